@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * The `quorumlab` command line. Each command lives in its own file in this folder and only
+ * parses flags into option objects; the work happens in sim/, protocols/ and reports/.
+ */
+import yargs from "yargs";
+import { hideBin } from "yargs/helpers";
+import { ExitCode } from "../sim/errors.js";
+import { colours } from "./output.js";
+
+const exitCodes = `Exit codes:
+  0   ok: every invariant held, history linearizable, expectations met
+  1   an invariant was violated or a history is not linearizable
+  2   usage error or invalid input file
+  3   inconclusive: checker budget or liveness deadline ran out
+  70  internal error`;
+
+export async function main(argv: string[]): Promise<void> {
+  const parser = yargs(argv)
+    .scriptName("quorumlab")
+    .usage("$0 <command> [options]")
+    .command([])
+    .demandCommand(1, "name a command")
+    .strict()
+    .epilogue(exitCodes)
+    .help()
+    .alias("h", "help")
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((message, error) => {
+      if (error !== undefined && error !== null) throw error;
+      const c = colours(process.stderr);
+      process.stderr.write(`${c.red("usage error:")} ${message}\nRun 'quorumlab --help' for usage.\n`);
+      process.exit(ExitCode.usage);
+    });
+  await parser.parseAsync();
+}
+
+await main(hideBin(process.argv));

@@ -1,0 +1,44 @@
+/**
+ * Errors in user input (scenario files, history files, command-line values).
+ *
+ * The CLI turns an `InputError` into one readable line, `file:line:column: message`, and exit
+ * code 2, never a stack trace. Anything else that escapes is an internal error (exit code 70).
+ */
+export class InputError extends Error {
+  /** The file the problem is in, as the user named it; absent for command-line values. */
+  readonly file: string | undefined;
+  /** 1-based line, when known. */
+  readonly line: number | undefined;
+  /** 1-based column, when known. */
+  readonly column: number | undefined;
+
+  constructor(message: string, location: { file?: string; line?: number; column?: number } = {}) {
+    super(message);
+    this.name = "InputError";
+    this.file = location.file;
+    this.line = location.line;
+    this.column = location.column;
+  }
+
+  /** `file:line:column: message`, leaving out the parts that are unknown. */
+  describe(): string {
+    const where = [this.file, this.line, this.line === undefined ? undefined : this.column]
+      .filter((part) => part !== undefined)
+      .join(":");
+    return where === "" ? this.message : `${where}: ${this.message}`;
+  }
+}
+
+/** Process exit codes, the same for every command. */
+export const ExitCode = {
+  /** Everything checked held. */
+  ok: 0,
+  /** An invariant was violated, or a history is not linearizable. */
+  violation: 1,
+  /** Usage error or invalid input file. */
+  usage: 2,
+  /** Inconclusive: a checker budget or a liveness deadline ran out. */
+  inconclusive: 3,
+  /** A bug in quorumlab itself. */
+  internal: 70,
+} as const;
