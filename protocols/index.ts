@@ -1,0 +1,7 @@
+/**
+ * The registry of built-in protocols: name → protocol module. The CLI and the tests hand this
+ * registry to the simulator; the simulator itself never imports protocols.
+ */
+import type { Protocol } from "../sim/node.js";
+
+export const protocols: ReadonlyMap<string, Protocol> = new Map<string, Protocol>([]);

@@ -1,0 +1,658 @@
+/**
+ * The kernel: one event queue ordered by (time, insertion sequence), the virtual clock, the node
+ * runtime and the wiring between nodes, network, clients, faults, invariants and the trace.
+ *
+ * Nothing outside the queue advances time. Each queue entry is a message delivery, a timer or a
+ * scheduled action (a fault, a client tick). Handling one entry is one kernel event; its number
+ * (`e` in the trace) counts from 0.
+ *
+ * Node runtime rules:
+ * - A crashed node loses its object (volatile state), its timers and its paused backlog;
+ *   messages arriving while it is down are dropped with reason `crashed`. Its storage stays.
+ * - A restarted node is created afresh over the same storage and gets `onStart({restarted: true})`.
+ * - A paused node (a stalled process) keeps everything, but deliveries and timers that come due
+ *   while it is paused wait; on resume they are handled in the order they came due.
+ * - Clock drift `rate` makes a node's local clock run at (1 + rate) times real speed: its
+ *   `now()` advances faster and its timers fire sooner (or, for negative rates, later).
+ */
+
+import { Network, type NetworkSpec } from "./network.js";
+import type {
+  ClientReply,
+  ClientRequest,
+  ClusterView,
+  InvariantFailure,
+  InvariantMonitor,
+  Message,
+  NodeContext,
+  NodeId,
+  Protocol,
+  ProtocolNode,
+  StateDescription,
+  StepView,
+} from "./node.js";
+import { EventQueue } from "./queue.js";
+import { type Rng, randomStream } from "./random.js";
+import { MemoryStorage } from "./storage.js";
+import type { TraceRecorder } from "./trace.js";
+
+/** A message from a client to a node. */
+export interface ClientRequestMessage extends Message {
+  readonly type: "client-request";
+  readonly request: ClientRequest;
+}
+
+/** A node's answer to a client. */
+export interface ClientReplyMessage extends Message {
+  readonly type: "client-reply";
+  readonly requestId: string;
+  readonly reply: ClientReply;
+}
+
+/** Receives what is delivered to a client endpoint. */
+export interface ClientEndpoint {
+  receive(from: NodeId, message: ClientReplyMessage): void;
+}
+
+export interface KernelConfig {
+  readonly protocol: Protocol;
+  /** Options as returned by `protocol.parseOptions`. */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly nodes: readonly NodeId[];
+  readonly clients: readonly string[];
+  readonly seed: bigint;
+  readonly network: NetworkSpec;
+  readonly trace: TraceRecorder;
+  /** Check safety invariants after every step (default true). */
+  readonly checkInvariants?: boolean;
+  /** Also check liveness invariants (default false). */
+  readonly checkLiveness?: boolean;
+  /** Stop the run at the first violation (default true). */
+  readonly stopOnViolation?: boolean;
+}
+
+/** A recorded invariant violation. */
+export interface Violation {
+  readonly invariant: string;
+  readonly timeUs: number;
+  readonly event: number;
+  readonly message: string;
+  readonly witnesses?: Readonly<Record<string, unknown>>;
+  readonly kind: "safety" | "liveness";
+}
+
+const deliverKind = 0;
+const timerKind = 1;
+const actionKind = 2;
+
+type QueueItem =
+  | {
+      readonly kind: typeof deliverKind;
+      readonly from: number;
+      readonly to: number;
+      readonly id: number;
+      readonly message: Message;
+    }
+  | {
+      readonly kind: typeof timerKind;
+      readonly node: number;
+      readonly name: string;
+      readonly generation: number;
+    }
+  | { readonly kind: typeof actionKind; readonly run: () => void };
+
+interface NodeSlot {
+  readonly id: NodeId;
+  readonly index: number;
+  readonly storage: MemoryStorage;
+  readonly random: Rng;
+  readonly context: NodeContext;
+  instance: ProtocolNode | undefined;
+  up: boolean;
+  paused: boolean;
+  backlog: QueueItem[];
+  readonly timers: Map<string, number>;
+  clockRate: number;
+  clockBaseSimUs: number;
+  clockBaseLocalUs: number;
+  state: StateDescription | undefined;
+}
+
+interface ActiveInvariant {
+  readonly name: string;
+  readonly kind: "safety" | "liveness";
+  readonly monitor: InvariantMonitor<unknown>;
+  failed: boolean;
+}
+
+export class Kernel {
+  readonly network: Network;
+  readonly trace: TraceRecorder;
+  readonly violations: Violation[] = [];
+  readonly nodeIds: readonly NodeId[];
+  readonly clientIds: readonly string[];
+  private readonly queue = new EventQueue<QueueItem>();
+  private readonly slots: NodeSlot[] = [];
+  private readonly clientEndpoints: Array<ClientEndpoint | undefined> = [];
+  private readonly invariants: ActiveInvariant[] = [];
+  private readonly protocol: Protocol;
+  private readonly options: Readonly<Record<string, unknown>>;
+  private readonly stopOnViolation: boolean;
+  private readonly tracing: boolean;
+  private readonly view: KernelView;
+  private nowUs = 0;
+  private eventIndex = 0;
+  private nextMessageId = 0;
+  private timerGeneration = 0;
+  private stopped = false;
+  /** Messages sent, by type (a figure for reports and benchmarks). */
+  readonly messagesByType = new Map<string, number>();
+
+  constructor(config: KernelConfig) {
+    this.protocol = config.protocol;
+    this.options = config.options;
+    this.trace = config.trace;
+    this.tracing = config.trace.enabled;
+    this.stopOnViolation = config.stopOnViolation ?? true;
+    this.nodeIds = config.nodes;
+    this.clientIds = config.clients;
+    this.network = new Network(
+      config.network,
+      [...config.nodes, ...config.clients],
+      randomStream(config.seed, "network"),
+    );
+    for (const [index, id] of config.nodes.entries()) {
+      this.slots.push(this.createSlot(id, index, config.seed));
+    }
+    if (config.checkInvariants ?? true) {
+      for (const invariant of this.protocol.invariants) {
+        if (invariant.kind === "liveness" && !(config.checkLiveness ?? false)) continue;
+        this.invariants.push({
+          name: invariant.name,
+          kind: invariant.kind,
+          monitor: invariant.create() as InvariantMonitor<unknown>,
+          failed: false,
+        });
+      }
+    }
+    this.view = new KernelView(this);
+  }
+
+  /** Current virtual time in microseconds. */
+  get timeUs(): number {
+    return this.nowUs;
+  }
+
+  /** Number of kernel events handled so far. */
+  get events(): number {
+    return this.eventIndex;
+  }
+
+  /** True once a violation stopped the run or `stop()` was called. */
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Registers the handler for deliveries to client endpoint `client`. */
+  attachClient(client: string, endpoint: ClientEndpoint): void {
+    this.clientEndpoints[this.network.endpoint(client) - this.slots.length] = endpoint;
+  }
+
+  /** Schedules `run` at virtual time `timeUs` (not before now). */
+  schedule(timeUs: number, run: () => void): void {
+    this.queue.push(Math.max(timeUs, this.nowUs), { kind: actionKind, run });
+  }
+
+  /** Starts every node at time 0, in order. */
+  startAll(): void {
+    for (const slot of this.slots) this.schedule(0, () => this.boot(slot, false));
+  }
+
+  /** Handles events until the queue is empty, `endUs` is passed, or the run is stopped. */
+  runUntil(endUs: number): void {
+    const queue = this.queue;
+    while (!this.stopped && queue.size > 0) {
+      const timeUs = queue.peekTime();
+      if (timeUs > endUs) break;
+      const item = queue.pop() as QueueItem;
+      this.nowUs = timeUs;
+      this.handle(item);
+      this.eventIndex++;
+    }
+    if (!this.stopped && this.nowUs < endUs) this.nowUs = endUs;
+  }
+
+  private handle(item: QueueItem): void {
+    switch (item.kind) {
+      case deliverKind:
+        this.deliver(item);
+        return;
+      case timerKind:
+        this.fireTimer(item);
+        return;
+      case actionKind:
+        item.run();
+        return;
+    }
+  }
+
+  // ---- nodes -------------------------------------------------------------------------------
+
+  private createSlot(id: NodeId, index: number, seed: bigint): NodeSlot {
+    const peers = this.nodeIds.filter((other) => other !== id);
+    const storage = new MemoryStorage();
+    const random = randomStream(seed, `node/${id}`);
+    const slot: NodeSlot = {
+      id,
+      index,
+      storage,
+      random,
+      instance: undefined,
+      up: false,
+      paused: false,
+      backlog: [],
+      timers: new Map(),
+      clockRate: 1,
+      clockBaseSimUs: 0,
+      clockBaseLocalUs: 0,
+      state: undefined,
+      context: {
+        id,
+        nodes: this.nodeIds,
+        peers,
+        random,
+        storage,
+        now: () => slot.clockBaseLocalUs + Math.floor((this.nowUs - slot.clockBaseSimUs) * slot.clockRate),
+        send: (to, message) => this.send(slot.index, this.network.endpoint(to), message),
+        broadcast: (message) => {
+          for (const peer of peers) this.send(slot.index, this.network.endpoint(peer), message);
+        },
+        setTimer: (name, delayUs) => this.setTimer(slot, name, delayUs),
+        cancelTimer: (name) => {
+          slot.timers.delete(name);
+        },
+        hasTimer: (name) => slot.timers.has(name),
+        reply: (request, reply) => {
+          const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply };
+          this.send(slot.index, this.network.endpoint(request.client), message);
+        },
+        annotate: (state) => {
+          slot.state = state;
+          if (this.tracing) {
+            this.trace.record({ kind: "state", t: this.nowUs, e: this.eventIndex, node: id, state });
+          }
+        },
+        note: (label, data) => {
+          if (this.tracing) {
+            this.trace.record(
+              data === undefined
+                ? { kind: "note", t: this.nowUs, e: this.eventIndex, node: id, label }
+                : { kind: "note", t: this.nowUs, e: this.eventIndex, node: id, label, data },
+            );
+          }
+        },
+      },
+    };
+    return slot;
+  }
+
+  private boot(slot: NodeSlot, restarted: boolean): void {
+    slot.instance = this.protocol.create(slot.context, this.options);
+    slot.up = true;
+    slot.paused = false;
+    slot.backlog = [];
+    slot.timers.clear();
+    slot.instance.onStart?.({ restarted });
+    this.afterStep(slot, restarted ? "restart" : "start");
+  }
+
+  /** Crashes a node: volatile state, timers and backlog are lost; storage stays. */
+  crash(id: NodeId): void {
+    const slot = this.slot(id);
+    if (!slot.up) return;
+    slot.up = false;
+    slot.instance = undefined;
+    slot.paused = false;
+    slot.backlog = [];
+    slot.timers.clear();
+    slot.state = undefined;
+    if (this.tracing) this.trace.record({ kind: "crash", t: this.nowUs, e: this.eventIndex, node: id });
+    this.afterStep(slot, "crash");
+  }
+
+  /** Restarts a crashed node from its durable storage. */
+  restart(id: NodeId): void {
+    const slot = this.slot(id);
+    if (slot.up) return;
+    if (this.tracing) this.trace.record({ kind: "restart", t: this.nowUs, e: this.eventIndex, node: id });
+    this.boot(slot, true);
+  }
+
+  pause(id: NodeId): void {
+    const slot = this.slot(id);
+    if (!slot.up || slot.paused) return;
+    slot.paused = true;
+    if (this.tracing) this.trace.record({ kind: "pause", t: this.nowUs, e: this.eventIndex, node: id });
+  }
+
+  resume(id: NodeId): void {
+    const slot = this.slot(id);
+    if (!slot.up || !slot.paused) return;
+    slot.paused = false;
+    if (this.tracing) this.trace.record({ kind: "resume", t: this.nowUs, e: this.eventIndex, node: id });
+    const backlog = slot.backlog;
+    slot.backlog = [];
+    for (const item of backlog) this.handle(item);
+  }
+
+  /** Sets a node's clock drift: its local clock runs at (1 + rate) times real speed from now on. */
+  drift(id: NodeId, rate: number): void {
+    if (!(rate > -1)) throw new Error(`drift rate must be above -1, got ${rate}`);
+    const slot = this.slot(id);
+    slot.clockBaseLocalUs = slot.context.now();
+    slot.clockBaseSimUs = this.nowUs;
+    slot.clockRate = 1 + rate;
+    if (this.tracing) this.trace.record({ kind: "drift", t: this.nowUs, e: this.eventIndex, node: id, rate });
+  }
+
+  /** Fires timer `name` of node `id` now, as if it had expired (scenario action `timeout`). */
+  fireTimerNow(id: NodeId, name: string): void {
+    const slot = this.slot(id);
+    if (!slot.up) return;
+    const generation = ++this.timerGeneration;
+    slot.timers.set(name, generation);
+    this.fireTimer({ kind: timerKind, node: slot.index, name, generation });
+  }
+
+  private setTimer(slot: NodeSlot, name: string, delayUs: number): void {
+    const generation = ++this.timerGeneration;
+    slot.timers.set(name, generation);
+    const realDelayUs = Math.max(0, Math.ceil(delayUs / slot.clockRate));
+    this.queue.push(this.nowUs + realDelayUs, { kind: timerKind, node: slot.index, name, generation });
+  }
+
+  private fireTimer(item: QueueItem & { kind: typeof timerKind }): void {
+    const slot = this.slots[item.node] as NodeSlot;
+    if (!slot.up || slot.timers.get(item.name) !== item.generation) return;
+    if (slot.paused) {
+      slot.backlog.push(item);
+      return;
+    }
+    slot.timers.delete(item.name);
+    if (this.tracing)
+      this.trace.record({ kind: "timer", t: this.nowUs, e: this.eventIndex, node: slot.id, name: item.name });
+    slot.instance?.onTimer?.(item.name);
+    this.afterStep(slot, "timer");
+  }
+
+  // ---- messages ----------------------------------------------------------------------------
+
+  /** Sends a message between endpoints (node or client numbers). */
+  send(from: number, to: number, message: Message): void {
+    const id = this.nextMessageId++;
+    const type = message.type;
+    this.messagesByType.set(type, (this.messagesByType.get(type) ?? 0) + 1);
+    const names = this.network.names;
+    const fromName = names[from] as string;
+    const toName = names[to] as string;
+    if (this.tracing) {
+      this.trace.record({
+        kind: "send",
+        t: this.nowUs,
+        e: this.eventIndex,
+        from: fromName,
+        to: toName,
+        id,
+        type,
+        msg: message,
+      });
+    }
+    const transmission = this.network.transmit(from, to, this.nowUs);
+    if (transmission.outcome !== "sent") {
+      if (this.tracing) {
+        const reason = transmission.outcome === "cut" ? "partition" : "loss";
+        this.trace.record({
+          kind: "drop",
+          t: this.nowUs,
+          e: this.eventIndex,
+          from: fromName,
+          to: toName,
+          id,
+          type,
+          reason,
+        });
+      }
+      return;
+    }
+    const arrivals = transmission.arrivalsUs;
+    this.queue.push(arrivals[0] as number, { kind: deliverKind, from, to, id, message });
+    if (arrivals.length > 1) {
+      const copy = this.nextMessageId++;
+      if (this.tracing) {
+        this.trace.record({
+          kind: "duplicate",
+          t: this.nowUs,
+          e: this.eventIndex,
+          from: fromName,
+          to: toName,
+          id,
+          type,
+          copy,
+        });
+      }
+      this.queue.push(arrivals[1] as number, { kind: deliverKind, from, to, id: copy, message });
+    }
+  }
+
+  /** Sends a message from a client endpoint to a node. */
+  sendFromClient(client: string, to: NodeId, message: Message): void {
+    this.send(this.network.endpoint(client), this.network.endpoint(to), message);
+  }
+
+  private deliver(item: QueueItem & { kind: typeof deliverKind }): void {
+    const names = this.network.names;
+    const type = item.message.type;
+    if (!this.network.reachable(item.from, item.to)) {
+      if (this.tracing) {
+        this.trace.record({
+          kind: "drop",
+          t: this.nowUs,
+          e: this.eventIndex,
+          from: names[item.from] as string,
+          to: names[item.to] as string,
+          id: item.id,
+          type,
+          reason: "partition",
+        });
+      }
+      return;
+    }
+    if (item.to >= this.slots.length) {
+      if (this.tracing) this.recordDelivery(item);
+      this.clientEndpoints[item.to - this.slots.length]?.receive(
+        names[item.from] as string,
+        item.message as ClientReplyMessage,
+      );
+      return;
+    }
+    const slot = this.slots[item.to] as NodeSlot;
+    if (!slot.up) {
+      if (this.tracing) {
+        this.trace.record({
+          kind: "drop",
+          t: this.nowUs,
+          e: this.eventIndex,
+          from: names[item.from] as string,
+          to: slot.id,
+          id: item.id,
+          type,
+          reason: "crashed",
+        });
+      }
+      return;
+    }
+    if (slot.paused) {
+      slot.backlog.push(item);
+      return;
+    }
+    if (this.tracing) this.recordDelivery(item);
+    const instance = slot.instance as ProtocolNode;
+    if (type === "client-request" && item.from >= this.slots.length) {
+      instance.onClientRequest?.((item.message as ClientRequestMessage).request);
+      this.afterStep(slot, "client");
+    } else {
+      instance.onMessage?.(names[item.from] as string, item.message);
+      this.afterStep(slot, "message");
+    }
+  }
+
+  private recordDelivery(item: QueueItem & { kind: typeof deliverKind }): void {
+    const names = this.network.names;
+    this.trace.record({
+      kind: "deliver",
+      t: this.nowUs,
+      e: this.eventIndex,
+      from: names[item.from] as string,
+      to: names[item.to] as string,
+      id: item.id,
+      type: item.message.type,
+    });
+  }
+
+  // ---- invariants ----------------------------------------------------------------------------
+
+  private afterStep(slot: NodeSlot, cause: StepView<unknown>["cause"]): void {
+    const invariants = this.invariants;
+    if (invariants.length === 0) return;
+    this.view.actor = slot.id;
+    this.view.cause = cause;
+    for (const invariant of invariants) {
+      if (invariant.failed || invariant.monitor.afterStep === undefined) continue;
+      const failure = invariant.monitor.afterStep(this.view);
+      if (failure !== undefined) this.fail(invariant, failure);
+    }
+  }
+
+  /** Runs every invariant's end-of-run check. */
+  checkAtEnd(): void {
+    for (const invariant of this.invariants) {
+      if (invariant.failed || invariant.monitor.atEnd === undefined) continue;
+      const failure = invariant.monitor.atEnd(this.view);
+      if (failure !== undefined) this.fail(invariant, failure);
+    }
+  }
+
+  /** Records a violation found outside the protocol's own invariants (history checks). */
+  recordViolation(violation: Omit<Violation, "timeUs" | "event">): void {
+    this.pushViolation({ ...violation, timeUs: this.nowUs, event: this.eventIndex });
+  }
+
+  private fail(invariant: ActiveInvariant, failure: InvariantFailure): void {
+    invariant.failed = true;
+    this.pushViolation({
+      invariant: invariant.name,
+      kind: invariant.kind,
+      timeUs: this.nowUs,
+      event: this.eventIndex,
+      message: failure.message,
+      ...(failure.witnesses === undefined ? {} : { witnesses: failure.witnesses }),
+    });
+    if (invariant.kind === "safety" && this.stopOnViolation) this.stopped = true;
+  }
+
+  private pushViolation(violation: Violation): void {
+    this.violations.push(violation);
+    if (this.tracing) {
+      this.trace.record({
+        kind: "violation",
+        t: violation.timeUs,
+        e: violation.event,
+        invariant: violation.invariant,
+        message: violation.message,
+        ...(violation.witnesses === undefined ? {} : { witnesses: violation.witnesses }),
+      });
+    }
+  }
+
+  // ---- inspection (faults, runner, invariants) -----------------------------------------------
+
+  private slot(id: NodeId): NodeSlot {
+    const index = this.nodeIds.indexOf(id);
+    const slot = this.slots[index];
+    if (slot === undefined) throw new Error(`unknown node '${id}'`);
+    return slot;
+  }
+
+  isUp(id: NodeId): boolean {
+    return this.slot(id).up;
+  }
+
+  isPaused(id: NodeId): boolean {
+    return this.slot(id).paused;
+  }
+
+  /** The node's last annotated state (undefined while crashed or before its first annotation). */
+  stateOf(id: NodeId): StateDescription | undefined {
+    return this.slot(id).state;
+  }
+
+  /** The node object, for invariants and tests; undefined while crashed. */
+  nodeObject(id: NodeId): ProtocolNode | undefined {
+    return this.slot(id).instance;
+  }
+
+  storageOf(id: NodeId): MemoryStorage {
+    return this.slot(id).storage;
+  }
+
+  /** The live node that claims leadership (highest term first), if any. */
+  leader(): NodeId | undefined {
+    let best: NodeId | undefined;
+    let bestTerm = Number.NEGATIVE_INFINITY;
+    for (const slot of this.slots) {
+      if (!slot.up || slot.state?.role !== "leader") continue;
+      const term = slot.state.term ?? 0;
+      if (term > bestTerm) {
+        best = slot.id;
+        bestTerm = term;
+      }
+    }
+    return best;
+  }
+
+  /** The cluster view handed to invariants. */
+  clusterView(): ClusterView<unknown> {
+    return this.view;
+  }
+}
+
+class KernelView implements StepView<unknown> {
+  actor: NodeId = "";
+  cause: StepView<unknown>["cause"] = "start";
+
+  constructor(private readonly kernel: Kernel) {}
+
+  get timeUs(): number {
+    return this.kernel.timeUs;
+  }
+
+  get eventIndex(): number {
+    return this.kernel.events;
+  }
+
+  get nodes(): readonly NodeId[] {
+    return this.kernel.nodeIds;
+  }
+
+  node(id: NodeId): unknown {
+    return this.kernel.nodeObject(id);
+  }
+
+  storage(id: NodeId): MemoryStorage {
+    return this.kernel.storageOf(id);
+  }
+}

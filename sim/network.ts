@@ -1,0 +1,234 @@
+/**
+ * The simulated network, generic over the message type: it decides, for each message, whether it
+ * is lost or duplicated and when each copy arrives. It knows nothing of protocols.
+ *
+ * Endpoints are nodes and clients, numbered in one list. Faults:
+ * - loss and duplication probabilities (global, per link, or as a temporary burst);
+ * - latency from a distribution (constant, uniform, exponential with a cap) with per-link
+ *   overrides, plus temporary extra delay on a link ("clog");
+ * - optional FIFO links: a message never overtakes an earlier one on the same directed link;
+ * - partitions into groups, one-way link cuts, isolating one endpoint, and healing.
+ *
+ * In-flight messages: reachability is checked twice, when a message is sent and again when it
+ * would be delivered. A message sent across a link that is cut at that moment is dropped at once;
+ * a message already in flight when a partition starts is dropped on arrival if its link is still
+ * cut then, and delivered normally if the partition healed before it arrived. Endpoints not named
+ * in any group of a partition keep reaching everyone.
+ */
+import type { Rng } from "./random.js";
+
+export type LatencySpec =
+  | { readonly distribution: "constant"; readonly valueUs: number }
+  | { readonly distribution: "uniform"; readonly minUs: number; readonly maxUs: number }
+  | {
+      readonly distribution: "exponential";
+      readonly meanUs: number;
+      readonly minUs: number;
+      readonly maxUs: number;
+    };
+
+export interface LinkSpec {
+  readonly from: string;
+  readonly to: string;
+  readonly latency?: LatencySpec;
+  readonly loss?: number;
+  readonly duplicate?: number;
+}
+
+export interface NetworkSpec {
+  readonly latency: LatencySpec;
+  /** Probability that a message is lost. */
+  readonly loss: number;
+  /** Probability that a message is delivered twice. */
+  readonly duplicate: number;
+  /** When true, messages on one directed link arrive in the order they were sent. */
+  readonly fifo: boolean;
+  /** Per-link overrides (directed; give both directions for a symmetric override). */
+  readonly links: readonly LinkSpec[];
+}
+
+export const defaultNetwork: NetworkSpec = {
+  latency: { distribution: "constant", valueUs: 1_000 },
+  loss: 0,
+  duplicate: 0,
+  fifo: false,
+  links: [],
+};
+
+/** The fate of one message: arrival times of its copies (empty when lost). */
+export interface Transmission {
+  readonly outcome: "sent" | "lost" | "cut";
+  /** Arrival time of each copy; two entries when duplicated. */
+  readonly arrivalsUs: readonly number[];
+}
+
+export class Network {
+  private readonly endpoints: readonly string[];
+  private readonly indexOf = new Map<string, number>();
+  private readonly size: number;
+  private readonly cut: Uint8Array;
+  private readonly grouped: Uint8Array;
+  private readonly linkLatency: Array<LatencySpec | undefined>;
+  private readonly linkLoss: Float64Array;
+  private readonly linkDuplicate: Float64Array;
+  private readonly clogExtraUs: Float64Array;
+  private readonly clogUntilUs: Float64Array;
+  private readonly lastArrivalUs: Float64Array;
+  private burstLoss = 0;
+  private burstDuplicate = 0;
+  private burstUntilUs = -1;
+
+  constructor(
+    private readonly spec: NetworkSpec,
+    endpoints: readonly string[],
+    private readonly random: Rng,
+  ) {
+    this.endpoints = endpoints;
+    endpoints.forEach((name, index) => {
+      this.indexOf.set(name, index);
+    });
+    this.size = endpoints.length;
+    const links = this.size * this.size;
+    this.cut = new Uint8Array(links);
+    this.grouped = new Uint8Array(links);
+    this.linkLatency = new Array(links).fill(undefined);
+    this.linkLoss = new Float64Array(links).fill(spec.loss);
+    this.linkDuplicate = new Float64Array(links).fill(spec.duplicate);
+    this.clogExtraUs = new Float64Array(links);
+    this.clogUntilUs = new Float64Array(links).fill(-1);
+    this.lastArrivalUs = new Float64Array(links);
+    for (const link of spec.links) {
+      const index = this.link(link.from, link.to);
+      if (link.latency !== undefined) this.linkLatency[index] = link.latency;
+      if (link.loss !== undefined) this.linkLoss[index] = link.loss;
+      if (link.duplicate !== undefined) this.linkDuplicate[index] = link.duplicate;
+    }
+  }
+
+  /** The endpoint number of a name; throws on an unknown name. */
+  endpoint(name: string): number {
+    const index = this.indexOf.get(name);
+    if (index === undefined) throw new Error(`unknown endpoint '${name}'`);
+    return index;
+  }
+
+  /** Whether a message from `from` can currently reach `to`. */
+  reachable(from: number, to: number): boolean {
+    const index = from * this.size + to;
+    return this.cut[index] === 0 && this.grouped[index] === 0;
+  }
+
+  /** Decides the fate of a message sent now. */
+  transmit(from: number, to: number, nowUs: number): Transmission {
+    const index = from * this.size + to;
+    if (this.cut[index] !== 0 || this.grouped[index] !== 0) return { outcome: "cut", arrivalsUs: [] };
+    const burst = nowUs < this.burstUntilUs;
+    const loss = burst
+      ? Math.max(this.burstLoss, this.linkLoss[index] as number)
+      : (this.linkLoss[index] as number);
+    if (loss > 0 && this.random.next() < loss) return { outcome: "lost", arrivalsUs: [] };
+    const duplicate = burst
+      ? Math.max(this.burstDuplicate, this.linkDuplicate[index] as number)
+      : (this.linkDuplicate[index] as number);
+    const first = this.arrival(index, nowUs);
+    if (duplicate > 0 && this.random.next() < duplicate) {
+      return { outcome: "sent", arrivalsUs: [first, this.arrival(index, nowUs)] };
+    }
+    return { outcome: "sent", arrivalsUs: [first] };
+  }
+
+  private arrival(index: number, nowUs: number): number {
+    const spec = this.linkLatency[index] ?? this.spec.latency;
+    let arrivalUs = nowUs + this.latency(spec);
+    if (nowUs < (this.clogUntilUs[index] as number)) arrivalUs += this.clogExtraUs[index] as number;
+    if (this.spec.fifo) {
+      const last = this.lastArrivalUs[index] as number;
+      if (arrivalUs < last) arrivalUs = last;
+      this.lastArrivalUs[index] = arrivalUs;
+    }
+    return arrivalUs;
+  }
+
+  private latency(spec: LatencySpec): number {
+    switch (spec.distribution) {
+      case "constant":
+        return spec.valueUs;
+      case "uniform":
+        return spec.minUs + Math.floor(this.random.next() * (spec.maxUs - spec.minUs + 1));
+      case "exponential":
+        return Math.min(spec.maxUs, spec.minUs + Math.round(this.random.exponential(spec.meanUs)));
+    }
+  }
+
+  /** Splits the named endpoints into groups that cannot reach each other; replaces any earlier partition. */
+  partition(groups: readonly (readonly string[])[]): void {
+    this.grouped.fill(0);
+    const groupOf = new Int32Array(this.size).fill(-1);
+    groups.forEach((group, groupIndex) => {
+      for (const name of group) groupOf[this.endpoint(name)] = groupIndex;
+    });
+    for (let from = 0; from < this.size; from++) {
+      for (let to = 0; to < this.size; to++) {
+        const a = groupOf[from] as number;
+        const b = groupOf[to] as number;
+        if (a >= 0 && b >= 0 && a !== b) this.grouped[from * this.size + to] = 1;
+      }
+    }
+  }
+
+  /** Cuts the link from `from` to `to`, and back too unless `oneWay`. */
+  cutLink(from: string, to: string, oneWay: boolean): void {
+    this.cut[this.link(from, to)] = 1;
+    if (!oneWay) this.cut[this.link(to, from)] = 1;
+  }
+
+  /** Cuts every link to and from `name`. */
+  isolate(name: string): void {
+    const index = this.endpoint(name);
+    for (let other = 0; other < this.size; other++) {
+      if (other === index) continue;
+      this.cut[index * this.size + other] = 1;
+      this.cut[other * this.size + index] = 1;
+    }
+  }
+
+  /** Removes every partition and cut. Clogs and bursts run out by themselves. */
+  heal(): void {
+    this.cut.fill(0);
+    this.grouped.fill(0);
+  }
+
+  /** Adds `extraUs` to every message sent from `from` to `to` (and back unless `oneWay`) until `untilUs`. */
+  clog(from: string, to: string, extraUs: number, untilUs: number, oneWay: boolean): void {
+    for (const index of oneWay ? [this.link(from, to)] : [this.link(from, to), this.link(to, from)]) {
+      this.clogExtraUs[index] = extraUs;
+      this.clogUntilUs[index] = untilUs;
+    }
+  }
+
+  /** Raises loss and duplication on every link until `untilUs`. */
+  burst(loss: number, duplicate: number, untilUs: number): void {
+    this.burstLoss = loss;
+    this.burstDuplicate = duplicate;
+    this.burstUntilUs = untilUs;
+  }
+
+  /** Current groups of a partition (for traces), as endpoint names. */
+  describe(): { cutLinks: number; partitioned: boolean } {
+    let cutLinks = 0;
+    let partitioned = false;
+    for (let index = 0; index < this.cut.length; index++) {
+      if (this.cut[index] !== 0) cutLinks++;
+      if (this.grouped[index] !== 0) partitioned = true;
+    }
+    return { cutLinks, partitioned };
+  }
+
+  private link(from: string, to: string): number {
+    return this.endpoint(from) * this.size + this.endpoint(to);
+  }
+
+  get names(): readonly string[] {
+    return this.endpoints;
+  }
+}

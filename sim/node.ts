@@ -1,0 +1,210 @@
+/**
+ * The node API: what a protocol implements and what the kernel offers it.
+ *
+ * A protocol node is a set of pure handlers. It reacts to start, message, timer and client
+ * request, and acts only through the `NodeContext` the kernel hands it when it is created:
+ * sending messages, setting timers, writing durable storage, replying to clients, drawing from
+ * its own random stream and annotating its state for traces. It never reads the wall clock,
+ * global randomness or real timers, and it never touches another node.
+ *
+ * Crash semantics: when a node crashes, its object (all volatile state), its timers and the work
+ * queued for it are discarded. Storage written through `ctx.storage` survives: on restart the
+ * kernel creates a fresh node object with the same context and calls `onStart` with
+ * `restarted: true`, and the node rebuilds itself from storage. Storage writes are durable the
+ * moment the call returns, so "persist before reply" means: call `storage.set` before `send`.
+ *
+ * This file imports nothing else from the project; protocols depend on it, never the reverse.
+ */
+import type { Rng } from "./random.js";
+
+export type { Rng } from "./random.js";
+
+/** A node's name: `n1`, `n2`, ... Clients are `c1`, `c2`, ... */
+export type NodeId = string;
+
+/** Every protocol message carries a `type`, which traces and reports use to colour it. */
+export interface Message {
+  readonly type: string;
+}
+
+/**
+ * Durable storage of one node. Values must be plain JSON-like data; they are copied on write and
+ * on read, so mutating a value after storing it does not change what is stored.
+ */
+export interface DurableStorage {
+  get<T>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+  /** Appends items to the list stored under `key` (created empty if absent). */
+  append(key: string, ...items: unknown[]): void;
+  /** Cuts the list stored under `key` to its first `length` items. */
+  truncate(key: string, length: number): void;
+  /** The list stored under `key` (empty if absent). Read-only view: do not mutate. */
+  list<T>(key: string): readonly T[];
+}
+
+/** A client operation as the node receives it. `client` and `seq` identify it across retries. */
+export interface ClientRequest {
+  /** `${client}:${seq}`: the same for every retry of one operation. */
+  readonly id: string;
+  readonly client: string;
+  readonly seq: number;
+  readonly f: string;
+  readonly key: string | null;
+  readonly value: unknown;
+}
+
+/**
+ * A node's answer to a client request.
+ * - `ok`: the operation took effect (with its result).
+ * - `fail`: the operation definitely did not take effect and will not (for example a rejected
+ *   transaction); the client records `fail`.
+ * - `redirect`: this node cannot serve it; try `leader` if given, else another node.
+ */
+export type ClientReply =
+  | { readonly status: "ok"; readonly value?: unknown }
+  | { readonly status: "fail"; readonly error: string }
+  | { readonly status: "redirect"; readonly leader?: NodeId };
+
+/**
+ * What a node shows of itself in traces and reports. `role` is special: the kernel resolves the
+ * scenario target `leader` to a live node whose role is `leader` (the highest `term` wins if
+ * several claim it). Everything else is free-form JSON-like data, drawn by reports.
+ */
+export interface StateDescription {
+  readonly role?: string;
+  readonly term?: number;
+  readonly [field: string]: unknown;
+}
+
+/** The kernel's services for one node. */
+export interface NodeContext<M extends Message = Message> {
+  readonly id: NodeId;
+  /** Every node of the cluster in order, including this one. */
+  readonly nodes: readonly NodeId[];
+  /** Every other node, in order. */
+  readonly peers: readonly NodeId[];
+  /** This node's own random stream; it survives restarts (it is a property of the process slot). */
+  readonly random: Rng;
+  readonly storage: DurableStorage;
+  /** This node's local clock in microseconds; it runs fast or slow under clock drift. */
+  now(): number;
+  send(to: NodeId, message: M): void;
+  /** Sends to every peer (not to this node). */
+  broadcast(message: M): void;
+  /**
+   * Sets the timer `name` to fire after `delayUs` of this node's local time, replacing a pending
+   * timer of the same name.
+   */
+  setTimer(name: string, delayUs: number): void;
+  cancelTimer(name: string): void;
+  /** Whether timer `name` is pending. */
+  hasTimer(name: string): boolean;
+  reply(request: ClientRequest, reply: ClientReply): void;
+  /** Records this node's state for traces and reports (call it when something shown changes). */
+  annotate(state: StateDescription): void;
+  /** Records a protocol event worth showing in traces (for example `became-leader`). */
+  note(label: string, data?: Record<string, unknown>): void;
+}
+
+/** How a node learns it is starting. */
+export interface StartInfo {
+  /** False at the first start, true after a crash: rebuild from `ctx.storage`. */
+  readonly restarted: boolean;
+}
+
+/** The handlers a protocol implements. Any may be omitted. */
+export interface ProtocolNode<M extends Message = Message> {
+  onStart?(info: StartInfo): void;
+  onMessage?(from: NodeId, message: M): void;
+  onTimer?(name: string): void;
+  onClientRequest?(request: ClientRequest): void;
+}
+
+/** What invariants may look at after a step: the live nodes, read-only by convention. */
+export interface ClusterView<N> {
+  readonly timeUs: number;
+  /** Number of the kernel event just handled (0-based). */
+  readonly eventIndex: number;
+  readonly nodes: readonly NodeId[];
+  /** The node object, or `undefined` while it is crashed. */
+  node(id: NodeId): N | undefined;
+  /** The node's durable storage (also while it is crashed). */
+  storage(id: NodeId): Pick<DurableStorage, "get" | "list">;
+}
+
+/** One step: the node that just handled something, and why. */
+export interface StepView<N> extends ClusterView<N> {
+  readonly actor: NodeId;
+  readonly cause: "start" | "restart" | "message" | "timer" | "client" | "crash";
+}
+
+/** What an invariant says when it fails. */
+export interface InvariantFailure {
+  readonly message: string;
+  /** The evidence: conflicting entries, decisions, nodes... plain JSON-like data. */
+  readonly witnesses?: Readonly<Record<string, unknown>>;
+}
+
+/** One run's monitor for an invariant; it may keep state across steps. */
+export interface InvariantMonitor<N> {
+  /** Called after every step; returns a failure the first time the invariant breaks. */
+  afterStep?(step: StepView<N>): InvariantFailure | undefined;
+  /** Called once at the end of the run. */
+  atEnd?(view: ClusterView<N>): InvariantFailure | undefined;
+}
+
+/** A named, documented invariant. */
+export interface Invariant<N> {
+  /** Dotted name, `protocol.rule`: `raft.election-safety`. */
+  readonly name: string;
+  /** One-line statement of what must always hold. */
+  readonly statement: string;
+  /** Where it comes from: `Raft paper §5.2, Figure 3`. */
+  readonly source: string;
+  /** Safety invariants fail a run; liveness ones are reported, and only checked when asked. */
+  readonly kind: "safety" | "liveness";
+  create(): InvariantMonitor<N>;
+}
+
+/** A deliberate bug a protocol can be switched into, for teaching and for testing the checkers. */
+export interface DeliberateBug {
+  /** kebab-case name used in options: `commit-previous-term`. */
+  readonly name: string;
+  /** Catalogue id, for example `M3`. */
+  readonly id?: string;
+  /** The one-line change the bug makes. */
+  readonly change: string;
+  /** The invariant(s) it should break. */
+  readonly breaks: readonly string[];
+  readonly source: string;
+  /** Liveness-only bugs are found by the liveness check, not by safety invariants. */
+  readonly kind?: "safety" | "liveness";
+}
+
+/** The client side of a protocol: which sequential model its history follows. */
+export interface ClientSpec {
+  /** Operation functions the workload may issue, with default weights. */
+  readonly operations: Readonly<Record<string, number>>;
+  /** The linearizability model of the history (`kv`, `register`), or none. */
+  readonly model?: string;
+}
+
+/** Everything the kernel needs to run a protocol; what a protocol module exports. */
+export interface Protocol<M extends Message = Message, N extends ProtocolNode<M> = ProtocolNode<M>> {
+  readonly name: string;
+  readonly summary: string;
+  /** Cluster size used when a scenario does not say. */
+  readonly defaultNodes: number;
+  /**
+   * Validates and completes user options (from a scenario's `options:`), throwing an `Error` with
+   * a readable message on bad input. The returned object is handed to `create`.
+   */
+  parseOptions(options: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>;
+  create(context: NodeContext<M>, options: Readonly<Record<string, unknown>>): N;
+  readonly invariants: readonly Invariant<N>[];
+  readonly bugs: readonly DeliberateBug[];
+  readonly client?: ClientSpec;
+  /** Name of the timer the scenario action `timeout: nX` fires early (Raft: `election`). */
+  readonly electionTimer?: string;
+}

@@ -1,0 +1,76 @@
+/**
+ * Seeded random streams.
+ *
+ * One run seed (a 64-bit unsigned integer, given in decimal or 0x-hex) is combined with a stream
+ * name ("network", "node/n3", "workload", "faults") to seed an independent generator per
+ * subsystem, so that a change in one stream (say, one more fault) never shifts another (say,
+ * a node's election timeouts). Generators are seedrandom's Alea, which passes BigCrush.
+ */
+import seedrandom from "seedrandom";
+import { InputError } from "./errors.js";
+
+/** A deterministic source of randomness handed to nodes, the network, the workload and faults. */
+export interface Rng {
+  /** A float in [0, 1). */
+  next(): number;
+  /** An integer in [minInclusive, maxInclusive]. */
+  int(minInclusive: number, maxInclusive: number): number;
+  /** True with probability `probability`. */
+  chance(probability: number): boolean;
+  /** One element of a non-empty array. */
+  pick<T>(items: readonly T[]): T;
+  /** An exponentially distributed number with the given mean. */
+  exponential(mean: number): number;
+}
+
+const seedMax = (1n << 64n) - 1n;
+
+/** Parses a seed written in decimal or 0x-hex into an unsigned 64-bit integer. */
+export function parseSeed(text: string | number | bigint): bigint {
+  const raw = typeof text === "string" ? text.trim() : String(text);
+  if (!/^(0[xX][0-9a-fA-F]+|\d+)$/.test(raw)) {
+    throw new InputError(`seed must be a decimal or 0x-hex unsigned integer, got '${raw}'`);
+  }
+  const seed = BigInt(raw);
+  if (seed > seedMax) throw new InputError(`seed must fit in 64 bits, got '${raw}'`);
+  return seed;
+}
+
+/** The canonical way a seed is printed: 0x-hex. */
+export function formatSeed(seed: bigint): string {
+  return `0x${seed.toString(16)}`;
+}
+
+class AleaRng implements Rng {
+  private readonly source: seedrandom.PRNG;
+
+  constructor(seedText: string) {
+    this.source = seedrandom.alea(seedText);
+  }
+
+  next(): number {
+    return this.source.double();
+  }
+
+  int(minInclusive: number, maxInclusive: number): number {
+    return minInclusive + Math.floor(this.source.double() * (maxInclusive - minInclusive + 1));
+  }
+
+  chance(probability: number): boolean {
+    return probability > 0 && this.source.double() < probability;
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new Error("pick from an empty array");
+    return items[Math.floor(this.source.double() * items.length)] as T;
+  }
+
+  exponential(mean: number): number {
+    return -mean * Math.log(1 - this.source.double());
+  }
+}
+
+/** The generator for stream `name` of run `seed`. */
+export function randomStream(seed: bigint, name: string): Rng {
+  return new AleaRng(`${seed.toString(10)}/${name}`);
+}
