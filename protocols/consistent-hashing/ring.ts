@@ -59,6 +59,14 @@ export interface Ring {
   readonly tokens: Uint32Array;
   /** `tokenOwnerIndexes[i]` is the index in `nodes` of the node that placed `tokens[i]`. */
   readonly tokenOwnerIndexes: Uint32Array;
+  /**
+   * Search index: `bucketStarts[b]` is the index of the first token ≥ b · 2^bucketShift, for
+   * b in [0, 2^(32 − bucketShift)], the last entry being tokens.length. A lookup binary-searches
+   * only between bucketStarts[b] and bucketStarts[b + 1], about one token.
+   */
+  readonly bucketStarts: Uint32Array;
+  /** 32 minus the number of hash bits that pick a bucket; between 16 and 31. */
+  readonly bucketShift: number;
   /** The deliberate bugs this ring was built with, in `RING_BUGS` order. */
   readonly bugs: readonly RingBug[];
   readonly modNPlacement: boolean;
@@ -84,6 +92,8 @@ export interface BoundedAssignment extends Assignment {
 const NODE_COUNT_MAX = 1 << 20;
 const TOKEN_COUNT_MAX = 1 << 24;
 const HASH_SPACE_SIZE = 2 ** 32;
+/** At most 2^16 buckets (256 KiB of index); at least 2, so the shift stays below 32. */
+const BUCKET_BITS_MAX = 16;
 
 /** The label hashed to make token `vnodeIndex` of `node`: `${node}#${vnodeIndex}`. */
 export function tokenLabel(node: string, vnodeIndex: number): string {
@@ -143,11 +153,14 @@ export function buildRing(membership: Membership, options: RingOptions = {}): Ri
     tokens[index] = (value - ownerIndex) / NODE_COUNT_MAX;
     tokenOwnerIndexes[index] = ownerIndex;
   }
+  const { bucketStarts, bucketShift } = buildBucketIndex(tokens);
   return {
     nodes,
     vnodesPerNode,
     tokens,
     tokenOwnerIndexes,
+    bucketStarts,
+    bucketShift,
     bugs,
     modNPlacement: bugs.includes("mod-n-placement"),
     noWrapAround: bugs.includes("no-wrap-around"),
@@ -155,13 +168,34 @@ export function buildRing(membership: Membership, options: RingOptions = {}): Ri
 }
 
 /**
+ * Buckets the hash space by its top bits, about one bucket per token, so a lookup's binary search
+ * covers one bucket instead of the whole ring (10,000 tokens: ~1 step instead of ~14).
+ */
+function buildBucketIndex(tokens: Uint32Array): { bucketStarts: Uint32Array; bucketShift: number } {
+  const bucketBits = Math.min(BUCKET_BITS_MAX, Math.max(1, Math.ceil(Math.log2(tokens.length))));
+  const bucketShift = 32 - bucketBits;
+  const bucketCount = 2 ** bucketBits;
+  const bucketStarts = new Uint32Array(bucketCount + 1);
+  let tokenIndex = 0;
+  for (let bucket = 0; bucket < bucketCount; bucket++) {
+    const bucketLow = bucket * 2 ** bucketShift;
+    while (tokenIndex < tokens.length && tokens[tokenIndex]! < bucketLow) tokenIndex += 1;
+    bucketStarts[bucket] = tokenIndex;
+  }
+  bucketStarts[bucketCount] = tokens.length;
+  return { bucketStarts, bucketShift };
+}
+
+/**
  * Index in `ring.tokens` of the successor of `hash`: the smallest token ≥ hash, wrapping to 0 when
- * `hash` is above every token. Binary search, so O(log T) for T tokens.
+ * `hash` is above every token. The bucket of `hash` bounds a binary search; if no token of the
+ * bucket is ≥ hash, the answer is the first token of a later bucket, which is `high`.
  */
 export function successorTokenIndex(ring: Ring, hash: number): number {
   const tokens = ring.tokens;
-  let low = 0;
-  let high = tokens.length;
+  const bucket = hash >>> ring.bucketShift;
+  let low = ring.bucketStarts[bucket]!;
+  let high = ring.bucketStarts[bucket + 1]!;
   while (low < high) {
     const middle = (low + high) >>> 1;
     if (tokens[middle]! < hash) low = middle + 1;

@@ -74,6 +74,33 @@ describe("ring structure", () => {
     expect(successorTokenIndex(ring, 0)).toBe(0);
   });
 
+  it("the bucket index finds the same successor as a plain binary search (100 × 100 ring)", () => {
+    const nodes = Array.from({ length: 100 }, (_, index) => `node-${index}`);
+    const ring = buildRing({ nodes, vnodesPerNode: 100 });
+    const plainSuccessor = (hash: number) => {
+      let low = 0;
+      let high = ring.tokens.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if (ring.tokens[middle]! < hash) low = middle + 1;
+        else high = middle;
+      }
+      return low === ring.tokens.length ? 0 : low;
+    };
+    const edgeHashes = [0, 1, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
+    for (const token of ring.tokens)
+      edgeHashes.push(token, Math.max(0, token - 1), Math.min(0xffffffff, token + 1));
+    const mismatches = edgeHashes.filter((hash) => successorTokenIndex(ring, hash) !== plainSuccessor(hash));
+    expect(mismatches).toEqual([]);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffffff }),
+        (hash) => successorTokenIndex(ring, hash) === plainSuccessor(hash),
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it("shares of the hash space sum to 1", () => {
     fc.assert(
       fc.property(
