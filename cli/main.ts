@@ -7,6 +7,7 @@ import yargs from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ExitCode } from "../sim/errors.js";
 import { colours } from "./output.js";
+import { runCommandModule } from "./run.js";
 
 const exitCodes = `Exit codes:
   0   ok: every invariant held, history linearizable, expectations met
@@ -19,7 +20,7 @@ export async function main(argv: string[]): Promise<void> {
   const parser = yargs(argv)
     .scriptName("quorumlab")
     .usage("$0 <command> [options]")
-    .command([])
+    .command([runCommandModule])
     .demandCommand(1, "name a command")
     .strict()
     .epilogue(exitCodes)

@@ -147,6 +147,10 @@ export class Kernel {
   private stopped = false;
   /** Messages sent, by type (a figure for reports and benchmarks). */
   readonly messagesByType = new Map<string, number>();
+  /** Every (node, term) that announced leadership, in order (from state annotations). */
+  readonly leaderships: Array<{ readonly node: NodeId; readonly term: number; readonly timeUs: number }> = [];
+  private lastLeaderNode: NodeId | undefined;
+  private lastLeaderTerm = -1;
 
   constructor(config: KernelConfig) {
     this.protocol = config.protocol;
@@ -282,6 +286,7 @@ export class Kernel {
         },
         annotate: (state) => {
           slot.state = state;
+          if (state.role === "leader") this.noteLeader(id, state.term ?? 0);
           if (this.tracing) {
             this.trace.record({ kind: "state", t: this.nowUs, e: this.eventIndex, node: id, state });
           }
@@ -387,6 +392,16 @@ export class Kernel {
       this.trace.record({ kind: "timer", t: this.nowUs, e: this.eventIndex, node: slot.id, name: item.name });
     slot.instance?.onTimer?.(item.name);
     this.afterStep(slot, "timer");
+  }
+
+  /** Called when a node annotates itself as leader; records new (node, term) leaderships. */
+  noteLeader(node: NodeId, term: number): void {
+    if (node === this.lastLeaderNode && term === this.lastLeaderTerm) return;
+    this.lastLeaderNode = node;
+    this.lastLeaderTerm = term;
+    const last = this.leaderships[this.leaderships.length - 1];
+    if (last !== undefined && last.node === node && last.term === term) return;
+    this.leaderships.push({ node, term, timeUs: this.nowUs });
   }
 
   // ---- messages ----------------------------------------------------------------------------

@@ -1,0 +1,77 @@
+/**
+ * Finding and reading the package's files: built-in scenarios, and user files given by path.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { InputError } from "../sim/errors.js";
+import { parseScenario } from "../sim/scenario/load.js";
+import type { Scenario } from "../sim/scenario/schema.js";
+
+/** The package root: the nearest folder above this file that holds package.json. */
+export function packageRoot(): string {
+  let folder = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(folder, "package.json"))) {
+    const parent = dirname(folder);
+    if (parent === folder) throw new Error("cannot find the quorumlab package root");
+    folder = parent;
+  }
+  return folder;
+}
+
+/** The version in package.json. */
+export function packageVersion(): string {
+  const text = readFileSync(join(packageRoot(), "package.json"), "utf8");
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+export function scenariosFolder(): string {
+  return join(packageRoot(), "scenarios");
+}
+
+/** Every built-in scenario file (including regressions/), sorted by path. */
+export function scenarioFiles(): string[] {
+  const out: string[] = [];
+  const walk = (folder: string): void => {
+    if (!existsSync(folder)) return;
+    for (const entry of readdirSync(folder).sort()) {
+      const path = join(folder, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (/\.ya?ml$/.test(entry)) out.push(path);
+    }
+  };
+  walk(scenariosFolder());
+  return out;
+}
+
+/** Reads a text file, turning "not found" into a clear input error. */
+export function readText(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new InputError("no such file", { file: path });
+    if (code === "EISDIR") throw new InputError("is a folder, expected a file", { file: path });
+    throw new InputError(`cannot read: ${(error as Error).message}`, { file: path });
+  }
+}
+
+/** Loads a scenario from a file path, or a built-in scenario by name. */
+export function loadScenario(nameOrPath: string): Scenario {
+  if (/\.(ya?ml|json)$/i.test(nameOrPath) || nameOrPath.includes("/") || existsSync(nameOrPath)) {
+    return parseScenario(readText(nameOrPath), nameOrPath);
+  }
+  for (const file of scenarioFiles()) {
+    const scenario = parseScenario(readFileSync(file, "utf8"), displayPath(file));
+    if (scenario.name === nameOrPath) return scenario;
+  }
+  throw new InputError(`no built-in scenario named '${nameOrPath}' (see 'quorumlab list'), and no such file`);
+}
+
+/** A path as people should see it: relative to the working folder when that is shorter. */
+export function displayPath(path: string): string {
+  const relativePath = relative(process.cwd(), path);
+  return relativePath.length < resolve(path).length && !relativePath.startsWith("../..")
+    ? relativePath
+    : path;
+}

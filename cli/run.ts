@@ -1,0 +1,292 @@
+/**
+ * `quorumlab run <name|file.yaml>`: runs one scenario and tells what happened.
+ */
+import { closeSync, openSync, writeSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import type { ChalkInstance } from "chalk";
+import type { CommandModule } from "yargs";
+import { protocols } from "../protocols/index.js";
+import { ExitCode, InputError } from "../sim/errors.js";
+import { formatSeed, parseSeed } from "../sim/random.js";
+import { type RunResult, runScenario } from "../sim/run.js";
+import type { Scenario } from "../sim/scenario/schema.js";
+import { formatDuration } from "../sim/time.js";
+import type { TraceLine, TraceSink } from "../sim/trace.js";
+import { loadScenario } from "./files.js";
+import { historyChecker } from "./history-check.js";
+import { afterRunHooks, figureHooks } from "./hooks.js";
+import { colours, runCommand } from "./output.js";
+
+export interface RunArgs {
+  scenario: string;
+  seed?: string;
+  trace?: string;
+  report?: string;
+  json: boolean;
+  quiet: boolean;
+  liveness: boolean;
+}
+
+/** A trace sink that appends to a file with synchronous writes, so memory stays flat. */
+export class FileSink implements TraceSink {
+  private readonly fd: number;
+
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, "w");
+    } catch (error) {
+      throw new InputError(`cannot write the trace: ${(error as Error).message}`, { file: path });
+    }
+  }
+
+  write(chunk: string): void {
+    writeSync(this.fd, chunk);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Runs a scenario the way `run`, `verify` and `fuzz` replays do. */
+export function executeScenario(
+  scenario: Scenario,
+  options: { seed?: bigint; tracePath?: string; keepTrace: boolean; liveness?: boolean },
+): { result: RunResult; wallMs: number } {
+  const sink = options.tracePath === undefined ? undefined : new FileSink(options.tracePath);
+  const started = performance.now();
+  try {
+    const result = runScenario(
+      scenario,
+      protocols,
+      {
+        ...(options.seed === undefined ? {} : { seed: options.seed }),
+        keepTrace: options.keepTrace,
+        ...(sink === undefined ? {} : { traceSink: sink }),
+        checkHistory: historyChecker(),
+        checkLiveness: options.liveness ?? false,
+      },
+      figureHooks,
+    );
+    return { result, wallMs: performance.now() - started };
+  } finally {
+    sink?.close();
+  }
+}
+
+/** The stable `--json` shape of a run (documented in docs/cli.md). */
+export function runJson(result: RunResult, wallMs: number): Record<string, unknown> {
+  const ops = result.history.filter((event) => event.type === "invoke").length;
+  return {
+    schemaVersion: 1,
+    scenario: result.scenario.name,
+    protocol: result.protocol,
+    seed: formatSeed(result.seed),
+    ok: result.ok,
+    violations: result.violations.map((violation) => ({
+      invariant: violation.invariant,
+      kind: violation.kind,
+      timeUs: violation.timeUs,
+      event: violation.event,
+      message: violation.message,
+    })),
+    traceHash: result.traceHash,
+    events: result.events,
+    simulatedUs: result.simulatedUs,
+    wallMs: Math.round(wallMs * 100) / 100,
+    history: { ops, linearizable: result.linearizable },
+    figures: result.figures,
+    expectations: result.expectations,
+    expectationsMet: result.expectationsMet,
+  };
+}
+
+/** The one-line command that replays a run exactly. */
+export function replayCommand(scenario: Scenario, seed: bigint): string {
+  const target =
+    scenario.file !== undefined && !scenario.file.startsWith("scenarios/") ? scenario.file : scenario.name;
+  return `npx quorumlab run ${target} --seed ${formatSeed(seed)} --trace trace.jsonl --report report.html`;
+}
+
+export const runCommandModule: CommandModule<object, RunArgs> = {
+  command: "run <scenario>",
+  describe: "Run one scenario (a built-in name or a YAML file) and report what happened",
+  builder: (yargs) =>
+    yargs
+      .positional("scenario", { type: "string", demandOption: true, describe: "scenario name or file" })
+      .option("seed", { type: "string", describe: "run seed, decimal or 0x-hex (default: the scenario's)" })
+      .option("trace", { type: "string", describe: "write the trace as JSON Lines to this file" })
+      .option("report", { type: "string", describe: "write a self-contained HTML report to this file" })
+      .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
+      .option("quiet", { type: "boolean", default: false, describe: "print only the verdict line" })
+      .option("liveness", { type: "boolean", default: false, describe: "also check liveness invariants" })
+      .example("$0 run raft-figure-8", "run a built-in scenario")
+      .example("$0 run my.yaml --seed 0x2a --trace t.jsonl", "run a file with another seed, keep its trace"),
+  handler: (args) =>
+    runCommand(() => {
+      const scenario = loadScenario(args.scenario);
+      const seed = args.seed === undefined ? undefined : parseSeed(args.seed);
+      const keepTrace = !args.json || args.report !== undefined;
+      const { result, wallMs } = executeScenario(scenario, {
+        ...(seed === undefined ? {} : { seed }),
+        ...(args.trace === undefined ? {} : { tracePath: args.trace }),
+        keepTrace: keepTrace || args.report !== undefined,
+        liveness: args.liveness,
+      });
+      for (const hook of afterRunHooks) hook(result, { reportPath: args.report });
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify(runJson(result, wallMs))}\n`);
+      } else {
+        printRun(result, wallMs, { quiet: args.quiet, trace: args.trace, report: args.report });
+      }
+      if (!result.ok) return ExitCode.violation;
+      if (result.historyVerdict?.result === "unknown") return ExitCode.inconclusive;
+      return ExitCode.ok;
+    }),
+};
+
+function printRun(
+  result: RunResult,
+  wallMs: number,
+  options: { quiet: boolean; trace: string | undefined; report: string | undefined },
+): void {
+  const c = colours(process.stdout);
+  const out: string[] = [];
+  const scenario = result.scenario;
+  if (!options.quiet) {
+    out.push(
+      `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${scenario.nodes} nodes, seed ${formatSeed(result.seed)}, ${formatDuration(scenario.durationUs)} simulated`)}`,
+    );
+    if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
+    out.push("");
+    out.push(...timeline(result.records, c).map((line) => `  ${line}`));
+    out.push("");
+    const f = result.figures;
+    const ops = f.operations;
+    out.push(
+      `  ${c.bold("figures")}  leaders elected ${f.leaderChanges}` +
+        `${f.firstLeaderUs === null ? "" : ` (first at ${formatDuration(f.firstLeaderUs)})`}` +
+        `, messages ${f.messages}, operations ok ${ops.ok} / fail ${ops.fail} / info ${ops.info}`,
+    );
+    const verdict = result.historyVerdict;
+    if (verdict !== undefined) {
+      const text =
+        verdict.result === "linearizable"
+          ? c.green("linearizable")
+          : verdict.result === "unknown"
+            ? c.yellow("unknown (checker budget ran out)")
+            : c.red("NOT linearizable");
+      out.push(
+        `  ${c.bold("history")}  ${text} (${result.history.filter((e) => e.type === "invoke").length} operations)`,
+      );
+      if (verdict.result === "not-linearizable" && verdict.summary !== undefined) {
+        out.push(...verdict.summary.split("\n").map((line) => `           ${line}`));
+      }
+    }
+    for (const expectation of result.expectations) {
+      const mark = expectation.met ? c.green("✓") : c.red("✗");
+      out.push(`  ${c.bold("expect")}   ${mark} ${expectation.expectation}: ${expectation.detail}`);
+    }
+    out.push(
+      c.dim(
+        `  ${result.events} events in ${formatDuration(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`,
+      ),
+    );
+    if (options.trace !== undefined) out.push(c.dim(`  trace written to ${options.trace}`));
+    if (options.report !== undefined) out.push(c.dim(`  report written to ${options.report}`));
+    out.push("");
+  }
+  const safety = result.violations.filter((violation) => violation.kind === "safety");
+  if (safety.length === 0) {
+    out.push(`${c.green("✓ safe")}: every safety invariant held (${result.events} events)`);
+  } else {
+    for (const violation of safety) {
+      out.push(
+        `${c.red.bold("✗ SAFETY VIOLATION")} ${c.bold(violation.invariant)} at t=${formatDuration(violation.timeUs)} (event ${violation.event})`,
+      );
+      out.push(`  ${violation.message}`);
+      if (violation.witnesses !== undefined && violation.invariant !== "kv.linearizable") {
+        out.push(c.dim(`  witnesses: ${JSON.stringify(violation.witnesses)}`));
+      }
+    }
+    out.push(`  seed=${formatSeed(result.seed)} scenario=${scenario.name}`);
+    out.push(`  replay: ${replayCommand(scenario, result.seed)}`);
+  }
+  process.stdout.write(`${out.join("\n")}\n`);
+}
+
+const timelineMax = 40;
+
+/** The notable moments of a run: faults, leadership changes, violations. */
+export function timeline(records: readonly TraceLine[], c: ChalkInstance): string[] {
+  const lines: string[] = [];
+  const roles = new Map<string, string>();
+  let hidden = 0;
+  const push = (t: number, text: string) => {
+    if (lines.length < timelineMax) lines.push(`${c.dim(formatDuration(t).padStart(9))}  ${text}`);
+    else hidden++;
+  };
+  for (const record of records) {
+    switch (record.kind) {
+      case "crash":
+      case "restart":
+      case "pause":
+      case "resume":
+        push(record.t, `${c.yellow(record.kind)} ${record.node}`);
+        break;
+      case "partition":
+        push(
+          record.t,
+          `${c.yellow("partition")} ${record.groups.map((group) => group.join(",")).join(" | ")}`,
+        );
+        break;
+      case "cut":
+        push(record.t, `${c.yellow("cut")} ${record.from}${record.oneWay ? "→" : "↔"}${record.to}`);
+        break;
+      case "heal":
+        push(record.t, c.yellow("heal: every link restored"));
+        break;
+      case "clog":
+        push(
+          record.t,
+          `${c.yellow("clog")} ${record.from}↔${record.to} +${formatDuration(record.extraUs)} until ${formatDuration(record.untilUs)}`,
+        );
+        break;
+      case "burst":
+        push(
+          record.t,
+          `${c.yellow("burst")} loss ${record.loss}, duplicate ${record.duplicate} until ${formatDuration(record.untilUs)}`,
+        );
+        break;
+      case "drift":
+        push(record.t, `${c.yellow("drift")} ${record.node} clock rate ${1 + record.rate}`);
+        break;
+      case "state": {
+        const state = record.state as { role?: unknown; term?: unknown } | null;
+        const role = typeof state?.role === "string" ? state.role : undefined;
+        if (role !== undefined && roles.get(record.node) !== role) {
+          roles.set(record.node, role);
+          if (role === "leader") {
+            push(
+              record.t,
+              `${c.cyan(record.node)} became ${c.cyan("leader")}${state?.term === undefined ? "" : ` (term ${String(state.term)})`}`,
+            );
+          }
+        }
+        break;
+      }
+      case "note":
+        if (record.node === "kernel")
+          push(record.t, c.dim(`${record.label}: ${JSON.stringify(record.data)}`));
+        break;
+      case "violation":
+        push(record.t, `${c.red("✗")} ${c.red(record.invariant)}: ${record.message.split("\n")[0]}`);
+        break;
+      default:
+        break;
+    }
+  }
+  if (hidden > 0) lines.push(c.dim(`     … ${hidden} more (see --trace / --report)`));
+  if (lines.length === 0) lines.push(c.dim("no faults, leadership changes or violations"));
+  return lines;
+}

@@ -1,0 +1,280 @@
+/**
+ * Simulated clients and the workload that drives them.
+ *
+ * Each client is a Jepsen-style process: it has at most one operation pending. It sends the
+ * operation to a node, follows `redirect` replies (to the named leader, or to the next node),
+ * retries on an attempt timeout with the same request id (so a server with client sessions can
+ * execute it exactly once), and gives up when the operation's deadline passes. Every operation
+ * is recorded as `invoke` and then `ok`, `fail` or `info` (indeterminate: the client cannot know
+ * whether it took effect) in the history and the trace.
+ */
+import type { HistoryEvent } from "./history.js";
+import type { ClientEndpoint, ClientReplyMessage, ClientRequestMessage, Kernel } from "./kernel.js";
+import type { ClientReply, ClientRequest, NodeId } from "./node.js";
+import type { Rng } from "./random.js";
+
+export interface WorkloadSpec {
+  readonly clients: number;
+  /** Operations per simulated second, all clients together. */
+  readonly ratePerSecond: number;
+  /** Operation function → weight. */
+  readonly mix: Readonly<Record<string, number>>;
+  readonly keys: readonly string[];
+  readonly startUs: number;
+  /** No new operation starts at or after this time. */
+  readonly stopUs: number;
+  /** An operation unanswered this long is recorded `info`. */
+  readonly timeoutUs: number;
+  /** How long one attempt waits for a reply before retrying at another node. */
+  readonly attemptTimeoutUs: number;
+}
+
+/** One operation to issue. */
+export interface OperationSpec {
+  readonly f: string;
+  readonly key: string | null;
+  readonly value: unknown;
+  /** Node to send it to first; default: the client's current guess of the leader. */
+  readonly node?: NodeId;
+  /** Overrides the workload's operation timeout. */
+  readonly timeoutUs?: number;
+  /** When false, the operation goes only to `node`: no redirects, no retries elsewhere. */
+  readonly follow?: boolean;
+}
+
+interface Pending {
+  readonly request: ClientRequest;
+  readonly deadlineUs: number;
+  readonly follow: boolean;
+  attempt: number;
+  target: NodeId;
+}
+
+/** The shared record of all clients' operations. */
+export class HistoryLog {
+  readonly events: HistoryEvent[] = [];
+
+  constructor(private readonly kernel: Kernel) {}
+
+  record(client: string, process: number, event: Omit<HistoryEvent, "timeUs" | "process">): void {
+    const timeUs = this.kernel.timeUs;
+    this.events.push({ ...event, process, timeUs });
+    const trace = this.kernel.trace;
+    if (trace.enabled) {
+      trace.record({
+        kind: event.type,
+        t: timeUs,
+        e: this.kernel.events,
+        client,
+        process,
+        f: event.f,
+        key: event.key,
+        value: event.value ?? null,
+        ...(event.error === undefined ? {} : { error: event.error }),
+      });
+    }
+  }
+}
+
+export class SimulatedClient implements ClientEndpoint {
+  private pending: Pending | undefined;
+  private seq = 0;
+  private leaderGuess: NodeId;
+  /** Called when the client becomes idle again. */
+  onIdle: (() => void) | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly process: number,
+    private readonly kernel: Kernel,
+    private readonly history: HistoryLog,
+    private readonly random: Rng,
+    private readonly defaults: { timeoutUs: number; attemptTimeoutUs: number },
+  ) {
+    this.leaderGuess = random.pick(kernel.nodeIds);
+    kernel.attachClient(name, this);
+  }
+
+  get busy(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** Starts an operation now; the client must be idle. */
+  invoke(operation: OperationSpec): void {
+    if (this.pending !== undefined) throw new Error(`client ${this.name} already has an operation pending`);
+    const seq = ++this.seq;
+    const request: ClientRequest = {
+      id: `${this.name}:${seq}`,
+      client: this.name,
+      seq,
+      f: operation.f,
+      key: operation.key,
+      value: operation.value,
+    };
+    const target = operation.node ?? this.leaderGuess;
+    const pending: Pending = {
+      request,
+      deadlineUs: this.kernel.timeUs + (operation.timeoutUs ?? this.defaults.timeoutUs),
+      follow: operation.follow ?? operation.node === undefined,
+      attempt: 0,
+      target,
+    };
+    this.pending = pending;
+    this.history.record(this.name, this.process, {
+      type: "invoke",
+      f: operation.f,
+      key: operation.key,
+      value: operation.value,
+    });
+    this.attempt(pending, target);
+    this.kernel.schedule(pending.deadlineUs, () => {
+      if (this.pending === pending) this.finish(pending, { type: "info", value: null, error: "timeout" });
+    });
+  }
+
+  private attempt(pending: Pending, target: NodeId): void {
+    pending.target = target;
+    const attempt = ++pending.attempt;
+    const message: ClientRequestMessage = { type: "client-request", request: pending.request };
+    this.kernel.sendFromClient(this.name, target, message);
+    this.kernel.schedule(this.kernel.timeUs + this.defaults.attemptTimeoutUs, () => {
+      if (this.pending !== pending || pending.attempt !== attempt) return;
+      if (!pending.follow) {
+        this.attempt(pending, pending.target);
+        return;
+      }
+      this.attempt(pending, this.nextNode(pending.target));
+    });
+  }
+
+  receive(from: NodeId, message: ClientReplyMessage): void {
+    const pending = this.pending;
+    if (pending === undefined || message.requestId !== pending.request.id) return;
+    const reply: ClientReply = message.reply;
+    switch (reply.status) {
+      case "ok":
+        this.leaderGuess = from;
+        this.finish(pending, { type: "ok", value: reply.value ?? pending.request.value });
+        return;
+      case "fail":
+        this.finish(pending, { type: "fail", value: null, error: reply.error });
+        return;
+      case "redirect": {
+        if (!pending.follow) return;
+        const next = reply.leader !== undefined && reply.leader !== from ? reply.leader : this.nextNode(from);
+        this.leaderGuess = next;
+        // Back off a little before retrying so a leaderless cluster is not flooded.
+        const delayUs = reply.leader === undefined ? 10_000 : 0;
+        const attempt = pending.attempt;
+        this.kernel.schedule(this.kernel.timeUs + delayUs, () => {
+          if (this.pending === pending && pending.attempt === attempt) this.attempt(pending, next);
+        });
+        return;
+      }
+    }
+  }
+
+  private finish(
+    pending: Pending,
+    outcome: { type: "ok" | "fail" | "info"; value: unknown; error?: string },
+  ): void {
+    this.pending = undefined;
+    this.history.record(this.name, this.process, {
+      type: outcome.type,
+      f: pending.request.f,
+      key: pending.request.key,
+      value: outcome.value,
+      ...(outcome.error === undefined ? {} : { error: outcome.error }),
+    });
+    this.onIdle?.();
+  }
+
+  private nextNode(after: NodeId): NodeId {
+    const nodes = this.kernel.nodeIds;
+    const index = nodes.indexOf(after);
+    return nodes[(index + 1) % nodes.length] as NodeId;
+  }
+}
+
+/**
+ * Drives clients with a random operation mix: each client thinks for an exponentially
+ * distributed time (so the clients together issue about `ratePerSecond` operations), then issues
+ * one operation and waits for it to end.
+ */
+export class Workload {
+  private nextValue = 1;
+  private readonly mixEntries: ReadonlyArray<readonly [string, number]>;
+  private readonly mixTotal: number;
+  private readonly written: unknown[] = [];
+
+  constructor(
+    private readonly spec: WorkloadSpec,
+    private readonly kernel: Kernel,
+    private readonly clients: readonly SimulatedClient[],
+    private readonly random: Rng,
+  ) {
+    this.mixEntries = Object.entries(spec.mix)
+      .filter(([, weight]) => weight > 0)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    this.mixTotal = this.mixEntries.reduce((sum, [, weight]) => sum + weight, 0);
+  }
+
+  start(): void {
+    if (this.mixTotal <= 0 || this.spec.ratePerSecond <= 0 || this.clients.length === 0) return;
+    for (const client of this.clients) {
+      client.onIdle = () => this.scheduleNext(client);
+      this.kernel.schedule(this.spec.startUs + this.thinkUs(), () => this.issue(client));
+    }
+  }
+
+  private thinkUs(): number {
+    const meanUs = (1_000_000 * this.clients.length) / this.spec.ratePerSecond;
+    return Math.max(1, Math.round(this.random.exponential(meanUs)));
+  }
+
+  private scheduleNext(client: SimulatedClient): void {
+    this.kernel.schedule(this.kernel.timeUs + this.thinkUs(), () => this.issue(client));
+  }
+
+  private issue(client: SimulatedClient): void {
+    if (this.kernel.timeUs >= this.spec.stopUs || client.busy) return;
+    client.invoke(this.nextOperation());
+  }
+
+  /** Picks the next operation: unique values for writes, so histories are easy to check. */
+  private nextOperation(): OperationSpec {
+    let pick = this.random.next() * this.mixTotal;
+    let f = (this.mixEntries[0] as readonly [string, number])[0];
+    for (const [name, weight] of this.mixEntries) {
+      if (pick < weight) {
+        f = name;
+        break;
+      }
+      pick -= weight;
+    }
+    const key = this.spec.keys.length === 0 ? null : this.random.pick(this.spec.keys);
+    switch (f) {
+      case "write":
+      case "put": {
+        const value = this.nextValue++;
+        this.remember(value);
+        return { f, key, value };
+      }
+      case "append":
+        return { f, key, value: `${this.nextValue++};` };
+      case "cas": {
+        const expected = this.written.length === 0 ? null : this.random.pick(this.written);
+        const value = this.nextValue++;
+        this.remember(value);
+        return { f, key, value: [expected, value] };
+      }
+      default:
+        return { f, key, value: null };
+    }
+  }
+
+  private remember(value: unknown): void {
+    this.written.push(value);
+    if (this.written.length > 4) this.written.shift();
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * The fault timeline: schedules a scenario's actions on the kernel and resolves symbolic targets
+ * at the moment each action runs.
+ *
+ * Targets: a node name (`n3`); `leader` (the live node whose role is leader, highest term first);
+ * `follower` (a random live node that is not the leader); `any` (a random live node); `crashed`
+ * (a random crashed node). Randomness comes from the run's own `faults` stream, so adding or
+ * removing an action never changes any node's or the network's random choices. An action whose
+ * target does not exist at that moment (no leader yet, nobody crashed) is skipped, and the trace
+ * says so with a `note` from node `kernel`.
+ */
+import type { SimulatedClient } from "./clients.js";
+import type { Kernel } from "./kernel.js";
+import type { NodeId } from "./node.js";
+import type { Rng } from "./random.js";
+import type { FaultAction } from "./scenario/schema.js";
+
+export class FaultTimeline {
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly random: Rng,
+    private readonly electionTimer: string | undefined,
+    private readonly scriptedClients: readonly SimulatedClient[],
+  ) {}
+
+  /** Schedules every action; `op` actions use the scripted clients in order. */
+  schedule(actions: readonly FaultAction[]): void {
+    let scripted = 0;
+    for (const action of actions) {
+      const client = action.kind === "op" ? this.scriptedClients[scripted++] : undefined;
+      this.kernel.schedule(action.atUs, () => this.apply(action, client));
+    }
+  }
+
+  private apply(action: FaultAction, client: SimulatedClient | undefined): void {
+    const kernel = this.kernel;
+    const network = kernel.network;
+    const at = { t: kernel.timeUs, e: kernel.events };
+    switch (action.kind) {
+      case "crash":
+        this.withTarget(action.crash, action.kind, (id) => kernel.crash(id));
+        return;
+      case "restart":
+        this.withTarget(action.restart, action.kind, (id) => kernel.restart(id));
+        return;
+      case "pause":
+        this.withTarget(action.pause, action.kind, (id) => kernel.pause(id));
+        return;
+      case "resume":
+        this.withTarget(action.resume, action.kind, (id) => kernel.resume(id));
+        return;
+      case "timeout": {
+        const timer = this.electionTimer;
+        if (timer === undefined) {
+          this.skip("timeout", "this protocol names no election timer");
+          return;
+        }
+        this.withTarget(action.timeout, action.kind, (id) => kernel.fireTimerNow(id, timer));
+        return;
+      }
+      case "isolate":
+        this.withTarget(action.isolate, action.kind, (id) => {
+          network.isolate(id);
+          if (kernel.trace.enabled) {
+            const others = network.names.filter((name) => name !== id);
+            kernel.trace.record({ kind: "partition", ...at, groups: [[id], others] });
+          }
+        });
+        return;
+      case "partition":
+        network.partition(action.partition);
+        if (kernel.trace.enabled) {
+          kernel.trace.record({
+            kind: "partition",
+            ...at,
+            groups: action.partition.map((group) => [...group]),
+          });
+        }
+        return;
+      case "cut":
+        network.cutLink(action.cut.from, action.cut.to, action.cut.oneWay);
+        if (kernel.trace.enabled) {
+          kernel.trace.record({
+            kind: "cut",
+            ...at,
+            from: action.cut.from,
+            to: action.cut.to,
+            oneWay: action.cut.oneWay,
+          });
+        }
+        return;
+      case "heal":
+        network.heal();
+        if (kernel.trace.enabled) kernel.trace.record({ kind: "heal", ...at });
+        return;
+      case "clog": {
+        const { link, delay, for: forUs } = action.clog;
+        network.clog(link.from, link.to, delay, kernel.timeUs + forUs, link.oneWay);
+        if (kernel.trace.enabled) {
+          kernel.trace.record({
+            kind: "clog",
+            ...at,
+            from: link.from,
+            to: link.to,
+            extraUs: delay,
+            untilUs: kernel.timeUs + forUs,
+          });
+        }
+        return;
+      }
+      case "burst": {
+        const untilUs = kernel.timeUs + action.burst.for;
+        const loss = action.burst.loss ?? 0;
+        const duplicate = action.burst.duplicate ?? 0;
+        network.burst(loss, duplicate, untilUs);
+        if (kernel.trace.enabled) kernel.trace.record({ kind: "burst", ...at, loss, duplicate, untilUs });
+        return;
+      }
+      case "drift":
+        this.withTarget(action.drift.node, action.kind, (id) => kernel.drift(id, action.drift.rate));
+        return;
+      case "op": {
+        if (client === undefined) throw new Error("scripted operation without a client");
+        const op = action.op;
+        client.invoke({
+          f: op.f,
+          key: op.key === undefined ? null : op.key,
+          value: op.value ?? null,
+          ...(op.node === undefined ? {} : { node: op.node }),
+          ...(op.timeout === undefined ? {} : { timeoutUs: op.timeout }),
+          ...(op.follow === undefined ? {} : { follow: op.follow }),
+        });
+        return;
+      }
+    }
+  }
+
+  private withTarget(target: string, action: string, run: (id: NodeId) => void): void {
+    const id = this.resolve(target);
+    if (id === undefined) {
+      this.skip(action, `no node matches target '${target}' now`);
+      return;
+    }
+    run(id);
+  }
+
+  /** Resolves a target to a node name now, or undefined. */
+  resolve(target: string): NodeId | undefined {
+    const kernel = this.kernel;
+    const live = kernel.nodeIds.filter((id) => kernel.isUp(id));
+    switch (target) {
+      case "leader":
+        return kernel.leader();
+      case "follower": {
+        const leader = kernel.leader();
+        const followers = live.filter((id) => id !== leader);
+        return followers.length === 0 ? undefined : this.random.pick(followers);
+      }
+      case "any":
+        return live.length === 0 ? undefined : this.random.pick(live);
+      case "crashed": {
+        const crashed = kernel.nodeIds.filter((id) => !kernel.isUp(id));
+        return crashed.length === 0 ? undefined : this.random.pick(crashed);
+      }
+      default:
+        return kernel.nodeIds.includes(target) ? target : undefined;
+    }
+  }
+
+  private skip(action: string, reason: string): void {
+    const kernel = this.kernel;
+    if (kernel.trace.enabled) {
+      kernel.trace.record({
+        kind: "note",
+        t: kernel.timeUs,
+        e: kernel.events,
+        node: "kernel",
+        label: "skipped-action",
+        data: { action, reason },
+      });
+    }
+  }
+}

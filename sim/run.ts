@@ -1,0 +1,353 @@
+/**
+ * Running one scenario: build the kernel, clients, workload and fault timeline from a
+ * `Scenario`, run it to its end, check invariants and the client history, and compare the
+ * outcome with the scenario's `expect` block.
+ *
+ * The simulator never imports protocols: the caller hands in the registry.
+ */
+import { HistoryLog, SimulatedClient, Workload } from "./clients.js";
+import { InputError } from "./errors.js";
+import { FaultTimeline } from "./faults.js";
+import type { HistoryEvent } from "./history.js";
+import { Kernel, type Violation } from "./kernel.js";
+import type { Protocol } from "./node.js";
+import { formatSeed, randomStream } from "./random.js";
+import type { Scenario } from "./scenario/schema.js";
+import { formatDuration } from "./time.js";
+import { type TraceLine, TraceRecorder, type TraceSink, traceVersion } from "./trace.js";
+
+/** The verdict of an end-of-run history check (linearizability, atomicity...). */
+export interface HistoryVerdict {
+  readonly result: "linearizable" | "not-linearizable" | "unknown";
+  /** Plain data explaining a failure, for reports. */
+  readonly explanation?: unknown;
+  /** One line for people. */
+  readonly summary?: string;
+}
+
+/** Checks a client history against a named sequential model. */
+export type HistoryChecker = (events: readonly HistoryEvent[], model: string) => HistoryVerdict;
+
+/** Computes extra figures from the trace at the end of a run (for example blocking time). */
+export type FigureHook = (records: readonly TraceLine[], scenario: Scenario) => Record<string, unknown>;
+
+export interface RunOptions {
+  /** Overrides the scenario's seed. */
+  readonly seed?: bigint;
+  /** Keep every trace record in memory (reports need it). Default false. */
+  readonly keepTrace?: boolean;
+  /** Stream trace lines to this sink. */
+  readonly traceSink?: TraceSink;
+  /** Serialize and hash the trace (default true; off only for raw speed measurements). */
+  readonly hashTrace?: boolean;
+  /** Check liveness invariants too. Default false. */
+  readonly checkLiveness?: boolean;
+  /** Checks the client history at the end; without it, `linearizable` is null. */
+  readonly checkHistory?: HistoryChecker;
+  /** Stop at the first safety violation (default true). */
+  readonly stopOnViolation?: boolean;
+}
+
+export interface ExpectationResult {
+  readonly expectation: string;
+  readonly met: boolean;
+  readonly detail: string;
+}
+
+export interface RunFigures {
+  readonly leaderChanges: number;
+  readonly firstLeaderUs: number | null;
+  readonly messages: number;
+  readonly messagesByType: Readonly<Record<string, number>>;
+  readonly operations: {
+    readonly ok: number;
+    readonly fail: number;
+    readonly info: number;
+    readonly pending: number;
+  };
+  readonly [name: string]: unknown;
+}
+
+export interface RunResult {
+  readonly scenario: Scenario;
+  readonly protocol: string;
+  readonly seed: bigint;
+  /** No safety violation, and the history (if checked) is linearizable. */
+  readonly ok: boolean;
+  readonly violations: readonly Violation[];
+  readonly traceHash: string;
+  readonly events: number;
+  readonly simulatedUs: number;
+  readonly history: readonly HistoryEvent[];
+  readonly linearizable: boolean | null;
+  readonly historyVerdict: HistoryVerdict | undefined;
+  readonly figures: RunFigures;
+  readonly expectations: readonly ExpectationResult[];
+  /** True when every expectation of the scenario is met (true when it has none). */
+  readonly expectationsMet: boolean;
+  /** The trace, when `keepTrace` was set. */
+  readonly records: readonly TraceLine[];
+  readonly kernel: Kernel;
+}
+
+export function runScenario(
+  scenario: Scenario,
+  registry: ReadonlyMap<string, Protocol>,
+  options: RunOptions = {},
+  figureHooks: readonly FigureHook[] = [],
+): RunResult {
+  const protocol = registry.get(scenario.protocol);
+  if (protocol === undefined) {
+    throw new InputError(
+      `unknown protocol '${scenario.protocol}'; known: ${[...registry.keys()].sort().join(", ") || "none"}`,
+      scenario.file === undefined ? {} : { file: scenario.file },
+    );
+  }
+  let protocolOptions: Readonly<Record<string, unknown>>;
+  try {
+    protocolOptions = protocol.parseOptions(scenario.options);
+  } catch (error) {
+    throw new InputError(
+      `options: ${(error as Error).message}`,
+      scenario.file === undefined ? {} : { file: scenario.file },
+    );
+  }
+  const seed = options.seed ?? scenario.seed;
+  const nodes = Array.from({ length: scenario.nodes }, (_, index) => `n${index + 1}`);
+  const workloadClients = scenario.workload?.clients ?? 0;
+  const scriptedOps = scenario.faults.filter((fault) => fault.kind === "op").length;
+  const clients = Array.from({ length: workloadClients + scriptedOps }, (_, index) => `c${index + 1}`);
+  const trace = new TraceRecorder({
+    hash: options.hashTrace ?? true,
+    keep: options.keepTrace ?? false,
+    ...(options.traceSink === undefined ? {} : { sink: options.traceSink }),
+  });
+  trace.record({
+    kind: "header",
+    version: traceVersion,
+    scenario: scenario.name,
+    protocol: protocol.name,
+    seed: formatSeed(seed),
+    nodes,
+    clients,
+    options: protocolOptions,
+    description: scenario.description,
+    durationUs: scenario.durationUs,
+    invariants: protocol.invariants.map(({ name, statement, source, kind }) => ({
+      name,
+      statement,
+      source,
+      kind,
+    })),
+  });
+  const kernel = new Kernel({
+    protocol,
+    options: protocolOptions,
+    nodes,
+    clients,
+    seed,
+    network: scenario.network,
+    trace,
+    checkLiveness: options.checkLiveness ?? false,
+    stopOnViolation: options.stopOnViolation ?? true,
+  });
+  const history = new HistoryLog(kernel);
+  const workloadRandom = randomStream(seed, "workload");
+  const clientDefaults = {
+    timeoutUs: scenario.workload?.timeoutUs ?? 1_000_000,
+    attemptTimeoutUs: scenario.workload?.attemptTimeoutUs ?? 200_000,
+  };
+  const simulatedClients = clients.map(
+    (name, index) =>
+      new SimulatedClient(
+        name,
+        index + 1,
+        kernel,
+        history,
+        randomStream(seed, `client/${name}`),
+        clientDefaults,
+      ),
+  );
+  kernel.startAll();
+  if (scenario.workload !== undefined) {
+    new Workload(
+      scenario.workload,
+      kernel,
+      simulatedClients.slice(0, workloadClients),
+      workloadRandom,
+    ).start();
+  }
+  new FaultTimeline(
+    kernel,
+    randomStream(seed, "faults"),
+    protocol.electionTimer,
+    simulatedClients.slice(workloadClients),
+  ).schedule(scenario.faults);
+  let leaderAt: boolean | undefined;
+  const leaderBy = scenario.expect.leader?.by;
+  if (leaderBy !== undefined) kernel.schedule(leaderBy, () => (leaderAt = kernel.leader() !== undefined));
+
+  kernel.runUntil(scenario.durationUs);
+  if (!kernel.isStopped) kernel.checkAtEnd();
+
+  const model = protocol.client?.model;
+  let historyVerdict: HistoryVerdict | undefined;
+  if (model !== undefined && options.checkHistory !== undefined && history.events.length > 0) {
+    historyVerdict = options.checkHistory(history.events, model);
+    if (historyVerdict.result === "not-linearizable") {
+      kernel.recordViolation({
+        invariant: "kv.linearizable",
+        kind: "safety",
+        message: historyVerdict.summary ?? "the client history is not linearizable",
+        ...(historyVerdict.explanation === undefined
+          ? {}
+          : { witnesses: { explanation: historyVerdict.explanation } as Record<string, unknown> }),
+      });
+    }
+  }
+  const traceHash = trace.finish(kernel.timeUs, kernel.events, kernel.events);
+  const linearizable =
+    historyVerdict === undefined || historyVerdict.result === "unknown"
+      ? null
+      : historyVerdict.result === "linearizable";
+
+  const figures = computeFigures(kernel, history.events);
+  const records = trace.records;
+  for (const hook of figureHooks) Object.assign(figures, hook(records, scenario));
+  const violations = kernel.violations;
+  const safetyViolations = violations.filter((violation) => violation.kind === "safety");
+  const expectations = checkExpectations(scenario, {
+    violations,
+    linearizable,
+    leaderAt,
+    figures,
+  });
+  return {
+    scenario,
+    protocol: protocol.name,
+    seed,
+    ok: safetyViolations.length === 0,
+    violations,
+    traceHash,
+    events: kernel.events,
+    simulatedUs: kernel.timeUs,
+    history: history.events,
+    linearizable,
+    historyVerdict,
+    figures,
+    expectations,
+    expectationsMet: expectations.every((expectation) => expectation.met),
+    records,
+    kernel,
+  };
+}
+
+function computeFigures(
+  kernel: Kernel,
+  history: readonly HistoryEvent[],
+): Record<string, unknown> & RunFigures {
+  const messagesByType: Record<string, number> = {};
+  let messages = 0;
+  for (const type of [...kernel.messagesByType.keys()].sort()) {
+    const count = kernel.messagesByType.get(type) ?? 0;
+    messagesByType[type] = count;
+    messages += count;
+  }
+  const operations = { ok: 0, fail: 0, info: 0, pending: 0 };
+  let invoked = 0;
+  for (const event of history) {
+    if (event.type === "invoke") invoked++;
+    else operations[event.type]++;
+  }
+  operations.pending = invoked - operations.ok - operations.fail - operations.info;
+  const first = kernel.leaderships[0];
+  return {
+    leaderChanges: kernel.leaderships.length,
+    firstLeaderUs: first === undefined ? null : first.timeUs,
+    messages,
+    messagesByType,
+    operations,
+  };
+}
+
+function checkExpectations(
+  scenario: Scenario,
+  outcome: {
+    violations: readonly Violation[];
+    linearizable: boolean | null;
+    leaderAt: boolean | undefined;
+    figures: Record<string, unknown>;
+  },
+): ExpectationResult[] {
+  const expect = scenario.expect;
+  const results: ExpectationResult[] = [];
+  const violated = new Set(outcome.violations.filter((v) => v.kind === "safety").map((v) => v.invariant));
+  if (expect.safe !== undefined) {
+    const safe = violated.size === 0;
+    results.push({
+      expectation: expect.safe ? "safe" : "unsafe",
+      met: safe === expect.safe,
+      detail: safe ? "no safety invariant was violated" : `violated: ${[...violated].join(", ")}`,
+    });
+  }
+  for (const name of expect.violates ?? []) {
+    results.push({
+      expectation: `violates ${name}`,
+      met: violated.has(name),
+      detail: violated.has(name)
+        ? `${name} was violated`
+        : `${name} held${violated.size > 0 ? ` (violated instead: ${[...violated].join(", ")})` : ""}`,
+    });
+  }
+  if (expect.linearizable !== undefined) {
+    results.push({
+      expectation: expect.linearizable ? "linearizable" : "not linearizable",
+      met: outcome.linearizable === expect.linearizable,
+      detail:
+        outcome.linearizable === null
+          ? "the history was not checked or the check was inconclusive"
+          : outcome.linearizable
+            ? "the history is linearizable"
+            : "the history is not linearizable",
+    });
+  }
+  if (expect.leader !== undefined) {
+    results.push({
+      expectation: `leader by ${formatDuration(expect.leader.by)}`,
+      met: outcome.leaderAt === true,
+      detail: outcome.leaderAt === true ? "a live node was leader then" : "no live node was leader then",
+    });
+  }
+  for (const [name, bounds] of Object.entries(expect.figures ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const value = lookupFigure(outcome.figures, name);
+    const tooLow = bounds.min !== undefined && (value === undefined || value < bounds.min);
+    const tooHigh = bounds.max !== undefined && (value === undefined || value > bounds.max);
+    const range = `${bounds.min ?? "-∞"}..${bounds.max ?? "∞"}`;
+    results.push({
+      expectation: `${name} in ${range}`,
+      met: !tooLow && !tooHigh,
+      detail: value === undefined ? `${name} was not measured` : `${name} = ${value}`,
+    });
+  }
+  if (expect.blocked !== undefined) {
+    const blocked = lookupFigure(outcome.figures, "blockedAtEnd");
+    results.push({
+      expectation: expect.blocked ? "blocked at the end" : "not blocked at the end",
+      met: blocked !== undefined && (blocked !== 0) === expect.blocked,
+      detail:
+        blocked === undefined ? "blocking was not measured" : `blocked transactions at the end: ${blocked}`,
+    });
+  }
+  return results;
+}
+
+/** Reads a numeric figure by dotted path (`operations.ok`); booleans count as 0 or 1. */
+function lookupFigure(figures: Record<string, unknown>, path: string): number | undefined {
+  let value: unknown = figures;
+  for (const part of path.split(".")) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  if (typeof value === "boolean") return value ? 1 : 0;
+  return typeof value === "number" ? value : undefined;
+}

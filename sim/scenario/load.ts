@@ -1,0 +1,239 @@
+/**
+ * Reading scenario files: YAML text → validated `Scenario`, or an `InputError` that names
+ * file:line:column and what was expected. Reading the file from disk is the caller's job.
+ */
+import { type Document, isNode, LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import type { WorkloadSpec } from "../clients.js";
+import { InputError } from "../errors.js";
+import { defaultNetwork, type LinkSpec, type NetworkSpec } from "../network.js";
+import { parseSeed } from "../random.js";
+import { type FaultAction, type Scenario, type ScenarioInput, scenarioSchema } from "./schema.js";
+
+const symbolicTargets = new Set(["leader", "follower", "any", "crashed"]);
+
+/** Parses and validates scenario text. `file` is used in error messages and as the default name. */
+export function parseScenario(text: string, file: string): Scenario {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const syntaxError = document.errors[0];
+  if (syntaxError !== undefined) {
+    const position = lineCounter.linePos(syntaxError.pos[0]);
+    throw new InputError(`invalid YAML: ${firstLine(syntaxError.message)}`, {
+      file,
+      line: position.line,
+      column: position.col,
+    });
+  }
+  const raw: unknown = document.toJS();
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new InputError("expected a scenario: a mapping with at least 'protocol' and 'duration'", {
+      file,
+      line: 1,
+      column: 1,
+    });
+  }
+  const result = scenarioSchema.safeParse(raw);
+  if (!result.success) throw issueError(result.error.issues, document, lineCounter, file);
+  return build(result.data, file, (path, message) => {
+    const where = locate(document, lineCounter, path);
+    return new InputError(message, { file, ...where });
+  });
+}
+
+function build(
+  input: ScenarioInput,
+  file: string,
+  errorAt: (path: Array<string | number>, message: string) => InputError,
+): Scenario {
+  const nodes = input.nodes ?? 3;
+  const nodeIds = Array.from({ length: nodes }, (_, index) => `n${index + 1}`);
+  const nodeSet = new Set(nodeIds);
+  const workloadClients = input.workload?.clients ?? 0;
+  const scriptedOps = (input.faults ?? []).filter((fault) => fault.kind === "op").length;
+  const clientSet = new Set(
+    Array.from({ length: workloadClients + scriptedOps }, (_, index) => `c${index + 1}`),
+  );
+  const endpoint = (value: string, path: Array<string | number>): void => {
+    if (!nodeSet.has(value) && !clientSet.has(value)) {
+      throw errorAt(
+        path,
+        `unknown node or client '${value}': this scenario has nodes ${describeRange(nodeIds)}`,
+      );
+    }
+  };
+  const nodeTarget = (value: string, path: Array<string | number>): void => {
+    if (!nodeSet.has(value) && !symbolicTargets.has(value)) {
+      throw errorAt(
+        path,
+        `unknown target '${value}': expected one of ${describeRange(nodeIds)}, leader, follower, any, crashed`,
+      );
+    }
+  };
+
+  const links: LinkSpec[] = [];
+  (input.network?.links ?? []).forEach((link, index) => {
+    endpoint(link.from, ["network", "links", index, "from"]);
+    endpoint(link.to, ["network", "links", index, "to"]);
+    const spec = {
+      from: link.from,
+      to: link.to,
+      ...(link.latency === undefined ? {} : { latency: link.latency }),
+      ...(link.loss === undefined ? {} : { loss: link.loss }),
+      ...(link.duplicate === undefined ? {} : { duplicate: link.duplicate }),
+    };
+    links.push(spec);
+    if (link.both === true) links.push({ ...spec, from: link.to, to: link.from });
+  });
+  const network: NetworkSpec = {
+    latency: input.network?.latency ?? defaultNetwork.latency,
+    loss: input.network?.loss ?? 0,
+    duplicate: input.network?.duplicate ?? 0,
+    fifo: input.network?.fifo ?? false,
+    links,
+  };
+
+  const faults: FaultAction[] = [...(input.faults ?? [])];
+  faults.forEach((fault, index) => {
+    const at = (field: string | number, ...rest: Array<string | number>) => ["faults", index, field, ...rest];
+    if (fault.atUs > input.duration) {
+      throw errorAt(
+        ["faults", index, "at"],
+        `this action is after the end of the run (duration ${input.duration}us)`,
+      );
+    }
+    switch (fault.kind) {
+      case "crash":
+      case "restart":
+      case "pause":
+      case "resume":
+      case "timeout":
+      case "isolate":
+        nodeTarget((fault as unknown as Record<string, string>)[fault.kind] as string, at(fault.kind));
+        break;
+      case "partition":
+        fault.partition.forEach((group, groupIndex) => {
+          group.forEach((member, memberIndex) => {
+            endpoint(member, at("partition", groupIndex, memberIndex));
+          });
+        });
+        break;
+      case "cut":
+        endpoint(fault.cut.from, at("cut"));
+        endpoint(fault.cut.to, at("cut"));
+        break;
+      case "clog":
+        endpoint(fault.clog.link.from, at("clog", "link"));
+        endpoint(fault.clog.link.to, at("clog", "link"));
+        break;
+      case "drift":
+        nodeTarget(fault.drift.node, at("drift", "node"));
+        break;
+      case "op":
+        if (fault.op.node !== undefined && !nodeSet.has(fault.op.node)) {
+          throw errorAt(
+            at("op", "node"),
+            `unknown node '${fault.op.node}': expected one of ${describeRange(nodeIds)}`,
+          );
+        }
+        break;
+      case "heal":
+      case "burst":
+        break;
+    }
+  });
+  // Stable sort: actions at the same time keep the order in which the file lists them.
+  faults.sort((a, b) => a.atUs - b.atUs);
+
+  let workload: WorkloadSpec | undefined;
+  if (input.workload !== undefined) {
+    const keysInput = input.workload.keys ?? 1;
+    const keys =
+      typeof keysInput === "number"
+        ? Array.from({ length: keysInput }, (_, index) => `k${index}`)
+        : keysInput;
+    workload = {
+      clients: input.workload.clients,
+      ratePerSecond: input.workload.rate,
+      mix: input.workload.mix ?? { read: 1, write: 1 },
+      keys,
+      startUs: input.workload.start ?? 0,
+      stopUs: input.workload.stop ?? input.duration,
+      timeoutUs: input.workload.timeout ?? 1_000_000,
+      attemptTimeoutUs: input.workload.attemptTimeout ?? 200_000,
+    };
+  }
+
+  return {
+    name: input.name ?? baseName(file),
+    protocol: input.protocol,
+    summary: input.summary ?? "",
+    description: input.description ?? "",
+    nodes,
+    seed: parseSeed(input.seed ?? 1),
+    durationUs: input.duration,
+    options: input.options ?? {},
+    network,
+    workload,
+    faults,
+    expect: input.expect ?? {},
+    file,
+  };
+}
+
+function issueError(
+  issues: readonly z.core.$ZodIssue[],
+  document: Document,
+  lineCounter: LineCounter,
+  file: string,
+): InputError {
+  const issue = issues[0] as z.core.$ZodIssue;
+  const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
+  const where = locate(document, lineCounter, path);
+  const field = path.length === 0 ? "scenario" : path.join(".");
+  return new InputError(`${field}: ${describeIssue(issue)}`, { file, ...where });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => `'${key}'`).join(", ")}`;
+    case "invalid_type":
+      return issue.input === undefined ? `missing, expected ${issue.expected}` : `expected ${issue.expected}`;
+    case "invalid_union": {
+      const first = issue.errors[0]?.[0];
+      return first === undefined ? "does not match any accepted form" : describeIssue(first);
+    }
+    default:
+      return issue.message;
+  }
+}
+
+/** The line and column of the YAML node at `path`, or of its nearest existing ancestor. */
+function locate(
+  document: Document,
+  lineCounter: LineCounter,
+  path: Array<string | number>,
+): { line?: number; column?: number } {
+  for (let length = path.length; length >= 0; length--) {
+    const node = length === 0 ? document.contents : document.getIn(path.slice(0, length), true);
+    if (isNode(node) && node.range !== undefined && node.range !== null) {
+      const position = lineCounter.linePos(node.range[0]);
+      return { line: position.line, column: position.col };
+    }
+  }
+  return {};
+}
+
+function describeRange(ids: readonly string[]): string {
+  return ids.length <= 1 ? (ids[0] ?? "none") : `${ids[0]}..${ids[ids.length - 1]}`;
+}
+
+function baseName(file: string): string {
+  const last = file.split(/[\\/]/).pop() ?? file;
+  return last.replace(/\.(ya?ml|json)$/i, "");
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}

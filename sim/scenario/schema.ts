@@ -1,0 +1,222 @@
+/**
+ * The scenario file format, as a zod schema over the parsed YAML, and the plain-data `Scenario`
+ * it becomes. docs/scenarios.md is the user's guide to it; keep the two in step.
+ */
+import { z } from "zod";
+import type { WorkloadSpec } from "../clients.js";
+import type { LatencySpec, NetworkSpec } from "../network.js";
+import { parseDurationUs } from "../time.js";
+
+const duration = z.union([z.string(), z.number()]).transform((value, context) => {
+  const parsed = parseDurationUs(value);
+  if (parsed === undefined) {
+    context.addIssue({
+      code: "custom",
+      message: `expected a duration such as 150ms, 2s or 500us, got ${JSON.stringify(value)}`,
+    });
+    return z.NEVER;
+  }
+  return parsed;
+});
+
+const probability = z
+  .number()
+  .min(0, "expected a probability from 0 to 1")
+  .max(1, "expected a probability from 0 to 1");
+const name = z.string().min(1);
+
+const latency = z
+  .union([
+    duration,
+    z.strictObject({ constant: duration }),
+    z.strictObject({ uniform: z.tuple([duration, duration]) }),
+    z.strictObject({ exponential: duration, min: duration.optional(), max: duration }),
+  ])
+  .transform((value, context): LatencySpec => {
+    if (typeof value === "number") return { distribution: "constant", valueUs: value };
+    if ("constant" in value) return { distribution: "constant", valueUs: value.constant };
+    if ("uniform" in value) {
+      const [minUs, maxUs] = value.uniform;
+      if (minUs > maxUs) {
+        context.addIssue({ code: "custom", message: "uniform latency needs [min, max] with min <= max" });
+        return z.NEVER;
+      }
+      return { distribution: "uniform", minUs, maxUs };
+    }
+    return {
+      distribution: "exponential",
+      meanUs: value.exponential,
+      minUs: value.min ?? 0,
+      maxUs: value.max,
+    };
+  });
+
+const network = z
+  .strictObject({
+    latency: latency.optional(),
+    loss: probability.optional(),
+    duplicate: probability.optional(),
+    fifo: z.boolean().optional(),
+    links: z
+      .array(
+        z.strictObject({
+          from: name,
+          to: name,
+          latency: latency.optional(),
+          loss: probability.optional(),
+          duplicate: probability.optional(),
+          both: z.boolean().optional(),
+        }),
+      )
+      .optional(),
+  })
+  .optional();
+
+const workload = z
+  .strictObject({
+    clients: z.number().int().min(1).max(64),
+    rate: z.number().positive("expected operations per simulated second, above 0"),
+    mix: z.record(z.string(), z.number().min(0)).optional(),
+    keys: z.union([z.number().int().min(1), z.array(name).min(1)]).optional(),
+    start: duration.optional(),
+    stop: duration.optional(),
+    timeout: duration.optional(),
+    attemptTimeout: duration.optional(),
+  })
+  .optional();
+
+/** A node name, or a symbolic target resolved when the action runs. */
+const target = name;
+
+const link = z.union([
+  z.tuple([name, name]).transform(([from, to]) => ({ from, to, oneWay: false })),
+  z.strictObject({ from: name, to: name, oneWay: z.boolean().optional() }).transform((value) => ({
+    from: value.from,
+    to: value.to,
+    oneWay: value.oneWay ?? false,
+  })),
+]);
+
+const faultFields = {
+  crash: target,
+  restart: target,
+  pause: target,
+  resume: target,
+  timeout: target,
+  isolate: target,
+  partition: z.array(z.array(name).min(1)).min(2, "a partition needs at least two groups"),
+  cut: link,
+  heal: z.literal(true),
+  clog: z.strictObject({ link: link, delay: duration, for: duration }),
+  burst: z.strictObject({ loss: probability.optional(), duplicate: probability.optional(), for: duration }),
+  drift: z.strictObject({ node: target, rate: z.number().gt(-1).lt(10) }),
+  op: z.strictObject({
+    f: name,
+    key: z.union([z.string(), z.null()]).optional(),
+    value: z.unknown().optional(),
+    node: name.optional(),
+    timeout: duration.optional(),
+    follow: z.boolean().optional(),
+  }),
+} as const;
+
+type FaultFields = { [K in keyof typeof faultFields]: z.output<(typeof faultFields)[K]> };
+const actionNames = Object.keys(faultFields) as Array<keyof FaultFields>;
+
+const fault = z
+  .strictObject({
+    at: duration,
+    note: z.string().optional(),
+    ...Object.fromEntries(actionNames.map((key) => [key, faultFields[key].optional()])),
+  })
+  .transform((value, context): FaultAction => {
+    const present = actionNames.filter((key) => (value as Record<string, unknown>)[key] !== undefined);
+    if (present.length !== 1) {
+      context.addIssue({
+        code: "custom",
+        message: `each fault names exactly one action (${actionNames.join(", ")}); found ${present.length === 0 ? "none" : present.join(", ")}`,
+      });
+      return z.NEVER;
+    }
+    const kind = present[0] as keyof FaultFields;
+    const body = (value as Record<string, unknown>)[kind];
+    return {
+      atUs: value.at,
+      kind,
+      ...(value.note === undefined ? {} : { note: value.note }),
+      [kind]: body,
+    } as FaultAction;
+  });
+
+const bounds = z.strictObject({ min: z.number().optional(), max: z.number().optional() });
+
+const expectations = z
+  .strictObject({
+    safe: z.boolean().optional(),
+    violates: z.array(name).optional(),
+    linearizable: z.boolean().optional(),
+    leader: z.strictObject({ by: duration }).optional(),
+    figures: z.record(z.string(), bounds).optional(),
+    blocked: z.boolean().optional(),
+  })
+  .optional();
+
+export const scenarioSchema = z.strictObject({
+  name: name.optional(),
+  protocol: name,
+  summary: z.string().optional(),
+  description: z.string().optional(),
+  nodes: z.number().int().min(1).max(64).optional(),
+  seed: z
+    .union([
+      z.number().int().min(0),
+      z.string().regex(/^(0[xX][0-9a-fA-F]+|\d+)$/, "expected a decimal or 0x-hex seed"),
+    ])
+    .optional(),
+  duration: duration,
+  options: z.record(z.string(), z.unknown()).optional(),
+  network,
+  workload,
+  faults: z.array(fault).optional(),
+  expect: expectations,
+});
+
+export type ScenarioInput = z.output<typeof scenarioSchema>;
+
+/** One timeline entry: `kind` names the action, and the field of the same name holds its argument. */
+export type FaultAction = {
+  readonly atUs: number;
+  readonly note?: string;
+} & {
+  [K in keyof FaultFields]: { readonly kind: K } & { readonly [P in K]: FaultFields[K] };
+}[keyof FaultFields];
+
+export interface Expectations {
+  /** No safety invariant violated. */
+  readonly safe?: boolean;
+  /** These invariants must be violated. */
+  readonly violates?: readonly string[];
+  readonly linearizable?: boolean;
+  /** A live node has role `leader` at this time. */
+  readonly leader?: { readonly by: number };
+  readonly figures?: Readonly<Record<string, { readonly min?: number; readonly max?: number }>>;
+  readonly blocked?: boolean;
+}
+
+/** A validated scenario: plain data, durations in microseconds. */
+export interface Scenario {
+  readonly name: string;
+  readonly protocol: string;
+  readonly summary: string;
+  readonly description: string;
+  readonly nodes: number;
+  readonly seed: bigint;
+  readonly durationUs: number;
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly network: NetworkSpec;
+  readonly workload: WorkloadSpec | undefined;
+  readonly faults: readonly FaultAction[];
+  readonly expect: Expectations;
+  /** The file it was read from, when it was. */
+  readonly file?: string;
+}
