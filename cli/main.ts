@@ -3,11 +3,14 @@
  * The `quorumlab` command line. Each command lives in its own file in this folder and only
  * parses flags into option objects; the work happens in sim/, protocols/ and reports/.
  */
-import yargs from "yargs";
+import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ExitCode } from "../sim/errors.js";
+import { benchCommand } from "./bench.js";
+import { listCommand } from "./list.js";
 import { colours } from "./output.js";
 import { runCommandModule } from "./run.js";
+import { verifyCommand } from "./verify.js";
 
 const exitCodes = `Exit codes:
   0   ok: every invariant held, history linearizable, expectations met
@@ -16,11 +19,17 @@ const exitCodes = `Exit codes:
   3   inconclusive: checker budget or liveness deadline ran out
   70  internal error`;
 
+// biome-ignore lint/suspicious/noExplicitAny: each command module has its own argument type.
+type AnyCommand = CommandModule<any, any>;
+
+/** Every command, in the order `--help` lists them. */
+const commands: AnyCommand[] = [listCommand, runCommandModule, verifyCommand, benchCommand];
+
 export async function main(argv: string[]): Promise<void> {
   const parser = yargs(argv)
     .scriptName("quorumlab")
     .usage("$0 <command> [options]")
-    .command([runCommandModule])
+    .command(commands)
     .demandCommand(1, "name a command")
     .strict()
     .epilogue(exitCodes)

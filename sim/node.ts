@@ -22,7 +22,11 @@ export type { Rng } from "./random.js";
 /** A node's name: `n1`, `n2`, ... Clients are `c1`, `c2`, ... */
 export type NodeId = string;
 
-/** Every protocol message carries a `type`, which traces and reports use to colour it. */
+/**
+ * Every protocol message carries a `type`, which traces and reports use to colour it.
+ * Messages are immutable once sent: the kernel hands the same object to the receiver (and to
+ * both copies of a duplicate) and keeps it in the trace, so neither side may modify it.
+ */
 export interface Message {
   readonly type: string;
 }
@@ -101,7 +105,10 @@ export interface NodeContext<M extends Message = Message> {
   /** Whether timer `name` is pending. */
   hasTimer(name: string): boolean;
   reply(request: ClientRequest, reply: ClientReply): void;
-  /** Records this node's state for traces and reports (call it when something shown changes). */
+  /**
+   * Records this node's state for traces and reports (call it when something shown changes).
+   * The object is kept as given: build a new one each time rather than mutating the last.
+   */
   annotate(state: StateDescription): void;
   /** Records a protocol event worth showing in traces (for example `became-leader`). */
   note(label: string, data?: Record<string, unknown>): void;

@@ -98,9 +98,16 @@ export interface TraceOptions {
 const chunkChars = 1 << 16;
 
 /**
- * Records a run. Serializes lazily in chunks: lines are collected into a string and handed to the
- * hash and the sink every 64 Ki characters, which keeps the per-record cost to one
- * `JSON.stringify`.
+ * Records a run.
+ *
+ * - Kept in memory (reports, tests): records are stored as objects and serialized only once,
+ *   when the run finishes and the hash is computed, so recording costs one array push.
+ * - Streamed to a sink: lines are serialized as they come and handed to the hash and the sink in
+ *   chunks of 64 Ki characters, so memory stays flat however long the run.
+ * - Hash only: the same streaming path without a sink.
+ *
+ * Records hold references to the messages and states the protocol handed over; the node API
+ * requires those to be immutable once sent or annotated.
  */
 export class TraceRecorder {
   /** Whether anything is recorded at all; the kernel skips building records when false. */
@@ -108,6 +115,7 @@ export class TraceRecorder {
   readonly records: TraceLine[] = [];
   private readonly hash: Hash | undefined;
   private readonly keep: boolean;
+  private readonly streaming: boolean;
   private readonly sink: TraceSink | undefined;
   private pending = "";
   private finished: string | undefined;
@@ -116,12 +124,13 @@ export class TraceRecorder {
     this.keep = options.keep;
     this.sink = options.sink;
     this.hash = options.hash || options.sink !== undefined ? createHash("sha256") : undefined;
+    this.streaming = this.sink !== undefined || (this.hash !== undefined && !this.keep);
     this.enabled = this.keep || this.hash !== undefined;
   }
 
   record(line: TraceLine): void {
     if (this.keep) this.records.push(line);
-    if (this.hash !== undefined) {
+    if (this.streaming) {
       this.pending += `${JSON.stringify(line)}\n`;
       if (this.pending.length >= chunkChars) this.flush();
     }
@@ -130,6 +139,12 @@ export class TraceRecorder {
   /** Writes the `end` line and returns the trace hash (empty string when hashing is off). */
   finish(timeUs: number, eventIndex: number, events: number): string {
     if (this.finished !== undefined) return this.finished;
+    if (!this.streaming && this.hash !== undefined) {
+      for (const line of this.records) {
+        this.pending += `${JSON.stringify(line)}\n`;
+        if (this.pending.length >= chunkChars) this.flush();
+      }
+    }
     this.flush();
     const traceHash = this.hash === undefined ? "" : this.hash.digest("hex");
     const end: TraceRecord = { kind: "end", t: timeUs, e: eventIndex, events, traceHash };

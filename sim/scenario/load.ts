@@ -8,6 +8,7 @@ import type { WorkloadSpec } from "../clients.js";
 import { InputError } from "../errors.js";
 import { defaultNetwork, type LinkSpec, type NetworkSpec } from "../network.js";
 import { parseSeed } from "../random.js";
+import { formatDuration } from "../time.js";
 import { type FaultAction, type Scenario, type ScenarioInput, scenarioSchema } from "./schema.js";
 
 const symbolicTargets = new Set(["leader", "follower", "any", "crashed"]);
@@ -34,7 +35,7 @@ export function parseScenario(text: string, file: string): Scenario {
     });
   }
   const result = scenarioSchema.safeParse(raw);
-  if (!result.success) throw issueError(result.error.issues, document, lineCounter, file);
+  if (!result.success) throw issueError(result.error.issues, raw, document, lineCounter, file);
   return build(result.data, file, (path, message) => {
     const where = locate(document, lineCounter, path);
     return new InputError(message, { file, ...where });
@@ -99,7 +100,7 @@ function build(
     if (fault.atUs > input.duration) {
       throw errorAt(
         ["faults", index, "at"],
-        `this action is after the end of the run (duration ${input.duration}us)`,
+        `this action is after the end of the run (duration ${formatDuration(input.duration)})`,
       );
     }
     switch (fault.kind) {
@@ -183,26 +184,40 @@ function build(
 
 function issueError(
   issues: readonly z.core.$ZodIssue[],
+  raw: unknown,
   document: Document,
   lineCounter: LineCounter,
   file: string,
 ): InputError {
   const issue = issues[0] as z.core.$ZodIssue;
   const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
-  const where = locate(document, lineCounter, path);
+  const pointAt =
+    issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path;
+  const where = locate(document, lineCounter, pointAt);
   const field = path.length === 0 ? "scenario" : path.join(".");
-  return new InputError(`${field}: ${describeIssue(issue)}`, { file, ...where });
+  return new InputError(`${field}: ${describeIssue(issue, valueAt(raw, path))}`, { file, ...where });
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function valueAt(raw: unknown, path: ReadonlyArray<string | number>): unknown {
+  let value = raw;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string | number, unknown>)[part];
+  }
+  return value;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
   switch (issue.code) {
     case "unrecognized_keys":
       return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => `'${key}'`).join(", ")}`;
     case "invalid_type":
-      return issue.input === undefined ? `missing, expected ${issue.expected}` : `expected ${issue.expected}`;
+      return value === undefined
+        ? `missing, expected ${issue.expected}`
+        : `expected ${issue.expected}, got ${JSON.stringify(value)}`;
     case "invalid_union": {
       const first = issue.errors[0]?.[0];
-      return first === undefined ? "does not match any accepted form" : describeIssue(first);
+      return first === undefined ? "does not match any accepted form" : describeIssue(first, value);
     }
     default:
       return issue.message;

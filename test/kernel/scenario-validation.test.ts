@@ -1,0 +1,135 @@
+/**
+ * Scenario validation: malformed files give one clear error with file:line:column and what was
+ * expected. Each row is (file name, file text, the exact message).
+ */
+import { describe, expect, it } from "vitest";
+import { InputError } from "../../sim/errors.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+
+const malformed: ReadonlyArray<readonly [string, string, string]> = [
+  [
+    "missing-protocol",
+    "nodes: 3\nduration: 1s\n",
+    "missing-protocol.yaml:1:1: protocol: missing, expected string",
+  ],
+  [
+    "bad-duration",
+    "protocol: raft\nduration: 5 parsecs\n",
+    'bad-duration.yaml:2:11: duration: expected a duration such as 150ms, 2s or 500us, got "5 parsecs"',
+  ],
+  [
+    "unknown-field",
+    "protocol: raft\nduration: 1s\nnodez: 3\n",
+    "unknown-field.yaml:3:8: scenario: unknown field 'nodez'",
+  ],
+  [
+    "nodes-not-int",
+    "protocol: raft\nduration: 1s\nnodes: three\n",
+    'nodes-not-int.yaml:3:8: nodes: expected number, got "three"',
+  ],
+  [
+    "bad-yaml",
+    "protocol: raft\nduration: [1s\n",
+    "bad-yaml.yaml:3:1: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]",
+  ],
+  [
+    "two-actions",
+    "protocol: raft\nduration: 1s\nfaults:\n  - at: 10ms\n    crash: n1\n    restart: n1\n",
+    "two-actions.yaml:4:5: faults.0: each fault names exactly one action (crash, restart, pause, resume, timeout, isolate, partition, cut, heal, clog, burst, drift, op); found crash, restart",
+  ],
+  [
+    "no-action",
+    "protocol: raft\nduration: 1s\nfaults:\n  - at: 10ms\n",
+    "no-action.yaml:4:5: faults.0: each fault names exactly one action (crash, restart, pause, resume, timeout, isolate, partition, cut, heal, clog, burst, drift, op); found none",
+  ],
+  [
+    "unknown-node",
+    "protocol: raft\nduration: 1s\nnodes: 3\nfaults:\n  - {at: 10ms, crash: n7}\n",
+    "unknown-node.yaml:5:23: unknown target 'n7': expected one of n1..n3, leader, follower, any, crashed",
+  ],
+  [
+    "partition-one-group",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 10ms, partition: [[n1, n2, n3]]}\n",
+    "partition-one-group.yaml:4:27: faults.0.partition: a partition needs at least two groups",
+  ],
+  [
+    "loss-too-high",
+    "protocol: raft\nduration: 1s\nnetwork:\n  loss: 1.5\n",
+    "loss-too-high.yaml:4:9: network.loss: expected a probability from 0 to 1",
+  ],
+  [
+    "after-end",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 2s, crash: n1}\n",
+    "after-end.yaml:4:10: this action is after the end of the run (duration 1s)",
+  ],
+  [
+    "uniform-reversed",
+    "protocol: raft\nduration: 1s\nnetwork:\n  latency: {uniform: [5ms, 1ms]}\n",
+    "uniform-reversed.yaml:4:12: network.latency: uniform latency needs [min, max] with min <= max",
+  ],
+  [
+    "bad-seed",
+    "protocol: raft\nduration: 1s\nseed: banana\n",
+    "bad-seed.yaml:3:7: seed: expected a decimal or 0x-hex seed",
+  ],
+  [
+    "not-mapping",
+    "- just\n- a list\n",
+    "not-mapping.yaml:1:1: expected a scenario: a mapping with at least 'protocol' and 'duration'",
+  ],
+  [
+    "partition-unknown-member",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 10ms, partition: [[n1], [n2, n9]]}\n",
+    "partition-unknown-member.yaml:4:39: unknown node or client 'n9': this scenario has nodes n1..n3",
+  ],
+  [
+    "duplicate-key",
+    "protocol: raft\nprotocol: paxos\nduration: 1s\n",
+    "duplicate-key.yaml:2:1: invalid YAML: Map keys must be unique",
+  ],
+];
+
+describe("scenario validation", () => {
+  it.each(malformed)("rejects %s with a located message", (name, text, message) => {
+    let caught: unknown;
+    try {
+      parseScenario(text, `${name}.yaml`);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InputError);
+    expect((caught as InputError).describe()).toBe(message);
+  });
+
+  it("accepts a complete scenario and converts units", () => {
+    const scenario = parseScenario(
+      [
+        "name: demo",
+        "protocol: raft",
+        "nodes: 5",
+        "seed: 0x2a",
+        "duration: 2.5s",
+        "network: {latency: {uniform: [1ms, 5ms]}, loss: 0.1, links: [{from: n1, to: n2, latency: 20ms, both: true}]}",
+        "workload: {clients: 2, rate: 50, keys: 3, timeout: 800ms}",
+        "faults:",
+        "  - {at: 1s, heal: true}",
+        "  - {at: 200ms, crash: leader}",
+        "  - {at: 300ms, op: {f: write, key: x, value: 1, node: n1}}",
+        "expect: {safe: true, leader: {by: 1s}}",
+      ].join("\n"),
+      "demo.yaml",
+    );
+    expect(scenario.seed).toBe(42n);
+    expect(scenario.durationUs).toBe(2_500_000);
+    expect(scenario.network.latency).toEqual({ distribution: "uniform", minUs: 1_000, maxUs: 5_000 });
+    expect(scenario.network.links).toHaveLength(2);
+    expect(scenario.workload?.keys).toEqual(["k0", "k1", "k2"]);
+    expect(scenario.workload?.timeoutUs).toBe(800_000);
+    expect(scenario.faults.map((fault) => [fault.atUs, fault.kind])).toEqual([
+      [200_000, "crash"],
+      [300_000, "op"],
+      [1_000_000, "heal"],
+    ]);
+    expect(scenario.expect.leader?.by).toBe(1_000_000);
+  });
+});
