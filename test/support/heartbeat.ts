@@ -31,7 +31,7 @@ export class HeartbeatNode implements ProtocolNode<Heartbeat> {
     if (name === "heartbeat" || name === "election") this.tick();
   }
 
-  onMessage(from: string, message: Heartbeat): void {
+  onMessage(from: string, _message: Heartbeat): void {
     this.heartbeatsReceived++;
     this.lastHeardUs.set(from, this.ctx.now());
     this.annotate();
