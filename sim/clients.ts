@@ -88,7 +88,7 @@ export class SimulatedClient implements ClientEndpoint {
     readonly process: number,
     private readonly kernel: Kernel,
     private readonly history: HistoryLog,
-    private readonly random: Rng,
+    random: Rng,
     private readonly defaults: { timeoutUs: number; attemptTimeoutUs: number },
   ) {
     this.leaderGuess = random.pick(kernel.nodeIds);
