@@ -3,5 +3,8 @@
  * registry to the simulator; the simulator itself never imports protocols.
  */
 import type { Protocol } from "../sim/node.js";
+import { raft } from "./raft/index.js";
 
-export const protocols: ReadonlyMap<string, Protocol> = new Map<string, Protocol>([]);
+export const protocols: ReadonlyMap<string, Protocol> = new Map<string, Protocol>([
+  ["raft", raft as unknown as Protocol],
+]);

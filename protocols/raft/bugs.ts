@@ -1,0 +1,78 @@
+/**
+ * Deliberate bugs Raft can be switched into (`options.bugs`), for teaching and for testing the
+ * checkers. Each is one small branch in the node code, marked `BUG(<name>)`, and each names the
+ * invariant that catches it. Ids follow the mutation catalogue (section 4 of the reference).
+ */
+import type { DeliberateBug } from "../../sim/node.js";
+
+export const raftBugs = [
+  {
+    name: "vote-before-persist",
+    id: "M1",
+    change: "A granted vote is sent without persisting votedFor, so a restarted voter forgets it.",
+    breaks: ["raft.election-safety", "raft.one-vote-per-term"],
+    source: "Raft paper §5.2 and Figure 2 (persistent state, updated before responding to RPCs)",
+    kind: "safety",
+  },
+  {
+    name: "no-up-to-date-check",
+    id: "M2",
+    change: "RequestVote is granted without checking that the candidate's log is at least as up-to-date.",
+    breaks: ["raft.leader-completeness", "raft.state-machine-safety"],
+    source: "Raft paper §5.4.1 (election restriction)",
+    kind: "safety",
+  },
+  {
+    name: "commit-previous-term",
+    id: "M3",
+    change: "The leader commits an index once a majority stores it, even if its term is not the current one.",
+    breaks: ["raft.state-machine-safety", "raft.leader-completeness"],
+    source: "Raft paper §5.4.2 and Figure 8",
+    kind: "safety",
+  },
+  {
+    name: "truncate-without-conflict",
+    id: "M4",
+    change: "A follower cuts its log after prevLogIndex on every AppendEntries, even when nothing conflicts.",
+    breaks: ["raft.state-machine-safety", "raft.leader-completeness"],
+    source: "Raft paper Figure 2 (AppendEntries receiver step 3: truncate only on conflict)",
+    kind: "safety",
+  },
+  {
+    name: "commit-index-from-leader",
+    id: "M5",
+    change:
+      "A follower sets commitIndex = min(leaderCommit, its last index), not min(leaderCommit, last new entry).",
+    breaks: ["raft.state-machine-safety"],
+    source: "Raft paper Figure 2 (AppendEntries receiver step 5)",
+    kind: "safety",
+  },
+  {
+    name: "count-stale-votes",
+    id: "M6",
+    change: "A candidate counts every granted vote reply, including duplicates and replies from older terms.",
+    breaks: ["raft.election-safety"],
+    source: "Raft paper §5.2 (a candidate wins with votes from a majority for the same term)",
+    kind: "safety",
+  },
+  {
+    name: "stale-local-read",
+    id: "M7",
+    change: "The leader answers reads from its local state machine without ReadIndex or a lease.",
+    breaks: ["kv.linearizable"],
+    source: "Raft paper §8 (read-only operations must not return stale data); thesis §6.4",
+    kind: "safety",
+  },
+  {
+    name: "fixed-election-timeout",
+    id: "M10",
+    change: "Every node uses the same fixed election timeout instead of a random one.",
+    breaks: ["liveness: split votes repeat forever"],
+    source: "Raft paper §5.2 (randomized election timeouts)",
+    kind: "liveness",
+  },
+] as const satisfies readonly DeliberateBug[];
+
+export type RaftBugName = (typeof raftBugs)[number]["name"];
+
+export const raftBugNames: readonly RaftBugName[] = raftBugs.map((bug) => bug.name);

@@ -1,0 +1,29 @@
+/**
+ * Raft as a quorumlab protocol: leader election, log replication, a key-value state machine with
+ * client sessions and linearizable reads, PreVote and CheckQuorum, snapshots, named invariants
+ * and deliberate bugs. See README.md for the paper map and node.ts for the algorithm.
+ */
+import type { Protocol } from "../../sim/node.js";
+import { raftBugs } from "./bugs.js";
+import { raftInvariants } from "./invariants.js";
+import type { RaftMessage } from "./messages.js";
+import { RaftNode } from "./node.js";
+import { parseRaftOptions, type RaftOptions } from "./options.js";
+
+export type { RaftBugName } from "./bugs.js";
+export type { RaftMessage } from "./messages.js";
+export { RaftNode } from "./node.js";
+export type { RaftOptions, ReadMode } from "./options.js";
+
+export const raft: Protocol<RaftMessage, RaftNode> = {
+  name: "raft",
+  summary:
+    "Raft consensus (Ongaro & Ousterhout 2014) replicating a key-value store with sessions and ReadIndex reads.",
+  defaultNodes: 5,
+  parseOptions: (options) => parseRaftOptions(options) as unknown as Readonly<Record<string, unknown>>,
+  create: (context, options) => new RaftNode(context, options as unknown as RaftOptions),
+  invariants: raftInvariants,
+  bugs: raftBugs,
+  client: { operations: { read: 2, write: 1, cas: 1 }, model: "kv" },
+  electionTimer: "election",
+};

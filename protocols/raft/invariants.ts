@@ -1,0 +1,376 @@
+/**
+ * Raft's safety properties (paper Figure 3, §5.2–5.4; thesis §3.6), checked online after every
+ * step. Each monitor is incremental: it looks at the node that just acted (`view.actor`) and
+ * compares it with what it recorded before, so a check costs O(1) per step plus O(new entries).
+ *
+ * They rely on two facts of node.ts: entries are compacted only at the start of a later step than
+ * the one that applied them, and a restarted node starts from its durable state.
+ */
+import type { Invariant, InvariantFailure, InvariantMonitor, NodeId, StepView } from "../../sim/node.js";
+import { commandKey, type Entry } from "./messages.js";
+import type { RaftNode } from "./node.js";
+
+type Monitor = InvariantMonitor<RaftNode>;
+
+/** A per-node record, grown on first use. */
+function perNode<T>(initial: () => T): (id: NodeId) => T {
+  const records = new Map<NodeId, T>();
+  return (id) => {
+    let record = records.get(id);
+    if (record === undefined) {
+      record = initial();
+      records.set(id, record);
+    }
+    return record;
+  };
+}
+
+function describeEntry(entry: Entry | undefined): string {
+  return entry === undefined ? "nothing" : `term ${entry.term} (${commandKey(entry.command)})`;
+}
+
+/** Election Safety: at most one leader can be elected in a given term (§5.2). */
+export const electionSafety: Invariant<RaftNode> = {
+  name: "raft.election-safety",
+  statement: "At most one leader is elected in a given term.",
+  source: "Raft paper §5.2, Figure 3",
+  kind: "safety",
+  create(): Monitor {
+    const leaders = new Map<number, NodeId>();
+    return {
+      afterStep(view) {
+        const node = view.node(view.actor);
+        if (node === undefined || node.role !== "leader") return undefined;
+        const known = leaders.get(node.currentTerm);
+        if (known === undefined) {
+          leaders.set(node.currentTerm, view.actor);
+          return undefined;
+        }
+        if (known === view.actor) return undefined;
+        return {
+          message: `two leaders in term ${node.currentTerm}: ${known} and ${view.actor}`,
+          witnesses: { term: node.currentTerm, leaders: [known, view.actor] },
+        };
+      },
+    };
+  },
+};
+
+/** Leader Append-Only: a leader never overwrites or deletes entries in its log (§5.3). */
+export const leaderAppendOnly: Invariant<RaftNode> = {
+  name: "raft.leader-append-only",
+  statement: "A leader never overwrites or deletes entries in its log; it only appends.",
+  source: "Raft paper §5.3, Figure 3",
+  kind: "safety",
+  create(): Monitor {
+    const seen = perNode(() => ({ term: -1, lastIndex: 0, truncations: 0 }));
+    return {
+      afterStep(view) {
+        const node = view.node(view.actor);
+        const record = seen(view.actor);
+        if (node === undefined || node.role !== "leader") {
+          record.term = -1;
+          return undefined;
+        }
+        const log = node.log;
+        if (record.term === node.currentTerm && log.truncations !== record.truncations) {
+          return {
+            message: `leader ${view.actor} of term ${node.currentTerm} removed entries from index ${log.lastTruncatedFrom} of its own log`,
+            witnesses: {
+              node: view.actor,
+              term: node.currentTerm,
+              truncatedFrom: log.lastTruncatedFrom,
+              lastIndexBefore: record.lastIndex,
+              lastIndexNow: log.lastIndex,
+            },
+          };
+        }
+        record.term = node.currentTerm;
+        record.lastIndex = log.lastIndex;
+        record.truncations = log.truncations;
+        return undefined;
+      },
+    };
+  },
+};
+
+/**
+ * Log Matching: if two logs contain an entry with the same index and term, the logs are identical
+ * in all entries up through that index (§5.3). Checked inductively: every (index, term) pair ever
+ * seen must always carry the same command and follow the same term at index − 1.
+ */
+export const logMatching: Invariant<RaftNode> = {
+  name: "raft.log-matching",
+  statement: "Two logs holding an entry with the same index and term are identical up to that index.",
+  source: "Raft paper §5.3, Figure 3",
+  kind: "safety",
+  create(): Monitor {
+    /** `${index}/${term}` → [command key, term at index − 1, first node seen]. */
+    const pairs = new Map<string, readonly [string, number, NodeId]>();
+    const checked = perNode(() => ({ lastIndex: 0, truncations: 0 }));
+    return {
+      afterStep(view) {
+        const node = view.node(view.actor);
+        if (node === undefined) return undefined;
+        const log = node.log;
+        const record = checked(view.actor);
+        // Re-check only what may have changed since the last look at this node.
+        let from = record.lastIndex + 1;
+        if (view.cause === "restart") from = 1;
+        else if (log.truncations !== record.truncations) from = Math.min(from, log.lastTruncatedFrom);
+        for (let index = Math.max(from, log.snapshotIndex + 1); index <= log.lastIndex; index++) {
+          const entry = log.entryAt(index) as Entry;
+          const previousTerm = log.termAt(index - 1) as number;
+          const key = `${index}/${entry.term}`;
+          const known = pairs.get(key);
+          const command = commandKey(entry.command);
+          if (known === undefined) {
+            pairs.set(key, [command, previousTerm, view.actor]);
+          } else if (known[0] !== command || known[1] !== previousTerm) {
+            return {
+              message: `index ${index} term ${entry.term} differs between ${known[2]} and ${view.actor}`,
+              witnesses: {
+                index,
+                term: entry.term,
+                [known[2]]: { command: known[0], previousTerm: known[1] },
+                [view.actor]: { command, previousTerm },
+              },
+            };
+          }
+        }
+        record.lastIndex = log.lastIndex;
+        record.truncations = log.truncations;
+        return undefined;
+      },
+    };
+  },
+};
+
+/**
+ * Committed entries, recorded as nodes learn them, shared by Leader Completeness and State
+ * Machine Safety. Returns a failure if two nodes consider different entries committed at one index.
+ */
+class CommitRecord {
+  readonly terms: number[] = [0];
+  readonly commands: string[] = [""];
+  readonly by: NodeId[] = [""];
+  private readonly learned = perNode(() => ({ commitIndex: 0 }));
+
+  observe(view: StepView<RaftNode>, node: RaftNode): InvariantFailure | undefined {
+    const record = this.learned(view.actor);
+    if (view.cause === "restart") record.commitIndex = node.commitIndex;
+    const log = node.log;
+    const upTo = Math.min(node.commitIndex, log.lastIndex);
+    for (let index = Math.max(record.commitIndex + 1, log.snapshotIndex + 1); index <= upTo; index++) {
+      const entry = log.entryAt(index) as Entry;
+      const command = commandKey(entry.command);
+      if (index >= this.terms.length) {
+        this.terms.push(entry.term);
+        this.commands.push(command);
+        this.by.push(view.actor);
+      } else if (this.terms[index] !== entry.term || this.commands[index] !== command) {
+        return {
+          message: `index ${index} committed as term ${this.terms[index]} by ${this.by[index]} but as term ${entry.term} by ${view.actor}`,
+          witnesses: {
+            index,
+            [this.by[index] as string]: { term: this.terms[index], command: this.commands[index] },
+            [view.actor]: { term: entry.term, command },
+          },
+        };
+      }
+    }
+    record.commitIndex = Math.max(record.commitIndex, upTo);
+    return undefined;
+  }
+}
+
+/** Leader Completeness: an entry committed in a term is present in the logs of all later leaders (§5.4). */
+export const leaderCompleteness: Invariant<RaftNode> = {
+  name: "raft.leader-completeness",
+  statement: "If an entry is committed in a term, it is in the log of every leader of a higher term.",
+  source: "Raft paper §5.4.1, Figure 3",
+  kind: "safety",
+  create(): Monitor {
+    const committed = new CommitRecord();
+    const leaderTerm = perNode(() => ({ term: -1 }));
+    return {
+      afterStep(view) {
+        const node = view.node(view.actor);
+        if (node === undefined) return undefined;
+        const record = leaderTerm(view.actor);
+        if (node.role === "leader" && record.term !== node.currentTerm) {
+          record.term = node.currentTerm;
+          const log = node.log;
+          for (let index = log.snapshotIndex + 1; index < committed.terms.length; index++) {
+            const entry = log.entryAt(index);
+            if (
+              entry === undefined ||
+              entry.term !== committed.terms[index] ||
+              commandKey(entry.command) !== committed.commands[index]
+            ) {
+              return {
+                message: `leader ${view.actor} of term ${node.currentTerm} lacks committed index ${index} (term ${committed.terms[index]}, committed by ${committed.by[index]}); it holds ${describeEntry(entry)}`,
+                witnesses: {
+                  leader: view.actor,
+                  term: node.currentTerm,
+                  index,
+                  committed: {
+                    term: committed.terms[index],
+                    command: committed.commands[index],
+                    by: committed.by[index],
+                  },
+                  leaderEntry:
+                    entry === undefined ? null : { term: entry.term, command: commandKey(entry.command) },
+                },
+              };
+            }
+          }
+        }
+        return committed.observe(view, node);
+      },
+    };
+  },
+};
+
+/**
+ * State Machine Safety: once a server applies an entry at an index, no server ever applies a
+ * different entry at that index (§5.4.3); and each server applies indices in order.
+ */
+export const stateMachineSafety: Invariant<RaftNode> = {
+  name: "raft.state-machine-safety",
+  statement: "No two servers apply different commands at the same log index; each applies indices in order.",
+  source: "Raft paper §5.4.3, Figure 3",
+  kind: "safety",
+  create(): Monitor {
+    const terms: number[] = [0];
+    const commands: string[] = [""];
+    const by: NodeId[] = [""];
+    const applied = perNode(() => ({ lastApplied: 0 }));
+    return {
+      afterStep(view) {
+        const node = view.node(view.actor);
+        if (node === undefined) return undefined;
+        const record = applied(view.actor);
+        const log = node.log;
+        if (view.cause === "restart") record.lastApplied = node.lastApplied;
+        if (node.lastApplied < record.lastApplied) {
+          return {
+            message: `${view.actor} went back from applied index ${record.lastApplied} to ${node.lastApplied} without restarting`,
+            witnesses: { node: view.actor, before: record.lastApplied, now: node.lastApplied },
+          };
+        }
+        // An installed snapshot jumps over entries: its last index must agree with what was applied.
+        if (node.lastApplied > record.lastApplied && log.snapshotIndex >= node.lastApplied) {
+          const index = log.snapshotIndex;
+          if (index < terms.length && terms[index] !== log.snapshotTerm) {
+            return {
+              message: `${view.actor} installed a snapshot ending at index ${index} term ${log.snapshotTerm}, but ${by[index]} applied term ${terms[index]} there`,
+              witnesses: {
+                index,
+                snapshotTerm: log.snapshotTerm,
+                appliedTerm: terms[index],
+                appliedBy: by[index],
+              },
+            };
+          }
+          record.lastApplied = node.lastApplied;
+          return undefined;
+        }
+        for (let index = record.lastApplied + 1; index <= node.lastApplied; index++) {
+          const entry = log.entryAt(index);
+          if (entry === undefined) continue;
+          const command = commandKey(entry.command);
+          if (index >= terms.length) {
+            // Indices are applied in order on every node, so the first applier extends the record.
+            while (terms.length < index) {
+              terms.push(-1);
+              commands.push("");
+              by.push("");
+            }
+            terms.push(entry.term);
+            commands.push(command);
+            by.push(view.actor);
+          } else if (terms[index] === -1) {
+            terms[index] = entry.term;
+            commands[index] = command;
+            by[index] = view.actor;
+          } else if (terms[index] !== entry.term || commands[index] !== command) {
+            return {
+              message: `${view.actor} applied ${describeEntry(entry)} at index ${index}, but ${by[index]} applied term ${terms[index]} (${commands[index]}) there`,
+              witnesses: {
+                index,
+                [by[index] as string]: { term: terms[index], command: commands[index] },
+                [view.actor]: { term: entry.term, command },
+              },
+            };
+          }
+        }
+        record.lastApplied = node.lastApplied;
+        return undefined;
+      },
+    };
+  },
+};
+
+/** currentTerm never decreases, across restarts too (Figure 2: currentTerm is persistent). */
+export const termMonotonic: Invariant<RaftNode> = {
+  name: "raft.term-monotonic",
+  statement: "A server's currentTerm never decreases, not even across a crash and restart.",
+  source: "Raft paper Figure 2 (persistent state on all servers)",
+  kind: "safety",
+  create(): Monitor {
+    const terms = perNode(() => ({ term: 0 }));
+    return {
+      afterStep(view) {
+        const node = view.node(view.actor);
+        if (node === undefined) return undefined;
+        const record = terms(view.actor);
+        if (node.currentTerm < record.term) {
+          return {
+            message: `${view.actor}'s term went back from ${record.term} to ${node.currentTerm} (${view.cause})`,
+            witnesses: { node: view.actor, before: record.term, now: node.currentTerm, cause: view.cause },
+          };
+        }
+        record.term = node.currentTerm;
+        return undefined;
+      },
+    };
+  },
+};
+
+/** At most one vote per term per server, across restarts (Figure 2: votedFor is persistent). */
+export const oneVotePerTerm: Invariant<RaftNode> = {
+  name: "raft.one-vote-per-term",
+  statement: "A server votes for at most one candidate in a given term, even across restarts.",
+  source: "Raft paper §5.2 and Figure 2 (votedFor is persistent)",
+  kind: "safety",
+  create(): Monitor {
+    const votes = perNode(() => ({ term: -1, votedFor: "" }));
+    return {
+      afterStep(view) {
+        const node = view.node(view.actor);
+        if (node === undefined || node.votedFor === null) return undefined;
+        const record = votes(view.actor);
+        if (record.term === node.currentTerm && record.votedFor !== node.votedFor) {
+          return {
+            message: `${view.actor} voted for both ${record.votedFor} and ${node.votedFor} in term ${node.currentTerm}`,
+            witnesses: { node: view.actor, term: node.currentTerm, votes: [record.votedFor, node.votedFor] },
+          };
+        }
+        record.term = node.currentTerm;
+        record.votedFor = node.votedFor;
+        return undefined;
+      },
+    };
+  },
+};
+
+export const raftInvariants: readonly Invariant<RaftNode>[] = [
+  electionSafety,
+  leaderAppendOnly,
+  logMatching,
+  leaderCompleteness,
+  stateMachineSafety,
+  termMonotonic,
+  oneVotePerTerm,
+];

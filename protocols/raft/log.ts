@@ -1,0 +1,107 @@
+/**
+ * The replicated log of one node, in memory, with an optional compacted prefix (§7).
+ *
+ * Indices start at 1. Entries up to `snapshotIndex` live only in the snapshot; `entries[i]` holds
+ * index `snapshotIndex + 1 + i`. Index 0 (and the snapshot index) have a known term, which makes
+ * the AppendEntries consistency check uniform. This class only keeps memory; the node persists
+ * every change through durable storage before it replies (see node.ts).
+ */
+import type { Entry } from "./messages.js";
+
+export class RaftLog {
+  snapshotIndex = 0;
+  snapshotTerm = 0;
+  entries: Entry[] = [];
+  /**
+   * How many times entries were removed from the end, and the first index removed the last time.
+   * Observers use them to re-check only what changed (a step truncates at most once).
+   */
+  truncations = 0;
+  lastTruncatedFrom = 0;
+
+  get lastIndex(): number {
+    return this.snapshotIndex + this.entries.length;
+  }
+
+  get lastTerm(): number {
+    const last = this.entries[this.entries.length - 1];
+    return last === undefined ? this.snapshotTerm : last.term;
+  }
+
+  /** The term at `index`, or undefined if it was compacted away or is past the end. */
+  termAt(index: number): number | undefined {
+    if (index === this.snapshotIndex) return this.snapshotTerm;
+    if (index < this.snapshotIndex) return undefined;
+    return this.entries[index - this.snapshotIndex - 1]?.term;
+  }
+
+  entryAt(index: number): Entry | undefined {
+    if (index <= this.snapshotIndex) return undefined;
+    return this.entries[index - this.snapshotIndex - 1];
+  }
+
+  /** Entries with indices in [from, toExclusive), clamped to what the log holds in memory. */
+  slice(from: number, toExclusive: number): Entry[] {
+    const base = this.snapshotIndex + 1;
+    return this.entries.slice(Math.max(from, base) - base, Math.max(toExclusive, base) - base);
+  }
+
+  /** Drops every entry at `index` and after. Returns the number of entries kept after the snapshot. */
+  truncateFrom(index: number): number {
+    const kept = Math.max(0, index - this.snapshotIndex - 1);
+    if (this.entries.length > kept) {
+      this.entries.length = kept;
+      this.truncations++;
+      this.lastTruncatedFrom = this.snapshotIndex + 1 + kept;
+    }
+    return kept;
+  }
+
+  append(entries: readonly Entry[]): void {
+    for (const entry of entries) this.entries.push(entry);
+  }
+
+  /** The first index of the run of entries sharing `index`'s term (not below the snapshot). */
+  firstIndexOfTerm(index: number): number {
+    const term = this.termAt(index);
+    let first = index;
+    while (first - 1 > this.snapshotIndex && this.termAt(first - 1) === term) first--;
+    return first;
+  }
+
+  /** The last index holding `term`, or 0 if the log (after the snapshot) holds none. */
+  lastIndexOfTerm(term: number): number {
+    for (let index = this.lastIndex; index > this.snapshotIndex; index--) {
+      const entryTerm = this.termAt(index) as number;
+      if (entryTerm === term) return index;
+      if (entryTerm < term) return 0;
+    }
+    return this.snapshotTerm === term ? this.snapshotIndex : 0;
+  }
+
+  /** Forgets entries up to `index` (inclusive), which a snapshot now covers. */
+  compactTo(index: number): void {
+    const term = this.termAt(index);
+    if (term === undefined || index <= this.snapshotIndex) return;
+    this.entries = this.entries.slice(index - this.snapshotIndex);
+    this.snapshotIndex = index;
+    this.snapshotTerm = term;
+  }
+
+  /** Replaces the whole log by a snapshot position (InstallSnapshot with a conflicting log). */
+  resetTo(index: number, term: number): void {
+    if (this.entries.length > 0) {
+      this.truncations++;
+      this.lastTruncatedFrom = this.snapshotIndex + 1;
+    }
+    this.entries = [];
+    this.snapshotIndex = index;
+    this.snapshotTerm = term;
+  }
+
+  /** True if a log ending at (lastIndex, lastTerm) is at least as up-to-date as this one (§5.4.1). */
+  isUpToDate(lastIndex: number, lastTerm: number): boolean {
+    const myTerm = this.lastTerm;
+    return lastTerm > myTerm || (lastTerm === myTerm && lastIndex >= this.lastIndex);
+  }
+}

@@ -1,0 +1,813 @@
+/**
+ * A Raft server (Ongaro and Ousterhout, "In Search of an Understandable Consensus Algorithm",
+ * USENIX ATC 2014; Ongaro's thesis, Stanford 2014), replicating a key-value state machine.
+ *
+ * Roles (§5.1): a follower answers RPCs; when it hears nothing from a leader for a randomized
+ * election timeout it becomes a candidate (after a PreVote round, if enabled: thesis §9.6),
+ * increments its term, votes for itself and asks for votes (§5.2). A candidate that gets votes
+ * from a majority for its term becomes leader. A leader appends client commands to its log and
+ * replicates them with AppendEntries, which also serve as heartbeats (§5.3). A follower accepts
+ * entries only if its log holds the entry just before them (the consistency check); otherwise it
+ * answers with the conflicting term and its first index, so the leader can back up a whole term
+ * at a time (§5.3, last paragraphs). The leader commits an index once a majority stores it *and*
+ * its entry is from the current term; earlier entries then commit indirectly (§5.4.2, Figure 8).
+ * Votes go only to candidates whose log is at least as up-to-date (§5.4.1), which gives Leader
+ * Completeness.
+ *
+ * Durability (Figure 2): currentTerm, votedFor and the log are written to durable storage before
+ * any message that depends on them is sent. Storage writes here are synchronous, so writing
+ * before `send` in the same handler is enough. A restarted node rebuilds everything from storage;
+ * commitIndex and the state machine are rebuilt from the snapshot and re-learned from the leader.
+ *
+ * Reads (§8, thesis §6.4) are linearizable: by default through ReadIndex (the leader records its
+ * commit index, confirms it is still leader by a round of heartbeats acknowledged by a majority,
+ * waits until it has applied that index, then reads locally); or through the log; or with
+ * leader leases bounded by the clock drift (needs CheckQuorum, thesis §6.4.1).
+ *
+ * Deliberate bugs (bugs.ts) are small branches marked `BUG(<name>)`.
+ */
+import type { ClientRequest, NodeContext, NodeId, ProtocolNode, StartInfo } from "../../sim/node.js";
+import type { RaftBugName } from "./bugs.js";
+import { isKvFunction, isReadFunction, type KvResult, type KvSnapshot, KvStore } from "./kv.js";
+import { RaftLog } from "./log.js";
+import type {
+  AppendEntries,
+  AppendEntriesReply,
+  Command,
+  Entry,
+  InstallSnapshot,
+  InstallSnapshotReply,
+  PreVote,
+  PreVoteReply,
+  RaftMessage,
+  RequestVote,
+  RequestVoteReply,
+} from "./messages.js";
+import type { RaftOptions } from "./options.js";
+import { describeRaftState } from "./state.js";
+
+export type Role = "follower" | "precandidate" | "candidate" | "leader";
+
+/** Durable storage keys. Writes to them happen before the replies that depend on them. */
+const hardStateKey = "hardState";
+const logKey = "log";
+const snapshotKey = "snapshot";
+
+interface HardState {
+  readonly term: number;
+  readonly votedFor: NodeId | null;
+}
+
+interface StoredSnapshot {
+  readonly index: number;
+  readonly term: number;
+  readonly data: KvSnapshot;
+}
+
+/** A read waiting for ReadIndex: its index (-1 until the leader commits in its term) and round. */
+interface PendingRead {
+  readonly request: ClientRequest;
+  readIndex: number;
+  round: number;
+}
+
+const noEntries: readonly Entry[] = [];
+/** How many heartbeat rounds' send times a leader remembers for leases. */
+const roundHistory = 256;
+
+export class RaftNode implements ProtocolNode<RaftMessage> {
+  // ---- persistent state (Figure 2), mirrored in durable storage -------------------------------
+  currentTerm = 0;
+  votedFor: NodeId | null = null;
+  readonly log = new RaftLog();
+
+  // ---- volatile state of every server ---------------------------------------------------------
+  role: Role = "follower";
+  leaderId: NodeId | null = null;
+  commitIndex = 0;
+  lastApplied = 0;
+  kv = new KvStore();
+  /** The state machine as of the log's snapshot index (what InstallSnapshot sends). */
+  private snapshotData: KvSnapshot = new KvStore().snapshot();
+  /** Local time this node last heard from a leader of its term (CheckQuorum's vote lease). */
+  private lastLeaderContactUs = Number.NEGATIVE_INFINITY;
+
+  // ---- candidate and precandidate -------------------------------------------------------------
+  private readonly votes = new Set<NodeId>();
+  /** BUG(count-stale-votes) counts here instead of in `votes`. */
+  private voteCount = 0;
+
+  // ---- leader (reinitialized after each election) ---------------------------------------------
+  readonly nextIndex = new Map<NodeId, number>();
+  readonly matchIndex = new Map<NodeId, number>();
+  /** Heartbeat round: every broadcast of AppendEntries starts a new one, echoed by replies. */
+  private round = 0;
+  private roundStartedAtUs = -1;
+  private readonly roundSentAtUs = new Float64Array(roundHistory);
+  private readonly ackedRound = new Map<NodeId, number>();
+  private readonly ackedRoundSentAtUs = new Map<NodeId, number>();
+  private readonly heardSinceCheck = new Set<NodeId>();
+  /** Client requests in the log, awaiting their apply, by request id. */
+  private readonly waiters = new Map<string, ClientRequest>();
+  private reads: PendingRead[] = [];
+
+  private readonly quorum: number;
+  private readonly bugs: ReadonlySet<RaftBugName>;
+  private dirty = true;
+  /** Scratch space for the commit rule's sort. */
+  private readonly matchScratch: number[];
+
+  constructor(
+    private readonly ctx: NodeContext<RaftMessage>,
+    private readonly options: RaftOptions,
+  ) {
+    const size = ctx.nodes.length;
+    if (size < 3 || size > 9) throw new Error(`raft needs 3 to 9 nodes, got ${size}`);
+    this.quorum = Math.floor(size / 2) + 1;
+    this.bugs = new Set(options.bugs);
+    this.matchScratch = new Array(size).fill(0);
+  }
+
+  /** The leader's matchIndex per follower, for the state description. */
+  get matchIndexShown(): Readonly<Record<NodeId, number>> | undefined {
+    if (this.role !== "leader") return undefined;
+    const shown: Record<NodeId, number> = {};
+    for (const peer of this.ctx.peers) shown[peer] = this.matchIndex.get(peer) ?? 0;
+    return shown;
+  }
+
+  // ---- handlers ---------------------------------------------------------------------------------
+
+  onStart(_info: StartInfo): void {
+    this.restore();
+    this.resetElectionTimer();
+    this.flushAnnotation();
+  }
+
+  onTimer(name: string): void {
+    this.maybeCompact();
+    switch (name) {
+      case "election":
+        if (this.role === "leader") break;
+        if (this.options.preVote) this.startPreVote();
+        else this.startElection();
+        break;
+      case "heartbeat":
+        if (this.role !== "leader") break;
+        this.broadcastAppend();
+        this.ctx.setTimer("heartbeat", this.options.heartbeatIntervalUs);
+        break;
+      case "check-quorum":
+        if (this.role !== "leader") break;
+        this.checkQuorum();
+        break;
+    }
+    this.flushAnnotation();
+  }
+
+  onMessage(from: NodeId, message: RaftMessage): void {
+    this.maybeCompact();
+    switch (message.type) {
+      case "RequestVote":
+        this.onRequestVote(from, message);
+        break;
+      case "RequestVoteReply":
+        this.onRequestVoteReply(from, message);
+        break;
+      case "PreVote":
+        this.onPreVote(from, message);
+        break;
+      case "PreVoteReply":
+        this.onPreVoteReply(from, message);
+        break;
+      case "AppendEntries":
+        this.onAppendEntries(from, message);
+        break;
+      case "AppendEntriesReply":
+        this.onAppendEntriesReply(from, message);
+        break;
+      case "InstallSnapshot":
+        this.onInstallSnapshot(from, message);
+        break;
+      case "InstallSnapshotReply":
+        this.onInstallSnapshotReply(from, message);
+        break;
+    }
+    this.flushAnnotation();
+  }
+
+  onClientRequest(request: ClientRequest): void {
+    this.maybeCompact();
+    this.handleClientRequest(request);
+    this.flushAnnotation();
+  }
+
+  // ---- elections (§5.2, §5.4.1; PreVote: thesis §9.6) --------------------------------------------
+
+  private resetElectionTimer(): void {
+    const { electionTimeoutMinUs, electionTimeoutMaxUs } = this.options;
+    // BUG(fixed-election-timeout): every node waits exactly the minimum, so split votes repeat.
+    const timeoutUs = this.bugs.has("fixed-election-timeout")
+      ? electionTimeoutMinUs
+      : this.ctx.random.int(electionTimeoutMinUs, electionTimeoutMaxUs);
+    this.ctx.setTimer("election", timeoutUs);
+  }
+
+  private startPreVote(): void {
+    this.role = "precandidate";
+    this.leaderId = null;
+    this.votes.clear();
+    this.votes.add(this.ctx.id);
+    this.dirty = true;
+    this.resetElectionTimer();
+    this.ctx.note("pre-vote", { term: this.currentTerm + 1 });
+    this.ctx.broadcast({
+      type: "PreVote",
+      term: this.currentTerm + 1,
+      candidateId: this.ctx.id,
+      lastLogIndex: this.log.lastIndex,
+      lastLogTerm: this.log.lastTerm,
+    });
+  }
+
+  private startElection(): void {
+    this.currentTerm++;
+    this.votedFor = this.ctx.id;
+    this.role = "candidate";
+    this.leaderId = null;
+    this.votes.clear();
+    this.votes.add(this.ctx.id);
+    this.voteCount = 1;
+    this.dirty = true;
+    this.persistHardState();
+    this.resetElectionTimer();
+    this.ctx.note("election", { term: this.currentTerm });
+    this.ctx.broadcast({
+      type: "RequestVote",
+      term: this.currentTerm,
+      candidateId: this.ctx.id,
+      lastLogIndex: this.log.lastIndex,
+      lastLogTerm: this.log.lastTerm,
+    });
+  }
+
+  /**
+   * With CheckQuorum, a node that heard from a live leader within the minimum election timeout
+   * (or is that leader) ignores vote requests: a disconnected server cannot depose it (thesis §4.2.3).
+   */
+  private inLeaderLease(): boolean {
+    if (!this.options.checkQuorum) return false;
+    if (this.role === "leader") return true;
+    return (
+      this.leaderId !== null && this.ctx.now() - this.lastLeaderContactUs < this.options.electionTimeoutMinUs
+    );
+  }
+
+  private onRequestVote(from: NodeId, request: RequestVote): void {
+    if (request.term > this.currentTerm && this.inLeaderLease()) return;
+    if (request.term > this.currentTerm) this.becomeFollower(request.term);
+    let granted = false;
+    const free = this.votedFor === null || this.votedFor === request.candidateId;
+    // BUG(no-up-to-date-check): the election restriction of §5.4.1 is skipped.
+    const upToDate =
+      this.bugs.has("no-up-to-date-check") || this.log.isUpToDate(request.lastLogIndex, request.lastLogTerm);
+    if (request.term === this.currentTerm && free && upToDate) {
+      granted = true;
+      if (this.votedFor !== request.candidateId) {
+        this.votedFor = request.candidateId;
+        this.dirty = true;
+        // BUG(vote-before-persist): the vote leaves before votedFor is on disk, so a crash forgets it.
+        if (!this.bugs.has("vote-before-persist")) this.persistHardState();
+      }
+      this.resetElectionTimer();
+    }
+    this.ctx.send(from, { type: "RequestVoteReply", term: this.currentTerm, voteGranted: granted });
+  }
+
+  private onRequestVoteReply(from: NodeId, reply: RequestVoteReply): void {
+    if (reply.term > this.currentTerm) {
+      this.becomeFollower(reply.term);
+      return;
+    }
+    if (this.role !== "candidate" || !reply.voteGranted) return;
+    if (this.bugs.has("count-stale-votes")) {
+      // BUG(count-stale-votes): any granted reply counts, whatever its term and however often.
+      this.voteCount++;
+      if (this.voteCount >= this.quorum) this.becomeLeader();
+      return;
+    }
+    if (reply.term !== this.currentTerm) return;
+    this.votes.add(from);
+    if (this.votes.size >= this.quorum) this.becomeLeader();
+  }
+
+  private onPreVote(from: NodeId, request: PreVote): void {
+    const granted =
+      request.term > this.currentTerm &&
+      !this.inLeaderLease() &&
+      this.log.isUpToDate(request.lastLogIndex, request.lastLogTerm);
+    this.ctx.send(from, {
+      type: "PreVoteReply",
+      requestTerm: request.term,
+      term: this.currentTerm,
+      voteGranted: granted,
+    });
+  }
+
+  private onPreVoteReply(from: NodeId, reply: PreVoteReply): void {
+    if (this.role !== "precandidate" || reply.requestTerm !== this.currentTerm + 1) return;
+    if (!reply.voteGranted) {
+      if (reply.term > this.currentTerm) this.becomeFollower(reply.term);
+      return;
+    }
+    this.votes.add(from);
+    if (this.votes.size >= this.quorum) this.startElection();
+  }
+
+  /** Steps down to follower, adopting `term` if it is newer (and forgetting the vote then). */
+  private becomeFollower(term: number): void {
+    if (term > this.currentTerm) {
+      this.currentTerm = term;
+      this.votedFor = null;
+      this.persistHardState();
+    }
+    if (this.role === "leader") {
+      this.ctx.cancelTimer("heartbeat");
+      this.ctx.cancelTimer("check-quorum");
+      // Pending requests may still commit; their clients learn it by retrying (sessions dedupe).
+      this.waiters.clear();
+      this.reads = [];
+      this.ctx.note("stepped-down", { term: this.currentTerm });
+    }
+    if (this.role !== "follower") this.leaderId = null;
+    this.role = "follower";
+    this.dirty = true;
+    if (!this.ctx.hasTimer("election")) this.resetElectionTimer();
+  }
+
+  private becomeLeader(): void {
+    this.role = "leader";
+    this.leaderId = this.ctx.id;
+    this.dirty = true;
+    this.ctx.cancelTimer("election");
+    for (const peer of this.ctx.peers) {
+      this.nextIndex.set(peer, this.log.lastIndex + 1);
+      this.matchIndex.set(peer, 0);
+      this.ackedRound.set(peer, 0);
+      this.ackedRoundSentAtUs.set(peer, Number.NEGATIVE_INFINITY);
+    }
+    this.heardSinceCheck.clear();
+    this.ctx.note("became-leader", { term: this.currentTerm });
+    if (this.options.leaderNoop) this.appendLocal({ kind: "noop" });
+    this.broadcastAppend();
+    this.ctx.setTimer("heartbeat", this.options.heartbeatIntervalUs);
+    if (this.options.checkQuorum) this.ctx.setTimer("check-quorum", this.options.electionTimeoutMinUs);
+  }
+
+  /** CheckQuorum: a leader that heard from no majority in an election timeout steps down. */
+  private checkQuorum(): void {
+    if (this.heardSinceCheck.size + 1 < this.quorum) {
+      this.ctx.note("check-quorum-failed", { term: this.currentTerm, heard: this.heardSinceCheck.size });
+      this.becomeFollower(this.currentTerm);
+      return;
+    }
+    this.heardSinceCheck.clear();
+    this.ctx.setTimer("check-quorum", this.options.electionTimeoutMinUs);
+  }
+
+  // ---- log replication (§5.3, §5.4.2) ------------------------------------------------------------
+
+  private appendLocal(command: Command): void {
+    const entry: Entry = { term: this.currentTerm, command };
+    this.log.append([entry]);
+    this.ctx.storage.append(logKey, entry);
+    this.dirty = true;
+  }
+
+  /** Starts a new heartbeat round: AppendEntries (or InstallSnapshot) to every follower. */
+  private broadcastAppend(): number {
+    this.round++;
+    this.roundStartedAtUs = this.ctx.now();
+    this.roundSentAtUs[this.round % roundHistory] = this.roundStartedAtUs;
+    for (const peer of this.ctx.peers) this.sendAppend(peer);
+    return this.round;
+  }
+
+  private sendAppend(peer: NodeId): void {
+    const next = this.nextIndex.get(peer) as number;
+    const log = this.log;
+    if (next <= log.snapshotIndex) {
+      this.ctx.send(peer, {
+        type: "InstallSnapshot",
+        term: this.currentTerm,
+        leaderId: this.ctx.id,
+        lastIncludedIndex: log.snapshotIndex,
+        lastIncludedTerm: log.snapshotTerm,
+        data: this.snapshotData,
+        round: this.round,
+      });
+      return;
+    }
+    const entries =
+      next <= log.lastIndex
+        ? log.slice(next, Math.min(log.lastIndex + 1, next + this.options.maxEntriesPerAppend))
+        : noEntries;
+    this.ctx.send(peer, {
+      type: "AppendEntries",
+      term: this.currentTerm,
+      leaderId: this.ctx.id,
+      prevLogIndex: next - 1,
+      prevLogTerm: log.termAt(next - 1) as number,
+      entries,
+      leaderCommit: this.commitIndex,
+      round: this.round,
+    });
+  }
+
+  /** A message from the leader of `term` (≥ ours): follow it and restart the election timer. */
+  private acceptLeader(term: number, leaderId: NodeId): void {
+    if (term > this.currentTerm || this.role !== "follower") this.becomeFollower(term);
+    if (this.leaderId !== leaderId) {
+      this.leaderId = leaderId;
+      this.dirty = true;
+    }
+    this.lastLeaderContactUs = this.ctx.now();
+    this.resetElectionTimer();
+  }
+
+  private onAppendEntries(from: NodeId, request: AppendEntries): void {
+    if (request.term < this.currentTerm) {
+      this.replyAppend(from, request, false, 0, 0, 0);
+      return;
+    }
+    this.acceptLeader(request.term, request.leaderId);
+    const log = this.log;
+    let prevIndex = request.prevLogIndex;
+    let entries = request.entries;
+    if (prevIndex < log.snapshotIndex) {
+      // Our snapshot already covers (committed, hence matching) entries: skip them.
+      const covered = log.snapshotIndex - prevIndex;
+      entries = covered >= entries.length ? noEntries : entries.slice(covered);
+      prevIndex = log.snapshotIndex;
+    } else if (prevIndex > log.lastIndex) {
+      this.replyAppend(from, request, false, 0, 0, log.lastIndex + 1);
+      return;
+    } else if (log.termAt(prevIndex) !== request.prevLogTerm) {
+      const conflictTerm = log.termAt(prevIndex) as number;
+      this.replyAppend(from, request, false, 0, conflictTerm, log.firstIndexOfTerm(prevIndex));
+      return;
+    }
+    if (this.bugs.has("truncate-without-conflict")) {
+      // BUG(truncate-without-conflict): drop everything after prevLogIndex, matching or not.
+      if (log.lastIndex > prevIndex) this.truncateFrom(prevIndex + 1);
+      this.appendEntries(entries);
+    } else {
+      let skip = 0;
+      while (skip < entries.length && log.termAt(prevIndex + 1 + skip) === (entries[skip] as Entry).term)
+        skip++;
+      if (skip < entries.length) {
+        if (log.lastIndex >= prevIndex + 1 + skip) this.truncateFrom(prevIndex + 1 + skip);
+        this.appendEntries(skip === 0 ? entries : entries.slice(skip));
+      }
+    }
+    const lastNewIndex = request.prevLogIndex + request.entries.length;
+    if (request.leaderCommit > this.commitIndex) {
+      // BUG(commit-index-from-leader): trusts leaderCommit up to our own (possibly stale) last entry.
+      const limit = this.bugs.has("commit-index-from-leader") ? log.lastIndex : lastNewIndex;
+      this.setCommitIndex(Math.min(request.leaderCommit, limit));
+    }
+    this.replyAppend(from, request, true, Math.max(lastNewIndex, log.snapshotIndex), 0, 0);
+  }
+
+  private replyAppend(
+    to: NodeId,
+    request: AppendEntries,
+    success: boolean,
+    matchIndex: number,
+    conflictTerm: number,
+    conflictIndex: number,
+  ): void {
+    const reply: AppendEntriesReply = {
+      type: "AppendEntriesReply",
+      term: this.currentTerm,
+      success,
+      matchIndex,
+      conflictTerm,
+      conflictIndex,
+      round: request.round,
+    };
+    this.ctx.send(to, reply);
+  }
+
+  private onAppendEntriesReply(from: NodeId, reply: AppendEntriesReply): void {
+    if (reply.term > this.currentTerm) {
+      this.becomeFollower(reply.term);
+      return;
+    }
+    if (this.role !== "leader" || reply.term !== this.currentTerm) return;
+    this.acknowledge(from, reply.round);
+    const match = this.matchIndex.get(from) as number;
+    if (reply.success) {
+      this.advanceMatch(from, reply.matchIndex);
+    } else {
+      let next: number;
+      if (!this.options.fastBacktrack) {
+        next = (this.nextIndex.get(from) as number) - 1;
+      } else if (reply.conflictTerm > 0) {
+        const last = this.log.lastIndexOfTerm(reply.conflictTerm);
+        next = last > 0 ? last + 1 : reply.conflictIndex;
+      } else {
+        next = reply.conflictIndex;
+      }
+      this.nextIndex.set(from, Math.max(match + 1, Math.min(next, this.log.lastIndex + 1)));
+      this.sendAppend(from);
+    }
+    this.serveReads();
+  }
+
+  /** Records that `peer` stores our log up to `index`; continues replication; commits. */
+  private advanceMatch(peer: NodeId, index: number): void {
+    if (index > (this.matchIndex.get(peer) as number)) {
+      this.matchIndex.set(peer, index);
+      this.dirty = true;
+      this.advanceCommit();
+    }
+    const next = Math.max(this.nextIndex.get(peer) as number, index + 1);
+    this.nextIndex.set(peer, next);
+    if (next <= this.log.lastIndex) this.sendAppend(peer);
+  }
+
+  /** The commit rule (§5.3, §5.4.2): a majority stores index N, and log[N].term is the current term. */
+  private advanceCommit(): void {
+    const matches = this.matchScratch;
+    matches[0] = this.log.lastIndex;
+    let position = 1;
+    for (const peer of this.ctx.peers) matches[position++] = this.matchIndex.get(peer) as number;
+    matches.sort((left, right) => right - left);
+    const majorityIndex = matches[this.quorum - 1] as number;
+    if (majorityIndex <= this.commitIndex) return;
+    // BUG(commit-previous-term): counting replicas is taken as enough, whatever the entry's term.
+    if (!this.bugs.has("commit-previous-term") && this.log.termAt(majorityIndex) !== this.currentTerm) return;
+    this.setCommitIndex(majorityIndex);
+    for (const read of this.reads) {
+      if (read.readIndex < 0) {
+        read.readIndex = this.commitIndex;
+        read.round = this.startReadRound();
+      }
+    }
+  }
+
+  private setCommitIndex(index: number): void {
+    if (index <= this.commitIndex) return;
+    this.commitIndex = index;
+    this.dirty = true;
+    this.applyCommitted();
+  }
+
+  /** Applies committed entries in order, answering the clients that wait on them. */
+  private applyCommitted(): void {
+    const last = Math.min(this.commitIndex, this.log.lastIndex);
+    while (this.lastApplied < last) {
+      this.lastApplied++;
+      const command = (this.log.entryAt(this.lastApplied) as Entry).command;
+      if (command.kind !== "kv") continue;
+      const result = this.kv.apply(command);
+      const waiter = this.waiters.get(command.id);
+      if (waiter !== undefined && result !== undefined) {
+        this.waiters.delete(command.id);
+        this.replyResult(waiter, result);
+      }
+    }
+    this.dirty = true;
+    if (this.role === "leader") this.serveReads();
+  }
+
+  private truncateFrom(index: number): void {
+    const kept = this.log.truncateFrom(index);
+    this.ctx.storage.truncate(logKey, kept);
+    this.dirty = true;
+  }
+
+  private appendEntries(entries: readonly Entry[]): void {
+    if (entries.length === 0) return;
+    this.log.append(entries);
+    this.ctx.storage.append(logKey, ...entries);
+    this.dirty = true;
+  }
+
+  // ---- snapshots (§7) -------------------------------------------------------------------------
+
+  /**
+   * Compacts applied entries into a snapshot once enough pile up. Runs at the start of a step, so
+   * invariant monitors have seen every applied entry (after the step that applied it) first.
+   */
+  private maybeCompact(): void {
+    const threshold = this.options.snapshotThreshold;
+    if (threshold === 0 || this.lastApplied - this.log.snapshotIndex < threshold) return;
+    const index = this.lastApplied;
+    const term = this.log.termAt(index) as number;
+    this.snapshotData = this.kv.snapshot();
+    this.log.compactTo(index);
+    const stored: StoredSnapshot = { index, term, data: this.snapshotData };
+    this.ctx.storage.set(snapshotKey, stored);
+    this.ctx.storage.delete(logKey);
+    if (this.log.entries.length > 0) this.ctx.storage.append(logKey, ...this.log.entries);
+    this.dirty = true;
+  }
+
+  private onInstallSnapshot(from: NodeId, request: InstallSnapshot): void {
+    if (request.term < this.currentTerm) {
+      this.ctx.send(from, {
+        type: "InstallSnapshotReply",
+        term: this.currentTerm,
+        matchIndex: 0,
+        round: request.round,
+      });
+      return;
+    }
+    this.acceptLeader(request.term, request.leaderId);
+    const index = request.lastIncludedIndex;
+    if (index > this.commitIndex) {
+      const log = this.log;
+      if (log.termAt(index) === request.lastIncludedTerm) log.compactTo(index);
+      else log.resetTo(index, request.lastIncludedTerm);
+      this.snapshotData = request.data;
+      this.kv = KvStore.restore(request.data);
+      this.commitIndex = index;
+      this.lastApplied = index;
+      const stored: StoredSnapshot = { index, term: request.lastIncludedTerm, data: request.data };
+      this.ctx.storage.set(snapshotKey, stored);
+      this.ctx.storage.delete(logKey);
+      if (log.entries.length > 0) this.ctx.storage.append(logKey, ...log.entries);
+      this.dirty = true;
+      this.ctx.note("installed-snapshot", { index, term: request.lastIncludedTerm });
+    }
+    const reply: InstallSnapshotReply = {
+      type: "InstallSnapshotReply",
+      term: this.currentTerm,
+      matchIndex: index,
+      round: request.round,
+    };
+    this.ctx.send(from, reply);
+  }
+
+  private onInstallSnapshotReply(from: NodeId, reply: InstallSnapshotReply): void {
+    if (reply.term > this.currentTerm) {
+      this.becomeFollower(reply.term);
+      return;
+    }
+    if (this.role !== "leader" || reply.term !== this.currentTerm) return;
+    this.acknowledge(from, reply.round);
+    this.advanceMatch(from, reply.matchIndex);
+    this.serveReads();
+  }
+
+  // ---- clients and reads (§8, thesis §6.3–6.4) ----------------------------------------------------
+
+  private handleClientRequest(request: ClientRequest): void {
+    if (this.role !== "leader") {
+      this.ctx.reply(
+        request,
+        this.leaderId === null ? { status: "redirect" } : { status: "redirect", leader: this.leaderId },
+      );
+      return;
+    }
+    if (!isKvFunction(request.f)) {
+      this.ctx.reply(request, { status: "fail", error: `unknown operation '${request.f}'` });
+      return;
+    }
+    if (isReadFunction(request.f) && this.options.readMode !== "log") {
+      this.handleRead(request);
+      return;
+    }
+    const done = this.kv.resultOf(request.client, request.seq);
+    if (done !== undefined) {
+      this.replyResult(request, done);
+      return;
+    }
+    const pending = this.waiters.has(request.id);
+    this.waiters.set(request.id, request);
+    if (pending) return;
+    this.appendLocal({
+      kind: "kv",
+      id: request.id,
+      client: request.client,
+      seq: request.seq,
+      f: request.f,
+      key: request.key,
+      value: request.value,
+    });
+    this.broadcastAppend();
+  }
+
+  private handleRead(request: ClientRequest): void {
+    // BUG(stale-local-read): answer from local state, trusting that we are still the leader.
+    if (this.bugs.has("stale-local-read")) {
+      this.ctx.reply(request, { status: "ok", value: this.kv.read(request.key) });
+      return;
+    }
+    const committedInTerm = this.log.termAt(this.commitIndex) === this.currentTerm;
+    if (this.options.readMode === "lease" && committedInTerm && this.leaseValid()) {
+      this.ctx.reply(request, { status: "ok", value: this.kv.read(request.key) });
+      return;
+    }
+    const read: PendingRead = { request, readIndex: -1, round: 0 };
+    if (committedInTerm) {
+      read.readIndex = this.commitIndex;
+      read.round = this.startReadRound();
+    }
+    this.reads.push(read);
+  }
+
+  /** A round that began after now confirms leadership for reads registered now. */
+  private startReadRound(): number {
+    if (this.roundStartedAtUs === this.ctx.now()) return this.round;
+    return this.broadcastAppend();
+  }
+
+  private acknowledge(peer: NodeId, round: number): void {
+    this.heardSinceCheck.add(peer);
+    if (round > (this.ackedRound.get(peer) as number)) {
+      this.ackedRound.set(peer, round);
+      if (round > this.round - roundHistory) {
+        this.ackedRoundSentAtUs.set(peer, this.roundSentAtUs[round % roundHistory] as number);
+      }
+    }
+  }
+
+  /** The highest round a majority (this leader included) has acknowledged. */
+  private confirmedRound(): number {
+    const rounds = this.matchScratch;
+    rounds[0] = this.round;
+    let position = 1;
+    for (const peer of this.ctx.peers) rounds[position++] = this.ackedRound.get(peer) as number;
+    rounds.sort((left, right) => right - left);
+    return rounds[this.quorum - 1] as number;
+  }
+
+  /**
+   * Lease (thesis §6.4.1): a majority acknowledged a round sent at time S, and none of them will
+   * vote for another leader before S + electionTimeoutMin on their clocks; with relative drift
+   * at most ρ, this leader may serve reads locally until S + electionTimeoutMin·(1−ρ)/(1+ρ).
+   */
+  private leaseValid(): boolean {
+    const sentAt = this.matchScratch;
+    sentAt[0] = this.ctx.now();
+    let position = 1;
+    for (const peer of this.ctx.peers) sentAt[position++] = this.ackedRoundSentAtUs.get(peer) as number;
+    sentAt.sort((left, right) => right - left);
+    const startUs = sentAt[this.quorum - 1] as number;
+    const drift = this.options.leaseDriftBound;
+    return this.ctx.now() < startUs + (this.options.electionTimeoutMinUs * (1 - drift)) / (1 + drift);
+  }
+
+  private serveReads(): void {
+    if (this.reads.length === 0) return;
+    const confirmed = this.confirmedRound();
+    let served = 0;
+    for (const read of this.reads) {
+      if (read.readIndex < 0 || read.round > confirmed || this.lastApplied < read.readIndex) break;
+      this.ctx.reply(read.request, { status: "ok", value: this.kv.read(read.request.key) });
+      served++;
+    }
+    if (served > 0) this.reads = this.reads.slice(served);
+  }
+
+  private replyResult(request: ClientRequest, result: KvResult): void {
+    this.ctx.reply(
+      request,
+      result.ok ? { status: "ok", value: result.value } : { status: "fail", error: result.error },
+    );
+  }
+
+  // ---- durable state ----------------------------------------------------------------------------
+
+  private persistHardState(): void {
+    const state: HardState = { term: this.currentTerm, votedFor: this.votedFor };
+    this.ctx.storage.set(hardStateKey, state);
+  }
+
+  private restore(): void {
+    const storage = this.ctx.storage;
+    const snapshot = storage.get<StoredSnapshot>(snapshotKey);
+    if (snapshot !== undefined) {
+      this.log.resetTo(snapshot.index, snapshot.term);
+      this.snapshotData = snapshot.data;
+      this.kv = KvStore.restore(snapshot.data);
+      this.commitIndex = snapshot.index;
+      this.lastApplied = snapshot.index;
+    }
+    this.log.append(storage.list<Entry>(logKey));
+    const hard = storage.get<HardState>(hardStateKey);
+    if (hard !== undefined) {
+      this.currentTerm = hard.term;
+      this.votedFor = hard.votedFor;
+    }
+  }
+
+  private flushAnnotation(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    this.ctx.annotate(describeRaftState(this));
+  }
+}
