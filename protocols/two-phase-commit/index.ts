@@ -1,0 +1,26 @@
+/**
+ * Two-phase commit with presumed abort and the cooperative termination protocol (Bernstein,
+ * Hadzilacos, Goodman 1987, ch. 7 §7.3–7.4; Mohan, Lindsay, Obermarck 1986). Node n1 coordinates
+ * every transaction; the other nodes are participants. See README.md.
+ */
+import type { NodeContext, Protocol } from "../../sim/node.js";
+import { twoPhaseBugs } from "./bugs.js";
+import { Coordinator } from "./coordinator.js";
+import { twoPhaseInvariants } from "./invariants.js";
+import type { TwoPhaseMessage } from "./messages.js";
+import { parseTwoPhaseOptions, type TwoPhaseOptions } from "./options.js";
+import { Participant } from "./participant.js";
+import type { Site } from "./site.js";
+
+export const twoPhaseCommit: Protocol<TwoPhaseMessage, Site> = {
+  name: "two-phase-commit",
+  summary: "Two-phase commit, presumed abort, cooperative termination: safe, but blocks when the coordinator fails.",
+  defaultNodes: 4,
+  parseOptions: (options) => parseTwoPhaseOptions(options) as unknown as Readonly<Record<string, unknown>>,
+  create(context: NodeContext<TwoPhaseMessage>, options) {
+    const parsed = options as unknown as TwoPhaseOptions;
+    return context.id === context.nodes[0] ? new Coordinator(context, parsed) : new Participant(context, parsed);
+  },
+  invariants: twoPhaseInvariants,
+  bugs: twoPhaseBugs,
+};
