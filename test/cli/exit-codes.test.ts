@@ -1,0 +1,82 @@
+/**
+ * The CLI's exit codes and error output, exercised as a user would run it.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..", "..");
+const tsx = join(root, "node_modules", ".bin", "tsx");
+const out = join(root, "test-output");
+
+function quorumlab(...args: string[]) {
+  const result = spawnSync(tsx, [join(root, "cli", "main.ts"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("exit codes", () => {
+  it("2 for an unknown command, with usage help and no stack trace", () => {
+    const result = quorumlab("frobnicate");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("usage error");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("2 for a missing scenario", () => {
+    const result = quorumlab("run", "no-such-scenario");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("no built-in scenario named 'no-such-scenario'");
+  });
+
+  it("2 for a malformed scenario file, naming file:line:column", () => {
+    mkdirSync(out, { recursive: true });
+    const file = join(out, "bad-scenario.yaml");
+    writeFileSync(file, "protocol: raft\nduration: soon\n");
+    const result = quorumlab("run", file);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("bad-scenario.yaml:2:11: duration: expected a duration");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("2 for a malformed seed", () => {
+    const result = quorumlab("run", "raft-basic", "--seed", "zebra");
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("seed must be a decimal or 0x-hex");
+  });
+
+  it("0 for a safe run, with the same trace hash in --json for the same seed", () => {
+    const first = quorumlab("run", "raft-basic", "--json", "--seed", "7");
+    expect(first.code).toBe(0);
+    const parsed = JSON.parse(first.stdout) as Record<string, unknown>;
+    expect(parsed).toMatchObject({
+      schemaVersion: 1,
+      scenario: "raft-basic",
+      protocol: "raft",
+      seed: "0x7",
+      ok: true,
+    });
+    expect(parsed.traceHash).toMatch(/^[0-9a-f]{64}$/);
+    const second = JSON.parse(quorumlab("run", "raft-basic", "--json", "--seed", "0x7").stdout) as Record<
+      string,
+      unknown
+    >;
+    expect(second.traceHash).toBe(parsed.traceHash);
+  });
+
+  it("1 for a run that violates an invariant, with the replay command", () => {
+    const result = quorumlab("run", "raft-figure-8-bug");
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain("SAFETY VIOLATION");
+    expect(result.stdout).toContain("replay: npx quorumlab run raft-figure-8-bug --seed");
+  });
+
+  it("lists the exit codes in --help", () => {
+    const result = quorumlab("--help");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("70  internal error");
+  });
+});
