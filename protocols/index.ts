@@ -3,8 +3,10 @@
  * registry to the simulator; the simulator itself never imports protocols.
  */
 import type { Protocol } from "../sim/node.js";
+import { paxos } from "./paxos/index.js";
 import { raft } from "./raft/index.js";
 
 export const protocols: ReadonlyMap<string, Protocol> = new Map<string, Protocol>([
+  ["paxos", paxos as unknown as Protocol],
   ["raft", raft as unknown as Protocol],
 ]);

@@ -1,0 +1,70 @@
+/**
+ * Deliberate bugs single-decree Paxos can be switched into (`options.bugs`), for teaching and for
+ * testing the checkers. Each is one small branch in node.ts, marked `BUG(<name>)`. Ids follow the
+ * mutation catalogue (section 4 of the reference).
+ */
+import type { DeliberateBug } from "../../sim/node.js";
+
+export const paxosBugs = [
+  {
+    name: "promise-omits-accepted",
+    id: "M11",
+    change: "An acceptor's promise leaves out the proposal it already accepted (na, va).",
+    breaks: ["paxos.p2c-justified", "paxos.agreement"],
+    source: "Paxos Made Simple §2.2 (phase 1b reports the highest-numbered proposal accepted)",
+    kind: "safety",
+  },
+  {
+    name: "adopt-first-value",
+    id: "M12",
+    change:
+      "The proposer adopts the value of the first promise that reports one, not the highest-ballot one.",
+    breaks: ["paxos.p2c-justified", "paxos.agreement"],
+    source: "Paxos Made Simple §2.2, P2c (v is the value of the highest-numbered proposal reported)",
+    kind: "safety",
+  },
+  {
+    name: "accept-checks-accepted-ballot",
+    id: "M13",
+    change: "An acceptor accepts ballot n when n ≥ its accepted ballot, ignoring a higher promise.",
+    breaks: ["paxos.p1-promise-respected", "paxos.p2c-justified", "paxos.agreement"],
+    source: "Paxos Made Simple §2.2, P1a (accept n unless a prepare above n was answered)",
+    kind: "safety",
+  },
+  {
+    name: "volatile-acceptor",
+    id: "M14",
+    change: "Acceptors keep their promise and accepted proposal only in memory, so a restart forgets them.",
+    breaks: ["paxos.promise-monotone", "paxos.p2c-justified", "paxos.agreement"],
+    source: "Paxos Made Simple §2.4 (acceptors record what they must remember in stable storage)",
+    kind: "safety",
+  },
+  {
+    name: "reuse-ballots",
+    id: "M15",
+    change: "A proposer does not persist its ballot round, so after a restart it reuses old ballots.",
+    breaks: ["paxos.ballot-unique", "paxos.agreement"],
+    source: "Paxos Made Simple §2.4 (a proposer remembers the highest-numbered proposal it tried)",
+    kind: "safety",
+  },
+  {
+    name: "count-stale-promises",
+    id: "M16",
+    change: "A proposer counts promises for its earlier ballots toward the quorum of its current one.",
+    breaks: ["paxos.p2c-justified", "paxos.agreement"],
+    source: "Paxos Made Simple §2.2 (the phase 2a request needs promises for that same ballot)",
+    kind: "safety",
+  },
+  {
+    name: "learner-counts-across-ballots",
+    id: "M17",
+    change: "A learner counts accepted messages per value across ballots, not per ballot.",
+    breaks: ["paxos.learner-integrity"],
+    source: "Paxos Made Simple §2.3 (a value is chosen when a majority accepted the same proposal)",
+    kind: "safety",
+  },
+] as const satisfies readonly DeliberateBug[];
+
+export type PaxosBugName = (typeof paxosBugs)[number]["name"];
+
+export const paxosBugNames: readonly PaxosBugName[] = paxosBugs.map((bug) => bug.name);

@@ -1,0 +1,26 @@
+/**
+ * Single-decree Paxos as a quorumlab protocol. See node.ts for the algorithm, invariants.ts for
+ * what is checked, bugs.ts for the deliberate bugs and README.md for the map to the paper.
+ */
+import type { Protocol } from "../../sim/node.js";
+import { paxosBugs } from "./bugs.js";
+import { paxosInvariants } from "./invariants.js";
+import type { PaxosMessage } from "./messages.js";
+import { PaxosNode, proposeTimer } from "./node.js";
+import { type PaxosOptions, parsePaxosOptions } from "./options.js";
+
+export { type PaxosFigures, paxosFigures } from "./figures.js";
+export { PaxosNode } from "./node.js";
+export { type PaxosOptions, parsePaxosOptions } from "./options.js";
+
+export const paxos: Protocol<PaxosMessage, PaxosNode> = {
+  name: "paxos",
+  summary:
+    "Single-decree Paxos: proposers, acceptors and learners agree on one value (Paxos Made Simple §2).",
+  defaultNodes: 3,
+  parseOptions: (options) => parsePaxosOptions(options) as unknown as Readonly<Record<string, unknown>>,
+  create: (context, options) => new PaxosNode(context, options as unknown as PaxosOptions),
+  invariants: paxosInvariants,
+  bugs: paxosBugs,
+  electionTimer: proposeTimer,
+};
