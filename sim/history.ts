@@ -33,6 +33,11 @@ export interface HistoryEvent {
   readonly timeUs: number;
   /** Optional free-form error text on `fail`/`info` (for example `timeout`, `not-leader`). */
   readonly error?: string;
+  /**
+   * Optional position of the event in the file it was read from (0-based, counting every entry of
+   * the file, including ones the checker ignores). Explanations name operations by it.
+   */
+  readonly index?: number;
 }
 
 /** An operation: an invocation paired with its completion. */
@@ -49,6 +54,10 @@ export interface Operation {
   readonly callUs: number;
   /** Completion time; `Infinity` for indeterminate operations, which may take effect any time later. */
   readonly returnUs: number;
+  /** The invocation's `index`, or its position in the events given to `pairOperations`. */
+  readonly callIndex?: number;
+  /** The completion's `index` (or position); absent when the operation never completed. */
+  readonly returnIndex?: number;
 }
 
 /**
@@ -56,16 +65,17 @@ export interface Operation {
  * pending operation. Throws on a completion without a pending invocation.
  */
 export function pairOperations(events: readonly HistoryEvent[]): Operation[] {
-  const pending = new Map<number, { id: number; event: HistoryEvent }>();
+  const pending = new Map<number, { id: number; event: HistoryEvent; position: number }>();
   const operations: Array<Operation | undefined> = [];
-  for (const event of events) {
+  for (let position = 0; position < events.length; position++) {
+    const event = events[position]!;
     if (event.type === "invoke") {
       if (pending.has(event.process)) {
         throw new Error(`process ${event.process} invoked ${event.f} while another operation was pending`);
       }
       const id = operations.length;
       operations.push(undefined);
-      pending.set(event.process, { id, event });
+      pending.set(event.process, { id, event, position });
       continue;
     }
     const start = pending.get(event.process);
@@ -83,9 +93,11 @@ export function pairOperations(events: readonly HistoryEvent[]): Operation[] {
       status: event.type,
       callUs: start.event.timeUs,
       returnUs: event.type === "info" ? Number.POSITIVE_INFINITY : event.timeUs,
+      callIndex: start.event.index ?? start.position,
+      returnIndex: event.index ?? position,
     };
   }
-  for (const { id, event } of pending.values()) {
+  for (const { id, event, position } of pending.values()) {
     operations[id] = {
       id,
       process: event.process,
@@ -96,6 +108,7 @@ export function pairOperations(events: readonly HistoryEvent[]): Operation[] {
       status: "info",
       callUs: event.timeUs,
       returnUs: Number.POSITIVE_INFINITY,
+      callIndex: event.index ?? position,
     };
   }
   return operations as Operation[];

@@ -1,0 +1,231 @@
+/**
+ * The native JSON history format (docs/history-format.md): a JSON array of events, an object
+ * `{ "model": …, "initial": …, "events": [...] }`, or JSON Lines (one event object per line).
+ * Events follow sim/history.ts; `key` defaults to null, `value` to null and `timeUs` to the
+ * event's position. Problems are reported with the line and column of the offending event.
+ */
+import { z } from "zod";
+import { InputError } from "../../errors.js";
+import type { HistoryEvent } from "../../history.js";
+import type { AnyModel } from "../model.js";
+import { isModelName, modelByName, modelNames } from "../models/index.js";
+import type { ParsedHistory } from "./types.js";
+
+const eventSchema = z.strictObject({
+  type: z.enum(["invoke", "ok", "fail", "info"]),
+  process: z.number().int(),
+  f: z.string().min(1),
+  key: z.string().nullable().optional(),
+  value: z.unknown().optional(),
+  timeUs: z.number().optional(),
+  error: z.string().optional(),
+  index: z.number().int().optional(),
+});
+
+const documentSchema = z.strictObject({
+  model: z.string().optional(),
+  initial: z.unknown().optional(),
+  events: z.array(z.unknown()),
+});
+
+function locate(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let index = 0; index < offset && index < text.length; index++) {
+    if (text.charCodeAt(index) === 10) {
+      line++;
+      lineStart = index + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Offsets of objects that are elements of an array nested `depth` levels deep. */
+function elementOffsets(text: string, depth: number): number[] {
+  const offsets: number[] = [];
+  const stack: string[] = [];
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index]!;
+    if (character === '"') {
+      index++;
+      while (index < text.length && text[index] !== '"') index += text[index] === "\\" ? 2 : 1;
+      continue;
+    }
+    if (character === "{" || character === "[") {
+      if (character === "{" && stack.length === depth && stack[stack.length - 1] === "[") offsets.push(index);
+      stack.push(character);
+    } else if (character === "}" || character === "]") {
+      stack.pop();
+    }
+  }
+  return offsets;
+}
+
+function parseJsonText(text: string, file: string | undefined, offset: number): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /position (\d+)/.exec(message);
+    const at = position === null ? { line: 1, column: 1 } : locate(text, Number(position[1]));
+    throw new InputError(`invalid JSON (${message.replace(/ in JSON at position \d+.*$/, "")})`, {
+      file,
+      line: at.line + offset,
+      column: at.column,
+    });
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const path = issue.path.length === 0 ? "" : `${issue.path.join(".")}: `;
+  return `${path}${issue.message}`;
+}
+
+function toEvents(
+  items: readonly unknown[],
+  positionOf: (index: number) => { line: number; column: number },
+  file: string | undefined,
+): HistoryEvent[] {
+  return items.map((item, index) => {
+    const parsed = eventSchema.safeParse(item);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new InputError(
+        `event ${index}: ${describeIssue(issue)} (expected {"type": "invoke"|"ok"|"fail"|"info", "process": integer, "f": string, "key"?: string|null, "value"?: any, "timeUs"?: number})`,
+        { file, ...positionOf(index) },
+      );
+    }
+    const event = parsed.data;
+    const result: { -readonly [K in keyof HistoryEvent]: HistoryEvent[K] } = {
+      type: event.type,
+      process: event.process,
+      f: event.f,
+      key: event.key ?? null,
+      value: event.value ?? null,
+      timeUs: event.timeUs ?? index,
+      index: event.index ?? index,
+    };
+    if (event.error !== undefined) result.error = event.error;
+    return result;
+  });
+}
+
+function checkOrder(
+  events: readonly HistoryEvent[],
+  positionOf: (index: number) => { line: number; column: number },
+  file: string | undefined,
+): void {
+  const pending = new Set<number>();
+  const sorted = events
+    .map((event, index) => ({ event, index }))
+    .sort((left, right) => left.event.timeUs - right.event.timeUs || left.index - right.index);
+  for (const { event, index } of sorted) {
+    if (event.type === "invoke") {
+      if (pending.has(event.process)) {
+        throw new InputError(
+          `event ${index}: process ${event.process} invokes while its previous operation is pending`,
+          {
+            file,
+            ...positionOf(index),
+          },
+        );
+      }
+      pending.add(event.process);
+    } else {
+      if (!pending.has(event.process)) {
+        throw new InputError(
+          `event ${index}: '${event.type}' for process ${event.process}, which has no pending invocation`,
+          {
+            file,
+            ...positionOf(index),
+          },
+        );
+      }
+      pending.delete(event.process);
+    }
+  }
+}
+
+/** The default model for a native history: by the functions it uses, `kv` otherwise. */
+function modelForFunctions(events: readonly HistoryEvent[]): AnyModel {
+  const functions = new Set(events.map((event) => event.f));
+  if (functions.has("txn")) return modelByName("multi-register");
+  if (functions.has("acquire") || functions.has("release")) return modelByName("mutex");
+  return modelByName("kv");
+}
+
+/**
+ * Parses a native JSON history. `defaultModel` is used when the document names none; the CLI
+ * passes its `--model` choice.
+ */
+export function parseJsonHistory(text: string, file?: string, defaultModel?: AnyModel): ParsedHistory {
+  const trimmed = text.trimStart();
+  let items: unknown[];
+  let positionOf: (index: number) => { line: number; column: number };
+  let model = defaultModel;
+  if (trimmed === "") {
+    items = [];
+    positionOf = () => ({ line: 1, column: 1 });
+  } else if (trimmed.startsWith("[")) {
+    const parsed = parseJsonText(text, file, 0);
+    if (!Array.isArray(parsed))
+      throw new InputError("expected a JSON array of events", { file, line: 1, column: 1 });
+    items = parsed;
+    const offsets = elementOffsets(text, 1);
+    positionOf = (index) => locate(text, offsets[index] ?? 0);
+  } else {
+    const lines = text.split("\n");
+    const nonEmpty = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.trim() !== "");
+    const first = nonEmpty[0]!;
+    let whole: unknown;
+    let wholeParsed = false;
+    if (nonEmpty.length > 1) {
+      try {
+        whole = JSON.parse(text);
+        wholeParsed = true;
+      } catch {
+        wholeParsed = false;
+      }
+    } else {
+      whole = parseJsonText(text, file, 0);
+      wholeParsed = true;
+    }
+    if (wholeParsed && typeof whole === "object" && whole !== null && "events" in whole) {
+      const document = documentSchema.safeParse(whole);
+      if (!document.success) {
+        throw new InputError(
+          `${describeIssue(document.error.issues[0]!)} (expected {"model"?: string, "initial"?: any, "events": [...]})`,
+          {
+            file,
+            line: 1,
+            column: 1,
+          },
+        );
+      }
+      items = document.data.events;
+      const offsets = elementOffsets(text, 2);
+      positionOf = (index) => locate(text, offsets[index] ?? 0);
+      const name = document.data.model;
+      if (name !== undefined) {
+        if (!isModelName(name)) {
+          throw new InputError(`unknown model '${name}' (expected one of ${modelNames.join(", ")})`, {
+            file,
+            line: 1,
+            column: 1,
+          });
+        }
+        model = modelByName(
+          name,
+          document.data.initial === undefined ? {} : { initial: document.data.initial },
+        );
+      }
+    } else {
+      // JSON Lines: one event per non-empty line.
+      items = nonEmpty.map(({ line, index }) => parseJsonText(line, file, index));
+      positionOf = (index) => ({ line: (nonEmpty[index] ?? first).index + 1, column: 1 });
+    }
+  }
+  const events = toEvents(items, positionOf, file);
+  checkOrder(events, positionOf, file);
+  return { format: "json", events, model: model ?? modelForFunctions(events) };
+}

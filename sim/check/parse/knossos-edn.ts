@@ -1,0 +1,124 @@
+/**
+ * Knossos history files (EDN), as described in shared/corpus/knossos/README.md: one top-level
+ * vector or list of operation maps (or a bare sequence of maps) in real-time order. An
+ * operation's position in the file, from 0, is its Knossos `:index`; events keep it as `index`.
+ *
+ * Knossos's rules, translated to the native model:
+ * - Operations whose `:process` is not an integer (the nemesis) are ignored, as is an `:info`
+ *   with no pending invocation.
+ * - `:fail`: the operation did not happen (kept as a `fail` event, which the checker drops).
+ * - `:ok`: the completion's `:value` replaces the invocation's. A completed CAS becomes an `ok`
+ *   with value `true`; a completed read of `nil` returned an unknown value and constrains nothing,
+ *   so it becomes an indeterminate (`info`) read.
+ * - `:info`, or no completion at all: indeterminate.
+ * The model follows the functions used: `txn` → multi-register (keys start at 0),
+ * `acquire`/`release` → mutex, otherwise a cas-register starting at 0.
+ */
+import { InputError } from "../../errors.js";
+import type { HistoryEvent } from "../../history.js";
+import type { AnyModel } from "../model.js";
+import { multiRegisterModelOf } from "../models/multi-register.js";
+import { mutexModelOf } from "../models/mutex.js";
+import { casRegisterModelOf } from "../models/register.js";
+import { EdnMap, type EdnValue, ednToPlain, Keyword, readEdn } from "./edn.js";
+import type { MutableEvent, ParsedHistory } from "./types.js";
+
+const types = new Set(["invoke", "ok", "fail", "info"]);
+
+function modelFor(functions: ReadonlySet<string>): AnyModel {
+  if (functions.has("txn")) return multiRegisterModelOf({ initial: { x: 0, y: 0 } });
+  if (functions.has("acquire") || functions.has("release")) return mutexModelOf();
+  return casRegisterModelOf({ initial: 0 });
+}
+
+/** Parses a Knossos history. Throws `InputError` naming the line of the first problem. */
+export function parseKnossosEdn(text: string, file?: string): ParsedHistory {
+  const forms = readEdn(text, file);
+  let operations: EdnValue[];
+  if (forms.length === 1 && Array.isArray(forms[0]!.value)) operations = forms[0]!.value;
+  else operations = forms.map((form) => form.value);
+
+  const events: HistoryEvent[] = [];
+  const pending = new Map<number, MutableEvent>();
+  const functions = new Set<string>();
+  operations.forEach((map, index) => {
+    if (!(map instanceof EdnMap)) {
+      const form = forms.length === 1 ? forms[0]! : forms[index]!;
+      throw new InputError(`expected operation ${index} to be a map {:process …, :type …, :f …}`, {
+        file,
+        line: form.line,
+        column: form.column,
+      });
+    }
+    const where = { file, line: map.line, column: map.column };
+    const process = map.get("process");
+    const type = map.get("type");
+    const f = map.get("f");
+    if (!(type instanceof Keyword) || !types.has(type.name)) {
+      throw new InputError("expected :type to be :invoke, :ok, :fail or :info", where);
+    }
+    if (typeof process !== "number") {
+      if (process instanceof Keyword) return; // the nemesis and other non-client processes
+      throw new InputError("expected :process to be an integer or a keyword such as :nemesis", where);
+    }
+    if (!(f instanceof Keyword)) throw new InputError("expected :f to be a keyword such as :read", where);
+    const value = ednToPlain(map.get("value") ?? null);
+    const timeUs = index;
+    if (type.name === "invoke") {
+      if (pending.has(process)) {
+        throw new InputError(`process ${process} invokes while its previous operation is pending`, where);
+      }
+      functions.add(f.name);
+      const event: MutableEvent = { type: "invoke", process, f: f.name, key: null, value, timeUs, index };
+      pending.set(process, event);
+      events.push(event);
+      return;
+    }
+    const invocation = pending.get(process);
+    if (invocation === undefined) {
+      if (type.name === "info") return;
+      throw new InputError(`:${type.name} for process ${process}, which has no pending invocation`, where);
+    }
+    if (invocation.f !== f.name) {
+      throw new InputError(
+        `:${type.name} :${f.name} completes a pending :${invocation.f} of process ${process}`,
+        where,
+      );
+    }
+    pending.delete(process);
+    const error = map.get("error");
+    const errorText = error === undefined ? undefined : JSON.stringify(ednToPlain(error));
+    if (type.name === "fail" || type.name === "info") {
+      const event: MutableEvent = {
+        type: type.name,
+        process,
+        f: f.name,
+        key: null,
+        value: null,
+        timeUs,
+        index,
+      };
+      if (errorText !== undefined) event.error = errorText;
+      events.push(event);
+      return;
+    }
+    // :ok — the completion's value replaces the invocation's.
+    if (f.name === "read" && value === null) {
+      events.push({
+        type: "info",
+        process,
+        f: f.name,
+        key: null,
+        value: null,
+        timeUs,
+        index,
+        error: "nil read",
+      });
+      return;
+    }
+    if (f.name !== "read") invocation.value = value;
+    const output = f.name === "cas" ? true : value;
+    events.push({ type: "ok", process, f: f.name, key: null, value: output, timeUs, index });
+  });
+  return { format: "knossos-edn", events, model: modelFor(functions) };
+}

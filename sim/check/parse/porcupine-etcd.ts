@@ -1,0 +1,96 @@
+/**
+ * Porcupine's etcd logs (Jepsen runs against etcd used as one compare-and-set register), as
+ * described in shared/corpus/porcupine/README.md. One event per line, in real-time order:
+ *
+ *     INFO  jepsen.util - <process> <type> <f> <value>
+ *
+ * with the fields separated by tabs or runs of spaces. Translation to the native model:
+ * - `:ok :read nil` read an absent register (value `null`); `:fail :read :timed-out` completed
+ *   without a result, which constrains nothing (a `fail` event).
+ * - `:ok :cas [A B]` swapped (`ok`, value `true`); `:fail :cas [A B]` completed and observed a
+ *   mismatch (`ok`, value `false`): it still constrains the state.
+ * - `:info` leaves the operation pending forever (indeterminate).
+ * The register starts absent; the model is `cas-register`.
+ */
+import { InputError } from "../../errors.js";
+import type { HistoryEvent } from "../../history.js";
+import { casRegisterModelOf } from "../models/register.js";
+import type { MutableEvent, ParsedHistory } from "./types.js";
+
+const linePattern =
+  /^INFO\s+jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:(read|write|cas)\s+(.*?)\s*$/;
+
+function parseValue(text: string, f: string, type: string): unknown | undefined {
+  if (text === "nil") return null;
+  if (text === ":timed-out") return type === "info" || type === "fail" ? null : undefined;
+  if (/^-?\d+$/.test(text)) return f === "cas" ? undefined : Number.parseInt(text, 10);
+  const cas = /^\[\s*(-?\d+)\s+(-?\d+)\s*\]$/.exec(text);
+  if (cas !== null && f === "cas") return [Number.parseInt(cas[1]!, 10), Number.parseInt(cas[2]!, 10)];
+  return undefined;
+}
+
+/** Parses an etcd log. Throws `InputError` naming the line of the first problem. */
+export function parsePorcupineEtcd(text: string, file?: string): ParsedHistory {
+  const events: HistoryEvent[] = [];
+  const pending = new Map<number, MutableEvent>();
+  const lines = text.split("\n");
+  for (let index = 0; index < lines.length; index++) {
+    const raw = lines[index]!;
+    if (raw.trim() === "") continue;
+    const lineNumber = index + 1;
+    const match = linePattern.exec(raw);
+    if (match === null) {
+      throw new InputError(
+        "expected 'INFO  jepsen.util - <process> :invoke|:ok|:fail|:info :read|:write|:cas <value>'",
+        { file, line: lineNumber, column: 1 },
+      );
+    }
+    const process = Number.parseInt(match[1]!, 10);
+    const type = match[2]!;
+    const f = match[3]!;
+    const value = parseValue(match[4]!, f, type);
+    const valueColumn = raw.lastIndexOf(match[4]!) + 1;
+    if (value === undefined) {
+      const expected = f === "cas" ? "[A B] (two integers)" : "an integer or nil";
+      throw new InputError(`expected ${expected} for :${f}, found '${match[4]}'`, {
+        file,
+        line: lineNumber,
+        column: valueColumn,
+      });
+    }
+    const timeUs = events.length;
+    if (type === "invoke") {
+      if (pending.has(process)) {
+        throw new InputError(`process ${process} invokes :${f} while its previous operation is pending`, {
+          file,
+          line: lineNumber,
+          column: 1,
+        });
+      }
+      const event: MutableEvent = { type: "invoke", process, f, key: null, value, timeUs, index };
+      pending.set(process, event);
+      events.push(event);
+      continue;
+    }
+    const invocation = pending.get(process);
+    if (invocation === undefined || invocation.f !== f) {
+      throw new InputError(`:${type} :${f} for process ${process}, which has no pending :${f}`, {
+        file,
+        line: lineNumber,
+        column: 1,
+      });
+    }
+    pending.delete(process);
+    if (type === "info") {
+      events.push({ type: "info", process, f, key: null, value: null, timeUs, index, error: "timed-out" });
+    } else if (f === "cas") {
+      // A failed CAS completed and observed a mismatch: it happened, with result false.
+      events.push({ type: "ok", process, f, key: null, value: type === "ok", timeUs, index });
+    } else if (type === "fail") {
+      events.push({ type: "fail", process, f, key: null, value: null, timeUs, index, error: "timed-out" });
+    } else {
+      events.push({ type: "ok", process, f, key: null, value, timeUs, index });
+    }
+  }
+  return { format: "porcupine-etcd", events, model: casRegisterModelOf() };
+}

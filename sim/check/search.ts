@@ -1,0 +1,463 @@
+/**
+ * The search at the heart of the linearizability checker: Wing & Gong's backtracking search with
+ * Lowe's just-in-time linearization, memoized on (set of linearized operations, model state), for
+ * one partition of a history. See docs/linearizability.md for the algorithm in prose.
+ *
+ * Data layout (everything is an integer in a typed array; the loop does not allocate):
+ * - Operations are numbered 0..n-1 in the order given. Entry i is the call of operation i and
+ *   entry n+i its return. Entries sit in a doubly linked list (`next`/`previous`), sorted by time
+ *   with calls before returns at equal times (intervals are closed). Indeterminate operations have
+ *   no return entry: nothing ever forces them to take effect.
+ * - Model states are interned to small integers; `transition` memoizes `model.step` per
+ *   (operation, state) pair in an open-addressing table.
+ * - The set of linearized operations is a bitset with an incrementally maintained Zobrist hash.
+ *   The cache stores each seen (bitset, state) once, in an open-addressing table over entries kept
+ *   in typed arrays. A bitset is stored trimmed: the words before the first one that is not all
+ *   ones and after the last non-zero one are implied, so long histories stay small.
+ *
+ * Pruning, on top of the classic algorithm, both safe by a dominance argument:
+ * - An indeterminate operation whose step leaves the state unchanged is never linearized: leaving
+ *   it out reaches the same state with the same obligations and keeps it available later.
+ * - A completed read-only operation (model.readOnly) that is legal now dominates every other
+ *   choice at this point, so when its subtree fails the search backtracks past it at once.
+ */
+import type { Operation } from "../history.js";
+import type { AnyModel } from "./model.js";
+
+/** Limits shared by all partitions of one check; `exhausted` records why a search gave up. */
+export interface Budget {
+  readonly now: (() => number) | undefined;
+  readonly deadline: number;
+  readonly maxSteps: number;
+  readonly maxCacheEntries: number;
+  steps: number;
+  exhausted: "timeout" | "steps" | "memory" | undefined;
+}
+
+/** The deepest point a failed search reached, in partition-local operation numbers. */
+export interface Deepest {
+  /** Operations in linearization order. */
+  readonly prefix: number[];
+  /** State ids after each operation of `prefix`. */
+  readonly states: number[];
+  /** The operation whose return was reached without it being placed. */
+  readonly failing: number;
+  /** Operations called but not linearized at that point, in list order (includes `failing`). */
+  readonly pending: number[];
+}
+
+export type SearchOutcome =
+  | { readonly kind: "linearizable" }
+  | { readonly kind: "unknown" }
+  | { readonly kind: "not-linearizable"; readonly deepest: Deepest; readonly states: StateTable };
+
+/** Interned model states. */
+export interface StateTable {
+  readonly values: unknown[];
+  readonly initial: number;
+  /** The state id after `operation` in state `state`, or -1 when illegal. */
+  transition(operation: number, state: number): number;
+}
+
+const checkEverySteps = 1024;
+
+/** A 32-bit mixer (the finalizer of MurmurHash3). */
+function mix32(value: number): number {
+  let h = value | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h;
+}
+
+/** Interns states and memoizes transitions for one partition. */
+function stateTableOf(operations: readonly Operation[], model: AnyModel): StateTable {
+  const values: unknown[] = [];
+  let intern: (state: unknown) => number;
+  const hashOf = model.hash;
+  if (hashOf === undefined) {
+    const ids = new Map<unknown, number>();
+    intern = (state) => {
+      let id = ids.get(state);
+      if (id === undefined) {
+        id = values.length;
+        values.push(state);
+        ids.set(state, id);
+      }
+      return id;
+    };
+  } else {
+    // Open addressing over state ids, keyed by the model's hash, compared with its equality.
+    const equal = model.equal ?? ((left: unknown, right: unknown) => left === right);
+    let capacity = 1024;
+    let slots = new Int32Array(capacity);
+    let hashes = new Int32Array(capacity);
+    intern = (state) => {
+      const hash = hashOf(state) | 0;
+      let at = mix32(hash) & (capacity - 1);
+      for (;;) {
+        const slot = slots[at]!;
+        if (slot === 0) break;
+        if (hashes[slot - 1] === hash && equal(values[slot - 1], state)) return slot - 1;
+        at = (at + 1) & (capacity - 1);
+      }
+      const id = values.length;
+      values.push(state);
+      if (id >= hashes.length) {
+        const grown = new Int32Array(hashes.length * 2);
+        grown.set(hashes);
+        hashes = grown;
+      }
+      hashes[id] = hash;
+      slots[at] = id + 1;
+      if (values.length * 2 > capacity) {
+        capacity *= 2;
+        slots = new Int32Array(capacity);
+        for (let other = 0; other < values.length; other++) {
+          let place = mix32(hashes[other]!) & (capacity - 1);
+          while (slots[place] !== 0) place = (place + 1) & (capacity - 1);
+          slots[place] = other + 1;
+        }
+      }
+      return id;
+    };
+  }
+  const initial = intern(model.init());
+  // A direct-mapped, lossy memo of transitions: a collision overwrites, so it never grows.
+  let capacity = 1024;
+  while (capacity < operations.length * 64 && capacity < 1 << 16) capacity *= 2;
+  const mask = capacity - 1;
+  const memoOperation = new Int32Array(capacity).fill(-1);
+  const memoState = new Int32Array(capacity);
+  const memoResult = new Int32Array(capacity);
+  const transition = (operation: number, state: number): number => {
+    const at = mix32(Math.imul(operation, 0x9e3779b1) ^ state) & mask;
+    if (memoOperation[at] === operation && memoState[at] === state) return memoResult[at]!;
+    const next = model.step(values[state], operations[operation]!);
+    const result = next === undefined ? -1 : intern(next);
+    memoOperation[at] = operation;
+    memoState[at] = state;
+    memoResult[at] = result;
+    return result;
+  };
+  return { values, initial, transition };
+}
+
+/** A search that can run in slices, so that partitions can take turns. */
+export interface PartitionSearch {
+  /**
+   * Runs at most `stepsMax` more steps (rounded up to a multiple of 1,024). Returns the outcome,
+   * or `undefined` when the slice ran out first; the search can then be resumed.
+   */
+  run(budget: Budget, stepsMax: number): SearchOutcome | undefined;
+  /** Cached (linearized set, state) pairs so far. */
+  readonly cacheEntries: number;
+}
+
+/**
+ * Prepares the search for a linearization of one partition. `operations` must not contain
+ * `fail` operations; indeterminate ones have `returnUs === Infinity`.
+ */
+export function startSearch(
+  operations: readonly Operation[],
+  model: AnyModel,
+  recordDeepest: boolean,
+): PartitionSearch {
+  const n = operations.length;
+  const table = stateTableOf(operations, model);
+  const transition = table.transition;
+
+  // Entry list, sorted by time; calls before returns at equal times.
+  const crashed = new Uint8Array(n);
+  const dominant = new Uint8Array(n);
+  let remaining = 0;
+  const order: number[] = [];
+  for (let index = 0; index < n; index++) {
+    const operation = operations[index]!;
+    order.push(index);
+    if (Number.isFinite(operation.returnUs)) {
+      order.push(n + index);
+      remaining++;
+      if (operation.status === "ok" && model.readOnly?.(operation) === true) dominant[index] = 1;
+    } else {
+      crashed[index] = 1;
+    }
+  }
+  const timeOf = (entry: number): number =>
+    entry < n ? operations[entry]!.callUs : operations[entry - n]!.returnUs;
+  order.sort((left, right) => {
+    const difference = timeOf(left) - timeOf(right);
+    if (difference !== 0) return difference;
+    const kinds = (left < n ? 0 : 1) - (right < n ? 0 : 1);
+    if (kinds !== 0) return kinds;
+    return left - right;
+  });
+  const head = 2 * n;
+  const next = new Int32Array(2 * n + 1).fill(-1);
+  const previous = new Int32Array(2 * n + 1).fill(-1);
+  let last = head;
+  for (const entry of order) {
+    next[last] = entry;
+    previous[entry] = last;
+    last = entry;
+  }
+
+  // Bitset of linearized operations; its Zobrist hash is the XOR of the members' random words.
+  const wordCount = (n + 31) >>> 5;
+  const bits = new Int32Array(wordCount);
+  const zobrist = new Int32Array(n);
+  for (let index = 0; index < n; index++)
+    zobrist[index] = mix32(Math.imul(index + 1, 0x9e3779b9) ^ 0x5bd1e995);
+
+  // The cache of seen (bitset, state) pairs.
+  let slotCapacity = 1024;
+  while (slotCapacity < n * 16 && slotCapacity < 1 << 16) slotCapacity *= 2;
+  let slotMask = slotCapacity - 1;
+  let slots = new Int32Array(slotCapacity);
+  let entryCapacity = slotCapacity >>> 1;
+  let entryHash = new Int32Array(entryCapacity);
+  let entryState = new Int32Array(entryCapacity);
+  let entryLow = new Int32Array(entryCapacity);
+  let entryStart = new Int32Array(entryCapacity);
+  let entryLength = new Int32Array(entryCapacity);
+  let entryCount = 0;
+  let words = new Int32Array(entryCapacity * 2);
+  let wordsUsed = 0;
+
+  const growSlots = (): void => {
+    slotCapacity *= 2;
+    slotMask = slotCapacity - 1;
+    slots = new Int32Array(slotCapacity);
+    for (let entry = 0; entry < entryCount; entry++) {
+      let at = entryHash[entry]! & slotMask;
+      while (slots[at] !== 0) at = (at + 1) & slotMask;
+      slots[at] = entry + 1;
+    }
+  };
+  const growEntries = (): void => {
+    entryCapacity *= 2;
+    const grow = (array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const grown = new Int32Array(entryCapacity);
+      grown.set(array);
+      return grown;
+    };
+    entryHash = grow(entryHash);
+    entryState = grow(entryState);
+    entryLow = grow(entryLow);
+    entryStart = grow(entryStart);
+    entryLength = grow(entryLength);
+  };
+
+  /**
+   * Adds (bits, state) to the cache and returns true, or returns false when it was there.
+   * Words below `low` are all ones and words from `low + length` on are all zeros.
+   */
+  const remember = (bitsHash: number, state: number, low: number, length: number): boolean => {
+    const hash = mix32(bitsHash ^ Math.imul(state + 1, 0x27d4eb2f));
+    let at = hash & slotMask;
+    for (;;) {
+      const slot = slots[at]!;
+      if (slot === 0) break;
+      const entry = slot - 1;
+      if (
+        entryHash[entry] === hash &&
+        entryState[entry] === state &&
+        entryLow[entry] === low &&
+        entryLength[entry] === length
+      ) {
+        const start = entryStart[entry]!;
+        let same = true;
+        for (let word = 0; word < length; word++) {
+          if (words[start + word] !== bits[low + word]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) return false;
+      }
+      at = (at + 1) & slotMask;
+    }
+    if (entryCount === entryCapacity) growEntries();
+    if (wordsUsed + length > words.length) {
+      const grown = new Int32Array(Math.max(words.length * 2, wordsUsed + length));
+      grown.set(words);
+      words = grown;
+    }
+    for (let word = 0; word < length; word++) words[wordsUsed + word] = bits[low + word]!;
+    entryHash[entryCount] = hash;
+    entryState[entryCount] = state;
+    entryLow[entryCount] = low;
+    entryStart[entryCount] = wordsUsed;
+    entryLength[entryCount] = length;
+    wordsUsed += length;
+    entryCount++;
+    slots[at] = entryCount;
+    if (entryCount * 2 > slotCapacity) growSlots();
+    return true;
+  };
+
+  const stackOperation = new Int32Array(n);
+  const stackState = new Int32Array(n);
+  // The search's position, saved between slices.
+  let savedDepth = 0;
+  let savedState = table.initial;
+  let savedEntry = next[head]!;
+  let savedBitsHash = 0;
+  let savedFullWords = 0;
+  let savedHighWord = -1;
+  let deepestDepth = -1;
+  let deepest: Deepest | undefined;
+  let finished: SearchOutcome | undefined = n === 0 ? { kind: "linearizable" } : undefined;
+
+  const recordFailure = (depth: number, state: number, entry: number): void => {
+    deepestDepth = depth;
+    const pending: number[] = [];
+    for (let scan = next[head]!; scan !== entry && scan >= 0; scan = next[scan]!)
+      if (scan < n) pending.push(scan);
+    const failing = entry - n;
+    pending.push(failing);
+    deepest = {
+      prefix: Array.from(stackOperation.subarray(0, depth)),
+      states: [...Array.from(stackState.subarray(1, depth)), state],
+      failing,
+      pending,
+    };
+  };
+
+  const run = (budget: Budget, stepsMax: number): SearchOutcome | undefined => {
+    if (finished !== undefined) return finished;
+    let depth = savedDepth;
+    let state = savedState;
+    let entry = savedEntry;
+    let bitsHash = savedBitsHash;
+    let fullWords = savedFullWords;
+    let highWord = savedHighWord;
+    let stepsLeft = stepsMax;
+    let countdown = checkEverySteps;
+    let outcome: SearchOutcome | undefined;
+    for (;;) {
+      if (remaining === 0) {
+        outcome = { kind: "linearizable" };
+        break;
+      }
+      if (--countdown === 0) {
+        countdown = checkEverySteps;
+        budget.steps += checkEverySteps;
+        stepsLeft -= checkEverySteps;
+        if (budget.steps > budget.maxSteps) budget.exhausted = "steps";
+        else if (entryCount > budget.maxCacheEntries) budget.exhausted = "memory";
+        else if (budget.now !== undefined && budget.now() > budget.deadline) budget.exhausted = "timeout";
+        if (budget.exhausted !== undefined) {
+          outcome = { kind: "unknown" };
+          break;
+        }
+        if (stepsLeft <= 0) break;
+      }
+      if (entry >= 0 && entry < n) {
+        // A call entry: try to linearize this operation now.
+        const operation = entry;
+        const after = transition(operation, state);
+        if (after >= 0 && !(crashed[operation] === 1 && after === state)) {
+          const word = operation >>> 5;
+          const bit = 1 << (operation & 31);
+          bits[word]! |= bit;
+          bitsHash ^= zobrist[operation]!;
+          if (word > highWord) highWord = word;
+          if (word === fullWords) while (fullWords < wordCount && bits[fullWords] === -1) fullWords++;
+          while (highWord >= 0 && bits[highWord] === 0) highWord--;
+          if (remember(bitsHash, after, fullWords, highWord >= fullWords ? highWord - fullWords + 1 : 0)) {
+            stackOperation[depth] = operation;
+            stackState[depth] = state;
+            depth++;
+            state = after;
+            // Lift the call entry and its return entry out of the list.
+            const callPrevious = previous[operation]!;
+            const callNext = next[operation]!;
+            next[callPrevious] = callNext;
+            if (callNext >= 0) previous[callNext] = callPrevious;
+            if (crashed[operation] === 0) {
+              const returnEntry = n + operation;
+              const returnPrevious = previous[returnEntry]!;
+              const returnNext = next[returnEntry]!;
+              next[returnPrevious] = returnNext;
+              if (returnNext >= 0) previous[returnNext] = returnPrevious;
+              remaining--;
+            }
+            entry = next[head]!;
+            continue;
+          }
+          bits[word]! &= ~bit;
+          bitsHash ^= zobrist[operation]!;
+          if (word < fullWords) fullWords = word;
+          if (dominant[operation] === 1) {
+            // Seen before, so it failed: a legal read-only operation dominates the other choices.
+            entry = -1;
+            continue;
+          }
+        }
+        entry = next[entry]!;
+        continue;
+      }
+      // A return entry (or the end of the list): the search must backtrack.
+      if (recordDeepest && depth > deepestDepth && entry >= n) recordFailure(depth, state, entry);
+      let popped = -1;
+      do {
+        if (depth === 0) break;
+        depth--;
+        popped = stackOperation[depth]!;
+        state = stackState[depth]!;
+        // Put the entries back, return first (the reverse of lifting).
+        if (crashed[popped] === 0) {
+          const returnEntry = n + popped;
+          next[previous[returnEntry]!] = returnEntry;
+          const returnNext = next[returnEntry]!;
+          if (returnNext >= 0) previous[returnNext] = returnEntry;
+          remaining++;
+        }
+        next[previous[popped]!] = popped;
+        const callNext = next[popped]!;
+        if (callNext >= 0) previous[callNext] = popped;
+        const word = popped >>> 5;
+        bits[word]! &= ~(1 << (popped & 31));
+        bitsHash ^= zobrist[popped]!;
+        if (word < fullWords) fullWords = word;
+      } while (dominant[popped] === 1);
+      if (popped < 0 || (dominant[popped] === 1 && depth === 0)) {
+        outcome = {
+          kind: "not-linearizable",
+          deepest: deepest ?? { prefix: [], states: [], failing: entry >= n ? entry - n : 0, pending: [] },
+          states: table,
+        };
+        break;
+      }
+      entry = next[popped]!;
+    }
+    savedDepth = depth;
+    savedState = state;
+    savedEntry = entry;
+    savedBitsHash = bitsHash;
+    savedFullWords = fullWords;
+    savedHighWord = highWord;
+    if (outcome !== undefined && outcome.kind !== "unknown") finished = outcome;
+    return outcome;
+  };
+
+  return {
+    run,
+    get cacheEntries() {
+      return entryCount;
+    },
+  };
+}
+
+/** Runs a whole search for one partition within a budget. */
+export function searchPartition(
+  operations: readonly Operation[],
+  model: AnyModel,
+  budget: Budget,
+  recordDeepest: boolean,
+): SearchOutcome {
+  return startSearch(operations, model, recordDeepest).run(budget, Infinity) ?? { kind: "unknown" };
+}
