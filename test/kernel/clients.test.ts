@@ -1,0 +1,56 @@
+/**
+ * Simulated clients: leader redirects, retries after an attempt timeout, indeterminate (`info`)
+ * outcomes when nothing answers, and Jepsen-style history records.
+ */
+import { describe, expect, it } from "vitest";
+import { pairOperations } from "../../sim/history.js";
+import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+import { testRegistry } from "../support/heartbeat.js";
+
+function run(text: string) {
+  return runScenario(parseScenario(`protocol: heartbeat\nnodes: 3\n${text}`, "clients.yaml"), testRegistry, {
+    keepTrace: true,
+  });
+}
+
+describe("simulated clients", () => {
+  it("follow redirects to the node that serves, and record invoke/ok pairs", () => {
+    const result = run("duration: 2s\nworkload: {clients: 4, rate: 100, mix: {read: 1, write: 1}}\n");
+    const operations = pairOperations(result.history);
+    expect(operations.length).toBeGreaterThan(100);
+    expect(operations.every((operation) => operation.status === "ok")).toBe(true);
+    // Only n1 (the lowest node, alive) serves: every ok reply comes from n1.
+    const replies = result.records.filter((r) => r.kind === "deliver" && r.type === "client-reply");
+    const fromLeader = replies.filter((r) => r.kind === "deliver" && r.from === "n1");
+    expect(fromLeader.length).toBeGreaterThan(100);
+    // Some requests first went elsewhere and were redirected.
+    const requests = result.records.filter((r) => r.kind === "send" && r.type === "client-request");
+    expect(requests.some((r) => r.kind === "send" && r.to !== "n1")).toBe(true);
+  });
+
+  it("record info when no node answers before the operation's deadline", () => {
+    const result = run(
+      "duration: 2s\nworkload: {clients: 2, rate: 20, mix: {write: 1}, timeout: 300ms, attemptTimeout: 100ms}\n" +
+        "faults:\n  - {at: 0, partition: [[c1, c2], [n1, n2, n3]]}\n",
+    );
+    const operations = pairOperations(result.history);
+    expect(operations.length).toBeGreaterThan(3);
+    expect(operations.every((operation) => operation.status === "info")).toBe(true);
+    const infos = result.records.filter((r) => r.kind === "info");
+    expect(infos.every((r) => r.kind === "info" && r.error === "timeout")).toBe(true);
+    // Each operation was retried: more requests than operations.
+    const requests = result.records.filter((r) => r.kind === "send" && r.type === "client-request");
+    expect(requests.length).toBeGreaterThan(operations.length * 2);
+  });
+
+  it("send a scripted operation only to its node when it names one", () => {
+    const result = run(
+      "duration: 1s\nfaults:\n  - {at: 0, isolate: n2}\n  - {at: 10ms, op: {f: write, key: x, value: 5, node: n2, timeout: 400ms}}\n",
+    );
+    const [operation] = pairOperations(result.history);
+    expect(operation?.status).toBe("info");
+    const requests = result.records.filter((r) => r.kind === "send" && r.type === "client-request");
+    expect(requests.every((r) => r.kind === "send" && r.to === "n2")).toBe(true);
+  });
+});
