@@ -5,8 +5,13 @@
 import type { Protocol } from "../sim/node.js";
 import { paxos } from "./paxos/index.js";
 import { raft } from "./raft/index.js";
+import { quorumThreePhaseCommit, threePhaseCommit } from "./three-phase-commit/index.js";
+import { twoPhaseCommit } from "./two-phase-commit/index.js";
 
 export const protocols: ReadonlyMap<string, Protocol> = new Map<string, Protocol>([
   ["paxos", paxos as unknown as Protocol],
   ["raft", raft as unknown as Protocol],
+  ["two-phase-commit", twoPhaseCommit as unknown as Protocol],
+  ["three-phase-commit", threePhaseCommit as unknown as Protocol],
+  ["quorum-three-phase-commit", quorumThreePhaseCommit as unknown as Protocol],
 ]);

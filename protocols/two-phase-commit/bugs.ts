@@ -4,7 +4,11 @@
  */
 import type { DeliberateBug } from "../../sim/node.js";
 
-export const twoPhaseBugNames = ["commit-on-vote-timeout", "ready-aborts-on-timeout", "send-before-log"] as const;
+export const twoPhaseBugNames = [
+  "commit-on-vote-timeout",
+  "ready-aborts-on-timeout",
+  "send-before-log",
+] as const;
 
 export type TwoPhaseBugName = (typeof twoPhaseBugNames)[number];
 
@@ -12,7 +16,8 @@ export const twoPhaseBugs: readonly DeliberateBug[] = [
   {
     name: "commit-on-vote-timeout",
     id: "M18",
-    change: "The coordinator commits, instead of aborting, when the votes are not all in by the vote timeout.",
+    change:
+      "The coordinator commits, instead of aborting, when the votes are not all in by the vote timeout.",
     breaks: ["commit.ac3-commit-needs-all-yes", "commit.ac1-agreement"],
     source: "Bernstein, Hadzilacos, Goodman 1987, ch. 7 §7.3 (the coordinator's timeout action is Abort)",
   },
@@ -21,7 +26,8 @@ export const twoPhaseBugs: readonly DeliberateBug[] = [
     id: "M19",
     change: "A prepared (READY) participant aborts on its own when the decision does not come in time.",
     breaks: ["commit.yes-voter-not-alone", "commit.ac1-agreement"],
-    source: "Bernstein, Hadzilacos, Goodman 1987, ch. 7 §7.3 (an uncertain participant must block); redpanda-data/redpanda#1572",
+    source:
+      "Bernstein, Hadzilacos, Goodman 1987, ch. 7 §7.3 (an uncertain participant must block); redpanda-data/redpanda#1572",
   },
   {
     name: "send-before-log",

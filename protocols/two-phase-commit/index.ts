@@ -14,12 +14,15 @@ import type { Site } from "./site.js";
 
 export const twoPhaseCommit: Protocol<TwoPhaseMessage, Site> = {
   name: "two-phase-commit",
-  summary: "Two-phase commit, presumed abort, cooperative termination: safe, but blocks when the coordinator fails.",
+  summary:
+    "Two-phase commit, presumed abort, cooperative termination: safe, but blocks when the coordinator fails.",
   defaultNodes: 4,
   parseOptions: (options) => parseTwoPhaseOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create(context: NodeContext<TwoPhaseMessage>, options) {
     const parsed = options as unknown as TwoPhaseOptions;
-    return context.id === context.nodes[0] ? new Coordinator(context, parsed) : new Participant(context, parsed);
+    return context.id === context.nodes[0]
+      ? new Coordinator(context, parsed)
+      : new Participant(context, parsed);
   },
   invariants: twoPhaseInvariants,
   bugs: twoPhaseBugs,

@@ -63,7 +63,9 @@ export function duration(name: string, value: unknown, allowZero = false): numbe
       if (amount > 0 || allowZero) return Math.round(amount);
     }
   }
-  throw new Error(`option '${name}' must be a ${allowZero ? "" : "positive "}duration like 100ms, got ${JSON.stringify(value)}`);
+  throw new Error(
+    `option '${name}' must be a ${allowZero ? "" : "positive "}duration like 100ms, got ${JSON.stringify(value)}`,
+  );
 }
 
 function pick(options: Readonly<Record<string, unknown>>, name: string): unknown {
@@ -123,15 +125,21 @@ export function parseWorkload(value: unknown): TransactionWorkload {
         ? defaults.count
         : integer("transactions.count", count, 0),
     participantsPerTx:
-      raw.participantsPerTx === undefined ? undefined : integer("transactions.participantsPerTx", raw.participantsPerTx, 1),
-    startUs: raw.startUs === undefined && raw.start === undefined ? 0 : duration("transactions.start", raw.startUs ?? raw.start, true),
+      raw.participantsPerTx === undefined
+        ? undefined
+        : integer("transactions.participantsPerTx", raw.participantsPerTx, 1),
+    startUs:
+      raw.startUs === undefined && raw.start === undefined
+        ? 0
+        : duration("transactions.start", raw.startUs ?? raw.start, true),
   };
 }
 
 export function parseVoteScript(value: unknown): TwoPhaseOptions["script"] {
   if (value === undefined) return { votes: {} };
   const raw = record("script", value);
-  for (const key of Object.keys(raw)) if (key !== "votes") throw new Error(`unknown option 'script.${key}' (known: votes)`);
+  for (const key of Object.keys(raw))
+    if (key !== "votes") throw new Error(`unknown option 'script.${key}' (known: votes)`);
   const votes: Record<string, Record<string, "yes" | "no">> = {};
   if (raw.votes !== undefined) {
     const byNode = record("script.votes", raw.votes);
@@ -141,7 +149,9 @@ export function parseVoteScript(value: unknown): TwoPhaseOptions["script"] {
       for (const tx of Object.keys(byTx).sort()) {
         const vote = byTx[tx];
         if (!/^\d+$/.test(tx) || (vote !== "yes" && vote !== "no")) {
-          throw new Error(`option 'script.votes.${node}' maps transaction numbers to yes or no, got ${tx}: ${JSON.stringify(vote)}`);
+          throw new Error(
+            `option 'script.votes.${node}' maps transaction numbers to yes or no, got ${tx}: ${JSON.stringify(vote)}`,
+          );
         }
         parsed[tx] = vote;
       }
@@ -158,7 +168,9 @@ export function parseTwoPhaseOptions(options: Readonly<Record<string, unknown>>)
   const defaults = defaultTwoPhaseOptions;
   const bugs = options.bugs ?? [];
   if (!Array.isArray(bugs) || !bugs.every((bug) => (twoPhaseBugNames as readonly unknown[]).includes(bug))) {
-    throw new Error(`option 'bugs' must list names from: ${twoPhaseBugNames.join(", ")}; got ${JSON.stringify(bugs)}`);
+    throw new Error(
+      `option 'bugs' must list names from: ${twoPhaseBugNames.join(", ")}; got ${JSON.stringify(bugs)}`,
+    );
   }
   const lockConflicts = options.lockConflicts ?? defaults.lockConflicts;
   if (typeof lockConflicts !== "boolean") throw new Error("option 'lockConflicts' must be true or false");

@@ -106,7 +106,11 @@ export abstract class Site implements ProtocolNode<TwoPhaseMessage> {
   /** Records a decision reached now (the caller has logged it when the protocol says so). */
   protected decided(tx: number, decision: Decision, reason: DecisionReason, from?: string): void {
     this.setOutcome(tx, decision);
-    this.observe(from === undefined ? { kind: "decide", tx, decision, reason } : { kind: "decide", tx, decision, reason, from });
+    this.observe(
+      from === undefined
+        ? { kind: "decide", tx, decision, reason }
+        : { kind: "decide", tx, decision, reason, from },
+    );
     this.ctx.note("decided", { tx, decision });
   }
 

@@ -41,7 +41,14 @@ export type Decision = "commit" | "abort";
  * - `termination`: an elected termination coordinator decided from the states it collected;
  * - `quorum`: a quorum acknowledged the pre-decision (quorum three-phase commit).
  */
-export type DecisionReason = "votes" | "timeout" | "unilateral" | "message" | "presumed" | "termination" | "quorum";
+export type DecisionReason =
+  | "votes"
+  | "timeout"
+  | "unilateral"
+  | "message"
+  | "presumed"
+  | "termination"
+  | "quorum";
 
 /** What a commit-protocol site did during one step, as the atomicity monitor sees it. */
 export type CommitObservation =
@@ -134,7 +141,10 @@ export function checkDecision(
 }
 
 /** Pure rule: AC3, for a commit decision. */
-export function checkCommitNeedsAllYes(record: TransactionRecord, site: string): AtomicityFailure | undefined {
+export function checkCommitNeedsAllYes(
+  record: TransactionRecord,
+  site: string,
+): AtomicityFailure | undefined {
   const participants = record.participants;
   if (participants === undefined) {
     return {
@@ -148,7 +158,11 @@ export function checkCommitNeedsAllYes(record: TransactionRecord, site: string):
   return {
     rule: atomicityRules.commitNeedsAllYes,
     message: `${site} committed tx ${record.tx} though ${missing.join(", ")} did not vote yes`,
-    witnesses: { tx: record.tx, site, votes: Object.fromEntries(participants.map((p) => [p, record.votes.get(p) ?? "none"])) },
+    witnesses: {
+      tx: record.tx,
+      site,
+      votes: Object.fromEntries(participants.map((p) => [p, record.votes.get(p) ?? "none"])),
+    },
   };
 }
 
@@ -176,7 +190,8 @@ export function checkYesVoterNotAlone(
   if (reason === "message" && from !== undefined && record.decisions.get(from)?.decision === "abort") {
     return undefined;
   }
-  const told = reason === "message" ? ` (told by ${from ?? "?"}, which had not decided abort)` : ` (${reason})`;
+  const told =
+    reason === "message" ? ` (told by ${from ?? "?"}, which had not decided abort)` : ` (${reason})`;
   return {
     rule: atomicityRules.yesVoterNotAlone,
     message: `${site} voted yes on tx ${record.tx} and then aborted alone${told}`,
@@ -206,7 +221,14 @@ export class AtomicityTracker {
   record(tx: number, timeUs: number): TransactionRecord {
     let record = this.transactions.get(tx);
     if (record === undefined) {
-      record = { tx, participants: undefined, beganUs: timeUs, votes: new Map(), decisions: new Map(), failure: false };
+      record = {
+        tx,
+        participants: undefined,
+        beganUs: timeUs,
+        votes: new Map(),
+        decisions: new Map(),
+        failure: false,
+      };
       this.transactions.set(tx, record);
       this.open.add(tx);
     }
@@ -293,7 +315,7 @@ export class AtomicityTracker {
     }
     if (!record.decisions.has(site)) record.decisions.set(site, { decision, reason, timeUs });
     const participants = record.participants;
-    if (participants !== undefined && participants.every((participant) => record.decisions.has(participant))) {
+    if (participants?.every((participant) => record.decisions.has(participant))) {
       this.open.delete(record.tx);
     }
   }
@@ -302,7 +324,11 @@ export class AtomicityTracker {
    * AC5 at the end of a run: every site that voted yes, and every site that decided, must know
    * the outcome, unless it is down now or the transaction began less than `settleUs` ago.
    */
-  checkTermination(endUs: number, settleUs: number, isUp: (site: string) => boolean): AtomicityFailure | undefined {
+  checkTermination(
+    endUs: number,
+    settleUs: number,
+    isUp: (site: string) => boolean,
+  ): AtomicityFailure | undefined {
     for (const tx of this.open) {
       const record = this.transactions.get(tx);
       if (record === undefined || record.beganUs > endUs - settleUs) continue;
@@ -313,7 +339,11 @@ export class AtomicityTracker {
         return {
           rule: atomicityRules.termination,
           message: `tx ${tx} (began at ${record.beganUs} µs) is still undecided at ${undecided.join(", ")}`,
-          witnesses: { tx, undecided, decisions: Object.fromEntries([...record.decisions].map(([s, d]) => [s, d.decision])) },
+          witnesses: {
+            tx,
+            undecided,
+            decisions: Object.fromEntries([...record.decisions].map(([s, d]) => [s, d.decision])),
+          },
         };
       }
     }
@@ -376,14 +406,55 @@ export const atomicityStatements: ReadonlyArray<{
   source: string;
   kind: "safety" | "liveness";
 }> = [
-  { name: atomicityRules.agreement, statement: "All sites that decide a transaction decide the same.", source: `${bhg}, ch. 7 §7.2 (AC1)`, kind: "safety" },
-  { name: atomicityRules.irreversible, statement: "A site never changes its decision, not even across a crash.", source: `${bhg}, ch. 7 §7.2 (AC2)`, kind: "safety" },
-  { name: atomicityRules.commitNeedsAllYes, statement: "Commit is decided only if every participant voted Yes.", source: `${bhg}, ch. 7 §7.2 (AC3)`, kind: "safety" },
-  { name: atomicityRules.noFailureCommit, statement: "With no failure or timeout and all votes Yes, the decision is Commit.", source: `${bhg}, ch. 7 §7.2 (AC4)`, kind: "safety" },
-  { name: atomicityRules.termination, statement: "After repairs and a quiet period, every up site that voted Yes knows the outcome.", source: `${bhg}, ch. 7 §7.2 (AC5)`, kind: "liveness" },
-  { name: atomicityRules.yesVoterNotAlone, statement: "A site that voted Yes aborts only when told by a site that decided Abort, or by a termination protocol.", source: `${bhg}, ch. 7 §7.3 (the uncertainty period)`, kind: "safety" },
-  { name: atomicityRules.preparedDurable, statement: "A participant's prepared record is durable before its Yes vote is sent.", source: `${bhg}, ch. 7 §7.4 (DT log)`, kind: "safety" },
-  { name: atomicityRules.decisionDurable, statement: "A decision record is durable before the decision is sent (presumed abort exempts Abort).", source: `${bhg}, ch. 7 §7.4; Mohan, Lindsay, Obermarck 1986`, kind: "safety" },
+  {
+    name: atomicityRules.agreement,
+    statement: "All sites that decide a transaction decide the same.",
+    source: `${bhg}, ch. 7 §7.2 (AC1)`,
+    kind: "safety",
+  },
+  {
+    name: atomicityRules.irreversible,
+    statement: "A site never changes its decision, not even across a crash.",
+    source: `${bhg}, ch. 7 §7.2 (AC2)`,
+    kind: "safety",
+  },
+  {
+    name: atomicityRules.commitNeedsAllYes,
+    statement: "Commit is decided only if every participant voted Yes.",
+    source: `${bhg}, ch. 7 §7.2 (AC3)`,
+    kind: "safety",
+  },
+  {
+    name: atomicityRules.noFailureCommit,
+    statement: "With no failure or timeout and all votes Yes, the decision is Commit.",
+    source: `${bhg}, ch. 7 §7.2 (AC4)`,
+    kind: "safety",
+  },
+  {
+    name: atomicityRules.termination,
+    statement: "After repairs and a quiet period, every up site that voted Yes knows the outcome.",
+    source: `${bhg}, ch. 7 §7.2 (AC5)`,
+    kind: "liveness",
+  },
+  {
+    name: atomicityRules.yesVoterNotAlone,
+    statement:
+      "A site that voted Yes aborts only when told by a site that decided Abort, or by a termination protocol.",
+    source: `${bhg}, ch. 7 §7.3 (the uncertainty period)`,
+    kind: "safety",
+  },
+  {
+    name: atomicityRules.preparedDurable,
+    statement: "A participant's prepared record is durable before its Yes vote is sent.",
+    source: `${bhg}, ch. 7 §7.4 (DT log)`,
+    kind: "safety",
+  },
+  {
+    name: atomicityRules.decisionDurable,
+    statement: "A decision record is durable before the decision is sent (presumed abort exempts Abort).",
+    source: `${bhg}, ch. 7 §7.4; Mohan, Lindsay, Obermarck 1986`,
+    kind: "safety",
+  },
 ];
 
 interface RunState {
@@ -402,7 +473,12 @@ const runs = new WeakMap<object, RunState>();
 function runState<N>(view: ClusterView<N>, subject: AtomicitySubject<N>): RunState {
   let state = runs.get(view);
   if (state === undefined) {
-    state = { tracker: new AtomicityTracker(subject.durability), consumed: new Map(), down: new Set(), failures: [] };
+    state = {
+      tracker: new AtomicityTracker(subject.durability),
+      consumed: new Map(),
+      down: new Set(),
+      failures: [],
+    };
     runs.set(view, state);
   }
   return state;
@@ -453,8 +529,14 @@ export function atomicityInvariants<N>(subject: AtomicitySubject<N>): Invariant<
         atEnd: (view: ClusterView<N>) => {
           const state = runState(view, subject);
           if (name === atomicityRules.termination) {
-            const failure = state.tracker.checkTermination(view.timeUs, subject.settleUs, (site) => view.node(site) !== undefined);
-            return failure === undefined ? undefined : { message: failure.message, witnesses: failure.witnesses };
+            const failure = state.tracker.checkTermination(
+              view.timeUs,
+              subject.settleUs,
+              (site) => view.node(site) !== undefined,
+            );
+            return failure === undefined
+              ? undefined
+              : { message: failure.message, witnesses: failure.witnesses };
           }
           return next(state);
         },
@@ -517,15 +599,27 @@ export function commitFigures(records: readonly TraceLine[]): CommitFigures {
       }
       const open = since.get(key);
       if (open !== undefined) {
-        intervals.push({ tx, participant: line.node, uncertainUs: line.t - open.fromUs, blockedAtEnd: false });
+        intervals.push({
+          tx,
+          participant: line.node,
+          uncertainUs: line.t - open.fromUs,
+          blockedAtEnd: false,
+        });
         since.delete(key);
       }
     }
   }
   for (const open of since.values()) {
-    intervals.push({ tx: open.tx, participant: open.participant, uncertainUs: endUs - open.fromUs, blockedAtEnd: true });
+    intervals.push({
+      tx: open.tx,
+      participant: open.participant,
+      uncertainUs: endUs - open.fromUs,
+      blockedAtEnd: true,
+    });
   }
-  intervals.sort((a, b) => a.tx - b.tx || (a.participant < b.participant ? -1 : a.participant > b.participant ? 1 : 0));
+  intervals.sort(
+    (a, b) => a.tx - b.tx || (a.participant < b.participant ? -1 : a.participant > b.participant ? 1 : 0),
+  );
   let committed = 0;
   for (const decision of outcome.values()) if (decision === "commit") committed++;
   const blocked = intervals.filter((interval) => interval.blockedAtEnd).length;

@@ -32,7 +32,10 @@ export interface CommitRunConfig {
 }
 
 export function runCommit(config: CommitRunConfig): CommitRun {
-  const nodes = Array.from({ length: config.nodes ?? config.protocol.defaultNodes }, (_, index) => `n${index + 1}`);
+  const nodes = Array.from(
+    { length: config.nodes ?? config.protocol.defaultNodes },
+    (_, index) => `n${index + 1}`,
+  );
   const trace = new TraceRecorder({ hash: false, keep: config.keep ?? true });
   const kernel = new Kernel({
     protocol: config.protocol,
@@ -57,7 +60,13 @@ export function runCommit(config: CommitRunConfig): CommitRun {
     if (byNode === undefined) decisions.set(data.tx, (byNode = new Map()));
     if (!byNode.has(line.node)) byNode.set(line.node, data.decision);
   }
-  return { kernel, violations: kernel.violations, records: trace.records, figures: commitFigures(trace.records), decisions };
+  return {
+    kernel,
+    violations: kernel.violations,
+    records: trace.records,
+    figures: commitFigures(trace.records),
+    decisions,
+  };
 }
 
 /** Invariant names of a run's violations. */
