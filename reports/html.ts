@@ -1,0 +1,299 @@
+/**
+ * The HTML report: one self-contained file (inline CSS and script, no network, works from
+ * `file://`). The header, verdict, explanation and figures are rendered here as escaped HTML;
+ * the space-time diagram, state strip and client history are drawn by the page script from a
+ * compact JSON block, only for the visible time window.
+ */
+
+import { escapeHtml, jsonForScript } from "./escape.js";
+import { type ExplanationView, type ReportModel, type ReportOperation, type StepKind, stepKinds } from "./model.js";
+import { formatDurationUs, formatValue } from "./format.js";
+import { reportScript } from "./template/script.js";
+import { reportCss } from "./template/style.js";
+
+/** Arrow colours by message type (types sorted by name). */
+export const messagePalette: readonly string[] = [
+  "#1f77b4",
+  "#2ca02c",
+  "#d62728",
+  "#9467bd",
+  "#8c564b",
+  "#e377c2",
+  "#17becf",
+  "#bcbd22",
+  "#ff7f0e",
+  "#7f7f7f",
+  "#393b79",
+  "#637939",
+];
+
+const fateCode = { delivered: 0, dropped: 1, "in-flight": 2 } as const;
+
+/** The JSON the page script reads: short tuples keep a 100,000-event report small. */
+export function pageData(model: ReportModel): Record<string, unknown> {
+  const types = [...new Set(model.messages.map((message) => message.type))].sort();
+  const typeIndex = new Map(types.map((type, index) => [type, index]));
+  const kindIndex = new Map<StepKind, number>(stepKinds.map((kind, index) => [kind, index]));
+  const explanation = model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
+  return {
+    meta: model.meta,
+    lanes: model.lanes.map((lane) => [lane.name, lane.kind]),
+    types,
+    palette: messagePalette,
+    stepKinds,
+    msgs: model.messages.map((message) => [
+      message.from,
+      message.to,
+      typeIndex.get(message.type) ?? 0,
+      message.sendUs,
+      message.arriveUs ?? -1,
+      fateCode[message.fate],
+      message.droppedAtSend ? 1 : 0,
+      message.copyOf === null ? 0 : 1,
+      message.payload,
+      message.sendStep,
+      message.endStep ?? -1,
+      message.id,
+      message.dropReason ?? "",
+    ]),
+    payloads: model.payloads,
+    laneIv: model.laneIntervals.map((interval) => [
+      interval.lane,
+      interval.kind,
+      interval.startUs,
+      interval.endUs ?? -1,
+    ]),
+    net: model.network.map((interval) => [
+      interval.kind,
+      interval.startUs,
+      interval.endUs ?? -1,
+      interval.text,
+      interval.lanes,
+    ]),
+    marks: model.marks,
+    statePoints: model.statePoints,
+    states: model.states,
+    hasLog: model.states.some(
+      (state) => state !== null && typeof state === "object" && Array.isArray((state as { log?: unknown }).log),
+    ),
+    ops: model.operations.map((operation) => ({
+      c: operation.client,
+      p: operation.process,
+      f: operation.f,
+      k: operation.key,
+      i: JSON.stringify(operation.input ?? null),
+      o: JSON.stringify(operation.output ?? null),
+      s: operation.status,
+      a: operation.callUs,
+      b: operation.returnUs ?? -1,
+      err: operation.error,
+      is: operation.invokeStep,
+      rs: operation.returnStep ?? -1,
+    })),
+    notes: model.notes.map((note) => [note.lane, note.t, note.label, JSON.stringify(note.data ?? null)]),
+    steps: model.steps.map((step) =>
+      step.label === undefined
+        ? [step.t, step.e, kindIndex.get(step.kind) ?? 0, step.lane, step.ref]
+        : [step.t, step.e, kindIndex.get(step.kind) ?? 0, step.lane, step.ref, step.label],
+    ),
+    violations: model.violations.map((violation) => ({
+      invariant: violation.invariant,
+      message: violation.message,
+      t: violation.t,
+      firstBadStep: violation.firstBadStep,
+    })),
+    explanation:
+      explanation === null
+        ? null
+        : {
+            failing: explanation.failingOperation,
+            prefix: explanation.longestPrefix.map((step) => [step.operation, step.stateAfter]),
+            unplaceable: explanation.unplaceable.map((item) => [item.operation, item.reason]),
+            minimal: explanation.minimalSet,
+          },
+  };
+}
+
+/** Renders the whole report page. */
+export function renderHtml(model: ReportModel): string {
+  const meta = model.meta;
+  const title = `${meta.scenario} · ${meta.protocol} · seed ${meta.seed}`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(title)} — quorumlab report</title>
+<style>${reportCss}</style>
+</head>
+<body>
+<main>
+${renderHeader(model)}
+<section id="diagram-section">
+<h2>Space-time diagram</h2>
+<div class="toolbar">
+<span><button id="step-back" title="previous event (← or k)">◀</button> <button id="step-next" title="next event (→ or j)">▶</button>${model.violations.length > 0 ? ' <button id="goto-bad" title="first bad event (b)">first bad event</button>' : ""}</span>
+<span><button id="zoom-out" title="zoom out (-)">−</button> <button id="zoom-in" title="zoom in (+)">+</button> <button id="zoom-fit" title="whole run (0)">fit</button></span>
+<span class="filters" id="filters" title="show or hide lanes"></span>
+<span class="hint">keys: ←/→ step (Shift ×10) · b first bad event · +/− zoom · 0 fit · [ ] pan · Ctrl+wheel zoom · drag to pan · click an arrow or operation to select it</span>
+</div>
+<div id="step-info"></div>
+<svg id="overview" xmlns="http://www.w3.org/2000/svg" preserveAspectRatio="none"></svg>
+<div id="notice"></div>
+<div id="diagram-wrap"><svg id="diagram" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="space-time diagram"></svg></div>
+${renderLegend(model)}
+<div id="logs"></div>
+</section>
+${renderExplanation(model)}
+${renderFigures(model)}
+<footer>quorumlab${meta.version === "" ? "" : ` ${escapeHtml(meta.version)}`} · trace ${escapeHtml(meta.traceHash.slice(0, 16))} · ${meta.events} kernel events, ${model.steps.length} trace events, ${model.messages.length} messages</footer>
+</main>
+<div id="tip"></div>
+<script type="application/json" id="report-data">${jsonForScript(pageData(model))}</script>
+<script>${reportScript}</script>
+</body>
+</html>
+`;
+}
+
+function renderHeader(model: ReportModel): string {
+  const meta = model.meta;
+  const outcomeText =
+    model.outcome === "ok"
+      ? "✓ every checked invariant held"
+      : model.outcome === "liveness"
+        ? `⚠ liveness: ${model.violations.map((violation) => violation.invariant).join(", ")}`
+        : `✗ violated: ${[...new Set(model.violations.map((violation) => violation.invariant))].join(", ")}`;
+  const row = (label: string, value: string) => `<dt>${escapeHtml(label)}</dt><dd>${value}</dd>`;
+  const nodes = model.lanes.filter((lane) => lane.kind === "node").length;
+  const clients = model.lanes.length - nodes;
+  const options = JSON.stringify(meta.options);
+  return `<header class="report">
+<h1>${escapeHtml(meta.scenario)}</h1>
+<div class="outcome ${model.outcome}" id="outcome">${escapeHtml(outcomeText)}</div>
+<dl class="meta">
+${row("protocol", escapeHtml(meta.protocol))}${row("seed", `<code>${escapeHtml(meta.seed)}</code>`)}${row("quorumlab", escapeHtml(meta.version || "unknown"))}
+${row("nodes / clients", `${nodes} / ${clients}`)}${row("simulated", escapeHtml(formatDurationUs(meta.endUs)))}${row("events", String(meta.events))}
+${row("options", `<code>${escapeHtml(options.length > 300 ? `${options.slice(0, 300)}…` : options)}</code>`)}${row("trace", `<code>${escapeHtml(meta.traceHash.slice(0, 16))}</code>`)}
+</dl>
+${model.violations.map((violation, index) => renderViolation(model, index)).join("\n")}
+<div>Replay this run: <div class="replay"><code id="replay">${escapeHtml(meta.replay)}</code></div></div>
+${meta.description === "" ? "" : `<details class="description"><summary>About this scenario</summary>${escapeHtml(meta.description)}</details>`}
+</header>`;
+}
+
+function renderViolation(model: ReportModel, index: number): string {
+  const violation = model.violations[index];
+  if (violation === undefined) return "";
+  const step = model.steps[violation.firstBadStep];
+  const jump =
+    step === undefined
+      ? ""
+      : ` <a class="jump" href="#first-bad" ${index === 0 ? 'id="first-bad-link" ' : ""}data-goto-step="${violation.firstBadStep}">→ first bad event at t=${escapeHtml(formatDurationUs(step.t))} (event ${violation.firstBadStep + 1})</a>`;
+  const message = violation.message.length > 1200 ? `${violation.message.slice(0, 1200)}…` : violation.message;
+  return `<div class="violation-box ${violation.kind === "liveness" ? "liveness" : ""}">
+<div><span class="name">${escapeHtml(violation.invariant)}</span> violated at t=${escapeHtml(formatDurationUs(violation.t))}${jump}</div>
+${violation.statement === "" ? "" : `<div class="statement">${escapeHtml(violation.statement)}</div>`}
+${violation.source === "" ? "" : `<div class="source">Source: ${escapeHtml(violation.source)}</div>`}
+<div class="message">${escapeHtml(message)}</div>
+</div>`;
+}
+
+function renderLegend(model: ReportModel): string {
+  const types = [...new Set(model.messages.map((message) => message.type))].sort();
+  const swatches = types
+    .map(
+      (type, index) =>
+        `<span><i class="swatch" style="background:${messagePalette[index % messagePalette.length]}"></i>${escapeHtml(type)}</span>`,
+    )
+    .join("");
+  return `<p class="legend">${swatches}<span>— delivered</span><span>- - ✕ dropped</span><span>● duplicate copy</span><span>· · · in flight at the end</span><span><i class="swatch" style="background:#fdecea;border:1px solid #e57373"></i>crashed</span><span><i class="swatch" style="background:#b0b7c3"></i>paused</span><span><i class="swatch" style="background:#ffcc80"></i>partition</span></p>`;
+}
+
+function operationText(operation: ReportOperation): string {
+  const key = operation.key === null ? "" : ` ${operation.key}`;
+  const input = operation.input === null || operation.input === undefined ? "" : ` ${formatValue(operation.input)}`;
+  const output = operation.status === "ok" ? ` → ${formatValue(operation.output)}` : ` (${operation.status})`;
+  return `${operation.f}${key}${input}${output}`;
+}
+
+function operationLink(model: ReportModel, id: number): string {
+  const operation = model.operations[id];
+  if (operation === undefined) return `operation ${id}`;
+  const client = model.lanes[operation.client]?.name ?? "?";
+  return `<a class="op-link" href="#diagram-section" data-goto-op="${id}">${escapeHtml(`#${id} ${client}: ${operationText(operation)}`)}</a>`;
+}
+
+function renderExplanation(model: ReportModel): string {
+  const violation = model.violations.find((candidate) => candidate.explanation !== null);
+  const explanation: ExplanationView | null | undefined = violation?.explanation;
+  if (explanation === null || explanation === undefined) return "";
+  const prefix = explanation.longestPrefix
+    .map((step) => `<li>${operationLink(model, step.operation)} — state after: <code>${escapeHtml(step.stateAfter)}</code></li>`)
+    .join("");
+  const unplaceable = explanation.unplaceable
+    .map((item) => `<li>${operationLink(model, item.operation)} — ${escapeHtml(item.reason)}</li>`)
+    .join("");
+  const minimal = explanation.minimalSet.map((id) => `<li>${operationLink(model, id)}</li>`).join("");
+  return `<section id="explanation">
+<h2>Why the history is not linearizable</h2>
+<div class="explanation">
+<p>${escapeHtml(explanation.summary)}</p>
+<p>Initial state <code>${escapeHtml(explanation.initialState)}</code>${explanation.partition === null ? "" : `, key <code>${escapeHtml(explanation.partition)}</code>`}. In the history lane, blue <b>#n</b> badges number the longest linearizable prefix; red outlines mark the operations that cannot be placed next; red dots mark the smallest failing subset.</p>
+<div class="grid2">
+<div><b>Longest linearizable prefix</b> (${explanation.longestPrefix.length})<ol>${prefix || "<li>empty</li>"}</ol></div>
+<div><b>Cannot be placed</b> after it (state <code>${escapeHtml(explanation.stateAtFailure)}</code>)<ul>${unplaceable}</ul>
+<b>Smallest failing subset</b><ul>${minimal}</ul></div>
+</div>
+</div>
+</section>`;
+}
+
+function renderFigures(model: ReportModel): string {
+  const figures = model.figures;
+  const types = [...new Set(model.messages.map((message) => message.type))].sort();
+  const messageRows = figures.messagesByType
+    .map((row) => {
+      const colour = messagePalette[types.indexOf(row.type) % messagePalette.length];
+      return `<tr><td><i class="swatch" style="background:${colour}"></i>${escapeHtml(row.type)}</td><td>${row.sent}</td><td>${row.delivered}</td><td>${row.dropped}</td><td>${row.duplicated}</td></tr>`;
+    })
+    .join("");
+  const latencyRows = figures.latencyByFunction
+    .map(
+      (row) =>
+        `<tr><td>${escapeHtml(row.f)}</td><td>${row.count}</td>${[row.minUs, row.p50Us, row.p90Us, row.p99Us, row.maxUs].map((value) => `<td>${escapeHtml(formatDurationUs(value))}</td>`).join("")}</tr>`,
+    )
+    .join("");
+  const leaders = figures.leaderChanges
+    .slice(0, 50)
+    .map(
+      (change) =>
+        `<tr><td>${escapeHtml(formatDurationUs(change.t))}</td><td>${escapeHtml(change.node)}</td><td>${change.term ?? ""}</td></tr>`,
+    )
+    .join("");
+  const gaps =
+    figures.unavailability === null
+      ? "<p>No node reports a role, so leader availability is not measured.</p>"
+      : `<p>No live leader for ${escapeHtml(formatDurationUs(figures.unavailableUs ?? 0))} in ${figures.unavailability.length} interval${figures.unavailability.length === 1 ? "" : "s"}${
+          figures.unavailability.length === 0
+            ? "."
+            : `: ${figures.unavailability
+                .slice(0, 20)
+                .map((gap) => escapeHtml(`${formatDurationUs(gap.startUs)}–${formatDurationUs(gap.endUs)}`))
+                .join(", ")}${figures.unavailability.length > 20 ? ", …" : ""}.`
+        }</p>`;
+  const ops = figures.operations;
+  return `<section id="figures">
+<h2>Figures</h2>
+<div class="grid2">
+<div><b>Messages by type</b> (${figures.messages} in all)
+<table class="figures"><tr><th>type</th><th>sent</th><th>delivered</th><th>dropped</th><th>duplicated</th></tr>${messageRows}</table></div>
+<div><b>Operations</b>: ok ${ops.ok}, fail ${ops.fail}, info ${ops.info}, pending ${ops.pending}
+<table class="figures"><tr><th>f</th><th>ok</th><th>min</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>${latencyRows}</table></div>
+<div><b>Leader changes</b>: ${figures.leaderChanges.length}
+${leaders === "" ? "" : `<table class="figures"><tr><th>t</th><th>leader</th><th>term</th></tr>${leaders}</table>`}</div>
+<div><b>Unavailability</b>${gaps}<p>Crashes ${figures.crashes}, restarts ${figures.restarts}, pauses ${figures.pauses}.</p></div>
+</div>
+</section>`;
+}

@@ -1,0 +1,47 @@
+/**
+ * Reports: trace records in, text out. `renderReport` picks the format; the CLI and the fuzzer
+ * write the result to a file (reports themselves do no I/O).
+ */
+import { ednHistory } from "./export/edn.js";
+import { mermaidSequence } from "./export/mermaid.js";
+import { shivizLog } from "./export/shiviz.js";
+import { renderHtml } from "./html.js";
+import { renderMarkdown } from "./markdown.js";
+import { buildModel, type ModelOptions } from "./model.js";
+import { renderText } from "./text.js";
+import type { TraceLine } from "../sim/trace.js";
+
+export { buildModel, checkRecord, type ModelOptions, type ReportModel } from "./model.js";
+
+export const reportFormats = ["html", "md", "text", "edn", "shiviz", "mermaid"] as const;
+export type ReportFormat = (typeof reportFormats)[number];
+
+/** The format a file name suggests: `.md`, `.txt`, `.edn`, `.shiviz`/`.log`, `.mmd`; else HTML. */
+export function formatForPath(path: string): ReportFormat {
+  const lower = path.toLowerCase();
+  if (lower.endsWith(".md") || lower.endsWith(".markdown")) return "md";
+  if (lower.endsWith(".txt")) return "text";
+  if (lower.endsWith(".edn")) return "edn";
+  if (lower.endsWith(".shiviz") || lower.endsWith(".log")) return "shiviz";
+  if (lower.endsWith(".mmd") || lower.endsWith(".mermaid")) return "mermaid";
+  return "html";
+}
+
+/** Renders a trace in one format. */
+export function renderReport(records: readonly TraceLine[], format: ReportFormat, options: ModelOptions = {}): string {
+  const model = buildModel(records, options);
+  switch (format) {
+    case "html":
+      return renderHtml(model);
+    case "md":
+      return renderMarkdown(model);
+    case "text":
+      return renderText(model);
+    case "edn":
+      return ednHistory(model);
+    case "shiviz":
+      return shivizLog(model);
+    case "mermaid":
+      return mermaidSequence(model);
+  }
+}

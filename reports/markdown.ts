@@ -1,0 +1,129 @@
+/**
+ * The Markdown report, for a pull request comment or an issue: the verdict, the replay command,
+ * the notable moments, the explanation of a non-linearizable history, the figures and, for small
+ * traces, a Mermaid sequence diagram (GitHub renders it). Every trace string is escaped.
+ */
+import { describeStep, laneName, notableEvents, operationSpan, operationText } from "./describe.js";
+import { escapeMarkdown, markdownCode } from "./escape.js";
+import { mermaidSequence } from "./export/mermaid.js";
+import { formatDurationUs } from "./format.js";
+import type { ReportModel } from "./model.js";
+import { outcomeLine } from "./text.js";
+
+const timelineMax = 30;
+const mermaidMessagesMax = 60;
+
+export function renderMarkdown(model: ReportModel): string {
+  const meta = model.meta;
+  const e = escapeMarkdown;
+  const nodes = model.lanes.filter((lane) => lane.kind === "node").length;
+  const out: string[] = [];
+  out.push(`## ${model.outcome === "ok" ? "✅" : model.outcome === "liveness" ? "⚠️" : "❌"} ${e(meta.scenario)}`);
+  out.push("");
+  out.push(
+    `**${e(outcomeLine(model))}** · protocol ${markdownCode(meta.protocol)} · seed ${markdownCode(meta.seed)} · quorumlab ${e(meta.version || "unknown")} · ${nodes} nodes, ${model.lanes.length - nodes} clients · ${formatDurationUs(meta.endUs)} simulated · ${meta.events} events`,
+  );
+  out.push("");
+  for (const violation of model.violations) {
+    out.push(`### ${e(violation.invariant)} violated at t=${formatDurationUs(violation.t)}`);
+    out.push("");
+    if (violation.statement !== "") out.push(`> ${e(violation.statement)}${violation.source === "" ? "" : `<br>Source: ${e(violation.source)}`}`);
+    out.push("");
+    const bad = model.steps[violation.firstBadStep];
+    if (bad !== undefined) {
+      out.push(
+        `First bad event (#${violation.firstBadStep + 1}, t=${formatDurationUs(bad.t)}): ${e(describeStep(model, violation.firstBadStep))}`,
+      );
+      out.push("");
+    }
+    out.push(e(violation.message.length > 1500 ? `${violation.message.slice(0, 1500)}…` : violation.message));
+    out.push("");
+  }
+  out.push("Replay:");
+  out.push("");
+  out.push("```sh");
+  out.push(meta.replay.replace(/`/g, "'"));
+  out.push("```");
+  out.push("");
+
+  const timeline = notableEvents(model);
+  if (timeline.length > 0) {
+    out.push("### Timeline");
+    out.push("");
+    out.push("| t | event |");
+    out.push("|---:|---|");
+    for (const entry of timeline.slice(0, timelineMax)) out.push(`| ${formatDurationUs(entry.t)} | ${e(entry.text)} |`);
+    if (timeline.length > timelineMax) out.push(`| … | ${timeline.length - timelineMax} more |`);
+    out.push("");
+  }
+
+  const explanation = model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
+  if (explanation !== null) {
+    out.push("### Why the history is not linearizable");
+    out.push("");
+    out.push(e(explanation.summary));
+    out.push("");
+    const prefix = new Map(explanation.longestPrefix.map((step, position) => [step.operation, { position, step }]));
+    const reasons = new Map(explanation.unplaceable.map((item) => [item.operation, item.reason]));
+    const minimal = new Set(explanation.minimalSet);
+    const mentioned = model.operations.filter(
+      (operation) => prefix.has(operation.id) || reasons.has(operation.id) || minimal.has(operation.id),
+    );
+    out.push("| op | client | operation | call–return | role in the failure |");
+    out.push("|---:|---|---|---|---|");
+    for (const operation of mentioned.slice(0, 40)) {
+      const roles: string[] = [];
+      const placed = prefix.get(operation.id);
+      if (placed !== undefined) roles.push(e(`prefix #${placed.position + 1} → ${placed.step.stateAfter}`));
+      const reason = reasons.get(operation.id);
+      if (reason !== undefined) roles.push(`**cannot be placed**: ${e(reason)}`);
+      if (minimal.has(operation.id)) roles.push("in the smallest failing subset");
+      out.push(
+        `| ${operation.id} | ${e(laneName(model, operation.client))} | ${e(operationText(operation))} | ${operationSpan(operation)} | ${roles.join("; ")} |`,
+      );
+    }
+    if (mentioned.length > 40) out.push(`| … | | ${mentioned.length - 40} more | | |`);
+    out.push("");
+  }
+
+  const figures = model.figures;
+  out.push("### Figures");
+  out.push("");
+  out.push("| message type | sent | delivered | dropped | duplicated |");
+  out.push("|---|---:|---:|---:|---:|");
+  for (const row of figures.messagesByType) {
+    out.push(`| ${e(row.type)} | ${row.sent} | ${row.delivered} | ${row.dropped} | ${row.duplicated} |`);
+  }
+  out.push("");
+  const ops = figures.operations;
+  out.push(
+    `Operations: ok ${ops.ok}, fail ${ops.fail}, info ${ops.info}, pending ${ops.pending}. Leader changes: ${figures.leaderChanges.length}. Crashes ${figures.crashes}, restarts ${figures.restarts}, pauses ${figures.pauses}.`,
+  );
+  if (figures.unavailability !== null) {
+    out.push(
+      `No live leader for ${formatDurationUs(figures.unavailableUs ?? 0)} in ${figures.unavailability.length} interval(s).`,
+    );
+  }
+  out.push("");
+  if (figures.latencyByFunction.length > 0) {
+    out.push("| f | ok | min | p50 | p90 | p99 | max |");
+    out.push("|---|---:|---:|---:|---:|---:|---:|");
+    for (const row of figures.latencyByFunction) {
+      out.push(
+        `| ${e(row.f)} | ${row.count} | ${[row.minUs, row.p50Us, row.p90Us, row.p99Us, row.maxUs].map(formatDurationUs).join(" | ")} |`,
+      );
+    }
+    out.push("");
+  }
+  if (model.messages.length > 0 && model.messages.length <= mermaidMessagesMax) {
+    out.push("<details><summary>Sequence diagram</summary>");
+    out.push("");
+    out.push("```mermaid");
+    out.push(mermaidSequence(model).trimEnd());
+    out.push("```");
+    out.push("");
+    out.push("</details>");
+    out.push("");
+  }
+  return `${out.join("\n")}\n`;
+}

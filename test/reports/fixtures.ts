@@ -1,0 +1,37 @@
+/**
+ * Traces the report tests read: fixed-seed runs of the heartbeat test protocol, one healthy and
+ * one whose client history is not linearizable (a partition gives the register two leaders).
+ */
+import { historyChecker } from "../../cli/history-check.js";
+import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+import type { TraceLine } from "../../sim/trace.js";
+import { testRegistry } from "../support/heartbeat.js";
+
+/** Two leaders after n1 is cut off: a write on n1 is not seen by a later read on n2. */
+export const splitBrainYaml = `
+name: heartbeat-split-brain
+protocol: heartbeat
+summary: A partition gives the heartbeat register two leaders.
+description: n1 is cut off; n2 takes over while n1 still serves writes.
+nodes: 3
+seed: 7
+duration: 900ms
+network: { latency: {uniform: [1ms, 4ms]}, loss: 0.02, duplicate: 0.02 }
+faults:
+  - {at: 100ms, op: {f: write, key: null, value: 1, node: n1}}
+  - {at: 200ms, partition: [[n1], [n2, n3]]}
+  - {at: 500ms, op: {f: write, key: null, value: 2, node: n1}}
+  - {at: 560ms, op: {f: read, key: null, value: null, node: n2}}
+  - {at: 600ms, crash: n3}
+  - {at: 650ms, pause: n2}
+  - {at: 700ms, resume: n2}
+  - {at: 750ms, restart: n3}
+  - {at: 800ms, heal: true}
+`;
+
+export function traceOf(yaml: string, file = "fixture.yaml"): TraceLine[] {
+  const scenario = parseScenario(yaml, file);
+  const result = runScenario(scenario, testRegistry, { keepTrace: true, checkHistory: historyChecker() });
+  return [...result.records];
+}
