@@ -58,7 +58,19 @@ export class HistoryLog {
 
   record(client: string, process: number, event: Omit<HistoryEvent, "timeUs" | "process">): void {
     const timeUs = this.kernel.timeUs;
-    this.events.push({ ...event, process, timeUs });
+    this.events.push(
+      event.error === undefined
+        ? { type: event.type, process, f: event.f, key: event.key, value: event.value, timeUs }
+        : {
+            type: event.type,
+            process,
+            f: event.f,
+            key: event.key,
+            value: event.value,
+            timeUs,
+            error: event.error,
+          },
+    );
     const trace = this.kernel.trace;
     if (trace.enabled) {
       trace.record({

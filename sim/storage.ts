@@ -59,7 +59,21 @@ export class MemoryStorage implements DurableStorage {
   }
 }
 
+/**
+ * A deep copy of JSON-like data. Plain objects and arrays are copied by hand (several times
+ * faster than `structuredClone`, and storage writes sit on every protocol's hot path); anything
+ * else (Map, Set, typed arrays, Date) falls back to `structuredClone`.
+ */
 function copy(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
-  return structuredClone(value);
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let index = 0; index < value.length; index++) out[index] = copy(value[index]);
+    return out;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key]);
+  return out;
 }
