@@ -100,6 +100,12 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   // ---- leader (reinitialized after each election) ---------------------------------------------
   readonly nextIndex = new Map<NodeId, number>();
   readonly matchIndex = new Map<NodeId, number>();
+  /**
+   * Followers whose log position is unknown (after an election or a rejection): entries are sent
+   * without advancing nextIndex until one is accepted. Otherwise nextIndex advances as entries are
+   * sent (pipelining), and a lost message shows up as a rejected consistency check later.
+   */
+  private readonly probing = new Set<NodeId>();
   /** Heartbeat round: every broadcast of AppendEntries starts a new one, echoed by replies. */
   private round = 0;
   private roundStartedAtUs = -1;
@@ -353,6 +359,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     for (const peer of this.ctx.peers) {
       this.nextIndex.set(peer, this.log.lastIndex + 1);
       this.matchIndex.set(peer, 0);
+      this.probing.add(peer);
       this.ackedRound.set(peer, 0);
       this.ackedRoundSentAtUs.set(peer, Number.NEGATIVE_INFINITY);
     }
@@ -412,6 +419,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       next <= log.lastIndex
         ? log.slice(next, Math.min(log.lastIndex + 1, next + this.options.maxEntriesPerAppend))
         : noEntries;
+    if (entries.length > 0 && !this.probing.has(peer)) this.nextIndex.set(peer, next + entries.length);
     this.ctx.send(peer, {
       type: "AppendEntries",
       term: this.currentTerm,
@@ -520,6 +528,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
         next = reply.conflictIndex;
       }
       this.nextIndex.set(from, Math.max(match + 1, Math.min(next, this.log.lastIndex + 1)));
+      this.probing.add(from);
       this.sendAppend(from);
     }
     this.serveReads();
@@ -534,6 +543,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     }
     const next = Math.max(this.nextIndex.get(peer) as number, index + 1);
     this.nextIndex.set(peer, next);
+    this.probing.delete(peer);
     if (next <= this.log.lastIndex) this.sendAppend(peer);
   }
 
@@ -715,6 +725,11 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     if (committedInTerm) {
       read.readIndex = this.commitIndex;
       read.round = this.startReadRound();
+    } else if (this.log.lastTerm !== this.currentTerm) {
+      // Without the election no-op (leaderNoop: false), append one now: a ReadIndex read needs
+      // the leader to have committed an entry of its own term (§8).
+      this.appendLocal({ kind: "noop" });
+      this.broadcastAppend();
     }
     this.reads.push(read);
   }
