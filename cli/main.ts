@@ -9,6 +9,7 @@ import { ExitCode } from "../sim/errors.js";
 import { benchCommand } from "./bench.js";
 import { listCommand } from "./list.js";
 import { colours } from "./output.js";
+import { reportCommand } from "./report.js";
 import { runCommandModule } from "./run.js";
 import { verifyCommand } from "./verify.js";
 
@@ -23,7 +24,7 @@ const exitCodes = `Exit codes:
 type AnyCommand = CommandModule<any, any>;
 
 /** Every command, in the order `--help` lists them. */
-const commands: AnyCommand[] = [listCommand, runCommandModule, verifyCommand, benchCommand];
+const commands: AnyCommand[] = [listCommand, runCommandModule, verifyCommand, reportCommand, benchCommand];
 
 export async function main(argv: string[]): Promise<void> {
   const parser = yargs(argv)

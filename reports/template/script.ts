@@ -444,24 +444,31 @@ export const reportScript = String.raw`
         row.appendChild(document.createTextNode("down"));
       } else if (state && Array.isArray(state.log)) {
         var commit = typeof state.commitIndex === "number" ? state.commitIndex : 0;
+        var base = typeof state.logFrom === "number" ? state.logFrom : 1;
         var shownMax = 80;
         var first = Math.max(0, state.log.length - shownMax);
-        if (first > 0) {
+        if (base + first > 1) {
           var more = document.createElement("span");
           more.className = "log-meta";
-          more.textContent = "… " + first + " earlier";
+          more.textContent = "… " + (base + first - 1) + " earlier";
           row.appendChild(more);
+        }
+        if (commit > 0 && commit === base + first - 1) {
+          var before = document.createElement("span");
+          before.className = "commit";
+          row.appendChild(before);
         }
         for (var i = first; i < state.log.length; i++) {
           var entry = state.log[i];
+          var entryIndex = base + i;
           var term = typeof entry === "number" ? entry : (entry && typeof entry.term === "number" ? entry.term : null);
           var cell = document.createElement("span");
-          cell.className = "cell" + (i + 1 > commit ? " uncommitted" : "");
+          cell.className = "cell" + (entryIndex > commit ? " uncommitted" : "");
           cell.style.background = termColour(term);
           cell.textContent = term === null ? "?" : String(term);
-          cell.title = "index " + (i + 1) + ", term " + term + (entry && typeof entry === "object" ? "\n" + JSON.stringify(entry) : "");
+          cell.title = "index " + entryIndex + ", term " + term + (entry && typeof entry === "object" ? "\n" + JSON.stringify(entry) : "");
           row.appendChild(cell);
-          if (i + 1 === commit) {
+          if (entryIndex === commit) {
             var bar = document.createElement("span");
             bar.className = "commit";
             row.appendChild(bar);
@@ -469,7 +476,7 @@ export const reportScript = String.raw`
         }
         var metaText = document.createElement("span");
         metaText.className = "log-meta";
-        metaText.textContent = (roleOf(state) || "") + (termOf(state) !== null ? " term " + termOf(state) : "") + ", commit " + commit + ", length " + state.log.length;
+        metaText.textContent = (roleOf(state) || "") + (termOf(state) !== null ? " term " + termOf(state) : "") + ", commit " + commit + ", last index " + (base + state.log.length - 1);
         row.appendChild(metaText);
       } else {
         row.appendChild(document.createTextNode("no log reported"));

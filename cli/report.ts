@@ -1,0 +1,121 @@
+/**
+ * `quorumlab report <trace.jsonl>`: turns a trace file into a report (HTML by default, or
+ * Markdown, text, Jepsen EDN, ShiViz or Mermaid). Also the glue that writes the `--report` file
+ * of `run` and the fuzzer's counterexample reports: `reports/` renders, this file does the I/O.
+ */
+import { writeFileSync } from "node:fs";
+import type { CommandModule } from "yargs";
+import {
+  checkRecord,
+  formatForPath,
+  type ModelOptions,
+  type ReportFormat,
+  renderReport,
+  reportFormats,
+} from "../reports/index.js";
+import { ExitCode, InputError } from "../sim/errors.js";
+import type { RunResult } from "../sim/run.js";
+import { parseTrace, type TraceLine } from "../sim/trace.js";
+import { packageVersion, readText } from "./files.js";
+import { runCommand } from "./output.js";
+import { replayCommand } from "./run.js";
+
+export interface ReportArgs {
+  trace: string;
+  out?: string;
+  format?: string;
+}
+
+export interface WriteReportOptions {
+  /** Default: from the file name (`.md`, `.txt`, `.edn`, `.log`, `.mmd`), else HTML. */
+  readonly format?: ReportFormat;
+  /** The command that replays the run, shown in the header. */
+  readonly replay?: string;
+  /** Default: this package's version. */
+  readonly version?: string;
+}
+
+/** Writes a report of `records` (a whole trace, header first) to `path`. */
+export function writeReport(records: readonly TraceLine[], path: string, options: WriteReportOptions = {}): void {
+  const format = options.format ?? formatForPath(path);
+  const text = renderReport(records, format, modelOptions(options));
+  try {
+    writeFileSync(path, text);
+  } catch (error) {
+    throw new InputError(`cannot write the report: ${(error as Error).message}`, { file: path });
+  }
+}
+
+function modelOptions(options: WriteReportOptions): ModelOptions {
+  return {
+    version: options.version ?? packageVersion(),
+    ...(options.replay === undefined ? {} : { replay: options.replay }),
+  };
+}
+
+/** The `run --report FILE` step, registered in cli/hooks.ts. */
+export function reportAfterRun(result: RunResult, options: { reportPath: string | undefined }): void {
+  if (options.reportPath === undefined) return;
+  if (result.records.length === 0) throw new Error("a report needs the run's trace (keepTrace)");
+  writeReport(result.records, options.reportPath, { replay: replayCommand(result.scenario, result.seed) });
+}
+
+/**
+ * Reads and checks a trace file. A line that is not JSON, or a record without the fields its kind
+ * needs, is an `InputError` naming file:line.
+ */
+export function readTraceFile(path: string): TraceLine[] {
+  const text = readText(path);
+  let records: TraceLine[];
+  try {
+    records = parseTrace(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const match = /^line (\d+): (.*)$/s.exec(message);
+    throw new InputError(match?.[2] ?? message, {
+      file: path,
+      ...(match?.[1] === undefined ? {} : { line: Number(match[1]) }),
+    });
+  }
+  // parseTrace skips blank lines, so map record positions back to file lines.
+  const lineNumbers: number[] = [];
+  text.split("\n").forEach((raw, index) => {
+    if (raw.trim() !== "") lineNumbers.push(index + 1);
+  });
+  records.forEach((record, index) => {
+    const problem = checkRecord(record);
+    if (problem !== undefined) {
+      throw new InputError(problem, { file: path, ...(lineNumbers[index] === undefined ? {} : { line: lineNumbers[index] }) });
+    }
+  });
+  return records;
+}
+
+export const reportCommand: CommandModule<object, ReportArgs> = {
+  command: "report <trace>",
+  describe: "Turn a trace file into a report: HTML page, Markdown, text, or an export",
+  builder: (yargs) =>
+    yargs
+      .positional("trace", { type: "string", demandOption: true, describe: "trace file (JSON Lines, from --trace)" })
+      .option("out", { type: "string", describe: "write here (default: standard output)" })
+      .option("format", {
+        type: "string",
+        choices: reportFormats,
+        describe: "html (default, or from --out's extension), md, text, edn (Jepsen history), shiviz, mermaid",
+      })
+      .example("$0 report trace.jsonl --out report.html", "a self-contained HTML page")
+      .example("$0 report trace.jsonl --format md", "Markdown for a pull request comment")
+      .example("$0 report trace.jsonl --format edn --out history.edn", "the client history for Knossos or Elle"),
+  handler: (args) =>
+    runCommand(() => {
+      const records = readTraceFile(args.trace);
+      const format = (args.format as ReportFormat | undefined) ?? (args.out === undefined ? "html" : formatForPath(args.out));
+      if (args.out === undefined) {
+        process.stdout.write(renderReport(records, format, modelOptions({})));
+      } else {
+        writeReport(records, args.out, { format });
+        process.stderr.write(`report written to ${args.out}\n`);
+      }
+      return ExitCode.ok;
+    }),
+};
