@@ -7,6 +7,7 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ExitCode } from "../sim/errors.js";
 import { benchCommand } from "./bench.js";
+import { checkCommand } from "./check.js";
 import { listCommand } from "./list.js";
 import { colours } from "./output.js";
 import { reportCommand } from "./report.js";
@@ -24,7 +25,7 @@ const exitCodes = `Exit codes:
 type AnyCommand = CommandModule<any, any>;
 
 /** Every command, in the order `--help` lists them. */
-const commands: AnyCommand[] = [listCommand, runCommandModule, verifyCommand, reportCommand, benchCommand];
+const commands: AnyCommand[] = [listCommand, runCommandModule, verifyCommand, checkCommand, reportCommand, benchCommand];
 
 export async function main(argv: string[]): Promise<void> {
   const parser = yargs(argv)

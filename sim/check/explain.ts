@@ -83,8 +83,10 @@ export interface FailureInput {
 }
 
 /** Steps the minimization may spend in total, and per attempt. */
-const minimizeStepsMax = 2_000_000;
-const minimizeAttemptStepsMax = 200_000;
+const minimizeStepsMax = 500_000;
+const minimizeAttemptStepsMax = 50_000;
+/** Operations the summary names before it says "and N more". */
+const summaryOperationsMax = 6;
 
 function describeOperation(model: AnyModel, operation: Operation): string {
   return model.describeOperation?.(operation) ?? describeOperationDefault(operation);
@@ -120,6 +122,7 @@ function minimize(
   model: AnyModel,
   failing: number,
   budget: Budget,
+  isProtected: (local: number) => boolean,
 ): { kept: number[]; complete: boolean } {
   let stepsLeft = minimizeStepsMax;
   let complete = true;
@@ -140,14 +143,15 @@ function minimize(
       candidate.map((index) => operations[index]!),
       model,
       attempt,
-      false,
+      true,
     );
     stepsLeft -= attempt.steps + 1;
     if (outcome.kind === "unknown") {
       complete = false;
       if (attempt.exhausted === "timeout") stepsLeft = 0;
     }
-    return outcome.kind === "not-linearizable";
+    // The same operation must still be the one that cannot be placed.
+    return outcome.kind === "not-linearizable" && candidate[outcome.deepest.failing] === failing;
   };
 
   let kept = operations.map((_, index) => index);
@@ -161,7 +165,9 @@ function minimize(
     let changed = false;
     let start = 0;
     while (start < kept.length) {
-      const removal = new Set(kept.slice(start, start + chunk).filter((index) => index !== failing));
+      const removal = new Set(
+        kept.slice(start, start + chunk).filter((index) => index !== failing && !isProtected(index)),
+      );
       if (removal.size === 0) {
         start += chunk;
         continue;
@@ -178,6 +184,30 @@ function minimize(
     else if (!changed || stepsLeft <= 0) break;
   }
   return { kept, complete };
+}
+
+/**
+ * Operations that could make the failing operation possible (for example the write of the value
+ * a read returned): the minimization keeps them, so that the small set still says why the
+ * value was stale rather than merely that it was never written. Only looked for when there are
+ * few states, and given up when there are many such operations.
+ */
+function enablersOf(operations: readonly Operation[], failing: number, states: StateTable): Set<number> {
+  const enablers = new Set<number>();
+  const stateCount = states.values.length;
+  if (stateCount > 64) return enablers;
+  for (let local = 0; local < operations.length; local++) {
+    if (local === failing || operations[local]!.status !== "ok") continue;
+    for (let state = 0; state < stateCount; state++) {
+      const after = states.transition(local, state);
+      if (after >= 0 && after !== state && states.transition(failing, after) >= 0) {
+        enablers.add(local);
+        break;
+      }
+    }
+    if (enablers.size > 8) return new Set();
+  }
+  return enablers;
 }
 
 /** Builds the explanation for a failed partition. */
@@ -204,7 +234,10 @@ export function explainFailure(input: FailureInput): Explanation {
     .filter((operation) => operation.callUs <= failingReturnUs && operation.returnUs >= failing.callUs)
     .map((operation) => operation.id);
 
-  const { kept, complete } = minimize(operations, model, deepest.failing, input.budget);
+  const enablers = enablersOf(operations, deepest.failing, states);
+  const { kept, complete } = minimize(operations, model, deepest.failing, input.budget, (local) =>
+    enablers.has(local),
+  );
   const minimalSet = kept.map((local) => operations[local]!.id);
 
   const longestPrefix = deepest.prefix.map((local, position) => ({
@@ -248,7 +281,12 @@ export function explainFailure(input: FailureInput): Explanation {
       : others === 0
         ? `${describeOperation(model, failing)} is not possible in that state and no other operation is pending.`
         : `${describeOperation(model, failing)} is not possible in that state, and no order of the ${others} other pending operation${others === 1 ? "" : "s"} makes it possible.`,
-    `A smallest failing subset found has ${minimalSet.length} operation${minimalSet.length === 1 ? "" : "s"}: ${minimalSet.map(name).join("; ")}.`,
+    `A smallest failing subset found has ${minimalSet.length} operation${minimalSet.length === 1 ? "" : "s"}: ${minimalSet
+      .slice(0, summaryOperationsMax)
+      .map(name)
+      .join(
+        "; ",
+      )}${minimalSet.length > summaryOperationsMax ? `; and ${minimalSet.length - summaryOperationsMax} more` : ""}.`,
   ];
   return {
     partition: key,

@@ -317,7 +317,6 @@ export function startSearch(
     for (let scan = next[head]!; scan !== entry && scan >= 0; scan = next[scan]!)
       if (scan < n) pending.push(scan);
     const failing = entry - n;
-    pending.push(failing);
     deepest = {
       prefix: Array.from(stackOperation.subarray(0, depth)),
       states: [...Array.from(stackState.subarray(1, depth)), state],

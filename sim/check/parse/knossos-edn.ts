@@ -116,7 +116,7 @@ export function parseKnossosEdn(text: string, file?: string): ParsedHistory {
       });
       return;
     }
-    if (f.name !== "read") invocation.value = value;
+    invocation.value = f.name === "read" ? null : value;
     const output = f.name === "cas" ? true : value;
     events.push({ type: "ok", process, f: f.name, key: null, value: output, timeUs, index });
   });

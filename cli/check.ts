@@ -1,0 +1,247 @@
+/**
+ * `quorumlab check <files...>`: checks history files for linearizability.
+ *
+ * Each file is parsed (format detected from its content unless `--format` says), checked against
+ * `--model` or the model its format implies, and reported on one line (`--json`: one JSON
+ * object per line). A directory stands for every history file under it. A file that cannot be
+ * read or parsed is reported and the other files are still checked.
+ *
+ * Exit code, over all files: 2 if any file was bad input, else 1 if any history is not
+ * linearizable, else 3 if any verdict is unknown, else 0.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import type { CommandModule } from "yargs";
+import {
+  type AnyModel,
+  type CheckResult,
+  checkHistory,
+  type HistoryFormat,
+  historyFormats,
+  type ModelName,
+  modelByName,
+  modelNames,
+  parseHistory,
+} from "../sim/check/index.js";
+import { ExitCode, InputError } from "../sim/errors.js";
+import { colours, runCommand } from "./output.js";
+
+/** File name endings taken from directories. */
+const historyExtensions = [".log", ".txt", ".edn", ".json", ".jsonl", ".ndjson"];
+
+/** Options of one `check` run. */
+export interface CheckRunOptions {
+  readonly files: readonly string[];
+  readonly format: HistoryFormat | "auto";
+  readonly model?: ModelName;
+  readonly timeoutMs: number;
+  readonly json: boolean;
+}
+
+/** Where `runCheck` writes; defaults to the process's streams. */
+export interface CheckOutput {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly colour: boolean;
+}
+
+/** Parses `10s`, `500ms`, `2m` (a bare number is seconds) into milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
+  if (match === null) {
+    throw new InputError(`--timeout '${text}' is not a duration (expected e.g. 10s, 500ms or 2m)`);
+  }
+  const amount = Number(match[1]);
+  const unit = match[2] ?? "s";
+  return unit === "ms" ? amount : unit === "s" ? amount * 1000 : amount * 60_000;
+}
+
+/** Expands directories into the history files under them, in name order. */
+export function expandFiles(files: readonly string[]): string[] {
+  const result: string[] = [];
+  const walk = (folder: string): void => {
+    for (const name of readdirSync(folder).sort()) {
+      const full = path.join(folder, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name !== "expected.json" && historyExtensions.some((extension) => name.endsWith(extension))) {
+        result.push(full);
+      }
+    }
+  };
+  for (const file of files) {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(file).isDirectory();
+    } catch {
+      isDirectory = false;
+    }
+    if (isDirectory) walk(file);
+    else result.push(file);
+  }
+  return result;
+}
+
+interface FileReport {
+  readonly file: string;
+  readonly format: HistoryFormat;
+  readonly model: string;
+  readonly parseMs: number;
+  readonly wallMs: number;
+  readonly verdict: CheckResult;
+}
+
+function checkFile(file: string, options: CheckRunOptions): FileReport {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(code === "ENOENT" ? "no such file" : `cannot read (${code ?? String(error)})`, {
+      file,
+    });
+  }
+  const defaultModel: AnyModel | undefined =
+    options.model === undefined ? undefined : modelByName(options.model);
+  const parseStart = performance.now();
+  const parsed = parseHistory(text, {
+    file,
+    format: options.format,
+    ...(defaultModel ? { defaultModel } : {}),
+  });
+  const parseMs = performance.now() - parseStart;
+  // --model overrides the format's model, but keeps the format's variant of the same model
+  // (for example Knossos's cas-register starting at 0).
+  const model =
+    options.model === undefined || parsed.model.name === options.model ? parsed.model : defaultModel!;
+  const start = performance.now();
+  let verdict: CheckResult;
+  try {
+    verdict = checkHistory(parsed.events, model, {
+      timeoutMs: options.timeoutMs,
+      now: () => performance.now(),
+    });
+  } catch (error) {
+    if (error instanceof InputError && error.file === undefined)
+      throw new InputError(error.message, { file });
+    throw error;
+  }
+  return {
+    file,
+    format: parsed.format,
+    model: model.name,
+    parseMs,
+    wallMs: performance.now() - start,
+    verdict,
+  };
+}
+
+const round = (value: number): number => Math.round(value * 1000) / 1000;
+
+/** Runs the check over files and returns the exit code (see the module comment). */
+export function runCheck(options: CheckRunOptions, output?: CheckOutput): number {
+  const stdout = output?.stdout ?? process.stdout;
+  const stderr = output?.stderr ?? process.stderr;
+  const c = colours(process.stdout, { json: options.json || output?.colour === false });
+  const files = expandFiles(options.files);
+  if (files.length === 0) throw new InputError("no history files given");
+  let badInput = false;
+  let violation = false;
+  let unknown = false;
+  for (const file of files) {
+    let report: FileReport;
+    try {
+      report = checkFile(file, options);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      badInput = true;
+      if (options.json) {
+        const location = { line: error.line ?? null, column: error.column ?? null };
+        stdout.write(`${JSON.stringify({ file, result: "error", error: error.message, ...location })}\n`);
+      } else {
+        stderr.write(`${c.red("error:")} ${error.describe()}\n`);
+      }
+      continue;
+    }
+    const { verdict } = report;
+    if (verdict.result === "not-linearizable") violation = true;
+    if (verdict.result === "unknown") unknown = true;
+    if (options.json) {
+      const line = {
+        file,
+        format: report.format,
+        model: report.model,
+        result: verdict.result,
+        ops: verdict.ops,
+        partitions: verdict.partitions,
+        wallMs: round(report.wallMs),
+        parseMs: round(report.parseMs),
+        ...(verdict.unknownReason === undefined ? {} : { unknownReason: verdict.unknownReason }),
+        ...(verdict.explanation === undefined ? {} : { explanation: verdict.explanation }),
+      };
+      stdout.write(`${JSON.stringify(line)}\n`);
+      continue;
+    }
+    const mark =
+      verdict.result === "linearizable"
+        ? c.green("✓ linearizable")
+        : verdict.result === "not-linearizable"
+          ? c.red("✗ not linearizable")
+          : c.yellow(`? unknown (${verdict.unknownReason ?? "budget"})`);
+    const partitions = `${verdict.partitions} partition${verdict.partitions === 1 ? "" : "s"}`;
+    const details = c.dim(
+      `${verdict.ops} ops, ${partitions}, ${report.wallMs.toFixed(1)} ms [${report.format}, ${report.model}]`,
+    );
+    stdout.write(`${mark} ${c.bold(file)} ${details}\n`);
+    if (verdict.explanation !== undefined) stdout.write(`  ${verdict.explanation.summary}\n`);
+  }
+  if (badInput) return ExitCode.usage;
+  if (violation) return ExitCode.violation;
+  if (unknown) return ExitCode.inconclusive;
+  return ExitCode.ok;
+}
+
+interface CheckArguments {
+  files: string[];
+  format: HistoryFormat | "auto";
+  model?: ModelName;
+  timeout: string;
+  json: boolean;
+}
+
+export const checkCommand: CommandModule<object, CheckArguments> = {
+  command: "check <files..>",
+  describe: "Check history files (or folders of them) for linearizability",
+  builder: (yargs) =>
+    yargs
+      .positional("files", {
+        type: "string",
+        array: true,
+        demandOption: true,
+        describe: "history files or folders",
+      })
+      .option("format", {
+        choices: ["auto", ...historyFormats] as const,
+        default: "auto" as const,
+        describe: "history format; auto detects it from the content",
+      })
+      .option("model", {
+        choices: modelNames,
+        describe: "sequential model (default: the one the format implies)",
+      })
+      .option("timeout", { type: "string", default: "10s", describe: "budget per file: 10s, 500ms, 2m" })
+      .option("json", { type: "boolean", default: false, describe: "print one JSON object per file" })
+      .epilogue(
+        "Exit code: 2 if any file is bad input, else 1 if any history is not linearizable, else 3 if any is unknown, else 0.",
+      ) as never,
+  handler: (args) =>
+    runCommand(() =>
+      runCheck({
+        files: args.files,
+        format: args.format,
+        ...(args.model === undefined ? {} : { model: args.model }),
+        timeoutMs: parseDuration(args.timeout),
+        json: args.json,
+      }),
+    ),
+};
