@@ -1,0 +1,147 @@
+/**
+ * Goal: each parser reads its format with the format's own rules and reports malformed input
+ * as an InputError with file, line and column; detection tells the formats apart.
+ * Method: small inline histories.
+ */
+import { describe, expect, it } from "vitest";
+import { checkHistory, detectFormat, parseHistory } from "../../sim/check/index.js";
+import type { Keyword } from "../../sim/check/parse/edn.js";
+import { InputError } from "../../sim/errors.js";
+
+function inputError(run: () => unknown): InputError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error("expected an InputError");
+}
+
+describe("EDN reader", () => {
+  it("reads comments, commas, keywords, vectors, lists, strings and nil", () => {
+    const [form] = readEdn('; c\n[{:a 1, :b "x y" :c nil} (1 -2) [:k]] ; tail');
+    expect(Array.isArray(form!.value)).toBe(true);
+    const items = form!.value as unknown[];
+    expect(items[1]).toEqual([1, -2]);
+    expect((items[2] as Keyword[])[0]!.name).toBe("k");
+  });
+
+  it("reports where an unclosed collection starts", () => {
+    const error = inputError(() => readEdn("\n  [{:a 1}", "h.edn"));
+    expect(error.describe()).toBe("h.edn:2:3: a collection is not closed (expected ']')");
+  });
+});
+
+describe("etcd logs", () => {
+  const log = [
+    "INFO  jepsen.util - 0\t:invoke\t:write\t1",
+    "INFO  jepsen.util - 1\t:invoke\t:cas\t[2 3]",
+    "INFO  jepsen.util - 0\t:ok\t:write\t1",
+    "INFO  jepsen.util - 1\t:fail\t:cas\t[2 3]",
+    "INFO  jepsen.util - 2   :invoke   :read   nil",
+    "INFO  jepsen.util - 2   :ok   :read   nil",
+  ].join("\n");
+
+  it("turns a failed CAS into a completed one that observed a mismatch", () => {
+    const parsed = parseHistory(log, { file: "e.log" });
+    expect(parsed.format).toBe("porcupine-etcd");
+    expect(parsed.events[3]).toMatchObject({ type: "ok", f: "cas", value: false });
+  });
+
+  it("treats a nil read as absent, so reading nil after a write fails", () => {
+    const parsed = parseHistory(log, { file: "e.log" });
+    expect(checkHistory(parsed.events, parsed.model).result).toBe("not-linearizable");
+  });
+
+  it("names the line of a malformed event", () => {
+    const error = inputError(() =>
+      parseHistory(`${log}\nINFO  jepsen.util - 3\t:invoke\t:cas\t7`, { file: "e.log" }),
+    );
+    expect(error.describe()).toMatch(/^e\.log:7:\d+: expected \[A B\]/);
+  });
+});
+
+describe("Knossos histories", () => {
+  it("drops failed operations and lets a nil read match anything", () => {
+    const text = `[{:process 0 :type :invoke :f :write :value 5}
+      {:process 0 :type :fail :f :write :value 5}
+      {:process 1 :type :invoke :f :read :value nil}
+      {:process 1 :type :ok :f :read :value nil}
+      {:process :nemesis :type :info :f :start}
+      {:process 1 :type :invoke :f :read :value nil}
+      {:process 1 :type :ok :f :read :value 0}]`;
+    const parsed = parseHistory(text, { file: "k.edn" });
+    expect(parsed.format).toBe("knossos-edn");
+    expect(parsed.model.name).toBe("cas-register");
+    expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
+  });
+
+  it("checks mutexes", () => {
+    const text = `[{:process 0 :type :invoke :f :acquire} {:process 1 :type :invoke :f :acquire}
+      {:process 0 :type :ok :f :acquire} {:process 1 :type :ok :f :acquire}]`;
+    const parsed = parseHistory(text);
+    expect(parsed.model.name).toBe("mutex");
+    expect(checkHistory(parsed.events, parsed.model).result).toBe("not-linearizable");
+  });
+});
+
+describe("native JSON", () => {
+  const events = [
+    { type: "invoke", process: 0, f: "write", key: "a", value: 1, timeUs: 0 },
+    { type: "ok", process: 0, f: "write", key: "a", value: 1, timeUs: 5 },
+    { type: "invoke", process: 1, f: "read", key: "a", value: null, timeUs: 6 },
+    { type: "ok", process: 1, f: "read", key: "a", value: 1, timeUs: 7 },
+  ];
+
+  it("reads an array, a document with a model, and JSON Lines alike", () => {
+    const array = parseHistory(JSON.stringify(events, null, 1));
+    const document = parseHistory(JSON.stringify({ model: "cas-register", events }));
+    const lines = parseHistory(events.map((event) => JSON.stringify(event)).join("\n"));
+    expect(array.format).toBe("json");
+    expect(array.model.name).toBe("kv");
+    expect(document.model.name).toBe("cas-register");
+    expect(lines.events).toEqual(array.events);
+    for (const parsed of [array, document, lines]) {
+      expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
+    }
+  });
+
+  it("reports the line and column of an invalid event", () => {
+    const text =
+      '[\n  {"type": "invoke", "process": 0, "f": "read"},\n  {"type": "done", "process": 0, "f": "read"}\n]';
+    const error = inputError(() => parseHistory(text, { file: "h.json" }));
+    expect(error.describe()).toMatch(/^h\.json:3:3: event 1: type/);
+  });
+
+  it("reports a completion without an invocation", () => {
+    const error = inputError(() =>
+      parseHistory('{"type": "ok", "process": 3, "f": "read", "value": 1}', { file: "h.jsonl" }),
+    );
+    expect(error.describe()).toContain("h.jsonl:1:1: event 0");
+  });
+
+  it("reports broken JSON with a position", () => {
+    const error = inputError(() => parseHistory('[{"type": "invoke",,}]', { file: "h.json" }));
+    expect(error.line).toBe(1);
+    expect(error.message).toContain("invalid JSON");
+  });
+});
+
+describe("format detection", () => {
+  it("tells the formats apart by content", () => {
+    expect(detectFormat("INFO  jepsen.util - 0\t:invoke\t:read\tnil")).toBe("porcupine-etcd");
+    expect(detectFormat('{:process 0, :type :invoke, :f :get, :key "1", :value nil}')).toBe("porcupine-kv");
+    expect(detectFormat("; comment\n[{:process 0 :type :invoke :f :read}]")).toBe("knossos-edn");
+    expect(detectFormat("({:type :invoke, :f :read, :process 0})")).toBe("knossos-edn");
+    expect(detectFormat('[{"type": "invoke"}]')).toBe("json");
+    expect(detectFormat('{"type": "invoke", "process": 0}')).toBe("json");
+    expect(detectFormat("hello")).toBeUndefined();
+  });
+
+  it("reads an empty file as an empty history", () => {
+    const parsed = parseHistory("", { file: "etcd_095.log" });
+    expect(parsed.events).toEqual([]);
+    expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
+  });
+});
