@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
 import { paxosFigures } from "../../protocols/paxos/figures.js";
 import { type FigureHook, type RunResult, runScenario } from "../../sim/run.js";
@@ -33,6 +34,7 @@ export function runYaml(text: string, file: string, choices: RunChoices = {}): R
     {
       keepTrace: true,
       hashTrace: false,
+      checkHistory: historyChecker(),
       ...(choices.seed === undefined ? {} : { seed: choices.seed }),
       stopOnViolation: !(choices.continueAfterViolation ?? false),
     },

@@ -1,0 +1,45 @@
+/**
+ * Deliberate bugs Multi-Paxos can be switched into (`options.bugs`). Each is one small branch in
+ * node.ts, marked `BUG(<name>)`. They are the per-slot forms of the single-decree bugs with the
+ * same catalogue ids (section 4 of the reference).
+ */
+import type { DeliberateBug } from "../../sim/node.js";
+
+export const multiPaxosBugs = [
+  {
+    name: "promise-omits-accepted",
+    id: "M11",
+    change: "A promise reports no accepted slots, so a new leader fills every open slot with its own choice.",
+    breaks: ["multi-paxos.slot-agreement", "multi-paxos.executed-prefix", "kv.linearizable"],
+    source: "Paxos Made Simple §3 (a new leader learns every slot's accepted proposal in phase 1)",
+    kind: "safety",
+  },
+  {
+    name: "adopt-first-value",
+    id: "M12",
+    change: "A new leader adopts, per slot, the first reported proposal rather than the highest-ballot one.",
+    breaks: ["multi-paxos.slot-agreement", "multi-paxos.executed-prefix", "kv.linearizable"],
+    source: "Paxos Made Simple §2.2, P2c, applied per slot (§3)",
+    kind: "safety",
+  },
+  {
+    name: "volatile-acceptor",
+    id: "M14",
+    change: "Acceptors keep promises and accepted slots only in memory, so a restart forgets them.",
+    breaks: ["multi-paxos.slot-agreement", "multi-paxos.executed-prefix", "kv.linearizable"],
+    source: "Paxos Made Simple §2.4 (acceptors use stable storage)",
+    kind: "safety",
+  },
+  {
+    name: "execute-duplicates",
+    change:
+      "Replicas execute every command in the log, ignoring client sessions, so a retried write applies twice.",
+    breaks: ["multi-paxos.exactly-once"],
+    source: "Raft thesis §6.3 and Paxos Made Live §5 (client sessions make retries exactly-once)",
+    kind: "safety",
+  },
+] as const satisfies readonly DeliberateBug[];
+
+export type MultiPaxosBugName = (typeof multiPaxosBugs)[number]["name"];
+
+export const multiPaxosBugNames: readonly MultiPaxosBugName[] = multiPaxosBugs.map((bug) => bug.name);

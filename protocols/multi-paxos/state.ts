@@ -1,0 +1,35 @@
+/**
+ * What a Multi-Paxos node shows in traces and reports: its role and ballot (`term`, so the
+ * scenario target `leader` picks the highest), its promise, how far it has executed, how many
+ * slots it knows chosen and, as leader, its open slots and next free slot.
+ */
+import type { StateDescription } from "../../sim/node.js";
+import type { MultiPaxosRole } from "./node.js";
+
+export interface MultiPaxosNodeState {
+  readonly role: MultiPaxosRole;
+  readonly ballot: number;
+  readonly promised: number;
+  readonly executedThrough: number;
+  readonly chosen: ReadonlyMap<number, unknown>;
+  readonly leaderHint: string | undefined;
+  readonly openSlots: number;
+  readonly nextFreeSlot: number;
+}
+
+export function describeMultiPaxosNode(node: MultiPaxosNodeState): StateDescription {
+  const state: Record<string, unknown> = {
+    role: node.role,
+    term: node.role === "follower" ? node.promised : node.ballot,
+    ballot: node.ballot,
+    promised: node.promised,
+    executed: node.executedThrough,
+    chosen: node.chosen.size,
+    leader: node.leaderHint ?? null,
+  };
+  if (node.role === "leader") {
+    state.openSlots = node.openSlots;
+    state.nextSlot = node.nextFreeSlot;
+  }
+  return state;
+}
