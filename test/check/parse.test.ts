@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkHistory, detectFormat, parseHistory } from "../../sim/check/index.js";
-import type { Keyword } from "../../sim/check/parse/edn.js";
+import { type Keyword, readEdn } from "../../sim/check/parse/edn.js";
 import { InputError } from "../../sim/errors.js";
 
 function inputError(run: () => unknown): InputError {
