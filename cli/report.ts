@@ -36,7 +36,11 @@ export interface WriteReportOptions {
 }
 
 /** Writes a report of `records` (a whole trace, header first) to `path`. */
-export function writeReport(records: readonly TraceLine[], path: string, options: WriteReportOptions = {}): void {
+export function writeReport(
+  records: readonly TraceLine[],
+  path: string,
+  options: WriteReportOptions = {},
+): void {
   const format = options.format ?? formatForPath(path);
   const text = renderReport(records, format, modelOptions(options));
   try {
@@ -85,7 +89,10 @@ export function readTraceFile(path: string): TraceLine[] {
   records.forEach((record, index) => {
     const problem = checkRecord(record);
     if (problem !== undefined) {
-      throw new InputError(problem, { file: path, ...(lineNumbers[index] === undefined ? {} : { line: lineNumbers[index] }) });
+      throw new InputError(problem, {
+        file: path,
+        ...(lineNumbers[index] === undefined ? {} : { line: lineNumbers[index] }),
+      });
     }
   });
   return records;
@@ -96,20 +103,30 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   describe: "Turn a trace file into a report: HTML page, Markdown, text, or an export",
   builder: (yargs) =>
     yargs
-      .positional("trace", { type: "string", demandOption: true, describe: "trace file (JSON Lines, from --trace)" })
+      .positional("trace", {
+        type: "string",
+        demandOption: true,
+        describe: "trace file (JSON Lines, from --trace)",
+      })
       .option("out", { type: "string", describe: "write here (default: standard output)" })
       .option("format", {
         type: "string",
         choices: reportFormats,
-        describe: "html (default, or from --out's extension), md, text, edn (Jepsen history), shiviz, mermaid",
+        describe:
+          "html (default, or from --out's extension), md, text, edn (Jepsen history), shiviz, mermaid",
       })
       .example("$0 report trace.jsonl --out report.html", "a self-contained HTML page")
       .example("$0 report trace.jsonl --format md", "Markdown for a pull request comment")
-      .example("$0 report trace.jsonl --format edn --out history.edn", "the client history for Knossos or Elle"),
+      .example(
+        "$0 report trace.jsonl --format edn --out history.edn",
+        "the client history for Knossos or Elle",
+      ),
   handler: (args) =>
     runCommand(() => {
       const records = readTraceFile(args.trace);
-      const format = (args.format as ReportFormat | undefined) ?? (args.out === undefined ? "html" : formatForPath(args.out));
+      const format =
+        (args.format as ReportFormat | undefined) ??
+        (args.out === undefined ? "html" : formatForPath(args.out));
       if (args.out === undefined) {
         process.stdout.write(renderReport(records, format, modelOptions({})));
       } else {

@@ -12,7 +12,8 @@ export function laneName(model: ReportModel, lane: number): string {
 /** `write x 1 → 1`, `read x (info)`. */
 export function operationText(operation: ReportOperation): string {
   const key = operation.key === null ? "" : ` ${operation.key}`;
-  const input = operation.input === null || operation.input === undefined ? "" : ` ${formatValue(operation.input)}`;
+  const input =
+    operation.input === null || operation.input === undefined ? "" : ` ${formatValue(operation.input)}`;
   const result = operation.status === "ok" ? ` → ${formatValue(operation.output)}` : ` (${operation.status})`;
   return `${operation.f}${key}${input}${result}`;
 }

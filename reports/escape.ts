@@ -56,9 +56,7 @@ export function markdownCode(text: string): string {
  * they become its `#code;` entities; newlines become spaces.
  */
 export function escapeMermaid(text: string): string {
-  return text
-    .replace(/\r?\n/g, " ")
-    .replace(/[#;<>:"&{}]/g, (character) => `#${character.charCodeAt(0)};`);
+  return text.replace(/\r?\n/g, " ").replace(/[#;<>:"&{}]/g, (character) => `#${character.charCodeAt(0)};`);
 }
 
 /** Strips terminal control characters (ESC sequences, bells) from text printed to a terminal. */

@@ -6,8 +6,14 @@
  */
 
 import { escapeHtml, jsonForScript } from "./escape.js";
-import { type ExplanationView, type ReportModel, type ReportOperation, type StepKind, stepKinds } from "./model.js";
 import { formatDurationUs, formatValue } from "./format.js";
+import {
+  type ExplanationView,
+  type ReportModel,
+  type ReportOperation,
+  type StepKind,
+  stepKinds,
+} from "./model.js";
 import { reportScript } from "./template/script.js";
 import { reportCss } from "./template/style.js";
 
@@ -34,7 +40,8 @@ export function pageData(model: ReportModel): Record<string, unknown> {
   const types = [...new Set(model.messages.map((message) => message.type))].sort();
   const typeIndex = new Map(types.map((type, index) => [type, index]));
   const kindIndex = new Map<StepKind, number>(stepKinds.map((kind, index) => [kind, index]));
-  const explanation = model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
+  const explanation =
+    model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
   return {
     meta: model.meta,
     lanes: model.lanes.map((lane) => [lane.name, lane.kind]),
@@ -74,7 +81,8 @@ export function pageData(model: ReportModel): Record<string, unknown> {
     statePoints: model.statePoints,
     states: model.states,
     hasLog: model.states.some(
-      (state) => state !== null && typeof state === "object" && Array.isArray((state as { log?: unknown }).log),
+      (state) =>
+        state !== null && typeof state === "object" && Array.isArray((state as { log?: unknown }).log),
     ),
     ops: model.operations.map((operation) => ({
       c: operation.client,
@@ -175,9 +183,10 @@ function renderHeader(model: ReportModel): string {
 <dl class="meta">
 ${row("protocol", escapeHtml(meta.protocol))}${row("seed", `<code>${escapeHtml(meta.seed)}</code>`)}${row("quorumlab", escapeHtml(meta.version || "unknown"))}
 ${row("nodes / clients", `${nodes} / ${clients}`)}${row("simulated", escapeHtml(formatDurationUs(meta.endUs)))}${row("events", String(meta.events))}
-${row("options", `<code>${escapeHtml(options.length > 300 ? `${options.slice(0, 300)}…` : options)}</code>`)}${row("trace", `<code>${escapeHtml(meta.traceHash.slice(0, 16))}</code>`)}
+${row("trace", `<code>${escapeHtml(meta.traceHash.slice(0, 16))}</code>`)}
 </dl>
-${model.violations.map((violation, index) => renderViolation(model, index)).join("\n")}
+<div class="options">options <code>${escapeHtml(options.length > 600 ? `${options.slice(0, 600)}…` : options)}</code></div>
+${model.violations.map((_, index) => renderViolation(model, index)).join("\n")}
 <div>Replay this run: <div class="replay"><code id="replay">${escapeHtml(meta.replay)}</code></div></div>
 ${meta.description === "" ? "" : `<details class="description"><summary>About this scenario</summary>${escapeHtml(meta.description)}</details>`}
 </header>`;
@@ -191,7 +200,8 @@ function renderViolation(model: ReportModel, index: number): string {
     step === undefined
       ? ""
       : ` <a class="jump" href="#first-bad" ${index === 0 ? 'id="first-bad-link" ' : ""}data-goto-step="${violation.firstBadStep}">→ first bad event at t=${escapeHtml(formatDurationUs(step.t))} (event ${violation.firstBadStep + 1})</a>`;
-  const message = violation.message.length > 1200 ? `${violation.message.slice(0, 1200)}…` : violation.message;
+  const message =
+    violation.message.length > 1200 ? `${violation.message.slice(0, 1200)}…` : violation.message;
   return `<div class="violation-box ${violation.kind === "liveness" ? "liveness" : ""}">
 <div><span class="name">${escapeHtml(violation.invariant)}</span> violated at t=${escapeHtml(formatDurationUs(violation.t))}${jump}</div>
 ${violation.statement === "" ? "" : `<div class="statement">${escapeHtml(violation.statement)}</div>`}
@@ -213,7 +223,8 @@ function renderLegend(model: ReportModel): string {
 
 function operationText(operation: ReportOperation): string {
   const key = operation.key === null ? "" : ` ${operation.key}`;
-  const input = operation.input === null || operation.input === undefined ? "" : ` ${formatValue(operation.input)}`;
+  const input =
+    operation.input === null || operation.input === undefined ? "" : ` ${formatValue(operation.input)}`;
   const output = operation.status === "ok" ? ` → ${formatValue(operation.output)}` : ` (${operation.status})`;
   return `${operation.f}${key}${input}${output}`;
 }
@@ -230,7 +241,10 @@ function renderExplanation(model: ReportModel): string {
   const explanation: ExplanationView | null | undefined = violation?.explanation;
   if (explanation === null || explanation === undefined) return "";
   const prefix = explanation.longestPrefix
-    .map((step) => `<li>${operationLink(model, step.operation)} — state after: <code>${escapeHtml(step.stateAfter)}</code></li>`)
+    .map(
+      (step) =>
+        `<li>${operationLink(model, step.operation)} — state after: <code>${escapeHtml(step.stateAfter)}</code></li>`,
+    )
     .join("");
   const unplaceable = explanation.unplaceable
     .map((item) => `<li>${operationLink(model, item.operation)} — ${escapeHtml(item.reason)}</li>`)

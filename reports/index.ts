@@ -2,6 +2,8 @@
  * Reports: trace records in, text out. `renderReport` picks the format; the CLI and the fuzzer
  * write the result to a file (reports themselves do no I/O).
  */
+
+import type { TraceLine } from "../sim/trace.js";
 import { ednHistory } from "./export/edn.js";
 import { mermaidSequence } from "./export/mermaid.js";
 import { shivizLog } from "./export/shiviz.js";
@@ -9,7 +11,6 @@ import { renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import { buildModel, type ModelOptions } from "./model.js";
 import { renderText } from "./text.js";
-import type { TraceLine } from "../sim/trace.js";
 
 export { buildModel, checkRecord, type ModelOptions, type ReportModel } from "./model.js";
 
@@ -28,7 +29,11 @@ export function formatForPath(path: string): ReportFormat {
 }
 
 /** Renders a trace in one format. */
-export function renderReport(records: readonly TraceLine[], format: ReportFormat, options: ModelOptions = {}): string {
+export function renderReport(
+  records: readonly TraceLine[],
+  format: ReportFormat,
+  options: ModelOptions = {},
+): string {
   const model = buildModel(records, options);
   switch (format) {
     case "html":

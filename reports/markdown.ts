@@ -18,7 +18,9 @@ export function renderMarkdown(model: ReportModel): string {
   const e = escapeMarkdown;
   const nodes = model.lanes.filter((lane) => lane.kind === "node").length;
   const out: string[] = [];
-  out.push(`## ${model.outcome === "ok" ? "✅" : model.outcome === "liveness" ? "⚠️" : "❌"} ${e(meta.scenario)}`);
+  out.push(
+    `## ${model.outcome === "ok" ? "✅" : model.outcome === "liveness" ? "⚠️" : "❌"} ${e(meta.scenario)}`,
+  );
   out.push("");
   out.push(
     `**${e(outcomeLine(model))}** · protocol ${markdownCode(meta.protocol)} · seed ${markdownCode(meta.seed)} · quorumlab ${e(meta.version || "unknown")} · ${nodes} nodes, ${model.lanes.length - nodes} clients · ${formatDurationUs(meta.endUs)} simulated · ${meta.events} events`,
@@ -27,7 +29,10 @@ export function renderMarkdown(model: ReportModel): string {
   for (const violation of model.violations) {
     out.push(`### ${e(violation.invariant)} violated at t=${formatDurationUs(violation.t)}`);
     out.push("");
-    if (violation.statement !== "") out.push(`> ${e(violation.statement)}${violation.source === "" ? "" : `<br>Source: ${e(violation.source)}`}`);
+    if (violation.statement !== "")
+      out.push(
+        `> ${e(violation.statement)}${violation.source === "" ? "" : `<br>Source: ${e(violation.source)}`}`,
+      );
     out.push("");
     const bad = model.steps[violation.firstBadStep];
     if (bad !== undefined) {
@@ -52,18 +57,22 @@ export function renderMarkdown(model: ReportModel): string {
     out.push("");
     out.push("| t | event |");
     out.push("|---:|---|");
-    for (const entry of timeline.slice(0, timelineMax)) out.push(`| ${formatDurationUs(entry.t)} | ${e(entry.text)} |`);
+    for (const entry of timeline.slice(0, timelineMax))
+      out.push(`| ${formatDurationUs(entry.t)} | ${e(entry.text)} |`);
     if (timeline.length > timelineMax) out.push(`| … | ${timeline.length - timelineMax} more |`);
     out.push("");
   }
 
-  const explanation = model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
+  const explanation =
+    model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
   if (explanation !== null) {
     out.push("### Why the history is not linearizable");
     out.push("");
     out.push(e(explanation.summary));
     out.push("");
-    const prefix = new Map(explanation.longestPrefix.map((step, position) => [step.operation, { position, step }]));
+    const prefix = new Map(
+      explanation.longestPrefix.map((step, position) => [step.operation, { position, step }]),
+    );
     const reasons = new Map(explanation.unplaceable.map((item) => [item.operation, item.reason]));
     const minimal = new Set(explanation.minimalSet);
     const mentioned = model.operations.filter(

@@ -500,6 +500,16 @@ class ModelBuilder {
     }
   }
 
+  /** Lanes of the named endpoints that exist (network faults never create lanes). */
+  private known(names: readonly string[]): number[] {
+    const lanes: number[] = [];
+    for (const name of names) {
+      const lane = this.laneIndex.get(name);
+      if (lane !== undefined) lanes.push(lane);
+    }
+    return lanes;
+  }
+
   private messageOf(id: number): ReportMessage | undefined {
     const index = this.messageById.get(id);
     return index === undefined ? undefined : this.messages[index];
@@ -525,7 +535,7 @@ class ModelBuilder {
           startUs: record.t,
           endUs: null,
           text: `partition ${record.groups.map((group) => group.join(",")).join(" | ")}`,
-          lanes: smallestGroup(record.groups).map((name) => this.endpoint(name)),
+          lanes: this.known(smallestGroup(record.groups)),
         };
         break;
       case "cut":
@@ -534,7 +544,7 @@ class ModelBuilder {
           startUs: record.t,
           endUs: null,
           text: `cut ${record.from}${record.oneWay ? "→" : "↔"}${record.to}`,
-          lanes: [this.endpoint(record.from), this.endpoint(record.to)],
+          lanes: this.known([record.from, record.to]),
         };
         break;
       case "clog":
@@ -543,7 +553,7 @@ class ModelBuilder {
           startUs: record.t,
           endUs: record.untilUs,
           text: `clog ${record.from}↔${record.to} +${record.extraUs}us`,
-          lanes: [this.endpoint(record.from), this.endpoint(record.to)],
+          lanes: this.known([record.from, record.to]),
         };
         break;
       default:
@@ -657,9 +667,13 @@ function readExplanation(witnesses: unknown): ExplanationView | null {
   const list = <T>(field: unknown, keep: (item: unknown) => item is T): T[] =>
     Array.isArray(field) ? field.filter(keep) : [];
   const isStep = (item: unknown): item is { operation: number; stateAfter: string } =>
-    typeof item === "object" && item !== null && typeof (item as { operation?: unknown }).operation === "number";
+    typeof item === "object" &&
+    item !== null &&
+    typeof (item as { operation?: unknown }).operation === "number";
   const isReason = (item: unknown): item is { operation: number; reason: string } =>
-    typeof item === "object" && item !== null && typeof (item as { operation?: unknown }).operation === "number";
+    typeof item === "object" &&
+    item !== null &&
+    typeof (item as { operation?: unknown }).operation === "number";
   return {
     summary: String(value.summary ?? ""),
     partition: typeof value.partition === "string" ? value.partition : null,
@@ -730,7 +744,8 @@ function computeFigures(model: FigureInput): ReportFigures {
 
 function latencyFigures(values: number[]): LatencyFigures {
   values.sort((left, right) => left - right);
-  const at = (fraction: number) => values[Math.min(values.length - 1, Math.floor(fraction * values.length))] ?? 0;
+  const at = (fraction: number) =>
+    values[Math.min(values.length - 1, Math.floor(fraction * values.length))] ?? 0;
   return {
     count: values.length,
     minUs: values[0] ?? 0,
@@ -793,13 +808,15 @@ function leadership(model: FigureInput): {
       gapStart = null;
     }
   }
-  if (gapStart !== null && model.meta.endUs > gapStart) gaps.push({ startUs: gapStart, endUs: model.meta.endUs });
+  if (gapStart !== null && model.meta.endUs > gapStart)
+    gaps.push({ startUs: gapStart, endUs: model.meta.endUs });
   return { leaderChanges, unavailability: anyRole ? gaps : null };
 }
 
 /** Checks the fields a record of each kind must have; returns what is wrong, or undefined. */
 export function checkRecord(record: TraceLine): string | undefined {
-  const has = (field: string, type: string): boolean => typeof (record as unknown as Record<string, unknown>)[field] === type;
+  const has = (field: string, type: string): boolean =>
+    typeof (record as unknown as Record<string, unknown>)[field] === type;
   const need = (fields: Record<string, string>): string | undefined => {
     for (const [field, type] of Object.entries(fields)) {
       if (!has(field, type)) return `a '${record.kind}' record needs '${field}' (${type})`;
@@ -809,7 +826,11 @@ export function checkRecord(record: TraceLine): string | undefined {
   const at = { t: "number", e: "number" };
   switch (record.kind) {
     case "header":
-      if (!Array.isArray(record.nodes) || !Array.isArray(record.clients) || !Array.isArray(record.invariants)) {
+      if (
+        !Array.isArray(record.nodes) ||
+        !Array.isArray(record.clients) ||
+        !Array.isArray(record.invariants)
+      ) {
         return "the header needs 'nodes', 'clients' and 'invariants' arrays";
       }
       return need({ scenario: "string", protocol: "string", seed: "string", durationUs: "number" });

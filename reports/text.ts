@@ -45,25 +45,38 @@ export function renderText(model: ReportModel): string {
   if (timeline.length === 0) out.push("  nothing notable");
   out.push("");
 
-  const explanation = model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
+  const explanation =
+    model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
   const prefix = new Map(explanation?.longestPrefix.map((step, position) => [step.operation, position + 1]));
   const unplaceable = new Set(explanation?.unplaceable.map((item) => item.operation));
   const minimal = new Set(explanation?.minimalSet);
   if (model.operations.length > 0) {
-    out.push(`history (${model.operations.length} operations${explanation === null ? "" : "; Pn = n-th in the longest linearizable prefix, ✗ cannot be placed, * in the smallest failing subset"}):`);
-    const shown = explanation === null
-      ? model.operations.slice(0, historyMax)
-      : model.operations.filter((operation) => prefix.has(operation.id) || unplaceable.has(operation.id) || minimal.has(operation.id)).slice(0, historyMax);
+    out.push(
+      `history (${model.operations.length} operations${explanation === null ? "" : "; Pn = n-th in the longest linearizable prefix, ✗ cannot be placed, * in the smallest failing subset"}):`,
+    );
+    const shown =
+      explanation === null
+        ? model.operations.slice(0, historyMax)
+        : model.operations
+            .filter(
+              (operation) =>
+                prefix.has(operation.id) || unplaceable.has(operation.id) || minimal.has(operation.id),
+            )
+            .slice(0, historyMax);
     for (const operation of shown) {
-      const marks = explanation === null
-        ? ""
-        : `${prefix.has(operation.id) ? `P${prefix.get(operation.id)}` : ""}${unplaceable.has(operation.id) ? "✗" : ""}${minimal.has(operation.id) ? "*" : ""}`.padEnd(5);
+      const marks =
+        explanation === null
+          ? ""
+          : `${prefix.has(operation.id) ? `P${prefix.get(operation.id)}` : ""}${unplaceable.has(operation.id) ? "✗" : ""}${minimal.has(operation.id) ? "*" : ""}`.padEnd(
+              5,
+            );
       out.push(
         `  ${marks}#${String(operation.id).padEnd(4)} ${laneName(model, operation.client).padEnd(6)} ${operationText(operation).padEnd(28)} ${operationSpan(operation)}`,
       );
     }
     const hidden = (explanation === null ? model.operations.length : shown.length) - shown.length;
-    if (explanation === null && model.operations.length > historyMax) out.push(`  … ${model.operations.length - historyMax} more`);
+    if (explanation === null && model.operations.length > historyMax)
+      out.push(`  … ${model.operations.length - historyMax} more`);
     else if (hidden > 0) out.push(`  … ${hidden} more`);
     out.push("");
   }
@@ -89,7 +102,14 @@ export function renderText(model: ReportModel): string {
   }
   if (figures.unavailability !== null) {
     out.push(
-      `  no live leader for ${formatDurationUs(figures.unavailableUs ?? 0)} in ${figures.unavailability.length} interval(s)${figures.unavailability.length === 0 ? "" : `: ${figures.unavailability.slice(0, 10).map((gap) => `${formatDurationUs(gap.startUs)}–${formatDurationUs(gap.endUs)}`).join(", ")}${figures.unavailability.length > 10 ? ", …" : ""}`}`,
+      `  no live leader for ${formatDurationUs(figures.unavailableUs ?? 0)} in ${figures.unavailability.length} interval(s)${
+        figures.unavailability.length === 0
+          ? ""
+          : `: ${figures.unavailability
+              .slice(0, 10)
+              .map((gap) => `${formatDurationUs(gap.startUs)}–${formatDurationUs(gap.endUs)}`)
+              .join(", ")}${figures.unavailability.length > 10 ? ", …" : ""}`
+      }`,
     );
   }
   out.push(`  crashes ${figures.crashes}, restarts ${figures.restarts}, pauses ${figures.pauses}`);

@@ -43,11 +43,13 @@ export function ednHistory(model: ReportModel): string {
   const lines: string[] = [];
   let index = 0;
   for (const step of model.steps) {
-    if (step.kind !== "invoke" && step.kind !== "ok" && step.kind !== "fail" && step.kind !== "info") continue;
+    if (step.kind !== "invoke" && step.kind !== "ok" && step.kind !== "fail" && step.kind !== "info")
+      continue;
     const operation = model.operations[step.ref];
     if (operation === undefined) continue;
     const value = step.kind === "ok" ? operation.output : operation.input;
-    const error = step.kind !== "invoke" && operation.error !== null ? `, :error ${ednString(operation.error)}` : "";
+    const error =
+      step.kind !== "invoke" && operation.error !== null ? `, :error ${ednString(operation.error)}` : "";
     lines.push(
       `{:type :${step.kind}, :f ${ednKeyword(operation.f)}, :value ${withKey(operation, value)}, :process ${operation.process}, :time ${step.t * 1000}, :index ${index}${error}}`,
     );

@@ -17,7 +17,12 @@ export function mermaidSequence(model: ReportModel, messagesMax = mermaidMessage
   model.lanes.forEach((lane, index) => {
     out.push(`  participant ${alias(index)} as ${escapeMermaid(lane.name)}`);
   });
-  const all = model.lanes.length === 0 ? "" : model.lanes.length === 1 ? alias(0) : `${alias(0)},${alias(model.lanes.length - 1)}`;
+  const all =
+    model.lanes.length === 0
+      ? ""
+      : model.lanes.length === 1
+        ? alias(0)
+        : `${alias(0)},${alias(model.lanes.length - 1)}`;
   const bad = new Set(model.violations.map((violation) => violation.firstBadStep));
   let messages = 0;
   let omitted = 0;
@@ -44,7 +49,10 @@ export function mermaidSequence(model: ReportModel, messagesMax = mermaidMessage
       case "send":
       case "duplicate":
       case "timer":
-        if (mark !== "" && step.lane >= 0) out.push(`  Note over ${alias(step.lane)}: ${escapeMermaid(`${describeStep(model, index)} ${at}${mark}`)}`);
+        if (mark !== "" && step.lane >= 0)
+          out.push(
+            `  Note over ${alias(step.lane)}: ${escapeMermaid(`${describeStep(model, index)} ${at}${mark}`)}`,
+          );
         return;
       default: {
         if (messages >= messagesMax) return;

@@ -35,6 +35,12 @@ export const reportScript = String.raw`
     var arrive = m[4] < 0 ? endUs : m[4];
     if (arrive - m[3] > maxFlight) maxFlight = arrive - m[3];
   });
+  var nextOfClient = [], lastOfClient = {};
+  ops.forEach(function (op, index) {
+    nextOfClient.push(-1);
+    if (lastOfClient[op.c] !== undefined) nextOfClient[lastOfClient[op.c]] = index;
+    lastOfClient[op.c] = index;
+  });
   ops.forEach(function (op, index) {
     opByStep[op.is] = index;
     if (op.rs >= 0) opByStep[op.rs] = index;
@@ -81,7 +87,7 @@ export const reportScript = String.raw`
   function typeColour(typeIndex) { return palette[typeIndex % palette.length]; }
   function termColour(term) {
     if (term === null || term === undefined) return "#cfd8dc";
-    return "hsl(" + ((term * 67) % 360) + ", 62%, 72%)";
+    return "hsl(" + ((term * 67 + 200) % 360) + ", 62%, 72%)";
   }
   var roleColours = { leader: "#ffb74d", candidate: "#ce93d8", "pre-candidate": "#e1bee7", precandidate: "#e1bee7", follower: "#90caf9", coordinator: "#ffb74d", participant: "#90caf9", proposer: "#ffb74d", acceptor: "#90caf9", learner: "#a5d6a7", primary: "#ffb74d", backup: "#90caf9" };
   function roleColour(role) {
@@ -191,7 +197,9 @@ export const reportScript = String.raw`
       var y = layout.laneY[index];
       var lane = el("g", { "class": "lane " + lanes[index][1], "data-lane": lanes[index][0] }, svg);
       el("line", { x1: LEFT, y1: y, x2: layout.width - RIGHT, y2: y, "class": "lane-line" }, lane);
-      text(lane, 6, y + 4, lanes[index][0], "lane-label");
+      var name = lanes[index][0];
+      el("title", {}, lane).textContent = name;
+      text(lane, 6, y + 4, name.length > 16 ? name.slice(0, 15) + "…" : name, "lane-label");
     });
     data.laneIv.forEach(function (iv, index) {
       var y = layout.laneY[iv[0]];
@@ -354,9 +362,7 @@ export const reportScript = String.raw`
     }
     var current = cursor >= 0 && opByStep[cursor] !== undefined ? opByStep[cursor] : -1;
     var bad = firstBad >= 0 && opByStep[firstBad] !== undefined && explanation ? opByStep[firstBad] : -1;
-    var inView = 0;
-    ops.forEach(function (op) { if ((op.b < 0 ? endUs : op.b) >= view.start && op.a <= view.end) inView++; });
-    var sparse = inView <= 150;
+
     ops.forEach(function (op, index) {
       var y = layout.histY[op.c];
       if (y === undefined) return;
@@ -373,8 +379,11 @@ export const reportScript = String.raw`
       if (x2 - x1 > 30) {
         var shown = label.length * 6 > x2 - x1 - 6 ? label.slice(0, Math.max(1, Math.floor((x2 - x1 - 6) / 6) - 1)) + "…" : label;
         text(g, x1 + 4, y + 15, shown, "op-text");
-      } else if (sparse) {
-        text(g, x2 + 3, y + 15, label.length > 40 ? label.slice(0, 39) + "…" : label, "op-text");
+      } else {
+        var next = nextOfClient[index];
+        var room = (next >= 0 ? xOf(ops[next].a) : layout.width) - x2 - 6;
+        var chars = Math.min(40, Math.floor(room / 6));
+        if (chars >= 4) text(g, x2 + 3, y + 15, label.length > chars ? label.slice(0, chars - 1) + "…" : label, "op-text");
       }
       if (prefix[index] !== undefined) text(g, x1 + 1, y - 2, "#" + prefix[index], "lin-badge");
       if (minimal[index]) el("circle", { cx: x2 - 5, cy: y + 5, r: 3, "class": "minimal-dot" }, g);

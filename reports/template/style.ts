@@ -21,6 +21,8 @@ header.report { border-bottom: 2px solid var(--line); padding-bottom: 10px; }
 dl.meta { display: grid; grid-template-columns: max-content 1fr max-content 1fr max-content 1fr; gap: 2px 12px; margin: 8px 0; }
 dl.meta dt { color: var(--muted); }
 dl.meta dd { margin: 0; word-break: break-all; }
+.options { color: var(--muted); margin-bottom: 6px; word-break: break-all; }
+.options code { color: var(--fg); }
 .violation-box { border-left: 4px solid var(--bad); background: #fff7f6; padding: 8px 12px; margin: 8px 0; }
 .violation-box.liveness { border-color: var(--warn); background: #fffaf0; }
 .violation-box .name { font-weight: 600; }

@@ -1,0 +1,148 @@
+/**
+ * The HTML report in a real browser (Debian's chromium through playwright-core): it loads from
+ * file:// with no console errors and no network, draws one lane per node and client and one
+ * arrow per message, highlights the first bad event, steps with the keyboard, filters lanes,
+ * zooms, and never runs markup from the trace. Screenshots go to test-output/.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderReport } from "../../reports/index.js";
+import { buildModel } from "../../reports/model.js";
+import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+import type { TraceLine } from "../../sim/trace.js";
+import { heartbeatLimit, heartbeatProtocol } from "../support/heartbeat.js";
+import { ensureOutputFolder, launchBrowser, openWatched, skipBrowser } from "./browser.js";
+import { splitBrainYaml, traceOf } from "./fixtures.js";
+import { hostile, hostileTrace } from "./hostile.js";
+
+function writeHtml(name: string, records: readonly TraceLine[]): string {
+  const path = join(ensureOutputFolder(), name);
+  writeFileSync(path, renderReport(records, "html", { version: "test" }));
+  return pathToFileURL(path).href;
+}
+
+function onlyLocal(requests: readonly string[]): string[] {
+  return requests.filter((url) => !url.startsWith("file:") && !url.startsWith("data:"));
+}
+
+describe.skipIf(skipBrowser)("HTML report in chromium", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("shows a non-linearizable run: lanes, arrows, the highlighted bad event, keyboard steps, filters", async () => {
+    const records = traceOf(splitBrainYaml);
+    const model = buildModel(records);
+    const sends = records.filter((record) => record.kind === "send" || record.kind === "duplicate").length;
+    const url = writeHtml("report-failing.html", records);
+    const { page, errors, requests } = await openWatched(browser, url);
+
+    expect(errors).toEqual([]);
+    expect(onlyLocal(requests)).toEqual([]);
+    expect(await page.locator("svg#diagram g.lane").count()).toBe(6);
+    expect(await page.locator("svg#diagram g.lane.node").count()).toBe(3);
+    expect(await page.locator("svg#diagram g.lane.client").count()).toBe(3);
+    expect(await page.locator("svg#diagram path.msg").count()).toBe(sends);
+    expect(await page.locator("#outcome").textContent()).toContain("kv.linearizable");
+
+    // The failing operation's bar is highlighted; the header link selects its event.
+    const firstBad = model.violations[0]?.firstBadStep ?? -1;
+    expect(firstBad).toBeGreaterThan(0);
+    expect(await page.locator("svg#diagram rect.op.bad.failing").count()).toBe(1);
+    await page.click("#first-bad-link");
+    expect(await page.locator("#step-info").getAttribute("data-step")).toBe(String(firstBad));
+    expect(await page.locator("#step-info").textContent()).toContain("first bad event");
+    expect(await page.locator("#step-info").getAttribute("class")).toBe("bad");
+    await page.screenshot({ path: join(ensureOutputFolder(), "report-failing.png"), fullPage: true });
+
+    // Keyboard stepping.
+    await page.keyboard.press("ArrowRight");
+    expect(await page.locator("#step-info").getAttribute("data-step")).toBe(String(firstBad + 1));
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("ArrowLeft");
+    expect(await page.locator("#step-info").getAttribute("data-step")).toBe(String(firstBad - 1));
+    await page.keyboard.press("Home");
+    expect(await page.locator("#step-info").getAttribute("data-step")).toBe("0");
+    await page.keyboard.press("b");
+    expect(await page.locator("#step-info").getAttribute("data-step")).toBe(String(firstBad));
+
+    // Hiding n3 removes its lane and every arrow to or from it.
+    const n3 = model.lanes.findIndex((lane) => lane.name === "n3");
+    const withoutN3 = model.messages.filter((message) => message.from !== n3 && message.to !== n3).length;
+    await page.locator('#filters input[data-lane="n3"]').uncheck();
+    await page.waitForFunction(() => document.querySelectorAll("svg#diagram g.lane").length === 5);
+    expect(await page.locator("svg#diagram path.msg").count()).toBe(withoutN3);
+    await page.locator('#filters input[data-lane="n3"]').check();
+
+    // Zooming in narrows the window: fewer arrows are drawn.
+    await page.keyboard.press("0");
+    await page.keyboard.press("+");
+    await page.keyboard.press("+");
+    await page.waitForFunction(
+      (all) => document.querySelectorAll("svg#diagram path.msg").length < all,
+      sends,
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("highlights the delivery that broke a protocol invariant", async () => {
+    const scenario = parseScenario(
+      "name: heartbeat-limit\nprotocol: heartbeat\nnodes: 3\nseed: 2\nduration: 1s\nnetwork: {latency: 2ms}\n",
+      "limit.yaml",
+    );
+    const registry = new Map([["heartbeat", heartbeatProtocol([heartbeatLimit(6)]) as never]]);
+    const records = [...runScenario(scenario, registry, { keepTrace: true }).records];
+    const model = buildModel(records);
+    const violation = model.violations[0];
+    expect(violation?.invariant).toBe("heartbeat.limit");
+    expect(model.steps[violation?.firstBadStep ?? -1]?.kind).toBe("deliver");
+    const { page, errors, requests } = await openWatched(
+      browser,
+      writeHtml("report-invariant.html", records),
+    );
+    expect(await page.locator("svg#diagram path.msg.bad").count()).toBe(1);
+    expect(await page.locator("#outcome").textContent()).toContain("heartbeat.limit");
+    await page.keyboard.press("b");
+    expect(await page.locator("svg#diagram path.msg.bad.current").count()).toBe(1);
+    expect(errors).toEqual([]);
+    expect(onlyLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
+  it("shows hostile names and values as text and runs none of them", async () => {
+    const { page, errors, requests } = await openWatched(
+      browser,
+      writeHtml("report-hostile.html", hostileTrace()),
+    );
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await page.locator("h1").textContent()).toBe(hostile.scenario);
+    expect(await page.locator("script").count()).toBe(2);
+    expect(await page.locator("img").count()).toBe(0);
+    const lanes = await page
+      .locator("svg#diagram g.lane")
+      .evaluateAll((nodes) => nodes.map((node) => node.getAttribute("data-lane")));
+    expect(lanes).toContain(hostile.node);
+    expect(lanes).toContain(hostile.client);
+    expect(await page.locator("svg#diagram g.lane title").allTextContents()).toContain(hostile.node);
+    expect(await page.locator("#filters").textContent()).toContain(hostile.node);
+    // Hovering an arrow shows the hostile payload as text.
+    await page
+      .locator("svg#diagram path.msg")
+      .first()
+      .dispatchEvent("mousemove", { clientX: 300, clientY: 300 });
+    expect(await page.locator("#tip").textContent()).toContain("</script>");
+    expect(errors).toEqual([]);
+    expect(onlyLocal(requests)).toEqual([]);
+    await page.screenshot({ path: join(ensureOutputFolder(), "report-hostile.png") });
+    await page.close();
+  });
+});
