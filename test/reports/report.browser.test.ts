@@ -19,6 +19,10 @@ import { ensureOutputFolder, launchBrowser, openWatched, skipBrowser } from "./b
 import { splitBrainYaml, traceOf } from "./fixtures.js";
 import { hostile, hostileTrace } from "./hostile.js";
 
+// The page functions below run in the browser; the project compiles without the DOM library.
+declare const document: { querySelectorAll(selector: string): { length: number } };
+declare const window: { __pwned?: unknown };
+
 function writeHtml(name: string, records: readonly TraceLine[]): string {
   const path = join(ensureOutputFolder(), name);
   writeFileSync(path, renderReport(records, "html", { version: "test" }));
@@ -123,7 +127,7 @@ describe.skipIf(skipBrowser)("HTML report in chromium", () => {
       browser,
       writeHtml("report-hostile.html", hostileTrace()),
     );
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => window.__pwned)).toBeUndefined();
     expect(await page.locator("h1").textContent()).toBe(hostile.scenario);
     expect(await page.locator("script").count()).toBe(2);
     expect(await page.locator("img").count()).toBe(0);
