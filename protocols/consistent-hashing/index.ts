@@ -1,0 +1,52 @@
+/**
+ * Consistent hashing as a quorumlab protocol: the nodes are ring members, and the scenario's
+ * options describe the experiment (keys, placements, membership changes at given times). Each
+ * change is measured by the node that joins or leaves: keys moved against the ideal, and the
+ * load spread, for every placement. See README.md for the algorithm and ring.ts for the ring.
+ */
+import type { DeliberateBug, Protocol } from "../../sim/node.js";
+import { ringInvariants } from "./invariants.js";
+import { RingMemberNode, type RingMessage } from "./member.js";
+import { parseRingExperimentOptions, type RingExperimentOptions } from "./options.js";
+
+export { RingMemberNode } from "./member.js";
+export { parseRingExperimentOptions, type RingExperimentOptions } from "./options.js";
+export { ringFigures } from "./ring-figures.js";
+
+/** The ring's deliberate bugs (implemented in ring.ts, selected with `bugs:`). */
+export const ringBugs: readonly DeliberateBug[] = [
+  {
+    name: "mod-n-placement",
+    id: "M24",
+    change: "owner = nodes[hash(key) mod N] instead of the ring successor",
+    breaks: ["ring.minimal-movement", "ring.successor"],
+    source: "Karger et al., STOC 1997 §1",
+  },
+  {
+    name: "no-wrap-around",
+    id: "M25",
+    change:
+      "a hash above the largest token is given to the largest token's node instead of wrapping to the smallest",
+    breaks: ["ring.successor"],
+    source: "Chord (SIGCOMM 2001) §4.2; Dynamo (SOSP 2007) §4.2",
+  },
+  {
+    name: "sequential-vnode-tokens",
+    id: "M25",
+    change: "token i of node n = hash(n) + i instead of hash(`n#i`)",
+    breaks: ["ring.vnode-balance"],
+    source: "Dynamo (SOSP 2007) §4.2; Karger et al. §4",
+  },
+];
+
+export const consistentHashing: Protocol<RingMessage, RingMemberNode> = {
+  name: "consistent-hashing",
+  summary:
+    "Consistent hashing (Karger et al. 1997, Chord, Dynamo, bounded loads): keys moved and load spread on joins and leaves.",
+  defaultNodes: 5,
+  parseOptions: (options) =>
+    parseRingExperimentOptions(options) as unknown as Readonly<Record<string, unknown>>,
+  create: (context, options) => new RingMemberNode(context, options as unknown as RingExperimentOptions),
+  invariants: ringInvariants,
+  bugs: ringBugs,
+};
