@@ -89,6 +89,14 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   kv = new KvStore();
   /** The state machine as of the log's snapshot index (what InstallSnapshot sends). */
   private snapshotData: KvSnapshot = new KvStore().snapshot();
+  /**
+   * The election timer is lazy: hearing from the leader only moves `electionDeadlineUs`, and the
+   * kernel timer (due at `electionTimerDueUs`) re-arms itself for the remainder when it fires
+   * early. This saves one queued timer per heartbeat. A firing before the timer's due time is a
+   * scenario's forced `timeout` and starts an election at once.
+   */
+  private electionDeadlineUs = 0;
+  private electionTimerDueUs = 0;
   /** Local time this node last heard from a leader of its term (CheckQuorum's vote lease). */
   private lastLeaderContactUs = Number.NEGATIVE_INFINITY;
 
@@ -153,11 +161,19 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   onTimer(name: string): void {
     this.maybeCompact();
     switch (name) {
-      case "election":
+      case "election": {
         if (this.role === "leader") break;
+        const nowUs = this.ctx.now();
+        const forced = nowUs < this.electionTimerDueUs - 2;
+        if (!forced && nowUs < this.electionDeadlineUs) {
+          this.electionTimerDueUs = this.electionDeadlineUs;
+          this.ctx.setTimer("election", this.electionDeadlineUs - nowUs);
+          break;
+        }
         if (this.options.preVote) this.startPreVote();
         else this.startElection();
         break;
+      }
       case "heartbeat":
         if (this.role !== "leader") break;
         this.broadcastAppend();
@@ -216,7 +232,12 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     const timeoutUs = this.bugs.has("fixed-election-timeout")
       ? electionTimeoutMinUs
       : this.ctx.random.int(electionTimeoutMinUs, electionTimeoutMaxUs);
-    this.ctx.setTimer("election", timeoutUs);
+    const nowUs = this.ctx.now();
+    this.electionDeadlineUs = nowUs + timeoutUs;
+    if (!this.ctx.hasTimer("election") || this.electionDeadlineUs < this.electionTimerDueUs) {
+      this.electionTimerDueUs = this.electionDeadlineUs;
+      this.ctx.setTimer("election", timeoutUs);
+    }
   }
 
   private startPreVote(): void {

@@ -9,7 +9,7 @@
 import type { NodeId, StateDescription } from "../../sim/node.js";
 import type { RaftLog } from "./log.js";
 
-export const logShownMax = 64;
+export const logShownMax = 32;
 
 export interface RaftStateView {
   readonly role: string;
