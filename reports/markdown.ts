@@ -47,7 +47,7 @@ export function renderMarkdown(model: ReportModel): string {
   out.push("Replay:");
   out.push("");
   out.push("```sh");
-  out.push(meta.replay.replace(/`/g, "'"));
+  out.push(meta.replay.replace(/`/g, "'").replace(/[\r\n]+/g, " "));
   out.push("```");
   out.push("");
 

@@ -1,0 +1,61 @@
+/**
+ * Every string from a scenario or trace is escaped in every format: the HTML report carries
+ * hostile names only as escaped text or as JSON with `<` escaped, Markdown cannot open tags or
+ * links, Mermaid cannot break its syntax, EDN strings stay strings.
+ */
+import { describe, expect, it } from "vitest";
+import { escapeHtml, escapeMarkdown, escapeMermaid, jsonForScript } from "../../reports/escape.js";
+import { renderReport } from "../../reports/index.js";
+import { hostile, hostileTrace } from "./hostile.js";
+
+const trace = hostileTrace();
+
+describe("escaping", () => {
+  it("escapes HTML text and script JSON", () => {
+    expect(escapeHtml(`<a href="x">'&'</a>`)).toBe("&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+    const json = jsonForScript({ text: "</script><!-- & \u2028" });
+    expect(json).not.toMatch(/[<>&\u2028]/);
+    expect(JSON.parse(json)).toEqual({ text: "</script><!-- & \u2028" });
+  });
+
+  it("puts no hostile markup into the HTML report", () => {
+    const html = renderReport(trace, "html", { version: "test" });
+    // Exactly the two script elements of the template: the JSON block and the page script.
+    expect(html.match(/<script/g)?.length).toBe(2);
+    expect(html).not.toContain("<img");
+    expect(html).not.toContain(hostile.scenario);
+    expect(html).toContain(escapeHtml(hostile.scenario));
+    // The data block parses back to the original strings.
+    const block = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html)?.[1] ?? "";
+    const data = JSON.parse(block) as { lanes: string[][]; meta: { scenario: string } };
+    expect(data.meta.scenario).toBe(hostile.scenario);
+    expect(data.lanes.map((lane) => lane[0])).toContain(hostile.node);
+  });
+
+  it("escapes Markdown so no tag, link or table cell can be injected", () => {
+    expect(escapeMarkdown("a|b [x](y) <b>&")).toBe("a\\|b \\[x\\](y) &lt;b&gt;&amp;");
+    const markdown = renderReport(trace, "md", { version: "test" });
+    // Fenced code is shown literally; everything outside it must carry no tag.
+    const outsideCode = markdown.replace(/^```[a-z]*\n[^`]*?\n```$/gm, "");
+    expect(outsideCode).not.toContain("<script");
+    expect(outsideCode).not.toContain("<img");
+    expect(markdown.match(/^```/gm)?.length).toBe(2);
+  });
+
+  it("escapes Mermaid text", () => {
+    expect(escapeMermaid("a;b#c<d>:e")).toBe("a#59;b#35;c#60;d#62;#58;e");
+    const mermaid = renderReport(trace, "mermaid", { version: "test" });
+    for (const line of mermaid.split("\n").slice(1)) {
+      if (line.trim() === "") continue;
+      // After the syntax, only plain characters and #code; entities.
+      expect(line).toMatch(
+        /^ {2}(participant L\d+ as |L\d+(->>|-x)L\d+: |Note over L\d+(,L\d+)?: )(?:[^;<>:"#{}]|#\d+;)*$/,
+      );
+    }
+  });
+
+  it("keeps hostile values inside EDN strings", () => {
+    const edn = renderReport(trace, "edn", { version: "test" });
+    expect(edn).toContain(':value "<script>alert(1)</script>\\"&\'"');
+  });
+});

@@ -1,0 +1,23 @@
+/**
+ * Text, Markdown and Mermaid reports of fixed-seed runs, pinned as files under __snapshots__/
+ * (the heartbeat test protocol's split brain, which changes only when reports do). A change shows
+ * up as a reviewable diff; `vitest -u` rewrites them.
+ */
+import { describe, expect, it } from "vitest";
+import { renderReport } from "../../reports/index.js";
+import { splitBrainYaml, traceOf } from "./fixtures.js";
+
+const options = { version: "test" };
+
+describe("report snapshots", () => {
+  const heartbeat = traceOf(splitBrainYaml);
+  it("heartbeat split brain: text, Markdown, Mermaid", async () => {
+    await expect(renderReport(heartbeat, "text", options)).toMatchFileSnapshot(
+      "__snapshots__/split-brain.txt",
+    );
+    await expect(renderReport(heartbeat, "md", options)).toMatchFileSnapshot("__snapshots__/split-brain.md");
+    await expect(renderReport(heartbeat, "mermaid", options)).toMatchFileSnapshot(
+      "__snapshots__/split-brain.mmd",
+    );
+  });
+});
