@@ -85,6 +85,7 @@ export class Coordinator extends Site {
     const workload = this.options.transactions;
     const tx = ++this.begun;
     this.ctx.storage.set("begun", tx);
+    this.changed = true;
     if (tx < workload.count) this.ctx.setTimer("begin", 1_000_000 / workload.rate);
     const participants = this.drawParticipants();
     const key = this.options.lockConflicts ? this.ctx.random.int(0, this.options.keys - 1) : -1;
@@ -168,6 +169,7 @@ export class Coordinator extends Site {
     const active = this.active.get(tx);
     if (active === undefined || active.phase !== "precommitting") return;
     active.phase = "in-doubt";
+    this.changed = true;
   }
 
   private finish(
@@ -238,12 +240,7 @@ export class Coordinator extends Site {
   protected transactionStates(): Record<string, string> {
     const states: Record<string, string> = {};
     for (const [tx, active] of this.active) {
-      states[tx] =
-        active.phase === "voting"
-          ? `voting ${active.replies.size}/${active.participants.length} yes`
-          : active.phase === "precommitting"
-            ? `precommitting ${active.replies.size}/${active.participants.length} acks`
-            : "in doubt (asking)";
+      states[tx] = active.phase === "in-doubt" ? "in doubt (asking)" : active.phase;
     }
     return states;
   }

@@ -370,6 +370,7 @@ export class Participant extends Site {
     held.highest = Math.max(held.highest, promised);
     if (held.lead !== undefined && promised > held.lead.ballot) {
       held.lead = undefined;
+      this.changed = true;
       this.wait(
         held,
         this.options.terminationTimeoutUs + this.ctx.random.int(0, this.options.terminationTimeoutUs),
@@ -429,6 +430,7 @@ export class Participant extends Site {
     }
     // Quorum: no majority this round; try again later with a higher ballot.
     held.lead = undefined;
+    this.changed = true;
     held.retryUs = backoff(held.retryUs, this.options.retryMaxUs);
     held.deadlineUs =
       this.ctx.now() + held.retryUs / 2 + this.ctx.random.int(0, Math.floor(held.retryUs / 2));

@@ -61,6 +61,8 @@ export abstract class Site implements ProtocolNode<ThreePhaseMessage> {
   /** Known outcomes by transaction number: 0 unknown, 1 commit, 2 abort. */
   private outcomes = new Uint8Array(64);
   private armedAtUs = Number.POSITIVE_INFINITY;
+  /** Whether something shown in the state description changed during this step. */
+  protected changed = true;
 
   constructor(
     protected readonly ctx: NodeContext<ThreePhaseMessage>,
@@ -89,6 +91,7 @@ export abstract class Site implements ProtocolNode<ThreePhaseMessage> {
 
   protected append(line: string): void {
     this.ctx.storage.append(logKey, line);
+    this.changed = true;
   }
 
   protected get logLength(): number {
@@ -171,7 +174,10 @@ export abstract class Site implements ProtocolNode<ThreePhaseMessage> {
 
   protected abstract transactionStates(): Record<string, string>;
 
+  /** Annotates the state, when a log record or a transaction's phase changed in this step. */
   protected describe(): void {
+    if (!this.changed) return;
+    this.changed = false;
     const log = this.logLines();
     this.ctx.annotate({
       role: this.role,

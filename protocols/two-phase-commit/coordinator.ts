@@ -93,6 +93,7 @@ export class Coordinator extends Site {
     const workload = this.options.transactions;
     const tx = ++this.begun;
     this.ctx.storage.set("begun", tx);
+    this.changed = true;
     if (tx < workload.count) this.ctx.setTimer("begin", 1_000_000 / workload.rate);
     const participants = this.drawParticipants();
     const key = this.options.lockConflicts ? this.ctx.random.int(0, this.options.keys - 1) : -1;
@@ -176,6 +177,7 @@ export class Coordinator extends Site {
   private abort(tx: number, voting: Voting, reason: "votes" | "timeout", noVoter?: string): void {
     this.decided(tx, "abort", reason);
     this.active.delete(tx);
+    this.changed = true;
     for (const participant of voting.participants) {
       if (participant !== noVoter) this.sendDecision(participant, tx, "abort");
     }
@@ -238,10 +240,7 @@ export class Coordinator extends Site {
   protected transactionStates(): Record<string, string> {
     const states: Record<string, string> = {};
     for (const [tx, active] of this.active) {
-      states[tx] =
-        active.phase === "voting"
-          ? `voting ${active.yes.size}/${active.participants.length} yes`
-          : `committed, awaiting ${active.unacknowledged.size} ack(s)`;
+      states[tx] = active.phase === "voting" ? "voting" : "committed, awaiting acks";
     }
     return states;
   }

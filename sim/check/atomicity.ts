@@ -97,6 +97,8 @@ export interface AtomicityFailure {
 export interface TransactionRecord {
   readonly tx: number;
   participants: readonly string[] | undefined;
+  /** The site that began the transaction. */
+  coordinator: string | undefined;
   beganUs: number;
   readonly votes: Map<string, Vote>;
   /** Each site's first decision, with when it was reached. */
@@ -199,18 +201,14 @@ export function checkYesVoterNotAlone(
   };
 }
 
-interface SiteLog {
-  seen: number;
-  readonly positions: Map<string, number>;
-}
-
 /**
  * The incremental checker. Feed it each step's observations with `observe`, crashes with
  * `crash`; it returns the failures found (each rule reported at most once per tracker).
  */
 export class AtomicityTracker {
   readonly transactions = new Map<number, TransactionRecord>();
-  private readonly logs = new Map<string, SiteLog>();
+  /** Outcomes of transactions every site has decided, whose records were dropped. */
+  private finished = new Uint8Array(64);
   private readonly reported = new Set<AtomicityRule>();
   /** Transactions some site has not decided yet (candidates for a crash marking them failed). */
   private readonly open = new Set<number>();
@@ -224,13 +222,22 @@ export class AtomicityTracker {
       record = {
         tx,
         participants: undefined,
+        coordinator: undefined,
         beganUs: timeUs,
         votes: new Map(),
         decisions: new Map(),
         failure: false,
       };
+      const earlier = tx < this.finished.length ? this.finished[tx] : 0;
+      if (earlier !== 0) {
+        // Every site had decided: stand for them all, so that any later decision is compared.
+        const decision = earlier === 1 ? "commit" : "abort";
+        record.decisions.set("(every site)", { decision, reason: "votes", timeUs: 0 });
+        record.failure = true;
+      } else {
+        this.open.add(tx);
+      }
       this.transactions.set(tx, record);
-      this.open.add(tx);
     }
     return record;
   }
@@ -254,12 +261,12 @@ export class AtomicityTracker {
     log: readonly string[],
   ): AtomicityFailure[] {
     const failures: AtomicityFailure[] = [];
-    const siteLog = this.indexLog(site, log);
     for (const observation of observations) {
       const record = this.record(observation.tx, timeUs);
       switch (observation.kind) {
         case "begin":
           record.participants = observation.participants;
+          record.coordinator = site;
           record.beganUs = timeUs;
           break;
         case "suspect":
@@ -269,7 +276,7 @@ export class AtomicityTracker {
           record.votes.set(site, observation.vote);
           if (observation.vote === "yes") {
             const needed = this.durability.preparedRecord(observation.tx);
-            if (!loggedBefore(siteLog, needed, observation.logLength)) {
+            if (!loggedBefore(log, needed, observation.logLength)) {
               this.push(failures, {
                 rule: atomicityRules.preparedDurable,
                 message: `${site} voted yes on tx ${observation.tx} before '${needed}' was durable`,
@@ -281,7 +288,7 @@ export class AtomicityTracker {
         }
         case "send-decision": {
           const needed = this.durability.decisionRecord(observation.tx, observation.decision);
-          if (needed !== undefined && !loggedBefore(siteLog, needed, observation.logLength)) {
+          if (needed !== undefined && !loggedBefore(log, needed, observation.logLength)) {
             this.push(failures, {
               rule: atomicityRules.decisionDurable,
               message: `${site} sent ${observation.decision} for tx ${observation.tx} to ${observation.to} before '${needed}' was durable`,
@@ -317,7 +324,22 @@ export class AtomicityTracker {
     const participants = record.participants;
     if (participants?.every((participant) => record.decisions.has(participant))) {
       this.open.delete(record.tx);
+      if (record.coordinator !== undefined && record.decisions.has(record.coordinator))
+        this.retire(record, decision);
     }
+  }
+
+  /** Drops a transaction every site has decided, keeping only its outcome. */
+  private retire(record: TransactionRecord, decision: Decision): void {
+    if (!this.transactions.delete(record.tx)) return;
+    if (record.tx >= this.finished.length) {
+      let size = this.finished.length * 2;
+      while (size <= record.tx) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.finished);
+      this.finished = grown;
+    }
+    this.finished[record.tx] = decision === "commit" ? 1 : 2;
   }
 
   /**
@@ -355,20 +377,6 @@ export class AtomicityTracker {
     this.reported.add(failure.rule);
     failures.push(failure);
   }
-
-  private indexLog(site: string, log: readonly string[]): SiteLog {
-    let siteLog = this.logs.get(site);
-    if (siteLog === undefined) {
-      siteLog = { seen: 0, positions: new Map() };
-      this.logs.set(site, siteLog);
-    }
-    for (let index = siteLog.seen; index < log.length; index++) {
-      const key = recordKey(log[index] as string);
-      if (!siteLog.positions.has(key)) siteLog.positions.set(key, index);
-    }
-    siteLog.seen = log.length;
-    return siteLog;
-  }
 }
 
 /** A log line's identity: its first two words (`commit 12 n2,n3` → `commit 12`). */
@@ -379,9 +387,17 @@ export function recordKey(line: string): string {
   return second < 0 ? line : line.slice(0, second);
 }
 
-function loggedBefore(siteLog: SiteLog, line: string, logLength: number): boolean {
-  const position = siteLog.positions.get(recordKey(line));
-  return position !== undefined && position < logLength;
+/**
+ * Whether the record `key` sits among the first `logLength` lines of `log`. Searches backwards:
+ * the record a vote or a decision needs was almost always written just before it.
+ */
+export function loggedBefore(log: readonly string[], key: string, logLength: number): boolean {
+  for (let index = Math.min(logLength, log.length) - 1; index >= 0; index--) {
+    const line = log[index] as string;
+    if (line.startsWith(key) && (line.length === key.length || line.charCodeAt(key.length) === 32))
+      return true;
+  }
+  return false;
 }
 
 // ---- invariants over a run ---------------------------------------------------------------------
