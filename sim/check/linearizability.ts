@@ -68,7 +68,7 @@ export function budgetOf(options: CheckOptions): Budget {
 }
 
 /** Steps each partition runs in the first round; later rounds double it. */
-const firstSliceSteps = 16_384;
+const firstSliceSteps = 4096;
 
 function unknownOf(
   reason: NonNullable<CheckResult["unknownReason"]>,
