@@ -17,7 +17,7 @@ export const reportScript = String.raw`
   var kinds = data.stepKinds, types = data.types, palette = data.palette;
   var endUs = Math.max(1, meta.endUs);
   var LEFT = 120, RIGHT = 18, AXIS_H = 22, LANE_H = 34, GAP = 24, STATE_H = 18, HIST_H = 22;
-  var ARROWS_MAX = 3000, MARKS_MAX = 2500;
+  var ARROWS_MAX = 2000, MARKS_MAX = 1500, LABELS_MAX = 600;
   var hidden = {};
   var cursor = -1;
   var firstBad = data.violations.length > 0 ? data.violations[0].firstBadStep : -1;
@@ -145,17 +145,21 @@ export const reportScript = String.raw`
     var clip = el("clipPath", { id: "plot" }, defs);
     el("rect", { x: LEFT, y: 0, width: layout.width - LEFT - RIGHT + 6, height: layout.height }, clip);
 
+    var started = performance.now();
+    var phases = [];
+    function phase(name) { var now = performance.now(); phases.push(name + "=" + Math.round(now - started)); started = now; }
     drawAxis();
     var plot = el("g", { "clip-path": "url(#plot)" }, svg);
-    drawNetwork(plot);
-    drawLanes(plot);
-    drawMessages(plot);
-    drawMarks(plot);
-    drawStates(plot);
-    drawHistory(plot);
+    drawNetwork(plot); phase("network");
+    drawLanes(plot); phase("lanes");
+    drawMessages(plot); phase("messages");
+    drawMarks(plot); phase("marks");
+    drawStates(plot); phase("states");
+    drawHistory(plot); phase("history");
     drawCursor(plot);
     drawOverview();
-    drawLogs();
+    drawLogs(); phase("logs");
+    svg.setAttribute("data-render-ms", phases.join(" "));
   }
 
   function drawAxis() {
@@ -363,6 +367,9 @@ export const reportScript = String.raw`
     var current = cursor >= 0 && opByStep[cursor] !== undefined ? opByStep[cursor] : -1;
     var bad = firstBad >= 0 && opByStep[firstBad] !== undefined && explanation ? opByStep[firstBad] : -1;
 
+    var inView = 0;
+    ops.forEach(function (op) { if ((op.b < 0 ? endUs : op.b) >= view.start && op.a <= view.end) inView++; });
+    var labels = inView <= LABELS_MAX;
     ops.forEach(function (op, index) {
       var y = layout.histY[op.c];
       if (y === undefined) return;
@@ -375,8 +382,10 @@ export const reportScript = String.raw`
       if (index === current) cls += " current";
       if (index === bad) cls += " bad";
       el("rect", { x: x1, y: y, width: x2 - x1, height: HIST_H, rx: 3, "class": cls, "data-op": index }, g);
-      var label = opLabel(op);
-      if (x2 - x1 > 30) {
+      var label = labels ? opLabel(op) : "";
+      if (!labels) {
+        // Too many operations in view for labels: bars only.
+      } else if (x2 - x1 > 30) {
         var shown = label.length * 6 > x2 - x1 - 6 ? label.slice(0, Math.max(1, Math.floor((x2 - x1 - 6) / 6) - 1)) + "…" : label;
         text(g, x1 + 4, y + 15, shown, "op-text");
       } else {
@@ -429,10 +438,22 @@ export const reportScript = String.raw`
 
   // ---- Raft-style logs at the cursor -------------------------------------------------------
 
+  var lastLogKey = null;
   function drawLogs() {
     var box = document.getElementById("logs");
     if (!box || !data.hasLog) return;
     var at = cursor >= 0 ? steps[cursor][0] : view.end;
+    // Rebuild only when some node's state at that time changed.
+    var key = [cursor];
+    lanes.forEach(function (lane, index) {
+      if (lane[1] !== "node" || hidden[index]) return;
+      var points = data.statePoints[index];
+      var position = firstIndexAtOrAfter(points, at + 1, 0) - 1;
+      key.push(index + ":" + (position >= 0 ? points[position][1] : "none"));
+    });
+    var keyText = key.join(",");
+    if (keyText === lastLogKey) return;
+    lastLogKey = keyText;
     box.textContent = "";
     var title = document.createElement("div");
     title.className = "log-meta";
@@ -454,7 +475,7 @@ export const reportScript = String.raw`
       } else if (state && Array.isArray(state.log)) {
         var commit = typeof state.commitIndex === "number" ? state.commitIndex : 0;
         var base = typeof state.logFrom === "number" ? state.logFrom : 1;
-        var shownMax = 80;
+        var shownMax = 40;
         var first = Math.max(0, state.log.length - shownMax);
         if (base + first > 1) {
           var more = document.createElement("span");

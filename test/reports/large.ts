@@ -31,3 +31,11 @@ export function largeTrace(durationS: number): TraceLine[] {
   const result = runScenario(scenario, protocols, { keepTrace: true, checkHistory: historyChecker(5_000) });
   return [...result.records];
 }
+
+/** A trace of at least `recordsMin` records: runs once, then once more scaled up if short. */
+export function traceOfAtLeast(recordsMin: number): TraceLine[] {
+  const firstS = 45;
+  const first = largeTrace(firstS);
+  if (first.length >= recordsMin) return first;
+  return largeTrace(Math.ceil((firstS * recordsMin * 1.1) / Math.max(1, first.length)));
+}

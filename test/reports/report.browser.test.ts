@@ -4,7 +4,7 @@
  * arrow per message, highlights the first bad event, steps with the keyboard, filters lanes,
  * zooms, and never runs markup from the trace. Screenshots go to test-output/.
  */
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
@@ -18,10 +18,12 @@ import { heartbeatLimit, heartbeatProtocol } from "../support/heartbeat.js";
 import { ensureOutputFolder, launchBrowser, openWatched, skipBrowser } from "./browser.js";
 import { splitBrainYaml, traceOf } from "./fixtures.js";
 import { hostile, hostileTrace } from "./hostile.js";
+import { traceOfAtLeast } from "./large.js";
 
 // The page functions below run in the browser; the project compiles without the DOM library.
 declare const document: { querySelectorAll(selector: string): { length: number } };
-declare const window: { __pwned?: unknown };
+declare const window: { __pwned?: unknown; requestAnimationFrame(callback: () => void): void };
+declare const performance: { now(): number };
 
 function writeHtml(name: string, records: readonly TraceLine[]): string {
   const path = join(ensureOutputFolder(), name);
@@ -147,6 +149,51 @@ describe.skipIf(skipBrowser)("HTML report in chromium", () => {
     expect(errors).toEqual([]);
     expect(onlyLocal(requests)).toEqual([]);
     await page.screenshot({ path: join(ensureOutputFolder(), "report-hostile.png") });
+    await page.close();
+  });
+
+  it("opens a 100,000-event report and draws only what is in view", async () => {
+    const records = traceOfAtLeast(100_000);
+    expect(records.length).toBeGreaterThanOrEqual(100_000);
+    const model = buildModel(records);
+    const url = writeHtml("report-large.html", records);
+    const bytes = statSync(new URL(url)).size;
+    const started = Date.now();
+    const { page, errors, requests } = await openWatched(browser, url);
+    const loadMs = Date.now() - started;
+    const drawn = async () => Number(await page.locator("svg#diagram").getAttribute("data-arrows"));
+    expect(await drawn()).toBeGreaterThan(0);
+    expect(await drawn()).toBeLessThan(model.messages.length);
+    expect(await page.locator("svg#diagram path.msg").count()).toBe(await drawn());
+
+    // The whole run in view: arrows are sampled, and the page says so.
+    const fitMs = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const start = performance.now();
+          (document as unknown as { getElementById(id: string): { click(): void } })
+            .getElementById("zoom-fit")
+            .click();
+          window.requestAnimationFrame(() =>
+            window.requestAnimationFrame(() => resolve(performance.now() - start)),
+          );
+        }),
+    );
+    expect(await drawn()).toBeLessThanOrEqual(3000);
+    expect(await page.locator("#notice").textContent()).toContain("Zoom in");
+
+    // Stepping far into the trace moves the window with it.
+    await page.keyboard.press("End");
+    expect(await page.locator("#step-info").getAttribute("data-step")).toBe(String(model.steps.length - 1));
+    await page.keyboard.press("Shift+ArrowLeft");
+    expect(await page.locator("#step-info").getAttribute("data-step")).toBe(String(model.steps.length - 11));
+    expect(errors).toEqual([]);
+    expect(requests.filter((request) => !request.startsWith("file:"))).toEqual([]);
+    await page.screenshot({ path: join(ensureOutputFolder(), "report-large.png") });
+    writeFileSync(
+      join(ensureOutputFolder(), "report-large.json"),
+      `${JSON.stringify({ records: records.length, messages: model.messages.length, bytes, loadMs, fitMs, phases: await page.locator("svg#diagram").getAttribute("data-render-ms") }, null, 2)}\n`,
+    );
     await page.close();
   });
 });

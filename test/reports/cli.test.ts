@@ -1,0 +1,88 @@
+/**
+ * The report command and its glue: bad trace files are input errors naming file:line (exit 2),
+ * `run --report` writes the page, `report` renders a trace file in each format, and
+ * `writeReport` picks the format from the file name.
+ */
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readTraceFile, writeReport } from "../../cli/report.js";
+import { InputError } from "../../sim/errors.js";
+import { ensureOutputFolder } from "./browser.js";
+import { splitBrainYaml, traceOf } from "./fixtures.js";
+
+const root = join(import.meta.dirname, "..", "..");
+const tsx = join(root, "node_modules", ".bin", "tsx");
+
+function quorumlab(...args: string[]) {
+  const result = spawnSync(tsx, [join(root, "cli", "main.ts"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function inputError(body: () => unknown): InputError {
+  try {
+    body();
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error("expected an InputError");
+}
+
+describe("report command", () => {
+  const folder = ensureOutputFolder();
+  const records = traceOf(splitBrainYaml);
+  const traceText = `${records.map((record) => JSON.stringify(record)).join("\n")}\n`;
+
+  it("names file:line for a line that is not JSON and for a record missing a field", () => {
+    const notJson = join(folder, "bad-json.jsonl");
+    writeFileSync(notJson, `${JSON.stringify(records[0])}\n{"kind":"send",\n`);
+    expect(inputError(() => readTraceFile(notJson)).describe()).toMatch(/bad-json\.jsonl:2: not JSON/);
+
+    const missing = join(folder, "bad-field.jsonl");
+    writeFileSync(missing, `${JSON.stringify(records[0])}\n\n{"kind":"deliver","t":1,"e":1,"from":"n1"}\n`);
+    expect(inputError(() => readTraceFile(missing)).describe()).toMatch(
+      /bad-field\.jsonl:3: a 'deliver' record needs 'to'/,
+    );
+  });
+
+  it("exits 2 on a bad trace file and renders a good one in each format", () => {
+    const bad = join(folder, "bad-field.jsonl");
+    const failed = quorumlab("report", bad);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain("bad-field.jsonl:3:");
+
+    const good = join(folder, "split-brain.jsonl");
+    writeFileSync(good, traceText);
+    const markdown = quorumlab("report", good, "--format", "md");
+    expect(markdown.code).toBe(0);
+    expect(markdown.stdout).toContain("## ❌ heartbeat-split-brain");
+    const html = join(folder, "split-brain-cli.html");
+    expect(quorumlab("report", good, "--out", html).code).toBe(0);
+    expect(readFileSync(html, "utf8")).toContain('id="report-data"');
+  });
+
+  it("writes the report of `run --report`", () => {
+    const scenario = join(folder, "run-report.yaml");
+    writeFileSync(scenario, splitBrainYaml.replace("protocol: heartbeat", "protocol: raft"));
+    const html = join(folder, "run-report.html");
+    const result = quorumlab("run", scenario, "--report", html, "--quiet");
+    expect([0, 1]).toContain(result.code);
+    const page = readFileSync(html, "utf8");
+    expect(page).toContain("<h1>heartbeat-split-brain</h1>");
+    expect(page).toContain("npx quorumlab run ");
+  });
+
+  it("picks the format from the file name in writeReport", () => {
+    const path = join(folder, "split-brain.md");
+    writeReport(records, path, { version: "test" });
+    expect(readFileSync(path, "utf8").startsWith("## ❌")).toBe(true);
+    const edn = join(folder, "split-brain.edn");
+    writeReport(records, edn);
+    expect(readFileSync(edn, "utf8").startsWith("{:type :invoke")).toBe(true);
+  });
+});
