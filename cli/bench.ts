@@ -6,6 +6,7 @@
 import type { CommandModule } from "yargs";
 import { benchConsistentHashing } from "../bench/consistent-hashing.js";
 import { benchKernel } from "../bench/kernel.js";
+import { benchLinearizability } from "../bench/linearizability.js";
 import { ExitCode } from "../sim/errors.js";
 import { colours, runCommand } from "./output.js";
 
@@ -14,6 +15,7 @@ type Bench = () => Promise<Record<string, unknown>>;
 /** Benchmark name → runner; protocol figures sit under `protocols.<name>`. */
 export const benches: ReadonlyArray<readonly [string, Bench]> = [
   ["kernel", () => benchKernel()],
+  ["linearizability", benchLinearizability],
   ["protocols.consistent-hashing", benchConsistentHashing],
 ];
 

@@ -25,9 +25,23 @@ const exitCodes = `Exit codes:
 type AnyCommand = CommandModule<any, any>;
 
 /** Every command, in the order `--help` lists them. */
-const commands: AnyCommand[] = [listCommand, runCommandModule, verifyCommand, checkCommand, reportCommand, benchCommand];
+const commands: AnyCommand[] = [
+  listCommand,
+  runCommandModule,
+  verifyCommand,
+  checkCommand,
+  reportCommand,
+  benchCommand,
+];
 
 export async function main(argv: string[]): Promise<void> {
+  // A closed pipe (`quorumlab list | head`) ends the output quietly, as other tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const parser = yargs(argv)
     .scriptName("quorumlab")
     .usage("$0 <command> [options]")
