@@ -176,7 +176,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       }
       case "heartbeat":
         if (this.role !== "leader") break;
-        this.broadcastAppend();
+        this.broadcastAppend(false);
         this.ctx.setTimer("heartbeat", this.options.heartbeatIntervalUs);
         break;
       case "check-quorum":
@@ -387,7 +387,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.heardSinceCheck.clear();
     this.ctx.note("became-leader", { term: this.currentTerm });
     if (this.options.leaderNoop) this.appendLocal({ kind: "noop" });
-    this.broadcastAppend();
+    this.broadcastAppend(true);
     this.ctx.setTimer("heartbeat", this.options.heartbeatIntervalUs);
     if (this.options.checkQuorum) this.ctx.setTimer("check-quorum", this.options.electionTimeoutMinUs);
   }
@@ -412,16 +412,20 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.dirty = true;
   }
 
-  /** Starts a new heartbeat round: AppendEntries (or InstallSnapshot) to every follower. */
-  private broadcastAppend(): number {
+  /**
+   * Starts a new round: AppendEntries (or InstallSnapshot) to every follower. Heartbeats
+   * (`withEntries: false`) are empty, as in Figure 2; a follower they find behind gets its entries
+   * in answer to its reply.
+   */
+  private broadcastAppend(withEntries: boolean): number {
     this.round++;
     this.roundStartedAtUs = this.ctx.now();
     this.roundSentAtUs[this.round % roundHistory] = this.roundStartedAtUs;
-    for (const peer of this.ctx.peers) this.sendAppend(peer);
+    for (const peer of this.ctx.peers) this.sendAppend(peer, withEntries);
     return this.round;
   }
 
-  private sendAppend(peer: NodeId): void {
+  private sendAppend(peer: NodeId, withEntries = true): void {
     const next = this.nextIndex.get(peer) as number;
     const log = this.log;
     if (next <= log.snapshotIndex) {
@@ -437,7 +441,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       return;
     }
     const entries =
-      next <= log.lastIndex
+      withEntries && next <= log.lastIndex
         ? log.slice(next, Math.min(log.lastIndex + 1, next + this.options.maxEntriesPerAppend))
         : noEntries;
     if (entries.length > 0 && !this.probing.has(peer)) this.nextIndex.set(peer, next + entries.length);
@@ -728,7 +732,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       key: request.key,
       value: request.value,
     });
-    this.broadcastAppend();
+    this.broadcastAppend(true);
   }
 
   private handleRead(request: ClientRequest): void {
@@ -750,7 +754,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       // Without the election no-op (leaderNoop: false), append one now: a ReadIndex read needs
       // the leader to have committed an entry of its own term (§8).
       this.appendLocal({ kind: "noop" });
-      this.broadcastAppend();
+      this.broadcastAppend(true);
     }
     this.reads.push(read);
   }
@@ -758,7 +762,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   /** A round that began after now confirms leadership for reads registered now. */
   private startReadRound(): number {
     if (this.roundStartedAtUs === this.ctx.now()) return this.round;
-    return this.broadcastAppend();
+    return this.broadcastAppend(false);
   }
 
   private acknowledge(peer: NodeId, round: number): void {
