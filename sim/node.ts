@@ -13,9 +13,11 @@
  * `restarted: true`, and the node rebuilds itself from storage. Storage writes are durable the
  * moment the call returns, so "persist before reply" means: call `storage.set` before `send`.
  *
- * This file imports nothing else from the project; protocols depend on it, never the reverse.
+ * This file imports only types from the project (random streams, trace records); protocols
+ * depend on it, never the reverse.
  */
 import type { Rng } from "./random.js";
+import type { TraceLine } from "./trace.js";
 
 export type { Rng } from "./random.js";
 
@@ -214,4 +216,10 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
   readonly client?: ClientSpec;
   /** Name of the timer the scenario action `timeout: nX` fires early (Raft: `election`). */
   readonly electionTimer?: string;
+  /**
+   * Protocol figures computed from a finished run's trace (ballots per decision, blocking time,
+   * keys moved...). Merged into the run's `figures`; scenarios can bound them in `expect.figures`.
+   * Must be a pure function of the records.
+   */
+  figures?(records: readonly TraceLine[]): Readonly<Record<string, unknown>>;
 }

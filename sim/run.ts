@@ -46,6 +46,11 @@ export interface RunOptions {
   readonly checkHistory?: HistoryChecker;
   /** Stop at the first safety violation (default true). */
   readonly stopOnViolation?: boolean;
+  /**
+   * Compute the protocol's own figures from the trace (default true). This keeps the trace in
+   * memory for protocols that define figures; turn it off for long runs that do not need them.
+   */
+  readonly protocolFigures?: boolean;
 }
 
 export interface ExpectationResult {
@@ -117,9 +122,10 @@ export function runScenario(
   const workloadClients = scenario.workload?.clients ?? 0;
   const scriptedOps = scenario.faults.filter((fault) => fault.kind === "op").length;
   const clients = Array.from({ length: workloadClients + scriptedOps }, (_, index) => `c${index + 1}`);
+  const wantFigures = protocol.figures !== undefined && (options.protocolFigures ?? true);
   const trace = new TraceRecorder({
     hash: options.hashTrace ?? true,
-    keep: options.keepTrace ?? false,
+    keep: (options.keepTrace ?? false) || wantFigures,
     ...(options.traceSink === undefined ? {} : { sink: options.traceSink }),
   });
   trace.record({
@@ -213,6 +219,7 @@ export function runScenario(
 
   const figures = computeFigures(kernel, history.events);
   const records = trace.records;
+  if (wantFigures && protocol.figures !== undefined) Object.assign(figures, protocol.figures(records));
   for (const hook of figureHooks) Object.assign(figures, hook(records, scenario));
   const violations = kernel.violations;
   const safetyViolations = violations.filter((violation) => violation.kind === "safety");
