@@ -7,6 +7,7 @@ import type { CommandModule } from "yargs";
 import { benchConsistentHashing } from "../bench/consistent-hashing.js";
 import { benchKernel } from "../bench/kernel.js";
 import { benchLinearizability } from "../bench/linearizability.js";
+import { benchRaft } from "../bench/raft.js";
 import { ExitCode } from "../sim/errors.js";
 import { colours, runCommand } from "./output.js";
 
@@ -16,6 +17,7 @@ type Bench = () => Promise<Record<string, unknown>>;
 export const benches: ReadonlyArray<readonly [string, Bench]> = [
   ["kernel", () => benchKernel()],
   ["linearizability", benchLinearizability],
+  ["protocols.raft", benchRaft],
   ["protocols.consistent-hashing", benchConsistentHashing],
 ];
 
