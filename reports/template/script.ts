@@ -576,7 +576,7 @@ export const reportScript = String.raw`
     var t = steps[cursor][0];
     var span = view.end - view.start;
     if (t < view.start + span * 0.05 || t > view.end - span * 0.05) {
-      view.start = Math.max(0, t - span / 2);
+      view.start = Math.max(0, Math.min(t - span / 2, endUs - span * 0.98));
       view.end = view.start + span;
     }
     showInfo();
@@ -618,7 +618,7 @@ export const reportScript = String.raw`
 
   function setView(start, end) {
     var span = Math.min(endUs * 1.02, Math.max(20, end - start));
-    start = Math.max(-endUs * 0.01, Math.min(start, endUs - span * 0.5));
+    start = Math.max(-endUs * 0.01, Math.min(start, endUs - span * 0.98));
     view.start = start;
     view.end = start + span;
     schedule();
