@@ -39,7 +39,7 @@ export interface ThreePhaseOptions {
   readonly decisionTimeoutUs: number;
   /** How long an elected termination coordinator waits in each of its rounds. Default 50 ms. */
   readonly terminationTimeoutUs: number;
-  /** Retries (decision requests, COMMIT resends) back off up to this. Default 1 s. */
+  /** Retries (decision requests, COMMIT resends) back off up to this. Default 250 ms. */
   readonly retryMaxUs: number;
   /** Scripted votes: `{n3: {"1": "no"}}` makes n3 vote No on transaction 1. */
   readonly script: { readonly votes: Readonly<Record<string, Readonly<Record<string, "yes" | "no">>>> };
@@ -55,7 +55,7 @@ export const defaultThreePhaseOptions: ThreePhaseOptions = {
   voteTimeoutUs: 100_000,
   decisionTimeoutUs: 100_000,
   terminationTimeoutUs: 50_000,
-  retryMaxUs: 1_000_000,
+  retryMaxUs: 250_000,
   script: { votes: {} },
   bugs: [],
 };

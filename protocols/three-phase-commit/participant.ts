@@ -268,12 +268,14 @@ export class Participant extends Site {
       return;
     }
     held.highest = Math.max(held.highest, ballot);
-    if (ballot <= held.promised) {
+    if (ballot < held.promised || (ballot === held.promised && held.lead?.ballot === ballot)) {
       this.ctx.send(from, { type: "nack", tx, promised: held.promised });
       return;
     }
-    held.promised = ballot;
-    this.append(`promise ${tx} ${ballot}`);
+    if (ballot > held.promised) {
+      held.promised = ballot;
+      this.append(`promise ${tx} ${ballot}`);
+    }
     held.lead = undefined;
     this.ctx.send(from, {
       type: "state-report",
@@ -282,10 +284,7 @@ export class Participant extends Site {
       state: held.state,
       acceptedBallot: held.acceptedBallot,
     });
-    this.wait(
-      held,
-      2 * this.options.terminationTimeoutUs + this.ctx.random.int(0, this.options.terminationTimeoutUs),
-    );
+    this.wait(held, 2 * this.options.terminationTimeoutUs + this.ctx.random.int(0, held.retryUs));
   }
 
   // ---- termination protocol: leading -------------------------------------------------------------
@@ -428,12 +427,27 @@ export class Participant extends Site {
       if (this.held.has(tx)) held.deadlineUs = this.ctx.now() + this.options.terminationTimeoutUs;
       return;
     }
-    // Quorum: no majority this round; try again later with a higher ballot.
-    held.lead = undefined;
-    this.changed = true;
+    // Quorum: no majority yet. Keep the ballot (late answers still count) and ask the silent
+    // sites again; only a NACK (a higher ballot) makes this site give up leading.
+    for (const site of held.participants) {
+      if (site === this.ctx.id) continue;
+      if (lead.phase === "collect" && !lead.reports.has(site)) {
+        this.ctx.send(site, {
+          type: "state-request",
+          tx,
+          ballot: lead.ballot,
+          participants: held.participants,
+        });
+      } else if (lead.phase === "propose" && !lead.acks.has(site)) {
+        this.ctx.send(site, {
+          type: lead.value === "commit" ? "precommit" : "preabort",
+          tx,
+          ballot: lead.ballot,
+        });
+      }
+    }
     held.retryUs = backoff(held.retryUs, this.options.retryMaxUs);
-    held.deadlineUs =
-      this.ctx.now() + held.retryUs / 2 + this.ctx.random.int(0, Math.floor(held.retryUs / 2));
+    held.deadlineUs = this.ctx.now() + held.retryUs;
   }
 
   protected transactionStates(): Record<string, string> {

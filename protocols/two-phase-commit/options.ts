@@ -31,7 +31,7 @@ export interface TwoPhaseOptions {
   readonly voteTimeoutUs: number;
   /** A prepared participant asks for the decision after this long. Default 100 ms. */
   readonly decisionTimeoutUs: number;
-  /** Retries (decision requests, COMMIT resends) back off up to this. Default 1 s. */
+  /** Retries (decision requests, COMMIT resends) back off up to this. Default 250 ms. */
   readonly retryMaxUs: number;
   /** Scripted votes: `{n3: {"1": "no"}}` makes n3 vote No on transaction 1. */
   readonly script: { readonly votes: Readonly<Record<string, Readonly<Record<string, "yes" | "no">>>> };
@@ -45,7 +45,7 @@ export const defaultTwoPhaseOptions: TwoPhaseOptions = {
   keys: 10,
   voteTimeoutUs: 100_000,
   decisionTimeoutUs: 100_000,
-  retryMaxUs: 1_000_000,
+  retryMaxUs: 250_000,
   script: { votes: {} },
   bugs: [],
 };

@@ -652,3 +652,12 @@ export function commitFigures(records: readonly TraceLine[]): CommitFigures {
     meanUncertainUs: intervals.length === 0 ? 0 : Math.round(total / intervals.length),
   };
 }
+
+/**
+ * The runner's figure hook for commit protocols: `commitFigures` merged into a run's figures when
+ * the trace holds commit notes (`begin`), nothing otherwise. Needs the trace kept in memory.
+ */
+export function commitFigureHook(records: readonly TraceLine[]): Record<string, unknown> {
+  const hasCommitNotes = records.some((line) => line.kind === "note" && line.label === "begin");
+  return hasCommitNotes ? { ...commitFigures(records) } : {};
+}
