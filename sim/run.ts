@@ -225,6 +225,7 @@ export function runScenario(
   const safetyViolations = violations.filter((violation) => violation.kind === "safety");
   const expectations = checkExpectations(scenario, {
     violations,
+    leaders: new Set(kernel.leaderships.map((leadership) => leadership.node)),
     linearizable,
     leaderAt,
     figures,
@@ -281,6 +282,7 @@ function checkExpectations(
   scenario: Scenario,
   outcome: {
     violations: readonly Violation[];
+    leaders: ReadonlySet<string>;
     linearizable: boolean | null;
     leaderAt: boolean | undefined;
     figures: Record<string, unknown>;
@@ -323,6 +325,14 @@ function checkExpectations(
       expectation: `leader by ${formatDuration(expect.leader.by)}`,
       met: outcome.leaderAt === true,
       detail: outcome.leaderAt === true ? "a live node was leader then" : "no live node was leader then",
+    });
+  }
+  for (const node of expect.neverLeader ?? []) {
+    const led = outcome.leaders.has(node);
+    results.push({
+      expectation: `${node} never leader`,
+      met: !led,
+      detail: led ? `${node} became leader` : `${node} never became leader`,
     });
   }
   for (const [name, bounds] of Object.entries(expect.figures ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {

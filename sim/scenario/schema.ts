@@ -156,6 +156,7 @@ const expectations = z
     violates: z.array(name).optional(),
     linearizable: z.boolean().optional(),
     leader: z.strictObject({ by: duration }).optional(),
+    neverLeader: z.array(name).optional(),
     figures: z.record(z.string(), bounds).optional(),
     blocked: z.boolean().optional(),
   })
@@ -199,6 +200,8 @@ export interface Expectations {
   readonly linearizable?: boolean;
   /** A live node has role `leader` at this time. */
   readonly leader?: { readonly by: number };
+  /** These nodes never announce leadership during the run. */
+  readonly neverLeader?: readonly string[];
   readonly figures?: Readonly<Record<string, { readonly min?: number; readonly max?: number }>>;
   readonly blocked?: boolean;
 }
