@@ -199,7 +199,7 @@ function renderViolation(model: ReportModel, index: number): string {
   const jump =
     step === undefined
       ? ""
-      : ` <a class="jump" href="#first-bad" ${index === 0 ? 'id="first-bad-link" ' : ""}data-goto-step="${violation.firstBadStep}">→ first bad event at t=${escapeHtml(formatDurationUs(step.t))} (event ${violation.firstBadStep + 1})</a>`;
+      : ` <a class="jump" href="#first-bad" ${index === 0 ? 'id="first-bad-link" ' : ""}data-goto-step="${violation.firstBadStep}">→ first bad event at t=${escapeHtml(formatDurationUs(step.t))} (event ${step.e})</a>`;
   const message =
     violation.message.length > 1200 ? `${violation.message.slice(0, 1200)}…` : violation.message;
   return `<div class="violation-box ${violation.kind === "liveness" ? "liveness" : ""}">

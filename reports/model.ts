@@ -260,6 +260,8 @@ class ModelBuilder {
   private readonly steps: ReportStep[] = [];
   private readonly rawViolations: Array<{ record: TraceRecord & { kind: "violation" }; step: number }> = [];
   private endUs = 0;
+  /** When the run ended: earlier than its planned duration if it stopped at a violation. */
+  private finishedUs: number | undefined;
   private events = 0;
   private traceHash = "";
 
@@ -288,7 +290,7 @@ class ModelBuilder {
       description: header.description ?? "",
       options: header.options,
       durationUs: header.durationUs,
-      endUs: Math.max(this.endUs, header.durationUs),
+      endUs: this.finishedUs ?? Math.max(this.endUs, header.durationUs),
       events: this.events,
       traceHash: this.traceHash,
       replay:
@@ -494,6 +496,7 @@ class ModelBuilder {
       case "end":
         this.events = record.events;
         this.traceHash = record.traceHash;
+        this.finishedUs = record.t;
         break;
       default:
         break;
