@@ -6,6 +6,7 @@ import type { Protocol } from "../sim/node.js";
 import { multiPaxos } from "./multi-paxos/index.js";
 import { consistentHashing } from "./consistent-hashing/index.js";
 import { paxos } from "./paxos/index.js";
+import { primaryBackup } from "./primary-backup/index.js";
 import { raft } from "./raft/index.js";
 import { quorumThreePhaseCommit, threePhaseCommit } from "./three-phase-commit/index.js";
 import { twoPhaseCommit } from "./two-phase-commit/index.js";
@@ -14,6 +15,7 @@ export const protocols: ReadonlyMap<string, Protocol> = new Map<string, Protocol
   ["consistent-hashing", consistentHashing as unknown as Protocol],
   ["paxos", paxos as unknown as Protocol],
   ["multi-paxos", multiPaxos as unknown as Protocol],
+  ["primary-backup", primaryBackup as unknown as Protocol],
   ["raft", raft as unknown as Protocol],
   ["two-phase-commit", twoPhaseCommit as unknown as Protocol],
   ["three-phase-commit", threePhaseCommit as unknown as Protocol],

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
 import { paxosFigures } from "../../protocols/paxos/figures.js";
+import { primaryBackupFigures } from "../../protocols/primary-backup/figures.js";
 import { type FigureHook, type RunResult, runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 
@@ -16,6 +17,7 @@ export const scenariosFolder = fileURLToPath(new URL("../../scenarios/", import.
 const figureHooks: Readonly<Record<string, readonly FigureHook[]>> = {
   paxos: [(records) => ({ ...paxosFigures(records) })],
   "multi-paxos": [(records) => ({ ...paxosFigures(records) })],
+  "primary-backup": [(records) => ({ ...primaryBackupFigures(records) })],
 };
 
 export interface RunChoices {

@@ -1,0 +1,41 @@
+/**
+ * Deliberate bugs primary-backup can be switched into (`options.bugs`). Each is one small branch
+ * in the node code, marked `BUG(<name>)`. Ids follow the mutation catalogue (section 4 of the
+ * reference).
+ */
+import type { DeliberateBug } from "../../sim/node.js";
+
+export const primaryBackupBugs = [
+  {
+    name: "ack-before-backup",
+    id: "M22",
+    change: "The primary answers the client as soon as it applied an operation, before the backup has it.",
+    breaks: ["pb.ack-after-backup", "kv.linearizable"],
+    source:
+      "Jepsen: Redis (aphyr.com/posts/283-jepsen-redis); 6.824 Lab 2 (the primary forwards before replying)",
+    kind: "safety",
+  },
+  {
+    name: "view-without-ack",
+    id: "M23",
+    change:
+      "The view service moves to the next view without waiting for the primary to acknowledge the current one.",
+    breaks: ["pb.view-acked", "kv.linearizable"],
+    source: "MIT 6.824 Lab 2 (2015), Part A: the view service must not change views until the primary acks",
+    kind: "safety",
+  },
+  {
+    name: "lease-ignores-drift",
+    change:
+      "The backup waits exactly one lease period on its own clock before taking over, with no margin for clock drift.",
+    breaks: ["pb.lease-exclusive", "kv.linearizable"],
+    source: "Gray and Cheriton, Leases (SOSP 1989) §2: lease safety needs a bound on clock drift",
+    kind: "safety",
+  },
+] as const satisfies readonly DeliberateBug[];
+
+export type PrimaryBackupBugName = (typeof primaryBackupBugs)[number]["name"];
+
+export const primaryBackupBugNames: readonly PrimaryBackupBugName[] = primaryBackupBugs.map(
+  (bug) => bug.name,
+);

@@ -1,0 +1,31 @@
+/**
+ * Primary-backup replication as a quorumlab protocol, in three variants (`variant:
+ * view-service | lease | timeout`). See node.ts for the overview, invariants.ts for what is
+ * checked, bugs.ts for the deliberate bugs, figures.ts for failover figures and README.md for the
+ * sources.
+ */
+import type { Protocol } from "../../sim/node.js";
+import { primaryBackupBugs } from "./bugs.js";
+import { primaryBackupInvariants } from "./invariants.js";
+import type { PrimaryBackupMessage } from "./messages.js";
+import { createPrimaryBackupNode, type PrimaryBackupNode } from "./node.js";
+import { type PrimaryBackupOptions, parsePrimaryBackupOptions } from "./options.js";
+import { failoverTimer } from "./pair-server.js";
+
+export { type PrimaryBackupFigures, primaryBackupFigures } from "./figures.js";
+export type { PrimaryBackupNode } from "./node.js";
+export { type PrimaryBackupOptions, parsePrimaryBackupOptions } from "./options.js";
+
+export const primaryBackup: Protocol<PrimaryBackupMessage, PrimaryBackupNode> = {
+  name: "primary-backup",
+  summary:
+    "Primary-backup key-value store with a view service (6.824 Lab 2), with leases, or with naive timeouts.",
+  defaultNodes: 3,
+  parseOptions: (options) =>
+    parsePrimaryBackupOptions(options) as unknown as Readonly<Record<string, unknown>>,
+  create: (context, options) => createPrimaryBackupNode(context, options as unknown as PrimaryBackupOptions),
+  invariants: primaryBackupInvariants,
+  bugs: primaryBackupBugs,
+  client: { operations: { read: 1, write: 1, cas: 1 }, model: "kv" },
+  electionTimer: failoverTimer,
+};

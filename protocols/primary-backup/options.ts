@@ -1,0 +1,122 @@
+/**
+ * Primary-backup options, validated with readable errors and completed with documented defaults.
+ * Durations are microsecond numbers or strings with a unit (`100ms`). `parsePrimaryBackupOptions`
+ * is idempotent: its output parses back to itself.
+ */
+import { type PrimaryBackupBugName, primaryBackupBugNames } from "./bugs.js";
+
+/**
+ * - `view-service`: node n1 is the view service; the others are servers (6.824 Lab 2, 2015).
+ * - `lease`: n1 starts as primary and n2 as backup; the backup takes over only after the
+ *   primary's lease has surely expired, which relies on a bound on clock drift.
+ * - `timeout`: the naive design: the backup takes over after missing heartbeats, and the primary
+ *   carries on alone when the backup stops answering. It splits the brain under a partition.
+ */
+export type PrimaryBackupVariant = "view-service" | "lease" | "timeout";
+
+export interface PrimaryBackupOptions {
+  readonly variant: PrimaryBackupVariant;
+  /** Interval of pings (view service) and heartbeats (lease, timeout). Default 100 ms. */
+  readonly pingIntervalUs: number;
+  /** The view service declares a server dead after this many ping intervals without a ping. Default 5. */
+  readonly deadPings: number;
+  /** Timeout variant: the backup takes over after this long without a heartbeat. Default 300 ms. */
+  readonly failoverTimeoutUs: number;
+  /** Lease variant: how long a grant lets the primary serve, on its own clock. Default 300 ms. */
+  readonly leaseUs: number;
+  /** Lease variant: the largest relative clock drift the design tolerates. Default 0.1. */
+  readonly driftBound: number;
+  /** Unanswered forwards and transfers are re-sent after this long. Default 50 ms. */
+  readonly resendUs: number;
+  readonly bugs: readonly PrimaryBackupBugName[];
+}
+
+export const defaultPrimaryBackupOptions: PrimaryBackupOptions = {
+  variant: "view-service",
+  pingIntervalUs: 100_000,
+  deadPings: 5,
+  failoverTimeoutUs: 300_000,
+  leaseUs: 300_000,
+  driftBound: 0.1,
+  resendUs: 50_000,
+  bugs: [],
+};
+
+const unitsUs: Readonly<Record<string, number>> = { us: 1, ms: 1_000, s: 1_000_000 };
+
+function duration(name: string, value: unknown): number {
+  if (typeof value === "number" && Number.isFinite(value) && value > 0) return Math.round(value);
+  if (typeof value === "string") {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s)\s*$/.exec(value);
+    const amount = match === null ? 0 : Number(match[1]) * (unitsUs[match[2] as string] as number);
+    if (amount > 0) return Math.round(amount);
+  }
+  throw new Error(
+    `primary-backup option '${name}' must be a positive duration like 100ms, got ${JSON.stringify(value)}`,
+  );
+}
+
+const durationFields = {
+  pingInterval: "pingIntervalUs",
+  pingIntervalUs: "pingIntervalUs",
+  failoverTimeout: "failoverTimeoutUs",
+  failoverTimeoutUs: "failoverTimeoutUs",
+  lease: "leaseUs",
+  leaseUs: "leaseUs",
+  resend: "resendUs",
+  resendUs: "resendUs",
+} as const;
+
+export function parsePrimaryBackupOptions(input: Readonly<Record<string, unknown>>): PrimaryBackupOptions {
+  const options: { -readonly [K in keyof PrimaryBackupOptions]: PrimaryBackupOptions[K] } = {
+    ...defaultPrimaryBackupOptions,
+  };
+  for (const key of Object.keys(input).sort()) {
+    const value = input[key];
+    if (value === undefined) continue;
+    if (key in durationFields) {
+      options[durationFields[key as keyof typeof durationFields]] = duration(key, value);
+      continue;
+    }
+    switch (key) {
+      case "variant":
+        if (value !== "view-service" && value !== "lease" && value !== "timeout") {
+          throw new Error(
+            `primary-backup option 'variant' must be view-service, lease or timeout, got ${JSON.stringify(value)}`,
+          );
+        }
+        options.variant = value;
+        break;
+      case "deadPings":
+        if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+          throw new Error("primary-backup option 'deadPings' must be an integer ≥ 1");
+        }
+        options.deadPings = value;
+        break;
+      case "driftBound":
+        if (typeof value !== "number" || !(value >= 0 && value < 1)) {
+          throw new Error("primary-backup option 'driftBound' must be a number in [0, 1)");
+        }
+        options.driftBound = value;
+        break;
+      case "bugs":
+        if (!Array.isArray(value))
+          throw new Error("primary-backup option 'bugs' must be a list of bug names");
+        for (const bug of value) {
+          if (!primaryBackupBugNames.includes(bug as PrimaryBackupBugName)) {
+            throw new Error(
+              `unknown primary-backup bug '${String(bug)}'; known: ${primaryBackupBugNames.join(", ")}`,
+            );
+          }
+        }
+        options.bugs = [...(value as PrimaryBackupBugName[])];
+        break;
+      default:
+        throw new Error(
+          `unknown primary-backup option '${key}'; known: variant, pingInterval, deadPings, failoverTimeout, ` +
+            "lease, driftBound, resend, bugs",
+        );
+    }
+  }
+  return options;
+}

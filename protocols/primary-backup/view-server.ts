@@ -1,0 +1,119 @@
+/**
+ * A server of the view-service variant (MIT 6.824 Lab 2, 2015, Part B). It pings the view service
+ * (n1) every `pingInterval` and takes its role from the view it gets back. As primary it
+ * acknowledges a view (pings with its number) only once its backup confirmed the state
+ * transfer, so the view service never promotes a backup that lacks acknowledged writes.
+ * Servers keep their state in memory: a restarted server pings with view 0 and is treated as a
+ * new, empty server.
+ */
+import type { NodeId, ProtocolNode } from "../../sim/node.js";
+import type { PrimaryBackupMessage, View } from "./messages.js";
+import { Replica } from "./replica.js";
+import { describeServer } from "./state.js";
+
+const pingTimer = "ping";
+
+export class ViewServer extends Replica implements ProtocolNode<PrimaryBackupMessage> {
+  private known: View = { viewnum: 0, primary: null, backup: null };
+  private readonly viewService: NodeId = this.ctx.nodes[0] as NodeId;
+
+  /** False after a restart: the server lost its state and may not be primary until synced. */
+  private firstBoot = true;
+
+  onStart(info: { restarted: boolean }): void {
+    this.firstBoot = !info.restarted;
+    this.ping();
+    this.annotate();
+  }
+
+  onTimer(name: string): void {
+    if (name !== pingTimer) return;
+    this.ping();
+    this.resend();
+    this.annotate();
+  }
+
+  onMessage(from: NodeId, message: PrimaryBackupMessage): void {
+    if (!this.handleReplication(from, message) && message.type === "view" && from === this.viewService) {
+      this.adopt(message.view);
+    }
+    this.annotate();
+  }
+
+  override onClientRequest(request: Parameters<Replica["onClientRequest"]>[0]): void {
+    super.onClientRequest(request);
+    this.annotate();
+  }
+
+  /** The view this server acknowledges: as primary, only once its backup holds the state. */
+  get ackedView(): number {
+    if (this.role === "primary" && !this.backupReady) return this.known.viewnum - 1;
+    return this.known.viewnum;
+  }
+
+  private ping(): void {
+    this.ctx.send(this.viewService, { type: "ping", viewnum: Math.max(0, this.ackedView) });
+    this.ctx.setTimer(pingTimer, this.options.pingIntervalUs);
+  }
+
+  private adopt(view: View): void {
+    if (view.viewnum <= this.known.viewnum) return;
+    const previous = this.known;
+    this.known = view;
+    const me = this.ctx.id;
+    // Only a server that holds the current state may serve as primary: the primary or a synced
+    // backup of the view before (or a server that never crashed, in view 1, when there is no state
+    // yet). A restarted
+    // server named primary waits, empty, for the view service to notice it is gone.
+    const holdsState =
+      this.role === "primary" ||
+      (this.role === "backup" && this.synced) ||
+      (view.viewnum === 1 && this.firstBoot);
+    if (view.primary === me && !holdsState) {
+      this.view = view.viewnum;
+      this.role = "idle";
+      return;
+    }
+    if (view.primary === me) {
+      // A backup promoted keeps its state; a primary that stays primary keeps it too.
+      if (previous.primary !== me || previous.backup !== view.backup || this.role !== "primary") {
+        if (this.role !== "primary") this.ctx.note("became-primary", { view: view.viewnum });
+        this.startPrimaryView(view.viewnum, view.backup);
+      } else {
+        this.view = view.viewnum;
+      }
+      return;
+    }
+    if (this.role === "primary") this.stopBeingPrimary();
+    this.view = view.viewnum;
+    if (view.backup === me) {
+      if (this.role !== "backup" || previous.primary !== view.primary) this.synced = false;
+      this.role = "backup";
+    } else {
+      this.role = "idle";
+      this.synced = false;
+    }
+  }
+
+  protected primaryHint(): NodeId | null {
+    return this.known.primary;
+  }
+
+  protected acceptsPrimary(from: NodeId, view: number): boolean {
+    return view === this.known.viewnum && from === this.known.primary;
+  }
+
+  protected acceptsTransfer(from: NodeId, view: number): boolean {
+    // The primary may learn of the view before we do; trust a transfer for a newer view.
+    if (view > this.known.viewnum) {
+      this.known = { viewnum: view, primary: from, backup: this.ctx.id };
+      if (this.role === "primary") this.stopBeingPrimary();
+      return true;
+    }
+    return view === this.known.viewnum && from === this.known.primary && this.known.backup === this.ctx.id;
+  }
+
+  private annotate(): void {
+    this.ctx.annotate(describeServer(this, this.known.primary));
+  }
+}

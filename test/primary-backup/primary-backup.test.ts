@@ -1,0 +1,117 @@
+/**
+ * Primary-backup: scenarios B1–B3, failover figures, the three variants under random faults, and
+ * each deliberate bug caught.
+ */
+import { describe, expect, it } from "vitest";
+import { primaryBackupFigures } from "../../protocols/primary-backup/figures.js";
+import { randomScenarioYaml } from "../paxos/random-scenario.js";
+import { runScenarioFile, runYaml, violated } from "../paxos/support.js";
+
+describe("pb-split-brain (B1)", () => {
+  const result = runScenarioFile("pb-split-brain");
+
+  it("ends with two primaries and a stale read the checker rejects", () => {
+    expect(result.linearizable).toBe(false);
+    expect(violated(result)).toEqual(["kv.linearizable"]);
+    const reads = result.history.filter((event) => event.type === "ok" && event.f === "read");
+    expect(reads.map((event) => event.value)).toEqual([1]);
+  });
+
+  it("counts the self-promotion as a false failover", () => {
+    expect(primaryBackupFigures(result.records)).toMatchObject({ failovers: 1, falseFailovers: 1 });
+    expect(result.expectationsMet).toBe(true);
+  });
+});
+
+describe("pb-view-service (B2)", () => {
+  const result = runScenarioFile("pb-view-service");
+
+  it("refuses the stale read at the old primary and stays linearizable", () => {
+    expect(result.violations).toEqual([]);
+    expect(result.linearizable).toBe(true);
+    const staleRead = result.history.filter((event) => event.process === 3 && event.type !== "invoke");
+    expect(staleRead.map((event) => event.type)).toEqual(["info"]);
+  });
+});
+
+describe("pb-acked-write-loss (B3)", () => {
+  it("with ack-before-backup (M22) acknowledges a write the backup never gets, and loses it", () => {
+    const result = runScenarioFile("pb-acked-write-loss", { continueAfterViolation: true });
+    expect(violated(result)).toEqual(["pb.ack-after-backup", "kv.linearizable"]);
+    const read = result.history.find((event) => event.type === "ok" && event.f === "read");
+    expect(read?.value).toBeNull();
+  });
+
+  it("without the bug never acknowledges the write, so reading nothing is linearizable", () => {
+    const result = runScenarioFile("pb-acked-write-loss", { options: { bugs: [] } });
+    expect(result.violations).toEqual([]);
+    expect(result.linearizable).toBe(true);
+  });
+});
+
+describe("primary-backup failover figures", () => {
+  it("measures the time from the primary's crash to the next primary", () => {
+    const result = runYaml(
+      `
+protocol: primary-backup
+nodes: 3
+duration: 2s
+options: {variant: view-service}
+network: {latency: 1ms}
+workload: {clients: 2, rate: 50, keys: [x], stop: 1800ms}
+faults:
+  - {at: 500ms, crash: n2}
+`,
+      "failover.yaml",
+    );
+    expect(result.violations).toEqual([]);
+    const figures = primaryBackupFigures(result.records);
+    expect(figures.failovers).toBe(1);
+    expect(figures.falseFailovers).toBe(0);
+    expect(figures.failoverUs).toBeGreaterThan(400_000);
+    expect(figures.failoverUs).toBeLessThan(700_000);
+  });
+});
+
+describe("primary-backup under random faults", () => {
+  for (const { variant, nodes } of [
+    { variant: "view-service", nodes: 3 },
+    { variant: "view-service", nodes: 4 },
+    { variant: "lease", nodes: 2 },
+  ]) {
+    it(`${variant} with ${nodes} nodes stays safe and linearizable on 10 seeds (drift within the bound)`, () => {
+      for (let seed = 1; seed <= 10; seed++) {
+        const yaml = randomScenarioYaml({
+          protocol: "primary-backup",
+          nodes,
+          seed,
+          options: { variant },
+          driftMax: 0.1,
+        });
+        const result = runYaml(yaml, `${seed}.yaml`);
+        expect(result.violations, `seed ${seed}`).toEqual([]);
+      }
+    });
+  }
+
+  for (const { bug, variant, nodes, seeds } of [
+    { bug: "ack-before-backup", variant: "view-service", nodes: 3, seeds: 20 },
+    { bug: "view-without-ack", variant: "view-service", nodes: 3, seeds: 20 },
+    { bug: "lease-ignores-drift", variant: "lease", nodes: 2, seeds: 60 },
+  ]) {
+    it(`${bug} is caught within ${seeds} seeds`, () => {
+      let caught = false;
+      for (let seed = 1; seed <= seeds && !caught; seed++) {
+        const yaml = randomScenarioYaml({
+          protocol: "primary-backup",
+          nodes,
+          seed,
+          options: { variant, bugs: [bug] },
+          driftMax: 0.1,
+        });
+        caught = runYaml(yaml, `${seed}.yaml`).violations.length > 0;
+      }
+      expect(caught).toBe(true);
+    });
+  }
+});
