@@ -1,0 +1,205 @@
+/**
+ * Options of the sharded store, validated with readable errors and completed with defaults.
+ *
+ * ```yaml
+ * options:
+ *   groups: {config: [n1, n2, n3], g1: [n4, n5, n6], g2: [n7, n8, n9], g3: [n10, n11, n12]}
+ *   initialGroups: [g1, g2]
+ *   changes: [{at: 1s, join: g3}, {at: 3s, leave: g1}]
+ *   shards: 12          # fixed number of shards (key hash ranges)
+ *   vnodes: 32          # ring tokens per group when placing shards
+ *   tick: 50ms          # how often a group leader polls for configurations and retries pulls
+ *   raft: {heartbeatInterval: 50ms}   # options of every Raft group (snapshots stay off)
+ *   bugs: [serve-before-data]
+ * ```
+ *
+ * Without `groups`, the nodes are cut into groups of three in order: n1–n3 form the configuration
+ * group, n4–n6 group g1, n7–n9 g2, and so on. Without `initialGroups`, every group but the last
+ * starts in configuration 1 when there are three or more (the last joins at `changes`), and
+ * without `changes` the last group joins at 1 s. `parseShardedOptions` is idempotent.
+ */
+import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
+import { type ShardBugName, shardBugNames } from "./bugs.js";
+import type { GroupId } from "./config.js";
+
+export const configGroupId = "config";
+
+export interface GroupChange {
+  readonly atUs: number;
+  readonly kind: "join" | "leave";
+  readonly group: GroupId;
+}
+
+export interface ShardedOptions {
+  /** Group → members; `config` is the configuration group. Empty: derived from the node list. */
+  readonly groups: Readonly<Record<string, readonly string[]>>;
+  /** Empty: derived (see the module comment). */
+  readonly initialGroups: readonly GroupId[];
+  /** Null: derived (the last group joins at 1 s when it is not initial). */
+  readonly changes: readonly GroupChange[] | null;
+  readonly shardCount: number;
+  readonly vnodesPerGroup: number;
+  readonly tickUs: number;
+  readonly raft: RaftOptions;
+  readonly bugs: readonly ShardBugName[];
+}
+
+/** The cluster layout every node derives identically from the options and the node list. */
+export interface Layout {
+  readonly configMembers: readonly string[];
+  readonly groups: Readonly<Record<GroupId, readonly string[]>>;
+  readonly initialGroups: readonly GroupId[];
+  readonly changes: readonly GroupChange[];
+  /** Node → its group (`config` for the configuration group). */
+  readonly groupOf: ReadonlyMap<string, string>;
+}
+
+const unitsUs: Readonly<Record<string, number>> = { us: 1, ms: 1_000, s: 1_000_000 };
+
+function fail(message: string): never {
+  throw new Error(`sharded-kv option ${message}`);
+}
+
+function parseTimeUs(name: string, value: unknown, allowZero: boolean): number {
+  let amount: number | undefined;
+  if (typeof value === "number" && Number.isFinite(value)) amount = Math.round(value);
+  else if (typeof value === "string") {
+    const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s)\s*$/.exec(value);
+    if (match !== null) amount = Math.round(Number(match[1]) * (unitsUs[match[2] as string] as number));
+  }
+  if (amount === undefined || amount < 0 || (!allowZero && amount === 0)) {
+    fail(`'${name}' must be a duration like 50ms, got ${JSON.stringify(value)}`);
+  }
+  return amount;
+}
+
+function parseInteger(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+    fail(`'${name}' must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function parseNames(name: string, value: unknown): string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string" && item !== "")) {
+    fail(`'${name}' must be a list of names`);
+  }
+  return [...(value as string[])];
+}
+
+function parseChange(value: unknown, index: number): GroupChange {
+  if (typeof value !== "object" || value === null) fail(`'changes[${index}]' must be an object`);
+  const change = value as Record<string, unknown>;
+  const atUs = parseTimeUs(`changes[${index}].at`, change.at ?? change.atUs, true);
+  if (typeof change.join === "string") return { atUs, kind: "join", group: change.join };
+  if (typeof change.leave === "string") return { atUs, kind: "leave", group: change.leave };
+  if ((change.kind === "join" || change.kind === "leave") && typeof change.group === "string") {
+    return { atUs, kind: change.kind, group: change.group };
+  }
+  return fail(`'changes[${index}]' needs 'join: <group>' or 'leave: <group>'`);
+}
+
+const knownOptions = [
+  "groups",
+  "initialGroups",
+  "changes",
+  "shards",
+  "shardCount",
+  "vnodes",
+  "vnodesPerGroup",
+  "tick",
+  "tickUs",
+  "raft",
+  "bugs",
+];
+
+export function parseShardedOptions(input: Readonly<Record<string, unknown>>): ShardedOptions {
+  for (const key of Object.keys(input).sort()) {
+    if (!knownOptions.includes(key)) fail(`'${key}' is unknown; known: ${knownOptions.join(", ")}`);
+  }
+  const groups: Record<string, readonly string[]> = {};
+  if (input.groups !== undefined) {
+    if (typeof input.groups !== "object" || input.groups === null)
+      fail("'groups' must map group names to nodes");
+    for (const name of Object.keys(input.groups).sort()) {
+      groups[name] = parseNames(`groups.${name}`, (input.groups as Record<string, unknown>)[name]);
+    }
+    if (groups[configGroupId] === undefined) fail(`'groups' needs a '${configGroupId}' group`);
+  }
+  const initialGroups =
+    input.initialGroups === undefined ? [] : parseNames("initialGroups", input.initialGroups);
+  let changes: GroupChange[] | null = null;
+  if (input.changes !== undefined && input.changes !== null) {
+    if (!Array.isArray(input.changes)) fail("'changes' must be a list");
+    changes = input.changes.map(parseChange).sort((left, right) => left.atUs - right.atUs);
+  }
+  const raftInput = input.raft ?? {};
+  if (typeof raftInput !== "object" || raftInput === null) fail("'raft' must be an object of Raft options");
+  const raft = parseRaftOptions(raftInput as Record<string, unknown>);
+  if (raft.snapshotThreshold !== 0) fail("'raft.snapshotThreshold' must stay 0 (see replica.ts)");
+  const bugs = input.bugs ?? [];
+  if (!Array.isArray(bugs) || !bugs.every((bug) => shardBugNames.includes(bug as ShardBugName))) {
+    fail(`'bugs' must list names among ${shardBugNames.join(", ")}`);
+  }
+  return {
+    groups,
+    initialGroups,
+    changes,
+    shardCount: parseInteger("shards", input.shards ?? input.shardCount ?? 12, 1, 1024),
+    vnodesPerGroup: parseInteger("vnodes", input.vnodes ?? input.vnodesPerGroup ?? 32, 1, 1024),
+    tickUs: parseTimeUs("tick", input.tick ?? input.tickUs ?? 50_000, false),
+    raft,
+    bugs: shardBugNames.filter((bug) => (bugs as unknown[]).includes(bug)),
+  };
+}
+
+const groupSize = 3;
+
+/** Derives the layout from the options and the cluster's node list; throws on a bad layout. */
+export function deriveLayout(options: ShardedOptions, nodes: readonly string[]): Layout {
+  let groups: Record<string, readonly string[]> = { ...options.groups };
+  if (Object.keys(groups).length === 0) {
+    if (nodes.length < 2 * groupSize || nodes.length % groupSize !== 0) {
+      fail(`defaults need a multiple of ${groupSize} nodes, at least ${2 * groupSize}; got ${nodes.length}`);
+    }
+    groups = {};
+    for (let index = 0; index < nodes.length / groupSize; index++) {
+      const name = index === 0 ? configGroupId : `g${index}`;
+      groups[name] = nodes.slice(index * groupSize, (index + 1) * groupSize);
+    }
+  }
+  const groupOf = new Map<string, string>();
+  for (const name of Object.keys(groups).sort()) {
+    for (const node of groups[name] as readonly string[]) {
+      if (!nodes.includes(node)) fail(`'groups.${name}' names ${node}, which is not a node of this cluster`);
+      if (groupOf.has(node)) fail(`${node} is in two groups`);
+      groupOf.set(node, name);
+    }
+  }
+  const configMembers = groups[configGroupId] as readonly string[];
+  const replicaGroups: Record<GroupId, readonly string[]> = {};
+  for (const name of Object.keys(groups).sort(compareGroups)) {
+    if (name !== configGroupId) replicaGroups[name] = groups[name] as readonly string[];
+  }
+  const names = Object.keys(replicaGroups);
+  const initialGroups =
+    options.initialGroups.length > 0 ? options.initialGroups : names.length >= 3 ? names.slice(0, -1) : names;
+  const last = names[names.length - 1];
+  const changes =
+    options.changes ??
+    (last !== undefined && !initialGroups.includes(last)
+      ? [{ atUs: 1_000_000, kind: "join" as const, group: last }]
+      : []);
+  for (const group of [...initialGroups, ...changes.map((change) => change.group)]) {
+    if (replicaGroups[group] === undefined) fail(`names group '${group}', which is not in 'groups'`);
+  }
+  return { configMembers, groups: replicaGroups, initialGroups, changes, groupOf };
+}
+
+/** g2 before g10. */
+function compareGroups(left: string, right: string): number {
+  const leftNumber = /^g(\d+)$/.exec(left);
+  const rightNumber = /^g(\d+)$/.exec(right);
+  if (leftNumber !== null && rightNumber !== null) return Number(leftNumber[1]) - Number(rightNumber[1]);
+  return left < right ? -1 : left > right ? 1 : 0;
+}
