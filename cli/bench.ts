@@ -4,6 +4,7 @@
  * on the same machine rather than across machines.
  */
 import type { CommandModule } from "yargs";
+import { benchCommit } from "../bench/commit.js";
 import { benchConsistentHashing } from "../bench/consistent-hashing.js";
 import { benchKernel } from "../bench/kernel.js";
 import { benchLinearizability } from "../bench/linearizability.js";
@@ -19,6 +20,7 @@ export const benches: ReadonlyArray<readonly [string, Bench]> = [
   ["linearizability", benchLinearizability],
   ["protocols.raft", benchRaft],
   ["protocols.consistent-hashing", benchConsistentHashing],
+  ["protocols.commit", benchCommit],
 ];
 
 export const benchCommand: CommandModule<object, { json: boolean; only?: string }> = {

@@ -624,13 +624,17 @@ export class Kernel {
     return this.slot(id).storage;
   }
 
-  /** The live node that claims leadership (highest term first), if any. */
+  /**
+   * The live node that leads (highest term first), if any: role `leader`, or the roles that play
+   * the same part in other protocols, `primary` and `coordinator`.
+   */
   leader(): NodeId | undefined {
     let best: NodeId | undefined;
     let bestTerm = Number.NEGATIVE_INFINITY;
     for (const slot of this.slots) {
-      if (!slot.up || slot.state?.role !== "leader") continue;
-      const term = slot.state.term ?? 0;
+      const role = slot.state?.role;
+      if (!slot.up || (role !== "leader" && role !== "primary" && role !== "coordinator")) continue;
+      const term = slot.state?.term ?? 0;
       if (term > bestTerm) {
         best = slot.id;
         bestTerm = term;

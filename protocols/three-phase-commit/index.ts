@@ -3,6 +3,8 @@
  * Dolev 1995), registered as two protocols over one implementation. Node n1 coordinates every
  * transaction; the other nodes are participants. See README.md.
  */
+
+import { commitFigureHook } from "../../sim/check/atomicity.js";
 import type { NodeContext, Protocol } from "../../sim/node.js";
 import { threePhaseBugs } from "./bugs.js";
 import { Coordinator } from "./coordinator.js";
@@ -31,6 +33,7 @@ function variant(
     },
     invariants: threePhaseInvariants,
     bugs: threePhaseBugs,
+    figures: commitFigureHook,
   };
 }
 

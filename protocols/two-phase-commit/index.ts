@@ -3,6 +3,8 @@
  * Hadzilacos, Goodman 1987, ch. 7 §7.3–7.4; Mohan, Lindsay, Obermarck 1986). Node n1 coordinates
  * every transaction; the other nodes are participants. See README.md.
  */
+
+import { commitFigureHook } from "../../sim/check/atomicity.js";
 import type { NodeContext, Protocol } from "../../sim/node.js";
 import { twoPhaseBugs } from "./bugs.js";
 import { Coordinator } from "./coordinator.js";
@@ -26,4 +28,5 @@ export const twoPhaseCommit: Protocol<TwoPhaseMessage, Site> = {
   },
   invariants: twoPhaseInvariants,
   bugs: twoPhaseBugs,
+  figures: commitFigureHook,
 };
