@@ -2,7 +2,8 @@
  * The fault timeline: schedules a scenario's actions on the kernel and resolves symbolic targets
  * at the moment each action runs.
  *
- * Targets: a node name (`n3`); `leader` (the live node whose role is leader, highest term first);
+ * Targets: a node name (`n3`); `leader` (the live node whose role is leader, primary or
+ * coordinator, highest term first);
  * `follower` (a random live node that is not the leader); `any` (a random live node); `crashed`
  * (a random crashed node). Randomness comes from the run's own `faults` stream, so adding or
  * removing an action never changes any node's or the network's random choices. An action whose
