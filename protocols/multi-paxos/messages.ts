@@ -2,8 +2,11 @@
  * Multi-Paxos messages. Phase 1 runs once for every slot from `fromSlot` on; phase 2 runs per
  * slot. Names follow "Paxos Made Simple" §2 and §3: `prepare` (1a), `promise` (1b), `nack`,
  * `accept` (2a), `accepted` (2b), plus `decide` (the leader tells every replica which commands
- * were chosen), `heartbeat` (the distinguished proposer is alive) and `catchup` (a replica asks
- * for decisions it missed).
+ * were chosen, in answer to `catchup`), `heartbeat` (the distinguished proposer is alive) and
+ * `catchup` (a replica asks for decisions it missed). Accepts and heartbeats carry the leader's
+ * `chosenThrough`: a follower that accepted slot s at the leader's ballot knows, once s ≤
+ * chosenThrough, that its accepted command is the chosen one (one ballot proposes one command per
+ * slot), so decisions travel without messages of their own.
  */
 
 /** A client operation as it travels through the log. */
@@ -59,6 +62,8 @@ export interface Accept {
   readonly ballot: number;
   readonly slot: number;
   readonly command: Command;
+  /** Every slot up to here is chosen (as in `heartbeat`); followers learn decisions from it. */
+  readonly chosenThrough: number;
 }
 
 export interface Accepted {

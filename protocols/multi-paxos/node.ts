@@ -12,8 +12,9 @@
  *   leader: for each slot up to the highest reported it proposes the value of the highest-ballot
  *   report, and fills slots nobody reported (holes) with a no-op (§3).
  * - **Phase 2 per slot.** The leader assigns each client command the next free slot and sends
- *   `accept(ballot, slot, command)`; a majority of `accepted` makes it chosen, and the leader tells
- *   everyone with `decide`. Unchosen slots are re-sent with each heartbeat, so lost messages only
+ *   `accept(ballot, slot, command)`; a majority of `accepted` makes it chosen. Accepts and
+ *   heartbeats carry the leader's chosen prefix, from which followers learn decisions; a follower
+ *   that misses some asks with `catchup` and gets `decide`. Unchosen slots are re-sent with each heartbeat, so lost messages only
  *   delay them.
  * - **In-order execution.** Replicas execute chosen commands strictly in slot order, and only
  *   when every earlier slot is chosen. Reads go through the log like writes, so a deposed leader
@@ -182,6 +183,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
         return;
       case "accept":
         this.onAccept(from, message.ballot, message.slot, message.command);
+        if (from !== this.ctx.id) this.learnThrough(message.ballot, message.chosenThrough);
         return;
       case "accepted":
         this.onAccepted(from, message.ballot, message.slot);
@@ -277,7 +279,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   private propose(slot: number, command: Command): void {
     this.proposals.set(slot, { command, acceptedBy: new Set(), sentUs: this.ctx.now() });
     if (command.kind === "op") this.pendingSlots.set(commandKey(command), slot);
-    this.toAll({ type: "accept", ballot: this.ballot, slot, command });
+    this.toAll({ type: "accept", ballot: this.ballot, slot, command, chosenThrough: this.executedThrough });
   }
 
   private onAccept(from: NodeId, ballot: number, slot: number, command: Command): void {
@@ -307,7 +309,6 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.proposals.delete(slot);
     if (proposal.command.kind === "op") this.pendingSlots.delete(commandKey(proposal.command));
     this.ctx.note("chosen", { slot, ballot });
-    this.ctx.broadcast({ type: "decide", entries: [{ slot, command: proposal.command }] });
     this.learnChosen(slot, proposal.command);
   }
 
@@ -343,7 +344,13 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
       proposal.sentUs = nowUs;
       for (const peer of this.ctx.peers) {
         if (!proposal.acceptedBy.has(peer)) {
-          this.ctx.send(peer, { type: "accept", ballot: this.ballot, slot, command: proposal.command });
+          this.ctx.send(peer, {
+            type: "accept",
+            ballot: this.ballot,
+            slot,
+            command: proposal.command,
+            chosenThrough: this.executedThrough,
+          });
         }
       }
     }
@@ -358,8 +365,22 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.raisePromise(ballot);
     this.leaderHint = from;
     this.resetElectionTimer();
+    this.learnThrough(ballot, chosenThrough);
     if (chosenThrough > this.executedThrough)
       this.sendTo(from, { type: "catchup", fromSlot: this.executedThrough + 1 });
+  }
+
+  /**
+   * The leader of `ballot` says every slot up to `chosenThrough` is chosen. For each such slot
+   * where this acceptor holds the leader's own proposal, that proposal is the chosen command.
+   */
+  private learnThrough(ballot: number, chosenThrough: number): void {
+    if (ballot !== this.promised) return;
+    for (let slot = this.executedThrough + 1; slot <= chosenThrough; slot++) {
+      const proposal = this.acceptedSlots.get(slot);
+      if (proposal === undefined || proposal.ballot !== ballot) return;
+      this.learnChosen(slot, proposal.command);
+    }
   }
 
   private onCatchup(from: NodeId, fromSlot: number): void {
