@@ -221,5 +221,5 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
    * keys moved...). Merged into the run's `figures`; scenarios can bound them in `expect.figures`.
    * Must be a pure function of the records.
    */
-  figures?(records: readonly TraceLine[]): Readonly<Record<string, unknown>>;
+  figures?(records: readonly TraceLine[]): object;
 }

@@ -4,6 +4,7 @@
  */
 import type { Protocol } from "../../sim/node.js";
 import { paxosBugs } from "./bugs.js";
+import { paxosFigures } from "./figures.js";
 import { paxosInvariants } from "./invariants.js";
 import type { PaxosMessage } from "./messages.js";
 import { PaxosNode, proposeTimer } from "./node.js";
@@ -22,5 +23,6 @@ export const paxos: Protocol<PaxosMessage, PaxosNode> = {
   create: (context, options) => new PaxosNode(context, options as unknown as PaxosOptions),
   invariants: paxosInvariants,
   bugs: paxosBugs,
+  figures: (records) => paxosFigures(records),
   electionTimer: proposeTimer,
 };

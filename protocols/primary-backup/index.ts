@@ -6,6 +6,7 @@
  */
 import type { Protocol } from "../../sim/node.js";
 import { primaryBackupBugs } from "./bugs.js";
+import { primaryBackupFigures } from "./figures.js";
 import { primaryBackupInvariants } from "./invariants.js";
 import type { PrimaryBackupMessage } from "./messages.js";
 import { createPrimaryBackupNode, type PrimaryBackupNode } from "./node.js";
@@ -26,6 +27,7 @@ export const primaryBackup: Protocol<PrimaryBackupMessage, PrimaryBackupNode> = 
   create: (context, options) => createPrimaryBackupNode(context, options as unknown as PrimaryBackupOptions),
   invariants: primaryBackupInvariants,
   bugs: primaryBackupBugs,
+  figures: (records) => primaryBackupFigures(records),
   client: { operations: { read: 1, write: 1, cas: 1 }, model: "kv" },
   electionTimer: failoverTimer,
 };
