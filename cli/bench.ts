@@ -8,6 +8,7 @@ import { benchCommit } from "../bench/commit.js";
 import { benchConsistentHashing } from "../bench/consistent-hashing.js";
 import { benchKernel } from "../bench/kernel.js";
 import { benchLinearizability } from "../bench/linearizability.js";
+import { benchPaxosFamily } from "../bench/paxos.js";
 import { benchRaft } from "../bench/raft.js";
 import { ExitCode } from "../sim/errors.js";
 import { colours, runCommand } from "./output.js";
@@ -19,6 +20,7 @@ export const benches: ReadonlyArray<readonly [string, Bench]> = [
   ["kernel", () => benchKernel()],
   ["linearizability", benchLinearizability],
   ["protocols.raft", benchRaft],
+  ["protocols.paxos-family", benchPaxosFamily],
   ["protocols.consistent-hashing", benchConsistentHashing],
   ["protocols.commit", benchCommit],
 ];
