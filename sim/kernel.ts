@@ -16,7 +16,7 @@
  *   `now()` advances faster and its timers fire sooner (or, for negative rates, later).
  */
 
-import { Network, type NetworkSpec } from "./network.js";
+import { cutUs, Network, type NetworkSpec } from "./network.js";
 import type {
   ClientReply,
   ClientRequest,
@@ -426,10 +426,10 @@ export class Kernel {
         msg: message,
       });
     }
-    const transmission = this.network.transmit(from, to, this.nowUs);
-    if (transmission.outcome !== "sent") {
+    const arrivalUs = this.network.transmit(from, to, this.nowUs);
+    if (arrivalUs < 0) {
       if (this.tracing) {
-        const reason = transmission.outcome === "cut" ? "partition" : "loss";
+        const reason = arrivalUs === cutUs ? "partition" : "loss";
         this.trace.record({
           kind: "drop",
           t: this.nowUs,
@@ -443,9 +443,9 @@ export class Kernel {
       }
       return;
     }
-    const arrivals = transmission.arrivalsUs;
-    this.queue.push(arrivals[0] as number, { kind: deliverKind, from, to, id, message });
-    if (arrivals.length > 1) {
+    this.queue.push(arrivalUs, { kind: deliverKind, from, to, id, message });
+    const duplicateUs = this.network.duplicateArrivalUs;
+    if (duplicateUs >= 0) {
       const copy = this.nextMessageId++;
       if (this.tracing) {
         this.trace.record({
@@ -459,7 +459,7 @@ export class Kernel {
           copy,
         });
       }
-      this.queue.push(arrivals[1] as number, { kind: deliverKind, from, to, id: copy, message });
+      this.queue.push(duplicateUs, { kind: deliverKind, from, to, id: copy, message });
     }
   }
 

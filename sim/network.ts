@@ -55,12 +55,10 @@ export const defaultNetwork: NetworkSpec = {
   links: [],
 };
 
-/** The fate of one message: arrival times of its copies (empty when lost). */
-export interface Transmission {
-  readonly outcome: "sent" | "lost" | "cut";
-  /** Arrival time of each copy; two entries when duplicated. */
-  readonly arrivalsUs: readonly number[];
-}
+/** `transmit` result: the message was lost to random loss. */
+export const lostUs = -1;
+/** `transmit` result: the link was cut when the message was sent. */
+export const cutUs = -2;
 
 export class Network {
   private readonly endpoints: readonly string[];
@@ -118,23 +116,31 @@ export class Network {
     return this.cut[index] === 0 && this.grouped[index] === 0;
   }
 
-  /** Decides the fate of a message sent now. */
-  transmit(from: number, to: number, nowUs: number): Transmission {
+  /**
+   * Arrival time of the second copy decided by the last `transmit`, or -1 when it made only one.
+   * (Returned through a field so the per-message path allocates nothing.)
+   */
+  duplicateArrivalUs = -1;
+
+  /**
+   * Decides the fate of a message sent now: its arrival time, or `lostUs` / `cutUs`. When the
+   * message is duplicated, `duplicateArrivalUs` holds the second copy's arrival time.
+   */
+  transmit(from: number, to: number, nowUs: number): number {
+    this.duplicateArrivalUs = -1;
     const index = from * this.size + to;
-    if (this.cut[index] !== 0 || this.grouped[index] !== 0) return { outcome: "cut", arrivalsUs: [] };
+    if (this.cut[index] !== 0 || this.grouped[index] !== 0) return cutUs;
     const burst = nowUs < this.burstUntilUs;
     const loss = burst
       ? Math.max(this.burstLoss, this.linkLoss[index] as number)
       : (this.linkLoss[index] as number);
-    if (loss > 0 && this.random.next() < loss) return { outcome: "lost", arrivalsUs: [] };
+    if (loss > 0 && this.random.next() < loss) return lostUs;
     const duplicate = burst
       ? Math.max(this.burstDuplicate, this.linkDuplicate[index] as number)
       : (this.linkDuplicate[index] as number);
     const first = this.arrival(index, nowUs);
-    if (duplicate > 0 && this.random.next() < duplicate) {
-      return { outcome: "sent", arrivalsUs: [first, this.arrival(index, nowUs)] };
-    }
-    return { outcome: "sent", arrivalsUs: [first] };
+    if (duplicate > 0 && this.random.next() < duplicate) this.duplicateArrivalUs = this.arrival(index, nowUs);
+    return first;
   }
 
   private arrival(index: number, nowUs: number): number {
