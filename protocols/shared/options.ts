@@ -1,0 +1,124 @@
+/**
+ * Option-parsing helpers shared by the protocols' `options.ts` files: durations with a unit,
+ * booleans, integers, fractions, the list of deliberate bugs, and the heartbeat and election
+ * timing of leader-based protocols.
+ *
+ * Used by raft, multi-paxos, primary-backup and paxos, and (through shared/commit/options.ts) by
+ * two-phase-commit and three-phase-commit. Each protocol still lists its own options, defaults
+ * and cross-checks in its own options.ts; only the parsing of single values lives here.
+ *
+ * Every helper throws an Error that names the option, prefixed by the protocol when one is given
+ * (`raft option 'preVote' must be true or false`); an empty protocol gives `option 'keys' …`.
+ */
+
+const durationUnitsUs: Readonly<Record<string, number>> = { us: 1, ms: 1_000, s: 1_000_000 };
+const durationPattern = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s)\s*$/;
+
+/** `raft option 'name'`, or `option 'name'` when `protocol` is empty. */
+export function optionLabel(protocol: string, name: string): string {
+  return protocol === "" ? `option '${name}'` : `${protocol} option '${name}'`;
+}
+
+/**
+ * A duration in microseconds: a number of microseconds, or a string with a unit (`50ms`, `1.5s`,
+ * `200us`), rounded to a whole microsecond. Zero is accepted only when `allowZero`. Returns
+ * undefined for anything else.
+ */
+export function parseDurationUs(value: unknown, allowZero: boolean): number | undefined {
+  if (typeof value === "number" && Number.isFinite(value) && (value > 0 || (allowZero && value === 0))) {
+    return Math.round(value);
+  }
+  if (typeof value === "string") {
+    const match = durationPattern.exec(value);
+    if (match !== null) {
+      const amount = Number(match[1]) * (durationUnitsUs[match[2] as string] as number);
+      if (amount > 0 || allowZero) return Math.round(amount);
+    }
+  }
+  return undefined;
+}
+
+export interface DurationRule {
+  /** An example shown in the error message, such as `50ms`. */
+  readonly example: string;
+  /** Whether zero is a valid duration. Default false: the duration must be positive. */
+  readonly allowZero?: boolean;
+}
+
+/** A duration option (see `parseDurationUs`); throws when `value` is not one. */
+export function durationOption(protocol: string, name: string, value: unknown, rule: DurationRule): number {
+  const allowZero = rule.allowZero ?? false;
+  const parsed = parseDurationUs(value, allowZero);
+  if (parsed !== undefined) return parsed;
+  throw new Error(
+    `${optionLabel(protocol, name)} must be a ${allowZero ? "" : "positive "}duration like ${rule.example}, ` +
+      `got ${JSON.stringify(value)}`,
+  );
+}
+
+export function booleanOption(protocol: string, name: string, value: unknown): boolean {
+  if (typeof value !== "boolean") throw new Error(`${optionLabel(protocol, name)} must be true or false`);
+  return value;
+}
+
+/** An integer of at least `min`. */
+export function integerOption(protocol: string, name: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new Error(
+      `${optionLabel(protocol, name)} must be an integer ≥ ${min}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** A number in [0, 1), such as a bound on relative clock drift. */
+export function fractionOption(protocol: string, name: string, value: unknown): number {
+  if (typeof value !== "number" || !(value >= 0 && value < 1)) {
+    throw new Error(`${optionLabel(protocol, name)} must be a number in [0, 1)`);
+  }
+  return value;
+}
+
+/** The `bugs` option: a list of names from the protocol's bugs.ts, copied. */
+export function bugListOption<Bug extends string>(
+  protocol: string,
+  value: unknown,
+  known: readonly Bug[],
+): Bug[] {
+  if (!Array.isArray(value)) throw new Error(`${optionLabel(protocol, "bugs")} must be a list of bug names`);
+  for (const bug of value) {
+    if (!known.includes(bug as Bug)) {
+      throw new Error(`unknown ${protocol} bug '${String(bug)}'; known: ${known.join(", ")}`);
+    }
+  }
+  return [...(value as Bug[])];
+}
+
+/** Heartbeat and election timing of a leader-based protocol (raft, multi-paxos). */
+export interface ElectionTiming {
+  readonly heartbeatIntervalUs: number;
+  readonly electionTimeoutMinUs: number;
+  readonly electionTimeoutMaxUs: number;
+}
+
+/** Option names as written in scenarios, mapped to the `ElectionTiming` field they set. */
+export const electionTimingFields = {
+  heartbeatInterval: "heartbeatIntervalUs",
+  heartbeatIntervalUs: "heartbeatIntervalUs",
+  electionTimeoutMin: "electionTimeoutMinUs",
+  electionTimeoutMinUs: "electionTimeoutMinUs",
+  electionTimeoutMax: "electionTimeoutMaxUs",
+  electionTimeoutMaxUs: "electionTimeoutMaxUs",
+} as const;
+
+/** The minimum election timeout must not exceed the maximum, and heartbeats must come sooner. */
+export function checkElectionTiming(protocol: string, timing: ElectionTiming): void {
+  if (timing.electionTimeoutMinUs > timing.electionTimeoutMaxUs) {
+    throw new Error(`${optionLabel(protocol, "electionTimeoutMin")} must not exceed 'electionTimeoutMax'`);
+  }
+  if (timing.heartbeatIntervalUs >= timing.electionTimeoutMinUs) {
+    throw new Error(
+      `${optionLabel(protocol, "heartbeatInterval")} must be shorter than 'electionTimeoutMin'`,
+    );
+  }
+}
