@@ -1,8 +1,14 @@
 /**
  * Multi-Paxos options, validated with readable errors and completed with documented defaults.
  * Durations are microsecond numbers or strings with a unit (`50ms`). `parseMultiPaxosOptions` is
- * idempotent: its output parses back to itself.
+ * idempotent: its output parses back to itself. Single values are parsed by shared/options.ts.
  */
+import {
+  bugListOption,
+  checkElectionTiming,
+  durationOption,
+  electionTimingFields,
+} from "../shared/options.js";
 import { type MultiPaxosBugName, multiPaxosBugNames } from "./bugs.js";
 
 export interface MultiPaxosOptions {
@@ -24,28 +30,7 @@ export const defaultMultiPaxosOptions: MultiPaxosOptions = {
   bugs: [],
 };
 
-const unitsUs: Readonly<Record<string, number>> = { us: 1, ms: 1_000, s: 1_000_000 };
-
-function duration(name: string, value: unknown): number {
-  if (typeof value === "number" && Number.isFinite(value) && value > 0) return Math.round(value);
-  if (typeof value === "string") {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s)\s*$/.exec(value);
-    const amount = match === null ? 0 : Number(match[1]) * (unitsUs[match[2] as string] as number);
-    if (amount > 0) return Math.round(amount);
-  }
-  throw new Error(
-    `multi-paxos option '${name}' must be a positive duration like 50ms, got ${JSON.stringify(value)}`,
-  );
-}
-
-const durationFields = {
-  heartbeatInterval: "heartbeatIntervalUs",
-  heartbeatIntervalUs: "heartbeatIntervalUs",
-  electionTimeoutMin: "electionTimeoutMinUs",
-  electionTimeoutMinUs: "electionTimeoutMinUs",
-  electionTimeoutMax: "electionTimeoutMaxUs",
-  electionTimeoutMaxUs: "electionTimeoutMaxUs",
-} as const;
+const durationFields = electionTimingFields;
 
 export function parseMultiPaxosOptions(input: Readonly<Record<string, unknown>>): MultiPaxosOptions {
   const options: { -readonly [K in keyof MultiPaxosOptions]: MultiPaxosOptions[K] } = {
@@ -55,7 +40,14 @@ export function parseMultiPaxosOptions(input: Readonly<Record<string, unknown>>)
     const value = input[key];
     if (value === undefined) continue;
     if (key in durationFields) {
-      options[durationFields[key as keyof typeof durationFields]] = duration(key, value);
+      options[durationFields[key as keyof typeof durationFields]] = durationOption(
+        "multi-paxos",
+        key,
+        value,
+        {
+          example: "50ms",
+        },
+      );
       continue;
     }
     switch (key) {
@@ -66,15 +58,7 @@ export function parseMultiPaxosOptions(input: Readonly<Record<string, unknown>>)
         options.catchupBatch = value;
         break;
       case "bugs":
-        if (!Array.isArray(value)) throw new Error("multi-paxos option 'bugs' must be a list of bug names");
-        for (const bug of value) {
-          if (!multiPaxosBugNames.includes(bug as MultiPaxosBugName)) {
-            throw new Error(
-              `unknown multi-paxos bug '${String(bug)}'; known: ${multiPaxosBugNames.join(", ")}`,
-            );
-          }
-        }
-        options.bugs = [...(value as MultiPaxosBugName[])];
+        options.bugs = bugListOption("multi-paxos", value, multiPaxosBugNames);
         break;
       default:
         throw new Error(
@@ -83,11 +67,6 @@ export function parseMultiPaxosOptions(input: Readonly<Record<string, unknown>>)
         );
     }
   }
-  if (options.electionTimeoutMinUs > options.electionTimeoutMaxUs) {
-    throw new Error("multi-paxos option 'electionTimeoutMin' must not exceed 'electionTimeoutMax'");
-  }
-  if (options.heartbeatIntervalUs >= options.electionTimeoutMinUs) {
-    throw new Error("multi-paxos option 'heartbeatInterval' must be shorter than 'electionTimeoutMin'");
-  }
+  checkElectionTiming("multi-paxos", options);
   return options;
 }

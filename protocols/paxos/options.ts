@@ -1,8 +1,10 @@
 /**
  * Single-decree Paxos options, validated with readable errors and completed with documented
  * defaults. Durations are microsecond numbers or strings with a unit (`50ms`, `1.5s`).
- * `parsePaxosOptions` is idempotent: its output parses back to itself.
+ * `parsePaxosOptions` is idempotent: its output parses back to itself. Single values are parsed
+ * by shared/options.ts.
  */
+import { booleanOption, bugListOption, durationOption } from "../shared/options.js";
 import { type PaxosBugName, paxosBugNames } from "./bugs.js";
 
 export interface PaxosOptions {
@@ -49,17 +51,10 @@ export const defaultPaxosOptions: PaxosOptions = {
   bugs: [],
 };
 
-const unitsUs: Readonly<Record<string, number>> = { us: 1, ms: 1_000, s: 1_000_000 };
-
-/** A duration option: a non-negative number of microseconds or `150ms`-style text. */
-export function durationOption(protocol: string, name: string, value: unknown): number {
-  if (typeof value === "number" && Number.isFinite(value) && value >= 0) return Math.round(value);
-  if (typeof value === "string") {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s)\s*$/.exec(value);
-    if (match !== null) return Math.round(Number(match[1]) * (unitsUs[match[2] as string] as number));
-    if (value.trim() === "0") return 0;
-  }
-  throw new Error(`${protocol} option '${name}' must be a duration like 50ms, got ${JSON.stringify(value)}`);
+/** A duration option: a non-negative number of microseconds, `150ms`-style text, or "0". */
+function duration(name: string, value: unknown): number {
+  if (typeof value === "string" && value.trim() === "0") return 0;
+  return durationOption("paxos", name, value, { example: "50ms", allowZero: true });
 }
 
 function nodeList(name: string, value: unknown, allowAll: boolean): readonly string[] | "all" {
@@ -70,11 +65,6 @@ function nodeList(name: string, value: unknown, allowAll: boolean): readonly str
     );
   }
   return [...(value as string[])];
-}
-
-function boolean(name: string, value: unknown): boolean {
-  if (typeof value !== "boolean") throw new Error(`paxos option '${name}' must be true or false`);
-  return value;
 }
 
 const durationFields = {
@@ -94,7 +84,7 @@ export function parsePaxosOptions(input: Readonly<Record<string, unknown>>): Pax
     const value = input[key];
     if (value === undefined) continue;
     if (key in durationFields) {
-      options[durationFields[key as keyof typeof durationFields]] = durationOption("paxos", key, value);
+      options[durationFields[key as keyof typeof durationFields]] = duration(key, value);
       continue;
     }
     switch (key) {
@@ -117,16 +107,10 @@ export function parsePaxosOptions(input: Readonly<Record<string, unknown>>): Pax
       }
       case "autoPropose":
       case "backoff":
-        options[key] = boolean(key, value);
+        options[key] = booleanOption("paxos", key, value);
         break;
       case "bugs":
-        if (!Array.isArray(value)) throw new Error("paxos option 'bugs' must be a list of bug names");
-        for (const bug of value) {
-          if (!paxosBugNames.includes(bug as PaxosBugName)) {
-            throw new Error(`unknown paxos bug '${String(bug)}'; known: ${paxosBugNames.join(", ")}`);
-          }
-        }
-        options.bugs = [...(value as PaxosBugName[])];
+        options.bugs = bugListOption("paxos", value, paxosBugNames);
         break;
       default:
         throw new Error(

@@ -1,8 +1,9 @@
 /**
  * Primary-backup options, validated with readable errors and completed with documented defaults.
  * Durations are microsecond numbers or strings with a unit (`100ms`). `parsePrimaryBackupOptions`
- * is idempotent: its output parses back to itself.
+ * is idempotent: its output parses back to itself. Single values are parsed by shared/options.ts.
  */
+import { bugListOption, durationOption, fractionOption } from "../shared/options.js";
 import { type PrimaryBackupBugName, primaryBackupBugNames } from "./bugs.js";
 
 /**
@@ -42,20 +43,6 @@ export const defaultPrimaryBackupOptions: PrimaryBackupOptions = {
   bugs: [],
 };
 
-const unitsUs: Readonly<Record<string, number>> = { us: 1, ms: 1_000, s: 1_000_000 };
-
-function duration(name: string, value: unknown): number {
-  if (typeof value === "number" && Number.isFinite(value) && value > 0) return Math.round(value);
-  if (typeof value === "string") {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s)\s*$/.exec(value);
-    const amount = match === null ? 0 : Number(match[1]) * (unitsUs[match[2] as string] as number);
-    if (amount > 0) return Math.round(amount);
-  }
-  throw new Error(
-    `primary-backup option '${name}' must be a positive duration like 100ms, got ${JSON.stringify(value)}`,
-  );
-}
-
 const durationFields = {
   pingInterval: "pingIntervalUs",
   pingIntervalUs: "pingIntervalUs",
@@ -75,7 +62,14 @@ export function parsePrimaryBackupOptions(input: Readonly<Record<string, unknown
     const value = input[key];
     if (value === undefined) continue;
     if (key in durationFields) {
-      options[durationFields[key as keyof typeof durationFields]] = duration(key, value);
+      options[durationFields[key as keyof typeof durationFields]] = durationOption(
+        "primary-backup",
+        key,
+        value,
+        {
+          example: "100ms",
+        },
+      );
       continue;
     }
     switch (key) {
@@ -94,22 +88,10 @@ export function parsePrimaryBackupOptions(input: Readonly<Record<string, unknown
         options.deadPings = value;
         break;
       case "driftBound":
-        if (typeof value !== "number" || !(value >= 0 && value < 1)) {
-          throw new Error("primary-backup option 'driftBound' must be a number in [0, 1)");
-        }
-        options.driftBound = value;
+        options.driftBound = fractionOption("primary-backup", key, value);
         break;
       case "bugs":
-        if (!Array.isArray(value))
-          throw new Error("primary-backup option 'bugs' must be a list of bug names");
-        for (const bug of value) {
-          if (!primaryBackupBugNames.includes(bug as PrimaryBackupBugName)) {
-            throw new Error(
-              `unknown primary-backup bug '${String(bug)}'; known: ${primaryBackupBugNames.join(", ")}`,
-            );
-          }
-        }
-        options.bugs = [...(value as PrimaryBackupBugName[])];
+        options.bugs = bugListOption("primary-backup", value, primaryBackupBugNames);
         break;
       default:
         throw new Error(

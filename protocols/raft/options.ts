@@ -3,8 +3,17 @@
  *
  * Durations are accepted as microsecond numbers or as strings with a unit (`50ms`, `1.5s`), so a
  * scenario can write `heartbeatInterval: 50ms`. `parseRaftOptions` is idempotent: its output
- * parses back to itself.
+ * parses back to itself. Single values are parsed by the helpers of shared/options.ts.
  */
+import {
+  booleanOption,
+  bugListOption,
+  checkElectionTiming,
+  durationOption,
+  electionTimingFields,
+  fractionOption,
+  integerOption,
+} from "../shared/options.js";
 import { type RaftBugName, raftBugNames } from "./bugs.js";
 
 /** How a leader serves reads linearizably. */
@@ -55,43 +64,8 @@ export const defaultRaftOptions: RaftOptions = {
   bugs: [],
 };
 
-const durationUnitsUs: Readonly<Record<string, number>> = { us: 1, ms: 1_000, s: 1_000_000 };
-
-function duration(name: string, value: unknown): number {
-  if (typeof value === "number" && Number.isFinite(value) && value > 0) return Math.round(value);
-  if (typeof value === "string") {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s)\s*$/.exec(value);
-    if (match !== null) {
-      const amount = Number(match[1]) * (durationUnitsUs[match[2] as string] as number);
-      if (amount > 0) return Math.round(amount);
-    }
-  }
-  throw new Error(
-    `raft option '${name}' must be a positive duration like 50ms, got ${JSON.stringify(value)}`,
-  );
-}
-
-function boolean(name: string, value: unknown): boolean {
-  if (typeof value !== "boolean") throw new Error(`raft option '${name}' must be true or false`);
-  return value;
-}
-
-function integer(name: string, value: unknown, min: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new Error(`raft option '${name}' must be an integer ≥ ${min}, got ${JSON.stringify(value)}`);
-  }
-  return value;
-}
-
 /** Option names as written in scenarios, mapped to the field they set. */
-const durationFields = {
-  heartbeatInterval: "heartbeatIntervalUs",
-  heartbeatIntervalUs: "heartbeatIntervalUs",
-  electionTimeoutMin: "electionTimeoutMinUs",
-  electionTimeoutMinUs: "electionTimeoutMinUs",
-  electionTimeoutMax: "electionTimeoutMaxUs",
-  electionTimeoutMaxUs: "electionTimeoutMaxUs",
-} as const;
+const durationFields = electionTimingFields;
 
 export function parseRaftOptions(input: Readonly<Record<string, unknown>>): RaftOptions {
   const options: { -readonly [K in keyof RaftOptions]: RaftOptions[K] } = { ...defaultRaftOptions };
@@ -99,7 +73,9 @@ export function parseRaftOptions(input: Readonly<Record<string, unknown>>): Raft
     const value = input[key];
     if (value === undefined) continue;
     if (key in durationFields) {
-      options[durationFields[key as keyof typeof durationFields]] = duration(key, value);
+      options[durationFields[key as keyof typeof durationFields]] = durationOption("raft", key, value, {
+        example: "50ms",
+      });
       continue;
     }
     switch (key) {
@@ -107,7 +83,7 @@ export function parseRaftOptions(input: Readonly<Record<string, unknown>>): Raft
       case "checkQuorum":
       case "leaderNoop":
       case "fastBacktrack":
-        options[key] = boolean(key, value);
+        options[key] = booleanOption("raft", key, value);
         break;
       case "readMode":
         if (value !== "read-index" && value !== "log" && value !== "lease") {
@@ -118,27 +94,17 @@ export function parseRaftOptions(input: Readonly<Record<string, unknown>>): Raft
         options.readMode = value;
         break;
       case "leaseDriftBound":
-        if (typeof value !== "number" || !(value >= 0 && value < 1)) {
-          throw new Error("raft option 'leaseDriftBound' must be a number in [0, 1)");
-        }
-        options.leaseDriftBound = value;
+        options.leaseDriftBound = fractionOption("raft", key, value);
         break;
       case "maxEntriesPerAppend":
-        options.maxEntriesPerAppend = integer(key, value, 1);
+        options.maxEntriesPerAppend = integerOption("raft", key, value, 1);
         break;
       case "snapshotThreshold":
-        options.snapshotThreshold = integer(key, value, 0);
+        options.snapshotThreshold = integerOption("raft", key, value, 0);
         break;
-      case "bugs": {
-        if (!Array.isArray(value)) throw new Error("raft option 'bugs' must be a list of bug names");
-        for (const bug of value) {
-          if (!raftBugNames.includes(bug as RaftBugName)) {
-            throw new Error(`unknown raft bug '${String(bug)}'; known: ${raftBugNames.join(", ")}`);
-          }
-        }
-        options.bugs = [...(value as RaftBugName[])];
+      case "bugs":
+        options.bugs = bugListOption("raft", value, raftBugNames);
         break;
-      }
       default:
         throw new Error(
           `unknown raft option '${key}'; known: heartbeatInterval, electionTimeoutMin, electionTimeoutMax, ` +
@@ -147,12 +113,7 @@ export function parseRaftOptions(input: Readonly<Record<string, unknown>>): Raft
         );
     }
   }
-  if (options.electionTimeoutMinUs > options.electionTimeoutMaxUs) {
-    throw new Error("raft option 'electionTimeoutMin' must not exceed 'electionTimeoutMax'");
-  }
-  if (options.heartbeatIntervalUs >= options.electionTimeoutMinUs) {
-    throw new Error("raft option 'heartbeatInterval' must be shorter than 'electionTimeoutMin'");
-  }
+  checkElectionTiming("raft", options);
   if (options.readMode === "lease" && (!options.checkQuorum || options.leaseDriftBound <= 0)) {
     throw new Error("raft readMode 'lease' needs checkQuorum: true and a leaseDriftBound above 0");
   }
