@@ -29,8 +29,8 @@
  * messages to itself by direct call.
  */
 import type { ClientRequest, NodeContext, NodeId, ProtocolNode, StartInfo } from "../../sim/node.js";
+import { isKvFunction, KvStateMachine } from "../shared/kv-store.js";
 import type { MultiPaxosBugName } from "./bugs.js";
-import { isKvFunction, KvStateMachine } from "./kv.js";
 import {
   type Command,
   commandKey,

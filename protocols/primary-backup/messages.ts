@@ -9,7 +9,7 @@
  * `forward-reply` (or rejects it: "ErrWrongServer"); a new backup gets the whole state in a
  * `transfer` and confirms with `transfer-reply`; a node that needs state asks with `join`.
  */
-import type { KvSnapshot } from "./kv.js";
+import type { KvSnapshot } from "../shared/kv-store.js";
 
 /** A client operation as the servers pass it around. */
 export interface Operation {

@@ -21,7 +21,7 @@
  * applies forwards again.
  */
 import type { ClientRequest, NodeId, ProtocolNode } from "../../sim/node.js";
-import type { KvSnapshot } from "./kv.js";
+import type { KvSnapshot } from "../shared/kv-store.js";
 import type { Operation, PrimaryBackupMessage } from "./messages.js";
 import { Replica, type ServerRole } from "./replica.js";
 import { describeServer } from "./state.js";

@@ -17,8 +17,8 @@
  * reads locally (`serveLocally`).
  */
 import type { ClientRequest, NodeContext, NodeId } from "../../sim/node.js";
+import { isKvFunction, type KvSnapshot, KvStateMachine } from "../shared/kv-store.js";
 import type { PrimaryBackupBugName } from "./bugs.js";
-import { isKvFunction, type KvSnapshot, KvStateMachine } from "./kv.js";
 import type { Operation, PrimaryBackupMessage } from "./messages.js";
 import type { PrimaryBackupOptions } from "./options.js";
 

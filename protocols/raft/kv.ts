@@ -7,56 +7,32 @@
  * outstanding, so a session remembers the last sequence number applied and its result: a retried
  * command (same client and seq) that reaches the log twice is executed once and answered with the
  * remembered result, which makes retries exactly-once.
+ *
+ * The data, the sessions and snapshots are the shared store's (shared/kv-store.ts); what is
+ * Raft's own is the result of an operation, which carries an error for malformed operations.
  */
+import {
+  type KvOperation,
+  type KvSnapshot as SessionKvSnapshot,
+  SessionKvStore,
+  sameValue,
+} from "../shared/kv-store.js";
 import type { KvCommand } from "./messages.js";
+
+export { isKvFunction, isReadFunction } from "../shared/kv-store.js";
 
 /** What applying an operation produced: the value for an `ok` reply, or an error. */
 export type KvResult =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: string };
 
-interface Session {
-  readonly seq: number;
-  readonly result: KvResult;
-}
-
 /** A serializable copy of the state machine and its sessions. */
-export interface KvSnapshot {
-  readonly data: ReadonlyArray<readonly [string | null, unknown]>;
-  readonly sessions: ReadonlyArray<readonly [string, number, KvResult]>;
-}
+export type KvSnapshot = SessionKvSnapshot<KvResult>;
 
-const readFunctions = new Set(["read", "get"]);
-const writeFunctions = new Set(["write", "put", "append", "cas"]);
-
-/** Whether `f` is an operation this state machine knows. */
-export function isKvFunction(f: string): boolean {
-  return readFunctions.has(f) || writeFunctions.has(f);
-}
-
-export function isReadFunction(f: string): boolean {
-  return readFunctions.has(f);
-}
-
-function sameValue(left: unknown, right: unknown): boolean {
-  if (left === right) return true;
-  if (typeof left !== "object" || typeof right !== "object" || left === null || right === null) return false;
-  return JSON.stringify(left) === JSON.stringify(right);
-}
-
-export class KvStore {
-  private readonly data = new Map<string | null, unknown>();
-  private readonly sessions = new Map<string, Session>();
-
-  /** The current value of `key`, null when absent (for reads served outside the log). */
-  read(key: string | null): unknown {
-    return this.data.has(key) ? this.data.get(key) : null;
-  }
-
+export class KvStore extends SessionKvStore<KvResult> {
   /** The remembered result of (client, seq) if that operation was already applied. */
   resultOf(client: string, seq: number): KvResult | undefined {
-    const session = this.sessions.get(client);
-    return session !== undefined && session.seq === seq ? session.result : undefined;
+    return this.sessionAt(client, seq)?.result;
   }
 
   /**
@@ -64,16 +40,10 @@ export class KvStore {
    * remembered result; an older one (the client has moved on) is ignored and returns undefined.
    */
   apply(command: KvCommand): KvResult | undefined {
-    const session = this.sessions.get(command.client);
-    if (session !== undefined && command.seq <= session.seq) {
-      return command.seq === session.seq ? session.result : undefined;
-    }
-    const result = this.execute(command);
-    this.sessions.set(command.client, { seq: command.seq, result });
-    return result;
+    return this.executeOnce(command).result;
   }
 
-  private execute(command: KvCommand): KvResult {
+  protected executeOperation(command: KvOperation): KvResult {
     const { f, key, value } = command;
     switch (f) {
       case "read":
@@ -100,19 +70,9 @@ export class KvStore {
     }
   }
 
-  snapshot(): KvSnapshot {
-    return {
-      data: [...this.data.entries()],
-      sessions: [...this.sessions.entries()].map(
-        ([client, session]) => [client, session.seq, session.result] as const,
-      ),
-    };
-  }
-
   static restore(snapshot: KvSnapshot): KvStore {
     const store = new KvStore();
-    for (const [key, value] of snapshot.data) store.data.set(key, value);
-    for (const [client, seq, result] of snapshot.sessions) store.sessions.set(client, { seq, result });
+    store.restore(snapshot);
     return store;
   }
 }
