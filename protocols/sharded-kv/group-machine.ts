@@ -154,6 +154,10 @@ export class GroupMachine {
   readonly shards = new Map<number, ShardRecord>();
   /** Applied commands that matter to invariants, in log order. */
   readonly audit: AuditEvent[] = [];
+  /** Every configuration this group moved to, in order (what `sharded.config-agreed` reads). */
+  readonly configHistory: Configuration[] = [];
+  /** Bumped whenever `describeShards` would change (a migration step, a new key). */
+  version = 0;
 
   constructor(
     readonly group: GroupId,
@@ -210,6 +214,12 @@ export class GroupMachine {
   }
 
   apply(command: GroupCommand, index: number): ApplyOutcome {
+    const outcome = this.applyCommand(command, index);
+    if (outcome.kind === "changed") this.version++;
+    return outcome;
+  }
+
+  private applyCommand(command: GroupCommand, index: number): ApplyOutcome {
     switch (command.kind) {
       case "op":
         return this.applyOp(command, index);
@@ -254,7 +264,9 @@ export class GroupMachine {
       });
       return { kind: "op", result: session.result, fresh: false };
     }
+    const keysBefore = record.data.size;
     const result = executeOp(record.data, command.f, command.key, command.value);
+    if (record.data.size !== keysBefore) this.version++;
     record.sessions.set(command.client, { seq: command.seq, result });
     this.audit.push({ kind: "op", index, config: this.config.num, shard, command, result, fresh: true });
     return { kind: "op", result, fresh: true };
@@ -288,6 +300,7 @@ export class GroupMachine {
     this.previous = current;
     this.config = next;
     this.audit.push({ kind: "config", index, config: next });
+    this.configHistory.push(next);
     return { kind: "changed" };
   }
 

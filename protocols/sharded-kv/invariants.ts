@@ -208,18 +208,17 @@ export const configAgreed: Invariant<ShardedNode> = {
           entry = { node, cursor: 0, configCursor: 0, lastNum: 1 };
           cursors.set(step.actor, entry);
         }
-        const audit = node.groupMachine?.audit ?? [];
-        for (; entry.cursor < audit.length; entry.cursor++) {
-          const event = audit[entry.cursor] as AuditEvent;
-          if (event.kind !== "config") continue;
-          if (event.config.num !== entry.lastNum + 1) {
+        const history = node.groupMachine?.configHistory ?? [];
+        for (; entry.cursor < history.length; entry.cursor++) {
+          const config = history[entry.cursor] as (typeof history)[number];
+          if (config.num !== entry.lastNum + 1) {
             return {
-              message: `${step.actor} (group ${node.group}) moved from configuration ${entry.lastNum} to ${event.config.num}`,
-              witnesses: { node: step.actor, from: entry.lastNum, to: event.config.num },
+              message: `${step.actor} (group ${node.group}) moved from configuration ${entry.lastNum} to ${config.num}`,
+              witnesses: { node: step.actor, from: entry.lastNum, to: config.num },
             };
           }
-          entry.lastNum = event.config.num;
-          const failure = check(step.actor, event.config.num, configurationDigest(event.config));
+          entry.lastNum = config.num;
+          const failure = check(step.actor, config.num, configurationDigest(config));
           if (failure !== undefined) return failure;
         }
         for (; entry.configCursor < node.configAudit.length; entry.configCursor++) {
@@ -242,10 +241,32 @@ function perGroup(invariant: Invariant<RaftNode>): Invariant<ShardedNode> {
     kind: invariant.kind,
     create(): InvariantMonitor<ShardedNode> {
       const monitors = new Map<string, InvariantMonitor<RaftNode>>();
+      // One view object, reused for every step (no allocation on the hot path).
+      let current: StepView<ShardedNode> | undefined;
+      const step = (): StepView<ShardedNode> => current as StepView<ShardedNode>;
+      const view: StepView<RaftNode> = {
+        get timeUs() {
+          return step().timeUs;
+        },
+        get eventIndex() {
+          return step().eventIndex;
+        },
+        get nodes() {
+          return step().nodes;
+        },
+        get actor() {
+          return step().actor;
+        },
+        get cause() {
+          return step().cause;
+        },
+        node: (id) => step().node(id)?.replica.raft,
+        storage: (id) => step().storage(id),
+      };
       return {
-        afterStep(step) {
+        afterStep(stepView) {
           // A crashed node has no object; Raft's monitors skip such steps too.
-          const group = step.node(step.actor)?.group;
+          const group = stepView.node(stepView.actor)?.group;
           if (group === undefined) return undefined;
           let monitor = monitors.get(group);
           if (monitor === undefined) {
@@ -253,15 +274,7 @@ function perGroup(invariant: Invariant<RaftNode>): Invariant<ShardedNode> {
             monitors.set(group, monitor);
           }
           if (monitor.afterStep === undefined) return undefined;
-          const view: StepView<RaftNode> = {
-            timeUs: step.timeUs,
-            eventIndex: step.eventIndex,
-            nodes: step.nodes,
-            actor: step.actor,
-            cause: step.cause,
-            node: (id) => step.node(id)?.replica.raft,
-            storage: (id) => step.storage(id),
-          };
+          current = stepView;
           const failure = monitor.afterStep(view);
           return failure === undefined
             ? undefined

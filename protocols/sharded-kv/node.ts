@@ -72,6 +72,9 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
   private cursor = 0;
   private dirty = true;
   private shownRaftState: unknown;
+  /** The last shard (or ring) description and the machine version it shows. */
+  private shownShards: unknown;
+  private shownShardsVersion = -1;
 
   constructor(
     private readonly ctx: NodeContext<ShardedMessage>,
@@ -380,18 +383,35 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
 
   private describe(): Record<string, unknown> {
     const config = this.config;
+    const version = this.groupMachine?.version ?? config.num;
+    if (version !== this.shownShardsVersion) {
+      this.shownShardsVersion = version;
+      this.shownShards =
+        this.groupMachine !== undefined
+          ? this.groupMachine.describeShards()
+          : {
+              groups: Object.keys(config.groups),
+              vnodes: this.shardLayout.vnodesPerGroup,
+              shards: config.shards,
+            };
+    }
+    // Raft's fields stay at the top level, where reports draw a Raft node's state strip.
+    const raft = this.replica.raftState as Readonly<Record<string, unknown>>;
     const state: Record<string, unknown> = {
-      ...this.replica.raftState,
+      role: raft.role,
+      term: raft.term,
+      votedFor: raft.votedFor,
+      leader: raft.leader,
+      commitIndex: raft.commitIndex,
+      lastApplied: raft.lastApplied,
+      logFrom: raft.logFrom,
+      log: raft.log,
       group: this.group,
       configNum: config.num,
     };
-    if (this.groupMachine !== undefined) state.shards = this.groupMachine.describeShards();
-    else
-      state.ring = {
-        groups: Object.keys(config.groups),
-        vnodes: this.shardLayout.vnodesPerGroup,
-        shards: config.shards,
-      };
+    if (raft.matchIndex !== undefined) state.matchIndex = raft.matchIndex;
+    if (this.groupMachine !== undefined) state.shards = this.shownShards;
+    else state.ring = this.shownShards;
     return state;
   }
 }
