@@ -17,7 +17,7 @@
 import type { NodeContext, StartInfo } from "../../sim/node.js";
 import type { ThreePhaseMessage } from "./messages.js";
 import type { ThreePhaseOptions } from "./options.js";
-import { backoff, type Decision, Site } from "./site.js";
+import { backoff, type Decision, drawParticipants, Site } from "./site.js";
 
 interface Active {
   phase: "voting" | "precommitting" | "in-doubt";
@@ -87,7 +87,7 @@ export class Coordinator extends Site {
     this.ctx.storage.set("begun", tx);
     this.changed = true;
     if (tx < workload.count) this.ctx.setTimer("begin", 1_000_000 / workload.rate);
-    const participants = this.drawParticipants();
+    const participants = drawParticipants(this.ctx, this.options.transactions.participantsPerTx);
     const key = this.options.lockConflicts ? this.ctx.random.int(0, this.options.keys - 1) : -1;
     this.observe({ kind: "begin", tx, participants });
     this.ctx.note("begin", { tx, participants });
@@ -96,15 +96,6 @@ export class Coordinator extends Site {
     const prepare = { type: "prepare", tx, participants, key } as const;
     for (const participant of participants) this.ctx.send(participant, prepare);
     this.armDeadline(deadlineUs);
-  }
-
-  private drawParticipants(): readonly string[] {
-    const peers = this.ctx.peers;
-    const wanted = this.options.transactions.participantsPerTx;
-    if (wanted === undefined || wanted >= peers.length) return peers;
-    const chosen = new Set<string>();
-    while (chosen.size < wanted) chosen.add(this.ctx.random.pick(peers));
-    return peers.filter((peer) => chosen.has(peer));
   }
 
   onMessage(from: string, message: ThreePhaseMessage): void {

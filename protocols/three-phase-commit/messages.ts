@@ -2,26 +2,12 @@
  * Three-phase commit messages (Skeen 1981; the quorum variant follows Skeen 1982 and Keidar and
  * Dolev's E3PC, 1995). Ballots number the attempts to finish a transaction: the coordinator's
  * attempt is ballot 0; an elected termination coordinator uses a higher ballot, unique to it.
+ * PREPARE (CAN-COMMIT), the votes and the decisions (phase 3) are every commit protocol's
+ * (shared/commit/messages.ts).
  */
+import type { Abort, Commit, Prepare, VoteNo, VoteYes } from "../shared/commit/messages.js";
 
-/** Phase 1: the coordinator asks for votes (CAN-COMMIT). */
-export interface Prepare {
-  readonly type: "prepare";
-  readonly tx: number;
-  readonly participants: readonly string[];
-  /** The key the transaction locks at every participant, or -1 for none. */
-  readonly key: number;
-}
-
-export interface VoteYes {
-  readonly type: "vote-yes";
-  readonly tx: number;
-}
-
-export interface VoteNo {
-  readonly type: "vote-no";
-  readonly tx: number;
-}
+export type { Abort, Commit, Prepare, VoteNo, VoteYes } from "../shared/commit/messages.js";
 
 /** Phase 2: move to the PRECOMMIT state (quorum variant: accept Commit at `ballot`). */
 export interface PreCommit {
@@ -49,17 +35,6 @@ export interface Nack {
   readonly type: "nack";
   readonly tx: number;
   readonly promised: number;
-}
-
-/** Phase 3: the decision. */
-export interface Commit {
-  readonly type: "commit";
-  readonly tx: number;
-}
-
-export interface Abort {
-  readonly type: "abort";
-  readonly tx: number;
 }
 
 /** Termination protocol: an elected coordinator asks for states (and a promise, in the quorum variant). */

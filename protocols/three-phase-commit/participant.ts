@@ -23,7 +23,7 @@
 import type { NodeContext, StartInfo } from "../../sim/node.js";
 import type { Prepare, StateReport, ThreePhaseMessage } from "./messages.js";
 import type { ThreePhaseOptions } from "./options.js";
-import { backoff, type Decision, Site } from "./site.js";
+import { backoff, type Decision, localVote, Site } from "./site.js";
 
 type State = "wait" | "precommit" | "preabort";
 
@@ -63,10 +63,6 @@ export class Participant extends Site {
     super(ctx, options);
     this.scriptedVotes = options.script.votes[ctx.id] ?? {};
     this.index = ctx.nodes.indexOf(ctx.id);
-  }
-
-  private get coordinator(): string {
-    return this.ctx.nodes[0] as string;
   }
 
   private majority(held: Held): number {
@@ -156,11 +152,12 @@ export class Participant extends Site {
       if (known !== "commit") this.vote(tx, known === "abort" ? "no" : "yes");
       return;
     }
-    const scripted = this.scriptedVotes[String(tx)];
-    const conflict = message.key >= 0 && this.locks.has(message.key);
-    const vote =
-      scripted ?? (conflict || this.ctx.random.chance(this.options.voteNoProbability) ? "no" : "yes");
-    if (vote === "no") {
+    const rule = {
+      scriptedVotes: this.scriptedVotes,
+      locks: this.locks,
+      voteNoProbability: this.options.voteNoProbability,
+    };
+    if (localVote(this.ctx, rule, message) === "no") {
       this.append(`abort ${tx}`);
       this.vote(tx, "no");
       this.decided(tx, "abort", "unilateral");
@@ -170,11 +167,6 @@ export class Participant extends Site {
     this.hold(tx, message.participants, message.key, false);
     this.ctx.note("uncertain", { tx });
     this.vote(tx, "yes");
-  }
-
-  private vote(tx: number, vote: "yes" | "no"): void {
-    this.observe({ kind: "vote", tx, vote, logLength: this.logLength });
-    this.ctx.send(this.coordinator, { type: vote === "yes" ? "vote-yes" : "vote-no", tx });
   }
 
   private hold(tx: number, participants: readonly string[], key: number, recovered: boolean): Held {

@@ -18,7 +18,7 @@
 import type { NodeContext, StartInfo } from "../../sim/node.js";
 import type { Prepare, TwoPhaseMessage } from "./messages.js";
 import type { TwoPhaseOptions } from "./options.js";
-import { backoff, type Decision, Site } from "./site.js";
+import { backoff, type Decision, localVote, Site } from "./site.js";
 
 interface Uncertain {
   readonly participants: readonly string[];
@@ -38,10 +38,6 @@ export class Participant extends Site {
   constructor(ctx: NodeContext<TwoPhaseMessage>, options: TwoPhaseOptions) {
     super(ctx, options);
     this.scriptedVotes = options.script.votes[ctx.id] ?? {};
-  }
-
-  private get coordinator(): string {
-    return this.ctx.nodes[0] as string;
   }
 
   onStart(info: StartInfo): void {
@@ -99,7 +95,13 @@ export class Participant extends Site {
       this.vote(tx, "yes"); // a repeated PREPARE: repeat the vote
       return;
     }
-    if (this.localVote(message) === "no") {
+    const rule = {
+      scriptedVotes: this.scriptedVotes,
+      locks: this.locks,
+      voteNoProbability: this.options.voteNoProbability,
+    };
+    // The local rule: a scripted vote, then a lock conflict, then a random local abort.
+    if (localVote(this.ctx, rule, message) === "no") {
       this.append(`abort ${tx}`);
       this.vote(tx, "no");
       this.decided(tx, "abort", "unilateral");
@@ -109,19 +111,6 @@ export class Participant extends Site {
     this.hold(tx, message.participants, message.key, this.ctx.now());
     this.ctx.note("uncertain", { tx });
     this.vote(tx, "yes");
-  }
-
-  /** The local rule: a scripted vote, then a lock conflict, then a random local abort. */
-  private localVote(message: Prepare): "yes" | "no" {
-    const scripted = this.scriptedVotes[String(message.tx)];
-    if (scripted !== undefined) return scripted;
-    if (message.key >= 0 && this.locks.has(message.key)) return "no";
-    return this.ctx.random.chance(this.options.voteNoProbability) ? "no" : "yes";
-  }
-
-  private vote(tx: number, vote: "yes" | "no"): void {
-    this.observe({ kind: "vote", tx, vote, logLength: this.logLength });
-    this.ctx.send(this.coordinator, { type: vote === "yes" ? "vote-yes" : "vote-no", tx });
   }
 
   /** Becomes uncertain about `tx`: lock its key and wait for the decision. */
