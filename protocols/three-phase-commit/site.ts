@@ -13,6 +13,7 @@
  * - `commit <tx>` and `abort <tx>`: a decision (both are logged before they are sent).
  * Strings keep storage writes cheap (no structured copy).
  */
+import type { DecisionReason } from "../../sim/check/atomicity.js";
 import type { NodeContext } from "../../sim/node.js";
 import { CommitSite, type Decision } from "../shared/commit/site.js";
 import type { ThreePhaseMessage } from "./messages.js";
@@ -20,14 +21,8 @@ import type { ThreePhaseOptions } from "./options.js";
 
 export { backoff, type Decision, drawParticipants, localVote, logKey } from "../shared/commit/site.js";
 
-export type DecisionReason =
-  | "votes"
-  | "timeout"
-  | "unilateral"
-  | "message"
-  | "presumed"
-  | "termination"
-  | "quorum";
+/** Every reason the atomicity monitor knows, `termination` and `quorum` included. */
+export type { DecisionReason };
 
 export abstract class Site extends CommitSite<ThreePhaseMessage, ThreePhaseOptions, DecisionReason> {
   /** `quorum` for quorum three-phase commit, `skeen` for the original protocol. */
