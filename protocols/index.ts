@@ -3,8 +3,8 @@
  * registry to the simulator; the simulator itself never imports protocols.
  */
 import type { Protocol } from "../sim/node.js";
-import { multiPaxos } from "./multi-paxos/index.js";
 import { consistentHashing } from "./consistent-hashing/index.js";
+import { multiPaxos } from "./multi-paxos/index.js";
 import { paxos } from "./paxos/index.js";
 import { primaryBackup } from "./primary-backup/index.js";
 import { raft } from "./raft/index.js";
