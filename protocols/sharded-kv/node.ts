@@ -29,6 +29,7 @@ import type {
   ProtocolNode,
   StartInfo,
 } from "../../sim/node.js";
+import { buildRing } from "../consistent-hashing/ring.js";
 import type { RaftMessage } from "../raft/index.js";
 import {
   type ConfigCommand,
@@ -389,11 +390,7 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
       this.shownShards =
         this.groupMachine !== undefined
           ? this.groupMachine.describeShards()
-          : {
-              groups: Object.keys(config.groups),
-              vnodes: this.shardLayout.vnodesPerGroup,
-              shards: config.shards,
-            };
+          : describeRing(config, this.shardLayout);
     }
     // Raft's fields stay at the top level, where reports draw a Raft node's state strip.
     const raft = this.replica.raftState as Readonly<Record<string, unknown>>;
@@ -414,4 +411,27 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
     else state.ring = this.shownShards;
     return state;
   }
+}
+
+/**
+ * The ring a configuration places shards with, for reports to draw as a circle: each group's
+ * tokens on [0, 2^32), and each shard's range (shard s covers [s, s + 1) · 2^32 / S) and group.
+ */
+function describeRing(config: Configuration, layout: ShardLayout): Record<string, unknown> {
+  const groups = Object.keys(config.groups);
+  const tokens: Record<string, number[]> = {};
+  if (groups.length > 0) {
+    const ring = buildRing({ nodes: groups, vnodesPerNode: layout.vnodesPerGroup });
+    for (const group of ring.nodes) tokens[group] = [];
+    ring.tokens.forEach((token, index) => {
+      tokens[ring.nodes[ring.tokenOwnerIndexes[index] as number] as string]?.push(token);
+    });
+  }
+  return {
+    groups,
+    vnodes: layout.vnodesPerGroup,
+    shardCount: layout.shardCount,
+    shards: config.shards,
+    tokens,
+  };
 }
