@@ -87,6 +87,16 @@ describe("sharded-kv-migration", () => {
   });
 });
 
+describe("determinism", () => {
+  it("the same scenario and seed give the same trace hash", () => {
+    const file = `${folder}sharded-kv-migration.yaml`;
+    const scenario = parseScenario(readFileSync(file, "utf8"), file);
+    const hashes = [0, 1].map(() => runScenario(scenario, protocols, { hashTrace: true }).traceHash);
+    expect(hashes[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(hashes[1]).toBe(hashes[0]);
+  });
+});
+
 describe("sharded store under faults", () => {
   for (const seed of [1n, 2n, 3n]) {
     it(`seed ${seed}: joins and a leave under crash, partition, loss and duplication stay safe and linearizable`, () => {
