@@ -133,6 +133,7 @@ export class Kernel {
   readonly clientIds: readonly string[];
   private readonly queue = new EventQueue<QueueItem>();
   private readonly slots: NodeSlot[] = [];
+  private readonly slotsById = new Map<NodeId, NodeSlot>();
   private readonly clientEndpoints: Array<ClientEndpoint | undefined> = [];
   private readonly invariants: ActiveInvariant[] = [];
   private readonly protocol: Protocol;
@@ -166,7 +167,9 @@ export class Kernel {
       randomStream(config.seed, "network"),
     );
     for (const [index, id] of config.nodes.entries()) {
-      this.slots.push(this.createSlot(id, index, config.seed));
+      const slot = this.createSlot(id, index, config.seed);
+      this.slots.push(slot);
+      this.slotsById.set(id, slot);
     }
     if (config.checkInvariants ?? true) {
       for (const invariant of this.protocol.invariants) {
@@ -596,8 +599,7 @@ export class Kernel {
   // ---- inspection (faults, runner, invariants) -----------------------------------------------
 
   private slot(id: NodeId): NodeSlot {
-    const index = this.nodeIds.indexOf(id);
-    const slot = this.slots[index];
+    const slot = this.slotsById.get(id);
     if (slot === undefined) throw new Error(`unknown node '${id}'`);
     return slot;
   }
