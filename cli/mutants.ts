@@ -1,0 +1,267 @@
+/**
+ * `quorumlab mutants`: lists the protocols' deliberate bugs, or fuzzes each one until the first
+ * violation and prints what was found, how fast, and how small the counterexample is. The
+ * correct protocols get the same budget and must show no violation.
+ *
+ * A liveness-only bug (for example Raft's fixed election timeout) is fuzzed with the liveness
+ * check on; every other bug with safety only, the way `quorumlab fuzz` runs by default.
+ */
+import Table from "cli-table3";
+import type { CommandModule } from "yargs";
+import { protocols } from "../protocols/index.js";
+import { ExitCode, InputError } from "../sim/errors.js";
+import type { CampaignProgress } from "../sim/fuzz/campaign.js";
+import { parseSeed } from "../sim/random.js";
+import { parseDurationUs } from "../sim/time.js";
+import { type FuzzOutcome, fuzzCampaign, progressBar } from "./fuzz.js";
+import { colours, runCommand } from "./output.js";
+
+export interface MutantRow {
+  readonly protocol: string;
+  /** The bug's name, or null for the correct protocol. */
+  readonly bug: string | null;
+  readonly id: string | null;
+  readonly kind: "safety" | "liveness";
+  /** For a bug: a violation was found. For the correct protocol: none was (the expected outcome). */
+  readonly detected: boolean;
+  readonly invariant: string | null;
+  readonly wallMs: number;
+  readonly searchMs: number;
+  readonly runs: number;
+  readonly faultActions: number | null;
+  readonly file: string | null;
+}
+
+export interface MutantsOptions {
+  readonly protocol?: string;
+  readonly timePerMs: number;
+  readonly seed: bigint;
+  readonly workers: number;
+  readonly outDir?: string;
+  /** Also fuzz each protocol without bugs (default true). */
+  readonly correct?: boolean;
+  readonly onStart?: (protocol: string, bug: string | null) => void;
+  readonly onProgress?: (progress: CampaignProgress) => void;
+}
+
+function selected(protocolName: string | undefined): string[] {
+  const names = [...protocols.keys()].sort();
+  if (protocolName === undefined) return names;
+  if (!protocols.has(protocolName)) {
+    throw new InputError(`unknown protocol '${protocolName}'; known: ${names.join(", ")}`);
+  }
+  return [protocolName];
+}
+
+function row(
+  protocol: string,
+  bug: { name: string; id?: string } | null,
+  kind: "safety" | "liveness",
+  outcome: FuzzOutcome,
+): MutantRow {
+  const cx = outcome.counterexample;
+  return {
+    protocol,
+    bug: bug?.name ?? null,
+    id: bug?.id ?? null,
+    kind,
+    detected: bug === null ? cx === undefined : cx !== undefined,
+    invariant: cx?.invariant ?? null,
+    wallMs: Math.round(outcome.wallMs),
+    searchMs: Math.round(outcome.searchMs),
+    runs: outcome.runs,
+    faultActions: cx?.faultActions ?? null,
+    file: cx?.file ?? null,
+  };
+}
+
+/** Fuzzes every deliberate bug (and each correct protocol) with the same budget. */
+export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> {
+  const rows: MutantRow[] = [];
+  for (const name of selected(options.protocol)) {
+    const protocol = protocols.get(name);
+    if (protocol === undefined || protocol.bugs.length === 0) continue;
+    const common = {
+      target: name,
+      seed: options.seed,
+      budgetMs: options.timePerMs,
+      workers: options.workers,
+      ...(options.outDir === undefined ? {} : { outDir: options.outDir }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    };
+    for (const bug of protocol.bugs) {
+      const kind = bug.kind ?? "safety";
+      options.onStart?.(name, bug.name);
+      const outcome = await fuzzCampaign({
+        ...common,
+        settings: { bugs: [bug.name], liveness: kind === "liveness" },
+      });
+      rows.push(row(name, bug, kind, outcome));
+    }
+    if (options.correct ?? true) {
+      options.onStart?.(name, null);
+      const outcome = await fuzzCampaign({ ...common, settings: { bugs: [] } });
+      rows.push(row(name, null, "safety", outcome));
+    }
+  }
+  return rows;
+}
+
+export function mutantsJson(rows: readonly MutantRow[]): Record<string, unknown> {
+  const bugs = rows.filter((r) => r.bug !== null);
+  return {
+    schemaVersion: 1,
+    mutants: bugs.map(
+      ({ protocol, bug, id, kind, detected, invariant, wallMs, runs, faultActions, file }) => ({
+        protocol,
+        bug,
+        id,
+        kind,
+        detected,
+        invariant,
+        wallMs,
+        runs,
+        faultActions,
+        file,
+      }),
+    ),
+    detected: bugs.filter((r) => r.detected).length,
+    total: bugs.length,
+    correct: rows
+      .filter((r) => r.bug === null)
+      .map(({ protocol, detected, invariant, wallMs, runs, file }) => ({
+        protocol,
+        clean: detected,
+        invariant,
+        wallMs,
+        runs,
+        file,
+      })),
+  };
+}
+
+function table(head: string[], plain: boolean, colWidths?: number[]): Table.Table {
+  return new Table({
+    head,
+    ...(plain ? { style: { head: [], border: [] } } : {}),
+    ...(colWidths === undefined ? {} : { colWidths, wordWrap: true }),
+  });
+}
+
+function printRows(rows: readonly MutantRow[]): void {
+  const c = colours(process.stdout);
+  const plain = c.level === 0;
+  const out = table(
+    ["protocol", "bug", "detected", "invariant", "wall time", "runs", "fault actions"],
+    plain,
+  );
+  for (const r of rows) {
+    const label = r.bug === null ? c.dim("(correct)") : `${r.id === null ? "" : `${r.id} `}${r.bug}`;
+    const detected =
+      r.bug === null
+        ? r.detected
+          ? c.green("clean")
+          : c.red("VIOLATION")
+        : r.detected
+          ? c.green(r.kind === "liveness" ? "yes (liveness)" : "yes")
+          : c.red("no");
+    out.push([
+      r.protocol,
+      label,
+      detected,
+      r.invariant ?? "",
+      `${(r.wallMs / 1000).toFixed(1)} s`,
+      String(r.runs),
+      r.faultActions === null ? "" : String(r.faultActions),
+    ]);
+  }
+  const bugs = rows.filter((r) => r.bug !== null);
+  process.stdout.write(`${out.toString()}\n`);
+  process.stdout.write(
+    `${bugs.filter((r) => r.detected).length} of ${bugs.length} deliberate bugs detected\n`,
+  );
+}
+
+function listBugs(protocolName: string | undefined, json: boolean): void {
+  const entries = selected(protocolName).flatMap((name) =>
+    (protocols.get(name)?.bugs ?? []).map((bug) => ({
+      protocol: name,
+      bug: bug.name,
+      id: bug.id ?? null,
+      kind: bug.kind ?? "safety",
+      breaks: [...bug.breaks],
+      change: bug.change,
+      source: bug.source,
+    })),
+  );
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ schemaVersion: 1, bugs: entries })}\n`);
+    return;
+  }
+  const c = colours(process.stdout);
+  const out = table(["protocol", "bug", "id", "breaks", "change"], c.level === 0, [20, 30, 5, 34, 60]);
+  for (const entry of entries) {
+    out.push([entry.protocol, entry.bug, entry.id ?? "", entry.breaks.join(", "), entry.change]);
+  }
+  process.stdout.write(`${out.toString()}\n`);
+}
+
+interface MutantsArgs {
+  list: boolean;
+  protocol?: string;
+  "time-per": string;
+  seed: string;
+  workers: number;
+  out?: string;
+  correct: boolean;
+  json: boolean;
+}
+
+export const mutantsCommand: CommandModule<object, MutantsArgs> = {
+  command: "mutants",
+  describe: "List the deliberate bugs, or fuzz each until it is detected and print the table",
+  builder: (yargs) =>
+    yargs
+      .option("list", { type: "boolean", default: false, describe: "list the bugs without running them" })
+      .option("protocol", { type: "string", describe: "only this protocol" })
+      .option("time-per", { type: "string", default: "60s", describe: "fuzzing budget per bug" })
+      .option("seed", { type: "string", default: "1", describe: "campaign seed" })
+      .option("workers", { type: "number", default: 1, describe: "worker threads" })
+      .option("out", { type: "string", describe: "write each counterexample to this folder" })
+      .option("correct", {
+        type: "boolean",
+        default: true,
+        describe: "also fuzz each correct protocol (--no-correct to skip)",
+      })
+      .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
+      .example("$0 mutants --list", "the deliberate bugs")
+      .example("$0 mutants --protocol raft --time-per 30s", "the Raft mutant table"),
+  handler: (args) =>
+    runCommand(async () => {
+      if (args.list) {
+        listBugs(args.protocol, args.json);
+        return ExitCode.ok;
+      }
+      const timePerUs = parseDurationUs(args["time-per"]);
+      if (timePerUs === undefined || timePerUs <= 0) {
+        throw new InputError(`--time-per: expected a duration such as 60s, got '${args["time-per"]}'`);
+      }
+      let bar: ReturnType<typeof progressBar> | undefined;
+      const rows = await runMutants({
+        ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
+        timePerMs: timePerUs / 1000,
+        seed: parseSeed(args.seed),
+        workers: args.workers,
+        ...(args.out === undefined ? {} : { outDir: args.out }),
+        correct: args.correct,
+        onStart: (protocol, bug) => {
+          bar?.stop();
+          bar = progressBar(`${protocol} ${bug ?? "(correct)"}`, Math.ceil(timePerUs / 1e6), "s");
+        },
+        onProgress: (progress) => bar?.update(progress),
+      }).finally(() => bar?.stop());
+      if (args.json) process.stdout.write(`${JSON.stringify(mutantsJson(rows))}\n`);
+      else printRows(rows);
+      return rows.every((r) => r.detected) ? ExitCode.ok : ExitCode.violation;
+    }),
+};

@@ -1,0 +1,221 @@
+/**
+ * fast-check arbitraries for fuzz plans (./plan.ts), and so for whole scenarios.
+ *
+ * Everything a run depends on is a field of the generated record, the simulation seed included,
+ * so fast-check's shrinker works on the scenario itself: it drops fault steps, moves them earlier
+ * (times shrink toward 0), shortens their durations, removes undo steps, simplifies the network
+ * toward a constant 1 ms with no loss, shrinks the cluster toward its minimum and the workload
+ * toward fewer clients, keys and operations. The seed is kept as it is (`noShrink`): a different
+ * seed is a different run, not a simpler one.
+ */
+import fc from "fast-check";
+import type {
+  FaultStep,
+  FuzzPlan,
+  FuzzSettings,
+  LatencyPlan,
+  NetworkPlan,
+  TargetRef,
+  WorkloadPlan,
+} from "./plan.js";
+
+/** Fault times are drawn as one of this many slots of the fault phase plus an offset. */
+const timeSlots = 8;
+
+/** Simulation seeds stay within 31 bits so that they print short. */
+const seedMax = 0x7fff_ffff;
+
+function node(settings: FuzzSettings): fc.Arbitrary<number> {
+  return fc.integer({ min: 0, max: settings.nodesMax - 1 });
+}
+
+/** A concrete node, or the current leader or a follower, resolved when the action runs. */
+function target(settings: FuzzSettings): fc.Arbitrary<TargetRef> {
+  return fc.oneof(
+    { arbitrary: node(settings), weight: 2 },
+    { arbitrary: fc.constant("leader" as const), weight: 2 },
+    { arbitrary: fc.constant("follower" as const), weight: 1 },
+  );
+}
+
+/** An optional delay before an undo step (restart, heal, resume). */
+function undoAfter(maxMs: number): fc.Arbitrary<number | null> {
+  return fc.option(fc.integer({ min: 1, max: maxMs }), { freq: 4 });
+}
+
+/** One fault step of each kind the settings allow. */
+export function faultStepArbitrary(settings: FuzzSettings): fc.Arbitrary<FaultStep> {
+  // A step's time is a slot of the fault phase plus an offset into it. Offsets shrink (and are
+  // biased) toward 0, so steps drawn into the same slot often land within milliseconds of each
+  // other: concurrent faults (two candidates at once, a crash between two votes) are what break
+  // protocols. Removing a step never moves the others.
+  const slotMs = Math.max(1, Math.ceil(settings.faultPhaseMs / timeSlots));
+  const atMs = fc
+    .tuple(fc.integer({ min: 0, max: timeSlots - 1 }), fc.integer({ min: 0, max: slotMs - 1 }))
+    .map(([slot, offsetMs]) => Math.min(settings.faultPhaseMs - 1, slot * slotMs + offsetMs));
+  const phase = Math.max(1, settings.faultPhaseMs);
+  const halfMax = Math.max(1, Math.floor(settings.nodesMax / 2));
+  const steps: Array<fc.WeightedArbitrary<FaultStep>> = [
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        atMs,
+        type: fc.constant("crash" as const),
+        target: target(settings),
+        restartAfterMs: undoAfter(phase),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        atMs,
+        type: fc.constant("partition" as const),
+        minority: fc.integer({ min: 1, max: halfMax }),
+        offset: node(settings),
+        healAfterMs: undoAfter(phase),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        atMs,
+        type: fc.constant("bridge" as const),
+        bridge: node(settings),
+        offset: node(settings),
+        healAfterMs: undoAfter(phase),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        atMs,
+        type: fc.constant("cut" as const),
+        from: node(settings),
+        to: node(settings),
+        oneWay: fc.boolean(),
+        healAfterMs: undoAfter(phase),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        atMs,
+        type: fc.constant("isolate" as const),
+        target: target(settings),
+        healAfterMs: undoAfter(phase),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        atMs,
+        type: fc.constant("clog" as const),
+        from: node(settings),
+        to: node(settings),
+        oneWay: fc.boolean(),
+        delayMs: fc.integer({ min: 1, max: 400 }),
+        forMs: fc.integer({ min: 1, max: phase }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        atMs,
+        type: fc.constant("burst" as const),
+        lossPermille: fc.integer({ min: 0, max: 600 }),
+        duplicatePermille: fc.integer({ min: 0, max: 300 }),
+        forMs: fc.integer({ min: 1, max: phase }),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        atMs,
+        type: fc.constant("pause" as const),
+        node: node(settings),
+        resumeAfterMs: undoAfter(phase),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        atMs,
+        type: fc.constant("drift" as const),
+        node: node(settings),
+        ratePercent: fc.integer({ min: -50, max: 100 }),
+      }),
+    },
+  ];
+  if (settings.electionTimer) {
+    steps.push({
+      weight: 3,
+      arbitrary: fc.record({ atMs, type: fc.constant("timeout" as const), target: target(settings) }),
+    });
+  }
+  return fc.oneof(...steps);
+}
+
+const latencyArbitrary: fc.Arbitrary<LatencyPlan> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant("constant" as const), ms: fc.integer({ min: 1, max: 10 }) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("uniform" as const),
+      minMs: fc.integer({ min: 1, max: 5 }),
+      spreadMs: fc.integer({ min: 0, max: 30 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("exponential" as const),
+      meanMs: fc.integer({ min: 1, max: 10 }),
+      maxMs: fc.integer({ min: 1, max: 80 }),
+    }),
+  },
+);
+
+const networkArbitrary: fc.Arbitrary<NetworkPlan> = fc.record({
+  latency: latencyArbitrary,
+  lossPermille: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 50 }) },
+  ),
+  duplicatePermille: fc.oneof(
+    { weight: 3, arbitrary: fc.constant(0) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 50 }) },
+  ),
+  fifo: fc.boolean(),
+});
+
+const workloadArbitrary: fc.Arbitrary<WorkloadPlan> = fc.record({
+  clients: fc.integer({ min: 1, max: 4 }),
+  ratePerSecond: fc.integer({ min: 5, max: 80 }),
+  keys: fc.integer({ min: 1, max: 3 }),
+});
+
+function optionsArbitrary(settings: FuzzSettings): fc.Arbitrary<Record<string, unknown>> {
+  const fields: Record<string, fc.Arbitrary<unknown>> = {};
+  for (const key of Object.keys(settings.optionChoices).sort()) {
+    const choices = settings.optionChoices[key] ?? [];
+    if (choices.length > 0) fields[key] = fc.constantFrom(...choices);
+  }
+  return fc.record(fields);
+}
+
+/** Whole fuzz plans for a campaign's settings. */
+export function planArbitrary(settings: FuzzSettings): fc.Arbitrary<FuzzPlan> {
+  return fc.record({
+    nodes: fc.integer({ min: settings.nodesMin, max: settings.nodesMax }),
+    seed: fc.noShrink(fc.integer({ min: 0, max: seedMax })),
+    options: optionsArbitrary(settings),
+    network: networkArbitrary,
+    workload:
+      settings.operations === undefined ? fc.constant(null) : fc.option(workloadArbitrary, { freq: 6 }),
+    faults: fc.array(faultStepArbitrary(settings), { maxLength: settings.faultStepsMax, size: "medium" }),
+    quiet: settings.liveness ? fc.constant(true) : fc.boolean(),
+  });
+}

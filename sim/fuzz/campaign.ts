@@ -1,0 +1,250 @@
+/**
+ * Deterministic fuzz campaigns.
+ *
+ * Run `i` of a campaign with seed `S` is fast-check's first run with its own seed, derived from
+ * (S, i): `fc.check(property, {seed: runSeed(S, i), numRuns: 1})`. So every run is a pure function
+ * of (S, i) and the settings, and a campaign can evaluate its runs in any order, in any number of
+ * worker threads or machines: it evaluates them in batches, takes the lowest failing index, and
+ * shrinks that one run in the calling thread. The runs performed (up to and including the first
+ * failure) and the counterexample are the same for any worker count, given the same seed and run
+ * count. With a time budget instead of a run count, only how far the campaign gets depends on the
+ * machine.
+ *
+ * Shards split a campaign across machines: shard `k` of `n` performs the global runs
+ * k, k + n, k + 2n, ... (0-based k), so shards never overlap, and n shards of N runs together
+ * perform exactly the runs of one campaign of n·N runs.
+ *
+ * The simulator never reads the clock: time budgets use the `now` function the caller passes.
+ */
+import fc from "fast-check";
+import { randomStream } from "../random.js";
+import { planArbitrary } from "./arbitraries.js";
+import { type FuzzPlan, type FuzzSettings, planScenario } from "./plan.js";
+import { type RunFailure, type ScenarioRunner, sameFailure } from "./property.js";
+
+/** The fast-check seed of global run `index` of the campaign with seed `campaignSeed`. */
+export function runSeed(campaignSeed: bigint, index: number): number {
+  return randomStream(campaignSeed, `fuzz/run/${index}`).int(0, 0x7fff_ffff);
+}
+
+/** What one evaluated run reports back (plain data: it crosses from worker threads). */
+export interface RunReport {
+  readonly index: number;
+  readonly events: number;
+  readonly failure?: RunFailure;
+}
+
+const arbitraries = new WeakMap<FuzzSettings, fc.Arbitrary<FuzzPlan>>();
+
+function arbitraryFor(settings: FuzzSettings): fc.Arbitrary<FuzzPlan> {
+  let arbitrary = arbitraries.get(settings);
+  if (arbitrary === undefined) {
+    arbitrary = planArbitrary(settings);
+    arbitraries.set(settings, arbitrary);
+  }
+  return arbitrary;
+}
+
+/** The scenario of a plan while fuzzing (the counterexample gets a proper name later). */
+export function fuzzScenario(plan: FuzzPlan, settings: FuzzSettings) {
+  return planScenario(plan, settings, { name: `fuzz-${settings.protocol}` });
+}
+
+/** The plan of global run `index` (what `evaluateRun` runs). */
+export function generatePlan(settings: FuzzSettings, campaignSeed: bigint, index: number): FuzzPlan {
+  let plan: FuzzPlan | undefined;
+  fc.check(
+    fc.property(arbitraryFor(settings), (generated) => {
+      plan = generated;
+      return true;
+    }),
+    { seed: runSeed(campaignSeed, index), numRuns: 1 },
+  );
+  if (plan === undefined) throw new Error("fast-check generated no plan");
+  return plan;
+}
+
+/** Runs global run `index` of a campaign, without shrinking. */
+export function evaluateRun(
+  settings: FuzzSettings,
+  campaignSeed: bigint,
+  index: number,
+  runner: ScenarioRunner,
+): RunReport {
+  let report: RunReport = { index, events: 0 };
+  fc.check(
+    fc.property(arbitraryFor(settings), (plan) => {
+      const verdict = runner(fuzzScenario(plan, settings));
+      report =
+        verdict.failure === undefined
+          ? { index, events: verdict.events }
+          : { index, events: verdict.events, failure: verdict.failure };
+      return verdict.failure === undefined;
+    }),
+    { seed: runSeed(campaignSeed, index), numRuns: 1, endOnFailure: true },
+  );
+  return report;
+}
+
+export interface ShrinkResult {
+  readonly plan: FuzzPlan;
+  readonly failure: RunFailure;
+  /** fast-check's seed and path: `fc.check(property, {seed, path})` replays the shrunk plan. */
+  readonly fcSeed: number;
+  readonly fcPath: string;
+  readonly shrinkSteps: number;
+  /** Runs performed while shrinking. */
+  readonly shrinkRuns: number;
+  /** True when the shrink budget ran out before fast-check had tried everything. */
+  readonly budgetExhausted: boolean;
+}
+
+export interface ShrinkOptions {
+  /** A clock in milliseconds, for the budget. */
+  readonly now?: () => number;
+  readonly budgetMs?: number;
+  /** Replay this fast-check path instead of searching (from a previous shrink). */
+  readonly path?: string;
+}
+
+/**
+ * Re-runs global run `index` and shrinks it with fast-check's shrinker. A candidate counts as
+ * failing only when it fails the same way (same kind and invariant) as the original run, so the
+ * counterexample stays a witness of the bug that was found. Returns undefined when the run passes.
+ */
+export function shrinkRun(
+  settings: FuzzSettings,
+  campaignSeed: bigint,
+  index: number,
+  runner: ScenarioRunner,
+  options: ShrinkOptions = {},
+): ShrinkResult | undefined {
+  const fcSeed = runSeed(campaignSeed, index);
+  return shrinkWithSeed(settings, fcSeed, runner, options);
+}
+
+/** As `shrinkRun`, given the fast-check seed directly (for `--fc-seed` replays). */
+export function shrinkWithSeed(
+  settings: FuzzSettings,
+  fcSeed: number,
+  runner: ScenarioRunner,
+  options: ShrinkOptions = {},
+): ShrinkResult | undefined {
+  const now = options.now;
+  const deadline = now === undefined || options.budgetMs === undefined ? undefined : now() + options.budgetMs;
+  let target: RunFailure | undefined;
+  let shrinkRuns = 0;
+  let budgetExhausted = false;
+  const details = fc.check(
+    fc.property(arbitraryFor(settings), (plan) => {
+      if (target !== undefined && deadline !== undefined && (now as () => number)() > deadline) {
+        budgetExhausted = true;
+        return true;
+      }
+      const verdict = runner(fuzzScenario(plan, settings));
+      if (target !== undefined) shrinkRuns++;
+      if (verdict.failure === undefined) return true;
+      if (target === undefined) {
+        target = verdict.failure;
+        return false;
+      }
+      return !sameFailure(verdict.failure, target);
+    }),
+    {
+      seed: fcSeed,
+      numRuns: 1,
+      ...(options.path === undefined ? {} : { path: options.path }),
+    },
+  );
+  if (!details.failed || target === undefined || details.counterexample === null) return undefined;
+  return {
+    plan: details.counterexample[0],
+    failure: target,
+    fcSeed,
+    fcPath: details.counterexamplePath ?? "0",
+    shrinkSteps: details.numShrinks,
+    shrinkRuns,
+    budgetExhausted,
+  };
+}
+
+export interface CampaignProgress {
+  readonly runs: number;
+  readonly events: number;
+  readonly elapsedMs: number;
+  readonly violations: number;
+}
+
+export interface CampaignOptions {
+  readonly settings: FuzzSettings;
+  readonly seed: bigint;
+  /** This machine's share: shard `index` (0-based) of `count`. Default 0 of 1. */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** Runs to perform (in this shard); with `budgetMs`, whichever ends first. */
+  readonly runs?: number;
+  readonly budgetMs?: number;
+  readonly now: () => number;
+  /** Runs handed out at once; a multiple of the worker count keeps workers busy. Default 32. */
+  readonly batchSize?: number;
+  /** Evaluates global runs (in any split); the report order does not matter. */
+  readonly evaluate: (indices: readonly number[]) => Promise<readonly RunReport[]>;
+  readonly onProgress?: (progress: CampaignProgress) => void;
+}
+
+export interface CampaignResult {
+  /** Runs performed in this shard, up to and including the first failing one. */
+  readonly runs: number;
+  /** Runs actually evaluated (at least `runs`: a batch is finished before the campaign stops). */
+  readonly evaluated: number;
+  /** Kernel events of the evaluated runs. */
+  readonly events: number;
+  readonly elapsedMs: number;
+  /** The first failing run, by its position in this shard. */
+  readonly failure?: RunReport;
+}
+
+/** The global run index of run `local` of a shard. */
+export function globalIndex(local: number, shard: { index: number; count: number }): number {
+  return local * shard.count + shard.index;
+}
+
+export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
+  const shard = options.shard ?? { index: 0, count: 1 };
+  if (!(shard.count >= 1 && shard.index >= 0 && shard.index < shard.count)) {
+    throw new Error(`bad shard ${shard.index}/${shard.count}`);
+  }
+  if (options.runs === undefined && options.budgetMs === undefined) {
+    throw new Error("a campaign needs a run count or a time budget");
+  }
+  const batchSize = Math.max(1, options.batchSize ?? 32);
+  const started = options.now();
+  const elapsed = () => options.now() - started;
+  let local = 0;
+  let events = 0;
+  let evaluated = 0;
+  for (;;) {
+    if (options.runs !== undefined && local >= options.runs) break;
+    if (options.budgetMs !== undefined && elapsed() >= options.budgetMs) break;
+    const count = options.runs === undefined ? batchSize : Math.min(batchSize, options.runs - local);
+    const indices = Array.from({ length: count }, (_, offset) => globalIndex(local + offset, shard));
+    const reports = await options.evaluate(indices);
+    evaluated += reports.length;
+    let first: RunReport | undefined;
+    for (const report of reports) {
+      events += report.events;
+      if (report.failure !== undefined && (first === undefined || report.index < first.index)) first = report;
+    }
+    options.onProgress?.({
+      runs: evaluated,
+      events,
+      elapsedMs: elapsed(),
+      violations: first === undefined ? 0 : 1,
+    });
+    if (first !== undefined) {
+      const position = (first.index - shard.index) / shard.count;
+      return { runs: position + 1, evaluated, events, elapsedMs: elapsed(), failure: first };
+    }
+    local += count;
+  }
+  return { runs: local, evaluated, events, elapsedMs: elapsed() };
+}

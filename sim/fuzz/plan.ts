@@ -1,0 +1,359 @@
+/**
+ * Fuzz plans: the structured data the fuzzer generates and shrinks, and the one function that
+ * turns a plan into an ordinary `Scenario`.
+ *
+ * A plan says how many nodes, which simulation seed, which protocol options, the network, an
+ * optional background workload and a list of fault steps, each at a time in milliseconds. Nodes
+ * are referred to by index and resolved modulo the cluster size, so that shrinking the cluster
+ * never makes a step invalid. A step may carry its own undo (a crash its restart, a partition its
+ * heal), because "crash, then restart 300 ms later" shrinks better as one unit than as two
+ * independent actions.
+ *
+ * After the fault phase comes an optional quiet phase: heal every link, restart every crashed
+ * node and resume every paused one, then let the cluster settle. Liveness checks (opt-in) need it:
+ * they demand a leader before the run ends. Safety-only campaigns may shrink it away.
+ */
+import type { WorkloadSpec } from "../clients.js";
+import type { LatencySpec } from "../network.js";
+import type { FaultAction, Scenario } from "../scenario/schema.js";
+
+/** A node by index (0-based, taken modulo the cluster size), or a symbolic target. */
+export type TargetRef = "leader" | "follower" | number;
+
+export type FaultStep = { readonly atMs: number } & (
+  | { readonly type: "crash"; readonly target: TargetRef; readonly restartAfterMs: number | null }
+  | {
+      readonly type: "partition";
+      /** Size of the first group (a minority); the rest form the second group. */
+      readonly minority: number;
+      readonly offset: number;
+      readonly healAfterMs: number | null;
+    }
+  | {
+      readonly type: "bridge";
+      /** The node that still reaches both halves. */
+      readonly bridge: number;
+      readonly offset: number;
+      readonly healAfterMs: number | null;
+    }
+  | {
+      readonly type: "cut";
+      readonly from: number;
+      readonly to: number;
+      readonly oneWay: boolean;
+      readonly healAfterMs: number | null;
+    }
+  | { readonly type: "isolate"; readonly target: TargetRef; readonly healAfterMs: number | null }
+  | {
+      readonly type: "clog";
+      readonly from: number;
+      readonly to: number;
+      readonly oneWay: boolean;
+      readonly delayMs: number;
+      readonly forMs: number;
+    }
+  | {
+      readonly type: "burst";
+      readonly lossPermille: number;
+      readonly duplicatePermille: number;
+      readonly forMs: number;
+    }
+  | { readonly type: "pause"; readonly node: number; readonly resumeAfterMs: number | null }
+  | { readonly type: "drift"; readonly node: number; readonly ratePercent: number }
+  | { readonly type: "timeout"; readonly target: TargetRef }
+);
+
+export type LatencyPlan =
+  | { readonly kind: "constant"; readonly ms: number }
+  | { readonly kind: "uniform"; readonly minMs: number; readonly spreadMs: number }
+  | { readonly kind: "exponential"; readonly meanMs: number; readonly maxMs: number };
+
+export interface NetworkPlan {
+  readonly latency: LatencyPlan;
+  readonly lossPermille: number;
+  readonly duplicatePermille: number;
+  readonly fifo: boolean;
+}
+
+export interface WorkloadPlan {
+  readonly clients: number;
+  readonly ratePerSecond: number;
+  readonly keys: number;
+}
+
+export interface FuzzPlan {
+  readonly nodes: number;
+  /** The simulation seed of the run. */
+  readonly seed: number;
+  /** Protocol options other than `bugs` (those are fixed by the campaign). */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly network: NetworkPlan;
+  readonly workload: WorkloadPlan | null;
+  readonly faults: readonly FaultStep[];
+  /** Heal, restart and resume everything when the fault phase ends. */
+  readonly quiet: boolean;
+}
+
+/**
+ * What a campaign fuzzes, as plain data (it crosses into worker threads). `fuzzSettings` in
+ * ./settings.ts derives it from a protocol.
+ */
+export interface FuzzSettings {
+  /** The protocol's name in the registry the runs use. */
+  readonly protocol: string;
+  /** Deliberate bugs switched on in every run. */
+  readonly bugs: readonly string[];
+  readonly nodesMin: number;
+  readonly nodesMax: number;
+  /** The workload's operation mix; absent when the protocol has no client side. */
+  readonly operations?: Readonly<Record<string, number>>;
+  /** Whether the protocol names an election timer (enables `timeout` steps). */
+  readonly electionTimer: boolean;
+  /** Extra protocol options and their values; the first value of each is where shrinking goes. */
+  readonly optionChoices: Readonly<Record<string, readonly unknown[]>>;
+  /** Every fault step starts before this time. */
+  readonly faultPhaseMs: number;
+  /** Length of each run. */
+  readonly durationMs: number;
+  /** Most fault steps in a generated plan. */
+  readonly faultStepsMax: number;
+  /** Check liveness: keep the quiet phase and demand a leader `livenessDeadlineMs` after it. */
+  readonly liveness: boolean;
+  readonly livenessDeadlineMs: number;
+}
+
+/** Notes on generated actions say where they came from. */
+export const quietNote = "quiet phase";
+
+function nodeName(index: number, nodes: number): string {
+  return `n${(((index % nodes) + nodes) % nodes) + 1}`;
+}
+
+function targetName(target: TargetRef, nodes: number): string {
+  return typeof target === "number" ? nodeName(target, nodes) : target;
+}
+
+function latencySpec(plan: LatencyPlan): LatencySpec {
+  switch (plan.kind) {
+    case "constant":
+      return { distribution: "constant", valueUs: plan.ms * 1_000 };
+    case "uniform":
+      return {
+        distribution: "uniform",
+        minUs: plan.minMs * 1_000,
+        maxUs: (plan.minMs + plan.spreadMs) * 1_000,
+      };
+    case "exponential":
+      return {
+        distribution: "exponential",
+        meanUs: plan.meanMs * 1_000,
+        minUs: 0,
+        maxUs: Math.max(plan.meanMs, plan.maxMs) * 1_000,
+      };
+  }
+}
+
+/** The two groups of a partition whose first group has `size` nodes starting at `offset`. */
+function split(nodes: readonly string[], size: number, offset: number): string[][] {
+  const count = nodes.length;
+  const first: string[] = [];
+  const taken = new Set<number>();
+  for (let step = 0; step < size; step++) {
+    const index = (((offset + step) % count) + count) % count;
+    taken.add(index);
+    first.push(nodes[index] as string);
+  }
+  const second = nodes.filter((_, index) => !taken.has(index));
+  first.sort(byNodeNumber);
+  return [first, second];
+}
+
+function byNodeNumber(a: string, b: string): number {
+  return Number(a.slice(1)) - Number(b.slice(1));
+}
+
+/** The timeline of a plan: each step's actions, then the quiet phase. Sorted by time, stably. */
+export function planFaults(plan: FuzzPlan, settings: FuzzSettings): FaultAction[] {
+  const nodes = Array.from({ length: plan.nodes }, (_, index) => `n${index + 1}`);
+  const phaseEndUs = settings.faultPhaseMs * 1_000;
+  const actions: FaultAction[] = [];
+  const later = (atMs: number, afterMs: number): number => Math.min(phaseEndUs, (atMs + afterMs) * 1_000);
+  let crashes = 0;
+  let restarts = 0;
+  let network = false;
+  const pausedForever: string[] = [];
+  for (const step of plan.faults) {
+    const atUs = Math.min(phaseEndUs, step.atMs * 1_000);
+    switch (step.type) {
+      case "crash": {
+        const target = targetName(step.target, plan.nodes);
+        crashes++;
+        actions.push({ atUs, kind: "crash", crash: target });
+        if (step.restartAfterMs !== null) {
+          const restart = typeof step.target === "number" ? target : "crashed";
+          restarts++;
+          actions.push({ atUs: later(step.atMs, step.restartAfterMs), kind: "restart", restart });
+        }
+        break;
+      }
+      case "partition":
+      case "bridge": {
+        let groups: string[][];
+        if (step.type === "partition") {
+          const size = Math.max(1, Math.min(step.minority, Math.floor(plan.nodes / 2)));
+          groups = split(nodes, size, step.offset);
+        } else {
+          const bridge = nodeName(step.bridge, plan.nodes);
+          const others = nodes.filter((node) => node !== bridge);
+          groups = others.length < 2 ? [] : split(others, Math.ceil(others.length / 2), step.offset);
+        }
+        if (groups.length < 2 || groups.some((group) => group.length === 0)) break;
+        network = true;
+        actions.push({ atUs, kind: "partition", partition: groups });
+        if (step.healAfterMs !== null) {
+          actions.push({ atUs: later(step.atMs, step.healAfterMs), kind: "heal", heal: true });
+        }
+        break;
+      }
+      case "cut": {
+        const from = nodeName(step.from, plan.nodes);
+        let to = nodeName(step.to, plan.nodes);
+        if (to === from) to = nodeName(step.from + 1, plan.nodes);
+        if (to === from) break;
+        network = true;
+        actions.push({ atUs, kind: "cut", cut: { from, to, oneWay: step.oneWay } });
+        if (step.healAfterMs !== null) {
+          actions.push({ atUs: later(step.atMs, step.healAfterMs), kind: "heal", heal: true });
+        }
+        break;
+      }
+      case "isolate":
+        network = true;
+        actions.push({ atUs, kind: "isolate", isolate: targetName(step.target, plan.nodes) });
+        if (step.healAfterMs !== null) {
+          actions.push({ atUs: later(step.atMs, step.healAfterMs), kind: "heal", heal: true });
+        }
+        break;
+      case "clog": {
+        const from = nodeName(step.from, plan.nodes);
+        let to = nodeName(step.to, plan.nodes);
+        if (to === from) to = nodeName(step.from + 1, plan.nodes);
+        if (to === from) break;
+        actions.push({
+          atUs,
+          kind: "clog",
+          clog: {
+            link: { from, to, oneWay: step.oneWay },
+            delay: step.delayMs * 1_000,
+            for: step.forMs * 1_000,
+          },
+        });
+        break;
+      }
+      case "burst":
+        actions.push({
+          atUs,
+          kind: "burst",
+          burst: {
+            loss: step.lossPermille / 1_000,
+            duplicate: step.duplicatePermille / 1_000,
+            for: step.forMs * 1_000,
+          },
+        });
+        break;
+      case "pause": {
+        const node = nodeName(step.node, plan.nodes);
+        actions.push({ atUs, kind: "pause", pause: node });
+        if (step.resumeAfterMs !== null) {
+          actions.push({ atUs: later(step.atMs, step.resumeAfterMs), kind: "resume", resume: node });
+        } else if (!pausedForever.includes(node)) {
+          pausedForever.push(node);
+        }
+        break;
+      }
+      case "drift":
+        actions.push({
+          atUs,
+          kind: "drift",
+          drift: { node: nodeName(step.node, plan.nodes), rate: step.ratePercent / 100 },
+        });
+        break;
+      case "timeout":
+        if (settings.electionTimer) {
+          actions.push({ atUs, kind: "timeout", timeout: targetName(step.target, plan.nodes) });
+        }
+        break;
+    }
+  }
+  if (plan.quiet || settings.liveness) {
+    const note = quietNote;
+    if (network) actions.push({ atUs: phaseEndUs, kind: "heal", heal: true, note });
+    for (let crash = 0; crash < crashes - restarts; crash++) {
+      actions.push({ atUs: phaseEndUs, kind: "restart", restart: "crashed", note });
+    }
+    for (const node of pausedForever.sort(byNodeNumber)) {
+      actions.push({ atUs: phaseEndUs, kind: "resume", resume: node, note });
+    }
+  }
+  // Stable: actions at the same time keep the order above, as the scenario loader keeps it.
+  return actions
+    .map((action, index) => ({ action, index }))
+    .sort((a, b) => a.action.atUs - b.action.atUs || a.index - b.index)
+    .map(({ action }) => action);
+}
+
+/** Everything a scenario needs besides what the plan says. */
+export interface ScenarioLabels {
+  readonly name: string;
+  readonly summary?: string;
+  readonly description?: string;
+  readonly expectViolates?: readonly string[];
+}
+
+/** Turns a plan into a scenario. Deterministic: the same plan gives the same scenario. */
+export function planScenario(plan: FuzzPlan, settings: FuzzSettings, labels: ScenarioLabels): Scenario {
+  const durationUs = settings.durationMs * 1_000;
+  const operations = settings.operations;
+  const workload: WorkloadSpec | undefined =
+    plan.workload === null || operations === undefined
+      ? undefined
+      : {
+          clients: plan.workload.clients,
+          ratePerSecond: plan.workload.ratePerSecond,
+          mix: { ...operations },
+          keys: Array.from({ length: plan.workload.keys }, (_, index) => `k${index}`),
+          startUs: 0,
+          stopUs: durationUs,
+          timeoutUs: 1_000_000,
+          attemptTimeoutUs: 200_000,
+        };
+  const options: Record<string, unknown> = {};
+  for (const key of Object.keys(plan.options).sort()) options[key] = plan.options[key];
+  if (settings.bugs.length > 0) options.bugs = [...settings.bugs];
+  const expect: Scenario["expect"] = {
+    ...(labels.expectViolates === undefined ? {} : { violates: labels.expectViolates }),
+    ...(settings.liveness && settings.electionTimer
+      ? { leader: { by: (settings.faultPhaseMs + settings.livenessDeadlineMs) * 1_000 } }
+      : {}),
+  };
+  return {
+    name: labels.name,
+    protocol: settings.protocol,
+    summary: labels.summary ?? "",
+    description: labels.description ?? "",
+    nodes: plan.nodes,
+    seed: BigInt(plan.seed),
+    durationUs,
+    options,
+    network: {
+      latency: latencySpec(plan.network.latency),
+      loss: plan.network.lossPermille / 1_000,
+      duplicate: plan.network.duplicatePermille / 1_000,
+      fifo: plan.network.fifo,
+      links: [],
+    },
+    workload,
+    faults: planFaults(plan, settings),
+    expect,
+  };
+}

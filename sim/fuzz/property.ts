@@ -1,0 +1,139 @@
+/**
+ * The fuzz property: run a plan's scenario and say whether it failed, and how.
+ *
+ * Safety is the property: a run fails when a safety invariant is violated (online, after any
+ * step, or at the end) or when the client history is not linearizable. Liveness is a separate,
+ * opt-in check (`settings.liveness`): then a run also fails when a liveness invariant is violated
+ * or when no leader is up by the deadline after the quiet phase. A handler that throws fails the
+ * run too (`exception`): a protocol must never crash the simulator.
+ *
+ * Runs here do not hash or keep their trace (that costs more than the simulation); the
+ * counterexample is re-run with its trace once it has been shrunk.
+ */
+import type { Invariant, Protocol } from "../node.js";
+import { type FigureHook, type HistoryChecker, type RunResult, runScenario } from "../run.js";
+import type { Scenario } from "../scenario/schema.js";
+
+export interface RunFailure {
+  /** The invariant that broke (`raft.election-safety`, `kv.linearizable`, `liveness.leader`, `exception`). */
+  readonly invariant: string;
+  readonly kind: "safety" | "liveness" | "exception";
+  readonly message: string;
+}
+
+export interface RunVerdict {
+  readonly failure: RunFailure | undefined;
+  /** Kernel events the run handled. */
+  readonly events: number;
+  /** The run hit the event budget and was cut short (it counts as passed). */
+  readonly truncated?: boolean;
+}
+
+/** Runs one scenario and classifies the outcome. */
+export type ScenarioRunner = (scenario: Scenario) => RunVerdict;
+
+export interface RunnerOptions {
+  readonly checkHistory?: HistoryChecker;
+  /** Most kernel events per run (default 200,000); a message storm is cut short there. */
+  readonly maxEvents?: number;
+  /** Check liveness invariants and the scenario's `leader` expectation. */
+  readonly liveness: boolean;
+  readonly figureHooks?: readonly FigureHook[];
+}
+
+/** The failure a finished run shows, or undefined when it passed. */
+export function classify(result: RunResult, liveness: boolean): RunFailure | undefined {
+  const safety = result.violations.find((violation) => violation.kind === "safety");
+  if (safety !== undefined) {
+    return { invariant: safety.invariant, kind: "safety", message: firstLine(safety.message) };
+  }
+  if (!liveness) return undefined;
+  const live = result.violations.find((violation) => violation.kind === "liveness");
+  if (live !== undefined)
+    return { invariant: live.invariant, kind: "liveness", message: firstLine(live.message) };
+  const unmet = result.expectations.find(
+    (expectation) => !expectation.met && expectation.expectation.startsWith("leader by"),
+  );
+  if (unmet !== undefined) {
+    return {
+      invariant: "liveness.leader",
+      kind: "liveness",
+      message: `${unmet.expectation}: ${unmet.detail}`,
+    };
+  }
+  return undefined;
+}
+
+/** The name of the fuzzer's own stop rule; never reported as a failure. */
+export const eventBudgetName = "fuzz.event-budget";
+
+/**
+ * A stop rule dressed as an invariant: it "fails" once a run has handled `maxEvents` events,
+ * which stops the run. A protocol caught in a message storm would otherwise take minutes per run.
+ */
+function eventBudget(maxEvents: number): Invariant<unknown> {
+  return {
+    name: eventBudgetName,
+    statement: `A fuzz run handles at most ${maxEvents} kernel events.`,
+    source: "quorumlab fuzzer",
+    kind: "safety",
+    create: () => ({
+      afterStep: (view) =>
+        view.eventIndex >= maxEvents ? { message: `stopped after ${view.eventIndex} events` } : undefined,
+    }),
+  };
+}
+
+/** The registry with every protocol given the event budget. */
+function budgeted(registry: ReadonlyMap<string, Protocol>, maxEvents: number): ReadonlyMap<string, Protocol> {
+  const out = new Map<string, Protocol>();
+  for (const [name, protocol] of registry) {
+    out.set(name, {
+      ...protocol,
+      invariants: [...protocol.invariants, eventBudget(maxEvents) as Invariant<never>],
+    });
+  }
+  return out;
+}
+
+export function scenarioRunner(
+  registry: ReadonlyMap<string, Protocol>,
+  options: RunnerOptions,
+): ScenarioRunner {
+  const limited = budgeted(registry, options.maxEvents ?? 200_000);
+  return (scenario) => {
+    try {
+      const result = runScenario(
+        scenario,
+        limited,
+        {
+          hashTrace: false,
+          keepTrace: false,
+          checkLiveness: options.liveness,
+          ...(options.checkHistory === undefined ? {} : { checkHistory: options.checkHistory }),
+        },
+        options.figureHooks ?? [],
+      );
+      const firstSafety = result.violations.find((violation) => violation.kind === "safety");
+      if (firstSafety?.invariant === eventBudgetName) {
+        return { failure: undefined, events: result.events, truncated: true };
+      }
+      return { failure: classify(result, options.liveness), events: result.events };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return {
+        failure: { invariant: "exception", kind: "exception", message: firstLine(message) },
+        events: 0,
+      };
+    }
+  };
+}
+
+/** Whether two failures are the same bug for the shrinker: same kind, same invariant. */
+export function sameFailure(a: RunFailure, b: RunFailure): boolean {
+  return a.kind === b.kind && a.invariant === b.invariant;
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
+}

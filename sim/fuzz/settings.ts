@@ -1,0 +1,104 @@
+/**
+ * Campaign settings: what the fuzzer generates for a protocol, derived from the protocol module
+ * and the user's flags, validated, as plain data that can cross into worker threads.
+ */
+import { InputError } from "../errors.js";
+import type { Protocol } from "../node.js";
+import type { FuzzSettings } from "./plan.js";
+
+/**
+ * Extra options worth varying per built-in protocol, by name. The first value of each list is
+ * the default and where shrinking goes. A protocol not listed is fuzzed with its defaults.
+ */
+export const optionChoicesByProtocol: Readonly<Record<string, Readonly<Record<string, readonly unknown[]>>>> =
+  {
+    raft: { preVote: [false, true], checkQuorum: [false, true], leaderNoop: [true, false] },
+  };
+
+export interface SettingsInput {
+  readonly bugs?: readonly string[];
+  readonly nodesMin?: number;
+  readonly nodesMax?: number;
+  readonly durationMs?: number;
+  readonly faultPhaseMs?: number;
+  readonly faultStepsMax?: number;
+  readonly liveness?: boolean;
+  readonly livenessDeadlineMs?: number;
+  /** Overrides `optionChoicesByProtocol`. */
+  readonly optionChoices?: Readonly<Record<string, readonly unknown[]>>;
+}
+
+/** Default run shape: 3 to 5 nodes, 3 s runs whose first 2 s hold the faults. */
+export const defaultSettings = {
+  durationMs: 3_000,
+  faultPhaseMs: 2_000,
+  faultStepsMax: 10,
+  livenessDeadlineMs: 1_000,
+} as const;
+
+export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): FuzzSettings {
+  const bugs = [...(input.bugs ?? [])];
+  for (const bug of bugs) {
+    if (!protocol.bugs.some((known) => known.name === bug)) {
+      const known = protocol.bugs.map((b) => b.name).join(", ");
+      throw new InputError(
+        `protocol '${protocol.name}' has no deliberate bug '${bug}'; known: ${known || "none"}`,
+      );
+    }
+  }
+  const nodesMin = input.nodesMin ?? Math.min(3, protocol.defaultNodes);
+  const nodesMax = input.nodesMax ?? Math.max(nodesMin, protocol.defaultNodes);
+  if (!Number.isInteger(nodesMin) || nodesMin < 1 || nodesMax < nodesMin || nodesMax > 64) {
+    throw new InputError(`node counts must satisfy 1 <= min <= max <= 64, got ${nodesMin}..${nodesMax}`);
+  }
+  const durationMs = input.durationMs ?? defaultSettings.durationMs;
+  const liveness = input.liveness ?? false;
+  const livenessDeadlineMs = input.livenessDeadlineMs ?? defaultSettings.livenessDeadlineMs;
+  const faultPhaseMs =
+    input.faultPhaseMs ??
+    Math.max(
+      1,
+      liveness
+        ? Math.min(durationMs - livenessDeadlineMs, Math.round((durationMs * 2) / 3))
+        : Math.round((durationMs * 2) / 3),
+    );
+  if (!(durationMs > 0) || !(faultPhaseMs > 0) || faultPhaseMs > durationMs) {
+    throw new InputError(`the fault phase (${faultPhaseMs} ms) must fit in the run (${durationMs} ms)`);
+  }
+  if (liveness && faultPhaseMs + livenessDeadlineMs > durationMs) {
+    throw new InputError(
+      `liveness needs the run (${durationMs} ms) to last the fault phase (${faultPhaseMs} ms) plus the deadline (${livenessDeadlineMs} ms)`,
+    );
+  }
+  const choices = input.optionChoices ?? optionChoicesByProtocol[protocol.name] ?? {};
+  const optionChoices: Record<string, readonly unknown[]> = {};
+  for (const key of Object.keys(choices).sort()) {
+    // Keep only values the protocol accepts together with the bugs.
+    const accepted = (choices[key] ?? []).filter((value) => {
+      try {
+        protocol.parseOptions(bugs.length === 0 ? { [key]: value } : { [key]: value, bugs });
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (accepted.length > 0) optionChoices[key] = accepted;
+  }
+  const operations = protocol.client?.operations;
+  return {
+    protocol: protocol.name,
+    bugs,
+    nodesMin,
+    nodesMax,
+    ...(operations === undefined || Object.keys(operations).length === 0
+      ? {}
+      : { operations: { ...operations } }),
+    electionTimer: protocol.electionTimer !== undefined,
+    optionChoices,
+    faultPhaseMs,
+    durationMs,
+    faultStepsMax: input.faultStepsMax ?? defaultSettings.faultStepsMax,
+    liveness,
+    livenessDeadlineMs,
+  };
+}
