@@ -8,7 +8,9 @@ import { hideBin } from "yargs/helpers";
 import { ExitCode } from "../sim/errors.js";
 import { benchCommand } from "./bench.js";
 import { checkCommand } from "./check.js";
+import { fuzzCommand } from "./fuzz.js";
 import { listCommand } from "./list.js";
+import { mutantsCommand } from "./mutants.js";
 import { colours } from "./output.js";
 import { reportCommand } from "./report.js";
 import { runCommandModule } from "./run.js";
@@ -30,6 +32,8 @@ const commands: AnyCommand[] = [
   runCommandModule,
   verifyCommand,
   checkCommand,
+  fuzzCommand,
+  mutantsCommand,
   reportCommand,
   benchCommand,
 ];
