@@ -11,6 +11,7 @@ import type { ShardedMessage } from "./messages.js";
 import { ShardedNode } from "./node.js";
 import { parseShardedOptions, type ShardedOptions } from "./options.js";
 
+export { shardedFigures } from "./figures.js";
 export { ShardedNode } from "./node.js";
 export { parseShardedOptions, type ShardedOptions } from "./options.js";
 

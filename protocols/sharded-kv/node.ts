@@ -218,8 +218,7 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
       const next = this.configMachine.apply(command as ConfigCommand);
       if (next === undefined) return;
       this.configAudit.push({ index, config: next });
-      if (this.replica.isLeader)
-        this.ctx.note("configuration", { num: next.num, groups: Object.keys(next.groups) });
+      this.ctx.note("configuration", { num: next.num, groups: Object.keys(next.groups) });
       return;
     }
     const machine = this.groupMachine as GroupMachine;
@@ -239,7 +238,7 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
     }
     if (outcome.kind !== "changed") return;
     this.retryParked = true;
-    if (!this.replica.isLeader) return;
+    // Every replica notes what it applies; figures.ts counts each event from its first replica.
     if (groupCommand.kind === "reconfigure") {
       this.ctx.note("reconfigured", {
         group: this.group,

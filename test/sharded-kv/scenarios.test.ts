@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
-import type { ShardedNode } from "../../protocols/sharded-kv/index.js";
+import { type ShardedNode, shardedFigures } from "../../protocols/sharded-kv/index.js";
 import { checkHistory } from "../../sim/check/linearizability.js";
 import { modelByName } from "../../sim/check/models/index.js";
 import { type RunResult, runScenario } from "../../sim/run.js";
@@ -70,6 +70,28 @@ describe("sharded-kv-migration", () => {
     expect(result.violations).toEqual([]);
     expect(linearizable(result)).toBe("linearizable");
     expect(result.figures.operations.ok).toBeGreaterThan(300);
+  });
+
+  it("reports migration figures from the trace: each moved shard once, from its first replica", () => {
+    const file = `${folder}sharded-kv-migration.yaml`;
+    const kept = runScenario(parseScenario(readFileSync(file, "utf8"), file), protocols, {
+      hashTrace: false,
+      keepTrace: true,
+    });
+    const figures = shardedFigures(kept.records).sharded as {
+      configurations: number;
+      shardsMoved: number;
+      byConfig: Record<string, { groupsReconfigured: number; shardsMoved: number; migrationMs: number }>;
+    };
+    expect(figures.configurations).toBe(3);
+    expect(figures.byConfig["2"]?.groupsReconfigured).toBe(3);
+    // g3 takes shards from both groups; every shard g1 held after the join moves when it leaves.
+    const g1After = figures.byConfig["3"]?.shardsMoved ?? 0;
+    expect(figures.byConfig["2"]?.shardsMoved).toBeGreaterThan(0);
+    expect(g1After).toBeGreaterThan(0);
+    expect(figures.shardsMoved).toBe((figures.byConfig["2"]?.shardsMoved ?? 0) + g1After);
+    expect(figures.byConfig["2"]?.migrationMs).toBeGreaterThan(0);
+    expect(shardedFigures([])).toEqual({});
   });
 
   it("ends with every group in the last configuration, g1 empty and g2 and g3 serving every shard", () => {
