@@ -3,9 +3,10 @@
  * every invariant and a linearizable history (checked per key with the kv model); each deliberate
  * bug is caught; retries crossing a migration are answered from the moved sessions.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
 import { type ShardedNode, shardedFigures } from "../../protocols/sharded-kv/index.js";
 import { checkHistory } from "../../sim/check/linearizability.js";
@@ -107,6 +108,18 @@ describe("sharded-kv-migration", () => {
     expect(node(result, "n4").groupMachine?.shards.size).toBe(0);
     expect(served.size).toBe(12);
   });
+});
+
+describe("every sharded-kv scenario meets its expect block", () => {
+  for (const file of readdirSync(folder).filter(
+    (name) => name.startsWith("sharded-kv-") && name.endsWith(".yaml"),
+  )) {
+    it(file, () => {
+      const scenario = parseScenario(readFileSync(`${folder}${file}`, "utf8"), `${folder}${file}`);
+      const result = runScenario(scenario, protocols, { hashTrace: false, checkHistory: historyChecker() });
+      expect(result.expectations.filter((expectation) => !expectation.met)).toEqual([]);
+    });
+  }
 });
 
 describe("determinism", () => {
