@@ -1,0 +1,169 @@
+/**
+ * Campaigns: generated scenarios are valid, runs are a pure function of (seed, index), so the
+ * runs performed and the first counterexample do not depend on how runs are split into batches,
+ * workers or shards; a deliberately buggy protocol is found, shrunk to a handful of fault actions,
+ * and its counterexample file replays to the same trace hash.
+ */
+import { describe, expect, test } from "vitest";
+import {
+  evaluateRun,
+  fuzzScenario,
+  generatePlan,
+  globalIndex,
+  type RunReport,
+  runCampaign,
+  shrinkRun,
+} from "../../sim/fuzz/campaign.js";
+import {
+  counterexampleScenario,
+  counterexampleText,
+  faultActionCount,
+} from "../../sim/fuzz/counterexample.js";
+import { quietNote } from "../../sim/fuzz/plan.js";
+import { scenarioRunner } from "../../sim/fuzz/property.js";
+import { fuzzSettings } from "../../sim/fuzz/settings.js";
+import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+import { writeScenario } from "../../sim/scenario/write.js";
+import { forgetful, forgetfulRegistry } from "./support/forgetful.js";
+
+const buggy = fuzzSettings(forgetful, { bugs: ["forget-boots"], durationMs: 1_500 });
+const correct = fuzzSettings(forgetful, { durationMs: 1_500 });
+const runner = scenarioRunner(forgetfulRegistry, { liveness: false });
+let clock = 0;
+const now = () => clock++;
+
+/** Evaluates a batch the way `--workers n` does: split into n chunks, answered in any order. */
+function evaluator(settings: typeof buggy, seed: bigint, workers: number) {
+  return async (indices: readonly number[]): Promise<RunReport[]> => {
+    const size = Math.ceil(indices.length / workers);
+    const parts: RunReport[][] = [];
+    for (let start = 0; start < indices.length; start += size) {
+      parts.push(
+        indices.slice(start, start + size).map((index) => evaluateRun(settings, seed, index, runner)),
+      );
+    }
+    return parts.reverse().flat();
+  };
+}
+
+describe("generated scenarios", () => {
+  test("are valid scenario files: they parse back, with every action inside the run", () => {
+    for (let index = 0; index < 60; index++) {
+      const scenario = fuzzScenario(generatePlan(buggy, 7n, index), buggy);
+      const parsed = parseScenario(writeScenario(scenario), "generated.yaml");
+      expect(parsed.faults.length).toBe(scenario.faults.length);
+      for (const action of parsed.faults) expect(action.atUs).toBeLessThanOrEqual(buggy.faultPhaseMs * 1_000);
+      expect(parsed.nodes).toBeGreaterThanOrEqual(buggy.nodesMin);
+      expect(parsed.nodes).toBeLessThanOrEqual(buggy.nodesMax);
+    }
+  });
+
+  test("run i of a campaign is the same plan every time, and different runs differ", () => {
+    expect(generatePlan(buggy, 3n, 5)).toEqual(generatePlan(buggy, 3n, 5));
+    const plans = new Set(
+      Array.from({ length: 20 }, (_, index) => JSON.stringify(generatePlan(buggy, 3n, index))),
+    );
+    expect(plans.size).toBe(20);
+  });
+});
+
+describe("campaigns", () => {
+  test("the runs performed and the first failure are the same for any batch size and worker count", async () => {
+    const outcomes = [];
+    for (const [batchSize, workers] of [
+      [1, 1],
+      [7, 2],
+      [32, 3],
+    ] as const) {
+      const result = await runCampaign({
+        settings: buggy,
+        seed: 11n,
+        runs: 200,
+        now,
+        batchSize,
+        evaluate: evaluator(buggy, 11n, workers),
+      });
+      outcomes.push({ runs: result.runs, failure: result.failure });
+    }
+    expect(outcomes[0]?.failure).toBeDefined();
+    expect(outcomes[1]).toEqual(outcomes[0]);
+    expect(outcomes[2]).toEqual(outcomes[0]);
+  });
+
+  test("shards split the global runs without overlap, and together cover one campaign", async () => {
+    const seen: number[] = [];
+    for (let shard = 0; shard < 3; shard++) {
+      await runCampaign({
+        settings: correct,
+        seed: 5n,
+        runs: 4,
+        now,
+        shard: { index: shard, count: 3 },
+        evaluate: async (indices) => {
+          seen.push(...indices);
+          return indices.map((index) => ({ index, events: 0 }));
+        },
+      });
+    }
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, index) => index));
+    expect(globalIndex(2, { index: 1, count: 3 })).toBe(7);
+  });
+
+  test("a campaign over the correct protocol finds nothing", async () => {
+    const result = await runCampaign({
+      settings: correct,
+      seed: 2n,
+      runs: 40,
+      now,
+      evaluate: evaluator(correct, 2n, 1),
+    });
+    expect(result.failure).toBeUndefined();
+    expect(result.runs).toBe(40);
+  });
+});
+
+describe("counterexamples", () => {
+  test("the buggy protocol is found, shrunk to at most 8 fault actions, and its file replays exactly", async () => {
+    const campaign = await runCampaign({
+      settings: buggy,
+      seed: 1n,
+      runs: 300,
+      now,
+      evaluate: evaluator(buggy, 1n, 1),
+    });
+    const failing = campaign.failure;
+    expect(failing?.failure?.invariant).toBe("heartbeat.boots-monotone");
+    const shrink = shrinkRun(buggy, 1n, failing?.index ?? -1, runner);
+    expect(shrink).toBeDefined();
+    if (shrink === undefined || failing === undefined) return;
+    expect(shrink.failure.invariant).toBe("heartbeat.boots-monotone");
+    const scenario = counterexampleScenario(buggy, { shrink, campaignSeed: 1n, runIndex: failing.index });
+    // The smallest witness is one crash and one restart.
+    expect(faultActionCount(scenario)).toBeLessThanOrEqual(8);
+    expect(scenario.faults.filter((action) => action.note !== quietNote).length).toBeLessThanOrEqual(2);
+    expect(scenario.description).toContain("heartbeat.boots-monotone");
+    expect(scenario.description).toContain(`fast-check seed ${shrink.fcSeed}`);
+
+    const text = counterexampleText(scenario);
+    const first = runScenario(parseScenario(text, "cx.yaml"), forgetfulRegistry);
+    const again = runScenario(parseScenario(text, "cx.yaml"), forgetfulRegistry);
+    expect(first.violations[0]?.invariant).toBe("heartbeat.boots-monotone");
+    expect(first.traceHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(again.traceHash).toBe(first.traceHash);
+  });
+
+  test("the fast-check seed and path rebuild the same shrunk plan", async () => {
+    const campaign = await runCampaign({
+      settings: buggy,
+      seed: 1n,
+      runs: 300,
+      now,
+      evaluate: evaluator(buggy, 1n, 1),
+    });
+    const index = campaign.failure?.index ?? -1;
+    const shrink = shrinkRun(buggy, 1n, index, runner);
+    const replayed = shrinkRun(buggy, 1n, index, runner, { path: shrink?.fcPath ?? "0" });
+    expect(replayed?.plan).toEqual(shrink?.plan);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * The fuzzer end to end, against the compiled package (built here first, as `npm run build`
+ * does): two worker threads find the same first counterexample as one in-process worker, and the
+ * counterexample file written by `quorumlab fuzz` replays under `quorumlab run` to the trace hash
+ * the fuzzer reported.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { fuzzCampaign, parseShard } from "../../cli/fuzz.js";
+
+const root = join(import.meta.dirname, "..", "..");
+const cli = join(root, "dist", "cli", "main.js");
+let out = "";
+
+beforeAll(() => {
+  // Build so that the worker threads run the same code as this process (type errors elsewhere in
+  // the tree do not stop tsc from emitting).
+  spawnSync("npx", ["tsc", "-p", "tsconfig.build.json"], { cwd: root, stdio: "ignore" });
+  out = mkdtempSync(join(tmpdir(), "quorumlab-fuzz-"));
+});
+
+afterAll(() => {
+  if (out !== "") rmSync(out, { recursive: true, force: true });
+});
+
+describe("quorumlab fuzz", () => {
+  test("--shard i/n is 1-based on the command line and 0-based inside", () => {
+    expect(parseShard("2/4")).toEqual({ index: 1, count: 4 });
+    expect(() => parseShard("0/4")).toThrow(/shard/);
+    expect(() => parseShard("5/4")).toThrow(/shard/);
+  });
+
+  test("two worker threads perform the same runs and find the same counterexample as one", async () => {
+    expect(existsSync(join(root, "dist", "cli", "fuzz-worker.js"))).toBe(true);
+    const common = {
+      target: "raft",
+      settings: { bugs: ["no-up-to-date-check"] },
+      seed: 21n,
+      runs: 64,
+      batchSize: 16,
+      shrinkBudgetMs: 60_000,
+    };
+    const one = await fuzzCampaign({ ...common, workers: 1 });
+    const two = await fuzzCampaign({ ...common, workers: 2 });
+    expect(one.counterexample).toBeDefined();
+    expect(two.runs).toBe(one.runs);
+    expect(two.counterexample?.runIndex).toBe(one.counterexample?.runIndex);
+    expect(two.counterexample?.fcPath).toBe(one.counterexample?.fcPath);
+    expect(two.counterexample?.traceHash).toBe(one.counterexample?.traceHash);
+    expect(two.counterexample?.text).toBe(one.counterexample?.text);
+  });
+
+  test("the counterexample file replays under `quorumlab run` to the reported trace hash", () => {
+    const fuzz = spawnSync(
+      "node",
+      [
+        cli,
+        "fuzz",
+        "raft",
+        "--bug",
+        "no-up-to-date-check",
+        "--runs",
+        "50",
+        "--seed",
+        "1",
+        "--out",
+        out,
+        "--json",
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(fuzz.status).toBe(1);
+    const report = JSON.parse(fuzz.stdout) as {
+      violations: number;
+      counterexample: {
+        file: string;
+        trace: string;
+        traceHash: string;
+        faultActions: number;
+        replay: string;
+      };
+    };
+    expect(report.violations).toBe(1);
+    const { file, trace, traceHash, faultActions, replay } = report.counterexample;
+    expect(faultActions).toBeLessThanOrEqual(8);
+    expect(replay).toContain(file);
+    expect(readFileSync(trace, "utf8")).toContain(traceHash);
+    const run = spawnSync("node", [cli, "run", file, "--json"], { cwd: root, encoding: "utf8" });
+    expect(run.status).toBe(1);
+    expect((JSON.parse(run.stdout) as { traceHash: string }).traceHash).toBe(traceHash);
+  });
+});
