@@ -140,13 +140,16 @@ function chunks(indices: readonly number[], parts: number): number[][] {
   return out;
 }
 
-/** Runs a campaign, shrinks the first failure and writes it out. */
-export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
-  const { source, protocol } = await resolveTarget(options.target);
-  const settings = fuzzSettings(protocol, options.settings ?? {});
-  const workers = Math.max(1, options.workers ?? 1);
-  const now = () => performance.now();
-  const started = now();
+/**
+ * Evaluates batches of runs: in this thread for one worker, else split over a pool of worker
+ * threads. The reports are the same either way.
+ */
+export function runEvaluator(
+  source: ProtocolSource,
+  settings: FuzzSettings,
+  seed: bigint,
+  workers: number,
+): { evaluate: (indices: readonly number[]) => Promise<RunReport[]>; close: () => Promise<void> } {
   const pool =
     workers > 1
       ? new Tinypool({
@@ -156,19 +159,37 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
           isolateWorkers: false,
         })
       : undefined;
-  const evaluate = async (indices: readonly number[]): Promise<RunReport[]> => {
-    if (pool === undefined) {
-      // Let timers (the progress bar) run between batches.
-      await new Promise((done) => setImmediate(done));
-      return evaluateBatch({ source, settings, seed: options.seed, indices });
-    }
-    const parts = await Promise.all(
-      chunks(indices, workers).map(
-        (part) => pool.run({ source, settings, seed: options.seed, indices: part }) as Promise<RunReport[]>,
-      ),
-    );
-    return parts.flat();
+  return {
+    async evaluate(indices) {
+      if (pool === undefined) {
+        // Let timers (the progress bar) run between batches.
+        await new Promise((done) => setImmediate(done));
+        return evaluateBatch({ source, settings, seed, indices });
+      }
+      const parts = await Promise.all(
+        // Several small tasks per worker: runs vary a lot in length, and the pool hands the next
+        // task to whichever worker is free.
+        chunks(indices, Math.min(indices.length, workers * 4)).map(
+          (part) => pool.run({ source, settings, seed, indices: part }) as Promise<RunReport[]>,
+        ),
+      );
+      return parts.flat();
+    },
+    close: async () => {
+      await pool?.destroy();
+    },
   };
+}
+
+/** Runs a campaign, shrinks the first failure and writes it out. */
+export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
+  const { source, protocol } = await resolveTarget(options.target);
+  const settings = fuzzSettings(protocol, options.settings ?? {});
+  const workers = Math.max(1, options.workers ?? 1);
+  const now = () => performance.now();
+  const started = now();
+  const pool = runEvaluator(source, settings, options.seed, workers);
+  const evaluate = pool.evaluate;
   let campaign: Awaited<ReturnType<typeof runCampaign>>;
   try {
     campaign = await runCampaign({
@@ -178,12 +199,12 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
       ...(options.runs === undefined ? {} : { runs: options.runs }),
       ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
       now,
-      batchSize: options.batchSize ?? Math.max(8, 16 * workers),
+      batchSize: options.batchSize ?? (workers === 1 ? 16 : 64 * workers),
       evaluate,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
   } finally {
-    await pool?.destroy();
+    await pool.close();
   }
   const searchMs = now() - started;
   const base = {

@@ -214,7 +214,11 @@ export function planArbitrary(settings: FuzzSettings): fc.Arbitrary<FuzzPlan> {
     options: optionsArbitrary(settings),
     network: networkArbitrary,
     workload:
-      settings.operations === undefined ? fc.constant(null) : fc.option(workloadArbitrary, { freq: 6 }),
+      settings.operations === undefined
+        ? fc.constant(null)
+        : settings.workloadRequired === true
+          ? workloadArbitrary
+          : fc.option(workloadArbitrary, { freq: 6 }),
     faults: fc.array(faultStepArbitrary(settings), { maxLength: settings.faultStepsMax, size: "medium" }),
     quiet: settings.liveness ? fc.constant(true) : fc.boolean(),
   });

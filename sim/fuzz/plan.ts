@@ -115,6 +115,8 @@ export interface FuzzSettings {
   readonly faultPhaseMs: number;
   /** Length of each run. */
   readonly durationMs: number;
+  /** Every run has a workload (otherwise most do). */
+  readonly workloadRequired?: boolean;
   /** Most fault steps in a generated plan. */
   readonly faultStepsMax: number;
   /** Check liveness: keep the quiet phase and demand a leader `livenessDeadlineMs` after it. */

@@ -22,6 +22,7 @@ export interface SettingsInput {
   readonly durationMs?: number;
   readonly faultPhaseMs?: number;
   readonly faultStepsMax?: number;
+  readonly workloadRequired?: boolean;
   readonly liveness?: boolean;
   readonly livenessDeadlineMs?: number;
   /** Overrides `optionChoicesByProtocol`. */
@@ -98,6 +99,7 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
     faultPhaseMs,
     durationMs,
     faultStepsMax: input.faultStepsMax ?? defaultSettings.faultStepsMax,
+    ...(input.workloadRequired === undefined ? {} : { workloadRequired: input.workloadRequired }),
     liveness,
     livenessDeadlineMs,
   };
