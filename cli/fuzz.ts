@@ -298,24 +298,33 @@ async function saveCounterexample(
   if (file !== undefined) writeFileSync(file, text);
   // Run what the file says, parsed back, the way `quorumlab run FILE` runs it.
   const scenario = parseScenario(text, file === undefined ? `${name}.yaml` : displayPath(file));
-  const result = await replay(source, scenario, {
-    liveness: settings.liveness,
-    keepTrace: reportFile !== undefined,
-    ...(traceFile === undefined ? {} : { tracePath: traceFile }),
-  });
-  if (reportFile !== undefined) for (const hook of afterRunHooks) hook(result, { reportPath: reportFile });
   const failure = info.shrink.failure;
-  const reproduced = reproduces(result, failure, settings.liveness);
+  let result: RunResult | undefined;
+  let reproduced: boolean;
+  try {
+    result = await replay(source, scenario, {
+      liveness: settings.liveness,
+      keepTrace: reportFile !== undefined,
+      ...(traceFile === undefined ? {} : { tracePath: traceFile }),
+    });
+    reproduced = reproduces(result, failure, settings.liveness);
+  } catch (error) {
+    // A protocol that throws: the replay throws the same way.
+    reproduced = failure.kind === "exception" && (error as Error).message.split("\n")[0] === failure.message;
+  }
+  if (result !== undefined && reportFile !== undefined) {
+    for (const hook of afterRunHooks) hook(result, { reportPath: reportFile });
+  }
   return {
     ...(file === undefined ? {} : { file: displayPath(file) }),
     ...(traceFile === undefined ? {} : { traceFile: displayPath(traceFile) }),
-    ...(reportFile === undefined ? {} : { reportFile: displayPath(reportFile) }),
+    ...(reportFile === undefined || result === undefined ? {} : { reportFile: displayPath(reportFile) }),
     invariant: failure.invariant,
     kind: failure.kind,
     message: failure.message,
     faultActions: faultActionCount(scenario),
     replay: replayLine(source, file === undefined ? `${name}.yaml` : displayPath(file), settings.liveness),
-    traceHash: result.traceHash,
+    traceHash: result?.traceHash ?? "",
     reproduced,
     runIndex: info.runIndex,
     fcSeed: info.shrink.fcSeed,

@@ -6,6 +6,7 @@
  * A liveness-only bug (for example Raft's fixed election timeout) is fuzzed with the liveness
  * check on; every other bug with safety only, the way `quorumlab fuzz` runs by default.
  */
+import { join } from "node:path";
 import Table from "cli-table3";
 import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
@@ -94,13 +95,19 @@ export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> 
       options.onStart?.(name, bug.name);
       const outcome = await fuzzCampaign({
         ...common,
+        // One folder per bug: two bugs may break the same invariant with the same seed.
+        ...(options.outDir === undefined ? {} : { outDir: join(options.outDir, name, bug.name) }),
         settings: { bugs: [bug.name], liveness: kind === "liveness" },
       });
       rows.push(row(name, bug, kind, outcome));
     }
     if (options.correct ?? true) {
       options.onStart?.(name, null);
-      const outcome = await fuzzCampaign({ ...common, settings: { bugs: [] } });
+      const outcome = await fuzzCampaign({
+        ...common,
+        ...(options.outDir === undefined ? {} : { outDir: join(options.outDir, name, "correct") }),
+        settings: { bugs: [] },
+      });
       rows.push(row(name, null, "safety", outcome));
     }
   }

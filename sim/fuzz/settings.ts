@@ -15,6 +15,11 @@ export const optionChoicesByProtocol: Readonly<Record<string, Readonly<Record<st
     raft: { preVote: [false, true], checkQuorum: [false, true], leaderNoop: [true, false] },
   };
 
+/** Cluster sizes per built-in protocol where the default range (3 to its default size) does not fit. */
+export const nodesByProtocol: Readonly<Record<string, readonly [number, number]>> = {
+  "sharded-kv": [6, 6],
+};
+
 export interface SettingsInput {
   readonly bugs?: readonly string[];
   readonly nodesMin?: number;
@@ -47,8 +52,9 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
       );
     }
   }
-  const nodesMin = input.nodesMin ?? Math.min(3, protocol.defaultNodes);
-  const nodesMax = input.nodesMax ?? Math.max(nodesMin, protocol.defaultNodes);
+  const range = nodesByProtocol[protocol.name];
+  const nodesMin = input.nodesMin ?? range?.[0] ?? Math.min(3, protocol.defaultNodes);
+  const nodesMax = input.nodesMax ?? range?.[1] ?? Math.max(nodesMin, protocol.defaultNodes);
   if (!Number.isInteger(nodesMin) || nodesMin < 1 || nodesMax < nodesMin || nodesMax > 64) {
     throw new InputError(`node counts must satisfy 1 <= min <= max <= 64, got ${nodesMin}..${nodesMax}`);
   }
