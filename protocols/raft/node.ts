@@ -28,7 +28,7 @@
  */
 import type { ClientRequest, NodeContext, NodeId, ProtocolNode, StartInfo } from "../../sim/node.js";
 import type { RaftBugName } from "./bugs.js";
-import { isKvFunction, isReadFunction, type KvResult, type KvSnapshot, KvStore } from "./kv.js";
+import { isKvFunction, isReadFunction, type KvResult, type KvSnapshot } from "./kv.js";
 import { RaftLog } from "./log.js";
 import type {
   AppendEntries,
@@ -45,6 +45,7 @@ import type {
 } from "./messages.js";
 import type { RaftOptions } from "./options.js";
 import { describeRaftState } from "./state.js";
+import { kvStateMachine, type ReplicatedStateMachine, type StateMachineFactory } from "./state-machine.js";
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader";
 
@@ -86,9 +87,9 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   leaderId: NodeId | null = null;
   commitIndex = 0;
   lastApplied = 0;
-  kv = new KvStore();
+  kv: ReplicatedStateMachine;
   /** The state machine as of the log's snapshot index (what InstallSnapshot sends). */
-  private snapshotData: KvSnapshot = new KvStore().snapshot();
+  private snapshotData: KvSnapshot;
   /**
    * The election timer is lazy: hearing from the leader only moves `electionDeadlineUs`, and the
    * kernel timer (due at `electionTimerDueUs`) re-arms itself for the remainder when it fires
@@ -134,7 +135,11 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   constructor(
     private readonly ctx: NodeContext<RaftMessage>,
     private readonly options: RaftOptions,
+    /** The replicated state machine; Raft's key-value store unless an embedding protocol says. */
+    private readonly machines: StateMachineFactory = kvStateMachine,
   ) {
+    this.kv = machines.create();
+    this.snapshotData = this.kv.snapshot();
     const size = ctx.nodes.length;
     if (size < 3 || size > 9) throw new Error(`raft needs 3 to 9 nodes, got ${size}`);
     this.quorum = Math.floor(size / 2) + 1;
@@ -606,7 +611,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       this.lastApplied++;
       const command = (this.log.entryAt(this.lastApplied) as Entry).command;
       if (command.kind !== "kv") continue;
-      const result = this.kv.apply(command);
+      const result = this.kv.apply(command, this.lastApplied);
       const waiter = this.waiters.get(command.id);
       if (waiter !== undefined && result !== undefined) {
         this.waiters.delete(command.id);
@@ -667,7 +672,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       if (log.termAt(index) === request.lastIncludedTerm) log.compactTo(index);
       else log.resetTo(index, request.lastIncludedTerm);
       this.snapshotData = request.data;
-      this.kv = KvStore.restore(request.data);
+      this.kv = this.machines.restore(request.data);
       this.commitIndex = index;
       this.lastApplied = index;
       const stored: StoredSnapshot = { index, term: request.lastIncludedTerm, data: request.data };
@@ -833,7 +838,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     if (snapshot !== undefined) {
       this.log.resetTo(snapshot.index, snapshot.term);
       this.snapshotData = snapshot.data;
-      this.kv = KvStore.restore(snapshot.data);
+      this.kv = this.machines.restore(snapshot.data);
       this.commitIndex = snapshot.index;
       this.lastApplied = snapshot.index;
     }
