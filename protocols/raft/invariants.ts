@@ -154,6 +154,11 @@ class CommitRecord {
   readonly terms: number[] = [0];
   readonly commands: string[] = [""];
   readonly by: NodeId[] = [""];
+  /**
+   * The term in which each index was committed: the current term of the first node seen to
+   * commit it (the leader that counted the replicas, since monitors run after its step).
+   */
+  readonly commitTerms: number[] = [0];
   private readonly learned = perNode(() => ({ commitIndex: 0 }));
 
   observe(view: StepView<RaftNode>, node: RaftNode): InvariantFailure | undefined {
@@ -168,6 +173,7 @@ class CommitRecord {
         this.terms.push(entry.term);
         this.commands.push(command);
         this.by.push(view.actor);
+        this.commitTerms.push(node.currentTerm);
       } else if (this.terms[index] !== entry.term || this.commands[index] !== command) {
         return {
           message: `index ${index} committed as term ${this.terms[index]} by ${this.by[index]} but as term ${entry.term} by ${view.actor}`,
@@ -202,6 +208,9 @@ export const leaderCompleteness: Invariant<RaftNode> = {
           record.term = node.currentTerm;
           const log = node.log;
           for (let index = log.snapshotIndex + 1; index < committed.terms.length; index++) {
+            // Only leaders of higher terms than the commit's must hold it: a stale leader of an
+            // older term (one that has not yet heard of the newer term) need not.
+            if ((committed.commitTerms[index] as number) >= node.currentTerm) continue;
             const entry = log.entryAt(index);
             if (
               entry === undefined ||
