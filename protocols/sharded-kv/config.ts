@@ -85,6 +85,11 @@ export type ConfigCommand =
     }
   | { readonly kind: "leave"; readonly change: number; readonly group: GroupId };
 
+export interface ConfigSnapshot {
+  readonly configs: readonly Configuration[];
+  readonly changesApplied: number;
+}
+
 /**
  * The configuration group's state machine: the sequence of configurations. Changes apply in
  * timeline order; a command for any other change index (a retry, or one proposed early) is
@@ -109,6 +114,19 @@ export class ConfigMachine {
   /** Configuration `num`, if it exists yet. */
   at(num: number): Configuration | undefined {
     return this.configs[num];
+  }
+
+  /** A plain-data copy of the machine (Raft snapshots carry it). */
+  snapshot(): ConfigSnapshot {
+    return { configs: [...this.configs], changesApplied: this.changesApplied };
+  }
+
+  static restore(layout: ShardLayout, snapshot: ConfigSnapshot): ConfigMachine {
+    const machine = new ConfigMachine(layout, snapshot.configs[1] as Configuration);
+    machine.configs.length = 0;
+    machine.configs.push(...snapshot.configs);
+    machine.changesApplied = snapshot.changesApplied;
+    return machine;
   }
 
   /** Applies a committed command; returns the new configuration, or undefined if ignored. */

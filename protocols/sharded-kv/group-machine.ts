@@ -66,6 +66,22 @@ export interface OpCommand {
   readonly value: unknown;
 }
 
+/** A plain-data copy of a group's state machine (Raft snapshots carry it). */
+export interface GroupSnapshot {
+  readonly config: Configuration;
+  readonly previous: Configuration;
+  readonly shards: ReadonlyArray<
+    readonly [
+      shard: number,
+      state: ShardState,
+      contents: ShardContents,
+      gcPending: boolean,
+      peerGroup: GroupId | null,
+      awaitingData: boolean,
+    ]
+  >;
+}
+
 export type GroupCommand =
   | OpCommand
   | { readonly kind: "reconfigure"; readonly config: Configuration }
@@ -156,6 +172,8 @@ export class GroupMachine {
   readonly audit: AuditEvent[] = [];
   /** Every configuration this group moved to, in order (what `sharded.config-agreed` reads). */
   readonly configHistory: Configuration[] = [];
+  /** The configuration this machine started from (1, or the one of the snapshot it was restored from). */
+  readonly startConfigNum: number;
   /** Bumped whenever `describeShards` would change (a migration step, a new key). */
   version = 0;
 
@@ -166,10 +184,48 @@ export class GroupMachine {
     private readonly bugs: ReadonlySet<ShardBugName>,
   ) {
     this.config = initial;
+    this.startConfigNum = initial.num;
     this.previous = emptyConfiguration(layout);
     initial.shards.forEach((owner, shard) => {
       if (owner === group) this.shards.set(shard, newRecord("serving", null));
     });
+  }
+
+  snapshot(): GroupSnapshot {
+    const shards: Array<GroupSnapshot["shards"][number]> = [];
+    for (const shard of [...this.shards.keys()].sort((left, right) => left - right)) {
+      const record = this.shards.get(shard) as ShardRecord;
+      shards.push([
+        shard,
+        record.state,
+        contentsOf(record),
+        record.gcPending,
+        record.peerGroup,
+        record.awaitingData,
+      ]);
+    }
+    return { config: this.config, previous: this.previous, shards };
+  }
+
+  /** Rebuilds a machine from `snapshot`; its audit starts empty (monitors skip what it covers). */
+  static restore(
+    group: GroupId,
+    layout: ShardLayout,
+    snapshot: GroupSnapshot,
+    bugs: ReadonlySet<ShardBugName>,
+  ): GroupMachine {
+    const machine = new GroupMachine(group, layout, snapshot.config, bugs);
+    machine.previous = snapshot.previous;
+    machine.shards.clear();
+    for (const [shard, state, contents, gcPending, peerGroup, awaitingData] of snapshot.shards) {
+      const record = newRecord(state, peerGroup);
+      record.data = new Map(contents.data);
+      record.sessions = new Map(contents.sessions.map(([client, seq, result]) => [client, { seq, result }]));
+      record.gcPending = gcPending;
+      record.awaitingData = awaitingData;
+      machine.shards.set(shard, record);
+    }
+    return machine;
   }
 
   /** No shard is mid-migration: the group may move to the next configuration. */
@@ -199,12 +255,7 @@ export class GroupMachine {
   handOff(config: number, shard: number): ShardContents | undefined {
     const record = this.shards.get(shard);
     if (this.config.num !== config || record?.state !== "handing-off") return undefined;
-    return {
-      data: [...record.data.entries()],
-      sessions: [...record.sessions.entries()].map(
-        ([client, session]) => [client, session.seq, session.result] as const,
-      ),
-    };
+    return contentsOf(record);
   }
 
   /** Whether this group has dropped its frozen copy of `shard` handed off in `config`. */
@@ -344,4 +395,13 @@ export class GroupMachine {
 
 function newRecord(state: ShardState, peerGroup: GroupId | null): ShardRecord {
   return { state, data: new Map(), sessions: new Map(), gcPending: false, peerGroup, awaitingData: false };
+}
+
+function contentsOf(record: ShardRecord): ShardContents {
+  return {
+    data: [...record.data.entries()],
+    sessions: [...record.sessions.entries()].map(
+      ([client, session]) => [client, session.seq, session.result] as const,
+    ),
+  };
 }

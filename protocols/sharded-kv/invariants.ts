@@ -21,13 +21,13 @@
 import type { Invariant, InvariantFailure, InvariantMonitor, StepView } from "../../sim/node.js";
 import type { RaftNode } from "../raft/index.js";
 import { raftInvariants } from "../raft/invariants.js";
-import { configurationDigest } from "./config.js";
+import { type Configuration, configurationDigest } from "./config.js";
 import { type AuditEvent, executeOp, isWrite } from "./group-machine.js";
 import type { ShardedNode } from "./node.js";
 
 /** Reads each node's audit events once, counting each (group, log index) from its first replica. */
 class AuditReader {
-  private readonly cursors = new Map<string, { node: ShardedNode; cursor: number }>();
+  private readonly cursors = new Map<string, { audit: readonly AuditEvent[]; cursor: number }>();
   private readonly processedIndex = new Map<string, number>();
 
   /** New events of the acting node that no replica of its group has reported yet. */
@@ -35,12 +35,13 @@ class AuditReader {
     const node = step.node(step.actor);
     const machine = node?.groupMachine;
     if (node === undefined || machine === undefined) return [];
+    // A restart or a restored snapshot gives the node a new machine, whose audit starts over.
+    const audit = machine.audit;
     let entry = this.cursors.get(step.actor);
-    if (entry === undefined || entry.node !== node) {
-      entry = { node, cursor: 0 };
+    if (entry === undefined || entry.audit !== audit) {
+      entry = { audit, cursor: 0 };
       this.cursors.set(step.actor, entry);
     }
-    const audit = machine.audit;
     if (entry.cursor === audit.length) return [];
     const before = this.processedIndex.get(node.group) ?? 0;
     let after = before;
@@ -184,10 +185,14 @@ export const configAgreed: Invariant<ShardedNode> = {
   kind: "safety",
   create(): InvariantMonitor<ShardedNode> {
     const digests = new Map<number, { digest: string; node: string }>();
-    const cursors = new Map<
-      string,
-      { node: ShardedNode; cursor: number; configCursor: number; lastNum: number }
-    >();
+    interface Cursor {
+      node: ShardedNode;
+      history: readonly Configuration[] | undefined;
+      cursor: number;
+      configCursor: number;
+      lastNum: number;
+    }
+    const cursors = new Map<string, Cursor>();
     const check = (node: string, num: number, digest: string): InvariantFailure | undefined => {
       const known = digests.get(num);
       if (known === undefined) digests.set(num, { digest, node });
@@ -205,10 +210,16 @@ export const configAgreed: Invariant<ShardedNode> = {
         if (node === undefined) return undefined;
         let entry = cursors.get(step.actor);
         if (entry === undefined || entry.node !== node) {
-          entry = { node, cursor: 0, configCursor: 0, lastNum: 1 };
+          entry = { node, history: undefined, cursor: 0, configCursor: 0, lastNum: 1 };
           cursors.set(step.actor, entry);
         }
         const history = node.groupMachine?.configHistory ?? [];
+        if (entry.history !== history) {
+          // A new machine (restored from a snapshot) continues from the configuration it holds.
+          entry.history = history;
+          entry.cursor = 0;
+          entry.lastNum = node.groupMachine?.startConfigNum ?? 1;
+        }
         for (; entry.cursor < history.length; entry.cursor++) {
           const config = history[entry.cursor] as (typeof history)[number];
           if (config.num !== entry.lastNum + 1) {

@@ -34,13 +34,20 @@ import type { RaftMessage } from "../raft/index.js";
 import {
   type ConfigCommand,
   ConfigMachine,
+  type ConfigSnapshot,
   type Configuration,
   type GroupId,
   makeConfiguration,
   type ShardLayout,
   shardOf,
 } from "./config.js";
-import { type GroupCommand, GroupMachine, isKnownFunction, type OpResult } from "./group-machine.js";
+import {
+  type GroupCommand,
+  GroupMachine,
+  type GroupSnapshot,
+  isKnownFunction,
+  type OpResult,
+} from "./group-machine.js";
 import { isShardMessage, type ShardedMessage, type ShardMessage } from "./messages.js";
 import { configGroupId, deriveLayout, type Layout, type ShardedOptions } from "./options.js";
 import { RaftReplica } from "./replica.js";
@@ -59,11 +66,11 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
   readonly layout: Layout;
   readonly shardLayout: ShardLayout;
   readonly replica: RaftReplica<ConfigCommand | GroupCommand>;
-  /** Set on configuration-group members. */
-  readonly configMachine: ConfigMachine | undefined;
+  /** Set on configuration-group members (replaced when Raft restores a snapshot). */
+  configMachine: ConfigMachine | undefined;
   readonly configAudit: ConfigAuditEvent[] = [];
-  /** Set on replica-group members. */
-  readonly groupMachine: GroupMachine | undefined;
+  /** Set on replica-group members (replaced when Raft restores a snapshot). */
+  groupMachine: GroupMachine | undefined;
   /** Client requests in the log, by request id, awaiting their apply (leader only). */
   private readonly waiters = new Map<string, ClientRequest>();
   /** Requests for shards being pulled, by client (each client has one operation pending). */
@@ -99,12 +106,11 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
       this.configMachine = undefined;
       this.groupMachine = new GroupMachine(group, this.shardLayout, initial, new Set(options.bugs));
     }
-    this.replica = new RaftReplica(
-      ctx as unknown as NodeContext<RaftMessage>,
-      members,
-      options.raft,
-      (command, index) => this.applyCommand(command, index),
-    );
+    this.replica = new RaftReplica(ctx as unknown as NodeContext<RaftMessage>, members, options.raft, {
+      onApply: (command, index) => this.applyCommand(command, index),
+      snapshot: () => (this.groupMachine ?? (this.configMachine as ConfigMachine)).snapshot(),
+      restore: (snapshot) => this.restoreMachine(snapshot),
+    });
   }
 
   /** The configuration this node works in: the latest applied one. */
@@ -252,6 +258,18 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
         shard: groupCommand.shard,
       });
     }
+  }
+
+  /** Raft restored a snapshot (restart or InstallSnapshot): the state machine is replaced. */
+  private restoreMachine(snapshot: unknown): void {
+    if (this.groupMachine !== undefined) {
+      const bugs = new Set(this.options.bugs);
+      this.groupMachine = GroupMachine.restore(this.group, this.shardLayout, snapshot as GroupSnapshot, bugs);
+    } else {
+      this.configMachine = ConfigMachine.restore(this.shardLayout, snapshot as ConfigSnapshot);
+    }
+    this.dirty = true;
+    this.retryParked = true;
   }
 
   // ---- configuration changes and migration --------------------------------------------------------

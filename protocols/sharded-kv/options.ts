@@ -9,7 +9,7 @@
  *   shards: 12          # fixed number of shards (key hash ranges)
  *   vnodes: 32          # ring tokens per group when placing shards
  *   tick: 50ms          # how often a group leader polls for configurations and retries pulls
- *   raft: {heartbeatInterval: 50ms}   # options of every Raft group (snapshots stay off)
+ *   raft: {heartbeatInterval: 50ms, snapshotThreshold: 50}   # options of every Raft group
  *   bugs: [serve-before-data]
  * ```
  *
@@ -136,7 +136,6 @@ export function parseShardedOptions(input: Readonly<Record<string, unknown>>): S
   const raftInput = input.raft ?? {};
   if (typeof raftInput !== "object" || raftInput === null) fail("'raft' must be an object of Raft options");
   const raft = parseRaftOptions(raftInput as Record<string, unknown>);
-  if (raft.snapshotThreshold !== 0) fail("'raft.snapshotThreshold' must stay 0 (see replica.ts)");
   const bugs = input.bugs ?? [];
   if (!Array.isArray(bugs) || !bugs.every((bug) => shardBugNames.includes(bug as ShardBugName))) {
     fail(`'bugs' must list names among ${shardBugNames.join(", ")}`);

@@ -1,33 +1,42 @@
 /**
- * A Raft replica replicating any command type: the unmodified `RaftNode` of ../raft, embedded.
+ * A Raft replica replicating any command type: the `RaftNode` of ../raft, embedded, with the
+ * embedding protocol's state machine plugged in through Raft's `StateMachineFactory`
+ * (../raft/state-machine.ts).
  *
- * RaftNode replicates its own key-value store. To replicate another state machine without
- * changing it, the embedding node (1) gives it a context restricted to its replica group (its
- * `nodes` and `peers` are the group, `broadcast` goes to the group only, client replies are
- * swallowed), (2) proposes a command by handing Raft a client write of the command to a reserved
- * key, under an internal client identity that is unique per node incarnation, and (3) reads the
- * applied log itself after every step: each committed entry carrying a command is passed, in log
- * order and exactly once per incarnation, to `onApply`. Raft's own key-value store also applies
- * these writes, harmlessly.
- *
- * Consequences, stated honestly: Raft snapshots must stay off (`snapshotThreshold: 0`), because a
- * snapshot would carry Raft's store, not ours; a restarted replica rebuilds the embedding state
- * machine by re-applying the whole log, as Raft itself re-learns commitIndex from the leader.
- * Reads go through the log, not ReadIndex.
+ * - The node gets a context restricted to its replica group: its `nodes` and `peers` are the
+ *   group, `broadcast` goes to the group only, client replies are swallowed, and state
+ *   annotations are captured for the host to merge into its own.
+ * - A command is proposed as a client write of the command object to a reserved key, under an
+ *   internal client identity unique per node incarnation (kept in durable storage), so Raft's
+ *   duplicate check never mistakes one proposal for another.
+ * - Raft applies each committed entry to the plugged-in machine, which hands the command and its
+ *   log index to the host; snapshots are the host's state (Raft treats them as opaque), so Raft's
+ *   log compaction and InstallSnapshot work for the host's state machine too.
  */
 import type { ClientRequest, NodeContext, NodeId, StateDescription } from "../../sim/node.js";
 import type { RaftMessage } from "../raft/index.js";
+import type { KvResult, KvSnapshot } from "../raft/kv.js";
 import { RaftNode } from "../raft/node.js";
 import type { RaftOptions } from "../raft/options.js";
+import type { ReplicatedStateMachine, StateMachineFactory } from "../raft/state-machine.js";
 
 /** The key under which commands travel through Raft's log. */
 export const commandKey = "~command";
 const epochKey = "sharded/epoch";
 
+/** What the embedding node provides: applying its commands, and its state as a snapshot. */
+export interface ReplicaHost<C> {
+  /** Called by Raft for each committed command, in log order, with its log index. */
+  onApply(command: C, index: number): void;
+  snapshot(): unknown;
+  /** Replaces the host's state with a snapshot's (restart or InstallSnapshot). */
+  restore(snapshot: unknown): void;
+}
+
+const applied: KvResult = { ok: true, value: null };
+
 export class RaftReplica<C> {
   readonly raft: RaftNode;
-  /** Last log index handed to `onApply`. */
-  applied = 0;
   /** Raft's latest state description. */
   raftState: StateDescription = {};
   private readonly client: string;
@@ -37,9 +46,8 @@ export class RaftReplica<C> {
     ctx: NodeContext<RaftMessage>,
     readonly members: readonly NodeId[],
     options: RaftOptions,
-    private readonly onApply: (command: C, index: number) => void,
+    host: ReplicaHost<C>,
   ) {
-    if (options.snapshotThreshold !== 0) throw new Error("an embedded Raft replica cannot take snapshots");
     if (!members.includes(ctx.id)) throw new Error(`${ctx.id} is not in its replica group`);
     const epoch = (ctx.storage.get<number>(epochKey) ?? 0) + 1;
     ctx.storage.set(epochKey, epoch);
@@ -65,7 +73,24 @@ export class RaftReplica<C> {
       },
       note: (label, data) => ctx.note(label, data),
     };
-    this.raft = new RaftNode(groupContext, options);
+    const machine: ReplicatedStateMachine = {
+      apply: (command, index) => {
+        if (command.key === commandKey) host.onApply(command.value as C, index);
+        return applied;
+      },
+      // Every proposal has its own (client, seq), so Raft never needs to answer one from memory.
+      resultOf: () => undefined,
+      read: () => null,
+      snapshot: () => host.snapshot() as KvSnapshot,
+    };
+    const machines: StateMachineFactory = {
+      create: () => machine,
+      restore: (snapshot) => {
+        host.restore(snapshot);
+        return machine;
+      },
+    };
+    this.raft = new RaftNode(groupContext, options, machines);
   }
 
   get isLeader(): boolean {
@@ -90,36 +115,18 @@ export class RaftReplica<C> {
       value: command,
     };
     this.raft.onClientRequest(request);
-    this.drain();
     return true;
   }
 
   start(restarted: boolean): void {
     this.raft.onStart({ restarted });
-    this.drain();
   }
 
   onMessage(from: NodeId, message: RaftMessage): void {
     this.raft.onMessage(from, message);
-    this.drain();
   }
 
   onTimer(name: string): void {
     this.raft.onTimer(name);
-    this.drain();
-  }
-
-  /** Hands every newly applied command to `onApply`, in log order. */
-  private drain(): void {
-    const raft = this.raft;
-    while (this.applied < raft.lastApplied) {
-      const index = this.applied + 1;
-      const entry = raft.log.entryAt(index);
-      if (entry === undefined)
-        throw new Error(`applied entry ${index} is not in the log (snapshots are off)`);
-      this.applied = index;
-      const command = entry.command;
-      if (command.kind === "kv" && command.key === commandKey) this.onApply(command.value as C, index);
-    }
   }
 }

@@ -63,6 +63,15 @@ describe("the configuration group's state machine", () => {
     expect(machine.configs.map((config) => config.num)).toEqual([0, 1, 2, 3]);
   });
 
+  it("a restored machine continues the same sequence", () => {
+    const machine = new ConfigMachine(layout, initial);
+    machine.apply({ kind: "join", change: 0, group: "g3", members: ["n10", "n11", "n12"] });
+    const restored = ConfigMachine.restore(layout, JSON.parse(JSON.stringify(machine.snapshot())));
+    expect(restored.latest).toEqual(machine.latest);
+    expect(restored.changesApplied).toBe(1);
+    expect(restored.apply({ kind: "leave", change: 1, group: "g1" })?.num).toBe(3);
+  });
+
   it("two machines fed the same commands hold identical configurations", () => {
     const left = new ConfigMachine(layout, initial);
     const right = new ConfigMachine(layout, initial);

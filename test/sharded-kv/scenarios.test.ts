@@ -161,6 +161,44 @@ faults:
   });
 });
 
+describe("Raft snapshots of the groups' state machines", () => {
+  it("groups compact their logs and lagging replicas catch up by InstallSnapshot, safely and linearizably", () => {
+    const text = `
+name: sharded-kv-snapshots
+protocol: sharded-kv
+nodes: 12
+duration: 5s
+options:
+  changes: [{at: 800ms, join: g3}, {at: 2500ms, leave: g1}]
+  raft: {snapshotThreshold: 20}
+network:
+  latency: {uniform: [1ms, 3ms]}
+workload: {clients: 5, rate: 250, mix: {read: 2, write: 1, append: 2, cas: 1}, keys: 8, start: 300ms, stop: 4500ms, timeout: 1500ms}
+faults:
+  - {at: 500ms, crash: n5}
+  - {at: 600ms, crash: n8}
+  - {at: 700ms, crash: n11}
+  - {at: 1800ms, restart: n5}
+  - {at: 1900ms, restart: n8}
+  - {at: 2000ms, restart: n11}
+  - {at: 3000ms, crash: n6}
+  - {at: 3300ms, restart: n6}
+`;
+    const scenario = parseScenario(text, "snapshots.yaml");
+    const result = runScenario(scenario, protocols, { hashTrace: false, keepTrace: true });
+    expect(invariantsBroken(result)).toEqual([]);
+    expect(linearizable(result)).toBe("linearizable");
+    const installed = result.records.filter(
+      (record) => record.kind === "note" && record.label === "installed-snapshot",
+    );
+    expect(installed.length).toBeGreaterThan(0);
+    // n6 restarted from its own stored snapshot and rebuilt its group's state machine from it.
+    const restarted = node(result, "n6");
+    expect(restarted.replica.raft.log.snapshotIndex).toBeGreaterThan(0);
+    expect(restarted.groupMachine?.config.num).toBe(3);
+  });
+});
+
 describe("exactly-once across migrations", () => {
   it("the append the bug applies twice is applied once when the sessions move with the shard", () => {
     const buggy = runFile("sharded-kv-drop-sessions-bug");
