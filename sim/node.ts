@@ -176,6 +176,15 @@ export interface Invariant<N> {
   create(): InvariantMonitor<N>;
 }
 
+/**
+ * How the fuzzer should vary a protocol's runs: option values worth trying (the first value of
+ * each list is where shrinking goes) and the range of cluster sizes.
+ */
+export interface FuzzHints {
+  readonly options?: Readonly<Record<string, readonly unknown[]>>;
+  readonly nodes?: readonly [number, number];
+}
+
 /** A deliberate bug a protocol can be switched into, for teaching and for testing the checkers. */
 export interface DeliberateBug {
   /** kebab-case name used in options: `commit-previous-term`. */
@@ -189,6 +198,11 @@ export interface DeliberateBug {
   readonly source: string;
   /** Liveness-only bugs are found by the liveness check, not by safety invariants. */
   readonly kind?: "safety" | "liveness";
+  /**
+   * Where the bug can show at all, when that is narrower than the protocol's own fuzz hints (say
+   * why in the bug's documentation); they replace the protocol's hints field by field.
+   */
+  readonly fuzz?: FuzzHints;
 }
 
 /** The client side of a protocol: which sequential model its history follows. */
@@ -216,6 +230,8 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
   readonly client?: ClientSpec;
   /** Name of the timer the scenario action `timeout: nX` fires early (Raft: `election`). */
   readonly electionTimer?: string;
+  /** How `quorumlab fuzz` should vary runs (default: the protocol's defaults, 3 to `defaultNodes` nodes). */
+  readonly fuzz?: FuzzHints;
   /**
    * Protocol figures computed from a finished run's trace (ballots per decision, blocking time,
    * keys moved...). Merged into the run's `figures`; scenarios can bound them in `expect.figures`.

@@ -24,6 +24,8 @@ export const raft: Protocol<RaftMessage, RaftNode> = {
   create: (context, options) => new RaftNode(context, options as unknown as RaftOptions),
   invariants: raftInvariants,
   bugs: raftBugs,
+  // The fuzzer varies the options that change which interleavings are possible.
+  fuzz: { options: { preVote: [false, true], checkQuorum: [false, true], leaderNoop: [true, false] } },
   client: { operations: { read: 2, write: 1, cas: 1 }, model: "kv" },
   electionTimer: "election",
 };

@@ -24,6 +24,8 @@ export const shardedKv: Protocol<ShardedMessage, ShardedNode> = {
   create: (context, options) => new ShardedNode(context, options as unknown as ShardedOptions),
   invariants: shardedInvariants,
   bugs: shardBugs,
+  // A configuration group and one replica group of three nodes each.
+  fuzz: { nodes: [6, 6] },
   client: { operations: { read: 2, write: 1, append: 1, cas: 1 }, model: "kv" },
   electionTimer: "election",
 };

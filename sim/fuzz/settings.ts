@@ -3,22 +3,8 @@
  * and the user's flags, validated, as plain data that can cross into worker threads.
  */
 import { InputError } from "../errors.js";
-import type { Protocol } from "../node.js";
+import type { FuzzHints, Protocol } from "../node.js";
 import type { FuzzSettings } from "./plan.js";
-
-/**
- * Extra options worth varying per built-in protocol, by name. The first value of each list is
- * the default and where shrinking goes. A protocol not listed is fuzzed with its defaults.
- */
-export const optionChoicesByProtocol: Readonly<Record<string, Readonly<Record<string, readonly unknown[]>>>> =
-  {
-    raft: { preVote: [false, true], checkQuorum: [false, true], leaderNoop: [true, false] },
-  };
-
-/** Cluster sizes per built-in protocol where the default range (3 to its default size) does not fit. */
-export const nodesByProtocol: Readonly<Record<string, readonly [number, number]>> = {
-  "sharded-kv": [6, 6],
-};
 
 export interface SettingsInput {
   readonly bugs?: readonly string[];
@@ -30,7 +16,7 @@ export interface SettingsInput {
   readonly workloadRequired?: boolean;
   readonly liveness?: boolean;
   readonly livenessDeadlineMs?: number;
-  /** Overrides `optionChoicesByProtocol`. */
+  /** Overrides the protocol's (and its bugs') fuzz hints for options. */
   readonly optionChoices?: Readonly<Record<string, readonly unknown[]>>;
 }
 
@@ -52,7 +38,8 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
       );
     }
   }
-  const range = nodesByProtocol[protocol.name];
+  const hints = fuzzHints(protocol, bugs);
+  const range = hints.nodes;
   const nodesMin = input.nodesMin ?? range?.[0] ?? Math.min(3, protocol.defaultNodes);
   const nodesMax = input.nodesMax ?? range?.[1] ?? Math.max(nodesMin, protocol.defaultNodes);
   if (!Number.isInteger(nodesMin) || nodesMin < 1 || nodesMax < nodesMin || nodesMax > 64) {
@@ -77,7 +64,7 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
       `liveness needs the run (${durationMs} ms) to last the fault phase (${faultPhaseMs} ms) plus the deadline (${livenessDeadlineMs} ms)`,
     );
   }
-  const choices = input.optionChoices ?? optionChoicesByProtocol[protocol.name] ?? {};
+  const choices = input.optionChoices ?? hints.options ?? {};
   const optionChoices: Record<string, readonly unknown[]> = {};
   for (const key of Object.keys(choices).sort()) {
     // Keep only values the protocol accepts together with the bugs.
@@ -109,4 +96,16 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
     liveness,
     livenessDeadlineMs,
   };
+}
+
+/** The protocol's fuzz hints with those of the switched-on bugs laid over them, field by field. */
+function fuzzHints(protocol: Protocol, bugs: readonly string[]): FuzzHints {
+  let options = protocol.fuzz?.options;
+  let nodes = protocol.fuzz?.nodes;
+  for (const bug of protocol.bugs) {
+    if (!bugs.includes(bug.name) || bug.fuzz === undefined) continue;
+    if (bug.fuzz.options !== undefined) options = { ...options, ...bug.fuzz.options };
+    if (bug.fuzz.nodes !== undefined) nodes = bug.fuzz.nodes;
+  }
+  return { ...(options === undefined ? {} : { options }), ...(nodes === undefined ? {} : { nodes }) };
 }
