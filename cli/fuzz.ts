@@ -278,7 +278,7 @@ export function replayLine(source: ProtocolSource, file: string, liveness: boole
   const flags = liveness ? " --liveness" : "";
   return source.module === undefined
     ? `npx quorumlab run ${file}${flags}`
-    : `npx quorumlab fuzz ${displayPath(source.module)} --replay ${file}${flags}`;
+    : `npx quorumlab run ${file} --module ${displayPath(source.module)}${flags}`;
 }
 
 async function saveCounterexample(

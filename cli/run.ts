@@ -7,18 +7,21 @@ import type { ChalkInstance } from "chalk";
 import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
+import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import { type RunResult, runScenario } from "../sim/run.js";
 import type { Scenario } from "../sim/scenario/schema.js";
 import { formatDuration } from "../sim/time.js";
 import type { TraceLine, TraceSink } from "../sim/trace.js";
 import { loadScenario } from "./files.js";
+import { loadProtocolModule } from "./fuzz-worker.js";
 import { historyChecker } from "./history-check.js";
 import { afterRunHooks, figureHooks } from "./hooks.js";
 import { colours, runCommand } from "./output.js";
 
 export interface RunArgs {
   scenario: string;
+  module?: string[];
   seed?: string;
   trace?: string;
   report?: string;
@@ -51,14 +54,20 @@ export class FileSink implements TraceSink {
 /** Runs a scenario the way `run`, `verify` and `fuzz` replays do. */
 export function executeScenario(
   scenario: Scenario,
-  options: { seed?: bigint; tracePath?: string; keepTrace: boolean; liveness?: boolean },
+  options: {
+    seed?: bigint;
+    tracePath?: string;
+    keepTrace: boolean;
+    liveness?: boolean;
+    registry?: ReadonlyMap<string, Protocol>;
+  },
 ): { result: RunResult; wallMs: number } {
   const sink = options.tracePath === undefined ? undefined : new FileSink(options.tracePath);
   const started = performance.now();
   try {
     const result = runScenario(
       scenario,
-      protocols,
+      options.registry ?? protocols,
       {
         ...(options.seed === undefined ? {} : { seed: options.seed }),
         keepTrace: options.keepTrace,
@@ -101,6 +110,17 @@ export function runJson(result: RunResult, wallMs: number): Record<string, unkno
   };
 }
 
+/** The built-in protocols plus those of the user's modules (which may replace a built-in name). */
+export async function registryWith(modules: readonly string[]): Promise<ReadonlyMap<string, Protocol>> {
+  if (modules.length === 0) return protocols;
+  const registry = new Map(protocols);
+  for (const module of modules) {
+    const protocol = await loadProtocolModule(module);
+    registry.set(protocol.name, protocol);
+  }
+  return registry;
+}
+
 /** The one-line command that replays a run exactly. */
 export function replayCommand(scenario: Scenario, seed: bigint): string {
   const target =
@@ -120,10 +140,17 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
       .option("quiet", { type: "boolean", default: false, describe: "print only the verdict line" })
       .option("liveness", { type: "boolean", default: false, describe: "also check liveness invariants" })
+      .option("module", {
+        type: "string",
+        array: true,
+        describe: "load your own protocol from a JavaScript module (repeatable)",
+      })
       .example("$0 run raft-figure-8", "run a built-in scenario")
-      .example("$0 run my.yaml --seed 0x2a --trace t.jsonl", "run a file with another seed, keep its trace"),
+      .example("$0 run my.yaml --seed 0x2a --trace t.jsonl", "run a file with another seed, keep its trace")
+      .example("$0 run my.yaml --module ./my-protocol.js", "run a scenario of your own protocol"),
   handler: (args) =>
-    runCommand(() => {
+    runCommand(async () => {
+      const registry = await registryWith(args.module ?? []);
       const scenario = loadScenario(args.scenario);
       const seed = args.seed === undefined ? undefined : parseSeed(args.seed);
       const keepTrace = !args.json || args.report !== undefined;
@@ -132,6 +159,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
         ...(args.trace === undefined ? {} : { tracePath: args.trace }),
         keepTrace: keepTrace || args.report !== undefined,
         liveness: args.liveness,
+        registry,
       });
       for (const hook of afterRunHooks) hook(result, { reportPath: args.report });
       if (args.json) {
