@@ -493,7 +493,7 @@ export function fuzzJson(
   };
 }
 
-function printOutcome(outcome: FuzzOutcome): void {
+function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
   const c = colours(process.stdout);
   const out: string[] = [];
   const rate = `${outcome.runsPerSec.toFixed(0)} runs/s, ${compact(outcome.eventsPerSec)} events/s`;
@@ -519,6 +519,14 @@ function printOutcome(outcome: FuzzOutcome): void {
     if (!cx.reproduced)
       out.push(c.yellow("  warning: the saved scenario did not reproduce the failure when re-run"));
     out.push(`replay: ${cx.replay}`);
+    const limit = protocol?.knownLimits?.find((known) => known.invariant === cx.invariant);
+    if (limit !== undefined && outcome.bugs.length === 0) {
+      out.push(
+        c.yellow(
+          `note: this is a known limit of ${protocol?.name}, not a bug: it breaks ${limit.invariant} under ${limit.when} (${limit.source})`,
+        ),
+      );
+    }
   }
   process.stdout.write(`${out.join("\n")}\n`);
 }
@@ -656,7 +664,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
         bar.stop();
       }
       if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, shard))}\n`);
-      else printOutcome(outcome);
+      else printOutcome(outcome, protocol);
       return outcome.counterexample === undefined ? ExitCode.ok : ExitCode.violation;
     }),
 };

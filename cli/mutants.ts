@@ -31,6 +31,8 @@ export interface MutantRow {
   readonly runs: number;
   readonly faultActions: number | null;
   readonly file: string | null;
+  /** For the correct protocol: the violation found is one of its documented known limits. */
+  readonly knownLimit: string | null;
 }
 
 export interface MutantsOptions {
@@ -61,12 +63,17 @@ function row(
   outcome: FuzzOutcome,
 ): MutantRow {
   const cx = outcome.counterexample;
+  const limit =
+    bug === null && cx !== undefined
+      ? protocols.get(protocol)?.knownLimits?.find((known) => known.invariant === cx.invariant)
+      : undefined;
   return {
     protocol,
     bug: bug?.name ?? null,
     id: bug?.id ?? null,
     kind,
-    detected: bug === null ? cx === undefined : cx !== undefined,
+    knownLimit: limit === undefined ? null : `${limit.invariant} under ${limit.when}`,
+    detected: bug === null ? cx === undefined || limit !== undefined : cx !== undefined,
     invariant: cx?.invariant ?? null,
     wallMs: Math.round(outcome.wallMs),
     searchMs: Math.round(outcome.searchMs),
@@ -136,9 +143,10 @@ export function mutantsJson(rows: readonly MutantRow[]): Record<string, unknown>
     total: bugs.length,
     correct: rows
       .filter((r) => r.bug === null)
-      .map(({ protocol, detected, invariant, wallMs, runs, file }) => ({
+      .map(({ protocol, detected, invariant, wallMs, runs, file, knownLimit }) => ({
         protocol,
-        clean: detected,
+        clean: detected && knownLimit === null,
+        knownLimit,
         invariant,
         wallMs,
         runs,
@@ -166,9 +174,11 @@ function printRows(rows: readonly MutantRow[]): void {
     const label = r.bug === null ? c.dim("(correct)") : `${r.id === null ? "" : `${r.id} `}${r.bug}`;
     const detected =
       r.bug === null
-        ? r.detected
-          ? c.green("clean")
-          : c.red("VIOLATION")
+        ? r.knownLimit !== null
+          ? c.yellow("known limit")
+          : r.detected
+            ? c.green("clean")
+            : c.red("VIOLATION")
         : r.detected
           ? c.green(r.kind === "liveness" ? "yes (liveness)" : "yes")
           : c.red("no");

@@ -185,6 +185,13 @@ export interface FuzzHints {
   readonly nodes?: readonly [number, number];
 }
 
+/** An invariant a correct protocol is known to break, and when. */
+export interface KnownLimit {
+  readonly invariant: string;
+  readonly when: string;
+  readonly source: string;
+}
+
 /** A deliberate bug a protocol can be switched into, for teaching and for testing the checkers. */
 export interface DeliberateBug {
   /** kebab-case name used in options: `commit-previous-term`. */
@@ -232,6 +239,11 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
   readonly electionTimer?: string;
   /** How `quorumlab fuzz` should vary runs (default: the protocol's defaults, 3 to `defaultNodes` nodes). */
   readonly fuzz?: FuzzHints;
+  /**
+   * Invariants the correct protocol is known to break under some faults, by design (plain
+   * three-phase commit under partitions). Fuzzing still reports them, as the protocol's limit.
+   */
+  readonly knownLimits?: readonly KnownLimit[];
   /**
    * Protocol figures computed from a finished run's trace (ballots per decision, blocking time,
    * keys moved...). Merged into the run's `figures`; scenarios can bound them in `expect.figures`.

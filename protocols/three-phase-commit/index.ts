@@ -5,7 +5,7 @@
  */
 
 import { commitFigureHook } from "../../sim/check/atomicity.js";
-import type { NodeContext, Protocol } from "../../sim/node.js";
+import type { KnownLimit, NodeContext, Protocol } from "../../sim/node.js";
 import { threePhaseBugs } from "./bugs.js";
 import { Coordinator } from "./coordinator.js";
 import { threePhaseInvariants } from "./invariants.js";
@@ -34,8 +34,21 @@ function variant(
     invariants: threePhaseInvariants,
     bugs: threePhaseBugs,
     figures: commitFigureHook,
+    ...(which === "skeen" ? { knownLimits: skeenKnownLimits } : {}),
   };
 }
+
+/**
+ * Known limits of Skeen's protocol: invariants it breaks by design. The fuzzer and the mutants
+ * command report these as the protocol's limit, not as a bug.
+ */
+export const skeenKnownLimits: readonly KnownLimit[] = [
+  {
+    invariant: "commit.ac1-agreement",
+    when: "network partitions (or delays beyond the timeouts)",
+    source: "Skeen and Stonebraker 1983, A formal model of crash recovery in a distributed system, §5",
+  },
+];
 
 export const threePhaseCommit = variant(
   "three-phase-commit",
@@ -48,19 +61,3 @@ export const quorumThreePhaseCommit = variant(
   "Quorum three-phase commit: a majority decides, a minority blocks; atomic under partitions.",
   "quorum",
 );
-
-/**
- * Known limits: invariants a correct protocol is expected to break under some faults. The fuzzer
- * and the mutants command report these as the protocol's limit, not as a bug.
- */
-export const threePhaseKnownLimits: Readonly<
-  Record<string, readonly { invariant: string; when: string; source: string }[]>
-> = {
-  "three-phase-commit": [
-    {
-      invariant: "commit.ac1-agreement",
-      when: "network partitions (or delays beyond the timeouts)",
-      source: "Skeen and Stonebraker 1983, A formal model of crash recovery in a distributed system, §5",
-    },
-  ],
-};

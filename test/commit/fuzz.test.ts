@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { protocols } from "../../protocols/index.js";
-import { threePhaseKnownLimits } from "../../protocols/three-phase-commit/index.js";
+import { threePhaseCommit } from "../../protocols/three-phase-commit/index.js";
 import { evaluateRun } from "../../sim/fuzz/campaign.js";
 import { scenarioRunner } from "../../sim/fuzz/property.js";
 import { fuzzSettings } from "../../sim/fuzz/settings.js";
@@ -48,5 +48,5 @@ describe("deliberate bugs are found", () => {
 test("Skeen's three-phase commit breaks AC1 under partitions, its documented limit", () => {
   const found = firstFailure("three-phase-commit", [], 40);
   expect(found).toBe("commit.ac1-agreement");
-  expect(threePhaseKnownLimits["three-phase-commit"]?.map((limit) => limit.invariant)).toContain(found);
+  expect(threePhaseCommit.knownLimits?.map((limit) => limit.invariant)).toContain(found);
 });
