@@ -45,8 +45,14 @@ export class ViewServer extends Replica implements ProtocolNode<PrimaryBackupMes
     this.annotate();
   }
 
-  /** The view this server acknowledges: as primary, only once its backup holds the state. */
+  /**
+   * The view this server acknowledges: as primary, only once its backup holds the state. A server
+   * the view names primary but that does not serve (it restarted, or was a backup without the
+   * state) must never acknowledge: that would let the view service promote the backup of a view
+   * in which no transfer took place. It pings view 0 instead, which tells the service it is lost.
+   */
   get ackedView(): number {
+    if (this.known.primary === this.ctx.id && this.role !== "primary") return 0;
     if (this.role === "primary" && !this.backupReady) return this.known.viewnum - 1;
     return this.known.viewnum;
   }
@@ -87,7 +93,11 @@ export class ViewServer extends Replica implements ProtocolNode<PrimaryBackupMes
     if (this.role === "primary") this.stopBeingPrimary();
     this.view = view.viewnum;
     if (view.backup === me) {
-      if (this.role !== "backup" || previous.primary !== view.primary) this.synced = false;
+      // The state a backup holds is good only for the view it got it in: views it missed may have
+      // had no backup (the primary served alone) or another one. It keeps its state only from the
+      // view just before, with the same primary; otherwise it waits for the primary's transfer.
+      const consecutive = view.viewnum === previous.viewnum + 1 && previous.primary === view.primary;
+      if (this.role !== "backup" || !consecutive) this.synced = false;
       this.role = "backup";
     } else {
       this.role = "idle";

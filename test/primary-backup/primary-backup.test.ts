@@ -49,6 +49,45 @@ describe("pb-acked-write-loss (B3)", () => {
   });
 });
 
+describe("regression primary-backup-stale-read (fuzzer)", () => {
+  const result = runScenarioFile("regressions/primary-backup-stale-read");
+  const states = (node: string) =>
+    result.records.flatMap((record) =>
+      record.kind === "state" && record.node === node ? [record.state as Record<string, unknown>] : [],
+    );
+
+  it("stays linearizable and never promotes the backup that missed view 3", () => {
+    expect(result.violations).toEqual([]);
+    expect(result.linearizable).toBe(true);
+    expect(states("n3").filter((state) => state.role === "primary")).toEqual([]);
+  });
+
+  it("a restarted server named primary pings view 0 and never acknowledges its view", () => {
+    const restartIndex = result.records.findIndex((record) => record.kind === "restart");
+    const pings = result.records
+      .slice(restartIndex)
+      .flatMap((record) =>
+        record.kind === "send" && record.from === "n2" && record.type === "ping"
+          ? [(record.msg as { viewnum: number }).viewnum]
+          : [],
+      );
+    expect(pings.length).toBeGreaterThan(5);
+    expect(new Set(pings)).toEqual(new Set([0]));
+    expect(states("n1").at(-1)).toMatchObject({ view: 4, primary: "n2", acked: false });
+  });
+
+  it("a backup that skipped a view waits for a transfer instead of trusting its old state", () => {
+    expect(
+      states("n3")
+        .filter((state) => state.view === 4)
+        .at(-1),
+    ).toMatchObject({
+      role: "backup",
+      synced: false,
+    });
+  });
+});
+
 describe("primary-backup failover figures", () => {
   it("measures the time from the primary's crash to the next primary", () => {
     const result = runYaml(
