@@ -8,6 +8,7 @@ import type { DeliberateBug, Protocol } from "../../sim/node.js";
 import { ringInvariants } from "./invariants.js";
 import { RingMemberNode, type RingMessage } from "./member.js";
 import { parseRingExperimentOptions, type RingExperimentOptions } from "./options.js";
+import { ringFigures } from "./ring-figures.js";
 
 export { RingMemberNode } from "./member.js";
 export { parseRingExperimentOptions, type RingExperimentOptions } from "./options.js";
@@ -36,6 +37,21 @@ export const ringBugs: readonly DeliberateBug[] = [
     change: "token i of node n = hash(n) + i instead of hash(`n#i`)",
     breaks: ["ring.vnode-balance"],
     source: "Dynamo (SOSP 2007) §4.2; Karger et al. §4",
+    // Balance is judged at 100 vnodes per node; five members leaving and rejoining show it (H2-like).
+    fuzz: {
+      nodes: [5, 5],
+      options: {
+        keys: [2_000],
+        initial: [["n1", "n2", "n3", "n4", "n5"]],
+        placements: [[{ kind: "consistent", vnodes: 100 }]],
+        changes: [
+          [
+            { at: "500ms", leave: "n3" },
+            { at: "1s", join: "n3" },
+          ],
+        ],
+      },
+    },
   },
 ];
 
@@ -49,4 +65,25 @@ export const consistentHashing: Protocol<RingMessage, RingMemberNode> = {
   create: (context, options) => new RingMemberNode(context, options as unknown as RingExperimentOptions),
   invariants: ringInvariants,
   bugs: ringBugs,
+  // Small key sets keep fuzz runs fast; n1–n3 exist at every size the fuzzer tries (3 to 5).
+  fuzz: {
+    options: {
+      keys: [2_000],
+      initial: [["n1", "n2"]],
+      changes: [
+        [
+          { at: "500ms", join: "n3" },
+          { at: "1s", leave: "n1" },
+        ],
+      ],
+      placements: [
+        [
+          { kind: "consistent", vnodes: 1 },
+          { kind: "consistent", vnodes: 128 },
+          { kind: "bounded", vnodes: 128, loadFactor: 1.25 },
+        ],
+      ],
+    },
+  },
+  figures: (records) => ringFigures(records),
 };

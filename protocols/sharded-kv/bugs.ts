@@ -22,6 +22,19 @@ export const shardBugs = [
     breaks: ["sharded.no-lost-or-duplicated-write", "kv.linearizable"],
     source: "MIT 6.5840 Lab 5B (duplicate detection must survive shard movement); Raft thesis §6.3",
     kind: "safety",
+    // It needs a retry to cross a migration: more migrations give more chances.
+    fuzz: {
+      nodes: [12, 12],
+      options: {
+        changes: [
+          [
+            { at: "500ms", join: "g3" },
+            { at: "1s", leave: "g1" },
+            { at: "1500ms", join: "g1" },
+          ],
+        ],
+      },
+    },
   },
 ] as const satisfies readonly DeliberateBug[];
 

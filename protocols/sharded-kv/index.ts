@@ -6,6 +6,7 @@
  */
 import type { Protocol } from "../../sim/node.js";
 import { shardBugs } from "./bugs.js";
+import { shardedFigures } from "./figures.js";
 import { shardedInvariants } from "./invariants.js";
 import type { ShardedMessage } from "./messages.js";
 import { ShardedNode } from "./node.js";
@@ -24,8 +25,27 @@ export const shardedKv: Protocol<ShardedMessage, ShardedNode> = {
   create: (context, options) => new ShardedNode(context, options as unknown as ShardedOptions),
   invariants: shardedInvariants,
   bugs: shardBugs,
-  // A configuration group and one replica group of three nodes each.
-  fuzz: { nodes: [6, 6] },
+  // Twelve nodes: the configuration group and three replica groups, so that shards move. The
+  // timelines to try: the default (g3 joins at 1 s), a join then a leave, and a leave, a join and
+  // a rejoin.
+  fuzz: {
+    nodes: [12, 12],
+    options: {
+      changes: [
+        null,
+        [
+          { at: "500ms", join: "g3" },
+          { at: "1500ms", leave: "g1" },
+        ],
+        [
+          { at: "300ms", leave: "g2" },
+          { at: "1s", join: "g3" },
+          { at: "1700ms", join: "g2" },
+        ],
+      ],
+    },
+  },
+  figures: shardedFigures,
   client: { operations: { read: 2, write: 1, append: 1, cas: 1 }, model: "kv" },
   electionTimer: "election",
 };

@@ -15,7 +15,7 @@
  *
  * Without `groups`, the nodes are cut into groups of three in order: n1–n3 form the configuration
  * group, n4–n6 group g1, n7–n9 g2, and so on. Without `initialGroups`, every group but the last
- * starts in configuration 1 when there are three or more (the last joins at `changes`), and
+ * starts in configuration 1 when there are two or more (the last joins at `changes`), and
  * without `changes` the last group joins at 1 s. `parseShardedOptions` is idempotent.
  */
 import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
@@ -182,7 +182,7 @@ export function deriveLayout(options: ShardedOptions, nodes: readonly string[]):
   }
   const names = Object.keys(replicaGroups);
   const initialGroups =
-    options.initialGroups.length > 0 ? options.initialGroups : names.length >= 3 ? names.slice(0, -1) : names;
+    options.initialGroups.length > 0 ? options.initialGroups : names.length >= 2 ? names.slice(0, -1) : names;
   const last = names[names.length - 1];
   const changes =
     options.changes ??
