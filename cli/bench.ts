@@ -10,6 +10,7 @@ import { benchKernel } from "../bench/kernel.js";
 import { benchLinearizability } from "../bench/linearizability.js";
 import { benchPaxosFamily } from "../bench/paxos.js";
 import { benchRaft } from "../bench/raft.js";
+import { benchShardedKv } from "../bench/sharded-kv.js";
 import { ExitCode } from "../sim/errors.js";
 import { colours, runCommand } from "./output.js";
 
@@ -23,6 +24,7 @@ export const benches: ReadonlyArray<readonly [string, Bench]> = [
   ["protocols.paxos-family", benchPaxosFamily],
   ["protocols.consistent-hashing", benchConsistentHashing],
   ["protocols.commit", benchCommit],
+  ["protocols.sharded-kv", benchShardedKv],
 ];
 
 export const benchCommand: CommandModule<object, { json: boolean; only?: string }> = {
