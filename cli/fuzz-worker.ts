@@ -17,7 +17,6 @@ import type { FuzzSettings } from "../sim/fuzz/plan.js";
 import { type ScenarioRunner, scenarioRunner } from "../sim/fuzz/property.js";
 import type { Protocol } from "../sim/node.js";
 import type { HistoryChecker } from "../sim/run.js";
-import { figureHooks } from "./hooks.js";
 
 /** What to fuzz: a built-in protocol by name, or a user's module by path. */
 export interface ProtocolSource {
@@ -111,7 +110,6 @@ export async function fuzzRunner(source: ProtocolSource, liveness: boolean): Pro
   const runner = scenarioRunner(await registryFor(source), {
     liveness,
     checkHistory: fuzzHistoryChecker(),
-    figureHooks,
   });
   runners.set(key, runner);
   return runner;

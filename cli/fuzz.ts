@@ -41,7 +41,7 @@ import { formatDuration, parseDurationUs } from "../sim/time.js";
 import { displayPath, packageRoot, readText } from "./files.js";
 import evaluateBatch, { fuzzRunner, type ProtocolSource, registryFor } from "./fuzz-worker.js";
 import { historyChecker } from "./history-check.js";
-import { afterRunHooks, figureHooks } from "./hooks.js";
+import { afterRunHooks } from "./hooks.js";
 import { colours, runCommand } from "./output.js";
 import { executeScenario, FileSink, runJson } from "./run.js";
 
@@ -257,17 +257,12 @@ async function replay(
   }
   const sink = options.tracePath === undefined ? undefined : new FileSink(options.tracePath);
   try {
-    return runScenario(
-      scenario,
-      await registryFor(source),
-      {
-        keepTrace: options.keepTrace,
-        checkHistory: historyChecker(),
-        checkLiveness: options.liveness,
-        ...(sink === undefined ? {} : { traceSink: sink }),
-      },
-      figureHooks,
-    );
+    return runScenario(scenario, await registryFor(source), {
+      keepTrace: options.keepTrace,
+      checkHistory: historyChecker(),
+      checkLiveness: options.liveness,
+      ...(sink === undefined ? {} : { traceSink: sink }),
+    });
   } finally {
     sink?.close();
   }

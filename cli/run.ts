@@ -16,7 +16,7 @@ import type { TraceLine, TraceSink } from "../sim/trace.js";
 import { loadScenario } from "./files.js";
 import { loadProtocolModule } from "./fuzz-worker.js";
 import { historyChecker } from "./history-check.js";
-import { afterRunHooks, figureHooks } from "./hooks.js";
+import { afterRunHooks } from "./hooks.js";
 import { colours, runCommand } from "./output.js";
 
 export interface RunArgs {
@@ -65,18 +65,13 @@ export function executeScenario(
   const sink = options.tracePath === undefined ? undefined : new FileSink(options.tracePath);
   const started = performance.now();
   try {
-    const result = runScenario(
-      scenario,
-      options.registry ?? protocols,
-      {
-        ...(options.seed === undefined ? {} : { seed: options.seed }),
-        keepTrace: options.keepTrace,
-        ...(sink === undefined ? {} : { traceSink: sink }),
-        checkHistory: historyChecker(),
-        checkLiveness: options.liveness ?? false,
-      },
-      figureHooks,
-    );
+    const result = runScenario(scenario, options.registry ?? protocols, {
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      keepTrace: options.keepTrace,
+      ...(sink === undefined ? {} : { traceSink: sink }),
+      checkHistory: historyChecker(),
+      checkLiveness: options.liveness ?? false,
+    });
     return { result, wallMs: performance.now() - started };
   } finally {
     sink?.close();

@@ -28,9 +28,6 @@ export interface HistoryVerdict {
 /** Checks a client history against a named sequential model. */
 export type HistoryChecker = (events: readonly HistoryEvent[], model: string) => HistoryVerdict;
 
-/** Computes extra figures from the trace at the end of a run (for example blocking time). */
-export type FigureHook = (records: readonly TraceLine[], scenario: Scenario) => Record<string, unknown>;
-
 export interface RunOptions {
   /** Overrides the scenario's seed. */
   readonly seed?: bigint;
@@ -99,7 +96,6 @@ export function runScenario(
   scenario: Scenario,
   registry: ReadonlyMap<string, Protocol>,
   options: RunOptions = {},
-  figureHooks: readonly FigureHook[] = [],
 ): RunResult {
   const protocol = registry.get(scenario.protocol);
   if (protocol === undefined) {
@@ -220,7 +216,6 @@ export function runScenario(
   const figures = computeFigures(kernel, history.events);
   const records = trace.records;
   if (wantFigures && protocol.figures !== undefined) Object.assign(figures, protocol.figures(records));
-  for (const hook of figureHooks) Object.assign(figures, hook(records, scenario));
   const violations = kernel.violations;
   const safetyViolations = violations.filter((violation) => violation.kind === "safety");
   const expectations = checkExpectations(scenario, {

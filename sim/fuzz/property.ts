@@ -11,7 +11,7 @@
  * counterexample is re-run with its trace once it has been shrunk.
  */
 import type { Invariant, Protocol } from "../node.js";
-import { type FigureHook, type HistoryChecker, type RunResult, runScenario } from "../run.js";
+import { type HistoryChecker, type RunResult, runScenario } from "../run.js";
 import type { Scenario } from "../scenario/schema.js";
 
 export interface RunFailure {
@@ -38,7 +38,6 @@ export interface RunnerOptions {
   readonly maxEvents?: number;
   /** Check liveness invariants and the scenario's `leader` expectation. */
   readonly liveness: boolean;
-  readonly figureHooks?: readonly FigureHook[];
 }
 
 /** The failure a finished run shows, or undefined when it passed. */
@@ -103,17 +102,14 @@ export function scenarioRunner(
   const limited = budgeted(registry, options.maxEvents ?? 200_000);
   return (scenario) => {
     try {
-      const result = runScenario(
-        scenario,
-        limited,
-        {
-          hashTrace: false,
-          keepTrace: false,
-          checkLiveness: options.liveness,
-          ...(options.checkHistory === undefined ? {} : { checkHistory: options.checkHistory }),
-        },
-        options.figureHooks ?? [],
-      );
+      const result = runScenario(scenario, limited, {
+        hashTrace: false,
+        keepTrace: false,
+        checkLiveness: options.liveness,
+        ...(options.checkHistory === undefined ? {} : { checkHistory: options.checkHistory }),
+        // Safety needs no protocol figures; computing them would keep every run's trace.
+        protocolFigures: false,
+      });
       const firstSafety = result.violations.find((violation) => violation.kind === "safety");
       if (firstSafety?.invariant === eventBudgetName) {
         return { failure: undefined, events: result.events, truncated: true };

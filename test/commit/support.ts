@@ -5,7 +5,6 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { protocols } from "../../protocols/index.js";
-import { commitFigureHook } from "../../sim/check/atomicity.js";
 import { type RunResult, runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 
@@ -24,17 +23,12 @@ export function runCommitScenario(
   const file = `${scenariosFolder}${name}.yaml`;
   const text = readFileSync(file, "utf8");
   const scenario = parseScenario(choices.edit === undefined ? text : choices.edit(text), file);
-  return runScenario(
-    { ...scenario, options: { ...scenario.options, ...choices.options } },
-    protocols,
-    {
-      keepTrace: true,
-      hashTrace: true,
-      stopOnViolation: !(choices.continueAfterViolation ?? false),
-      ...(choices.seed === undefined ? {} : { seed: choices.seed }),
-    },
-    [commitFigureHook],
-  );
+  return runScenario({ ...scenario, options: { ...scenario.options, ...choices.options } }, protocols, {
+    keepTrace: true,
+    hashTrace: true,
+    stopOnViolation: !(choices.continueAfterViolation ?? false),
+    ...(choices.seed === undefined ? {} : { seed: choices.seed }),
+  });
 }
 
 export function violatedBy(result: RunResult): string[] {

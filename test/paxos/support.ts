@@ -1,24 +1,15 @@
 /**
  * Helpers for the Paxos-family tests: run a scenario file or inline YAML against the registry,
- * with trace kept so figures can be computed.
+ * with the trace kept (protocol figures come from it).
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
-import { paxosFigures } from "../../protocols/paxos/figures.js";
-import { primaryBackupFigures } from "../../protocols/primary-backup/figures.js";
-import { type FigureHook, type RunResult, runScenario } from "../../sim/run.js";
+import { type RunResult, runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 
 export const scenariosFolder = fileURLToPath(new URL("../../scenarios/", import.meta.url));
-
-/** Figure hooks by protocol, as the runner would be handed them. */
-const figureHooks: Readonly<Record<string, readonly FigureHook[]>> = {
-  paxos: [(records) => ({ ...paxosFigures(records) })],
-  "multi-paxos": [(records) => ({ ...paxosFigures(records) })],
-  "primary-backup": [(records) => ({ ...primaryBackupFigures(records) })],
-};
 
 export interface RunChoices {
   /** Options merged over the scenario's. */
@@ -30,18 +21,13 @@ export interface RunChoices {
 
 export function runYaml(text: string, file: string, choices: RunChoices = {}): RunResult {
   const scenario = parseScenario(text, file);
-  return runScenario(
-    { ...scenario, options: { ...scenario.options, ...choices.options } },
-    protocols,
-    {
-      keepTrace: true,
-      hashTrace: false,
-      checkHistory: historyChecker(),
-      ...(choices.seed === undefined ? {} : { seed: choices.seed }),
-      stopOnViolation: !(choices.continueAfterViolation ?? false),
-    },
-    figureHooks[scenario.protocol] ?? [],
-  );
+  return runScenario({ ...scenario, options: { ...scenario.options, ...choices.options } }, protocols, {
+    keepTrace: true,
+    hashTrace: false,
+    checkHistory: historyChecker(),
+    ...(choices.seed === undefined ? {} : { seed: choices.seed }),
+    stopOnViolation: !(choices.continueAfterViolation ?? false),
+  });
 }
 
 export function runScenarioFile(name: string, choices: RunChoices = {}): RunResult {
