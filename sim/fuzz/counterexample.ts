@@ -7,7 +7,7 @@ import { formatSeed } from "../random.js";
 import type { Scenario } from "../scenario/schema.js";
 import { exactDuration, writeScenario } from "../scenario/write.js";
 import type { ShrinkResult } from "./campaign.js";
-import { type FuzzSettings, planScenario } from "./plan.js";
+import { type FuzzSettings, planScenario, quietNote } from "./plan.js";
 
 export interface CounterexampleInfo {
   readonly shrink: ShrinkResult;
@@ -72,7 +72,11 @@ export function counterexampleText(scenario: Scenario): string {
   });
 }
 
-/** Fault actions in a scenario's timeline: what the counterexample asks the reader to follow. */
+/**
+ * Fault actions in a scenario's timeline: what the counterexample asks the reader to follow. The
+ * quiet phase's repairs (heal everything, restart the crashed) close every generated run and are
+ * not faults, so they are not counted.
+ */
 export function faultActionCount(scenario: Scenario): number {
-  return scenario.faults.length;
+  return scenario.faults.filter((action) => action.note !== quietNote).length;
 }
