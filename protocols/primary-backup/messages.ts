@@ -52,9 +52,16 @@ export interface Grant {
   readonly synced: boolean;
 }
 
+/**
+ * Forwards, transfers and their replies carry the primary's `incarnation` in the view: a primary
+ * that restarts within the same view (lease and timeout variants keep their state durably) starts
+ * a new one, so that its backup and it itself can tell its indices and transfers from those of
+ * its run before the crash.
+ */
 export interface Forward {
   readonly type: "forward";
   readonly view: number;
+  readonly incarnation: number;
   /** Position of the operation in the primary's order for this view, from 1. */
   readonly index: number;
   readonly operation: Operation;
@@ -63,6 +70,8 @@ export interface Forward {
 export interface ForwardReply {
   readonly type: "forward-reply";
   readonly view: number;
+  /** The incarnation of the forward answered. */
+  readonly incarnation: number;
   readonly index: number;
   readonly ok: boolean;
 }
@@ -70,6 +79,7 @@ export interface ForwardReply {
 export interface Transfer {
   readonly type: "transfer";
   readonly view: number;
+  readonly incarnation: number;
   readonly state: KvSnapshot;
   /** Forwards of this view continue after this index. */
   readonly index: number;
@@ -78,6 +88,12 @@ export interface Transfer {
 export interface TransferReply {
   readonly type: "transfer-reply";
   readonly view: number;
+  readonly incarnation: number;
+  /**
+   * The `index` of the transfer installed: within one view a primary may transfer several times
+   * (after a resync), and only the answer to its latest transfer says the backup has its state.
+   */
+  readonly index: number;
 }
 
 export interface Join {

@@ -33,6 +33,7 @@ export const failoverTimer = "failover";
 const metaKey = "meta";
 const baseKey = "kv.base";
 const operationsKey = "kv.operations";
+const startsKey = "starts";
 
 interface Meta {
   readonly view: number;
@@ -64,6 +65,10 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
       this.annotate();
       return;
     }
+    // Each start is a new incarnation: after a restart within the same epoch, the backup must not
+    // take this run's indices and transfers for those of the run before the crash.
+    this.incarnation = (this.ctx.storage.get<number>(startsKey) ?? 0) + 1;
+    this.ctx.storage.set(startsKey, this.incarnation);
     const meta = this.ctx.storage.get<Meta>(metaKey);
     if (!info.restarted || meta === undefined) {
       if (this.ctx.id === this.ctx.nodes[0]) {
@@ -74,6 +79,8 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
         this.role = "backup";
         this.view = 1;
         this.synced = true;
+        // It holds the (empty) state of the primary's first run.
+        this.syncedIncarnation = 1;
         this.eligible = true;
       }
       this.persistMeta();

@@ -19,7 +19,7 @@
 import type { ClientRequest, NodeContext, NodeId } from "../../sim/node.js";
 import { isKvFunction, type KvSnapshot, KvStateMachine } from "../shared/kv-store.js";
 import type { PrimaryBackupBugName } from "./bugs.js";
-import type { Operation, PrimaryBackupMessage } from "./messages.js";
+import type { Forward, Operation, PrimaryBackupMessage } from "./messages.js";
 import type { PrimaryBackupOptions } from "./options.js";
 
 export type ServerRole = "primary" | "backup" | "idle";
@@ -58,12 +58,21 @@ export abstract class Replica {
    */
   suspect = false;
   readonly acks: AckRecord[] = [];
+  /**
+   * Primary: its run within the view (see messages.ts). Zero unless a subclass whose primary can
+   * restart within a view numbers its starts.
+   */
+  protected incarnation = 0;
+  /** Backup: the incarnation of the primary whose state it installed. */
+  protected syncedIncarnation = 0;
   protected readonly kv = new KvStateMachine();
   protected readonly bugs: ReadonlySet<PrimaryBackupBugName>;
   private nextIndex = 1;
   private readonly inFlight = new Map<number, InFlight>();
   private readonly queued: ClientRequest[] = [];
   private transferSentUs: number | undefined;
+  /** Primary: the index of the latest transfer sent in this view (its state's last operation). */
+  private transferIndex = 0;
   private appliedIndex = 0;
   private readonly buffered = new Map<number, Operation>();
 
@@ -146,23 +155,38 @@ export abstract class Replica {
     }
     const index = this.nextIndex++;
     this.inFlight.set(index, { request, operation, result, sentUs: this.ctx.now() });
-    this.ctx.send(this.backupId, { type: "forward", view: this.view, index, operation });
+    this.ctx.send(this.backupId, {
+      type: "forward",
+      view: this.view,
+      incarnation: this.incarnation,
+      index,
+      operation,
+    });
   }
 
   /** Handles the replication messages; returns false for messages the subclass must handle. */
   protected handleReplication(from: NodeId, message: PrimaryBackupMessage): boolean {
     switch (message.type) {
       case "forward":
-        this.onForward(from, message.view, message.index, message.operation);
+        this.onForward(from, message);
         return true;
       case "forward-reply":
-        this.onForwardReply(from, message.view, message.index, message.ok);
+        this.onForwardReply(from, message.view, message.incarnation, message.index, message.ok);
         return true;
       case "transfer":
-        this.onTransfer(from, message.view, message.state, message.index);
+        this.onTransfer(from, message.view, message.incarnation, message.state, message.index);
         return true;
       case "transfer-reply":
-        if (this.role === "primary" && message.view === this.view && from === this.backupId)
+        // Only the answer to the latest transfer: a late answer to an earlier one (before a
+        // resync) comes from a backup that may lack operations this primary applied since.
+        if (
+          this.role === "primary" &&
+          !this.backupReady &&
+          message.view === this.view &&
+          message.incarnation === this.incarnation &&
+          message.index === this.transferIndex &&
+          from === this.backupId
+        )
           this.backupBecameReady();
         return true;
       default:
@@ -173,13 +197,20 @@ export abstract class Replica {
   /** Whether `from` is the primary this backup follows in `view`. */
   protected abstract acceptsPrimary(from: NodeId, view: number): boolean;
 
-  private onForward(from: NodeId, view: number, index: number, operation: Operation): void {
-    if (this.role !== "backup" || !this.synced || view !== this.view || !this.acceptsPrimary(from, view)) {
-      this.ctx.send(from, { type: "forward-reply", view: this.view, index, ok: false });
+  private onForward(from: NodeId, forward: Forward): void {
+    const { view, incarnation, index, operation } = forward;
+    if (
+      this.role !== "backup" ||
+      !this.synced ||
+      view !== this.view ||
+      incarnation !== this.syncedIncarnation ||
+      !this.acceptsPrimary(from, view)
+    ) {
+      this.ctx.send(from, { type: "forward-reply", view: this.view, incarnation, index, ok: false });
       return;
     }
     if (index <= this.appliedIndex) {
-      this.ctx.send(from, { type: "forward-reply", view, index, ok: true });
+      this.ctx.send(from, { type: "forward-reply", view, incarnation, index, ok: true });
       return;
     }
     this.buffered.set(index, operation);
@@ -191,11 +222,11 @@ export abstract class Replica {
       this.buffered.delete(this.appliedIndex + 1);
       this.appliedIndex++;
       this.apply(next);
-      this.ctx.send(from, { type: "forward-reply", view, index: this.appliedIndex, ok: true });
+      this.ctx.send(from, { type: "forward-reply", view, incarnation, index: this.appliedIndex, ok: true });
     }
   }
 
-  private onForwardReply(from: NodeId, view: number, index: number, ok: boolean): void {
+  private onForwardReply(from: NodeId, view: number, incarnation: number, index: number, ok: boolean): void {
     if (this.role !== "primary" || from !== this.backupId) return;
     if (view > this.view) {
       this.suspect = true;
@@ -204,7 +235,8 @@ export abstract class Replica {
       this.onNewerView(from, view);
       return;
     }
-    if (view !== this.view) return;
+    // A reply to a forward of an earlier view or of this server's run before a restart.
+    if (view !== this.view || incarnation !== this.incarnation) return;
     const entry = this.inFlight.get(index);
     if (entry === undefined) return;
     this.inFlight.delete(index);
@@ -217,20 +249,34 @@ export abstract class Replica {
     this.resync();
   }
 
-  private onTransfer(from: NodeId, view: number, state: KvSnapshot, index: number): void {
+  private onTransfer(
+    from: NodeId,
+    view: number,
+    incarnation: number,
+    state: KvSnapshot,
+    index: number,
+  ): void {
     if (view < this.view) return;
-    // A late copy of a transfer this backup already moved past (it applied later forwards) would
-    // erase them: ignore it.
-    if (view === this.view && this.role === "backup" && this.synced && index < this.appliedIndex) return;
+    // A late copy of a transfer this backup already moved past (it applied later forwards, or
+    // installed one from the primary's later incarnation) would erase them: ignore it.
+    if (
+      view === this.view &&
+      this.role === "backup" &&
+      this.synced &&
+      (incarnation < this.syncedIncarnation ||
+        (incarnation === this.syncedIncarnation && index < this.appliedIndex))
+    )
+      return;
     if (!this.acceptsTransfer(from, view)) return;
     this.view = view;
     this.role = "backup";
     this.kv.restore(state);
     this.onInstalled(state);
     this.synced = true;
+    this.syncedIncarnation = incarnation;
     this.appliedIndex = index;
     this.buffered.clear();
-    this.ctx.send(from, { type: "transfer-reply", view });
+    this.ctx.send(from, { type: "transfer-reply", view, incarnation, index });
   }
 
   /** Whether to install a transfer from `from` for `view` (the subclass knows the views). */
@@ -295,11 +341,13 @@ export abstract class Replica {
   private sendTransfer(): void {
     if (this.backupId === null) return;
     this.transferSentUs = this.ctx.now();
+    this.transferIndex = this.nextIndex - 1;
     this.ctx.send(this.backupId, {
       type: "transfer",
       view: this.view,
+      incarnation: this.incarnation,
       state: this.kv.snapshot(),
-      index: this.nextIndex - 1,
+      index: this.transferIndex,
     });
   }
 
@@ -330,7 +378,13 @@ export abstract class Replica {
     for (const [index, entry] of this.inFlight) {
       if (nowUs - entry.sentUs < this.options.resendUs) continue;
       entry.sentUs = nowUs;
-      this.ctx.send(this.backupId, { type: "forward", view: this.view, index, operation: entry.operation });
+      this.ctx.send(this.backupId, {
+        type: "forward",
+        view: this.view,
+        incarnation: this.incarnation,
+        index,
+        operation: entry.operation,
+      });
     }
   }
 

@@ -88,6 +88,29 @@ describe("regression primary-backup-stale-read (fuzzer)", () => {
   });
 });
 
+describe("regressions from fuzzing the lease variant", () => {
+  it("a late answer to an earlier transfer does not make the primary acknowledge writes its backup lacks", () => {
+    const result = runScenarioFile("regressions/primary-backup-stale-transfer-reply");
+    expect(result.violations).toEqual([]);
+    expect(result.linearizable).toBe(true);
+  });
+
+  it("a primary restarted in the same epoch is a new incarnation its backup does not confuse with the old one", () => {
+    const result = runScenarioFile("regressions/primary-backup-restart-same-epoch");
+    expect(result.violations).toEqual([]);
+    expect(result.linearizable).toBe(true);
+    const restart = result.records.findIndex((record) => record.kind === "restart");
+    const transfers = result.records
+      .slice(restart)
+      .flatMap((record) =>
+        record.kind === "send" && record.type === "transfer"
+          ? [(record.msg as { incarnation: number }).incarnation]
+          : [],
+      );
+    expect(transfers[0]).toBe(2);
+  });
+});
+
 describe("primary-backup failover figures", () => {
   it("measures the time from the primary's crash to the next primary", () => {
     const result = runYaml(
