@@ -31,6 +31,8 @@ export const primaryBackupBugs = [
     breaks: ["pb.lease-exclusive", "kv.linearizable"],
     source: "Gray and Cheriton, Leases (SOSP 1989) §2: lease safety needs a bound on clock drift",
     kind: "safety",
+    // Only the lease variant has leases; it runs on two servers (a third stays idle).
+    fuzz: { options: { variant: ["lease"] }, nodes: [2, 3] },
   },
 ] as const satisfies readonly DeliberateBug[];
 
