@@ -34,7 +34,7 @@ import type {
 import { EventQueue } from "./queue.js";
 import { type Rng, randomStream } from "./random.js";
 import { MemoryStorage } from "./storage.js";
-import type { TraceRecorder } from "./trace.js";
+import type { DropReason, TraceRecorder } from "./trace.js";
 
 /** A message from a client to a node. */
 export interface ClientRequestMessage extends Message {
@@ -475,22 +475,11 @@ export class Kernel {
     const names = this.network.names;
     const type = item.message.type;
     if (!this.network.reachable(item.from, item.to)) {
-      if (this.tracing) {
-        this.trace.record({
-          kind: "drop",
-          t: this.nowUs,
-          e: this.eventIndex,
-          from: names[item.from] as string,
-          to: names[item.to] as string,
-          id: item.id,
-          type,
-          reason: "partition",
-        });
-      }
+      if (this.tracing) this.recordArrival(item, "drop", "partition");
       return;
     }
     if (item.to >= this.slots.length) {
-      if (this.tracing) this.recordDelivery(item);
+      if (this.tracing) this.recordArrival(item, "deliver");
       this.clientEndpoints[item.to - this.slots.length]?.receive(
         names[item.from] as string,
         item.message as ClientReplyMessage,
@@ -499,25 +488,14 @@ export class Kernel {
     }
     const slot = this.slots[item.to] as NodeSlot;
     if (!slot.up) {
-      if (this.tracing) {
-        this.trace.record({
-          kind: "drop",
-          t: this.nowUs,
-          e: this.eventIndex,
-          from: names[item.from] as string,
-          to: slot.id,
-          id: item.id,
-          type,
-          reason: "crashed",
-        });
-      }
+      if (this.tracing) this.recordArrival(item, "drop", "crashed");
       return;
     }
     if (slot.paused) {
       slot.backlog.push(item);
       return;
     }
-    if (this.tracing) this.recordDelivery(item);
+    if (this.tracing) this.recordArrival(item, "deliver");
     const instance = slot.instance as ProtocolNode;
     if (type === "client-request" && item.from >= this.slots.length) {
       instance.onClientRequest?.((item.message as ClientRequestMessage).request);
@@ -528,17 +506,22 @@ export class Kernel {
     }
   }
 
-  private recordDelivery(item: QueueItem & { kind: typeof deliverKind }): void {
+  /** Records what became of a message when it arrived: delivered, or dropped and why. */
+  private recordArrival(
+    item: QueueItem & { kind: typeof deliverKind },
+    kind: "deliver" | "drop",
+    reason?: DropReason,
+  ): void {
     const names = this.network.names;
-    this.trace.record({
-      kind: "deliver",
-      t: this.nowUs,
-      e: this.eventIndex,
-      from: names[item.from] as string,
-      to: names[item.to] as string,
-      id: item.id,
-      type: item.message.type,
-    });
+    const at = { t: this.nowUs, e: this.eventIndex };
+    const from = names[item.from] as string;
+    const to = names[item.to] as string;
+    const type = item.message.type;
+    this.trace.record(
+      kind === "deliver"
+        ? { kind, ...at, from, to, id: item.id, type }
+        : { kind, ...at, from, to, id: item.id, type, reason: reason ?? "partition" },
+    );
   }
 
   // ---- invariants ----------------------------------------------------------------------------
