@@ -184,12 +184,10 @@ function printRun(
     out.push("");
     out.push(...timeline(result.records, c).map((line) => `  ${line}`));
     out.push("");
-    const f = result.figures;
-    const ops = f.operations;
     out.push(
-      `  ${c.bold("figures")}  leaders elected ${f.leaderChanges}` +
-        `${f.firstLeaderUs === null ? "" : ` (first at ${formatDuration(f.firstLeaderUs)})`}` +
-        `, messages ${f.messages}, operations ok ${ops.ok} / fail ${ops.fail} / info ${ops.info}`,
+      ...figureLines(result.figures).map(
+        (line, index) => `  ${index === 0 ? c.bold("figures") : "       "}  ${line}`,
+      ),
     );
     const verdict = result.historyVerdict;
     if (verdict !== undefined) {
@@ -236,6 +234,33 @@ function printRun(
     out.push(`  replay: ${replayCommand(scenario, result.seed)}`);
   }
   process.stdout.write(`${out.join("\n")}\n`);
+}
+
+const baseFigures = new Set(["leaderChanges", "firstLeaderUs", "messages", "messagesByType", "operations"]);
+
+/** The run's figures in a few lines: the kernel's, then the protocol's own scalar ones. */
+function figureLines(figures: RunResult["figures"]): string[] {
+  const ops = figures.operations;
+  const parts: string[] = [];
+  if (figures.leaderChanges > 0) {
+    parts.push(
+      `leaders elected ${figures.leaderChanges}` +
+        (figures.firstLeaderUs === null ? "" : ` (first at ${formatDuration(figures.firstLeaderUs)})`),
+    );
+  }
+  parts.push(`messages ${figures.messages}`);
+  if (ops.ok + ops.fail + ops.info + ops.pending > 0) {
+    parts.push(`operations ok ${ops.ok} / fail ${ops.fail} / info ${ops.info}`);
+  }
+  const lines = [parts.join(", ")];
+  const own: string[] = [];
+  for (const [name, value] of Object.entries(figures)) {
+    if (baseFigures.has(name)) continue;
+    if (typeof value === "number") own.push(`${name} ${/Us$/.test(name) ? formatDuration(value) : value}`);
+    else if (typeof value === "boolean") own.push(`${name} ${value ? "yes" : "no"}`);
+  }
+  for (let index = 0; index < own.length; index += 4) lines.push(own.slice(index, index + 4).join(", "));
+  return lines;
 }
 
 const timelineMax = 40;
