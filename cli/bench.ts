@@ -6,6 +6,7 @@
 import type { CommandModule } from "yargs";
 import { benchCommit } from "../bench/commit.js";
 import { benchConsistentHashing } from "../bench/consistent-hashing.js";
+import { benchFuzz } from "../bench/fuzz.js";
 import { benchKernel } from "../bench/kernel.js";
 import { benchLinearizability } from "../bench/linearizability.js";
 import { benchPaxosFamily } from "../bench/paxos.js";
@@ -25,6 +26,7 @@ export const benches: ReadonlyArray<readonly [string, Bench]> = [
   ["protocols.consistent-hashing", benchConsistentHashing],
   ["protocols.commit", benchCommit],
   ["protocols.sharded-kv", benchShardedKv],
+  ["fuzz", benchFuzz],
 ];
 
 export const benchCommand: CommandModule<object, { json: boolean; only?: string }> = {
