@@ -26,7 +26,14 @@
  *
  * Deliberate bugs (bugs.ts) are small branches marked `BUG(<name>)`.
  */
-import type { ClientRequest, NodeContext, NodeId, ProtocolNode, StartInfo } from "../../sim/node.js";
+import type {
+  ClientRequest,
+  NodeContext,
+  NodeId,
+  ProtocolNode,
+  StartInfo,
+  StateDescription,
+} from "../../sim/node.js";
 import type { RaftBugName } from "./bugs.js";
 import { isKvFunction, isReadFunction, type KvResult, type KvSnapshot } from "./kv.js";
 import { RaftLog } from "./log.js";
@@ -129,6 +136,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   private readonly quorum: number;
   private readonly bugs: ReadonlySet<RaftBugName>;
   private dirty = true;
+  /** The last state description annotated; the next one reuses its unchanged parts. */
+  private lastDescription: StateDescription | undefined;
   /** Scratch space for the commit rule's sort. */
   private readonly matchScratch: number[];
 
@@ -853,6 +862,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   private flushAnnotation(): void {
     if (!this.dirty) return;
     this.dirty = false;
-    this.ctx.annotate(describeRaftState(this));
+    this.lastDescription = describeRaftState(this, this.lastDescription);
+    this.ctx.annotate(this.lastDescription);
   }
 }

@@ -23,11 +23,16 @@ export interface RaftStateView {
   readonly matchIndexShown: Readonly<Record<NodeId, number>> | undefined;
 }
 
-export function describeRaftState(node: RaftStateView): StateDescription {
+/**
+ * The state description of `node`. When `previous` (the node's last description) shows the same
+ * log window or match indexes, its arrays and objects are reused rather than rebuilt: most
+ * annotations only move the commit index, and a long run keeps every description in its trace.
+ * Descriptions are never mutated, so sharing is safe and the trace reads the same.
+ */
+export function describeRaftState(node: RaftStateView, previous?: StateDescription): StateDescription {
   const log = node.log;
   const logFrom = Math.max(log.snapshotIndex + 1, log.lastIndex - logShownMax + 1);
-  const terms: number[] = [];
-  for (let index = logFrom; index <= log.lastIndex; index++) terms.push(log.termAt(index) as number);
+  const terms = sameWindow(previous, log, logFrom) ? (previous?.log as number[]) : termsOf(log, logFrom);
   const state: Record<string, unknown> = {
     role: node.role,
     term: node.currentTerm,
@@ -39,6 +44,34 @@ export function describeRaftState(node: RaftStateView): StateDescription {
     log: terms,
   };
   if (log.snapshotIndex > 0) state.snapshotIndex = log.snapshotIndex;
-  if (node.matchIndexShown !== undefined) state.matchIndex = node.matchIndexShown;
+  const matchIndex = node.matchIndexShown;
+  if (matchIndex !== undefined) {
+    state.matchIndex = sameRecord(previous?.matchIndex, matchIndex) ? previous?.matchIndex : matchIndex;
+  }
   return state as StateDescription;
+}
+
+function termsOf(log: RaftLog, logFrom: number): number[] {
+  const terms: number[] = [];
+  for (let index = logFrom; index <= log.lastIndex; index++) terms.push(log.termAt(index) as number);
+  return terms;
+}
+
+/** Whether the previous description shows exactly the log window from `logFrom` to the end. */
+function sameWindow(previous: StateDescription | undefined, log: RaftLog, logFrom: number): boolean {
+  if (previous === undefined || previous.logFrom !== logFrom) return false;
+  const terms = previous.log;
+  if (!Array.isArray(terms) || terms.length !== log.lastIndex - logFrom + 1) return false;
+  for (let offset = 0; offset < terms.length; offset++) {
+    if (terms[offset] !== log.termAt(logFrom + offset)) return false;
+  }
+  return true;
+}
+
+function sameRecord(previous: unknown, next: Readonly<Record<string, number>>): boolean {
+  if (previous === null || typeof previous !== "object") return false;
+  const old = previous as Record<string, unknown>;
+  const keys = Object.keys(next);
+  if (Object.keys(old).length !== keys.length) return false;
+  return keys.every((key) => old[key] === next[key]);
 }
