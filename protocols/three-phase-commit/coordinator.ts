@@ -196,21 +196,15 @@ export class Coordinator extends Site {
   }
 
   protected expire(nowUs: number): number {
-    let next = Number.POSITIVE_INFINITY;
-    for (const [tx, active] of this.active) {
-      if (active.deadlineUs > nowUs) {
-        next = Math.min(next, active.deadlineUs);
-        continue;
-      }
-      this.observe({ kind: "suspect", tx });
+    return this.expireEach(this.active, nowUs, (tx, active) => {
       if (active.phase === "voting") {
         this.finish(tx, active, "abort", "timeout");
-        continue;
+        return;
       }
       if (active.phase === "precommitting" && !this.quorum) {
         // Skeen: participants that did not acknowledge are taken to have crashed.
         this.finish(tx, active, "commit", "timeout");
-        continue;
+        return;
       }
       if (active.phase === "precommitting") {
         const precommit = { type: "precommit", tx, ballot: 0 } as const;
@@ -223,9 +217,7 @@ export class Coordinator extends Site {
       }
       active.retryUs = backoff(active.retryUs, this.options.retryMaxUs);
       active.deadlineUs = nowUs + active.retryUs;
-      next = Math.min(next, active.deadlineUs);
-    }
-    return next;
+    });
   }
 
   protected transactionStates(): Record<string, string> {

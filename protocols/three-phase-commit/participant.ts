@@ -378,17 +378,7 @@ export class Participant extends Site {
   // ---- timeouts ----------------------------------------------------------------------------------
 
   protected expire(nowUs: number): number {
-    let next = Number.POSITIVE_INFINITY;
-    for (const [tx, held] of this.held) {
-      if (held.deadlineUs > nowUs) {
-        next = Math.min(next, held.deadlineUs);
-        continue;
-      }
-      this.observe({ kind: "suspect", tx });
-      this.onDeadline(tx, held);
-      if (this.held.has(tx)) next = Math.min(next, held.deadlineUs);
-    }
-    return next;
+    return this.expireEach(this.held, nowUs, (tx, held) => this.onDeadline(tx, held));
   }
 
   private onDeadline(tx: number, held: Held): void {

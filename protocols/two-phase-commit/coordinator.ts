@@ -203,29 +203,20 @@ export class Coordinator extends Site {
   }
 
   protected expire(nowUs: number): number {
-    let next = Number.POSITIVE_INFINITY;
-    for (const [tx, active] of this.active) {
-      if (active.deadlineUs > nowUs) {
-        next = Math.min(next, active.deadlineUs);
-        continue;
-      }
-      this.observe({ kind: "suspect", tx });
+    return this.expireEach(this.active, nowUs, (tx, active) => {
       if (active.phase === "voting") {
         if (this.hasBug("commit-on-vote-timeout")) {
           // BUG(commit-on-vote-timeout, M18): a missing vote is taken for Yes.
           this.commit(tx, active);
-          next = Math.min(next, (this.active.get(tx) as Active).deadlineUs);
         } else {
           this.abort(tx, active, "timeout");
         }
-        continue;
+        return;
       }
       for (const participant of active.unacknowledged) this.sendDecision(participant, tx, "commit");
       active.retryUs = backoff(active.retryUs, this.options.retryMaxUs);
       active.deadlineUs = nowUs + active.retryUs;
-      next = Math.min(next, active.deadlineUs);
-    }
-    return next;
+    });
   }
 
   protected transactionStates(): Record<string, string> {

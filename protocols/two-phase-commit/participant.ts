@@ -153,28 +153,20 @@ export class Participant extends Site {
   }
 
   protected expire(nowUs: number): number {
-    let next = Number.POSITIVE_INFINITY;
-    for (const [tx, held] of this.uncertain) {
-      if (held.deadlineUs > nowUs) {
-        next = Math.min(next, held.deadlineUs);
-        continue;
-      }
-      this.observe({ kind: "suspect", tx });
+    return this.expireEach(this.uncertain, nowUs, (tx, held) => {
       if (this.hasBug("ready-aborts-on-timeout")) {
         // BUG(ready-aborts-on-timeout, M19): an uncertain participant gives up and aborts alone.
         this.append(`abort ${tx}`);
         this.decided(tx, "abort", "timeout");
         this.release(tx, held);
-        continue;
+        return;
       }
       const request = { type: "decision-request", tx, participants: held.participants } as const;
       this.ctx.send(this.coordinator, request);
       for (const peer of held.participants) if (peer !== this.ctx.id) this.ctx.send(peer, request);
       held.retryUs = backoff(held.retryUs, this.options.retryMaxUs);
       held.deadlineUs = nowUs + held.retryUs;
-      next = Math.min(next, held.deadlineUs);
-    }
-    return next;
+    });
   }
 
   protected transactionStates(): Record<string, string> {

@@ -132,6 +132,30 @@ export abstract class CommitSite<
   /** Handles expired deadlines; returns the next pending deadline or +∞. */
   protected abstract expire(nowUs: number): number;
 
+  /**
+   * The deadline scan every site does: each transaction in `pending` whose deadline has passed is
+   * suspected and handed to `onExpired`, which may decide it (removing it from `pending`), replace
+   * it or move its deadline. Returns the earliest deadline still pending afterwards, or +∞.
+   */
+  protected expireEach<T extends { readonly deadlineUs: number }>(
+    pending: ReadonlyMap<number, T>,
+    nowUs: number,
+    onExpired: (tx: number, entry: T) => void,
+  ): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (const [tx, entry] of pending) {
+      if (entry.deadlineUs > nowUs) {
+        next = Math.min(next, entry.deadlineUs);
+        continue;
+      }
+      this.observe({ kind: "suspect", tx });
+      onExpired(tx, entry);
+      const after = pending.get(tx);
+      if (after !== undefined) next = Math.min(next, after.deadlineUs);
+    }
+    return next;
+  }
+
   onTimer(name: string): void {
     this.step();
     if (name === "timeout") {
