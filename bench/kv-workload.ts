@@ -59,7 +59,7 @@ export function measureKv(
     wallMs,
     events: result.events,
     operationsOk: result.figures.operations.ok,
-    traceRecords: result.records.length,
+    traceRecords: result.kernel.trace.size,
     safe: result.ok,
   };
 }

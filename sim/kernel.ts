@@ -34,7 +34,7 @@ import type {
 import { EventQueue } from "./queue.js";
 import { type Rng, randomStream } from "./random.js";
 import { MemoryStorage } from "./storage.js";
-import type { DropReason, TraceRecorder } from "./trace.js";
+import type { ArrivalKind, DropReason, TraceRecorder } from "./trace.js";
 
 /** A message from a client to a node. */
 export interface ClientRequestMessage extends Message {
@@ -146,8 +146,10 @@ export class Kernel {
   private nextMessageId = 0;
   private timerGeneration = 0;
   private stopped = false;
-  /** Messages sent, by type (a figure for reports and benchmarks). */
-  readonly messagesByType = new Map<string, number>();
+  /** Per message type: how many were sent, and its trace symbol. */
+  private readonly messageTypes = new Map<string, { sent: number; readonly symbol: number }>();
+  /** Trace symbols of the endpoint names (nodes, then clients). */
+  private readonly endpointSymbols: readonly number[];
   /** Every (node, term) that announced leadership, in order (from state annotations). */
   readonly leaderships: Array<{ readonly node: NodeId; readonly term: number; readonly timeUs: number }> = [];
   private lastLeaderNode: NodeId | undefined;
@@ -183,6 +185,12 @@ export class Kernel {
       }
     }
     this.view = new KernelView(this);
+    this.endpointSymbols = this.network.names.map((name) => this.trace.symbol(name));
+  }
+
+  /** Messages sent, by type (a figure for reports and benchmarks). */
+  get messagesByType(): ReadonlyMap<string, number> {
+    return new Map([...this.messageTypes].map(([type, entry]) => [type, entry.sent]));
   }
 
   /** Current virtual time in microseconds. */
@@ -291,7 +299,7 @@ export class Kernel {
           slot.state = state;
           if (state.role === "leader") this.noteLeader(id, state.term ?? 0);
           if (this.tracing) {
-            this.trace.record({ kind: "state", t: this.nowUs, e: this.eventIndex, node: id, state });
+            this.trace.state(this.nowUs, this.eventIndex, this.endpointSymbols[slot.index] as number, state);
           }
         },
         note: (label, data) => {
@@ -391,8 +399,15 @@ export class Kernel {
       return;
     }
     slot.timers.delete(item.name);
-    if (this.tracing)
-      this.trace.record({ kind: "timer", t: this.nowUs, e: this.eventIndex, node: slot.id, name: item.name });
+    if (this.tracing) {
+      const trace = this.trace;
+      trace.timer(
+        this.nowUs,
+        this.eventIndex,
+        this.endpointSymbols[slot.index] as number,
+        trace.symbol(item.name),
+      );
+    }
     slot.instance?.onTimer?.(item.name);
     this.afterStep(slot, "timer");
   }
@@ -413,36 +428,31 @@ export class Kernel {
   send(from: number, to: number, message: Message): void {
     const id = this.nextMessageId++;
     const type = message.type;
-    this.messagesByType.set(type, (this.messagesByType.get(type) ?? 0) + 1);
-    const names = this.network.names;
-    const fromName = names[from] as string;
-    const toName = names[to] as string;
-    if (this.tracing) {
-      this.trace.record({
-        kind: "send",
-        t: this.nowUs,
-        e: this.eventIndex,
-        from: fromName,
-        to: toName,
-        id,
-        type,
-        msg: message,
-      });
+    let typeEntry = this.messageTypes.get(type);
+    if (typeEntry === undefined) {
+      typeEntry = { sent: 0, symbol: this.trace.symbol(type) };
+      this.messageTypes.set(type, typeEntry);
     }
+    typeEntry.sent++;
+    const tracing = this.tracing;
+    const fromSymbol = this.endpointSymbols[from] as number;
+    const toSymbol = this.endpointSymbols[to] as number;
+    if (tracing)
+      this.trace.send(this.nowUs, this.eventIndex, fromSymbol, toSymbol, id, typeEntry.symbol, message);
     const arrivalUs = this.network.transmit(from, to, this.nowUs);
     if (arrivalUs < 0) {
-      if (this.tracing) {
+      if (tracing) {
         const reason = arrivalUs === cutUs ? "partition" : "loss";
-        this.trace.record({
-          kind: "drop",
-          t: this.nowUs,
-          e: this.eventIndex,
-          from: fromName,
-          to: toName,
+        this.trace.arrival(
+          "drop",
+          this.nowUs,
+          this.eventIndex,
+          fromSymbol,
+          toSymbol,
           id,
-          type,
+          typeEntry.symbol,
           reason,
-        });
+        );
       }
       return;
     }
@@ -450,17 +460,8 @@ export class Kernel {
     const duplicateUs = this.network.duplicateArrivalUs;
     if (duplicateUs >= 0) {
       const copy = this.nextMessageId++;
-      if (this.tracing) {
-        this.trace.record({
-          kind: "duplicate",
-          t: this.nowUs,
-          e: this.eventIndex,
-          from: fromName,
-          to: toName,
-          id,
-          type,
-          copy,
-        });
+      if (tracing) {
+        this.trace.duplicate(this.nowUs, this.eventIndex, fromSymbol, toSymbol, id, typeEntry.symbol, copy);
       }
       this.queue.push(duplicateUs, { kind: deliverKind, from, to, id: copy, message });
     }
@@ -509,18 +510,21 @@ export class Kernel {
   /** Records what became of a message when it arrived: delivered, or dropped and why. */
   private recordArrival(
     item: QueueItem & { kind: typeof deliverKind },
-    kind: "deliver" | "drop",
-    reason?: DropReason,
+    kind: ArrivalKind,
+    reason: DropReason = "partition",
   ): void {
-    const names = this.network.names;
-    const at = { t: this.nowUs, e: this.eventIndex };
-    const from = names[item.from] as string;
-    const to = names[item.to] as string;
-    const type = item.message.type;
-    this.trace.record(
-      kind === "deliver"
-        ? { kind, ...at, from, to, id: item.id, type }
-        : { kind, ...at, from, to, id: item.id, type, reason: reason ?? "partition" },
+    const trace = this.trace;
+    const type = this.messageTypes.get(item.message.type)?.symbol ?? trace.symbol(item.message.type);
+    const symbols = this.endpointSymbols;
+    trace.arrival(
+      kind,
+      this.nowUs,
+      this.eventIndex,
+      symbols[item.from] as number,
+      symbols[item.to] as number,
+      item.id,
+      type,
+      reason,
     );
   }
 
@@ -530,6 +534,7 @@ export class Kernel {
     const invariants = this.invariants;
     if (invariants.length === 0) return;
     this.view.actor = slot.id;
+    this.view.actorSlot = slot;
     this.view.cause = cause;
     for (const invariant of invariants) {
       if (invariant.failed || invariant.monitor.afterStep === undefined) continue;
@@ -636,6 +641,8 @@ export class Kernel {
 
 class KernelView implements StepView<unknown> {
   actor: NodeId = "";
+  /** The actor's slot, so that monitors asking for the actor (nearly all asks) skip the lookup. */
+  actorSlot: NodeSlot | undefined;
   cause: StepView<unknown>["cause"] = "start";
 
   constructor(private readonly kernel: Kernel) {}
@@ -653,7 +660,8 @@ class KernelView implements StepView<unknown> {
   }
 
   node(id: NodeId): unknown {
-    return this.kernel.nodeObject(id);
+    const slot = this.actorSlot;
+    return slot !== undefined && id === slot.id ? slot.instance : this.kernel.nodeObject(id);
   }
 
   storage(id: NodeId): MemoryStorage {

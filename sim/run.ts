@@ -214,8 +214,7 @@ export function runScenario(
       : historyVerdict.result === "linearizable";
 
   const figures = computeFigures(kernel, history.events);
-  const records = trace.records;
-  if (wantFigures && protocol.figures !== undefined) Object.assign(figures, protocol.figures(records));
+  if (wantFigures && protocol.figures !== undefined) Object.assign(figures, protocol.figures(trace.records));
   const violations = kernel.violations;
   const safetyViolations = violations.filter((violation) => violation.kind === "safety");
   const expectations = checkExpectations(scenario, {
@@ -240,7 +239,10 @@ export function runScenario(
     figures,
     expectations,
     expectationsMet: expectations.every((expectation) => expectation.met),
-    records,
+    // Built from the recorder's compact store only when read.
+    get records() {
+      return trace.records;
+    },
     kernel,
   };
 }

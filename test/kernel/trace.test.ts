@@ -1,0 +1,133 @@
+/**
+ * The trace recorder keeps frequent records in a compact column store and writes their lines by
+ * hand. Both must be invisible: the records read back, and the bytes written and hashed, must be
+ * exactly those of the plain record objects.
+ */
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+import { parseTrace, type TraceLine, TraceRecorder } from "../../sim/trace.js";
+import { testRegistry } from "../support/heartbeat.js";
+
+/** Feeds the same records to a recorder through its compact methods; returns the plain objects. */
+function feed(trace: TraceRecorder): TraceLine[] {
+  const a = trace.symbol('n"1');
+  const b = trace.symbol("n\\2\u2028é");
+  const type = trace.symbol("Append\nEntries");
+  const timer = trace.symbol("election");
+  const msg = {
+    type: "Append\nEntries",
+    term: 3,
+    entries: [{ term: 2, command: { kind: "noop" } }],
+    skip: undefined,
+  };
+  const state = { role: "leader", term: 3, log: [1, 2, 3], votedFor: null };
+  trace.send(5, 1, a, b, 7, type, msg);
+  trace.arrival("deliver", 6, 2, a, b, 7, type, "partition");
+  trace.arrival("drop", 7, 3, b, a, 8, type, "crashed");
+  trace.arrival("drop", 7, 3, b, a, 9, type, "burst");
+  trace.duplicate(8, 4, a, b, 10, type, 11);
+  trace.state(9, 5, a, state);
+  trace.timer(10, 6, b, timer);
+  const crash: TraceLine = { kind: "crash", t: 11, e: 7, node: 'n"1' };
+  trace.record(crash);
+  return [
+    { kind: "send", t: 5, e: 1, from: 'n"1', to: "n\\2\u2028é", id: 7, type: "Append\nEntries", msg },
+    { kind: "deliver", t: 6, e: 2, from: 'n"1', to: "n\\2\u2028é", id: 7, type: "Append\nEntries" },
+    {
+      kind: "drop",
+      t: 7,
+      e: 3,
+      from: "n\\2\u2028é",
+      to: 'n"1',
+      id: 8,
+      type: "Append\nEntries",
+      reason: "crashed",
+    },
+    {
+      kind: "drop",
+      t: 7,
+      e: 3,
+      from: "n\\2\u2028é",
+      to: 'n"1',
+      id: 9,
+      type: "Append\nEntries",
+      reason: "burst",
+    },
+    {
+      kind: "duplicate",
+      t: 8,
+      e: 4,
+      from: 'n"1',
+      to: "n\\2\u2028é",
+      id: 10,
+      type: "Append\nEntries",
+      copy: 11,
+    },
+    { kind: "state", t: 9, e: 5, node: 'n"1', state },
+    { kind: "timer", t: 10, e: 6, node: "n\\2\u2028é", name: "election" },
+    crash,
+  ];
+}
+
+describe("trace recorder", () => {
+  it("reads back kept records exactly as the objects they stand for, keys in the same order", () => {
+    const trace = new TraceRecorder({ hash: false, keep: true });
+    const expected = feed(trace);
+    expect(trace.size).toBe(expected.length);
+    expect(trace.records).toEqual(expected);
+    expect(trace.records.map((line) => JSON.stringify(line))).toEqual(
+      expected.map((line) => JSON.stringify(line)),
+    );
+  });
+
+  it("streams the bytes JSON.stringify gives for each record, and hashes kept and streamed records alike", () => {
+    let text = "";
+    const streamed = new TraceRecorder({
+      hash: true,
+      keep: false,
+      sink: { write: (chunk) => (text += chunk) },
+    });
+    const expected = feed(streamed);
+    const streamedHash = streamed.finish(12, 8, 8);
+    const lines = text.trimEnd().split("\n");
+    expect(lines.slice(0, -1)).toEqual(expected.map((line) => JSON.stringify(line)));
+    const body = expected.map((line) => `${JSON.stringify(line)}\n`).join("");
+    expect(streamedHash).toBe(createHash("sha256").update(body).digest("hex"));
+
+    const kept = new TraceRecorder({ hash: true, keep: true });
+    feed(kept);
+    expect(kept.finish(12, 8, 8)).toBe(streamedHash);
+  });
+
+  it("keeps a whole run with losses, duplicates and partitions as its streamed trace file reads", () => {
+    const scenario = parseScenario(
+      `
+protocol: heartbeat
+nodes: 4
+duration: 2s
+network: {latency: {uniform: [1ms, 20ms]}, loss: 0.1, duplicate: 0.1}
+workload: {clients: 2, rate: 50, mix: {read: 1, write: 1}}
+faults:
+  - {at: 300ms, crash: n2}
+  - {at: 700ms, partition: [[n1, n2], [n3, n4]]}
+  - {at: 1200ms, heal: true}
+  - {at: 1300ms, restart: n2}
+`,
+      "recorder.yaml",
+    );
+    let text = "";
+    const streamed = runScenario(scenario, testRegistry, {
+      keepTrace: false,
+      traceSink: { write: (chunk: string) => (text += chunk) },
+    });
+    const kept = runScenario(scenario, testRegistry, { keepTrace: true });
+    expect(kept.traceHash).toBe(streamed.traceHash);
+    const kinds = new Set(kept.records.map((line) => line.kind));
+    for (const kind of ["send", "deliver", "drop", "duplicate", "timer", "crash", "partition"]) {
+      expect(kinds).toContain(kind);
+    }
+    expect(parseTrace(text)).toEqual(JSON.parse(JSON.stringify(kept.records)));
+  });
+});
