@@ -7,7 +7,7 @@
  * the one that applied them, and a restarted node starts from its durable state.
  */
 import type { Invariant, InvariantFailure, InvariantMonitor, NodeId, StepView } from "../../sim/node.js";
-import { commandKey, type Entry } from "./messages.js";
+import { type Command, commandKey, type Entry, sameCommand } from "./messages.js";
 import type { RaftNode } from "./node.js";
 
 type Monitor = InvariantMonitor<RaftNode>;
@@ -94,6 +94,13 @@ export const leaderAppendOnly: Invariant<RaftNode> = {
   },
 };
 
+/** An (index, term) pair's command, the term before it, and the node it was first seen on. */
+interface Pair {
+  readonly command: Command;
+  readonly previousTerm: number;
+  readonly by: NodeId;
+}
+
 /**
  * Log Matching: if two logs contain an entry with the same index and term, the logs are identical
  * in all entries up through that index (§5.3). Checked inductively: every (index, term) pair ever
@@ -105,8 +112,13 @@ export const logMatching: Invariant<RaftNode> = {
   source: "Raft paper §5.3, Figure 3",
   kind: "safety",
   create(): Monitor {
-    /** `${index}/${term}` → [command key, term at index − 1, first node seen]. */
-    const pairs = new Map<string, readonly [string, number, NodeId]>();
+    // The first (index, term) pair seen at each index, in arrays by index; any other term seen at
+    // an index (a conflict that a later leader overwrites) goes to `others`, keyed `index/term`.
+    const firstTerm: number[] = [];
+    const firstCommand: Command[] = [];
+    const firstPrevious: number[] = [];
+    const firstBy: NodeId[] = [];
+    const others = new Map<string, Pair>();
     const checked = perNode(() => ({ lastIndex: 0, truncations: 0 }));
     return {
       afterStep(view) {
@@ -121,22 +133,51 @@ export const logMatching: Invariant<RaftNode> = {
         for (let index = Math.max(from, log.snapshotIndex + 1); index <= log.lastIndex; index++) {
           const entry = log.entryAt(index) as Entry;
           const previousTerm = log.termAt(index - 1) as number;
-          const key = `${index}/${entry.term}`;
-          const known = pairs.get(key);
-          const command = commandKey(entry.command);
-          if (known === undefined) {
-            pairs.set(key, [command, previousTerm, view.actor]);
-          } else if (known[0] !== command || known[1] !== previousTerm) {
-            return {
-              message: `index ${index} term ${entry.term} differs between ${known[2]} and ${view.actor}`,
-              witnesses: {
-                index,
-                term: entry.term,
-                [known[2]]: { command: known[0], previousTerm: known[1] },
-                [view.actor]: { command, previousTerm },
-              },
-            };
+          const term = firstTerm[index];
+          if (term === undefined || term === -1) {
+            while (firstTerm.length < index) {
+              firstTerm.push(-1);
+              firstCommand.push(entry.command);
+              firstPrevious.push(-1);
+              firstBy.push("");
+            }
+            firstTerm[index] = entry.term;
+            firstCommand[index] = entry.command;
+            firstPrevious[index] = previousTerm;
+            firstBy[index] = view.actor;
+            continue;
           }
+          let known: Pair | undefined;
+          if (term === entry.term) {
+            if (
+              sameCommand(firstCommand[index] as Command, entry.command) &&
+              firstPrevious[index] === previousTerm
+            ) {
+              continue;
+            }
+            known = {
+              command: firstCommand[index] as Command,
+              previousTerm: firstPrevious[index] as number,
+              by: firstBy[index] as NodeId,
+            };
+          } else {
+            const key = `${index}/${entry.term}`;
+            known = others.get(key);
+            if (known === undefined) {
+              others.set(key, { command: entry.command, previousTerm, by: view.actor });
+              continue;
+            }
+            if (sameCommand(known.command, entry.command) && known.previousTerm === previousTerm) continue;
+          }
+          return {
+            message: `index ${index} term ${entry.term} differs between ${known.by} and ${view.actor}`,
+            witnesses: {
+              index,
+              term: entry.term,
+              [known.by]: { command: commandKey(known.command), previousTerm: known.previousTerm },
+              [view.actor]: { command: commandKey(entry.command), previousTerm },
+            },
+          };
         }
         record.lastIndex = log.lastIndex;
         record.truncations = log.truncations;
@@ -152,7 +193,7 @@ export const logMatching: Invariant<RaftNode> = {
  */
 class CommitRecord {
   readonly terms: number[] = [0];
-  readonly commands: string[] = [""];
+  readonly commands: Command[] = [{ kind: "noop" }];
   readonly by: NodeId[] = [""];
   /**
    * The term in which each index was committed: the current term of the first node seen to
@@ -168,19 +209,24 @@ class CommitRecord {
     const upTo = Math.min(node.commitIndex, log.lastIndex);
     for (let index = Math.max(record.commitIndex + 1, log.snapshotIndex + 1); index <= upTo; index++) {
       const entry = log.entryAt(index) as Entry;
-      const command = commandKey(entry.command);
       if (index >= this.terms.length) {
         this.terms.push(entry.term);
-        this.commands.push(command);
+        this.commands.push(entry.command);
         this.by.push(view.actor);
         this.commitTerms.push(node.currentTerm);
-      } else if (this.terms[index] !== entry.term || this.commands[index] !== command) {
+      } else if (
+        this.terms[index] !== entry.term ||
+        !sameCommand(this.commands[index] as Command, entry.command)
+      ) {
         return {
           message: `index ${index} committed as term ${this.terms[index]} by ${this.by[index]} but as term ${entry.term} by ${view.actor}`,
           witnesses: {
             index,
-            [this.by[index] as string]: { term: this.terms[index], command: this.commands[index] },
-            [view.actor]: { term: entry.term, command },
+            [this.by[index] as string]: {
+              term: this.terms[index],
+              command: commandKey(this.commands[index] as Command),
+            },
+            [view.actor]: { term: entry.term, command: commandKey(entry.command) },
           },
         };
       }
@@ -215,7 +261,7 @@ export const leaderCompleteness: Invariant<RaftNode> = {
             if (
               entry === undefined ||
               entry.term !== committed.terms[index] ||
-              commandKey(entry.command) !== committed.commands[index]
+              !sameCommand(entry.command, committed.commands[index] as Command)
             ) {
               return {
                 message: `leader ${view.actor} of term ${node.currentTerm} lacks committed index ${index} (term ${committed.terms[index]}, committed by ${committed.by[index]}); it holds ${describeEntry(entry)}`,
@@ -225,7 +271,7 @@ export const leaderCompleteness: Invariant<RaftNode> = {
                   index,
                   committed: {
                     term: committed.terms[index],
-                    command: committed.commands[index],
+                    command: commandKey(committed.commands[index] as Command),
                     by: committed.by[index],
                   },
                   leaderEntry:
@@ -252,7 +298,7 @@ export const stateMachineSafety: Invariant<RaftNode> = {
   kind: "safety",
   create(): Monitor {
     const terms: number[] = [0];
-    const commands: string[] = [""];
+    const commands: Command[] = [{ kind: "noop" }];
     const by: NodeId[] = [""];
     const applied = perNode(() => ({ lastApplied: 0 }));
     return {
@@ -288,28 +334,28 @@ export const stateMachineSafety: Invariant<RaftNode> = {
         for (let index = record.lastApplied + 1; index <= node.lastApplied; index++) {
           const entry = log.entryAt(index);
           if (entry === undefined) continue;
-          const command = commandKey(entry.command);
           if (index >= terms.length) {
             // Indices are applied in order on every node, so the first applier extends the record.
             while (terms.length < index) {
               terms.push(-1);
-              commands.push("");
+              commands.push(entry.command);
               by.push("");
             }
             terms.push(entry.term);
-            commands.push(command);
+            commands.push(entry.command);
             by.push(view.actor);
           } else if (terms[index] === -1) {
             terms[index] = entry.term;
-            commands[index] = command;
+            commands[index] = entry.command;
             by[index] = view.actor;
-          } else if (terms[index] !== entry.term || commands[index] !== command) {
+          } else if (terms[index] !== entry.term || !sameCommand(commands[index] as Command, entry.command)) {
+            const applied = commandKey(commands[index] as Command);
             return {
-              message: `${view.actor} applied ${describeEntry(entry)} at index ${index}, but ${by[index]} applied term ${terms[index]} (${commands[index]}) there`,
+              message: `${view.actor} applied ${describeEntry(entry)} at index ${index}, but ${by[index]} applied term ${terms[index]} (${applied}) there`,
               witnesses: {
                 index,
-                [by[index] as string]: { term: terms[index], command: commands[index] },
-                [view.actor]: { term: entry.term, command },
+                [by[index] as string]: { term: terms[index], command: applied },
+                [view.actor]: { term: entry.term, command: commandKey(entry.command) },
               },
             };
           }

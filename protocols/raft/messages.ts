@@ -124,3 +124,11 @@ export type RaftMessage =
 export function commandKey(command: Command): string {
   return command.kind === "noop" ? "noop" : `${command.id}/${command.f}`;
 }
+
+/**
+ * Whether two commands are the same command (what `commandKey` compares). Followers hold the very
+ * objects the leader sent, so the identity test settles almost every call without building keys.
+ */
+export function sameCommand(left: Command, right: Command): boolean {
+  return left === right || commandKey(left) === commandKey(right);
+}

@@ -51,6 +51,7 @@ import type {
   RequestVoteReply,
 } from "./messages.js";
 import type { RaftOptions } from "./options.js";
+import { quorumValue } from "./quorum.js";
 import { describeRaftState } from "./state.js";
 import { kvStateMachine, type ReplicatedStateMachine, type StateMachineFactory } from "./state-machine.js";
 
@@ -156,12 +157,9 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.matchScratch = new Array(size).fill(0);
   }
 
-  /** The leader's matchIndex per follower, for the state description. */
-  get matchIndexShown(): Readonly<Record<NodeId, number>> | undefined {
-    if (this.role !== "leader") return undefined;
-    const shown: Record<NodeId, number> = {};
-    for (const peer of this.ctx.peers) shown[peer] = this.matchIndex.get(peer) ?? 0;
-    return shown;
+  /** The other nodes (the state description lists match indexes in this order). */
+  get peers(): readonly NodeId[] {
+    return this.ctx.peers;
   }
 
   // ---- handlers ---------------------------------------------------------------------------------
@@ -592,8 +590,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     matches[0] = this.log.lastIndex;
     let position = 1;
     for (const peer of this.ctx.peers) matches[position++] = this.matchIndex.get(peer) as number;
-    matches.sort((left, right) => right - left);
-    const majorityIndex = matches[this.quorum - 1] as number;
+    const majorityIndex = quorumValue(matches, position, this.quorum);
     if (majorityIndex <= this.commitIndex) return;
     // BUG(commit-previous-term): counting replicas is taken as enough, whatever the entry's term.
     if (!this.bugs.has("commit-previous-term") && this.log.termAt(majorityIndex) !== this.currentTerm) return;
@@ -795,8 +792,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     rounds[0] = this.round;
     let position = 1;
     for (const peer of this.ctx.peers) rounds[position++] = this.ackedRound.get(peer) as number;
-    rounds.sort((left, right) => right - left);
-    return rounds[this.quorum - 1] as number;
+    return quorumValue(rounds, position, this.quorum);
   }
 
   /**
@@ -809,8 +805,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     sentAt[0] = this.ctx.now();
     let position = 1;
     for (const peer of this.ctx.peers) sentAt[position++] = this.ackedRoundSentAtUs.get(peer) as number;
-    sentAt.sort((left, right) => right - left);
-    const startUs = sentAt[this.quorum - 1] as number;
+    const startUs = quorumValue(sentAt, position, this.quorum);
     const drift = this.options.leaseDriftBound;
     return this.ctx.now() < startUs + (this.options.electionTimeoutMinUs * (1 - drift)) / (1 + drift);
   }

@@ -19,8 +19,10 @@ export interface RaftStateView {
   readonly commitIndex: number;
   readonly lastApplied: number;
   readonly log: RaftLog;
-  /** The leader's matchIndex per follower; undefined unless leader. */
-  readonly matchIndexShown: Readonly<Record<NodeId, number>> | undefined;
+  /** The leader's matchIndex per follower (shown only while leader). */
+  readonly matchIndex: ReadonlyMap<NodeId, number>;
+  /** The other nodes, in the order the description lists their match indexes. */
+  readonly peers: readonly NodeId[];
 }
 
 /**
@@ -44,9 +46,8 @@ export function describeRaftState(node: RaftStateView, previous?: StateDescripti
     log: terms,
   };
   if (log.snapshotIndex > 0) state.snapshotIndex = log.snapshotIndex;
-  const matchIndex = node.matchIndexShown;
-  if (matchIndex !== undefined) {
-    state.matchIndex = sameRecord(previous?.matchIndex, matchIndex) ? previous?.matchIndex : matchIndex;
+  if (node.role === "leader") {
+    state.matchIndex = sameMatches(previous?.matchIndex, node) ? previous?.matchIndex : matchRecord(node);
   }
   return state as StateDescription;
 }
@@ -68,10 +69,21 @@ function sameWindow(previous: StateDescription | undefined, log: RaftLog, logFro
   return true;
 }
 
-function sameRecord(previous: unknown, next: Readonly<Record<string, number>>): boolean {
+function matchRecord(node: RaftStateView): Record<NodeId, number> {
+  const shown: Record<NodeId, number> = {};
+  for (const peer of node.peers) shown[peer] = node.matchIndex.get(peer) ?? 0;
+  return shown;
+}
+
+/** Whether `previous` (a description's match indexes) shows exactly the node's match indexes. */
+function sameMatches(previous: unknown, node: RaftStateView): boolean {
   if (previous === null || typeof previous !== "object") return false;
   const old = previous as Record<string, unknown>;
-  const keys = Object.keys(next);
-  if (Object.keys(old).length !== keys.length) return false;
-  return keys.every((key) => old[key] === next[key]);
+  let count = 0;
+  for (const key in old) {
+    if (!Object.hasOwn(old, key)) continue;
+    count++;
+    if (old[key] !== (node.matchIndex.get(key) ?? 0)) return false;
+  }
+  return count === node.peers.length && node.peers.every((peer) => Object.hasOwn(old, peer));
 }
