@@ -3,7 +3,9 @@
  *
  * The model is a synchronous write-ahead disk: a write is durable when the call returns (as if
  * fsynced), and nothing a node keeps outside this store survives a crash. Values are copied on
- * write and on read, so a node cannot change stored state by mutating an object it stored.
+ * write and on read, so a node cannot change stored state by mutating an object it stored; a
+ * frozen object or array cannot be mutated, so it is stored and handed back as it is (freeze with
+ * `freezeDeep`, which freezes everything inside too).
  */
 import type { DurableStorage } from "./node.js";
 
@@ -65,7 +67,7 @@ export class MemoryStorage implements DurableStorage {
  * else (Map, Set, typed arrays, Date) falls back to `structuredClone`.
  */
 function copy(value: unknown): unknown {
-  if (value === null || typeof value !== "object") return value;
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
   if (Array.isArray(value)) {
     const out = new Array(value.length);
     for (let index = 0; index < value.length; index++) out[index] = copy(value[index]);
@@ -73,7 +75,25 @@ function copy(value: unknown): unknown {
   }
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  // for-in walks the object's cached key list; Object.keys would allocate an array per object.
+  const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[key] = copy((value as Record<string, unknown>)[key]);
+  for (const key in source) if (Object.hasOwn(source, key)) out[key] = copy(source[key]);
   return out;
+}
+
+/**
+ * Freezes a JSON-like value and everything inside it, and returns it. Storage keeps frozen values
+ * without copying them, and a message or log entry that several nodes hold can then be shared
+ * safely: Raft freezes each entry once, where it is created, instead of every node copying it.
+ */
+export function freezeDeep<T>(value: T): T {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    for (const item of value) freezeDeep(item);
+  } else {
+    const source = value as Record<string, unknown>;
+    for (const key in source) if (Object.hasOwn(source, key)) freezeDeep(source[key]);
+  }
+  return Object.freeze(value);
 }
