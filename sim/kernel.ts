@@ -81,6 +81,12 @@ export interface Violation {
   readonly kind: "safety" | "liveness";
 }
 
+/**
+ * A slot's timer that is not pending. Timers are marked rather than deleted: a Map that keeps
+ * gaining and losing its one or two keys reallocates its table every time.
+ */
+const noTimer = 0;
+
 const deliverKind = 0;
 const timerKind = 1;
 const actionKind = 2;
@@ -288,9 +294,9 @@ export class Kernel {
         },
         setTimer: (name, delayUs) => this.setTimer(slot, name, delayUs),
         cancelTimer: (name) => {
-          slot.timers.delete(name);
+          if (slot.timers.has(name)) slot.timers.set(name, noTimer);
         },
-        hasTimer: (name) => slot.timers.has(name),
+        hasTimer: (name) => (slot.timers.get(name) ?? noTimer) !== noTimer,
         reply: (request, reply) => {
           const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply };
           this.send(slot.index, this.network.endpoint(request.client), message);
@@ -302,6 +308,7 @@ export class Kernel {
             this.trace.state(this.nowUs, this.eventIndex, this.endpointSymbols[slot.index] as number, state);
           }
         },
+        tracing: this.tracing,
         note: (label, data) => {
           if (this.tracing) {
             this.trace.record(
@@ -398,7 +405,7 @@ export class Kernel {
       slot.backlog.push(item);
       return;
     }
-    slot.timers.delete(item.name);
+    slot.timers.set(item.name, noTimer);
     if (this.tracing) {
       const trace = this.trace;
       trace.timer(
@@ -534,6 +541,7 @@ export class Kernel {
     const invariants = this.invariants;
     if (invariants.length === 0) return;
     this.view.actor = slot.id;
+    this.view.actorIndex = slot.index;
     this.view.actorSlot = slot;
     this.view.cause = cause;
     for (const invariant of invariants) {
@@ -641,6 +649,7 @@ export class Kernel {
 
 class KernelView implements StepView<unknown> {
   actor: NodeId = "";
+  actorIndex = 0;
   /** The actor's slot, so that monitors asking for the actor (nearly all asks) skip the lookup. */
   actorSlot: NodeSlot | undefined;
   cause: StepView<unknown>["cause"] = "start";

@@ -20,6 +20,7 @@ import type { Rng } from "./random.js";
 import type { TraceLine } from "./trace.js";
 
 export type { Rng } from "./random.js";
+export { freezeDeep } from "./storage.js";
 
 /** A node's name: `n1`, `n2`, ... Clients are `c1`, `c2`, ... */
 export type NodeId = string;
@@ -35,7 +36,8 @@ export interface Message {
 
 /**
  * Durable storage of one node. Values must be plain JSON-like data; they are copied on write and
- * on read, so mutating a value after storing it does not change what is stored.
+ * on read, so mutating a value after storing it does not change what is stored. A frozen value
+ * is taken as immutable all the way down and kept without a copy: freeze it with `freezeDeep`.
  */
 export interface DurableStorage {
   get<T>(key: string): T | undefined;
@@ -114,6 +116,12 @@ export interface NodeContext<M extends Message = Message> {
   annotate(state: StateDescription): void;
   /** Records a protocol event worth showing in traces (for example `became-leader`). */
   note(label: string, data?: Record<string, unknown>): void;
+  /**
+   * Whether this run records a trace. When false (fuzzing, untraced benchmarks) the kernel reads
+   * only `role` and `term` of an annotation, so a node may annotate just those and skip building
+   * the rest of its description.
+   */
+  readonly tracing: boolean;
 }
 
 /** How a node learns it is starting. */
@@ -145,6 +153,8 @@ export interface ClusterView<N> {
 /** One step: the node that just handled something, and why. */
 export interface StepView<N> extends ClusterView<N> {
   readonly actor: NodeId;
+  /** The actor's position in `nodes` (for monitors that keep per-node records in arrays). */
+  readonly actorIndex: number;
   readonly cause: "start" | "restart" | "message" | "timer" | "client" | "crash";
 }
 

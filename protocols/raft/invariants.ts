@@ -12,14 +12,14 @@ import type { RaftNode } from "./node.js";
 
 type Monitor = InvariantMonitor<RaftNode>;
 
-/** A per-node record, grown on first use. */
-function perNode<T>(initial: () => T): (id: NodeId) => T {
-  const records = new Map<NodeId, T>();
-  return (id) => {
-    let record = records.get(id);
+/** A per-node record, grown on first use, found by the actor's index. */
+function perNode<T>(initial: () => T): (view: StepView<RaftNode>) => T {
+  const records: Array<T | undefined> = [];
+  return (view) => {
+    let record = records[view.actorIndex];
     if (record === undefined) {
       record = initial();
-      records.set(id, record);
+      records[view.actorIndex] = record;
     }
     return record;
   };
@@ -67,7 +67,7 @@ export const leaderAppendOnly: Invariant<RaftNode> = {
     return {
       afterStep(view) {
         const node = view.node(view.actor);
-        const record = seen(view.actor);
+        const record = seen(view);
         if (node === undefined || node.role !== "leader") {
           record.term = -1;
           return undefined;
@@ -125,7 +125,7 @@ export const logMatching: Invariant<RaftNode> = {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;
         const log = node.log;
-        const record = checked(view.actor);
+        const record = checked(view);
         // Re-check only what may have changed since the last look at this node.
         let from = record.lastIndex + 1;
         if (view.cause === "restart") from = 1;
@@ -203,7 +203,7 @@ class CommitRecord {
   private readonly learned = perNode(() => ({ commitIndex: 0 }));
 
   observe(view: StepView<RaftNode>, node: RaftNode): InvariantFailure | undefined {
-    const record = this.learned(view.actor);
+    const record = this.learned(view);
     if (view.cause === "restart") record.commitIndex = node.commitIndex;
     const log = node.log;
     const upTo = Math.min(node.commitIndex, log.lastIndex);
@@ -249,7 +249,7 @@ export const leaderCompleteness: Invariant<RaftNode> = {
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;
-        const record = leaderTerm(view.actor);
+        const record = leaderTerm(view);
         if (node.role === "leader" && record.term !== node.currentTerm) {
           record.term = node.currentTerm;
           const log = node.log;
@@ -305,7 +305,7 @@ export const stateMachineSafety: Invariant<RaftNode> = {
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;
-        const record = applied(view.actor);
+        const record = applied(view);
         const log = node.log;
         if (view.cause === "restart") record.lastApplied = node.lastApplied;
         if (node.lastApplied < record.lastApplied) {
@@ -379,7 +379,7 @@ export const termMonotonic: Invariant<RaftNode> = {
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;
-        const record = terms(view.actor);
+        const record = terms(view);
         if (node.currentTerm < record.term) {
           return {
             message: `${view.actor}'s term went back from ${record.term} to ${node.currentTerm} (${view.cause})`,
@@ -405,7 +405,7 @@ export const oneVotePerTerm: Invariant<RaftNode> = {
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined || node.votedFor === null) return undefined;
-        const record = votes(view.actor);
+        const record = votes(view);
         if (record.term === node.currentTerm && record.votedFor !== node.votedFor) {
           return {
             message: `${view.actor} voted for both ${record.votedFor} and ${node.votedFor} in term ${node.currentTerm}`,

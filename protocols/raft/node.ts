@@ -26,13 +26,14 @@
  *
  * Deliberate bugs (bugs.ts) are small branches marked `BUG(<name>)`.
  */
-import type {
-  ClientRequest,
-  NodeContext,
-  NodeId,
-  ProtocolNode,
-  StartInfo,
-  StateDescription,
+import {
+  type ClientRequest,
+  freezeDeep,
+  type NodeContext,
+  type NodeId,
+  type ProtocolNode,
+  type StartInfo,
+  type StateDescription,
 } from "../../sim/node.js";
 import type { RaftBugName } from "./bugs.js";
 import { isKvFunction, isReadFunction, type KvResult, type KvSnapshot } from "./kv.js";
@@ -418,7 +419,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   // ---- log replication (§5.3, §5.4.2) ------------------------------------------------------------
 
   private appendLocal(command: Command): void {
-    const entry: Entry = { term: this.currentTerm, command };
+    // Frozen once here: followers receive and store this very object, without copies.
+    const entry: Entry = freezeDeep({ term: this.currentTerm, command });
     this.log.append([entry]);
     this.ctx.storage.append(logKey, entry);
     this.dirty = true;
@@ -857,7 +859,14 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   private flushAnnotation(): void {
     if (!this.dirty) return;
     this.dirty = false;
-    this.lastDescription = describeRaftState(this, this.lastDescription);
+    if (!this.ctx.tracing) {
+      // Untraced runs read only role and term: annotate those, and only when they change.
+      const last = this.lastDescription;
+      if (last !== undefined && last.role === this.role && last.term === this.currentTerm) return;
+      this.lastDescription = { role: this.role, term: this.currentTerm };
+    } else {
+      this.lastDescription = describeRaftState(this, this.lastDescription);
+    }
     this.ctx.annotate(this.lastDescription);
   }
 }

@@ -268,6 +268,9 @@ function perGroup(invariant: Invariant<RaftNode>): Invariant<ShardedNode> {
         get actor() {
           return step().actor;
         },
+        get actorIndex() {
+          return step().actorIndex;
+        },
         get cause() {
           return step().cause;
         },
