@@ -9,7 +9,13 @@
  * whether it took effect) in the history and the trace.
  */
 import type { HistoryEvent } from "./history.js";
-import type { ClientEndpoint, ClientReplyMessage, ClientRequestMessage, Kernel } from "./kernel.js";
+import type {
+  ClientEndpoint,
+  ClientReplyMessage,
+  ClientRequestMessage,
+  Kernel,
+  Scheduled,
+} from "./kernel.js";
 import type { ClientReply, ClientRequest, NodeId } from "./node.js";
 import type { Rng } from "./random.js";
 
@@ -48,6 +54,9 @@ interface Pending {
   readonly follow: boolean;
   attempt: number;
   target: NodeId;
+  /** The give-up timer and the current attempt's retry timer, cancelled when no longer needed. */
+  deadline: Scheduled | undefined;
+  retry: Scheduled | undefined;
 }
 
 /** The shared record of all clients' operations. */
@@ -130,6 +139,8 @@ export class SimulatedClient implements ClientEndpoint {
       follow: operation.follow ?? operation.node === undefined,
       attempt: 0,
       target,
+      deadline: undefined,
+      retry: undefined,
     };
     this.pending = pending;
     this.history.record(this.name, this.process, {
@@ -139,7 +150,7 @@ export class SimulatedClient implements ClientEndpoint {
       value: operation.value,
     });
     this.attempt(pending, target);
-    this.kernel.schedule(pending.deadlineUs, () => {
+    pending.deadline = this.kernel.schedule(pending.deadlineUs, () => {
       if (this.pending === pending) this.finish(pending, { type: "info", value: null, error: "timeout" });
     });
   }
@@ -149,7 +160,8 @@ export class SimulatedClient implements ClientEndpoint {
     const attempt = ++pending.attempt;
     const message: ClientRequestMessage = { type: "client-request", request: pending.request };
     this.kernel.sendFromClient(this.name, target, message);
-    this.kernel.schedule(this.kernel.timeUs + this.defaults.attemptTimeoutUs, () => {
+    if (pending.retry !== undefined) this.kernel.cancel(pending.retry);
+    pending.retry = this.kernel.schedule(this.kernel.timeUs + this.defaults.attemptTimeoutUs, () => {
       if (this.pending !== pending || pending.attempt !== attempt) return;
       if (!pending.follow) {
         this.attempt(pending, pending.target);
@@ -191,6 +203,8 @@ export class SimulatedClient implements ClientEndpoint {
     outcome: { type: "ok" | "fail" | "info"; value: unknown; error?: string },
   ): void {
     this.pending = undefined;
+    if (pending.deadline !== undefined) this.kernel.cancel(pending.deadline);
+    if (pending.retry !== undefined) this.kernel.cancel(pending.retry);
     this.history.record(this.name, this.process, {
       type: outcome.type,
       f: pending.request.f,

@@ -105,7 +105,17 @@ type QueueItem =
       readonly name: string;
       readonly generation: number;
     }
-  | { readonly kind: typeof actionKind; readonly run: () => void };
+  | ScheduledAction;
+
+/** An action in the queue; `Kernel.cancel` marks it so that it is dropped unrun. */
+interface ScheduledAction {
+  readonly kind: typeof actionKind;
+  readonly run: () => void;
+  cancelled: boolean;
+}
+
+/** What `Kernel.schedule` returns: a handle for `Kernel.cancel`. */
+export type Scheduled = { readonly kind: typeof actionKind };
 
 interface NodeSlot {
   readonly id: NodeId;
@@ -224,8 +234,18 @@ export class Kernel {
   }
 
   /** Schedules `run` at virtual time `timeUs` (not before now). */
-  schedule(timeUs: number, run: () => void): void {
-    this.queue.push(Math.max(timeUs, this.nowUs), { kind: actionKind, run });
+  schedule(timeUs: number, run: () => void): Scheduled {
+    const action: ScheduledAction = { kind: actionKind, run, cancelled: false };
+    this.queue.push(Math.max(timeUs, this.nowUs), action);
+    return action;
+  }
+
+  /**
+   * Cancels a scheduled action that has not run yet: it leaves the queue unrun and is not an
+   * event (it takes no event number and does not move the clock).
+   */
+  cancel(scheduled: Scheduled): void {
+    (scheduled as ScheduledAction).cancelled = true;
   }
 
   /** Starts every node at time 0, in order. */
@@ -233,18 +253,30 @@ export class Kernel {
     for (const slot of this.slots) this.schedule(0, () => this.boot(slot, false));
   }
 
-  /** Handles events until the queue is empty, `endUs` is passed, or the run is stopped. */
+  /**
+   * Handles events until the queue is empty, `endUs` is passed, or the run is stopped. Entries
+   * that can no longer do anything are dropped without being events: cancelled actions, and
+   * timers that were replaced, cancelled or belong to a crashed node.
+   */
   runUntil(endUs: number): void {
     const queue = this.queue;
     while (!this.stopped && queue.size > 0) {
       const timeUs = queue.peekTime();
       if (timeUs > endUs) break;
       const item = queue.pop() as QueueItem;
+      if (item.kind === actionKind ? item.cancelled : item.kind === timerKind && this.timerIsSpent(item))
+        continue;
       this.nowUs = timeUs;
       this.handle(item);
       this.eventIndex++;
     }
     if (!this.stopped && this.nowUs < endUs) this.nowUs = endUs;
+  }
+
+  /** Whether a queued timer was replaced or cancelled since it was set, or its node crashed. */
+  private timerIsSpent(item: QueueItem & { kind: typeof timerKind }): boolean {
+    const slot = this.slots[item.node] as NodeSlot;
+    return !slot.up || slot.timers.get(item.name) !== item.generation;
   }
 
   private handle(item: QueueItem): void {

@@ -244,3 +244,30 @@ describe("node faults", () => {
     expect(n1.timers).toEqual([{ name: "a", atUs: 20_000 }]);
   });
 });
+
+describe("queue entries that can do nothing", () => {
+  it("are not events: cancelled actions, replaced or cancelled timers, timers of crashed nodes", () => {
+    const { kernel, node } = setUp();
+    const before = kernel.events;
+    let ran = 0;
+    const cancelled = kernel.schedule(1_000, () => ran++);
+    kernel.schedule(2_000, () => ran++);
+    kernel.cancel(cancelled);
+    const n1 = node("n1") as Probe;
+    n1.ctx.setTimer("a", 3_000);
+    n1.ctx.setTimer("a", 4_000); // replaces the first
+    n1.ctx.setTimer("b", 3_000);
+    n1.ctx.cancelTimer("b");
+    (node("n2") as Probe).ctx.setTimer("c", 3_000);
+    kernel.crash("n2");
+    const afterCrash = kernel.events;
+    kernel.runUntil(10_000);
+    expect(ran).toBe(1);
+    expect(n1.timers).toEqual([{ name: "a", atUs: 4_000 }]);
+    expect(n1.ctx.hasTimer("a")).toBe(false);
+    // The crash is an action run directly, not queued; then one action and one timer are events.
+    expect(afterCrash).toBe(before);
+    expect(kernel.events - afterCrash).toBe(2);
+    expect(kernel.timeUs).toBe(10_000);
+  });
+});
