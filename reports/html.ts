@@ -80,10 +80,11 @@ export function pageData(model: ReportModel): Record<string, unknown> {
     marks: model.marks,
     statePoints: model.statePoints,
     states: model.states,
-    hasLog: model.states.some(
-      (state) =>
-        state !== null && typeof state === "object" && Array.isArray((state as { log?: unknown }).log),
-    ),
+    hasLog: model.states.some((state) => {
+      if (state === null || typeof state !== "object") return false;
+      const shown = state as { log?: unknown; logRuns?: unknown };
+      return Array.isArray(shown.log) || Array.isArray(shown.logRuns);
+    }),
     ops: model.operations.map((operation) => ({
       c: operation.client,
       p: operation.process,

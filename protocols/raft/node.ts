@@ -53,7 +53,7 @@ import type {
 } from "./messages.js";
 import type { RaftOptions } from "./options.js";
 import { quorumValue } from "./quorum.js";
-import { describeRaftState } from "./state.js";
+import { RaftStateDescriber } from "./state.js";
 import { kvStateMachine, type ReplicatedStateMachine, type StateMachineFactory } from "./state-machine.js";
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader";
@@ -140,6 +140,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   private dirty = true;
   /** The last state description annotated; the next one reuses its unchanged parts. */
   private lastDescription: StateDescription | undefined;
+  private readonly describer = new RaftStateDescriber();
   /** Scratch space for the commit rule's sort. */
   private readonly matchScratch: number[];
 
@@ -865,7 +866,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       if (last !== undefined && last.role === this.role && last.term === this.currentTerm) return;
       this.lastDescription = { role: this.role, term: this.currentTerm };
     } else {
-      this.lastDescription = describeRaftState(this, this.lastDescription);
+      this.lastDescription = this.describer.describe(this);
     }
     this.ctx.annotate(this.lastDescription);
   }

@@ -1,15 +1,15 @@
 /**
  * What a Raft node shows of itself in traces and reports: role, term, votedFor, the leader it
- * follows, commit and apply positions, and its log as the term of each entry.
+ * follows, commit and apply positions, its log as runs of equal terms, and (as leader) each
+ * follower's match index.
  *
- * The log is shown as a window of at most `logShownMax` entries ending at the last index, so a
- * long run does not copy its whole log at every step: `log[i]` is the term of index `logFrom + i`
- * (`logFrom` is 1 for short logs, so `log[i]` is then the term of index i+1).
+ * The log is shown whole from `logFrom` (1, or the first index after a snapshot) as `logRuns`:
+ * `[[term, count], ...]`, e.g. `[[1, 3], [3, 2]]` for terms 1 1 1 3 3. A log has few runs, so a
+ * description stays small however long the log grows, and a long run, which keeps every
+ * description in its trace, does not hold a copy of the log per step.
  */
 import type { NodeId, StateDescription } from "../../sim/node.js";
 import type { RaftLog } from "./log.js";
-
-export const logShownMax = 32;
 
 export interface RaftStateView {
   readonly role: string;
@@ -25,48 +25,76 @@ export interface RaftStateView {
   readonly peers: readonly NodeId[];
 }
 
+/** A run of `count` consecutive entries of term `term`. */
+export type LogRun = readonly [term: number, count: number];
+
 /**
- * The state description of `node`. When `previous` (the node's last description) shows the same
- * log window or match indexes, its arrays and objects are reused rather than rebuilt: most
- * annotations only move the commit index, and a long run keeps every description in its trace.
- * Descriptions are never mutated, so sharing is safe and the trace reads the same.
+ * Describes one node, step after step. Descriptions are never mutated, so each reuses what has
+ * not changed in the previous one (the runs of an unchanged log, the match indexes) and extends
+ * the runs by the appended entries instead of rescanning the log.
  */
-export function describeRaftState(node: RaftStateView, previous?: StateDescription): StateDescription {
-  const log = node.log;
-  const logFrom = Math.max(log.snapshotIndex + 1, log.lastIndex - logShownMax + 1);
-  const terms = sameWindow(previous, log, logFrom) ? (previous?.log as number[]) : termsOf(log, logFrom);
-  const state: Record<string, unknown> = {
-    role: node.role,
-    term: node.currentTerm,
-    votedFor: node.votedFor,
-    leader: node.leaderId,
-    commitIndex: node.commitIndex,
-    lastApplied: node.lastApplied,
-    logFrom,
-    log: terms,
-  };
-  if (log.snapshotIndex > 0) state.snapshotIndex = log.snapshotIndex;
-  if (node.role === "leader") {
-    state.matchIndex = sameMatches(previous?.matchIndex, node) ? previous?.matchIndex : matchRecord(node);
+export class RaftStateDescriber {
+  private previous: StateDescription | undefined;
+  private runs: readonly LogRun[] = [];
+  /** The log positions `runs` covers: from `runsFrom` to `runsTo`, as of `runsTruncations`. */
+  private runsFrom = 1;
+  private runsTo = 0;
+  private runsTruncations = 0;
+
+  describe(node: RaftStateView): StateDescription {
+    const previous = this.previous;
+    const log = node.log;
+    const state: Record<string, unknown> = {
+      role: node.role,
+      term: node.currentTerm,
+      votedFor: node.votedFor,
+      leader: node.leaderId,
+      commitIndex: node.commitIndex,
+      lastApplied: node.lastApplied,
+      logFrom: log.snapshotIndex + 1,
+      logRuns: this.logRuns(log),
+    };
+    if (log.snapshotIndex > 0) state.snapshotIndex = log.snapshotIndex;
+    if (node.role === "leader") {
+      state.matchIndex = sameMatches(previous?.matchIndex, node) ? previous?.matchIndex : matchRecord(node);
+    }
+    this.previous = state as StateDescription;
+    return this.previous;
   }
-  return state as StateDescription;
+
+  private logRuns(log: RaftLog): readonly LogRun[] {
+    const from = log.snapshotIndex + 1;
+    const last = log.lastIndex;
+    if (from === this.runsFrom && log.truncations === this.runsTruncations && last >= this.runsTo) {
+      if (last === this.runsTo) return this.runs;
+      // Entries were only appended since: extend the runs.
+      const runs = this.runs.slice();
+      for (let index = this.runsTo + 1; index <= last; index++) addTerm(runs, log.termAt(index) as number);
+      return this.remember(runs, from, last, log.truncations);
+    }
+    const runs: LogRun[] = [];
+    for (let index = from; index <= last; index++) addTerm(runs, log.termAt(index) as number);
+    return this.remember(runs, from, last, log.truncations);
+  }
+
+  private remember(
+    runs: readonly LogRun[],
+    from: number,
+    to: number,
+    truncations: number,
+  ): readonly LogRun[] {
+    this.runs = runs;
+    this.runsFrom = from;
+    this.runsTo = to;
+    this.runsTruncations = truncations;
+    return runs;
+  }
 }
 
-function termsOf(log: RaftLog, logFrom: number): number[] {
-  const terms: number[] = [];
-  for (let index = logFrom; index <= log.lastIndex; index++) terms.push(log.termAt(index) as number);
-  return terms;
-}
-
-/** Whether the previous description shows exactly the log window from `logFrom` to the end. */
-function sameWindow(previous: StateDescription | undefined, log: RaftLog, logFrom: number): boolean {
-  if (previous === undefined || previous.logFrom !== logFrom) return false;
-  const terms = previous.log;
-  if (!Array.isArray(terms) || terms.length !== log.lastIndex - logFrom + 1) return false;
-  for (let offset = 0; offset < terms.length; offset++) {
-    if (terms[offset] !== log.termAt(logFrom + offset)) return false;
-  }
-  return true;
+function addTerm(runs: LogRun[], term: number): void {
+  const lastRun = runs[runs.length - 1];
+  if (lastRun !== undefined && lastRun[0] === term) runs[runs.length - 1] = [term, lastRun[1] + 1];
+  else runs.push([term, 1]);
 }
 
 function matchRecord(node: RaftStateView): Record<NodeId, number> {

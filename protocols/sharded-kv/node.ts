@@ -419,7 +419,7 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
       commitIndex: raft.commitIndex,
       lastApplied: raft.lastApplied,
       logFrom: raft.logFrom,
-      log: raft.log,
+      logRuns: raft.logRuns,
       group: this.group,
       configNum: config.num,
     };

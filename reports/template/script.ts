@@ -100,6 +100,28 @@ export const reportScript = String.raw`
   function stateOf(index) { return index < 0 ? null : data.states[index]; }
   function roleOf(state) { return state && typeof state.role === "string" ? state.role : null; }
   function termOf(state) { return state && typeof state.term === "number" ? state.term : null; }
+  /**
+   * The last (at most) max entries of a state's log, from either form a protocol may show:
+   * log (a list of terms or of entries with a term, starting at index logFrom) or logRuns
+   * ([[term, count], ...] from logFrom). Returns {from, entries, last} or null.
+   */
+  function logTail(state, max) {
+    if (!state) return null;
+    var base = typeof state.logFrom === "number" ? state.logFrom : 1;
+    if (Array.isArray(state.log)) {
+      var skip = Math.max(0, state.log.length - max);
+      return { from: base + skip, entries: state.log.slice(skip), last: base + state.log.length - 1 };
+    }
+    if (!Array.isArray(state.logRuns)) return null;
+    var total = 0;
+    state.logRuns.forEach(function (run) { total += run[1]; });
+    var entries = [];
+    for (var r = state.logRuns.length - 1; r >= 0 && entries.length < max; r--) {
+      for (var c = 0; c < state.logRuns[r][1] && entries.length < max; c++) entries.push(state.logRuns[r][0]);
+    }
+    entries.reverse();
+    return { from: base + total - entries.length, entries: entries, last: base + total - 1 };
+  }
 
   // ---- layout ------------------------------------------------------------------------------
 
@@ -472,25 +494,23 @@ export const reportScript = String.raw`
       var state = position >= 0 ? stateOf(points[position][1]) : null;
       if (position >= 0 && points[position][1] < 0) {
         row.appendChild(document.createTextNode("down"));
-      } else if (state && Array.isArray(state.log)) {
+      } else if (logTail(state, 40)) {
         var commit = typeof state.commitIndex === "number" ? state.commitIndex : 0;
-        var base = typeof state.logFrom === "number" ? state.logFrom : 1;
-        var shownMax = 40;
-        var first = Math.max(0, state.log.length - shownMax);
-        if (base + first > 1) {
+        var tail = logTail(state, 40);
+        if (tail.from > 1) {
           var more = document.createElement("span");
           more.className = "log-meta";
-          more.textContent = "… " + (base + first - 1) + " earlier";
+          more.textContent = "… " + (tail.from - 1) + " earlier";
           row.appendChild(more);
         }
-        if (commit > 0 && commit === base + first - 1) {
+        if (commit > 0 && commit === tail.from - 1) {
           var before = document.createElement("span");
           before.className = "commit";
           row.appendChild(before);
         }
-        for (var i = first; i < state.log.length; i++) {
-          var entry = state.log[i];
-          var entryIndex = base + i;
+        for (var i = 0; i < tail.entries.length; i++) {
+          var entry = tail.entries[i];
+          var entryIndex = tail.from + i;
           var term = typeof entry === "number" ? entry : (entry && typeof entry.term === "number" ? entry.term : null);
           var cell = document.createElement("span");
           cell.className = "cell" + (entryIndex > commit ? " uncommitted" : "");
@@ -506,7 +526,7 @@ export const reportScript = String.raw`
         }
         var metaText = document.createElement("span");
         metaText.className = "log-meta";
-        metaText.textContent = (roleOf(state) || "") + (termOf(state) !== null ? " term " + termOf(state) : "") + ", commit " + commit + ", last index " + (base + state.log.length - 1);
+        metaText.textContent = (roleOf(state) || "") + (termOf(state) !== null ? " term " + termOf(state) : "") + ", commit " + commit + ", last index " + tail.last;
         row.appendChild(metaText);
       } else {
         row.appendChild(document.createTextNode("no log reported"));

@@ -20,7 +20,9 @@ describe("raft with and without a trace", () => {
       expect(untraced.violations).toEqual(traced.violations);
       expect(untraced.kernel.leaderships).toEqual(traced.kernel.leaderships);
       const states = traced.records.filter((record) => record.kind === "state");
-      expect(states.some((record) => Array.isArray((record.state as { log?: unknown }).log))).toBe(true);
+      expect(states.some((record) => Array.isArray((record.state as { logRuns?: unknown }).logRuns))).toBe(
+        true,
+      );
       for (const node of untraced.kernel.nodeIds) {
         const state = untraced.kernel.stateOf(node);
         if (state !== undefined) expect(Object.keys(state).sort()).toEqual(["role", "term"]);

@@ -126,6 +126,43 @@ describe.skipIf(skipBrowser)("HTML report in chromium", () => {
     await page.close();
   });
 
+  it("draws each Raft node's log, shown as runs of terms, in the log panel", async () => {
+    const { loadScenario } = await import("../../cli/files.js");
+    const { protocols } = await import("../../protocols/index.js");
+    const run = runScenario(loadScenario("raft-figure-8"), protocols, { keepTrace: true });
+    const records = [...run.records];
+    // The cells expected at the right edge: every live node's last state, runs expanded.
+    const expected = new Map<string, string[]>();
+    for (const record of records) {
+      if (record.kind === "crash") expected.set(record.node, ["down"]);
+      if (record.kind !== "state") continue;
+      const runs = (record.state as { logRuns: Array<[number, number]> }).logRuns;
+      expect(Array.isArray(runs)).toBe(true);
+      expected.set(
+        record.node,
+        runs.flatMap(([term, count]) => Array.from({ length: count }, () => String(term))),
+      );
+    }
+    const { page, errors, requests } = await openWatched(
+      browser,
+      writeHtml("report-raft-logs.html", records),
+    );
+    const rows = page.locator("#logs .log-row");
+    expect(await rows.count()).toBe(5);
+    for (const [node, cells] of expected) {
+      const row = page.locator("#logs .log-row", { has: page.locator(".log-node", { hasText: node }) });
+      if (cells[0] === "down") {
+        expect(await row.textContent()).toContain("down");
+        continue;
+      }
+      expect(await row.locator(".cell").allTextContents()).toEqual(cells.slice(-40));
+      expect(await row.locator(".log-meta").last().textContent()).toContain(`last index ${cells.length}`);
+    }
+    expect(errors).toEqual([]);
+    expect(onlyLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
   it("shows hostile names and values as text and runs none of them", async () => {
     const { page, errors, requests } = await openWatched(
       browser,
