@@ -124,6 +124,9 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
    * sent (pipelining), and a lost message shows up as a rejected consistency check later.
    */
   private readonly probing = new Set<NodeId>();
+  /** While a broadcast is being sent: its last AppendEntries, for the next follower to share. */
+  private broadcasting = false;
+  private lastBroadcast: AppendEntries | undefined;
   /** Heartbeat round: every broadcast of AppendEntries starts a new one, echoed by replies. */
   private round = 0;
   private roundStartedAtUs = -1;
@@ -436,7 +439,10 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.round++;
     this.roundStartedAtUs = this.ctx.now();
     this.roundSentAtUs[this.round % roundHistory] = this.roundStartedAtUs;
+    this.broadcasting = true;
     for (const peer of this.ctx.peers) this.sendAppend(peer, withEntries);
+    this.broadcasting = false;
+    this.lastBroadcast = undefined;
     return this.round;
   }
 
@@ -460,7 +466,14 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
         ? log.slice(next, Math.min(log.lastIndex + 1, next + this.options.maxEntriesPerAppend))
         : noEntries;
     if (entries.length > 0 && !this.probing.has(peer)) this.nextIndex.set(peer, next + entries.length);
-    this.ctx.send(peer, {
+    // Within one broadcast, followers at the same position get the very same message: messages
+    // are immutable once sent, and nothing the message says changes during the broadcast.
+    const shared = this.lastBroadcast;
+    if (shared !== undefined && shared.prevLogIndex === next - 1 && shared.entries.length === entries.length) {
+      this.ctx.send(peer, shared);
+      return;
+    }
+    const message: AppendEntries = {
       type: "AppendEntries",
       term: this.currentTerm,
       leaderId: this.ctx.id,
@@ -469,7 +482,9 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       entries,
       leaderCommit: this.commitIndex,
       round: this.round,
-    });
+    };
+    if (this.broadcasting) this.lastBroadcast = message;
+    this.ctx.send(peer, message);
   }
 
   /** A message from the leader of `term` (≥ ours): follow it and restart the election timer. */

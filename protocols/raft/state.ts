@@ -113,5 +113,7 @@ function sameMatches(previous: unknown, node: RaftStateView): boolean {
     count++;
     if (old[key] !== (node.matchIndex.get(key) ?? 0)) return false;
   }
-  return count === node.peers.length && node.peers.every((peer) => Object.hasOwn(old, peer));
+  if (count !== node.peers.length) return false;
+  for (const peer of node.peers) if (!Object.hasOwn(old, peer)) return false;
+  return true;
 }
