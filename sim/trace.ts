@@ -96,6 +96,7 @@ export interface TraceOptions {
 }
 
 const chunkChars = 1 << 16;
+const chunkRows = 1 << 14;
 
 // Row kinds of the compact store. Every other record is kept whole (`objectRow`).
 const objectRow = 0;
@@ -108,6 +109,19 @@ const timerRow = 6;
 
 const dropReasons: readonly DropReason[] = ["loss", "partition", "crashed", "burst"];
 const dropReasonCode: Readonly<Record<DropReason, number>> = { loss: 0, partition: 1, crashed: 2, burst: 3 };
+
+/** One row of the compact store, as read back. */
+interface RowFields {
+  t: number;
+  e: number;
+  id: number;
+  extra: number;
+  kind: number;
+  first: number;
+  second: number;
+  label: number;
+  ref: unknown;
+}
 
 /** A delivery or drop on arrival, for `TraceRecorder.arrival`. */
 export type ArrivalKind = "deliver" | "drop";
@@ -141,25 +155,29 @@ export class TraceRecorder {
   private pending = "";
   private finished: string | undefined;
 
-  // The compact store (when kept): one row per record.
+  // The compact store (when kept): one row per record, in chunks of `chunkRows` rows. A row is
+  // four numbers (t, e, message id, extra: a duplicate's copy id or a drop reason code), four
+  // codes (row kind, then symbols: from or node, to, message type or timer name) and a reference
+  // (the message, the state, or the whole record of an object row). Chunks are never copied.
   private rows = 0;
-  private capacity = 0;
-  private kind = new Uint8Array(0);
-  private time = new Float64Array(0);
-  private event = new Float64Array(0);
-  /** from (send and arrivals) or node (state, timer): a symbol. */
-  private first = new Int32Array(0);
-  /** to: a symbol. */
-  private second = new Int32Array(0);
-  /** message type or timer name: a symbol. */
-  private label = new Int32Array(0);
-  /** message id. */
-  private id = new Float64Array(0);
-  /** duplicate's copy id or drop reason code. */
-  private extra = new Float64Array(0);
-  /** the message, the state, or the whole record of an object row. */
-  private readonly refs: unknown[] = [];
+  private readonly chunks: Array<{ numbers: Float64Array; codes: Int32Array; refs: unknown[] }> = [];
+  /** The chunk being filled, and the next free row in it. */
+  private numbers = new Float64Array(0);
+  private codes = new Int32Array(0);
+  private refs: unknown[] = [];
+  private offset = chunkRows;
   private readonly materialized: TraceLine[] = [];
+  private readonly read: RowFields = {
+    t: 0,
+    e: 0,
+    id: 0,
+    extra: 0,
+    kind: 0,
+    first: 0,
+    second: 0,
+    label: 0,
+    ref: undefined,
+  };
 
   // Strings as symbols, with their JSON text.
   private readonly symbols: string[] = [];
@@ -200,8 +218,9 @@ export class TraceRecorder {
 
   record(line: TraceLine): void {
     if (this.keep) {
-      const row = this.addRow(objectRow, 0, 0);
-      this.refs[row] = line;
+      // addRow may start a new chunk: take `this.refs` after it.
+      const n = this.addRow(objectRow, 0, 0);
+      this.refs[n >> 2] = line;
     }
     if (this.streaming) this.write(JSON.stringify(line));
   }
@@ -209,12 +228,9 @@ export class TraceRecorder {
   /** A `send` record; `from`, `to` and `type` are symbols. */
   send(t: number, e: number, from: number, to: number, id: number, type: number, msg: unknown): void {
     if (this.keep) {
-      const row = this.addRow(sendRow, t, e);
-      this.first[row] = from;
-      this.second[row] = to;
-      this.id[row] = id;
-      this.label[row] = type;
-      this.refs[row] = msg;
+      const n = this.addRow(sendRow, t, e);
+      this.message(n, from, to, id, type, 0);
+      this.refs[n >> 2] = msg;
     }
     if (this.streaming) this.write(this.sendLine(t, e, from, to, id, type, msg));
   }
@@ -231,14 +247,15 @@ export class TraceRecorder {
     reason: DropReason,
   ): void {
     const reasonCode = dropReasonCode[reason];
-    if (this.keep) {
-      const row = this.addRow(kind === "deliver" ? deliverRow : dropRow, t, e);
-      this.first[row] = from;
-      this.second[row] = to;
-      this.id[row] = id;
-      this.label[row] = type;
-      this.extra[row] = reasonCode;
-    }
+    if (this.keep)
+      this.message(
+        this.addRow(kind === "deliver" ? deliverRow : dropRow, t, e),
+        from,
+        to,
+        id,
+        type,
+        reasonCode,
+      );
     if (this.streaming) {
       this.write(
         kind === "deliver"
@@ -250,23 +267,16 @@ export class TraceRecorder {
 
   /** A `duplicate` record; `from`, `to` and `type` are symbols. */
   duplicate(t: number, e: number, from: number, to: number, id: number, type: number, copy: number): void {
-    if (this.keep) {
-      const row = this.addRow(duplicateRow, t, e);
-      this.first[row] = from;
-      this.second[row] = to;
-      this.id[row] = id;
-      this.label[row] = type;
-      this.extra[row] = copy;
-    }
+    if (this.keep) this.message(this.addRow(duplicateRow, t, e), from, to, id, type, copy);
     if (this.streaming) this.write(this.duplicateLine(t, e, from, to, id, type, copy));
   }
 
   /** A `state` record; `node` is a symbol. */
   state(t: number, e: number, node: number, state: unknown): void {
     if (this.keep) {
-      const row = this.addRow(stateRow, t, e);
-      this.first[row] = node;
-      this.refs[row] = state;
+      const n = this.addRow(stateRow, t, e);
+      this.codes[n + 1] = node;
+      this.refs[n >> 2] = state;
     }
     if (this.streaming) this.write(this.stateLine(t, e, node, state));
   }
@@ -274,9 +284,9 @@ export class TraceRecorder {
   /** A `timer` record; `node` and `name` are symbols. */
   timer(t: number, e: number, node: number, name: number): void {
     if (this.keep) {
-      const row = this.addRow(timerRow, t, e);
-      this.first[row] = node;
-      this.label[row] = name;
+      const n = this.addRow(timerRow, t, e);
+      this.codes[n + 1] = node;
+      this.codes[n + 3] = name;
     }
     if (this.streaming) this.write(this.timerLine(t, e, node, name));
   }
@@ -294,8 +304,8 @@ export class TraceRecorder {
     const traceHash = this.hash === undefined ? "" : this.hash.digest("hex");
     const end: TraceRecord = { kind: "end", t: timeUs, e: eventIndex, events, traceHash };
     if (this.keep) {
-      const row = this.addRow(objectRow, 0, 0);
-      this.refs[row] = end;
+      const n = this.addRow(objectRow, 0, 0);
+      this.refs[n >> 2] = end;
     }
     this.sink?.write(`${JSON.stringify(end)}\n`);
     this.finished = traceHash;
@@ -304,127 +314,139 @@ export class TraceRecorder {
 
   // ---- the compact store ---------------------------------------------------------------------
 
+  /** Starts a row in the current chunk; returns its position in the chunk's arrays (4 × row). */
   private addRow(kind: number, t: number, e: number): number {
-    if (this.rows === this.capacity) this.grow();
-    const row = this.rows++;
-    this.kind[row] = kind;
-    this.time[row] = t;
-    this.event[row] = e;
-    if (row >= this.refs.length) this.refs.push(undefined);
-    return row;
+    if (this.offset === chunkRows) this.newChunk();
+    const n = this.offset++ * 4;
+    this.rows++;
+    const numbers = this.numbers;
+    numbers[n] = t;
+    numbers[n + 1] = e;
+    this.codes[n] = kind;
+    return n;
   }
 
-  private grow(): void {
-    const capacity = Math.max(1024, this.capacity * 2);
-    const widen = <T extends Uint8Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const next = make(capacity);
-      next.set(old);
-      return next;
+  /** The fields of a message row. */
+  private message(n: number, from: number, to: number, id: number, type: number, extra: number): void {
+    const numbers = this.numbers;
+    const codes = this.codes;
+    numbers[n + 2] = id;
+    numbers[n + 3] = extra;
+    codes[n + 1] = from;
+    codes[n + 2] = to;
+    codes[n + 3] = type;
+  }
+
+  private newChunk(): void {
+    const chunk = {
+      numbers: new Float64Array(chunkRows * 4),
+      codes: new Int32Array(chunkRows * 4),
+      refs: new Array<unknown>(chunkRows).fill(undefined),
     };
-    this.kind = widen(this.kind, (n) => new Uint8Array(n));
-    this.time = widen(this.time, (n) => new Float64Array(n));
-    this.event = widen(this.event, (n) => new Float64Array(n));
-    this.first = widen(this.first, (n) => new Int32Array(n));
-    this.second = widen(this.second, (n) => new Int32Array(n));
-    this.label = widen(this.label, (n) => new Int32Array(n));
-    this.id = widen(this.id, (n) => new Float64Array(n));
-    this.extra = widen(this.extra, (n) => new Float64Array(n));
-    this.capacity = capacity;
+    this.chunks.push(chunk);
+    this.numbers = chunk.numbers;
+    this.codes = chunk.codes;
+    this.refs = chunk.refs;
+    this.offset = 0;
+  }
+
+  /** A row's fields, read into `read` (one scratch object, reused). */
+  private load(row: number): RowFields {
+    const chunk = this.chunks[Math.floor(row / chunkRows)] as {
+      numbers: Float64Array;
+      codes: Int32Array;
+      refs: unknown[];
+    };
+    const at = row % chunkRows;
+    const n = at * 4;
+    const read = this.read;
+    read.t = chunk.numbers[n] as number;
+    read.e = chunk.numbers[n + 1] as number;
+    read.id = chunk.numbers[n + 2] as number;
+    read.extra = chunk.numbers[n + 3] as number;
+    read.kind = chunk.codes[n] as number;
+    read.first = chunk.codes[n + 1] as number;
+    read.second = chunk.codes[n + 2] as number;
+    read.label = chunk.codes[n + 3] as number;
+    read.ref = chunk.refs[at];
+    return read;
   }
 
   /** The record object of a row, with its fields in the order its line has them. */
   private materialize(row: number): TraceLine {
-    const t = this.time[row] as number;
-    const e = this.event[row] as number;
+    const { t, e, id, extra, kind, first, second, label, ref } = this.load(row);
     const symbols = this.symbols;
-    switch (this.kind[row]) {
+    switch (kind) {
       case sendRow:
         return {
           kind: "send",
           t,
           e,
-          from: symbols[this.first[row] as number] as string,
-          to: symbols[this.second[row] as number] as string,
-          id: this.id[row] as number,
-          type: symbols[this.label[row] as number] as string,
-          msg: this.refs[row],
+          from: symbols[first] as string,
+          to: symbols[second] as string,
+          id,
+          type: symbols[label] as string,
+          msg: ref,
         };
       case deliverRow:
         return {
           kind: "deliver",
           t,
           e,
-          from: symbols[this.first[row] as number] as string,
-          to: symbols[this.second[row] as number] as string,
-          id: this.id[row] as number,
-          type: symbols[this.label[row] as number] as string,
+          from: symbols[first] as string,
+          to: symbols[second] as string,
+          id,
+          type: symbols[label] as string,
         };
       case dropRow:
         return {
           kind: "drop",
           t,
           e,
-          from: symbols[this.first[row] as number] as string,
-          to: symbols[this.second[row] as number] as string,
-          id: this.id[row] as number,
-          type: symbols[this.label[row] as number] as string,
-          reason: dropReasons[this.extra[row] as number] as DropReason,
+          from: symbols[first] as string,
+          to: symbols[second] as string,
+          id,
+          type: symbols[label] as string,
+          reason: dropReasons[extra] as DropReason,
         };
       case duplicateRow:
         return {
           kind: "duplicate",
           t,
           e,
-          from: symbols[this.first[row] as number] as string,
-          to: symbols[this.second[row] as number] as string,
-          id: this.id[row] as number,
-          type: symbols[this.label[row] as number] as string,
-          copy: this.extra[row] as number,
+          from: symbols[first] as string,
+          to: symbols[second] as string,
+          id,
+          type: symbols[label] as string,
+          copy: extra,
         };
       case stateRow:
-        return {
-          kind: "state",
-          t,
-          e,
-          node: symbols[this.first[row] as number] as string,
-          state: this.refs[row],
-        };
+        return { kind: "state", t, e, node: symbols[first] as string, state: ref };
       case timerRow:
-        return {
-          kind: "timer",
-          t,
-          e,
-          node: symbols[this.first[row] as number] as string,
-          name: symbols[this.label[row] as number] as string,
-        };
+        return { kind: "timer", t, e, node: symbols[first] as string, name: symbols[label] as string };
       default:
-        return this.refs[row] as TraceLine;
+        return ref as TraceLine;
     }
   }
 
   /** The serialized line of a row (without its newline). */
   private line(row: number): string {
-    const t = this.time[row] as number;
-    const e = this.event[row] as number;
-    const first = this.first[row] as number;
-    const second = this.second[row] as number;
-    const id = this.id[row] as number;
-    const label = this.label[row] as number;
-    switch (this.kind[row]) {
+    const { t, e, id, extra, kind, first, second, label, ref } = this.load(row);
+    switch (kind) {
       case sendRow:
-        return this.sendLine(t, e, first, second, id, label, this.refs[row]);
+        return this.sendLine(t, e, first, second, id, label, ref);
       case deliverRow:
         return this.messageLine("deliver", t, e, first, second, id, label);
       case dropRow:
-        return this.dropLine(t, e, first, second, id, label, this.extra[row] as number);
+        return this.dropLine(t, e, first, second, id, label, extra);
       case duplicateRow:
-        return this.duplicateLine(t, e, first, second, id, label, this.extra[row] as number);
+        return this.duplicateLine(t, e, first, second, id, label, extra);
       case stateRow:
-        return this.stateLine(t, e, first, this.refs[row]);
+        return this.stateLine(t, e, first, ref);
       case timerRow:
         return this.timerLine(t, e, first, label);
       default:
-        return JSON.stringify(this.refs[row]);
+        return JSON.stringify(ref);
     }
   }
 

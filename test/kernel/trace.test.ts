@@ -101,6 +101,37 @@ describe("trace recorder", () => {
     expect(kept.finish(12, 8, 8)).toBe(streamedHash);
   });
 
+  it("keeps records across many storage chunks", () => {
+    let text = "";
+    const streamed = new TraceRecorder({
+      hash: true,
+      keep: false,
+      sink: { write: (chunk) => (text += chunk) },
+    });
+    const kept = new TraceRecorder({ hash: true, keep: true });
+    for (const trace of [streamed, kept]) {
+      const nodes = [trace.symbol("n1"), trace.symbol("n2")];
+      const type = trace.symbol("Ping");
+      for (let i = 0; i < 50_000; i++) {
+        if (i % 3 === 0)
+          trace.send(i, i, nodes[0] as number, nodes[1] as number, i, type, { type: "Ping", i });
+        else if (i % 3 === 1)
+          trace.arrival("deliver", i, i, nodes[0] as number, nodes[1] as number, i - 1, type, "loss");
+        else trace.state(i, i, nodes[1] as number, { role: "follower", i });
+      }
+    }
+    expect(kept.size).toBe(50_000);
+    expect(kept.records[49_997]).toEqual({
+      kind: "state",
+      t: 49_997,
+      e: 49_997,
+      node: "n2",
+      state: { role: "follower", i: 49_997 },
+    });
+    expect(kept.finish(50_000, 50_000, 50_000)).toBe(streamed.finish(50_000, 50_000, 50_000));
+    expect(kept.records.map((line) => `${JSON.stringify(line)}\n`).join("")).toBe(text);
+  });
+
   it("keeps a whole run with losses, duplicates and partitions as its streamed trace file reads", () => {
     const scenario = parseScenario(
       `
