@@ -201,6 +201,7 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
       now,
       batchSize: options.batchSize ?? (workers === 1 ? 16 : 64 * workers),
       evaluate,
+      pipeline: workers > 1,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
   } finally {

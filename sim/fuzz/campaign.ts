@@ -188,6 +188,12 @@ export interface CampaignOptions {
   readonly batchSize?: number;
   /** Evaluates global runs (in any split); the report order does not matter. */
   readonly evaluate: (indices: readonly number[]) => Promise<readonly RunReport[]>;
+  /**
+   * Hand out the next batch before the current one is back, so that workers never wait for the
+   * campaign between batches. Results are still taken in order; a batch evaluated past the first
+   * failure is dropped. Default false (nothing to gain when evaluating in this thread).
+   */
+  readonly pipeline?: boolean;
   readonly onProgress?: (progress: CampaignProgress) => void;
 }
 
@@ -222,12 +228,28 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   let local = 0;
   let events = 0;
   let evaluated = 0;
+  // `handedOut` runs (from local 0) have been given to the evaluator; `inFlight` are the batches
+  // not yet taken back, oldest first.
+  let handedOut = 0;
+  const inFlight: Array<{ count: number; reports: Promise<readonly RunReport[]> }> = [];
+  const handOut = (): void => {
+    if (options.runs !== undefined && handedOut >= options.runs) return;
+    if (options.budgetMs !== undefined && elapsed() >= options.budgetMs) return;
+    const count = options.runs === undefined ? batchSize : Math.min(batchSize, options.runs - handedOut);
+    const from = handedOut;
+    const indices = Array.from({ length: count }, (_, offset) => globalIndex(from + offset, shard));
+    const reports = options.evaluate(indices);
+    // A batch dropped after a failure must not surface as an unhandled rejection.
+    reports.catch(() => undefined);
+    inFlight.push({ count, reports });
+    handedOut += count;
+  };
+  handOut();
   for (;;) {
-    if (options.runs !== undefined && local >= options.runs) break;
-    if (options.budgetMs !== undefined && elapsed() >= options.budgetMs) break;
-    const count = options.runs === undefined ? batchSize : Math.min(batchSize, options.runs - local);
-    const indices = Array.from({ length: count }, (_, offset) => globalIndex(local + offset, shard));
-    const reports = await options.evaluate(indices);
+    const batch = inFlight.shift();
+    if (batch === undefined) break;
+    if (options.pipeline === true) handOut();
+    const reports = await batch.reports;
     evaluated += reports.length;
     let first: RunReport | undefined;
     for (const report of reports) {
@@ -244,7 +266,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       const position = (first.index - shard.index) / shard.count;
       return { runs: position + 1, evaluated, events, elapsedMs: elapsed(), failure: first };
     }
-    local += count;
+    local += batch.count;
+    if (options.pipeline !== true) handOut();
   }
   return { runs: local, evaluated, events, elapsedMs: elapsed() };
 }

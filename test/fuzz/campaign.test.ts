@@ -68,13 +68,16 @@ describe("generated scenarios", () => {
   });
 });
 
+const fakeFailure = { invariant: "test.fails", kind: "safety", message: "run 13 fails" } as const;
+
 describe("campaigns", () => {
   test("the runs performed and the first failure are the same for any batch size and worker count", async () => {
     const outcomes = [];
-    for (const [batchSize, workers] of [
-      [1, 1],
-      [7, 2],
-      [32, 3],
+    for (const [batchSize, workers, pipeline] of [
+      [1, 1, false],
+      [7, 2, true],
+      [32, 3, false],
+      [5, 3, true],
     ] as const) {
       const result = await runCampaign({
         settings: buggy,
@@ -83,12 +86,55 @@ describe("campaigns", () => {
         now,
         batchSize,
         evaluate: evaluator(buggy, 11n, workers),
+        pipeline,
       });
       outcomes.push({ runs: result.runs, failure: result.failure });
     }
     expect(outcomes[0]?.failure).toBeDefined();
     expect(outcomes[1]).toEqual(outcomes[0]);
     expect(outcomes[2]).toEqual(outcomes[0]);
+    expect(outcomes[3]).toEqual(outcomes[0]);
+  });
+
+  test("a pipelined campaign keeps one batch ahead, takes results in order and stops at the first failure", async () => {
+    let outstanding = 0;
+    let mostOutstanding = 0;
+    const handedOut: number[][] = [];
+    const resolvers: Array<() => void> = [];
+    const result = runCampaign({
+      settings: correct,
+      seed: 1n,
+      runs: 40,
+      now,
+      batchSize: 4,
+      pipeline: true,
+      evaluate: (indices) => {
+        handedOut.push([...indices]);
+        outstanding++;
+        mostOutstanding = Math.max(mostOutstanding, outstanding);
+        return new Promise((done) => {
+          resolvers.push(() => {
+            outstanding--;
+            done(
+              indices.map((index) =>
+                index === 13 ? { index, events: 1, failure: fakeFailure } : { index, events: 1 },
+              ),
+            );
+          });
+        });
+      },
+    });
+    // Answer the batches in order as they come: the campaign must have asked for the next one first.
+    while (resolvers.length > 0 || handedOut.length < 2) {
+      await new Promise((done) => setImmediate(done));
+      resolvers.shift()?.();
+    }
+    const outcome = await result;
+    expect(mostOutstanding).toBe(2);
+    expect(outcome.failure?.index).toBe(13);
+    expect(outcome.runs).toBe(14);
+    // The batch after the failing one was handed out ahead, and dropped.
+    expect(handedOut.map((batch) => batch[0])).toEqual([0, 4, 8, 12, 16]);
   });
 
   test("shards split the global runs without overlap, and together cover one campaign", async () => {
