@@ -67,7 +67,7 @@ export class HistoryLog {
 
   record(client: string, process: number, event: Omit<HistoryEvent, "timeUs" | "process">): void {
     const timeUs = this.kernel.timeUs;
-    this.events.push(
+    const recorded: HistoryEvent =
       event.error === undefined
         ? { type: event.type, process, f: event.f, key: event.key, value: event.value, timeUs }
         : {
@@ -78,22 +78,12 @@ export class HistoryLog {
             value: event.value,
             timeUs,
             error: event.error,
-          },
-    );
+          };
+    this.events.push(recorded);
     const trace = this.kernel.trace;
-    if (trace.enabled) {
-      trace.record({
-        kind: event.type,
-        t: timeUs,
-        e: this.kernel.events,
-        client,
-        process,
-        f: event.f,
-        key: event.key,
-        value: event.value ?? null,
-        ...(event.error === undefined ? {} : { error: event.error }),
-      });
-    }
+    // The trace keeps the history event itself (history events are never changed).
+    if (trace.enabled)
+      trace.clientEvent(event.type, timeUs, this.kernel.events, trace.symbol(client), recorded);
   }
 }
 

@@ -106,6 +106,19 @@ const dropRow = 3;
 const duplicateRow = 4;
 const stateRow = 5;
 const timerRow = 6;
+const clientRow = 7;
+
+const clientKinds: ReadonlyArray<ClientRecord["kind"]> = ["invoke", "ok", "fail", "info"];
+const clientKindCode: Readonly<Record<ClientRecord["kind"], number>> = { invoke: 0, ok: 1, fail: 2, info: 3 };
+
+/** What a client record says of its operation (a history event has these fields). */
+export interface ClientEventFields {
+  readonly process: number;
+  readonly f: string;
+  readonly key: string | null;
+  readonly value: unknown;
+  readonly error?: string;
+}
 
 const dropReasons: readonly DropReason[] = ["loss", "partition", "crashed", "burst"];
 const dropReasonCode: Readonly<Record<DropReason, number>> = { loss: 0, partition: 1, crashed: 2, burst: 3 };
@@ -291,6 +304,26 @@ export class TraceRecorder {
     if (this.streaming) this.write(this.timerLine(t, e, node, name));
   }
 
+  /**
+   * A client record (`invoke`, `ok`, `fail`, `info`); `client` is a symbol. `event` is kept by
+   * reference (a history event fits), so it must not change afterwards.
+   */
+  clientEvent(
+    kind: ClientRecord["kind"],
+    t: number,
+    e: number,
+    client: number,
+    event: ClientEventFields,
+  ): void {
+    if (this.keep) {
+      const n = this.addRow(clientRow, t, e);
+      this.codes[n + 1] = client;
+      this.codes[n + 2] = clientKindCode[kind];
+      this.refs[n >> 2] = event;
+    }
+    if (this.streaming) this.write(this.clientLine(clientKindCode[kind], t, e, client, event));
+  }
+
   /** Writes the `end` line and returns the trace hash (empty string when hashing is off). */
   finish(timeUs: number, eventIndex: number, events: number): string {
     if (this.finished !== undefined) return this.finished;
@@ -424,6 +457,20 @@ export class TraceRecorder {
         return { kind: "state", t, e, node: symbols[first] as string, state: ref };
       case timerRow:
         return { kind: "timer", t, e, node: symbols[first] as string, name: symbols[label] as string };
+      case clientRow: {
+        const event = ref as ClientEventFields;
+        const record: ClientRecord = {
+          kind: clientKinds[second] as ClientRecord["kind"],
+          t,
+          e,
+          client: symbols[first] as string,
+          process: event.process,
+          f: event.f,
+          key: event.key,
+          value: event.value ?? null,
+        };
+        return event.error === undefined ? record : { ...record, error: event.error };
+      }
       default:
         return ref as TraceLine;
     }
@@ -445,6 +492,8 @@ export class TraceRecorder {
         return this.stateLine(t, e, first, ref);
       case timerRow:
         return this.timerLine(t, e, first, label);
+      case clientRow:
+        return this.clientLine(second, t, e, first, ref as ClientEventFields);
       default:
         return JSON.stringify(ref);
     }
@@ -525,6 +574,11 @@ export class TraceRecorder {
   private timerLine(t: number, e: number, node: number, name: number): string {
     const json = this.symbolJson;
     return `{"kind":"timer","t":${t},"e":${e},"node":${json[node]},"name":${json[name]}}`;
+  }
+
+  private clientLine(kind: number, t: number, e: number, client: number, event: ClientEventFields): string {
+    const head = `{"kind":"${clientKinds[kind]}","t":${t},"e":${e},"client":${this.symbolJson[client]},"process":${JSON.stringify(event.process)},"f":${JSON.stringify(event.f)},"key":${JSON.stringify(event.key)},"value":${JSON.stringify(event.value ?? null)}`;
+    return event.error === undefined ? `${head}}` : `${head},"error":${JSON.stringify(event.error)}}`;
   }
 
   private write(line: string): void {

@@ -30,7 +30,16 @@ function feed(trace: TraceRecorder): TraceLine[] {
   trace.duplicate(8, 4, a, b, 10, type, 11);
   trace.state(9, 5, a, state);
   trace.timer(10, 6, b, timer);
-  const crash: TraceLine = { kind: "crash", t: 11, e: 7, node: 'n"1' };
+  const client = trace.symbol('c"1');
+  trace.clientEvent("invoke", 11, 7, client, { process: 1, f: "cas", key: 'x"', value: [null, 2] });
+  trace.clientEvent("info", 12, 8, client, {
+    process: 1,
+    f: "cas",
+    key: null,
+    value: undefined,
+    error: "time\nout",
+  });
+  const crash: TraceLine = { kind: "crash", t: 13, e: 9, node: 'n"1' };
   trace.record(crash);
   return [
     { kind: "send", t: 5, e: 1, from: 'n"1', to: "n\\2\u2028é", id: 7, type: "Append\nEntries", msg },
@@ -67,6 +76,18 @@ function feed(trace: TraceRecorder): TraceLine[] {
     },
     { kind: "state", t: 9, e: 5, node: 'n"1', state },
     { kind: "timer", t: 10, e: 6, node: "n\\2\u2028é", name: "election" },
+    { kind: "invoke", t: 11, e: 7, client: 'c"1', process: 1, f: "cas", key: 'x"', value: [null, 2] },
+    {
+      kind: "info",
+      t: 12,
+      e: 8,
+      client: 'c"1',
+      process: 1,
+      f: "cas",
+      key: null,
+      value: null,
+      error: "time\nout",
+    },
     crash,
   ];
 }
@@ -90,7 +111,7 @@ describe("trace recorder", () => {
       sink: { write: (chunk) => (text += chunk) },
     });
     const expected = feed(streamed);
-    const streamedHash = streamed.finish(12, 8, 8);
+    const streamedHash = streamed.finish(14, 10, 10);
     const lines = text.trimEnd().split("\n");
     expect(lines.slice(0, -1)).toEqual(expected.map((line) => JSON.stringify(line)));
     const body = expected.map((line) => `${JSON.stringify(line)}\n`).join("");
@@ -98,7 +119,7 @@ describe("trace recorder", () => {
 
     const kept = new TraceRecorder({ hash: true, keep: true });
     feed(kept);
-    expect(kept.finish(12, 8, 8)).toBe(streamedHash);
+    expect(kept.finish(14, 10, 10)).toBe(streamedHash);
   });
 
   it("keeps records across many storage chunks", () => {
