@@ -54,9 +54,11 @@ interface Pending {
   readonly follow: boolean;
   attempt: number;
   target: NodeId;
-  /** The give-up timer and the current attempt's retry timer, cancelled when no longer needed. */
-  deadline: Scheduled | undefined;
-  retry: Scheduled | undefined;
+  /**
+   * The current attempt's timer: it retries, or at the deadline gives up. It is due at the
+   * attempt timeout or the deadline, whichever comes first, and cancelled when no longer needed.
+   */
+  timer: Scheduled | undefined;
 }
 
 /** The shared record of all clients' operations. */
@@ -129,8 +131,7 @@ export class SimulatedClient implements ClientEndpoint {
       follow: operation.follow ?? operation.node === undefined,
       attempt: 0,
       target,
-      deadline: undefined,
-      retry: undefined,
+      timer: undefined,
     };
     this.pending = pending;
     this.history.record(this.name, this.process, {
@@ -140,9 +141,6 @@ export class SimulatedClient implements ClientEndpoint {
       value: operation.value,
     });
     this.attempt(pending, target);
-    pending.deadline = this.kernel.schedule(pending.deadlineUs, () => {
-      if (this.pending === pending) this.finish(pending, { type: "info", value: null, error: "timeout" });
-    });
   }
 
   private attempt(pending: Pending, target: NodeId): void {
@@ -150,9 +148,14 @@ export class SimulatedClient implements ClientEndpoint {
     const attempt = ++pending.attempt;
     const message: ClientRequestMessage = { type: "client-request", request: pending.request };
     this.kernel.sendFromClient(this.name, target, message);
-    if (pending.retry !== undefined) this.kernel.cancel(pending.retry);
-    pending.retry = this.kernel.schedule(this.kernel.timeUs + this.defaults.attemptTimeoutUs, () => {
+    if (pending.timer !== undefined) this.kernel.cancel(pending.timer);
+    const dueUs = Math.min(this.kernel.timeUs + this.defaults.attemptTimeoutUs, pending.deadlineUs);
+    pending.timer = this.kernel.schedule(dueUs, () => {
       if (this.pending !== pending || pending.attempt !== attempt) return;
+      if (this.kernel.timeUs >= pending.deadlineUs) {
+        this.finish(pending, { type: "info", value: null, error: "timeout" });
+        return;
+      }
       if (!pending.follow) {
         this.attempt(pending, pending.target);
         return;
@@ -193,8 +196,7 @@ export class SimulatedClient implements ClientEndpoint {
     outcome: { type: "ok" | "fail" | "info"; value: unknown; error?: string },
   ): void {
     this.pending = undefined;
-    if (pending.deadline !== undefined) this.kernel.cancel(pending.deadline);
-    if (pending.retry !== undefined) this.kernel.cancel(pending.retry);
+    if (pending.timer !== undefined) this.kernel.cancel(pending.timer);
     this.history.record(this.name, this.process, {
       type: outcome.type,
       f: pending.request.f,

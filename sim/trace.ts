@@ -374,7 +374,7 @@ export class TraceRecorder {
     const chunk = {
       numbers: new Float64Array(chunkRows * 4),
       codes: new Int32Array(chunkRows * 4),
-      refs: new Array<unknown>(chunkRows).fill(undefined),
+      refs: new Array<unknown>(chunkRows),
     };
     this.chunks.push(chunk);
     this.numbers = chunk.numbers;

@@ -39,9 +39,18 @@ describe("simulated clients", () => {
     expect(operations.every((operation) => operation.status === "info")).toBe(true);
     const infos = result.records.filter((r) => r.kind === "info");
     expect(infos.every((r) => r.kind === "info" && r.error === "timeout")).toBe(true);
-    // Each operation was retried: more requests than operations.
+    // Each operation ends exactly at its deadline, after attempts at 0, 100 and 200 ms.
+    const invokedAt = new Map<number, number>();
+    const ended: number[] = [];
+    for (const event of result.history) {
+      if (event.type === "invoke") invokedAt.set(event.process, event.timeUs);
+      else ended.push(event.timeUs - (invokedAt.get(event.process) as number));
+    }
+    expect(ended.length).toBeGreaterThan(3);
+    expect(ended.every((durationUs) => durationUs === 300_000)).toBe(true);
     const requests = result.records.filter((r) => r.kind === "send" && r.type === "client-request");
-    expect(requests.length).toBeGreaterThan(operations.length * 2);
+    expect(requests.length).toBeGreaterThanOrEqual(ended.length * 3);
+    expect(requests.length).toBeLessThanOrEqual(operations.length * 3);
   });
 
   it("send a scripted operation only to its node when it names one", () => {
