@@ -191,11 +191,16 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
         else this.startElection();
         break;
       }
-      case "heartbeat":
+      case "heartbeat": {
         if (this.role !== "leader") break;
-        this.broadcastAppend(false);
-        this.ctx.setTimer("heartbeat", this.options.heartbeatIntervalUs);
+        // Heartbeats fill idle periods (Figure 2): a broadcast less than an interval ago (for a
+        // client operation) already told every follower, so wait out the rest of the interval.
+        const interval = this.options.heartbeatIntervalUs;
+        const sinceUs = this.ctx.now() - this.roundStartedAtUs;
+        if (sinceUs >= interval) this.broadcastAppend(false);
+        this.ctx.setTimer("heartbeat", sinceUs >= interval ? interval : interval - sinceUs);
         break;
+      }
       case "check-quorum":
         if (this.role !== "leader") break;
         this.checkQuorum();

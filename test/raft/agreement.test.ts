@@ -144,6 +144,29 @@ describe("raft agreement (6.5840 3B)", () => {
     expect(cluster.problems()).toEqual([]);
   });
 
+  it("Heartbeats fill idle periods only: one round per interval when idle, none while commands flow", () => {
+    const cluster = new Cluster({ servers: 3, options: labOptions });
+    const leader = cluster.checkOneLeader();
+    cluster.run(secondUs);
+    // Idle: a heartbeat round (one AppendEntries per follower) every 50 ms.
+    let before = cluster.messages("AppendEntries");
+    cluster.run(secondUs);
+    const idle = cluster.messages("AppendEntries") - before;
+    expect(idle).toBeGreaterThanOrEqual(2 * 19);
+    expect(idle).toBeLessThanOrEqual(2 * 21);
+    // Busy: a command every 10 ms; each is one round, and no heartbeat rounds come between.
+    before = cluster.messages("AppendEntries");
+    for (let value = 1; value <= 100; value++) {
+      expect(cluster.start(leader, value).isLeader).toBe(true);
+      cluster.run(10 * msUs);
+    }
+    const busy = cluster.messages("AppendEntries") - before;
+    expect(busy).toBeGreaterThanOrEqual(2 * 100);
+    expect(busy, "heartbeats sent while commands kept the followers informed").toBeLessThanOrEqual(2 * 102);
+    cluster.one(101, 3);
+    expect(cluster.problems()).toEqual([]);
+  });
+
   it("Count: elections, agreement and idleness cost few RPCs", () => {
     const cluster = new Cluster({ servers: 3, options: labOptions });
     cluster.checkOneLeader();
