@@ -20,7 +20,10 @@ import { type RaftBugName, raftBugNames } from "./bugs.js";
 export type ReadMode = "read-index" | "log" | "lease";
 
 export interface RaftOptions {
-  /** Interval between a leader's AppendEntries heartbeats. Default 50 ms. */
+  /**
+   * Longest a leader stays silent: it sends a heartbeat round when it has broadcast nothing for
+   * this long. Default 50 ms.
+   */
   readonly heartbeatIntervalUs: number;
   /** Election timeouts are drawn uniformly from [min, max]. Defaults 150 ms and 300 ms (§5.2). */
   readonly electionTimeoutMinUs: number;
