@@ -40,7 +40,11 @@ async function measure(workers: number): Promise<{ runs: number; runsPerSec: num
     await campaign(2n, 1_500);
     const result = await campaign(1n, budgetMs);
     const seconds = result.elapsedMs / 1000;
-    return { runs: result.evaluated, runsPerSec: result.evaluated / seconds, eventsPerSec: result.events / seconds };
+    return {
+      runs: result.evaluated,
+      runsPerSec: result.evaluated / seconds,
+      eventsPerSec: result.events / seconds,
+    };
   } finally {
     await evaluator.close();
   }

@@ -474,7 +474,11 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     // Within one broadcast, followers at the same position get the very same message: messages
     // are immutable once sent, and nothing the message says changes during the broadcast.
     const shared = this.lastBroadcast;
-    if (shared !== undefined && shared.prevLogIndex === next - 1 && shared.entries.length === entries.length) {
+    if (
+      shared !== undefined &&
+      shared.prevLogIndex === next - 1 &&
+      shared.entries.length === entries.length
+    ) {
       this.ctx.send(peer, shared);
       return;
     }
