@@ -224,7 +224,7 @@ export function runScenario(
     leaderAt,
     figures,
   });
-  return {
+  return new ScenarioRun({
     scenario,
     protocol: protocol.name,
     seed,
@@ -239,12 +239,40 @@ export function runScenario(
     figures,
     expectations,
     expectationsMet: expectations.every((expectation) => expectation.met),
-    // Built from the recorder's compact store only when read.
-    get records() {
-      return trace.records;
-    },
     kernel,
-  };
+  });
+}
+
+/**
+ * What `runScenario` returns. `records` is built from the recorder's compact store when first
+ * read. (A class rather than an object literal with a getter: each such literal would get a
+ * hidden class of its own, and the old class tree would keep every finished run alive until the
+ * next full garbage collection.)
+ */
+class ScenarioRun implements RunResult {
+  declare readonly scenario: Scenario;
+  declare readonly protocol: string;
+  declare readonly seed: bigint;
+  declare readonly ok: boolean;
+  declare readonly violations: readonly Violation[];
+  declare readonly traceHash: string;
+  declare readonly events: number;
+  declare readonly simulatedUs: number;
+  declare readonly history: readonly HistoryEvent[];
+  declare readonly linearizable: boolean | null;
+  declare readonly historyVerdict: HistoryVerdict | undefined;
+  declare readonly figures: RunFigures;
+  declare readonly expectations: readonly ExpectationResult[];
+  declare readonly expectationsMet: boolean;
+  declare readonly kernel: Kernel;
+
+  constructor(fields: Omit<RunResult, "records">) {
+    Object.assign(this, fields);
+  }
+
+  get records(): readonly TraceLine[] {
+    return this.kernel.trace.records;
+  }
 }
 
 function computeFigures(
