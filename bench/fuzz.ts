@@ -3,8 +3,8 @@
  * workload and generated faults, in one thread and over two worker threads.
  *
  * Targets: at least 100 runs/s per core, and 2 workers at least 1.8× one worker. Both are
- * measured as `quorumlab fuzz` runs a campaign (the same batches, pipelining and evaluator), on a
- * time budget after a warm-up. Every run is a full fuzz run: generate the plan, simulate with
+ * measured as `quorumlab fuzz` runs a campaign (the same batches, pipelining and evaluator: one
+ * worker in this thread, two in the worker host process), on time budgets after a warm-up. Every run is a full fuzz run: generate the plan, simulate with
  * every online invariant, check the history for linearizability. Two workers need the compiled
  * package (`npm run build`); the machine is shared, so compare figures from the same run.
  */
@@ -14,9 +14,18 @@ import { resolveTarget, runEvaluator } from "../cli/fuzz.js";
 import { runCampaign } from "../sim/fuzz/campaign.js";
 import { fuzzSettings } from "../sim/fuzz/settings.js";
 
-const budgetMs = 8_000;
+/** Rounds of (one worker, two workers), each on its own time budget, alternated. */
+const rounds = 4;
+const roundMs = 3_000;
 
-async function measure(workers: number): Promise<{ runs: number; runsPerSec: number; eventsPerSec: number }> {
+interface Mode {
+  readonly workers: number;
+  readonly campaign: (seed: bigint, budgetMs: number) => ReturnType<typeof runCampaign>;
+  readonly close: () => Promise<void>;
+  readonly samples: Array<{ runsPerSec: number; eventsPerSec: number; runs: number }>;
+}
+
+async function mode(workers: number): Promise<Mode> {
   const { source, protocol } = await resolveTarget("raft");
   const settings = fuzzSettings(protocol, {
     nodesMin: 5,
@@ -25,48 +34,68 @@ async function measure(workers: number): Promise<{ runs: number; runsPerSec: num
     workloadRequired: true,
   });
   const evaluator = runEvaluator(source, settings, 1n, workers);
-  const campaign = (seed: bigint, budget: number) =>
-    runCampaign({
-      settings,
-      seed,
-      budgetMs: budget,
-      now: () => performance.now(),
-      batchSize: workers === 1 ? 16 : 64 * workers,
-      evaluate: evaluator.evaluate,
-      pipeline: workers > 1,
-    });
-  try {
-    // Warm up (JIT, worker start-up) on other runs than the measured ones.
-    await campaign(2n, 1_500);
-    const result = await campaign(1n, budgetMs);
-    const seconds = result.elapsedMs / 1000;
-    return {
-      runs: result.evaluated,
-      runsPerSec: result.evaluated / seconds,
-      eventsPerSec: result.events / seconds,
-    };
-  } finally {
-    await evaluator.close();
-  }
+  return {
+    workers,
+    campaign: (seed, budget) =>
+      runCampaign({
+        settings,
+        seed,
+        budgetMs: budget,
+        now: () => performance.now(),
+        batchSize: workers === 1 ? 16 : 64 * workers,
+        evaluate: evaluator.evaluate,
+        pipeline: workers > 1,
+      }),
+    close: evaluator.close,
+    samples: [],
+  };
 }
 
-export async function benchFuzz(): Promise<Record<string, unknown>> {
-  const one = await measure(1);
-  const two = await measure(2);
+function summary(samples: Mode["samples"]) {
+  const sorted = [...samples].sort((a, b) => b.runsPerSec - a.runsPerSec);
+  const best = sorted[0] as Mode["samples"][number];
+  const median = sorted[Math.floor(sorted.length / 2)] as Mode["samples"][number];
   const round = (value: number) => Math.round(value * 10) / 10;
   return {
+    runsPerSec: round(best.runsPerSec),
+    medianRunsPerSec: round(median.runsPerSec),
+    eventsPerSec: Math.round(best.eventsPerSec),
+    runs: samples.reduce((sum, sample) => sum + sample.runs, 0),
+  };
+}
+
+/**
+ * Both modes are set up and warmed up first, then measured in alternating rounds, so that a
+ * slow spell of a shared machine hits both alike; each mode's fastest round is its figure (noise
+ * only ever adds time), with the median beside it.
+ */
+export async function benchFuzz(): Promise<Record<string, unknown>> {
+  const modes = [await mode(1), await mode(2)];
+  try {
+    // Warm up (JIT, worker start-up) on other runs than the measured ones.
+    for (const each of modes) await each.campaign(2n, 1_500);
+    for (let round = 0; round < rounds; round++) {
+      for (const each of modes) {
+        const result = await each.campaign(BigInt(100 + round), roundMs);
+        const seconds = result.elapsedMs / 1000;
+        each.samples.push({
+          runsPerSec: result.evaluated / seconds,
+          eventsPerSec: result.events / seconds,
+          runs: result.evaluated,
+        });
+      }
+    }
+  } finally {
+    for (const each of modes) await each.close();
+  }
+  const one = summary((modes[0] as Mode).samples);
+  const two = summary((modes[1] as Mode).samples);
+  return {
     load: "raft, 5 nodes, 5 s simulated, workload and generated faults, safety + linearizability",
-    oneWorker: {
-      runsPerSec: round(one.runsPerSec),
-      eventsPerSec: Math.round(one.eventsPerSec),
-      runs: one.runs,
-    },
-    twoWorkers: {
-      runsPerSec: round(two.runsPerSec),
-      eventsPerSec: Math.round(two.eventsPerSec),
-      runs: two.runs,
-    },
-    speedup: round(two.runsPerSec / one.runsPerSec),
+    oneWorker: one,
+    twoWorkers: two,
+    speedup: Math.round((two.runsPerSec / one.runsPerSec) * 100) / 100,
+    medianSpeedup: Math.round((two.medianRunsPerSec / one.medianRunsPerSec) * 100) / 100,
     targets: { runsPerSecPerCore: 100, speedupTwoWorkers: 1.8 },
   };
 }

@@ -6,13 +6,13 @@
  * The work is in sim/fuzz/ (arbitraries, deterministic campaigns, counterexamples); this file
  * parses flags, owns the clock, the worker pool, the progress bar and the files.
  */
+import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import cliProgress from "cli-progress";
-import Tinypool from "tinypool";
 import type { CommandModule } from "yargs";
 import { ExitCode, InputError } from "../sim/errors.js";
 import {
@@ -39,6 +39,7 @@ import { parseScenario } from "../sim/scenario/load.js";
 import type { Scenario } from "../sim/scenario/schema.js";
 import { formatDuration, parseDurationUs } from "../sim/time.js";
 import { displayPath, packageRoot, readText } from "./files.js";
+import type { HostReply, HostRequest } from "./fuzz-host.js";
 import evaluateBatch, { fuzzRunner, type ProtocolSource, registryFor } from "./fuzz-worker.js";
 import { historyChecker } from "./history-check.js";
 import { afterRunHooks } from "./hooks.js";
@@ -132,17 +133,23 @@ export function workerFile(): string {
   return built;
 }
 
-/** Splits indices into `parts` contiguous chunks of near-equal size. */
-function chunks(indices: readonly number[], parts: number): number[][] {
-  const out: number[][] = [];
-  const size = Math.ceil(indices.length / parts);
-  for (let start = 0; start < indices.length; start += size) out.push(indices.slice(start, start + size));
-  return out;
+/**
+ * V8 flags of the worker host process, chosen by measuring on two cores: single-threaded garbage
+ * collection (every core already runs a worker; GC helper threads would only contend), and a 4 MB
+ * young generation, so that each worker's short-lived garbage stays in cache instead of the
+ * workers streaming tens of megabytes each through the shared cache.
+ */
+const hostFlags = ["--single-threaded-gc", "--max-semi-space-size=4"];
+
+/** Where the compiled fuzz host lives (see cli/fuzz-host.ts). */
+function hostFile(): string {
+  return join(workerFile(), "..", "fuzz-host.js");
 }
 
 /**
- * Evaluates batches of runs: in this thread for one worker, else split over a pool of worker
- * threads. The reports are the same either way.
+ * Evaluates batches of runs: in this thread for one worker, else over a pool of worker threads
+ * that live in a host process started with single-threaded garbage collection (cli/fuzz-host.ts
+ * says why). The reports are the same either way.
  */
 export function runEvaluator(
   source: ProtocolSource,
@@ -150,33 +157,56 @@ export function runEvaluator(
   seed: bigint,
   workers: number,
 ): { evaluate: (indices: readonly number[]) => Promise<RunReport[]>; close: () => Promise<void> } {
-  const pool =
-    workers > 1
-      ? new Tinypool({
-          filename: workerFile(),
-          minThreads: workers,
-          maxThreads: workers,
-          isolateWorkers: false,
-        })
-      : undefined;
-  return {
-    async evaluate(indices) {
-      if (pool === undefined) {
+  if (workers <= 1) {
+    return {
+      async evaluate(indices) {
         // Let timers (the progress bar) run between batches.
         await new Promise((done) => setImmediate(done));
         return evaluateBatch({ source, settings, seed, indices });
-      }
-      const parts = await Promise.all(
-        // Several small tasks per worker: runs vary a lot in length, and the pool hands the next
-        // task to whichever worker is free.
-        chunks(indices, Math.min(indices.length, workers * 4)).map(
-          (part) => pool.run({ source, settings, seed, indices: part }) as Promise<RunReport[]>,
-        ),
-      );
-      return parts.flat();
+      },
+      close: async () => {},
+    };
+  }
+  const host = fork(hostFile(), [], {
+    execArgv: hostFlags,
+    serialization: "advanced",
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const waiting = new Map<
+    number,
+    { resolve: (reports: RunReport[]) => void; reject: (error: Error) => void }
+  >();
+  let nextId = 0;
+  let exited: Error | undefined;
+  host.on("message", (reply: HostReply) => {
+    const pending = waiting.get(reply.id);
+    if (pending === undefined) return;
+    waiting.delete(reply.id);
+    if (reply.kind === "reports") pending.resolve(reply.reports);
+    else pending.reject(new Error(`a fuzz worker failed: ${reply.message}`));
+  });
+  const ended = new Promise<void>((done) => {
+    host.on("exit", (code, signal) => {
+      exited = new Error(`the fuzz worker process ended (${signal ?? `exit code ${code}`})`);
+      for (const pending of waiting.values()) pending.reject(exited);
+      waiting.clear();
+      done();
+    });
+  });
+  const request = (message: HostRequest) => host.send(message);
+  request({ kind: "start", workerFile: workerFile(), workers, source, settings, seed });
+  return {
+    evaluate(indices) {
+      if (exited !== undefined) return Promise.reject(exited);
+      const id = nextId++;
+      return new Promise<RunReport[]>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        request({ kind: "evaluate", id, indices });
+      });
     },
     close: async () => {
-      await pool?.destroy();
+      if (exited === undefined) request({ kind: "close" });
+      await ended;
     },
   };
 }

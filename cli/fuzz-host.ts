@@ -1,0 +1,95 @@
+/**
+ * The process that hosts the fuzzer's worker threads when `quorumlab fuzz` runs more than one.
+ *
+ * Why a process of its own: V8's garbage collector runs parts of its work on helper threads, in
+ * parallel and concurrently. With one worker that is a gain, since the spare core does it; when
+ * every core already runs a worker, the helpers of all workers only contend with them (measured
+ * on two cores: two threads gave about 1.6× one, and 1.75–1.85× in this host). The flags that
+ * turn the helpers off and size the young generation are process-wide and must be given at start,
+ * so the parent starts this host with them (`hostFlags` in cli/fuzz.ts) and the worker threads
+ * (tinypool) live here.
+ *
+ * Protocol (Node IPC with structured clone): the parent sends `start` once, then `evaluate`
+ * messages, each answered by `reports` or `error` with the same id, then `close`.
+ */
+import { pathToFileURL } from "node:url";
+import Tinypool from "tinypool";
+import type { RunReport } from "../sim/fuzz/campaign.js";
+import type { FuzzSettings } from "../sim/fuzz/plan.js";
+import type { ProtocolSource } from "./fuzz-worker.js";
+
+export type HostRequest =
+  | {
+      readonly kind: "start";
+      readonly workerFile: string;
+      readonly workers: number;
+      readonly source: ProtocolSource;
+      readonly settings: FuzzSettings;
+      readonly seed: bigint;
+    }
+  | { readonly kind: "evaluate"; readonly id: number; readonly indices: readonly number[] }
+  | { readonly kind: "close" };
+
+export type HostReply =
+  | { readonly kind: "reports"; readonly id: number; readonly reports: RunReport[] }
+  | { readonly kind: "error"; readonly id: number; readonly message: string };
+
+/** Splits indices into `parts` contiguous chunks of near-equal size. */
+function chunks(indices: readonly number[], parts: number): number[][] {
+  const out: number[][] = [];
+  const size = Math.ceil(indices.length / parts);
+  for (let start = 0; start < indices.length; start += size) out.push(indices.slice(start, start + size));
+  return out;
+}
+
+function main(): void {
+  let pool: Tinypool | undefined;
+  let task: Omit<Extract<HostRequest, { kind: "start" }>, "kind" | "workerFile" | "workers"> | undefined;
+  let workers = 1;
+  const send = (reply: HostReply) => process.send?.(reply);
+  process.on("message", (request: HostRequest) => {
+    switch (request.kind) {
+      case "start":
+        workers = request.workers;
+        task = { source: request.source, settings: request.settings, seed: request.seed };
+        pool = new Tinypool({
+          filename: request.workerFile,
+          minThreads: workers,
+          maxThreads: workers,
+          isolateWorkers: false,
+        });
+        return;
+      case "evaluate": {
+        const running = pool;
+        const common = task;
+        if (running === undefined || common === undefined) {
+          send({ kind: "error", id: request.id, message: "the fuzz host was not started" });
+          return;
+        }
+        // Several small tasks per worker: runs vary a lot in length, and the pool hands the
+        // next task to whichever worker is free.
+        const parts = chunks(request.indices, Math.min(request.indices.length, workers * 4));
+        Promise.all(
+          parts.map((part) => running.run({ ...common, indices: part }) as Promise<RunReport[]>),
+        ).then(
+          (results) => send({ kind: "reports", id: request.id, reports: results.flat() }),
+          (error: unknown) =>
+            send({
+              kind: "error",
+              id: request.id,
+              message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+            }),
+        );
+        return;
+      }
+      case "close":
+        (pool?.destroy() ?? Promise.resolve()).finally(() => process.disconnect());
+        return;
+    }
+  });
+  // The parent went away: nothing left to do.
+  process.on("disconnect", () => process.exit(0));
+}
+
+// Only as the entry script of a forked process (never when imported, e.g. for its types).
+if (process.send !== undefined && import.meta.url === pathToFileURL(process.argv[1] ?? "").href) main();
