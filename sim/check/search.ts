@@ -125,16 +125,29 @@ function stateTableOf(operations: readonly Operation[], model: AnyModel): StateT
     };
   }
   const initial = intern(model.init());
-  // A direct-mapped, lossy memo of transitions: a collision overwrites, so it never grows.
-  let capacity = 1024;
-  while (capacity < operations.length * 64 && capacity < 1 << 16) capacity *= 2;
-  const mask = capacity - 1;
-  const memoOperation = new Int32Array(capacity).fill(-1);
-  const memoState = new Int32Array(capacity);
-  const memoResult = new Int32Array(capacity);
+  // A direct-mapped, lossy memo of transitions: a collision overwrites. It starts small, since
+  // most histories need few transitions (a fuzz run checks two or three small partitions), and
+  // doubles, dropping what it holds, each time it has missed twice its size, up to `largest`.
+  let largest = 1024;
+  while (largest < operations.length * 64 && largest < 1 << 16) largest *= 2;
+  let capacity = Math.min(256, largest);
+  let mask = capacity - 1;
+  let memoOperation = new Int32Array(capacity).fill(-1);
+  let memoState = new Int32Array(capacity);
+  let memoResult = new Int32Array(capacity);
+  let misses = 0;
   const transition = (operation: number, state: number): number => {
-    const at = mix32(Math.imul(operation, 0x9e3779b1) ^ state) & mask;
+    let at = mix32(Math.imul(operation, 0x9e3779b1) ^ state) & mask;
     if (memoOperation[at] === operation && memoState[at] === state) return memoResult[at]!;
+    if (++misses > 2 * capacity && capacity < largest) {
+      capacity *= 2;
+      mask = capacity - 1;
+      memoOperation = new Int32Array(capacity).fill(-1);
+      memoState = new Int32Array(capacity);
+      memoResult = new Int32Array(capacity);
+      misses = 0;
+      at = mix32(Math.imul(operation, 0x9e3779b1) ^ state) & mask;
+    }
     const next = model.step(values[state], operations[operation]!);
     const result = next === undefined ? -1 : intern(next);
     memoOperation[at] = operation;
