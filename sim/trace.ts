@@ -411,48 +411,16 @@ export class TraceRecorder {
     const symbols = this.symbols;
     switch (kind) {
       case sendRow:
-        return {
-          kind: "send",
-          t,
-          e,
-          from: symbols[first] as string,
-          to: symbols[second] as string,
-          id,
-          type: symbols[label] as string,
-          msg: ref,
-        };
+        return { ...this.messageFields("send", t, e, first, second, id, label), msg: ref };
       case deliverRow:
-        return {
-          kind: "deliver",
-          t,
-          e,
-          from: symbols[first] as string,
-          to: symbols[second] as string,
-          id,
-          type: symbols[label] as string,
-        };
+        return this.messageFields("deliver", t, e, first, second, id, label);
       case dropRow:
         return {
-          kind: "drop",
-          t,
-          e,
-          from: symbols[first] as string,
-          to: symbols[second] as string,
-          id,
-          type: symbols[label] as string,
+          ...this.messageFields("drop", t, e, first, second, id, label),
           reason: dropReasons[extra] as DropReason,
         };
       case duplicateRow:
-        return {
-          kind: "duplicate",
-          t,
-          e,
-          from: symbols[first] as string,
-          to: symbols[second] as string,
-          id,
-          type: symbols[label] as string,
-          copy: extra,
-        };
+        return { ...this.messageFields("duplicate", t, e, first, second, id, label), copy: extra };
       case stateRow:
         return { kind: "state", t, e, node: symbols[first] as string, state: ref };
       case timerRow:
@@ -474,6 +442,28 @@ export class TraceRecorder {
       default:
         return ref as TraceLine;
     }
+  }
+
+  /** The fields every message record starts with, in their order. */
+  private messageFields<K extends MessageRecord["kind"]>(
+    kind: K,
+    t: number,
+    e: number,
+    from: number,
+    to: number,
+    id: number,
+    type: number,
+  ): { kind: K; t: number; e: number; from: string; to: string; id: number; type: string } {
+    const symbols = this.symbols;
+    return {
+      kind,
+      t,
+      e,
+      from: symbols[from] as string,
+      to: symbols[to] as string,
+      id,
+      type: symbols[type] as string,
+    };
   }
 
   /** The serialized line of a row (without its newline). */
