@@ -4,31 +4,48 @@
  * restarted node is a new object; monitors notice and start reading its fresh (volatile) history.
  */
 import type { Invariant, NodeId, StepView } from "../../sim/node.js";
-import { commandKey } from "./messages.js";
+import { type Command, commandKey } from "./messages.js";
 import type { MultiPaxosNode } from "./node.js";
 
 type View = StepView<MultiPaxosNode>;
 
-/** Remembers, per node id, which node object it last saw and how far it has read a growing list. */
+/**
+ * Remembers, per node, which node object it last saw and how far it has read a growing list.
+ * `read` fills its own fields (`node`, `from`, `restarted`) rather than returning a new object:
+ * it runs after every step.
+ */
 class Cursor {
-  private readonly objects = new Map<NodeId, MultiPaxosNode>();
-  private readonly positions = new Map<NodeId, number>();
+  private readonly objects: Array<MultiPaxosNode | undefined> = [];
+  private readonly positions: number[] = [];
+  node: MultiPaxosNode | undefined;
+  from = 0;
+  restarted = false;
 
-  /** The position to read from; `restarted` is true when the node object changed. */
-  read(view: View): { node: MultiPaxosNode; from: number; restarted: boolean } | undefined {
+  /** Reads the actor; false when it is down. */
+  read(view: View): boolean {
     const node = view.node(view.actor);
-    if (node === undefined) return undefined;
-    const restarted = this.objects.get(view.actor) !== node;
-    if (restarted) {
-      this.objects.set(view.actor, node);
-      this.positions.set(view.actor, 0);
+    if (node === undefined) return false;
+    const index = view.actorIndex;
+    this.restarted = this.objects[index] !== node;
+    if (this.restarted) {
+      this.objects[index] = node;
+      this.positions[index] = 0;
     }
-    return { node, from: this.positions.get(view.actor) ?? 0, restarted };
+    this.node = node;
+    this.from = this.positions[index] ?? 0;
+    return true;
   }
 
-  advance(id: NodeId, to: number): void {
-    this.positions.set(id, to);
+  advance(view: View, to: number): void {
+    this.positions[view.actorIndex] = to;
   }
+}
+
+/** The acceptors that accepted one ballot's proposal for a slot. */
+interface Vote {
+  readonly ballot: number;
+  readonly command: Command;
+  readonly voters: Set<NodeId>;
 }
 
 export const slotAgreement: Invariant<MultiPaxosNode> = {
@@ -38,29 +55,39 @@ export const slotAgreement: Invariant<MultiPaxosNode> = {
   kind: "safety",
   create() {
     const cursor = new Cursor();
-    const votes = new Map<string, { key: string; voters: Set<NodeId> }>();
+    // Per slot, the votes of each ballot seen (nearly always one ballot per slot).
+    const votes: Array<Vote[] | undefined> = [];
     const chosen = new Map<number, { key: string; ballot: number; acceptors: NodeId[] }>();
     return {
       afterStep(view) {
-        const read = cursor.read(view);
-        if (read === undefined) return undefined;
-        const history = read.node.acceptHistory;
-        cursor.advance(view.actor, history.length);
-        for (let position = read.from; position < history.length; position++) {
+        if (!cursor.read(view)) return undefined;
+        const node = cursor.node as MultiPaxosNode;
+        const history = node.acceptHistory;
+        const from = cursor.from;
+        cursor.advance(view, history.length);
+        for (let position = from; position < history.length; position++) {
           const proposal = history[position];
           if (proposal === undefined) continue;
-          const key = commandKey(proposal.command);
-          const id = `${proposal.slot}/${proposal.ballot}`;
-          let vote = votes.get(id);
-          if (vote === undefined) votes.set(id, (vote = { key, voters: new Set() }));
-          if (vote.key !== key) {
+          let slotVotes = votes[proposal.slot];
+          if (slotVotes === undefined) votes[proposal.slot] = slotVotes = [];
+          let vote = slotVotes.find((each) => each.ballot === proposal.ballot);
+          if (vote === undefined) {
+            vote = { ballot: proposal.ballot, command: proposal.command, voters: new Set() };
+            slotVotes.push(vote);
+          }
+          if (
+            vote.command !== proposal.command &&
+            commandKey(vote.command) !== commandKey(proposal.command)
+          ) {
+            const keys = [commandKey(vote.command), commandKey(proposal.command)];
             return {
-              message: `slot ${proposal.slot} ballot ${proposal.ballot} carried two commands: ${vote.key} and ${key}`,
-              witnesses: { slot: proposal.slot, ballot: proposal.ballot, commands: [vote.key, key] },
+              message: `slot ${proposal.slot} ballot ${proposal.ballot} carried two commands: ${keys[0]} and ${keys[1]}`,
+              witnesses: { slot: proposal.slot, ballot: proposal.ballot, commands: keys },
             };
           }
           vote.voters.add(view.actor);
-          if (vote.voters.size !== read.node.majority) continue;
+          if (vote.voters.size !== node.majority) continue;
+          const key = commandKey(proposal.command);
           const earlier = chosen.get(proposal.slot);
           const now = { key, ballot: proposal.ballot, acceptors: [...vote.voters].sort() };
           if (earlier === undefined) {
@@ -88,11 +115,11 @@ export const executedPrefix: Invariant<MultiPaxosNode> = {
     const reference: Array<{ key: string; node: NodeId }> = [];
     return {
       afterStep(view) {
-        const read = cursor.read(view);
-        if (read === undefined) return undefined;
-        const executed = read.node.executed;
-        cursor.advance(view.actor, executed.length);
-        for (let index = read.from; index < executed.length; index++) {
+        if (!cursor.read(view)) return undefined;
+        const executed = (cursor.node as MultiPaxosNode).executed;
+        const from = cursor.from;
+        cursor.advance(view, executed.length);
+        for (let index = from; index < executed.length; index++) {
           const entry = executed[index];
           if (entry === undefined) continue;
           const first = reference[index];
@@ -121,13 +148,13 @@ export const exactlyOnce: Invariant<MultiPaxosNode> = {
     const effective = new Map<NodeId, Map<string, number>>();
     return {
       afterStep(view) {
-        const read = cursor.read(view);
-        if (read === undefined) return undefined;
+        if (!cursor.read(view)) return undefined;
         let seen = effective.get(view.actor);
-        if (seen === undefined || read.restarted) effective.set(view.actor, (seen = new Map()));
-        const executed = read.node.executed;
-        cursor.advance(view.actor, executed.length);
-        for (let index = read.from; index < executed.length; index++) {
+        if (seen === undefined || cursor.restarted) effective.set(view.actor, (seen = new Map()));
+        const executed = (cursor.node as MultiPaxosNode).executed;
+        const from = cursor.from;
+        cursor.advance(view, executed.length);
+        for (let index = from; index < executed.length; index++) {
           const entry = executed[index];
           if (entry === undefined || !entry.effective) continue;
           const earlier = seen.get(entry.key);

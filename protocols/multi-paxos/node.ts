@@ -28,7 +28,14 @@
  * restarted replica re-executes its chosen prefix to rebuild the key-value state. A node handles
  * messages to itself by direct call.
  */
-import type { ClientRequest, NodeContext, NodeId, ProtocolNode, StartInfo } from "../../sim/node.js";
+import {
+  type ClientRequest,
+  freezeDeep,
+  type NodeContext,
+  type NodeId,
+  type ProtocolNode,
+  type StartInfo,
+} from "../../sim/node.js";
 import { isKvFunction, KvStateMachine } from "../shared/kv-store.js";
 import type { MultiPaxosBugName } from "./bugs.js";
 import {
@@ -97,7 +104,17 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
 
   private readonly bugs: ReadonlySet<MultiPaxosBugName>;
   private readonly index: number;
-  private shown = "";
+  /** What the last annotation was made of; a new one is made only when one of these changes. */
+  private shown:
+    | {
+        readonly role: MultiPaxosRole;
+        readonly ballot: number;
+        readonly promised: number;
+        readonly executedThrough: number;
+        readonly leaderHint: NodeId | undefined;
+        readonly nextSlot: number;
+      }
+    | undefined;
 
   constructor(
     private readonly ctx: NodeContext<MultiPaxosMessage>,
@@ -155,14 +172,15 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
       this.ctx.reply(request, { status: "ok", value: done.value });
       return;
     }
-    const command: OperationCommand = {
+    // Frozen once here: acceptors store and pass on this very object, without copies.
+    const command: OperationCommand = freezeDeep({
       kind: "op",
       client: request.client,
       seq: request.seq,
       f: request.f,
       key: request.key,
       value: request.value,
-    };
+    });
     const key = commandKey(command);
     this.waiting.set(key, request);
     if (this.pendingSlots.has(key)) return;
@@ -292,7 +310,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
       this.leaderHint = from;
       this.resetElectionTimer();
     }
-    const proposal: SlotProposal = { slot, ballot, command };
+    const proposal: SlotProposal = freezeDeep({ slot, ballot, command });
     this.acceptedSlots.set(slot, proposal);
     // BUG(volatile-acceptor): the acceptance is not written to stable storage.
     if (!this.bugs.has("volatile-acceptor")) this.ctx.storage.append(acceptedKey, proposal);
@@ -395,7 +413,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   private learnChosen(slot: number, command: Command): void {
     if (this.chosen.has(slot)) return;
     this.chosen.set(slot, command);
-    this.ctx.storage.append(chosenKey, { slot, command });
+    this.ctx.storage.append(chosenKey, freezeDeep({ slot, command }));
     this.executeReady();
   }
 
@@ -443,10 +461,31 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   }
 
   private annotate(): void {
-    const shown = `${this.role}|${this.ballot}|${this.promised}|${this.executedThrough}|${this.leaderHint}|${this.nextSlot}`;
-    if (shown === this.shown) return;
-    this.shown = shown;
-    this.ctx.annotate(describeMultiPaxosNode(this));
+    const shown = this.shown;
+    if (
+      shown !== undefined &&
+      shown.role === this.role &&
+      shown.ballot === this.ballot &&
+      shown.promised === this.promised &&
+      shown.executedThrough === this.executedThrough &&
+      shown.leaderHint === this.leaderHint &&
+      shown.nextSlot === this.nextSlot
+    ) {
+      return;
+    }
+    this.shown = {
+      role: this.role,
+      ballot: this.ballot,
+      promised: this.promised,
+      executedThrough: this.executedThrough,
+      leaderHint: this.leaderHint,
+      nextSlot: this.nextSlot,
+    };
+    this.ctx.annotate(
+      this.ctx.tracing
+        ? describeMultiPaxosNode(this)
+        : { role: this.role, term: this.role === "follower" ? this.promised : this.ballot },
+    );
   }
 
   /** Slots proposed by this leader and not yet chosen (for state descriptions). */
