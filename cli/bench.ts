@@ -1,33 +1,49 @@
 /**
- * `quorumlab bench [--json]`: runs the benchmarks in bench/ and prints their figures. Each
- * benchmark reports measured values next to its target; the machine is shared, so compare runs
- * on the same machine rather than across machines.
+ * `quorumlab bench [--json] [--only TEXT]`: runs the benchmarks in bench/ and prints one JSON
+ * object (`kernel`, `linearizability`, `protocols.<name>`, `fuzz`). Each benchmark runs in a fresh
+ * Node process of its own, as each is when run directly (`node dist/bench/raft.js`), so that no
+ * figure depends on the heap an earlier benchmark left behind. Each reports measured values next
+ * to its target; the machine is shared, so compare runs on the same machine, not across machines.
  */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import type { CommandModule } from "yargs";
-import { benchCommit } from "../bench/commit.js";
-import { benchConsistentHashing } from "../bench/consistent-hashing.js";
-import { benchFuzz } from "../bench/fuzz.js";
-import { benchKernel } from "../bench/kernel.js";
-import { benchLinearizability } from "../bench/linearizability.js";
-import { benchPaxosFamily } from "../bench/paxos.js";
-import { benchRaft } from "../bench/raft.js";
-import { benchShardedKv } from "../bench/sharded-kv.js";
-import { ExitCode } from "../sim/errors.js";
+import { ExitCode, InputError } from "../sim/errors.js";
 import { colours, runCommand } from "./output.js";
 
-type Bench = () => Promise<Record<string, unknown>>;
-
-/** Benchmark name → runner; protocol figures sit under `protocols.<name>`. */
-export const benches: ReadonlyArray<readonly [string, Bench]> = [
-  ["kernel", () => benchKernel()],
-  ["linearizability", benchLinearizability],
-  ["protocols.raft", benchRaft],
-  ["protocols.paxos-family", benchPaxosFamily],
-  ["protocols.consistent-hashing", benchConsistentHashing],
-  ["protocols.commit", benchCommit],
-  ["protocols.sharded-kv", benchShardedKv],
-  ["fuzz", benchFuzz],
+/** Benchmark name → its module in bench/; protocol figures sit under `protocols.<name>`. */
+export const benches: ReadonlyArray<readonly [string, string]> = [
+  ["kernel", "kernel"],
+  ["linearizability", "linearizability"],
+  ["protocols.raft", "raft"],
+  ["protocols.paxos-family", "paxos"],
+  ["protocols.consistent-hashing", "consistent-hashing"],
+  ["protocols.commit", "commit"],
+  ["protocols.sharded-kv", "sharded-kv"],
+  ["fuzz", "fuzz"],
 ];
+
+/** The compiled benchmark modules (dist/bench), next to the compiled command. */
+function benchFolder(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const folder = here.endsWith(join("dist", "cli"))
+    ? join(here, "..", "bench")
+    : join(here, "..", "dist", "bench");
+  if (!existsSync(join(folder, "raft.js"))) {
+    throw new InputError("bench needs the compiled package: run `npm run build`");
+  }
+  return folder;
+}
+
+async function runBench(folder: string, module: string): Promise<Record<string, unknown>> {
+  const { stdout } = await promisify(execFile)(process.execPath, [join(folder, `${module}.js`)], {
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
 
 export const benchCommand: CommandModule<object, { json: boolean; only?: string }> = {
   command: "bench",
@@ -39,11 +55,12 @@ export const benchCommand: CommandModule<object, { json: boolean; only?: string 
   handler: (args) =>
     runCommand(async () => {
       const c = colours(process.stderr, { json: false });
+      const folder = benchFolder();
       const out: Record<string, unknown> = { schemaVersion: 1 };
-      for (const [name, bench] of benches) {
+      for (const [name, module] of benches) {
         if (args.only !== undefined && !name.includes(args.only)) continue;
         process.stderr.write(c.dim(`bench ${name}…\n`));
-        const figures = await bench();
+        const figures = await runBench(folder, module);
         const path = name.split(".");
         let target = out;
         for (const part of path.slice(0, -1)) {
