@@ -98,6 +98,8 @@ type QueueItem =
       readonly to: number;
       readonly id: number;
       readonly message: Message;
+      /** The message type's trace symbol. */
+      readonly type: number;
     }
   | {
       readonly kind: typeof timerKind;
@@ -495,14 +497,21 @@ export class Kernel {
       }
       return;
     }
-    this.queue.push(arrivalUs, { kind: deliverKind, from, to, id, message });
+    this.queue.push(arrivalUs, { kind: deliverKind, from, to, id, message, type: typeEntry.symbol });
     const duplicateUs = this.network.duplicateArrivalUs;
     if (duplicateUs >= 0) {
       const copy = this.nextMessageId++;
       if (tracing) {
         this.trace.duplicate(this.nowUs, this.eventIndex, fromSymbol, toSymbol, id, typeEntry.symbol, copy);
       }
-      this.queue.push(duplicateUs, { kind: deliverKind, from, to, id: copy, message });
+      this.queue.push(duplicateUs, {
+        kind: deliverKind,
+        from,
+        to,
+        id: copy,
+        message,
+        type: typeEntry.symbol,
+      });
     }
   }
 
@@ -552,17 +561,15 @@ export class Kernel {
     kind: ArrivalKind,
     reason: DropReason = "partition",
   ): void {
-    const trace = this.trace;
-    const type = this.messageTypes.get(item.message.type)?.symbol ?? trace.symbol(item.message.type);
     const symbols = this.endpointSymbols;
-    trace.arrival(
+    this.trace.arrival(
       kind,
       this.nowUs,
       this.eventIndex,
       symbols[item.from] as number,
       symbols[item.to] as number,
       item.id,
-      type,
+      item.type,
       reason,
     );
   }
