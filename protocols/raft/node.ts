@@ -846,7 +846,9 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       this.ctx.reply(read.request, { status: "ok", value: this.kv.read(read.request.key) });
       served++;
     }
-    if (served > 0) this.reads = this.reads.slice(served);
+    // Usually every waiting read is served at once: empty the list in place rather than copy it.
+    if (served === this.reads.length) this.reads.length = 0;
+    else if (served > 0) this.reads.splice(0, served);
   }
 
   private replyResult(request: ClientRequest, result: KvResult): void {
