@@ -143,11 +143,11 @@ export type ArrivalKind = "deliver" | "drop";
  * Records a run.
  *
  * - Kept in memory (reports, tests): the frequent records (send, deliver, drop, duplicate, state,
- *   timer) go into typed-array columns, with strings as numbers into a symbol table and only the
- *   message or state object held by reference; every other record is kept as it is. `records`
- *   builds the record objects on first use. A long run thus costs a few numbers per event instead
- *   of an object per record for the garbage collector to trace and move, and the hash is computed
- *   from the columns when the run finishes.
+ *   timer, client) go into rows of typed arrays, with strings as numbers into a symbol table and
+ *   only the message, state or history event held by reference; every other record is kept as it
+ *   is. `records` builds the record objects on first use. A long run thus costs a few numbers per
+ *   event instead of an object per record for the garbage collector to trace and move, and the
+ *   hash is computed from the rows when the run finishes.
  * - Streamed to a sink: lines are serialized as they come and handed to the hash and the sink in
  *   chunks of 64 Ki characters, so memory stays flat however long the run.
  * - Hash only: the same streaming path without a sink.
@@ -156,7 +156,7 @@ export type ArrivalKind = "deliver" | "drop";
  * would write the equivalent object, so both paths give the same bytes (a test holds them to it).
  *
  * Records hold references to the messages and states the protocol handed over; the node API
- * requires those to be immutable once sent or annotated.
+ * requires those to be immutable once sent or annotated, and history events are never changed.
  */
 export class TraceRecorder {
   /** Whether anything is recorded at all; the kernel skips building records when false. */
