@@ -4,7 +4,8 @@
  *
  * Nothing outside the queue advances time. Each queue entry is a message delivery, a timer or a
  * scheduled action (a fault, a client tick). Handling one entry is one kernel event; its number
- * (`e` in the trace) counts from 0.
+ * (`e` in the trace) counts from 0. Entries that can no longer do anything (cancelled actions,
+ * replaced or cancelled timers, timers of a crashed node) leave the queue without being events.
  *
  * Node runtime rules:
  * - A crashed node loses its object (volatile state), its timers and its paused backlog;
