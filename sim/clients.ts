@@ -154,13 +154,13 @@ export class SimulatedClient implements ClientEndpoint {
 
   private attempt(pending: Pending, target: NodeId): void {
     pending.target = target;
-    const attempt = ++pending.attempt;
+    pending.attempt++;
     const message: ClientRequestMessage = { type: "client-request", request: pending.request };
     this.kernel.sendFromClient(this.name, target, message);
     if (pending.timer !== undefined) this.kernel.cancel(pending.timer);
     const dueUs = Math.min(this.kernel.timeUs + this.defaults.attemptTimeoutUs, pending.deadlineUs);
+    // Cancelled when the operation ends or another attempt starts, so it runs only for this one.
     pending.timer = this.kernel.schedule(dueUs, () => {
-      if (this.pending !== pending || pending.attempt !== attempt) return;
       if (this.kernel.timeUs >= pending.deadlineUs) {
         this.finish(pending, { type: "info", value: null, error: "timeout" });
         return;

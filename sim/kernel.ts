@@ -434,8 +434,9 @@ export class Kernel {
   }
 
   private fireTimer(item: QueueItem & { kind: typeof timerKind }): void {
+    // Checked again here: a timer that waited in a paused node's backlog may be spent by now.
+    if (this.timerIsSpent(item)) return;
     const slot = this.slots[item.node] as NodeSlot;
-    if (!slot.up || slot.timers.get(item.name) !== item.generation) return;
     if (slot.paused) {
       slot.backlog.push(item);
       return;
