@@ -124,9 +124,6 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
    * sent (pipelining), and a lost message shows up as a rejected consistency check later.
    */
   private readonly probing = new Set<NodeId>();
-  /** While a broadcast is being sent: its last AppendEntries, for the next follower to share. */
-  private broadcasting = false;
-  private lastBroadcast: AppendEntries | undefined;
   /** Heartbeat round: every broadcast of AppendEntries starts a new one, echoed by replies. */
   private round = 0;
   private roundStartedAtUs = -1;
@@ -141,7 +138,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   private readonly quorum: number;
   private readonly bugs: ReadonlySet<RaftBugName>;
   private dirty = true;
-  /** The last state description annotated; the next one reuses its unchanged parts. */
+  /** The last state description annotated (untraced runs compare role and term with it). */
   private lastDescription: StateDescription | undefined;
   private readonly describer = new RaftStateDescriber();
   /** Scratch space for the commit rule's sort. */
@@ -444,14 +441,18 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.round++;
     this.roundStartedAtUs = this.ctx.now();
     this.roundSentAtUs[this.round % roundHistory] = this.roundStartedAtUs;
-    this.broadcasting = true;
-    for (const peer of this.ctx.peers) this.sendAppend(peer, withEntries);
-    this.broadcasting = false;
-    this.lastBroadcast = undefined;
+    let shared: AppendEntries | undefined;
+    for (const peer of this.ctx.peers) shared = this.sendAppend(peer, withEntries, shared);
     return this.round;
   }
 
-  private sendAppend(peer: NodeId, withEntries = true): void {
+  /**
+   * Sends `peer` what it lacks: AppendEntries from its nextIndex, or InstallSnapshot. Returns the
+   * AppendEntries sent (else `shared`), which the next follower of the same broadcast gets too when
+   * it is at the same position: messages are immutable once sent, and nothing the message says
+   * changes during a broadcast.
+   */
+  private sendAppend(peer: NodeId, withEntries = true, shared?: AppendEntries): AppendEntries | undefined {
     const next = this.nextIndex.get(peer) as number;
     const log = this.log;
     if (next <= log.snapshotIndex) {
@@ -464,23 +465,17 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
         data: this.snapshotData,
         round: this.round,
       });
-      return;
+      return shared;
     }
-    const entries =
+    const end =
       withEntries && next <= log.lastIndex
-        ? log.slice(next, Math.min(log.lastIndex + 1, next + this.options.maxEntriesPerAppend))
-        : noEntries;
-    if (entries.length > 0 && !this.probing.has(peer)) this.nextIndex.set(peer, next + entries.length);
-    // Within one broadcast, followers at the same position get the very same message: messages
-    // are immutable once sent, and nothing the message says changes during the broadcast.
-    const shared = this.lastBroadcast;
-    if (
-      shared !== undefined &&
-      shared.prevLogIndex === next - 1 &&
-      shared.entries.length === entries.length
-    ) {
+        ? Math.min(log.lastIndex + 1, next + this.options.maxEntriesPerAppend)
+        : next;
+    const count = end - next;
+    if (count > 0 && !this.probing.has(peer)) this.nextIndex.set(peer, end);
+    if (shared !== undefined && shared.prevLogIndex === next - 1 && shared.entries.length === count) {
       this.ctx.send(peer, shared);
-      return;
+      return shared;
     }
     const message: AppendEntries = {
       type: "AppendEntries",
@@ -488,12 +483,12 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       leaderId: this.ctx.id,
       prevLogIndex: next - 1,
       prevLogTerm: log.termAt(next - 1) as number,
-      entries,
+      entries: count > 0 ? log.slice(next, end) : noEntries,
       leaderCommit: this.commitIndex,
       round: this.round,
     };
-    if (this.broadcasting) this.lastBroadcast = message;
     this.ctx.send(peer, message);
+    return message;
   }
 
   /** A message from the leader of `term` (≥ ours): follow it and restart the election timer. */
