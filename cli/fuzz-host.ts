@@ -16,7 +16,7 @@ import { pathToFileURL } from "node:url";
 import Tinypool from "tinypool";
 import type { RunReport } from "../sim/fuzz/campaign.js";
 import type { FuzzSettings } from "../sim/fuzz/plan.js";
-import type { ProtocolSource } from "./fuzz-worker.js";
+import type { ProtocolSource, WorkerTask } from "./fuzz-worker.js";
 
 export type HostRequest =
   | {
@@ -44,7 +44,7 @@ function chunks(indices: readonly number[], parts: number): number[][] {
 
 function main(): void {
   let pool: Tinypool | undefined;
-  let task: Omit<Extract<HostRequest, { kind: "start" }>, "kind" | "workerFile" | "workers"> | undefined;
+  let task: Omit<WorkerTask, "indices"> | undefined;
   let workers = 1;
   const send = (reply: HostReply) => process.send?.(reply);
   process.on("message", (request: HostRequest) => {
@@ -70,7 +70,10 @@ function main(): void {
         // next task to whichever worker is free.
         const parts = chunks(request.indices, Math.min(request.indices.length, workers * 4));
         Promise.all(
-          parts.map((part) => running.run({ ...common, indices: part }) as Promise<RunReport[]>),
+          parts.map((part) => {
+            const work: WorkerTask = { ...common, indices: part };
+            return running.run(work) as Promise<RunReport[]>;
+          }),
         ).then(
           (results) => send({ kind: "reports", id: request.id, reports: results.flat() }),
           (error: unknown) =>
