@@ -82,8 +82,8 @@ export function pageData(model: ReportModel): Record<string, unknown> {
     states: model.states,
     hasLog: model.states.some((state) => {
       if (state === null || typeof state !== "object") return false;
-      const shown = state as { log?: unknown; logRuns?: unknown };
-      return Array.isArray(shown.log) || Array.isArray(shown.logRuns);
+      const shown = state as { log?: unknown; logRuns?: unknown; logTerms?: unknown };
+      return Array.isArray(shown.log) || Array.isArray(shown.logTerms) || Array.isArray(shown.logRuns);
     }),
     ops: model.operations.map((operation) => ({
       c: operation.client,

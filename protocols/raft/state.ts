@@ -1,12 +1,14 @@
 /**
  * What a Raft node shows of itself in traces and reports: role, term, votedFor, the leader it
- * follows, commit and apply positions, its log as runs of equal terms, and (as leader) each
+ * follows, commit and apply positions, its log by where its terms change, and (as leader) each
  * follower's match index.
  *
- * The log is shown whole from `logFrom` (1, or the first index after a snapshot) as `logRuns`:
- * `[[term, count], ...]`, e.g. `[[1, 3], [3, 2]]` for terms 1 1 1 3 3. A log has few runs, so a
- * description stays small however long the log grows, and a long run, which keeps every
- * description in its trace, does not hold a copy of the log per step.
+ * The log is shown whole, from `logFrom` (1, or the first index after a snapshot) to `lastIndex`,
+ * as `logTerms`: `[[index, term], ...]`, each pair the first index of a run of entries of that
+ * term, e.g. `[[1, 1], [4, 3]]` with `lastIndex` 5 for terms 1 1 1 3 3. A log has few terms, so a
+ * description stays small however long the log grows; and since appending entries of the last
+ * term changes only `lastIndex`, consecutive descriptions share one `logTerms` array. A long run
+ * keeps every description in its trace, so that sharing is most of what a description costs.
  */
 import type { NodeId, StateDescription } from "../../sim/node.js";
 import type { RaftLog } from "./log.js";
@@ -25,76 +27,130 @@ export interface RaftStateView {
   readonly peers: readonly NodeId[];
 }
 
-/** A run of `count` consecutive entries of term `term`. */
-export type LogRun = readonly [term: number, count: number];
+/** The first index of a run of entries of one term, and that term. */
+export type TermStart = readonly [index: number, term: number];
 
 /**
  * Describes one node, step after step. Descriptions are never mutated, so each reuses what has
- * not changed in the previous one (the runs of an unchanged log, the match indexes) and extends
- * the runs by the appended entries instead of rescanning the log.
+ * not changed in the previous one (the term starts of a log that only grew within its last term,
+ * the match indexes), and a log that grew is scanned only over its new entries.
  */
 export class RaftStateDescriber {
   private previous: StateDescription | undefined;
-  private runs: readonly LogRun[] = [];
-  /** The log positions `runs` covers: from `runsFrom` to `runsTo`, as of `runsTruncations`. */
-  private runsFrom = 1;
-  private runsTo = 0;
-  private runsTruncations = 0;
+  private starts: readonly TermStart[] = [];
+  /** The log positions `starts` covers: from `startsFrom` to `startsTo`, as of `startsTruncations`. */
+  private startsFrom = 1;
+  private startsTo = 0;
+  private startsTruncations = 0;
 
   describe(node: RaftStateView): StateDescription {
     const previous = this.previous;
     const log = node.log;
-    const state: Record<string, unknown> = {
-      role: node.role,
-      term: node.currentTerm,
-      votedFor: node.votedFor,
-      leader: node.leaderId,
-      commitIndex: node.commitIndex,
-      lastApplied: node.lastApplied,
-      logFrom: log.snapshotIndex + 1,
-      logRuns: this.logRuns(log),
-    };
-    if (log.snapshotIndex > 0) state.snapshotIndex = log.snapshotIndex;
+    const logTerms = this.logTerms(log);
+    let state: StateDescription;
+    // One literal per shape, so that a description has its fields in its own object.
     if (node.role === "leader") {
-      state.matchIndex = sameMatches(previous?.matchIndex, node) ? previous?.matchIndex : matchRecord(node);
+      const matchIndex = sameMatches(previous?.matchIndex, node) ? previous?.matchIndex : matchRecord(node);
+      state =
+        log.snapshotIndex > 0
+          ? {
+              role: node.role,
+              term: node.currentTerm,
+              votedFor: node.votedFor,
+              leader: node.leaderId,
+              commitIndex: node.commitIndex,
+              lastApplied: node.lastApplied,
+              logFrom: log.snapshotIndex + 1,
+              lastIndex: log.lastIndex,
+              logTerms,
+              snapshotIndex: log.snapshotIndex,
+              matchIndex,
+            }
+          : {
+              role: node.role,
+              term: node.currentTerm,
+              votedFor: node.votedFor,
+              leader: node.leaderId,
+              commitIndex: node.commitIndex,
+              lastApplied: node.lastApplied,
+              logFrom: 1,
+              lastIndex: log.lastIndex,
+              logTerms,
+              matchIndex,
+            };
+    } else {
+      state =
+        log.snapshotIndex > 0
+          ? {
+              role: node.role,
+              term: node.currentTerm,
+              votedFor: node.votedFor,
+              leader: node.leaderId,
+              commitIndex: node.commitIndex,
+              lastApplied: node.lastApplied,
+              logFrom: log.snapshotIndex + 1,
+              lastIndex: log.lastIndex,
+              logTerms,
+              snapshotIndex: log.snapshotIndex,
+            }
+          : {
+              role: node.role,
+              term: node.currentTerm,
+              votedFor: node.votedFor,
+              leader: node.leaderId,
+              commitIndex: node.commitIndex,
+              lastApplied: node.lastApplied,
+              logFrom: 1,
+              lastIndex: log.lastIndex,
+              logTerms,
+            };
     }
-    this.previous = state as StateDescription;
-    return this.previous;
+    this.previous = state;
+    return state;
   }
 
-  private logRuns(log: RaftLog): readonly LogRun[] {
+  private logTerms(log: RaftLog): readonly TermStart[] {
     const from = log.snapshotIndex + 1;
     const last = log.lastIndex;
-    if (from === this.runsFrom && log.truncations === this.runsTruncations && last >= this.runsTo) {
-      if (last === this.runsTo) return this.runs;
-      // Entries were only appended since: extend the runs.
-      const runs = this.runs.slice();
-      for (let index = this.runsTo + 1; index <= last; index++) addTerm(runs, log.termAt(index) as number);
-      return this.remember(runs, from, last, log.truncations);
+    if (from === this.startsFrom && log.truncations === this.startsTruncations && last >= this.startsTo) {
+      // Entries were only appended since: a new array only if one of them starts a new term.
+      let starts = this.starts;
+      let copied = false;
+      let lastTerm = starts.length === 0 ? -1 : (starts[starts.length - 1] as TermStart)[1];
+      for (let index = this.startsTo + 1; index <= last; index++) {
+        const term = log.termAt(index) as number;
+        if (term === lastTerm) continue;
+        if (!copied) {
+          starts = starts.slice();
+          copied = true;
+        }
+        (starts as TermStart[]).push([index, term]);
+        lastTerm = term;
+      }
+      return this.remember(starts, from, last, log.truncations);
     }
-    const runs: LogRun[] = [];
-    for (let index = from; index <= last; index++) addTerm(runs, log.termAt(index) as number);
-    return this.remember(runs, from, last, log.truncations);
+    const starts: TermStart[] = [];
+    let lastTerm = -1;
+    for (let index = from; index <= last; index++) {
+      const term = log.termAt(index) as number;
+      if (term !== lastTerm) starts.push([index, term]);
+      lastTerm = term;
+    }
+    return this.remember(starts, from, last, log.truncations);
   }
 
   private remember(
-    runs: readonly LogRun[],
+    starts: readonly TermStart[],
     from: number,
     to: number,
     truncations: number,
-  ): readonly LogRun[] {
-    this.runs = runs;
-    this.runsFrom = from;
-    this.runsTo = to;
-    this.runsTruncations = truncations;
-    return runs;
+  ): readonly TermStart[] {
+    this.starts = starts;
+    this.startsFrom = from;
+    this.startsTo = to;
+    this.startsTruncations = truncations;
+    return starts;
   }
-}
-
-function addTerm(runs: LogRun[], term: number): void {
-  const lastRun = runs[runs.length - 1];
-  if (lastRun !== undefined && lastRun[0] === term) runs[runs.length - 1] = [term, lastRun[1] + 1];
-  else runs.push([term, 1]);
 }
 
 function matchRecord(node: RaftStateView): Record<NodeId, number> {

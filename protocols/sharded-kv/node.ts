@@ -419,7 +419,8 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
       commitIndex: raft.commitIndex,
       lastApplied: raft.lastApplied,
       logFrom: raft.logFrom,
-      logRuns: raft.logRuns,
+      lastIndex: raft.lastIndex,
+      logTerms: raft.logTerms,
       group: this.group,
       configNum: config.num,
     };

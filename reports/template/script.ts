@@ -101,21 +101,33 @@ export const reportScript = String.raw`
   function roleOf(state) { return state && typeof state.role === "string" ? state.role : null; }
   function termOf(state) { return state && typeof state.term === "number" ? state.term : null; }
   /**
-   * The last (at most) max entries of a state's log, from either form a protocol may show:
-   * log (a list of terms or of entries with a term, starting at index logFrom) or logRuns
-   * ([[term, count], ...] from logFrom). Returns {from, entries, last} or null.
+   * The last (at most) max entries of a state's log, from any form a protocol may show, each
+   * starting at index logFrom (default 1): log (a list of terms or of entries with a term),
+   * logTerms ([[index, term], ...], where each term starts, up to lastIndex) or logRuns
+   * ([[term, count], ...], as older traces have it). Returns {from, entries, last} or null.
    */
   function logTail(state, max) {
     if (!state) return null;
     var base = typeof state.logFrom === "number" ? state.logFrom : 1;
+    var entries = [];
     if (Array.isArray(state.log)) {
       var skip = Math.max(0, state.log.length - max);
       return { from: base + skip, entries: state.log.slice(skip), last: base + state.log.length - 1 };
     }
+    if (Array.isArray(state.logTerms) && typeof state.lastIndex === "number") {
+      var last = state.lastIndex;
+      var first = Math.max(base, last - max + 1);
+      for (var s = state.logTerms.length - 1; s >= 0 && last >= first; s--) {
+        var start = Math.max(state.logTerms[s][0], first);
+        for (var i = last; i >= start; i--) entries.push(state.logTerms[s][1]);
+        last = start - 1;
+      }
+      entries.reverse();
+      return { from: state.lastIndex - entries.length + 1, entries: entries, last: state.lastIndex };
+    }
     if (!Array.isArray(state.logRuns)) return null;
     var total = 0;
     state.logRuns.forEach(function (run) { total += run[1]; });
-    var entries = [];
     for (var r = state.logRuns.length - 1; r >= 0 && entries.length < max; r--) {
       for (var c = 0; c < state.logRuns[r][1] && entries.length < max; c++) entries.push(state.logRuns[r][0]);
     }

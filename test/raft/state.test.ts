@@ -1,13 +1,14 @@
 /**
- * A Raft node's state description shows its log as runs of equal terms. The describer extends the
- * previous runs when entries were only appended and rescans after a truncation or a compaction;
- * either way the runs must spell out exactly the log's terms.
+ * A Raft node's state description shows its log by where its terms change. The describer extends
+ * the previous term starts when entries were only appended (and keeps the same array while they
+ * continue the last term), and rescans after a truncation or a compaction; either way the starts
+ * must spell out exactly the log's terms.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RaftLog } from "../../protocols/raft/log.js";
 import type { Entry } from "../../protocols/raft/messages.js";
-import { type LogRun, RaftStateDescriber, type RaftStateView } from "../../protocols/raft/state.js";
+import { RaftStateDescriber, type RaftStateView, type TermStart } from "../../protocols/raft/state.js";
 
 function view(log: RaftLog): RaftStateView {
   return {
@@ -23,8 +24,16 @@ function view(log: RaftLog): RaftStateView {
   };
 }
 
-function expand(runs: readonly LogRun[]): number[] {
-  return runs.flatMap(([term, count]) => Array.from({ length: count }, () => term));
+/** The terms of entries logFrom..lastIndex, as the description shows them. */
+function expand(state: Readonly<Record<string, unknown>>): number[] {
+  const starts = state.logTerms as TermStart[];
+  const terms: number[] = [];
+  for (let index = state.logFrom as number; index <= (state.lastIndex as number); index++) {
+    let term: number | undefined;
+    for (const [start, startTerm] of starts) if (start <= index) term = startTerm;
+    terms.push(term as number);
+  }
+  return terms;
 }
 
 function termsOf(log: RaftLog): number[] {
@@ -39,15 +48,39 @@ const entry = (term: number): Entry => ({ term, command: { kind: "noop" } });
 type Step = { append: number[] } | { truncateFrom: number } | { compactTo: number };
 
 describe("raft state description", () => {
-  it("shows terms 1 1 1 3 3 as [[1, 3], [3, 2]] from logFrom", () => {
+  it("shows terms 1 1 1 3 3 as starts [[1, 1], [4, 3]] from logFrom 1 to lastIndex 5", () => {
     const log = new RaftLog();
     log.append([entry(1), entry(1), entry(1), entry(3), entry(3)]);
     const state = new RaftStateDescriber().describe(view(log));
-    expect(state.logRuns).toEqual([
-      [1, 3],
-      [3, 2],
+    expect(state.logTerms).toEqual([
+      [1, 1],
+      [4, 3],
     ]);
     expect(state.logFrom).toBe(1);
+    expect(state.lastIndex).toBe(5);
+  });
+
+  it("keeps the same term starts while the log grows within its last term", () => {
+    const log = new RaftLog();
+    const describer = new RaftStateDescriber();
+    log.append([entry(1), entry(2)]);
+    const before = describer.describe(view(log));
+    log.append([entry(2), entry(2)]);
+    const after = describer.describe(view(log));
+    expect(after.logTerms).toBe(before.logTerms);
+    expect(after.lastIndex).toBe(4);
+    log.append([entry(3)]);
+    const newTerm = describer.describe(view(log));
+    expect(newTerm.logTerms).not.toBe(before.logTerms);
+    expect(before.logTerms).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    expect(newTerm.logTerms).toEqual([
+      [1, 1],
+      [2, 2],
+      [5, 3],
+    ]);
   });
 
   it("spells out exactly the log's terms after any appends, truncations and compactions", () => {
@@ -72,7 +105,8 @@ describe("raft state description", () => {
           }
           const state = describer.describe(view(log));
           expect(state.logFrom).toBe(log.snapshotIndex + 1);
-          expect(expand(state.logRuns as LogRun[])).toEqual(termsOf(log));
+          expect(state.lastIndex).toBe(log.lastIndex);
+          expect(expand(state)).toEqual(termsOf(log));
         }
       }),
     );

@@ -20,7 +20,7 @@ describe("raft with and without a trace", () => {
       expect(untraced.violations).toEqual(traced.violations);
       expect(untraced.kernel.leaderships).toEqual(traced.kernel.leaderships);
       const states = traced.records.filter((record) => record.kind === "state");
-      expect(states.some((record) => Array.isArray((record.state as { logRuns?: unknown }).logRuns))).toBe(
+      expect(states.some((record) => Array.isArray((record.state as { logTerms?: unknown }).logTerms))).toBe(
         true,
       );
       for (const node of untraced.kernel.nodeIds) {

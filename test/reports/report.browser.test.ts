@@ -131,16 +131,22 @@ describe.skipIf(skipBrowser)("HTML report in chromium", () => {
     const { protocols } = await import("../../protocols/index.js");
     const run = runScenario(loadScenario("raft-figure-8"), protocols, { keepTrace: true });
     const records = [...run.records];
-    // The cells expected at the right edge: every live node's last state, runs expanded.
+    // The cells expected at the right edge: every live node's last state, term starts expanded.
     const expected = new Map<string, string[]>();
     for (const record of records) {
       if (record.kind === "crash") expected.set(record.node, ["down"]);
       if (record.kind !== "state") continue;
-      const runs = (record.state as { logRuns: Array<[number, number]> }).logRuns;
-      expect(Array.isArray(runs)).toBe(true);
+      const { logTerms, lastIndex } = record.state as {
+        logTerms: Array<[number, number]>;
+        lastIndex: number;
+      };
+      expect(Array.isArray(logTerms)).toBe(true);
       expected.set(
         record.node,
-        runs.flatMap(([term, count]) => Array.from({ length: count }, () => String(term))),
+        logTerms.flatMap(([start, term], at) => {
+          const end = at + 1 < logTerms.length ? (logTerms[at + 1] as [number, number])[0] - 1 : lastIndex;
+          return Array.from({ length: end - start + 1 }, () => String(term));
+        }),
       );
     }
     const { page, errors, requests } = await openWatched(
