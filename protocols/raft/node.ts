@@ -118,6 +118,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   // ---- leader (reinitialized after each election) ---------------------------------------------
   readonly nextIndex = new Map<NodeId, number>();
   readonly matchIndex = new Map<NodeId, number>();
+  /** How many times `matchIndex` was set, so a description can tell it is unchanged. */
+  matchChanges = 0;
   /**
    * Followers whose log position is unknown (after an election or a rejection): entries are sent
    * without advancing nextIndex until one is accepted. Otherwise nextIndex advances as entries are
@@ -399,6 +401,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     for (const peer of this.ctx.peers) {
       this.nextIndex.set(peer, this.log.lastIndex + 1);
       this.matchIndex.set(peer, 0);
+      this.matchChanges++;
       this.probing.add(peer);
       this.ackedRound.set(peer, 0);
       this.ackedRoundSentAtUs.set(peer, Number.NEGATIVE_INFINITY);
@@ -597,6 +600,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   private advanceMatch(peer: NodeId, index: number): void {
     if (index > (this.matchIndex.get(peer) as number)) {
       this.matchIndex.set(peer, index);
+      this.matchChanges++;
       this.dirty = true;
       this.advanceCommit();
     }

@@ -23,6 +23,8 @@ export interface RaftStateView {
   readonly log: RaftLog;
   /** The leader's matchIndex per follower (shown only while leader). */
   readonly matchIndex: ReadonlyMap<NodeId, number>;
+  /** Counts the changes to `matchIndex`: equal counts, equal match indexes. */
+  readonly matchChanges: number;
   /** The other nodes, in the order the description lists their match indexes. */
   readonly peers: readonly NodeId[];
 }
@@ -37,6 +39,8 @@ export type TermStart = readonly [index: number, term: number];
  */
 export class RaftStateDescriber {
   private previous: StateDescription | undefined;
+  /** `matchChanges` when the previous description's match indexes were taken. */
+  private shownMatchChanges = -1;
   private starts: readonly TermStart[] = [];
   /** The log positions `starts` covers: from `startsFrom` to `startsTo`, as of `startsTruncations`. */
   private startsFrom = 1;
@@ -50,7 +54,11 @@ export class RaftStateDescriber {
     let state: StateDescription;
     // One literal per shape, so that a description has its fields in its own object.
     if (node.role === "leader") {
-      const matchIndex = sameMatches(previous?.matchIndex, node) ? previous?.matchIndex : matchRecord(node);
+      const matchIndex =
+        previous?.matchIndex !== undefined && this.shownMatchChanges === node.matchChanges
+          ? previous.matchIndex
+          : matchRecord(node);
+      this.shownMatchChanges = node.matchChanges;
       state =
         log.snapshotIndex > 0
           ? {
@@ -157,19 +165,4 @@ function matchRecord(node: RaftStateView): Record<NodeId, number> {
   const shown: Record<NodeId, number> = {};
   for (const peer of node.peers) shown[peer] = node.matchIndex.get(peer) ?? 0;
   return shown;
-}
-
-/** Whether `previous` (a description's match indexes) shows exactly the node's match indexes. */
-function sameMatches(previous: unknown, node: RaftStateView): boolean {
-  if (previous === null || typeof previous !== "object") return false;
-  const old = previous as Record<string, unknown>;
-  let count = 0;
-  for (const key in old) {
-    if (!Object.hasOwn(old, key)) continue;
-    count++;
-    if (old[key] !== (node.matchIndex.get(key) ?? 0)) return false;
-  }
-  if (count !== node.peers.length) return false;
-  for (const peer of node.peers) if (!Object.hasOwn(old, peer)) return false;
-  return true;
 }

@@ -20,6 +20,7 @@ function view(log: RaftLog): RaftStateView {
     lastApplied: 0,
     log,
     matchIndex: new Map(),
+    matchChanges: 0,
     peers: [],
   };
 }
