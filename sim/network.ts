@@ -87,14 +87,19 @@ export class Network {
     });
     this.size = endpoints.length;
     const links = this.size * this.size;
-    this.cut = new Uint8Array(links);
-    this.grouped = new Uint8Array(links);
+    // Every per-link table lives in one buffer: a run builds a network, and each separate buffer
+    // would be an off-heap allocation of its own.
+    const buffer = new ArrayBuffer(links * (5 * Float64Array.BYTES_PER_ELEMENT + 2));
+    const table = (at: number) =>
+      new Float64Array(buffer, at * links * Float64Array.BYTES_PER_ELEMENT, links);
+    this.linkLoss = table(0).fill(spec.loss);
+    this.linkDuplicate = table(1).fill(spec.duplicate);
+    this.clogExtraUs = table(2);
+    this.clogUntilUs = table(3).fill(-1);
+    this.lastArrivalUs = table(4);
+    this.cut = new Uint8Array(buffer, 5 * links * Float64Array.BYTES_PER_ELEMENT, links);
+    this.grouped = new Uint8Array(buffer, 5 * links * Float64Array.BYTES_PER_ELEMENT + links, links);
     this.linkLatency = new Array(links).fill(undefined);
-    this.linkLoss = new Float64Array(links).fill(spec.loss);
-    this.linkDuplicate = new Float64Array(links).fill(spec.duplicate);
-    this.clogExtraUs = new Float64Array(links);
-    this.clogUntilUs = new Float64Array(links).fill(-1);
-    this.lastArrivalUs = new Float64Array(links);
     for (const link of spec.links) {
       const index = this.link(link.from, link.to);
       if (link.latency !== undefined) this.linkLatency[index] = link.latency;

@@ -7,9 +7,10 @@
  * per-comparison object access) roughly doubles throughput over a generic comparator heap.
  */
 export class EventQueue<T> {
-  private times = new Float64Array(1024);
-  private seqs = new Float64Array(1024);
-  private items: Array<T | undefined> = new Array(1024);
+  // Small at first: a short run (a fuzz run) rarely has more than a few dozen events pending.
+  private times = new Float64Array(64);
+  private seqs = new Float64Array(64);
+  private items: Array<T | undefined> = new Array(64);
   private count = 0;
   private nextSeq = 0;
 

@@ -129,7 +129,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   /** Heartbeat round: every broadcast of AppendEntries starts a new one, echoed by replies. */
   private round = 0;
   private roundStartedAtUs = -1;
-  private readonly roundSentAtUs = new Float64Array(roundHistory);
+  /** When each of the last `roundHistory` rounds started, by round modulo `roundHistory`. */
+  private readonly roundSentAtUs: number[] = [];
   private readonly ackedRound = new Map<NodeId, number>();
   private readonly ackedRoundSentAtUs = new Map<NodeId, number>();
   private readonly heardSinceCheck = new Set<NodeId>();

@@ -4,6 +4,8 @@
  * one partition of a history. See docs/linearizability.md for the algorithm in prose.
  *
  * Data layout (everything is an integer in a typed array; the loop does not allocate):
+ * - The arrays come from a pool shared by successive searches (./buffers.ts) and go back to it
+ *   when the search reaches its verdict.
  * - Operations are numbered 0..n-1 in the order given. Entry i is the call of operation i and
  *   entry n+i its return. Entries sit in a doubly linked list (`next`/`previous`), sorted by time
  *   with calls before returns at equal times (intervals are closed). Indeterminate operations have
@@ -22,6 +24,7 @@
  *   choice at this point, so when its subtree fails the search backtracks past it at once.
  */
 import type { Operation } from "../history.js";
+import { giveInt32, takeInt32 } from "./buffers.js";
 import type { AnyModel } from "./model.js";
 
 /** Limits shared by all partitions of one check; `exhausted` records why a search gave up. */
@@ -72,10 +75,17 @@ function mix32(value: number): number {
   return h;
 }
 
-/** Interns states and memoizes transitions for one partition. */
-function stateTableOf(operations: readonly Operation[], model: AnyModel): StateTable {
+/**
+ * Interns states and memoizes transitions for one partition. `release` gives the table's arrays
+ * back to the pool (./buffers.ts); the table must not be used afterwards.
+ */
+function stateTableOf(
+  operations: readonly Operation[],
+  model: AnyModel,
+): { table: StateTable; release: () => void } {
   const values: unknown[] = [];
   let intern: (state: unknown) => number;
+  let releaseIntern = (): void => {};
   const hashOf = model.hash;
   if (hashOf === undefined) {
     const ids = new Map<unknown, number>();
@@ -92,8 +102,9 @@ function stateTableOf(operations: readonly Operation[], model: AnyModel): StateT
     // Open addressing over state ids, keyed by the model's hash, compared with its equality.
     const equal = model.equal ?? ((left: unknown, right: unknown) => left === right);
     let capacity = 1024;
-    let slots = new Int32Array(capacity);
-    let hashes = new Int32Array(capacity);
+    let slots = takeInt32(capacity);
+    let hashes = takeInt32(capacity);
+    releaseIntern = () => giveInt32(slots, hashes);
     intern = (state) => {
       const hash = hashOf(state) | 0;
       let at = mix32(hash) & (capacity - 1);
@@ -106,15 +117,17 @@ function stateTableOf(operations: readonly Operation[], model: AnyModel): StateT
       const id = values.length;
       values.push(state);
       if (id >= hashes.length) {
-        const grown = new Int32Array(hashes.length * 2);
+        const grown = takeInt32(hashes.length * 2);
         grown.set(hashes);
+        giveInt32(hashes);
         hashes = grown;
       }
       hashes[id] = hash;
       slots[at] = id + 1;
       if (values.length * 2 > capacity) {
         capacity *= 2;
-        slots = new Int32Array(capacity);
+        giveInt32(slots);
+        slots = takeInt32(capacity);
         for (let other = 0; other < values.length; other++) {
           let place = mix32(hashes[other]!) & (capacity - 1);
           while (slots[place] !== 0) place = (place + 1) & (capacity - 1);
@@ -132,9 +145,9 @@ function stateTableOf(operations: readonly Operation[], model: AnyModel): StateT
   while (largest < operations.length * 64 && largest < 1 << 16) largest *= 2;
   let capacity = Math.min(256, largest);
   let mask = capacity - 1;
-  let memoOperation = new Int32Array(capacity).fill(-1);
-  let memoState = new Int32Array(capacity);
-  let memoResult = new Int32Array(capacity);
+  let memoOperation = takeInt32(capacity).fill(-1);
+  let memoState = takeInt32(capacity);
+  let memoResult = takeInt32(capacity);
   let misses = 0;
   const transition = (operation: number, state: number): number => {
     let at = mix32(Math.imul(operation, 0x9e3779b1) ^ state) & mask;
@@ -142,9 +155,10 @@ function stateTableOf(operations: readonly Operation[], model: AnyModel): StateT
     if (++misses > 2 * capacity && capacity < largest) {
       capacity *= 2;
       mask = capacity - 1;
-      memoOperation = new Int32Array(capacity).fill(-1);
-      memoState = new Int32Array(capacity);
-      memoResult = new Int32Array(capacity);
+      giveInt32(memoOperation, memoState, memoResult);
+      memoOperation = takeInt32(capacity).fill(-1);
+      memoState = takeInt32(capacity);
+      memoResult = takeInt32(capacity);
       misses = 0;
       at = mix32(Math.imul(operation, 0x9e3779b1) ^ state) & mask;
     }
@@ -155,7 +169,13 @@ function stateTableOf(operations: readonly Operation[], model: AnyModel): StateT
     memoResult[at] = result;
     return result;
   };
-  return { values, initial, transition };
+  return {
+    table: { values, initial, transition },
+    release: () => {
+      releaseIntern();
+      giveInt32(memoOperation, memoState, memoResult);
+    },
+  };
 }
 
 /** A search that can run in slices, so that partitions can take turns. */
@@ -179,12 +199,12 @@ export function startSearch(
   recordDeepest: boolean,
 ): PartitionSearch {
   const n = operations.length;
-  const table = stateTableOf(operations, model);
+  const { table, release: releaseTable } = stateTableOf(operations, model);
   const transition = table.transition;
 
   // Entry list, sorted by time; calls before returns at equal times.
-  const crashed = new Uint8Array(n);
-  const dominant = new Uint8Array(n);
+  const crashed = takeInt32(n);
+  const dominant = takeInt32(n);
   let remaining = 0;
   const order: number[] = [];
   for (let index = 0; index < n; index++) {
@@ -208,8 +228,8 @@ export function startSearch(
     return left - right;
   });
   const head = 2 * n;
-  const next = new Int32Array(2 * n + 1).fill(-1);
-  const previous = new Int32Array(2 * n + 1).fill(-1);
+  const next = takeInt32(2 * n + 1).fill(-1);
+  const previous = takeInt32(2 * n + 1).fill(-1);
   let last = head;
   for (const entry of order) {
     next[last] = entry;
@@ -219,8 +239,8 @@ export function startSearch(
 
   // Bitset of linearized operations; its Zobrist hash is the XOR of the members' random words.
   const wordCount = (n + 31) >>> 5;
-  const bits = new Int32Array(wordCount);
-  const zobrist = new Int32Array(n);
+  const bits = takeInt32(wordCount);
+  const zobrist = takeInt32(n);
   for (let index = 0; index < n; index++)
     zobrist[index] = mix32(Math.imul(index + 1, 0x9e3779b9) ^ 0x5bd1e995);
 
@@ -228,21 +248,22 @@ export function startSearch(
   let slotCapacity = 1024;
   while (slotCapacity < n * 16 && slotCapacity < 1 << 16) slotCapacity *= 2;
   let slotMask = slotCapacity - 1;
-  let slots = new Int32Array(slotCapacity);
+  let slots = takeInt32(slotCapacity);
   let entryCapacity = slotCapacity >>> 1;
-  let entryHash = new Int32Array(entryCapacity);
-  let entryState = new Int32Array(entryCapacity);
-  let entryLow = new Int32Array(entryCapacity);
-  let entryStart = new Int32Array(entryCapacity);
-  let entryLength = new Int32Array(entryCapacity);
+  let entryHash = takeInt32(entryCapacity);
+  let entryState = takeInt32(entryCapacity);
+  let entryLow = takeInt32(entryCapacity);
+  let entryStart = takeInt32(entryCapacity);
+  let entryLength = takeInt32(entryCapacity);
   let entryCount = 0;
-  let words = new Int32Array(entryCapacity * 2);
+  let words = takeInt32(entryCapacity * 2);
   let wordsUsed = 0;
 
   const growSlots = (): void => {
     slotCapacity *= 2;
     slotMask = slotCapacity - 1;
-    slots = new Int32Array(slotCapacity);
+    giveInt32(slots);
+    slots = takeInt32(slotCapacity);
     for (let entry = 0; entry < entryCount; entry++) {
       let at = entryHash[entry]! & slotMask;
       while (slots[at] !== 0) at = (at + 1) & slotMask;
@@ -252,8 +273,9 @@ export function startSearch(
   const growEntries = (): void => {
     entryCapacity *= 2;
     const grow = (array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const grown = new Int32Array(entryCapacity);
+      const grown = takeInt32(entryCapacity);
       grown.set(array);
+      giveInt32(array);
       return grown;
     };
     entryHash = grow(entryHash);
@@ -294,8 +316,9 @@ export function startSearch(
     }
     if (entryCount === entryCapacity) growEntries();
     if (wordsUsed + length > words.length) {
-      const grown = new Int32Array(Math.max(words.length * 2, wordsUsed + length));
+      const grown = takeInt32(Math.max(words.length * 2, wordsUsed + length));
       grown.set(words);
+      giveInt32(words);
       words = grown;
     }
     for (let word = 0; word < length; word++) words[wordsUsed + word] = bits[low + word]!;
@@ -311,8 +334,14 @@ export function startSearch(
     return true;
   };
 
-  const stackOperation = new Int32Array(n);
-  const stackState = new Int32Array(n);
+  const stackOperation = takeInt32(n);
+  const stackState = takeInt32(n);
+  /** Gives the search's arrays back once it has its verdict (and the table, unless the verdict shows it). */
+  const release = (keepTable: boolean): void => {
+    giveInt32(crashed, dominant, next, previous, bits, zobrist, stackOperation, stackState);
+    giveInt32(slots, entryHash, entryState, entryLow, entryStart, entryLength, words);
+    if (!keepTable) releaseTable();
+  };
   // The search's position, saved between slices.
   let savedDepth = 0;
   let savedState = table.initial;
@@ -323,6 +352,7 @@ export function startSearch(
   let deepestDepth = -1;
   let deepest: Deepest | undefined;
   let finished: SearchOutcome | undefined = n === 0 ? { kind: "linearizable" } : undefined;
+  if (finished !== undefined) release(false);
 
   const recordFailure = (depth: number, state: number, entry: number): void => {
     deepestDepth = depth;
@@ -452,7 +482,10 @@ export function startSearch(
     savedBitsHash = bitsHash;
     savedFullWords = fullWords;
     savedHighWord = highWord;
-    if (outcome !== undefined && outcome.kind !== "unknown") finished = outcome;
+    if (outcome !== undefined && outcome.kind !== "unknown") {
+      finished = outcome;
+      release(outcome.kind === "not-linearizable");
+    }
     return outcome;
   };
 
