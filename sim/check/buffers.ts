@@ -6,7 +6,7 @@
  * that V8 counts toward its young generation, so they brought young collections forward into
  * the checks, where the whole run is still alive: the collector then copied and promoted a run's
  * worth of objects each time. Measured on 5-node Raft fuzz runs, reusing them cut what each young
- * collection copies by about half and made runs about 5% faster.
+ * collection copies by about a third.
  *
  * Arrays are handed out by power-of-two size class (at least the length asked for; searches index
  * them, never read their length for bounds) and zero-filled. A search gives its arrays back when
