@@ -67,25 +67,25 @@ export class HistoryLog {
 
   constructor(private readonly kernel: Kernel) {}
 
-  record(client: string, process: number, event: Omit<HistoryEvent, "timeUs" | "process">): void {
+  /** Records an event of `client` now (fields as arguments: a client records two per operation). */
+  record(
+    client: string,
+    process: number,
+    type: HistoryEvent["type"],
+    f: string,
+    key: string | null,
+    value: unknown,
+    error?: string,
+  ): void {
     const timeUs = this.kernel.timeUs;
     const recorded: HistoryEvent =
-      event.error === undefined
-        ? { type: event.type, process, f: event.f, key: event.key, value: event.value, timeUs }
-        : {
-            type: event.type,
-            process,
-            f: event.f,
-            key: event.key,
-            value: event.value,
-            timeUs,
-            error: event.error,
-          };
+      error === undefined
+        ? { type, process, f, key, value, timeUs }
+        : { type, process, f, key, value, timeUs, error };
     this.events.push(recorded);
     const trace = this.kernel.trace;
     // The trace keeps the history event itself (history events are never changed).
-    if (trace.enabled)
-      trace.clientEvent(event.type, timeUs, this.kernel.events, trace.symbol(client), recorded);
+    if (trace.enabled) trace.clientEvent(type, timeUs, this.kernel.events, trace.symbol(client), recorded);
   }
 }
 
@@ -143,12 +143,7 @@ export class SimulatedClient implements ClientEndpoint {
       timer: undefined,
     };
     this.pending = pending;
-    this.history.record(this.name, this.process, {
-      type: "invoke",
-      f: operation.f,
-      key: operation.key,
-      value: operation.value,
-    });
+    this.history.record(this.name, this.process, "invoke", operation.f, operation.key, operation.value);
     this.attempt(pending, target);
   }
 
@@ -162,7 +157,7 @@ export class SimulatedClient implements ClientEndpoint {
     // Cancelled when the operation ends or another attempt starts, so it runs only for this one.
     pending.timer = this.kernel.schedule(dueUs, () => {
       if (this.kernel.timeUs >= pending.deadlineUs) {
-        this.finish(pending, { type: "info", value: null, error: "timeout" });
+        this.finish(pending, "info", null, "timeout");
         return;
       }
       if (!pending.follow) {
@@ -180,10 +175,10 @@ export class SimulatedClient implements ClientEndpoint {
     switch (reply.status) {
       case "ok":
         this.leaderGuess = from;
-        this.finish(pending, { type: "ok", value: reply.value ?? pending.request.value });
+        this.finish(pending, "ok", reply.value ?? pending.request.value);
         return;
       case "fail":
-        this.finish(pending, { type: "fail", value: null, error: reply.error });
+        this.finish(pending, "fail", null, reply.error);
         return;
       case "redirect": {
         if (!pending.follow) return;
@@ -200,19 +195,11 @@ export class SimulatedClient implements ClientEndpoint {
     }
   }
 
-  private finish(
-    pending: Pending,
-    outcome: { type: "ok" | "fail" | "info"; value: unknown; error?: string },
-  ): void {
+  private finish(pending: Pending, type: "ok" | "fail" | "info", value: unknown, error?: string): void {
     this.pending = undefined;
     if (pending.timer !== undefined) this.kernel.cancel(pending.timer);
-    this.history.record(this.name, this.process, {
-      type: outcome.type,
-      f: pending.request.f,
-      key: pending.request.key,
-      value: outcome.value,
-      ...(outcome.error === undefined ? {} : { error: outcome.error }),
-    });
+    const request = pending.request;
+    this.history.record(this.name, this.process, type, request.f, request.key, value, error);
     this.idleListener?.clientIdle(this);
   }
 
