@@ -11,11 +11,13 @@
  * Arrays are handed out by power-of-two size class (at least the length asked for; searches index
  * them, never read their length for bounds) and zero-filled. A search gives its arrays back when
  * it reaches a verdict it keeps to itself; arrays of an abandoned search are left to the garbage
- * collector. The pool keeps a few arrays per size class, so it stays small.
+ * collector. The pool keeps a few arrays per size class, and none above 4 MB (a long search's
+ * cache), so it stays small.
  */
 
 const keptPerClass = 8;
 const smallestClass = 16;
+const largestKept = 1 << 20;
 
 const free = new Map<number, Int32Array<ArrayBuffer>[]>();
 
@@ -38,7 +40,7 @@ export function takeInt32(length: number): Int32Array<ArrayBuffer> {
 export function giveInt32(...arrays: Int32Array<ArrayBuffer>[]): void {
   for (const array of arrays) {
     const size = array.length;
-    if (size < smallestClass || (size & (size - 1)) !== 0) continue;
+    if (size < smallestClass || size > largestKept || (size & (size - 1)) !== 0) continue;
     let list = free.get(size);
     if (list === undefined) {
       list = [];

@@ -1,7 +1,7 @@
 /**
  * The search's array pool: arrays come back zero-filled and at least as long as asked, an array
- * given back twice is handed out once, and a verdict does not depend on what earlier searches
- * left in the pool.
+ * given back twice is handed out once, very large arrays are not kept, and a verdict does not
+ * depend on what earlier searches left in the pool.
  */
 import { describe, expect, it } from "vitest";
 import { giveInt32, takeInt32 } from "../../sim/check/buffers.js";
@@ -27,6 +27,12 @@ describe("search buffers", () => {
     const two = takeInt32(4096);
     expect(one).toBe(array);
     expect(two).not.toBe(array);
+  });
+
+  it("does not keep arrays above 4 MB", () => {
+    const huge = takeInt32((1 << 20) + 1);
+    giveInt32(huge);
+    expect(takeInt32((1 << 20) + 1)).not.toBe(huge);
   });
 
   it("gives the same verdicts whatever earlier searches left in the pool", () => {
