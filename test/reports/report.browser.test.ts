@@ -126,48 +126,68 @@ describe.skipIf(skipBrowser)("HTML report in chromium", () => {
     await page.close();
   });
 
-  it("draws each Raft node's log, shown as runs of terms, in the log panel", async () => {
-    const { loadScenario } = await import("../../cli/files.js");
-    const { protocols } = await import("../../protocols/index.js");
-    const run = runScenario(loadScenario("raft-figure-8"), protocols, { keepTrace: true });
-    const records = [...run.records];
-    // The cells expected at the right edge: every live node's last state, term starts expanded.
-    const expected = new Map<string, string[]>();
-    for (const record of records) {
-      if (record.kind === "crash") expected.set(record.node, ["down"]);
-      if (record.kind !== "state") continue;
-      const { logTerms, lastIndex } = record.state as {
-        logTerms: Array<[number, number]>;
-        lastIndex: number;
-      };
-      expect(Array.isArray(logTerms)).toBe(true);
-      expected.set(
-        record.node,
-        logTerms.flatMap(([start, term], at) => {
-          const end = at + 1 < logTerms.length ? (logTerms[at + 1] as [number, number])[0] - 1 : lastIndex;
-          return Array.from({ length: end - start + 1 }, () => String(term));
-        }),
+  /** A state's log as one term per entry, from its term starts (`logTerms` up to `lastIndex`). */
+  function termsOf(state: { logTerms: Array<[number, number]>; lastIndex: number }): number[] {
+    const { logTerms, lastIndex } = state;
+    return logTerms.flatMap(([start, term], at) => {
+      const end = at + 1 < logTerms.length ? (logTerms[at + 1] as [number, number])[0] - 1 : lastIndex;
+      return Array.from({ length: end - start + 1 }, () => term);
+    });
+  }
+
+  /** The same state in the form older traces have: runs of equal terms, `[[term, count], ...]`. */
+  function asRuns(state: Record<string, unknown>): Record<string, unknown> {
+    const { logTerms: _starts, lastIndex: _last, ...rest } = state;
+    const runs: Array<[number, number]> = [];
+    for (const term of termsOf(state as { logTerms: Array<[number, number]>; lastIndex: number })) {
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last[0] === term) last[1]++;
+      else runs.push([term, 1]);
+    }
+    return { ...rest, logRuns: runs };
+  }
+
+  for (const form of ["logTerms", "logRuns"] as const) {
+    it(`draws each Raft node's last 40 log entries from ${form} in the log panel`, async () => {
+      const { loadScenario } = await import("../../cli/files.js");
+      const { protocols } = await import("../../protocols/index.js");
+      // Logs of over 100 entries in three terms: the panel shows a window across a term change.
+      const run = runScenario(loadScenario("raft-divergent-logs"), protocols, { keepTrace: true });
+      const records = run.records.map((record) =>
+        form === "logRuns" && record.kind === "state"
+          ? { ...record, state: asRuns(record.state as Record<string, unknown>) }
+          : record,
       );
-    }
-    const { page, errors, requests } = await openWatched(
-      browser,
-      writeHtml("report-raft-logs.html", records),
-    );
-    const rows = page.locator("#logs .log-row");
-    expect(await rows.count()).toBe(5);
-    for (const [node, cells] of expected) {
-      const row = page.locator("#logs .log-row", { has: page.locator(".log-node", { hasText: node }) });
-      if (cells[0] === "down") {
-        expect(await row.textContent()).toContain("down");
-        continue;
+      // The cells expected at the right edge: every live node's last state, expanded.
+      const expected = new Map<string, string[]>();
+      for (const record of run.records) {
+        if (record.kind === "crash") expected.set(record.node, ["down"]);
+        if (record.kind !== "state") continue;
+        const state = record.state as { logTerms: Array<[number, number]>; lastIndex: number };
+        expect(Array.isArray(state.logTerms)).toBe(true);
+        expected.set(record.node, termsOf(state).map(String));
       }
-      expect(await row.locator(".cell").allTextContents()).toEqual(cells.slice(-40));
-      expect(await row.locator(".log-meta").last().textContent()).toContain(`last index ${cells.length}`);
-    }
-    expect(errors).toEqual([]);
-    expect(onlyLocal(requests)).toEqual([]);
-    await page.close();
-  });
+      expect(Math.max(...[...expected.values()].map((cells) => cells.length))).toBeGreaterThan(40);
+      const { page, errors, requests } = await openWatched(
+        browser,
+        writeHtml(`report-raft-logs-${form}.html`, records),
+      );
+      const rows = page.locator("#logs .log-row");
+      expect(await rows.count()).toBe(run.kernel.nodeIds.length);
+      for (const [node, cells] of expected) {
+        const row = page.locator("#logs .log-row", { has: page.locator(".log-node", { hasText: node }) });
+        if (cells[0] === "down") {
+          expect(await row.textContent()).toContain("down");
+          continue;
+        }
+        expect(await row.locator(".cell").allTextContents()).toEqual(cells.slice(-40));
+        expect(await row.locator(".log-meta").last().textContent()).toContain(`last index ${cells.length}`);
+      }
+      expect(errors).toEqual([]);
+      expect(onlyLocal(requests)).toEqual([]);
+      await page.close();
+    });
+  }
 
   it("shows hostile names and values as text and runs none of them", async () => {
     const { page, errors, requests } = await openWatched(
