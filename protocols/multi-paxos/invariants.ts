@@ -45,7 +45,20 @@ class Cursor {
 interface Vote {
   readonly ballot: number;
   readonly command: Command;
-  readonly voters: Set<NodeId>;
+  /** The voters, one bit per node by its index (clusters are far smaller than 53 nodes). */
+  voters: number;
+  count: number;
+}
+
+/** A slot's chosen command, the ballot that chose it and the acceptors of that ballot. */
+interface Choice {
+  readonly command: Command;
+  readonly ballot: number;
+  readonly voters: number;
+}
+
+function sameCommand(left: Command, right: Command): boolean {
+  return left === right || commandKey(left) === commandKey(right);
 }
 
 export const slotAgreement: Invariant<MultiPaxosNode> = {
@@ -57,45 +70,64 @@ export const slotAgreement: Invariant<MultiPaxosNode> = {
     const cursor = new Cursor();
     // Per slot, the votes of each ballot seen (nearly always one ballot per slot).
     const votes: Array<Vote[] | undefined> = [];
-    const chosen = new Map<number, { key: string; ballot: number; acceptors: NodeId[] }>();
+    const chosen: Array<Choice | undefined> = [];
+    /** Node names by index, to name the voters of a bit set. */
+    const names: NodeId[] = [];
+    const voterNames = (voters: number): NodeId[] =>
+      names.filter((_, index) => Math.floor(voters / 2 ** index) % 2 === 1).sort();
     return {
       afterStep(view) {
         if (!cursor.read(view)) return undefined;
         const node = cursor.node as MultiPaxosNode;
         const history = node.acceptHistory;
         const from = cursor.from;
+        const bit = 2 ** view.actorIndex;
+        names[view.actorIndex] = view.actor;
         cursor.advance(view, history.length);
         for (let position = from; position < history.length; position++) {
           const proposal = history[position];
           if (proposal === undefined) continue;
           let slotVotes = votes[proposal.slot];
           if (slotVotes === undefined) votes[proposal.slot] = slotVotes = [];
-          let vote = slotVotes.find((each) => each.ballot === proposal.ballot);
+          let vote: Vote | undefined;
+          for (const each of slotVotes) if (each.ballot === proposal.ballot) vote = each;
           if (vote === undefined) {
-            vote = { ballot: proposal.ballot, command: proposal.command, voters: new Set() };
+            vote = { ballot: proposal.ballot, command: proposal.command, voters: 0, count: 0 };
             slotVotes.push(vote);
           }
-          if (
-            vote.command !== proposal.command &&
-            commandKey(vote.command) !== commandKey(proposal.command)
-          ) {
+          if (!sameCommand(vote.command, proposal.command)) {
             const keys = [commandKey(vote.command), commandKey(proposal.command)];
             return {
               message: `slot ${proposal.slot} ballot ${proposal.ballot} carried two commands: ${keys[0]} and ${keys[1]}`,
               witnesses: { slot: proposal.slot, ballot: proposal.ballot, commands: keys },
             };
           }
-          vote.voters.add(view.actor);
-          if (vote.voters.size !== node.majority) continue;
-          const key = commandKey(proposal.command);
-          const earlier = chosen.get(proposal.slot);
-          const now = { key, ballot: proposal.ballot, acceptors: [...vote.voters].sort() };
+          if (Math.floor(vote.voters / bit) % 2 === 0) {
+            vote.voters += bit;
+            vote.count++;
+          }
+          if (vote.count !== node.majority) continue;
+          const earlier = chosen[proposal.slot];
           if (earlier === undefined) {
-            chosen.set(proposal.slot, now);
-          } else if (earlier.key !== key) {
+            chosen[proposal.slot] = {
+              command: proposal.command,
+              ballot: proposal.ballot,
+              voters: vote.voters,
+            };
+          } else if (!sameCommand(earlier.command, proposal.command)) {
+            const first = {
+              key: commandKey(earlier.command),
+              ballot: earlier.ballot,
+              acceptors: voterNames(earlier.voters),
+            };
+            const second = {
+              key: commandKey(proposal.command),
+              ballot: proposal.ballot,
+              acceptors: voterNames(vote.voters),
+            };
             return {
-              message: `slot ${proposal.slot}: ${earlier.key} was chosen at ballot ${earlier.ballot}, then ${key} at ballot ${proposal.ballot}`,
-              witnesses: { slot: proposal.slot, first: earlier, second: now },
+              message: `slot ${proposal.slot}: ${first.key} was chosen at ballot ${first.ballot}, then ${second.key} at ballot ${second.ballot}`,
+              witnesses: { slot: proposal.slot, first, second },
             };
           }
         }
@@ -145,26 +177,41 @@ export const exactlyOnce: Invariant<MultiPaxosNode> = {
   kind: "safety",
   create() {
     const cursor = new Cursor();
-    const effective = new Map<NodeId, Map<string, number>>();
+    // For every operation, each slot at which some replica executed it with effect: nearly
+    // always one, shared by all replicas, so one table serves them all. A replica executing an
+    // operation with effect at slot s breaks the rule iff its own log shows that operation taking
+    // effect at another of these slots before s.
+    const effectiveAt = new Map<string, number | number[]>();
     return {
       afterStep(view) {
         if (!cursor.read(view)) return undefined;
-        let seen = effective.get(view.actor);
-        if (seen === undefined || cursor.restarted) effective.set(view.actor, (seen = new Map()));
         const executed = (cursor.node as MultiPaxosNode).executed;
         const from = cursor.from;
         cursor.advance(view, executed.length);
         for (let index = from; index < executed.length; index++) {
           const entry = executed[index];
           if (entry === undefined || !entry.effective) continue;
-          const earlier = seen.get(entry.key);
-          if (earlier !== undefined) {
-            return {
-              message: `${view.actor} executed ${entry.key} at slot ${earlier} and again at slot ${index + 1}`,
-              witnesses: { node: view.actor, command: entry.key, slots: [earlier, index + 1] },
-            };
+          const slot = index + 1;
+          const known = effectiveAt.get(entry.key);
+          if (known === undefined) {
+            effectiveAt.set(entry.key, slot);
+            continue;
           }
-          seen.set(entry.key, index + 1);
+          const slots = typeof known === "number" ? [known] : known;
+          for (const other of slots) {
+            if (other >= slot) continue;
+            const earlier = executed[other - 1];
+            if (earlier?.effective && earlier.key === entry.key) {
+              return {
+                message: `${view.actor} executed ${entry.key} at slot ${other} and again at slot ${slot}`,
+                witnesses: { node: view.actor, command: entry.key, slots: [other, slot] },
+              };
+            }
+          }
+          if (!slots.includes(slot)) {
+            slots.push(slot);
+            if (typeof known === "number") effectiveAt.set(entry.key, slots);
+          }
         }
         return undefined;
       },

@@ -75,12 +75,16 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
 
   // ---- acceptor (durable unless volatile-acceptor) ----
   promised = 0;
-  private readonly acceptedSlots = new Map<number, SlotProposal>();
+  /** The latest accepted proposal per slot, indexed by slot. */
+  private readonly acceptedSlots: Array<SlotProposal | undefined> = [];
   /** Every acceptance this process made, in order (volatile; read by invariants). */
   readonly acceptHistory: SlotProposal[] = [];
 
   // ---- learner and replica ----
-  readonly chosen = new Map<number, Command>();
+  /** The chosen command per slot, indexed by slot (slots are dense, so an array beats a map). */
+  readonly chosen: Array<Command | undefined> = [];
+  /** How many slots `chosen` holds. */
+  chosenCount = 0;
   executedThrough = 0;
   /** Entry `slot - 1` describes the execution of `slot`. */
   readonly executed: ExecutedEntry[] = [];
@@ -93,6 +97,15 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   private round = -1;
   private highestSeen = 0;
   leaderHint: NodeId | undefined;
+  /**
+   * The election timer is lazy, as in Raft (protocols/raft/node.ts): hearing from the leader
+   * only moves `electionDeadlineUs`, and the kernel timer (due at `electionTimerDueUs`) re-arms
+   * itself for the remainder when it fires early. A leader's every accept and heartbeat would
+   * otherwise queue a new timer at every acceptor. A firing before the timer's due time is a
+   * scenario's forced `timeout` and starts phase 1 at once.
+   */
+  private electionDeadlineUs = 0;
+  private electionTimerDueUs = 0;
   private fromSlot = 1;
   private readonly promises = new Map<NodeId, readonly SlotProposal[]>();
   private nextSlot = 1;
@@ -131,12 +144,13 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     if (!this.bugs.has("volatile-acceptor")) {
       this.promised = storage.get<number>(promisedKey) ?? 0;
       for (const proposal of storage.list<SlotProposal>(acceptedKey))
-        this.acceptedSlots.set(proposal.slot, proposal);
+        this.acceptedSlots[proposal.slot] = proposal;
     }
     this.round = storage.get<number>(roundKey) ?? -1;
     this.highestSeen = this.promised;
     for (const entry of storage.list<{ slot: number; command: Command }>(chosenKey)) {
-      this.chosen.set(entry.slot, entry.command);
+      if (this.chosen[entry.slot] === undefined) this.chosenCount++;
+      this.chosen[entry.slot] = entry.command;
     }
     this.executeReady();
     this.resetElectionTimer();
@@ -145,7 +159,16 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
 
   onTimer(name: string): void {
     if (name === electionTimer) {
-      if (this.role !== "leader") this.startPhaseOne();
+      if (this.role !== "leader") {
+        const nowUs = this.ctx.now();
+        const forced = nowUs < this.electionTimerDueUs - 2;
+        if (!forced && nowUs < this.electionDeadlineUs) {
+          this.electionTimerDueUs = this.electionDeadlineUs;
+          this.ctx.setTimer(electionTimer, this.electionDeadlineUs - nowUs);
+        } else {
+          this.startPhaseOne();
+        }
+      }
     } else if (name === heartbeatTimer && this.role === "leader") {
       this.heartbeat();
     }
@@ -245,9 +268,11 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     const accepted: SlotProposal[] = [];
     // BUG(promise-omits-accepted): the promise reports no accepted slots.
     if (!this.bugs.has("promise-omits-accepted")) {
-      for (const proposal of this.acceptedSlots.values())
-        if (proposal.slot >= fromSlot) accepted.push(proposal);
-      accepted.sort((left, right) => left.slot - right.slot);
+      const slots = this.acceptedSlots;
+      for (let slot = Math.max(fromSlot, 0); slot < slots.length; slot++) {
+        const proposal = slots[slot];
+        if (proposal !== undefined) accepted.push(proposal);
+      }
     }
     this.sendTo(from, { type: "promise", ballot, accepted });
   }
@@ -276,10 +301,10 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
         if (proposal.slot > maxSlot) maxSlot = proposal.slot;
       }
     }
-    for (const slot of this.chosen.keys()) if (slot > maxSlot) maxSlot = slot;
+    if (this.chosen.length - 1 > maxSlot) maxSlot = this.chosen.length - 1;
     this.ctx.note("became-leader", { ballot: this.ballot, fromSlot: this.fromSlot, throughSlot: maxSlot });
     for (let slot = this.fromSlot; slot <= maxSlot; slot++) {
-      if (this.chosen.has(slot)) continue;
+      if (this.chosen[slot] !== undefined) continue;
       // A hole nobody reported cannot have been chosen: fill it with a no-op.
       this.propose(slot, carried.get(slot)?.command ?? { kind: "noop" });
     }
@@ -311,7 +336,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
       this.resetElectionTimer();
     }
     const proposal: SlotProposal = freezeDeep({ slot, ballot, command });
-    this.acceptedSlots.set(slot, proposal);
+    this.acceptedSlots[slot] = proposal;
     // BUG(volatile-acceptor): the acceptance is not written to stable storage.
     if (!this.bugs.has("volatile-acceptor")) this.ctx.storage.append(acceptedKey, proposal);
     this.acceptHistory.push(proposal);
@@ -395,7 +420,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   private learnThrough(ballot: number, chosenThrough: number): void {
     if (ballot !== this.promised) return;
     for (let slot = this.executedThrough + 1; slot <= chosenThrough; slot++) {
-      const proposal = this.acceptedSlots.get(slot);
+      const proposal = this.acceptedSlots[slot];
       if (proposal === undefined || proposal.ballot !== ballot) return;
       this.learnChosen(slot, proposal.command);
     }
@@ -404,15 +429,16 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   private onCatchup(from: NodeId, fromSlot: number): void {
     const entries: Array<{ slot: number; command: Command }> = [];
     for (let slot = fromSlot; slot < fromSlot + this.options.catchupBatch; slot++) {
-      const command = this.chosen.get(slot);
+      const command = this.chosen[slot];
       if (command !== undefined) entries.push({ slot, command });
     }
     if (entries.length > 0) this.sendTo(from, { type: "decide", entries });
   }
 
   private learnChosen(slot: number, command: Command): void {
-    if (this.chosen.has(slot)) return;
-    this.chosen.set(slot, command);
+    if (this.chosen[slot] !== undefined) return;
+    this.chosen[slot] = command;
+    this.chosenCount++;
     this.ctx.storage.append(chosenKey, freezeDeep({ slot, command }));
     this.executeReady();
   }
@@ -421,7 +447,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   private executeReady(): void {
     for (;;) {
       const slot = this.executedThrough + 1;
-      const command = this.chosen.get(slot);
+      const command = this.chosen[slot];
       if (command === undefined) return;
       this.executedThrough = slot;
       if (command.kind === "noop") {
@@ -446,7 +472,13 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
 
   private resetElectionTimer(): void {
     const { electionTimeoutMinUs, electionTimeoutMaxUs } = this.options;
-    this.ctx.setTimer(electionTimer, this.ctx.random.int(electionTimeoutMinUs, electionTimeoutMaxUs));
+    const timeoutUs = this.ctx.random.int(electionTimeoutMinUs, electionTimeoutMaxUs);
+    const nowUs = this.ctx.now();
+    this.electionDeadlineUs = nowUs + timeoutUs;
+    if (!this.ctx.hasTimer(electionTimer) || this.electionDeadlineUs < this.electionTimerDueUs) {
+      this.electionTimerDueUs = this.electionDeadlineUs;
+      this.ctx.setTimer(electionTimer, timeoutUs);
+    }
   }
 
   /** Sends to every node, this one included (handled at once, without the network). */

@@ -11,7 +11,7 @@ export interface MultiPaxosNodeState {
   readonly ballot: number;
   readonly promised: number;
   readonly executedThrough: number;
-  readonly chosen: ReadonlyMap<number, unknown>;
+  readonly chosenCount: number;
   readonly leaderHint: string | undefined;
   readonly openSlots: number;
   readonly nextFreeSlot: number;
@@ -24,7 +24,7 @@ export function describeMultiPaxosNode(node: MultiPaxosNodeState): StateDescript
     ballot: node.ballot,
     promised: node.promised,
     executed: node.executedThrough,
-    chosen: node.chosen.size,
+    chosen: node.chosenCount,
     leader: node.leaderHint ?? null,
   };
   if (node.role === "leader") {
