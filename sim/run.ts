@@ -250,24 +250,39 @@ export function runScenario(
  * next full garbage collection.)
  */
 class ScenarioRun implements RunResult {
-  declare readonly scenario: Scenario;
-  declare readonly protocol: string;
-  declare readonly seed: bigint;
-  declare readonly ok: boolean;
-  declare readonly violations: readonly Violation[];
-  declare readonly traceHash: string;
-  declare readonly events: number;
-  declare readonly simulatedUs: number;
-  declare readonly history: readonly HistoryEvent[];
-  declare readonly linearizable: boolean | null;
-  declare readonly historyVerdict: HistoryVerdict | undefined;
-  declare readonly figures: RunFigures;
-  declare readonly expectations: readonly ExpectationResult[];
-  declare readonly expectationsMet: boolean;
-  declare readonly kernel: Kernel;
+  readonly scenario: Scenario;
+  readonly protocol: string;
+  readonly seed: bigint;
+  readonly ok: boolean;
+  readonly violations: readonly Violation[];
+  readonly traceHash: string;
+  readonly events: number;
+  readonly simulatedUs: number;
+  readonly history: readonly HistoryEvent[];
+  readonly linearizable: boolean | null;
+  readonly historyVerdict: HistoryVerdict | undefined;
+  readonly figures: RunFigures;
+  readonly expectations: readonly ExpectationResult[];
+  readonly expectationsMet: boolean;
+  readonly kernel: Kernel;
 
+  // Field by field: a fuzz campaign builds one per run, and Object.assign took its slow path.
   constructor(fields: Omit<RunResult, "records">) {
-    Object.assign(this, fields);
+    this.scenario = fields.scenario;
+    this.protocol = fields.protocol;
+    this.seed = fields.seed;
+    this.ok = fields.ok;
+    this.violations = fields.violations;
+    this.traceHash = fields.traceHash;
+    this.events = fields.events;
+    this.simulatedUs = fields.simulatedUs;
+    this.history = fields.history;
+    this.linearizable = fields.linearizable;
+    this.historyVerdict = fields.historyVerdict;
+    this.figures = fields.figures;
+    this.expectations = fields.expectations;
+    this.expectationsMet = fields.expectationsMet;
+    this.kernel = fields.kernel;
   }
 
   get records(): readonly TraceLine[] {

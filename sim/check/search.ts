@@ -101,7 +101,7 @@ function stateTableOf(
   } else {
     // Open addressing over state ids, keyed by the model's hash, compared with its equality.
     const equal = model.equal ?? ((left: unknown, right: unknown) => left === right);
-    let capacity = 1024;
+    let capacity = 64;
     let slots = takeInt32(capacity);
     let hashes = takeInt32(capacity);
     releaseIntern = () => giveInt32(slots, hashes);
@@ -245,7 +245,7 @@ export function startSearch(
     zobrist[index] = mix32(Math.imul(index + 1, 0x9e3779b9) ^ 0x5bd1e995);
 
   // The cache of seen (bitset, state) pairs.
-  let slotCapacity = 1024;
+  let slotCapacity = 64;
   while (slotCapacity < n * 16 && slotCapacity < 1 << 16) slotCapacity *= 2;
   let slotMask = slotCapacity - 1;
   let slots = takeInt32(slotCapacity);
