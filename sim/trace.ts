@@ -167,6 +167,9 @@ export class TraceRecorder {
   private readonly sink: TraceSink | undefined;
   private pending = "";
   private finished: string | undefined;
+  /** The last message serialized, and its JSON text ("" when it has none). */
+  private lastMessage: unknown;
+  private lastMessageJson: string | undefined;
 
   // The compact store (when kept): one row per record, in chunks of `chunkRows` rows. A row is
   // four numbers (t, e, message id, extra: a duplicate's copy id or a drop reason code), four
@@ -527,8 +530,14 @@ export class TraceRecorder {
     msg: unknown,
   ): string {
     const head = this.messageHead("send", t, e, from, to, id, type);
-    const body = JSON.stringify(msg);
-    return body === undefined ? `${head}}` : `${head},"msg":${body}}`;
+    // A broadcast sends one message object to every peer in a row: serialize it once. (Messages
+    // are immutable once sent, so the object's text cannot have changed.)
+    if (msg !== this.lastMessage || this.lastMessageJson === undefined) {
+      this.lastMessage = msg;
+      this.lastMessageJson = JSON.stringify(msg) ?? "";
+    }
+    const body = this.lastMessageJson;
+    return body === "" ? `${head}}` : `${head},"msg":${body}}`;
   }
 
   private dropLine(
