@@ -24,6 +24,12 @@ function feed(trace: TraceRecorder): TraceLine[] {
   };
   const state = { role: "leader", term: 3, log: [1, 2, 3], votedFor: null };
   trace.send(5, 1, a, b, 7, type, msg);
+  // The same message object again (a broadcast), another one, none, and the first once more.
+  const other = { type: "Append\nEntries", term: 4, entries: [] };
+  trace.send(5, 1, a, a, 20, type, msg);
+  trace.send(5, 1, b, a, 21, type, other);
+  trace.send(5, 1, b, a, 22, type, undefined);
+  trace.send(5, 1, a, b, 23, type, msg);
   trace.arrival("deliver", 6, 2, a, b, 7, type, "partition");
   trace.arrival("drop", 7, 3, b, a, 8, type, "crashed");
   trace.arrival("drop", 7, 3, b, a, 9, type, "burst");
@@ -43,6 +49,19 @@ function feed(trace: TraceRecorder): TraceLine[] {
   trace.record(crash);
   return [
     { kind: "send", t: 5, e: 1, from: 'n"1', to: "n\\2\u2028é", id: 7, type: "Append\nEntries", msg },
+    { kind: "send", t: 5, e: 1, from: 'n"1', to: 'n"1', id: 20, type: "Append\nEntries", msg },
+    { kind: "send", t: 5, e: 1, from: "n\\2\u2028é", to: 'n"1', id: 21, type: "Append\nEntries", msg: other },
+    {
+      kind: "send",
+      t: 5,
+      e: 1,
+      from: "n\\2\u2028é",
+      to: 'n"1',
+      id: 22,
+      type: "Append\nEntries",
+      msg: undefined,
+    },
+    { kind: "send", t: 5, e: 1, from: 'n"1', to: "n\\2\u2028é", id: 23, type: "Append\nEntries", msg },
     { kind: "deliver", t: 6, e: 2, from: 'n"1', to: "n\\2\u2028é", id: 7, type: "Append\nEntries" },
     {
       kind: "drop",
