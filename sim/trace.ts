@@ -96,7 +96,13 @@ export interface TraceOptions {
 }
 
 const chunkChars = 1 << 16;
-const chunkRows = 1 << 14;
+/**
+ * Rows per chunk of the compact store. At 32 Ki rows a chunk's reference array is over 128 KB, so
+ * V8 puts it in its large-object space, where young collections never copy it; at 16 Ki each
+ * chunk's array was copied and promoted like any young object (measured: Raft runs about 6–12%
+ * slower).
+ */
+const chunkRows = 1 << 15;
 
 // Row kinds of the compact store. Every other record is kept whole (`objectRow`).
 const objectRow = 0;

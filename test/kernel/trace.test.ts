@@ -152,7 +152,7 @@ describe("trace recorder", () => {
     for (const trace of [streamed, kept]) {
       const nodes = [trace.symbol("n1"), trace.symbol("n2")];
       const type = trace.symbol("Ping");
-      for (let i = 0; i < 50_000; i++) {
+      for (let i = 0; i < 100_000; i++) {
         if (i % 3 === 0)
           trace.send(i, i, nodes[0] as number, nodes[1] as number, i, type, { type: "Ping", i });
         else if (i % 3 === 1)
@@ -160,15 +160,15 @@ describe("trace recorder", () => {
         else trace.state(i, i, nodes[1] as number, { role: "follower", i });
       }
     }
-    expect(kept.size).toBe(50_000);
-    expect(kept.records[49_997]).toEqual({
+    expect(kept.size).toBe(100_000);
+    expect(kept.records[99_998]).toEqual({
       kind: "state",
-      t: 49_997,
-      e: 49_997,
+      t: 99_998,
+      e: 99_998,
       node: "n2",
-      state: { role: "follower", i: 49_997 },
+      state: { role: "follower", i: 99_998 },
     });
-    expect(kept.finish(50_000, 50_000, 50_000)).toBe(streamed.finish(50_000, 50_000, 50_000));
+    expect(kept.finish(100_000, 100_000, 100_000)).toBe(streamed.finish(100_000, 100_000, 100_000));
     expect(kept.records.map((line) => `${JSON.stringify(line)}\n`).join("")).toBe(text);
   });
 
