@@ -36,6 +36,7 @@ import {
   type ProtocolNode,
   type StartInfo,
 } from "../../sim/node.js";
+import { LazyElectionTimer } from "../shared/election-timer.js";
 import { isKvFunction, KvStateMachine } from "../shared/kv-store.js";
 import type { MultiPaxosBugName } from "./bugs.js";
 import {
@@ -97,15 +98,8 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   private round = -1;
   private highestSeen = 0;
   leaderHint: NodeId | undefined;
-  /**
-   * The election timer is lazy, as in Raft (protocols/raft/node.ts): hearing from the leader
-   * only moves `electionDeadlineUs`, and the kernel timer (due at `electionTimerDueUs`) re-arms
-   * itself for the remainder when it fires early. A leader's every accept and heartbeat would
-   * otherwise queue a new timer at every acceptor. A firing before the timer's due time is a
-   * scenario's forced `timeout` and starts phase 1 at once.
-   */
-  private electionDeadlineUs = 0;
-  private electionTimerDueUs = 0;
+  /** Lazy: a leader's every accept and heartbeat would otherwise queue a timer at each acceptor. */
+  private readonly election: LazyElectionTimer;
   private fromSlot = 1;
   private readonly promises = new Map<NodeId, readonly SlotProposal[]>();
   private nextSlot = 1;
@@ -133,6 +127,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     private readonly ctx: NodeContext<MultiPaxosMessage>,
     private readonly options: MultiPaxosOptions,
   ) {
+    this.election = new LazyElectionTimer(ctx, electionTimer);
     this.bugs = new Set(options.bugs);
     this.index = ctx.nodes.indexOf(ctx.id);
     this.majority = Math.floor(ctx.nodes.length / 2) + 1;
@@ -159,16 +154,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
 
   onTimer(name: string): void {
     if (name === electionTimer) {
-      if (this.role !== "leader") {
-        const nowUs = this.ctx.now();
-        const forced = nowUs < this.electionTimerDueUs - 2;
-        if (!forced && nowUs < this.electionDeadlineUs) {
-          this.electionTimerDueUs = this.electionDeadlineUs;
-          this.ctx.setTimer(electionTimer, this.electionDeadlineUs - nowUs);
-        } else {
-          this.startPhaseOne();
-        }
-      }
+      if (this.role !== "leader" && this.election.expired()) this.startPhaseOne();
     } else if (name === heartbeatTimer && this.role === "leader") {
       this.heartbeat();
     }
@@ -472,13 +458,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
 
   private resetElectionTimer(): void {
     const { electionTimeoutMinUs, electionTimeoutMaxUs } = this.options;
-    const timeoutUs = this.ctx.random.int(electionTimeoutMinUs, electionTimeoutMaxUs);
-    const nowUs = this.ctx.now();
-    this.electionDeadlineUs = nowUs + timeoutUs;
-    if (!this.ctx.hasTimer(electionTimer) || this.electionDeadlineUs < this.electionTimerDueUs) {
-      this.electionTimerDueUs = this.electionDeadlineUs;
-      this.ctx.setTimer(electionTimer, timeoutUs);
-    }
+    this.election.reset(this.ctx.random.int(electionTimeoutMinUs, electionTimeoutMaxUs));
   }
 
   /** Sends to every node, this one included (handled at once, without the network). */

@@ -35,6 +35,7 @@ import {
   type StartInfo,
   type StateDescription,
 } from "../../sim/node.js";
+import { LazyElectionTimer } from "../shared/election-timer.js";
 import type { RaftBugName } from "./bugs.js";
 import { isKvFunction, isReadFunction, type KvResult, type KvSnapshot } from "./kv.js";
 import { RaftLog } from "./log.js";
@@ -99,14 +100,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   kv: ReplicatedStateMachine;
   /** The state machine as of the log's snapshot index (what InstallSnapshot sends). */
   private snapshotData: KvSnapshot;
-  /**
-   * The election timer is lazy: hearing from the leader only moves `electionDeadlineUs`, and the
-   * kernel timer (due at `electionTimerDueUs`) re-arms itself for the remainder when it fires
-   * early. This saves one queued timer per heartbeat. A firing before the timer's due time is a
-   * scenario's forced `timeout` and starts an election at once.
-   */
-  private electionDeadlineUs = 0;
-  private electionTimerDueUs = 0;
+  /** Lazy: hearing from the leader moves its deadline without queuing a timer per message. */
+  private readonly electionTimer: LazyElectionTimer;
   /** Local time this node last heard from a leader of its term (CheckQuorum's vote lease). */
   private lastLeaderContactUs = Number.NEGATIVE_INFINITY;
 
@@ -153,6 +148,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     /** The replicated state machine; Raft's key-value store unless an embedding protocol says. */
     private readonly machines: StateMachineFactory = kvStateMachine,
   ) {
+    this.electionTimer = new LazyElectionTimer(ctx, "election");
     this.kv = machines.create();
     this.snapshotData = this.kv.snapshot();
     const size = ctx.nodes.length;
@@ -180,13 +176,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     switch (name) {
       case "election": {
         if (this.role === "leader") break;
-        const nowUs = this.ctx.now();
-        const forced = nowUs < this.electionTimerDueUs - 2;
-        if (!forced && nowUs < this.electionDeadlineUs) {
-          this.electionTimerDueUs = this.electionDeadlineUs;
-          this.ctx.setTimer("election", this.electionDeadlineUs - nowUs);
-          break;
-        }
+        if (!this.electionTimer.expired()) break;
         if (this.options.preVote) this.startPreVote();
         else this.startElection();
         break;
@@ -254,12 +244,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     const timeoutUs = this.bugs.has("fixed-election-timeout")
       ? electionTimeoutMinUs
       : this.ctx.random.int(electionTimeoutMinUs, electionTimeoutMaxUs);
-    const nowUs = this.ctx.now();
-    this.electionDeadlineUs = nowUs + timeoutUs;
-    if (!this.ctx.hasTimer("election") || this.electionDeadlineUs < this.electionTimerDueUs) {
-      this.electionTimerDueUs = this.electionDeadlineUs;
-      this.ctx.setTimer("election", timeoutUs);
-    }
+    this.electionTimer.reset(timeoutUs);
   }
 
   private startPreVote(): void {

@@ -51,68 +51,29 @@ export class RaftStateDescriber {
     const previous = this.previous;
     const log = node.log;
     const logTerms = this.logTerms(log);
-    let state: StateDescription;
-    // One literal per shape, so that a description has its fields in its own object.
+    let matchIndex: unknown;
     if (node.role === "leader") {
-      const matchIndex =
+      matchIndex =
         previous?.matchIndex !== undefined && this.shownMatchChanges === node.matchChanges
           ? previous.matchIndex
           : matchRecord(node);
       this.shownMatchChanges = node.matchChanges;
-      state =
-        log.snapshotIndex > 0
-          ? {
-              role: node.role,
-              term: node.currentTerm,
-              votedFor: node.votedFor,
-              leader: node.leaderId,
-              commitIndex: node.commitIndex,
-              lastApplied: node.lastApplied,
-              logFrom: log.snapshotIndex + 1,
-              lastIndex: log.lastIndex,
-              logTerms,
-              snapshotIndex: log.snapshotIndex,
-              matchIndex,
-            }
-          : {
-              role: node.role,
-              term: node.currentTerm,
-              votedFor: node.votedFor,
-              leader: node.leaderId,
-              commitIndex: node.commitIndex,
-              lastApplied: node.lastApplied,
-              logFrom: 1,
-              lastIndex: log.lastIndex,
-              logTerms,
-              matchIndex,
-            };
-    } else {
-      state =
-        log.snapshotIndex > 0
-          ? {
-              role: node.role,
-              term: node.currentTerm,
-              votedFor: node.votedFor,
-              leader: node.leaderId,
-              commitIndex: node.commitIndex,
-              lastApplied: node.lastApplied,
-              logFrom: log.snapshotIndex + 1,
-              lastIndex: log.lastIndex,
-              logTerms,
-              snapshotIndex: log.snapshotIndex,
-            }
-          : {
-              role: node.role,
-              term: node.currentTerm,
-              votedFor: node.votedFor,
-              leader: node.leaderId,
-              commitIndex: node.commitIndex,
-              lastApplied: node.lastApplied,
-              logFrom: 1,
-              lastIndex: log.lastIndex,
-              logTerms,
-            };
     }
+    // One shape for every description; fields that do not apply are undefined, which JSON (the
+    // trace) leaves out.
+    const state: StateDescription = {
+      role: node.role,
+      term: node.currentTerm,
+      votedFor: node.votedFor,
+      leader: node.leaderId,
+      commitIndex: node.commitIndex,
+      lastApplied: node.lastApplied,
+      logFrom: log.snapshotIndex + 1,
+      lastIndex: log.lastIndex,
+      logTerms,
+      snapshotIndex: log.snapshotIndex > 0 ? log.snapshotIndex : undefined,
+      matchIndex,
+    };
     this.previous = state;
     return state;
   }
