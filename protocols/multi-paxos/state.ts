@@ -18,7 +18,10 @@ export interface MultiPaxosNodeState {
 }
 
 export function describeMultiPaxosNode(node: MultiPaxosNodeState): StateDescription {
-  const state: Record<string, unknown> = {
+  const leader = node.role === "leader";
+  // One shape for every description; the leader's fields are undefined on the others, which
+  // JSON (the trace) leaves out.
+  return {
     role: node.role,
     term: node.role === "follower" ? node.promised : node.ballot,
     ballot: node.ballot,
@@ -26,10 +29,7 @@ export function describeMultiPaxosNode(node: MultiPaxosNodeState): StateDescript
     executed: node.executedThrough,
     chosen: node.chosenCount,
     leader: node.leaderHint ?? null,
+    openSlots: leader ? node.openSlots : undefined,
+    nextSlot: leader ? node.nextFreeSlot : undefined,
   };
-  if (node.role === "leader") {
-    state.openSlots = node.openSlots;
-    state.nextSlot = node.nextFreeSlot;
-  }
-  return state;
 }
