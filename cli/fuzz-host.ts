@@ -4,10 +4,10 @@
  * Why a process of its own: V8's garbage collector runs parts of its work on helper threads, in
  * parallel and concurrently. With one worker that is a gain, since the spare core does it; when
  * every core already runs a worker, the helpers of all workers only contend with them (measured
- * on two cores: two threads gave about 1.6× one, and 1.75–1.85× in this host). The flags that
- * turn the helpers off and size the young generation are process-wide and must be given at start,
- * so the parent starts this host with them (`hostFlags` in cli/fuzz.ts) and the worker threads
- * (tinypool) live here.
+ * on two cores: with the helpers on, two workers did about 5% fewer runs than in this host). The
+ * flags that turn the helpers off and size the young generation are process-wide and must be
+ * given at start, so the parent starts this host with them (`hostFlags` in cli/fuzz.ts) and the
+ * worker threads (tinypool) live here.
  *
  * Protocol (Node IPC with structured clone): the parent sends `start` once, then `evaluate`
  * messages, each answered by `reports` or `error` with the same id, then `close`.
