@@ -123,10 +123,38 @@ export function pageData(model: ReportModel): Record<string, unknown> {
   };
 }
 
-/** Renders the whole report page. */
-export function renderHtml(model: ReportModel): string {
+/**
+ * What makes a report a lab: the page bundle (the simulator, the checkers and the run's
+ * protocol, built from `reports/page/`) and the scenario it re-simulates. The page re-runs the
+ * scenario when it opens, so the trace itself need not be embedded.
+ */
+export interface LabEmbedding {
+  /** The bundled page script (an IIFE). */
+  readonly bundle: string;
+  /** The scenario file that replays the run (its seed is the run's). */
+  readonly scenarioYaml: string;
+  /** Embed the trace's page data too, so the diagram draws before the page re-simulates. */
+  readonly embedTrace: boolean;
+}
+
+/** Renders the whole report page; with `lab`, a page that re-simulates and forks the run. */
+export function renderHtml(model: ReportModel, lab?: LabEmbedding): string {
   const meta = model.meta;
   const title = `${meta.scenario} · ${meta.protocol} · seed ${meta.seed}`;
+  const labData =
+    lab === undefined
+      ? ""
+      : `<script type="application/json" id="lab-data">${jsonForScript({
+          scenarioYaml: lab.scenarioYaml,
+          traceHash: meta.traceHash,
+          version: meta.version,
+          replay: meta.replay,
+        })}</script>
+<script>${lab.bundle.replaceAll("</script", "<\\/script")}</script>`;
+  const reportData =
+    lab === undefined || lab.embedTrace
+      ? `<script type="application/json" id="report-data">${jsonForScript(pageData(model))}</script>`
+      : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -137,8 +165,22 @@ export function renderHtml(model: ReportModel): string {
 <style>${reportCss}</style>
 </head>
 <body>
-<main>
-${renderHeader(model)}
+<main id="report">
+${renderReportBody(model)}
+</main>
+<div id="tip"></div>
+${reportData}
+<script>${reportScript}</script>
+${labData}
+</body>
+</html>
+`;
+}
+
+/** Everything inside `<main>`: header, diagram section, explanation, figures, footer. */
+export function renderReportBody(model: ReportModel): string {
+  const meta = model.meta;
+  return `${renderHeader(model)}
 <section id="diagram-section">
 <h2>Space-time diagram</h2>
 <div class="toolbar">
@@ -156,14 +198,7 @@ ${renderLegend(model)}
 </section>
 ${renderExplanation(model)}
 ${renderFigures(model)}
-<footer>quorumlab${meta.version === "" ? "" : ` ${escapeHtml(meta.version)}`} · trace ${escapeHtml(meta.traceHash.slice(0, 16))} · ${meta.events} kernel events, ${model.steps.length} trace events, ${model.messages.length} messages</footer>
-</main>
-<div id="tip"></div>
-<script type="application/json" id="report-data">${jsonForScript(pageData(model))}</script>
-<script>${reportScript}</script>
-</body>
-</html>
-`;
+<footer>quorumlab${meta.version === "" ? "" : ` ${escapeHtml(meta.version)}`} · trace ${escapeHtml(meta.traceHash.slice(0, 16))} · ${meta.events} kernel events, ${model.steps.length} trace events, ${model.messages.length} messages</footer>`;
 }
 
 function renderHeader(model: ReportModel): string {

@@ -117,6 +117,12 @@ interface ScheduledAction {
   cancelled: boolean;
 }
 
+/** A scenario's fault on one message, applied when the message arrives. */
+export type MessageFault =
+  | { readonly kind: "drop" }
+  | { readonly kind: "delay"; readonly delayUs: number }
+  | { readonly kind: "duplicate" };
+
 /** What `Kernel.schedule` returns: a handle for `Kernel.cancel`. */
 export type Scheduled = { readonly kind: typeof actionKind };
 
@@ -163,6 +169,8 @@ export class Kernel {
   private nowUs = 0;
   private eventIndex = 0;
   private nextMessageId = 0;
+  /** Scripted faults on single messages, by message id (see `faultMessage`). */
+  private readonly messageFaults = new Map<number, MessageFault>();
   private timerGeneration = 0;
   private stopped = false;
   /** Per message type: how many were sent, and its trace symbol. */
@@ -517,6 +525,48 @@ export class Kernel {
     }
   }
 
+  /**
+   * Drops, delays or duplicates message `id` when it arrives (a scenario's `drop`, `delay` or
+   * `duplicate` step). Returns false, and does nothing, when no message has that id yet.
+   */
+  faultMessage(id: number, fault: MessageFault): boolean {
+    if (!Number.isInteger(id) || id < 0 || id >= this.nextMessageId) return false;
+    this.messageFaults.set(id, fault);
+    return true;
+  }
+
+  /** Applies a scripted fault to an arriving message; true when the message does not arrive now. */
+  private applyMessageFault(item: QueueItem & { kind: typeof deliverKind }): boolean {
+    const fault = this.messageFaults.get(item.id);
+    if (fault === undefined) return false;
+    this.messageFaults.delete(item.id);
+    switch (fault.kind) {
+      case "drop":
+        if (this.tracing) this.recordArrival(item, "drop", "scripted");
+        return true;
+      case "delay":
+        this.queue.push(this.nowUs + fault.delayUs, item);
+        return true;
+      case "duplicate": {
+        const copy = this.nextMessageId++;
+        const symbols = this.endpointSymbols;
+        if (this.tracing) {
+          this.trace.duplicate(
+            this.nowUs,
+            this.eventIndex,
+            symbols[item.from] as number,
+            symbols[item.to] as number,
+            item.id,
+            item.type,
+            copy,
+          );
+        }
+        this.queue.push(this.nowUs, { ...item, id: copy });
+        return false;
+      }
+    }
+  }
+
   /** Sends a message from a client endpoint to a node. */
   sendFromClient(client: string, to: NodeId, message: Message): void {
     this.send(this.network.endpoint(client), this.network.endpoint(to), message);
@@ -525,6 +575,7 @@ export class Kernel {
   private deliver(item: QueueItem & { kind: typeof deliverKind }): void {
     const names = this.network.names;
     const type = item.message.type;
+    if (this.messageFaults.size > 0 && this.applyMessageFault(item)) return;
     if (!this.network.reachable(item.from, item.to)) {
       if (this.tracing) this.recordArrival(item, "drop", "partition");
       return;

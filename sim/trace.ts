@@ -42,7 +42,7 @@ export type MessageRecord =
   | (At & { kind: "duplicate"; from: string; to: string; id: number; type: string; copy: number });
 
 /** Why a message was not delivered. */
-export type DropReason = "loss" | "partition" | "crashed" | "burst";
+export type DropReason = "loss" | "partition" | "crashed" | "burst" | "scripted";
 
 export type NodeRecord =
   | (At & { kind: "timer"; node: string; name: string })
@@ -126,8 +126,14 @@ export interface ClientEventFields {
   readonly error?: string;
 }
 
-const dropReasons: readonly DropReason[] = ["loss", "partition", "crashed", "burst"];
-const dropReasonCode: Readonly<Record<DropReason, number>> = { loss: 0, partition: 1, crashed: 2, burst: 3 };
+const dropReasons: readonly DropReason[] = ["loss", "partition", "crashed", "burst", "scripted"];
+const dropReasonCode: Readonly<Record<DropReason, number>> = {
+  loss: 0,
+  partition: 1,
+  crashed: 2,
+  burst: 3,
+  scripted: 4,
+};
 
 /** One row of the compact store, as read back. */
 interface RowFields {

@@ -110,6 +110,9 @@ const faultFields = {
   clog: z.strictObject({ link: link, delay: duration, for: duration }),
   burst: z.strictObject({ loss: probability.optional(), duplicate: probability.optional(), for: duration }),
   drift: z.strictObject({ node: target, rate: z.number().gt(-1).lt(10) }),
+  drop: z.strictObject({ message: z.number().int().min(0) }),
+  delay: z.strictObject({ message: z.number().int().min(0), by: duration }),
+  duplicate: z.strictObject({ message: z.number().int().min(0) }),
   op: z.strictObject({
     f: name,
     key: z.union([z.string(), z.null()]).optional(),

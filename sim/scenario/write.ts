@@ -100,6 +100,12 @@ export function faultData(action: FaultAction): Record<string, unknown> {
       };
     case "drift":
       return { ...at, drift: { node: action.drift.node, rate: action.drift.rate }, ...note };
+    case "drop":
+      return { ...at, drop: { message: action.drop.message }, ...note };
+    case "delay":
+      return { ...at, delay: { message: action.delay.message, by: exactDuration(action.delay.by) }, ...note };
+    case "duplicate":
+      return { ...at, duplicate: { message: action.duplicate.message }, ...note };
     case "op": {
       const op = action.op;
       return {
