@@ -19,8 +19,8 @@
 import type { Rng } from "./random.js";
 import type { TraceLine } from "./trace.js";
 
+export { freezeDeep } from "./freeze.js";
 export type { Rng } from "./random.js";
-export { freezeDeep } from "./storage.js";
 
 /** A node's name: `n1`, `n2`, ... Clients are `c1`, `c2`, ... */
 export type NodeId = string;
