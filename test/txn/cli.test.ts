@@ -7,7 +7,6 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runTxnCheck, type TxnCheckRunOptions } from "../../cli/txn-check.js";
 import { elleCorpus } from "./corpus.js";

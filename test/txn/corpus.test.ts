@@ -5,7 +5,6 @@
  * Method: read the corpus in place (a missing corpus fails the suite); seeded generated histories.
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import {
