@@ -1,117 +1,26 @@
 /**
  * `quorumlab report <trace.jsonl>`: turns a trace file into a report (HTML by default, or
- * Markdown, text, Jepsen EDN, ShiViz or Mermaid). Also the glue that writes the `--report` file
- * of `run` and the fuzzer's counterexample reports: `reports/` renders, this file does the I/O.
+ * Markdown, text, Jepsen EDN, ShiViz or Mermaid). `reports/` renders; cli/shared/report-file.ts
+ * writes the file.
  */
-import { writeFileSync } from "node:fs";
 import type { CommandModule } from "yargs";
-import { protocols } from "../protocols/index.js";
 import {
   checkRecord,
   formatForPath,
-  type ModelOptions,
   type ReportFormat,
   renderReport,
   reportFormats,
 } from "../reports/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
-import { parseSeed } from "../sim/random.js";
-import { type RunResult, runScenario } from "../sim/run.js";
-import type { Scenario } from "../sim/scenario/schema.js";
-import { writeScenario } from "../sim/scenario/write.js";
 import { parseTrace, type TraceLine } from "../sim/trace.js";
-import { loadScenario, packageVersion, readText } from "./files.js";
-import { historyChecker } from "./history-check.js";
+import { readText } from "./files.js";
 import { runCommand } from "./output.js";
-import { pageBundle } from "./page-bundle.js";
-import { replayCommand } from "./run.js";
+import { reportOptions, scenarioOfTrace, writeReport } from "./shared/report-file.js";
 
 export interface ReportArgs {
   trace: string;
   out?: string;
   format?: string;
-}
-
-export interface WriteReportOptions {
-  /** Default: from the file name (`.md`, `.txt`, `.edn`, `.log`, `.mmd`), else HTML. */
-  readonly format?: ReportFormat;
-  /** The command that replays the run, shown in the header. */
-  readonly replay?: string;
-  /** Default: this package's version. */
-  readonly version?: string;
-  /**
-   * The scenario (with the run's seed) that replays the trace: an HTML report then embeds the
-   * simulator and becomes a lab that re-simulates and forks the run, instead of embedding the
-   * trace. Only for built-in protocols.
-   */
-  readonly scenario?: Scenario;
-}
-
-/** Writes a report of `records` (a whole trace, header first) to `path`. */
-export function writeReport(
-  records: readonly TraceLine[],
-  path: string,
-  options: WriteReportOptions = {},
-): void {
-  const format = options.format ?? formatForPath(path);
-  const lab =
-    format === "html" && options.scenario !== undefined ? labEmbedding(options.scenario) : undefined;
-  const text = renderReport(records, format, {
-    ...modelOptions(options),
-    ...(lab === undefined ? {} : { lab }),
-  });
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new InputError(`cannot write the report: ${(error as Error).message}`, { file: path });
-  }
-}
-
-function modelOptions(options: WriteReportOptions): ModelOptions {
-  return {
-    version: options.version ?? packageVersion(),
-    ...(options.replay === undefined ? {} : { replay: options.replay }),
-  };
-}
-
-/** The lab part of a page for `scenario`; undefined for a protocol that is not built in. */
-function labEmbedding(
-  scenario: Scenario,
-): { bundle: string; scenarioYaml: string; embedTrace: boolean } | undefined {
-  if (!protocols.has(scenario.protocol)) return undefined;
-  return {
-    bundle: pageBundle({ protocol: scenario.protocol }),
-    scenarioYaml: writeScenario(scenario),
-    embedTrace: false,
-  };
-}
-
-/**
- * The built-in scenario a trace came from, when re-running it (with the trace's seed) gives
- * the trace's very hash; undefined otherwise.
- */
-export function scenarioOfTrace(records: readonly TraceLine[]): Scenario | undefined {
-  const header = records[0];
-  const end = records[records.length - 1];
-  if (header?.kind !== "header" || end?.kind !== "end" || !protocols.has(header.protocol)) return undefined;
-  let scenario: Scenario;
-  try {
-    scenario = { ...loadScenario(header.scenario), seed: parseSeed(header.seed) };
-  } catch {
-    return undefined;
-  }
-  const rerun = runScenario(scenario, protocols, { checkHistory: historyChecker() });
-  return rerun.traceHash === end.traceHash ? scenario : undefined;
-}
-
-/** The `run --report FILE` step, registered in cli/hooks.ts. */
-export function reportAfterRun(result: RunResult, options: { reportPath: string | undefined }): void {
-  if (options.reportPath === undefined) return;
-  if (result.records.length === 0) throw new Error("a report needs the run's trace (keepTrace)");
-  writeReport(result.records, options.reportPath, {
-    replay: replayCommand(result.scenario, result.seed),
-    scenario: { ...result.scenario, seed: result.seed },
-  });
 }
 
 /**
@@ -174,18 +83,16 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   handler: (args) =>
     runCommand(() => {
       const records = readTraceFile(args.trace);
-      const scenario =
-        args.format === undefined || args.format === "html" ? scenarioOfTrace(records) : undefined;
       const format =
         (args.format as ReportFormat | undefined) ??
         (args.out === undefined ? "html" : formatForPath(args.out));
-      const lab = format === "html" && scenario !== undefined ? labEmbedding(scenario) : undefined;
+      // A trace of a built-in scenario becomes a lab page when the scenario replays it exactly.
+      const scenario = format === "html" ? scenarioOfTrace(records) : undefined;
+      const options = { format, ...(scenario === undefined ? {} : { scenario }) };
       if (args.out === undefined) {
-        process.stdout.write(
-          renderReport(records, format, { ...modelOptions({}), ...(lab === undefined ? {} : { lab }) }),
-        );
+        process.stdout.write(renderReport(records, format, reportOptions(format, options)));
       } else {
-        writeReport(records, args.out, { format, ...(scenario === undefined ? {} : { scenario }) });
+        writeReport(records, args.out, options);
         process.stderr.write(`report written to ${args.out}\n`);
       }
       return ExitCode.ok;
