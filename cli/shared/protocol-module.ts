@@ -6,10 +6,10 @@
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { InputError } from "../sim/errors.js";
-import type { Protocol } from "../sim/node.js";
-import { checkProtocol } from "../sim/protocol-check.js";
-import { displayPath } from "./files.js";
+import { InputError } from "../../sim/errors.js";
+import type { Protocol } from "../../sim/node.js";
+import { checkProtocol } from "../../sim/protocol-check.js";
+import { displayPath } from "../files.js";
 
 /** Whether a command-line target names a module file rather than a built-in protocol. */
 export function isModulePath(target: string): boolean {

@@ -1,19 +1,19 @@
 /**
  * The fuzzer's worker: evaluates a batch of campaign runs. `quorumlab fuzz --workers N` runs it in
- * worker threads (tinypool loads the compiled `dist/cli/fuzz-worker.js`); with one worker the
+ * worker threads (tinypool loads the compiled `dist/cli/shared/fuzz-worker.js`); with one worker the
  * command calls the same code in-process. Also home to what both sides need to run a campaign:
  * loading the protocol (built-in or a user's module) and the runner with its history checker.
  */
 
 import { performance } from "node:perf_hooks";
-import { protocols } from "../protocols/index.js";
-import { checkHistory } from "../sim/check/linearizability.js";
-import { type ModelName, modelByName, modelNames } from "../sim/check/models/index.js";
-import { evaluateRun, type RunReport } from "../sim/fuzz/campaign.js";
-import type { FuzzSettings } from "../sim/fuzz/plan.js";
-import { type ScenarioRunner, scenarioRunner } from "../sim/fuzz/property.js";
-import type { Protocol } from "../sim/node.js";
-import type { HistoryChecker } from "../sim/run.js";
+import { protocols } from "../../protocols/index.js";
+import { checkHistory } from "../../sim/check/linearizability.js";
+import { type ModelName, modelByName, modelNames } from "../../sim/check/models/index.js";
+import { evaluateRun, type RunReport } from "../../sim/fuzz/campaign.js";
+import type { FuzzSettings } from "../../sim/fuzz/plan.js";
+import { type ScenarioRunner, scenarioRunner } from "../../sim/fuzz/property.js";
+import type { Protocol } from "../../sim/node.js";
+import type { HistoryChecker } from "../../sim/run.js";
 import { loadProtocolModule } from "./protocol-module.js";
 
 /** What to fuzz: a built-in protocol by name, or a user's module by path. */
