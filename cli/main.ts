@@ -9,6 +9,7 @@ import { ExitCode } from "../sim/errors.js";
 import { benchCommand } from "./bench.js";
 import { checkCommand } from "./check.js";
 import { fuzzCommand } from "./fuzz.js";
+import { labCommand } from "./lab.js";
 import { listCommand } from "./list.js";
 import { mutantsCommand } from "./mutants.js";
 import { colours } from "./output.js";
@@ -35,6 +36,7 @@ const commands: AnyCommand[] = [
   fuzzCommand,
   mutantsCommand,
   reportCommand,
+  labCommand,
   benchCommand,
 ];
 

@@ -12,11 +12,12 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { buildSync } from "esbuild";
 import type { Protocol } from "../../sim/node.js";
+import { packageRoot } from "../files.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** True when running the compiled CLI (dist/cli/), false when running the TypeScript sources. */
 const compiled = here.split(/[\\/]/).includes("dist");
-const root = compiled ? resolve(here, "..", "..", "..") : resolve(here, "..", "..");
+const root = packageRoot();
 
 /** Where a protocol comes from: a module file and the name its protocol object has. */
 export interface ProtocolSource {
