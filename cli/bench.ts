@@ -25,6 +25,7 @@ export const benches: ReadonlyArray<readonly [string, string]> = [
   ["protocols.commit", "commit"],
   ["protocols.sharded-kv", "sharded-kv"],
   ["fuzz", "fuzz"],
+  ["lab", "lab"],
 ];
 
 /** The compiled benchmark modules (dist/bench), next to the compiled command. */
