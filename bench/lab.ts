@@ -11,7 +11,7 @@
  * Targets: bundle in a small report at most 1.5 MB; the large report at most 4 MB and interactive
  * within 3 s; a fork of the 5 s run at most 1 s. Runnable directly: `node dist/bench/lab.js`.
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
