@@ -174,8 +174,9 @@ class LabPage {
     this.controller?.abort();
     this.controller = new AbortController();
     main.innerHTML = renderReportBody(run.model);
-    const header = main.querySelector("header.report");
-    header?.after(this.labSection(run));
+    // The lab sits right under the diagram: select there, act here.
+    const legend = main.querySelector("#diagram-section .legend");
+    legend?.after(this.labSection(run));
     document.getElementById("logs")?.after(h("div", { id: "state-at" }));
     document.getElementById("figures")?.append(protocolFigures(run));
     const marks: DiagramMark[] = [];
@@ -212,6 +213,9 @@ class LabPage {
     const record = run.model.steps[step];
     const at = document.getElementById("fork-at") as HTMLInputElement | null;
     if (at !== null && record !== undefined) at.value = formatDurationUs(record.t);
+    const lane = record === undefined ? undefined : run.model.lanes[record.lane];
+    const node = document.getElementById("fork-node") as HTMLSelectElement | null;
+    if (node !== null && lane?.kind === "node") node.value = lane.name;
     this.showMessageActions(run.model, step);
     const timeUs = record?.t ?? run.model.meta.endUs;
     const box = document.getElementById("state-at");
@@ -341,6 +345,15 @@ class LabPage {
         "trace ",
         h("code", { id: "lab-hash" }, run.traceHash),
         " ",
+        run.forks.length === 0
+          ? ""
+          : h("span", { class: "dim" }, "(the forked run: the downloaded scenario replays to it) "),
+        h("span", { class: "dim" }, `· simulated in ${Math.round(run.simulateMs)} ms`),
+      ),
+      h(
+        "p",
+        { class: run.forks.length === 0 ? "" : "dim" },
+        run.forks.length === 0 ? "" : `original trace ${original.traceHash} `,
         cliHash === ""
           ? ""
           : original.traceHash === cliHash
@@ -350,7 +363,6 @@ class LabPage {
                 "✓ this page re-simulated the CLI's run exactly",
               )
             : h("span", { class: "bad", id: "lab-hash-check" }, `✗ the CLI's run had trace ${cliHash}`),
-        h("span", { class: "dim" }, ` · simulated in ${Math.round(run.simulateMs)} ms`),
       ),
       h("p", {}, compareLine(original, run)),
       h(
@@ -473,7 +485,7 @@ function compareLine(original: LabRun, run: LabRun): Node {
   const where =
     diverges === undefined || diverges.kind === "header"
       ? "the trace did not change"
-      : `first divergence from the original at t=${formatDurationUs(diverges.t)} (kernel event ${diverges.e}: ${describeRecord(diverges)})`;
+      : `First divergence from the original at t=${formatDurationUs(diverges.t)} (kernel event ${diverges.e}: ${describeRecord(diverges)})`;
   return h(
     "span",
     { id: "lab-compare" },

@@ -98,7 +98,7 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     expect(await page.evaluate(() => window.quorumlab.verdict().ok)).toBe(true);
     expect(await page.locator("#outcome").textContent()).toContain("every checked invariant held");
     expect(await page.locator("#lab-compare").textContent()).toContain(
-      "first divergence from the original at t=35ms",
+      "First divergence from the original at t=35ms",
     );
     expect(await page.locator("svg#diagram line.fork-line").count()).toBe(1);
     expect(await page.locator("#lab-forks li").count()).toBe(1);
