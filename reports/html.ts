@@ -82,8 +82,12 @@ export function pageData(model: ReportModel): Record<string, unknown> {
     states: model.states,
     hasLog: model.states.some((state) => {
       if (state === null || typeof state !== "object") return false;
-      const shown = state as { log?: unknown; logRuns?: unknown; logTerms?: unknown };
-      return Array.isArray(shown.log) || Array.isArray(shown.logTerms) || Array.isArray(shown.logRuns);
+      // A replicated log has a commit index (a commit protocol's list of log records does not).
+      const shown = state as { log?: unknown; logRuns?: unknown; logTerms?: unknown; commitIndex?: unknown };
+      return (
+        typeof shown.commitIndex === "number" &&
+        (Array.isArray(shown.log) || Array.isArray(shown.logTerms) || Array.isArray(shown.logRuns))
+      );
     }),
     ops: model.operations.map((operation) => ({
       c: operation.client,
@@ -339,11 +343,20 @@ function renderFigures(model: ReportModel): string {
 <div class="grid2">
 <div><b>Messages by type</b> (${figures.messages} in all)
 <table class="figures"><tr><th>type</th><th>sent</th><th>delivered</th><th>dropped</th><th>duplicated</th></tr>${messageRows}</table></div>
-<div><b>Operations</b>: ok ${ops.ok}, fail ${ops.fail}, info ${ops.info}, pending ${ops.pending}
-<table class="figures"><tr><th>f</th><th>ok</th><th>min</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>${latencyRows}</table></div>
-<div><b>Leader changes</b>: ${figures.leaderChanges.length}
-${leaders === "" ? "" : `<table class="figures"><tr><th>t</th><th>leader</th><th>term</th></tr>${leaders}</table>`}</div>
-<div><b>Unavailability</b>${gaps}<p>Crashes ${figures.crashes}, restarts ${figures.restarts}, pauses ${figures.pauses}.</p></div>
+${
+  // Sections only where they mean something: operations with clients, leaders where one led.
+  !model.lanes.some((lane) => lane.kind === "client")
+    ? ""
+    : `<div><b>Operations</b>: ok ${ops.ok}, fail ${ops.fail}, info ${ops.info}, pending ${ops.pending}
+<table class="figures"><tr><th>f</th><th>ok</th><th>min</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>${latencyRows}</table></div>`
+}
+${
+  figures.leaderChanges.length === 0
+    ? ""
+    : `<div><b>Leader changes</b>: ${figures.leaderChanges.length}
+${leaders === "" ? "" : `<table class="figures"><tr><th>t</th><th>leader</th><th>term</th></tr>${leaders}</table>`}</div>`
+}
+<div>${figures.leaderChanges.length === 0 ? "" : `<b>Unavailability</b>${gaps}`}<p>Crashes ${figures.crashes}, restarts ${figures.restarts}, pauses ${figures.pauses}.</p></div>
 </div>
 </section>`;
 }
