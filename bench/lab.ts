@@ -12,7 +12,7 @@
  * within 3 s; a fork of the 5 s run at most 1 s. Runnable directly: `node dist/bench/lab.js`.
  */
 import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
@@ -61,7 +61,10 @@ export async function benchLab(): Promise<Record<string, unknown>> {
       await page.goto(pathToFileURL(path).href);
       await page.waitForSelector("body[data-ready=true]", { timeout: 120_000 });
       const readyMs = await page.evaluate(() => Number(document.body.getAttribute("data-ready-ms")));
-      return { page, readyMs };
+      const phases = await page.evaluate(() =>
+        JSON.parse(document.body.getAttribute("data-phases-ms") ?? "{}"),
+      );
+      return { page, readyMs, phases: phases as Record<string, number> };
     };
 
     // A small report.
@@ -96,6 +99,8 @@ export async function benchLab(): Promise<Record<string, unknown>> {
     await page.close();
 
     return {
+      // The machine is shared: a load average far above its core count slows every figure.
+      loadAverage1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
       bundleBytes,
       smallReport: { scenario: "raft-figure-8-bug", bytes: statSync(smallPath).size },
       largeReport: {
@@ -106,6 +111,7 @@ export async function benchLab(): Promise<Record<string, unknown>> {
         bytes: statSync(largePath).size,
         bytesWithTraceEmbedded: embeddedBytes,
         interactiveMs: Math.round(opened.readyMs),
+        pagePhasesMs: opened.phases,
         hashEqualsCli: largeHash === run.result.traceHash,
       },
       fork5sRaft: {

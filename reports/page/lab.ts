@@ -18,6 +18,7 @@ import { scenarioData, writeScenario } from "../../sim/scenario/write.js";
 import { parseDurationUs } from "../../sim/time.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { buildModel, type ReportModel } from "../model.js";
+import { digestDeferred } from "./sha256.js";
 
 /** One timeline step as a scenario file writes it: `at` plus exactly one action. */
 export type ForkStep = Readonly<Record<string, unknown>> & { readonly at: string | number };
@@ -35,8 +36,10 @@ export interface LabRun {
   readonly forks: readonly ForkStep[];
   /** Index of the first record that differs from the original run's (-1: none differs). */
   readonly divergenceRecord: number;
-  /** Wall-clock milliseconds the simulation and the checks took. */
+  /** Wall-clock milliseconds the simulation and the checks took, everything included. */
   readonly simulateMs: number;
+  /** Where that time went: running and checking, reading the trace back, building the model. */
+  readonly phasesMs: { readonly run: number; readonly records: number; readonly model: number };
 }
 
 export interface LabOptions {
@@ -85,12 +88,16 @@ export class Lab {
   private readonly options: LabOptions;
 
   /** Simulates `yaml` (a whole scenario file) with `protocol`. */
-  constructor(protocol: Protocol, yaml: string, options: LabOptions) {
+  static async open(protocol: Protocol, yaml: string, options: LabOptions): Promise<Lab> {
+    const scenario = parseScenario(yaml, "scenario.yaml");
+    return new Lab(protocol, options, await simulate(protocol, options, scenario, [], null));
+  }
+
+  private constructor(protocol: Protocol, options: LabOptions, original: LabRun) {
     this.protocol = protocol;
     this.options = options;
-    const scenario = parseScenario(yaml, "scenario.yaml");
-    this.original = this.simulate(scenario, [], null);
-    this.runs = [this.original];
+    this.original = original;
+    this.runs = [original];
   }
 
   /** The run shown now: the original, or the last fork not undone. */
@@ -111,7 +118,7 @@ export class Lab {
    * runs last among them) and re-simulates. A step that is not a valid timeline entry throws an
    * `InputError` naming the field.
    */
-  fork(step: ForkStep): LabRun {
+  async fork(step: ForkStep): Promise<LabRun> {
     const base = this.current;
     const atUs = stepTimeUs(step);
     const data = scenarioData(base.scenario);
@@ -120,7 +127,7 @@ export class Lab {
     while (insertAt > 0 && (base.scenario.faults[insertAt - 1]?.atUs ?? 0) > atUs) insertAt--;
     faults.splice(insertAt, 0, { ...step });
     const scenario = parseScenario(JSON.stringify({ ...data, faults }), "fork step");
-    const run = this.simulate(scenario, [...base.forks, step], this.original);
+    const run = await simulate(this.protocol, this.options, scenario, [...base.forks, step], this.original);
     this.runs.push(run);
     this.redoStack = [];
     return run;
@@ -140,38 +147,59 @@ export class Lab {
     this.runs.push(run);
     return true;
   }
+}
 
-  private simulate(scenario: Scenario, forks: readonly ForkStep[], original: LabRun | null): LabRun {
-    const started = this.options.now();
-    const result = runScenario(scenario, new Map([[this.protocol.name, this.protocol]]), {
-      keepTrace: true,
-      checkHistory: labHistoryChecker(this.options.now, this.options.historyBudgetMs ?? 10_000),
-    });
-    const records = result.records;
-    const comment =
-      forks.length === 0
-        ? undefined
-        : `A what-if of ${scenario.name}, made in the quorumlab lab: ${forks.length} step${forks.length === 1 ? "" : "s"} added (${forks.map((step) => JSON.stringify(step)).join(", ")}).\nquorumlab run replays it to trace ${result.traceHash}.`;
-    const yaml = writeScenario(scenario, comment === undefined ? {} : { comment });
-    const model = buildModel(records, {
-      ...(this.options.version === undefined ? {} : { version: this.options.version }),
-      replay:
-        forks.length === 0
-          ? (this.options.replay ?? `npx quorumlab run ${scenario.name}`)
-          : "npx quorumlab run scenario.yaml   (the file “Download scenario” saves)",
-    });
-    return {
-      scenario,
-      yaml,
-      result,
-      records,
-      model,
-      traceHash: result.traceHash,
-      forks,
-      divergenceRecord: original === null ? -1 : firstDifference(original.records, records),
-      simulateMs: this.options.now() - started,
-    };
+/** Runs `scenario` as `quorumlab run` does, then hashes and models its trace. */
+async function simulate(
+  protocol: Protocol,
+  options: LabOptions,
+  scenario: Scenario,
+  forks: readonly ForkStep[],
+  original: LabRun | null,
+): Promise<LabRun> {
+  const started = options.now();
+  const result = runScenario(scenario, new Map([[protocol.name, protocol]]), {
+    keepTrace: true,
+    checkHistory: labHistoryChecker(options.now, options.historyBudgetMs ?? 10_000),
+  });
+  // In the page the hash is computed now (see sha256.ts); the trace's `end` record gets it too.
+  const traceHash = (await digestDeferred()) ?? result.traceHash;
+  const ran = options.now();
+  const records = result.records;
+  const end = records[records.length - 1];
+  if (end?.kind === "end" && end.traceHash !== traceHash) {
+    (end as { traceHash: string }).traceHash = traceHash;
   }
+  const read = options.now();
+  const comment =
+    forks.length === 0
+      ? undefined
+      : `A what-if of ${scenario.name}, made in the quorumlab lab: ${forks.length} step${forks.length === 1 ? "" : "s"} added (${forks.map((step) => JSON.stringify(step)).join(", ")}).\nquorumlab run replays it to trace ${traceHash}.`;
+  const yaml = writeScenario(scenario, comment === undefined ? {} : { comment });
+  const modelStarted = options.now();
+  const model = buildModel(records, {
+    ...(options.version === undefined ? {} : { version: options.version }),
+    replay:
+      forks.length === 0
+        ? (options.replay ?? `npx quorumlab run ${scenario.name}`)
+        : "npx quorumlab run scenario.yaml   (the file “Download scenario” saves)",
+  });
+  return {
+    scenario,
+    yaml,
+    result,
+    records,
+    model,
+    traceHash,
+    forks,
+    divergenceRecord: original === null ? -1 : firstDifference(original.records, records),
+    simulateMs: options.now() - started,
+    phasesMs: {
+      run: Math.round(ran - started),
+      records: Math.round(read - ran),
+      model: Math.round(options.now() - modelStarted),
+    },
+  };
 }
 
 /** The index of the first record that differs between two traces (-1 when they are equal). */

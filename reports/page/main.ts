@@ -98,14 +98,16 @@ export function startLab(protocol: Protocol | undefined): void {
     showFatal("this page's bundle does not hold the run's protocol");
     return;
   }
-  try {
-    const page = new LabPage(protocol, data);
-    window.quorumlab = page.api();
-    page.show();
-  } catch (error) {
-    showFatal((error as Error).message);
-    throw error;
-  }
+  LabPage.open(protocol, data).then(
+    (page) => {
+      window.quorumlab = page.api();
+      page.show();
+    },
+    (error: unknown) => {
+      showFatal((error as Error).message);
+      throw error;
+    },
+  );
 }
 
 function showFatal(message: string): void {
@@ -122,32 +124,26 @@ class LabPage {
   private selected = -1;
   private message = "";
 
-  constructor(protocol: Protocol, data: LabData) {
-    this.protocol = protocol;
-    this.data = data;
-    this.lab = new Lab(protocol, data.scenarioYaml, {
+  static async open(protocol: Protocol, data: LabData): Promise<LabPage> {
+    const lab = await Lab.open(protocol, data.scenarioYaml, {
       now: () => performance.now(),
       version: data.version,
       replay: data.replay,
     });
+    return new LabPage(protocol, data, lab);
+  }
+
+  private constructor(protocol: Protocol, data: LabData, lab: Lab) {
+    this.protocol = protocol;
+    this.data = data;
+    this.lab = lab;
   }
 
   api(): QuorumlabApi {
-    const later = (action: () => void): Promise<string> =>
-      new Promise((resolve, reject) => {
-        // Let the page paint "simulating…" before the work starts.
-        window.setTimeout(() => {
-          try {
-            action();
-            this.show();
-            resolve(this.lab.current.traceHash);
-          } catch (error) {
-            this.message = `✗ ${(error as Error).message}`;
-            this.showStatus();
-            reject(error);
-          }
-        }, 0);
-      });
+    const later = async (action: () => unknown): Promise<string> => {
+      await this.act(action);
+      return this.lab.current.traceHash;
+    };
     return {
       traceHash: () => this.lab.current.traceHash,
       scenarioYaml: () => this.lab.current.yaml,
@@ -160,8 +156,8 @@ class LabPage {
     };
   }
 
-  private fork(step: ForkStep): void {
-    const run = this.lab.fork(step);
+  private async fork(step: ForkStep): Promise<void> {
+    const run = await this.lab.fork(step);
     this.message = "";
     this.selected = stepAtRecord(run.model, run.records[run.divergenceRecord]);
   }
@@ -199,6 +195,7 @@ class LabPage {
     });
     this.onSelect(this.selected);
     this.showStatus();
+    document.body.setAttribute("data-phases-ms", JSON.stringify(run.phasesMs));
     if (!document.body.hasAttribute("data-ready-ms")) {
       // Milliseconds from opening the page to its first drawing of the run, for the bench.
       document.body.setAttribute("data-ready-ms", String(Math.round(performance.now())));
@@ -319,10 +316,10 @@ class LabPage {
     });
     const undo = h("button", { id: "lab-undo", title: "undo the last fork" }, "↶ undo");
     undo.disabled = !this.lab.canUndo;
-    undo.addEventListener("click", () => this.act(() => this.lab.undo()));
+    undo.addEventListener("click", () => void this.act(() => this.lab.undo()).catch(() => undefined));
     const redo = h("button", { id: "lab-redo", title: "redo the fork undone" }, "↷ redo");
     redo.disabled = !this.lab.canRedo;
-    redo.addEventListener("click", () => this.act(() => this.lab.redo()));
+    redo.addEventListener("click", () => void this.act(() => this.lab.redo()).catch(() => undefined));
     const download = h(
       "a",
       {
@@ -384,23 +381,26 @@ class LabPage {
     const button = h("button", { "data-fork": action }, label);
     button.addEventListener("click", () => {
       const at = (document.getElementById("fork-at") as HTMLInputElement | null)?.value.trim() || "0";
-      this.act(() => this.fork({ at, ...body() }));
+      // A failed fork is shown in the status line; the page's console stays clean.
+      this.act(() => this.fork({ at, ...body() })).catch(() => undefined);
     });
     return button;
   }
 
-  private act(action: () => unknown): void {
+  /** Runs `action` (a fork, undo or redo) and shows the result; an error is shown, then thrown. */
+  private async act(action: () => unknown): Promise<void> {
     this.message = "simulating…";
     this.showStatus();
-    window.setTimeout(() => {
-      try {
-        action();
-        this.show();
-      } catch (error) {
-        this.message = `✗ ${(error as Error).message}`;
-        this.showStatus();
-      }
-    }, 0);
+    // Let the page paint "simulating…" before the work starts.
+    await new Promise((resolve) => window.setTimeout(resolve, 0));
+    try {
+      await action();
+      this.show();
+    } catch (error) {
+      this.message = `✗ ${(error as Error).message}`;
+      this.showStatus();
+      throw error;
+    }
   }
 
   private showStatus(): void {
