@@ -8,6 +8,7 @@
  * docs/reports.md).
  */
 import type { Protocol } from "../../sim/node.js";
+import { exactDuration } from "../../sim/scenario/write.js";
 import { parseDurationUs } from "../../sim/time.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { formatDurationUs, formatValue } from "../format.js";
@@ -42,6 +43,7 @@ type DrawDiagram = (
     marks: readonly DiagramMark[];
     select: number;
     onSelect: (step: number) => void;
+    onTime: (timeUs: number) => void;
   },
 ) => DiagramHandle;
 
@@ -192,6 +194,7 @@ class LabPage {
       marks,
       select: this.selected,
       onSelect: (step) => this.onSelect(step),
+      onTime: (timeUs) => this.onTime(timeUs),
     });
     this.onSelect(this.selected);
     this.showStatus();
@@ -209,12 +212,22 @@ class LabPage {
     const run = this.lab.current;
     const record = run.model.steps[step];
     const at = document.getElementById("fork-at") as HTMLInputElement | null;
-    if (at !== null && record !== undefined) at.value = formatDurationUs(record.t);
+    if (at !== null && record !== undefined) at.value = String(exactDuration(record.t));
     const lane = record === undefined ? undefined : run.model.lanes[record.lane];
     const node = document.getElementById("fork-node") as HTMLSelectElement | null;
     if (node !== null && lane?.kind === "node") node.value = lane.name;
     this.showMessageActions(run.model, step);
     const timeUs = record?.t ?? run.model.meta.endUs;
+    const box = document.getElementById("state-at");
+    if (box !== null) box.replaceChildren(...stateTable(run.model, timeUs));
+  }
+
+  /** A click on the diagram away from any event: fork at that time. */
+  private onTime(timeUs: number): void {
+    const run = this.lab.current;
+    const at = document.getElementById("fork-at") as HTMLInputElement | null;
+    // To a tenth of a millisecond: a click is not more precise than that.
+    if (at !== null) at.value = String(exactDuration(Math.round(timeUs / 100) * 100));
     const box = document.getElementById("state-at");
     if (box !== null) box.replaceChildren(...stateTable(run.model, timeUs));
   }
@@ -435,7 +448,7 @@ class LabPage {
       this.button("duplicate", "duplicate", () => ({ duplicate: { message: message.id } })),
     );
     const at = document.getElementById("fork-at") as HTMLInputElement | null;
-    if (at !== null) at.value = formatDurationUs(message.sendUs);
+    if (at !== null) at.value = String(exactDuration(message.sendUs));
   }
 }
 

@@ -6,7 +6,8 @@
  * Every string from the trace reaches the page through `textContent` or `setAttribute`, never
  * through HTML parsing. It defines `window.quorumlabDiagram(data, options)`, which the lab page
  * calls again after each fork (`options.signal` removes the previous drawing's listeners,
- * `options.marks` draws labelled time lines, `options.onSelect` hears the selected event), and
+ * `options.marks` draws labelled time lines, `options.onSelect` hears the selected event and
+ * `options.onTime` a click on no event, with its time), and
  * draws the embedded data block when there is one. The script is plain ES2019 in a string constant (tsc does not copy
  * non-TypeScript files): it must contain no backtick and no dollar-brace sequence.
  */
@@ -733,15 +734,21 @@ window.quorumlabDiagram = function (data, options) {
     var moved = drag.moved;
     drag = null;
     svg.classList.remove("dragging");
-    if (!moved) select(event.target);
+    if (!moved) select(event.target, event);
   }, listen);
 
-  function select(target) {
+  function select(target, event) {
     if (!target || !target.getAttribute) return;
     var value;
     if ((value = target.getAttribute("data-m")) !== null) goto(msgs[Number(value)][9]);
     else if ((value = target.getAttribute("data-op")) !== null) goto(ops[Number(value)].rs >= 0 ? ops[Number(value)].rs : ops[Number(value)].is);
     else if ((value = target.getAttribute("data-s")) !== null) goto(Number(value));
+    else if (options.onTime && event) {
+      // A click on no event picks a time: the lab forks there.
+      var box = svg.getBoundingClientRect();
+      var t = tOf((event.clientX - box.left) * layout.width / Math.max(1, box.width));
+      if (t >= 0 && t <= endUs) options.onTime(Math.round(t));
+    }
   }
 
   overview.addEventListener("mousedown", function (event) {

@@ -159,6 +159,15 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     expect(await pageHash(page)).toBe(result.traceHash);
     expect(await page.locator("svg#diagram g.lane.client").count()).toBe(3);
 
+    // A click on the time axis, away from any event, picks that time.
+    const box = await page.locator("svg#diagram").boundingBox();
+    if (box === null) throw new Error("no diagram");
+    await page.mouse.click(box.x + 120 + (box.width - 138) / 2, box.y + 10);
+    const picked = await page.locator("#fork-at").inputValue();
+    expect(picked).toMatch(/^\d+(us|ms|s)$/);
+    const unitUs = picked.endsWith("us") ? 1 : picked.endsWith("ms") ? 1_000 : 1_000_000;
+    // The middle of a 2 s run, give or take a pixel or two.
+    expect(Math.abs(Number.parseInt(picked, 10) * unitUs - 1_000_000)).toBeLessThan(20_000);
     await page.fill("#fork-at", "1s");
     await page.selectOption("#fork-node", "leader");
     await page.click('button[data-fork="crash"]');
