@@ -152,7 +152,6 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.kv = machines.create();
     this.snapshotData = this.kv.snapshot();
     const size = ctx.nodes.length;
-    if (size < 3 || size > 9) throw new Error(`raft needs 3 to 9 nodes, got ${size}`);
     this.quorum = Math.floor(size / 2) + 1;
     this.bugs = new Set(options.bugs);
     this.matchScratch = new Array(size).fill(0);
@@ -262,6 +261,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       lastLogIndex: this.log.lastIndex,
       lastLogTerm: this.log.lastTerm,
     });
+    // Its own vote may already be a majority (a one-node cluster).
+    if (this.votes.size >= this.quorum) this.startElection();
   }
 
   private startElection(): void {
@@ -284,6 +285,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       lastLogIndex: this.log.lastIndex,
       lastLogTerm: this.log.lastTerm,
     });
+    // Its own vote may already be a majority (a one-node cluster).
+    if (this.votes.size >= this.quorum) this.becomeLeader();
   }
 
   /**
@@ -428,6 +431,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     // The leader counts its own log toward a majority, so its entries are synced first.
     this.ctx.storage.sync();
     this.dirty = true;
+    // Alone, the leader is the majority: storing the entry commits it (§5.3).
+    if (this.quorum === 1) this.advanceCommit();
   }
 
   /**
@@ -792,6 +797,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       this.broadcastAppend(true);
     }
     this.reads.push(read);
+    // Alone, the leader is the majority: the round that confirms its leadership is already done.
+    if (this.quorum === 1) this.serveReads();
   }
 
   /** A round that began after now confirms leadership for reads registered now. */
