@@ -29,6 +29,7 @@ import type {
   NodeId,
   Protocol,
   ProtocolNode,
+  RoleDeclaration,
   StateDescription,
   StepView,
 } from "./node.js";
@@ -134,7 +135,9 @@ interface NodeSlot {
   clockRate: number;
   clockBaseSimUs: number;
   clockBaseLocalUs: number;
-  state: StateDescription | undefined;
+  /** The node's role and term after its last step (undefined role: crashed, or none shown). */
+  role: string | undefined;
+  term: number;
 }
 
 interface ActiveInvariant {
@@ -169,13 +172,18 @@ export class Kernel {
   private readonly messageTypes = new Map<string, { sent: number; readonly symbol: number }>();
   /** Trace symbols of the endpoint names (nodes, then clients). */
   private readonly endpointSymbols: readonly number[];
-  /** Every (node, term) that announced leadership, in order (from state annotations). */
+  /** How the kernel reads roles (the protocol's declaration), and which roles lead. */
+  private readonly roles: RoleDeclaration<ProtocolNode> | undefined;
+  private readonly leadingRoles: ReadonlySet<string>;
+  /** Every (node, term) that entered a leading role, in order (read after each step). */
   readonly leaderships: Array<{ readonly node: NodeId; readonly term: number; readonly timeUs: number }> = [];
   private lastLeaderNode: NodeId | undefined;
   private lastLeaderTerm = -1;
 
   constructor(config: KernelConfig) {
     this.protocol = config.protocol;
+    this.roles = config.protocol.roles as RoleDeclaration<ProtocolNode> | undefined;
+    this.leadingRoles = new Set(this.roles?.leading ?? []);
     this.options = config.options;
     this.trace = config.trace;
     this.tracing = config.trace.enabled;
@@ -315,7 +323,8 @@ export class Kernel {
       clockRate: 1,
       clockBaseSimUs: 0,
       clockBaseLocalUs: 0,
-      state: undefined,
+      role: undefined,
+      term: 0,
       context: {
         id,
         nodes: this.nodeIds,
@@ -336,14 +345,6 @@ export class Kernel {
           const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply };
           this.send(slot.index, this.network.endpoint(request.client), message);
         },
-        annotate: (state) => {
-          slot.state = state;
-          if (state.role === "leader") this.noteLeader(id, state.term ?? 0);
-          if (this.tracing) {
-            this.trace.state(this.nowUs, this.eventIndex, this.endpointSymbols[slot.index] as number, state);
-          }
-        },
-        tracing: this.tracing,
         note: (label, data) => {
           if (this.tracing) {
             this.trace.record(
@@ -377,7 +378,7 @@ export class Kernel {
     slot.paused = false;
     slot.backlog = [];
     slot.timers.clear();
-    slot.state = undefined;
+    slot.role = undefined;
     if (this.tracing) this.trace.record({ kind: "crash", t: this.nowUs, e: this.eventIndex, node: id });
     this.afterStep(slot, "crash");
   }
@@ -455,8 +456,8 @@ export class Kernel {
     this.afterStep(slot, "timer");
   }
 
-  /** Called when a node annotates itself as leader; records new (node, term) leaderships. */
-  noteLeader(node: NodeId, term: number): void {
+  /** Records a (node, term) in a leading role, unless it is the one recorded last. */
+  private noteLeader(node: NodeId, term: number): void {
     if (node === this.lastLeaderNode && term === this.lastLeaderTerm) return;
     this.lastLeaderNode = node;
     this.lastLeaderTerm = term;
@@ -579,6 +580,7 @@ export class Kernel {
   // ---- invariants ----------------------------------------------------------------------------
 
   private afterStep(slot: NodeSlot, cause: StepView<unknown>["cause"]): void {
+    if (slot.instance !== undefined) this.observe(slot, slot.instance);
     const invariants = this.invariants;
     if (invariants.length === 0) return;
     this.view.actor = slot.id;
@@ -590,6 +592,29 @@ export class Kernel {
       const failure = invariant.monitor.afterStep(this.view);
       if (failure !== undefined) this.fail(invariant, failure);
     }
+  }
+
+  /**
+   * Reads what a node shows after its step: its description when a trace is recorded (the trace
+   * drops one equal to the node's previous), and its role and term through the protocol's
+   * accessors, or from a description when it declares none.
+   */
+  private observe(slot: NodeSlot, node: ProtocolNode): void {
+    let description: StateDescription | undefined;
+    if (this.tracing && node.describe !== undefined) {
+      description = node.describe();
+      this.trace.state(this.nowUs, this.eventIndex, this.endpointSymbols[slot.index] as number, description);
+    }
+    const roles = this.roles;
+    if (roles?.roleOf !== undefined) {
+      slot.role = roles.roleOf(node);
+      slot.term = roles.termOf?.(node) ?? 0;
+    } else if (this.leadingRoles.size > 0) {
+      description ??= node.describe?.();
+      slot.role = typeof description?.role === "string" ? description.role : undefined;
+      slot.term = typeof description?.term === "number" ? description.term : 0;
+    }
+    if (slot.role !== undefined && this.leadingRoles.has(slot.role)) this.noteLeader(slot.id, slot.term);
   }
 
   /** Runs every invariant's end-of-run check. */
@@ -649,9 +674,15 @@ export class Kernel {
     return this.slot(id).paused;
   }
 
-  /** The node's last annotated state (undefined while crashed or before its first annotation). */
+  /** The node's description now, asked of it (undefined while crashed or if it describes nothing). */
   stateOf(id: NodeId): StateDescription | undefined {
-    return this.slot(id).state;
+    return this.slot(id).instance?.describe?.();
+  }
+
+  /** The node's role after its last step (undefined while crashed or if it shows none). */
+  roleOf(id: NodeId): string | undefined {
+    const slot = this.slot(id);
+    return slot.up ? slot.role : undefined;
   }
 
   /** The node object, for invariants and tests; undefined while crashed. */
@@ -663,17 +694,13 @@ export class Kernel {
     return this.slot(id).storage;
   }
 
-  /**
-   * The live node that leads (highest term first), if any: role `leader`, or the roles that play
-   * the same part in other protocols, `primary` and `coordinator`.
-   */
+  /** The live node in a role the protocol declares leading (highest term first), if any. */
   leader(): NodeId | undefined {
     let best: NodeId | undefined;
     let bestTerm = Number.NEGATIVE_INFINITY;
     for (const slot of this.slots) {
-      const role = slot.state?.role;
-      if (!slot.up || (role !== "leader" && role !== "primary" && role !== "coordinator")) continue;
-      const term = slot.state?.term ?? 0;
+      if (!slot.up || slot.role === undefined || !this.leadingRoles.has(slot.role)) continue;
+      const term = slot.term;
       if (term > bestTerm) {
         best = slot.id;
         bestTerm = term;

@@ -201,6 +201,9 @@ export class TraceRecorder {
     ref: undefined,
   };
 
+  /** Each node's last description recorded, by node symbol (undefined after a crash). */
+  private readonly described: unknown[] = [];
+
   // Strings as symbols, with their JSON text.
   private readonly symbols: string[] = [];
   private readonly symbolJson: string[] = [];
@@ -239,6 +242,8 @@ export class TraceRecorder {
   }
 
   record(line: TraceLine): void {
+    // A node's first description after it crashed is recorded whatever it says.
+    if (line.kind === "crash") this.described[this.symbol(line.node)] = undefined;
     if (this.keep) {
       // addRow may start a new chunk: take `this.refs` after it.
       const n = this.addRow(objectRow, 0, 0);
@@ -293,8 +298,14 @@ export class TraceRecorder {
     if (this.streaming) this.write(this.duplicateLine(t, e, from, to, id, type, copy));
   }
 
-  /** A `state` record; `node` is a symbol. */
+  /**
+   * A `state` record; `node` is a symbol. A description equal to the node's previous one (see
+   * `sameDescription`) is dropped: nodes describe themselves after every step, and most steps
+   * change nothing they show.
+   */
   state(t: number, e: number, node: number, state: unknown): void {
+    if (sameDescription(this.described[node], state)) return;
+    this.described[node] = state;
     if (this.keep) {
       const n = this.addRow(stateRow, t, e);
       this.codes[n + 1] = node;
@@ -597,6 +608,35 @@ export class TraceRecorder {
     this.sink?.write(this.pending);
     this.pending = "";
   }
+}
+
+/**
+ * Whether two descriptions are the same JSON-like data: equal numbers, strings, booleans and
+ * nulls, arrays of the same items, objects with the same fields (a field holding `undefined`
+ * counts as absent, as in JSON). Field order does not matter. Shared sub-objects compare at once.
+ */
+export function sameDescription(left: unknown, right: unknown): boolean {
+  if (left === right) return true;
+  if (typeof left !== "object" || typeof right !== "object" || left === null || right === null) return false;
+  if (Array.isArray(left)) {
+    if (!Array.isArray(right) || left.length !== right.length) return false;
+    for (let index = 0; index < left.length; index++) {
+      if (!sameDescription(left[index], right[index])) return false;
+    }
+    return true;
+  }
+  if (Array.isArray(right)) return false;
+  const leftFields = left as Record<string, unknown>;
+  const rightFields = right as Record<string, unknown>;
+  let fields = 0;
+  for (const key in leftFields) {
+    const value = leftFields[key];
+    if (value === undefined) continue;
+    if (!sameDescription(value, rightFields[key])) return false;
+    fields++;
+  }
+  for (const key in rightFields) if (rightFields[key] !== undefined) fields--;
+  return fields === 0;
 }
 
 /** Parses trace text (JSON Lines) back into records; throws with the line number on bad input. */

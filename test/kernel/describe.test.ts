@@ -1,0 +1,45 @@
+/**
+ * State descriptions are pulled: the kernel asks a node for its description after each of its
+ * steps while a trace is recorded, and the trace keeps a description only when it differs from
+ * the node's previous one (a node's first description after a crash is always kept).
+ */
+import { describe, expect, it } from "vitest";
+import { sameDescription, type TraceLine, TraceRecorder } from "../../sim/trace.js";
+
+function stateRecords(records: readonly TraceLine[]): unknown[] {
+  return records
+    .filter((record) => record.kind === "state")
+    .map((record) => (record as { state: unknown }).state);
+}
+
+describe("pulled state descriptions", () => {
+  it("compares descriptions as JSON data: field order and undefined fields do not matter", () => {
+    expect(sameDescription({ a: 1, b: [1, { c: "x" }] }, { b: [1, { c: "x" }], a: 1 })).toBe(true);
+    expect(sameDescription({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameDescription({ a: 1 }, { a: 1, b: null })).toBe(false);
+    expect(sameDescription({ a: [1, 2] }, { a: [1, 2, 3] })).toBe(false);
+    expect(sameDescription({ a: [1] }, { a: { 0: 1 } })).toBe(false);
+    expect(sameDescription(undefined, { a: 1 })).toBe(false);
+  });
+
+  it("drops a node's description equal to its previous one, per node, until the node crashes", () => {
+    const trace = new TraceRecorder({ hash: true, keep: true });
+    const n1 = trace.symbol("n1");
+    const n2 = trace.symbol("n2");
+    trace.state(0, 0, n1, { role: "follower", term: 1 });
+    trace.state(0, 1, n2, { role: "follower", term: 1 });
+    trace.state(0, 2, n1, { term: 1, role: "follower" });
+    trace.state(0, 3, n1, { role: "leader", term: 1 });
+    trace.state(0, 4, n1, { role: "leader", term: 1, matchIndex: undefined });
+    trace.record({ kind: "crash", t: 0, e: 5, node: "n1" });
+    trace.state(0, 6, n1, { role: "leader", term: 1 });
+    const states = trace.records.filter((record) => record.kind === "state");
+    expect(states.map((record) => [record.e, (record as { node: string }).node])).toEqual([
+      [0, "n1"],
+      [1, "n2"],
+      [3, "n1"],
+      [6, "n1"],
+    ]);
+    expect(stateRecords(trace.records)[2]).toEqual({ role: "leader", term: 1 });
+  });
+});
