@@ -5,8 +5,10 @@
  */
 import { writeFileSync } from "node:fs";
 import type { CommandModule } from "yargs";
+import { protocols } from "../protocols/index.js";
 import {
   checkRecord,
+  displayOf,
   formatForPath,
   type ModelOptions,
   type ReportFormat,
@@ -42,7 +44,7 @@ export function writeReport(
   options: WriteReportOptions = {},
 ): void {
   const format = options.format ?? formatForPath(path);
-  const text = renderReport(records, format, modelOptions(options));
+  const text = renderReport(records, format, modelOptions(options, records));
   try {
     writeFileSync(path, text);
   } catch (error) {
@@ -50,10 +52,14 @@ export function writeReport(
   }
 }
 
-function modelOptions(options: WriteReportOptions): ModelOptions {
+/** The model options, with what the trace's protocol declares (if it is a built-in one). */
+function modelOptions(options: WriteReportOptions, records: readonly TraceLine[]): ModelOptions {
+  const header = records[0];
+  const protocol = header?.kind === "header" ? protocols.get(header.protocol) : undefined;
   return {
     version: options.version ?? packageVersion(),
     ...(options.replay === undefined ? {} : { replay: options.replay }),
+    ...(protocol === undefined ? {} : { display: displayOf(protocol) }),
   };
 }
 
@@ -128,7 +134,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         (args.format as ReportFormat | undefined) ??
         (args.out === undefined ? "html" : formatForPath(args.out));
       if (args.out === undefined) {
-        process.stdout.write(renderReport(records, format, modelOptions({})));
+        process.stdout.write(renderReport(records, format, modelOptions({}, records)));
       } else {
         writeReport(records, args.out, { format });
         process.stderr.write(`report written to ${args.out}\n`);

@@ -613,7 +613,8 @@ export class TraceRecorder {
 /**
  * Whether two descriptions are the same JSON-like data: equal numbers, strings, booleans and
  * nulls, arrays of the same items, objects with the same fields (a field holding `undefined`
- * counts as absent, as in JSON). Field order does not matter. Shared sub-objects compare at once.
+ * counts as absent, as in JSON), in any order. Shared sub-objects compare at once, and nothing is
+ * allocated: the trace asks it after every traced step.
  */
 export function sameDescription(left: unknown, right: unknown): boolean {
   if (left === right) return true;
@@ -637,6 +638,31 @@ export function sameDescription(left: unknown, right: unknown): boolean {
   }
   for (const key in rightFields) if (rightFields[key] !== undefined) fields--;
   return fields === 0;
+}
+
+/** Whether two JSON-like values serialize to the same text: the same data, fields in the same order. */
+export function sameJson(left: unknown, right: unknown): boolean {
+  return sameDescription(left, right) && sameFieldOrder(left, right);
+}
+
+/** Whether two values that are the same data list their objects' fields in the same order. */
+function sameFieldOrder(left: unknown, right: unknown): boolean {
+  if (left === right || typeof left !== "object" || left === null) return true;
+  if (Array.isArray(left)) {
+    const items = right as unknown[];
+    return left.every((item, index) => sameFieldOrder(item, items[index]));
+  }
+  const leftFields = left as Record<string, unknown>;
+  const rightFields = right as Record<string, unknown>;
+  const rightKeys = Object.keys(rightFields);
+  let position = 0;
+  for (const key in leftFields) {
+    if (leftFields[key] === undefined) continue;
+    while (rightFields[rightKeys[position] as string] === undefined) position++;
+    if (rightKeys[position] !== key || !sameFieldOrder(leftFields[key], rightFields[key])) return false;
+    position++;
+  }
+  return true;
 }
 
 /** Parses trace text (JSON Lines) back into records; throws with the line number on bad input. */

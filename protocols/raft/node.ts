@@ -37,6 +37,7 @@ import {
 } from "../../sim/node.js";
 import { LazyElectionTimer } from "../shared/election-timer.js";
 import { MajorityValue } from "../shared/majority-value.js";
+import { MessageReuse } from "../shared/message-reuse.js";
 import type { RaftBugName } from "./bugs.js";
 import { isKvFunction, isReadFunction, type KvResult, type KvSnapshot } from "./kv.js";
 import { RaftLog } from "./log.js";
@@ -125,6 +126,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   private readonly ackedRound = new Map<NodeId, number>();
   private readonly ackedRoundSentAtUs = new Map<NodeId, number>();
   private readonly heardSinceCheck = new Set<NodeId>();
+  /** Followers at the same position get the same AppendEntries object (see message-reuse.ts). */
+  private readonly appendEntriesSent = new MessageReuse<AppendEntries>();
   /** Client requests in the log, awaiting their apply, by request id. */
   private readonly waiters = new Map<string, ClientRequest>();
   private reads: PendingRead[] = [];
@@ -437,7 +440,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
         : next;
     const count = end - next;
     if (count > 0 && !this.probing.has(peer)) this.nextIndex.set(peer, end);
-    this.ctx.send(peer, {
+    const message: AppendEntries = {
       type: "AppendEntries",
       term: this.currentTerm,
       leaderId: this.ctx.id,
@@ -446,7 +449,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       entries: count > 0 ? log.slice(next, end) : noEntries,
       leaderCommit: this.commitIndex,
       round: this.round,
-    });
+    };
+    this.ctx.send(peer, this.appendEntriesSent.of(message));
   }
 
   /** A message from the leader of `term` (≥ ours): follow it and restart the election timer. */

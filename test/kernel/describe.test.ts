@@ -4,7 +4,7 @@
  * the node's previous one (a node's first description after a crash is always kept).
  */
 import { describe, expect, it } from "vitest";
-import { sameDescription, type TraceLine, TraceRecorder } from "../../sim/trace.js";
+import { sameDescription, sameJson, type TraceLine, TraceRecorder } from "../../sim/trace.js";
 
 function stateRecords(records: readonly TraceLine[]): unknown[] {
   return records
@@ -13,13 +13,23 @@ function stateRecords(records: readonly TraceLine[]): unknown[] {
 }
 
 describe("pulled state descriptions", () => {
-  it("compares descriptions as JSON data: field order and undefined fields do not matter", () => {
+  it("compares descriptions as JSON data: undefined fields do not count, nor does field order", () => {
     expect(sameDescription({ a: 1, b: [1, { c: "x" }] }, { b: [1, { c: "x" }], a: 1 })).toBe(true);
-    expect(sameDescription({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameDescription({ a: undefined, b: 2 }, { b: 2, c: undefined })).toBe(true);
     expect(sameDescription({ a: 1 }, { a: 1, b: null })).toBe(false);
     expect(sameDescription({ a: [1, 2] }, { a: [1, 2, 3] })).toBe(false);
-    expect(sameDescription({ a: [1] }, { a: { 0: 1 } })).toBe(false);
-    expect(sameDescription(undefined, { a: 1 })).toBe(false);
+  });
+
+  it("compares messages as JSON text: field order counts, at every depth", () => {
+    expect(sameJson({ a: 1, b: [1, { c: "x", d: 2 }] }, { a: 1, b: [1, { c: "x", d: 2 }] })).toBe(true);
+    expect(sameJson({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(false);
+    expect(sameJson({ a: [{ c: 1, d: 2 }] }, { a: [{ d: 2, c: 1 }] })).toBe(false);
+    expect(sameJson({ a: undefined, b: 2 }, { b: 2, c: undefined })).toBe(true);
+    expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameJson({ a: 1 }, { a: 1, b: null })).toBe(false);
+    expect(sameJson({ a: [1, 2] }, { a: [1, 2, 3] })).toBe(false);
+    expect(sameJson({ a: [1] }, { a: { 0: 1 } })).toBe(false);
+    expect(sameJson(undefined, { a: 1 })).toBe(false);
   });
 
   it("drops a node's description equal to its previous one, per node, until the node crashes", () => {
@@ -28,7 +38,7 @@ describe("pulled state descriptions", () => {
     const n2 = trace.symbol("n2");
     trace.state(0, 0, n1, { role: "follower", term: 1 });
     trace.state(0, 1, n2, { role: "follower", term: 1 });
-    trace.state(0, 2, n1, { term: 1, role: "follower" });
+    trace.state(0, 2, n1, { role: "follower", term: 1, leader: undefined });
     trace.state(0, 3, n1, { role: "leader", term: 1 });
     trace.state(0, 4, n1, { role: "leader", term: 1, matchIndex: undefined });
     trace.record({ kind: "crash", t: 0, e: 5, node: "n1" });
