@@ -7,7 +7,7 @@
  * - lanes: one per node, then one per client (and any other endpoint a record names);
  * - messages: each send (and each duplicate copy) with its arrival or drop time and fate;
  * - intervals: crashes and pauses per lane, partitions, cuts, clogs and bursts for the network;
- * - per-node state points (the protocols' `annotate` descriptions), deduplicated;
+ * - per-node state points (the nodes' `describe()` descriptions), deduplicated;
  * - client operations (invoke paired with ok / fail / info), numbered in invocation order, which
  *   is how the linearizability explanation (`sim/check/explain.ts`) names them;
  * - steps: every record a reader can step through, in trace order;

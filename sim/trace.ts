@@ -1,6 +1,6 @@
 /**
  * The trace: every send, delivery, drop, duplicate, timer, crash, restart, pause, partition
- * change, client event, state annotation and violation of a run, as versioned JSON Lines.
+ * change, client event, state description and violation of a run, as versioned JSON Lines.
  *
  * The trace is the one format everything downstream reads: reports, exports and the replay
  * check. Its first line is a `header`, its last an `end`. The `traceHash` of a run is the SHA-256
@@ -162,7 +162,7 @@ export type ArrivalKind = "deliver" | "drop";
  * would write the equivalent object, so both paths give the same bytes (a test holds them to it).
  *
  * Records hold references to the messages and states the protocol handed over; the node API
- * requires those to be immutable once sent or annotated, and history events are never changed.
+ * requires those to be immutable once sent or described, and history events are never changed.
  */
 export class TraceRecorder {
   /** Whether anything is recorded at all; the kernel skips building records when false. */
