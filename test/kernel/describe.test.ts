@@ -36,13 +36,13 @@ describe("pulled state descriptions", () => {
     const trace = new TraceRecorder({ hash: true, keep: true });
     const n1 = trace.symbol("n1");
     const n2 = trace.symbol("n2");
-    trace.state(0, 0, n1, { role: "follower", term: 1 });
-    trace.state(0, 1, n2, { role: "follower", term: 1 });
-    trace.state(0, 2, n1, { role: "follower", term: 1, leader: undefined });
-    trace.state(0, 3, n1, { role: "leader", term: 1 });
-    trace.state(0, 4, n1, { role: "leader", term: 1, matchIndex: undefined });
+    trace.state({ t: 0, e: 0, node: n1 }, { role: "follower", term: 1 });
+    trace.state({ t: 0, e: 1, node: n2 }, { role: "follower", term: 1 });
+    trace.state({ t: 0, e: 2, node: n1 }, { role: "follower", term: 1, leader: undefined });
+    trace.state({ t: 0, e: 3, node: n1 }, { role: "leader", term: 1 });
+    trace.state({ t: 0, e: 4, node: n1 }, { role: "leader", term: 1, matchIndex: undefined });
     trace.record({ kind: "crash", t: 0, e: 5, node: "n1" });
-    trace.state(0, 6, n1, { role: "leader", term: 1 });
+    trace.state({ t: 0, e: 6, node: n1 }, { role: "leader", term: 1 });
     const states = trace.records.filter((record) => record.kind === "state");
     expect(states.map((record) => [record.e, (record as { node: string }).node])).toEqual([
       [0, "n1"],
