@@ -39,7 +39,9 @@ export class FaultTimeline {
     const at = { t: kernel.timeUs, e: kernel.events };
     switch (action.kind) {
       case "crash":
-        this.withTarget(action.crash, action.kind, (id) => kernel.crash(id));
+        this.withTarget(action.crash, action.kind, (id) =>
+          kernel.crash(id, { loseUnsynced: action.loseUnsynced === true }),
+        );
         return;
       case "restart":
         this.withTarget(action.restart, action.kind, (id) => kernel.restart(id));

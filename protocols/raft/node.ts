@@ -275,6 +275,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.voteCount = 1;
     this.dirty = true;
     this.persistHardState();
+    this.ctx.storage.sync();
     this.resetElectionTimer();
     this.ctx.note("election", { term: this.currentTerm });
     this.ctx.broadcast({
@@ -318,6 +319,9 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       }
       this.resetElectionTimer();
     }
+    // Figure 2: currentTerm and votedFor are on stable storage before the reply leaves.
+    // BUG(unsynced-vote): the term and the vote are written, but the reply leaves before they are synced.
+    if (!this.bugs.has("unsynced-vote")) this.ctx.storage.sync();
     this.ctx.send(from, { type: "RequestVoteReply", term: this.currentTerm, voteGranted: granted });
   }
 
@@ -366,7 +370,10 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     if (term > this.currentTerm) {
       this.currentTerm = term;
       this.votedFor = null;
+      // Figure 2: currentTerm only grows, even across a power loss.
       this.persistHardState();
+      // BUG(unsynced-vote): the new term is not synced either.
+      if (!this.bugs.has("unsynced-vote")) this.ctx.storage.sync();
     }
     if (this.role === "leader") {
       this.ctx.cancelTimer("heartbeat");
@@ -421,6 +428,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     const entry: Entry = freezeDeep({ term: this.currentTerm, command });
     this.log.append([entry]);
     this.ctx.storage.append(logKey, entry);
+    // The leader counts its own log toward a majority, so its entries are synced first.
+    this.ctx.storage.sync();
     this.dirty = true;
     // Alone, the leader is the majority: storing the entry commits it (§5.3).
     if (this.quorum === 1) this.advanceCommit();
@@ -557,6 +566,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       conflictIndex,
       round: request.round,
     };
+    // Figure 2: the term and the entries are on stable storage before the reply leaves.
+    this.ctx.storage.sync();
     this.ctx.send(to, reply);
   }
 
@@ -711,6 +722,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       matchIndex: index,
       round: request.round,
     };
+    this.ctx.storage.sync();
     this.ctx.send(from, reply);
   }
 

@@ -85,6 +85,8 @@ export class Coordinator extends Site {
     const workload = this.options.transactions;
     const tx = ++this.begun;
     this.ctx.storage.set("begun", tx);
+    // A restarted coordinator must not reuse a transaction number: force it before PREPARE leaves.
+    this.forceLog();
     this.changed = true;
     if (tx < workload.count) this.ctx.setTimer("begin", 1_000_000 / workload.rate);
     const participants = drawParticipants(this.ctx, this.options.transactions.participantsPerTx);
@@ -138,6 +140,7 @@ export class Coordinator extends Site {
     if (active.replies.size < active.participants.length) return;
     // Phase 2: every vote is Yes.
     this.append(`precommit ${tx} ${active.participants.join(",")}`);
+    this.forceLog();
     active.phase = "precommitting";
     active.replies.clear();
     active.retryUs = this.options.voteTimeoutUs;

@@ -93,6 +93,8 @@ export class Coordinator extends Site {
     const workload = this.options.transactions;
     const tx = ++this.begun;
     this.ctx.storage.set("begun", tx);
+    // A restarted coordinator must not reuse a transaction number: force it before PREPARE leaves.
+    this.forceLog();
     this.changed = true;
     if (tx < workload.count) this.ctx.setTimer("begin", 1_000_000 / workload.rate);
     const participants = drawParticipants(this.ctx, this.options.transactions.participantsPerTx);
