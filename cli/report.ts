@@ -90,7 +90,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       const scenario = format === "html" ? scenarioOfTrace(records) : undefined;
       const options = { format, ...(scenario === undefined ? {} : { scenario }) };
       if (args.out === undefined) {
-        process.stdout.write(renderReport(records, format, reportOptions(format, options)));
+        process.stdout.write(renderReport(records, format, reportOptions(format, options, records)));
       } else {
         writeReport(records, args.out, options);
         process.stderr.write(`report written to ${args.out}\n`);

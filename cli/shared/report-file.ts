@@ -5,6 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { protocols } from "../../protocols/index.js";
 import {
+  displayOf,
   formatForPath,
   type LabEmbedding,
   type ModelOptions,
@@ -44,7 +45,7 @@ export function writeReport(
   options: WriteReportOptions = {},
 ): void {
   const format = options.format ?? formatForPath(path);
-  const text = renderReport(records, format, reportOptions(format, options));
+  const text = renderReport(records, format, reportOptions(format, options, records));
   try {
     writeFileSync(path, text);
   } catch (error) {
@@ -56,10 +57,11 @@ export function writeReport(
 export function reportOptions(
   format: ReportFormat,
   options: WriteReportOptions,
+  records: readonly TraceLine[],
 ): ModelOptions & { lab?: LabEmbedding } {
   const lab =
     format === "html" && options.scenario !== undefined ? labEmbedding(options.scenario) : undefined;
-  return { ...modelOptions(options), ...(lab === undefined ? {} : { lab }) };
+  return { ...modelOptions(options, records), ...(lab === undefined ? {} : { lab }) };
 }
 
 /** The lab part of a page for `scenario`; undefined for a protocol that is not built in. */
@@ -90,19 +92,27 @@ export function scenarioOfTrace(records: readonly TraceLine[]): Scenario | undef
   return rerun.traceHash === end.traceHash ? scenario : undefined;
 }
 
-export function modelOptions(options: WriteReportOptions): ModelOptions {
+/** The model options, with what the trace's protocol declares (if it is a built-in one). */
+export function modelOptions(options: WriteReportOptions, records: readonly TraceLine[]): ModelOptions {
+  const header = records[0];
+  const protocol = header?.kind === "header" ? protocols.get(header.protocol) : undefined;
   return {
     version: options.version ?? packageVersion(),
     ...(options.replay === undefined ? {} : { replay: options.replay }),
+    ...(protocol === undefined ? {} : { display: displayOf(protocol) }),
   };
 }
 
 /** The `--report FILE` step after a run (of `run`, and of a fuzz counterexample). */
-export function reportAfterRun(result: RunResult, options: { reportPath: string | undefined }): void {
+export function reportAfterRun(
+  result: RunResult,
+  options: { reportPath: string | undefined; modules?: readonly string[] },
+): void {
   if (options.reportPath === undefined) return;
   if (result.records.length === 0) throw new Error("a report needs the run's trace (keepTrace)");
   writeReport(result.records, options.reportPath, {
-    replay: replayCommand(result.scenario, result.seed),
-    scenario: { ...result.scenario, seed: result.seed },
+    replay: replayCommand(result.scenario, result.seed, options.modules),
+    // A protocol loaded from a module is not in the page's bundle: its report embeds the trace.
+    ...((options.modules ?? []).length === 0 ? { scenario: { ...result.scenario, seed: result.seed } } : {}),
   });
 }

@@ -17,6 +17,7 @@ import type { Scenario } from "../../sim/scenario/schema.js";
 import { scenarioData, writeScenario } from "../../sim/scenario/write.js";
 import { parseDurationUs } from "../../sim/time.js";
 import type { TraceLine } from "../../sim/trace.js";
+import { displayOf } from "../display.js";
 import { buildModel, type ReportModel } from "../model.js";
 import { digestDeferred } from "./sha256.js";
 
@@ -178,6 +179,7 @@ async function simulate(
   const yaml = writeScenario(scenario, comment === undefined ? {} : { comment });
   const modelStarted = options.now();
   const model = buildModel(records, {
+    display: displayOf(protocol),
     ...(options.version === undefined ? {} : { version: options.version }),
     replay:
       forks.length === 0
