@@ -49,6 +49,8 @@ export interface CheckResult {
   readonly partitions: number;
   /** Number of operations checked (`fail` operations, which did not happen, are not counted). */
   readonly ops: number;
+  /** Search steps taken (attempts to place an operation, counted in blocks of 1,024). */
+  readonly steps?: number;
   /** Why the verdict is `unknown`: which budget ran out. */
   readonly unknownReason?: "timeout" | "steps" | "memory";
   /** How far the search got; present when the verdict is `unknown`. */
@@ -174,6 +176,7 @@ export function checkOperations(
       result: "unknown",
       partitions: partitions.length,
       ops: effective.length,
+      steps: budget.steps,
       unknownReason: reason,
       progress: {
         partitionsDecided,
@@ -207,6 +210,7 @@ export function checkOperations(
           result: "not-linearizable",
           partitions: partitions.length,
           ops: effective.length,
+          steps: budget.steps,
         };
         if (!explain) return result;
         const partition = partitions[index]!;
@@ -239,7 +243,12 @@ export function checkOperations(
     sliceSteps *= 2;
   }
   if (unknownReason !== undefined) return unknownOf(unknownReason);
-  return { result: "linearizable", partitions: partitions.length, ops: effective.length };
+  return {
+    result: "linearizable",
+    partitions: partitions.length,
+    ops: effective.length,
+    steps: budget.steps,
+  };
 }
 
 /**
