@@ -61,10 +61,19 @@ export interface Deepest {
   readonly failing: number;
   /** Operations called but not linearized at that point, in list order (includes `failing`). */
   readonly pending: number[];
+  /**
+   * Set when `failing` is a completed operation that is illegal in every state the partition's
+   * operations can reach in any order (see `impossibleOperation`): the number of those states.
+   */
+  readonly reachableStates?: number;
 }
 
 export type SearchOutcome =
-  | { readonly kind: "linearizable" }
+  | {
+      readonly kind: "linearizable";
+      /** The operations in linearization order (partition-local numbers). */
+      readonly linearization: readonly number[];
+    }
   | { readonly kind: "unknown" }
   | { readonly kind: "not-linearizable"; readonly deepest: Deepest; readonly states: StateTable };
 
@@ -202,6 +211,48 @@ function stateTableOf(
       giveInt32(memoOperation, memoState, memoResult);
     },
   };
+}
+
+/** States the reachability pre-check explores at most, and transitions it tries at most. */
+const reachableStatesMax = 64;
+const reachableTransitionsMax = 1 << 18;
+/** Steps the search takes before it settles for an operation that is impossible everywhere (fewer than an explanation's minimization gives each attempt). */
+const impossibleSearchStepsMax = 1 << 14;
+
+/**
+ * A completed operation that is illegal in every state the partition's operations can reach,
+ * applied in any order and any number of times, starting from the initial state; `undefined`
+ * when there is none, or when the states are too many to list (appended strings, for example).
+ * Such an operation can be placed in no linearization, so the partition is not linearizable; the
+ * search would otherwise try every order of everything called before that operation returned,
+ * which on a long history with many indeterminate operations takes longer than any budget. A read
+ * of a value that only a failed write wrote is the everyday case.
+ */
+function impossibleOperation(
+  operations: readonly Operation[],
+  table: StateTable,
+): { operation: number; reachableStates: number } | undefined {
+  const n = operations.length;
+  const reachable = [table.initial];
+  const seen = new Set<number>(reachable);
+  let transitions = 0;
+  for (let next = 0; next < reachable.length; next++) {
+    const state = reachable[next]!;
+    for (let operation = 0; operation < n; operation++) {
+      if (++transitions > reachableTransitionsMax) return undefined;
+      const after = table.transition(operation, state);
+      if (after < 0 || seen.has(after)) continue;
+      if (reachable.length === reachableStatesMax) return undefined;
+      seen.add(after);
+      reachable.push(after);
+    }
+  }
+  for (let operation = 0; operation < n; operation++) {
+    if (!Number.isFinite(operations[operation]!.returnUs)) continue;
+    if (reachable.every((state) => table.transition(operation, state) < 0))
+      return { operation, reachableStates: reachable.length };
+  }
+  return undefined;
 }
 
 /** A search that can run in slices, so that partitions can take turns. */
@@ -447,8 +498,13 @@ export function startSearch(
   let deepestDepth = -1;
   let depthMax = 0;
   let deepest: Deepest | undefined;
-  let finished: SearchOutcome | undefined = n === 0 ? { kind: "linearizable" } : undefined;
+  let finished: SearchOutcome | undefined = n === 0 ? { kind: "linearizable", linearization: [] } : undefined;
   if (finished !== undefined) release(false);
+  // When an operation is impossible everywhere the verdict is known, but the search, when it
+  // ends soon, names the first operation whose return cannot be passed (possibly another one,
+  // returning earlier) with the longest prefix: it runs first, for a few steps.
+  const impossible = finished === undefined ? impossibleOperation(operations, table) : undefined;
+  let searchSteps = 0;
 
   const recordFailure = (depth: number, state: number, entry: number): void => {
     deepestDepth = depth;
@@ -471,13 +527,14 @@ export function startSearch(
    *
    * Soundness. Take any linearization L and any indeterminate X in it, immediately followed by Y,
    * with s the state before X. If Y is legal in s and (a) leads from s to the same state as
-   * from after X, drop X (it is optional; nothing after changes); or if (b) X is legal after Y
-   * and Y-then-X ends in the same state as X-then-Y, swap them. Real time allows both: X never
-   * returns, so nothing has to come after it, and X moved later is still after its call. Each
-   * rewrite removes an indeterminate operation or moves one later, so rewriting ends, and an X
-   * left last is dropped. What remains is a linearization in which every indeterminate operation
-   * is immediately followed by one for which neither (a) nor (b) holds: one this returns true
-   * for. So the search, which only builds such orders, finds a linearization when one exists.
+   * from after X, drop X (it is optional; nothing after changes); or if Y is a completed
+   * operation and (b) X is legal after Y and Y-then-X ends in the same state as X-then-Y, swap
+   * them. Real time allows both: X never returns, so nothing has to come after it, and X moved
+   * later is still after its call. Each rewrite removes an indeterminate operation or moves one
+   * past a completed one, so rewriting ends (swapping two indeterminate operations could go on
+   * forever: hence (b) only for completed Y), and an X left last is dropped. What remains is a
+   * linearization in which every indeterminate operation is immediately followed by one for
+   * which neither (a) nor (b) holds: one this returns true for. So the search, which only builds such orders, finds a linearization when one exists.
    * The rewriting acts on the operations after any point alone, so it holds from every
    * configuration the search reaches by a completed operation (those are the ones it caches).
    * The read-only dominance rule still holds: a legal read-only operation that depends on X can
@@ -487,7 +544,7 @@ export function startSearch(
     const without = transition(operation, before);
     if (without < 0) return true;
     if (without === after) return false;
-    return transition(crashedOperation, without) !== after;
+    return crashed[operation] === 1 || transition(crashedOperation, without) !== after;
   };
 
   const run = (budget: Budget, stepsMax: number): SearchOutcome | undefined => {
@@ -504,7 +561,7 @@ export function startSearch(
     let outcome: SearchOutcome | undefined;
     for (;;) {
       if (remaining === 0) {
-        outcome = { kind: "linearizable" };
+        outcome = { kind: "linearizable", linearization: Array.from(stackOperation.subarray(0, depth)) };
         break;
       }
       if (--countdown === 0) {
@@ -516,6 +573,21 @@ export function startSearch(
         else if (budget.now !== undefined && budget.now() > budget.deadline) budget.exhausted = "timeout";
         if (budget.exhausted !== undefined) {
           outcome = { kind: "unknown" };
+          break;
+        }
+        searchSteps += checkEverySteps;
+        if (impossible !== undefined && searchSteps > impossibleSearchStepsMax) {
+          outcome = {
+            kind: "not-linearizable",
+            deepest: {
+              prefix: [],
+              states: [],
+              failing: impossible.operation,
+              pending: [impossible.operation],
+              reachableStates: impossible.reachableStates,
+            },
+            states: table,
+          };
           break;
         }
         if (stepsLeft <= 0) break;
