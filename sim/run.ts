@@ -160,7 +160,9 @@ export function runScenario(
     trace,
     checkLiveness: options.checkLiveness ?? false,
     stopOnViolation: options.stopOnViolation ?? true,
-    ...(scenario.schedule === undefined && options.choiceStore !== true ? {} : { scheduling: "choice" as const }),
+    ...(scenario.schedule === undefined && options.choiceStore !== true
+      ? {}
+      : { scheduling: "choice" as const }),
   });
   const history = new HistoryLog(kernel);
   const workloadRandom = randomStream(seed, "workload");
