@@ -6,8 +6,8 @@
  * The work is in sim/explore/; this file parses flags, owns the clock, the progress bar and the
  * files.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import cliProgress from "cli-progress";
 import type { CommandModule } from "yargs";
@@ -31,10 +31,11 @@ import { parseScenario } from "../sim/scenario/load.js";
 import type { ScheduleStep } from "../sim/scenario/schema.js";
 import { parseDurationUs } from "../sim/time.js";
 import { displayPath } from "./files.js";
-import { registryFor } from "./fuzz-worker.js";
 import { historyChecker } from "./history-check.js";
-import { afterRunHooks } from "./hooks.js";
 import { colours, runCommand } from "./output.js";
+import { resolveTarget } from "./shared/fuzz-campaign.js";
+import { registryFor } from "./shared/fuzz-worker.js";
+import { reportAfterRun } from "./shared/report-file.js";
 
 export interface ExploreArgs {
   target: string;
@@ -63,24 +64,6 @@ export interface SavedCounterexample {
   /** The replayed file broke the same invariant. */
   readonly reproduced: boolean;
   readonly replay: string;
-}
-
-async function resolveProtocol(target: string): Promise<{ protocol: Protocol; module?: string }> {
-  const isModule = /\.(m?js|cjs)$/i.test(target) || target.includes("/") || target.includes("\\");
-  if (isModule) {
-    const module = resolve(target);
-    if (!existsSync(module)) throw new InputError("no such protocol module", { file: target });
-    const registry = await registryFor({ module });
-    return { protocol: [...registry.values()][0] as Protocol, module };
-  }
-  const registry = await registryFor({});
-  const protocol = registry.get(target);
-  if (protocol === undefined) {
-    throw new InputError(
-      `unknown protocol '${target}'; known: ${[...registry.keys()].sort().join(", ")} (or give a module path)`,
-    );
-  }
-  return { protocol };
 }
 
 function commandLine(args: ExploreArgs, budget: string): string {
@@ -166,12 +149,12 @@ function saveCounterexample(
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${scenario.name}.yaml`);
   writeFileSync(file, text);
-  const reportFile = afterRunHooks.length === 0 ? undefined : join(outDir, `${scenario.name}.html`);
+  const reportFile = join(outDir, `${scenario.name}.html`);
   const replayed: RunResult = runScenario(parseScenario(text, displayPath(file)), registry, {
     checkHistory: historyChecker(),
-    keepTrace: reportFile !== undefined,
+    keepTrace: true,
   });
-  if (reportFile !== undefined) for (const hook of afterRunHooks) hook(replayed, { reportPath: reportFile });
+  reportAfterRun(replayed, { reportPath: reportFile });
   const invariant = counterexample.finding.invariant;
   const reproduced =
     invariant === "explore.deadlock" ||
@@ -179,7 +162,7 @@ function saveCounterexample(
   const moduleFlag = context.module === undefined ? "" : ` --module ${displayPath(context.module)}`;
   return {
     file: displayPath(file),
-    ...(reportFile === undefined ? {} : { reportFile: displayPath(reportFile) }),
+    reportFile: displayPath(reportFile),
     traceHash: replayed.traceHash,
     invariant,
     message: counterexample.finding.message,
@@ -233,7 +216,8 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
   ) {
     throw new InputError("--depth: expected a whole number from 1 to 65000");
   }
-  const { protocol, module } = await resolveProtocol(args.target);
+  const { source, protocol } = await resolveTarget(args.target);
+  const module = source.module;
   const seed = parseSeed(args.seed);
   const faults = parseFaultBudget(args.faults ?? "");
   const { setup, userOptions } = exploreSetup(

@@ -16,9 +16,10 @@ import { explore, exploreSetup, formatFaultBudget, parseFaultBudget } from "../s
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
 import { parseSeed } from "../sim/random.js";
 import { parseDurationUs } from "../sim/time.js";
-import { type FuzzOutcome, fuzzCampaign, progressBar } from "./fuzz.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
+import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
+import { progressBar } from "./shared/progress.js";
 
 export interface MutantRow {
   readonly protocol: string;
