@@ -57,9 +57,16 @@ describe("state fingerprints", () => {
       ),
     );
     expect(print(new Set([1]))).not.toBe(print([1]));
+    expect(print(new Set([1, 2]))).not.toBe(print(new Set([1, 3])));
+    expect(print(new Set([1, 2]))).not.toBe(print(new Set([1, 2, 3])));
     expect(print(new Acceptor([]))).not.toBe(print({ promised: 0, accepted: null, peers: [] }));
     expect(print(null)).not.toBe(print(undefined));
     expect(print(1.5)).not.toBe(print(1));
+  });
+
+  it("read a Set as a set: its order does not count, its elements do", () => {
+    expect(print({ votes: new Set(["n1", "n2", "n3"]) })).toBe(print({ votes: new Set(["n3", "n1", "n2"]) }));
+    expect(print(new Set([new Set([1, 2]), 3]))).toBe(print(new Set([3, new Set([2, 1])])));
   });
 
   it("treat -0 as 0 and every NaN alike", () => {
