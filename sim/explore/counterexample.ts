@@ -20,9 +20,10 @@ export interface CounterexampleSetup {
   readonly command: string;
 }
 
-/** `<protocol>-<invariant>-explored`: the file's base name (and the scenario's name). */
+/** `<protocol>-<invariant>-explored` (the invariant without its protocol prefix): the file's base name. */
 export function exploredName(protocol: string, invariant: string): string {
-  return `${protocol}-${invariant.replace(/[^A-Za-z0-9._-]+/g, "-")}-explored`;
+  const rule = invariant.startsWith(`${protocol}.`) ? invariant.slice(protocol.length + 1) : invariant;
+  return `${protocol}-${rule.replace(/[^A-Za-z0-9._-]+/g, "-")}-explored`;
 }
 
 export function exploredScenario(
