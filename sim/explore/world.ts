@@ -69,6 +69,9 @@ export class World {
   private crashesLeft: number;
   private timeoutsLeft: number;
   private historyChecked = false;
+  /** The enabled steps `choices` listed, and the kernel event count then (reused by `take`). */
+  private enabled: EnabledStep[] | undefined;
+  private enabledAt = -1;
   /** The state's own finding, once a step produced one. */
   finding: Finding | undefined;
 
@@ -127,6 +130,8 @@ export class World {
       }
     });
     const enabled = this.kernel.enabledSteps();
+    this.enabled = enabled;
+    this.enabledAt = this.kernel.events;
     const deliveries: Array<EnabledStep & { kind: "deliver" }> = [];
     for (const step of enabled) {
       switch (step.kind) {
@@ -181,7 +186,10 @@ export class World {
       default:
         break;
     }
-    takeScheduleStep(this.kernel, this.clients, step);
+    const enabled =
+      this.enabled !== undefined && this.enabledAt === this.kernel.events ? this.enabled : undefined;
+    this.enabled = undefined;
+    takeScheduleStep(this.kernel, this.clients, step, enabled);
     this.finding = this.check();
   }
 
