@@ -187,6 +187,7 @@ export function exploreJson(
     statesVisited: result.statesVisited,
     depth: result.depth,
     boundedBy: result.boundedBy ?? null,
+    hiddenState: result.hiddenState ?? false,
     statesPerSec: result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0,
     wallMs: Math.round(result.wallMs),
     counterexample:
@@ -297,6 +298,11 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
     };
     out.write(`${JSON.stringify(exploreJson(header, result, saved))}\n`);
     return exitCode;
+  }
+  if (result.hiddenState === true) {
+    out.write(
+      `${c.yellow("note")}: ${protocol.name}'s node objects keep their state out of sight (closures, no fields, no fingerprint()); no two states were merged (docs/node-api.md, "State fingerprints")\n`,
+    );
   }
   const rate = result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0;
   const figures = `${result.uniqueStates.toLocaleString("en-US")} unique states (${result.statesVisited.toLocaleString("en-US")} visited), ${(result.wallMs / 1000).toFixed(1)} s, ${rate.toLocaleString("en-US")} states/s`;

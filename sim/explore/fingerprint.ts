@@ -56,7 +56,8 @@ function nameWord(name: string): number {
   let word = nameWords.get(name);
   if (word !== undefined) return word;
   word = 0x811c9dc5;
-  for (let index = 0; index < name.length; index++) word = Math.imul(word ^ name.charCodeAt(index), 0x01000193);
+  for (let index = 0; index < name.length; index++)
+    word = Math.imul(word ^ name.charCodeAt(index), 0x01000193);
   word = Math.imul(word ^ name.length, 0x01000193) | 0;
   if (nameWords.size < nameWordsMax) nameWords.set(name, word);
   return word;

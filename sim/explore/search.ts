@@ -59,6 +59,11 @@ export interface SearchResult {
   readonly depth: number;
   /** What stopped a `bounded` search. */
   readonly boundedBy?: "depth" | "time" | "states";
+  /**
+   * A node object kept its state out of sight (closures, no `fingerprint()`): no two states were
+   * merged, so the search was a tree search.
+   */
+  readonly hiddenState?: boolean;
   readonly wallMs: number;
   readonly counterexample?: { readonly steps: readonly ScheduleStep[]; readonly finding: Finding };
 }
@@ -212,6 +217,7 @@ class BreadthFirst {
       uniqueStates: this.visited.size,
       depth,
       ...(boundedBy === undefined ? {} : { boundedBy }),
+      ...(this.shared.hiddenState ? { hiddenState: true } : {}),
       wallMs: this.settings.now() - this.started,
     };
   }
@@ -240,6 +246,7 @@ function iterativeDeepening(setup: WorldSetup, settings: SearchSettings): Search
     uniqueStates,
     depth: covered,
     ...extra,
+    ...(shared.hiddenState ? { hiddenState: true } : {}),
     wallMs: settings.now() - started,
   });
   const root = new World(setup, shared);
@@ -324,6 +331,7 @@ function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult 
     depth: 0,
     boundedBy: "time",
     ...extra,
+    ...(shared.hiddenState ? { hiddenState: true } : {}),
     wallMs: settings.now() - started,
   });
   while (true) {

@@ -241,7 +241,13 @@ export class World {
     for (const node of this.nodeIds) {
       const up = kernel.isUp(node);
       hasher.word(up ? 1 : 0);
-      if (up) hasher.value(kernel.nodeObject(node));
+      const object = kernel.nodeObject(node);
+      if (up && !showsState(object)) {
+        // Its state is out of sight (in closures): no other state may count as equal to this one.
+        this.shared.hiddenState = true;
+        hasher.word(this.shared.unique++);
+      }
+      if (up) hasher.value(object);
       hasher.value(kernel.storageOf(node).snapshot());
       hasher.word(randomDraws(kernel.contextOf(node).random));
     }
@@ -285,6 +291,19 @@ export class World {
   }
 }
 
+/**
+ * Whether a node object shows its state to the fingerprint: it defines `fingerprint()` or has a
+ * field that is not a function. A node built from closures keeps its state where no walk can
+ * see it.
+ */
+function showsState(object: unknown): boolean {
+  if (object === null || typeof object !== "object") return false;
+  if (typeof (object as { fingerprint?: unknown }).fingerprint === "function") return true;
+  const record = object as Record<string, unknown>;
+  for (const key in record) if (Object.hasOwn(record, key) && typeof record[key] !== "function") return true;
+  return false;
+}
+
 function hashEvent(hasher: Hasher, event: HistoryEvent): void {
   hasher.string(event.type);
   hasher.word(event.process);
@@ -300,6 +319,10 @@ function hashEvent(hasher: Hasher, event: HistoryEvent): void {
  */
 export class WorldShared {
   readonly silentTrace = new TraceRecorder({ hash: false, keep: false });
+  /** Set once a node object hid its state: states were then never merged (sound, slower). */
+  hiddenState = false;
+  /** A counter that makes each fingerprint of a hidden-state system unique. */
+  unique = 0;
   private readonly memo = new WeakMap<object, Fingerprint>();
   readonly element = new Hasher(new Set(), this.memo);
   private main: Hasher | undefined;
