@@ -12,6 +12,7 @@ import { exploreCommand } from "./explore.js";
 import { fuzzCommand } from "./fuzz.js";
 import { listCommand } from "./list.js";
 import { mutantsCommand } from "./mutants.js";
+import { newCommand } from "./new.js";
 import { colours } from "./output.js";
 import { reportCommand } from "./report.js";
 import { runCommandModule } from "./run.js";
@@ -38,6 +39,7 @@ const commands: AnyCommand[] = [
   mutantsCommand,
   reportCommand,
   benchCommand,
+  newCommand,
 ];
 
 export async function main(argv: string[]): Promise<void> {
