@@ -32,6 +32,7 @@ import type {
   StateDescription,
   StepView,
 } from "./node.js";
+import type { KernelObserver } from "./observer.js";
 import { EventQueue } from "./queue.js";
 import { type Rng, randomStream } from "./random.js";
 import { MemoryStorage } from "./storage.js";
@@ -70,6 +71,8 @@ export interface KernelConfig {
   readonly checkLiveness?: boolean;
   /** Stop the run at the first violation (default true). */
   readonly stopOnViolation?: boolean;
+  /** Told of messages, role changes, faults and probes (the fuzzer's coverage signal). */
+  readonly observer?: KernelObserver;
 }
 
 /** A recorded invariant violation. */
@@ -147,6 +150,7 @@ interface ActiveInvariant {
 export class Kernel {
   readonly network: Network;
   readonly trace: TraceRecorder;
+  readonly observer: KernelObserver | undefined;
   readonly violations: Violation[] = [];
   readonly nodeIds: readonly NodeId[];
   readonly clientIds: readonly string[];
@@ -179,6 +183,7 @@ export class Kernel {
     this.options = config.options;
     this.trace = config.trace;
     this.tracing = config.trace.enabled;
+    this.observer = config.observer;
     this.stopOnViolation = config.stopOnViolation ?? true;
     this.nodeIds = config.nodes;
     this.clientIds = config.clients;
@@ -337,6 +342,10 @@ export class Kernel {
           this.send(slot.index, this.network.endpoint(request.client), message);
         },
         annotate: (state) => {
+          const last = slot.state;
+          if (this.observer !== undefined && (last?.role !== state.role || last?.term !== state.term)) {
+            this.observer.role(slot.index, state.role ?? "", state.term ?? 0, this.nowUs);
+          }
           slot.state = state;
           if (state.role === "leader") this.noteLeader(id, state.term ?? 0);
           if (this.tracing) {
@@ -344,6 +353,7 @@ export class Kernel {
           }
         },
         tracing: this.tracing,
+        probe: (name) => this.observer?.probe(slot.index, name),
         note: (label, data) => {
           if (this.tracing) {
             this.trace.record(
@@ -477,6 +487,7 @@ export class Kernel {
       this.messageTypes.set(type, typeEntry);
     }
     typeEntry.sent++;
+    this.observer?.message(from, to, type);
     const tracing = this.tracing;
     const fromSymbol = this.endpointSymbols[from] as number;
     const toSymbol = this.endpointSymbols[to] as number;

@@ -119,6 +119,13 @@ export interface NodeContext<M extends Message = Message> {
   /** Records a protocol event worth showing in traces (for example `became-leader`). */
   note(label: string, data?: Record<string, unknown>): void;
   /**
+   * Marks that this run reached a rare branch, named in kebab-case
+   * (`leader-stepped-down-with-uncommitted-entries`). Probes cost nothing outside fuzzing and
+   * never appear in traces; the fuzzer counts them as coverage and its campaign report lists the
+   * probes reached and, of those the protocol declares in `probes`, the ones never reached.
+   */
+  probe(name: string): void;
+  /**
    * Whether this run records a trace. When false (fuzzing, untraced benchmarks) the kernel reads
    * only `role` and `term` of an annotation, so a node may annotate just those and skip building
    * the rest of its description.
@@ -249,6 +256,8 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
   readonly client?: ClientSpec;
   /** Name of the timer the scenario action `timeout: nX` fires early (Raft: `election`). */
   readonly electionTimer?: string;
+  /** The names this protocol passes to `ctx.probe`, so that a campaign can tell which it never reached. */
+  readonly probes?: readonly string[];
   /** How `quorumlab fuzz` should vary runs (default: the protocol's defaults, 3 to `defaultNodes` nodes). */
   readonly fuzz?: FuzzHints;
   /**

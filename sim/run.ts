@@ -11,6 +11,7 @@ import { FaultTimeline } from "./faults.js";
 import type { HistoryEvent } from "./history.js";
 import { Kernel, type Violation } from "./kernel.js";
 import type { Protocol } from "./node.js";
+import type { KernelObserver } from "./observer.js";
 import { formatSeed, randomStream } from "./random.js";
 import type { Scenario } from "./scenario/schema.js";
 import { formatDuration } from "./time.js";
@@ -48,6 +49,8 @@ export interface RunOptions {
    * memory for protocols that define figures; turn it off for long runs that do not need them.
    */
   readonly protocolFigures?: boolean;
+  /** Told of messages, role changes, faults and probes as the run goes (fuzzing coverage). */
+  readonly observer?: KernelObserver;
 }
 
 export interface ExpectationResult {
@@ -152,6 +155,7 @@ export function runScenario(
     trace,
     checkLiveness: options.checkLiveness ?? false,
     stopOnViolation: options.stopOnViolation ?? true,
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
   });
   const history = new HistoryLog(kernel);
   const workloadRandom = randomStream(seed, "workload");

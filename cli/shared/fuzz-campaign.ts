@@ -9,7 +9,13 @@ import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../../sim/errors.js";
-import { type CampaignProgress, type RunReport, runCampaign, shrinkRun } from "../../sim/fuzz/campaign.js";
+import {
+  type CampaignProgress,
+  type RunJob,
+  type RunReport,
+  runCampaign,
+  shrinkRun,
+} from "../../sim/fuzz/campaign.js";
 import {
   type CounterexampleInfo,
   counterexampleName,
@@ -143,13 +149,13 @@ export function runEvaluator(
   settings: FuzzSettings,
   seed: bigint,
   workers: number,
-): { evaluate: (indices: readonly number[]) => Promise<RunReport[]>; close: () => Promise<void> } {
+): { evaluate: (jobs: readonly RunJob[]) => Promise<RunReport[]>; close: () => Promise<void> } {
   if (workers <= 1) {
     return {
-      async evaluate(indices) {
+      async evaluate(jobs) {
         // Let timers (the progress bar) run between batches.
         await new Promise((done) => setImmediate(done));
-        return evaluateBatch({ source, settings, seed, indices });
+        return evaluateBatch({ source, settings, seed, jobs });
       },
       close: async () => {},
     };
@@ -183,12 +189,12 @@ export function runEvaluator(
   const request = (message: HostRequest) => host.send(message);
   request({ kind: "start", workerFile: workerFile(), workers, source, settings, seed });
   return {
-    evaluate(indices) {
+    evaluate(jobs) {
       if (exited !== undefined) return Promise.reject(exited);
       const id = nextId++;
       return new Promise<RunReport[]>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        request({ kind: "evaluate", id, indices });
+        request({ kind: "evaluate", id, jobs });
       });
     },
     close: async () => {

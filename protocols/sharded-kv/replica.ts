@@ -72,6 +72,7 @@ export class RaftReplica<C> {
         this.raftState = state;
       },
       note: (label, data) => ctx.note(label, data),
+      probe: (name) => ctx.probe(name),
       tracing: ctx.tracing,
     };
     const machine: ReplicatedStateMachine = {
