@@ -24,6 +24,7 @@ import type { CampaignGuide } from "./guide.js";
 import type { PlanShape, RunJob, RunReport } from "./jobs.js";
 import { type FuzzPlan, type FuzzSettings, planScenario } from "./plan.js";
 import { type RunFailure, type RunVerdict, type ScenarioRunner, sameFailure } from "./property.js";
+import { shrinkPlan } from "./shrink.js";
 import { drawSwarm, faultKinds, type SwarmTheme } from "./swarm.js";
 
 /** The fast-check seed of global run `index` of the campaign with seed `campaignSeed`. */
@@ -142,9 +143,12 @@ export function evaluateJob(
 export interface ShrinkResult {
   readonly plan: FuzzPlan;
   readonly failure: RunFailure;
-  /** fast-check's seed and path: `fc.check(property, {seed, path})` replays the shrunk plan. */
-  readonly fcSeed: number;
-  readonly fcPath: string;
+  /**
+   * fast-check's seed and path: `fc.check(property, {seed, path})` replays the shrunk plan. Null
+   * for a corpus mutant, which fast-check did not generate (./shrink.ts shrank it).
+   */
+  readonly fcSeed: number | null;
+  readonly fcPath: string | null;
   readonly shrinkSteps: number;
   /** Runs performed while shrinking. */
   readonly shrinkRuns: number;
@@ -174,6 +178,28 @@ export function shrinkRun(
 ): ShrinkResult | undefined {
   const fcSeed = runSeed(campaignSeed, index);
   return shrinkWithSeed(settings, fcSeed, runner, options);
+}
+
+/**
+ * Shrinks a failing job: a generated run with fast-check's shrinker (`shrinkRun`), a corpus
+ * mutant with ./shrink.ts. Returns undefined when the run passes when re-run.
+ */
+export function shrinkJob(
+  settings: FuzzSettings,
+  campaignSeed: bigint,
+  job: RunJob,
+  runner: ScenarioRunner,
+  options: ShrinkOptions = {},
+): ShrinkResult | undefined {
+  if (job.plan === undefined) return shrinkRun(settings, campaignSeed, job.index, runner, options);
+  const fails = (plan: FuzzPlan) => runner(fuzzScenario(plan, settings)).failure;
+  const failure = fails(job.plan);
+  if (failure === undefined) return undefined;
+  const shrunk = shrinkPlan(job.plan, settings, failure, fails, {
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
+  });
+  return { ...shrunk, failure, fcSeed: null, fcPath: null };
 }
 
 /** As `shrinkRun`, given the fast-check seed directly (for `--fc-seed` replays). */

@@ -85,6 +85,8 @@ export class CampaignGuide {
   private readonly probeCounts: Record<string, { runs: number; firstRun: number }> = {};
   private readonly newBy = { fresh: 0, mutant: 0 };
   private nondeterminism: CampaignStats["nondeterminism"];
+  /** The jobs of failing runs, by run index (a mutant's plan is only known here). */
+  private readonly failed = new Map<number, RunJob>();
 
   constructor(private readonly options: GuideOptions) {
     this.mutantShare = options.mutantShare ?? 0.5;
@@ -144,6 +146,7 @@ export class CampaignGuide {
       if (report.nondeterminism !== undefined && this.nondeterminism === undefined) {
         this.nondeterminism = { run: report.index, found: report.nondeterminism };
       }
+      if (report.failure !== undefined && job !== undefined) this.failed.set(report.index, job);
       if (report.edges === undefined || report.failure !== undefined) continue;
       if (this.map.add(report.edges) === 0) continue;
       const mutant = job?.plan !== undefined;
@@ -169,6 +172,11 @@ export class CampaignGuide {
     const size = String(shape.steps);
     this.sizeCounts[size] = (this.sizeCounts[size] ?? 0) + 1;
     if (shape.theme !== undefined) this.themeCounts[shape.theme] = (this.themeCounts[shape.theme] ?? 0) + 1;
+  }
+
+  /** The job of failing run `index`. */
+  failedJob(index: number): RunJob | undefined {
+    return this.failed.get(index);
   }
 
   /** The first nondeterminism a sampled run showed, if any. */

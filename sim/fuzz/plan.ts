@@ -127,6 +127,8 @@ export interface FuzzSettings {
    * and options it uses. Off: every run draws from the same uniform mix.
    */
   readonly swarm?: boolean;
+  /** The deliberate bugs' own fuzz hints were left out (`--no-hints`). */
+  readonly noHints?: boolean;
 }
 
 /** Notes on generated actions say where they came from. */

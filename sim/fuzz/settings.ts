@@ -100,6 +100,7 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
     liveness,
     livenessDeadlineMs,
     ...(input.swarm === true ? { swarm: true } : {}),
+    ...(input.noHints === true ? { noHints: true } : {}),
   };
 }
 
