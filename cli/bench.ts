@@ -18,6 +18,7 @@ import { colours, runCommand } from "./output.js";
 export const benches: ReadonlyArray<readonly [string, string]> = [
   ["kernel", "kernel"],
   ["linearizability", "linearizability"],
+  ["txn", "txn"],
   ["protocols.raft", "raft"],
   ["protocols.paxos-family", "paxos"],
   ["protocols.consistent-hashing", "consistent-hashing"],
