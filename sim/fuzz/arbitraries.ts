@@ -51,7 +51,9 @@ function undoAfterFreq(maxMs: number, freq: number): fc.Arbitrary<number | null>
 export function faultStepArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Arbitrary<FaultStep> {
   const timeSlots = swarm?.timeSlots ?? uniformTimeSlots;
   const undoFreq = swarm?.undoLeftOutOneIn ?? 4;
-  const undoAfter = (maxMs: number) => undoAfterFreq(maxMs, undoFreq);
+  // A swarm may keep undo delays short: a restart within milliseconds of its crash, or a heal
+  // right after a partition, races the messages in flight.
+  const undoAfter = (maxMs: number) => undoAfterFreq(Math.min(maxMs, swarm?.undoMsMax ?? maxMs), undoFreq);
   // A step's time is a slot of the fault phase plus an offset into it. Offsets shrink (and are
   // biased) toward 0, so steps drawn into the same slot often land within milliseconds of each
   // other: concurrent faults (two candidates at once, a crash between two votes) are what break

@@ -122,7 +122,7 @@ export function evaluateJob(
     report = reportOf(index, runner(fuzzScenario(job.plan, settings)), planShape(job.plan));
   } else {
     const seed = runSeed(campaignSeed, index);
-    const theme = settings.swarm === true ? drawSwarm(settings, seed).theme : undefined;
+    const theme = settings.swarm === true ? (drawSwarm(settings, seed)?.theme ?? "uniform") : undefined;
     fc.check(
       fc.property(arbitraryFor(settings, seed), (plan) => {
         ran = plan;

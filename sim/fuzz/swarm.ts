@@ -30,9 +30,9 @@ export const faultKinds: readonly FaultKind[] = [
 ];
 
 /** A swarm's theme: which family of faults it draws from. */
-export type SwarmTheme = "mixed" | "crashes" | "partitions" | "lossy" | "clocks" | "quiet";
+export type SwarmTheme = "uniform" | "mixed" | "crashes" | "partitions" | "lossy" | "clocks" | "quiet";
 
-const themeKinds: Readonly<Record<Exclude<SwarmTheme, "mixed">, readonly FaultKind[]>> = {
+const themeKinds: Readonly<Record<Exclude<SwarmTheme, "mixed" | "uniform">, readonly FaultKind[]>> = {
   crashes: ["crash", "pause", "timeout"],
   partitions: ["partition", "bridge", "cut", "isolate"],
   lossy: ["burst", "clog"],
@@ -42,6 +42,8 @@ const themeKinds: Readonly<Record<Exclude<SwarmTheme, "mixed">, readonly FaultKi
 
 /** Themes and how often each is drawn. */
 const themes: ReadonlyArray<readonly [SwarmTheme, number]> = [
+  // Every kind at the uniform search's own rates: what swarm testing narrows, kept as one choice.
+  ["uniform", 3],
   ["mixed", 3],
   ["crashes", 2],
   ["partitions", 2],
@@ -61,6 +63,8 @@ export interface Swarm {
   readonly timeSlots: number;
   /** One undo step (restart, heal, resume) is left out in this many. */
   readonly undoLeftOutOneIn: number;
+  /** Longest delay before an undo step. */
+  readonly undoMsMax: number;
   readonly nodesMin: number;
   readonly nodesMax: number;
   /** Per protocol option, the values this run draws from (a non-empty subset of the campaign's). */
@@ -82,11 +86,15 @@ function weighted<T>(random: { next(): number }, items: ReadonlyArray<readonly [
   return (items[items.length - 1] as readonly [T, number])[0];
 }
 
-/** The swarm of the run whose fast-check seed is `fcSeed`. */
-export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm {
+/**
+ * The swarm of the run whose fast-check seed is `fcSeed`, or undefined when the run draws from
+ * the uniform mix (the `uniform` theme).
+ */
+export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undefined {
   const random = randomStream(BigInt(fcSeed), "fuzz/swarm");
   const available = faultKinds.filter((kind) => kind !== "timeout" || settings.electionTimer);
   const theme = weighted(random, themes);
+  if (theme === "uniform") return undefined;
   let kinds: FaultKind[];
   if (theme === "mixed") {
     kinds = available.filter(() => random.chance(0.5));
@@ -98,6 +106,7 @@ export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm {
     kinds.length === 0 ? 0 : random.pick([2, 4, settings.faultStepsMax, 2 * settings.faultStepsMax]);
   const timeSlots = random.pick([2, 4, 8, 16]);
   const undoLeftOutOneIn = random.pick([2, 4, 4, 16]);
+  const undoMsMax = random.pick([20, 200, settings.faultPhaseMs, settings.faultPhaseMs]);
   const sizes = random.next();
   const [nodesMin, nodesMax] =
     sizes < 0.4
@@ -121,6 +130,7 @@ export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm {
     faultStepsMax,
     timeSlots,
     undoLeftOutOneIn,
+    undoMsMax,
     nodesMin,
     nodesMax,
     optionChoices,
