@@ -33,7 +33,7 @@ import {
 } from "../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import { colours, runCommand } from "./output.js";
-import { runTxnCheck } from "./txn-check.js";
+import { runTxnCheck } from "./shared/txn-check.js";
 
 /** File name endings taken from directories. */
 const historyExtensions = [".log", ".txt", ".edn", ".json", ".jsonl", ".ndjson"];
@@ -358,7 +358,7 @@ export const checkCommand: CommandModule<object, CheckArguments> = {
     ),
 };
 
-/** Transactional models go to cli/txn-check.ts; undefined for the others. */
+/** Transactional models go to cli/shared/txn-check.ts; undefined for the others. */
 function checkTransactional(args: CheckArguments): number | undefined {
   if (!(txnModelNames as readonly string[]).includes(args.model ?? "")) return undefined;
   return runTxnCheck({

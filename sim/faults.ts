@@ -40,7 +40,9 @@ export class FaultTimeline {
     kernel.observer?.fault(action.kind, kernel.timeUs);
     switch (action.kind) {
       case "crash":
-        this.withTarget(action.crash, action.kind, (id) => kernel.crash(id));
+        this.withTarget(action.crash, action.kind, (id) =>
+          kernel.crash(id, { loseUnsynced: action.loseUnsynced === true }),
+        );
         return;
       case "restart":
         this.withTarget(action.restart, action.kind, (id) => kernel.restart(id));

@@ -72,6 +72,7 @@ export function faultStepArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Ar
         type: fc.constant("crash" as const),
         target: target(settings),
         restartAfterMs: undoAfter(phase),
+        loseUnsynced: fc.boolean(),
       }),
     },
     {

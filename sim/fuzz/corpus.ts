@@ -54,7 +54,13 @@ const target = z.union([z.literal("leader"), z.literal("follower"), z.number().i
 const undo = z.number().int().nullable();
 const at = { atMs: z.number().int().min(0) };
 const stepSchema = z.discriminatedUnion("type", [
-  z.object({ ...at, type: z.literal("crash"), target, restartAfterMs: undo }),
+  z.object({
+    ...at,
+    type: z.literal("crash"),
+    target,
+    restartAfterMs: undo,
+    loseUnsynced: z.boolean().default(false),
+  }),
   z.object({
     ...at,
     type: z.literal("partition"),

@@ -28,6 +28,7 @@ function simplerStep(step: FaultStep): FaultStep[] {
   switch (step.type) {
     case "crash":
       if (step.restartAfterMs !== null) out.push({ ...step, restartAfterMs: null });
+      if (step.loseUnsynced) out.push({ ...step, loseUnsynced: false });
       break;
     case "partition":
     case "bridge":

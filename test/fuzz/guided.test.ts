@@ -66,7 +66,15 @@ describe("swarm testing", () => {
       themes.add(swarm?.theme ?? "uniform");
       expect(drawSwarm(correct, fcSeed)).toEqual(swarm);
     }
-    expect([...themes].sort()).toEqual(["clocks", "crashes", "lossy", "mixed", "partitions", "quiet", "uniform"]);
+    expect([...themes].sort()).toEqual([
+      "clocks",
+      "crashes",
+      "lossy",
+      "mixed",
+      "partitions",
+      "quiet",
+      "uniform",
+    ]);
     for (let index = 0; index < 60; index++) {
       const plan = generatePlan(correct, 3n, index);
       expect(generatePlan(correct, 3n, index)).toEqual(plan);
@@ -93,7 +101,7 @@ describe("coverage", () => {
         index: 1,
         plan: {
           ...generatePlan(correct, 1n, 0),
-          faults: [{ atMs: 100, type: "crash", target: 0, restartAfterMs: 200 }],
+          faults: [{ atMs: 100, type: "crash", target: 0, restartAfterMs: 200, loseUnsynced: false }],
         },
       },
       runner,
@@ -127,7 +135,13 @@ describe("coverage", () => {
     const restart = evaluateJob(
       settings,
       1n,
-      { index: 0, plan: { ...plan, faults: [{ atMs: 50, type: "crash", target: 1, restartAfterMs: 100 }] } },
+      {
+        index: 0,
+        plan: {
+          ...plan,
+          faults: [{ atMs: 50, type: "crash", target: 1, restartAfterMs: 100, loseUnsynced: false }],
+        },
+      },
       probeRunner,
     );
     const none = evaluateJob(settings, 1n, { index: 1, plan: { ...plan, faults: [] } }, probeRunner);
@@ -163,7 +177,7 @@ describe("corpus and mutations", () => {
       ...plan,
       faults: [
         ...plan.faults.slice(0, 4),
-        { atMs: 300, type: "crash", target: 1, restartAfterMs: 100 },
+        { atMs: 300, type: "crash", target: 1, restartAfterMs: 100, loseUnsynced: false },
         { atMs: 320, type: "drift", node: 0, ratePercent: 10 },
       ],
     };
