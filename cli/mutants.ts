@@ -12,10 +12,12 @@ import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
+import type { Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
+import { didYouMean } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
 import { colours, runCommand } from "./output.js";
-import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
+import { type FuzzOutcome, fuzzCampaign, resolveTarget } from "./shared/fuzz-campaign.js";
 import { progressBar } from "./shared/progress.js";
 
 export interface MutantRow {
@@ -51,6 +53,8 @@ export interface MutantRow {
 
 export interface MutantsOptions {
   readonly protocol?: string;
+  /** A user's protocol module to take the bugs from, instead of the built-in protocols. */
+  readonly module?: string;
   readonly timePerMs: number;
   readonly seed: bigint;
   readonly workers: number;
@@ -69,13 +73,30 @@ function selected(protocolName: string | undefined): string[] {
   const names = [...protocols.keys()].sort();
   if (protocolName === undefined) return names;
   if (!protocols.has(protocolName)) {
-    throw new InputError(`unknown protocol '${protocolName}'; known: ${names.join(", ")}`);
+    throw new InputError(
+      `unknown protocol '${protocolName}'${didYouMean(protocolName, names)} (known: ${names.join(", ")})`,
+    );
   }
   return [protocolName];
 }
 
+/** What to fuzz: each protocol with the target a campaign names it by (its name, or its module). */
+async function targets(options: {
+  protocol?: string;
+  module?: string;
+}): Promise<Array<{ target: string; protocol: Protocol }>> {
+  if (options.module !== undefined) {
+    const { protocol } = await resolveTarget(options.module);
+    return [{ target: options.module, protocol }];
+  }
+  return selected(options.protocol).map((name) => ({
+    target: name,
+    protocol: protocols.get(name) as Protocol,
+  }));
+}
+
 function row(
-  protocol: string,
+  protocol: Protocol,
   bug: { name: string; id?: string; fuzz?: unknown } | null,
   kind: "safety" | "liveness",
   outcome: FuzzOutcome,
@@ -83,10 +104,10 @@ function row(
   const cx = outcome.counterexample;
   const limit =
     bug === null && cx !== undefined
-      ? protocols.get(protocol)?.knownLimits?.find((known) => known.invariant === cx.invariant)
+      ? protocol.knownLimits?.find((known) => known.invariant === cx.invariant)
       : undefined;
   return {
-    protocol,
+    protocol: protocol.name,
     bug: bug?.name ?? null,
     id: bug?.id ?? null,
     kind,
@@ -106,11 +127,11 @@ function row(
 export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> {
   const rows: MutantRow[] = [];
   const swarm = options.swarm ?? true;
-  for (const name of selected(options.protocol)) {
-    const protocol = protocols.get(name);
-    if (protocol === undefined || protocol.bugs.length === 0) continue;
+  for (const { target, protocol } of await targets(options)) {
+    const name = protocol.name;
+    if (protocol.bugs.length === 0) continue;
     const common = {
-      target: name,
+      target,
       seed: options.seed,
       budgetMs: options.timePerMs,
       workers: options.workers,
@@ -126,7 +147,7 @@ export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> 
         ...(options.outDir === undefined ? {} : { outDir: join(options.outDir, name, bug.name) }),
         settings: { bugs: [bug.name], liveness: kind === "liveness", swarm },
       });
-      const hinted = row(name, bug, kind, outcome);
+      const hinted = row(protocol, bug, kind, outcome);
       if (options.noHints !== true) {
         rows.push(hinted);
         continue;
@@ -141,7 +162,7 @@ export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> 
             : { outDir: join(options.outDir, name, `${bug.name}-no-hints`) }),
           settings: { bugs: [bug.name], liveness: kind === "liveness", swarm, noHints: true },
         });
-        unhinted = row(name, bug, kind, bare);
+        unhinted = row(protocol, bug, kind, bare);
       }
       const { detected, invariant, wallMs, searchMs, runs } = unhinted;
       rows.push({ ...hinted, unhinted: { detected, invariant, wallMs, searchMs, runs } });
@@ -153,7 +174,7 @@ export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> 
         ...(options.outDir === undefined ? {} : { outDir: join(options.outDir, name, "correct") }),
         settings: { bugs: [], swarm },
       });
-      rows.push(row(name, null, "safety", outcome));
+      rows.push(row(protocol, null, "safety", outcome));
     }
   }
   return rows;
@@ -271,10 +292,10 @@ function unhintedCells(r: MutantRow, c: ReturnType<typeof colours>): string[] {
   return [r.unhinted.detected ? time : c.red("not found"), String(r.unhinted.runs)];
 }
 
-function listBugs(protocolName: string | undefined, json: boolean): void {
-  const entries = selected(protocolName).flatMap((name) =>
-    (protocols.get(name)?.bugs ?? []).map((bug) => ({
-      protocol: name,
+async function listBugs(options: { protocol?: string; module?: string }, json: boolean): Promise<void> {
+  const entries = (await targets(options)).flatMap(({ protocol }) =>
+    protocol.bugs.map((bug) => ({
+      protocol: protocol.name,
       bug: bug.name,
       id: bug.id ?? null,
       kind: bug.kind ?? "safety",
@@ -296,6 +317,7 @@ function listBugs(protocolName: string | undefined, json: boolean): void {
 }
 
 interface MutantsArgs {
+  module?: string;
   list: boolean;
   protocol?: string;
   "time-per": string;
@@ -309,10 +331,14 @@ interface MutantsArgs {
 }
 
 export const mutantsCommand: CommandModule<object, MutantsArgs> = {
-  command: "mutants",
+  command: "mutants [module]",
   describe: "List the deliberate bugs, or fuzz each until it is detected and print the table",
   builder: (yargs) =>
     yargs
+      .positional("module", {
+        type: "string",
+        describe: "your own protocol module (.js or .ts): fuzz its deliberate bugs",
+      })
       .option("list", { type: "boolean", default: false, describe: "list the bugs without running them" })
       .option("protocol", { type: "string", describe: "only this protocol" })
       .option("time-per", { type: "string", default: "60s", describe: "fuzzing budget per bug" })
@@ -337,11 +363,18 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       })
       .example("$0 mutants --list", "the deliberate bugs")
       .example("$0 mutants --no-hints", "every bug with and without its fuzz hints")
-      .example("$0 mutants --protocol raft --time-per 30s", "the Raft mutant table"),
+      .example("$0 mutants --protocol raft --time-per 30s", "the Raft mutant table")
+      .example("$0 mutants ./my-register.ts --time-per 10s", "the mutant table of your own protocol"),
   handler: (args) =>
     runCommand(async () => {
       if (args.list) {
-        listBugs(args.protocol, args.json);
+        await listBugs(
+          {
+            ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
+            ...(args.module === undefined ? {} : { module: args.module }),
+          },
+          args.json,
+        );
         return ExitCode.ok;
       }
       const timePerUs = parseDurationUs(args["time-per"]);
@@ -351,6 +384,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       let bar: ReturnType<typeof progressBar> | undefined;
       const rows = await runMutants({
         ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
+        ...(args.module === undefined ? {} : { module: args.module }),
         timePerMs: timePerUs / 1000,
         seed: parseSeed(args.seed),
         workers: args.workers,

@@ -21,7 +21,7 @@ export function campaignReportInput(
   const link = (file: string) => relative(folder, resolve(file)).split("\\").join("/");
   const stats = outcome.stats;
   const cx = outcome.counterexample;
-  const found = outcome.nondeterminism?.found ?? cx?.nondeterminism;
+  const found = outcome.nondeterminism?.found;
   return {
     protocol: outcome.protocol,
     bugs: outcome.bugs,
