@@ -39,6 +39,7 @@ import type {
   StateDescription,
   StepView,
 } from "./node.js";
+import type { KernelObserver } from "./observer.js";
 import { EventQueue } from "./queue.js";
 import { type Rng, randomStream } from "./random.js";
 import { type ChoiceEntry, ChoiceQueue, type StepQueue } from "./scheduler.js";
@@ -78,6 +79,8 @@ export interface KernelConfig {
   readonly checkLiveness?: boolean;
   /** Stop the run at the first violation (default true). */
   readonly stopOnViolation?: boolean;
+  /** Told of messages, role changes, faults and probes (the fuzzer's coverage signal). */
+  readonly observer?: KernelObserver;
   /**
    * Who picks the next step (sim/scheduler.ts): `time` (default), the earliest due; `choice`,
    * the caller, through `enabledSteps` and `takeStep`.
@@ -203,6 +206,7 @@ interface ActiveInvariant {
 export class Kernel {
   readonly network: Network;
   readonly trace: TraceRecorder;
+  readonly observer: KernelObserver | undefined;
   readonly violations: Violation[] = [];
   readonly nodeIds: readonly NodeId[];
   readonly clientIds: readonly string[];
@@ -246,6 +250,7 @@ export class Kernel {
     this.options = config.options;
     this.trace = config.trace;
     this.tracing = config.trace.enabled;
+    this.observer = config.observer;
     this.stopOnViolation = config.stopOnViolation ?? true;
     this.nodeIds = config.nodes;
     this.clientIds = config.clients;
@@ -560,6 +565,7 @@ export class Kernel {
           const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply };
           this.send(slot.index, this.network.endpoint(request.client), message);
         },
+        probe: (name) => this.observer?.probe(slot.index, name),
         note: (label, data) => {
           if (this.tracing) {
             this.trace.record(
@@ -711,6 +717,7 @@ export class Kernel {
       this.messageTypes.set(type, typeEntry);
     }
     typeEntry.sent++;
+    this.observer?.message(from, to, type);
     // What the trace says of this message (its send, and a drop or duplicate decided now).
     const delivery: QueueItem = { kind: deliverKind, from, to, id, message, type: typeEntry.symbol };
     const fields = this.tracing ? this.traceFields.message(this.nowUs, this.eventIndex, delivery) : undefined;
@@ -859,6 +866,8 @@ export class Kernel {
       this.trace.state(at, description);
     }
     const roles = this.roles;
+    const roleBefore = slot.role;
+    const termBefore = slot.term;
     if (roles?.roleOf !== undefined) {
       slot.role = roles.roleOf(node);
       slot.term = roles.termOf?.(node) ?? 0;
@@ -868,6 +877,9 @@ export class Kernel {
       slot.term = typeof description?.term === "number" ? description.term : 0;
     }
     if (slot.role !== undefined && this.leadingRoles.has(slot.role)) this.noteLeader(slot.id, slot.term);
+    if (this.observer !== undefined && (slot.role !== roleBefore || slot.term !== termBefore)) {
+      this.observer.role(slot.index, slot.role ?? "", slot.term, this.nowUs);
+    }
   }
 
   /** Runs every invariant's end-of-run check. */

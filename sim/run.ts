@@ -11,6 +11,7 @@ import { FaultTimeline } from "./faults.js";
 import type { HistoryEvent } from "./history.js";
 import { Kernel, type Violation } from "./kernel.js";
 import type { Protocol } from "./node.js";
+import type { KernelObserver } from "./observer.js";
 import { formatSeed, randomStream } from "./random.js";
 import type { Scenario } from "./scenario/schema.js";
 import { historyInvariant, resolveScenario } from "./scenario/validate.js";
@@ -49,6 +50,8 @@ export interface RunOptions {
    * memory for protocols that define figures; turn it off for long runs that do not need them.
    */
   readonly protocolFigures?: boolean;
+  /** Told of messages, role changes, faults and probes as the run goes (fuzzing coverage). */
+  readonly observer?: KernelObserver;
   /**
    * Keep pending steps in the choice store (sim/scheduler.ts) and run them in time order from
    * there: the same run, through the seam exploration uses (tests of the seam). Default false.
@@ -145,6 +148,7 @@ export function runScenario(
     trace,
     checkLiveness: options.checkLiveness ?? false,
     stopOnViolation: options.stopOnViolation ?? true,
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
     ...(scenario.schedule === undefined && options.choiceStore !== true
       ? {}
       : { scheduling: "choice" as const }),
