@@ -17,6 +17,7 @@ import type { FuzzSettings } from "../sim/fuzz/plan.js";
 import { type ScenarioRunner, scenarioRunner } from "../sim/fuzz/property.js";
 import type { Protocol } from "../sim/node.js";
 import type { HistoryChecker } from "../sim/run.js";
+import { checkTxnHistory, isTxnModel } from "./txn-history-check.js";
 
 /** What to fuzz: a built-in protocol by name, or a user's module by path. */
 export interface ProtocolSource {
@@ -87,6 +88,7 @@ export function registryFor(source: ProtocolSource): Promise<ReadonlyMap<string,
  */
 export function fuzzHistoryChecker(maxSteps = 2_000_000): HistoryChecker {
   return (events, model) => {
+    if (isTxnModel(model)) return checkTxnHistory(events, model, { workMax: 20 * maxSteps });
     if (!(modelNames as readonly string[]).includes(model)) {
       throw new Error(`protocol names unknown history model '${model}'`);
     }

@@ -23,6 +23,8 @@ export interface HistoryVerdict {
   readonly explanation?: unknown;
   /** One line for people. */
   readonly summary?: string;
+  /** The invariant a failed check reports (default `kv.linearizable`). */
+  readonly invariant?: string;
 }
 
 /** Checks a client history against a named sequential model. */
@@ -198,7 +200,7 @@ export function runScenario(
     historyVerdict = options.checkHistory(history.events, model);
     if (historyVerdict.result === "not-linearizable") {
       kernel.recordViolation({
-        invariant: "kv.linearizable",
+        invariant: historyVerdict.invariant ?? "kv.linearizable",
         kind: "safety",
         message: historyVerdict.summary ?? "the client history is not linearizable",
         ...(historyVerdict.explanation === undefined

@@ -1,0 +1,30 @@
+/**
+ * A small transactional key-value store as a quorumlab protocol: key ranges held by Raft groups
+ * (../raft, embedded as in ../sharded-kv), multi-key list-append transactions committed across
+ * groups with two-phase commit whose coordinator and participants are Raft groups, and strict
+ * two-phase locking. Its client history is checked for strict serializability by sim/check/txn.
+ * See README.md and node.ts.
+ */
+import type { Protocol } from "../../sim/node.js";
+import { txnBugs } from "./bugs.js";
+import { txnInvariants } from "./invariants.js";
+import type { TxnKvMessage } from "./messages.js";
+import { TxnKvNode } from "./node.js";
+import { parseTxnKvOptions, type TxnKvOptions } from "./options.js";
+
+export { TxnKvNode } from "./node.js";
+export { parseTxnKvOptions, type TxnKvOptions } from "./options.js";
+
+export const txnKv: Protocol<TxnKvMessage, TxnKvNode> = {
+  name: "txn-kv",
+  summary:
+    "Transactional key-value store: key ranges on Raft groups, cross-group list-append transactions with two-phase commit over Raft groups and strict 2PL, checked for strict serializability.",
+  defaultNodes: 9,
+  parseOptions: (options) => parseTxnKvOptions(options) as unknown as Readonly<Record<string, unknown>>,
+  create: (context, options) => new TxnKvNode(context, options as unknown as TxnKvOptions),
+  invariants: txnInvariants,
+  bugs: txnBugs,
+  fuzz: { nodes: [9, 9] },
+  client: { operations: { txn: 1 }, model: "list-append" },
+  electionTimer: "election",
+};

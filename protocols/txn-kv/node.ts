@@ -1,0 +1,374 @@
+/**
+ * A node of the transactional store: a member of one Raft group that holds a range of keys, and
+ * both a participant (for transactions touching its range) and a coordinator (for transactions
+ * whose first key is in its range). Two-phase commit runs between groups, never between single
+ * nodes: every step a coordinator or a participant takes is first agreed in its group's log, so a
+ * crashed leader is replaced by another replica that knows everything it did (Spanner's idea,
+ * Corbett et al. 2012 §4.2.1; Gray & Lamport 2006 §4 for why consensus removes 2PC's blocking).
+ *
+ * A transaction, step by step (each "log" step is a proposal in the group's Raft log, acted on by
+ * whichever replica leads when it is applied):
+ *
+ * | step | who | what |
+ * |---|---|---|
+ * | route | any node | a transaction goes to the group holding its first key (redirect), then to that group's leader |
+ * | begin | coordinator log | the coordinator record: operations and participant groups |
+ * | prepare | coordinator leader → participant groups | `Prepare` with each group's operations, resent each tick until voted |
+ * | lock | participant log | take every lock or refuse (no-wait 2PL), read under the locks |
+ * | vote | participant leader → coordinator | `Vote` yes with the reads, or no |
+ * | decide | coordinator log | commit if every vote is yes, else abort; the first decision in the log wins |
+ * | answer | coordinator leader → client | `ok` with the reads, or `fail` (aborted: it did not take effect) |
+ * | finish | participant log | apply the appends (commit) and release the locks |
+ * | end | coordinator log | every participant acknowledged: stop resending |
+ *
+ * A new coordinator leader presumes abort: it proposes `abort` for every transaction its machine
+ * shows undecided. If a `commit` was already in the log, it is applied first and the abort is
+ * ignored, so this is safe; a transaction whose `begin` only reaches the log later is driven to a
+ * decision by the ticks like any other.
+ */
+import type { ClientRequest, NodeContext, NodeId, ProtocolNode, StartInfo } from "../../sim/node.js";
+import type { RaftMessage } from "../raft/index.js";
+import { RaftReplica } from "../sharded-kv/replica.js";
+import type { TxnBugName } from "./bugs.js";
+import { type GroupCommand, GroupMachine, type ReadResult, type TxnOp } from "./machine.js";
+import { type CommitMessage, isCommitMessage, type TxnKvMessage } from "./messages.js";
+import { deriveTxnLayout, groupOfKey, type TxnKvOptions, type TxnLayout } from "./options.js";
+
+export const tickTimer = "txn-tick";
+
+/** Parses a client's `txn` value, `[[f, key, value], …]`, or says what is wrong. */
+export function parseTransaction(value: unknown): TxnOp[] | string {
+  if (!Array.isArray(value) || value.length === 0) return "a txn is a non-empty list of [f, key, value]";
+  const ops: TxnOp[] = [];
+  for (const [index, item] of value.entries()) {
+    if (!Array.isArray(item) || item.length !== 3) return `micro-operation ${index} is not [f, key, value]`;
+    const [f, key, operand] = item as unknown[];
+    if ((f !== "append" && f !== "r") || typeof key !== "string") {
+      return `micro-operation ${index}: expected ["append", key, value] or ["r", key, null]`;
+    }
+    if (f === "append" && typeof operand !== "number" && typeof operand !== "string") {
+      return `micro-operation ${index}: an append needs a number or a string`;
+    }
+    ops.push({ index, f, key, value: f === "append" ? (operand as number | string) : null });
+  }
+  return ops;
+}
+
+export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
+  readonly layout: TxnLayout;
+  readonly group: string;
+  readonly members: readonly NodeId[];
+  readonly replica: RaftReplica<GroupCommand>;
+  machine: GroupMachine;
+  private readonly bugs: ReadonlySet<TxnBugName>;
+  /** Clients waiting for their transaction's decision (coordinator leader), by transaction. */
+  private readonly waiters = new Map<string, ClientRequest>();
+  /** Votes received, by transaction and group (coordinator leader; lost on a leader change). */
+  private readonly votes = new Map<string, Map<string, { yes: boolean; reads: readonly ReadResult[] }>>();
+  /** Groups that acknowledged a decision, by transaction (coordinator leader). */
+  private readonly acks = new Map<string, Set<string>>();
+  /** Proposals made while leading this term, so retries do not fill the log. */
+  private readonly proposed = new Set<string>();
+  /** BUG(forget-decision): decisions kept in the leader's memory only. */
+  private readonly remembered = new Map<string, { commit: boolean; reads: readonly ReadResult[] }>();
+  private wasLeader = false;
+
+  constructor(
+    private readonly ctx: NodeContext<TxnKvMessage>,
+    readonly options: TxnKvOptions,
+  ) {
+    this.layout = deriveTxnLayout(options, ctx.nodes);
+    const group = this.layout.groupOf.get(ctx.id);
+    if (group === undefined) throw new Error(`txn-kv: ${ctx.id} is in no group`);
+    this.group = group;
+    this.members = this.layout.groups[group] as readonly NodeId[];
+    this.bugs = new Set(options.bugs);
+    this.machine = new GroupMachine(group, this.bugs);
+    this.replica = new RaftReplica(ctx as unknown as NodeContext<RaftMessage>, this.members, options.raft, {
+      onApply: (command) => this.onApply(command),
+      snapshot: () => this.machine.snapshot(),
+      restore: (snapshot) => {
+        this.machine = new GroupMachine(this.group, this.bugs);
+        this.machine.restore(snapshot);
+      },
+    });
+  }
+
+  private get isLeader(): boolean {
+    return this.replica.isLeader;
+  }
+
+  // ---- handlers ---------------------------------------------------------------------------------
+
+  onStart(info: StartInfo): void {
+    this.replica.start(info.restarted);
+    this.ctx.setTimer(tickTimer, this.options.tickUs);
+    this.settle();
+  }
+
+  onTimer(name: string): void {
+    if (name === tickTimer) {
+      this.tick();
+      this.ctx.setTimer(tickTimer, this.options.tickUs);
+    } else this.replica.onTimer(name);
+    this.settle();
+  }
+
+  onMessage(from: NodeId, message: TxnKvMessage): void {
+    if (isCommitMessage(message)) this.onCommitMessage(message);
+    else this.replica.onMessage(from, message);
+    this.settle();
+  }
+
+  onClientRequest(request: ClientRequest): void {
+    this.handleRequest(request);
+    this.settle();
+  }
+
+  // ---- clients ----------------------------------------------------------------------------------
+
+  private handleRequest(request: ClientRequest): void {
+    const ops = request.f === "txn" ? parseTransaction(request.value) : `unknown operation '${request.f}'`;
+    if (typeof ops === "string") {
+      this.ctx.reply(request, { status: "fail", error: ops });
+      return;
+    }
+    const coordinator = groupOfKey(this.layout, ops[0]!.key);
+    if (coordinator !== this.group) {
+      this.ctx.reply(request, { status: "redirect", leader: this.layout.groups[coordinator]![0]! });
+      return;
+    }
+    if (!this.isLeader) {
+      const leader = this.replica.leader;
+      this.ctx.reply(
+        request,
+        leader === null || leader === this.ctx.id ? { status: "redirect" } : { status: "redirect", leader },
+      );
+      return;
+    }
+    const txn = request.id;
+    const decision = this.remembered.get(txn) ?? this.machine.coordinator.get(txn)?.decision;
+    if (decision !== undefined) {
+      this.answer(request, decision);
+      return;
+    }
+    this.waiters.set(txn, request);
+    if (this.machine.coordinator.has(txn)) return;
+    const participants = [...new Set(ops.map((op) => groupOfKey(this.layout, op.key)))].sort();
+    this.propose(`begin ${txn}`, { kind: "begin", txn, ops, participants });
+  }
+
+  private answer(request: ClientRequest, decision: { commit: boolean; reads: readonly ReadResult[] }): void {
+    if (!decision.commit) {
+      this.ctx.reply(request, { status: "fail", error: "aborted" });
+      return;
+    }
+    const reads = new Map(decision.reads);
+    const ops = request.value as [string, string, unknown][];
+    const value = ops.map(([f, key, operand], index) => [
+      f,
+      key,
+      f === "r" ? (reads.get(index) ?? []) : operand,
+    ]);
+    this.ctx.reply(request, { status: "ok", value });
+  }
+
+  // ---- the log ----------------------------------------------------------------------------------
+
+  private propose(label: string, command: GroupCommand): void {
+    if (this.proposed.has(label)) return;
+    if (this.replica.propose(command)) this.proposed.add(label);
+  }
+
+  private onApply(command: GroupCommand): void {
+    this.machine.apply(command);
+    if (!this.isLeader) return;
+    switch (command.kind) {
+      case "begin":
+        this.sendPrepares(command.txn);
+        return;
+      case "decide": {
+        const decision = this.machine.coordinator.get(command.txn)?.decision;
+        if (decision === undefined) return;
+        const waiter = this.waiters.get(command.txn);
+        if (waiter !== undefined) {
+          this.waiters.delete(command.txn);
+          this.answer(waiter, decision);
+        }
+        this.sendDecides(command.txn, decision.commit);
+        return;
+      }
+      case "prepare":
+      case "finish":
+        this.reportToCoordinator(command.txn);
+        return;
+      case "ended":
+        return;
+    }
+  }
+
+  /** Every `tick`, the leader resends what is still unanswered. */
+  private tick(): void {
+    if (!this.isLeader) return;
+    for (const [txn, record] of this.machine.coordinator) {
+      if (record.ended) continue;
+      const decision = this.remembered.get(txn) ?? record.decision;
+      if (decision === undefined) this.sendPrepares(txn);
+      else this.sendDecides(txn, decision.commit);
+    }
+  }
+
+  private becameLeader(): void {
+    // Presumed abort (see the module comment): a commit already in the log is applied first.
+    for (const [txn, record] of this.machine.coordinator) {
+      if (record.decision === undefined)
+        this.propose(`decide ${txn}`, { kind: "decide", txn, commit: false, reads: [] });
+    }
+  }
+
+  // ---- two-phase commit ---------------------------------------------------------------------------
+
+  private sendToGroup(group: string, message: CommitMessage): void {
+    if (group === this.group && this.isLeader) {
+      this.onCommitMessage(message);
+      return;
+    }
+    for (const member of this.layout.groups[group] ?? []) this.ctx.send(member, message);
+  }
+
+  private sendPrepares(txn: string): void {
+    const record = this.machine.coordinator.get(txn);
+    if (record === undefined) return;
+    const voted = this.votes.get(txn);
+    for (const group of record.participants) {
+      if (voted?.has(group)) continue;
+      const ops = record.ops.filter((op) => groupOfKey(this.layout, op.key) === group);
+      this.sendToGroup(group, { type: "Prepare", txn, coordinator: this.group, ops });
+    }
+  }
+
+  private sendDecides(txn: string, commit: boolean): void {
+    const record = this.machine.coordinator.get(txn);
+    if (record === undefined) return;
+    const acked = this.acks.get(txn);
+    for (const group of record.participants) {
+      if (!acked?.has(group))
+        this.sendToGroup(group, { type: "Decide", txn, coordinator: this.group, commit });
+    }
+  }
+
+  /** A participant's answer from its replicated record: a vote, or an acknowledgement. */
+  private reportToCoordinator(txn: string): void {
+    const record = this.machine.participant.get(txn);
+    if (record === undefined) return;
+    if (record.state === "committed" || record.state === "aborted") {
+      this.sendToGroup(record.coordinator, { type: "Ack", txn, group: this.group });
+    } else {
+      this.sendToGroup(record.coordinator, {
+        type: "Vote",
+        txn,
+        group: this.group,
+        yes: record.state === "prepared",
+        reads: record.reads,
+      });
+    }
+  }
+
+  private onCommitMessage(message: CommitMessage): void {
+    if (!this.isLeader) return;
+    switch (message.type) {
+      case "Prepare":
+        if (this.machine.participant.has(message.txn)) this.reportToCoordinator(message.txn);
+        else
+          this.propose(`prepare ${message.txn}`, {
+            kind: "prepare",
+            txn: message.txn,
+            coordinator: message.coordinator,
+            ops: message.ops,
+          });
+        return;
+      case "Decide": {
+        const record = this.machine.participant.get(message.txn);
+        if (record !== undefined && (record.state === "committed" || record.state === "aborted")) {
+          this.reportToCoordinator(message.txn);
+          return;
+        }
+        this.propose(`finish ${message.txn}`, {
+          kind: "finish",
+          txn: message.txn,
+          coordinator: message.coordinator,
+          commit: message.commit,
+        });
+        return;
+      }
+      case "Vote":
+        this.onVote(message.txn, message.group, message.yes, message.reads);
+        return;
+      case "Ack": {
+        const record = this.machine.coordinator.get(message.txn);
+        if (record === undefined || record.ended) return;
+        let acked = this.acks.get(message.txn);
+        if (acked === undefined) this.acks.set(message.txn, (acked = new Set()));
+        acked.add(message.group);
+        if (record.participants.every((group) => acked.has(group))) {
+          this.propose(`ended ${message.txn}`, { kind: "ended", txn: message.txn });
+        }
+        return;
+      }
+    }
+  }
+
+  private onVote(txn: string, group: string, yes: boolean, reads: readonly ReadResult[]): void {
+    const record = this.machine.coordinator.get(txn);
+    if (record === undefined || record.decision !== undefined || this.remembered.has(txn)) return;
+    let votes = this.votes.get(txn);
+    if (votes === undefined) this.votes.set(txn, (votes = new Map()));
+    votes.set(group, { yes, reads });
+    if (!record.participants.every((participant) => votes.has(participant))) return;
+    const commit = [...votes.values()].every((vote) => vote.yes);
+    const merged = commit ? [...votes.values()].flatMap((vote) => vote.reads) : [];
+    const decision = { commit, reads: merged };
+    if (this.bugs.has("forget-decision")) {
+      // BUG(forget-decision): the decision lives in this leader's memory only.
+      this.remembered.set(txn, decision);
+      this.actOnDecision(txn, decision);
+      return;
+    }
+    this.propose(`decide ${txn}`, { kind: "decide", txn, ...decision });
+    // BUG(release-before-commit-replicated): act before the decision is replicated.
+    if (this.bugs.has("release-before-commit-replicated")) this.actOnDecision(txn, decision);
+  }
+
+  /** Answers the client and tells the participants (what applying the decision does when correct). */
+  private actOnDecision(txn: string, decision: { commit: boolean; reads: readonly ReadResult[] }): void {
+    const waiter = this.waiters.get(txn);
+    if (waiter !== undefined) {
+      this.waiters.delete(txn);
+      this.answer(waiter, decision);
+    }
+    this.sendDecides(txn, decision.commit);
+  }
+
+  // ---- leadership and description ------------------------------------------------------------
+
+  private settle(): void {
+    const leader = this.isLeader;
+    if (leader !== this.wasLeader) {
+      this.waiters.clear();
+      this.votes.clear();
+      this.acks.clear();
+      this.proposed.clear();
+      this.remembered.clear();
+      this.wasLeader = leader;
+      if (leader) this.becameLeader();
+    }
+    const raft = this.replica.raftState;
+    this.ctx.annotate({
+      ...(raft.role === undefined ? {} : { role: raft.role }),
+      ...(raft.term === undefined ? {} : { term: raft.term }),
+      group: this.group,
+      locks: Object.fromEntries(this.machine.locks),
+      keys: Object.fromEntries([...this.machine.data].map(([key, list]) => [key, list.length])),
+    });
+  }
+}
