@@ -7,6 +7,7 @@
  */
 import type { Protocol } from "../../sim/node.js";
 import { txnBugs } from "./bugs.js";
+import { txnFigures } from "./figures.js";
 import { txnInvariants } from "./invariants.js";
 import type { TxnKvMessage } from "./messages.js";
 import { TxnKvNode } from "./node.js";
@@ -24,7 +25,10 @@ export const txnKv: Protocol<TxnKvMessage, TxnKvNode> = {
   create: (context, options) => new TxnKvNode(context, options as unknown as TxnKvOptions),
   invariants: txnInvariants,
   bugs: txnBugs,
-  fuzz: { nodes: [9, 9] },
+  // Nine nodes: three static groups, or a placement group and two data groups whose ranges split
+  // (every 20 list elements) and move.
+  fuzz: { nodes: [9, 9], options: { placement: [null, { splitSize: 20 }] } },
+  figures: txnFigures,
   client: { operations: { txn: 1 }, model: "list-append" },
   electionTimer: "election",
 };

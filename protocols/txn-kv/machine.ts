@@ -11,6 +11,7 @@
  * only when the decision is applied. Reads are taken at prepare time, under the locks.
  */
 import type { TxnBugName } from "./bugs.js";
+import { inRange, type RangeTable, rangeOf } from "./placement.js";
 
 /** One micro-operation, with its position in the transaction. */
 export interface TxnOp {
@@ -28,6 +29,8 @@ export type GroupCommand =
       readonly kind: "begin";
       readonly txn: string;
       readonly ops: readonly TxnOp[];
+      /** The group each operation goes to, by the coordinator's table when it began. */
+      readonly owners: readonly string[];
       readonly participants: readonly string[];
     }
   | {
@@ -43,7 +46,14 @@ export type GroupCommand =
       readonly coordinator: string;
       readonly ops: readonly TxnOp[];
     }
-  | { readonly kind: "finish"; readonly txn: string; readonly coordinator: string; readonly commit: boolean };
+  | { readonly kind: "finish"; readonly txn: string; readonly coordinator: string; readonly commit: boolean }
+  | { readonly kind: "table"; readonly table: RangeTable }
+  | {
+      readonly kind: "install";
+      readonly start: string;
+      readonly end: string | null;
+      readonly data: readonly (readonly [string, readonly (number | string)[]])[];
+    };
 
 /** What a participant knows of one transaction. */
 export interface ParticipantRecord {
@@ -56,6 +66,7 @@ export interface ParticipantRecord {
 /** What the coordinator knows of one transaction. */
 export interface CoordinatorRecord {
   readonly ops: readonly TxnOp[];
+  readonly owners: readonly string[];
   readonly participants: readonly string[];
   decision: { readonly commit: boolean; readonly reads: readonly ReadResult[] } | undefined;
   /** Every participant acknowledged the decision: nothing left to resend. */
@@ -70,6 +81,8 @@ export interface OutcomeAudit {
 }
 
 interface GroupSnapshot {
+  readonly table: RangeTable;
+  readonly installed: string[];
   readonly data: [string, (number | string)[]][];
   readonly locks: [string, string][];
   readonly participant: [string, ParticipantRecord][];
@@ -84,11 +97,21 @@ export class GroupMachine {
   readonly coordinator = new Map<string, CoordinatorRecord>();
   /** Outcomes applied on this replica since it was built, for invariant monitors. */
   readonly audit: OutcomeAudit[] = [];
+  /** Ranges installed here, as `start@version` of the table that moved them. */
+  readonly installed = new Set<string>();
 
   constructor(
     readonly group: string,
     private readonly bugs: ReadonlySet<TxnBugName>,
+    /** The range table as this group's log last recorded it. */
+    public table: RangeTable,
   ) {}
+
+  /** Whether this group serves `key` now: it owns the key's range and the range is not moving. */
+  serves(key: string): boolean {
+    const { range } = rangeOf(this.table, key);
+    return range.group === this.group && range.moving === undefined;
+  }
 
   apply(command: GroupCommand): void {
     switch (command.kind) {
@@ -96,6 +119,7 @@ export class GroupMachine {
         if (!this.coordinator.has(command.txn)) {
           this.coordinator.set(command.txn, {
             ops: command.ops,
+            owners: command.owners,
             participants: command.participants,
             decision: undefined,
             ended: false,
@@ -122,12 +146,46 @@ export class GroupMachine {
       case "finish":
         this.finish(command.txn, command.coordinator, command.commit);
         return;
+      case "table":
+        this.adoptTable(command.table);
+        return;
+      case "install":
+        this.install(command.start, command.end, command.data);
+        return;
     }
+  }
+
+  /** Takes a newer table; drops the data of ranges that moved away for good. */
+  private adoptTable(table: RangeTable): void {
+    if (table.version <= this.table.version) return;
+    this.table = table;
+    for (const key of [...this.data.keys()]) {
+      const { range } = rangeOf(table, key);
+      if (range.group !== this.group && range.moving !== this.group) this.data.delete(key);
+    }
+  }
+
+  /** Installs a range moving here, once its owner froze it and sent its data. */
+  private install(
+    start: string,
+    end: string | null,
+    data: readonly (readonly [string, readonly (number | string)[]])[],
+  ): void {
+    const { range } = rangeOf(this.table, start);
+    if (range.start !== start || range.moving !== this.group) return;
+    for (const key of [...this.data.keys()]) if (inRange(key, start, end)) this.data.delete(key);
+    for (const [key, list] of data) this.data.set(key, [...list]);
+    this.installed.add(`${start}@${this.table.version}`);
   }
 
   /** Takes the locks and the reads, or refuses if a lock is held by another transaction. */
   private prepare(txn: string, coordinator: string, ops: readonly TxnOp[]): void {
     if (this.participant.has(txn)) return;
+    // A key this group does not serve (stale routing, or its range is moving) is refused.
+    if (ops.some((op) => !this.serves(op.key))) {
+      this.participant.set(txn, { state: "refused", coordinator, ops, reads: [] });
+      return;
+    }
     // BUG(read-without-lock): only the keys the transaction appends to are locked.
     const locked = this.bugs.has("read-without-lock") ? ops.filter((op) => op.f === "append") : ops;
     const keys = [...new Set(locked.map((op) => op.key))];
@@ -172,6 +230,8 @@ export class GroupMachine {
 
   snapshot(): GroupSnapshot {
     return {
+      table: this.table,
+      installed: [...this.installed],
       data: [...this.data].map(([key, list]) => [key, [...list]]),
       locks: [...this.locks],
       participant: [...this.participant].map(([txn, record]) => [txn, { ...record }]),
@@ -185,6 +245,9 @@ export class GroupMachine {
     this.locks.clear();
     this.participant.clear();
     this.coordinator.clear();
+    this.installed.clear();
+    this.table = state.table;
+    for (const entry of state.installed) this.installed.add(entry);
     for (const [key, list] of state.data) this.data.set(key, [...list]);
     for (const [key, txn] of state.locks) this.locks.set(key, txn);
     for (const [txn, record] of state.participant) this.participant.set(txn, { ...record });

@@ -31,8 +31,21 @@ import type { RaftMessage } from "../raft/index.js";
 import { RaftReplica } from "../sharded-kv/replica.js";
 import type { TxnBugName } from "./bugs.js";
 import { type GroupCommand, GroupMachine, type ReadResult, type TxnOp } from "./machine.js";
-import { type CommitMessage, isCommitMessage, type TxnKvMessage } from "./messages.js";
-import { deriveTxnLayout, groupOfKey, type TxnKvOptions, type TxnLayout } from "./options.js";
+import {
+  type CommitMessage,
+  isCommitMessage,
+  isPlacementMessage,
+  type PlacementMessage,
+  type TxnKvMessage,
+} from "./messages.js";
+import {
+  deriveTxnLayout,
+  groupOfKey,
+  placementGroupId,
+  type TxnKvOptions,
+  type TxnLayout,
+} from "./options.js";
+import { inRange, type PlacementCommand, PlacementMachine, type RangeTable, rangeOf } from "./placement.js";
 
 export const tickTimer = "txn-tick";
 
@@ -58,8 +71,12 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
   readonly layout: TxnLayout;
   readonly group: string;
   readonly members: readonly NodeId[];
-  readonly replica: RaftReplica<GroupCommand>;
+  readonly replica: RaftReplica<GroupCommand | PlacementCommand>;
   machine: GroupMachine;
+  /** Set on placement-group members (replaced when Raft restores a snapshot). */
+  placement: PlacementMachine | undefined;
+  /** Which placement member to ask for the table next (data-group leaders poll in turn). */
+  private pollCursor = 0;
   private readonly bugs: ReadonlySet<TxnBugName>;
   /** Clients waiting for their transaction's decision (coordinator leader), by transaction. */
   private readonly waiters = new Map<string, ClientRequest>();
@@ -83,12 +100,17 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
     this.group = group;
     this.members = this.layout.groups[group] as readonly NodeId[];
     this.bugs = new Set(options.bugs);
-    this.machine = new GroupMachine(group, this.bugs);
+    this.machine = new GroupMachine(group, this.bugs, this.layout.initialTable);
+    this.placement = group === placementGroupId ? new PlacementMachine(this.layout.initialTable) : undefined;
     this.replica = new RaftReplica(ctx as unknown as NodeContext<RaftMessage>, this.members, options.raft, {
       onApply: (command) => this.onApply(command),
-      snapshot: () => this.machine.snapshot(),
+      snapshot: () => (this.placement === undefined ? this.machine.snapshot() : this.placement.table),
       restore: (snapshot) => {
-        this.machine = new GroupMachine(this.group, this.bugs);
+        if (this.placement !== undefined) {
+          this.placement = new PlacementMachine(snapshot as RangeTable);
+          return;
+        }
+        this.machine = new GroupMachine(this.group, this.bugs, this.layout.initialTable);
         this.machine.restore(snapshot);
       },
     });
@@ -116,6 +138,7 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
 
   onMessage(from: NodeId, message: TxnKvMessage): void {
     if (isCommitMessage(message)) this.onCommitMessage(message);
+    else if (isPlacementMessage(message)) this.onPlacementMessage(from, message);
     else this.replica.onMessage(from, message);
     this.settle();
   }
@@ -133,7 +156,7 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
       this.ctx.reply(request, { status: "fail", error: ops });
       return;
     }
-    const coordinator = groupOfKey(this.layout, ops[0]!.key);
+    const coordinator = this.coordinatorOf(request.client, ops);
     if (coordinator !== this.group) {
       this.ctx.reply(request, { status: "redirect", leader: this.layout.groups[coordinator]![0]! });
       return;
@@ -154,8 +177,21 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
     }
     this.waiters.set(txn, request);
     if (this.machine.coordinator.has(txn)) return;
-    const participants = [...new Set(ops.map((op) => groupOfKey(this.layout, op.key)))].sort();
-    this.propose(`begin ${txn}`, { kind: "begin", txn, ops, participants });
+    const owners = ops.map((op) => groupOfKey(this.machine.table, op.key));
+    const participants = [...new Set(owners)].sort();
+    this.propose(`begin ${txn}`, { kind: "begin", txn, ops, owners, participants });
+  }
+
+  /**
+   * The coordinator group of a transaction. With static ranges, the group of its first key. With
+   * placement, ranges move, so a retry could reach a group that never saw the transaction: the
+   * coordinator is picked from the client's name instead, which never changes.
+   */
+  private coordinatorOf(client: string, ops: readonly TxnOp[]): string {
+    if (this.options.placement === null) return groupOfKey(this.layout.initialTable, ops[0]!.key);
+    let hash = 2166136261;
+    for (let at = 0; at < client.length; at++) hash = Math.imul(hash ^ client.charCodeAt(at), 16777619) >>> 0;
+    return this.layout.groupNames[hash % this.layout.groupNames.length]!;
   }
 
   private answer(request: ClientRequest, decision: { commit: boolean; reads: readonly ReadResult[] }): void {
@@ -175,34 +211,53 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
 
   // ---- the log ----------------------------------------------------------------------------------
 
-  private propose(label: string, command: GroupCommand): void {
+  private propose(label: string, command: GroupCommand | PlacementCommand): void {
     if (this.proposed.has(label)) return;
     if (this.replica.propose(command)) this.proposed.add(label);
   }
 
-  private onApply(command: GroupCommand): void {
-    this.machine.apply(command);
+  private onApply(command: GroupCommand | PlacementCommand): void {
+    if (this.placement !== undefined) {
+      this.onPlacementApply(command as PlacementCommand);
+      return;
+    }
+    const group = command as GroupCommand;
+    this.machine.apply(group);
+    if (
+      group.kind === "install" &&
+      this.machine.installed.has(`${group.start}@${this.machine.table.version}`)
+    ) {
+      this.ctx.note("range-installed", {
+        start: group.start,
+        group: this.group,
+        version: this.machine.table.version,
+      });
+    }
     if (!this.isLeader) return;
-    switch (command.kind) {
+    switch (group.kind) {
       case "begin":
-        this.sendPrepares(command.txn);
+        this.sendPrepares(group.txn);
         return;
       case "decide": {
-        const decision = this.machine.coordinator.get(command.txn)?.decision;
+        const decision = this.machine.coordinator.get(group.txn)?.decision;
         if (decision === undefined) return;
-        const waiter = this.waiters.get(command.txn);
+        const waiter = this.waiters.get(group.txn);
         if (waiter !== undefined) {
-          this.waiters.delete(command.txn);
+          this.waiters.delete(group.txn);
           this.answer(waiter, decision);
         }
-        this.sendDecides(command.txn, decision.commit);
+        this.sendDecides(group.txn, decision.commit);
         return;
       }
       case "prepare":
       case "finish":
-        this.reportToCoordinator(command.txn);
+        this.reportToCoordinator(group.txn);
+        return;
+      case "install":
+        this.sendToGroup(placementGroupId, { type: "RangeInstalled", start: group.start, group: this.group });
         return;
       case "ended":
+      case "table":
         return;
     }
   }
@@ -210,11 +265,115 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
   /** Every `tick`, the leader resends what is still unanswered. */
   private tick(): void {
     if (!this.isLeader) return;
+    if (this.placement !== undefined) {
+      this.balance();
+      return;
+    }
+    if (this.options.placement !== null) this.placementTick();
     for (const [txn, record] of this.machine.coordinator) {
       if (record.ended) continue;
       const decision = this.remembered.get(txn) ?? record.decision;
       if (decision === undefined) this.sendPrepares(txn);
       else this.sendDecides(txn, decision.commit);
+    }
+  }
+
+  // ---- placement ----------------------------------------------------------------------------------
+
+  /** A data group's leader, each tick: learn the table, report big ranges, ship frozen ones. */
+  private placementTick(): void {
+    const members = this.layout.placementMembers;
+    const target = members[this.pollCursor++ % members.length]!;
+    this.ctx.send(target, { type: "TableQuery" });
+    const { table } = this.machine;
+    const splitSize = this.options.placement!.splitSize;
+    table.ranges.forEach((range, index) => {
+      if (range.group !== this.group) return;
+      const end = table.ranges[index + 1]?.start ?? null;
+      const keys = [...this.machine.data.keys()].filter((key) => inRange(key, range.start, end)).sort();
+      if (range.moving !== undefined) {
+        this.shipRange(range.start, end, range.moving, keys);
+        return;
+      }
+      const size = keys.reduce((sum, key) => sum + this.machine.data.get(key)!.length, 0);
+      const at = keys[Math.floor(keys.length / 2)];
+      if (size > splitSize && at !== undefined && at > range.start) {
+        this.sendToGroup(placementGroupId, { type: "SplitRequest", version: table.version, at });
+      }
+    });
+  }
+
+  /** Sends a frozen range's data to its new group once no transaction holds a lock in it. */
+  private shipRange(start: string, end: string | null, to: string, keys: readonly string[]): void {
+    const locked = [...this.machine.locks.keys()].some((key) => inRange(key, start, end));
+    const prepared = [...this.machine.participant.values()].some(
+      (record) => record.state === "prepared" && record.ops.some((op) => inRange(op.key, start, end)),
+    );
+    if (locked || prepared) return;
+    const data = keys.map((key) => [key, [...this.machine.data.get(key)!]] as const);
+    this.sendToGroup(to, { type: "RangeData", start, end, data });
+  }
+
+  private onPlacementMessage(from: NodeId, message: PlacementMessage): void {
+    switch (message.type) {
+      case "TableQuery":
+        if (this.placement !== undefined)
+          this.ctx.send(from, { type: "TableReply", table: this.placement.table });
+        return;
+      case "TableReply":
+        if (this.isLeader && message.table.version > this.machine.table.version) {
+          this.propose(`table ${message.table.version}`, { kind: "table", table: message.table });
+        }
+        return;
+      case "SplitRequest":
+        if (this.isLeader && this.placement !== undefined) {
+          this.propose(`split ${message.version} ${message.at}`, {
+            kind: "split",
+            version: message.version,
+            at: message.at,
+          });
+        }
+        return;
+      case "RangeData":
+        if (!this.isLeader || this.placement !== undefined) return;
+        if (this.machine.installed.has(`${message.start}@${this.machine.table.version}`)) {
+          this.sendToGroup(placementGroupId, {
+            type: "RangeInstalled",
+            start: message.start,
+            group: this.group,
+          });
+          return;
+        }
+        this.propose(`install ${message.start} ${this.machine.table.version}`, {
+          kind: "install",
+          start: message.start,
+          end: message.end,
+          data: message.data,
+        });
+        return;
+      case "RangeInstalled":
+        if (this.isLeader && this.placement !== undefined) {
+          this.propose(`moved ${message.start} ${message.group}`, {
+            kind: "moved",
+            start: message.start,
+            to: message.group,
+          });
+        }
+        return;
+    }
+  }
+
+  private onPlacementApply(command: PlacementCommand): void {
+    const note = this.placement!.apply(command);
+    if (note !== undefined) this.ctx.note(note.label, note.data);
+    if (this.isLeader) this.balance();
+  }
+
+  /** The placement leader moves a range when the groups' range counts differ by two or more. */
+  private balance(): void {
+    const move = this.placement!.balancingMove(this.layout.groupNames);
+    if (move !== undefined && move.kind === "move") {
+      this.propose(`move ${move.version} ${move.start}`, move);
     }
   }
 
@@ -228,9 +387,10 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
 
   // ---- two-phase commit ---------------------------------------------------------------------------
 
-  private sendToGroup(group: string, message: CommitMessage): void {
+  private sendToGroup(group: string, message: CommitMessage | PlacementMessage): void {
     if (group === this.group && this.isLeader) {
-      this.onCommitMessage(message);
+      if (isCommitMessage(message)) this.onCommitMessage(message);
+      else this.onPlacementMessage(this.ctx.id, message);
       return;
     }
     for (const member of this.layout.groups[group] ?? []) this.ctx.send(member, message);
@@ -242,7 +402,7 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
     const voted = this.votes.get(txn);
     for (const group of record.participants) {
       if (voted?.has(group)) continue;
-      const ops = record.ops.filter((op) => groupOfKey(this.layout, op.key) === group);
+      const ops = record.ops.filter((_, index) => record.owners[index] === group);
       this.sendToGroup(group, { type: "Prepare", txn, coordinator: this.group, ops });
     }
   }

@@ -8,13 +8,20 @@
  *   tick: 20ms           # how often a leader resends prepares and decisions still unanswered
  *   raft: {heartbeatInterval: 50ms}
  *   bugs: [read-without-lock]
+ *   placement: {splitSize: 40}   # a placement group splits and moves ranges (see placement.ts)
  * ```
  *
- * Without `groups`, the nodes are cut into groups of three in order (g1 = n1–n3, …). Without
- * `splits`, keys k0…k9 are cut into as many ranges as there are groups, in key order.
+ * Without `groups`, the nodes are cut into groups of three in order (g1 = n1–n3, …; with
+ * `placement`, n1–n3 are the placement group `pd` and the data groups follow). Without `splits`,
+ * keys k0…k9 are cut into as many ranges as there are groups, in key order; with `placement`, all
+ * keys start in one range on g1 and ranges split once they hold more than `splitSize` elements.
  */
 import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
 import { type TxnBugName, txnBugNames } from "./bugs.js";
+import { type RangeTable, rangeOf } from "./placement.js";
+
+/** The placement group's name. */
+export const placementGroupId = "pd";
 
 export interface TxnKvOptions {
   /** Group → members; empty: derived from the node list. */
@@ -24,11 +31,18 @@ export interface TxnKvOptions {
   readonly tickUs: number;
   readonly raft: RaftOptions;
   readonly bugs: readonly TxnBugName[];
+  /** Null: static ranges. Otherwise ranges split past `splitSize` list elements and move. */
+  readonly placement: { readonly splitSize: number } | null;
 }
 
 /** Group names in order, each group's members, and the range each group holds. */
 export interface TxnLayout {
+  /** The data groups (the placement group excluded). */
   readonly groupNames: readonly string[];
+  /** The placement group's members; empty without placement. */
+  readonly placementMembers: readonly string[];
+  /** The range table every node starts with (version 1). */
+  readonly initialTable: RangeTable;
   readonly groups: Readonly<Record<string, readonly string[]>>;
   readonly groupOf: ReadonlyMap<string, string>;
   /** `splits[i]` is the first key of group i+1's range; keys compare as strings. */
@@ -39,7 +53,7 @@ function fail(message: string): never {
   throw new Error(`txn-kv option ${message}`);
 }
 
-const knownOptions = ["groups", "splits", "tick", "tickUs", "raft", "bugs"];
+const knownOptions = ["groups", "splits", "tick", "tickUs", "raft", "bugs", "placement"];
 
 function parseTickUs(value: unknown): number {
   if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
@@ -79,9 +93,20 @@ export function parseTxnKvOptions(input: Readonly<Record<string, unknown>>): Txn
   if (!Array.isArray(bugs) || !bugs.every((bug) => txnBugNames.includes(bug as TxnBugName))) {
     fail(`'bugs' must list names among ${txnBugNames.join(", ")}`);
   }
+  let placement: TxnKvOptions["placement"] = null;
+  if (input.placement !== undefined && input.placement !== null && input.placement !== false) {
+    const given = input.placement === true ? {} : input.placement;
+    if (typeof given !== "object") fail("'placement' must be an object such as {splitSize: 40}");
+    const splitSize = (given as Record<string, unknown>).splitSize ?? 40;
+    if (typeof splitSize !== "number" || !Number.isInteger(splitSize) || splitSize < 2) {
+      fail("'placement.splitSize' must be an integer of at least 2");
+    }
+    placement = { splitSize: splitSize as number };
+  }
   return {
     groups,
     splits,
+    placement,
     tickUs: parseTickUs(input.tick ?? input.tickUs ?? 20_000),
     raft: parseRaftOptions(raftInput as Record<string, unknown>),
     bugs: txnBugNames.filter((bug) => (bugs as unknown[]).includes(bug)),
@@ -97,33 +122,52 @@ export function deriveTxnLayout(options: TxnKvOptions, nodes: readonly string[])
     if (nodes.length < groupSize || nodes.length % groupSize !== 0) {
       fail(`defaults need a multiple of ${groupSize} nodes; got ${nodes.length}`);
     }
-    for (let index = 0; index < nodes.length / groupSize; index++) {
-      groups[`g${index + 1}`] = nodes.slice(index * groupSize, (index + 1) * groupSize);
+    const offset = options.placement === null ? 0 : 1;
+    if (offset === 1) groups[placementGroupId] = nodes.slice(0, groupSize);
+    for (let index = offset; index < nodes.length / groupSize; index++) {
+      groups[`g${index + 1 - offset}`] = nodes.slice(index * groupSize, (index + 1) * groupSize);
     }
   }
   groups = Object.fromEntries(Object.entries(groups).sort(([left], [right]) => (left < right ? -1 : 1)));
-  const groupNames = Object.keys(groups);
   const groupOf = new Map<string, string>();
-  for (const name of groupNames) {
+  for (const name of Object.keys(groups)) {
     for (const node of groups[name] as readonly string[]) {
       if (!nodes.includes(node)) fail(`'groups.${name}' names ${node}, which is not a node of this cluster`);
       if (groupOf.has(node)) fail(`${node} is in two groups`);
       groupOf.set(node, name);
     }
   }
+  const placementMembers = groups[placementGroupId] ?? [];
+  if (options.placement !== null && placementMembers.length === 0) {
+    fail(`'placement' needs a '${placementGroupId}' group`);
+  }
+  const groupNames = Object.keys(groups).filter((name) => name !== placementGroupId);
+  if (groupNames.length === 0) fail("needs at least one data group");
   const splits =
     options.splits.length > 0
       ? options.splits
-      : groupNames.slice(1).map((_, index) => `k${Math.round(((index + 1) * 10) / groupNames.length)}`);
-  if (splits.length !== groupNames.length - 1) {
+      : options.placement !== null
+        ? []
+        : groupNames.slice(1).map((_, index) => `k${Math.round(((index + 1) * 10) / groupNames.length)}`);
+  if (options.placement === null && splits.length !== groupNames.length - 1) {
     fail(`'splits' needs ${groupNames.length - 1} boundaries for ${groupNames.length} groups`);
   }
-  return { groupNames, groups, groupOf, splits };
+  if (splits.length > groupNames.length - 1) fail(`'splits' has more boundaries than groups to hold them`);
+  const ranges = [
+    { start: "", group: groupNames[0]! },
+    ...splits.map((start, index) => ({ start, group: groupNames[index + 1]! })),
+  ];
+  return {
+    groupNames,
+    placementMembers,
+    initialTable: { version: 1, ranges },
+    groups,
+    groupOf,
+    splits,
+  };
 }
 
-/** The group whose range holds `key`. */
-export function groupOfKey(layout: TxnLayout, key: string): string {
-  let index = 0;
-  while (index < layout.splits.length && key >= (layout.splits[index] as string)) index++;
-  return layout.groupNames[index] as string;
+/** The group whose range holds `key` in `table`. */
+export function groupOfKey(table: RangeTable, key: string): string {
+  return rangeOf(table, key).range.group;
 }

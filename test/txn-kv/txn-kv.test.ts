@@ -102,6 +102,57 @@ describe("txn-kv end to end", () => {
   });
 });
 
+describe("txn-kv with placement: range splits and moves", () => {
+  it("range-split-under-load: ranges split and move, and the history stays strictly serializable", () => {
+    const file = `${folder}range-split-under-load.yaml`;
+    const scenario = parseScenario(readFileSync(file, "utf8"), file);
+    const result = runScenario(scenario, protocols, {
+      hashTrace: false,
+      keepTrace: true,
+      checkHistory: historyChecker(),
+    });
+    expect(invariantsBroken(result)).toEqual([]);
+    expect(result.linearizable).toBe(true);
+    const figures = (
+      result.figures as unknown as {
+        txn: { splits: number; moves: number; rangesByGroup: Record<string, number> };
+      }
+    ).txn;
+    expect(figures.splits).toBeGreaterThanOrEqual(3);
+    expect(figures.moves).toBeGreaterThanOrEqual(2);
+    // Every data group ends up holding ranges, and no group holds two more than another.
+    const counts = Object.values(figures.rangesByGroup);
+    expect(counts).toHaveLength(3);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
+  });
+
+  for (const seed of [1n, 2n]) {
+    it(`seed ${seed}: splits and moves under crashes, a partition and loss stay safe`, () => {
+      const text = `
+name: txn-kv-placement-stress
+protocol: txn-kv
+nodes: 12
+duration: 5s
+options: {placement: {splitSize: 15}}
+network:
+  latency: {uniform: [1ms, 5ms]}
+workload: {clients: 6, rate: 200, mix: {txn: 1}, keys: 10, start: 300ms, stop: 4500ms, timeout: 1s}
+faults:
+  - {at: 900ms, crash: n4}
+  - {at: 1200ms, burst: {loss: 0.2, duplicate: 0.1, for: 500ms}}
+  - {at: 1500ms, partition: [[n1, n4, n7, n10], [n2, n3, n5, n6, n8, n9, n11, n12]]}
+  - {at: 2200ms, heal: true}
+  - {at: 2300ms, restart: n4}
+  - {at: 2600ms, crash: n2}
+  - {at: 3200ms, restart: n2}
+`;
+      const result = run(text, "placement-stress.yaml", seed);
+      expect(invariantsBroken(result)).toEqual([]);
+      expect(result.linearizable).toBe(true);
+    });
+  }
+});
+
 describe("txn-kv parts", () => {
   it("parses transactions and rejects malformed ones with a reason", () => {
     expect(
@@ -118,7 +169,7 @@ describe("txn-kv parts", () => {
   });
 
   it("a prepare takes every lock or none, reads under them, and a decision releases them", () => {
-    const machine = new GroupMachine("g1", new Set());
+    const machine = new GroupMachine("g1", new Set(), { version: 1, ranges: [{ start: "", group: "g1" }] });
     const ops = [
       { index: 0, f: "append" as const, key: "k1", value: 1 },
       { index: 1, f: "r" as const, key: "k1", value: null },
@@ -143,8 +194,8 @@ describe("txn-kv parts", () => {
   });
 
   it("the first decision in the log wins", () => {
-    const machine = new GroupMachine("g1", new Set());
-    machine.apply({ kind: "begin", txn: "a", ops: [], participants: ["g1"] });
+    const machine = new GroupMachine("g1", new Set(), { version: 1, ranges: [{ start: "", group: "g1" }] });
+    machine.apply({ kind: "begin", txn: "a", ops: [], owners: [], participants: ["g1"] });
     machine.apply({ kind: "decide", txn: "a", commit: true, reads: [] });
     machine.apply({ kind: "decide", txn: "a", commit: false, reads: [] });
     expect(machine.coordinator.get("a")!.decision!.commit).toBe(true);
