@@ -254,7 +254,10 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
         this.reportToCoordinator(group.txn);
         return;
       case "install":
-        this.sendToGroup(placementGroupId, { type: "RangeInstalled", start: group.start, group: this.group });
+        // An install that arrived before this group learned of the move changed nothing.
+        if (this.machine.installed.has(`${group.start}@${this.machine.table.version}`)) {
+          this.sendToGroup(placementGroupId, { type: "RangeInstalled", start: group.start, group: this.group });
+        }
         return;
       case "ended":
       case "table":
