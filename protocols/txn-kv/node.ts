@@ -45,7 +45,7 @@ import {
   type TxnKvOptions,
   type TxnLayout,
 } from "./options.js";
-import { inRange, type PlacementCommand, PlacementMachine, type RangeTable, rangeOf } from "./placement.js";
+import { inRange, type PlacementCommand, PlacementMachine, type RangeTable } from "./placement.js";
 
 export const tickTimer = "txn-tick";
 
@@ -256,7 +256,11 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
       case "install":
         // An install that arrived before this group learned of the move changed nothing.
         if (this.machine.installed.has(`${group.start}@${this.machine.table.version}`)) {
-          this.sendToGroup(placementGroupId, { type: "RangeInstalled", start: group.start, group: this.group });
+          this.sendToGroup(placementGroupId, {
+            type: "RangeInstalled",
+            start: group.start,
+            group: this.group,
+          });
         }
         return;
       case "ended":
