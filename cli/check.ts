@@ -10,6 +10,7 @@
  * linearizable, else 3 if any verdict is unknown, else 0.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { totalmem } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { CommandModule } from "yargs";
@@ -32,7 +33,7 @@ import {
 } from "../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import { colours, runCommand } from "./output.js";
-import { runTxnCheck } from "./txn-check.js";
+import { runTxnCheck } from "./shared/txn-check.js";
 
 /** File name endings taken from directories. */
 const historyExtensions = [".log", ".txt", ".edn", ".json", ".jsonl", ".ndjson"];
@@ -43,8 +44,13 @@ export interface CheckRunOptions {
   readonly format: HistoryFormat | "auto";
   readonly model?: ModelName;
   readonly timeoutMs: number;
+  /** Memory budget per file in bytes (`--memory`). */
+  readonly memoryBytesMax: number;
   readonly json: boolean;
 }
+
+/** The `--json` shape's version: 2 added `schemaVersion` and `progress` (lines without it are 1). */
+export const checkSchemaVersion = 2;
 
 /** Where `runCheck` writes; defaults to the process's streams. */
 export interface CheckOutput {
@@ -62,6 +68,55 @@ export function parseDuration(text: string): number {
   const amount = Number(match[1]);
   const unit = match[2] ?? "s";
   return unit === "ms" ? amount : unit === "s" ? amount * 1000 : amount * 60_000;
+}
+
+const byteUnits: Readonly<Record<string, number>> = {
+  b: 1,
+  k: 2 ** 10,
+  kib: 2 ** 10,
+  kb: 1e3,
+  m: 2 ** 20,
+  mib: 2 ** 20,
+  mb: 1e6,
+  g: 2 ** 30,
+  gib: 2 ** 30,
+  gb: 1e9,
+  t: 2 ** 40,
+  tib: 2 ** 40,
+  tb: 1e12,
+};
+
+/**
+ * Parses a size in bytes: `4GiB`, `512MiB`, `1.5G` (K, M, G, T and KiB … TiB are powers of 1,024;
+ * KB, MB, GB, TB powers of 1,000; a bare number is bytes). Case does not matter.
+ */
+export function parseByteSize(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  const factor = match === null ? undefined : byteUnits[(match[2] ?? "").toLowerCase() || "b"];
+  if (match === null || factor === undefined) {
+    throw new InputError(`--memory '${text}' is not a size (expected e.g. 4GiB, 512MiB or 2GB)`);
+  }
+  const bytes = Math.floor(Number(match[1]) * factor);
+  if (bytes < 2 ** 20) throw new InputError(`--memory '${text}' is below the smallest budget, 1MiB`);
+  return bytes;
+}
+
+/** A size for people: `4 GiB`, `512 MiB`, `3.2 MiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 || Number.isInteger(value) ? 0 : 1;
+  return `${value.toFixed(digits)} ${units[unit]}`;
+}
+
+/** The default `--memory`: a quarter of the machine's memory, at most 8 GiB. */
+export function defaultMemoryBytes(): number {
+  return Math.min(Math.floor(totalmem() / 4), 8 * 2 ** 30);
 }
 
 /** Expands directories into the history files under them, in name order. */
@@ -126,6 +181,7 @@ function checkFile(file: string, options: CheckRunOptions): FileReport {
   try {
     verdict = checkHistory(parsed.events, model, {
       timeoutMs: options.timeoutMs,
+      memoryBytesMax: options.memoryBytesMax,
       now: () => performance.now(),
     });
   } catch (error) {
@@ -144,6 +200,30 @@ function checkFile(file: string, options: CheckRunOptions): FileReport {
 }
 
 const round = (value: number): number => Math.round(value * 1000) / 1000;
+
+/** The sentence under an unknown verdict: which budget ran out and how far the search got. */
+export function describeUnknown(
+  verdict: CheckResult,
+  budgets: { readonly timeoutMs: number; readonly memoryBytesMax: number },
+): string {
+  const progress = verdict.progress!;
+  const reason =
+    verdict.unknownReason === "memory"
+      ? `The memory budget (--memory ${formatBytes(budgets.memoryBytesMax)}) ran out`
+      : verdict.unknownReason === "timeout"
+        ? `The time budget (--timeout ${budgets.timeoutMs / 1000}s) ran out`
+        : "The step budget ran out";
+  const count = (value: number): string => value.toLocaleString("en-US");
+  const partitions =
+    verdict.partitions === 1
+      ? ""
+      : `; ${progress.partitionsDecided} of ${verdict.partitions} partitions decided`;
+  return (
+    `${reason}: ${count(progress.operationsLinearized)} of ${count(verdict.ops)} operations linearized, ` +
+    `${count(progress.statesCached)} states cached, ${formatBytes(progress.memoryBytesPeak)} at most, ` +
+    `${count(progress.steps)} steps${partitions}.`
+  );
+}
 
 /** Runs the check over files and returns the exit code (see the module comment). */
 export function runCheck(options: CheckRunOptions, output?: CheckOutput): number {
@@ -164,7 +244,14 @@ export function runCheck(options: CheckRunOptions, output?: CheckOutput): number
       badInput = true;
       if (options.json) {
         const location = { line: error.line ?? null, column: error.column ?? null };
-        stdout.write(`${JSON.stringify({ file, result: "error", error: error.message, ...location })}\n`);
+        const line = {
+          schemaVersion: checkSchemaVersion,
+          file,
+          result: "error",
+          error: error.message,
+          ...location,
+        };
+        stdout.write(`${JSON.stringify(line)}\n`);
       } else {
         stderr.write(`${c.red("error:")} ${error.describe()}\n`);
       }
@@ -175,6 +262,7 @@ export function runCheck(options: CheckRunOptions, output?: CheckOutput): number
     if (verdict.result === "unknown") unknown = true;
     if (options.json) {
       const line = {
+        schemaVersion: checkSchemaVersion,
         file,
         format: report.format,
         model: report.model,
@@ -184,6 +272,7 @@ export function runCheck(options: CheckRunOptions, output?: CheckOutput): number
         wallMs: round(report.wallMs),
         parseMs: round(report.parseMs),
         ...(verdict.unknownReason === undefined ? {} : { unknownReason: verdict.unknownReason }),
+        ...(verdict.progress === undefined ? {} : { progress: verdict.progress }),
         ...(verdict.explanation === undefined ? {} : { explanation: verdict.explanation }),
       };
       stdout.write(`${JSON.stringify(line)}\n`);
@@ -201,6 +290,9 @@ export function runCheck(options: CheckRunOptions, output?: CheckOutput): number
     );
     stdout.write(`${mark} ${c.bold(file)} ${details}\n`);
     if (verdict.explanation !== undefined) stdout.write(`  ${verdict.explanation.summary}\n`);
+    if (verdict.progress !== undefined) {
+      stdout.write(`  ${describeUnknown(verdict, options)}\n`);
+    }
   }
   if (badInput) return ExitCode.usage;
   if (violation) return ExitCode.violation;
@@ -214,6 +306,7 @@ interface CheckArguments {
   model?: ModelName | TxnModelName;
   level?: ConsistencyLevel;
   timeout: string;
+  memory?: string;
   json: boolean;
 }
 
@@ -241,7 +334,11 @@ export const checkCommand: CommandModule<object, CheckArguments> = {
         choices: consistencyLevels,
         describe: "consistency level for list-append and rw-register (default strict-serializable)",
       })
-      .option("timeout", { type: "string", default: "10s", describe: "budget per file: 10s, 500ms, 2m" })
+      .option("timeout", { type: "string", default: "10s", describe: "time budget per file: 10s, 500ms, 2m" })
+      .option("memory", {
+        type: "string",
+        describe: `memory budget per file: 4GiB, 512MiB (default: a quarter of this machine's memory, at most 8 GiB: ${formatBytes(defaultMemoryBytes())})`,
+      })
       .option("json", { type: "boolean", default: false, describe: "print one JSON object per file" })
       .epilogue(
         "Exit code: 2 if any file is bad input, else 1 if any history is not linearizable, else 3 if any is unknown, else 0.",
@@ -255,12 +352,13 @@ export const checkCommand: CommandModule<object, CheckArguments> = {
           format: args.format,
           ...(args.model === undefined ? {} : { model: args.model as ModelName }),
           timeoutMs: parseDuration(args.timeout),
+          memoryBytesMax: args.memory === undefined ? defaultMemoryBytes() : parseByteSize(args.memory),
           json: args.json,
         }),
     ),
 };
 
-/** Transactional models go to cli/txn-check.ts; undefined for the others. */
+/** Transactional models go to cli/shared/txn-check.ts; undefined for the others. */
 function checkTransactional(args: CheckArguments): number | undefined {
   if (!(txnModelNames as readonly string[]).includes(args.model ?? "")) return undefined;
   return runTxnCheck({

@@ -14,8 +14,9 @@ import { ExitCode, InputError } from "../sim/errors.js";
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
 import { parseSeed } from "../sim/random.js";
 import { parseDurationUs } from "../sim/time.js";
-import { type FuzzOutcome, fuzzCampaign, progressBar } from "./fuzz.js";
 import { colours, runCommand } from "./output.js";
+import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
+import { progressBar } from "./shared/progress.js";
 
 export interface MutantRow {
   readonly protocol: string;

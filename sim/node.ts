@@ -19,8 +19,10 @@
 import type { Rng } from "./random.js";
 import type { TraceLine } from "./trace.js";
 
+export { freezeDeep } from "./freeze.js";
 export type { Rng } from "./random.js";
-export { freezeDeep } from "./storage.js";
+/** Trace records, which a protocol's `figures` reads. */
+export type { TraceLine } from "./trace.js";
 
 /** A node's name: `n1`, `n2`, ... Clients are `c1`, `c2`, ... */
 export type NodeId = string;
@@ -230,12 +232,29 @@ export interface ClientSpec {
   readonly model?: string;
 }
 
+/**
+ * The cluster sizes a protocol can run: from `min` to `max` nodes, and only multiples of
+ * `multipleOf` when given (a sharded store of 3-node groups). Scenarios and fuzz settings outside
+ * it are refused with a clear error before anything runs.
+ */
+export interface NodeCounts {
+  readonly min: number;
+  /** Default: no ceiling. */
+  readonly max?: number;
+  readonly multipleOf?: number;
+}
+
 /** Everything the kernel needs to run a protocol; what a protocol module exports. */
 export interface Protocol<M extends Message = Message, N extends ProtocolNode<M> = ProtocolNode<M>> {
   readonly name: string;
   readonly summary: string;
   /** Cluster size used when a scenario does not say. */
   readonly defaultNodes: number;
+  /**
+   * The cluster sizes it supports (default: any size from 1); a function of the parsed options
+   * when they decide it (a default layout of 3-node groups, or groups listed by name).
+   */
+  readonly nodeCounts?: NodeCounts | ((options: Readonly<Record<string, unknown>>) => NodeCounts);
   /**
    * Validates and completes user options (from a scenario's `options:`), throwing an `Error` with
    * a readable message on bad input. The returned object is handed to `create`.

@@ -19,6 +19,7 @@ export const multiPaxos: Protocol<MultiPaxosMessage, MultiPaxosNode> = {
   summary:
     "Multi-Paxos key-value store: a distinguished leader, phase 1 once for all slots, no-ops for holes (Paxos Made Simple §3).",
   defaultNodes: 3,
+  nodeCounts: { min: 1 },
   parseOptions: (options) => parseMultiPaxosOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create: (context, options) => new MultiPaxosNode(context, options as unknown as MultiPaxosOptions),
   invariants: multiPaxosInvariants,

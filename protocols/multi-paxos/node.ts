@@ -47,7 +47,7 @@ import {
   type SlotProposal,
 } from "./messages.js";
 import type { MultiPaxosOptions } from "./options.js";
-import { describeMultiPaxosNode } from "./state.js";
+import { describeMultiPaxosNode, type MultiPaxosRole } from "./state.js";
 
 export const electionTimer = "election";
 const heartbeatTimer = "heartbeat";
@@ -56,8 +56,6 @@ const promisedKey = "promised";
 const acceptedKey = "accepted";
 const roundKey = "round";
 const chosenKey = "chosen";
-
-export type MultiPaxosRole = "follower" | "candidate" | "leader";
 
 /** One executed slot: the command's key and whether it took effect (false for no-ops and duplicates). */
 export interface ExecutedEntry {

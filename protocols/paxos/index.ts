@@ -19,6 +19,7 @@ export const paxos: Protocol<PaxosMessage, PaxosNode> = {
   summary:
     "Single-decree Paxos: proposers, acceptors and learners agree on one value (Paxos Made Simple §2).",
   defaultNodes: 3,
+  nodeCounts: { min: 1 },
   parseOptions: (options) => parsePaxosOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create: (context, options) => new PaxosNode(context, options as unknown as PaxosOptions),
   invariants: paxosInvariants,

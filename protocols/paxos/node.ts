@@ -25,7 +25,7 @@ import type { NodeContext, NodeId, ProtocolNode, StartInfo } from "../../sim/nod
 import type { PaxosBugName } from "./bugs.js";
 import type { AcceptedProposal, PaxosMessage } from "./messages.js";
 import type { PaxosOptions } from "./options.js";
-import { describePaxosNode } from "./state.js";
+import { describePaxosNode, type ProposerPhase } from "./state.js";
 
 /** Name of the timer that starts a ballot; the scenario action `timeout: nX` fires it. */
 export const proposeTimer = "propose";
@@ -38,8 +38,6 @@ const roundKey = "proposer.round";
 const learnedKey = "learner.learned";
 /** Set once this proposer started a ballot, so a restarted proposer resumes proposing. */
 const activeKey = "proposer.active";
-
-export type ProposerPhase = "idle" | "prepare" | "accept" | "chosen";
 
 /** What a proposer sent in phase 2a, and the phase 1b quorum it relied on (for P2c checks). */
 export interface PhaseTwoStart {

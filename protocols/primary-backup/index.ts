@@ -22,6 +22,8 @@ export const primaryBackup: Protocol<PrimaryBackupMessage, PrimaryBackupNode> = 
   summary:
     "Primary-backup key-value store with a view service (6.824 Lab 2), with leases, or with naive timeouts.",
   defaultNodes: 3,
+  // n1 is the view service; the others are the servers it picks a primary and a backup from.
+  nodeCounts: { min: 2 },
   parseOptions: (options) =>
     parsePrimaryBackupOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create: (context, options) => createPrimaryBackupNode(context, options as unknown as PrimaryBackupOptions),

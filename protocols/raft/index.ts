@@ -20,6 +20,8 @@ export const raft: Protocol<RaftMessage, RaftNode> = {
   summary:
     "Raft consensus (Ongaro & Ousterhout 2014) replicating a key-value store with sessions and ReadIndex reads.",
   defaultNodes: 5,
+  // Any size: one node commits alone; a hundred and more elect and commit too.
+  nodeCounts: { min: 1 },
   parseOptions: (options) => parseRaftOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create: (context, options) => new RaftNode(context, options as unknown as RaftOptions),
   invariants: raftInvariants,

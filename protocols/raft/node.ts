@@ -152,7 +152,6 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.kv = machines.create();
     this.snapshotData = this.kv.snapshot();
     const size = ctx.nodes.length;
-    if (size < 3 || size > 9) throw new Error(`raft needs 3 to 9 nodes, got ${size}`);
     this.quorum = Math.floor(size / 2) + 1;
     this.bugs = new Set(options.bugs);
     this.matchScratch = new Array(size).fill(0);
@@ -262,6 +261,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       lastLogIndex: this.log.lastIndex,
       lastLogTerm: this.log.lastTerm,
     });
+    // Its own vote may already be a majority (a one-node cluster).
+    if (this.votes.size >= this.quorum) this.startElection();
   }
 
   private startElection(): void {
@@ -283,6 +284,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       lastLogIndex: this.log.lastIndex,
       lastLogTerm: this.log.lastTerm,
     });
+    // Its own vote may already be a majority (a one-node cluster).
+    if (this.votes.size >= this.quorum) this.becomeLeader();
   }
 
   /**
@@ -419,6 +422,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.log.append([entry]);
     this.ctx.storage.append(logKey, entry);
     this.dirty = true;
+    // Alone, the leader is the majority: storing the entry commits it (§5.3).
+    if (this.quorum === 1) this.advanceCommit();
   }
 
   /**
@@ -780,6 +785,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       this.broadcastAppend(true);
     }
     this.reads.push(read);
+    // Alone, the leader is the majority: the round that confirms its leadership is already done.
+    if (this.quorum === 1) this.serveReads();
   }
 
   /** A round that began after now confirms leadership for reads registered now. */

@@ -1,7 +1,7 @@
 /**
  * The value a quorum has reached: sorts `values[0..count)` in place, largest first, and returns
- * the `quorum`-th largest. An insertion sort, because the arrays hold one number per node (at most
- * nine) and `Array.prototype.sort` with a comparator allocates scratch space on every call, which
+ * the `quorum`-th largest. An insertion sort, because the arrays hold one number per node (usually
+ * a handful) and `Array.prototype.sort` with a comparator allocates scratch space on every call, which
  * the commit rule and ReadIndex would pay on every acknowledgement.
  */
 export function quorumValue(values: number[], count: number, quorum: number): number {

@@ -21,6 +21,12 @@ export const shardedKv: Protocol<ShardedMessage, ShardedNode> = {
   summary:
     "Sharded key-value store: Raft replica groups, shards placed by consistent hashing, a configuration group, and shard migration with client sessions.",
   defaultNodes: 12,
+  // The default layout cuts the cluster into groups of three: the configuration group and at
+  // least one shard group. Groups listed by name may have any size.
+  nodeCounts: (options) =>
+    Object.keys((options as unknown as ShardedOptions).groups).length === 0
+      ? { min: 6, multipleOf: 3 }
+      : { min: 2 },
   parseOptions: (options) => parseShardedOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create: (context, options) => new ShardedNode(context, options as unknown as ShardedOptions),
   invariants: shardedInvariants,

@@ -23,6 +23,8 @@ function variant(
     name,
     summary,
     defaultNodes: 5,
+    // A coordinator and at least one participant.
+    nodeCounts: { min: 2 },
     parseOptions: (options) =>
       parseThreePhaseOptions({ ...options, variant: which }) as unknown as Readonly<Record<string, unknown>>,
     create(context: NodeContext<ThreePhaseMessage>, options) {

@@ -19,6 +19,8 @@ export const twoPhaseCommit: Protocol<TwoPhaseMessage, Site> = {
   summary:
     "Two-phase commit, presumed abort, cooperative termination: safe, but blocks when the coordinator fails.",
   defaultNodes: 4,
+  // A coordinator and at least one participant.
+  nodeCounts: { min: 2 },
   parseOptions: (options) => parseTwoPhaseOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create(context: NodeContext<TwoPhaseMessage>, options) {
     const parsed = options as unknown as TwoPhaseOptions;

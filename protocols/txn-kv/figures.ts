@@ -14,7 +14,7 @@
  *
  * Static ranges, or no kept trace (`quorumlab verify`): empty.
  */
-import type { TraceLine } from "../../sim/trace.js";
+import type { TraceLine } from "../../sim/node.js";
 
 interface NoteData {
   readonly version?: number;

@@ -135,7 +135,8 @@ function minimize(
       now: budget.now,
       deadline: budget.deadline,
       maxSteps: Math.min(minimizeAttemptStepsMax, stepsLeft),
-      maxCacheEntries: budget.maxCacheEntries,
+      memoryBytesMax: budget.memoryBytesMax,
+      memoryBytesOthers: 0,
       steps: 0,
       exhausted: undefined,
     };

@@ -11,10 +11,11 @@ export { detectFormat } from "./detect.js";
 export type { ExplainedOperation, Explanation, LinearizationStep, UnplaceableOperation } from "./explain.js";
 export {
   type CheckOptions,
+  type CheckProgress,
   type CheckResult,
   checkHistory,
   checkOperations,
-  defaultMaxCacheEntries,
+  defaultMemoryBytesMax,
   type Verdict,
 } from "./linearizability.js";
 export {

@@ -10,7 +10,9 @@
  *
  * Budgets turn a search that would take too long into the verdict `unknown`: a wall-clock
  * deadline (`timeoutMs`, measured with the `now` function the caller supplies, since sim/ never
- * reads the clock itself), a step budget and a cap on cache entries (memory).
+ * reads the clock itself), a step budget and a memory budget in bytes (`memoryBytesMax`) that
+ * all partitions' searches share. An `unknown` verdict says which ran out and how far the search
+ * got (`progress`).
  */
 import { InputError } from "../errors.js";
 import { type HistoryEvent, type Operation, pairOperations } from "../history.js";
@@ -21,7 +23,7 @@ import { type Budget, type PartitionSearch, startSearch } from "./search.js";
 /** The three verdicts. */
 export type Verdict = "linearizable" | "not-linearizable" | "unknown";
 
-/** Options for a check; every budget is off unless set, except the cache cap. */
+/** Options for a check; every budget is off unless set, except memory. */
 export interface CheckOptions {
   /** Wall-clock budget for the whole check in milliseconds; needs `now`. */
   readonly timeoutMs?: number;
@@ -29,8 +31,13 @@ export interface CheckOptions {
   readonly now?: () => number;
   /** Most search steps (attempts to place an operation) over all partitions. */
   readonly maxSteps?: number;
-  /** Most cached (linearized set, state) pairs in one partition; default 4,000,000 (about 0.3 GB). */
-  readonly maxCacheEntries?: number;
+  /**
+   * Bytes the search may hold at once over all partitions: its cache of (linearized set, state)
+   * pairs, entry lists and state tables, counted from the typed arrays it allocates (plus an
+   * estimate per model state). Default `defaultMemoryBytesMax` (1 GiB); the CLI's default is a
+   * share of the machine's memory.
+   */
+  readonly memoryBytesMax?: number;
   /** Build an explanation when the history is not linearizable; default true. */
   readonly explain?: boolean;
 }
@@ -42,14 +49,35 @@ export interface CheckResult {
   readonly partitions: number;
   /** Number of operations checked (`fail` operations, which did not happen, are not counted). */
   readonly ops: number;
-  /** Why the verdict is `unknown`. */
+  /** Why the verdict is `unknown`: which budget ran out. */
   readonly unknownReason?: "timeout" | "steps" | "memory";
+  /** How far the search got; present when the verdict is `unknown`. */
+  readonly progress?: CheckProgress;
   /** Present when not linearizable and `explain` was not false. */
   readonly explanation?: Explanation;
 }
 
-/** The default cap on cache entries per partition. */
-export const defaultMaxCacheEntries = 4_000_000;
+/** How far an inconclusive search got. */
+export interface CheckProgress {
+  /** Partitions whose verdict was reached (each linearizable). */
+  readonly partitionsDecided: number;
+  /**
+   * Operations linearized: every operation of a decided partition, plus, for each undecided
+   * one, the most operations its search had linearized at once (its deepest point).
+   */
+  readonly operationsLinearized: number;
+  /** Cached (linearized set, state) pairs held by the undecided partitions' searches at the end. */
+  readonly statesCached: number;
+  /** The most bytes the searches held at once (sampled between slices). */
+  readonly memoryBytesPeak: number;
+  /** The memory budget in bytes. */
+  readonly memoryBytesMax: number;
+  /** Search steps taken (attempts to place an operation), over all partitions. */
+  readonly steps: number;
+}
+
+/** The default memory budget of the library: 1 GiB. */
+export const defaultMemoryBytesMax = 2 ** 30;
 
 /** Builds the shared budget for one check. */
 export function budgetOf(options: CheckOptions): Budget {
@@ -61,7 +89,8 @@ export function budgetOf(options: CheckOptions): Budget {
     now,
     deadline: now === undefined || options.timeoutMs === undefined ? Infinity : now() + options.timeoutMs,
     maxSteps: options.maxSteps ?? Infinity,
-    maxCacheEntries: options.maxCacheEntries ?? defaultMaxCacheEntries,
+    memoryBytesMax: options.memoryBytesMax ?? defaultMemoryBytesMax,
+    memoryBytesOthers: 0,
     steps: 0,
     exhausted: undefined,
   };
@@ -69,14 +98,6 @@ export function budgetOf(options: CheckOptions): Budget {
 
 /** Steps each partition runs in the first round; later rounds double it. */
 const firstSliceSteps = 4096;
-
-function unknownOf(
-  reason: NonNullable<CheckResult["unknownReason"]>,
-  partitions: number,
-  ops: number,
-): CheckResult {
-  return { result: "unknown", partitions, ops, unknownReason: reason };
-}
 
 /** Splits operations into partitions in order of first appearance. */
 export function partitionOperations(
@@ -130,17 +151,56 @@ export function checkOperations(
   const searches: Array<PartitionSearch | undefined> = partitions.map((partition) =>
     startSearch(partition.operations, model, explain),
   );
+  // Progress, for an unknown verdict.
+  let partitionsDecided = 0;
+  let operationsDecided = 0;
+  let memoryBytesPeak = 0;
+  /** Searches given up on (memory): their deepest point and cache size when they stopped. */
+  const abandoned: Array<{ depthMax: number; cacheEntries: number }> = [];
+  const memoryHeld = (): number => {
+    let total = 0;
+    for (const search of searches) if (search !== undefined) total += search.memoryBytes;
+    return total;
+  };
+  const unknownOf = (reason: NonNullable<CheckResult["unknownReason"]>): CheckResult => {
+    let operationsLinearized = operationsDecided;
+    let statesCached = 0;
+    for (const search of [...searches, ...abandoned]) {
+      if (search === undefined) continue;
+      operationsLinearized += search.depthMax;
+      statesCached += search.cacheEntries;
+    }
+    return {
+      result: "unknown",
+      partitions: partitions.length,
+      ops: effective.length,
+      unknownReason: reason,
+      progress: {
+        partitionsDecided,
+        operationsLinearized,
+        statesCached,
+        memoryBytesPeak: Math.max(memoryBytesPeak, memoryHeld()),
+        memoryBytesMax: budget.memoryBytesMax,
+        steps: budget.steps,
+      },
+    };
+  };
   let active = partitions.map((_, index) => index);
   let sliceSteps = firstSliceSteps;
   let unknownReason: CheckResult["unknownReason"];
   while (active.length > 0) {
     const stillActive: number[] = [];
     for (const index of active) {
-      const outcome = searches[index]!.run(budget, sliceSteps);
+      const search = searches[index]!;
+      const held = memoryHeld();
+      memoryBytesPeak = Math.max(memoryBytesPeak, held);
+      budget.memoryBytesOthers = held - search.memoryBytes;
+      const outcome = search.run(budget, sliceSteps);
       if (outcome === undefined) {
         stillActive.push(index);
         continue;
       }
+      memoryBytesPeak = Math.max(memoryBytesPeak, memoryHeld());
       searches[index] = undefined;
       if (outcome.kind === "not-linearizable") {
         const result: CheckResult = {
@@ -161,17 +221,24 @@ export function checkOperations(
         return { ...result, explanation };
       }
       if (outcome.kind === "unknown") {
-        // The cache cap gives up on this partition only: another may still show a violation.
+        // Running out of memory gives up on this partition only (its memory goes back): another
+        // may still show a violation.
         unknownReason = budget.exhausted ?? "memory";
-        if (budget.exhausted !== "memory")
-          return unknownOf(unknownReason, partitions.length, effective.length);
+        if (budget.exhausted !== "memory") {
+          searches[index] = search;
+          return unknownOf(unknownReason);
+        }
+        abandoned.push({ depthMax: search.depthMax, cacheEntries: search.cacheEntries });
         budget.exhausted = undefined;
+        continue;
       }
+      partitionsDecided++;
+      operationsDecided += partitions[index]!.operations.length;
     }
     active = stillActive;
     sliceSteps *= 2;
   }
-  if (unknownReason !== undefined) return unknownOf(unknownReason, partitions.length, effective.length);
+  if (unknownReason !== undefined) return unknownOf(unknownReason);
   return { result: "linearizable", partitions: partitions.length, ops: effective.length };
 }
 

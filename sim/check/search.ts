@@ -32,10 +32,20 @@ export interface Budget {
   readonly now: (() => number) | undefined;
   readonly deadline: number;
   readonly maxSteps: number;
-  readonly maxCacheEntries: number;
+  /** Bytes all partitions' searches may hold at once (see `PartitionSearch.memoryBytes`). */
+  readonly memoryBytesMax: number;
+  /** Bytes held by the searches of the other partitions; the scheduler sets it before a slice. */
+  memoryBytesOthers: number;
   steps: number;
   exhausted: "timeout" | "steps" | "memory" | undefined;
 }
+
+/**
+ * Bytes counted for each interned model state, beside the typed arrays: a state is a JavaScript
+ * value on the heap (a kv state is an object with a value and a hash; appended strings are
+ * ropes). An estimate, not a measurement: the typed arrays dominate on every history measured.
+ */
+const stateBytesEstimate = 64;
 
 /** The deepest point a failed search reached, in partition-local operation numbers. */
 export interface Deepest {
@@ -58,6 +68,8 @@ export type SearchOutcome =
 export interface StateTable {
   readonly values: unknown[];
   readonly initial: number;
+  /** Bytes the table holds: its typed arrays plus an estimate per state. */
+  bytes(): number;
   /** The state id after `operation` in state `state`, or -1 when illegal. */
   transition(operation: number, state: number): number;
 }
@@ -169,8 +181,11 @@ function stateTableOf(
     memoResult[at] = result;
     return result;
   };
+  const bytes = (): number =>
+    4 * (memoOperation.length * 3 + (hashOf === undefined ? 0 : 2 * values.length + 64)) +
+    stateBytesEstimate * values.length;
   return {
-    table: { values, initial, transition },
+    table: { values, initial, transition, bytes },
     release: () => {
       releaseIntern();
       giveInt32(memoOperation, memoState, memoResult);
@@ -187,6 +202,10 @@ export interface PartitionSearch {
   run(budget: Budget, stepsMax: number): SearchOutcome | undefined;
   /** Cached (linearized set, state) pairs so far. */
   readonly cacheEntries: number;
+  /** Bytes the search holds now: its typed arrays (entry list, stack, cache) and state table. */
+  readonly memoryBytes: number;
+  /** The most operations linearized at once so far (the deepest point of the search). */
+  readonly depthMax: number;
 }
 
 /**
@@ -285,6 +304,36 @@ export function startSearch(
     entryLength = grow(entryLength);
   };
 
+  const fixedBytes = 4 * (8 * n + 2 + 2 * wordCount);
+  const cacheBytes = (): number => 4 * (slots.length + entryHash.length * 5 + words.length);
+  let budgetOfRun: Budget | undefined;
+  let memoryFull = false;
+  /** Bytes held now. */
+  const heldBytes = (): number => fixedBytes + cacheBytes() + table.bytes();
+  /**
+   * Grows the cache's arrays so that one more entry of `length` words fits, unless that would
+   * take the search past the memory budget; returns whether it fits.
+   */
+  const makeRoom = (length: number): boolean => {
+    const budget = budgetOfRun!;
+    let extraBytes = 0;
+    if (entryCount === entryCapacity) extraBytes += 5 * 4 * entryCapacity * 2;
+    if ((entryCount + 1) * 2 > slotCapacity) extraBytes += 4 * slotCapacity * 2;
+    const wordsWanted =
+      wordsUsed + length > words.length ? Math.max(words.length * 2, wordsUsed + length) : 0;
+    extraBytes += 4 * wordsWanted;
+    if (heldBytes() + extraBytes + budget.memoryBytesOthers > budget.memoryBytesMax) return false;
+    if (entryCount === entryCapacity) growEntries();
+    if ((entryCount + 1) * 2 > slotCapacity) growSlots();
+    if (wordsWanted > 0) {
+      const grown = takeInt32(wordsWanted);
+      grown.set(words.subarray(0, wordsUsed));
+      giveInt32(words);
+      words = grown;
+    }
+    return true;
+  };
+
   /**
    * Adds (bits, state) to the cache and returns true, or returns false when it was there.
    * Words below `low` are all ones and words from `low + length` on are all zeros.
@@ -314,12 +363,19 @@ export function startSearch(
       }
       at = (at + 1) & slotMask;
     }
-    if (entryCount === entryCapacity) growEntries();
-    if (wordsUsed + length > words.length) {
-      const grown = takeInt32(Math.max(words.length * 2, wordsUsed + length));
-      grown.set(words);
-      giveInt32(words);
-      words = grown;
+    if (
+      entryCount === entryCapacity ||
+      (entryCount + 1) * 2 > slotCapacity ||
+      wordsUsed + length > words.length
+    ) {
+      if (!makeRoom(length)) {
+        // Not caching a configuration is always sound (only slower); the search stops at its
+        // next budget check with the verdict unknown (memory).
+        memoryFull = true;
+        return true;
+      }
+      at = hash & slotMask;
+      while (slots[at] !== 0) at = (at + 1) & slotMask;
     }
     for (let word = 0; word < length; word++) words[wordsUsed + word] = bits[low + word]!;
     entryHash[entryCount] = hash;
@@ -330,7 +386,6 @@ export function startSearch(
     wordsUsed += length;
     entryCount++;
     slots[at] = entryCount;
-    if (entryCount * 2 > slotCapacity) growSlots();
     return true;
   };
 
@@ -350,6 +405,7 @@ export function startSearch(
   let savedFullWords = 0;
   let savedHighWord = -1;
   let deepestDepth = -1;
+  let depthMax = 0;
   let deepest: Deepest | undefined;
   let finished: SearchOutcome | undefined = n === 0 ? { kind: "linearizable" } : undefined;
   if (finished !== undefined) release(false);
@@ -376,6 +432,7 @@ export function startSearch(
     let bitsHash = savedBitsHash;
     let fullWords = savedFullWords;
     let highWord = savedHighWord;
+    budgetOfRun = budget;
     let stepsLeft = stepsMax;
     let countdown = checkEverySteps;
     let outcome: SearchOutcome | undefined;
@@ -389,7 +446,7 @@ export function startSearch(
         budget.steps += checkEverySteps;
         stepsLeft -= checkEverySteps;
         if (budget.steps > budget.maxSteps) budget.exhausted = "steps";
-        else if (entryCount > budget.maxCacheEntries) budget.exhausted = "memory";
+        else if (memoryFull) budget.exhausted = "memory";
         else if (budget.now !== undefined && budget.now() > budget.deadline) budget.exhausted = "timeout";
         if (budget.exhausted !== undefined) {
           outcome = { kind: "unknown" };
@@ -413,6 +470,7 @@ export function startSearch(
             stackOperation[depth] = operation;
             stackState[depth] = state;
             depth++;
+            if (depth > depthMax) depthMax = depth;
             state = after;
             // Lift the call entry and its return entry out of the list.
             const callPrevious = previous[operation]!;
@@ -493,6 +551,12 @@ export function startSearch(
     run,
     get cacheEntries() {
       return entryCount;
+    },
+    get memoryBytes() {
+      return finished === undefined ? heldBytes() : 0;
+    },
+    get depthMax() {
+      return depthMax;
     },
   };
 }

@@ -165,9 +165,11 @@ const expectations = z
 export const scenarioSchema = z.strictObject({
   name: name.optional(),
   protocol: name,
+  module: z.string().min(1).optional(),
   summary: z.string().optional(),
   description: z.string().optional(),
-  nodes: z.number().int().min(1).max(64).optional(),
+  // The protocol's own `nodeCounts` narrow this; the ceiling only keeps runs of a sane size.
+  nodes: z.number().int().min(1).max(1000).optional(),
   seed: z
     .union([
       z.number().int().min(0),
@@ -210,6 +212,11 @@ export interface Expectations {
 export interface Scenario {
   readonly name: string;
   readonly protocol: string;
+  /**
+   * The protocol module's path, relative to the scenario file's folder, when the protocol is a
+   * user's module rather than a built-in one (written into fuzzer counterexamples).
+   */
+  readonly module?: string;
   readonly summary: string;
   readonly description: string;
   readonly nodes: number;
@@ -222,4 +229,9 @@ export interface Scenario {
   readonly expect: Expectations;
   /** The file it was read from, when it was. */
   readonly file?: string;
+  /**
+   * The line and column of a field of the file (`["options", "preVote"]`), for errors found
+   * after parsing, once the protocol is known. Only scenarios read from text have it.
+   */
+  readonly locate?: (path: ReadonlyArray<string | number>) => { line?: number; column?: number };
 }

@@ -142,6 +142,7 @@ export function scenarioData(scenario: Scenario): Record<string, unknown> {
   return {
     name: scenario.name,
     protocol: scenario.protocol,
+    ...(scenario.module === undefined ? {} : { module: scenario.module }),
     ...(scenario.summary === "" ? {} : { summary: scenario.summary }),
     ...(scenario.description === "" ? {} : { description: scenario.description }),
     nodes: scenario.nodes,

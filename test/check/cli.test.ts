@@ -8,7 +8,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { type CheckRunOptions, parseDuration, runCheck } from "../../cli/check.js";
+import {
+  type CheckRunOptions,
+  checkSchemaVersion,
+  formatBytes,
+  parseByteSize,
+  parseDuration,
+  runCheck,
+} from "../../cli/check.js";
+import { generateHistory } from "../../sim/check/generate.js";
 
 const corpus = fileURLToPath(new URL("../../../shared/corpus", import.meta.url));
 
@@ -16,7 +24,7 @@ function run(options: Partial<CheckRunOptions> & { files: string[] }) {
   let stdout = "";
   let stderr = "";
   const code = runCheck(
-    { format: "auto", timeoutMs: 10_000, json: false, ...options },
+    { format: "auto", timeoutMs: 10_000, memoryBytesMax: 2 ** 30, json: false, ...options },
     {
       stdout: { write: (text: string) => (stdout += text) },
       stderr: { write: (text: string) => (stderr += text) },
@@ -47,6 +55,7 @@ describe("quorumlab check", () => {
       .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({
+      schemaVersion: checkSchemaVersion,
       format: "porcupine-kv",
       model: "kv",
       result: "linearizable",
@@ -86,6 +95,58 @@ describe("quorumlab check", () => {
     const { code, stdout } = run({ files: [`${corpus}/porcupine/jepsen/etcd_002.log`], timeoutMs: 0 });
     expect([0, 3]).toContain(code);
     if (code === 3) expect(stdout).toContain("? unknown (timeout)");
+  });
+
+  /** A register history with 24 concurrent clients: its search needs far more than 1 MiB. */
+  function crowdedHistory(): string {
+    let seed = 7;
+    const random = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const events = generateHistory({ operations: 600, clients: 24, kind: "register", random, values: 6 });
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-check-"));
+    const file = path.join(folder, "crowded.json");
+    writeFileSync(file, JSON.stringify({ model: "register", events }));
+    return file;
+  }
+
+  it("says which budget ran out and how far the search got, in text and JSON", () => {
+    const file = crowdedHistory();
+    const text = run({ files: [file], memoryBytesMax: 2 ** 20 });
+    expect(text.code).toBe(3);
+    expect(text.stdout).toContain("? unknown (memory)");
+    expect(text.stdout).toMatch(
+      /The memory budget \(--memory 1 MiB\) ran out: [\d,]+ of 600 operations linearized, [\d,]+ states cached, [\d.]+ [KM]iB at most, [\d,]+ steps\./,
+    );
+    const json = JSON.parse(run({ files: [file], memoryBytesMax: 2 ** 20, json: true }).stdout);
+    expect(json).toMatchObject({
+      schemaVersion: checkSchemaVersion,
+      result: "unknown",
+      unknownReason: "memory",
+    });
+    expect(json.progress.memoryBytesMax).toBe(2 ** 20);
+    expect(json.progress.memoryBytesPeak).toBeLessThanOrEqual(2 ** 20);
+    expect(json.progress.statesCached).toBeGreaterThan(1000);
+    expect(json.progress.operationsLinearized).toBeGreaterThan(0);
+    expect(json.progress.operationsLinearized).toBeLessThan(600);
+    const timedOut = JSON.parse(run({ files: [file], timeoutMs: 0, json: true }).stdout);
+    expect(timedOut).toMatchObject({ result: "unknown", unknownReason: "timeout" });
+    expect(timedOut.progress.steps).toBeGreaterThan(0);
+  });
+
+  it("parses and prints memory sizes", () => {
+    expect(parseByteSize("4GiB")).toBe(4 * 2 ** 30);
+    expect(parseByteSize("4g")).toBe(4 * 2 ** 30);
+    expect(parseByteSize("512MiB")).toBe(512 * 2 ** 20);
+    expect(parseByteSize("2GB")).toBe(2e9);
+    expect(parseByteSize("1.5 GiB")).toBe(1.5 * 2 ** 30);
+    expect(parseByteSize("1048576")).toBe(2 ** 20);
+    expect(() => parseByteSize("lots")).toThrow(/expected e\.g\. 4GiB/);
+    expect(() => parseByteSize("4XB")).toThrow(/is not a size/);
+    expect(() => parseByteSize("10KiB")).toThrow(/smallest budget, 1MiB/);
+    expect(formatBytes(4 * 2 ** 30)).toBe("4 GiB");
+    expect(formatBytes(1.5 * 2 ** 20)).toBe("1.5 MiB");
   });
 
   it("parses durations", () => {

@@ -3,7 +3,8 @@
  * frozen values cannot change, so they are kept as they are.
  */
 import { describe, expect, it } from "vitest";
-import { freezeDeep, MemoryStorage } from "../../sim/storage.js";
+import { freezeDeep } from "../../sim/freeze.js";
+import { MemoryStorage } from "../../sim/storage.js";
 
 describe("durable storage", () => {
   it("copies plain values on write and on read", () => {

@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runTxnCheck, type TxnCheckRunOptions } from "../../cli/txn-check.js";
+import { runTxnCheck, type TxnCheckRunOptions } from "../../cli/shared/txn-check.js";
 import { elleCorpus } from "./corpus.js";
 
 const corpus = elleCorpus;

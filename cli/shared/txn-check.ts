@@ -17,9 +17,9 @@ import {
   type TxnCheckResult,
   type TxnHistory,
   type TxnModelName,
-} from "../sim/check/txn/index.js";
-import { ExitCode, InputError } from "../sim/errors.js";
-import { colours } from "./output.js";
+} from "../../sim/check/txn/index.js";
+import { ExitCode, InputError } from "../../sim/errors.js";
+import { colours } from "../output.js";
 
 /** Options of one transactional `check` run; `files` are already expanded. */
 export interface TxnCheckRunOptions {

@@ -10,12 +10,10 @@ import {
   parseTxnEvents,
   type TxnModelName,
   txnModelNames,
-} from "../sim/check/txn/index.js";
-import type { HistoryEvent } from "../sim/history.js";
-import type { HistoryVerdict } from "../sim/run.js";
-
-/** The invariant a transactional history check reports. */
-export const txnHistoryInvariant = "txn.strict-serializable";
+} from "../../sim/check/txn/index.js";
+import type { HistoryEvent } from "../../sim/history.js";
+import type { HistoryVerdict } from "../../sim/run.js";
+import { transactionalHistoryInvariant } from "../../sim/scenario/validate.js";
 
 /** Whether `model` is a transactional data model. */
 export function isTxnModel(model: string): model is TxnModelName {
@@ -57,7 +55,7 @@ export function checkTxnHistory(
   return {
     result,
     summary,
-    invariant: txnHistoryInvariant,
+    invariant: transactionalHistoryInvariant,
     explanation: {
       anomalies: verdict.anomalies,
       cycles: verdict.cycles,
