@@ -32,6 +32,15 @@ export const txnBugs = [
       "Gray & Lamport, 'Consensus on Transaction Commit', 2006 §2 (the coordinator must remember its decision); Percolator, OSDI 2010 §2.2 (the primary lock is the commit point)",
     kind: "safety",
   },
+  {
+    name: "commit-unprepared",
+    change:
+      "A participant's leader votes yes as soon as a Prepare arrives, before its prepare record (locks and reads) is in the group's log, and a participant told to commit a transaction it has no record of applies its appends anyway; after a leader change the new leader commits a transaction it never prepared, without its locks.",
+    breaks: ["txn.atomic", "txn.strict-serializable"],
+    source:
+      "Gray & Lamport 2006 §2 (a participant may vote Prepared only once its prepare is stable); Spanner, OSDI 2012 §4.2.1 (the prepare record is logged through Paxos before the vote)",
+    kind: "safety",
+  },
 ] as const satisfies readonly DeliberateBug[];
 
 export type TxnBugName = (typeof txnBugs)[number]["name"];

@@ -46,7 +46,14 @@ export type GroupCommand =
       readonly coordinator: string;
       readonly ops: readonly TxnOp[];
     }
-  | { readonly kind: "finish"; readonly txn: string; readonly coordinator: string; readonly commit: boolean }
+  | {
+      readonly kind: "finish";
+      readonly txn: string;
+      readonly coordinator: string;
+      readonly commit: boolean;
+      /** This group's operations, as the coordinator sent them (used only by a bug). */
+      readonly ops: readonly TxnOp[];
+    }
   | { readonly kind: "table"; readonly table: RangeTable }
   | {
       readonly kind: "install";
@@ -144,7 +151,7 @@ export class GroupMachine {
         this.prepare(command.txn, command.coordinator, command.ops);
         return;
       case "finish":
-        this.finish(command.txn, command.coordinator, command.commit);
+        this.finish(command.txn, command.coordinator, command.commit, command.ops);
         return;
       case "table":
         this.adoptTable(command.table);
@@ -178,6 +185,22 @@ export class GroupMachine {
     this.installed.add(`${start}@${this.table.version}`);
   }
 
+  /**
+   * What a prepare of `ops` would do now, without doing it: the vote and the reads. Only
+   * BUG(commit-unprepared) uses it, to vote before the prepare is in the log.
+   */
+  votePreview(txn: string, ops: readonly TxnOp[]): { yes: boolean; reads: readonly ReadResult[] } {
+    const saved = { locks: new Map(this.locks), record: this.participant.get(txn) };
+    this.prepare(txn, "", ops);
+    const record = this.participant.get(txn)!;
+    const preview = { yes: record.state === "prepared", reads: record.reads };
+    this.locks.clear();
+    for (const [key, holder] of saved.locks) this.locks.set(key, holder);
+    if (saved.record === undefined) this.participant.delete(txn);
+    else this.participant.set(txn, saved.record);
+    return preview;
+  }
+
   /** Takes the locks and the reads, or refuses if a lock is held by another transaction. */
   private prepare(txn: string, coordinator: string, ops: readonly TxnOp[]): void {
     if (this.participant.has(txn)) return;
@@ -207,11 +230,16 @@ export class GroupMachine {
   }
 
   /** Applies (commit) or drops (abort) a prepared transaction and releases its locks. */
-  private finish(txn: string, coordinator: string, commit: boolean): void {
+  private finish(txn: string, coordinator: string, commit: boolean, ops: readonly TxnOp[]): void {
     const record = this.participant.get(txn);
     if (record === undefined) {
       // Never prepared here: an abort leaves a tombstone, so that a late prepare is refused.
       if (!commit) this.participant.set(txn, { state: "aborted", coordinator, ops: [], reads: [] });
+      // BUG(commit-unprepared): a commit for a transaction never prepared here applies its appends.
+      if (commit && this.bugs.has("commit-unprepared")) {
+        this.participant.set(txn, { state: "prepared", coordinator, ops, reads: [] });
+        this.finish(txn, coordinator, true, ops);
+      }
       return;
     }
     if (record.state === "committed" || record.state === "aborted") return;

@@ -30,6 +30,8 @@ export interface DecideMessage {
   readonly type: "Decide";
   readonly txn: string;
   readonly coordinator: string;
+  /** The receiving group's operations (a correct participant has them in its prepare record). */
+  readonly ops: readonly TxnOp[];
   readonly commit: boolean;
 }
 

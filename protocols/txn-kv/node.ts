@@ -420,7 +420,13 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
     const acked = this.acks.get(txn);
     for (const group of record.participants) {
       if (!acked?.has(group))
-        this.sendToGroup(group, { type: "Decide", txn, coordinator: this.group, commit });
+        this.sendToGroup(group, {
+          type: "Decide",
+          txn,
+          coordinator: this.group,
+          commit,
+          ops: record.ops.filter((_, index) => record.owners[index] === group),
+        });
     }
   }
 
@@ -446,13 +452,24 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
     switch (message.type) {
       case "Prepare":
         if (this.machine.participant.has(message.txn)) this.reportToCoordinator(message.txn);
-        else
+        else {
+          if (this.bugs.has("commit-unprepared")) {
+            // BUG(commit-unprepared): vote now, before the prepare record is in the group's log.
+            const preview = this.machine.votePreview(message.txn, message.ops);
+            this.sendToGroup(message.coordinator, {
+              type: "Vote",
+              txn: message.txn,
+              group: this.group,
+              ...preview,
+            });
+          }
           this.propose(`prepare ${message.txn}`, {
             kind: "prepare",
             txn: message.txn,
             coordinator: message.coordinator,
             ops: message.ops,
           });
+        }
         return;
       case "Decide": {
         const record = this.machine.participant.get(message.txn);
@@ -465,6 +482,7 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
           txn: message.txn,
           coordinator: message.coordinator,
           commit: message.commit,
+          ops: message.ops,
         });
         return;
       }

@@ -81,13 +81,18 @@ describe("txn-kv end to end", () => {
     expect(outcomes.filter((status) => status === "fail")).toHaveLength(1);
   });
 
-  for (const bug of ["read-without-lock", "forget-decision", "release-before-commit-replicated"]) {
-    it(`regression: the fuzzer's counterexample for ${bug} breaks txn.strict-serializable, a bug it names`, () => {
+  for (const [bug, invariant] of [
+    ["read-without-lock", "txn.strict-serializable"],
+    ["forget-decision", "txn.strict-serializable"],
+    ["release-before-commit-replicated", "txn.strict-serializable"],
+    ["commit-unprepared", "txn.atomic"],
+  ] as const) {
+    it(`regression: the fuzzer's counterexample for ${bug} breaks ${invariant}, which the bug names`, () => {
       const file = `${folder}regressions/txn-kv-bug-${bug}.yaml`;
       const result = run(readFileSync(file, "utf8"), file);
-      expect(invariantsBroken(result)).toContain("txn.strict-serializable");
+      expect(invariantsBroken(result)).toContain(invariant);
       const bugs = protocols.get("txn-kv")!.bugs.find((entry) => entry.name === bug)!;
-      expect(bugs.breaks).toContain("txn.strict-serializable");
+      expect(bugs.breaks).toContain(invariant);
       // The correct store survives the same schedule.
       const fixed = run(readFileSync(file, "utf8").replace(`bugs: [${bug}]`, "bugs: []"), file);
       expect(invariantsBroken(fixed)).toEqual([]);
@@ -183,11 +188,11 @@ describe("txn-kv parts", () => {
       ops: [{ index: 0, f: "r", key: "k1", value: null }],
     });
     expect(machine.participant.get("b")!.state).toBe("refused");
-    machine.apply({ kind: "finish", txn: "a", coordinator: "g1", commit: true });
+    machine.apply({ kind: "finish", txn: "a", coordinator: "g1", commit: true, ops: [] });
     expect(machine.data.get("k1")).toEqual([1]);
     expect(machine.locks.size).toBe(0);
     // A late prepare after an abort is refused by the tombstone.
-    machine.apply({ kind: "finish", txn: "c", coordinator: "g1", commit: false });
+    machine.apply({ kind: "finish", txn: "c", coordinator: "g1", commit: false, ops: [] });
     machine.apply({ kind: "prepare", txn: "c", coordinator: "g1", ops });
     expect(machine.participant.get("c")!.state).toBe("aborted");
     expect(machine.locks.size).toBe(0);
