@@ -54,7 +54,10 @@ module.exports = {
         "The declared exception: txn-kv's groups are Raft groups, embedded through sharded-kv's Raft replica, and nothing else.",
       severity: "error",
       from: { path: "^protocols/txn-kv/" },
-      to: { path: "^protocols/", pathNot: "^protocols/(txn-kv|shared|raft)/|^protocols/sharded-kv/replica\\.ts$" },
+      to: {
+        path: "^protocols/",
+        pathNot: "^protocols/(txn-kv|shared|raft)/|^protocols/sharded-kv/replica\\.ts$",
+      },
     },
     {
       name: "protocols-and-reports-are-below-the-cli",
