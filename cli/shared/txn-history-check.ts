@@ -45,10 +45,18 @@ export function checkTxnHistory(
         : "unknown";
   if (verdict.result !== "invalid") return { result };
   const first = verdict.cycles.find((cycle) => verdict.anomalies.includes(cycle.name));
+  const describe = (id: number): string => describeTransaction(history.transactions[id]!);
+  // One line that stands on its own in the terminal and the report: the cycle, why each edge
+  // exists, and the transactions on it.
   const summary =
     first === undefined
       ? `not strict-serializable: ${verdict.anomalies.join(", ")}: ${verdict.reads[0]?.why ?? ""}`
-      : `not strict-serializable: ${first.name} cycle ${first.steps.map((step) => `T${step.from} -${step.kind}->`).join(" ")} T${first.cycle[0]}`;
+      : `not strict-serializable: ${first.name} cycle ${first.steps.map((step) => `T${step.from} -${step.kind}->`).join(" ")} T${first.cycle[0]}` +
+        `; ${first.steps.map((step) => step.why).join("; ")}` +
+        `; ${[...new Set(first.cycle)]
+          .sort((left, right) => left - right)
+          .map(describe)
+          .join("; ")}`;
   const involved = new Set<number>();
   for (const cycle of verdict.cycles) for (const id of cycle.cycle) involved.add(id);
   for (const read of verdict.reads) for (const id of read.transactions) involved.add(id);
@@ -60,9 +68,7 @@ export function checkTxnHistory(
       anomalies: verdict.anomalies,
       cycles: verdict.cycles,
       reads: verdict.reads,
-      transactions: [...involved]
-        .sort((left, right) => left - right)
-        .map((id) => describeTransaction(history.transactions[id]!)),
+      transactions: [...involved].sort((left, right) => left - right).map(describe),
     },
   };
 }
