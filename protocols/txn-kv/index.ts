@@ -6,6 +6,7 @@
  * See README.md and node.ts.
  */
 import type { Protocol } from "../../sim/node.js";
+import { raftLog, raftRoles } from "../raft/index.js";
 import { txnBugs } from "./bugs.js";
 import { txnFigures } from "./figures.js";
 import { txnInvariants } from "./invariants.js";
@@ -30,5 +31,15 @@ export const txnKv: Protocol<TxnKvMessage, TxnKvNode> = {
   fuzz: { nodes: [9, 9], options: { placement: [null, { splitSize: 20 }] } },
   figures: txnFigures,
   client: { operations: { txn: 1 }, model: "list-append" },
+  // Each replica shows its Raft role and log: a group's leader leads (the highest term of all
+  // groups wins the scenario target `leader`).
+  roles: {
+    names: raftRoles.names,
+    leading: raftRoles.leading,
+    ...(raftRoles.colours === undefined ? {} : { colours: raftRoles.colours }),
+    roleOf: (node) => node.replica.raft.role,
+    termOf: (node) => node.replica.raft.currentTerm,
+  },
+  log: raftLog,
   electionTimer: "election",
 };

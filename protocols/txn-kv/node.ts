@@ -26,7 +26,14 @@
  * ignored, so this is safe; a transaction whose `begin` only reaches the log later is driven to a
  * decision by the ticks like any other.
  */
-import type { ClientRequest, NodeContext, NodeId, ProtocolNode, StartInfo } from "../../sim/node.js";
+import type {
+  ClientRequest,
+  NodeContext,
+  NodeId,
+  ProtocolNode,
+  StartInfo,
+  StateDescription,
+} from "../../sim/node.js";
 import type { RaftMessage } from "../raft/index.js";
 import { RaftReplica } from "../sharded-kv/replica.js";
 import type { TxnBugName } from "./bugs.js";
@@ -547,13 +554,36 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
       this.wasLeader = leader;
       if (leader) this.becameLeader();
     }
-    const raft = this.replica.raftState;
-    this.ctx.annotate({
-      ...(raft.role === undefined ? {} : { role: raft.role }),
-      ...(raft.term === undefined ? {} : { term: raft.term }),
+  }
+
+  /**
+   * The replica's Raft state at the top level (role, term, log: reports draw it as Raft's), its
+   * group, and its part of the database: the range table it follows, each key's list length and
+   * the locks held (data groups), or the table it replicates (placement group).
+   */
+  describe(): StateDescription {
+    const raft = this.replica.raft.describe();
+    const table = (this.placement?.table ?? this.machine.table).ranges.map(
+      (range) =>
+        `${range.start === "" ? "…" : range.start}→${range.group}${range.moving === undefined ? "" : `⇢${range.moving}`}`,
+    );
+    const state: Record<string, unknown> = {
+      role: raft.role,
+      term: raft.term,
+      votedFor: raft.votedFor,
+      leader: raft.leader,
+      commitIndex: raft.commitIndex,
+      lastApplied: raft.lastApplied,
+      logFrom: raft.logFrom,
+      lastIndex: raft.lastIndex,
+      logTerms: raft.logTerms,
       group: this.group,
-      locks: Object.fromEntries(this.machine.locks),
-      keys: Object.fromEntries([...this.machine.data].map(([key, list]) => [key, list.length])),
-    });
+      ranges: table,
+    };
+    if (this.placement === undefined) {
+      state.keys = Object.fromEntries([...this.machine.data].map(([key, list]) => [key, list.length]));
+      state.locks = Object.fromEntries(this.machine.locks);
+    }
+    return state;
   }
 }
