@@ -14,7 +14,7 @@ import type { Protocol } from "./node.js";
 import type { KernelObserver } from "./observer.js";
 import { formatSeed, randomStream } from "./random.js";
 import type { Scenario } from "./scenario/schema.js";
-import { historyInvariant, resolveScenario } from "./scenario/validate.js";
+import { historyInvariantOf, resolveScenario } from "./scenario/validate.js";
 import { formatDuration } from "./time.js";
 import { type TraceLine, TraceRecorder, type TraceSink, traceVersion } from "./trace.js";
 
@@ -25,6 +25,8 @@ export interface HistoryVerdict {
   readonly explanation?: unknown;
   /** One line for people. */
   readonly summary?: string;
+  /** The invariant a failed check reports (default `kv.linearizable`). */
+  readonly invariant?: string;
 }
 
 /** Checks a client history against a named sequential model. */
@@ -202,7 +204,7 @@ export function runScenario(
     historyVerdict = options.checkHistory(history.events, model);
     if (historyVerdict.result === "not-linearizable") {
       kernel.recordViolation({
-        invariant: historyInvariant,
+        invariant: historyVerdict.invariant ?? historyInvariantOf(model),
         kind: "safety",
         message: historyVerdict.summary ?? "the client history is not linearizable",
         ...(historyVerdict.explanation === undefined

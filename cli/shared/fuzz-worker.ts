@@ -15,6 +15,7 @@ import { type ScenarioRunner, scenarioRunner } from "../../sim/fuzz/property.js"
 import type { Protocol } from "../../sim/node.js";
 import type { HistoryChecker } from "../../sim/run.js";
 import { loadProtocolModule } from "./protocol-module.js";
+import { checkTxnHistory, isTxnModel } from "./txn-history-check.js";
 
 /** What to fuzz: a built-in protocol by name, or a user's module by path. */
 export interface ProtocolSource {
@@ -56,6 +57,7 @@ export function registryFor(
  */
 export function fuzzHistoryChecker(maxSteps = 2_000_000): HistoryChecker {
   return (events, model) => {
+    if (isTxnModel(model)) return checkTxnHistory(events, model, { workMax: 20 * maxSteps });
     if (!(modelNames as readonly string[]).includes(model)) {
       throw new Error(`protocol names unknown history model '${model}'`);
     }
