@@ -436,8 +436,11 @@ export class Kernel {
     this.afterStep(slot, restarted ? "restart" : "start");
   }
 
-  /** Crashes a node: volatile state, timers and backlog are lost; storage stays. */
-  crash(id: NodeId): void {
+  /**
+   * Crashes a node: volatile state, timers and backlog are lost; storage stays, all of it, or
+   * with `loseUnsynced` only what the node synced (the writes since its last sync are lost).
+   */
+  crash(id: NodeId, options: { readonly loseUnsynced?: boolean } = {}): void {
     const slot = this.slot(id);
     if (!slot.up) return;
     slot.up = false;
@@ -447,6 +450,13 @@ export class Kernel {
     slot.timers.clear();
     slot.role = undefined;
     if (this.tracing) this.trace.record({ kind: "crash", t: this.nowUs, e: this.eventIndex, node: id });
+    if (options.loseUnsynced === true) {
+      const writes = slot.storage.loseUnsynced();
+      if (this.tracing) {
+        const at = { t: this.nowUs, e: this.eventIndex };
+        this.trace.record({ kind: "note", ...at, node: id, label: "lost-unsynced-writes", data: { writes } });
+      }
+    }
     this.afterStep(slot, "crash");
   }
 

@@ -12,8 +12,8 @@
  * Crash semantics: when a node crashes, its object (all volatile state), its timers and the work
  * queued for it are discarded. Storage written through `ctx.storage` survives: on restart the
  * kernel creates a fresh node object with the same context and calls `onStart` with
- * `restarted: true`, and the node rebuilds itself from storage. Storage writes are durable the
- * moment the call returns, so "persist before reply" means: call `storage.set` before `send`.
+ * `restarted: true`, and the node rebuilds itself from storage. Storage writes are durable once
+ * `storage.sync()` returns, so "persist before reply" means: write, `sync()`, then `send`.
  *
  * This file imports only types from the project (random streams, trace records); protocols
  * depend on it, never the reverse.
@@ -53,6 +53,12 @@ export interface DurableStorage {
   truncate(key: string, length: number): void;
   /** The list stored under `key` (empty if absent). Read-only view: do not mutate. */
   list<T>(key: string): readonly T[];
+  /**
+   * Makes every write so far durable. Writes are visible to reads at once, but a crash that loses
+   * unsynced writes (a fault the scenario or the fuzzer chooses) rolls storage back to the last
+   * sync: sync before sending anything that promises what was written.
+   */
+  sync(): void;
 }
 
 /** A client operation as the node receives it. `client` and `seq` identify it across retries. */

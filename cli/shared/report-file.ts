@@ -53,8 +53,13 @@ export function modelOptions(options: WriteReportOptions, records: readonly Trac
 }
 
 /** The `--report FILE` step after a run (of `run`, and of a fuzz counterexample). */
-export function reportAfterRun(result: RunResult, options: { reportPath: string | undefined }): void {
+export function reportAfterRun(
+  result: RunResult,
+  options: { reportPath: string | undefined; modules?: readonly string[] },
+): void {
   if (options.reportPath === undefined) return;
   if (result.records.length === 0) throw new Error("a report needs the run's trace (keepTrace)");
-  writeReport(result.records, options.reportPath, { replay: replayCommand(result.scenario, result.seed) });
+  writeReport(result.records, options.reportPath, {
+    replay: replayCommand(result.scenario, result.seed, options.modules),
+  });
 }

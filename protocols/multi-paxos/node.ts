@@ -218,6 +218,8 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     const seenRound = this.highestSeen === 0 ? -1 : Math.floor((this.highestSeen - 1) / n);
     this.round = Math.max(this.round + 1, seenRound + 1);
     this.ctx.storage.set(roundKey, this.round);
+    // A restarted proposer must not reuse a round, so the round is on disk before it is used.
+    this.ctx.storage.sync();
     this.ballot = this.round * n + this.index + 1;
     this.role = "candidate";
     this.leaderHint = undefined;
@@ -311,6 +313,8 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.acceptedSlots[slot] = proposal;
     // BUG(volatile-acceptor): the acceptance is not written to stable storage.
     if (!this.bugs.has("volatile-acceptor")) this.ctx.storage.append(acceptedKey, proposal);
+    // BUG(unsynced-accept): "accepted" leaves before the acceptance is synced.
+    if (!this.bugs.has("unsynced-accept")) this.ctx.storage.sync();
     this.acceptHistory.push(proposal);
     this.sendTo(from, { type: "accepted", ballot, slot });
   }
@@ -334,6 +338,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.promised = ballot;
     // BUG(volatile-acceptor): the promise is not written to stable storage.
     if (!this.bugs.has("volatile-acceptor")) this.ctx.storage.set(promisedKey, ballot);
+    this.ctx.storage.sync();
     if (this.role !== "follower" && ballot > this.ballot) this.stepDown(undefined);
   }
 

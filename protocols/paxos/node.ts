@@ -168,6 +168,7 @@ export class PaxosNode implements ProtocolNode<PaxosMessage> {
     // BUG(reuse-ballots): the round is not persisted.
     if (!this.bugs.has("reuse-ballots")) this.ctx.storage.set(roundKey, this.round);
     if (this.ballotsStarted === 0) this.ctx.storage.set(activeKey, true);
+    this.ctx.storage.sync();
     this.ballot = this.round * n + this.index + 1;
     this.ballotsStarted++;
     this.phase = "prepare";
@@ -279,6 +280,8 @@ export class PaxosNode implements ProtocolNode<PaxosMessage> {
     if (this.bugs.has("volatile-acceptor")) return;
     this.ctx.storage.set(promisedKey, this.promised);
     this.ctx.storage.set(acceptedKey, this.accepted);
+    // Both go to stable storage before the promise or the acceptance is sent (§2.4).
+    this.ctx.storage.sync();
   }
 
   // ---- learner -----------------------------------------------------------------------------

@@ -66,6 +66,7 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
     // take this run's indices and transfers for those of the run before the crash.
     this.incarnation = (this.ctx.storage.get<number>(startsKey) ?? 0) + 1;
     this.ctx.storage.set(startsKey, this.incarnation);
+    this.ctx.storage.sync();
     const meta = this.ctx.storage.get<Meta>(metaKey);
     if (!info.restarted || meta === undefined) {
       if (this.ctx.id === this.ctx.nodes[0]) {
@@ -284,6 +285,8 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
 
   protected override onApplied(operation: Operation): void {
     this.ctx.storage.append(operationsKey, operation);
+    // The backup acknowledges an operation only once it is on disk.
+    this.ctx.storage.sync();
   }
 
   protected override onInstalled(state: KvSnapshot): void {
@@ -296,6 +299,7 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
   private persistMeta(): void {
     const meta: Meta = { view: this.view, role: this.role, eligible: this.eligible };
     this.ctx.storage.set(metaKey, meta);
+    this.ctx.storage.sync();
   }
 
   /** The server's description (state.ts), with the primary's lease end in the lease variant. */

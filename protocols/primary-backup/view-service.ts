@@ -58,6 +58,7 @@ export class ViewServiceNode implements ProtocolNode<PrimaryBackupMessage> {
     if (from === primary && message.viewnum === viewnum && !this.primaryAcked) {
       this.primaryAcked = true;
       this.ctx.storage.set(ackedKey, true);
+      this.ctx.storage.sync();
     }
     if (message.viewnum === 0 && viewnum > 0 && (from === primary || from === backup)) this.lost.add(from);
     this.advance();
@@ -101,6 +102,8 @@ export class ViewServiceNode implements ProtocolNode<PrimaryBackupMessage> {
     this.lost.clear();
     this.ctx.storage.set(viewKey, this.view);
     this.ctx.storage.set(ackedKey, false);
+    // A view is on disk before any server hears of it: views never go back, even after a crash.
+    this.ctx.storage.sync();
     this.ctx.note("view", { ...this.view });
   }
 

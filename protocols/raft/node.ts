@@ -264,6 +264,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.votes.add(this.ctx.id);
     this.voteCount = 1;
     this.persistHardState();
+    this.ctx.storage.sync();
     this.resetElectionTimer();
     this.ctx.note("election", { term: this.currentTerm });
     this.ctx.broadcast({
@@ -306,6 +307,9 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       }
       this.resetElectionTimer();
     }
+    // Figure 2: currentTerm and votedFor are on stable storage before the reply leaves.
+    // BUG(unsynced-vote): the term and the vote are written, but the reply leaves before they are synced.
+    if (!this.bugs.has("unsynced-vote")) this.ctx.storage.sync();
     this.ctx.send(from, { type: "RequestVoteReply", term: this.currentTerm, voteGranted: granted });
   }
 
@@ -354,7 +358,10 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     if (term > this.currentTerm) {
       this.currentTerm = term;
       this.votedFor = null;
+      // Figure 2: currentTerm only grows, even across a power loss.
       this.persistHardState();
+      // BUG(unsynced-vote): the new term is not synced either.
+      if (!this.bugs.has("unsynced-vote")) this.ctx.storage.sync();
     }
     if (this.role === "leader") {
       this.ctx.cancelTimer("heartbeat");
@@ -406,6 +413,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     const entry: Entry = freezeDeep({ term: this.currentTerm, command });
     this.log.append([entry]);
     this.ctx.storage.append(logKey, entry);
+    // The leader counts its own log toward a majority, so its entries are synced first.
+    this.ctx.storage.sync();
     // Alone, the leader is the majority: storing the entry commits it (§5.3).
     if (this.quorum === 1) this.advanceCommit();
   }
@@ -527,6 +536,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       conflictIndex,
       round: request.round,
     };
+    // Figure 2: the term and the entries are on stable storage before the reply leaves.
+    this.ctx.storage.sync();
     this.ctx.send(to, reply);
   }
 
@@ -669,6 +680,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       matchIndex: index,
       round: request.round,
     };
+    this.ctx.storage.sync();
     this.ctx.send(from, reply);
   }
 

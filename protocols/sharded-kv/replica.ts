@@ -49,6 +49,8 @@ export class RaftReplica<C> {
     if (!members.includes(ctx.id)) throw new Error(`${ctx.id} is not in its replica group`);
     const epoch = (ctx.storage.get<number>(epochKey) ?? 0) + 1;
     ctx.storage.set(epochKey, epoch);
+    // The epoch names this incarnation's client sessions: it must never be reused.
+    ctx.storage.sync();
     this.client = `~${ctx.id}.${epoch}`;
     const peers = members.filter((member) => member !== ctx.id);
     const groupContext: NodeContext<RaftMessage> = {

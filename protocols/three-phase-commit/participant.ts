@@ -213,6 +213,8 @@ export class Participant extends Site {
     held.state = kind;
     held.acceptedBallot = ballot;
     this.append(`${kind} ${tx} ${ballot}`);
+    // The ack promises this state to the one collecting acks: force it first.
+    this.forceLog();
     if (from === this.ctx.id) return;
     this.ctx.send(from, { type: "ack", tx, ballot });
     this.wait(held, this.options.decisionTimeoutUs);
@@ -265,6 +267,7 @@ export class Participant extends Site {
     if (ballot > held.promised) {
       held.promised = ballot;
       this.append(`promise ${tx} ${ballot}`);
+      this.forceLog();
     }
     held.lead = undefined;
     this.ctx.send(from, {
@@ -285,6 +288,7 @@ export class Participant extends Site {
     held.promised = ballot;
     held.highest = ballot;
     this.append(`promise ${tx} ${ballot}`);
+    this.forceLog();
     const reports = new Map([[this.ctx.id, { state: held.state, acceptedBallot: held.acceptedBallot }]]);
     held.lead = { ballot, phase: "collect", reports, acks: new Set(), value: "abort" };
     const request = { type: "state-request", tx, ballot, participants: held.participants } as const;

@@ -92,6 +92,8 @@ export class Coordinator extends Site {
     const workload = this.options.transactions;
     const tx = ++this.begun;
     this.ctx.storage.set("begun", tx);
+    // A restarted coordinator must not reuse a transaction number: force it before PREPARE leaves.
+    this.forceLog();
     if (tx < workload.count) this.ctx.setTimer("begin", 1_000_000 / workload.rate);
     const participants = drawParticipants(this.ctx, this.options.transactions.participantsPerTx);
     const key = this.options.lockConflicts ? this.ctx.random.int(0, this.options.keys - 1) : -1;

@@ -97,8 +97,11 @@ const link = z.union([
   })),
 ]);
 
+/** `crash: n1`, or `crash: {node: n1, loseUnsynced: true}` to lose the writes it has not synced. */
+const crash = z.union([target, z.strictObject({ node: target, loseUnsynced: z.boolean().optional() })]);
+
 const faultFields = {
-  crash: target,
+  crash,
   restart: target,
   pause: target,
   resume: target,
@@ -120,7 +123,11 @@ const faultFields = {
   }),
 } as const;
 
-type FaultFields = { [K in keyof typeof faultFields]: z.output<(typeof faultFields)[K]> };
+type FaultFields = {
+  [K in Exclude<keyof typeof faultFields, "crash">]: z.output<(typeof faultFields)[K]>;
+} & {
+  crash: string;
+};
 const actionNames = Object.keys(faultFields) as Array<keyof FaultFields>;
 
 const fault = z
@@ -140,6 +147,16 @@ const fault = z
     }
     const kind = present[0] as keyof FaultFields;
     const body = (value as Record<string, unknown>)[kind];
+    if (kind === "crash" && typeof body === "object" && body !== null) {
+      const { node, loseUnsynced } = body as { node: string; loseUnsynced?: boolean };
+      return {
+        atUs: value.at,
+        kind,
+        ...(value.note === undefined ? {} : { note: value.note }),
+        crash: node,
+        ...(loseUnsynced === true ? { loseUnsynced: true } : {}),
+      };
+    }
     return {
       atUs: value.at,
       kind,
@@ -191,7 +208,9 @@ export type FaultAction = {
   readonly atUs: number;
   readonly note?: string;
 } & {
-  [K in keyof FaultFields]: { readonly kind: K } & { readonly [P in K]: FaultFields[K] };
+  [K in keyof FaultFields]: { readonly kind: K } & { readonly [P in K]: FaultFields[K] } & (K extends "crash"
+      ? { readonly loseUnsynced?: boolean }
+      : unknown);
 }[keyof FaultFields];
 
 export interface Expectations {

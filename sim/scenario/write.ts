@@ -66,6 +66,10 @@ export function faultData(action: FaultAction): Record<string, unknown> {
   const note = action.note === undefined ? {} : { note: action.note };
   switch (action.kind) {
     case "crash":
+      if (action.loseUnsynced === true) {
+        return { ...at, crash: { node: action.crash, loseUnsynced: true }, ...note };
+      }
+      return { ...at, crash: action.crash, ...note };
     case "restart":
     case "pause":
     case "resume":

@@ -31,6 +31,7 @@ export class HeartbeatNode implements ProtocolNode<Heartbeat> {
   onStart(): void {
     this.boots = (this.ctx.storage.get<number>("boots") ?? 0) + 1;
     this.ctx.storage.set("boots", this.boots);
+    this.ctx.storage.sync();
     this.tick();
   }
 

@@ -106,16 +106,33 @@ export abstract class CommitSite<
     this.ctx.note("decided", { tx, decision });
   }
 
-  /** Sends a decision message, recording it for the durability check. */
+  /**
+   * Forces the log: every record appended so far survives a power loss (the force-write of the
+   * commit protocols' literature; a write not forced may be lost in a crash).
+   */
+  protected forceLog(): void {
+    this.ctx.storage.sync();
+  }
+
+  /** Sends a decision message, after forcing the log, recording it for the durability check. */
   protected sendDecision(to: string, tx: number, decision: Decision): void {
+    this.forceLog();
     this.observe({ kind: "send-decision", tx, decision, to, logLength: this.logLength });
     this.ctx.send(to, { type: decision, tx });
   }
 
   // ---- voting (participants) ---------------------------------------------------------------
 
-  /** Sends a vote to the coordinator, recording it for the durability check. */
-  protected vote(tx: number, vote: "yes" | "no"): void {
+  /**
+   * Sends a vote to the coordinator, after forcing the log (unless `force` is false), recording
+   * it for the durability check.
+   */
+  protected vote(
+    tx: number,
+    vote: "yes" | "no",
+    options: { readonly force: boolean } = { force: true },
+  ): void {
+    if (options.force) this.forceLog();
     this.observe({ kind: "vote", tx, vote, logLength: this.logLength });
     this.ctx.send(this.coordinator, { type: vote === "yes" ? "vote-yes" : "vote-no", tx });
   }
