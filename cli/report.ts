@@ -87,7 +87,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         (args.format as ReportFormat | undefined) ??
         (args.out === undefined ? "html" : formatForPath(args.out));
       if (args.out === undefined) {
-        process.stdout.write(renderReport(records, format, modelOptions({})));
+        process.stdout.write(renderReport(records, format, modelOptions({}, records)));
       } else {
         writeReport(records, args.out, { format });
         process.stderr.write(`report written to ${args.out}\n`);

@@ -111,10 +111,8 @@ export function checkProtocol(value: unknown, file: string): CheckedProtocol {
     for (const issue of parsed.error.issues) {
       const path = issue.path.filter((part) => typeof part !== "symbol").join(".");
       const field = path === "" ? "protocol" : path;
-      const message =
-        issue.code === "invalid_type" && valueAt(own, issue.path) === undefined
-          ? `missing, expected ${issue.expected === "custom" ? "a function" : issue.expected}`
-          : issue.message;
+      const plain = issue.message.replace(/^Invalid (input|option): /, "");
+      const message = valueAt(own, issue.path) === undefined ? `missing, ${plain}` : plain;
       problems.push(`${field}: ${message}`);
     }
     throw problemsError(problems, file);

@@ -5,9 +5,10 @@
  */
 import { fork } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { describeDivergence, firstDivergence } from "../../sim/divergence.js";
 import { InputError } from "../../sim/errors.js";
 import { type CampaignProgress, type RunReport, runCampaign, shrinkRun } from "../../sim/fuzz/campaign.js";
 import {
@@ -24,10 +25,13 @@ import type { Protocol } from "../../sim/node.js";
 import { type RunResult, runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { Scenario } from "../../sim/scenario/schema.js";
+import { didYouMean } from "../../sim/suggest.js";
 import { displayPath, packageRoot } from "../files.js";
 import { historyChecker } from "../history-check.js";
+import { colours } from "../output.js";
 import type { HostReply, HostRequest } from "./fuzz-host.js";
 import evaluateBatch, { fuzzRunner, type ProtocolSource, registryFor } from "./fuzz-worker.js";
+import { isModulePath } from "./protocol-module.js";
 import { reportAfterRun } from "./report-file.js";
 import { executeScenario, FileSink } from "./run-scenario.js";
 
@@ -90,19 +94,21 @@ export interface FuzzOutcome {
 
 /** Resolves the command's target to a protocol source and the protocol itself. */
 export async function resolveTarget(target: string): Promise<{ source: ProtocolSource; protocol: Protocol }> {
-  const isModule = /\.(m?js|cjs)$/i.test(target) || target.includes("/") || target.includes("\\");
-  if (isModule) {
+  if (isModulePath(target)) {
     const module = resolve(target);
     if (!existsSync(module)) throw new InputError("no such protocol module", { file: target });
-    const registry = await registryFor({ module });
+    const registry = await registryFor({ module }, (message) =>
+      process.stderr.write(`${colours(process.stderr).yellow("warning:")} ${message}\n`),
+    );
     const protocol = [...registry.values()][0] as Protocol;
     return { source: { module, name: protocol.name }, protocol };
   }
   const registry = await registryFor({});
   const protocol = registry.get(target);
   if (protocol === undefined) {
+    const known = [...registry.keys()].sort();
     throw new InputError(
-      `unknown protocol '${target}'; known: ${[...registry.keys()].sort().join(", ")} (or give a module path)`,
+      `unknown protocol '${target}'${didYouMean(target, known)} (known: ${known.join(", ")}, or give a module path)`,
     );
   }
   return { source: { name: target }, protocol };
@@ -238,6 +244,12 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
     eventsPerSec: searchMs > 0 ? (campaign.events * 1000) / searchMs : 0,
   };
   if (campaign.failure === undefined) return { ...base, wallMs: now() - started };
+  const found = campaign.failure.failure;
+  if (found?.kind === "determinism") {
+    throw new InputError(found.message, {
+      file: source.module === undefined ? options.target : displayPath(source.module),
+    });
+  }
   const runner = await fuzzRunner(source, settings.liveness);
   const shrinkStarted = now();
   const shrink = shrinkRun(settings, options.seed, campaign.failure.index, runner, {
@@ -245,8 +257,10 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
     budgetMs: options.shrinkBudgetMs ?? 60_000,
   });
   if (shrink === undefined) {
-    throw new Error(
-      `run ${campaign.failure.index} failed in the campaign but passed when re-run: nondeterminism`,
+    throw new InputError(
+      `nondeterminism: run ${campaign.failure.index} failed in the campaign but passed when re-run with the same seed; ` +
+        "the protocol depends on something outside the simulation (state kept between runs, say)",
+      source.module === undefined ? {} : { file: displayPath(source.module) },
     );
   }
   const info: CounterexampleInfo = { shrink, campaignSeed: options.seed, runIndex: campaign.failure.index };
@@ -305,38 +319,47 @@ export async function saveCounterexample(
   const file = outDir === undefined ? undefined : join(outDir, `${name}.yaml`);
   const traceFile = outDir === undefined ? undefined : join(outDir, `${name}.trace.jsonl`);
   const reportFile = outDir === undefined ? undefined : join(outDir, `${name}.html`);
-  const text = counterexampleText(counterexampleScenario(settings, info));
+  const module =
+    source.module === undefined
+      ? undefined
+      : {
+          target: displayPath(source.module),
+          fromScenario: relative(dirname(resolve(file ?? `${name}.yaml`)), source.module)
+            .split(sep)
+            .join("/"),
+        };
+  const text = counterexampleText(counterexampleScenario(settings, info, module));
   if (outDir !== undefined) mkdirSync(outDir, { recursive: true });
   if (file !== undefined) writeFileSync(file, text);
   // Run what the file says, parsed back, the way `quorumlab run FILE` runs it.
   const scenario = parseScenario(text, file === undefined ? `${name}.yaml` : displayPath(file));
   const failure = info.shrink.failure;
-  let result: RunResult | undefined;
-  let reproduced: boolean;
-  try {
-    result = await replay(source, scenario, {
-      liveness: settings.liveness,
-      keepTrace: reportFile !== undefined,
-      ...(traceFile === undefined ? {} : { tracePath: traceFile }),
-    });
-    reproduced = reproduces(result, failure, settings.liveness);
-  } catch (error) {
-    // A protocol that throws: the replay throws the same way.
-    reproduced = failure.kind === "exception" && (error as Error).message.split("\n")[0] === failure.message;
+  // Run twice: the two traces must be the same, or the counterexample would not replay.
+  const result = await replay(source, scenario, {
+    liveness: settings.liveness,
+    keepTrace: true,
+    ...(traceFile === undefined ? {} : { tracePath: traceFile }),
+  });
+  const again = await replay(source, scenario, { liveness: settings.liveness, keepTrace: true });
+  if (again.traceHash !== result.traceHash) {
+    const divergence = firstDivergence(result.records, again.records);
+    throw new InputError(
+      `nondeterminism: two runs of the same scenario and seed differ at ${divergence === undefined ? "the trace hash" : describeDivergence(divergence)}`,
+      { file: source.module === undefined ? scenario.file : displayPath(source.module) },
+    );
   }
-  if (result !== undefined && reportFile !== undefined) {
-    reportAfterRun(result, { reportPath: reportFile });
-  }
+  const reproduced = reproduces(result, failure, settings.liveness);
+  if (reportFile !== undefined) reportAfterRun(result, { reportPath: reportFile });
   return {
     ...(file === undefined ? {} : { file: displayPath(file) }),
     ...(traceFile === undefined ? {} : { traceFile: displayPath(traceFile) }),
-    ...(reportFile === undefined || result === undefined ? {} : { reportFile: displayPath(reportFile) }),
+    ...(reportFile === undefined ? {} : { reportFile: displayPath(reportFile) }),
     invariant: failure.invariant,
     kind: failure.kind,
     message: failure.message,
     faultActions: faultActionCount(scenario),
     replay: replayLine(source, file === undefined ? `${name}.yaml` : displayPath(file), settings.liveness),
-    traceHash: result?.traceHash ?? "",
+    traceHash: result.traceHash,
     reproduced,
     runIndex: info.runIndex,
     fcSeed: info.shrink.fcSeed,

@@ -36,11 +36,14 @@ export { loadProtocolModule };
 const registries = new Map<string, Promise<ReadonlyMap<string, Protocol>>>();
 
 /** The registry a campaign runs against: the built-in one, or one holding the user's protocol. */
-export function registryFor(source: ProtocolSource): Promise<ReadonlyMap<string, Protocol>> {
+export function registryFor(
+  source: ProtocolSource,
+  onWarning?: (message: string) => void,
+): Promise<ReadonlyMap<string, Protocol>> {
   if (source.module === undefined) return Promise.resolve(protocols);
   const cached = registries.get(source.module);
   if (cached !== undefined) return cached;
-  const loading = loadProtocolModule(source.module).then(
+  const loading = loadProtocolModule(source.module, onWarning === undefined ? {} : { onWarning }).then(
     (protocol) => new Map<string, Protocol>([[protocol.name, protocol]]),
   );
   registries.set(source.module, loading);

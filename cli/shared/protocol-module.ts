@@ -51,6 +51,11 @@ export async function loadProtocolModule(
     const message = (error as Error).message?.split("\n")[0] ?? String(error);
     throw new InputError(`cannot load the protocol module: ${message}`, { file });
   }
+  // A TypeScript file outside an ES-module package is loaded as CommonJS: its exports sit on `default`.
+  const inner = module.default;
+  if (inner !== null && typeof inner === "object" && !looksLikeProtocol(inner)) {
+    module = { ...(inner as Record<string, unknown>) };
+  }
   let exported: unknown;
   // An export named `default` or `protocol` is taken as the protocol, and validated as one.
   for (const key of ["default", "protocol"]) {

@@ -89,8 +89,11 @@ export function runJson(result: RunResult, wallMs: number): Record<string, unkno
 }
 
 /** The one-line command that replays a run exactly. */
-export function replayCommand(scenario: Scenario, seed: bigint): string {
+export function replayCommand(scenario: Scenario, seed: bigint, modules: readonly string[] = []): string {
   const target =
     scenario.file !== undefined && !scenario.file.startsWith("scenarios/") ? scenario.file : scenario.name;
-  return `npx quorumlab run ${target} --seed ${formatSeed(seed)} --trace trace.jsonl --report report.html`;
+  // A scenario that records its module finds it by itself; otherwise name the modules it ran with.
+  const moduleFlags =
+    scenario.module === undefined ? modules.map((module) => ` --module ${module}`).join("") : "";
+  return `npx quorumlab run ${target}${moduleFlags} --seed ${formatSeed(seed)} --trace trace.jsonl --report report.html`;
 }
