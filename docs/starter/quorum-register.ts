@@ -17,7 +17,15 @@
  * once. It persists the tag it gives a write before sending it anywhere, and a copy arriving
  * later (after a crash too) reuses that tag or the stored answer: a write never gets two tags.
  */
-import type { ClientRequest, NodeContext, NodeId, Protocol, ProtocolNode, StartInfo, StateDescription } from "quorumlab";
+import type {
+  ClientRequest,
+  NodeContext,
+  NodeId,
+  Protocol,
+  ProtocolNode,
+  StartInfo,
+  StateDescription,
+} from "quorumlab";
 import { client } from "./client.js";
 import { tagsOnlyGrow } from "./invariants.js";
 
