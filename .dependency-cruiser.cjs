@@ -114,6 +114,8 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(dist|node_modules)/" },
+    // docs/starter/ is the template `quorumlab new` copies into a user's own project: its layout
+    // is the user's, not one of ours.
+    exclude: { path: "^(dist|node_modules|docs/starter)/" },
   },
 };
