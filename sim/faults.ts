@@ -122,6 +122,20 @@ export class FaultTimeline {
       case "drift":
         this.withTarget(action.drift.node, action.kind, (id) => kernel.drift(id, action.drift.rate));
         return;
+      case "drop":
+      case "delay":
+      case "duplicate": {
+        const id =
+          action.kind === "drop"
+            ? action.drop.message
+            : action.kind === "delay"
+              ? action.delay.message
+              : action.duplicate.message;
+        const fault =
+          action.kind === "delay" ? { kind: action.kind, delayUs: action.delay.by } : { kind: action.kind };
+        if (!kernel.faultMessage(id, fault)) this.skip(action.kind, `no message ${id} has been sent yet`);
+        return;
+      }
       case "op": {
         if (client === undefined) throw new Error("scripted operation without a client");
         const op = action.op;

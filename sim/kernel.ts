@@ -35,13 +35,15 @@ import type {
   NodeId,
   Protocol,
   ProtocolNode,
+  RoleDeclaration,
   StateDescription,
   StepView,
 } from "./node.js";
 import { EventQueue } from "./queue.js";
 import { type Rng, randomStream } from "./random.js";
+import { type ChoiceEntry, ChoiceQueue, type StepQueue } from "./scheduler.js";
 import { MemoryStorage } from "./storage.js";
-import type { ArrivalKind, DropReason, TraceRecorder } from "./trace.js";
+import type { ArrivalKind, DropReason, MessageFields, NodeFields, TraceRecorder } from "./trace.js";
 
 /** A message from a client to a node. */
 export interface ClientRequestMessage extends Message {
@@ -76,7 +78,28 @@ export interface KernelConfig {
   readonly checkLiveness?: boolean;
   /** Stop the run at the first violation (default true). */
   readonly stopOnViolation?: boolean;
+  /**
+   * Who picks the next step (sim/scheduler.ts): `time` (default), the earliest due; `choice`,
+   * the caller, through `enabledSteps` and `takeStep`.
+   */
+  readonly scheduling?: "time" | "choice";
 }
+
+/**
+ * A step a choice-scheduled kernel may take next: a message in flight, a pending timer of a live
+ * node, or a pending action (a client's retry). `entry` is the kernel's handle for `takeStep`.
+ */
+export type EnabledStep = { readonly entry: unknown; readonly dueUs: number } & (
+  | {
+      readonly kind: "deliver";
+      readonly id: number;
+      readonly from: string;
+      readonly to: string;
+      readonly message: Message;
+    }
+  | { readonly kind: "timer"; readonly node: string; readonly name: string }
+  | { readonly kind: "action"; readonly label: string | undefined }
+);
 
 /** A recorded invariant violation. */
 export interface Violation {
@@ -107,6 +130,14 @@ const deliverKind = 0;
 const timerKind = 1;
 const actionKind = 2;
 
+/** A message delivery's endpoints (as numbers), id and type symbol. */
+interface DeliveryFields {
+  readonly from: number;
+  readonly to: number;
+  readonly id: number;
+  readonly type: number;
+}
+
 type QueueItem =
   | {
       readonly kind: typeof deliverKind;
@@ -130,7 +161,15 @@ interface ScheduledAction {
   readonly kind: typeof actionKind;
   readonly run: () => void;
   cancelled: boolean;
+  /** Who it belongs to (a client's name), shown when a strategy picks it. */
+  readonly label: string | undefined;
 }
+
+/** A scenario's fault on one message, applied when the message arrives. */
+export type MessageFault =
+  | { readonly kind: "drop" }
+  | { readonly kind: "delay"; readonly delayUs: number }
+  | { readonly kind: "duplicate" };
 
 /** What `Kernel.schedule` returns: a handle for `Kernel.cancel`. */
 export type Scheduled = { readonly kind: typeof actionKind };
@@ -149,7 +188,9 @@ interface NodeSlot {
   clockRate: number;
   clockBaseSimUs: number;
   clockBaseLocalUs: number;
-  state: StateDescription | undefined;
+  /** The node's role and term after its last step (undefined role: crashed, or none shown). */
+  role: string | undefined;
+  term: number;
 }
 
 interface ActiveInvariant {
@@ -165,7 +206,9 @@ export class Kernel {
   readonly violations: Violation[] = [];
   readonly nodeIds: readonly NodeId[];
   readonly clientIds: readonly string[];
-  private readonly queue = new EventQueue<QueueItem>();
+  private readonly queue: StepQueue<QueueItem>;
+  /** The queue again, when the caller picks steps (`scheduling: "choice"`). */
+  private readonly choices: ChoiceQueue<QueueItem> | undefined;
   private readonly slots: NodeSlot[] = [];
   private readonly slotsById = new Map<NodeId, NodeSlot>();
   private readonly clientEndpoints: Array<ClientEndpoint | undefined> = [];
@@ -178,25 +221,40 @@ export class Kernel {
   private nowUs = 0;
   private eventIndex = 0;
   private nextMessageId = 0;
+  /** Scripted faults on single messages, by message id (see `faultMessage`). */
+  private readonly messageFaults = new Map<number, MessageFault>();
   private timerGeneration = 0;
   private stopped = false;
   /** Per message type: how many were sent, and its trace symbol. */
   private readonly messageTypes = new Map<string, { sent: number; readonly symbol: number }>();
+  /** The fields of the trace record being written (see `TraceFields`). */
+  private readonly traceFields: TraceFields;
   /** Trace symbols of the endpoint names (nodes, then clients). */
   private readonly endpointSymbols: readonly number[];
-  /** Every (node, term) that announced leadership, in order (from state annotations). */
+  /** How the kernel reads roles (the protocol's declaration), and which roles lead. */
+  private readonly roles: RoleDeclaration<ProtocolNode> | undefined;
+  private readonly leadingRoles: ReadonlySet<string>;
+  /** Every (node, term) that entered a leading role, in order (read after each step). */
   readonly leaderships: Array<{ readonly node: NodeId; readonly term: number; readonly timeUs: number }> = [];
   private lastLeaderNode: NodeId | undefined;
   private lastLeaderTerm = -1;
 
   constructor(config: KernelConfig) {
     this.protocol = config.protocol;
+    this.roles = config.protocol.roles as RoleDeclaration<ProtocolNode> | undefined;
+    this.leadingRoles = new Set(this.roles?.leading ?? []);
     this.options = config.options;
     this.trace = config.trace;
     this.tracing = config.trace.enabled;
     this.stopOnViolation = config.stopOnViolation ?? true;
     this.nodeIds = config.nodes;
     this.clientIds = config.clients;
+    if (config.scheduling === "choice") {
+      this.choices = new ChoiceQueue<QueueItem>();
+      this.queue = this.choices;
+    } else {
+      this.queue = new EventQueue<QueueItem>();
+    }
     this.network = new Network(
       config.network,
       [...config.nodes, ...config.clients],
@@ -220,6 +278,7 @@ export class Kernel {
     }
     this.view = new KernelView(this);
     this.endpointSymbols = this.network.names.map((name) => this.trace.symbol(name));
+    this.traceFields = new TraceFields(this.endpointSymbols);
   }
 
   /** Messages sent, by type (a figure for reports and benchmarks). */
@@ -251,9 +310,9 @@ export class Kernel {
     this.clientEndpoints[this.network.endpoint(client) - this.slots.length] = endpoint;
   }
 
-  /** Schedules `run` at virtual time `timeUs` (not before now). */
-  schedule(timeUs: number, run: () => void): Scheduled {
-    const action: ScheduledAction = { kind: actionKind, run, cancelled: false };
+  /** Schedules `run` at virtual time `timeUs` (not before now); `label` names its owner. */
+  schedule(timeUs: number, run: () => void, label?: string): Scheduled {
+    const action: ScheduledAction = { kind: actionKind, run, cancelled: false, label };
     this.queue.push(Math.max(timeUs, this.nowUs), action);
     return action;
   }
@@ -348,6 +407,134 @@ export class Kernel {
     }
   }
 
+  // ---- choice scheduling ---------------------------------------------------------------------
+
+  private choiceQueue(): ChoiceQueue<QueueItem> {
+    if (this.choices === undefined) throw new Error("this kernel schedules by time; steps cannot be chosen");
+    return this.choices;
+  }
+
+  /**
+   * The steps that may run next, oldest first (choice scheduling). Spent timers and cancelled
+   * actions leave the queue here, as they do unrun in time order.
+   */
+  enabledSteps(): EnabledStep[] {
+    const choices = this.choiceQueue();
+    choices.retain((item) =>
+      item.kind === actionKind ? !item.cancelled : item.kind !== timerKind || !this.timerIsSpent(item),
+    );
+    const names = this.network.names;
+    return choices.pending().map((entry): EnabledStep => {
+      const item = entry.item;
+      switch (item.kind) {
+        case deliverKind:
+          return {
+            entry,
+            dueUs: entry.dueUs,
+            kind: "deliver",
+            id: item.id,
+            from: names[item.from] as string,
+            to: names[item.to] as string,
+            message: item.message,
+          };
+        case timerKind:
+          return {
+            entry,
+            dueUs: entry.dueUs,
+            kind: "timer",
+            node: this.nodeIds[item.node] as string,
+            name: item.name,
+          };
+        default:
+          return { entry, dueUs: entry.dueUs, kind: "action", label: item.label };
+      }
+    });
+  }
+
+  /**
+   * Takes one enabled step as one event (choice scheduling): runs it (the clock moves to its due
+   * time if that is later), or, for a message, drops it or duplicates it (the copy stays in
+   * flight). Then runs the actions that became due (`settle`).
+   */
+  takeStep(step: EnabledStep, fate: "run" | "drop" | "duplicate" = "run"): void {
+    const choices = this.choiceQueue();
+    const entry = step.entry as ChoiceEntry<QueueItem>;
+    const item = entry.item;
+    if (fate !== "run" && item.kind !== deliverKind) throw new Error(`only a message can be ${fate}ped`);
+    if (fate === "duplicate") {
+      const message = item as QueueItem & { kind: typeof deliverKind };
+      const copy = this.nextMessageId++;
+      if (this.tracing) {
+        const symbols = this.endpointSymbols;
+        this.trace.duplicate(
+          {
+            t: this.nowUs,
+            e: this.eventIndex,
+            from: symbols[message.from] as number,
+            to: symbols[message.to] as number,
+            id: message.id,
+            type: message.type,
+          },
+          copy,
+        );
+      }
+      choices.push(entry.dueUs, { ...message, id: copy });
+    } else {
+      if (!choices.remove(entry)) throw new Error("that step is not enabled");
+      if (fate === "drop") {
+        if (this.tracing)
+          this.recordArrival(item as QueueItem & { kind: typeof deliverKind }, "drop", "loss");
+      } else {
+        if (entry.dueUs > this.nowUs) this.nowUs = entry.dueUs;
+        this.guarded(() => this.handle(item));
+      }
+    }
+    this.eventIndex++;
+    this.settle();
+  }
+
+  /**
+   * One step outside `runUntil` (choice scheduling) under the same rules: the determinism guard,
+   * and a throwing handler recorded as the finding `exception`.
+   */
+  private guarded(run: () => void): void {
+    enterDeterministicSection();
+    try {
+      run();
+    } catch (error) {
+      this.handlerThrew(error);
+    } finally {
+      leaveDeterministicSection();
+    }
+    if (guardState.offence !== undefined) throw guardState.offence;
+  }
+
+  /** Runs `run` now as one event (choice scheduling: a client's invocation, a crash). */
+  runNow(run: () => void): void {
+    this.guarded(run);
+    this.eventIndex++;
+    this.settle();
+  }
+
+  /**
+   * Runs, oldest first, every pending action already due (choice scheduling): node starts at
+   * time 0 and a client's immediate follow-ups are not choices, each is one event of its own.
+   */
+  settle(): void {
+    const choices = this.choiceQueue();
+    while (!this.stopped) {
+      const entry = choices
+        .pending()
+        .find((candidate) => candidate.item.kind === actionKind && candidate.dueUs <= this.nowUs);
+      if (entry === undefined) return;
+      choices.remove(entry);
+      const action = entry.item as ScheduledAction;
+      if (action.cancelled) continue;
+      this.guarded(action.run);
+      this.eventIndex++;
+    }
+  }
+
   // ---- nodes -------------------------------------------------------------------------------
 
   private createSlot(id: NodeId, index: number, seed: bigint): NodeSlot {
@@ -367,7 +554,8 @@ export class Kernel {
       clockRate: 1,
       clockBaseSimUs: 0,
       clockBaseLocalUs: 0,
-      state: undefined,
+      role: undefined,
+      term: 0,
       context: {
         id,
         nodes: this.nodeIds,
@@ -388,14 +576,6 @@ export class Kernel {
           const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply };
           this.send(slot.index, this.network.endpoint(request.client), message);
         },
-        annotate: (state) => {
-          slot.state = state;
-          if (state.role === "leader") this.noteLeader(id, state.term ?? 0);
-          if (this.tracing) {
-            this.trace.state(this.nowUs, this.eventIndex, this.endpointSymbols[slot.index] as number, state);
-          }
-        },
-        tracing: this.tracing,
         note: (label, data) => {
           if (this.tracing) {
             this.trace.record(
@@ -436,7 +616,7 @@ export class Kernel {
     slot.paused = false;
     slot.backlog = [];
     slot.timers.clear();
-    slot.state = undefined;
+    slot.role = undefined;
     if (this.tracing) this.trace.record({ kind: "crash", t: this.nowUs, e: this.eventIndex, node: id });
     if (options.loseUnsynced === true) {
       const writes = slot.storage.loseUnsynced();
@@ -510,12 +690,12 @@ export class Kernel {
     slot.timers.set(item.name, noTimer);
     if (this.tracing) {
       const trace = this.trace;
-      trace.timer(
+      const at = this.traceFields.node(
         this.nowUs,
         this.eventIndex,
         this.endpointSymbols[slot.index] as number,
-        trace.symbol(item.name),
       );
+      trace.timer(at, trace.symbol(item.name));
     }
     guardState.node = slot.id;
     guardState.handler = "onTimer";
@@ -524,8 +704,8 @@ export class Kernel {
     this.afterStep(slot, "timer");
   }
 
-  /** Called when a node annotates itself as leader; records new (node, term) leaderships. */
-  noteLeader(node: NodeId, term: number): void {
+  /** Records a (node, term) in a leading role, unless it is the one recorded last. */
+  private noteLeader(node: NodeId, term: number): void {
     if (node === this.lastLeaderNode && term === this.lastLeaderTerm) return;
     this.lastLeaderNode = node;
     this.lastLeaderTerm = term;
@@ -547,35 +727,21 @@ export class Kernel {
       this.messageTypes.set(type, typeEntry);
     }
     typeEntry.sent++;
-    const tracing = this.tracing;
-    const fromSymbol = this.endpointSymbols[from] as number;
-    const toSymbol = this.endpointSymbols[to] as number;
-    if (tracing)
-      this.trace.send(this.nowUs, this.eventIndex, fromSymbol, toSymbol, id, typeEntry.symbol, message);
+    // What the trace says of this message (its send, and a drop or duplicate decided now).
+    const delivery: QueueItem = { kind: deliverKind, from, to, id, message, type: typeEntry.symbol };
+    const fields = this.tracing ? this.traceFields.message(this.nowUs, this.eventIndex, delivery) : undefined;
+    if (fields !== undefined) this.trace.send(fields, message);
     const arrivalUs = this.network.transmit(from, to, this.nowUs);
     if (arrivalUs < 0) {
-      if (tracing) {
-        const reason = arrivalUs === cutUs ? "partition" : "loss";
-        this.trace.arrival(
-          "drop",
-          this.nowUs,
-          this.eventIndex,
-          fromSymbol,
-          toSymbol,
-          id,
-          typeEntry.symbol,
-          reason,
-        );
-      }
+      if (fields !== undefined)
+        this.trace.arrival("drop", fields, arrivalUs === cutUs ? "partition" : "loss");
       return;
     }
-    this.queue.push(arrivalUs, { kind: deliverKind, from, to, id, message, type: typeEntry.symbol });
+    this.queue.push(arrivalUs, delivery);
     const duplicateUs = this.network.duplicateArrivalUs;
     if (duplicateUs >= 0) {
       const copy = this.nextMessageId++;
-      if (tracing) {
-        this.trace.duplicate(this.nowUs, this.eventIndex, fromSymbol, toSymbol, id, typeEntry.symbol, copy);
-      }
+      if (fields !== undefined) this.trace.duplicate(fields, copy);
       this.queue.push(duplicateUs, {
         kind: deliverKind,
         from,
@@ -587,6 +753,39 @@ export class Kernel {
     }
   }
 
+  /**
+   * Drops, delays or duplicates message `id` when it arrives (a scenario's `drop`, `delay` or
+   * `duplicate` step). Returns false, and does nothing, when no message has that id yet.
+   */
+  faultMessage(id: number, fault: MessageFault): boolean {
+    if (!Number.isInteger(id) || id < 0 || id >= this.nextMessageId) return false;
+    this.messageFaults.set(id, fault);
+    return true;
+  }
+
+  /** Applies a scripted fault to an arriving message; true when the message does not arrive now. */
+  private applyMessageFault(item: QueueItem & { kind: typeof deliverKind }): boolean {
+    const fault = this.messageFaults.get(item.id);
+    if (fault === undefined) return false;
+    this.messageFaults.delete(item.id);
+    switch (fault.kind) {
+      case "drop":
+        if (this.tracing) this.recordArrival(item, "drop", "scripted");
+        return true;
+      case "delay":
+        this.queue.push(this.nowUs + fault.delayUs, item);
+        return true;
+      case "duplicate": {
+        const copy = this.nextMessageId++;
+        if (this.tracing) {
+          this.trace.duplicate(this.traceFields.message(this.nowUs, this.eventIndex, item), copy);
+        }
+        this.queue.push(this.nowUs, { ...item, id: copy });
+        return false;
+      }
+    }
+  }
+
   /** Sends a message from a client endpoint to a node. */
   sendFromClient(client: string, to: NodeId, message: Message): void {
     this.send(this.network.endpoint(client), this.network.endpoint(to), message);
@@ -595,6 +794,7 @@ export class Kernel {
   private deliver(item: QueueItem & { kind: typeof deliverKind }): void {
     const names = this.network.names;
     const type = item.message.type;
+    if (this.messageFaults.size > 0 && this.applyMessageFault(item)) return;
     if (!this.network.reachable(item.from, item.to)) {
       if (this.tracing) this.recordArrival(item, "drop", "partition");
       return;
@@ -638,22 +838,13 @@ export class Kernel {
     kind: ArrivalKind,
     reason: DropReason = "partition",
   ): void {
-    const symbols = this.endpointSymbols;
-    this.trace.arrival(
-      kind,
-      this.nowUs,
-      this.eventIndex,
-      symbols[item.from] as number,
-      symbols[item.to] as number,
-      item.id,
-      item.type,
-      reason,
-    );
+    this.trace.arrival(kind, this.traceFields.message(this.nowUs, this.eventIndex, item), reason);
   }
 
   // ---- invariants ----------------------------------------------------------------------------
 
   private afterStep(slot: NodeSlot, cause: StepView<unknown>["cause"]): void {
+    if (slot.instance !== undefined) this.observe(slot, slot.instance);
     const invariants = this.invariants;
     if (invariants.length === 0) return;
     this.view.actor = slot.id;
@@ -665,6 +856,34 @@ export class Kernel {
       const failure = invariant.monitor.afterStep(this.view);
       if (failure !== undefined) this.fail(invariant, failure);
     }
+  }
+
+  /**
+   * Reads what a node shows after its step: its description when a trace is recorded (the trace
+   * drops one equal to the node's previous), and its role and term through the protocol's
+   * accessors, or from a description when it declares none.
+   */
+  private observe(slot: NodeSlot, node: ProtocolNode): void {
+    let description: StateDescription | undefined;
+    if (this.tracing && node.describe !== undefined) {
+      description = node.describe();
+      const at = this.traceFields.node(
+        this.nowUs,
+        this.eventIndex,
+        this.endpointSymbols[slot.index] as number,
+      );
+      this.trace.state(at, description);
+    }
+    const roles = this.roles;
+    if (roles?.roleOf !== undefined) {
+      slot.role = roles.roleOf(node);
+      slot.term = roles.termOf?.(node) ?? 0;
+    } else if (this.leadingRoles.size > 0) {
+      description ??= node.describe?.();
+      slot.role = typeof description?.role === "string" ? description.role : undefined;
+      slot.term = typeof description?.term === "number" ? description.term : 0;
+    }
+    if (slot.role !== undefined && this.leadingRoles.has(slot.role)) this.noteLeader(slot.id, slot.term);
   }
 
   /** Runs every invariant's end-of-run check. */
@@ -724,9 +943,15 @@ export class Kernel {
     return this.slot(id).paused;
   }
 
-  /** The node's last annotated state (undefined while crashed or before its first annotation). */
+  /** The node's description now, asked of it (undefined while crashed or if it describes nothing). */
   stateOf(id: NodeId): StateDescription | undefined {
-    return this.slot(id).state;
+    return this.slot(id).instance?.describe?.();
+  }
+
+  /** The node's role after its last step (undefined while crashed or if it shows none). */
+  roleOf(id: NodeId): string | undefined {
+    const slot = this.slot(id);
+    return slot.up ? slot.role : undefined;
   }
 
   /** The node object, for invariants and tests; undefined while crashed. */
@@ -734,21 +959,22 @@ export class Kernel {
     return this.slot(id).instance;
   }
 
+  /** The context the kernel handed the node (its random stream, its storage...). */
+  contextOf(id: NodeId): NodeContext {
+    return this.slot(id).context;
+  }
+
   storageOf(id: NodeId): MemoryStorage {
     return this.slot(id).storage;
   }
 
-  /**
-   * The live node that leads (highest term first), if any: role `leader`, or the roles that play
-   * the same part in other protocols, `primary` and `coordinator`.
-   */
+  /** The live node in a role the protocol declares leading (highest term first), if any. */
   leader(): NodeId | undefined {
     let best: NodeId | undefined;
     let bestTerm = Number.NEGATIVE_INFINITY;
     for (const slot of this.slots) {
-      const role = slot.state?.role;
-      if (!slot.up || (role !== "leader" && role !== "primary" && role !== "coordinator")) continue;
-      const term = slot.state?.term ?? 0;
+      if (!slot.up || slot.role === undefined || !this.leadingRoles.has(slot.role)) continue;
+      const term = slot.term;
       if (term > bestTerm) {
         best = slot.id;
         bestTerm = term;
@@ -760,6 +986,39 @@ export class Kernel {
   /** The cluster view handed to invariants. */
   clusterView(): ClusterView<unknown> {
     return this.view;
+  }
+}
+
+/**
+ * The named fields the kernel hands the trace, in two objects refilled for every record: the
+ * trace copies what it keeps before it returns. A fresh object per message cost the kernel bench
+ * (bench/kernel.ts, trace hashed or kept) about 10% of its throughput.
+ */
+class TraceFields {
+  private readonly messageFields = { t: 0, e: 0, from: 0, to: 0, id: 0, type: 0 };
+  private readonly nodeFields = { t: 0, e: 0, node: 0 };
+
+  /** `endpointSymbols[endpoint]`: the trace symbol of each endpoint's name. */
+  constructor(private readonly endpointSymbols: readonly number[]) {}
+
+  /** The fields of a record about `delivery` (its endpoints as numbers, its type as a symbol). */
+  message(t: number, e: number, delivery: DeliveryFields): MessageFields {
+    const fields = this.messageFields;
+    fields.t = t;
+    fields.e = e;
+    fields.from = this.endpointSymbols[delivery.from] as number;
+    fields.to = this.endpointSymbols[delivery.to] as number;
+    fields.id = delivery.id;
+    fields.type = delivery.type;
+    return fields;
+  }
+
+  node(t: number, e: number, node: number): NodeFields {
+    const fields = this.nodeFields;
+    fields.t = t;
+    fields.e = e;
+    fields.node = node;
+    return fields;
   }
 }
 

@@ -14,11 +14,19 @@
  * One writer per key (the node `writerOf(key)`; others redirect writes to it) keeps the tags of a
  * key in the order of its writes. Clients retry a request that got no answer, at another node or
  * the same one, and the network may deliver a request twice: the writer runs each request id
- * once. It persists (and syncs) the tag it gives a write before sending it anywhere, and a copy
+ * once. It persists and syncs the tag it gives a write before sending it anywhere, and a copy
  * arriving later (after a crash too) reuses that tag or the stored answer: a write never gets two
- * tags. Every storage write is synced before the message that depends on it is sent.
+ * tags.
  */
-import type { ClientRequest, NodeContext, NodeId, Protocol, ProtocolNode, StartInfo } from "quorumlab";
+import type {
+  ClientRequest,
+  NodeContext,
+  NodeId,
+  Protocol,
+  ProtocolNode,
+  StartInfo,
+  StateDescription,
+} from "quorumlab";
 import { client } from "./client.js";
 import { tagsOnlyGrow } from "./invariants.js";
 
@@ -94,7 +102,11 @@ export class RegisterNode implements ProtocolNode<RegisterMessage> {
     for (const key of this.ctx.storage.list<string>("keys")) {
       this.stored.set(key, this.ctx.storage.get<Stored>(`key/${key}`) ?? initial);
     }
-    this.ctx.annotate({ role: "replica", keys: this.stored.size });
+  }
+
+  /** What traces and reports show of this replica. */
+  describe(): StateDescription {
+    return { role: "replica", keys: this.stored.size };
   }
 
   onClientRequest(request: ClientRequest): void {
@@ -124,7 +136,7 @@ export class RegisterNode implements ProtocolNode<RegisterMessage> {
     let tag = this.ctx.storage.get<Tag>(`tag/${request.id}`);
     if (tag === undefined) {
       tag = [this.read(key).tag[0] + 1, this.ctx.id];
-      this.ctx.storage.set(`tag/${request.id}`, tag); // persist before anything depends on it
+      this.ctx.storage.set(`tag/${request.id}`, tag); // durable before anything depends on it
       this.ctx.storage.sync();
     }
     this.start(request, key, "set");
@@ -204,7 +216,7 @@ export class RegisterNode implements ProtocolNode<RegisterMessage> {
     return this.stored.get(key) ?? initial;
   }
 
-  /** Stores (tag, value) if the tag is higher than the one stored, durably (before any ack). */
+  /** Stores (tag, value) if the tag is higher than the one stored, syncing it first. */
   private write(key: string, update: Stored): void {
     const current = this.stored.get(key);
     if (current !== undefined && compareTags(update.tag, current.tag) <= 0) return;
@@ -213,7 +225,6 @@ export class RegisterNode implements ProtocolNode<RegisterMessage> {
     this.ctx.storage.set(`key/${key}`, stored);
     this.ctx.storage.sync();
     this.stored.set(key, stored);
-    this.ctx.annotate({ role: "replica", keys: this.stored.size });
   }
 }
 

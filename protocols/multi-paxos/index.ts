@@ -25,5 +25,14 @@ export const multiPaxos: Protocol<MultiPaxosMessage, MultiPaxosNode> = {
   invariants: multiPaxosInvariants,
   bugs: multiPaxosBugs,
   client: { operations: { read: 1, write: 1, cas: 1 }, model: "kv" },
+  // A candidate runs phase 1; the leader is the distinguished proposer, by ballot (a follower's
+  // term is the ballot it promised).
+  roles: {
+    names: ["leader", "candidate", "follower"],
+    leading: ["leader"],
+    colours: { leader: "#ffb74d", candidate: "#ce93d8", follower: "#90caf9" },
+    roleOf: (node) => node.role,
+    termOf: (node) => (node.role === "follower" ? node.promised : node.ballot),
+  },
   electionTimer,
 };

@@ -35,6 +35,7 @@ import {
   type NodeId,
   type ProtocolNode,
   type StartInfo,
+  type StateDescription,
 } from "../../sim/node.js";
 import { LazyElectionTimer } from "../shared/election-timer.js";
 import { isKvFunction, KvStateMachine } from "../shared/kv-store.js";
@@ -109,14 +110,6 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
 
   private readonly bugs: ReadonlySet<MultiPaxosBugName>;
   private readonly index: number;
-  /** What the last annotation was made of; a new one is made only when one of these changes. */
-  private annotated = false;
-  private shownRole: MultiPaxosRole = "follower";
-  private shownBallot = 0;
-  private shownPromised = 0;
-  private shownExecutedThrough = 0;
-  private shownLeaderHint: NodeId | undefined;
-  private shownNextSlot = 0;
 
   constructor(
     private readonly ctx: NodeContext<MultiPaxosMessage>,
@@ -144,7 +137,6 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     }
     this.executeReady();
     this.resetElectionTimer();
-    this.annotate();
   }
 
   onTimer(name: string): void {
@@ -153,12 +145,10 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     } else if (name === heartbeatTimer && this.role === "leader") {
       this.heartbeat();
     }
-    this.annotate();
   }
 
   onMessage(from: NodeId, message: MultiPaxosMessage): void {
     this.handle(from, message);
-    this.annotate();
   }
 
   onClientRequest(request: ClientRequest): void {
@@ -189,7 +179,6 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.waiting.set(key, request);
     if (this.pendingSlots.has(key)) return;
     this.propose(this.nextSlot++, command);
-    this.annotate();
   }
 
   private handle(from: NodeId, message: MultiPaxosMessage): void {
@@ -474,30 +463,9 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     else this.ctx.send(to, message);
   }
 
-  private annotate(): void {
-    if (
-      this.annotated &&
-      this.shownRole === this.role &&
-      this.shownBallot === this.ballot &&
-      this.shownPromised === this.promised &&
-      this.shownExecutedThrough === this.executedThrough &&
-      this.shownLeaderHint === this.leaderHint &&
-      this.shownNextSlot === this.nextSlot
-    ) {
-      return;
-    }
-    this.annotated = true;
-    this.shownRole = this.role;
-    this.shownBallot = this.ballot;
-    this.shownPromised = this.promised;
-    this.shownExecutedThrough = this.executedThrough;
-    this.shownLeaderHint = this.leaderHint;
-    this.shownNextSlot = this.nextSlot;
-    this.ctx.annotate(
-      this.ctx.tracing
-        ? describeMultiPaxosNode(this)
-        : { role: this.role, term: this.role === "follower" ? this.promised : this.ballot },
-    );
+  /** Role, ballot, promise, execution and (as leader) open slots (state.ts). */
+  describe(): StateDescription {
+    return describeMultiPaxosNode(this);
   }
 
   /** Slots proposed by this leader and not yet chosen (for state descriptions). */

@@ -25,5 +25,11 @@ export const paxos: Protocol<PaxosMessage, PaxosNode> = {
   invariants: paxosInvariants,
   bugs: paxosBugs,
   figures: (records) => paxosFigures(records),
+  // No role leads: any proposer may propose (the scenario target `leader` finds none).
+  roles: {
+    names: ["proposer", "acceptor", "learner", "idle"],
+    leading: [],
+    colours: { proposer: "#ffb74d", acceptor: "#90caf9", learner: "#a5d6a7" },
+  },
   electionTimer: proposeTimer,
 };

@@ -21,7 +21,7 @@
  * never reuses a ballot. A node talks to its own acceptor and learner by direct call, not over
  * the network.
  */
-import type { NodeContext, NodeId, ProtocolNode, StartInfo } from "../../sim/node.js";
+import type { NodeContext, NodeId, ProtocolNode, StartInfo, StateDescription } from "../../sim/node.js";
 import type { PaxosBugName } from "./bugs.js";
 import type { AcceptedProposal, PaxosMessage } from "./messages.js";
 import type { PaxosOptions } from "./options.js";
@@ -121,7 +121,6 @@ export class PaxosNode implements ProtocolNode<PaxosMessage> {
       const delayUs = info.restarted ? this.options.retryTimeoutUs : 0;
       this.ctx.setTimer(proposeTimer, delayUs + this.ctx.random.int(0, this.options.proposeDelayMaxUs));
     }
-    this.annotate();
   }
 
   onTimer(name: string): void {
@@ -132,12 +131,10 @@ export class PaxosNode implements ProtocolNode<PaxosMessage> {
       this.failures++;
       this.retry();
     }
-    this.annotate();
   }
 
   onMessage(from: NodeId, message: PaxosMessage): void {
     this.handle(from, message);
-    this.annotate();
   }
 
   private handle(from: NodeId, message: PaxosMessage): void {
@@ -327,7 +324,8 @@ export class PaxosNode implements ProtocolNode<PaxosMessage> {
     else this.ctx.send(to, message);
   }
 
-  private annotate(): void {
-    this.ctx.annotate(describePaxosNode(this));
+  /** Roles, ballot and phase, promise, accepted proposal and learned value (state.ts). */
+  describe(): StateDescription {
+    return describePaxosNode(this);
   }
 }

@@ -31,5 +31,12 @@ export const primaryBackup: Protocol<PrimaryBackupMessage, PrimaryBackupNode> = 
   bugs: primaryBackupBugs,
   figures: (records) => primaryBackupFigures(records),
   client: { operations: { read: 1, write: 1, cas: 1 }, model: "kv" },
+  roles: {
+    names: ["primary", "backup", "idle", "view-service"],
+    leading: ["primary"],
+    colours: { primary: "#ffb74d", backup: "#90caf9", idle: "#e0e0e0", "view-service": "#a5d6a7" },
+    roleOf: (node) => node.role,
+    termOf: (node) => (node.kind === "view-service" ? node.view.viewnum : node.view),
+  },
   electionTimer: failoverTimer,
 };

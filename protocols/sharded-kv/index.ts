@@ -5,6 +5,7 @@
  * client sessions when groups join or leave. See README.md and node.ts.
  */
 import type { Protocol } from "../../sim/node.js";
+import { raftLog, raftRoles } from "../raft/index.js";
 import { shardBugs } from "./bugs.js";
 import { shardedFigures } from "./figures.js";
 import { shardedInvariants } from "./invariants.js";
@@ -53,5 +54,15 @@ export const shardedKv: Protocol<ShardedMessage, ShardedNode> = {
   },
   figures: shardedFigures,
   client: { operations: { read: 2, write: 1, append: 1, cas: 1 }, model: "kv" },
+  // Each replica shows its Raft role and log: a group's leader leads (the highest term of all
+  // groups wins the scenario target `leader`).
+  roles: {
+    names: raftRoles.names,
+    leading: raftRoles.leading,
+    ...(raftRoles.colours === undefined ? {} : { colours: raftRoles.colours }),
+    roleOf: (node) => node.replica.raft.role,
+    termOf: (node) => node.replica.raft.currentTerm,
+  },
+  log: raftLog,
   electionTimer: "election",
 };

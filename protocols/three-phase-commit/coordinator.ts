@@ -49,7 +49,6 @@ export class Coordinator extends Site {
     if (this.begun < workload.count) {
       this.ctx.setTimer("begin", info.restarted ? 1_000_000 / workload.rate : workload.startUs);
     }
-    this.describe();
   }
 
   private recover(): void {
@@ -87,7 +86,6 @@ export class Coordinator extends Site {
     this.ctx.storage.set("begun", tx);
     // A restarted coordinator must not reuse a transaction number: force it before PREPARE leaves.
     this.forceLog();
-    this.changed = true;
     if (tx < workload.count) this.ctx.setTimer("begin", 1_000_000 / workload.rate);
     const participants = drawParticipants(this.ctx, this.options.transactions.participantsPerTx);
     const key = this.options.lockConflicts ? this.ctx.random.int(0, this.options.keys - 1) : -1;
@@ -123,7 +121,6 @@ export class Coordinator extends Site {
       default:
         return;
     }
-    this.describe();
   }
 
   private onVote(from: string, tx: number, yes: boolean): void {
@@ -163,7 +160,6 @@ export class Coordinator extends Site {
     const active = this.active.get(tx);
     if (active === undefined || active.phase !== "precommitting") return;
     active.phase = "in-doubt";
-    this.changed = true;
   }
 
   private finish(

@@ -6,6 +6,7 @@
 
 import { commitFigureHook } from "../../sim/check/atomicity.js";
 import type { KnownLimit, NodeContext, Protocol } from "../../sim/node.js";
+import { commitRoles } from "../shared/commit/site.js";
 import { threePhaseBugs } from "./bugs.js";
 import { Coordinator } from "./coordinator.js";
 import { threePhaseInvariants } from "./invariants.js";
@@ -36,6 +37,7 @@ function variant(
     invariants: threePhaseInvariants,
     bugs: threePhaseBugs,
     figures: commitFigureHook,
+    roles: commitRoles,
     ...(which === "skeen" ? { knownLimits: skeenKnownLimits } : {}),
   };
 }

@@ -72,7 +72,6 @@ export class Participant extends Site {
   onStart(info: StartInfo): void {
     this.step();
     if (info.restarted) this.recover();
-    this.describe();
   }
 
   private recover(): void {
@@ -140,7 +139,6 @@ export class Participant extends Site {
       default:
         return;
     }
-    this.describe();
   }
 
   // ---- phase 1 -----------------------------------------------------------------------------
@@ -365,7 +363,6 @@ export class Participant extends Site {
     held.highest = Math.max(held.highest, promised);
     if (held.lead !== undefined && promised > held.lead.ballot) {
       held.lead = undefined;
-      this.changed = true;
       this.wait(
         held,
         this.options.terminationTimeoutUs + this.ctx.random.int(0, this.options.terminationTimeoutUs),

@@ -6,6 +6,7 @@
 
 import { commitFigureHook } from "../../sim/check/atomicity.js";
 import type { NodeContext, Protocol } from "../../sim/node.js";
+import { commitRoles } from "../shared/commit/site.js";
 import { twoPhaseBugs } from "./bugs.js";
 import { Coordinator } from "./coordinator.js";
 import { twoPhaseInvariants } from "./invariants.js";
@@ -31,4 +32,5 @@ export const twoPhaseCommit: Protocol<TwoPhaseMessage, Site> = {
   invariants: twoPhaseInvariants,
   bugs: twoPhaseBugs,
   figures: commitFigureHook,
+  roles: commitRoles,
 };

@@ -43,7 +43,6 @@ export class Participant extends Site {
   onStart(info: StartInfo): void {
     this.step();
     if (info.restarted) this.recover();
-    this.describe();
   }
 
   private recover(): void {
@@ -80,7 +79,6 @@ export class Participant extends Site {
       default:
         return;
     }
-    this.describe();
   }
 
   private onPrepare(message: Prepare): void {

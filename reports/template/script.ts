@@ -4,13 +4,18 @@
  * only what falls inside the visible time window (so a 100,000-event trace stays smooth).
  *
  * Every string from the trace reaches the page through `textContent` or `setAttribute`, never
- * through HTML parsing. The script is plain ES2019 in a string constant (tsc does not copy
+ * through HTML parsing. It defines `window.quorumlabDiagram(data, options)`, which the lab page
+ * calls again after each fork (`options.signal` removes the previous drawing's listeners,
+ * `options.marks` draws labelled time lines, `options.onSelect` hears the selected event and
+ * `options.onTime` a click on no event, with its time), and
+ * draws the embedded data block when there is one. The script is plain ES2019 in a string constant (tsc does not copy
  * non-TypeScript files): it must contain no backtick and no dollar-brace sequence.
  */
 export const reportScript = String.raw`
-(function () {
+window.quorumlabDiagram = function (data, options) {
   "use strict";
-  var data = JSON.parse(document.getElementById("report-data").textContent);
+  options = options || {};
+  var listen = { signal: options.signal };
   var SVGNS = "http://www.w3.org/2000/svg";
   var meta = data.meta;
   var lanes = data.lanes, msgs = data.msgs, steps = data.steps, ops = data.ops;
@@ -89,10 +94,16 @@ export const reportScript = String.raw`
     if (term === null || term === undefined) return "#cfd8dc";
     return "hsl(" + ((term * 67 + 200) % 360) + ", 62%, 72%)";
   }
-  var roleColours = { leader: "#ffb74d", candidate: "#ce93d8", "pre-candidate": "#e1bee7", precandidate: "#e1bee7", follower: "#90caf9", coordinator: "#ffb74d", participant: "#90caf9", proposer: "#ffb74d", acceptor: "#90caf9", learner: "#a5d6a7", primary: "#ffb74d", backup: "#90caf9" };
+  // What the protocol declares (reports/display.ts): role colours and order, how its log is drawn.
+  var display = data.display || {};
+  var declaredRoles = display.roles || { names: [], leading: [] };
+  var roleColours = declaredRoles.colours || {};
+  var logDeclaration = display.log || { forms: [] };
   function roleColour(role) {
     if (role === null || role === undefined) return "#e0e0e0";
-    if (roleColours[role]) return roleColours[role];
+    if (Object.prototype.hasOwnProperty.call(roleColours, role)) return roleColours[role];
+    var position = declaredRoles.names.indexOf(role);
+    if (position >= 0) return "hsl(" + ((position * 67 + 30) % 360) + ", 45%, 78%)";
     var hash = 0;
     for (var i = 0; i < role.length; i++) hash = (hash * 31 + role.charCodeAt(i)) >>> 0;
     return "hsl(" + (hash % 360) + ", 45%, 78%)";
@@ -100,36 +111,56 @@ export const reportScript = String.raw`
   function stateOf(index) { return index < 0 ? null : data.states[index]; }
   function roleOf(state) { return state && typeof state.role === "string" ? state.role : null; }
   function termOf(state) { return state && typeof state.term === "number" ? state.term : null; }
+  function numberField(state, field, fallback) {
+    return field && typeof state[field] === "number" ? state[field] : fallback;
+  }
+  /** The commit index a state shows, by the declared field (0 when none). */
+  function commitOf(state) { return numberField(state, logDeclaration.commitField, 0); }
   /**
-   * The last (at most) max entries of a state's log, from any form a protocol may show, each
-   * starting at index logFrom (default 1): log (a list of terms or of entries with a term),
-   * logTerms ([[index, term], ...], where each term starts, up to lastIndex) or logRuns
-   * ([[term, count], ...], as older traces have it). Returns {from, entries, last} or null.
+   * The last (at most) max entries of a state's log, in the first declared form its state holds,
+   * each starting at the declared first index (default 1): "entries" (a list of terms or of
+   * entries with a term), "term-starts" ([[index, term], ...], where each term starts, up to the
+   * declared last index) or "term-runs" ([[term, count], ...]). Returns {from, entries, last} or
+   * null.
    */
   function logTail(state, max) {
     if (!state) return null;
-    var base = typeof state.logFrom === "number" ? state.logFrom : 1;
-    var entries = [];
-    if (Array.isArray(state.log)) {
-      var skip = Math.max(0, state.log.length - max);
-      return { from: base + skip, entries: state.log.slice(skip), last: base + state.log.length - 1 };
-    }
-    if (Array.isArray(state.logTerms) && typeof state.lastIndex === "number") {
-      var last = state.lastIndex;
-      var first = Math.max(base, last - max + 1);
-      for (var s = state.logTerms.length - 1; s >= 0 && last >= first; s--) {
-        var start = Math.max(state.logTerms[s][0], first);
-        for (var i = last; i >= start; i--) entries.push(state.logTerms[s][1]);
-        last = start - 1;
+    var base = numberField(state, logDeclaration.firstIndexField, 1);
+    for (var f = 0; f < logDeclaration.forms.length; f++) {
+      var form = logDeclaration.forms[f];
+      var log = state[form.field];
+      if (!Array.isArray(log)) continue;
+      if (form.form === "entries") return entriesTail(log, base, max);
+      if (form.form === "term-starts") {
+        var lastIndex = numberField(state, logDeclaration.lastIndexField, null);
+        if (lastIndex !== null) return termStartsTail(log, lastIndex, base, max);
       }
-      entries.reverse();
-      return { from: state.lastIndex - entries.length + 1, entries: entries, last: state.lastIndex };
+      if (form.form === "term-runs") return termRunsTail(log, base, max);
     }
-    if (!Array.isArray(state.logRuns)) return null;
+    return null;
+  }
+  function entriesTail(log, base, max) {
+    var skip = Math.max(0, log.length - max);
+    return { from: base + skip, entries: log.slice(skip), last: base + log.length - 1 };
+  }
+  function termStartsTail(starts, lastIndex, base, max) {
+    var entries = [];
+    var last = lastIndex;
+    var first = Math.max(base, last - max + 1);
+    for (var s = starts.length - 1; s >= 0 && last >= first; s--) {
+      var start = Math.max(starts[s][0], first);
+      for (var i = last; i >= start; i--) entries.push(starts[s][1]);
+      last = start - 1;
+    }
+    entries.reverse();
+    return { from: lastIndex - entries.length + 1, entries: entries, last: lastIndex };
+  }
+  function termRunsTail(runs, base, max) {
+    var entries = [];
     var total = 0;
-    state.logRuns.forEach(function (run) { total += run[1]; });
-    for (var r = state.logRuns.length - 1; r >= 0 && entries.length < max; r--) {
-      for (var c = 0; c < state.logRuns[r][1] && entries.length < max; c++) entries.push(state.logRuns[r][0]);
+    runs.forEach(function (run) { total += run[1]; });
+    for (var r = runs.length - 1; r >= 0 && entries.length < max; r--) {
+      for (var c = 0; c < runs[r][1] && entries.length < max; c++) entries.push(runs[r][0]);
     }
     entries.reverse();
     return { from: base + total - entries.length, entries: entries, last: base + total - 1 };
@@ -438,6 +469,11 @@ export const reportScript = String.raw`
       var xb = xOf(steps[firstBad][0]);
       el("line", { x1: xb, y1: AXIS_H, x2: xb, y2: layout.height, "class": "bad-line" }, g);
     }
+    (options.marks || []).forEach(function (mark) {
+      var xm = xOf(mark.t);
+      el("line", { x1: xm, y1: AXIS_H, x2: xm, y2: layout.height, "class": mark.cls }, g);
+      text(g, xm + 3, AXIS_H + 10, mark.label, mark.cls + "-label");
+    });
     if (cursor >= 0) {
       var x = xOf(steps[cursor][0]);
       el("line", { x1: x, y1: AXIS_H, x2: x, y2: layout.height, "class": "cursor-line" }, g);
@@ -470,7 +506,7 @@ export const reportScript = String.raw`
     overview.appendChild(windowRect);
   }
 
-  // ---- Raft-style logs at the cursor -------------------------------------------------------
+  // ---- logs at the cursor, as declared ---------------------------------------------------------
 
   var lastLogKey = null;
   function drawLogs() {
@@ -507,7 +543,7 @@ export const reportScript = String.raw`
       if (position >= 0 && points[position][1] < 0) {
         row.appendChild(document.createTextNode("down"));
       } else if (logTail(state, 40)) {
-        var commit = typeof state.commitIndex === "number" ? state.commitIndex : 0;
+        var commit = commitOf(state);
         var tail = logTail(state, 40);
         if (tail.from > 1) {
           var more = document.createElement("span");
@@ -594,12 +630,14 @@ export const reportScript = String.raw`
       info.textContent = "No event selected. Press → or j to step forward, b for the first bad event.";
       info.className = "";
       info.removeAttribute("data-step");
+      if (options.onSelect) options.onSelect(cursor);
       return;
     }
     var s = steps[cursor];
     info.textContent = "Event " + (cursor + 1) + " of " + steps.length + " · t=" + fmt(s[0]) + " · kernel event " + s[1] + "\n" + describe(cursor) + (cursor === firstBad ? "\n← the first bad event" : "");
     info.className = cursor === firstBad || kinds[s[2]] === "violation" ? "bad" : "";
     info.setAttribute("data-step", String(cursor));
+    if (options.onSelect) options.onSelect(cursor);
   }
 
   function goto(index) {
@@ -688,7 +726,7 @@ export const reportScript = String.raw`
       default: handled = false;
     }
     if (handled) event.preventDefault();
-  });
+  }, listen);
 
   svg.addEventListener("wheel", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) {
@@ -716,21 +754,27 @@ export const reportScript = String.raw`
       setView(drag.start - dt, drag.end - dt);
       return;
     }
-  });
+  }, listen);
   window.addEventListener("mouseup", function (event) {
     if (!drag) return;
     var moved = drag.moved;
     drag = null;
     svg.classList.remove("dragging");
-    if (!moved) select(event.target);
-  });
+    if (!moved) select(event.target, event);
+  }, listen);
 
-  function select(target) {
+  function select(target, event) {
     if (!target || !target.getAttribute) return;
     var value;
     if ((value = target.getAttribute("data-m")) !== null) goto(msgs[Number(value)][9]);
     else if ((value = target.getAttribute("data-op")) !== null) goto(ops[Number(value)].rs >= 0 ? ops[Number(value)].rs : ops[Number(value)].is);
     else if ((value = target.getAttribute("data-s")) !== null) goto(Number(value));
+    else if (options.onTime && event) {
+      // A click on no event picks a time: the lab forks there.
+      var box = svg.getBoundingClientRect();
+      var t = tOf((event.clientX - box.left) * layout.width / Math.max(1, box.width));
+      if (t >= 0 && t <= endUs) options.onTime(Math.round(t));
+    }
   }
 
   overview.addEventListener("mousedown", function (event) {
@@ -825,12 +869,18 @@ export const reportScript = String.raw`
     var op = target.getAttribute("data-goto-op");
     if (step !== null) { event.preventDefault(); goto(Number(step)); document.getElementById("diagram-section").scrollIntoView(); }
     else if (op !== null && ops[Number(op)]) { event.preventDefault(); var o = ops[Number(op)]; goto(o.rs >= 0 ? o.rs : o.is); document.getElementById("diagram-section").scrollIntoView(); }
-  });
-  window.addEventListener("resize", schedule);
+  }, listen);
+  window.addEventListener("resize", schedule, listen);
 
   if (window.location.hash === "#first-bad" && firstBad >= 0) cursor = firstBad;
+  if (options.select !== undefined && options.select >= 0) cursor = options.select;
   showInfo();
   render();
   document.body.setAttribute("data-ready", "true");
+  return { goto: goto, selected: function () { return cursor; } };
+};
+(function () {
+  var block = document.getElementById("report-data");
+  if (block) window.quorumlabDiagram(JSON.parse(block.textContent));
 })();
 `;

@@ -274,14 +274,21 @@ export function explainFailure(input: FailureInput): Explanation {
   const partitionText = key === null ? "" : ` on key ${JSON.stringify(key)}`;
   const failingLegal = states.transition(failingLocal, stateAtFailure) >= 0;
   const others = deepest.pending.length - 1;
+  const failingSentence = failingLegal
+    ? `${describeOperation(model, failing)} would be possible there, but then ${others === 1 ? "the other pending operation" : `the other ${others} pending operations`} cannot all be placed.`
+    : others === 0
+      ? `${describeOperation(model, failing)} is not possible in that state and no other operation is pending.`
+      : `${describeOperation(model, failing)} is not possible in that state, and no order of the ${others} other pending operation${others === 1 ? "" : "s"} makes it possible.`;
   const sentences = [
     `Not linearizable${partitionText}: ${name(failing.id)} cannot take effect anywhere between its call and its return.`,
-    `The longest linearizable prefix found has ${deepest.prefix.length} operation${deepest.prefix.length === 1 ? "" : "s"} and leaves the state at ${describeStateId(stateAtFailure)};`,
-    failingLegal
-      ? `${describeOperation(model, failing)} would be possible there, but then ${others === 1 ? "the other pending operation" : `the other ${others} pending operations`} cannot all be placed.`
-      : others === 0
-        ? `${describeOperation(model, failing)} is not possible in that state and no other operation is pending.`
-        : `${describeOperation(model, failing)} is not possible in that state, and no order of the ${others} other pending operation${others === 1 ? "" : "s"} makes it possible.`,
+    ...(deepest.reachableStates === undefined
+      ? [
+          `The longest linearizable prefix found has ${deepest.prefix.length} operation${deepest.prefix.length === 1 ? "" : "s"} and leaves the state at ${describeStateId(stateAtFailure)};`,
+          failingSentence,
+        ]
+      : [
+          `${describeOperation(model, failing)} is possible in none of the ${deepest.reachableStates} state${deepest.reachableStates === 1 ? "" : "s"} the partition's operations can reach, in any order.`,
+        ]),
     `A smallest failing subset found has ${minimalSet.length} operation${minimalSet.length === 1 ? "" : "s"}: ${minimalSet
       .slice(0, summaryOperationsMax)
       .map(name)

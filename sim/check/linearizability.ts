@@ -38,6 +38,11 @@ export interface CheckOptions {
    * share of the machine's memory.
    */
   readonly memoryBytesMax?: number;
+  /**
+   * Return the linearization found when the history is linearizable (`CheckResult.linearization`);
+   * default false.
+   */
+  readonly linearization?: boolean;
   /** Build an explanation when the history is not linearizable; default true. */
   readonly explain?: boolean;
 }
@@ -49,6 +54,19 @@ export interface CheckResult {
   readonly partitions: number;
   /** Number of operations checked (`fail` operations, which did not happen, are not counted). */
   readonly ops: number;
+  /** Search steps taken (attempts to place an operation, counted in blocks of 1,024). */
+  readonly steps?: number;
+  /** The most bytes the searches held at once (sampled between slices of the search). */
+  readonly memoryBytesPeak?: number;
+  /**
+   * When linearizable and `linearization` was asked for: per partition, the `Operation.id`s in an
+   * order the model accepts that respects real time (indeterminate operations left out did not
+   * take effect).
+   */
+  readonly linearization?: ReadonlyArray<{
+    readonly partition: string | null;
+    readonly operations: readonly number[];
+  }>;
   /** Why the verdict is `unknown`: which budget ran out. */
   readonly unknownReason?: "timeout" | "steps" | "memory";
   /** How far the search got; present when the verdict is `unknown`. */
@@ -174,6 +192,8 @@ export function checkOperations(
       result: "unknown",
       partitions: partitions.length,
       ops: effective.length,
+      steps: budget.steps,
+      memoryBytesPeak: Math.max(memoryBytesPeak, memoryHeld()),
       unknownReason: reason,
       progress: {
         partitionsDecided,
@@ -185,6 +205,8 @@ export function checkOperations(
       },
     };
   };
+  const linearization: Array<{ partition: string | null; operations: number[] }> | undefined =
+    options.linearization === true ? [] : undefined;
   let active = partitions.map((_, index) => index);
   let sliceSteps = firstSliceSteps;
   let unknownReason: CheckResult["unknownReason"];
@@ -207,6 +229,8 @@ export function checkOperations(
           result: "not-linearizable",
           partitions: partitions.length,
           ops: effective.length,
+          steps: budget.steps,
+          memoryBytesPeak,
         };
         if (!explain) return result;
         const partition = partitions[index]!;
@@ -234,12 +258,26 @@ export function checkOperations(
       }
       partitionsDecided++;
       operationsDecided += partitions[index]!.operations.length;
+      if (linearization !== undefined && outcome.kind === "linearizable") {
+        const partition = partitions[index]!;
+        linearization.push({
+          partition: partition.key,
+          operations: outcome.linearization.map((local) => partition.operations[local]!.id),
+        });
+      }
     }
     active = stillActive;
     sliceSteps *= 2;
   }
   if (unknownReason !== undefined) return unknownOf(unknownReason);
-  return { result: "linearizable", partitions: partitions.length, ops: effective.length };
+  return {
+    result: "linearizable",
+    partitions: partitions.length,
+    ops: effective.length,
+    steps: budget.steps,
+    memoryBytesPeak,
+    ...(linearization === undefined ? {} : { linearization }),
+  };
 }
 
 /**

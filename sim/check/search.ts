@@ -13,13 +13,17 @@
  * - Model states are interned to small integers; `transition` memoizes `model.step` per
  *   (operation, state) pair in an open-addressing table.
  * - The set of linearized operations is a bitset with an incrementally maintained Zobrist hash.
- *   The cache stores each seen (bitset, state) once, in an open-addressing table over entries kept
- *   in typed arrays. A bitset is stored trimmed: the words before the first one that is not all
- *   ones and after the last non-zero one are implied, so long histories stay small.
+ *   The cache stores each seen (bitset, state) once, in an open-addressing table over records
+ *   of four integers in one typed array. A bitset is stored trimmed: the words before the first
+ *   one that is not all ones and after the last non-zero one are implied, so long histories stay
+ *   small. The search counts the bytes of every array it holds against the memory budget.
  *
- * Pruning, on top of the classic algorithm, both safe by a dominance argument:
+ * Pruning, on top of the classic algorithm, each safe by a dominance argument:
  * - An indeterminate operation whose step leaves the state unchanged is never linearized: leaving
  *   it out reaches the same state with the same obligations and keeps it available later.
+ * - An indeterminate operation is placed only immediately before an operation that depends on it
+ *   (just-in-time linearization of indeterminate operations, see `needs`): one whose effect no
+ *   later operation observes is thus never placed at all.
  * - A completed read-only operation (model.readOnly) that is legal now dominates every other
  *   choice at this point, so when its subtree fails the search backtracks past it at once.
  */
@@ -57,10 +61,19 @@ export interface Deepest {
   readonly failing: number;
   /** Operations called but not linearized at that point, in list order (includes `failing`). */
   readonly pending: number[];
+  /**
+   * Set when `failing` is a completed operation that is illegal in every state the partition's
+   * operations can reach in any order (see `impossibleOperation`): the number of those states.
+   */
+  readonly reachableStates?: number;
 }
 
 export type SearchOutcome =
-  | { readonly kind: "linearizable" }
+  | {
+      readonly kind: "linearizable";
+      /** The operations in linearization order (partition-local numbers). */
+      readonly linearization: readonly number[];
+    }
   | { readonly kind: "unknown" }
   | { readonly kind: "not-linearizable"; readonly deepest: Deepest; readonly states: StateTable };
 
@@ -75,6 +88,13 @@ export interface StateTable {
 }
 
 const checkEverySteps = 1024;
+
+/**
+ * Whether, among calls that follow each other in the entry list, the one that returns first is
+ * tried first (calls of indeterminate operations last). It changes only the order in which the
+ * search tries candidates, never the set of candidates.
+ */
+const orderCallsByReturn = process.env.ORDER_RETURN === "1";
 
 /** A 32-bit mixer (the finalizer of MurmurHash3). */
 function mix32(value: number): number {
@@ -193,6 +213,48 @@ function stateTableOf(
   };
 }
 
+/** States the reachability pre-check explores at most, and transitions it tries at most. */
+const reachableStatesMax = 64;
+const reachableTransitionsMax = 1 << 18;
+/** Steps the search takes before it settles for an operation that is impossible everywhere (fewer than an explanation's minimization gives each attempt). */
+const impossibleSearchStepsMax = 1 << 14;
+
+/**
+ * A completed operation that is illegal in every state the partition's operations can reach,
+ * applied in any order and any number of times, starting from the initial state; `undefined`
+ * when there is none, or when the states are too many to list (appended strings, for example).
+ * Such an operation can be placed in no linearization, so the partition is not linearizable; the
+ * search would otherwise try every order of everything called before that operation returned,
+ * which on a long history with many indeterminate operations takes longer than any budget. A read
+ * of a value that only a failed write wrote is the everyday case.
+ */
+function impossibleOperation(
+  operations: readonly Operation[],
+  table: StateTable,
+): { operation: number; reachableStates: number } | undefined {
+  const n = operations.length;
+  const reachable = [table.initial];
+  const seen = new Set<number>(reachable);
+  let transitions = 0;
+  for (let next = 0; next < reachable.length; next++) {
+    const state = reachable[next]!;
+    for (let operation = 0; operation < n; operation++) {
+      if (++transitions > reachableTransitionsMax) return undefined;
+      const after = table.transition(operation, state);
+      if (after < 0 || seen.has(after)) continue;
+      if (reachable.length === reachableStatesMax) return undefined;
+      seen.add(after);
+      reachable.push(after);
+    }
+  }
+  for (let operation = 0; operation < n; operation++) {
+    if (!Number.isFinite(operations[operation]!.returnUs)) continue;
+    if (reachable.every((state) => table.transition(operation, state) < 0))
+      return { operation, reachableStates: reachable.length };
+  }
+  return undefined;
+}
+
 /** A search that can run in slices, so that partitions can take turns. */
 export interface PartitionSearch {
   /**
@@ -246,6 +308,24 @@ export function startSearch(
     if (kinds !== 0) return kinds;
     return left - right;
   });
+  if (orderCallsByReturn) {
+    // Within each run of consecutive calls, the one that returns first is tried first.
+    let start = 0;
+    while (start < order.length) {
+      if (order[start]! >= n) {
+        start++;
+        continue;
+      }
+      let end = start;
+      while (end < order.length && order[end]! < n) end++;
+      const run = order.slice(start, end).sort((left, right) => {
+        const difference = operations[left]!.returnUs - operations[right]!.returnUs;
+        return Number.isNaN(difference) || difference === 0 ? left - right : difference;
+      });
+      for (let index = start; index < end; index++) order[index] = run[index - start]!;
+      start = end;
+    }
+  }
   const head = 2 * n;
   const next = takeInt32(2 * n + 1).fill(-1);
   const previous = takeInt32(2 * n + 1).fill(-1);
@@ -263,17 +343,23 @@ export function startSearch(
   for (let index = 0; index < n; index++)
     zobrist[index] = mix32(Math.imul(index + 1, 0x9e3779b9) ^ 0x5bd1e995);
 
-  // The cache of seen (bitset, state) pairs.
+  // The cache of seen (bitset, state) pairs. Each entry is one record of four integers (its
+  // hash, state, first stored bitset word and where its words start in `words`; its length is
+  // where the next entry's words start), so that a lookup touches one cache line for the record.
+  // The open-addressing slots hold the entry's number and five bits of its hash, so that most
+  // probes of other entries never touch their records. Measured on the long kv histories of the
+  // hard benchmark, this layout against five separate arrays per field: see
+  // docs/linearizability.md, "Hard histories".
+  const recordSize = 4;
+  const tagBits = 5;
+  /** Most entries: the entry number and its tag share one 32-bit slot. */
+  const entryCountMax = 2 ** (32 - tagBits) - 2;
   let slotCapacity = 64;
   while (slotCapacity < n * 16 && slotCapacity < 1 << 16) slotCapacity *= 2;
   let slotMask = slotCapacity - 1;
   let slots = takeInt32(slotCapacity);
   let entryCapacity = slotCapacity >>> 1;
-  let entryHash = takeInt32(entryCapacity);
-  let entryState = takeInt32(entryCapacity);
-  let entryLow = takeInt32(entryCapacity);
-  let entryStart = takeInt32(entryCapacity);
-  let entryLength = takeInt32(entryCapacity);
+  let records = takeInt32(entryCapacity * recordSize);
   let entryCount = 0;
   let words = takeInt32(entryCapacity * 2);
   let wordsUsed = 0;
@@ -284,28 +370,22 @@ export function startSearch(
     giveInt32(slots);
     slots = takeInt32(slotCapacity);
     for (let entry = 0; entry < entryCount; entry++) {
-      let at = entryHash[entry]! & slotMask;
+      const hash = records[entry * recordSize]!;
+      let at = hash & slotMask;
       while (slots[at] !== 0) at = (at + 1) & slotMask;
-      slots[at] = entry + 1;
+      slots[at] = ((entry + 1) << tagBits) | (hash >>> (32 - tagBits));
     }
   };
   const growEntries = (): void => {
     entryCapacity *= 2;
-    const grow = (array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const grown = takeInt32(entryCapacity);
-      grown.set(array);
-      giveInt32(array);
-      return grown;
-    };
-    entryHash = grow(entryHash);
-    entryState = grow(entryState);
-    entryLow = grow(entryLow);
-    entryStart = grow(entryStart);
-    entryLength = grow(entryLength);
+    const grown = takeInt32(entryCapacity * recordSize);
+    grown.set(records);
+    giveInt32(records);
+    records = grown;
   };
 
   const fixedBytes = 4 * (8 * n + 2 + 2 * wordCount);
-  const cacheBytes = (): number => 4 * (slots.length + entryHash.length * 5 + words.length);
+  const cacheBytes = (): number => 4 * (slots.length + records.length + words.length);
   let budgetOfRun: Budget | undefined;
   let memoryFull = false;
   /** Bytes held now. */
@@ -316,8 +396,9 @@ export function startSearch(
    */
   const makeRoom = (length: number): boolean => {
     const budget = budgetOfRun!;
+    if (entryCount >= entryCountMax) return false;
     let extraBytes = 0;
-    if (entryCount === entryCapacity) extraBytes += 5 * 4 * entryCapacity * 2;
+    if (entryCount === entryCapacity) extraBytes += 4 * recordSize * entryCapacity * 2;
     if ((entryCount + 1) * 2 > slotCapacity) extraBytes += 4 * slotCapacity * 2;
     const wordsWanted =
       wordsUsed + length > words.length ? Math.max(words.length * 2, wordsUsed + length) : 0;
@@ -335,34 +416,44 @@ export function startSearch(
   };
 
   /**
-   * Adds (bits, state) to the cache and returns true, or returns false when it was there.
-   * Words below `low` are all ones and words from `low + length` on are all zeros.
+   * Adds (bits, state) to the cache and returns true, or returns false when it was there; with
+   * `insert` false, only looks. Words below `low` are all ones and words from `low + length` on
+   * are all zeros.
    */
-  const remember = (bitsHash: number, state: number, low: number, length: number): boolean => {
+  const remember = (
+    bitsHash: number,
+    state: number,
+    low: number,
+    length: number,
+    insert: boolean,
+  ): boolean => {
     const hash = mix32(bitsHash ^ Math.imul(state + 1, 0x27d4eb2f));
+    const tag = hash >>> (32 - tagBits);
     let at = hash & slotMask;
     for (;;) {
       const slot = slots[at]!;
       if (slot === 0) break;
-      const entry = slot - 1;
-      if (
-        entryHash[entry] === hash &&
-        entryState[entry] === state &&
-        entryLow[entry] === low &&
-        entryLength[entry] === length
-      ) {
-        const start = entryStart[entry]!;
-        let same = true;
-        for (let word = 0; word < length; word++) {
-          if (words[start + word] !== bits[low + word]) {
-            same = false;
-            break;
+      if ((slot & ((1 << tagBits) - 1)) === tag) {
+        const entry = (slot >>> tagBits) - 1;
+        const record = entry * recordSize;
+        if (records[record] === hash && records[record + 1] === state && records[record + 2] === low) {
+          const start = records[record + 3]!;
+          const end = entry + 1 < entryCount ? records[record + recordSize + 3]! : wordsUsed;
+          if (end - start === length) {
+            let same = true;
+            for (let word = 0; word < length; word++) {
+              if (words[start + word] !== bits[low + word]) {
+                same = false;
+                break;
+              }
+            }
+            if (same) return false;
           }
         }
-        if (same) return false;
       }
       at = (at + 1) & slotMask;
     }
+    if (!insert) return true;
     if (
       entryCount === entryCapacity ||
       (entryCount + 1) * 2 > slotCapacity ||
@@ -378,14 +469,14 @@ export function startSearch(
       while (slots[at] !== 0) at = (at + 1) & slotMask;
     }
     for (let word = 0; word < length; word++) words[wordsUsed + word] = bits[low + word]!;
-    entryHash[entryCount] = hash;
-    entryState[entryCount] = state;
-    entryLow[entryCount] = low;
-    entryStart[entryCount] = wordsUsed;
-    entryLength[entryCount] = length;
+    const record = entryCount * recordSize;
+    records[record] = hash;
+    records[record + 1] = state;
+    records[record + 2] = low;
+    records[record + 3] = wordsUsed;
     wordsUsed += length;
     entryCount++;
-    slots[at] = entryCount;
+    slots[at] = (entryCount << tagBits) | tag;
     return true;
   };
 
@@ -394,7 +485,7 @@ export function startSearch(
   /** Gives the search's arrays back once it has its verdict (and the table, unless the verdict shows it). */
   const release = (keepTable: boolean): void => {
     giveInt32(crashed, dominant, next, previous, bits, zobrist, stackOperation, stackState);
-    giveInt32(slots, entryHash, entryState, entryLow, entryStart, entryLength, words);
+    giveInt32(slots, records, words);
     if (!keepTable) releaseTable();
   };
   // The search's position, saved between slices.
@@ -407,8 +498,13 @@ export function startSearch(
   let deepestDepth = -1;
   let depthMax = 0;
   let deepest: Deepest | undefined;
-  let finished: SearchOutcome | undefined = n === 0 ? { kind: "linearizable" } : undefined;
+  let finished: SearchOutcome | undefined = n === 0 ? { kind: "linearizable", linearization: [] } : undefined;
   if (finished !== undefined) release(false);
+  // When an operation is impossible everywhere the verdict is known, but the search, when it
+  // ends soon, names the first operation whose return cannot be passed (possibly another one,
+  // returning earlier) with the longest prefix: it runs first, for a few steps.
+  const impossible = finished === undefined ? impossibleOperation(operations, table) : undefined;
+  let searchSteps = 0;
 
   const recordFailure = (depth: number, state: number, entry: number): void => {
     deepestDepth = depth;
@@ -422,6 +518,33 @@ export function startSearch(
       failing,
       pending,
     };
+  };
+
+  /**
+   * Whether `operation`, going to `after` right after the indeterminate `crashedOperation` took
+   * the state from `before`, depends on it. Just-in-time linearization of indeterminate
+   * operations: one is only placed immediately before an operation that depends on it.
+   *
+   * Soundness. Take any linearization L and any indeterminate X in it, immediately followed by Y,
+   * with s the state before X. If Y is legal in s and (a) leads from s to the same state as
+   * from after X, drop X (it is optional; nothing after changes); or if Y is a completed
+   * operation and (b) X is legal after Y and Y-then-X ends in the same state as X-then-Y, swap
+   * them. Real time allows both: X never returns, so nothing has to come after it, and X moved
+   * later is still after its call. Each rewrite removes an indeterminate operation or moves one
+   * past a completed one, so rewriting ends (swapping two indeterminate operations could go on
+   * forever: hence (b) only for completed Y), and an X left last is dropped. What remains is a
+   * linearization in which every indeterminate operation is immediately followed by one for
+   * which neither (a) nor (b) holds: one this returns true for. So the search, which only builds such orders, finds a linearization when one exists.
+   * The rewriting acts on the operations after any point alone, so it holds from every
+   * configuration the search reaches by a completed operation (those are the ones it caches).
+   * The read-only dominance rule still holds: a legal read-only operation that depends on X can
+   * be moved first among the rest, as before.
+   */
+  const needs = (crashedOperation: number, before: number, operation: number, after: number): boolean => {
+    const without = transition(operation, before);
+    if (without < 0) return true;
+    if (without === after) return false;
+    return crashed[operation] === 1 || transition(crashedOperation, without) !== after;
   };
 
   const run = (budget: Budget, stepsMax: number): SearchOutcome | undefined => {
@@ -438,7 +561,7 @@ export function startSearch(
     let outcome: SearchOutcome | undefined;
     for (;;) {
       if (remaining === 0) {
-        outcome = { kind: "linearizable" };
+        outcome = { kind: "linearizable", linearization: Array.from(stackOperation.subarray(0, depth)) };
         break;
       }
       if (--countdown === 0) {
@@ -452,13 +575,35 @@ export function startSearch(
           outcome = { kind: "unknown" };
           break;
         }
+        searchSteps += checkEverySteps;
+        if (impossible !== undefined && searchSteps > impossibleSearchStepsMax) {
+          outcome = {
+            kind: "not-linearizable",
+            deepest: {
+              prefix: [],
+              states: [],
+              failing: impossible.operation,
+              pending: [impossible.operation],
+              reachableStates: impossible.reachableStates,
+            },
+            states: table,
+          };
+          break;
+        }
         if (stepsLeft <= 0) break;
       }
       if (entry >= 0 && entry < n) {
         // A call entry: try to linearize this operation now.
         const operation = entry;
         const after = transition(operation, state);
-        if (after >= 0 && !(crashed[operation] === 1 && after === state)) {
+        const placedLast = depth > 0 ? stackOperation[depth - 1]! : -1;
+        if (
+          after >= 0 &&
+          !(crashed[operation] === 1 && after === state) &&
+          (placedLast < 0 ||
+            crashed[placedLast] === 0 ||
+            needs(placedLast, stackState[depth - 1]!, operation, after))
+        ) {
           const word = operation >>> 5;
           const bit = 1 << (operation & 31);
           bits[word]! |= bit;
@@ -466,7 +611,10 @@ export function startSearch(
           if (word > highWord) highWord = word;
           if (word === fullWords) while (fullWords < wordCount && bits[fullWords] === -1) fullWords++;
           while (highWord >= 0 && bits[highWord] === 0) highWord--;
-          if (remember(bitsHash, after, fullWords, highWord >= fullWords ? highWord - fullWords + 1 : 0)) {
+          const length = highWord >= fullWords ? highWord - fullWords + 1 : 0;
+          // A configuration reached by an indeterminate operation is looked up, never stored: the
+          // search below it is restricted (see `needs`), so it cannot vouch for the configuration.
+          if (remember(bitsHash, after, fullWords, length, crashed[operation] === 0)) {
             stackOperation[depth] = operation;
             stackState[depth] = state;
             depth++;
