@@ -16,7 +16,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { resolveTarget, runEvaluator } from "../cli/fuzz.js";
+import { resolveTarget, runEvaluator } from "../cli/shared/fuzz-campaign.js";
 import { runCampaign } from "../sim/fuzz/campaign.js";
 import { fuzzSettings } from "../sim/fuzz/settings.js";
 

@@ -19,6 +19,7 @@ export const benches: ReadonlyArray<readonly [string, string]> = [
   ["kernel", "kernel"],
   ["linearizability", "linearizability"],
   ["linearizability.hard", "linearizability-hard"],
+  ["txn", "txn"],
   ["protocols.raft", "raft"],
   ["protocols.paxos-family", "paxos"],
   ["protocols.consistent-hashing", "consistent-hashing"],

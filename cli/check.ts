@@ -25,8 +25,15 @@ import {
   modelNames,
   parseHistory,
 } from "../sim/check/index.js";
+import {
+  type ConsistencyLevel,
+  consistencyLevels,
+  type TxnModelName,
+  txnModelNames,
+} from "../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import { colours, runCommand } from "./output.js";
+import { runTxnCheck } from "./shared/txn-check.js";
 
 /** File name endings taken from directories. */
 const historyExtensions = [".log", ".txt", ".edn", ".json", ".jsonl", ".ndjson"];
@@ -296,7 +303,8 @@ export function runCheck(options: CheckRunOptions, output?: CheckOutput): number
 interface CheckArguments {
   files: string[];
   format: HistoryFormat | "auto";
-  model?: ModelName;
+  model?: ModelName | TxnModelName;
+  level?: ConsistencyLevel;
   timeout: string;
   memory?: string;
   json: boolean;
@@ -319,8 +327,12 @@ export const checkCommand: CommandModule<object, CheckArguments> = {
         describe: "history format; auto detects it from the content",
       })
       .option("model", {
-        choices: modelNames,
-        describe: "sequential model (default: the one the format implies)",
+        choices: [...modelNames, ...txnModelNames],
+        describe: "sequential model (default: the one the format implies), or a transactional data model",
+      })
+      .option("level", {
+        choices: consistencyLevels,
+        describe: "consistency level for list-append and rw-register (default strict-serializable)",
       })
       .option("timeout", { type: "string", default: "10s", describe: "time budget per file: 10s, 500ms, 2m" })
       .option("memory", {
@@ -332,14 +344,28 @@ export const checkCommand: CommandModule<object, CheckArguments> = {
         "Exit code: 2 if any file is bad input, else 1 if any history is not linearizable, else 3 if any is unknown, else 0.",
       ) as never,
   handler: (args) =>
-    runCommand(() =>
-      runCheck({
-        files: args.files,
-        format: args.format,
-        ...(args.model === undefined ? {} : { model: args.model }),
-        timeoutMs: parseDuration(args.timeout),
-        memoryBytesMax: args.memory === undefined ? defaultMemoryBytes() : parseByteSize(args.memory),
-        json: args.json,
-      }),
+    runCommand(
+      () =>
+        checkTransactional(args) ??
+        runCheck({
+          files: args.files,
+          format: args.format,
+          ...(args.model === undefined ? {} : { model: args.model as ModelName }),
+          timeoutMs: parseDuration(args.timeout),
+          memoryBytesMax: args.memory === undefined ? defaultMemoryBytes() : parseByteSize(args.memory),
+          json: args.json,
+        }),
     ),
 };
+
+/** Transactional models go to cli/shared/txn-check.ts; undefined for the others. */
+function checkTransactional(args: CheckArguments): number | undefined {
+  if (!(txnModelNames as readonly string[]).includes(args.model ?? "")) return undefined;
+  return runTxnCheck({
+    files: expandFiles(args.files),
+    model: args.model as TxnModelName,
+    level: args.level ?? "strict-serializable",
+    timeoutMs: parseDuration(args.timeout),
+    json: args.json,
+  });
+}

@@ -11,6 +11,7 @@ import { checkCommand } from "./check.js";
 import { fuzzCommand } from "./fuzz.js";
 import { listCommand } from "./list.js";
 import { mutantsCommand } from "./mutants.js";
+import { newCommand } from "./new.js";
 import { colours } from "./output.js";
 import { reportCommand } from "./report.js";
 import { runCommandModule } from "./run.js";
@@ -36,6 +37,7 @@ const commands: AnyCommand[] = [
   mutantsCommand,
   reportCommand,
   benchCommand,
+  newCommand,
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -12,10 +12,13 @@ import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
+import type { Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
+import { didYouMean } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
-import { type FuzzOutcome, fuzzCampaign, progressBar } from "./fuzz.js";
 import { colours, runCommand } from "./output.js";
+import { type FuzzOutcome, fuzzCampaign, resolveTarget } from "./shared/fuzz-campaign.js";
+import { progressBar } from "./shared/progress.js";
 
 export interface MutantRow {
   readonly protocol: string;
@@ -37,6 +40,8 @@ export interface MutantRow {
 
 export interface MutantsOptions {
   readonly protocol?: string;
+  /** A user's protocol module to take the bugs from, instead of the built-in protocols. */
+  readonly module?: string;
   readonly timePerMs: number;
   readonly seed: bigint;
   readonly workers: number;
@@ -51,13 +56,30 @@ function selected(protocolName: string | undefined): string[] {
   const names = [...protocols.keys()].sort();
   if (protocolName === undefined) return names;
   if (!protocols.has(protocolName)) {
-    throw new InputError(`unknown protocol '${protocolName}'; known: ${names.join(", ")}`);
+    throw new InputError(
+      `unknown protocol '${protocolName}'${didYouMean(protocolName, names)} (known: ${names.join(", ")})`,
+    );
   }
   return [protocolName];
 }
 
+/** What to fuzz: each protocol with the target a campaign names it by (its name, or its module). */
+async function targets(options: {
+  protocol?: string;
+  module?: string;
+}): Promise<Array<{ target: string; protocol: Protocol }>> {
+  if (options.module !== undefined) {
+    const { protocol } = await resolveTarget(options.module);
+    return [{ target: options.module, protocol }];
+  }
+  return selected(options.protocol).map((name) => ({
+    target: name,
+    protocol: protocols.get(name) as Protocol,
+  }));
+}
+
 function row(
-  protocol: string,
+  protocol: Protocol,
   bug: { name: string; id?: string } | null,
   kind: "safety" | "liveness",
   outcome: FuzzOutcome,
@@ -65,10 +87,10 @@ function row(
   const cx = outcome.counterexample;
   const limit =
     bug === null && cx !== undefined
-      ? protocols.get(protocol)?.knownLimits?.find((known) => known.invariant === cx.invariant)
+      ? protocol.knownLimits?.find((known) => known.invariant === cx.invariant)
       : undefined;
   return {
-    protocol,
+    protocol: protocol.name,
     bug: bug?.name ?? null,
     id: bug?.id ?? null,
     kind,
@@ -86,11 +108,11 @@ function row(
 /** Fuzzes every deliberate bug (and each correct protocol) with the same budget. */
 export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> {
   const rows: MutantRow[] = [];
-  for (const name of selected(options.protocol)) {
-    const protocol = protocols.get(name);
-    if (protocol === undefined || protocol.bugs.length === 0) continue;
+  for (const { target, protocol } of await targets(options)) {
+    const name = protocol.name;
+    if (protocol.bugs.length === 0) continue;
     const common = {
-      target: name,
+      target,
       seed: options.seed,
       budgetMs: options.timePerMs,
       workers: options.workers,
@@ -106,7 +128,7 @@ export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> 
         ...(options.outDir === undefined ? {} : { outDir: join(options.outDir, name, bug.name) }),
         settings: { bugs: [bug.name], liveness: kind === "liveness" },
       });
-      rows.push(row(name, bug, kind, outcome));
+      rows.push(row(protocol, bug, kind, outcome));
     }
     if (options.correct ?? true) {
       options.onStart?.(name, null);
@@ -115,7 +137,7 @@ export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> 
         ...(options.outDir === undefined ? {} : { outDir: join(options.outDir, name, "correct") }),
         settings: { bugs: [] },
       });
-      rows.push(row(name, null, "safety", outcome));
+      rows.push(row(protocol, null, "safety", outcome));
     }
   }
   return rows;
@@ -199,10 +221,10 @@ function printRows(rows: readonly MutantRow[]): void {
   );
 }
 
-function listBugs(protocolName: string | undefined, json: boolean): void {
-  const entries = selected(protocolName).flatMap((name) =>
-    (protocols.get(name)?.bugs ?? []).map((bug) => ({
-      protocol: name,
+async function listBugs(options: { protocol?: string; module?: string }, json: boolean): Promise<void> {
+  const entries = (await targets(options)).flatMap(({ protocol }) =>
+    protocol.bugs.map((bug) => ({
+      protocol: protocol.name,
       bug: bug.name,
       id: bug.id ?? null,
       kind: bug.kind ?? "safety",
@@ -224,6 +246,7 @@ function listBugs(protocolName: string | undefined, json: boolean): void {
 }
 
 interface MutantsArgs {
+  module?: string;
   list: boolean;
   protocol?: string;
   "time-per": string;
@@ -235,10 +258,14 @@ interface MutantsArgs {
 }
 
 export const mutantsCommand: CommandModule<object, MutantsArgs> = {
-  command: "mutants",
+  command: "mutants [module]",
   describe: "List the deliberate bugs, or fuzz each until it is detected and print the table",
   builder: (yargs) =>
     yargs
+      .positional("module", {
+        type: "string",
+        describe: "your own protocol module (.js or .ts): fuzz its deliberate bugs",
+      })
       .option("list", { type: "boolean", default: false, describe: "list the bugs without running them" })
       .option("protocol", { type: "string", describe: "only this protocol" })
       .option("time-per", { type: "string", default: "60s", describe: "fuzzing budget per bug" })
@@ -252,11 +279,18 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       })
       .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
       .example("$0 mutants --list", "the deliberate bugs")
-      .example("$0 mutants --protocol raft --time-per 30s", "the Raft mutant table"),
+      .example("$0 mutants --protocol raft --time-per 30s", "the Raft mutant table")
+      .example("$0 mutants ./my-register.ts --time-per 10s", "the mutant table of your own protocol"),
   handler: (args) =>
     runCommand(async () => {
       if (args.list) {
-        listBugs(args.protocol, args.json);
+        await listBugs(
+          {
+            ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
+            ...(args.module === undefined ? {} : { module: args.module }),
+          },
+          args.json,
+        );
         return ExitCode.ok;
       }
       const timePerUs = parseDurationUs(args["time-per"]);
@@ -266,6 +300,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       let bar: ReturnType<typeof progressBar> | undefined;
       const rows = await runMutants({
         ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
+        ...(args.module === undefined ? {} : { module: args.module }),
         timePerMs: timePerUs / 1000,
         seed: parseSeed(args.seed),
         workers: args.workers,

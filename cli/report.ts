@@ -1,67 +1,26 @@
 /**
  * `quorumlab report <trace.jsonl>`: turns a trace file into a report (HTML by default, or
- * Markdown, text, Jepsen EDN, ShiViz or Mermaid). Also the glue that writes the `--report` file
- * of `run` and the fuzzer's counterexample reports: `reports/` renders, this file does the I/O.
+ * Markdown, text, Jepsen EDN, ShiViz or Mermaid). `reports/` renders; cli/shared/report-file.ts
+ * writes the file.
  */
-import { writeFileSync } from "node:fs";
 import type { CommandModule } from "yargs";
 import {
   checkRecord,
   formatForPath,
-  type ModelOptions,
   type ReportFormat,
   renderReport,
   reportFormats,
 } from "../reports/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
-import type { RunResult } from "../sim/run.js";
 import { parseTrace, type TraceLine } from "../sim/trace.js";
-import { packageVersion, readText } from "./files.js";
+import { readText } from "./files.js";
 import { runCommand } from "./output.js";
-import { replayCommand } from "./run.js";
+import { modelOptions, writeReport } from "./shared/report-file.js";
 
 export interface ReportArgs {
   trace: string;
   out?: string;
   format?: string;
-}
-
-export interface WriteReportOptions {
-  /** Default: from the file name (`.md`, `.txt`, `.edn`, `.log`, `.mmd`), else HTML. */
-  readonly format?: ReportFormat;
-  /** The command that replays the run, shown in the header. */
-  readonly replay?: string;
-  /** Default: this package's version. */
-  readonly version?: string;
-}
-
-/** Writes a report of `records` (a whole trace, header first) to `path`. */
-export function writeReport(
-  records: readonly TraceLine[],
-  path: string,
-  options: WriteReportOptions = {},
-): void {
-  const format = options.format ?? formatForPath(path);
-  const text = renderReport(records, format, modelOptions(options));
-  try {
-    writeFileSync(path, text);
-  } catch (error) {
-    throw new InputError(`cannot write the report: ${(error as Error).message}`, { file: path });
-  }
-}
-
-function modelOptions(options: WriteReportOptions): ModelOptions {
-  return {
-    version: options.version ?? packageVersion(),
-    ...(options.replay === undefined ? {} : { replay: options.replay }),
-  };
-}
-
-/** The `run --report FILE` step, registered in cli/hooks.ts. */
-export function reportAfterRun(result: RunResult, options: { reportPath: string | undefined }): void {
-  if (options.reportPath === undefined) return;
-  if (result.records.length === 0) throw new Error("a report needs the run's trace (keepTrace)");
-  writeReport(result.records, options.reportPath, { replay: replayCommand(result.scenario, result.seed) });
 }
 
 /**
@@ -128,7 +87,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         (args.format as ReportFormat | undefined) ??
         (args.out === undefined ? "html" : formatForPath(args.out));
       if (args.out === undefined) {
-        process.stdout.write(renderReport(records, format, modelOptions({})));
+        process.stdout.write(renderReport(records, format, modelOptions({}, records)));
       } else {
         writeReport(records, args.out, { format });
         process.stderr.write(`report written to ${args.out}\n`);

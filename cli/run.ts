@@ -1,23 +1,23 @@
 /**
  * `quorumlab run <name|file.yaml>`: runs one scenario and tells what happened.
  */
-import { closeSync, openSync, writeSync } from "node:fs";
-import { performance } from "node:perf_hooks";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { ChalkInstance } from "chalk";
 import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
-import { type RunResult, runScenario } from "../sim/run.js";
+import type { RunResult } from "../sim/run.js";
 import type { Scenario } from "../sim/scenario/schema.js";
 import { formatDuration } from "../sim/time.js";
-import type { TraceLine, TraceSink } from "../sim/trace.js";
-import { loadScenario } from "./files.js";
-import { loadProtocolModule } from "./fuzz-worker.js";
-import { historyChecker } from "./history-check.js";
-import { afterRunHooks } from "./hooks.js";
+import type { TraceLine } from "../sim/trace.js";
+import { displayPath, loadScenario } from "./files.js";
 import { colours, runCommand } from "./output.js";
+import { loadProtocolModule } from "./shared/fuzz-worker.js";
+import { reportAfterRun } from "./shared/report-file.js";
+import { executeScenario, replayCommand, runJson } from "./shared/run-scenario.js";
 
 export interface RunArgs {
   scenario: string;
@@ -30,97 +30,35 @@ export interface RunArgs {
   liveness: boolean;
 }
 
-/** A trace sink that appends to a file with synchronous writes, so memory stays flat. */
-export class FileSink implements TraceSink {
-  private readonly fd: number;
-
-  constructor(readonly path: string) {
-    try {
-      this.fd = openSync(path, "w");
-    } catch (error) {
-      throw new InputError(`cannot write the trace: ${(error as Error).message}`, { file: path });
-    }
-  }
-
-  write(chunk: string): void {
-    writeSync(this.fd, chunk);
-  }
-
-  close(): void {
-    closeSync(this.fd);
-  }
-}
-
-/** Runs a scenario the way `run`, `verify` and `fuzz` replays do. */
-export function executeScenario(
-  scenario: Scenario,
-  options: {
-    seed?: bigint;
-    tracePath?: string;
-    keepTrace: boolean;
-    liveness?: boolean;
-    registry?: ReadonlyMap<string, Protocol>;
-  },
-): { result: RunResult; wallMs: number } {
-  const sink = options.tracePath === undefined ? undefined : new FileSink(options.tracePath);
-  const started = performance.now();
-  try {
-    const result = runScenario(scenario, options.registry ?? protocols, {
-      ...(options.seed === undefined ? {} : { seed: options.seed }),
-      keepTrace: options.keepTrace,
-      ...(sink === undefined ? {} : { traceSink: sink }),
-      checkHistory: historyChecker(),
-      checkLiveness: options.liveness ?? false,
-    });
-    return { result, wallMs: performance.now() - started };
-  } finally {
-    sink?.close();
-  }
-}
-
-/** The stable `--json` shape of a run (documented in docs/cli.md). */
-export function runJson(result: RunResult, wallMs: number): Record<string, unknown> {
-  const ops = result.history.filter((event) => event.type === "invoke").length;
-  return {
-    schemaVersion: 1,
-    scenario: result.scenario.name,
-    protocol: result.protocol,
-    seed: formatSeed(result.seed),
-    ok: result.ok,
-    violations: result.violations.map((violation) => ({
-      invariant: violation.invariant,
-      kind: violation.kind,
-      timeUs: violation.timeUs,
-      event: violation.event,
-      message: violation.message,
-    })),
-    traceHash: result.traceHash,
-    events: result.events,
-    simulatedUs: result.simulatedUs,
-    wallMs: Math.round(wallMs * 100) / 100,
-    history: { ops, linearizable: result.linearizable },
-    figures: result.figures,
-    expectations: result.expectations,
-    expectationsMet: result.expectationsMet,
-  };
-}
-
 /** The built-in protocols plus those of the user's modules (which may replace a built-in name). */
 export async function registryWith(modules: readonly string[]): Promise<ReadonlyMap<string, Protocol>> {
   if (modules.length === 0) return protocols;
   const registry = new Map(protocols);
   for (const module of modules) {
-    const protocol = await loadProtocolModule(module);
+    const protocol = await loadProtocolModule(module, { onWarning: warn });
     registry.set(protocol.name, protocol);
   }
   return registry;
 }
 
-/** The one-line command that replays a run exactly. */
-export function replayCommand(scenario: Scenario, seed: bigint): string {
-  const target =
-    scenario.file !== undefined && !scenario.file.startsWith("scenarios/") ? scenario.file : scenario.name;
-  return `npx quorumlab run ${target} --seed ${formatSeed(seed)} --trace trace.jsonl --report report.html`;
+function warn(message: string): void {
+  process.stderr.write(`${colours(process.stderr).yellow("warning:")} ${message}\n`);
+}
+
+/**
+ * The modules a run needs: those given with `--module`, else the one the scenario records (a
+ * path relative to the scenario file's folder), checked to exist.
+ */
+function modulesFor(scenario: Scenario, given: readonly string[]): string[] {
+  if (given.length > 0 || scenario.module === undefined) return [...given];
+  const path = join(dirname(scenario.file ?? "."), scenario.module);
+  if (!existsSync(path)) {
+    throw new InputError(
+      `module: no file ${displayPath(path)} (the path is relative to the scenario's folder); give the module with --module`,
+      { file: scenario.file ?? scenario.name, ...(scenario.locate?.(["module"]) ?? {}) },
+    );
+  }
+  return [displayPath(path)];
 }
 
 export const runCommandModule: CommandModule<object, RunArgs> = {
@@ -145,8 +83,9 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .example("$0 run my.yaml --module ./my-protocol.js", "run a scenario of your own protocol"),
   handler: (args) =>
     runCommand(async () => {
-      const registry = await registryWith(args.module ?? []);
       const scenario = loadScenario(args.scenario);
+      const modules = modulesFor(scenario, args.module ?? []);
+      const registry = await registryWith(modules);
       const seed = args.seed === undefined ? undefined : parseSeed(args.seed);
       const keepTrace = !args.json || args.report !== undefined;
       const { result, wallMs } = executeScenario(scenario, {
@@ -156,13 +95,19 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
         liveness: args.liveness,
         registry,
       });
-      for (const hook of afterRunHooks) hook(result, { reportPath: args.report });
+      reportAfterRun(result, { reportPath: args.report, modules: args.module ?? [] });
       if (args.json) {
         process.stdout.write(`${JSON.stringify(runJson(result, wallMs))}\n`);
       } else {
-        printRun(result, wallMs, { quiet: args.quiet, trace: args.trace, report: args.report });
+        printRun(result, wallMs, {
+          quiet: args.quiet,
+          trace: args.trace,
+          report: args.report,
+          modules: args.module ?? [],
+        });
       }
-      if (!result.ok) return ExitCode.violation;
+      // docs/cli.md: exit 0 means every expectation was met too.
+      if (!result.ok || !result.expectationsMet) return ExitCode.violation;
       if (result.historyVerdict?.result === "unknown") return ExitCode.inconclusive;
       return ExitCode.ok;
     }),
@@ -171,7 +116,12 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
 function printRun(
   result: RunResult,
   wallMs: number,
-  options: { quiet: boolean; trace: string | undefined; report: string | undefined },
+  options: {
+    quiet: boolean;
+    trace: string | undefined;
+    report: string | undefined;
+    modules: readonly string[];
+  },
 ): void {
   const c = colours(process.stdout);
   const out: string[] = [];
@@ -226,12 +176,19 @@ function printRun(
         `${c.red.bold("✗ SAFETY VIOLATION")} ${c.bold(violation.invariant)} at t=${formatDuration(violation.timeUs)} (event ${violation.event})`,
       );
       out.push(`  ${violation.message}`);
-      if (violation.witnesses !== undefined && violation.invariant !== "kv.linearizable") {
+      if (violation.frame !== undefined) out.push(c.dim(`  thrown at ${violation.frame}`));
+      else if (violation.witnesses !== undefined && violation.invariant !== "kv.linearizable") {
         out.push(c.dim(`  witnesses: ${JSON.stringify(violation.witnesses)}`));
       }
     }
     out.push(`  seed=${formatSeed(result.seed)} scenario=${scenario.name}`);
-    out.push(`  replay: ${replayCommand(scenario, result.seed)}`);
+    out.push(`  replay: ${replayCommand(scenario, result.seed, options.modules)}`);
+  }
+  const unmet = result.expectations.filter((expectation) => !expectation.met);
+  if (unmet.length > 0) {
+    out.push(
+      `${c.red("✗ expectations not met")}: ${unmet.map((expectation) => expectation.expectation).join(", ")}`,
+    );
   }
   process.stdout.write(`${out.join("\n")}\n`);
 }

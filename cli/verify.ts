@@ -9,7 +9,7 @@ import { formatSeed } from "../sim/random.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import { displayPath, scenarioFiles } from "./files.js";
 import { colours, runCommand } from "./output.js";
-import { executeScenario, runJson } from "./run.js";
+import { executeScenario, runJson } from "./shared/run-scenario.js";
 
 export const verifyCommand: CommandModule<object, { json: boolean; filter?: string }> = {
   command: "verify",

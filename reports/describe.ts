@@ -107,7 +107,7 @@ export function notableEvents(model: ReportModel): TimelineEntry[] {
   for (const change of model.figures.leaderChanges) {
     entries.push({
       t: change.t,
-      text: `${change.node} becomes leader${change.term === null ? "" : ` (term ${change.term})`}`,
+      text: `${change.node} becomes ${change.role}${change.term === null ? "" : ` (term ${change.term})`}`,
       step: null,
     });
   }

@@ -5,6 +5,7 @@
  * compact JSON block, only for the visible time window.
  */
 
+import { holdsLog } from "./display.js";
 import { escapeHtml, jsonForScript } from "./escape.js";
 import { formatDurationUs, formatValue } from "./format.js";
 import {
@@ -80,11 +81,8 @@ export function pageData(model: ReportModel): Record<string, unknown> {
     marks: model.marks,
     statePoints: model.statePoints,
     states: model.states,
-    hasLog: model.states.some((state) => {
-      if (state === null || typeof state !== "object") return false;
-      const shown = state as { log?: unknown; logRuns?: unknown; logTerms?: unknown };
-      return Array.isArray(shown.log) || Array.isArray(shown.logTerms) || Array.isArray(shown.logRuns);
-    }),
+    display: model.display,
+    hasLog: model.states.some((state) => holdsLog(model.display, state)),
     ops: model.operations.map((operation) => ({
       c: operation.client,
       p: operation.process,
@@ -289,7 +287,7 @@ function renderFigures(model: ReportModel): string {
     .join("");
   const gaps =
     figures.unavailability === null
-      ? "<p>No node reports a role, so leader availability is not measured.</p>"
+      ? "<p>No role leads, or no node reports a role, so leader availability is not measured.</p>"
       : `<p>No live leader for ${escapeHtml(formatDurationUs(figures.unavailableUs ?? 0))} in ${figures.unavailability.length} interval${figures.unavailability.length === 1 ? "" : "s"}${
           figures.unavailability.length === 0
             ? "."

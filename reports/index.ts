@@ -12,6 +12,7 @@ import { renderMarkdown } from "./markdown.js";
 import { buildModel, type ModelOptions } from "./model.js";
 import { renderText } from "./text.js";
 
+export { type DisplayDeclaration, displayOf } from "./display.js";
 export { buildModel, checkRecord, type ModelOptions, type ReportModel } from "./model.js";
 
 export const reportFormats = ["html", "md", "text", "edn", "shiviz", "mermaid"] as const;

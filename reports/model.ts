@@ -7,13 +7,14 @@
  * - lanes: one per node, then one per client (and any other endpoint a record names);
  * - messages: each send (and each duplicate copy) with its arrival or drop time and fate;
  * - intervals: crashes and pauses per lane, partitions, cuts, clogs and bursts for the network;
- * - per-node state points (the protocols' `annotate` descriptions), deduplicated;
+ * - per-node state points (the nodes' `describe()` descriptions), deduplicated;
  * - client operations (invoke paired with ok / fail / info), numbered in invocation order, which
  *   is how the linearizability explanation (`sim/check/explain.ts`) names them;
  * - steps: every record a reader can step through, in trace order;
  * - violations, each with the step of its first bad event, and figures.
  */
 import type { TraceHeader, TraceLine, TraceRecord } from "../sim/trace.js";
+import type { DisplayDeclaration } from "./display.js";
 
 export type LaneKind = "node" | "client";
 
@@ -172,10 +173,11 @@ export interface ReportFigures {
     dropped: number;
     duplicated: number;
   }>;
-  readonly leaderChanges: ReadonlyArray<{ t: number; node: string; term: number | null }>;
+  /** Nodes entering a role the protocol declares leading, in a term they did not lead before. */
+  readonly leaderChanges: ReadonlyArray<{ t: number; node: string; role: string; term: number | null }>;
   readonly operations: Readonly<Record<OperationStatus, number>>;
   readonly latencyByFunction: ReadonlyArray<{ f: string } & LatencyFigures>;
-  /** Intervals with no live leader; `null` when no node ever reports a role. */
+  /** Intervals with no live leader; `null` when no role leads or no node ever reports a role. */
   readonly unavailability: ReadonlyArray<{ startUs: number; endUs: number }> | null;
   readonly unavailableUs: number | null;
   readonly crashes: number;
@@ -199,6 +201,8 @@ export interface ReportMeta {
 
 export interface ReportModel {
   readonly meta: ReportMeta;
+  /** What the protocol declares of its roles and logs (empty when unknown). */
+  readonly display: DisplayDeclaration;
   readonly outcome: "ok" | "violation" | "liveness";
   readonly lanes: readonly Lane[];
   readonly messages: readonly ReportMessage[];
@@ -221,6 +225,8 @@ export interface ModelOptions {
   readonly version?: string;
   /** The command that replays the run; derived from the header when absent. */
   readonly replay?: string;
+  /** The protocol's declarations (reports/display.ts `displayOf`); without them no role leads. */
+  readonly display?: DisplayDeclaration;
 }
 
 /** The linearizability check is not a protocol invariant, so the header does not describe it. */
@@ -299,6 +305,7 @@ class ModelBuilder {
     };
     const model = {
       meta,
+      display: this.options.display ?? {},
       outcome: violations.length === 0 ? "ok" : liveness ? "liveness" : "violation",
       lanes: this.lanes,
       messages: this.messages,
@@ -773,20 +780,21 @@ export function termOf(state: unknown): number | null {
 }
 
 /**
- * Leader changes (a node reporting role `leader` in a term it did not lead before) and the
- * intervals in which no live node reported itself leader.
+ * Leader changes (a node reporting a leading role, as the protocol declares them, in a term it
+ * did not lead before) and the intervals in which no live node reported a leading role.
  */
 function leadership(model: FigureInput): {
-  leaderChanges: Array<{ t: number; node: string; term: number | null }>;
+  leaderChanges: Array<{ t: number; node: string; role: string; term: number | null }>;
   unavailability: Array<{ startUs: number; endUs: number }> | null;
 } {
+  const leading = new Set(model.display.roles?.leading ?? []);
   const events: Array<{ t: number; lane: number; state: number }> = [];
   model.statePoints.forEach((points, lane) => {
     for (const [t, state] of points) events.push({ t, lane, state });
   });
   events.sort((left, right) => left.t - right.t || left.lane - right.lane);
   const leaders = new Set<number>();
-  const leaderChanges: Array<{ t: number; node: string; term: number | null }> = [];
+  const leaderChanges: Array<{ t: number; node: string; role: string; term: number | null }> = [];
   const gaps: Array<{ startUs: number; endUs: number }> = [];
   let anyRole = false;
   let lastLeader: { lane: number; term: number | null } | undefined;
@@ -795,10 +803,10 @@ function leadership(model: FigureInput): {
     const state = event.state < 0 ? null : model.states[event.state];
     const role = roleOf(state);
     if (role !== null) anyRole = true;
-    if (role === "leader") {
+    if (role !== null && leading.has(role)) {
       const term = termOf(state);
       if (!leaders.has(event.lane) && (lastLeader?.lane !== event.lane || lastLeader.term !== term)) {
-        leaderChanges.push({ t: event.t, node: model.lanes[event.lane]?.name ?? "?", term });
+        leaderChanges.push({ t: event.t, node: model.lanes[event.lane]?.name ?? "?", role, term });
         lastLeader = { lane: event.lane, term };
       }
       leaders.add(event.lane);
@@ -813,7 +821,7 @@ function leadership(model: FigureInput): {
   }
   if (gapStart !== null && model.meta.endUs > gapStart)
     gaps.push({ startUs: gapStart, endUs: model.meta.endUs });
-  return { leaderChanges, unavailability: anyRole ? gaps : null };
+  return { leaderChanges, unavailability: anyRole && leading.size > 0 ? gaps : null };
 }
 
 /** Checks the fields a record of each kind must have; returns what is wrong, or undefined. */

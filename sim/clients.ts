@@ -85,7 +85,9 @@ export class HistoryLog {
     this.events.push(recorded);
     const trace = this.kernel.trace;
     // The trace keeps the history event itself (history events are never changed).
-    if (trace.enabled) trace.clientEvent(type, timeUs, this.kernel.events, trace.symbol(client), recorded);
+    if (trace.enabled) {
+      trace.clientEvent(type, { t: timeUs, e: this.kernel.events, node: trace.symbol(client) }, recorded);
+    }
   }
 }
 

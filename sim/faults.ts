@@ -39,7 +39,9 @@ export class FaultTimeline {
     const at = { t: kernel.timeUs, e: kernel.events };
     switch (action.kind) {
       case "crash":
-        this.withTarget(action.crash, action.kind, (id) => kernel.crash(id));
+        this.withTarget(action.crash, action.kind, (id) =>
+          kernel.crash(id, { loseUnsynced: action.loseUnsynced === true }),
+        );
         return;
       case "restart":
         this.withTarget(action.restart, action.kind, (id) => kernel.restart(id));
@@ -60,12 +62,12 @@ export class FaultTimeline {
         return;
       }
       case "isolate":
+        // Isolation cuts a node off from the other nodes; clients still reach it (a partition
+        // that names clients cuts them too).
         this.withTarget(action.isolate, action.kind, (id) => {
-          network.isolate(id);
-          if (kernel.trace.enabled) {
-            const others = network.names.filter((name) => name !== id);
-            kernel.trace.record({ kind: "partition", ...at, groups: [[id], others] });
-          }
+          const others = kernel.nodeIds.filter((name) => name !== id);
+          network.isolate(id, others);
+          if (kernel.trace.enabled) kernel.trace.record({ kind: "partition", ...at, groups: [[id], others] });
         });
         return;
       case "partition":

@@ -17,6 +17,12 @@
  *   `now()` advances faster and its timers fire sooner (or, for negative rates, later).
  */
 
+import {
+  DeterminismError,
+  enterDeterministicSection,
+  guardState,
+  leaveDeterministicSection,
+} from "./determinism.js";
 import { cutUs, Network, type NetworkSpec } from "./network.js";
 import type {
   ClientReply,
@@ -29,13 +35,14 @@ import type {
   NodeId,
   Protocol,
   ProtocolNode,
+  RoleDeclaration,
   StateDescription,
   StepView,
 } from "./node.js";
 import { EventQueue } from "./queue.js";
 import { type Rng, randomStream } from "./random.js";
 import { MemoryStorage } from "./storage.js";
-import type { ArrivalKind, DropReason, TraceRecorder } from "./trace.js";
+import type { ArrivalKind, DropReason, MessageFields, NodeFields, TraceRecorder } from "./trace.js";
 
 /** A message from a client to a node. */
 export interface ClientRequestMessage extends Message {
@@ -80,7 +87,16 @@ export interface Violation {
   readonly message: string;
   readonly witnesses?: Readonly<Record<string, unknown>>;
   readonly kind: "safety" | "liveness";
+  /**
+   * For an `exception` finding: where the handler threw, as `path:line:column` (the first stack
+   * frame outside the simulator). Not part of the trace, whose bytes must not depend on where the
+   * module lives.
+   */
+  readonly frame?: string;
 }
+
+/** The name of the finding a throwing handler produces. */
+export const exceptionInvariant = "exception";
 
 /**
  * A slot's timer that is not pending. Timers are marked rather than deleted: a Map that keeps
@@ -91,6 +107,14 @@ const noTimer = 0;
 const deliverKind = 0;
 const timerKind = 1;
 const actionKind = 2;
+
+/** A message delivery's endpoints (as numbers), id and type symbol. */
+interface DeliveryFields {
+  readonly from: number;
+  readonly to: number;
+  readonly id: number;
+  readonly type: number;
+}
 
 type QueueItem =
   | {
@@ -134,7 +158,9 @@ interface NodeSlot {
   clockRate: number;
   clockBaseSimUs: number;
   clockBaseLocalUs: number;
-  state: StateDescription | undefined;
+  /** The node's role and term after its last step (undefined role: crashed, or none shown). */
+  role: string | undefined;
+  term: number;
 }
 
 interface ActiveInvariant {
@@ -167,15 +193,22 @@ export class Kernel {
   private stopped = false;
   /** Per message type: how many were sent, and its trace symbol. */
   private readonly messageTypes = new Map<string, { sent: number; readonly symbol: number }>();
+  /** The fields of the trace record being written (see `TraceFields`). */
+  private readonly traceFields: TraceFields;
   /** Trace symbols of the endpoint names (nodes, then clients). */
   private readonly endpointSymbols: readonly number[];
-  /** Every (node, term) that announced leadership, in order (from state annotations). */
+  /** How the kernel reads roles (the protocol's declaration), and which roles lead. */
+  private readonly roles: RoleDeclaration<ProtocolNode> | undefined;
+  private readonly leadingRoles: ReadonlySet<string>;
+  /** Every (node, term) that entered a leading role, in order (read after each step). */
   readonly leaderships: Array<{ readonly node: NodeId; readonly term: number; readonly timeUs: number }> = [];
   private lastLeaderNode: NodeId | undefined;
   private lastLeaderTerm = -1;
 
   constructor(config: KernelConfig) {
     this.protocol = config.protocol;
+    this.roles = config.protocol.roles as RoleDeclaration<ProtocolNode> | undefined;
+    this.leadingRoles = new Set(this.roles?.leading ?? []);
     this.options = config.options;
     this.trace = config.trace;
     this.tracing = config.trace.enabled;
@@ -205,6 +238,7 @@ export class Kernel {
     }
     this.view = new KernelView(this);
     this.endpointSymbols = this.network.names.map((name) => this.trace.symbol(name));
+    this.traceFields = new TraceFields(this.endpointSymbols);
   }
 
   /** Messages sent, by type (a figure for reports and benchmarks). */
@@ -263,17 +297,54 @@ export class Kernel {
    */
   runUntil(endUs: number): void {
     const queue = this.queue;
-    while (!this.stopped && queue.size > 0) {
-      const timeUs = queue.peekTime();
-      if (timeUs > endUs) break;
-      const item = queue.pop() as QueueItem;
-      if (item.kind === actionKind ? item.cancelled : item.kind === timerKind && this.timerIsSpent(item))
-        continue;
-      this.nowUs = timeUs;
-      this.handle(item);
-      this.eventIndex++;
+    enterDeterministicSection();
+    try {
+      while (!this.stopped && queue.size > 0) {
+        const timeUs = queue.peekTime();
+        if (timeUs > endUs) break;
+        const item = queue.pop() as QueueItem;
+        if (item.kind === actionKind ? item.cancelled : item.kind === timerKind && this.timerIsSpent(item))
+          continue;
+        this.nowUs = timeUs;
+        try {
+          this.handle(item);
+        } catch (error) {
+          this.handlerThrew(error);
+        }
+        this.eventIndex++;
+      }
+    } finally {
+      leaveDeterministicSection();
     }
+    // A handler that caught the guard's error still broke the rules.
+    if (guardState.offence !== undefined) throw guardState.offence;
     if (!this.stopped && this.nowUs < endUs) this.nowUs = endUs;
+  }
+
+  /**
+   * A handler threw: that is a finding (`exception`) naming the node, the handler, the error and
+   * where it was thrown, and it stops the run. Errors outside handlers (the simulator's own, or a
+   * broken determinism rule) are rethrown.
+   */
+  private handlerThrew(error: unknown): void {
+    const handler = guardState.handler;
+    const node = guardState.node;
+    guardState.handler = undefined;
+    if (handler === undefined || node === undefined || error instanceof DeterminismError) throw error;
+    const name = error instanceof Error ? error.name : "thrown value";
+    const text = error instanceof Error ? error.message : String(error);
+    const frame = error instanceof Error ? firstUserFrame(error.stack) : undefined;
+    const shortFrame = frame === undefined ? "" : ` (at ${frame.split(/[\\/]/).pop()})`;
+    this.pushViolation({
+      invariant: exceptionInvariant,
+      kind: "safety",
+      timeUs: this.nowUs,
+      event: this.eventIndex,
+      message: `${node} ${handler} threw ${name}: ${text.split("\n")[0]}${shortFrame}`,
+      witnesses: { node, handler, error: `${name}: ${text}` },
+      ...(frame === undefined ? {} : { frame }),
+    });
+    this.stopped = true;
   }
 
   /** Whether a queued timer was replaced or cancelled since it was set, or its node crashed. */
@@ -315,7 +386,8 @@ export class Kernel {
       clockRate: 1,
       clockBaseSimUs: 0,
       clockBaseLocalUs: 0,
-      state: undefined,
+      role: undefined,
+      term: 0,
       context: {
         id,
         nodes: this.nodeIds,
@@ -336,14 +408,6 @@ export class Kernel {
           const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply };
           this.send(slot.index, this.network.endpoint(request.client), message);
         },
-        annotate: (state) => {
-          slot.state = state;
-          if (state.role === "leader") this.noteLeader(id, state.term ?? 0);
-          if (this.tracing) {
-            this.trace.state(this.nowUs, this.eventIndex, this.endpointSymbols[slot.index] as number, state);
-          }
-        },
-        tracing: this.tracing,
         note: (label, data) => {
           if (this.tracing) {
             this.trace.record(
@@ -359,17 +423,24 @@ export class Kernel {
   }
 
   private boot(slot: NodeSlot, restarted: boolean): void {
+    guardState.node = slot.id;
+    guardState.handler = "create";
     slot.instance = this.protocol.create(slot.context, this.options);
     slot.up = true;
     slot.paused = false;
     slot.backlog = [];
     slot.timers.clear();
+    guardState.handler = "onStart";
     slot.instance.onStart?.({ restarted });
+    guardState.handler = undefined;
     this.afterStep(slot, restarted ? "restart" : "start");
   }
 
-  /** Crashes a node: volatile state, timers and backlog are lost; storage stays. */
-  crash(id: NodeId): void {
+  /**
+   * Crashes a node: volatile state, timers and backlog are lost; storage stays, all of it, or
+   * with `loseUnsynced` only what the node synced (the writes since its last sync are lost).
+   */
+  crash(id: NodeId, options: { readonly loseUnsynced?: boolean } = {}): void {
     const slot = this.slot(id);
     if (!slot.up) return;
     slot.up = false;
@@ -377,8 +448,15 @@ export class Kernel {
     slot.paused = false;
     slot.backlog = [];
     slot.timers.clear();
-    slot.state = undefined;
+    slot.role = undefined;
     if (this.tracing) this.trace.record({ kind: "crash", t: this.nowUs, e: this.eventIndex, node: id });
+    if (options.loseUnsynced === true) {
+      const writes = slot.storage.loseUnsynced();
+      if (this.tracing) {
+        const at = { t: this.nowUs, e: this.eventIndex };
+        this.trace.record({ kind: "note", ...at, node: id, label: "lost-unsynced-writes", data: { writes } });
+      }
+    }
     this.afterStep(slot, "crash");
   }
 
@@ -444,19 +522,22 @@ export class Kernel {
     slot.timers.set(item.name, noTimer);
     if (this.tracing) {
       const trace = this.trace;
-      trace.timer(
+      const at = this.traceFields.node(
         this.nowUs,
         this.eventIndex,
         this.endpointSymbols[slot.index] as number,
-        trace.symbol(item.name),
       );
+      trace.timer(at, trace.symbol(item.name));
     }
+    guardState.node = slot.id;
+    guardState.handler = "onTimer";
     slot.instance?.onTimer?.(item.name);
+    guardState.handler = undefined;
     this.afterStep(slot, "timer");
   }
 
-  /** Called when a node annotates itself as leader; records new (node, term) leaderships. */
-  noteLeader(node: NodeId, term: number): void {
+  /** Records a (node, term) in a leading role, unless it is the one recorded last. */
+  private noteLeader(node: NodeId, term: number): void {
     if (node === this.lastLeaderNode && term === this.lastLeaderTerm) return;
     this.lastLeaderNode = node;
     this.lastLeaderTerm = term;
@@ -469,6 +550,7 @@ export class Kernel {
 
   /** Sends a message between endpoints (node or client numbers). */
   send(from: number, to: number, message: Message): void {
+    freezeMessage(message);
     const id = this.nextMessageId++;
     const type = message.type;
     let typeEntry = this.messageTypes.get(type);
@@ -477,35 +559,21 @@ export class Kernel {
       this.messageTypes.set(type, typeEntry);
     }
     typeEntry.sent++;
-    const tracing = this.tracing;
-    const fromSymbol = this.endpointSymbols[from] as number;
-    const toSymbol = this.endpointSymbols[to] as number;
-    if (tracing)
-      this.trace.send(this.nowUs, this.eventIndex, fromSymbol, toSymbol, id, typeEntry.symbol, message);
+    // What the trace says of this message (its send, and a drop or duplicate decided now).
+    const delivery: QueueItem = { kind: deliverKind, from, to, id, message, type: typeEntry.symbol };
+    const fields = this.tracing ? this.traceFields.message(this.nowUs, this.eventIndex, delivery) : undefined;
+    if (fields !== undefined) this.trace.send(fields, message);
     const arrivalUs = this.network.transmit(from, to, this.nowUs);
     if (arrivalUs < 0) {
-      if (tracing) {
-        const reason = arrivalUs === cutUs ? "partition" : "loss";
-        this.trace.arrival(
-          "drop",
-          this.nowUs,
-          this.eventIndex,
-          fromSymbol,
-          toSymbol,
-          id,
-          typeEntry.symbol,
-          reason,
-        );
-      }
+      if (fields !== undefined)
+        this.trace.arrival("drop", fields, arrivalUs === cutUs ? "partition" : "loss");
       return;
     }
-    this.queue.push(arrivalUs, { kind: deliverKind, from, to, id, message, type: typeEntry.symbol });
+    this.queue.push(arrivalUs, delivery);
     const duplicateUs = this.network.duplicateArrivalUs;
     if (duplicateUs >= 0) {
       const copy = this.nextMessageId++;
-      if (tracing) {
-        this.trace.duplicate(this.nowUs, this.eventIndex, fromSymbol, toSymbol, id, typeEntry.symbol, copy);
-      }
+      if (fields !== undefined) this.trace.duplicate(fields, copy);
       this.queue.push(duplicateUs, {
         kind: deliverKind,
         from,
@@ -548,11 +616,16 @@ export class Kernel {
     }
     if (this.tracing) this.recordArrival(item, "deliver");
     const instance = slot.instance as ProtocolNode;
+    guardState.node = slot.id;
     if (type === "client-request" && item.from >= this.slots.length) {
+      guardState.handler = "onClientRequest";
       instance.onClientRequest?.((item.message as ClientRequestMessage).request);
+      guardState.handler = undefined;
       this.afterStep(slot, "client");
     } else {
+      guardState.handler = "onMessage";
       instance.onMessage?.(names[item.from] as string, item.message);
+      guardState.handler = undefined;
       this.afterStep(slot, "message");
     }
   }
@@ -563,22 +636,13 @@ export class Kernel {
     kind: ArrivalKind,
     reason: DropReason = "partition",
   ): void {
-    const symbols = this.endpointSymbols;
-    this.trace.arrival(
-      kind,
-      this.nowUs,
-      this.eventIndex,
-      symbols[item.from] as number,
-      symbols[item.to] as number,
-      item.id,
-      item.type,
-      reason,
-    );
+    this.trace.arrival(kind, this.traceFields.message(this.nowUs, this.eventIndex, item), reason);
   }
 
   // ---- invariants ----------------------------------------------------------------------------
 
   private afterStep(slot: NodeSlot, cause: StepView<unknown>["cause"]): void {
+    if (slot.instance !== undefined) this.observe(slot, slot.instance);
     const invariants = this.invariants;
     if (invariants.length === 0) return;
     this.view.actor = slot.id;
@@ -590,6 +654,34 @@ export class Kernel {
       const failure = invariant.monitor.afterStep(this.view);
       if (failure !== undefined) this.fail(invariant, failure);
     }
+  }
+
+  /**
+   * Reads what a node shows after its step: its description when a trace is recorded (the trace
+   * drops one equal to the node's previous), and its role and term through the protocol's
+   * accessors, or from a description when it declares none.
+   */
+  private observe(slot: NodeSlot, node: ProtocolNode): void {
+    let description: StateDescription | undefined;
+    if (this.tracing && node.describe !== undefined) {
+      description = node.describe();
+      const at = this.traceFields.node(
+        this.nowUs,
+        this.eventIndex,
+        this.endpointSymbols[slot.index] as number,
+      );
+      this.trace.state(at, description);
+    }
+    const roles = this.roles;
+    if (roles?.roleOf !== undefined) {
+      slot.role = roles.roleOf(node);
+      slot.term = roles.termOf?.(node) ?? 0;
+    } else if (this.leadingRoles.size > 0) {
+      description ??= node.describe?.();
+      slot.role = typeof description?.role === "string" ? description.role : undefined;
+      slot.term = typeof description?.term === "number" ? description.term : 0;
+    }
+    if (slot.role !== undefined && this.leadingRoles.has(slot.role)) this.noteLeader(slot.id, slot.term);
   }
 
   /** Runs every invariant's end-of-run check. */
@@ -649,9 +741,15 @@ export class Kernel {
     return this.slot(id).paused;
   }
 
-  /** The node's last annotated state (undefined while crashed or before its first annotation). */
+  /** The node's description now, asked of it (undefined while crashed or if it describes nothing). */
   stateOf(id: NodeId): StateDescription | undefined {
-    return this.slot(id).state;
+    return this.slot(id).instance?.describe?.();
+  }
+
+  /** The node's role after its last step (undefined while crashed or if it shows none). */
+  roleOf(id: NodeId): string | undefined {
+    const slot = this.slot(id);
+    return slot.up ? slot.role : undefined;
   }
 
   /** The node object, for invariants and tests; undefined while crashed. */
@@ -663,17 +761,13 @@ export class Kernel {
     return this.slot(id).storage;
   }
 
-  /**
-   * The live node that leads (highest term first), if any: role `leader`, or the roles that play
-   * the same part in other protocols, `primary` and `coordinator`.
-   */
+  /** The live node in a role the protocol declares leading (highest term first), if any. */
   leader(): NodeId | undefined {
     let best: NodeId | undefined;
     let bestTerm = Number.NEGATIVE_INFINITY;
     for (const slot of this.slots) {
-      const role = slot.state?.role;
-      if (!slot.up || (role !== "leader" && role !== "primary" && role !== "coordinator")) continue;
-      const term = slot.state?.term ?? 0;
+      if (!slot.up || slot.role === undefined || !this.leadingRoles.has(slot.role)) continue;
+      const term = slot.term;
       if (term > bestTerm) {
         best = slot.id;
         bestTerm = term;
@@ -685,6 +779,39 @@ export class Kernel {
   /** The cluster view handed to invariants. */
   clusterView(): ClusterView<unknown> {
     return this.view;
+  }
+}
+
+/**
+ * The named fields the kernel hands the trace, in two objects refilled for every record: the
+ * trace copies what it keeps before it returns. A fresh object per message cost the kernel bench
+ * (bench/kernel.ts, trace hashed or kept) about 10% of its throughput.
+ */
+class TraceFields {
+  private readonly messageFields = { t: 0, e: 0, from: 0, to: 0, id: 0, type: 0 };
+  private readonly nodeFields = { t: 0, e: 0, node: 0 };
+
+  /** `endpointSymbols[endpoint]`: the trace symbol of each endpoint's name. */
+  constructor(private readonly endpointSymbols: readonly number[]) {}
+
+  /** The fields of a record about `delivery` (its endpoints as numbers, its type as a symbol). */
+  message(t: number, e: number, delivery: DeliveryFields): MessageFields {
+    const fields = this.messageFields;
+    fields.t = t;
+    fields.e = e;
+    fields.from = this.endpointSymbols[delivery.from] as number;
+    fields.to = this.endpointSymbols[delivery.to] as number;
+    fields.id = delivery.id;
+    fields.type = delivery.type;
+    return fields;
+  }
+
+  node(t: number, e: number, node: number): NodeFields {
+    const fields = this.nodeFields;
+    fields.t = t;
+    fields.e = e;
+    fields.node = node;
+    return fields;
   }
 }
 
@@ -716,5 +843,39 @@ class KernelView implements StepView<unknown> {
 
   storage(id: NodeId): MemoryStorage {
     return this.kernel.storageOf(id);
+  }
+}
+
+/**
+ * The first stack frame outside the simulator's own folder and Node's internals, as
+ * `path:line:column`: where a protocol's handler threw.
+ */
+function firstUserFrame(stack: string | undefined): string | undefined {
+  if (stack === undefined) return undefined;
+  const own = new URL(".", import.meta.url).href;
+  for (const line of stack.split("\n").slice(1)) {
+    const match = /\(?((?:file:\/\/|\/|[A-Za-z]:\\)[^()\s]*?:\d+:\d+)\)?\s*$/.exec(line.trim());
+    if (match === null) continue;
+    const location = match[1] as string;
+    const url = location.startsWith("file://") ? location : `file://${location}`;
+    if (url.startsWith(own)) continue;
+    return location.startsWith("file://") ? decodeURIComponent(location.slice("file://".length)) : location;
+  }
+  return undefined;
+}
+
+/**
+ * Freezes a message as it is sent, with the objects and arrays it holds directly, so that a
+ * sender or receiver that mutates it (`message.term = …`, `message.entries.push(…)`) fails where
+ * it does so. Deeper data is left as it is: on a Raft fuzz campaign a full deep freeze of every
+ * message cost about 15% of throughput, this shallow one is within the run-to-run noise.
+ */
+function freezeMessage(message: Message): void {
+  if (Object.isFrozen(message)) return;
+  Object.freeze(message);
+  const fields = message as unknown as Record<string, unknown>;
+  for (const key in fields) {
+    const value = fields[key];
+    if (typeof value === "object" && value !== null) Object.freeze(value);
   }
 }

@@ -193,10 +193,11 @@ export class Network {
     if (!oneWay) this.cut[this.link(to, from)] = 1;
   }
 
-  /** Cuts every link to and from `name`. */
-  isolate(name: string): void {
+  /** Cuts every link between `name` and each of `others` (both ways). */
+  isolate(name: string, others: readonly string[]): void {
     const index = this.endpoint(name);
-    for (let other = 0; other < this.size; other++) {
+    for (const otherName of others) {
+      const other = this.endpoint(otherName);
       if (other === index) continue;
       this.cut[index * this.size + other] = 1;
       this.cut[other * this.size + index] = 1;

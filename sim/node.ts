@@ -4,14 +4,16 @@
  * A protocol node is a set of pure handlers. It reacts to start, message, timer and client
  * request, and acts only through the `NodeContext` the kernel hands it when it is created:
  * sending messages, setting timers, writing durable storage, replying to clients, drawing from
- * its own random stream and annotating its state for traces. It never reads the wall clock,
- * global randomness or real timers, and it never touches another node.
+ * its own random stream and noting protocol events for traces. It never reads the wall clock,
+ * global randomness or real timers, and it never touches another node. What it shows of itself
+ * is pulled, not pushed: the kernel calls `describe()` when a trace is being recorded, and reads
+ * roles through the protocol's `roles` declaration.
  *
  * Crash semantics: when a node crashes, its object (all volatile state), its timers and the work
  * queued for it are discarded. Storage written through `ctx.storage` survives: on restart the
  * kernel creates a fresh node object with the same context and calls `onStart` with
- * `restarted: true`, and the node rebuilds itself from storage. Storage writes are durable the
- * moment the call returns, so "persist before reply" means: call `storage.set` before `send`.
+ * `restarted: true`, and the node rebuilds itself from storage. Storage writes are durable once
+ * `storage.sync()` returns, so "persist before reply" means: write, `sync()`, then `send`.
  *
  * This file imports only types from the project (random streams, trace records); protocols
  * depend on it, never the reverse.
@@ -19,8 +21,10 @@
 import type { Rng } from "./random.js";
 import type { TraceLine } from "./trace.js";
 
+export { freezeDeep } from "./freeze.js";
 export type { Rng } from "./random.js";
-export { freezeDeep } from "./storage.js";
+/** Trace records, which a protocol's `figures` reads. */
+export type { TraceLine } from "./trace.js";
 
 /** A node's name: `n1`, `n2`, ... Clients are `c1`, `c2`, ... */
 export type NodeId = string;
@@ -49,6 +53,12 @@ export interface DurableStorage {
   truncate(key: string, length: number): void;
   /** The list stored under `key` (empty if absent). Read-only view: do not mutate. */
   list<T>(key: string): readonly T[];
+  /**
+   * Makes every write so far durable. Writes are visible to reads at once, but a crash that loses
+   * unsynced writes (a fault the scenario or the fuzzer chooses) rolls storage back to the last
+   * sync: sync before sending anything that promises what was written.
+   */
+  sync(): void;
 }
 
 /** A client operation as the node receives it. `client` and `seq` identify it across retries. */
@@ -75,9 +85,10 @@ export type ClientReply =
   | { readonly status: "redirect"; readonly leader?: NodeId };
 
 /**
- * What a node shows of itself in traces and reports. `role` is special: the kernel resolves the
- * scenario target `leader` to a live node whose role is `leader` (the highest `term` wins if
- * several claim it). Everything else is free-form JSON-like data, drawn by reports.
+ * What a node shows of itself in traces and reports (what `describe()` returns). `role` and
+ * `term` are read by reports (lanes coloured by role, as the protocol's `roles` declares) and, for
+ * a protocol without role accessors, by the kernel (see `RoleDeclaration`). Everything else is
+ * free-form JSON-like data, drawn by reports.
  */
 export interface StateDescription {
   readonly role?: string;
@@ -109,19 +120,8 @@ export interface NodeContext<M extends Message = Message> {
   /** Whether timer `name` is pending. */
   hasTimer(name: string): boolean;
   reply(request: ClientRequest, reply: ClientReply): void;
-  /**
-   * Records this node's state for traces and reports (call it when something shown changes).
-   * The object is kept as given: build a new one each time rather than mutating the last.
-   */
-  annotate(state: StateDescription): void;
   /** Records a protocol event worth showing in traces (for example `became-leader`). */
   note(label: string, data?: Record<string, unknown>): void;
-  /**
-   * Whether this run records a trace. When false (fuzzing, untraced benchmarks) the kernel reads
-   * only `role` and `term` of an annotation, so a node may annotate just those and skip building
-   * the rest of its description.
-   */
-  readonly tracing: boolean;
 }
 
 /** How a node learns it is starting. */
@@ -136,6 +136,65 @@ export interface ProtocolNode<M extends Message = Message> {
   onMessage?(from: NodeId, message: M): void;
   onTimer?(name: string): void;
   onClientRequest?(request: ClientRequest): void;
+  /**
+   * What this node shows of itself now, for traces and reports. The kernel calls it after each
+   * step of the node while a trace is being recorded (never otherwise, unless the protocol
+   * declares no role accessors: see `RoleDeclaration`), and on request (`Kernel.stateOf`); the
+   * trace drops a description equal to the node's previous one, so return the whole state every
+   * time and let the trace decide what changed. Build a new object on each call and do not
+   * change it afterwards (the trace keeps it); describing must not change the node.
+   */
+  describe?(): StateDescription;
+}
+
+/**
+ * The roles a protocol's nodes take, read generically by the kernel and by reports.
+ *
+ * The kernel reads each live node's role and term after every step, traced or not: the scenario
+ * target `leader` resolves to a live node in a `leading` role (the highest term wins if several
+ * claim one), and every (node, term) entering a leading role counts as a leadership (the
+ * `leaderChanges` figure). It reads them through `roleOf` and `termOf`, which should be plain
+ * field reads; a protocol without `roleOf` has `describe()` called after every step instead, even
+ * in untraced runs, and its `role` and `term` read from there.
+ */
+export interface RoleDeclaration<N> {
+  /** Every role a node can take, in the order reports list and colour them. */
+  readonly names: readonly string[];
+  /** The roles that lead (`leader`, `primary`, `coordinator`...). */
+  readonly leading: readonly string[];
+  /** A CSS colour per role for reports; a role without one gets a colour from its name. */
+  readonly colours?: Readonly<Record<string, string>>;
+  /** The node's role now (`undefined`: none worth showing). */
+  roleOf?(node: N): string | undefined;
+  /** The node's term, epoch, ballot or view now: among leading nodes, the highest wins. */
+  termOf?(node: N): number;
+}
+
+/**
+ * How reports draw a node's log from its state description: the first of `forms` whose field the
+ * description holds. Entries are coloured by term; `commitField` marks the committed prefix.
+ * - `entries`: a list of terms, or of objects with a numeric `term`, from index `firstIndexField`.
+ * - `term-starts`: `[[index, term], ...]`, each pair the first index of a run of one term, from
+ *   index `firstIndexField` up to `lastIndexField`.
+ * - `term-runs`: `[[term, count], ...]`, runs of one term in order, from index `firstIndexField`.
+ */
+export interface LogDeclaration {
+  readonly forms: ReadonlyArray<{
+    readonly field: string;
+    readonly form: "entries" | "term-starts" | "term-runs";
+  }>;
+  /** The description field with the log's first index (default: the log starts at 1). */
+  readonly firstIndexField?: string;
+  /** The description field with the log's last index (needed by `term-starts`). */
+  readonly lastIndexField?: string;
+  /** The description field with the commit index, if the log has one. */
+  readonly commitField?: string;
+}
+
+/** What reports need to know of a protocol to draw its runs: roles and logs, as declared. */
+export interface DisplayDeclaration {
+  readonly roles?: Omit<RoleDeclaration<unknown>, "roleOf" | "termOf">;
+  readonly log?: LogDeclaration;
 }
 
 /** What invariants may look at after a step: the live nodes, read-only by convention. */
@@ -230,12 +289,29 @@ export interface ClientSpec {
   readonly model?: string;
 }
 
+/**
+ * The cluster sizes a protocol can run: from `min` to `max` nodes, and only multiples of
+ * `multipleOf` when given (a sharded store of 3-node groups). Scenarios and fuzz settings outside
+ * it are refused with a clear error before anything runs.
+ */
+export interface NodeCounts {
+  readonly min: number;
+  /** Default: no ceiling. */
+  readonly max?: number;
+  readonly multipleOf?: number;
+}
+
 /** Everything the kernel needs to run a protocol; what a protocol module exports. */
 export interface Protocol<M extends Message = Message, N extends ProtocolNode<M> = ProtocolNode<M>> {
   readonly name: string;
   readonly summary: string;
   /** Cluster size used when a scenario does not say. */
   readonly defaultNodes: number;
+  /**
+   * The cluster sizes it supports (default: any size from 1); a function of the parsed options
+   * when they decide it (a default layout of 3-node groups, or groups listed by name).
+   */
+  readonly nodeCounts?: NodeCounts | ((options: Readonly<Record<string, unknown>>) => NodeCounts);
   /**
    * Validates and completes user options (from a scenario's `options:`), throwing an `Error` with
    * a readable message on bad input. The returned object is handed to `create`.
@@ -245,6 +321,10 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
   readonly invariants: readonly Invariant<N>[];
   readonly bugs: readonly DeliberateBug[];
   readonly client?: ClientSpec;
+  /** The roles nodes take: which lead, how reports show them, how the kernel reads them. */
+  readonly roles?: RoleDeclaration<N>;
+  /** How reports draw a node's log from its state description (protocols with a log). */
+  readonly log?: LogDeclaration;
   /** Name of the timer the scenario action `timeout: nX` fires early (Raft: `election`). */
   readonly electionTimer?: string;
   /** How `quorumlab fuzz` should vary runs (default: the protocol's defaults, 3 to `defaultNodes` nodes). */

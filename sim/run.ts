@@ -6,13 +6,13 @@
  * The simulator never imports protocols: the caller hands in the registry.
  */
 import { HistoryLog, SimulatedClient, Workload } from "./clients.js";
-import { InputError } from "./errors.js";
 import { FaultTimeline } from "./faults.js";
 import type { HistoryEvent } from "./history.js";
 import { Kernel, type Violation } from "./kernel.js";
 import type { Protocol } from "./node.js";
 import { formatSeed, randomStream } from "./random.js";
 import type { Scenario } from "./scenario/schema.js";
+import { historyInvariant, resolveScenario } from "./scenario/validate.js";
 import { formatDuration } from "./time.js";
 import { type TraceLine, TraceRecorder, type TraceSink, traceVersion } from "./trace.js";
 
@@ -97,22 +97,7 @@ export function runScenario(
   registry: ReadonlyMap<string, Protocol>,
   options: RunOptions = {},
 ): RunResult {
-  const protocol = registry.get(scenario.protocol);
-  if (protocol === undefined) {
-    throw new InputError(
-      `unknown protocol '${scenario.protocol}'; known: ${[...registry.keys()].sort().join(", ") || "none"}`,
-      scenario.file === undefined ? {} : { file: scenario.file },
-    );
-  }
-  let protocolOptions: Readonly<Record<string, unknown>>;
-  try {
-    protocolOptions = protocol.parseOptions(scenario.options);
-  } catch (error) {
-    throw new InputError(
-      `options: ${(error as Error).message}`,
-      scenario.file === undefined ? {} : { file: scenario.file },
-    );
-  }
+  const { protocol, options: protocolOptions } = resolveScenario(scenario, registry);
   const seed = options.seed ?? scenario.seed;
   const nodes = Array.from({ length: scenario.nodes }, (_, index) => `n${index + 1}`);
   const workloadClients = scenario.workload?.clients ?? 0;
@@ -198,7 +183,7 @@ export function runScenario(
     historyVerdict = options.checkHistory(history.events, model);
     if (historyVerdict.result === "not-linearizable") {
       kernel.recordViolation({
-        invariant: "kv.linearizable",
+        invariant: historyInvariant,
         kind: "safety",
         message: historyVerdict.summary ?? "the client history is not linearizable",
         ...(historyVerdict.explanation === undefined

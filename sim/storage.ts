@@ -1,8 +1,11 @@
 /**
  * Durable storage: one in-memory store per node that survives the node's crashes.
  *
- * The model is a synchronous write-ahead disk: a write is durable when the call returns (as if
- * fsynced), and nothing a node keeps outside this store survives a crash. Values are copied on
+ * The model is a disk with a write cache. A write is visible to reads at once, and becomes
+ * durable when the node calls `sync()`. An ordinary crash keeps every write (the cache reached the
+ * disk); a crash that loses unsynced writes (`crash: {node, loseUnsynced: true}`, a fault the
+ * scenario or the fuzzer chooses) rolls the store back to its state at the last `sync()`, as a
+ * power loss does. Nothing a node keeps outside this store survives a crash. Values are copied on
  * write and on read, so a node cannot change stored state by mutating an object it stored; a
  * frozen object or array cannot be mutated, so it is stored and handed back as it is (freeze with
  * `freezeDeep`, which freezes everything inside too).
@@ -12,8 +15,19 @@ import type { DurableStorage } from "./node.js";
 export class MemoryStorage implements DurableStorage {
   private readonly values = new Map<string, unknown>();
   private readonly lists = new Map<string, unknown[]>();
+  /**
+   * What each key touched since the last sync held at that sync, recorded at its first write
+   * after it: enough to roll back, without copying a whole list on every sync (Raft syncs after
+   * nearly every append; copying its log each time would make a run quadratic).
+   */
+  private readonly syncedValues = new Map<string, unknown>();
+  private readonly syncedLists = new Map<string, SyncedList>();
   /** Number of write calls, a figure for reports (persist operations per run). */
   writes = 0;
+  /** Number of `sync` calls. */
+  syncs = 0;
+  /** Write calls since the last sync: what a crash that loses unsynced writes would lose. */
+  unsyncedWrites = 0;
 
   get<T>(key: string): T | undefined {
     const value = this.values.get(key);
@@ -21,18 +35,22 @@ export class MemoryStorage implements DurableStorage {
   }
 
   set(key: string, value: unknown): void {
-    this.writes++;
+    this.wrote();
+    this.rememberValue(key);
     this.values.set(key, copy(value));
   }
 
   delete(key: string): void {
-    this.writes++;
+    this.wrote();
+    this.rememberValue(key);
+    this.rememberList(key);
     this.values.delete(key);
     this.lists.delete(key);
   }
 
   append(key: string, ...items: unknown[]): void {
-    this.writes++;
+    this.wrote();
+    this.rememberList(key);
     let list = this.lists.get(key);
     if (list === undefined) {
       list = [];
@@ -42,13 +60,56 @@ export class MemoryStorage implements DurableStorage {
   }
 
   truncate(key: string, length: number): void {
-    this.writes++;
+    this.wrote();
+    this.rememberList(key);
     const list = this.lists.get(key);
-    if (list !== undefined && list.length > length) list.length = Math.max(0, length);
+    if (list === undefined || list.length <= length) return;
+    const kept = Math.max(0, length);
+    const synced = this.syncedLists.get(key) as SyncedList;
+    if (synced.list === list && kept < synced.length) {
+      // Items below `synced.length` are still as synced: keep the ones being cut.
+      synced.tail = list.slice(kept, synced.length).concat(synced.tail);
+      synced.length = kept;
+    }
+    list.length = kept;
   }
 
   list<T>(key: string): readonly T[] {
     return (this.lists.get(key) ?? []) as T[];
+  }
+
+  /** Makes every write so far durable. */
+  sync(): void {
+    this.syncs++;
+    if (this.unsyncedWrites === 0) return;
+    this.unsyncedWrites = 0;
+    this.syncedValues.clear();
+    this.syncedLists.clear();
+  }
+
+  /**
+   * Rolls the store back to the last sync, as a power loss would, and returns how many write
+   * calls were lost.
+   */
+  loseUnsynced(): number {
+    const lost = this.unsyncedWrites;
+    for (const [key, value] of this.syncedValues) {
+      if (value === absent) this.values.delete(key);
+      else this.values.set(key, value);
+    }
+    for (const [key, synced] of this.syncedLists) {
+      if (synced.list === undefined) {
+        this.lists.delete(key);
+        continue;
+      }
+      synced.list.length = synced.length;
+      for (const item of synced.tail) synced.list.push(item);
+      this.lists.set(key, synced.list);
+    }
+    this.syncedValues.clear();
+    this.syncedLists.clear();
+    this.unsyncedWrites = 0;
+    return lost;
   }
 
   /** A snapshot of everything stored, keys in sorted order (for traces and tests). */
@@ -59,6 +120,37 @@ export class MemoryStorage implements DurableStorage {
     }
     return out;
   }
+
+  private wrote(): void {
+    this.writes++;
+    this.unsyncedWrites++;
+  }
+
+  private rememberValue(key: string): void {
+    if (this.syncedValues.has(key)) return;
+    // Stored values are never mutated (they are copies or frozen), so the reference suffices.
+    this.syncedValues.set(key, this.values.has(key) ? this.values.get(key) : absent);
+  }
+
+  private rememberList(key: string): void {
+    if (this.syncedLists.has(key)) return;
+    const list = this.lists.get(key);
+    this.syncedLists.set(key, { list, length: list?.length ?? 0, tail: [] });
+  }
+}
+
+/** Marks a key that held no value at the last sync. */
+const absent = Symbol("absent");
+
+/**
+ * A list as it was at the last sync: its first `length` items are still those of `list` (writes
+ * since then only appended past them or cut them), followed by `tail`, the synced items that a
+ * truncation cut. `list` is undefined when the key held no list.
+ */
+interface SyncedList {
+  readonly list: unknown[] | undefined;
+  length: number;
+  tail: unknown[];
 }
 
 /**
@@ -80,20 +172,4 @@ function copy(value: unknown): unknown {
   const out: Record<string, unknown> = {};
   for (const key in source) if (Object.hasOwn(source, key)) out[key] = copy(source[key]);
   return out;
-}
-
-/**
- * Freezes a JSON-like value and everything inside it, and returns it. Storage keeps frozen values
- * without copying them, and a message or log entry that several nodes hold can then be shared
- * safely: Raft freezes each entry once, where it is created, instead of every node copying it.
- */
-export function freezeDeep<T>(value: T): T {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
-  if (Array.isArray(value)) {
-    for (const item of value) freezeDeep(item);
-  } else {
-    const source = value as Record<string, unknown>;
-    for (const key in source) if (Object.hasOwn(source, key)) freezeDeep(source[key]);
-  }
-  return Object.freeze(value);
 }

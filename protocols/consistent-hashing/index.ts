@@ -86,4 +86,9 @@ export const consistentHashing: Protocol<RingMessage, RingMemberNode> = {
     },
   },
   figures: (records) => ringFigures(records),
+  roles: {
+    names: ["member", "outside"],
+    leading: [],
+    colours: { member: "#90caf9", outside: "#e0e0e0" },
+  },
 };

@@ -13,7 +13,7 @@
  * State shown in traces: whether the node is in the ring, the membership it knows, its tokens on
  * the ring (for the circle drawing of the report) and its key count under every placement.
  */
-import type { NodeContext, NodeId, ProtocolNode, StartInfo } from "../../sim/node.js";
+import type { NodeContext, NodeId, ProtocolNode, StartInfo, StateDescription } from "../../sim/node.js";
 import {
   changeFigures,
   loadFigures,
@@ -97,7 +97,6 @@ export class RingMemberNode implements ProtocolNode<RingMessage> {
       if (change.label !== this.label || index <= this.changeIndex) return;
       if (change.atUs >= nowUs) this.ctx.setTimer(`change-${index}`, change.atUs - nowUs);
     });
-    this.show();
   }
 
   onTimer(name: string): void {
@@ -158,7 +157,6 @@ export class RingMemberNode implements ProtocolNode<RingMessage> {
     const stored: StoredView = { changeIndex, members, loads };
     this.ctx.storage.set(viewKey, stored);
     this.rebuildRings();
-    this.show();
   }
 
   private rebuildRings(): void {
@@ -182,7 +180,7 @@ export class RingMemberNode implements ProtocolNode<RingMessage> {
   }
 
   /** The ring drawn by reports: this node's tokens under the placement with the most vnodes. */
-  private shownRing(): { placement: string; vnodes: number; tokens: number[] } | undefined {
+  private drawnRing(): { placement: string; vnodes: number; tokens: number[] } | undefined {
     let best: { placement: string; ring: Ring } | undefined;
     for (const [placement, ring] of this.rings) {
       if (best === undefined || ring.vnodesPerNode > best.ring.vnodesPerNode) best = { placement, ring };
@@ -198,16 +196,17 @@ export class RingMemberNode implements ProtocolNode<RingMessage> {
     return { placement: best.placement, vnodes: best.ring.vnodesPerNode, tokens };
   }
 
-  private show(): void {
+  /** Membership, this node's key counts per placement, and its ring tokens for the report. */
+  describe(): StateDescription {
     const inRing = this.members.includes(this.label);
     const keys: Record<string, number> = {};
     for (const [placement, loads] of Object.entries(this.loads)) keys[placement] = loads[this.label] ?? 0;
-    this.ctx.annotate({
+    return {
       role: inRing ? "member" : "outside",
       label: this.label,
       members: [...this.members],
       keys,
-      ring: this.shownRing(),
-    });
+      ring: this.drawnRing(),
+    };
   }
 }

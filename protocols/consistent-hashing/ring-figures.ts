@@ -13,7 +13,7 @@
  * scenario's options: the measurements are pure functions of (keys, membership), so both give the
  * same numbers as long as every change was carried out.
  */
-import type { TraceLine } from "../../sim/trace.js";
+import type { TraceLine } from "../../sim/node.js";
 import { changeFigures, loadFigures, measure, stepKeys } from "./experiment.js";
 import { keyRange } from "./figures.js";
 import { parseRingExperimentOptions } from "./options.js";

@@ -26,8 +26,22 @@ export const multiPaxosBugs = [
     name: "volatile-acceptor",
     id: "M14",
     change: "Acceptors keep promises and accepted slots only in memory, so a restart forgets them.",
-    breaks: ["multi-paxos.slot-agreement", "multi-paxos.executed-prefix", "kv.linearizable"],
+    breaks: [
+      "multi-paxos.promise-monotone",
+      "multi-paxos.slot-agreement",
+      "multi-paxos.executed-prefix",
+      "kv.linearizable",
+    ],
     source: "Paxos Made Simple §2.4 (acceptors use stable storage)",
+    kind: "safety",
+  },
+  {
+    name: "unsynced-accept",
+    id: "M27",
+    change:
+      "An acceptor writes an accepted slot to storage but answers before syncing it, so a power loss forgets it.",
+    breaks: ["multi-paxos.slot-agreement", "multi-paxos.executed-prefix", "kv.linearizable"],
+    source: "Paxos Made Simple §2.4 (acceptors remember what they accepted in stable storage)",
     kind: "safety",
   },
   {

@@ -19,10 +19,20 @@ export const multiPaxos: Protocol<MultiPaxosMessage, MultiPaxosNode> = {
   summary:
     "Multi-Paxos key-value store: a distinguished leader, phase 1 once for all slots, no-ops for holes (Paxos Made Simple §3).",
   defaultNodes: 3,
+  nodeCounts: { min: 1 },
   parseOptions: (options) => parseMultiPaxosOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create: (context, options) => new MultiPaxosNode(context, options as unknown as MultiPaxosOptions),
   invariants: multiPaxosInvariants,
   bugs: multiPaxosBugs,
   client: { operations: { read: 1, write: 1, cas: 1 }, model: "kv" },
+  // A candidate runs phase 1; the leader is the distinguished proposer, by ballot (a follower's
+  // term is the ballot it promised).
+  roles: {
+    names: ["leader", "candidate", "follower"],
+    leading: ["leader"],
+    colours: { leader: "#ffb74d", candidate: "#ce93d8", follower: "#90caf9" },
+    roleOf: (node) => node.role,
+    termOf: (node) => (node.role === "follower" ? node.promised : node.ballot),
+  },
   electionTimer,
 };

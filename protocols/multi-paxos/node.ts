@@ -35,6 +35,7 @@ import {
   type NodeId,
   type ProtocolNode,
   type StartInfo,
+  type StateDescription,
 } from "../../sim/node.js";
 import { LazyElectionTimer } from "../shared/election-timer.js";
 import { isKvFunction, KvStateMachine } from "../shared/kv-store.js";
@@ -47,7 +48,7 @@ import {
   type SlotProposal,
 } from "./messages.js";
 import type { MultiPaxosOptions } from "./options.js";
-import { describeMultiPaxosNode } from "./state.js";
+import { describeMultiPaxosNode, type MultiPaxosRole } from "./state.js";
 
 export const electionTimer = "election";
 const heartbeatTimer = "heartbeat";
@@ -56,8 +57,6 @@ const promisedKey = "promised";
 const acceptedKey = "accepted";
 const roundKey = "round";
 const chosenKey = "chosen";
-
-export type MultiPaxosRole = "follower" | "candidate" | "leader";
 
 /** One executed slot: the command's key and whether it took effect (false for no-ops and duplicates). */
 export interface ExecutedEntry {
@@ -111,14 +110,6 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
 
   private readonly bugs: ReadonlySet<MultiPaxosBugName>;
   private readonly index: number;
-  /** What the last annotation was made of; a new one is made only when one of these changes. */
-  private annotated = false;
-  private shownRole: MultiPaxosRole = "follower";
-  private shownBallot = 0;
-  private shownPromised = 0;
-  private shownExecutedThrough = 0;
-  private shownLeaderHint: NodeId | undefined;
-  private shownNextSlot = 0;
 
   constructor(
     private readonly ctx: NodeContext<MultiPaxosMessage>,
@@ -146,7 +137,6 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     }
     this.executeReady();
     this.resetElectionTimer();
-    this.annotate();
   }
 
   onTimer(name: string): void {
@@ -155,12 +145,10 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     } else if (name === heartbeatTimer && this.role === "leader") {
       this.heartbeat();
     }
-    this.annotate();
   }
 
   onMessage(from: NodeId, message: MultiPaxosMessage): void {
     this.handle(from, message);
-    this.annotate();
   }
 
   onClientRequest(request: ClientRequest): void {
@@ -191,7 +179,6 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.waiting.set(key, request);
     if (this.pendingSlots.has(key)) return;
     this.propose(this.nextSlot++, command);
-    this.annotate();
   }
 
   private handle(from: NodeId, message: MultiPaxosMessage): void {
@@ -231,6 +218,8 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     const seenRound = this.highestSeen === 0 ? -1 : Math.floor((this.highestSeen - 1) / n);
     this.round = Math.max(this.round + 1, seenRound + 1);
     this.ctx.storage.set(roundKey, this.round);
+    // A restarted proposer must not reuse a round, so the round is on disk before it is used.
+    this.ctx.storage.sync();
     this.ballot = this.round * n + this.index + 1;
     this.role = "candidate";
     this.leaderHint = undefined;
@@ -324,6 +313,8 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.acceptedSlots[slot] = proposal;
     // BUG(volatile-acceptor): the acceptance is not written to stable storage.
     if (!this.bugs.has("volatile-acceptor")) this.ctx.storage.append(acceptedKey, proposal);
+    // BUG(unsynced-accept): "accepted" leaves before the acceptance is synced.
+    if (!this.bugs.has("unsynced-accept")) this.ctx.storage.sync();
     this.acceptHistory.push(proposal);
     this.sendTo(from, { type: "accepted", ballot, slot });
   }
@@ -347,6 +338,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.promised = ballot;
     // BUG(volatile-acceptor): the promise is not written to stable storage.
     if (!this.bugs.has("volatile-acceptor")) this.ctx.storage.set(promisedKey, ballot);
+    this.ctx.storage.sync();
     if (this.role !== "follower" && ballot > this.ballot) this.stepDown(undefined);
   }
 
@@ -471,30 +463,9 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     else this.ctx.send(to, message);
   }
 
-  private annotate(): void {
-    if (
-      this.annotated &&
-      this.shownRole === this.role &&
-      this.shownBallot === this.ballot &&
-      this.shownPromised === this.promised &&
-      this.shownExecutedThrough === this.executedThrough &&
-      this.shownLeaderHint === this.leaderHint &&
-      this.shownNextSlot === this.nextSlot
-    ) {
-      return;
-    }
-    this.annotated = true;
-    this.shownRole = this.role;
-    this.shownBallot = this.ballot;
-    this.shownPromised = this.promised;
-    this.shownExecutedThrough = this.executedThrough;
-    this.shownLeaderHint = this.leaderHint;
-    this.shownNextSlot = this.nextSlot;
-    this.ctx.annotate(
-      this.ctx.tracing
-        ? describeMultiPaxosNode(this)
-        : { role: this.role, term: this.role === "follower" ? this.promised : this.ballot },
-    );
+  /** Role, ballot, promise, execution and (as leader) open slots (state.ts). */
+  describe(): StateDescription {
+    return describeMultiPaxosNode(this);
   }
 
   /** Slots proposed by this leader and not yet chosen (for state descriptions). */

@@ -4,7 +4,8 @@
  * slots it knows chosen and, as leader, its open slots and next free slot.
  */
 import type { StateDescription } from "../../sim/node.js";
-import type { MultiPaxosRole } from "./node.js";
+
+export type MultiPaxosRole = "follower" | "candidate" | "leader";
 
 export interface MultiPaxosNodeState {
   readonly role: MultiPaxosRole;

@@ -19,10 +19,17 @@ export const paxos: Protocol<PaxosMessage, PaxosNode> = {
   summary:
     "Single-decree Paxos: proposers, acceptors and learners agree on one value (Paxos Made Simple §2).",
   defaultNodes: 3,
+  nodeCounts: { min: 1 },
   parseOptions: (options) => parsePaxosOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create: (context, options) => new PaxosNode(context, options as unknown as PaxosOptions),
   invariants: paxosInvariants,
   bugs: paxosBugs,
   figures: (records) => paxosFigures(records),
+  // No role leads: any proposer may propose (the scenario target `leader` finds none).
+  roles: {
+    names: ["proposer", "acceptor", "learner", "idle"],
+    leading: [],
+    colours: { proposer: "#ffb74d", acceptor: "#90caf9", learner: "#a5d6a7" },
+  },
   electionTimer: proposeTimer,
 };

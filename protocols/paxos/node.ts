@@ -21,11 +21,11 @@
  * never reuses a ballot. A node talks to its own acceptor and learner by direct call, not over
  * the network.
  */
-import type { NodeContext, NodeId, ProtocolNode, StartInfo } from "../../sim/node.js";
+import type { NodeContext, NodeId, ProtocolNode, StartInfo, StateDescription } from "../../sim/node.js";
 import type { PaxosBugName } from "./bugs.js";
 import type { AcceptedProposal, PaxosMessage } from "./messages.js";
 import type { PaxosOptions } from "./options.js";
-import { describePaxosNode } from "./state.js";
+import { describePaxosNode, type ProposerPhase } from "./state.js";
 
 /** Name of the timer that starts a ballot; the scenario action `timeout: nX` fires it. */
 export const proposeTimer = "propose";
@@ -38,8 +38,6 @@ const roundKey = "proposer.round";
 const learnedKey = "learner.learned";
 /** Set once this proposer started a ballot, so a restarted proposer resumes proposing. */
 const activeKey = "proposer.active";
-
-export type ProposerPhase = "idle" | "prepare" | "accept" | "chosen";
 
 /** What a proposer sent in phase 2a, and the phase 1b quorum it relied on (for P2c checks). */
 export interface PhaseTwoStart {
@@ -123,7 +121,6 @@ export class PaxosNode implements ProtocolNode<PaxosMessage> {
       const delayUs = info.restarted ? this.options.retryTimeoutUs : 0;
       this.ctx.setTimer(proposeTimer, delayUs + this.ctx.random.int(0, this.options.proposeDelayMaxUs));
     }
-    this.annotate();
   }
 
   onTimer(name: string): void {
@@ -134,12 +131,10 @@ export class PaxosNode implements ProtocolNode<PaxosMessage> {
       this.failures++;
       this.retry();
     }
-    this.annotate();
   }
 
   onMessage(from: NodeId, message: PaxosMessage): void {
     this.handle(from, message);
-    this.annotate();
   }
 
   private handle(from: NodeId, message: PaxosMessage): void {
@@ -173,6 +168,7 @@ export class PaxosNode implements ProtocolNode<PaxosMessage> {
     // BUG(reuse-ballots): the round is not persisted.
     if (!this.bugs.has("reuse-ballots")) this.ctx.storage.set(roundKey, this.round);
     if (this.ballotsStarted === 0) this.ctx.storage.set(activeKey, true);
+    this.ctx.storage.sync();
     this.ballot = this.round * n + this.index + 1;
     this.ballotsStarted++;
     this.phase = "prepare";
@@ -284,6 +280,8 @@ export class PaxosNode implements ProtocolNode<PaxosMessage> {
     if (this.bugs.has("volatile-acceptor")) return;
     this.ctx.storage.set(promisedKey, this.promised);
     this.ctx.storage.set(acceptedKey, this.accepted);
+    // Both go to stable storage before the promise or the acceptance is sent (§2.4).
+    this.ctx.storage.sync();
   }
 
   // ---- learner -----------------------------------------------------------------------------
@@ -326,7 +324,8 @@ export class PaxosNode implements ProtocolNode<PaxosMessage> {
     else this.ctx.send(to, message);
   }
 
-  private annotate(): void {
-    this.ctx.annotate(describePaxosNode(this));
+  /** Roles, ballot and phase, promise, accepted proposal and learned value (state.ts). */
+  describe(): StateDescription {
+    return describePaxosNode(this);
   }
 }

@@ -4,7 +4,8 @@
  */
 import type { StateDescription } from "../../sim/node.js";
 import type { AcceptedProposal } from "./messages.js";
-import type { ProposerPhase } from "./node.js";
+
+export type ProposerPhase = "idle" | "prepare" | "accept" | "chosen";
 
 /** The fields of a node that its description reads. */
 export interface PaxosNodeState {

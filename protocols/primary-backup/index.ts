@@ -22,6 +22,8 @@ export const primaryBackup: Protocol<PrimaryBackupMessage, PrimaryBackupNode> = 
   summary:
     "Primary-backup key-value store with a view service (6.824 Lab 2), with leases, or with naive timeouts.",
   defaultNodes: 3,
+  // n1 is the view service; the others are the servers it picks a primary and a backup from.
+  nodeCounts: { min: 2 },
   parseOptions: (options) =>
     parsePrimaryBackupOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create: (context, options) => createPrimaryBackupNode(context, options as unknown as PrimaryBackupOptions),
@@ -29,5 +31,12 @@ export const primaryBackup: Protocol<PrimaryBackupMessage, PrimaryBackupNode> = 
   bugs: primaryBackupBugs,
   figures: (records) => primaryBackupFigures(records),
   client: { operations: { read: 1, write: 1, cas: 1 }, model: "kv" },
+  roles: {
+    names: ["primary", "backup", "idle", "view-service"],
+    leading: ["primary"],
+    colours: { primary: "#ffb74d", backup: "#90caf9", idle: "#e0e0e0", "view-service": "#a5d6a7" },
+    roleOf: (node) => node.role,
+    termOf: (node) => (node.kind === "view-service" ? node.view.viewnum : node.view),
+  },
   electionTimer: failoverTimer,
 };

@@ -20,7 +20,7 @@
  * lose acknowledged writes. A restarted backup asks for a fresh transfer (`join`) before it
  * applies forwards again.
  */
-import type { ClientRequest, NodeId, ProtocolNode } from "../../sim/node.js";
+import type { ClientRequest, NodeId, ProtocolNode, StateDescription } from "../../sim/node.js";
 import type { KvSnapshot } from "../shared/kv-store.js";
 import type { Operation, PrimaryBackupMessage } from "./messages.js";
 import { Replica, type ServerRole } from "./replica.js";
@@ -61,14 +61,12 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
   }
 
   onStart(info: { restarted: boolean }): void {
-    if (!this.active || this.peer === undefined) {
-      this.annotate();
-      return;
-    }
+    if (!this.active || this.peer === undefined) return;
     // Each start is a new incarnation: after a restart within the same epoch, the backup must not
     // take this run's indices and transfers for those of the run before the crash.
     this.incarnation = (this.ctx.storage.get<number>(startsKey) ?? 0) + 1;
     this.ctx.storage.set(startsKey, this.incarnation);
+    this.ctx.storage.sync();
     const meta = this.ctx.storage.get<Meta>(metaKey);
     if (!info.restarted || meta === undefined) {
       if (this.ctx.id === this.ctx.nodes[0]) {
@@ -91,7 +89,6 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
     // Whatever a backup promised before a restart, it keeps: a full wait starts now.
     if (this.role === "backup") this.promiseUntilUs = this.ctx.now() + this.takeoverDelayUs();
     this.armTimers();
-    this.annotate();
   }
 
   private restore(meta: Meta): void {
@@ -121,7 +118,6 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
       else if (this.eligible) this.takeOver();
       else this.armTimers();
     }
-    this.annotate();
   }
 
   onMessage(from: NodeId, message: PrimaryBackupMessage): void {
@@ -135,12 +131,10 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
     } else if (message.type === "join") {
       if (this.role === "primary" && message.view <= this.view) this.addBackup();
     }
-    this.annotate();
   }
 
   override onClientRequest(request: ClientRequest): void {
     super.onClientRequest(request);
-    this.annotate();
   }
 
   // ---- primary ----------------------------------------------------------------------------
@@ -291,6 +285,8 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
 
   protected override onApplied(operation: Operation): void {
     this.ctx.storage.append(operationsKey, operation);
+    // The backup acknowledges an operation only once it is on disk.
+    this.ctx.storage.sync();
   }
 
   protected override onInstalled(state: KvSnapshot): void {
@@ -303,14 +299,14 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
   private persistMeta(): void {
     const meta: Meta = { view: this.view, role: this.role, eligible: this.eligible };
     this.ctx.storage.set(metaKey, meta);
+    this.ctx.storage.sync();
   }
 
-  private annotate(): void {
+  /** The server's description (state.ts), with the primary's lease end in the lease variant. */
+  describe(): StateDescription {
     const state = describeServer(this, this.role === "primary" ? this.ctx.id : (this.peer ?? null));
-    this.ctx.annotate(
-      this.variant === "lease" && this.role === "primary"
-        ? { ...state, leaseUntilUs: this.leaseUntilUs }
-        : state,
-    );
+    return this.variant === "lease" && this.role === "primary"
+      ? { ...state, leaseUntilUs: this.leaseUntilUs }
+      : state;
   }
 }

@@ -6,7 +6,7 @@
  * Servers keep their state in memory: a restarted server pings with view 0 and is treated as a
  * new, empty server.
  */
-import type { NodeId, ProtocolNode } from "../../sim/node.js";
+import type { NodeId, ProtocolNode, StateDescription } from "../../sim/node.js";
 import type { PrimaryBackupMessage, View } from "./messages.js";
 import { Replica } from "./replica.js";
 import { describeServer } from "./state.js";
@@ -23,26 +23,22 @@ export class ViewServer extends Replica implements ProtocolNode<PrimaryBackupMes
   onStart(info: { restarted: boolean }): void {
     this.firstBoot = !info.restarted;
     this.ping();
-    this.annotate();
   }
 
   onTimer(name: string): void {
     if (name !== pingTimer) return;
     this.ping();
     this.resend();
-    this.annotate();
   }
 
   onMessage(from: NodeId, message: PrimaryBackupMessage): void {
     if (!this.handleReplication(from, message) && message.type === "view" && from === this.viewService) {
       this.adopt(message.view);
     }
-    this.annotate();
   }
 
   override onClientRequest(request: Parameters<Replica["onClientRequest"]>[0]): void {
     super.onClientRequest(request);
-    this.annotate();
   }
 
   /**
@@ -123,7 +119,8 @@ export class ViewServer extends Replica implements ProtocolNode<PrimaryBackupMes
     return view === this.known.viewnum && from === this.known.primary && this.known.backup === this.ctx.id;
   }
 
-  private annotate(): void {
-    this.ctx.annotate(describeServer(this, this.known.primary));
+  /** The server's description (state.ts), naming the primary of the view it knows. */
+  describe(): StateDescription {
+    return describeServer(this, this.known.primary);
   }
 }

@@ -10,7 +10,7 @@
  * acknowledged write. Without a backup to promote, a dead primary leaves the service stuck:
  * unavailable but safe.
  */
-import type { NodeContext, NodeId, ProtocolNode } from "../../sim/node.js";
+import type { NodeContext, NodeId, ProtocolNode, StateDescription } from "../../sim/node.js";
 import type { PrimaryBackupBugName } from "./bugs.js";
 import type { PrimaryBackupMessage, View } from "./messages.js";
 import type { PrimaryBackupOptions } from "./options.js";
@@ -21,6 +21,7 @@ const ackedKey = "acked";
 
 export class ViewServiceNode implements ProtocolNode<PrimaryBackupMessage> {
   readonly kind = "view-service";
+  readonly role = "view-service";
   view: View = { viewnum: 0, primary: null, backup: null };
   /** The primary of the current view has acknowledged it. */
   primaryAcked = false;
@@ -42,7 +43,6 @@ export class ViewServiceNode implements ProtocolNode<PrimaryBackupMessage> {
     this.view = this.ctx.storage.get<View>(viewKey) ?? this.view;
     this.primaryAcked = this.ctx.storage.get<boolean>(ackedKey) ?? false;
     this.ctx.setTimer(tickTimer, this.options.pingIntervalUs);
-    this.annotate();
   }
 
   onTimer(name: string): void {
@@ -58,7 +58,7 @@ export class ViewServiceNode implements ProtocolNode<PrimaryBackupMessage> {
     if (from === primary && message.viewnum === viewnum && !this.primaryAcked) {
       this.primaryAcked = true;
       this.ctx.storage.set(ackedKey, true);
-      this.annotate();
+      this.ctx.storage.sync();
     }
     if (message.viewnum === 0 && viewnum > 0 && (from === primary || from === backup)) this.lost.add(from);
     this.advance();
@@ -102,18 +102,20 @@ export class ViewServiceNode implements ProtocolNode<PrimaryBackupMessage> {
     this.lost.clear();
     this.ctx.storage.set(viewKey, this.view);
     this.ctx.storage.set(ackedKey, false);
+    // A view is on disk before any server hears of it: views never go back, even after a crash.
+    this.ctx.storage.sync();
     this.ctx.note("view", { ...this.view });
-    this.annotate();
   }
 
-  private annotate(): void {
-    this.ctx.annotate({
-      role: "view-service",
+  /** The current view and whether its primary acknowledged it; the view number is the term. */
+  describe(): StateDescription {
+    return {
+      role: this.role,
       term: this.view.viewnum,
       view: this.view.viewnum,
       primary: this.view.primary,
       backup: this.view.backup,
       acked: this.primaryAcked,
-    });
+    };
   }
 }

@@ -48,7 +48,7 @@ export const raftBugs = [
     id: "M5",
     change:
       "A follower sets commitIndex = min(leaderCommit, its last index), not min(leaderCommit, last new entry).",
-    breaks: ["raft.state-machine-safety"],
+    breaks: ["raft.state-machine-safety", "raft.leader-completeness"],
     source: "Raft paper Figure 2 (AppendEntries receiver step 5)",
     kind: "safety",
   },
@@ -56,7 +56,7 @@ export const raftBugs = [
     name: "count-stale-votes",
     id: "M6",
     change: "A candidate counts every granted vote reply, including duplicates and replies from older terms.",
-    breaks: ["raft.election-safety"],
+    breaks: ["raft.election-safety", "raft.leader-completeness"],
     source: "Raft paper §5.2 (a candidate wins with votes from a majority for the same term)",
     kind: "safety",
   },
@@ -66,6 +66,15 @@ export const raftBugs = [
     change: "The leader answers reads from its local state machine without ReadIndex or a lease.",
     breaks: ["kv.linearizable"],
     source: "Raft paper §8 (read-only operations must not return stale data); thesis §6.4",
+    kind: "safety",
+  },
+  {
+    name: "unsynced-vote",
+    id: "M26",
+    change:
+      "A vote is answered before currentTerm and votedFor are synced, so a power loss forgets the term and the vote.",
+    breaks: ["raft.term-monotonic", "raft.one-vote-per-term", "raft.election-safety"],
+    source: "Raft paper Figure 2 (persistent state, updated on stable storage before responding to RPCs)",
     kind: "safety",
   },
   {

@@ -17,9 +17,20 @@ import {
   SessionKvStore,
   sameValue,
 } from "../shared/kv-store.js";
-import type { KvCommand } from "./messages.js";
 
 export { isKvFunction, isReadFunction } from "../shared/kv-store.js";
+
+/** A client operation in the log, with its session identity (client, seq) for exactly-once. */
+export interface KvCommand {
+  readonly kind: "kv";
+  /** `${client}:${seq}`, the same for every retry. */
+  readonly id: string;
+  readonly client: string;
+  readonly seq: number;
+  readonly f: string;
+  readonly key: string | null;
+  readonly value: unknown;
+}
 
 /** What applying an operation produced: the value for an `ok` reply, or an error. */
 export type KvResult =

@@ -6,7 +6,11 @@
  * the AppendEntries consistency check uniform. This class only keeps memory; the node persists
  * every change through durable storage before it replies (see node.ts).
  */
+import { type RunStart, RunStarts } from "../shared/run-starts.js";
 import type { Entry } from "./messages.js";
+
+/** The first index of a run of entries of one term, and that term. */
+export type TermStart = RunStart;
 
 export class RaftLog {
   snapshotIndex = 0;
@@ -18,9 +22,19 @@ export class RaftLog {
    */
   truncations = 0;
   lastTruncatedFrom = 0;
+  /** Where the terms of the entries after the snapshot change. */
+  private readonly runs = new RunStarts();
 
   get lastIndex(): number {
     return this.snapshotIndex + this.entries.length;
+  }
+
+  /**
+   * The log by where its terms change, from `snapshotIndex + 1`: `[[index, term], ...]`, each pair
+   * the first index of a run of entries of that term. Immutable; replaced when it changes.
+   */
+  get termStarts(): readonly TermStart[] {
+    return this.runs.starts;
   }
 
   get lastTerm(): number {
@@ -51,6 +65,7 @@ export class RaftLog {
     const kept = Math.max(0, index - this.snapshotIndex - 1);
     if (this.entries.length > kept) {
       this.entries.length = kept;
+      this.runs.truncateFrom(this.snapshotIndex + 1 + kept);
       this.truncations++;
       this.lastTruncatedFrom = this.snapshotIndex + 1 + kept;
     }
@@ -58,7 +73,10 @@ export class RaftLog {
   }
 
   append(entries: readonly Entry[]): void {
-    for (const entry of entries) this.entries.push(entry);
+    for (const entry of entries) {
+      this.entries.push(entry);
+      this.runs.append(this.lastIndex, entry.term);
+    }
   }
 
   /** The first index of the run of entries sharing `index`'s term (not below the snapshot). */
@@ -86,6 +104,7 @@ export class RaftLog {
     this.entries = this.entries.slice(index - this.snapshotIndex);
     this.snapshotIndex = index;
     this.snapshotTerm = term;
+    this.runs.dropBefore(index + 1, this.lastIndex);
   }
 
   /** Replaces the whole log by a snapshot position (InstallSnapshot with a conflicting log). */
@@ -95,6 +114,7 @@ export class RaftLog {
       this.lastTruncatedFrom = this.snapshotIndex + 1;
     }
     this.entries = [];
+    this.runs.clear();
     this.snapshotIndex = index;
     this.snapshotTerm = term;
   }

@@ -4,19 +4,7 @@
  * receiver, so entries may be shared between logs and must never be mutated.
  */
 import type { NodeId } from "../../sim/node.js";
-import type { KvSnapshot } from "./kv.js";
-
-/** A client operation in the log, with its session identity (client, seq) for exactly-once. */
-export interface KvCommand {
-  readonly kind: "kv";
-  /** `${client}:${seq}`, the same for every retry. */
-  readonly id: string;
-  readonly client: string;
-  readonly seq: number;
-  readonly f: string;
-  readonly key: string | null;
-  readonly value: unknown;
-}
+import type { KvCommand, KvSnapshot } from "./kv.js";
 
 /** The entry a new leader appends to commit something of its own term (§8). */
 export interface NoopCommand {

@@ -36,6 +36,8 @@ import {
   type StateDescription,
 } from "../../sim/node.js";
 import { LazyElectionTimer } from "../shared/election-timer.js";
+import { MajorityValue } from "../shared/majority-value.js";
+import { MessageReuse } from "../shared/message-reuse.js";
 import type { RaftBugName } from "./bugs.js";
 import { isKvFunction, isReadFunction, type KvResult, type KvSnapshot } from "./kv.js";
 import { RaftLog } from "./log.js";
@@ -53,8 +55,7 @@ import type {
   RequestVoteReply,
 } from "./messages.js";
 import type { RaftOptions } from "./options.js";
-import { quorumValue } from "./quorum.js";
-import { RaftStateDescriber } from "./state.js";
+import { describeRaftNode } from "./state.js";
 import { kvStateMachine, type ReplicatedStateMachine, type StateMachineFactory } from "./state-machine.js";
 
 export type Role = "follower" | "precandidate" | "candidate" | "leader";
@@ -83,8 +84,6 @@ interface PendingRead {
 }
 
 const noEntries: readonly Entry[] = [];
-/** How many heartbeat rounds' send times a leader remembers for leases. */
-const roundHistory = 256;
 
 export class RaftNode implements ProtocolNode<RaftMessage> {
   // ---- persistent state (Figure 2), mirrored in durable storage -------------------------------
@@ -113,8 +112,6 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   // ---- leader (reinitialized after each election) ---------------------------------------------
   readonly nextIndex = new Map<NodeId, number>();
   readonly matchIndex = new Map<NodeId, number>();
-  /** How many times `matchIndex` was set, so a description can tell it is unchanged. */
-  matchChanges = 0;
   /**
    * Followers whose log position is unknown (after an election or a rejection): entries are sent
    * without advancing nextIndex until one is accepted. Otherwise nextIndex advances as entries are
@@ -124,23 +121,21 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   /** Heartbeat round: every broadcast of AppendEntries starts a new one, echoed by replies. */
   private round = 0;
   private roundStartedAtUs = -1;
-  /** When each of the last `roundHistory` rounds started, by round modulo `roundHistory`. */
+  /** When each round started (local time), by round number. */
   private readonly roundSentAtUs: number[] = [];
   private readonly ackedRound = new Map<NodeId, number>();
   private readonly ackedRoundSentAtUs = new Map<NodeId, number>();
   private readonly heardSinceCheck = new Set<NodeId>();
+  /** Followers at the same position get the same AppendEntries object (see message-reuse.ts). */
+  private readonly appendEntriesSent = new MessageReuse<AppendEntries>();
   /** Client requests in the log, awaiting their apply, by request id. */
   private readonly waiters = new Map<string, ClientRequest>();
   private reads: PendingRead[] = [];
 
   private readonly quorum: number;
+  /** What a majority (this node included) has reached: an index, a round, a time. */
+  private readonly majority: MajorityValue;
   private readonly bugs: ReadonlySet<RaftBugName>;
-  private dirty = true;
-  /** The last state description annotated (untraced runs compare role and term with it). */
-  private lastDescription: StateDescription | undefined;
-  private readonly describer = new RaftStateDescriber();
-  /** Scratch space for the commit rule's sort. */
-  private readonly matchScratch: number[];
 
   constructor(
     private readonly ctx: NodeContext<RaftMessage>,
@@ -152,10 +147,9 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.kv = machines.create();
     this.snapshotData = this.kv.snapshot();
     const size = ctx.nodes.length;
-    if (size < 3 || size > 9) throw new Error(`raft needs 3 to 9 nodes, got ${size}`);
     this.quorum = Math.floor(size / 2) + 1;
+    this.majority = new MajorityValue(ctx.peers, this.quorum);
     this.bugs = new Set(options.bugs);
-    this.matchScratch = new Array(size).fill(0);
   }
 
   /** The other nodes (the state description lists match indexes in this order). */
@@ -168,7 +162,6 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   onStart(_info: StartInfo): void {
     this.restore();
     this.resetElectionTimer();
-    this.flushAnnotation();
   }
 
   onTimer(name: string): void {
@@ -196,7 +189,6 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
         this.checkQuorum();
         break;
     }
-    this.flushAnnotation();
   }
 
   onMessage(from: NodeId, message: RaftMessage): void {
@@ -227,13 +219,11 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
         this.onInstallSnapshotReply(from, message);
         break;
     }
-    this.flushAnnotation();
   }
 
   onClientRequest(request: ClientRequest): void {
     this.maybeCompact();
     this.handleClientRequest(request);
-    this.flushAnnotation();
   }
 
   // ---- elections (§5.2, §5.4.1; PreVote: thesis §9.6) --------------------------------------------
@@ -252,7 +242,6 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.leaderId = null;
     this.votes.clear();
     this.votes.add(this.ctx.id);
-    this.dirty = true;
     this.resetElectionTimer();
     this.ctx.note("pre-vote", { term: this.currentTerm + 1 });
     this.ctx.broadcast({
@@ -262,6 +251,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       lastLogIndex: this.log.lastIndex,
       lastLogTerm: this.log.lastTerm,
     });
+    // Its own vote may already be a majority (a one-node cluster).
+    if (this.votes.size >= this.quorum) this.startElection();
   }
 
   private startElection(): void {
@@ -272,8 +263,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.votes.clear();
     this.votes.add(this.ctx.id);
     this.voteCount = 1;
-    this.dirty = true;
     this.persistHardState();
+    this.ctx.storage.sync();
     this.resetElectionTimer();
     this.ctx.note("election", { term: this.currentTerm });
     this.ctx.broadcast({
@@ -283,6 +274,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       lastLogIndex: this.log.lastIndex,
       lastLogTerm: this.log.lastTerm,
     });
+    // Its own vote may already be a majority (a one-node cluster).
+    if (this.votes.size >= this.quorum) this.becomeLeader();
   }
 
   /**
@@ -309,12 +302,14 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       granted = true;
       if (this.votedFor !== request.candidateId) {
         this.votedFor = request.candidateId;
-        this.dirty = true;
         // BUG(vote-before-persist): the vote leaves before votedFor is on disk, so a crash forgets it.
         if (!this.bugs.has("vote-before-persist")) this.persistHardState();
       }
       this.resetElectionTimer();
     }
+    // Figure 2: currentTerm and votedFor are on stable storage before the reply leaves.
+    // BUG(unsynced-vote): the term and the vote are written, but the reply leaves before they are synced.
+    if (!this.bugs.has("unsynced-vote")) this.ctx.storage.sync();
     this.ctx.send(from, { type: "RequestVoteReply", term: this.currentTerm, voteGranted: granted });
   }
 
@@ -363,7 +358,10 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     if (term > this.currentTerm) {
       this.currentTerm = term;
       this.votedFor = null;
+      // Figure 2: currentTerm only grows, even across a power loss.
       this.persistHardState();
+      // BUG(unsynced-vote): the new term is not synced either.
+      if (!this.bugs.has("unsynced-vote")) this.ctx.storage.sync();
     }
     if (this.role === "leader") {
       this.ctx.cancelTimer("heartbeat");
@@ -375,19 +373,16 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     }
     if (this.role !== "follower") this.leaderId = null;
     this.role = "follower";
-    this.dirty = true;
     if (!this.ctx.hasTimer("election")) this.resetElectionTimer();
   }
 
   private becomeLeader(): void {
     this.role = "leader";
     this.leaderId = this.ctx.id;
-    this.dirty = true;
     this.ctx.cancelTimer("election");
     for (const peer of this.ctx.peers) {
       this.nextIndex.set(peer, this.log.lastIndex + 1);
       this.matchIndex.set(peer, 0);
-      this.matchChanges++;
       this.probing.add(peer);
       this.ackedRound.set(peer, 0);
       this.ackedRoundSentAtUs.set(peer, Number.NEGATIVE_INFINITY);
@@ -418,7 +413,10 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     const entry: Entry = freezeDeep({ term: this.currentTerm, command });
     this.log.append([entry]);
     this.ctx.storage.append(logKey, entry);
-    this.dirty = true;
+    // The leader counts its own log toward a majority, so its entries are synced first.
+    this.ctx.storage.sync();
+    // Alone, the leader is the majority: storing the entry commits it (§5.3).
+    if (this.quorum === 1) this.advanceCommit();
   }
 
   /**
@@ -429,19 +427,13 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   private broadcastAppend(withEntries: boolean): number {
     this.round++;
     this.roundStartedAtUs = this.ctx.now();
-    this.roundSentAtUs[this.round % roundHistory] = this.roundStartedAtUs;
-    let shared: AppendEntries | undefined;
-    for (const peer of this.ctx.peers) shared = this.sendAppend(peer, withEntries, shared);
+    this.roundSentAtUs[this.round] = this.roundStartedAtUs;
+    for (const peer of this.ctx.peers) this.sendAppend(peer, withEntries);
     return this.round;
   }
 
-  /**
-   * Sends `peer` what it lacks: AppendEntries from its nextIndex, or InstallSnapshot. Returns the
-   * AppendEntries sent (else `shared`), which the next follower of the same broadcast gets too when
-   * it is at the same position: messages are immutable once sent, and nothing the message says
-   * changes during a broadcast.
-   */
-  private sendAppend(peer: NodeId, withEntries = true, shared?: AppendEntries): AppendEntries | undefined {
+  /** Sends `peer` what it lacks: AppendEntries from its nextIndex, or InstallSnapshot. */
+  private sendAppend(peer: NodeId, withEntries = true): void {
     const next = this.nextIndex.get(peer) as number;
     const log = this.log;
     if (next <= log.snapshotIndex) {
@@ -454,7 +446,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
         data: this.snapshotData,
         round: this.round,
       });
-      return shared;
+      return;
     }
     const end =
       withEntries && next <= log.lastIndex
@@ -462,10 +454,6 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
         : next;
     const count = end - next;
     if (count > 0 && !this.probing.has(peer)) this.nextIndex.set(peer, end);
-    if (shared !== undefined && shared.prevLogIndex === next - 1 && shared.entries.length === count) {
-      this.ctx.send(peer, shared);
-      return shared;
-    }
     const message: AppendEntries = {
       type: "AppendEntries",
       term: this.currentTerm,
@@ -476,17 +464,13 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       leaderCommit: this.commitIndex,
       round: this.round,
     };
-    this.ctx.send(peer, message);
-    return message;
+    this.ctx.send(peer, this.appendEntriesSent.of(message));
   }
 
   /** A message from the leader of `term` (≥ ours): follow it and restart the election timer. */
   private acceptLeader(term: number, leaderId: NodeId): void {
     if (term > this.currentTerm || this.role !== "follower") this.becomeFollower(term);
-    if (this.leaderId !== leaderId) {
-      this.leaderId = leaderId;
-      this.dirty = true;
-    }
+    this.leaderId = leaderId;
     this.lastLeaderContactUs = this.ctx.now();
     this.resetElectionTimer();
   }
@@ -552,6 +536,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       conflictIndex,
       round: request.round,
     };
+    // Figure 2: the term and the entries are on stable storage before the reply leaves.
+    this.ctx.storage.sync();
     this.ctx.send(to, reply);
   }
 
@@ -586,8 +572,6 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   private advanceMatch(peer: NodeId, index: number): void {
     if (index > (this.matchIndex.get(peer) as number)) {
       this.matchIndex.set(peer, index);
-      this.matchChanges++;
-      this.dirty = true;
       this.advanceCommit();
     }
     const next = Math.max(this.nextIndex.get(peer) as number, index + 1);
@@ -598,11 +582,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
 
   /** The commit rule (§5.3, §5.4.2): a majority stores index N, and log[N].term is the current term. */
   private advanceCommit(): void {
-    const matches = this.matchScratch;
-    matches[0] = this.log.lastIndex;
-    let position = 1;
-    for (const peer of this.ctx.peers) matches[position++] = this.matchIndex.get(peer) as number;
-    const majorityIndex = quorumValue(matches, position, this.quorum);
+    const majorityIndex = this.majority.of(this.log.lastIndex, this.matchIndex);
     if (majorityIndex <= this.commitIndex) return;
     // BUG(commit-previous-term): counting replicas is taken as enough, whatever the entry's term.
     if (!this.bugs.has("commit-previous-term") && this.log.termAt(majorityIndex) !== this.currentTerm) return;
@@ -618,7 +598,6 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   private setCommitIndex(index: number): void {
     if (index <= this.commitIndex) return;
     this.commitIndex = index;
-    this.dirty = true;
     this.applyCommitted();
   }
 
@@ -636,21 +615,18 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
         this.replyResult(waiter, result);
       }
     }
-    this.dirty = true;
     if (this.role === "leader") this.serveReads();
   }
 
   private truncateFrom(index: number): void {
     const kept = this.log.truncateFrom(index);
     this.ctx.storage.truncate(logKey, kept);
-    this.dirty = true;
   }
 
   private appendEntries(entries: readonly Entry[]): void {
     if (entries.length === 0) return;
     this.log.append(entries);
     this.ctx.storage.append(logKey, ...entries);
-    this.dirty = true;
   }
 
   // ---- snapshots (§7) -------------------------------------------------------------------------
@@ -670,7 +646,6 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.ctx.storage.set(snapshotKey, stored);
     this.ctx.storage.delete(logKey);
     if (this.log.entries.length > 0) this.ctx.storage.append(logKey, ...this.log.entries);
-    this.dirty = true;
   }
 
   private onInstallSnapshot(from: NodeId, request: InstallSnapshot): void {
@@ -697,7 +672,6 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       this.ctx.storage.set(snapshotKey, stored);
       this.ctx.storage.delete(logKey);
       if (log.entries.length > 0) this.ctx.storage.append(logKey, ...log.entries);
-      this.dirty = true;
       this.ctx.note("installed-snapshot", { index, term: request.lastIncludedTerm });
     }
     const reply: InstallSnapshotReply = {
@@ -706,6 +680,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       matchIndex: index,
       round: request.round,
     };
+    this.ctx.storage.sync();
     this.ctx.send(from, reply);
   }
 
@@ -780,6 +755,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       this.broadcastAppend(true);
     }
     this.reads.push(read);
+    // Alone, the leader is the majority: the round that confirms its leadership is already done.
+    if (this.quorum === 1) this.serveReads();
   }
 
   /** A round that began after now confirms leadership for reads registered now. */
@@ -792,19 +769,13 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.heardSinceCheck.add(peer);
     if (round > (this.ackedRound.get(peer) as number)) {
       this.ackedRound.set(peer, round);
-      if (round > this.round - roundHistory) {
-        this.ackedRoundSentAtUs.set(peer, this.roundSentAtUs[round % roundHistory] as number);
-      }
+      this.ackedRoundSentAtUs.set(peer, this.roundSentAtUs[round] as number);
     }
   }
 
   /** The highest round a majority (this leader included) has acknowledged. */
   private confirmedRound(): number {
-    const rounds = this.matchScratch;
-    rounds[0] = this.round;
-    let position = 1;
-    for (const peer of this.ctx.peers) rounds[position++] = this.ackedRound.get(peer) as number;
-    return quorumValue(rounds, position, this.quorum);
+    return this.majority.of(this.round, this.ackedRound);
   }
 
   /**
@@ -813,11 +784,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
    * at most ρ, this leader may serve reads locally until S + electionTimeoutMin·(1−ρ)/(1+ρ).
    */
   private leaseValid(): boolean {
-    const sentAt = this.matchScratch;
-    sentAt[0] = this.ctx.now();
-    let position = 1;
-    for (const peer of this.ctx.peers) sentAt[position++] = this.ackedRoundSentAtUs.get(peer) as number;
-    const startUs = quorumValue(sentAt, position, this.quorum);
+    const startUs = this.majority.of(this.ctx.now(), this.ackedRoundSentAtUs);
     const drift = this.options.leaseDriftBound;
     return this.ctx.now() < startUs + (this.options.electionTimeoutMinUs * (1 - drift)) / (1 + drift);
   }
@@ -868,17 +835,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     }
   }
 
-  private flushAnnotation(): void {
-    if (!this.dirty) return;
-    this.dirty = false;
-    if (!this.ctx.tracing) {
-      // Untraced runs read only role and term: annotate those, and only when they change.
-      const last = this.lastDescription;
-      if (last !== undefined && last.role === this.role && last.term === this.currentTerm) return;
-      this.lastDescription = { role: this.role, term: this.currentTerm };
-    } else {
-      this.lastDescription = this.describer.describe(this);
-    }
-    this.ctx.annotate(this.lastDescription);
+  /** Role, term, vote, leader, commit and apply positions, log terms, match indexes (state.ts). */
+  describe(): StateDescription {
+    return describeRaftNode(this);
   }
 }

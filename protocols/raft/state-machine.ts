@@ -11,8 +11,7 @@
  * as it is applied, with its log index, in `apply`. The sharded key-value store
  * (../sharded-kv/replica.ts) does exactly that.
  */
-import { type KvResult, type KvSnapshot, KvStore } from "./kv.js";
-import type { KvCommand } from "./messages.js";
+import { type KvCommand, type KvResult, type KvSnapshot, KvStore } from "./kv.js";
 
 export interface ReplicatedStateMachine {
   /**

@@ -11,7 +11,7 @@
  *
  * Without a kept trace (for example `quorumlab verify`) the figures are empty.
  */
-import type { TraceLine } from "../../sim/trace.js";
+import type { TraceLine } from "../../sim/node.js";
 
 interface ConfigFigures {
   createdMs: number | null;

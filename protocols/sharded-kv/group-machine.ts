@@ -174,8 +174,6 @@ export class GroupMachine {
   readonly configHistory: Configuration[] = [];
   /** The configuration this machine started from (1, or the one of the snapshot it was restored from). */
   readonly startConfigNum: number;
-  /** Bumped whenever `describeShards` would change (a migration step, a new key). */
-  version = 0;
 
   constructor(
     readonly group: GroupId,
@@ -266,7 +264,6 @@ export class GroupMachine {
 
   apply(command: GroupCommand, index: number): ApplyOutcome {
     const outcome = this.applyCommand(command, index);
-    if (outcome.kind === "changed") this.version++;
     return outcome;
   }
 
@@ -315,9 +312,7 @@ export class GroupMachine {
       });
       return { kind: "op", result: session.result, fresh: false };
     }
-    const keysBefore = record.data.size;
     const result = executeOp(record.data, command.f, command.key, command.value);
-    if (record.data.size !== keysBefore) this.version++;
     record.sessions.set(command.client, { seq: command.seq, result });
     this.audit.push({ kind: "op", index, config: this.config.num, shard, command, result, fresh: true });
     return { kind: "op", result, fresh: true };

@@ -5,6 +5,7 @@
  * client sessions when groups join or leave. See README.md and node.ts.
  */
 import type { Protocol } from "../../sim/node.js";
+import { raftLog, raftRoles } from "../raft/index.js";
 import { shardBugs } from "./bugs.js";
 import { shardedFigures } from "./figures.js";
 import { shardedInvariants } from "./invariants.js";
@@ -21,6 +22,12 @@ export const shardedKv: Protocol<ShardedMessage, ShardedNode> = {
   summary:
     "Sharded key-value store: Raft replica groups, shards placed by consistent hashing, a configuration group, and shard migration with client sessions.",
   defaultNodes: 12,
+  // The default layout cuts the cluster into groups of three: the configuration group and at
+  // least one shard group. Groups listed by name may have any size.
+  nodeCounts: (options) =>
+    Object.keys((options as unknown as ShardedOptions).groups).length === 0
+      ? { min: 6, multipleOf: 3 }
+      : { min: 2 },
   parseOptions: (options) => parseShardedOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create: (context, options) => new ShardedNode(context, options as unknown as ShardedOptions),
   invariants: shardedInvariants,
@@ -47,5 +54,15 @@ export const shardedKv: Protocol<ShardedMessage, ShardedNode> = {
   },
   figures: shardedFigures,
   client: { operations: { read: 2, write: 1, append: 1, cas: 1 }, model: "kv" },
+  // Each replica shows its Raft role and log: a group's leader leads (the highest term of all
+  // groups wins the scenario target `leader`).
+  roles: {
+    names: raftRoles.names,
+    leading: raftRoles.leading,
+    ...(raftRoles.colours === undefined ? {} : { colours: raftRoles.colours }),
+    roleOf: (node) => node.replica.raft.role,
+    termOf: (node) => node.replica.raft.currentTerm,
+  },
+  log: raftLog,
   electionTimer: "election",
 };

@@ -28,6 +28,7 @@ import type {
   NodeId,
   ProtocolNode,
   StartInfo,
+  StateDescription,
 } from "../../sim/node.js";
 import { buildRing } from "../consistent-hashing/ring.js";
 import type { RaftMessage } from "../raft/index.js";
@@ -78,11 +79,6 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
   private retryParked = false;
   private wasLeader = false;
   private cursor = 0;
-  private dirty = true;
-  private shownRaftState: unknown;
-  /** The last shard (or ring) description and the machine version it shows. */
-  private shownShards: unknown;
-  private shownShardsVersion = -1;
 
   constructor(
     private readonly ctx: NodeContext<ShardedMessage>,
@@ -219,7 +215,6 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
   // ---- applying the log ---------------------------------------------------------------------------
 
   private applyCommand(command: ConfigCommand | GroupCommand, index: number): void {
-    this.dirty = true;
     if (this.configMachine !== undefined) {
       const next = this.configMachine.apply(command as ConfigCommand);
       if (next === undefined) return;
@@ -268,7 +263,6 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
     } else {
       this.configMachine = ConfigMachine.restore(this.shardLayout, snapshot as ConfigSnapshot);
     }
-    this.dirty = true;
     this.retryParked = true;
   }
 
@@ -377,7 +371,7 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
 
   // ---- after every step ---------------------------------------------------------------------------
 
-  /** Drops leader-only work after losing leadership, retries parked requests, annotates. */
+  /** Drops leader-only work after losing leadership, and retries parked requests. */
   private settle(): void {
     const leader = this.replica.isLeader;
     if (this.wasLeader && !leader) {
@@ -393,24 +387,15 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
       for (const request of parked) this.handleRequest(request);
     }
     this.retryParked = false;
-    if (!this.dirty && this.shownRaftState === this.replica.raftState) return;
-    this.dirty = false;
-    this.shownRaftState = this.replica.raftState;
-    this.ctx.annotate(this.describe());
   }
 
-  private describe(): Record<string, unknown> {
+  /**
+   * The replica's Raft state at the top level (role, term, log: reports draw it as Raft's), its
+   * group and configuration, and its shards (replica groups) or the shard ring (configuration group).
+   */
+  describe(): StateDescription {
     const config = this.config;
-    const version = this.groupMachine?.version ?? config.num;
-    if (version !== this.shownShardsVersion) {
-      this.shownShardsVersion = version;
-      this.shownShards =
-        this.groupMachine !== undefined
-          ? this.groupMachine.describeShards()
-          : describeRing(config, this.shardLayout);
-    }
-    // Raft's fields stay at the top level, where reports draw a Raft node's state strip.
-    const raft = this.replica.raftState as Readonly<Record<string, unknown>>;
+    const raft = this.replica.raft.describe();
     const state: Record<string, unknown> = {
       role: raft.role,
       term: raft.term,
@@ -425,8 +410,8 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
       configNum: config.num,
     };
     if (raft.matchIndex !== undefined) state.matchIndex = raft.matchIndex;
-    if (this.groupMachine !== undefined) state.shards = this.shownShards;
-    else state.ring = this.shownShards;
+    if (this.groupMachine !== undefined) state.shards = this.groupMachine.describeShards();
+    else state.ring = describeRing(config, this.shardLayout);
     return state;
   }
 }

@@ -13,7 +13,7 @@
  *   log index to the host; snapshots are the host's state (Raft treats them as opaque), so Raft's
  *   log compaction and InstallSnapshot work for the host's state machine too.
  */
-import type { ClientRequest, NodeContext, NodeId, StateDescription } from "../../sim/node.js";
+import type { ClientRequest, NodeContext, NodeId } from "../../sim/node.js";
 import type { RaftMessage } from "../raft/index.js";
 import type { KvResult, KvSnapshot } from "../raft/kv.js";
 import { RaftNode } from "../raft/node.js";
@@ -37,8 +37,6 @@ const applied: KvResult = { ok: true, value: null };
 
 export class RaftReplica<C> {
   readonly raft: RaftNode;
-  /** Raft's latest state description. */
-  raftState: StateDescription = {};
   private readonly client: string;
   private seq = 0;
 
@@ -51,6 +49,8 @@ export class RaftReplica<C> {
     if (!members.includes(ctx.id)) throw new Error(`${ctx.id} is not in its replica group`);
     const epoch = (ctx.storage.get<number>(epochKey) ?? 0) + 1;
     ctx.storage.set(epochKey, epoch);
+    // The epoch names this incarnation's client sessions: it must never be reused.
+    ctx.storage.sync();
     this.client = `~${ctx.id}.${epoch}`;
     const peers = members.filter((member) => member !== ctx.id);
     const groupContext: NodeContext<RaftMessage> = {
@@ -68,11 +68,7 @@ export class RaftReplica<C> {
       cancelTimer: (name) => ctx.cancelTimer(name),
       hasTimer: (name) => ctx.hasTimer(name),
       reply: () => {},
-      annotate: (state) => {
-        this.raftState = state;
-      },
       note: (label, data) => ctx.note(label, data),
-      tracing: ctx.tracing,
     };
     const machine: ReplicatedStateMachine = {
       apply: (command, index) => {

@@ -49,7 +49,6 @@ export class Coordinator extends Site {
     if (this.begun < workload.count) {
       this.ctx.setTimer("begin", info.restarted ? 1_000_000 / workload.rate : workload.startUs);
     }
-    this.describe();
   }
 
   private recover(): void {
@@ -85,7 +84,8 @@ export class Coordinator extends Site {
     const workload = this.options.transactions;
     const tx = ++this.begun;
     this.ctx.storage.set("begun", tx);
-    this.changed = true;
+    // A restarted coordinator must not reuse a transaction number: force it before PREPARE leaves.
+    this.forceLog();
     if (tx < workload.count) this.ctx.setTimer("begin", 1_000_000 / workload.rate);
     const participants = drawParticipants(this.ctx, this.options.transactions.participantsPerTx);
     const key = this.options.lockConflicts ? this.ctx.random.int(0, this.options.keys - 1) : -1;
@@ -121,7 +121,6 @@ export class Coordinator extends Site {
       default:
         return;
     }
-    this.describe();
   }
 
   private onVote(from: string, tx: number, yes: boolean): void {
@@ -138,6 +137,7 @@ export class Coordinator extends Site {
     if (active.replies.size < active.participants.length) return;
     // Phase 2: every vote is Yes.
     this.append(`precommit ${tx} ${active.participants.join(",")}`);
+    this.forceLog();
     active.phase = "precommitting";
     active.replies.clear();
     active.retryUs = this.options.voteTimeoutUs;
@@ -160,7 +160,6 @@ export class Coordinator extends Site {
     const active = this.active.get(tx);
     if (active === undefined || active.phase !== "precommitting") return;
     active.phase = "in-doubt";
-    this.changed = true;
   }
 
   private finish(

@@ -6,6 +6,7 @@
 
 import { commitFigureHook } from "../../sim/check/atomicity.js";
 import type { KnownLimit, NodeContext, Protocol } from "../../sim/node.js";
+import { commitRoles } from "../shared/commit/site.js";
 import { threePhaseBugs } from "./bugs.js";
 import { Coordinator } from "./coordinator.js";
 import { threePhaseInvariants } from "./invariants.js";
@@ -23,6 +24,8 @@ function variant(
     name,
     summary,
     defaultNodes: 5,
+    // A coordinator and at least one participant.
+    nodeCounts: { min: 2 },
     parseOptions: (options) =>
       parseThreePhaseOptions({ ...options, variant: which }) as unknown as Readonly<Record<string, unknown>>,
     create(context: NodeContext<ThreePhaseMessage>, options) {
@@ -34,6 +37,7 @@ function variant(
     invariants: threePhaseInvariants,
     bugs: threePhaseBugs,
     figures: commitFigureHook,
+    roles: commitRoles,
     ...(which === "skeen" ? { knownLimits: skeenKnownLimits } : {}),
   };
 }

@@ -72,7 +72,6 @@ export class Participant extends Site {
   onStart(info: StartInfo): void {
     this.step();
     if (info.restarted) this.recover();
-    this.describe();
   }
 
   private recover(): void {
@@ -140,7 +139,6 @@ export class Participant extends Site {
       default:
         return;
     }
-    this.describe();
   }
 
   // ---- phase 1 -----------------------------------------------------------------------------
@@ -215,6 +213,8 @@ export class Participant extends Site {
     held.state = kind;
     held.acceptedBallot = ballot;
     this.append(`${kind} ${tx} ${ballot}`);
+    // The ack promises this state to the one collecting acks: force it first.
+    this.forceLog();
     if (from === this.ctx.id) return;
     this.ctx.send(from, { type: "ack", tx, ballot });
     this.wait(held, this.options.decisionTimeoutUs);
@@ -267,6 +267,7 @@ export class Participant extends Site {
     if (ballot > held.promised) {
       held.promised = ballot;
       this.append(`promise ${tx} ${ballot}`);
+      this.forceLog();
     }
     held.lead = undefined;
     this.ctx.send(from, {
@@ -287,6 +288,7 @@ export class Participant extends Site {
     held.promised = ballot;
     held.highest = ballot;
     this.append(`promise ${tx} ${ballot}`);
+    this.forceLog();
     const reports = new Map([[this.ctx.id, { state: held.state, acceptedBallot: held.acceptedBallot }]]);
     held.lead = { ballot, phase: "collect", reports, acks: new Set(), value: "abort" };
     const request = { type: "state-request", tx, ballot, participants: held.participants } as const;
@@ -361,7 +363,6 @@ export class Participant extends Site {
     held.highest = Math.max(held.highest, promised);
     if (held.lead !== undefined && promised > held.lead.ballot) {
       held.lead = undefined;
-      this.changed = true;
       this.wait(
         held,
         this.options.terminationTimeoutUs + this.ctx.random.int(0, this.options.terminationTimeoutUs),

@@ -33,9 +33,10 @@ export abstract class Site extends CommitSite<ThreePhaseMessage, ThreePhaseOptio
     this.quorum = options.variant === "quorum";
   }
 
-  /** Logs a decision, then records it. */
+  /** Logs a decision and forces it, then records it. */
   protected decide(tx: number, decision: Decision, reason: DecisionReason, from?: string): void {
     this.append(`${decision} ${tx}`);
+    this.forceLog();
     this.decided(tx, decision, reason, from);
   }
 }

@@ -8,6 +8,7 @@ export const twoPhaseBugNames = [
   "commit-on-vote-timeout",
   "ready-aborts-on-timeout",
   "send-before-log",
+  "unforced-vote",
 ] as const;
 
 export type TwoPhaseBugName = (typeof twoPhaseBugNames)[number];
@@ -37,5 +38,15 @@ export const twoPhaseBugs: readonly DeliberateBug[] = [
       "under presumed abort a crash in between turns the commit into an abort.",
     breaks: ["commit.decision-durable-before-send", "commit.ac1-agreement", "commit.ac2-irreversible"],
     source: "Mohan, Lindsay, Obermarck 1986 (presumed abort); atomix/atomix#360",
+  },
+  {
+    name: "unforced-vote",
+    id: "M28",
+    change:
+      "A participant writes its prepared record but sends YES before forcing it to disk; a power loss " +
+      "forgets the vote, and the restarted participant aborts a transaction the coordinator commits.",
+    breaks: ["commit.ac1-agreement", "commit.yes-voter-not-alone"],
+    source:
+      "Gray 1978 and Mohan, Lindsay, Obermarck 1986 (a participant force-writes its prepared record before voting YES)",
   },
 ];

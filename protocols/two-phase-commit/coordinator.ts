@@ -55,7 +55,6 @@ export class Coordinator extends Site {
       const nextUs = info.restarted ? 1_000_000 / workload.rate : workload.startUs;
       this.ctx.setTimer("begin", nextUs);
     }
-    this.describe();
   }
 
   private recover(): void {
@@ -93,7 +92,8 @@ export class Coordinator extends Site {
     const workload = this.options.transactions;
     const tx = ++this.begun;
     this.ctx.storage.set("begun", tx);
-    this.changed = true;
+    // A restarted coordinator must not reuse a transaction number: force it before PREPARE leaves.
+    this.forceLog();
     if (tx < workload.count) this.ctx.setTimer("begin", 1_000_000 / workload.rate);
     const participants = drawParticipants(this.ctx, this.options.transactions.participantsPerTx);
     const key = this.options.lockConflicts ? this.ctx.random.int(0, this.options.keys - 1) : -1;
@@ -124,7 +124,6 @@ export class Coordinator extends Site {
       default:
         return;
     }
-    this.describe();
   }
 
   private onVote(from: string, tx: number, yes: boolean): void {
@@ -168,7 +167,6 @@ export class Coordinator extends Site {
   private abort(tx: number, voting: Voting, reason: "votes" | "timeout", noVoter?: string): void {
     this.decided(tx, "abort", reason);
     this.active.delete(tx);
-    this.changed = true;
     for (const participant of voting.participants) {
       if (participant !== noVoter) this.sendDecision(participant, tx, "abort");
     }

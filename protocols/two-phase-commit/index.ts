@@ -6,6 +6,7 @@
 
 import { commitFigureHook } from "../../sim/check/atomicity.js";
 import type { NodeContext, Protocol } from "../../sim/node.js";
+import { commitRoles } from "../shared/commit/site.js";
 import { twoPhaseBugs } from "./bugs.js";
 import { Coordinator } from "./coordinator.js";
 import { twoPhaseInvariants } from "./invariants.js";
@@ -19,6 +20,8 @@ export const twoPhaseCommit: Protocol<TwoPhaseMessage, Site> = {
   summary:
     "Two-phase commit, presumed abort, cooperative termination: safe, but blocks when the coordinator fails.",
   defaultNodes: 4,
+  // A coordinator and at least one participant.
+  nodeCounts: { min: 2 },
   parseOptions: (options) => parseTwoPhaseOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create(context: NodeContext<TwoPhaseMessage>, options) {
     const parsed = options as unknown as TwoPhaseOptions;
@@ -29,4 +32,5 @@ export const twoPhaseCommit: Protocol<TwoPhaseMessage, Site> = {
   invariants: twoPhaseInvariants,
   bugs: twoPhaseBugs,
   figures: commitFigureHook,
+  roles: commitRoles,
 };

@@ -89,10 +89,16 @@ export const reportScript = String.raw`
     if (term === null || term === undefined) return "#cfd8dc";
     return "hsl(" + ((term * 67 + 200) % 360) + ", 62%, 72%)";
   }
-  var roleColours = { leader: "#ffb74d", candidate: "#ce93d8", "pre-candidate": "#e1bee7", precandidate: "#e1bee7", follower: "#90caf9", coordinator: "#ffb74d", participant: "#90caf9", proposer: "#ffb74d", acceptor: "#90caf9", learner: "#a5d6a7", primary: "#ffb74d", backup: "#90caf9" };
+  // What the protocol declares (reports/display.ts): role colours and order, how its log is drawn.
+  var display = data.display || {};
+  var declaredRoles = display.roles || { names: [], leading: [] };
+  var roleColours = declaredRoles.colours || {};
+  var logDeclaration = display.log || { forms: [] };
   function roleColour(role) {
     if (role === null || role === undefined) return "#e0e0e0";
-    if (roleColours[role]) return roleColours[role];
+    if (Object.prototype.hasOwnProperty.call(roleColours, role)) return roleColours[role];
+    var position = declaredRoles.names.indexOf(role);
+    if (position >= 0) return "hsl(" + ((position * 67 + 30) % 360) + ", 45%, 78%)";
     var hash = 0;
     for (var i = 0; i < role.length; i++) hash = (hash * 31 + role.charCodeAt(i)) >>> 0;
     return "hsl(" + (hash % 360) + ", 45%, 78%)";
@@ -100,36 +106,56 @@ export const reportScript = String.raw`
   function stateOf(index) { return index < 0 ? null : data.states[index]; }
   function roleOf(state) { return state && typeof state.role === "string" ? state.role : null; }
   function termOf(state) { return state && typeof state.term === "number" ? state.term : null; }
+  function numberField(state, field, fallback) {
+    return field && typeof state[field] === "number" ? state[field] : fallback;
+  }
+  /** The commit index a state shows, by the declared field (0 when none). */
+  function commitOf(state) { return numberField(state, logDeclaration.commitField, 0); }
   /**
-   * The last (at most) max entries of a state's log, from any form a protocol may show, each
-   * starting at index logFrom (default 1): log (a list of terms or of entries with a term),
-   * logTerms ([[index, term], ...], where each term starts, up to lastIndex) or logRuns
-   * ([[term, count], ...], as older traces have it). Returns {from, entries, last} or null.
+   * The last (at most) max entries of a state's log, in the first declared form its state holds,
+   * each starting at the declared first index (default 1): "entries" (a list of terms or of
+   * entries with a term), "term-starts" ([[index, term], ...], where each term starts, up to the
+   * declared last index) or "term-runs" ([[term, count], ...]). Returns {from, entries, last} or
+   * null.
    */
   function logTail(state, max) {
     if (!state) return null;
-    var base = typeof state.logFrom === "number" ? state.logFrom : 1;
-    var entries = [];
-    if (Array.isArray(state.log)) {
-      var skip = Math.max(0, state.log.length - max);
-      return { from: base + skip, entries: state.log.slice(skip), last: base + state.log.length - 1 };
-    }
-    if (Array.isArray(state.logTerms) && typeof state.lastIndex === "number") {
-      var last = state.lastIndex;
-      var first = Math.max(base, last - max + 1);
-      for (var s = state.logTerms.length - 1; s >= 0 && last >= first; s--) {
-        var start = Math.max(state.logTerms[s][0], first);
-        for (var i = last; i >= start; i--) entries.push(state.logTerms[s][1]);
-        last = start - 1;
+    var base = numberField(state, logDeclaration.firstIndexField, 1);
+    for (var f = 0; f < logDeclaration.forms.length; f++) {
+      var form = logDeclaration.forms[f];
+      var log = state[form.field];
+      if (!Array.isArray(log)) continue;
+      if (form.form === "entries") return entriesTail(log, base, max);
+      if (form.form === "term-starts") {
+        var lastIndex = numberField(state, logDeclaration.lastIndexField, null);
+        if (lastIndex !== null) return termStartsTail(log, lastIndex, base, max);
       }
-      entries.reverse();
-      return { from: state.lastIndex - entries.length + 1, entries: entries, last: state.lastIndex };
+      if (form.form === "term-runs") return termRunsTail(log, base, max);
     }
-    if (!Array.isArray(state.logRuns)) return null;
+    return null;
+  }
+  function entriesTail(log, base, max) {
+    var skip = Math.max(0, log.length - max);
+    return { from: base + skip, entries: log.slice(skip), last: base + log.length - 1 };
+  }
+  function termStartsTail(starts, lastIndex, base, max) {
+    var entries = [];
+    var last = lastIndex;
+    var first = Math.max(base, last - max + 1);
+    for (var s = starts.length - 1; s >= 0 && last >= first; s--) {
+      var start = Math.max(starts[s][0], first);
+      for (var i = last; i >= start; i--) entries.push(starts[s][1]);
+      last = start - 1;
+    }
+    entries.reverse();
+    return { from: lastIndex - entries.length + 1, entries: entries, last: lastIndex };
+  }
+  function termRunsTail(runs, base, max) {
+    var entries = [];
     var total = 0;
-    state.logRuns.forEach(function (run) { total += run[1]; });
-    for (var r = state.logRuns.length - 1; r >= 0 && entries.length < max; r--) {
-      for (var c = 0; c < state.logRuns[r][1] && entries.length < max; c++) entries.push(state.logRuns[r][0]);
+    runs.forEach(function (run) { total += run[1]; });
+    for (var r = runs.length - 1; r >= 0 && entries.length < max; r--) {
+      for (var c = 0; c < runs[r][1] && entries.length < max; c++) entries.push(runs[r][0]);
     }
     entries.reverse();
     return { from: base + total - entries.length, entries: entries, last: base + total - 1 };
@@ -470,7 +496,7 @@ export const reportScript = String.raw`
     overview.appendChild(windowRect);
   }
 
-  // ---- Raft-style logs at the cursor -------------------------------------------------------
+  // ---- logs at the cursor, as declared ---------------------------------------------------------
 
   var lastLogKey = null;
   function drawLogs() {
@@ -507,7 +533,7 @@ export const reportScript = String.raw`
       if (position >= 0 && points[position][1] < 0) {
         row.appendChild(document.createTextNode("down"));
       } else if (logTail(state, 40)) {
-        var commit = typeof state.commitIndex === "number" ? state.commitIndex : 0;
+        var commit = commitOf(state);
         var tail = logTail(state, 40);
         if (tail.from > 1) {
           var more = document.createElement("span");

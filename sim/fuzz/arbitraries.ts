@@ -63,6 +63,7 @@ export function faultStepArbitrary(settings: FuzzSettings): fc.Arbitrary<FaultSt
         type: fc.constant("crash" as const),
         target: target(settings),
         restartAfterMs: undoAfter(phase),
+        loseUnsynced: fc.boolean(),
       }),
     },
     {

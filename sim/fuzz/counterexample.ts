@@ -37,14 +37,26 @@ export function settingsFlags(settings: FuzzSettings): string {
   return flags.join(" ");
 }
 
-export function counterexampleScenario(settings: FuzzSettings, info: CounterexampleInfo): Scenario {
+/** Where a user's protocol module is, for a counterexample of it. */
+export interface ModuleReference {
+  /** The module as the rebuild command names it (relative to the working folder). */
+  readonly target: string;
+  /** The module relative to the counterexample file's folder, recorded in the scenario. */
+  readonly fromScenario: string;
+}
+
+export function counterexampleScenario(
+  settings: FuzzSettings,
+  info: CounterexampleInfo,
+  module?: ModuleReference,
+): Scenario {
   const { shrink } = info;
   const failure = shrink.failure;
   const bugs = settings.bugs.length === 0 ? "no deliberate bugs" : `bugs [${settings.bugs.join(", ")}]`;
   const what =
     failure.kind === "liveness"
       ? `fails the liveness check ${failure.invariant}`
-      : failure.kind === "exception"
+      : failure.kind === "exception" || failure.invariant === "exception"
         ? "throws an exception"
         : `violates ${failure.invariant}`;
   const description = [
@@ -54,15 +66,16 @@ export function counterexampleScenario(settings: FuzzSettings, info: Counterexam
     "",
     `Campaign seed ${formatSeed(info.campaignSeed)}, run ${info.runIndex}; fast-check seed ${shrink.fcSeed},`,
     `path "${shrink.fcPath}" (${shrink.shrinkSteps} shrink steps). Rebuild it with:`,
-    `  quorumlab fuzz ${settings.protocol} ${settingsFlags(settings)} --fc-seed ${shrink.fcSeed} --fc-path ${shrink.fcPath}`,
+    `  quorumlab fuzz ${module?.target ?? settings.protocol} ${settingsFlags(settings)} --fc-seed ${shrink.fcSeed} --fc-path ${shrink.fcPath}`,
     "",
   ].join("\n");
-  return planScenario(shrink.plan, settings, {
+  const scenario = planScenario(shrink.plan, settings, {
     name: counterexampleName(settings, info),
     summary: `Fuzzer counterexample: ${settings.protocol} ${what}${settings.bugs.length === 0 ? "" : ` (${settings.bugs.join(", ")})`}.`,
     description,
     ...(failure.kind === "safety" ? { expectViolates: [failure.invariant] } : {}),
   });
+  return module === undefined ? scenario : { ...scenario, module: module.fromScenario };
 }
 
 /** The YAML text of a counterexample scenario. */

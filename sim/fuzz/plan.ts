@@ -21,7 +21,13 @@ import type { FaultAction, Scenario } from "../scenario/schema.js";
 export type TargetRef = "leader" | "follower" | number;
 
 export type FaultStep = { readonly atMs: number } & (
-  | { readonly type: "crash"; readonly target: TargetRef; readonly restartAfterMs: number | null }
+  | {
+      readonly type: "crash";
+      readonly target: TargetRef;
+      readonly restartAfterMs: number | null;
+      /** The crash also loses the writes the node has not synced (a power loss). */
+      readonly loseUnsynced: boolean;
+    }
   | {
       readonly type: "partition";
       /** Size of the first group (a minority); the rest form the second group. */
@@ -190,7 +196,12 @@ export function planFaults(plan: FuzzPlan, settings: FuzzSettings): FaultAction[
       case "crash": {
         const target = targetName(step.target, plan.nodes);
         crashes++;
-        actions.push({ atUs, kind: "crash", crash: target });
+        actions.push({
+          atUs,
+          kind: "crash",
+          crash: target,
+          ...(step.loseUnsynced ? { loseUnsynced: true } : {}),
+        });
         if (step.restartAfterMs !== null) {
           const restart = typeof step.target === "number" ? target : "crashed";
           restarts++;

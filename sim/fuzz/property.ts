@@ -5,11 +5,13 @@
  * step, or at the end) or when the client history is not linearizable. Liveness is a separate,
  * opt-in check (`settings.liveness`): then a run also fails when a liveness invariant is violated
  * or when no leader is up by the deadline after the quiet phase. A handler that throws fails the
- * run too (`exception`): a protocol must never crash the simulator.
+ * run too (`exception`, a finding the kernel records with its trace); a handler that reaches for
+ * ambient time or randomness ends the campaign (`determinism`), as the runs cannot be trusted.
  *
  * Runs here do not hash or keep their trace (that costs more than the simulation); the
  * counterexample is re-run with its trace once it has been shrunk.
  */
+import { DeterminismError } from "../determinism.js";
 import type { Invariant, Protocol } from "../node.js";
 import { type HistoryChecker, type RunResult, runScenario } from "../run.js";
 import type { Scenario } from "../scenario/schema.js";
@@ -17,7 +19,7 @@ import type { Scenario } from "../scenario/schema.js";
 export interface RunFailure {
   /** The invariant that broke (`raft.election-safety`, `kv.linearizable`, `liveness.leader`, `exception`). */
   readonly invariant: string;
-  readonly kind: "safety" | "liveness" | "exception";
+  readonly kind: "safety" | "liveness" | "exception" | "determinism";
   readonly message: string;
 }
 
@@ -116,6 +118,13 @@ export function scenarioRunner(
       }
       return { failure: classify(result, options.liveness), events: result.events };
     } catch (error) {
+      if (error instanceof DeterminismError) {
+        // Not a finding to shrink: the protocol broke the rules every run relies on.
+        return {
+          failure: { invariant: "determinism", kind: "determinism", message: firstLine(error.message) },
+          events: 0,
+        };
+      }
       const message = error instanceof Error ? error.message : String(error);
       return {
         failure: { invariant: "exception", kind: "exception", message: firstLine(message) },

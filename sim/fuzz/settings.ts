@@ -4,6 +4,7 @@
  */
 import { InputError } from "../errors.js";
 import type { FuzzHints, Protocol } from "../node.js";
+import { nodeCountProblem } from "../scenario/validate.js";
 import type { FuzzSettings } from "./plan.js";
 
 export interface SettingsInput {
@@ -42,8 +43,13 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
   const range = hints.nodes;
   const nodesMin = input.nodesMin ?? range?.[0] ?? Math.min(3, protocol.defaultNodes);
   const nodesMax = input.nodesMax ?? range?.[1] ?? Math.max(nodesMin, protocol.defaultNodes);
-  if (!Number.isInteger(nodesMin) || nodesMin < 1 || nodesMax < nodesMin || nodesMax > 64) {
-    throw new InputError(`node counts must satisfy 1 <= min <= max <= 64, got ${nodesMin}..${nodesMax}`);
+  if (!Number.isInteger(nodesMin) || nodesMin < 1 || nodesMax < nodesMin || nodesMax > 1000) {
+    throw new InputError(`node counts must satisfy 1 <= min <= max <= 1000, got ${nodesMin}..${nodesMax}`);
+  }
+  const defaults = protocol.parseOptions(bugs.length === 0 ? {} : { bugs });
+  for (const nodes of new Set([nodesMin, nodesMax])) {
+    const problem = nodeCountProblem(protocol, nodes, defaults);
+    if (problem !== undefined) throw new InputError(`--nodes ${nodesMin}..${nodesMax}: ${problem}`);
   }
   const durationMs = input.durationMs ?? defaultSettings.durationMs;
   const liveness = input.liveness ?? false;

@@ -8,6 +8,7 @@ import type { WorkloadSpec } from "../clients.js";
 import { InputError } from "../errors.js";
 import { defaultNetwork, type LinkSpec, type NetworkSpec } from "../network.js";
 import { parseSeed } from "../random.js";
+import { didYouMean } from "../suggest.js";
 import { formatDuration } from "../time.js";
 import { type FaultAction, type Scenario, type ScenarioInput, scenarioSchema } from "./schema.js";
 
@@ -36,10 +37,16 @@ export function parseScenario(text: string, file: string): Scenario {
   }
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) throw issueError(result.error.issues, raw, document, lineCounter, file);
-  return build(result.data, file, (path, message) => {
+  const scenario = build(result.data, file, (path, message) => {
     const where = locate(document, lineCounter, path);
     return new InputError(message, { file, ...where });
   });
+  // Not enumerable: a scenario stays plain data for comparisons and copies.
+  Object.defineProperty(scenario, "locate", {
+    value: (path: ReadonlyArray<string | number>) => locate(document, lineCounter, [...path]),
+    enumerable: false,
+  });
+  return scenario;
 }
 
 function build(
@@ -67,7 +74,7 @@ function build(
     if (!nodeSet.has(value) && !symbolicTargets.has(value)) {
       throw errorAt(
         path,
-        `unknown target '${value}': expected one of ${describeRange(nodeIds)}, leader, follower, any, crashed`,
+        `unknown target '${value}': expected one of ${describeRange(nodeIds)}, leader, follower, any, crashed${didYouMean(value, symbolicTargets)}`,
       );
     }
   };
@@ -112,13 +119,25 @@ function build(
       case "isolate":
         nodeTarget((fault as unknown as Record<string, string>)[fault.kind] as string, at(fault.kind));
         break;
-      case "partition":
+      case "partition": {
+        const groupOf = new Map<string, number>();
         fault.partition.forEach((group, groupIndex) => {
           group.forEach((member, memberIndex) => {
             endpoint(member, at("partition", groupIndex, memberIndex));
+            const earlier = groupOf.get(member);
+            if (earlier !== undefined) {
+              throw errorAt(
+                at("partition", groupIndex, memberIndex),
+                earlier === groupIndex
+                  ? `'${member}' is listed twice in group ${groupIndex + 1}`
+                  : `'${member}' is in groups ${earlier + 1} and ${groupIndex + 1}: partition groups must not overlap`,
+              );
+            }
+            groupOf.set(member, groupIndex);
           });
         });
         break;
+      }
       case "cut":
         endpoint(fault.cut.from, at("cut"));
         endpoint(fault.cut.to, at("cut"));
@@ -168,6 +187,7 @@ function build(
   return {
     name: input.name ?? baseName(file),
     protocol: input.protocol,
+    ...(input.module === undefined ? {} : { module: input.module }),
     summary: input.summary ?? "",
     description: input.description ?? "",
     nodes,

@@ -97,8 +97,11 @@ const link = z.union([
   })),
 ]);
 
+/** `crash: n1`, or `crash: {node: n1, loseUnsynced: true}` to lose the writes it has not synced. */
+const crash = z.union([target, z.strictObject({ node: target, loseUnsynced: z.boolean().optional() })]);
+
 const faultFields = {
-  crash: target,
+  crash,
   restart: target,
   pause: target,
   resume: target,
@@ -120,7 +123,11 @@ const faultFields = {
   }),
 } as const;
 
-type FaultFields = { [K in keyof typeof faultFields]: z.output<(typeof faultFields)[K]> };
+type FaultFields = {
+  [K in Exclude<keyof typeof faultFields, "crash">]: z.output<(typeof faultFields)[K]>;
+} & {
+  crash: string;
+};
 const actionNames = Object.keys(faultFields) as Array<keyof FaultFields>;
 
 const fault = z
@@ -140,6 +147,16 @@ const fault = z
     }
     const kind = present[0] as keyof FaultFields;
     const body = (value as Record<string, unknown>)[kind];
+    if (kind === "crash" && typeof body === "object" && body !== null) {
+      const { node, loseUnsynced } = body as { node: string; loseUnsynced?: boolean };
+      return {
+        atUs: value.at,
+        kind,
+        ...(value.note === undefined ? {} : { note: value.note }),
+        crash: node,
+        ...(loseUnsynced === true ? { loseUnsynced: true } : {}),
+      };
+    }
     return {
       atUs: value.at,
       kind,
@@ -165,9 +182,11 @@ const expectations = z
 export const scenarioSchema = z.strictObject({
   name: name.optional(),
   protocol: name,
+  module: z.string().min(1).optional(),
   summary: z.string().optional(),
   description: z.string().optional(),
-  nodes: z.number().int().min(1).max(64).optional(),
+  // The protocol's own `nodeCounts` narrow this; the ceiling only keeps runs of a sane size.
+  nodes: z.number().int().min(1).max(1000).optional(),
   seed: z
     .union([
       z.number().int().min(0),
@@ -189,7 +208,9 @@ export type FaultAction = {
   readonly atUs: number;
   readonly note?: string;
 } & {
-  [K in keyof FaultFields]: { readonly kind: K } & { readonly [P in K]: FaultFields[K] };
+  [K in keyof FaultFields]: { readonly kind: K } & { readonly [P in K]: FaultFields[K] } & (K extends "crash"
+      ? { readonly loseUnsynced?: boolean }
+      : unknown);
 }[keyof FaultFields];
 
 export interface Expectations {
@@ -210,6 +231,11 @@ export interface Expectations {
 export interface Scenario {
   readonly name: string;
   readonly protocol: string;
+  /**
+   * The protocol module's path, relative to the scenario file's folder, when the protocol is a
+   * user's module rather than a built-in one (written into fuzzer counterexamples).
+   */
+  readonly module?: string;
   readonly summary: string;
   readonly description: string;
   readonly nodes: number;
@@ -222,4 +248,9 @@ export interface Scenario {
   readonly expect: Expectations;
   /** The file it was read from, when it was. */
   readonly file?: string;
+  /**
+   * The line and column of a field of the file (`["options", "preVote"]`), for errors found
+   * after parsing, once the protocol is known. Only scenarios read from text have it.
+   */
+  readonly locate?: (path: ReadonlyArray<string | number>) => { line?: number; column?: number };
 }

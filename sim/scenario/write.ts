@@ -66,6 +66,10 @@ export function faultData(action: FaultAction): Record<string, unknown> {
   const note = action.note === undefined ? {} : { note: action.note };
   switch (action.kind) {
     case "crash":
+      if (action.loseUnsynced === true) {
+        return { ...at, crash: { node: action.crash, loseUnsynced: true }, ...note };
+      }
+      return { ...at, crash: action.crash, ...note };
     case "restart":
     case "pause":
     case "resume":
@@ -142,6 +146,7 @@ export function scenarioData(scenario: Scenario): Record<string, unknown> {
   return {
     name: scenario.name,
     protocol: scenario.protocol,
+    ...(scenario.module === undefined ? {} : { module: scenario.module }),
     ...(scenario.summary === "" ? {} : { summary: scenario.summary }),
     ...(scenario.description === "" ? {} : { description: scenario.description }),
     nodes: scenario.nodes,

@@ -70,6 +70,6 @@ describe("run --module", () => {
       { encoding: "utf8" },
     );
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("missing.mjs: cannot load the protocol module");
+    expect(result.stderr).toContain("missing.mjs: no such protocol module");
   });
 });

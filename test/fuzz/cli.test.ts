@@ -9,7 +9,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { fuzzCampaign, parseShard } from "../../cli/fuzz.js";
+import { parseShard } from "../../cli/fuzz.js";
+import { fuzzCampaign } from "../../cli/shared/fuzz-campaign.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const cli = join(root, "dist", "cli", "main.js");
@@ -34,7 +35,7 @@ describe("quorumlab fuzz", () => {
   });
 
   test("two worker threads perform the same runs and find the same counterexample as one", async () => {
-    expect(existsSync(join(root, "dist", "cli", "fuzz-worker.js"))).toBe(true);
+    expect(existsSync(join(root, "dist", "cli", "shared", "fuzz-worker.js"))).toBe(true);
     const common = {
       target: "raft",
       settings: { bugs: ["no-up-to-date-check"] },

@@ -55,11 +55,26 @@ describe("simulated clients", () => {
 
   it("send a scripted operation only to its node when it names one", () => {
     const result = run(
-      "duration: 1s\nfaults:\n  - {at: 0, isolate: n2}\n  - {at: 10ms, op: {f: write, key: x, value: 5, node: n2, timeout: 400ms}}\n",
+      "duration: 1s\nfaults:\n  - {at: 0, crash: n2}\n  - {at: 10ms, op: {f: write, key: x, value: 5, node: n2, timeout: 400ms}}\n",
     );
     const [operation] = pairOperations(result.history);
     expect(operation?.status).toBe("info");
     const requests = result.records.filter((r) => r.kind === "send" && r.type === "client-request");
     expect(requests.every((r) => r.kind === "send" && r.to === "n2")).toBe(true);
+  });
+
+  it("still reach a node isolated from the other nodes", () => {
+    const result = run(
+      "duration: 1s\nfaults:\n  - {at: 0, isolate: n1}\n  - {at: 10ms, op: {f: write, key: x, value: 5, node: n1, timeout: 400ms}}\n",
+    );
+    const [operation] = pairOperations(result.history);
+    expect(operation?.status).toBe("ok");
+    // The nodes themselves no longer hear n1.
+    const toPeers = result.records.filter(
+      (r) => r.kind === "drop" && r.from === "n1" && (r.to === "n2" || r.to === "n3"),
+    );
+    expect(toPeers.length).toBeGreaterThan(0);
+    const partition = result.records.find((r) => r.kind === "partition");
+    expect(partition?.kind === "partition" && partition.groups).toEqual([["n1"], ["n2", "n3"]]);
   });
 });

@@ -114,7 +114,7 @@ describe("network faults", () => {
     expect(node("n2")?.received).toEqual([]);
     expect(node("n1")?.received.map((r) => r.n)).toEqual([2]);
     kernel.network.heal();
-    kernel.network.isolate("n3");
+    kernel.network.isolate("n3", kernel.nodeIds);
     send("n3", "n1", 3);
     send("n1", "n3", 4);
     send("n1", "n2", 5);

@@ -2,8 +2,10 @@
  * Durable storage copies what it keeps, so a node cannot change stored state behind its back;
  * frozen values cannot change, so they are kept as they are.
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { freezeDeep, MemoryStorage } from "../../sim/storage.js";
+import { freezeDeep } from "../../sim/freeze.js";
+import { MemoryStorage } from "../../sim/storage.js";
 
 describe("durable storage", () => {
   it("copies plain values on write and on read", () => {
@@ -37,5 +39,65 @@ describe("durable storage", () => {
     expect(storage.list("log")[0]).toBe(entry);
     storage.set("last", entry);
     expect(storage.get("last")).toBe(entry);
+  });
+
+  it("a power loss keeps exactly what was synced", () => {
+    const storage = new MemoryStorage();
+    storage.set("term", 1);
+    storage.append("log", "a", "b");
+    storage.sync();
+    storage.set("term", 2);
+    storage.set("vote", "n2");
+    storage.truncate("log", 1);
+    storage.append("log", "c");
+    expect(storage.snapshot()).toEqual({ term: 2, vote: "n2", log: ["a", "c"] });
+    expect(storage.loseUnsynced()).toBe(4);
+    expect(storage.snapshot()).toEqual({ term: 1, log: ["a", "b"] });
+    expect(storage.loseUnsynced()).toBe(0);
+  });
+
+  it("rolls any sequence of writes back to the last sync (checked against a model)", () => {
+    const key = fc.constantFrom("a", "b");
+    const operation = fc.oneof(
+      fc.record({ op: fc.constant("set" as const), key, value: fc.integer({ min: 0, max: 9 }) }),
+      fc.record({ op: fc.constant("delete" as const), key }),
+      fc.record({ op: fc.constant("append" as const), key, items: fc.array(fc.integer(), { maxLength: 3 }) }),
+      fc.record({ op: fc.constant("truncate" as const), key, length: fc.integer({ min: 0, max: 4 }) }),
+      fc.record({ op: fc.constant("sync" as const) }),
+      fc.record({ op: fc.constant("lose" as const) }),
+    );
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 40 }), (operations) => {
+        const storage = new MemoryStorage();
+        let synced = storage.snapshot();
+        for (const operation of operations) {
+          switch (operation.op) {
+            case "set":
+              storage.set(operation.key, operation.value);
+              break;
+            case "delete":
+              storage.delete(operation.key);
+              break;
+            case "append":
+              storage.append(operation.key, ...operation.items);
+              break;
+            case "truncate":
+              storage.truncate(operation.key, operation.length);
+              break;
+            case "sync":
+              storage.sync();
+              synced = structuredClone(storage.snapshot());
+              break;
+            case "lose":
+              storage.loseUnsynced();
+              expect(storage.snapshot()).toEqual(synced);
+              break;
+          }
+        }
+        storage.loseUnsynced();
+        expect(storage.snapshot()).toEqual(synced);
+      }),
+      { seed: 17, numRuns: 500 },
+    );
   });
 });

@@ -23,28 +23,36 @@ function feed(trace: TraceRecorder): TraceLine[] {
     skip: undefined,
   };
   const state = { role: "leader", term: 3, log: [1, 2, 3], votedFor: null };
-  trace.send(5, 1, a, b, 7, type, msg);
+  trace.send({ t: 5, e: 1, from: a, to: b, id: 7, type }, msg);
   // The same message object again (a broadcast), another one, none, and the first once more.
   const other = { type: "Append\nEntries", term: 4, entries: [] };
-  trace.send(5, 1, a, a, 20, type, msg);
-  trace.send(5, 1, b, a, 21, type, other);
-  trace.send(5, 1, b, a, 22, type, undefined);
-  trace.send(5, 1, a, b, 23, type, msg);
-  trace.arrival("deliver", 6, 2, a, b, 7, type, "partition");
-  trace.arrival("drop", 7, 3, b, a, 8, type, "crashed");
-  trace.arrival("drop", 7, 3, b, a, 9, type, "burst");
-  trace.duplicate(8, 4, a, b, 10, type, 11);
-  trace.state(9, 5, a, state);
-  trace.timer(10, 6, b, timer);
+  trace.send({ t: 5, e: 1, from: a, to: a, id: 20, type }, msg);
+  trace.send({ t: 5, e: 1, from: b, to: a, id: 21, type }, other);
+  trace.send({ t: 5, e: 1, from: b, to: a, id: 22, type }, undefined);
+  trace.send({ t: 5, e: 1, from: a, to: b, id: 23, type }, msg);
+  trace.arrival("deliver", { t: 6, e: 2, from: a, to: b, id: 7, type }, "partition");
+  trace.arrival("drop", { t: 7, e: 3, from: b, to: a, id: 8, type }, "crashed");
+  trace.arrival("drop", { t: 7, e: 3, from: b, to: a, id: 9, type }, "burst");
+  trace.duplicate({ t: 8, e: 4, from: a, to: b, id: 10, type }, 11);
+  trace.state({ t: 9, e: 5, node: a }, state);
+  trace.timer({ t: 10, e: 6, node: b }, timer);
   const client = trace.symbol('c"1');
-  trace.clientEvent("invoke", 11, 7, client, { process: 1, f: "cas", key: 'x"', value: [null, 2] });
-  trace.clientEvent("info", 12, 8, client, {
-    process: 1,
-    f: "cas",
-    key: null,
-    value: undefined,
-    error: "time\nout",
-  });
+  trace.clientEvent(
+    "invoke",
+    { t: 11, e: 7, node: client },
+    { process: 1, f: "cas", key: 'x"', value: [null, 2] },
+  );
+  trace.clientEvent(
+    "info",
+    { t: 12, e: 8, node: client },
+    {
+      process: 1,
+      f: "cas",
+      key: null,
+      value: undefined,
+      error: "time\nout",
+    },
+  );
   const crash: TraceLine = { kind: "crash", t: 13, e: 9, node: 'n"1' };
   trace.record(crash);
   return [
@@ -154,10 +162,17 @@ describe("trace recorder", () => {
       const type = trace.symbol("Ping");
       for (let i = 0; i < 100_000; i++) {
         if (i % 3 === 0)
-          trace.send(i, i, nodes[0] as number, nodes[1] as number, i, type, { type: "Ping", i });
+          trace.send(
+            { t: i, e: i, from: nodes[0] as number, to: nodes[1] as number, id: i, type },
+            { type: "Ping", i },
+          );
         else if (i % 3 === 1)
-          trace.arrival("deliver", i, i, nodes[0] as number, nodes[1] as number, i - 1, type, "loss");
-        else trace.state(i, i, nodes[1] as number, { role: "follower", i });
+          trace.arrival(
+            "deliver",
+            { t: i, e: i, from: nodes[0] as number, to: nodes[1] as number, id: i - 1, type },
+            "loss",
+          );
+        else trace.state({ t: i, e: i, node: nodes[1] as number }, { role: "follower", i });
       }
     }
     expect(kept.size).toBe(100_000);

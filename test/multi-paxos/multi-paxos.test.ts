@@ -1,12 +1,12 @@
 /**
- * Multi-Paxos: the X4 hole-filling scenario, a fault-free workload, random fault schedules for
- * the correct protocol, and each deliberate bug caught under random faults.
+ * Multi-Paxos: the X4 hole-filling scenario, a fault-free workload, the fuzzer's fault schedules
+ * for the correct protocol, and each deliberate bug caught under them by an invariant it declares.
  */
 import { describe, expect, it } from "vitest";
 import { multiPaxosBugNames } from "../../protocols/multi-paxos/bugs.js";
 import type { MultiPaxosNode } from "../../protocols/multi-paxos/node.js";
-import { randomScenarioYaml } from "../paxos/random-scenario.js";
 import { runScenarioFile, runYaml } from "../paxos/support.js";
+import { bugNamed, firstFailure } from "../support/fuzz-runs.js";
 
 describe("multipaxos-holes (X4)", () => {
   const result = runScenarioFile("multipaxos-holes");
@@ -51,31 +51,16 @@ expect: {leader: {by: 1s}}
   });
 });
 
-describe("multi-paxos under random faults", () => {
-  it("stays safe and linearizable on 12 seeds", () => {
-    for (let seed = 1; seed <= 12; seed++) {
-      const result = runYaml(
-        randomScenarioYaml({ protocol: "multi-paxos", nodes: 3 + (seed % 3), seed }),
-        `${seed}.yaml`,
-      );
-      expect(result.violations, `seed ${seed}`).toEqual([]);
-      expect(result.linearizable, `seed ${seed}`).not.toBe(false);
-    }
+describe("multi-paxos under the fuzzer's faults", () => {
+  it("stays safe and linearizable on 30 runs", () => {
+    expect(firstFailure("multi-paxos", { runs: 30 })).toBeUndefined();
   });
 
-  for (const bug of multiPaxosBugNames.filter((name) => name !== "adopt-first-value")) {
-    it(`${bug} is caught within 60 seeds`, () => {
-      let caught = false;
-      for (let seed = 1; seed <= 60 && !caught; seed++) {
-        const yaml = randomScenarioYaml({
-          protocol: "multi-paxos",
-          nodes: 3,
-          seed,
-          options: { bugs: [bug] },
-        });
-        caught = runYaml(yaml, `${seed}.yaml`).violations.length > 0;
-      }
-      expect(caught).toBe(true);
+  for (const bug of multiPaxosBugNames) {
+    it(`${bug} is caught within 300 runs, by an invariant it declares`, () => {
+      const found = firstFailure("multi-paxos", { bugs: [bug], runs: 300 });
+      expect(found, `no run up to 300 exposed ${bug}`).toBeDefined();
+      expect(bugNamed("multi-paxos", bug).breaks).toContain(found?.failure.invariant);
     });
   }
 });

@@ -1,11 +1,11 @@
 /**
- * Primary-backup: scenarios B1–B3, failover figures, the three variants under random faults, and
- * each deliberate bug caught.
+ * Primary-backup: scenarios B1–B3, failover figures, the variants under the fuzzer's faults, and
+ * each deliberate bug caught by an invariant it declares.
  */
 import { describe, expect, it } from "vitest";
 import { primaryBackupFigures } from "../../protocols/primary-backup/figures.js";
-import { randomScenarioYaml } from "../paxos/random-scenario.js";
 import { runScenarioFile, runYaml, violated } from "../paxos/support.js";
+import { bugNamed, firstFailure } from "../support/fuzz-runs.js";
 
 describe("pb-split-brain (B1)", () => {
   const result = runScenarioFile("pb-split-brain");
@@ -135,45 +135,23 @@ faults:
   });
 });
 
-describe("primary-backup under random faults", () => {
+describe("primary-backup under the fuzzer's faults", () => {
   for (const { variant, nodes } of [
     { variant: "view-service", nodes: 3 },
     { variant: "view-service", nodes: 4 },
     { variant: "lease", nodes: 2 },
   ]) {
-    it(`${variant} with ${nodes} nodes stays safe and linearizable on 10 seeds (drift within the bound)`, () => {
-      for (let seed = 1; seed <= 10; seed++) {
-        const yaml = randomScenarioYaml({
-          protocol: "primary-backup",
-          nodes,
-          seed,
-          options: { variant },
-          driftMax: 0.1,
-        });
-        const result = runYaml(yaml, `${seed}.yaml`);
-        expect(result.violations, `seed ${seed}`).toEqual([]);
-      }
+    it(`${variant} with ${nodes} nodes stays safe and linearizable on 20 runs`, () => {
+      const settings = { optionChoices: { variant: [variant] }, nodesMin: nodes, nodesMax: nodes, runs: 20 };
+      expect(firstFailure("primary-backup", settings)).toBeUndefined();
     });
   }
 
-  for (const { bug, variant, nodes, seeds } of [
-    { bug: "ack-before-backup", variant: "view-service", nodes: 3, seeds: 20 },
-    { bug: "view-without-ack", variant: "view-service", nodes: 3, seeds: 20 },
-    { bug: "lease-ignores-drift", variant: "lease", nodes: 2, seeds: 60 },
-  ]) {
-    it(`${bug} is caught within ${seeds} seeds`, () => {
-      let caught = false;
-      for (let seed = 1; seed <= seeds && !caught; seed++) {
-        const yaml = randomScenarioYaml({
-          protocol: "primary-backup",
-          nodes,
-          seed,
-          options: { variant, bugs: [bug] },
-          driftMax: 0.1,
-        });
-        caught = runYaml(yaml, `${seed}.yaml`).violations.length > 0;
-      }
-      expect(caught).toBe(true);
+  for (const bug of ["ack-before-backup", "view-without-ack", "lease-ignores-drift"]) {
+    it(`${bug} is caught within 600 runs, by an invariant it declares`, () => {
+      const found = firstFailure("primary-backup", { bugs: [bug], runs: 600 });
+      expect(found, `no run up to 600 exposed ${bug}`).toBeDefined();
+      expect(bugNamed("primary-backup", bug).breaks).toContain(found?.failure.invariant);
     });
   }
 });

@@ -1,8 +1,9 @@
 /**
  * Every deliberate bug of Raft is caught. Goal: each bug in protocols/raft/bugs.ts makes a check
  * fail: the invariant it names, the linearizability check, or (M10) liveness; and the correct
- * protocol passes the same runs. Method: the teaching scenarios for M1, M3, M7 and M10, and a
- * seeded search over churny, lossy runs (crashes, restarts, disconnects) for M2, M4, M5 and M6.
+ * protocol passes the same runs. Method: the teaching scenarios for M1, M3, M7, M10 and M26, and
+ * the fuzzer's own runs (sim/fuzz) for M2, M4, M5, M6 and M26, where the first failing run
+ * must break an invariant the bug declares.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -11,7 +12,8 @@ import { protocols } from "../../protocols/index.js";
 import { raftBugs } from "../../protocols/raft/bugs.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
-import { Cluster, msUs, unreliableNetwork } from "./cluster.js";
+import { bugNamed, firstFailure } from "../support/fuzz-runs.js";
+import { msUs } from "./cluster.js";
 
 function run(name: string, options?: Readonly<Record<string, unknown>>) {
   const file = `scenarios/${name}.yaml`;
@@ -23,83 +25,6 @@ function run(name: string, options?: Readonly<Record<string, unknown>>) {
 
 function violated(result: ReturnType<typeof run>): string[] {
   return result.violations.map((violation) => violation.invariant);
-}
-
-interface ChurnSetup {
-  readonly servers: number;
-  /** Crash and restart servers too, not only disconnect them. */
-  readonly crashes: boolean;
-  readonly options: Readonly<Record<string, unknown>>;
-}
-
-const churnySetup: ChurnSetup = {
-  servers: 5,
-  crashes: true,
-  options: { electionTimeoutMin: "50ms", electionTimeoutMax: "100ms", heartbeatInterval: "20ms" },
-};
-
-/**
- * M5 needs a deposed leader whose stale suffix survives an AppendEntries that matches only a
- * prefix of it (an empty heartbeat overtaking or outliving the entries): three servers with
- * frequent heartbeats, disconnects only, and no election no-op reach it often.
- */
-const staleSuffixSetup: ChurnSetup = {
-  servers: 3,
-  crashes: false,
-  options: {
-    leaderNoop: false,
-    electionTimeoutMin: "50ms",
-    electionTimeoutMax: "100ms",
-    heartbeatInterval: "10ms",
-  },
-};
-
-/** A churny run: starts on every server, crashes, restarts and disconnects, lossy links. */
-function churn(seed: number, bugs: readonly string[], setup: ChurnSetup): string[] {
-  const cluster = new Cluster({
-    servers: setup.servers,
-    seed: BigInt(seed),
-    network: { ...unreliableNetwork, duplicate: 0.05 },
-    options: { ...setup.options, bugs },
-  });
-  let state = seed * 7919 + 1;
-  const random = (max: number) => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state % max;
-  };
-  let value = 1;
-  for (let step = 0; step < 300 && cluster.problems().length === 0; step++) {
-    for (const id of cluster.ids) if (cluster.isUp(id)) cluster.start(id, value++);
-    cluster.run(random(30) * msUs);
-    const id = cluster.ids[random(setup.servers)] as string;
-    switch (setup.crashes ? random(6) : 2 + random(4)) {
-      case 0:
-        if (cluster.isUp(id)) cluster.crash(id);
-        break;
-      case 1:
-        if (!cluster.isUp(id)) cluster.restart(id);
-        break;
-      case 2:
-        cluster.disconnect(id);
-        break;
-      default:
-        cluster.connect(id);
-    }
-  }
-  return cluster.problems();
-}
-
-/** The first seed in [1, seeds] whose churny run finds a problem, or undefined. */
-function search(
-  bugs: readonly string[],
-  seeds: number,
-  setup: ChurnSetup,
-): { seed: number; problems: string[] } | undefined {
-  for (let seed = 1; seed <= seeds; seed++) {
-    const problems = churn(seed, bugs, setup);
-    if (problems.length > 0) return { seed, problems };
-  }
-  return undefined;
 }
 
 describe("raft deliberate bugs", () => {
@@ -132,25 +57,32 @@ describe("raft deliberate bugs", () => {
     expect(correct.linearizable).toBe(true);
   });
 
+  it("M26 unsynced-vote: a power loss after an unsynced vote takes the voter's term back", () => {
+    expect(violated(run("raft-unsynced-vote-bug"))).toEqual(["raft.term-monotonic"]);
+    expect(violated(run("raft-unsynced-vote-bug", {}))).toEqual([]);
+    expect(violated(run("raft-unsynced-vote"))).toEqual([]);
+  });
+
   it("M10 fixed-election-timeout: the split vote repeats and no leader is elected (R3)", () => {
     expect(run("raft-split-vote-fixed-timeout").figures.leaderChanges).toBe(0);
     expect(run("raft-split-vote-fixed-timeout", {}).figures.leaderChanges).toBeGreaterThan(0);
   });
 
-  it("the correct protocol survives the churn used to search for bugs", () => {
-    expect(search([], 6, churnySetup)).toBeUndefined();
-    expect(search([], 10, staleSuffixSetup)).toBeUndefined();
+  it("the correct protocol survives 60 runs of the fuzzer's faults", () => {
+    expect(firstFailure("raft", { runs: 60 })).toBeUndefined();
   });
 
-  for (const [bug, setup] of [
-    ["no-up-to-date-check", churnySetup],
-    ["truncate-without-conflict", churnySetup],
-    ["commit-index-from-leader", staleSuffixSetup],
-    ["count-stale-votes", churnySetup],
-  ] as const) {
-    it(`${bug} is found by a seeded search over churny runs`, () => {
-      const found = search([bug], 40, setup);
-      expect(found, `no seed up to 40 exposed ${bug}`).toBeDefined();
+  for (const bug of [
+    "no-up-to-date-check",
+    "truncate-without-conflict",
+    "commit-index-from-leader",
+    "count-stale-votes",
+    "unsynced-vote",
+  ]) {
+    it(`${bug} is caught within 400 fuzz runs, by an invariant it declares`, () => {
+      const found = firstFailure("raft", { bugs: [bug], runs: 400 });
+      expect(found, `no run up to 400 exposed ${bug}`).toBeDefined();
+      expect(bugNamed("raft", bug).breaks).toContain(found?.failure.invariant);
     });
   }
 });

@@ -1,14 +1,13 @@
 /**
- * A Raft node's state description shows its log by where its terms change. The describer extends
- * the previous term starts when entries were only appended (and keeps the same array while they
- * continue the last term), and rescans after a truncation or a compaction; either way the starts
- * must spell out exactly the log's terms.
+ * A Raft node's state description shows its log by where its terms change. The log keeps its term
+ * starts as entries are appended, truncated and compacted (and keeps the same array while entries
+ * continue the last term); whatever happened, the starts must spell out exactly the log's terms.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { RaftLog } from "../../protocols/raft/log.js";
+import { RaftLog, type TermStart } from "../../protocols/raft/log.js";
 import type { Entry } from "../../protocols/raft/messages.js";
-import { RaftStateDescriber, type RaftStateView, type TermStart } from "../../protocols/raft/state.js";
+import { describeRaftNode, type RaftStateView } from "../../protocols/raft/state.js";
 
 function view(log: RaftLog): RaftStateView {
   return {
@@ -20,7 +19,6 @@ function view(log: RaftLog): RaftStateView {
     lastApplied: 0,
     log,
     matchIndex: new Map(),
-    matchChanges: 0,
     peers: [],
   };
 }
@@ -52,7 +50,7 @@ describe("raft state description", () => {
   it("shows terms 1 1 1 3 3 as starts [[1, 1], [4, 3]] from logFrom 1 to lastIndex 5", () => {
     const log = new RaftLog();
     log.append([entry(1), entry(1), entry(1), entry(3), entry(3)]);
-    const state = new RaftStateDescriber().describe(view(log));
+    const state = describeRaftNode(view(log));
     expect(state.logTerms).toEqual([
       [1, 1],
       [4, 3],
@@ -63,15 +61,14 @@ describe("raft state description", () => {
 
   it("keeps the same term starts while the log grows within its last term", () => {
     const log = new RaftLog();
-    const describer = new RaftStateDescriber();
     log.append([entry(1), entry(2)]);
-    const before = describer.describe(view(log));
+    const before = describeRaftNode(view(log));
     log.append([entry(2), entry(2)]);
-    const after = describer.describe(view(log));
+    const after = describeRaftNode(view(log));
     expect(after.logTerms).toBe(before.logTerms);
     expect(after.lastIndex).toBe(4);
     log.append([entry(3)]);
-    const newTerm = describer.describe(view(log));
+    const newTerm = describeRaftNode(view(log));
     expect(newTerm.logTerms).not.toBe(before.logTerms);
     expect(before.logTerms).toEqual([
       [1, 1],
@@ -93,7 +90,6 @@ describe("raft state description", () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 30 }), (steps) => {
         const log = new RaftLog();
-        const describer = new RaftStateDescriber();
         let term = 1;
         for (const next of steps) {
           if ("append" in next) {
@@ -104,7 +100,7 @@ describe("raft state description", () => {
           } else if (next.compactTo > log.snapshotIndex && next.compactTo <= log.lastIndex) {
             log.compactTo(next.compactTo);
           }
-          const state = describer.describe(view(log));
+          const state = describeRaftNode(view(log));
           expect(state.logFrom).toBe(log.snapshotIndex + 1);
           expect(state.lastIndex).toBe(log.lastIndex);
           expect(expand(state)).toEqual(termsOf(log));

@@ -3,6 +3,8 @@
  * one whose client history is not linearizable (a partition gives the register two leaders).
  */
 import { historyChecker } from "../../cli/history-check.js";
+import { protocols } from "../../protocols/index.js";
+import { type DisplayDeclaration, displayOf } from "../../reports/index.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { TraceLine } from "../../sim/trace.js";
@@ -34,4 +36,12 @@ export function traceOf(yaml: string, file = "fixture.yaml"): TraceLine[] {
   const scenario = parseScenario(yaml, file);
   const result = runScenario(scenario, testRegistry, { keepTrace: true, checkHistory: historyChecker() });
   return [...result.records];
+}
+
+/** What the protocol of a trace declares, for reports: built-in protocols and the test protocol. */
+export function displayFor(records: readonly TraceLine[]): DisplayDeclaration {
+  const header = records[0];
+  const name = header?.kind === "header" ? header.protocol : "";
+  const protocol = protocols.get(name) ?? testRegistry.get(name);
+  return protocol === undefined ? {} : displayOf(protocol);
 }

@@ -5,10 +5,10 @@
 import { describe, expect, it } from "vitest";
 import { buildModel, checkRecord } from "../../reports/model.js";
 import type { TraceLine } from "../../sim/trace.js";
-import { splitBrainYaml, traceOf } from "./fixtures.js";
+import { displayFor, splitBrainYaml, traceOf } from "./fixtures.js";
 
 const records = traceOf(splitBrainYaml);
-const model = buildModel(records, { version: "test", replay: "replay me" });
+const model = buildModel(records, { version: "test", replay: "replay me", display: displayFor(records) });
 const count = (kind: string) => records.filter((record) => record.kind === kind).length;
 
 describe("report model", () => {

@@ -16,7 +16,7 @@ import { parseScenario } from "../../sim/scenario/load.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { heartbeatLimit, heartbeatProtocol } from "../support/heartbeat.js";
 import { ensureOutputFolder, launchBrowser, openWatched, skipBrowser } from "./browser.js";
-import { splitBrainYaml, traceOf } from "./fixtures.js";
+import { displayFor, splitBrainYaml, traceOf } from "./fixtures.js";
 import { hostile, hostileTrace } from "./hostile.js";
 import { traceOfAtLeast } from "./large.js";
 
@@ -27,7 +27,7 @@ declare const performance: { now(): number };
 
 function writeHtml(name: string, records: readonly TraceLine[]): string {
   const path = join(ensureOutputFolder(), name);
-  writeFileSync(path, renderReport(records, "html", { version: "test" }));
+  writeFileSync(path, renderReport(records, "html", { version: "test", display: displayFor(records) }));
   return pathToFileURL(path).href;
 }
 
@@ -46,7 +46,7 @@ describe.skipIf(skipBrowser)("HTML report in chromium", () => {
 
   it("shows a non-linearizable run: lanes, arrows, the highlighted bad event, keyboard steps, filters", async () => {
     const records = traceOf(splitBrainYaml);
-    const model = buildModel(records);
+    const model = buildModel(records, { display: displayFor(records) });
     const sends = records.filter((record) => record.kind === "send" || record.kind === "duplicate").length;
     const url = writeHtml("report-failing.html", records);
     const { page, errors, requests } = await openWatched(browser, url);
@@ -107,7 +107,7 @@ describe.skipIf(skipBrowser)("HTML report in chromium", () => {
     );
     const registry = new Map([["heartbeat", heartbeatProtocol([heartbeatLimit(6)]) as never]]);
     const records = [...runScenario(scenario, registry, { keepTrace: true }).records];
-    const model = buildModel(records);
+    const model = buildModel(records, { display: displayFor(records) });
     const violation = model.violations[0];
     expect(violation?.invariant).toBe("heartbeat.limit");
     expect(model.steps[violation?.firstBadStep ?? -1]?.kind).toBe("deliver");
@@ -220,7 +220,7 @@ describe.skipIf(skipBrowser)("HTML report in chromium", () => {
   it("opens a 100,000-event report and draws only what is in view", async () => {
     const records = traceOfAtLeast(100_000);
     expect(records.length).toBeGreaterThanOrEqual(100_000);
-    const model = buildModel(records);
+    const model = buildModel(records, { display: displayFor(records) });
     const url = writeHtml("report-large.html", records);
     const bytes = statSync(new URL(url)).size;
     const started = Date.now();

@@ -5,12 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { renderReport } from "../../reports/index.js";
-import { splitBrainYaml, traceOf } from "./fixtures.js";
-
-const options = { version: "test" };
+import { displayFor, splitBrainYaml, traceOf } from "./fixtures.js";
 
 describe("report snapshots", () => {
   const heartbeat = traceOf(splitBrainYaml);
+  const options = { version: "test", display: displayFor(heartbeat) };
   it("heartbeat split brain: text, Markdown, Mermaid", async () => {
     await expect(renderReport(heartbeat, "text", options)).toMatchFileSnapshot(
       "__snapshots__/split-brain.txt",

@@ -5,7 +5,14 @@
  * (so its history is linearizable only while there is one leader). Each node counts its boots in
  * durable storage, and an invariant checks that this count never goes down.
  */
-import type { Invariant, Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
+import type {
+  Invariant,
+  Message,
+  NodeContext,
+  Protocol,
+  ProtocolNode,
+  StateDescription,
+} from "../../sim/node.js";
 
 export interface Heartbeat extends Message {
   readonly type: "heartbeat";
@@ -24,6 +31,7 @@ export class HeartbeatNode implements ProtocolNode<Heartbeat> {
   onStart(): void {
     this.boots = (this.ctx.storage.get<number>("boots") ?? 0) + 1;
     this.ctx.storage.set("boots", this.boots);
+    this.ctx.storage.sync();
     this.tick();
   }
 
@@ -34,7 +42,6 @@ export class HeartbeatNode implements ProtocolNode<Heartbeat> {
   onMessage(from: string, _message: Heartbeat): void {
     this.heartbeatsReceived++;
     this.lastHeardUs.set(from, this.ctx.now());
-    this.annotate();
   }
 
   onClientRequest(request: import("../../sim/node.js").ClientRequest): void {
@@ -63,11 +70,10 @@ export class HeartbeatNode implements ProtocolNode<Heartbeat> {
   private tick(): void {
     this.ctx.broadcast({ type: "heartbeat", boots: this.boots });
     this.ctx.setTimer("heartbeat", 50_000);
-    this.annotate();
   }
 
-  private annotate(): void {
-    this.ctx.annotate({ role: this.role(), term: this.boots, boots: this.boots });
+  describe(): StateDescription {
+    return { role: this.role(), term: this.boots, boots: this.boots };
   }
 }
 
@@ -127,6 +133,8 @@ export function heartbeatProtocol(
     invariants: [bootsMonotone, ...extra],
     bugs: [],
     client: { operations: { read: 1, write: 1 }, model: "register" },
+    // No role accessors: the kernel reads role and term from `describe()` after every step.
+    roles: { names: ["leader", "follower"], leading: ["leader"] },
     electionTimer: "election",
   };
 }

@@ -9,17 +9,29 @@
  * `CommitSite` and document their own log records. Node n1 coordinates every transaction.
  */
 import type { CommitObservation, Decision, DecisionReason } from "../../../sim/check/atomicity.js";
-import type { Message, NodeContext, ProtocolNode } from "../../../sim/node.js";
+import type {
+  Message,
+  NodeContext,
+  ProtocolNode,
+  RoleDeclaration,
+  StateDescription,
+} from "../../../sim/node.js";
 import type { Prepare, VoteOrDecision } from "./messages.js";
 import type { CommitOptions } from "./options.js";
 
 export type { Decision } from "../../../sim/check/atomicity.js";
 
 const none: readonly CommitObservation[] = Object.freeze([]);
-const outcomeCommit = 1;
-const outcomeAbort = 2;
 export const logKey = "log";
 const recentLogLines = 4;
+
+/** The roles of a commit protocol: n1 coordinates (and counts as the leader), the others take part. */
+export const commitRoles: RoleDeclaration<{ readonly role: string }> = {
+  names: ["coordinator", "participant"],
+  leading: ["coordinator"],
+  colours: { coordinator: "#ffb74d", participant: "#90caf9" },
+  roleOf: (site) => site.role,
+};
 
 export abstract class CommitSite<
   M extends Message,
@@ -29,11 +41,9 @@ export abstract class CommitSite<
 {
   /** What this site did in its last step, for the atomicity monitor (not protocol state). */
   observations: readonly CommitObservation[] = none;
-  /** Known outcomes by transaction number: 0 unknown, 1 commit, 2 abort. */
-  private outcomes = new Uint8Array(64);
+  /** Known outcomes, indexed by transaction number (transactions are numbered densely from 1). */
+  private readonly outcomes: Array<Decision | undefined> = [];
   private armedAtUs = Number.POSITIVE_INFINITY;
-  /** Whether something shown in the state description changed during this step. */
-  protected changed = true;
 
   constructor(
     protected readonly ctx: NodeContext<M | VoteOrDecision>,
@@ -65,7 +75,6 @@ export abstract class CommitSite<
 
   protected append(line: string): void {
     this.ctx.storage.append(logKey, line);
-    this.changed = true;
   }
 
   protected get logLength(): number {
@@ -79,19 +88,11 @@ export abstract class CommitSite<
   // ---- outcomes ----------------------------------------------------------------------------
 
   outcome(tx: number): Decision | undefined {
-    const code = tx < this.outcomes.length ? this.outcomes[tx] : 0;
-    return code === outcomeCommit ? "commit" : code === outcomeAbort ? "abort" : undefined;
+    return this.outcomes[tx];
   }
 
   protected setOutcome(tx: number, decision: Decision): void {
-    if (tx >= this.outcomes.length) {
-      let size = this.outcomes.length * 2;
-      while (size <= tx) size *= 2;
-      const grown = new Uint8Array(size);
-      grown.set(this.outcomes);
-      this.outcomes = grown;
-    }
-    this.outcomes[tx] = decision === "commit" ? outcomeCommit : outcomeAbort;
+    this.outcomes[tx] = decision;
   }
 
   /** Records a decision reached now (the caller has logged it when the protocol says so). */
@@ -105,16 +106,33 @@ export abstract class CommitSite<
     this.ctx.note("decided", { tx, decision });
   }
 
-  /** Sends a decision message, recording it for the durability check. */
+  /**
+   * Forces the log: every record appended so far survives a power loss (the force-write of the
+   * commit protocols' literature; a write not forced may be lost in a crash).
+   */
+  protected forceLog(): void {
+    this.ctx.storage.sync();
+  }
+
+  /** Sends a decision message, after forcing the log, recording it for the durability check. */
   protected sendDecision(to: string, tx: number, decision: Decision): void {
+    this.forceLog();
     this.observe({ kind: "send-decision", tx, decision, to, logLength: this.logLength });
     this.ctx.send(to, { type: decision, tx });
   }
 
   // ---- voting (participants) ---------------------------------------------------------------
 
-  /** Sends a vote to the coordinator, recording it for the durability check. */
-  protected vote(tx: number, vote: "yes" | "no"): void {
+  /**
+   * Sends a vote to the coordinator, after forcing the log (unless `force` is false), recording
+   * it for the durability check.
+   */
+  protected vote(
+    tx: number,
+    vote: "yes" | "no",
+    options: { readonly force: boolean } = { force: true },
+  ): void {
+    if (options.force) this.forceLog();
     this.observe({ kind: "vote", tx, vote, logLength: this.logLength });
     this.ctx.send(this.coordinator, { type: vote === "yes" ? "vote-yes" : "vote-no", tx });
   }
@@ -165,7 +183,6 @@ export abstract class CommitSite<
     } else {
       this.onOtherTimer(name);
     }
-    this.describe();
   }
 
   protected onOtherTimer(_name: string): void {}
@@ -174,16 +191,14 @@ export abstract class CommitSite<
 
   protected abstract transactionStates(): Record<string, string>;
 
-  /** Annotates the state, when a log record or a transaction's phase changed in this step. */
-  protected describe(): void {
-    if (!this.changed) return;
-    this.changed = false;
+  /** The role, each transaction's phase and the last few records of the durable log. */
+  describe(): StateDescription {
     const log = this.logLines();
-    this.ctx.annotate({
+    return {
       role: this.role,
       transactions: this.transactionStates(),
       log: log.length <= recentLogLines ? log.slice() : log.slice(log.length - recentLogLines),
-    });
+    };
   }
 }
 

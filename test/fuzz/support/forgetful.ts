@@ -41,6 +41,7 @@ export const forgetful: Protocol = {
       append: (key: string, ...items: unknown[]) => ctx.storage.append(key, ...items),
       truncate: (key: string, length: number) => ctx.storage.truncate(key, length),
       list: <T>(key: string): readonly T[] => ctx.storage.list<T>(key),
+      sync: () => ctx.storage.sync(),
     };
     return new HeartbeatNode({ ...ctx, storage, now: () => ctx.now() } as NodeContext<Heartbeat>);
   },

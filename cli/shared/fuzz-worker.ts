@@ -1,22 +1,20 @@
 /**
  * The fuzzer's worker: evaluates a batch of campaign runs. `quorumlab fuzz --workers N` runs it in
- * worker threads (tinypool loads the compiled `dist/cli/fuzz-worker.js`); with one worker the
+ * worker threads (tinypool loads the compiled `dist/cli/shared/fuzz-worker.js`); with one worker the
  * command calls the same code in-process. Also home to what both sides need to run a campaign:
  * loading the protocol (built-in or a user's module) and the runner with its history checker.
  */
 
-import { resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
-import { protocols } from "../protocols/index.js";
-import { checkHistory } from "../sim/check/linearizability.js";
-import { type ModelName, modelByName, modelNames } from "../sim/check/models/index.js";
-import { InputError } from "../sim/errors.js";
-import { evaluateRun, type RunReport } from "../sim/fuzz/campaign.js";
-import type { FuzzSettings } from "../sim/fuzz/plan.js";
-import { type ScenarioRunner, scenarioRunner } from "../sim/fuzz/property.js";
-import type { Protocol } from "../sim/node.js";
-import type { HistoryChecker } from "../sim/run.js";
+import { protocols } from "../../protocols/index.js";
+import { checkHistory } from "../../sim/check/linearizability.js";
+import { type ModelName, modelByName, modelNames } from "../../sim/check/models/index.js";
+import { evaluateRun, type RunReport } from "../../sim/fuzz/campaign.js";
+import type { FuzzSettings } from "../../sim/fuzz/plan.js";
+import { type ScenarioRunner, scenarioRunner } from "../../sim/fuzz/property.js";
+import type { Protocol } from "../../sim/node.js";
+import type { HistoryChecker } from "../../sim/run.js";
+import { loadProtocolModule } from "./protocol-module.js";
 
 /** What to fuzz: a built-in protocol by name, or a user's module by path. */
 export interface ProtocolSource {
@@ -32,49 +30,20 @@ export interface WorkerTask {
   readonly indices: readonly number[];
 }
 
-function looksLikeProtocol(value: unknown): value is Protocol {
-  if (value === null || typeof value !== "object") return false;
-  const candidate = value as Partial<Protocol>;
-  return (
-    typeof candidate.name === "string" &&
-    typeof candidate.create === "function" &&
-    typeof candidate.parseOptions === "function" &&
-    Array.isArray(candidate.invariants)
-  );
-}
-
-/** Loads a user's protocol module: its default export, an export named `protocol`, or its only protocol. */
-export async function loadProtocolModule(path: string): Promise<Protocol> {
-  let module: Record<string, unknown>;
-  try {
-    module = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>;
-  } catch (error) {
-    throw new InputError(`cannot load the protocol module: ${(error as Error).message}`, { file: path });
-  }
-  for (const key of ["default", "protocol"]) {
-    if (looksLikeProtocol(module[key])) return module[key];
-  }
-  const found = Object.keys(module)
-    .sort()
-    .map((key) => module[key])
-    .filter(looksLikeProtocol);
-  if (found.length === 1) return found[0] as Protocol;
-  throw new InputError(
-    found.length === 0
-      ? "the module exports no protocol (an object with name, parseOptions, create and invariants)"
-      : "the module exports several protocols; export the one to fuzz as default",
-    { file: path },
-  );
-}
+/** Loads a user's protocol module (see protocol-module.ts). */
+export { loadProtocolModule };
 
 const registries = new Map<string, Promise<ReadonlyMap<string, Protocol>>>();
 
 /** The registry a campaign runs against: the built-in one, or one holding the user's protocol. */
-export function registryFor(source: ProtocolSource): Promise<ReadonlyMap<string, Protocol>> {
+export function registryFor(
+  source: ProtocolSource,
+  onWarning?: (message: string) => void,
+): Promise<ReadonlyMap<string, Protocol>> {
   if (source.module === undefined) return Promise.resolve(protocols);
   const cached = registries.get(source.module);
   if (cached !== undefined) return cached;
-  const loading = loadProtocolModule(source.module).then(
+  const loading = loadProtocolModule(source.module, onWarning === undefined ? {} : { onWarning }).then(
     (protocol) => new Map<string, Protocol>([[protocol.name, protocol]]),
   );
   registries.set(source.module, loading);

@@ -1,0 +1,85 @@
+/**
+ * Loading a user's protocol module: a JavaScript module imported as it is, or a TypeScript one
+ * (`.ts`, `.mts`, `.cts`) compiled on the fly by tsx. The exported protocol (the default export,
+ * the export named `protocol`, or the module's only protocol-like export) is validated and
+ * completed with its defaults by `checkProtocol` before anything runs.
+ */
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { InputError } from "../../sim/errors.js";
+import type { Protocol } from "../../sim/node.js";
+import { checkProtocol } from "../../sim/protocol-check.js";
+import { displayPath } from "../files.js";
+
+/** Whether a command-line target names a module file rather than a built-in protocol. */
+export function isModulePath(target: string): boolean {
+  return /\.(m?js|cjs|m?ts|cts)$/i.test(target) || target.includes("/") || target.includes("\\");
+}
+
+function looksLikeProtocol(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return false;
+  const candidate = value as Record<string, unknown>;
+  return typeof candidate.name === "string" && typeof candidate.create === "function";
+}
+
+async function importModule(path: string): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(path).href;
+  if (/\.[mc]?ts$/i.test(path)) {
+    const { tsImport } = await import("tsx/esm/api");
+    return (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+  }
+  return (await import(url)) as Record<string, unknown>;
+}
+
+/**
+ * Loads, validates and completes the protocol a module exports. `onWarning` hears what is legal
+ * but probably not meant (no history model, nothing checked); the fuzz workers load quietly.
+ */
+export async function loadProtocolModule(
+  path: string,
+  options: { onWarning?: (message: string) => void } = {},
+): Promise<Protocol> {
+  const file = displayPath(path);
+  let module: Record<string, unknown>;
+  try {
+    module = await importModule(resolve(path));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes(resolve(path))) {
+      throw new InputError("no such protocol module", { file });
+    }
+    const message = (error as Error).message?.split("\n")[0] ?? String(error);
+    throw new InputError(`cannot load the protocol module: ${message}`, { file });
+  }
+  // A TypeScript file outside an ES-module package is loaded as CommonJS: its exports sit on `default`.
+  const inner = module.default;
+  if (inner !== null && typeof inner === "object" && !looksLikeProtocol(inner)) {
+    module = { ...(inner as Record<string, unknown>) };
+  }
+  let exported: unknown;
+  // An export named `default` or `protocol` is taken as the protocol, and validated as one.
+  for (const key of ["default", "protocol"]) {
+    if (module[key] !== undefined) {
+      exported = module[key];
+      break;
+    }
+  }
+  if (exported === undefined) {
+    const found = Object.keys(module)
+      .sort()
+      .map((key) => module[key])
+      .filter(looksLikeProtocol);
+    if (found.length !== 1) {
+      throw new InputError(
+        found.length === 0
+          ? "the module exports no protocol: export an object with at least 'name' and 'create' as 'protocol' (see docs/node-api.md)"
+          : "the module exports several protocols; export the one to use as 'protocol' or as default",
+        { file },
+      );
+    }
+    exported = found[0];
+  }
+  const { protocol, warnings } = checkProtocol(exported, file);
+  for (const warning of warnings) options.onWarning?.(`${file}: ${warning}`);
+  return protocol;
+}

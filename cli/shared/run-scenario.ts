@@ -1,0 +1,99 @@
+/**
+ * Running a scenario the way the CLI does, shared by `run`, `verify` and the fuzzer's replays:
+ * the trace file sink, the run itself, its `--json` shape and the command that replays it.
+ */
+import { closeSync, openSync, writeSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import { protocols } from "../../protocols/index.js";
+import { InputError } from "../../sim/errors.js";
+import type { Protocol } from "../../sim/node.js";
+import { formatSeed } from "../../sim/random.js";
+import { type RunResult, runScenario } from "../../sim/run.js";
+import type { Scenario } from "../../sim/scenario/schema.js";
+import type { TraceSink } from "../../sim/trace.js";
+import { historyChecker } from "../history-check.js";
+
+/** A trace sink that appends to a file with synchronous writes, so memory stays flat. */
+export class FileSink implements TraceSink {
+  private readonly fd: number;
+
+  constructor(readonly path: string) {
+    try {
+      this.fd = openSync(path, "w");
+    } catch (error) {
+      throw new InputError(`cannot write the trace: ${(error as Error).message}`, { file: path });
+    }
+  }
+
+  write(chunk: string): void {
+    writeSync(this.fd, chunk);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** Runs a scenario the way `run`, `verify` and `fuzz` replays do. */
+export function executeScenario(
+  scenario: Scenario,
+  options: {
+    seed?: bigint;
+    tracePath?: string;
+    keepTrace: boolean;
+    liveness?: boolean;
+    registry?: ReadonlyMap<string, Protocol>;
+  },
+): { result: RunResult; wallMs: number } {
+  const sink = options.tracePath === undefined ? undefined : new FileSink(options.tracePath);
+  const started = performance.now();
+  try {
+    const result = runScenario(scenario, options.registry ?? protocols, {
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      keepTrace: options.keepTrace,
+      ...(sink === undefined ? {} : { traceSink: sink }),
+      checkHistory: historyChecker(),
+      checkLiveness: options.liveness ?? false,
+    });
+    return { result, wallMs: performance.now() - started };
+  } finally {
+    sink?.close();
+  }
+}
+
+/** The stable `--json` shape of a run (documented in docs/cli.md). */
+export function runJson(result: RunResult, wallMs: number): Record<string, unknown> {
+  const ops = result.history.filter((event) => event.type === "invoke").length;
+  return {
+    schemaVersion: 1,
+    scenario: result.scenario.name,
+    protocol: result.protocol,
+    seed: formatSeed(result.seed),
+    ok: result.ok,
+    violations: result.violations.map((violation) => ({
+      invariant: violation.invariant,
+      kind: violation.kind,
+      timeUs: violation.timeUs,
+      event: violation.event,
+      message: violation.message,
+    })),
+    traceHash: result.traceHash,
+    events: result.events,
+    simulatedUs: result.simulatedUs,
+    wallMs: Math.round(wallMs * 100) / 100,
+    history: { ops, linearizable: result.linearizable },
+    figures: result.figures,
+    expectations: result.expectations,
+    expectationsMet: result.expectationsMet,
+  };
+}
+
+/** The one-line command that replays a run exactly. */
+export function replayCommand(scenario: Scenario, seed: bigint, modules: readonly string[] = []): string {
+  const target =
+    scenario.file !== undefined && !scenario.file.startsWith("scenarios/") ? scenario.file : scenario.name;
+  // A scenario that records its module finds it by itself; otherwise name the modules it ran with.
+  const moduleFlags =
+    scenario.module === undefined ? modules.map((module) => ` --module ${module}`).join("") : "";
+  return `npx quorumlab run ${target}${moduleFlags} --seed ${formatSeed(seed)} --trace trace.jsonl --report report.html`;
+}

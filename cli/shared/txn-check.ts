@@ -1,0 +1,160 @@
+/**
+ * `quorumlab check --model list-append|rw-register [--level …] <files...>`: the transactional
+ * half of `check`. Each file (Jepsen/Elle EDN or quorumlab's JSON) is checked under the data
+ * model and consistency level, and reported on one line plus its cycles (`--json`: one object
+ * per file, described in docs/cli.md).
+ *
+ * Exit code, over all files: 2 if any file was bad input, else 1 if any history is invalid, else
+ * 3 if any verdict is unknown, else 0.
+ */
+import { readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import {
+  type ConsistencyLevel,
+  checkTransactions,
+  describeTransaction,
+  parseTxnHistory,
+  type TxnCheckResult,
+  type TxnHistory,
+  type TxnModelName,
+} from "../../sim/check/txn/index.js";
+import { ExitCode, InputError } from "../../sim/errors.js";
+import { colours } from "../output.js";
+
+/** Options of one transactional `check` run; `files` are already expanded. */
+export interface TxnCheckRunOptions {
+  readonly files: readonly string[];
+  readonly model: TxnModelName;
+  readonly level: ConsistencyLevel;
+  readonly timeoutMs: number;
+  readonly json: boolean;
+}
+
+/** Where `runTxnCheck` writes; defaults to the process's streams. */
+export interface TxnCheckOutput {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly colour: boolean;
+}
+
+/** Cycles and read anomalies printed per file in the terminal (all of them are in `--json`). */
+const shownMax = 3;
+
+const round = (value: number): number => Math.round(value * 1000) / 1000;
+
+function checkFile(
+  file: string,
+  options: TxnCheckRunOptions,
+): { history: TxnHistory; verdict: TxnCheckResult; parseMs: number; wallMs: number } {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(code === "ENOENT" ? "no such file" : `cannot read (${code ?? String(error)})`, {
+      file,
+    });
+  }
+  const parseStart = performance.now();
+  const history = parseTxnHistory(text, file);
+  const parseMs = performance.now() - parseStart;
+  if (history.model !== undefined && history.model !== options.model) {
+    throw new InputError(`the file says model ${history.model}, --model says ${options.model}`, { file });
+  }
+  const start = performance.now();
+  let verdict: TxnCheckResult;
+  try {
+    verdict = checkTransactions(history, {
+      model: options.model,
+      level: options.level,
+      timeoutMs: options.timeoutMs,
+      now: () => performance.now(),
+    });
+  } catch (error) {
+    if (error instanceof InputError && error.file === undefined)
+      throw new InputError(error.message, { file });
+    throw error;
+  }
+  return { history, verdict, parseMs, wallMs: performance.now() - start };
+}
+
+/** Runs the transactional check over files and returns the exit code. */
+export function runTxnCheck(options: TxnCheckRunOptions, output?: TxnCheckOutput): number {
+  const stdout = output?.stdout ?? process.stdout;
+  const stderr = output?.stderr ?? process.stderr;
+  const c = colours(process.stdout, { json: options.json || output?.colour === false });
+  if (options.files.length === 0) throw new InputError("no history files given");
+  let badInput = false;
+  let violation = false;
+  let unknown = false;
+  for (const file of options.files) {
+    let checked: ReturnType<typeof checkFile>;
+    try {
+      checked = checkFile(file, options);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      badInput = true;
+      if (options.json) {
+        const location = { line: error.line ?? null, column: error.column ?? null };
+        stdout.write(`${JSON.stringify({ file, result: "error", error: error.message, ...location })}\n`);
+      } else stderr.write(`${c.red("error:")} ${error.describe()}\n`);
+      continue;
+    }
+    const { history, verdict } = checked;
+    if (verdict.result === "invalid") violation = true;
+    if (verdict.result === "unknown") unknown = true;
+    if (options.json) {
+      const line = {
+        schemaVersion: 1,
+        file,
+        format: history.format,
+        model: verdict.model,
+        level: verdict.level,
+        result: verdict.result,
+        anomalies: verdict.anomalies,
+        allowedAnomalies: verdict.allowedAnomalies,
+        transactions: verdict.transactions,
+        edges: verdict.edges,
+        components: verdict.components,
+        wallMs: round(checked.wallMs),
+        parseMs: round(checked.parseMs),
+        cycles: verdict.cycles,
+        reads: verdict.reads,
+        ...(verdict.unknownReason === undefined ? {} : { unknownReason: verdict.unknownReason }),
+      };
+      stdout.write(`${JSON.stringify(line)}\n`);
+      continue;
+    }
+    const mark =
+      verdict.result === "valid"
+        ? c.green(`✓ ${verdict.level}`)
+        : verdict.result === "invalid"
+          ? c.red(`✗ not ${verdict.level} (${verdict.anomalies.join(", ")})`)
+          : c.yellow(`? unknown (${verdict.unknownReason ?? "budget"})`);
+    const allowed =
+      verdict.allowedAnomalies.length === 0 ? "" : `, allowed: ${verdict.allowedAnomalies.join(", ")}`;
+    const details = c.dim(
+      `${verdict.transactions} txns, ${verdict.edges} edges, ${checked.wallMs.toFixed(1)} ms [${history.format}, ${verdict.model}${allowed}]`,
+    );
+    stdout.write(`${mark} ${c.bold(file)} ${details}\n`);
+    const involved = new Set<number>();
+    for (const cycle of verdict.cycles.slice(0, shownMax)) {
+      stdout.write(`  ${c.bold(cycle.name)}: ${cycle.cycle.map((id) => `T${id}`).join(" → ")}\n`);
+      for (const step of cycle.steps) {
+        stdout.write(`    T${step.from} ${c.cyan(`-${step.kind}->`)} T${step.to}: ${step.why}\n`);
+        involved.add(step.from);
+      }
+    }
+    for (const anomaly of verdict.reads.slice(0, shownMax)) {
+      stdout.write(`  ${c.bold(anomaly.name)}: ${anomaly.why}\n`);
+      for (const id of anomaly.transactions) involved.add(id);
+    }
+    for (const id of [...involved].sort((left, right) => left - right)) {
+      stdout.write(c.dim(`    ${describeTransaction(history.transactions[id]!)}\n`));
+    }
+  }
+  if (badInput) return ExitCode.usage;
+  if (violation) return ExitCode.violation;
+  if (unknown) return ExitCode.inconclusive;
+  return ExitCode.ok;
+}

@@ -1,0 +1,304 @@
+/**
+ * Reads transactional histories: Jepsen/Elle EDN (one operation map per form, or one vector of
+ * them) and quorumlab's JSON form (docs/history-format.md, "Transactional histories").
+ *
+ * Both are event lists in real-time order: an `invoke` followed, from the same process, by one
+ * completion (`ok`, `fail` or `info`). Jepsen's rules apply: a completion's value replaces the
+ * invocation's for `ok`; `fail` means the transaction did not happen; `info`, or no completion,
+ * means it may or may not have happened. Maps whose `:process` is not an integer (the nemesis)
+ * and whose `:f` is not `:txn` (when given) are skipped.
+ */
+import { InputError } from "../../errors.js";
+import { EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.js";
+import {
+  type MicroFunction,
+  type MicroOp,
+  type Scalar,
+  type Transaction,
+  type TransactionStatus,
+  type TxnHistory,
+  type TxnModelName,
+  txnModelNames,
+  unknownProcess,
+} from "./history.js";
+
+/** One event as the format-specific readers hand it over. */
+interface RawEvent {
+  readonly type: "invoke" | TransactionStatus;
+  readonly process: number | string;
+  readonly ops: MicroOp[];
+  readonly time: number;
+  readonly index?: number;
+  readonly where: { file?: string; line?: number; column?: number };
+}
+
+const microFunctions: Record<string, MicroFunction> = {
+  append: "append",
+  r: "r",
+  read: "r",
+  w: "w",
+  write: "w",
+};
+
+function scalarOf(value: unknown): Scalar | undefined {
+  if (typeof value === "number" || typeof value === "string") return value;
+  if (value instanceof Keyword) return `:${value.name}`;
+  return undefined;
+}
+
+/** Converts a `[f key value]` triple (EDN or JSON) into a micro-operation. */
+function microOpOf(raw: unknown, where: RawEvent["where"], position: number): MicroOp {
+  const fail = (expected: string): never => {
+    throw new InputError(`micro-operation ${position}: expected ${expected}`, where);
+  };
+  if (!Array.isArray(raw) || raw.length !== 3) return fail("[f key value], e.g. [:append 1 2] or [:r 1 nil]");
+  const [rawF, rawKey, rawValue] = raw as unknown[];
+  const name = rawF instanceof Keyword ? rawF.name : typeof rawF === "string" ? rawF : "";
+  const f = microFunctions[name];
+  if (f === undefined) return fail(`f to be append, r or w (got ${String(rawF)})`);
+  const key = scalarOf(rawKey);
+  if (key === undefined) return fail("key to be an integer or a string");
+  let value: MicroOp["value"];
+  if (rawValue === null || rawValue === undefined) value = null;
+  else if (Array.isArray(rawValue)) {
+    const items = rawValue.map(scalarOf);
+    if (items.some((item) => item === undefined)) return fail("a list of integers or strings");
+    value = items as Scalar[];
+  } else {
+    const scalar = scalarOf(rawValue);
+    if (scalar === undefined) return fail("value to be an integer, a string, a list or nil");
+    value = scalar;
+  }
+  if ((f === "append" || f === "w") && (value === null || Array.isArray(value))) {
+    return fail(`${f} of a single integer or string`);
+  }
+  return { f, key: String(key), value };
+}
+
+function opsOf(raw: unknown, where: RawEvent["where"]): MicroOp[] {
+  if (raw === null || raw === undefined) return [];
+  if (!Array.isArray(raw)) {
+    throw new InputError("expected the value to be a transaction: a list of [f key value]", where);
+  }
+  return raw.map((item, position) => microOpOf(item, where, position));
+}
+
+/** Pairs invocations with completions into transactions, in invocation order. */
+function pairEvents(events: readonly RawEvent[]): Transaction[] {
+  const transactions: Transaction[] = [];
+  const pending = new Map<number | string, { readonly slot: number; readonly event: RawEvent }>();
+  const started: RawEvent[] = [];
+  const finished: (RawEvent | undefined)[] = [];
+  for (const event of events) {
+    if (event.type === "invoke") {
+      if (pending.has(event.process)) {
+        throw new InputError(
+          `process ${event.process} invokes while its previous transaction is pending`,
+          event.where,
+        );
+      }
+      pending.set(event.process, { slot: started.length, event });
+      started.push(event);
+      finished.push(undefined);
+      continue;
+    }
+    const open = pending.get(event.process);
+    if (open === undefined) {
+      if (event.type === "info") continue;
+      throw new InputError(
+        `${event.type} for process ${event.process}, which has no pending invocation`,
+        event.where,
+      );
+    }
+    pending.delete(event.process);
+    finished[open.slot] = event;
+  }
+  started.forEach((invoke, id) => {
+    const completion = finished[id];
+    const status: TransactionStatus =
+      completion === undefined ? "info" : (completion.type as TransactionStatus);
+    const ops = status === "ok" ? completion!.ops : invoke.ops;
+    if (status === "ok" && ops.length !== invoke.ops.length) {
+      throw new InputError(
+        `the completion has ${ops.length} micro-operations, its invocation ${invoke.ops.length}`,
+        completion!.where,
+      );
+    }
+    const index = completion?.index ?? invoke.index;
+    transactions.push({
+      id,
+      process: invoke.process,
+      status,
+      ops,
+      invokeTime: invoke.time,
+      completeTime:
+        status === "info" || completion === undefined ? Number.POSITIVE_INFINITY : completion.time,
+      ...(index === undefined ? {} : { index }),
+      ...(invoke.where.line === undefined ? {} : { line: invoke.where.line }),
+    });
+  });
+  return transactions;
+}
+
+const eventTypes = new Set(["invoke", "ok", "fail", "info"]);
+
+/** Parses a Jepsen/Elle EDN history. Real-time order is file order (Elle ignores `:time`). */
+export function parseTxnEdn(text: string, file?: string): TxnHistory {
+  const forms = readEdn(text, file);
+  const maps: { value: EdnValue; line: number; column: number }[] =
+    forms.length === 1 && Array.isArray(forms[0]!.value)
+      ? forms[0]!.value.map((value) => ({ value, line: forms[0]!.line, column: forms[0]!.column }))
+      : forms;
+  const events: RawEvent[] = [];
+  maps.forEach((form, position) => {
+    const map = form.value;
+    const where = { ...(file === undefined ? {} : { file }), line: form.line, column: form.column };
+    if (!(map instanceof EdnMap)) {
+      throw new InputError("expected an operation map {:type …, :process …, :value […]}", where);
+    }
+    const mapWhere = { ...where, line: map.line, column: map.column };
+    const type = map.get("type");
+    if (!(type instanceof Keyword) || !eventTypes.has(type.name)) {
+      throw new InputError("expected :type to be :invoke, :ok, :fail or :info", mapWhere);
+    }
+    const process = map.get("process");
+    if (process instanceof Keyword) return;
+    const f = map.get("f");
+    if (f instanceof Keyword && f.name !== "txn") return;
+    const index = map.get("index");
+    events.push({
+      type: type.name as RawEvent["type"],
+      // Elle's own small examples leave :process out; each operation is then its own process,
+      // and an invocation's completion is the next map.
+      process: typeof process === "number" ? process : unknownProcess,
+      ops: opsOf(map.get("value"), mapWhere),
+      time: position,
+      ...(typeof index === "number" ? { index } : {}),
+      where: mapWhere,
+    });
+  });
+  return { format: "edn", transactions: pairEvents(events) };
+}
+
+function jsonEvent(raw: unknown, position: number, file: string | undefined, line?: number): RawEvent {
+  const where = {
+    ...(file === undefined ? {} : { file }),
+    ...(line === undefined ? {} : { line, column: 1 }),
+  };
+  const fail = (expected: string): never => {
+    throw new InputError(`event ${position}: expected ${expected}`, where);
+  };
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return fail("an object");
+  const event = raw as Record<string, unknown>;
+  if (typeof event.type !== "string" || !eventTypes.has(event.type)) {
+    return fail('"type" to be "invoke", "ok", "fail" or "info"');
+  }
+  if (typeof event.process !== "number" && typeof event.process !== "string") {
+    return fail('"process" to be an integer or a string');
+  }
+  if (event.f !== undefined && event.f !== "txn") return fail('"f" to be "txn" (or absent)');
+  if (event.timeUs !== undefined && typeof event.timeUs !== "number") return fail('"timeUs" to be a number');
+  if (event.index !== undefined && typeof event.index !== "number") return fail('"index" to be an integer');
+  let ops: MicroOp[];
+  try {
+    ops = opsOf(event.value, where);
+  } catch (error) {
+    if (error instanceof InputError) throw new InputError(`event ${position}: ${error.message}`, where);
+    throw error;
+  }
+  return {
+    type: event.type as RawEvent["type"],
+    process: event.process,
+    ops,
+    time: (event.timeUs as number | undefined) ?? position,
+    ...(event.index === undefined ? {} : { index: event.index as number }),
+    where,
+  };
+}
+
+/**
+ * Parses the JSON form: an array of events, `{ "model"?, "events": [...] }`, or JSON Lines.
+ * Events are ordered by `timeUs` (stable); a completion and an invocation at the same time are
+ * concurrent.
+ */
+export function parseTxnJson(text: string, file?: string): TxnHistory {
+  const trimmed = text.trim();
+  let rawEvents: { raw: unknown; line?: number }[];
+  let model: TxnModelName | undefined;
+  let document: unknown;
+  let isDocument = true;
+  try {
+    document = JSON.parse(trimmed);
+  } catch {
+    isDocument = false;
+  }
+  if (isDocument) {
+    if (Array.isArray(document)) rawEvents = document.map((raw) => ({ raw }));
+    else if (
+      typeof document === "object" &&
+      document !== null &&
+      Array.isArray((document as { events?: unknown }).events)
+    ) {
+      const object = document as { model?: unknown; events: unknown[] };
+      if (object.model !== undefined) {
+        if (!(txnModelNames as readonly unknown[]).includes(object.model)) {
+          throw new InputError(
+            `"model" must be one of ${txnModelNames.join(", ")}`,
+            file === undefined ? {} : { file },
+          );
+        }
+        model = object.model as TxnModelName;
+      }
+      rawEvents = object.events.map((raw) => ({ raw }));
+    } else {
+      throw new InputError(
+        'expected a JSON array of events or an object with "events"',
+        file === undefined ? {} : { file },
+      );
+    }
+  } else {
+    rawEvents = [];
+    const lines = text.split("\n");
+    lines.forEach((line, number) => {
+      if (line.trim() === "") return;
+      try {
+        rawEvents.push({ raw: JSON.parse(line), line: number + 1 });
+      } catch (error) {
+        throw new InputError(`not JSON: ${(error as Error).message}`, {
+          ...(file === undefined ? {} : { file }),
+          line: number + 1,
+          column: 1,
+        });
+      }
+    });
+  }
+  const events = rawEvents.map(({ raw, line }, position) => jsonEvent(raw, position, file, line));
+  const ordered = events
+    .map((event, position) => ({ event, position }))
+    .sort((left, right) => left.event.time - right.event.time || left.position - right.position)
+    .map(({ event }) => event);
+  return { format: "json", ...(model === undefined ? {} : { model }), transactions: pairEvents(ordered) };
+}
+
+/** True when `text` is a JSON document or JSON Lines (EDN maps start `{:`, JSON objects `{"`). */
+function looksLikeJson(text: string): boolean {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith("[") && !trimmed.startsWith("{")) return false;
+  try {
+    JSON.parse(trimmed);
+    return true;
+  } catch {
+    const firstLine = trimmed.split("\n", 1)[0]!;
+    try {
+      JSON.parse(firstLine);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Parses either form, telling them apart by content. */
+export function parseTxnHistory(text: string, file?: string): TxnHistory {
+  return looksLikeJson(text) ? parseTxnJson(text, file) : parseTxnEdn(text, file);
+}

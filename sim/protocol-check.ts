@@ -1,0 +1,199 @@
+/**
+ * Load-time validation of a protocol a user's module exports: every field of `Protocol`
+ * (sim/node.ts) checked for its type, the optional ones completed with their defaults, and the
+ * mistakes that would otherwise show only in the middle of a run (or not at all) reported at
+ * once, one line per problem: `parseOptions` that returns nothing, an unknown history model, a
+ * model with no client operations, a bug that breaks an invariant the protocol does not have.
+ */
+import { z } from "zod";
+import { modelNames } from "./check/models/index.js";
+import { InputError } from "./errors.js";
+import { exceptionInvariant } from "./kernel.js";
+import type { Protocol } from "./node.js";
+import { historyInvariant, nodeCountProblem } from "./scenario/validate.js";
+import { didYouMean } from "./suggest.js";
+
+const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", {
+  message: "expected a function",
+});
+
+const text = z.string().min(1, "expected a non-empty string");
+
+const invariant = z.looseObject({
+  name: text,
+  statement: z.string(),
+  source: z.string(),
+  kind: z.enum(["safety", "liveness"]),
+  create: fn,
+});
+
+const hints = z.looseObject({
+  options: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
+  nodes: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
+});
+
+const bug = z.looseObject({
+  name: text,
+  id: z.string().optional(),
+  change: z.string(),
+  breaks: z.array(text),
+  source: z.string(),
+  kind: z.enum(["safety", "liveness"]).optional(),
+  fuzz: hints.optional(),
+});
+
+const nodeCounts = z.union([
+  fn,
+  z.strictObject({
+    min: z.number().int().min(1),
+    max: z.number().int().min(1).optional(),
+    multipleOf: z.number().int().min(1).optional(),
+  }),
+]);
+
+const protocolSchema = z.looseObject({
+  name: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+      "expected a name of letters, digits, '.', '_' or '-' (it names files)",
+    ),
+  summary: z.string().default(""),
+  defaultNodes: z.number().int().min(1).default(3),
+  nodeCounts: nodeCounts.optional(),
+  parseOptions: fn.default(() => (options: Readonly<Record<string, unknown>>) => ({ ...options })),
+  create: fn,
+  invariants: z.array(invariant).default([]),
+  bugs: z.array(bug).default([]),
+  client: z
+    .looseObject({
+      operations: z.record(z.string(), z.number().min(0)),
+      model: z.string().optional(),
+    })
+    .optional(),
+  electionTimer: z.string().optional(),
+  fuzz: hints.optional(),
+  knownLimits: z.array(z.looseObject({ invariant: text, when: z.string(), source: z.string() })).optional(),
+  figures: fn.optional(),
+});
+
+/** A validated protocol, and what is legal but probably not meant (printed as warnings). */
+export interface CheckedProtocol {
+  readonly protocol: Protocol;
+  readonly warnings: readonly string[];
+}
+
+/** Functions a protocol may define as methods of a class, copied onto the checked object. */
+const methodFields = ["parseOptions", "create", "figures", "nodeCounts"] as const;
+
+/**
+ * Checks `value` (what a module exports) as a `Protocol` and fills in the defaults. Throws one
+ * `InputError` whose message has one line per problem, each prefixed with the file.
+ */
+export function checkProtocol(value: unknown, file: string): CheckedProtocol {
+  if (value === null || typeof value !== "object") {
+    throw new InputError(
+      `the exported protocol is ${value === null ? "null" : typeof value}, expected an object`,
+      {
+        file,
+      },
+    );
+  }
+  const source = value as Record<string, unknown>;
+  const own: Record<string, unknown> = { ...source };
+  for (const key of methodFields) {
+    const method = source[key];
+    if (typeof method === "function" && !Object.hasOwn(own, key)) own[key] = method.bind(value);
+  }
+  const parsed = protocolSchema.safeParse(own);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.filter((part) => typeof part !== "symbol").join(".");
+      const field = path === "" ? "protocol" : path;
+      const plain = issue.message.replace(/^Invalid (input|option): /, "");
+      const message = valueAt(own, issue.path) === undefined ? `missing, ${plain}` : plain;
+      problems.push(`${field}: ${message}`);
+    }
+    throw problemsError(problems, file);
+  }
+  const protocol = parsed.data as unknown as Protocol;
+  const warnings: string[] = [];
+
+  let defaults: unknown;
+  try {
+    defaults = protocol.parseOptions({});
+  } catch (error) {
+    problems.push(
+      `parseOptions: must accept no options (the defaults), but threw: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  if (!problems.length && (defaults === null || typeof defaults !== "object")) {
+    problems.push(
+      `parseOptions: returned ${defaults === null ? "null" : typeof defaults}; it must return the options object handed to create`,
+    );
+  }
+
+  const names = new Set<string>();
+  protocol.invariants.forEach((entry, index) => {
+    if (names.has(entry.name)) problems.push(`invariants.${index}.name: '${entry.name}' is listed twice`);
+    names.add(entry.name);
+  });
+  const client = protocol.client;
+  if (client !== undefined) {
+    if (Object.keys(client.operations).length === 0) {
+      problems.push(
+        "client.operations: empty; list the operations clients issue, with weights ({read: 1, write: 1})",
+      );
+    }
+    if (client.model === undefined) {
+      warnings.push(
+        "client.model is not set: client histories will not be checked for linearizability (set it to one of " +
+          `${modelNames.join(", ")})`,
+      );
+    } else if (!(modelNames as readonly string[]).includes(client.model)) {
+      problems.push(
+        `client.model: unknown history model '${client.model}'${didYouMean(client.model, modelNames)} (known: ${modelNames.join(", ")})`,
+      );
+    } else {
+      names.add(historyInvariant);
+    }
+  }
+  names.add(exceptionInvariant);
+  protocol.bugs.forEach((entry, index) => {
+    entry.breaks.forEach((name, breakIndex) => {
+      if (!names.has(name)) {
+        problems.push(
+          `bugs.${index}.breaks.${breakIndex}: '${name}' is not an invariant of this protocol${didYouMean(name, names)}`,
+        );
+      }
+    });
+  });
+  if (problems.length === 0) {
+    const sizeProblem = nodeCountProblem(
+      protocol,
+      protocol.defaultNodes,
+      defaults as Record<string, unknown>,
+    );
+    if (sizeProblem !== undefined) problems.push(`defaultNodes: ${sizeProblem}`);
+  }
+  if (protocol.invariants.length === 0 && client?.model === undefined) {
+    warnings.push("no invariants and no client.model: runs check nothing but exceptions");
+  }
+  if (problems.length > 0) throw problemsError(problems, file);
+  return { protocol, warnings };
+}
+
+function problemsError(problems: readonly string[], file: string): InputError {
+  // `InputError.describe` puts the file before the first line; the others get it here.
+  return new InputError(problems.join(`\n${file}: `), { file });
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value = root;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}

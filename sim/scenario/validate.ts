@@ -1,0 +1,152 @@
+/**
+ * Checks a parsed scenario against its protocol, before anything runs: the protocol exists, the
+ * cluster size is one it supports, its options parse, the workload only asks for operations the
+ * protocol's clients offer, and `expect` only names invariants the run can report. Each problem
+ * is an `InputError` at the file, line and column of the offending key, with a suggestion when a
+ * known name is close.
+ */
+import { InputError } from "../errors.js";
+import { exceptionInvariant } from "../kernel.js";
+import type { NodeCounts, Protocol } from "../node.js";
+import { didYouMean } from "../suggest.js";
+import type { Scenario } from "./schema.js";
+
+/** The name under which a non-linearizable client history is reported. */
+export const historyInvariant = "kv.linearizable";
+
+/** What a scenario runs: its protocol and that protocol's parsed options. */
+export interface ResolvedScenario {
+  readonly protocol: Protocol;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/** `supports 3 to 9 nodes`, for messages. */
+export function describeNodeCounts(counts: NodeCounts): string {
+  const range =
+    counts.max === undefined
+      ? `${counts.min} or more nodes`
+      : counts.min === counts.max
+        ? `exactly ${counts.min} nodes`
+        : `${counts.min} to ${counts.max} nodes`;
+  return counts.multipleOf === undefined ? range : `${range}, in multiples of ${counts.multipleOf}`;
+}
+
+/** The node counts `protocol` supports with these (parsed) options. */
+export function nodeCountsOf(protocol: Protocol, options: Readonly<Record<string, unknown>>): NodeCounts {
+  const declared = protocol.nodeCounts ?? { min: 1 };
+  return typeof declared === "function" ? declared(options) : declared;
+}
+
+/** Why `protocol` cannot run with `nodes` nodes, or undefined when it can. */
+export function nodeCountProblem(
+  protocol: Protocol,
+  nodes: number,
+  options: Readonly<Record<string, unknown>>,
+): string | undefined {
+  const counts = nodeCountsOf(protocol, options);
+  const fits =
+    nodes >= counts.min &&
+    (counts.max === undefined || nodes <= counts.max) &&
+    (counts.multipleOf === undefined || nodes % counts.multipleOf === 0);
+  return fits ? undefined : `${protocol.name} supports ${describeNodeCounts(counts)}, got ${nodes}`;
+}
+
+/** Every name a scenario's `expect.violates` may use with this protocol. */
+export function reportableInvariants(protocol: Protocol): string[] {
+  const names = protocol.invariants.map((invariant) => invariant.name);
+  if (protocol.client?.model !== undefined) names.push(historyInvariant);
+  names.push(exceptionInvariant);
+  return names;
+}
+
+/** Validates `scenario` against `registry` and returns its protocol with the parsed options. */
+export function resolveScenario(
+  scenario: Scenario,
+  registry: ReadonlyMap<string, Protocol>,
+): ResolvedScenario {
+  const errorAt = (path: ReadonlyArray<string | number>, message: string): InputError =>
+    new InputError(message, {
+      ...(scenario.file === undefined ? {} : { file: scenario.file }),
+      ...(scenario.locate?.(path) ?? {}),
+    });
+
+  const protocol = registry.get(scenario.protocol);
+  if (protocol === undefined) {
+    const known = [...registry.keys()].sort();
+    throw errorAt(
+      ["protocol"],
+      `unknown protocol '${scenario.protocol}'${didYouMean(scenario.protocol, known)} (known: ${known.join(", ") || "none"})`,
+    );
+  }
+
+  let options: Readonly<Record<string, unknown>>;
+  try {
+    options = protocol.parseOptions(scenario.options);
+  } catch (error) {
+    throw optionError(protocol, scenario, error, errorAt);
+  }
+  if (options === null || typeof options !== "object") {
+    throw new InputError(
+      `protocol '${protocol.name}': parseOptions returned ${options === null ? "null" : typeof options}; it must return the options object handed to create`,
+    );
+  }
+
+  const sizeProblem = nodeCountProblem(protocol, scenario.nodes, options);
+  if (sizeProblem !== undefined) throw errorAt(["nodes"], `nodes: ${sizeProblem}`);
+
+  const offered = protocol.client?.operations ?? {};
+  for (const operation of Object.keys(scenario.workload?.mix ?? {})) {
+    if (Object.hasOwn(offered, operation)) continue;
+    const list = Object.keys(offered);
+    throw errorAt(
+      ["workload", "mix", operation],
+      list.length === 0
+        ? `${protocol.name} has no client operations, so it takes no workload`
+        : `${protocol.name}'s clients do not offer '${operation}'${didYouMean(operation, list)} (offered: ${list.join(", ")})`,
+    );
+  }
+
+  const known = reportableInvariants(protocol);
+  (scenario.expect.violates ?? []).forEach((name, index) => {
+    if (known.includes(name)) return;
+    throw errorAt(
+      ["expect", "violates", index],
+      `${protocol.name} has no invariant '${name}'${didYouMean(name, known)}`,
+    );
+  });
+  if (scenario.expect.linearizable !== undefined && protocol.client?.model === undefined) {
+    throw errorAt(
+      ["expect", "linearizable"],
+      `${protocol.name} names no history model (client.model), so its history is not checked`,
+    );
+  }
+  return { protocol, options };
+}
+
+/**
+ * A `parseOptions` error, placed at the option it names (`raft option 'preVot' …`) and with a
+ * suggestion when the option is unknown and a known one is close.
+ */
+function optionError(
+  protocol: Protocol,
+  scenario: Scenario,
+  error: unknown,
+  errorAt: (path: ReadonlyArray<string | number>, message: string) => InputError,
+): InputError {
+  const message = error instanceof Error ? error.message : String(error);
+  const keys = Object.keys(scenario.options);
+  const key = keys.find((candidate) => message.includes(`'${candidate}'`));
+  let suggestion = "";
+  if (key !== undefined && /unknown/i.test(message)) {
+    const listed = /known: ([^;()]*)/i.exec(message)?.[1];
+    const known = new Set(listed === undefined ? [] : listed.split(/,\s*/).map((name) => name.trim()));
+    try {
+      for (const name of Object.keys(protocol.parseOptions({}))) known.add(name);
+    } catch {
+      // A protocol whose options have no defaults: the error's own list is all there is.
+    }
+    known.delete(key);
+    suggestion = didYouMean(key, known);
+  }
+  return errorAt(key === undefined ? ["options"] : ["options", key], `options: ${message}${suggestion}`);
+}

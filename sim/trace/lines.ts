@@ -1,0 +1,79 @@
+/**
+ * Hand serialization of the frequent records: field by field, in the order `JSON.stringify` writes
+ * the equivalent record object, so the streamed and the kept paths give the same bytes (a test
+ * holds them to it). Strings come as symbols, whose JSON text the symbol table keeps.
+ */
+import { type ClientEventFields, clientKinds, dropReasons } from "./format.js";
+
+/** The fields every message record starts with; endpoints and type as symbols. */
+export interface MessageFields {
+  readonly t: number;
+  readonly e: number;
+  readonly from: number;
+  readonly to: number;
+  readonly id: number;
+  readonly type: number;
+}
+
+/** When and where a node record happened; the node as a symbol. */
+export interface NodeFields {
+  readonly t: number;
+  readonly e: number;
+  readonly node: number;
+}
+
+export class LineWriter {
+  /** The last message serialized, and its JSON text ("" when it has none). */
+  private lastMessage: unknown;
+  private lastMessageJson: string | undefined;
+
+  /** `symbolJson[symbol]`: the JSON text of each symbol's string. */
+  constructor(private readonly symbolJson: readonly string[]) {}
+
+  /** A message record of `kind` without fields of its own (`deliver`). */
+  message(kind: string, fields: MessageFields): string {
+    return `${this.messageHead(kind, fields)}}`;
+  }
+
+  send(fields: MessageFields, msg: unknown): string {
+    const head = this.messageHead("send", fields);
+    // A broadcast sends one message object to every peer in a row: serialize it once. (Messages
+    // are immutable once sent, so the object's text cannot have changed.)
+    if (msg !== this.lastMessage || this.lastMessageJson === undefined) {
+      this.lastMessage = msg;
+      this.lastMessageJson = JSON.stringify(msg) ?? "";
+    }
+    const body = this.lastMessageJson;
+    return body === "" ? `${head}}` : `${head},"msg":${body}}`;
+  }
+
+  drop(fields: MessageFields, reasonCode: number): string {
+    return `${this.messageHead("drop", fields)},"reason":"${dropReasons[reasonCode]}"}`;
+  }
+
+  duplicate(fields: MessageFields, copy: number): string {
+    return `${this.messageHead("duplicate", fields)},"copy":${copy}}`;
+  }
+
+  state(at: NodeFields, state: unknown): string {
+    const head = `{"kind":"state","t":${at.t},"e":${at.e},"node":${this.symbolJson[at.node]}`;
+    const body = JSON.stringify(state);
+    return body === undefined ? `${head}}` : `${head},"state":${body}}`;
+  }
+
+  timer(at: NodeFields, name: number): string {
+    return `{"kind":"timer","t":${at.t},"e":${at.e},"node":${this.symbolJson[at.node]},"name":${this.symbolJson[name]}}`;
+  }
+
+  /** A client record; `at.node` is the client's symbol, `kindCode` indexes `clientKinds`. */
+  client(kindCode: number, at: NodeFields, event: ClientEventFields): string {
+    const head = `{"kind":"${clientKinds[kindCode]}","t":${at.t},"e":${at.e},"client":${this.symbolJson[at.node]},"process":${JSON.stringify(event.process)},"f":${JSON.stringify(event.f)},"key":${JSON.stringify(event.key)},"value":${JSON.stringify(event.value ?? null)}`;
+    return event.error === undefined ? `${head}}` : `${head},"error":${JSON.stringify(event.error)}}`;
+  }
+
+  /** The fields every message record starts with, as JSON object text without its closing brace. */
+  private messageHead(kind: string, fields: MessageFields): string {
+    const json = this.symbolJson;
+    return `{"kind":"${kind}","t":${fields.t},"e":${fields.e},"from":${json[fields.from]},"to":${json[fields.to]},"id":${fields.id},"type":${json[fields.type]}`;
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * A protocol author's mistakes, tried as a user makes them: modules and scenarios written to a
+ * temporary folder, the built command (`node dist/cli/main.js`) run on them. Each mistake gets
+ * one clear line and exit code 2 (a throwing handler: exit 1 and a counterexample that replays
+ * to the same trace hash), never a stack trace and never exit code 70.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..", "..");
+const main = join(root, "dist", "cli", "main.js");
+let folder = "";
+
+beforeAll(() => {
+  folder = mkdtempSync(join(tmpdir(), "quorumlab-mistakes-"));
+});
+
+function quorumlab(...args: string[]) {
+  const result = spawnSync(process.execPath, [main, ...args], {
+    cwd: folder,
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function write(file: string, text: string): string {
+  writeFileSync(join(folder, file), text);
+  return file;
+}
+
+/** A module whose node runs `body` (JavaScript) when a client request arrives. */
+function moduleWith(
+  file: string,
+  fields: string,
+  onRequest = "ctx.reply(request, { status: 'ok', value: null });",
+) {
+  return write(
+    file,
+    `export const protocol = {
+  name: ${JSON.stringify(file.replace(/\.\w+$/, ""))},
+  create: (ctx) => ({ onClientRequest(request) { ${onRequest} } }),
+  client: { operations: { read: 1, write: 1 }, model: "register" },
+  ${fields}
+};
+`,
+  );
+}
+
+/** One line on stderr, exit 2, no stack trace. */
+function expectOneLineError(result: ReturnType<typeof quorumlab>, pattern: RegExp): void {
+  expect(result.status, result.stderr + result.stdout).toBe(2);
+  expect(result.stderr).toMatch(pattern);
+  expect(result.stderr).not.toMatch(/^\s+at /m);
+  expect(result.stderr).not.toMatch(/internal error/);
+}
+
+describe("module mistakes", () => {
+  it("a module without bugs, summary, defaultNodes or parseOptions runs with the defaults", () => {
+    const file = write("bare.mjs", `export const protocol = { name: "bare", create: () => ({}) };\n`);
+    const result = quorumlab("fuzz", file, "--runs", "20", "--seed", "1");
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/no violation in 20 runs/);
+  });
+
+  it("parseOptions that returns nothing", () => {
+    const file = moduleWith("no-options.mjs", "parseOptions: () => undefined,");
+    expectOneLineError(
+      quorumlab("fuzz", file, "--runs", "5"),
+      /no-options\.mjs: parseOptions: returned undefined/,
+    );
+  });
+
+  it("an unknown history model, with a suggestion", () => {
+    const file = write(
+      "bad-model.mjs",
+      `export const protocol = { name: "bad-model", create: () => ({}), client: { operations: { read: 1 }, model: "registr" } };\n`,
+    );
+    expectOneLineError(
+      quorumlab("fuzz", file, "--runs", "5"),
+      /bad-model\.mjs: client\.model: unknown history model 'registr'; did you mean 'register'\?/,
+    );
+  });
+
+  it("a history model with no client operations", () => {
+    const file = write(
+      "no-ops.mjs",
+      `export const protocol = { name: "no-ops", create: () => ({}), client: { operations: {}, model: "kv" } };\n`,
+    );
+    expectOneLineError(quorumlab("fuzz", file, "--runs", "5"), /no-ops\.mjs: client\.operations: empty/);
+  });
+
+  it("fields of the wrong type, one line each", () => {
+    const file = write(
+      "wrong.mjs",
+      `export const protocol = { name: "wrong", defaultNodes: "3", bugs: {} };\n`,
+    );
+    const result = quorumlab("fuzz", file, "--runs", "5");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/wrong\.mjs: defaultNodes: expected number, received string/);
+    expect(result.stderr).toMatch(/\nwrong\.mjs: create: missing, expected a function/);
+    expect(result.stderr).toMatch(/\nwrong\.mjs: bugs: expected array/);
+  });
+
+  it("a missing client.model is a warning, not silence", () => {
+    const file = write(
+      "unchecked.mjs",
+      `export const protocol = { name: "unchecked", create: (ctx) => ({ onClientRequest(r) { ctx.reply(r, { status: "ok" }); } }), client: { operations: { read: 1 } } };\n`,
+    );
+    const result = quorumlab("fuzz", file, "--runs", "5");
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/warning: unchecked\.mjs: client\.model is not set/);
+  });
+});
+
+describe("determinism", () => {
+  for (const [call, code] of [
+    ["Math.random()", "Math.random();"],
+    ["Date.now()", "Date.now();"],
+    ["new Date()", "new Date();"],
+    ["setTimeout()", "setTimeout(() => {}, 10);"],
+  ] as const) {
+    it(`a handler that calls ${call} is stopped with one line naming the handler`, () => {
+      const file = moduleWith(
+        `uses-${call.replace(/\W/g, "")}.mjs`,
+        "",
+        `${code} ctx.reply(request, { status: "ok" });`,
+      );
+      const result = quorumlab("fuzz", file, "--runs", "20", "--seed", "1");
+      expectOneLineError(
+        result,
+        new RegExp(`n\\d onClientRequest called ${call.replace(/[().]/g, "\\$&")}: .*use ctx\\.`),
+      );
+    });
+  }
+
+  it("state kept between runs at module level is reported as nondeterminism, with where the runs part", () => {
+    // Every run starts the counter where the last one left it: a counterexample would not replay.
+    const file = moduleWith(
+      "leaky.mjs",
+      "",
+      `globalThis.leakyCount = (globalThis.leakyCount ?? 0) + 1;
+       if (request.f === "write") throw new Error("write number " + globalThis.leakyCount);
+       ctx.reply(request, { status: "ok", value: null });`,
+    );
+    const result = quorumlab("fuzz", file, "--runs", "200", "--seed", "1", "--shrink-time", "5s");
+    expectOneLineError(result, /nondeterminism: /);
+  });
+});
+
+describe("a handler that throws", () => {
+  it("is a finding: exit 1, a counterexample whose trace replays to the same hash, with and without --module", () => {
+    const file = moduleWith(
+      "thrower.mjs",
+      "",
+      `if (request.f === "write" && request.value === 3) throw new RangeError("no threes");
+       ctx.reply(request, { status: "ok", value: request.value });`,
+    );
+    const fuzz = quorumlab("fuzz", file, "--runs", "100", "--seed", "1", "--json", "--out", "cx");
+    expect(fuzz.status, fuzz.stderr).toBe(1);
+    const outcome = JSON.parse(fuzz.stdout) as {
+      counterexample: { file: string; invariant: string; message: string; traceHash: string; replay: string };
+    };
+    const cx = outcome.counterexample;
+    expect(cx.invariant).toBe("exception");
+    expect(cx.message).toMatch(
+      /^n\d onClientRequest threw RangeError: no threes \(at thrower\.mjs:\d+:\d+\)$/,
+    );
+    expect(cx.traceHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(cx.replay).toContain("--module thrower.mjs");
+    for (const args of [[cx.file], [cx.file, "--module", file]]) {
+      const run = quorumlab("run", ...args, "--json");
+      expect(run.status, run.stderr).toBe(1);
+      expect((JSON.parse(run.stdout) as { traceHash: string }).traceHash).toBe(cx.traceHash);
+    }
+    const text = quorumlab("run", cx.file);
+    expect(text.stdout).toMatch(/thrown at .*thrower\.mjs:\d+:\d+/);
+    expect(text.stdout).toMatch(/replay: npx quorumlab run cx\//);
+  });
+
+  it("sending to a node that does not exist is an exception of the sender, not an internal error", () => {
+    const file = moduleWith("lost.mjs", "", `ctx.send("n42", { type: "hello" });`);
+    const result = quorumlab("fuzz", file, "--runs", "10", "--seed", "1", "--json", "--out", "lost-out");
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.stdout).toMatch(/"invariant":"exception"/);
+    expect(result.stdout).toMatch(/n42/);
+  });
+});
+
+describe("TypeScript modules and mutants", () => {
+  const source = `import type { Protocol } from "quorumlab";
+/** One copy in durable storage; a copy of a request is answered, not run again. */
+interface Answer { readonly value: unknown }
+export const protocol: Protocol = {
+  name: "typed",
+  summary: "one copy",
+  defaultNodes: 1,
+  parseOptions: (options) => ({ bugs: [], ...options }),
+  create: (ctx, options) => {
+    const stale = (options.bugs as string[]).includes("forget-writes");
+    return {
+      onClientRequest(request) {
+        let answer = ctx.storage.get<Answer>(\`answer/\${request.id}\`);
+        if (answer === undefined) {
+          if (request.f === "write" && !stale) ctx.storage.set(\`value/\${request.key}\`, request.value);
+          const value = request.f === "write" ? request.value : (ctx.storage.get(\`value/\${request.key}\`) ?? null);
+          answer = { value };
+          ctx.storage.set(\`answer/\${request.id}\`, answer);
+        }
+        ctx.reply(request, { status: "ok", value: answer.value });
+      },
+    };
+  },
+  invariants: [],
+  bugs: [{ name: "forget-writes", change: "writes are not stored", breaks: ["kv.linearizable"], source: "test" }],
+  client: { operations: { read: 1, write: 1 }, model: "register" },
+};
+`;
+
+  it("loads a .ts module, and mutants lists and finds its deliberate bugs", () => {
+    const file = write("typed.ts", source);
+    const fuzz = quorumlab("fuzz", file, "--runs", "30", "--seed", "1", "--nodes", "1");
+    expect(fuzz.status, fuzz.stderr).toBe(0);
+    const list = quorumlab("mutants", file, "--list", "--json");
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout).toContain('"bug":"forget-writes"');
+    const table = quorumlab("mutants", file, "--time-per", "20s", "--no-correct", "--json");
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/"detected":true/);
+  });
+});
+
+describe("scenario mistakes", () => {
+  const cases: ReadonlyArray<readonly [string, string, RegExp]> = [
+    [
+      "unknown-protocol.yaml",
+      "protocol: rafft\nduration: 1s\n",
+      /:1:11: unknown protocol 'rafft'; did you mean 'raft'\?/,
+    ],
+    [
+      "unknown-option.yaml",
+      "protocol: raft\nduration: 1s\noptions:\n  preVot: true\n",
+      /:4:11: options: unknown raft option 'preVot'.*did you mean 'preVote'\?/,
+    ],
+    [
+      "overlap.yaml",
+      "protocol: raft\nduration: 1s\nfaults:\n  - {at: 1ms, partition: [[n1, n2], [n2, n3]]}\n",
+      /:4:38: 'n2' is in groups 1 and 2: partition groups must not overlap/,
+    ],
+    [
+      "unknown-node.yaml",
+      "protocol: raft\nduration: 1s\nfaults:\n  - {at: 1ms, crash: n9}\n",
+      /:4:22: unknown target 'n9'/,
+    ],
+    [
+      "unknown-op.yaml",
+      "protocol: raft\nduration: 1s\nworkload: {clients: 1, rate: 5, mix: {read: 1, increment: 1}}\n",
+      /:3:\d+: raft's clients do not offer 'increment'/,
+    ],
+    [
+      "unknown-invariant.yaml",
+      "protocol: raft\nduration: 1s\nexpect:\n  violates: [raft.leader-completenes]\n",
+      /:4:14: raft has no invariant 'raft.leader-completenes'; did you mean 'raft.leader-completeness'\?/,
+    ],
+    [
+      "bad-size.yaml",
+      "protocol: sharded-kv\nnodes: 7\nduration: 1s\n",
+      /:2:8: nodes: sharded-kv supports 6 or more nodes, in multiples of 3, got 7/,
+    ],
+    [
+      "lost-module.yaml",
+      "protocol: mine\nmodule: ./nowhere.ts\nduration: 1s\n",
+      /:2:9: module: no file nowhere\.ts/,
+    ],
+  ];
+  for (const [file, text, pattern] of cases) {
+    it(`${file}: file:line:col, exit 2`, () => {
+      write(file, text);
+      expectOneLineError(quorumlab("run", file), new RegExp(`^error: ${file}${pattern.source}`));
+    });
+  }
+
+  it("run exits 1 when an expectation is not met", () => {
+    write("early-leader.yaml", "protocol: raft\nduration: 1s\nexpect:\n  leader: {by: 1ms}\n");
+    const result = quorumlab("run", "early-leader.yaml", "--quiet");
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/expectations not met: leader by 1ms/);
+  });
+
+  it("--nodes outside what the protocol supports", () => {
+    expectOneLineError(
+      quorumlab("fuzz", "sharded-kv", "--nodes", "4..5", "--runs", "1"),
+      /sharded-kv supports 6 or more/,
+    );
+  });
+});

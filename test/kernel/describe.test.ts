@@ -1,0 +1,55 @@
+/**
+ * State descriptions are pulled: the kernel asks a node for its description after each of its
+ * steps while a trace is recorded, and the trace keeps a description only when it differs from
+ * the node's previous one (a node's first description after a crash is always kept).
+ */
+import { describe, expect, it } from "vitest";
+import { sameDescription, sameJson, type TraceLine, TraceRecorder } from "../../sim/trace.js";
+
+function stateRecords(records: readonly TraceLine[]): unknown[] {
+  return records
+    .filter((record) => record.kind === "state")
+    .map((record) => (record as { state: unknown }).state);
+}
+
+describe("pulled state descriptions", () => {
+  it("compares descriptions as JSON data: undefined fields do not count, nor does field order", () => {
+    expect(sameDescription({ a: 1, b: [1, { c: "x" }] }, { b: [1, { c: "x" }], a: 1 })).toBe(true);
+    expect(sameDescription({ a: undefined, b: 2 }, { b: 2, c: undefined })).toBe(true);
+    expect(sameDescription({ a: 1 }, { a: 1, b: null })).toBe(false);
+    expect(sameDescription({ a: [1, 2] }, { a: [1, 2, 3] })).toBe(false);
+  });
+
+  it("compares messages as JSON text: field order counts, at every depth", () => {
+    expect(sameJson({ a: 1, b: [1, { c: "x", d: 2 }] }, { a: 1, b: [1, { c: "x", d: 2 }] })).toBe(true);
+    expect(sameJson({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(false);
+    expect(sameJson({ a: [{ c: 1, d: 2 }] }, { a: [{ d: 2, c: 1 }] })).toBe(false);
+    expect(sameJson({ a: undefined, b: 2 }, { b: 2, c: undefined })).toBe(true);
+    expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+    expect(sameJson({ a: 1 }, { a: 1, b: null })).toBe(false);
+    expect(sameJson({ a: [1, 2] }, { a: [1, 2, 3] })).toBe(false);
+    expect(sameJson({ a: [1] }, { a: { 0: 1 } })).toBe(false);
+    expect(sameJson(undefined, { a: 1 })).toBe(false);
+  });
+
+  it("drops a node's description equal to its previous one, per node, until the node crashes", () => {
+    const trace = new TraceRecorder({ hash: true, keep: true });
+    const n1 = trace.symbol("n1");
+    const n2 = trace.symbol("n2");
+    trace.state({ t: 0, e: 0, node: n1 }, { role: "follower", term: 1 });
+    trace.state({ t: 0, e: 1, node: n2 }, { role: "follower", term: 1 });
+    trace.state({ t: 0, e: 2, node: n1 }, { role: "follower", term: 1, leader: undefined });
+    trace.state({ t: 0, e: 3, node: n1 }, { role: "leader", term: 1 });
+    trace.state({ t: 0, e: 4, node: n1 }, { role: "leader", term: 1, matchIndex: undefined });
+    trace.record({ kind: "crash", t: 0, e: 5, node: "n1" });
+    trace.state({ t: 0, e: 6, node: n1 }, { role: "leader", term: 1 });
+    const states = trace.records.filter((record) => record.kind === "state");
+    expect(states.map((record) => [record.e, (record as { node: string }).node])).toEqual([
+      [0, "n1"],
+      [1, "n2"],
+      [3, "n1"],
+      [6, "n1"],
+    ]);
+    expect(stateRecords(trace.records)[2]).toEqual({ role: "leader", term: 1 });
+  });
+});

@@ -1,0 +1,133 @@
+/**
+ * The rules a handler runs under: a throwing handler is a finding (`exception`) with a trace and a
+ * hash, not a crash of the simulator; ambient time, randomness and real timers throw a
+ * `DeterminismError` naming the call and the handler; messages are frozen when sent.
+ */
+import { describe, expect, it } from "vitest";
+import { DeterminismError } from "../../sim/determinism.js";
+import type { Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
+import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+
+/** A protocol whose n2 runs `misbehave` when the first ping arrives. */
+function protocolThat(misbehave: (ctx: NodeContext, message: Message) => void): Protocol {
+  return {
+    name: "probe",
+    summary: "test protocol",
+    defaultNodes: 2,
+    parseOptions: (options) => ({ ...options }),
+    create: (ctx): ProtocolNode => ({
+      onStart() {
+        if (ctx.id === "n1") ctx.setTimer("ping", 1_000);
+      },
+      onTimer() {
+        ctx.send("n2", { type: "ping", items: [1, 2] } as Message);
+      },
+      onMessage(_from, message) {
+        misbehave(ctx, message);
+      },
+    }),
+    invariants: [],
+    bugs: [],
+  };
+}
+
+function run(protocol: Protocol) {
+  const scenario = parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml");
+  return runScenario(scenario, new Map([["probe", protocol]]), { keepTrace: true });
+}
+
+describe("a handler that throws", () => {
+  it("is an `exception` finding naming the node, the handler, the error and the frame", () => {
+    const throwing = protocolThat(() => {
+      throw new TypeError("no such entry");
+    });
+    const result = run(throwing);
+    expect(result.ok).toBe(false);
+    const violation = result.violations[0];
+    expect(violation?.invariant).toBe("exception");
+    expect(violation?.message).toMatch(
+      /^n2 onMessage threw TypeError: no such entry \(at handler-rules\.test\.ts:\d+:\d+\)$/,
+    );
+    expect(violation?.frame).toMatch(/handler-rules\.test\.ts:\d+:\d+$/);
+    expect(result.traceHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(result.records.some((record) => record.kind === "violation")).toBe(true);
+    // The same run again gives the same trace.
+    expect(run(throwing).traceHash).toBe(result.traceHash);
+  });
+
+  it("sending to a node that does not exist is an exception of the sender", () => {
+    const result = run(protocolThat((ctx) => ctx.send("n9", { type: "lost" })));
+    expect(result.violations[0]?.invariant).toBe("exception");
+    expect(result.violations[0]?.message).toMatch(/^n2 onMessage threw Error: .*n9/);
+  });
+});
+
+describe("the determinism guard", () => {
+  const calls: Array<[string, () => unknown]> = [
+    ["Math.random()", () => Math.random()],
+    ["Date.now()", () => Date.now()],
+    ["new Date()", () => new Date()],
+    ["performance.now()", () => performance.now()],
+    ["setTimeout()", () => setTimeout(() => {}, 1)],
+    ["setInterval()", () => setInterval(() => {}, 1)],
+    ["setImmediate()", () => setImmediate(() => {})],
+  ];
+  for (const [call, make] of calls) {
+    it(`stops a handler that calls ${call}, naming the call and the handler`, () => {
+      let thrown: unknown;
+      try {
+        run(protocolThat(() => make()));
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(DeterminismError);
+      expect((thrown as DeterminismError).message).toContain(`n2 onMessage called ${call}`);
+      expect((thrown as DeterminismError).message).toMatch(/use ctx\.(random|now\(\)|setTimer)/);
+    });
+  }
+
+  it("still fails the run when the handler swallows the error", () => {
+    expect(() =>
+      run(
+        protocolThat(() => {
+          try {
+            Math.random();
+          } catch {
+            // swallowed
+          }
+        }),
+      ),
+    ).toThrow(DeterminismError);
+  });
+
+  it("allows dates built from explicit values, and restores every global afterwards", () => {
+    const random = Math.random;
+    const result = run(protocolThat(() => void new Date(0).toISOString()));
+    expect(result.ok).toBe(true);
+    expect(Math.random).toBe(random);
+    expect(typeof Date.now()).toBe("number");
+    expect(typeof performance.now()).toBe("number");
+    expect(new Date()).toBeInstanceOf(Date);
+    clearTimeout(setTimeout(() => {}, 1));
+  });
+});
+
+describe("messages", () => {
+  it("are frozen when sent: a receiver that mutates one fails where it does so", () => {
+    const field = run(
+      protocolThat((_ctx, message) => {
+        (message as unknown as { type: string }).type = "changed";
+      }),
+    );
+    expect(field.violations[0]?.message).toMatch(
+      /^n2 onMessage threw TypeError: .*read.only|^n2 onMessage threw TypeError: Cannot assign/,
+    );
+    const nested = run(
+      protocolThat((_ctx, message) => {
+        (message as unknown as { items: number[] }).items.push(3);
+      }),
+    );
+    expect(nested.violations[0]?.message).toMatch(/^n2 onMessage threw TypeError: Cannot add property 2/);
+  });
+});

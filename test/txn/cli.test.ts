@@ -1,0 +1,145 @@
+/**
+ * Goal: `quorumlab check --model list-append|rw-register` prints a verdict per file with its
+ * cycles, `--json` gives the documented fields, bad input is reported with its position, and the
+ * exit code is 2 for bad input, else 1 for an invalid history, else 0.
+ * Method: runTxnCheck with captured output over the corpus and temporary files.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runTxnCheck, type TxnCheckRunOptions } from "../../cli/shared/txn-check.js";
+import { elleCorpus } from "./corpus.js";
+
+const corpus = elleCorpus;
+
+function run(options: Partial<TxnCheckRunOptions> & { files: string[] }) {
+  let stdout = "";
+  let stderr = "";
+  const code = runTxnCheck(
+    { model: "list-append", level: "serializable", timeoutMs: 10_000, json: false, ...options },
+    {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+      colour: false,
+    },
+  );
+  return { code, stdout, stderr };
+}
+
+function temporary(name: string, text: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "quorumlab-txn-")), name);
+  writeFileSync(file, text);
+  return file;
+}
+
+describe("quorumlab check --model list-append", () => {
+  it("exits 1 and prints the cycle with its transactions", () => {
+    const { code, stdout } = run({ files: [`${corpus}/paper-example.edn`] });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^✗ not serializable \(G-single\) .*paper-example\.edn 4 txns/);
+    expect(stdout).toContain("G-single: T3 → T1 → T2 → T3");
+    expect(stdout).toContain("T3 -rw-> T1");
+    expect(stdout).toContain("append 256 3");
+  });
+
+  it("exits 0 for snapshot isolation on a G2-item-only history", () => {
+    const { code, stdout } = run({
+      files: [`${corpus}/si-without-g-single.edn`],
+      level: "snapshot-isolation",
+    });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^✓ snapshot-isolation .*allowed: G2-item/);
+  });
+
+  it("prints one JSON object per file with the documented fields", () => {
+    const { code, stdout } = run({
+      files: [`${corpus}/paper-example.edn`, `${corpus}/si-without-g-single.edn`],
+      json: true,
+      level: "snapshot-isolation",
+    });
+    expect(code).toBe(1);
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({
+      schemaVersion: 1,
+      format: "edn",
+      model: "list-append",
+      level: "snapshot-isolation",
+      result: "invalid",
+      anomalies: ["G-single"],
+      transactions: 4,
+    });
+    expect(typeof lines[0].wallMs).toBe("number");
+    expect(lines[0].cycles[0]).toMatchObject({ name: "G-single", cycle: [3, 1, 2, 3] });
+    expect(lines[1]).toMatchObject({ result: "valid", anomalies: [], allowedAnomalies: ["G2-item"] });
+  });
+
+  it("reports bad input with file, line and column, checks the other files, and exits 2", () => {
+    const bad = temporary(
+      "bad.edn",
+      "{:type :invoke, :process 0, :value [[:append 1 2]]}\n{:type :ok, :process 0, :value [[:bogus 1 2]]}\n",
+    );
+    const { code, stdout, stderr } = run({ files: [bad, `${corpus}/paper-example.edn`] });
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${bad}:2:1: micro-operation 0: expected f to be append, r or w`);
+    expect(stdout).toContain("paper-example.edn");
+  });
+
+  it("reads the JSON form, and checks rw-register histories", () => {
+    const file = temporary(
+      "skew.json",
+      JSON.stringify({
+        model: "rw-register",
+        events: [
+          {
+            type: "invoke",
+            process: 0,
+            f: "txn",
+            value: [
+              ["r", "x", null],
+              ["w", "y", 1],
+            ],
+          },
+          {
+            type: "invoke",
+            process: 1,
+            f: "txn",
+            value: [
+              ["r", "y", null],
+              ["w", "x", 1],
+            ],
+          },
+          {
+            type: "ok",
+            process: 0,
+            f: "txn",
+            value: [
+              ["r", "x", null],
+              ["w", "y", 1],
+            ],
+          },
+          {
+            type: "ok",
+            process: 1,
+            f: "txn",
+            value: [
+              ["r", "y", null],
+              ["w", "x", 1],
+            ],
+          },
+        ],
+      }),
+    );
+    const serializable = run({ files: [file], model: "rw-register", json: true });
+    expect(serializable.code).toBe(1);
+    expect(JSON.parse(serializable.stdout)).toMatchObject({ format: "json", anomalies: ["G2-item"] });
+    expect(run({ files: [file], model: "rw-register", level: "snapshot-isolation" }).code).toBe(0);
+    const mismatch = run({ files: [file], model: "list-append" });
+    expect(mismatch.code).toBe(2);
+    expect(mismatch.stderr).toContain("the file says model rw-register, --model says list-append");
+  });
+});
