@@ -569,7 +569,10 @@ export function startSearch(
         budget.steps += checkEverySteps;
         stepsLeft -= checkEverySteps;
         if (budget.steps > budget.maxSteps) budget.exhausted = "steps";
-        else if (memoryFull) budget.exhausted = "memory";
+        else if (memoryFull || heldBytes() + budget.memoryBytesOthers > budget.memoryBytesMax)
+          // The cache checks before it grows; the state table (model states) grows unchecked
+          // between two checks, by at most 1,024 steps' worth.
+          budget.exhausted = "memory";
         else if (budget.now !== undefined && budget.now() > budget.deadline) budget.exhausted = "timeout";
         if (budget.exhausted !== undefined) {
           outcome = { kind: "unknown" };
