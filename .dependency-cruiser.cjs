@@ -60,11 +60,26 @@ module.exports = {
       comment:
         "reports/ reads the trace format (sim/trace), time formatting (sim/time.ts), the node API's declaration types (sim/node.ts) and what protocols declare through their index modules.",
       severity: "error",
-      from: { path: "^reports/" },
+      from: { path: "^reports/", pathNot: "^reports/page/" },
       to: {
         path: "^(sim|protocols)/",
         pathNot: "^sim/(trace\\.ts$|trace/|time\\.ts$|node\\.ts$)|^protocols/(index\\.ts$|[^/]+/index\\.ts$)",
       },
+    },
+    {
+      name: "the-lab-page-runs-the-simulator",
+      comment:
+        "reports/page/ is the lab page's code: it runs the kernel and the checkers in the browser, so it may import sim/; it imports no protocol (the bundle's entry hands one in), and the rest of reports/ does not import it.",
+      severity: "error",
+      from: { path: "^reports/page/" },
+      to: { path: "^protocols/" },
+    },
+    {
+      name: "reports-do-not-import-the-lab-page",
+      comment: "Only the bundle (built by cli/shared/page-bundle.ts) starts from reports/page/.",
+      severity: "error",
+      from: { path: "^reports/", pathNot: "^reports/page/" },
+      to: { path: "^reports/page/" },
     },
     {
       name: "commands-do-not-import-commands",

@@ -1,6 +1,6 @@
 /**
  * `quorumlab bench [--json] [--only TEXT]`: runs the benchmarks in bench/ and prints one JSON
- * object (`kernel`, `linearizability` with `linearizability.hard`, `protocols.<name>`, `fuzz`). Each benchmark runs in a fresh
+ * object (`kernel`, `linearizability` with `linearizability.hard`, `protocols.<name>`, `fuzz`, `explore.<protocol>`, `lab`). Each benchmark runs in a fresh
  * Node process of its own, as each is when run directly (`node dist/bench/raft.js`), so that no
  * figure depends on the heap an earlier benchmark left behind. Each reports measured values next
  * to its target; the machine is shared, so compare runs on the same machine, not across machines.
@@ -26,6 +26,10 @@ export const benches: ReadonlyArray<readonly [string, string]> = [
   ["protocols.commit", "commit"],
   ["protocols.sharded-kv", "sharded-kv"],
   ["fuzz", "fuzz"],
+  // `{rare: [...]}` lands at `fuzz.rare`: the benchmark's own object is merged into its place.
+  ["fuzz", "fuzz-rare"],
+  ["explore", "explore"],
+  ["lab", "lab"],
 ];
 
 /** The compiled benchmark modules (dist/bench), next to the compiled command. */
@@ -60,7 +64,7 @@ export const benchCommand: CommandModule<object, { json: boolean; only?: string 
       const folder = benchFolder();
       const out: Record<string, unknown> = { schemaVersion: 1 };
       for (const [name, module] of benches) {
-        if (args.only !== undefined && !name.includes(args.only)) continue;
+        if (args.only !== undefined && !name.includes(args.only) && !module.includes(args.only)) continue;
         process.stderr.write(c.dim(`bench ${name}…\n`));
         const figures = await runBench(folder, module);
         const path = name.split(".");
@@ -69,7 +73,8 @@ export const benchCommand: CommandModule<object, { json: boolean; only?: string 
           target[part] ??= {};
           target = target[part] as Record<string, unknown>;
         }
-        target[path[path.length - 1] as string] = figures;
+        const last = path[path.length - 1] as string;
+        target[last] = { ...(target[last] as Record<string, unknown> | undefined), ...figures };
       }
       process.stdout.write(args.json ? `${JSON.stringify(out)}\n` : `${JSON.stringify(out, null, 2)}\n`);
       return ExitCode.ok;

@@ -8,7 +8,9 @@ import { hideBin } from "yargs/helpers";
 import { ExitCode } from "../sim/errors.js";
 import { benchCommand } from "./bench.js";
 import { checkCommand } from "./check.js";
+import { exploreCommand } from "./explore.js";
 import { fuzzCommand } from "./fuzz.js";
+import { labCommand } from "./lab.js";
 import { listCommand } from "./list.js";
 import { mutantsCommand } from "./mutants.js";
 import { newCommand } from "./new.js";
@@ -34,8 +36,10 @@ const commands: AnyCommand[] = [
   verifyCommand,
   checkCommand,
   fuzzCommand,
+  exploreCommand,
   mutantsCommand,
   reportCommand,
+  labCommand,
   benchCommand,
   newCommand,
 ];

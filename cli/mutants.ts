@@ -7,15 +7,18 @@
  * check on; every other bug with safety only, the way `quorumlab fuzz` runs by default.
  */
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import Table from "cli-table3";
 import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
+import { explore, exploreSetup, parseFaultBudget } from "../sim/explore/index.js";
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
 import type { Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
 import { didYouMean } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
+import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
 import { type FuzzOutcome, fuzzCampaign, resolveTarget } from "./shared/fuzz-campaign.js";
 import { progressBar } from "./shared/progress.js";
@@ -36,6 +39,19 @@ export interface MutantRow {
   readonly file: string | null;
   /** For the correct protocol: the violation found is one of its documented known limits. */
   readonly knownLimit: string | null;
+  /** Whether the bug has fuzz hints of its own. */
+  readonly hinted: boolean;
+  /**
+   * With `--no-hints`: the same bug fuzzed without its own fuzz hints (for a bug without hints,
+   * the same campaign as above).
+   */
+  readonly unhinted?: {
+    readonly detected: boolean;
+    readonly invariant: string | null;
+    readonly wallMs: number;
+    readonly searchMs: number;
+    readonly runs: number;
+  };
 }
 
 export interface MutantsOptions {
@@ -48,6 +64,10 @@ export interface MutantsOptions {
   readonly outDir?: string;
   /** Also fuzz each protocol without bugs (default true). */
   readonly correct?: boolean;
+  /** Also fuzz each bug without its own fuzz hints (`--no-hints`); the table shows both. */
+  readonly noHints?: boolean;
+  /** Uniform search instead of swarm testing and coverage guidance (`--no-swarm`). */
+  readonly swarm?: boolean;
   readonly onStart?: (protocol: string, bug: string | null) => void;
   readonly onProgress?: (progress: CampaignProgress) => void;
 }
@@ -80,7 +100,7 @@ async function targets(options: {
 
 function row(
   protocol: Protocol,
-  bug: { name: string; id?: string } | null,
+  bug: { name: string; id?: string; fuzz?: unknown } | null,
   kind: "safety" | "liveness",
   outcome: FuzzOutcome,
 ): MutantRow {
@@ -102,12 +122,14 @@ function row(
     runs: outcome.runs,
     faultActions: cx?.faultActions ?? null,
     file: cx?.file ?? null,
+    hinted: bug?.fuzz !== undefined,
   };
 }
 
 /** Fuzzes every deliberate bug (and each correct protocol) with the same budget. */
 export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> {
   const rows: MutantRow[] = [];
+  const swarm = options.swarm ?? true;
   for (const { target, protocol } of await targets(options)) {
     const name = protocol.name;
     if (protocol.bugs.length === 0) continue;
@@ -126,16 +148,34 @@ export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> 
         ...common,
         // One folder per bug: two bugs may break the same invariant with the same seed.
         ...(options.outDir === undefined ? {} : { outDir: join(options.outDir, name, bug.name) }),
-        settings: { bugs: [bug.name], liveness: kind === "liveness" },
+        settings: { bugs: [bug.name], liveness: kind === "liveness", swarm },
       });
-      rows.push(row(protocol, bug, kind, outcome));
+      const hinted = row(protocol, bug, kind, outcome);
+      if (options.noHints !== true) {
+        rows.push(hinted);
+        continue;
+      }
+      let unhinted = hinted;
+      if (bug.fuzz !== undefined) {
+        options.onStart?.(name, `${bug.name} (no hints)`);
+        const bare = await fuzzCampaign({
+          ...common,
+          ...(options.outDir === undefined
+            ? {}
+            : { outDir: join(options.outDir, name, `${bug.name}-no-hints`) }),
+          settings: { bugs: [bug.name], liveness: kind === "liveness", swarm, noHints: true },
+        });
+        unhinted = row(protocol, bug, kind, bare);
+      }
+      const { detected, invariant, wallMs, searchMs, runs } = unhinted;
+      rows.push({ ...hinted, unhinted: { detected, invariant, wallMs, searchMs, runs } });
     }
     if (options.correct ?? true) {
       options.onStart?.(name, null);
       const outcome = await fuzzCampaign({
         ...common,
         ...(options.outDir === undefined ? {} : { outDir: join(options.outDir, name, "correct") }),
-        settings: { bugs: [] },
+        settings: { bugs: [], swarm },
       });
       rows.push(row(protocol, null, "safety", outcome));
     }
@@ -148,7 +188,7 @@ export function mutantsJson(rows: readonly MutantRow[]): Record<string, unknown>
   return {
     schemaVersion: 1,
     mutants: bugs.map(
-      ({ protocol, bug, id, kind, detected, invariant, wallMs, runs, faultActions, file }) => ({
+      ({
         protocol,
         bug,
         id,
@@ -159,9 +199,27 @@ export function mutantsJson(rows: readonly MutantRow[]): Record<string, unknown>
         runs,
         faultActions,
         file,
+        hinted,
+        unhinted,
+      }) => ({
+        protocol,
+        bug,
+        id,
+        kind,
+        detected,
+        invariant,
+        wallMs,
+        runs,
+        faultActions,
+        file,
+        hinted,
+        unhinted: unhinted ?? null,
       }),
     ),
     detected: bugs.filter((r) => r.detected).length,
+    ...(bugs.some((r) => r.unhinted !== undefined)
+      ? { detectedWithoutHints: bugs.filter((r) => r.unhinted?.detected === true).length }
+      : {}),
     total: bugs.length,
     correct: rows
       .filter((r) => r.bug === null)
@@ -177,6 +235,131 @@ export function mutantsJson(rows: readonly MutantRow[]): Record<string, unknown>
   };
 }
 
+/** One deliberate safety bug explored breadth first (`mutants --explore`). */
+export interface ExploreMutantRow {
+  readonly protocol: string;
+  readonly bug: string;
+  readonly id: string | null;
+  readonly found: boolean;
+  readonly verdict: string;
+  readonly invariant: string | null;
+  /** Steps of the shortest counterexample. */
+  readonly steps: number | null;
+  /** For a search without a violation: every state this many steps from the start was explored. */
+  readonly depth: number;
+  /** The setting of the last search: clients, and the fault budget. */
+  readonly clients: number;
+  readonly faults: string;
+  /** Over every setting tried. */
+  readonly statesVisited: number;
+  readonly uniqueStates: number;
+  readonly wallMs: number;
+}
+
+/**
+ * The settings each bug is explored in, smallest first, each with an equal share of the time:
+ * fewer clients and timer firings make a much smaller space, and most bugs show there already.
+ * The first that finds the bug gives its shortest counterexample in that setting.
+ */
+export const exploreMutantSettings: ReadonlyArray<{ readonly clients: number; readonly faults: string }> = [
+  { clients: 0, faults: "crash=1,timeouts=2" },
+  { clients: 1, faults: "crash=1,timeouts=3" },
+];
+
+/** Explores every deliberate safety bug breadth first on 3 nodes, with the same time each. */
+export function runExploreMutants(options: {
+  protocol?: string;
+  timePerMs: number;
+  onStart?: (protocol: string, bug: string) => void;
+}): ExploreMutantRow[] {
+  const rows: ExploreMutantRow[] = [];
+  for (const name of selected(options.protocol)) {
+    const protocol = protocols.get(name);
+    if (protocol === undefined) continue;
+    // A protocol without clients has one setting fewer to try.
+    const settings = exploreMutantSettings.filter(
+      (setting, index) => protocol.client !== undefined || setting.clients === 0 || index === 0,
+    );
+    for (const bug of protocol.bugs) {
+      if ((bug.kind ?? "safety") !== "safety") continue;
+      options.onStart?.(name, bug.name);
+      let row: ExploreMutantRow | undefined;
+      let statesVisited = 0;
+      let uniqueStates = 0;
+      let wallMs = 0;
+      for (const setting of settings) {
+        const { setup } = exploreSetup(
+          protocol,
+          { bugs: [bug.name], nodes: 3, clients: setting.clients, faults: parseFaultBudget(setting.faults) },
+          historyChecker(),
+        );
+        const result = explore(setup, {
+          strategy: "bfs",
+          depthMax: Number.POSITIVE_INFINITY,
+          timeMs: options.timePerMs / settings.length,
+          statesMax: 20_000_000,
+          now: () => performance.now(),
+        });
+        statesVisited += result.statesVisited;
+        uniqueStates += result.uniqueStates;
+        wallMs += result.wallMs;
+        row = {
+          protocol: name,
+          bug: bug.name,
+          id: bug.id ?? null,
+          found: result.verdict === "violation",
+          verdict: result.verdict,
+          invariant: result.counterexample?.finding.invariant ?? null,
+          steps: result.counterexample?.steps.length ?? null,
+          depth: result.depth,
+          clients: setup.workload.length,
+          faults: setting.faults,
+          statesVisited,
+          uniqueStates,
+          wallMs: Math.round(wallMs),
+        };
+        if (row.found) break;
+      }
+      if (row !== undefined) rows.push(row);
+    }
+  }
+  return rows;
+}
+
+function printExploreRows(rows: readonly ExploreMutantRow[]): void {
+  const c = colours(process.stdout);
+  const out = table(
+    [
+      "protocol",
+      "bug",
+      "found by BFS",
+      "invariant",
+      "steps",
+      "clients, faults",
+      "states visited",
+      "wall time",
+    ],
+    c.level === 0,
+  );
+  for (const r of rows) {
+    out.push([
+      r.protocol,
+      `${r.id === null ? "" : `${r.id} `}${r.bug}`,
+      r.found ? c.green("yes") : c.red(`no (${r.verdict}, depth ${r.depth})`),
+      r.invariant ?? "",
+      r.steps === null ? "" : String(r.steps),
+      `${r.clients}, ${r.faults}`,
+      r.statesVisited.toLocaleString("en-US"),
+      `${(r.wallMs / 1000).toFixed(1)} s`,
+    ]);
+  }
+  process.stdout.write(`${out.toString()}
+`);
+  process.stdout.write(
+    `${rows.filter((r) => r.found).length} of ${rows.length} deliberate safety bugs found by breadth-first exploration (3 nodes)\n`,
+  );
+}
+
 function table(head: string[], plain: boolean, colWidths?: number[]): Table.Table {
   return new Table({
     head,
@@ -188,8 +371,11 @@ function table(head: string[], plain: boolean, colWidths?: number[]): Table.Tabl
 function printRows(rows: readonly MutantRow[]): void {
   const c = colours(process.stdout);
   const plain = c.level === 0;
+  const both = rows.some((r) => r.unhinted !== undefined);
   const out = table(
-    ["protocol", "bug", "detected", "invariant", "wall time", "runs", "fault actions"],
+    both
+      ? ["protocol", "bug", "detected", "invariant", "wall time", "runs", "fault actions", "no hints", "runs"]
+      : ["protocol", "bug", "detected", "invariant", "wall time", "runs", "fault actions"],
     plain,
   );
   for (const r of rows) {
@@ -212,6 +398,7 @@ function printRows(rows: readonly MutantRow[]): void {
       `${(r.wallMs / 1000).toFixed(1)} s`,
       String(r.runs),
       r.faultActions === null ? "" : String(r.faultActions),
+      ...(both ? unhintedCells(r, c) : []),
     ]);
   }
   const bugs = rows.filter((r) => r.bug !== null);
@@ -219,6 +406,18 @@ function printRows(rows: readonly MutantRow[]): void {
   process.stdout.write(
     `${bugs.filter((r) => r.detected).length} of ${bugs.length} deliberate bugs detected\n`,
   );
+  if (both) {
+    process.stdout.write(
+      `${bugs.filter((r) => r.unhinted?.detected === true).length} of ${bugs.length} detected without fuzz hints\n`,
+    );
+  }
+}
+
+/** The `no hints` columns: wall time (or `not found`) and runs; `=` marks a bug without hints. */
+function unhintedCells(r: MutantRow, c: ReturnType<typeof colours>): string[] {
+  if (r.unhinted === undefined) return ["", ""];
+  const time = `${(r.unhinted.wallMs / 1000).toFixed(1)} s${r.hinted ? "" : " ="}`;
+  return [r.unhinted.detected ? time : c.red("not found"), String(r.unhinted.runs)];
 }
 
 async function listBugs(options: { protocol?: string; module?: string }, json: boolean): Promise<void> {
@@ -254,7 +453,10 @@ interface MutantsArgs {
   workers: number;
   out?: string;
   correct: boolean;
+  explore: boolean;
   json: boolean;
+  hints: boolean;
+  swarm: boolean;
 }
 
 export const mutantsCommand: CommandModule<object, MutantsArgs> = {
@@ -277,8 +479,25 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         default: true,
         describe: "also fuzz each correct protocol (--no-correct to skip)",
       })
+      .option("explore", {
+        type: "boolean",
+        default: false,
+        describe: "explore each safety bug breadth first instead of fuzzing (time per bug: --time-per)",
+      })
       .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
+      .option("hints", {
+        type: "boolean",
+        default: true,
+        describe: "--no-hints: also fuzz each bug without its fuzz hints; the table shows both times",
+      })
+      .option("swarm", {
+        type: "boolean",
+        default: true,
+        describe: "--no-swarm: uniform search, as before swarm testing and coverage guidance",
+      })
       .example("$0 mutants --list", "the deliberate bugs")
+      .example("$0 mutants --no-hints", "every bug with and without its fuzz hints")
+      .example("$0 mutants --explore --protocol paxos --time-per 20s", "shortest counterexamples per bug")
       .example("$0 mutants --protocol raft --time-per 30s", "the Raft mutant table")
       .example("$0 mutants ./my-register.ts --time-per 10s", "the mutant table of your own protocol"),
   handler: (args) =>
@@ -297,6 +516,20 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       if (timePerUs === undefined || timePerUs <= 0) {
         throw new InputError(`--time-per: expected a duration such as 60s, got '${args["time-per"]}'`);
       }
+      if (args.explore) {
+        const c = colours(process.stderr);
+        const rows = runExploreMutants({
+          ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
+          timePerMs: timePerUs / 1000,
+          onStart: (protocol, bug) => {
+            if (!args.json && process.stderr.isTTY === true)
+              process.stderr.write(c.dim(`exploring ${protocol} ${bug}\n`));
+          },
+        });
+        if (args.json) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, explore: rows })}\n`);
+        else printExploreRows(rows);
+        return rows.every((r) => r.found) ? ExitCode.ok : ExitCode.violation;
+      }
       let bar: ReturnType<typeof progressBar> | undefined;
       const rows = await runMutants({
         ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
@@ -306,6 +539,8 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         workers: args.workers,
         ...(args.out === undefined ? {} : { outDir: args.out }),
         correct: args.correct,
+        noHints: !args.hints,
+        swarm: args.swarm,
         onStart: (protocol, bug) => {
           bar?.stop();
           bar = progressBar(`${protocol} ${bug ?? "(correct)"}`, Math.ceil(timePerUs / 1e6), "s");
@@ -314,6 +549,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       }).finally(() => bar?.stop());
       if (args.json) process.stdout.write(`${JSON.stringify(mutantsJson(rows))}\n`);
       else printRows(rows);
-      return rows.every((r) => r.detected) ? ExitCode.ok : ExitCode.violation;
+      const found = rows.every((r) => r.detected && (r.unhinted === undefined || r.unhinted.detected));
+      return found ? ExitCode.ok : ExitCode.violation;
     }),
 };

@@ -15,7 +15,7 @@ import { ExitCode, InputError } from "../sim/errors.js";
 import { parseTrace, type TraceLine } from "../sim/trace.js";
 import { readText } from "./files.js";
 import { runCommand } from "./output.js";
-import { modelOptions, writeReport } from "./shared/report-file.js";
+import { reportOptions, scenarioOfTrace, writeReport } from "./shared/report-file.js";
 
 export interface ReportArgs {
   trace: string;
@@ -86,10 +86,13 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       const format =
         (args.format as ReportFormat | undefined) ??
         (args.out === undefined ? "html" : formatForPath(args.out));
+      // A trace of a built-in scenario becomes a lab page when the scenario replays it exactly.
+      const scenario = format === "html" ? scenarioOfTrace(records) : undefined;
+      const options = { format, ...(scenario === undefined ? {} : { scenario }) };
       if (args.out === undefined) {
-        process.stdout.write(renderReport(records, format, modelOptions({}, records)));
+        process.stdout.write(renderReport(records, format, reportOptions(format, options, records)));
       } else {
-        writeReport(records, args.out, { format });
+        writeReport(records, args.out, options);
         process.stderr.write(`report written to ${args.out}\n`);
       }
       return ExitCode.ok;

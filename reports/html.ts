@@ -121,10 +121,38 @@ export function pageData(model: ReportModel): Record<string, unknown> {
   };
 }
 
-/** Renders the whole report page. */
-export function renderHtml(model: ReportModel): string {
+/**
+ * What makes a report a lab: the page bundle (the simulator, the checkers and the run's
+ * protocol, built from `reports/page/`) and the scenario it re-simulates. The page re-runs the
+ * scenario when it opens, so the trace itself need not be embedded.
+ */
+export interface LabEmbedding {
+  /** The bundled page script (an IIFE). */
+  readonly bundle: string;
+  /** The scenario file that replays the run (its seed is the run's). */
+  readonly scenarioYaml: string;
+  /** Embed the trace's page data too, so the diagram draws before the page re-simulates. */
+  readonly embedTrace: boolean;
+}
+
+/** Renders the whole report page; with `lab`, a page that re-simulates and forks the run. */
+export function renderHtml(model: ReportModel, lab?: LabEmbedding): string {
   const meta = model.meta;
   const title = `${meta.scenario} · ${meta.protocol} · seed ${meta.seed}`;
+  const labData =
+    lab === undefined
+      ? ""
+      : `<script type="application/json" id="lab-data">${jsonForScript({
+          scenarioYaml: lab.scenarioYaml,
+          traceHash: meta.traceHash,
+          version: meta.version,
+          replay: meta.replay,
+        })}</script>
+<script>${lab.bundle.replaceAll("</script", "<\\/script")}</script>`;
+  const reportData =
+    lab === undefined || lab.embedTrace
+      ? `<script type="application/json" id="report-data">${jsonForScript(pageData(model))}</script>`
+      : "";
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -135,8 +163,22 @@ export function renderHtml(model: ReportModel): string {
 <style>${reportCss}</style>
 </head>
 <body>
-<main>
-${renderHeader(model)}
+<main id="report">
+${renderReportBody(model)}
+</main>
+<div id="tip"></div>
+${reportData}
+<script>${reportScript}</script>
+${labData}
+</body>
+</html>
+`;
+}
+
+/** Everything inside `<main>`: header, diagram section, explanation, figures, footer. */
+export function renderReportBody(model: ReportModel): string {
+  const meta = model.meta;
+  return `${renderHeader(model)}
 <section id="diagram-section">
 <h2>Space-time diagram</h2>
 <div class="toolbar">
@@ -154,14 +196,7 @@ ${renderLegend(model)}
 </section>
 ${renderExplanation(model)}
 ${renderFigures(model)}
-<footer>quorumlab${meta.version === "" ? "" : ` ${escapeHtml(meta.version)}`} · trace ${escapeHtml(meta.traceHash.slice(0, 16))} · ${meta.events} kernel events, ${model.steps.length} trace events, ${model.messages.length} messages</footer>
-</main>
-<div id="tip"></div>
-<script type="application/json" id="report-data">${jsonForScript(pageData(model))}</script>
-<script>${reportScript}</script>
-</body>
-</html>
-`;
+<footer>quorumlab${meta.version === "" ? "" : ` ${escapeHtml(meta.version)}`} · trace ${escapeHtml(meta.traceHash.slice(0, 16))} · ${meta.events} kernel events, ${model.steps.length} trace events, ${model.messages.length} messages</footer>`;
 }
 
 function renderHeader(model: ReportModel): string {
@@ -302,11 +337,20 @@ function renderFigures(model: ReportModel): string {
 <div class="grid2">
 <div><b>Messages by type</b> (${figures.messages} in all)
 <table class="figures"><tr><th>type</th><th>sent</th><th>delivered</th><th>dropped</th><th>duplicated</th></tr>${messageRows}</table></div>
-<div><b>Operations</b>: ok ${ops.ok}, fail ${ops.fail}, info ${ops.info}, pending ${ops.pending}
-<table class="figures"><tr><th>f</th><th>ok</th><th>min</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>${latencyRows}</table></div>
-<div><b>Leader changes</b>: ${figures.leaderChanges.length}
-${leaders === "" ? "" : `<table class="figures"><tr><th>t</th><th>leader</th><th>term</th></tr>${leaders}</table>`}</div>
-<div><b>Unavailability</b>${gaps}<p>Crashes ${figures.crashes}, restarts ${figures.restarts}, pauses ${figures.pauses}.</p></div>
+${
+  // Sections only where they mean something: operations with clients, leaders where one led.
+  !model.lanes.some((lane) => lane.kind === "client")
+    ? ""
+    : `<div><b>Operations</b>: ok ${ops.ok}, fail ${ops.fail}, info ${ops.info}, pending ${ops.pending}
+<table class="figures"><tr><th>f</th><th>ok</th><th>min</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>${latencyRows}</table></div>`
+}
+${
+  figures.leaderChanges.length === 0
+    ? ""
+    : `<div><b>Leader changes</b>: ${figures.leaderChanges.length}
+${leaders === "" ? "" : `<table class="figures"><tr><th>t</th><th>leader</th><th>term</th></tr>${leaders}</table>`}</div>`
+}
+<div>${figures.leaderChanges.length === 0 ? "" : `<b>Unavailability</b>${gaps}`}<p>Crashes ${figures.crashes}, restarts ${figures.restarts}, pauses ${figures.pauses}.</p></div>
 </div>
 </section>`;
 }

@@ -7,12 +7,13 @@ import type { TraceLine } from "../sim/trace.js";
 import { ednHistory } from "./export/edn.js";
 import { mermaidSequence } from "./export/mermaid.js";
 import { shivizLog } from "./export/shiviz.js";
-import { renderHtml } from "./html.js";
+import { type LabEmbedding, renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import { buildModel, type ModelOptions } from "./model.js";
 import { renderText } from "./text.js";
 
 export { type DisplayDeclaration, displayOf } from "./display.js";
+export type { LabEmbedding } from "./html.js";
 export { buildModel, checkRecord, type ModelOptions, type ReportModel } from "./model.js";
 
 export const reportFormats = ["html", "md", "text", "edn", "shiviz", "mermaid"] as const;
@@ -29,16 +30,16 @@ export function formatForPath(path: string): ReportFormat {
   return "html";
 }
 
-/** Renders a trace in one format. */
+/** Renders a trace in one format; an HTML page with `lab` re-simulates and forks the run. */
 export function renderReport(
   records: readonly TraceLine[],
   format: ReportFormat,
-  options: ModelOptions = {},
+  options: ModelOptions & { readonly lab?: LabEmbedding } = {},
 ): string {
   const model = buildModel(records, options);
   switch (format) {
     case "html":
-      return renderHtml(model);
+      return renderHtml(model, options.lab);
     case "md":
       return renderMarkdown(model);
     case "text":

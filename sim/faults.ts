@@ -37,6 +37,7 @@ export class FaultTimeline {
     const kernel = this.kernel;
     const network = kernel.network;
     const at = { t: kernel.timeUs, e: kernel.events };
+    kernel.observer?.fault(action.kind, kernel.timeUs);
     switch (action.kind) {
       case "crash":
         this.withTarget(action.crash, action.kind, (id) =>
@@ -122,6 +123,20 @@ export class FaultTimeline {
       case "drift":
         this.withTarget(action.drift.node, action.kind, (id) => kernel.drift(id, action.drift.rate));
         return;
+      case "drop":
+      case "delay":
+      case "duplicate": {
+        const id =
+          action.kind === "drop"
+            ? action.drop.message
+            : action.kind === "delay"
+              ? action.delay.message
+              : action.duplicate.message;
+        const fault =
+          action.kind === "delay" ? { kind: action.kind, delayUs: action.delay.by } : { kind: action.kind };
+        if (!kernel.faultMessage(id, fault)) this.skip(action.kind, `no message ${id} has been sent yet`);
+        return;
+      }
       case "op": {
         if (client === undefined) throw new Error("scripted operation without a client");
         const op = action.op;

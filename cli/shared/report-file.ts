@@ -7,14 +7,20 @@ import { protocols } from "../../protocols/index.js";
 import {
   displayOf,
   formatForPath,
+  type LabEmbedding,
   type ModelOptions,
   type ReportFormat,
   renderReport,
 } from "../../reports/index.js";
 import { InputError } from "../../sim/errors.js";
-import type { RunResult } from "../../sim/run.js";
+import { parseSeed } from "../../sim/random.js";
+import { type RunResult, runScenario } from "../../sim/run.js";
+import type { Scenario } from "../../sim/scenario/schema.js";
+import { writeScenario } from "../../sim/scenario/write.js";
 import type { TraceLine } from "../../sim/trace.js";
-import { packageVersion } from "../files.js";
+import { loadScenario, packageVersion } from "../files.js";
+import { historyChecker } from "../history-check.js";
+import { pageBundle } from "./page-bundle.js";
 import { replayCommand } from "./run-scenario.js";
 
 export interface WriteReportOptions {
@@ -24,6 +30,12 @@ export interface WriteReportOptions {
   readonly replay?: string;
   /** Default: this package's version. */
   readonly version?: string;
+  /**
+   * The scenario (with the run's seed) that replays the trace: an HTML report then embeds the
+   * simulator and becomes a lab that re-simulates and forks the run, instead of embedding the
+   * trace. Only for built-in protocols.
+   */
+  readonly scenario?: Scenario;
 }
 
 /** Writes a report of `records` (a whole trace, header first) to `path`. */
@@ -33,12 +45,51 @@ export function writeReport(
   options: WriteReportOptions = {},
 ): void {
   const format = options.format ?? formatForPath(path);
-  const text = renderReport(records, format, modelOptions(options, records));
+  const text = renderReport(records, format, reportOptions(format, options, records));
   try {
     writeFileSync(path, text);
   } catch (error) {
     throw new InputError(`cannot write the report: ${(error as Error).message}`, { file: path });
   }
+}
+
+/** What `renderReport` needs: the model's options, and the lab for an HTML page of a scenario. */
+export function reportOptions(
+  format: ReportFormat,
+  options: WriteReportOptions,
+  records: readonly TraceLine[],
+): ModelOptions & { lab?: LabEmbedding } {
+  const lab =
+    format === "html" && options.scenario !== undefined ? labEmbedding(options.scenario) : undefined;
+  return { ...modelOptions(options, records), ...(lab === undefined ? {} : { lab }) };
+}
+
+/** The lab part of a page for `scenario`; undefined for a protocol that is not built in. */
+function labEmbedding(scenario: Scenario): LabEmbedding | undefined {
+  if (!protocols.has(scenario.protocol)) return undefined;
+  return {
+    bundle: pageBundle({ protocol: scenario.protocol }),
+    scenarioYaml: writeScenario(scenario),
+    embedTrace: false,
+  };
+}
+
+/**
+ * The built-in scenario a trace came from, when re-running it (with the trace's seed) gives
+ * the trace's very hash; undefined otherwise.
+ */
+export function scenarioOfTrace(records: readonly TraceLine[]): Scenario | undefined {
+  const header = records[0];
+  const end = records[records.length - 1];
+  if (header?.kind !== "header" || end?.kind !== "end" || !protocols.has(header.protocol)) return undefined;
+  let scenario: Scenario;
+  try {
+    scenario = { ...loadScenario(header.scenario), seed: parseSeed(header.seed) };
+  } catch {
+    return undefined;
+  }
+  const rerun = runScenario(scenario, protocols, { checkHistory: historyChecker() });
+  return rerun.traceHash === end.traceHash ? scenario : undefined;
 }
 
 /** The model options, with what the trace's protocol declares (if it is a built-in one). */
@@ -61,5 +112,7 @@ export function reportAfterRun(
   if (result.records.length === 0) throw new Error("a report needs the run's trace (keepTrace)");
   writeReport(result.records, options.reportPath, {
     replay: replayCommand(result.scenario, result.seed, options.modules),
+    // A protocol loaded from a module is not in the page's bundle: its report embeds the trace.
+    ...((options.modules ?? []).length === 0 ? { scenario: { ...result.scenario, seed: result.seed } } : {}),
   });
 }

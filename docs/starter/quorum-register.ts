@@ -14,10 +14,19 @@
  * One writer per key (the node `writerOf(key)`; others redirect writes to it) keeps the tags of a
  * key in the order of its writes. Clients retry a request that got no answer, at another node or
  * the same one, and the network may deliver a request twice: the writer runs each request id
- * once. It persists the tag it gives a write before sending it anywhere, and a copy arriving
- * later (after a crash too) reuses that tag or the stored answer: a write never gets two tags.
+ * once. It persists and syncs the tag it gives a write before sending it anywhere, and a copy
+ * arriving later (after a crash too) reuses that tag or the stored answer: a write never gets two
+ * tags.
  */
-import type { ClientRequest, NodeContext, NodeId, Protocol, ProtocolNode, StartInfo, StateDescription } from "quorumlab";
+import type {
+  ClientRequest,
+  NodeContext,
+  NodeId,
+  Protocol,
+  ProtocolNode,
+  StartInfo,
+  StateDescription,
+} from "quorumlab";
 import { client } from "./client.js";
 import { tagsOnlyGrow } from "./invariants.js";
 
@@ -89,6 +98,7 @@ export class RegisterNode implements ProtocolNode<RegisterMessage> {
   onStart(_info: StartInfo): void {
     this.incarnation = (this.ctx.storage.get<number>("incarnation") ?? 0) + 1;
     this.ctx.storage.set("incarnation", this.incarnation);
+    this.ctx.storage.sync();
     for (const key of this.ctx.storage.list<string>("keys")) {
       this.stored.set(key, this.ctx.storage.get<Stored>(`key/${key}`) ?? initial);
     }
@@ -126,7 +136,8 @@ export class RegisterNode implements ProtocolNode<RegisterMessage> {
     let tag = this.ctx.storage.get<Tag>(`tag/${request.id}`);
     if (tag === undefined) {
       tag = [this.read(key).tag[0] + 1, this.ctx.id];
-      this.ctx.storage.set(`tag/${request.id}`, tag); // persist before anything depends on it
+      this.ctx.storage.set(`tag/${request.id}`, tag); // durable before anything depends on it
+      this.ctx.storage.sync();
     }
     this.start(request, key, "set");
     this.setPhase(this.lastOperation(), { tag, value: request.value });
@@ -192,7 +203,10 @@ export class RegisterNode implements ProtocolNode<RegisterMessage> {
     this.operations.delete(op);
     this.running.delete(operation.request.id);
     const value = operation.highest.value;
-    if (operation.request.f === "write") this.ctx.storage.set(`done/${operation.request.id}`, { value });
+    if (operation.request.f === "write") {
+      this.ctx.storage.set(`done/${operation.request.id}`, { value });
+      this.ctx.storage.sync();
+    }
     this.ctx.reply(operation.request, { status: "ok", value });
   }
 
@@ -202,13 +216,14 @@ export class RegisterNode implements ProtocolNode<RegisterMessage> {
     return this.stored.get(key) ?? initial;
   }
 
-  /** Stores (tag, value) if the tag is higher than the one stored, persisting it first. */
+  /** Stores (tag, value) if the tag is higher than the one stored, syncing it first. */
   private write(key: string, update: Stored): void {
     const current = this.stored.get(key);
     if (current !== undefined && compareTags(update.tag, current.tag) <= 0) return;
     if (current === undefined) this.ctx.storage.append("keys", key);
     const stored: Stored = { tag: update.tag, value: update.value };
     this.ctx.storage.set(`key/${key}`, stored);
+    this.ctx.storage.sync();
     this.stored.set(key, stored);
   }
 }

@@ -4,13 +4,18 @@
  * only what falls inside the visible time window (so a 100,000-event trace stays smooth).
  *
  * Every string from the trace reaches the page through `textContent` or `setAttribute`, never
- * through HTML parsing. The script is plain ES2019 in a string constant (tsc does not copy
+ * through HTML parsing. It defines `window.quorumlabDiagram(data, options)`, which the lab page
+ * calls again after each fork (`options.signal` removes the previous drawing's listeners,
+ * `options.marks` draws labelled time lines, `options.onSelect` hears the selected event and
+ * `options.onTime` a click on no event, with its time), and
+ * draws the embedded data block when there is one. The script is plain ES2019 in a string constant (tsc does not copy
  * non-TypeScript files): it must contain no backtick and no dollar-brace sequence.
  */
 export const reportScript = String.raw`
-(function () {
+window.quorumlabDiagram = function (data, options) {
   "use strict";
-  var data = JSON.parse(document.getElementById("report-data").textContent);
+  options = options || {};
+  var listen = { signal: options.signal };
   var SVGNS = "http://www.w3.org/2000/svg";
   var meta = data.meta;
   var lanes = data.lanes, msgs = data.msgs, steps = data.steps, ops = data.ops;
@@ -464,6 +469,11 @@ export const reportScript = String.raw`
       var xb = xOf(steps[firstBad][0]);
       el("line", { x1: xb, y1: AXIS_H, x2: xb, y2: layout.height, "class": "bad-line" }, g);
     }
+    (options.marks || []).forEach(function (mark) {
+      var xm = xOf(mark.t);
+      el("line", { x1: xm, y1: AXIS_H, x2: xm, y2: layout.height, "class": mark.cls }, g);
+      text(g, xm + 3, AXIS_H + 10, mark.label, mark.cls + "-label");
+    });
     if (cursor >= 0) {
       var x = xOf(steps[cursor][0]);
       el("line", { x1: x, y1: AXIS_H, x2: x, y2: layout.height, "class": "cursor-line" }, g);
@@ -620,12 +630,14 @@ export const reportScript = String.raw`
       info.textContent = "No event selected. Press → or j to step forward, b for the first bad event.";
       info.className = "";
       info.removeAttribute("data-step");
+      if (options.onSelect) options.onSelect(cursor);
       return;
     }
     var s = steps[cursor];
     info.textContent = "Event " + (cursor + 1) + " of " + steps.length + " · t=" + fmt(s[0]) + " · kernel event " + s[1] + "\n" + describe(cursor) + (cursor === firstBad ? "\n← the first bad event" : "");
     info.className = cursor === firstBad || kinds[s[2]] === "violation" ? "bad" : "";
     info.setAttribute("data-step", String(cursor));
+    if (options.onSelect) options.onSelect(cursor);
   }
 
   function goto(index) {
@@ -714,7 +726,7 @@ export const reportScript = String.raw`
       default: handled = false;
     }
     if (handled) event.preventDefault();
-  });
+  }, listen);
 
   svg.addEventListener("wheel", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) {
@@ -742,21 +754,27 @@ export const reportScript = String.raw`
       setView(drag.start - dt, drag.end - dt);
       return;
     }
-  });
+  }, listen);
   window.addEventListener("mouseup", function (event) {
     if (!drag) return;
     var moved = drag.moved;
     drag = null;
     svg.classList.remove("dragging");
-    if (!moved) select(event.target);
-  });
+    if (!moved) select(event.target, event);
+  }, listen);
 
-  function select(target) {
+  function select(target, event) {
     if (!target || !target.getAttribute) return;
     var value;
     if ((value = target.getAttribute("data-m")) !== null) goto(msgs[Number(value)][9]);
     else if ((value = target.getAttribute("data-op")) !== null) goto(ops[Number(value)].rs >= 0 ? ops[Number(value)].rs : ops[Number(value)].is);
     else if ((value = target.getAttribute("data-s")) !== null) goto(Number(value));
+    else if (options.onTime && event) {
+      // A click on no event picks a time: the lab forks there.
+      var box = svg.getBoundingClientRect();
+      var t = tOf((event.clientX - box.left) * layout.width / Math.max(1, box.width));
+      if (t >= 0 && t <= endUs) options.onTime(Math.round(t));
+    }
   }
 
   overview.addEventListener("mousedown", function (event) {
@@ -851,12 +869,18 @@ export const reportScript = String.raw`
     var op = target.getAttribute("data-goto-op");
     if (step !== null) { event.preventDefault(); goto(Number(step)); document.getElementById("diagram-section").scrollIntoView(); }
     else if (op !== null && ops[Number(op)]) { event.preventDefault(); var o = ops[Number(op)]; goto(o.rs >= 0 ? o.rs : o.is); document.getElementById("diagram-section").scrollIntoView(); }
-  });
-  window.addEventListener("resize", schedule);
+  }, listen);
+  window.addEventListener("resize", schedule, listen);
 
   if (window.location.hash === "#first-bad" && firstBad >= 0) cursor = firstBad;
+  if (options.select !== undefined && options.select >= 0) cursor = options.select;
   showInfo();
   render();
   document.body.setAttribute("data-ready", "true");
+  return { goto: goto, selected: function () { return cursor; } };
+};
+(function () {
+  var block = document.getElementById("report-data");
+  if (block) window.quorumlabDiagram(JSON.parse(block.textContent));
 })();
 `;

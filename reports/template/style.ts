@@ -107,4 +107,25 @@ table.figures th { background: var(--panel); }
 .grid2 { display: flex; flex-wrap: wrap; gap: 0 36px; }
 .grid2 > div { flex: 0 1 auto; min-width: 260px; max-width: 100%; }
 footer { color: var(--muted); font-size: 12px; margin-top: 24px; }
+svg .fork-line { stroke: #1565c0; stroke-width: 2; }
+svg .fork-line-label { fill: #1565c0; font-size: 10px; font-weight: 600; }
+svg .diverge-line { stroke: #8e24aa; stroke-width: 2; stroke-dasharray: 2 2; }
+svg .diverge-line-label { fill: #8e24aa; font-size: 10px; font-weight: 600; transform: translateY(11px); }
+#lab { background: #f3f7fd; border: 1px solid #c7d7ef; border-radius: 6px; padding: 4px 14px 10px; margin: 14px 0; }
+#lab h2 { margin-top: 8px; }
+#lab p { margin: 4px 0; }
+#lab .ok { color: #1b7f3b; }
+#lab .bad { color: var(--bad); }
+#lab .dim, #state-at .dim { color: var(--muted); }
+#lab .lab-actions { display: flex; flex-wrap: wrap; gap: 6px 10px; margin: 6px 0; }
+#lab .lab-group { background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: 3px 6px; white-space: nowrap; }
+#lab .lab-group button { margin-left: 3px; }
+#lab .lab-tools { margin: 6px 0; }
+#lab a.button { border: 1px solid var(--accent); border-radius: 3px; padding: 1px 8px; text-decoration: none; color: var(--accent); background: #fff; }
+#lab ol { margin: 4px 0 4px 22px; padding: 0; }
+#lab-hash { font-size: 11.5px; }
+#state-at { margin: 8px 0; overflow-x: auto; }
+#state-at table td { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 11.5px; text-align: left; max-width: 360px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+#protocol-figures li.ok { color: #1b7f3b; }
+#protocol-figures li.bad { color: var(--bad); }
 `;

@@ -45,7 +45,7 @@ export type MessageRecord =
   | (At & { kind: "duplicate"; from: string; to: string; id: number; type: string; copy: number });
 
 /** Why a message was not delivered. */
-export type DropReason = "loss" | "partition" | "crashed" | "burst";
+export type DropReason = "loss" | "partition" | "crashed" | "burst" | "scripted";
 
 export type NodeRecord =
   | (At & { kind: "timer"; node: string; name: string })
@@ -101,7 +101,7 @@ export interface ClientEventFields {
 /** A delivery or drop on arrival, for `TraceRecorder.arrival`. */
 export type ArrivalKind = "deliver" | "drop";
 
-export const dropReasons: readonly DropReason[] = ["loss", "partition", "crashed", "burst"];
+export const dropReasons: readonly DropReason[] = ["loss", "partition", "crashed", "burst", "scripted"];
 export const clientKinds: ReadonlyArray<ClientRecord["kind"]> = ["invoke", "ok", "fail", "info"];
 
 /** Parses trace text (JSON Lines) back into records; throws with the line number on bad input. */

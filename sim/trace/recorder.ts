@@ -45,7 +45,13 @@ export interface TraceOptions {
 
 const chunkChars = 1 << 16;
 const clientKindCode: Readonly<Record<ClientRecord["kind"], number>> = { invoke: 0, ok: 1, fail: 2, info: 3 };
-const dropReasonCode: Readonly<Record<DropReason, number>> = { loss: 0, partition: 1, crashed: 2, burst: 3 };
+const dropReasonCode: Readonly<Record<DropReason, number>> = {
+  loss: 0,
+  partition: 1,
+  crashed: 2,
+  burst: 3,
+  scripted: 4,
+};
 
 export class TraceRecorder {
   /** Whether anything is recorded at all; the kernel skips building records when false. */

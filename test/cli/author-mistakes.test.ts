@@ -209,6 +209,7 @@ export const protocol: Protocol = {
           const value = request.f === "write" ? request.value : (ctx.storage.get(\`value/\${request.key}\`) ?? null);
           answer = { value };
           ctx.storage.set(\`answer/\${request.id}\`, answer);
+          ctx.storage.sync();
         }
         ctx.reply(request, { status: "ok", value: answer.value });
       },

@@ -94,6 +94,28 @@ describe("network faults", () => {
     ]);
   });
 
+  it("drops, delays or duplicates one message by id when it arrives, and refuses an id not yet sent", () => {
+    const { kernel, trace, node, send } = setUp({ latency: { distribution: "constant", valueUs: 10_000 } });
+    send("n1", "n2", 1); // message 0
+    send("n1", "n2", 2); // message 1
+    send("n1", "n3", 3); // message 2
+    expect(kernel.faultMessage(0, { kind: "drop" })).toBe(true);
+    expect(kernel.faultMessage(1, { kind: "delay", delayUs: 7_000 })).toBe(true);
+    expect(kernel.faultMessage(2, { kind: "duplicate" })).toBe(true);
+    expect(kernel.faultMessage(3, { kind: "drop" })).toBe(false);
+    kernel.runUntil(50_000);
+    expect(node("n2")?.received.map((r) => [r.n, r.atUs])).toEqual([[2, 17_000]]);
+    expect(node("n3")?.received.map((r) => [r.n, r.atUs])).toEqual([
+      [3, 10_000],
+      [3, 10_000],
+    ]);
+    const drops = trace.records.filter((record) => record.kind === "drop");
+    expect(drops.map((drop) => [drop.kind === "drop" && drop.reason, drop.t])).toEqual([
+      ["scripted", 10_000],
+    ]);
+    expect(trace.records.filter((record) => record.kind === "duplicate")).toHaveLength(1);
+  });
+
   it("delivers an in-flight message if the partition heals before it arrives", () => {
     const { kernel, node, send } = setUp({ latency: { distribution: "constant", valueUs: 10_000 } });
     send("n1", "n2", 1);

@@ -35,12 +35,12 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
     "two-actions",
     "protocol: raft\nduration: 1s\nfaults:\n  - at: 10ms\n    crash: n1\n    restart: n1\n",
-    "two-actions.yaml:4:5: faults.0: each fault names exactly one action (crash, restart, pause, resume, timeout, isolate, partition, cut, heal, clog, burst, drift, op); found crash, restart",
+    "two-actions.yaml:4:5: faults.0: each fault names exactly one action (crash, restart, pause, resume, timeout, isolate, partition, cut, heal, clog, burst, drift, drop, delay, duplicate, op); found crash, restart",
   ],
   [
     "no-action",
     "protocol: raft\nduration: 1s\nfaults:\n  - at: 10ms\n",
-    "no-action.yaml:4:5: faults.0: each fault names exactly one action (crash, restart, pause, resume, timeout, isolate, partition, cut, heal, clog, burst, drift, op); found none",
+    "no-action.yaml:4:5: faults.0: each fault names exactly one action (crash, restart, pause, resume, timeout, isolate, partition, cut, heal, clog, burst, drift, drop, delay, duplicate, op); found none",
   ],
   [
     "unknown-node",

@@ -1,0 +1,138 @@
+/**
+ * The lab page, measured in headless Chromium (Debian's, through playwright-core):
+ * - the page bundle's size, and a small report's (`raft-figure-8-bug`);
+ * - a report of about 100,000 kernel events (5-node Raft, 100 s, 4 clients at 100 operations/s):
+ *   its size, against the size of the same report with the trace embedded, and the time from
+ *   opening it to the page being interactive (it re-simulates the run and draws it), with the
+ *   check that the page's trace hash equals the CLI's;
+ * - re-simulating a 5 s, 5-node Raft run with a workload after a fork, as `window.quorumlab.fork`
+ *   resolves (simulation, checks and drawing), the median of several forks.
+ *
+ * Targets: bundle in a small report at most 1.5 MB; the large report at most 4 MB and interactive
+ * within 3 s; a fork of the 5 s run at most 1 s. Runnable directly: `node dist/bench/lab.js`.
+ */
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { chromium } from "playwright-core";
+import { loadScenario } from "../cli/files.js";
+import { pageBundle } from "../cli/shared/page-bundle.js";
+import { writeReport } from "../cli/shared/report-file.js";
+import { executeScenario } from "../cli/shared/run-scenario.js";
+import { renderReport } from "../reports/index.js";
+import { parseScenario } from "../sim/scenario/load.js";
+
+interface PageApi {
+  traceHash(): string;
+  fork(step: Record<string, unknown>): Promise<string>;
+  undo(): Promise<string>;
+}
+declare const window: { quorumlab: PageApi };
+declare const performance: { now(): number };
+declare const document: { body: { getAttribute(name: string): string | null } };
+
+export function raftLoadYaml(durationS: number, name: string): string {
+  return `
+name: ${name}
+protocol: raft
+nodes: 5
+seed: 7
+duration: ${durationS}s
+network: { latency: {uniform: [1ms, 5ms]} }
+workload: { clients: 4, rate: 100, mix: {read: 2, write: 1, cas: 1}, keys: [x, y, z], start: 300ms, stop: ${durationS - 0.5}s, timeout: 1s }
+`;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+export async function benchLab(): Promise<Record<string, unknown>> {
+  const folder = mkdtempSync(join(tmpdir(), "quorumlab-lab-"));
+  const browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"],
+  });
+  try {
+    const open = async (path: string) => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.goto(pathToFileURL(path).href);
+      await page.waitForSelector("body[data-ready=true]", { timeout: 120_000 });
+      const readyMs = await page.evaluate(() => Number(document.body.getAttribute("data-ready-ms")));
+      const phases = await page.evaluate(() =>
+        JSON.parse(document.body.getAttribute("data-phases-ms") ?? "{}"),
+      );
+      return { page, readyMs, phases: phases as Record<string, number> };
+    };
+
+    // A small report.
+    const bundleBytes = Buffer.byteLength(pageBundle({ protocol: "raft" }));
+    const small = executeScenario(loadScenario("raft-figure-8-bug"), { keepTrace: true }).result;
+    const smallPath = join(folder, "small.html");
+    writeReport(small.records, smallPath, { scenario: small.scenario });
+
+    // About 100,000 kernel events.
+    const large = parseScenario(raftLoadYaml(100, "raft-lab-large"), "large.yaml");
+    const run = executeScenario(large, { keepTrace: true });
+    const largePath = join(folder, "large.html");
+    writeReport(run.result.records, largePath, { scenario: large });
+    const embeddedBytes = Buffer.byteLength(renderReport(run.result.records, "html", {}));
+    const opened = await open(largePath);
+    const largeHash = await opened.page.evaluate(() => window.quorumlab.traceHash());
+    await opened.page.close();
+
+    // Forks of a 5 s run.
+    const five = parseScenario(raftLoadYaml(5, "raft-lab-5s"), "five.yaml");
+    const fiveRun = executeScenario(five, { keepTrace: true }).result;
+    const fivePath = join(folder, "five.html");
+    writeReport(fiveRun.records, fivePath, { scenario: five });
+    const { page } = await open(fivePath);
+    const forkMs: number[] = [];
+    for (const [index, node] of ["n1", "n2", "n3", "n4", "n5"].entries()) {
+      const started = Date.now();
+      await page.evaluate((step) => window.quorumlab.fork(step), { at: `${1 + index * 0.5}s`, crash: node });
+      forkMs.push(Date.now() - started);
+      await page.evaluate(() => window.quorumlab.undo());
+    }
+    await page.close();
+
+    return {
+      // The machine is shared: a load average far above its core count slows every figure.
+      loadAverage1m: Math.round((loadavg()[0] ?? 0) * 10) / 10,
+      bundleBytes,
+      smallReport: { scenario: "raft-figure-8-bug", bytes: statSync(smallPath).size },
+      largeReport: {
+        kernelEvents: run.result.events,
+        traceRecords: run.result.records.length,
+        operations: run.result.history.filter((event) => event.type === "invoke").length,
+        cliWallMs: Math.round(run.wallMs),
+        bytes: statSync(largePath).size,
+        bytesWithTraceEmbedded: embeddedBytes,
+        interactiveMs: Math.round(opened.readyMs),
+        pagePhasesMs: opened.phases,
+        hashEqualsCli: largeHash === run.result.traceHash,
+      },
+      fork5sRaft: {
+        kernelEvents: fiveRun.events,
+        forks: forkMs.length,
+        medianMs: median(forkMs),
+        maxMs: Math.max(...forkMs),
+      },
+      targets: {
+        smallReportBundleBytesMax: 1_500_000,
+        largeReportBytesMax: 4_000_000,
+        largeReportInteractiveMsMax: 3_000,
+        fork5sRaftMsMax: 1_000,
+      },
+    };
+  } finally {
+    await browser.close();
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  benchLab().then((figures) => process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`));
+}

@@ -1,0 +1,107 @@
+/**
+ * `quorumlab lab <protocol|scenario>`: a blank lab, an HTML page for a cluster with a workload
+ * and no faults yet, where a student builds a failure by hand (crash, partition, drop a
+ * message...) and watches the protocol react. The page is a report whose run has no faults; its
+ * forks are the student's steps.
+ */
+import type { CommandModule } from "yargs";
+import { protocols } from "../protocols/index.js";
+import { ExitCode, InputError } from "../sim/errors.js";
+import type { Protocol } from "../sim/node.js";
+import { parseSeed } from "../sim/random.js";
+import { parseScenario } from "../sim/scenario/load.js";
+import type { Scenario } from "../sim/scenario/schema.js";
+import { parseDurationUs } from "../sim/time.js";
+import { loadScenario } from "./files.js";
+import { runCommand } from "./output.js";
+import { writeReport } from "./shared/report-file.js";
+import { executeScenario } from "./shared/run-scenario.js";
+
+export interface LabArgs {
+  target: string;
+  out: string;
+  duration?: string;
+  seed?: string;
+}
+
+/** The blank scenario of a protocol: its default cluster, a light workload if it has clients. */
+export function blankScenario(protocol: Protocol, durationUs: number): Scenario {
+  const durationS = durationUs / 1_000_000;
+  const workload =
+    protocol.client === undefined
+      ? undefined
+      : {
+          clients: 3,
+          rate: 20,
+          mix: { ...protocol.client.operations },
+          keys: ["x", "y"],
+          start: "100ms",
+          stop: `${Math.max(0.2, durationS - 0.5)}s`,
+          timeout: "1s",
+        };
+  return parseScenario(
+    JSON.stringify({
+      name: `${protocol.name}-lab`,
+      protocol: protocol.name,
+      summary: `A blank lab: ${protocol.name} with ${workload === undefined ? "no clients" : "a light workload"} and no faults yet.`,
+      nodes: protocol.defaultNodes,
+      seed: 1,
+      duration: `${durationS}s`,
+      ...(workload === undefined ? {} : { workload }),
+    }),
+    `${protocol.name}-lab`,
+  );
+}
+
+/** A scenario's cluster, network and workload, without its timeline or expectations. */
+export function withoutFaults(scenario: Scenario): Scenario {
+  const workloadOnly = scenario.faults.filter((fault) => fault.kind === "op").length === 0;
+  return {
+    ...scenario,
+    name: `${scenario.name}-lab`,
+    summary: `A blank lab on the cluster of ${scenario.name}${workloadOnly ? "" : " (its scripted operations left out)"}.`,
+    faults: [],
+    expect: {},
+  };
+}
+
+export const labCommand: CommandModule<object, LabArgs> = {
+  command: "lab <target>",
+  describe: "Write a blank lab page: a cluster with a workload and no faults, to fork by hand",
+  builder: (yargs) =>
+    yargs
+      .positional("target", {
+        type: "string",
+        demandOption: true,
+        describe: "a protocol name (its default cluster) or a scenario (its cluster, without faults)",
+      })
+      .option("out", { type: "string", default: "lab.html", describe: "the page to write" })
+      .option("duration", { type: "string", describe: "simulated time (default 5s, or the scenario's)" })
+      .option("seed", { type: "string", describe: "run seed, decimal or 0x-hex" })
+      .example("$0 lab raft", "five Raft servers and three clients, no faults: lab.html")
+      .example("$0 lab raft-figure-8 --out f8.html", "the cluster of a scenario, without its timeline"),
+  handler: (args) =>
+    runCommand(() => {
+      const durationUs = args.duration === undefined ? undefined : parseDurationUs(args.duration);
+      if (args.duration !== undefined && (durationUs === undefined || durationUs <= 0)) {
+        throw new InputError(`--duration: expected a duration such as 5s, got '${args.duration}'`);
+      }
+      const protocol = protocols.get(args.target);
+      let scenario =
+        protocol === undefined
+          ? withoutFaults(loadScenario(args.target))
+          : blankScenario(protocol, durationUs ?? 5_000_000);
+      if (protocol === undefined && durationUs !== undefined) scenario = { ...scenario, durationUs };
+      if (args.seed !== undefined) scenario = { ...scenario, seed: parseSeed(args.seed) };
+      const { result } = executeScenario(scenario, { keepTrace: true });
+      writeReport(result.records, args.out, {
+        format: "html",
+        replay: `npx quorumlab lab ${args.target}${args.seed === undefined ? "" : ` --seed ${args.seed}`}`,
+        scenario,
+      });
+      process.stderr.write(
+        `lab written to ${args.out}: ${scenario.protocol}, ${scenario.nodes} nodes, ${result.events} events; open it in a browser and fork\n`,
+      );
+      return ExitCode.ok;
+    }),
+};

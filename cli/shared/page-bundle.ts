@@ -1,0 +1,114 @@
+/**
+ * The lab page's script: an esbuild bundle of `reports/page/` with the kernel, the checkers and
+ * one protocol, embedded in every HTML report so the page can re-simulate and fork the run.
+ *
+ * `npm run build` bundles the TypeScript sources into one file per built-in protocol,
+ * `dist/page/<protocol>.js` (this file, run as a script). A report written by the compiled CLI
+ * reads that file; one written from the sources (tests, `npm run dev`) is bundled on the spot
+ * (a second or two), so it never holds a stale page.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { buildSync } from "esbuild";
+import type { Protocol } from "../../sim/node.js";
+import { packageRoot } from "../files.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** True when running the compiled CLI (dist/cli/), false when running the TypeScript sources. */
+const compiled = here.split(/[\\/]/).includes("dist");
+const root = packageRoot();
+
+/** Where a protocol comes from: a module file and the name its protocol object has. */
+export interface ProtocolSource {
+  readonly module: string;
+  readonly protocol: string;
+}
+
+const cache = new Map<string, string>();
+
+/**
+ * The page bundle for `source`; without `source.module`, the built-in protocol of that name
+ * (prebuilt by `npm run build` when running the compiled CLI).
+ */
+export function pageBundle(source: { readonly protocol: string; readonly module?: string }): string {
+  const key = `${source.module ?? ""}\n${source.protocol}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const prebuilt = join(root, "dist", "page", `${source.protocol}.js`);
+  const text =
+    compiled && source.module === undefined && existsSync(prebuilt)
+      ? readFileSync(prebuilt, "utf8")
+      : bundle({ module: source.module ?? builtInModule(source.protocol), protocol: source.protocol });
+  cache.set(key, text);
+  return text;
+}
+
+/**
+ * The folder of a built-in protocol: `protocols/<folder>/index`, the folder whose name the
+ * protocol's name ends with (`quorum-three-phase-commit` lives in `three-phase-commit`).
+ */
+export function builtInModule(protocol: string): string {
+  const folders = readdirSync(join(root, "protocols"), { withFileTypes: true })
+    .filter(
+      (entry) => entry.isDirectory() && (protocol === entry.name || protocol.endsWith(`-${entry.name}`)),
+    )
+    .map((entry) => entry.name)
+    .sort((left, right) => right.length - left.length);
+  const folder = folders[0];
+  if (folder === undefined) throw new Error(`no protocols/ folder holds protocol '${protocol}'`);
+  return join(root, "protocols", folder, "index.ts");
+}
+
+/** Bundles the page with the protocol named `source.protocol` exported by `source.module`. */
+export function bundle(source: ProtocolSource): string {
+  const entry = [
+    `import * as protocolModule from ${JSON.stringify(source.module)};`,
+    `import { startLab } from ${JSON.stringify(join(root, "reports", "page", "main.ts"))};`,
+    "const protocol = Object.values(protocolModule).find(",
+    `  (value) => value !== null && typeof value === "object" && value.name === ${JSON.stringify(source.protocol)} && Array.isArray(value.invariants),`,
+    ");",
+    "startLab(protocol);",
+  ].join("\n");
+  const result = buildSync({
+    stdin: { contents: entry, resolveDir: root, sourcefile: "lab-entry.js", loader: "js" },
+    bundle: true,
+    write: false,
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    legalComments: "inline",
+    charset: "utf8",
+    alias: { "node:crypto": join(root, "reports", "page", "sha256.ts") },
+    logLevel: "silent",
+  });
+  const output = result.outputFiles[0];
+  if (output === undefined) throw new Error("esbuild wrote no page bundle");
+  return output.text;
+}
+
+/** `node dist/cli/page-bundle.js`: writes `dist/page/<protocol>.js` for every built-in protocol. */
+async function buildAll(): Promise<void> {
+  const { protocols } = (await import(pathToFileURL(join(root, "dist", "protocols", "index.js")).href)) as {
+    protocols: ReadonlyMap<string, Protocol>;
+  };
+  const out = join(root, "dist", "page");
+  mkdirSync(out, { recursive: true });
+  for (const name of protocols.keys()) {
+    const text = bundle({ module: builtInModule(name), protocol: name });
+    writeFileSync(join(out, `${name}.js`), text);
+    process.stdout.write(`dist/page/${name}.js ${Math.round(text.length / 1024)} KB\n`);
+  }
+}
+
+if (
+  compiled &&
+  process.argv[1] !== undefined &&
+  resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+) {
+  buildAll().catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 70;
+  });
+}

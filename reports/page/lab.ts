@@ -1,0 +1,225 @@
+/**
+ * The lab: a scenario, the run it makes, and the "what if" forks made on it. A fork adds one
+ * timeline step (in the scenario file's own form, `{at: 30ms, crash: n5}`) and re-simulates the
+ * whole scenario from the start with the same seed, so a forked run is exactly what
+ * `quorumlab run` makes of the downloaded scenario: same trace, same trace hash.
+ *
+ * Nothing here touches the page: the page (`main.ts`) and the tests drive a `Lab` the same way.
+ */
+
+import { checkHistory } from "../../sim/check/linearizability.js";
+import { type ModelName, modelByName, modelNames } from "../../sim/check/models/index.js";
+import { InputError } from "../../sim/errors.js";
+import type { Protocol } from "../../sim/node.js";
+import { type HistoryChecker, type RunResult, runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+import type { Scenario } from "../../sim/scenario/schema.js";
+import { scenarioData, writeScenario } from "../../sim/scenario/write.js";
+import { parseDurationUs } from "../../sim/time.js";
+import type { TraceLine } from "../../sim/trace.js";
+import { displayOf } from "../display.js";
+import { buildModel, type ReportModel } from "../model.js";
+import { digestDeferred } from "./sha256.js";
+
+/** One timeline step as a scenario file writes it: `at` plus exactly one action. */
+export type ForkStep = Readonly<Record<string, unknown>> & { readonly at: string | number };
+
+/** One simulated run of the lab's scenario. */
+export interface LabRun {
+  readonly scenario: Scenario;
+  /** The scenario as a file `quorumlab run` replays to this very trace. */
+  readonly yaml: string;
+  readonly result: RunResult;
+  readonly records: readonly TraceLine[];
+  readonly model: ReportModel;
+  readonly traceHash: string;
+  /** The steps added to the original scenario, oldest first. */
+  readonly forks: readonly ForkStep[];
+  /** Index of the first record that differs from the original run's (-1: none differs). */
+  readonly divergenceRecord: number;
+  /** Wall-clock milliseconds the simulation and the checks took, everything included. */
+  readonly simulateMs: number;
+  /** Where that time went: running and checking, reading the trace back, building the model. */
+  readonly phasesMs: { readonly run: number; readonly records: number; readonly model: number };
+}
+
+export interface LabOptions {
+  /** A wall clock in milliseconds, for the history checker's budget (the page's `performance.now`). */
+  readonly now: () => number;
+  /** The quorumlab version shown in the report header. */
+  readonly version?: string;
+  /** The command that replays the original run, shown in its header. */
+  readonly replay?: string;
+  /** The history checker's wall-clock budget, as the CLI's (default 10 s). */
+  readonly historyBudgetMs?: number;
+}
+
+/** The history check the CLI runs: linearizability against the protocol's model. */
+export function labHistoryChecker(now: () => number, timeoutMs: number): HistoryChecker {
+  return (events, model) => {
+    if (!(modelNames as readonly string[]).includes(model)) {
+      throw new Error(`protocol names unknown history model '${model}'`);
+    }
+    const result = checkHistory(events, modelByName(model as ModelName), { timeoutMs, now });
+    return {
+      result: result.result,
+      ...(result.explanation === undefined
+        ? {}
+        : { explanation: result.explanation, summary: result.explanation.summary }),
+    };
+  };
+}
+
+/** The time of a step in microseconds, read the way the scenario file reads it. */
+function stepTimeUs(step: ForkStep): number {
+  const atUs = parseDurationUs(step.at);
+  if (atUs === undefined) {
+    throw new InputError(`expected a duration such as 150ms, 2s or 500us, got ${JSON.stringify(step.at)}`, {
+      file: "fork step",
+    });
+  }
+  return atUs;
+}
+
+export class Lab {
+  readonly protocol: Protocol;
+  readonly original: LabRun;
+  private runs: LabRun[];
+  private redoStack: LabRun[] = [];
+  private readonly options: LabOptions;
+
+  /** Simulates `yaml` (a whole scenario file) with `protocol`. */
+  static async open(protocol: Protocol, yaml: string, options: LabOptions): Promise<Lab> {
+    const scenario = parseScenario(yaml, "scenario.yaml");
+    return new Lab(protocol, options, await simulate(protocol, options, scenario, [], null));
+  }
+
+  private constructor(protocol: Protocol, options: LabOptions, original: LabRun) {
+    this.protocol = protocol;
+    this.options = options;
+    this.original = original;
+    this.runs = [original];
+  }
+
+  /** The run shown now: the original, or the last fork not undone. */
+  get current(): LabRun {
+    return this.runs[this.runs.length - 1] ?? this.original;
+  }
+
+  get canUndo(): boolean {
+    return this.runs.length > 1;
+  }
+
+  get canRedo(): boolean {
+    return this.redoStack.length > 0;
+  }
+
+  /**
+   * Adds `step` to the current scenario's timeline (after every step at the same time, so it
+   * runs last among them) and re-simulates. A step that is not a valid timeline entry throws an
+   * `InputError` naming the field.
+   */
+  async fork(step: ForkStep): Promise<LabRun> {
+    const base = this.current;
+    const atUs = stepTimeUs(step);
+    const data = scenarioData(base.scenario);
+    const faults = [...(data.faults as Array<Record<string, unknown>>)];
+    let insertAt = faults.length;
+    while (insertAt > 0 && (base.scenario.faults[insertAt - 1]?.atUs ?? 0) > atUs) insertAt--;
+    faults.splice(insertAt, 0, { ...step });
+    const scenario = parseScenario(JSON.stringify({ ...data, faults }), "fork step");
+    const run = await simulate(this.protocol, this.options, scenario, [...base.forks, step], this.original);
+    this.runs.push(run);
+    this.redoStack = [];
+    return run;
+  }
+
+  /** Goes back to the run before the last fork; false when there is none. */
+  undo(): boolean {
+    if (this.runs.length <= 1) return false;
+    this.redoStack.push(this.runs.pop() as LabRun);
+    return true;
+  }
+
+  /** Reapplies the last fork undone; false when there is none. */
+  redo(): boolean {
+    const run = this.redoStack.pop();
+    if (run === undefined) return false;
+    this.runs.push(run);
+    return true;
+  }
+}
+
+/** Runs `scenario` as `quorumlab run` does, then hashes and models its trace. */
+async function simulate(
+  protocol: Protocol,
+  options: LabOptions,
+  scenario: Scenario,
+  forks: readonly ForkStep[],
+  original: LabRun | null,
+): Promise<LabRun> {
+  const started = options.now();
+  const result = runScenario(scenario, new Map([[protocol.name, protocol]]), {
+    keepTrace: true,
+    checkHistory: labHistoryChecker(options.now, options.historyBudgetMs ?? 10_000),
+  });
+  // In the page the hash is computed now (see sha256.ts); the trace's `end` record gets it too.
+  const traceHash = (await digestDeferred()) ?? result.traceHash;
+  const ran = options.now();
+  const records = result.records;
+  const end = records[records.length - 1];
+  if (end?.kind === "end" && end.traceHash !== traceHash) {
+    (end as { traceHash: string }).traceHash = traceHash;
+  }
+  const read = options.now();
+  const comment =
+    forks.length === 0
+      ? undefined
+      : `A what-if of ${scenario.name}, made in the quorumlab lab: ${forks.length} step${forks.length === 1 ? "" : "s"} added (${forks.map((step) => JSON.stringify(step)).join(", ")}).\nquorumlab run replays it to trace ${traceHash}.`;
+  const yaml = writeScenario(scenario, comment === undefined ? {} : { comment });
+  const modelStarted = options.now();
+  const model = buildModel(records, {
+    display: displayOf(protocol),
+    ...(options.version === undefined ? {} : { version: options.version }),
+    replay:
+      forks.length === 0
+        ? (options.replay ?? `npx quorumlab run ${scenario.name}`)
+        : "npx quorumlab run scenario.yaml   (the file “Download scenario” saves)",
+  });
+  return {
+    scenario,
+    yaml,
+    result,
+    records,
+    model,
+    traceHash,
+    forks,
+    divergenceRecord: original === null ? -1 : firstDifference(original.records, records),
+    simulateMs: options.now() - started,
+    phasesMs: {
+      run: Math.round(ran - started),
+      records: Math.round(read - ran),
+      model: Math.round(options.now() - modelStarted),
+    },
+  };
+}
+
+/** The index of the first record that differs between two traces (-1 when they are equal). */
+export function firstDifference(left: readonly TraceLine[], right: readonly TraceLine[]): number {
+  const length = Math.min(left.length, right.length);
+  for (let index = 0; index < length; index++) {
+    if (JSON.stringify(left[index]) !== JSON.stringify(right[index])) return index;
+  }
+  return left.length === right.length ? -1 : length;
+}
+
+/** The report step (event) a trace record belongs to: the first step at or after it. */
+export function stepAtRecord(model: ReportModel, record: TraceLine | undefined): number {
+  if (record === undefined || record.kind === "header") return -1;
+  const steps = model.steps;
+  for (let index = 0; index < steps.length; index++) {
+    const step = steps[index] as { t: number; e: number };
+    if (step.t > record.t || (step.t === record.t && step.e >= record.e)) return index;
+  }
+  return steps.length - 1;
+}

@@ -1,0 +1,184 @@
+/**
+ * The lab page in a real browser (Debian's chromium through playwright-core). Goal: the page
+ * re-simulates the embedded scenario to the CLI's very trace hash, forks change the run, undo
+ * and redo walk the forks, and the scenario the page exports replays (in Node) to the hash the
+ * page shows. Method: write pages as `run --report` and `lab` do, drive them through the UI
+ * and through `window.quorumlab`, and re-run what they export with the simulator here. Every
+ * page must log no console error and make no network request.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadScenario } from "../../cli/files.js";
+import { historyChecker } from "../../cli/history-check.js";
+import { blankScenario } from "../../cli/lab.js";
+import { reportAfterRun, writeReport } from "../../cli/shared/report-file.js";
+import { executeScenario } from "../../cli/shared/run-scenario.js";
+import { protocols } from "../../protocols/index.js";
+import { buildModel } from "../../reports/model.js";
+import type { Protocol } from "../../sim/node.js";
+import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+import { ensureOutputFolder, launchBrowser, openWatched, skipBrowser } from "./browser.js";
+
+// The page API as the tests see it (the project compiles without the DOM library).
+interface PageApi {
+  traceHash(): string;
+  scenarioYaml(): string;
+  fork(step: Record<string, unknown>): Promise<string>;
+  undo(): Promise<string>;
+  redo(): Promise<string>;
+  forks(): unknown[];
+  events(): Array<{ kind: string }>;
+  verdict(): { ok: boolean; violations: Array<{ invariant: string }> };
+}
+declare const window: { quorumlab: PageApi };
+
+/** What `quorumlab run` makes of a scenario file's text: its trace hash. */
+function cliHash(yaml: string): string {
+  return runScenario(parseScenario(yaml, "exported.yaml"), protocols, { checkHistory: historyChecker() })
+    .traceHash;
+}
+
+function notLocal(requests: readonly string[]): string[] {
+  return requests.filter((url) => !url.startsWith("file:") && !url.startsWith("data:"));
+}
+
+async function pageHash(page: Page): Promise<string> {
+  return page.evaluate(() => window.quorumlab.traceHash());
+}
+
+/** Writes the `run --report` page of a built-in scenario; returns its URL and the CLI's hash. */
+function reportOf(name: string): {
+  url: string;
+  hash: string;
+  records: ReturnType<typeof executeScenario>["result"]["records"];
+} {
+  const { result } = executeScenario(loadScenario(name), { keepTrace: true });
+  const path = join(ensureOutputFolder(), `lab-${name}.html`);
+  reportAfterRun(result, { reportPath: path });
+  return { url: pathToFileURL(path).href, hash: result.traceHash, records: result.records };
+}
+
+describe.skipIf(skipBrowser)("the lab page in chromium", () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("Figure 8: restarting n5 soon after its crash prevents the violation; undo, redo, and the download replays to the page's hash", async () => {
+    const { url, hash, records } = reportOf("raft-figure-8-bug");
+    const { page, errors, requests } = await openWatched(browser, url);
+    expect(await pageHash(page)).toBe(hash);
+    expect(await page.locator("#lab-hash-check").textContent()).toContain("✓");
+    expect(await page.locator("#outcome").textContent()).toContain("raft.leader-completeness");
+
+    // Select the event where n5 crashes, in the diagram.
+    const model = buildModel(records);
+    const n5 = model.lanes.findIndex((lane) => lane.name === "n5");
+    const crash = model.steps.findIndex((step) => step.kind === "crash" && step.lane === n5);
+    // A click on its mark (dispatched on the mark itself: at full view, arrows lie on top of it).
+    const mark = page.locator(`svg#diagram line.mark[data-s="${crash}"]`);
+    await mark.dispatchEvent("mousedown", { button: 0, clientX: 10, clientY: 10 });
+    await mark.dispatchEvent("mouseup", { button: 0, clientX: 10, clientY: 10 });
+    expect(await page.locator("#step-info").getAttribute("data-step")).toBe(String(crash));
+    expect(await page.locator("#fork-at").inputValue()).toBe("30ms");
+
+    // Fork: restart n5 five milliseconds later.
+    await page.selectOption("#fork-node", "n5");
+    await page.fill("#fork-at", "35ms");
+    await page.click('button[data-fork="restart"]');
+    await page.waitForFunction((before) => window.quorumlab.traceHash() !== before, hash);
+    const forked = await pageHash(page);
+    expect(await page.evaluate(() => window.quorumlab.verdict().ok)).toBe(true);
+    expect(await page.locator("#outcome").textContent()).toContain("every checked invariant held");
+    expect(await page.locator("#lab-compare").textContent()).toContain(
+      "First divergence from the original at t=35ms",
+    );
+    expect(await page.locator("svg#diagram line.fork-line").count()).toBe(1);
+    expect(await page.locator("#lab-forks li").count()).toBe(1);
+    await page.screenshot({ path: join(ensureOutputFolder(), "lab-figure-8-fork.png"), fullPage: true });
+
+    // The downloaded scenario replays to the hash the page shows.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#lab-download")]);
+    const saved = await download.path();
+    expect(cliHash(readFileSync(saved, "utf8"))).toBe(forked);
+
+    await page.click("#lab-undo");
+    await page.waitForFunction((before) => window.quorumlab.traceHash() === before, hash);
+    expect(await page.locator("#lab-forks li").count()).toBe(0);
+    await page.click("#lab-redo");
+    await page.waitForFunction((after) => window.quorumlab.traceHash() === after, forked);
+
+    expect(errors).toEqual([]);
+    expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
+  it("forks Paxos, primary-backup and 2PC through window.quorumlab, each export replaying to the page's hash", async () => {
+    const cases: Array<{ scenario: string; step: Record<string, unknown>; state: string }> = [
+      { scenario: "paxos-dueling-proposers", step: { at: "5ms", crash: "n3" }, state: "promised" },
+      { scenario: "pb-split-brain", step: { at: "1ms", drop: { message: 3 } }, state: "view" },
+      { scenario: "2pc-coordinator-crash", step: { at: "2s", restart: "n1" }, state: "transactions" },
+    ];
+    for (const { scenario, step, state } of cases) {
+      const { url, hash } = reportOf(scenario);
+      const { page, errors, requests } = await openWatched(browser, url);
+      expect(await pageHash(page), scenario).toBe(hash);
+      // The state at the selected moment is the protocol's own description.
+      await page.keyboard.press("End");
+      expect(await page.locator("#state-at th").allTextContents(), scenario).toContain(state);
+
+      const forked = await page.evaluate((added) => window.quorumlab.fork(added), step);
+      expect(forked, scenario).not.toBe(hash);
+      expect(await pageHash(page)).toBe(forked);
+      expect(await page.evaluate(() => window.quorumlab.forks().length)).toBe(1);
+      const yaml = await page.evaluate(() => window.quorumlab.scenarioYaml());
+      expect(cliHash(yaml), scenario).toBe(forked);
+
+      expect(await page.evaluate(() => window.quorumlab.undo())).toBe(hash);
+      expect(errors, scenario).toEqual([]);
+      expect(notLocal(requests), scenario).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it("a blank lab: a Raft cluster with a workload and no faults, where a crash of the leader is forked by hand", async () => {
+    const raft = protocols.get("raft") as Protocol;
+    const scenario = blankScenario(raft, 2_000_000);
+    expect(scenario.faults).toEqual([]);
+    const { result } = executeScenario(scenario, { keepTrace: true });
+    const path = join(ensureOutputFolder(), "lab-blank-raft.html");
+    writeReport(result.records, path, { format: "html", scenario });
+    const { page, errors, requests } = await openWatched(browser, pathToFileURL(path).href);
+    expect(await pageHash(page)).toBe(result.traceHash);
+    expect(await page.locator("svg#diagram g.lane.client").count()).toBe(3);
+
+    // A click on the time axis, away from any event, picks that time.
+    const box = await page.locator("svg#diagram").boundingBox();
+    if (box === null) throw new Error("no diagram");
+    await page.mouse.click(box.x + 120 + (box.width - 138) / 2, box.y + 10);
+    const picked = await page.locator("#fork-at").inputValue();
+    expect(picked).toMatch(/^\d+(us|ms|s)$/);
+    const unitUs = picked.endsWith("us") ? 1 : picked.endsWith("ms") ? 1_000 : 1_000_000;
+    // The middle of a 2 s run, give or take a pixel or two.
+    expect(Math.abs(Number.parseInt(picked, 10) * unitUs - 1_000_000)).toBeLessThan(20_000);
+    await page.fill("#fork-at", "1s");
+    await page.selectOption("#fork-node", "leader");
+    await page.click('button[data-fork="crash"]');
+    await page.waitForFunction((before) => window.quorumlab.traceHash() !== before, result.traceHash);
+    const events = await page.evaluate(
+      () => window.quorumlab.events().filter((event) => event.kind === "crash").length,
+    );
+    expect(events).toBe(1);
+    expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(await pageHash(page));
+    expect(errors).toEqual([]);
+    expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+});

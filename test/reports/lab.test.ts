@@ -1,0 +1,61 @@
+/**
+ * The lab's logic without a browser. Goal: a fork adds exactly one timeline step and its run is
+ * what `quorumlab run` makes of the exported scenario; undo and redo walk the forks; a bad step
+ * is an input error naming what was expected. Method: drive `Lab` in Node on raft-figure-8-bug.
+ */
+import { describe, expect, it } from "vitest";
+import { loadScenario } from "../../cli/files.js";
+import { historyChecker } from "../../cli/history-check.js";
+import { protocols } from "../../protocols/index.js";
+import { Lab } from "../../reports/page/lab.js";
+import type { Protocol } from "../../sim/node.js";
+import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+import { writeScenario } from "../../sim/scenario/write.js";
+
+const raft = protocols.get("raft") as Protocol;
+
+function cliHash(yaml: string): string {
+  return runScenario(parseScenario(yaml, "exported.yaml"), protocols, { checkHistory: historyChecker() })
+    .traceHash;
+}
+
+describe("Lab", () => {
+  it("re-simulates a scenario to the CLI's hash, forks it, and exports what replays the fork", async () => {
+    const scenario = loadScenario("raft-figure-8-bug");
+    const cli = runScenario(scenario, protocols, { checkHistory: historyChecker() });
+    const lab = await Lab.open(raft, writeScenario(scenario), { now: () => performance.now() });
+    expect(lab.original.traceHash).toBe(cli.traceHash);
+    expect(lab.original.result.violations.map((violation) => violation.invariant)).toEqual([
+      "raft.leader-completeness",
+    ]);
+
+    const run = await lab.fork({ at: "35ms", restart: "n5" });
+    expect(run.forks).toEqual([{ at: "35ms", restart: "n5" }]);
+    expect(run.scenario.faults).toHaveLength(scenario.faults.length + 1);
+    expect(run.result.ok).toBe(true);
+    const restart = run.records[run.divergenceRecord];
+    expect(restart).toMatchObject({ kind: "restart", node: "n5", t: 35_000 });
+    // Every record before the divergence is the original run's.
+    expect(run.records.slice(0, run.divergenceRecord)).toEqual(
+      lab.original.records.slice(0, run.divergenceRecord),
+    );
+    expect(cliHash(run.yaml)).toBe(run.traceHash);
+
+    expect(lab.undo()).toBe(true);
+    expect(lab.current).toBe(lab.original);
+    expect(lab.undo()).toBe(false);
+    expect(lab.redo()).toBe(true);
+    expect(lab.current.traceHash).toBe(run.traceHash);
+    expect(lab.redo()).toBe(false);
+  });
+
+  it("rejects a step that is not a timeline entry, and keeps the run shown", async () => {
+    const lab = await Lab.open(raft, writeScenario(loadScenario("raft-basic")), {
+      now: () => performance.now(),
+    });
+    await expect(lab.fork({ at: "soon", crash: "n1" })).rejects.toThrow(/expected a duration/);
+    await expect(lab.fork({ at: "10ms", explode: "n1" })).rejects.toThrow(/explode/);
+    expect(lab.current).toBe(lab.original);
+  });
+});
