@@ -1,6 +1,6 @@
 /**
  * `quorumlab bench [--json] [--only TEXT]`: runs the benchmarks in bench/ and prints one JSON
- * object (`kernel`, `linearizability` with `linearizability.hard`, `protocols.<name>`, `fuzz`). Each benchmark runs in a fresh
+ * object (`kernel`, `linearizability` with `linearizability.hard`, `protocols.<name>`, `fuzz`, `explore.<protocol>`, `lab`). Each benchmark runs in a fresh
  * Node process of its own, as each is when run directly (`node dist/bench/raft.js`), so that no
  * figure depends on the heap an earlier benchmark left behind. Each reports measured values next
  * to its target; the machine is shared, so compare runs on the same machine, not across machines.
@@ -26,6 +26,7 @@ export const benches: ReadonlyArray<readonly [string, string]> = [
   ["protocols.commit", "commit"],
   ["protocols.sharded-kv", "sharded-kv"],
   ["fuzz", "fuzz"],
+  ["explore", "explore"],
   ["lab", "lab"],
 ];
 

@@ -8,6 +8,7 @@ import { hideBin } from "yargs/helpers";
 import { ExitCode } from "../sim/errors.js";
 import { benchCommand } from "./bench.js";
 import { checkCommand } from "./check.js";
+import { exploreCommand } from "./explore.js";
 import { fuzzCommand } from "./fuzz.js";
 import { labCommand } from "./lab.js";
 import { listCommand } from "./list.js";
@@ -35,6 +36,7 @@ const commands: AnyCommand[] = [
   verifyCommand,
   checkCommand,
   fuzzCommand,
+  exploreCommand,
   mutantsCommand,
   reportCommand,
   labCommand,

@@ -7,15 +7,18 @@
  * check on; every other bug with safety only, the way `quorumlab fuzz` runs by default.
  */
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import Table from "cli-table3";
 import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
+import { explore, exploreSetup, parseFaultBudget } from "../sim/explore/index.js";
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
 import type { Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
 import { didYouMean } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
+import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
 import { type FuzzOutcome, fuzzCampaign, resolveTarget } from "./shared/fuzz-campaign.js";
 import { progressBar } from "./shared/progress.js";
@@ -177,6 +180,131 @@ export function mutantsJson(rows: readonly MutantRow[]): Record<string, unknown>
   };
 }
 
+/** One deliberate safety bug explored breadth first (`mutants --explore`). */
+export interface ExploreMutantRow {
+  readonly protocol: string;
+  readonly bug: string;
+  readonly id: string | null;
+  readonly found: boolean;
+  readonly verdict: string;
+  readonly invariant: string | null;
+  /** Steps of the shortest counterexample. */
+  readonly steps: number | null;
+  /** For a search without a violation: every state this many steps from the start was explored. */
+  readonly depth: number;
+  /** The setting of the last search: clients, and the fault budget. */
+  readonly clients: number;
+  readonly faults: string;
+  /** Over every setting tried. */
+  readonly statesVisited: number;
+  readonly uniqueStates: number;
+  readonly wallMs: number;
+}
+
+/**
+ * The settings each bug is explored in, smallest first, each with an equal share of the time:
+ * fewer clients and timer firings make a much smaller space, and most bugs show there already.
+ * The first that finds the bug gives its shortest counterexample in that setting.
+ */
+export const exploreMutantSettings: ReadonlyArray<{ readonly clients: number; readonly faults: string }> = [
+  { clients: 0, faults: "crash=1,timeouts=2" },
+  { clients: 1, faults: "crash=1,timeouts=3" },
+];
+
+/** Explores every deliberate safety bug breadth first on 3 nodes, with the same time each. */
+export function runExploreMutants(options: {
+  protocol?: string;
+  timePerMs: number;
+  onStart?: (protocol: string, bug: string) => void;
+}): ExploreMutantRow[] {
+  const rows: ExploreMutantRow[] = [];
+  for (const name of selected(options.protocol)) {
+    const protocol = protocols.get(name);
+    if (protocol === undefined) continue;
+    // A protocol without clients has one setting fewer to try.
+    const settings = exploreMutantSettings.filter(
+      (setting, index) => protocol.client !== undefined || setting.clients === 0 || index === 0,
+    );
+    for (const bug of protocol.bugs) {
+      if ((bug.kind ?? "safety") !== "safety") continue;
+      options.onStart?.(name, bug.name);
+      let row: ExploreMutantRow | undefined;
+      let statesVisited = 0;
+      let uniqueStates = 0;
+      let wallMs = 0;
+      for (const setting of settings) {
+        const { setup } = exploreSetup(
+          protocol,
+          { bugs: [bug.name], nodes: 3, clients: setting.clients, faults: parseFaultBudget(setting.faults) },
+          historyChecker(),
+        );
+        const result = explore(setup, {
+          strategy: "bfs",
+          depthMax: Number.POSITIVE_INFINITY,
+          timeMs: options.timePerMs / settings.length,
+          statesMax: 20_000_000,
+          now: () => performance.now(),
+        });
+        statesVisited += result.statesVisited;
+        uniqueStates += result.uniqueStates;
+        wallMs += result.wallMs;
+        row = {
+          protocol: name,
+          bug: bug.name,
+          id: bug.id ?? null,
+          found: result.verdict === "violation",
+          verdict: result.verdict,
+          invariant: result.counterexample?.finding.invariant ?? null,
+          steps: result.counterexample?.steps.length ?? null,
+          depth: result.depth,
+          clients: setup.workload.length,
+          faults: setting.faults,
+          statesVisited,
+          uniqueStates,
+          wallMs: Math.round(wallMs),
+        };
+        if (row.found) break;
+      }
+      if (row !== undefined) rows.push(row);
+    }
+  }
+  return rows;
+}
+
+function printExploreRows(rows: readonly ExploreMutantRow[]): void {
+  const c = colours(process.stdout);
+  const out = table(
+    [
+      "protocol",
+      "bug",
+      "found by BFS",
+      "invariant",
+      "steps",
+      "clients, faults",
+      "states visited",
+      "wall time",
+    ],
+    c.level === 0,
+  );
+  for (const r of rows) {
+    out.push([
+      r.protocol,
+      `${r.id === null ? "" : `${r.id} `}${r.bug}`,
+      r.found ? c.green("yes") : c.red(`no (${r.verdict}, depth ${r.depth})`),
+      r.invariant ?? "",
+      r.steps === null ? "" : String(r.steps),
+      `${r.clients}, ${r.faults}`,
+      r.statesVisited.toLocaleString("en-US"),
+      `${(r.wallMs / 1000).toFixed(1)} s`,
+    ]);
+  }
+  process.stdout.write(`${out.toString()}
+`);
+  process.stdout.write(
+    `${rows.filter((r) => r.found).length} of ${rows.length} deliberate safety bugs found by breadth-first exploration (3 nodes)\n`,
+  );
+}
+
 function table(head: string[], plain: boolean, colWidths?: number[]): Table.Table {
   return new Table({
     head,
@@ -254,6 +382,7 @@ interface MutantsArgs {
   workers: number;
   out?: string;
   correct: boolean;
+  explore: boolean;
   json: boolean;
 }
 
@@ -277,8 +406,14 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         default: true,
         describe: "also fuzz each correct protocol (--no-correct to skip)",
       })
+      .option("explore", {
+        type: "boolean",
+        default: false,
+        describe: "explore each safety bug breadth first instead of fuzzing (time per bug: --time-per)",
+      })
       .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
       .example("$0 mutants --list", "the deliberate bugs")
+      .example("$0 mutants --explore --protocol paxos --time-per 20s", "shortest counterexamples per bug")
       .example("$0 mutants --protocol raft --time-per 30s", "the Raft mutant table")
       .example("$0 mutants ./my-register.ts --time-per 10s", "the mutant table of your own protocol"),
   handler: (args) =>
@@ -296,6 +431,20 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       const timePerUs = parseDurationUs(args["time-per"]);
       if (timePerUs === undefined || timePerUs <= 0) {
         throw new InputError(`--time-per: expected a duration such as 60s, got '${args["time-per"]}'`);
+      }
+      if (args.explore) {
+        const c = colours(process.stderr);
+        const rows = runExploreMutants({
+          ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
+          timePerMs: timePerUs / 1000,
+          onStart: (protocol, bug) => {
+            if (!args.json && process.stderr.isTTY === true)
+              process.stderr.write(c.dim(`exploring ${protocol} ${bug}\n`));
+          },
+        });
+        if (args.json) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, explore: rows })}\n`);
+        else printExploreRows(rows);
+        return rows.every((r) => r.found) ? ExitCode.ok : ExitCode.violation;
       }
       let bar: ReturnType<typeof progressBar> | undefined;
       const rows = await runMutants({

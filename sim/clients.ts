@@ -157,17 +157,21 @@ export class SimulatedClient implements ClientEndpoint {
     if (pending.timer !== undefined) this.kernel.cancel(pending.timer);
     const dueUs = Math.min(this.kernel.timeUs + this.defaults.attemptTimeoutUs, pending.deadlineUs);
     // Cancelled when the operation ends or another attempt starts, so it runs only for this one.
-    pending.timer = this.kernel.schedule(dueUs, () => {
-      if (this.kernel.timeUs >= pending.deadlineUs) {
-        this.finish(pending, "info", null, "timeout");
-        return;
-      }
-      if (!pending.follow) {
-        this.attempt(pending, pending.target);
-        return;
-      }
-      this.attempt(pending, this.nextNode(pending.target));
-    });
+    pending.timer = this.kernel.schedule(
+      dueUs,
+      () => {
+        if (this.kernel.timeUs >= pending.deadlineUs) {
+          this.finish(pending, "info", null, "timeout");
+          return;
+        }
+        if (!pending.follow) {
+          this.attempt(pending, pending.target);
+          return;
+        }
+        this.attempt(pending, this.nextNode(pending.target));
+      },
+      this.name,
+    );
   }
 
   receive(from: NodeId, message: ClientReplyMessage): void {
@@ -189,9 +193,13 @@ export class SimulatedClient implements ClientEndpoint {
         // Back off a little before retrying so a leaderless cluster is not flooded.
         const delayUs = reply.leader === undefined ? 10_000 : 0;
         const attempt = pending.attempt;
-        this.kernel.schedule(this.kernel.timeUs + delayUs, () => {
-          if (this.pending === pending && pending.attempt === attempt) this.attempt(pending, next);
-        });
+        this.kernel.schedule(
+          this.kernel.timeUs + delayUs,
+          () => {
+            if (this.pending === pending && pending.attempt === attempt) this.attempt(pending, next);
+          },
+          this.name,
+        );
         return;
       }
     }

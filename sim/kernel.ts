@@ -41,6 +41,7 @@ import type {
 } from "./node.js";
 import { EventQueue } from "./queue.js";
 import { type Rng, randomStream } from "./random.js";
+import { type ChoiceEntry, ChoiceQueue, type StepQueue } from "./scheduler.js";
 import { MemoryStorage } from "./storage.js";
 import type { ArrivalKind, DropReason, MessageFields, NodeFields, TraceRecorder } from "./trace.js";
 
@@ -77,7 +78,28 @@ export interface KernelConfig {
   readonly checkLiveness?: boolean;
   /** Stop the run at the first violation (default true). */
   readonly stopOnViolation?: boolean;
+  /**
+   * Who picks the next step (sim/scheduler.ts): `time` (default), the earliest due; `choice`,
+   * the caller, through `enabledSteps` and `takeStep`.
+   */
+  readonly scheduling?: "time" | "choice";
 }
+
+/**
+ * A step a choice-scheduled kernel may take next: a message in flight, a pending timer of a live
+ * node, or a pending action (a client's retry). `entry` is the kernel's handle for `takeStep`.
+ */
+export type EnabledStep = { readonly entry: unknown; readonly dueUs: number } & (
+  | {
+      readonly kind: "deliver";
+      readonly id: number;
+      readonly from: string;
+      readonly to: string;
+      readonly message: Message;
+    }
+  | { readonly kind: "timer"; readonly node: string; readonly name: string }
+  | { readonly kind: "action"; readonly label: string | undefined }
+);
 
 /** A recorded invariant violation. */
 export interface Violation {
@@ -139,6 +161,8 @@ interface ScheduledAction {
   readonly kind: typeof actionKind;
   readonly run: () => void;
   cancelled: boolean;
+  /** Who it belongs to (a client's name), shown when a strategy picks it. */
+  readonly label: string | undefined;
 }
 
 /** A scenario's fault on one message, applied when the message arrives. */
@@ -182,7 +206,9 @@ export class Kernel {
   readonly violations: Violation[] = [];
   readonly nodeIds: readonly NodeId[];
   readonly clientIds: readonly string[];
-  private readonly queue = new EventQueue<QueueItem>();
+  private readonly queue: StepQueue<QueueItem>;
+  /** The queue again, when the caller picks steps (`scheduling: "choice"`). */
+  private readonly choices: ChoiceQueue<QueueItem> | undefined;
   private readonly slots: NodeSlot[] = [];
   private readonly slotsById = new Map<NodeId, NodeSlot>();
   private readonly clientEndpoints: Array<ClientEndpoint | undefined> = [];
@@ -223,6 +249,12 @@ export class Kernel {
     this.stopOnViolation = config.stopOnViolation ?? true;
     this.nodeIds = config.nodes;
     this.clientIds = config.clients;
+    if (config.scheduling === "choice") {
+      this.choices = new ChoiceQueue<QueueItem>();
+      this.queue = this.choices;
+    } else {
+      this.queue = new EventQueue<QueueItem>();
+    }
     this.network = new Network(
       config.network,
       [...config.nodes, ...config.clients],
@@ -278,9 +310,9 @@ export class Kernel {
     this.clientEndpoints[this.network.endpoint(client) - this.slots.length] = endpoint;
   }
 
-  /** Schedules `run` at virtual time `timeUs` (not before now). */
-  schedule(timeUs: number, run: () => void): Scheduled {
-    const action: ScheduledAction = { kind: actionKind, run, cancelled: false };
+  /** Schedules `run` at virtual time `timeUs` (not before now); `label` names its owner. */
+  schedule(timeUs: number, run: () => void, label?: string): Scheduled {
+    const action: ScheduledAction = { kind: actionKind, run, cancelled: false, label };
     this.queue.push(Math.max(timeUs, this.nowUs), action);
     return action;
   }
@@ -372,6 +404,118 @@ export class Kernel {
       case actionKind:
         item.run();
         return;
+    }
+  }
+
+  // ---- choice scheduling ---------------------------------------------------------------------
+
+  private choiceQueue(): ChoiceQueue<QueueItem> {
+    if (this.choices === undefined) throw new Error("this kernel schedules by time; steps cannot be chosen");
+    return this.choices;
+  }
+
+  /**
+   * The steps that may run next, oldest first (choice scheduling). Spent timers and cancelled
+   * actions leave the queue here, as they do unrun in time order.
+   */
+  enabledSteps(): EnabledStep[] {
+    const choices = this.choiceQueue();
+    choices.retain((item) =>
+      item.kind === actionKind ? !item.cancelled : item.kind !== timerKind || !this.timerIsSpent(item),
+    );
+    const names = this.network.names;
+    return choices.pending().map((entry): EnabledStep => {
+      const item = entry.item;
+      switch (item.kind) {
+        case deliverKind:
+          return {
+            entry,
+            dueUs: entry.dueUs,
+            kind: "deliver",
+            id: item.id,
+            from: names[item.from] as string,
+            to: names[item.to] as string,
+            message: item.message,
+          };
+        case timerKind:
+          return {
+            entry,
+            dueUs: entry.dueUs,
+            kind: "timer",
+            node: this.nodeIds[item.node] as string,
+            name: item.name,
+          };
+        default:
+          return { entry, dueUs: entry.dueUs, kind: "action", label: item.label };
+      }
+    });
+  }
+
+  /**
+   * Takes one enabled step as one event (choice scheduling): runs it (the clock moves to its due
+   * time if that is later), or, for a message, drops it or duplicates it (the copy stays in
+   * flight). Then runs the actions that became due (`settle`).
+   */
+  takeStep(step: EnabledStep, fate: "run" | "drop" | "duplicate" = "run"): void {
+    const choices = this.choiceQueue();
+    const entry = step.entry as ChoiceEntry<QueueItem>;
+    const item = entry.item;
+    if (fate !== "run" && item.kind !== deliverKind) throw new Error(`only a message can be ${fate}ped`);
+    if (fate === "duplicate") {
+      const message = item as QueueItem & { kind: typeof deliverKind };
+      const copy = this.nextMessageId++;
+      if (this.tracing) {
+        const symbols = this.endpointSymbols;
+        this.trace.duplicate(
+          {
+            t: this.nowUs,
+            e: this.eventIndex,
+            from: symbols[message.from] as number,
+            to: symbols[message.to] as number,
+            id: message.id,
+            type: message.type,
+          },
+          copy,
+        );
+      }
+      choices.push(entry.dueUs, { ...message, id: copy });
+    } else {
+      if (!choices.remove(entry)) throw new Error("that step is not enabled");
+      if (fate === "drop") {
+        if (this.tracing)
+          this.recordArrival(item as QueueItem & { kind: typeof deliverKind }, "drop", "loss");
+      } else {
+        if (entry.dueUs > this.nowUs) this.nowUs = entry.dueUs;
+        this.handle(item);
+      }
+    }
+    this.eventIndex++;
+    this.settle();
+  }
+
+  /** Runs `run` now as one event (choice scheduling: a client's invocation, a crash). */
+  runNow(run: () => void): void {
+    run();
+    this.eventIndex++;
+    this.settle();
+  }
+
+  /**
+   * Runs, oldest first, every pending action already due (choice scheduling): node starts at
+   * time 0 and a client's immediate follow-ups are not choices, each is one event of its own.
+   */
+  settle(): void {
+    const choices = this.choiceQueue();
+    while (!this.stopped) {
+      const entry = choices
+        .pending()
+        .find((candidate) => candidate.item.kind === actionKind && candidate.dueUs <= this.nowUs);
+      if (entry === undefined) return;
+      choices.remove(entry);
+      const action = entry.item as ScheduledAction;
+      if (action.cancelled) continue;
+      action.run();
+      this.eventIndex++;
     }
   }
 
@@ -797,6 +941,11 @@ export class Kernel {
   /** The node object, for invariants and tests; undefined while crashed. */
   nodeObject(id: NodeId): ProtocolNode | undefined {
     return this.slot(id).instance;
+  }
+
+  /** The context the kernel handed the node (its random stream, its storage...). */
+  contextOf(id: NodeId): NodeContext {
+    return this.slot(id).context;
   }
 
   storageOf(id: NodeId): MemoryStorage {

@@ -43,31 +43,46 @@ export function formatSeed(seed: bigint): string {
 
 class AleaRng implements Rng {
   private readonly source: seedrandom.PRNG;
+  /** Numbers drawn so far: with the seed, it identifies the stream's state (state fingerprints). */
+  draws = 0;
 
   constructor(seedText: string) {
     this.source = seedrandom.alea(seedText);
   }
 
-  next(): number {
+  private double(): number {
+    this.draws++;
     return this.source.double();
   }
 
+  next(): number {
+    return this.double();
+  }
+
   int(minInclusive: number, maxInclusive: number): number {
-    return minInclusive + Math.floor(this.source.double() * (maxInclusive - minInclusive + 1));
+    return minInclusive + Math.floor(this.double() * (maxInclusive - minInclusive + 1));
   }
 
   chance(probability: number): boolean {
-    return probability > 0 && this.source.double() < probability;
+    return probability > 0 && this.double() < probability;
   }
 
   pick<T>(items: readonly T[]): T {
     if (items.length === 0) throw new Error("pick from an empty array");
-    return items[Math.floor(this.source.double() * items.length)] as T;
+    return items[Math.floor(this.double() * items.length)] as T;
   }
 
   exponential(mean: number): number {
-    return -mean * Math.log(1 - this.source.double());
+    return -mean * Math.log(1 - this.double());
   }
+}
+
+/**
+ * How many numbers a stream of `randomStream` has drawn: two streams of one seed and name that
+ * drew equally many are in the same state.
+ */
+export function randomDraws(random: Rng): number {
+  return random instanceof AleaRng ? random.draws : 0;
 }
 
 /** The generator for stream `name` of run `seed`. */

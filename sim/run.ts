@@ -6,6 +6,7 @@
  * The simulator never imports protocols: the caller hands in the registry.
  */
 import { HistoryLog, SimulatedClient, Workload } from "./clients.js";
+import { playSchedule } from "./explore/schedule.js";
 import { FaultTimeline } from "./faults.js";
 import type { HistoryEvent } from "./history.js";
 import { Kernel, type Violation } from "./kernel.js";
@@ -48,6 +49,11 @@ export interface RunOptions {
    * memory for protocols that define figures; turn it off for long runs that do not need them.
    */
   readonly protocolFigures?: boolean;
+  /**
+   * Keep pending steps in the choice store (sim/scheduler.ts) and run them in time order from
+   * there: the same run, through the seam exploration uses (tests of the seam). Default false.
+   */
+  readonly choiceStore?: boolean;
 }
 
 export interface ExpectationResult {
@@ -102,7 +108,9 @@ export function runScenario(
   const nodes = Array.from({ length: scenario.nodes }, (_, index) => `n${index + 1}`);
   const workloadClients = scenario.workload?.clients ?? 0;
   const scriptedOps = scenario.faults.filter((fault) => fault.kind === "op").length;
-  const clients = Array.from({ length: workloadClients + scriptedOps }, (_, index) => `c${index + 1}`);
+  const clientCount =
+    scenario.schedule === undefined ? workloadClients + scriptedOps : (scenario.clients ?? 0);
+  const clients = Array.from({ length: clientCount }, (_, index) => `c${index + 1}`);
   const wantFigures = protocol.figures !== undefined && (options.protocolFigures ?? true);
   const trace = new TraceRecorder({
     hash: options.hashTrace ?? true,
@@ -137,6 +145,9 @@ export function runScenario(
     trace,
     checkLiveness: options.checkLiveness ?? false,
     stopOnViolation: options.stopOnViolation ?? true,
+    ...(scenario.schedule === undefined && options.choiceStore !== true
+      ? {}
+      : { scheduling: "choice" as const }),
   });
   const history = new HistoryLog(kernel);
   const workloadRandom = randomStream(seed, "workload");
@@ -156,25 +167,29 @@ export function runScenario(
       ),
   );
   kernel.startAll();
-  if (scenario.workload !== undefined) {
-    new Workload(
-      scenario.workload,
-      kernel,
-      simulatedClients.slice(0, workloadClients),
-      workloadRandom,
-    ).start();
-  }
-  new FaultTimeline(
-    kernel,
-    randomStream(seed, "faults"),
-    protocol.electionTimer,
-    simulatedClients.slice(workloadClients),
-  ).schedule(scenario.faults);
   let leaderAt: boolean | undefined;
-  const leaderBy = scenario.expect.leader?.by;
-  if (leaderBy !== undefined) kernel.schedule(leaderBy, () => (leaderAt = kernel.leader() !== undefined));
-
-  kernel.runUntil(scenario.durationUs);
+  if (scenario.schedule !== undefined) {
+    // An explicit schedule: exactly these steps, in this order (sim/explore/schedule.ts).
+    playSchedule(kernel, simulatedClients, scenario.schedule, scenario.file);
+  } else {
+    if (scenario.workload !== undefined) {
+      new Workload(
+        scenario.workload,
+        kernel,
+        simulatedClients.slice(0, workloadClients),
+        workloadRandom,
+      ).start();
+    }
+    new FaultTimeline(
+      kernel,
+      randomStream(seed, "faults"),
+      protocol.electionTimer,
+      simulatedClients.slice(workloadClients),
+    ).schedule(scenario.faults);
+    const leaderBy = scenario.expect.leader?.by;
+    if (leaderBy !== undefined) kernel.schedule(leaderBy, () => (leaderAt = kernel.leader() !== undefined));
+    kernel.runUntil(scenario.durationUs);
+  }
   if (!kernel.isStopped) kernel.checkAtEnd();
 
   const model = protocol.client?.model;

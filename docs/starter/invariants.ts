@@ -5,9 +5,12 @@
  * back in time.
  */
 import type { Invariant } from "quorumlab";
-import type { RegisterNode } from "./quorum-register.js";
+/** What the invariant needs of a replica: the keys it stores (the tags it reads from storage). */
+export interface Replica {
+  keys(): readonly string[];
+}
 
-export const tagsOnlyGrow: Invariant<RegisterNode> = {
+export const tagsOnlyGrow: Invariant<Replica> = {
   name: "quorum-register.tags-only-grow",
   statement: "The tag a replica stores for a key never decreases, across crashes too.",
   source: "Attiya, Bar-Noy and Dolev 1995, the replica's update rule",

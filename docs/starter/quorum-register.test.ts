@@ -7,7 +7,8 @@ import { fuzzProtocol } from "quorumlab";
 import { expect, test } from "vitest";
 import { protocol } from "./quorum-register.js";
 
-test("no fault plan breaks the register", () => {
+// Two hundred runs take about a second alone, several on a loaded machine: a minute is the limit.
+test("no fault plan breaks the register", { timeout: 60_000 }, () => {
   const result = fuzzProtocol(protocol, { runs: 200, seed: 1n });
   expect(result.failure).toBeUndefined();
   expect(result.runs).toBe(200);

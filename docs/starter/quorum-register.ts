@@ -14,10 +14,19 @@
  * One writer per key (the node `writerOf(key)`; others redirect writes to it) keeps the tags of a
  * key in the order of its writes. Clients retry a request that got no answer, at another node or
  * the same one, and the network may deliver a request twice: the writer runs each request id
- * once. It persists and syncs the tag it gives a write before sending it anywhere, and a copy arriving
- * later (after a crash too) reuses that tag or the stored answer: a write never gets two tags.
+ * once. It persists and syncs the tag it gives a write before sending it anywhere, and a copy
+ * arriving later (after a crash too) reuses that tag or the stored answer: a write never gets two
+ * tags.
  */
-import type { ClientRequest, NodeContext, NodeId, Protocol, ProtocolNode, StartInfo, StateDescription } from "quorumlab";
+import type {
+  ClientRequest,
+  NodeContext,
+  NodeId,
+  Protocol,
+  ProtocolNode,
+  StartInfo,
+  StateDescription,
+} from "quorumlab";
 import { client } from "./client.js";
 import { tagsOnlyGrow } from "./invariants.js";
 

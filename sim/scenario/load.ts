@@ -165,6 +165,8 @@ function build(
   // Stable sort: actions at the same time keep the order in which the file lists them.
   faults.sort((a, b) => a.atUs - b.atUs);
 
+  if (input.schedule !== undefined) checkSchedule(input, nodeSet, errorAt);
+
   let workload: WorkloadSpec | undefined;
   if (input.workload !== undefined) {
     const keysInput = input.workload.keys ?? 1;
@@ -197,9 +199,63 @@ function build(
     network,
     workload,
     faults,
+    ...(input.clients === undefined ? {} : { clients: input.clients }),
+    ...(input.schedule === undefined ? {} : { schedule: input.schedule }),
     expect: input.expect ?? {},
     file,
   };
+}
+
+/** A schedule names only this scenario's nodes and clients, and replaces workload and faults. */
+function checkSchedule(
+  input: ScenarioInput,
+  nodeSet: ReadonlySet<string>,
+  errorAt: (path: Array<string | number>, message: string) => InputError,
+): void {
+  if (input.workload !== undefined || (input.faults ?? []).length > 0) {
+    throw errorAt(
+      ["schedule"],
+      "a scenario with a schedule has no workload and no faults: every step is in the schedule",
+    );
+  }
+  const clientCount = input.clients ?? 0;
+  const clientSet = new Set(Array.from({ length: clientCount }, (_, index) => `c${index + 1}`));
+  const known = (value: string, path: Array<string | number>, nodesOnly: boolean): void => {
+    if (nodeSet.has(value) || (!nodesOnly && clientSet.has(value))) return;
+    throw errorAt(
+      path,
+      `unknown ${nodesOnly ? "node" : "node or client"} '${value}': this scenario has nodes ${describeRange([...nodeSet])}` +
+        (clientCount === 0 ? " and no clients" : ` and clients c1..c${clientCount}`),
+    );
+  };
+  (input.schedule ?? []).forEach((step, index) => {
+    const at = (...rest: Array<string | number>) => ["schedule", index, step.kind, ...rest];
+    switch (step.kind) {
+      case "deliver":
+      case "drop":
+      case "duplicate":
+        known(step.from, at("from"), false);
+        known(step.to, at("to"), false);
+        return;
+      case "fire":
+        known(step.node, at("node"), true);
+        return;
+      case "crash":
+      case "restart":
+        known(step.node, at(), true);
+        return;
+      case "retry":
+        if (!clientSet.has(step.client)) throw errorAt(at(), unknownClient(step.client, clientCount));
+        return;
+      case "invoke":
+        if (!clientSet.has(step.client)) throw errorAt(at("client"), unknownClient(step.client, clientCount));
+        return;
+    }
+  });
+}
+
+function unknownClient(name: string, clientCount: number): string {
+  return `unknown client '${name}': ${clientCount === 0 ? "this scenario has no clients (set 'clients')" : `expected one of c1..c${clientCount}`}`;
 }
 
 function issueError(

@@ -168,6 +168,75 @@ const fault = z
     } as FaultAction;
   });
 
+const messageRef = z.strictObject({
+  id: z.number().int().min(0),
+  from: name,
+  to: name,
+  type: name,
+});
+
+const scheduleFields = {
+  deliver: messageRef,
+  drop: messageRef,
+  duplicate: messageRef,
+  fire: z.strictObject({ node: name, timer: name }),
+  retry: name,
+  invoke: z.strictObject({
+    client: name,
+    f: name,
+    key: z.union([z.string(), z.null()]).optional(),
+    value: z.unknown().optional(),
+  }),
+  crash: name,
+  restart: name,
+} as const;
+
+type ScheduleFields = { [K in keyof typeof scheduleFields]: z.output<(typeof scheduleFields)[K]> };
+const stepNames = Object.keys(scheduleFields) as Array<keyof ScheduleFields>;
+
+const scheduleStep = z
+  .strictObject({
+    note: z.string().optional(),
+    ...Object.fromEntries(stepNames.map((key) => [key, scheduleFields[key].optional()])),
+  })
+  .transform((value, context): ScheduleStep => {
+    const present = stepNames.filter((key) => (value as Record<string, unknown>)[key] !== undefined);
+    if (present.length !== 1) {
+      context.addIssue({
+        code: "custom",
+        message: `each schedule step names exactly one action (${stepNames.join(", ")}); found ${present.length === 0 ? "none" : present.join(", ")}`,
+      });
+      return z.NEVER;
+    }
+    const kind = present[0] as keyof ScheduleFields;
+    const body = (value as Record<string, unknown>)[kind];
+    const note = value.note === undefined ? {} : { note: value.note };
+    switch (kind) {
+      case "deliver":
+      case "drop":
+      case "duplicate":
+        return { kind, ...(body as ScheduleFields["deliver"]), ...note };
+      case "fire":
+        return { kind, ...(body as ScheduleFields["fire"]), ...note };
+      case "invoke": {
+        const invoke = body as ScheduleFields["invoke"];
+        return {
+          kind,
+          client: invoke.client,
+          f: invoke.f,
+          key: invoke.key ?? null,
+          value: invoke.value ?? null,
+          ...note,
+        };
+      }
+      case "retry":
+        return { kind, client: body as string, ...note };
+      case "crash":
+      case "restart":
+        return { kind, node: body as string, ...note };
+    }
+  });
+
 const bounds = z.strictObject({ min: z.number().optional(), max: z.number().optional() });
 
 const expectations = z
@@ -201,6 +270,8 @@ export const scenarioSchema = z.strictObject({
   network,
   workload,
   faults: z.array(fault).optional(),
+  clients: z.number().int().min(0).max(64).optional(),
+  schedule: z.array(scheduleStep).optional(),
   expect: expectations,
 });
 
@@ -215,6 +286,32 @@ export type FaultAction = {
       ? { readonly loseUnsynced?: boolean }
       : unknown);
 }[keyof FaultFields];
+
+/**
+ * One step of an explicit schedule (`schedule:`): the kernel takes exactly these steps, in this
+ * order, instead of following time. Messages are named by their id (ids count sends from 0 in a
+ * run), with their ends and type as a check.
+ */
+export type ScheduleStep = { readonly note?: string } & (
+  | {
+      readonly kind: "deliver" | "drop" | "duplicate";
+      readonly id: number;
+      readonly from: string;
+      readonly to: string;
+      readonly type: string;
+    }
+  | { readonly kind: "fire"; readonly node: string; readonly timer: string }
+  /** The client's pending retry due first (an attempt timeout or a redirect's backoff). */
+  | { readonly kind: "retry"; readonly client: string }
+  | {
+      readonly kind: "invoke";
+      readonly client: string;
+      readonly f: string;
+      readonly key: string | null;
+      readonly value: unknown;
+    }
+  | { readonly kind: "crash" | "restart"; readonly node: string }
+);
 
 export interface Expectations {
   /** No safety invariant violated. */
@@ -248,6 +345,13 @@ export interface Scenario {
   readonly network: NetworkSpec;
   readonly workload: WorkloadSpec | undefined;
   readonly faults: readonly FaultAction[];
+  /**
+   * Clients of an explicit schedule (`clients:`, named c1..cN); other scenarios get theirs from
+   * the workload and the scripted operations.
+   */
+  readonly clients?: number;
+  /** An explicit schedule: the run takes these steps in order instead of following time. */
+  readonly schedule?: readonly ScheduleStep[];
   readonly expect: Expectations;
   /** The file it was read from, when it was. */
   readonly file?: string;

@@ -10,7 +10,7 @@
 import { Document, isMap, isSeq, type YAMLMap, type YAMLSeq } from "yaml";
 import type { LatencySpec, NetworkSpec } from "../network.js";
 import { formatSeed } from "../random.js";
-import type { Expectations, FaultAction, Scenario } from "./schema.js";
+import type { Expectations, FaultAction, Scenario, ScheduleStep } from "./schema.js";
 
 /** A duration in the largest unit that divides it exactly. */
 export function exactDuration(timeUs: number): string | number {
@@ -128,6 +128,26 @@ export function faultData(action: FaultAction): Record<string, unknown> {
   }
 }
 
+/** One schedule step as the file writes it: `{deliver: {id: 4, from: n1, to: n2, type: prepare}}`. */
+export function scheduleStepData(step: ScheduleStep): Record<string, unknown> {
+  const note = step.note === undefined ? {} : { note: step.note };
+  switch (step.kind) {
+    case "deliver":
+    case "drop":
+    case "duplicate":
+      return { [step.kind]: { id: step.id, from: step.from, to: step.to, type: step.type }, ...note };
+    case "fire":
+      return { fire: { node: step.node, timer: step.timer }, ...note };
+    case "retry":
+      return { retry: step.client, ...note };
+    case "invoke":
+      return { invoke: { client: step.client, f: step.f, key: step.key, value: step.value }, ...note };
+    case "crash":
+    case "restart":
+      return { [step.kind]: step.node, ...note };
+  }
+}
+
 function expectData(expect: Expectations): Record<string, unknown> | undefined {
   const out: Record<string, unknown> = {};
   if (expect.safe !== undefined) out.safe = expect.safe;
@@ -174,7 +194,9 @@ export function scenarioData(scenario: Scenario): Record<string, unknown> {
             attemptTimeout: exactDuration(workload.attemptTimeoutUs),
           },
         }),
-    faults: scenario.faults.map(faultData),
+    ...(scenario.schedule === undefined
+      ? { faults: scenario.faults.map(faultData) }
+      : { clients: scenario.clients ?? 0, schedule: scenario.schedule.map(scheduleStepData) }),
     ...(expect === undefined ? {} : { expect }),
   };
 }
@@ -196,10 +218,11 @@ export function writeScenario(scenario: Scenario, options: { comment?: string } 
       if (key === "options" || key === "expect") value.flow = value.items.length <= 4;
     }
   }
-  const faults = root.get("faults", true) as YAMLSeq | undefined;
-  if (faults !== undefined) {
-    faults.flow = faults.items.length === 0;
-    for (const item of faults.items) {
+  for (const key of ["faults", "schedule"]) {
+    const timeline = root.get(key, true) as YAMLSeq | undefined;
+    if (timeline === undefined) continue;
+    timeline.flow = timeline.items.length === 0;
+    for (const item of timeline.items) {
       if (isMap(item)) item.flow = true;
     }
   }

@@ -1,0 +1,70 @@
+/**
+ * Exploration throughput: unique states per wall-clock second of breadth-first exploration, and
+ * whether the space was explored to completion, for single-decree Paxos (3 nodes, proposers n1
+ * and n2, 2 timer firings: each proposer's first ballot), two-phase commit (coordinator and 3
+ * participants) and Raft (3 nodes, 1 client, 1 operation). Targets: 100,000 unique states per
+ * second for Paxos and two-phase commit, 30,000 for Raft, Paxos and two-phase commit complete.
+ *
+ * Method: each configuration is explored breadth first for at most TIME_PER_MS of wall time
+ * (default faults otherwise: timeouts=3); `repeatable` explores Paxos to depth REPEAT_DEPTH twice
+ * and says whether both counts agree. The machine is shared: compare runs on the same machine.
+ *
+ * Runnable directly: `npx tsx bench/explore.ts`.
+ */
+import { performance } from "node:perf_hooks";
+import { historyChecker } from "../cli/history-check.js";
+import { protocols } from "../protocols/index.js";
+import { explore } from "../sim/explore/search.js";
+import { type ExploreInput, exploreSetup } from "../sim/explore/settings.js";
+import type { Protocol } from "../sim/node.js";
+
+const TIME_PER_MS = Number(process.env.EXPLORE_BENCH_MS ?? 15_000);
+const REPEAT_DEPTH = 6;
+
+const configurations: ReadonlyArray<{ key: string; protocol: string; input: ExploreInput; target: number }> =
+  [
+    { key: "paxos", protocol: "paxos", input: { nodes: 3, faults: { timeouts: 2 } }, target: 100_000 },
+    { key: "two-phase-commit", protocol: "two-phase-commit", input: { nodes: 4 }, target: 100_000 },
+    { key: "raft", protocol: "raft", input: { nodes: 3, clients: 1, operations: 1 }, target: 30_000 },
+  ];
+
+function measure(
+  protocol: Protocol,
+  input: ExploreInput,
+  timeMs: number,
+  depthMax = Number.POSITIVE_INFINITY,
+) {
+  const { setup } = exploreSetup(protocol, input, historyChecker());
+  return explore(setup, {
+    strategy: "bfs",
+    depthMax,
+    timeMs,
+    statesMax: 20_000_000,
+    now: () => performance.now(),
+  });
+}
+
+const out: Record<string, unknown> = {};
+for (const configuration of configurations) {
+  const protocol = protocols.get(configuration.protocol) as Protocol;
+  const result = measure(protocol, configuration.input, TIME_PER_MS);
+  out[configuration.key] = {
+    statesPerSec: Math.round((result.uniqueStates * 1000) / result.wallMs),
+    uniqueStates: result.uniqueStates,
+    statesVisited: result.statesVisited,
+    complete: result.verdict === "complete",
+    verdict: result.verdict,
+    depth: result.depth,
+    wallMs: Math.round(result.wallMs),
+    statesPerSecTarget: configuration.target,
+  };
+}
+const paxos = protocols.get("paxos") as Protocol;
+const first = measure(paxos, { nodes: 3, faults: { timeouts: 2 } }, 600_000, REPEAT_DEPTH);
+const second = measure(paxos, { nodes: 3, faults: { timeouts: 2 } }, 600_000, REPEAT_DEPTH);
+out.repeatable = {
+  depth: REPEAT_DEPTH,
+  uniqueStates: [first.uniqueStates, second.uniqueStates],
+  same: first.uniqueStates === second.uniqueStates && first.statesVisited === second.statesVisited,
+};
+process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -1,0 +1,379 @@
+/**
+ * `quorumlab explore <protocol|module.js>`: explores every schedule of a small cluster within
+ * bounds and reports `complete`, `violation` (with the shortest schedule under BFS, saved as a
+ * scenario `quorumlab run` replays) or `bounded`. docs/exploring.md is the user's guide.
+ *
+ * The work is in sim/explore/; this file parses flags, owns the clock, the progress bar and the
+ * files.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import cliProgress from "cli-progress";
+import type { CommandModule } from "yargs";
+import { ExitCode, InputError } from "../sim/errors.js";
+import {
+  describeStep,
+  explore,
+  exploredScenario,
+  exploredText,
+  exploreSetup,
+  formatFaultBudget,
+  parseFaultBudget,
+  type SearchProgress,
+  type SearchResult,
+  type Strategy,
+} from "../sim/explore/index.js";
+import type { Protocol } from "../sim/node.js";
+import { formatSeed, parseSeed } from "../sim/random.js";
+import { type RunResult, runScenario } from "../sim/run.js";
+import { parseScenario } from "../sim/scenario/load.js";
+import type { ScheduleStep } from "../sim/scenario/schema.js";
+import { parseDurationUs } from "../sim/time.js";
+import { displayPath } from "./files.js";
+import { historyChecker } from "./history-check.js";
+import { colours, runCommand } from "./output.js";
+import { resolveTarget } from "./shared/fuzz-campaign.js";
+import { registryFor } from "./shared/fuzz-worker.js";
+import { reportAfterRun } from "./shared/report-file.js";
+
+export interface ExploreArgs {
+  target: string;
+  nodes?: number;
+  clients?: number;
+  ops?: number;
+  depth?: number;
+  faults?: string;
+  strategy: Strategy;
+  time: string;
+  workers: number;
+  bug?: string[];
+  seed: string;
+  out: string;
+  json: boolean;
+}
+
+/** A saved counterexample: the scenario file, its trace hash when replayed, and its report. */
+export interface SavedCounterexample {
+  readonly file: string;
+  readonly reportFile?: string;
+  readonly traceHash: string;
+  readonly invariant: string;
+  readonly message: string;
+  readonly steps: readonly ScheduleStep[];
+  /** The replayed file broke the same invariant. */
+  readonly reproduced: boolean;
+  readonly replay: string;
+}
+
+function commandLine(args: ExploreArgs, budget: string): string {
+  const flags = [
+    ...(args.bug ?? []).map((bug) => `--bug ${bug}`),
+    ...(args.nodes === undefined ? [] : [`--nodes ${args.nodes}`]),
+    ...(args.clients === undefined ? [] : [`--clients ${args.clients}`]),
+    ...(args.ops === undefined ? [] : [`--ops ${args.ops}`]),
+    ...(args.depth === undefined ? [] : [`--depth ${args.depth}`]),
+    `--faults ${budget}`,
+    `--strategy ${args.strategy}`,
+  ];
+  return `quorumlab explore ${args.target} ${flags.join(" ")}`;
+}
+
+function progressBar(): { update(progress: SearchProgress): void; stop(): void } {
+  if (process.stderr.isTTY !== true) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      format:
+        "exploring {states} states | {unique} unique | depth {depth} | {rate} states/s | frontier {frontier} | {elapsed}",
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(1, 0, { states: 0, unique: 0, depth: 0, rate: 0, frontier: 0, elapsed: "0s" });
+  return {
+    update(progress) {
+      const seconds = progress.elapsedMs / 1000;
+      bar.update(0, {
+        states: progress.statesVisited,
+        unique: progress.uniqueStates,
+        depth: progress.depth,
+        rate: seconds > 0 ? Math.round(progress.uniqueStates / seconds) : 0,
+        frontier: progress.frontier,
+        elapsed: `${seconds.toFixed(1)}s`,
+      });
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+/** Writes the counterexample scenario, replays it as `quorumlab run` does, and writes its report. */
+function saveCounterexample(
+  registry: ReadonlyMap<string, Protocol>,
+  context: {
+    protocol: Protocol;
+    userOptions: Record<string, unknown>;
+    nodes: number;
+    clients: number;
+    seed: bigint;
+    command: string;
+    module?: string;
+  },
+  result: SearchResult,
+  outDir: string,
+): SavedCounterexample {
+  const counterexample = result.counterexample;
+  if (counterexample === undefined) throw new Error("no counterexample to save");
+  const setup = {
+    protocol: context.protocol.name,
+    options: context.userOptions,
+    nodes: context.nodes,
+    clients: context.clients,
+    seed: context.seed,
+    command: context.command,
+  };
+  // The file's duration is the virtual time its schedule ends at: run it once to learn it.
+  const draft = exploredScenario(setup, counterexample.steps, counterexample.finding, 1_000_000);
+  const probe = runScenario(parseScenario(exploredText(draft), "probe.yaml"), registry, {
+    checkHistory: historyChecker(),
+    protocolFigures: false,
+  });
+  const scenario = exploredScenario(
+    setup,
+    counterexample.steps,
+    counterexample.finding,
+    Math.max(1, probe.simulatedUs),
+  );
+  const text = exploredText(scenario);
+  mkdirSync(outDir, { recursive: true });
+  const file = join(outDir, `${scenario.name}.yaml`);
+  writeFileSync(file, text);
+  const reportFile = join(outDir, `${scenario.name}.html`);
+  const replayed: RunResult = runScenario(parseScenario(text, displayPath(file)), registry, {
+    checkHistory: historyChecker(),
+    keepTrace: true,
+  });
+  reportAfterRun(replayed, { reportPath: reportFile });
+  const invariant = counterexample.finding.invariant;
+  const reproduced =
+    invariant === "explore.deadlock" ||
+    replayed.violations.some((violation) => violation.invariant === invariant);
+  const moduleFlag = context.module === undefined ? "" : ` --module ${displayPath(context.module)}`;
+  return {
+    file: displayPath(file),
+    reportFile: displayPath(reportFile),
+    traceHash: replayed.traceHash,
+    invariant,
+    message: counterexample.finding.message,
+    steps: counterexample.steps,
+    reproduced,
+    replay: `npx quorumlab run ${displayPath(file)}${moduleFlag}`,
+  };
+}
+
+/** The stable `--json` shape (docs/cli.md). */
+export function exploreJson(
+  header: Record<string, unknown>,
+  result: SearchResult,
+  saved: SavedCounterexample | undefined,
+): Record<string, unknown> {
+  return {
+    schemaVersion: 1,
+    ...header,
+    strategy: result.strategy,
+    verdict: result.verdict,
+    uniqueStates: result.uniqueStates,
+    statesVisited: result.statesVisited,
+    depth: result.depth,
+    boundedBy: result.boundedBy ?? null,
+    hiddenState: result.hiddenState ?? false,
+    statesPerSec: result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0,
+    wallMs: Math.round(result.wallMs),
+    counterexample:
+      saved === undefined
+        ? null
+        : {
+            file: saved.file,
+            traceHash: saved.traceHash,
+            invariant: saved.invariant,
+            message: saved.message,
+            steps: saved.steps.length,
+            schedule: saved.steps.map(describeStep),
+            reproduced: saved.reproduced,
+            replay: saved.replay,
+            report: saved.reportFile ?? null,
+          },
+  };
+}
+
+async function exploreMain(args: ExploreArgs): Promise<number> {
+  const timeUs = parseDurationUs(args.time);
+  if (timeUs === undefined || timeUs <= 0)
+    throw new InputError(`--time: expected a duration such as 60s, got '${args.time}'`);
+  if (
+    args.depth !== undefined &&
+    !(Number.isInteger(args.depth) && args.depth >= 1 && args.depth <= 65_000)
+  ) {
+    throw new InputError("--depth: expected a whole number from 1 to 65000");
+  }
+  const { source, protocol } = await resolveTarget(args.target);
+  const module = source.module;
+  const seed = parseSeed(args.seed);
+  const faults = parseFaultBudget(args.faults ?? "");
+  const { setup, userOptions } = exploreSetup(
+    protocol,
+    {
+      bugs: args.bug ?? [],
+      ...(args.nodes === undefined ? {} : { nodes: args.nodes }),
+      ...(args.clients === undefined ? {} : { clients: args.clients }),
+      ...(args.ops === undefined ? {} : { operations: args.ops }),
+      faults,
+      seed,
+    },
+    historyChecker(),
+  );
+  const clients = setup.workload.length;
+  const operations = setup.workload[0]?.length ?? 0;
+  const budget = formatFaultBudget(setup.budget);
+  const c = colours(process.stdout, { json: args.json });
+  const out = process.stdout;
+  const bugs = args.bug ?? [];
+  if (!args.json) {
+    out.write(
+      `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
+        `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
+        `faults ${budget}, ${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`,
+    );
+  }
+  const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
+  let result: SearchResult;
+  try {
+    result = explore(setup, {
+      strategy: args.strategy,
+      depthMax: args.depth ?? (args.strategy === "bfs" ? Number.POSITIVE_INFINITY : 60),
+      timeMs: timeUs / 1000,
+      statesMax: 20_000_000,
+      now: () => performance.now(),
+      seed,
+      onProgress: (progress) => bar.update(progress),
+      progressMs: 200,
+    });
+  } finally {
+    bar.stop();
+  }
+  const registry = await registryFor(module === undefined ? {} : { module });
+  const saved =
+    result.counterexample === undefined
+      ? undefined
+      : saveCounterexample(
+          registry,
+          {
+            protocol,
+            userOptions,
+            nodes: setup.nodes,
+            clients,
+            seed,
+            command: commandLine(args, budget),
+            ...(module === undefined ? {} : { module }),
+          },
+          result,
+          args.out,
+        );
+  const exitCode =
+    result.verdict === "complete"
+      ? ExitCode.ok
+      : result.verdict === "violation"
+        ? ExitCode.violation
+        : ExitCode.inconclusive;
+  if (args.json) {
+    const header = {
+      protocol: protocol.name,
+      bugs,
+      nodes: setup.nodes,
+      clients,
+      operations,
+      faults: setup.budget,
+      seed: formatSeed(seed),
+    };
+    out.write(`${JSON.stringify(exploreJson(header, result, saved))}\n`);
+    return exitCode;
+  }
+  if (result.hiddenState === true) {
+    out.write(
+      `${c.yellow("note")}: ${protocol.name}'s node objects keep their state out of sight (closures, no fields, no fingerprint()); no two states were merged (docs/node-api.md, "State fingerprints")\n`,
+    );
+  }
+  const rate = result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0;
+  const figures = `${result.uniqueStates.toLocaleString("en-US")} unique states (${result.statesVisited.toLocaleString("en-US")} visited), ${(result.wallMs / 1000).toFixed(1)} s, ${rate.toLocaleString("en-US")} states/s`;
+  switch (result.verdict) {
+    case "complete":
+      out.write(
+        `${c.green("complete")}: no violation in any schedule within the bounds — ${figures}; longest path ${result.depth} steps\n`,
+      );
+      break;
+    case "bounded":
+      out.write(
+        `${c.yellow("bounded")}: no violation within depth ${result.depth} (every state at most ${result.depth} steps from the start was explored); stopped by ${result.boundedBy ?? "a bound"} — ${figures}\n`,
+      );
+      break;
+    case "violation": {
+      if (saved === undefined) break;
+      out.write(`${c.red("violation")}: ${c.bold(saved.invariant)} — ${saved.message}\n`);
+      out.write(
+        `${args.strategy === "random" ? "schedule" : "shortest schedule"} (${saved.steps.length} steps), found after ${figures}:\n`,
+      );
+      saved.steps.forEach((step, index) => {
+        out.write(`  ${c.dim(String(index + 1).padStart(3))}  ${describeStep(step)}\n`);
+      });
+      out.write(
+        `saved   ${saved.file}${saved.reportFile === undefined ? "" : `  (report ${saved.reportFile})`}\n`,
+      );
+      out.write(
+        `trace   ${saved.traceHash}${saved.reproduced ? "" : c.red("  (the replay did not break it again)")}\n`,
+      );
+      out.write(`replay  ${saved.replay}\n`);
+      break;
+    }
+  }
+  return exitCode;
+}
+
+export const exploreCommand: CommandModule<object, ExploreArgs> = {
+  command: "explore <target>",
+  describe: "Explore every schedule of a small cluster; the shortest counterexample",
+  builder: (yargs) =>
+    yargs
+      .positional("target", {
+        type: "string",
+        demandOption: true,
+        describe: "built-in protocol name, or path of a protocol module (.js)",
+      })
+      .option("nodes", { type: "number", describe: "cluster size (default 3)" })
+      .option("clients", { type: "number", describe: "clients (default 1 for protocols with clients)" })
+      .option("ops", { type: "number", describe: "operations per client (default 1)" })
+      .option("depth", {
+        type: "number",
+        describe: "longest schedule explored (default: none for bfs, 60 otherwise)",
+      })
+      .option("faults", {
+        type: "string",
+        describe: "budget per schedule: drop=N,duplicate=N,crash=N,timeouts=N (default timeouts=3)",
+      })
+      .option("strategy", {
+        choices: ["bfs", "dfs", "random"] as const,
+        default: "bfs" as Strategy,
+        describe: "bfs: shortest counterexample; dfs: iterative deepening; random: random walks",
+      })
+      .option("time", { type: "string", default: "60s", describe: "wall-clock budget" })
+      .option("workers", { type: "number", default: 1, describe: "worker threads (the search runs in one)" })
+      .option("bug", { type: "string", array: true, describe: "switch on a deliberate bug (repeatable)" })
+      .option("seed", {
+        type: "string",
+        default: "1",
+        describe: "run seed (nodes' random streams; random walks)",
+      })
+      .option("out", { type: "string", default: "counterexamples", describe: "folder for counterexamples" })
+      .option("json", { type: "boolean", default: false, describe: "print one JSON object (docs/cli.md)" }),
+  handler: (args) => runCommand(() => exploreMain(args)),
+};

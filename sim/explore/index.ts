@@ -1,0 +1,31 @@
+/**
+ * Systematic exploration: every schedule of a small cluster, up to bounds, with the shortest
+ * counterexample. docs/exploring.md is the user's guide.
+ */
+export { type CounterexampleSetup, exploredName, exploredScenario, exploredText } from "./counterexample.js";
+export { type Fingerprint, fingerprintOf, formatFingerprint, Hasher } from "./fingerprint.js";
+export { describeStep, playSchedule, takeScheduleStep } from "./schedule.js";
+export {
+  explore,
+  type SearchProgress,
+  type SearchResult,
+  type SearchSettings,
+  type Strategy,
+  type Verdict,
+} from "./search.js";
+export {
+  bugOptionHints,
+  type ExploreInput,
+  exploreSetup,
+  formatFaultBudget,
+  parseFaultBudget,
+} from "./settings.js";
+export { FingerprintSet } from "./visited.js";
+export {
+  clientDefaults,
+  type ExploreOperation,
+  type FaultBudget,
+  type Finding,
+  World,
+  type WorldSetup,
+} from "./world.js";

@@ -1,0 +1,126 @@
+/**
+ * Explicit schedules: taking one named step (`ScheduleStep`) on a choice-scheduled kernel.
+ *
+ * The same function serves exploration (each explored choice is a step) and `quorumlab run` of a
+ * scenario with a `schedule:`, so a saved counterexample replays exactly what was explored.
+ */
+import type { SimulatedClient } from "../clients.js";
+import { InputError } from "../errors.js";
+import type { EnabledStep, Kernel } from "../kernel.js";
+import type { ScheduleStep } from "../scenario/schema.js";
+
+/** A step that cannot be taken in the current state. */
+export class ScheduleError extends InputError {}
+
+/** Takes `step` now; throws a `ScheduleError` when it is not enabled. */
+export function takeScheduleStep(
+  kernel: Kernel,
+  clients: readonly SimulatedClient[],
+  step: ScheduleStep,
+  enabled: readonly EnabledStep[] = kernel.enabledSteps(),
+): void {
+  switch (step.kind) {
+    case "deliver":
+    case "drop":
+    case "duplicate": {
+      const found = enabled.find((candidate) => candidate.kind === "deliver" && candidate.id === step.id);
+      if (found === undefined || found.kind !== "deliver") {
+        throw new ScheduleError(`${step.kind}: message ${step.id} is not in flight`);
+      }
+      if (found.from !== step.from || found.to !== step.to || found.message.type !== step.type) {
+        throw new ScheduleError(
+          `${step.kind}: message ${step.id} is ${found.message.type} from ${found.from} to ${found.to}, not ${step.type} from ${step.from} to ${step.to}`,
+        );
+      }
+      kernel.takeStep(found, step.kind === "deliver" ? "run" : step.kind);
+      return;
+    }
+    case "fire": {
+      const found = enabled.find(
+        (candidate) =>
+          candidate.kind === "timer" && candidate.node === step.node && candidate.name === step.timer,
+      );
+      if (found === undefined)
+        throw new ScheduleError(`fire: ${step.node} has no pending timer '${step.timer}'`);
+      kernel.takeStep(found);
+      return;
+    }
+    case "retry": {
+      const found = firstRetry(enabled, step.client);
+      if (found === undefined) throw new ScheduleError(`retry: client ${step.client} has no pending retry`);
+      kernel.takeStep(found);
+      return;
+    }
+    case "invoke": {
+      const client = clients.find((candidate) => candidate.name === step.client);
+      if (client === undefined) throw new ScheduleError(`invoke: no client ${step.client}`);
+      if (client.busy)
+        throw new ScheduleError(`invoke: client ${step.client} already has an operation pending`);
+      kernel.runNow(() => client.invoke({ f: step.f, key: step.key, value: step.value }));
+      return;
+    }
+    case "crash":
+      if (!kernel.isUp(step.node)) throw new ScheduleError(`crash: ${step.node} is already down`);
+      kernel.runNow(() => kernel.crash(step.node));
+      return;
+    case "restart":
+      if (kernel.isUp(step.node)) throw new ScheduleError(`restart: ${step.node} is up`);
+      kernel.runNow(() => kernel.restart(step.node));
+      return;
+  }
+}
+
+/**
+ * A client's pending action due first (ties: the oldest). A client's own timers fire in the
+ * order they are due, so this is the only retry of that client a schedule can take next.
+ */
+export function firstRetry(enabled: readonly EnabledStep[], client: string): EnabledStep | undefined {
+  let best: EnabledStep | undefined;
+  for (const candidate of enabled) {
+    if (candidate.kind !== "action" || candidate.label !== client) continue;
+    if (best === undefined || candidate.dueUs < best.dueUs) best = candidate;
+  }
+  return best;
+}
+
+/** Plays a whole schedule from the kernel's current state; each error names the step. */
+export function playSchedule(
+  kernel: Kernel,
+  clients: readonly SimulatedClient[],
+  steps: readonly ScheduleStep[],
+  file?: string,
+): void {
+  kernel.settle();
+  steps.forEach((step, index) => {
+    if (kernel.isStopped) return;
+    try {
+      takeScheduleStep(kernel, clients, step);
+    } catch (error) {
+      if (!(error instanceof ScheduleError)) throw error;
+      throw new InputError(
+        `schedule step ${index + 1}: ${error.message}`,
+        file === undefined ? {} : { file },
+      );
+    }
+  });
+}
+
+/** One line for people: `n1 → n2 prepare #4`, `fire n1 propose`, `crash n2`. */
+export function describeStep(step: ScheduleStep): string {
+  switch (step.kind) {
+    case "deliver":
+      return `deliver ${step.type} ${step.from} → ${step.to} (#${step.id})`;
+    case "drop":
+    case "duplicate":
+      return `${step.kind} ${step.type} ${step.from} → ${step.to} (#${step.id})`;
+    case "fire":
+      return `fire ${step.node} ${step.timer}`;
+    case "retry":
+      return `retry ${step.client}`;
+    case "invoke":
+      return `invoke ${step.client} ${step.f}(${step.key ?? ""}${step.value === null ? "" : `, ${JSON.stringify(step.value)}`})`;
+    case "crash":
+    case "restart":
+      return `${step.kind} ${step.node}`;
+  }
+}

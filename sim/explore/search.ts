@@ -1,0 +1,379 @@
+/**
+ * Search strategies over the states of a `World`:
+ * - `bfs`: breadth first, level by level; the first violation found is at the least depth, so
+ *   its schedule is a shortest counterexample.
+ * - `dfs`: depth first under a depth bound, deepened one level at a time (iterative deepening),
+ *   so it also returns a shortest counterexample, with memory for one path at a time.
+ * - `random`: random walks from the initial state until the time budget ends; never `complete`.
+ *
+ * A state is restored by replaying its path from the initial state: the kernel is deterministic,
+ * so this is always correct and needs nothing from the protocol. States are known by their
+ * fingerprints (world.ts), kept in a `FingerprintSet`; each state keeps only its parent and the
+ * number of the choice that led to it.
+ *
+ * Wall-clock time comes from the caller (`now`): nothing in sim/ reads the real clock.
+ */
+import { randomStream } from "../random.js";
+import type { ScheduleStep } from "../scenario/schema.js";
+import { FingerprintSet } from "./visited.js";
+import { type Finding, World, type WorldSetup, WorldShared } from "./world.js";
+
+export type Strategy = "bfs" | "dfs" | "random";
+
+export interface SearchSettings {
+  readonly strategy: Strategy;
+  /** Deepest path explored (steps from the initial state). */
+  readonly depthMax: number;
+  /** Wall-clock budget in milliseconds. */
+  readonly timeMs: number;
+  /** Stop once this many unique states are known (a memory bound). */
+  readonly statesMax: number;
+  /** Wall clock in milliseconds, from the caller. */
+  readonly now: () => number;
+  /** Seed of the random walks. */
+  readonly seed?: bigint;
+  /** Called about every `progressMs` with the figures so far. */
+  readonly onProgress?: (progress: SearchProgress) => void;
+  readonly progressMs?: number;
+}
+
+export interface SearchProgress {
+  readonly statesVisited: number;
+  readonly uniqueStates: number;
+  /** Depth being explored now. */
+  readonly depth: number;
+  /** States waiting to be expanded (BFS: the rest of this level and the next). */
+  readonly frontier: number;
+  readonly elapsedMs: number;
+}
+
+export type Verdict = "complete" | "violation" | "bounded";
+
+export interface SearchResult {
+  readonly verdict: Verdict;
+  readonly strategy: Strategy;
+  /** Transitions taken, states counted each time they are reached. */
+  readonly statesVisited: number;
+  readonly uniqueStates: number;
+  /** Every state at most this many steps from the initial state was explored. */
+  readonly depth: number;
+  /** What stopped a `bounded` search. */
+  readonly boundedBy?: "depth" | "time" | "states";
+  /**
+   * A node object kept its state out of sight (closures, no `fingerprint()`): no two states were
+   * merged, so the search was a tree search.
+   */
+  readonly hiddenState?: boolean;
+  readonly wallMs: number;
+  readonly counterexample?: { readonly steps: readonly ScheduleStep[]; readonly finding: Finding };
+}
+
+/** Explores the states of `setup` with the chosen strategy. */
+export function explore(setup: WorldSetup, settings: SearchSettings): SearchResult {
+  switch (settings.strategy) {
+    case "bfs":
+      return new BreadthFirst(setup, settings).run();
+    case "dfs":
+      return iterativeDeepening(setup, settings);
+    case "random":
+      return randomWalks(setup, settings);
+  }
+}
+
+/** Growable parallel arrays: per state, its parent and the choice number that reached it. */
+class StateTree {
+  parent = new Int32Array(1 << 16);
+  choice = new Uint16Array(1 << 16);
+  size = 0;
+
+  add(parent: number, choice: number): number {
+    if (this.size === this.parent.length) {
+      const parents = new Int32Array(this.size * 2);
+      parents.set(this.parent);
+      this.parent = parents;
+      const choices = new Uint16Array(this.size * 2);
+      choices.set(this.choice);
+      this.choice = choices;
+    }
+    this.parent[this.size] = parent;
+    this.choice[this.size] = choice;
+    return this.size++;
+  }
+
+  /** The choice numbers from the initial state to `state`. */
+  path(state: number): number[] {
+    const out: number[] = [];
+    for (let at = state; at > 0; at = this.parent[at] as number) out.push(this.choice[at] as number);
+    return out.reverse();
+  }
+}
+
+/** Rebuilds the world at the end of `path` (choice numbers) from the initial state. */
+function replay(setup: WorldSetup, shared: WorldShared, path: readonly number[]): World {
+  const world = new World(setup, shared);
+  for (const index of path) world.take(world.choices()[index] as ScheduleStep);
+  return world;
+}
+
+/** The steps of `path` (choice numbers), with one more choice at the end. */
+function stepsOf(setup: WorldSetup, shared: WorldShared, path: readonly number[]): ScheduleStep[] {
+  const world = new World(setup, shared);
+  const steps: ScheduleStep[] = [];
+  for (const index of path) {
+    const step = world.choices()[index] as ScheduleStep;
+    steps.push(step);
+    world.take(step);
+  }
+  return steps;
+}
+
+const deadlock = (world: World): Finding | undefined =>
+  world.deadlocked()
+    ? { invariant: "explore.deadlock", message: "no step can run while a client waits for an answer" }
+    : undefined;
+
+class BreadthFirst {
+  private readonly shared = new WorldShared();
+  private readonly tree = new StateTree();
+  private readonly visited = new FingerprintSet();
+  private statesVisited = 0;
+  private readonly started: number;
+  private lastProgress: number;
+
+  constructor(
+    private readonly setup: WorldSetup,
+    private readonly settings: SearchSettings,
+  ) {
+    this.started = settings.now();
+    this.lastProgress = this.started;
+  }
+
+  run(): SearchResult {
+    const root = new World(this.setup, this.shared);
+    const rootPrint = root.fingerprint();
+    this.visited.visit(rootPrint.high, rootPrint.low);
+    this.statesVisited = 1;
+    if (root.finding !== undefined) return this.violation([], root.finding, 0);
+    let frontier = [this.tree.add(-1, 0)];
+    let depth = 0;
+    while (frontier.length > 0) {
+      if (depth >= this.settings.depthMax) return this.result("bounded", depth, "depth");
+      const next: number[] = [];
+      for (let at = 0; at < frontier.length; at++) {
+        const state = frontier[at] as number;
+        const path = this.tree.path(state);
+        let world = replay(this.setup, this.shared, path);
+        const choices = world.choices();
+        if (choices.length === 0) {
+          const finding = deadlock(world);
+          if (finding !== undefined) return this.violation(path, finding, depth);
+        }
+        for (let choice = 0; choice < choices.length; choice++) {
+          if (choice > 0) world = replay(this.setup, this.shared, path);
+          world.take(choices[choice] as ScheduleStep);
+          this.statesVisited++;
+          const print = world.fingerprint();
+          if (!this.visited.visit(print.high, print.low)) continue;
+          if (world.finding !== undefined) return this.violation([...path, choice], world.finding, depth);
+          next.push(this.tree.add(state, choice));
+          if (this.visited.size >= this.settings.statesMax) return this.result("bounded", depth, "states");
+        }
+        const now = this.settings.now();
+        if (now - this.started >= this.settings.timeMs) return this.result("bounded", depth, "time");
+        this.progress(now, depth, frontier.length - at - 1 + next.length);
+      }
+      if (next.length === 0) break;
+      frontier = next;
+      depth++;
+    }
+    return this.result("complete", depth);
+  }
+
+  private progress(now: number, depth: number, frontier: number): void {
+    const onProgress = this.settings.onProgress;
+    if (onProgress === undefined || now - this.lastProgress < (this.settings.progressMs ?? 100)) return;
+    this.lastProgress = now;
+    onProgress({
+      statesVisited: this.statesVisited,
+      uniqueStates: this.visited.size,
+      depth,
+      frontier,
+      elapsedMs: now - this.started,
+    });
+  }
+
+  private violation(path: readonly number[], finding: Finding, depth: number): SearchResult {
+    return {
+      ...this.result("violation", depth),
+      counterexample: { steps: stepsOf(this.setup, this.shared, path), finding },
+    };
+  }
+
+  private result(verdict: Verdict, depth: number, boundedBy?: SearchResult["boundedBy"]): SearchResult {
+    return {
+      verdict,
+      strategy: "bfs",
+      statesVisited: this.statesVisited,
+      uniqueStates: this.visited.size,
+      depth,
+      ...(boundedBy === undefined ? {} : { boundedBy }),
+      ...(this.shared.hiddenState ? { hiddenState: true } : {}),
+      wallMs: this.settings.now() - this.started,
+    };
+  }
+}
+
+/**
+ * Depth-first search under a bound that grows one level per round. A state is expanded again
+ * when reached by a shorter path than before (the visited set keeps the least depth), so each
+ * round explores every state within the bound. A round in which no path was cut by the bound
+ * explored everything: the verdict is `complete`.
+ */
+function iterativeDeepening(setup: WorldSetup, settings: SearchSettings): SearchResult {
+  const shared = new WorldShared();
+  const started = settings.now();
+  let statesVisited = 0;
+  let uniqueStates = 0;
+  let lastProgress = started;
+  let covered = 0;
+  const done = (
+    verdict: Verdict,
+    extra: Partial<Pick<SearchResult, "boundedBy" | "counterexample">> = {},
+  ): SearchResult => ({
+    verdict,
+    strategy: "dfs",
+    statesVisited,
+    uniqueStates,
+    depth: covered,
+    ...extra,
+    ...(shared.hiddenState ? { hiddenState: true } : {}),
+    wallMs: settings.now() - started,
+  });
+  const root = new World(setup, shared);
+  statesVisited++;
+  uniqueStates = 1;
+  if (root.finding !== undefined)
+    return done("violation", { counterexample: { steps: [], finding: root.finding } });
+  for (let bound = 1; bound <= settings.depthMax; bound++) {
+    const visited = new FingerprintSet();
+    const rootPrint = root.fingerprint();
+    visited.visit(rootPrint.high, rootPrint.low, 0);
+    let cut = false;
+    let stop: "time" | "states" | undefined;
+    let found: { path: number[]; finding: Finding } | undefined;
+    const path: number[] = [];
+    const expand = (world: World): void => {
+      const choices = world.choices();
+      if (choices.length === 0) {
+        const finding = deadlock(world);
+        if (finding !== undefined) found = { path: [...path], finding };
+        return;
+      }
+      if (path.length >= bound) {
+        cut = true;
+        return;
+      }
+      for (let choice = 0; choice < choices.length && found === undefined && stop === undefined; choice++) {
+        const child = choice === 0 ? world : replay(setup, shared, path);
+        child.take(choices[choice] as ScheduleStep);
+        statesVisited++;
+        const print = child.fingerprint();
+        if (!visited.visit(print.high, print.low, path.length + 1)) continue;
+        path.push(choice);
+        if (child.finding !== undefined) {
+          found = { path: [...path], finding: child.finding };
+          return;
+        }
+        if (visited.size >= settings.statesMax) stop = "states";
+        const now = settings.now();
+        if (now - started >= settings.timeMs) stop = "time";
+        if (settings.onProgress !== undefined && now - lastProgress >= (settings.progressMs ?? 100)) {
+          lastProgress = now;
+          settings.onProgress({
+            statesVisited,
+            uniqueStates: Math.max(uniqueStates, visited.size),
+            depth: bound,
+            frontier: path.length,
+            elapsedMs: now - started,
+          });
+        }
+        if (stop === undefined) expand(child);
+        path.pop();
+      }
+    };
+    expand(replay(setup, shared, []));
+    uniqueStates = Math.max(uniqueStates, visited.size);
+    if (found !== undefined) {
+      const steps = stepsOf(setup, shared, found.path);
+      return done("violation", { counterexample: { steps, finding: found.finding } });
+    }
+    if (stop !== undefined) return done("bounded", { boundedBy: stop });
+    covered = bound;
+    if (!cut) return done("complete");
+  }
+  return done("bounded", { boundedBy: "depth" });
+}
+
+/** Random walks from the initial state, each at most `depthMax` steps, until the time is up. */
+function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult {
+  const shared = new WorldShared();
+  const started = settings.now();
+  const random = randomStream(settings.seed ?? 1n, "explore/random");
+  const visited = new FingerprintSet();
+  const walkMax = Number.isFinite(settings.depthMax) ? settings.depthMax : 200;
+  let statesVisited = 0;
+  let lastProgress = started;
+  const result = (verdict: Verdict, extra: Partial<SearchResult> = {}): SearchResult => ({
+    verdict,
+    strategy: "random",
+    statesVisited,
+    uniqueStates: visited.size,
+    depth: 0,
+    boundedBy: "time",
+    ...extra,
+    ...(shared.hiddenState ? { hiddenState: true } : {}),
+    wallMs: settings.now() - started,
+  });
+  while (true) {
+    const world = new World(setup, shared);
+    const path: number[] = [];
+    const rootPrint = world.fingerprint();
+    visited.visit(rootPrint.high, rootPrint.low);
+    if (world.finding !== undefined) {
+      return result("violation", { counterexample: { steps: [], finding: world.finding } });
+    }
+    for (let depth = 0; depth < walkMax; depth++) {
+      const choices = world.choices();
+      if (choices.length === 0) {
+        const finding = deadlock(world);
+        if (finding !== undefined) {
+          return result("violation", { counterexample: { steps: stepsOf(setup, shared, path), finding } });
+        }
+        break;
+      }
+      const choice = random.int(0, choices.length - 1);
+      world.take(choices[choice] as ScheduleStep);
+      path.push(choice);
+      statesVisited++;
+      const print = world.fingerprint();
+      visited.visit(print.high, print.low);
+      if (world.finding !== undefined) {
+        return result("violation", {
+          counterexample: { steps: stepsOf(setup, shared, path), finding: world.finding },
+        });
+      }
+    }
+    const now = settings.now();
+    if (now - started >= settings.timeMs || visited.size >= settings.statesMax) return result("bounded");
+    if (settings.onProgress !== undefined && now - lastProgress >= (settings.progressMs ?? 100)) {
+      lastProgress = now;
+      settings.onProgress({
+        statesVisited,
+        uniqueStates: visited.size,
+        depth: walkMax,
+        frontier: 0,
+        elapsedMs: now - started,
+      });
+    }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * What one exploration explores, completed with documented defaults: the cluster, the client
+ * workload, the fault budget and the protocol options (a deliberate bug's own option hints
+ * included, as the fuzzer uses them).
+ */
+import { InputError } from "../errors.js";
+import type { Protocol } from "../node.js";
+import type { HistoryChecker } from "../run.js";
+import type { ExploreOperation, FaultBudget, WorldSetup } from "./world.js";
+
+export interface ExploreInput {
+  readonly bugs?: readonly string[];
+  /** Default 3. */
+  readonly nodes?: number;
+  /** Default 1 for protocols with clients, else 0. */
+  readonly clients?: number;
+  /** Operations per client; default 1. */
+  readonly operations?: number;
+  /** Default: no drops, duplicates or crashes; 3 timeouts. */
+  readonly faults?: Partial<FaultBudget>;
+  readonly seed?: bigint;
+}
+
+export const defaultBudget: FaultBudget = { drop: 0, duplicate: 0, crash: 0, timeouts: 3 };
+
+/** Parses `drop=2,duplicate=1,crash=1,timeouts=4` (any subset, in any order). */
+export function parseFaultBudget(text: string): Partial<FaultBudget> {
+  const out: Record<string, number> = {};
+  for (const part of text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "")) {
+    const match = /^(drop|duplicate|crash|timeouts)=(\d+)$/.exec(part);
+    if (match === null) {
+      throw new InputError(
+        `--faults: expected name=count with names drop, duplicate, crash, timeouts (for example drop=2,crash=1), got '${part}'`,
+      );
+    }
+    out[match[1] as string] = Number(match[2]);
+  }
+  return out;
+}
+
+/** Formats a budget the way `--faults` takes it. */
+export function formatFaultBudget(budget: FaultBudget): string {
+  return `drop=${budget.drop},duplicate=${budget.duplicate},crash=${budget.crash},timeouts=${budget.timeouts}`;
+}
+
+/**
+ * The fixed workload: client i issues `operations` operations on key `x`, alternating a write
+ * of a value no other operation writes with a read (when the protocol has reads).
+ */
+export function fixedWorkload(protocol: Protocol, clients: number, operations: number): ExploreOperation[][] {
+  const functions = Object.keys(protocol.client?.operations ?? {});
+  const write = functions.includes("write") ? "write" : functions.includes("put") ? "put" : functions[0];
+  const read = functions.includes("read") ? "read" : functions.includes("get") ? "get" : undefined;
+  if (write === undefined) return [];
+  return Array.from({ length: clients }, (_, client) =>
+    Array.from({ length: operations }, (_, index): ExploreOperation => {
+      if (index % 2 === 1 && read !== undefined) return { f: read, key: "x", value: null };
+      return { f: write, key: "x", value: client * operations + index + 1 };
+    }),
+  );
+}
+
+/** The options a bug needs to show, from its fuzz hints: the first value of each. */
+export function bugOptionHints(protocol: Protocol, bugs: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name of bugs) {
+    const bug = protocol.bugs.find((candidate) => candidate.name === name);
+    for (const [key, values] of Object.entries(bug?.fuzz?.options ?? {})) {
+      if (values.length > 0) out[key] = values[0];
+    }
+  }
+  return out;
+}
+
+/** A complete world setup, and the options as a scenario file writes them. */
+export function exploreSetup(
+  protocol: Protocol,
+  input: ExploreInput,
+  checkHistory?: HistoryChecker,
+): { setup: WorldSetup; userOptions: Record<string, unknown> } {
+  const bugs = [...(input.bugs ?? [])];
+  for (const bug of bugs) {
+    if (!protocol.bugs.some((candidate) => candidate.name === bug)) {
+      throw new InputError(
+        `--bug: ${protocol.name} has no deliberate bug '${bug}'; known: ${protocol.bugs.map((candidate) => candidate.name).join(", ") || "none"}`,
+      );
+    }
+  }
+  const userOptions: Record<string, unknown> = {
+    ...bugOptionHints(protocol, bugs),
+    ...(bugs.length === 0 ? {} : { bugs }),
+  };
+  let options: Readonly<Record<string, unknown>>;
+  try {
+    options = protocol.parseOptions(userOptions);
+  } catch (error) {
+    throw new InputError(`options: ${(error as Error).message}`);
+  }
+  const nodes = input.nodes ?? 3;
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new InputError("--nodes: expected 1 to 16");
+  const clients = protocol.client === undefined ? 0 : (input.clients ?? 1);
+  const operations = input.operations ?? 1;
+  const setup: WorldSetup = {
+    protocol,
+    options,
+    nodes,
+    workload: fixedWorkload(protocol, clients, operations),
+    seed: input.seed ?? 1n,
+    budget: { ...defaultBudget, ...input.faults },
+    ...(checkHistory === undefined ? {} : { checkHistory }),
+  };
+  return { setup, userOptions };
+}

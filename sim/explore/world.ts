@@ -1,0 +1,347 @@
+/**
+ * One explored system: a choice-scheduled kernel with its nodes, a fixed client workload and the
+ * fault budget left. It lists the steps enabled in its current state (`choices`), takes one
+ * (`take`), and fingerprints the whole state (`fingerprint`).
+ *
+ * The kernel, the clients and the history are built exactly as `runScenario` builds them for a
+ * scenario with a `schedule:`, so a path found here replays there to the same trace.
+ */
+import { HistoryLog, SimulatedClient } from "../clients.js";
+import type { HistoryEvent } from "../history.js";
+import { type EnabledStep, Kernel } from "../kernel.js";
+import { defaultNetwork } from "../network.js";
+import type { NodeId, Protocol } from "../node.js";
+import { randomDraws, randomStream } from "../random.js";
+import type { HistoryChecker } from "../run.js";
+import type { ScheduleStep } from "../scenario/schema.js";
+import { TraceRecorder } from "../trace.js";
+import { type Fingerprint, Hasher } from "./fingerprint.js";
+import { firstRetry, takeScheduleStep } from "./schedule.js";
+
+/** How many of each nondeterministic fault or timeout one path may take. */
+export interface FaultBudget {
+  readonly drop: number;
+  readonly duplicate: number;
+  readonly crash: number;
+  /** Node timer firings and client retries together. */
+  readonly timeouts: number;
+}
+
+/** One client operation of the fixed workload. */
+export interface ExploreOperation {
+  readonly f: string;
+  readonly key: string | null;
+  readonly value: unknown;
+}
+
+export interface WorldSetup {
+  readonly protocol: Protocol;
+  /** Options as returned by `protocol.parseOptions`. */
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly nodes: number;
+  /** Per client (c1, c2, ...), the operations it issues one after the other. */
+  readonly workload: readonly (readonly ExploreOperation[])[];
+  readonly seed: bigint;
+  readonly budget: FaultBudget;
+  /** Checks the client history once every operation has ended. */
+  readonly checkHistory?: HistoryChecker;
+}
+
+/** What went wrong in a state: an invariant, a non-linearizable history, or a deadlock. */
+export interface Finding {
+  readonly invariant: string;
+  readonly message: string;
+}
+
+/** Client operation timeouts, as a scenario without a workload has them. */
+export const clientDefaults = { timeoutUs: 1_000_000, attemptTimeoutUs: 200_000 } as const;
+
+export class World {
+  readonly kernel: Kernel;
+  readonly clients: readonly SimulatedClient[];
+  readonly history: HistoryLog;
+  readonly nodeIds: readonly NodeId[];
+  readonly options: Readonly<Record<string, unknown>>;
+  private readonly totalOperations: number;
+  private invoked: number[];
+  private dropsLeft: number;
+  private duplicatesLeft: number;
+  private crashesLeft: number;
+  private timeoutsLeft: number;
+  private historyChecked = false;
+  /** The enabled steps `choices` listed, and the kernel event count then (reused by `take`). */
+  private enabled: EnabledStep[] | undefined;
+  private enabledAt = -1;
+  /** The state's own finding, once a step produced one. */
+  finding: Finding | undefined;
+
+  constructor(
+    private readonly setup: WorldSetup,
+    private readonly shared: WorldShared = new WorldShared(),
+  ) {
+    const nodes = Array.from({ length: setup.nodes }, (_, index) => `n${index + 1}`);
+    const clients = setup.workload.map((_, index) => `c${index + 1}`);
+    this.nodeIds = nodes;
+    this.options = setup.options;
+    this.kernel = new Kernel({
+      protocol: setup.protocol,
+      options: setup.options,
+      nodes,
+      clients,
+      seed: setup.seed,
+      network: defaultNetwork,
+      trace: shared.silentTrace,
+      scheduling: "choice",
+    });
+    this.history = new HistoryLog(this.kernel);
+    this.clients = clients.map(
+      (name, index) =>
+        new SimulatedClient(
+          name,
+          index + 1,
+          this.kernel,
+          this.history,
+          randomStream(setup.seed, `client/${name}`),
+          clientDefaults,
+        ),
+    );
+    this.kernel.startAll();
+    this.kernel.settle();
+    this.totalOperations = setup.workload.reduce((sum, operations) => sum + operations.length, 0);
+    this.invoked = setup.workload.map(() => 0);
+    this.dropsLeft = setup.budget.drop;
+    this.duplicatesLeft = setup.budget.duplicate;
+    this.crashesLeft = setup.budget.crash;
+    this.timeoutsLeft = setup.budget.timeouts;
+    this.finding = this.check();
+  }
+
+  /**
+   * The steps enabled now, in a fixed order: client invocations, then pending steps oldest first
+   * (deliveries, timer firings, client retries), then drops, duplicates, crashes and restarts.
+   */
+  choices(): ScheduleStep[] {
+    const out: ScheduleStep[] = [];
+    this.clients.forEach((client, index) => {
+      const operations = this.setup.workload[index] as readonly ExploreOperation[];
+      const next = operations[this.invoked[index] as number];
+      if (next !== undefined && !client.busy) {
+        out.push({ kind: "invoke", client: client.name, f: next.f, key: next.key, value: next.value });
+      }
+    });
+    const enabled = this.kernel.enabledSteps();
+    this.enabled = enabled;
+    this.enabledAt = this.kernel.events;
+    const deliveries: Array<EnabledStep & { kind: "deliver" }> = [];
+    for (const step of enabled) {
+      switch (step.kind) {
+        case "deliver":
+          deliveries.push(step);
+          out.push({ kind: "deliver", id: step.id, from: step.from, to: step.to, type: step.message.type });
+          break;
+        case "timer":
+          if (this.timeoutsLeft > 0) out.push({ kind: "fire", node: step.node, timer: step.name });
+          break;
+        case "action":
+          if (this.timeoutsLeft > 0 && step.label !== undefined && firstRetry(enabled, step.label) === step) {
+            out.push({ kind: "retry", client: step.label });
+          }
+          break;
+      }
+    }
+    for (const kind of ["drop", "duplicate"] as const) {
+      if ((kind === "drop" ? this.dropsLeft : this.duplicatesLeft) <= 0) continue;
+      for (const step of deliveries) {
+        out.push({ kind, id: step.id, from: step.from, to: step.to, type: step.message.type });
+      }
+    }
+    for (const node of this.nodeIds) {
+      if (!this.kernel.isUp(node)) out.push({ kind: "restart", node });
+      else if (this.crashesLeft > 0) out.push({ kind: "crash", node });
+    }
+    return out;
+  }
+
+  /** Takes one step (one of `choices()`), then checks the new state. */
+  take(step: ScheduleStep): void {
+    switch (step.kind) {
+      case "drop":
+        this.dropsLeft--;
+        break;
+      case "duplicate":
+        this.duplicatesLeft--;
+        break;
+      case "crash":
+        this.crashesLeft--;
+        break;
+      case "fire":
+      case "retry":
+        this.timeoutsLeft--;
+        break;
+      case "invoke": {
+        const index = this.clientIndex(step.client);
+        this.invoked[index] = (this.invoked[index] as number) + 1;
+        break;
+      }
+      default:
+        break;
+    }
+    const enabled =
+      this.enabled !== undefined && this.enabledAt === this.kernel.events ? this.enabled : undefined;
+    this.enabled = undefined;
+    takeScheduleStep(this.kernel, this.clients, step, enabled);
+    this.finding = this.check();
+  }
+
+  /** No step at all can run (whatever the budget) while a client waits for an answer. */
+  deadlocked(): boolean {
+    return this.kernel.enabledSteps().length === 0 && this.clients.some((client) => client.busy);
+  }
+
+  private clientIndex(name: string): number {
+    return this.clients.findIndex((client) => client.name === name);
+  }
+
+  private check(): Finding | undefined {
+    const violation = this.kernel.violations.find((candidate) => candidate.kind === "safety");
+    if (violation !== undefined) return { invariant: violation.invariant, message: violation.message };
+    const checker = this.setup.checkHistory;
+    const model = this.setup.protocol.client?.model;
+    if (checker === undefined || model === undefined || this.historyChecked) return undefined;
+    if (this.totalOperations === 0 || !this.allOperationsEnded()) return undefined;
+    this.historyChecked = true;
+    const verdict = checker(this.history.events, model);
+    if (verdict.result !== "not-linearizable") return undefined;
+    return {
+      invariant: "kv.linearizable",
+      message: verdict.summary ?? "the client history is not linearizable",
+    };
+  }
+
+  private allOperationsEnded(): boolean {
+    let ended = 0;
+    for (const event of this.history.events) if (event.type !== "invoke") ended++;
+    return ended === this.totalOperations;
+  }
+
+  /**
+   * The fingerprint of the whole state: the clock, the budget left, every node (up or down, its
+   * object, its durable storage, its random stream), the messages in flight as a multiset, the
+   * pending timers and client retries as sets, the clients and the history so far.
+   */
+  fingerprint(): Fingerprint {
+    const hasher = this.shared.hasher(this);
+    const kernel = this.kernel;
+    hasher.reset();
+    hasher.number(kernel.timeUs);
+    hasher.word(this.dropsLeft);
+    hasher.word(this.duplicatesLeft);
+    hasher.word(this.crashesLeft);
+    hasher.word(this.timeoutsLeft);
+    for (const node of this.nodeIds) {
+      const up = kernel.isUp(node);
+      hasher.word(up ? 1 : 0);
+      const object = kernel.nodeObject(node);
+      if (up && !showsState(object)) {
+        // Its state is out of sight (in closures): no other state may count as equal to this one.
+        this.shared.hiddenState = true;
+        hasher.word(this.shared.unique++);
+      }
+      if (up) hasher.value(object);
+      hasher.value(kernel.storageOf(node).snapshot());
+      hasher.word(randomDraws(kernel.contextOf(node).random));
+    }
+    // Order-free parts: each element hashed alone, the hashes summed (a multiset hash).
+    const element = this.shared.element;
+    let sumHigh = 0;
+    let sumLow = 0;
+    let count = 0;
+    for (const step of kernel.enabledSteps()) {
+      element.reset();
+      switch (step.kind) {
+        case "deliver":
+          element.word(1);
+          element.string(step.from);
+          element.string(step.to);
+          element.immutable(step.message);
+          break;
+        case "timer":
+          element.word(2);
+          element.string(step.node);
+          element.string(step.name);
+          break;
+        case "action":
+          element.word(3);
+          element.value(step.label);
+          break;
+      }
+      element.number(step.dueUs);
+      const digest = element.digest();
+      sumHigh = (sumHigh + digest.high) | 0;
+      sumLow = (sumLow + digest.low) | 0;
+      count++;
+    }
+    hasher.word(count);
+    hasher.word(sumHigh);
+    hasher.word(sumLow);
+    for (const client of this.clients) hasher.value(client);
+    hasher.word(this.history.events.length);
+    for (const event of this.history.events) hashEvent(hasher, event);
+    return hasher.digest();
+  }
+}
+
+/**
+ * Whether a node object shows its state to the fingerprint: it defines `fingerprint()` or has a
+ * field that is not a function. A node built from closures keeps its state where no walk can
+ * see it.
+ */
+function showsState(object: unknown): boolean {
+  if (object === null || typeof object !== "object") return false;
+  if (typeof (object as { fingerprint?: unknown }).fingerprint === "function") return true;
+  const record = object as Record<string, unknown>;
+  for (const key in record) if (Object.hasOwn(record, key) && typeof record[key] !== "function") return true;
+  return false;
+}
+
+function hashEvent(hasher: Hasher, event: HistoryEvent): void {
+  hasher.string(event.type);
+  hasher.word(event.process);
+  hasher.string(event.f);
+  hasher.value(event.key);
+  hasher.value(event.value);
+  hasher.value(event.error);
+}
+
+/**
+ * What the worlds of one exploration share: a trace that records nothing, and the hashers with
+ * the memo of message hashes (messages are immutable, so a hash computed once holds).
+ */
+export class WorldShared {
+  readonly silentTrace = new TraceRecorder({ hash: false, keep: false });
+  /** Set once a node object hid its state: states were then never merged (sound, slower). */
+  hiddenState = false;
+  /** A counter that makes each fingerprint of a hidden-state system unique. */
+  unique = 0;
+  private readonly memo = new WeakMap<object, Fingerprint>();
+  readonly element = new Hasher(new Set(), this.memo);
+  private main: Hasher | undefined;
+  private mainFor: World | undefined;
+
+  /** The state hasher, which treats this world's kernel, contexts and clients' links as opaque. */
+  hasher(world: World): Hasher {
+    if (this.main === undefined || this.mainFor !== world) {
+      // Protocol options are the same in every state of one exploration.
+      const opaque = new Set<object>([world.kernel, world.history, this.silentTrace, world.options]);
+      for (const node of world.nodeIds) {
+        const context = world.kernel.contextOf(node);
+        opaque.add(context);
+        opaque.add(context.random);
+        opaque.add(context.storage);
+      }
+      this.main = new Hasher(opaque, this.memo);
+      this.mainFor = world;
+    }
+    return this.main;
+  }
+}

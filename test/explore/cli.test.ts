@@ -1,0 +1,83 @@
+/**
+ * `quorumlab explore` as a user runs it: each verdict's exit code and `--json` shape, and a saved
+ * counterexample that `quorumlab run` replays to the trace hash the exploration printed.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..", "..");
+const tsx = join(root, "node_modules", ".bin", "tsx");
+const out = join(root, "test-output", "explore");
+
+function quorumlab(...args: string[]) {
+  const result = spawnSync(tsx, [join(root, "cli", "main.ts"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("quorumlab explore", () => {
+  it("exit 1 with the shortest schedule, saved as a scenario that replays to the same hash", () => {
+    rmSync(out, { recursive: true, force: true });
+    const result = quorumlab(
+      "explore",
+      "paxos",
+      "--bug",
+      "volatile-acceptor",
+      "--faults",
+      "crash=1",
+      "--out",
+      out,
+      "--json",
+    );
+    expect(result.code).toBe(1);
+    const json = JSON.parse(result.stdout);
+    expect(json.schemaVersion).toBe(1);
+    expect(json.verdict).toBe("violation");
+    expect(json.counterexample.invariant).toBe("paxos.promise-monotone");
+    expect(json.counterexample.steps).toBe(3);
+    expect(json.counterexample.schedule).toEqual(["fire n1 propose", "crash n1", "restart n1"]);
+    expect(json.counterexample.reproduced).toBe(true);
+    expect(existsSync(json.counterexample.report)).toBe(true);
+    expect(readFileSync(json.counterexample.report, "utf8")).toContain("The schedule, step by step");
+    const replay = quorumlab("run", json.counterexample.file, "--json");
+    expect(replay.code).toBe(1);
+    expect(JSON.parse(replay.stdout).traceHash).toBe(json.counterexample.traceHash);
+  });
+
+  it("exit 0 and `complete` when the bounded space holds no violation", () => {
+    const result = quorumlab(
+      "explore",
+      "two-phase-commit",
+      "--nodes",
+      "2",
+      "--faults",
+      "timeouts=2",
+      "--json",
+    );
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.verdict).toBe("complete");
+    expect(json.uniqueStates).toBeGreaterThan(10);
+    for (const field of ["statesVisited", "depth", "statesPerSec", "wallMs"]) {
+      expect(typeof json[field]).toBe("number");
+    }
+    expect(json.counterexample).toBeNull();
+  });
+
+  it("exit 3 and `bounded` with the depth covered when the depth bound cuts", () => {
+    const result = quorumlab("explore", "paxos", "--depth", "3");
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain("bounded: no violation within depth 3");
+  });
+
+  it("exit 2 for an unknown bug or a malformed budget", () => {
+    expect(quorumlab("explore", "paxos", "--bug", "no-such-bug").code).toBe(2);
+    const budget = quorumlab("explore", "paxos", "--faults", "crash=lots");
+    expect(budget.code).toBe(2);
+    expect(budget.stderr).toContain("--faults");
+  });
+});

@@ -1,0 +1,183 @@
+/**
+ * Search on a toy protocol whose state graph is known by hand, and on real protocols: BFS and
+ * iterative deepening return a shortest counterexample, counts are exact and repeatable, and an
+ * explored counterexample saved as a scenario replays, through `runScenario`, to the same
+ * violation and the same trace hash every time.
+ *
+ * The toy: at start n1 sends `a` to n2 and `x` to n3; n3 answers `x` with `b` to n2; n2 keeps
+ * what it received, in order. Its states (messages in flight in braces):
+ *   S0 {a, x} → S1 n2=[a] {x} | S2 n3 got x {a, b}
+ *   S1 → S3 n2=[a], n3 got x {b};  S2 → S3 (the same state) | S4 n2=[b] {a}
+ *   S3 → S5 n2=[a, b];  S4 → S6 n2=[b, a]
+ * Seven states, seven transitions, longest path three steps. The invariant "n2 never receives b"
+ * fails first in S4, two steps from the start (x, then b), though depth-first order reaches
+ * b first at three steps (a, x, b).
+ */
+import { describe, expect, it } from "vitest";
+import { protocols } from "../../protocols/index.js";
+import { exploredScenario, exploredText } from "../../sim/explore/counterexample.js";
+import { explore, type SearchSettings } from "../../sim/explore/search.js";
+import { exploreSetup } from "../../sim/explore/settings.js";
+import type { WorldSetup } from "../../sim/explore/world.js";
+import type { Invariant, Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
+import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+
+class ToyNode implements ProtocolNode {
+  received: string[] = [];
+  gotX = false;
+  constructor(private readonly ctx: NodeContext) {}
+  onStart(): void {
+    if (this.ctx.id !== "n1") return;
+    this.ctx.send("n2", { type: "a" });
+    this.ctx.send("n3", { type: "x" });
+  }
+  onMessage(_from: string, message: Message): void {
+    if (message.type === "x") {
+      this.gotX = true;
+      this.ctx.send("n2", { type: "b" });
+    } else {
+      this.received = [...this.received, message.type];
+    }
+  }
+}
+
+const neverB: Invariant<ToyNode> = {
+  name: "toy.never-b",
+  statement: "n2 never receives b.",
+  source: "this test",
+  kind: "safety",
+  create: () => ({
+    afterStep: (view) =>
+      view.node("n2")?.received.includes("b") === true ? { message: "n2 received b" } : undefined,
+  }),
+};
+
+function toy(invariants: Invariant<ToyNode>[]): Protocol {
+  return {
+    name: "toy",
+    summary: "three nodes, three messages",
+    defaultNodes: 3,
+    parseOptions: (options: Readonly<Record<string, unknown>>) => options,
+    create: (context: NodeContext) => new ToyNode(context),
+    invariants,
+    bugs: [],
+  } as unknown as Protocol;
+}
+
+const toySetup = (invariants: Invariant<ToyNode>[]): WorldSetup => ({
+  protocol: toy(invariants),
+  options: {},
+  nodes: 3,
+  workload: [],
+  seed: 1n,
+  budget: { drop: 0, duplicate: 0, crash: 0, timeouts: 0 },
+});
+
+let clock = 0;
+const settings = (overrides: Partial<SearchSettings> = {}): SearchSettings => ({
+  strategy: "bfs",
+  depthMax: Number.POSITIVE_INFINITY,
+  timeMs: 60_000,
+  statesMax: 1_000_000,
+  // A clock that never runs out: the tests measure no time.
+  now: () => clock++ * 0,
+  ...overrides,
+});
+
+describe("breadth-first search on a known state graph", () => {
+  it("counts every state once and explores to completion", () => {
+    const result = explore(toySetup([]), settings());
+    expect(result.verdict).toBe("complete");
+    expect(result.uniqueStates).toBe(7);
+    expect(result.statesVisited).toBe(8);
+    expect(result.depth).toBe(3);
+  });
+
+  it("returns the shortest counterexample", () => {
+    const result = explore(toySetup([neverB]), settings());
+    expect(result.verdict).toBe("violation");
+    expect(result.counterexample?.finding.invariant).toBe("toy.never-b");
+    expect(result.counterexample?.steps).toEqual([
+      { kind: "deliver", id: 1, from: "n1", to: "n3", type: "x" },
+      { kind: "deliver", id: 2, from: "n3", to: "n2", type: "b" },
+    ]);
+  });
+
+  it("iterative deepening returns the same shortest counterexample and the same space", () => {
+    const violation = explore(toySetup([neverB]), settings({ strategy: "dfs", depthMax: 10 }));
+    expect(violation.counterexample?.steps.length).toBe(2);
+    const complete = explore(toySetup([]), settings({ strategy: "dfs", depthMax: 10 }));
+    expect(complete.verdict).toBe("complete");
+    expect(complete.uniqueStates).toBe(7);
+  });
+
+  it("says `bounded` with the depth it covered when the depth bound cuts", () => {
+    const result = explore(toySetup([]), settings({ depthMax: 2 }));
+    expect(result.verdict).toBe("bounded");
+    expect(result.boundedBy).toBe("depth");
+    expect(result.depth).toBe(2);
+    expect(result.uniqueStates).toBe(5);
+  });
+
+  it("random walks find the violation too, and never claim completeness", () => {
+    const found = explore(toySetup([neverB]), settings({ strategy: "random", timeMs: 1, seed: 7n }));
+    expect(["violation", "bounded"]).toContain(found.verdict);
+    const clean = explore(
+      toySetup([]),
+      settings({ strategy: "random", statesMax: 7, now: () => 0, timeMs: Number.POSITIVE_INFINITY }),
+    );
+    expect(clean.verdict).toBe("bounded");
+    expect(clean.uniqueStates).toBe(7);
+  });
+});
+
+describe("exploring built-in protocols", () => {
+  it("gives identical counts on every run", () => {
+    const paxos = protocols.get("paxos") as Protocol;
+    const { setup } = exploreSetup(paxos, { faults: { timeouts: 2 } });
+    const first = explore(setup, settings({ depthMax: 5 }));
+    const second = explore(setup, settings({ depthMax: 5 }));
+    expect(first.uniqueStates).toBeGreaterThan(100);
+    expect(second.uniqueStates).toBe(first.uniqueStates);
+    expect(second.statesVisited).toBe(first.statesVisited);
+  });
+
+  it("finds a two-phase-commit bug and the saved schedule replays to the same violation and hash", () => {
+    const protocol = protocols.get("two-phase-commit") as Protocol;
+    const { setup, userOptions } = exploreSetup(protocol, { bugs: ["ready-aborts-on-timeout"] });
+    const result = explore(setup, settings());
+    expect(result.verdict).toBe("violation");
+    const counterexample = result.counterexample;
+    if (counterexample === undefined) throw new Error("no counterexample");
+    const scenario = exploredScenario(
+      { protocol: protocol.name, options: userOptions, nodes: 3, clients: 0, seed: 1n, command: "" },
+      counterexample.steps,
+      counterexample.finding,
+      1_000_000,
+    );
+    const text = exploredText(scenario);
+    const parsed = parseScenario(text, "explored.yaml");
+    expect(parsed.schedule).toEqual(counterexample.steps);
+    const first = runScenario(parsed, protocols, {});
+    const second = runScenario(parseScenario(text, "explored.yaml"), protocols, {});
+    expect(first.violations.map((violation) => violation.invariant)).toContain(
+      counterexample.finding.invariant,
+    );
+    expect(first.expectationsMet).toBe(true);
+    expect(second.traceHash).toBe(first.traceHash);
+  });
+
+  it("rejects a schedule step that is not enabled, naming the step", () => {
+    const text = [
+      "protocol: two-phase-commit",
+      "duration: 1s",
+      "schedule:",
+      "  - {fire: {node: n1, timer: begin}}",
+      "  - {deliver: {id: 9, from: n1, to: n2, type: prepare}}",
+    ].join("\n");
+    expect(() => runScenario(parseScenario(text, "bad.yaml"), protocols, {})).toThrow(
+      /schedule step 2: deliver: message 9 is not in flight/,
+    );
+  });
+});
