@@ -81,6 +81,8 @@ export function bundle(source: ProtocolSource): string {
     legalComments: "inline",
     charset: "utf8",
     alias: { "node:crypto": join(root, "reports", "page", "sha256.ts") },
+    // A page has no environment: a module that reads a variable reads it unset.
+    define: { "process.env": "{}" },
     logLevel: "silent",
   });
   const output = result.outputFiles[0];

@@ -194,7 +194,10 @@ async function simulate(
     model,
     traceHash,
     forks,
-    divergenceRecord: original === null ? -1 : firstDifference(original.records, records),
+    divergenceRecord:
+      original === null
+        ? -1
+        : firstDifference(original.records, records, Math.min(...forks.map((step) => stepTimeUs(step)))),
     simulateMs: options.now() - started,
     phasesMs: {
       run: Math.round(ran - started),
@@ -204,10 +207,22 @@ async function simulate(
   };
 }
 
-/** The index of the first record that differs between two traces (-1 when they are equal). */
-export function firstDifference(left: readonly TraceLine[], right: readonly TraceLine[]): number {
+/**
+ * The index of the first record that differs between two traces (-1 when they are equal). Runs of
+ * one scenario that differ only in steps at `fromUs` or later are equal before `fromUs`, so the
+ * comparison starts at the first record at that time (a fork of a long run compares its tail).
+ */
+export function firstDifference(left: readonly TraceLine[], right: readonly TraceLine[], fromUs = 0): number {
   const length = Math.min(left.length, right.length);
-  for (let index = 0; index < length; index++) {
+  let low = 1;
+  let high = length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    const record = right[middle];
+    if (record !== undefined && record.kind !== "header" && record.t < fromUs) low = middle + 1;
+    else high = middle;
+  }
+  for (let index = Math.max(0, low - 1); index < length; index++) {
     if (JSON.stringify(left[index]) !== JSON.stringify(right[index])) return index;
   }
   return left.length === right.length ? -1 : length;

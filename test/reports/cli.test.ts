@@ -7,9 +7,12 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadScenario } from "../../cli/files.js";
 import { readTraceFile } from "../../cli/report.js";
-import { writeReport } from "../../cli/shared/report-file.js";
+import { scenarioOfTrace, writeReport } from "../../cli/shared/report-file.js";
+import { executeScenario } from "../../cli/shared/run-scenario.js";
 import { InputError } from "../../sim/errors.js";
+import type { TraceLine } from "../../sim/trace.js";
 import { ensureOutputFolder } from "./browser.js";
 import { splitBrainYaml, traceOf } from "./fixtures.js";
 
@@ -85,5 +88,23 @@ describe("report command", () => {
     const edn = join(folder, "split-brain.edn");
     writeReport(records, edn);
     expect(readFileSync(edn, "utf8").startsWith("{:type :invoke")).toBe(true);
+  });
+
+  it("makes a lab of a built-in scenario's trace only when the scenario replays it exactly", () => {
+    const { result } = executeScenario(loadScenario("raft-basic"), { keepTrace: true });
+    const scenario = scenarioOfTrace(result.records);
+    expect(scenario?.name).toBe("raft-basic");
+    const lab = join(folder, "raft-basic-lab.html");
+    writeReport(result.records, lab, scenario === undefined ? {} : { scenario });
+    expect(readFileSync(lab, "utf8")).toContain('id="lab-data"');
+    expect(readFileSync(lab, "utf8")).not.toContain('id="report-data"');
+    // Another seed's trace is not the scenario's run; a trace of no built-in scenario neither.
+    const reseeded = executeScenario(loadScenario("raft-basic"), { keepTrace: true, seed: 99n }).result;
+    const header = reseeded.records[0];
+    expect(header?.kind).toBe("header");
+    expect(
+      scenarioOfTrace([{ ...(header as object), seed: "0x1" } as TraceLine, ...reseeded.records.slice(1)]),
+    ).toBe(undefined);
+    expect(scenarioOfTrace(records)).toBe(undefined);
   });
 });
