@@ -288,8 +288,8 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
       .option("replay", { type: "string", describe: "run a counterexample file against a protocol module" })
       .option("swarm", {
         type: "boolean",
-        default: true,
-        describe: "swarm testing and coverage-guided search (--no-swarm: uniform search)",
+        default: false,
+        describe: "swarm testing and coverage-guided search (default: uniform search)",
       })
       .option("hints", {
         type: "boolean",

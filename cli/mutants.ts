@@ -492,8 +492,8 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       })
       .option("swarm", {
         type: "boolean",
-        default: true,
-        describe: "--no-swarm: uniform search, as before swarm testing and coverage guidance",
+        default: false,
+        describe: "--swarm: swarm testing and coverage-guided search instead of uniform search",
       })
       .example("$0 mutants --list", "the deliberate bugs")
       .example("$0 mutants --no-hints", "every bug with and without its fuzz hints")

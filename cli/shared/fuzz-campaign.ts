@@ -64,7 +64,7 @@ export interface FuzzOptions {
   readonly onProgress?: (progress: CampaignProgress) => void;
   /**
    * Coverage-guided search over a corpus (default: on with swarm testing, off with
-   * `swarm: false`, which is the uniform search of earlier versions).
+   * `swarm: false`, the uniform search, which is the default).
    */
   readonly guided?: boolean;
   /** Load the corpus from this folder first and save what the campaign adds to it. */
@@ -231,7 +231,7 @@ export function runEvaluator(
 /** Runs a campaign, shrinks the first failure and writes it out. */
 export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
   const { source, protocol } = await resolveTarget(options.target);
-  const settings = fuzzSettings(protocol, { swarm: true, ...options.settings });
+  const settings = fuzzSettings(protocol, { swarm: false, ...options.settings });
   const workers = Math.max(1, options.workers ?? 1);
   const guided = options.guided ?? settings.swarm === true;
   const now = () => performance.now();
