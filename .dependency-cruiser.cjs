@@ -37,7 +37,7 @@ module.exports = {
       comment:
         "A protocol imports its own folder and protocols/shared/ only; protocols/shared/ imports no protocol.",
       severity: "error",
-      from: { path: "^protocols/([^/]+)/", pathNot: "^protocols/sharded-kv/" },
+      from: { path: "^protocols/([^/]+)/", pathNot: "^protocols/(sharded-kv|txn-kv)/" },
       to: { path: "^protocols/", pathNot: "^protocols/($1|shared)/" },
     },
     {
@@ -47,6 +47,17 @@ module.exports = {
       severity: "error",
       from: { path: "^protocols/sharded-kv/" },
       to: { path: "^protocols/", pathNot: "^protocols/(sharded-kv|shared|raft|consistent-hashing)/" },
+    },
+    {
+      name: "txn-kv-builds-on-raft",
+      comment:
+        "The declared exception: txn-kv's groups are Raft groups, embedded through sharded-kv's Raft replica, and nothing else.",
+      severity: "error",
+      from: { path: "^protocols/txn-kv/" },
+      to: {
+        path: "^protocols/",
+        pathNot: "^protocols/(txn-kv|shared|raft)/|^protocols/sharded-kv/replica\\.ts$",
+      },
     },
     {
       name: "protocols-and-reports-are-below-the-cli",
@@ -103,6 +114,8 @@ module.exports = {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(dist|node_modules)/" },
+    // docs/starter/ is the template `quorumlab new` copies into a user's own project: its layout
+    // is the user's, not one of ours.
+    exclude: { path: "^(dist|node_modules|docs/starter)/" },
   },
 };

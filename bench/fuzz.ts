@@ -2,6 +2,10 @@
  * Fuzzer throughput: campaign runs per second for 5-node Raft runs of 5 simulated seconds with a
  * workload and generated faults, in one thread and over two worker threads.
  *
+ * Guided search (the default) is measured beside them, against the uniform search of earlier
+ * versions (one worker in this thread, no coverage recorded): `guidedVsBaseline`, the median of
+ * the rounds' own ratios, should be at least 0.9.
+ *
  * Targets: at least 100 runs/s per core, and 2 workers at least 1.8× one worker. Both are
  * measured as `quorumlab fuzz` runs a campaign (the same batches, pipelining and evaluator: one
  * worker in this thread, two in the worker host process), on time budgets after a warm-up. Every
@@ -17,7 +21,10 @@
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { resolveTarget, runEvaluator } from "../cli/shared/fuzz-campaign.js";
-import { runCampaign } from "../sim/fuzz/campaign.js";
+import { fuzzHistoryChecker, registryFor } from "../cli/shared/fuzz-worker.js";
+import { evaluateJob, generatePlan, type RunJob, runCampaign } from "../sim/fuzz/campaign.js";
+import { CampaignGuide } from "../sim/fuzz/guide.js";
+import { scenarioRunner } from "../sim/fuzz/property.js";
 import { fuzzSettings } from "../sim/fuzz/settings.js";
 
 /** Rounds of (one worker, two workers), each on its own time budget, alternated. */
@@ -32,22 +39,33 @@ const roundMs = 3_000;
 const warmUpMs = 12_000;
 
 interface Mode {
+  readonly name: string;
   readonly workers: number;
   readonly campaign: (seed: bigint, budgetMs: number) => ReturnType<typeof runCampaign>;
   readonly close: () => Promise<void>;
   readonly samples: Array<{ runsPerSec: number; eventsPerSec: number; runs: number }>;
 }
 
-async function mode(workers: number): Promise<Mode> {
+/**
+ * A measured mode: uniform search as a campaign runs it with `--no-swarm` (coverage recorded),
+ * guided search (swarm, coverage, corpus: the default), or the uniform search of earlier
+ * versions (`baseline`: in this thread, no coverage recorded), which guided search is held to.
+ */
+async function mode(workers: number, kind: "uniform" | "guided" | "baseline" = "uniform"): Promise<Mode> {
   const { source, protocol } = await resolveTarget("raft");
   const settings = fuzzSettings(protocol, {
     nodesMin: 5,
     nodesMax: 5,
     durationMs: 5_000,
     workloadRequired: true,
+    swarm: kind === "guided",
   });
-  const evaluator = runEvaluator(source, settings, 1n, workers);
+  const evaluator =
+    kind === "baseline"
+      ? baselineEvaluator(settings, await registryFor(source))
+      : runEvaluator(source, settings, 1n, workers);
   return {
+    name: workers === 1 ? kind : `${kind} × ${workers}`,
     workers,
     campaign: (seed, budget) =>
       runCampaign({
@@ -55,12 +73,37 @@ async function mode(workers: number): Promise<Mode> {
         seed,
         budgetMs: budget,
         now: () => performance.now(),
-        batchSize: workers === 1 ? 16 : 64 * workers,
+        batchSize: kind === "guided" ? 64 : workers === 1 ? 16 : 64 * workers,
         evaluate: evaluator.evaluate,
         pipeline: workers > 1,
+        ...(kind === "guided"
+          ? {
+              guide: new CampaignGuide({
+                settings,
+                seed,
+                mutate: true,
+                planOf: (index) => generatePlan(settings, seed, index),
+              }),
+            }
+          : {}),
       }),
     close: evaluator.close,
     samples: [],
+  };
+}
+
+/** One worker in this thread without coverage: how every run was evaluated before guided search. */
+function baselineEvaluator(
+  settings: ReturnType<typeof fuzzSettings>,
+  registry: Awaited<ReturnType<typeof registryFor>>,
+) {
+  const runner = scenarioRunner(registry, { liveness: false, checkHistory: fuzzHistoryChecker() });
+  return {
+    evaluate: async (jobs: readonly RunJob[]) => {
+      await new Promise((done) => setImmediate(done));
+      return jobs.map((job) => evaluateJob(settings, 1n, job, runner));
+    },
+    close: async () => {},
   };
 }
 
@@ -83,7 +126,7 @@ function summary(samples: Mode["samples"]) {
  * only ever adds time), with the median beside it.
  */
 export async function benchFuzz(): Promise<Record<string, unknown>> {
-  const modes = [await mode(1), await mode(2)];
+  const modes = [await mode(1), await mode(2), await mode(1, "guided"), await mode(1, "baseline")];
   try {
     // Warm up (JIT, worker start-up) on other runs than the measured ones.
     for (const each of modes) await each.campaign(2n, warmUpMs);
@@ -109,6 +152,11 @@ export async function benchFuzz(): Promise<Record<string, unknown>> {
       Math.round((sample.runsPerSec / ((modes[0] as Mode).samples[round]?.runsPerSec ?? 1)) * 100) / 100,
   );
   const sortedSpeedups = [...roundSpeedups].sort((a, b) => a - b);
+  const guided = summary((modes[2] as Mode).samples);
+  const baseline = summary((modes[3] as Mode).samples);
+  const guidedRatios = (modes[2] as Mode).samples
+    .map((sample, round) => sample.runsPerSec / ((modes[3] as Mode).samples[round]?.runsPerSec ?? 1))
+    .sort((a, b) => a - b);
   return {
     load: "raft, 5 nodes, 5 s simulated, workload and generated faults, safety + linearizability",
     oneWorker: one,
@@ -117,7 +165,11 @@ export async function benchFuzz(): Promise<Record<string, unknown>> {
     bestSpeedup: Math.round((two.runsPerSec / one.runsPerSec) * 100) / 100,
     medianSpeedup: Math.round((two.medianRunsPerSec / one.medianRunsPerSec) * 100) / 100,
     roundSpeedups,
-    targets: { runsPerSecPerCore: 100, speedupTwoWorkers: 1.8 },
+    guided,
+    baselineUniform: baseline,
+    // Guided search (one worker) over the uniform search of earlier versions, round by round.
+    guidedVsBaseline: Math.round((guidedRatios[Math.floor(guidedRatios.length / 2)] ?? 0) * 100) / 100,
+    targets: { runsPerSecPerCore: 100, speedupTwoWorkers: 1.8, guidedVsBaseline: 0.9 },
   };
 }
 

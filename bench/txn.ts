@@ -3,8 +3,9 @@
  * 100,000 transactions (10 processes, 1–4 micro-operations each, 8 keys in use, 32 appends per
  * key), checked at each consistency level, and one history with a real-time anomaly planted (so
  * the cycle search has a component to search). Figures: wall time of the check alone (history
- * generation excluded) and the process's peak resident memory, against the targets of 10 s and
- * 1 GiB for 100,000 transactions.
+ * generation excluded), its CPU time, the time to parse the same history from its JSON form, and
+ * the process's peak resident memory, against the targets of 10 s and 1 GiB for 100,000
+ * transactions (`met`: the slowest check plus the parse within 10 s, and the memory within 1 GiB).
  *
  * Run with `node dist/bench/txn.js` (or `npx tsx bench/txn.ts`); it prints one JSON object.
  */
@@ -46,7 +47,9 @@ function measure(level: ConsistencyLevel, seed: string, planted = false): Record
   const generated = generateListAppend({ transactions: transactionCount, random: seedrandom(seed) });
   const history = planted ? plantStaleRead(generated) : generated;
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const verdict = checkTransactions(history, { model: "list-append", level });
+  const cpu = process.cpuUsage(cpuStart);
   const wallMs = performance.now() - start;
   return {
     level,
@@ -57,6 +60,8 @@ function measure(level: ConsistencyLevel, seed: string, planted = false): Record
     anomalies: verdict.anomalies,
     edges: verdict.edges,
     wallMs: Math.round(wallMs),
+    // CPU time of this process over the check: on a shared machine, wall time includes waiting.
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
     transactionsPerSecond: Math.round((transactionCount / wallMs) * 1000),
   };
 }
@@ -83,7 +88,7 @@ process.stdout.write(
       fileBytes: text.length,
       rssBytesPeak,
       targets,
-      met: slowestMs <= targets.wallMsMax && rssBytesPeak <= targets.rssBytesMax,
+      met: slowestMs + parseMs <= targets.wallMsMax && rssBytesPeak <= targets.rssBytesMax,
     },
   })}\n`,
 );

@@ -26,6 +26,8 @@ export const benches: ReadonlyArray<readonly [string, string]> = [
   ["protocols.commit", "commit"],
   ["protocols.sharded-kv", "sharded-kv"],
   ["fuzz", "fuzz"],
+  // `{rare: [...]}` lands at `fuzz.rare`: the benchmark's own object is merged into its place.
+  ["fuzz", "fuzz-rare"],
   ["explore", "explore"],
   ["lab", "lab"],
 ];
@@ -62,7 +64,7 @@ export const benchCommand: CommandModule<object, { json: boolean; only?: string 
       const folder = benchFolder();
       const out: Record<string, unknown> = { schemaVersion: 1 };
       for (const [name, module] of benches) {
-        if (args.only !== undefined && !name.includes(args.only)) continue;
+        if (args.only !== undefined && !name.includes(args.only) && !module.includes(args.only)) continue;
         process.stderr.write(c.dim(`bench ${name}…\n`));
         const figures = await runBench(folder, module);
         const path = name.split(".");
@@ -71,7 +73,8 @@ export const benchCommand: CommandModule<object, { json: boolean; only?: string 
           target[part] ??= {};
           target = target[part] as Record<string, unknown>;
         }
-        target[path[path.length - 1] as string] = figures;
+        const last = path[path.length - 1] as string;
+        target[last] = { ...(target[last] as Record<string, unknown> | undefined), ...figures };
       }
       process.stdout.write(args.json ? `${JSON.stringify(out)}\n` : `${JSON.stringify(out, null, 2)}\n`);
       return ExitCode.ok;

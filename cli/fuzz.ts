@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import type { CommandModule } from "yargs";
 import { ExitCode, InputError } from "../sim/errors.js";
 import { shrinkWithSeed } from "../sim/fuzz/campaign.js";
+import { describeNondeterminism } from "../sim/fuzz/determinism.js";
 import { fuzzSettings, type SettingsInput } from "../sim/fuzz/settings.js";
 import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
@@ -19,6 +20,7 @@ import { parseScenario } from "../sim/scenario/load.js";
 import { formatDuration, parseDurationUs } from "../sim/time.js";
 import { readText } from "./files.js";
 import { colours, runCommand } from "./output.js";
+import { writeCampaignReport } from "./shared/campaign-report.js";
 import {
   type FuzzOutcome,
   fuzzCampaign,
@@ -51,6 +53,10 @@ export interface FuzzArgs {
   "fc-seed"?: number;
   "fc-path"?: string;
   replay?: string;
+  swarm: boolean;
+  hints: boolean;
+  corpus?: string;
+  report?: string;
 }
 
 function durationMs(flag: string, text: string): number {
@@ -82,6 +88,8 @@ export function settingsInput(args: FuzzArgs): SettingsInput {
   return {
     bugs: args.bug ?? [],
     liveness: args.liveness,
+    swarm: args.swarm,
+    noHints: !args.hints,
     ...(args.nodes === undefined ? {} : parseNodes(args.nodes)),
     ...(args.duration === undefined ? {} : { durationMs: durationMs("duration", args.duration) }),
     ...(args["fault-phase"] === undefined
@@ -112,6 +120,7 @@ export function fuzzJson(
     wallMs: Math.round(outcome.wallMs),
     searchMs: Math.round(outcome.searchMs),
     violations: cx === undefined ? 0 : 1,
+    ...campaignFields(outcome),
     counterexample:
       cx === undefined
         ? null
@@ -126,16 +135,52 @@ export function fuzzJson(
             traceHash: cx.traceHash,
             reproduced: cx.reproduced,
             run: cx.runIndex,
-            fastCheck: { seed: cx.fcSeed, path: cx.fcPath },
+            fastCheck: cx.fcSeed === null ? null : { seed: cx.fcSeed, path: cx.fcPath },
             shrinkSteps: cx.shrinkSteps,
             shrinkMs: Math.round(cx.shrinkMs),
           },
   };
 }
 
+/** The guided-search fields of `--json`: search mode, coverage, corpus, probes, nondeterminism. */
+function campaignFields(outcome: FuzzOutcome): Record<string, unknown> {
+  const stats = outcome.stats;
+  const found = outcome.nondeterminism;
+  return {
+    search: outcome.settings.swarm === true ? "guided" : "uniform",
+    ...(stats === undefined
+      ? {}
+      : {
+          coverage: stats.coverage,
+          corpus: stats.corpus,
+          corpusLoaded: stats.corpusLoaded,
+          corpusSaved: outcome.corpusSaved ?? 0,
+          mutants: stats.mutants,
+          sampled: stats.sampled,
+          probes: Object.keys(stats.probes).sort(),
+        }),
+    nondeterminism: found === undefined ? null : { run: found.run, ...found.found },
+  };
+}
+
 function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
   const c = colours(process.stdout);
   const out: string[] = [];
+  const stats = outcome.stats;
+  if (stats !== undefined) {
+    const probes = Object.keys(stats.probes).length;
+    const declared = protocol?.probes?.length;
+    out.push(
+      c.dim(
+        `${outcome.settings.swarm === true ? "guided" : "uniform"} search: coverage ${stats.coverage}, corpus ${stats.corpus}${stats.corpusLoaded > 0 ? ` (${stats.corpusLoaded} loaded)` : ""}, ${stats.mutants} mutant runs, probes reached ${probes}${declared === undefined ? "" : ` of ${declared} declared`}, ${stats.sampled} runs re-run for determinism`,
+      ),
+    );
+  }
+  const found = outcome.nondeterminism;
+  if (found !== undefined) {
+    out.push(c.red.bold(`✗ NONDETERMINISM in run ${found.run}`));
+    out.push(`  ${describeNondeterminism(found.found)}`);
+  }
   const rate = `${outcome.runsPerSec.toFixed(0)} runs/s, ${compact(outcome.eventsPerSec)} events/s`;
   const cx = outcome.counterexample;
   if (cx === undefined) {
@@ -155,7 +200,7 @@ function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
     if (cx.traceFile !== undefined)
       out.push(`  trace:          ${cx.traceFile} (${cx.traceHash.slice(0, 16)})`);
     if (cx.reportFile !== undefined) out.push(`  report:         ${cx.reportFile}`);
-    out.push(`  fast-check:     { seed: ${cx.fcSeed}, path: "${cx.fcPath}" }`);
+    if (cx.fcSeed !== null) out.push(`  fast-check:     { seed: ${cx.fcSeed}, path: "${cx.fcPath}" }`);
     if (!cx.reproduced)
       out.push(c.yellow("  warning: the saved scenario did not reproduce the failure when re-run"));
     out.push(`replay: ${cx.replay}`);
@@ -241,6 +286,21 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
       })
       .option("fc-path", { type: "string", describe: "fast-check shrink path printed with a counterexample" })
       .option("replay", { type: "string", describe: "run a counterexample file against a protocol module" })
+      .option("swarm", {
+        type: "boolean",
+        default: true,
+        describe: "swarm testing and coverage-guided search (--no-swarm: uniform search)",
+      })
+      .option("hints", {
+        type: "boolean",
+        default: true,
+        describe: "use the deliberate bugs' fuzz hints (--no-hints: the protocol's own only)",
+      })
+      .option("corpus", {
+        type: "string",
+        describe: "load and save the corpus in this folder (resumes campaigns)",
+      })
+      .option("report", { type: "string", describe: "write the campaign report (HTML) to this file" })
       .example("$0 fuzz raft --time 60s", "fuzz correct Raft for a minute")
       .example("$0 fuzz raft --bug commit-previous-term --runs 500 --seed 1", "find a deliberate bug")
       .example("$0 fuzz raft --runs 2000 --shard 2/4 --json", "one machine's quarter of a campaign")
@@ -299,12 +359,16 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
           outDir: args.out,
           shrinkBudgetMs: durationMs("shrink-time", args["shrink-time"]),
           onProgress: (progress) => bar.update(progress),
+          ...(args.corpus === undefined ? {} : { corpusDir: args.corpus }),
         });
       } finally {
         bar.stop();
       }
+      if (args.report !== undefined) writeCampaignReport(args.report, outcome, protocol);
       if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, shard))}\n`);
       else printOutcome(outcome, protocol);
+      // A sampled run gave two traces (a counterexample that does so is an input error above).
+      if (outcome.nondeterminism !== undefined) return ExitCode.usage;
       return outcome.counterexample === undefined ? ExitCode.ok : ExitCode.violation;
     }),
 };

@@ -6,9 +6,11 @@ import { performance } from "node:perf_hooks";
 import { checkHistory } from "../sim/check/linearizability.js";
 import { type ModelName, modelByName, modelNames } from "../sim/check/models/index.js";
 import type { HistoryChecker } from "../sim/run.js";
+import { checkTxnHistory, isTxnModel } from "./shared/txn-history-check.js";
 
 export function historyChecker(timeoutMs = 10_000): HistoryChecker {
   return (events, model) => {
+    if (isTxnModel(model)) return checkTxnHistory(events, model, { timeoutMs });
     if (!(modelNames as readonly string[]).includes(model)) {
       throw new Error(`protocol names unknown history model '${model}'`);
     }

@@ -39,6 +39,19 @@ export interface MutantRow {
   readonly file: string | null;
   /** For the correct protocol: the violation found is one of its documented known limits. */
   readonly knownLimit: string | null;
+  /** Whether the bug has fuzz hints of its own. */
+  readonly hinted: boolean;
+  /**
+   * With `--no-hints`: the same bug fuzzed without its own fuzz hints (for a bug without hints,
+   * the same campaign as above).
+   */
+  readonly unhinted?: {
+    readonly detected: boolean;
+    readonly invariant: string | null;
+    readonly wallMs: number;
+    readonly searchMs: number;
+    readonly runs: number;
+  };
 }
 
 export interface MutantsOptions {
@@ -51,6 +64,10 @@ export interface MutantsOptions {
   readonly outDir?: string;
   /** Also fuzz each protocol without bugs (default true). */
   readonly correct?: boolean;
+  /** Also fuzz each bug without its own fuzz hints (`--no-hints`); the table shows both. */
+  readonly noHints?: boolean;
+  /** Uniform search instead of swarm testing and coverage guidance (`--no-swarm`). */
+  readonly swarm?: boolean;
   readonly onStart?: (protocol: string, bug: string | null) => void;
   readonly onProgress?: (progress: CampaignProgress) => void;
 }
@@ -83,7 +100,7 @@ async function targets(options: {
 
 function row(
   protocol: Protocol,
-  bug: { name: string; id?: string } | null,
+  bug: { name: string; id?: string; fuzz?: unknown } | null,
   kind: "safety" | "liveness",
   outcome: FuzzOutcome,
 ): MutantRow {
@@ -105,12 +122,14 @@ function row(
     runs: outcome.runs,
     faultActions: cx?.faultActions ?? null,
     file: cx?.file ?? null,
+    hinted: bug?.fuzz !== undefined,
   };
 }
 
 /** Fuzzes every deliberate bug (and each correct protocol) with the same budget. */
 export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> {
   const rows: MutantRow[] = [];
+  const swarm = options.swarm ?? true;
   for (const { target, protocol } of await targets(options)) {
     const name = protocol.name;
     if (protocol.bugs.length === 0) continue;
@@ -129,16 +148,34 @@ export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> 
         ...common,
         // One folder per bug: two bugs may break the same invariant with the same seed.
         ...(options.outDir === undefined ? {} : { outDir: join(options.outDir, name, bug.name) }),
-        settings: { bugs: [bug.name], liveness: kind === "liveness" },
+        settings: { bugs: [bug.name], liveness: kind === "liveness", swarm },
       });
-      rows.push(row(protocol, bug, kind, outcome));
+      const hinted = row(protocol, bug, kind, outcome);
+      if (options.noHints !== true) {
+        rows.push(hinted);
+        continue;
+      }
+      let unhinted = hinted;
+      if (bug.fuzz !== undefined) {
+        options.onStart?.(name, `${bug.name} (no hints)`);
+        const bare = await fuzzCampaign({
+          ...common,
+          ...(options.outDir === undefined
+            ? {}
+            : { outDir: join(options.outDir, name, `${bug.name}-no-hints`) }),
+          settings: { bugs: [bug.name], liveness: kind === "liveness", swarm, noHints: true },
+        });
+        unhinted = row(protocol, bug, kind, bare);
+      }
+      const { detected, invariant, wallMs, searchMs, runs } = unhinted;
+      rows.push({ ...hinted, unhinted: { detected, invariant, wallMs, searchMs, runs } });
     }
     if (options.correct ?? true) {
       options.onStart?.(name, null);
       const outcome = await fuzzCampaign({
         ...common,
         ...(options.outDir === undefined ? {} : { outDir: join(options.outDir, name, "correct") }),
-        settings: { bugs: [] },
+        settings: { bugs: [], swarm },
       });
       rows.push(row(protocol, null, "safety", outcome));
     }
@@ -151,7 +188,7 @@ export function mutantsJson(rows: readonly MutantRow[]): Record<string, unknown>
   return {
     schemaVersion: 1,
     mutants: bugs.map(
-      ({ protocol, bug, id, kind, detected, invariant, wallMs, runs, faultActions, file }) => ({
+      ({
         protocol,
         bug,
         id,
@@ -162,9 +199,27 @@ export function mutantsJson(rows: readonly MutantRow[]): Record<string, unknown>
         runs,
         faultActions,
         file,
+        hinted,
+        unhinted,
+      }) => ({
+        protocol,
+        bug,
+        id,
+        kind,
+        detected,
+        invariant,
+        wallMs,
+        runs,
+        faultActions,
+        file,
+        hinted,
+        unhinted: unhinted ?? null,
       }),
     ),
     detected: bugs.filter((r) => r.detected).length,
+    ...(bugs.some((r) => r.unhinted !== undefined)
+      ? { detectedWithoutHints: bugs.filter((r) => r.unhinted?.detected === true).length }
+      : {}),
     total: bugs.length,
     correct: rows
       .filter((r) => r.bug === null)
@@ -316,8 +371,11 @@ function table(head: string[], plain: boolean, colWidths?: number[]): Table.Tabl
 function printRows(rows: readonly MutantRow[]): void {
   const c = colours(process.stdout);
   const plain = c.level === 0;
+  const both = rows.some((r) => r.unhinted !== undefined);
   const out = table(
-    ["protocol", "bug", "detected", "invariant", "wall time", "runs", "fault actions"],
+    both
+      ? ["protocol", "bug", "detected", "invariant", "wall time", "runs", "fault actions", "no hints", "runs"]
+      : ["protocol", "bug", "detected", "invariant", "wall time", "runs", "fault actions"],
     plain,
   );
   for (const r of rows) {
@@ -340,6 +398,7 @@ function printRows(rows: readonly MutantRow[]): void {
       `${(r.wallMs / 1000).toFixed(1)} s`,
       String(r.runs),
       r.faultActions === null ? "" : String(r.faultActions),
+      ...(both ? unhintedCells(r, c) : []),
     ]);
   }
   const bugs = rows.filter((r) => r.bug !== null);
@@ -347,6 +406,18 @@ function printRows(rows: readonly MutantRow[]): void {
   process.stdout.write(
     `${bugs.filter((r) => r.detected).length} of ${bugs.length} deliberate bugs detected\n`,
   );
+  if (both) {
+    process.stdout.write(
+      `${bugs.filter((r) => r.unhinted?.detected === true).length} of ${bugs.length} detected without fuzz hints\n`,
+    );
+  }
+}
+
+/** The `no hints` columns: wall time (or `not found`) and runs; `=` marks a bug without hints. */
+function unhintedCells(r: MutantRow, c: ReturnType<typeof colours>): string[] {
+  if (r.unhinted === undefined) return ["", ""];
+  const time = `${(r.unhinted.wallMs / 1000).toFixed(1)} s${r.hinted ? "" : " ="}`;
+  return [r.unhinted.detected ? time : c.red("not found"), String(r.unhinted.runs)];
 }
 
 async function listBugs(options: { protocol?: string; module?: string }, json: boolean): Promise<void> {
@@ -384,6 +455,8 @@ interface MutantsArgs {
   correct: boolean;
   explore: boolean;
   json: boolean;
+  hints: boolean;
+  swarm: boolean;
 }
 
 export const mutantsCommand: CommandModule<object, MutantsArgs> = {
@@ -412,7 +485,18 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         describe: "explore each safety bug breadth first instead of fuzzing (time per bug: --time-per)",
       })
       .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
+      .option("hints", {
+        type: "boolean",
+        default: true,
+        describe: "--no-hints: also fuzz each bug without its fuzz hints; the table shows both times",
+      })
+      .option("swarm", {
+        type: "boolean",
+        default: true,
+        describe: "--no-swarm: uniform search, as before swarm testing and coverage guidance",
+      })
       .example("$0 mutants --list", "the deliberate bugs")
+      .example("$0 mutants --no-hints", "every bug with and without its fuzz hints")
       .example("$0 mutants --explore --protocol paxos --time-per 20s", "shortest counterexamples per bug")
       .example("$0 mutants --protocol raft --time-per 30s", "the Raft mutant table")
       .example("$0 mutants ./my-register.ts --time-per 10s", "the mutant table of your own protocol"),
@@ -455,6 +539,8 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         workers: args.workers,
         ...(args.out === undefined ? {} : { outDir: args.out }),
         correct: args.correct,
+        noHints: !args.hints,
+        swarm: args.swarm,
         onStart: (protocol, bug) => {
           bar?.stop();
           bar = progressBar(`${protocol} ${bug ?? "(correct)"}`, Math.ceil(timePerUs / 1e6), "s");
@@ -463,6 +549,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       }).finally(() => bar?.stop());
       if (args.json) process.stdout.write(`${JSON.stringify(mutantsJson(rows))}\n`);
       else printRows(rows);
-      return rows.every((r) => r.detected) ? ExitCode.ok : ExitCode.violation;
+      const found = rows.every((r) => r.detected && (r.unhinted === undefined || r.unhinted.detected));
+      return found ? ExitCode.ok : ExitCode.violation;
     }),
 };

@@ -11,6 +11,7 @@ import { raft } from "./raft/index.js";
 import { shardedKv } from "./sharded-kv/index.js";
 import { quorumThreePhaseCommit, threePhaseCommit } from "./three-phase-commit/index.js";
 import { twoPhaseCommit } from "./two-phase-commit/index.js";
+import { txnKv } from "./txn-kv/index.js";
 
 export const protocols: ReadonlyMap<string, Protocol> = new Map<string, Protocol>([
   ["consistent-hashing", consistentHashing as unknown as Protocol],
@@ -22,4 +23,5 @@ export const protocols: ReadonlyMap<string, Protocol> = new Map<string, Protocol
   ["two-phase-commit", twoPhaseCommit as unknown as Protocol],
   ["three-phase-commit", threePhaseCommit as unknown as Protocol],
   ["quorum-three-phase-commit", quorumThreePhaseCommit as unknown as Protocol],
+  ["txn-kv", txnKv as unknown as Protocol],
 ]);

@@ -36,6 +36,27 @@ export const messagePalette: readonly string[] = [
 
 const fateCode = { delivered: 0, dropped: 1, "in-flight": 2 } as const;
 
+/**
+ * The columns of a message row in the page data, in order. Rows are arrays, which keeps a
+ * 100,000-event report small; the page script looks each column up by name (`M.sendUs`).
+ */
+const messageColumns = [
+  "from",
+  "to",
+  "type",
+  "sendUs",
+  "arriveUs",
+  "fate",
+  "droppedAtSend",
+  "copy",
+  "payload",
+  "sendStep",
+  "endStep",
+  "id",
+  "dropReason",
+] as const;
+type MessageColumn = (typeof messageColumns)[number];
+
 /** The JSON the page script reads: short tuples keep a 100,000-event report small. */
 export function pageData(model: ReportModel): Record<string, unknown> {
   const types = [...new Set(model.messages.map((message) => message.type))].sort();
@@ -49,21 +70,25 @@ export function pageData(model: ReportModel): Record<string, unknown> {
     types,
     palette: messagePalette,
     stepKinds,
-    msgs: model.messages.map((message) => [
-      message.from,
-      message.to,
-      typeIndex.get(message.type) ?? 0,
-      message.sendUs,
-      message.arriveUs ?? -1,
-      fateCode[message.fate],
-      message.droppedAtSend ? 1 : 0,
-      message.copyOf === null ? 0 : 1,
-      message.payload,
-      message.sendStep,
-      message.endStep ?? -1,
-      message.id,
-      message.dropReason ?? "",
-    ]),
+    messageColumns,
+    msgs: model.messages.map((message) => {
+      const row: Record<MessageColumn, number | string> = {
+        from: message.from,
+        to: message.to,
+        type: typeIndex.get(message.type) ?? 0,
+        sendUs: message.sendUs,
+        arriveUs: message.arriveUs ?? -1,
+        fate: fateCode[message.fate],
+        droppedAtSend: message.droppedAtSend ? 1 : 0,
+        copy: message.copyOf === null ? 0 : 1,
+        payload: message.payload,
+        sendStep: message.sendStep,
+        endStep: message.endStep ?? -1,
+        id: message.id,
+        dropReason: message.dropReason ?? "",
+      };
+      return messageColumns.map((column) => row[column]);
+    }),
     payloads: model.payloads,
     laneIv: model.laneIntervals.map((interval) => [
       interval.lane,

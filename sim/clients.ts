@@ -286,6 +286,8 @@ export class Workload implements IdleListener {
       }
       case "append":
         return { f, key, value: `${this.nextValue++};` };
+      case "txn":
+        return { f, key: null, value: this.nextTransaction() };
       case "cas": {
         const expected = this.written.length === 0 ? null : this.random.pick(this.written);
         const value = this.nextValue++;
@@ -295,6 +297,20 @@ export class Workload implements IdleListener {
       default:
         return { f, key, value: null };
     }
+  }
+
+  /**
+   * A list-append transaction (Elle's workload): one to three micro-operations on random keys,
+   * each a read (`["r", key, null]`) or an append of a value unique in the run.
+   */
+  private nextTransaction(): [string, string, number | null][] {
+    const count = 1 + Math.floor(this.random.next() * 3);
+    const ops: [string, string, number | null][] = [];
+    for (let at = 0; at < count; at++) {
+      const key = this.spec.keys.length === 0 ? "x" : this.random.pick(this.spec.keys);
+      ops.push(this.random.next() < 0.5 ? ["r", key, null] : ["append", key, this.nextValue++]);
+    }
+    return ops;
   }
 
   private remember(value: unknown): void {

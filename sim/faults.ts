@@ -37,6 +37,7 @@ export class FaultTimeline {
     const kernel = this.kernel;
     const network = kernel.network;
     const at = { t: kernel.timeUs, e: kernel.events };
+    kernel.observer?.fault(action.kind, kernel.timeUs);
     switch (action.kind) {
       case "crash":
         this.withTarget(action.crash, action.kind, (id) =>

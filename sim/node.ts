@@ -122,6 +122,13 @@ export interface NodeContext<M extends Message = Message> {
   reply(request: ClientRequest, reply: ClientReply): void;
   /** Records a protocol event worth showing in traces (for example `became-leader`). */
   note(label: string, data?: Record<string, unknown>): void;
+  /**
+   * Marks that this run reached a rare branch, named in kebab-case
+   * (`leader-stepped-down-with-uncommitted-entries`). Probes cost nothing outside fuzzing and
+   * never appear in traces; the fuzzer counts them as coverage and its campaign report lists the
+   * probes reached and, of those the protocol declares in `probes`, the ones never reached.
+   */
+  probe(name: string): void;
 }
 
 /** How a node learns it is starting. */
@@ -327,6 +334,8 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
   readonly log?: LogDeclaration;
   /** Name of the timer the scenario action `timeout: nX` fires early (Raft: `election`). */
   readonly electionTimer?: string;
+  /** The names this protocol passes to `ctx.probe`, so that a campaign can tell which it never reached. */
+  readonly probes?: readonly string[];
   /** How `quorumlab fuzz` should vary runs (default: the protocol's defaults, 3 to `defaultNodes` nodes). */
   readonly fuzz?: FuzzHints;
   /**

@@ -11,9 +11,10 @@ import { FaultTimeline } from "./faults.js";
 import type { HistoryEvent } from "./history.js";
 import { Kernel, type Violation } from "./kernel.js";
 import type { Protocol } from "./node.js";
+import type { KernelObserver } from "./observer.js";
 import { formatSeed, randomStream } from "./random.js";
 import type { Scenario } from "./scenario/schema.js";
-import { historyInvariant, resolveScenario } from "./scenario/validate.js";
+import { historyInvariantOf, resolveScenario } from "./scenario/validate.js";
 import { formatDuration } from "./time.js";
 import { type TraceLine, TraceRecorder, type TraceSink, traceVersion } from "./trace.js";
 
@@ -24,6 +25,8 @@ export interface HistoryVerdict {
   readonly explanation?: unknown;
   /** One line for people. */
   readonly summary?: string;
+  /** The invariant a failed check reports (default `kv.linearizable`). */
+  readonly invariant?: string;
 }
 
 /** Checks a client history against a named sequential model. */
@@ -49,6 +52,8 @@ export interface RunOptions {
    * memory for protocols that define figures; turn it off for long runs that do not need them.
    */
   readonly protocolFigures?: boolean;
+  /** Told of messages, role changes, faults and probes as the run goes (fuzzing coverage). */
+  readonly observer?: KernelObserver;
   /**
    * Keep pending steps in the choice store (sim/scheduler.ts) and run them in time order from
    * there: the same run, through the seam exploration uses (tests of the seam). Default false.
@@ -145,6 +150,7 @@ export function runScenario(
     trace,
     checkLiveness: options.checkLiveness ?? false,
     stopOnViolation: options.stopOnViolation ?? true,
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
     ...(scenario.schedule === undefined && options.choiceStore !== true
       ? {}
       : { scheduling: "choice" as const }),
@@ -198,7 +204,7 @@ export function runScenario(
     historyVerdict = options.checkHistory(history.events, model);
     if (historyVerdict.result === "not-linearizable") {
       kernel.recordViolation({
-        invariant: historyInvariant,
+        invariant: historyVerdict.invariant ?? historyInvariantOf(model),
         kind: "safety",
         message: historyVerdict.summary ?? "the client history is not linearizable",
         ...(historyVerdict.explanation === undefined

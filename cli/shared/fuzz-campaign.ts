@@ -4,13 +4,21 @@
  * a scenario file (with its trace and report) that `quorumlab run FILE` replays exactly.
  */
 import { fork } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { describeDivergence, firstDivergence } from "../../sim/divergence.js";
 import { InputError } from "../../sim/errors.js";
-import { type CampaignProgress, type RunReport, runCampaign, shrinkRun } from "../../sim/fuzz/campaign.js";
+import {
+  type CampaignProgress,
+  generatePlan,
+  type RunJob,
+  type RunReport,
+  runCampaign,
+  shrinkJob,
+} from "../../sim/fuzz/campaign.js";
+import { type CorpusEntry, corpusFileName, corpusFileText, parseCorpusFile } from "../../sim/fuzz/corpus.js";
 import {
   type CounterexampleInfo,
   counterexampleName,
@@ -18,6 +26,8 @@ import {
   counterexampleText,
   faultActionCount,
 } from "../../sim/fuzz/counterexample.js";
+import type { Nondeterminism } from "../../sim/fuzz/determinism.js";
+import { CampaignGuide, type CampaignStats } from "../../sim/fuzz/guide.js";
 import type { FuzzSettings } from "../../sim/fuzz/plan.js";
 import type { RunFailure } from "../../sim/fuzz/property.js";
 import { fuzzSettings, type SettingsInput } from "../../sim/fuzz/settings.js";
@@ -52,6 +62,13 @@ export interface FuzzOptions {
   readonly shrinkBudgetMs?: number;
   readonly batchSize?: number;
   readonly onProgress?: (progress: CampaignProgress) => void;
+  /**
+   * Coverage-guided search over a corpus (default: on with swarm testing, off with
+   * `swarm: false`, which is the uniform search of earlier versions).
+   */
+  readonly guided?: boolean;
+  /** Load the corpus from this folder first and save what the campaign adds to it. */
+  readonly corpusDir?: string;
 }
 
 export interface Counterexample {
@@ -67,8 +84,9 @@ export interface Counterexample {
   /** True when the saved scenario, run as `quorumlab run` runs it, fails the same way. */
   readonly reproduced: boolean;
   readonly runIndex: number;
-  readonly fcSeed: number;
-  readonly fcPath: string;
+  /** Null for a corpus mutant (fast-check did not generate it). */
+  readonly fcSeed: number | null;
+  readonly fcPath: string | null;
   readonly shrinkSteps: number;
   readonly shrinkRuns: number;
   readonly shrinkMs: number;
@@ -90,6 +108,12 @@ export interface FuzzOutcome {
   readonly runsPerSec: number;
   readonly eventsPerSec: number;
   readonly counterexample?: Counterexample;
+  /** Coverage, corpus, fault kinds, probes... (for the campaign report). */
+  readonly stats?: CampaignStats;
+  /** A run that gave two different traces when repeated (the campaign stops there). */
+  readonly nondeterminism?: { readonly run: number; readonly found: Nondeterminism };
+  /** Corpus files written to `corpusDir`. */
+  readonly corpusSaved?: number;
 }
 
 /** Resolves the command's target to a protocol source and the protocol itself. */
@@ -149,13 +173,13 @@ export function runEvaluator(
   settings: FuzzSettings,
   seed: bigint,
   workers: number,
-): { evaluate: (indices: readonly number[]) => Promise<RunReport[]>; close: () => Promise<void> } {
+): { evaluate: (jobs: readonly RunJob[]) => Promise<RunReport[]>; close: () => Promise<void> } {
   if (workers <= 1) {
     return {
-      async evaluate(indices) {
+      async evaluate(jobs) {
         // Let timers (the progress bar) run between batches.
         await new Promise((done) => setImmediate(done));
-        return evaluateBatch({ source, settings, seed, indices });
+        return evaluateBatch({ source, settings, seed, jobs });
       },
       close: async () => {},
     };
@@ -189,12 +213,12 @@ export function runEvaluator(
   const request = (message: HostRequest) => host.send(message);
   request({ kind: "start", workerFile: workerFile(), workers, source, settings, seed });
   return {
-    evaluate(indices) {
+    evaluate(jobs) {
       if (exited !== undefined) return Promise.reject(exited);
       const id = nextId++;
       return new Promise<RunReport[]>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        request({ kind: "evaluate", id, indices });
+        request({ kind: "evaluate", id, jobs });
       });
     },
     close: async () => {
@@ -207,10 +231,19 @@ export function runEvaluator(
 /** Runs a campaign, shrinks the first failure and writes it out. */
 export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
   const { source, protocol } = await resolveTarget(options.target);
-  const settings = fuzzSettings(protocol, options.settings ?? {});
+  const settings = fuzzSettings(protocol, { swarm: true, ...options.settings });
   const workers = Math.max(1, options.workers ?? 1);
+  const guided = options.guided ?? settings.swarm === true;
   const now = () => performance.now();
   const started = now();
+  const corpus = options.corpusDir === undefined ? [] : loadCorpus(options.corpusDir, settings);
+  const guide = new CampaignGuide({
+    settings,
+    seed: options.seed,
+    mutate: guided,
+    corpus,
+    planOf: (index) => generatePlan(settings, options.seed, index),
+  });
   const pool = runEvaluator(source, settings, options.seed, workers);
   const evaluate = pool.evaluate;
   let campaign: Awaited<ReturnType<typeof runCampaign>>;
@@ -222,8 +255,10 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
       ...(options.runs === undefined ? {} : { runs: options.runs }),
       ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
       now,
-      batchSize: options.batchSize ?? (workers === 1 ? 16 : 64 * workers),
+      // A guided campaign's batches are the same for any worker count (./guide.ts says why).
+      batchSize: options.batchSize ?? (guided ? guidedBatchSize : workers === 1 ? 16 : 64 * workers),
       evaluate,
+      guide,
       pipeline: workers > 1,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });
@@ -231,6 +266,9 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
     await pool.close();
   }
   const searchMs = now() - started;
+  const corpusSaved =
+    options.corpusDir === undefined ? 0 : saveCorpus(options.corpusDir, settings, guide.found);
+  const nondeterminism = guide.firstNondeterminism;
   const base = {
     protocol: protocol.name,
     bugs: settings.bugs,
@@ -242,6 +280,9 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
     searchMs,
     runsPerSec: searchMs > 0 ? (campaign.evaluated * 1000) / searchMs : 0,
     eventsPerSec: searchMs > 0 ? (campaign.events * 1000) / searchMs : 0,
+    stats: guide.stats(),
+    corpusSaved,
+    ...(nondeterminism === undefined ? {} : { nondeterminism }),
   };
   if (campaign.failure === undefined) return { ...base, wallMs: now() - started };
   const found = campaign.failure.failure;
@@ -252,7 +293,8 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
   }
   const runner = await fuzzRunner(source, settings.liveness);
   const shrinkStarted = now();
-  const shrink = shrinkRun(settings, options.seed, campaign.failure.index, runner, {
+  const job = guide.failedJob(campaign.failure.index) ?? { index: campaign.failure.index };
+  const shrink = shrinkJob(settings, options.seed, job, runner, {
     now,
     budgetMs: options.shrinkBudgetMs ?? 60_000,
   });
@@ -272,6 +314,40 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
     now() - shrinkStarted,
   );
   return { ...base, wallMs: now() - started, counterexample };
+}
+
+/** Runs of a guided campaign's batch (any worker count). */
+const guidedBatchSize = 64;
+
+/** Reads every corpus file of `dir` (sorted by name); a missing folder is an empty corpus. */
+function loadCorpus(dir: string, settings: FuzzSettings): CorpusEntry[] {
+  if (!existsSync(dir)) return [];
+  const entries: CorpusEntry[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (!name.endsWith(".json")) continue;
+    const file = join(dir, name);
+    let entry: CorpusEntry | undefined;
+    try {
+      entry = parseCorpusFile(readFileSync(file, "utf8"), settings);
+    } catch (error) {
+      throw new InputError(`--corpus: ${(error as Error).message}`, { file: displayPath(file) });
+    }
+    if (entry !== undefined) entries.push(entry);
+  }
+  return entries;
+}
+
+/** Writes the entries a campaign found; returns how many files are new. */
+function saveCorpus(dir: string, settings: FuzzSettings, entries: readonly CorpusEntry[]): number {
+  mkdirSync(dir, { recursive: true });
+  let written = 0;
+  for (const entry of entries) {
+    const file = join(dir, corpusFileName(settings, entry.plan));
+    if (existsSync(file)) continue;
+    writeFileSync(file, corpusFileText(settings, entry));
+    written++;
+  }
+  return written;
 }
 
 /** Runs a scenario exactly as `quorumlab run` would (built-in) or against the user's module. */

@@ -14,7 +14,7 @@
  */
 import { pathToFileURL } from "node:url";
 import Tinypool from "tinypool";
-import type { RunReport } from "../../sim/fuzz/campaign.js";
+import type { RunJob, RunReport } from "../../sim/fuzz/campaign.js";
 import type { FuzzSettings } from "../../sim/fuzz/plan.js";
 import type { ProtocolSource, WorkerTask } from "./fuzz-worker.js";
 
@@ -27,24 +27,24 @@ export type HostRequest =
       readonly settings: FuzzSettings;
       readonly seed: bigint;
     }
-  | { readonly kind: "evaluate"; readonly id: number; readonly indices: readonly number[] }
+  | { readonly kind: "evaluate"; readonly id: number; readonly jobs: readonly RunJob[] }
   | { readonly kind: "close" };
 
 export type HostReply =
   | { readonly kind: "reports"; readonly id: number; readonly reports: RunReport[] }
   | { readonly kind: "error"; readonly id: number; readonly message: string };
 
-/** Splits indices into `parts` contiguous chunks of near-equal size. */
-function chunks(indices: readonly number[], parts: number): number[][] {
-  const out: number[][] = [];
-  const size = Math.ceil(indices.length / parts);
-  for (let start = 0; start < indices.length; start += size) out.push(indices.slice(start, start + size));
+/** Splits jobs into `parts` contiguous chunks of near-equal size. */
+function chunks(jobs: readonly RunJob[], parts: number): RunJob[][] {
+  const out: RunJob[][] = [];
+  const size = Math.ceil(jobs.length / parts);
+  for (let start = 0; start < jobs.length; start += size) out.push(jobs.slice(start, start + size));
   return out;
 }
 
 function main(): void {
   let pool: Tinypool | undefined;
-  let task: Omit<WorkerTask, "indices"> | undefined;
+  let task: Omit<WorkerTask, "jobs"> | undefined;
   let workers = 1;
   const send = (reply: HostReply) => process.send?.(reply);
   process.on("message", (request: HostRequest) => {
@@ -70,10 +70,10 @@ function main(): void {
         // worker is free; the next batch is already queued behind them, so no worker waits. More,
         // smaller tasks cost more in messages than they gain in balance (measured: 4 per worker
         // did about 5% fewer runs on short runs).
-        const parts = chunks(request.indices, Math.min(request.indices.length, workers * 2));
+        const parts = chunks(request.jobs, Math.min(request.jobs.length, workers * 2));
         Promise.all(
           parts.map((part) => {
-            const work: WorkerTask = { ...common, indices: part };
+            const work: WorkerTask = { ...common, jobs: part };
             return running.run(work) as Promise<RunReport[]>;
           }),
         ).then(

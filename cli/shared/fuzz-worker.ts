@@ -9,12 +9,13 @@ import { performance } from "node:perf_hooks";
 import { protocols } from "../../protocols/index.js";
 import { checkHistory } from "../../sim/check/linearizability.js";
 import { type ModelName, modelByName, modelNames } from "../../sim/check/models/index.js";
-import { evaluateRun, type RunReport } from "../../sim/fuzz/campaign.js";
+import { evaluateJob, type RunJob, type RunReport } from "../../sim/fuzz/campaign.js";
 import type { FuzzSettings } from "../../sim/fuzz/plan.js";
 import { type ScenarioRunner, scenarioRunner } from "../../sim/fuzz/property.js";
 import type { Protocol } from "../../sim/node.js";
 import type { HistoryChecker } from "../../sim/run.js";
 import { loadProtocolModule } from "./protocol-module.js";
+import { checkTxnHistory, isTxnModel } from "./txn-history-check.js";
 
 /** What to fuzz: a built-in protocol by name, or a user's module by path. */
 export interface ProtocolSource {
@@ -27,7 +28,7 @@ export interface WorkerTask {
   readonly source: ProtocolSource;
   readonly settings: FuzzSettings;
   readonly seed: bigint;
-  readonly indices: readonly number[];
+  readonly jobs: readonly RunJob[];
 }
 
 /** Loads a user's protocol module (see protocol-module.ts). */
@@ -56,6 +57,7 @@ export function registryFor(
  */
 export function fuzzHistoryChecker(maxSteps = 2_000_000): HistoryChecker {
   return (events, model) => {
+    if (isTxnModel(model)) return checkTxnHistory(events, model, { workMax: 20 * maxSteps });
     if (!(modelNames as readonly string[]).includes(model)) {
       throw new Error(`protocol names unknown history model '${model}'`);
     }
@@ -79,13 +81,14 @@ export async function fuzzRunner(source: ProtocolSource, liveness: boolean): Pro
   const runner = scenarioRunner(await registryFor(source), {
     liveness,
     checkHistory: fuzzHistoryChecker(),
+    coverage: true,
   });
   runners.set(key, runner);
   return runner;
 }
 
-/** The worker's task: evaluate these global runs. */
+/** The worker's task: evaluate these runs. */
 export default async function evaluateBatch(task: WorkerTask): Promise<RunReport[]> {
   const runner = await fuzzRunner(task.source, task.settings.liveness);
-  return task.indices.map((index) => evaluateRun(task.settings, task.seed, index, runner));
+  return task.jobs.map((job) => evaluateJob(task.settings, task.seed, job, runner));
 }

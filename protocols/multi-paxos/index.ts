@@ -24,6 +24,8 @@ export const multiPaxos: Protocol<MultiPaxosMessage, MultiPaxosNode> = {
   create: (context, options) => new MultiPaxosNode(context, options as unknown as MultiPaxosOptions),
   invariants: multiPaxosInvariants,
   bugs: multiPaxosBugs,
+  // Rare branches marked with ctx.probe in node.ts (a fuzz campaign reports the ones it never reached).
+  probes: ["leader-stepped-down-with-proposals-in-flight", "new-leader-carried-accepted-values-forward"],
   client: { operations: { read: 1, write: 1, cas: 1 }, model: "kv" },
   // A candidate runs phase 1; the leader is the distinguished proposer, by ballot (a follower's
   // term is the ballot it promised).

@@ -274,6 +274,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
       }
     }
     if (this.chosen.length - 1 > maxSlot) maxSlot = this.chosen.length - 1;
+    if (carried.size > 0) this.ctx.probe("new-leader-carried-accepted-values-forward");
     this.ctx.note("became-leader", { ballot: this.ballot, fromSlot: this.fromSlot, throughSlot: maxSlot });
     for (let slot = this.fromSlot; slot <= maxSlot; slot++) {
       if (this.chosen[slot] !== undefined) continue;
@@ -345,6 +346,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   private stepDown(leader: NodeId | undefined): void {
     this.role = "follower";
     this.leaderHint = leader;
+    if (this.proposals.size > 0) this.ctx.probe("leader-stepped-down-with-proposals-in-flight");
     this.proposals.clear();
     this.pendingSlots.clear();
     for (const request of this.waiting.values()) this.ctx.reply(request, { status: "redirect" });

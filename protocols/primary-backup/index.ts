@@ -29,6 +29,9 @@ export const primaryBackup: Protocol<PrimaryBackupMessage, PrimaryBackupNode> = 
   create: (context, options) => createPrimaryBackupNode(context, options as unknown as PrimaryBackupOptions),
   invariants: primaryBackupInvariants,
   bugs: primaryBackupBugs,
+  // The fuzzer tries the view-service and lease variants (the timeout variant splits brains under
+  // partitions by design: scenario pb-split-brain).
+  fuzz: { options: { variant: ["view-service", "lease"] } },
   figures: (records) => primaryBackupFigures(records),
   client: { operations: { read: 1, write: 1, cas: 1 }, model: "kv" },
   roles: {

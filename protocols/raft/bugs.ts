@@ -13,6 +13,9 @@ export const raftBugs = [
     breaks: ["raft.election-safety", "raft.one-vote-per-term"],
     source: "Raft paper §5.2 and Figure 2 (persistent state, updated before responding to RPCs)",
     kind: "safety",
+    // A voter must crash between granting a vote and a second candidate's request in the same
+    // term: three nodes without PreVote hold the most such concurrent elections.
+    fuzz: { options: { preVote: [false], checkQuorum: [false] }, nodes: [3, 3] },
   },
   {
     name: "no-up-to-date-check",

@@ -49,6 +49,12 @@ export const raft: Protocol<RaftMessage, RaftNode> = {
   create: (context, options) => new RaftNode(context, options as unknown as RaftOptions),
   invariants: raftInvariants,
   bugs: raftBugs,
+  // Rare branches marked with ctx.probe in node.ts (a fuzz campaign reports the ones it never reached).
+  probes: [
+    "leader-stepped-down-with-uncommitted-entries",
+    "follower-truncated-its-log",
+    "follower-installed-snapshot",
+  ],
   // The fuzzer varies the options that change which interleavings are possible.
   fuzz: { options: { preVote: [false, true], checkQuorum: [false, true], leaderNoop: [true, false] } },
   client: { operations: { read: 2, write: 1, cas: 1 }, model: "kv" },

@@ -366,6 +366,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     if (this.role === "leader") {
       this.ctx.cancelTimer("heartbeat");
       this.ctx.cancelTimer("check-quorum");
+      if (this.log.lastIndex > this.commitIndex)
+        this.ctx.probe("leader-stepped-down-with-uncommitted-entries");
       // Pending requests may still commit; their clients learn it by retrying (sessions dedupe).
       this.waiters.clear();
       this.reads = [];
@@ -619,6 +621,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   }
 
   private truncateFrom(index: number): void {
+    this.ctx.probe("follower-truncated-its-log");
     const kept = this.log.truncateFrom(index);
     this.ctx.storage.truncate(logKey, kept);
   }
@@ -666,6 +669,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       else log.resetTo(index, request.lastIncludedTerm);
       this.snapshotData = request.data;
       this.kv = this.machines.restore(request.data);
+      this.ctx.probe("follower-installed-snapshot");
       this.commitIndex = index;
       this.lastApplied = index;
       const stored: StoredSnapshot = { index, term: request.lastIncludedTerm, data: request.data };

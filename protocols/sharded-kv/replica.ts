@@ -69,6 +69,7 @@ export class RaftReplica<C> {
       hasTimer: (name) => ctx.hasTimer(name),
       reply: () => {},
       note: (label, data) => ctx.note(label, data),
+      probe: (name) => ctx.probe(name),
     };
     const machine: ReplicatedStateMachine = {
       apply: (command, index) => {

@@ -20,6 +20,9 @@ window.quorumlabDiagram = function (data, options) {
   var meta = data.meta;
   var lanes = data.lanes, msgs = data.msgs, steps = data.steps, ops = data.ops;
   var kinds = data.stepKinds, types = data.types, palette = data.palette;
+  // Message rows are arrays; M names their columns (M.sendUs is the position of the send time).
+  var M = {};
+  data.messageColumns.forEach(function (name, position) { M[name] = position; });
   var endUs = Math.max(1, meta.endUs);
   var LEFT = 120, RIGHT = 18, AXIS_H = 22, LANE_H = 34, GAP = 24, STATE_H = 18, HIST_H = 22;
   var ARROWS_MAX = 2000, MARKS_MAX = 1500, LABELS_MAX = 600;
@@ -37,8 +40,8 @@ window.quorumlabDiagram = function (data, options) {
   var explanation = data.explanation;
 
   msgs.forEach(function (m) {
-    var arrive = m[4] < 0 ? endUs : m[4];
-    if (arrive - m[3] > maxFlight) maxFlight = arrive - m[3];
+    var arrive = m[M.arriveUs] < 0 ? endUs : m[M.arriveUs];
+    if (arrive - m[M.sendUs] > maxFlight) maxFlight = arrive - m[M.sendUs];
   });
   var nextOfClient = [], lastOfClient = {};
   ops.forEach(function (op, index) {
@@ -294,10 +297,10 @@ window.quorumlabDiagram = function (data, options) {
     var from = firstIndexAtOrAfter(msgs, view.start - maxFlight, 3);
     for (var i = from; i < msgs.length; i++) {
       var m = msgs[i];
-      if (m[3] > view.end) break;
-      var arrive = m[4] < 0 ? endUs : m[4];
+      if (m[M.sendUs] > view.end) break;
+      var arrive = m[M.arriveUs] < 0 ? endUs : m[M.arriveUs];
       if (arrive < view.start) continue;
-      if (hidden[m[0]] || hidden[m[1]]) continue;
+      if (hidden[m[M.from]] || hidden[m[M.to]]) continue;
       out.push(i);
     }
     return out;
@@ -324,27 +327,27 @@ window.quorumlabDiagram = function (data, options) {
 
   function drawMessage(g, i) {
     var m = msgs[i];
-    var x1 = xOf(m[3]), y1 = layout.laneY[m[0]], y2 = layout.laneY[m[1]];
-    var fate = m[5];
+    var x1 = xOf(m[M.sendUs]), y1 = layout.laneY[m[M.from]], y2 = layout.laneY[m[M.to]];
+    var fate = m[M.fate];
     var cls = "msg";
     var x2, yEnd;
-    if (fate === 1 && m[6] === 1) {
+    if (fate === 1 && m[M.droppedAtSend] === 1) {
       x2 = x1 + 8; yEnd = y1 + (y2 - y1) * 0.35;
     } else {
-      x2 = xOf(m[4] < 0 ? endUs : m[4]); yEnd = y2;
+      x2 = xOf(m[M.arriveUs] < 0 ? endUs : m[M.arriveUs]); yEnd = y2;
     }
     if (fate === 1) cls += " dropped";
     if (fate === 2) cls += " inflight";
-    if (m[7] === 1) cls += " duplicate";
+    if (m[M.copy] === 1) cls += " duplicate";
     if (cursor >= 0 && isMessageStep(cursor) && steps[cursor][4] === i) cls += " current";
     if (firstBad >= 0 && isMessageStep(firstBad) && steps[firstBad][4] === i) cls += " bad";
     var angle = Math.atan2(yEnd - y1, x2 - x1);
     var head = fate === 1 ? "" : " M " + (x2 - 7 * Math.cos(angle - 0.4)) + " " + (yEnd - 7 * Math.sin(angle - 0.4)) + " L " + x2 + " " + yEnd + " L " + (x2 - 7 * Math.cos(angle + 0.4)) + " " + (yEnd - 7 * Math.sin(angle + 0.4));
-    el("path", { d: "M " + x1 + " " + y1 + " L " + x2 + " " + yEnd + head, "class": cls, stroke: typeColour(m[2]), "data-m": i }, g);
+    el("path", { d: "M " + x1 + " " + y1 + " L " + x2 + " " + yEnd + head, "class": cls, stroke: typeColour(m[M.type]), "data-m": i }, g);
     if (fate === 1) {
       el("path", { d: "M " + (x2 - 4) + " " + (yEnd - 4) + " L " + (x2 + 4) + " " + (yEnd + 4) + " M " + (x2 - 4) + " " + (yEnd + 4) + " L " + (x2 + 4) + " " + (yEnd - 4), "class": "x-mark", "data-m": i }, g);
     }
-    if (m[7] === 1) el("circle", { cx: x1, cy: y1, r: 3, "class": "dup-mark", "data-m": i }, g);
+    if (m[M.copy] === 1) el("circle", { cx: x1, cy: y1, r: 3, "class": "dup-mark", "data-m": i }, g);
   }
 
   function isMessageStep(index) {
@@ -593,16 +596,16 @@ window.quorumlabDiagram = function (data, options) {
       case "send":
         m = msgs[s[4]];
         if (!m) return laneName(s[3]) + " sends a message";
-        return laneName(m[0]) + " sends " + types[m[2]] + " to " + laneName(m[1]) + (m[5] === 1 && m[6] === 1 ? " (dropped at once: " + m[12] + ")" : "");
+        return laneName(m[M.from]) + " sends " + types[m[M.type]] + " to " + laneName(m[M.to]) + (m[M.fate] === 1 && m[M.droppedAtSend] === 1 ? " (dropped at once: " + m[M.dropReason] + ")" : "");
       case "deliver":
         m = msgs[s[4]];
-        return m ? laneName(m[1]) + " receives " + types[m[2]] + " from " + laneName(m[0]) : "a delivery";
+        return m ? laneName(m[M.to]) + " receives " + types[m[M.type]] + " from " + laneName(m[M.from]) : "a delivery";
       case "drop":
         m = msgs[s[4]];
-        return m ? types[m[2]] + " " + laneName(m[0]) + " → " + laneName(m[1]) + " dropped (" + m[12] + ")" : "a drop";
+        return m ? types[m[M.type]] + " " + laneName(m[M.from]) + " → " + laneName(m[M.to]) + " dropped (" + m[M.dropReason] + ")" : "a drop";
       case "duplicate":
         m = msgs[s[4]];
-        return m ? types[m[2]] + " " + laneName(m[0]) + " → " + laneName(m[1]) + " duplicated by the network" : "a duplicate";
+        return m ? types[m[M.type]] + " " + laneName(m[M.from]) + " → " + laneName(m[M.to]) + " duplicated by the network" : "a duplicate";
       case "timer": return laneName(s[3]) + " timer " + s[5] + " fires";
       case "crash": return laneName(s[3]) + " crashes (volatile state lost)";
       case "restart": return laneName(s[3]) + " restarts from durable storage";
@@ -658,7 +661,7 @@ window.quorumlabDiagram = function (data, options) {
     if (isHidden(s[3])) return false;
     if (isMessageStep(index)) {
       var m = msgs[s[4]];
-      if (hidden[m[0]] || hidden[m[1]]) return false;
+      if (hidden[m[M.from]] || hidden[m[M.to]]) return false;
     }
     return true;
   }
@@ -766,7 +769,7 @@ window.quorumlabDiagram = function (data, options) {
   function select(target, event) {
     if (!target || !target.getAttribute) return;
     var value;
-    if ((value = target.getAttribute("data-m")) !== null) goto(msgs[Number(value)][9]);
+    if ((value = target.getAttribute("data-m")) !== null) goto(msgs[Number(value)][M.sendStep]);
     else if ((value = target.getAttribute("data-op")) !== null) goto(ops[Number(value)].rs >= 0 ? ops[Number(value)].rs : ops[Number(value)].is);
     else if ((value = target.getAttribute("data-s")) !== null) goto(Number(value));
     else if (options.onTime && event) {
@@ -790,10 +793,10 @@ window.quorumlabDiagram = function (data, options) {
     var value;
     if ((value = target.getAttribute("data-m")) !== null) {
       var m = msgs[Number(value)];
-      var fate = m[5] === 0 ? "delivered at " + fmt(m[4]) : m[5] === 1 ? "dropped at " + fmt(m[4]) + " (" + m[12] + ")" : "still in flight at the end";
-      var payload = data.payloads[m[8]];
+      var fate = m[M.fate] === 0 ? "delivered at " + fmt(m[M.arriveUs]) : m[M.fate] === 1 ? "dropped at " + fmt(m[M.arriveUs]) + " (" + m[M.dropReason] + ")" : "still in flight at the end";
+      var payload = data.payloads[m[M.payload]];
       try { payload = JSON.stringify(JSON.parse(payload), null, 1); } catch (error) { /* truncated payloads stay raw */ }
-      return types[m[2]] + "  " + laneName(m[0]) + " → " + laneName(m[1]) + (m[7] === 1 ? "  (duplicate copy)" : "") + "\nmessage " + m[11] + ", sent at " + fmt(m[3]) + ", " + fate + "\n" + payload;
+      return types[m[M.type]] + "  " + laneName(m[M.from]) + " → " + laneName(m[M.to]) + (m[M.copy] === 1 ? "  (duplicate copy)" : "") + "\nmessage " + m[M.id] + ", sent at " + fmt(m[M.sendUs]) + ", " + fate + "\n" + payload;
     }
     if ((value = target.getAttribute("data-op")) !== null) {
       var index = Number(value);

@@ -21,9 +21,9 @@
  * Pruning, on top of the classic algorithm, each safe by a dominance argument:
  * - An indeterminate operation whose step leaves the state unchanged is never linearized: leaving
  *   it out reaches the same state with the same obligations and keeps it available later.
- * - An indeterminate operation is placed only immediately before an operation that depends on it
- *   (just-in-time linearization of indeterminate operations, see `needs`): one whose effect no
- *   later operation observes is thus never placed at all.
+ * - (Off, see `placeIndeterminateJustInTime`.) An indeterminate operation is placed only
+ *   immediately before an operation that depends on it (see `needs`).
+ * - An operation that no reachable state allows ends the search (see `impossibleOperation`).
  * - A completed read-only operation (model.readOnly) that is legal now dominates every other
  *   choice at this point, so when its subtree fails the search backtracks past it at once.
  */
@@ -92,9 +92,19 @@ const checkEverySteps = 1024;
 /**
  * Whether, among calls that follow each other in the entry list, the one that returns first is
  * tried first (calls of indeterminate operations last). It changes only the order in which the
- * search tries candidates, never the set of candidates.
+ * search tries candidates, never the set of candidates. Off: on the hard benchmark it cut the
+ * steps of one crash-heavy CAS history twelvefold but added 9 % to a long kv one
+ * (docs/linearizability.md, "Hard histories").
  */
-const orderCallsByReturn = process.env.ORDER_RETURN === "1";
+const orderCallsByReturn = false;
+
+/**
+ * Whether indeterminate operations are placed just in time (see `needs`). Off: it is sound (and
+ * tested against brute force with it on), but configurations reached by an indeterminate
+ * operation then cannot be cached, and on the Knossos corpus that cost about half again as much
+ * time as the pruning saved; on the hard benchmark it saved under 15 % of the steps.
+ */
+const placeIndeterminateJustInTime = false;
 
 /** A 32-bit mixer (the finalizer of MurmurHash3). */
 function mix32(value: number): number {
@@ -500,10 +510,11 @@ export function startSearch(
   let deepest: Deepest | undefined;
   let finished: SearchOutcome | undefined = n === 0 ? { kind: "linearizable", linearization: [] } : undefined;
   if (finished !== undefined) release(false);
-  // When an operation is impossible everywhere the verdict is known, but the search, when it
-  // ends soon, names the first operation whose return cannot be passed (possibly another one,
-  // returning earlier) with the longest prefix: it runs first, for a few steps.
-  const impossible = finished === undefined ? impossibleOperation(operations, table) : undefined;
+  // An operation impossible everywhere is looked for only once the search has run a while: most
+  // histories are decided sooner (the check costs a model step per operation and reachable state,
+  // as much as a whole easy search), and the search, when it ends soon, names the first operation
+  // whose return cannot be passed, with the longest prefix.
+  let impossibleChecked = false;
   let searchSteps = 0;
 
   const recordFailure = (depth: number, state: number, entry: number): void => {
@@ -569,14 +580,22 @@ export function startSearch(
         budget.steps += checkEverySteps;
         stepsLeft -= checkEverySteps;
         if (budget.steps > budget.maxSteps) budget.exhausted = "steps";
-        else if (memoryFull) budget.exhausted = "memory";
+        else if (memoryFull || heldBytes() + budget.memoryBytesOthers > budget.memoryBytesMax)
+          // The cache checks before it grows; the state table (model states) grows unchecked
+          // between two checks, by at most 1,024 steps' worth.
+          budget.exhausted = "memory";
         else if (budget.now !== undefined && budget.now() > budget.deadline) budget.exhausted = "timeout";
         if (budget.exhausted !== undefined) {
           outcome = { kind: "unknown" };
           break;
         }
         searchSteps += checkEverySteps;
-        if (impossible !== undefined && searchSteps > impossibleSearchStepsMax) {
+        const impossible =
+          !impossibleChecked && searchSteps > impossibleSearchStepsMax
+            ? impossibleOperation(operations, table)
+            : undefined;
+        if (searchSteps > impossibleSearchStepsMax) impossibleChecked = true;
+        if (impossible !== undefined) {
           outcome = {
             kind: "not-linearizable",
             deepest: {
@@ -600,7 +619,8 @@ export function startSearch(
         if (
           after >= 0 &&
           !(crashed[operation] === 1 && after === state) &&
-          (placedLast < 0 ||
+          (!placeIndeterminateJustInTime ||
+            placedLast < 0 ||
             crashed[placedLast] === 0 ||
             needs(placedLast, stackState[depth - 1]!, operation, after))
         ) {
@@ -614,7 +634,15 @@ export function startSearch(
           const length = highWord >= fullWords ? highWord - fullWords + 1 : 0;
           // A configuration reached by an indeterminate operation is looked up, never stored: the
           // search below it is restricted (see `needs`), so it cannot vouch for the configuration.
-          if (remember(bitsHash, after, fullWords, length, crashed[operation] === 0)) {
+          if (
+            remember(
+              bitsHash,
+              after,
+              fullWords,
+              length,
+              crashed[operation] === 0 || !placeIndeterminateJustInTime,
+            )
+          ) {
             stackOperation[depth] = operation;
             stackState[depth] = state;
             depth++;

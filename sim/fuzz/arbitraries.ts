@@ -18,9 +18,10 @@ import type {
   TargetRef,
   WorkloadPlan,
 } from "./plan.js";
+import type { Swarm } from "./swarm.js";
 
 /** Fault times are drawn as one of this many slots of the fault phase plus an offset. */
-const timeSlots = 8;
+const uniformTimeSlots = 8;
 
 /** Simulation seeds stay within 31 bits so that they print short. */
 const seedMax = 0x7fff_ffff;
@@ -38,13 +39,21 @@ function target(settings: FuzzSettings): fc.Arbitrary<TargetRef> {
   );
 }
 
-/** An optional delay before an undo step (restart, heal, resume). */
-function undoAfter(maxMs: number): fc.Arbitrary<number | null> {
-  return fc.option(fc.integer({ min: 1, max: maxMs }), { freq: 4 });
+/** An optional delay before an undo step (restart, heal, resume), left out one time in `freq`. */
+function undoAfterFreq(maxMs: number, freq: number): fc.Arbitrary<number | null> {
+  return fc.option(fc.integer({ min: 1, max: maxMs }), { freq });
 }
 
-/** One fault step of each kind the settings allow. */
-export function faultStepArbitrary(settings: FuzzSettings): fc.Arbitrary<FaultStep> {
+/**
+ * One fault step of each kind the settings allow (and, given a swarm, of the kinds it switches
+ * on). Without a swarm this is the uniform mix of every kind.
+ */
+export function faultStepArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Arbitrary<FaultStep> {
+  const timeSlots = swarm?.timeSlots ?? uniformTimeSlots;
+  const undoFreq = swarm?.undoLeftOutOneIn ?? 4;
+  // A swarm may keep undo delays short: a restart within milliseconds of its crash, or a heal
+  // right after a partition, races the messages in flight.
+  const undoAfter = (maxMs: number) => undoAfterFreq(Math.min(maxMs, swarm?.undoMsMax ?? maxMs), undoFreq);
   // A step's time is a slot of the fault phase plus an offset into it. Offsets shrink (and are
   // biased) toward 0, so steps drawn into the same slot often land within milliseconds of each
   // other: concurrent faults (two candidates at once, a crash between two votes) are what break
@@ -153,30 +162,46 @@ export function faultStepArbitrary(settings: FuzzSettings): fc.Arbitrary<FaultSt
       arbitrary: fc.record({ atMs, type: fc.constant("timeout" as const), target: target(settings) }),
     });
   }
-  return fc.oneof(...steps);
+  if (swarm === undefined) return fc.oneof(...steps);
+  // The steps above in the same order as `faultKinds`, so that a swarm can pick them by kind.
+  const kinds = [
+    "crash",
+    "partition",
+    "bridge",
+    "cut",
+    "isolate",
+    "clog",
+    "burst",
+    "pause",
+    "drift",
+    "timeout",
+  ];
+  const chosen = steps.filter((_, index) => swarm.faultKinds.includes(kinds[index] as FaultStep["type"]));
+  return chosen.length === 0 ? fc.oneof(...steps) : fc.oneof(...chosen);
 }
 
+const latencyOfKind = {
+  constant: fc.record({ kind: fc.constant("constant" as const), ms: fc.integer({ min: 1, max: 10 }) }),
+  uniform: fc.record({
+    kind: fc.constant("uniform" as const),
+    minMs: fc.integer({ min: 1, max: 5 }),
+    spreadMs: fc.integer({ min: 0, max: 30 }),
+  }),
+  exponential: fc.record({
+    kind: fc.constant("exponential" as const),
+    meanMs: fc.integer({ min: 1, max: 10 }),
+    maxMs: fc.integer({ min: 1, max: 80 }),
+  }),
+} satisfies Record<LatencyPlan["kind"], fc.Arbitrary<LatencyPlan>>;
+
+const latencyWeights: ReadonlyArray<readonly [LatencyPlan["kind"], number]> = [
+  ["constant", 3],
+  ["uniform", 2],
+  ["exponential", 1],
+];
+
 const latencyArbitrary: fc.Arbitrary<LatencyPlan> = fc.oneof(
-  {
-    weight: 3,
-    arbitrary: fc.record({ kind: fc.constant("constant" as const), ms: fc.integer({ min: 1, max: 10 }) }),
-  },
-  {
-    weight: 2,
-    arbitrary: fc.record({
-      kind: fc.constant("uniform" as const),
-      minMs: fc.integer({ min: 1, max: 5 }),
-      spreadMs: fc.integer({ min: 0, max: 30 }),
-    }),
-  },
-  {
-    weight: 1,
-    arbitrary: fc.record({
-      kind: fc.constant("exponential" as const),
-      meanMs: fc.integer({ min: 1, max: 10 }),
-      maxMs: fc.integer({ min: 1, max: 80 }),
-    }),
-  },
+  ...latencyWeights.map(([kind, weight]) => ({ weight, arbitrary: latencyOfKind[kind] })),
 );
 
 const networkArbitrary: fc.Arbitrary<NetworkPlan> = fc.record({
@@ -192,35 +217,72 @@ const networkArbitrary: fc.Arbitrary<NetworkPlan> = fc.record({
   fifo: fc.boolean(),
 });
 
+/** The network of a swarm: its latency shapes, loss and duplication on or off, FIFO or not. */
+function swarmNetworkArbitrary(swarm: Swarm): fc.Arbitrary<NetworkPlan> {
+  const latency = fc.oneof(
+    ...latencyWeights
+      .filter(([kind]) => swarm.latencyKinds.includes(kind))
+      .map(([kind, weight]) => ({ weight, arbitrary: latencyOfKind[kind] })),
+  );
+  const rate = (on: boolean) => (on ? fc.integer({ min: 1, max: 80 }) : fc.constant(0));
+  return fc.record({
+    latency,
+    lossPermille: rate(swarm.lossy),
+    duplicatePermille: rate(swarm.duplicating),
+    fifo: swarm.fifo === "either" ? fc.boolean() : fc.constant(swarm.fifo === "always"),
+  });
+}
+
 const workloadArbitrary: fc.Arbitrary<WorkloadPlan> = fc.record({
   clients: fc.integer({ min: 1, max: 4 }),
   ratePerSecond: fc.integer({ min: 5, max: 80 }),
   keys: fc.integer({ min: 1, max: 3 }),
 });
 
-function optionsArbitrary(settings: FuzzSettings): fc.Arbitrary<Record<string, unknown>> {
+function optionsArbitrary(
+  optionChoices: FuzzSettings["optionChoices"],
+): fc.Arbitrary<Record<string, unknown>> {
   const fields: Record<string, fc.Arbitrary<unknown>> = {};
-  for (const key of Object.keys(settings.optionChoices).sort()) {
-    const choices = settings.optionChoices[key] ?? [];
+  for (const key of Object.keys(optionChoices).sort()) {
+    const choices = optionChoices[key] ?? [];
     if (choices.length > 0) fields[key] = fc.constantFrom(...choices);
   }
   return fc.record(fields);
 }
 
-/** Whole fuzz plans for a campaign's settings. */
-export function planArbitrary(settings: FuzzSettings): fc.Arbitrary<FuzzPlan> {
+/**
+ * Whole fuzz plans for a campaign's settings: uniform over everything the settings allow, or,
+ * given a swarm (./swarm.ts), over what that swarm switches on.
+ */
+export function planArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Arbitrary<FuzzPlan> {
+  const workload =
+    settings.operations === undefined
+      ? fc.constant(null)
+      : settings.workloadRequired === true
+        ? workloadArbitrary
+        : fc.option(workloadArbitrary, { freq: 6 });
+  const quiet = settings.liveness ? fc.constant(true) : fc.boolean();
+  if (swarm === undefined) {
+    return fc.record({
+      nodes: fc.integer({ min: settings.nodesMin, max: settings.nodesMax }),
+      seed: fc.noShrink(fc.integer({ min: 0, max: seedMax })),
+      options: optionsArbitrary(settings.optionChoices),
+      network: networkArbitrary,
+      workload,
+      faults: fc.array(faultStepArbitrary(settings), { maxLength: settings.faultStepsMax, size: "medium" }),
+      quiet,
+    });
+  }
   return fc.record({
-    nodes: fc.integer({ min: settings.nodesMin, max: settings.nodesMax }),
+    nodes: fc.integer({ min: swarm.nodesMin, max: swarm.nodesMax }),
     seed: fc.noShrink(fc.integer({ min: 0, max: seedMax })),
-    options: optionsArbitrary(settings),
-    network: networkArbitrary,
-    workload:
-      settings.operations === undefined
-        ? fc.constant(null)
-        : settings.workloadRequired === true
-          ? workloadArbitrary
-          : fc.option(workloadArbitrary, { freq: 6 }),
-    faults: fc.array(faultStepArbitrary(settings), { maxLength: settings.faultStepsMax, size: "medium" }),
-    quiet: settings.liveness ? fc.constant(true) : fc.boolean(),
+    options: optionsArbitrary(swarm.optionChoices),
+    network: swarmNetworkArbitrary(swarm),
+    workload,
+    faults:
+      swarm.faultStepsMax === 0
+        ? fc.constant([])
+        : fc.array(faultStepArbitrary(settings, swarm), { maxLength: swarm.faultStepsMax, size: "medium" }),
+    quiet,
   });
 }

@@ -19,30 +19,39 @@
 import fc from "fast-check";
 import { randomStream } from "../random.js";
 import { planArbitrary } from "./arbitraries.js";
+import { compareRuns } from "./determinism.js";
+import type { CampaignGuide } from "./guide.js";
+import type { PlanShape, RunJob, RunReport } from "./jobs.js";
 import { type FuzzPlan, type FuzzSettings, planScenario } from "./plan.js";
-import { type RunFailure, type ScenarioRunner, sameFailure } from "./property.js";
+import { type RunFailure, type RunVerdict, type ScenarioRunner, sameFailure } from "./property.js";
+import { shrinkPlan } from "./shrink.js";
+import { drawSwarm, faultKinds, type SwarmTheme } from "./swarm.js";
 
 /** The fast-check seed of global run `index` of the campaign with seed `campaignSeed`. */
 export function runSeed(campaignSeed: bigint, index: number): number {
   return randomStream(campaignSeed, `fuzz/run/${index}`).int(0, 0x7fff_ffff);
 }
 
-/** What one evaluated run reports back (plain data: it crosses from worker threads). */
-export interface RunReport {
-  readonly index: number;
-  readonly events: number;
-  readonly failure?: RunFailure;
-}
+export type { PlanShape, RunJob, RunReport } from "./jobs.js";
 
 const arbitraries = new WeakMap<FuzzSettings, fc.Arbitrary<FuzzPlan>>();
 
-function arbitraryFor(settings: FuzzSettings): fc.Arbitrary<FuzzPlan> {
+/** The plan arbitrary of the run whose fast-check seed is `fcSeed` (its swarm's, with swarm on). */
+function arbitraryFor(settings: FuzzSettings, fcSeed: number): fc.Arbitrary<FuzzPlan> {
+  if (settings.swarm === true) return planArbitrary(settings, drawSwarm(settings, fcSeed));
   let arbitrary = arbitraries.get(settings);
   if (arbitrary === undefined) {
     arbitrary = planArbitrary(settings);
     arbitraries.set(settings, arbitrary);
   }
   return arbitrary;
+}
+
+/** The shape of a plan. */
+export function planShape(plan: FuzzPlan, theme?: SwarmTheme): PlanShape {
+  let kinds = 0;
+  for (const step of plan.faults) kinds |= 1 << faultKinds.indexOf(step.type);
+  return { steps: plan.faults.length, kinds, ...(theme === undefined ? {} : { theme }) };
 }
 
 /** The scenario of a plan while fuzzing (the counterexample gets a proper name later). */
@@ -53,12 +62,13 @@ export function fuzzScenario(plan: FuzzPlan, settings: FuzzSettings) {
 /** The plan of global run `index` (what `evaluateRun` runs). */
 export function generatePlan(settings: FuzzSettings, campaignSeed: bigint, index: number): FuzzPlan {
   let plan: FuzzPlan | undefined;
+  const seed = runSeed(campaignSeed, index);
   fc.check(
-    fc.property(arbitraryFor(settings), (generated) => {
+    fc.property(arbitraryFor(settings, seed), (generated) => {
       plan = generated;
       return true;
     }),
-    { seed: runSeed(campaignSeed, index), numRuns: 1 },
+    { seed, numRuns: 1 },
   );
   if (plan === undefined) throw new Error("fast-check generated no plan");
   return plan;
@@ -71,27 +81,74 @@ export function evaluateRun(
   index: number,
   runner: ScenarioRunner,
 ): RunReport {
+  return evaluateJob(settings, campaignSeed, { index }, runner);
+}
+
+function reportOf(index: number, verdict: RunVerdict, shape: PlanShape | undefined): RunReport {
+  return {
+    index,
+    events: verdict.events,
+    ...(verdict.failure === undefined ? {} : { failure: verdict.failure }),
+    ...(verdict.edges === undefined ? {} : { edges: verdict.edges }),
+    ...(verdict.probes === undefined || verdict.probes.length === 0 ? {} : { probes: verdict.probes }),
+    ...(shape === undefined ? {} : { shape }),
+  };
+}
+
+/** Runs a plan twice more with its trace kept and hashed; reports where the two runs differ. */
+function sampleDeterminism(plan: FuzzPlan, settings: FuzzSettings, runner: ScenarioRunner) {
+  const traced = () => {
+    const verdict = runner(fuzzScenario(plan, settings), { keepTrace: true });
+    return { traceHash: verdict.traceHash ?? "", records: verdict.records ?? [] };
+  };
+  return compareRuns(traced(), traced());
+}
+
+/**
+ * Runs one job without shrinking: a given plan as it is, or global run `index` generated from
+ * its seed (through fast-check, as the shrinker will regenerate it).
+ */
+export function evaluateJob(
+  settings: FuzzSettings,
+  campaignSeed: bigint,
+  job: RunJob,
+  runner: ScenarioRunner,
+): RunReport {
+  const { index } = job;
   let report: RunReport = { index, events: 0 };
-  fc.check(
-    fc.property(arbitraryFor(settings), (plan) => {
-      const verdict = runner(fuzzScenario(plan, settings));
-      report =
-        verdict.failure === undefined
-          ? { index, events: verdict.events }
-          : { index, events: verdict.events, failure: verdict.failure };
-      return verdict.failure === undefined;
-    }),
-    { seed: runSeed(campaignSeed, index), numRuns: 1, endOnFailure: true },
-  );
+  let ran: FuzzPlan | undefined;
+  if (job.plan !== undefined) {
+    ran = job.plan;
+    report = reportOf(index, runner(fuzzScenario(job.plan, settings)), planShape(job.plan));
+  } else {
+    const seed = runSeed(campaignSeed, index);
+    const theme = settings.swarm === true ? (drawSwarm(settings, seed)?.theme ?? "uniform") : undefined;
+    fc.check(
+      fc.property(arbitraryFor(settings, seed), (plan) => {
+        ran = plan;
+        const verdict = runner(fuzzScenario(plan, settings));
+        report = reportOf(index, verdict, planShape(plan, theme));
+        return verdict.failure === undefined;
+      }),
+      { seed, numRuns: 1, endOnFailure: true },
+    );
+  }
+  if (job.sample === true && ran !== undefined) {
+    const nondeterminism = sampleDeterminism(ran, settings, runner);
+    if (nondeterminism !== undefined) report = { ...report, nondeterminism };
+  }
   return report;
 }
 
 export interface ShrinkResult {
   readonly plan: FuzzPlan;
   readonly failure: RunFailure;
-  /** fast-check's seed and path: `fc.check(property, {seed, path})` replays the shrunk plan. */
-  readonly fcSeed: number;
-  readonly fcPath: string;
+  /**
+   * fast-check's seed and path: `fc.check(property, {seed, path})` replays the shrunk plan. Null
+   * for a corpus mutant, which fast-check did not generate (./shrink.ts shrank it).
+   */
+  readonly fcSeed: number | null;
+  readonly fcPath: string | null;
   readonly shrinkSteps: number;
   /** Runs performed while shrinking. */
   readonly shrinkRuns: number;
@@ -123,6 +180,28 @@ export function shrinkRun(
   return shrinkWithSeed(settings, fcSeed, runner, options);
 }
 
+/**
+ * Shrinks a failing job: a generated run with fast-check's shrinker (`shrinkRun`), a corpus
+ * mutant with ./shrink.ts. Returns undefined when the run passes when re-run.
+ */
+export function shrinkJob(
+  settings: FuzzSettings,
+  campaignSeed: bigint,
+  job: RunJob,
+  runner: ScenarioRunner,
+  options: ShrinkOptions = {},
+): ShrinkResult | undefined {
+  if (job.plan === undefined) return shrinkRun(settings, campaignSeed, job.index, runner, options);
+  const fails = (plan: FuzzPlan) => runner(fuzzScenario(plan, settings)).failure;
+  const failure = fails(job.plan);
+  if (failure === undefined) return undefined;
+  const shrunk = shrinkPlan(job.plan, settings, failure, fails, {
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
+  });
+  return { ...shrunk, failure, fcSeed: null, fcPath: null };
+}
+
 /** As `shrinkRun`, given the fast-check seed directly (for `--fc-seed` replays). */
 export function shrinkWithSeed(
   settings: FuzzSettings,
@@ -136,7 +215,7 @@ export function shrinkWithSeed(
   let shrinkRuns = 0;
   let budgetExhausted = false;
   const details = fc.check(
-    fc.property(arbitraryFor(settings), (plan) => {
+    fc.property(arbitraryFor(settings, fcSeed), (plan) => {
       if (target !== undefined && deadline !== undefined && (now as () => number)() > deadline) {
         budgetExhausted = true;
         return true;
@@ -186,8 +265,13 @@ export interface CampaignOptions {
   readonly now: () => number;
   /** Runs handed out at once; a multiple of the worker count keeps workers busy. Default 32. */
   readonly batchSize?: number;
-  /** Evaluates global runs (in any split); the report order does not matter. */
-  readonly evaluate: (indices: readonly number[]) => Promise<readonly RunReport[]>;
+  /** Evaluates jobs (in any split); the report order does not matter. */
+  readonly evaluate: (jobs: readonly RunJob[]) => Promise<readonly RunReport[]>;
+  /**
+   * Decides what each run is and takes the reports back (./guide.ts): coverage, corpus,
+   * mutants, determinism samples, statistics. Without one, run `i` is fresh run `i`.
+   */
+  readonly guide?: CampaignGuide;
   /**
    * Hand out the next batch before the current one is back, so that workers never wait for the
    * campaign between batches. Results are still taken in order; a batch evaluated past the first
@@ -231,17 +315,20 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   // `handedOut` runs (from local 0) have been given to the evaluator; `inFlight` are the batches
   // not yet taken back, oldest first.
   let handedOut = 0;
-  const inFlight: Array<{ count: number; reports: Promise<readonly RunReport[]> }> = [];
+  const inFlight: Array<{ count: number; batch: number; reports: Promise<readonly RunReport[]> }> = [];
+  let batches = 0;
   const handOut = (): void => {
     if (options.runs !== undefined && handedOut >= options.runs) return;
     if (options.budgetMs !== undefined && elapsed() >= options.budgetMs) return;
     const count = options.runs === undefined ? batchSize : Math.min(batchSize, options.runs - handedOut);
     const from = handedOut;
     const indices = Array.from({ length: count }, (_, offset) => globalIndex(from + offset, shard));
-    const reports = options.evaluate(indices);
+    const batch = batches++;
+    const jobs = options.guide?.jobs(indices, batch) ?? indices.map((index) => ({ index }));
+    const reports = options.evaluate(jobs);
     // A batch dropped after a failure must not surface as an unhandled rejection.
     reports.catch(() => undefined);
-    inFlight.push({ count, reports });
+    inFlight.push({ count, batch, reports });
     handedOut += count;
   };
   handOut();
@@ -251,6 +338,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     if (options.pipeline === true) handOut();
     const reports = await batch.reports;
     evaluated += reports.length;
+    options.guide?.absorb(reports, batch.batch, elapsed());
     let first: RunReport | undefined;
     for (const report of reports) {
       events += report.events;

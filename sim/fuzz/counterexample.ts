@@ -34,6 +34,8 @@ export function settingsFlags(settings: FuzzSettings): string {
   if (settings.liveness) {
     flags.push("--liveness", `--liveness-deadline ${duration(settings.livenessDeadlineMs)}`);
   }
+  if (settings.swarm !== true) flags.push("--no-swarm");
+  if (settings.noHints === true) flags.push("--no-hints");
   return flags.join(" ");
 }
 
@@ -64,9 +66,16 @@ export function counterexampleScenario(
     "",
     `  ${failure.message}`,
     "",
-    `Campaign seed ${formatSeed(info.campaignSeed)}, run ${info.runIndex}; fast-check seed ${shrink.fcSeed},`,
-    `path "${shrink.fcPath}" (${shrink.shrinkSteps} shrink steps). Rebuild it with:`,
-    `  quorumlab fuzz ${module?.target ?? settings.protocol} ${settingsFlags(settings)} --fc-seed ${shrink.fcSeed} --fc-path ${shrink.fcPath}`,
+    ...(shrink.fcSeed === null
+      ? [
+          `Campaign seed ${formatSeed(info.campaignSeed)}, run ${info.runIndex}: a mutant of a corpus entry,`,
+          `shrunk in ${shrink.shrinkSteps} steps. This file is its replay.`,
+        ]
+      : [
+          `Campaign seed ${formatSeed(info.campaignSeed)}, run ${info.runIndex}; fast-check seed ${shrink.fcSeed},`,
+          `path "${shrink.fcPath}" (${shrink.shrinkSteps} shrink steps). Rebuild it with:`,
+          `  quorumlab fuzz ${module?.target ?? settings.protocol} ${settingsFlags(settings)} --fc-seed ${shrink.fcSeed} --fc-path ${shrink.fcPath}`,
+        ]),
     "",
   ].join("\n");
   const scenario = planScenario(shrink.plan, settings, {

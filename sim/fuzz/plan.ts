@@ -128,6 +128,13 @@ export interface FuzzSettings {
   /** Check liveness: keep the quiet phase and demand a leader `livenessDeadlineMs` after it. */
   readonly liveness: boolean;
   readonly livenessDeadlineMs: number;
+  /**
+   * Swarm testing (./swarm.ts): each run draws which fault kinds, rates, network shapes, sizes
+   * and options it uses. Off: every run draws from the same uniform mix.
+   */
+  readonly swarm?: boolean;
+  /** The deliberate bugs' own fuzz hints were left out (`--no-hints`). */
+  readonly noHints?: boolean;
 }
 
 /** Notes on generated actions say where they came from. */

@@ -15,6 +15,8 @@ import { DeterminismError } from "../determinism.js";
 import type { Invariant, Protocol } from "../node.js";
 import { type HistoryChecker, type RunResult, runScenario } from "../run.js";
 import type { Scenario } from "../scenario/schema.js";
+import type { TraceLine } from "../trace.js";
+import { CoverageRecorder } from "./coverage.js";
 
 export interface RunFailure {
   /** The invariant that broke (`raft.election-safety`, `kv.linearizable`, `liveness.leader`, `exception`). */
@@ -29,10 +31,26 @@ export interface RunVerdict {
   readonly events: number;
   /** The run hit the event budget and was cut short (it counts as passed). */
   readonly truncated?: boolean;
+  /** The run's coverage (`CoverageRecorder.edges()`), when the runner records coverage. */
+  readonly edges?: readonly number[];
+  /** Probes reached, when the runner records coverage. */
+  readonly probes?: readonly string[];
+  /** The trace hash, when asked for (`RunAsk.traceHash`). */
+  readonly traceHash?: string;
+  /** The trace, when asked for (`RunAsk.keepTrace`). */
+  readonly records?: readonly TraceLine[];
+}
+
+/** What a caller may ask of one run beyond its verdict. */
+export interface RunAsk {
+  /** Hash the trace (costs about as much as the simulation; used to sample determinism). */
+  readonly traceHash?: boolean;
+  /** Keep the trace too (`RunVerdict.records`), to find where two runs differ. */
+  readonly keepTrace?: boolean;
 }
 
 /** Runs one scenario and classifies the outcome. */
-export type ScenarioRunner = (scenario: Scenario) => RunVerdict;
+export type ScenarioRunner = (scenario: Scenario, ask?: RunAsk) => RunVerdict;
 
 export interface RunnerOptions {
   readonly checkHistory?: HistoryChecker;
@@ -40,6 +58,8 @@ export interface RunnerOptions {
   readonly maxEvents?: number;
   /** Check liveness invariants and the scenario's `leader` expectation. */
   readonly liveness: boolean;
+  /** Record each run's coverage (./coverage.ts) and probes. */
+  readonly coverage?: boolean;
 }
 
 /** The failure a finished run shows, or undefined when it passed. */
@@ -102,21 +122,32 @@ export function scenarioRunner(
   options: RunnerOptions,
 ): ScenarioRunner {
   const limited = budgeted(registry, options.maxEvents ?? 200_000);
-  return (scenario) => {
+  const recorder = options.coverage === true ? new CoverageRecorder() : undefined;
+  const covered = (): Pick<RunVerdict, "edges" | "probes"> =>
+    recorder === undefined ? {} : { edges: recorder.edges(), probes: [...recorder.probes] };
+  return (scenario, ask) => {
+    recorder?.reset(scenario.nodes);
+    const hashTrace = ask?.traceHash === true || ask?.keepTrace === true;
+    const keepTrace = ask?.keepTrace === true;
     try {
       const result = runScenario(scenario, limited, {
-        hashTrace: false,
-        keepTrace: false,
+        hashTrace,
+        keepTrace,
+        ...(recorder === undefined ? {} : { observer: recorder }),
         checkLiveness: options.liveness,
         ...(options.checkHistory === undefined ? {} : { checkHistory: options.checkHistory }),
         // Safety needs no protocol figures; computing them would keep every run's trace.
         protocolFigures: false,
       });
       const firstSafety = result.violations.find((violation) => violation.kind === "safety");
+      const hash = {
+        ...(hashTrace ? { traceHash: result.traceHash } : {}),
+        ...(keepTrace ? { records: result.records } : {}),
+      };
       if (firstSafety?.invariant === eventBudgetName) {
-        return { failure: undefined, events: result.events, truncated: true };
+        return { failure: undefined, events: result.events, truncated: true, ...covered(), ...hash };
       }
-      return { failure: classify(result, options.liveness), events: result.events };
+      return { failure: classify(result, options.liveness), events: result.events, ...covered(), ...hash };
     } catch (error) {
       if (error instanceof DeterminismError) {
         // Not a finding to shrink: the protocol broke the rules every run relies on.
@@ -129,6 +160,7 @@ export function scenarioRunner(
       return {
         failure: { invariant: "exception", kind: "exception", message: firstLine(message) },
         events: 0,
+        ...covered(),
       };
     }
   };

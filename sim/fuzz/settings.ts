@@ -17,6 +17,10 @@ export interface SettingsInput {
   readonly workloadRequired?: boolean;
   readonly liveness?: boolean;
   readonly livenessDeadlineMs?: number;
+  /** Swarm testing (./swarm.ts); default off here (the command line turns it on). */
+  readonly swarm?: boolean;
+  /** Ignore the deliberate bugs' own fuzz hints (the protocol's stay). */
+  readonly noHints?: boolean;
   /** Overrides the protocol's (and its bugs') fuzz hints for options. */
   readonly optionChoices?: Readonly<Record<string, readonly unknown[]>>;
 }
@@ -39,7 +43,7 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
       );
     }
   }
-  const hints = fuzzHints(protocol, bugs);
+  const hints = fuzzHints(protocol, input.noHints === true ? [] : bugs);
   const range = hints.nodes;
   const nodesMin = input.nodesMin ?? range?.[0] ?? Math.min(3, protocol.defaultNodes);
   const nodesMax = input.nodesMax ?? range?.[1] ?? Math.max(nodesMin, protocol.defaultNodes);
@@ -101,6 +105,8 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
     ...(input.workloadRequired === undefined ? {} : { workloadRequired: input.workloadRequired }),
     liveness,
     livenessDeadlineMs,
+    ...(input.swarm === true ? { swarm: true } : {}),
+    ...(input.noHints === true ? { noHints: true } : {}),
   };
 }
 

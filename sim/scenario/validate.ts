@@ -14,6 +14,16 @@ import type { Scenario } from "./schema.js";
 /** The name under which a non-linearizable client history is reported. */
 export const historyInvariant = "kv.linearizable";
 
+/** The name under which a transactional history (list-append, rw-register) is reported. */
+export const transactionalHistoryInvariant = "txn.strict-serializable";
+
+/** The invariant a protocol's history check reports, by its client model. */
+export function historyInvariantOf(model: string): string {
+  return model === "list-append" || model === "rw-register"
+    ? transactionalHistoryInvariant
+    : historyInvariant;
+}
+
 /** What a scenario runs: its protocol and that protocol's parsed options. */
 export interface ResolvedScenario {
   readonly protocol: Protocol;
@@ -54,7 +64,7 @@ export function nodeCountProblem(
 /** Every name a scenario's `expect.violates` may use with this protocol. */
 export function reportableInvariants(protocol: Protocol): string[] {
   const names = protocol.invariants.map((invariant) => invariant.name);
-  if (protocol.client?.model !== undefined) names.push(historyInvariant);
+  if (protocol.client?.model !== undefined) names.push(historyInvariantOf(protocol.client.model));
   names.push(exceptionInvariant);
   return names;
 }

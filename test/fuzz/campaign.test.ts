@@ -6,10 +6,11 @@
  */
 import { describe, expect, test } from "vitest";
 import {
-  evaluateRun,
+  evaluateJob,
   fuzzScenario,
   generatePlan,
   globalIndex,
+  type RunJob,
   type RunReport,
   runCampaign,
   shrinkRun,
@@ -35,13 +36,11 @@ const now = () => clock++;
 
 /** Evaluates a batch the way `--workers n` does: split into n chunks, answered in any order. */
 function evaluator(settings: typeof buggy, seed: bigint, workers: number) {
-  return async (indices: readonly number[]): Promise<RunReport[]> => {
-    const size = Math.ceil(indices.length / workers);
+  return async (jobs: readonly RunJob[]): Promise<RunReport[]> => {
+    const size = Math.ceil(jobs.length / workers);
     const parts: RunReport[][] = [];
-    for (let start = 0; start < indices.length; start += size) {
-      parts.push(
-        indices.slice(start, start + size).map((index) => evaluateRun(settings, seed, index, runner)),
-      );
+    for (let start = 0; start < jobs.length; start += size) {
+      parts.push(jobs.slice(start, start + size).map((job) => evaluateJob(settings, seed, job, runner)));
     }
     return parts.reverse().flat();
   };
@@ -108,8 +107,9 @@ describe("campaigns", () => {
       now,
       batchSize: 4,
       pipeline: true,
-      evaluate: (indices) => {
-        handedOut.push([...indices]);
+      evaluate: (jobs) => {
+        const indices = jobs.map((job) => job.index);
+        handedOut.push(indices);
         outstanding++;
         mostOutstanding = Math.max(mostOutstanding, outstanding);
         return new Promise((done) => {
@@ -146,9 +146,9 @@ describe("campaigns", () => {
         runs: 4,
         now,
         shard: { index: shard, count: 3 },
-        evaluate: async (indices) => {
-          seen.push(...indices);
-          return indices.map((index) => ({ index, events: 0 }));
+        evaluate: async (jobs) => {
+          seen.push(...jobs.map((job) => job.index));
+          return jobs.map(({ index }) => ({ index, events: 0 }));
         },
       });
     }

@@ -5,7 +5,7 @@
  * the fuzzer reported.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -92,5 +92,36 @@ describe("quorumlab fuzz", () => {
     const run = spawnSync("node", [cli, "run", file, "--json"], { cwd: root, encoding: "utf8" });
     expect(run.status).toBe(1);
     expect((JSON.parse(run.stdout) as { traceHash: string }).traceHash).toBe(traceHash);
+  });
+
+  test("--corpus saves what a campaign found and the next campaign resumes from it; --report writes the campaign page", () => {
+    const corpus = join(out, "corpus");
+    const page = join(out, "campaign.html");
+    const fuzz = (extra: string[]) =>
+      spawnSync(
+        "node",
+        [cli, "fuzz", "paxos", "--runs", "192", "--seed", "3", "--out", out, "--json", ...extra],
+        {
+          cwd: root,
+          encoding: "utf8",
+        },
+      );
+    const first = fuzz(["--corpus", corpus, "--report", page]);
+    expect(first.status).toBe(0);
+    const one = JSON.parse(first.stdout) as Record<string, unknown>;
+    expect(one.search).toBe("guided");
+    expect(one.corpusLoaded).toBe(0);
+    expect(one.corpusSaved).toBe(one.corpus);
+    expect(one.nondeterminism).toBeNull();
+    expect(readdirSync(corpus).length).toBe(one.corpus);
+    expect(readFileSync(page, "utf8")).toContain("Coverage by runs");
+    const second = JSON.parse(fuzz(["--corpus", corpus]).stdout) as Record<string, unknown>;
+    expect(second.corpusLoaded).toBe(one.corpus);
+    // The same plans are found again: nothing new to write for them.
+    expect(Number(second.corpus)).toBeGreaterThanOrEqual(Number(one.corpus));
+    expect(readdirSync(corpus).length).toBe(Number(one.corpus) + Number(second.corpusSaved));
+    const uniform = JSON.parse(fuzz(["--no-swarm"]).stdout) as Record<string, unknown>;
+    expect(uniform.search).toBe("uniform");
+    expect(uniform.mutants).toBe(0);
   });
 });

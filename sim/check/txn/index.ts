@@ -8,4 +8,4 @@ export { classifyCycle, findCycles, weakestKind } from "./cycles.js";
 export { type GenerateListAppendOptions, generateListAppend, listAppendToJson } from "./generate.js";
 export { type Components, DependencyGraph, EdgeKind, GraphBuilder } from "./graph.js";
 export * from "./history.js";
-export { parseTxnEdn, parseTxnHistory, parseTxnJson } from "./parse.js";
+export { parseTxnEdn, parseTxnEvents, parseTxnHistory, parseTxnJson } from "./parse.js";

@@ -280,6 +280,15 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
   return { format: "json", ...(model === undefined ? {} : { model }), transactions: pairEvents(ordered) };
 }
 
+/**
+ * Transactions from history events already in memory (the simulator's history: `f` `"txn"`,
+ * `value` a list of `[f, key, value]`, `timeUs`), with the JSON form's rules.
+ */
+export function parseTxnEvents(events: readonly unknown[]): TxnHistory {
+  const parsed = events.map((raw, position) => jsonEvent(raw, position, undefined));
+  return { format: "json", transactions: pairEvents(parsed) };
+}
+
 /** True when `text` is a JSON document or JSON Lines (EDN maps start `{:`, JSON objects `{"`). */
 function looksLikeJson(text: string): boolean {
   const trimmed = text.trim();

@@ -1,0 +1,103 @@
+/**
+ * Rare bugs: how often, and how fast, guided search (swarm testing, coverage feedback and the
+ * corpus: the default) finds a bug that needs a specific combination of faults, against uniform
+ * search (`--no-swarm`, no corpus), each on its own seeds with one worker and the same budget.
+ *
+ * The variants are deliberate bugs fuzzed without their fuzz hints, each needing a combination:
+ * - raft `vote-before-persist`: a voter crashes and restarts within milliseconds while two
+ *   candidates compete in one term (a duplicate vote after a restart);
+ * - raft `commit-previous-term` (Figure 8): a leader replicates an earlier term's entry and
+ *   crashes, and a quick succession of leaders follows;
+ * - primary-backup `lease-ignores-drift`: a stale read right after a new primary takes over under
+ *   clock drift (only the lease variant has leases);
+ * - sharded-kv `drop-sessions-on-migration`: a write retried to another group after a shard moves
+ *   is applied twice.
+ *
+ * `QUORUMLAB_RARE_SEEDS` (default 10) and `QUORUMLAB_RARE_TIME` (default 60s) size it, and
+ * `QUORUMLAB_RARE_ONLY` picks variants by name; a full run takes up to seeds × variants × 2 ×
+ * the budget. Guided and uniform alternate per seed, so a busy spell of a shared machine hits
+ * both alike. Output: `{rare: [{variant, seeds, guidedFound, uniformFound, guidedMedianMs,
+ * uniformMedianMs, ...}]}` (`bench --json` puts it at `fuzz.rare`); a median over the seeds that
+ * found nothing counts those seeds as the budget.
+ */
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { fuzzCampaign } from "../cli/shared/fuzz-campaign.js";
+import { parseDurationUs } from "../sim/time.js";
+
+interface Variant {
+  readonly name: string;
+  readonly protocol: string;
+  readonly bug: string;
+}
+
+const variants: readonly Variant[] = [
+  { name: "raft/vote-before-persist", protocol: "raft", bug: "vote-before-persist" },
+  { name: "raft/commit-previous-term (no hints)", protocol: "raft", bug: "commit-previous-term" },
+  {
+    name: "primary-backup/lease-ignores-drift (no hints)",
+    protocol: "primary-backup",
+    bug: "lease-ignores-drift",
+  },
+  {
+    name: "sharded-kv/drop-sessions-on-migration (no hints)",
+    protocol: "sharded-kv",
+    bug: "drop-sessions-on-migration",
+  },
+];
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+async function attempt(variant: Variant, seed: bigint, budgetMs: number, guided: boolean) {
+  const started = performance.now();
+  const outcome = await fuzzCampaign({
+    target: variant.protocol,
+    seed,
+    budgetMs,
+    workers: 1,
+    shrinkBudgetMs: 1,
+    settings: { bugs: [variant.bug], swarm: guided, noHints: true },
+  });
+  const found = outcome.counterexample !== undefined;
+  return {
+    found,
+    ms: found ? outcome.searchMs : budgetMs,
+    runs: outcome.runs,
+    wallMs: performance.now() - started,
+  };
+}
+
+export async function benchRare(): Promise<Record<string, unknown>> {
+  const seeds = Number(process.env.QUORUMLAB_RARE_SEEDS ?? 10);
+  const budgetUs = parseDurationUs(process.env.QUORUMLAB_RARE_TIME ?? "60s") ?? 60_000_000;
+  const only = process.env.QUORUMLAB_RARE_ONLY;
+  const rare: Array<Record<string, unknown>> = [];
+  for (const variant of variants) {
+    if (only !== undefined && !variant.name.includes(only)) continue;
+    const guided: Array<Awaited<ReturnType<typeof attempt>>> = [];
+    const uniform: Array<Awaited<ReturnType<typeof attempt>>> = [];
+    for (let seed = 1; seed <= seeds; seed++) {
+      guided.push(await attempt(variant, BigInt(seed), budgetUs / 1_000, true));
+      uniform.push(await attempt(variant, BigInt(seed), budgetUs / 1_000, false));
+    }
+    rare.push({
+      variant: variant.name,
+      seeds,
+      guidedFound: guided.filter((each) => each.found).length,
+      uniformFound: uniform.filter((each) => each.found).length,
+      guidedMedianMs: Math.round(median(guided.map((each) => each.ms))),
+      uniformMedianMs: Math.round(median(uniform.map((each) => each.ms))),
+      guidedRuns: guided.map((each) => each.runs),
+      uniformRuns: uniform.map((each) => each.runs),
+      budgetMs: budgetUs / 1_000,
+    });
+  }
+  return { rare };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  process.stdout.write(`${JSON.stringify(await benchRare(), null, 2)}\n`);
+}

@@ -1,0 +1,74 @@
+/**
+ * The end-of-run check for protocols whose client model is transactional (`list-append`): the
+ * simulator's history goes to the transactional checker at strict serializability, and a failure
+ * is reported as the invariant `txn.strict-serializable`, with the cycles as its explanation.
+ */
+import { performance } from "node:perf_hooks";
+import {
+  checkTransactions,
+  describeTransaction,
+  parseTxnEvents,
+  type TxnModelName,
+  txnModelNames,
+} from "../../sim/check/txn/index.js";
+import type { HistoryEvent } from "../../sim/history.js";
+import type { HistoryVerdict } from "../../sim/run.js";
+import { transactionalHistoryInvariant } from "../../sim/scenario/validate.js";
+
+/** Whether `model` is a transactional data model. */
+export function isTxnModel(model: string): model is TxnModelName {
+  return (txnModelNames as readonly string[]).includes(model);
+}
+
+/**
+ * Checks a simulator history of transactions. `workMax` bounds the cycle search deterministically
+ * (fuzzing); `timeoutMs` is a wall-clock backstop.
+ */
+export function checkTxnHistory(
+  events: readonly HistoryEvent[],
+  model: TxnModelName,
+  options: { workMax?: number; timeoutMs?: number } = {},
+): HistoryVerdict {
+  const history = parseTxnEvents(events);
+  const verdict = checkTransactions(history, {
+    model,
+    level: "strict-serializable",
+    timeoutMs: options.timeoutMs ?? 10_000,
+    now: () => performance.now(),
+    ...(options.workMax === undefined ? {} : { workMax: options.workMax }),
+  });
+  const result =
+    verdict.result === "valid"
+      ? "linearizable"
+      : verdict.result === "invalid"
+        ? "not-linearizable"
+        : "unknown";
+  if (verdict.result !== "invalid") return { result };
+  const first = verdict.cycles.find((cycle) => verdict.anomalies.includes(cycle.name));
+  const describe = (id: number): string => describeTransaction(history.transactions[id]!);
+  // One line that stands on its own in the terminal and the report: the cycle, why each edge
+  // exists, and the transactions on it.
+  const summary =
+    first === undefined
+      ? `not strict-serializable: ${verdict.anomalies.join(", ")}: ${verdict.reads[0]?.why ?? ""}`
+      : `not strict-serializable: ${first.name} cycle ${first.steps.map((step) => `T${step.from} -${step.kind}->`).join(" ")} T${first.cycle[0]}` +
+        `; ${first.steps.map((step) => step.why).join("; ")}` +
+        `; ${[...new Set(first.cycle)]
+          .sort((left, right) => left - right)
+          .map(describe)
+          .join("; ")}`;
+  const involved = new Set<number>();
+  for (const cycle of verdict.cycles) for (const id of cycle.cycle) involved.add(id);
+  for (const read of verdict.reads) for (const id of read.transactions) involved.add(id);
+  return {
+    result,
+    summary,
+    invariant: transactionalHistoryInvariant,
+    explanation: {
+      anomalies: verdict.anomalies,
+      cycles: verdict.cycles,
+      reads: verdict.reads,
+      transactions: [...involved].sort((left, right) => left - right).map(describe),
+    },
+  };
+}

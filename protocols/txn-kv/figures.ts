@@ -1,0 +1,72 @@
+/**
+ * Run figures of the transactional store with placement, read from the placement group's trace
+ * notes (every replica notes what it applies; each table version counts once, at the time its
+ * first replica applied it):
+ *
+ * ```
+ * txn.splits          ranges split
+ * txn.moves           ranges moved to another group (installed there and recorded)
+ * txn.moveMsMax       longest time from a move's decision to its completion
+ * txn.ranges          ranges at the end
+ * txn.rangesByGroup   ranges per group at the end
+ * txn.timeline        [{ms, event, at|start, group|from→to}] in order
+ * ```
+ *
+ * Static ranges, or no kept trace (`quorumlab verify`): empty.
+ */
+import type { TraceLine } from "../../sim/node.js";
+
+interface NoteData {
+  readonly version?: number;
+  readonly at?: string;
+  readonly start?: string;
+  readonly group?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly ranges?: number;
+  readonly byGroup?: Record<string, number>;
+}
+
+export function txnFigures(records: readonly TraceLine[]): Record<string, unknown> {
+  const header = records[0];
+  if (header?.kind !== "header" || header.protocol !== "txn-kv") return {};
+  const seen = new Set<number>();
+  const moveStartedMs = new Map<string, number>();
+  let splits = 0;
+  let moves = 0;
+  let moveMsMax = 0;
+  let last: NoteData | undefined;
+  const timeline: Record<string, unknown>[] = [];
+  for (const record of records) {
+    if (record.kind !== "note" || !record.label.startsWith("range-") || record.label === "range-installed")
+      continue;
+    const data = (record.data ?? {}) as NoteData;
+    if (data.version === undefined || seen.has(data.version)) continue;
+    seen.add(data.version);
+    const ms = Math.round(record.t / 10) / 100;
+    last = data;
+    if (record.label === "range-split") {
+      splits++;
+      timeline.push({ ms, event: "split", at: data.at, group: data.group });
+    } else if (record.label === "range-move") {
+      moveStartedMs.set(`${data.start}→${data.to}`, ms);
+      timeline.push({ ms, event: "move", start: data.start, from: data.from, to: data.to });
+    } else if (record.label === "range-moved") {
+      moves++;
+      const startedMs = moveStartedMs.get(`${data.start}→${data.to}`);
+      if (startedMs !== undefined) moveMsMax = Math.max(moveMsMax, Math.round((ms - startedMs) * 100) / 100);
+      timeline.push({ ms, event: "moved", start: data.start, from: data.from, to: data.to });
+    }
+  }
+  if (last === undefined) return {};
+  return {
+    txn: {
+      splits,
+      moves,
+      moveMsMax,
+      ranges: last.ranges ?? null,
+      rangesByGroup: last.byGroup ?? {},
+      timeline,
+    },
+  };
+}

@@ -1,0 +1,45 @@
+/**
+ * A small transactional key-value store as a quorumlab protocol: key ranges held by Raft groups
+ * (../raft, embedded as in ../sharded-kv), multi-key list-append transactions committed across
+ * groups with two-phase commit whose coordinator and participants are Raft groups, and strict
+ * two-phase locking. Its client history is checked for strict serializability by sim/check/txn.
+ * See README.md and node.ts.
+ */
+import type { Protocol } from "../../sim/node.js";
+import { raftLog, raftRoles } from "../raft/index.js";
+import { txnBugs } from "./bugs.js";
+import { txnFigures } from "./figures.js";
+import { txnInvariants } from "./invariants.js";
+import type { TxnKvMessage } from "./messages.js";
+import { TxnKvNode } from "./node.js";
+import { parseTxnKvOptions, type TxnKvOptions } from "./options.js";
+
+export { TxnKvNode } from "./node.js";
+export { parseTxnKvOptions, type TxnKvOptions } from "./options.js";
+
+export const txnKv: Protocol<TxnKvMessage, TxnKvNode> = {
+  name: "txn-kv",
+  summary:
+    "Transactional key-value store: key ranges on Raft groups, cross-group list-append transactions with two-phase commit over Raft groups and strict 2PL, checked for strict serializability.",
+  defaultNodes: 9,
+  parseOptions: (options) => parseTxnKvOptions(options) as unknown as Readonly<Record<string, unknown>>,
+  create: (context, options) => new TxnKvNode(context, options as unknown as TxnKvOptions),
+  invariants: txnInvariants,
+  bugs: txnBugs,
+  // Nine nodes: three static groups, or a placement group and two data groups whose ranges split
+  // (every 20 list elements) and move.
+  fuzz: { nodes: [9, 9], options: { placement: [null, { splitSize: 20 }] } },
+  figures: txnFigures,
+  client: { operations: { txn: 1 }, model: "list-append" },
+  // Each replica shows its Raft role and log: a group's leader leads (the highest term of all
+  // groups wins the scenario target `leader`).
+  roles: {
+    names: raftRoles.names,
+    leading: raftRoles.leading,
+    ...(raftRoles.colours === undefined ? {} : { colours: raftRoles.colours }),
+    roleOf: (node) => node.replica.raft.role,
+    termOf: (node) => node.replica.raft.currentTerm,
+  },
+  log: raftLog,
+  electionTimer: "election",
+};

@@ -1,0 +1,192 @@
+/**
+ * The fuzzer's coverage signal: an abstract picture of what a run did, needing nothing from the
+ * protocol beyond what the kernel already sees, hashed into a fixed-size map the way AFL hashes
+ * branch edges.
+ *
+ * What counts as an edge (each hashed to one of `mapSize` slots, with its hit count bucketed):
+ * - per node, each role change together with the two roles before it and how the new term
+ *   relates to the node's last term (same, +1, +2, more) and to the highest term seen (behind,
+ *   level, ahead);
+ * - per link direction, each message type (`from → to : type`), and the same by the two ends'
+ *   current roles;
+ * - each fault kind after the fault kind before it, and each role change that comes within
+ *   `coincidenceUs` of a fault, with that fault's kind;
+ * - each named probe a protocol marks with `ctx.probe(name)`.
+ *
+ * A run reports the (slot, bucket) pairs it hit; the campaign's `CoverageMap` keeps the union, and
+ * a run that adds a pair reached something new. Recording is a handful of integer operations per
+ * message and role change, on an array reused from run to run.
+ */
+import type { KernelObserver } from "../observer.js";
+
+/** Slots in the map (2^16, as AFL's default). */
+export const mapSize = 1 << 16;
+const mapMask = mapSize - 1;
+
+/** A role change this soon after a fault counts as coinciding with it. */
+const coincidenceUs = 50_000;
+
+/** Clients are interchangeable: every client endpoint counts as this one. */
+const clientEndpoint = 255;
+
+/** 32-bit mixing of two integers (the finalizer of MurmurHash3 over their combination). */
+function mix(a: number, b: number): number {
+  let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** A stable 32-bit hash of a string (FNV-1a), cached: message types and roles repeat. */
+const stringHashes = new Map<string, number>();
+function hashString(text: string): number {
+  let hash = stringHashes.get(text);
+  if (hash !== undefined) return hash;
+  hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) {
+    hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
+  }
+  hash >>>= 0;
+  if (stringHashes.size < 10_000) stringHashes.set(text, hash);
+  return hash;
+}
+
+/** AFL's hit-count buckets: 1, 2, 3, 4–7, 8–15, 16–31, 32–127, 128+. */
+function bucket(count: number): number {
+  if (count <= 3) return count - 1;
+  if (count < 8) return 3;
+  if (count < 16) return 4;
+  if (count < 32) return 5;
+  if (count < 128) return 6;
+  return 7;
+}
+
+const edgeKind = { message: 1, roleMessage: 2, role: 3, fault: 4, faultRole: 5, probe: 6 } as const;
+
+/**
+ * Records one run's coverage as a kernel observer. Reuse one recorder for many runs: `reset()`
+ * between them, `edges()` at the end.
+ */
+export class CoverageRecorder implements KernelObserver {
+  private readonly hits = new Uint32Array(mapSize);
+  private readonly touched: number[] = [];
+  private nodes = 0;
+  /** Per node: current role hash, the two before it, and its last term. */
+  private roles: number[] = [];
+  private rolesBefore: number[] = [];
+  private rolesBeforeThat: number[] = [];
+  private terms: number[] = [];
+  private termMax = 0;
+  private lastFaultKind = 0;
+  private lastFaultUs = Number.NEGATIVE_INFINITY;
+  /** Probe names reached in this run, in the order first reached. */
+  readonly probes: string[] = [];
+
+  /** Starts a run of `nodes` nodes. */
+  reset(nodes: number): void {
+    for (const slot of this.touched) this.hits[slot] = 0;
+    this.touched.length = 0;
+    this.nodes = nodes;
+    this.roles = new Array<number>(nodes).fill(0);
+    this.rolesBefore = new Array<number>(nodes).fill(0);
+    this.rolesBeforeThat = new Array<number>(nodes).fill(0);
+    this.terms = new Array<number>(nodes).fill(0);
+    this.termMax = 0;
+    this.lastFaultKind = 0;
+    this.lastFaultUs = Number.NEGATIVE_INFINITY;
+    this.probes.length = 0;
+  }
+
+  private hit(hash: number): void {
+    const slot = hash & mapMask;
+    const count = this.hits[slot] as number;
+    if (count === 0) this.touched.push(slot);
+    this.hits[slot] = count + 1;
+  }
+
+  message(from: number, to: number, type: string): void {
+    const nodes = this.nodes;
+    const source = from < nodes ? from : clientEndpoint;
+    const target = to < nodes ? to : clientEndpoint;
+    const typeHash = hashString(type);
+    this.hit(mix(mix(edgeKind.message, typeHash), (source << 8) | target));
+    const sourceRole = from < nodes ? (this.roles[from] as number) : clientEndpoint;
+    const targetRole = to < nodes ? (this.roles[to] as number) : clientEndpoint;
+    this.hit(mix(mix(edgeKind.roleMessage, typeHash), mix(sourceRole, targetRole)));
+  }
+
+  role(node: number, role: string, term: number, timeUs: number): void {
+    if (node >= this.nodes) return;
+    const roleHash = hashString(role);
+    const lastTerm = this.terms[node] as number;
+    const step = Math.min(3, Math.max(0, term - lastTerm));
+    const standing = term < this.termMax ? 0 : term === this.termMax ? 1 : 2;
+    if (term > this.termMax) this.termMax = term;
+    this.terms[node] = term;
+    this.rolesBeforeThat[node] = this.rolesBefore[node] as number;
+    this.rolesBefore[node] = this.roles[node] as number;
+    this.roles[node] = roleHash;
+    const history = mix(
+      mix(this.rolesBeforeThat[node] as number, this.rolesBefore[node] as number),
+      roleHash,
+    );
+    this.hit(mix(mix(edgeKind.role, history), (step << 2) | standing));
+    if (timeUs - this.lastFaultUs <= coincidenceUs) {
+      this.hit(mix(mix(edgeKind.faultRole, this.lastFaultKind), roleHash));
+    }
+  }
+
+  fault(kind: string, timeUs: number): void {
+    const kindHash = hashString(kind);
+    this.hit(mix(mix(edgeKind.fault, this.lastFaultKind), kindHash));
+    this.lastFaultKind = kindHash;
+    this.lastFaultUs = timeUs;
+  }
+
+  probe(_node: number, name: string): void {
+    if (!this.probes.includes(name)) this.probes.push(name);
+    this.hit(mix(edgeKind.probe, hashString(name)));
+  }
+
+  /** This run's coverage: `slot * 8 + bucket` for every slot hit, ascending. */
+  edges(): number[] {
+    const out = this.touched.map((slot) => slot * 8 + bucket(this.hits[slot] as number));
+    return out.sort((a, b) => a - b);
+  }
+}
+
+/** The union of many runs' coverage: for each slot, the hit-count buckets seen. */
+export class CoverageMap {
+  private readonly seen = new Uint8Array(mapSize);
+  private count = 0;
+
+  /** (slot, bucket) pairs covered so far. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** How many of a run's edges are not covered yet (without adding them). */
+  novelty(edges: readonly number[]): number {
+    let fresh = 0;
+    for (const edge of edges) {
+      if (((this.seen[edge >>> 3] as number) & (1 << (edge & 7))) === 0) fresh++;
+    }
+    return fresh;
+  }
+
+  /** Adds a run's edges; returns how many were new. */
+  add(edges: readonly number[]): number {
+    let fresh = 0;
+    for (const edge of edges) {
+      const slot = edge >>> 3;
+      const bit = 1 << (edge & 7);
+      const before = this.seen[slot] as number;
+      if ((before & bit) === 0) {
+        this.seen[slot] = before | bit;
+        fresh++;
+      }
+    }
+    this.count += fresh;
+    return fresh;
+  }
+}

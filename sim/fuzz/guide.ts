@@ -1,0 +1,209 @@
+/**
+ * The guide of a campaign: decides what each run of a batch is (a fresh plan from its seed, or a
+ * mutant of a corpus entry), which runs are sampled for the determinism check, and takes each
+ * batch's reports back to grow the coverage map and the corpus and to keep the campaign's
+ * statistics (for the campaign report).
+ *
+ * Same results for any worker count. Batches have a fixed size whatever the worker count, the
+ * reports of a batch are taken in run order, and the runs of batch `b` draw their parents only
+ * from corpus entries found in batches up to `b - 2`: a pipelined campaign hands batch `b` out
+ * while batch `b - 1` is still running, and an unpipelined one must not see more than that. The
+ * decision for run `i` draws from its own stream, seeded by (campaign seed, i).
+ */
+import { randomStream } from "../random.js";
+import type { CorpusEntry } from "./corpus.js";
+import { CoverageMap } from "./coverage.js";
+import type { Nondeterminism } from "./determinism.js";
+import type { PlanShape, RunJob, RunReport } from "./jobs.js";
+import { mutatePlan } from "./mutate.js";
+import type { FuzzPlan, FuzzSettings } from "./plan.js";
+import { faultKinds } from "./swarm.js";
+
+export interface GuideOptions {
+  readonly settings: FuzzSettings;
+  readonly seed: bigint;
+  /** Mutate corpus entries (coverage-guided search). Off: every run is fresh, as uniform search. */
+  readonly mutate: boolean;
+  /** Share of runs that are mutants once the corpus has entries. Default 0.5. */
+  readonly mutantShare?: number;
+  /** One run in this many is run twice more to check determinism (0: none). Default 512. */
+  readonly sampleEvery?: number;
+  /** Entries loaded from a saved corpus. */
+  readonly corpus?: readonly CorpusEntry[];
+  /** Regenerates the plan of fresh run `index` (to keep it in the corpus). */
+  readonly planOf: (index: number) => FuzzPlan;
+}
+
+/** One point of the coverage curve. */
+export interface CoveragePoint {
+  readonly runs: number;
+  readonly elapsedMs: number;
+  readonly coverage: number;
+  readonly corpus: number;
+}
+
+/** What a campaign did, for its report. Plain data. */
+export interface CampaignStats {
+  readonly runs: number;
+  readonly mutants: number;
+  readonly coverage: number;
+  readonly corpus: number;
+  /** Loaded from a saved corpus at the start. */
+  readonly corpusLoaded: number;
+  readonly timeline: readonly CoveragePoint[];
+  /** Runs with at least one step of each fault kind. */
+  readonly faultKinds: Readonly<Record<string, number>>;
+  /** Runs by number of fault steps. */
+  readonly planSizes: Readonly<Record<string, number>>;
+  /** Generated runs by swarm theme. */
+  readonly themes: Readonly<Record<string, number>>;
+  /** Per probe reached: runs that reached it and the first such run. */
+  readonly probes: Readonly<Record<string, { runs: number; firstRun: number }>>;
+  /** Corpus entries, by what made them: fresh runs and mutants. */
+  readonly newCoverageBy: { readonly fresh: number; readonly mutant: number };
+  readonly sampled: number;
+  readonly nondeterminism?: { readonly run: number; readonly found: Nondeterminism };
+}
+
+export class CampaignGuide {
+  readonly map = new CoverageMap();
+  readonly entries: CorpusEntry[] = [];
+  /** Corpus size after each batch (index = batch number). */
+  private readonly sizeAfterBatch: number[] = [];
+  private readonly loaded: number;
+  private readonly mutantShare: number;
+  private readonly sampleEvery: number;
+  /** Jobs handed out and not yet absorbed, by run index. */
+  private readonly pending = new Map<number, RunJob>();
+  private runs = 0;
+  private mutants = 0;
+  private sampled = 0;
+  private readonly timeline: CoveragePoint[] = [];
+  private readonly kindCounts: Record<string, number> = {};
+  private readonly sizeCounts: Record<string, number> = {};
+  private readonly themeCounts: Record<string, number> = {};
+  private readonly probeCounts: Record<string, { runs: number; firstRun: number }> = {};
+  private readonly newBy = { fresh: 0, mutant: 0 };
+  private nondeterminism: CampaignStats["nondeterminism"];
+  /** The jobs of failing runs, by run index (a mutant's plan is only known here). */
+  private readonly failed = new Map<number, RunJob>();
+
+  constructor(private readonly options: GuideOptions) {
+    this.mutantShare = options.mutantShare ?? 0.5;
+    this.sampleEvery = options.sampleEvery ?? 512;
+    for (const entry of options.corpus ?? []) {
+      this.map.add(entry.edges);
+      this.entries.push(entry);
+    }
+    this.loaded = this.entries.length;
+    this.timeline.push({ runs: 0, elapsedMs: 0, coverage: this.map.size, corpus: this.entries.length });
+  }
+
+  /** Corpus entries usable by batch `batch`: those found up to batch `batch - 2`. */
+  private usable(batch: number): number {
+    if (batch < 2) return this.loaded;
+    return this.sizeAfterBatch[batch - 2] ?? this.entries.length;
+  }
+
+  /** The jobs of batch `batch`, whose global run indices are `indices`. */
+  jobs(indices: readonly number[], batch: number): RunJob[] {
+    const usable = this.usable(batch);
+    return indices.map((index) => {
+      const sample = this.sampleEvery > 0 && index % this.sampleEvery === this.sampleEvery - 1;
+      let job: RunJob = sample ? { index, sample } : { index };
+      if (this.options.mutate && usable > 0) {
+        const random = randomStream(this.options.seed, `fuzz/guide/${index}`);
+        if (random.chance(this.mutantShare)) {
+          // Half the time one of the most recent finds: new coverage tends to lead on.
+          const recent = Math.min(usable, 32);
+          const parent = random.chance(0.5)
+            ? usable - 1 - random.int(0, recent - 1)
+            : random.int(0, usable - 1);
+          const entry = this.entries[parent] as CorpusEntry;
+          job = { ...job, plan: mutatePlan(this.options.settings, entry.plan, random).plan };
+        }
+      }
+      this.pending.set(index, job);
+      return job;
+    });
+  }
+
+  /** Takes a batch's reports back, in run order. */
+  absorb(reports: readonly RunReport[], batch: number, elapsedMs: number): void {
+    const ordered = [...reports].sort((a, b) => a.index - b.index);
+    for (const report of ordered) {
+      const job = this.pending.get(report.index);
+      this.pending.delete(report.index);
+      this.runs++;
+      if (job?.plan !== undefined) this.mutants++;
+      if (job?.sample === true) this.sampled++;
+      if (report.shape !== undefined) this.countShape(report.shape);
+      for (const probe of report.probes ?? []) {
+        const seen = this.probeCounts[probe];
+        if (seen === undefined) this.probeCounts[probe] = { runs: 1, firstRun: report.index };
+        else seen.runs++;
+      }
+      if (report.nondeterminism !== undefined && this.nondeterminism === undefined) {
+        this.nondeterminism = { run: report.index, found: report.nondeterminism };
+      }
+      if (report.failure !== undefined && job !== undefined) this.failed.set(report.index, job);
+      if (report.edges === undefined || report.failure !== undefined) continue;
+      if (this.map.add(report.edges) === 0) continue;
+      const mutant = job?.plan !== undefined;
+      if (mutant) this.newBy.mutant++;
+      else this.newBy.fresh++;
+      if (!this.options.mutate) continue;
+      this.entries.push({
+        plan: job?.plan ?? this.options.planOf(report.index),
+        edges: report.edges,
+        probes: report.probes ?? [],
+        run: report.index,
+        batch,
+      });
+    }
+    this.sizeAfterBatch[batch] = this.entries.length;
+    this.timeline.push({ runs: this.runs, elapsedMs, coverage: this.map.size, corpus: this.entries.length });
+  }
+
+  private countShape(shape: PlanShape): void {
+    faultKinds.forEach((kind, bit) => {
+      if ((shape.kinds & (1 << bit)) !== 0) this.kindCounts[kind] = (this.kindCounts[kind] ?? 0) + 1;
+    });
+    const size = String(shape.steps);
+    this.sizeCounts[size] = (this.sizeCounts[size] ?? 0) + 1;
+    if (shape.theme !== undefined) this.themeCounts[shape.theme] = (this.themeCounts[shape.theme] ?? 0) + 1;
+  }
+
+  /** The job of failing run `index`. */
+  failedJob(index: number): RunJob | undefined {
+    return this.failed.get(index);
+  }
+
+  /** The first nondeterminism a sampled run showed, if any. */
+  get firstNondeterminism(): CampaignStats["nondeterminism"] {
+    return this.nondeterminism;
+  }
+
+  /** Entries found by this campaign (not loaded). */
+  get found(): readonly CorpusEntry[] {
+    return this.entries.slice(this.loaded);
+  }
+
+  stats(): CampaignStats {
+    return {
+      runs: this.runs,
+      mutants: this.mutants,
+      coverage: this.map.size,
+      corpus: this.entries.length,
+      corpusLoaded: this.loaded,
+      timeline: [...this.timeline],
+      faultKinds: { ...this.kindCounts },
+      planSizes: { ...this.sizeCounts },
+      themes: { ...this.themeCounts },
+      probes: { ...this.probeCounts },
+      newCoverageBy: { ...this.newBy },
+      sampled: this.sampled,
+      ...(this.nondeterminism === undefined ? {} : { nondeterminism: this.nondeterminism }),
+    };
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Mutations of fuzz plans, for coverage-guided search: a plan that reached new coverage is kept
+ * in the corpus, and later runs try small changes of it (AFL's "havoc" stage over our own
+ * structure): insert, delete, duplicate, shift or swap fault steps, change a step's node or its
+ * undo time, change the simulation seed, the cluster size, an option or the network. Mutations
+ * draw from a seeded stream, so a mutant is a pure function of its parent and its run.
+ */
+import fc from "fast-check";
+import type { Rng } from "../random.js";
+import { faultStepArbitrary } from "./arbitraries.js";
+import type { FaultStep, FuzzPlan, FuzzSettings } from "./plan.js";
+
+/** A mutant keeps at most this many fault steps. */
+function stepsMax(settings: FuzzSettings): number {
+  return 2 * settings.faultStepsMax;
+}
+
+function clampTime(settings: FuzzSettings, atMs: number): number {
+  return Math.max(0, Math.min(settings.faultPhaseMs - 1, Math.round(atMs)));
+}
+
+/** A fresh fault step drawn from the uniform mix, seeded by `random`. */
+function freshStep(settings: FuzzSettings, random: Rng): FaultStep {
+  const [step] = fc.sample(faultStepArbitrary(settings), { seed: random.int(0, 0x7fff_ffff), numRuns: 1 });
+  return step as FaultStep;
+}
+
+/** The step with one of its node fields changed. */
+function changeNode(settings: FuzzSettings, step: FaultStep, random: Rng): FaultStep {
+  const node = random.int(0, settings.nodesMax - 1);
+  switch (step.type) {
+    case "crash":
+    case "isolate":
+    case "timeout":
+      return { ...step, target: random.chance(0.3) ? random.pick(["leader", "follower"] as const) : node };
+    case "partition":
+      return random.chance(0.5)
+        ? { ...step, offset: node }
+        : { ...step, minority: random.int(1, Math.max(1, Math.floor(settings.nodesMax / 2))) };
+    case "bridge":
+      return random.chance(0.5) ? { ...step, bridge: node } : { ...step, offset: node };
+    case "cut":
+    case "clog":
+      return random.chance(0.5) ? { ...step, from: node } : { ...step, to: node };
+    case "pause":
+    case "drift":
+      return { ...step, node };
+    case "burst":
+      return { ...step, lossPermille: random.int(0, 600), duplicatePermille: random.int(0, 300) };
+  }
+}
+
+/** The step with its undo delay (restart, heal, resume) or its length changed. */
+function changeUndo(settings: FuzzSettings, step: FaultStep, random: Rng): FaultStep {
+  const delay = (): number | null => (random.chance(0.2) ? null : random.int(1, settings.faultPhaseMs));
+  switch (step.type) {
+    case "crash":
+      return { ...step, restartAfterMs: delay() };
+    case "partition":
+    case "bridge":
+    case "cut":
+    case "isolate":
+      return { ...step, healAfterMs: delay() };
+    case "pause":
+      return { ...step, resumeAfterMs: delay() };
+    case "clog":
+      return { ...step, forMs: random.int(1, settings.faultPhaseMs), delayMs: random.int(1, 400) };
+    case "burst":
+      return { ...step, forMs: random.int(1, settings.faultPhaseMs) };
+    case "drift":
+      return { ...step, ratePercent: random.int(-50, 100) };
+    case "timeout":
+      return step;
+  }
+}
+
+/** The mutation operators, by name (the campaign report counts which produced new coverage). */
+export const mutationNames = [
+  "insert",
+  "delete",
+  "duplicate",
+  "shift",
+  "swap",
+  "node",
+  "undo",
+  "seed",
+  "shape",
+] as const;
+
+export type MutationName = (typeof mutationNames)[number];
+
+function mutateOnce(settings: FuzzSettings, plan: FuzzPlan, random: Rng, name: MutationName): FuzzPlan {
+  const faults = [...plan.faults];
+  const at = () => random.int(0, faults.length - 1);
+  switch (name) {
+    case "insert": {
+      if (faults.length >= stepsMax(settings)) return plan;
+      const step = freshStep(settings, random);
+      // Often right next to an existing step: coinciding faults are what break protocols.
+      const near = faults.length > 0 && random.chance(0.5) ? (faults[at()] as FaultStep).atMs : undefined;
+      const atMs = near === undefined ? step.atMs : clampTime(settings, near + random.int(-20, 20));
+      faults.splice(random.int(0, faults.length), 0, { ...step, atMs });
+      return { ...plan, faults };
+    }
+    case "delete":
+      if (faults.length === 0) return plan;
+      faults.splice(at(), 1);
+      return { ...plan, faults };
+    case "duplicate": {
+      if (faults.length === 0 || faults.length >= stepsMax(settings)) return plan;
+      const step = faults[at()] as FaultStep;
+      faults.push({ ...step, atMs: clampTime(settings, step.atMs + random.int(1, 300)) });
+      return { ...plan, faults };
+    }
+    case "shift": {
+      if (faults.length === 0) return plan;
+      const index = at();
+      const step = faults[index] as FaultStep;
+      const spread = random.pick([5, 50, 500]);
+      faults[index] = { ...step, atMs: clampTime(settings, step.atMs + random.int(-spread, spread)) };
+      return { ...plan, faults };
+    }
+    case "swap": {
+      if (faults.length < 2) return plan;
+      const first = at();
+      const second = at();
+      const a = faults[first] as FaultStep;
+      const b = faults[second] as FaultStep;
+      faults[first] = { ...a, atMs: b.atMs };
+      faults[second] = { ...b, atMs: a.atMs };
+      return { ...plan, faults };
+    }
+    case "node": {
+      if (faults.length === 0) return plan;
+      const index = at();
+      faults[index] = changeNode(settings, faults[index] as FaultStep, random);
+      return { ...plan, faults };
+    }
+    case "undo": {
+      if (faults.length === 0) return plan;
+      const index = at();
+      faults[index] = changeUndo(settings, faults[index] as FaultStep, random);
+      return { ...plan, faults };
+    }
+    case "seed":
+      return { ...plan, seed: random.int(0, 0x7fff_ffff) };
+    case "shape": {
+      const choice = random.int(0, 3);
+      if (choice === 0) return { ...plan, nodes: random.int(settings.nodesMin, settings.nodesMax) };
+      if (choice === 1) {
+        const keys = Object.keys(settings.optionChoices).sort();
+        if (keys.length === 0) return plan;
+        const key = random.pick(keys);
+        return {
+          ...plan,
+          options: { ...plan.options, [key]: random.pick(settings.optionChoices[key] ?? [null]) },
+        };
+      }
+      if (choice === 2) return { ...plan, quiet: settings.liveness || !plan.quiet };
+      return {
+        ...plan,
+        network: {
+          ...plan.network,
+          lossPermille: random.chance(0.5) ? 0 : random.int(1, 80),
+          duplicatePermille: random.chance(0.5) ? 0 : random.int(1, 80),
+          fifo: random.chance(0.5),
+        },
+      };
+    }
+  }
+}
+
+/** A mutant of `plan`: one to four stacked mutations. Returns it with the operators applied. */
+export function mutatePlan(
+  settings: FuzzSettings,
+  plan: FuzzPlan,
+  random: Rng,
+): { plan: FuzzPlan; mutations: MutationName[] } {
+  const count = random.pick([1, 1, 2, 2, 3, 4]);
+  const mutations: MutationName[] = [];
+  let mutant = plan;
+  for (let step = 0; step < count; step++) {
+    const name = random.pick(mutationNames);
+    mutations.push(name);
+    mutant = mutateOnce(settings, mutant, random, name);
+  }
+  return { plan: mutant, mutations };
+}

@@ -1,0 +1,142 @@
+/**
+ * Swarm testing: each run draws which fault kinds, rates, network shapes, cluster sizes and
+ * protocol options are switched on, so that some runs are all crashes, some all partitions, some
+ * lossy, some quiet, instead of every run being the same even mix. A bug that needs many
+ * partitions and no crash in between is rare in a uniform mix and common in a partition swarm.
+ * (Groce et al., "Swarm Testing", ISSTA 2012; TigerBeetle's VOPR draws its options per seed.)
+ *
+ * The swarm of a run is a pure function of the run's fast-check seed: the plan arbitrary of a
+ * run is built from its swarm, and fast-check's shrinker then works on the plan as always (the
+ * swarm only narrows what was generated). `--fc-seed N --fc-path P` therefore rebuilds the swarm
+ * along with the plan.
+ */
+import { randomStream } from "../random.js";
+import type { FaultStep, FuzzSettings, LatencyPlan } from "./plan.js";
+
+export type FaultKind = FaultStep["type"];
+
+/** Every fault step kind, in the order the plan arbitrary lists them. */
+export const faultKinds: readonly FaultKind[] = [
+  "crash",
+  "partition",
+  "bridge",
+  "cut",
+  "isolate",
+  "clog",
+  "burst",
+  "pause",
+  "drift",
+  "timeout",
+];
+
+/** A swarm's theme: which family of faults it draws from. */
+export type SwarmTheme = "uniform" | "mixed" | "crashes" | "partitions" | "lossy" | "clocks" | "quiet";
+
+const themeKinds: Readonly<Record<Exclude<SwarmTheme, "mixed" | "uniform">, readonly FaultKind[]>> = {
+  crashes: ["crash", "pause", "timeout"],
+  partitions: ["partition", "bridge", "cut", "isolate"],
+  lossy: ["burst", "clog"],
+  clocks: ["drift", "timeout", "pause"],
+  quiet: [],
+};
+
+/** Themes and how often each is drawn. */
+const themes: ReadonlyArray<readonly [SwarmTheme, number]> = [
+  // Every kind at the uniform search's own rates: what swarm testing narrows, kept as one choice.
+  ["uniform", 3],
+  ["mixed", 3],
+  ["crashes", 2],
+  ["partitions", 2],
+  ["lossy", 1],
+  ["clocks", 1],
+  ["quiet", 1],
+];
+
+/** What one run may generate: a narrowing of the campaign's settings. Plain data. */
+export interface Swarm {
+  readonly theme: SwarmTheme;
+  /** Fault step kinds this run draws from (empty: no faults). */
+  readonly faultKinds: readonly FaultKind[];
+  /** Most fault steps. */
+  readonly faultStepsMax: number;
+  /** Fault times fall into this many slots of the fault phase: fewer slots, more coincidences. */
+  readonly timeSlots: number;
+  /** One undo step (restart, heal, resume) is left out in this many. */
+  readonly undoLeftOutOneIn: number;
+  /** Longest delay before an undo step. */
+  readonly undoMsMax: number;
+  readonly nodesMin: number;
+  readonly nodesMax: number;
+  /** Per protocol option, the values this run draws from (a non-empty subset of the campaign's). */
+  readonly optionChoices: Readonly<Record<string, readonly unknown[]>>;
+  readonly latencyKinds: readonly LatencyPlan["kind"][];
+  readonly lossy: boolean;
+  readonly duplicating: boolean;
+  /** FIFO links: always, never, or either. */
+  readonly fifo: "always" | "never" | "either";
+}
+
+function weighted<T>(random: { next(): number }, items: ReadonlyArray<readonly [T, number]>): T {
+  const total = items.reduce((sum, [, weight]) => sum + weight, 0);
+  let draw = random.next() * total;
+  for (const [item, weight] of items) {
+    draw -= weight;
+    if (draw < 0) return item;
+  }
+  return (items[items.length - 1] as readonly [T, number])[0];
+}
+
+/**
+ * The swarm of the run whose fast-check seed is `fcSeed`, or undefined when the run draws from
+ * the uniform mix (the `uniform` theme).
+ */
+export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undefined {
+  const random = randomStream(BigInt(fcSeed), "fuzz/swarm");
+  const available = faultKinds.filter((kind) => kind !== "timeout" || settings.electionTimer);
+  const theme = weighted(random, themes);
+  if (theme === "uniform") return undefined;
+  let kinds: FaultKind[];
+  if (theme === "mixed") {
+    kinds = available.filter(() => random.chance(0.5));
+    if (kinds.length === 0) kinds = [random.pick(available)];
+  } else {
+    kinds = themeKinds[theme].filter((kind) => available.includes(kind));
+  }
+  const faultStepsMax =
+    kinds.length === 0 ? 0 : random.pick([2, 4, settings.faultStepsMax, 2 * settings.faultStepsMax]);
+  const timeSlots = random.pick([2, 4, 8, 16]);
+  const undoLeftOutOneIn = random.pick([2, 4, 4, 16]);
+  const undoMsMax = random.pick([20, 200, settings.faultPhaseMs, settings.faultPhaseMs]);
+  const sizes = random.next();
+  const [nodesMin, nodesMax] =
+    sizes < 0.4
+      ? [settings.nodesMin, settings.nodesMin]
+      : sizes < 0.6
+        ? [settings.nodesMax, settings.nodesMax]
+        : [settings.nodesMin, settings.nodesMax];
+  const optionChoices: Record<string, readonly unknown[]> = {};
+  for (const key of Object.keys(settings.optionChoices).sort()) {
+    const values = settings.optionChoices[key] ?? [];
+    optionChoices[key] = values.length > 1 && random.chance(0.5) ? [random.pick(values)] : values;
+  }
+  const latency: LatencyPlan["kind"][] = ["constant", "uniform", "exponential"];
+  const latencyKinds = random.chance(0.5) ? [random.pick(latency)] : latency;
+  const lossy = theme === "lossy" || random.chance(0.2);
+  const duplicating = random.chance(theme === "lossy" ? 0.5 : 0.2);
+  const fifo = random.pick(["always", "never", "either"] as const);
+  return {
+    theme,
+    faultKinds: kinds,
+    faultStepsMax,
+    timeSlots,
+    undoLeftOutOneIn,
+    undoMsMax,
+    nodesMin,
+    nodesMax,
+    optionChoices,
+    latencyKinds,
+    lossy,
+    duplicating,
+    fifo,
+  };
+}

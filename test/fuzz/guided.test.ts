@@ -1,0 +1,272 @@
+/**
+ * Guided fuzzing: swarm draws narrow what a run generates; the coverage signal tells runs apart
+ * and records probes; corpus files are named by their plan and read back equal; mutants and the
+ * plan shrinker stay valid scenarios; a guided campaign performs the same runs and keeps the same
+ * corpus for any worker count and pipelining; a run that gives two traces is reported with the
+ * first line where they part.
+ */
+import { describe, expect, test } from "vitest";
+import {
+  evaluateJob,
+  fuzzScenario,
+  generatePlan,
+  type RunJob,
+  type RunReport,
+  runCampaign,
+  runSeed,
+  shrinkJob,
+} from "../../sim/fuzz/campaign.js";
+import { corpusFileName, corpusFileText, parseCorpusFile } from "../../sim/fuzz/corpus.js";
+import { CoverageMap } from "../../sim/fuzz/coverage.js";
+import { compareRuns } from "../../sim/fuzz/determinism.js";
+import { CampaignGuide } from "../../sim/fuzz/guide.js";
+import { mutatePlan } from "../../sim/fuzz/mutate.js";
+import type { FuzzPlan, FuzzSettings } from "../../sim/fuzz/plan.js";
+import { scenarioRunner } from "../../sim/fuzz/property.js";
+import { fuzzSettings } from "../../sim/fuzz/settings.js";
+import { drawSwarm, faultKinds } from "../../sim/fuzz/swarm.js";
+import type { Protocol } from "../../sim/node.js";
+import { randomStream } from "../../sim/random.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+import { writeScenario } from "../../sim/scenario/write.js";
+import { type HeartbeatNode, heartbeatProtocol } from "../support/heartbeat.js";
+import { forgetful, forgetfulRegistry } from "./support/forgetful.js";
+
+const buggy = fuzzSettings(forgetful, { bugs: ["forget-boots"], durationMs: 1_000, swarm: true });
+const correct = fuzzSettings(forgetful, { durationMs: 1_000, swarm: true });
+const runner = scenarioRunner(forgetfulRegistry, { liveness: false, coverage: true });
+let clock = 0;
+const now = () => clock++;
+
+/** Evaluates jobs the way `--workers n` does: split into n chunks, answered in any order. */
+function evaluator(settings: FuzzSettings, seed: bigint, workers: number) {
+  return async (jobs: readonly RunJob[]): Promise<RunReport[]> => {
+    const size = Math.ceil(jobs.length / workers);
+    const parts: RunReport[][] = [];
+    for (let start = 0; start < jobs.length; start += size) {
+      parts.push(jobs.slice(start, start + size).map((job) => evaluateJob(settings, seed, job, runner)));
+    }
+    return parts.reverse().flat();
+  };
+}
+
+function validScenario(plan: FuzzPlan, settings: FuzzSettings): void {
+  const scenario = fuzzScenario(plan, settings);
+  const parsed = parseScenario(writeScenario(scenario), "plan.yaml");
+  for (const action of parsed.faults) expect(action.atUs).toBeLessThanOrEqual(settings.faultPhaseMs * 1_000);
+  expect(parsed.nodes).toBeGreaterThanOrEqual(settings.nodesMin);
+  expect(parsed.nodes).toBeLessThanOrEqual(settings.nodesMax);
+}
+
+describe("swarm testing", () => {
+  test("each run draws its own mix: every theme occurs, and a run only has its swarm's fault kinds", () => {
+    const themes = new Set<string>();
+    for (let fcSeed = 0; fcSeed < 200; fcSeed++) {
+      const swarm = drawSwarm(correct, fcSeed);
+      themes.add(swarm?.theme ?? "uniform");
+      expect(drawSwarm(correct, fcSeed)).toEqual(swarm);
+    }
+    expect([...themes].sort()).toEqual([
+      "clocks",
+      "crashes",
+      "lossy",
+      "mixed",
+      "partitions",
+      "quiet",
+      "uniform",
+    ]);
+    for (let index = 0; index < 60; index++) {
+      const plan = generatePlan(correct, 3n, index);
+      expect(generatePlan(correct, 3n, index)).toEqual(plan);
+      const swarm = drawSwarm(correct, runSeed(3n, index));
+      for (const step of plan.faults) expect(swarm?.faultKinds ?? faultKinds).toContain(step.type);
+      expect(plan.faults.length).toBeLessThanOrEqual(swarm?.faultStepsMax ?? correct.faultStepsMax);
+      validScenario(plan, correct);
+    }
+  });
+});
+
+describe("coverage", () => {
+  test("runs with different faults cover different edges, and the map counts only what is new", () => {
+    const quiet = evaluateJob(
+      correct,
+      1n,
+      { index: 0, plan: { ...generatePlan(correct, 1n, 0), faults: [] } },
+      runner,
+    );
+    const crashing = evaluateJob(
+      correct,
+      1n,
+      {
+        index: 1,
+        plan: {
+          ...generatePlan(correct, 1n, 0),
+          faults: [{ atMs: 100, type: "crash", target: 0, restartAfterMs: 200, loseUnsynced: false }],
+        },
+      },
+      runner,
+    );
+    expect(quiet.edges?.length).toBeGreaterThan(0);
+    const map = new CoverageMap();
+    expect(map.add(quiet.edges ?? [])).toBe(quiet.edges?.length);
+    expect(map.add(quiet.edges ?? [])).toBe(0);
+    expect(map.novelty(crashing.edges ?? [])).toBeGreaterThan(0);
+  });
+
+  test("probes are recorded by name and count as coverage", () => {
+    const base = heartbeatProtocol() as unknown as Protocol;
+    const probing: Protocol = {
+      ...base,
+      name: "probing",
+      probes: ["restarted"],
+      create(context, options) {
+        const node = base.create(context, options) as unknown as HeartbeatNode;
+        const onStart = node.onStart.bind(node);
+        node.onStart = () => {
+          onStart();
+          if (node.boots > 1) context.probe("restarted");
+        };
+        return node as unknown as ReturnType<Protocol["create"]>;
+      },
+    };
+    const settings = fuzzSettings(probing, { durationMs: 800, swarm: true });
+    const probeRunner = scenarioRunner(new Map([["probing", probing]]), { liveness: false, coverage: true });
+    const plan = generatePlan(settings, 1n, 0);
+    const restart = evaluateJob(
+      settings,
+      1n,
+      {
+        index: 0,
+        plan: {
+          ...plan,
+          faults: [{ atMs: 50, type: "crash", target: 1, restartAfterMs: 100, loseUnsynced: false }],
+        },
+      },
+      probeRunner,
+    );
+    const none = evaluateJob(settings, 1n, { index: 1, plan: { ...plan, faults: [] } }, probeRunner);
+    expect(restart.probes).toEqual(["restarted"]);
+    expect(none.probes).toBeUndefined();
+    expect(new Set(restart.edges).size).toBeGreaterThan(0);
+  });
+});
+
+describe("corpus and mutations", () => {
+  test("corpus files are named by their plan and read back equal; other protocols' files are skipped", () => {
+    const plan = generatePlan(correct, 4n, 2);
+    const entry = { plan, edges: [8, 17], probes: ["p"], run: 2, batch: 0 };
+    const name = corpusFileName(correct, plan);
+    expect(name).toMatch(/^forgetful-[0-9a-f]{16}\.json$/);
+    expect(corpusFileName(correct, JSON.parse(JSON.stringify(plan)))).toBe(name);
+    const read = parseCorpusFile(corpusFileText(correct, entry), correct);
+    expect(read?.plan).toEqual(plan);
+    expect(read?.edges).toEqual([8, 17]);
+    const other = corpusFileText({ ...correct, protocol: "raft" }, entry);
+    expect(parseCorpusFile(other, correct)).toBeUndefined();
+    expect(() => parseCorpusFile('{"schemaVersion":1}', correct)).toThrow(/not a corpus file/);
+  });
+
+  test("mutants are valid plans within the settings, and a failing mutant shrinks to its crash and restart", () => {
+    let plan = generatePlan(correct, 5n, 0);
+    for (let step = 0; step < 200; step++) {
+      plan = mutatePlan(correct, plan, randomStream(5n, `test/${step}`)).plan;
+      validScenario(plan, correct);
+      expect(plan.faults.length).toBeLessThanOrEqual(2 * correct.faultStepsMax);
+    }
+    const failing: FuzzPlan = {
+      ...plan,
+      faults: [
+        ...plan.faults.slice(0, 4),
+        { atMs: 300, type: "crash", target: 1, restartAfterMs: 100, loseUnsynced: false },
+        { atMs: 320, type: "drift", node: 0, ratePercent: 10 },
+      ],
+    };
+    const shrunk = shrinkJob(buggy, 5n, { index: 0, plan: failing }, runner);
+    expect(shrunk?.failure.invariant).toBe("heartbeat.boots-monotone");
+    expect(shrunk?.fcSeed).toBeNull();
+    expect(shrunk?.plan.faults.length).toBeLessThanOrEqual(1);
+  });
+});
+
+describe("guided campaigns", () => {
+  async function campaign(workers: number, pipeline: boolean, settings: FuzzSettings, runs: number) {
+    const handed: RunJob[] = [];
+    const guide = new CampaignGuide({
+      settings,
+      seed: 9n,
+      mutate: true,
+      planOf: (index) => generatePlan(settings, 9n, index),
+    });
+    const evaluate = evaluator(settings, 9n, workers);
+    const result = await runCampaign({
+      settings,
+      seed: 9n,
+      runs,
+      now,
+      batchSize: 16,
+      pipeline,
+      guide,
+      evaluate: (jobs) => {
+        handed.push(...jobs);
+        return evaluate(jobs);
+      },
+    });
+    return { result, handed, stats: guide.stats(), corpus: guide.entries.map((entry) => entry.plan) };
+  }
+
+  test("the same runs, corpus and result for any worker count, pipelined or not", async () => {
+    const one = await campaign(1, false, correct, 160);
+    const three = await campaign(3, true, correct, 160);
+    expect(one.stats.mutants).toBeGreaterThan(0);
+    expect(one.stats.corpus).toBeGreaterThan(1);
+    expect(three.handed).toEqual(one.handed);
+    expect(three.corpus).toEqual(one.corpus);
+    expect(three.stats.coverage).toBe(one.stats.coverage);
+    expect(three.result.runs).toBe(one.result.runs);
+  });
+
+  test("a bug is found, and the failing job is known to the guide for shrinking", async () => {
+    const found = await campaign(2, true, buggy, 400);
+    expect(found.result.failure?.failure?.invariant).toBe("heartbeat.boots-monotone");
+  });
+});
+
+describe("determinism re-runs", () => {
+  test("two different traces are reported with the first line where they part", () => {
+    const lines = (value: number) => [
+      { kind: "header" as const, version: 1 } as never,
+      { kind: "note", t: 5, e: 3, node: "n1", label: `x${value}` } as never,
+    ];
+    expect(
+      compareRuns({ traceHash: "a", records: lines(1) }, { traceHash: "a", records: lines(1) }),
+    ).toBeUndefined();
+    const found = compareRuns({ traceHash: "a", records: lines(1) }, { traceHash: "b", records: lines(2) });
+    expect(found?.line).toBe(1);
+    expect(found?.event).toBe(3);
+    expect(found?.first).toContain("x1");
+    expect(found?.second).toContain("x2");
+  });
+
+  test("a sampled run of a protocol that leaks state between runs is reported as nondeterministic", () => {
+    let leaked = 0;
+    const base = heartbeatProtocol() as unknown as Protocol;
+    const leaky: Protocol = {
+      ...base,
+      name: "leaky",
+      create(context, options) {
+        const node = base.create(context, options) as unknown as HeartbeatNode;
+        // Module-level state that survives from run to run: the heartbeat period drifts.
+        const period = 50_000 + (leaked++ % 7) * 1_000;
+        const original = context.setTimer;
+        (context as { setTimer: typeof original }).setTimer = (name, delayUs) =>
+          original(name, name === "heartbeat" ? period : delayUs);
+        return node as unknown as ReturnType<Protocol["create"]>;
+      },
+    };
+    const settings = fuzzSettings(leaky, { durationMs: 500, swarm: true });
+    const leakyRunner = scenarioRunner(new Map([["leaky", leaky]]), { liveness: false, coverage: true });
+    const report = evaluateJob(settings, 1n, { index: 0, sample: true }, leakyRunner);
+    expect(report.nondeterminism).toBeDefined();
+    expect(report.nondeterminism?.line).toBeGreaterThan(0);
+  });
+});
