@@ -18,7 +18,9 @@
  * starts in configuration 1 when there are two or more (the last joins at `changes`), and
  * without `changes` the last group joins at 1 s. `parseShardedOptions` is idempotent.
  */
+
 import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
+import { groupsOption, namesOption } from "../shared/options.js";
 import { type ShardBugName, shardBugNames } from "./bugs.js";
 import type { GroupId } from "./config.js";
 
@@ -80,13 +82,6 @@ function parseInteger(name: string, value: unknown, min: number, max: number): n
   return value;
 }
 
-function parseNames(name: string, value: unknown): string[] {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === "string" && item !== "")) {
-    fail(`'${name}' must be a list of names`);
-  }
-  return [...(value as string[])];
-}
-
 function parseChange(value: unknown, index: number): GroupChange {
   if (typeof value !== "object" || value === null) fail(`'changes[${index}]' must be an object`);
   const change = value as Record<string, unknown>;
@@ -117,17 +112,12 @@ export function parseShardedOptions(input: Readonly<Record<string, unknown>>): S
   for (const key of Object.keys(input).sort()) {
     if (!knownOptions.includes(key)) fail(`'${key}' is unknown; known: ${knownOptions.join(", ")}`);
   }
-  const groups: Record<string, readonly string[]> = {};
-  if (input.groups !== undefined) {
-    if (typeof input.groups !== "object" || input.groups === null)
-      fail("'groups' must map group names to nodes");
-    for (const name of Object.keys(input.groups).sort()) {
-      groups[name] = parseNames(`groups.${name}`, (input.groups as Record<string, unknown>)[name]);
-    }
-    if (groups[configGroupId] === undefined) fail(`'groups' needs a '${configGroupId}' group`);
+  const groups = input.groups === undefined ? {} : groupsOption("sharded-kv", input.groups);
+  if (input.groups !== undefined && groups[configGroupId] === undefined) {
+    fail(`'groups' needs a '${configGroupId}' group`);
   }
   const initialGroups =
-    input.initialGroups === undefined ? [] : parseNames("initialGroups", input.initialGroups);
+    input.initialGroups === undefined ? [] : namesOption("sharded-kv", "initialGroups", input.initialGroups);
   let changes: GroupChange[] | null = null;
   if (input.changes !== undefined && input.changes !== null) {
     if (!Array.isArray(input.changes)) fail("'changes' must be a list");

@@ -1,6 +1,7 @@
 /**
  * Option-parsing helpers shared by the protocols' `options.ts` files: durations with a unit,
- * booleans, integers, fractions, the list of deliberate bugs, and the heartbeat and election
+ * booleans, integers, fractions, lists of names, node groups, the list of deliberate bugs, and the
+ * heartbeat and election
  * timing of leader-based protocols.
  *
  * Used by raft, multi-paxos, primary-backup and paxos, and (through shared/commit/options.ts) by
@@ -77,6 +78,26 @@ export function fractionOption(protocol: string, name: string, value: unknown): 
     throw new Error(`${optionLabel(protocol, name)} must be a number in [0, 1)`);
   }
   return value;
+}
+
+/** A list of non-empty names (nodes, keys, groups), copied. */
+export function namesOption(protocol: string, name: string, value: unknown): string[] {
+  if (!Array.isArray(value) || !value.every((item) => typeof item === "string" && item !== "")) {
+    throw new Error(`${optionLabel(protocol, name)} must be a list of names`);
+  }
+  return [...(value as string[])];
+}
+
+/** Group name → its nodes (`groups: {g1: [n1, n2, n3]}`), read in group-name order. */
+export function groupsOption(protocol: string, value: unknown): Record<string, readonly string[]> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error(`${optionLabel(protocol, "groups")} must map group names to nodes`);
+  }
+  const groups: Record<string, readonly string[]> = {};
+  for (const name of Object.keys(value).sort()) {
+    groups[name] = namesOption(protocol, `groups.${name}`, (value as Record<string, unknown>)[name]);
+  }
+  return groups;
 }
 
 /** The `bugs` option: a list of names from the protocol's bugs.ts, copied. */

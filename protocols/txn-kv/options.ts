@@ -17,6 +17,7 @@
  * keys start in one range on g1 and ranges split once they hold more than `splitSize` elements.
  */
 import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
+import { groupsOption, namesOption } from "../shared/options.js";
 import { type TxnBugName, txnBugNames } from "./bugs.js";
 import { type RangeTable, rangeOf } from "./placement.js";
 
@@ -63,26 +64,12 @@ function parseTickUs(value: unknown): number {
   return Math.round(Number(match[1]) * unit);
 }
 
-function parseNames(name: string, value: unknown): string[] {
-  if (!Array.isArray(value) || !value.every((item) => typeof item === "string" && item !== "")) {
-    return fail(`'${name}' must be a list of names`);
-  }
-  return [...(value as string[])];
-}
-
 export function parseTxnKvOptions(input: Readonly<Record<string, unknown>>): TxnKvOptions {
   for (const key of Object.keys(input).sort()) {
     if (!knownOptions.includes(key)) fail(`'${key}' is unknown; known: ${knownOptions.join(", ")}`);
   }
-  const groups: Record<string, readonly string[]> = {};
-  if (input.groups !== undefined) {
-    if (typeof input.groups !== "object" || input.groups === null)
-      fail("'groups' must map group names to nodes");
-    for (const name of Object.keys(input.groups).sort()) {
-      groups[name] = parseNames(`groups.${name}`, (input.groups as Record<string, unknown>)[name]);
-    }
-  }
-  const splits = input.splits === undefined ? [] : parseNames("splits", input.splits);
+  const groups = input.groups === undefined ? {} : groupsOption("txn-kv", input.groups);
+  const splits = input.splits === undefined ? [] : namesOption("txn-kv", "splits", input.splits);
   for (let at = 1; at < splits.length; at++) {
     if (!((splits[at - 1] as string) < (splits[at] as string)))
       fail("'splits' must be in increasing key order");
