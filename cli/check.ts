@@ -9,7 +9,7 @@
  * Exit code, over all files: 2 if any file was bad input, else 1 if any history is not
  * linearizable, else 3 if any verdict is unknown, else 0.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { totalmem } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -32,6 +32,7 @@ import {
   txnModelNames,
 } from "../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
+import { inFile, readText } from "./files.js";
 import { colours, runCommand } from "./output.js";
 import { runTxnCheck } from "./shared/txn-check.js";
 
@@ -154,15 +155,7 @@ interface FileReport {
 }
 
 function checkFile(file: string, options: CheckRunOptions): FileReport {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(code === "ENOENT" ? "no such file" : `cannot read (${code ?? String(error)})`, {
-      file,
-    });
-  }
+  const text = readText(file);
   const defaultModel: AnyModel | undefined =
     options.model === undefined ? undefined : modelByName(options.model);
   const parseStart = performance.now();
@@ -177,18 +170,13 @@ function checkFile(file: string, options: CheckRunOptions): FileReport {
   const model =
     options.model === undefined || parsed.model.name === options.model ? parsed.model : defaultModel!;
   const start = performance.now();
-  let verdict: CheckResult;
-  try {
-    verdict = checkHistory(parsed.events, model, {
+  const verdict: CheckResult = inFile(file, () =>
+    checkHistory(parsed.events, model, {
       timeoutMs: options.timeoutMs,
       memoryBytesMax: options.memoryBytesMax,
       now: () => performance.now(),
-    });
-  } catch (error) {
-    if (error instanceof InputError && error.file === undefined)
-      throw new InputError(error.message, { file });
-    throw error;
-  }
+    }),
+  );
   return {
     file,
     format: parsed.format,

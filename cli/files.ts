@@ -56,6 +56,17 @@ export function readText(path: string): string {
   }
 }
 
+/** Runs `work` on what was read from `file`, naming the file in an input error that names none. */
+export function inFile<T>(file: string, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof InputError && error.file === undefined)
+      throw new InputError(error.message, { file });
+    throw error;
+  }
+}
+
 /** Loads a scenario from a file path, or a built-in scenario by name. */
 export function loadScenario(nameOrPath: string): Scenario {
   if (/\.(ya?ml|json)$/i.test(nameOrPath) || nameOrPath.includes("/") || existsSync(nameOrPath)) {

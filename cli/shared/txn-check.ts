@@ -7,7 +7,6 @@
  * Exit code, over all files: 2 if any file was bad input, else 1 if any history is invalid, else
  * 3 if any verdict is unknown, else 0.
  */
-import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import {
   type ConsistencyLevel,
@@ -19,6 +18,7 @@ import {
   type TxnModelName,
 } from "../../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../../sim/errors.js";
+import { inFile, readText } from "../files.js";
 import { colours } from "../output.js";
 
 /** Options of one transactional `check` run; `files` are already expanded. */
@@ -46,15 +46,7 @@ function checkFile(
   file: string,
   options: TxnCheckRunOptions,
 ): { history: TxnHistory; verdict: TxnCheckResult; parseMs: number; wallMs: number } {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(code === "ENOENT" ? "no such file" : `cannot read (${code ?? String(error)})`, {
-      file,
-    });
-  }
+  const text = readText(file);
   const parseStart = performance.now();
   const history = parseTxnHistory(text, file);
   const parseMs = performance.now() - parseStart;
@@ -62,19 +54,14 @@ function checkFile(
     throw new InputError(`the file says model ${history.model}, --model says ${options.model}`, { file });
   }
   const start = performance.now();
-  let verdict: TxnCheckResult;
-  try {
-    verdict = checkTransactions(history, {
+  const verdict: TxnCheckResult = inFile(file, () =>
+    checkTransactions(history, {
       model: options.model,
       level: options.level,
       timeoutMs: options.timeoutMs,
       now: () => performance.now(),
-    });
-  } catch (error) {
-    if (error instanceof InputError && error.file === undefined)
-      throw new InputError(error.message, { file });
-    throw error;
-  }
+    }),
+  );
   return { history, verdict, parseMs, wallMs: performance.now() - start };
 }
 
