@@ -18,7 +18,7 @@ import type {
   TargetRef,
   WorkloadPlan,
 } from "./plan.js";
-import type { Swarm } from "./swarm.js";
+import { faultKinds, type Swarm } from "./swarm.js";
 
 /** Fault times are drawn as one of this many slots of the fault phase plus an offset. */
 const uniformTimeSlots = 8;
@@ -163,20 +163,10 @@ export function faultStepArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Ar
     });
   }
   if (swarm === undefined) return fc.oneof(...steps);
-  // The steps above in the same order as `faultKinds`, so that a swarm can pick them by kind.
-  const kinds = [
-    "crash",
-    "partition",
-    "bridge",
-    "cut",
-    "isolate",
-    "clog",
-    "burst",
-    "pause",
-    "drift",
-    "timeout",
-  ];
-  const chosen = steps.filter((_, index) => swarm.faultKinds.includes(kinds[index] as FaultStep["type"]));
+  // The steps above are listed in the order of `faultKinds`, so that a swarm can pick them by kind.
+  const chosen = steps.filter((_, index) =>
+    swarm.faultKinds.includes(faultKinds[index] as FaultStep["type"]),
+  );
   return chosen.length === 0 ? fc.oneof(...steps) : fc.oneof(...chosen);
 }
 
