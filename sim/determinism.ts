@@ -33,7 +33,11 @@ export class DeterminismError extends InputError {
   }
 }
 
-/** What a handler should use instead of each forbidden call. */
+/**
+ * What a handler should use instead of each forbidden call. This file names the ambient sources
+ * of time and randomness only to take them away from handlers; nothing in the simulated world
+ * calls them.
+ */
 const instead: Readonly<Record<string, string>> = {
   "Math.random()": "ctx.random",
   "Date.now()": "ctx.now()",
