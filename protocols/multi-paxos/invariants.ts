@@ -76,6 +76,7 @@ export const slotAgreement: Invariant<MultiPaxosNode> = {
     const voterNames = (voters: number): NodeId[] =>
       names.filter((_, index) => Math.floor(voters / 2 ** index) % 2 === 1).sort();
     return {
+      state: { cursor, votes, chosen, names },
       afterStep(view) {
         if (!cursor.read(view)) return undefined;
         const node = cursor.node as MultiPaxosNode;
@@ -146,6 +147,7 @@ export const executedPrefix: Invariant<MultiPaxosNode> = {
     const cursor = new Cursor();
     const reference: Array<{ key: string; node: NodeId }> = [];
     return {
+      state: { cursor, reference },
       afterStep(view) {
         if (!cursor.read(view)) return undefined;
         const executed = (cursor.node as MultiPaxosNode).executed;
@@ -183,6 +185,7 @@ export const exactlyOnce: Invariant<MultiPaxosNode> = {
     // effect at another of these slots before s.
     const effectiveAt = new Map<string, number | number[]>();
     return {
+      state: { cursor, effectiveAt },
       afterStep(view) {
         if (!cursor.read(view)) return undefined;
         const executed = (cursor.node as MultiPaxosNode).executed;
@@ -227,6 +230,7 @@ export const promiseMonotone: Invariant<MultiPaxosNode> = {
   create() {
     const highest = new Map<NodeId, number>();
     return {
+      state: highest,
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;
