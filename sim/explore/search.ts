@@ -174,6 +174,9 @@ const deadlock = (world: World): Finding | undefined =>
     ? { invariant: "explore.deadlock", message: "no step can run while a client waits for an answer" }
     : undefined;
 
+/** Most states of one breadth-first level kept as snapshots; the rest keep their paths. */
+const snapshotsMax = 1_000_000;
+
 /** A state waiting in the breadth-first frontier: its number in the tree and how it is kept. */
 interface Waiting {
   readonly state: number;
@@ -228,7 +231,12 @@ class BreadthFirst {
           if (world.finding !== undefined) {
             return this.violation([...this.tree.path(state), choice], world.finding, depth);
           }
-          next.push({ state: this.tree.add(state, choice), kept: store.keep(world, [...path, choice]) });
+          const child = this.tree.add(state, choice);
+          // Past `snapshotsMax` waiting states, a level keeps paths instead (memory: a snapshot
+          // holds a few kilobytes, a path a few bytes a step).
+          const childKept =
+            next.length < snapshotsMax ? store.keep(world, [...path, choice]) : this.tree.path(child);
+          next.push({ state: child, kept: childKept });
           if (this.visited.size >= this.settings.statesMax) return this.result("bounded", depth, "states");
         }
         const now = this.settings.now();
