@@ -349,7 +349,7 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
         demandOption: true,
         describe: "built-in protocol name, or path of a protocol module (.js)",
       })
-      .option("nodes", { type: "number", describe: "cluster size (default 3)" })
+      .option("nodes", { type: "number", describe: "cluster size (default: the protocol's, else 3)" })
       .option("clients", { type: "number", describe: "clients (default 1 for protocols with clients)" })
       .option("ops", { type: "number", describe: "operations per client (default 1)" })
       .option("depth", {
@@ -358,7 +358,8 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
       })
       .option("faults", {
         type: "string",
-        describe: "budget per schedule: drop=N,duplicate=N,crash=N,timeouts=N (default timeouts=3)",
+        describe:
+          "budget per schedule: drop=N,duplicate=N,crash=N,timeouts=N (default: the protocol's, else timeouts=3)",
       })
       .option("strategy", {
         choices: ["bfs", "dfs", "random"] as const,
