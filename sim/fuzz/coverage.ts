@@ -73,8 +73,8 @@ interface TypeSeed {
 /**
  * The edge seeds of each message type, with the last type asked for kept in front: a run sends
  * long streams of the same few types. Hashing the type and mixing in the edge kind on every
- * message made coverage recording about 3% of a uniform Raft campaign's CPU profile; this
- * halves what recording a message costs.
+ * message made coverage recording 3.3% of a uniform Raft campaign's CPU profile; with the seeds
+ * kept per type it was 2.2%.
  */
 class TypeSeeds {
   private last: TypeSeed = { type: "", message: 0, roleMessage: 0 };
