@@ -59,6 +59,8 @@ export interface RunOptions {
    * there: the same run, through the seam exploration uses (tests of the seam). Default false.
    */
   readonly choiceStore?: boolean;
+  /** Freeze messages as they are sent (default true; see `KernelConfig.freezeMessages`). */
+  readonly freezeMessages?: boolean;
 }
 
 export interface ExpectationResult {
@@ -124,6 +126,7 @@ export function runScenario(
     checkLiveness: options.checkLiveness ?? false,
     stopOnViolation: options.stopOnViolation ?? true,
     ...(options.observer === undefined ? {} : { observer: options.observer }),
+    ...(options.freezeMessages === false ? { freezeMessages: false } : {}),
     ...(scenario.schedule === undefined && options.choiceStore !== true
       ? {}
       : { scheduling: "choice" as const }),
