@@ -65,7 +65,9 @@ export function txnFigures(records: readonly TraceLine[]): Record<string, unknow
       moves,
       moveMsMax,
       ranges: last.ranges ?? null,
-      rangesByGroup: last.byGroup ?? {},
+      rangesByGroup: Object.fromEntries(
+        Object.entries(last.byGroup ?? {}).sort(([left], [right]) => (left < right ? -1 : 1)),
+      ),
       timeline,
     },
   };

@@ -39,6 +39,8 @@ export const txnKv: Protocol<TxnKvMessage, TxnKvNode> = {
     ...(raftRoles.colours === undefined ? {} : { colours: raftRoles.colours }),
     roleOf: (node) => node.replica.raft.role,
     termOf: (node) => node.replica.raft.currentTerm,
+    // Every group has its own leader: leaderships are counted per group.
+    groupOf: (node) => node.group,
   },
   log: raftLog,
   electionTimer: "election",

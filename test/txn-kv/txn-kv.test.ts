@@ -131,6 +131,9 @@ describe("txn-kv with placement: range splits and moves", () => {
     const counts = Object.values(figures.rangesByGroup);
     expect(counts).toHaveLength(3);
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
+    // Leaders are counted per group: four groups, no fault, so each elects one leader once.
+    expect(result.figures.leadersByGroup).toEqual({ g1: 1, g2: 1, g3: 1, pd: 1 });
+    expect(result.figures.leaderChanges).toBe(4);
   });
 
   for (const seed of [1n, 2n]) {
