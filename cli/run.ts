@@ -133,6 +133,7 @@ function printRun(
     if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
     out.push("");
     out.push(...timeline(result.records, c).map((line) => `  ${line}`));
+    out.push(...protocolTimelineLines(result.figures, c).map((line) => `  ${line}`));
     out.push("");
     out.push(
       ...figureLines(result.figures).map(
@@ -240,6 +241,36 @@ function figureLines(figures: RunResult["figures"]): string[] {
     }
   }
   for (let index = 0; index < own.length; index += 4) lines.push(own.slice(index, index + 4).join(", "));
+  return lines;
+}
+
+const protocolTimelineMax = 20;
+
+/**
+ * A protocol's own timeline figure (`txn.timeline`: `[{ms, event, ...}]`, the range splits, moves
+ * and merges), one line an entry, after the run's timeline.
+ */
+function protocolTimelineLines(figures: RunResult["figures"], c: ChalkInstance): string[] {
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(figures)) {
+    const entries = isRecord(value) ? value.timeline : undefined;
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries.slice(0, protocolTimelineMax)) {
+      if (!isRecord(entry) || typeof entry.ms !== "number" || typeof entry.event !== "string") continue;
+      const details = Object.entries(entry)
+        .filter(([field]) => field !== "ms" && field !== "event")
+        .map(([field, detail]) => `${field} ${String(detail)}`)
+        .join(", ");
+      lines.push(
+        `${c.dim(formatDuration(Math.round(entry.ms * 1000)).padStart(9))}  ${c.magenta(`${name} ${entry.event}`)} ${details}`,
+      );
+    }
+    if (entries.length > protocolTimelineMax) {
+      lines.push(
+        c.dim(`           … ${entries.length - protocolTimelineMax} more in ${name}.timeline (--json)`),
+      );
+    }
+  }
   return lines;
 }
 

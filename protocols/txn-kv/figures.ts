@@ -4,12 +4,14 @@
  * first replica applied it):
  *
  * ```
- * txn.splits          ranges split
+ * txn.splits          ranges split (by size or by load)
+ * txn.splitsByLoad    of those, splits because the range was hot
+ * txn.merges          neighbouring ranges merged (small and cold)
  * txn.moves           ranges moved to another group (installed there and recorded)
  * txn.moveMsMax       longest time from a move's decision to its completion
  * txn.ranges          ranges at the end
  * txn.rangesByGroup   ranges per group at the end
- * txn.timeline        [{ms, event, at|start, group|from→to}] in order
+ * txn.timeline        [{ms, event, at|start, group|from→to, reason?|into?}] in order
  * ```
  *
  * Static ranges, or no kept trace (`quorumlab verify`): empty.
@@ -25,6 +27,8 @@ interface NoteData {
   readonly to?: string;
   readonly ranges?: number;
   readonly byGroup?: Record<string, number>;
+  readonly reason?: string;
+  readonly into?: string;
 }
 
 export function txnFigures(records: readonly TraceLine[]): Record<string, unknown> {
@@ -33,6 +37,8 @@ export function txnFigures(records: readonly TraceLine[]): Record<string, unknow
   const seen = new Set<number>();
   const moveStartedMs = new Map<string, number>();
   let splits = 0;
+  let splitsByLoad = 0;
+  let merges = 0;
   let moves = 0;
   let moveMsMax = 0;
   let last: NoteData | undefined;
@@ -47,7 +53,17 @@ export function txnFigures(records: readonly TraceLine[]): Record<string, unknow
     last = data;
     if (record.label === "range-split") {
       splits++;
-      timeline.push({ ms, event: "split", at: data.at, group: data.group });
+      if (data.reason === "load") splitsByLoad++;
+      timeline.push({
+        ms,
+        event: "split",
+        at: data.at,
+        group: data.group,
+        ...(data.reason === undefined ? {} : { reason: data.reason }),
+      });
+    } else if (record.label === "range-merge") {
+      merges++;
+      timeline.push({ ms, event: "merge", start: data.start, into: data.into, group: data.group });
     } else if (record.label === "range-move") {
       moveStartedMs.set(`${data.start}→${data.to}`, ms);
       timeline.push({ ms, event: "move", start: data.start, from: data.from, to: data.to });
@@ -62,6 +78,8 @@ export function txnFigures(records: readonly TraceLine[]): Record<string, unknow
   return {
     txn: {
       splits,
+      splitsByLoad,
+      merges,
       moves,
       moveMsMax,
       ranges: last.ranges ?? null,
