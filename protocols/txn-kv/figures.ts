@@ -8,6 +8,7 @@
  * txn.splitsByLoad    of those, splits because the range was hot
  * txn.merges          neighbouring ranges merged (small and cold)
  * txn.moves           ranges moved to another group (installed there and recorded)
+ * txn.redirects       transactions a coordinator with a stale table sent on to the keys' new groups
  * txn.moveMsMax       longest time from a move's decision to its completion
  * txn.ranges          ranges at the end
  * txn.rangesByGroup   ranges per group at the end
@@ -39,11 +40,21 @@ export function txnFigures(records: readonly TraceLine[]): Record<string, unknow
   let splits = 0;
   let splitsByLoad = 0;
   let merges = 0;
+  const redirected = new Set<string>();
   let moves = 0;
   let moveMsMax = 0;
   let last: NoteData | undefined;
   const timeline: Record<string, unknown>[] = [];
   for (const record of records) {
+    if (record.kind === "note" && record.label === "txn-redirect") {
+      const { txn, from, to } = (record.data ?? {}) as { txn?: string; from?: string; to?: string[] };
+      const key = `${txn} ${from}`;
+      if (!redirected.has(key)) {
+        redirected.add(key);
+        timeline.push({ ms: Math.round(record.t / 10) / 100, event: "redirect", txn, from, to });
+      }
+      continue;
+    }
     if (record.kind !== "note" || !record.label.startsWith("range-") || record.label === "range-installed")
       continue;
     const data = (record.data ?? {}) as NoteData;
@@ -81,6 +92,7 @@ export function txnFigures(records: readonly TraceLine[]): Record<string, unknow
       splitsByLoad,
       merges,
       moves,
+      redirects: redirected.size,
       moveMsMax,
       ranges: last.ranges ?? null,
       rangesByGroup: Object.fromEntries(

@@ -24,6 +24,8 @@ export interface VoteMessage {
   readonly group: string;
   readonly yes: boolean;
   readonly reads: readonly ReadResult[];
+  /** A refusal for stale routing: the participant's newer table, which says who serves the keys. */
+  readonly table?: RangeTable;
 }
 
 export interface DecideMessage {

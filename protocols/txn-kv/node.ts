@@ -242,8 +242,17 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
     }
     const group = command as GroupCommand;
     const preparedBefore = group.kind === "prepare" && this.machine.participant.has(group.txn);
+    const routedBefore =
+      group.kind === "reroute" ? this.machine.coordinator.get(group.txn)?.participants : undefined;
     this.machine.apply(group);
     if (group.kind === "prepare" && !preparedBefore) this.recordLoad(group.txn);
+    if (group.kind === "reroute" && routedBefore !== this.machine.coordinator.get(group.txn)?.participants) {
+      this.ctx.note("txn-redirect", {
+        txn: group.txn,
+        from: group.group,
+        to: [...new Set(group.owners)].filter((owner) => !routedBefore!.includes(owner)),
+      });
+    }
     if (
       group.kind === "install" &&
       this.machine.installed.has(`${group.start}@${this.machine.table.version}`)
@@ -273,6 +282,11 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
       case "prepare":
       case "finish":
         this.reportToCoordinator(group.txn);
+        return;
+      case "reroute":
+        // The refused group's operations go to the groups the newer table names.
+        this.votes.get(group.txn)?.delete(group.group);
+        this.sendPrepares(group.txn);
         return;
       case "install":
         // An install that arrived before this group learned of the move changed nothing.
@@ -521,6 +535,7 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
         group: this.group,
         yes: record.state === "prepared",
         reads: record.reads,
+        ...(record.table === undefined ? {} : { table: record.table }),
       });
     }
   }
@@ -565,6 +580,7 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
         return;
       }
       case "Vote":
+        if (message.table !== undefined && this.redirect(message.txn, message.group, message.table)) return;
         this.onVote(message.txn, message.group, message.yes, message.reads);
         return;
       case "Ack": {
@@ -579,6 +595,27 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
         return;
       }
     }
+  }
+
+  /**
+   * A participant refused because, by its newer table, other groups serve all its keys: this
+   * coordinator routed by a stale table. If those groups are not participants yet, the coordinator
+   * records in its log that the operations go to them, and adopts the newer table (TiKV's clients
+   * do the same with a region error carrying the new region). The refusing group keeps its refusal
+   * and never prepares the transaction. Returns whether the refusal was turned into a redirect.
+   */
+  private redirect(txn: string, group: string, table: RangeTable): boolean {
+    const record = this.machine.coordinator.get(txn);
+    if (record === undefined || record.decision !== undefined || this.remembered.has(txn)) return false;
+    if (table.version <= this.machine.table.version || !record.participants.includes(group)) return false;
+    const owners = record.ops.map((op, index) =>
+      record.owners[index] === group ? groupOfKey(table, op.key) : record.owners[index]!,
+    );
+    const added = owners.filter((owner, index) => record.owners[index] === group && owner !== group);
+    if (added.length === 0 || added.some((owner) => record.participants.includes(owner))) return false;
+    this.propose(`table ${table.version}`, { kind: "table", table });
+    this.propose(`reroute ${txn} ${group}`, { kind: "reroute", txn, group, owners });
+    return true;
   }
 
   private onVote(txn: string, group: string, yes: boolean, reads: readonly ReadResult[]): void {

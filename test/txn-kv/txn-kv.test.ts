@@ -147,6 +147,31 @@ describe("txn-kv with placement: range splits and moves", () => {
     expect(result.figures.leaderChanges).toBe(4);
   });
 
+  it("range-stale-routing-redirect: a refusal with a newer table redirects the transaction, which commits", () => {
+    const file = `${folder}range-stale-routing-redirect.yaml`;
+    const result = runScenario(parseScenario(readFileSync(file, "utf8"), file), protocols, {
+      hashTrace: false,
+      keepTrace: true,
+      checkHistory: historyChecker(),
+    });
+    expect(invariantsBroken(result)).toEqual([]);
+    const redirects = result.records.filter(
+      (record) => record.kind === "note" && record.label === "txn-redirect",
+    );
+    expect(redirects.length).toBeGreaterThan(0);
+    expect(redirects[0]).toMatchObject({ data: { txn: "c2:1", from: "g1", to: ["g2"] } });
+    // c2's transaction committed at g2 and read what c1 appended; c3 then reads both appends.
+    const completions = result.history.filter((event) => event.type === "ok");
+    expect(completions.map((event) => JSON.stringify(event.value))).toEqual([
+      expect.any(String),
+      JSON.stringify([
+        ["r", "k7", [4]],
+        ["append", "k7", 6],
+      ]),
+      JSON.stringify([["r", "k7", [4, 6]]]),
+    ]);
+  });
+
   for (const seed of [1n, 2n]) {
     it(`seed ${seed}: splits and moves under crashes, a partition and loss stay safe`, () => {
       const text = `
