@@ -70,7 +70,10 @@ export interface ExpectationResult {
 }
 
 export interface RunFigures {
+  /** Leaderships: every (node, term) entering a leading role (per group, when groups are declared). */
   readonly leaderChanges: number;
+  /** With declared groups (`roles.groupOf`): leaderships per group, by group name. */
+  readonly leadersByGroup?: Readonly<Record<string, number>>;
   readonly firstLeaderUs: number | null;
   readonly messages: number;
   readonly messagesByType: Readonly<Record<string, number>>;
@@ -399,8 +402,17 @@ function computeFigures(
   }
   operations.pending = invoked - operations.ok - operations.fail - operations.info;
   const first = kernel.leaderships[0];
+  const byGroup = new Map<string, number>();
+  for (const { group } of kernel.leaderships) {
+    if (group !== undefined) byGroup.set(group, (byGroup.get(group) ?? 0) + 1);
+  }
   return {
     leaderChanges: kernel.leaderships.length,
+    ...(byGroup.size === 0
+      ? {}
+      : {
+          leadersByGroup: Object.fromEntries([...byGroup].sort(([left], [right]) => (left < right ? -1 : 1))),
+        }),
     firstLeaderUs: first === undefined ? null : first.timeUs,
     messages,
     messagesByType,
