@@ -81,7 +81,7 @@ export const slotAgreement: Invariant<MultiPaxosNode> = {
     const votes: Array<Vote[] | undefined> = [];
     const chosen: Array<Choice | undefined> = [];
     return {
-      state: { cursor, votes, chosen, names },
+      state: { cursor, votes, chosen },
       afterStep(view) {
         if (!cursor.read(view)) return undefined;
         const node = cursor.node as MultiPaxosNode;
