@@ -71,6 +71,11 @@ export interface SearchResult {
    * merged, so the search was a tree search.
    */
   readonly hiddenState?: boolean;
+  /**
+   * How states were restored: from snapshots, or by replaying paths (a node or an invariant
+   * monitor hid its state; docs/node-api.md, "Saving and restoring a state").
+   */
+  readonly restore: "snapshot" | "replay";
   readonly wallMs: number;
   readonly counterexample?: { readonly steps: readonly ScheduleStep[]; readonly finding: Finding };
 }
@@ -188,6 +193,7 @@ class BreadthFirst {
   private readonly tree = new StateTree();
   private readonly visited = new FingerprintSet();
   private statesVisited = 0;
+  private restore: SearchResult["restore"] = "replay";
   private readonly started: number;
   private lastProgress: number;
 
@@ -201,6 +207,7 @@ class BreadthFirst {
 
   run(): SearchResult {
     const store = new StateStore(this.setup, this.shared, this.settings.restore);
+    this.restore = store.restorable ? "snapshot" : "replay";
     const root = store.initial();
     const rootPrint = root.fingerprint();
     this.visited.visit(rootPrint.high, rootPrint.low);
@@ -279,6 +286,7 @@ class BreadthFirst {
       depth,
       ...(boundedBy === undefined ? {} : { boundedBy }),
       ...(this.shared.hiddenState ? { hiddenState: true } : {}),
+      restore: this.restore,
       wallMs: this.settings.now() - this.started,
     };
   }
@@ -308,6 +316,7 @@ function iterativeDeepening(setup: WorldSetup, settings: SearchSettings): Search
     depth: covered,
     ...extra,
     ...(shared.hiddenState ? { hiddenState: true } : {}),
+    restore: store.restorable ? "snapshot" : "replay",
     wallMs: settings.now() - started,
   });
   const store = new StateStore(setup, shared, settings.restore);
@@ -396,6 +405,7 @@ function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult 
     boundedBy: "time",
     ...extra,
     ...(shared.hiddenState ? { hiddenState: true } : {}),
+    restore: store.restorable ? "snapshot" : "replay",
     wallMs: settings.now() - started,
   });
   const store = new StateStore(setup, shared, settings.restore);
