@@ -250,10 +250,20 @@ export class Kernel {
   /** How the kernel reads roles (the protocol's declaration), and which roles lead. */
   private readonly roles: RoleDeclaration<ProtocolNode> | undefined;
   private readonly leadingRoles: ReadonlySet<string>;
-  /** Every (node, term) that entered a leading role, in order (read after each step). */
-  readonly leaderships: Array<{ readonly node: NodeId; readonly term: number; readonly timeUs: number }> = [];
+  /**
+   * Every (node, term) that entered a leading role, in order (read after each step), with the
+   * node's group when the protocol declares groups (then counted per group).
+   */
+  readonly leaderships: Array<{
+    readonly node: NodeId;
+    readonly term: number;
+    readonly timeUs: number;
+    readonly group?: string;
+  }> = [];
   private lastLeaderNode: NodeId | undefined;
   private lastLeaderTerm = -1;
+  /** With declared groups: the (node, term) recorded last in each group. */
+  private readonly lastLeaderByGroup = new Map<string, { node: NodeId; term: number }>();
 
   constructor(config: KernelConfig) {
     this.protocol = config.protocol;
@@ -726,7 +736,15 @@ export class Kernel {
   }
 
   /** Records a (node, term) in a leading role, unless it is the one recorded last. */
-  private noteLeader(node: NodeId, term: number): void {
+  private noteLeader(node: NodeId, term: number, instance: ProtocolNode): void {
+    if (this.roles?.groupOf !== undefined) {
+      const group = this.roles.groupOf(instance);
+      const last = this.lastLeaderByGroup.get(group);
+      if (last !== undefined && last.node === node && last.term === term) return;
+      this.lastLeaderByGroup.set(group, { node, term });
+      this.leaderships.push({ node, term, timeUs: this.nowUs, group });
+      return;
+    }
     if (node === this.lastLeaderNode && term === this.lastLeaderTerm) return;
     this.lastLeaderNode = node;
     this.lastLeaderTerm = term;
@@ -913,7 +931,7 @@ export class Kernel {
     } else if (slot.term !== termBefore) {
       this.observer?.role(slot.index, slot.role ?? "", slot.term, this.nowUs);
     }
-    if (slot.leading) this.noteLeader(slot.id, slot.term);
+    if (slot.leading) this.noteLeader(slot.id, slot.term, node);
   }
 
   /** Runs every invariant's end-of-run check. */
