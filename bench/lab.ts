@@ -17,8 +17,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 import { loadScenario } from "../cli/files.js";
-import { pageBundle } from "../cli/shared/page-bundle.js";
-import { writeReport } from "../cli/shared/report-file.js";
+import { pageBundle, viewerBundle } from "../cli/shared/page-bundle.js";
+import { gzipBase64, writeReport } from "../cli/shared/report-file.js";
 import { executeScenario } from "../cli/shared/run-scenario.js";
 import { renderReport } from "../reports/index.js";
 import { parseScenario } from "../sim/scenario/load.js";
@@ -71,14 +71,15 @@ export async function benchLab(): Promise<Record<string, unknown>> {
     const bundleBytes = Buffer.byteLength(pageBundle({ protocol: "raft" }));
     const small = executeScenario(loadScenario("raft-figure-8-bug"), { keepTrace: true }).result;
     const smallPath = join(folder, "small.html");
-    writeReport(small.records, smallPath, { scenario: small.scenario });
+    writeReport(small.records, smallPath, { scenario: small.scenario, result: small });
 
     // About 100,000 kernel events.
     const large = parseScenario(raftLoadYaml(100, "raft-lab-large"), "large.yaml");
     const run = executeScenario(large, { keepTrace: true });
     const largePath = join(folder, "large.html");
-    writeReport(run.result.records, largePath, { scenario: large });
-    const embeddedBytes = Buffer.byteLength(renderReport(run.result.records, "html", {}));
+    writeReport(run.result.records, largePath, { scenario: large, result: run.result });
+    const viewer = { bundle: viewerBundle(), gzipBase64 };
+    const staticBytes = Buffer.byteLength(renderReport(run.result.records, "html", { page: viewer }));
     const opened = await open(largePath);
     const largeHash = await opened.page.evaluate(() => window.quorumlab.traceHash());
     await opened.page.close();
@@ -87,7 +88,7 @@ export async function benchLab(): Promise<Record<string, unknown>> {
     const five = parseScenario(raftLoadYaml(5, "raft-lab-5s"), "five.yaml");
     const fiveRun = executeScenario(five, { keepTrace: true }).result;
     const fivePath = join(folder, "five.html");
-    writeReport(fiveRun.records, fivePath, { scenario: five });
+    writeReport(fiveRun.records, fivePath, { scenario: five, result: fiveRun });
     const { page } = await open(fivePath);
     const forkMs: number[] = [];
     for (const [index, node] of ["n1", "n2", "n3", "n4", "n5"].entries()) {
@@ -109,7 +110,7 @@ export async function benchLab(): Promise<Record<string, unknown>> {
         operations: run.result.history.filter((event) => event.type === "invoke").length,
         cliWallMs: Math.round(run.wallMs),
         bytes: statSync(largePath).size,
-        bytesWithTraceEmbedded: embeddedBytes,
+        bytesWithoutLab: staticBytes,
         interactiveMs: Math.round(opened.readyMs),
         pagePhasesMs: opened.phases,
         hashEqualsCli: largeHash === run.result.traceHash,

@@ -28,6 +28,27 @@ export interface ProtocolSource {
 const cache = new Map<string, string>();
 
 /**
+ * The script of a report that is not a lab: the diagram only (`reports/page/viewer.ts`),
+ * prebuilt as `dist/page/viewer.js` by `npm run build`.
+ */
+export function viewerBundle(): string {
+  const cached = cache.get("viewer");
+  if (cached !== undefined) return cached;
+  const prebuilt = join(root, "dist", "page", "viewer.js");
+  const text = compiled && existsSync(prebuilt) ? readFileSync(prebuilt, "utf8") : bundleViewer();
+  cache.set("viewer", text);
+  return text;
+}
+
+/** Bundles the viewer's script. */
+export function bundleViewer(): string {
+  return bundleEntry(
+    `import ${JSON.stringify(join(root, "reports", "page", "viewer.ts"))};`,
+    "viewer-entry.js",
+  );
+}
+
+/**
  * The page bundle for `source`; without `source.module`, the built-in protocol of that name
  * (prebuilt by `npm run build` when running the compiled CLI).
  */
@@ -70,8 +91,12 @@ export function bundle(source: ProtocolSource): string {
     ");",
     "startLab(protocol);",
   ].join("\n");
+  return bundleEntry(entry, "lab-entry.js");
+}
+
+function bundleEntry(entry: string, name: string): string {
   const result = buildSync({
-    stdin: { contents: entry, resolveDir: root, sourcefile: "lab-entry.js", loader: "js" },
+    stdin: { contents: entry, resolveDir: root, sourcefile: name, loader: "js" },
     bundle: true,
     write: false,
     format: "iife",
@@ -97,6 +122,9 @@ async function buildAll(): Promise<void> {
   };
   const out = join(root, "dist", "page");
   mkdirSync(out, { recursive: true });
+  const viewer = bundleViewer();
+  writeFileSync(join(out, "viewer.js"), viewer);
+  process.stdout.write(`dist/page/viewer.js ${Math.round(viewer.length / 1024)} KB\n`);
   for (const name of protocols.keys()) {
     const text = bundle({ module: builtInModule(name), protocol: name });
     writeFileSync(join(out, `${name}.js`), text);

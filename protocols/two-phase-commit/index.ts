@@ -6,7 +6,7 @@
 
 import { commitFigureHook } from "../../sim/check/atomicity.js";
 import type { NodeContext, Protocol } from "../../sim/node.js";
-import { commitRoles } from "../shared/commit/site.js";
+import { commitRoles, commitStrip } from "../shared/commit/site.js";
 import { twoPhaseBugs } from "./bugs.js";
 import { Coordinator } from "./coordinator.js";
 import { twoPhaseInvariants } from "./invariants.js";
@@ -33,4 +33,5 @@ export const twoPhaseCommit: Protocol<TwoPhaseMessage, Site> = {
   bugs: twoPhaseBugs,
   figures: commitFigureHook,
   roles: commitRoles,
+  strip: commitStrip,
 };

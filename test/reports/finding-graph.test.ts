@@ -11,8 +11,8 @@ import { describe, expect, it } from "vitest";
 import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
 import { readFindingGraphs, renderFindingGraphs } from "../../reports/finding-graph.js";
-import { pageData } from "../../reports/html.js";
 import { buildModel } from "../../reports/model.js";
+import { pageData } from "../../reports/page-data.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import { splitBrainYaml, traceOf } from "./fixtures.js";
@@ -46,7 +46,7 @@ describe("the finding-graph section", () => {
     expect(html).toContain(`data-goto-step="${t0.returnStep}"`);
     expect(html).toContain("read a version of key k0 that T1 overwrote");
     // The cycle's operations are marked in the history lane.
-    const explanation = pageData(model).explanation as { minimal: number[] };
+    const explanation = pageData(model).explanation as { minimal: readonly number[] };
     expect([...explanation.minimal].sort()).toEqual([0, 1]);
   });
 
