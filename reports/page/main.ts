@@ -392,7 +392,7 @@ class LabPage {
           "span",
           { class: "dim" },
           run.simulateMs === null
-            ? "· read from the trace this report holds"
+            ? "· drawn from the run this report holds"
             : `· simulated in ${Math.round(run.simulateMs)} ms`,
         ),
       ),

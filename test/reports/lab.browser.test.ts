@@ -211,4 +211,16 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     expect(notLocal(requests)).toEqual([]);
     await page.close();
   });
+
+  it("3PC: the state strip shows each site's transaction state and decision, as the protocol declares them", async () => {
+    const { url } = reportOf("3pc-partition");
+    const { page, errors } = await openWatched(browser, url);
+    const labels = await page.locator("svg#diagram text.state-text").allTextContents();
+    // Not only roles: the sites' own states over time (3PC's WAIT, PRECOMMIT, then the decision).
+    expect(labels).toContain("wait");
+    expect(labels).toContain("precommit");
+    expect(labels.some((label) => label === "commit" || label === "abort")).toBe(true);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
