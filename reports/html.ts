@@ -7,6 +7,7 @@
  */
 
 import { escapeHtml, jsonForScript } from "./escape.js";
+import { renderFindingGraphs } from "./finding-graph.js";
 import { formatDurationUs, formatValue } from "./format.js";
 import type { ExplanationView, ReportModel, ReportOperation } from "./model.js";
 import { messagePalette, packPageData, pageData } from "./page-data.js";
@@ -93,6 +94,7 @@ ${renderLegend(model)}
 <div id="logs"></div>
 </section>
 ${renderExplanation(model)}
+${renderFindingGraphs(model)}
 ${renderFigures(model)}
 <footer>quorumlab${meta.version === "" ? "" : ` ${escapeHtml(meta.version)}`} · trace ${escapeHtml(meta.traceHash.slice(0, 16))} · ${meta.events} kernel events, ${model.steps.length} trace events, ${model.messages.length} messages</footer>`;
 }

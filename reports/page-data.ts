@@ -10,6 +10,7 @@
  * No DOM and no I/O: the CLI packs, the page (reports/page/) unpacks.
  */
 import { type DisplayDeclaration, holdsLog } from "./display.js";
+import { findingGraphOperations } from "./finding-graph.js";
 import { type ReportMeta, type ReportModel, type StepKind, stepKinds } from "./model.js";
 
 /** Arrow colours by message type (types sorted by name). */
@@ -205,7 +206,7 @@ export function pageData(model: ReportModel): PageData {
     })),
     explanation:
       explanation === null
-        ? null
+        ? findingGraphExplanation(model)
         : {
             failing: explanation.failingOperation,
             prefix: explanation.longestPrefix.map((step) => [step.operation, step.stateAfter] as const),
@@ -213,6 +214,12 @@ export function pageData(model: ReportModel): PageData {
             minimal: explanation.minimalSet,
           },
   };
+}
+
+/** A declared finding graph's operations, marked in the history lane as a failing subset. */
+function findingGraphExplanation(model: ReportModel): PageData["explanation"] {
+  const operations = findingGraphOperations(model);
+  return operations.length === 0 ? null : { failing: -1, prefix: [], unplaceable: [], minimal: operations };
 }
 
 /** The page data with its message and step rows stored as delta-coded columns. */

@@ -175,6 +175,12 @@ export interface RoleDeclaration<N> {
   roleOf?(node: N): string | undefined;
   /** The node's term, epoch, ballot or view now: among leading nodes, the highest wins. */
   termOf?(node: N): number;
+  /**
+   * The node's group, when the cluster is several independent groups each with its own leader
+   * (the Raft groups of a sharded store): leaderships are then counted per group, and a step of
+   * one group's leader after another's is not a change of leader. A fixed answer per node.
+   */
+  groupOf?(node: N): string;
 }
 
 /**
@@ -245,6 +251,13 @@ export interface InvariantFailure {
 
 /** One run's monitor for an invariant; it may keep state across steps. */
 export interface InvariantMonitor<N> {
+  /**
+   * Everything the monitor remembers between steps (the objects its handlers read and change),
+   * or `null` when it remembers nothing. Exploration saves and restores a state through it
+   * (docs/exploring.md); a monitor without `state` makes exploration rebuild each state by
+   * replaying its path, which is correct but far slower.
+   */
+  readonly state?: object | null;
   /** Called after every step; returns a failure the first time the invariant breaks. */
   afterStep?(step: StepView<N>): InvariantFailure | undefined;
   /** Called once at the end of the run. */
