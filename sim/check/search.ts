@@ -734,8 +734,10 @@ export function startSearch(
         // the one called first is placed first: see `twinsOf`.
         if (
           earlier >= 0 &&
-          !isLinearized(earlier) &&
-          (crashed[operation] === 1 || callRank[earlier]! < callRank[operation]!)
+          (crashed[operation] === 1
+            ? !isLinearized(earlier)
+            : callRank[earlier]! < callRank[operation]! &&
+              (bits[earlier >>> 5]! & (1 << (earlier & 31))) === 0)
         )
           continue;
       } else if (entry >= n && entry < 2 * n) {
@@ -773,8 +775,8 @@ export function startSearch(
           continue;
         const word = operation >>> 5;
         const bit = 1 << (operation & 31);
-        const crashedWord = crashedRank[operation]! >>> 5;
-        const crashedBit = 1 << (crashedRank[operation]! & 31);
+        const crashedWord = isCrashed ? crashedRank[operation]! >>> 5 : 0;
+        const crashedBit = isCrashed ? 1 << (crashedRank[operation]! & 31) : 0;
         if (isCrashed) {
           crashedBits[crashedWord]! |= crashedBit;
           bitsHash ^= zobrist[operation]!;

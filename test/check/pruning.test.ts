@@ -1,7 +1,7 @@
 /**
- * Goal: the search's pruning never changes a verdict. The search places an indeterminate
- * operation only right before an operation that depends on it, skips indeterminate operations
- * that change nothing, and lets a legal read-only operation dominate; each is argued sound in
+ * Goal: the search's pruning never changes a verdict. The search skips indeterminate operations
+ * that change nothing, tries only one of interchangeable operations (the first to return, or the
+ * first called when indeterminate), and lets a legal read-only operation dominate; each is argued sound in
  * sim/check/search.ts. Here they are checked against a brute-force search with no pruning and no
  * cache, on small random histories of every shape (any overlap, many crashed operations, outputs
  * drawn at random so both verdicts are common), for the register, CAS register, kv and mutex
