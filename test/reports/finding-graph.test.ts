@@ -50,6 +50,27 @@ describe("the finding-graph section", () => {
     expect([...explanation.minimal].sort()).toEqual([0, 1]);
   });
 
+  it("draws an aborted read (G1a, no cycle) as the reader and the aborted writer it read from", () => {
+    const regression = fileURLToPath(
+      new URL("../../scenarios/regressions/txn-kv-bug-forget-decision.yaml", import.meta.url),
+    );
+    const run = runScenario(parseScenario(readFileSync(regression, "utf8"), regression), protocols, {
+      keepTrace: true,
+      checkHistory: historyChecker(),
+    });
+    const report = buildModel(run.records, { version: "test", replay: "" });
+    const violation = report.violations.find(
+      (candidate) => candidate.invariant === "txn.strict-serializable",
+    );
+    const [graph] = readFindingGraphs(violation!.witnesses);
+    expect(graph?.title).toBe("G1a");
+    expect(graph?.edges).toHaveLength(1);
+    const writer = graph!.nodes.find((node) => node.id === graph!.edges[0]!.from)!;
+    // The writer's transaction failed: it aborted, and yet its append was read.
+    expect(report.operations[writer.operation!]!.status).toBe("fail");
+    expect(renderFindingGraphs(report)).toContain("which aborted");
+  });
+
   it("skips malformed declarations and draws nothing without one", () => {
     expect(readFindingGraphs({ explanation: { graphs: [{ nodes: "T0" }, null, 3] } })).toEqual([]);
     const dangling = readFindingGraphs({
