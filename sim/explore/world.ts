@@ -183,7 +183,12 @@ export class World {
     }
     for (const node of this.nodeIds) {
       if (!this.kernel.isUp(node)) out.push({ kind: "restart", node });
-      else if (this.crashesLeft > 0) out.push({ kind: "crash", node });
+      else if (this.crashesLeft > 0) {
+        out.push({ kind: "crash", node });
+        // A power loss differs from a crash only while the node has writes it has not synced.
+        if (this.kernel.storageOf(node).unsyncedWrites > 0)
+          out.push({ kind: "crash", node, loseUnsynced: true });
+      }
     }
     return out;
   }
@@ -314,7 +319,10 @@ export class World {
       hasher.word(this.shared.unique++);
     }
     if (up) hasher.value(object);
-    hasher.value(kernel.storageOf(node).snapshot());
+    const storage = kernel.storageOf(node);
+    hasher.value(storage.snapshot());
+    // A power loss (a crash choice) would roll back to this.
+    if (storage.unsyncedWrites > 0) hasher.value(storage.syncedSnapshot());
     hasher.word(randomDraws(kernel.contextOf(node).random));
     return hasher.digest();
   }
