@@ -204,6 +204,8 @@ export class World {
         break;
       case "crash":
         this.crashesLeft--;
+        // Node fingerprints tell power-loss rollbacks apart only while crashes are left.
+        if (this.crashesLeft === 0) this.nodeChanged.fill(true);
         break;
       case "fire":
       case "retry":
@@ -321,8 +323,8 @@ export class World {
     if (up) hasher.value(object);
     const storage = kernel.storageOf(node);
     hasher.value(storage.snapshot());
-    // A power loss (a crash choice) would roll back to this.
-    if (storage.unsyncedWrites > 0) hasher.value(storage.syncedSnapshot());
+    // What a power loss would roll back to, while a crash may still be chosen.
+    if (this.crashesLeft > 0 && storage.unsyncedWrites > 0) hasher.value(storage.syncedSnapshot());
     hasher.word(randomDraws(kernel.contextOf(node).random));
     return hasher.digest();
   }
