@@ -257,6 +257,7 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
       now,
       // A guided campaign's batches are the same for any worker count (./guide.ts says why).
       batchSize: options.batchSize ?? (guided ? guidedBatchSize : workers === 1 ? 16 : 64 * workers),
+      ...(guided && options.batchSize === undefined ? { firstBatchSize: 8 } : {}),
       evaluate,
       guide,
       pipeline: workers > 1,

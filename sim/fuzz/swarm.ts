@@ -30,9 +30,19 @@ export const faultKinds: readonly FaultKind[] = [
 ];
 
 /** A swarm's theme: which family of faults it draws from. */
-export type SwarmTheme = "uniform" | "mixed" | "crashes" | "partitions" | "lossy" | "clocks" | "quiet";
+export type SwarmTheme =
+  | "uniform"
+  | "mixed"
+  | "single"
+  | "crashes"
+  | "partitions"
+  | "lossy"
+  | "clocks"
+  | "quiet";
 
-const themeKinds: Readonly<Record<Exclude<SwarmTheme, "mixed" | "uniform">, readonly FaultKind[]>> = {
+const themeKinds: Readonly<
+  Record<Exclude<SwarmTheme, "mixed" | "single" | "uniform">, readonly FaultKind[]>
+> = {
   crashes: ["crash", "pause", "timeout"],
   partitions: ["partition", "bridge", "cut", "isolate"],
   lossy: ["burst", "clog"],
@@ -45,6 +55,9 @@ const themes: ReadonlyArray<readonly [SwarmTheme, number]> = [
   // Every kind at the uniform search's own rates: what swarm testing narrows, kept as one choice.
   ["uniform", 3],
   ["mixed", 3],
+  // One kind alone, many times over: a bridge node between dueling leaders, a node crashed and
+  // restarted again and again.
+  ["single", 2],
   ["crashes", 2],
   ["partitions", 2],
   ["lossy", 1],
@@ -99,6 +112,8 @@ export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undef
   if (theme === "mixed") {
     kinds = available.filter(() => random.chance(0.5));
     if (kinds.length === 0) kinds = [random.pick(available)];
+  } else if (theme === "single") {
+    kinds = [random.pick(available)];
   } else {
     kinds = themeKinds[theme].filter((kind) => available.includes(kind));
   }

@@ -73,6 +73,7 @@ describe("swarm testing", () => {
       "mixed",
       "partitions",
       "quiet",
+      "single",
       "uniform",
     ]);
     for (let index = 0; index < 60; index++) {
@@ -203,6 +204,8 @@ describe("guided campaigns", () => {
       seed: 9n,
       runs,
       now,
+      // Batches of 2, 4, 8 and then 16 runs: the ramp depends on the batch number only.
+      firstBatchSize: 2,
       batchSize: 16,
       pipeline,
       guide,
