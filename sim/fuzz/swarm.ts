@@ -53,8 +53,10 @@ const themeKinds: Readonly<
 /** Themes and how often each is drawn. */
 const themes: ReadonlyArray<readonly [SwarmTheme, number]> = [
   // Every kind at the uniform search's own rates: what swarm testing narrows, kept as one choice.
-  ["uniform", 3],
-  ["mixed", 3],
+  ["uniform", 4],
+  // Each kind on or off by a coin (swarm testing proper): a bug that needs two kinds together,
+  // say a power loss and a partition, is in a quarter of these runs.
+  ["mixed", 5],
   // One kind alone, many times over: a bridge node between dueling leaders, a node crashed and
   // restarted again and again.
   ["single", 2],
