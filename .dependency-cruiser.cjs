@@ -96,8 +96,16 @@ module.exports = {
       name: "commands-do-not-import-commands",
       comment: "A command shares code through cli/shared/ or a cli utility, never through another command.",
       severity: "error",
-      from: { path: "^cli/[^/]+\\.ts$", pathNot: "^cli/main\\.ts$" },
+      from: { path: "^cli/([^/]+\\.ts$|[^/]+/)", pathNot: "^cli/(main\\.ts$|shared/)" },
       to: { path: "^cli/[^/]+\\.ts$", pathNot: cliUtilities },
+    },
+    {
+      name: "a-command-folder-is-its-commands-own",
+      comment:
+        "cli/<command>/ holds one command's own modules (cli/fuzz/ for cli/fuzz.ts): only that command and its folder import them.",
+      severity: "error",
+      from: { path: "^cli/([^/.]+)" },
+      to: { path: "^cli/[^/]+/", pathNot: "^cli/($1|shared)/" },
     },
     {
       name: "cli-shared-is-below-the-commands",

@@ -20,7 +20,8 @@
  */
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { resolveTarget, runEvaluator } from "../cli/shared/fuzz-campaign.js";
+import { runEvaluator } from "../cli/shared/fuzz-pool.js";
+import { resolveTarget } from "../cli/shared/fuzz-target.js";
 import { fuzzHistoryChecker, registryFor } from "../cli/shared/fuzz-worker.js";
 import { evaluateJob, generatePlan, type RunJob, runCampaign } from "../sim/fuzz/campaign.js";
 import { CampaignGuide } from "../sim/fuzz/guide.js";
@@ -63,7 +64,7 @@ async function mode(workers: number, kind: "uniform" | "guided" | "baseline" = "
   const evaluator =
     kind === "baseline"
       ? baselineEvaluator(settings, await registryFor(source))
-      : runEvaluator(source, settings, 1n, workers);
+      : runEvaluator({ source, settings, seed: 1n, workers });
   return {
     name: workers === 1 ? kind : `${kind} × ${workers}`,
     workers,

@@ -33,7 +33,7 @@ import { parseDurationUs } from "../sim/time.js";
 import { displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
-import { resolveTarget } from "./shared/fuzz-campaign.js";
+import { resolveTarget } from "./shared/fuzz-target.js";
 import { registryFor } from "./shared/fuzz-worker.js";
 import { reportAfterRun } from "./shared/report-file.js";
 

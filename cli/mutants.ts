@@ -20,7 +20,8 @@ import { didYouMean } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
-import { type FuzzOutcome, fuzzCampaign, resolveTarget } from "./shared/fuzz-campaign.js";
+import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
+import { resolveTarget } from "./shared/fuzz-target.js";
 import { progressBar } from "./shared/progress.js";
 
 export interface MutantRow {

@@ -7,6 +7,7 @@
 
 import { holdsLog } from "./display.js";
 import { escapeHtml, jsonForScript } from "./escape.js";
+import { findingGraphOperations, renderFindingGraphs } from "./finding-graph.js";
 import { formatDurationUs, formatValue } from "./format.js";
 import {
   type ExplanationView,
@@ -136,7 +137,7 @@ export function pageData(model: ReportModel): Record<string, unknown> {
     })),
     explanation:
       explanation === null
-        ? null
+        ? findingGraphExplanation(model)
         : {
             failing: explanation.failingOperation,
             prefix: explanation.longestPrefix.map((step) => [step.operation, step.stateAfter]),
@@ -144,6 +145,12 @@ export function pageData(model: ReportModel): Record<string, unknown> {
             minimal: explanation.minimalSet,
           },
   };
+}
+
+/** A declared finding graph's operations, marked in the history lane as a failing subset. */
+function findingGraphExplanation(model: ReportModel): Record<string, unknown> | null {
+  const operations = findingGraphOperations(model);
+  return operations.length === 0 ? null : { failing: -1, prefix: [], unplaceable: [], minimal: operations };
 }
 
 /**
@@ -220,6 +227,7 @@ ${renderLegend(model)}
 <div id="logs"></div>
 </section>
 ${renderExplanation(model)}
+${renderFindingGraphs(model)}
 ${renderFigures(model)}
 <footer>quorumlab${meta.version === "" ? "" : ` ${escapeHtml(meta.version)}`} · trace ${escapeHtml(meta.traceHash.slice(0, 16))} · ${meta.events} kernel events, ${model.steps.length} trace events, ${model.messages.length} messages</footer>`;
 }

@@ -67,15 +67,10 @@ export class HistoryLog {
 
   constructor(private readonly kernel: Kernel) {}
 
-  /** Records an event of `client` now (fields as arguments: a client records two per operation). */
+  /** Records an event of `client` now: the history event without its time, which is now. */
   record(
     client: string,
-    process: number,
-    type: HistoryEvent["type"],
-    f: string,
-    key: string | null,
-    value: unknown,
-    error?: string,
+    { type, process, f, key, value, error }: Omit<HistoryEvent, "timeUs" | "index">,
   ): void {
     const timeUs = this.kernel.timeUs;
     const recorded: HistoryEvent =
@@ -145,7 +140,13 @@ export class SimulatedClient implements ClientEndpoint {
       timer: undefined,
     };
     this.pending = pending;
-    this.history.record(this.name, this.process, "invoke", operation.f, operation.key, operation.value);
+    this.history.record(this.name, {
+      type: "invoke",
+      process: this.process,
+      f: operation.f,
+      key: operation.key,
+      value: operation.value,
+    });
     this.attempt(pending, target);
   }
 
@@ -209,7 +210,14 @@ export class SimulatedClient implements ClientEndpoint {
     this.pending = undefined;
     if (pending.timer !== undefined) this.kernel.cancel(pending.timer);
     const request = pending.request;
-    this.history.record(this.name, this.process, type, request.f, request.key, value, error);
+    this.history.record(this.name, {
+      type,
+      process: this.process,
+      f: request.f,
+      key: request.key,
+      value,
+      ...(error === undefined ? {} : { error }),
+    });
     this.idleListener?.clientIdle(this);
   }
 

@@ -16,13 +16,29 @@ import type { NodeId } from "./node.js";
 import type { Rng } from "./random.js";
 import type { FaultAction } from "./scenario/schema.js";
 
+/** The fault actions of the given kinds. */
+type FaultOf<Kind extends FaultAction["kind"]> = Extract<FaultAction, { kind: Kind }>;
+
 export class FaultTimeline {
-  constructor(
-    private readonly kernel: Kernel,
-    private readonly random: Rng,
-    private readonly electionTimer: string | undefined,
-    private readonly scriptedClients: readonly SimulatedClient[],
-  ) {}
+  private readonly kernel: Kernel;
+  private readonly random: Rng;
+  private readonly electionTimer: string | undefined;
+  private readonly scriptedClients: readonly SimulatedClient[];
+
+  constructor(options: {
+    readonly kernel: Kernel;
+    /** The run's `faults` stream: symbolic targets draw from it. */
+    readonly random: Rng;
+    /** The protocol's election timer, which `timeout` fires (none: `timeout` is skipped). */
+    readonly electionTimer: string | undefined;
+    /** The clients that carry `op` actions, in the order of those actions. */
+    readonly scriptedClients: readonly SimulatedClient[];
+  }) {
+    this.kernel = options.kernel;
+    this.random = options.random;
+    this.electionTimer = options.electionTimer;
+    this.scriptedClients = options.scriptedClients;
+  }
 
   /** Schedules every action; `op` actions use the scripted clients in order. */
   schedule(actions: readonly FaultAction[]): void {
@@ -34,10 +50,40 @@ export class FaultTimeline {
   }
 
   private apply(action: FaultAction, client: SimulatedClient | undefined): void {
+    this.kernel.observer?.fault(action.kind, this.kernel.timeUs);
+    switch (action.kind) {
+      case "crash":
+      case "restart":
+      case "pause":
+      case "resume":
+      case "timeout":
+      case "isolate":
+      case "drift":
+        this.applyToNode(action);
+        return;
+      case "partition":
+      case "cut":
+      case "heal":
+      case "clog":
+      case "burst":
+        this.applyToNetwork(action);
+        return;
+      case "drop":
+      case "delay":
+      case "duplicate":
+        this.applyToMessage(action);
+        return;
+      case "op":
+        this.invokeScripted(action, client);
+        return;
+    }
+  }
+
+  /** A fault that befalls one node, named or resolved from a symbolic target now. */
+  private applyToNode(
+    action: FaultOf<"crash" | "restart" | "pause" | "resume" | "timeout" | "isolate" | "drift">,
+  ): void {
     const kernel = this.kernel;
-    const network = kernel.network;
-    const at = { t: kernel.timeUs, e: kernel.events };
-    kernel.observer?.fault(action.kind, kernel.timeUs);
     switch (action.kind) {
       case "crash":
         this.withTarget(action.crash, action.kind, (id) =>
@@ -67,10 +113,29 @@ export class FaultTimeline {
         // that names clients cuts them too).
         this.withTarget(action.isolate, action.kind, (id) => {
           const others = kernel.nodeIds.filter((name) => name !== id);
-          network.isolate(id, others);
-          if (kernel.trace.enabled) kernel.trace.record({ kind: "partition", ...at, groups: [[id], others] });
+          kernel.network.isolate(id, others);
+          if (kernel.trace.enabled) {
+            kernel.trace.record({
+              kind: "partition",
+              t: kernel.timeUs,
+              e: kernel.events,
+              groups: [[id], others],
+            });
+          }
         });
         return;
+      case "drift":
+        this.withTarget(action.drift.node, action.kind, (id) => kernel.drift(id, action.drift.rate));
+        return;
+    }
+  }
+
+  /** A fault of the network: partitions, cut links, healing, clogged links, loss bursts. */
+  private applyToNetwork(action: FaultOf<"partition" | "cut" | "heal" | "clog" | "burst">): void {
+    const kernel = this.kernel;
+    const network = kernel.network;
+    const at = { t: kernel.timeUs, e: kernel.events };
+    switch (action.kind) {
       case "partition":
         network.partition(action.partition);
         if (kernel.trace.enabled) {
@@ -120,37 +185,35 @@ export class FaultTimeline {
         if (kernel.trace.enabled) kernel.trace.record({ kind: "burst", ...at, loss, duplicate, untilUs });
         return;
       }
-      case "drift":
-        this.withTarget(action.drift.node, action.kind, (id) => kernel.drift(id, action.drift.rate));
-        return;
-      case "drop":
-      case "delay":
-      case "duplicate": {
-        const id =
-          action.kind === "drop"
-            ? action.drop.message
-            : action.kind === "delay"
-              ? action.delay.message
-              : action.duplicate.message;
-        const fault =
-          action.kind === "delay" ? { kind: action.kind, delayUs: action.delay.by } : { kind: action.kind };
-        if (!kernel.faultMessage(id, fault)) this.skip(action.kind, `no message ${id} has been sent yet`);
-        return;
-      }
-      case "op": {
-        if (client === undefined) throw new Error("scripted operation without a client");
-        const op = action.op;
-        client.invoke({
-          f: op.f,
-          key: op.key === undefined ? null : op.key,
-          value: op.value ?? null,
-          ...(op.node === undefined ? {} : { node: op.node }),
-          ...(op.timeout === undefined ? {} : { timeoutUs: op.timeout }),
-          ...(op.follow === undefined ? {} : { follow: op.follow }),
-        });
-        return;
-      }
     }
+  }
+
+  /** A fault of one message already sent, named by its id: drop, delay or duplicate it. */
+  private applyToMessage(action: FaultOf<"drop" | "delay" | "duplicate">): void {
+    const kernel = this.kernel;
+    const id =
+      action.kind === "drop"
+        ? action.drop.message
+        : action.kind === "delay"
+          ? action.delay.message
+          : action.duplicate.message;
+    const fault =
+      action.kind === "delay" ? { kind: action.kind, delayUs: action.delay.by } : { kind: action.kind };
+    if (!kernel.faultMessage(id, fault)) this.skip(action.kind, `no message ${id} has been sent yet`);
+  }
+
+  /** A scripted client operation, run by the next scripted client. */
+  private invokeScripted(action: FaultOf<"op">, client: SimulatedClient | undefined): void {
+    if (client === undefined) throw new Error("scripted operation without a client");
+    const op = action.op;
+    client.invoke({
+      f: op.f,
+      key: op.key === undefined ? null : op.key,
+      value: op.value ?? null,
+      ...(op.node === undefined ? {} : { node: op.node }),
+      ...(op.timeout === undefined ? {} : { timeoutUs: op.timeout }),
+      ...(op.follow === undefined ? {} : { follow: op.follow }),
+    });
   }
 
   private withTarget(target: string, action: string, run: (id: NodeId) => void): void {

@@ -175,6 +175,12 @@ export interface RoleDeclaration<N> {
   roleOf?(node: N): string | undefined;
   /** The node's term, epoch, ballot or view now: among leading nodes, the highest wins. */
   termOf?(node: N): number;
+  /**
+   * The node's group, when the cluster is several independent groups each with its own leader
+   * (the Raft groups of a sharded store): leaderships are then counted per group, and a step of
+   * one group's leader after another's is not a change of leader. A fixed answer per node.
+   */
+  groupOf?(node: N): string;
 }
 
 /**

@@ -59,6 +59,8 @@ export interface RunOptions {
    * there: the same run, through the seam exploration uses (tests of the seam). Default false.
    */
   readonly choiceStore?: boolean;
+  /** Freeze messages as they are sent (default true; see `KernelConfig.freezeMessages`). */
+  readonly freezeMessages?: boolean;
 }
 
 export interface ExpectationResult {
@@ -68,7 +70,10 @@ export interface ExpectationResult {
 }
 
 export interface RunFigures {
+  /** Leaderships: every (node, term) entering a leading role (per group, when groups are declared). */
   readonly leaderChanges: number;
+  /** With declared groups (`roles.groupOf`): leaderships per group, by group name. */
+  readonly leadersByGroup?: Readonly<Record<string, number>>;
   readonly firstLeaderUs: number | null;
   readonly messages: number;
   readonly messagesByType: Readonly<Record<string, number>>;
@@ -110,109 +115,34 @@ export function runScenario(
 ): RunResult {
   const { protocol, options: protocolOptions } = resolveScenario(scenario, registry);
   const seed = options.seed ?? scenario.seed;
-  const nodes = Array.from({ length: scenario.nodes }, (_, index) => `n${index + 1}`);
-  const workloadClients = scenario.workload?.clients ?? 0;
-  const scriptedOps = scenario.faults.filter((fault) => fault.kind === "op").length;
-  const clientCount =
-    scenario.schedule === undefined ? workloadClients + scriptedOps : (scenario.clients ?? 0);
-  const clients = Array.from({ length: clientCount }, (_, index) => `c${index + 1}`);
+  const cast = castOf(scenario);
   const wantFigures = protocol.figures !== undefined && (options.protocolFigures ?? true);
-  const trace = new TraceRecorder({
-    hash: options.hashTrace ?? true,
-    keep: (options.keepTrace ?? false) || wantFigures,
-    ...(options.traceSink === undefined ? {} : { sink: options.traceSink }),
-  });
-  trace.record({
-    kind: "header",
-    version: traceVersion,
-    scenario: scenario.name,
-    protocol: protocol.name,
-    seed: formatSeed(seed),
-    nodes,
-    clients,
-    options: protocolOptions,
-    description: scenario.description,
-    durationUs: scenario.durationUs,
-    invariants: protocol.invariants.map(({ name, statement, source, kind }) => ({
-      name,
-      statement,
-      source,
-      kind,
-    })),
-  });
+  const trace = startTrace({ scenario, protocol, protocolOptions, seed, cast, options, wantFigures });
   const kernel = new Kernel({
     protocol,
     options: protocolOptions,
-    nodes,
-    clients,
+    nodes: cast.nodes,
+    clients: cast.clients,
     seed,
     network: scenario.network,
     trace,
     checkLiveness: options.checkLiveness ?? false,
     stopOnViolation: options.stopOnViolation ?? true,
     ...(options.observer === undefined ? {} : { observer: options.observer }),
+    ...(options.freezeMessages === false ? { freezeMessages: false } : {}),
     ...(scenario.schedule === undefined && options.choiceStore !== true
       ? {}
       : { scheduling: "choice" as const }),
   });
   const history = new HistoryLog(kernel);
-  const workloadRandom = randomStream(seed, "workload");
-  const clientDefaults = {
-    timeoutUs: scenario.workload?.timeoutUs ?? 1_000_000,
-    attemptTimeoutUs: scenario.workload?.attemptTimeoutUs ?? 200_000,
-  };
-  const simulatedClients = clients.map(
-    (name, index) =>
-      new SimulatedClient(
-        name,
-        index + 1,
-        kernel,
-        history,
-        randomStream(seed, `client/${name}`),
-        clientDefaults,
-      ),
-  );
-  kernel.startAll();
-  let leaderAt: boolean | undefined;
-  if (scenario.schedule !== undefined) {
-    // An explicit schedule: exactly these steps, in this order (sim/explore/schedule.ts).
-    playSchedule(kernel, simulatedClients, scenario.schedule, scenario.file);
-  } else {
-    if (scenario.workload !== undefined) {
-      new Workload(
-        scenario.workload,
-        kernel,
-        simulatedClients.slice(0, workloadClients),
-        workloadRandom,
-      ).start();
-    }
-    new FaultTimeline(
-      kernel,
-      randomStream(seed, "faults"),
-      protocol.electionTimer,
-      simulatedClients.slice(workloadClients),
-    ).schedule(scenario.faults);
-    const leaderBy = scenario.expect.leader?.by;
-    if (leaderBy !== undefined) kernel.schedule(leaderBy, () => (leaderAt = kernel.leader() !== undefined));
-    kernel.runUntil(scenario.durationUs);
-  }
+  const leaderAt = play({ scenario, protocol, kernel, history, seed, cast });
   if (!kernel.isStopped) kernel.checkAtEnd();
-
-  const model = protocol.client?.model;
-  let historyVerdict: HistoryVerdict | undefined;
-  if (model !== undefined && options.checkHistory !== undefined && history.events.length > 0) {
-    historyVerdict = options.checkHistory(history.events, model);
-    if (historyVerdict.result === "not-linearizable") {
-      kernel.recordViolation({
-        invariant: historyVerdict.invariant ?? historyInvariantOf(model),
-        kind: "safety",
-        message: historyVerdict.summary ?? "the client history is not linearizable",
-        ...(historyVerdict.explanation === undefined
-          ? {}
-          : { witnesses: { explanation: historyVerdict.explanation } as Record<string, unknown> }),
-      });
-    }
-  }
+  const historyVerdict = checkClientHistory({
+    protocol,
+    kernel,
+    history,
+    checkHistory: options.checkHistory,
+  });
   const traceHash = trace.finish(kernel.timeUs, kernel.events, kernel.events);
   const linearizable =
     historyVerdict === undefined || historyVerdict.result === "unknown"
@@ -247,6 +177,163 @@ export function runScenario(
     expectationsMet: expectations.every((expectation) => expectation.met),
     kernel,
   });
+}
+
+/** Who takes part: nodes n1..nN, and clients c1..cM (the workload's first, then scripted ops'). */
+interface Cast {
+  readonly nodes: readonly string[];
+  readonly clients: readonly string[];
+  /** How many of `clients` the workload drives; the rest carry scripted operations. */
+  readonly workloadClients: number;
+}
+
+function castOf(scenario: Scenario): Cast {
+  const nodes = Array.from({ length: scenario.nodes }, (_, index) => `n${index + 1}`);
+  const workloadClients = scenario.workload?.clients ?? 0;
+  const scriptedOps = scenario.faults.filter((fault) => fault.kind === "op").length;
+  const clientCount =
+    scenario.schedule === undefined ? workloadClients + scriptedOps : (scenario.clients ?? 0);
+  const clients = Array.from({ length: clientCount }, (_, index) => `c${index + 1}`);
+  return { nodes, clients, workloadClients };
+}
+
+/** The trace recorder, with the run's header (scenario, protocol, seed, cast, invariants) in it. */
+function startTrace({
+  scenario,
+  protocol,
+  protocolOptions,
+  seed,
+  cast,
+  options,
+  wantFigures,
+}: {
+  readonly scenario: Scenario;
+  readonly protocol: Protocol;
+  readonly protocolOptions: Readonly<Record<string, unknown>>;
+  readonly seed: bigint;
+  readonly cast: Cast;
+  readonly options: RunOptions;
+  /** The protocol's figures are computed from the trace, so it is kept. */
+  readonly wantFigures: boolean;
+}): TraceRecorder {
+  const trace = new TraceRecorder({
+    hash: options.hashTrace ?? true,
+    keep: (options.keepTrace ?? false) || wantFigures,
+    ...(options.traceSink === undefined ? {} : { sink: options.traceSink }),
+  });
+  trace.record({
+    kind: "header",
+    version: traceVersion,
+    scenario: scenario.name,
+    protocol: protocol.name,
+    seed: formatSeed(seed),
+    nodes: cast.nodes,
+    clients: cast.clients,
+    options: protocolOptions,
+    description: scenario.description,
+    durationUs: scenario.durationUs,
+    invariants: protocol.invariants.map(({ name, statement, source, kind }) => ({
+      name,
+      statement,
+      source,
+      kind,
+    })),
+  });
+  return trace;
+}
+
+/**
+ * Starts the nodes and runs the scenario: its explicit schedule, or its workload and fault
+ * timeline to the end of its duration. Returns whether a leader was up at `expect.leader.by`
+ * (undefined when the scenario does not ask).
+ */
+function play({
+  scenario,
+  protocol,
+  kernel,
+  history,
+  seed,
+  cast,
+}: {
+  readonly scenario: Scenario;
+  readonly protocol: Protocol;
+  readonly kernel: Kernel;
+  readonly history: HistoryLog;
+  readonly seed: bigint;
+  readonly cast: Cast;
+}): boolean | undefined {
+  const workloadRandom = randomStream(seed, "workload");
+  const clientDefaults = {
+    timeoutUs: scenario.workload?.timeoutUs ?? 1_000_000,
+    attemptTimeoutUs: scenario.workload?.attemptTimeoutUs ?? 200_000,
+  };
+  const simulatedClients = cast.clients.map(
+    (name, index) =>
+      new SimulatedClient(
+        name,
+        index + 1,
+        kernel,
+        history,
+        randomStream(seed, `client/${name}`),
+        clientDefaults,
+      ),
+  );
+  kernel.startAll();
+  if (scenario.schedule !== undefined) {
+    // An explicit schedule: exactly these steps, in this order (sim/explore/schedule.ts).
+    playSchedule(kernel, simulatedClients, scenario.schedule, scenario.file);
+    return undefined;
+  }
+  if (scenario.workload !== undefined) {
+    new Workload(
+      scenario.workload,
+      kernel,
+      simulatedClients.slice(0, cast.workloadClients),
+      workloadRandom,
+    ).start();
+  }
+  new FaultTimeline({
+    kernel,
+    random: randomStream(seed, "faults"),
+    electionTimer: protocol.electionTimer,
+    scriptedClients: simulatedClients.slice(cast.workloadClients),
+  }).schedule(scenario.faults);
+  let leaderAt: boolean | undefined;
+  const leaderBy = scenario.expect.leader?.by;
+  if (leaderBy !== undefined) kernel.schedule(leaderBy, () => (leaderAt = kernel.leader() !== undefined));
+  kernel.runUntil(scenario.durationUs);
+  return leaderAt;
+}
+
+/**
+ * Checks the client history against the protocol's client model at the end of the run; a history
+ * that fails is recorded as a violation of the model's history invariant.
+ */
+function checkClientHistory({
+  protocol,
+  kernel,
+  history,
+  checkHistory,
+}: {
+  readonly protocol: Protocol;
+  readonly kernel: Kernel;
+  readonly history: HistoryLog;
+  readonly checkHistory: HistoryChecker | undefined;
+}): HistoryVerdict | undefined {
+  const model = protocol.client?.model;
+  if (model === undefined || checkHistory === undefined || history.events.length === 0) return undefined;
+  const verdict = checkHistory(history.events, model);
+  if (verdict.result === "not-linearizable") {
+    kernel.recordViolation({
+      invariant: verdict.invariant ?? historyInvariantOf(model),
+      kind: "safety",
+      message: verdict.summary ?? "the client history is not linearizable",
+      ...(verdict.explanation === undefined
+        ? {}
+        : { witnesses: { explanation: verdict.explanation } as Record<string, unknown> }),
+    });
+  }
+  return verdict;
 }
 
 /**
@@ -315,8 +402,17 @@ function computeFigures(
   }
   operations.pending = invoked - operations.ok - operations.fail - operations.info;
   const first = kernel.leaderships[0];
+  const byGroup = new Map<string, number>();
+  for (const { group } of kernel.leaderships) {
+    if (group !== undefined) byGroup.set(group, (byGroup.get(group) ?? 0) + 1);
+  }
   return {
     leaderChanges: kernel.leaderships.length,
+    ...(byGroup.size === 0
+      ? {}
+      : {
+          leadersByGroup: Object.fromEntries([...byGroup].sort(([left], [right]) => (left < right ? -1 : 1))),
+        }),
     firstLeaderUs: first === undefined ? null : first.timeUs,
     messages,
     messagesByType,

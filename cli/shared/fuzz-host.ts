@@ -6,7 +6,7 @@
  * every core already runs a worker, the helpers of all workers only contend with them (measured
  * on two cores: with the helpers on, two workers did about 5% fewer runs than in this host). The
  * flags that turn the helpers off and size the young generation are process-wide and must be
- * given at start, so the parent starts this host with them (`hostFlags` in cli/shared/fuzz-campaign.ts) and the
+ * given at start, so the parent starts this host with them (`hostFlags` in cli/shared/fuzz-pool.ts) and the
  * worker threads (tinypool) live here.
  *
  * Protocol (Node IPC with structured clone): the parent sends `start` once, then `evaluate`

@@ -5,6 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import {
+  anomalyDefinitions,
   checkTransactions,
   describeTransaction,
   parseTxnEvents,
@@ -57,6 +58,20 @@ export function checkTxnHistory(
           .sort((left, right) => left - right)
           .map(describe)
           .join("; ")}`;
+  // The cycles as graphs the report draws (transactions and labelled edges), the reported first.
+  const graphs = [...verdict.cycles]
+    .sort((left, right) => Number(right === first) - Number(left === first))
+    .map((cycle) => ({
+      title: `${cycle.name} cycle`,
+      definition: anomalyDefinitions[cycle.name],
+      nodes: [...new Set(cycle.cycle)].map((id) => ({ id: `T${id}`, label: describe(id), operation: id })),
+      edges: cycle.steps.map((step) => ({
+        from: `T${step.from}`,
+        to: `T${step.to}`,
+        label: step.kind,
+        why: step.why,
+      })),
+    }));
   const involved = new Set<number>();
   for (const cycle of verdict.cycles) for (const id of cycle.cycle) involved.add(id);
   for (const read of verdict.reads) for (const id of read.transactions) involved.add(id);
@@ -69,6 +84,7 @@ export function checkTxnHistory(
       cycles: verdict.cycles,
       reads: verdict.reads,
       transactions: [...involved].sort((left, right) => left - right).map(describe),
+      graphs,
     },
   };
 }

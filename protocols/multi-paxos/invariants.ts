@@ -4,6 +4,7 @@
  * restarted node is a new object; monitors notice and start reading its fresh (volatile) history.
  */
 import type { Invariant, NodeId, StepView } from "../../sim/node.js";
+import { NodeSet } from "../shared/node-set.js";
 import { type Command, commandKey } from "./messages.js";
 import type { MultiPaxosNode } from "./node.js";
 
@@ -45,16 +46,24 @@ class Cursor {
 interface Vote {
   readonly ballot: number;
   readonly command: Command;
-  /** The voters, one bit per node by its index (clusters are far smaller than 53 nodes). */
-  voters: number;
-  count: number;
+  /** The acceptors that accepted it, by their index among the cluster's nodes. */
+  readonly voters: NodeSet;
 }
 
 /** A slot's chosen command, the ballot that chose it and the acceptors of that ballot. */
 interface Choice {
   readonly command: Command;
   readonly ballot: number;
-  readonly voters: number;
+  /** The acceptors of that ballot when it became chosen. */
+  readonly voters: NodeSet;
+}
+
+/** The names of a set's nodes, sorted. */
+function voterNames(voters: NodeSet, nodes: readonly NodeId[]): NodeId[] {
+  return voters
+    .indexes()
+    .map((index) => nodes[index] as NodeId)
+    .sort();
 }
 
 function sameCommand(left: Command, right: Command): boolean {
@@ -71,18 +80,12 @@ export const slotAgreement: Invariant<MultiPaxosNode> = {
     // Per slot, the votes of each ballot seen (nearly always one ballot per slot).
     const votes: Array<Vote[] | undefined> = [];
     const chosen: Array<Choice | undefined> = [];
-    /** Node names by index, to name the voters of a bit set. */
-    const names: NodeId[] = [];
-    const voterNames = (voters: number): NodeId[] =>
-      names.filter((_, index) => Math.floor(voters / 2 ** index) % 2 === 1).sort();
     return {
       afterStep(view) {
         if (!cursor.read(view)) return undefined;
         const node = cursor.node as MultiPaxosNode;
         const history = node.acceptHistory;
         const from = cursor.from;
-        const bit = 2 ** view.actorIndex;
-        names[view.actorIndex] = view.actor;
         cursor.advance(view, history.length);
         for (let position = from; position < history.length; position++) {
           const proposal = history[position];
@@ -92,7 +95,7 @@ export const slotAgreement: Invariant<MultiPaxosNode> = {
           let vote: Vote | undefined;
           for (const each of slotVotes) if (each.ballot === proposal.ballot) vote = each;
           if (vote === undefined) {
-            vote = { ballot: proposal.ballot, command: proposal.command, voters: 0, count: 0 };
+            vote = { ballot: proposal.ballot, command: proposal.command, voters: new NodeSet() };
             slotVotes.push(vote);
           }
           if (!sameCommand(vote.command, proposal.command)) {
@@ -102,28 +105,26 @@ export const slotAgreement: Invariant<MultiPaxosNode> = {
               witnesses: { slot: proposal.slot, ballot: proposal.ballot, commands: keys },
             };
           }
-          if (Math.floor(vote.voters / bit) % 2 === 0) {
-            vote.voters += bit;
-            vote.count++;
-          }
-          if (vote.count !== node.majority) continue;
+          vote.voters.add(view.actorIndex);
+          // A majority of acceptors accepted this ballot's proposal: it is chosen (§2.2).
+          if (vote.voters.size !== node.majority) continue;
           const earlier = chosen[proposal.slot];
           if (earlier === undefined) {
             chosen[proposal.slot] = {
               command: proposal.command,
               ballot: proposal.ballot,
-              voters: vote.voters,
+              voters: vote.voters.copy(),
             };
           } else if (!sameCommand(earlier.command, proposal.command)) {
             const first = {
               key: commandKey(earlier.command),
               ballot: earlier.ballot,
-              acceptors: voterNames(earlier.voters),
+              acceptors: voterNames(earlier.voters, view.nodes),
             };
             const second = {
               key: commandKey(proposal.command),
               ballot: proposal.ballot,
-              acceptors: voterNames(vote.voters),
+              acceptors: voterNames(vote.voters, view.nodes),
             };
             return {
               message: `slot ${proposal.slot}: ${first.key} was chosen at ballot ${first.ballot}, then ${second.key} at ballot ${second.ballot}`,

@@ -83,8 +83,6 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   // ---- learner and replica ----
   /** The chosen command per slot, indexed by slot (slots are dense, so an array beats a map). */
   readonly chosen: Array<Command | undefined> = [];
-  /** How many slots `chosen` holds. */
-  chosenCount = 0;
   executedThrough = 0;
   /** Entry `slot - 1` describes the execution of `slot`. */
   readonly executed: ExecutedEntry[] = [];
@@ -131,10 +129,8 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     }
     this.round = storage.get<number>(roundKey) ?? -1;
     this.highestSeen = this.promised;
-    for (const entry of storage.list<{ slot: number; command: Command }>(chosenKey)) {
-      if (this.chosen[entry.slot] === undefined) this.chosenCount++;
+    for (const entry of storage.list<{ slot: number; command: Command }>(chosenKey))
       this.chosen[entry.slot] = entry.command;
-    }
     this.executeReady();
     this.resetElectionTimer();
   }
@@ -417,7 +413,6 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   private learnChosen(slot: number, command: Command): void {
     if (this.chosen[slot] !== undefined) return;
     this.chosen[slot] = command;
-    this.chosenCount++;
     this.ctx.storage.append(chosenKey, Object.freeze({ slot, command: freezeDeep(command) }));
     this.executeReady();
   }
@@ -473,6 +468,13 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   /** Slots proposed by this leader and not yet chosen (for state descriptions). */
   get openSlots(): number {
     return this.proposals.size;
+  }
+
+  /** How many slots this node knows chosen (for state descriptions). */
+  get chosenCount(): number {
+    let count = 0;
+    for (const command of this.chosen) if (command !== undefined) count++;
+    return count;
   }
 
   get nextFreeSlot(): number {

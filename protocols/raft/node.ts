@@ -479,7 +479,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
 
   private onAppendEntries(from: NodeId, request: AppendEntries): void {
     if (request.term < this.currentTerm) {
-      this.replyAppend(from, request, false, 0, 0, 0);
+      this.replyAppend(from, request, { success: false });
       return;
     }
     this.acceptLeader(request.term, request.leaderId);
@@ -492,11 +492,15 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       entries = covered >= entries.length ? noEntries : entries.slice(covered);
       prevIndex = log.snapshotIndex;
     } else if (prevIndex > log.lastIndex) {
-      this.replyAppend(from, request, false, 0, 0, log.lastIndex + 1);
+      this.replyAppend(from, request, { success: false, conflictIndex: log.lastIndex + 1 });
       return;
     } else if (log.termAt(prevIndex) !== request.prevLogTerm) {
       const conflictTerm = log.termAt(prevIndex) as number;
-      this.replyAppend(from, request, false, 0, conflictTerm, log.firstIndexOfTerm(prevIndex));
+      this.replyAppend(from, request, {
+        success: false,
+        conflictTerm,
+        conflictIndex: log.firstIndexOfTerm(prevIndex),
+      });
       return;
     }
     if (this.bugs.has("truncate-without-conflict")) {
@@ -518,16 +522,19 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       const limit = this.bugs.has("commit-index-from-leader") ? log.lastIndex : lastNewIndex;
       this.setCommitIndex(Math.min(request.leaderCommit, limit));
     }
-    this.replyAppend(from, request, true, Math.max(lastNewIndex, log.snapshotIndex), 0, 0);
+    this.replyAppend(from, request, { success: true, matchIndex: Math.max(lastNewIndex, log.snapshotIndex) });
   }
 
+  /** Answers an AppendEntries; fields left out are 0 (§5.3: the conflict hint only on failure). */
   private replyAppend(
     to: NodeId,
     request: AppendEntries,
-    success: boolean,
-    matchIndex: number,
-    conflictTerm: number,
-    conflictIndex: number,
+    {
+      success,
+      matchIndex = 0,
+      conflictTerm = 0,
+      conflictIndex = 0,
+    }: { success: boolean; matchIndex?: number; conflictTerm?: number; conflictIndex?: number },
   ): void {
     const reply: AppendEntriesReply = {
       type: "AppendEntriesReply",

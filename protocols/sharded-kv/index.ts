@@ -62,6 +62,8 @@ export const shardedKv: Protocol<ShardedMessage, ShardedNode> = {
     ...(raftRoles.colours === undefined ? {} : { colours: raftRoles.colours }),
     roleOf: (node) => node.replica.raft.role,
     termOf: (node) => node.replica.raft.currentTerm,
+    // Every group has its own leader: leaderships are counted per group.
+    groupOf: (node) => node.group,
   },
   log: raftLog,
   electionTimer: "election",

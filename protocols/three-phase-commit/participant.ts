@@ -52,6 +52,15 @@ interface Held {
   lead: Lead | undefined;
 }
 
+/** What the log says of a transaction prepared here and not yet decided. */
+interface Recovered {
+  readonly participants: readonly string[];
+  readonly key: number;
+  promised: number;
+  state: State;
+  acceptedBallot: number;
+}
+
 export class Participant extends Site {
   readonly role = "participant";
   readonly held = new Map<number, Held>();
@@ -75,29 +84,34 @@ export class Participant extends Site {
   }
 
   private recover(): void {
-    const found = new Map<
-      number,
-      { line: string[]; promised: number; state: State; acceptedBallot: number }
-    >();
+    const found = new Map<number, Recovered>();
     for (const line of this.logLines()) {
-      const words = line.split(" ");
-      const kind = words[0];
-      const tx = Number(words[1]);
-      const ballot = Number(words[2]);
+      const [kind, txText, ...rest] = line.split(" ");
+      const tx = Number(txText);
       const entry = found.get(tx);
-      if (kind === "prepared") found.set(tx, { line: words, promised: 0, state: "wait", acceptedBallot: -1 });
-      else if (kind === "commit" || kind === "abort") {
+      if (kind === "prepared") {
+        const [participants, key] = rest as [string, string];
+        found.set(tx, {
+          participants: participants.split(","),
+          key: Number(key),
+          promised: 0,
+          state: "wait",
+          acceptedBallot: -1,
+        });
+      } else if (kind === "commit" || kind === "abort") {
         this.setOutcome(tx, kind);
         found.delete(tx);
-      } else if (entry !== undefined && kind === "promise") entry.promised = Math.max(entry.promised, ballot);
-      else if (entry !== undefined && (kind === "precommit" || kind === "preabort")) {
+      } else if (entry !== undefined && kind === "promise") {
+        entry.promised = Math.max(entry.promised, Number(rest[0]));
+      } else if (entry !== undefined && (kind === "precommit" || kind === "preabort")) {
+        const ballot = Number(rest[0]);
         entry.state = kind;
         entry.acceptedBallot = ballot;
         entry.promised = Math.max(entry.promised, ballot);
       }
     }
     for (const [tx, entry] of found) {
-      const held = this.hold(tx, (entry.line[2] as string).split(","), Number(entry.line[3]), true);
+      const held = this.hold(tx, entry.participants, entry.key, true);
       held.state = entry.state;
       held.acceptedBallot = entry.acceptedBallot;
       held.promised = entry.promised;

@@ -27,8 +27,17 @@ export const txnKv: Protocol<TxnKvMessage, TxnKvNode> = {
   invariants: txnInvariants,
   bugs: txnBugs,
   // Nine nodes: three static groups, or a placement group and two data groups whose ranges split
-  // (every 20 list elements) and move.
-  fuzz: { nodes: [9, 9], options: { placement: [null, { splitSize: 20 }] } },
+  // (every 20 list elements) and move, or split by load too and merge when small and cold.
+  fuzz: {
+    nodes: [9, 9],
+    options: {
+      placement: [
+        null,
+        { splitSize: 20 },
+        { splitSize: 40, splitLoad: 10, mergeSize: 30, loadWindow: "300ms" },
+      ],
+    },
+  },
   figures: txnFigures,
   client: { operations: { txn: 1 }, model: "list-append" },
   // Each replica shows its Raft role and log: a group's leader leads (the highest term of all
@@ -39,6 +48,8 @@ export const txnKv: Protocol<TxnKvMessage, TxnKvNode> = {
     ...(raftRoles.colours === undefined ? {} : { colours: raftRoles.colours }),
     roleOf: (node) => node.replica.raft.role,
     termOf: (node) => node.replica.raft.currentTerm,
+    // Every group has its own leader: leaderships are counted per group.
+    groupOf: (node) => node.group,
   },
   log: raftLog,
   electionTimer: "election",

@@ -131,7 +131,15 @@ class ModelBuilder {
     return this.laneIndex.get(name) ?? this.lane(name, "client");
   }
 
-  private step(record: TraceRecord, kind: StepKind, lane: number, ref: number, label?: string): number {
+  /**
+   * Adds a step for `record`: its kind, the lane it is drawn on (-1: none), what it refers to
+   * (a message, note, mark, network interval, operation or violation by index; -1: nothing) and
+   * its label. Returns the step's index.
+   */
+  private step(
+    record: TraceRecord,
+    { kind, lane, ref, label }: { kind: StepKind; lane: number; ref: number; label?: string },
+  ): number {
     const index = this.steps.length;
     this.steps.push(
       label === undefined
@@ -166,7 +174,7 @@ class ModelBuilder {
         this.addArrival(record);
         break;
       case "timer":
-        this.step(record, "timer", this.endpoint(record.node), -1, record.name);
+        this.step(record, { kind: "timer", lane: this.endpoint(record.node), ref: -1, label: record.name });
         break;
       case "crash":
       case "pause":
@@ -174,22 +182,15 @@ class ModelBuilder {
         this.addOutage(record as TraceRecord & { kind: "crash" | "pause"; node: string });
         break;
       case "restart":
-      case "resume": {
-        const lane = this.endpoint(record.node);
-        this.step(record, record.kind, lane, -1);
-        this.closeLaneInterval(`${record.kind === "restart" ? "crash" : "pause"}:${record.node}`, record.t);
+      case "resume":
+        this.addRecovery(record as TraceRecord & { kind: "restart" | "resume"; node: string });
         break;
-      }
       case "state":
         this.addState(record);
         break;
-      case "note": {
-        const lane = record.node === "kernel" ? -1 : this.endpoint(record.node);
-        const index = this.notes.length;
-        this.notes.push({ lane, t: record.t, label: record.label, data: record.data ?? null });
-        this.step(record, "note", lane, index, record.label);
+      case "note":
+        this.addNote(record);
         break;
-      }
       case "partition":
       case "cut":
       case "clog":
@@ -199,13 +200,9 @@ class ModelBuilder {
       case "heal":
         this.addHeal(record);
         break;
-      case "drift": {
-        const lane = this.endpoint(record.node);
-        const text = `drift ${record.node}: clock rate ${1 + record.rate}`;
-        this.marks.push({ kind: "drift", t: record.t, text, lane });
-        this.step(record, "network", lane, this.marks.length - 1, text);
+      case "drift":
+        this.addDrift(record);
         break;
-      }
       case "invoke":
       case "ok":
       case "fail":
@@ -213,7 +210,7 @@ class ModelBuilder {
         this.addClient(record);
         break;
       case "violation": {
-        const step = this.step(record, "violation", -1, this.rawViolations.length);
+        const step = this.step(record, { kind: "violation", lane: -1, ref: this.rawViolations.length });
         this.rawViolations.push({ record, step });
         break;
       }
@@ -229,7 +226,7 @@ class ModelBuilder {
 
   private addSend(record: TraceRecord & { kind: "send" }): void {
     const index = this.messages.length;
-    const step = this.step(record, "send", this.endpoint(record.from), index);
+    const step = this.step(record, { kind: "send", lane: this.endpoint(record.from), ref: index });
     this.messages.push({
       id: record.id,
       from: this.endpoint(record.from),
@@ -252,7 +249,7 @@ class ModelBuilder {
   private addDuplicate(record: TraceRecord & { kind: "duplicate" }): void {
     const original = this.messageOf(record.id);
     const index = this.messages.length;
-    const step = this.step(record, "duplicate", this.endpoint(record.from), index);
+    const step = this.step(record, { kind: "duplicate", lane: this.endpoint(record.from), ref: index });
     this.messages.push({
       id: record.copy,
       from: this.endpoint(record.from),
@@ -275,7 +272,7 @@ class ModelBuilder {
   private addArrival(record: TraceRecord & { kind: "deliver" | "drop" }): void {
     const index = this.messageById.get(record.id);
     const lane = this.endpoint(record.kind === "deliver" ? record.to : record.from);
-    const step = this.step(record, record.kind, lane, index ?? -1);
+    const step = this.step(record, { kind: record.kind, lane, ref: index ?? -1 });
     const message = index === undefined ? undefined : this.messages[index];
     if (message === undefined) return;
     message.arriveUs = record.t;
@@ -293,7 +290,7 @@ class ModelBuilder {
   private addOutage(record: TraceRecord & { kind: "crash" | "pause"; node: string }): void {
     const kind = record.kind;
     const lane = this.endpoint(record.node);
-    this.step(record, kind, lane, -1);
+    this.step(record, { kind, lane, ref: -1 });
     const interval: LaneInterval = { lane, kind, startUs: record.t, endUs: null };
     this.laneIntervals.push(interval);
     this.openLaneIntervals.set(`${kind}:${record.node}`, interval);
@@ -301,6 +298,29 @@ class ModelBuilder {
       this.closeLaneInterval(`pause:${record.node}`, record.t);
       this.statePoints[lane]?.push([record.t, -1]);
     }
+  }
+
+  /** A restart or a resume closes the interval its crash or pause opened. */
+  private addRecovery(record: TraceRecord & { kind: "restart" | "resume"; node: string }): void {
+    const lane = this.endpoint(record.node);
+    this.step(record, { kind: record.kind, lane, ref: -1 });
+    this.closeLaneInterval(`${record.kind === "restart" ? "crash" : "pause"}:${record.node}`, record.t);
+  }
+
+  /** A note on its node's lane (or on none, from the kernel). */
+  private addNote(record: TraceRecord & { kind: "note" }): void {
+    const lane = record.node === "kernel" ? -1 : this.endpoint(record.node);
+    const index = this.notes.length;
+    this.notes.push({ lane, t: record.t, label: record.label, data: record.data ?? null });
+    this.step(record, { kind: "note", lane, ref: index, label: record.label });
+  }
+
+  /** A node's clock drift is a mark on its lane. */
+  private addDrift(record: TraceRecord & { kind: "drift" }): void {
+    const lane = this.endpoint(record.node);
+    const text = `drift ${record.node}: clock rate ${1 + record.rate}`;
+    this.marks.push({ kind: "drift", t: record.t, text, lane });
+    this.step(record, { kind: "network", lane, ref: this.marks.length - 1, label: text });
   }
 
   /** A state point on the node's lane; equal states share one entry of `states`. */
@@ -325,7 +345,12 @@ class ModelBuilder {
       }
     }
     this.marks.push({ kind: "heal", t: record.t, text: "heal: every link restored", lane: -1 });
-    this.step(record, "network", -1, this.marks.length - 1, "heal: every link restored");
+    this.step(record, {
+      kind: "network",
+      lane: -1,
+      ref: this.marks.length - 1,
+      label: "heal: every link restored",
+    });
   }
 
   /** Lanes of the named endpoints that exist (network faults never create lanes). */
@@ -395,14 +420,14 @@ class ModelBuilder {
         break;
     }
     this.network.push(interval);
-    this.step(record, "network", -1, this.network.length - 1, interval.text);
+    this.step(record, { kind: "network", lane: -1, ref: this.network.length - 1, label: interval.text });
   }
 
   private addClient(record: TraceRecord & { kind: "invoke" | "ok" | "fail" | "info" }): void {
     const client = this.endpoint(record.client);
     if (record.kind === "invoke") {
       const id = this.operations.length;
-      const step = this.step(record, "invoke", client, id);
+      const step = this.step(record, { kind: "invoke", lane: client, ref: id });
       const operation: ReportOperation = {
         id,
         client,
@@ -423,7 +448,7 @@ class ModelBuilder {
       return;
     }
     const operation = this.pendingByClient.get(record.client);
-    const step = this.step(record, record.kind, client, operation?.id ?? -1);
+    const step = this.step(record, { kind: record.kind, lane: client, ref: operation?.id ?? -1 });
     if (operation === undefined) return;
     this.pendingByClient.delete(record.client);
     operation.status = record.kind;

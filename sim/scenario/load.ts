@@ -49,36 +49,79 @@ export function parseScenario(text: string, file: string): Scenario {
   return scenario;
 }
 
-function build(
-  input: ScenarioInput,
-  file: string,
-  errorAt: (path: Array<string | number>, message: string) => InputError,
-): Scenario {
+function build(input: ScenarioInput, file: string, errorAt: ErrorAt): Scenario {
   const nodes = input.nodes ?? 3;
-  const nodeIds = Array.from({ length: nodes }, (_, index) => `n${index + 1}`);
+  const names = scenarioNames(input, errorAt);
+  const network = buildNetwork(input, names);
+  const faults = checkFaults(input, names);
+  if (input.schedule !== undefined) checkSchedule(input, names.nodeSet, errorAt);
+  return {
+    name: input.name ?? baseName(file),
+    protocol: input.protocol,
+    ...(input.module === undefined ? {} : { module: input.module }),
+    summary: input.summary ?? "",
+    description: input.description ?? "",
+    nodes,
+    seed: parseSeed(input.seed ?? 1),
+    durationUs: input.duration,
+    options: input.options ?? {},
+    network,
+    workload: buildWorkload(input),
+    faults,
+    ...(input.clients === undefined ? {} : { clients: input.clients }),
+    ...(input.schedule === undefined ? {} : { schedule: input.schedule }),
+    expect: input.expect ?? {},
+    file,
+  };
+}
+
+/** An input error at a path of the scenario document. */
+type ErrorAt = (path: Array<string | number>, message: string) => InputError;
+
+/** The scenario's nodes and clients, and the checks that a name in it is one of them. */
+interface ScenarioNames {
+  readonly nodeIds: readonly string[];
+  readonly nodeSet: ReadonlySet<string>;
+  readonly errorAt: ErrorAt;
+  /** A node or a client, at `path`. */
+  endpoint(value: string, path: Array<string | number>): void;
+  /** A node or a symbolic target (`leader`, `any`...), at `path`. */
+  nodeTarget(value: string, path: Array<string | number>): void;
+}
+
+function scenarioNames(input: ScenarioInput, errorAt: ErrorAt): ScenarioNames {
+  const nodeIds = Array.from({ length: input.nodes ?? 3 }, (_, index) => `n${index + 1}`);
   const nodeSet = new Set(nodeIds);
   const workloadClients = input.workload?.clients ?? 0;
   const scriptedOps = (input.faults ?? []).filter((fault) => fault.kind === "op").length;
   const clientSet = new Set(
     Array.from({ length: workloadClients + scriptedOps }, (_, index) => `c${index + 1}`),
   );
-  const endpoint = (value: string, path: Array<string | number>): void => {
-    if (!nodeSet.has(value) && !clientSet.has(value)) {
-      throw errorAt(
-        path,
-        `unknown node or client '${value}': this scenario has nodes ${describeRange(nodeIds)}`,
-      );
-    }
+  return {
+    nodeIds,
+    nodeSet,
+    errorAt,
+    endpoint(value, path) {
+      if (!nodeSet.has(value) && !clientSet.has(value)) {
+        throw errorAt(
+          path,
+          `unknown node or client '${value}': this scenario has nodes ${describeRange(nodeIds)}`,
+        );
+      }
+    },
+    nodeTarget(value, path) {
+      if (!nodeSet.has(value) && !symbolicTargets.has(value)) {
+        throw errorAt(
+          path,
+          `unknown target '${value}': expected one of ${describeRange(nodeIds)}, leader, follower, any, crashed${didYouMean(value, symbolicTargets)}`,
+        );
+      }
+    },
   };
-  const nodeTarget = (value: string, path: Array<string | number>): void => {
-    if (!nodeSet.has(value) && !symbolicTargets.has(value)) {
-      throw errorAt(
-        path,
-        `unknown target '${value}': expected one of ${describeRange(nodeIds)}, leader, follower, any, crashed${didYouMean(value, symbolicTargets)}`,
-      );
-    }
-  };
+}
 
+/** The network with its defaults; a link given `both` is two links. */
+function buildNetwork(input: ScenarioInput, { endpoint }: ScenarioNames): NetworkSpec {
   const links: LinkSpec[] = [];
   (input.network?.links ?? []).forEach((link, index) => {
     endpoint(link.from, ["network", "links", index, "from"]);
@@ -93,14 +136,18 @@ function build(
     links.push(spec);
     if (link.both === true) links.push({ ...spec, from: link.to, to: link.from });
   });
-  const network: NetworkSpec = {
+  return {
     latency: input.network?.latency ?? defaultNetwork.latency,
     loss: input.network?.loss ?? 0,
     duplicate: input.network?.duplicate ?? 0,
     fifo: input.network?.fifo ?? false,
     links,
   };
+}
 
+/** The fault actions, each checked against the run's length and names, in time order. */
+function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] {
+  const { errorAt, endpoint, nodeTarget, nodeSet, nodeIds } = names;
   const faults: FaultAction[] = [...(input.faults ?? [])];
   faults.forEach((fault, index) => {
     const at = (field: string | number, ...rest: Array<string | number>) => ["faults", index, field, ...rest];
@@ -163,46 +210,24 @@ function build(
     }
   });
   // Stable sort: actions at the same time keep the order in which the file lists them.
-  faults.sort((a, b) => a.atUs - b.atUs);
+  return faults.sort((a, b) => a.atUs - b.atUs);
+}
 
-  if (input.schedule !== undefined) checkSchedule(input, nodeSet, errorAt);
-
-  let workload: WorkloadSpec | undefined;
-  if (input.workload !== undefined) {
-    const keysInput = input.workload.keys ?? 1;
-    const keys =
-      typeof keysInput === "number"
-        ? Array.from({ length: keysInput }, (_, index) => `k${index}`)
-        : keysInput;
-    workload = {
-      clients: input.workload.clients,
-      ratePerSecond: input.workload.rate,
-      mix: input.workload.mix ?? { read: 1, write: 1 },
-      keys,
-      startUs: input.workload.start ?? 0,
-      stopUs: input.workload.stop ?? input.duration,
-      timeoutUs: input.workload.timeout ?? 1_000_000,
-      attemptTimeoutUs: input.workload.attemptTimeout ?? 200_000,
-    };
-  }
-
+/** The workload with its defaults, if the scenario has one. */
+function buildWorkload(input: ScenarioInput): WorkloadSpec | undefined {
+  if (input.workload === undefined) return undefined;
+  const keysInput = input.workload.keys ?? 1;
+  const keys =
+    typeof keysInput === "number" ? Array.from({ length: keysInput }, (_, index) => `k${index}`) : keysInput;
   return {
-    name: input.name ?? baseName(file),
-    protocol: input.protocol,
-    ...(input.module === undefined ? {} : { module: input.module }),
-    summary: input.summary ?? "",
-    description: input.description ?? "",
-    nodes,
-    seed: parseSeed(input.seed ?? 1),
-    durationUs: input.duration,
-    options: input.options ?? {},
-    network,
-    workload,
-    faults,
-    ...(input.clients === undefined ? {} : { clients: input.clients }),
-    ...(input.schedule === undefined ? {} : { schedule: input.schedule }),
-    expect: input.expect ?? {},
-    file,
+    clients: input.workload.clients,
+    ratePerSecond: input.workload.rate,
+    mix: input.workload.mix ?? { read: 1, write: 1 },
+    keys,
+    startUs: input.workload.start ?? 0,
+    stopUs: input.workload.stop ?? input.duration,
+    timeoutUs: input.workload.timeout ?? 1_000_000,
+    attemptTimeoutUs: input.workload.attemptTimeout ?? 200_000,
   };
 }
 

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { parseShard } from "../../cli/fuzz.js";
+import { parseShard } from "../../cli/fuzz/flags.js";
 import { fuzzCampaign } from "../../cli/shared/fuzz-campaign.js";
 
 const root = join(import.meta.dirname, "..", "..");

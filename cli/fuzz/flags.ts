@@ -1,0 +1,155 @@
+/** The `fuzz` command's flags: their yargs definition and their parsing into campaign options. */
+import type { Argv } from "yargs";
+import { InputError } from "../../sim/errors.js";
+import type { SettingsInput } from "../../sim/fuzz/settings.js";
+import { parseDurationUs } from "../../sim/time.js";
+
+export interface FuzzArgs {
+  target: string;
+  time?: string;
+  runs?: number;
+  seed?: string;
+  workers: number;
+  shard?: string;
+  bug?: string[];
+  out: string;
+  json: boolean;
+  liveness: boolean;
+  nodes?: string;
+  duration?: string;
+  "fault-phase"?: string;
+  "liveness-deadline"?: string;
+  "shrink-time": string;
+  "fc-seed"?: number;
+  "fc-path"?: string;
+  replay?: string;
+  swarm: boolean;
+  hints: boolean;
+  corpus?: string;
+  report?: string;
+}
+
+/** The yargs definition of every flag, with the examples `--help` shows. */
+export function fuzzFlags(yargs: Argv): Argv<FuzzArgs> {
+  return yargs
+    .positional("target", { type: "string", demandOption: true, describe: "protocol name or module path" })
+    .option("time", { type: "string", describe: "time budget, e.g. 60s (default 60s unless --runs)" })
+    .option("runs", { type: "number", describe: "number of runs (per shard)" })
+    .option("seed", {
+      type: "string",
+      describe: "campaign seed, decimal or 0x-hex (default: random, printed)",
+    })
+    .option("workers", { type: "number", default: 1, describe: "worker threads" })
+    .option("shard", { type: "string", describe: "this machine's share of the campaign, i/n" })
+    .option("bug", { type: "string", array: true, describe: "switch on a deliberate bug (repeatable)" })
+    .option("out", { type: "string", default: "quorumlab-out", describe: "folder for counterexamples" })
+    .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
+    .option("liveness", {
+      type: "boolean",
+      default: false,
+      describe: "also check liveness (leader after healing)",
+    })
+    .option("nodes", {
+      type: "string",
+      describe: "cluster sizes, N or MIN..MAX (default 3..protocol default)",
+    })
+    .option("duration", { type: "string", describe: "simulated length of each run (default 3s)" })
+    .option("fault-phase", {
+      type: "string",
+      describe: "faults happen before this time (default 2/3 of the run)",
+    })
+    .option("liveness-deadline", {
+      type: "string",
+      describe: "a leader must be up this long after healing (default 1s)",
+    })
+    .option("shrink-time", { type: "string", default: "60s", describe: "wall-time budget for shrinking" })
+    .option("fc-seed", {
+      type: "number",
+      describe: "rebuild one run from its fast-check seed (with --fc-path)",
+    })
+    .option("fc-path", { type: "string", describe: "fast-check shrink path printed with a counterexample" })
+    .option("replay", { type: "string", describe: "run a counterexample file against a protocol module" })
+    .option("swarm", {
+      type: "boolean",
+      default: false,
+      describe: "swarm testing and coverage-guided search (default: uniform search)",
+    })
+    .option("hints", {
+      type: "boolean",
+      default: true,
+      describe: "use the deliberate bugs' fuzz hints (--no-hints: the protocol's own only)",
+    })
+    .option("corpus", {
+      type: "string",
+      describe: "load and save the corpus in this folder (resumes campaigns)",
+    })
+    .option("report", { type: "string", describe: "write the campaign report (HTML) to this file" })
+    .example("$0 fuzz raft --time 60s", "fuzz correct Raft for a minute")
+    .example("$0 fuzz raft --bug commit-previous-term --runs 500 --seed 1", "find a deliberate bug")
+    .example("$0 fuzz raft --runs 2000 --shard 2/4 --json", "one machine's quarter of a campaign")
+    .example("$0 fuzz ./my-protocol.js --time 30s", "fuzz your own protocol module") as Argv<FuzzArgs>;
+}
+
+export function durationMs(flag: string, text: string): number {
+  const us = parseDurationUs(text);
+  if (us === undefined || us <= 0)
+    throw new InputError(`--${flag}: expected a duration such as 60s, got '${text}'`);
+  return us / 1_000;
+}
+
+/** Parses `--shard i/n` (1-based i) into a 0-based index and a count. */
+export function parseShard(text: string): { index: number; count: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (match === null || !(count >= 1) || !(index >= 1) || index > count) {
+    throw new InputError(`--shard: expected i/n with 1 <= i <= n, got '${text}'`);
+  }
+  return { index: index - 1, count };
+}
+
+function parseNodes(text: string): { nodesMin: number; nodesMax: number } {
+  const match = /^(\d+)(?:\.\.(\d+))?$/.exec(text.trim());
+  if (match === null) throw new InputError(`--nodes: expected N or MIN..MAX, got '${text}'`);
+  const nodesMin = Number(match[1]);
+  return { nodesMin, nodesMax: match[2] === undefined ? nodesMin : Number(match[2]) };
+}
+
+export function settingsInput(args: FuzzArgs): SettingsInput {
+  return {
+    bugs: args.bug ?? [],
+    liveness: args.liveness,
+    swarm: args.swarm,
+    noHints: !args.hints,
+    ...(args.nodes === undefined ? {} : parseNodes(args.nodes)),
+    ...(args.duration === undefined ? {} : { durationMs: durationMs("duration", args.duration) }),
+    ...(args["fault-phase"] === undefined
+      ? {}
+      : { faultPhaseMs: durationMs("fault-phase", args["fault-phase"]) }),
+    ...(args["liveness-deadline"] === undefined
+      ? {}
+      : { livenessDeadlineMs: durationMs("liveness-deadline", args["liveness-deadline"]) }),
+  };
+}
+
+/** How long a campaign may go on: `--runs`, `--time`, or 60 s when neither is given. */
+export interface CampaignBudget {
+  readonly runs?: number;
+  readonly budgetMs?: number;
+}
+
+/** Checks `--runs` and `--workers`, and reads the campaign's budget. */
+export function campaignBudget(args: FuzzArgs): CampaignBudget {
+  if (args.runs !== undefined && !(Number.isInteger(args.runs) && args.runs >= 1)) {
+    throw new InputError(`--runs: expected a positive integer, got ${args.runs}`);
+  }
+  if (!(Number.isInteger(args.workers) && args.workers >= 1)) {
+    throw new InputError(`--workers: expected a positive integer, got ${args.workers}`);
+  }
+  const budgetMs =
+    args.time !== undefined ? durationMs("time", args.time) : args.runs === undefined ? 60_000 : undefined;
+  return {
+    ...(args.runs === undefined ? {} : { runs: args.runs }),
+    ...(budgetMs === undefined ? {} : { budgetMs }),
+  };
+}

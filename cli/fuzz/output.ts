@@ -1,0 +1,166 @@
+/** What `fuzz` prints: the header line, the outcome for people, and the stable `--json` shape. */
+import type { ChalkInstance } from "chalk";
+import { describeNondeterminism } from "../../sim/fuzz/determinism.js";
+import type { FuzzSettings } from "../../sim/fuzz/plan.js";
+import type { Protocol } from "../../sim/node.js";
+import { formatSeed } from "../../sim/random.js";
+import { formatDuration } from "../../sim/time.js";
+import { colours } from "../output.js";
+import type { Counterexample } from "../shared/counterexample-file.js";
+import type { FuzzOutcome } from "../shared/fuzz-campaign.js";
+import { compact } from "../shared/progress.js";
+import type { CampaignBudget } from "./flags.js";
+
+/** A shard as the campaign counts it: 0-based index and count. */
+export interface Shard {
+  readonly index: number;
+  readonly count: number;
+}
+
+/** The stable `--json` shape of a campaign (documented in docs/fuzzing.md). */
+export function fuzzJson(outcome: FuzzOutcome, shard?: Shard): Record<string, unknown> {
+  const cx = outcome.counterexample;
+  return {
+    schemaVersion: 1,
+    protocol: outcome.protocol,
+    bugs: outcome.bugs,
+    seed: formatSeed(outcome.seed),
+    ...(shard === undefined ? {} : { shard: `${shard.index + 1}/${shard.count}` }),
+    runs: outcome.runs,
+    evaluated: outcome.evaluated,
+    runsPerSec: Math.round(outcome.runsPerSec * 10) / 10,
+    eventsPerSec: Math.round(outcome.eventsPerSec),
+    wallMs: Math.round(outcome.wallMs),
+    searchMs: Math.round(outcome.searchMs),
+    violations: cx === undefined ? 0 : 1,
+    ...campaignFields(outcome),
+    counterexample:
+      cx === undefined
+        ? null
+        : {
+            file: cx.file ?? null,
+            trace: cx.traceFile ?? null,
+            invariant: cx.invariant,
+            kind: cx.kind,
+            message: cx.message,
+            faultActions: cx.faultActions,
+            replay: cx.replay,
+            traceHash: cx.traceHash,
+            reproduced: cx.reproduced,
+            run: cx.runIndex,
+            fastCheck: cx.fcSeed === null ? null : { seed: cx.fcSeed, path: cx.fcPath },
+            shrinkSteps: cx.shrinkSteps,
+            shrinkMs: Math.round(cx.shrinkMs),
+          },
+  };
+}
+
+/** The guided-search fields of `--json`: search mode, coverage, corpus, probes, nondeterminism. */
+function campaignFields(outcome: FuzzOutcome): Record<string, unknown> {
+  const stats = outcome.stats;
+  const found = outcome.nondeterminism;
+  return {
+    search: outcome.settings.swarm === true ? "guided" : "uniform",
+    ...(stats === undefined
+      ? {}
+      : {
+          coverage: stats.coverage,
+          corpus: stats.corpus,
+          corpusLoaded: stats.corpusLoaded,
+          corpusSaved: outcome.corpusSaved ?? 0,
+          mutants: stats.mutants,
+          sampled: stats.sampled,
+          probes: Object.keys(stats.probes).sort(),
+        }),
+    nondeterminism: found === undefined ? null : { run: found.run, ...found.found },
+  };
+}
+
+/** The first line of a campaign: the seed and every option drawn from it, so that it can be rerun. */
+export function printHeader({
+  protocol,
+  seed,
+  settings,
+  budget,
+  workers,
+  shard,
+}: {
+  readonly protocol: Protocol;
+  readonly seed: bigint;
+  readonly settings: FuzzSettings;
+  readonly budget: CampaignBudget;
+  readonly workers: number;
+  readonly shard?: Shard;
+}): void {
+  const c = colours(process.stdout);
+  const limits = [
+    budget.runs === undefined ? undefined : `${budget.runs} runs`,
+    budget.budgetMs === undefined ? undefined : formatDuration(budget.budgetMs * 1000),
+  ].filter((part) => part !== undefined);
+  process.stdout.write(
+    `${c.bold(`fuzz ${protocol.name}`)} ${c.dim(`seed ${formatSeed(seed)}, bugs [${settings.bugs.join(", ")}], ${settings.nodesMin}..${settings.nodesMax} nodes, runs of ${formatDuration(settings.durationMs * 1000)}, ${limits.join(" or ")}, ${workers} worker${workers === 1 ? "" : "s"}${shard === undefined ? "" : `, shard ${shard.index + 1}/${shard.count}`}${settings.liveness ? ", liveness" : ""}`)}\n`,
+  );
+}
+
+/** The outcome for people: search statistics, then the verdict and where the counterexample is. */
+export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
+  const c = colours(process.stdout);
+  const out: string[] = [];
+  const stats = searchLine(c, outcome, protocol);
+  if (stats !== undefined) out.push(stats);
+  const found = outcome.nondeterminism;
+  if (found !== undefined) {
+    out.push(c.red.bold(`✗ NONDETERMINISM in run ${found.run}`));
+    out.push(`  ${describeNondeterminism(found.found)}`);
+  }
+  const rate = `${outcome.runsPerSec.toFixed(0)} runs/s, ${compact(outcome.eventsPerSec)} events/s`;
+  const cx = outcome.counterexample;
+  if (cx === undefined) {
+    out.push(
+      `${c.green("✓ no violation")} in ${outcome.runs} runs (${(outcome.wallMs / 1000).toFixed(1)} s, ${rate})`,
+    );
+  } else {
+    const what = cx.kind === "liveness" ? c.yellow.bold("✗ LIVENESS") : c.red.bold("✗ VIOLATION");
+    out.push(
+      `${what} ${c.bold(cx.invariant)} in run ${cx.runIndex} (after ${outcome.runs} runs, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
+    );
+    out.push(...counterexampleLines(c, cx));
+    const limit = protocol?.knownLimits?.find((known) => known.invariant === cx.invariant);
+    if (limit !== undefined && outcome.bugs.length === 0) {
+      out.push(
+        c.yellow(
+          `note: this is a known limit of ${protocol?.name}, not a bug: it breaks ${limit.invariant} under ${limit.when} (${limit.source})`,
+        ),
+      );
+    }
+  }
+  process.stdout.write(`${out.join("\n")}\n`);
+}
+
+/** Coverage, corpus, mutants, probes and determinism re-runs, when the campaign counted them. */
+function searchLine(c: ChalkInstance, outcome: FuzzOutcome, protocol?: Protocol): string | undefined {
+  const stats = outcome.stats;
+  if (stats === undefined) return undefined;
+  const probes = Object.keys(stats.probes).length;
+  const declared = protocol?.probes?.length;
+  return c.dim(
+    `${outcome.settings.swarm === true ? "guided" : "uniform"} search: coverage ${stats.coverage}, corpus ${stats.corpus}${stats.corpusLoaded > 0 ? ` (${stats.corpusLoaded} loaded)` : ""}, ${stats.mutants} mutant runs, probes reached ${probes}${declared === undefined ? "" : ` of ${declared} declared`}, ${stats.sampled} runs re-run for determinism`,
+  );
+}
+
+/** The counterexample's message, its shrink, its files and the line that replays it. */
+function counterexampleLines(c: ChalkInstance, cx: Counterexample): string[] {
+  const out = [
+    `  ${cx.message}`,
+    `  shrunk to ${cx.faultActions} fault action${cx.faultActions === 1 ? "" : "s"} in ${cx.shrinkSteps} steps (${cx.shrinkRuns} runs, ${(cx.shrinkMs / 1000).toFixed(1)} s)`,
+  ];
+  if (cx.file !== undefined) out.push(`  counterexample: ${cx.file}`);
+  if (cx.traceFile !== undefined)
+    out.push(`  trace:          ${cx.traceFile} (${cx.traceHash.slice(0, 16)})`);
+  if (cx.reportFile !== undefined) out.push(`  report:         ${cx.reportFile}`);
+  if (cx.fcSeed !== null) out.push(`  fast-check:     { seed: ${cx.fcSeed}, path: "${cx.fcPath}" }`);
+  if (!cx.reproduced)
+    out.push(c.yellow("  warning: the saved scenario did not reproduce the failure when re-run"));
+  out.push(`replay: ${cx.replay}`);
+  return out;
+}

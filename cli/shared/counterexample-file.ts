@@ -1,0 +1,193 @@
+/**
+ * Counterexample files: a shrunk failing run saved as an ordinary scenario file (with its trace
+ * and report), run back the way `quorumlab run FILE` runs it to prove that it replays.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { describeDivergence, firstDivergence } from "../../sim/divergence.js";
+import { InputError } from "../../sim/errors.js";
+import {
+  type CounterexampleInfo,
+  counterexampleName,
+  counterexampleScenario,
+  counterexampleText,
+  faultActionCount,
+} from "../../sim/fuzz/counterexample.js";
+import type { FuzzSettings } from "../../sim/fuzz/plan.js";
+import type { RunFailure } from "../../sim/fuzz/property.js";
+import { type RunResult, runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+import type { Scenario } from "../../sim/scenario/schema.js";
+import { displayPath } from "../files.js";
+import { historyChecker } from "../history-check.js";
+import { type ProtocolSource, registryFor } from "./fuzz-worker.js";
+import { reportAfterRun } from "./report-file.js";
+import { executeScenario, FileSink } from "./run-scenario.js";
+
+export interface Counterexample {
+  readonly file?: string;
+  readonly traceFile?: string;
+  readonly reportFile?: string;
+  readonly invariant: string;
+  readonly kind: RunFailure["kind"];
+  readonly message: string;
+  readonly faultActions: number;
+  readonly replay: string;
+  readonly traceHash: string;
+  /** True when the saved scenario, run as `quorumlab run` runs it, fails the same way. */
+  readonly reproduced: boolean;
+  readonly runIndex: number;
+  /** Null for a corpus mutant (fast-check did not generate it). */
+  readonly fcSeed: number | null;
+  readonly fcPath: string | null;
+  readonly shrinkSteps: number;
+  readonly shrinkRuns: number;
+  readonly shrinkMs: number;
+  readonly scenario: Scenario;
+  readonly text: string;
+}
+
+/** Runs a scenario exactly as `quorumlab run` would (built-in) or against the user's module. */
+export async function replay(
+  source: ProtocolSource,
+  scenario: Scenario,
+  options: { tracePath?: string; liveness: boolean; keepTrace: boolean },
+): Promise<RunResult> {
+  if (source.module === undefined) {
+    return executeScenario(scenario, {
+      keepTrace: options.keepTrace,
+      liveness: options.liveness,
+      ...(options.tracePath === undefined ? {} : { tracePath: options.tracePath }),
+    }).result;
+  }
+  const sink = options.tracePath === undefined ? undefined : new FileSink(options.tracePath);
+  try {
+    return runScenario(scenario, await registryFor(source), {
+      keepTrace: options.keepTrace,
+      checkHistory: historyChecker(),
+      checkLiveness: options.liveness,
+      ...(sink === undefined ? {} : { traceSink: sink }),
+    });
+  } finally {
+    sink?.close();
+  }
+}
+
+/** The command that replays a counterexample file. */
+export function replayLine(source: ProtocolSource, file: string, liveness: boolean): string {
+  const flags = liveness ? " --liveness" : "";
+  return source.module === undefined
+    ? `npx quorumlab run ${file}${flags}`
+    : `npx quorumlab run ${file} --module ${displayPath(source.module)}${flags}`;
+}
+
+/**
+ * Writes a shrunk failure as a scenario file, its trace and its report into `outDir` (nothing is
+ * written without one), then runs the file twice the way `quorumlab run FILE` would: the two
+ * traces must agree, and `reproduced` says whether it fails the same way.
+ */
+export async function saveCounterexample({
+  source,
+  settings,
+  info,
+  outDir,
+  shrinkMs,
+}: {
+  readonly source: ProtocolSource;
+  readonly settings: FuzzSettings;
+  readonly info: CounterexampleInfo;
+  readonly outDir?: string;
+  /** Wall time the shrink took (reported, not used). */
+  readonly shrinkMs: number;
+}): Promise<Counterexample> {
+  const name = counterexampleName(settings, info);
+  const file = outDir === undefined ? undefined : join(outDir, `${name}.yaml`);
+  const traceFile = outDir === undefined ? undefined : join(outDir, `${name}.trace.jsonl`);
+  const reportFile = outDir === undefined ? undefined : join(outDir, `${name}.html`);
+  const module =
+    source.module === undefined
+      ? undefined
+      : {
+          target: displayPath(source.module),
+          fromScenario: relative(dirname(resolve(file ?? `${name}.yaml`)), source.module)
+            .split(sep)
+            .join("/"),
+        };
+  const text = counterexampleText(counterexampleScenario(settings, info, module));
+  if (outDir !== undefined) mkdirSync(outDir, { recursive: true });
+  if (file !== undefined) writeFileSync(file, text);
+  // Run what the file says, parsed back, the way `quorumlab run FILE` runs it.
+  const scenario = parseScenario(text, file === undefined ? `${name}.yaml` : displayPath(file));
+  const failure = info.shrink.failure;
+  const result = await replayTwice({
+    source,
+    scenario,
+    liveness: settings.liveness,
+    ...(traceFile === undefined ? {} : { tracePath: traceFile }),
+  });
+  const reproduced = reproduces(result, failure, settings.liveness);
+  if (reportFile !== undefined) reportAfterRun(result, { reportPath: reportFile });
+  return {
+    ...(file === undefined ? {} : { file: displayPath(file) }),
+    ...(traceFile === undefined ? {} : { traceFile: displayPath(traceFile) }),
+    ...(reportFile === undefined ? {} : { reportFile: displayPath(reportFile) }),
+    invariant: failure.invariant,
+    kind: failure.kind,
+    message: failure.message,
+    faultActions: faultActionCount(scenario),
+    replay: replayLine(source, file === undefined ? `${name}.yaml` : displayPath(file), settings.liveness),
+    traceHash: result.traceHash,
+    reproduced,
+    runIndex: info.runIndex,
+    fcSeed: info.shrink.fcSeed,
+    fcPath: info.shrink.fcPath,
+    shrinkSteps: info.shrink.shrinkSteps,
+    shrinkRuns: info.shrink.shrinkRuns,
+    shrinkMs,
+    scenario,
+    text,
+  };
+}
+
+/**
+ * Runs a saved counterexample twice: the two traces must be the same, or the counterexample would
+ * not replay. Returns the first run, whose trace is written to `tracePath`.
+ */
+async function replayTwice({
+  source,
+  scenario,
+  liveness,
+  tracePath,
+}: {
+  readonly source: ProtocolSource;
+  readonly scenario: Scenario;
+  readonly liveness: boolean;
+  readonly tracePath?: string;
+}): Promise<RunResult> {
+  const result = await replay(source, scenario, {
+    liveness,
+    keepTrace: true,
+    ...(tracePath === undefined ? {} : { tracePath }),
+  });
+  const again = await replay(source, scenario, { liveness, keepTrace: true });
+  if (again.traceHash !== result.traceHash) {
+    const divergence = firstDivergence(result.records, again.records);
+    throw new InputError(
+      `nondeterminism: two runs of the same scenario and seed differ at ${divergence === undefined ? "the trace hash" : describeDivergence(divergence)}`,
+      { file: source.module === undefined ? scenario.file : displayPath(source.module) },
+    );
+  }
+  return result;
+}
+
+/** The saved scenario fails the way the campaign's run did. */
+function reproduces(result: RunResult, failure: RunFailure, liveness: boolean): boolean {
+  if (failure.kind === "safety") return result.violations.some((v) => v.invariant === failure.invariant);
+  if (failure.kind === "liveness") {
+    return (
+      (liveness && result.violations.some((v) => v.invariant === failure.invariant)) ||
+      result.expectations.some((e) => !e.met)
+    );
+  }
+  return false;
+}
