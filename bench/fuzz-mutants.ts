@@ -5,7 +5,8 @@
  * (default 5), `QUORUMLAB_MUTANT_TIME` each (default 60s). `quorumlab mutants` measures one
  * seed; this measures the spread that one seed hides.
  *
- * `QUORUMLAB_MUTANT_ONLY` keeps the bugs whose `protocol/bug` contains it (comma-separated
+ * `QUORUMLAB_MUTANT_RUNS` adds a run budget (runs to detection do not depend on the machine's
+ * load). `QUORUMLAB_MUTANT_ONLY` keeps the bugs whose `protocol/bug` contains it (comma-separated
  * alternatives), `QUORUMLAB_MUTANT_MODES` the modes (`guided`, `uniform`, `guided-hints`,
  * `uniform-hints`; default all four). Modes alternate seed by seed, so a busy spell of a shared
  * machine hits all alike. Output: `{mutants: [{protocol, bug, mode, seeds, found, medianMs,
@@ -31,6 +32,7 @@ async function attempt(options: {
   bug: string;
   seed: bigint;
   budgetMs: number;
+  runs?: number;
   mode: Mode;
 }) {
   const started = performance.now();
@@ -38,6 +40,7 @@ async function attempt(options: {
     target: options.protocol,
     seed: options.seed,
     budgetMs: options.budgetMs,
+    ...(options.runs === undefined ? {} : { runs: options.runs }),
     workers: 1,
     shrinkBudgetMs: 1,
     settings: {
@@ -59,6 +62,9 @@ export async function benchMutants(): Promise<Record<string, unknown>> {
   const seeds = Number(process.env.QUORUMLAB_MUTANT_SEEDS ?? 5);
   const budgetMs = (parseDurationUs(process.env.QUORUMLAB_MUTANT_TIME ?? "60s") ?? 60_000_000) / 1_000;
   const only = process.env.QUORUMLAB_MUTANT_ONLY?.split(",");
+  // A run budget as well: runs to detection do not depend on the machine's load, seconds do.
+  const runs =
+    process.env.QUORUMLAB_MUTANT_RUNS === undefined ? undefined : Number(process.env.QUORUMLAB_MUTANT_RUNS);
   const modes = (process.env.QUORUMLAB_MUTANT_MODES?.split(",") as Mode[] | undefined) ?? allModes;
   const rows: Array<Record<string, unknown>> = [];
   const perMode = new Map<Mode, number[]>();
@@ -72,8 +78,16 @@ export async function benchMutants(): Promise<Record<string, unknown>> {
       const results = new Map<Mode, Array<Awaited<ReturnType<typeof attempt>>>>();
       for (let seed = 1; seed <= seeds; seed++) {
         for (const mode of modes) {
-          const result = await attempt({ protocol: name, bug: bug.name, seed: BigInt(seed), budgetMs, mode });
+          const result = await attempt({
+            protocol: name,
+            bug: bug.name,
+            seed: BigInt(seed),
+            budgetMs,
+            ...(runs === undefined ? {} : { runs }),
+            mode,
+          });
           results.set(mode, [...(results.get(mode) ?? []), result]);
+          process.stderr.write(`${label} ${mode} seed ${seed}: ${JSON.stringify(result)}\n`);
         }
       }
       for (const mode of modes) {

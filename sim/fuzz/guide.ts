@@ -90,7 +90,7 @@ export class CampaignGuide {
   private readonly failed = new Map<number, RunJob>();
 
   constructor(private readonly options: GuideOptions) {
-    this.mutantShare = options.mutantShare ?? 0.5;
+    this.mutantShare = options.mutantShare ?? 0.25;
     this.sampleEvery = options.sampleEvery ?? 512;
     for (const entry of options.corpus ?? []) {
       this.map.add(entry.edges);

@@ -17,7 +17,10 @@ export interface SettingsInput {
   readonly workloadRequired?: boolean;
   readonly liveness?: boolean;
   readonly livenessDeadlineMs?: number;
-  /** Swarm testing (./swarm.ts); default off, as on the command line (`--swarm` turns it on). */
+  /**
+   * Swarm testing (./swarm.ts); default off here. The command line and `fuzzCampaign` turn it on
+   * unless asked for uniform search (`--no-swarm`).
+   */
   readonly swarm?: boolean;
   /** Ignore the deliberate bugs' own fuzz hints (the protocol's stay). */
   readonly noHints?: boolean;
