@@ -24,7 +24,7 @@ export interface GuideOptions {
   readonly seed: bigint;
   /** Mutate corpus entries (coverage-guided search). Off: every run is fresh, as uniform search. */
   readonly mutate: boolean;
-  /** Share of runs that are mutants once the corpus has entries. Default 0.5. */
+  /** Share of runs that are mutants once the corpus has entries. Default 0.25. */
   readonly mutantShare?: number;
   /** One run in this many is run twice more to check determinism (0: none). Default 512. */
   readonly sampleEvery?: number;
