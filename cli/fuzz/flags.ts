@@ -71,8 +71,8 @@ export function fuzzFlags(yargs: Argv): Argv<FuzzArgs> {
     .option("replay", { type: "string", describe: "run a counterexample file against a protocol module" })
     .option("swarm", {
       type: "boolean",
-      default: true,
-      describe: "swarm testing and coverage-guided search (--no-swarm: uniform search)",
+      default: false,
+      describe: "swarm testing and coverage-guided search (default: uniform search)",
     })
     .option("hints", {
       type: "boolean",
@@ -87,11 +87,7 @@ export function fuzzFlags(yargs: Argv): Argv<FuzzArgs> {
     .example("$0 fuzz raft --time 60s", "fuzz correct Raft for a minute")
     .example("$0 fuzz raft --bug commit-previous-term --runs 500 --seed 1", "find a deliberate bug")
     .example("$0 fuzz raft --runs 2000 --shard 2/4 --json", "one machine's quarter of a campaign")
-    .example("$0 fuzz ./my-protocol.js --time 30s", "fuzz your own protocol module")
-    .example(
-      "$0 fuzz raft --time 60s --no-swarm",
-      "uniform search instead of guided search",
-    ) as Argv<FuzzArgs>;
+    .example("$0 fuzz ./my-protocol.js --time 30s", "fuzz your own protocol module") as Argv<FuzzArgs>;
 }
 
 export function durationMs(flag: string, text: string): number {

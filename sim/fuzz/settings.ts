@@ -17,10 +17,7 @@ export interface SettingsInput {
   readonly workloadRequired?: boolean;
   readonly liveness?: boolean;
   readonly livenessDeadlineMs?: number;
-  /**
-   * Swarm testing (./swarm.ts); default off here. The command line and `fuzzCampaign` turn it on
-   * unless asked for uniform search (`--no-swarm`).
-   */
+  /** Swarm testing (./swarm.ts); default off, as on the command line (`--swarm` turns it on). */
   readonly swarm?: boolean;
   /** Ignore the deliberate bugs' own fuzz hints (the protocol's stay). */
   readonly noHints?: boolean;

@@ -106,8 +106,7 @@ describe("quorumlab fuzz", () => {
           encoding: "utf8",
         },
       );
-    // Guided search is the default; `--swarm` is still accepted and changes nothing.
-    const first = fuzz(["--corpus", corpus, "--report", page]);
+    const first = fuzz(["--swarm", "--corpus", corpus, "--report", page]);
     expect(first.status).toBe(0);
     const one = JSON.parse(first.stdout) as Record<string, unknown>;
     expect(one.search).toBe("guided");
@@ -121,7 +120,7 @@ describe("quorumlab fuzz", () => {
     // The same plans are found again: nothing new to write for them.
     expect(Number(second.corpus)).toBeGreaterThanOrEqual(Number(one.corpus));
     expect(readdirSync(corpus).length).toBe(Number(one.corpus) + Number(second.corpusSaved));
-    const uniform = JSON.parse(fuzz(["--no-swarm"]).stdout) as Record<string, unknown>;
+    const uniform = JSON.parse(fuzz([]).stdout) as Record<string, unknown>;
     expect(uniform.search).toBe("uniform");
     expect(uniform.mutants).toBe(0);
   });
