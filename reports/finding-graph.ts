@@ -116,7 +116,7 @@ export function renderFindingGraphs(model: ReportModel): string {
     const graphs = readFindingGraphs(violation.witnesses).slice(0, graphsMax);
     if (graphs.length === 0) continue;
     return `<section id="finding-graph">
-<h2>The cycle behind ${escapeHtml(violation.invariant)}</h2>
+<h2>What the checker found: ${escapeHtml(violation.invariant)}</h2>
 ${graphs.map((graph, index) => renderGraph(model, graph, index)).join("\n")}
 </section>`;
   }
@@ -166,10 +166,13 @@ function renderGraph(model: ReportModel, graph: FindingGraph, graphIndex: number
       return `<g class="finding-node" style="cursor:pointer"><title>${escapeHtml(node.label)}</title><circle${link} cx="${at.x.toFixed(1)}" cy="${at.y.toFixed(1)}" r="${nodeRadius}" fill="#fff" stroke="#333" stroke-width="1.5"/><text${link} x="${at.x.toFixed(1)}" y="${(at.y + 5).toFixed(1)}" text-anchor="middle" font-weight="600">${escapeHtml(node.id)}</text></g>`;
     })
     .join("");
-  const cycleText = graph.edges.map((edge) => `${edge.from} -${edge.label}->`).join(" ");
-  const last = graph.edges[graph.edges.length - 1]?.to ?? "";
+  // A cycle reads as a chain back to its start; other graphs as their edges.
+  const isCycle = graph.edges.length > 0 && graph.edges[graph.edges.length - 1]!.to === graph.edges[0]!.from;
+  const cycleText = isCycle
+    ? `${graph.edges.map((edge) => `${edge.from} -${edge.label}->`).join(" ")} ${graph.edges[0]!.from}`
+    : graph.edges.map((edge) => `${edge.from} -${edge.label}-> ${edge.to}`).join(", ");
   return `<div class="explanation">
-<p><b>${escapeHtml(graph.title)}</b>: <code>${escapeHtml(`${cycleText} ${last}`)}</code>${graph.definition === undefined ? "" : ` — ${escapeHtml(graph.definition)}`}</p>
+<p><b>${escapeHtml(graph.title)}</b>: <code>${escapeHtml(cycleText)}</code>${graph.definition === undefined ? "" : ` — ${escapeHtml(graph.definition)}`}</p>
 <svg class="finding-graph" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(graph.title)}" xmlns="http://www.w3.org/2000/svg"><defs>${markers}</defs>${arrows}${circles}</svg>
 <div class="grid2">
 <div><b>Transactions</b>, each linked to its operation in the history and to the events that invoked and completed it (red dots mark them in the history lane)<ul>${graph.nodes.map((node) => `<li>${nodeLine(model, node)}</li>`).join("")}</ul></div>

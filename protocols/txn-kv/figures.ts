@@ -15,9 +15,11 @@
  * txn.timeline        [{ms, event, at|start, group|from→to, reason?|into?}] in order
  * ```
  *
- * Static ranges, or no kept trace (`quorumlab verify`): empty.
+ * With static ranges, instead: `txn.byRange` and `txn.byHash`, the contrast with hash
+ * partitioning (contrast.ts). No kept trace (`quorumlab verify`): empty.
  */
 import type { TraceLine } from "../../sim/node.js";
+import { partitioningContrast } from "./contrast.js";
 
 interface NoteData {
   readonly version?: number;
@@ -85,7 +87,10 @@ export function txnFigures(records: readonly TraceLine[]): Record<string, unknow
       timeline.push({ ms, event: "moved", start: data.start, from: data.from, to: data.to });
     }
   }
-  if (last === undefined) return {};
+  if (last === undefined) {
+    const contrast = partitioningContrast(records);
+    return Object.keys(contrast).length === 0 ? {} : { txn: contrast };
+  }
   return {
     txn: {
       splits,

@@ -6,7 +6,8 @@
  * See README.md and node.ts.
  */
 import type { Protocol } from "../../sim/node.js";
-import { raftLog, raftRoles } from "../raft/index.js";
+import { raftLog } from "../raft/index.js";
+import { replicaGroupRoles } from "../sharded-kv/replica.js";
 import { txnBugs } from "./bugs.js";
 import { txnFigures } from "./figures.js";
 import { txnInvariants } from "./invariants.js";
@@ -42,15 +43,7 @@ export const txnKv: Protocol<TxnKvMessage, TxnKvNode> = {
   client: { operations: { txn: 1 }, model: "list-append" },
   // Each replica shows its Raft role and log: a group's leader leads (the highest term of all
   // groups wins the scenario target `leader`).
-  roles: {
-    names: raftRoles.names,
-    leading: raftRoles.leading,
-    ...(raftRoles.colours === undefined ? {} : { colours: raftRoles.colours }),
-    roleOf: (node) => node.replica.raft.role,
-    termOf: (node) => node.replica.raft.currentTerm,
-    // Every group has its own leader: leaderships are counted per group.
-    groupOf: (node) => node.group,
-  },
+  roles: replicaGroupRoles(),
   log: raftLog,
   electionTimer: "election",
 };

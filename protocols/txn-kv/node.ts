@@ -181,11 +181,7 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
       return;
     }
     if (!this.isLeader) {
-      const leader = this.replica.leader;
-      this.ctx.reply(
-        request,
-        leader === null || leader === this.ctx.id ? { status: "redirect" } : { status: "redirect", leader },
-      );
+      this.replica.redirectToLeader(request);
       return;
     }
     const txn = request.id;

@@ -11,8 +11,8 @@ import { describe, expect, it } from "vitest";
 import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
 import { readFindingGraphs, renderFindingGraphs } from "../../reports/finding-graph.js";
-import { pageData } from "../../reports/html.js";
 import { buildModel } from "../../reports/model.js";
+import { pageData } from "../../reports/page-data.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import { splitBrainYaml, traceOf } from "./fixtures.js";
@@ -46,8 +46,29 @@ describe("the finding-graph section", () => {
     expect(html).toContain(`data-goto-step="${t0.returnStep}"`);
     expect(html).toContain("read a version of key k0 that T1 overwrote");
     // The cycle's operations are marked in the history lane.
-    const explanation = pageData(model).explanation as { minimal: number[] };
+    const explanation = pageData(model).explanation as { minimal: readonly number[] };
     expect([...explanation.minimal].sort()).toEqual([0, 1]);
+  });
+
+  it("draws an aborted read (G1a, no cycle) as the reader and the aborted writer it read from", () => {
+    const regression = fileURLToPath(
+      new URL("../../scenarios/regressions/txn-kv-bug-forget-decision.yaml", import.meta.url),
+    );
+    const run = runScenario(parseScenario(readFileSync(regression, "utf8"), regression), protocols, {
+      keepTrace: true,
+      checkHistory: historyChecker(),
+    });
+    const report = buildModel(run.records, { version: "test", replay: "" });
+    const violation = report.violations.find(
+      (candidate) => candidate.invariant === "txn.strict-serializable",
+    );
+    const [graph] = readFindingGraphs(violation!.witnesses);
+    expect(graph?.title).toBe("G1a");
+    expect(graph?.edges).toHaveLength(1);
+    const writer = graph!.nodes.find((node) => node.id === graph!.edges[0]!.from)!;
+    // The writer's transaction failed: it aborted, and yet its append was read.
+    expect(report.operations[writer.operation!]!.status).toBe("fail");
+    expect(renderFindingGraphs(report)).toContain("which aborted");
   });
 
   it("skips malformed declarations and draws nothing without one", () => {

@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
+import { hashGroupOf } from "../../protocols/txn-kv/contrast.js";
 import type { TxnKvNode } from "../../protocols/txn-kv/index.js";
 import { LoadMeter, loadMedianKey, rangeLoad } from "../../protocols/txn-kv/load.js";
 import { GroupMachine } from "../../protocols/txn-kv/machine.js";
@@ -170,6 +171,23 @@ describe("txn-kv with placement: range splits and moves", () => {
       ]),
       JSON.stringify([["r", "k7", [4, 6]]]),
     ]);
+  });
+
+  it("range-vs-hash-partitioning: a scan touches one group by range and three by hash; inserts hot-spot one range", () => {
+    const file = `${folder}range-vs-hash-partitioning.yaml`;
+    const result = runScenario(parseScenario(readFileSync(file, "utf8"), file), protocols, {
+      hashTrace: false,
+      keepTrace: true,
+      checkHistory: historyChecker(),
+    });
+    expect(invariantsBroken(result)).toEqual([]);
+    expect((result.figures as unknown as { txn: unknown }).txn).toEqual({
+      byRange: { scanKeys: 7, scanGroups: 1, appends: 10, appendsHottestShare: 1 },
+      byHash: { scanKeys: 7, scanGroups: 3, appends: 10, appendsHottestShare: 0.4 },
+    });
+    // The hash is FNV-1a of the key: neighbouring keys land on different groups.
+    const groups = ["g1", "g2", "g3"];
+    expect(["k70", "k71", "k72"].map((key) => hashGroupOf(groups, key))).toEqual(["g3", "g1", "g2"]);
   });
 
   for (const seed of [1n, 2n]) {
