@@ -234,6 +234,36 @@ describe("guided campaigns", () => {
   });
 });
 
+describe("parents of mutants", () => {
+  test("an entry that alone covers a pair is mutated far more often than its common siblings", () => {
+    // Twenty loaded entries, told apart by their simulation seed; only entry 5 covers pair 800.
+    const base = generatePlan(correct, 1n, 0);
+    const corpus = Array.from({ length: 20 }, (_, index) => ({
+      plan: { ...base, seed: index },
+      edges: index === 5 ? [8, 16, 24, 800] : [8, 16, 24],
+      probes: [],
+      run: null,
+      batch: -1,
+    }));
+    const guide = new CampaignGuide({
+      settings: correct,
+      seed: 4n,
+      mutate: true,
+      mutantShare: 1,
+      corpus,
+      planOf: (index) => generatePlan(correct, 4n, index),
+    });
+    const jobs = guide.jobs(
+      Array.from({ length: 2_000 }, (_, index) => index),
+      0,
+    );
+    const share = (seed: number) => jobs.filter((job) => job.plan?.seed === seed).length / jobs.length;
+    // Uniform choice would give each entry about 5 %; rarity gives entry 5 about 17 %.
+    expect(share(5)).toBeGreaterThan(0.12);
+    expect(share(6)).toBeLessThan(0.06);
+  });
+});
+
 describe("determinism re-runs", () => {
   test("two different traces are reported with the first line where they part", () => {
     const lines = (value: number) => [
