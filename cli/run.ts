@@ -95,7 +95,11 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
         liveness: args.liveness,
         registry,
       });
-      reportAfterRun(result, { reportPath: args.report, modules: args.module ?? [] });
+      reportAfterRun(result, {
+        reportPath: args.report,
+        modules: args.module ?? [],
+        protocolModules: modules,
+      });
       if (args.json) {
         process.stdout.write(`${JSON.stringify(runJson(result, wallMs))}\n`);
       } else {

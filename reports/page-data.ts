@@ -285,24 +285,30 @@ export function packPageData(data: PageData): PackedPageData {
 export function unpackPageData(packed: PackedPageData): PageData {
   const { msgColumns, stepColumns, ...rest } = packed;
   const count = msgColumns[0]?.length ?? 0;
+  // Column by column first (a running sum, or the base column added), then row by row.
+  const columns = msgColumns.map((column) => column.slice());
+  for (const column of deltaMessageColumns) {
+    const values = columns[column]!;
+    let running = 0;
+    for (let index = 0; index < count; index++) {
+      running += values[index] as number;
+      values[index] = running;
+    }
+  }
+  for (const [column, base] of relativeMessageColumns) {
+    const values = columns[column]!;
+    const bases = columns[base]!;
+    for (let index = 0; index < count; index++) {
+      const value = values[index];
+      values[index] =
+        value === null || value === undefined ? -1 : (value as number) + (bases[index] as number);
+    }
+  }
   const msgs: MessageRow[] = new Array(count);
-  const running: number[] = new Array(messageColumnCount).fill(0);
   for (let index = 0; index < count; index++) {
     const row = new Array(messageColumnCount) as MessageRow;
-    for (let column = 0; column < messageColumnCount; column++) {
-      const value = msgColumns[column]![index] ?? null;
-      if (value === null) {
-        row[column] = -1;
-      } else if (deltaMessageColumns.has(column)) {
-        running[column] = running[column]! + (value as number);
-        row[column] = running[column]!;
-      } else {
-        row[column] = value;
-      }
-    }
-    for (const [column, base] of relativeMessageColumns) {
-      if (msgColumns[column]![index] !== null) row[column] = (row[column] as number) + (row[base] as number);
-    }
+    for (let column = 0; column < messageColumnCount; column++)
+      row[column] = columns[column]![index] as number;
     msgs[index] = row;
   }
   const stepCount = stepColumns[0]?.length ?? 0;

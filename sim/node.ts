@@ -286,6 +286,17 @@ export interface FuzzHints {
   readonly nodes?: readonly [number, number];
 }
 
+/**
+ * The bounds `quorumlab explore` uses for a protocol when the command line does not give them
+ * (docs/exploring.md): chosen so that the correct protocol's space is explored to completion in
+ * about a minute on one core. Each field is a default; flags override it.
+ */
+export interface ExploreHints {
+  readonly nodes?: number;
+  /** Fault budget per schedule; `timeouts` counts node timer firings and client retries. */
+  readonly faults?: Readonly<Partial<Record<"drop" | "duplicate" | "crash" | "timeouts", number>>>;
+}
+
 /** An invariant a correct protocol is known to break, and when. */
 export interface KnownLimit {
   readonly invariant: string;
@@ -365,6 +376,8 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
   readonly probes?: readonly string[];
   /** How `quorumlab fuzz` should vary runs (default: the protocol's defaults, 3 to `defaultNodes` nodes). */
   readonly fuzz?: FuzzHints;
+  /** The bounds `quorumlab explore` uses when not told (default: 3 nodes, `timeouts=3`). */
+  readonly explore?: ExploreHints;
   /**
    * Invariants the correct protocol is known to break under some faults, by design (plain
    * three-phase commit under partitions). Fuzzing still reports them, as the protocol's limit.

@@ -22,7 +22,7 @@ import { writeScenario } from "../../sim/scenario/write.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { loadScenario, packageVersion } from "../files.js";
 import { historyChecker } from "../history-check.js";
-import { pageBundle, viewerBundle } from "./page-bundle.js";
+import { modulePageBundle, pageBundle, viewerBundle } from "./page-bundle.js";
 import { replayCommand } from "./run-scenario.js";
 
 export interface WriteReportOptions {
@@ -34,15 +34,17 @@ export interface WriteReportOptions {
   readonly version?: string;
   /**
    * The scenario (with the run's seed) that replays the trace: an HTML report then embeds the
-   * simulator and becomes a lab that forks the run and re-simulates it. Only for built-in
-   * protocols.
+   * simulator and becomes a lab that forks the run and re-simulates it (built-in protocols, and
+   * those of `modules`).
    */
   readonly scenario?: Scenario;
   /**
    * The run of `scenario` that made the trace, whose verdict the lab shows; without it, the
-   * scenario is run once more for its verdict.
+   * scenario is run once more for its verdict (built-in protocols only).
    */
   readonly result?: RunResult;
+  /** The module files the run loaded protocols from (`--module`): the lab bundles them. */
+  readonly modules?: readonly string[];
 }
 
 /** Writes a report of `records` (a whole trace, header first) to `path`. */
@@ -81,15 +83,28 @@ export function gzipBase64(text: string): string {
  */
 function htmlPage(options: WriteReportOptions): HtmlPage {
   const scenario = options.scenario;
-  if (scenario === undefined || !protocols.has(scenario.protocol)) {
-    return { bundle: viewerBundle(), gzipBase64 };
+  const viewer = { bundle: viewerBundle(), gzipBase64 };
+  const modules = options.modules ?? [];
+  if (scenario === undefined) return viewer;
+  const lab = (verdict: RunResult) => ({
+    scenarioYaml: writeScenario(scenario),
+    verdict: verdictOf(verdict),
+  });
+  if (modules.length > 0 && options.result !== undefined) {
+    try {
+      const bundle = modulePageBundle({ protocol: scenario.protocol, modules });
+      return { bundle, gzipBase64, lab: lab(options.result) };
+    } catch (error) {
+      // The report still shows the run; only forking in the page is lost.
+      process.stderr.write(
+        `note: the report is not a lab: the protocol module could not be bundled for the page (${(error as Error).message.split("\n")[0]})\n`,
+      );
+      return viewer;
+    }
   }
+  if (modules.length > 0 || !protocols.has(scenario.protocol)) return viewer;
   const run = options.result ?? runScenario(scenario, protocols, { checkHistory: historyChecker() });
-  return {
-    bundle: pageBundle({ protocol: scenario.protocol }),
-    gzipBase64,
-    lab: { scenarioYaml: writeScenario(scenario), verdict: verdictOf(run) },
-  };
+  return { bundle: pageBundle({ protocol: scenario.protocol }), gzipBase64, lab: lab(run) };
 }
 
 /**
@@ -131,15 +146,20 @@ export function modelOptions(options: WriteReportOptions, records: readonly Trac
 /** The `--report FILE` step after a run (of `run`, and of a fuzz counterexample). */
 export function reportAfterRun(
   result: RunResult,
-  options: { reportPath: string | undefined; modules?: readonly string[] },
+  options: {
+    reportPath: string | undefined;
+    /** The `--module` flags, for the replay command. */
+    modules?: readonly string[];
+    /** The module files the run's protocols came from (default: `modules`). */
+    protocolModules?: readonly string[];
+  },
 ): void {
   if (options.reportPath === undefined) return;
   if (result.records.length === 0) throw new Error("a report needs the run's trace (keepTrace)");
   writeReport(result.records, options.reportPath, {
     replay: replayCommand(result.scenario, result.seed, options.modules),
-    // A protocol loaded from a module is not in the page's bundle: its report embeds the trace.
-    ...((options.modules ?? []).length === 0
-      ? { scenario: { ...result.scenario, seed: result.seed }, result }
-      : {}),
+    scenario: { ...result.scenario, seed: result.seed },
+    result,
+    modules: options.protocolModules ?? options.modules ?? [],
   });
 }

@@ -40,6 +40,15 @@ export const paxosBugs = [
     kind: "safety",
   },
   {
+    name: "unsynced-acceptor",
+    id: "M29",
+    change:
+      "An acceptor writes its promise and accepted proposal to storage but answers before syncing them, so a power loss forgets both.",
+    breaks: ["paxos.promise-monotone", "paxos.p2c-justified", "paxos.agreement"],
+    source: "Paxos Made Simple §2.4 (an acceptor records its response in stable storage before sending it)",
+    kind: "safety",
+  },
+  {
     name: "reuse-ballots",
     id: "M15",
     change: "A proposer does not persist its ballot round, so after a restart it reuses old ballots.",

@@ -281,7 +281,8 @@ export class PaxosNode implements ProtocolNode<PaxosMessage> {
     this.ctx.storage.set(promisedKey, this.promised);
     this.ctx.storage.set(acceptedKey, this.accepted);
     // Both go to stable storage before the promise or the acceptance is sent (§2.4).
-    this.ctx.storage.sync();
+    // BUG(unsynced-acceptor): they are written, but the answer leaves before they are synced.
+    if (!this.bugs.has("unsynced-acceptor")) this.ctx.storage.sync();
   }
 
   // ---- learner -----------------------------------------------------------------------------

@@ -25,6 +25,16 @@ export const primaryBackupBugs = [
     kind: "safety",
   },
   {
+    name: "unsynced-view",
+    id: "M31",
+    change:
+      "The view service announces a new view before syncing it, so a power loss takes it back to the previous view.",
+    breaks: ["pb.views-monotone"],
+    source:
+      "MIT 6.824 Lab 2 (2015), Part A (views are numbered and only increase); the view service's state outlives its crashes",
+    kind: "safety",
+  },
+  {
     name: "lease-ignores-drift",
     change:
       "The backup waits exactly one lease period on its own clock before taking over, with no margin for clock drift.",

@@ -103,7 +103,8 @@ export class ViewServiceNode implements ProtocolNode<PrimaryBackupMessage> {
     this.ctx.storage.set(viewKey, this.view);
     this.ctx.storage.set(ackedKey, false);
     // A view is on disk before any server hears of it: views never go back, even after a crash.
-    this.ctx.storage.sync();
+    // BUG(unsynced-view): the view is written, but servers hear of it before it is synced.
+    if (!this.bugs.has("unsynced-view")) this.ctx.storage.sync();
     this.ctx.note("view", { ...this.view });
   }
 

@@ -34,4 +34,7 @@ export const twoPhaseCommit: Protocol<TwoPhaseMessage, Site> = {
   figures: commitFigureHook,
   roles: commitRoles,
   strip: commitStrip,
+  // A coordinator and 3 participants; one timer firing (the coordinator begins, no timeouts):
+  // 836 states, complete. timeouts=2 did not complete in minutes (docs/exploring.md).
+  explore: { nodes: 4, faults: { timeouts: 1 } },
 };

@@ -49,8 +49,12 @@ export interface LabRun {
    * a run read from the trace the report embeds (not simulated in the page).
    */
   readonly simulateMs: number | null;
-  /** Where that time went: running and checking (or reading the trace), building the model. */
-  readonly phasesMs: { readonly run: number; readonly model: number };
+  /**
+   * Where that time went, in milliseconds: running and checking, hashing the trace, building the
+   * report model, the page data and body, and finding the first divergence (all 0 for the run a
+   * report embeds).
+   */
+  readonly phasesMs: Readonly<Record<"run" | "hash" | "model" | "page" | "divergence", number>>;
 }
 
 export interface LabOptions {
@@ -135,7 +139,7 @@ export class Lab {
       forks: [],
       divergenceRecord: -1,
       simulateMs: null,
-      phasesMs: { run: 0, model: 0 },
+      phasesMs: { run: 0, hash: 0, model: 0, page: 0, divergence: 0 },
     });
     lab.originalRecords = (known) => {
       records ??= known;
@@ -233,11 +237,12 @@ async function simulate(
   forks: readonly ForkStep[],
   original: LabRun | null,
 ): Promise<LabRun> {
-  const started = options.now();
+  const times = [options.now()];
   const result = runScenario(scenario, new Map([[protocol.name, protocol]]), {
     keepTrace: true,
     checkHistory: labHistoryChecker(options.now, options.historyBudgetMs ?? 10_000),
   });
+  times.push(options.now());
   // In the page the hash is computed now (see sha256.ts); the trace's `end` record gets it too.
   const traceHash = (await digestDeferred()) ?? result.traceHash;
   const records = result.records;
@@ -245,29 +250,35 @@ async function simulate(
   if (end?.kind === "end" && end.traceHash !== traceHash) {
     (end as { traceHash: string }).traceHash = traceHash;
   }
-  const ran = options.now();
+  times.push(options.now());
   const comment =
     forks.length === 0
       ? undefined
       : `A what-if of ${scenario.name}, made in the quorumlab lab: ${forks.length} step${forks.length === 1 ? "" : "s"} added (${forks.map((step) => JSON.stringify(step)).join(", ")}).\nquorumlab run replays it to trace ${traceHash}.`;
   const yaml = writeScenario(scenario, comment === undefined ? {} : { comment });
-  const modelStarted = options.now();
   const model = buildModel(records, modelOptions(protocol, options, scenario, forks));
+  times.push(options.now());
+  const data = pageData(model);
+  const body = renderReportBody(model);
+  times.push(options.now());
+  const divergenceRecord =
+    original === null
+      ? -1
+      : firstDifference(original.records, records, Math.min(...forks.map((step) => stepTimeUs(step))));
+  times.push(options.now());
+  const phase = (index: number) => Math.round((times[index + 1] ?? 0) - (times[index] ?? 0));
   return {
     scenario,
     yaml,
     verdict: verdictOf(result),
     records,
-    data: pageData(model),
-    body: renderReportBody(model),
+    data,
+    body,
     traceHash,
     forks,
-    divergenceRecord:
-      original === null
-        ? -1
-        : firstDifference(original.records, records, Math.min(...forks.map((step) => stepTimeUs(step)))),
-    simulateMs: options.now() - started,
-    phasesMs: { run: Math.round(ran - started), model: Math.round(options.now() - modelStarted) },
+    divergenceRecord,
+    simulateMs: (times[times.length - 1] ?? 0) - (times[0] ?? 0),
+    phasesMs: { run: phase(0), hash: phase(1), model: phase(2), page: phase(3), divergence: phase(4) },
   };
 }
 

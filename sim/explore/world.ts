@@ -88,6 +88,9 @@ export class World {
   private current: WorldState | undefined;
   /** The saved state (if any) `enabled` was listed in. */
   private enabledIn: WorldState | undefined;
+  /** How many times this world was restored, and the count when `enabled` was listed. */
+  private restores = 0;
+  private enabledRestores = -1;
   /** Per node, its last fingerprint (two words), and whether it may have changed since. */
   private nodeDigests: number[];
   private nodeChanged: boolean[];
@@ -154,6 +157,7 @@ export class World {
     this.enabled = enabled;
     this.enabledAt = this.kernel.events;
     this.enabledIn = this.current;
+    this.enabledRestores = this.restores;
     const deliveries: Array<EnabledStep & { kind: "deliver" }> = [];
     for (const step of enabled) {
       switch (step.kind) {
@@ -210,8 +214,11 @@ export class World {
     }
     // Entries of the kernel's queue keep their identity across `restore`, so a list made in a
     // saved state serves every step taken from that state.
+    // Steps replayed after a restore make new queue entries: a list made before does not serve.
+    const sameState =
+      this.current !== undefined ? this.enabledIn === this.current : this.enabledRestores === this.restores;
     const enabled =
-      this.enabled !== undefined && this.enabledAt === this.kernel.events && this.enabledIn === this.current
+      this.enabled !== undefined && this.enabledAt === this.kernel.events && sameState
         ? this.enabled
         : undefined;
     this.current = undefined;
@@ -259,6 +266,7 @@ export class World {
     this.nodeDigests = state.nodeDigests.slice();
     this.nodeChanged = state.nodeChanged.slice();
     this.current = state;
+    this.restores++;
   }
 
   private clientIndex(name: string): number {

@@ -54,6 +54,27 @@ describe("paxos-acceptor-recovery (X2)", () => {
   });
 });
 
+describe("paxos-unsynced-acceptor (M29)", () => {
+  it("with the bug, a power loss takes the acceptor's promise back, and Y is chosen after X", () => {
+    const result = runScenarioFile("paxos-unsynced-acceptor-bug", { continueAfterViolation: true });
+    expect(violated(result)).toEqual(["paxos.promise-monotone", "paxos.p2c-justified", "paxos.agreement"]);
+  });
+
+  it("without the bug, the same power loss takes nothing away and X is chosen twice", () => {
+    for (const result of [
+      runScenarioFile("paxos-unsynced-acceptor-bug", { options: { bugs: [] } }),
+      runScenarioFile("paxos-unsynced-acceptor"),
+    ]) {
+      expect(result.violations).toEqual([]);
+      const chosen = result.records.filter((r) => r.kind === "note" && r.label === "chosen");
+      expect(chosen.map((r) => (r.kind === "note" ? r.data : undefined))).toEqual([
+        { ballot: 1, value: "X" },
+        { ballot: 2, value: "X" },
+      ]);
+    }
+  });
+});
+
 describe("paxos-highest-ballot (X3)", () => {
   it("makes ballot 3 propose Y, the value of the highest ballot reported", () => {
     const result = runScenarioFile("paxos-highest-ballot");

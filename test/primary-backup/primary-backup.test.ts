@@ -3,6 +3,7 @@
  * each deliberate bug caught by an invariant it declares.
  */
 import { describe, expect, it } from "vitest";
+import { primaryBackupBugNames } from "../../protocols/primary-backup/bugs.js";
 import { primaryBackupFigures } from "../../protocols/primary-backup/figures.js";
 import { runScenarioFile, runYaml, violated } from "../paxos/support.js";
 import { bugNamed, firstFailure } from "../support/fuzz-runs.js";
@@ -31,6 +32,27 @@ describe("pb-view-service (B2)", () => {
     expect(result.linearizable).toBe(true);
     const staleRead = result.history.filter((event) => event.process === 3 && event.type !== "invoke");
     expect(staleRead.map((event) => event.type)).toEqual(["info"]);
+  });
+});
+
+describe("pb-unsynced-view (M31)", () => {
+  it("with the bug, a power loss takes the view service back from view 1 to view 0", () => {
+    const result = runScenarioFile("pb-unsynced-view-bug");
+    expect(violated(result)).toEqual(["pb.views-monotone"]);
+    expect(result.expectationsMet).toBe(true);
+  });
+
+  it("without the bug, the view service comes back in view 1 and goes on to view 2", () => {
+    for (const result of [
+      runScenarioFile("pb-unsynced-view-bug", { options: { bugs: [] } }),
+      runScenarioFile("pb-unsynced-view"),
+    ]) {
+      expect(result.violations).toEqual([]);
+      const views = result.records.filter((r) => r.kind === "note" && r.node === "n1" && r.label === "view");
+      expect(views.map((r) => (r.kind === "note" ? (r.data as { viewnum: number }).viewnum : 0))).toEqual([
+        1, 2,
+      ]);
+    }
   });
 });
 
@@ -147,7 +169,7 @@ describe("primary-backup under the fuzzer's faults", () => {
     });
   }
 
-  for (const bug of ["ack-before-backup", "view-without-ack", "lease-ignores-drift"]) {
+  for (const bug of primaryBackupBugNames) {
     it(`${bug} is caught within 600 runs, by an invariant it declares`, () => {
       const found = firstFailure("primary-backup", { bugs: [bug], runs: 600 });
       expect(found, `no run up to 600 exposed ${bug}`).toBeDefined();
