@@ -6,18 +6,7 @@
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ExitCode } from "../sim/errors.js";
-import { benchCommand } from "./bench.js";
-import { checkCommand } from "./check.js";
-import { exploreCommand } from "./explore.js";
-import { fuzzCommand } from "./fuzz.js";
-import { labCommand } from "./lab.js";
-import { listCommand } from "./list.js";
-import { mutantsCommand } from "./mutants.js";
-import { newCommand } from "./new.js";
 import { colours } from "./output.js";
-import { reportCommand } from "./report.js";
-import { runCommandModule } from "./run.js";
-import { verifyCommand } from "./verify.js";
 
 const exitCodes = `Exit codes:
   0   ok: every invariant held, history linearizable, expectations met
@@ -29,20 +18,31 @@ const exitCodes = `Exit codes:
 // biome-ignore lint/suspicious/noExplicitAny: each command module has its own argument type.
 type AnyCommand = CommandModule<any, any>;
 
-/** Every command, in the order `--help` lists them. */
-const commands: AnyCommand[] = [
-  listCommand,
-  runCommandModule,
-  verifyCommand,
-  checkCommand,
-  fuzzCommand,
-  exploreCommand,
-  mutantsCommand,
-  reportCommand,
-  labCommand,
-  benchCommand,
-  newCommand,
+/**
+ * Every command, in the order `--help` lists them, each loaded on demand. When the first argument
+ * names a command, only that command's module is loaded: loading them all (the simulator, every
+ * protocol, the reports, the explorer) took about half a second of CPU before any work began,
+ * which a short `check` or a CI `fuzz` pays on every call (docs/linearizability.md).
+ */
+const commandLoaders: ReadonlyArray<readonly [string, () => Promise<AnyCommand>]> = [
+  ["list", async () => (await import("./list.js")).listCommand],
+  ["run", async () => (await import("./run.js")).runCommandModule],
+  ["verify", async () => (await import("./verify.js")).verifyCommand],
+  ["check", async () => (await import("./check.js")).checkCommand],
+  ["fuzz", async () => (await import("./fuzz.js")).fuzzCommand],
+  ["explore", async () => (await import("./explore.js")).exploreCommand],
+  ["mutants", async () => (await import("./mutants.js")).mutantsCommand],
+  ["report", async () => (await import("./report.js")).reportCommand],
+  ["lab", async () => (await import("./lab.js")).labCommand],
+  ["bench", async () => (await import("./bench.js")).benchCommand],
+  ["new", async () => (await import("./new.js")).newCommand],
 ];
+
+async function commandsFor(first: string | undefined): Promise<AnyCommand[]> {
+  const named = commandLoaders.find(([name]) => name === first);
+  if (named !== undefined) return [await named[1]()];
+  return Promise.all(commandLoaders.map(([, load]) => load()));
+}
 
 export async function main(argv: string[]): Promise<void> {
   // A closed pipe (`quorumlab list | head`) ends the output quietly, as other tools do.
@@ -55,7 +55,7 @@ export async function main(argv: string[]): Promise<void> {
   const parser = yargs(argv)
     .scriptName("quorumlab")
     .usage("$0 <command> [options]")
-    .command(commands)
+    .command(await commandsFor(argv[0]))
     .demandCommand(1, "name a command")
     .strict()
     .epilogue(exitCodes)

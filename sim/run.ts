@@ -27,6 +27,8 @@ export interface HistoryVerdict {
   readonly summary?: string;
   /** The invariant a failed check reports (default `kv.linearizable`). */
   readonly invariant?: string;
+  /** The property checked, as people read it (default `linearizable`). */
+  readonly property?: string;
 }
 
 /** Checks a client history against a named sequential model. */
