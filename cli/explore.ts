@@ -188,6 +188,7 @@ export function exploreJson(
     depth: result.depth,
     boundedBy: result.boundedBy ?? null,
     hiddenState: result.hiddenState ?? false,
+    restore: result.restore,
     statesPerSec: result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0,
     wallMs: Math.round(result.wallMs),
     counterexample:
@@ -304,6 +305,11 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
       `${c.yellow("note")}: ${protocol.name}'s node objects keep their state out of sight (closures, no fields, no fingerprint()); no two states were merged (docs/node-api.md, "State fingerprints")\n`,
     );
   }
+  if (result.restore === "replay" && result.hiddenState !== true) {
+    out.write(
+      `${c.yellow("note")}: a node or an invariant monitor of ${protocol.name} keeps state out of sight of snapshots (no \`state\` on a monitor, closures); each state was rebuilt by replaying its path, which is slower (docs/node-api.md, "Saving and restoring a state")\n`,
+    );
+  }
   const rate = result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0;
   const figures = `${result.uniqueStates.toLocaleString("en-US")} unique states (${result.statesVisited.toLocaleString("en-US")} visited), ${(result.wallMs / 1000).toFixed(1)} s, ${rate.toLocaleString("en-US")} states/s`;
   switch (result.verdict) {
@@ -349,7 +355,7 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
         demandOption: true,
         describe: "built-in protocol name, or path of a protocol module (.js)",
       })
-      .option("nodes", { type: "number", describe: "cluster size (default 3)" })
+      .option("nodes", { type: "number", describe: "cluster size (default: the protocol's, else 3)" })
       .option("clients", { type: "number", describe: "clients (default 1 for protocols with clients)" })
       .option("ops", { type: "number", describe: "operations per client (default 1)" })
       .option("depth", {
@@ -358,7 +364,8 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
       })
       .option("faults", {
         type: "string",
-        describe: "budget per schedule: drop=N,duplicate=N,crash=N,timeouts=N (default timeouts=3)",
+        describe:
+          "budget per schedule: drop=N,duplicate=N,crash=N,timeouts=N (default: the protocol's, else timeouts=3)",
       })
       .option("strategy", {
         choices: ["bfs", "dfs", "random"] as const,
@@ -366,7 +373,11 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
         describe: "bfs: shortest counterexample; dfs: iterative deepening; random: random walks",
       })
       .option("time", { type: "string", default: "60s", describe: "wall-clock budget" })
-      .option("workers", { type: "number", default: 1, describe: "worker threads (the search runs in one)" })
+      .option("workers", {
+        type: "number",
+        default: 1,
+        describe: "worker threads (accepted; the search runs in one)",
+      })
       .option("bug", { type: "string", array: true, describe: "switch on a deliberate bug (repeatable)" })
       .option("seed", {
         type: "string",

@@ -98,6 +98,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
         format: "html",
         replay: `npx quorumlab lab ${args.target}${args.seed === undefined ? "" : ` --seed ${args.seed}`}`,
         scenario,
+        result,
       });
       process.stderr.write(
         `lab written to ${args.out}: ${scenario.protocol}, ${scenario.nodes} nodes, ${result.events} events; open it in a browser and fork\n`,

@@ -6,18 +6,7 @@
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ExitCode } from "../sim/errors.js";
-import { benchCommand } from "./bench.js";
-import { checkCommand } from "./check.js";
-import { exploreCommand } from "./explore.js";
-import { fuzzCommand } from "./fuzz.js";
-import { labCommand } from "./lab.js";
-import { listCommand } from "./list.js";
-import { mutantsCommand } from "./mutants.js";
-import { newCommand } from "./new.js";
 import { colours } from "./output.js";
-import { reportCommand } from "./report.js";
-import { runCommandModule } from "./run.js";
-import { verifyCommand } from "./verify.js";
 
 const exitCodes = `Exit codes:
   0   ok: every invariant held, history linearizable, expectations met
@@ -29,20 +18,40 @@ const exitCodes = `Exit codes:
 // biome-ignore lint/suspicious/noExplicitAny: each command module has its own argument type.
 type AnyCommand = CommandModule<any, any>;
 
-/** Every command, in the order `--help` lists them. */
-const commands: AnyCommand[] = [
-  listCommand,
-  runCommandModule,
-  verifyCommand,
-  checkCommand,
-  fuzzCommand,
-  exploreCommand,
-  mutantsCommand,
-  reportCommand,
-  labCommand,
-  benchCommand,
-  newCommand,
-];
+/**
+ * Every command, in the order `--help` lists them. `check` alone loads only its own module when
+ * it is the command given: the others bring the simulator, protocols and reports, which took
+ * about half a second of CPU before a history check began (docs/linearizability.md).
+ */
+async function commandsFor(first: string | undefined): Promise<AnyCommand[]> {
+  if (first === "check") return [(await import("./check.js")).checkCommand];
+  const [list, run, verify, check, fuzz, explore, mutants, report, lab, bench, created] = await Promise.all([
+    import("./list.js"),
+    import("./run.js"),
+    import("./verify.js"),
+    import("./check.js"),
+    import("./fuzz.js"),
+    import("./explore.js"),
+    import("./mutants.js"),
+    import("./report.js"),
+    import("./lab.js"),
+    import("./bench.js"),
+    import("./new.js"),
+  ]);
+  return [
+    list.listCommand,
+    run.runCommandModule,
+    verify.verifyCommand,
+    check.checkCommand,
+    fuzz.fuzzCommand,
+    explore.exploreCommand,
+    mutants.mutantsCommand,
+    report.reportCommand,
+    lab.labCommand,
+    bench.benchCommand,
+    created.newCommand,
+  ];
+}
 
 export async function main(argv: string[]): Promise<void> {
   // A closed pipe (`quorumlab list | head`) ends the output quietly, as other tools do.
@@ -55,7 +64,7 @@ export async function main(argv: string[]): Promise<void> {
   const parser = yargs(argv)
     .scriptName("quorumlab")
     .usage("$0 <command> [options]")
-    .command(commands)
+    .command(await commandsFor(argv[0]))
     .demandCommand(1, "name a command")
     .strict()
     .epilogue(exitCodes)

@@ -15,7 +15,7 @@ import { ExitCode, InputError } from "../sim/errors.js";
 import { parseTrace, type TraceLine } from "../sim/trace.js";
 import { readText } from "./files.js";
 import { runCommand } from "./output.js";
-import { reportOptions, scenarioOfTrace, writeReport } from "./shared/report-file.js";
+import { reportOptions, runOfTrace, writeReport } from "./shared/report-file.js";
 
 export interface ReportArgs {
   trace: string;
@@ -87,8 +87,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         (args.format as ReportFormat | undefined) ??
         (args.out === undefined ? "html" : formatForPath(args.out));
       // A trace of a built-in scenario becomes a lab page when the scenario replays it exactly.
-      const scenario = format === "html" ? scenarioOfTrace(records) : undefined;
-      const options = { format, ...(scenario === undefined ? {} : { scenario }) };
+      const replayed = format === "html" ? runOfTrace(records) : undefined;
+      const options = { format, ...replayed };
       if (args.out === undefined) {
         process.stdout.write(renderReport(records, format, reportOptions(format, options, records)));
       } else {

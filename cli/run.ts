@@ -95,7 +95,11 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
         liveness: args.liveness,
         registry,
       });
-      reportAfterRun(result, { reportPath: args.report, modules: args.module ?? [] });
+      reportAfterRun(result, {
+        reportPath: args.report,
+        modules: args.module ?? [],
+        protocolModules: modules,
+      });
       if (args.json) {
         process.stdout.write(`${JSON.stringify(runJson(result, wallMs))}\n`);
       } else {
@@ -133,6 +137,7 @@ function printRun(
     if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
     out.push("");
     out.push(...timeline(result.records, c).map((line) => `  ${line}`));
+    out.push(...protocolTimelineLines(result.figures, c).map((line) => `  ${line}`));
     out.push("");
     out.push(
       ...figureLines(result.figures).map(
@@ -193,16 +198,27 @@ function printRun(
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
-const baseFigures = new Set(["leaderChanges", "firstLeaderUs", "messages", "messagesByType", "operations"]);
+const baseFigures = new Set([
+  "leaderChanges",
+  "leadersByGroup",
+  "firstLeaderUs",
+  "messages",
+  "messagesByType",
+  "operations",
+]);
 
 /** The run's figures in a few lines: the kernel's, then the protocol's own scalar ones. */
 function figureLines(figures: RunResult["figures"]): string[] {
   const ops = figures.operations;
   const parts: string[] = [];
   if (figures.leaderChanges > 0) {
+    const byGroup = Object.entries(figures.leadersByGroup ?? {});
     parts.push(
       `leaders elected ${figures.leaderChanges}` +
-        (figures.firstLeaderUs === null ? "" : ` (first at ${formatDuration(figures.firstLeaderUs)})`),
+        (figures.firstLeaderUs === null ? "" : ` (first at ${formatDuration(figures.firstLeaderUs)})`) +
+        (byGroup.length === 0
+          ? ""
+          : `, by group ${byGroup.map(([group, count]) => `${group} ${count}`).join(" / ")}`),
     );
   }
   parts.push(`messages ${figures.messages}`);
@@ -213,11 +229,63 @@ function figureLines(figures: RunResult["figures"]): string[] {
   const own: string[] = [];
   for (const [name, value] of Object.entries(figures)) {
     if (baseFigures.has(name)) continue;
-    if (typeof value === "number") own.push(`${name} ${/Us$/.test(name) ? formatDuration(value) : value}`);
-    else if (typeof value === "boolean") own.push(`${name} ${value ? "yes" : "no"}`);
+    const text = scalarFigure(name, value);
+    if (text !== undefined) own.push(text);
+    else if (isRecord(value)) {
+      // A protocol's figures grouped under its name (`txn.splits`): scalars, and flat counts.
+      for (const [inner, innerValue] of Object.entries(value)) {
+        const path = `${name}.${inner}`;
+        const innerText = scalarFigure(path, innerValue);
+        if (innerText !== undefined) own.push(innerText);
+        else if (isRecord(innerValue) && Object.values(innerValue).every((v) => typeof v === "number")) {
+          const counts = Object.entries(innerValue).map(([key, count]) => `${key} ${count}`);
+          if (counts.length > 0) own.push(`${path} ${counts.join(" / ")}`);
+        }
+      }
+    }
   }
   for (let index = 0; index < own.length; index += 4) lines.push(own.slice(index, index + 4).join(", "));
   return lines;
+}
+
+const protocolTimelineMax = 20;
+
+/**
+ * A protocol's own timeline figure (`txn.timeline`: `[{ms, event, ...}]`, the range splits, moves
+ * and merges), one line an entry, after the run's timeline.
+ */
+function protocolTimelineLines(figures: RunResult["figures"], c: ChalkInstance): string[] {
+  const lines: string[] = [];
+  for (const [name, value] of Object.entries(figures)) {
+    const entries = isRecord(value) ? value.timeline : undefined;
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries.slice(0, protocolTimelineMax)) {
+      if (!isRecord(entry) || typeof entry.ms !== "number" || typeof entry.event !== "string") continue;
+      const details = Object.entries(entry)
+        .filter(([field]) => field !== "ms" && field !== "event")
+        .map(([field, detail]) => `${field} ${String(detail)}`)
+        .join(", ");
+      lines.push(
+        `${c.dim(formatDuration(Math.round(entry.ms * 1000)).padStart(9))}  ${c.magenta(`${name} ${entry.event}`)} ${details}`,
+      );
+    }
+    if (entries.length > protocolTimelineMax) {
+      lines.push(
+        c.dim(`           … ${entries.length - protocolTimelineMax} more in ${name}.timeline (--json)`),
+      );
+    }
+  }
+  return lines;
+}
+
+function scalarFigure(name: string, value: unknown): string | undefined {
+  if (typeof value === "number") return `${name} ${/Us$/.test(name) ? formatDuration(value) : value}`;
+  if (typeof value === "boolean") return `${name} ${value ? "yes" : "no"}`;
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 const timelineMax = 40;

@@ -5,7 +5,7 @@
  * from here. A trace whose protocol is unknown gets an empty declaration: no leaders are counted
  * and no logs drawn, and roles are coloured from their names.
  */
-import type { DisplayDeclaration, LogDeclaration, RoleDeclaration } from "../sim/node.js";
+import type { DisplayDeclaration, LogDeclaration, RoleDeclaration, StripDeclaration } from "../sim/node.js";
 
 export type { DisplayDeclaration } from "../sim/node.js";
 
@@ -13,6 +13,7 @@ export type { DisplayDeclaration } from "../sim/node.js";
 export function displayOf(protocol: {
   readonly roles?: RoleDeclaration<never>;
   readonly log?: LogDeclaration;
+  readonly strip?: StripDeclaration;
 }): DisplayDeclaration {
   const roles = protocol.roles;
   return {
@@ -26,6 +27,7 @@ export function displayOf(protocol: {
           },
         }),
     ...(protocol.log === undefined ? {} : { log: protocol.log }),
+    ...(protocol.strip === undefined ? {} : { strip: protocol.strip }),
   };
 }
 

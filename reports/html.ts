@@ -1,169 +1,46 @@
 /**
  * The HTML report: one self-contained file (inline CSS and script, no network, works from
  * `file://`). The header, verdict, explanation and figures are rendered here as escaped HTML;
- * the space-time diagram, state strip and client history are drawn by the page script from a
- * compact JSON block, only for the visible time window.
+ * the space-time diagram, state strip and client history are drawn by the page's script
+ * (bundled from `reports/page/`) from the page data (page-data.ts), packed and compressed, only
+ * for the visible time window.
  */
 
-import { holdsLog } from "./display.js";
 import { escapeHtml, jsonForScript } from "./escape.js";
+import { renderFindingGraphs } from "./finding-graph.js";
 import { formatDurationUs, formatValue } from "./format.js";
-import {
-  type ExplanationView,
-  type ReportModel,
-  type ReportOperation,
-  type StepKind,
-  stepKinds,
-} from "./model.js";
-import { reportScript } from "./template/script.js";
+import type { ExplanationView, ReportModel, ReportOperation } from "./model.js";
+import { messagePalette, packPageData, pageData } from "./page-data.js";
 import { reportCss } from "./template/style.js";
 
-/** Arrow colours by message type (types sorted by name). */
-export const messagePalette: readonly string[] = [
-  "#1f77b4",
-  "#2ca02c",
-  "#d62728",
-  "#9467bd",
-  "#8c564b",
-  "#e377c2",
-  "#17becf",
-  "#bcbd22",
-  "#ff7f0e",
-  "#7f7f7f",
-  "#393b79",
-  "#637939",
-];
-
-const fateCode = { delivered: 0, dropped: 1, "in-flight": 2 } as const;
-
-/**
- * The columns of a message row in the page data, in order. Rows are arrays, which keeps a
- * 100,000-event report small; the page script looks each column up by name (`M.sendUs`).
- */
-const messageColumns = [
-  "from",
-  "to",
-  "type",
-  "sendUs",
-  "arriveUs",
-  "fate",
-  "droppedAtSend",
-  "copy",
-  "payload",
-  "sendStep",
-  "endStep",
-  "id",
-  "dropReason",
-] as const;
-type MessageColumn = (typeof messageColumns)[number];
-
-/** The JSON the page script reads: short tuples keep a 100,000-event report small. */
-export function pageData(model: ReportModel): Record<string, unknown> {
-  const types = [...new Set(model.messages.map((message) => message.type))].sort();
-  const typeIndex = new Map(types.map((type, index) => [type, index]));
-  const kindIndex = new Map<StepKind, number>(stepKinds.map((kind, index) => [kind, index]));
-  const explanation =
-    model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
-  return {
-    meta: model.meta,
-    lanes: model.lanes.map((lane) => [lane.name, lane.kind]),
-    types,
-    palette: messagePalette,
-    stepKinds,
-    messageColumns,
-    msgs: model.messages.map((message) => {
-      const row: Record<MessageColumn, number | string> = {
-        from: message.from,
-        to: message.to,
-        type: typeIndex.get(message.type) ?? 0,
-        sendUs: message.sendUs,
-        arriveUs: message.arriveUs ?? -1,
-        fate: fateCode[message.fate],
-        droppedAtSend: message.droppedAtSend ? 1 : 0,
-        copy: message.copyOf === null ? 0 : 1,
-        payload: message.payload,
-        sendStep: message.sendStep,
-        endStep: message.endStep ?? -1,
-        id: message.id,
-        dropReason: message.dropReason ?? "",
-      };
-      return messageColumns.map((column) => row[column]);
-    }),
-    payloads: model.payloads,
-    laneIv: model.laneIntervals.map((interval) => [
-      interval.lane,
-      interval.kind,
-      interval.startUs,
-      interval.endUs ?? -1,
-    ]),
-    net: model.network.map((interval) => [
-      interval.kind,
-      interval.startUs,
-      interval.endUs ?? -1,
-      interval.text,
-      interval.lanes,
-    ]),
-    marks: model.marks,
-    statePoints: model.statePoints,
-    states: model.states,
-    display: model.display,
-    hasLog: model.states.some((state) => holdsLog(model.display, state)),
-    ops: model.operations.map((operation) => ({
-      c: operation.client,
-      p: operation.process,
-      f: operation.f,
-      k: operation.key,
-      i: JSON.stringify(operation.input ?? null),
-      o: JSON.stringify(operation.output ?? null),
-      s: operation.status,
-      a: operation.callUs,
-      b: operation.returnUs ?? -1,
-      err: operation.error,
-      is: operation.invokeStep,
-      rs: operation.returnStep ?? -1,
-    })),
-    notes: model.notes.map((note) => [note.lane, note.t, note.label, JSON.stringify(note.data ?? null)]),
-    steps: model.steps.map((step) =>
-      step.label === undefined
-        ? [step.t, step.e, kindIndex.get(step.kind) ?? 0, step.lane, step.ref]
-        : [step.t, step.e, kindIndex.get(step.kind) ?? 0, step.lane, step.ref, step.label],
-    ),
-    violations: model.violations.map((violation) => ({
-      invariant: violation.invariant,
-      message: violation.message,
-      t: violation.t,
-      firstBadStep: violation.firstBadStep,
-    })),
-    explanation:
-      explanation === null
-        ? null
-        : {
-            failing: explanation.failingOperation,
-            prefix: explanation.longestPrefix.map((step) => [step.operation, step.stateAfter]),
-            unplaceable: explanation.unplaceable.map((item) => [item.operation, item.reason]),
-            minimal: explanation.minimalSet,
-          },
-  };
+/** What a page carries beside the report body: its script, and the lab when it is one. */
+export interface HtmlPage {
+  /**
+   * The page's script, an IIFE bundled from `reports/page/`: the viewer (the diagram only) or,
+   * for a lab, the simulator, the checkers and the run's protocol too.
+   */
+  readonly bundle: string;
+  /**
+   * gzip-compresses a text and writes it in base64 (the CLI's `node:zlib`: reports take no Node
+   * module). The page data is embedded so and unpacked in the page.
+   */
+  readonly gzipBase64: (text: string) => string;
+  /** What makes the page a lab: the scenario the page re-simulates when the reader forks. */
+  readonly lab?: LabEmbedding;
 }
 
-/**
- * What makes a report a lab: the page bundle (the simulator, the checkers and the run's
- * protocol, built from `reports/page/`) and the scenario it re-simulates. The page re-runs the
- * scenario when it opens, so the trace itself need not be embedded.
- */
+/** The scenario of a lab page and the run's verdict (`reports/page/verdict.ts`, plain data). */
 export interface LabEmbedding {
-  /** The bundled page script (an IIFE). */
-  readonly bundle: string;
   /** The scenario file that replays the run (its seed is the run's). */
   readonly scenarioYaml: string;
-  /** Embed the trace's page data too, so the diagram draws before the page re-simulates. */
-  readonly embedTrace: boolean;
+  readonly verdict: unknown;
 }
 
-/** Renders the whole report page; with `lab`, a page that re-simulates and forks the run. */
-export function renderHtml(model: ReportModel, lab?: LabEmbedding): string {
+/** Renders the whole report page; with `page.lab`, a page that forks the run and re-simulates. */
+export function renderHtml(model: ReportModel, page: HtmlPage): string {
   const meta = model.meta;
   const title = `${meta.scenario} · ${meta.protocol} · seed ${meta.seed}`;
+  const lab = page.lab;
   const labData =
     lab === undefined
       ? ""
@@ -172,12 +49,9 @@ export function renderHtml(model: ReportModel, lab?: LabEmbedding): string {
           traceHash: meta.traceHash,
           version: meta.version,
           replay: meta.replay,
-        })}</script>
-<script>${lab.bundle.replaceAll("</script", "<\\/script")}</script>`;
-  const reportData =
-    lab === undefined || lab.embedTrace
-      ? `<script type="application/json" id="report-data">${jsonForScript(pageData(model))}</script>`
-      : "";
+          verdict: lab.verdict,
+        })}</script>`;
+  const packed = packPageData(pageData(model));
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -192,9 +66,9 @@ export function renderHtml(model: ReportModel, lab?: LabEmbedding): string {
 ${renderReportBody(model)}
 </main>
 <div id="tip"></div>
-${reportData}
-<script>${reportScript}</script>
+<script type="application/octet-stream" id="report-data">${page.gzipBase64(JSON.stringify(packed))}</script>
 ${labData}
+<script>${page.bundle.replaceAll("</script", "<\\/script")}</script>
 </body>
 </html>
 `;
@@ -220,6 +94,7 @@ ${renderLegend(model)}
 <div id="logs"></div>
 </section>
 ${renderExplanation(model)}
+${renderFindingGraphs(model)}
 ${renderFigures(model)}
 <footer>quorumlab${meta.version === "" ? "" : ` ${escapeHtml(meta.version)}`} · trace ${escapeHtml(meta.traceHash.slice(0, 16))} · ${meta.events} kernel events, ${model.steps.length} trace events, ${model.messages.length} messages</footer>`;
 }

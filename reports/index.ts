@@ -7,13 +7,13 @@ import type { TraceLine } from "../sim/trace.js";
 import { ednHistory } from "./export/edn.js";
 import { mermaidSequence } from "./export/mermaid.js";
 import { shivizLog } from "./export/shiviz.js";
-import { type LabEmbedding, renderHtml } from "./html.js";
+import { type HtmlPage, renderHtml } from "./html.js";
 import { renderMarkdown } from "./markdown.js";
 import { buildModel, type ModelOptions } from "./model.js";
 import { renderText } from "./text.js";
 
 export { type DisplayDeclaration, displayOf } from "./display.js";
-export type { LabEmbedding } from "./html.js";
+export type { HtmlPage, LabEmbedding } from "./html.js";
 export { buildModel, checkRecord, type ModelOptions, type ReportModel } from "./model.js";
 
 export const reportFormats = ["html", "md", "text", "edn", "shiviz", "mermaid"] as const;
@@ -30,16 +30,20 @@ export function formatForPath(path: string): ReportFormat {
   return "html";
 }
 
-/** Renders a trace in one format; an HTML page with `lab` re-simulates and forks the run. */
+/**
+ * Renders a trace in one format. HTML needs `options.page`, the page's script (the CLI's
+ * `cli/shared/page-bundle.ts` bundles it); an HTML page with `page.lab` forks the run.
+ */
 export function renderReport(
   records: readonly TraceLine[],
   format: ReportFormat,
-  options: ModelOptions & { readonly lab?: LabEmbedding } = {},
+  options: ModelOptions & { readonly page?: HtmlPage } = {},
 ): string {
   const model = buildModel(records, options);
   switch (format) {
     case "html":
-      return renderHtml(model, options.lab);
+      if (options.page === undefined) throw new Error("an HTML report needs its page script (options.page)");
+      return renderHtml(model, options.page);
     case "md":
       return renderMarkdown(model);
     case "text":

@@ -176,6 +176,12 @@ export interface RoleDeclaration<N> {
   roleOf?(node: N): string | undefined;
   /** The node's term, epoch, ballot or view now: among leading nodes, the highest wins. */
   termOf?(node: N): number;
+  /**
+   * The node's group, when the cluster is several independent groups each with its own leader
+   * (the Raft groups of a sharded store): leaderships are then counted per group, and a step of
+   * one group's leader after another's is not a change of leader. A fixed answer per node.
+   */
+  groupOf?(node: N): string;
 }
 
 /**
@@ -199,10 +205,22 @@ export interface LogDeclaration {
   readonly commitField?: string;
 }
 
-/** What reports need to know of a protocol to draw its runs: roles and logs, as declared. */
+/**
+ * What a report's state strip shows of a node, beyond its role: the first of `sources` whose
+ * description field gives a value (a string; a list's last entry; a map's last value), cut to its
+ * first word with `firstWord`. Without a value the strip shows the role.
+ */
+export interface StripDeclaration {
+  readonly sources: ReadonlyArray<{ readonly field: string; readonly firstWord?: boolean }>;
+  /** A CSS colour per value shown; a value without one gets a colour from its name. */
+  readonly colours?: Readonly<Record<string, string>>;
+}
+
+/** What reports need to know of a protocol to draw its runs: roles, logs and strip, as declared. */
 export interface DisplayDeclaration {
   readonly roles?: Omit<RoleDeclaration<unknown>, "roleOf" | "termOf">;
   readonly log?: LogDeclaration;
+  readonly strip?: StripDeclaration;
 }
 
 /** What invariants may look at after a step: the live nodes, read-only by convention. */
@@ -234,6 +252,13 @@ export interface InvariantFailure {
 
 /** One run's monitor for an invariant; it may keep state across steps. */
 export interface InvariantMonitor<N> {
+  /**
+   * Everything the monitor remembers between steps (the objects its handlers read and change),
+   * or `null` when it remembers nothing. Exploration saves and restores a state through it
+   * (docs/exploring.md); a monitor without `state` makes exploration rebuild each state by
+   * replaying its path, which is correct but far slower.
+   */
+  readonly state?: object | null;
   /** Called after every step; returns a failure the first time the invariant breaks. */
   afterStep?(step: StepView<N>): InvariantFailure | undefined;
   /** Called once at the end of the run. */
@@ -260,6 +285,17 @@ export interface Invariant<N> {
 export interface FuzzHints {
   readonly options?: Readonly<Record<string, readonly unknown[]>>;
   readonly nodes?: readonly [number, number];
+}
+
+/**
+ * The bounds `quorumlab explore` uses for a protocol when the command line does not give them
+ * (docs/exploring.md): chosen so that the correct protocol's space is explored to completion in
+ * about a minute on one core. Each field is a default; flags override it.
+ */
+export interface ExploreHints {
+  readonly nodes?: number;
+  /** Fault budget per schedule; `timeouts` counts node timer firings and client retries. */
+  readonly faults?: Readonly<Partial<Record<"drop" | "duplicate" | "crash" | "timeouts", number>>>;
 }
 
 /** An invariant a correct protocol is known to break, and when. */
@@ -333,12 +369,16 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
   readonly roles?: RoleDeclaration<N>;
   /** How reports draw a node's log from its state description (protocols with a log). */
   readonly log?: LogDeclaration;
+  /** What reports' state strip shows beyond the role (default: the role only). */
+  readonly strip?: StripDeclaration;
   /** Name of the timer the scenario action `timeout: nX` fires early (Raft: `election`). */
   readonly electionTimer?: string;
   /** The names this protocol passes to `ctx.probe`, so that a campaign can tell which it never reached. */
   readonly probes?: readonly string[];
   /** How `quorumlab fuzz` should vary runs (default: the protocol's defaults, 3 to `defaultNodes` nodes). */
   readonly fuzz?: FuzzHints;
+  /** The bounds `quorumlab explore` uses when not told (default: 3 nodes, `timeouts=3`). */
+  readonly explore?: ExploreHints;
   /**
    * Invariants the correct protocol is known to break under some faults, by design (plain
    * three-phase commit under partitions). Fuzzing still reports them, as the protocol's limit.

@@ -73,6 +73,19 @@ const protocolSchema = z.looseObject({
     .optional(),
   electionTimer: z.string().optional(),
   fuzz: hints.optional(),
+  explore: z
+    .looseObject({
+      nodes: z.number().int().min(1).optional(),
+      faults: z
+        .strictObject({
+          drop: z.number().int().min(0).optional(),
+          duplicate: z.number().int().min(0).optional(),
+          crash: z.number().int().min(0).optional(),
+          timeouts: z.number().int().min(0).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
   knownLimits: z.array(z.looseObject({ invariant: text, when: z.string(), source: z.string() })).optional(),
   figures: fn.optional(),
 });

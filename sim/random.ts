@@ -41,18 +41,41 @@ export function formatSeed(seed: bigint): string {
   return `0x${seed.toString(16)}`;
 }
 
+/**
+ * seedrandom's Alea, stepped here with its state in the object's own fields: seedrandom keeps it
+ * in a closure, out of reach of exploration's generic snapshot and restore of a state
+ * (sim/explore/snapshot.ts). Seeding still goes through seedrandom, and the numbers drawn are
+ * the same, bit for bit.
+ */
 class AleaRng implements Rng {
-  private readonly source: seedrandom.PRNG;
+  private s0: number;
+  private s1: number;
+  private s2: number;
+  private c: number;
   /** Numbers drawn so far: with the seed, it identifies the stream's state (state fingerprints). */
   draws = 0;
 
   constructor(seedText: string) {
-    this.source = seedrandom.alea(seedText);
+    const seeded = seedrandom.alea(seedText, { state: true }).state();
+    this.s0 = seeded.s0;
+    this.s1 = seeded.s1;
+    this.s2 = seeded.s2;
+    this.c = seeded.c;
+  }
+
+  /** One step of Alea: a float in [0, 1) with 32 random bits. */
+  private step(): number {
+    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10; // 2^-32
+    this.s0 = this.s1;
+    this.s1 = this.s2;
+    this.c = t | 0;
+    this.s2 = t - this.c;
+    return this.s2;
   }
 
   private double(): number {
     this.draws++;
-    return this.source.double();
+    return this.step() + ((this.step() * 0x200000) | 0) * 1.1102230246251565e-16; // 2^-53
   }
 
   next(): number {

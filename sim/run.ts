@@ -59,6 +59,8 @@ export interface RunOptions {
    * there: the same run, through the seam exploration uses (tests of the seam). Default false.
    */
   readonly choiceStore?: boolean;
+  /** Freeze messages as they are sent (default true; see `KernelConfig.freezeMessages`). */
+  readonly freezeMessages?: boolean;
 }
 
 export interface ExpectationResult {
@@ -68,7 +70,10 @@ export interface ExpectationResult {
 }
 
 export interface RunFigures {
+  /** Leaderships: every (node, term) entering a leading role (per group, when groups are declared). */
   readonly leaderChanges: number;
+  /** With declared groups (`roles.groupOf`): leaderships per group, by group name. */
+  readonly leadersByGroup?: Readonly<Record<string, number>>;
   readonly firstLeaderUs: number | null;
   readonly messages: number;
   readonly messagesByType: Readonly<Record<string, number>>;
@@ -124,6 +129,7 @@ export function runScenario(
     checkLiveness: options.checkLiveness ?? false,
     stopOnViolation: options.stopOnViolation ?? true,
     ...(options.observer === undefined ? {} : { observer: options.observer }),
+    ...(options.freezeMessages === false ? { freezeMessages: false } : {}),
     ...(scenario.schedule === undefined && options.choiceStore !== true
       ? {}
       : { scheduling: "choice" as const }),
@@ -396,8 +402,17 @@ function computeFigures(
   }
   operations.pending = invoked - operations.ok - operations.fail - operations.info;
   const first = kernel.leaderships[0];
+  const byGroup = new Map<string, number>();
+  for (const { group } of kernel.leaderships) {
+    if (group !== undefined) byGroup.set(group, (byGroup.get(group) ?? 0) + 1);
+  }
   return {
     leaderChanges: kernel.leaderships.length,
+    ...(byGroup.size === 0
+      ? {}
+      : {
+          leadersByGroup: Object.fromEntries([...byGroup].sort(([left], [right]) => (left < right ? -1 : 1))),
+        }),
     firstLeaderUs: first === undefined ? null : first.timeUs,
     messages,
     messagesByType,

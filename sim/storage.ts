@@ -18,10 +18,14 @@ export class MemoryStorage implements DurableStorage {
   /**
    * What each key touched since the last sync held at that sync, recorded at its first write
    * after it: enough to roll back, without copying a whole list on every sync (Raft syncs after
-   * nearly every append; copying its log each time would make a run quadratic).
+   * nearly every append; copying its log each time would make a run quadratic). A record counts
+   * only if it carries the current `epoch`: a sync moves to the next epoch instead of clearing
+   * the maps, since a cleared Map reallocates its table and Raft syncs on most steps.
    */
-  private readonly syncedValues = new Map<string, unknown>();
+  private readonly syncedValues = new Map<string, SyncedValue>();
   private readonly syncedLists = new Map<string, SyncedList>();
+  /** Counts syncs (and rollbacks) that changed anything: the records of older epochs are spent. */
+  private epoch = 0;
   /** Number of write calls, a figure for reports (persist operations per run). */
   writes = 0;
   /** Number of `sync` calls. */
@@ -83,8 +87,7 @@ export class MemoryStorage implements DurableStorage {
     this.syncs++;
     if (this.unsyncedWrites === 0) return;
     this.unsyncedWrites = 0;
-    this.syncedValues.clear();
-    this.syncedLists.clear();
+    this.epoch++;
   }
 
   /**
@@ -93,11 +96,14 @@ export class MemoryStorage implements DurableStorage {
    */
   loseUnsynced(): number {
     const lost = this.unsyncedWrites;
-    for (const [key, value] of this.syncedValues) {
-      if (value === absent) this.values.delete(key);
-      else this.values.set(key, value);
+    const epoch = this.epoch;
+    for (const [key, synced] of this.syncedValues) {
+      if (synced.epoch !== epoch) continue;
+      if (synced.value === absent) this.values.delete(key);
+      else this.values.set(key, synced.value);
     }
     for (const [key, synced] of this.syncedLists) {
+      if (synced.epoch !== epoch) continue;
       if (synced.list === undefined) {
         this.lists.delete(key);
         continue;
@@ -106,8 +112,7 @@ export class MemoryStorage implements DurableStorage {
       for (const item of synced.tail) synced.list.push(item);
       this.lists.set(key, synced.list);
     }
-    this.syncedValues.clear();
-    this.syncedLists.clear();
+    this.epoch++;
     this.unsyncedWrites = 0;
     return lost;
   }
@@ -127,15 +132,29 @@ export class MemoryStorage implements DurableStorage {
   }
 
   private rememberValue(key: string): void {
-    if (this.syncedValues.has(key)) return;
+    const synced = this.syncedValues.get(key);
+    if (synced !== undefined && synced.epoch === this.epoch) return;
     // Stored values are never mutated (they are copies or frozen), so the reference suffices.
-    this.syncedValues.set(key, this.values.has(key) ? this.values.get(key) : absent);
+    const value = this.values.has(key) ? this.values.get(key) : absent;
+    if (synced === undefined) this.syncedValues.set(key, { epoch: this.epoch, value });
+    else {
+      synced.epoch = this.epoch;
+      synced.value = value;
+    }
   }
 
   private rememberList(key: string): void {
-    if (this.syncedLists.has(key)) return;
+    const synced = this.syncedLists.get(key);
+    if (synced !== undefined && synced.epoch === this.epoch) return;
     const list = this.lists.get(key);
-    this.syncedLists.set(key, { list, length: list?.length ?? 0, tail: [] });
+    const length = list?.length ?? 0;
+    if (synced === undefined) this.syncedLists.set(key, { epoch: this.epoch, list, length, tail: [] });
+    else {
+      synced.epoch = this.epoch;
+      synced.list = list;
+      synced.length = length;
+      if (synced.tail.length > 0) synced.tail = [];
+    }
   }
 }
 
@@ -148,9 +167,16 @@ const absent = Symbol("absent");
  * truncation cut. `list` is undefined when the key held no list.
  */
 interface SyncedList {
-  readonly list: unknown[] | undefined;
+  epoch: number;
+  list: unknown[] | undefined;
   length: number;
   tail: unknown[];
+}
+
+/** A value as it was at the last sync (`absent`: the key held none), valid in epoch `epoch`. */
+interface SyncedValue {
+  epoch: number;
+  value: unknown;
 }
 
 /**

@@ -82,6 +82,8 @@ export async function fuzzRunner(source: ProtocolSource, liveness: boolean): Pro
     liveness,
     checkHistory: fuzzHistoryChecker(),
     coverage: true,
+    // A module's messages stay frozen: it is the code the guard exists for.
+    freezeMessages: source.module !== undefined,
   });
   runners.set(key, runner);
   return runner;

@@ -1,9 +1,10 @@
 /**
- * The lab page's script: an esbuild bundle of `reports/page/` with the kernel, the checkers and
- * one protocol, embedded in every HTML report so the page can re-simulate and fork the run.
+ * The HTML report's script, an esbuild bundle of `reports/page/`: the viewer (the diagram only)
+ * for a report that is not a lab, or the lab (with the kernel, the checkers and one protocol) so
+ * the page can fork the run and re-simulate it.
  *
- * `npm run build` bundles the TypeScript sources into one file per built-in protocol,
- * `dist/page/<protocol>.js` (this file, run as a script). A report written by the compiled CLI
+ * `npm run build` bundles the TypeScript sources into `dist/page/viewer.js` and one lab per
+ * built-in protocol, `dist/page/<protocol>.js` (this file, run as a script). A report written by the compiled CLI
  * reads that file; one written from the sources (tests, `npm run dev`) is bundled on the spot
  * (a second or two), so it never holds a stale page.
  */
@@ -28,6 +29,27 @@ export interface ProtocolSource {
 const cache = new Map<string, string>();
 
 /**
+ * The script of a report that is not a lab: the diagram only (`reports/page/viewer.ts`),
+ * prebuilt as `dist/page/viewer.js` by `npm run build`.
+ */
+export function viewerBundle(): string {
+  const cached = cache.get("viewer");
+  if (cached !== undefined) return cached;
+  const prebuilt = join(root, "dist", "page", "viewer.js");
+  const text = compiled && existsSync(prebuilt) ? readFileSync(prebuilt, "utf8") : bundleViewer();
+  cache.set("viewer", text);
+  return text;
+}
+
+/** Bundles the viewer's script. */
+export function bundleViewer(): string {
+  return bundleEntry(
+    `import ${JSON.stringify(join(root, "reports", "page", "viewer.ts"))};`,
+    "viewer-entry.js",
+  );
+}
+
+/**
  * The page bundle for `source`; without `source.module`, the built-in protocol of that name
  * (prebuilt by `npm run build` when running the compiled CLI).
  */
@@ -45,19 +67,56 @@ export function pageBundle(source: { readonly protocol: string; readonly module?
 }
 
 /**
+ * The page bundle for a protocol loaded from the user's modules (`--module`, or the module a
+ * scenario records): the modules are bundled with the page from their sources, TypeScript or
+ * JavaScript, and their `quorumlab` imports with the simulator's own sources, so the page holds
+ * one simulator. The protocol is the first export named `protocol` among the modules (then the
+ * built-in one of that name), checked and completed as the CLI does (`checkProtocol`).
+ */
+export function modulePageBundle(source: {
+  readonly protocol: string;
+  readonly modules: readonly string[];
+}): string {
+  const key = `${source.modules.join("\n")}\n${source.protocol}`;
+  const cached = cache.get(key);
+  if (cached !== undefined) return cached;
+  const candidates = [...source.modules.map((module) => resolve(module))];
+  if (builtInFolder(source.protocol) !== undefined) candidates.push(builtInModule(source.protocol));
+  const entry = [
+    ...candidates.map((module, index) => `import * as module${index} from ${JSON.stringify(module)};`),
+    `import { checkProtocol } from ${JSON.stringify(join(root, "sim", "protocol-check.ts"))};`,
+    `import { startLab } from ${JSON.stringify(join(root, "reports", "page", "main.ts"))};`,
+    `const name = ${JSON.stringify(source.protocol)};`,
+    'const looksLike = (value) => value !== null && typeof value === "object" && value.name === name && typeof value.create === "function";',
+    // A TypeScript module outside an ES-module package has its exports on `default`.
+    'const exportsOf = (module) => [module.default, module.protocol, ...Object.values(module), ...(module.default !== null && typeof module.default === "object" ? Object.values(module.default) : [])];',
+    `const found = [${candidates.map((_, index) => `module${index}`).join(", ")}].flatMap(exportsOf).find(looksLike);`,
+    "startLab(found === undefined ? undefined : checkProtocol(found, name).protocol);",
+  ].join("\n");
+  const text = bundleEntry(entry, "module-lab-entry.js");
+  cache.set(key, text);
+  return text;
+}
+
+/**
  * The folder of a built-in protocol: `protocols/<folder>/index`, the folder whose name the
  * protocol's name ends with (`quorum-three-phase-commit` lives in `three-phase-commit`).
  */
 export function builtInModule(protocol: string): string {
-  const folders = readdirSync(join(root, "protocols"), { withFileTypes: true })
+  const folder = builtInFolder(protocol);
+  if (folder === undefined) throw new Error(`no protocols/ folder holds protocol '${protocol}'`);
+  return join(root, "protocols", folder, "index.ts");
+}
+
+function builtInFolder(protocol: string): string | undefined {
+  // An installed package ships the sources of sim/ and reports/ (for module labs), not protocols/.
+  if (!existsSync(join(root, "protocols"))) return undefined;
+  return readdirSync(join(root, "protocols"), { withFileTypes: true })
     .filter(
       (entry) => entry.isDirectory() && (protocol === entry.name || protocol.endsWith(`-${entry.name}`)),
     )
     .map((entry) => entry.name)
-    .sort((left, right) => right.length - left.length);
-  const folder = folders[0];
-  if (folder === undefined) throw new Error(`no protocols/ folder holds protocol '${protocol}'`);
-  return join(root, "protocols", folder, "index.ts");
+    .sort((left, right) => right.length - left.length)[0];
 }
 
 /** Bundles the page with the protocol named `source.protocol` exported by `source.module`. */
@@ -70,8 +129,12 @@ export function bundle(source: ProtocolSource): string {
     ");",
     "startLab(protocol);",
   ].join("\n");
+  return bundleEntry(entry, "lab-entry.js");
+}
+
+function bundleEntry(entry: string, name: string): string {
   const result = buildSync({
-    stdin: { contents: entry, resolveDir: root, sourcefile: "lab-entry.js", loader: "js" },
+    stdin: { contents: entry, resolveDir: root, sourcefile: name, loader: "js" },
     bundle: true,
     write: false,
     format: "iife",
@@ -80,7 +143,11 @@ export function bundle(source: ProtocolSource): string {
     minify: true,
     legalComments: "inline",
     charset: "utf8",
-    alias: { "node:crypto": join(root, "reports", "page", "sha256.ts") },
+    alias: {
+      "node:crypto": join(root, "reports", "page", "sha256.ts"),
+      // A user's module imports the simulator by the package's name: bundle its sources.
+      quorumlab: join(root, "sim", "index.ts"),
+    },
     // A page has no environment: a module that reads a variable reads it unset.
     define: { "process.env": "{}" },
     logLevel: "silent",
@@ -97,6 +164,9 @@ async function buildAll(): Promise<void> {
   };
   const out = join(root, "dist", "page");
   mkdirSync(out, { recursive: true });
+  const viewer = bundleViewer();
+  writeFileSync(join(out, "viewer.js"), viewer);
+  process.stdout.write(`dist/page/viewer.js ${Math.round(viewer.length / 1024)} KB\n`);
   for (const name of protocols.keys()) {
     const text = bundle({ module: builtInModule(name), protocol: name });
     writeFileSync(join(out, `${name}.js`), text);

@@ -3,15 +3,17 @@
  * `reports/` renders; this file does the I/O.
  */
 import { writeFileSync } from "node:fs";
+import { gzipSync } from "node:zlib";
 import { protocols } from "../../protocols/index.js";
 import {
   displayOf,
   formatForPath,
-  type LabEmbedding,
+  type HtmlPage,
   type ModelOptions,
   type ReportFormat,
   renderReport,
 } from "../../reports/index.js";
+import { verdictOf } from "../../reports/page/verdict.js";
 import { InputError } from "../../sim/errors.js";
 import { parseSeed } from "../../sim/random.js";
 import { type RunResult, runScenario } from "../../sim/run.js";
@@ -20,7 +22,7 @@ import { writeScenario } from "../../sim/scenario/write.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { loadScenario, packageVersion } from "../files.js";
 import { historyChecker } from "../history-check.js";
-import { pageBundle } from "./page-bundle.js";
+import { modulePageBundle, pageBundle, viewerBundle } from "./page-bundle.js";
 import { replayCommand } from "./run-scenario.js";
 
 export interface WriteReportOptions {
@@ -32,10 +34,17 @@ export interface WriteReportOptions {
   readonly version?: string;
   /**
    * The scenario (with the run's seed) that replays the trace: an HTML report then embeds the
-   * simulator and becomes a lab that re-simulates and forks the run, instead of embedding the
-   * trace. Only for built-in protocols.
+   * simulator and becomes a lab that forks the run and re-simulates it (built-in protocols, and
+   * those of `modules`).
    */
   readonly scenario?: Scenario;
+  /**
+   * The run of `scenario` that made the trace, whose verdict the lab shows; without it, the
+   * scenario is run once more for its verdict (built-in protocols only).
+   */
+  readonly result?: RunResult;
+  /** The module files the run loaded protocols from (`--module`): the lab bundles them. */
+  readonly modules?: readonly string[];
 }
 
 /** Writes a report of `records` (a whole trace, header first) to `path`. */
@@ -58,20 +67,44 @@ export function reportOptions(
   format: ReportFormat,
   options: WriteReportOptions,
   records: readonly TraceLine[],
-): ModelOptions & { lab?: LabEmbedding } {
-  const lab =
-    format === "html" && options.scenario !== undefined ? labEmbedding(options.scenario) : undefined;
-  return { ...modelOptions(options, records), ...(lab === undefined ? {} : { lab }) };
+): ModelOptions & { page?: HtmlPage } {
+  const page = format === "html" ? htmlPage(options) : undefined;
+  return { ...modelOptions(options, records), ...(page === undefined ? {} : { page }) };
 }
 
-/** The lab part of a page for `scenario`; undefined for a protocol that is not built in. */
-function labEmbedding(scenario: Scenario): LabEmbedding | undefined {
-  if (!protocols.has(scenario.protocol)) return undefined;
-  return {
-    bundle: pageBundle({ protocol: scenario.protocol }),
+/** gzip at the highest level, in base64: what an HTML page embeds its data as. */
+export function gzipBase64(text: string): string {
+  return gzipSync(text, { level: 9 }).toString("base64");
+}
+
+/**
+ * The script of an HTML page: a lab for a scenario of a built-in protocol (the page draws the
+ * run from its data and simulates only when the reader forks), the viewer otherwise.
+ */
+function htmlPage(options: WriteReportOptions): HtmlPage {
+  const scenario = options.scenario;
+  const viewer = { bundle: viewerBundle(), gzipBase64 };
+  const modules = options.modules ?? [];
+  if (scenario === undefined) return viewer;
+  const lab = (verdict: RunResult) => ({
     scenarioYaml: writeScenario(scenario),
-    embedTrace: false,
-  };
+    verdict: verdictOf(verdict),
+  });
+  if (modules.length > 0 && options.result !== undefined) {
+    try {
+      const bundle = modulePageBundle({ protocol: scenario.protocol, modules });
+      return { bundle, gzipBase64, lab: lab(options.result) };
+    } catch (error) {
+      // The report still shows the run; only forking in the page is lost.
+      process.stderr.write(
+        `note: the report is not a lab: the protocol module could not be bundled for the page (${(error as Error).message.split("\n")[0]})\n`,
+      );
+      return viewer;
+    }
+  }
+  if (modules.length > 0 || !protocols.has(scenario.protocol)) return viewer;
+  const run = options.result ?? runScenario(scenario, protocols, { checkHistory: historyChecker() });
+  return { bundle: pageBundle({ protocol: scenario.protocol }), gzipBase64, lab: lab(run) };
 }
 
 /**
@@ -79,6 +112,13 @@ function labEmbedding(scenario: Scenario): LabEmbedding | undefined {
  * the trace's very hash; undefined otherwise.
  */
 export function scenarioOfTrace(records: readonly TraceLine[]): Scenario | undefined {
+  return runOfTrace(records)?.scenario;
+}
+
+/** `scenarioOfTrace`, with the run that replayed the trace. */
+export function runOfTrace(
+  records: readonly TraceLine[],
+): { scenario: Scenario; result: RunResult } | undefined {
   const header = records[0];
   const end = records[records.length - 1];
   if (header?.kind !== "header" || end?.kind !== "end" || !protocols.has(header.protocol)) return undefined;
@@ -88,8 +128,8 @@ export function scenarioOfTrace(records: readonly TraceLine[]): Scenario | undef
   } catch {
     return undefined;
   }
-  const rerun = runScenario(scenario, protocols, { checkHistory: historyChecker() });
-  return rerun.traceHash === end.traceHash ? scenario : undefined;
+  const result = runScenario(scenario, protocols, { checkHistory: historyChecker() });
+  return result.traceHash === end.traceHash ? { scenario, result } : undefined;
 }
 
 /** The model options, with what the trace's protocol declares (if it is a built-in one). */
@@ -106,13 +146,20 @@ export function modelOptions(options: WriteReportOptions, records: readonly Trac
 /** The `--report FILE` step after a run (of `run`, and of a fuzz counterexample). */
 export function reportAfterRun(
   result: RunResult,
-  options: { reportPath: string | undefined; modules?: readonly string[] },
+  options: {
+    reportPath: string | undefined;
+    /** The `--module` flags, for the replay command. */
+    modules?: readonly string[];
+    /** The module files the run's protocols came from (default: `modules`). */
+    protocolModules?: readonly string[];
+  },
 ): void {
   if (options.reportPath === undefined) return;
   if (result.records.length === 0) throw new Error("a report needs the run's trace (keepTrace)");
   writeReport(result.records, options.reportPath, {
     replay: replayCommand(result.scenario, result.seed, options.modules),
-    // A protocol loaded from a module is not in the page's bundle: its report embeds the trace.
-    ...((options.modules ?? []).length === 0 ? { scenario: { ...result.scenario, seed: result.seed } } : {}),
+    scenario: { ...result.scenario, seed: result.seed },
+    result,
+    modules: options.protocolModules ?? options.modules ?? [],
   });
 }

@@ -5,6 +5,7 @@
  */
 import { performance } from "node:perf_hooks";
 import {
+  anomalyDefinitions,
   checkTransactions,
   describeTransaction,
   parseTxnEvents,
@@ -57,6 +58,40 @@ export function checkTxnHistory(
           .sort((left, right) => left - right)
           .map(describe)
           .join("; ")}`;
+  // The findings as graphs the report draws (transactions and labelled edges), the reported one
+  // first: each cycle, and for the first prohibited read anomalies (an aborted or intermediate
+  // read: no cycle) the reader and the writers it read from.
+  const readGraphs = verdict.reads
+    .filter((read) => verdict.anomalies.includes(read.name))
+    .slice(0, 2)
+    .map((read) => {
+      const [reader, ...writers] = read.transactions;
+      return {
+        title: read.name,
+        definition: anomalyDefinitions[read.name],
+        nodes: read.transactions.map((id) => ({ id: `T${id}`, label: describe(id), operation: id })),
+        edges: writers.map((writer) => ({
+          from: `T${writer}`,
+          to: `T${reader}`,
+          label: "wr",
+          why: read.why,
+        })),
+      };
+    });
+  const cycleGraphs = [...verdict.cycles]
+    .sort((left, right) => Number(right === first) - Number(left === first))
+    .map((cycle) => ({
+      title: `${cycle.name} cycle`,
+      definition: anomalyDefinitions[cycle.name],
+      nodes: [...new Set(cycle.cycle)].map((id) => ({ id: `T${id}`, label: describe(id), operation: id })),
+      edges: cycle.steps.map((step) => ({
+        from: `T${step.from}`,
+        to: `T${step.to}`,
+        label: step.kind,
+        why: step.why,
+      })),
+    }));
+  const graphs = first === undefined ? [...readGraphs, ...cycleGraphs] : [...cycleGraphs, ...readGraphs];
   const involved = new Set<number>();
   for (const cycle of verdict.cycles) for (const id of cycle.cycle) involved.add(id);
   for (const read of verdict.reads) for (const id of read.transactions) involved.add(id);
@@ -69,6 +104,7 @@ export function checkTxnHistory(
       cycles: verdict.cycles,
       reads: verdict.reads,
       transactions: [...involved].sort((left, right) => left - right).map(describe),
+      graphs,
     },
   };
 }

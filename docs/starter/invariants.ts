@@ -18,6 +18,8 @@ export const tagsOnlyGrow: Invariant<Replica> = {
   create() {
     const highest = new Map<string, number>();
     return {
+      // What the monitor remembers, so that exploration can save and restore it.
+      state: highest,
       afterStep(step) {
         const storage = step.storage(step.actor);
         for (const key of step.node(step.actor)?.keys() ?? []) {

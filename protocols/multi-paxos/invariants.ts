@@ -81,6 +81,7 @@ export const slotAgreement: Invariant<MultiPaxosNode> = {
     const votes: Array<Vote[] | undefined> = [];
     const chosen: Array<Choice | undefined> = [];
     return {
+      state: { cursor, votes, chosen },
       afterStep(view) {
         if (!cursor.read(view)) return undefined;
         const node = cursor.node as MultiPaxosNode;
@@ -147,6 +148,7 @@ export const executedPrefix: Invariant<MultiPaxosNode> = {
     const cursor = new Cursor();
     const reference: Array<{ key: string; node: NodeId }> = [];
     return {
+      state: { cursor, reference },
       afterStep(view) {
         if (!cursor.read(view)) return undefined;
         const executed = (cursor.node as MultiPaxosNode).executed;
@@ -184,6 +186,7 @@ export const exactlyOnce: Invariant<MultiPaxosNode> = {
     // effect at another of these slots before s.
     const effectiveAt = new Map<string, number | number[]>();
     return {
+      state: { cursor, effectiveAt },
       afterStep(view) {
         if (!cursor.read(view)) return undefined;
         const executed = (cursor.node as MultiPaxosNode).executed;
@@ -228,6 +231,7 @@ export const promiseMonotone: Invariant<MultiPaxosNode> = {
   create() {
     const highest = new Map<NodeId, number>();
     return {
+      state: highest,
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;

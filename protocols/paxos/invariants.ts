@@ -83,6 +83,7 @@ export const agreement: Invariant<PaxosNode> = {
     const watch = new AcceptorWatch();
     const tracker = new ChosenTracker();
     return {
+      state: { watch, tracker },
       afterStep(view) {
         const step = watch.step(view);
         if (step?.accepted === undefined) return undefined;
@@ -108,6 +109,7 @@ export const validity: Invariant<PaxosNode> = {
     const tracker = new ChosenTracker();
     const proposed = new Set<string>();
     return {
+      state: { watch, tracker, proposed },
       afterStep(view) {
         const actor = view.node(view.actor);
         if (actor?.isProposer && actor.ballotsStarted > 0) proposed.add(actor.value);
@@ -134,6 +136,7 @@ export const learnerIntegrity: Invariant<PaxosNode> = {
     const tracker = new ChosenTracker();
     const learned = new Map<NodeId, string | undefined>();
     return {
+      state: { watch, tracker, learned },
       afterStep(view) {
         const step = watch.step(view);
         if (step?.accepted !== undefined) tracker.add(view.actor, step.accepted, step.node.majority);
@@ -161,6 +164,7 @@ export const promiseRespected: Invariant<PaxosNode> = {
   create() {
     const watch = new AcceptorWatch();
     return {
+      state: watch,
       afterStep(view) {
         const step = watch.step(view);
         if (step?.accepted === undefined || step.accepted.ballot >= step.promisedBefore) return undefined;
@@ -184,6 +188,7 @@ export const p2cJustified: Invariant<PaxosNode> = {
     const watch = new AcceptorWatch();
     const lastPhaseTwo = new Map<NodeId, PhaseTwoStart | undefined>();
     return {
+      state: { watch, lastPhaseTwo },
       afterStep(view) {
         watch.step(view);
         const node = view.node(view.actor);
@@ -245,6 +250,7 @@ export const promiseMonotone: Invariant<PaxosNode> = {
   create() {
     const highest = new Map<NodeId, number>();
     return {
+      state: highest,
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined || !node.isAcceptor) return undefined;
@@ -277,6 +283,7 @@ export const ballotUnique: Invariant<PaxosNode> = {
     const started = new Map<number, NodeId>();
     const current = new Map<NodeId, number>();
     return {
+      state: { started, current },
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined || !node.isProposer) return undefined;

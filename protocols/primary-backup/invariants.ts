@@ -27,6 +27,7 @@ export const onePrimaryPerView: Invariant<PrimaryBackupNode> = {
   create() {
     const primaries = new Map<number, NodeId>();
     return {
+      state: primaries,
       afterStep(view) {
         const node = server(view.node(view.actor));
         if (node === undefined || node.role !== "primary") return undefined;
@@ -54,6 +55,7 @@ export const viewsMonotone: Invariant<PrimaryBackupNode> = {
     const highest = new Map<NodeId, number>();
     const objects = new Map<NodeId, PrimaryBackupNode>();
     return {
+      state: { highest, objects },
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;
@@ -93,12 +95,13 @@ function viewChangeInvariant(
     source: "MIT 6.824 Lab 2 (2015), Part A (the view service)",
     kind: "safety",
     create() {
-      let lastViewnum = 0;
+      const state = { lastViewnum: 0 };
       return {
+        state,
         afterStep(view: View) {
           const service = viewService(view.node(view.actor));
-          if (service === undefined || service.view.viewnum === lastViewnum) return undefined;
-          lastViewnum = service.view.viewnum;
+          if (service === undefined || service.view.viewnum === state.lastViewnum) return undefined;
+          state.lastViewnum = service.view.viewnum;
           const before = service.previous;
           if (before === undefined || before.view.viewnum === 0) return undefined;
           const problem = check(before, service.view);
@@ -137,6 +140,7 @@ export const ackAfterBackup: Invariant<PrimaryBackupNode> = {
   create() {
     const read = new Map<Replica, number>();
     return {
+      state: read,
       afterStep(view) {
         const node = server(view.node(view.actor));
         if (node === undefined) return undefined;
@@ -170,10 +174,11 @@ export const leaseExclusive: Invariant<PrimaryBackupNode> = {
   kind: "safety",
   create() {
     const samples = new Map<NodeId, { realUs: number; localUs: number }>();
-    let boundExceeded = false;
+    const state = { samples, boundExceeded: false };
     return {
+      state,
       afterStep(view) {
-        if (boundExceeded) return undefined;
+        if (state.boundExceeded) return undefined;
         const holders: NodeId[] = [];
         for (const id of view.nodes) {
           const node = server(view.node(id)) as PairServer | undefined;
@@ -185,7 +190,7 @@ export const leaseExclusive: Invariant<PrimaryBackupNode> = {
           } else if (view.timeUs - sample.realUs >= 20_000) {
             const rate = (localUs - sample.localUs) / (view.timeUs - sample.realUs);
             if (Math.abs(rate - 1) > node.driftBound + 0.005) {
-              boundExceeded = true;
+              state.boundExceeded = true;
               return undefined;
             }
             samples.set(id, { realUs: view.timeUs, localUs });

@@ -13,16 +13,23 @@ import type { RaftNode } from "./node.js";
 type Monitor = InvariantMonitor<RaftNode>;
 
 /** A per-node record, grown on first use, found by the actor's index. */
-function perNode<T>(initial: () => T): (view: StepView<RaftNode>) => T {
-  const records: Array<T | undefined> = [];
-  return (view) => {
-    let record = records[view.actorIndex];
+class PerNode<T> {
+  readonly records: Array<T | undefined> = [];
+
+  constructor(private readonly initial: () => T) {}
+
+  of(view: StepView<RaftNode>): T {
+    let record = this.records[view.actorIndex];
     if (record === undefined) {
-      record = initial();
-      records[view.actorIndex] = record;
+      record = this.initial();
+      this.records[view.actorIndex] = record;
     }
     return record;
-  };
+  }
+}
+
+function perNode<T>(initial: () => T): PerNode<T> {
+  return new PerNode(initial);
 }
 
 function describeEntry(entry: Entry | undefined): string {
@@ -38,6 +45,7 @@ export const electionSafety: Invariant<RaftNode> = {
   create(): Monitor {
     const leaders = new Map<number, NodeId>();
     return {
+      state: leaders,
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined || node.role !== "leader") return undefined;
@@ -65,9 +73,10 @@ export const leaderAppendOnly: Invariant<RaftNode> = {
   create(): Monitor {
     const seen = perNode(() => ({ term: -1, lastIndex: 0, truncations: 0 }));
     return {
+      state: seen,
       afterStep(view) {
         const node = view.node(view.actor);
-        const record = seen(view);
+        const record = seen.of(view);
         if (node === undefined || node.role !== "leader") {
           record.term = -1;
           return undefined;
@@ -121,11 +130,12 @@ export const logMatching: Invariant<RaftNode> = {
     const others = new Map<string, Pair>();
     const checked = perNode(() => ({ lastIndex: 0, truncations: 0 }));
     return {
+      state: { firstTerm, firstCommand, firstPrevious, firstBy, others, checked },
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;
         const log = node.log;
-        const record = checked(view);
+        const record = checked.of(view);
         // Re-check only what may have changed since the last look at this node.
         let from = record.lastIndex + 1;
         if (view.cause === "restart") from = 1;
@@ -203,7 +213,7 @@ class CommitRecord {
   private readonly learned = perNode(() => ({ commitIndex: 0 }));
 
   observe(view: StepView<RaftNode>, node: RaftNode): InvariantFailure | undefined {
-    const record = this.learned(view);
+    const record = this.learned.of(view);
     if (view.cause === "restart") record.commitIndex = node.commitIndex;
     const log = node.log;
     const upTo = Math.min(node.commitIndex, log.lastIndex);
@@ -246,10 +256,11 @@ export const leaderCompleteness: Invariant<RaftNode> = {
     const committed = new CommitRecord();
     const leaderTerm = perNode(() => ({ term: -1 }));
     return {
+      state: { committed, leaderTerm },
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;
-        const record = leaderTerm(view);
+        const record = leaderTerm.of(view);
         if (node.role === "leader" && record.term !== node.currentTerm) {
           record.term = node.currentTerm;
           const log = node.log;
@@ -302,10 +313,11 @@ export const stateMachineSafety: Invariant<RaftNode> = {
     const by: NodeId[] = [""];
     const applied = perNode(() => ({ lastApplied: 0 }));
     return {
+      state: { terms, commands, by, applied },
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;
-        const record = applied(view);
+        const record = applied.of(view);
         const log = node.log;
         if (view.cause === "restart") record.lastApplied = node.lastApplied;
         if (node.lastApplied < record.lastApplied) {
@@ -376,10 +388,11 @@ export const termMonotonic: Invariant<RaftNode> = {
   create(): Monitor {
     const terms = perNode(() => ({ term: 0 }));
     return {
+      state: terms,
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;
-        const record = terms(view);
+        const record = terms.of(view);
         if (node.currentTerm < record.term) {
           return {
             message: `${view.actor}'s term went back from ${record.term} to ${node.currentTerm} (${view.cause})`,
@@ -402,10 +415,11 @@ export const oneVotePerTerm: Invariant<RaftNode> = {
   create(): Monitor {
     const votes = perNode(() => ({ term: -1, votedFor: "" }));
     return {
+      state: votes,
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined || node.votedFor === null) return undefined;
-        const record = votes(view);
+        const record = votes.of(view);
         if (record.term === node.currentTerm && record.votedFor !== node.votedFor) {
           return {
             message: `${view.actor} voted for both ${record.votedFor} and ${node.votedFor} in term ${node.currentTerm}`,

@@ -5,13 +5,14 @@
  * client sessions when groups join or leave. See README.md and node.ts.
  */
 import type { Protocol } from "../../sim/node.js";
-import { raftLog, raftRoles } from "../raft/index.js";
+import { raftLog } from "../raft/index.js";
 import { shardBugs } from "./bugs.js";
 import { shardedFigures } from "./figures.js";
 import { shardedInvariants } from "./invariants.js";
 import type { ShardedMessage } from "./messages.js";
 import { ShardedNode } from "./node.js";
 import { parseShardedOptions, type ShardedOptions } from "./options.js";
+import { replicaGroupRoles } from "./replica.js";
 
 export { shardedFigures } from "./figures.js";
 export { ShardedNode } from "./node.js";
@@ -56,13 +57,7 @@ export const shardedKv: Protocol<ShardedMessage, ShardedNode> = {
   client: { operations: { read: 2, write: 1, append: 1, cas: 1 }, model: "kv" },
   // Each replica shows its Raft role and log: a group's leader leads (the highest term of all
   // groups wins the scenario target `leader`).
-  roles: {
-    names: raftRoles.names,
-    leading: raftRoles.leading,
-    ...(raftRoles.colours === undefined ? {} : { colours: raftRoles.colours }),
-    roleOf: (node) => node.replica.raft.role,
-    termOf: (node) => node.replica.raft.currentTerm,
-  },
+  roles: replicaGroupRoles(),
   log: raftLog,
   electionTimer: "election",
 };

@@ -167,11 +167,7 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
       return;
     }
     if (!this.replica.isLeader) {
-      const leader = this.replica.leader;
-      this.ctx.reply(
-        request,
-        leader === null || leader === this.ctx.id ? { status: "redirect" } : { status: "redirect", leader },
-      );
+      this.replica.redirectToLeader(request);
       return;
     }
     if (!machine.serves(shard)) {

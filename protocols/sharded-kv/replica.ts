@@ -13,8 +13,8 @@
  *   log index to the host; snapshots are the host's state (Raft treats them as opaque), so Raft's
  *   log compaction and InstallSnapshot work for the host's state machine too.
  */
-import type { ClientRequest, NodeContext, NodeId } from "../../sim/node.js";
-import type { RaftMessage } from "../raft/index.js";
+import type { ClientRequest, NodeContext, NodeId, RoleDeclaration } from "../../sim/node.js";
+import { type RaftMessage, raftRoles } from "../raft/index.js";
 import type { KvResult, KvSnapshot } from "../raft/kv.js";
 import { RaftNode } from "../raft/node.js";
 import type { RaftOptions } from "../raft/options.js";
@@ -35,13 +35,31 @@ export interface ReplicaHost<C> {
 
 const applied: KvResult = { ok: true, value: null };
 
+/**
+ * The roles of a protocol whose nodes each hold a `RaftReplica` in one of several groups: Raft's
+ * roles and colours, read from the replica, with leaderships counted per group (every group has
+ * its own leader). The highest term of all groups wins the scenario target `leader`.
+ */
+export function replicaGroupRoles<
+  N extends { readonly replica: RaftReplica<unknown>; readonly group: string },
+>(): RoleDeclaration<N> {
+  return {
+    names: raftRoles.names,
+    leading: raftRoles.leading,
+    ...(raftRoles.colours === undefined ? {} : { colours: raftRoles.colours }),
+    roleOf: (node) => node.replica.raft.role,
+    termOf: (node) => node.replica.raft.currentTerm,
+    groupOf: (node) => node.group,
+  };
+}
+
 export class RaftReplica<C> {
   readonly raft: RaftNode;
   private readonly client: string;
   private seq = 0;
 
   constructor(
-    ctx: NodeContext<RaftMessage>,
+    private readonly ctx: NodeContext<RaftMessage>,
     readonly members: readonly NodeId[],
     options: RaftOptions,
     host: ReplicaHost<C>,
@@ -98,6 +116,18 @@ export class RaftReplica<C> {
   /** The leader this replica follows, if known. */
   get leader(): NodeId | null {
     return this.raft.leaderId;
+  }
+
+  /**
+   * Answers a client request this replica cannot serve because it does not lead: a redirect to
+   * the leader it follows, or a bare redirect (try another node) when it knows none.
+   */
+  redirectToLeader(request: ClientRequest): void {
+    const leader = this.leader;
+    this.ctx.reply(
+      request,
+      leader === null || leader === this.ctx.id ? { status: "redirect" } : { status: "redirect", leader },
+    );
   }
 
   /** Appends `command` to the log if this replica leads; returns whether it did. */

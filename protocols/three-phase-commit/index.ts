@@ -6,7 +6,7 @@
 
 import { commitFigureHook } from "../../sim/check/atomicity.js";
 import type { KnownLimit, NodeContext, Protocol } from "../../sim/node.js";
-import { commitRoles } from "../shared/commit/site.js";
+import { commitRoles, commitStrip } from "../shared/commit/site.js";
 import { threePhaseBugs } from "./bugs.js";
 import { Coordinator } from "./coordinator.js";
 import { threePhaseInvariants } from "./invariants.js";
@@ -38,6 +38,7 @@ function variant(
     bugs: threePhaseBugs,
     figures: commitFigureHook,
     roles: commitRoles,
+    strip: commitStrip,
     ...(which === "skeen" ? { knownLimits: skeenKnownLimits } : {}),
   };
 }

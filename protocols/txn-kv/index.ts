@@ -6,7 +6,8 @@
  * See README.md and node.ts.
  */
 import type { Protocol } from "../../sim/node.js";
-import { raftLog, raftRoles } from "../raft/index.js";
+import { raftLog } from "../raft/index.js";
+import { replicaGroupRoles } from "../sharded-kv/replica.js";
 import { txnBugs } from "./bugs.js";
 import { txnFigures } from "./figures.js";
 import { txnInvariants } from "./invariants.js";
@@ -27,19 +28,22 @@ export const txnKv: Protocol<TxnKvMessage, TxnKvNode> = {
   invariants: txnInvariants,
   bugs: txnBugs,
   // Nine nodes: three static groups, or a placement group and two data groups whose ranges split
-  // (every 20 list elements) and move.
-  fuzz: { nodes: [9, 9], options: { placement: [null, { splitSize: 20 }] } },
+  // (every 20 list elements) and move, or split by load too and merge when small and cold.
+  fuzz: {
+    nodes: [9, 9],
+    options: {
+      placement: [
+        null,
+        { splitSize: 20 },
+        { splitSize: 40, splitLoad: 10, mergeSize: 30, loadWindow: "300ms" },
+      ],
+    },
+  },
   figures: txnFigures,
   client: { operations: { txn: 1 }, model: "list-append" },
   // Each replica shows its Raft role and log: a group's leader leads (the highest term of all
   // groups wins the scenario target `leader`).
-  roles: {
-    names: raftRoles.names,
-    leading: raftRoles.leading,
-    ...(raftRoles.colours === undefined ? {} : { colours: raftRoles.colours }),
-    roleOf: (node) => node.replica.raft.role,
-    termOf: (node) => node.replica.raft.currentTerm,
-  },
+  roles: replicaGroupRoles(),
   log: raftLog,
   electionTimer: "election",
 };

@@ -56,6 +56,13 @@ export type GroupCommand =
     }
   | { readonly kind: "table"; readonly table: RangeTable }
   | {
+      /** The coordinator sends a refused group's operations to the groups a newer table names. */
+      readonly kind: "reroute";
+      readonly txn: string;
+      readonly group: string;
+      readonly owners: readonly string[];
+    }
+  | {
       readonly kind: "install";
       readonly start: string;
       readonly end: string | null;
@@ -68,13 +75,18 @@ export interface ParticipantRecord {
   readonly coordinator: string;
   readonly ops: readonly TxnOp[];
   readonly reads: readonly ReadResult[];
+  /**
+   * Refused because other groups serve every key, by this group's table, which is given: the
+   * coordinator's table was stale, and it may send the operations there instead.
+   */
+  readonly table?: RangeTable;
 }
 
 /** What the coordinator knows of one transaction. */
 export interface CoordinatorRecord {
   readonly ops: readonly TxnOp[];
-  readonly owners: readonly string[];
-  readonly participants: readonly string[];
+  owners: readonly string[];
+  participants: readonly string[];
   decision: { readonly commit: boolean; readonly reads: readonly ReadResult[] } | undefined;
   /** Every participant acknowledged the decision: nothing left to resend. */
   ended: boolean;
@@ -156,6 +168,15 @@ export class GroupMachine {
       case "table":
         this.adoptTable(command.table);
         return;
+      case "reroute": {
+        // Only before the decision, and only away from a group that refused (never prepared).
+        const record = this.coordinator.get(command.txn);
+        if (record === undefined || record.decision !== undefined) return;
+        if (!record.participants.includes(command.group)) return;
+        record.owners = command.owners;
+        record.participants = [...new Set(command.owners)].sort();
+        return;
+      }
       case "install":
         this.install(command.start, command.end, command.data);
         return;
@@ -204,9 +225,21 @@ export class GroupMachine {
   /** Takes the locks and the reads, or refuses if a lock is held by another transaction. */
   private prepare(txn: string, coordinator: string, ops: readonly TxnOp[]): void {
     if (this.participant.has(txn)) return;
-    // A key this group does not serve (stale routing, or its range is moving) is refused.
+    // A key this group does not serve (stale routing, or its range is moving) is refused. When
+    // other groups serve all of them (no range moving), the refusal carries this group's table,
+    // so that a coordinator whose table is older can send them there: the redirect.
     if (ops.some((op) => !this.serves(op.key))) {
-      this.participant.set(txn, { state: "refused", coordinator, ops, reads: [] });
+      const elsewhere = ops.every((op) => {
+        const { range } = rangeOf(this.table, op.key);
+        return range.group !== this.group && range.moving === undefined;
+      });
+      this.participant.set(txn, {
+        state: "refused",
+        coordinator,
+        ops,
+        reads: [],
+        ...(elsewhere ? { table: this.table } : {}),
+      });
       return;
     }
     // BUG(read-without-lock): only the keys the transaction appends to are locked.

@@ -9,7 +9,7 @@
  */
 import type { RaftMessage } from "../raft/index.js";
 import type { ReadResult, TxnOp } from "./machine.js";
-import type { RangeTable } from "./placement.js";
+import type { RangeStats, RangeTable } from "./placement.js";
 
 export interface PrepareMessage {
   readonly type: "Prepare";
@@ -24,6 +24,8 @@ export interface VoteMessage {
   readonly group: string;
   readonly yes: boolean;
   readonly reads: readonly ReadResult[];
+  /** A refusal for stale routing: the participant's newer table, which says who serves the keys. */
+  readonly table?: RangeTable;
 }
 
 export interface DecideMessage {
@@ -52,11 +54,21 @@ export interface TableReplyMessage {
   readonly table: RangeTable;
 }
 
-/** A group's leader reports a range past the size threshold, and where to cut it. */
+/** A group's leader reports a range past the size (or load) threshold, and where to cut it. */
 export interface SplitRequestMessage {
   readonly type: "SplitRequest";
   readonly version: number;
   readonly at: string;
+  /** Absent for size, `load` for load. */
+  readonly reason?: "load";
+}
+
+/** A group's leader reports its ranges' sizes and loads, once per load window (merging on). */
+export interface RangeStatsMessage {
+  readonly type: "RangeStats";
+  readonly version: number;
+  readonly group: string;
+  readonly ranges: readonly RangeStats[];
 }
 
 /** A frozen range's data, from its owner to the group it moves to. */
@@ -78,13 +90,21 @@ export type PlacementMessage =
   | TableQueryMessage
   | TableReplyMessage
   | SplitRequestMessage
+  | RangeStatsMessage
   | RangeDataMessage
   | RangeInstalledMessage;
 export type CommitMessage = PrepareMessage | VoteMessage | DecideMessage | AckMessage;
 export type TxnKvMessage = CommitMessage | PlacementMessage | RaftMessage;
 
 const commitTypes = new Set(["Prepare", "Vote", "Decide", "Ack"]);
-const placementTypes = new Set(["TableQuery", "TableReply", "SplitRequest", "RangeData", "RangeInstalled"]);
+const placementTypes = new Set([
+  "TableQuery",
+  "TableReply",
+  "SplitRequest",
+  "RangeStats",
+  "RangeData",
+  "RangeInstalled",
+]);
 
 export function isPlacementMessage(message: TxnKvMessage): message is PlacementMessage {
   return placementTypes.has(message.type);

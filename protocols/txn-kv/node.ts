@@ -37,6 +37,7 @@ import type {
 import type { RaftMessage } from "../raft/index.js";
 import { RaftReplica } from "../sharded-kv/replica.js";
 import type { TxnBugName } from "./bugs.js";
+import { LoadMeter, loadMedianKey, rangeLoad } from "./load.js";
 import { type GroupCommand, GroupMachine, type ReadResult, type TxnOp } from "./machine.js";
 import {
   type CommitMessage,
@@ -48,11 +49,18 @@ import {
 import {
   deriveTxnLayout,
   groupOfKey,
+  loadWindowUsDefault,
   placementGroupId,
   type TxnKvOptions,
   type TxnLayout,
 } from "./options.js";
-import { inRange, type PlacementCommand, PlacementMachine, type RangeTable } from "./placement.js";
+import {
+  inRange,
+  type PlacementCommand,
+  PlacementMachine,
+  type RangeStats,
+  type RangeTable,
+} from "./placement.js";
 
 export const tickTimer = "txn-tick";
 
@@ -96,6 +104,10 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
   /** BUG(forget-decision): decisions kept in the leader's memory only. */
   private readonly remembered = new Map<string, { commit: boolean; reads: readonly ReadResult[] }>();
   private wasLeader = false;
+  /** Transactions prepared per key in this load window (see load.ts). */
+  private readonly load = new LoadMeter();
+  /** Ticks since this leader's load window began. */
+  private windowTicks = 0;
 
   constructor(
     private readonly ctx: NodeContext<TxnKvMessage>,
@@ -169,11 +181,7 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
       return;
     }
     if (!this.isLeader) {
-      const leader = this.replica.leader;
-      this.ctx.reply(
-        request,
-        leader === null || leader === this.ctx.id ? { status: "redirect" } : { status: "redirect", leader },
-      );
+      this.replica.redirectToLeader(request);
       return;
     }
     const txn = request.id;
@@ -229,7 +237,18 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
       return;
     }
     const group = command as GroupCommand;
+    const preparedBefore = group.kind === "prepare" && this.machine.participant.has(group.txn);
+    const routedBefore =
+      group.kind === "reroute" ? this.machine.coordinator.get(group.txn)?.participants : undefined;
     this.machine.apply(group);
+    if (group.kind === "prepare" && !preparedBefore) this.recordLoad(group.txn);
+    if (group.kind === "reroute" && routedBefore !== this.machine.coordinator.get(group.txn)?.participants) {
+      this.ctx.note("txn-redirect", {
+        txn: group.txn,
+        from: group.group,
+        to: [...new Set(group.owners)].filter((owner) => !routedBefore!.includes(owner)),
+      });
+    }
     if (
       group.kind === "install" &&
       this.machine.installed.has(`${group.start}@${this.machine.table.version}`)
@@ -259,6 +278,11 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
       case "prepare":
       case "finish":
         this.reportToCoordinator(group.txn);
+        return;
+      case "reroute":
+        // The refused group's operations go to the groups the newer table names.
+        this.votes.get(group.txn)?.delete(group.group);
+        this.sendPrepares(group.txn);
         return;
       case "install":
         // An install that arrived before this group learned of the move changed nothing.
@@ -294,13 +318,33 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
 
   // ---- placement ----------------------------------------------------------------------------------
 
+  /** Counts a transaction this group just prepared on each key it touches here. */
+  private recordLoad(txn: string): void {
+    const record = this.machine.participant.get(txn);
+    if (record?.state !== "prepared") return;
+    for (const key of new Set(record.ops.map((op) => op.key))) this.load.record(key);
+  }
+
+  /** The load counted in the window that ends now, or undefined while the window runs. */
+  private endedWindow(): ReadonlyMap<string, number> | undefined {
+    const placement = this.options.placement!;
+    if (placement.splitLoad === undefined && placement.mergeSize === undefined) return undefined;
+    const windowUs = placement.loadWindowUs ?? loadWindowUsDefault;
+    const windowTicksMax = Math.max(1, Math.round(windowUs / this.options.tickUs));
+    if (++this.windowTicks < windowTicksMax) return undefined;
+    this.windowTicks = 0;
+    return this.load.take();
+  }
+
   /** A data group's leader, each tick: learn the table, report big ranges, ship frozen ones. */
   private placementTick(): void {
     const members = this.layout.placementMembers;
     const target = members[this.pollCursor++ % members.length]!;
     this.ctx.send(target, { type: "TableQuery" });
     const { table } = this.machine;
-    const splitSize = this.options.placement!.splitSize;
+    const { splitSize, splitLoad, mergeSize } = this.options.placement!;
+    const window = this.endedWindow();
+    const stats: RangeStats[] = [];
     table.ranges.forEach((range, index) => {
       if (range.group !== this.group) return;
       const end = table.ranges[index + 1]?.start ?? null;
@@ -311,10 +355,31 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
       }
       const size = keys.reduce((sum, key) => sum + this.machine.data.get(key)!.length, 0);
       const at = keys[Math.floor(keys.length / 2)];
+      const load = window === undefined ? 0 : rangeLoad(window, range.start, end);
+      stats.push({ start: range.start, size, load });
       if (size > splitSize && at !== undefined && at > range.start) {
         this.sendToGroup(placementGroupId, { type: "SplitRequest", version: table.version, at });
+      } else if (window !== undefined && splitLoad !== undefined && load > splitLoad) {
+        // A hot range splits where its load halves, even while it is small (load-based split).
+        const hot = loadMedianKey(window, range.start, end);
+        if (hot !== undefined) {
+          this.sendToGroup(placementGroupId, {
+            type: "SplitRequest",
+            version: table.version,
+            at: hot,
+            reason: "load",
+          });
+        }
       }
     });
+    if (window !== undefined && mergeSize !== undefined) {
+      this.sendToGroup(placementGroupId, {
+        type: "RangeStats",
+        version: table.version,
+        group: this.group,
+        ranges: stats,
+      });
+    }
   }
 
   /** Sends a frozen range's data to its new group once no transaction holds a lock in it. */
@@ -345,8 +410,12 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
             kind: "split",
             version: message.version,
             at: message.at,
+            ...(message.reason === undefined ? {} : { reason: message.reason }),
           });
         }
+        return;
+      case "RangeStats":
+        if (this.isLeader && this.placement !== undefined) this.considerMerge(message);
         return;
       case "RangeData":
         if (!this.isLeader || this.placement !== undefined) return;
@@ -374,6 +443,18 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
           });
         }
         return;
+    }
+  }
+
+  /** The placement leader merges two small, cold neighbours a group's load report shows. */
+  private considerMerge(report: { version: number; group: string; ranges: readonly RangeStats[] }): void {
+    const { mergeSize, splitLoad } = this.options.placement!;
+    if (mergeSize === undefined) return;
+    // Below half the split threshold, so that a range split by load does not merge straight back.
+    const loadMax = splitLoad === undefined ? Number.POSITIVE_INFINITY : Math.floor(splitLoad / 2);
+    const merge = this.placement!.mergeFor(report, { mergeSize, loadMax });
+    if (merge !== undefined && merge.kind === "merge") {
+      this.propose(`merge ${merge.version} ${merge.start}`, merge);
     }
   }
 
@@ -450,6 +531,7 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
         group: this.group,
         yes: record.state === "prepared",
         reads: record.reads,
+        ...(record.table === undefined ? {} : { table: record.table }),
       });
     }
   }
@@ -494,6 +576,7 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
         return;
       }
       case "Vote":
+        if (message.table !== undefined && this.redirect(message.txn, message.group, message.table)) return;
         this.onVote(message.txn, message.group, message.yes, message.reads);
         return;
       case "Ack": {
@@ -508,6 +591,27 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
         return;
       }
     }
+  }
+
+  /**
+   * A participant refused because, by its newer table, other groups serve all its keys: this
+   * coordinator routed by a stale table. If those groups are not participants yet, the coordinator
+   * records in its log that the operations go to them, and adopts the newer table (TiKV's clients
+   * do the same with a region error carrying the new region). The refusing group keeps its refusal
+   * and never prepares the transaction. Returns whether the refusal was turned into a redirect.
+   */
+  private redirect(txn: string, group: string, table: RangeTable): boolean {
+    const record = this.machine.coordinator.get(txn);
+    if (record === undefined || record.decision !== undefined || this.remembered.has(txn)) return false;
+    if (table.version <= this.machine.table.version || !record.participants.includes(group)) return false;
+    const owners = record.ops.map((op, index) =>
+      record.owners[index] === group ? groupOfKey(table, op.key) : record.owners[index]!,
+    );
+    const added = owners.filter((owner, index) => record.owners[index] === group && owner !== group);
+    if (added.length === 0 || added.some((owner) => record.participants.includes(owner))) return false;
+    this.propose(`table ${table.version}`, { kind: "table", table });
+    this.propose(`reroute ${txn} ${group}`, { kind: "reroute", txn, group, owners });
+    return true;
   }
 
   private onVote(txn: string, group: string, yes: boolean, reads: readonly ReadResult[]): void {
@@ -551,6 +655,8 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
       this.acks.clear();
       this.proposed.clear();
       this.remembered.clear();
+      this.load.reset();
+      this.windowTicks = 0;
       this.wasLeader = leader;
       if (leader) this.becameLeader();
     }

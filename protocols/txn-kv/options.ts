@@ -9,6 +9,8 @@
  *   raft: {heartbeatInterval: 50ms}
  *   bugs: [read-without-lock]
  *   placement: {splitSize: 40}   # a placement group splits and moves ranges (see placement.ts)
+ *   # also by load, and merging small cold neighbours:
+ *   # placement: {splitSize: 40, splitLoad: 30, mergeSize: 10, loadWindow: 500ms}
  * ```
  *
  * Without `groups`, the nodes are cut into groups of three in order (g1 = n1–n3, …; with
@@ -32,9 +34,27 @@ export interface TxnKvOptions {
   readonly tickUs: number;
   readonly raft: RaftOptions;
   readonly bugs: readonly TxnBugName[];
-  /** Null: static ranges. Otherwise ranges split past `splitSize` list elements and move. */
-  readonly placement: { readonly splitSize: number } | null;
+  /** Null: static ranges. Otherwise ranges split and move (and merge) as `PlacementOptions` say. */
+  readonly placement: PlacementOptions | null;
 }
+
+/** When ranges split and merge (see placement.ts and load.ts). */
+export interface PlacementOptions {
+  /** A range holding more list elements than this splits at its median key. */
+  readonly splitSize: number;
+  /** A range that more transactions than this touched in one load window splits where its load halves; absent: off. */
+  readonly splitLoad?: number;
+  /**
+   * Two neighbouring ranges of one group merge when together they hold at most this many list
+   * elements and (with `splitLoad`) carried at most half of `splitLoad` in the last window; absent: off.
+   */
+  readonly mergeSize?: number;
+  /** How long a load window lasts, in microseconds; absent: 500 ms. (Absent options stay out of the trace header.) */
+  readonly loadWindowUs?: number;
+}
+
+/** The load window when `placement.loadWindow` is not given. */
+export const loadWindowUsDefault = 500_000;
 
 /** Group names in order, each group's members, and the range each group holds. */
 export interface TxnLayout {
@@ -56,10 +76,10 @@ function fail(message: string): never {
 
 const knownOptions = ["groups", "splits", "tick", "tickUs", "raft", "bugs", "placement"];
 
-function parseTickUs(value: unknown): number {
+function parseTickUs(value: unknown, field = "tick"): number {
   if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
   const match = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s)\s*$/.exec(value) : null;
-  if (match === null) return fail(`'tick' must be a duration like 20ms, got ${JSON.stringify(value)}`);
+  if (match === null) return fail(`'${field}' must be a duration like 20ms, got ${JSON.stringify(value)}`);
   const unit = match[2] === "us" ? 1 : match[2] === "ms" ? 1_000 : 1_000_000;
   return Math.round(Number(match[1]) * unit);
 }
@@ -84,11 +104,7 @@ export function parseTxnKvOptions(input: Readonly<Record<string, unknown>>): Txn
   if (input.placement !== undefined && input.placement !== null && input.placement !== false) {
     const given = input.placement === true ? {} : input.placement;
     if (typeof given !== "object") fail("'placement' must be an object such as {splitSize: 40}");
-    const splitSize = (given as Record<string, unknown>).splitSize ?? 40;
-    if (typeof splitSize !== "number" || !Number.isInteger(splitSize) || splitSize < 2) {
-      fail("'placement.splitSize' must be an integer of at least 2");
-    }
-    placement = { splitSize: splitSize as number };
+    placement = parsePlacement(given as Record<string, unknown>);
   }
   return {
     groups,
@@ -97,6 +113,33 @@ export function parseTxnKvOptions(input: Readonly<Record<string, unknown>>): Txn
     tickUs: parseTickUs(input.tick ?? input.tickUs ?? 20_000),
     raft: parseRaftOptions(raftInput as Record<string, unknown>),
     bugs: txnBugNames.filter((bug) => (bugs as unknown[]).includes(bug)),
+  };
+}
+
+const placementKeys = ["splitSize", "splitLoad", "mergeSize", "loadWindow"];
+
+function parsePlacement(given: Readonly<Record<string, unknown>>): PlacementOptions {
+  for (const key of Object.keys(given).sort()) {
+    if (!placementKeys.includes(key))
+      fail(`'placement.${key}' is unknown; known: ${placementKeys.join(", ")}`);
+  }
+  const count = (field: string, fallback: number | null, least: number): number | null => {
+    const value = given[field] ?? fallback;
+    if (value === null) return null;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < least) {
+      fail(`'placement.${field}' must be an integer of at least ${least}`);
+    }
+    return value;
+  };
+  const splitLoad = count("splitLoad", null, 1);
+  const mergeSize = count("mergeSize", null, 0);
+  return {
+    splitSize: count("splitSize", 40, 2) as number,
+    ...(splitLoad === null ? {} : { splitLoad }),
+    ...(mergeSize === null ? {} : { mergeSize }),
+    ...(given.loadWindow === undefined
+      ? {}
+      : { loadWindowUs: parseTickUs(given.loadWindow, "placement.loadWindow") }),
   };
 }
 

@@ -9,7 +9,10 @@
  * replicates the table with Raft; every change makes a new `version`. Changes:
  *
  * - `split`: a group reports a range grown past the size threshold and the key to cut it at (the
- *   median of its keys); the range becomes two, both still with their owner;
+ *   median of its keys), or past the load threshold and the key that halves its load; the range
+ *   becomes two, both still with their owner;
+ * - `merge`: a range and its lower neighbour, held by one group and neither moving, that are small
+ *   and cold together (the placement leader decides, from the group's load report) become one;
  * - `move`: the placement leader sends a range to the group with the fewest ranges (balance); the
  *   range is marked moving, which freezes it at its owner;
  * - `moved`: the target group installed the range's data; it now owns the range.
@@ -21,6 +24,15 @@ export interface Range {
   readonly group: string;
   /** While the range moves: the group it moves to. Its owner refuses new prepares on it. */
   readonly moving?: string;
+}
+
+/** What a group's leader reports of one of its ranges, once per load window. */
+export interface RangeStats {
+  readonly start: string;
+  /** List elements held. */
+  readonly size: number;
+  /** Transactions prepared on it in the last window. */
+  readonly load: number;
 }
 
 /** A version of the range table. */
@@ -43,7 +55,14 @@ export function inRange(key: string, start: string, end: string | null): boolean
 }
 
 export type PlacementCommand =
-  | { readonly kind: "split"; readonly version: number; readonly at: string }
+  | {
+      readonly kind: "split";
+      readonly version: number;
+      readonly at: string;
+      /** Why: absent for size, `load` for load. */
+      readonly reason?: "load";
+    }
+  | { readonly kind: "merge"; readonly version: number; readonly start: string }
   | { readonly kind: "move"; readonly version: number; readonly start: string; readonly to: string }
   | { readonly kind: "moved"; readonly start: string; readonly to: string };
 
@@ -76,7 +95,27 @@ export class PlacementMachine {
         this.table = { version: table.version + 1, ranges };
         return {
           label: "range-split",
-          data: { version: this.table.version, at: command.at, group: range.group },
+          data: {
+            version: this.table.version,
+            at: command.at,
+            group: range.group,
+            ...(command.reason === undefined ? {} : { reason: command.reason }),
+          },
+        };
+      }
+      case "merge": {
+        if (command.version !== table.version) return undefined;
+        const index = table.ranges.findIndex((range) => range.start === command.start);
+        const upper = table.ranges[index];
+        const lower = table.ranges[index - 1];
+        if (upper === undefined || lower === undefined || lower.group !== upper.group) return undefined;
+        if (lower.moving !== undefined || upper.moving !== undefined) return undefined;
+        const ranges = [...table.ranges];
+        ranges.splice(index, 1);
+        this.table = { version: table.version + 1, ranges };
+        return {
+          label: "range-merge",
+          data: { version: this.table.version, start: command.start, into: lower.start, group: lower.group },
         };
       }
       case "move": {
@@ -105,6 +144,33 @@ export class PlacementMachine {
         };
       }
     }
+  }
+
+  /**
+   * The merge a group's load report calls for, if any: the first range whose lower neighbour has
+   * the same group, neither moving, that together hold at most `mergeSize` list elements and
+   * carried at most `loadMax` transactions in the report's window.
+   */
+  mergeFor(
+    report: { readonly version: number; readonly group: string; readonly ranges: readonly RangeStats[] },
+    limits: { readonly mergeSize: number; readonly loadMax: number },
+  ): PlacementCommand | undefined {
+    const { table } = this;
+    if (report.version !== table.version) return undefined;
+    const stats = new Map(report.ranges.map((range) => [range.start, range]));
+    for (let index = 1; index < table.ranges.length; index++) {
+      const lower = table.ranges[index - 1]!;
+      const upper = table.ranges[index]!;
+      if (lower.group !== report.group || upper.group !== report.group) continue;
+      if (lower.moving !== undefined || upper.moving !== undefined) continue;
+      const lowerStats = stats.get(lower.start);
+      const upperStats = stats.get(upper.start);
+      if (lowerStats === undefined || upperStats === undefined) continue;
+      if (lowerStats.size + upperStats.size > limits.mergeSize) continue;
+      if (lowerStats.load + upperStats.load > limits.loadMax) continue;
+      return { kind: "merge", version: table.version, start: upper.start };
+    }
+    return undefined;
   }
 
   /**

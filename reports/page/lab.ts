@@ -11,15 +11,18 @@ import { checkHistory } from "../../sim/check/linearizability.js";
 import { type ModelName, modelByName, modelNames } from "../../sim/check/models/index.js";
 import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
-import { type HistoryChecker, type RunResult, runScenario } from "../../sim/run.js";
+import { type HistoryChecker, runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { Scenario } from "../../sim/scenario/schema.js";
 import { scenarioData, writeScenario } from "../../sim/scenario/write.js";
 import { parseDurationUs } from "../../sim/time.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { displayOf } from "../display.js";
-import { buildModel, type ReportModel } from "../model.js";
+import { renderReportBody } from "../html.js";
+import { buildModel } from "../model.js";
+import { type PageData, pageData } from "../page-data.js";
 import { digestDeferred } from "./sha256.js";
+import { type Verdict, verdictOf } from "./verdict.js";
 
 /** One timeline step as a scenario file writes it: `at` plus exactly one action. */
 export type ForkStep = Readonly<Record<string, unknown>> & { readonly at: string | number };
@@ -29,18 +32,29 @@ export interface LabRun {
   readonly scenario: Scenario;
   /** The scenario as a file `quorumlab run` replays to this very trace. */
   readonly yaml: string;
-  readonly result: RunResult;
+  readonly verdict: Verdict;
+  /** The trace records (for the run a report embeds, simulated again on first use). */
   readonly records: readonly TraceLine[];
-  readonly model: ReportModel;
+  /** What the page draws. */
+  readonly data: PageData;
+  /** The report body (header, explanation, figures) as HTML; null: the one the page opened with. */
+  readonly body: string | null;
   readonly traceHash: string;
   /** The steps added to the original scenario, oldest first. */
   readonly forks: readonly ForkStep[];
   /** Index of the first record that differs from the original run's (-1: none differs). */
   readonly divergenceRecord: number;
-  /** Wall-clock milliseconds the simulation and the checks took, everything included. */
-  readonly simulateMs: number;
-  /** Where that time went: running and checking, reading the trace back, building the model. */
-  readonly phasesMs: { readonly run: number; readonly records: number; readonly model: number };
+  /**
+   * Wall-clock milliseconds the simulation and the checks took, everything included; null for
+   * a run read from the trace the report embeds (not simulated in the page).
+   */
+  readonly simulateMs: number | null;
+  /**
+   * Where that time went, in milliseconds: running and checking, hashing the trace, building the
+   * report model, the page data and body, and finding the first divergence (all 0 for the run a
+   * report embeds).
+   */
+  readonly phasesMs: Readonly<Record<"run" | "hash" | "model" | "page" | "divergence", number>>;
 }
 
 export interface LabOptions {
@@ -81,6 +95,15 @@ function stepTimeUs(step: ForkStep): number {
   return atUs;
 }
 
+/** The run a report embeds: its scenario, its page data and the verdict the CLI found. */
+export interface RecordedRun {
+  /** The scenario file that replays the run (its seed is the run's). */
+  readonly scenarioYaml: string;
+  readonly data: PageData;
+  readonly verdict: Verdict;
+  readonly traceHash: string;
+}
+
 export class Lab {
   readonly protocol: Protocol;
   readonly original: LabRun;
@@ -92,6 +115,51 @@ export class Lab {
   static async open(protocol: Protocol, yaml: string, options: LabOptions): Promise<Lab> {
     const scenario = parseScenario(yaml, "scenario.yaml");
     return new Lab(protocol, options, await simulate(protocol, options, scenario, [], null));
+  }
+
+  /**
+   * The lab of a run already made (a report's embedded page data): nothing is simulated until
+   * the records are needed (a fork compares its run with the original's), so a long run opens as
+   * fast as its data can be read.
+   */
+  static fromRecorded(protocol: Protocol, recorded: RecordedRun, options: LabOptions): Lab {
+    const scenario = parseScenario(recorded.scenarioYaml, "scenario.yaml");
+    let records: readonly TraceLine[] | undefined;
+    const lab = new Lab(protocol, options, {
+      scenario,
+      yaml: recorded.scenarioYaml,
+      verdict: recorded.verdict,
+      get records() {
+        records ??= lab.recordsOfOriginal();
+        return records;
+      },
+      data: recorded.data,
+      body: null,
+      traceHash: recorded.traceHash,
+      forks: [],
+      divergenceRecord: -1,
+      simulateMs: null,
+      phasesMs: { run: 0, hash: 0, model: 0, page: 0, divergence: 0 },
+    });
+    lab.originalRecords = (known) => {
+      records ??= known;
+    };
+    return lab;
+  }
+
+  /** Keeps the original's records once they are known (a lab from a report only). */
+  private originalRecords: (records: readonly TraceLine[]) => void = () => undefined;
+
+  /** The original scenario's trace, simulated now (its hash is the original's, known already). */
+  private recordsOfOriginal(): readonly TraceLine[] {
+    const result = runScenario(this.original.scenario, new Map([[this.protocol.name, this.protocol]]), {
+      keepTrace: true,
+      checkHistory: labHistoryChecker(this.options.now, this.options.historyBudgetMs ?? 10_000),
+    });
+    const records = result.records;
+    const end = records[records.length - 1];
+    if (end?.kind === "end") (end as { traceHash: string }).traceHash = this.original.traceHash;
+    return records;
   }
 
   private constructor(protocol: Protocol, options: LabOptions, original: LabRun) {
@@ -134,6 +202,17 @@ export class Lab {
     return run;
   }
 
+  /**
+   * Simulates the original scenario in the page and returns its trace hash, which equals the
+   * original run's when the page's simulator makes the very run the CLI made.
+   */
+  async resimulateOriginal(): Promise<string> {
+    const original = this.original;
+    const run = await simulate(this.protocol, this.options, original.scenario, [], null);
+    if (run.traceHash === original.traceHash) this.originalRecords(run.records);
+    return run.traceHash;
+  }
+
   /** Goes back to the run before the last fork; false when there is none. */
   undo(): boolean {
     if (this.runs.length <= 1) return false;
@@ -158,52 +237,64 @@ async function simulate(
   forks: readonly ForkStep[],
   original: LabRun | null,
 ): Promise<LabRun> {
-  const started = options.now();
+  const times = [options.now()];
   const result = runScenario(scenario, new Map([[protocol.name, protocol]]), {
     keepTrace: true,
     checkHistory: labHistoryChecker(options.now, options.historyBudgetMs ?? 10_000),
   });
+  times.push(options.now());
   // In the page the hash is computed now (see sha256.ts); the trace's `end` record gets it too.
   const traceHash = (await digestDeferred()) ?? result.traceHash;
-  const ran = options.now();
   const records = result.records;
   const end = records[records.length - 1];
   if (end?.kind === "end" && end.traceHash !== traceHash) {
     (end as { traceHash: string }).traceHash = traceHash;
   }
-  const read = options.now();
+  times.push(options.now());
   const comment =
     forks.length === 0
       ? undefined
       : `A what-if of ${scenario.name}, made in the quorumlab lab: ${forks.length} step${forks.length === 1 ? "" : "s"} added (${forks.map((step) => JSON.stringify(step)).join(", ")}).\nquorumlab run replays it to trace ${traceHash}.`;
   const yaml = writeScenario(scenario, comment === undefined ? {} : { comment });
-  const modelStarted = options.now();
-  const model = buildModel(records, {
+  const model = buildModel(records, modelOptions(protocol, options, scenario, forks));
+  times.push(options.now());
+  const data = pageData(model);
+  const body = renderReportBody(model);
+  times.push(options.now());
+  const divergenceRecord =
+    original === null
+      ? -1
+      : firstDifference(original.records, records, Math.min(...forks.map((step) => stepTimeUs(step))));
+  times.push(options.now());
+  const phase = (index: number) => Math.round((times[index + 1] ?? 0) - (times[index] ?? 0));
+  return {
+    scenario,
+    yaml,
+    verdict: verdictOf(result),
+    records,
+    data,
+    body,
+    traceHash,
+    forks,
+    divergenceRecord,
+    simulateMs: (times[times.length - 1] ?? 0) - (times[0] ?? 0),
+    phasesMs: { run: phase(0), hash: phase(1), model: phase(2), page: phase(3), divergence: phase(4) },
+  };
+}
+
+function modelOptions(
+  protocol: Protocol,
+  options: LabOptions,
+  scenario: Scenario,
+  forks: readonly ForkStep[],
+) {
+  return {
     display: displayOf(protocol),
     ...(options.version === undefined ? {} : { version: options.version }),
     replay:
       forks.length === 0
         ? (options.replay ?? `npx quorumlab run ${scenario.name}`)
         : "npx quorumlab run scenario.yaml   (the file “Download scenario” saves)",
-  });
-  return {
-    scenario,
-    yaml,
-    result,
-    records,
-    model,
-    traceHash,
-    forks,
-    divergenceRecord:
-      original === null
-        ? -1
-        : firstDifference(original.records, records, Math.min(...forks.map((step) => stepTimeUs(step)))),
-    simulateMs: options.now() - started,
-    phasesMs: {
-      run: Math.round(ran - started),
-      records: Math.round(read - ran),
-      model: Math.round(options.now() - modelStarted),
-    },
   };
 }
 
@@ -229,12 +320,12 @@ export function firstDifference(left: readonly TraceLine[], right: readonly Trac
 }
 
 /** The report step (event) a trace record belongs to: the first step at or after it. */
-export function stepAtRecord(model: ReportModel, record: TraceLine | undefined): number {
+export function stepAtRecord(data: PageData, record: TraceLine | undefined): number {
   if (record === undefined || record.kind === "header") return -1;
-  const steps = model.steps;
+  const steps = data.steps;
   for (let index = 0; index < steps.length; index++) {
-    const step = steps[index] as { t: number; e: number };
-    if (step.t > record.t || (step.t === record.t && step.e >= record.e)) return index;
+    const [t, e] = steps[index]!;
+    if (t > record.t || (t === record.t && e >= record.e)) return index;
   }
   return steps.length - 1;
 }

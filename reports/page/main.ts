@@ -1,8 +1,9 @@
 /**
- * The lab page: re-simulates the embedded scenario when it opens, draws the run with the report
- * body and the diagram script, and lets a reader fork "what if" from any moment: each fork adds
- * a timeline step, re-simulates from the start with the same seed, and shows the new run with
- * the fork point and the first divergence from the original marked.
+ * The lab page: draws the run from the page data the report embeds (simulating nothing, so a long
+ * run is interactive at once), checks a short run by simulating its scenario again once drawn (a
+ * long one on request), and lets a reader fork "what if" from any moment: each fork adds a
+ * timeline step, re-simulates from the start with the same seed, and shows the new run with the
+ * fork point and the first divergence from the original marked.
  *
  * `window.quorumlab` is the page's API for tests and for teachers' own exercises (documented in
  * docs/reports.md).
@@ -12,40 +13,30 @@ import { exactDuration } from "../../sim/scenario/write.js";
 import { parseDurationUs } from "../../sim/time.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { formatDurationUs, formatValue } from "../format.js";
-import { pageData, renderReportBody } from "../html.js";
-import type { ReportModel } from "../model.js";
+import { messageColumn as M, type PageData } from "../page-data.js";
+import { type DiagramMark, drawDiagram } from "./diagram/diagram.js";
 import { append, h, select } from "./dom.js";
+import { embeddedPageData } from "./embedded.js";
 import { type ForkStep, Lab, type LabRun, stepAtRecord } from "./lab.js";
+import type { Verdict } from "./verdict.js";
 
-/** What the report embeds for the lab (`#lab-data`). */
+/** What the report embeds for the lab (`#lab-data`); the trace itself is in `#lab-trace`. */
 interface LabData {
   readonly scenarioYaml: string;
-  /** The trace hash the CLI computed for this run ("" for a blank lab). */
+  /** The trace hash the CLI computed for this run. */
   readonly traceHash: string;
   readonly version: string;
   readonly replay: string;
+  /** The verdict of the run, as the CLI found it. */
+  readonly verdict: Verdict;
 }
 
-interface DiagramMark {
-  readonly t: number;
-  readonly label: string;
-  readonly cls: string;
-}
-
-interface DiagramHandle {
-  goto(step: number): void;
-}
-
-type DrawDiagram = (
-  data: Record<string, unknown>,
-  options: {
-    signal: AbortSignal;
-    marks: readonly DiagramMark[];
-    select: number;
-    onSelect: (step: number) => void;
-    onTime: (timeUs: number) => void;
-  },
-) => DiagramHandle;
+/**
+ * Runs of at most this many kernel events are simulated again in the page right after it is
+ * drawn, to show that the page's simulator makes the CLI's very run; longer ones on request (the
+ * page cannot be used while it simulates).
+ */
+const recheckEventsMax = 20_000;
 
 /** `window.quorumlab`. */
 export interface QuorumlabApi {
@@ -67,25 +58,9 @@ export interface QuorumlabApi {
   forks(): readonly ForkStep[];
 }
 
-export interface Verdict {
-  readonly ok: boolean;
-  readonly violations: ReadonlyArray<{
-    invariant: string;
-    kind: string;
-    timeUs: number;
-    event: number;
-    message: string;
-  }>;
-  readonly linearizable: boolean | null;
-  readonly expectations: ReadonlyArray<{ expectation: string; met: boolean; detail: string }>;
-  readonly expectationsMet: boolean;
-  readonly figures: Readonly<Record<string, unknown>>;
-}
-
 declare global {
   interface Window {
     quorumlab?: QuorumlabApi;
-    quorumlabDiagram?: DrawDiagram;
   }
 }
 
@@ -104,6 +79,7 @@ export function startLab(protocol: Protocol | undefined): void {
     (page) => {
       window.quorumlab = page.api();
       page.show();
+      page.recheckSoon();
     },
     (error: unknown) => {
       showFatal((error as Error).message);
@@ -125,17 +101,41 @@ class LabPage {
   private controller: AbortController | undefined;
   private selected = -1;
   private message = "";
+  /** The trace hash of the original scenario simulated in this page, once it has been. */
+  private recheckedHash: string | undefined;
+  private shownOnce = false;
+  /** Whether the original run is about to be simulated again, to check it. */
+  private recheckPending = false;
 
   static async open(protocol: Protocol, data: LabData): Promise<LabPage> {
-    const lab = await Lab.open(protocol, data.scenarioYaml, {
-      now: () => performance.now(),
-      version: data.version,
-      replay: data.replay,
-    });
-    return new LabPage(protocol, data, lab);
+    const options = { now: () => performance.now(), version: data.version, replay: data.replay };
+    performance.mark("lab:start");
+    const pageData = await embeddedPageData();
+    performance.mark("lab:data-read");
+    const lab =
+      pageData === undefined
+        ? await Lab.open(protocol, data.scenarioYaml, options)
+        : Lab.fromRecorded(
+            protocol,
+            {
+              scenarioYaml: data.scenarioYaml,
+              data: pageData,
+              verdict: data.verdict,
+              traceHash: data.traceHash,
+            },
+            options,
+          );
+    const body = document.getElementById("report")?.innerHTML ?? "";
+    return new LabPage(protocol, data, lab, body);
   }
 
-  private constructor(protocol: Protocol, data: LabData, lab: Lab) {
+  private constructor(
+    protocol: Protocol,
+    data: LabData,
+    lab: Lab,
+    /** The report body the page opened with: the original run's. */
+    private readonly originalBody: string,
+  ) {
     this.protocol = protocol;
     this.data = data;
     this.lab = lab;
@@ -153,15 +153,43 @@ class LabPage {
       undo: () => later(() => this.lab.undo()),
       redo: () => later(() => this.lab.redo()),
       events: () => this.lab.current.records,
-      verdict: () => verdictOf(this.lab.current),
+      verdict: () => this.lab.current.verdict,
       forks: () => this.lab.current.forks,
     };
+  }
+
+  /** Simulates the original scenario again in the page, soon, when its run is short. */
+  recheckSoon(): void {
+    if (this.lab.original.simulateMs !== null) {
+      this.recheckedHash = this.lab.original.traceHash;
+      this.showRecheck();
+      return;
+    }
+    if (this.lab.original.data.meta.events > recheckEventsMax) return;
+    this.recheckPending = true;
+    this.showRecheck();
+    // After the first paint, so the page is drawn before it simulates.
+    window.setTimeout(() => {
+      this.recheck().then(
+        () => undefined,
+        (error: unknown) => {
+          this.message = `✗ ${(error as Error).message}`;
+          this.showStatus();
+        },
+      );
+    }, 50);
+  }
+
+  private async recheck(): Promise<void> {
+    this.recheckedHash = await this.lab.resimulateOriginal();
+    this.recheckPending = false;
+    this.showRecheck();
   }
 
   private async fork(step: ForkStep): Promise<void> {
     const run = await this.lab.fork(step);
     this.message = "";
-    this.selected = stepAtRecord(run.model, run.records[run.divergenceRecord]);
+    this.selected = stepAtRecord(run.data, run.records[run.divergenceRecord]);
   }
 
   /** Draws the current run: report body, lab panel, diagram, state at the selected moment. */
@@ -169,9 +197,13 @@ class LabPage {
     const run = this.lab.current;
     const main = document.getElementById("report");
     if (main === null) throw new Error("the page has no #report element");
+    const showStarted = performance.now();
     this.controller?.abort();
     this.controller = new AbortController();
-    main.innerHTML = renderReportBody(run.model);
+    // The page opens with the original run's body, written by the CLI: keep it the first time.
+    if (this.shownOnce || run.body !== null) main.innerHTML = run.body ?? this.originalBody;
+    this.shownOnce = true;
+    performance.mark("lab:body");
     // The lab sits right under the diagram: select there, act here.
     const legend = main.querySelector("#diagram-section .legend");
     legend?.after(this.labSection(run));
@@ -186,19 +218,23 @@ class LabPage {
         marks.push({ t: diverges.t, label: "first divergence", cls: "diverge-line" });
       }
     }
-    const draw = window.quorumlabDiagram;
-    if (draw === undefined) throw new Error("the page has no diagram script");
-    if (this.selected >= run.model.steps.length) this.selected = run.model.steps.length - 1;
-    draw(pageData(run.model), {
+    if (this.selected >= run.data.steps.length) this.selected = run.data.steps.length - 1;
+    drawDiagram(run.data, {
       signal: this.controller.signal,
       marks,
       select: this.selected,
       onSelect: (step) => this.onSelect(step),
       onTime: (timeUs) => this.onTime(timeUs),
     });
+    performance.mark("lab:drawn");
     this.onSelect(this.selected);
     this.showStatus();
-    document.body.setAttribute("data-phases-ms", JSON.stringify(run.phasesMs));
+    this.showRecheck();
+    performance.mark("lab:shown");
+    document.body.setAttribute(
+      "data-phases-ms",
+      JSON.stringify({ ...run.phasesMs, draw: Math.round(performance.now() - showStarted) }),
+    );
     if (!document.body.hasAttribute("data-ready-ms")) {
       // Milliseconds from opening the page to its first drawing of the run, for the bench.
       document.body.setAttribute("data-ready-ms", String(Math.round(performance.now())));
@@ -210,16 +246,16 @@ class LabPage {
   private onSelect(step: number): void {
     this.selected = step;
     const run = this.lab.current;
-    const record = run.model.steps[step];
+    const record = run.data.steps[step];
     const at = document.getElementById("fork-at") as HTMLInputElement | null;
-    if (at !== null && record !== undefined) at.value = String(exactDuration(record.t));
-    const lane = record === undefined ? undefined : run.model.lanes[record.lane];
+    if (at !== null && record !== undefined) at.value = String(exactDuration(record[0]));
+    const lane = record === undefined ? undefined : run.data.lanes[record[3]];
     const node = document.getElementById("fork-node") as HTMLSelectElement | null;
-    if (node !== null && lane?.kind === "node") node.value = lane.name;
-    this.showMessageActions(run.model, step);
-    const timeUs = record?.t ?? run.model.meta.endUs;
+    if (node !== null && lane?.[1] === "node") node.value = lane[0];
+    this.showMessageActions(run.data, step);
+    const timeUs = record?.[0] ?? run.data.meta.endUs;
     const box = document.getElementById("state-at");
-    if (box !== null) box.replaceChildren(...stateTable(run.model, timeUs));
+    if (box !== null) box.replaceChildren(...stateTable(run.data, timeUs));
   }
 
   /** A click on the diagram away from any event: fork at that time. */
@@ -229,7 +265,7 @@ class LabPage {
     // To a tenth of a millisecond: a click is not more precise than that.
     if (at !== null) at.value = String(exactDuration(Math.round(timeUs / 100) * 100));
     const box = document.getElementById("state-at");
-    if (box !== null) box.replaceChildren(...stateTable(run.model, timeUs));
+    if (box !== null) box.replaceChildren(...stateTable(run.data, timeUs));
   }
 
   private labSection(run: LabRun): HTMLElement {
@@ -344,7 +380,6 @@ class LabPage {
       "⬇ Download scenario",
     );
     const original = this.lab.original;
-    const cliHash = this.data.traceHash;
     return h(
       "section",
       { id: "lab" },
@@ -358,21 +393,19 @@ class LabPage {
         run.forks.length === 0
           ? ""
           : h("span", { class: "dim" }, "(the forked run: the downloaded scenario replays to it) "),
-        h("span", { class: "dim" }, `· simulated in ${Math.round(run.simulateMs)} ms`),
+        h(
+          "span",
+          { class: "dim" },
+          run.simulateMs === null
+            ? "· drawn from the run this report holds"
+            : `· simulated in ${Math.round(run.simulateMs)} ms`,
+        ),
       ),
       h(
         "p",
         { class: run.forks.length === 0 ? "" : "dim" },
         run.forks.length === 0 ? "" : `original trace ${original.traceHash} `,
-        cliHash === ""
-          ? ""
-          : original.traceHash === cliHash
-            ? h(
-                "span",
-                { class: "ok", id: "lab-hash-check" },
-                "✓ this page re-simulated the CLI's run exactly",
-              )
-            : h("span", { class: "bad", id: "lab-hash-check" }, `✗ the CLI's run had trace ${cliHash}`),
+        h("span", { id: "lab-hash-check" }),
       ),
       h("p", {}, compareLine(original, run)),
       h(
@@ -416,25 +449,70 @@ class LabPage {
     }
   }
 
+  /** Whether the original run, simulated in this page, has the CLI's trace hash. */
+  private showRecheck(): void {
+    const box = document.getElementById("lab-hash-check");
+    if (box === null) return;
+    const cliHash = this.data.traceHash;
+    if (this.recheckedHash === undefined && this.recheckPending) {
+      box.className = "dim";
+      box.replaceChildren("simulating the run in this page to check it…");
+    } else if (this.recheckedHash === undefined) {
+      const button = h(
+        "button",
+        { id: "lab-recheck", title: "simulate the original scenario in this page" },
+        "check: simulate the original run here",
+      );
+      button.addEventListener("click", () => {
+        this.message = "simulating the original run…";
+        this.showStatus();
+        window.setTimeout(() => {
+          this.recheck().then(
+            () => {
+              this.message = "";
+              this.showStatus();
+            },
+            (error: unknown) => {
+              this.message = `✗ ${(error as Error).message}`;
+              this.showStatus();
+            },
+          );
+        }, 0);
+      });
+      box.className = "";
+      box.replaceChildren(button);
+    } else if (this.recheckedHash === cliHash) {
+      box.className = "ok";
+      box.replaceChildren("✓ this page re-simulated the CLI's run exactly");
+    } else {
+      box.className = "bad";
+      box.replaceChildren(
+        `✗ this page's simulation of the original has trace ${this.recheckedHash}, the CLI's ${cliHash}`,
+      );
+    }
+  }
+
   private showStatus(): void {
     const status = document.getElementById("lab-status");
     if (status !== null) status.textContent = this.message;
   }
 
   /** Drop, delay and duplicate, offered when the selected event is a message's. */
-  private showMessageActions(model: ReportModel, step: number): void {
+  private showMessageActions(data: PageData, step: number): void {
     const box = document.getElementById("fork-message");
     if (box === null) return;
     box.replaceChildren();
-    const record = model.steps[step];
-    if (record === undefined || !["send", "deliver", "drop", "duplicate"].includes(record.kind)) {
+    const record = data.steps[step];
+    const kind = record === undefined ? undefined : data.stepKinds[record[2]];
+    if (record === undefined || !["send", "deliver", "drop", "duplicate"].includes(kind ?? "")) {
       box.append("message: select a message to drop, delay or duplicate it");
       return;
     }
-    const message = model.messages[record.ref];
-    if (message === undefined) return;
-    const name = `${message.type} #${message.id} ${model.lanes[message.from]?.name ?? "?"}→${model.lanes[message.to]?.name ?? "?"}`;
-    if (message.droppedAtSend || message.arriveUs === null) {
+    const row = data.msgs[record[4]];
+    if (row === undefined) return;
+    const message = { id: row[M.id], sendUs: row[M.sendUs] };
+    const name = `${data.types[row[M.type]]} #${message.id} ${data.lanes[row[M.from]]?.[0] ?? "?"}→${data.lanes[row[M.to]]?.[0] ?? "?"}`;
+    if (row[M.droppedAtSend] === 1 || row[M.arriveUs] < 0) {
       box.append(`message ${name}: never arrives, nothing to change`);
       return;
     }
@@ -465,26 +543,8 @@ function parseValue(text: string): unknown {
   }
 }
 
-function verdictOf(run: LabRun): Verdict {
-  const result = run.result;
-  return {
-    ok: result.ok,
-    violations: result.violations.map((violation) => ({
-      invariant: violation.invariant,
-      kind: violation.kind,
-      timeUs: violation.timeUs,
-      event: violation.event,
-      message: violation.message,
-    })),
-    linearizable: result.linearizable,
-    expectations: result.expectations,
-    expectationsMet: result.expectationsMet,
-    figures: result.figures,
-  };
-}
-
 function outcomeText(run: LabRun): string {
-  const safety = run.result.violations.filter((violation) => violation.kind === "safety");
+  const safety = run.verdict.violations.filter((violation) => violation.kind === "safety");
   return safety.length === 0
     ? "✓ every invariant held"
     : `✗ ${[...new Set(safety.map((violation) => violation.invariant))].join(", ")}`;
@@ -503,7 +563,7 @@ function compareLine(original: LabRun, run: LabRun): Node {
     "span",
     { id: "lab-compare" },
     `Original: ${outcomeText(original)}. After ${run.forks.length} fork${run.forks.length === 1 ? "" : "s"}: `,
-    h("b", { class: run.result.ok ? "ok" : "bad" }, outcomeText(run)),
+    h("b", { class: run.verdict.ok ? "ok" : "bad" }, outcomeText(run)),
     `. ${where}.`,
   );
 }
@@ -538,24 +598,24 @@ function describeRecord(record: TraceLine): string {
 }
 
 /** Every node's state description at `timeUs`, one row per node, as the protocol gives it. */
-function stateTable(model: ReportModel, timeUs: number): Node[] {
+function stateTable(data: PageData, timeUs: number): Node[] {
   const rows: Node[] = [];
   const keys = new Set<string>();
   const states: Array<{ lane: string; state: Record<string, unknown> | null }> = [];
-  model.lanes.forEach((lane, index) => {
-    if (lane.kind !== "node") return;
-    const points = model.statePoints[index] ?? [];
+  data.lanes.forEach(([name, kind], index) => {
+    if (kind !== "node") return;
+    const points = data.statePoints[index] ?? [];
     let state: unknown;
     let known = false;
     for (const [t, stateIndex] of points) {
       if (t > timeUs) break;
       known = true;
-      state = stateIndex < 0 ? null : model.states[stateIndex];
+      state = stateIndex < 0 ? null : data.states[stateIndex];
     }
     if (!known) return;
     const shown = state !== null && typeof state === "object" ? (state as Record<string, unknown>) : null;
     for (const key of Object.keys(shown ?? {})) keys.add(key);
-    states.push({ lane: lane.name, state: shown });
+    states.push({ lane: name, state: shown });
   });
   if (states.length === 0) return rows;
   const columns = [...keys];
@@ -587,14 +647,14 @@ const kernelFigures = new Set(["leaderChanges", "firstLeaderUs", "messages", "me
 /** The protocol's own figures, as the terminal prints them. */
 function protocolFigures(run: LabRun): Node {
   const items: Node[] = [];
-  for (const [name, value] of Object.entries(run.result.figures)) {
+  for (const [name, value] of Object.entries(run.verdict.figures)) {
     if (kernelFigures.has(name)) continue;
     let text: string | undefined;
     if (typeof value === "number") text = /Us$/.test(name) ? formatDurationUs(value) : String(value);
     else if (typeof value === "boolean") text = value ? "yes" : "no";
     if (text !== undefined) items.push(h("li", {}, `${name} `, h("b", {}, text)));
   }
-  const expectations = run.result.expectations.map((expectation) =>
+  const expectations = run.verdict.expectations.map((expectation) =>
     h(
       "li",
       { class: expectation.met ? "ok" : "bad" },
@@ -606,7 +666,7 @@ function protocolFigures(run: LabRun): Node {
     { class: "grid2", id: "protocol-figures" },
     items.length === 0
       ? null
-      : h("div", {}, h("b", {}, `${run.result.protocol} figures`), h("ul", {}, ...items)),
+      : h("div", {}, h("b", {}, `${run.scenario.protocol} figures`), h("ul", {}, ...items)),
     expectations.length === 0
       ? null
       : h("div", {}, h("b", {}, "Scenario expectations"), h("ul", {}, ...expectations)),

@@ -529,18 +529,22 @@ export function atomicityInvariants<N>(subject: AtomicitySubject<N>): Invariant<
     source,
     kind,
     create() {
-      let seen = 0;
-      const next = (state: RunState): InvariantFailure | undefined => {
-        for (; seen < state.failures.length; seen++) {
-          const failure = state.failures[seen] as AtomicityFailure;
+      // What this monitor remembers: how many of the run's failures it has read, and the run's
+      // shared tracker once it has met it (so that exploration saves and restores both).
+      const state: { seen: number; run: RunState | undefined } = { seen: 0, run: undefined };
+      const next = (run: RunState): InvariantFailure | undefined => {
+        state.run = run;
+        for (; state.seen < run.failures.length; state.seen++) {
+          const failure = run.failures[state.seen] as AtomicityFailure;
           if (failure.rule === name) {
-            seen++;
+            state.seen++;
             return { message: failure.message, witnesses: failure.witnesses };
           }
         }
         return undefined;
       };
       return {
+        state,
         afterStep: (step: StepView<N>) => next(sync(step, subject)),
         atEnd: (view: ClusterView<N>) => {
           const state = runState(view, subject);

@@ -23,7 +23,9 @@ export interface Model<State = unknown> {
   init(): State;
   /**
    * The state after `operation` takes effect in `state`, or `undefined` when the operation is
-   * not legal there (for example a read that returned a different value).
+   * not legal there (for example a read that returned a different value). It may look only at
+   * the operation's `f`, `key`, `input`, `output` and `status` (as Porcupine's step sees input
+   * and output only): the checker treats operations equal in those as interchangeable.
    */
   step(state: State, operation: Operation): State | undefined;
   /**

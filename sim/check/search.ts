@@ -96,7 +96,7 @@ const checkEverySteps = 1024;
  * steps of one crash-heavy CAS history twelvefold but added 9 % to a long kv one
  * (docs/linearizability.md, "Hard histories").
  */
-const orderCallsByReturn = false;
+const orderCallsByReturn = true;
 
 /**
  * Whether indeterminate operations are placed just in time (see `needs`). Off: it is sound (and
@@ -105,6 +105,12 @@ const orderCallsByReturn = false;
  * time as the pruning saved; on the hard benchmark it saved under 15 % of the steps.
  */
 const placeIndeterminateJustInTime = false;
+
+/**
+ * Whether indeterminate operations are tried after every completed candidate, rather than in
+ * call order among them.
+ */
+const indeterminateLast = false;
 
 /** A 32-bit mixer (the finalizer of MurmurHash3). */
 function mix32(value: number): number {
@@ -280,6 +286,70 @@ export interface PartitionSearch {
   readonly depthMax: number;
 }
 
+/** Within each run of consecutive calls in `order`, puts the call that returns first first. */
+function orderRunsByReturn(order: number[], operations: readonly Operation[]): void {
+  const n = operations.length;
+  let start = 0;
+  while (start < order.length) {
+    if (order[start]! >= n) {
+      start++;
+      continue;
+    }
+    let end = start;
+    while (end < order.length && order[end]! < n) end++;
+    const run = order.slice(start, end).sort((left, right) => {
+      const difference = operations[left]!.returnUs - operations[right]!.returnUs;
+      return Number.isNaN(difference) || difference === 0 ? left - right : difference;
+    });
+    for (let index = start; index < end; index++) order[index] = run[index - start]!;
+    start = end;
+  }
+}
+
+/** What the model sees of an operation (see `Model.step`); `undefined` when it cannot be written down. */
+function identityOf(operation: Operation): string | undefined {
+  try {
+    return JSON.stringify([
+      operation.f,
+      operation.key,
+      operation.status,
+      operation.input ?? null,
+      operation.output ?? null,
+    ]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * For each operation, the interchangeable operation tried before it, or -1. Two operations are
+ * interchangeable when the model cannot tell them apart (same function, key, input, output and
+ * status: `Model.step` looks at nothing else), so linearizing one or the other leads to the same
+ * state. Completed ones are ordered by return (then number): of two interchangeable candidates
+ * both called, the one that returns first can take the other's place in any linearization (its
+ * deadline is no later), so the search tries only it. Indeterminate ones are ordered by call
+ * (`crashedOrder`): the linearized ones of a kind are always the first called.
+ */
+function twinsOf(operations: readonly Operation[], crashedOrder: readonly number[]): Int32Array<ArrayBuffer> {
+  const n = operations.length;
+  const twin = takeInt32(n).fill(-1);
+  const completed: number[] = [];
+  for (let index = 0; index < n; index++)
+    if (Number.isFinite(operations[index]!.returnUs)) completed.push(index);
+  completed.sort((left, right) => operations[left]!.returnUs - operations[right]!.returnUs || left - right);
+  for (const sequence of [completed, crashedOrder]) {
+    const latest = new Map<string, number>();
+    for (const operation of sequence) {
+      const identity = identityOf(operations[operation]!);
+      if (identity === undefined) continue;
+      const earlier = latest.get(identity);
+      if (earlier !== undefined) twin[operation] = earlier;
+      latest.set(identity, operation);
+    }
+  }
+  return twin;
+}
+
 /**
  * Prepares the search for a linearization of one partition. `operations` must not contain
  * `fail` operations; indeterminate ones have `returnUs === Infinity`.
@@ -293,20 +363,23 @@ export function startSearch(
   const { table, release: releaseTable } = stateTableOf(operations, model);
   const transition = table.transition;
 
-  // Entry list, sorted by time; calls before returns at equal times.
+  // Entry list of the completed operations, sorted by time; calls before returns at equal times.
+  // Indeterminate operations are kept apart, sorted by call (see `crashedOrder`).
   const crashed = takeInt32(n);
   const dominant = takeInt32(n);
   let remaining = 0;
   const order: number[] = [];
+  const crashedOrder: number[] = [];
   for (let index = 0; index < n; index++) {
     const operation = operations[index]!;
-    order.push(index);
     if (Number.isFinite(operation.returnUs)) {
-      order.push(n + index);
+      order.push(index, n + index);
       remaining++;
       if (operation.status === "ok" && model.readOnly?.(operation) === true) dominant[index] = 1;
     } else {
       crashed[index] = 1;
+      crashedOrder.push(index);
+      if (!indeterminateLast) order.push(index);
     }
   }
   const timeOf = (entry: number): number =>
@@ -318,42 +391,52 @@ export function startSearch(
     if (kinds !== 0) return kinds;
     return left - right;
   });
-  if (orderCallsByReturn) {
-    // Within each run of consecutive calls, the one that returns first is tried first.
-    let start = 0;
-    while (start < order.length) {
-      if (order[start]! >= n) {
-        start++;
-        continue;
-      }
-      let end = start;
-      while (end < order.length && order[end]! < n) end++;
-      const run = order.slice(start, end).sort((left, right) => {
-        const difference = operations[left]!.returnUs - operations[right]!.returnUs;
-        return Number.isNaN(difference) || difference === 0 ? left - right : difference;
-      });
-      for (let index = start; index < end; index++) order[index] = run[index - start]!;
-      start = end;
-    }
-  }
+  if (orderCallsByReturn) orderRunsByReturn(order, operations);
+  crashedOrder.sort((left, right) => operations[left]!.callUs - operations[right]!.callUs || left - right);
   const head = 2 * n;
   const next = takeInt32(2 * n + 1).fill(-1);
   const previous = takeInt32(2 * n + 1).fill(-1);
+  const callRank = takeInt32(n);
   let last = head;
-  for (const entry of order) {
+  for (let position = 0; position < order.length; position++) {
+    const entry = order[position]!;
+    if (entry < n) callRank[entry] = position;
     next[last] = entry;
     previous[entry] = last;
     last = entry;
   }
+  const twin = twinsOf(operations, crashedOrder);
 
-  // Bitset of linearized operations; its Zobrist hash is the XOR of the members' random words.
+  // Indeterminate operations, by rank in `crashedOrder`, and which of them are linearized.
+  const crashedCount = crashedOrder.length;
+  const crashedOperation = takeInt32(crashedCount);
+  const crashedRank = takeInt32(n);
+  for (let rank = 0; rank < crashedCount; rank++) {
+    crashedOperation[rank] = crashedOrder[rank]!;
+    crashedRank[crashedOrder[rank]!] = rank;
+  }
+  const crashedWordCount = (crashedCount + 31) >>> 5;
+  const crashedBits = takeInt32(crashedWordCount);
+  /** Entries from here on stand for the indeterminate candidates, by rank. */
+  const crashedPhase = 2 * n + 1;
+
+  // Bitset of linearized completed operations. The bits of indeterminate operations are always
+  // set (they live in `crashedBits`), so that the trimmed form below stays short. The Zobrist hash
+  // `bitsHash` is the XOR of a random word per linearized operation, of either kind.
   const wordCount = (n + 31) >>> 5;
   const bits = takeInt32(wordCount);
   const zobrist = takeInt32(n);
-  for (let index = 0; index < n; index++)
+  for (let index = 0; index < n; index++) {
     zobrist[index] = mix32(Math.imul(index + 1, 0x9e3779b9) ^ 0x5bd1e995);
+    if (crashed[index] === 1) bits[index >>> 5]! |= 1 << (index & 31);
+  }
+  let initialFullWords = 0;
+  while (initialFullWords < wordCount && bits[initialFullWords] === -1) initialFullWords++;
+  let initialHighWord = wordCount - 1;
+  while (initialHighWord >= 0 && bits[initialHighWord] === 0) initialHighWord--;
 
-  // The cache of seen (bitset, state) pairs. Each entry is one record of four integers (its
+  // The cache of seen configurations: the sets of linearized completed and indeterminate
+  // operations, and the state. Each entry is one record of four integers (its
   // hash, state, first stored bitset word and where its words start in `words`; its length is
   // where the next entry's words start), so that a lookup touches one cache line for the record.
   // The open-addressing slots hold the entry's number and five bits of its hash, so that most
@@ -394,7 +477,7 @@ export function startSearch(
     records = grown;
   };
 
-  const fixedBytes = 4 * (8 * n + 2 + 2 * wordCount);
+  const fixedBytes = 4 * (10 * n + 2 + 2 * wordCount + crashedWordCount);
   const cacheBytes = (): number => 4 * (slots.length + records.length + words.length);
   let budgetOfRun: Budget | undefined;
   let memoryFull = false;
@@ -426,9 +509,15 @@ export function startSearch(
   };
 
   /**
-   * Adds (bits, state) to the cache and returns true, or returns false when it was there; with
-   * `insert` false, only looks. Words below `low` are all ones and words from `low + length` on
-   * are all zeros.
+   * Adds the configuration (bits, crashedBits, state) to the cache and returns true, or returns
+   * false when it was there; with `insert` false, only looks. Words of `bits` below `low` are all
+   * ones and words from `low + length` on are all zeros; `bitsHash` covers both sets.
+   *
+   * Tried and left: a configuration with a superset of a cached one's indeterminate operations
+   * (and the same completed ones and state) is dominated by it, since an indeterminate operation
+   * may be left out. Looking for subsets means leaving the indeterminate operations out of the
+   * hash, and on the etcd logs (up to 19 crashed operations) the probe chains that made took
+   * twice the time the pruning saved (docs/linearizability.md, "Hard histories").
    */
   const remember = (
     bitsHash: number,
@@ -439,6 +528,7 @@ export function startSearch(
   ): boolean => {
     const hash = mix32(bitsHash ^ Math.imul(state + 1, 0x27d4eb2f));
     const tag = hash >>> (32 - tagBits);
+    const stored = length + crashedWordCount;
     let at = hash & slotMask;
     for (;;) {
       const slot = slots[at]!;
@@ -449,13 +539,16 @@ export function startSearch(
         if (records[record] === hash && records[record + 1] === state && records[record + 2] === low) {
           const start = records[record + 3]!;
           const end = entry + 1 < entryCount ? records[record + recordSize + 3]! : wordsUsed;
-          if (end - start === length) {
+          if (end - start === stored) {
             let same = true;
             for (let word = 0; word < length; word++) {
               if (words[start + word] !== bits[low + word]) {
                 same = false;
                 break;
               }
+            }
+            for (let word = 0; same && word < crashedWordCount; word++) {
+              if (words[start + length + word] !== crashedBits[word]) same = false;
             }
             if (same) return false;
           }
@@ -467,9 +560,9 @@ export function startSearch(
     if (
       entryCount === entryCapacity ||
       (entryCount + 1) * 2 > slotCapacity ||
-      wordsUsed + length > words.length
+      wordsUsed + stored > words.length
     ) {
-      if (!makeRoom(length)) {
+      if (!makeRoom(stored)) {
         // Not caching a configuration is always sound (only slower); the search stops at its
         // next budget check with the verdict unknown (memory).
         memoryFull = true;
@@ -479,12 +572,13 @@ export function startSearch(
       while (slots[at] !== 0) at = (at + 1) & slotMask;
     }
     for (let word = 0; word < length; word++) words[wordsUsed + word] = bits[low + word]!;
+    for (let word = 0; word < crashedWordCount; word++) words[wordsUsed + length + word] = crashedBits[word]!;
     const record = entryCount * recordSize;
     records[record] = hash;
     records[record + 1] = state;
     records[record + 2] = low;
     records[record + 3] = wordsUsed;
-    wordsUsed += length;
+    wordsUsed += stored;
     entryCount++;
     slots[at] = (entryCount << tagBits) | tag;
     return true;
@@ -492,23 +586,30 @@ export function startSearch(
 
   const stackOperation = takeInt32(n);
   const stackState = takeInt32(n);
+  /** For an indeterminate operation on the stack: the return entry that bounded its candidates. */
+  const stackBound = takeInt32(n);
   /** Gives the search's arrays back once it has its verdict (and the table, unless the verdict shows it). */
   const release = (keepTable: boolean): void => {
-    giveInt32(crashed, dominant, next, previous, bits, zobrist, stackOperation, stackState);
-    giveInt32(slots, records, words);
+    giveInt32(crashed, dominant, next, previous, callRank, twin, bits, zobrist, stackOperation, stackState);
+    giveInt32(crashedOperation, crashedRank, crashedBits, stackBound, slots, records, words);
     if (!keepTable) releaseTable();
   };
+  const isLinearized = (operation: number): boolean =>
+    crashed[operation] === 1
+      ? (crashedBits[crashedRank[operation]! >>> 5]! & (1 << (crashedRank[operation]! & 31))) !== 0
+      : (bits[operation >>> 5]! & (1 << (operation & 31))) !== 0;
   // The search's position, saved between slices.
   let savedDepth = 0;
   let savedState = table.initial;
   let savedEntry = next[head]!;
+  let savedBound = -1;
   let savedBitsHash = 0;
-  let savedFullWords = 0;
-  let savedHighWord = -1;
-  let deepestDepth = -1;
+  let savedFullWords = initialFullWords;
+  let savedHighWord = initialHighWord;
   let depthMax = 0;
   let deepest: Deepest | undefined;
-  let finished: SearchOutcome | undefined = n === 0 ? { kind: "linearizable", linearization: [] } : undefined;
+  let finished: SearchOutcome | undefined =
+    remaining === 0 ? { kind: "linearizable", linearization: [] } : undefined;
   if (finished !== undefined) release(false);
   // An operation impossible everywhere is looked for only once the search has run a while: most
   // histories are decided sooner (the check costs a model step per operation and reachable state,
@@ -516,6 +617,7 @@ export function startSearch(
   // whose return cannot be passed, with the longest prefix.
   let impossibleChecked = false;
   let searchSteps = 0;
+  let deepestDepth = -1;
 
   const recordFailure = (depth: number, state: number, entry: number): void => {
     deepestDepth = depth;
@@ -523,6 +625,12 @@ export function startSearch(
     for (let scan = next[head]!; scan !== entry && scan >= 0; scan = next[scan]!)
       if (scan < n) pending.push(scan);
     const failing = entry - n;
+    const bound = operations[failing]!.returnUs;
+    for (let rank = 0; indeterminateLast && rank < crashedCount; rank++) {
+      const operation = crashedOperation[rank]!;
+      if (operations[operation]!.callUs > bound) break;
+      if (!isLinearized(operation)) pending.push(operation);
+    }
     deepest = {
       prefix: Array.from(stackOperation.subarray(0, depth)),
       states: [...Array.from(stackState.subarray(1, depth)), state],
@@ -563,6 +671,7 @@ export function startSearch(
     let depth = savedDepth;
     let state = savedState;
     let entry = savedEntry;
+    let bound = savedBound;
     let bitsHash = savedBitsHash;
     let fullWords = savedFullWords;
     let highWord = savedHighWord;
@@ -611,81 +720,126 @@ export function startSearch(
         }
         if (stepsLeft <= 0) break;
       }
+      // The candidate to try: the call of a completed operation, or (once the scan reached the
+      // first return entry, `bound`) an indeterminate operation called before that return.
+      let operation = -1;
       if (entry >= 0 && entry < n) {
-        // A call entry: try to linearize this operation now.
-        const operation = entry;
+        operation = entry;
+        entry = next[entry]!;
+        const earlier = twin[operation]!;
+        // An interchangeable operation that returns no later and whose call comes first in the
+        // list was (or will be) tried here instead; of interchangeable indeterminate operations,
+        // the one called first is placed first: see `twinsOf`.
+        if (
+          earlier >= 0 &&
+          !isLinearized(earlier) &&
+          (crashed[operation] === 1 || callRank[earlier]! < callRank[operation]!)
+        )
+          continue;
+      } else if (entry >= n && entry < 2 * n) {
+        bound = entry;
+        if (indeterminateLast) {
+          entry = crashedPhase;
+          continue;
+        }
+      } else if (entry >= crashedPhase) {
+        const rank = entry - crashedPhase;
+        if (
+          rank < crashedCount &&
+          operations[crashedOperation[rank]!]!.callUs <= operations[bound - n]!.returnUs
+        ) {
+          operation = crashedOperation[rank]!;
+          entry++;
+          const earlier = twin[operation]!;
+          // Of interchangeable indeterminate operations, the one called first is placed first.
+          if (isLinearized(operation) || (earlier >= 0 && !isLinearized(earlier))) continue;
+        }
+      }
+      if (operation >= 0) {
+        // Try to linearize this operation now.
         const after = transition(operation, state);
         const placedLast = depth > 0 ? stackOperation[depth - 1]! : -1;
+        const isCrashed = crashed[operation] === 1;
         if (
-          after >= 0 &&
-          !(crashed[operation] === 1 && after === state) &&
-          (!placeIndeterminateJustInTime ||
-            placedLast < 0 ||
-            crashed[placedLast] === 0 ||
-            needs(placedLast, stackState[depth - 1]!, operation, after))
-        ) {
-          const word = operation >>> 5;
-          const bit = 1 << (operation & 31);
+          after < 0 ||
+          (isCrashed && after === state) ||
+          (placeIndeterminateJustInTime &&
+            placedLast >= 0 &&
+            crashed[placedLast] === 1 &&
+            !needs(placedLast, stackState[depth - 1]!, operation, after))
+        )
+          continue;
+        const word = operation >>> 5;
+        const bit = 1 << (operation & 31);
+        const crashedWord = crashedRank[operation]! >>> 5;
+        const crashedBit = 1 << (crashedRank[operation]! & 31);
+        if (isCrashed) {
+          crashedBits[crashedWord]! |= crashedBit;
+          bitsHash ^= zobrist[operation]!;
+        } else {
           bits[word]! |= bit;
           bitsHash ^= zobrist[operation]!;
           if (word > highWord) highWord = word;
           if (word === fullWords) while (fullWords < wordCount && bits[fullWords] === -1) fullWords++;
           while (highWord >= 0 && bits[highWord] === 0) highWord--;
-          const length = highWord >= fullWords ? highWord - fullWords + 1 : 0;
-          // A configuration reached by an indeterminate operation is looked up, never stored: the
-          // search below it is restricted (see `needs`), so it cannot vouch for the configuration.
-          if (
-            remember(
-              bitsHash,
-              after,
-              fullWords,
-              length,
-              crashed[operation] === 0 || !placeIndeterminateJustInTime,
-            )
-          ) {
-            stackOperation[depth] = operation;
-            stackState[depth] = state;
-            depth++;
-            if (depth > depthMax) depthMax = depth;
-            state = after;
-            // Lift the call entry and its return entry out of the list.
+        }
+        const length = highWord >= fullWords ? highWord - fullWords + 1 : 0;
+        // With just-in-time placement, a configuration reached by an indeterminate operation is
+        // looked up, never stored: the search below it is restricted (see `needs`), so it cannot
+        // vouch for the configuration.
+        if (remember(bitsHash, after, fullWords, length, !isCrashed || !placeIndeterminateJustInTime)) {
+          stackOperation[depth] = operation;
+          stackState[depth] = state;
+          stackBound[depth] = bound;
+          depth++;
+          if (depth > depthMax) depthMax = depth;
+          state = after;
+          if (!isCrashed || !indeterminateLast) {
+            // Lift the call entry out of the list.
             const callPrevious = previous[operation]!;
             const callNext = next[operation]!;
             next[callPrevious] = callNext;
             if (callNext >= 0) previous[callNext] = callPrevious;
-            if (crashed[operation] === 0) {
-              const returnEntry = n + operation;
-              const returnPrevious = previous[returnEntry]!;
-              const returnNext = next[returnEntry]!;
-              next[returnPrevious] = returnNext;
-              if (returnNext >= 0) previous[returnNext] = returnPrevious;
-              remaining--;
-            }
-            entry = next[head]!;
-            continue;
           }
-          bits[word]! &= ~bit;
-          bitsHash ^= zobrist[operation]!;
-          if (word < fullWords) fullWords = word;
-          if (dominant[operation] === 1) {
-            // Seen before, so it failed: a legal read-only operation dominates the other choices.
-            entry = -1;
-            continue;
+          if (!isCrashed) {
+            // And its return entry.
+            const returnEntry = n + operation;
+            const returnPrevious = previous[returnEntry]!;
+            const returnNext = next[returnEntry]!;
+            next[returnPrevious] = returnNext;
+            if (returnNext >= 0) previous[returnNext] = returnPrevious;
+            remaining--;
           }
+          entry = next[head]!;
+          continue;
         }
-        entry = next[entry]!;
+        if (isCrashed) {
+          crashedBits[crashedWord]! &= ~crashedBit;
+          bitsHash ^= zobrist[operation]!;
+          continue;
+        }
+        bits[word]! &= ~bit;
+        bitsHash ^= zobrist[operation]!;
+        if (word < fullWords) fullWords = word;
+        // Seen before, so it failed: a legal read-only operation dominates the other choices.
+        if (dominant[operation] === 1) entry = -1;
         continue;
       }
-      // A return entry (or the end of the list): the search must backtrack.
-      if (recordDeepest && depth > deepestDepth && entry >= n) recordFailure(depth, state, entry);
+      // Every candidate was tried (or a read-only operation's failure decided): backtrack.
+      if (recordDeepest && depth > deepestDepth && (entry >= crashedPhase || (entry >= n && entry < 2 * n)))
+        recordFailure(depth, state, bound);
       let popped = -1;
       do {
         if (depth === 0) break;
         depth--;
         popped = stackOperation[depth]!;
         state = stackState[depth]!;
-        // Put the entries back, return first (the reverse of lifting).
-        if (crashed[popped] === 0) {
+        if (crashed[popped] === 1) {
+          crashedBits[crashedRank[popped]! >>> 5]! &= ~(1 << (crashedRank[popped]! & 31));
+          bitsHash ^= zobrist[popped]!;
+          if (indeterminateLast) continue;
+        } else {
+          // Put the entries back, return first (the reverse of lifting).
           const returnEntry = n + popped;
           next[previous[returnEntry]!] = returnEntry;
           const returnNext = next[returnEntry]!;
@@ -695,6 +849,7 @@ export function startSearch(
         next[previous[popped]!] = popped;
         const callNext = next[popped]!;
         if (callNext >= 0) previous[callNext] = popped;
+        if (crashed[popped] === 1) continue;
         const word = popped >>> 5;
         bits[word]! &= ~(1 << (popped & 31));
         bitsHash ^= zobrist[popped]!;
@@ -703,16 +858,22 @@ export function startSearch(
       if (popped < 0 || (dominant[popped] === 1 && depth === 0)) {
         outcome = {
           kind: "not-linearizable",
-          deepest: deepest ?? { prefix: [], states: [], failing: entry >= n ? entry - n : 0, pending: [] },
+          deepest: deepest ?? { prefix: [], states: [], failing: bound >= n ? bound - n : 0, pending: [] },
           states: table,
         };
         break;
       }
-      entry = next[popped]!;
+      if (crashed[popped] === 1 && indeterminateLast) {
+        bound = stackBound[depth]!;
+        entry = crashedPhase + crashedRank[popped]! + 1;
+      } else {
+        entry = next[popped]!;
+      }
     }
     savedDepth = depth;
     savedState = state;
     savedEntry = entry;
+    savedBound = bound;
     savedBitsHash = bitsHash;
     savedFullWords = fullWords;
     savedHighWord = highWord;

@@ -6,17 +6,19 @@
  *   so it also returns a shortest counterexample, with memory for one path at a time.
  * - `random`: random walks from the initial state until the time budget ends; never `complete`.
  *
- * A state is restored by replaying its path from the initial state: the kernel is deterministic,
- * so this is always correct and needs nothing from the protocol. States are known by their
- * fingerprints (world.ts), kept in a `FingerprintSet`; each state keeps only its parent and the
- * number of the choice that led to it.
+ * A state waiting to be expanded is kept as a snapshot (snapshot.ts) and restored in place into
+ * one live world. When a node object or an invariant monitor keeps its state out of sight
+ * (closures), states are rebuilt instead by replaying their paths from the initial state: the
+ * kernel is deterministic, so that is always correct, only slower. States are known by their
+ * fingerprints (world.ts), kept in a `FingerprintSet`; each state keeps its parent and the number
+ * of the choice that led to it, for the counterexample's path.
  *
  * Wall-clock time comes from the caller (`now`): nothing in sim/ reads the real clock.
  */
 import { randomStream } from "../random.js";
 import type { ScheduleStep } from "../scenario/schema.js";
 import { FingerprintSet } from "./visited.js";
-import { type Finding, World, type WorldSetup, WorldShared } from "./world.js";
+import { type Finding, World, type WorldSetup, WorldShared, type WorldState } from "./world.js";
 
 export type Strategy = "bfs" | "dfs" | "random";
 
@@ -32,6 +34,11 @@ export interface SearchSettings {
   readonly now: () => number;
   /** Seed of the random walks. */
   readonly seed?: bigint;
+  /**
+   * How states are restored: `snapshot` (default) when the world shows all its state, else
+   * `replay`; forcing `replay` is for tests that compare the two.
+   */
+  readonly restore?: "snapshot" | "replay";
   /** Called about every `progressMs` with the figures so far. */
   readonly onProgress?: (progress: SearchProgress) => void;
   readonly progressMs?: number;
@@ -64,6 +71,11 @@ export interface SearchResult {
    * merged, so the search was a tree search.
    */
   readonly hiddenState?: boolean;
+  /**
+   * How states were restored: from snapshots, or by replaying paths (a node or an invariant
+   * monitor hid its state; docs/node-api.md, "Saving and restoring a state").
+   */
+  readonly restore: "snapshot" | "replay";
   readonly wallMs: number;
   readonly counterexample?: { readonly steps: readonly ScheduleStep[]; readonly finding: Finding };
 }
@@ -115,6 +127,71 @@ function replay(setup: WorldSetup, shared: WorldShared, path: readonly number[])
   return world;
 }
 
+/**
+ * How states waiting to be expanded are kept: snapshots restored into one live world, or, when
+ * the world hides state from snapshots, paths replayed from the initial state.
+ */
+class StateStore {
+  private readonly live: World;
+  readonly restorable: boolean;
+
+  constructor(
+    private readonly setup: WorldSetup,
+    private readonly shared: WorldShared,
+    restore: SearchSettings["restore"],
+  ) {
+    this.live = new World(setup, shared);
+    this.restorable = restore !== "replay" && this.live.restorable;
+  }
+
+  /** The initial world (fresh). */
+  initial(): World {
+    return this.restorable ? this.live : new World(this.setup, this.shared);
+  }
+
+  /** Keeps the state `world` is in now, reached by `path`. */
+  keep(world: World, path: readonly number[]): Kept {
+    return this.restorable ? { base: world.save(), tail: [] } : path;
+  }
+
+  /**
+   * Keeps the state `world` is in now, reached from the state `parent` kept by one more step:
+   * a snapshot every `checkpointSteps` steps, and in between the parent's snapshot and the steps
+   * since (restoring then replays at most `checkpointSteps - 1` steps).
+   */
+  keepChild(world: World, parent: Kept, step: ScheduleStep, path: () => readonly number[]): Kept {
+    if (!this.restorable || Array.isArray(parent)) return this.keep(world, path());
+    const { base, tail } = parent as Checkpoint;
+    if (tail.length + 1 < checkpointSteps) return { base, tail: [...tail, step] };
+    return this.keep(world, []);
+  }
+
+  /** A world in a kept state. */
+  load(kept: Kept): World {
+    if (Array.isArray(kept)) return replay(this.setup, this.shared, kept as readonly number[]);
+    const { base, tail } = kept as Checkpoint;
+    this.live.restore(base);
+    for (const step of tail) this.live.take(step);
+    return this.live;
+  }
+}
+
+/**
+ * Steps between two snapshots on a path. A snapshot costs about as much as replaying five to
+ * eight steps (docs/exploring.md), and most states are kept but few are expanded many times:
+ * a snapshot every 3 steps measured faster than one per state (Paxos, 3 nodes).
+ */
+const checkpointSteps = 3;
+
+/** A snapshot and the steps taken since. */
+interface Checkpoint {
+  readonly base: WorldState;
+  readonly tail: readonly ScheduleStep[];
+}
+
+/** A kept state: a path to replay from the initial state, or a checkpoint. */
+type Kept = readonly number[] | Checkpoint;
+
 /** The steps of `path` (choice numbers), with one more choice at the end. */
 function stepsOf(setup: WorldSetup, shared: WorldShared, path: readonly number[]): ScheduleStep[] {
   const world = new World(setup, shared);
@@ -132,11 +209,21 @@ const deadlock = (world: World): Finding | undefined =>
     ? { invariant: "explore.deadlock", message: "no step can run while a client waits for an answer" }
     : undefined;
 
+/** Most states of one breadth-first level kept as snapshots; the rest keep their paths. */
+const snapshotsMax = 1_000_000;
+
+/** A state waiting in the breadth-first frontier: its number in the tree and how it is kept. */
+interface Waiting {
+  readonly state: number;
+  readonly kept: Kept;
+}
+
 class BreadthFirst {
   private readonly shared = new WorldShared();
   private readonly tree = new StateTree();
   private readonly visited = new FingerprintSet();
   private statesVisited = 0;
+  private restore: SearchResult["restore"] = "replay";
   private readonly started: number;
   private lastProgress: number;
 
@@ -149,33 +236,46 @@ class BreadthFirst {
   }
 
   run(): SearchResult {
-    const root = new World(this.setup, this.shared);
+    const store = new StateStore(this.setup, this.shared, this.settings.restore);
+    this.restore = store.restorable ? "snapshot" : "replay";
+    const root = store.initial();
     const rootPrint = root.fingerprint();
     this.visited.visit(rootPrint.high, rootPrint.low);
     this.statesVisited = 1;
     if (root.finding !== undefined) return this.violation([], root.finding, 0);
-    let frontier = [this.tree.add(-1, 0)];
+    let frontier: Array<Waiting | undefined> = [{ state: this.tree.add(-1, 0), kept: store.keep(root, []) }];
     let depth = 0;
     while (frontier.length > 0) {
       if (depth >= this.settings.depthMax) return this.result("bounded", depth, "depth");
-      const next: number[] = [];
+      const next: Waiting[] = [];
       for (let at = 0; at < frontier.length; at++) {
-        const state = frontier[at] as number;
-        const path = this.tree.path(state);
-        let world = replay(this.setup, this.shared, path);
+        const { state, kept } = frontier[at] as Waiting;
+        // Expanded states are let go, so that a level's snapshots can be freed as it is explored.
+        frontier[at] = undefined;
+        const path = store.restorable ? [] : this.tree.path(state);
+        let world = store.load(kept);
         const choices = world.choices();
         if (choices.length === 0) {
           const finding = deadlock(world);
-          if (finding !== undefined) return this.violation(path, finding, depth);
+          if (finding !== undefined) return this.violation(this.tree.path(state), finding, depth);
         }
         for (let choice = 0; choice < choices.length; choice++) {
-          if (choice > 0) world = replay(this.setup, this.shared, path);
+          if (choice > 0) world = store.load(kept);
           world.take(choices[choice] as ScheduleStep);
           this.statesVisited++;
           const print = world.fingerprint();
           if (!this.visited.visit(print.high, print.low)) continue;
-          if (world.finding !== undefined) return this.violation([...path, choice], world.finding, depth);
-          next.push(this.tree.add(state, choice));
+          if (world.finding !== undefined) {
+            return this.violation([...this.tree.path(state), choice], world.finding, depth);
+          }
+          const child = this.tree.add(state, choice);
+          // Past `snapshotsMax` waiting states, a level keeps paths instead (memory: a snapshot
+          // holds a few kilobytes, a path a few bytes a step).
+          const childKept =
+            next.length < snapshotsMax
+              ? store.keepChild(world, kept, choices[choice] as ScheduleStep, () => [...path, choice])
+              : this.tree.path(child);
+          next.push({ state: child, kept: childKept });
           if (this.visited.size >= this.settings.statesMax) return this.result("bounded", depth, "states");
         }
         const now = this.settings.now();
@@ -218,6 +318,7 @@ class BreadthFirst {
       depth,
       ...(boundedBy === undefined ? {} : { boundedBy }),
       ...(this.shared.hiddenState ? { hiddenState: true } : {}),
+      restore: this.restore,
       wallMs: this.settings.now() - this.started,
     };
   }
@@ -247,22 +348,26 @@ function iterativeDeepening(setup: WorldSetup, settings: SearchSettings): Search
     depth: covered,
     ...extra,
     ...(shared.hiddenState ? { hiddenState: true } : {}),
+    restore: store.restorable ? "snapshot" : "replay",
     wallMs: settings.now() - started,
   });
-  const root = new World(setup, shared);
+  const store = new StateStore(setup, shared, settings.restore);
+  const root = store.initial();
+  const rootState = store.keep(root, []);
+  const rootPrint = root.fingerprint();
   statesVisited++;
   uniqueStates = 1;
   if (root.finding !== undefined)
     return done("violation", { counterexample: { steps: [], finding: root.finding } });
   for (let bound = 1; bound <= settings.depthMax; bound++) {
     const visited = new FingerprintSet();
-    const rootPrint = root.fingerprint();
     visited.visit(rootPrint.high, rootPrint.low, 0);
     let cut = false;
     let stop: "time" | "states" | undefined;
     let found: { path: number[]; finding: Finding } | undefined;
     const path: number[] = [];
     const expand = (world: World): void => {
+      const here = store.restorable ? store.keep(world, []) : undefined;
       const choices = world.choices();
       if (choices.length === 0) {
         const finding = deadlock(world);
@@ -274,7 +379,7 @@ function iterativeDeepening(setup: WorldSetup, settings: SearchSettings): Search
         return;
       }
       for (let choice = 0; choice < choices.length && found === undefined && stop === undefined; choice++) {
-        const child = choice === 0 ? world : replay(setup, shared, path);
+        const child = choice === 0 ? world : store.load(here ?? path);
         child.take(choices[choice] as ScheduleStep);
         statesVisited++;
         const print = child.fingerprint();
@@ -301,7 +406,7 @@ function iterativeDeepening(setup: WorldSetup, settings: SearchSettings): Search
         path.pop();
       }
     };
-    expand(replay(setup, shared, []));
+    expand(store.load(rootState));
     uniqueStates = Math.max(uniqueStates, visited.size);
     if (found !== undefined) {
       const steps = stepsOf(setup, shared, found.path);
@@ -332,10 +437,13 @@ function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult 
     boundedBy: "time",
     ...extra,
     ...(shared.hiddenState ? { hiddenState: true } : {}),
+    restore: store.restorable ? "snapshot" : "replay",
     wallMs: settings.now() - started,
   });
+  const store = new StateStore(setup, shared, settings.restore);
+  const rootState = store.keep(store.initial(), []);
   while (true) {
-    const world = new World(setup, shared);
+    const world = store.load(rootState);
     const path: number[] = [];
     const rootPrint = world.fingerprint();
     visited.visit(rootPrint.high, rootPrint.low);

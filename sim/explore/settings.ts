@@ -10,13 +10,15 @@ import type { ExploreOperation, FaultBudget, WorldSetup } from "./world.js";
 
 export interface ExploreInput {
   readonly bugs?: readonly string[];
-  /** Default 3. */
+  /** Protocol options (as a scenario's \`options:\`), under the bugs' own option hints. */
+  readonly options?: Readonly<Record<string, unknown>>;
+  /** Default: the protocol's \`explore.nodes\`, else 3. */
   readonly nodes?: number;
   /** Default 1 for protocols with clients, else 0. */
   readonly clients?: number;
   /** Operations per client; default 1. */
   readonly operations?: number;
-  /** Default: no drops, duplicates or crashes; 3 timeouts. */
+  /** Default: the protocol's \`explore.faults\` over no drops, duplicates or crashes and 3 timeouts. */
   readonly faults?: Partial<FaultBudget>;
   readonly seed?: bigint;
 }
@@ -90,6 +92,7 @@ export function exploreSetup(
     }
   }
   const userOptions: Record<string, unknown> = {
+    ...input.options,
     ...bugOptionHints(protocol, bugs),
     ...(bugs.length === 0 ? {} : { bugs }),
   };
@@ -99,7 +102,8 @@ export function exploreSetup(
   } catch (error) {
     throw new InputError(`options: ${(error as Error).message}`);
   }
-  const nodes = input.nodes ?? 3;
+  const hints = protocol.explore ?? {};
+  const nodes = input.nodes ?? hints.nodes ?? 3;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new InputError("--nodes: expected 1 to 16");
   const clients = protocol.client === undefined ? 0 : (input.clients ?? 1);
   const operations = input.operations ?? 1;
@@ -109,7 +113,7 @@ export function exploreSetup(
     nodes,
     workload: fixedWorkload(protocol, clients, operations),
     seed: input.seed ?? 1n,
-    budget: { ...defaultBudget, ...input.faults },
+    budget: { ...defaultBudget, ...hints.faults, ...input.faults },
     ...(checkHistory === undefined ? {} : { checkHistory }),
   };
   return { setup, userOptions };

@@ -17,6 +17,7 @@ import type { ScheduleStep } from "../scenario/schema.js";
 import { TraceRecorder } from "../trace.js";
 import { type Fingerprint, Hasher } from "./fingerprint.js";
 import { firstRetry, takeScheduleStep } from "./schedule.js";
+import { restoreSnapshot, type Snapshot, Snapshotter } from "./snapshot.js";
 
 /** How many of each nondeterministic fault or timeout one path may take. */
 export interface FaultBudget {
@@ -53,6 +54,17 @@ export interface Finding {
   readonly message: string;
 }
 
+/** A saved state of a `World` (`save`, `restore`). */
+export interface WorldState {
+  readonly system: Snapshot;
+  readonly invoked: readonly number[];
+  readonly budget: readonly [drop: number, duplicate: number, crash: number, timeouts: number];
+  readonly historyChecked: boolean;
+  readonly finding: Finding | undefined;
+  readonly nodeDigests: readonly number[];
+  readonly nodeChanged: readonly boolean[];
+}
+
 /** Client operation timeouts, as a scenario without a workload has them. */
 export const clientDefaults = { timeoutUs: 1_000_000, attemptTimeoutUs: 200_000 } as const;
 
@@ -72,11 +84,21 @@ export class World {
   /** The enabled steps `choices` listed, and the kernel event count then (reused by `take`). */
   private enabled: EnabledStep[] | undefined;
   private enabledAt = -1;
+  /** The saved state this world was last put back in, until its next step. */
+  private current: WorldState | undefined;
+  /** The saved state (if any) `enabled` was listed in. */
+  private enabledIn: WorldState | undefined;
+  /** How many times this world was restored, and the count when `enabled` was listed. */
+  private restores = 0;
+  private enabledRestores = -1;
+  /** Per node, its last fingerprint (two words), and whether it may have changed since. */
+  private nodeDigests: number[];
+  private nodeChanged: boolean[];
   /** The state's own finding, once a step produced one. */
   finding: Finding | undefined;
 
   constructor(
-    private readonly setup: WorldSetup,
+    readonly setup: WorldSetup,
     private readonly shared: WorldShared = new WorldShared(),
   ) {
     const nodes = Array.from({ length: setup.nodes }, (_, index) => `n${index + 1}`);
@@ -113,6 +135,8 @@ export class World {
     this.duplicatesLeft = setup.budget.duplicate;
     this.crashesLeft = setup.budget.crash;
     this.timeoutsLeft = setup.budget.timeouts;
+    this.nodeDigests = nodes.flatMap(() => [0, 0]);
+    this.nodeChanged = nodes.map(() => true);
     this.finding = this.check();
   }
 
@@ -132,6 +156,8 @@ export class World {
     const enabled = this.kernel.enabledSteps();
     this.enabled = enabled;
     this.enabledAt = this.kernel.events;
+    this.enabledIn = this.current;
+    this.enabledRestores = this.restores;
     const deliveries: Array<EnabledStep & { kind: "deliver" }> = [];
     for (const step of enabled) {
       switch (step.kind) {
@@ -186,9 +212,17 @@ export class World {
       default:
         break;
     }
+    // Entries of the kernel's queue keep their identity across `restore`, so a list made in a
+    // saved state serves every step taken from that state.
+    // Steps replayed after a restore make new queue entries: a list made before does not serve.
+    const sameState =
+      this.current !== undefined ? this.enabledIn === this.current : this.enabledRestores === this.restores;
     const enabled =
-      this.enabled !== undefined && this.enabledAt === this.kernel.events ? this.enabled : undefined;
-    this.enabled = undefined;
+      this.enabled !== undefined && this.enabledAt === this.kernel.events && sameState
+        ? this.enabled
+        : undefined;
+    this.current = undefined;
+    this.touched(step);
     takeScheduleStep(this.kernel, this.clients, step, enabled);
     this.finding = this.check();
   }
@@ -196,6 +230,43 @@ export class World {
   /** No step at all can run (whatever the budget) while a client waits for an answer. */
   deadlocked(): boolean {
     return this.kernel.enabledSteps().length === 0 && this.clients.some((client) => client.busy);
+  }
+
+  /**
+   * Whether `save` and `restore` see the whole state: every node object and every invariant
+   * monitor keeps its state in fields (docs/node-api.md, "State fingerprints"), and nothing the
+   * walk met hides its contents. Otherwise states are rebuilt by replaying their paths.
+   */
+  get restorable(): boolean {
+    return this.shared.restorable(this);
+  }
+
+  /** Saves the whole state: the kernel, the nodes, the monitors, the clients and the budget. */
+  save(): WorldState {
+    const state: WorldState = {
+      system: this.shared.snapshotter(this).capture(this.shared.roots(this)),
+      invoked: this.invoked.slice(),
+      budget: [this.dropsLeft, this.duplicatesLeft, this.crashesLeft, this.timeoutsLeft],
+      historyChecked: this.historyChecked,
+      finding: this.finding,
+      nodeDigests: this.nodeDigests.slice(),
+      nodeChanged: this.nodeChanged.slice(),
+    };
+    this.current = state;
+    return state;
+  }
+
+  /** Puts this world back in a state `save` returned (of this world). */
+  restore(state: WorldState): void {
+    restoreSnapshot(state.system);
+    this.invoked = state.invoked.slice();
+    [this.dropsLeft, this.duplicatesLeft, this.crashesLeft, this.timeoutsLeft] = state.budget;
+    this.historyChecked = state.historyChecked;
+    this.finding = state.finding;
+    this.nodeDigests = state.nodeDigests.slice();
+    this.nodeChanged = state.nodeChanged.slice();
+    this.current = state;
+    this.restores++;
   }
 
   private clientIndex(name: string): number {
@@ -225,6 +296,49 @@ export class World {
   }
 
   /**
+   * A node's own fingerprint: up or down, its object, its durable storage, its random stream.
+   * Kept per node between steps: a step changes only the node that handled it (nodes never touch
+   * each other's state), so only that node is hashed again; hashing every node after every step
+   * was two thirds of the fingerprint's cost (Paxos, 3 nodes).
+   */
+  private nodeDigest(node: NodeId): Fingerprint {
+    const kernel = this.kernel;
+    const hasher = this.shared.nodeHasher(this);
+    hasher.reset();
+    const up = kernel.isUp(node);
+    hasher.word(up ? 1 : 0);
+    const object = kernel.nodeObject(node);
+    if (up && !showsState(object)) {
+      // Its state is out of sight (in closures): no other state may count as equal to this one.
+      this.shared.hiddenState = true;
+      hasher.word(this.shared.unique++);
+    }
+    if (up) hasher.value(object);
+    hasher.value(kernel.storageOf(node).snapshot());
+    hasher.word(randomDraws(kernel.contextOf(node).random));
+    return hasher.digest();
+  }
+
+  /** Marks the node a step ran a handler of (the others are unchanged). */
+  private touched(step: ScheduleStep): void {
+    let node: string | undefined;
+    switch (step.kind) {
+      case "deliver":
+        node = step.to;
+        break;
+      case "fire":
+      case "crash":
+      case "restart":
+        node = step.node;
+        break;
+      default:
+        return;
+    }
+    const index = this.nodeIds.indexOf(node);
+    if (index >= 0) this.nodeChanged[index] = true;
+  }
+
+  /**
    * The fingerprint of the whole state: the clock, the budget left, every node (up or down, its
    * object, its durable storage, its random stream), the messages in flight as a multiset, the
    * pending timers and client retries as sets, the clients and the history so far.
@@ -238,19 +352,17 @@ export class World {
     hasher.word(this.duplicatesLeft);
     hasher.word(this.crashesLeft);
     hasher.word(this.timeoutsLeft);
-    for (const node of this.nodeIds) {
-      const up = kernel.isUp(node);
-      hasher.word(up ? 1 : 0);
-      const object = kernel.nodeObject(node);
-      if (up && !showsState(object)) {
-        // Its state is out of sight (in closures): no other state may count as equal to this one.
-        this.shared.hiddenState = true;
-        hasher.word(this.shared.unique++);
+    const digests = this.nodeDigests;
+    this.nodeIds.forEach((node, index) => {
+      if (this.nodeChanged[index] === true) {
+        const digest = this.nodeDigest(node);
+        digests[index * 2] = digest.high;
+        digests[index * 2 + 1] = digest.low;
+        this.nodeChanged[index] = this.shared.hiddenState;
       }
-      if (up) hasher.value(object);
-      hasher.value(kernel.storageOf(node).snapshot());
-      hasher.word(randomDraws(kernel.contextOf(node).random));
-    }
+      hasher.word(digests[index * 2] as number);
+      hasher.word(digests[index * 2 + 1] as number);
+    });
     // Order-free parts: each element hashed alone, the hashes summed (a multiset hash).
     const element = this.shared.element;
     let sumHigh = 0;
@@ -325,8 +437,56 @@ export class WorldShared {
   unique = 0;
   private readonly memo = new WeakMap<object, Fingerprint>();
   readonly element = new Hasher(new Set(), this.memo);
+  private nodes: Hasher | undefined;
+
+  /** The hasher of single nodes (the state hasher's opaque objects). */
+  nodeHasher(world: World): Hasher {
+    this.hasher(world);
+    return this.nodes as Hasher;
+  }
   private main: Hasher | undefined;
   private mainFor: World | undefined;
+
+  private saver: Snapshotter | undefined;
+  private saverFor: World | undefined;
+  private restorableFor: World | undefined;
+  private restorableAnswer = false;
+
+  /** What `save` walks from: the kernel (nodes, monitors, queue, network), clients and history. */
+  roots(world: World): object[] {
+    return [world.kernel, world.history, ...world.clients];
+  }
+
+  /** The snapshotter of this world, which leaves what never changes in one exploration alone. */
+  snapshotter(world: World): Snapshotter {
+    if (this.saver === undefined || this.saverFor !== world) {
+      const kernel = world.kernel;
+      const opaque = new Set<object>([this.silentTrace, world.options, world.setup.protocol]);
+      if (world.setup.protocol.roles !== undefined) opaque.add(world.setup.protocol.roles);
+      for (const node of world.nodeIds) opaque.add(kernel.contextOf(node));
+      this.saver = new Snapshotter(opaque);
+      this.saverFor = world;
+    }
+    return this.saver;
+  }
+
+  /** See `World.restorable`; decided once per exploration, on its initial world. */
+  restorable(world: World): boolean {
+    if (this.restorableFor === undefined) {
+      this.restorableFor = world;
+      const saver = this.snapshotter(world);
+      saver.capture(this.roots(world));
+      const nodesShow = world.nodeIds.every((node) => {
+        const object = world.kernel.nodeObject(node);
+        return object === undefined || showsState(object);
+      });
+      const monitorsShow = world.setup.protocol.invariants.every(
+        (invariant) => "state" in invariant.create(),
+      );
+      this.restorableAnswer = nodesShow && monitorsShow && !saver.hidden;
+    }
+    return this.restorableAnswer;
+  }
 
   /** The state hasher, which treats this world's kernel, contexts and clients' links as opaque. */
   hasher(world: World): Hasher {
@@ -340,6 +500,7 @@ export class WorldShared {
         opaque.add(context.storage);
       }
       this.main = new Hasher(opaque, this.memo);
+      this.nodes = new Hasher(opaque, this.memo);
       this.mainFor = world;
     }
     return this.main;

@@ -60,6 +60,11 @@ export interface RunnerOptions {
   readonly liveness: boolean;
   /** Record each run's coverage (./coverage.ts) and probes. */
   readonly coverage?: boolean;
+  /**
+   * Freeze messages as they are sent (default true). Off only for a built-in protocol, whose
+   * tests run it frozen (`KernelConfig.freezeMessages` gives the measured reason).
+   */
+  readonly freezeMessages?: boolean;
 }
 
 /** The failure a finished run shows, or undefined when it passed. */
@@ -138,6 +143,7 @@ export function scenarioRunner(
         ...(options.checkHistory === undefined ? {} : { checkHistory: options.checkHistory }),
         // Safety needs no protocol figures; computing them would keep every run's trace.
         protocolFigures: false,
+        ...(options.freezeMessages === false ? { freezeMessages: false } : {}),
       });
       const firstSafety = result.violations.find((violation) => violation.kind === "safety");
       const hash = {

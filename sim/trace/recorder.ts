@@ -16,7 +16,7 @@
  * requires those to be immutable once sent or described, and history events are never changed.
  */
 import { createHash, type Hash } from "node:crypto";
-import { sameDescription } from "./compare.js";
+import { LastDescription } from "./compare.js";
 import {
   type ArrivalKind,
   type ClientEventFields,
@@ -67,7 +67,7 @@ export class TraceRecorder {
   private readonly row = emptyRow();
   private readonly materialized: TraceLine[] = [];
   /** Each node's last description recorded, by node symbol (undefined after a crash). */
-  private readonly described: unknown[] = [];
+  private readonly described: LastDescription[] = [];
 
   // Strings as symbols, with their JSON text.
   private readonly symbols: string[] = [];
@@ -109,7 +109,7 @@ export class TraceRecorder {
 
   record(line: TraceLine): void {
     // A node's first description after it crashed is recorded whatever it says.
-    if (line.kind === "crash") this.described[this.symbol(line.node)] = undefined;
+    if (line.kind === "crash") this.described[this.symbol(line.node)]?.forget();
     if (this.keep) this.addRow(rowKind.object, 0, 0, line);
     if (this.streaming) this.write(JSON.stringify(line));
   }
@@ -143,8 +143,12 @@ export class TraceRecorder {
    * nodes describe themselves after every step, and most steps change nothing they show.
    */
   state(at: NodeFields, state: unknown): void {
-    if (sameDescription(this.described[at.node], state)) return;
-    this.described[at.node] = state;
+    let described = this.described[at.node];
+    if (described === undefined) {
+      described = new LastDescription();
+      this.described[at.node] = described;
+    }
+    if (!described.changed(state)) return;
     if (this.keep) this.addNodeRow(rowKind.state, at, 0, 0, state);
     if (this.streaming) this.write(this.lines.state(at, state));
   }

@@ -145,7 +145,11 @@ describe("exploring built-in protocols", () => {
 
   it("finds a two-phase-commit bug and the saved schedule replays to the same violation and hash", () => {
     const protocol = protocols.get("two-phase-commit") as Protocol;
-    const { setup, userOptions } = exploreSetup(protocol, { bugs: ["ready-aborts-on-timeout"] });
+    const { setup, userOptions } = exploreSetup(protocol, {
+      bugs: ["ready-aborts-on-timeout"],
+      nodes: 3,
+      faults: { timeouts: 3 },
+    });
     const result = explore(setup, settings());
     expect(result.verdict).toBe("violation");
     const counterexample = result.counterexample;

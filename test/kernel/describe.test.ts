@@ -3,7 +3,9 @@
  * steps while a trace is recorded, and the trace keeps a description only when it differs from
  * the node's previous one (a node's first description after a crash is always kept).
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { LastDescription } from "../../sim/trace/compare.js";
 import { sameDescription, sameJson, type TraceLine, TraceRecorder } from "../../sim/trace.js";
 
 function stateRecords(records: readonly TraceLine[]): unknown[] {
@@ -12,12 +14,41 @@ function stateRecords(records: readonly TraceLine[]): unknown[] {
     .map((record) => (record as { state: unknown }).state);
 }
 
+/** A copy of an object with its fields in reverse order (anything else as it is). */
+function reversed(value: unknown): unknown {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).reverse());
+}
+
 describe("pulled state descriptions", () => {
   it("compares descriptions as JSON data: undefined fields do not count, nor does field order", () => {
     expect(sameDescription({ a: 1, b: [1, { c: "x" }] }, { b: [1, { c: "x" }], a: 1 })).toBe(true);
     expect(sameDescription({ a: undefined, b: 2 }, { b: 2, c: undefined })).toBe(true);
     expect(sameDescription({ a: 1 }, { a: 1, b: null })).toBe(false);
     expect(sameDescription({ a: [1, 2] }, { a: [1, 2, 3] })).toBe(false);
+  });
+
+  it("keeps the last description flat and still answers as sameDescription does", () => {
+    // Small alphabets, so that equal, reordered and nearly equal pairs all come up.
+    const leaf = fc.oneof(fc.constantFrom(1, 2, "a", null, true), fc.constant(undefined));
+    const value = fc.oneof(leaf, fc.array(fc.constantFrom(1, 2), { maxLength: 2 }));
+    const description = fc.oneof(
+      fc.dictionary(fc.constantFrom("role", "term", "log", "1", "x"), value, { maxKeys: 5 }),
+      fc.constant(undefined),
+      fc.array(value, { maxLength: 2 }),
+    );
+    fc.assert(
+      fc.property(description, description, fc.boolean(), (kept, next, reorder) => {
+        const candidate = reorder ? reversed(next) : next;
+        const last = new LastDescription();
+        last.changed(kept);
+        expect(last.changed(candidate)).toBe(!sameDescription(kept, candidate));
+        expect(last.changed(structuredClone(kept))).toBe(!sameDescription(candidate, kept));
+        expect(last.changed(reversed(kept))).toBe(false);
+        expect(last.changed(kept)).toBe(false);
+      }),
+      { seed: 17, numRuns: 2_000 },
+    );
   });
 
   it("compares messages as JSON text: field order counts, at every depth", () => {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { DeterminismError } from "../../sim/determinism.js";
+import { scenarioRunner } from "../../sim/fuzz/property.js";
 import type { Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
@@ -123,5 +124,17 @@ describe("messages", () => {
     expect(field.violations[0]?.message).toMatch(
       /^n2 onMessage threw TypeError: .*read.only|^n2 onMessage threw TypeError: Cannot assign/,
     );
+  });
+
+  it("stay frozen in fuzz runs unless the runner is told otherwise (built-in protocols only)", () => {
+    const mutating = protocolThat((_ctx, message) => {
+      (message as unknown as { type: string }).type = "changed";
+    });
+    const registry = new Map([["probe", mutating]]);
+    const scenario = parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml");
+    const frozen = scenarioRunner(registry, { liveness: false })(scenario);
+    expect(frozen.failure?.invariant).toBe("exception");
+    const unfrozen = scenarioRunner(registry, { liveness: false, freezeMessages: false })(scenario);
+    expect(unfrozen.failure).toBeUndefined();
   });
 });

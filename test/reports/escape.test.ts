@@ -3,9 +3,13 @@
  * hostile names only as escaped text or as JSON with `<` escaped, Markdown cannot open tags or
  * links, Mermaid cannot break its syntax, EDN strings stay strings.
  */
+
+import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { escapeHtml, escapeMarkdown, escapeMermaid, jsonForScript } from "../../reports/escape.js";
 import { renderReport } from "../../reports/index.js";
+import { type PackedPageData, unpackPageData } from "../../reports/page-data.js";
+import { viewerPage } from "./fixtures.js";
 import { hostile, hostileTrace } from "./hostile.js";
 
 const trace = hostileTrace();
@@ -19,15 +23,18 @@ describe("escaping", () => {
   });
 
   it("puts no hostile markup into the HTML report", () => {
-    const html = renderReport(trace, "html", { version: "test" });
-    // Exactly the two script elements of the template: the JSON block and the page script.
+    const html = renderReport(trace, "html", { version: "test", page: viewerPage() });
+    // Exactly the two script elements of the template: the data block and the page script.
     expect(html.match(/<script/g)?.length).toBe(2);
     expect(html).not.toContain("<img");
     expect(html).not.toContain(hostile.scenario);
     expect(html).toContain(escapeHtml(hostile.scenario));
     // The data block parses back to the original strings.
-    const block = /<script type="application\/json" id="report-data">([^<]*)<\/script>/.exec(html)?.[1] ?? "";
-    const data = JSON.parse(block) as { lanes: string[][]; meta: { scenario: string } };
+    const block =
+      /<script type="application\/octet-stream" id="report-data">([^<]*)<\/script>/.exec(html)?.[1] ?? "";
+    expect(block).toMatch(/^[A-Za-z0-9+/=]+$/);
+    const packed = JSON.parse(gunzipSync(Buffer.from(block, "base64")).toString("utf8")) as PackedPageData;
+    const data = unpackPageData(packed);
     expect(data.meta.scenario).toBe(hostile.scenario);
     expect(data.lanes.map((lane) => lane[0])).toContain(hostile.node);
   });

@@ -3,8 +3,10 @@
  * one whose client history is not linearizable (a partition gives the register two leaders).
  */
 import { historyChecker } from "../../cli/history-check.js";
+import { viewerBundle } from "../../cli/shared/page-bundle.js";
+import { gzipBase64 } from "../../cli/shared/report-file.js";
 import { protocols } from "../../protocols/index.js";
-import { type DisplayDeclaration, displayOf } from "../../reports/index.js";
+import { type DisplayDeclaration, displayOf, type HtmlPage } from "../../reports/index.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { TraceLine } from "../../sim/trace.js";
@@ -44,4 +46,9 @@ export function displayFor(records: readonly TraceLine[]): DisplayDeclaration {
   const name = header?.kind === "header" ? header.protocol : "";
   const protocol = protocols.get(name) ?? testRegistry.get(name);
   return protocol === undefined ? {} : displayOf(protocol);
+}
+
+/** The page of a report that is not a lab: the viewer's script, as the CLI embeds it. */
+export function viewerPage(): HtmlPage {
+  return { bundle: viewerBundle(), gzipBase64 };
 }

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { historyChecker } from "../../cli/history-check.js";
 import { blankScenario } from "../../cli/lab.js";
+import { starterFolder } from "../../cli/new.js";
+import { registryWith } from "../../cli/run.js";
 import { reportAfterRun, writeReport } from "../../cli/shared/report-file.js";
 import { executeScenario } from "../../cli/shared/run-scenario.js";
 import { protocols } from "../../protocols/index.js";
@@ -75,6 +77,8 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     const { url, hash, records } = reportOf("raft-figure-8-bug");
     const { page, errors, requests } = await openWatched(browser, url);
     expect(await pageHash(page)).toBe(hash);
+    // The page simulates a short run again once it is drawn, and says it made the CLI's run.
+    await page.waitForSelector("#lab-hash-check.ok", { timeout: 60_000 });
     expect(await page.locator("#lab-hash-check").textContent()).toContain("✓");
     expect(await page.locator("#outcome").textContent()).toContain("raft.leader-completeness");
 
@@ -130,6 +134,10 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
       const { url, hash } = reportOf(scenario);
       const { page, errors, requests } = await openWatched(browser, url);
       expect(await pageHash(page), scenario).toBe(hash);
+      // The page's own simulation of the run has the CLI's hash (a long run is checked on request).
+      const recheck = page.locator("#lab-recheck");
+      if ((await recheck.count()) > 0) await recheck.click();
+      await page.waitForSelector("#lab-hash-check.ok", { timeout: 60_000 });
       // The state at the selected moment is the protocol's own description.
       await page.keyboard.press("End");
       expect(await page.locator("#state-at th").allTextContents(), scenario).toContain(state);
@@ -179,6 +187,40 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(await pageHash(page));
     expect(errors).toEqual([]);
     expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
+  it("a run of the user's own protocol module is a lab too: its fork replays with the module to the page's hash", async () => {
+    const module = join(starterFolder(), "quorum-register.ts");
+    const registry = await registryWith([module]);
+    const scenario = loadScenario(join(starterFolder(), "quorum-register.yaml"));
+    const { result } = executeScenario(scenario, { keepTrace: true, registry });
+    const path = join(ensureOutputFolder(), "lab-module.html");
+    reportAfterRun(result, { reportPath: path, modules: [module] });
+    const { page, errors, requests } = await openWatched(browser, pathToFileURL(path).href);
+    await page.waitForSelector("#lab-hash-check.ok", { timeout: 60_000 });
+    expect(await pageHash(page)).toBe(result.traceHash);
+    const forked = await page.evaluate(() => window.quorumlab.fork({ at: "700ms", crash: "n1" }));
+    expect(forked).not.toBe(result.traceHash);
+    const yaml = await page.evaluate(() => window.quorumlab.scenarioYaml());
+    const replayed = runScenario(parseScenario(yaml, "exported.yaml"), registry, {
+      checkHistory: historyChecker(),
+    });
+    expect(replayed.traceHash).toBe(forked);
+    expect(errors).toEqual([]);
+    expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
+  it("3PC: the state strip shows each site's transaction state and decision, as the protocol declares them", async () => {
+    const { url } = reportOf("3pc-partition");
+    const { page, errors } = await openWatched(browser, url);
+    const labels = await page.locator("svg#diagram text.state-text").allTextContents();
+    // Not only roles: the sites' own states over time (3PC's WAIT, PRECOMMIT, then the decision).
+    expect(labels).toContain("wait");
+    expect(labels).toContain("precommit");
+    expect(labels.some((label) => label === "commit" || label === "abort")).toBe(true);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -26,14 +26,14 @@ describe("Lab", () => {
     const cli = runScenario(scenario, protocols, { checkHistory: historyChecker() });
     const lab = await Lab.open(raft, writeScenario(scenario), { now: () => performance.now() });
     expect(lab.original.traceHash).toBe(cli.traceHash);
-    expect(lab.original.result.violations.map((violation) => violation.invariant)).toEqual([
+    expect(lab.original.verdict.violations.map((violation) => violation.invariant)).toEqual([
       "raft.leader-completeness",
     ]);
 
     const run = await lab.fork({ at: "35ms", restart: "n5" });
     expect(run.forks).toEqual([{ at: "35ms", restart: "n5" }]);
     expect(run.scenario.faults).toHaveLength(scenario.faults.length + 1);
-    expect(run.result.ok).toBe(true);
+    expect(run.verdict.ok).toBe(true);
     const restart = run.records[run.divergenceRecord];
     expect(restart).toMatchObject({ kind: "restart", node: "n5", t: 35_000 });
     // Every record before the divergence is the original run's.

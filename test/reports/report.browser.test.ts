@@ -16,7 +16,7 @@ import { parseScenario } from "../../sim/scenario/load.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { heartbeatLimit, heartbeatProtocol } from "../support/heartbeat.js";
 import { ensureOutputFolder, launchBrowser, openWatched, skipBrowser } from "./browser.js";
-import { displayFor, splitBrainYaml, traceOf } from "./fixtures.js";
+import { displayFor, splitBrainYaml, traceOf, viewerPage } from "./fixtures.js";
 import { hostile, hostileTrace } from "./hostile.js";
 import { traceOfAtLeast } from "./large.js";
 
@@ -27,7 +27,10 @@ declare const performance: { now(): number };
 
 function writeHtml(name: string, records: readonly TraceLine[]): string {
   const path = join(ensureOutputFolder(), name);
-  writeFileSync(path, renderReport(records, "html", { version: "test", display: displayFor(records) }));
+  writeFileSync(
+    path,
+    renderReport(records, "html", { version: "test", display: displayFor(records), page: viewerPage() }),
+  );
   return pathToFileURL(path).href;
 }
 

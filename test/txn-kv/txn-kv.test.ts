@@ -10,9 +10,12 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
+import { hashGroupOf } from "../../protocols/txn-kv/contrast.js";
 import type { TxnKvNode } from "../../protocols/txn-kv/index.js";
+import { LoadMeter, loadMedianKey, rangeLoad } from "../../protocols/txn-kv/load.js";
 import { GroupMachine } from "../../protocols/txn-kv/machine.js";
 import { parseTransaction } from "../../protocols/txn-kv/node.js";
+import { PlacementMachine } from "../../protocols/txn-kv/placement.js";
 import { checkTransactions, parseTxnEvents } from "../../sim/check/txn/index.js";
 import { type RunResult, runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
@@ -110,7 +113,7 @@ describe("txn-kv end to end", () => {
 });
 
 describe("txn-kv with placement: range splits and moves", () => {
-  it("range-split-under-load: ranges split and move, and the history stays strictly serializable", () => {
+  it("range-split-under-load: a hot range splits by load and moves, cold neighbours merge, and the history stays strictly serializable", () => {
     const file = `${folder}range-split-under-load.yaml`;
     const scenario = parseScenario(readFileSync(file, "utf8"), file);
     const result = runScenario(scenario, protocols, {
@@ -122,15 +125,69 @@ describe("txn-kv with placement: range splits and moves", () => {
     expect(result.linearizable).toBe(true);
     const figures = (
       result.figures as unknown as {
-        txn: { splits: number; moves: number; rangesByGroup: Record<string, number> };
+        txn: {
+          splits: number;
+          splitsByLoad: number;
+          merges: number;
+          moves: number;
+          rangesByGroup: Record<string, number>;
+        };
       }
     ).txn;
-    expect(figures.splits).toBeGreaterThanOrEqual(3);
+    // The range never reaches its size threshold: every split is by load.
+    expect(figures.splits).toBeGreaterThanOrEqual(2);
+    expect(figures.splitsByLoad).toBe(figures.splits);
+    expect(figures.merges).toBeGreaterThanOrEqual(1);
     expect(figures.moves).toBeGreaterThanOrEqual(2);
     // Every data group ends up holding ranges, and no group holds two more than another.
     const counts = Object.values(figures.rangesByGroup);
     expect(counts).toHaveLength(3);
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
+    // Leaders are counted per group: four groups, no fault, so each elects one leader once.
+    expect(result.figures.leadersByGroup).toEqual({ g1: 1, g2: 1, g3: 1, pd: 1 });
+    expect(result.figures.leaderChanges).toBe(4);
+  });
+
+  it("range-stale-routing-redirect: a refusal with a newer table redirects the transaction, which commits", () => {
+    const file = `${folder}range-stale-routing-redirect.yaml`;
+    const result = runScenario(parseScenario(readFileSync(file, "utf8"), file), protocols, {
+      hashTrace: false,
+      keepTrace: true,
+      checkHistory: historyChecker(),
+    });
+    expect(invariantsBroken(result)).toEqual([]);
+    const redirects = result.records.filter(
+      (record) => record.kind === "note" && record.label === "txn-redirect",
+    );
+    expect(redirects.length).toBeGreaterThan(0);
+    expect(redirects[0]).toMatchObject({ data: { txn: "c2:1", from: "g1", to: ["g2"] } });
+    // c2's transaction committed at g2 and read what c1 appended; c3 then reads both appends.
+    const completions = result.history.filter((event) => event.type === "ok");
+    expect(completions.map((event) => JSON.stringify(event.value))).toEqual([
+      expect.any(String),
+      JSON.stringify([
+        ["r", "k7", [4]],
+        ["append", "k7", 6],
+      ]),
+      JSON.stringify([["r", "k7", [4, 6]]]),
+    ]);
+  });
+
+  it("range-vs-hash-partitioning: a scan touches one group by range and three by hash; inserts hot-spot one range", () => {
+    const file = `${folder}range-vs-hash-partitioning.yaml`;
+    const result = runScenario(parseScenario(readFileSync(file, "utf8"), file), protocols, {
+      hashTrace: false,
+      keepTrace: true,
+      checkHistory: historyChecker(),
+    });
+    expect(invariantsBroken(result)).toEqual([]);
+    expect((result.figures as unknown as { txn: unknown }).txn).toEqual({
+      byRange: { scanKeys: 7, scanGroups: 1, appends: 10, appendsHottestShare: 1 },
+      byHash: { scanKeys: 7, scanGroups: 3, appends: 10, appendsHottestShare: 0.4 },
+    });
+    // The hash is FNV-1a of the key: neighbouring keys land on different groups.
+    const groups = ["g1", "g2", "g3"];
+    expect(["k70", "k71", "k72"].map((key) => hashGroupOf(groups, key))).toEqual(["g3", "g1", "g2"]);
   });
 
   for (const seed of [1n, 2n]) {
@@ -206,5 +263,64 @@ describe("txn-kv parts", () => {
     machine.apply({ kind: "decide", txn: "a", commit: true, reads: [] });
     machine.apply({ kind: "decide", txn: "a", commit: false, reads: [] });
     expect(machine.coordinator.get("a")!.decision!.commit).toBe(true);
+  });
+
+  it("a hot range splits where its load halves; a single hot key does not split", () => {
+    const window = new Map([
+      ["k1", 10],
+      ["k2", 2],
+      ["k5", 6],
+      ["k8", 2],
+    ]);
+    expect(rangeLoad(window, "", null)).toBe(20);
+    expect(rangeLoad(window, "k2", "k8")).toBe(8);
+    // Keys below k2 carry 10 of 20: k2 is the first key with at least half below it; in [k2, end)
+    // the keys below k5 carry 2 of 10, those below k8 carry 8.
+    expect(loadMedianKey(window, "", null)).toBe("k2");
+    expect(loadMedianKey(window, "k2", null)).toBe("k8");
+    expect(loadMedianKey(new Map([["k1", 9]]), "", null)).toBeUndefined();
+    const meter = new LoadMeter();
+    meter.record("k1");
+    meter.record("k1");
+    expect([...meter.take()]).toEqual([["k1", 2]]);
+    expect(meter.take().size).toBe(0);
+  });
+
+  it("placement merges two small, cold neighbours of one group, and nothing else", () => {
+    const placement = new PlacementMachine({
+      version: 4,
+      ranges: [
+        { start: "", group: "g1" },
+        { start: "k3", group: "g1" },
+        { start: "k5", group: "g2" },
+        { start: "k7", group: "g2", moving: "g1" },
+      ],
+    });
+    const report = (ranges: { start: string; size: number; load: number }[]) => ({
+      version: 4,
+      group: "g1",
+      ranges,
+    });
+    const limits = { mergeSize: 10, loadMax: 5 };
+    const small = [
+      { start: "", size: 4, load: 1 },
+      { start: "k3", size: 5, load: 2 },
+    ];
+    expect(placement.mergeFor(report(small), limits)).toEqual({ kind: "merge", version: 4, start: "k3" });
+    // Too big together, too hot together, or a stale report: no merge.
+    expect(
+      placement.mergeFor(report([small[0]!, { start: "k3", size: 7, load: 0 }]), limits),
+    ).toBeUndefined();
+    expect(
+      placement.mergeFor(report([small[0]!, { start: "k3", size: 1, load: 5 }]), limits),
+    ).toBeUndefined();
+    expect(placement.mergeFor({ ...report(small), version: 3 }, limits)).toBeUndefined();
+    // A moving range never merges; two groups' ranges never merge.
+    expect(placement.apply({ kind: "merge", version: 4, start: "k7" })).toBeUndefined();
+    expect(placement.apply({ kind: "merge", version: 4, start: "k5" })).toBeUndefined();
+    const note = placement.apply({ kind: "merge", version: 4, start: "k3" });
+    expect(note?.label).toBe("range-merge");
+    expect(placement.table.version).toBe(5);
+    expect(placement.table.ranges.map((range) => range.start)).toEqual(["", "k5", "k7"]);
   });
 });

@@ -15,6 +15,7 @@ import type {
   ProtocolNode,
   RoleDeclaration,
   StateDescription,
+  StripDeclaration,
 } from "../../../sim/node.js";
 import type { Prepare, VoteOrDecision } from "./messages.js";
 import type { CommitOptions } from "./options.js";
@@ -31,6 +32,18 @@ export const commitRoles: RoleDeclaration<{ readonly role: string }> = {
   leading: ["coordinator"],
   colours: { coordinator: "#ffb74d", participant: "#90caf9" },
   roleOf: (site) => site.role,
+};
+
+/**
+ * What a report's state strip shows of a site: the state of its latest open transaction
+ * (`voting`, `prepared`, `wait`, `precommit`...), else its latest log record (`commit`, `abort`).
+ */
+export const commitStrip: StripDeclaration = {
+  sources: [
+    { field: "transactions", firstWord: true },
+    { field: logKey, firstWord: true },
+  ],
+  colours: { commit: "#81c784", abort: "#e57373", precommit: "#aed581", wait: "#fff176" },
 };
 
 export abstract class CommitSite<
