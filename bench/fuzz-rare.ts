@@ -13,7 +13,8 @@
  * - sharded-kv `drop-sessions-on-migration`: a write retried to another group after a shard moves
  *   is applied twice.
  *
- * `QUORUMLAB_RARE_SEEDS` (default 10) and `QUORUMLAB_RARE_TIME` (default 60s) size it, and
+ * `QUORUMLAB_RARE_SEEDS` (default 10) and `QUORUMLAB_RARE_TIME` (default 60s) size it,
+ * `QUORUMLAB_RARE_RUNS` adds a run budget per seed (runs do not depend on the machine's load), and
  * `QUORUMLAB_RARE_ONLY` picks variants by name; a full run takes up to seeds × variants × 2 ×
  * the budget. Guided and uniform alternate per seed, so a busy spell of a shared machine hits
  * both alike. Output: `{rare: [{variant, seeds, guidedFound, uniformFound, guidedMedianMs,
@@ -46,17 +47,25 @@ const variants: readonly Variant[] = [
   },
 ];
 
+/** Wall time per seed, and optionally runs: runs to detection do not depend on the machine's load. */
+interface Budget {
+  readonly ms: number;
+  readonly runs?: number;
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
 
-async function attempt(variant: Variant, seed: bigint, budgetMs: number, guided: boolean) {
+async function attempt(variant: Variant, seed: bigint, budget: Budget, guided: boolean) {
   const started = performance.now();
+  const budgetMs = budget.ms;
   const outcome = await fuzzCampaign({
     target: variant.protocol,
     seed,
     budgetMs,
+    ...(budget.runs === undefined ? {} : { runs: budget.runs }),
     workers: 1,
     shrinkBudgetMs: 1,
     settings: { bugs: [variant.bug], swarm: guided, noHints: true },
@@ -74,14 +83,17 @@ export async function benchRare(): Promise<Record<string, unknown>> {
   const seeds = Number(process.env.QUORUMLAB_RARE_SEEDS ?? 10);
   const budgetUs = parseDurationUs(process.env.QUORUMLAB_RARE_TIME ?? "60s") ?? 60_000_000;
   const only = process.env.QUORUMLAB_RARE_ONLY;
+  const runs =
+    process.env.QUORUMLAB_RARE_RUNS === undefined ? undefined : Number(process.env.QUORUMLAB_RARE_RUNS);
+  const budget: Budget = { ms: budgetUs / 1_000, ...(runs === undefined ? {} : { runs }) };
   const rare: Array<Record<string, unknown>> = [];
   for (const variant of variants) {
     if (only !== undefined && !variant.name.includes(only)) continue;
     const guided: Array<Awaited<ReturnType<typeof attempt>>> = [];
     const uniform: Array<Awaited<ReturnType<typeof attempt>>> = [];
     for (let seed = 1; seed <= seeds; seed++) {
-      guided.push(await attempt(variant, BigInt(seed), budgetUs / 1_000, true));
-      uniform.push(await attempt(variant, BigInt(seed), budgetUs / 1_000, false));
+      guided.push(await attempt(variant, BigInt(seed), budget, true));
+      uniform.push(await attempt(variant, BigInt(seed), budget, false));
     }
     rare.push({
       variant: variant.name,
@@ -92,7 +104,10 @@ export async function benchRare(): Promise<Record<string, unknown>> {
       uniformMedianMs: Math.round(median(uniform.map((each) => each.ms))),
       guidedRuns: guided.map((each) => each.runs),
       uniformRuns: uniform.map((each) => each.runs),
-      budgetMs: budgetUs / 1_000,
+      guidedFoundSeeds: guided.map((each) => each.found),
+      uniformFoundSeeds: uniform.map((each) => each.found),
+      budgetMs: budget.ms,
+      ...(budget.runs === undefined ? {} : { budgetRuns: budget.runs }),
     });
   }
   return { rare };

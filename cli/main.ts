@@ -19,38 +19,29 @@ const exitCodes = `Exit codes:
 type AnyCommand = CommandModule<any, any>;
 
 /**
- * Every command, in the order `--help` lists them. `check` alone loads only its own module when
- * it is the command given: the others bring the simulator, protocols and reports, which took
- * about half a second of CPU before a history check began (docs/linearizability.md).
+ * Every command, in the order `--help` lists them, each loaded on demand. When the first argument
+ * names a command, only that command's module is loaded: loading them all (the simulator, every
+ * protocol, the reports, the explorer) took about half a second of CPU before any work began,
+ * which a short `check` or a CI `fuzz` pays on every call (docs/linearizability.md).
  */
+const commandLoaders: ReadonlyArray<readonly [string, () => Promise<AnyCommand>]> = [
+  ["list", async () => (await import("./list.js")).listCommand],
+  ["run", async () => (await import("./run.js")).runCommandModule],
+  ["verify", async () => (await import("./verify.js")).verifyCommand],
+  ["check", async () => (await import("./check.js")).checkCommand],
+  ["fuzz", async () => (await import("./fuzz.js")).fuzzCommand],
+  ["explore", async () => (await import("./explore.js")).exploreCommand],
+  ["mutants", async () => (await import("./mutants.js")).mutantsCommand],
+  ["report", async () => (await import("./report.js")).reportCommand],
+  ["lab", async () => (await import("./lab.js")).labCommand],
+  ["bench", async () => (await import("./bench.js")).benchCommand],
+  ["new", async () => (await import("./new.js")).newCommand],
+];
+
 async function commandsFor(first: string | undefined): Promise<AnyCommand[]> {
-  if (first === "check") return [(await import("./check.js")).checkCommand];
-  const [list, run, verify, check, fuzz, explore, mutants, report, lab, bench, created] = await Promise.all([
-    import("./list.js"),
-    import("./run.js"),
-    import("./verify.js"),
-    import("./check.js"),
-    import("./fuzz.js"),
-    import("./explore.js"),
-    import("./mutants.js"),
-    import("./report.js"),
-    import("./lab.js"),
-    import("./bench.js"),
-    import("./new.js"),
-  ]);
-  return [
-    list.listCommand,
-    run.runCommandModule,
-    verify.verifyCommand,
-    check.checkCommand,
-    fuzz.fuzzCommand,
-    explore.exploreCommand,
-    mutants.mutantsCommand,
-    report.reportCommand,
-    lab.labCommand,
-    bench.benchCommand,
-    created.newCommand,
-  ];
+  const named = commandLoaders.find(([name]) => name === first);
+  if (named !== undefined) return [await named[1]()];
+  return Promise.all(commandLoaders.map(([, load]) => load()));
 }
 
 export async function main(argv: string[]): Promise<void> {

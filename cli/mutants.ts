@@ -67,7 +67,7 @@ export interface MutantsOptions {
   readonly correct?: boolean;
   /** Also fuzz each bug without its own fuzz hints (`--no-hints`); the table shows both. */
   readonly noHints?: boolean;
-  /** Uniform search instead of swarm testing and coverage guidance (`--no-swarm`). */
+  /** Swarm testing and coverage guidance (`--swarm`); false gives uniform search, the command's default. */
   readonly swarm?: boolean;
   readonly onStart?: (protocol: string, bug: string | null) => void;
   readonly onProgress?: (progress: CampaignProgress) => void;

@@ -146,12 +146,13 @@ function printRun(
     );
     const verdict = result.historyVerdict;
     if (verdict !== undefined) {
+      const property = verdict.property ?? "linearizable";
       const text =
         verdict.result === "linearizable"
-          ? c.green("linearizable")
+          ? c.green(property)
           : verdict.result === "unknown"
             ? c.yellow("unknown (checker budget ran out)")
-            : c.red("NOT linearizable");
+            : c.red(`NOT ${property}`);
       out.push(
         `  ${c.bold("history")}  ${text} (${result.history.filter((e) => e.type === "invoke").length} operations)`,
       );

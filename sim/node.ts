@@ -1,8 +1,9 @@
 /**
  * The node API: what a protocol implements and what the kernel offers it.
  *
- * A protocol node is a set of pure handlers. It reacts to start, message, timer and client
- * request, and acts only through the `NodeContext` the kernel hands it when it is created:
+ * A protocol node is a set of handlers. It reacts to start, message, timer and client request;
+ * a handler changes only the node's own fields, and acts on the world only through the
+ * `NodeContext` the kernel hands the node when it is created:
  * sending messages, setting timers, writing durable storage, replying to clients, drawing from
  * its own random stream and noting protocol events for traces. It never reads the wall clock,
  * global randomness or real timers, and it never touches another node. What it shows of itself
@@ -15,8 +16,8 @@
  * `restarted: true`, and the node rebuilds itself from storage. Storage writes are durable once
  * `storage.sync()` returns, so "persist before reply" means: write, `sync()`, then `send`.
  *
- * This file imports only types from the project (random streams, trace records); protocols
- * depend on it, never the reverse.
+ * This file imports only types from the project (random streams, trace records), and re-exports
+ * `freezeDeep` (./freeze.ts) for protocols; protocols depend on it, never the reverse.
  */
 import type { Rng } from "./random.js";
 import type { TraceLine } from "./trace.js";

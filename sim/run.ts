@@ -27,6 +27,8 @@ export interface HistoryVerdict {
   readonly summary?: string;
   /** The invariant a failed check reports (default `kv.linearizable`). */
   readonly invariant?: string;
+  /** The property checked, as people read it (default `linearizable`). */
+  readonly property?: string;
 }
 
 /** Checks a client history against a named sequential model. */
@@ -157,6 +159,7 @@ export function runScenario(
     violations,
     leaders: new Set(kernel.leaderships.map((leadership) => leadership.node)),
     linearizable,
+    property: historyVerdict?.property ?? "linearizable",
     leaderAt,
     figures,
   });
@@ -426,6 +429,8 @@ function checkExpectations(
     violations: readonly Violation[];
     leaders: ReadonlySet<string>;
     linearizable: boolean | null;
+    /** The property the history check decides, as people read it. */
+    property: string;
     leaderAt: boolean | undefined;
     figures: Record<string, unknown>;
   },
@@ -458,8 +463,8 @@ function checkExpectations(
         outcome.linearizable === null
           ? "the history was not checked or the check was inconclusive"
           : outcome.linearizable
-            ? "the history is linearizable"
-            : "the history is not linearizable",
+            ? `the history is ${outcome.property}`
+            : `the history is not ${outcome.property}`,
     });
   }
   if (expect.leader !== undefined) {

@@ -126,6 +126,32 @@ export class MemoryStorage implements DurableStorage {
     return out;
   }
 
+  /**
+   * What `loseUnsynced` would leave, in `snapshot()`'s form, without changing anything: state
+   * fingerprints tell apart two stores that read the same but would roll back differently.
+   */
+  syncedSnapshot(): Record<string, unknown> {
+    if (this.unsyncedWrites === 0) return this.snapshot();
+    const epoch = this.epoch;
+    const values = new Map(this.values);
+    for (const [key, synced] of this.syncedValues) {
+      if (synced.epoch !== epoch) continue;
+      if (synced.value === absent) values.delete(key);
+      else values.set(key, synced.value);
+    }
+    const lists = new Map<string, unknown[]>(this.lists);
+    for (const [key, synced] of this.syncedLists) {
+      if (synced.epoch !== epoch) continue;
+      if (synced.list === undefined) lists.delete(key);
+      else lists.set(key, [...synced.list.slice(0, synced.length), ...synced.tail]);
+    }
+    const out: Record<string, unknown> = {};
+    for (const key of [...values.keys(), ...lists.keys()].sort()) {
+      out[key] = values.has(key) ? values.get(key) : lists.get(key);
+    }
+    return out;
+  }
+
   private wrote(): void {
     this.writes++;
     this.unsyncedWrites++;

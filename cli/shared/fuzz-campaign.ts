@@ -143,6 +143,7 @@ async function search({
       now,
       // A guided campaign's batches are the same for any worker count (./guide.ts says why).
       batchSize: options.batchSize ?? (guided ? guidedBatchSize : workers === 1 ? 16 : 64 * workers),
+      ...(guided && options.batchSize === undefined ? { firstBatchSize: 8 } : {}),
       evaluate: pool.evaluate,
       guide,
       pipeline: workers > 1,

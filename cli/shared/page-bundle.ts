@@ -1,9 +1,10 @@
 /**
- * The lab page's script: an esbuild bundle of `reports/page/` with the kernel, the checkers and
- * one protocol, embedded in every HTML report so the page can re-simulate and fork the run.
+ * The HTML report's script, an esbuild bundle of `reports/page/`: the viewer (the diagram only)
+ * for a report that is not a lab, or the lab (with the kernel, the checkers and one protocol) so
+ * the page can fork the run and re-simulate it.
  *
- * `npm run build` bundles the TypeScript sources into one file per built-in protocol,
- * `dist/page/<protocol>.js` (this file, run as a script). A report written by the compiled CLI
+ * `npm run build` bundles the TypeScript sources into `dist/page/viewer.js` and one lab per
+ * built-in protocol, `dist/page/<protocol>.js` (this file, run as a script). A report written by the compiled CLI
  * reads that file; one written from the sources (tests, `npm run dev`) is bundled on the spot
  * (a second or two), so it never holds a stale page.
  */

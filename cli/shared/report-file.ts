@@ -34,8 +34,8 @@ export interface WriteReportOptions {
   readonly version?: string;
   /**
    * The scenario (with the run's seed) that replays the trace: an HTML report then embeds the
-   * simulator and becomes a lab that forks the run and re-simulates it. Only for built-in
-   * protocols.
+   * simulator and becomes a lab that forks the run and re-simulates it (built-in protocols, and
+   * those of `modules`).
    */
   readonly scenario?: Scenario;
   /**

@@ -44,7 +44,7 @@ export function checkTxnHistory(
       : verdict.result === "invalid"
         ? "not-linearizable"
         : "unknown";
-  if (verdict.result !== "invalid") return { result };
+  if (verdict.result !== "invalid") return { result, property: "strict-serializable" };
   const first = verdict.cycles.find((cycle) => verdict.anomalies.includes(cycle.name));
   const describe = (id: number): string => describeTransaction(history.transactions[id]!);
   // One line that stands on its own in the terminal and the report: the cycle, why each edge
@@ -99,6 +99,7 @@ export function checkTxnHistory(
     result,
     summary,
     invariant: transactionalHistoryInvariant,
+    property: "strict-serializable",
     explanation: {
       anomalies: verdict.anomalies,
       cycles: verdict.cycles,

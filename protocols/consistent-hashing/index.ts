@@ -65,15 +65,29 @@ export const consistentHashing: Protocol<RingMessage, RingMemberNode> = {
   create: (context, options) => new RingMemberNode(context, options as unknown as RingExperimentOptions),
   invariants: ringInvariants,
   bugs: ringBugs,
-  // Small key sets keep fuzz runs fast; n1–n3 exist at every size the fuzzer tries (3 to 5).
+  // Small key sets keep fuzz runs fast; n1–n3 exist at every size the fuzzer tries (3 to 5). The
+  // membership timelines to try: a newcomer joins and an old member leaves, a newcomer joins and
+  // leaves again, a member leaves and rejoins; each from two or three starting members. Swarm
+  // runs pick one of each per run, so every ring the timelines pass through is reached.
   fuzz: {
     options: {
       keys: [2_000],
-      initial: [["n1", "n2"]],
+      initial: [
+        ["n1", "n2"],
+        ["n1", "n2", "n3"],
+      ],
       changes: [
         [
           { at: "500ms", join: "n3" },
           { at: "1s", leave: "n1" },
+        ],
+        [
+          { at: "500ms", join: "n3" },
+          { at: "1s", leave: "n3" },
+        ],
+        [
+          { at: "500ms", leave: "n2" },
+          { at: "1s", join: "n2" },
         ],
       ],
       placements: [

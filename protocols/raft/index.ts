@@ -54,6 +54,7 @@ export const raft: Protocol<RaftMessage, RaftNode> = {
     "leader-stepped-down-with-uncommitted-entries",
     "follower-truncated-its-log",
     "follower-installed-snapshot",
+    "majority-holds-earlier-term-entry",
   ],
   // The fuzzer varies the options that change which interleavings are possible.
   fuzz: { options: { preVote: [false, true], checkQuorum: [false, true], leaderNoop: [true, false] } },

@@ -593,8 +593,12 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   private advanceCommit(): void {
     const majorityIndex = this.majority.of(this.log.lastIndex, this.matchIndex);
     if (majorityIndex <= this.commitIndex) return;
-    // BUG(commit-previous-term): counting replicas is taken as enough, whatever the entry's term.
-    if (!this.bugs.has("commit-previous-term") && this.log.termAt(majorityIndex) !== this.currentTerm) return;
+    if (this.log.termAt(majorityIndex) !== this.currentTerm) {
+      // Figure 8: a majority stores an entry of an earlier term, which is not yet safe to commit.
+      this.ctx.probe("majority-holds-earlier-term-entry");
+      // BUG(commit-previous-term): counting replicas is taken as enough, whatever the entry's term.
+      if (!this.bugs.has("commit-previous-term")) return;
+    }
     this.setCommitIndex(majorityIndex);
     for (const read of this.reads) {
       if (read.readIndex < 0) {

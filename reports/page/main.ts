@@ -1,8 +1,9 @@
 /**
- * The lab page: re-simulates the embedded scenario when it opens, draws the run with the report
- * body and the diagram script, and lets a reader fork "what if" from any moment: each fork adds
- * a timeline step, re-simulates from the start with the same seed, and shows the new run with
- * the fork point and the first divergence from the original marked.
+ * The lab page: draws the run from the page data the report embeds (simulating nothing, so a long
+ * run is interactive at once), checks a short run by simulating its scenario again once drawn (a
+ * long one on request), and lets a reader fork "what if" from any moment: each fork adds a
+ * timeline step, re-simulates from the start with the same seed, and shows the new run with the
+ * fork point and the first divergence from the original marked.
  *
  * `window.quorumlab` is the page's API for tests and for teachers' own exercises (documented in
  * docs/reports.md).

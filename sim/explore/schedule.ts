@@ -61,7 +61,7 @@ export function takeScheduleStep(
     }
     case "crash":
       if (!kernel.isUp(step.node)) throw new ScheduleError(`crash: ${step.node} is already down`);
-      kernel.runNow(() => kernel.crash(step.node));
+      kernel.runNow(() => kernel.crash(step.node, { loseUnsynced: step.loseUnsynced === true }));
       return;
     case "restart":
       if (kernel.isUp(step.node)) throw new ScheduleError(`restart: ${step.node} is up`);
@@ -120,7 +120,8 @@ export function describeStep(step: ScheduleStep): string {
     case "invoke":
       return `invoke ${step.client} ${step.f}(${step.key ?? ""}${step.value === null ? "" : `, ${JSON.stringify(step.value)}`})`;
     case "crash":
+      return `crash ${step.node}${step.loseUnsynced === true ? " (losing unsynced writes)" : ""}`;
     case "restart":
-      return `${step.kind} ${step.node}`;
+      return `restart ${step.node}`;
   }
 }

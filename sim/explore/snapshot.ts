@@ -46,7 +46,7 @@ interface Known {
 type TypedArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
 
 /** Objects remembered before the table is cleared (a memory bound). */
-const knownMax = 1 << 20;
+const knownMax = 1 << 16;
 
 export class Snapshotter {
   /**

@@ -88,6 +88,9 @@ export class World {
   private current: WorldState | undefined;
   /** The saved state (if any) `enabled` was listed in. */
   private enabledIn: WorldState | undefined;
+  /** How many times this world was restored, and the count when `enabled` was listed. */
+  private restores = 0;
+  private enabledRestores = -1;
   /** Per node, its last fingerprint (two words), and whether it may have changed since. */
   private nodeDigests: number[];
   private nodeChanged: boolean[];
@@ -154,6 +157,7 @@ export class World {
     this.enabled = enabled;
     this.enabledAt = this.kernel.events;
     this.enabledIn = this.current;
+    this.enabledRestores = this.restores;
     const deliveries: Array<EnabledStep & { kind: "deliver" }> = [];
     for (const step of enabled) {
       switch (step.kind) {
@@ -179,7 +183,12 @@ export class World {
     }
     for (const node of this.nodeIds) {
       if (!this.kernel.isUp(node)) out.push({ kind: "restart", node });
-      else if (this.crashesLeft > 0) out.push({ kind: "crash", node });
+      else if (this.crashesLeft > 0) {
+        out.push({ kind: "crash", node });
+        // A power loss differs from a crash only while the node has writes it has not synced.
+        if (this.kernel.storageOf(node).unsyncedWrites > 0)
+          out.push({ kind: "crash", node, loseUnsynced: true });
+      }
     }
     return out;
   }
@@ -195,6 +204,8 @@ export class World {
         break;
       case "crash":
         this.crashesLeft--;
+        // Node fingerprints tell power-loss rollbacks apart only while crashes are left.
+        if (this.crashesLeft === 0) this.nodeChanged.fill(true);
         break;
       case "fire":
       case "retry":
@@ -210,8 +221,11 @@ export class World {
     }
     // Entries of the kernel's queue keep their identity across `restore`, so a list made in a
     // saved state serves every step taken from that state.
+    // Steps replayed after a restore make new queue entries: a list made before does not serve.
+    const sameState =
+      this.current !== undefined ? this.enabledIn === this.current : this.enabledRestores === this.restores;
     const enabled =
-      this.enabled !== undefined && this.enabledAt === this.kernel.events && this.enabledIn === this.current
+      this.enabled !== undefined && this.enabledAt === this.kernel.events && sameState
         ? this.enabled
         : undefined;
     this.current = undefined;
@@ -259,6 +273,7 @@ export class World {
     this.nodeDigests = state.nodeDigests.slice();
     this.nodeChanged = state.nodeChanged.slice();
     this.current = state;
+    this.restores++;
   }
 
   private clientIndex(name: string): number {
@@ -306,7 +321,10 @@ export class World {
       hasher.word(this.shared.unique++);
     }
     if (up) hasher.value(object);
-    hasher.value(kernel.storageOf(node).snapshot());
+    const storage = kernel.storageOf(node);
+    hasher.value(storage.snapshot());
+    // What a power loss would roll back to, while a crash may still be chosen.
+    if (this.crashesLeft > 0 && storage.unsyncedWrites > 0) hasher.value(storage.syncedSnapshot());
     hasher.word(randomDraws(kernel.contextOf(node).random));
     return hasher.digest();
   }

@@ -273,6 +273,12 @@ export interface CampaignOptions {
   readonly now: () => number;
   /** Runs handed out at once; a multiple of the worker count keeps workers busy. Default 32. */
   readonly batchSize?: number;
+  /**
+   * The first batch's size, doubled batch by batch up to `batchSize` (default: `batchSize` from
+   * the start). A bug found in the first runs then costs a few runs, not a whole batch; the sizes
+   * depend on the batch number only, so the runs are the same for any worker count.
+   */
+  readonly firstBatchSize?: number;
   /** Evaluates jobs (in any split); the report order does not matter. */
   readonly evaluate: (jobs: readonly RunJob[]) => Promise<readonly RunReport[]>;
   /**
@@ -328,10 +334,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const handOut = (): void => {
     if (options.runs !== undefined && handedOut >= options.runs) return;
     if (options.budgetMs !== undefined && elapsed() >= options.budgetMs) return;
-    const count = options.runs === undefined ? batchSize : Math.min(batchSize, options.runs - handedOut);
+    const batch = batches++;
+    const size = Math.min(
+      batchSize,
+      Math.max(1, options.firstBatchSize ?? batchSize) * 2 ** Math.min(batch, 20),
+    );
+    const count = options.runs === undefined ? size : Math.min(size, options.runs - handedOut);
     const from = handedOut;
     const indices = Array.from({ length: count }, (_, offset) => globalIndex(from + offset, shard));
-    const batch = batches++;
     const jobs = options.guide?.jobs(indices, batch) ?? indices.map((index) => ({ index }));
     const reports = options.evaluate(jobs);
     // A batch dropped after a failure must not surface as an unhandled rejection.

@@ -10,9 +10,9 @@
  * while batch `b - 1` is still running, and an unpipelined one must not see more than that. The
  * decision for run `i` draws from its own stream, seeded by (campaign seed, i).
  */
-import { randomStream } from "../random.js";
+import { type Rng, randomStream } from "../random.js";
 import type { CorpusEntry } from "./corpus.js";
-import { CoverageMap } from "./coverage.js";
+import { CoverageMap, mapSize } from "./coverage.js";
 import type { Nondeterminism } from "./determinism.js";
 import type { PlanShape, RunJob, RunReport } from "./jobs.js";
 import { mutatePlan } from "./mutate.js";
@@ -24,7 +24,7 @@ export interface GuideOptions {
   readonly seed: bigint;
   /** Mutate corpus entries (coverage-guided search). Off: every run is fresh, as uniform search. */
   readonly mutate: boolean;
-  /** Share of runs that are mutants once the corpus has entries. Default 0.5. */
+  /** Share of runs that are mutants once the corpus has entries. Default 0.25. */
   readonly mutantShare?: number;
   /** One run in this many is run twice more to check determinism (0: none). Default 512. */
   readonly sampleEvery?: number;
@@ -85,11 +85,12 @@ export class CampaignGuide {
   private readonly probeCounts: Record<string, { runs: number; firstRun: number }> = {};
   private readonly newBy = { fresh: 0, mutant: 0 };
   private nondeterminism: CampaignStats["nondeterminism"];
+  private rarityCache: Float64Array | undefined;
   /** The jobs of failing runs, by run index (a mutant's plan is only known here). */
   private readonly failed = new Map<number, RunJob>();
 
   constructor(private readonly options: GuideOptions) {
-    this.mutantShare = options.mutantShare ?? 0.5;
+    this.mutantShare = options.mutantShare ?? 0.25;
     this.sampleEvery = options.sampleEvery ?? 512;
     for (const entry of options.corpus ?? []) {
       this.map.add(entry.edges);
@@ -114,11 +115,7 @@ export class CampaignGuide {
       if (this.options.mutate && usable > 0) {
         const random = randomStream(this.options.seed, `fuzz/guide/${index}`);
         if (random.chance(this.mutantShare)) {
-          // Half the time one of the most recent finds: new coverage tends to lead on.
-          const recent = Math.min(usable, 32);
-          const parent = random.chance(0.5)
-            ? usable - 1 - random.int(0, recent - 1)
-            : random.int(0, usable - 1);
+          const parent = this.pickParent(usable, random);
           const entry = this.entries[parent] as CorpusEntry;
           job = { ...job, plan: mutatePlan(this.options.settings, entry.plan, random).plan };
         }
@@ -126,6 +123,61 @@ export class CampaignGuide {
       this.pending.set(index, job);
       return job;
     });
+  }
+
+  /**
+   * A parent for a mutant among the first `usable` entries. A third of the time one of the 32
+   * newest (new coverage tends to lead on); half the time by rarity (AFL's favoured entries):
+   * each entry weighs the sum, over its coverage pairs, of one over the number of entries that
+   * cover the pair, so an entry that alone reached a probe or a rare role sequence is mutated far
+   * more often than one of a hundred that reached the common ones; otherwise any entry.
+   */
+  private pickParent(usable: number, random: Rng): number {
+    const draw = random.next();
+    if (draw < 1 / 3) return usable - 1 - random.int(0, Math.min(usable, 32) - 1);
+    if (draw < 5 / 6) {
+      const cumulative = this.rarity(usable);
+      const total = cumulative[cumulative.length - 1] as number;
+      if (total > 0) {
+        const target = random.next() * total;
+        let low = 0;
+        let high = cumulative.length - 1;
+        while (low < high) {
+          const middle = (low + high) >>> 1;
+          if ((cumulative[middle] as number) > target) high = middle;
+          else low = middle + 1;
+        }
+        return low;
+      }
+    }
+    return random.int(0, usable - 1);
+  }
+
+  /**
+   * Cumulative rarity weights (see `pickParent`) of a prefix of the first `usable` entries: they
+   * are recomputed from those entries alone once the corpus has grown by an eighth, so that the
+   * cost stays a small share of the runs and the choice never depends on how far later batches
+   * have got (the sequence of `usable` values is the same for any worker count).
+   */
+  private rarity(usable: number): Float64Array {
+    const cached = this.rarityCache;
+    if (cached !== undefined && usable < cached.length + Math.ceil(cached.length / 8)) return cached;
+    const counts = new Uint16Array(mapSize * 8);
+    for (let index = 0; index < usable; index++) {
+      for (const edge of (this.entries[index] as CorpusEntry).edges) {
+        counts[edge] = Math.min(0xffff, (counts[edge] as number) + 1);
+      }
+    }
+    const cumulative = new Float64Array(usable);
+    let sum = 0;
+    for (let index = 0; index < usable; index++) {
+      let weight = 0;
+      for (const edge of (this.entries[index] as CorpusEntry).edges) weight += 1 / (counts[edge] as number);
+      sum += weight;
+      cumulative[index] = sum;
+    }
+    this.rarityCache = cumulative;
+    return cumulative;
   }
 
   /** Takes a batch's reports back, in run order. */

@@ -30,9 +30,19 @@ export const faultKinds: readonly FaultKind[] = [
 ];
 
 /** A swarm's theme: which family of faults it draws from. */
-export type SwarmTheme = "uniform" | "mixed" | "crashes" | "partitions" | "lossy" | "clocks" | "quiet";
+export type SwarmTheme =
+  | "uniform"
+  | "mixed"
+  | "single"
+  | "crashes"
+  | "partitions"
+  | "lossy"
+  | "clocks"
+  | "quiet";
 
-const themeKinds: Readonly<Record<Exclude<SwarmTheme, "mixed" | "uniform">, readonly FaultKind[]>> = {
+const themeKinds: Readonly<
+  Record<Exclude<SwarmTheme, "mixed" | "single" | "uniform">, readonly FaultKind[]>
+> = {
   crashes: ["crash", "pause", "timeout"],
   partitions: ["partition", "bridge", "cut", "isolate"],
   lossy: ["burst", "clog"],
@@ -43,8 +53,13 @@ const themeKinds: Readonly<Record<Exclude<SwarmTheme, "mixed" | "uniform">, read
 /** Themes and how often each is drawn. */
 const themes: ReadonlyArray<readonly [SwarmTheme, number]> = [
   // Every kind at the uniform search's own rates: what swarm testing narrows, kept as one choice.
-  ["uniform", 3],
-  ["mixed", 3],
+  ["uniform", 4],
+  // Each kind on or off by a coin (swarm testing proper): a bug that needs two kinds together,
+  // say a power loss and a partition, is in a quarter of these runs.
+  ["mixed", 5],
+  // One kind alone, many times over: a bridge node between dueling leaders, a node crashed and
+  // restarted again and again.
+  ["single", 2],
   ["crashes", 2],
   ["partitions", 2],
   ["lossy", 1],
@@ -99,6 +114,8 @@ export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undef
   if (theme === "mixed") {
     kinds = available.filter(() => random.chance(0.5));
     if (kinds.length === 0) kinds = [random.pick(available)];
+  } else if (theme === "single") {
+    kinds = [random.pick(available)];
   } else {
     kinds = themeKinds[theme].filter((kind) => available.includes(kind));
   }

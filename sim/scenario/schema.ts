@@ -187,7 +187,7 @@ const scheduleFields = {
     key: z.union([z.string(), z.null()]).optional(),
     value: z.unknown().optional(),
   }),
-  crash: name,
+  crash: z.union([name, z.strictObject({ node: name, loseUnsynced: z.boolean().optional() })]),
   restart: name,
 } as const;
 
@@ -231,7 +231,16 @@ const scheduleStep = z
       }
       case "retry":
         return { kind, client: body as string, ...note };
-      case "crash":
+      case "crash": {
+        if (typeof body === "string") return { kind, node: body, ...note };
+        const crash = body as { node: string; loseUnsynced?: boolean };
+        return {
+          kind,
+          node: crash.node,
+          ...(crash.loseUnsynced === true ? { loseUnsynced: true } : {}),
+          ...note,
+        };
+      }
       case "restart":
         return { kind, node: body as string, ...note };
     }
@@ -310,7 +319,9 @@ export type ScheduleStep = { readonly note?: string } & (
       readonly key: string | null;
       readonly value: unknown;
     }
-  | { readonly kind: "crash" | "restart"; readonly node: string }
+  /** `loseUnsynced`: a power loss, the node's writes since its last sync are lost. */
+  | { readonly kind: "crash"; readonly node: string; readonly loseUnsynced?: boolean }
+  | { readonly kind: "restart"; readonly node: string }
 );
 
 export interface Expectations {

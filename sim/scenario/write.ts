@@ -143,8 +143,11 @@ export function scheduleStepData(step: ScheduleStep): Record<string, unknown> {
     case "invoke":
       return { invoke: { client: step.client, f: step.f, key: step.key, value: step.value }, ...note };
     case "crash":
+      return step.loseUnsynced === true
+        ? { crash: { node: step.node, loseUnsynced: true }, ...note }
+        : { crash: step.node, ...note };
     case "restart":
-      return { [step.kind]: step.node, ...note };
+      return { restart: step.node, ...note };
   }
 }
 

@@ -143,9 +143,39 @@ describe("exploring built-in protocols", () => {
     expect(second.statesVisited).toBe(first.statesVisited);
   });
 
+  it("offers a power-loss crash while a node has unsynced writes, and saves it in the schedule", () => {
+    const protocol = protocols.get("paxos") as Protocol;
+    const { setup, userOptions } = exploreSetup(protocol, {
+      bugs: ["unsynced-acceptor"],
+      faults: { crash: 1, timeouts: 2 },
+    });
+    const result = explore(setup, settings());
+    expect(result.verdict).toBe("violation");
+    expect(result.counterexample?.finding.invariant).toBe("paxos.promise-monotone");
+    expect(result.counterexample?.steps).toEqual([
+      { kind: "fire", node: "n1", timer: "propose" },
+      { kind: "crash", node: "n1", loseUnsynced: true },
+      { kind: "restart", node: "n1" },
+    ]);
+    const counterexample = result.counterexample;
+    if (counterexample === undefined) throw new Error("no counterexample");
+    const scenario = exploredScenario(
+      { protocol: protocol.name, options: userOptions, nodes: 3, clients: 0, seed: 1n, command: "" },
+      counterexample.steps,
+      counterexample.finding,
+      1_000_000,
+    );
+    const replayed = runScenario(parseScenario(exploredText(scenario), "explored.yaml"), protocols);
+    expect(replayed.violations.map((violation) => violation.invariant)).toContain("paxos.promise-monotone");
+  });
+
   it("finds a two-phase-commit bug and the saved schedule replays to the same violation and hash", () => {
     const protocol = protocols.get("two-phase-commit") as Protocol;
-    const { setup, userOptions } = exploreSetup(protocol, { bugs: ["ready-aborts-on-timeout"] });
+    const { setup, userOptions } = exploreSetup(protocol, {
+      bugs: ["ready-aborts-on-timeout"],
+      nodes: 3,
+      faults: { timeouts: 3 },
+    });
     const result = explore(setup, settings());
     expect(result.verdict).toBe("violation");
     const counterexample = result.counterexample;

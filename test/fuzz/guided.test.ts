@@ -73,6 +73,7 @@ describe("swarm testing", () => {
       "mixed",
       "partitions",
       "quiet",
+      "single",
       "uniform",
     ]);
     for (let index = 0; index < 60; index++) {
@@ -203,6 +204,8 @@ describe("guided campaigns", () => {
       seed: 9n,
       runs,
       now,
+      // Batches of 2, 4, 8 and then 16 runs: the ramp depends on the batch number only.
+      firstBatchSize: 2,
       batchSize: 16,
       pipeline,
       guide,
@@ -228,6 +231,36 @@ describe("guided campaigns", () => {
   test("a bug is found, and the failing job is known to the guide for shrinking", async () => {
     const found = await campaign(2, true, buggy, 400);
     expect(found.result.failure?.failure?.invariant).toBe("heartbeat.boots-monotone");
+  });
+});
+
+describe("parents of mutants", () => {
+  test("an entry that alone covers a pair is mutated far more often than its common siblings", () => {
+    // Twenty loaded entries, told apart by their simulation seed; only entry 5 covers pair 800.
+    const base = generatePlan(correct, 1n, 0);
+    const corpus = Array.from({ length: 20 }, (_, index) => ({
+      plan: { ...base, seed: index },
+      edges: index === 5 ? [8, 16, 24, 800] : [8, 16, 24],
+      probes: [],
+      run: null,
+      batch: -1,
+    }));
+    const guide = new CampaignGuide({
+      settings: correct,
+      seed: 4n,
+      mutate: true,
+      mutantShare: 1,
+      corpus,
+      planOf: (index) => generatePlan(correct, 4n, index),
+    });
+    const jobs = guide.jobs(
+      Array.from({ length: 2_000 }, (_, index) => index),
+      0,
+    );
+    const share = (seed: number) => jobs.filter((job) => job.plan?.seed === seed).length / jobs.length;
+    // Uniform choice would give each entry about 5 %; rarity gives entry 5 about 17 %.
+    expect(share(5)).toBeGreaterThan(0.12);
+    expect(share(6)).toBeLessThan(0.06);
   });
 });
 

@@ -152,8 +152,9 @@ export class Cluster {
     }
   }
 
-  crash(id: string): void {
-    this.kernel.crash(id);
+  /** Crashes a server; with `loseUnsynced`, a power loss that also takes its unsynced writes. */
+  crash(id: string, options: { readonly loseUnsynced?: boolean } = {}): void {
+    this.kernel.crash(id, options);
   }
 
   restart(id: string): void {

@@ -2,21 +2,14 @@
  * Persistence and unreliable networks, in the spirit of MIT 6.5840's 3C tests, in simulated time.
  * Goal: committed entries survive crashes and restarts of any server, including all at once; the
  * Figure 8 churn, lossy reordering networks and client churn never break agreement. Method: a
- * Cluster driven by a fixed pseudo-random schedule (seeded), with the lab's helpers and every
- * safety invariant checked after every step.
+ * Cluster driven through fixed schedules and seeded fault steps, with the lab's helpers and every
+ * safety invariant checked after every step. The churn tests draw their faults with the
+ * fuzzer's own arbitrary (./fault-steps.ts): crashes (power losses among them) of leaders,
+ * followers and named servers with their restarts, isolations and partitions with their heals.
  */
 import { describe, expect, it } from "vitest";
 import { Cluster, msUs, secondUs, unreliableNetwork } from "./cluster.js";
-
-/** A small seeded generator for test schedules (the kernel's streams stay untouched). */
-function schedule(seed: number): { int(max: number): number; chance(p: number): boolean } {
-  let state = seed >>> 0;
-  const next = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 4294967296;
-  };
-  return { int: (max) => Math.floor(next() * max), chance: (p) => next() < p };
-}
+import { faultSteps, runFaultSteps } from "./fault-steps.js";
 
 describe("raft persistence (6.5840 3C)", () => {
   it("Persist1: commits survive restarting all servers, then leaders, then a follower", () => {
@@ -88,30 +81,22 @@ describe("raft persistence (6.5840 3C)", () => {
     expect(cluster.problems()).toEqual([]);
   });
 
-  it("Figure8: 300 rounds of leader crashes and restarts keep every server in agreement", () => {
+  it("Figure8: 300 crash steps (leaders first, power losses among them) keep every server in agreement", () => {
     const cluster = new Cluster({ servers: 5, seed: 8n, options: { leaderNoop: false } });
-    const random = schedule(8);
-    cluster.one(random.int(10_000), 1);
-    let up = 5;
-    for (let iteration = 0; iteration < 300; iteration++) {
-      let leader: string | undefined;
-      for (const id of cluster.ids) {
-        if (cluster.isUp(id) && cluster.start(id, random.int(10_000)).isLeader) leader = id;
-      }
-      cluster.run(random.chance(0.1) ? random.int(500) * msUs : random.int(13) * msUs);
-      if (leader !== undefined && cluster.isUp(leader)) {
-        cluster.crash(leader);
-        up--;
-      }
-      if (up < 3) {
-        const down = cluster.ids.filter((id) => !cluster.isUp(id));
-        const pick = down[random.int(down.length)] as string;
-        cluster.restart(pick);
-        up++;
-      }
-    }
+    let value = 1;
+    cluster.one(value++, 1);
+    const steps = faultSteps({
+      servers: 5,
+      kinds: new Set(["crash"]),
+      count: 300,
+      seed: 8,
+      faultPhaseMs: 4_000,
+    });
+    runFaultSteps(cluster, steps, () => {
+      for (const id of cluster.ids) if (cluster.isUp(id)) cluster.start(id, value++);
+    });
     for (const id of cluster.ids) if (!cluster.isUp(id)) cluster.restart(id);
-    cluster.one(random.int(10_000), 5);
+    cluster.one(value++, 5);
     expect(cluster.problems()).toEqual([]);
   });
 
@@ -128,7 +113,7 @@ describe("raft persistence (6.5840 3C)", () => {
     expect(cluster.problems()).toEqual([]);
   });
 
-  it("Figure8Unreliable: lossy reordering network with leaders disconnected half the time", () => {
+  it("Figure8Unreliable: lossy reordering network with leaders isolated and partitions", () => {
     const cluster = new Cluster({
       servers: 5,
       seed: 9n,
@@ -137,27 +122,15 @@ describe("raft persistence (6.5840 3C)", () => {
         latency: { distribution: "exponential", meanUs: 20 * msUs, minUs: 0, maxUs: 2_200 * msUs },
       },
     });
-    const random = schedule(9);
-    cluster.one(random.int(10_000), 1);
-    let connected = 5;
-    for (let iteration = 0; iteration < 300; iteration++) {
-      let leader: string | undefined;
-      for (const id of cluster.ids) {
-        if (cluster.isConnected(id) && cluster.start(id, random.int(10_000)).isLeader) leader = id;
-      }
-      cluster.run(random.chance(0.1) ? random.int(500) * msUs : random.int(13) * msUs);
-      if (leader !== undefined && random.chance(0.5) && cluster.isConnected(leader)) {
-        cluster.disconnect(leader);
-        connected--;
-      }
-      if (connected < 3) {
-        const out = cluster.ids.filter((id) => !cluster.isConnected(id));
-        cluster.connect(out[random.int(out.length)] as string);
-        connected++;
-      }
-    }
+    let value = 1;
+    cluster.one(value++, 1);
+    const kinds = new Set(["isolate", "partition"] as const);
+    const steps = faultSteps({ servers: 5, kinds, count: 300, seed: 9, faultPhaseMs: 4_000 });
+    runFaultSteps(cluster, steps, () => {
+      for (const id of cluster.ids) if (cluster.isConnected(id)) cluster.start(id, value++);
+    });
     for (const id of cluster.ids) cluster.connect(id);
-    cluster.one(random.int(10_000), 5);
+    cluster.one(value++, 5);
     expect(cluster.problems()).toEqual([]);
   });
 
@@ -168,10 +141,17 @@ describe("raft persistence (6.5840 3C)", () => {
         seed: 11n,
         ...(unreliable ? { network: unreliableNetwork } : {}),
       });
-      const random = schedule(unreliable ? 12 : 11);
       const seen: Array<{ index: number; value: number }> = [];
       let value = 1;
-      for (let round = 0; round < 20; round++) {
+      const kinds = new Set(["crash", "isolate", "partition", "timeout"] as const);
+      const steps = faultSteps({
+        servers: 5,
+        kinds,
+        count: 40,
+        seed: unreliable ? 12 : 11,
+        faultPhaseMs: 14_000,
+      });
+      runFaultSteps(cluster, steps, () => {
         // Three clients: each starts a command on every server and notes what committed.
         for (let client = 0; client < 3; client++) {
           for (const id of cluster.ids) {
@@ -180,18 +160,7 @@ describe("raft persistence (6.5840 3C)", () => {
             value++;
           }
         }
-        if (random.chance(0.2)) cluster.disconnect(cluster.ids[random.int(5)] as string);
-        if (random.chance(0.5)) {
-          const id = cluster.ids[random.int(5)] as string;
-          if (!cluster.isUp(id)) cluster.restart(id);
-          cluster.connect(id);
-        }
-        if (random.chance(0.2)) {
-          const id = cluster.ids[random.int(5)] as string;
-          if (cluster.isUp(id)) cluster.crash(id);
-        }
-        cluster.run(700 * msUs);
-      }
+      });
       cluster.run(secondUs);
       for (const id of cluster.ids) {
         if (!cluster.isUp(id)) cluster.restart(id);

@@ -30,6 +30,16 @@ function run(text: string, file: string, seed?: bigint): RunResult {
   });
 }
 
+/** Runs a built-in scenario with its trace kept, so that the protocol's figures are computed. */
+function runKeepingTrace(name: string): RunResult {
+  const file = `${folder}${name}.yaml`;
+  return runScenario(parseScenario(readFileSync(file, "utf8"), file), protocols, {
+    hashTrace: false,
+    keepTrace: true,
+    checkHistory: historyChecker(),
+  });
+}
+
 function invariantsBroken(result: RunResult): string[] {
   return [...new Set(result.violations.map((violation) => violation.invariant))];
 }
@@ -114,13 +124,7 @@ describe("txn-kv end to end", () => {
 
 describe("txn-kv with placement: range splits and moves", () => {
   it("range-split-under-load: a hot range splits by load and moves, cold neighbours merge, and the history stays strictly serializable", () => {
-    const file = `${folder}range-split-under-load.yaml`;
-    const scenario = parseScenario(readFileSync(file, "utf8"), file);
-    const result = runScenario(scenario, protocols, {
-      hashTrace: false,
-      keepTrace: true,
-      checkHistory: historyChecker(),
-    });
+    const result = runKeepingTrace("range-split-under-load");
     expect(invariantsBroken(result)).toEqual([]);
     expect(result.linearizable).toBe(true);
     const figures = (
@@ -149,12 +153,7 @@ describe("txn-kv with placement: range splits and moves", () => {
   });
 
   it("range-stale-routing-redirect: a refusal with a newer table redirects the transaction, which commits", () => {
-    const file = `${folder}range-stale-routing-redirect.yaml`;
-    const result = runScenario(parseScenario(readFileSync(file, "utf8"), file), protocols, {
-      hashTrace: false,
-      keepTrace: true,
-      checkHistory: historyChecker(),
-    });
+    const result = runKeepingTrace("range-stale-routing-redirect");
     expect(invariantsBroken(result)).toEqual([]);
     const redirects = result.records.filter(
       (record) => record.kind === "note" && record.label === "txn-redirect",
@@ -174,12 +173,7 @@ describe("txn-kv with placement: range splits and moves", () => {
   });
 
   it("range-vs-hash-partitioning: a scan touches one group by range and three by hash; inserts hot-spot one range", () => {
-    const file = `${folder}range-vs-hash-partitioning.yaml`;
-    const result = runScenario(parseScenario(readFileSync(file, "utf8"), file), protocols, {
-      hashTrace: false,
-      keepTrace: true,
-      checkHistory: historyChecker(),
-    });
+    const result = runKeepingTrace("range-vs-hash-partitioning");
     expect(invariantsBroken(result)).toEqual([]);
     expect((result.figures as unknown as { txn: unknown }).txn).toEqual({
       byRange: { scanKeys: 7, scanGroups: 1, appends: 10, appendsHottestShare: 1 },
