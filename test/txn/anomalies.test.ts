@@ -149,6 +149,20 @@ describe("list-append anomalies, one per class", () => {
     ]);
   });
 
+  it("an indeterminate transaction orders nothing after it in its process: its effect may land later", () => {
+    const history = [
+      { ops: "[[:append :x 1]]", type: "info" as const, process: 0 },
+      { ops: "[[:append :x 2]]", process: 0 },
+      { ops: "[[:r :x [2 1]]]", process: 1 },
+    ];
+    expect(check(history, { sequential: true, level: "strict-serializable" }).result).toBe("valid");
+    // Committed, the first append precedes the second in its process: a G0-process cycle.
+    const committed = history.map((txn) => ({ ...txn, type: "ok" as const }));
+    expect(check(committed, { sequential: true, level: "strict-serializable" }).anomalies).toContain(
+      "G0-process",
+    );
+  });
+
   it("an indeterminate append that was read took effect; one never read constrains nothing", () => {
     const verdict = check([
       { ops: "[[:append :x 1]]", type: "info" },

@@ -91,7 +91,12 @@ export interface TxnCheckResult {
 /** Non-cycle anomalies kept in a result (they are counted by name regardless). */
 export const readAnomaliesMax = 100;
 
-/** Adds process order (consecutive transactions of one process) and real-time order. */
+/**
+ * Adds process order and real-time order. A process's transaction follows the last one it saw
+ * commit. An indeterminate (`info`) transaction orders nothing after it: its effect may land
+ * later, while the process goes on (Jepsen gives such a process a new name instead, so Elle's
+ * histories never show it).
+ */
 function addOrderEdges(transactions: readonly Transaction[], graph: GraphBuilder): void {
   const last = new Map<number | string, Transaction>();
   const live = transactions.filter((transaction) => transaction.status !== "fail");
@@ -99,7 +104,7 @@ function addOrderEdges(transactions: readonly Transaction[], graph: GraphBuilder
     if (transaction.process === unknownProcess) continue;
     const previous = last.get(transaction.process);
     if (previous !== undefined) graph.add(previous.id, transaction.id, EdgeKind.process);
-    last.set(transaction.process, transaction);
+    if (transaction.status === "ok") last.set(transaction.process, transaction);
   }
   // Real time, transitively reduced: a "frontier" holds the completed transactions that no
   // completed transaction is known to follow. An invocation follows everything on the frontier;
