@@ -51,7 +51,7 @@ import {
 } from "./group-machine.js";
 import { isShardMessage, type ShardedMessage, type ShardMessage } from "./messages.js";
 import { configGroupId, deriveLayout, type Layout, type ShardedOptions } from "./options.js";
-import { RaftReplica } from "./replica.js";
+import { RaftReplica, raftFields } from "./replica.js";
 
 export const tickTimer = "sk-tick";
 const changeTimerPrefix = "sk-change-";
@@ -393,15 +393,7 @@ export class ShardedNode implements ProtocolNode<ShardedMessage> {
     const config = this.config;
     const raft = this.replica.raft.describe();
     const state: Record<string, unknown> = {
-      role: raft.role,
-      term: raft.term,
-      votedFor: raft.votedFor,
-      leader: raft.leader,
-      commitIndex: raft.commitIndex,
-      lastApplied: raft.lastApplied,
-      logFrom: raft.logFrom,
-      lastIndex: raft.lastIndex,
-      logTerms: raft.logTerms,
+      ...raftFields(raft),
       group: this.group,
       configNum: config.num,
     };

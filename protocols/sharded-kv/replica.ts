@@ -13,7 +13,13 @@
  *   log index to the host; snapshots are the host's state (Raft treats them as opaque), so Raft's
  *   log compaction and InstallSnapshot work for the host's state machine too.
  */
-import type { ClientRequest, NodeContext, NodeId, RoleDeclaration } from "../../sim/node.js";
+import type {
+  ClientRequest,
+  NodeContext,
+  NodeId,
+  RoleDeclaration,
+  StateDescription,
+} from "../../sim/node.js";
 import { type RaftMessage, raftRoles } from "../raft/index.js";
 import type { KvResult, KvSnapshot } from "../raft/kv.js";
 import { RaftNode } from "../raft/node.js";
@@ -50,6 +56,21 @@ export function replicaGroupRoles<
     roleOf: (node) => node.replica.raft.role,
     termOf: (node) => node.replica.raft.currentTerm,
     groupOf: (node) => node.group,
+  };
+}
+
+/** The fields of a group member's Raft description that a sharded node's own description shows. */
+export function raftFields(raft: StateDescription): Record<string, unknown> {
+  return {
+    role: raft.role,
+    term: raft.term,
+    votedFor: raft.votedFor,
+    leader: raft.leader,
+    commitIndex: raft.commitIndex,
+    lastApplied: raft.lastApplied,
+    logFrom: raft.logFrom,
+    lastIndex: raft.lastIndex,
+    logTerms: raft.logTerms,
   };
 }
 

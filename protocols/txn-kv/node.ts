@@ -35,7 +35,7 @@ import type {
   StateDescription,
 } from "../../sim/node.js";
 import type { RaftMessage } from "../raft/index.js";
-import { RaftReplica } from "../sharded-kv/replica.js";
+import { RaftReplica, raftFields } from "../sharded-kv/replica.js";
 import type { TxnBugName } from "./bugs.js";
 import { LoadMeter, loadMedianKey, rangeLoad } from "./load.js";
 import { type GroupCommand, GroupMachine, type ReadResult, type TxnOp } from "./machine.js";
@@ -674,15 +674,7 @@ export class TxnKvNode implements ProtocolNode<TxnKvMessage> {
         `${range.start === "" ? "…" : range.start}→${range.group}${range.moving === undefined ? "" : `⇢${range.moving}`}`,
     );
     const state: Record<string, unknown> = {
-      role: raft.role,
-      term: raft.term,
-      votedFor: raft.votedFor,
-      leader: raft.leader,
-      commitIndex: raft.commitIndex,
-      lastApplied: raft.lastApplied,
-      logFrom: raft.logFrom,
-      lastIndex: raft.lastIndex,
-      logTerms: raft.logTerms,
+      ...raftFields(raft),
       group: this.group,
       ranges: table,
     };
