@@ -90,7 +90,10 @@ function historyOf(
   const read = reads[alteration.read % reads.length]!;
   // Another value the key held, or one it could hold (a held value with one more text).
   const held = [...seen];
-  const candidates = [...held, ...held.map((value) => `${value ?? ""}${texts[alteration.value % texts.length]}`)];
+  const candidates = [
+    ...held,
+    ...held.map((value) => `${value ?? ""}${texts[alteration.value % texts.length]}`),
+  ];
   const value = candidates[alteration.value % candidates.length]!;
   return operations.map((operation) => (operation === read ? { ...operation, output: value } : operation));
 }
