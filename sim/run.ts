@@ -272,14 +272,14 @@ function play({
   };
   const simulatedClients = cast.clients.map(
     (name, index) =>
-      new SimulatedClient(
+      new SimulatedClient({
         name,
-        index + 1,
+        process: index + 1,
         kernel,
         history,
-        randomStream(seed, `client/${name}`),
-        clientDefaults,
-      ),
+        random: randomStream(seed, `client/${name}`),
+        defaults: clientDefaults,
+      }),
   );
   kernel.startAll();
   if (scenario.schedule !== undefined) {

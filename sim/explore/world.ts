@@ -118,14 +118,14 @@ export class World {
     this.history = new HistoryLog(this.kernel);
     this.clients = clients.map(
       (name, index) =>
-        new SimulatedClient(
+        new SimulatedClient({
           name,
-          index + 1,
-          this.kernel,
-          this.history,
-          randomStream(setup.seed, `client/${name}`),
-          clientDefaults,
-        ),
+          process: index + 1,
+          kernel: this.kernel,
+          history: this.history,
+          random: randomStream(setup.seed, `client/${name}`),
+          defaults: clientDefaults,
+        }),
     );
     this.kernel.startAll();
     this.kernel.settle();
