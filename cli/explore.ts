@@ -44,6 +44,8 @@ export interface ExploreArgs {
   ops?: number;
   depth?: number;
   faults?: string;
+  timers?: string;
+  network?: "unordered" | "ordered";
   strategy: Strategy;
   time: string;
   workers: number;
@@ -74,6 +76,8 @@ function commandLine(args: ExploreArgs, budget: string): string {
     ...(args.ops === undefined ? [] : [`--ops ${args.ops}`]),
     ...(args.depth === undefined ? [] : [`--depth ${args.depth}`]),
     `--faults ${budget}`,
+    ...(args.timers === undefined ? [] : [`--timers ${args.timers}`]),
+    ...(args.network === undefined ? [] : [`--network ${args.network}`]),
     `--strategy ${args.strategy}`,
   ];
   return `quorumlab explore ${args.target} ${flags.join(" ")}`;
@@ -208,6 +212,17 @@ export function exploreJson(
   };
 }
 
+/** Parses `--timers election,heartbeat`. */
+function parseTimers(text: string): string[] {
+  const names = text
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (names.length === 0)
+    throw new InputError("--timers: expected timer names such as election,heartbeat, or all");
+  return names;
+}
+
 async function exploreMain(args: ExploreArgs): Promise<number> {
   const timeUs = parseDurationUs(args.time);
   if (timeUs === undefined || timeUs <= 0)
@@ -229,6 +244,10 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
       ...(args.nodes === undefined ? {} : { nodes: args.nodes }),
       ...(args.clients === undefined ? {} : { clients: args.clients }),
       ...(args.ops === undefined ? {} : { operations: args.ops }),
+      ...(args.timers === undefined
+        ? {}
+        : { timers: args.timers === "all" ? "all" : parseTimers(args.timers) }),
+      ...(args.network === undefined ? {} : { network: args.network }),
       faults,
       seed,
     },
@@ -244,7 +263,7 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
     out.write(
       `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
         `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
-        `faults ${budget}, ${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`,
+        `faults ${budget}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`,
     );
   }
   const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
@@ -295,6 +314,8 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
       clients,
       operations,
       faults: setup.budget,
+      timers: setup.timers ?? null,
+      network: setup.network ?? "unordered",
       seed: formatSeed(seed),
     };
     out.write(`${JSON.stringify(exploreJson(header, result, saved))}\n`);
@@ -366,6 +387,16 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
         type: "string",
         describe:
           "budget per schedule: drop=N,duplicate=N,crash=N,timeouts=N (default: the protocol's, else timeouts=3)",
+      })
+      .option("timers", {
+        type: "string",
+        describe:
+          "timers whose firing is a choice, comma-separated, or all (default: the bug's or the protocol's, else all)",
+      })
+      .option("network", {
+        choices: ["unordered", "ordered"] as const,
+        describe:
+          "unordered: any message in flight may arrive next; ordered: each link in sending order, losing messages (default: the bug's or the protocol's, else unordered)",
       })
       .option("strategy", {
         choices: ["bfs", "dfs", "random"] as const,
