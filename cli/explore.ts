@@ -46,6 +46,7 @@ export interface ExploreArgs {
   faults?: string;
   timers?: string;
   network?: "unordered" | "ordered";
+  "quiet-timeouts"?: boolean;
   strategy: Strategy;
   time: string;
   workers: number;
@@ -78,6 +79,7 @@ function commandLine(args: ExploreArgs, budget: string): string {
     `--faults ${budget}`,
     ...(args.timers === undefined ? [] : [`--timers ${args.timers}`]),
     ...(args.network === undefined ? [] : [`--network ${args.network}`]),
+    ...(args["quiet-timeouts"] === undefined ? [] : [`--quiet-timeouts=${args["quiet-timeouts"]}`]),
     `--strategy ${args.strategy}`,
   ];
   return `quorumlab explore ${args.target} ${flags.join(" ")}`;
@@ -248,6 +250,7 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
         ? {}
         : { timers: args.timers === "all" ? "all" : parseTimers(args.timers) }),
       ...(args.network === undefined ? {} : { network: args.network }),
+      ...(args["quiet-timeouts"] === undefined ? {} : { quietTimeouts: args["quiet-timeouts"] }),
       faults,
       seed,
     },
@@ -263,7 +266,7 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
     out.write(
       `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
         `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
-        `faults ${budget}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`,
+        `faults ${budget}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`,
     );
   }
   const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
@@ -316,6 +319,7 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
       faults: setup.budget,
       timers: setup.timers ?? null,
       network: setup.network ?? "unordered",
+      quietTimeouts: setup.quietTimeouts ?? false,
       seed: formatSeed(seed),
     };
     out.write(`${JSON.stringify(exploreJson(header, result, saved))}\n`);
@@ -397,6 +401,11 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
         choices: ["unordered", "ordered"] as const,
         describe:
           "unordered: any message in flight may arrive next; ordered: each link in sending order, losing messages (default: the bug's or the protocol's, else unordered)",
+      })
+      .option("quiet-timeouts", {
+        type: "boolean",
+        describe:
+          "a timer fires only once the network is quiet: messages in flight are lost first (default: the bug's or the protocol's, else false)",
       })
       .option("strategy", {
         choices: ["bfs", "dfs", "random"] as const,

@@ -310,6 +310,11 @@ export interface ExploreHints {
    * in sending order and may lose messages (a bound, printed with the verdict).
    */
   readonly network?: "unordered" | "ordered";
+  /**
+   * A timer fires only once the network is quiet: the messages still in flight are lost first
+   * (a bound, printed with the verdict). Default false.
+   */
+  readonly quietTimeouts?: boolean;
 }
 
 /** An invariant a correct protocol is known to break, and when. */

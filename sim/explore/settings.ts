@@ -24,6 +24,8 @@ export interface ExploreInput {
   readonly timers?: readonly string[] | "all";
   /** Default: the bugs' or the protocol's `explore.network`, else `unordered`. */
   readonly network?: "unordered" | "ordered";
+  /** Default: the bugs' or the protocol's `explore.quietTimeouts`, else false. */
+  readonly quietTimeouts?: boolean;
   readonly seed?: bigint;
 }
 
@@ -135,6 +137,7 @@ export function exploreSetup(
     budget: { ...defaultBudget, ...hints.faults, ...input.faults },
     ...(timers === undefined ? {} : { timers }),
     network: input.network ?? hints.network ?? "unordered",
+    quietTimeouts: input.quietTimeouts ?? hints.quietTimeouts ?? false,
     ...(checkHistory === undefined ? {} : { checkHistory }),
   };
   return { setup, userOptions };

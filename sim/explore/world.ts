@@ -52,6 +52,11 @@ export interface WorldSetup {
    * first drops the ones sent before it on its link (steps of their own in the schedule).
    */
   readonly network?: "unordered" | "ordered";
+  /**
+   * A timer fires (or a client retries) only once the network is quiet: the messages still in
+   * flight are lost first (drop steps of their own in the schedule). Default false.
+   */
+  readonly quietTimeouts?: boolean;
   /** Checks the client history once every operation has ended. */
   readonly checkHistory?: HistoryChecker;
 }
@@ -208,11 +213,15 @@ export class World {
    * drops of the messages sent before it on its link, oldest first.
    */
   expand(step: ScheduleStep): ScheduleStep[] {
-    if (step.kind !== "deliver" || this.setup.network !== "ordered") return [step];
+    const ordered = step.kind === "deliver" && this.setup.network === "ordered";
+    const quiet = (step.kind === "fire" || step.kind === "retry") && this.setup.quietTimeouts === true;
+    if (!ordered && !quiet) return [step];
     const out: ScheduleStep[] = [];
     for (const pending of this.kernel.enabledSteps()) {
-      if (pending.kind !== "deliver" || pending.from !== step.from || pending.to !== step.to) continue;
-      if (pending.id >= step.id) continue;
+      if (pending.kind !== "deliver") continue;
+      if (step.kind === "deliver") {
+        if (pending.from !== step.from || pending.to !== step.to || pending.id >= step.id) continue;
+      }
       out.push({
         kind: "drop",
         id: pending.id,
@@ -227,9 +236,9 @@ export class World {
 
   /** Takes one step (one of `choices()`), then checks the new state. */
   take(step: ScheduleStep): void {
-    if (step.kind === "deliver" && this.setup.network === "ordered") {
-      const steps = this.expand(step);
-      // The losses an ordered link implies are not drops of the fault budget.
+    const steps = this.expand(step);
+    if (steps.length > 1) {
+      // The losses an ordered link or a quiet timeout implies are not drops of the fault budget.
       for (const lost of steps.slice(0, -1)) {
         this.current = undefined;
         this.enabled = undefined;
