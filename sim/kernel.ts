@@ -533,7 +533,9 @@ export class Kernel {
         if (this.tracing)
           this.recordArrival(item as QueueItem & { kind: typeof deliverKind }, "drop", "loss");
       } else {
-        if (entry.dueUs > this.nowUs) this.nowUs = entry.dueUs;
+        // A message arrives at the current time: in an asynchronous network a delivery may take
+        // any delay, and only timers move the clock, so deliveries to different nodes commute.
+        if (item.kind !== deliverKind && entry.dueUs > this.nowUs) this.nowUs = entry.dueUs;
         this.guarded(() => this.handle(item));
       }
     }
