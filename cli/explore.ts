@@ -46,6 +46,9 @@ export interface ExploreArgs {
   ops?: number;
   depth?: number;
   faults?: string;
+  timers?: string;
+  network?: "unordered" | "ordered";
+  "quiet-timeouts"?: boolean;
   strategy: Strategy;
   time: string;
   workers: number;
@@ -76,6 +79,9 @@ function commandLine(args: ExploreArgs, budget: string): string {
     ...(args.ops === undefined ? [] : [`--ops ${args.ops}`]),
     ...(args.depth === undefined ? [] : [`--depth ${args.depth}`]),
     `--faults ${budget}`,
+    ...(args.timers === undefined ? [] : [`--timers ${args.timers}`]),
+    ...(args.network === undefined ? [] : [`--network ${args.network}`]),
+    ...(args["quiet-timeouts"] === undefined ? [] : [`--quiet-timeouts=${args["quiet-timeouts"]}`]),
     `--strategy ${args.strategy}`,
   ];
   return `quorumlab explore ${args.target} ${flags.join(" ")}`;
@@ -211,6 +217,17 @@ export function exploreJson(
 }
 
 /** The search's time limit in microseconds, once the flags that `yargs` cannot check are checked. */
+/** Parses `--timers election,heartbeat`. */
+function parseTimers(text: string): string[] {
+  const names = text
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (names.length === 0)
+    throw new InputError("--timers: expected timer names such as election,heartbeat, or all");
+  return names;
+}
+
 function checkedTimeUs(args: ExploreArgs): number {
   const timeUs = parseDurationUs(args.time);
   if (timeUs === undefined || timeUs <= 0)
@@ -326,6 +343,11 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
       ...(args.nodes === undefined ? {} : { nodes: args.nodes }),
       ...(args.clients === undefined ? {} : { clients: args.clients }),
       ...(args.ops === undefined ? {} : { operations: args.ops }),
+      ...(args.timers === undefined
+        ? {}
+        : { timers: args.timers === "all" ? "all" : parseTimers(args.timers) }),
+      ...(args.network === undefined ? {} : { network: args.network }),
+      ...(args["quiet-timeouts"] === undefined ? {} : { quietTimeouts: args["quiet-timeouts"] }),
       faults,
       seed,
     },
@@ -341,7 +363,7 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
     out.write(
       `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
         `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
-        `faults ${budget}, ${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`,
+        `faults ${budget}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`,
     );
   }
   const result = runSearch(setup, args, { timeUs, seed });
@@ -372,6 +394,9 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
       clients,
       operations,
       faults: setup.budget,
+      timers: setup.timers ?? null,
+      network: setup.network ?? "unordered",
+      quietTimeouts: setup.quietTimeouts ?? false,
       seed: formatSeed(seed),
     };
     out.write(`${JSON.stringify(exploreJson(header, result, saved))}\n`);
@@ -404,6 +429,21 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
         type: "string",
         describe:
           "budget per schedule: drop=N,duplicate=N,crash=N,timeouts=N (default: the protocol's, else timeouts=3)",
+      })
+      .option("timers", {
+        type: "string",
+        describe:
+          "timers whose firing is a choice, comma-separated, or all (default: the bug's or the protocol's, else all)",
+      })
+      .option("network", {
+        choices: ["unordered", "ordered"] as const,
+        describe:
+          "unordered: any message in flight may arrive next; ordered: each link in sending order, losing messages (default: the bug's or the protocol's, else unordered)",
+      })
+      .option("quiet-timeouts", {
+        type: "boolean",
+        describe:
+          "a timer fires only once the network is quiet: messages in flight are lost first (default: the bug's or the protocol's, else false)",
       })
       .option("strategy", {
         choices: ["bfs", "dfs", "random"] as const,

@@ -26,6 +26,8 @@
  * - An operation that no reachable state allows ends the search (see `impossibleOperation`).
  * - A completed read-only operation (model.readOnly) that is legal now dominates every other
  *   choice at this point, so when its subtree fails the search backtracks past it at once.
+ * - A placement the model's guard (Model.guard) rules out is skipped: the guard answers for
+ *   the configuration it leads to, which has no completion.
  */
 import type { Operation } from "../history.js";
 import { giveInt32, takeInt32 } from "./buffers.js";
@@ -66,6 +68,8 @@ export interface Deepest {
    * operations can reach in any order (see `impossibleOperation`): the number of those states.
    */
   readonly reachableStates?: number;
+  /** Set when the model's guard showed `failing` unplaceable before the search (Unplaceable.witnesses). */
+  readonly witnesses?: readonly number[];
 }
 
 export type SearchOutcome =
@@ -667,6 +671,8 @@ export function startSearch(
   const n = operations.length;
   const { table, release: releaseTable } = stateTableOf(operations, model);
   const transition = table.transition;
+  // What the model knows of this partition that prunes placements (Model.guard).
+  const guard = model.guard?.(operations);
   const { crashed, dominant, crashedOrder, next, previous, callRank } = entryListOf(operations, model);
   const head = 2 * n;
   /** Completed operations not yet linearized. */
@@ -724,6 +730,16 @@ export function startSearch(
   let finished: SearchOutcome | undefined =
     remaining === 0 ? { kind: "linearizable", linearization: [] } : undefined;
   if (finished !== undefined) release(false);
+  const unplaceable = finished === undefined ? guard?.unplaceable?.() : undefined;
+  if (unplaceable !== undefined) {
+    const failing = unplaceable.operation;
+    finished = {
+      kind: "not-linearizable",
+      deepest: { prefix: [], states: [], failing, pending: [failing], witnesses: unplaceable.witnesses },
+      states: table,
+    };
+    release(true);
+  }
   // An operation impossible everywhere is looked for only once the search has run a while: most
   // histories are decided sooner (the check costs a model step per operation and reachable state,
   // as much as a whole easy search), and the search, when it ends soon, names the first operation
@@ -883,7 +899,10 @@ export function startSearch(
           (placeIndeterminateJustInTime &&
             placedLast >= 0 &&
             crashed[placedLast] === 1 &&
-            !needs(placedLast, stackState[depth - 1]!, operation, after))
+            !needs(placedLast, stackState[depth - 1]!, operation, after)) ||
+          (guard !== undefined &&
+            after !== state &&
+            !guard.allows(operation, table.values[state], table.values[after], isLinearized))
         )
           continue;
         const word = operation >>> 5;
