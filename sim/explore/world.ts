@@ -45,6 +45,19 @@ export interface WorldSetup {
   readonly workload: readonly (readonly ExploreOperation[])[];
   readonly seed: bigint;
   readonly budget: FaultBudget;
+  /** The timers whose firing is a choice (default: all); the others never fire. */
+  readonly timers?: readonly string[];
+  /**
+   * `unordered` (default): any message in flight may arrive next. `ordered`: each link (sender,
+   * receiver) delivers in the order it was sent, and may lose messages: delivering a message
+   * first drops the ones sent before it on its link (steps of their own in the schedule).
+   */
+  readonly network?: "unordered" | "ordered";
+  /**
+   * A timer fires (or a client retries) only once the network is quiet: the messages still in
+   * flight are lost first (drop steps of their own in the schedule). Default false.
+   */
+  readonly quietTimeouts?: boolean;
   /** Checks the client history once every operation has ended. */
   readonly checkHistory?: HistoryChecker;
 }
@@ -129,14 +142,14 @@ export class World {
     this.history = new HistoryLog(this.kernel);
     this.clients = clients.map(
       (name, index) =>
-        new SimulatedClient(
+        new SimulatedClient({
           name,
-          index + 1,
-          this.kernel,
-          this.history,
-          randomStream(setup.seed, `client/${name}`),
-          clientDefaults,
-        ),
+          process: index + 1,
+          kernel: this.kernel,
+          history: this.history,
+          random: randomStream(setup.seed, `client/${name}`),
+          defaults: clientDefaults,
+        }),
     );
     this.kernel.startAll();
     this.kernel.settle();
@@ -179,7 +192,9 @@ export class World {
           out.push({ kind: "deliver", id: step.id, from: step.from, to: step.to, type: step.message.type });
           break;
         case "timer":
-          if (this.timeoutsLeft > 0) out.push({ kind: "fire", node: step.node, timer: step.name });
+          if (this.timeoutsLeft > 0 && (this.setup.timers?.includes(step.name) ?? true)) {
+            out.push({ kind: "fire", node: step.node, timer: step.name });
+          }
           break;
         case "action":
           if (this.timeoutsLeft > 0 && step.label !== undefined && firstRetry(enabled, step.label) === step) {
@@ -206,8 +221,43 @@ export class World {
     return out;
   }
 
+  /**
+   * The schedule steps `take(step)` runs: on an ordered network, a delivery is preceded by the
+   * drops of the messages sent before it on its link, oldest first.
+   */
+  expand(step: ScheduleStep): ScheduleStep[] {
+    const ordered = step.kind === "deliver" && this.setup.network === "ordered";
+    const quiet = (step.kind === "fire" || step.kind === "retry") && this.setup.quietTimeouts === true;
+    if (!ordered && !quiet) return [step];
+    const out: ScheduleStep[] = [];
+    for (const pending of this.kernel.enabledSteps()) {
+      if (pending.kind !== "deliver") continue;
+      if (step.kind === "deliver") {
+        if (pending.from !== step.from || pending.to !== step.to || pending.id >= step.id) continue;
+      }
+      out.push({
+        kind: "drop",
+        id: pending.id,
+        from: pending.from,
+        to: pending.to,
+        type: pending.message.type,
+      });
+    }
+    out.push(step);
+    return out;
+  }
+
   /** Takes one step (one of `choices()`), then checks the new state. */
   take(step: ScheduleStep): void {
+    const steps = this.expand(step);
+    if (steps.length > 1) {
+      // The losses an ordered link or a quiet timeout implies are not drops of the fault budget.
+      for (const lost of steps.slice(0, -1)) {
+        this.current = undefined;
+        this.enabled = undefined;
+        takeScheduleStep(this.kernel, this.clients, lost);
+      }
+    }
     switch (step.kind) {
       case "drop":
         this.dropsLeft--;
@@ -429,7 +479,8 @@ export class World {
           element.value(step.label);
           break;
       }
-      element.number(step.dueUs);
+      // A message's due time moves nothing in choice scheduling (it arrives at the current time).
+      if (step.kind !== "deliver") element.number(step.dueUs);
       const digest = element.digest();
       sumHigh = (sumHigh + digest.high) | 0;
       sumLow = (sumLow + digest.low) | 0;
