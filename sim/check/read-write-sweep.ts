@@ -41,6 +41,8 @@ const slotsMax = 64;
 /** Bytes counted per configuration kept (frontier or visited): an estimate of its objects. */
 const configurationBytes = 160;
 const checkEverySteps = 1024;
+/** Configurations of one state compared pairwise at most (see `pruneDominated`). */
+const pairwiseGroupMax = 4096;
 
 /** What an operation does, for this procedure. */
 enum Kind {
@@ -197,6 +199,13 @@ class ConfigurationSet {
       else yield bucket;
     }
   }
+}
+
+/** Number of set bits of a 32-bit word. */
+function bitCount(word: number): number {
+  let count = word - ((word >>> 1) & 0x55555555);
+  count = (count & 0x33333333) + ((count >>> 2) & 0x33333333);
+  return (Math.imul((count + (count >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
 }
 
 /** Index of the lowest set bit of a 32-bit word (which must not be 0). */
@@ -516,53 +525,84 @@ export function startReadWriteSweep(
   };
 
   /**
-   * Drops configurations dominated by another with the same state and linearized writes: one
-   * that linearized every read the other did, can hide every write the other can, and used no
-   * more indeterminate writes of any value.
+   * Drops configurations dominated by another in the same state: one that linearized every read
+   * the other did, used no more indeterminate writes of any value, and stands to each running
+   * write as the other does or can hide it. A write it can hide is as good as placed (it may be
+   * placed, unseen, whenever wanted) and as good as not placed (it keeps the choice), so hiding
+   * dominates both; placed and not placed are not comparable. Configurations are compared in
+   * groups of one state, or of one state and set of placed writes when a state has too many.
    */
   const pruneDominated = (configurations: ConfigurationSet): ConfigurationSet => {
-    let readMaskLow = 0;
-    let readMaskHigh = 0;
-    for (let state = 0; state < stateCount; state++) {
-      readMaskLow |= readsLow[state]!;
-      readMaskHigh |= readsHigh[state]!;
-    }
     const groups = new Map<number, Configuration[]>();
     for (const configuration of configurations.values()) {
-      const key =
-        mix32(
-          mix32(configuration.state * 0x9e3779b1 + (configuration.low & ~readMaskLow)) +
-            (configuration.high & ~readMaskHigh),
-        ) *
-          64 +
-        configuration.state;
-      const group = groups.get(key);
-      if (group === undefined) groups.set(key, [configuration]);
+      const group = groups.get(configuration.state);
+      if (group === undefined) groups.set(configuration.state, [configuration]);
       else group.push(configuration);
     }
+    const kept = new ConfigurationSet();
+    for (const group of groups.values()) {
+      if (group.length <= pairwiseGroupMax) {
+        keepUndominated(group, kept);
+        continue;
+      }
+      const byWrites = new Map<number, Configuration[]>();
+      for (const configuration of group) {
+        const key = mix32(
+          mix32(configuration.low & runningWritesLow) + (configuration.high & runningWritesHigh),
+        );
+        const subgroup = byWrites.get(key);
+        if (subgroup === undefined) byWrites.set(key, [configuration]);
+        else subgroup.push(configuration);
+      }
+      for (const subgroup of byWrites.values()) keepUndominated(subgroup, kept);
+    }
+    return kept;
+  };
+
+  /** Adds to `kept` the configurations of `group` (one state) that no other of it dominates. */
+  const keepUndominated = (group: readonly Configuration[], kept: ConfigurationSet): void => {
+    if (group.length === 1) {
+      kept.add(group[0]!);
+      return;
+    }
+    const writesLow = runningWritesLow;
+    const writesHigh = runningWritesHigh;
     const covers = (outer: number, inner: number): boolean => (outer & inner) === inner;
     const dominates = (left: Configuration, right: Configuration): boolean => {
-      if (left.state !== right.state) return false;
-      if (((left.low ^ right.low) & ~readMaskLow) !== 0 || ((left.high ^ right.high) & ~readMaskHigh) !== 0)
-        return false;
-      if (!covers(left.low, right.low) || !covers(left.high, right.high)) return false;
+      // Reads: every read the right one placed, the left one placed.
+      if (!covers(left.low | writesLow, right.low & ~writesLow)) return false;
+      if (!covers(left.high | writesHigh, right.high & ~writesHigh)) return false;
+      // Writes: hidable stays hidable, placed stays placed or becomes hidable, and the left one
+      // placed none the right one had not.
       if (!covers(left.hideLow, right.hideLow) || !covers(left.hideHigh, right.hideHigh)) return false;
+      if (!covers(left.low | left.hideLow, right.low & writesLow)) return false;
+      if (!covers(left.high | left.hideHigh, right.high & writesHigh)) return false;
+      if (!covers(right.low, left.low & writesLow) || !covers(right.high, left.high & writesHigh))
+        return false;
       for (let state = 0; state < stateCount; state++)
         if (left.used.charCodeAt(state) > right.used.charCodeAt(state)) return false;
       return true;
     };
-    const kept = new ConfigurationSet();
-    for (const group of groups.values()) {
-      for (const configuration of group) {
-        if (
-          group.length > 1 &&
-          group.some((other) => other !== configuration && dominates(other, configuration))
-        )
-          continue;
-        kept.add(configuration);
-      }
+    // A configuration dominates only others of a score no higher (more reads placed, more writes
+    // hidable, fewer indeterminate writes used), and equal scores only when equal. So, by
+    // descending score, each one needs comparing only with those kept before it: whatever
+    // dominated a dropped one is kept, or dominated by one kept.
+    const scored = group.map((configuration) => {
+      let score =
+        bitCount(configuration.low & ~writesLow) +
+        bitCount(configuration.high & ~writesHigh) +
+        bitCount(configuration.hideLow) +
+        bitCount(configuration.hideHigh);
+      for (let state = 0; state < stateCount; state++) score -= configuration.used.charCodeAt(state);
+      return { configuration, score };
+    });
+    scored.sort((left, right) => right.score - left.score);
+    const undominated: Configuration[] = [];
+    for (const { configuration } of scored) {
+      if (undominated.some((other) => dominates(other, configuration))) continue;
+      undominated.push(configuration);
+      kept.add(configuration);
     }
-    return kept;
   };
 
   /**
