@@ -14,8 +14,8 @@
  */
 import type { Operation } from "../history.js";
 import { type AnyModel, describeOperationDefault, describeValue } from "./model.js";
+import { searchPartition } from "./partition-search.js";
 import type { Budget, Deepest, StateTable } from "./search.js";
-import { searchPartition } from "./search.js";
 
 /** An operation as the explanation shows it. `returnUs` is `null` for indeterminate operations. */
 export interface ExplainedOperation {
