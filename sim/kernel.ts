@@ -1035,6 +1035,14 @@ export class Kernel {
     return this.slot(id).instance;
   }
 
+  /**
+   * The object that holds all of node `id`'s runtime state (its object, storage, random stream,
+   * timers, role): exploration saves and restores each node's part of a state on its own.
+   */
+  nodeStateRoot(id: NodeId): object {
+    return this.slot(id);
+  }
+
   /** The context the kernel handed the node (its random stream, its storage...). */
   contextOf(id: NodeId): NodeContext {
     return this.slot(id).context;

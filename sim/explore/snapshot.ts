@@ -45,6 +45,8 @@ interface Known {
   /** The capture that last met it (each object is recorded once per capture). */
   epoch: number;
   recorded: Recorded | undefined;
+  /** For the root of a part (`capturePart`), the part's number; else -1. */
+  part: number;
 }
 
 type TypedArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
@@ -71,29 +73,70 @@ export class Snapshotter {
 
   private remember(): void {
     this.known = new Map();
-    for (const object of this.opaque) this.known.set(object, { epoch: -1, recorded: undefined });
+    for (const object of this.opaque) this.known.set(object, { epoch: -1, recorded: undefined, part: -1 });
   }
 
   /** Records the state of everything reachable from `roots`. */
   capture(roots: readonly object[]): Snapshot {
-    if (this.known.size > knownMax) this.remember();
+    this.begin();
+    return this.capturePart(roots, -1);
+  }
+
+  /**
+   * Starts a capture made of parts (`capturePart`): an object two parts reach is recorded by
+   * the first only.
+   */
+  begin(): void {
+    if (this.known.size > knownMax) {
+      this.remember();
+      for (const [root, part] of this.partRoots) this.mark(root, part);
+    }
     this.epoch++;
+  }
+
+  /** Part roots, with their part numbers (kept across `remember`). */
+  private readonly partRoots = new Map<object, number>();
+
+  private mark(root: object, part: number): void {
+    let known = this.known.get(root);
+    if (known === undefined) {
+      known = { epoch: -1, recorded: undefined, part };
+      this.known.set(root, known);
+    }
+    known.part = part;
+  }
+
+  /**
+   * Records what is reachable from `roots` without entering the roots of other parts: part
+   * `part` of a state, saved on its own so that a part that did not change is shared between
+   * states (`World.save`). `part` -1: the rest, which enters no part's root.
+   */
+  capturePart(roots: readonly object[], part: number): Snapshot {
     this.out = [];
-    for (const root of roots) this.visit(root);
+    for (const root of roots) {
+      if (part >= 0 && this.partRoots.get(root) !== part) {
+        this.partRoots.set(root, part);
+        this.mark(root, part);
+      }
+      this.visit(root, part);
+    }
     return this.out;
   }
 
-  private visit(value: unknown): void {
+  private visit(value: unknown, part: number): void {
     if (value === null || typeof value !== "object") return;
     let known = this.known.get(value);
     if (known !== undefined) {
-      if (known.epoch === this.epoch || known.recorded === undefined) return;
+      // Another part's root, something met already in this capture, or something skipped.
+      if (known.part >= 0 && known.part !== part) return;
+      if (known.epoch === this.epoch) return;
+      if (known.recorded === undefined && known.part < 0) return;
     } else {
       if (Object.isFrozen(value)) {
-        this.known.set(value, { epoch: -1, recorded: undefined });
+        this.known.set(value, { epoch: -1, recorded: undefined, part: -1 });
         return;
       }
-      known = { epoch: this.epoch, recorded: undefined };
+      known = { epoch: this.epoch, recorded: undefined, part: -1 };
       this.known.set(value, known);
     }
     known.epoch = this.epoch;
@@ -144,7 +187,7 @@ export class Snapshotter {
     this.out.push(recorded);
     // Items, values, and a Map's keys and values alike.
     const copy = recorded.copy as readonly unknown[];
-    for (let index = 0; index < copy.length; index++) this.visit(copy[index]);
+    for (let index = 0; index < copy.length; index++) this.visit(copy[index], part);
   }
 }
 
