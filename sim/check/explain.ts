@@ -14,8 +14,8 @@
  */
 import type { Operation } from "../history.js";
 import { type AnyModel, describeOperationDefault, describeValue } from "./model.js";
+import { searchPartition } from "./partition-search.js";
 import type { Budget, Deepest, StateTable } from "./search.js";
-import { searchPartition } from "./search.js";
 
 /** An operation as the explanation shows it. `returnUs` is `null` for indeterminate operations. */
 export interface ExplainedOperation {
@@ -214,7 +214,7 @@ function enablersOf(operations: readonly Operation[], failing: number, states: S
 /** Why a guard found the failing operation unplaceable (see `Unplaceable.witnesses`), given their names. */
 function witnessSentence(names: readonly string[]): string {
   if (names.length < 2) return "No operation that may take effect before it can leave the state it needs.";
-  return `The last operation that may take effect before it and can leave the state it needs, ${names[0]}, returned before ${names[1]} was called, which leaves another state and returned before it was called.`;
+  return `The last operation that may take effect before it and can leave the state it needs is ${names[0]}; it returned before ${names[1]} was called, which changes that state or is not possible in it, and which returned before this one was called.`;
 }
 
 /** Builds the explanation for a failed partition. */

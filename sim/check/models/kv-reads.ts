@@ -20,13 +20,14 @@
  * `v3a1a2`, read once, with unique appended texts `a1` and `a2`, says: a put of `v3`, then `a1`,
  * then `a2`, nothing else changing the state in between, then the read. The search otherwise
  * tries every order of the appends that run at once, each leaving a different string. For a
- * completed read R not yet linearized whose chain is W_j … W_m (W_i the only producer of the value
- * p_i, which it yields only from p_(i-1); p_m is R's value), a placement is pruned when:
- * - (a) W_i takes effect and the state becomes anything but p_i: p_i can never be produced again,
- *   so neither can p_(i+1) … p_m;
- * - (b) the state is p_i and an operation other than W_(i+1) changes it (any change at all when
- *   i = m): W_i, the only producer of p_i, has taken effect, so p_i never comes back, and
- *   W_(i+1) needs it (R needs it when i = m).
+ * value p that some read needs (its own value, or one down its chain) and that only W can
+ * produce, a placement is pruned when:
+ * - (a) W takes effect and the state becomes anything but p: p can never be produced again. Every
+ *   read that needs p is still pending then, since it needs W before it;
+ * - (b) the state is p (so W has taken effect) and an operation changes it while a read of p is
+ *   pending, or other than the append a read of a longer value needs next: p never comes back.
+ *   A read of a longer value whose chain passes p is always pending while the state is p, since
+ *   it needs p left by its next link, and p is produced once.
  * Both say that the configuration reached has no completion, whichever path reached it, so they
  * agree with the search's cache. Both parts are checked against brute force in
  * test/check/kv-reads.test.ts.
@@ -43,13 +44,18 @@ interface ReadState {
   readonly hash: number;
 }
 
-/** A value some pending read needs, and the read. */
-interface Pin {
-  readonly read: number;
+/** A value some read needs that one operation alone can produce. */
+interface PinnedValue {
   readonly value: string;
   readonly hash: number;
-  /** The operation that must change the state next (W_(i+1)), or -1 when the read must come first. */
-  readonly next: number;
+  /** The only operation that can produce it. */
+  readonly producer: number;
+  /** The appends that must change the state next, from this value, for reads of longer values. */
+  readonly nexts: number[];
+  /** The reads of exactly this value, latest return first. */
+  readonly readers: number[];
+  /** Whether the chain below it is recorded. */
+  linked: boolean;
 }
 
 /** Chain links the analysis follows at most over a partition (each costs a few map lookups). */
@@ -203,44 +209,72 @@ export function kvReadGuard(
     return count === 1 ? producer : -1;
   };
 
-  const pinsOfOperation: Pin[][] = operations.map(() => []);
-  const pinsOfHash = new Map<number, Pin[]>();
+  const pinnedOfProducer: PinnedValue[][] = operations.map(() => []);
+  const pinnedOfHash = new Map<number, PinnedValue[]>();
+  const pinnedOfValue = new Map<string, PinnedValue>();
+  /** The pinned value for `value` when one operation alone can produce it, made on first use. */
+  const pinnedOf = (value: string): PinnedValue | undefined => {
+    const known = pinnedOfValue.get(value);
+    if (known !== undefined) return known;
+    const producer = onlyProducer(value);
+    if (producer < 0) return undefined;
+    const pinned: PinnedValue = {
+      value,
+      hash: hashPrimitive(value),
+      producer,
+      nexts: [],
+      readers: [],
+      linked: false,
+    };
+    pinnedOfValue.set(value, pinned);
+    pinnedOfProducer[producer]!.push(pinned);
+    const sameHash = pinnedOfHash.get(pinned.hash);
+    if (sameHash === undefined) pinnedOfHash.set(pinned.hash, [pinned]);
+    else sameHash.push(pinned);
+    return pinned;
+  };
+  // Reads latest return first, so that each value's readers are listed latest first.
+  const reads = operations
+    .map((_, index) => index)
+    .filter((index) => {
+      const operation = operations[index]!;
+      return (
+        operation.status === "ok" && readFunctions.has(operation.f) && typeof operation.output === "string"
+      );
+    })
+    .sort((left, right) => operations[right]!.returnUs - operations[left]!.returnUs);
   let linksLeft = chainLinksMax;
-  for (let read = 0; read < operations.length && linksLeft > 0; read++) {
-    const operation = operations[read]!;
-    if (operation.status !== "ok" || !readFunctions.has(operation.f)) continue;
-    if (typeof operation.output !== "string") continue;
-    let value: string = operation.output;
-    let next = -1;
-    const seen = new Set<number>();
-    while (value !== "" && linksLeft-- > 0) {
-      const producer = onlyProducer(value);
-      if (producer < 0 || seen.has(producer)) break;
-      seen.add(producer);
-      const pin: Pin = { read, value, hash: hashPrimitive(value), next };
-      pinsOfOperation[producer]!.push(pin);
-      const sameHash = pinsOfHash.get(pin.hash);
-      if (sameHash === undefined) pinsOfHash.set(pin.hash, [pin]);
-      else sameHash.push(pin);
-      const producerOperation = operations[producer]!;
-      if (producerOperation.f !== "append") break;
-      value = value.slice(0, value.length - ((producerOperation.input ?? "") as string).length);
-      next = producer;
+  for (const read of reads) {
+    let pinned = pinnedOf(operations[read]!.output as string);
+    if (pinned === undefined) continue;
+    pinned.readers.push(read);
+    // Down the chain, once per value: the values below one already linked are linked too.
+    while (!pinned.linked && linksLeft-- > 0) {
+      pinned.linked = true;
+      const producer = operations[pinned.producer]!;
+      if (producer.f !== "append") break;
+      const text = (producer.input ?? "") as string;
+      if (text === "" || text.length >= pinned.value.length) break;
+      const below = pinnedOf(pinned.value.slice(0, pinned.value.length - text.length));
+      if (below === undefined) break;
+      if (!below.nexts.includes(pinned.producer)) below.nexts.push(pinned.producer);
+      pinned = below;
     }
   }
 
   return {
     unplaceable: () => staleRead(operations, producers, initial ?? null),
     allows(operation, before, after, linearized) {
-      // (a) A pinned producer must yield the value the read needs.
-      for (const pin of pinsOfOperation[operation]!) {
-        if ((pin.hash !== after.hash || pin.value !== after.value) && !linearized(pin.read)) return false;
-      }
-      // (b) A pinned value may be left only by the next link of the chain.
-      const pins = pinsOfHash.get(before.hash);
-      if (pins === undefined) return true;
-      for (const pin of pins) {
-        if (pin.next !== operation && pin.value === before.value && !linearized(pin.read)) return false;
+      // (a) The only producer of a value a read needs must yield that value.
+      for (const pinned of pinnedOfProducer[operation]!)
+        if (pinned.hash !== after.hash || pinned.value !== after.value) return false;
+      // (b) A pinned value may be left only by the next link, once its own readers are placed.
+      const sameHash = pinnedOfHash.get(before.hash);
+      if (sameHash === undefined) return true;
+      for (const pinned of sameHash) {
+        if (pinned.value !== before.value) continue;
+        for (const next of pinned.nexts) if (next !== operation) return false;
+        for (const reader of pinned.readers) if (!linearized(reader)) return false;
       }
       return true;
     },
