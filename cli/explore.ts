@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import type { ChalkInstance } from "chalk";
 import cliProgress from "cli-progress";
 import type { CommandModule } from "yargs";
 import { ExitCode, InputError } from "../sim/errors.js";
@@ -23,6 +24,7 @@ import {
   type SearchProgress,
   type SearchResult,
   type Strategy,
+  type WorldSetup,
 } from "../sim/explore/index.js";
 import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
@@ -214,6 +216,7 @@ export function exploreJson(
   };
 }
 
+/** The search's time limit in microseconds, once the flags that `yargs` cannot check are checked. */
 /** Parses `--timers election,heartbeat`. */
 function parseTimers(text: string): string[] {
   const names = text
@@ -225,7 +228,7 @@ function parseTimers(text: string): string[] {
   return names;
 }
 
-async function exploreMain(args: ExploreArgs): Promise<number> {
+function checkedTimeUs(args: ExploreArgs): number {
   const timeUs = parseDurationUs(args.time);
   if (timeUs === undefined || timeUs <= 0)
     throw new InputError(`--time: expected a duration such as 60s, got '${args.time}'`);
@@ -235,6 +238,100 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
   ) {
     throw new InputError("--depth: expected a whole number from 1 to 65000");
   }
+  return timeUs;
+}
+
+/** Runs the search under a progress bar (none with --json or off a terminal). */
+function runSearch(
+  setup: WorldSetup,
+  args: ExploreArgs,
+  options: { timeUs: number; seed: bigint },
+): SearchResult {
+  const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
+  try {
+    return explore(setup, {
+      strategy: args.strategy,
+      depthMax: args.depth ?? (args.strategy === "bfs" ? Number.POSITIVE_INFINITY : 60),
+      timeMs: options.timeUs / 1000,
+      statesMax: 20_000_000,
+      now: () => performance.now(),
+      seed: options.seed,
+      onProgress: (progress) => bar.update(progress),
+      progressMs: 200,
+    });
+  } finally {
+    bar.stop();
+  }
+}
+
+function exitCodeOf(verdict: SearchResult["verdict"]): number {
+  if (verdict === "complete") return ExitCode.ok;
+  if (verdict === "violation") return ExitCode.violation;
+  return ExitCode.inconclusive;
+}
+
+/** What the terminal output needs beside the search result. */
+interface ExploreRun {
+  readonly args: ExploreArgs;
+  readonly protocol: Protocol;
+  readonly result: SearchResult;
+  readonly saved: SavedCounterexample | undefined;
+}
+
+/** Says when states could not be merged or restored from snapshots, and why. */
+function printStateNotes(out: NodeJS.WritableStream, c: ChalkInstance, run: ExploreRun): void {
+  const { protocol, result } = run;
+  if (result.hiddenState === true) {
+    out.write(
+      `${c.yellow("note")}: ${protocol.name}'s node objects keep their state out of sight (closures, no fields, no fingerprint()); no two states were merged (docs/node-api.md, "State fingerprints")\n`,
+    );
+  }
+  if (result.restore === "replay" && result.hiddenState !== true) {
+    out.write(
+      `${c.yellow("note")}: a node or an invariant monitor of ${protocol.name} keeps state out of sight of snapshots (no \`state\` on a monitor, closures); each state was rebuilt by replaying its path, which is slower (docs/node-api.md, "Saving and restoring a state")\n`,
+    );
+  }
+}
+
+/** The verdict line and, for a violation, the schedule and where it was saved. */
+function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: ExploreRun): void {
+  const { args, result, saved } = run;
+  const rate = result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0;
+  const figures = `${result.uniqueStates.toLocaleString("en-US")} unique states (${result.statesVisited.toLocaleString("en-US")} visited), ${(result.wallMs / 1000).toFixed(1)} s, ${rate.toLocaleString("en-US")} states/s`;
+  switch (result.verdict) {
+    case "complete":
+      out.write(
+        `${c.green("complete")}: no violation in any schedule within the bounds — ${figures}; longest path ${result.depth} steps\n`,
+      );
+      break;
+    case "bounded":
+      out.write(
+        `${c.yellow("bounded")}: no violation within depth ${result.depth} (every state at most ${result.depth} steps from the start was explored); stopped by ${result.boundedBy ?? "a bound"} — ${figures}\n`,
+      );
+      break;
+    case "violation": {
+      if (saved === undefined) break;
+      out.write(`${c.red("violation")}: ${c.bold(saved.invariant)} — ${saved.message}\n`);
+      out.write(
+        `${args.strategy === "random" ? "schedule" : "shortest schedule"} (${saved.steps.length} steps), found after ${figures}:\n`,
+      );
+      saved.steps.forEach((step, index) => {
+        out.write(`  ${c.dim(String(index + 1).padStart(3))}  ${describeStep(step)}\n`);
+      });
+      out.write(
+        `saved   ${saved.file}${saved.reportFile === undefined ? "" : `  (report ${saved.reportFile})`}\n`,
+      );
+      out.write(
+        `trace   ${saved.traceHash}${saved.reproduced ? "" : c.red("  (the replay did not break it again)")}\n`,
+      );
+      out.write(`replay  ${saved.replay}\n`);
+      break;
+    }
+  }
+}
+
+async function exploreMain(args: ExploreArgs): Promise<number> {
+  const timeUs = checkedTimeUs(args);
   const { source, protocol } = await resolveTarget(args.target);
   const module = source.module;
   const seed = parseSeed(args.seed);
@@ -269,22 +366,7 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
         `faults ${budget}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`,
     );
   }
-  const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
-  let result: SearchResult;
-  try {
-    result = explore(setup, {
-      strategy: args.strategy,
-      depthMax: args.depth ?? (args.strategy === "bfs" ? Number.POSITIVE_INFINITY : 60),
-      timeMs: timeUs / 1000,
-      statesMax: 20_000_000,
-      now: () => performance.now(),
-      seed,
-      onProgress: (progress) => bar.update(progress),
-      progressMs: 200,
-    });
-  } finally {
-    bar.stop();
-  }
+  const result = runSearch(setup, args, { timeUs, seed });
   const registry = await registryFor(module === undefined ? {} : { module });
   const saved =
     result.counterexample === undefined
@@ -303,12 +385,7 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
           result,
           args.out,
         );
-  const exitCode =
-    result.verdict === "complete"
-      ? ExitCode.ok
-      : result.verdict === "violation"
-        ? ExitCode.violation
-        : ExitCode.inconclusive;
+  const exitCode = exitCodeOf(result.verdict);
   if (args.json) {
     const header = {
       protocol: protocol.name,
@@ -325,48 +402,9 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
     out.write(`${JSON.stringify(exploreJson(header, result, saved))}\n`);
     return exitCode;
   }
-  if (result.hiddenState === true) {
-    out.write(
-      `${c.yellow("note")}: ${protocol.name}'s node objects keep their state out of sight (closures, no fields, no fingerprint()); no two states were merged (docs/node-api.md, "State fingerprints")\n`,
-    );
-  }
-  if (result.restore === "replay" && result.hiddenState !== true) {
-    out.write(
-      `${c.yellow("note")}: a node or an invariant monitor of ${protocol.name} keeps state out of sight of snapshots (no \`state\` on a monitor, closures); each state was rebuilt by replaying its path, which is slower (docs/node-api.md, "Saving and restoring a state")\n`,
-    );
-  }
-  const rate = result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0;
-  const figures = `${result.uniqueStates.toLocaleString("en-US")} unique states (${result.statesVisited.toLocaleString("en-US")} visited), ${(result.wallMs / 1000).toFixed(1)} s, ${rate.toLocaleString("en-US")} states/s`;
-  switch (result.verdict) {
-    case "complete":
-      out.write(
-        `${c.green("complete")}: no violation in any schedule within the bounds — ${figures}; longest path ${result.depth} steps\n`,
-      );
-      break;
-    case "bounded":
-      out.write(
-        `${c.yellow("bounded")}: no violation within depth ${result.depth} (every state at most ${result.depth} steps from the start was explored); stopped by ${result.boundedBy ?? "a bound"} — ${figures}\n`,
-      );
-      break;
-    case "violation": {
-      if (saved === undefined) break;
-      out.write(`${c.red("violation")}: ${c.bold(saved.invariant)} — ${saved.message}\n`);
-      out.write(
-        `${args.strategy === "random" ? "schedule" : "shortest schedule"} (${saved.steps.length} steps), found after ${figures}:\n`,
-      );
-      saved.steps.forEach((step, index) => {
-        out.write(`  ${c.dim(String(index + 1).padStart(3))}  ${describeStep(step)}\n`);
-      });
-      out.write(
-        `saved   ${saved.file}${saved.reportFile === undefined ? "" : `  (report ${saved.reportFile})`}\n`,
-      );
-      out.write(
-        `trace   ${saved.traceHash}${saved.reproduced ? "" : c.red("  (the replay did not break it again)")}\n`,
-      );
-      out.write(`replay  ${saved.replay}\n`);
-      break;
-    }
-  }
+  const run: ExploreRun = { args, protocol, result, saved };
+  printStateNotes(out, c, run);
+  printVerdict(out, c, run);
   return exitCode;
 }
 

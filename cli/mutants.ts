@@ -73,7 +73,7 @@ export interface MutantsOptions {
   readonly correct?: boolean;
   /** Also fuzz each bug without its own fuzz hints (`--no-hints`); the table shows both. */
   readonly noHints?: boolean;
-  /** Swarm testing and coverage guidance (`--swarm`); false gives uniform search, the command's default. */
+  /** Swarm testing and coverage guidance (default true); false gives uniform search (`--no-swarm`). */
   readonly swarm?: boolean;
   readonly onStart?: (protocol: string, bug: string | null) => void;
   readonly onProgress?: (progress: CampaignProgress) => void;
@@ -525,8 +525,8 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       })
       .option("swarm", {
         type: "boolean",
-        default: false,
-        describe: "--swarm: swarm testing and coverage-guided search instead of uniform search",
+        default: true,
+        describe: "swarm testing and coverage-guided search (--no-swarm: uniform search)",
       })
       .example("$0 mutants --list", "the deliberate bugs")
       .example("$0 mutants --no-hints", "every bug with and without its fuzz hints")
