@@ -71,8 +71,8 @@ export function fuzzFlags(yargs: Argv): Argv<FuzzArgs> {
     .option("replay", { type: "string", describe: "run a counterexample file against a protocol module" })
     .option("swarm", {
       type: "boolean",
-      default: false,
-      describe: "swarm testing and coverage-guided search (default: uniform search)",
+      default: true,
+      describe: "swarm testing and coverage-guided search (--no-swarm: uniform search)",
     })
     .option("hints", {
       type: "boolean",

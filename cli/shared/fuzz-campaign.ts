@@ -37,8 +37,8 @@ export interface FuzzOptions {
   readonly batchSize?: number;
   readonly onProgress?: (progress: CampaignProgress) => void;
   /**
-   * Coverage-guided search over a corpus (default: on with swarm testing, off with
-   * `swarm: false`, the uniform search, which is the default).
+   * Coverage-guided search over a corpus (default: on with swarm testing, the default, and off
+   * with `swarm: false`, the uniform search).
    */
   readonly guided?: boolean;
   /** Load the corpus from this folder first and save what the campaign adds to it. */
@@ -70,7 +70,7 @@ export interface FuzzOutcome {
 /** Runs a campaign, shrinks the first failure and writes it out. */
 export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
   const { source, protocol } = await resolveTarget(options.target);
-  const settings = fuzzSettings(protocol, { swarm: false, ...options.settings });
+  const settings = fuzzSettings(protocol, { swarm: true, ...options.settings });
   const now = () => performance.now();
   const started = now();
   const { campaign, guide } = await search({ options, source, settings, now });

@@ -17,7 +17,10 @@ export interface SettingsInput {
   readonly workloadRequired?: boolean;
   readonly liveness?: boolean;
   readonly livenessDeadlineMs?: number;
-  /** Swarm testing (./swarm.ts); default off, as on the command line (`--swarm` turns it on). */
+  /**
+   * Swarm testing (./swarm.ts). Off unless asked for here; the command line and `fuzzCampaign`
+   * ask for it by default (`--no-swarm` gives the uniform search).
+   */
   readonly swarm?: boolean;
   /** Ignore the deliberate bugs' own fuzz hints (the protocol's stay). */
   readonly noHints?: boolean;

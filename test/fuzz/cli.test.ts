@@ -106,7 +106,8 @@ describe("quorumlab fuzz", () => {
           encoding: "utf8",
         },
       );
-    const first = fuzz(["--swarm", "--corpus", corpus, "--report", page]);
+    // Guided search is the default.
+    const first = fuzz(["--corpus", corpus, "--report", page]);
     expect(first.status).toBe(0);
     const one = JSON.parse(first.stdout) as Record<string, unknown>;
     expect(one.search).toBe("guided");
@@ -115,12 +116,12 @@ describe("quorumlab fuzz", () => {
     expect(one.nondeterminism).toBeNull();
     expect(readdirSync(corpus).length).toBe(one.corpus);
     expect(readFileSync(page, "utf8")).toContain("Coverage by runs");
-    const second = JSON.parse(fuzz(["--swarm", "--corpus", corpus]).stdout) as Record<string, unknown>;
+    const second = JSON.parse(fuzz(["--corpus", corpus]).stdout) as Record<string, unknown>;
     expect(second.corpusLoaded).toBe(one.corpus);
     // The same plans are found again: nothing new to write for them.
     expect(Number(second.corpus)).toBeGreaterThanOrEqual(Number(one.corpus));
     expect(readdirSync(corpus).length).toBe(Number(one.corpus) + Number(second.corpusSaved));
-    const uniform = JSON.parse(fuzz([]).stdout) as Record<string, unknown>;
+    const uniform = JSON.parse(fuzz(["--no-swarm"]).stdout) as Record<string, unknown>;
     expect(uniform.search).toBe("uniform");
     expect(uniform.mutants).toBe(0);
   });
