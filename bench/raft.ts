@@ -10,14 +10,19 @@ import { benchKv, measureKv, simulatedSeconds } from "./kv-workload.js";
 export async function benchRaft(): Promise<Record<string, unknown>> {
   const setup = { protocol: "raft", nodes: 5 };
   const figures = benchKv(setup);
-  const hashed = measureKv(setup, { keepTrace: false, hashTrace: true });
+  // The path `quorumlab run` takes, measured as the in-memory one is: the fastest of five runs
+  // (noise on a shared machine only adds time), with the median beside it.
+  const hashed = Array.from({ length: 5 }, () => measureKv(setup, { keepTrace: false, hashTrace: true }));
+  const hashedMs = hashed.map((run) => run.wallMs).sort((a, b) => a - b);
+  const hashedBestMs = hashedMs[0] as number;
   return {
     ...figures,
     hashedTrace: {
-      wallMs: Math.round(hashed.wallMs),
-      simulatedSecondsPerWallSecond: Math.round(simulatedSeconds / (hashed.wallMs / 1000)),
+      wallMs: Math.round(hashedBestMs),
+      medianWallMs: Math.round(hashedMs[2] as number),
+      simulatedSecondsPerWallSecond: Math.round(simulatedSeconds / (hashedBestMs / 1000)),
     },
-    safe: figures.safe && hashed.safe,
+    safe: figures.safe && hashed.every((run) => run.safe),
     targets: { eventsPerSec: 1_000_000, simulatedSecondsPerWallSecond: 1_000 },
   };
 }

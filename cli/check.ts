@@ -13,6 +13,7 @@ import { readdirSync, statSync } from "node:fs";
 import { totalmem } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import type { ChalkInstance } from "chalk";
 import type { CommandModule } from "yargs";
 import {
   type AnyModel,
@@ -213,11 +214,78 @@ export function describeUnknown(
   );
 }
 
+/** Where one run writes, with its colours. */
+interface CheckWriter {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly c: ChalkInstance;
+}
+
+/** Reports a file that could not be read or parsed. */
+function writeBadInput(file: string, error: InputError, options: CheckRunOptions, writer: CheckWriter): void {
+  if (!options.json) {
+    writer.stderr.write(`${writer.c.red("error:")} ${error.describe()}\n`);
+    return;
+  }
+  const location = { line: error.line ?? null, column: error.column ?? null };
+  const line = {
+    schemaVersion: checkSchemaVersion,
+    file,
+    result: "error",
+    error: error.message,
+    ...location,
+  };
+  writer.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/** One `--json` line for a checked file. */
+function writeReportJson(report: FileReport, writer: CheckWriter): void {
+  const { verdict } = report;
+  const line = {
+    schemaVersion: checkSchemaVersion,
+    file: report.file,
+    format: report.format,
+    model: report.model,
+    result: verdict.result,
+    ops: verdict.ops,
+    partitions: verdict.partitions,
+    wallMs: round(report.wallMs),
+    parseMs: round(report.parseMs),
+    ...(verdict.unknownReason === undefined ? {} : { unknownReason: verdict.unknownReason }),
+    ...(verdict.progress === undefined ? {} : { progress: verdict.progress }),
+    ...(verdict.explanation === undefined ? {} : { explanation: verdict.explanation }),
+  };
+  writer.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/** A checked file's verdict line, with the explanation or the budget that ran out under it. */
+function writeReportText(report: FileReport, options: CheckRunOptions, writer: CheckWriter): void {
+  const { verdict } = report;
+  const { c, stdout } = writer;
+  const mark =
+    verdict.result === "linearizable"
+      ? c.green("✓ linearizable")
+      : verdict.result === "not-linearizable"
+        ? c.red("✗ not linearizable")
+        : c.yellow(`? unknown (${verdict.unknownReason ?? "budget"})`);
+  const partitions = `${verdict.partitions} partition${verdict.partitions === 1 ? "" : "s"}`;
+  const details = c.dim(
+    `${verdict.ops} ops, ${partitions}, ${report.wallMs.toFixed(1)} ms [${report.format}, ${report.model}]`,
+  );
+  stdout.write(`${mark} ${c.bold(report.file)} ${details}\n`);
+  if (verdict.explanation !== undefined) stdout.write(`  ${verdict.explanation.summary}\n`);
+  if (verdict.progress !== undefined) {
+    stdout.write(`  ${describeUnknown(verdict, options)}\n`);
+  }
+}
+
 /** Runs the check over files and returns the exit code (see the module comment). */
 export function runCheck(options: CheckRunOptions, output?: CheckOutput): number {
-  const stdout = output?.stdout ?? process.stdout;
-  const stderr = output?.stderr ?? process.stderr;
-  const c = colours(process.stdout, { json: options.json || output?.colour === false });
+  const writer: CheckWriter = {
+    stdout: output?.stdout ?? process.stdout,
+    stderr: output?.stderr ?? process.stderr,
+    c: colours(process.stdout, { json: options.json || output?.colour === false }),
+  };
   const files = expandFiles(options.files);
   if (files.length === 0) throw new InputError("no history files given");
   let badInput = false;
@@ -230,57 +298,13 @@ export function runCheck(options: CheckRunOptions, output?: CheckOutput): number
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       badInput = true;
-      if (options.json) {
-        const location = { line: error.line ?? null, column: error.column ?? null };
-        const line = {
-          schemaVersion: checkSchemaVersion,
-          file,
-          result: "error",
-          error: error.message,
-          ...location,
-        };
-        stdout.write(`${JSON.stringify(line)}\n`);
-      } else {
-        stderr.write(`${c.red("error:")} ${error.describe()}\n`);
-      }
+      writeBadInput(file, error, options, writer);
       continue;
     }
-    const { verdict } = report;
-    if (verdict.result === "not-linearizable") violation = true;
-    if (verdict.result === "unknown") unknown = true;
-    if (options.json) {
-      const line = {
-        schemaVersion: checkSchemaVersion,
-        file,
-        format: report.format,
-        model: report.model,
-        result: verdict.result,
-        ops: verdict.ops,
-        partitions: verdict.partitions,
-        wallMs: round(report.wallMs),
-        parseMs: round(report.parseMs),
-        ...(verdict.unknownReason === undefined ? {} : { unknownReason: verdict.unknownReason }),
-        ...(verdict.progress === undefined ? {} : { progress: verdict.progress }),
-        ...(verdict.explanation === undefined ? {} : { explanation: verdict.explanation }),
-      };
-      stdout.write(`${JSON.stringify(line)}\n`);
-      continue;
-    }
-    const mark =
-      verdict.result === "linearizable"
-        ? c.green("✓ linearizable")
-        : verdict.result === "not-linearizable"
-          ? c.red("✗ not linearizable")
-          : c.yellow(`? unknown (${verdict.unknownReason ?? "budget"})`);
-    const partitions = `${verdict.partitions} partition${verdict.partitions === 1 ? "" : "s"}`;
-    const details = c.dim(
-      `${verdict.ops} ops, ${partitions}, ${report.wallMs.toFixed(1)} ms [${report.format}, ${report.model}]`,
-    );
-    stdout.write(`${mark} ${c.bold(file)} ${details}\n`);
-    if (verdict.explanation !== undefined) stdout.write(`  ${verdict.explanation.summary}\n`);
-    if (verdict.progress !== undefined) {
-      stdout.write(`  ${describeUnknown(verdict, options)}\n`);
-    }
+    if (report.verdict.result === "not-linearizable") violation = true;
+    if (report.verdict.result === "unknown") unknown = true;
+    if (options.json) writeReportJson(report, writer);
+    else writeReportText(report, options, writer);
   }
   if (badInput) return ExitCode.usage;
   if (violation) return ExitCode.violation;

@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import type { ChalkInstance } from "chalk";
 import cliProgress from "cli-progress";
 import type { CommandModule } from "yargs";
 import { ExitCode, InputError } from "../sim/errors.js";
@@ -23,6 +24,7 @@ import {
   type SearchProgress,
   type SearchResult,
   type Strategy,
+  type WorldSetup,
 } from "../sim/explore/index.js";
 import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
@@ -44,6 +46,9 @@ export interface ExploreArgs {
   ops?: number;
   depth?: number;
   faults?: string;
+  timers?: string;
+  network?: "unordered" | "ordered";
+  "quiet-timeouts"?: boolean;
   strategy: Strategy;
   time: string;
   workers: number;
@@ -74,6 +79,9 @@ function commandLine(args: ExploreArgs, budget: string): string {
     ...(args.ops === undefined ? [] : [`--ops ${args.ops}`]),
     ...(args.depth === undefined ? [] : [`--depth ${args.depth}`]),
     `--faults ${budget}`,
+    ...(args.timers === undefined ? [] : [`--timers ${args.timers}`]),
+    ...(args.network === undefined ? [] : [`--network ${args.network}`]),
+    ...(args["quiet-timeouts"] === undefined ? [] : [`--quiet-timeouts=${args["quiet-timeouts"]}`]),
     `--strategy ${args.strategy}`,
   ];
   return `quorumlab explore ${args.target} ${flags.join(" ")}`;
@@ -208,7 +216,19 @@ export function exploreJson(
   };
 }
 
-async function exploreMain(args: ExploreArgs): Promise<number> {
+/** The search's time limit in microseconds, once the flags that `yargs` cannot check are checked. */
+/** Parses `--timers election,heartbeat`. */
+function parseTimers(text: string): string[] {
+  const names = text
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "");
+  if (names.length === 0)
+    throw new InputError("--timers: expected timer names such as election,heartbeat, or all");
+  return names;
+}
+
+function checkedTimeUs(args: ExploreArgs): number {
   const timeUs = parseDurationUs(args.time);
   if (timeUs === undefined || timeUs <= 0)
     throw new InputError(`--time: expected a duration such as 60s, got '${args.time}'`);
@@ -218,88 +238,49 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
   ) {
     throw new InputError("--depth: expected a whole number from 1 to 65000");
   }
-  const { source, protocol } = await resolveTarget(args.target);
-  const module = source.module;
-  const seed = parseSeed(args.seed);
-  const faults = parseFaultBudget(args.faults ?? "");
-  const { setup, userOptions } = exploreSetup(
-    protocol,
-    {
-      bugs: args.bug ?? [],
-      ...(args.nodes === undefined ? {} : { nodes: args.nodes }),
-      ...(args.clients === undefined ? {} : { clients: args.clients }),
-      ...(args.ops === undefined ? {} : { operations: args.ops }),
-      faults,
-      seed,
-    },
-    historyChecker(),
-  );
-  const clients = setup.workload.length;
-  const operations = setup.workload[0]?.length ?? 0;
-  const budget = formatFaultBudget(setup.budget);
-  const c = colours(process.stdout, { json: args.json });
-  const out = process.stdout;
-  const bugs = args.bug ?? [];
-  if (!args.json) {
-    out.write(
-      `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
-        `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
-        `faults ${budget}, ${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`,
-    );
-  }
+  return timeUs;
+}
+
+/** Runs the search under a progress bar (none with --json or off a terminal). */
+function runSearch(
+  setup: WorldSetup,
+  args: ExploreArgs,
+  options: { timeUs: number; seed: bigint },
+): SearchResult {
   const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
-  let result: SearchResult;
   try {
-    result = explore(setup, {
+    return explore(setup, {
       strategy: args.strategy,
       depthMax: args.depth ?? (args.strategy === "bfs" ? Number.POSITIVE_INFINITY : 60),
-      timeMs: timeUs / 1000,
+      timeMs: options.timeUs / 1000,
       statesMax: 20_000_000,
       now: () => performance.now(),
-      seed,
+      seed: options.seed,
       onProgress: (progress) => bar.update(progress),
       progressMs: 200,
     });
   } finally {
     bar.stop();
   }
-  const registry = await registryFor(module === undefined ? {} : { module });
-  const saved =
-    result.counterexample === undefined
-      ? undefined
-      : saveCounterexample(
-          registry,
-          {
-            protocol,
-            userOptions,
-            nodes: setup.nodes,
-            clients,
-            seed,
-            command: commandLine(args, budget),
-            ...(module === undefined ? {} : { module }),
-          },
-          result,
-          args.out,
-        );
-  const exitCode =
-    result.verdict === "complete"
-      ? ExitCode.ok
-      : result.verdict === "violation"
-        ? ExitCode.violation
-        : ExitCode.inconclusive;
-  if (args.json) {
-    const header = {
-      protocol: protocol.name,
-      bugs,
-      nodes: setup.nodes,
-      clients,
-      operations,
-      faults: setup.budget,
-      seed: formatSeed(seed),
-    };
-    out.write(`${JSON.stringify(exploreJson(header, result, saved))}\n`);
-    return exitCode;
-  }
+}
+
+function exitCodeOf(verdict: SearchResult["verdict"]): number {
+  if (verdict === "complete") return ExitCode.ok;
+  if (verdict === "violation") return ExitCode.violation;
+  return ExitCode.inconclusive;
+}
+
+/** What the terminal output needs beside the search result. */
+interface ExploreRun {
+  readonly args: ExploreArgs;
+  readonly protocol: Protocol;
+  readonly result: SearchResult;
+  readonly saved: SavedCounterexample | undefined;
+}
+
+/** Says when states could not be merged or restored from snapshots, and why. */
+function printStateNotes(out: NodeJS.WritableStream, c: ChalkInstance, run: ExploreRun): void {
+  const { protocol, result } = run;
   if (result.hiddenState === true) {
     out.write(
       `${c.yellow("note")}: ${protocol.name}'s node objects keep their state out of sight (closures, no fields, no fingerprint()); no two states were merged (docs/node-api.md, "State fingerprints")\n`,
@@ -310,6 +291,11 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
       `${c.yellow("note")}: a node or an invariant monitor of ${protocol.name} keeps state out of sight of snapshots (no \`state\` on a monitor, closures); each state was rebuilt by replaying its path, which is slower (docs/node-api.md, "Saving and restoring a state")\n`,
     );
   }
+}
+
+/** The verdict line and, for a violation, the schedule and where it was saved. */
+function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: ExploreRun): void {
+  const { args, result, saved } = run;
   const rate = result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0;
   const figures = `${result.uniqueStates.toLocaleString("en-US")} unique states (${result.statesVisited.toLocaleString("en-US")} visited), ${(result.wallMs / 1000).toFixed(1)} s, ${rate.toLocaleString("en-US")} states/s`;
   switch (result.verdict) {
@@ -342,6 +328,83 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
       break;
     }
   }
+}
+
+async function exploreMain(args: ExploreArgs): Promise<number> {
+  const timeUs = checkedTimeUs(args);
+  const { source, protocol } = await resolveTarget(args.target);
+  const module = source.module;
+  const seed = parseSeed(args.seed);
+  const faults = parseFaultBudget(args.faults ?? "");
+  const { setup, userOptions } = exploreSetup(
+    protocol,
+    {
+      bugs: args.bug ?? [],
+      ...(args.nodes === undefined ? {} : { nodes: args.nodes }),
+      ...(args.clients === undefined ? {} : { clients: args.clients }),
+      ...(args.ops === undefined ? {} : { operations: args.ops }),
+      ...(args.timers === undefined
+        ? {}
+        : { timers: args.timers === "all" ? "all" : parseTimers(args.timers) }),
+      ...(args.network === undefined ? {} : { network: args.network }),
+      ...(args["quiet-timeouts"] === undefined ? {} : { quietTimeouts: args["quiet-timeouts"] }),
+      faults,
+      seed,
+    },
+    historyChecker(),
+  );
+  const clients = setup.workload.length;
+  const operations = setup.workload[0]?.length ?? 0;
+  const budget = formatFaultBudget(setup.budget);
+  const c = colours(process.stdout, { json: args.json });
+  const out = process.stdout;
+  const bugs = args.bug ?? [];
+  if (!args.json) {
+    out.write(
+      `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
+        `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
+        `faults ${budget}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`,
+    );
+  }
+  const result = runSearch(setup, args, { timeUs, seed });
+  const registry = await registryFor(module === undefined ? {} : { module });
+  const saved =
+    result.counterexample === undefined
+      ? undefined
+      : saveCounterexample(
+          registry,
+          {
+            protocol,
+            userOptions,
+            nodes: setup.nodes,
+            clients,
+            seed,
+            command: commandLine(args, budget),
+            ...(module === undefined ? {} : { module }),
+          },
+          result,
+          args.out,
+        );
+  const exitCode = exitCodeOf(result.verdict);
+  if (args.json) {
+    const header = {
+      protocol: protocol.name,
+      bugs,
+      nodes: setup.nodes,
+      clients,
+      operations,
+      faults: setup.budget,
+      timers: setup.timers ?? null,
+      network: setup.network ?? "unordered",
+      quietTimeouts: setup.quietTimeouts ?? false,
+      seed: formatSeed(seed),
+    };
+    out.write(`${JSON.stringify(exploreJson(header, result, saved))}\n`);
+    return exitCode;
+  }
+  const run: ExploreRun = { args, protocol, result, saved };
+  printStateNotes(out, c, run);
+  printVerdict(out, c, run);
   return exitCode;
 }
 
@@ -366,6 +429,21 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
         type: "string",
         describe:
           "budget per schedule: drop=N,duplicate=N,crash=N,timeouts=N (default: the protocol's, else timeouts=3)",
+      })
+      .option("timers", {
+        type: "string",
+        describe:
+          "timers whose firing is a choice, comma-separated, or all (default: the bug's or the protocol's, else all)",
+      })
+      .option("network", {
+        choices: ["unordered", "ordered"] as const,
+        describe:
+          "unordered: any message in flight may arrive next; ordered: each link in sending order, losing messages (default: the bug's or the protocol's, else unordered)",
+      })
+      .option("quiet-timeouts", {
+        type: "boolean",
+        describe:
+          "a timer fires only once the network is quiet: messages in flight are lost first (default: the bug's or the protocol's, else false)",
       })
       .option("strategy", {
         choices: ["bfs", "dfs", "random"] as const,

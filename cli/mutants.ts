@@ -12,7 +12,13 @@ import Table from "cli-table3";
 import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
-import { explore, exploreSetup, parseFaultBudget } from "../sim/explore/index.js";
+import {
+  explore,
+  exploreSetup,
+  formatFaultBudget,
+  parseFaultBudget,
+  type WorldSetup,
+} from "../sim/explore/index.js";
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
 import type { Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
@@ -248,9 +254,11 @@ export interface ExploreMutantRow {
   readonly steps: number | null;
   /** For a search without a violation: every state this many steps from the start was explored. */
   readonly depth: number;
-  /** The setting of the last search: clients, and the fault budget. */
+  /** The setting of the last search: clients, the fault budget, and the bug's own bounds. */
   readonly clients: number;
   readonly faults: string;
+  /** The bounds beyond the budget (timers, ordered links, quiet timeouts), or null for none. */
+  readonly bounds: string | null;
   /** Over every setting tried. */
   readonly statesVisited: number;
   readonly uniqueStates: number;
@@ -260,12 +268,23 @@ export interface ExploreMutantRow {
 /**
  * The settings each bug is explored in, smallest first, each with an equal share of the time:
  * fewer clients and timer firings make a much smaller space, and most bugs show there already.
- * The first that finds the bug gives its shortest counterexample in that setting.
+ * A bug that declares its own explore bounds is explored in those alone. The first setting that
+ * finds the bug gives its shortest counterexample in that setting.
  */
 export const exploreMutantSettings: ReadonlyArray<{ readonly clients: number; readonly faults: string }> = [
   { clients: 0, faults: "crash=1,timeouts=2" },
   { clients: 1, faults: "crash=1,timeouts=3" },
 ];
+
+/** The bounds of a setup beyond its budget, as the explore command prints them. */
+function boundsOf(setup: WorldSetup): string | null {
+  const parts = [
+    ...(setup.timers === undefined ? [] : [`timers ${setup.timers.join(",")}`]),
+    ...(setup.network === "ordered" ? ["ordered links"] : []),
+    ...(setup.quietTimeouts === true ? ["quiet timeouts"] : []),
+  ];
+  return parts.length === 0 ? null : parts.join(", ");
+}
 
 /** Explores every deliberate safety bug breadth first on 3 nodes, with the same time each. */
 export function runExploreMutants(options: {
@@ -278,11 +297,14 @@ export function runExploreMutants(options: {
     const protocol = protocols.get(name);
     if (protocol === undefined) continue;
     // A protocol without clients has one setting fewer to try.
-    const settings = exploreMutantSettings.filter(
+    const generic = exploreMutantSettings.filter(
       (setting, index) => protocol.client !== undefined || setting.clients === 0 || index === 0,
     );
     for (const bug of protocol.bugs) {
       if ((bug.kind ?? "safety") !== "safety") continue;
+      // A bug's declared bounds (its `explore`) replace the generic settings.
+      const settings: ReadonlyArray<{ readonly clients?: number; readonly faults?: string }> =
+        bug.explore === undefined ? generic : [{}];
       options.onStart?.(name, bug.name);
       let row: ExploreMutantRow | undefined;
       let statesVisited = 0;
@@ -291,7 +313,12 @@ export function runExploreMutants(options: {
       for (const setting of settings) {
         const { setup } = exploreSetup(
           protocol,
-          { bugs: [bug.name], nodes: 3, clients: setting.clients, faults: parseFaultBudget(setting.faults) },
+          {
+            bugs: [bug.name],
+            nodes: 3,
+            ...(setting.clients === undefined ? {} : { clients: setting.clients }),
+            ...(setting.faults === undefined ? {} : { faults: parseFaultBudget(setting.faults) }),
+          },
           historyChecker(),
         );
         const result = explore(setup, {
@@ -314,7 +341,8 @@ export function runExploreMutants(options: {
           steps: result.counterexample?.steps.length ?? null,
           depth: result.depth,
           clients: setup.workload.length,
-          faults: setting.faults,
+          faults: formatFaultBudget(setup.budget),
+          bounds: boundsOf(setup),
           statesVisited,
           uniqueStates,
           wallMs: Math.round(wallMs),
@@ -336,7 +364,7 @@ function printExploreRows(rows: readonly ExploreMutantRow[]): void {
       "found by BFS",
       "invariant",
       "steps",
-      "clients, faults",
+      "clients, faults, bounds",
       "states visited",
       "wall time",
     ],
@@ -349,7 +377,7 @@ function printExploreRows(rows: readonly ExploreMutantRow[]): void {
       r.found ? c.green("yes") : c.red(`no (${r.verdict}, depth ${r.depth})`),
       r.invariant ?? "",
       r.steps === null ? "" : String(r.steps),
-      `${r.clients}, ${r.faults}`,
+      `${r.clients}, ${r.faults}${r.bounds === null ? "" : `, ${r.bounds}`}`,
       r.statesVisited.toLocaleString("en-US"),
       `${(r.wallMs / 1000).toFixed(1)} s`,
     ]);

@@ -13,11 +13,24 @@ import { outcomeLine } from "./text.js";
 const timelineMax = 30;
 const mermaidMessagesMax = 60;
 
+const e = escapeMarkdown;
+
 export function renderMarkdown(model: ReportModel): string {
-  const meta = model.meta;
-  const e = escapeMarkdown;
-  const nodes = model.lanes.filter((lane) => lane.kind === "node").length;
   const out: string[] = [];
+  headingSection(model, out);
+  violationSections(model, out);
+  replaySection(model, out);
+  timelineSection(model, out);
+  explanationSection(model, out);
+  figuresSection(model, out);
+  sequenceDiagramSection(model, out);
+  return `${out.join("\n")}\n`;
+}
+
+/** The verdict as a title, then the run's settings in one line. */
+function headingSection(model: ReportModel, out: string[]): void {
+  const meta = model.meta;
+  const nodes = model.lanes.filter((lane) => lane.kind === "node").length;
   out.push(
     `## ${model.outcome === "ok" ? "✅" : model.outcome === "liveness" ? "⚠️" : "❌"} ${e(meta.scenario)}`,
   );
@@ -26,6 +39,10 @@ export function renderMarkdown(model: ReportModel): string {
     `**${e(outcomeLine(model))}** · protocol ${markdownCode(meta.protocol)} · seed ${markdownCode(meta.seed)} · quorumlab ${e(meta.version || "unknown")} · ${nodes} nodes, ${model.lanes.length - nodes} clients · ${formatDurationUs(meta.endUs)} simulated · ${meta.events} events`,
   );
   out.push("");
+}
+
+/** Per violation: the invariant, its statement and source, the first bad event and the message. */
+function violationSections(model: ReportModel, out: string[]): void {
   for (const violation of model.violations) {
     out.push(`### ${e(violation.invariant)} violated at t=${formatDurationUs(violation.t)}`);
     out.push("");
@@ -44,57 +61,64 @@ export function renderMarkdown(model: ReportModel): string {
     out.push(e(violation.message.length > 1500 ? `${violation.message.slice(0, 1500)}…` : violation.message));
     out.push("");
   }
+}
+
+function replaySection(model: ReportModel, out: string[]): void {
   out.push("Replay:");
   out.push("");
   out.push("```sh");
-  out.push(meta.replay.replace(/`/g, "'").replace(/[\r\n]+/g, " "));
+  out.push(model.meta.replay.replace(/`/g, "'").replace(/[\r\n]+/g, " "));
   out.push("```");
   out.push("");
+}
 
-  const timeline = notableEvents(model);
-  if (timeline.length > 0) {
-    out.push("### Timeline");
-    out.push("");
-    out.push("| t | event |");
-    out.push("|---:|---|");
-    for (const entry of timeline.slice(0, timelineMax))
-      out.push(`| ${formatDurationUs(entry.t)} | ${e(entry.text)} |`);
-    if (timeline.length > timelineMax) out.push(`| … | ${timeline.length - timelineMax} more |`);
-    out.push("");
-  }
+/** The notable moments, at most `timelineMax` of them. */
+function timelineSection(model: ReportModel, out: string[]): void {
+  const notable = notableEvents(model);
+  if (notable.length === 0) return;
+  out.push("### Timeline");
+  out.push("");
+  out.push("| t | event |");
+  out.push("|---:|---|");
+  for (const entry of notable.slice(0, timelineMax))
+    out.push(`| ${formatDurationUs(entry.t)} | ${e(entry.text)} |`);
+  if (notable.length > timelineMax) out.push(`| … | ${notable.length - timelineMax} more |`);
+  out.push("");
+}
 
-  const explanation =
-    model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
-  if (explanation !== null) {
-    out.push("### Why the history is not linearizable");
-    out.push("");
-    out.push(e(explanation.summary));
-    out.push("");
-    const prefix = new Map(
-      explanation.longestPrefix.map((step, position) => [step.operation, { position, step }]),
+/** Why a history is not linearizable: each operation the explanation mentions, with its role. */
+function explanationSection(model: ReportModel, out: string[]): void {
+  const found = model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
+  if (found === null) return;
+  out.push("### Why the history is not linearizable");
+  out.push("");
+  out.push(e(found.summary));
+  out.push("");
+  const prefix = new Map(found.longestPrefix.map((step, position) => [step.operation, { position, step }]));
+  const reasons = new Map(found.unplaceable.map((item) => [item.operation, item.reason]));
+  const minimal = new Set(found.minimalSet);
+  const mentioned = model.operations.filter(
+    (operation) => prefix.has(operation.id) || reasons.has(operation.id) || minimal.has(operation.id),
+  );
+  out.push("| op | client | operation | call–return | role in the failure |");
+  out.push("|---:|---|---|---|---|");
+  for (const operation of mentioned.slice(0, 40)) {
+    const roles: string[] = [];
+    const placed = prefix.get(operation.id);
+    if (placed !== undefined) roles.push(e(`prefix #${placed.position + 1} → ${placed.step.stateAfter}`));
+    const reason = reasons.get(operation.id);
+    if (reason !== undefined) roles.push(`**cannot be placed**: ${e(reason)}`);
+    if (minimal.has(operation.id)) roles.push("in the smallest failing subset");
+    out.push(
+      `| ${operation.id} | ${e(laneName(model, operation.client))} | ${e(operationText(operation))} | ${operationSpan(operation)} | ${roles.join("; ")} |`,
     );
-    const reasons = new Map(explanation.unplaceable.map((item) => [item.operation, item.reason]));
-    const minimal = new Set(explanation.minimalSet);
-    const mentioned = model.operations.filter(
-      (operation) => prefix.has(operation.id) || reasons.has(operation.id) || minimal.has(operation.id),
-    );
-    out.push("| op | client | operation | call–return | role in the failure |");
-    out.push("|---:|---|---|---|---|");
-    for (const operation of mentioned.slice(0, 40)) {
-      const roles: string[] = [];
-      const placed = prefix.get(operation.id);
-      if (placed !== undefined) roles.push(e(`prefix #${placed.position + 1} → ${placed.step.stateAfter}`));
-      const reason = reasons.get(operation.id);
-      if (reason !== undefined) roles.push(`**cannot be placed**: ${e(reason)}`);
-      if (minimal.has(operation.id)) roles.push("in the smallest failing subset");
-      out.push(
-        `| ${operation.id} | ${e(laneName(model, operation.client))} | ${e(operationText(operation))} | ${operationSpan(operation)} | ${roles.join("; ")} |`,
-      );
-    }
-    if (mentioned.length > 40) out.push(`| … | | ${mentioned.length - 40} more | | |`);
-    out.push("");
   }
+  if (mentioned.length > 40) out.push(`| … | | ${mentioned.length - 40} more | | |`);
+  out.push("");
+}
 
+/** Messages by type, operations, leader changes, faults, and latency by function. */
+function figuresSection(model: ReportModel, out: string[]): void {
   const figures = model.figures;
   out.push("### Figures");
   out.push("");
@@ -124,15 +148,17 @@ export function renderMarkdown(model: ReportModel): string {
     }
     out.push("");
   }
-  if (model.messages.length > 0 && model.messages.length <= mermaidMessagesMax) {
-    out.push("<details><summary>Sequence diagram</summary>");
-    out.push("");
-    out.push("```mermaid");
-    out.push(mermaidSequence(model).trimEnd());
-    out.push("```");
-    out.push("");
-    out.push("</details>");
-    out.push("");
-  }
-  return `${out.join("\n")}\n`;
+}
+
+/** A Mermaid sequence diagram, for runs of at most `mermaidMessagesMax` messages. */
+function sequenceDiagramSection(model: ReportModel, out: string[]): void {
+  if (model.messages.length === 0 || model.messages.length > mermaidMessagesMax) return;
+  out.push("<details><summary>Sequence diagram</summary>");
+  out.push("");
+  out.push("```mermaid");
+  out.push(mermaidSequence(model).trimEnd());
+  out.push("```");
+  out.push("");
+  out.push("</details>");
+  out.push("");
 }

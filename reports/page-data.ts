@@ -132,33 +132,13 @@ const fateCode = { delivered: 0, dropped: 1, "in-flight": 2 } as const;
 /** The page data of a report model. */
 export function pageData(model: ReportModel): PageData {
   const types = [...new Set(model.messages.map((message) => message.type))].sort();
-  const typeIndex = new Map(types.map((type, index) => [type, index]));
-  const kindIndex = new Map<StepKind, number>(stepKinds.map((kind, index) => [kind, index]));
-  const explanation =
-    model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
   return {
     meta: model.meta,
     lanes: model.lanes.map((lane) => [lane.name, lane.kind] as const),
     types,
     palette: messagePalette,
     stepKinds,
-    msgs: model.messages.map(
-      (message): MessageRow => [
-        message.from,
-        message.to,
-        typeIndex.get(message.type) ?? 0,
-        message.sendUs,
-        message.arriveUs ?? -1,
-        fateCode[message.fate],
-        message.droppedAtSend ? 1 : 0,
-        message.copyOf === null ? 0 : 1,
-        message.payload,
-        message.sendStep,
-        message.endStep ?? -1,
-        message.id,
-        message.dropReason ?? "",
-      ],
-    ),
+    msgs: messageRows(model, types),
     payloads: model.payloads,
     laneIv: model.laneIntervals.map((interval) => [
       interval.lane,
@@ -178,41 +158,78 @@ export function pageData(model: ReportModel): PageData {
     states: model.states,
     display: model.display,
     hasLog: model.states.some((state) => holdsLog(model.display, state)),
-    ops: model.operations.map((operation) => ({
-      c: operation.client,
-      p: operation.process,
-      f: operation.f,
-      k: operation.key,
-      i: JSON.stringify(operation.input ?? null),
-      o: JSON.stringify(operation.output ?? null),
-      s: operation.status,
-      a: operation.callUs,
-      b: operation.returnUs ?? -1,
-      err: operation.error,
-      is: operation.invokeStep,
-      rs: operation.returnStep ?? -1,
-    })),
+    ops: model.operations.map(operationRow),
     notes: model.notes.map((note) => [note.lane, note.t, note.label, JSON.stringify(note.data ?? null)]),
-    steps: model.steps.map((step): StepRow => {
-      const row: StepRow = [step.t, step.e, kindIndex.get(step.kind) ?? 0, step.lane, step.ref];
-      if (step.label !== undefined) row.push(step.label);
-      return row;
-    }),
+    steps: stepRows(model),
     violations: model.violations.map((violation) => ({
       invariant: violation.invariant,
       message: violation.message,
       t: violation.t,
       firstBadStep: violation.firstBadStep,
     })),
-    explanation:
-      explanation === null
-        ? findingGraphExplanation(model)
-        : {
-            failing: explanation.failingOperation,
-            prefix: explanation.longestPrefix.map((step) => [step.operation, step.stateAfter] as const),
-            unplaceable: explanation.unplaceable.map((item) => [item.operation, item.reason] as const),
-            minimal: explanation.minimalSet,
-          },
+    explanation: pageExplanation(model),
+  };
+}
+
+/** The message rows, with each type as its index in `types`. */
+function messageRows(model: ReportModel, types: readonly string[]): MessageRow[] {
+  const typeIndex = new Map(types.map((type, index) => [type, index]));
+  return model.messages.map(
+    (message): MessageRow => [
+      message.from,
+      message.to,
+      typeIndex.get(message.type) ?? 0,
+      message.sendUs,
+      message.arriveUs ?? -1,
+      fateCode[message.fate],
+      message.droppedAtSend ? 1 : 0,
+      message.copyOf === null ? 0 : 1,
+      message.payload,
+      message.sendStep,
+      message.endStep ?? -1,
+      message.id,
+      message.dropReason ?? "",
+    ],
+  );
+}
+
+function operationRow(operation: ReportModel["operations"][number]): OperationRow {
+  return {
+    c: operation.client,
+    p: operation.process,
+    f: operation.f,
+    k: operation.key,
+    i: JSON.stringify(operation.input ?? null),
+    o: JSON.stringify(operation.output ?? null),
+    s: operation.status,
+    a: operation.callUs,
+    b: operation.returnUs ?? -1,
+    err: operation.error,
+    is: operation.invokeStep,
+    rs: operation.returnStep ?? -1,
+  };
+}
+
+/** The step rows, with each kind as its index in `stepKinds`. */
+function stepRows(model: ReportModel): StepRow[] {
+  const kindIndex = new Map<StepKind, number>(stepKinds.map((kind, index) => [kind, index]));
+  return model.steps.map((step): StepRow => {
+    const row: StepRow = [step.t, step.e, kindIndex.get(step.kind) ?? 0, step.lane, step.ref];
+    if (step.label !== undefined) row.push(step.label);
+    return row;
+  });
+}
+
+/** The first violation's linearizability explanation, else a declared finding graph's operations. */
+function pageExplanation(model: ReportModel): PageData["explanation"] {
+  const explanation =
+    model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
+  if (explanation === null) return findingGraphExplanation(model);
+  return {
+    failing: explanation.failingOperation,
+    prefix: explanation.longestPrefix.map((step) => [step.operation, step.stateAfter] as const),
+    unplaceable: explanation.unplaceable.map((item) => [item.operation, item.reason] as const),
+    minimal: explanation.minimalSet,
   };
 }
 

@@ -91,7 +91,26 @@ export interface IdleListener {
   clientIdle(client: SimulatedClient): void;
 }
 
+/** What a simulated client is made of. */
+export interface SimulatedClientOptions {
+  /** Its name: its lane in reports and the address replies come back to. */
+  readonly name: string;
+  /** Its process number in the history (1, 2, …). */
+  readonly process: number;
+  readonly kernel: Kernel;
+  readonly history: HistoryLog;
+  /** The client's own random stream; it picks the first node the client asks. */
+  readonly random: Rng;
+  /** Timeouts for operations that do not set their own. */
+  readonly defaults: { timeoutUs: number; attemptTimeoutUs: number };
+}
+
 export class SimulatedClient implements ClientEndpoint {
+  readonly name: string;
+  readonly process: number;
+  private readonly kernel: Kernel;
+  private readonly history: HistoryLog;
+  private readonly defaults: { timeoutUs: number; attemptTimeoutUs: number };
   private pending: Pending | undefined;
   private seq = 0;
   private leaderGuess: NodeId;
@@ -102,16 +121,14 @@ export class SimulatedClient implements ClientEndpoint {
    */
   idleListener: IdleListener | undefined;
 
-  constructor(
-    readonly name: string,
-    readonly process: number,
-    private readonly kernel: Kernel,
-    private readonly history: HistoryLog,
-    random: Rng,
-    private readonly defaults: { timeoutUs: number; attemptTimeoutUs: number },
-  ) {
-    this.leaderGuess = random.pick(kernel.nodeIds);
-    kernel.attachClient(name, this);
+  constructor(options: SimulatedClientOptions) {
+    this.name = options.name;
+    this.process = options.process;
+    this.kernel = options.kernel;
+    this.history = options.history;
+    this.defaults = options.defaults;
+    this.leaderGuess = options.random.pick(options.kernel.nodeIds);
+    options.kernel.attachClient(options.name, this);
   }
 
   get busy(): boolean {

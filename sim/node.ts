@@ -296,6 +296,25 @@ export interface ExploreHints {
   readonly nodes?: number;
   /** Fault budget per schedule; `timeouts` counts node timer firings and client retries. */
   readonly faults?: Readonly<Partial<Record<"drop" | "duplicate" | "crash" | "timeouts", number>>>;
+  /** Clients of the fixed workload (default 1 when the protocol has clients). */
+  readonly clients?: number;
+  /** Operations per client (default 1). */
+  readonly operations?: number;
+  /**
+   * The timers whose firing is a choice (default: every timer). The others never fire: a bound
+   * on the schedules explored, printed with the verdict.
+   */
+  readonly timers?: readonly string[];
+  /**
+   * `unordered` (default): any message in flight may arrive next. `ordered`: each link delivers
+   * in sending order and may lose messages (a bound, printed with the verdict).
+   */
+  readonly network?: "unordered" | "ordered";
+  /**
+   * A timer fires only once the network is quiet: the messages still in flight are lost first
+   * (a bound, printed with the verdict). Default false.
+   */
+  readonly quietTimeouts?: boolean;
 }
 
 /** An invariant a correct protocol is known to break, and when. */
@@ -323,6 +342,11 @@ export interface DeliberateBug {
    * why in the bug's documentation); they replace the protocol's hints field by field.
    */
   readonly fuzz?: FuzzHints;
+  /**
+   * The bounds `quorumlab explore --bug NAME` uses when not told, over the protocol's own: the
+   * smallest space where the bug shows (say why in the bug's documentation).
+   */
+  readonly explore?: ExploreHints;
 }
 
 /** The client side of a protocol: which sequential model its history follows. */

@@ -104,6 +104,38 @@ const methodFields = ["parseOptions", "create", "figures", "nodeCounts"] as cons
  * `InputError` whose message has one line per problem, each prefixed with the file.
  */
 export function checkProtocol(value: unknown, file: string): CheckedProtocol {
+  const protocol = parsedProtocol(value, file);
+  const findings: Findings = { problems: [], warnings: [] };
+  const defaults = defaultOptions(protocol, findings);
+  const names = invariantNames(protocol, findings);
+  checkBugsBreakKnownInvariants(protocol, names, findings);
+  const { problems, warnings } = findings;
+  if (problems.length === 0) {
+    const sizeProblem = nodeCountProblem(
+      protocol,
+      protocol.defaultNodes,
+      defaults as Record<string, unknown>,
+    );
+    if (sizeProblem !== undefined) problems.push(`defaultNodes: ${sizeProblem}`);
+  }
+  if (protocol.invariants.length === 0 && protocol.client?.model === undefined) {
+    warnings.push("no invariants and no client.model: runs check nothing but exceptions");
+  }
+  if (problems.length > 0) throw problemsError(problems, file);
+  return { protocol, warnings };
+}
+
+/** Problems (each one line, thrown together) and warnings found so far. */
+interface Findings {
+  readonly problems: string[];
+  readonly warnings: string[];
+}
+
+/**
+ * The export checked against the schema, with its defaults filled in and class methods copied on
+ * as own fields; throws when any field has the wrong shape.
+ */
+function parsedProtocol(value: unknown, file: string): Protocol {
   if (value === null || typeof value !== "object") {
     throw new InputError(
       `the exported protocol is ${value === null ? "null" : typeof value}, expected an object`,
@@ -119,34 +151,42 @@ export function checkProtocol(value: unknown, file: string): CheckedProtocol {
     if (typeof method === "function" && !Object.hasOwn(own, key)) own[key] = method.bind(value);
   }
   const parsed = protocolSchema.safeParse(own);
+  if (parsed.success) return parsed.data as unknown as Protocol;
   const problems: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const path = issue.path.filter((part) => typeof part !== "symbol").join(".");
-      const field = path === "" ? "protocol" : path;
-      const plain = issue.message.replace(/^Invalid (input|option): /, "");
-      const message = valueAt(own, issue.path) === undefined ? `missing, ${plain}` : plain;
-      problems.push(`${field}: ${message}`);
-    }
-    throw problemsError(problems, file);
+  for (const issue of parsed.error.issues) {
+    const path = issue.path.filter((part) => typeof part !== "symbol").join(".");
+    const field = path === "" ? "protocol" : path;
+    const plain = issue.message.replace(/^Invalid (input|option): /, "");
+    const message = valueAt(own, issue.path) === undefined ? `missing, ${plain}` : plain;
+    problems.push(`${field}: ${message}`);
   }
-  const protocol = parsed.data as unknown as Protocol;
-  const warnings: string[] = [];
+  throw problemsError(problems, file);
+}
 
+/** What `parseOptions({})` returns: the default options, which must be an object. */
+function defaultOptions(protocol: Protocol, findings: Findings): unknown {
   let defaults: unknown;
   try {
     defaults = protocol.parseOptions({});
   } catch (error) {
-    problems.push(
+    findings.problems.push(
       `parseOptions: must accept no options (the defaults), but threw: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
-  if (!problems.length && (defaults === null || typeof defaults !== "object")) {
-    problems.push(
+  if (!findings.problems.length && (defaults === null || typeof defaults !== "object")) {
+    findings.problems.push(
       `parseOptions: returned ${defaults === null ? "null" : typeof defaults}; it must return the options object handed to create`,
     );
   }
+  return defaults;
+}
 
+/**
+ * The names a bug may break: the protocol's invariants (each listed once), the history check
+ * when `client.model` names a known model, and the exception invariant.
+ */
+function invariantNames(protocol: Protocol, findings: Findings): Set<string> {
+  const { problems, warnings } = findings;
   const names = new Set<string>();
   protocol.invariants.forEach((entry, index) => {
     if (names.has(entry.name)) problems.push(`invariants.${index}.name: '${entry.name}' is listed twice`);
@@ -173,28 +213,24 @@ export function checkProtocol(value: unknown, file: string): CheckedProtocol {
     }
   }
   names.add(exceptionInvariant);
+  return names;
+}
+
+/** Every name in a bug's `breaks` must be one of `names`. */
+function checkBugsBreakKnownInvariants(
+  protocol: Protocol,
+  names: ReadonlySet<string>,
+  findings: Findings,
+): void {
   protocol.bugs.forEach((entry, index) => {
     entry.breaks.forEach((name, breakIndex) => {
       if (!names.has(name)) {
-        problems.push(
+        findings.problems.push(
           `bugs.${index}.breaks.${breakIndex}: '${name}' is not an invariant of this protocol${didYouMean(name, names)}`,
         );
       }
     });
   });
-  if (problems.length === 0) {
-    const sizeProblem = nodeCountProblem(
-      protocol,
-      protocol.defaultNodes,
-      defaults as Record<string, unknown>,
-    );
-    if (sizeProblem !== undefined) problems.push(`defaultNodes: ${sizeProblem}`);
-  }
-  if (protocol.invariants.length === 0 && client?.model === undefined) {
-    warnings.push("no invariants and no client.model: runs check nothing but exceptions");
-  }
-  if (problems.length > 0) throw problemsError(problems, file);
-  return { protocol, warnings };
 }
 
 function problemsError(problems: readonly string[], file: string): InputError {

@@ -272,14 +272,14 @@ function play({
   };
   const simulatedClients = cast.clients.map(
     (name, index) =>
-      new SimulatedClient(
+      new SimulatedClient({
         name,
-        index + 1,
+        process: index + 1,
         kernel,
         history,
-        randomStream(seed, `client/${name}`),
-        clientDefaults,
-      ),
+        random: randomStream(seed, `client/${name}`),
+        defaults: clientDefaults,
+      }),
   );
   kernel.startAll();
   if (scenario.schedule !== undefined) {
@@ -392,8 +392,9 @@ function computeFigures(
 ): Record<string, unknown> & RunFigures {
   const messagesByType: Record<string, number> = {};
   let messages = 0;
-  for (const type of [...kernel.messagesByType.keys()].sort()) {
-    const count = kernel.messagesByType.get(type) ?? 0;
+  const sent = kernel.messagesByType;
+  for (const type of [...sent.keys()].sort()) {
+    const count = sent.get(type) ?? 0;
     messagesByType[type] = count;
     messages += count;
   }

@@ -127,6 +127,15 @@ export class MemoryStorage implements DurableStorage {
   }
 
   /**
+   * Calls `visit` with every key and its value or list, in no defined order: for order-free state
+   * hashes, which `snapshot()` (a new object with sorted keys) made a tenth of a fingerprint.
+   */
+  forEachEntry(visit: (key: string, value: unknown) => void): void {
+    for (const [key, value] of this.values) visit(key, value);
+    for (const [key, list] of this.lists) if (!this.values.has(key)) visit(key, list);
+  }
+
+  /**
    * What `loseUnsynced` would leave, in `snapshot()`'s form, without changing anything: state
    * fingerprints tell apart two stores that read the same but would roll back differently.
    */

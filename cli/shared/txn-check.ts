@@ -8,6 +8,7 @@
  * 3 if any verdict is unknown, else 0.
  */
 import { performance } from "node:perf_hooks";
+import type { ChalkInstance } from "chalk";
 import {
   type ConsistencyLevel,
   checkTransactions,
@@ -42,10 +43,16 @@ const shownMax = 3;
 
 const round = (value: number): number => Math.round(value * 1000) / 1000;
 
-function checkFile(
-  file: string,
-  options: TxnCheckRunOptions,
-): { history: TxnHistory; verdict: TxnCheckResult; parseMs: number; wallMs: number } {
+/** A checked file. */
+interface CheckedFile {
+  readonly file: string;
+  readonly history: TxnHistory;
+  readonly verdict: TxnCheckResult;
+  readonly parseMs: number;
+  readonly wallMs: number;
+}
+
+function checkFile(file: string, options: TxnCheckRunOptions): CheckedFile {
   const text = readText(file);
   const parseStart = performance.now();
   const history = parseTxnHistory(text, file);
@@ -62,83 +69,119 @@ function checkFile(
       now: () => performance.now(),
     }),
   );
-  return { history, verdict, parseMs, wallMs: performance.now() - start };
+  return { file, history, verdict, parseMs, wallMs: performance.now() - start };
+}
+
+/** Where one run writes, with its colours. */
+interface TxnCheckWriter {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  readonly c: ChalkInstance;
+}
+
+/** Reports a file that could not be read or parsed. */
+function writeBadInput(file: string, error: InputError, json: boolean, writer: TxnCheckWriter): void {
+  if (json) {
+    const location = { line: error.line ?? null, column: error.column ?? null };
+    writer.stdout.write(`${JSON.stringify({ file, result: "error", error: error.message, ...location })}\n`);
+  } else writer.stderr.write(`${writer.c.red("error:")} ${error.describe()}\n`);
+}
+
+/** One `--json` line for a checked file (docs/cli.md). */
+function writeCheckedJson(checked: CheckedFile, writer: TxnCheckWriter): void {
+  const { history, verdict } = checked;
+  const line = {
+    schemaVersion: 1,
+    file: checked.file,
+    format: history.format,
+    model: verdict.model,
+    level: verdict.level,
+    result: verdict.result,
+    anomalies: verdict.anomalies,
+    allowedAnomalies: verdict.allowedAnomalies,
+    transactions: verdict.transactions,
+    edges: verdict.edges,
+    components: verdict.components,
+    wallMs: round(checked.wallMs),
+    parseMs: round(checked.parseMs),
+    cycles: verdict.cycles,
+    reads: verdict.reads,
+    ...(verdict.unknownReason === undefined ? {} : { unknownReason: verdict.unknownReason }),
+  };
+  writer.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/** A checked file's verdict line. */
+function writeVerdictLine(checked: CheckedFile, writer: TxnCheckWriter): void {
+  const { history, verdict } = checked;
+  const { c } = writer;
+  const mark =
+    verdict.result === "valid"
+      ? c.green(`✓ ${verdict.level}`)
+      : verdict.result === "invalid"
+        ? c.red(`✗ not ${verdict.level} (${verdict.anomalies.join(", ")})`)
+        : c.yellow(`? unknown (${verdict.unknownReason ?? "budget"})`);
+  const allowed =
+    verdict.allowedAnomalies.length === 0 ? "" : `, allowed: ${verdict.allowedAnomalies.join(", ")}`;
+  const details = c.dim(
+    `${verdict.transactions} txns, ${verdict.edges} edges, ${checked.wallMs.toFixed(1)} ms [${history.format}, ${verdict.model}${allowed}]`,
+  );
+  writer.stdout.write(`${mark} ${c.bold(checked.file)} ${details}\n`);
+}
+
+/**
+ * The first cycles and read anomalies (`shownMax` of each), then every transaction they involve,
+ * described.
+ */
+function writeFindings(checked: CheckedFile, writer: TxnCheckWriter): void {
+  const { history, verdict } = checked;
+  const { c, stdout } = writer;
+  const involved = new Set<number>();
+  for (const cycle of verdict.cycles.slice(0, shownMax)) {
+    stdout.write(`  ${c.bold(cycle.name)}: ${cycle.cycle.map((id) => `T${id}`).join(" → ")}\n`);
+    for (const step of cycle.steps) {
+      stdout.write(`    T${step.from} ${c.cyan(`-${step.kind}->`)} T${step.to}: ${step.why}\n`);
+      involved.add(step.from);
+    }
+  }
+  for (const anomaly of verdict.reads.slice(0, shownMax)) {
+    stdout.write(`  ${c.bold(anomaly.name)}: ${anomaly.why}\n`);
+    for (const id of anomaly.transactions) involved.add(id);
+  }
+  for (const id of [...involved].sort((left, right) => left - right)) {
+    stdout.write(c.dim(`    ${describeTransaction(history.transactions[id]!)}\n`));
+  }
 }
 
 /** Runs the transactional check over files and returns the exit code. */
 export function runTxnCheck(options: TxnCheckRunOptions, output?: TxnCheckOutput): number {
-  const stdout = output?.stdout ?? process.stdout;
-  const stderr = output?.stderr ?? process.stderr;
-  const c = colours(process.stdout, { json: options.json || output?.colour === false });
+  const writer: TxnCheckWriter = {
+    stdout: output?.stdout ?? process.stdout,
+    stderr: output?.stderr ?? process.stderr,
+    c: colours(process.stdout, { json: options.json || output?.colour === false }),
+  };
   if (options.files.length === 0) throw new InputError("no history files given");
   let badInput = false;
   let violation = false;
   let unknown = false;
   for (const file of options.files) {
-    let checked: ReturnType<typeof checkFile>;
+    let checked: CheckedFile;
     try {
       checked = checkFile(file, options);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       badInput = true;
-      if (options.json) {
-        const location = { line: error.line ?? null, column: error.column ?? null };
-        stdout.write(`${JSON.stringify({ file, result: "error", error: error.message, ...location })}\n`);
-      } else stderr.write(`${c.red("error:")} ${error.describe()}\n`);
+      writeBadInput(file, error, options.json, writer);
       continue;
     }
-    const { history, verdict } = checked;
-    if (verdict.result === "invalid") violation = true;
-    if (verdict.result === "unknown") unknown = true;
+    if (checked.verdict.result === "invalid") violation = true;
+    if (checked.verdict.result === "unknown") unknown = true;
     if (options.json) {
-      const line = {
-        schemaVersion: 1,
-        file,
-        format: history.format,
-        model: verdict.model,
-        level: verdict.level,
-        result: verdict.result,
-        anomalies: verdict.anomalies,
-        allowedAnomalies: verdict.allowedAnomalies,
-        transactions: verdict.transactions,
-        edges: verdict.edges,
-        components: verdict.components,
-        wallMs: round(checked.wallMs),
-        parseMs: round(checked.parseMs),
-        cycles: verdict.cycles,
-        reads: verdict.reads,
-        ...(verdict.unknownReason === undefined ? {} : { unknownReason: verdict.unknownReason }),
-      };
-      stdout.write(`${JSON.stringify(line)}\n`);
+      writeCheckedJson(checked, writer);
       continue;
     }
-    const mark =
-      verdict.result === "valid"
-        ? c.green(`✓ ${verdict.level}`)
-        : verdict.result === "invalid"
-          ? c.red(`✗ not ${verdict.level} (${verdict.anomalies.join(", ")})`)
-          : c.yellow(`? unknown (${verdict.unknownReason ?? "budget"})`);
-    const allowed =
-      verdict.allowedAnomalies.length === 0 ? "" : `, allowed: ${verdict.allowedAnomalies.join(", ")}`;
-    const details = c.dim(
-      `${verdict.transactions} txns, ${verdict.edges} edges, ${checked.wallMs.toFixed(1)} ms [${history.format}, ${verdict.model}${allowed}]`,
-    );
-    stdout.write(`${mark} ${c.bold(file)} ${details}\n`);
-    const involved = new Set<number>();
-    for (const cycle of verdict.cycles.slice(0, shownMax)) {
-      stdout.write(`  ${c.bold(cycle.name)}: ${cycle.cycle.map((id) => `T${id}`).join(" → ")}\n`);
-      for (const step of cycle.steps) {
-        stdout.write(`    T${step.from} ${c.cyan(`-${step.kind}->`)} T${step.to}: ${step.why}\n`);
-        involved.add(step.from);
-      }
-    }
-    for (const anomaly of verdict.reads.slice(0, shownMax)) {
-      stdout.write(`  ${c.bold(anomaly.name)}: ${anomaly.why}\n`);
-      for (const id of anomaly.transactions) involved.add(id);
-    }
-    for (const id of [...involved].sort((left, right) => left - right)) {
-      stdout.write(c.dim(`    ${describeTransaction(history.transactions[id]!)}\n`));
-    }
+    writeVerdictLine(checked, writer);
+    writeFindings(checked, writer);
   }
   if (badInput) return ExitCode.usage;
   if (violation) return ExitCode.violation;

@@ -32,7 +32,7 @@ export const paxos: Protocol<PaxosMessage, PaxosNode> = {
     colours: { proposer: "#ffb74d", acceptor: "#90caf9", learner: "#a5d6a7" },
   },
   electionTimer: proposeTimer,
-  // One timer firing: one proposer's first ballot, 12,957 states, explored to completion in
+  // One timer firing: one proposer's first ballot, 3,305 states, explored to completion in
   // seconds. Both proposers' ballots (timeouts=2) did not complete in minutes (docs/exploring.md).
   explore: { faults: { timeouts: 1 } },
 };

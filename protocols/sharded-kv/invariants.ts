@@ -243,6 +243,20 @@ export const configAgreed: Invariant<ShardedNode> = {
   },
 };
 
+/** The step as a Raft invariant sees it: each node is its replica's Raft node. */
+function raftView(step: StepView<ShardedNode>): StepView<RaftNode> {
+  return {
+    timeUs: step.timeUs,
+    eventIndex: step.eventIndex,
+    nodes: step.nodes,
+    actor: step.actor,
+    actorIndex: step.actorIndex,
+    cause: step.cause,
+    node: (id) => step.node(id)?.replica.raft,
+    storage: (id) => step.storage(id),
+  };
+}
+
 /** A Raft invariant checked separately inside every Raft group (terms are per group). */
 function perGroup(invariant: Invariant<RaftNode>): Invariant<ShardedNode> {
   return {
@@ -252,31 +266,6 @@ function perGroup(invariant: Invariant<RaftNode>): Invariant<ShardedNode> {
     kind: invariant.kind,
     create(): InvariantMonitor<ShardedNode> {
       const monitors = new Map<string, InvariantMonitor<RaftNode>>();
-      // One view object, reused for every step (no allocation on the hot path).
-      let current: StepView<ShardedNode> | undefined;
-      const step = (): StepView<ShardedNode> => current as StepView<ShardedNode>;
-      const view: StepView<RaftNode> = {
-        get timeUs() {
-          return step().timeUs;
-        },
-        get eventIndex() {
-          return step().eventIndex;
-        },
-        get nodes() {
-          return step().nodes;
-        },
-        get actor() {
-          return step().actor;
-        },
-        get actorIndex() {
-          return step().actorIndex;
-        },
-        get cause() {
-          return step().cause;
-        },
-        node: (id) => step().node(id)?.replica.raft,
-        storage: (id) => step().storage(id),
-      };
       return {
         afterStep(stepView) {
           // A crashed node has no object; Raft's monitors skip such steps too.
@@ -288,8 +277,7 @@ function perGroup(invariant: Invariant<RaftNode>): Invariant<ShardedNode> {
             monitors.set(group, monitor);
           }
           if (monitor.afterStep === undefined) return undefined;
-          current = stepView;
-          const failure = monitor.afterStep(view);
+          const failure = monitor.afterStep(raftView(stepView));
           return failure === undefined
             ? undefined
             : { ...failure, message: `group ${group}: ${failure.message}` };

@@ -14,8 +14,8 @@
  */
 import type { Operation } from "../history.js";
 import { type AnyModel, describeOperationDefault, describeValue } from "./model.js";
+import { searchPartition } from "./partition-search.js";
 import type { Budget, Deepest, StateTable } from "./search.js";
-import { searchPartition } from "./search.js";
 
 /** An operation as the explanation shows it. `returnUs` is `null` for indeterminate operations. */
 export interface ExplainedOperation {
@@ -211,6 +211,12 @@ function enablersOf(operations: readonly Operation[], failing: number, states: S
   return enablers;
 }
 
+/** Why a guard found the failing operation unplaceable (see `Unplaceable.witnesses`), given their names. */
+function witnessSentence(names: readonly string[]): string {
+  if (names.length < 2) return "No operation that may take effect before it can leave the state it needs.";
+  return `The last operation that may take effect before it and can leave the state it needs is ${names[0]}; it returned before ${names[1]} was called, which changes that state or is not possible in it, and which returned before this one was called.`;
+}
+
 /** Builds the explanation for a failed partition. */
 export function explainFailure(input: FailureInput): Explanation {
   const { key, operations, model, deepest, states } = input;
@@ -236,6 +242,7 @@ export function explainFailure(input: FailureInput): Explanation {
     .map((operation) => operation.id);
 
   const enablers = enablersOf(operations, deepest.failing, states);
+  for (const local of deepest.witnesses ?? []) enablers.add(local);
   const { kept, complete } = minimize(operations, model, deepest.failing, input.budget, (local) =>
     enablers.has(local),
   );
@@ -250,6 +257,7 @@ export function explainFailure(input: FailureInput): Explanation {
   for (const local of deepest.prefix) mentioned.add(local);
   for (const local of deepest.pending) mentioned.add(local);
   for (const local of kept) mentioned.add(local);
+  for (const local of deepest.witnesses ?? []) mentioned.add(local);
   const failingLocal = deepest.failing;
   for (let local = 0; local < operations.length; local++) {
     const operation = operations[local]!;
@@ -281,14 +289,16 @@ export function explainFailure(input: FailureInput): Explanation {
       : `${describeOperation(model, failing)} is not possible in that state, and no order of the ${others} other pending operation${others === 1 ? "" : "s"} makes it possible.`;
   const sentences = [
     `Not linearizable${partitionText}: ${name(failing.id)} cannot take effect anywhere between its call and its return.`,
-    ...(deepest.reachableStates === undefined
-      ? [
-          `The longest linearizable prefix found has ${deepest.prefix.length} operation${deepest.prefix.length === 1 ? "" : "s"} and leaves the state at ${describeStateId(stateAtFailure)};`,
-          failingSentence,
-        ]
-      : [
-          `${describeOperation(model, failing)} is possible in none of the ${deepest.reachableStates} state${deepest.reachableStates === 1 ? "" : "s"} the partition's operations can reach, in any order.`,
-        ]),
+    ...(deepest.witnesses !== undefined
+      ? [witnessSentence(deepest.witnesses.map((local) => name(operations[local]!.id)))]
+      : deepest.reachableStates === undefined
+        ? [
+            `The longest linearizable prefix found has ${deepest.prefix.length} operation${deepest.prefix.length === 1 ? "" : "s"} and leaves the state at ${describeStateId(stateAtFailure)};`,
+            failingSentence,
+          ]
+        : [
+            `${describeOperation(model, failing)} is possible in none of the ${deepest.reachableStates} state${deepest.reachableStates === 1 ? "" : "s"} the partition's operations can reach, in any order.`,
+          ]),
     `A smallest failing subset found has ${minimalSet.length} operation${minimalSet.length === 1 ? "" : "s"}: ${minimalSet
       .slice(0, summaryOperationsMax)
       .map(name)

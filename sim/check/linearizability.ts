@@ -18,7 +18,8 @@ import { InputError } from "../errors.js";
 import { type HistoryEvent, type Operation, pairOperations } from "../history.js";
 import { type Explanation, explainFailure } from "./explain.js";
 import type { AnyModel } from "./model.js";
-import { type Budget, type PartitionSearch, startSearch } from "./search.js";
+import { startPartitionSearch } from "./partition-search.js";
+import type { Budget, PartitionSearch } from "./search.js";
 
 /** The three verdicts. */
 export type Verdict = "linearizable" | "not-linearizable" | "unknown";
@@ -167,7 +168,7 @@ export function checkOperations(
   // Partitions take turns in slices of steps that double every round, so a violation in any
   // partition is found about as fast as in the quickest failing one.
   const searches: Array<PartitionSearch | undefined> = partitions.map((partition) =>
-    startSearch(partition.operations, model, explain),
+    startPartitionSearch(partition.operations, model, explain),
   );
   // Progress, for an unknown verdict.
   let partitionsDecided = 0;

@@ -46,12 +46,48 @@ export interface Model<State = unknown> {
    * tries alternatives to it, which is always safe for such operations. Optional: only speed.
    */
   readOnly?(operation: Operation): boolean;
+  /**
+   * A guard for the search of one partition (its operations, numbered as the search numbers
+   * them), or `undefined` for none. Optional: only speed (see `PlacementGuard`).
+   */
+  guard?(operations: readonly Operation[]): PlacementGuard<State> | undefined;
   /** Problems that make an operation meaningless for this model (unknown `f`, bad value). */
   validate?(operation: Operation): string | undefined;
   /** A short text for an operation, e.g. `cas(1→2) ✓`. */
   describeOperation?(operation: Operation): string;
   /** A short text for a state, e.g. `3` or `{x: 1, y: 2}`. */
   describeState?(state: State): string;
+}
+
+/**
+ * What a model knows about one partition's history that the search cannot see: that some
+ * placements leave no way to finish (for example a read whose value only one append can
+ * produce, once that append has taken effect elsewhere; see models/kv-reads.ts).
+ */
+export interface PlacementGuard<State> {
+  /**
+   * A completed operation that no linearization can place, found before the search (which then
+   * ends at once), with the operations that show why (`Unplaceable`); `undefined` when none is found.
+   */
+  unplaceable?(): Unplaceable | undefined;
+  /**
+   * Called when `operation` (a partition-local number), legal in `before`, would change the state
+   * to `after` (a different state), the operations for which `linearized` is true having taken
+   * effect already. Returning false prunes that placement, so it must mean that no linearization
+   * continues from the configuration reached, whatever path reached it.
+   */
+  allows(operation: number, before: State, after: State, linearized: (operation: number) => boolean): boolean;
+}
+
+/** An operation a guard shows no linearization can place (partition-local numbers). */
+export interface Unplaceable {
+  readonly operation: number;
+  /**
+   * Operations that show why: the last operation that could leave the state `operation` needs,
+   * then one that must take effect between the two and leaves another state; empty when nothing
+   * that may take effect before it can leave that state.
+   */
+  readonly witnesses: readonly number[];
 }
 
 /** Any model, whatever its state type. */

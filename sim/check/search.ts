@@ -26,6 +26,8 @@
  * - An operation that no reachable state allows ends the search (see `impossibleOperation`).
  * - A completed read-only operation (model.readOnly) that is legal now dominates every other
  *   choice at this point, so when its subtree fails the search backtracks past it at once.
+ * - A placement the model's guard (Model.guard) rules out is skipped: the guard answers for
+ *   the configuration it leads to, which has no completion.
  */
 import type { Operation } from "../history.js";
 import { giveInt32, takeInt32 } from "./buffers.js";
@@ -66,6 +68,8 @@ export interface Deepest {
    * operations can reach in any order (see `impossibleOperation`): the number of those states.
    */
   readonly reachableStates?: number;
+  /** Set when the model's guard showed `failing` unplaceable before the search (Unplaceable.witnesses). */
+  readonly witnesses?: readonly number[];
 }
 
 export type SearchOutcome =
@@ -124,16 +128,18 @@ function mix32(value: number): number {
 }
 
 /**
- * Interns states and memoizes transitions for one partition. `release` gives the table's arrays
- * back to the pool (./buffers.ts); the table must not be used afterwards.
+ * Interns model states to small integers: `values[id]` is the state. With `model.hash`, an open
+ * addressing table over state ids compared with the model's equality; without, a Map on identity.
+ * `release` gives the table's arrays back to the pool.
  */
-function stateTableOf(
-  operations: readonly Operation[],
-  model: AnyModel,
-): { table: StateTable; release: () => void } {
+function stateInternerOf(model: AnyModel): {
+  values: unknown[];
+  intern: (state: unknown) => number;
+  release: () => void;
+} {
   const values: unknown[] = [];
   let intern: (state: unknown) => number;
-  let releaseIntern = (): void => {};
+  let release = (): void => {};
   const hashOf = model.hash;
   if (hashOf === undefined) {
     const ids = new Map<unknown, number>();
@@ -152,7 +158,7 @@ function stateTableOf(
     let capacity = 64;
     let slots = takeInt32(capacity);
     let hashes = takeInt32(capacity);
-    releaseIntern = () => giveInt32(slots, hashes);
+    release = () => giveInt32(slots, hashes);
     intern = (state) => {
       const hash = hashOf(state) | 0;
       let at = mix32(hash) & (capacity - 1);
@@ -185,6 +191,19 @@ function stateTableOf(
       return id;
     };
   }
+  return { values, intern, release };
+}
+
+/**
+ * Interns states and memoizes transitions for one partition. `release` gives the table's arrays
+ * back to the pool (./buffers.ts); the table must not be used afterwards.
+ */
+function stateTableOf(
+  operations: readonly Operation[],
+  model: AnyModel,
+): { table: StateTable; release: () => void } {
+  const { values, intern, release: releaseIntern } = stateInternerOf(model);
+  const hashOf = model.hash;
   const initial = intern(model.init());
   // A direct-mapped, lossy memo of transitions: a collision overwrites. It starts small, since
   // most histories need few transitions (a fuzz run checks two or three small partitions), and
@@ -353,30 +372,32 @@ function twinsOf(operations: readonly Operation[], crashedOrder: readonly number
 }
 
 /**
- * Prepares the search for a linearization of one partition. `operations` must not contain
- * `fail` operations; indeterminate ones have `returnUs === Infinity`.
+ * The entry list of a partition (see the header): entries linked in time order, calls before
+ * returns at equal times, with the list's head at entry `2n`. Indeterminate operations have no
+ * return entry and are kept apart, sorted by call, in `crashedOrder`.
  */
-export function startSearch(
-  operations: readonly Operation[],
-  model: AnyModel,
-  recordDeepest: boolean,
-): PartitionSearch {
-  const n = operations.length;
-  const { table, release: releaseTable } = stateTableOf(operations, model);
-  const transition = table.transition;
+interface EntryList {
+  /** 1 for an indeterminate operation. */
+  readonly crashed: Int32Array<ArrayBuffer>;
+  /** 1 for a completed read-only operation: a legal one dominates every other choice. */
+  readonly dominant: Int32Array<ArrayBuffer>;
+  readonly crashedOrder: number[];
+  readonly next: Int32Array<ArrayBuffer>;
+  readonly previous: Int32Array<ArrayBuffer>;
+  /** Each call entry's position in the list as first built. */
+  readonly callRank: Int32Array<ArrayBuffer>;
+}
 
-  // Entry list of the completed operations, sorted by time; calls before returns at equal times.
-  // Indeterminate operations are kept apart, sorted by call (see `crashedOrder`).
+function entryListOf(operations: readonly Operation[], model: AnyModel): EntryList {
+  const n = operations.length;
   const crashed = takeInt32(n);
   const dominant = takeInt32(n);
-  let remaining = 0;
   const order: number[] = [];
   const crashedOrder: number[] = [];
   for (let index = 0; index < n; index++) {
     const operation = operations[index]!;
     if (Number.isFinite(operation.returnUs)) {
       order.push(index, n + index);
-      remaining++;
       if (operation.status === "ok" && model.readOnly?.(operation) === true) dominant[index] = 1;
     } else {
       crashed[index] = 1;
@@ -407,108 +428,107 @@ export function startSearch(
     previous[entry] = last;
     last = entry;
   }
-  const twin = twinsOf(operations, crashedOrder);
+  return { crashed, dominant, crashedOrder, next, previous, callRank };
+}
 
-  // Indeterminate operations, by rank in `crashedOrder`, and which of them are linearized.
-  const crashedCount = crashedOrder.length;
-  const crashedOperation = takeInt32(crashedCount);
-  const crashedRank = takeInt32(n);
-  for (let rank = 0; rank < crashedCount; rank++) {
+/** Indeterminate operations by rank in `crashedOrder`, and each one's rank. */
+function indeterminateRanksOf(
+  crashedOrder: readonly number[],
+  operationCount: number,
+): { crashedOperation: Int32Array<ArrayBuffer>; crashedRank: Int32Array<ArrayBuffer> } {
+  const crashedOperation = takeInt32(crashedOrder.length);
+  const crashedRank = takeInt32(operationCount);
+  for (let rank = 0; rank < crashedOrder.length; rank++) {
     crashedOperation[rank] = crashedOrder[rank]!;
     crashedRank[crashedOrder[rank]!] = rank;
   }
-  const crashedWordCount = (crashedCount + 31) >>> 5;
-  const crashedBits = takeInt32(crashedWordCount);
-  /** Entries from here on stand for the indeterminate candidates, by rank. */
-  const crashedPhase = 2 * n + 1;
+  return { crashedOperation, crashedRank };
+}
 
-  // Bitset of linearized completed operations. The bits of indeterminate operations are always
-  // set (they live in `crashedBits`), so that the trimmed form below stays short. The Zobrist hash
-  // `bitsHash` is the XOR of a random word per linearized operation, of either kind.
-  const wordCount = (n + 31) >>> 5;
+/**
+ * The bitset of linearized completed operations as the search starts, and the Zobrist words of
+ * its hash. The bits of indeterminate operations are always set (they live in `crashedBits`), so
+ * that the trimmed form stays short. The hash is the XOR of a random word per linearized
+ * operation, of either kind. `fullWords` and `highWord` trim the bitset: see `remember`.
+ */
+function linearizedSetOf(crashed: Int32Array<ArrayBuffer>, operationCount: number) {
+  const wordCount = (operationCount + 31) >>> 5;
   const bits = takeInt32(wordCount);
-  const zobrist = takeInt32(n);
-  for (let index = 0; index < n; index++) {
+  const zobrist = takeInt32(operationCount);
+  for (let index = 0; index < operationCount; index++) {
     zobrist[index] = mix32(Math.imul(index + 1, 0x9e3779b9) ^ 0x5bd1e995);
     if (crashed[index] === 1) bits[index >>> 5]! |= 1 << (index & 31);
   }
-  let initialFullWords = 0;
-  while (initialFullWords < wordCount && bits[initialFullWords] === -1) initialFullWords++;
-  let initialHighWord = wordCount - 1;
-  while (initialHighWord >= 0 && bits[initialHighWord] === 0) initialHighWord--;
+  let fullWords = 0;
+  while (fullWords < wordCount && bits[fullWords] === -1) fullWords++;
+  let highWord = wordCount - 1;
+  while (highWord >= 0 && bits[highWord] === 0) highWord--;
+  return { bits, zobrist, wordCount, fullWords, highWord };
+}
 
-  // The cache of seen configurations: the sets of linearized completed and indeterminate
-  // operations, and the state. Each entry is one record of four integers (its
-  // hash, state, first stored bitset word and where its words start in `words`; its length is
-  // where the next entry's words start), so that a lookup touches one cache line for the record.
-  // The open-addressing slots hold the entry's number and five bits of its hash, so that most
-  // probes of other entries never touch their records. Measured on the long kv histories of the
-  // hard benchmark, this layout against five separate arrays per field: see
-  // docs/linearizability.md, "Hard histories".
-  const recordSize = 4;
-  const tagBits = 5;
-  /** Most entries: the entry number and its tag share one 32-bit slot. */
-  const entryCountMax = 2 ** (32 - tagBits) - 2;
-  let slotCapacity = 64;
-  while (slotCapacity < n * 16 && slotCapacity < 1 << 16) slotCapacity *= 2;
-  let slotMask = slotCapacity - 1;
-  let slots = takeInt32(slotCapacity);
-  let entryCapacity = slotCapacity >>> 1;
-  let records = takeInt32(entryCapacity * recordSize);
-  let entryCount = 0;
-  let words = takeInt32(entryCapacity * 2);
-  let wordsUsed = 0;
+const recordSize = 4;
+const tagBits = 5;
+/** Most entries: the entry number and its tag share one 32-bit slot. */
+const entryCountMax = 2 ** (32 - tagBits) - 2;
 
-  const growSlots = (): void => {
-    slotCapacity *= 2;
-    slotMask = slotCapacity - 1;
-    giveInt32(slots);
-    slots = takeInt32(slotCapacity);
-    for (let entry = 0; entry < entryCount; entry++) {
-      const hash = records[entry * recordSize]!;
-      let at = hash & slotMask;
-      while (slots[at] !== 0) at = (at + 1) & slotMask;
-      slots[at] = ((entry + 1) << tagBits) | (hash >>> (32 - tagBits));
-    }
-  };
-  const growEntries = (): void => {
-    entryCapacity *= 2;
-    const grown = takeInt32(entryCapacity * recordSize);
-    grown.set(records);
-    giveInt32(records);
-    records = grown;
-  };
+/**
+ * The cache of seen configurations: the sets of linearized completed and indeterminate
+ * operations, and the state. Each entry is one record of four integers (its
+ * hash, state, first stored bitset word and where its words start in `words`; its length is
+ * where the next entry's words start), so that a lookup touches one cache line for the record.
+ * The open-addressing slots hold the entry's number and five bits of its hash, so that most
+ * probes of other entries never touch their records. Measured on the long kv histories of the
+ * hard benchmark, this layout against five separate arrays per field: see
+ * docs/linearizability.md, "Hard histories".
+ */
+class ConfigurationCache {
+  /** Entries stored. */
+  entryCount = 0;
+  /** Set once a configuration was left out for want of memory. */
+  full = false;
+  private slotCapacity = 64;
+  private slotMask: number;
+  private slots: Int32Array<ArrayBuffer>;
+  private entryCapacity: number;
+  private records: Int32Array<ArrayBuffer>;
+  private words: Int32Array<ArrayBuffer>;
+  private wordsUsed = 0;
+  /** The search's bitsets, read in place at each lookup. */
+  private readonly bits: Int32Array<ArrayBuffer>;
+  private readonly crashedBits: Int32Array<ArrayBuffer>;
+  private readonly crashedWordCount: number;
+  /** Whether the search may hold `extraBytes` more within its memory budget. */
+  private readonly fits: (extraBytes: number) => boolean;
 
-  const fixedBytes = 4 * (10 * n + 2 + 2 * wordCount + crashedWordCount);
-  const cacheBytes = (): number => 4 * (slots.length + records.length + words.length);
-  let budgetOfRun: Budget | undefined;
-  let memoryFull = false;
-  /** Bytes held now. */
-  const heldBytes = (): number => fixedBytes + cacheBytes() + table.bytes();
-  /**
-   * Grows the cache's arrays so that one more entry of `length` words fits, unless that would
-   * take the search past the memory budget; returns whether it fits.
-   */
-  const makeRoom = (length: number): boolean => {
-    const budget = budgetOfRun!;
-    if (entryCount >= entryCountMax) return false;
-    let extraBytes = 0;
-    if (entryCount === entryCapacity) extraBytes += 4 * recordSize * entryCapacity * 2;
-    if ((entryCount + 1) * 2 > slotCapacity) extraBytes += 4 * slotCapacity * 2;
-    const wordsWanted =
-      wordsUsed + length > words.length ? Math.max(words.length * 2, wordsUsed + length) : 0;
-    extraBytes += 4 * wordsWanted;
-    if (heldBytes() + extraBytes + budget.memoryBytesOthers > budget.memoryBytesMax) return false;
-    if (entryCount === entryCapacity) growEntries();
-    if ((entryCount + 1) * 2 > slotCapacity) growSlots();
-    if (wordsWanted > 0) {
-      const grown = takeInt32(wordsWanted);
-      grown.set(words.subarray(0, wordsUsed));
-      giveInt32(words);
-      words = grown;
-    }
-    return true;
-  };
+  constructor(options: {
+    bits: Int32Array<ArrayBuffer>;
+    crashedBits: Int32Array<ArrayBuffer>;
+    crashedWordCount: number;
+    operationCount: number;
+    fits: (extraBytes: number) => boolean;
+  }) {
+    this.bits = options.bits;
+    this.crashedBits = options.crashedBits;
+    this.crashedWordCount = options.crashedWordCount;
+    this.fits = options.fits;
+    while (this.slotCapacity < options.operationCount * 16 && this.slotCapacity < 1 << 16)
+      this.slotCapacity *= 2;
+    this.slotMask = this.slotCapacity - 1;
+    this.slots = takeInt32(this.slotCapacity);
+    this.entryCapacity = this.slotCapacity >>> 1;
+    this.records = takeInt32(this.entryCapacity * recordSize);
+    this.words = takeInt32(this.entryCapacity * 2);
+  }
+
+  /** Bytes of the cache's arrays. */
+  bytes(): number {
+    return 4 * (this.slots.length + this.records.length + this.words.length);
+  }
+
+  /** Gives the arrays back to the pool; the cache must not be used afterwards. */
+  release(): void {
+    giveInt32(this.slots, this.records, this.words);
+  }
 
   /**
    * Adds the configuration (bits, crashedBits, state) to the cache and returns true, or returns
@@ -521,70 +541,166 @@ export function startSearch(
    * hash, and on the etcd logs (up to 19 crashed operations) the probe chains that made took
    * twice the time the pruning saved (docs/linearizability.md, "Hard histories").
    */
-  const remember = (
-    bitsHash: number,
-    state: number,
-    low: number,
-    length: number,
-    insert: boolean,
-  ): boolean => {
+  remember(bitsHash: number, state: number, low: number, length: number, insert: boolean): boolean {
     const hash = mix32(bitsHash ^ Math.imul(state + 1, 0x27d4eb2f));
     const tag = hash >>> (32 - tagBits);
-    const stored = length + crashedWordCount;
-    let at = hash & slotMask;
-    for (;;) {
-      const slot = slots[at]!;
-      if (slot === 0) break;
-      if ((slot & ((1 << tagBits) - 1)) === tag) {
-        const entry = (slot >>> tagBits) - 1;
-        const record = entry * recordSize;
-        if (records[record] === hash && records[record + 1] === state && records[record + 2] === low) {
-          const start = records[record + 3]!;
-          const end = entry + 1 < entryCount ? records[record + recordSize + 3]! : wordsUsed;
-          if (end - start === stored) {
-            let same = true;
-            for (let word = 0; word < length; word++) {
-              if (words[start + word] !== bits[low + word]) {
-                same = false;
-                break;
-              }
-            }
-            for (let word = 0; same && word < crashedWordCount; word++) {
-              if (words[start + length + word] !== crashedBits[word]) same = false;
-            }
-            if (same) return false;
-          }
-        }
-      }
-      at = (at + 1) & slotMask;
-    }
+    const stored = length + this.crashedWordCount;
+    let at = this.freeSlotFor(hash, state, low, length);
+    if (at < 0) return false;
     if (!insert) return true;
     if (
-      entryCount === entryCapacity ||
-      (entryCount + 1) * 2 > slotCapacity ||
-      wordsUsed + stored > words.length
+      this.entryCount === this.entryCapacity ||
+      (this.entryCount + 1) * 2 > this.slotCapacity ||
+      this.wordsUsed + stored > this.words.length
     ) {
-      if (!makeRoom(stored)) {
+      if (!this.makeRoom(stored)) {
         // Not caching a configuration is always sound (only slower); the search stops at its
         // next budget check with the verdict unknown (memory).
-        memoryFull = true;
+        this.full = true;
         return true;
       }
-      at = hash & slotMask;
-      while (slots[at] !== 0) at = (at + 1) & slotMask;
+      at = hash & this.slotMask;
+      while (this.slots[at] !== 0) at = (at + 1) & this.slotMask;
     }
+    const { bits, crashedBits, words, wordsUsed } = this;
     for (let word = 0; word < length; word++) words[wordsUsed + word] = bits[low + word]!;
-    for (let word = 0; word < crashedWordCount; word++) words[wordsUsed + length + word] = crashedBits[word]!;
-    const record = entryCount * recordSize;
-    records[record] = hash;
-    records[record + 1] = state;
-    records[record + 2] = low;
-    records[record + 3] = wordsUsed;
-    wordsUsed += stored;
-    entryCount++;
-    slots[at] = (entryCount << tagBits) | tag;
+    for (let word = 0; word < this.crashedWordCount; word++)
+      words[wordsUsed + length + word] = crashedBits[word]!;
+    const record = this.entryCount * recordSize;
+    this.records[record] = hash;
+    this.records[record + 1] = state;
+    this.records[record + 2] = low;
+    this.records[record + 3] = wordsUsed;
+    this.wordsUsed += stored;
+    this.entryCount++;
+    this.slots[at] = (this.entryCount << tagBits) | tag;
     return true;
-  };
+  }
+
+  /**
+   * Where the configuration with this `hash` would be stored (see `remember`): the free slot its
+   * probe reaches, or -1 when it is stored already.
+   */
+  private freeSlotFor(hash: number, state: number, low: number, length: number): number {
+    const { slots, records, words, bits, crashedBits, crashedWordCount } = this;
+    const tag = hash >>> (32 - tagBits);
+    const stored = length + crashedWordCount;
+    let at = hash & this.slotMask;
+    for (; slots[at] !== 0; at = (at + 1) & this.slotMask) {
+      const slot = slots[at]!;
+      if ((slot & ((1 << tagBits) - 1)) !== tag) continue;
+      const entry = (slot >>> tagBits) - 1;
+      const record = entry * recordSize;
+      if (records[record] !== hash || records[record + 1] !== state || records[record + 2] !== low) continue;
+      const start = records[record + 3]!;
+      const end = entry + 1 < this.entryCount ? records[record + recordSize + 3]! : this.wordsUsed;
+      if (end - start !== stored) continue;
+      let same = true;
+      for (let word = 0; word < length; word++) {
+        if (words[start + word] !== bits[low + word]) {
+          same = false;
+          break;
+        }
+      }
+      for (let word = 0; same && word < crashedWordCount; word++) {
+        if (words[start + length + word] !== crashedBits[word]) same = false;
+      }
+      if (same) return -1;
+    }
+    return at;
+  }
+
+  /**
+   * Grows the cache's arrays so that one more entry of `length` words fits, unless that would
+   * take the search past the memory budget; returns whether it fits.
+   */
+  private makeRoom(length: number): boolean {
+    if (this.entryCount >= entryCountMax) return false;
+    const growEntries = this.entryCount === this.entryCapacity;
+    const growSlots = (this.entryCount + 1) * 2 > this.slotCapacity;
+    const { words, wordsUsed } = this;
+    const wordsWanted =
+      wordsUsed + length > words.length ? Math.max(words.length * 2, wordsUsed + length) : 0;
+    let extraBytes = 4 * wordsWanted;
+    if (growEntries) extraBytes += 4 * recordSize * this.entryCapacity * 2;
+    if (growSlots) extraBytes += 4 * this.slotCapacity * 2;
+    if (!this.fits(extraBytes)) return false;
+    if (growEntries) this.growEntries();
+    if (growSlots) this.growSlots();
+    if (wordsWanted > 0) {
+      const grown = takeInt32(wordsWanted);
+      grown.set(words.subarray(0, wordsUsed));
+      giveInt32(words);
+      this.words = grown;
+    }
+    return true;
+  }
+
+  private growSlots(): void {
+    this.slotCapacity *= 2;
+    this.slotMask = this.slotCapacity - 1;
+    giveInt32(this.slots);
+    const slots = takeInt32(this.slotCapacity);
+    this.slots = slots;
+    for (let entry = 0; entry < this.entryCount; entry++) {
+      const hash = this.records[entry * recordSize]!;
+      let at = hash & this.slotMask;
+      while (slots[at] !== 0) at = (at + 1) & this.slotMask;
+      slots[at] = ((entry + 1) << tagBits) | (hash >>> (32 - tagBits));
+    }
+  }
+
+  private growEntries(): void {
+    this.entryCapacity *= 2;
+    const grown = takeInt32(this.entryCapacity * recordSize);
+    grown.set(this.records);
+    giveInt32(this.records);
+    this.records = grown;
+  }
+}
+
+/**
+ * Prepares the search for a linearization of one partition. `operations` must not contain
+ * `fail` operations; indeterminate ones have `returnUs === Infinity`.
+ */
+export function startSearch(
+  operations: readonly Operation[],
+  model: AnyModel,
+  recordDeepest: boolean,
+): PartitionSearch {
+  const n = operations.length;
+  const { table, release: releaseTable } = stateTableOf(operations, model);
+  const transition = table.transition;
+  // What the model knows of this partition that prunes placements (Model.guard).
+  const guard = model.guard?.(operations);
+  const { crashed, dominant, crashedOrder, next, previous, callRank } = entryListOf(operations, model);
+  const head = 2 * n;
+  /** Completed operations not yet linearized. */
+  let remaining = n - crashedOrder.length;
+  const twin = twinsOf(operations, crashedOrder);
+
+  // Indeterminate operations, by rank in `crashedOrder`, and which of them are linearized.
+  const crashedCount = crashedOrder.length;
+  const { crashedOperation, crashedRank } = indeterminateRanksOf(crashedOrder, n);
+  const crashedWordCount = (crashedCount + 31) >>> 5;
+  const crashedBits = takeInt32(crashedWordCount);
+  /** Entries from here on stand for the indeterminate candidates, by rank. */
+  const crashedPhase = 2 * n + 1;
+  const linearized = linearizedSetOf(crashed, n);
+  const { bits, zobrist, wordCount } = linearized;
+
+  const fixedBytes = 4 * (10 * n + 2 + 2 * wordCount + crashedWordCount);
+  let budgetOfRun: Budget | undefined;
+  /** Bytes held now. */
+  const heldBytes = (): number => fixedBytes + cache.bytes() + table.bytes();
+  const cache = new ConfigurationCache({
+    bits,
+    crashedBits,
+    crashedWordCount,
+    operationCount: n,
+    fits: (extraBytes) =>
+      heldBytes() + extraBytes + budgetOfRun!.memoryBytesOthers <= budgetOfRun!.memoryBytesMax,
+  });
 
   const stackOperation = takeInt32(n);
   const stackState = takeInt32(n);
@@ -593,7 +709,8 @@ export function startSearch(
   /** Gives the search's arrays back once it has its verdict (and the table, unless the verdict shows it). */
   const release = (keepTable: boolean): void => {
     giveInt32(crashed, dominant, next, previous, callRank, twin, bits, zobrist, stackOperation, stackState);
-    giveInt32(crashedOperation, crashedRank, crashedBits, stackBound, slots, records, words);
+    giveInt32(crashedOperation, crashedRank, crashedBits, stackBound);
+    cache.release();
     if (!keepTable) releaseTable();
   };
   const isLinearized = (operation: number): boolean =>
@@ -606,13 +723,23 @@ export function startSearch(
   let savedEntry = next[head]!;
   let savedBound = -1;
   let savedBitsHash = 0;
-  let savedFullWords = initialFullWords;
-  let savedHighWord = initialHighWord;
+  let savedFullWords = linearized.fullWords;
+  let savedHighWord = linearized.highWord;
   let depthMax = 0;
   let deepest: Deepest | undefined;
   let finished: SearchOutcome | undefined =
     remaining === 0 ? { kind: "linearizable", linearization: [] } : undefined;
   if (finished !== undefined) release(false);
+  const unplaceable = finished === undefined ? guard?.unplaceable?.() : undefined;
+  if (unplaceable !== undefined) {
+    const failing = unplaceable.operation;
+    finished = {
+      kind: "not-linearizable",
+      deepest: { prefix: [], states: [], failing, pending: [failing], witnesses: unplaceable.witnesses },
+      states: table,
+    };
+    release(true);
+  }
   // An operation impossible everywhere is looked for only once the search has run a while: most
   // histories are decided sooner (the check costs a model step per operation and reachable state,
   // as much as a whole easy search), and the search, when it ends soon, names the first operation
@@ -620,6 +747,38 @@ export function startSearch(
   let impossibleChecked = false;
   let searchSteps = 0;
   let deepestDepth = -1;
+
+  /**
+   * Counts `checkEverySteps` more steps against the budget and, once the search has run a while,
+   * looks for an operation that is impossible everywhere. Returns the outcome that ends the
+   * search there, if any.
+   */
+  const spendSteps = (budget: Budget): SearchOutcome | undefined => {
+    budget.steps += checkEverySteps;
+    if (budget.steps > budget.maxSteps) budget.exhausted = "steps";
+    else if (cache.full || heldBytes() + budget.memoryBytesOthers > budget.memoryBytesMax)
+      // The cache checks before it grows; the state table (model states) grows unchecked
+      // between two checks, by at most 1,024 steps' worth.
+      budget.exhausted = "memory";
+    else if (budget.now !== undefined && budget.now() > budget.deadline) budget.exhausted = "timeout";
+    if (budget.exhausted !== undefined) return { kind: "unknown" };
+    searchSteps += checkEverySteps;
+    if (impossibleChecked || searchSteps <= impossibleSearchStepsMax) return undefined;
+    impossibleChecked = true;
+    const impossible = impossibleOperation(operations, table);
+    if (impossible === undefined) return undefined;
+    return {
+      kind: "not-linearizable",
+      deepest: {
+        prefix: [],
+        states: [],
+        failing: impossible.operation,
+        pending: [impossible.operation],
+        reachableStates: impossible.reachableStates,
+      },
+      states: table,
+    };
+  };
 
   const recordFailure = (depth: number, state: number, entry: number): void => {
     deepestDepth = depth;
@@ -688,39 +847,9 @@ export function startSearch(
       }
       if (--countdown === 0) {
         countdown = checkEverySteps;
-        budget.steps += checkEverySteps;
         stepsLeft -= checkEverySteps;
-        if (budget.steps > budget.maxSteps) budget.exhausted = "steps";
-        else if (memoryFull || heldBytes() + budget.memoryBytesOthers > budget.memoryBytesMax)
-          // The cache checks before it grows; the state table (model states) grows unchecked
-          // between two checks, by at most 1,024 steps' worth.
-          budget.exhausted = "memory";
-        else if (budget.now !== undefined && budget.now() > budget.deadline) budget.exhausted = "timeout";
-        if (budget.exhausted !== undefined) {
-          outcome = { kind: "unknown" };
-          break;
-        }
-        searchSteps += checkEverySteps;
-        const impossible =
-          !impossibleChecked && searchSteps > impossibleSearchStepsMax
-            ? impossibleOperation(operations, table)
-            : undefined;
-        if (searchSteps > impossibleSearchStepsMax) impossibleChecked = true;
-        if (impossible !== undefined) {
-          outcome = {
-            kind: "not-linearizable",
-            deepest: {
-              prefix: [],
-              states: [],
-              failing: impossible.operation,
-              pending: [impossible.operation],
-              reachableStates: impossible.reachableStates,
-            },
-            states: table,
-          };
-          break;
-        }
-        if (stepsLeft <= 0) break;
+        outcome = spendSteps(budget);
+        if (outcome !== undefined || stepsLeft <= 0) break;
       }
       // The candidate to try: the call of a completed operation, or (once the scan reached the
       // first return entry, `bound`) an indeterminate operation called before that return.
@@ -770,7 +899,10 @@ export function startSearch(
           (placeIndeterminateJustInTime &&
             placedLast >= 0 &&
             crashed[placedLast] === 1 &&
-            !needs(placedLast, stackState[depth - 1]!, operation, after))
+            !needs(placedLast, stackState[depth - 1]!, operation, after)) ||
+          (guard !== undefined &&
+            after !== state &&
+            !guard.allows(operation, table.values[state], table.values[after], isLinearized))
         )
           continue;
         const word = operation >>> 5;
@@ -791,7 +923,7 @@ export function startSearch(
         // With just-in-time placement, a configuration reached by an indeterminate operation is
         // looked up, never stored: the search below it is restricted (see `needs`), so it cannot
         // vouch for the configuration.
-        if (remember(bitsHash, after, fullWords, length, !isCrashed || !placeIndeterminateJustInTime)) {
+        if (cache.remember(bitsHash, after, fullWords, length, !isCrashed || !placeIndeterminateJustInTime)) {
           stackOperation[depth] = operation;
           stackState[depth] = state;
           stackBound[depth] = bound;
@@ -891,7 +1023,7 @@ export function startSearch(
   return {
     run,
     get cacheEntries() {
-      return entryCount;
+      return cache.entryCount;
     },
     get memoryBytes() {
       return finished === undefined ? heldBytes() : 0;

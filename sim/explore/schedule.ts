@@ -40,9 +40,9 @@ export function takeScheduleStep(
         (candidate) =>
           candidate.kind === "timer" && candidate.node === step.node && candidate.name === step.timer,
       );
-      if (found === undefined)
+      if (found === undefined || found.kind !== "timer")
         throw new ScheduleError(`fire: ${step.node} has no pending timer '${step.timer}'`);
-      kernel.takeStep(found);
+      fireTimer(kernel, found, enabled);
       return;
     }
     case "retry": {
@@ -67,6 +67,47 @@ export function takeScheduleStep(
       if (kernel.isUp(step.node)) throw new ScheduleError(`restart: ${step.node} is up`);
       kernel.runNow(() => kernel.restart(step.node));
       return;
+  }
+}
+
+/**
+ * Most firings of one `fire` step. A firing that does nothing but set its own timer again (a
+ * countdown restarted since it was set: protocols/shared/election-timer.ts) is followed at once
+ * by the re-armed firing: `fire` means "let time pass until the timer acts".
+ */
+const rearmedFiringsMax = 8;
+
+/**
+ * Fires a timer; while a firing only sets the same timer again (nothing sent, nothing written,
+ * no other step added or removed), fires the re-armed timer too, at most `rearmedFiringsMax`
+ * times in all.
+ */
+function fireTimer(
+  kernel: Kernel,
+  first: EnabledStep & { kind: "timer" },
+  enabled: readonly EnabledStep[],
+): void {
+  let found = first;
+  let before = enabled;
+  for (let firing = 1; ; firing++) {
+    const storage = kernel.storageOf(found.node);
+    const writes = storage.writes;
+    kernel.takeStep(found);
+    if (firing === rearmedFiringsMax || !kernel.isUp(found.node) || storage.writes !== writes) return;
+    const after = kernel.enabledSteps();
+    if (after.length !== before.length) return;
+    const previous = new Set(before.map((candidate) => candidate.entry));
+    previous.delete(found.entry);
+    let again: (EnabledStep & { kind: "timer" }) | undefined;
+    for (const candidate of after) {
+      if (previous.has(candidate.entry)) continue;
+      if (again !== undefined || candidate.kind !== "timer") return;
+      if (candidate.node !== found.node || candidate.name !== found.name) return;
+      again = candidate;
+    }
+    if (again === undefined) return;
+    found = again;
+    before = after;
   }
 }
 

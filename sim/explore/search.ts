@@ -198,7 +198,7 @@ function stepsOf(setup: WorldSetup, shared: WorldShared, path: readonly number[]
   const steps: ScheduleStep[] = [];
   for (const index of path) {
     const step = world.choices()[index] as ScheduleStep;
-    steps.push(step);
+    steps.push(...world.expand(step));
     world.take(step);
   }
   return steps;

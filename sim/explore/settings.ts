@@ -4,7 +4,7 @@
  * included, as the fuzzer uses them).
  */
 import { InputError } from "../errors.js";
-import type { Protocol } from "../node.js";
+import type { ExploreHints, Protocol } from "../node.js";
 import type { HistoryChecker } from "../run.js";
 import type { ExploreOperation, FaultBudget, WorldSetup } from "./world.js";
 
@@ -14,12 +14,18 @@ export interface ExploreInput {
   readonly options?: Readonly<Record<string, unknown>>;
   /** Default: the protocol's \`explore.nodes\`, else 3. */
   readonly nodes?: number;
-  /** Default 1 for protocols with clients, else 0. */
+  /** Default: the bugs' or the protocol's `explore.clients`, else 1 for protocols with clients (0 without). */
   readonly clients?: number;
-  /** Operations per client; default 1. */
+  /** Operations per client; default: `explore.operations`, else 1. */
   readonly operations?: number;
   /** Default: the protocol's \`explore.faults\` over no drops, duplicates or crashes and 3 timeouts. */
   readonly faults?: Partial<FaultBudget>;
+  /** The timers whose firing is a choice; default: the bugs' or the protocol's `explore.timers`, else all. */
+  readonly timers?: readonly string[] | "all";
+  /** Default: the bugs' or the protocol's `explore.network`, else `unordered`. */
+  readonly network?: "unordered" | "ordered";
+  /** Default: the bugs' or the protocol's `explore.quietTimeouts`, else false. */
+  readonly quietTimeouts?: boolean;
   readonly seed?: bigint;
 }
 
@@ -77,6 +83,20 @@ export function bugOptionHints(protocol: Protocol, bugs: readonly string[]): Rec
   return out;
 }
 
+/**
+ * The protocol's explore bounds, then each named bug's own over them, field by field (the fault
+ * budget merged by kind).
+ */
+export function exploreHints(protocol: Protocol, bugs: readonly string[]): ExploreHints {
+  let hints: ExploreHints = protocol.explore ?? {};
+  for (const name of bugs) {
+    const own = protocol.bugs.find((candidate) => candidate.name === name)?.explore;
+    if (own === undefined) continue;
+    hints = { ...hints, ...own, faults: { ...hints.faults, ...own.faults } };
+  }
+  return hints;
+}
+
 /** A complete world setup, and the options as a scenario file writes them. */
 export function exploreSetup(
   protocol: Protocol,
@@ -102,11 +122,12 @@ export function exploreSetup(
   } catch (error) {
     throw new InputError(`options: ${(error as Error).message}`);
   }
-  const hints = protocol.explore ?? {};
+  const hints = exploreHints(protocol, bugs);
   const nodes = input.nodes ?? hints.nodes ?? 3;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new InputError("--nodes: expected 1 to 16");
-  const clients = protocol.client === undefined ? 0 : (input.clients ?? 1);
-  const operations = input.operations ?? 1;
+  const clients = protocol.client === undefined ? 0 : (input.clients ?? hints.clients ?? 1);
+  const operations = input.operations ?? hints.operations ?? 1;
+  const timers = input.timers === "all" ? undefined : (input.timers ?? hints.timers);
   const setup: WorldSetup = {
     protocol,
     options,
@@ -114,6 +135,9 @@ export function exploreSetup(
     workload: fixedWorkload(protocol, clients, operations),
     seed: input.seed ?? 1n,
     budget: { ...defaultBudget, ...hints.faults, ...input.faults },
+    ...(timers === undefined ? {} : { timers }),
+    network: input.network ?? hints.network ?? "unordered",
+    quietTimeouts: input.quietTimeouts ?? hints.quietTimeouts ?? false,
     ...(checkHistory === undefined ? {} : { checkHistory }),
   };
   return { setup, userOptions };

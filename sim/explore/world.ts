@@ -14,6 +14,7 @@ import type { NodeId, Protocol } from "../node.js";
 import { randomDraws, randomStream } from "../random.js";
 import type { HistoryChecker } from "../run.js";
 import type { ScheduleStep } from "../scenario/schema.js";
+import type { MemoryStorage } from "../storage.js";
 import { TraceRecorder } from "../trace.js";
 import { type Fingerprint, Hasher } from "./fingerprint.js";
 import { firstRetry, takeScheduleStep } from "./schedule.js";
@@ -44,6 +45,19 @@ export interface WorldSetup {
   readonly workload: readonly (readonly ExploreOperation[])[];
   readonly seed: bigint;
   readonly budget: FaultBudget;
+  /** The timers whose firing is a choice (default: all); the others never fire. */
+  readonly timers?: readonly string[];
+  /**
+   * `unordered` (default): any message in flight may arrive next. `ordered`: each link (sender,
+   * receiver) delivers in the order it was sent, and may lose messages: delivering a message
+   * first drops the ones sent before it on its link (steps of their own in the schedule).
+   */
+  readonly network?: "unordered" | "ordered";
+  /**
+   * A timer fires (or a client retries) only once the network is quiet: the messages still in
+   * flight are lost first (drop steps of their own in the schedule). Default false.
+   */
+  readonly quietTimeouts?: boolean;
   /** Checks the client history once every operation has ended. */
   readonly checkHistory?: HistoryChecker;
 }
@@ -56,7 +70,10 @@ export interface Finding {
 
 /** A saved state of a `World` (`save`, `restore`). */
 export interface WorldState {
+  /** The kernel (but its nodes), the monitors, the clients and the history. */
   readonly system: Snapshot;
+  /** Per node, its runtime state: shared with the parent state when the step left it alone. */
+  readonly nodes: readonly Snapshot[];
   readonly invoked: readonly number[];
   readonly budget: readonly [drop: number, duplicate: number, crash: number, timeouts: number];
   readonly historyChecked: boolean;
@@ -91,6 +108,13 @@ export class World {
   /** How many times this world was restored, and the count when `enabled` was listed. */
   private restores = 0;
   private enabledRestores = -1;
+  /**
+   * Per node, the saved part this world's node is known to hold, until `nodeStepped` says it
+   * may have changed: `save` shares such a part instead of walking it, `restore` skips it when
+   * the state restored has the same part.
+   */
+  private liveNodes: Array<Snapshot | undefined>;
+  private nodeStepped: boolean[];
   /** Per node, its last fingerprint (two words), and whether it may have changed since. */
   private nodeDigests: number[];
   private nodeChanged: boolean[];
@@ -118,14 +142,14 @@ export class World {
     this.history = new HistoryLog(this.kernel);
     this.clients = clients.map(
       (name, index) =>
-        new SimulatedClient(
+        new SimulatedClient({
           name,
-          index + 1,
-          this.kernel,
-          this.history,
-          randomStream(setup.seed, `client/${name}`),
-          clientDefaults,
-        ),
+          process: index + 1,
+          kernel: this.kernel,
+          history: this.history,
+          random: randomStream(setup.seed, `client/${name}`),
+          defaults: clientDefaults,
+        }),
     );
     this.kernel.startAll();
     this.kernel.settle();
@@ -137,6 +161,8 @@ export class World {
     this.timeoutsLeft = setup.budget.timeouts;
     this.nodeDigests = nodes.flatMap(() => [0, 0]);
     this.nodeChanged = nodes.map(() => true);
+    this.liveNodes = nodes.map(() => undefined);
+    this.nodeStepped = nodes.map(() => true);
     this.finding = this.check();
   }
 
@@ -166,7 +192,9 @@ export class World {
           out.push({ kind: "deliver", id: step.id, from: step.from, to: step.to, type: step.message.type });
           break;
         case "timer":
-          if (this.timeoutsLeft > 0) out.push({ kind: "fire", node: step.node, timer: step.name });
+          if (this.timeoutsLeft > 0 && (this.setup.timers?.includes(step.name) ?? true)) {
+            out.push({ kind: "fire", node: step.node, timer: step.name });
+          }
           break;
         case "action":
           if (this.timeoutsLeft > 0 && step.label !== undefined && firstRetry(enabled, step.label) === step) {
@@ -193,8 +221,43 @@ export class World {
     return out;
   }
 
+  /**
+   * The schedule steps `take(step)` runs: on an ordered network, a delivery is preceded by the
+   * drops of the messages sent before it on its link, oldest first.
+   */
+  expand(step: ScheduleStep): ScheduleStep[] {
+    const ordered = step.kind === "deliver" && this.setup.network === "ordered";
+    const quiet = (step.kind === "fire" || step.kind === "retry") && this.setup.quietTimeouts === true;
+    if (!ordered && !quiet) return [step];
+    const out: ScheduleStep[] = [];
+    for (const pending of this.kernel.enabledSteps()) {
+      if (pending.kind !== "deliver") continue;
+      if (step.kind === "deliver") {
+        if (pending.from !== step.from || pending.to !== step.to || pending.id >= step.id) continue;
+      }
+      out.push({
+        kind: "drop",
+        id: pending.id,
+        from: pending.from,
+        to: pending.to,
+        type: pending.message.type,
+      });
+    }
+    out.push(step);
+    return out;
+  }
+
   /** Takes one step (one of `choices()`), then checks the new state. */
   take(step: ScheduleStep): void {
+    const steps = this.expand(step);
+    if (steps.length > 1) {
+      // The losses an ordered link or a quiet timeout implies are not drops of the fault budget.
+      for (const lost of steps.slice(0, -1)) {
+        this.current = undefined;
+        this.enabled = undefined;
+        takeScheduleStep(this.kernel, this.clients, lost);
+      }
+    }
     switch (step.kind) {
       case "drop":
         this.dropsLeft--;
@@ -250,8 +313,18 @@ export class World {
 
   /** Saves the whole state: the kernel, the nodes, the monitors, the clients and the budget. */
   save(): WorldState {
+    const saver = this.shared.snapshotter(this);
+    saver.begin();
+    const nodes = this.nodeIds.map((node, index) => {
+      const kept = this.liveNodes[index];
+      if (kept !== undefined && this.nodeStepped[index] === false) return kept;
+      return saver.capturePart([this.kernel.nodeStateRoot(node)], index);
+    });
+    this.liveNodes = nodes;
+    this.nodeStepped.fill(false);
     const state: WorldState = {
-      system: this.shared.snapshotter(this).capture(this.shared.roots(this)),
+      system: saver.capturePart(this.shared.roots(this), -1),
+      nodes,
       invoked: this.invoked.slice(),
       budget: [this.dropsLeft, this.duplicatesLeft, this.crashesLeft, this.timeoutsLeft],
       historyChecked: this.historyChecked,
@@ -266,6 +339,12 @@ export class World {
   /** Puts this world back in a state `save` returned (of this world). */
   restore(state: WorldState): void {
     restoreSnapshot(state.system);
+    for (let index = 0; index < state.nodes.length; index++) {
+      const part = state.nodes[index] as Snapshot;
+      if (this.nodeStepped[index] === true || this.liveNodes[index] !== part) restoreSnapshot(part);
+    }
+    this.liveNodes = state.nodes.slice();
+    this.nodeStepped.fill(false);
     this.invoked = state.invoked.slice();
     [this.dropsLeft, this.duplicatesLeft, this.crashesLeft, this.timeoutsLeft] = state.budget;
     this.historyChecked = state.historyChecked;
@@ -322,7 +401,7 @@ export class World {
     }
     if (up) hasher.value(object);
     const storage = kernel.storageOf(node);
-    hasher.value(storage.snapshot());
+    this.shared.hashStorage(hasher, storage);
     // What a power loss would roll back to, while a crash may still be chosen.
     if (this.crashesLeft > 0 && storage.unsyncedWrites > 0) hasher.value(storage.syncedSnapshot());
     hasher.word(randomDraws(kernel.contextOf(node).random));
@@ -345,7 +424,10 @@ export class World {
         return;
     }
     const index = this.nodeIds.indexOf(node);
-    if (index >= 0) this.nodeChanged[index] = true;
+    if (index >= 0) {
+      this.nodeChanged[index] = true;
+      this.nodeStepped[index] = true;
+    }
   }
 
   /**
@@ -397,7 +479,8 @@ export class World {
           element.value(step.label);
           break;
       }
-      element.number(step.dueUs);
+      // A message's due time moves nothing in choice scheduling (it arrives at the current time).
+      if (step.kind !== "deliver") element.number(step.dueUs);
       const digest = element.digest();
       sumHigh = (sumHigh + digest.high) | 0;
       sumLow = (sumLow + digest.low) | 0;
@@ -448,6 +531,28 @@ export class WorldShared {
   private readonly memo = new WeakMap<object, Fingerprint>();
   readonly element = new Hasher(new Set(), this.memo);
   private nodes: Hasher | undefined;
+
+  private readonly entry = new Hasher(new Set(), this.memo);
+
+  /** Hashes a node's durable storage: its (key, stored value) pairs as a set. */
+  hashStorage(hasher: Hasher, storage: MemoryStorage): void {
+    const entry = this.entry;
+    let count = 0;
+    let high = 0;
+    let low = 0;
+    storage.forEachEntry((key, value) => {
+      entry.reset();
+      entry.string(key);
+      entry.value(value);
+      const digest = entry.digest();
+      high = (high + digest.high) | 0;
+      low = (low + digest.low) | 0;
+      count++;
+    });
+    hasher.word(count);
+    hasher.word(high);
+    hasher.word(low);
+  }
 
   /** The hasher of single nodes (the state hasher's opaque objects). */
   nodeHasher(world: World): Hasher {

@@ -63,25 +63,44 @@ function bucket(count: number): number {
 
 const edgeKind = { message: 1, roleMessage: 2, role: 3, fault: 4, faultRole: 5, probe: 6 } as const;
 
-/** A message type's two edge seeds: `mix(edgeKind, hashString(type))` for both message edges. */
+/**
+ * Endpoint positions a message count can name: nodes 0..14, and position 15 for every client.
+ * A run with more nodes hits its message edges one by one instead (`CoverageRecorder.message`).
+ */
+const endpointSlots = 16;
+const clientSlot = endpointSlots - 1;
+/** Distinct roles a role-pair count can name; more roles are hit one by one. */
+const roleSlots = 16;
+
+/**
+ * A message type's two edge seeds (`mix(edgeKind, hashString(type))` for both message edges),
+ * and how often this run sent the type over each (source, target) pair and each pair of
+ * (source role, target role) positions, not yet hit. The counts become hits when the run's edges
+ * are read (`CoverageRecorder.edges`), with the same hit counts as hitting each message at once:
+ * hashing two edges per message was 3–5% of a uniform Raft campaign's CPU profile, where runs
+ * send long streams of a few types over a few links.
+ */
 interface TypeSeed {
   readonly type: string;
   readonly message: number;
   readonly roleMessage: number;
+  readonly links: Uint32Array;
+  readonly roles: Uint32Array;
+  /** The positions of `links` and `roles` counted since the last flush. */
+  readonly linksTouched: number[];
+  readonly rolesTouched: number[];
+  /** Whether the type is in the recorder's list of types to flush. */
+  pending: boolean;
 }
 
-/**
- * The edge seeds of each message type, with the last type asked for kept in front: a run sends
- * long streams of the same few types. Hashing the type and mixing in the edge kind on every
- * message made coverage recording 3.3% of a uniform Raft campaign's CPU profile; with the seeds
- * kept per type it was 2.2%.
- */
+/** The seeds of each message type, with the last type asked for kept in front. */
 class TypeSeeds {
-  private last: TypeSeed = { type: "", message: 0, roleMessage: 0 };
+  private last: TypeSeed | undefined;
   private readonly seeds = new Map<string, TypeSeed>();
 
   of(type: string): TypeSeed {
-    if (type === this.last.type) return this.last;
+    const last = this.last;
+    if (last !== undefined && type === last.type) return last;
     let seed = this.seeds.get(type);
     if (seed === undefined) {
       const typeHash = hashString(type);
@@ -89,6 +108,11 @@ class TypeSeeds {
         type,
         message: mix(edgeKind.message, typeHash),
         roleMessage: mix(edgeKind.roleMessage, typeHash),
+        links: new Uint32Array(endpointSlots * endpointSlots),
+        roles: new Uint32Array(roleSlots * roleSlots),
+        linksTouched: [],
+        rolesTouched: [],
+        pending: false,
       };
       if (this.seeds.size < 10_000) this.seeds.set(type, seed);
     }
@@ -110,15 +134,32 @@ export class CoverageRecorder implements KernelObserver {
   private rolesBefore: number[] = [];
   private rolesBeforeThat: number[] = [];
   private terms: number[] = [];
+  /** Per node: the position of its current role in `roleHashes` (see `TypeSeed.roles`). */
+  private rolePositions: number[] = [];
+  /** Role hashes by position, and positions by role hash (kept from run to run). */
+  private readonly roleHashes: number[] = [];
+  private readonly rolePositionOf = new Map<number, number>();
   private termMax = 0;
   private lastFaultKind = 0;
   private lastFaultUs = Number.NEGATIVE_INFINITY;
   /** Probe names reached in this run, in the order first reached. */
   readonly probes: string[] = [];
   private readonly typeSeeds = new TypeSeeds();
+  /** Message types with counts not yet hit. */
+  private readonly pendingTypes: TypeSeed[] = [];
+  /** The role position of every client endpoint, and of a node that has shown no role yet. */
+  private readonly clientRolePosition = this.positionOfRole(clientEndpoint);
+  private readonly noRolePosition = this.positionOfRole(0);
+  /** Count messages and hit them when the edges are read (default), or hit each as it is sent. */
+  private readonly countMessages: boolean;
+
+  constructor(options: { readonly countMessages?: boolean } = {}) {
+    this.countMessages = options.countMessages ?? true;
+  }
 
   /** Starts a run of `nodes` nodes. */
   reset(nodes: number): void {
+    this.discardCounts();
     for (const slot of this.touched) this.hits[slot] = 0;
     this.touched.length = 0;
     this.nodes = nodes;
@@ -126,28 +167,103 @@ export class CoverageRecorder implements KernelObserver {
     this.rolesBefore = new Array<number>(nodes).fill(0);
     this.rolesBeforeThat = new Array<number>(nodes).fill(0);
     this.terms = new Array<number>(nodes).fill(0);
+    this.rolePositions = new Array<number>(nodes).fill(this.noRolePosition);
     this.termMax = 0;
     this.lastFaultKind = 0;
     this.lastFaultUs = Number.NEGATIVE_INFINITY;
     this.probes.length = 0;
   }
 
-  private hit(hash: number): void {
+  private hit(hash: number, times = 1): void {
     const slot = hash & mapMask;
     const count = this.hits[slot] as number;
     if (count === 0) this.touched.push(slot);
-    this.hits[slot] = count + 1;
+    this.hits[slot] = count + times;
+  }
+
+  /** The position of a role hash in `roleHashes`, added if new. */
+  private positionOfRole(roleHash: number): number {
+    let position = this.rolePositionOf.get(roleHash);
+    if (position === undefined) {
+      position = this.roleHashes.length;
+      this.roleHashes.push(roleHash);
+      this.rolePositionOf.set(roleHash, position);
+    }
+    return position;
   }
 
   message(from: number, to: number, type: string): void {
     const nodes = this.nodes;
+    const seeds = this.typeSeeds.of(type);
+    const sourceRole = from < nodes ? (this.rolePositions[from] as number) : this.clientRolePosition;
+    const targetRole = to < nodes ? (this.rolePositions[to] as number) : this.clientRolePosition;
+    if (!this.countMessages || nodes >= clientSlot || sourceRole >= roleSlots || targetRole >= roleSlots) {
+      this.hitMessage(seeds, from, to);
+      return;
+    }
+    if (!seeds.pending) {
+      seeds.pending = true;
+      this.pendingTypes.push(seeds);
+    }
+    const link = (from < nodes ? from : clientSlot) * endpointSlots + (to < nodes ? to : clientSlot);
+    const links = seeds.links;
+    if (links[link] === 0) seeds.linksTouched.push(link);
+    links[link] = (links[link] as number) + 1;
+    const pair = sourceRole * roleSlots + targetRole;
+    const roles = seeds.roles;
+    if (roles[pair] === 0) seeds.rolesTouched.push(pair);
+    roles[pair] = (roles[pair] as number) + 1;
+  }
+
+  /** Hits a message's two edges at once (a run too large for the counts). */
+  private hitMessage(seeds: TypeSeed, from: number, to: number): void {
+    const nodes = this.nodes;
     const source = from < nodes ? from : clientEndpoint;
     const target = to < nodes ? to : clientEndpoint;
-    const seeds = this.typeSeeds.of(type);
     this.hit(mix(seeds.message, (source << 8) | target));
     const sourceRole = from < nodes ? (this.roles[from] as number) : clientEndpoint;
     const targetRole = to < nodes ? (this.roles[to] as number) : clientEndpoint;
     this.hit(mix(seeds.roleMessage, mix(sourceRole, targetRole)));
+  }
+
+  /** Turns the counted messages into hits. */
+  private flushCounts(): void {
+    const roleHashes = this.roleHashes;
+    for (const seeds of this.pendingTypes) {
+      const links = seeds.links;
+      for (const link of seeds.linksTouched) {
+        const source = Math.floor(link / endpointSlots);
+        const target = link % endpointSlots;
+        const edge =
+          ((source === clientSlot ? clientEndpoint : source) << 8) |
+          (target === clientSlot ? clientEndpoint : target);
+        this.hit(mix(seeds.message, edge), links[link] as number);
+        links[link] = 0;
+      }
+      const roles = seeds.roles;
+      for (const pair of seeds.rolesTouched) {
+        const sourceRole = roleHashes[Math.floor(pair / roleSlots)] as number;
+        const targetRole = roleHashes[pair % roleSlots] as number;
+        this.hit(mix(seeds.roleMessage, mix(sourceRole, targetRole)), roles[pair] as number);
+        roles[pair] = 0;
+      }
+      seeds.linksTouched.length = 0;
+      seeds.rolesTouched.length = 0;
+      seeds.pending = false;
+    }
+    this.pendingTypes.length = 0;
+  }
+
+  /** Drops counts a run left unread (it threw before its edges were read). */
+  private discardCounts(): void {
+    for (const seeds of this.pendingTypes) {
+      for (const link of seeds.linksTouched) seeds.links[link] = 0;
+      for (const pair of seeds.rolesTouched) seeds.roles[pair] = 0;
+      seeds.linksTouched.length = 0;
+      seeds.rolesTouched.length = 0;
+      seeds.pending = false;
+    }
+    this.pendingTypes.length = 0;
   }
 
   role(node: number, role: string, term: number, timeUs: number): void {
@@ -161,6 +277,7 @@ export class CoverageRecorder implements KernelObserver {
     this.rolesBeforeThat[node] = this.rolesBefore[node] as number;
     this.rolesBefore[node] = this.roles[node] as number;
     this.roles[node] = roleHash;
+    this.rolePositions[node] = this.positionOfRole(roleHash);
     const history = mix(
       mix(this.rolesBeforeThat[node] as number, this.rolesBefore[node] as number),
       roleHash,
@@ -185,6 +302,7 @@ export class CoverageRecorder implements KernelObserver {
 
   /** This run's coverage: `slot * 8 + bucket` for every slot hit, ascending. */
   edges(): number[] {
+    this.flushCounts();
     const out = this.touched.map((slot) => slot * 8 + bucket(this.hits[slot] as number));
     return out.sort((a, b) => a - b);
   }

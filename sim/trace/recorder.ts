@@ -110,21 +110,28 @@ export class TraceRecorder {
   record(line: TraceLine): void {
     // A node's first description after it crashed is recorded whatever it says.
     if (line.kind === "crash") this.described[this.symbol(line.node)]?.forget();
-    if (this.keep) this.addRow(rowKind.object, 0, 0, line);
+    if (this.keep) this.addObjectRow(line);
     if (this.streaming) this.write(JSON.stringify(line));
   }
 
   /** A `send` record. */
   send(message: MessageFields, msg: unknown): void {
-    if (this.keep) this.addMessageRow(rowKind.send, message, 0, msg);
+    if (this.keep) {
+      const row = this.messageRow(message);
+      row.ref = msg;
+      this.store.add(rowKind.send, row);
+    }
     if (this.streaming) this.write(this.lines.send(message, msg));
   }
 
   /** A `deliver` record, or a `drop` record with its reason. */
   arrival(kind: ArrivalKind, message: MessageFields, reason: DropReason): void {
     const reasonCode = dropReasonCode[reason];
-    if (this.keep)
-      this.addMessageRow(kind === "deliver" ? rowKind.deliver : rowKind.drop, message, reasonCode, undefined);
+    if (this.keep) {
+      const row = this.messageRow(message);
+      row.extra = reasonCode;
+      this.store.add(kind === "deliver" ? rowKind.deliver : rowKind.drop, row);
+    }
     if (this.streaming) {
       this.write(
         kind === "deliver" ? this.lines.message("deliver", message) : this.lines.drop(message, reasonCode),
@@ -134,7 +141,11 @@ export class TraceRecorder {
 
   /** A `duplicate` record: `copy` is the id of the second delivery. */
   duplicate(message: MessageFields, copy: number): void {
-    if (this.keep) this.addMessageRow(rowKind.duplicate, message, copy, undefined);
+    if (this.keep) {
+      const row = this.messageRow(message);
+      row.extra = copy;
+      this.store.add(rowKind.duplicate, row);
+    }
     if (this.streaming) this.write(this.lines.duplicate(message, copy));
   }
 
@@ -149,13 +160,21 @@ export class TraceRecorder {
       this.described[at.node] = described;
     }
     if (!described.changed(state)) return;
-    if (this.keep) this.addNodeRow(rowKind.state, at, 0, 0, state);
+    if (this.keep) {
+      const row = this.nodeRow(at);
+      row.ref = state;
+      this.store.add(rowKind.state, row);
+    }
     if (this.streaming) this.write(this.lines.state(at, state));
   }
 
   /** A `timer` record; `name` is a symbol. */
   timer(at: NodeFields, name: number): void {
-    if (this.keep) this.addNodeRow(rowKind.timer, at, 0, name, undefined);
+    if (this.keep) {
+      const row = this.nodeRow(at);
+      row.type = name;
+      this.store.add(rowKind.timer, row);
+    }
     if (this.streaming) this.write(this.lines.timer(at, name));
   }
 
@@ -165,7 +184,12 @@ export class TraceRecorder {
    */
   clientEvent(kind: ClientRecord["kind"], at: NodeFields, event: ClientEventFields): void {
     const code = clientKindCode[kind];
-    if (this.keep) this.addNodeRow(rowKind.client, at, code, 0, event);
+    if (this.keep) {
+      const row = this.nodeRow(at);
+      row.to = code;
+      row.ref = event;
+      this.store.add(rowKind.client, row);
+    }
     if (this.streaming) this.write(this.lines.client(code, at, event));
   }
 
@@ -181,7 +205,7 @@ export class TraceRecorder {
     this.flush();
     const traceHash = this.hash === undefined ? "" : this.hash.digest("hex");
     const end: TraceRecord = { kind: "end", t: timeUs, e: eventIndex, events, traceHash };
-    if (this.keep) this.addRow(rowKind.object, 0, 0, end);
+    if (this.keep) this.addObjectRow(end);
     this.sink?.write(`${JSON.stringify(end)}\n`);
     this.finished = traceHash;
     return traceHash;
@@ -189,20 +213,25 @@ export class TraceRecorder {
 
   // ---- rows ------------------------------------------------------------------------------------
 
-  private addRow(kind: number, t: number, e: number, ref: unknown): void {
+  /** A record kept whole: its row holds only the record. */
+  private addObjectRow(record: TraceLine): void {
     const row = this.row;
-    row.t = t;
-    row.e = e;
+    row.t = 0;
+    row.e = 0;
     row.from = 0;
     row.to = 0;
     row.id = 0;
     row.type = 0;
     row.extra = 0;
-    row.ref = ref;
-    this.store.add(kind, row);
+    row.ref = record;
+    this.store.add(rowKind.object, row);
   }
 
-  private addMessageRow(kind: number, message: MessageFields, extra: number, ref: unknown): void {
+  /**
+   * The row being written, filled with a message's fields; the caller sets `extra` (a duplicate's
+   * copy or a drop's reason code) and `ref` (a send's message) where its record has them.
+   */
+  private messageRow(message: MessageFields): Row {
     const row = this.row;
     row.t = message.t;
     row.e = message.e;
@@ -210,22 +239,27 @@ export class TraceRecorder {
     row.to = message.to;
     row.id = message.id;
     row.type = message.type;
-    row.extra = extra;
-    row.ref = ref;
-    this.store.add(kind, row);
+    row.extra = 0;
+    row.ref = undefined;
+    return row;
   }
 
-  private addNodeRow(kind: number, at: NodeFields, to: number, type: number, ref: unknown): void {
+  /**
+   * The row being written, filled with a node's fields; the caller sets `to` (a client record's
+   * kind code), `type` (a timer's name) and `ref` (a state or a history event) where its record
+   * has them (see `Row`).
+   */
+  private nodeRow(at: NodeFields): Row {
     const row = this.row;
     row.t = at.t;
     row.e = at.e;
     row.from = at.node;
-    row.to = to;
+    row.to = 0;
     row.id = 0;
-    row.type = type;
+    row.type = 0;
     row.extra = 0;
-    row.ref = ref;
-    this.store.add(kind, row);
+    row.ref = undefined;
+    return row;
   }
 
   /** The record object of a row, with its fields in the order its line has them. */

@@ -97,14 +97,14 @@ describe("quorumlab check", () => {
     if (code === 3) expect(stdout).toContain("? unknown (timeout)");
   });
 
-  /** A register history with 24 concurrent clients: its search needs far more than 1 MiB. */
+  /** A register history with 60 concurrent clients writing 12 values: its search needs far more than 1 MiB. */
   function crowdedHistory(): string {
     let seed = 7;
     const random = (): number => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return seed / 2 ** 32;
     };
-    const events = generateHistory({ operations: 600, clients: 24, kind: "register", random, values: 6 });
+    const events = generateHistory({ operations: 600, clients: 60, kind: "register", random, values: 12 });
     const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-check-"));
     const file = path.join(folder, "crowded.json");
     writeFileSync(file, JSON.stringify({ model: "register", events }));

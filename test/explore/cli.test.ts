@@ -74,7 +74,7 @@ describe("quorumlab explore", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("faults drop=0,duplicate=0,crash=0,timeouts=1");
     expect(result.stdout).toMatch(
-      /complete: no violation in any schedule within the bounds — 12,957 unique states/,
+      /complete: no violation in any schedule within the bounds — 3,305 unique states/,
     );
   });
 

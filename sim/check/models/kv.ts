@@ -16,6 +16,7 @@ import {
   type StateKey,
   valueKey,
 } from "../model.js";
+import { kvReadGuard } from "./kv-reads.js";
 import {
   describeRegisterOperation,
   describeRegisterState,
@@ -91,6 +92,7 @@ export function kvModelOf(options: KvOptions = {}): Model<KvState> {
     hash: (state) => state.hash,
     equal: (left, right) => left.value === right.value,
     partition: (operation) => operation.key,
+    guard: (operations) => kvReadGuard(operations, initial.value),
     readOnly: registerReadOnly,
     validate(operation) {
       if (operation.f === "append") return undefined;
