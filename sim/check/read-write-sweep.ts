@@ -93,7 +93,11 @@ interface SweepEvent {
   readonly isReturn: boolean;
 }
 
-/** How each operation acts, over the states the partition can reach; `undefined` when not reads and blind writes. */
+/**
+ * How each operation acts, over the states the partition can reach; `undefined` when they are
+ * not reads and blind writes. It gives up at the first operation that is neither, so that on
+ * other partitions (a compare-and-set, say) it costs a few model steps.
+ */
 function classify(
   operations: readonly Operation[],
   model: AnyModel,
@@ -102,32 +106,61 @@ function classify(
   const n = operations.length;
   const states: unknown[] = [model.init()];
   const ids = new Map<unknown, number>([[states[0], 0]]);
-  for (let next = 0; next < states.length; next++) {
+  /**
+   * Per operation: the state it moved some state to (-1 none yet), whether it was ever illegal,
+   * and how many states it kept (and the last of them).
+   */
+  const target = new Int32Array(n).fill(-1);
+  const illegalSomewhere = new Uint8Array(n);
+  const keptCount = new Int32Array(n);
+  const keptState = new Int32Array(n).fill(-1);
+  for (let state = 0; state < states.length; state++) {
     for (let operation = 0; operation < n; operation++) {
-      const after = model.step(states[next], operations[operation]!);
-      if (after === undefined || ids.has(after)) continue;
-      if (states.length === statesMax) return undefined;
-      ids.set(after, states.length);
-      states.push(after);
+      const next = model.step(states[state], operations[operation]!);
+      let after = -1;
+      if (next !== undefined) {
+        const known = ids.get(next);
+        if (known === undefined) {
+          if (states.length === statesMax) return undefined;
+          after = states.length;
+          ids.set(next, after);
+          states.push(next);
+        } else {
+          after = known;
+        }
+      }
+      if (after < 0) {
+        // Illegal here, so not a write (a write is legal everywhere).
+        if (target[operation]! >= 0) return undefined;
+        illegalSomewhere[operation] = 1;
+      } else if (after === state) {
+        // Kept: a read, or a write of this very state.
+        if (target[operation]! >= 0 && target[operation] !== state) return undefined;
+        keptCount[operation]!++;
+        keptState[operation] = state;
+      } else {
+        // Changed: a write, legal everywhere, always to `after`, keeping no state but `after`.
+        if (illegalSomewhere[operation] === 1) return undefined;
+        if (target[operation]! >= 0 && target[operation] !== after) return undefined;
+        if (keptCount[operation]! > 1 || (keptCount[operation] === 1 && keptState[operation] !== after))
+          return undefined;
+        target[operation] = after;
+      }
     }
   }
   const kinds = new Int8Array(n);
   const values = new Int32Array(n).fill(-1);
   for (let operation = 0; operation < n; operation++) {
-    const afters = states.map((state) => {
-      const after = model.step(state, operations[operation]!);
-      return after === undefined ? -1 : ids.get(after)!;
-    });
-    const legal = afters.filter((after) => after >= 0);
-    if (legal.length === states.length && afters.every((after, state) => after === state)) {
-      kinds[operation] = Number.isFinite(operations[operation]!.returnUs) ? Kind.Free : Kind.Ignored;
-    } else if (legal.length === states.length && afters.every((after) => after === afters[0])) {
+    if (target[operation]! >= 0) {
       kinds[operation] = Kind.Write;
-      values[operation] = afters[0]!;
-    } else if (legal.length <= 1 && afters.every((after, state) => after < 0 || after === state)) {
+      values[operation] = target[operation]!;
+    } else if (illegalSomewhere[operation] === 0) {
+      // Legal everywhere and changes nothing.
+      kinds[operation] = Number.isFinite(operations[operation]!.returnUs) ? Kind.Free : Kind.Ignored;
+    } else if (keptCount[operation]! <= 1) {
       // A read; legal nowhere when it returned a value no operation can produce.
       kinds[operation] = Kind.Read;
-      values[operation] = afters.findIndex((after) => after >= 0);
+      values[operation] = keptState[operation]!;
     } else {
       return undefined;
     }
