@@ -187,135 +187,201 @@ function byNodeNumber(a: string, b: string): number {
   return Number(a.slice(1)) - Number(b.slice(1));
 }
 
+/** What `planFaults` has gathered so far while it walks a plan's steps. */
+interface Timeline {
+  readonly plan: FuzzPlan;
+  readonly settings: FuzzSettings;
+  readonly nodes: readonly string[];
+  readonly phaseEndUs: number;
+  readonly actions: FaultAction[];
+  crashes: number;
+  restarts: number;
+  /** Some step touched the network, so the quiet phase heals it. */
+  network: boolean;
+  /** Paused nodes no step resumes. */
+  readonly pausedForever: string[];
+}
+
 /** The timeline of a plan: each step's actions, then the quiet phase. Sorted by time, stably. */
 export function planFaults(plan: FuzzPlan, settings: FuzzSettings): FaultAction[] {
-  const nodes = Array.from({ length: plan.nodes }, (_, index) => `n${index + 1}`);
-  const phaseEndUs = settings.faultPhaseMs * 1_000;
-  const actions: FaultAction[] = [];
-  const later = (atMs: number, afterMs: number): number => Math.min(phaseEndUs, (atMs + afterMs) * 1_000);
-  let crashes = 0;
-  let restarts = 0;
-  let network = false;
-  const pausedForever: string[] = [];
-  for (const step of plan.faults) {
-    const atUs = Math.min(phaseEndUs, step.atMs * 1_000);
-    switch (step.type) {
-      case "crash": {
-        const target = targetName(step.target, plan.nodes);
-        crashes++;
-        actions.push({
-          atUs,
-          kind: "crash",
-          crash: target,
-          ...(step.loseUnsynced ? { loseUnsynced: true } : {}),
-        });
-        if (step.restartAfterMs !== null) {
-          const restart = typeof step.target === "number" ? target : "crashed";
-          restarts++;
-          actions.push({ atUs: later(step.atMs, step.restartAfterMs), kind: "restart", restart });
-        }
-        break;
-      }
-      case "partition":
-      case "bridge": {
-        let groups: string[][];
-        if (step.type === "partition") {
-          const size = Math.max(1, Math.min(step.minority, Math.floor(plan.nodes / 2)));
-          groups = split(nodes, size, step.offset);
-        } else {
-          const bridge = nodeName(step.bridge, plan.nodes);
-          const others = nodes.filter((node) => node !== bridge);
-          groups = others.length < 2 ? [] : split(others, Math.ceil(others.length / 2), step.offset);
-        }
-        if (groups.length < 2 || groups.some((group) => group.length === 0)) break;
-        network = true;
-        actions.push({ atUs, kind: "partition", partition: groups });
-        if (step.healAfterMs !== null) {
-          actions.push({ atUs: later(step.atMs, step.healAfterMs), kind: "heal", heal: true });
-        }
-        break;
-      }
-      case "cut": {
-        const from = nodeName(step.from, plan.nodes);
-        let to = nodeName(step.to, plan.nodes);
-        if (to === from) to = nodeName(step.from + 1, plan.nodes);
-        if (to === from) break;
-        network = true;
-        actions.push({ atUs, kind: "cut", cut: { from, to, oneWay: step.oneWay } });
-        if (step.healAfterMs !== null) {
-          actions.push({ atUs: later(step.atMs, step.healAfterMs), kind: "heal", heal: true });
-        }
-        break;
-      }
-      case "isolate":
-        network = true;
-        actions.push({ atUs, kind: "isolate", isolate: targetName(step.target, plan.nodes) });
-        if (step.healAfterMs !== null) {
-          actions.push({ atUs: later(step.atMs, step.healAfterMs), kind: "heal", heal: true });
-        }
-        break;
-      case "clog": {
-        const from = nodeName(step.from, plan.nodes);
-        let to = nodeName(step.to, plan.nodes);
-        if (to === from) to = nodeName(step.from + 1, plan.nodes);
-        if (to === from) break;
-        actions.push({
-          atUs,
-          kind: "clog",
-          clog: {
-            link: { from, to, oneWay: step.oneWay },
-            delay: step.delayMs * 1_000,
-            for: step.forMs * 1_000,
-          },
-        });
-        break;
-      }
-      case "burst":
-        actions.push({
-          atUs,
-          kind: "burst",
-          burst: {
-            loss: step.lossPermille / 1_000,
-            duplicate: step.duplicatePermille / 1_000,
-            for: step.forMs * 1_000,
-          },
-        });
-        break;
-      case "pause": {
-        const node = nodeName(step.node, plan.nodes);
-        actions.push({ atUs, kind: "pause", pause: node });
-        if (step.resumeAfterMs !== null) {
-          actions.push({ atUs: later(step.atMs, step.resumeAfterMs), kind: "resume", resume: node });
-        } else if (!pausedForever.includes(node)) {
-          pausedForever.push(node);
-        }
-        break;
-      }
-      case "drift":
-        actions.push({
-          atUs,
-          kind: "drift",
-          drift: { node: nodeName(step.node, plan.nodes), rate: step.ratePercent / 100 },
-        });
-        break;
-      case "timeout":
-        if (settings.electionTimer) {
-          actions.push({ atUs, kind: "timeout", timeout: targetName(step.target, plan.nodes) });
-        }
-        break;
-    }
+  const timeline: Timeline = {
+    plan,
+    settings,
+    nodes: Array.from({ length: plan.nodes }, (_, index) => `n${index + 1}`),
+    phaseEndUs: settings.faultPhaseMs * 1_000,
+    actions: [],
+    crashes: 0,
+    restarts: 0,
+    network: false,
+    pausedForever: [],
+  };
+  for (const step of plan.faults) addStepActions(timeline, step);
+  if (plan.quiet || settings.liveness) addQuietPhase(timeline);
+  return sortedByTime(timeline.actions);
+}
+
+/** The time `afterMs` after `atMs`, kept inside the fault phase. */
+function undoTimeUs(timeline: Timeline, atMs: number, afterMs: number): number {
+  return Math.min(timeline.phaseEndUs, (atMs + afterMs) * 1_000);
+}
+
+function addStepActions(timeline: Timeline, step: FaultStep): void {
+  switch (step.type) {
+    case "crash":
+      addCrash(timeline, step);
+      break;
+    case "partition":
+    case "bridge":
+    case "cut":
+    case "isolate":
+      addNetworkFault(timeline, step);
+      break;
+    case "clog":
+    case "burst":
+      addMessageFault(timeline, step);
+      break;
+    case "pause":
+    case "drift":
+    case "timeout":
+      addNodeFault(timeline, step);
+      break;
   }
-  if (plan.quiet || settings.liveness) {
-    const note = quietNote;
-    if (network) actions.push({ atUs: phaseEndUs, kind: "heal", heal: true, note });
-    for (let crash = 0; crash < crashes - restarts; crash++) {
-      actions.push({ atUs: phaseEndUs, kind: "restart", restart: "crashed", note });
-    }
-    for (const node of pausedForever.sort(byNodeNumber)) {
-      actions.push({ atUs: phaseEndUs, kind: "resume", resume: node, note });
-    }
+}
+
+function addCrash(timeline: Timeline, step: FaultStep & { type: "crash" }): void {
+  const { plan, actions } = timeline;
+  const atUs = Math.min(timeline.phaseEndUs, step.atMs * 1_000);
+  const target = targetName(step.target, plan.nodes);
+  timeline.crashes++;
+  actions.push({
+    atUs,
+    kind: "crash",
+    crash: target,
+    ...(step.loseUnsynced ? { loseUnsynced: true } : {}),
+  });
+  if (step.restartAfterMs !== null) {
+    const restart = typeof step.target === "number" ? target : "crashed";
+    timeline.restarts++;
+    actions.push({ atUs: undoTimeUs(timeline, step.atMs, step.restartAfterMs), kind: "restart", restart });
   }
-  // Stable: actions at the same time keep the order above, as the scenario loader keeps it.
+}
+
+/** Partitions, bridges, cut links and isolated nodes: each may heal, and the quiet phase heals them. */
+function addNetworkFault(
+  timeline: Timeline,
+  step: FaultStep & { type: "partition" | "bridge" | "cut" | "isolate" },
+): void {
+  const { plan, actions } = timeline;
+  const atUs = Math.min(timeline.phaseEndUs, step.atMs * 1_000);
+  if (step.type === "partition" || step.type === "bridge") {
+    const groups = partitionGroups(timeline, step);
+    if (groups.length < 2 || groups.some((group) => group.length === 0)) return;
+    actions.push({ atUs, kind: "partition", partition: groups });
+  } else if (step.type === "cut") {
+    const from = nodeName(step.from, plan.nodes);
+    const to = otherNodeName(step.from, step.to, plan.nodes);
+    if (to === from) return;
+    actions.push({ atUs, kind: "cut", cut: { from, to, oneWay: step.oneWay } });
+  } else {
+    actions.push({ atUs, kind: "isolate", isolate: targetName(step.target, plan.nodes) });
+  }
+  timeline.network = true;
+  if (step.healAfterMs !== null) {
+    actions.push({ atUs: undoTimeUs(timeline, step.atMs, step.healAfterMs), kind: "heal", heal: true });
+  }
+}
+
+/** The groups of a partition or a bridge; fewer than two when the cluster is too small. */
+function partitionGroups(timeline: Timeline, step: FaultStep & { type: "partition" | "bridge" }): string[][] {
+  const { plan, nodes } = timeline;
+  if (step.type === "partition") {
+    const size = Math.max(1, Math.min(step.minority, Math.floor(plan.nodes / 2)));
+    return split(nodes, size, step.offset);
+  }
+  const bridge = nodeName(step.bridge, plan.nodes);
+  const others = nodes.filter((node) => node !== bridge);
+  return others.length < 2 ? [] : split(others, Math.ceil(others.length / 2), step.offset);
+}
+
+/** The far end of a link from `from`: `to`, or the next node when both name the same one. */
+function otherNodeName(from: number, to: number, nodes: number): string {
+  const fromName = nodeName(from, nodes);
+  const toName = nodeName(to, nodes);
+  return toName === fromName ? nodeName(from + 1, nodes) : toName;
+}
+
+/** Clogged links and loss bursts: they end by themselves, the quiet phase leaves them alone. */
+function addMessageFault(timeline: Timeline, step: FaultStep & { type: "clog" | "burst" }): void {
+  const { plan, actions } = timeline;
+  const atUs = Math.min(timeline.phaseEndUs, step.atMs * 1_000);
+  if (step.type === "clog") {
+    const from = nodeName(step.from, plan.nodes);
+    const to = otherNodeName(step.from, step.to, plan.nodes);
+    if (to === from) return;
+    actions.push({
+      atUs,
+      kind: "clog",
+      clog: {
+        link: { from, to, oneWay: step.oneWay },
+        delay: step.delayMs * 1_000,
+        for: step.forMs * 1_000,
+      },
+    });
+    return;
+  }
+  actions.push({
+    atUs,
+    kind: "burst",
+    burst: {
+      loss: step.lossPermille / 1_000,
+      duplicate: step.duplicatePermille / 1_000,
+      for: step.forMs * 1_000,
+    },
+  });
+}
+
+/** Paused nodes, drifting clocks and forced election timeouts. */
+function addNodeFault(timeline: Timeline, step: FaultStep & { type: "pause" | "drift" | "timeout" }): void {
+  const { plan, actions } = timeline;
+  const atUs = Math.min(timeline.phaseEndUs, step.atMs * 1_000);
+  if (step.type === "pause") {
+    const node = nodeName(step.node, plan.nodes);
+    actions.push({ atUs, kind: "pause", pause: node });
+    if (step.resumeAfterMs !== null) {
+      actions.push({
+        atUs: undoTimeUs(timeline, step.atMs, step.resumeAfterMs),
+        kind: "resume",
+        resume: node,
+      });
+    } else if (!timeline.pausedForever.includes(node)) {
+      timeline.pausedForever.push(node);
+    }
+  } else if (step.type === "drift") {
+    actions.push({
+      atUs,
+      kind: "drift",
+      drift: { node: nodeName(step.node, plan.nodes), rate: step.ratePercent / 100 },
+    });
+  } else if (timeline.settings.electionTimer) {
+    actions.push({ atUs, kind: "timeout", timeout: targetName(step.target, plan.nodes) });
+  }
+}
+
+/** When the fault phase ends: heal the network, restart the crashed nodes, resume the paused ones. */
+function addQuietPhase(timeline: Timeline): void {
+  const { actions, phaseEndUs } = timeline;
+  const note = quietNote;
+  if (timeline.network) actions.push({ atUs: phaseEndUs, kind: "heal", heal: true, note });
+  for (let crash = 0; crash < timeline.crashes - timeline.restarts; crash++) {
+    actions.push({ atUs: phaseEndUs, kind: "restart", restart: "crashed", note });
+  }
+  for (const node of timeline.pausedForever.sort(byNodeNumber)) {
+    actions.push({ atUs: phaseEndUs, kind: "resume", resume: node, note });
+  }
+}
+
+/** Stable: actions at the same time keep their order, as the scenario loader keeps it. */
+function sortedByTime(actions: readonly FaultAction[]): FaultAction[] {
   return actions
     .map((action, index) => ({ action, index }))
     .sort((a, b) => a.action.atUs - b.action.atUs || a.index - b.index)
