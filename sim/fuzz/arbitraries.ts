@@ -86,26 +86,47 @@ export function faultStepArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Ar
   return chosen.length === 0 ? fc.oneof(...steps) : fc.oneof(...chosen);
 }
 
+/** What the step arbitraries of one shape share: a step's time and its optional undo delay. */
+interface StepParts {
+  readonly settings: FuzzSettings;
+  readonly atMs: fc.Arbitrary<number>;
+  /** The fault phase's length, at least 1 ms: the longest undo delay or fault duration. */
+  readonly phase: number;
+  readonly undoAfter: (maxMs: number) => fc.Arbitrary<number | null>;
+}
+
 /** The weighted step arbitrary of each fault kind, in the order of `faultKinds`. */
 function stepArbitraries(
   settings: FuzzSettings,
   shape: { timeSlots: number; undoFreq: number; undoMsMax: number | undefined },
 ): Array<fc.WeightedArbitrary<FaultStep>> {
-  const { timeSlots, undoFreq, undoMsMax } = shape;
-  // A swarm may keep undo delays short: a restart within milliseconds of its crash, or a heal
-  // right after a partition, races the messages in flight.
-  const undoAfter = (maxMs: number) => undoAfterFreq(Math.min(maxMs, undoMsMax ?? maxMs), undoFreq);
-  // A step's time is a slot of the fault phase plus an offset into it. Offsets shrink (and are
-  // biased) toward 0, so steps drawn into the same slot often land within milliseconds of each
-  // other: concurrent faults (two candidates at once, a crash between two votes) are what break
-  // protocols. Removing a step never moves the others.
+  const { undoFreq, undoMsMax } = shape;
+  const parts: StepParts = {
+    settings,
+    atMs: stepTime(settings, shape.timeSlots),
+    phase: Math.max(1, settings.faultPhaseMs),
+    // A swarm may keep undo delays short: a restart within milliseconds of its crash, or a heal
+    // right after a partition, races the messages in flight.
+    undoAfter: (maxMs) => undoAfterFreq(Math.min(maxMs, undoMsMax ?? maxMs), undoFreq),
+  };
+  return [...crashSteps(parts), ...networkSteps(parts), ...messageSteps(parts), ...nodeSteps(parts)];
+}
+
+/**
+ * A step's time is a slot of the fault phase plus an offset into it. Offsets shrink (and are
+ * biased) toward 0, so steps drawn into the same slot often land within milliseconds of each
+ * other: concurrent faults (two candidates at once, a crash between two votes) are what break
+ * protocols. Removing a step never moves the others.
+ */
+function stepTime(settings: FuzzSettings, timeSlots: number): fc.Arbitrary<number> {
   const slotMs = Math.max(1, Math.ceil(settings.faultPhaseMs / timeSlots));
-  const atMs = fc
+  return fc
     .tuple(fc.integer({ min: 0, max: timeSlots - 1 }), fc.integer({ min: 0, max: slotMs - 1 }))
     .map(([slot, offsetMs]) => Math.min(settings.faultPhaseMs - 1, slot * slotMs + offsetMs));
-  const phase = Math.max(1, settings.faultPhaseMs);
-  const halfMax = Math.max(1, Math.floor(settings.nodesMax / 2));
-  const steps: Array<fc.WeightedArbitrary<FaultStep>> = [
+}
+
+function crashSteps({ settings, atMs, phase, undoAfter }: StepParts): Array<fc.WeightedArbitrary<FaultStep>> {
+  return [
     {
       weight: 4,
       arbitrary: fc.record({
@@ -116,6 +137,18 @@ function stepArbitraries(
         loseUnsynced: fc.boolean(),
       }),
     },
+  ];
+}
+
+/** Partitions, bridges, cut links and isolated nodes. */
+function networkSteps({
+  settings,
+  atMs,
+  phase,
+  undoAfter,
+}: StepParts): Array<fc.WeightedArbitrary<FaultStep>> {
+  const halfMax = Math.max(1, Math.floor(settings.nodesMax / 2));
+  return [
     {
       weight: 3,
       arbitrary: fc.record({
@@ -156,6 +189,12 @@ function stepArbitraries(
         healAfterMs: undoAfter(phase),
       }),
     },
+  ];
+}
+
+/** Clogged links and bursts of loss and duplication. */
+function messageSteps({ settings, atMs, phase }: StepParts): Array<fc.WeightedArbitrary<FaultStep>> {
+  return [
     {
       weight: 1,
       arbitrary: fc.record({
@@ -178,6 +217,12 @@ function stepArbitraries(
         forMs: fc.integer({ min: 1, max: phase }),
       }),
     },
+  ];
+}
+
+/** Paused nodes, drifting clocks and, where the protocol has an election timer, forced timeouts. */
+function nodeSteps({ settings, atMs, phase, undoAfter }: StepParts): Array<fc.WeightedArbitrary<FaultStep>> {
+  const steps: Array<fc.WeightedArbitrary<FaultStep>> = [
     {
       weight: 1,
       arbitrary: fc.record({
