@@ -90,84 +90,99 @@ export const mutationNames = [
 export type MutationName = (typeof mutationNames)[number];
 
 function mutateOnce(settings: FuzzSettings, plan: FuzzPlan, random: Rng, name: MutationName): FuzzPlan {
+  if (name === "seed") return { ...plan, seed: random.int(0, 0x7fff_ffff) };
+  if (name === "shape") return mutateShape(settings, plan, random);
   const faults = [...plan.faults];
-  const at = () => random.int(0, faults.length - 1);
-  switch (name) {
-    case "insert": {
-      if (faults.length >= stepsMax(settings)) return plan;
-      const step = freshStep(settings, random);
-      // Often right next to an existing step: coinciding faults are what break protocols.
-      const near = faults.length > 0 && random.chance(0.5) ? (faults[at()] as FaultStep).atMs : undefined;
-      const atMs = near === undefined ? step.atMs : clampTime(settings, near + random.int(-20, 20));
-      faults.splice(random.int(0, faults.length), 0, { ...step, atMs });
-      return { ...plan, faults };
-    }
-    case "delete":
-      if (faults.length === 0) return plan;
-      faults.splice(at(), 1);
-      return { ...plan, faults };
-    case "duplicate": {
-      if (faults.length === 0 || faults.length >= stepsMax(settings)) return plan;
-      const step = faults[at()] as FaultStep;
-      faults.push({ ...step, atMs: clampTime(settings, step.atMs + random.int(1, 300)) });
-      return { ...plan, faults };
-    }
-    case "shift": {
-      if (faults.length === 0) return plan;
-      const index = at();
-      const step = faults[index] as FaultStep;
-      const spread = random.pick([5, 50, 500]);
-      faults[index] = { ...step, atMs: clampTime(settings, step.atMs + random.int(-spread, spread)) };
-      return { ...plan, faults };
-    }
-    case "swap": {
-      if (faults.length < 2) return plan;
-      const first = at();
-      const second = at();
-      const a = faults[first] as FaultStep;
-      const b = faults[second] as FaultStep;
-      faults[first] = { ...a, atMs: b.atMs };
-      faults[second] = { ...b, atMs: a.atMs };
-      return { ...plan, faults };
-    }
-    case "node": {
-      if (faults.length === 0) return plan;
-      const index = at();
-      faults[index] = changeNode(settings, faults[index] as FaultStep, random);
-      return { ...plan, faults };
-    }
-    case "undo": {
-      if (faults.length === 0) return plan;
-      const index = at();
-      faults[index] = changeUndo(settings, faults[index] as FaultStep, random);
-      return { ...plan, faults };
-    }
-    case "seed":
-      return { ...plan, seed: random.int(0, 0x7fff_ffff) };
-    case "shape": {
-      const choice = random.int(0, 3);
-      if (choice === 0) return { ...plan, nodes: random.int(settings.nodesMin, settings.nodesMax) };
-      if (choice === 1) {
-        const keys = Object.keys(settings.optionChoices).sort();
-        if (keys.length === 0) return plan;
-        const key = random.pick(keys);
-        return {
-          ...plan,
-          options: { ...plan.options, [key]: random.pick(settings.optionChoices[key] ?? [null]) },
-        };
-      }
-      if (choice === 2) return { ...plan, quiet: settings.liveness || !plan.quiet };
-      return {
-        ...plan,
-        network: {
-          ...plan.network,
-          lossPermille: random.chance(0.5) ? 0 : random.int(1, 80),
-          duplicatePermille: random.chance(0.5) ? 0 : random.int(1, 80),
-          fifo: random.chance(0.5),
-        },
-      };
-    }
+  return stepEdits[name](settings, faults, random) ? { ...plan, faults } : plan;
+}
+
+/** A step's index drawn from `random`. */
+function anyIndex(faults: readonly FaultStep[], random: Rng): number {
+  return random.int(0, faults.length - 1);
+}
+
+type StepEdit = (settings: FuzzSettings, faults: FaultStep[], random: Rng) => boolean;
+
+/** Edits of a plan's fault steps, in place; each says false when the steps do not allow it. */
+const stepEdits: Record<Exclude<MutationName, "seed" | "shape">, StepEdit> = {
+  insert(settings, faults, random) {
+    if (faults.length >= stepsMax(settings)) return false;
+    const step = freshStep(settings, random);
+    // Often right next to an existing step: coinciding faults are what break protocols.
+    const near =
+      faults.length > 0 && random.chance(0.5)
+        ? (faults[anyIndex(faults, random)] as FaultStep).atMs
+        : undefined;
+    const atMs = near === undefined ? step.atMs : clampTime(settings, near + random.int(-20, 20));
+    faults.splice(random.int(0, faults.length), 0, { ...step, atMs });
+    return true;
+  },
+  delete(_settings, faults, random) {
+    if (faults.length === 0) return false;
+    faults.splice(anyIndex(faults, random), 1);
+    return true;
+  },
+  duplicate(settings, faults, random) {
+    if (faults.length === 0 || faults.length >= stepsMax(settings)) return false;
+    const step = faults[anyIndex(faults, random)] as FaultStep;
+    faults.push({ ...step, atMs: clampTime(settings, step.atMs + random.int(1, 300)) });
+    return true;
+  },
+  shift(settings, faults, random) {
+    if (faults.length === 0) return false;
+    const index = anyIndex(faults, random);
+    const step = faults[index] as FaultStep;
+    const spread = random.pick([5, 50, 500]);
+    faults[index] = { ...step, atMs: clampTime(settings, step.atMs + random.int(-spread, spread)) };
+    return true;
+  },
+  swap(_settings, faults, random) {
+    if (faults.length < 2) return false;
+    const first = anyIndex(faults, random);
+    const second = anyIndex(faults, random);
+    const a = faults[first] as FaultStep;
+    const b = faults[second] as FaultStep;
+    faults[first] = { ...a, atMs: b.atMs };
+    faults[second] = { ...b, atMs: a.atMs };
+    return true;
+  },
+  node(settings, faults, random) {
+    if (faults.length === 0) return false;
+    const index = anyIndex(faults, random);
+    faults[index] = changeNode(settings, faults[index] as FaultStep, random);
+    return true;
+  },
+  undo(settings, faults, random) {
+    if (faults.length === 0) return false;
+    const index = anyIndex(faults, random);
+    faults[index] = changeUndo(settings, faults[index] as FaultStep, random);
+    return true;
+  },
+};
+
+/** The plan with its cluster size, one option, its quiet phase or its network changed. */
+function mutateShape(settings: FuzzSettings, plan: FuzzPlan, random: Rng): FuzzPlan {
+  const choice = random.int(0, 3);
+  if (choice === 0) return { ...plan, nodes: random.int(settings.nodesMin, settings.nodesMax) };
+  if (choice === 1) {
+    const keys = Object.keys(settings.optionChoices).sort();
+    if (keys.length === 0) return plan;
+    const key = random.pick(keys);
+    return {
+      ...plan,
+      options: { ...plan.options, [key]: random.pick(settings.optionChoices[key] ?? [null]) },
+    };
   }
+  if (choice === 2) return { ...plan, quiet: settings.liveness || !plan.quiet };
+  return {
+    ...plan,
+    network: {
+      ...plan.network,
+      lossPermille: random.chance(0.5) ? 0 : random.int(1, 80),
+      duplicatePermille: random.chance(0.5) ? 0 : random.int(1, 80),
+      fifo: random.chance(0.5),
+    },
+  };
 }
 
 /** A mutant of `plan`: one to four stacked mutations. Returns it with the operators applied. */
