@@ -38,6 +38,34 @@ export const defaultSettings = {
 
 export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): FuzzSettings {
   const bugs = [...(input.bugs ?? [])];
+  checkBugsKnown(protocol, bugs);
+  const hints = fuzzHints(protocol, input.noHints === true ? [] : bugs);
+  const { nodesMin, nodesMax } = nodeRange(protocol, input, { bugs, hints });
+  const timing = runTiming(input);
+  const optionChoices = acceptedOptionChoices(protocol, bugs, input.optionChoices ?? hints.options ?? {});
+  const operations = protocol.client?.operations;
+  return {
+    protocol: protocol.name,
+    bugs,
+    nodesMin,
+    nodesMax,
+    ...(operations === undefined || Object.keys(operations).length === 0
+      ? {}
+      : { operations: { ...operations } }),
+    electionTimer: protocol.electionTimer !== undefined,
+    optionChoices,
+    faultPhaseMs: timing.faultPhaseMs,
+    durationMs: timing.durationMs,
+    faultStepsMax: input.faultStepsMax ?? defaultSettings.faultStepsMax,
+    ...(input.workloadRequired === undefined ? {} : { workloadRequired: input.workloadRequired }),
+    liveness: timing.liveness,
+    livenessDeadlineMs: timing.livenessDeadlineMs,
+    ...(input.swarm === true ? { swarm: true } : {}),
+    ...(input.noHints === true ? { noHints: true } : {}),
+  };
+}
+
+function checkBugsKnown(protocol: Protocol, bugs: readonly string[]): void {
   for (const bug of bugs) {
     if (!protocol.bugs.some((known) => known.name === bug)) {
       const known = protocol.bugs.map((b) => b.name).join(", ");
@@ -46,7 +74,15 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
       );
     }
   }
-  const hints = fuzzHints(protocol, input.noHints === true ? [] : bugs);
+}
+
+/** The cluster sizes to draw from: the user's, else the hints', else around the protocol's default. */
+function nodeRange(
+  protocol: Protocol,
+  input: SettingsInput,
+  context: { bugs: readonly string[]; hints: FuzzHints },
+): { nodesMin: number; nodesMax: number } {
+  const { bugs, hints } = context;
   const range = hints.nodes;
   const nodesMin = input.nodesMin ?? range?.[0] ?? Math.min(3, protocol.defaultNodes);
   const nodesMax = input.nodesMax ?? range?.[1] ?? Math.max(nodesMin, protocol.defaultNodes);
@@ -58,6 +94,19 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
     const problem = nodeCountProblem(protocol, nodes, defaults);
     if (problem !== undefined) throw new InputError(`--nodes ${nodesMin}..${nodesMax}: ${problem}`);
   }
+  return { nodesMin, nodesMax };
+}
+
+/**
+ * A run's length and its fault phase: by default the first two thirds of the run, shortened under
+ * liveness so that the deadline still fits after it.
+ */
+function runTiming(input: SettingsInput): {
+  durationMs: number;
+  faultPhaseMs: number;
+  liveness: boolean;
+  livenessDeadlineMs: number;
+} {
   const durationMs = input.durationMs ?? defaultSettings.durationMs;
   const liveness = input.liveness ?? false;
   const livenessDeadlineMs = input.livenessDeadlineMs ?? defaultSettings.livenessDeadlineMs;
@@ -77,10 +126,17 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
       `liveness needs the run (${durationMs} ms) to last the fault phase (${faultPhaseMs} ms) plus the deadline (${livenessDeadlineMs} ms)`,
     );
   }
-  const choices = input.optionChoices ?? hints.options ?? {};
+  return { durationMs, faultPhaseMs, liveness, livenessDeadlineMs };
+}
+
+/** The option values to draw from, keeping only those the protocol accepts together with the bugs. */
+function acceptedOptionChoices(
+  protocol: Protocol,
+  bugs: readonly string[],
+  choices: Readonly<Record<string, readonly unknown[]>>,
+): Record<string, readonly unknown[]> {
   const optionChoices: Record<string, readonly unknown[]> = {};
   for (const key of Object.keys(choices).sort()) {
-    // Keep only values the protocol accepts together with the bugs.
     const accepted = (choices[key] ?? []).filter((value) => {
       try {
         protocol.parseOptions(bugs.length === 0 ? { [key]: value } : { [key]: value, bugs });
@@ -91,26 +147,7 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
     });
     if (accepted.length > 0) optionChoices[key] = accepted;
   }
-  const operations = protocol.client?.operations;
-  return {
-    protocol: protocol.name,
-    bugs,
-    nodesMin,
-    nodesMax,
-    ...(operations === undefined || Object.keys(operations).length === 0
-      ? {}
-      : { operations: { ...operations } }),
-    electionTimer: protocol.electionTimer !== undefined,
-    optionChoices,
-    faultPhaseMs,
-    durationMs,
-    faultStepsMax: input.faultStepsMax ?? defaultSettings.faultStepsMax,
-    ...(input.workloadRequired === undefined ? {} : { workloadRequired: input.workloadRequired }),
-    liveness,
-    livenessDeadlineMs,
-    ...(input.swarm === true ? { swarm: true } : {}),
-    ...(input.noHints === true ? { noHints: true } : {}),
-  };
+  return optionChoices;
 }
 
 /** The protocol's fuzz hints with those of the switched-on bugs laid over them, field by field. */
