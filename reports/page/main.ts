@@ -269,116 +269,10 @@ class LabPage {
   }
 
   private labSection(run: LabRun): HTMLElement {
-    const nodes = Array.from({ length: run.scenario.nodes }, (_, index) => `n${index + 1}`);
-    const node = select("fork-node", [...nodes, ...symbolicTargets]);
-    const nodeActions = ["crash", "restart", "pause", "resume", "isolate"];
-    if (this.protocol.electionTimer !== undefined) nodeActions.push("timeout");
-    const actions = h("div", { class: "lab-actions" });
-    append(
-      actions,
-      h(
-        "span",
-        { class: "lab-group" },
-        "node ",
-        node,
-        ...nodeActions.map((action) => this.button(action, action, () => ({ [action]: node.value }))),
-      ),
-    );
-    const from = select("fork-from", nodes, nodes[0]);
-    const to = select("fork-to", nodes, nodes[1]);
-    const oneWay = h("input", { type: "checkbox", id: "fork-one-way" });
-    append(
-      actions,
-      h(
-        "span",
-        { class: "lab-group" },
-        "link ",
-        from,
-        " → ",
-        to,
-        h("label", {}, oneWay, " one way"),
-        this.button("cut", "cut", () => ({
-          cut: oneWay.checked ? { from: from.value, to: to.value, oneWay: true } : [from.value, to.value],
-        })),
-        this.button("heal", "heal all", () => ({ heal: true })),
-      ),
-    );
-    const groups = h("input", {
-      type: "text",
-      id: "fork-groups",
-      size: "22",
-      value: `${nodes.slice(0, Math.ceil(nodes.length / 2)).join(" ")} | ${nodes.slice(Math.ceil(nodes.length / 2)).join(" ")}`,
-      title: "groups of nodes, separated by |",
-    });
-    append(
-      actions,
-      h(
-        "span",
-        { class: "lab-group" },
-        "partition ",
-        groups,
-        this.button("partition", "partition", () => ({
-          partition: groups.value.split("|").map((group) =>
-            group
-              .trim()
-              .split(/[\s,]+/)
-              .filter((name) => name !== ""),
-          ),
-        })),
-      ),
-    );
-    append(actions, h("span", { class: "lab-group", id: "fork-message" }));
-    const client = this.protocol.client;
-    if (client !== undefined) {
-      const operations = Object.keys(client.operations);
-      const f = select("fork-op-f", operations);
-      const key = h("input", { type: "text", id: "fork-op-key", size: "4", value: firstKey(run) });
-      const value = h("input", { type: "text", id: "fork-op-value", size: "6", value: "1" });
-      const target = select("fork-op-node", ["(any)", ...nodes]);
-      append(
-        actions,
-        h(
-          "span",
-          { class: "lab-group" },
-          "client ",
-          f,
-          " key ",
-          key,
-          " value ",
-          value,
-          " to ",
-          target,
-          this.button("op", "send", () => ({
-            op: {
-              f: f.value,
-              key: key.value,
-              ...(f.value === "read" || f.value === "get" ? {} : { value: parseValue(value.value) }),
-              ...(target.value === "(any)" ? { follow: true } : { node: target.value }),
-            },
-          })),
-        ),
-      );
-    }
     const forks = h("ol", { id: "lab-forks" });
     run.forks.forEach((step) => {
       forks.appendChild(h("li", {}, h("code", {}, formatValue(step, 200))));
     });
-    const undo = h("button", { id: "lab-undo", title: "undo the last fork" }, "↶ undo");
-    undo.disabled = !this.lab.canUndo;
-    undo.addEventListener("click", () => void this.act(() => this.lab.undo()).catch(() => undefined));
-    const redo = h("button", { id: "lab-redo", title: "redo the fork undone" }, "↷ redo");
-    redo.disabled = !this.lab.canRedo;
-    redo.addEventListener("click", () => void this.act(() => this.lab.redo()).catch(() => undefined));
-    const download = h(
-      "a",
-      {
-        id: "lab-download",
-        class: "button",
-        download: `${run.scenario.name}${run.forks.length === 0 ? "" : "-fork"}.yaml`,
-        href: `data:text/yaml;charset=utf-8,${encodeURIComponent(run.yaml)}`,
-      },
-      "⬇ Download scenario",
-    );
     const original = this.lab.original;
     return h(
       "section",
@@ -415,11 +309,142 @@ class LabPage {
         h("input", { type: "text", id: "fork-at", size: "9", title: "a time such as 35ms, 1.2s or 500us" }),
         " — select an event in the diagram (or type a time), then choose what happens then:",
       ),
-      actions,
-      h("div", { class: "lab-tools" }, undo, " ", redo, " ", download, " ", h("span", { id: "lab-status" })),
+      this.forkActions(run),
+      this.labTools(run),
       run.forks.length === 0
         ? h("p", { class: "dim" }, "No fork yet: this is the original run.")
         : h("div", {}, "Steps added to the original scenario:", forks),
+    );
+  }
+
+  /** The fork buttons, one group per kind of step: node, link, partition, client operation. */
+  private forkActions(run: LabRun): HTMLElement {
+    const nodes = Array.from({ length: run.scenario.nodes }, (_, index) => `n${index + 1}`);
+    const actions = h("div", { class: "lab-actions" });
+    append(actions, this.nodeActions(nodes));
+    append(actions, this.linkActions(nodes));
+    append(actions, this.partitionActions(nodes));
+    append(actions, h("span", { class: "lab-group", id: "fork-message" }));
+    const client = this.clientActions(run, nodes);
+    if (client !== undefined) append(actions, client);
+    return actions;
+  }
+
+  private nodeActions(nodes: readonly string[]): HTMLElement {
+    const node = select("fork-node", [...nodes, ...symbolicTargets]);
+    const actions = ["crash", "restart", "pause", "resume", "isolate"];
+    if (this.protocol.electionTimer !== undefined) actions.push("timeout");
+    return h(
+      "span",
+      { class: "lab-group" },
+      "node ",
+      node,
+      ...actions.map((action) => this.button(action, action, () => ({ [action]: node.value }))),
+    );
+  }
+
+  private linkActions(nodes: readonly string[]): HTMLElement {
+    const from = select("fork-from", nodes, nodes[0]);
+    const to = select("fork-to", nodes, nodes[1]);
+    const oneWay = h("input", { type: "checkbox", id: "fork-one-way" });
+    return h(
+      "span",
+      { class: "lab-group" },
+      "link ",
+      from,
+      " → ",
+      to,
+      h("label", {}, oneWay, " one way"),
+      this.button("cut", "cut", () => ({
+        cut: oneWay.checked ? { from: from.value, to: to.value, oneWay: true } : [from.value, to.value],
+      })),
+      this.button("heal", "heal all", () => ({ heal: true })),
+    );
+  }
+
+  private partitionActions(nodes: readonly string[]): HTMLElement {
+    const groups = h("input", {
+      type: "text",
+      id: "fork-groups",
+      size: "22",
+      value: `${nodes.slice(0, Math.ceil(nodes.length / 2)).join(" ")} | ${nodes.slice(Math.ceil(nodes.length / 2)).join(" ")}`,
+      title: "groups of nodes, separated by |",
+    });
+    return h(
+      "span",
+      { class: "lab-group" },
+      "partition ",
+      groups,
+      this.button("partition", "partition", () => ({
+        partition: groups.value.split("|").map((group) =>
+          group
+            .trim()
+            .split(/[\s,]+/)
+            .filter((name) => name !== ""),
+        ),
+      })),
+    );
+  }
+
+  /** A client operation sent into the run; none when the protocol has no client side. */
+  private clientActions(run: LabRun, nodes: readonly string[]): HTMLElement | undefined {
+    const client = this.protocol.client;
+    if (client === undefined) return undefined;
+    const operations = Object.keys(client.operations);
+    const f = select("fork-op-f", operations);
+    const key = h("input", { type: "text", id: "fork-op-key", size: "4", value: firstKey(run) });
+    const value = h("input", { type: "text", id: "fork-op-value", size: "6", value: "1" });
+    const target = select("fork-op-node", ["(any)", ...nodes]);
+    return h(
+      "span",
+      { class: "lab-group" },
+      "client ",
+      f,
+      " key ",
+      key,
+      " value ",
+      value,
+      " to ",
+      target,
+      this.button("op", "send", () => ({
+        op: {
+          f: f.value,
+          key: key.value,
+          ...(f.value === "read" || f.value === "get" ? {} : { value: parseValue(value.value) }),
+          ...(target.value === "(any)" ? { follow: true } : { node: target.value }),
+        },
+      })),
+    );
+  }
+
+  /** Undo, redo and the download of the (forked) scenario. */
+  private labTools(run: LabRun): HTMLElement {
+    const undo = h("button", { id: "lab-undo", title: "undo the last fork" }, "↶ undo");
+    undo.disabled = !this.lab.canUndo;
+    undo.addEventListener("click", () => void this.act(() => this.lab.undo()).catch(() => undefined));
+    const redo = h("button", { id: "lab-redo", title: "redo the fork undone" }, "↷ redo");
+    redo.disabled = !this.lab.canRedo;
+    redo.addEventListener("click", () => void this.act(() => this.lab.redo()).catch(() => undefined));
+    const download = h(
+      "a",
+      {
+        id: "lab-download",
+        class: "button",
+        download: `${run.scenario.name}${run.forks.length === 0 ? "" : "-fork"}.yaml`,
+        href: `data:text/yaml;charset=utf-8,${encodeURIComponent(run.yaml)}`,
+      },
+      "⬇ Download scenario",
+    );
+    return h(
+      "div",
+      { class: "lab-tools" },
+      undo,
+      " ",
+      redo,
+      " ",
+      download,
+      " ",
+      h("span", { id: "lab-status" }),
     );
   }
 
