@@ -440,19 +440,29 @@ function computeFigures(
   };
 }
 
-function checkExpectations(
-  scenario: Scenario,
-  outcome: {
-    violations: readonly Violation[];
-    leaders: ReadonlySet<string>;
-    linearizable: boolean | null;
-    /** The property the history check decides, as people read it. */
-    property: string;
-    leaderAt: boolean | undefined;
-    figures: Record<string, unknown>;
-  },
-): ExpectationResult[] {
+/** What a run ended with, as its scenario's `expect` block can ask about it. */
+interface RunOutcome {
+  readonly violations: readonly Violation[];
+  readonly leaders: ReadonlySet<string>;
+  readonly linearizable: boolean | null;
+  /** The property the history check decides, as people read it. */
+  readonly property: string;
+  readonly leaderAt: boolean | undefined;
+  readonly figures: Record<string, unknown>;
+}
+
+function checkExpectations(scenario: Scenario, outcome: RunOutcome): ExpectationResult[] {
   const expect = scenario.expect;
+  return [
+    ...safetyExpectations(expect, outcome),
+    ...historyExpectations(expect, outcome),
+    ...leaderExpectations(expect, outcome),
+    ...figureExpectations(expect, outcome),
+  ];
+}
+
+/** `safe` and `violates`: which safety invariants broke. */
+function safetyExpectations(expect: Scenario["expect"], outcome: RunOutcome): ExpectationResult[] {
   const results: ExpectationResult[] = [];
   const violated = new Set(outcome.violations.filter((v) => v.kind === "safety").map((v) => v.invariant));
   if (expect.safe !== undefined) {
@@ -472,8 +482,14 @@ function checkExpectations(
         : `${name} held${violated.size > 0 ? ` (violated instead: ${[...violated].join(", ")})` : ""}`,
     });
   }
-  if (expect.linearizable !== undefined) {
-    results.push({
+  return results;
+}
+
+/** `linearizable`: the verdict of the client history's check. */
+function historyExpectations(expect: Scenario["expect"], outcome: RunOutcome): ExpectationResult[] {
+  if (expect.linearizable === undefined) return [];
+  return [
+    {
       expectation: expect.linearizable ? "linearizable" : "not linearizable",
       met: outcome.linearizable === expect.linearizable,
       detail:
@@ -482,8 +498,13 @@ function checkExpectations(
           : outcome.linearizable
             ? `the history is ${outcome.property}`
             : `the history is not ${outcome.property}`,
-    });
-  }
+    },
+  ];
+}
+
+/** `leader` (a live leader by a time) and `neverLeader`. */
+function leaderExpectations(expect: Scenario["expect"], outcome: RunOutcome): ExpectationResult[] {
+  const results: ExpectationResult[] = [];
   if (expect.leader !== undefined) {
     results.push({
       expectation: `leader by ${formatDuration(expect.leader.by)}`,
@@ -499,6 +520,12 @@ function checkExpectations(
       detail: led ? `${node} became leader` : `${node} never became leader`,
     });
   }
+  return results;
+}
+
+/** `figures` (each within its bounds, by name) and `blocked`. */
+function figureExpectations(expect: Scenario["expect"], outcome: RunOutcome): ExpectationResult[] {
+  const results: ExpectationResult[] = [];
   for (const [name, bounds] of Object.entries(expect.figures ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
     const value = lookupFigure(outcome.figures, name);
     const tooLow = bounds.min !== undefined && (value === undefined || value < bounds.min);
