@@ -120,22 +120,7 @@ export function runScenario(
   const cast = castOf(scenario);
   const wantFigures = protocol.figures !== undefined && (options.protocolFigures ?? true);
   const trace = startTrace({ scenario, protocol, protocolOptions, seed, cast, options, wantFigures });
-  const kernel = new Kernel({
-    protocol,
-    options: protocolOptions,
-    nodes: cast.nodes,
-    clients: cast.clients,
-    seed,
-    network: scenario.network,
-    trace,
-    checkLiveness: options.checkLiveness ?? false,
-    stopOnViolation: options.stopOnViolation ?? true,
-    ...(options.observer === undefined ? {} : { observer: options.observer }),
-    ...(options.freezeMessages === false ? { freezeMessages: false } : {}),
-    ...(scenario.schedule === undefined && options.choiceStore !== true
-      ? {}
-      : { scheduling: "choice" as const }),
-  });
+  const kernel = newKernel({ scenario, protocol, protocolOptions, seed, cast, options, trace });
   const history = new HistoryLog(kernel);
   const leaderAt = play({ scenario, protocol, kernel, history, seed, cast });
   if (!kernel.isStopped) kernel.checkAtEnd();
@@ -179,6 +164,42 @@ export function runScenario(
     expectations,
     expectationsMet: expectations.every((expectation) => expectation.met),
     kernel,
+  });
+}
+
+/** The kernel of a run: the scenario's cast and network, with the run options that reach it. */
+function newKernel({
+  scenario,
+  protocol,
+  protocolOptions,
+  seed,
+  cast,
+  options,
+  trace,
+}: {
+  readonly scenario: Scenario;
+  readonly protocol: Protocol;
+  readonly protocolOptions: Readonly<Record<string, unknown>>;
+  readonly seed: bigint;
+  readonly cast: Cast;
+  readonly options: RunOptions;
+  readonly trace: TraceRecorder;
+}): Kernel {
+  return new Kernel({
+    protocol,
+    options: protocolOptions,
+    nodes: cast.nodes,
+    clients: cast.clients,
+    seed,
+    network: scenario.network,
+    trace,
+    checkLiveness: options.checkLiveness ?? false,
+    stopOnViolation: options.stopOnViolation ?? true,
+    ...(options.observer === undefined ? {} : { observer: options.observer }),
+    ...(options.freezeMessages === false ? { freezeMessages: false } : {}),
+    ...(scenario.schedule === undefined && options.choiceStore !== true
+      ? {}
+      : { scheduling: "choice" as const }),
   });
 }
 
