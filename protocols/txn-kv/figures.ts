@@ -34,76 +34,107 @@ interface NoteData {
   readonly into?: string;
 }
 
+type Note = Extract<TraceLine, { kind: "note" }>;
+
+/** What the walk over the trace has counted so far. */
+interface RangeTally {
+  /** Table versions already counted (every replica notes each one). */
+  readonly seen: Set<number>;
+  /** When each move (`start→to`) was decided, in milliseconds. */
+  readonly moveStartedMs: Map<string, number>;
+  /** Transactions redirected, as `txn from`. */
+  readonly redirected: Set<string>;
+  readonly timeline: Record<string, unknown>[];
+  splits: number;
+  splitsByLoad: number;
+  merges: number;
+  moves: number;
+  moveMsMax: number;
+  /** The last table version's note: the ranges at the end. */
+  last: NoteData | undefined;
+}
+
 export function txnFigures(records: readonly TraceLine[]): Record<string, unknown> {
   const header = records[0];
   if (header?.kind !== "header" || header.protocol !== "txn-kv") return {};
-  const seen = new Set<number>();
-  const moveStartedMs = new Map<string, number>();
-  let splits = 0;
-  let splitsByLoad = 0;
-  let merges = 0;
-  const redirected = new Set<string>();
-  let moves = 0;
-  let moveMsMax = 0;
-  let last: NoteData | undefined;
-  const timeline: Record<string, unknown>[] = [];
+  const tally: RangeTally = {
+    seen: new Set(),
+    moveStartedMs: new Map(),
+    redirected: new Set(),
+    timeline: [],
+    splits: 0,
+    splitsByLoad: 0,
+    merges: 0,
+    moves: 0,
+    moveMsMax: 0,
+    last: undefined,
+  };
   for (const record of records) {
-    if (record.kind === "note" && record.label === "txn-redirect") {
-      const { txn, from, to } = (record.data ?? {}) as { txn?: string; from?: string; to?: string[] };
-      const key = `${txn} ${from}`;
-      if (!redirected.has(key)) {
-        redirected.add(key);
-        timeline.push({ ms: Math.round(record.t / 10) / 100, event: "redirect", txn, from, to });
-      }
-      continue;
-    }
-    if (record.kind !== "note" || !record.label.startsWith("range-") || record.label === "range-installed")
-      continue;
-    const data = (record.data ?? {}) as NoteData;
-    if (data.version === undefined || seen.has(data.version)) continue;
-    seen.add(data.version);
-    const ms = Math.round(record.t / 10) / 100;
-    last = data;
-    if (record.label === "range-split") {
-      splits++;
-      if (data.reason === "load") splitsByLoad++;
-      timeline.push({
-        ms,
-        event: "split",
-        at: data.at,
-        group: data.group,
-        ...(data.reason === undefined ? {} : { reason: data.reason }),
-      });
-    } else if (record.label === "range-merge") {
-      merges++;
-      timeline.push({ ms, event: "merge", start: data.start, into: data.into, group: data.group });
-    } else if (record.label === "range-move") {
-      moveStartedMs.set(`${data.start}→${data.to}`, ms);
-      timeline.push({ ms, event: "move", start: data.start, from: data.from, to: data.to });
-    } else if (record.label === "range-moved") {
-      moves++;
-      const startedMs = moveStartedMs.get(`${data.start}→${data.to}`);
-      if (startedMs !== undefined) moveMsMax = Math.max(moveMsMax, Math.round((ms - startedMs) * 100) / 100);
-      timeline.push({ ms, event: "moved", start: data.start, from: data.from, to: data.to });
-    }
+    if (record.kind !== "note") continue;
+    if (record.label === "txn-redirect") countRedirect(tally, record);
+    else if (record.label.startsWith("range-") && record.label !== "range-installed")
+      countRangeChange(tally, record);
   }
+  const last = tally.last;
   if (last === undefined) {
     const contrast = partitioningContrast(records);
     return Object.keys(contrast).length === 0 ? {} : { txn: contrast };
   }
   return {
     txn: {
-      splits,
-      splitsByLoad,
-      merges,
-      moves,
-      redirects: redirected.size,
-      moveMsMax,
+      splits: tally.splits,
+      splitsByLoad: tally.splitsByLoad,
+      merges: tally.merges,
+      moves: tally.moves,
+      redirects: tally.redirected.size,
+      moveMsMax: tally.moveMsMax,
       ranges: last.ranges ?? null,
       rangesByGroup: Object.fromEntries(
         Object.entries(last.byGroup ?? {}).sort(([left], [right]) => (left < right ? -1 : 1)),
       ),
-      timeline,
+      timeline: tally.timeline,
     },
   };
+}
+
+/** A transaction sent on to its keys' new groups: counted once per transaction and coordinator. */
+function countRedirect(tally: RangeTally, record: Note): void {
+  const { txn, from, to } = (record.data ?? {}) as { txn?: string; from?: string; to?: string[] };
+  const key = `${txn} ${from}`;
+  if (tally.redirected.has(key)) return;
+  tally.redirected.add(key);
+  tally.timeline.push({ ms: Math.round(record.t / 10) / 100, event: "redirect", txn, from, to });
+}
+
+/** A split, merge, move decided or move done: counted at the first replica that applies it. */
+function countRangeChange(tally: RangeTally, record: Note): void {
+  const data = (record.data ?? {}) as NoteData;
+  if (data.version === undefined || tally.seen.has(data.version)) return;
+  tally.seen.add(data.version);
+  const ms = Math.round(record.t / 10) / 100;
+  tally.last = data;
+  if (record.label === "range-split") {
+    tally.splits++;
+    if (data.reason === "load") tally.splitsByLoad++;
+    tally.timeline.push({
+      ms,
+      event: "split",
+      at: data.at,
+      group: data.group,
+      ...(data.reason === undefined ? {} : { reason: data.reason }),
+    });
+  } else if (record.label === "range-merge") {
+    tally.merges++;
+    tally.timeline.push({ ms, event: "merge", start: data.start, into: data.into, group: data.group });
+  } else if (record.label === "range-move") {
+    tally.moveStartedMs.set(`${data.start}→${data.to}`, ms);
+    tally.timeline.push({ ms, event: "move", start: data.start, from: data.from, to: data.to });
+  } else if (record.label === "range-moved") {
+    tally.moves++;
+    const startedMs = tally.moveStartedMs.get(`${data.start}→${data.to}`);
+    if (startedMs !== undefined) {
+      tally.moveMsMax = Math.max(tally.moveMsMax, Math.round((ms - startedMs) * 100) / 100);
+    }
+    tally.timeline.push({ ms, event: "moved", start: data.start, from: data.from, to: data.to });
+  }
 }
