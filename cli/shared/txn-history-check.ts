@@ -6,9 +6,11 @@
 import { performance } from "node:perf_hooks";
 import {
   anomalyDefinitions,
+  type CycleAnomaly,
   checkTransactions,
   describeTransaction,
   parseTxnEvents,
+  type TxnCheckResult,
   type TxnModelName,
   txnModelNames,
 } from "../../sim/check/txn/index.js";
@@ -47,20 +49,53 @@ export function checkTxnHistory(
   if (verdict.result !== "invalid") return { result, property: "strict-serializable" };
   const first = verdict.cycles.find((cycle) => verdict.anomalies.includes(cycle.name));
   const describe = (id: number): string => describeTransaction(history.transactions[id]!);
-  // One line that stands on its own in the terminal and the report: the cycle, why each edge
-  // exists, and the transactions on it.
-  const summary =
-    first === undefined
-      ? `not strict-serializable: ${verdict.anomalies.join(", ")}: ${verdict.reads[0]?.why ?? ""}`
-      : `not strict-serializable: ${first.name} cycle ${first.steps.map((step) => `T${step.from} -${step.kind}->`).join(" ")} T${first.cycle[0]}` +
-        `; ${first.steps.map((step) => step.why).join("; ")}` +
-        `; ${[...new Set(first.cycle)]
-          .sort((left, right) => left - right)
-          .map(describe)
-          .join("; ")}`;
-  // The findings as graphs the report draws (transactions and labelled edges), the reported one
-  // first: each cycle, and for the first prohibited read anomalies (an aborted or intermediate
-  // read: no cycle) the reader and the writers it read from.
+  return {
+    result,
+    summary: failureSummary(verdict, first, describe),
+    invariant: transactionalHistoryInvariant,
+    property: "strict-serializable",
+    explanation: {
+      anomalies: verdict.anomalies,
+      cycles: verdict.cycles,
+      reads: verdict.reads,
+      transactions: involvedTransactions(verdict).map(describe),
+      graphs: findingGraphs(verdict, first, describe),
+    },
+  };
+}
+
+/**
+ * One line that stands on its own in the terminal and the report: the cycle, why each edge
+ * exists, and the transactions on it.
+ */
+function failureSummary(
+  verdict: TxnCheckResult,
+  first: CycleAnomaly | undefined,
+  describe: (id: number) => string,
+): string {
+  if (first === undefined) {
+    return `not strict-serializable: ${verdict.anomalies.join(", ")}: ${verdict.reads[0]?.why ?? ""}`;
+  }
+  return (
+    `not strict-serializable: ${first.name} cycle ${first.steps.map((step) => `T${step.from} -${step.kind}->`).join(" ")} T${first.cycle[0]}` +
+    `; ${first.steps.map((step) => step.why).join("; ")}` +
+    `; ${[...new Set(first.cycle)]
+      .sort((left, right) => left - right)
+      .map(describe)
+      .join("; ")}`
+  );
+}
+
+/**
+ * The findings as graphs the report draws (transactions and labelled edges), the reported one
+ * first: each cycle, and for the first prohibited read anomalies (an aborted or intermediate
+ * read: no cycle) the reader and the writers it read from.
+ */
+function findingGraphs(
+  verdict: TxnCheckResult,
+  first: CycleAnomaly | undefined,
+  describe: (id: number) => string,
+) {
   const readGraphs = verdict.reads
     .filter((read) => verdict.anomalies.includes(read.name))
     .slice(0, 2)
@@ -91,21 +126,13 @@ export function checkTxnHistory(
         why: step.why,
       })),
     }));
-  const graphs = first === undefined ? [...readGraphs, ...cycleGraphs] : [...cycleGraphs, ...readGraphs];
+  return first === undefined ? [...readGraphs, ...cycleGraphs] : [...cycleGraphs, ...readGraphs];
+}
+
+/** The transactions on any cycle or read anomaly, in order. */
+function involvedTransactions(verdict: TxnCheckResult): number[] {
   const involved = new Set<number>();
   for (const cycle of verdict.cycles) for (const id of cycle.cycle) involved.add(id);
   for (const read of verdict.reads) for (const id of read.transactions) involved.add(id);
-  return {
-    result,
-    summary,
-    invariant: transactionalHistoryInvariant,
-    property: "strict-serializable",
-    explanation: {
-      anomalies: verdict.anomalies,
-      cycles: verdict.cycles,
-      reads: verdict.reads,
-      transactions: [...involved].sort((left, right) => left - right).map(describe),
-      graphs,
-    },
-  };
+  return [...involved].sort((left, right) => left - right);
 }
