@@ -50,75 +50,90 @@ export function parseKnossosEdn(text: string, file?: string): ParsedHistory {
         column: form.column,
       });
     }
-    const where = { file, line: map.line, column: map.column };
-    const process = map.get("process");
-    const type = map.get("type");
-    const f = map.get("f");
-    if (!(type instanceof Keyword) || !types.has(type.name)) {
-      throw new InputError("expected :type to be :invoke, :ok, :fail or :info", where);
-    }
-    if (typeof process !== "number") {
-      if (process instanceof Keyword) return; // the nemesis and other non-client processes
-      throw new InputError("expected :process to be an integer or a keyword such as :nemesis", where);
-    }
-    if (!(f instanceof Keyword)) throw new InputError("expected :f to be a keyword such as :read", where);
-    const value = ednToPlain(map.get("value") ?? null);
-    const timeUs = index;
-    if (type.name === "invoke") {
+    const operation = operationOf(map, { file, index });
+    if (operation === undefined) return;
+    const { process, type, f, where } = operation;
+    if (type === "invoke") {
       if (pending.has(process)) {
         throw new InputError(`process ${process} invokes while its previous operation is pending`, where);
       }
-      functions.add(f.name);
-      const event: MutableEvent = { type: "invoke", process, f: f.name, key: null, value, timeUs, index };
+      functions.add(f);
+      const event: MutableEvent = {
+        type: "invoke",
+        process,
+        f,
+        key: null,
+        value: operation.value,
+        timeUs: index,
+        index,
+      };
       pending.set(process, event);
       events.push(event);
       return;
     }
-    const invocation = pending.get(process);
-    if (invocation === undefined) {
-      if (type.name === "info") return;
-      throw new InputError(`:${type.name} for process ${process}, which has no pending invocation`, where);
-    }
-    if (invocation.f !== f.name) {
-      throw new InputError(
-        `:${type.name} :${f.name} completes a pending :${invocation.f} of process ${process}`,
-        where,
-      );
-    }
-    pending.delete(process);
-    const error = map.get("error");
-    const errorText = error === undefined ? undefined : JSON.stringify(ednToPlain(error));
-    if (type.name === "fail" || type.name === "info") {
-      const event: MutableEvent = {
-        type: type.name,
-        process,
-        f: f.name,
-        key: null,
-        value: null,
-        timeUs,
-        index,
-      };
-      if (errorText !== undefined) event.error = errorText;
-      events.push(event);
-      return;
-    }
-    // :ok — the completion's value replaces the invocation's.
-    if (f.name === "read" && value === null) {
-      events.push({
-        type: "info",
-        process,
-        f: f.name,
-        key: null,
-        value: null,
-        timeUs,
-        index,
-        error: "nil read",
-      });
-      return;
-    }
-    invocation.value = f.name === "read" ? null : value;
-    const output = f.name === "cas" ? true : value;
-    events.push({ type: "ok", process, f: f.name, key: null, value: output, timeUs, index });
+    const completion = completionEvent(operation, pending);
+    if (completion !== undefined) events.push(completion);
   });
   return { format: "knossos-edn", events, model: modelFor(functions) };
+}
+
+/** An operation map, checked, with its position in the file. */
+interface Operation {
+  readonly map: EdnMap;
+  readonly index: number;
+  readonly where: { file: string | undefined; line: number; column: number };
+  readonly process: number;
+  readonly type: string;
+  readonly f: string;
+  readonly value: unknown;
+}
+
+/** The operation a map holds; undefined for a non-client process (the nemesis). */
+function operationOf(map: EdnMap, at: { file: string | undefined; index: number }): Operation | undefined {
+  const where = { file: at.file, line: map.line, column: map.column };
+  const process = map.get("process");
+  const type = map.get("type");
+  const f = map.get("f");
+  if (!(type instanceof Keyword) || !types.has(type.name)) {
+    throw new InputError("expected :type to be :invoke, :ok, :fail or :info", where);
+  }
+  if (typeof process !== "number") {
+    if (process instanceof Keyword) return undefined; // the nemesis and other non-client processes
+    throw new InputError("expected :process to be an integer or a keyword such as :nemesis", where);
+  }
+  if (!(f instanceof Keyword)) throw new InputError("expected :f to be a keyword such as :read", where);
+  const value = ednToPlain(map.get("value") ?? null);
+  return { map, index: at.index, where, process, type: type.name, f: f.name, value };
+}
+
+/**
+ * The event of an `:ok`, `:fail` or `:info` completing its process's pending invocation, which it
+ * takes off `pending`; undefined for an `:info` with nothing pending.
+ */
+function completionEvent(operation: Operation, pending: Map<number, MutableEvent>): HistoryEvent | undefined {
+  const { map, index, where, process, type, f, value } = operation;
+  const timeUs = index;
+  const invocation = pending.get(process);
+  if (invocation === undefined) {
+    if (type === "info") return undefined;
+    throw new InputError(`:${type} for process ${process}, which has no pending invocation`, where);
+  }
+  if (invocation.f !== f) {
+    throw new InputError(`:${type} :${f} completes a pending :${invocation.f} of process ${process}`, where);
+  }
+  pending.delete(process);
+  const error = map.get("error");
+  const errorText = error === undefined ? undefined : JSON.stringify(ednToPlain(error));
+  if (type === "fail" || type === "info") {
+    const event: MutableEvent = { type, process, f, key: null, value: null, timeUs, index };
+    if (errorText !== undefined) event.error = errorText;
+    return event;
+  }
+  // :ok — the completion's value replaces the invocation's.
+  if (f === "read" && value === null) {
+    return { type: "info", process, f, key: null, value: null, timeUs, index, error: "nil read" };
+  }
+  invocation.value = f === "read" ? null : value;
+  const output = f === "cas" ? true : value;
+  return { type: "ok", process, f, key: null, value: output, timeUs, index };
 }
