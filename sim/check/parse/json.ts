@@ -159,73 +159,81 @@ function modelForFunctions(events: readonly HistoryEvent[]): AnyModel {
  * passes its `--model` choice.
  */
 export function parseJsonHistory(text: string, file?: string, defaultModel?: AnyModel): ParsedHistory {
+  const { items, positionOf, model } = jsonItems(text, file);
+  const events = toEvents(items, positionOf, file);
+  checkOrder(events, positionOf, file);
+  return { format: "json", events, model: model ?? defaultModel ?? modelForFunctions(events) };
+}
+
+/** The raw events of a history, where each one starts in the text, and the model it names. */
+interface JsonItems {
+  readonly items: unknown[];
+  readonly positionOf: (index: number) => { line: number; column: number };
+  readonly model?: AnyModel;
+}
+
+/** The events of a JSON array, a `{"events": [...]}` document or JSON Lines (one per line). */
+function jsonItems(text: string, file: string | undefined): JsonItems {
   const trimmed = text.trimStart();
-  let items: unknown[];
-  let positionOf: (index: number) => { line: number; column: number };
-  let model = defaultModel;
-  if (trimmed === "") {
-    items = [];
-    positionOf = () => ({ line: 1, column: 1 });
-  } else if (trimmed.startsWith("[")) {
+  if (trimmed === "") return { items: [], positionOf: () => ({ line: 1, column: 1 }) };
+  if (trimmed.startsWith("[")) {
     const parsed = parseJsonText(text, file, 0);
     if (!Array.isArray(parsed))
       throw new InputError("expected a JSON array of events", { file, line: 1, column: 1 });
-    items = parsed;
     const offsets = elementOffsets(text, 1);
-    positionOf = (index) => locate(text, offsets[index] ?? 0);
-  } else {
-    const lines = text.split("\n");
-    const nonEmpty = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.trim() !== "");
-    const first = nonEmpty[0]!;
-    let whole: unknown;
-    let wholeParsed = false;
-    if (nonEmpty.length > 1) {
-      try {
-        whole = JSON.parse(text);
-        wholeParsed = true;
-      } catch {
-        wholeParsed = false;
-      }
-    } else {
-      whole = parseJsonText(text, file, 0);
-      wholeParsed = true;
-    }
-    if (wholeParsed && typeof whole === "object" && whole !== null && "events" in whole) {
-      const document = documentSchema.safeParse(whole);
-      if (!document.success) {
-        throw new InputError(
-          `${describeIssue(document.error.issues[0]!)} (expected {"model"?: string, "initial"?: any, "events": [...]})`,
-          {
-            file,
-            line: 1,
-            column: 1,
-          },
-        );
-      }
-      items = document.data.events;
-      const offsets = elementOffsets(text, 2);
-      positionOf = (index) => locate(text, offsets[index] ?? 0);
-      const name = document.data.model;
-      if (name !== undefined) {
-        if (!isModelName(name)) {
-          throw new InputError(`unknown model '${name}' (expected one of ${modelNames.join(", ")})`, {
-            file,
-            line: 1,
-            column: 1,
-          });
-        }
-        model = modelByName(
-          name,
-          document.data.initial === undefined ? {} : { initial: document.data.initial },
-        );
-      }
-    } else {
-      // JSON Lines: one event per non-empty line.
-      items = nonEmpty.map(({ line, index }) => parseJsonText(line, file, index));
-      positionOf = (index) => ({ line: (nonEmpty[index] ?? first).index + 1, column: 1 });
-    }
+    return { items: parsed, positionOf: (index) => locate(text, offsets[index] ?? 0) };
   }
-  const events = toEvents(items, positionOf, file);
-  checkOrder(events, positionOf, file);
-  return { format: "json", events, model: model ?? modelForFunctions(events) };
+  const lines = text.split("\n");
+  const nonEmpty = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.trim() !== "");
+  const first = nonEmpty[0]!;
+  let whole: unknown;
+  let wholeParsed = false;
+  if (nonEmpty.length > 1) {
+    try {
+      whole = JSON.parse(text);
+      wholeParsed = true;
+    } catch {
+      wholeParsed = false;
+    }
+  } else {
+    whole = parseJsonText(text, file, 0);
+    wholeParsed = true;
+  }
+  if (wholeParsed && typeof whole === "object" && whole !== null && "events" in whole) {
+    return documentItems(text, file, whole);
+  }
+  // JSON Lines: one event per non-empty line.
+  const items = nonEmpty.map(({ line, index }) => parseJsonText(line, file, index));
+  return { items, positionOf: (index) => ({ line: (nonEmpty[index] ?? first).index + 1, column: 1 }) };
+}
+
+/** The events of a `{"model"?, "initial"?, "events": [...]}` document, and the model it names. */
+function documentItems(text: string, file: string | undefined, whole: object): JsonItems {
+  const document = documentSchema.safeParse(whole);
+  if (!document.success) {
+    throw new InputError(
+      `${describeIssue(document.error.issues[0]!)} (expected {"model"?: string, "initial"?: any, "events": [...]})`,
+      {
+        file,
+        line: 1,
+        column: 1,
+      },
+    );
+  }
+  const offsets = elementOffsets(text, 2);
+  const positionOf = (index: number) => locate(text, offsets[index] ?? 0);
+  const name = document.data.model;
+  if (name === undefined) return { items: document.data.events, positionOf };
+  if (!isModelName(name)) {
+    throw new InputError(`unknown model '${name}' (expected one of ${modelNames.join(", ")})`, {
+      file,
+      line: 1,
+      column: 1,
+    });
+  }
+  const model = modelByName(
+    name,
+    document.data.initial === undefined ? {} : { initial: document.data.initial },
+  );
+  return { items: document.data.events, positionOf, model };
 }
