@@ -305,6 +305,8 @@ export function runExploreMutants(options: {
       // A bug's declared bounds (its `explore`) replace the generic settings.
       const settings: ReadonlyArray<{ readonly clients?: number; readonly faults?: string }> =
         bug.explore === undefined ? generic : [{}];
+      // The generic settings explore every schedule: no bound of the protocol's applies.
+      const unbounded = { timers: "all", network: "unordered", quietTimeouts: false } as const;
       options.onStart?.(name, bug.name);
       let row: ExploreMutantRow | undefined;
       let statesVisited = 0;
@@ -317,7 +319,9 @@ export function runExploreMutants(options: {
             bugs: [bug.name],
             nodes: 3,
             ...(setting.clients === undefined ? {} : { clients: setting.clients }),
-            ...(setting.faults === undefined ? {} : { faults: parseFaultBudget(setting.faults) }),
+            ...(setting.faults === undefined
+              ? {}
+              : { faults: parseFaultBudget(setting.faults), ...unbounded }),
           },
           historyChecker(),
         );

@@ -14,9 +14,9 @@
  * Votes go only to candidates whose log is at least as up-to-date (§5.4.1), which gives Leader
  * Completeness.
  *
- * Durability (Figure 2): currentTerm, votedFor and the log are written to durable storage before
- * any message that depends on them is sent. Storage writes here are synchronous, so writing
- * before `send` in the same handler is enough. A restarted node rebuilds everything from storage;
+ * Durability (Figure 2): currentTerm, votedFor and the log are on stable storage before any
+ * message that depends on them is sent. A write survives a power loss only once synced, so a
+ * handler writes, calls `storage.sync()`, then sends. A restarted node rebuilds everything from storage;
  * commitIndex and the state machine are rebuilt from the snapshot and re-learned from the leader.
  *
  * Reads (§8, thesis §6.4) are linearizable: by default through ReadIndex (the leader records its

@@ -4,7 +4,7 @@
  */
 import type { DeliberateBug } from "../../sim/node.js";
 
-export const threePhaseBugNames = ["wait-commits-on-timeout"] as const;
+export const threePhaseBugNames = ["wait-commits-on-timeout", "unforced-vote"] as const;
 
 export type ThreePhaseBugName = (typeof threePhaseBugNames)[number];
 
@@ -17,5 +17,18 @@ export const threePhaseBugs: readonly DeliberateBug[] = [
     breaks: ["commit.ac1-agreement", "commit.ac3-commit-needs-all-yes"],
     source:
       "Skeen 1981, §4 (a site in WAIT has an Abort in its concurrency set: its timeout action must be Abort or termination)",
+  },
+  {
+    name: "unforced-vote",
+    id: "M30",
+    change:
+      "A participant writes its prepared record but sends YES before forcing it to disk; a power loss " +
+      "forgets the vote, and when the termination protocol asks, the restarted participant believes it " +
+      "never voted and aborts on its own.",
+    breaks: ["commit.yes-voter-not-alone", "commit.ac1-agreement"],
+    source:
+      "Skeen 1981 (a site writes its state to stable storage before it sends the message that reports it); " +
+      "Gray 1978 (force-write before voting Yes)",
+    fuzz: { nodes: [3, 3] },
   },
 ];

@@ -273,7 +273,9 @@ export class AtomicityTracker {
           record.failure = true;
           break;
         case "vote": {
-          record.votes.set(site, observation.vote);
+          // A Yes vote binds the site: one that forgot it (an unforced prepared record lost in a
+          // crash) and answers No later is still a Yes voter to the coordinator that counted it.
+          if (record.votes.get(site) !== "yes") record.votes.set(site, observation.vote);
           if (observation.vote === "yes") {
             const needed = this.durability.preparedRecord(observation.tx);
             if (!loggedBefore(log, needed, observation.logLength)) {

@@ -220,9 +220,23 @@ function witnessSentence(names: readonly string[]): string {
 /** Builds the explanation for a failed partition. */
 export function explainFailure(input: FailureInput): Explanation {
   const { key, operations, model, deepest, states } = input;
+  // The states after each operation of the prefix, replayed through the model: the search's
+  // table may hold one state standing for several equivalent ones (PlacementGuard.canonical).
+  const replayed: unknown[] = [];
+  let replaying: unknown = model.init();
+  for (const local of deepest.prefix) {
+    replaying = replaying === undefined ? undefined : model.step(replaying, operations[local]!);
+    replayed.push(replaying);
+  }
   const describeStateId = (id: number): string => describeState(model, states.values[id]);
+  const describeAfter = (position: number): string =>
+    replayed[position] === undefined
+      ? describeStateId(deepest.states[position]!)
+      : describeState(model, replayed[position]);
   const stateAtFailure =
     deepest.states.length === 0 ? states.initial : deepest.states[deepest.states.length - 1]!;
+  const stateAtFailureText =
+    deepest.states.length === 0 ? describeStateId(states.initial) : describeAfter(deepest.states.length - 1);
   const failing = operations[deepest.failing]!;
 
   const unplaceable: UnplaceableOperation[] = deepest.pending.map((local) => {
@@ -230,7 +244,7 @@ export function explainFailure(input: FailureInput): Explanation {
     const legal = states.transition(local, stateAtFailure) >= 0;
     const text = describeOperation(model, operation);
     let reason: string;
-    if (!legal) reason = `${text} is not possible in state ${describeStateId(stateAtFailure)}`;
+    if (!legal) reason = `${text} is not possible in state ${stateAtFailureText}`;
     else if (operation.status === "info") reason = `${text} may take effect here, but that does not help`;
     else reason = `${text} is possible here, but every order that starts with it fails later`;
     return { operation: operation.id, reason };
@@ -250,7 +264,7 @@ export function explainFailure(input: FailureInput): Explanation {
 
   const longestPrefix = deepest.prefix.map((local, position) => ({
     operation: operations[local]!.id,
-    stateAfter: describeStateId(deepest.states[position]!),
+    stateAfter: describeAfter(position),
   }));
 
   const mentioned = new Set<number>();
@@ -293,7 +307,7 @@ export function explainFailure(input: FailureInput): Explanation {
       ? [witnessSentence(deepest.witnesses.map((local) => name(operations[local]!.id)))]
       : deepest.reachableStates === undefined
         ? [
-            `The longest linearizable prefix found has ${deepest.prefix.length} operation${deepest.prefix.length === 1 ? "" : "s"} and leaves the state at ${describeStateId(stateAtFailure)};`,
+            `The longest linearizable prefix found has ${deepest.prefix.length} operation${deepest.prefix.length === 1 ? "" : "s"} and leaves the state at ${stateAtFailureText};`,
             failingSentence,
           ]
         : [
@@ -311,7 +325,7 @@ export function explainFailure(input: FailureInput): Explanation {
     summary: sentences.join(" "),
     initialState: describeStateId(states.initial),
     longestPrefix,
-    stateAtFailure: describeStateId(stateAtFailure),
+    stateAtFailure: stateAtFailureText,
     failingOperation: failing.id,
     unplaceable,
     concurrent,

@@ -71,6 +71,13 @@ export interface PlacementGuard<State> {
    */
   unplaceable?(): Unplaceable | undefined;
   /**
+   * A stand-in for `after`, the state `operation` leads to from `before`, for the search's cache:
+   * it must allow exactly the same operations as `after` now and after any sequence of further
+   * operations, so that configurations differing only there are one (for example every kv value
+   * that holds an appended text no read shows). Optional: only speed; the identity by default.
+   */
+  canonical?(operation: number, before: State, after: State): State;
+  /**
    * Called when `operation` (a partition-local number), legal in `before`, would change the state
    * to `after` (a different state), the operations for which `linearized` is true having taken
    * effect already. Returning false prunes that placement, so it must mean that no linearization

@@ -31,7 +31,7 @@
  */
 import type { Operation } from "../history.js";
 import { giveInt32, takeInt32 } from "./buffers.js";
-import type { AnyModel } from "./model.js";
+import type { AnyModel, PlacementGuard } from "./model.js";
 
 /** Limits shared by all partitions of one check; `exhausted` records why a search gave up. */
 export interface Budget {
@@ -201,7 +201,9 @@ function stateInternerOf(model: AnyModel): {
 function stateTableOf(
   operations: readonly Operation[],
   model: AnyModel,
+  guard: PlacementGuard<unknown> | undefined,
 ): { table: StateTable; release: () => void } {
+  const canonical = guard?.canonical;
   const { values, intern, release: releaseIntern } = stateInternerOf(model);
   const hashOf = model.hash;
   const initial = intern(model.init());
@@ -229,8 +231,10 @@ function stateTableOf(
       misses = 0;
       at = mix32(Math.imul(operation, 0x9e3779b1) ^ state) & mask;
     }
-    const next = model.step(values[state], operations[operation]!);
-    const result = next === undefined ? -1 : intern(next);
+    const before = values[state];
+    const next = model.step(before, operations[operation]!);
+    const result =
+      next === undefined ? -1 : intern(canonical === undefined ? next : canonical(operation, before, next));
     memoOperation[at] = operation;
     memoState[at] = state;
     memoResult[at] = result;
@@ -669,10 +673,10 @@ export function startSearch(
   recordDeepest: boolean,
 ): PartitionSearch {
   const n = operations.length;
-  const { table, release: releaseTable } = stateTableOf(operations, model);
-  const transition = table.transition;
   // What the model knows of this partition that prunes placements (Model.guard).
   const guard = model.guard?.(operations);
+  const { table, release: releaseTable } = stateTableOf(operations, model, guard);
+  const transition = table.transition;
   const { crashed, dominant, crashedOrder, next, previous, callRank } = entryListOf(operations, model);
   const head = 2 * n;
   /** Completed operations not yet linearized. */

@@ -45,15 +45,56 @@ function undoAfterFreq(maxMs: number, freq: number): fc.Arbitrary<number | null>
 }
 
 /**
+ * Arbitraries already built for a campaign's settings, by a key naming what else they depend on.
+ * A swarm run needs its own plan arbitrary, and building every part of it afresh for each run
+ * took longer than drawing the plan (a few hundred microseconds per run, some 3% of a Raft
+ * campaign's runs); the parts depend on a handful of swarm fields with few values each, so they
+ * are built once per combination and only the top record is built per run.
+ */
+const built = new WeakMap<FuzzSettings, Map<string, unknown>>();
+
+function memo<T>(settings: FuzzSettings, key: string, make: () => T): T {
+  let cache = built.get(settings);
+  if (cache === undefined) {
+    cache = new Map();
+    built.set(settings, cache);
+  }
+  let value = cache.get(key) as T | undefined;
+  if (value === undefined) {
+    value = make();
+    cache.set(key, value);
+  }
+  return value;
+}
+
+/**
  * One fault step of each kind the settings allow (and, given a swarm, of the kinds it switches
  * on). Without a swarm this is the uniform mix of every kind.
  */
 export function faultStepArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Arbitrary<FaultStep> {
   const timeSlots = swarm?.timeSlots ?? uniformTimeSlots;
   const undoFreq = swarm?.undoLeftOutOneIn ?? 4;
+  const undoMsMax = swarm?.undoMsMax;
+  const steps = memo(settings, `steps/${timeSlots}/${undoFreq}/${undoMsMax}`, () =>
+    stepArbitraries(settings, { timeSlots, undoFreq, undoMsMax }),
+  );
+  if (swarm === undefined) return memo(settings, "steps/uniform", () => fc.oneof(...steps));
+  // The steps are listed in the order of `faultKinds`, so that a swarm can pick them by kind.
+  const chosen = steps.filter((_, index) =>
+    swarm.faultKinds.includes(faultKinds[index] as FaultStep["type"]),
+  );
+  return chosen.length === 0 ? fc.oneof(...steps) : fc.oneof(...chosen);
+}
+
+/** The weighted step arbitrary of each fault kind, in the order of `faultKinds`. */
+function stepArbitraries(
+  settings: FuzzSettings,
+  shape: { timeSlots: number; undoFreq: number; undoMsMax: number | undefined },
+): Array<fc.WeightedArbitrary<FaultStep>> {
+  const { timeSlots, undoFreq, undoMsMax } = shape;
   // A swarm may keep undo delays short: a restart within milliseconds of its crash, or a heal
   // right after a partition, races the messages in flight.
-  const undoAfter = (maxMs: number) => undoAfterFreq(Math.min(maxMs, swarm?.undoMsMax ?? maxMs), undoFreq);
+  const undoAfter = (maxMs: number) => undoAfterFreq(Math.min(maxMs, undoMsMax ?? maxMs), undoFreq);
   // A step's time is a slot of the fault phase plus an offset into it. Offsets shrink (and are
   // biased) toward 0, so steps drawn into the same slot often land within milliseconds of each
   // other: concurrent faults (two candidates at once, a crash between two votes) are what break
@@ -162,12 +203,7 @@ export function faultStepArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Ar
       arbitrary: fc.record({ atMs, type: fc.constant("timeout" as const), target: target(settings) }),
     });
   }
-  if (swarm === undefined) return fc.oneof(...steps);
-  // The steps above are listed in the order of `faultKinds`, so that a swarm can pick them by kind.
-  const chosen = steps.filter((_, index) =>
-    swarm.faultKinds.includes(faultKinds[index] as FaultStep["type"]),
-  );
-  return chosen.length === 0 ? fc.oneof(...steps) : fc.oneof(...chosen);
+  return steps;
 }
 
 const latencyOfKind = {
@@ -245,13 +281,14 @@ function optionsArbitrary(
  * given a swarm (./swarm.ts), over what that swarm switches on.
  */
 export function planArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Arbitrary<FuzzPlan> {
-  const workload =
+  const workload = memo(settings, "workload", () =>
     settings.operations === undefined
       ? fc.constant(null)
       : settings.workloadRequired === true
         ? workloadArbitrary
-        : fc.option(workloadArbitrary, { freq: 6 });
-  const quiet = settings.liveness ? fc.constant(true) : fc.boolean();
+        : fc.option(workloadArbitrary, { freq: 6 }),
+  );
+  const quiet = memo(settings, "quiet", () => (settings.liveness ? fc.constant(true) : fc.boolean()));
   if (swarm === undefined) {
     return fc.record({
       nodes: fc.integer({ min: settings.nodesMin, max: settings.nodesMax }),
@@ -266,8 +303,14 @@ export function planArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Arbitra
   return fc.record({
     nodes: fc.integer({ min: swarm.nodesMin, max: swarm.nodesMax }),
     seed: fc.noShrink(fc.integer({ min: 0, max: seedMax })),
-    options: optionsArbitrary(swarm.optionChoices),
-    network: swarmNetworkArbitrary(swarm),
+    options: memo(settings, `options/${JSON.stringify(swarm.optionChoices)}`, () =>
+      optionsArbitrary(swarm.optionChoices),
+    ),
+    network: memo(
+      settings,
+      `network/${swarm.latencyKinds.join(",")}/${swarm.lossy}/${swarm.duplicating}/${swarm.fifo}`,
+      () => swarmNetworkArbitrary(swarm),
+    ),
     workload,
     faults:
       swarm.faultStepsMax === 0

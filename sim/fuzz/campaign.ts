@@ -25,7 +25,7 @@ import type { PlanShape, RunJob, RunReport } from "./jobs.js";
 import { type FuzzPlan, type FuzzSettings, planScenario } from "./plan.js";
 import { type RunFailure, type RunVerdict, type ScenarioRunner, sameFailure } from "./property.js";
 import { shrinkPlan } from "./shrink.js";
-import { drawSwarm, faultKinds, type SwarmTheme } from "./swarm.js";
+import { drawSwarm, faultKinds, type Swarm, type SwarmTheme } from "./swarm.js";
 
 /** The fast-check seed of global run `index` of the campaign with seed `campaignSeed`. */
 export function runSeed(campaignSeed: bigint, index: number): number {
@@ -36,9 +36,16 @@ export type { PlanShape, RunJob, RunReport } from "./jobs.js";
 
 const arbitraries = new WeakMap<FuzzSettings, fc.Arbitrary<FuzzPlan>>();
 
-/** The plan arbitrary of the run whose fast-check seed is `fcSeed` (its swarm's, with swarm on). */
-function arbitraryFor(settings: FuzzSettings, fcSeed: number): fc.Arbitrary<FuzzPlan> {
-  if (settings.swarm === true) return planArbitrary(settings, drawSwarm(settings, fcSeed));
+/**
+ * The plan arbitrary of the run whose fast-check seed is `fcSeed` (its swarm's, with swarm on;
+ * `swarm` saves drawing it again when the caller has it).
+ */
+function arbitraryFor(
+  settings: FuzzSettings,
+  fcSeed: number,
+  swarm: Swarm | undefined = settings.swarm === true ? drawSwarm(settings, fcSeed) : undefined,
+): fc.Arbitrary<FuzzPlan> {
+  if (swarm !== undefined) return planArbitrary(settings, swarm);
   let arbitrary = arbitraries.get(settings);
   if (arbitrary === undefined) {
     arbitrary = planArbitrary(settings);
@@ -130,9 +137,10 @@ export function evaluateJob(
     report = reportOf(index, runner(fuzzScenario(job.plan, settings)), planShape(job.plan));
   } else {
     const seed = runSeed(campaignSeed, index);
-    const theme = settings.swarm === true ? (drawSwarm(settings, seed)?.theme ?? "uniform") : undefined;
+    const swarm = settings.swarm === true ? drawSwarm(settings, seed) : undefined;
+    const theme = settings.swarm === true ? (swarm?.theme ?? "uniform") : undefined;
     fc.check(
-      fc.property(arbitraryFor(settings, seed), (plan) => {
+      fc.property(arbitraryFor(settings, seed, swarm), (plan) => {
         ran = plan;
         const verdict = runner(fuzzScenario(plan, settings));
         report = reportOf(index, verdict, planShape(plan, theme));

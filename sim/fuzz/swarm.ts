@@ -50,13 +50,18 @@ const themeKinds: Readonly<
   quiet: [],
 };
 
-/** Themes and how often each is drawn. */
+/**
+ * Themes and how often each is drawn. The uniform mix is the most common single theme: a bug
+ * that needs two kinds the narrower themes keep apart (two-phase commit's unforced vote needs the
+ * coordinator cut off and a participant's power loss) is found by the uniform mix alone, and with
+ * it at 4 in 18 guided search needed about four times the runs of uniform search for such a bug.
+ */
 const themes: ReadonlyArray<readonly [SwarmTheme, number]> = [
   // Every kind at the uniform search's own rates: what swarm testing narrows, kept as one choice.
-  ["uniform", 4],
+  ["uniform", 8],
   // Each kind on or off by a coin (swarm testing proper): a bug that needs two kinds together,
   // say a power loss and a partition, is in a quarter of these runs.
-  ["mixed", 5],
+  ["mixed", 6],
   // One kind alone, many times over: a bridge node between dueling leaders, a node crashed and
   // restarted again and again.
   ["single", 2],

@@ -182,6 +182,23 @@ describe("kv read guard on the histories it is meant for", () => {
     expect(withGuard.steps! * 10).toBeLessThan(without.steps!);
   });
 
+  it("treats values holding a text no read shows as one state, until a put replaces them", () => {
+    // `z` and `y` are never read: after either, only a put makes the key readable again.
+    const operations = [
+      operation({ id: 0, f: "append", input: "z", output: "z", callUs: 0, returnUs: 1 }),
+      operation({ id: 1, f: "append", input: "y", output: "y", callUs: 0, returnUs: 1 }),
+      operation({ id: 2, f: "put", input: "p", output: "p", callUs: 2, returnUs: 3 }),
+      operation({ id: 3, f: "append", input: "q", output: "q", callUs: 4, returnUs: 5 }),
+      operation({ id: 4, f: "get", output: "pq", callUs: 6, returnUs: 7 }),
+    ];
+    expect(checkOperations(operations, kvModelOf()).result).toBe("linearizable");
+    const stale = [
+      ...operations.slice(0, 4),
+      operation({ id: 4, f: "get", output: "zy", callUs: 6, returnUs: 7 }),
+    ];
+    expect(checkOperations(stale, kvModelOf(), { explain: false }).result).toBe("not-linearizable");
+  });
+
   it("refutes a stale read before the search, naming why", () => {
     // put v0, then put v1 (after v0 returned), then a read of v0 after v1 returned.
     const operations = [

@@ -129,6 +129,29 @@ describe("AC1–AC4 and the yes-voter rule", () => {
     ).toEqual([]);
   });
 
+  test("a Yes vote binds: a site that forgot it and votes No, then aborts alone, is caught", () => {
+    const forgot = (unilateral: CommitObservation) =>
+      rulesBroken(
+        [
+          ["n1", [begin]],
+          ["n2", [yes()], prepared],
+          ["n3", [yes()], prepared],
+          // n2 lost its unforced prepared record in a power loss and restarted.
+          ["n2", [no, unilateral]],
+        ],
+        3,
+      );
+    expect(forgot(decide("abort", "timeout"))).toEqual([atomicityRules.yesVoterNotAlone]);
+    // The same No vote from a site that never voted Yes is a No voter's abort.
+    expect(
+      rulesBroken([
+        ["n1", [begin]],
+        ["n3", [yes()], prepared],
+        ["n2", [no, decide("abort", "timeout")]],
+      ]),
+    ).toEqual([]);
+  });
+
   test("a decision about a retired transaction is still compared", () => {
     expect(
       rulesBroken([

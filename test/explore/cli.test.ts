@@ -72,9 +72,11 @@ describe("quorumlab explore", () => {
     // A generous wall-clock budget: the bound under test is the protocol's, not the time.
     const result = quorumlab("explore", "paxos", "--time", "900s");
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain("faults drop=0,duplicate=0,crash=0,timeouts=1");
+    expect(result.stdout).toContain(
+      "faults drop=0,duplicate=0,crash=0,timeouts=2, ordered links, quiet timeouts",
+    );
     expect(result.stdout).toMatch(
-      /complete: no violation in any schedule within the bounds — 3,305 unique states/,
+      /complete: no violation in any schedule within the bounds — 30,455 unique states/,
     );
   });
 

@@ -64,7 +64,7 @@ describe("quorumlab fuzz", () => {
         "--bug",
         "no-up-to-date-check",
         "--runs",
-        "50",
+        "300",
         "--seed",
         "1",
         "--out",

@@ -2,7 +2,7 @@
  * What the reads of a kv history say, for the search (`Model.guard`, used by ../search.ts). A
  * completed read returns the key's whole value, so it names the operations that can have left
  * that value, as Elle infers version orders from list-append reads (Kingsbury & Alvaro, "Elle:
- * Inferring Isolation Anomalies from Experimental Observations", VLDB 2020, §4). Two uses:
+ * Inferring Isolation Anomalies from Experimental Observations", VLDB 2020, §4). Three uses:
  *
  * **Stale reads, before the search** (`unplaceable`). A read of v needs, as the last operation to
  * change the state before it, one that can produce v: a put of v, an append whose text ends v,
@@ -29,8 +29,14 @@
  *   A read of a longer value whose chain passes p is always pending while the state is p, since
  *   it needs p left by its next link, and p is produced once.
  * Both say that the configuration reached has no completion, whichever path reached it, so they
- * agree with the search's cache. Both parts are checked against brute force in
- * test/check/kv-reads.test.ts.
+ * agree with the search's cache.
+ *
+ * **Unread texts** (`canonical`). A value holding an appended text that no read shows can never
+ * be read, nor made readable by appending; only a put replaces it. Every such value allows the
+ * same operations from then on, so the search's cache keeps one of them for all (see
+ * `unreadAppendsOf`), and the orders of the appends that nobody reads stop counting.
+ *
+ * All three are checked against brute force in test/check/kv-reads.test.ts.
  *
  * The guard applies only to partitions whose operations are gets, puts and appends of strings
  * (or `null`); anything else (numbers, objects, compare-and-set) leaves the search unguarded.
@@ -185,6 +191,31 @@ function staleRead(
   return found;
 }
 
+/** Characters of reads times appended texts the unread-text search may compare at most. */
+const unreadSearchMax = 1 << 24;
+
+/**
+ * For each operation, 1 when it is an append whose (non-empty) text no completed read's value
+ * contains. A value holding such a text can never be read, nor become readable by appending;
+ * only a put replaces it. So all such values allow the same operations from then on, and the
+ * search's cache may treat them as one (`canonical`). Gives up (all 0) beyond `unreadSearchMax`.
+ */
+function unreadAppendsOf(operations: readonly Operation[], producers: Producers): Int32Array {
+  const unread = new Int32Array(operations.length);
+  const values = new Set<string>();
+  for (const operation of operations)
+    if (operation.status === "ok" && readFunctions.has(operation.f) && typeof operation.output === "string")
+      values.add(operation.output);
+  const separator = "\u0001";
+  const haystack = [...values].join(separator);
+  if (haystack.length * producers.appendsByText.size > unreadSearchMax) return unread;
+  for (const [text, appends] of producers.appendsByText) {
+    if (text === "" || text.includes(separator) || haystack.includes(text)) continue;
+    for (const append of appends) unread[append] = 1;
+  }
+  return unread;
+}
+
 /**
  * The guard for one partition of the kv model whose keys start at `initial`, or `undefined`
  * when its operations are not all gets, puts and appends of plain strings.
@@ -262,8 +293,18 @@ export function kvReadGuard(
     }
   }
 
+  const unread = unreadAppendsOf(operations, producers);
+  /** The one state that stands for every value holding an appended text no read shows. */
+  let poisoned: ReadState | undefined;
+
   return {
     unplaceable: () => staleRead(operations, producers, initial ?? null),
+    canonical(operation, before, after) {
+      if (unread[operation] !== 1 && (before !== poisoned || operations[operation]!.f !== "append"))
+        return after;
+      poisoned ??= after;
+      return poisoned;
+    },
     allows(operation, before, after, linearized) {
       // (a) The only producer of a value a read needs must yield that value.
       for (const pinned of pinnedOfProducer[operation]!)
