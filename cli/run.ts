@@ -117,62 +117,78 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
     }),
 };
 
-function printRun(
-  result: RunResult,
-  wallMs: number,
-  options: {
-    quiet: boolean;
-    trace: string | undefined;
-    report: string | undefined;
-    modules: readonly string[];
-  },
-): void {
+/** What `printRun` says beside the result. */
+interface PrintOptions {
+  readonly quiet: boolean;
+  readonly trace: string | undefined;
+  readonly report: string | undefined;
+  readonly modules: readonly string[];
+}
+
+function printRun(result: RunResult, wallMs: number, options: PrintOptions): void {
   const c = colours(process.stdout);
   const out: string[] = [];
+  if (!options.quiet) out.push(...runLines(result, wallMs, options, c));
+  out.push(...verdictLines(result, options, c));
+  process.stdout.write(`${out.join("\n")}\n`);
+}
+
+/** The scenario, its timeline, figures, history verdict, expectations and where files went. */
+function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: ChalkInstance): string[] {
+  const out: string[] = [];
   const scenario = result.scenario;
-  if (!options.quiet) {
-    out.push(
-      `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${scenario.nodes} nodes, seed ${formatSeed(result.seed)}, ${formatDuration(scenario.durationUs)} simulated`)}`,
-    );
-    if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
-    out.push("");
-    out.push(...timeline(result.records, c).map((line) => `  ${line}`));
-    out.push(...protocolTimelineLines(result.figures, c).map((line) => `  ${line}`));
-    out.push("");
-    out.push(
-      ...figureLines(result.figures).map(
-        (line, index) => `  ${index === 0 ? c.bold("figures") : "       "}  ${line}`,
-      ),
-    );
-    const verdict = result.historyVerdict;
-    if (verdict !== undefined) {
-      const property = verdict.property ?? "linearizable";
-      const text =
-        verdict.result === "linearizable"
-          ? c.green(property)
-          : verdict.result === "unknown"
-            ? c.yellow("unknown (checker budget ran out)")
-            : c.red(`NOT ${property}`);
-      out.push(
-        `  ${c.bold("history")}  ${text} (${result.history.filter((e) => e.type === "invoke").length} operations)`,
-      );
-      if (verdict.result === "not-linearizable" && verdict.summary !== undefined) {
-        out.push(...verdict.summary.split("\n").map((line) => `           ${line}`));
-      }
-    }
-    for (const expectation of result.expectations) {
-      const mark = expectation.met ? c.green("✓") : c.red("✗");
-      out.push(`  ${c.bold("expect")}   ${mark} ${expectation.expectation}: ${expectation.detail}`);
-    }
-    out.push(
-      c.dim(
-        `  ${result.events} events in ${formatDuration(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`,
-      ),
-    );
-    if (options.trace !== undefined) out.push(c.dim(`  trace written to ${options.trace}`));
-    if (options.report !== undefined) out.push(c.dim(`  report written to ${options.report}`));
-    out.push("");
+  out.push(
+    `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${scenario.nodes} nodes, seed ${formatSeed(result.seed)}, ${formatDuration(scenario.durationUs)} simulated`)}`,
+  );
+  if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
+  out.push("");
+  out.push(...timeline(result.records, c).map((line) => `  ${line}`));
+  out.push(...protocolTimelineLines(result.figures, c).map((line) => `  ${line}`));
+  out.push("");
+  out.push(
+    ...figureLines(result.figures).map(
+      (line, index) => `  ${index === 0 ? c.bold("figures") : "       "}  ${line}`,
+    ),
+  );
+  out.push(...historyLines(result, c));
+  for (const expectation of result.expectations) {
+    const mark = expectation.met ? c.green("✓") : c.red("✗");
+    out.push(`  ${c.bold("expect")}   ${mark} ${expectation.expectation}: ${expectation.detail}`);
   }
+  out.push(
+    c.dim(
+      `  ${result.events} events in ${formatDuration(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`,
+    ),
+  );
+  if (options.trace !== undefined) out.push(c.dim(`  trace written to ${options.trace}`));
+  if (options.report !== undefined) out.push(c.dim(`  report written to ${options.report}`));
+  out.push("");
+  return out;
+}
+
+/** The client history's verdict, with the checker's summary when it is not linearizable. */
+function historyLines(result: RunResult, c: ChalkInstance): string[] {
+  const verdict = result.historyVerdict;
+  if (verdict === undefined) return [];
+  const property = verdict.property ?? "linearizable";
+  const text =
+    verdict.result === "linearizable"
+      ? c.green(property)
+      : verdict.result === "unknown"
+        ? c.yellow("unknown (checker budget ran out)")
+        : c.red(`NOT ${property}`);
+  const out = [
+    `  ${c.bold("history")}  ${text} (${result.history.filter((e) => e.type === "invoke").length} operations)`,
+  ];
+  if (verdict.result === "not-linearizable" && verdict.summary !== undefined) {
+    out.push(...verdict.summary.split("\n").map((line) => `           ${line}`));
+  }
+  return out;
+}
+
+/** Safe, or each safety violation with the command that replays it; then unmet expectations. */
+function verdictLines(result: RunResult, options: PrintOptions, c: ChalkInstance): string[] {
+  const out: string[] = [];
   const safety = result.violations.filter((violation) => violation.kind === "safety");
   if (safety.length === 0) {
     out.push(`${c.green("✓ safe")}: every safety invariant held (${result.events} events)`);
@@ -187,8 +203,8 @@ function printRun(
         out.push(c.dim(`  witnesses: ${JSON.stringify(violation.witnesses)}`));
       }
     }
-    out.push(`  seed=${formatSeed(result.seed)} scenario=${scenario.name}`);
-    out.push(`  replay: ${replayCommand(scenario, result.seed, options.modules)}`);
+    out.push(`  seed=${formatSeed(result.seed)} scenario=${result.scenario.name}`);
+    out.push(`  replay: ${replayCommand(result.scenario, result.seed, options.modules)}`);
   }
   const unmet = result.expectations.filter((expectation) => !expectation.met);
   if (unmet.length > 0) {
@@ -196,7 +212,7 @@ function printRun(
       `${c.red("✗ expectations not met")}: ${unmet.map((expectation) => expectation.expectation).join(", ")}`,
     );
   }
-  process.stdout.write(`${out.join("\n")}\n`);
+  return out;
 }
 
 const baseFigures = new Set([
@@ -301,40 +317,12 @@ export function timeline(records: readonly TraceLine[], c: ChalkInstance): strin
     else hidden++;
   };
   for (const record of records) {
+    const fault = faultText(record, c);
+    if (fault !== undefined && "t" in record) {
+      push(record.t, fault);
+      continue;
+    }
     switch (record.kind) {
-      case "crash":
-      case "restart":
-      case "pause":
-      case "resume":
-        push(record.t, `${c.yellow(record.kind)} ${record.node}`);
-        break;
-      case "partition":
-        push(
-          record.t,
-          `${c.yellow("partition")} ${record.groups.map((group) => group.join(",")).join(" | ")}`,
-        );
-        break;
-      case "cut":
-        push(record.t, `${c.yellow("cut")} ${record.from}${record.oneWay ? "→" : "↔"}${record.to}`);
-        break;
-      case "heal":
-        push(record.t, c.yellow("heal: every link restored"));
-        break;
-      case "clog":
-        push(
-          record.t,
-          `${c.yellow("clog")} ${record.from}↔${record.to} +${formatDuration(record.extraUs)} until ${formatDuration(record.untilUs)}`,
-        );
-        break;
-      case "burst":
-        push(
-          record.t,
-          `${c.yellow("burst")} loss ${record.loss}, duplicate ${record.duplicate} until ${formatDuration(record.untilUs)}`,
-        );
-        break;
-      case "drift":
-        push(record.t, `${c.yellow("drift")} ${record.node} clock rate ${1 + record.rate}`);
-        break;
       case "state": {
         const state = record.state as { role?: unknown; term?: unknown } | null;
         const role = typeof state?.role === "string" ? state.role : undefined;
@@ -363,4 +351,29 @@ export function timeline(records: readonly TraceLine[], c: ChalkInstance): strin
   if (hidden > 0) lines.push(c.dim(`     … ${hidden} more (see --trace / --report)`));
   if (lines.length === 0) lines.push(c.dim("no faults, leadership changes or violations"));
   return lines;
+}
+
+/** A fault record in one line, or `undefined` for any other record. */
+function faultText(record: TraceLine, c: ChalkInstance): string | undefined {
+  switch (record.kind) {
+    case "crash":
+    case "restart":
+    case "pause":
+    case "resume":
+      return `${c.yellow(record.kind)} ${record.node}`;
+    case "partition":
+      return `${c.yellow("partition")} ${record.groups.map((group) => group.join(",")).join(" | ")}`;
+    case "cut":
+      return `${c.yellow("cut")} ${record.from}${record.oneWay ? "→" : "↔"}${record.to}`;
+    case "heal":
+      return c.yellow("heal: every link restored");
+    case "clog":
+      return `${c.yellow("clog")} ${record.from}↔${record.to} +${formatDuration(record.extraUs)} until ${formatDuration(record.untilUs)}`;
+    case "burst":
+      return `${c.yellow("burst")} loss ${record.loss}, duplicate ${record.duplicate} until ${formatDuration(record.untilUs)}`;
+    case "drift":
+      return `${c.yellow("drift")} ${record.node} clock rate ${1 + record.rate}`;
+    default:
+      return undefined;
+  }
 }

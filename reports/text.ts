@@ -11,15 +11,31 @@ const timelineMax = 40;
 const historyMax = 40;
 
 export function renderText(model: ReportModel): string {
+  const out: string[] = [];
+  headingLines(model, out);
+  violationLines(model, out);
+  out.push(`replay: ${model.meta.replay}`);
+  out.push("");
+  timelineLines(model, out);
+  historyLines(model, out);
+  figureLines(model, out);
+  return `${plainText(out.join("\n"))}\n`;
+}
+
+/** The scenario, the run's settings and the outcome. */
+function headingLines(model: ReportModel, out: string[]): void {
   const meta = model.meta;
   const nodes = model.lanes.filter((lane) => lane.kind === "node").length;
-  const out: string[] = [];
   out.push(`quorumlab report: ${meta.scenario}`);
   out.push(
     `protocol ${meta.protocol} · seed ${meta.seed} · quorumlab ${meta.version || "unknown"} · ${nodes} nodes, ${model.lanes.length - nodes} clients · ${formatDurationUs(meta.endUs)} simulated · ${meta.events} events`,
   );
   out.push(`outcome: ${outcomeLine(model)}`);
   out.push("");
+}
+
+/** Per violation: the invariant, its statement and source, the first bad event and the message. */
+function violationLines(model: ReportModel, out: string[]): void {
   for (const violation of model.violations) {
     out.push(`✗ ${violation.invariant} violated at t=${formatDurationUs(violation.t)}`);
     if (violation.statement !== "") out.push(`  invariant: ${violation.statement}`);
@@ -33,9 +49,10 @@ export function renderText(model: ReportModel): string {
     for (const line of violation.message.split("\n")) out.push(`  ${line}`);
     out.push("");
   }
-  out.push(`replay: ${meta.replay}`);
-  out.push("");
+}
 
+/** The notable moments, at most `timelineMax` of them. */
+function timelineLines(model: ReportModel, out: string[]): void {
   const timeline = notableEvents(model);
   out.push(`timeline (faults, leaders, violations):`);
   for (const entry of timeline.slice(0, timelineMax)) {
@@ -44,7 +61,13 @@ export function renderText(model: ReportModel): string {
   if (timeline.length > timelineMax) out.push(`  … ${timeline.length - timelineMax} more`);
   if (timeline.length === 0) out.push("  nothing notable");
   out.push("");
+}
 
+/**
+ * The client history (with an explanation, only the operations it mentions, marked), then why
+ * the history is not linearizable.
+ */
+function historyLines(model: ReportModel, out: string[]): void {
   const explanation =
     model.violations.find((violation) => violation.explanation !== null)?.explanation ?? null;
   const prefix = new Map(explanation?.longestPrefix.map((step, position) => [step.operation, position + 1]));
@@ -86,7 +109,10 @@ export function renderText(model: ReportModel): string {
     for (const item of explanation.unplaceable) out.push(`  ✗ #${item.operation}: ${item.reason}`);
     out.push("");
   }
+}
 
+/** Messages by type, leader changes, operations, latency, unavailability and faults. */
+function figureLines(model: ReportModel, out: string[]): void {
   const figures = model.figures;
   out.push("figures:");
   out.push(
@@ -113,7 +139,6 @@ export function renderText(model: ReportModel): string {
     );
   }
   out.push(`  crashes ${figures.crashes}, restarts ${figures.restarts}, pauses ${figures.pauses}`);
-  return `${plainText(out.join("\n"))}\n`;
 }
 
 export function outcomeLine(model: ReportModel): string {
