@@ -42,7 +42,7 @@ const slotsMax = 64;
 const configurationBytes = 160;
 const checkEverySteps = 1024;
 /** Configurations of one state compared pairwise at most (see `pruneDominated`). */
-const pairwiseGroupMax = 4096;
+const pairwiseGroupMax = 16384;
 
 /** What an operation does, for this procedure. */
 enum Kind {
