@@ -15,31 +15,7 @@ import { describe, expect, it } from "vitest";
 import { type AnyModel, checkOperations, kvModelOf } from "../../sim/check/index.js";
 import { kvReadGuard } from "../../sim/check/models/kv-reads.js";
 import type { Operation } from "../../sim/history.js";
-
-/** Whether some order of all completed operations and some of the indeterminate ones is legal. */
-function bruteForce(operations: readonly Operation[], model: AnyModel): boolean {
-  const placed = new Array<boolean>(operations.length).fill(false);
-  const completed = operations.filter((operation) => operation.status === "ok").length;
-  const search = (state: unknown, completedPlaced: number): boolean => {
-    if (completedPlaced === completed) return true;
-    for (let index = 0; index < operations.length; index++) {
-      if (placed[index]) continue;
-      const operation = operations[index]!;
-      const ready = operations.every(
-        (other, otherIndex) => placed[otherIndex] || !(other.returnUs < operation.callUs),
-      );
-      if (!ready) continue;
-      const next = model.step(state, operation);
-      if (next === undefined) continue;
-      placed[index] = true;
-      const found = search(next, completedPlaced + (operation.status === "ok" ? 1 : 0));
-      placed[index] = false;
-      if (found) return true;
-    }
-    return false;
-  };
-  return search(model.init(), 0);
-}
+import { bruteForce } from "../support/brute-force.js";
 
 const texts = ["a", "b", "ab", "c", "bc", "d"] as const;
 const putValues = ["p", "pa", "q", null] as const;
