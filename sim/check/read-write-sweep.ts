@@ -32,7 +32,7 @@
  */
 import type { Operation } from "../history.js";
 import type { AnyModel } from "./model.js";
-import type { Budget, PartitionSearch, SearchOutcome, StateTable } from "./search.js";
+import { type Budget, mix32, type PartitionSearch, type SearchOutcome, type StateTable } from "./search.js";
 
 /** States listed at most when classifying operations. */
 const statesMax = 64;
@@ -166,17 +166,6 @@ function classify(
     }
   }
   return { kinds, values, states };
-}
-
-/** A 32-bit mixer (the finalizer of MurmurHash3). */
-function mix32(value: number): number {
-  let h = value | 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
 }
 
 /** A hash of a configuration (of everything but its trail). */

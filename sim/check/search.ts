@@ -117,7 +117,7 @@ const placeIndeterminateJustInTime = false;
 const indeterminateLast = false;
 
 /** A 32-bit mixer (the finalizer of MurmurHash3). */
-function mix32(value: number): number {
+export function mix32(value: number): number {
   let h = value | 0;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
