@@ -1037,13 +1037,3 @@ export function startSearch(
     },
   };
 }
-
-/** Runs a whole search for one partition within a budget. */
-export function searchPartition(
-  operations: readonly Operation[],
-  model: AnyModel,
-  budget: Budget,
-  recordDeepest: boolean,
-): SearchOutcome {
-  return startSearch(operations, model, recordDeepest).run(budget, Infinity) ?? { kind: "unknown" };
-}
