@@ -69,6 +69,7 @@ describe("swarm testing", () => {
     expect([...themes].sort()).toEqual([
       "clocks",
       "crashes",
+      "leaders",
       "lossy",
       "mixed",
       "partitions",
