@@ -368,7 +368,7 @@ export function planArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Arbitra
 }
 
 /**
- * The fault steps of a `leaders` swarm: a chain of one to five steps that isolate the leader
+ * The fault steps of a `leaders` swarm: a chain of two to five steps that isolate the leader
  * (often moving the isolation: healing the last one first) or crash it. All share one time: the
  * first strikes the leader of that time, the second waits for the next new leader, the third for
  * the second new leader, and so on, each striking a few milliseconds of its own after that
@@ -379,7 +379,7 @@ function leaderChaseArbitrary(settings: FuzzSettings, swarm: Swarm): fc.Arbitrar
   const undoMsMax = Math.min(phase, swarm.undoMsMax);
   // Mostly no undo: a heal heals every link, and would end the chase.
   const heal = fc.oneof(
-    { weight: 3, arbitrary: fc.constant(null) },
+    { weight: 5, arbitrary: fc.constant(null) },
     { weight: 1, arbitrary: fc.integer({ min: 1, max: undoMsMax }) },
   );
   // Often within a round trip or two of the election: before the new leader's first client
@@ -397,7 +397,7 @@ function leaderChaseArbitrary(settings: FuzzSettings, swarm: Swarm): fc.Arbitrar
         target: fc.constant("leader" as const),
         healAfterMs: heal,
         healFirst: fc.oneof(
-          { weight: 3, arbitrary: fc.constant(true) },
+          { weight: 5, arbitrary: fc.constant(true) },
           { weight: 1, arbitrary: fc.constant(false) },
         ),
         afterNewLeaderMs: delay,
@@ -418,7 +418,7 @@ function leaderChaseArbitrary(settings: FuzzSettings, swarm: Swarm): fc.Arbitrar
     .record({
       // In the first half of the fault phase, unbiased: a chase needs time for its elections.
       atMs: fc.noBias(fc.integer({ min: 0, max: Math.max(0, Math.floor(phase / 2) - 1) })),
-      links: fc.noBias(fc.array(link, { minLength: 1, maxLength: swarm.faultStepsMax })),
+      links: fc.noBias(fc.array(link, { minLength: 2, maxLength: swarm.faultStepsMax })),
     })
     .map(({ atMs, links }) =>
       links.map(({ afterNewLeaderMs, ...step }, index): FaultStep => {

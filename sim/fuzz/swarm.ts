@@ -137,7 +137,7 @@ export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undef
   }
   const drawnStepsMax =
     kinds.length === 0 ? 0 : random.pick([2, 4, settings.faultStepsMax, 2 * settings.faultStepsMax]);
-  // A chase of leaders is one to five steps (arbitraries.ts), whatever was drawn.
+  // A chase of leaders is two to five steps (arbitraries.ts), whatever was drawn.
   const faultStepsMax = theme === "leaders" ? chaseStepsMax : drawnStepsMax;
   const timeSlots = random.pick([2, 4, 8, 16]);
   const undoLeftOutOneIn = random.pick([2, 4, 4, 16]);
