@@ -33,7 +33,7 @@
  */
 import type { Operation } from "../history.js";
 import { giveInt32, takeInt32 } from "./buffers.js";
-import { type AnyModel, hashString, type PlacementGuard } from "./model.js";
+import type { AnyModel, PlacementGuard } from "./model.js";
 
 /** Limits shared by all partitions of one check; `exhausted` records why a search gave up. */
 export interface Budget {
@@ -332,32 +332,43 @@ function orderRunsByReturn(order: number[], operations: readonly Operation[]): v
 }
 
 /**
- * A hash of a value as a model may see it: values `sameValue` finds equal hash equal. Numbers,
- * rather than text keys: building a text per operation (`JSON.stringify` for a CAS's pair) took
- * a sixth of a warm check of a 220-operation history.
+ * A hash of a value as a model may see it: values `sameValue` finds equal hash equal. Texts are
+ * numbered through `textIds` (a Map hashes them natively, where a character loop would run in
+ * V8's interpreter on a first check), and the numbers mixed: building a text key per operation
+ * (`JSON.stringify` for a CAS's pair) took a sixth of a warm check of a 220-operation history.
  */
-function valueHash(value: unknown): number {
+function valueHash(value: unknown, textIds: Map<string, number>): number {
   switch (typeof value) {
     case "number":
       return Number.isInteger(value) && Math.abs(value) < 2 ** 31
         ? mix32((value | 0) ^ 0x1b873593)
-        : hashString(String(value));
+        : textHash(`n${value}`, textIds);
     case "string":
-      return hashString(value) ^ 0x2545f491;
+      return textHash(value, textIds) ^ 0x2545f491;
     case "boolean":
       return value ? 0x3c6ef372 : 0x5851f42d;
     case "undefined":
       return 0x7f4a7c15;
     case "object": {
       if (value === null) return 0x12b9b0a1;
-      if (!Array.isArray(value)) return hashString(JSON.stringify(value) ?? "");
+      if (!Array.isArray(value)) return textHash(`o${JSON.stringify(value)}`, textIds);
       let hash = 0x6a09e667 ^ value.length;
-      for (const element of value) hash = mix32(Math.imul(hash, 31) + valueHash(element));
+      for (const element of value) hash = mix32(Math.imul(hash, 31) + valueHash(element, textIds));
       return hash;
     }
     default:
-      return hashString(String(value));
+      return textHash(`${typeof value}${String(value)}`, textIds);
   }
+}
+
+/** A text's number in `textIds` (given on first sight), mixed. */
+function textHash(text: string, textIds: Map<string, number>): number {
+  let id = textIds.get(text);
+  if (id === undefined) {
+    id = textIds.size;
+    textIds.set(text, id);
+  }
+  return mix32(Math.imul(id + 1, 0x27d4eb2f));
 }
 
 /** Whether a model can tell two values apart: primitives by `===` (NaN equal to itself), arrays element by element, other objects by their JSON. */
@@ -386,14 +397,15 @@ function sameIdentity(left: Operation, right: Operation): boolean {
 }
 
 /** A hash of what the model sees of an operation (see `Model.step`); `undefined` when a value cannot be written down. */
-function identityHashOf(operation: Operation): number | undefined {
+function identityHashOf(operation: Operation, textIds: Map<string, number>): number | undefined {
   try {
-    const { f, key, status, input, output } = operation;
-    let hash = hashString(f);
-    hash = mix32(Math.imul(hash, 31) + (key === null ? 0x12b9b0a1 : hashString(key)));
-    hash = mix32(Math.imul(hash, 31) + hashString(status));
-    hash = mix32(Math.imul(hash, 31) + valueHash(input));
-    return mix32(Math.imul(hash, 31) + valueHash(output));
+    let hash = textHash(operation.f, textIds);
+    hash = mix32(
+      Math.imul(hash, 31) + (operation.key === null ? 0x12b9b0a1 : textHash(operation.key, textIds)),
+    );
+    hash = mix32(Math.imul(hash, 31) + textHash(operation.status, textIds));
+    hash = mix32(Math.imul(hash, 31) + valueHash(operation.input, textIds));
+    return mix32(Math.imul(hash, 31) + valueHash(operation.output, textIds));
   } catch {
     return undefined;
   }
@@ -415,11 +427,12 @@ function twinsOf(operations: readonly Operation[], crashedOrder: readonly number
   for (let index = 0; index < n; index++)
     if (Number.isFinite(operations[index]!.returnUs)) completed.push(index);
   completed.sort((left, right) => operations[left]!.returnUs - operations[right]!.returnUs || left - right);
+  const textIds = new Map<string, number>();
   for (const sequence of [completed, crashedOrder]) {
     // Per identity hash, the latest operation of each identity with that hash.
     const latest = new Map<number, number[]>();
     for (const operation of sequence) {
-      const hash = identityHashOf(operations[operation]!);
+      const hash = identityHashOf(operations[operation]!, textIds);
       if (hash === undefined) continue;
       const bucket = latest.get(hash);
       if (bucket === undefined) {
