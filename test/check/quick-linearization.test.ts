@@ -142,6 +142,34 @@ describe("quick linearization", () => {
     expect(quickLinearization(stale, model)).toBeUndefined();
   });
 
+  it("moves a read in front of a write it returned just after and did not see", () => {
+    const model = casRegisterModelOf();
+    const write: Operation = {
+      id: 0,
+      process: 1,
+      f: "write",
+      key: null,
+      input: 1,
+      output: 1,
+      status: "ok",
+      callUs: 0,
+      returnUs: 10,
+    };
+    const read: Operation = {
+      ...write,
+      id: 1,
+      process: 2,
+      f: "read",
+      input: null,
+      output: null,
+      callUs: 5,
+      returnUs: 12,
+    };
+    expect(quickLinearization([write, read], model)).toEqual([1, 0]);
+    // Called after the write returned, the read must see it.
+    expect(quickLinearization([write, { ...read, callUs: 11 }], model)).toBeUndefined();
+  });
+
   it("agrees with the full check on a kv history, and leaves malformed ones to it", () => {
     const event = (type: HistoryEvent["type"], process: number, f: string, value: unknown, timeUs: number) =>
       ({ type, process, f, key: "k", value, timeUs }) as const;
