@@ -37,6 +37,10 @@ export function hashGroupOf(groups: readonly string[], key: string): string {
 export function partitioningContrast(records: readonly TraceLine[]): Record<string, unknown> {
   const header = records[0];
   if (header?.kind !== "header") return {};
+  // Static ranges only. The header holds the options as parsed, and a parsed placement (with
+  // its `loadWindowUs`) is not an input `parseTxnKvOptions` takes again.
+  const placement = (header.options as { readonly placement?: unknown }).placement;
+  if (placement !== undefined && placement !== null) return {};
   const options = parseTxnKvOptions(header.options);
   if (options.placement !== null) return {};
   const layout = deriveTxnLayout(options, header.nodes);
