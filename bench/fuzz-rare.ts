@@ -6,8 +6,9 @@
  * The variants are deliberate bugs fuzzed without their fuzz hints, each needing a combination:
  * - raft `vote-before-persist`: a voter crashes and restarts within milliseconds while two
  *   candidates compete in one term (a duplicate vote after a restart);
- * - raft `commit-previous-term` (Figure 8): a leader replicates an earlier term's entry and
- *   crashes, and a quick succession of leaders follows;
+ * - raft `commit-previous-term` (Figure 8): two leaders in turn cut off with client writes of
+ *   their own, the first elected again and copying its old entry to the third node, then cut off
+ *   too: three faults each timed to an election;
  * - primary-backup `lease-ignores-drift`: a stale read right after a new primary takes over under
  *   clock drift (only the lease variant has leases);
  * - sharded-kv `drop-sessions-on-migration`: a write retried to another group after a shard moves
