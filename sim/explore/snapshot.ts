@@ -71,7 +71,8 @@ type TypedArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64A
  * is not enumerable, so nothing that lists or copies the object's fields (Object.keys, spread,
  * JSON, the fingerprint) sees it. A Map from object to record cost a third of the walk (Paxos,
  * 3 nodes), mostly in its lookups, and had to be cleared now and then to bound its size; the
- * slot goes away with its object. Objects that take no new field (sealed) use the Map instead.
+ * slot goes away with its object. Objects that take no new field (sealed), and the opaque ones,
+ * are kept in a Map instead.
  */
 const knownSlot: unique symbol = Symbol("quorumlab.snapshot");
 
@@ -91,18 +92,21 @@ export class Snapshotter {
   hidden = false;
 
   constructor(opaque: ReadonlySet<object>) {
-    for (const object of opaque) this.knownOf(object, true);
+    // In the table, not in slots: these (the protocol, its options) outlive the exploration.
+    for (const object of opaque) {
+      this.sealed.set(object, { owner: this, epoch: -1, recorded: undefined, part: -1, skipped: true });
+    }
   }
 
-  /** What the walk knows of `object`, made on first meeting (undefined: frozen, skipped). */
-  private knownOf(object: object, skipped: boolean): Known | undefined {
+  /** What the walk knows of `object`, made on first meeting (undefined: frozen). */
+  private knownOf(object: object): Known | undefined {
     const slotted = object as Slotted;
     const known = slotted[knownSlot];
     if (known !== undefined && known.owner === this) return known;
-    if (!skipped && Object.isFrozen(object)) return undefined;
     const other = this.sealed.get(object);
     if (other !== undefined) return other;
-    const made: Known = { owner: this, epoch: -1, recorded: undefined, part: -1, skipped };
+    if (Object.isFrozen(object)) return undefined;
+    const made: Known = { owner: this, epoch: -1, recorded: undefined, part: -1, skipped: false };
     if (Object.isExtensible(object) || known !== undefined) {
       Object.defineProperty(object, knownSlot, { value: made, writable: true, configurable: true });
     } else {
@@ -134,7 +138,7 @@ export class Snapshotter {
     this.out = [];
     for (const root of roots) {
       if (part >= 0) {
-        const known = this.knownOf(root, false);
+        const known = this.knownOf(root);
         if (known !== undefined) known.part = part;
       }
       this.visit(root, part);
@@ -145,7 +149,7 @@ export class Snapshotter {
   private visit(value: unknown, part: number): void {
     if (value === null || typeof value !== "object") return;
     const slotted = (value as Slotted)[knownSlot];
-    const known = slotted !== undefined && slotted.owner === this ? slotted : this.knownOf(value, false);
+    const known = slotted !== undefined && slotted.owner === this ? slotted : this.knownOf(value);
     // Frozen, skipped, another part's root, or met already in this capture.
     if (known === undefined || known.skipped) return;
     if (known.part >= 0 && known.part !== part) return;
