@@ -81,7 +81,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   readonly acceptHistory: SlotProposal[] = [];
 
   // ---- learner and replica ----
-  /** The chosen command per slot, indexed by slot (slots are dense, so an array beats a map). */
+  /** The chosen command per slot, indexed by slot. */
   readonly chosen: Array<Command | undefined> = [];
   executedThrough = 0;
   /** Entry `slot - 1` describes the execution of `slot`. */
@@ -209,6 +209,11 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
 
   // ---- phase 1: electing the distinguished proposer ----------------------------------------
 
+  /**
+   * Phase 1(a) (§2.2), once for every slot from the first one this node has not executed (§3).
+   * Ballots of different nodes come from disjoint sets, round × n + index + 1, and a proposer
+   * remembers its last round on stable storage so it never issues a ballot twice (§2.5).
+   */
   private startPhaseOne(): void {
     const n = this.ctx.nodes.length;
     const seenRound = this.highestSeen === 0 ? -1 : Math.floor((this.highestSeen - 1) / n);
@@ -226,6 +231,10 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.toAll({ type: "prepare", ballot: this.ballot, fromSlot: this.fromSlot });
   }
 
+  /**
+   * Phase 1(b) (§2.2): promise never to accept a lower ballot, and report, for each slot from
+   * `fromSlot`, the proposal this acceptor accepted there.
+   */
   private onPrepare(from: NodeId, ballot: number, fromSlot: number): void {
     if (ballot < this.promised) {
       this.sendTo(from, { type: "nack", ballot, promised: this.promised });
@@ -251,6 +260,10 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     if (this.promises.size >= this.majority) this.becomeLeader();
   }
 
+  /**
+   * Phase 2(a) for the slots the promises cover (§3): in each slot, propose the value of the
+   * highest-ballot proposal reported, or a no-op where nobody reported one.
+   */
   private becomeLeader(): void {
     this.role = "leader";
     this.leaderHint = this.ctx.id;
@@ -281,6 +294,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.heartbeat();
   }
 
+  /** An acceptor promised a higher ballot: this node's ballot cannot win, so it stops leading. */
   private onNack(promised: number): void {
     if (promised > this.highestSeen) this.highestSeen = promised;
     if (this.role !== "follower" && promised > this.ballot) this.stepDown(undefined);
@@ -294,6 +308,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.toAll({ type: "accept", ballot: this.ballot, slot, command, chosenThrough: this.executedThrough });
   }
 
+  /** Phase 2(b) (§2.2): accept unless this acceptor promised a higher ballot. */
   private onAccept(from: NodeId, ballot: number, slot: number, command: Command): void {
     if (ballot < this.promised) {
       this.sendTo(from, { type: "nack", ballot, promised: this.promised });
@@ -304,9 +319,8 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
       this.leaderHint = from;
       this.resetElectionTimer();
     }
-    // The command is frozen where it was made (or here, the first time); the proposal itself only
-    // needs a shallow freeze, which is cheaper than walking it.
-    const proposal: SlotProposal = Object.freeze({ slot, ballot, command: freezeDeep(command) });
+    // Stored and shared without copies, so frozen (a command frozen where it was made stays as is).
+    const proposal: SlotProposal = freezeDeep({ slot, ballot, command });
     this.acceptedSlots[slot] = proposal;
     // BUG(volatile-acceptor): the acceptance is not written to stable storage.
     if (!this.bugs.has("volatile-acceptor")) this.ctx.storage.append(acceptedKey, proposal);
@@ -316,6 +330,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.sendTo(from, { type: "accepted", ballot, slot });
   }
 
+  /** Learning (§2.3): a proposal accepted by a majority of acceptors is chosen. */
   private onAccepted(from: NodeId, ballot: number, slot: number): void {
     if (this.role !== "leader" || ballot !== this.ballot) return;
     const proposal = this.proposals.get(slot);
@@ -413,7 +428,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
   private learnChosen(slot: number, command: Command): void {
     if (this.chosen[slot] !== undefined) return;
     this.chosen[slot] = command;
-    this.ctx.storage.append(chosenKey, Object.freeze({ slot, command: freezeDeep(command) }));
+    this.ctx.storage.append(chosenKey, freezeDeep({ slot, command }));
     this.executeReady();
   }
 

@@ -7,6 +7,7 @@
  * the one that applied them, and a restarted node starts from its durable state.
  */
 import type { Invariant, InvariantFailure, InvariantMonitor, NodeId, StepView } from "../../sim/node.js";
+import type { RaftLog } from "./log.js";
 import { type Command, commandKey, type Entry, sameCommand } from "./messages.js";
 import type { RaftNode } from "./node.js";
 
@@ -111,6 +112,74 @@ interface Pair {
 }
 
 /**
+ * Every (index, term) pair seen so far. The first term seen at each index is kept in arrays by
+ * index, like `CommitRecord` below; any other term seen at an index (a conflict that a later
+ * leader overwrites) goes to `others`, keyed `index/term`.
+ */
+class PairsSeen {
+  readonly firstTerm: number[] = [];
+  readonly firstCommand: Command[] = [];
+  readonly firstPrevious: number[] = [];
+  readonly firstBy: NodeId[] = [];
+  readonly others = new Map<string, Pair>();
+
+  /**
+   * Records `entry` at `index` (after `previousTerm`) as seen on `by`; returns the earlier record
+   * of the same (index, term) pair if it carries another command or follows another term.
+   */
+  disagreement(index: number, entry: Entry, previousTerm: number, by: NodeId): Pair | undefined {
+    const term = this.firstTerm[index];
+    if (term === undefined || term === -1) {
+      this.recordFirst(index, entry, previousTerm, by);
+      return undefined;
+    }
+    if (term === entry.term) {
+      const command = this.firstCommand[index] as Command;
+      const firstPrevious = this.firstPrevious[index] as number;
+      if (sameCommand(command, entry.command) && firstPrevious === previousTerm) return undefined;
+      return { command, previousTerm: firstPrevious, by: this.firstBy[index] as NodeId };
+    }
+    const key = `${index}/${entry.term}`;
+    const known = this.others.get(key);
+    if (known === undefined) {
+      this.others.set(key, { command: entry.command, previousTerm, by });
+      return undefined;
+    }
+    if (sameCommand(known.command, entry.command) && known.previousTerm === previousTerm) return undefined;
+    return known;
+  }
+
+  /** Fills the arrays up to `index` (a snapshot may skip indices) and records the first pair there. */
+  private recordFirst(index: number, entry: Entry, previousTerm: number, by: NodeId): void {
+    while (this.firstTerm.length < index) {
+      this.firstTerm.push(-1);
+      this.firstCommand.push(entry.command);
+      this.firstPrevious.push(-1);
+      this.firstBy.push("");
+    }
+    this.firstTerm[index] = entry.term;
+    this.firstCommand[index] = entry.command;
+    this.firstPrevious[index] = previousTerm;
+    this.firstBy[index] = by;
+  }
+}
+
+/**
+ * The first index of `node`'s log that may have changed since the monitor last looked at it: all
+ * of it after a restart, else from the last index looked at or the last truncation, if earlier.
+ */
+function firstChangedIndex(
+  view: StepView<RaftNode>,
+  log: RaftLog,
+  record: { readonly lastIndex: number; readonly truncations: number },
+): number {
+  let from = record.lastIndex + 1;
+  if (view.cause === "restart") from = 1;
+  else if (log.truncations !== record.truncations) from = Math.min(from, log.lastTruncatedFrom);
+  return Math.max(from, log.snapshotIndex + 1);
+}
+
+/**
  * Log Matching: if two logs contain an entry with the same index and term, the logs are identical
  * in all entries up through that index (§5.3). Checked inductively: every (index, term) pair ever
  * seen must always carry the same command and follow the same term at index − 1.
@@ -121,64 +190,20 @@ export const logMatching: Invariant<RaftNode> = {
   source: "Raft paper §5.3, Figure 3",
   kind: "safety",
   create(): Monitor {
-    // The first (index, term) pair seen at each index, in arrays by index; any other term seen at
-    // an index (a conflict that a later leader overwrites) goes to `others`, keyed `index/term`.
-    const firstTerm: number[] = [];
-    const firstCommand: Command[] = [];
-    const firstPrevious: number[] = [];
-    const firstBy: NodeId[] = [];
-    const others = new Map<string, Pair>();
+    const pairs = new PairsSeen();
     const checked = perNode(() => ({ lastIndex: 0, truncations: 0 }));
     return {
-      state: { firstTerm, firstCommand, firstPrevious, firstBy, others, checked },
+      state: { pairs, checked },
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;
         const log = node.log;
         const record = checked.of(view);
-        // Re-check only what may have changed since the last look at this node.
-        let from = record.lastIndex + 1;
-        if (view.cause === "restart") from = 1;
-        else if (log.truncations !== record.truncations) from = Math.min(from, log.lastTruncatedFrom);
-        for (let index = Math.max(from, log.snapshotIndex + 1); index <= log.lastIndex; index++) {
+        for (let index = firstChangedIndex(view, log, record); index <= log.lastIndex; index++) {
           const entry = log.entryAt(index) as Entry;
           const previousTerm = log.termAt(index - 1) as number;
-          const term = firstTerm[index];
-          if (term === undefined || term === -1) {
-            while (firstTerm.length < index) {
-              firstTerm.push(-1);
-              firstCommand.push(entry.command);
-              firstPrevious.push(-1);
-              firstBy.push("");
-            }
-            firstTerm[index] = entry.term;
-            firstCommand[index] = entry.command;
-            firstPrevious[index] = previousTerm;
-            firstBy[index] = view.actor;
-            continue;
-          }
-          let known: Pair | undefined;
-          if (term === entry.term) {
-            if (
-              sameCommand(firstCommand[index] as Command, entry.command) &&
-              firstPrevious[index] === previousTerm
-            ) {
-              continue;
-            }
-            known = {
-              command: firstCommand[index] as Command,
-              previousTerm: firstPrevious[index] as number,
-              by: firstBy[index] as NodeId,
-            };
-          } else {
-            const key = `${index}/${entry.term}`;
-            known = others.get(key);
-            if (known === undefined) {
-              others.set(key, { command: entry.command, previousTerm, by: view.actor });
-              continue;
-            }
-            if (sameCommand(known.command, entry.command) && known.previousTerm === previousTerm) continue;
-          }
+          const known = pairs.disagreement(index, entry, previousTerm, view.actor);
+          if (known === undefined) continue;
           return {
             message: `index ${index} term ${entry.term} differs between ${known.by} and ${view.actor}`,
             witnesses: {
@@ -299,6 +324,62 @@ export const leaderCompleteness: Invariant<RaftNode> = {
 };
 
 /**
+ * The entry applied at each index, by the first node seen to apply it, in arrays by index.
+ * Indices a snapshot skipped hold term -1 until some node applies them one by one.
+ */
+class AppliedRecord {
+  readonly terms: number[] = [0];
+  readonly commands: Command[] = [{ kind: "noop" }];
+  readonly by: NodeId[] = [""];
+
+  /** Records `entry` as applied at `index` by `node`; a failure if another entry was applied there. */
+  observe(index: number, entry: Entry, node: NodeId): InvariantFailure | undefined {
+    const { terms, commands, by } = this;
+    if (index >= terms.length) {
+      // Indices are applied in order on every node, so the first applier extends the record.
+      while (terms.length < index) {
+        terms.push(-1);
+        commands.push(entry.command);
+        by.push("");
+      }
+      terms.push(entry.term);
+      commands.push(entry.command);
+      by.push(node);
+    } else if (terms[index] === -1) {
+      terms[index] = entry.term;
+      commands[index] = entry.command;
+      by[index] = node;
+    } else if (terms[index] !== entry.term || !sameCommand(commands[index] as Command, entry.command)) {
+      const applied = commandKey(commands[index] as Command);
+      return {
+        message: `${node} applied ${describeEntry(entry)} at index ${index}, but ${by[index]} applied term ${terms[index]} (${applied}) there`,
+        witnesses: {
+          index,
+          [by[index] as string]: { term: terms[index], command: applied },
+          [node]: { term: entry.term, command: commandKey(entry.command) },
+        },
+      };
+    }
+    return undefined;
+  }
+
+  /** A failure if `node` installed a snapshot whose last term differs from what was applied there. */
+  observeSnapshot(log: RaftLog, node: NodeId): InvariantFailure | undefined {
+    const index = log.snapshotIndex;
+    if (index >= this.terms.length || this.terms[index] === log.snapshotTerm) return undefined;
+    return {
+      message: `${node} installed a snapshot ending at index ${index} term ${log.snapshotTerm}, but ${this.by[index]} applied term ${this.terms[index]} there`,
+      witnesses: {
+        index,
+        snapshotTerm: log.snapshotTerm,
+        appliedTerm: this.terms[index],
+        appliedBy: this.by[index],
+      },
+    };
+  }
+}
+
+/**
  * State Machine Safety: once a server applies an entry at an index, no server ever applies a
  * different entry at that index (§5.4.3); and each server applies indices in order.
  */
@@ -308,71 +389,36 @@ export const stateMachineSafety: Invariant<RaftNode> = {
   source: "Raft paper §5.4.3, Figure 3",
   kind: "safety",
   create(): Monitor {
-    const terms: number[] = [0];
-    const commands: Command[] = [{ kind: "noop" }];
-    const by: NodeId[] = [""];
+    const record = new AppliedRecord();
     const applied = perNode(() => ({ lastApplied: 0 }));
     return {
-      state: { terms, commands, by, applied },
+      state: { record, applied },
       afterStep(view) {
         const node = view.node(view.actor);
         if (node === undefined) return undefined;
-        const record = applied.of(view);
+        const seen = applied.of(view);
         const log = node.log;
-        if (view.cause === "restart") record.lastApplied = node.lastApplied;
-        if (node.lastApplied < record.lastApplied) {
+        if (view.cause === "restart") seen.lastApplied = node.lastApplied;
+        if (node.lastApplied < seen.lastApplied) {
           return {
-            message: `${view.actor} went back from applied index ${record.lastApplied} to ${node.lastApplied} without restarting`,
-            witnesses: { node: view.actor, before: record.lastApplied, now: node.lastApplied },
+            message: `${view.actor} went back from applied index ${seen.lastApplied} to ${node.lastApplied} without restarting`,
+            witnesses: { node: view.actor, before: seen.lastApplied, now: node.lastApplied },
           };
         }
         // An installed snapshot jumps over entries: its last index must agree with what was applied.
-        if (node.lastApplied > record.lastApplied && log.snapshotIndex >= node.lastApplied) {
-          const index = log.snapshotIndex;
-          if (index < terms.length && terms[index] !== log.snapshotTerm) {
-            return {
-              message: `${view.actor} installed a snapshot ending at index ${index} term ${log.snapshotTerm}, but ${by[index]} applied term ${terms[index]} there`,
-              witnesses: {
-                index,
-                snapshotTerm: log.snapshotTerm,
-                appliedTerm: terms[index],
-                appliedBy: by[index],
-              },
-            };
-          }
-          record.lastApplied = node.lastApplied;
+        if (node.lastApplied > seen.lastApplied && log.snapshotIndex >= node.lastApplied) {
+          const failure = record.observeSnapshot(log, view.actor);
+          if (failure !== undefined) return failure;
+          seen.lastApplied = node.lastApplied;
           return undefined;
         }
-        for (let index = record.lastApplied + 1; index <= node.lastApplied; index++) {
+        for (let index = seen.lastApplied + 1; index <= node.lastApplied; index++) {
           const entry = log.entryAt(index);
           if (entry === undefined) continue;
-          if (index >= terms.length) {
-            // Indices are applied in order on every node, so the first applier extends the record.
-            while (terms.length < index) {
-              terms.push(-1);
-              commands.push(entry.command);
-              by.push("");
-            }
-            terms.push(entry.term);
-            commands.push(entry.command);
-            by.push(view.actor);
-          } else if (terms[index] === -1) {
-            terms[index] = entry.term;
-            commands[index] = entry.command;
-            by[index] = view.actor;
-          } else if (terms[index] !== entry.term || !sameCommand(commands[index] as Command, entry.command)) {
-            const applied = commandKey(commands[index] as Command);
-            return {
-              message: `${view.actor} applied ${describeEntry(entry)} at index ${index}, but ${by[index]} applied term ${terms[index]} (${applied}) there`,
-              witnesses: {
-                index,
-                [by[index] as string]: { term: terms[index], command: applied },
-                [view.actor]: { term: entry.term, command: commandKey(entry.command) },
-              },
-            };
-          }
+          const failure = record.observe(index, entry, view.actor);
+          if (failure !== undefined) return failure;
         }
-        record.lastApplied = node.lastApplied;
+        seen.lastApplied = node.lastApplied;
         return undefined;
       },
     };

@@ -58,6 +58,7 @@ import type { RaftOptions } from "./options.js";
 import { describeRaftNode } from "./state.js";
 import { kvStateMachine, type ReplicatedStateMachine, type StateMachineFactory } from "./state-machine.js";
 
+/** A server's role (§5.1); a precandidate runs the PreVote round first (thesis §9.6). */
 export type Role = "follower" | "precandidate" | "candidate" | "leader";
 
 /** Durable storage keys. Writes to them happen before the replies that depend on them. */
@@ -82,8 +83,6 @@ interface PendingRead {
   readIndex: number;
   round: number;
 }
-
-const noEntries: readonly Entry[] = [];
 
 export class RaftNode implements ProtocolNode<RaftMessage> {
   // ---- persistent state (Figure 2), mirrored in durable storage -------------------------------
@@ -290,9 +289,13 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     );
   }
 
+  /** The RequestVote receiver (Figure 2). */
   private onRequestVote(from: NodeId, request: RequestVote): void {
     if (request.term > this.currentTerm && this.inLeaderLease()) return;
     if (request.term > this.currentTerm) this.becomeFollower(request.term);
+    // 1. A request of an older term is refused (§5.1). 2. Otherwise the vote goes to the candidate
+    // if this server has not voted for another in the term (§5.2) and the candidate's log is at
+    // least as up-to-date as its own (§5.4.1).
     let granted = false;
     const free = this.votedFor === null || this.votedFor === request.candidateId;
     // BUG(no-up-to-date-check): the election restriction of §5.4.1 is skipped.
@@ -462,7 +465,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       leaderId: this.ctx.id,
       prevLogIndex: next - 1,
       prevLogTerm: log.termAt(next - 1) as number,
-      entries: count > 0 ? log.slice(next, end) : noEntries,
+      entries: log.slice(next, end),
       leaderCommit: this.commitIndex,
       round: this.round,
     };
@@ -477,19 +480,23 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     this.resetElectionTimer();
   }
 
+  /** The AppendEntries receiver, steps 1–5 of Figure 2. */
   private onAppendEntries(from: NodeId, request: AppendEntries): void {
+    // 1. Reply false if the leader's term is older than ours (§5.1).
     if (request.term < this.currentTerm) {
       this.replyAppend(from, request, { success: false });
       return;
     }
     this.acceptLeader(request.term, request.leaderId);
+    // 2. The consistency check (§5.3): reply false unless our log holds an entry at prevLogIndex
+    // whose term is prevLogTerm. The reply says where our log differs, so the leader can back up
+    // a whole term at a time (§5.3, last paragraphs).
     const log = this.log;
     let prevIndex = request.prevLogIndex;
     let entries = request.entries;
     if (prevIndex < log.snapshotIndex) {
       // Our snapshot already covers (committed, hence matching) entries: skip them.
-      const covered = log.snapshotIndex - prevIndex;
-      entries = covered >= entries.length ? noEntries : entries.slice(covered);
+      entries = entries.slice(log.snapshotIndex - prevIndex);
       prevIndex = log.snapshotIndex;
     } else if (prevIndex > log.lastIndex) {
       this.replyAppend(from, request, { success: false, conflictIndex: log.lastIndex + 1 });
@@ -503,19 +510,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       });
       return;
     }
-    if (this.bugs.has("truncate-without-conflict")) {
-      // BUG(truncate-without-conflict): drop everything after prevLogIndex, matching or not.
-      if (log.lastIndex > prevIndex) this.truncateFrom(prevIndex + 1);
-      this.appendEntries(entries);
-    } else {
-      let skip = 0;
-      while (skip < entries.length && log.termAt(prevIndex + 1 + skip) === (entries[skip] as Entry).term)
-        skip++;
-      if (skip < entries.length) {
-        if (log.lastIndex >= prevIndex + 1 + skip) this.truncateFrom(prevIndex + 1 + skip);
-        this.appendEntries(skip === 0 ? entries : entries.slice(skip));
-      }
-    }
+    this.storeEntries(prevIndex, entries);
+    // 5. Commit what the leader has committed, up to the last entry this request stored.
     const lastNewIndex = request.prevLogIndex + request.entries.length;
     if (request.leaderCommit > this.commitIndex) {
       // BUG(commit-index-from-leader): trusts leaderCommit up to our own (possibly stale) last entry.
@@ -523,6 +519,28 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       this.setCommitIndex(Math.min(request.leaderCommit, limit));
     }
     this.replyAppend(from, request, { success: true, matchIndex: Math.max(lastNewIndex, log.snapshotIndex) });
+  }
+
+  /**
+   * Steps 3 and 4 of the AppendEntries receiver (Figure 2, §5.3): from the first of our entries
+   * whose term conflicts with the leader's entry at the same index, delete ours and all that
+   * follow; then append the leader's entries not already in the log. Entries that match stay, so
+   * a late or repeated AppendEntries never removes what a newer one added.
+   */
+  private storeEntries(prevIndex: number, entries: readonly Entry[]): void {
+    const log = this.log;
+    if (this.bugs.has("truncate-without-conflict")) {
+      // BUG(truncate-without-conflict): drop everything after prevLogIndex, matching or not.
+      if (log.lastIndex > prevIndex) this.truncateFrom(prevIndex + 1);
+      this.appendEntries(entries);
+      return;
+    }
+    let matching = 0;
+    while (matching < entries.length && log.termAt(prevIndex + 1 + matching) === entries[matching]?.term)
+      matching++;
+    if (matching === entries.length) return;
+    if (log.lastIndex >= prevIndex + 1 + matching) this.truncateFrom(prevIndex + 1 + matching);
+    this.appendEntries(entries.slice(matching));
   }
 
   /** Answers an AppendEntries; fields left out are 0 (§5.3: the conflict hint only on failure). */
@@ -561,6 +579,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     if (reply.success) {
       this.advanceMatch(from, reply.matchIndex);
     } else {
+      // The consistency check failed: back up nextIndex and retry (§5.3). By default the leader
+      // skips the follower's whole conflicting term at once (§5.3, last paragraphs).
       let next: number;
       if (!this.options.fastBacktrack) {
         next = (this.nextIndex.get(from) as number) - 1;
@@ -656,13 +676,22 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     const term = this.log.termAt(index) as number;
     this.snapshotData = this.kv.snapshot();
     this.log.compactTo(index);
-    const stored: StoredSnapshot = { index, term, data: this.snapshotData };
+    this.persistSnapshot({ index, term, data: this.snapshotData });
+  }
+
+  /** Writes the snapshot and, in place of the stored log, the entries that follow it. */
+  private persistSnapshot(stored: StoredSnapshot): void {
     this.ctx.storage.set(snapshotKey, stored);
     this.ctx.storage.delete(logKey);
     if (this.log.entries.length > 0) this.ctx.storage.append(logKey, ...this.log.entries);
   }
 
+  /**
+   * The InstallSnapshot receiver (§7, Figure 13), with the whole snapshot in one message (no
+   * chunks, so steps 2–4 fall away). A snapshot at or below our commit index holds nothing new.
+   */
   private onInstallSnapshot(from: NodeId, request: InstallSnapshot): void {
+    // 1. Reply at once if the leader's term is older than ours.
     if (request.term < this.currentTerm) {
       this.ctx.send(from, {
         type: "InstallSnapshotReply",
@@ -676,6 +705,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     const index = request.lastIncludedIndex;
     if (index > this.commitIndex) {
       const log = this.log;
+      // 6. Keep the entries after the snapshot if our log holds its last entry; 7. else discard
+      // the whole log. 8. Reset the state machine from the snapshot.
       if (log.termAt(index) === request.lastIncludedTerm) log.compactTo(index);
       else log.resetTo(index, request.lastIncludedTerm);
       this.snapshotData = request.data;
@@ -683,10 +714,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       this.ctx.probe("follower-installed-snapshot");
       this.commitIndex = index;
       this.lastApplied = index;
-      const stored: StoredSnapshot = { index, term: request.lastIncludedTerm, data: request.data };
-      this.ctx.storage.set(snapshotKey, stored);
-      this.ctx.storage.delete(logKey);
-      if (log.entries.length > 0) this.ctx.storage.append(logKey, ...log.entries);
+      // 5. Save the snapshot.
+      this.persistSnapshot({ index, term: request.lastIncludedTerm, data: request.data });
       this.ctx.note("installed-snapshot", { index, term: request.lastIncludedTerm });
     }
     const reply: InstallSnapshotReply = {
@@ -695,6 +724,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       matchIndex: index,
       round: request.round,
     };
+    // Figure 2: the term, the snapshot and the log are on stable storage before the reply leaves.
     this.ctx.storage.sync();
     this.ctx.send(from, reply);
   }
@@ -728,6 +758,8 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       this.handleRead(request);
       return;
     }
+    // §8: a command this client session already saw applied is answered, not appended again; a
+    // retry of one still in the log waits for the same entry.
     const done = this.kv.resultOf(request.client, request.seq);
     if (done !== undefined) {
       this.replyResult(request, done);
@@ -813,9 +845,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       this.ctx.reply(read.request, { status: "ok", value: this.kv.read(read.request.key) });
       served++;
     }
-    // Usually every waiting read is served at once: empty the list in place rather than copy it.
-    if (served === this.reads.length) this.reads.length = 0;
-    else if (served > 0) this.reads.splice(0, served);
+    this.reads.splice(0, served);
   }
 
   private replyResult(request: ClientRequest, result: KvResult): void {

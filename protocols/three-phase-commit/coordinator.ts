@@ -38,7 +38,7 @@ export class Coordinator extends Site {
   }
 
   private majority(participants: readonly string[]): number {
-    return (participants.length >> 1) + 1;
+    return Math.floor(participants.length / 2) + 1;
   }
 
   onStart(info: StartInfo): void {

@@ -74,8 +74,9 @@ export class Participant extends Site {
     this.index = ctx.nodes.indexOf(ctx.id);
   }
 
+  /** More than half of the transaction's participants (Skeen 1982; E3PC). */
   private majority(held: Held): number {
-    return (held.participants.length >> 1) + 1;
+    return Math.floor(held.participants.length / 2) + 1;
   }
 
   onStart(info: StartInfo): void {
@@ -157,6 +158,10 @@ export class Participant extends Site {
 
   // ---- phase 1 -----------------------------------------------------------------------------
 
+  /**
+   * PREPARE (as in 2PC): vote No and abort at once, or log `prepared`, enter WAIT and vote Yes
+   * once the record is forced (Gray 1978; Skeen 1981). A repeated PREPARE gets the same vote.
+   */
   private onPrepare(message: Prepare): void {
     const { tx } = message;
     const known = this.outcome(tx);
@@ -210,6 +215,10 @@ export class Participant extends Site {
 
   // ---- phase 2: accepting PRECOMMIT / PREABORT -----------------------------------------------
 
+  /**
+   * PRECOMMIT (Skeen 1981) or, quorum variant only, PREABORT at `ballot`: accepted unless a higher
+   * ballot was promised, logged and forced, then acknowledged (E3PC's accept phase).
+   */
   private onPropose(from: string, tx: number, ballot: number, kind: "precommit" | "preabort"): void {
     const known = this.outcome(tx);
     if (known !== undefined) {
@@ -259,6 +268,11 @@ export class Participant extends Site {
 
   // ---- termination protocol: answering ---------------------------------------------------------
 
+  /**
+   * STATE-REQ from a site leading the termination protocol at `ballot`: promise it (logged and
+   * forced) and report this site's state, or refuse a lower ballot (NACK). A decided site answers
+   * with the decision; a site that has not voted aborts.
+   */
   private onStateRequest(from: string, tx: number, ballot: number): void {
     const known = this.outcome(tx);
     if (known !== undefined) {
@@ -297,6 +311,10 @@ export class Participant extends Site {
 
   // ---- termination protocol: leading -------------------------------------------------------------
 
+  /**
+   * Elects this site to terminate `tx` (Skeen and Stonebraker 1983): a ballot above every one it
+   * has seen and unique to it (k·N + index), promised to itself, then STATE-REQ to the others.
+   */
   private startLead(tx: number, held: Held): void {
     const sites = this.ctx.nodes.length;
     const ballot = (Math.floor(Math.max(held.highest, held.promised) / sites) + 1) * sites + this.index;

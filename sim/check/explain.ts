@@ -113,28 +113,86 @@ function explainOperation(model: AnyModel, operation: Operation): ExplainedOpera
   };
 }
 
+/** What the minimization shrinks: the failing partition, and what it must keep. */
+interface MinimizeInput {
+  readonly operations: readonly Operation[];
+  readonly model: AnyModel;
+  /** The operation that must stay the one that cannot be placed. */
+  readonly failing: number;
+  readonly budget: Budget;
+  /** Operations never dropped, besides `failing`. */
+  readonly isProtected: (local: number) => boolean;
+}
+
 /**
  * Shrinks the failing partition to a small subset that still fails, never dropping `failing`.
  * Returns local operation numbers in the original order.
  */
-function minimize(
-  operations: readonly Operation[],
-  model: AnyModel,
-  failing: number,
-  budget: Budget,
-  isProtected: (local: number) => boolean,
-): { kept: number[]; complete: boolean } {
-  let stepsLeft = minimizeStepsMax;
-  let complete = true;
-  const stillFails = (candidate: readonly number[]): boolean => {
-    if (stepsLeft <= 0) {
-      complete = false;
+function minimize(input: MinimizeInput): { kept: number[]; complete: boolean } {
+  const { operations, failing, isProtected } = input;
+  const attempts = new FailureAttempts(input);
+  let kept = operations.map((_, index) => index);
+  // Operations called after the failing one returned rarely matter: try dropping them all.
+  const failingReturnUs = operations[failing]!.returnUs;
+  const early = kept.filter((index) => operations[index]!.callUs <= failingReturnUs);
+  if (early.length < kept.length && attempts.stillFails(early)) kept = early;
+  kept = dropInChunks(kept, attempts, (index) => index !== failing && !isProtected(index));
+  return { kept, complete: attempts.complete };
+}
+
+/**
+ * Drops chunks of `kept` while the rest still fails, halving the chunks down to single
+ * operations, then single operations again until none can go (or the steps run out).
+ */
+function dropInChunks(
+  kept: number[],
+  attempts: FailureAttempts,
+  droppable: (local: number) => boolean,
+): number[] {
+  let chunk = Math.max(1, kept.length >>> 1);
+  for (;;) {
+    let changed = false;
+    let start = 0;
+    while (start < kept.length) {
+      const removal = new Set(kept.slice(start, start + chunk).filter(droppable));
+      if (removal.size === 0) {
+        start += chunk;
+        continue;
+      }
+      const candidate = kept.filter((index) => !removal.has(index));
+      if (attempts.stillFails(candidate)) {
+        kept = candidate;
+        changed = true;
+      } else {
+        start += chunk;
+      }
+    }
+    if (chunk > 1) chunk = Math.max(1, chunk >>> 1);
+    else if (!changed || attempts.stepsLeft <= 0) break;
+  }
+  return kept;
+}
+
+/** The searches the minimization runs, within its own step budget. */
+class FailureAttempts {
+  /** Steps left for all attempts (see `minimizeStepsMax`). */
+  stepsLeft = minimizeStepsMax;
+  /** False once an attempt could not decide. */
+  complete = true;
+
+  constructor(private readonly input: MinimizeInput) {}
+
+  /** Whether `candidate` (local numbers) still fails at the same operation. */
+  stillFails(candidate: readonly number[]): boolean {
+    if (this.stepsLeft <= 0) {
+      this.complete = false;
       return false;
     }
+    const { operations, model, failing, budget } = this.input;
     const attempt: Budget = {
       now: budget.now,
       deadline: budget.deadline,
-      maxSteps: Math.min(minimizeAttemptStepsMax, stepsLeft),
+      maxSteps: Math.min(minimizeAttemptStepsMax, this.stepsLeft),
       memoryBytesMax: budget.memoryBytesMax,
       memoryBytesOthers: 0,
       steps: 0,
@@ -146,45 +204,14 @@ function minimize(
       attempt,
       true,
     );
-    stepsLeft -= attempt.steps + 1;
+    this.stepsLeft -= attempt.steps + 1;
     if (outcome.kind === "unknown") {
-      complete = false;
-      if (attempt.exhausted === "timeout") stepsLeft = 0;
+      this.complete = false;
+      if (attempt.exhausted === "timeout") this.stepsLeft = 0;
     }
     // The same operation must still be the one that cannot be placed.
     return outcome.kind === "not-linearizable" && candidate[outcome.deepest.failing] === failing;
-  };
-
-  let kept = operations.map((_, index) => index);
-  // Operations called after the failing one returned rarely matter: try dropping them all.
-  const failingReturnUs = operations[failing]!.returnUs;
-  const early = kept.filter((index) => operations[index]!.callUs <= failingReturnUs);
-  if (early.length < kept.length && stillFails(early)) kept = early;
-
-  let chunk = Math.max(1, kept.length >>> 1);
-  for (;;) {
-    let changed = false;
-    let start = 0;
-    while (start < kept.length) {
-      const removal = new Set(
-        kept.slice(start, start + chunk).filter((index) => index !== failing && !isProtected(index)),
-      );
-      if (removal.size === 0) {
-        start += chunk;
-        continue;
-      }
-      const candidate = kept.filter((index) => !removal.has(index));
-      if (stillFails(candidate)) {
-        kept = candidate;
-        changed = true;
-      } else {
-        start += chunk;
-      }
-    }
-    if (chunk > 1) chunk = Math.max(1, chunk >>> 1);
-    else if (!changed || stepsLeft <= 0) break;
   }
-  return { kept, complete };
 }
 
 /**
@@ -220,8 +247,56 @@ function witnessSentence(names: readonly string[]): string {
 /** Builds the explanation for a failed partition. */
 export function explainFailure(input: FailureInput): Explanation {
   const { key, operations, model, deepest, states } = input;
-  // The states after each operation of the prefix, replayed through the model: the search's
-  // table may hold one state standing for several equivalent ones (PlacementGuard.canonical).
+  const prefix = prefixStatesOf(input);
+  const failing = operations[deepest.failing]!;
+  const unplaceable = unplaceableAt(input, prefix);
+  const enablers = enablersOf(operations, deepest.failing, states);
+  for (const local of deepest.witnesses ?? []) enablers.add(local);
+  const { kept, complete } = minimize({
+    operations,
+    model,
+    failing: deepest.failing,
+    budget: input.budget,
+    isProtected: (local) => enablers.has(local),
+  });
+  const minimalSet = kept.map((local) => operations[local]!.id);
+  const explained = mentionedOperations(input, kept);
+  return {
+    partition: key,
+    summary: summaryOf({ input, prefix, explained, minimalSet }),
+    initialState: prefix.describeStateId(states.initial),
+    longestPrefix: deepest.prefix.map((local, position) => ({
+      operation: operations[local]!.id,
+      stateAfter: prefix.describeAfter(position),
+    })),
+    stateAtFailure: prefix.stateAtFailureText,
+    failingOperation: failing.id,
+    unplaceable,
+    concurrent: operations
+      .filter((operation) => overlaps(operation, failing))
+      .map((operation) => operation.id),
+    minimalSet,
+    minimalSetComplete: complete,
+    operations: explained,
+  };
+}
+
+/** The states along the longest prefix, described. */
+interface PrefixStates {
+  /** Describes a state of the search's table. */
+  readonly describeStateId: (id: number) => string;
+  /** Describes the state after the prefix's operation at `position`. */
+  readonly describeAfter: (position: number) => string;
+  /** The state after the whole prefix (a table id), and its description. */
+  readonly stateAtFailure: number;
+  readonly stateAtFailureText: string;
+}
+
+/**
+ * The states after each operation of the prefix, replayed through the model: the search's
+ * table may hold one state standing for several equivalent ones (PlacementGuard.canonical).
+ */
+function prefixStatesOf({ operations, model, deepest, states }: FailureInput): PrefixStates {
   const replayed: unknown[] = [];
   let replaying: unknown = model.init();
   for (const local of deepest.prefix) {
@@ -233,104 +308,125 @@ export function explainFailure(input: FailureInput): Explanation {
     replayed[position] === undefined
       ? describeStateId(deepest.states[position]!)
       : describeState(model, replayed[position]);
-  const stateAtFailure =
-    deepest.states.length === 0 ? states.initial : deepest.states[deepest.states.length - 1]!;
-  const stateAtFailureText =
-    deepest.states.length === 0 ? describeStateId(states.initial) : describeAfter(deepest.states.length - 1);
-  const failing = operations[deepest.failing]!;
+  const last = deepest.states.length - 1;
+  return {
+    describeStateId,
+    describeAfter,
+    stateAtFailure: last < 0 ? states.initial : deepest.states[last]!,
+    stateAtFailureText: last < 0 ? describeStateId(states.initial) : describeAfter(last),
+  };
+}
 
-  const unplaceable: UnplaceableOperation[] = deepest.pending.map((local) => {
+/** Whether `operation`'s interval overlaps `failing`'s. */
+function overlaps(operation: Operation, failing: Operation): boolean {
+  return operation.callUs <= failing.returnUs && operation.returnUs >= failing.callUs;
+}
+
+/** Why each operation pending at the failure point cannot go next. */
+function unplaceableAt(
+  { operations, model, deepest, states }: FailureInput,
+  prefix: PrefixStates,
+): UnplaceableOperation[] {
+  return deepest.pending.map((local) => {
     const operation = operations[local]!;
-    const legal = states.transition(local, stateAtFailure) >= 0;
+    const legal = states.transition(local, prefix.stateAtFailure) >= 0;
     const text = describeOperation(model, operation);
     let reason: string;
-    if (!legal) reason = `${text} is not possible in state ${stateAtFailureText}`;
+    if (!legal) reason = `${text} is not possible in state ${prefix.stateAtFailureText}`;
     else if (operation.status === "info") reason = `${text} may take effect here, but that does not help`;
     else reason = `${text} is possible here, but every order that starts with it fails later`;
     return { operation: operation.id, reason };
   });
+}
 
-  const failingReturnUs = failing.returnUs;
-  const concurrent = operations
-    .filter((operation) => operation.callUs <= failingReturnUs && operation.returnUs >= failing.callUs)
-    .map((operation) => operation.id);
-
-  const enablers = enablersOf(operations, deepest.failing, states);
-  for (const local of deepest.witnesses ?? []) enablers.add(local);
-  const { kept, complete } = minimize(operations, model, deepest.failing, input.budget, (local) =>
-    enablers.has(local),
-  );
-  const minimalSet = kept.map((local) => operations[local]!.id);
-
-  const longestPrefix = deepest.prefix.map((local, position) => ({
-    operation: operations[local]!.id,
-    stateAfter: describeAfter(position),
-  }));
-
+/**
+ * Every operation the explanation mentions (prefix, pending, minimal set, witnesses, those
+ * overlapping the failing one, and the failing one), by ascending id.
+ */
+function mentionedOperations(
+  { operations, model, deepest }: FailureInput,
+  kept: readonly number[],
+): ExplainedOperation[] {
   const mentioned = new Set<number>();
   for (const local of deepest.prefix) mentioned.add(local);
   for (const local of deepest.pending) mentioned.add(local);
   for (const local of kept) mentioned.add(local);
   for (const local of deepest.witnesses ?? []) mentioned.add(local);
-  const failingLocal = deepest.failing;
-  for (let local = 0; local < operations.length; local++) {
-    const operation = operations[local]!;
-    if (operation.callUs <= failingReturnUs && operation.returnUs >= failing.callUs) mentioned.add(local);
-  }
-  mentioned.add(failingLocal);
-  const explained = [...mentioned]
+  const failing = operations[deepest.failing]!;
+  for (let local = 0; local < operations.length; local++)
+    if (overlaps(operations[local]!, failing)) mentioned.add(local);
+  mentioned.add(deepest.failing);
+  return [...mentioned]
     .map((local) => explainOperation(model, operations[local]!))
     .sort((left, right) => left.id - right.id);
+}
 
+/** Names an operation for the summary: what it did, by whom, and where in the input. */
+function nameOf(operation: ExplainedOperation): string {
+  const where =
+    operation.callIndex === null
+      ? ""
+      : operation.returnIndex === null
+        ? ` (event ${operation.callIndex})`
+        : ` (events ${operation.callIndex}–${operation.returnIndex})`;
+  return `${operation.description} by process ${operation.process}${where}`;
+}
+
+/** `count` and `noun`, plural unless one. */
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** The summary: what fails, why the search could not place it, and the smallest failing subset. */
+function summaryOf({
+  input,
+  prefix,
+  explained,
+  minimalSet,
+}: {
+  input: FailureInput;
+  prefix: PrefixStates;
+  explained: readonly ExplainedOperation[];
+  minimalSet: readonly number[];
+}): string {
+  const { key, operations, deepest } = input;
   const byId = new Map(explained.map((operation) => [operation.id, operation]));
-  const name = (id: number): string => {
-    const operation = byId.get(id)!;
-    const where =
-      operation.callIndex === null
-        ? ""
-        : operation.returnIndex === null
-          ? ` (event ${operation.callIndex})`
-          : ` (events ${operation.callIndex}–${operation.returnIndex})`;
-    return `${operation.description} by process ${operation.process}${where}`;
-  };
+  const name = (id: number): string => nameOf(byId.get(id)!);
+  const failing = operations[deepest.failing]!;
   const partitionText = key === null ? "" : ` on key ${JSON.stringify(key)}`;
-  const failingLegal = states.transition(failingLocal, stateAtFailure) >= 0;
-  const others = deepest.pending.length - 1;
-  const failingSentence = failingLegal
-    ? `${describeOperation(model, failing)} would be possible there, but then ${others === 1 ? "the other pending operation" : `the other ${others} pending operations`} cannot all be placed.`
-    : others === 0
-      ? `${describeOperation(model, failing)} is not possible in that state and no other operation is pending.`
-      : `${describeOperation(model, failing)} is not possible in that state, and no order of the ${others} other pending operation${others === 1 ? "" : "s"} makes it possible.`;
+  const minimalNames = minimalSet.slice(0, summaryOperationsMax).map(name).join("; ");
+  const minimalMore =
+    minimalSet.length > summaryOperationsMax ? `; and ${minimalSet.length - summaryOperationsMax} more` : "";
   const sentences = [
     `Not linearizable${partitionText}: ${name(failing.id)} cannot take effect anywhere between its call and its return.`,
-    ...(deepest.witnesses !== undefined
-      ? [witnessSentence(deepest.witnesses.map((local) => name(operations[local]!.id)))]
-      : deepest.reachableStates === undefined
-        ? [
-            `The longest linearizable prefix found has ${deepest.prefix.length} operation${deepest.prefix.length === 1 ? "" : "s"} and leaves the state at ${stateAtFailureText};`,
-            failingSentence,
-          ]
-        : [
-            `${describeOperation(model, failing)} is possible in none of the ${deepest.reachableStates} state${deepest.reachableStates === 1 ? "" : "s"} the partition's operations can reach, in any order.`,
-          ]),
-    `A smallest failing subset found has ${minimalSet.length} operation${minimalSet.length === 1 ? "" : "s"}: ${minimalSet
-      .slice(0, summaryOperationsMax)
-      .map(name)
-      .join(
-        "; ",
-      )}${minimalSet.length > summaryOperationsMax ? `; and ${minimalSet.length - summaryOperationsMax} more` : ""}.`,
+    ...whySentences(input, prefix, name),
+    `A smallest failing subset found has ${counted(minimalSet.length, "operation")}: ${minimalNames}${minimalMore}.`,
   ];
-  return {
-    partition: key,
-    summary: sentences.join(" "),
-    initialState: describeStateId(states.initial),
-    longestPrefix,
-    stateAtFailure: stateAtFailureText,
-    failingOperation: failing.id,
-    unplaceable,
-    concurrent,
-    minimalSet,
-    minimalSetComplete: complete,
-    operations: explained,
-  };
+  return sentences.join(" ");
+}
+
+/**
+ * Why the failing operation cannot be placed: the guard's witnesses, the states no order can
+ * reach, or the longest prefix and the pending operations.
+ */
+function whySentences(input: FailureInput, prefix: PrefixStates, name: (id: number) => string): string[] {
+  const { operations, model, deepest, states } = input;
+  const failingText = describeOperation(model, operations[deepest.failing]!);
+  if (deepest.witnesses !== undefined)
+    return [witnessSentence(deepest.witnesses.map((local) => name(operations[local]!.id)))];
+  if (deepest.reachableStates !== undefined)
+    return [
+      `${failingText} is possible in none of the ${counted(deepest.reachableStates, "state")} the partition's operations can reach, in any order.`,
+    ];
+  const failingLegal = states.transition(deepest.failing, prefix.stateAtFailure) >= 0;
+  const others = deepest.pending.length - 1;
+  const failingSentence = failingLegal
+    ? `${failingText} would be possible there, but then ${others === 1 ? "the other pending operation" : `the other ${others} pending operations`} cannot all be placed.`
+    : others === 0
+      ? `${failingText} is not possible in that state and no other operation is pending.`
+      : `${failingText} is not possible in that state, and no order of the ${counted(others, "other pending operation")} makes it possible.`;
+  return [
+    `The longest linearizable prefix found has ${counted(deepest.prefix.length, "operation")} and leaves the state at ${prefix.stateAtFailureText};`,
+    failingSentence,
+  ];
 }

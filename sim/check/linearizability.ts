@@ -19,7 +19,7 @@ import { type HistoryEvent, type Operation, pairOperations } from "../history.js
 import { type Explanation, explainFailure } from "./explain.js";
 import type { AnyModel } from "./model.js";
 import { startPartitionSearch } from "./partition-search.js";
-import type { Budget, PartitionSearch } from "./search.js";
+import type { Budget, PartitionSearch, SearchOutcome } from "./search.js";
 
 /** The three verdicts. */
 export type Verdict = "linearizable" | "not-linearizable" | "unknown";
@@ -149,6 +149,16 @@ export function checkOperations(
   options: CheckOptions = {},
 ): CheckResult {
   const budget = budgetOf(options);
+  const effective = effectiveOperations(operations, model);
+  const partitions = partitionOperations(effective, model);
+  return new PartitionRounds({ partitions, model, options, budget, opsCount: effective.length }).run();
+}
+
+/**
+ * The operations that took effect or may have (`fail` ones left out); throws `InputError` at
+ * the first that makes no sense for the model.
+ */
+function effectiveOperations(operations: readonly Operation[], model: AnyModel): Operation[] {
   const effective: Operation[] = [];
   for (const operation of operations) {
     if (operation.status === "fail") continue;
@@ -163,122 +173,174 @@ export function checkOperations(
     }
     effective.push(operation);
   }
-  const partitions = partitionOperations(effective, model);
-  const explain = options.explain !== false;
-  // Partitions take turns in slices of steps that double every round, so a violation in any
-  // partition is found about as fast as in the quickest failing one.
-  const searches: Array<PartitionSearch | undefined> = partitions.map((partition) =>
-    startPartitionSearch(partition.operations, model, explain),
-  );
+  return effective;
+}
+
+/** What one check hands to its rounds of partition searches. */
+interface RoundsInput {
+  readonly partitions: ReadonlyArray<{ key: string | null; operations: Operation[] }>;
+  readonly model: AnyModel;
+  readonly options: CheckOptions;
+  readonly budget: Budget;
+  /** Operations checked, for the result. */
+  readonly opsCount: number;
+}
+
+/**
+ * The partitions' searches of one check, taking turns in slices of steps that double every
+ * round, so that a violation in any partition is found about as fast as in the quickest failing
+ * one; and what the verdict reports of them.
+ */
+class PartitionRounds {
+  private readonly searches: Array<PartitionSearch | undefined>;
+  private readonly explain: boolean;
+  /** Per decided partition, its linearization, when asked for. */
+  private readonly linearization: Array<{ partition: string | null; operations: number[] }> | undefined;
   // Progress, for an unknown verdict.
-  let partitionsDecided = 0;
-  let operationsDecided = 0;
-  let memoryBytesPeak = 0;
+  private partitionsDecided = 0;
+  private operationsDecided = 0;
+  private memoryBytesPeak = 0;
   /** Searches given up on (memory): their deepest point and cache size when they stopped. */
-  const abandoned: Array<{ depthMax: number; cacheEntries: number }> = [];
-  const memoryHeld = (): number => {
+  private readonly abandoned: Array<{ depthMax: number; cacheEntries: number }> = [];
+  /** The budget that ran out on a partition given up on, if any. */
+  private unknownReason: CheckResult["unknownReason"];
+
+  constructor(private readonly input: RoundsInput) {
+    this.explain = input.options.explain !== false;
+    this.searches = input.partitions.map((partition) =>
+      startPartitionSearch(partition.operations, input.model, this.explain),
+    );
+    this.linearization = input.options.linearization === true ? [] : undefined;
+  }
+
+  /** Runs rounds until every partition is decided or one ends the check; the check's result. */
+  run(): CheckResult {
+    let active = this.input.partitions.map((_, index) => index);
+    let sliceSteps = firstSliceSteps;
+    while (active.length > 0) {
+      const stillActive: number[] = [];
+      for (const index of active) {
+        const ended = this.runSlice(index, sliceSteps);
+        if (ended === "running") stillActive.push(index);
+        else if (ended !== "decided") return ended;
+      }
+      active = stillActive;
+      sliceSteps *= 2;
+    }
+    if (this.unknownReason !== undefined) return this.unknownOf(this.unknownReason);
+    return {
+      ...this.resultFigures("linearizable"),
+      ...(this.linearization === undefined ? {} : { linearization: this.linearization }),
+    };
+  }
+
+  /**
+   * Runs one slice of partition `index`'s search: `running` when the slice ran out first,
+   * `decided` when the partition is done with (linearizable, or given up on for memory), or the
+   * check's result when this partition ends the check.
+   */
+  private runSlice(index: number, sliceSteps: number): "running" | "decided" | CheckResult {
+    const search = this.searches[index]!;
+    const budget = this.input.budget;
+    const held = this.memoryHeld();
+    this.memoryBytesPeak = Math.max(this.memoryBytesPeak, held);
+    budget.memoryBytesOthers = held - search.memoryBytes;
+    const outcome = search.run(budget, sliceSteps);
+    if (outcome === undefined) return "running";
+    this.memoryBytesPeak = Math.max(this.memoryBytesPeak, this.memoryHeld());
+    this.searches[index] = undefined;
+    if (outcome.kind === "not-linearizable") return this.notLinearizable(index, outcome);
+    if (outcome.kind === "unknown") return this.giveUp(index, search) ?? "decided";
+    this.partitionsDecided++;
+    this.operationsDecided += this.input.partitions[index]!.operations.length;
+    if (this.linearization !== undefined) {
+      const partition = this.input.partitions[index]!;
+      this.linearization.push({
+        partition: partition.key,
+        operations: outcome.linearization.map((local) => partition.operations[local]!.id),
+      });
+    }
+    return "decided";
+  }
+
+  /** The result when partition `index` is not linearizable, explained unless told not to. */
+  private notLinearizable(
+    index: number,
+    outcome: Extract<SearchOutcome, { kind: "not-linearizable" }>,
+  ): CheckResult {
+    const result = this.resultFigures("not-linearizable");
+    if (!this.explain) return result;
+    const partition = this.input.partitions[index]!;
+    const explanation = explainFailure({
+      key: partition.key,
+      operations: partition.operations,
+      model: this.input.model,
+      deepest: outcome.deepest,
+      states: outcome.states,
+      budget: { ...this.input.budget, exhausted: undefined },
+    });
+    return { ...result, explanation };
+  }
+
+  /**
+   * A budget ran out on `search`. Running out of memory gives up on this partition only (its
+   * memory goes back): another may still show a violation, so the check goes on (`undefined`).
+   * Any other budget ends the check: its `unknown` result.
+   */
+  private giveUp(index: number, search: PartitionSearch): CheckResult | undefined {
+    const budget = this.input.budget;
+    this.unknownReason = budget.exhausted ?? "memory";
+    if (budget.exhausted !== "memory") {
+      this.searches[index] = search;
+      return this.unknownOf(this.unknownReason);
+    }
+    this.abandoned.push({ depthMax: search.depthMax, cacheEntries: search.cacheEntries });
+    budget.exhausted = undefined;
+    return undefined;
+  }
+
+  /** Bytes the searches still running hold now. */
+  private memoryHeld(): number {
     let total = 0;
-    for (const search of searches) if (search !== undefined) total += search.memoryBytes;
+    for (const search of this.searches) if (search !== undefined) total += search.memoryBytes;
     return total;
-  };
-  const unknownOf = (reason: NonNullable<CheckResult["unknownReason"]>): CheckResult => {
-    let operationsLinearized = operationsDecided;
+  }
+
+  /** The figures every result carries, with the verdict. */
+  private resultFigures(result: Verdict): CheckResult {
+    return {
+      result,
+      partitions: this.input.partitions.length,
+      ops: this.input.opsCount,
+      steps: this.input.budget.steps,
+      memoryBytesPeak: this.memoryBytesPeak,
+    };
+  }
+
+  /** The `unknown` result: which budget ran out, and how far the searches got. */
+  private unknownOf(reason: NonNullable<CheckResult["unknownReason"]>): CheckResult {
+    let operationsLinearized = this.operationsDecided;
     let statesCached = 0;
-    for (const search of [...searches, ...abandoned]) {
+    for (const search of [...this.searches, ...this.abandoned]) {
       if (search === undefined) continue;
       operationsLinearized += search.depthMax;
       statesCached += search.cacheEntries;
     }
+    const memoryBytesPeak = Math.max(this.memoryBytesPeak, this.memoryHeld());
     return {
-      result: "unknown",
-      partitions: partitions.length,
-      ops: effective.length,
-      steps: budget.steps,
-      memoryBytesPeak: Math.max(memoryBytesPeak, memoryHeld()),
+      ...this.resultFigures("unknown"),
+      memoryBytesPeak,
       unknownReason: reason,
       progress: {
-        partitionsDecided,
+        partitionsDecided: this.partitionsDecided,
         operationsLinearized,
         statesCached,
-        memoryBytesPeak: Math.max(memoryBytesPeak, memoryHeld()),
-        memoryBytesMax: budget.memoryBytesMax,
-        steps: budget.steps,
+        memoryBytesPeak,
+        memoryBytesMax: this.input.budget.memoryBytesMax,
+        steps: this.input.budget.steps,
       },
     };
-  };
-  const linearization: Array<{ partition: string | null; operations: number[] }> | undefined =
-    options.linearization === true ? [] : undefined;
-  let active = partitions.map((_, index) => index);
-  let sliceSteps = firstSliceSteps;
-  let unknownReason: CheckResult["unknownReason"];
-  while (active.length > 0) {
-    const stillActive: number[] = [];
-    for (const index of active) {
-      const search = searches[index]!;
-      const held = memoryHeld();
-      memoryBytesPeak = Math.max(memoryBytesPeak, held);
-      budget.memoryBytesOthers = held - search.memoryBytes;
-      const outcome = search.run(budget, sliceSteps);
-      if (outcome === undefined) {
-        stillActive.push(index);
-        continue;
-      }
-      memoryBytesPeak = Math.max(memoryBytesPeak, memoryHeld());
-      searches[index] = undefined;
-      if (outcome.kind === "not-linearizable") {
-        const result: CheckResult = {
-          result: "not-linearizable",
-          partitions: partitions.length,
-          ops: effective.length,
-          steps: budget.steps,
-          memoryBytesPeak,
-        };
-        if (!explain) return result;
-        const partition = partitions[index]!;
-        const explanation = explainFailure({
-          key: partition.key,
-          operations: partition.operations,
-          model,
-          deepest: outcome.deepest,
-          states: outcome.states,
-          budget: { ...budget, exhausted: undefined },
-        });
-        return { ...result, explanation };
-      }
-      if (outcome.kind === "unknown") {
-        // Running out of memory gives up on this partition only (its memory goes back): another
-        // may still show a violation.
-        unknownReason = budget.exhausted ?? "memory";
-        if (budget.exhausted !== "memory") {
-          searches[index] = search;
-          return unknownOf(unknownReason);
-        }
-        abandoned.push({ depthMax: search.depthMax, cacheEntries: search.cacheEntries });
-        budget.exhausted = undefined;
-        continue;
-      }
-      partitionsDecided++;
-      operationsDecided += partitions[index]!.operations.length;
-      if (linearization !== undefined && outcome.kind === "linearizable") {
-        const partition = partitions[index]!;
-        linearization.push({
-          partition: partition.key,
-          operations: outcome.linearization.map((local) => partition.operations[local]!.id),
-        });
-      }
-    }
-    active = stillActive;
-    sliceSteps *= 2;
   }
-  if (unknownReason !== undefined) return unknownOf(unknownReason);
-  return {
-    result: "linearizable",
-    partitions: partitions.length,
-    ops: effective.length,
-    steps: budget.steps,
-    memoryBytesPeak,
-    ...(linearization === undefined ? {} : { linearization }),
-  };
 }
 
 /**
