@@ -18,10 +18,10 @@
  * `checkOperations`, explanations on, as `quorumlab check` runs it). `firstMs` is the first call
  * in a fresh process: for quorumlab it includes V8 compiling the checker's code on first use,
  * which Go did at build time. `warmMs` is the median of `--rounds` more calls in the same
- * process (default 20; only for histories whose first call took under 2 s), with `warmMinMs`
- * their fastest. Separately, `quorumlab check --json` runs as a user runs it (its `wallMs`: the
- * check in-process, parse excluded, cold), with the CPU time and peak memory of each whole
- * process.
+ * process (default 50, enough for V8 to have optimized the hot loop; only for histories whose
+ * first call took under 2 s), with `warmMinMs` their fastest. Separately, `quorumlab check
+ * --json` runs as a user runs it (its `wallMs`: the check in-process, parse excluded, cold), with
+ * the CPU time and peak memory of each whole process.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -225,10 +225,10 @@ function argumentsOf(argv: readonly string[]): Arguments {
     return index < 0 ? undefined : argv[index + 1];
   };
   const porcupine = flagValue("--porcupine");
-  const rounds = Number(flagValue("--rounds") ?? 20);
+  const rounds = Number(flagValue("--rounds") ?? 50);
   if (porcupine === undefined || !Number.isInteger(rounds) || rounds < 0) {
     process.stderr.write(
-      "usage: porcupine-side-by-side --porcupine DIR [--timeout 60s] [--only TEXT] [--rounds 20]\n",
+      "usage: porcupine-side-by-side --porcupine DIR [--timeout 60s] [--only TEXT] [--rounds 50]\n",
     );
     process.exit(2);
   }
