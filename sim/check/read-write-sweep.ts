@@ -232,36 +232,63 @@ function sameConfiguration(left: Configuration, right: Configuration): boolean {
 }
 
 /**
- * A set of configurations, equal ones (but for their trails) kept once, the first added. Keyed by
- * a number rather than a text key: building a text per configuration took most of the sweep's
- * time on the many-clients register histories.
+ * A set of configurations, equal ones (but for their trails) kept once, the first added, listed
+ * in the order added. Keyed by a number rather than a text key: building a text per
+ * configuration took most of the sweep's time on the many-clients register histories. And the
+ * numbers are kept in an open-addressing table of typed arrays rather than a Map: with 32-bit
+ * hashes as keys (mostly heap numbers, not small integers) the Map's lookups and garbage took a
+ * fifth of the sweep's time on register-many-clients-1-stale.
  */
 class ConfigurationSet {
-  private readonly buckets = new Map<number, Configuration | Configuration[]>();
-  size = 0;
+  private readonly items: Configuration[] = [];
+  /** Each item's hash, by its index in `items`. */
+  private hashes = new Int32Array(8);
+  /** Linear-probing table of item index + 1 (0: empty), at most half full. */
+  private table = new Int32Array(16);
+
+  get size(): number {
+    return this.items.length;
+  }
 
   /** Adds `configuration` unless an equal one is present; true when added. */
   add(configuration: Configuration): boolean {
     const hash = hashOf(configuration);
-    const bucket = this.buckets.get(hash);
-    if (bucket === undefined) {
-      this.buckets.set(hash, configuration);
-    } else if (Array.isArray(bucket)) {
-      for (const other of bucket) if (sameConfiguration(other, configuration)) return false;
-      bucket.push(configuration);
-    } else {
-      if (sameConfiguration(bucket, configuration)) return false;
-      this.buckets.set(hash, [bucket, configuration]);
+    const table = this.table;
+    const mask = table.length - 1;
+    let at = hash & mask;
+    for (let entry = table[at]!; entry !== 0; entry = table[at]!) {
+      if (this.hashes[entry - 1] === hash && sameConfiguration(this.items[entry - 1]!, configuration))
+        return false;
+      at = (at + 1) & mask;
     }
-    this.size++;
+    const index = this.items.length;
+    this.items.push(configuration);
+    if (index === this.hashes.length) {
+      const hashes = new Int32Array(index * 2);
+      hashes.set(this.hashes);
+      this.hashes = hashes;
+    }
+    this.hashes[index] = hash;
+    table[at] = index + 1;
+    if (2 * this.items.length > table.length) this.rehash(table.length * 2);
     return true;
   }
 
-  *values(): IterableIterator<Configuration> {
-    for (const bucket of this.buckets.values()) {
-      if (Array.isArray(bucket)) yield* bucket;
-      else yield bucket;
+  /** The configurations, in the order added. */
+  values(): IterableIterator<Configuration> {
+    return this.items.values();
+  }
+
+  /** Moves every item to a table of `length` entries. */
+  private rehash(length: number): void {
+    const table = new Int32Array(length);
+    const mask = length - 1;
+    for (let index = 0; index < this.items.length; index++) {
+      let at = this.hashes[index]! & mask;
+      while (table[at] !== 0) at = (at + 1) & mask;
+      table[at] = index + 1;
     }
+    this.table = table;
   }
 }
 
@@ -505,24 +532,6 @@ class Dominance {
     this.writesHigh = running.allWritesHigh;
   }
 
-  /** Whether `left` can do whatever `right` can (see `pruneDominated`). */
-  dominates(left: Configuration, right: Configuration): boolean {
-    const writesLow = this.writesLow;
-    const writesHigh = this.writesHigh;
-    // Reads: every read the right one placed, the left one placed.
-    if (!covers(left.low | writesLow, right.low & ~writesLow)) return false;
-    if (!covers(left.high | writesHigh, right.high & ~writesHigh)) return false;
-    // Writes: hidable stays hidable, placed stays placed or becomes hidable, and the left one
-    // placed none the right one had not.
-    if (!covers(left.hideLow, right.hideLow) || !covers(left.hideHigh, right.hideHigh)) return false;
-    if (!covers(left.low | left.hideLow, right.low & writesLow)) return false;
-    if (!covers(left.high | left.hideHigh, right.high & writesHigh)) return false;
-    if (!covers(right.low, left.low & writesLow) || !covers(right.high, left.high & writesHigh)) return false;
-    for (let state = 0; state < this.stateCount; state++)
-      if (left.used.charCodeAt(state) > right.used.charCodeAt(state)) return false;
-    return true;
-  }
-
   /**
    * A score no lower than that of any configuration it dominates, and equal only when equal:
    * reads placed and writes hidable count up, indeterminate writes used count down.
@@ -550,14 +559,108 @@ class Dominance {
     }
     // By descending score, each one needs comparing only with those kept before it: whatever
     // dominated a dropped one is kept, or dominated by one kept.
-    const scored = group.map((configuration) => ({ configuration, score: this.score(configuration) }));
-    scored.sort((left, right) => right.score - left.score);
-    const undominated: Configuration[] = [];
-    for (const { configuration } of scored) {
-      if (undominated.some((other) => this.dominates(other, configuration))) continue;
-      undominated.push(configuration);
+    const scores = new Float64Array(group.length);
+    for (let index = 0; index < group.length; index++) scores[index] = this.score(group[index]!);
+    const order = new Int32Array(group.length);
+    for (let index = 0; index < group.length; index++) order[index] = index;
+    order.sort((left, right) => scores[right]! - scores[left]! || left - right);
+    const front = new DominanceFront({
+      writesLow: this.writesLow,
+      writesHigh: this.writesHigh,
+      stateCount: this.stateCount,
+    });
+    for (const index of order) {
+      const configuration = group[index]!;
+      if (front.dominatesAny(configuration)) continue;
+      front.push(configuration);
       kept.add(configuration);
     }
+  }
+}
+
+/**
+ * The undominated configurations of one group found so far, as typed-array columns, so that
+ * whether any of them dominates another is one tight loop: as objects compared through a
+ * closure, the comparisons took a quarter of the sweep's time on register-many-clients-1-stale.
+ */
+class DominanceFront {
+  private count = 0;
+  private low = new Int32Array(16);
+  private high = new Int32Array(16);
+  private hideLow = new Int32Array(16);
+  private hideHigh = new Int32Array(16);
+  /** Indeterminate writes used, `stateCount` numbers per configuration. */
+  private used: Uint16Array;
+  /** The candidate's indeterminate writes used, read once per `dominatesAny`. */
+  private readonly candidateUsed: Uint16Array;
+  private readonly writesLow: number;
+  private readonly writesHigh: number;
+  private readonly stateCount: number;
+
+  constructor(running: { writesLow: number; writesHigh: number; stateCount: number }) {
+    this.writesLow = running.writesLow;
+    this.writesHigh = running.writesHigh;
+    this.stateCount = running.stateCount;
+    this.used = new Uint16Array(16 * running.stateCount);
+    this.candidateUsed = new Uint16Array(running.stateCount);
+  }
+
+  /** Adds `configuration` to the front. */
+  push(configuration: Configuration): void {
+    if (this.count === this.low.length) this.grow();
+    const at = this.count++;
+    this.low[at] = configuration.low;
+    this.high[at] = configuration.high;
+    this.hideLow[at] = configuration.hideLow;
+    this.hideHigh[at] = configuration.hideHigh;
+    for (let state = 0; state < this.stateCount; state++)
+      this.used[at * this.stateCount + state] = configuration.used.charCodeAt(state);
+  }
+
+  /**
+   * Whether one configuration of the front can do whatever `right` can: it placed every read
+   * `right` placed; it can still hide every write `right` can hide, and hides or placed every
+   * write `right` placed, and placed none `right` had not; and it used no more indeterminate
+   * writes of any value.
+   */
+  dominatesAny(right: Configuration): boolean {
+    const { writesLow, writesHigh, stateCount, used, candidateUsed } = this;
+    const readsLow = right.low & ~writesLow;
+    const readsHigh = right.high & ~writesHigh;
+    const placedLow = right.low & writesLow;
+    const placedHigh = right.high & writesHigh;
+    for (let state = 0; state < stateCount; state++) candidateUsed[state] = right.used.charCodeAt(state);
+    for (let at = 0; at < this.count; at++) {
+      const low = this.low[at]!;
+      const high = this.high[at]!;
+      if (!covers(low | writesLow, readsLow) || !covers(high | writesHigh, readsHigh)) continue;
+      const hideLow = this.hideLow[at]!;
+      const hideHigh = this.hideHigh[at]!;
+      if (!covers(hideLow, right.hideLow) || !covers(hideHigh, right.hideHigh)) continue;
+      if (!covers(low | hideLow, placedLow) || !covers(high | hideHigh, placedHigh)) continue;
+      if (!covers(right.low, low & writesLow) || !covers(right.high, high & writesHigh)) continue;
+      let fewerUsed = true;
+      for (let state = 0; state < stateCount && fewerUsed; state++)
+        fewerUsed = used[at * stateCount + state]! <= candidateUsed[state]!;
+      if (fewerUsed) return true;
+    }
+    return false;
+  }
+
+  /** Doubles the columns' room. */
+  private grow(): void {
+    const doubled = (column: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+      const larger = new Int32Array(column.length * 2);
+      larger.set(column);
+      return larger;
+    };
+    this.low = doubled(this.low);
+    this.high = doubled(this.high);
+    this.hideLow = doubled(this.hideLow);
+    this.hideHigh = doubled(this.hideHigh);
+    const used = new Uint16Array(this.used.length * 2);
+    used.set(this.used);
+    this.used = used;
   }
 }
 

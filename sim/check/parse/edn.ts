@@ -50,171 +50,206 @@ function isWhitespace(code: number): boolean {
 
 /** Reads every top-level form in `text`. Throws `InputError` with the position of a problem. */
 export function readEdn(text: string, file?: string): EdnForm[] {
-  let position = 0;
-  let line = 1;
-  let lineStart = 0;
-  const length = text.length;
+  return new EdnReader(text, file).readAll();
+}
 
-  const fail = (message: string, at: number = position): never => {
-    // Recompute the line and column of `at`.
+/** Escapes a string may hold, by the character after the backslash. */
+const stringEscapes: Readonly<Record<string, string>> = { n: "\n", t: "\t", r: "\r", '"': '"', "\\": "\\" };
+
+/** A reader over one text: a position, and the line it is on for error messages and maps. */
+class EdnReader {
+  private position = 0;
+  private line = 1;
+  private lineStart = 0;
+  private readonly length: number;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string | undefined,
+  ) {
+    this.length = text.length;
+  }
+
+  readAll(): EdnForm[] {
+    const forms: EdnForm[] = [];
+    for (;;) {
+      this.skip();
+      if (this.position >= this.length) break;
+      const formLine = this.line;
+      const formColumn = this.position - this.lineStart + 1;
+      const value = this.read();
+      forms.push({ value, line: formLine, column: formColumn });
+    }
+    return forms;
+  }
+
+  /** Throws `InputError` with `message` at the line and column of `at`. */
+  private fail(message: string, at: number = this.position): never {
     let errorLine = 1;
     let errorLineStart = 0;
-    for (let index = 0; index < at && index < length; index++) {
-      if (text.charCodeAt(index) === 10) {
+    for (let index = 0; index < at && index < this.length; index++) {
+      if (this.text.charCodeAt(index) === 10) {
         errorLine++;
         errorLineStart = index + 1;
       }
     }
-    throw new InputError(message, { file, line: errorLine, column: at - errorLineStart + 1 });
-  };
+    throw new InputError(message, { file: this.file, line: errorLine, column: at - errorLineStart + 1 });
+  }
 
-  const skip = (): void => {
-    while (position < length) {
-      const code = text.charCodeAt(position);
+  /** Skips whitespace, commas, comments and `#_` discarded forms. */
+  private skip(): void {
+    const text = this.text;
+    while (this.position < this.length) {
+      const code = text.charCodeAt(this.position);
       if (code === 10) {
-        position++;
-        line++;
-        lineStart = position;
+        this.position++;
+        this.line++;
+        this.lineStart = this.position;
       } else if (isWhitespace(code)) {
-        position++;
+        this.position++;
       } else if (code === 59) {
-        while (position < length && text.charCodeAt(position) !== 10) position++;
-      } else if (code === 35 && text.charCodeAt(position + 1) === 95) {
-        position += 2;
-        read();
+        while (this.position < this.length && text.charCodeAt(this.position) !== 10) this.position++;
+      } else if (code === 35 && text.charCodeAt(this.position + 1) === 95) {
+        this.position += 2;
+        this.read();
       } else {
         return;
       }
     }
-  };
+  }
 
-  const readToken = (): string => {
-    const start = position;
-    while (position < length) {
-      const code = text.charCodeAt(position);
-      if (isWhitespace(code) || delimiters.has(text[position]!)) break;
-      position++;
-    }
-    return text.slice(start, position);
-  };
-
-  const readString = (): string => {
-    const start = position;
-    position++;
-    let result = "";
-    let chunkStart = position;
-    while (position < length) {
-      const code = text.charCodeAt(position);
-      if (code === 34) {
-        result += text.slice(chunkStart, position);
-        position++;
-        return result;
-      }
-      if (code === 10) {
-        line++;
-        lineStart = position + 1;
-      }
-      if (code === 92) {
-        result += text.slice(chunkStart, position);
-        const escaped = text[position + 1];
-        const map: Record<string, string> = { n: "\n", t: "\t", r: "\r", '"': '"', "\\": "\\" };
-        const replacement = escaped === undefined ? undefined : map[escaped];
-        if (replacement === undefined) fail(`unsupported escape \\${escaped ?? ""} in a string`);
-        result += replacement;
-        position += 2;
-        chunkStart = position;
-        continue;
-      }
-      position++;
-    }
-    return fail('a string is not closed (expected a closing ")', start);
-  };
-
-  const readSequence = (close: string): EdnValue[] => {
-    const open = position;
-    position++;
-    const items: EdnValue[] = [];
-    for (;;) {
-      skip();
-      if (position >= length) fail(`a collection is not closed (expected '${close}')`, open);
-      const character = text[position]!;
-      if (character === close) {
-        position++;
-        return items;
-      }
-      if (character === ")" || character === "]" || character === "}") {
-        fail(`unexpected '${character}' (expected '${close}' or a value)`);
-      }
-      items.push(read());
-    }
-  };
-
-  const read = (): EdnValue => {
-    skip();
-    if (position >= length) return fail("unexpected end of input (expected a value)");
-    const character = text[position]!;
+  /** Reads one value. */
+  private read(): EdnValue {
+    this.skip();
+    if (this.position >= this.length) return this.fail("unexpected end of input (expected a value)");
+    const character = this.text[this.position]!;
     switch (character) {
       case "[":
-        return readSequence("]");
+        return this.readSequence("]");
       case "(":
-        return readSequence(")");
-      case "{": {
-        const mapLine = line;
-        const mapColumn = position - lineStart + 1;
-        const items = readSequence("}");
-        if (items.length % 2 !== 0) fail("a map has an odd number of forms (expected key/value pairs)");
-        const entries = new Map<string, EdnValue>();
-        for (let index = 0; index < items.length; index += 2) {
-          const key = items[index]!;
-          if (!(key instanceof Keyword)) {
-            throw new InputError("map keys must be keywords", { file, line: mapLine, column: mapColumn });
-          }
-          entries.set(key.name, items[index + 1]!);
-        }
-        return new EdnMap(entries, mapLine, mapColumn);
-      }
+        return this.readSequence(")");
+      case "{":
+        return this.readMap();
       case '"':
-        return readString();
+        return this.readString();
       case "#": {
-        if (text[position + 1] === "{") {
-          position++;
-          return readSequence("}");
+        if (this.text[this.position + 1] === "{") {
+          this.position++;
+          return this.readSequence("}");
         }
-        return fail("tagged literals are not supported");
+        return this.fail("tagged literals are not supported");
       }
       case ")":
       case "]":
       case "}":
-        return fail(`unexpected '${character}' (expected a value)`);
-      default: {
-        const start = position;
-        const token = readToken();
-        if (token === "") return fail(`unexpected '${character}'`);
-        if (token === "nil") return null;
-        if (token === "true") return true;
-        if (token === "false") return false;
-        if (token.startsWith(":")) {
-          if (token.length === 1) fail("a keyword needs a name", start);
-          return new Keyword(token.slice(1));
-        }
-        if (/^[-+]?\d+N?$/.test(token)) return Number.parseInt(token, 10);
-        if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?M?$/.test(token)) return Number.parseFloat(token);
-        if (/^[-+]?\d/.test(token)) fail(`'${token}' is not a number EDN histories use`, start);
-        return new EdnSymbol(token);
-      }
+        return this.fail(`unexpected '${character}' (expected a value)`);
+      default:
+        return this.readAtom(character);
     }
-  };
-
-  const forms: EdnForm[] = [];
-  for (;;) {
-    skip();
-    if (position >= length) break;
-    const formLine = line;
-    const formColumn = position - lineStart + 1;
-    const value = read();
-    forms.push({ value, line: formLine, column: formColumn });
   }
-  return forms;
+
+  /** Reads the values up to `close`, the opening character being at the position. */
+  private readSequence(close: string): EdnValue[] {
+    const open = this.position;
+    this.position++;
+    const items: EdnValue[] = [];
+    for (;;) {
+      this.skip();
+      if (this.position >= this.length) this.fail(`a collection is not closed (expected '${close}')`, open);
+      const character = this.text[this.position]!;
+      if (character === close) {
+        this.position++;
+        return items;
+      }
+      if (character === ")" || character === "]" || character === "}") {
+        this.fail(`unexpected '${character}' (expected '${close}' or a value)`);
+      }
+      items.push(this.read());
+    }
+  }
+
+  /** Reads a map, which remembers where it starts; its keys must be keywords. */
+  private readMap(): EdnMap {
+    const mapLine = this.line;
+    const mapColumn = this.position - this.lineStart + 1;
+    const items = this.readSequence("}");
+    if (items.length % 2 !== 0) this.fail("a map has an odd number of forms (expected key/value pairs)");
+    const entries = new Map<string, EdnValue>();
+    for (let index = 0; index < items.length; index += 2) {
+      const key = items[index]!;
+      if (!(key instanceof Keyword)) {
+        throw new InputError("map keys must be keywords", {
+          file: this.file,
+          line: mapLine,
+          column: mapColumn,
+        });
+      }
+      entries.set(key.name, items[index + 1]!);
+    }
+    return new EdnMap(entries, mapLine, mapColumn);
+  }
+
+  /** Reads a string, the opening quote being at the position. */
+  private readString(): string {
+    const text = this.text;
+    const start = this.position;
+    this.position++;
+    let result = "";
+    let chunkStart = this.position;
+    while (this.position < this.length) {
+      const code = text.charCodeAt(this.position);
+      if (code === 34) {
+        result += text.slice(chunkStart, this.position);
+        this.position++;
+        return result;
+      }
+      if (code === 10) {
+        this.line++;
+        this.lineStart = this.position + 1;
+      }
+      if (code === 92) {
+        result += text.slice(chunkStart, this.position);
+        const escaped = text[this.position + 1];
+        const replacement = escaped === undefined ? undefined : stringEscapes[escaped];
+        if (replacement === undefined) this.fail(`unsupported escape \\${escaped ?? ""} in a string`);
+        result += replacement;
+        this.position += 2;
+        chunkStart = this.position;
+        continue;
+      }
+      this.position++;
+    }
+    return this.fail('a string is not closed (expected a closing ")', start);
+  }
+
+  /** Reads nil, a boolean, a keyword, a number or a symbol, starting with `character`. */
+  private readAtom(character: string): EdnValue {
+    const start = this.position;
+    const token = this.readToken();
+    if (token === "") return this.fail(`unexpected '${character}'`);
+    if (token === "nil") return null;
+    if (token === "true") return true;
+    if (token === "false") return false;
+    if (token.startsWith(":")) {
+      if (token.length === 1) this.fail("a keyword needs a name", start);
+      return new Keyword(token.slice(1));
+    }
+    if (/^[-+]?\d+N?$/.test(token)) return Number.parseInt(token, 10);
+    if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?M?$/.test(token)) return Number.parseFloat(token);
+    if (/^[-+]?\d/.test(token)) this.fail(`'${token}' is not a number EDN histories use`, start);
+    return new EdnSymbol(token);
+  }
+
+  /** Reads up to the next whitespace or delimiter. */
+  private readToken(): string {
+    const start = this.position;
+    while (this.position < this.length) {
+      const code = this.text.charCodeAt(this.position);
+      if (isWhitespace(code) || delimiters.has(this.text[this.position]!)) break;
+      this.position++;
+    }
+    return this.text.slice(start, this.position);
+  }
 }
 
 /** An EDN value as plain JSON-like data: keywords and symbols become their names. */

@@ -94,72 +94,120 @@ export function classifyCycle(kinds: readonly CycleStep["kind"][]): CycleAnomaly
 
 /** Finds and classifies cycles in `graph` (see the module comment). */
 export function findCycles(graph: DependencyGraph, options: CycleSearchOptions): CycleSearchResult {
-  const allKinds = options.order ? ww | wr | rw | orderKinds : ww | wr | rw;
-  const { component, groups } = graph.components(allKinds);
-  const finder = new PathFinder(graph);
-  const workMax = options.workMax ?? 200_000_000;
-  const seedsMax = options.seedsMax ?? 20_000;
-  const passes = options.order ? [...basePasses, ...orderPasses] : basePasses;
-  const anomalies: CycleAnomaly[] = [];
-  let complete = true;
-  const outOfBudget = (): boolean =>
-    finder.work > workMax ||
-    (options.deadline !== undefined && options.now !== undefined && options.now() > options.deadline);
+  return new CycleSearch(graph, options).run();
+}
 
-  search: for (const group of groups) {
-    const within = component[group[0]!]!;
-    const inside = (node: number): boolean => component[node] === within;
-    const found = new Set<CycleAnomalyName>();
-    for (const pass of passes) {
-      let seeds = 0;
-      let closed = false;
-      for (const source of group) {
-        for (let slot = graph.start[source]!; slot < graph.start[source + 1]! && !closed; slot++) {
-          if ((graph.kinds[slot]! & pass.seed) === 0) continue;
-          const target = graph.targets[slot]!;
-          if (!inside(target)) continue;
-          if (outOfBudget()) {
-            complete = false;
-            break search;
-          }
-          if (++seeds > seedsMax) {
-            complete = false;
-            closed = true;
-            break;
-          }
-          const path = finder.path({
-            source: target,
-            target: source,
-            mask: pass.mask,
-            inside,
-            ...(pass.need === undefined ? {} : { needKind: pass.need }),
-          });
-          // A search that must use some kind may revisit a node on its way: keep simple cycles only.
-          if (path === undefined || new Set(path).size !== path.length) continue;
-          closed = true;
-          const cycle = [source, ...path];
-          const seedKind = weakestKind(graph.kinds[slot]! & pass.seed);
-          const kinds: CycleStep["kind"][] = [seedKind];
-          for (let at = 1; at < cycle.length - 1; at++) {
-            kinds.push(weakestKind(graph.kindsOf(cycle[at]!, cycle[at + 1]!) & pass.mask));
-          }
-          const name = classifyCycle(kinds);
-          if (found.has(name)) continue;
-          found.add(name);
-          anomalies.push({
-            name,
-            cycle,
-            steps: kinds.map((kind, at) => ({
-              from: cycle[at]!,
-              to: cycle[at + 1]!,
-              kind,
-              why: options.describe(cycle[at]!, cycle[at + 1]!, kind),
-            })),
-          });
+/** One pass over one component: its seed and path kinds, and the names found there so far. */
+interface ComponentPass {
+  readonly pass: Pass;
+  readonly group: readonly number[];
+  /** Whether a transaction is in the component. */
+  readonly inside: (node: number) => boolean;
+  readonly found: Set<CycleAnomalyName>;
+}
+
+/** The passes over every component, within the work, seed and time budgets. */
+class CycleSearch {
+  private readonly finder: PathFinder;
+  private readonly workMax: number;
+  private readonly seedsMax: number;
+  private readonly anomalies: CycleAnomaly[] = [];
+  private complete = true;
+
+  constructor(
+    private readonly graph: DependencyGraph,
+    private readonly options: CycleSearchOptions,
+  ) {
+    this.finder = new PathFinder(graph);
+    this.workMax = options.workMax ?? 200_000_000;
+    this.seedsMax = options.seedsMax ?? 20_000;
+  }
+
+  run(): CycleSearchResult {
+    const { order } = this.options;
+    const allKinds = order ? ww | wr | rw | orderKinds : ww | wr | rw;
+    const { component, groups } = this.graph.components(allKinds);
+    const passes = order ? [...basePasses, ...orderPasses] : basePasses;
+    search: for (const group of groups) {
+      const within = component[group[0]!]!;
+      const inside = (node: number): boolean => component[node] === within;
+      const found = new Set<CycleAnomalyName>();
+      for (const pass of passes) if (!this.runPass({ pass, group, inside, found })) break search;
+    }
+    return { anomalies: this.anomalies, complete: this.complete, components: groups.length };
+  }
+
+  private outOfBudget(): boolean {
+    const { deadline, now } = this.options;
+    return (
+      this.finder.work > this.workMax || (deadline !== undefined && now !== undefined && now() > deadline)
+    );
+  }
+
+  /**
+   * Tries the pass's seed edges in the component until a path closes a cycle through one (or
+   * the seeds run out); false when the work or time budget ran out, which ends the search.
+   */
+  private runPass({ pass, group, inside, found }: ComponentPass): boolean {
+    const graph = this.graph;
+    let seeds = 0;
+    for (const source of group) {
+      for (let slot = graph.start[source]!; slot < graph.start[source + 1]!; slot++) {
+        if ((graph.kinds[slot]! & pass.seed) === 0) continue;
+        const target = graph.targets[slot]!;
+        if (!inside(target)) continue;
+        if (this.outOfBudget()) {
+          this.complete = false;
+          return false;
         }
-        if (closed) break;
+        if (++seeds > this.seedsMax) {
+          this.complete = false;
+          return true;
+        }
+        const path = this.finder.path({
+          source: target,
+          target: source,
+          mask: pass.mask,
+          inside,
+          ...(pass.need === undefined ? {} : { needKind: pass.need }),
+        });
+        // A search that must use some kind may revisit a node on its way: keep simple cycles only.
+        if (path === undefined || new Set(path).size !== path.length) continue;
+        this.record({ cycle: [source, ...path], seedKinds: graph.kinds[slot]! & pass.seed, pass, found });
+        return true;
       }
     }
+    return true;
   }
-  return { anomalies, complete, components: groups.length };
+
+  /** Classifies a cycle closed in a pass and keeps it, unless its name was found in the component. */
+  private record({
+    cycle,
+    seedKinds,
+    pass,
+    found,
+  }: {
+    cycle: readonly number[];
+    seedKinds: number;
+    pass: Pass;
+    found: Set<CycleAnomalyName>;
+  }): void {
+    const kinds: CycleStep["kind"][] = [weakestKind(seedKinds)];
+    for (let at = 1; at < cycle.length - 1; at++) {
+      kinds.push(weakestKind(this.graph.kindsOf(cycle[at]!, cycle[at + 1]!) & pass.mask));
+    }
+    const name = classifyCycle(kinds);
+    if (found.has(name)) return;
+    found.add(name);
+    this.anomalies.push({
+      name,
+      cycle: [...cycle],
+      steps: kinds.map((kind, at) => ({
+        from: cycle[at]!,
+        to: cycle[at + 1]!,
+        kind,
+        why: this.options.describe(cycle[at]!, cycle[at + 1]!, kind),
+      })),
+    });
+  }
 }

@@ -37,80 +37,113 @@ interface Running {
 export function generateListAppend(options: GenerateListAppendOptions): TxnHistory {
   const { random } = options;
   const processCount = options.processes ?? 10;
-  const keysActive = options.keysActive ?? 8;
-  const appendsPerKeyMax = options.appendsPerKeyMax ?? 32;
-  const opsMax = options.opsPerTransactionMax ?? 4;
   const infoProbability = options.infoProbability ?? 0;
-  const pick = (count: number): number => Math.floor(random() * count);
-  const lists = new Map<string, number[]>();
-  const appendsPlanned = new Map<string, number>();
-  const active: string[] = [];
-  let nextKey = 0;
-  for (let slot = 0; slot < keysActive; slot++) active.push(String(nextKey++));
-  let nextElement = 1;
-  const transactions: Transaction[] = [];
+  const keys = new KeySpace({
+    keysActive: options.keysActive ?? 8,
+    appendsPerKeyMax: options.appendsPerKeyMax ?? 32,
+    opsMax: options.opsPerTransactionMax ?? 4,
+    random,
+  });
+  const store = new ListStore();
   const running: (Running | undefined)[] = new Array(processCount).fill(undefined);
-  let invoked = 0;
-  let time = 0;
-  let nextProcess = processCount;
   const processOf: number[] = [];
   for (let slot = 0; slot < processCount; slot++) processOf.push(slot);
+  let nextProcess = processCount;
+  let invoked = 0;
+  let time = 0;
+  const pending: Transaction[] = [];
+  // Each tick, one process at random invokes, takes effect or completes.
+  while (invoked < options.transactions || running.some((entry) => entry !== undefined)) {
+    const slot = Math.floor(random() * processCount);
+    const current = running[slot];
+    time++;
+    if (current === undefined) {
+      if (invoked >= options.transactions) continue;
+      running[slot] = { id: invoked++, process: processOf[slot]!, invokeTime: time, planned: keys.plan() };
+    } else if (current.done === undefined) {
+      current.done = store.apply(current.planned);
+    } else {
+      const info = random() < infoProbability;
+      pending.push(completed(current, { info, time }));
+      running[slot] = undefined;
+      // Jepsen retires a process whose transaction ended indeterminate.
+      if (info) processOf[slot] = nextProcess++;
+    }
+  }
+  const transactions: Transaction[] = [];
+  for (const transaction of pending) transactions[transaction.id] = transaction;
+  return { format: "json", model: "list-append", transactions };
+}
 
-  const plan = (): MicroOp[] => {
+/** A running transaction as it completes at `time`: `ok` with what it did, or `info` with its plan. */
+function completed(current: Running, { info, time }: { info: boolean; time: number }): Transaction {
+  return {
+    id: current.id,
+    process: current.process,
+    status: info ? "info" : "ok",
+    ops: info ? current.planned : current.done!,
+    invokeTime: current.invokeTime,
+    completeTime: info ? Number.POSITIVE_INFINITY : time,
+  };
+}
+
+/**
+ * The keys in use and the next element to append: what a transaction's plan draws from. A key
+ * is retired once `appendsPerKeyMax` appends to it are planned, and a fresh one takes its place.
+ */
+class KeySpace {
+  private readonly active: string[] = [];
+  private readonly appendsPlanned = new Map<string, number>();
+  private nextKey = 0;
+  private nextElement = 1;
+
+  constructor(
+    private readonly options: {
+      readonly keysActive: number;
+      readonly appendsPerKeyMax: number;
+      readonly opsMax: number;
+      readonly random: () => number;
+    },
+  ) {
+    for (let slot = 0; slot < options.keysActive; slot++) this.active.push(String(this.nextKey++));
+  }
+
+  /** One to `opsMax` micro-operations, each a read or an append of a fresh element to an active key. */
+  plan(): MicroOp[] {
+    const { random, opsMax, appendsPerKeyMax } = this.options;
     const ops: MicroOp[] = [];
-    const count = 1 + pick(opsMax);
+    const count = 1 + Math.floor(random() * opsMax);
     for (let at = 0; at < count; at++) {
-      const slot = pick(active.length);
-      const key = active[slot]!;
+      const slot = Math.floor(random() * this.active.length);
+      const key = this.active[slot]!;
       if (random() < 0.5) ops.push({ f: "r", key, value: null });
       else {
-        ops.push({ f: "append", key, value: nextElement++ });
-        const planned = (appendsPlanned.get(key) ?? 0) + 1;
-        appendsPlanned.set(key, planned);
-        if (planned >= appendsPerKeyMax) active[slot] = String(nextKey++);
+        ops.push({ f: "append", key, value: this.nextElement++ });
+        const planned = (this.appendsPlanned.get(key) ?? 0) + 1;
+        this.appendsPlanned.set(key, planned);
+        if (planned >= appendsPerKeyMax) this.active[slot] = String(this.nextKey++);
       }
     }
     return ops;
-  };
+  }
+}
 
-  const apply = (ops: readonly MicroOp[]): MicroOp[] =>
-    ops.map((op) => {
-      let list = lists.get(op.key);
-      if (list === undefined) lists.set(op.key, (list = []));
+/** The store transactions take effect on: one list per key. */
+class ListStore {
+  private readonly lists = new Map<string, number[]>();
+
+  /** Applies `ops` atomically; returns them with each read's list filled in. */
+  apply(ops: readonly MicroOp[]): MicroOp[] {
+    return ops.map((op) => {
+      let list = this.lists.get(op.key);
+      if (list === undefined) this.lists.set(op.key, (list = []));
       if (op.f === "append") {
         list.push(op.value as number);
         return op;
       }
       return { f: "r", key: op.key, value: [...list] };
     });
-
-  const pending: Transaction[] = [];
-  while (invoked < options.transactions || running.some((entry) => entry !== undefined)) {
-    const slot = pick(processCount);
-    const current = running[slot];
-    time++;
-    if (current === undefined) {
-      if (invoked >= options.transactions) continue;
-      running[slot] = { id: invoked++, process: processOf[slot]!, invokeTime: time, planned: plan() };
-    } else if (current.done === undefined) {
-      current.done = apply(current.planned);
-    } else {
-      const info = random() < infoProbability;
-      pending.push({
-        id: current.id,
-        process: current.process,
-        status: info ? "info" : "ok",
-        ops: info ? current.planned : current.done,
-        invokeTime: current.invokeTime,
-        completeTime: info ? Number.POSITIVE_INFINITY : time,
-      });
-      running[slot] = undefined;
-      // Jepsen retires a process whose transaction ended indeterminate.
-      if (info) processOf[slot] = nextProcess++;
-    }
   }
-  for (const transaction of pending) transactions[transaction.id] = transaction;
-  return { format: "json", model: "list-append", transactions };
 }
 
 /** The history as quorumlab's JSON form (docs/history-format.md), for files and the CLI. */

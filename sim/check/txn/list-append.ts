@@ -77,45 +77,11 @@ export function analyzeListAppend(history: TxnHistory, graph: GraphBuilder): Rea
   const appends = new Map<string, Map<Scalar, Append>>();
   const reads = new Map<string, Read[]>();
   for (const transaction of history.transactions) {
-    const lastAppend = new Map<string, Scalar>();
-    for (const op of transaction.ops) if (op.f === "append") lastAppend.set(op.key, op.value as Scalar);
-    for (const op of transaction.ops) {
-      if (op.f === "w") {
-        throw new InputError(
-          `T${transaction.id} writes key ${op.key}: a list-append history has only append and r`,
-        );
-      }
-      if (op.f !== "append") continue;
-      let byValue = appends.get(op.key);
-      if (byValue === undefined) appends.set(op.key, (byValue = new Map()));
-      const value = op.value as Scalar;
-      const earlier = byValue.get(value);
-      if (earlier !== undefined) {
-        throw new InputError(
-          `T${earlier.transaction.id} and T${transaction.id} both append ${value} to key ${op.key}: list-append needs unique elements per key`,
-        );
-      }
-      byValue.set(value, { transaction, final: lastAppend.get(op.key) === value });
-    }
+    indexAppends(transaction, appends);
     if (transaction.status !== "ok") continue;
     internalAnomalies(transaction, anomalies);
-    const readKeys = new Set<string>();
-    for (const op of transaction.ops) {
-      if (op.f !== "r" || readKeys.has(op.key)) continue;
-      readKeys.add(op.key);
-      // In a committed read, nil is the empty list (Jepsen's convention).
-      const list = op.value === null ? [] : op.value;
-      if (!Array.isArray(list)) {
-        throw new InputError(
-          `T${transaction.id} reads a single value from key ${op.key}: list-append reads lists`,
-        );
-      }
-      let keyReads = reads.get(op.key);
-      if (keyReads === undefined) reads.set(op.key, (keyReads = []));
-      keyReads.push({ transaction, list: list as readonly Scalar[] });
-    }
+    indexReads(transaction, reads);
   }
-
   for (const [key, keyReads] of reads) {
     const byValue = appends.get(key) ?? new Map<Scalar, Append>();
     // Reads fit for ordering: no duplicates, no unknown elements.
@@ -125,23 +91,85 @@ export function analyzeListAppend(history: TxnHistory, graph: GraphBuilder): Rea
     }
     let longest: readonly Scalar[] = [];
     for (const read of usable) if (read.list.length > longest.length) longest = read.list;
-    const compatible: Read[] = [];
-    for (const read of usable) {
-      if (isPrefix(read.list, longest)) compatible.push(read);
-      else {
-        anomalies.push({
-          name: "incompatible-order",
-          transactions: [read.transaction.id],
-          key,
-          value: read.list,
-          why: `T${read.transaction.id} read [${read.list.join(" ")}] from key ${key}, which is not a prefix of the longest read [${longest.join(" ")}]`,
-        });
-      }
-    }
+    const compatible = compatibleReads({ key, usable, longest, anomalies });
     addEdges({ key, order: longest, reads: compatible, byValue, graph });
   }
   // Keys appended to but never read still order nothing; keys never read give no edges.
   return anomalies;
+}
+
+/**
+ * Records `transaction`'s appends (whatever its status) by key and element; throws
+ * `InputError` on a write or an element appended twice to one key.
+ */
+function indexAppends(transaction: Transaction, appends: Map<string, Map<Scalar, Append>>): void {
+  const lastAppend = new Map<string, Scalar>();
+  for (const op of transaction.ops) if (op.f === "append") lastAppend.set(op.key, op.value as Scalar);
+  for (const op of transaction.ops) {
+    if (op.f === "w") {
+      throw new InputError(
+        `T${transaction.id} writes key ${op.key}: a list-append history has only append and r`,
+      );
+    }
+    if (op.f !== "append") continue;
+    let byValue = appends.get(op.key);
+    if (byValue === undefined) appends.set(op.key, (byValue = new Map()));
+    const value = op.value as Scalar;
+    const earlier = byValue.get(value);
+    if (earlier !== undefined) {
+      throw new InputError(
+        `T${earlier.transaction.id} and T${transaction.id} both append ${value} to key ${op.key}: list-append needs unique elements per key`,
+      );
+    }
+    byValue.set(value, { transaction, final: lastAppend.get(op.key) === value });
+  }
+}
+
+/** Records a committed transaction's first read of each key; throws `InputError` on a read of a single value. */
+function indexReads(transaction: Transaction, reads: Map<string, Read[]>): void {
+  const readKeys = new Set<string>();
+  for (const op of transaction.ops) {
+    if (op.f !== "r" || readKeys.has(op.key)) continue;
+    readKeys.add(op.key);
+    // In a committed read, nil is the empty list (Jepsen's convention).
+    const list = op.value === null ? [] : op.value;
+    if (!Array.isArray(list)) {
+      throw new InputError(
+        `T${transaction.id} reads a single value from key ${op.key}: list-append reads lists`,
+      );
+    }
+    let keyReads = reads.get(op.key);
+    if (keyReads === undefined) reads.set(op.key, (keyReads = []));
+    keyReads.push({ transaction, list: list as readonly Scalar[] });
+  }
+}
+
+/** The usable reads of `key` that are prefixes of the longest; the others are incompatible orders. */
+function compatibleReads({
+  key,
+  usable,
+  longest,
+  anomalies,
+}: {
+  key: string;
+  usable: readonly Read[];
+  longest: readonly Scalar[];
+  anomalies: ReadAnomaly[];
+}): Read[] {
+  const compatible: Read[] = [];
+  for (const read of usable) {
+    if (isPrefix(read.list, longest)) compatible.push(read);
+    else {
+      anomalies.push({
+        name: "incompatible-order",
+        transactions: [read.transaction.id],
+        key,
+        value: read.list,
+        why: `T${read.transaction.id} read [${read.list.join(" ")}] from key ${key}, which is not a prefix of the longest read [${longest.join(" ")}]`,
+      });
+    }
+  }
+  return compatible;
 }
 
 function isPrefix(list: readonly Scalar[], of: readonly Scalar[]): boolean {

@@ -25,141 +25,214 @@ interface Write {
   readonly final: boolean;
 }
 
+/** What the analysis learns from the transactions, per key, before it draws edges. */
+interface RegisterIndex {
+  /** key → value → the write of it. */
+  readonly writes: Map<string, Map<Scalar, Write>>;
+  /** key → value read (null: initial) → committed transactions whose external read saw it. */
+  readonly readers: Map<string, Map<Scalar | null, Transaction[]>>;
+  /** key → value read → committed transactions that read it and then wrote the key. */
+  readonly successors: Map<string, Map<Scalar | null, Transaction[]>>;
+  /** key → committed transactions that wrote it. */
+  readonly committedWriters: Map<string, Transaction[]>;
+}
+
 /** Adds the rw-register dependencies of `history` to `graph`; returns the non-cycle anomalies. */
 export function analyzeRwRegister(history: TxnHistory, graph: GraphBuilder): ReadAnomaly[] {
   const anomalies: ReadAnomaly[] = [];
-  const writes = new Map<string, Map<Scalar, Write>>();
-  /** key → value read (null: initial) → committed transactions whose external read saw it. */
-  const readers = new Map<string, Map<Scalar | null, Transaction[]>>();
-  /** key → value read → committed transactions that read it and then wrote the key. */
-  const successors = new Map<string, Map<Scalar | null, Transaction[]>>();
-  const committedWriters = new Map<string, Transaction[]>();
-
-  const listIn = <T>(map: Map<string, Map<Scalar | null, T[]>>, key: string, value: Scalar | null): T[] => {
-    let byValue = map.get(key);
-    if (byValue === undefined) map.set(key, (byValue = new Map()));
-    let list = byValue.get(value);
-    if (list === undefined) byValue.set(value, (list = []));
-    return list;
+  const index: RegisterIndex = {
+    writes: new Map(),
+    readers: new Map(),
+    successors: new Map(),
+    committedWriters: new Map(),
   };
-
   for (const transaction of history.transactions) {
-    const lastWrite = new Map<string, Scalar>();
-    for (const op of transaction.ops) {
-      if (op.f === "append") {
-        throw new InputError(
-          `T${transaction.id} appends to key ${op.key}: an rw-register history has only r and w`,
-        );
-      }
-      if (op.f === "w") lastWrite.set(op.key, op.value as Scalar);
-    }
-    for (const op of transaction.ops) {
-      if (op.f !== "w") continue;
-      let byValue = writes.get(op.key);
-      if (byValue === undefined) writes.set(op.key, (byValue = new Map()));
-      const value = op.value as Scalar;
-      const earlier = byValue.get(value);
-      if (earlier !== undefined) {
-        throw new InputError(
-          `T${earlier.transaction.id} and T${transaction.id} both write ${value} to key ${op.key}: rw-register needs unique values per key`,
-        );
-      }
-      byValue.set(value, { transaction, final: lastWrite.get(op.key) === value });
-    }
+    const lastWrite = indexWrites(transaction, index);
     if (transaction.status !== "ok") continue;
-    for (const key of lastWrite.keys()) {
-      let list = committedWriters.get(key);
-      if (list === undefined) committedWriters.set(key, (list = []));
-      list.push(transaction);
-    }
-    // Per key: what the transaction knows the value to be (after its own read or write).
-    const known = new Map<string, Scalar | null>();
-    const externalRead = new Map<string, Scalar | null>();
-    for (const op of transaction.ops) {
-      if (op.f === "w") {
-        known.set(op.key, op.value as Scalar);
-        continue;
-      }
-      if (Array.isArray(op.value)) {
-        throw new InputError(
-          `T${transaction.id} reads a list from key ${op.key}: rw-register reads one value`,
-        );
-      }
-      const value = op.value as Scalar | null;
-      if (known.has(op.key)) {
-        const expected = known.get(op.key)!;
-        if (expected !== value) {
-          anomalies.push({
-            name: "internal",
-            transactions: [transaction.id],
-            key: op.key,
-            value,
-            why: `T${transaction.id} read ${value ?? "nil"} from key ${op.key}, but its own earlier operations imply ${expected ?? "nil"}`,
-          });
-        }
-        continue;
-      }
-      known.set(op.key, value);
-      externalRead.set(op.key, value);
-      listIn(readers, op.key, value).push(transaction);
-    }
-    for (const [key, value] of externalRead) {
-      if (lastWrite.has(key)) listIn(successors, key, value).push(transaction);
-    }
+    for (const key of lastWrite.keys()) listOf(index.committedWriters, key).push(transaction);
+    indexReads({ transaction, lastWrite, index, anomalies });
   }
-
-  for (const [key, byValue] of readers) {
-    const keyWrites = writes.get(key);
+  for (const [key, byValue] of index.readers) {
     for (const [value, keyReaders] of byValue) {
-      if (value === null) {
-        const laters = successors.get(key)?.get(null) ?? [];
-        if (laters.length > 1) lostUpdate(key, null, laters, anomalies);
-        // nil is the first version: every committed writer of the key overwrote it.
-        for (const reader of keyReaders) {
-          for (const writer of committedWriters.get(key) ?? []) {
-            graph.add(reader.id, writer.id, EdgeKind.rw, { key, value: null });
-          }
-        }
-        continue;
-      }
-      const write = keyWrites?.get(value);
-      for (const reader of keyReaders) {
-        if (write === undefined) {
-          anomalies.push({
-            name: "garbage-read",
-            transactions: [reader.id],
-            key,
-            value,
-            why: `T${reader.id} read ${value} from key ${key}, which no transaction wrote`,
-          });
-        } else if (write.transaction.status === "fail") {
-          anomalies.push({
-            name: "G1a",
-            transactions: [reader.id, write.transaction.id],
-            key,
-            value,
-            why: `T${reader.id} read ${value} from key ${key}, written by T${write.transaction.id}, which aborted`,
-          });
-        } else if (!write.final) {
-          anomalies.push({
-            name: "G1b",
-            transactions: [reader.id, write.transaction.id],
-            key,
-            value,
-            why: `T${reader.id} read ${value} from key ${key}, an intermediate write of T${write.transaction.id}, which wrote the key again`,
-          });
-        } else graph.add(write.transaction.id, reader.id, EdgeKind.wr, { key, value });
-      }
-      if (write === undefined || write.transaction.status === "fail") continue;
-      const laters = successors.get(key)?.get(value) ?? [];
-      if (laters.length > 1) lostUpdate(key, value, laters, anomalies);
-      for (const later of laters) {
-        graph.add(write.transaction.id, later.id, EdgeKind.ww, { key, value });
-        for (const reader of keyReaders) graph.add(reader.id, later.id, EdgeKind.rw, { key, value });
-      }
+      if (value === null) addInitialReadEdges({ key, keyReaders, index, graph, anomalies });
+      else addReadEdges({ key, value, keyReaders, index, graph, anomalies });
     }
   }
   return anomalies;
+}
+
+/** The list at `key` in `map`, made empty when missing. */
+function listOf<K, T>(map: Map<K, T[]>, key: K): T[] {
+  let list = map.get(key);
+  if (list === undefined) map.set(key, (list = []));
+  return list;
+}
+
+/** The list at `key`, then `value`, in `map`, made empty when missing. */
+function listIn<T>(map: Map<string, Map<Scalar | null, T[]>>, key: string, value: Scalar | null): T[] {
+  let byValue = map.get(key);
+  if (byValue === undefined) map.set(key, (byValue = new Map()));
+  return listOf(byValue, value);
+}
+
+/**
+ * Records `transaction`'s writes (whatever its status) and returns its last write per key;
+ * throws `InputError` on an append or a value written twice to one key.
+ */
+function indexWrites(transaction: Transaction, index: RegisterIndex): Map<string, Scalar> {
+  const lastWrite = new Map<string, Scalar>();
+  for (const op of transaction.ops) {
+    if (op.f === "append") {
+      throw new InputError(
+        `T${transaction.id} appends to key ${op.key}: an rw-register history has only r and w`,
+      );
+    }
+    if (op.f === "w") lastWrite.set(op.key, op.value as Scalar);
+  }
+  for (const op of transaction.ops) {
+    if (op.f !== "w") continue;
+    let byValue = index.writes.get(op.key);
+    if (byValue === undefined) index.writes.set(op.key, (byValue = new Map()));
+    const value = op.value as Scalar;
+    const earlier = byValue.get(value);
+    if (earlier !== undefined) {
+      throw new InputError(
+        `T${earlier.transaction.id} and T${transaction.id} both write ${value} to key ${op.key}: rw-register needs unique values per key`,
+      );
+    }
+    byValue.set(value, { transaction, final: lastWrite.get(op.key) === value });
+  }
+  return lastWrite;
+}
+
+/**
+ * Records a committed transaction's external reads (its first read of a key before its own
+ * write), and checks its internal ones against what its own operations imply.
+ */
+function indexReads({
+  transaction,
+  lastWrite,
+  index,
+  anomalies,
+}: {
+  transaction: Transaction;
+  lastWrite: ReadonlyMap<string, Scalar>;
+  index: RegisterIndex;
+  anomalies: ReadAnomaly[];
+}): void {
+  // Per key: what the transaction knows the value to be (after its own read or write).
+  const known = new Map<string, Scalar | null>();
+  const externalRead = new Map<string, Scalar | null>();
+  for (const op of transaction.ops) {
+    if (op.f === "w") {
+      known.set(op.key, op.value as Scalar);
+      continue;
+    }
+    if (Array.isArray(op.value)) {
+      throw new InputError(`T${transaction.id} reads a list from key ${op.key}: rw-register reads one value`);
+    }
+    const value = op.value as Scalar | null;
+    if (known.has(op.key)) {
+      const expected = known.get(op.key)!;
+      if (expected !== value) {
+        anomalies.push({
+          name: "internal",
+          transactions: [transaction.id],
+          key: op.key,
+          value,
+          why: `T${transaction.id} read ${value ?? "nil"} from key ${op.key}, but its own earlier operations imply ${expected ?? "nil"}`,
+        });
+      }
+      continue;
+    }
+    known.set(op.key, value);
+    externalRead.set(op.key, value);
+    listIn(index.readers, op.key, value).push(transaction);
+  }
+  for (const [key, value] of externalRead) {
+    if (lastWrite.has(key)) listIn(index.successors, key, value).push(transaction);
+  }
+}
+
+/** The readers of one version of one key, and where the edges and anomalies go. */
+interface VersionReaders {
+  readonly key: string;
+  readonly keyReaders: readonly Transaction[];
+  readonly index: RegisterIndex;
+  readonly graph: GraphBuilder;
+  readonly anomalies: ReadAnomaly[];
+}
+
+/** Readers of `nil`, the first version: every committed writer of the key overwrote it (rw). */
+function addInitialReadEdges({ key, keyReaders, index, graph, anomalies }: VersionReaders): void {
+  const laters = index.successors.get(key)?.get(null) ?? [];
+  if (laters.length > 1) lostUpdate(key, null, laters, anomalies);
+  for (const reader of keyReaders) {
+    for (const writer of index.committedWriters.get(key) ?? []) {
+      graph.add(reader.id, writer.id, EdgeKind.rw, { key, value: null });
+    }
+  }
+}
+
+/**
+ * Readers of a written version: wr from its writer, or the anomaly the read shows; then ww
+ * from the writer and rw from each reader to every committed transaction that read it and
+ * wrote the key again.
+ */
+function addReadEdges(input: VersionReaders & { readonly value: Scalar }): void {
+  const { key, value, keyReaders, index, graph, anomalies } = input;
+  const write = index.writes.get(key)?.get(value);
+  for (const reader of keyReaders) {
+    const anomaly = readAnomaly({ reader, key, value, write });
+    if (anomaly !== undefined) anomalies.push(anomaly);
+    else graph.add(write!.transaction.id, reader.id, EdgeKind.wr, { key, value });
+  }
+  if (write === undefined || write.transaction.status === "fail") return;
+  const laters = index.successors.get(key)?.get(value) ?? [];
+  if (laters.length > 1) lostUpdate(key, value, laters, anomalies);
+  for (const later of laters) {
+    graph.add(write.transaction.id, later.id, EdgeKind.ww, { key, value });
+    for (const reader of keyReaders) graph.add(reader.id, later.id, EdgeKind.rw, { key, value });
+  }
+}
+
+/** What is wrong with `reader`'s read of `value` (written by `write`), if anything. */
+function readAnomaly({
+  reader,
+  key,
+  value,
+  write,
+}: {
+  reader: Transaction;
+  key: string;
+  value: Scalar;
+  write: Write | undefined;
+}): ReadAnomaly | undefined {
+  if (write === undefined)
+    return {
+      name: "garbage-read",
+      transactions: [reader.id],
+      key,
+      value,
+      why: `T${reader.id} read ${value} from key ${key}, which no transaction wrote`,
+    };
+  if (write.transaction.status === "fail")
+    return {
+      name: "G1a",
+      transactions: [reader.id, write.transaction.id],
+      key,
+      value,
+      why: `T${reader.id} read ${value} from key ${key}, written by T${write.transaction.id}, which aborted`,
+    };
+  if (!write.final)
+    return {
+      name: "G1b",
+      transactions: [reader.id, write.transaction.id],
+      key,
+      value,
+      why: `T${reader.id} read ${value} from key ${key}, an intermediate write of T${write.transaction.id}, which wrote the key again`,
+    };
+  return undefined;
 }
 
 /** Two or more committed transactions read one version and each wrote a successor to it. */
