@@ -12,6 +12,16 @@
  * quorumlab's `register`, `cas-register` and `kv` models do (keys absent at first, a crashed
  * operation returning after everything else with an output the model always accepts, kv
  * partitioned by key) and calls `CheckOperationsTimeout`. It prints one JSON object.
+ *
+ * What is timed, the same on both sides: the check call alone, in-process, on a history already
+ * read, parsed and paired into operations (Go: `CheckOperationsTimeout`; quorumlab:
+ * `checkOperations`, explanations on, as `quorumlab check` runs it). `firstMs` is the first call
+ * in a fresh process: for quorumlab it includes V8 compiling the checker's code on first use,
+ * which Go did at build time. `warmMs` is the median of `--rounds` more calls in the same
+ * process (default 20; only for histories whose first call took under 2 s), with `warmMinMs`
+ * their fastest. Separately, `quorumlab check --json` runs as a user runs it (its `wallMs`: the
+ * check in-process, parse excluded, cold), with the CPU time and peak memory of each whole
+ * process.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -19,6 +29,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDuration } from "../cli/check.js";
+import { readText } from "../cli/files.js";
+import { checkOperations, type ModelName, modelByName, parseHistory } from "../sim/check/index.js";
+import { pairOperations } from "../sim/history.js";
 import { hardHistories, writeHardHistories } from "./hard-histories.js";
 
 const goProgram = `package main
@@ -29,6 +42,9 @@ import (
 	"hash/fnv"
 	"math"
 	"os"
+	"sort"
+	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/anishathalye/porcupine"
@@ -162,11 +178,37 @@ func main() {
 			return h.Sum64()
 		},
 	}
+	rounds, _ := strconv.Atoi(os.Args[3])
+	cpuStart := cpuMs()
 	start := time.Now()
 	result := porcupine.CheckOperationsTimeout(model, kept, timeout)
-	elapsed := time.Since(start)
+	first := time.Since(start)
+	firstCpuMs := cpuMs() - cpuStart
+	warm := []float64{}
+	warmCpu := []float64{}
+	for round := 0; round < rounds && first < 2*time.Second; round++ {
+		cpuStart = cpuMs()
+		start = time.Now()
+		porcupine.CheckOperationsTimeout(model, kept, timeout)
+		warm = append(warm, float64(time.Since(start).Nanoseconds())/1e6)
+		warmCpu = append(warmCpu, cpuMs()-cpuStart)
+	}
+	sort.Float64s(warm)
+	sort.Float64s(warmCpu)
 	verdict := map[porcupine.CheckResult]string{porcupine.Ok: "linearizable", porcupine.Illegal: "not-linearizable", porcupine.Unknown: "unknown"}[result]
-	fmt.Printf("{\\"result\\": %q, \\"wallMs\\": %.1f}\\n", verdict, float64(elapsed.Microseconds())/1000)
+	firstMs := float64(first.Nanoseconds()) / 1e6
+	if len(warm) == 0 {
+		fmt.Printf("{\\"result\\": %q, \\"firstMs\\": %.3f, \\"firstCpuMs\\": %.3f}\\n", verdict, firstMs, firstCpuMs)
+		return
+	}
+	fmt.Printf("{\\"result\\": %q, \\"firstMs\\": %.3f, \\"firstCpuMs\\": %.3f, \\"warmMs\\": %.3f, \\"warmMinMs\\": %.3f, \\"warmCpuMs\\": %.3f}\\n", verdict, firstMs, firstCpuMs, warm[len(warm)/2], warm[0], warmCpu[len(warmCpu)/2])
+}
+
+// cpuMs is the CPU time of the whole process (every thread, the collector's included) in ms.
+func cpuMs() float64 {
+	var usage syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &usage)
+	return float64(usage.Utime.Nano()+usage.Stime.Nano()) / 1e6
 }
 `;
 
@@ -174,6 +216,7 @@ interface Arguments {
   readonly porcupine: string;
   readonly timeout: string;
   readonly only: string | undefined;
+  readonly rounds: number;
 }
 
 function argumentsOf(argv: readonly string[]): Arguments {
@@ -182,14 +225,18 @@ function argumentsOf(argv: readonly string[]): Arguments {
     return index < 0 ? undefined : argv[index + 1];
   };
   const porcupine = flagValue("--porcupine");
-  if (porcupine === undefined) {
-    process.stderr.write("usage: porcupine-side-by-side --porcupine DIR [--timeout 60s] [--only TEXT]\n");
+  const rounds = Number(flagValue("--rounds") ?? 20);
+  if (porcupine === undefined || !Number.isInteger(rounds) || rounds < 0) {
+    process.stderr.write(
+      "usage: porcupine-side-by-side --porcupine DIR [--timeout 60s] [--only TEXT] [--rounds 20]\n",
+    );
     process.exit(2);
   }
   return {
     porcupine: path.resolve(porcupine),
     timeout: flagValue("--timeout") ?? "60s",
     only: flagValue("--only"),
+    rounds,
   };
 }
 
@@ -218,8 +265,148 @@ function timed(
   return { stdout: execFileSync(command, args, { encoding: "utf8" }), maxRssMb: null, processCpuMs: null };
 }
 
+/**
+ * What the in-process timing prints, on either side (see the module comment). The CPU times are
+ * the whole process's during the call (the collector and, for quorumlab, V8's compiler threads
+ * included); `warmCpuMs` is their median over the warm calls.
+ */
+interface InProcessTimes {
+  readonly result: string;
+  readonly firstMs: number;
+  readonly firstCpuMs: number;
+  readonly warmMs?: number;
+  readonly warmMinMs?: number;
+  readonly warmCpuMs?: number;
+}
+
+/** Calls that took longer than this are not repeated warm. */
+const warmFirstMsMax = 2000;
+
+const roundTo = (value: number): number => Math.round(value * 1000) / 1000;
+
+/**
+ * The child side of quorumlab's in-process timing: reads and parses the file as
+ * `quorumlab check` does, pairs its events, then times `checkOperations` once and `rounds`
+ * more times, and prints one JSON object.
+ */
+function timeQuorumlabInProcess(options: {
+  file: string;
+  model: ModelName;
+  timeoutMs: number;
+  rounds: number;
+}): void {
+  const model = modelByName(options.model);
+  const parsed = parseHistory(readText(options.file), { file: options.file, defaultModel: model });
+  const operations = pairOperations(parsed.events);
+  const check = (): { result: string; ms: number; cpuMs: number } => {
+    const cpuStart = process.cpuUsage();
+    const start = performance.now();
+    const verdict = checkOperations(operations, model, {
+      timeoutMs: options.timeoutMs,
+      memoryBytesMax: 4 * 2 ** 30,
+      now: () => performance.now(),
+    });
+    const ms = performance.now() - start;
+    const cpu = process.cpuUsage(cpuStart);
+    return { result: verdict.result, ms, cpuMs: (cpu.user + cpu.system) / 1000 };
+  };
+  const first = check();
+  const warm: number[] = [];
+  const warmCpu: number[] = [];
+  for (let round = 0; round < options.rounds && first.ms < warmFirstMsMax; round++) {
+    const { ms, cpuMs } = check();
+    warm.push(ms);
+    warmCpu.push(cpuMs);
+  }
+  warm.sort((left, right) => left - right);
+  warmCpu.sort((left, right) => left - right);
+  const firstTimes = { result: first.result, firstMs: roundTo(first.ms), firstCpuMs: roundTo(first.cpuMs) };
+  const times: InProcessTimes =
+    warm.length === 0
+      ? firstTimes
+      : {
+          ...firstTimes,
+          warmMs: roundTo(warm[warm.length >> 1]!),
+          warmMinMs: roundTo(warm[0]!),
+          warmCpuMs: roundTo(warmCpu[warmCpu.length >> 1]!),
+        };
+  process.stdout.write(`${JSON.stringify(times)}\n`);
+}
+
+/** Builds the Go program against the checkout; returns its path. */
+function buildGoProgram(folder: string, porcupine: string): string {
+  const program = path.join(folder, "harness");
+  writeFileSync(path.join(folder, "main.go"), goProgram);
+  writeFileSync(
+    path.join(folder, "go.mod"),
+    `module harness\n\ngo 1.16\n\nrequire github.com/anishathalye/porcupine v0.0.0\n\nreplace github.com/anishathalye/porcupine => ${porcupine}\n`,
+  );
+  execFileSync("go", ["build", "-mod=mod", "-o", program, "."], {
+    cwd: folder,
+    env: { ...process.env, GOPROXY: "off", GOFLAGS: "-mod=mod" },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  return program;
+}
+
+/** Both checkers on one file: in-process times, then `quorumlab check` as a user runs it. */
+function compareOn(options: {
+  file: string;
+  model: ModelName;
+  program: string;
+  timeoutMs: number;
+  rounds: number;
+}): Record<string, unknown> {
+  const { file, model, program, timeoutMs, rounds } = options;
+  const go = timed(program, [file, `${timeoutMs}ms`, String(rounds)]);
+  const goTimes = JSON.parse(go.stdout) as InProcessTimes;
+  const self = fileURLToPath(import.meta.url);
+  const ours = JSON.parse(
+    execFileSync(process.execPath, [self, "--in-process", file, model, String(timeoutMs), String(rounds)], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  ) as InProcessTimes;
+  const cli = path.resolve(path.dirname(self), "../cli/main.js");
+  const command = timed(process.execPath, [
+    cli,
+    "check",
+    file,
+    "--model",
+    model,
+    "--timeout",
+    `${timeoutMs}ms`,
+    "--memory",
+    "4GiB",
+    "--json",
+  ]);
+  const commandResult = JSON.parse(command.stdout) as { result: string; wallMs: number };
+  return {
+    porcupine: { ...goTimes, processCpuMs: go.processCpuMs, maxRssMb: go.maxRssMb },
+    quorumlab: {
+      ...ours,
+      check: {
+        result: commandResult.result,
+        wallMs: commandResult.wallMs,
+        processCpuMs: command.processCpuMs,
+        maxRssMb: command.maxRssMb,
+      },
+    },
+  };
+}
+
 function main(): void {
-  const options = argumentsOf(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv[0] === "--in-process") {
+    timeQuorumlabInProcess({
+      file: argv[1]!,
+      model: argv[2] as ModelName,
+      timeoutMs: Number(argv[3]),
+      rounds: Number(argv[4]),
+    });
+    return;
+  }
+  const options = argumentsOf(argv);
   const timeoutMs = parseDuration(options.timeout);
   const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-porcupine-"));
   try {
@@ -227,50 +414,25 @@ function main(): void {
       (history) => options.only === undefined || history.name.includes(options.only),
     );
     const files = writeHardHistories(path.join(folder, "histories"), histories);
-    const program = path.join(folder, "harness");
-    writeFileSync(path.join(folder, "main.go"), goProgram);
-    writeFileSync(
-      path.join(folder, "go.mod"),
-      `module harness\n\ngo 1.16\n\nrequire github.com/anishathalye/porcupine v0.0.0\n\nreplace github.com/anishathalye/porcupine => ${options.porcupine}\n`,
-    );
-    execFileSync("go", ["build", "-mod=mod", "-o", program, "."], {
-      cwd: folder,
-      env: { ...process.env, GOPROXY: "off", GOFLAGS: "-mod=mod" },
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../cli/main.js");
+    const program = buildGoProgram(folder, options.porcupine);
     const rows = histories.map((history, index) => {
-      const file = files[index]!;
-      const go = timed(program, [file, `${timeoutMs}ms`]);
-      const goResult = JSON.parse(go.stdout) as { result: string; wallMs: number };
-      const ours = timed(process.execPath, [
-        cli,
-        "check",
-        file,
-        "--model",
-        history.model,
-        "--timeout",
-        `${timeoutMs}ms`,
-        "--memory",
-        "4GiB",
-        "--json",
-      ]);
-      const oursResult = JSON.parse(ours.stdout) as { result: string; wallMs: number };
       const row = {
         name: history.name,
         ops: history.events.filter((event) => event.type === "invoke").length,
-        porcupine: { ...goResult, processCpuMs: go.processCpuMs, maxRssMb: go.maxRssMb },
-        quorumlab: {
-          result: oursResult.result,
-          wallMs: oursResult.wallMs,
-          processCpuMs: ours.processCpuMs,
-          maxRssMb: ours.maxRssMb,
-        },
+        ...compareOn({
+          file: files[index]!,
+          model: history.model,
+          program,
+          timeoutMs,
+          rounds: options.rounds,
+        }),
       };
       process.stderr.write(`${JSON.stringify(row)}\n`);
       return row;
     });
-    process.stdout.write(`${JSON.stringify({ timeoutMs, histories: rows }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ timeoutMs, rounds: options.rounds, histories: rows }, null, 2)}\n`,
+    );
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

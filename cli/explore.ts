@@ -15,6 +15,7 @@ import type { CommandModule } from "yargs";
 import { ExitCode, InputError } from "../sim/errors.js";
 import {
   describeStep,
+  type ExploreInput,
   explore,
   exploredScenario,
   exploredText,
@@ -330,6 +331,36 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
   }
 }
 
+/** The bounds the flags give (a flag left out leaves the bug's or the protocol's default). */
+function exploreInput(args: ExploreArgs): ExploreInput {
+  return {
+    bugs: args.bug ?? [],
+    ...(args.nodes === undefined ? {} : { nodes: args.nodes }),
+    ...(args.clients === undefined ? {} : { clients: args.clients }),
+    ...(args.ops === undefined ? {} : { operations: args.ops }),
+    ...(args.timers === undefined
+      ? {}
+      : { timers: args.timers === "all" ? "all" : parseTimers(args.timers) }),
+    ...(args.network === undefined ? {} : { network: args.network }),
+    ...(args["quiet-timeouts"] === undefined ? {} : { quietTimeouts: args["quiet-timeouts"] }),
+  };
+}
+
+/** The first line of a terminal run: what is explored, within which bounds, with which seed. */
+function headerLine(
+  c: ChalkInstance,
+  { args, protocol, setup, seed }: { args: ExploreArgs; protocol: Protocol; setup: WorldSetup; seed: bigint },
+): string {
+  const bugs = args.bug ?? [];
+  const clients = setup.workload.length;
+  const operations = setup.workload[0]?.length ?? 0;
+  return (
+    `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
+    `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
+    `faults ${formatFaultBudget(setup.budget)}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`
+  );
+}
+
 async function exploreMain(args: ExploreArgs): Promise<number> {
   const timeUs = checkedTimeUs(args);
   const { source, protocol } = await resolveTarget(args.target);
@@ -338,19 +369,7 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
   const faults = parseFaultBudget(args.faults ?? "");
   const { setup, userOptions } = exploreSetup(
     protocol,
-    {
-      bugs: args.bug ?? [],
-      ...(args.nodes === undefined ? {} : { nodes: args.nodes }),
-      ...(args.clients === undefined ? {} : { clients: args.clients }),
-      ...(args.ops === undefined ? {} : { operations: args.ops }),
-      ...(args.timers === undefined
-        ? {}
-        : { timers: args.timers === "all" ? "all" : parseTimers(args.timers) }),
-      ...(args.network === undefined ? {} : { network: args.network }),
-      ...(args["quiet-timeouts"] === undefined ? {} : { quietTimeouts: args["quiet-timeouts"] }),
-      faults,
-      seed,
-    },
+    { ...exploreInput(args), faults, seed },
     historyChecker(),
   );
   const clients = setup.workload.length;
@@ -359,13 +378,7 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
   const c = colours(process.stdout, { json: args.json });
   const out = process.stdout;
   const bugs = args.bug ?? [];
-  if (!args.json) {
-    out.write(
-      `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
-        `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
-        `faults ${budget}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`,
-    );
-  }
+  if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
   const result = runSearch(setup, args, { timeUs, seed });
   const registry = await registryFor(module === undefined ? {} : { module });
   const saved =

@@ -9,6 +9,7 @@ import { performance } from "node:perf_hooks";
 import { protocols } from "../../protocols/index.js";
 import { checkHistory } from "../../sim/check/linearizability.js";
 import { type ModelName, modelByName, modelNames } from "../../sim/check/models/index.js";
+import { linearizableAtOnce } from "../../sim/check/quick-linearization.js";
 import { evaluateJob, type RunJob, type RunReport } from "../../sim/fuzz/campaign.js";
 import type { FuzzSettings } from "../../sim/fuzz/plan.js";
 import { type ScenarioRunner, scenarioRunner } from "../../sim/fuzz/property.js";
@@ -53,7 +54,9 @@ export function registryFor(
 
 /**
  * The history check used while fuzzing: a step budget keeps it deterministic (an undecided
- * history is `unknown`, not a failure), with a wall-clock backstop.
+ * history is `unknown`, not a failure), with a wall-clock backstop. Only the verdict is needed,
+ * so a quick witness (sim/check/quick-linearization.ts) is tried first; the search runs only
+ * when it finds none.
  */
 export function fuzzHistoryChecker(maxSteps = 2_000_000): HistoryChecker {
   return (events, model) => {
@@ -61,7 +64,9 @@ export function fuzzHistoryChecker(maxSteps = 2_000_000): HistoryChecker {
     if (!(modelNames as readonly string[]).includes(model)) {
       throw new Error(`protocol names unknown history model '${model}'`);
     }
-    const result = checkHistory(events, modelByName(model as ModelName), {
+    const sequential = modelByName(model as ModelName);
+    if (linearizableAtOnce(events, sequential)) return { result: "linearizable" };
+    const result = checkHistory(events, sequential, {
       maxSteps,
       timeoutMs: 10_000,
       now: () => performance.now(),

@@ -32,7 +32,7 @@ export const multiPaxosBugs = [
       "multi-paxos.executed-prefix",
       "kv.linearizable",
     ],
-    source: "Paxos Made Simple §2.4 (acceptors use stable storage)",
+    source: "Paxos Made Simple §2.5 (acceptors use stable storage)",
     kind: "safety",
   },
   {
@@ -41,7 +41,7 @@ export const multiPaxosBugs = [
     change:
       "An acceptor writes an accepted slot to storage but answers before syncing it, so a power loss forgets it.",
     breaks: ["multi-paxos.slot-agreement", "multi-paxos.executed-prefix", "kv.linearizable"],
-    source: "Paxos Made Simple §2.4 (acceptors remember what they accepted in stable storage)",
+    source: "Paxos Made Simple §2.5 (acceptors remember what they accepted in stable storage)",
     kind: "safety",
   },
   {

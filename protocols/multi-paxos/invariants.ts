@@ -226,7 +226,7 @@ export const exactlyOnce: Invariant<MultiPaxosNode> = {
 export const promiseMonotone: Invariant<MultiPaxosNode> = {
   name: "multi-paxos.promise-monotone",
   statement: "An acceptor's promised ballot never decreases, even across crashes and restarts.",
-  source: "Paxos Made Simple §2.4 (acceptors remember promises in stable storage)",
+  source: "Paxos Made Simple §2.5 (acceptors remember promises in stable storage)",
   kind: "safety",
   create() {
     const highest = new Map<NodeId, number>();

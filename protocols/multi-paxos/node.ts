@@ -294,7 +294,7 @@ export class MultiPaxosNode implements ProtocolNode<MultiPaxosMessage> {
     this.heartbeat();
   }
 
-  /** An acceptor promised a higher ballot: this node's ballot cannot win (§2.4). */
+  /** An acceptor promised a higher ballot: this node's ballot cannot win, so it stops leading. */
   private onNack(promised: number): void {
     if (promised > this.highestSeen) this.highestSeen = promised;
     if (this.role !== "follower" && promised > this.ballot) this.stepDown(undefined);

@@ -36,7 +36,7 @@ export const paxosBugs = [
     id: "M14",
     change: "Acceptors keep their promise and accepted proposal only in memory, so a restart forgets them.",
     breaks: ["paxos.promise-monotone", "paxos.p2c-justified", "paxos.agreement"],
-    source: "Paxos Made Simple §2.4 (acceptors record what they must remember in stable storage)",
+    source: "Paxos Made Simple §2.5 (acceptors record what they must remember in stable storage)",
     kind: "safety",
   },
   {
@@ -45,7 +45,7 @@ export const paxosBugs = [
     change:
       "An acceptor writes its promise and accepted proposal to storage but answers before syncing them, so a power loss forgets both.",
     breaks: ["paxos.promise-monotone", "paxos.p2c-justified", "paxos.agreement"],
-    source: "Paxos Made Simple §2.4 (an acceptor records its response in stable storage before sending it)",
+    source: "Paxos Made Simple §2.5 (an acceptor records its response in stable storage before sending it)",
     kind: "safety",
   },
   {
@@ -53,7 +53,7 @@ export const paxosBugs = [
     id: "M15",
     change: "A proposer does not persist its ballot round, so after a restart it reuses old ballots.",
     breaks: ["paxos.ballot-unique", "paxos.agreement"],
-    source: "Paxos Made Simple §2.4 (a proposer remembers the highest-numbered proposal it tried)",
+    source: "Paxos Made Simple §2.5 (a proposer remembers the highest-numbered proposal it tried)",
     kind: "safety",
   },
   {

@@ -245,7 +245,7 @@ export const promiseMonotone: Invariant<PaxosNode> = {
   name: "paxos.promise-monotone",
   statement:
     "An acceptor's promised ballot never decreases, even across crashes and restarts, and is at least its accepted ballot.",
-  source: "Paxos Made Simple §2.4 (acceptors remember promises in stable storage)",
+  source: "Paxos Made Simple §2.5 (acceptors remember promises in stable storage)",
   kind: "safety",
   create() {
     const highest = new Map<NodeId, number>();
@@ -277,7 +277,7 @@ export const promiseMonotone: Invariant<PaxosNode> = {
 export const ballotUnique: Invariant<PaxosNode> = {
   name: "paxos.ballot-unique",
   statement: "No ballot is started twice, by the same proposer or by different ones.",
-  source: "Paxos Made Simple §2.2 (proposals are numbered uniquely) and §2.4",
+  source: "Paxos Made Simple §2.2 (proposals are numbered uniquely) and §2.5",
   kind: "safety",
   create() {
     const started = new Map<number, NodeId>();

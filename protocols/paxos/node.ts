@@ -12,7 +12,7 @@
  *   proposers can pre-empt each other forever).
  * - An **acceptor** promises ballot n unless it already promised a higher one (P1a), accepts
  *   (n, v) unless it promised a ballot above n, and records both durably *before* answering:
- *   a restarted acceptor must remember (§2.4).
+ *   a restarted acceptor must remember (§2.5).
  * - A **learner** learns v once a majority of acceptors report `accepted` for the same ballot.
  *
  * Ballots: proposer i (its position in `ctx.nodes`, from 0) of an N-node cluster uses ballots
@@ -280,7 +280,7 @@ export class PaxosNode implements ProtocolNode<PaxosMessage> {
     if (this.bugs.has("volatile-acceptor")) return;
     this.ctx.storage.set(promisedKey, this.promised);
     this.ctx.storage.set(acceptedKey, this.accepted);
-    // Both go to stable storage before the promise or the acceptance is sent (§2.4).
+    // Both go to stable storage before the promise or the acceptance is sent (§2.5).
     // BUG(unsynced-acceptor): they are written, but the answer leaves before they are synced.
     if (!this.bugs.has("unsynced-acceptor")) this.ctx.storage.sync();
   }

@@ -22,7 +22,7 @@
  */
 import type { ClientRequest, NodeId, ProtocolNode, StateDescription } from "../../sim/node.js";
 import type { KvSnapshot } from "../shared/kv-store.js";
-import type { Operation, PrimaryBackupMessage } from "./messages.js";
+import type { Grant, Operation, PrimaryBackupMessage } from "./messages.js";
 import { Replica, type ServerRole } from "./replica.js";
 import { describeServer } from "./state.js";
 
@@ -127,7 +127,7 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
     } else if (message.type === "heartbeat") {
       this.onHeartbeat(from, message.view, message.sentUs);
     } else if (message.type === "grant") {
-      this.onGrant(from, message.view, message.sentUs, message.synced);
+      this.onGrant(from, message);
     } else if (message.type === "join") {
       if (this.role === "primary" && message.view <= this.view) this.addBackup();
     }
@@ -156,7 +156,7 @@ export class PairServer extends Replica implements ProtocolNode<PrimaryBackupMes
     this.ctx.setTimer(heartbeatTimer, this.options.pingIntervalUs);
   }
 
-  private onGrant(from: NodeId, view: number, sentUs: number, synced: boolean): void {
+  private onGrant(from: NodeId, { view, sentUs, synced }: Grant): void {
     if (view > this.view) {
       this.stepDown(view);
       return;

@@ -19,7 +19,7 @@
 import type { ClientRequest, NodeContext, NodeId } from "../../sim/node.js";
 import { isKvFunction, type KvSnapshot, KvStateMachine } from "../shared/kv-store.js";
 import type { PrimaryBackupBugName } from "./bugs.js";
-import type { Forward, Operation, PrimaryBackupMessage } from "./messages.js";
+import type { Forward, ForwardReply, Operation, PrimaryBackupMessage, Transfer } from "./messages.js";
 import type { PrimaryBackupOptions } from "./options.js";
 
 export type ServerRole = "primary" | "backup" | "idle";
@@ -171,10 +171,10 @@ export abstract class Replica {
         this.onForward(from, message);
         return true;
       case "forward-reply":
-        this.onForwardReply(from, message.view, message.incarnation, message.index, message.ok);
+        this.onForwardReply(from, message);
         return true;
       case "transfer":
-        this.onTransfer(from, message.view, message.incarnation, message.state, message.index);
+        this.onTransfer(from, message);
         return true;
       case "transfer-reply":
         // Only the answer to the latest transfer: a late answer to an earlier one (before a
@@ -226,7 +226,7 @@ export abstract class Replica {
     }
   }
 
-  private onForwardReply(from: NodeId, view: number, incarnation: number, index: number, ok: boolean): void {
+  private onForwardReply(from: NodeId, { view, incarnation, index, ok }: ForwardReply): void {
     if (this.role !== "primary" || from !== this.backupId) return;
     if (view > this.view) {
       this.suspect = true;
@@ -249,13 +249,7 @@ export abstract class Replica {
     this.resync();
   }
 
-  private onTransfer(
-    from: NodeId,
-    view: number,
-    incarnation: number,
-    state: KvSnapshot,
-    index: number,
-  ): void {
+  private onTransfer(from: NodeId, { view, incarnation, state, index }: Transfer): void {
     if (view < this.view) return;
     // A late copy of a transfer this backup already moved past (it applied later forwards, or
     // installed one from the primary's later incarnation) would erase them: ignore it.

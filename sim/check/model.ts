@@ -42,8 +42,9 @@ export interface Model<State = unknown> {
   partition?(operation: Operation): string | null;
   /**
    * True when the operation, wherever it is legal, leaves the state unchanged (a read, a CAS
-   * that observed a mismatch). The checker then linearizes it as early as possible and never
-   * tries alternatives to it, which is always safe for such operations. Optional: only speed.
+   * that observed a mismatch), whatever its status. The checker then linearizes a completed one
+   * as early as possible and never tries alternatives to it, and never places an indeterminate
+   * one, which is always safe for such operations. Optional: only speed.
    */
   readOnly?(operation: Operation): boolean;
   /**

@@ -554,15 +554,22 @@ class Diagram {
       if (index === current) cls += " current";
       if (index === bad) cls += " bad";
       el("rect", { x: x1, y, width: x2 - x1, height: HIST_H, rx: 3, class: cls, "data-op": index }, g);
-      if (labels) this.drawOperationLabel(g, index, x1, x2, y);
+      if (labels) this.drawOperationLabel(g, index, { x1, x2, y });
       const badge = prefix.get(index);
       if (badge !== undefined) text(g, x1 + 1, y - 2, `#${badge}`, "lin-badge");
       if (minimal.has(index)) el("circle", { cx: x2 - 5, cy: y + 5, r: 3, class: "minimal-dot" }, g);
     });
   }
 
-  /** An operation's label: inside its bar when it fits, else after it, up to the next one. */
-  private drawOperationLabel(g: SVGElement, index: number, x1: number, x2: number, y: number): void {
+  /**
+   * An operation's label: inside its bar (from `x1` to `x2`, top at `y`) when it fits, else after
+   * it, up to the next one.
+   */
+  private drawOperationLabel(
+    g: SVGElement,
+    index: number,
+    { x1, x2, y }: { x1: number; x2: number; y: number },
+  ): void {
     const label = operationLabel(this.data.ops[index]!);
     if (x2 - x1 > 30) {
       const fits = label.length * 6 <= x2 - x1 - 6;

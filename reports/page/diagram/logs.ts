@@ -45,22 +45,21 @@ export function logTail(declaration: DisplayDeclaration, state: Description, max
     if (form.form === "term-starts") {
       const lastIndex = numberField(state, log.lastIndexField, Number.NaN);
       if (!Number.isNaN(lastIndex))
-        return termStartsTail(value as Array<[number, number]>, lastIndex, base, max);
+        return termStartsTail(value as Array<[number, number]>, { firstIndex: base, lastIndex, max });
     }
     if (form.form === "term-runs") return termRunsTail(value as Array<[number, number]>, base, max);
   }
   return null;
 }
 
+/** The last `max` terms of a log from `firstIndex` to `lastIndex`, given where its terms start. */
 function termStartsTail(
   starts: ReadonlyArray<readonly [number, number]>,
-  lastIndex: number,
-  base: number,
-  max: number,
+  { firstIndex, lastIndex, max }: { firstIndex: number; lastIndex: number; max: number },
 ): LogTail {
   const entries: number[] = [];
   let last = lastIndex;
-  const first = Math.max(base, last - max + 1);
+  const first = Math.max(firstIndex, last - max + 1);
   for (let position = starts.length - 1; position >= 0 && last >= first; position--) {
     const [startIndex, term] = starts[position]!;
     const start = Math.max(startIndex, first);

@@ -54,11 +54,13 @@ export function stepRegister(state: StateKey, operation: Operation, allowCas: bo
   return undefined;
 }
 
-/** Whether a register operation leaves the state unchanged wherever it is legal. */
+/**
+ * Whether a register operation leaves the state unchanged wherever it is legal: a read, whatever
+ * its status, and a completed CAS that observed a mismatch (an indeterminate CAS may swap).
+ */
 export function registerReadOnly(operation: Operation): boolean {
-  if (operation.status !== "ok") return false;
   if (readFunctions.has(operation.f)) return true;
-  return operation.f === "cas" && operation.output === false;
+  return operation.status === "ok" && operation.f === "cas" && operation.output === false;
 }
 
 /** Validation shared by the register models. */
