@@ -215,50 +215,55 @@ class ReadWriteSweep implements PartitionSearch {
 
   /** The call of a completed operation: what each configuration can do with it at once. */
   private onCall(operation: number): void {
-    const { kinds, values, slotOf } = this.plan;
+    const { kinds, values } = this.plan;
     const state = values[operation]!;
-    const bitLow = lowBitOf(slotOf[operation]!);
-    const bitHigh = highBitOf(slotOf[operation]!);
     this.running.start(operation);
-    const eventIndex = this.eventIndex;
-    if (kinds[operation] === Kind.Read && state >= 0) {
-      // A read of the current state is linearized at once.
-      this.mapFrontier((configuration) =>
-        configuration.state !== state
-          ? configuration
-          : {
-              ...configuration,
-              low: configuration.low | bitLow,
-              high: configuration.high | bitHigh,
-              trail: { operation, state, event: eventIndex, hidden: false, previous: configuration.trail },
+    // A read of the current state is linearized at once.
+    if (kinds[operation] === Kind.Read && state >= 0) this.placeAtCall(operation, state);
+    // An operation that changes nothing and is legal everywhere is placed at its call.
+    else if (kinds[operation] === Kind.Free) this.placeAtCall(operation, undefined);
+    // A write of the current state can go here unseen.
+    else if (kinds[operation] === Kind.Write) this.hideAtCall(operation, state);
+  }
+
+  /** Places `operation` now in every configuration (in state `onlyIn`, when given). */
+  private placeAtCall(operation: number, onlyIn: number | undefined): void {
+    const slot = this.plan.slotOf[operation]!;
+    const bitLow = lowBitOf(slot);
+    const bitHigh = highBitOf(slot);
+    const event = this.eventIndex;
+    this.mapFrontier((configuration) =>
+      onlyIn !== undefined && configuration.state !== onlyIn
+        ? configuration
+        : {
+            ...configuration,
+            low: configuration.low | bitLow,
+            high: configuration.high | bitHigh,
+            trail: {
+              operation,
+              state: configuration.state,
+              event,
+              hidden: false,
+              previous: configuration.trail,
             },
-      );
-    } else if (kinds[operation] === Kind.Free) {
-      // Placed at its call, in every configuration.
-      this.mapFrontier((configuration) => ({
-        ...configuration,
-        low: configuration.low | bitLow,
-        high: configuration.high | bitHigh,
-        trail: {
-          operation,
-          state: configuration.state,
-          event: eventIndex,
-          hidden: false,
-          previous: configuration.trail,
-        },
-      }));
-    } else if (kinds[operation] === Kind.Write) {
-      // A write of the current state can go here unseen.
-      this.mapFrontier((configuration) =>
-        configuration.state !== state
-          ? configuration
-          : {
-              ...configuration,
-              hideLow: configuration.hideLow | bitLow,
-              hideHigh: configuration.hideHigh | bitHigh,
-            },
-      );
-    }
+          },
+    );
+  }
+
+  /** Marks write `operation` hidable in every configuration whose state it writes. */
+  private hideAtCall(operation: number, state: number): void {
+    const slot = this.plan.slotOf[operation]!;
+    const bitLow = lowBitOf(slot);
+    const bitHigh = highBitOf(slot);
+    this.mapFrontier((configuration) =>
+      configuration.state !== state
+        ? configuration
+        : {
+            ...configuration,
+            hideLow: configuration.hideLow | bitLow,
+            hideHigh: configuration.hideHigh | bitHigh,
+          },
+    );
   }
 
   /**
