@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import type { FuzzPlan, FuzzSettings } from "./plan.js";
+import type { FaultStep, FuzzPlan, FuzzSettings } from "./plan.js";
 
 export interface CorpusEntry {
   readonly plan: FuzzPlan;
@@ -148,6 +148,17 @@ const fileSchema = z.object({
  * a file that is not a corpus file. A plan is fitted to the campaign: its cluster size and
  * options are kept within what the campaign's settings allow.
  */
+/**
+ * A loaded step within the fault phase; under liveness checks it no longer waits for a new
+ * leader (a step that waits could come after the quiet phase).
+ */
+function fittedStep(step: FaultStep, phaseEnd: number, liveness: boolean): FaultStep {
+  const fitted = { ...step, atMs: Math.min(step.atMs, phaseEnd) };
+  if (!liveness || fitted.afterNewLeaderMs === undefined) return fitted;
+  const { afterNewLeaderMs: _delay, nthNewLeader: _nth, ...fixed } = fitted;
+  return fixed as FaultStep;
+}
+
 export function parseCorpusFile(text: string, settings: FuzzSettings): CorpusEntry | undefined {
   const parsed = fileSchema.safeParse(JSON.parse(text));
   if (!parsed.success) {
@@ -170,7 +181,7 @@ export function parseCorpusFile(text: string, settings: FuzzSettings): CorpusEnt
       nodes: Math.max(settings.nodesMin, Math.min(settings.nodesMax, plan.nodes)),
       options,
       workload: settings.operations === undefined ? null : plan.workload,
-      faults: plan.faults.map((step) => ({ ...step, atMs: Math.min(step.atMs, phaseEnd) })),
+      faults: plan.faults.map((step) => fittedStep(step, phaseEnd, settings.liveness)),
       quiet: settings.liveness || plan.quiet,
     },
     edges: file.edges,

@@ -110,6 +110,10 @@ describe("leader chases", () => {
       validScenario(plan as FuzzPlan, correct);
       const entry = { plan: plan as FuzzPlan, edges: [1], probes: [], run: 0, batch: 0 };
       expect(parseCorpusFile(corpusFileText(correct, entry), correct)?.plan).toEqual(plan);
+      // Loaded into a campaign that checks liveness, no step waits (it could come after the quiet phase).
+      const live = parseCorpusFile(corpusFileText(correct, entry), { ...correct, liveness: true });
+      for (const step of live?.plan.faults ?? []) expect(step.afterNewLeaderMs).toBeUndefined();
+      expect(live?.plan.faults.length).toBe(faults.length);
     }
     expect(chases).toBe(20);
     // Under liveness checks no run chases leaders: a step that waits may come after the quiet phase.
