@@ -67,6 +67,10 @@ export interface SavedCounterexample {
   readonly invariant: string;
   readonly message: string;
   readonly steps: readonly ScheduleStep[];
+  /** No shorter schedule exists within the bounds (bfs, dfs); false for a shortened random find. */
+  readonly shortest: boolean;
+  /** A shortened schedule's steps as found. */
+  readonly foundSteps?: number;
   /** The replayed file broke the same invariant. */
   readonly reproduced: boolean;
   readonly replay: string;
@@ -176,6 +180,8 @@ function saveCounterexample(
     invariant,
     message: counterexample.finding.message,
     steps: counterexample.steps,
+    shortest: counterexample.shortest,
+    ...(counterexample.foundSteps === undefined ? {} : { foundSteps: counterexample.foundSteps }),
     reproduced,
     replay: `npx quorumlab run ${displayPath(file)}${moduleFlag}`,
   };
@@ -209,6 +215,8 @@ export function exploreJson(
             invariant: saved.invariant,
             message: saved.message,
             steps: saved.steps.length,
+            shortest: saved.shortest,
+            foundSteps: saved.foundSteps ?? null,
             schedule: saved.steps.map(describeStep),
             reproduced: saved.reproduced,
             replay: saved.replay,
@@ -296,7 +304,7 @@ function printStateNotes(out: NodeJS.WritableStream, c: ChalkInstance, run: Expl
 
 /** The verdict line and, for a violation, the schedule and where it was saved. */
 function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: ExploreRun): void {
-  const { args, result, saved } = run;
+  const { result, saved } = run;
   const rate = result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0;
   const figures = `${result.uniqueStates.toLocaleString("en-US")} unique states (${result.statesVisited.toLocaleString("en-US")} visited), ${(result.wallMs / 1000).toFixed(1)} s, ${rate.toLocaleString("en-US")} states/s`;
   switch (result.verdict) {
@@ -306,6 +314,12 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
       );
       break;
     case "bounded":
+      if (result.strategy === "random" || result.strategy === "novelty") {
+        out.write(
+          `${c.yellow("bounded")}: no violation found by ${result.strategy} walks; stopped by ${result.boundedBy ?? "a bound"} (walks cover no depth completely) — ${figures}\n`,
+        );
+        break;
+      }
       out.write(
         `${c.yellow("bounded")}: no violation within depth ${result.depth} (every state at most ${result.depth} steps from the start was explored); stopped by ${result.boundedBy ?? "a bound"} — ${figures}\n`,
       );
@@ -313,9 +327,10 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
     case "violation": {
       if (saved === undefined) break;
       out.write(`${c.red("violation")}: ${c.bold(saved.invariant)} — ${saved.message}\n`);
-      out.write(
-        `${args.strategy === "random" ? "schedule" : "shortest schedule"} (${saved.steps.length} steps), found after ${figures}:\n`,
-      );
+      const kind = saved.shortest
+        ? "shortest schedule"
+        : `short schedule (shortened from ${saved.foundSteps ?? saved.steps.length} choices; not proven shortest: only bfs and dfs prove that)`;
+      out.write(`${kind} (${saved.steps.length} steps), found by ${result.strategy} after ${figures}:\n`);
       saved.steps.forEach((step, index) => {
         out.write(`  ${c.dim(String(index + 1).padStart(3))}  ${describeStep(step)}\n`);
       });
@@ -459,9 +474,10 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
           "a timer fires only once the network is quiet: messages in flight are lost first (default: the bug's or the protocol's, else false)",
       })
       .option("strategy", {
-        choices: ["bfs", "dfs", "random"] as const,
+        choices: ["bfs", "dfs", "random", "novelty"] as const,
         default: "bfs" as Strategy,
-        describe: "bfs: shortest counterexample; dfs: iterative deepening; random: random walks",
+        describe:
+          "bfs: shortest counterexample; dfs: iterative deepening; random: random walks; novelty: walks from an archive of reached states (deep bugs; a short, not shortest, schedule)",
       })
       .option("time", { type: "string", default: "60s", describe: "wall-clock budget" })
       .option("workers", {

@@ -5,6 +5,10 @@
  * - `dfs`: depth first under a depth bound, deepened one level at a time (iterative deepening),
  *   so it also returns a shortest counterexample, with memory for one path at a time.
  * - `random`: random walks from the initial state until the time budget ends; never `complete`.
+ * - `novelty`: random walks from an archive of the states reached so far (novelty.ts); never
+ *   `complete`. It reaches bugs too deep for breadth-first search.
+ *
+ * A counterexample found at random is shortened (shorten.ts) and marked `shortest: false`.
  *
  * A state waiting to be expanded is kept as a snapshot (snapshot.ts) and restored in place into
  * one live world. When a node object or an invariant monitor keeps its state out of sight
@@ -17,10 +21,12 @@
  */
 import { randomStream } from "../random.js";
 import type { ScheduleStep } from "../scenario/schema.js";
+import { noveltySearch } from "./novelty.js";
+import { shortenSchedule } from "./shorten.js";
 import { FingerprintSet } from "./visited.js";
 import { type Finding, World, type WorldSetup, WorldShared, type WorldState } from "./world.js";
 
-export type Strategy = "bfs" | "dfs" | "random";
+export type Strategy = "bfs" | "dfs" | "random" | "novelty";
 
 export interface SearchSettings {
   readonly strategy: Strategy;
@@ -77,7 +83,20 @@ export interface SearchResult {
    */
   readonly restore: "snapshot" | "replay";
   readonly wallMs: number;
-  readonly counterexample?: { readonly steps: readonly ScheduleStep[]; readonly finding: Finding };
+  readonly counterexample?: Counterexample;
+}
+
+export interface Counterexample {
+  /** The schedule, as saved: on ordered links and with quiet timeouts, the implied drops included. */
+  readonly steps: readonly ScheduleStep[];
+  readonly finding: Finding;
+  /**
+   * No shorter schedule breaks an invariant within the bounds (breadth-first search and iterative
+   * deepening); false for a schedule found at random and then shortened.
+   */
+  readonly shortest: boolean;
+  /** For a shortened schedule: its steps as found, before shortening. */
+  readonly foundSteps?: number;
 }
 
 /** Explores the states of `setup` with the chosen strategy. */
@@ -89,7 +108,89 @@ export function explore(setup: WorldSetup, settings: SearchSettings): SearchResu
       return iterativeDeepening(setup, settings);
     case "random":
       return randomWalks(setup, settings);
+    case "novelty":
+      return novelty(setup, settings);
   }
+}
+
+/** The `novelty` strategy (novelty.ts), its schedule shortened. */
+function novelty(setup: WorldSetup, settings: SearchSettings): SearchResult {
+  const started = settings.now();
+  const outcome = noveltySearch(setup, {
+    depthMax: settings.depthMax,
+    timeMs: settings.timeMs,
+    statesMax: settings.statesMax,
+    now: settings.now,
+    seed: settings.seed ?? 1n,
+    ...(settings.restore === undefined ? {} : { restore: settings.restore }),
+    ...(settings.onProgress === undefined
+      ? {}
+      : {
+          onProgress: (progress) =>
+            settings.onProgress?.({
+              statesVisited: progress.statesVisited,
+              uniqueStates: progress.uniqueStates,
+              depth: progress.depth,
+              frontier: progress.cells,
+              elapsedMs: progress.elapsedMs,
+            }),
+        }),
+    ...(settings.progressMs === undefined ? {} : { progressMs: settings.progressMs }),
+  });
+  const found = outcome.found;
+  return {
+    verdict: found === undefined ? "bounded" : "violation",
+    strategy: "novelty",
+    statesVisited: outcome.statesVisited,
+    uniqueStates: outcome.uniqueStates,
+    depth: 0,
+    ...(found === undefined ? { boundedBy: outcome.boundedBy === "states" ? "states" : "time" } : {}),
+    ...(outcome.hiddenState ? { hiddenState: true } : {}),
+    restore: outcome.restore,
+    ...(found === undefined
+      ? {}
+      : { counterexample: shortened(setup, found.choices, found.finding, settings) }),
+    wallMs: settings.now() - started,
+  };
+}
+
+/**
+ * Shortening's own time: a quarter of the search's, at least 2 s and at most 20 s. It replays
+ * whole schedules, a few hundred times for a schedule of 30 steps.
+ */
+function shorteningMs(settings: SearchSettings): number {
+  return Math.min(20_000, Math.max(2_000, settings.timeMs / 4));
+}
+
+/** A schedule found at random, shortened, as the counterexample the search returns. */
+function shortened(
+  setup: WorldSetup,
+  choices: readonly ScheduleStep[],
+  finding: Finding,
+  settings: SearchSettings,
+): Counterexample {
+  const short = shortenSchedule(setup, choices, finding, {
+    now: settings.now,
+    deadlineMs: settings.now() + shorteningMs(settings),
+  });
+  const shared = new WorldShared();
+  const world = new World(setup, shared);
+  const steps: ScheduleStep[] = [];
+  for (const step of short.choices) {
+    steps.push(...world.expand(step));
+    world.take(step);
+  }
+  return { steps, finding: short.finding, shortest: false, foundSteps: choices.length };
+}
+
+/** The choices (as steps) of `path` (choice numbers). */
+function choicesOf(setup: WorldSetup, shared: WorldShared, path: readonly number[]): ScheduleStep[] {
+  const world = new World(setup, shared);
+  return path.map((index) => {
+    const step = world.choices()[index] as ScheduleStep;
+    world.take(step);
+    return step;
+  });
 }
 
 /** Growable parallel arrays: per state, its parent and the choice number that reached it. */
@@ -305,7 +406,7 @@ class BreadthFirst {
   private violation(path: readonly number[], finding: Finding, depth: number): SearchResult {
     return {
       ...this.result("violation", depth),
-      counterexample: { steps: stepsOf(this.setup, this.shared, path), finding },
+      counterexample: { steps: stepsOf(this.setup, this.shared, path), finding, shortest: true },
     };
   }
 
@@ -358,7 +459,7 @@ function iterativeDeepening(setup: WorldSetup, settings: SearchSettings): Search
   statesVisited++;
   uniqueStates = 1;
   if (root.finding !== undefined)
-    return done("violation", { counterexample: { steps: [], finding: root.finding } });
+    return done("violation", { counterexample: { steps: [], finding: root.finding, shortest: true } });
   for (let bound = 1; bound <= settings.depthMax; bound++) {
     const visited = new FingerprintSet();
     visited.visit(rootPrint.high, rootPrint.low, 0);
@@ -410,7 +511,7 @@ function iterativeDeepening(setup: WorldSetup, settings: SearchSettings): Search
     uniqueStates = Math.max(uniqueStates, visited.size);
     if (found !== undefined) {
       const steps = stepsOf(setup, shared, found.path);
-      return done("violation", { counterexample: { steps, finding: found.finding } });
+      return done("violation", { counterexample: { steps, finding: found.finding, shortest: true } });
     }
     if (stop !== undefined) return done("bounded", { boundedBy: stop });
     covered = bound;
@@ -448,14 +549,16 @@ function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult 
     const rootPrint = world.fingerprint();
     visited.visit(rootPrint.high, rootPrint.low);
     if (world.finding !== undefined) {
-      return result("violation", { counterexample: { steps: [], finding: world.finding } });
+      return result("violation", { counterexample: { steps: [], finding: world.finding, shortest: true } });
     }
     for (let depth = 0; depth < walkMax; depth++) {
       const choices = world.choices();
       if (choices.length === 0) {
         const finding = deadlock(world);
         if (finding !== undefined) {
-          return result("violation", { counterexample: { steps: stepsOf(setup, shared, path), finding } });
+          return result("violation", {
+            counterexample: shortened(setup, choicesOf(setup, shared, path), finding, settings),
+          });
         }
         break;
       }
@@ -467,7 +570,7 @@ function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult 
       visited.visit(print.high, print.low);
       if (world.finding !== undefined) {
         return result("violation", {
-          counterexample: { steps: stepsOf(setup, shared, path), finding: world.finding },
+          counterexample: shortened(setup, choicesOf(setup, shared, path), world.finding, settings),
         });
       }
     }

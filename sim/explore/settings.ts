@@ -56,10 +56,20 @@ export function formatFaultBudget(budget: FaultBudget): string {
 
 /**
  * The fixed workload: client i issues `operations` operations on key `x`, alternating a write
- * of a value no other operation writes with a read (when the protocol has reads).
+ * of a value no other operation writes with a read (when the protocol has reads). A protocol
+ * whose only operation is `txn` gets list-append transactions, as the workload generator makes
+ * them (sim/clients.ts): an append of a unique value to `x`, then a read of `x`.
  */
 export function fixedWorkload(protocol: Protocol, clients: number, operations: number): ExploreOperation[][] {
   const functions = Object.keys(protocol.client?.operations ?? {});
+  if (functions.length === 1 && functions[0] === "txn") {
+    return Array.from({ length: clients }, (_, client) =>
+      Array.from({ length: operations }, (_, index): ExploreOperation => {
+        const micro = index % 2 === 1 ? ["r", "x", null] : ["append", "x", client * operations + index + 1];
+        return { f: "txn", key: null, value: [micro] };
+      }),
+    );
+  }
   const write = functions.includes("write") ? "write" : functions.includes("put") ? "put" : functions[0];
   const read = functions.includes("read") ? "read" : functions.includes("get") ? "get" : undefined;
   if (write === undefined) return [];

@@ -297,6 +297,21 @@ export class World {
     this.finding = this.check();
   }
 
+  /** The fault budget this path has left. */
+  budgetLeft(): FaultBudget {
+    return {
+      drop: this.dropsLeft,
+      duplicate: this.duplicatesLeft,
+      crash: this.crashesLeft,
+      timeouts: this.timeoutsLeft,
+    };
+  }
+
+  /** The fault budget left, every kind together. */
+  budgetLeftTotal(): number {
+    return this.dropsLeft + this.duplicatesLeft + this.crashesLeft + this.timeoutsLeft;
+  }
+
   /** No step at all can run (whatever the budget) while a client waits for an answer. */
   deadlocked(): boolean {
     return this.kernel.enabledSteps().length === 0 && this.clients.some((client) => client.busy);

@@ -39,6 +39,8 @@ describe("quorumlab explore", () => {
     expect(json.verdict).toBe("violation");
     expect(json.counterexample.invariant).toBe("paxos.promise-monotone");
     expect(json.counterexample.steps).toBe(3);
+    expect(json.counterexample.shortest).toBe(true);
+    expect(json.counterexample.foundSteps).toBeNull();
     expect(json.counterexample.schedule).toEqual(["fire n1 propose", "crash n1", "restart n1"]);
     expect(json.counterexample.reproduced).toBe(true);
     expect(existsSync(json.counterexample.report)).toBe(true);
@@ -46,6 +48,26 @@ describe("quorumlab explore", () => {
     const replay = quorumlab("run", json.counterexample.file, "--json");
     expect(replay.code).toBe(1);
     expect(JSON.parse(replay.stdout).traceHash).toBe(json.counterexample.traceHash);
+  });
+
+  it("novelty walks: exit 1 with a short schedule, marked not shortest, that replays to the same hash", () => {
+    const dir = join(out, "novelty");
+    rmSync(dir, { recursive: true, force: true });
+    const args = ["explore", "raft", "--bug", "no-up-to-date-check", "--strategy", "novelty", "--out", dir];
+    const result = quorumlab(...args, "--json");
+    expect(result.code).toBe(1);
+    const json = JSON.parse(result.stdout);
+    expect(json.strategy).toBe("novelty");
+    expect(json.counterexample.invariant).toBe("raft.leader-completeness");
+    expect(json.counterexample.shortest).toBe(false);
+    expect(json.counterexample.foundSteps).toBeGreaterThanOrEqual(json.counterexample.steps);
+    expect(json.counterexample.reproduced).toBe(true);
+    const replay = quorumlab("run", json.counterexample.file, "--json");
+    expect(replay.code).toBe(1);
+    expect(JSON.parse(replay.stdout).traceHash).toBe(json.counterexample.traceHash);
+    const text = quorumlab(...args);
+    expect(text.stdout).toContain("short schedule (shortened from");
+    expect(text.stdout).toContain("not proven shortest");
   });
 
   it("exit 0 and `complete` when the bounded space holds no violation", () => {

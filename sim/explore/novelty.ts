@@ -1,0 +1,227 @@
+/**
+ * The `novelty` strategy: random walks that start from an archive of states, one per "cell".
+ *
+ * Breadth-first search covers every schedule up to a depth, and the number of states grows about
+ * threefold with each step on Raft: a bug whose shortest schedule has 15 to 25 steps is out of its
+ * reach. Random walks from the initial state reach that deep but rarely take the few choices a
+ * deep bug needs in a row. This strategy keeps, for every cell it has seen, the shortest path
+ * that reached it and the state there, and starts each walk from a cell drawn at random: a walk
+ * that reaches a new cell extends the archive, so the search moves outward from what it has
+ * already reached instead of starting over (the "Go-Explore" scheme: Ecoffet et al., "First
+ * return, then explore", Nature 590, 2021).
+ *
+ * A cell is what the protocol shows of each node (its `describe()`, or its object when it
+ * describes nothing), the fault budget left, each client's state and the length of the history:
+ * coarse enough that there are thousands, not millions, and fine enough that a change of role,
+ * term, log or vote is a new one. Messages in flight and the clock are left out. A cell with more
+ * budget left is drawn more often (it has more future), a cell drawn often less often.
+ *
+ * The schedule found is short (the archive keeps the shortest path to each cell), not the
+ * shortest: the caller shortens it further (shorten.ts) and says so.
+ */
+import type { NodeId } from "../node.js";
+import { randomStream } from "../random.js";
+import type { ScheduleStep } from "../scenario/schema.js";
+import { type Fingerprint, Hasher } from "./fingerprint.js";
+import { FingerprintSet } from "./visited.js";
+import { type Finding, World, type WorldSetup, WorldShared, type WorldState } from "./world.js";
+
+export interface NoveltySettings {
+  /** Longest path kept in the archive (steps from the initial state). */
+  readonly depthMax: number;
+  readonly timeMs: number;
+  /** Stop once this many distinct states were seen. */
+  readonly statesMax: number;
+  readonly now: () => number;
+  readonly seed: bigint;
+  readonly restore?: "snapshot" | "replay";
+  readonly onProgress?: (progress: NoveltyProgress) => void;
+  readonly progressMs?: number;
+}
+
+export interface NoveltyProgress {
+  readonly statesVisited: number;
+  readonly uniqueStates: number;
+  /** Cells in the archive. */
+  readonly cells: number;
+  /** Steps of the longest path in the archive. */
+  readonly depth: number;
+  readonly elapsedMs: number;
+}
+
+export interface NoveltyOutcome {
+  readonly statesVisited: number;
+  readonly uniqueStates: number;
+  readonly cells: number;
+  readonly walks: number;
+  readonly boundedBy: "time" | "states" | "exhausted";
+  readonly restore: "snapshot" | "replay";
+  readonly hiddenState: boolean;
+  /** The choices (as `World.choices()` lists them) from the initial state to the finding. */
+  readonly found?: { readonly choices: readonly ScheduleStep[]; readonly finding: Finding };
+}
+
+/** Steps of one walk from a cell: long enough to cross from one cell to the next. */
+const walkSteps = 8;
+
+/** One archived cell: the shortest path known to it and the state at its end. */
+interface Cell {
+  path: readonly ScheduleStep[];
+  state: WorldState | undefined;
+  /** How many walks started here. */
+  chosen: number;
+  /** The fault budget left there (drops, duplicates, crashes and timeouts together). */
+  readonly budgetLeft: number;
+}
+
+/** Walks from archived cells until a finding, the time or the state bound. */
+export function noveltySearch(setup: WorldSetup, settings: NoveltySettings): NoveltyOutcome {
+  const shared = new WorldShared();
+  const started = settings.now();
+  const random = randomStream(settings.seed, "explore/novelty");
+  const visited = new FingerprintSet();
+  const live = new World(setup, shared);
+  const restorable = settings.restore !== "replay" && live.restorable;
+  const cellOf = cellHasher(live);
+  const archive = new Map<string, Cell>();
+  const cells: Cell[] = [];
+  let statesVisited = 1;
+  let walks = 0;
+  let depth = 0;
+  let lastProgress = started;
+  const outcome = (
+    boundedBy: NoveltyOutcome["boundedBy"],
+    found?: NoveltyOutcome["found"],
+  ): NoveltyOutcome => ({
+    statesVisited,
+    uniqueStates: visited.size,
+    cells: cells.length,
+    walks,
+    boundedBy,
+    restore: restorable ? "snapshot" : "replay",
+    hiddenState: shared.hiddenState,
+    ...(found === undefined ? {} : { found }),
+  });
+  const remember = (world: World, path: readonly ScheduleStep[]): void => {
+    const key = cellOf(world);
+    const known = archive.get(key);
+    if (known !== undefined && known.path.length <= path.length) return;
+    const state = restorable ? world.save() : undefined;
+    if (known !== undefined) {
+      known.path = path;
+      known.state = state;
+      return;
+    }
+    const cell: Cell = { path, state, chosen: 0, budgetLeft: world.budgetLeftTotal() };
+    archive.set(key, cell);
+    cells.push(cell);
+    depth = Math.max(depth, path.length);
+  };
+  const first = live.fingerprint();
+  visited.visit(first.high, first.low);
+  if (live.finding !== undefined) return outcome("time", { choices: [], finding: live.finding });
+  remember(live, []);
+  while (true) {
+    const now = settings.now();
+    if (now - started >= settings.timeMs) return outcome("time");
+    if (visited.size >= settings.statesMax) return outcome("states");
+    if (settings.onProgress !== undefined && now - lastProgress >= (settings.progressMs ?? 100)) {
+      lastProgress = now;
+      settings.onProgress({
+        statesVisited,
+        uniqueStates: visited.size,
+        cells: cells.length,
+        depth,
+        elapsedMs: now - started,
+      });
+    }
+    const cell = drawCell(cells, random.next());
+    if (cell === undefined) return outcome("exhausted");
+    cell.chosen++;
+    walks++;
+    const world = restorable ? live : new World(setup, shared);
+    if (cell.state !== undefined) world.restore(cell.state);
+    else for (const step of cell.path) world.take(step);
+    const path = [...cell.path];
+    for (let step = 0; step < walkSteps && path.length < settings.depthMax; step++) {
+      const choices = world.choices();
+      if (choices.length === 0) {
+        if (world.deadlocked()) {
+          return outcome("time", {
+            choices: path,
+            finding: {
+              invariant: "explore.deadlock",
+              message: "no step can run while a client waits for an answer",
+            },
+          });
+        }
+        break;
+      }
+      const choice = choices[random.int(0, choices.length - 1)] as ScheduleStep;
+      world.take(choice);
+      path.push(choice);
+      statesVisited++;
+      const print: Fingerprint = world.fingerprint();
+      visited.visit(print.high, print.low);
+      if (world.finding !== undefined) return outcome("time", { choices: path, finding: world.finding });
+      remember(world, path.slice());
+    }
+  }
+}
+
+/**
+ * Draws a cell: weight 2^(budget left) / sqrt(1 + walks started there). `point` is in [0, 1).
+ * Cells that can still fire a timer or lose a message have more schedules ahead of them.
+ */
+function drawCell(cells: readonly Cell[], point: number): Cell | undefined {
+  let total = 0;
+  for (const cell of cells) total += weightOf(cell);
+  if (total <= 0) return undefined;
+  let left = point * total;
+  for (const cell of cells) {
+    left -= weightOf(cell);
+    if (left < 0) return cell;
+  }
+  return cells[cells.length - 1];
+}
+
+const weightOf = (cell: Cell): number => 2 ** Math.min(cell.budgetLeft, 16) / Math.sqrt(1 + cell.chosen);
+
+/**
+ * The cell of a world's current state, as a string key: per node its description (or its object,
+ * when it describes nothing), up or down; the fault budget left; per client whether it waits; the
+ * length of the history.
+ */
+function cellHasher(world: World): (world: World) => string {
+  const opaque = new Set<object>([world.kernel, world.history, world.options]);
+  for (const node of world.nodeIds) {
+    const context = world.kernel.contextOf(node);
+    opaque.add(context);
+    opaque.add(context.random);
+    opaque.add(context.storage);
+  }
+  const hasher = new Hasher(opaque);
+  return (current: World): string => {
+    hasher.reset();
+    for (const node of current.nodeIds) hashNode(hasher, current, node);
+    const budget = current.budgetLeft();
+    hasher.word(budget.drop);
+    hasher.word(budget.duplicate);
+    hasher.word(budget.crash);
+    hasher.word(budget.timeouts);
+    for (const client of current.clients) hasher.word(client.busy ? 1 : 0);
+    hasher.word(current.history.events.length);
+    const { high, low } = hasher.digest();
+    return `${high}:${low}`;
+  };
+}
+
+function hashNode(hasher: Hasher, world: World, node: NodeId): void {
+  if (!world.kernel.isUp(node)) {
+    hasher.word(0);
+    return;
+  }
+  hasher.word(1);
+  const description = world.kernel.stateOf(node);
+  hasher.value(description === undefined ? world.kernel.nodeObject(node) : description);
+}

@@ -1,0 +1,136 @@
+/**
+ * Novelty walks and schedule shortening: bugs too deep for breadth-first search are found, their
+ * schedules are shortened without ever getting shorter than the proven shortest one, the saved
+ * scenario replays to the same violation, and correct protocols stay clean. Method: run the
+ * strategies on built-in protocols with a fixed seed and a state bound instead of a clock, then
+ * replay what they return through `runScenario`, as `quorumlab run` does.
+ */
+import { describe, expect, it } from "vitest";
+import { protocols } from "../../protocols/index.js";
+import { exploredScenario, exploredText } from "../../sim/explore/counterexample.js";
+import { explore, type SearchResult, type SearchSettings } from "../../sim/explore/search.js";
+import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
+import { replayLoosely, shortenSchedule } from "../../sim/explore/shorten.js";
+import { WorldShared } from "../../sim/explore/world.js";
+import type { Protocol } from "../../sim/node.js";
+import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+
+const protocol = (name: string): Protocol => protocols.get(name) as Protocol;
+
+const settings = (overrides: Partial<SearchSettings> = {}): SearchSettings => ({
+  strategy: "novelty",
+  depthMax: 60,
+  timeMs: Number.POSITIVE_INFINITY,
+  statesMax: 200_000,
+  now: () => 0,
+  seed: 1n,
+  ...overrides,
+});
+
+/** Replays a found counterexample as a saved scenario; the invariants the replay broke and its hash. */
+function replay(
+  name: string,
+  input: ExploreInput,
+  result: SearchResult,
+): { broke: string[]; traceHash: string } {
+  const { userOptions, setup } = exploreSetup(protocol(name), input);
+  const counterexample = result.counterexample;
+  if (counterexample === undefined) throw new Error("no counterexample");
+  const scenario = exploredScenario(
+    {
+      protocol: name,
+      options: userOptions,
+      nodes: setup.nodes,
+      clients: setup.workload.length,
+      seed: 1n,
+      command: "",
+    },
+    counterexample.steps,
+    counterexample.finding,
+    10_000_000,
+  );
+  const text = exploredText(scenario);
+  const first = runScenario(parseScenario(text, "explored.yaml"), protocols, {});
+  const second = runScenario(parseScenario(text, "explored.yaml"), protocols, {});
+  expect(second.traceHash).toBe(first.traceHash);
+  return { broke: first.violations.map((violation) => violation.invariant), traceHash: first.traceHash };
+}
+
+describe("novelty walks", () => {
+  it("find a Raft bug breadth-first search does not reach in its time, with a short schedule that replays", () => {
+    const input: ExploreInput = { bugs: ["no-up-to-date-check"], nodes: 3 };
+    const { setup } = exploreSetup(protocol("raft"), input);
+    const result = explore(setup, settings());
+    expect(result.verdict).toBe("violation");
+    expect(result.strategy).toBe("novelty");
+    const counterexample = result.counterexample;
+    expect(counterexample?.finding.invariant).toBe("raft.leader-completeness");
+    expect(counterexample?.shortest).toBe(false);
+    expect(counterexample?.steps.length).toBeLessThanOrEqual(counterexample?.foundSteps as number);
+    expect(replay("raft", input, result).broke).toContain("raft.leader-completeness");
+    // Repeatable: the same seed gives the same walks and the same schedule.
+    const again = explore(setup, settings());
+    expect(again.counterexample?.steps).toEqual(counterexample?.steps);
+    expect(again.statesVisited).toBe(result.statesVisited);
+  });
+
+  // Correct protocols: a few thousand walks from their cells find nothing.
+  for (const name of [
+    "paxos",
+    "multi-paxos",
+    "raft",
+    "two-phase-commit",
+    "three-phase-commit",
+    "primary-backup",
+  ]) {
+    it(`find nothing in correct ${name}`, () => {
+      const { setup } = exploreSetup(protocol(name), { nodes: 3, faults: { crash: 1, timeouts: 3 } });
+      const result = explore(setup, settings({ statesMax: 3_000 }));
+      expect(result.counterexample).toBeUndefined();
+      expect(result.verdict).toBe("bounded");
+      expect(result.boundedBy).toBe("states");
+    });
+  }
+});
+
+describe("shortening", () => {
+  const input: ExploreInput = {
+    bugs: ["ready-aborts-on-timeout"],
+    nodes: 3,
+    faults: { timeouts: 3 },
+    // Every schedule step is a choice (no drops implied by the bounds).
+    network: "unordered",
+    quietTimeouts: false,
+  };
+
+  it("never gets below the shortest schedule, and what it returns breaks the same invariant", () => {
+    const { setup } = exploreSetup(protocol("two-phase-commit"), input);
+    const shortest = explore(setup, settings({ strategy: "bfs", depthMax: Number.POSITIVE_INFINITY }));
+    expect(shortest.counterexample?.shortest).toBe(true);
+    const found = explore(setup, settings({ strategy: "random" }));
+    const counterexample = found.counterexample;
+    expect(counterexample?.finding.invariant).toBe(shortest.counterexample?.finding.invariant);
+    expect(counterexample?.shortest).toBe(false);
+    expect(counterexample?.steps.length).toBeGreaterThanOrEqual(
+      shortest.counterexample?.steps.length as number,
+    );
+    expect(replay("two-phase-commit", input, found).broke).toContain(counterexample?.finding.invariant);
+  });
+
+  it("removes steps that do not matter", () => {
+    const { setup } = exploreSetup(protocol("two-phase-commit"), input);
+    const shortest = explore(setup, settings({ strategy: "bfs", depthMax: Number.POSITIVE_INFINITY }));
+    const steps = shortest.counterexample?.steps ?? [];
+    const finding = shortest.counterexample?.finding;
+    if (finding === undefined) throw new Error("no finding");
+    // The shortest schedule with every step doubled: the second of each pair is not enabled (or
+    // is another message of the same kind), and shortening must come back to the same length.
+    const padded = steps.flatMap((step) => [step, step]);
+    const short = shortenSchedule(setup, padded, finding, { now: () => 0, deadlineMs: 1 });
+    expect(short.choices.length).toBe(steps.length);
+    expect(replayLoosely(setup, new WorldShared(), short.choices, finding.invariant)?.finding.invariant).toBe(
+      finding.invariant,
+    );
+  });
+});
