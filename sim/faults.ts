@@ -5,7 +5,8 @@
  * Targets: a node name (`n3`); `leader` (the live node whose role is leader, primary or
  * coordinator, highest term first);
  * `follower` (a random live node that is not the leader); `any` (a random live node); `crashed`
- * (a random crashed node). Randomness comes from the run's own `faults` stream, so adding or
+ * (a random crashed node). An action with `afterNewLeader` waits, from its time on, for the next
+ * new leader (or the `nthNewLeader`-th) and runs that long after its election. Randomness comes from the run's own `faults` stream, so adding or
  * removing an action never changes any node's or the network's random choices. An action whose
  * target does not exist at that moment (no leader yet, nobody crashed) is skipped, and the trace
  * says so with a `note` from node `kernel`.
@@ -40,13 +41,56 @@ export class FaultTimeline {
     this.scriptedClients = options.scriptedClients;
   }
 
+  /**
+   * Actions waiting for new leaders (`afterNewLeaderUs`), in the order their time came, each
+   * with the number of new leaders still to come before its delay starts.
+   */
+  private waiting: Array<{ leadersLeft: number; readonly start: () => void }> = [];
+  private listening = false;
+
   /** Schedules every action; `op` actions use the scripted clients in order. */
   schedule(actions: readonly FaultAction[]): void {
     let scripted = 0;
     for (const action of actions) {
       const client = action.kind === "op" ? this.scriptedClients[scripted++] : undefined;
-      this.kernel.schedule(action.atUs, () => this.apply(action, client));
+      const delayUs = action.afterNewLeaderUs;
+      if (delayUs === undefined) {
+        this.kernel.schedule(action.atUs, () => this.apply(action, client));
+        continue;
+      }
+      // Listens from the first waiting action on: most scenarios never pay for the listener.
+      if (!this.listening) this.listen();
+      this.kernel.schedule(action.atUs, () =>
+        this.waiting.push({
+          leadersLeft: action.nthNewLeader ?? 1,
+          start: () => {
+            this.kernel.schedule(this.kernel.timeUs + delayUs, () => this.apply(action, client));
+          },
+        }),
+      );
     }
+  }
+
+  /**
+   * On each new leadership, starts the delays of every action waiting for one. New: a (group,
+   * node, term) not seen before; the kernel notes a leader again when an old one, cut off,
+   * still acts as leader between the steps of a newer one.
+   */
+  private listen(): void {
+    this.listening = true;
+    const seen = new Set<string>();
+    this.kernel.onLeadership(() => {
+      const last = this.kernel.leaderships[this.kernel.leaderships.length - 1];
+      if (last === undefined) return;
+      const key = `${last.group ?? ""}/${last.node}/${last.term}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      if (this.waiting.length === 0) return;
+      const ready = this.waiting.filter((wait) => --wait.leadersLeft === 0);
+      if (ready.length === 0) return;
+      this.waiting = this.waiting.filter((wait) => wait.leadersLeft > 0);
+      for (const wait of ready) wait.start();
+    });
   }
 
   private apply(action: FaultAction, client: SimulatedClient | undefined): void {

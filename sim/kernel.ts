@@ -278,6 +278,8 @@ export class Kernel {
     readonly timeUs: number;
     readonly group?: string;
   }> = [];
+  /** Told of each entry added to `leaderships`, as it is added (`onLeadership`). */
+  private readonly leadershipListeners: Array<() => void> = [];
   private lastLeaderNode: NodeId | undefined;
   private lastLeaderTerm = -1;
   /** With declared groups: the (node, term) recorded last in each group. */
@@ -765,6 +767,7 @@ export class Kernel {
       if (last !== undefined && last.node === node && last.term === term) return;
       this.lastLeaderByGroup.set(group, { node, term });
       this.leaderships.push({ node, term, timeUs: this.nowUs, group });
+      for (const listener of this.leadershipListeners) listener();
       return;
     }
     if (node === this.lastLeaderNode && term === this.lastLeaderTerm) return;
@@ -773,6 +776,15 @@ export class Kernel {
     const last = this.leaderships[this.leaderships.length - 1];
     if (last !== undefined && last.node === node && last.term === term) return;
     this.leaderships.push({ node, term, timeUs: this.nowUs });
+    for (const listener of this.leadershipListeners) listener();
+  }
+
+  /**
+   * Calls `listener` each time a leadership is added to `leaderships`, right after the step that
+   * showed it (fault actions that wait for the next leader, sim/faults.ts).
+   */
+  onLeadership(listener: () => void): void {
+    this.leadershipListeners.push(listener);
   }
 
   // ---- messages ----------------------------------------------------------------------------

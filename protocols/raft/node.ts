@@ -38,6 +38,7 @@ import {
 import { LazyElectionTimer } from "../shared/election-timer.js";
 import { MajorityValue } from "../shared/majority-value.js";
 import { MessageReuse } from "../shared/message-reuse.js";
+import { PeerNumbers } from "../shared/peer-numbers.js";
 import type { RaftBugName } from "./bugs.js";
 import { isKvFunction, isReadFunction, type KvResult, type KvSnapshot } from "./kv.js";
 import { RaftLog } from "./log.js";
@@ -110,7 +111,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
 
   // ---- leader (reinitialized after each election) ---------------------------------------------
   readonly nextIndex = new Map<NodeId, number>();
-  readonly matchIndex = new Map<NodeId, number>();
+  readonly matchIndex = new PeerNumbers();
   /**
    * Followers whose log position is unknown (after an election or a rejection): entries are sent
    * without advancing nextIndex until one is accepted. Otherwise nextIndex advances as entries are

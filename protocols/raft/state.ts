@@ -9,6 +9,7 @@
  * description stays small however long the log grows (log.ts keeps the runs as entries come and go).
  */
 import type { NodeId, StateDescription } from "../../sim/node.js";
+import type { PeerNumbers } from "../shared/peer-numbers.js";
 import type { RaftLog } from "./log.js";
 
 /** The fields of a node that its description reads. */
@@ -21,7 +22,7 @@ export interface RaftStateView {
   readonly lastApplied: number;
   readonly log: RaftLog;
   /** The leader's matchIndex per follower (shown only while leader). */
-  readonly matchIndex: ReadonlyMap<NodeId, number>;
+  readonly matchIndex: PeerNumbers;
   /** The other nodes, in the order the description lists their match indexes. */
   readonly peers: readonly NodeId[];
 }
@@ -41,12 +42,6 @@ export function describeRaftNode(node: RaftStateView): StateDescription {
     lastIndex: log.lastIndex,
     logTerms: log.termStarts,
     snapshotIndex: log.snapshotIndex > 0 ? log.snapshotIndex : undefined,
-    matchIndex: node.role === "leader" ? matchRecord(node) : undefined,
+    matchIndex: node.role === "leader" ? node.matchIndex.shown(node.peers) : undefined,
   };
-}
-
-function matchRecord(node: RaftStateView): Record<NodeId, number> {
-  const byPeer: Record<NodeId, number> = {};
-  for (const peer of node.peers) byPeer[peer] = node.matchIndex.get(peer) ?? 0;
-  return byPeer;
 }

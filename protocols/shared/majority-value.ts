@@ -24,7 +24,7 @@ export class MajorityValue {
   }
 
   /** The `quorum`-th largest of `own` and the peers' values (a peer missing from `byPeer` counts 0). */
-  of(own: number, byPeer: ReadonlyMap<NodeId, number>): number {
+  of(own: number, byPeer: { get(peer: NodeId): number | undefined }): number {
     const values = this.values;
     values[0] = own;
     let count = 1;

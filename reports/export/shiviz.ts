@@ -12,18 +12,23 @@ import type { ReportModel } from "../model.js";
 
 export const shivizRegex = "(?<host>\\S*) (?<clock>{.*})\\n(?<event>.*)";
 
-export function shivizLog(model: ReportModel): string {
+/** One host name per lane: whitespace-free and distinct, since they are the clocks' keys. */
+function hostNames(model: ReportModel): string[] {
   const hosts = model.lanes.map((lane, index) => {
     const name = lane.name.replace(/\s+/g, "_");
     return name === "" ? `lane${index}` : name;
   });
-  // Distinct names are needed as clock keys.
   const seen = new Map<string, number>();
   hosts.forEach((host, index) => {
     const count = seen.get(host) ?? 0;
     seen.set(host, count + 1);
     if (count > 0) hosts[index] = `${host}#${count}`;
   });
+  return hosts;
+}
+
+export function shivizLog(model: ReportModel): string {
+  const hosts = hostNames(model);
   const clocks: Array<Map<number, number>> = model.lanes.map(() => new Map());
   const sentClocks = new Map<number, Map<number, number>>();
   const out: string[] = [shivizRegex, ""];
@@ -71,8 +76,6 @@ export function shivizLog(model: ReportModel): string {
       case "ok":
       case "fail":
       case "info":
-        if (step.lane >= 0) event(step.lane, text);
-        return;
       case "note":
         if (step.lane >= 0) event(step.lane, text);
         return;

@@ -29,674 +29,36 @@
  *
  * `startReadWriteSweep` returns `undefined` when the partition is not of that kind, when its
  * states are too many to list, or when more than 64 completed operations run at once.
+ *
+ * This file holds the sweep itself; ./sweep/plan.ts classifies the operations and orders their
+ * events, ./sweep/configurations.ts holds the configurations and their set, and
+ * ./sweep/dominance.ts the rule that drops dominated ones.
  */
 import type { Operation } from "../history.js";
 import type { AnyModel } from "./model.js";
 import { type Budget, mix32, type PartitionSearch, type SearchOutcome, type StateTable } from "./search.js";
+import {
+  type Configuration,
+  ConfigurationSet,
+  highBitOf,
+  lowBitOf,
+  lowestBit,
+  slotsMax,
+  type Trail,
+} from "./sweep/configurations.js";
+import { Dominance, pruneDominated } from "./sweep/dominance.js";
+import {
+  isCompleted,
+  Kind,
+  planSweep,
+  RunningOperations,
+  type SweepPlan,
+  stateTableOf,
+} from "./sweep/plan.js";
 
-/** States listed at most when classifying operations. */
-const statesMax = 64;
-/** Completed operations running at once at most (two 32-bit masks). */
-const slotsMax = 64;
 /** Bytes counted per configuration kept (frontier or visited): an estimate of its objects. */
 const configurationBytes = 160;
 const checkEverySteps = 1024;
-/** Configurations of one state compared pairwise at most (see `pruneDominated`). */
-const pairwiseGroupMax = 16384;
-
-/** What an operation does, for this procedure. */
-enum Kind {
-  /** Changes nothing wherever it is legal and is legal everywhere (an indeterminate read). */
-  Ignored = 0,
-  /** Legal only in state `value`, which it keeps. */
-  Read = 1,
-  /** Sets the state to `value` from every state. */
-  Write = 2,
-  /** Legal everywhere and changes nothing, but completed, so it must appear: placed at its call. */
-  Free = 3,
-}
-
-/** A trail of placed operations, newest first, shared between configurations. */
-interface Trail {
-  readonly operation: number;
-  /** The state after it (for a hidden write: the state where it is put back, see `unwind`). */
-  readonly state: number;
-  /** The sweep event at which it was placed. */
-  readonly event: number;
-  /** A write placed where it changes nothing seen (see `Configuration.hideLow`). */
-  readonly hidden: boolean;
-  readonly previous: Trail | undefined;
-}
-
-/** One configuration of the frontier. */
-interface Configuration {
-  readonly state: number;
-  /** Linearized running completed operations, by slot (slots 0-31 and 32-63). */
-  readonly low: number;
-  readonly high: number;
-  /**
-   * Running completed writes not linearized that could have been, unseen: a write was placed
-   * since their call (they go just before it, overwritten at once), or the state was their value
-   * at their call (they go there, changing nothing). At their return they may be placed so.
-   */
-  readonly hideLow: number;
-  readonly hideHigh: number;
-  /** Indeterminate writes used, per state, one character each, and its hash. */
-  readonly used: string;
-  readonly usedHash: number;
-  readonly trail: Trail | undefined;
-}
-
-/** An event of the sweep: the call or return of an operation. */
-interface SweepEvent {
-  readonly operation: number;
-  readonly isReturn: boolean;
-}
-
-/** How one operation acted on the states listed so far (see `observeOperations`). */
-interface Observations {
-  /** The states the partition can reach, the initial one first. */
-  readonly states: unknown[];
-  /** Per operation: the state it moved some state to (-1 none). */
-  readonly target: Int32Array;
-  /** Per operation: whether it was illegal in some state. */
-  readonly illegalSomewhere: Uint8Array;
-  /** Per operation: how many states it kept, and the last of them. */
-  readonly keptCount: Int32Array;
-  readonly keptState: Int32Array;
-}
-
-/**
- * Steps every operation from every state the partition can reach, listing the states as they
- * come; `undefined` at the first operation that is neither a read nor a blind write, or when the
- * states are more than `statesMax`, so that on other partitions (a compare-and-set, say) it costs
- * a few model steps.
- */
-function observeOperations(operations: readonly Operation[], model: AnyModel): Observations | undefined {
-  const n = operations.length;
-  const states: unknown[] = [model.init()];
-  const ids = new Map<unknown, number>([[states[0], 0]]);
-  const seen: Observations = {
-    states,
-    target: new Int32Array(n).fill(-1),
-    illegalSomewhere: new Uint8Array(n),
-    keptCount: new Int32Array(n),
-    keptState: new Int32Array(n).fill(-1),
-  };
-  for (let state = 0; state < states.length; state++) {
-    for (let operation = 0; operation < n; operation++) {
-      const next = model.step(states[state], operations[operation]!);
-      let after = -1;
-      if (next !== undefined) {
-        const known = ids.get(next);
-        if (known === undefined) {
-          if (states.length === statesMax) return undefined;
-          after = states.length;
-          ids.set(next, after);
-          states.push(next);
-        } else {
-          after = known;
-        }
-      }
-      if (!recordObservation(seen, { operation, state, after })) return undefined;
-    }
-  }
-  return seen;
-}
-
-/**
- * Records that `operation` took `state` to `after` (-1: illegal there); false when that
- * contradicts a read or a blind write.
- */
-function recordObservation(
-  seen: Observations,
-  { operation, state, after }: { operation: number; state: number; after: number },
-): boolean {
-  const { target, illegalSomewhere, keptCount, keptState } = seen;
-  if (after < 0) {
-    // Illegal here, so not a write (a write is legal everywhere).
-    if (target[operation]! >= 0) return false;
-    illegalSomewhere[operation] = 1;
-  } else if (after === state) {
-    // Kept: a read, or a write of this very state.
-    if (target[operation]! >= 0 && target[operation] !== state) return false;
-    keptCount[operation]!++;
-    keptState[operation] = state;
-  } else {
-    // Changed: a write, legal everywhere, always to `after`, keeping no state but `after`.
-    if (illegalSomewhere[operation] === 1) return false;
-    if (target[operation]! >= 0 && target[operation] !== after) return false;
-    if (keptCount[operation]! > 1 || (keptCount[operation] === 1 && keptState[operation] !== after))
-      return false;
-    target[operation] = after;
-  }
-  return true;
-}
-
-/**
- * How each operation acts, over the states the partition can reach; `undefined` when they are
- * not reads and blind writes.
- */
-function classify(
-  operations: readonly Operation[],
-  model: AnyModel,
-): { kinds: Int8Array; values: Int32Array; states: unknown[] } | undefined {
-  if (model.hash !== undefined) return undefined;
-  const seen = observeOperations(operations, model);
-  if (seen === undefined) return undefined;
-  const n = operations.length;
-  const kinds = new Int8Array(n);
-  const values = new Int32Array(n).fill(-1);
-  for (let operation = 0; operation < n; operation++) {
-    if (seen.target[operation]! >= 0) {
-      kinds[operation] = Kind.Write;
-      values[operation] = seen.target[operation]!;
-    } else if (seen.illegalSomewhere[operation] === 0) {
-      // Legal everywhere and changes nothing.
-      kinds[operation] = isCompleted(operations[operation]!) ? Kind.Free : Kind.Ignored;
-    } else if (seen.keptCount[operation]! <= 1) {
-      // A read; legal nowhere when it returned a value no operation can produce.
-      kinds[operation] = Kind.Read;
-      values[operation] = seen.keptState[operation]!;
-    } else {
-      return undefined;
-    }
-  }
-  return { kinds, values, states: seen.states };
-}
-
-/** Whether `operation` returned (an indeterminate one never does). */
-function isCompleted(operation: Operation): boolean {
-  return Number.isFinite(operation.returnUs);
-}
-
-/** A hash of a configuration (of everything but its trail). */
-function hashOf(configuration: Configuration): number {
-  let h = mix32(configuration.state * 0x9e3779b1 + configuration.low);
-  h = mix32(h + configuration.high);
-  h = mix32(h + configuration.hideLow);
-  h = mix32(h + configuration.hideHigh);
-  return mix32(h + configuration.usedHash);
-}
-
-/** Whether two configurations are equal but for their trails. */
-function sameConfiguration(left: Configuration, right: Configuration): boolean {
-  return (
-    left.state === right.state &&
-    left.low === right.low &&
-    left.high === right.high &&
-    left.hideLow === right.hideLow &&
-    left.hideHigh === right.hideHigh &&
-    left.used === right.used
-  );
-}
-
-/**
- * A set of configurations, equal ones (but for their trails) kept once, the first added, listed
- * in the order added. Keyed by a number rather than a text key: building a text per
- * configuration took most of the sweep's time on the many-clients register histories. And the
- * numbers are kept in an open-addressing table of typed arrays rather than a Map: with 32-bit
- * hashes as keys (mostly heap numbers, not small integers) the Map's lookups and garbage took a
- * fifth of the sweep's time on register-many-clients-1-stale.
- */
-class ConfigurationSet {
-  private readonly items: Configuration[] = [];
-  /** Each item's hash, by its index in `items`. */
-  private hashes = new Int32Array(8);
-  /** Linear-probing table of item index + 1 (0: empty), at most half full. */
-  private table = new Int32Array(16);
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  /** Adds `configuration` unless an equal one is present; true when added. */
-  add(configuration: Configuration): boolean {
-    const hash = hashOf(configuration);
-    const table = this.table;
-    const mask = table.length - 1;
-    let at = hash & mask;
-    for (let entry = table[at]!; entry !== 0; entry = table[at]!) {
-      if (this.hashes[entry - 1] === hash && sameConfiguration(this.items[entry - 1]!, configuration))
-        return false;
-      at = (at + 1) & mask;
-    }
-    const index = this.items.length;
-    this.items.push(configuration);
-    if (index === this.hashes.length) {
-      const hashes = new Int32Array(index * 2);
-      hashes.set(this.hashes);
-      this.hashes = hashes;
-    }
-    this.hashes[index] = hash;
-    table[at] = index + 1;
-    if (2 * this.items.length > table.length) this.rehash(table.length * 2);
-    return true;
-  }
-
-  /** The configurations, in the order added. */
-  values(): IterableIterator<Configuration> {
-    return this.items.values();
-  }
-
-  /** Moves every item to a table of `length` entries. */
-  private rehash(length: number): void {
-    const table = new Int32Array(length);
-    const mask = length - 1;
-    for (let index = 0; index < this.items.length; index++) {
-      let at = this.hashes[index]! & mask;
-      while (table[at] !== 0) at = (at + 1) & mask;
-      table[at] = index + 1;
-    }
-    this.table = table;
-  }
-}
-
-/** Number of set bits of a 32-bit word. */
-function bitCount(word: number): number {
-  let count = word - ((word >>> 1) & 0x55555555);
-  count = (count & 0x33333333) + ((count >>> 2) & 0x33333333);
-  return (Math.imul((count + (count >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
-}
-
-/** Index of the lowest set bit of a 32-bit word (which must not be 0). */
-function lowestBit(word: number): number {
-  return 31 - Math.clz32(word & -word);
-}
-
-/** The facts about one partition that the sweep reads and never changes. */
-interface SweepPlan {
-  readonly operations: readonly Operation[];
-  readonly model: AnyModel;
-  /** Per operation, its `Kind`, and its value: the state it reads or writes (-1 none). */
-  readonly kinds: Int8Array;
-  readonly values: Int32Array;
-  /** The states the partition can reach, the initial one first. */
-  readonly states: unknown[];
-  /** Calls and returns in sweep order (see `sweepEventsOf`). */
-  readonly events: readonly SweepEvent[];
-  /** Per completed operation, its slot while it runs (see `slotsOf`); -1 for the others. */
-  readonly slotOf: Int32Array;
-  /** Per operation, the index in `events` of its call and of its return (-1 none). */
-  readonly callEvent: Int32Array;
-  readonly returnEvent: Int32Array;
-  /** Per state, the indeterminate writes of that value, by call. */
-  readonly crashedWrites: readonly (readonly number[])[];
-}
-
-/** The plan for one partition, or `undefined` when the sweep does not apply to it. */
-function planSweep(operations: readonly Operation[], model: AnyModel): SweepPlan | undefined {
-  const n = operations.length;
-  if (n === 0) return undefined;
-  const classified = classify(operations, model);
-  if (classified === undefined) return undefined;
-  const { kinds, values, states } = classified;
-  const events = sweepEventsOf(operations, kinds);
-  const slotOf = slotsOf(operations, events);
-  if (slotOf === undefined) return undefined;
-  const callEvent = new Int32Array(n).fill(-1);
-  const returnEvent = new Int32Array(n).fill(-1);
-  for (let index = 0; index < events.length; index++) {
-    const event = events[index]!;
-    if (event.isReturn) returnEvent[event.operation] = index;
-    else callEvent[event.operation] = index;
-  }
-  const crashedWrites: number[][] = Array.from({ length: states.length }, () => []);
-  for (const event of events)
-    if (!isCompleted(operations[event.operation]!))
-      crashedWrites[values[event.operation]!]!.push(event.operation);
-  return { operations, model, kinds, values, states, events, slotOf, callEvent, returnEvent, crashedWrites };
-}
-
-/**
- * The calls of every operation that matters and the returns of completed ones, by time, calls
- * before returns at equal times (intervals are closed).
- */
-function sweepEventsOf(operations: readonly Operation[], kinds: Int8Array): SweepEvent[] {
-  const events: SweepEvent[] = [];
-  for (let operation = 0; operation < operations.length; operation++) {
-    if (kinds[operation] === Kind.Ignored) continue;
-    const completed = isCompleted(operations[operation]!);
-    if (!completed && kinds[operation] === Kind.Read) continue;
-    events.push({ operation, isReturn: false });
-    if (completed) events.push({ operation, isReturn: true });
-  }
-  const timeOf = (event: SweepEvent): number =>
-    event.isReturn ? operations[event.operation]!.returnUs : operations[event.operation]!.callUs;
-  events.sort(
-    (left, right) =>
-      timeOf(left) - timeOf(right) ||
-      Number(left.isReturn) - Number(right.isReturn) ||
-      left.operation - right.operation,
-  );
-  return events;
-}
-
-/**
- * A slot per completed operation, taken at its call and freed at its return, so that the running
- * ones fit two 32-bit masks; `undefined` when more than `slotsMax` run at once.
- */
-function slotsOf(operations: readonly Operation[], events: readonly SweepEvent[]): Int32Array | undefined {
-  const slotOf = new Int32Array(operations.length).fill(-1);
-  let taken = 0;
-  let takenHigh = 0;
-  for (const event of events) {
-    const operation = event.operation;
-    if (!isCompleted(operations[operation]!)) continue;
-    if (event.isReturn) {
-      const slot = slotOf[operation]!;
-      if (slot < 32) taken &= ~(1 << slot);
-      else takenHigh &= ~(1 << (slot - 32));
-      continue;
-    }
-    const slot = ~taken !== 0 ? lowestBit(~taken) : ~takenHigh !== 0 ? 32 + lowestBit(~takenHigh) : -1;
-    if (slot < 0 || slot >= slotsMax) return undefined;
-    slotOf[operation] = slot;
-    if (slot < 32) taken |= 1 << slot;
-    else takenHigh |= 1 << (slot - 32);
-  }
-  return slotOf;
-}
-
-/** The bit of `slot` in the low mask (slots 0-31), else 0. */
-function lowBitOf(slot: number): number {
-  return slot < 32 ? 1 << slot : 0;
-}
-
-/** The bit of `slot` in the high mask (slots 32-63), else 0. */
-function highBitOf(slot: number): number {
-  return slot < 32 ? 0 : 1 << (slot - 32);
-}
-
-/** The model's transitions over the listed states, for explanations. */
-function stateTableOf(plan: SweepPlan): StateTable {
-  const { model, operations, states } = plan;
-  return {
-    values: states,
-    initial: 0,
-    bytes: () => 64 * states.length,
-    transition: (operation, state) => {
-      const after = model.step(states[state], operations[operation]!);
-      return after === undefined ? -1 : states.indexOf(after);
-    },
-  };
-}
-
-/**
- * What runs at the current instant of the sweep, as slot masks, so that what a configuration
- * may place next is a few bit operations.
- */
-class RunningOperations {
-  /** Per state, the running completed reads and writes of that value, by slot. */
-  readonly readsLow: Int32Array;
-  readonly readsHigh: Int32Array;
-  readonly writesLow: Int32Array;
-  readonly writesHigh: Int32Array;
-  /** Every running completed write, by slot. */
-  allWritesLow = 0;
-  allWritesHigh = 0;
-  /** The operation in each slot, -1 for a free one. */
-  readonly operationInSlot = new Int32Array(slotsMax).fill(-1);
-  /** Per state, how many of its indeterminate writes have been called so far. */
-  readonly crashedCalled: Int32Array;
-
-  constructor(private readonly plan: SweepPlan) {
-    const stateCount = plan.states.length;
-    this.readsLow = new Int32Array(stateCount);
-    this.readsHigh = new Int32Array(stateCount);
-    this.writesLow = new Int32Array(stateCount);
-    this.writesHigh = new Int32Array(stateCount);
-    this.crashedCalled = new Int32Array(stateCount);
-  }
-
-  /** Records the call of completed `operation`. */
-  start(operation: number): void {
-    const { kinds, values, slotOf } = this.plan;
-    const state = values[operation]!;
-    const bitLow = lowBitOf(slotOf[operation]!);
-    const bitHigh = highBitOf(slotOf[operation]!);
-    this.operationInSlot[slotOf[operation]!] = operation;
-    if (kinds[operation] === Kind.Read && state >= 0) {
-      this.readsLow[state]! |= bitLow;
-      this.readsHigh[state]! |= bitHigh;
-    } else if (kinds[operation] === Kind.Write) {
-      this.writesLow[state]! |= bitLow;
-      this.writesHigh[state]! |= bitHigh;
-      this.allWritesLow |= bitLow;
-      this.allWritesHigh |= bitHigh;
-    }
-  }
-
-  /** Records the return of completed `operation`, which frees its slot. */
-  finish(operation: number): void {
-    const { kinds, values, slotOf } = this.plan;
-    const state = values[operation]!;
-    const bitLow = lowBitOf(slotOf[operation]!);
-    const bitHigh = highBitOf(slotOf[operation]!);
-    if (kinds[operation] === Kind.Read && state >= 0) {
-      this.readsLow[state]! &= ~bitLow;
-      this.readsHigh[state]! &= ~bitHigh;
-    } else if (kinds[operation] === Kind.Write) {
-      this.writesLow[state]! &= ~bitLow;
-      this.writesHigh[state]! &= ~bitHigh;
-      this.allWritesLow &= ~bitLow;
-      this.allWritesHigh &= ~bitHigh;
-    }
-    this.operationInSlot[slotOf[operation]!] = -1;
-  }
-
-  /** Whether a running read of `state` is not linearized in the slot masks `low`/`high`. */
-  hasReadLeft(state: number, low: number, high: number): boolean {
-    return (this.readsLow[state]! & ~low) !== 0 || (this.readsHigh[state]! & ~high) !== 0;
-  }
-
-  /** The running completed write of `state` not in `low`/`high` that returns first, or -1. */
-  firstWriteOf(state: number, low: number, high: number): number {
-    const operations = this.plan.operations;
-    let best = -1;
-    let bestReturn = Infinity;
-    for (let half = 0; half < 2; half++) {
-      let candidates = half === 0 ? this.writesLow[state]! & ~low : this.writesHigh[state]! & ~high;
-      while (candidates !== 0) {
-        const operation = this.operationInSlot[32 * half + lowestBit(candidates)]!;
-        candidates &= candidates - 1;
-        const returnUs = operations[operation]!.returnUs;
-        if (returnUs < bestReturn || (returnUs === bestReturn && operation < best)) {
-          best = operation;
-          bestReturn = returnUs;
-        }
-      }
-    }
-    return best;
-  }
-}
-
-/** Whether every bit of `inner` is set in `outer`. */
-function covers(outer: number, inner: number): boolean {
-  return (outer & inner) === inner;
-}
-
-/**
- * Dominance between configurations of one state, at one instant (see `pruneDominated`): reads
- * and writes are told apart by the running writes' masks.
- */
-class Dominance {
-  private readonly writesLow: number;
-  private readonly writesHigh: number;
-
-  constructor(
-    running: RunningOperations,
-    private readonly stateCount: number,
-  ) {
-    this.writesLow = running.allWritesLow;
-    this.writesHigh = running.allWritesHigh;
-  }
-
-  /**
-   * A score no lower than that of any configuration it dominates, and equal only when equal:
-   * reads placed and writes hidable count up, indeterminate writes used count down.
-   */
-  score(configuration: Configuration): number {
-    let score =
-      bitCount(configuration.low & ~this.writesLow) +
-      bitCount(configuration.high & ~this.writesHigh) +
-      bitCount(configuration.hideLow) +
-      bitCount(configuration.hideHigh);
-    for (let state = 0; state < this.stateCount; state++) score -= configuration.used.charCodeAt(state);
-    return score;
-  }
-
-  /** The key of the running writes a configuration placed (see `pruneDominated`). */
-  placedWritesKey(configuration: Configuration): number {
-    return mix32(mix32(configuration.low & this.writesLow) + (configuration.high & this.writesHigh));
-  }
-
-  /** Adds to `kept` the configurations of `group` (one state) that no other of it dominates. */
-  keepUndominated(group: readonly Configuration[], kept: ConfigurationSet): void {
-    if (group.length === 1) {
-      kept.add(group[0]!);
-      return;
-    }
-    // By descending score, each one needs comparing only with those kept before it: whatever
-    // dominated a dropped one is kept, or dominated by one kept.
-    const scores = new Float64Array(group.length);
-    for (let index = 0; index < group.length; index++) scores[index] = this.score(group[index]!);
-    const order = new Int32Array(group.length);
-    for (let index = 0; index < group.length; index++) order[index] = index;
-    order.sort((left, right) => scores[right]! - scores[left]! || left - right);
-    const front = new DominanceFront({
-      writesLow: this.writesLow,
-      writesHigh: this.writesHigh,
-      stateCount: this.stateCount,
-    });
-    for (const index of order) {
-      const configuration = group[index]!;
-      if (front.dominatesAny(configuration)) continue;
-      front.push(configuration);
-      kept.add(configuration);
-    }
-  }
-}
-
-/**
- * The undominated configurations of one group found so far, as typed-array columns, so that
- * whether any of them dominates another is one tight loop: as objects compared through a
- * closure, the comparisons took a quarter of the sweep's time on register-many-clients-1-stale.
- */
-class DominanceFront {
-  private count = 0;
-  private low = new Int32Array(16);
-  private high = new Int32Array(16);
-  private hideLow = new Int32Array(16);
-  private hideHigh = new Int32Array(16);
-  /** Indeterminate writes used, `stateCount` numbers per configuration. */
-  private used: Uint16Array;
-  /** The candidate's indeterminate writes used, read once per `dominatesAny`. */
-  private readonly candidateUsed: Uint16Array;
-  private readonly writesLow: number;
-  private readonly writesHigh: number;
-  private readonly stateCount: number;
-
-  constructor(running: { writesLow: number; writesHigh: number; stateCount: number }) {
-    this.writesLow = running.writesLow;
-    this.writesHigh = running.writesHigh;
-    this.stateCount = running.stateCount;
-    this.used = new Uint16Array(16 * running.stateCount);
-    this.candidateUsed = new Uint16Array(running.stateCount);
-  }
-
-  /** Adds `configuration` to the front. */
-  push(configuration: Configuration): void {
-    if (this.count === this.low.length) this.grow();
-    const at = this.count++;
-    this.low[at] = configuration.low;
-    this.high[at] = configuration.high;
-    this.hideLow[at] = configuration.hideLow;
-    this.hideHigh[at] = configuration.hideHigh;
-    for (let state = 0; state < this.stateCount; state++)
-      this.used[at * this.stateCount + state] = configuration.used.charCodeAt(state);
-  }
-
-  /**
-   * Whether one configuration of the front can do whatever `right` can: it placed every read
-   * `right` placed; it can still hide every write `right` can hide, and hides or placed every
-   * write `right` placed, and placed none `right` had not; and it used no more indeterminate
-   * writes of any value.
-   */
-  dominatesAny(right: Configuration): boolean {
-    const { writesLow, writesHigh, stateCount, used, candidateUsed } = this;
-    const readsLow = right.low & ~writesLow;
-    const readsHigh = right.high & ~writesHigh;
-    const placedLow = right.low & writesLow;
-    const placedHigh = right.high & writesHigh;
-    for (let state = 0; state < stateCount; state++) candidateUsed[state] = right.used.charCodeAt(state);
-    for (let at = 0; at < this.count; at++) {
-      const low = this.low[at]!;
-      const high = this.high[at]!;
-      if (!covers(low | writesLow, readsLow) || !covers(high | writesHigh, readsHigh)) continue;
-      const hideLow = this.hideLow[at]!;
-      const hideHigh = this.hideHigh[at]!;
-      if (!covers(hideLow, right.hideLow) || !covers(hideHigh, right.hideHigh)) continue;
-      if (!covers(low | hideLow, placedLow) || !covers(high | hideHigh, placedHigh)) continue;
-      if (!covers(right.low, low & writesLow) || !covers(right.high, high & writesHigh)) continue;
-      let fewerUsed = true;
-      for (let state = 0; state < stateCount && fewerUsed; state++)
-        fewerUsed = used[at * stateCount + state]! <= candidateUsed[state]!;
-      if (fewerUsed) return true;
-    }
-    return false;
-  }
-
-  /** Doubles the columns' room. */
-  private grow(): void {
-    const doubled = (column: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-      const larger = new Int32Array(column.length * 2);
-      larger.set(column);
-      return larger;
-    };
-    this.low = doubled(this.low);
-    this.high = doubled(this.high);
-    this.hideLow = doubled(this.hideLow);
-    this.hideHigh = doubled(this.hideHigh);
-    const used = new Uint16Array(this.used.length * 2);
-    used.set(this.used);
-    this.used = used;
-  }
-}
-
-/** Lists `items` in groups of equal `keyOf`, groups in order of their first item. */
-function groupBy<T>(items: Iterable<T>, keyOf: (item: T) => number): IterableIterator<T[]> {
-  const groups = new Map<number, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [item]);
-    else group.push(item);
-  }
-  return groups.values();
-}
-
-/**
- * Drops configurations dominated by another in the same state: one that linearized every read
- * the other did, used no more indeterminate writes of any value, and stands to each running
- * write as the other does or can hide it. A write it can hide is as good as placed (it may be
- * placed, unseen, whenever wanted) and as good as not placed (it keeps the choice), so hiding
- * dominates both; placed and not placed are not comparable. Configurations are compared in
- * groups of one state, or of one state and set of placed writes when a state has more than
- * `pairwiseGroupMax`.
- */
-function pruneDominated(configurations: ConfigurationSet, dominance: Dominance): ConfigurationSet {
-  const kept = new ConfigurationSet();
-  for (const group of groupBy(configurations.values(), (configuration) => configuration.state)) {
-    if (group.length <= pairwiseGroupMax) {
-      dominance.keepUndominated(group, kept);
-      continue;
-    }
-    for (const subgroup of groupBy(group, (configuration) => dominance.placedWritesKey(configuration)))
-      dominance.keepUndominated(subgroup, kept);
-  }
-  return kept;
-}
 
 /**
  * A trail as operations in linearization order, with the state after each. A hidden write
@@ -853,50 +215,55 @@ class ReadWriteSweep implements PartitionSearch {
 
   /** The call of a completed operation: what each configuration can do with it at once. */
   private onCall(operation: number): void {
-    const { kinds, values, slotOf } = this.plan;
+    const { kinds, values } = this.plan;
     const state = values[operation]!;
-    const bitLow = lowBitOf(slotOf[operation]!);
-    const bitHigh = highBitOf(slotOf[operation]!);
     this.running.start(operation);
-    const eventIndex = this.eventIndex;
-    if (kinds[operation] === Kind.Read && state >= 0) {
-      // A read of the current state is linearized at once.
-      this.mapFrontier((configuration) =>
-        configuration.state !== state
-          ? configuration
-          : {
-              ...configuration,
-              low: configuration.low | bitLow,
-              high: configuration.high | bitHigh,
-              trail: { operation, state, event: eventIndex, hidden: false, previous: configuration.trail },
+    // A read of the current state is linearized at once.
+    if (kinds[operation] === Kind.Read && state >= 0) this.placeAtCall(operation, state);
+    // An operation that changes nothing and is legal everywhere is placed at its call.
+    else if (kinds[operation] === Kind.Free) this.placeAtCall(operation, undefined);
+    // A write of the current state can go here unseen.
+    else if (kinds[operation] === Kind.Write) this.hideAtCall(operation, state);
+  }
+
+  /** Places `operation` now in every configuration (in state `onlyIn`, when given). */
+  private placeAtCall(operation: number, onlyIn: number | undefined): void {
+    const slot = this.plan.slotOf[operation]!;
+    const bitLow = lowBitOf(slot);
+    const bitHigh = highBitOf(slot);
+    const event = this.eventIndex;
+    this.mapFrontier((configuration) =>
+      onlyIn !== undefined && configuration.state !== onlyIn
+        ? configuration
+        : {
+            ...configuration,
+            low: configuration.low | bitLow,
+            high: configuration.high | bitHigh,
+            trail: {
+              operation,
+              state: configuration.state,
+              event,
+              hidden: false,
+              previous: configuration.trail,
             },
-      );
-    } else if (kinds[operation] === Kind.Free) {
-      // Placed at its call, in every configuration.
-      this.mapFrontier((configuration) => ({
-        ...configuration,
-        low: configuration.low | bitLow,
-        high: configuration.high | bitHigh,
-        trail: {
-          operation,
-          state: configuration.state,
-          event: eventIndex,
-          hidden: false,
-          previous: configuration.trail,
-        },
-      }));
-    } else if (kinds[operation] === Kind.Write) {
-      // A write of the current state can go here unseen.
-      this.mapFrontier((configuration) =>
-        configuration.state !== state
-          ? configuration
-          : {
-              ...configuration,
-              hideLow: configuration.hideLow | bitLow,
-              hideHigh: configuration.hideHigh | bitHigh,
-            },
-      );
-    }
+          },
+    );
+  }
+
+  /** Marks write `operation` hidable in every configuration whose state it writes. */
+  private hideAtCall(operation: number, state: number): void {
+    const slot = this.plan.slotOf[operation]!;
+    const bitLow = lowBitOf(slot);
+    const bitHigh = highBitOf(slot);
+    this.mapFrontier((configuration) =>
+      configuration.state !== state
+        ? configuration
+        : {
+            ...configuration,
+            hideLow: configuration.hideLow | bitLow,
+            hideHigh: configuration.hideHigh | bitHigh,
+          },
+    );
   }
 
   /**

@@ -20,6 +20,8 @@
  * Paxos, 3 nodes).
  */
 
+import { type SameFields, sameFieldNames, sameFields } from "./shape.js";
+
 const kindObject = 0;
 const kindArray = 1;
 const kindMap = 2;
@@ -35,6 +37,15 @@ interface Recorded {
   readonly kind: number;
   readonly keys: readonly string[] | undefined;
   readonly copy: readonly unknown[] | TypedArray;
+  /** For plain objects and class instances, the comparator of their field values (shape.ts). */
+  readonly same: SameFields | undefined;
+  /** The object's prototype chain had enumerable fields: its names are checked with Object.keys. */
+  readonly inherits: boolean;
+}
+
+/** The record of an array, a Map, a Set or a typed array. */
+function contents(object: object, kind: number, copy: readonly unknown[] | TypedArray): Recorded {
+  return { object, kind, keys: undefined, copy, same: undefined, inherits: false };
 }
 
 /** A saved state: every mutable object reachable then, with its contents then. */
@@ -42,38 +53,66 @@ export type Snapshot = readonly Recorded[];
 
 /** What the walk knows of an object: its latest record, or that it is skipped (opaque, frozen). */
 interface Known {
+  /** The snapshotter this belongs to (an object may meet the walks of several explorations). */
+  readonly owner: Snapshotter;
   /** The capture that last met it (each object is recorded once per capture). */
   epoch: number;
   recorded: Recorded | undefined;
   /** For the root of a part (`capturePart`), the part's number; else -1. */
   part: number;
+  /** Skipped by the walk (opaque). */
+  readonly skipped: boolean;
 }
 
 type TypedArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
 
-/** Objects remembered before the table is cleared (a memory bound). */
-const knownMax = 1 << 16;
+/**
+ * The slot on each walked object that holds what the walk knows of it: a symbol-keyed field that
+ * is not enumerable, so nothing that lists or copies the object's fields (Object.keys, spread,
+ * JSON, the fingerprint) sees it. A Map from object to record cost a third of the walk (Paxos,
+ * 3 nodes), mostly in its lookups, and had to be cleared now and then to bound its size; the
+ * slot goes away with its object. Objects that take no new field (sealed), and the opaque ones,
+ * are kept in a Map instead.
+ */
+const knownSlot: unique symbol = Symbol("quorumlab.snapshot");
+
+type Slotted = { [knownSlot]?: Known };
 
 export class Snapshotter {
   /**
-   * Per object, its latest record: a snapshot reuses a record while the object has not changed,
-   * and most objects do not change in one step. One table serves as the walk's visited set too,
-   * and remembers what is skipped. Fresh copies of every object of every state made garbage
-   * collection a quarter of exploration time, and a WeakMap here half of the walk's (Paxos).
+   * Per object, its latest record (in the object's slot): a snapshot reuses a record while the
+   * object has not changed, and most objects do not change in one step. The slot serves as the
+   * walk's visited set too, and remembers what is skipped. Fresh copies of every object of every
+   * state made garbage collection a quarter of exploration time (Paxos).
    */
-  private known = new Map<object, Known>();
+  private readonly sealed = new Map<object, Known>();
   private epoch = 0;
   private out: Recorded[] = [];
   /** Set once the walk met an object whose state it cannot copy (a WeakMap, a Promise...). */
   hidden = false;
 
-  constructor(private readonly opaque: ReadonlySet<object>) {
-    this.remember();
+  constructor(opaque: ReadonlySet<object>) {
+    // In the table, not in slots: these (the protocol, its options) outlive the exploration.
+    for (const object of opaque) {
+      this.sealed.set(object, { owner: this, epoch: -1, recorded: undefined, part: -1, skipped: true });
+    }
   }
 
-  private remember(): void {
-    this.known = new Map();
-    for (const object of this.opaque) this.known.set(object, { epoch: -1, recorded: undefined, part: -1 });
+  /** What the walk knows of `object`, made on first meeting (undefined: frozen). */
+  private knownOf(object: object): Known | undefined {
+    const slotted = object as Slotted;
+    const known = slotted[knownSlot];
+    if (known !== undefined && known.owner === this) return known;
+    const other = this.sealed.get(object);
+    if (other !== undefined) return other;
+    if (Object.isFrozen(object)) return undefined;
+    const made: Known = { owner: this, epoch: -1, recorded: undefined, part: -1, skipped: false };
+    if (Object.isExtensible(object) || known !== undefined) {
+      Object.defineProperty(object, knownSlot, { value: made, writable: true, configurable: true });
+    } else {
+      this.sealed.set(object, made);
+    }
+    return made;
   }
 
   /** Records the state of everything reachable from `roots`. */
@@ -87,23 +126,7 @@ export class Snapshotter {
    * the first only.
    */
   begin(): void {
-    if (this.known.size > knownMax) {
-      this.remember();
-      for (const [root, part] of this.partRoots) this.mark(root, part);
-    }
     this.epoch++;
-  }
-
-  /** Part roots, with their part numbers (kept across `remember`). */
-  private readonly partRoots = new Map<object, number>();
-
-  private mark(root: object, part: number): void {
-    let known = this.known.get(root);
-    if (known === undefined) {
-      known = { epoch: -1, recorded: undefined, part };
-      this.known.set(root, known);
-    }
-    known.part = part;
   }
 
   /**
@@ -114,9 +137,9 @@ export class Snapshotter {
   capturePart(roots: readonly object[], part: number): Snapshot {
     this.out = [];
     for (const root of roots) {
-      if (part >= 0 && this.partRoots.get(root) !== part) {
-        this.partRoots.set(root, part);
-        this.mark(root, part);
+      if (part >= 0) {
+        const known = this.knownOf(root);
+        if (known !== undefined) known.part = part;
       }
       this.visit(root, part);
     }
@@ -125,20 +148,12 @@ export class Snapshotter {
 
   private visit(value: unknown, part: number): void {
     if (value === null || typeof value !== "object") return;
-    let known = this.known.get(value);
-    if (known !== undefined) {
-      // Another part's root, something met already in this capture, or something skipped.
-      if (known.part >= 0 && known.part !== part) return;
-      if (known.epoch === this.epoch) return;
-      if (known.recorded === undefined && known.part < 0) return;
-    } else {
-      if (Object.isFrozen(value)) {
-        this.known.set(value, { epoch: -1, recorded: undefined, part: -1 });
-        return;
-      }
-      known = { epoch: this.epoch, recorded: undefined, part: -1 };
-      this.known.set(value, known);
-    }
+    const slotted = (value as Slotted)[knownSlot];
+    const known = slotted !== undefined && slotted.owner === this ? slotted : this.knownOf(value);
+    // Frozen, skipped, another part's root, or met already in this capture.
+    if (known === undefined || known.skipped) return;
+    if (known.part >= 0 && known.part !== part) return;
+    if (known.epoch === this.epoch) return;
     known.epoch = this.epoch;
     // Each kind compares the object with its last record first and copies it only if it changed:
     // copying every object into a scratch list to compare cost a third of the walk (Paxos).
@@ -148,23 +163,23 @@ export class Snapshotter {
       recorded =
         last !== undefined && sameItems(last.copy as unknown[], value)
           ? last
-          : { object: value, kind: kindArray, keys: undefined, copy: value.slice() };
+          : contents(value, kindArray, value.slice());
     } else if (value instanceof Map) {
       recorded =
         last !== undefined && sameMap(value, last.copy as unknown[])
           ? last
-          : { object: value, kind: kindMap, keys: undefined, copy: flattenMap(value) };
+          : contents(value, kindMap, flattenMap(value));
     } else if (value instanceof Set) {
       recorded =
         last !== undefined && sameSet(value, last.copy as unknown[])
           ? last
-          : { object: value, kind: kindSet, keys: undefined, copy: [...value] };
+          : contents(value, kindSet, [...value]);
     } else if (ArrayBuffer.isView(value)) {
       const typed = value as TypedArray;
       recorded =
         last !== undefined && sameTyped(last.copy as TypedArray, typed)
           ? last
-          : { object: value, kind: kindTyped, keys: undefined, copy: typed.slice() };
+          : contents(value, kindTyped, typed.slice());
       known.recorded = recorded;
       this.out.push(recorded);
       return;
@@ -172,16 +187,20 @@ export class Snapshotter {
       this.hidden = true;
       return;
     } else {
-      // Object.keys and Object.values read V8's cached field list; for-in and a keyed read per
-      // field measured about twice as slow on the objects of a Paxos state.
-      const keys = Object.keys(value);
-      const values = Object.values(value);
-      recorded =
+      // The field names and values compared in place (shape.ts); copied only when they changed.
+      if (
         last !== undefined &&
-        sameItems(last.keys as string[], keys) &&
-        sameItems(last.copy as unknown[], values)
-          ? last
-          : { object: value, kind: kindObject, keys, copy: values };
+        sameNamesAs(value, last) &&
+        (last.same as SameFields)(value, last.copy as unknown[])
+      ) {
+        recorded = last;
+      } else {
+        const keys = Object.keys(value);
+        const same =
+          last !== undefined && sameNames(last.keys as string[], keys) ? last.same : sameFields(keys);
+        const inherits = !sameFieldNames(value, keys);
+        recorded = { object: value, kind: kindObject, keys, copy: Object.values(value), same, inherits };
+      }
     }
     known.recorded = recorded;
     this.out.push(recorded);
@@ -203,6 +222,18 @@ function sameItems(left: readonly unknown[], right: readonly unknown[]): boolean
   return true;
 }
 
+function sameNames(left: readonly string[], right: readonly string[]): boolean {
+  if (left.length !== right.length) return false;
+  for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
+  return true;
+}
+
+/** Whether `target` has the own enumerable fields of `recorded`, in its order. */
+function sameNamesAs(target: object, recorded: Recorded): boolean {
+  const keys = recorded.keys as readonly string[];
+  return recorded.inherits ? sameNames(keys, Object.keys(target)) : sameFieldNames(target, keys);
+}
+
 function sameTyped(left: TypedArray, right: TypedArray): boolean {
   if (left.length !== right.length) return false;
   for (let index = 0; index < left.length; index++) if (left[index] !== right[index]) return false;
@@ -212,10 +243,11 @@ function sameTyped(left: TypedArray, right: TypedArray): boolean {
 /** Writes a snapshot's contents back into its objects (those that changed since). */
 export function restoreSnapshot(snapshot: Snapshot): void {
   for (let index = 0; index < snapshot.length; index++) {
-    const { object: target, kind, keys, copy } = snapshot[index] as Recorded;
+    const recorded = snapshot[index] as Recorded;
+    const { object: target, kind, copy } = recorded;
     switch (kind) {
       case kindObject:
-        restoreObject(target as Record<string, unknown>, keys as readonly string[], copy as unknown[]);
+        restoreObject(target as Record<string, unknown>, recorded);
         break;
       case kindArray: {
         const array = target as unknown[];
@@ -249,10 +281,18 @@ export function restoreSnapshot(snapshot: Snapshot): void {
 }
 
 function sameMap(map: Map<unknown, unknown>, copy: readonly unknown[]): boolean {
-  if (map.size * 2 !== copy.length) return false;
+  const size = map.size;
+  if (size * 2 !== copy.length) return false;
+  if (size === 0) return true;
+  // Keys, then values: destructuring each entry measured twice as slow (Paxos' monitor maps).
   let index = 0;
-  for (const [key, entry] of map) {
-    if (key !== copy[index] || entry !== copy[index + 1]) return false;
+  for (const key of map.keys()) {
+    if (key !== copy[index]) return false;
+    index += 2;
+  }
+  index = 1;
+  for (const entry of map.values()) {
+    if (entry !== copy[index]) return false;
     index += 2;
   }
   return true;
@@ -265,14 +305,15 @@ function sameSet(set: Set<unknown>, copy: readonly unknown[]): boolean {
   return true;
 }
 
-function restoreObject(target: Record<string, unknown>, keys: readonly string[], values: unknown[]): void {
-  const liveKeys = Object.keys(target);
-  if (sameItems(keys, liveKeys)) {
-    const liveValues = Object.values(target);
-    if (sameItems(values, liveValues)) return;
+function restoreObject(target: Record<string, unknown>, recorded: Recorded): void {
+  const keys = recorded.keys as readonly string[];
+  const values = recorded.copy as unknown[];
+  if (sameNamesAs(target, recorded)) {
+    if ((recorded.same as SameFields)(target, values)) return;
     try {
       for (let item = 0; item < keys.length; item++) {
-        if (liveValues[item] !== values[item]) target[keys[item] as string] = values[item];
+        const key = keys[item] as string;
+        if (target[key] !== values[item]) target[key] = values[item];
       }
     } catch (error) {
       // Frozen since the snapshot: a message built in one step and sent in a later one. It is
@@ -285,6 +326,6 @@ function restoreObject(target: Record<string, unknown>, keys: readonly string[],
   if (Object.isFrozen(target)) return;
   // A field was added or removed since: remove the fields the snapshot does not have.
   const kept = new Set<string>(keys);
-  for (const key of liveKeys) if (!kept.has(key)) delete target[key];
+  for (const key of Object.keys(target)) if (!kept.has(key)) delete target[key];
   for (let item = 0; item < keys.length; item++) target[keys[item] as string] = values[item];
 }

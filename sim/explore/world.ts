@@ -92,7 +92,7 @@ export class World {
   readonly nodeIds: readonly NodeId[];
   readonly options: Readonly<Record<string, unknown>>;
   private readonly totalOperations: number;
-  private invoked: number[];
+  private readonly invoked: number[];
   private dropsLeft: number;
   private duplicatesLeft: number;
   private crashesLeft: number;
@@ -113,11 +113,11 @@ export class World {
    * may have changed: `save` shares such a part instead of walking it, `restore` skips it when
    * the state restored has the same part.
    */
-  private liveNodes: Array<Snapshot | undefined>;
+  private readonly liveNodes: Array<Snapshot | undefined>;
   private nodeStepped: boolean[];
   /** Per node, its last fingerprint (two words), and whether it may have changed since. */
-  private nodeDigests: number[];
-  private nodeChanged: boolean[];
+  private readonly nodeDigests: number[];
+  private readonly nodeChanged: boolean[];
   /** The state's own finding, once a step produced one. */
   finding: Finding | undefined;
 
@@ -335,7 +335,7 @@ export class World {
       if (kept !== undefined && this.nodeStepped[index] === false) return kept;
       return saver.capturePart([this.kernel.nodeStateRoot(node)], index);
     });
-    this.liveNodes = nodes;
+    copyInto(this.liveNodes, nodes);
     this.nodeStepped.fill(false);
     const state: WorldState = {
       system: saver.capturePart(this.shared.roots(this), -1),
@@ -358,14 +358,14 @@ export class World {
       const part = state.nodes[index] as Snapshot;
       if (this.nodeStepped[index] === true || this.liveNodes[index] !== part) restoreSnapshot(part);
     }
-    this.liveNodes = state.nodes.slice();
+    copyInto(this.liveNodes, state.nodes);
     this.nodeStepped.fill(false);
-    this.invoked = state.invoked.slice();
+    copyInto(this.invoked, state.invoked);
     [this.dropsLeft, this.duplicatesLeft, this.crashesLeft, this.timeoutsLeft] = state.budget;
     this.historyChecked = state.historyChecked;
     this.finding = state.finding;
-    this.nodeDigests = state.nodeDigests.slice();
-    this.nodeChanged = state.nodeChanged.slice();
+    copyInto(this.nodeDigests, state.nodeDigests);
+    copyInto(this.nodeChanged, state.nodeChanged);
     this.current = state;
     this.restores++;
   }
@@ -470,45 +470,21 @@ export class World {
       hasher.word(digests[index * 2] as number);
       hasher.word(digests[index * 2 + 1] as number);
     });
-    // Order-free parts: each element hashed alone, the hashes summed (a multiset hash).
-    const element = this.shared.element;
-    let sumHigh = 0;
-    let sumLow = 0;
-    let count = 0;
-    for (const step of kernel.enabledSteps()) {
-      element.reset();
-      switch (step.kind) {
-        case "deliver":
-          element.word(1);
-          element.string(step.from);
-          element.string(step.to);
-          element.immutable(step.message);
-          break;
-        case "timer":
-          element.word(2);
-          element.string(step.node);
-          element.string(step.name);
-          break;
-        case "action":
-          element.word(3);
-          element.value(step.label);
-          break;
-      }
-      // A message's due time moves nothing in choice scheduling (it arrives at the current time).
-      if (step.kind !== "deliver") element.number(step.dueUs);
-      const digest = element.digest();
-      sumHigh = (sumHigh + digest.high) | 0;
-      sumLow = (sumLow + digest.low) | 0;
-      count++;
-    }
-    hasher.word(count);
-    hasher.word(sumHigh);
-    hasher.word(sumLow);
+    // Order-free: the steps pending as a multiset.
+    const inFlight = this.shared.multiset;
+    inFlight.reset();
+    for (const step of kernel.enabledSteps()) inFlight.add(this.shared.pendingDigest(step));
+    inFlight.writeTo(hasher);
     for (const client of this.clients) hasher.value(client);
     hasher.word(this.history.events.length);
     for (const event of this.history.events) hashEvent(hasher, event);
     return hasher.digest();
   }
+}
+
+/** Copies `source` into `target` (of the same length), which a saved state never shares. */
+function copyInto<T>(target: T[], source: readonly T[]): void {
+  for (let index = 0; index < source.length; index++) target[index] = source[index] as T;
 }
 
 /**
@@ -534,6 +510,35 @@ function hashEvent(hasher: Hasher, event: HistoryEvent): void {
 }
 
 /**
+ * An order-free hash of a collection (a multiset): each element is hashed alone and the 64-bit
+ * digests are summed, so the order the elements are met in does not matter.
+ */
+class MultisetHash {
+  private count = 0;
+  private high = 0;
+  private low = 0;
+
+  reset(): void {
+    this.count = 0;
+    this.high = 0;
+    this.low = 0;
+  }
+
+  add(digest: Fingerprint): void {
+    this.high = (this.high + digest.high) | 0;
+    this.low = (this.low + digest.low) | 0;
+    this.count++;
+  }
+
+  /** Writes the count and the sum into `hasher`. */
+  writeTo(hasher: Hasher): void {
+    hasher.word(this.count);
+    hasher.word(this.high);
+    hasher.word(this.low);
+  }
+}
+
+/**
  * What the worlds of one exploration share: a trace that records nothing, and the hashers with
  * the memo of message hashes (messages are immutable, so a hash computed once holds).
  */
@@ -544,30 +549,61 @@ export class WorldShared {
   /** A counter that makes each fingerprint of a hidden-state system unique. */
   unique = 0;
   private readonly memo = new WeakMap<object, Fingerprint>();
-  readonly element = new Hasher(new Set(), this.memo);
-  private nodes: Hasher | undefined;
+  private readonly element = new Hasher(new Set(), this.memo);
+  /** The in-flight steps' multiset; storage entries have their own (a node is hashed inside). */
+  readonly multiset = new MultisetHash();
+  private readonly entries = new MultisetHash();
+  /**
+   * Per pending step (the kernel's queue entry, whose fields never change), its digest: the same
+   * entries are hashed again in every state they stay pending in.
+   */
+  private readonly pendingDigests = new WeakMap<object, Fingerprint>();
 
-  private readonly entry = new Hasher(new Set(), this.memo);
+  /** The digest of one pending step, as an element of the in-flight multiset. */
+  pendingDigest(step: EnabledStep): Fingerprint {
+    let digest = this.pendingDigests.get(step.entry as object);
+    if (digest !== undefined) return digest;
+    const element = this.element;
+    element.reset();
+    switch (step.kind) {
+      case "deliver":
+        element.word(1);
+        element.string(step.from);
+        element.string(step.to);
+        element.immutable(step.message);
+        break;
+      case "timer":
+        element.word(2);
+        element.string(step.node);
+        element.string(step.name);
+        break;
+      case "action":
+        element.word(3);
+        element.value(step.label);
+        break;
+    }
+    // A message's due time moves nothing in choice scheduling (it arrives at the current time).
+    if (step.kind !== "deliver") element.number(step.dueUs);
+    digest = element.digest();
+    this.pendingDigests.set(step.entry as object, digest);
+    return digest;
+  }
 
   /** Hashes a node's durable storage: its (key, stored value) pairs as a set. */
   hashStorage(hasher: Hasher, storage: MemoryStorage): void {
-    const entry = this.entry;
-    let count = 0;
-    let high = 0;
-    let low = 0;
+    const element = this.element;
+    const entries = this.entries;
+    entries.reset();
     storage.forEachEntry((key, value) => {
-      entry.reset();
-      entry.string(key);
-      entry.value(value);
-      const digest = entry.digest();
-      high = (high + digest.high) | 0;
-      low = (low + digest.low) | 0;
-      count++;
+      element.reset();
+      element.string(key);
+      element.value(value);
+      entries.add(element.digest());
     });
-    hasher.word(count);
-    hasher.word(high);
-    hasher.word(low);
+    entries.writeTo(hasher);
   }
+
+  private nodes: Hasher | undefined;
 
   /** The hasher of single nodes (the state hasher's opaque objects). */
   nodeHasher(world: World): Hasher {

@@ -360,7 +360,87 @@ export function planArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Arbitra
     faults:
       swarm.faultStepsMax === 0
         ? fc.constant([])
-        : fc.array(faultStepArbitrary(settings, swarm), { maxLength: swarm.faultStepsMax, size: "medium" }),
+        : swarm.theme === "leaders"
+          ? memo(settings, `chase/${swarm.undoMsMax}`, () => leaderChaseArbitrary(settings, swarm))
+          : fc.array(faultStepArbitrary(settings, swarm), { maxLength: swarm.faultStepsMax, size: "medium" }),
     quiet,
   });
 }
+
+/**
+ * The fault steps of a `leaders` swarm: a chain of two to five steps that isolate the leader
+ * (often moving the isolation: healing the last one first) or crash it. All share one time: the
+ * first strikes the leader of that time, the second waits for the next new leader, the third for
+ * the second new leader, and so on, each striking a few milliseconds of its own after that
+ * leader's election. They shrink like any steps: fewer, earlier, without waiting.
+ */
+function leaderChaseArbitrary(settings: FuzzSettings, swarm: Swarm): fc.Arbitrary<FaultStep[]> {
+  const phase = Math.max(1, settings.faultPhaseMs);
+  const undoMsMax = Math.min(phase, swarm.undoMsMax);
+  // Mostly no undo: a heal heals every link, and would end the chase.
+  const heal = fc.oneof(
+    { weight: 5, arbitrary: fc.constant(null) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: undoMsMax }) },
+  );
+  // Often within a round trip or two of the election: before the new leader's first client
+  // write has reached the others, or just after its first round of appends has.
+  const delay = fc.oneof(
+    { weight: 2, arbitrary: fc.integer({ min: 0, max: 20 }) },
+    { weight: 2, arbitrary: fc.integer({ min: 0, max: 100 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 300 }) },
+  );
+  const link: fc.Arbitrary<LinkStep> = fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        type: fc.constant("isolate" as const),
+        target: fc.constant("leader" as const),
+        healAfterMs: heal,
+        healFirst: fc.oneof(
+          { weight: 5, arbitrary: fc.constant(true) },
+          { weight: 1, arbitrary: fc.constant(false) },
+        ),
+        afterNewLeaderMs: delay,
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        type: fc.constant("crash" as const),
+        target: fc.constant("leader" as const),
+        restartAfterMs: heal,
+        loseUnsynced: fc.boolean(),
+        afterNewLeaderMs: delay,
+      }),
+    },
+  );
+  return fc
+    .record({
+      // In the first half of the fault phase, unbiased: a chase needs time for its elections.
+      atMs: fc.noBias(fc.integer({ min: 0, max: Math.max(0, Math.floor(phase / 2) - 1) })),
+      links: fc.noBias(fc.array(link, { minLength: 2, maxLength: swarm.faultStepsMax })),
+    })
+    .map(({ atMs, links }) =>
+      links.map(({ afterNewLeaderMs, ...step }, index): FaultStep => {
+        if (index === 0) return { ...step, atMs };
+        return { ...step, atMs, afterNewLeaderMs, ...(index === 1 ? {} : { nthNewLeader: index }) };
+      }),
+    );
+}
+
+/** One link of a leader chase, before its time. */
+type LinkStep =
+  | {
+      readonly type: "isolate";
+      readonly target: "leader";
+      readonly healAfterMs: number | null;
+      readonly healFirst: boolean;
+      readonly afterNewLeaderMs: number;
+    }
+  | {
+      readonly type: "crash";
+      readonly target: "leader";
+      readonly restartAfterMs: number | null;
+      readonly loseUnsynced: boolean;
+      readonly afterNewLeaderMs: number;
+    };

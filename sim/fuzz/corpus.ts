@@ -52,7 +52,11 @@ export function corpusFileText(settings: FuzzSettings, entry: CorpusEntry): stri
 
 const target = z.union([z.literal("leader"), z.literal("follower"), z.number().int()]);
 const undo = z.number().int().nullable();
-const at = { atMs: z.number().int().min(0) };
+const at = {
+  atMs: z.number().int().min(0),
+  afterNewLeaderMs: z.number().int().min(0).optional(),
+  nthNewLeader: z.number().int().min(1).optional(),
+};
 const stepSchema = z.discriminatedUnion("type", [
   z.object({
     ...at,
@@ -83,7 +87,13 @@ const stepSchema = z.discriminatedUnion("type", [
     oneWay: z.boolean(),
     healAfterMs: undo,
   }),
-  z.object({ ...at, type: z.literal("isolate"), target, healAfterMs: undo }),
+  z.object({
+    ...at,
+    type: z.literal("isolate"),
+    target,
+    healAfterMs: undo,
+    healFirst: z.boolean().optional(),
+  }),
   z.object({
     ...at,
     type: z.literal("clog"),

@@ -1,8 +1,9 @@
 /**
  * Mutations of fuzz plans, for coverage-guided search: a plan that reached new coverage is kept
  * in the corpus, and later runs try small changes of it (AFL's "havoc" stage over our own
- * structure): insert, delete, duplicate, shift or swap fault steps, change a step's node or its
- * undo time, change the simulation seed, the cluster size, an option or the network. Mutations
+ * structure): insert, delete, duplicate, shift or swap fault steps, change a step's node, its
+ * undo time or its wait for a new leader, change the simulation seed, the cluster size, an option
+ * or the network. Mutations
  * draw from a seeded stream, so a mutant is a pure function of its parent and its run.
  */
 import fc from "fast-check";
@@ -83,6 +84,7 @@ export const mutationNames = [
   "swap",
   "node",
   "undo",
+  "wait",
   "seed",
   "shape",
 ] as const;
@@ -158,7 +160,31 @@ const stepEdits: Record<Exclude<MutationName, "seed" | "shape">, StepEdit> = {
     faults[index] = changeUndo(settings, faults[index] as FaultStep, random);
     return true;
   },
+  wait(settings, faults, random) {
+    // A step that waits may come after the quiet phase, which liveness checks must not see.
+    if (faults.length === 0 || settings.liveness) return false;
+    const index = anyIndex(faults, random);
+    faults[index] = changeWait(faults[index] as FaultStep, random);
+    return true;
+  },
 };
+
+/**
+ * The step with its wait for a new leader changed: made to wait for the next one, its delay or
+ * the number of leaders it waits for changed, or the wait dropped; an isolation may also start
+ * or stop healing first.
+ */
+function changeWait(step: FaultStep, random: Rng): FaultStep {
+  if (step.type === "isolate" && random.chance(0.25)) return { ...step, healFirst: step.healFirst !== true };
+  const { afterNewLeaderMs, nthNewLeader, ...fixed } = step;
+  const delayMs = random.int(0, random.pick([5, 20, 100]));
+  if (afterNewLeaderMs === undefined) return { ...fixed, afterNewLeaderMs: delayMs } as FaultStep;
+  const choice = random.int(0, 3);
+  if (choice === 0) return fixed as FaultStep;
+  if (choice === 1) return { ...step, afterNewLeaderMs: delayMs };
+  const nth = Math.max(1, (nthNewLeader ?? 1) + (choice === 2 ? 1 : -1));
+  return { ...fixed, afterNewLeaderMs, ...(nth === 1 ? {} : { nthNewLeader: nth }) } as FaultStep;
+}
 
 /** The plan with its cluster size, one option, its quiet phase or its network changed. */
 function mutateShape(settings: FuzzSettings, plan: FuzzPlan, random: Rng): FuzzPlan {

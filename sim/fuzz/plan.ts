@@ -20,7 +20,17 @@ import type { FaultAction, Scenario } from "../scenario/schema.js";
 /** A node by index (0-based, taken modulo the cluster size), or a symbolic target. */
 export type TargetRef = "leader" | "follower" | number;
 
-export type FaultStep = { readonly atMs: number } & (
+export type FaultStep = {
+  readonly atMs: number;
+  /**
+   * The step waits, from `atMs`, for the next new leader and happens this long after it (its
+   * undo too keeps its delay after that moment): a fault aimed at the moment a leader is elected,
+   * whenever that is.
+   */
+  readonly afterNewLeaderMs?: number;
+  /** With `afterNewLeaderMs`: the step waits for this many new leaders (default 1). */
+  readonly nthNewLeader?: number;
+} & (
   | {
       readonly type: "crash";
       readonly target: TargetRef;
@@ -49,7 +59,13 @@ export type FaultStep = { readonly atMs: number } & (
       readonly oneWay: boolean;
       readonly healAfterMs: number | null;
     }
-  | { readonly type: "isolate"; readonly target: TargetRef; readonly healAfterMs: number | null }
+  | {
+      readonly type: "isolate";
+      readonly target: TargetRef;
+      readonly healAfterMs: number | null;
+      /** Heal every partition and cut first: the isolation moves to this node. */
+      readonly healFirst?: boolean;
+    }
   | {
       readonly type: "clog";
       readonly from: number;
@@ -215,9 +231,34 @@ export function planFaults(plan: FuzzPlan, settings: FuzzSettings): FaultAction[
     network: false,
     pausedForever: [],
   };
-  for (const step of plan.faults) addStepActions(timeline, step);
+  for (const step of plan.faults) {
+    const first = timeline.actions.length;
+    addStepActions(timeline, step);
+    if (step.afterNewLeaderMs !== undefined) waitForNewLeader(timeline.actions, first, step);
+  }
   if (plan.quiet || settings.liveness) addQuietPhase(timeline);
   return sortedByTime(timeline.actions);
+}
+
+/**
+ * Makes the actions of `step` (from index `first` on) wait for the next new leader from the
+ * step's time: the step's own action `afterNewLeaderMs` after it, its undo as much later again as
+ * it would have come after the step.
+ */
+function waitForNewLeader(actions: FaultAction[], first: number, step: FaultStep): void {
+  const atUs = step.atMs * 1_000;
+  const delayUs = (step.afterNewLeaderMs ?? 0) * 1_000;
+  for (let index = first; index < actions.length; index++) {
+    const action = actions[index] as FaultAction;
+    actions[index] = {
+      ...action,
+      atUs,
+      afterNewLeaderUs: delayUs + Math.max(0, action.atUs - atUs),
+      ...(step.nthNewLeader === undefined || step.nthNewLeader === 1
+        ? {}
+        : { nthNewLeader: step.nthNewLeader }),
+    };
+  }
 }
 
 /** The time `afterMs` after `atMs`, kept inside the fault phase. */
@@ -283,6 +324,7 @@ function addNetworkFault(
     if (to === from) return;
     actions.push({ atUs, kind: "cut", cut: { from, to, oneWay: step.oneWay } });
   } else {
+    if (step.healFirst === true) actions.push({ atUs, kind: "heal", heal: true });
     actions.push({ atUs, kind: "isolate", isolate: targetName(step.target, plan.nodes) });
   }
   timeline.network = true;

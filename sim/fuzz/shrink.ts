@@ -25,6 +25,12 @@ export interface PlanShrinkResult {
 function simplerStep(step: FaultStep): FaultStep[] {
   const out: FaultStep[] = [];
   if (step.atMs > 0) out.push({ ...step, atMs: 0 }, { ...step, atMs: Math.floor(step.atMs / 2) });
+  if (step.afterNewLeaderMs !== undefined) {
+    const { afterNewLeaderMs, nthNewLeader, ...fixed } = step;
+    out.push(fixed as FaultStep);
+    if (nthNewLeader !== undefined && nthNewLeader > 1) out.push({ ...step, nthNewLeader: nthNewLeader - 1 });
+    if (afterNewLeaderMs > 0) out.push({ ...step, afterNewLeaderMs: Math.floor(afterNewLeaderMs / 2) });
+  }
   switch (step.type) {
     case "crash":
       if (step.restartAfterMs !== null) out.push({ ...step, restartAfterMs: null });
@@ -35,6 +41,7 @@ function simplerStep(step: FaultStep): FaultStep[] {
     case "cut":
     case "isolate":
       if (step.healAfterMs !== null) out.push({ ...step, healAfterMs: null });
+      if (step.type === "isolate" && step.healFirst === true) out.push({ ...step, healFirst: false });
       break;
     case "pause":
       if (step.resumeAfterMs !== null) out.push({ ...step, resumeAfterMs: null });

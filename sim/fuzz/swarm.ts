@@ -38,12 +38,14 @@ export type SwarmTheme =
   | "partitions"
   | "lossy"
   | "clocks"
+  | "leaders"
   | "quiet";
 
 const themeKinds: Readonly<
   Record<Exclude<SwarmTheme, "mixed" | "single" | "uniform">, readonly FaultKind[]>
 > = {
   crashes: ["crash", "pause", "timeout"],
+  leaders: ["isolate", "crash"],
   partitions: ["partition", "bridge", "cut", "isolate"],
   lossy: ["burst", "clog"],
   clocks: ["drift", "timeout", "pause"],
@@ -69,8 +71,16 @@ const themes: ReadonlyArray<readonly [SwarmTheme, number]> = [
   ["partitions", 2],
   ["lossy", 1],
   ["clocks", 1],
+  // Chase the leaders: each step waits for the next new leader and isolates or crashes it a few
+  // milliseconds after its election, whenever that comes. A bug that needs a quick succession of
+  // leaders, each cut off before it replicates (Raft's Figure 8), needs several faults each timed
+  // to an election: a fixed time hits such a window only by luck.
+  ["leaders", 3],
   ["quiet", 1],
 ];
+
+/** Most steps in a chase of leaders (the `leaders` theme). */
+export const chaseStepsMax = 5;
 
 /** What one run may generate: a narrowing of the campaign's settings. Plain data. */
 export interface Swarm {
@@ -113,7 +123,8 @@ function weighted<T>(random: { next(): number }, items: ReadonlyArray<readonly [
 export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undefined {
   const random = randomStream(BigInt(fcSeed), "fuzz/swarm");
   const available = faultKinds.filter((kind) => kind !== "timeout" || settings.electionTimer);
-  const theme = weighted(random, themes);
+  // Steps that wait for a new leader may run after the fault phase: not under liveness checks.
+  const theme = weighted(random, settings.liveness ? themes.filter(([name]) => name !== "leaders") : themes);
   if (theme === "uniform") return undefined;
   let kinds: FaultKind[];
   if (theme === "mixed") {
@@ -124,8 +135,10 @@ export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undef
   } else {
     kinds = themeKinds[theme].filter((kind) => available.includes(kind));
   }
-  const faultStepsMax =
+  const drawnStepsMax =
     kinds.length === 0 ? 0 : random.pick([2, 4, settings.faultStepsMax, 2 * settings.faultStepsMax]);
+  // A chase of leaders is two to five steps (arbitraries.ts), whatever was drawn.
+  const faultStepsMax = theme === "leaders" ? chaseStepsMax : drawnStepsMax;
   const timeSlots = random.pick([2, 4, 8, 16]);
   const undoLeftOutOneIn = random.pick([2, 4, 4, 16]);
   const undoMsMax = random.pick([20, 200, settings.faultPhaseMs, settings.faultPhaseMs]);

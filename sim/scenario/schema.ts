@@ -136,6 +136,8 @@ const actionNames = Object.keys(faultFields) as Array<keyof FaultFields>;
 const fault = z
   .strictObject({
     at: duration,
+    afterNewLeader: duration.optional(),
+    nthNewLeader: z.number().int().min(1).optional(),
     note: z.string().optional(),
     ...Object.fromEntries(actionNames.map((key) => [key, faultFields[key].optional()])),
   })
@@ -150,10 +152,24 @@ const fault = z
     }
     const kind = present[0] as keyof FaultFields;
     const body = (value as Record<string, unknown>)[kind];
+    if (value.nthNewLeader !== undefined && value.afterNewLeader === undefined) {
+      context.addIssue({
+        code: "custom",
+        message: "nthNewLeader needs afterNewLeader (the delay after that leader)",
+      });
+      return z.NEVER;
+    }
+    const wait = {
+      ...(value.afterNewLeader === undefined ? {} : { afterNewLeaderUs: value.afterNewLeader }),
+      ...(value.nthNewLeader === undefined || value.nthNewLeader === 1
+        ? {}
+        : { nthNewLeader: value.nthNewLeader }),
+    };
     if (kind === "crash" && typeof body === "object" && body !== null) {
       const { node, loseUnsynced } = body as { node: string; loseUnsynced?: boolean };
       return {
         atUs: value.at,
+        ...wait,
         kind,
         ...(value.note === undefined ? {} : { note: value.note }),
         crash: node,
@@ -162,6 +178,7 @@ const fault = z
     }
     return {
       atUs: value.at,
+      ...wait,
       kind,
       ...(value.note === undefined ? {} : { note: value.note }),
       [kind]: body,
@@ -289,6 +306,13 @@ export type ScenarioInput = z.output<typeof scenarioSchema>;
 /** One timeline entry: `kind` names the action, and the field of the same name holds its argument. */
 export type FaultAction = {
   readonly atUs: number;
+  /**
+   * The action waits, from `atUs`, for the next node to take a leading role (a new leadership,
+   * whoever it is), and runs this long after that; if no new leader comes, it never runs.
+   */
+  readonly afterNewLeaderUs?: number;
+  /** With `afterNewLeaderUs`: wait for this many new leaders, not one (so many elections on). */
+  readonly nthNewLeader?: number;
   readonly note?: string;
 } & {
   [K in keyof FaultFields]: { readonly kind: K } & { readonly [P in K]: FaultFields[K] } & (K extends "crash"

@@ -62,7 +62,13 @@ function linkData(link: { from: string; to: string; oneWay: boolean }): unknown 
 
 /** One timeline entry as the file writes it: `at`, the action, then an optional note. */
 export function faultData(action: FaultAction): Record<string, unknown> {
-  const at = { at: exactDuration(action.atUs) };
+  const at = {
+    at: exactDuration(action.atUs),
+    ...(action.afterNewLeaderUs === undefined
+      ? {}
+      : { afterNewLeader: exactDuration(action.afterNewLeaderUs) }),
+    ...(action.nthNewLeader === undefined ? {} : { nthNewLeader: action.nthNewLeader }),
+  };
   const note = action.note === undefined ? {} : { note: action.note };
   switch (action.kind) {
     case "crash":

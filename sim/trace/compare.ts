@@ -97,16 +97,19 @@ export class LastDescription {
     for (const name in fields) {
       const value = fields[name];
       if (value === undefined) continue;
-      if (same) {
+      if (aligned) {
+        // The name at this position is kept already; only a new one is written.
         if (index >= countBefore || names[index] !== name) {
           aligned = false;
           same = false;
-        } else {
+          names[index] = name;
+        } else if (same) {
           const kept = values[index];
           same = kept === value || sameDescription(kept, value);
         }
+      } else {
+        names[index] = name;
       }
-      names[index] = name;
       values[index] = value;
       index++;
     }

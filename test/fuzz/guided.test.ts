@@ -5,7 +5,9 @@
  * corpus for any worker count and pipelining; a run that gives two traces is reported with the
  * first line where they part.
  */
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { planArbitrary } from "../../sim/fuzz/arbitraries.js";
 import {
   evaluateJob,
   fuzzScenario,
@@ -69,6 +71,7 @@ describe("swarm testing", () => {
     expect([...themes].sort()).toEqual([
       "clocks",
       "crashes",
+      "leaders",
       "lossy",
       "mixed",
       "partitions",
@@ -83,6 +86,35 @@ describe("swarm testing", () => {
       for (const step of plan.faults) expect(swarm?.faultKinds ?? faultKinds).toContain(step.type);
       expect(plan.faults.length).toBeLessThanOrEqual(swarm?.faultStepsMax ?? correct.faultStepsMax);
       validScenario(plan, correct);
+    }
+  });
+});
+
+describe("leader chases", () => {
+  test("a leaders swarm isolates or crashes the leader of its time, then each next new leader in turn", () => {
+    let chases = 0;
+    for (let fcSeed = 0; chases < 20 && fcSeed < 2_000; fcSeed++) {
+      const swarm = drawSwarm(correct, fcSeed);
+      if (swarm?.theme !== "leaders") continue;
+      chases++;
+      const [plan] = fc.sample(planArbitrary(correct, swarm), { seed: fcSeed, numRuns: 1 });
+      const faults = (plan as FuzzPlan).faults;
+      expect(faults.length).toBeGreaterThanOrEqual(2);
+      faults.forEach((step, index) => {
+        expect(step.atMs).toBe(faults[0]?.atMs);
+        expect(["isolate", "crash"]).toContain(step.type);
+        expect((step as { target: unknown }).target).toBe("leader");
+        expect(step.afterNewLeaderMs === undefined).toBe(index === 0);
+        expect(step.nthNewLeader).toBe(index >= 2 ? index : undefined);
+      });
+      validScenario(plan as FuzzPlan, correct);
+      const entry = { plan: plan as FuzzPlan, edges: [1], probes: [], run: 0, batch: 0 };
+      expect(parseCorpusFile(corpusFileText(correct, entry), correct)?.plan).toEqual(plan);
+    }
+    expect(chases).toBe(20);
+    // Under liveness checks no run chases leaders: a step that waits may come after the quiet phase.
+    for (let fcSeed = 0; fcSeed < 200; fcSeed++) {
+      expect(drawSwarm({ ...correct, liveness: true }, fcSeed)?.theme).not.toBe("leaders");
     }
   });
 });

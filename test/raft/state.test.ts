@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { RaftLog, type TermStart } from "../../protocols/raft/log.js";
 import type { Entry } from "../../protocols/raft/messages.js";
 import { describeRaftNode, type RaftStateView } from "../../protocols/raft/state.js";
+import { PeerNumbers } from "../../protocols/shared/peer-numbers.js";
 
 function view(log: RaftLog): RaftStateView {
   return {
@@ -18,7 +19,7 @@ function view(log: RaftLog): RaftStateView {
     commitIndex: 0,
     lastApplied: 0,
     log,
-    matchIndex: new Map(),
+    matchIndex: new PeerNumbers(),
     peers: [],
   };
 }
