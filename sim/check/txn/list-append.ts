@@ -19,12 +19,16 @@ import { InputError } from "../../errors.js";
 import type { ReadAnomaly } from "./anomaly.js";
 import { EdgeKind, type GraphBuilder } from "./graph.js";
 import type { Scalar, Transaction, TxnHistory } from "./history.js";
+import { indexUniqueValues, type ValueWriter, type WriteKind } from "./unique-values.js";
 
 /** Who appended an element, and whether it was that transaction's last append to the key. */
-interface Append {
-  readonly transaction: Transaction;
-  readonly final: boolean;
-}
+type Append = ValueWriter;
+
+const appendKind: WriteKind = {
+  f: "append",
+  verb: "append",
+  rule: "list-append needs unique elements per key",
+};
 
 /** A committed transaction's read of a key, as seen from outside (its first read of the key). */
 interface Read {
@@ -103,26 +107,14 @@ export function analyzeListAppend(history: TxnHistory, graph: GraphBuilder): Rea
  * `InputError` on a write or an element appended twice to one key.
  */
 function indexAppends(transaction: Transaction, appends: Map<string, Map<Scalar, Append>>): void {
-  const lastAppend = new Map<string, Scalar>();
-  for (const op of transaction.ops) if (op.f === "append") lastAppend.set(op.key, op.value as Scalar);
   for (const op of transaction.ops) {
     if (op.f === "w") {
       throw new InputError(
         `T${transaction.id} writes key ${op.key}: a list-append history has only append and r`,
       );
     }
-    if (op.f !== "append") continue;
-    let byValue = appends.get(op.key);
-    if (byValue === undefined) appends.set(op.key, (byValue = new Map()));
-    const value = op.value as Scalar;
-    const earlier = byValue.get(value);
-    if (earlier !== undefined) {
-      throw new InputError(
-        `T${earlier.transaction.id} and T${transaction.id} both append ${value} to key ${op.key}: list-append needs unique elements per key`,
-      );
-    }
-    byValue.set(value, { transaction, final: lastAppend.get(op.key) === value });
   }
+  indexUniqueValues(transaction, appendKind, appends);
 }
 
 /** Records a committed transaction's first read of each key; throws `InputError` on a read of a single value. */

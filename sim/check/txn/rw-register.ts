@@ -19,11 +19,11 @@ import { InputError } from "../../errors.js";
 import type { ReadAnomaly } from "./anomaly.js";
 import { EdgeKind, type GraphBuilder } from "./graph.js";
 import type { Scalar, Transaction, TxnHistory } from "./history.js";
+import { indexUniqueValues, type ValueWriter, type WriteKind } from "./unique-values.js";
 
-interface Write {
-  readonly transaction: Transaction;
-  readonly final: boolean;
-}
+type Write = ValueWriter;
+
+const writeKind: WriteKind = { f: "w", verb: "write", rule: "rw-register needs unique values per key" };
 
 /** What the analysis learns from the transactions, per key, before it draws edges. */
 interface RegisterIndex {
@@ -80,29 +80,14 @@ function listIn<T>(map: Map<string, Map<Scalar | null, T[]>>, key: string, value
  * throws `InputError` on an append or a value written twice to one key.
  */
 function indexWrites(transaction: Transaction, index: RegisterIndex): Map<string, Scalar> {
-  const lastWrite = new Map<string, Scalar>();
   for (const op of transaction.ops) {
     if (op.f === "append") {
       throw new InputError(
         `T${transaction.id} appends to key ${op.key}: an rw-register history has only r and w`,
       );
     }
-    if (op.f === "w") lastWrite.set(op.key, op.value as Scalar);
   }
-  for (const op of transaction.ops) {
-    if (op.f !== "w") continue;
-    let byValue = index.writes.get(op.key);
-    if (byValue === undefined) index.writes.set(op.key, (byValue = new Map()));
-    const value = op.value as Scalar;
-    const earlier = byValue.get(value);
-    if (earlier !== undefined) {
-      throw new InputError(
-        `T${earlier.transaction.id} and T${transaction.id} both write ${value} to key ${op.key}: rw-register needs unique values per key`,
-      );
-    }
-    byValue.set(value, { transaction, final: lastWrite.get(op.key) === value });
-  }
-  return lastWrite;
+  return indexUniqueValues(transaction, writeKind, index.writes);
 }
 
 /**
