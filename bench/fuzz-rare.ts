@@ -6,14 +6,15 @@
  * The variants are deliberate bugs fuzzed without their fuzz hints, each needing a combination:
  * - raft `commit-previous-term` (Figure 8): two leaders in turn cut off with client writes of
  *   their own, the first elected again and copying its old entry to the third node, then cut off
- *   too: three faults each timed to an election;
- * - raft `vote-before-persist`: a voter crashes and restarts within milliseconds while two
- *   candidates compete in one term (a duplicate vote after a restart);
+ *   too: three faults each timed to an election; and again on five nodes, as the paper draws it,
+ *   where the old entry must reach three nodes;
  * - primary-backup `lease-ignores-drift` on a lease pair designed for 2 % of drift
  *   (./fuzz-rare-lease.ts): a clock a little fast or slow, within that bound, while the primary
- *   is cut off and the backup takes over;
- * - multi-paxos `adopt-first-value`: leaders change twice while one slot is being accepted, so
- *   that the next leader hears of two values accepted for it under different ballots.
+ *   is cut off and the backup takes over.
+ *
+ * Raft's `vote-before-persist` (a voter restarting between two candidates' requests of one term)
+ * and Multi-Paxos `adopt-first-value` are not among them: no guided mechanism aims at them, and
+ * guided and uniform search find them in about as many runs (docs/fuzzing.md).
  *
  * `QUORUMLAB_RARE_SEEDS` (default 10) and `QUORUMLAB_RARE_TIME` (default 60s) size it,
  * `QUORUMLAB_RARE_RUNS` adds a run budget per seed (runs do not depend on the machine's load), and
@@ -33,17 +34,23 @@ interface Variant {
   /** A built-in protocol's name or a protocol module's path. */
   readonly protocol: string;
   readonly bug: string;
+  /** A fixed cluster size, where the variant needs one (`--nodes N..N`). */
+  readonly nodes?: number;
 }
 
 const variants: readonly Variant[] = [
   { name: "raft/commit-previous-term", protocol: "raft", bug: "commit-previous-term" },
-  { name: "raft/vote-before-persist", protocol: "raft", bug: "vote-before-persist" },
+  {
+    name: "raft/commit-previous-term (five nodes)",
+    protocol: "raft",
+    bug: "commit-previous-term",
+    nodes: 5,
+  },
   {
     name: "primary-backup/lease-ignores-drift (2 % drift bound)",
     protocol: fileURLToPath(new URL("./fuzz-rare-lease.js", import.meta.url)),
     bug: "lease-ignores-drift",
   },
-  { name: "multi-paxos/adopt-first-value", protocol: "multi-paxos", bug: "adopt-first-value" },
 ];
 
 /** Wall time per seed, and optionally runs: runs to detection do not depend on the machine's load. */
@@ -67,7 +74,12 @@ async function attempt(variant: Variant, seed: bigint, budget: Budget, guided: b
     ...(budget.runs === undefined ? {} : { runs: budget.runs }),
     workers: 1,
     shrinkBudgetMs: 1,
-    settings: { bugs: [variant.bug], swarm: guided, noHints: true },
+    settings: {
+      bugs: [variant.bug],
+      swarm: guided,
+      noHints: true,
+      ...(variant.nodes === undefined ? {} : { nodesMin: variant.nodes, nodesMax: variant.nodes }),
+    },
   });
   const found = outcome.counterexample !== undefined;
   return {
