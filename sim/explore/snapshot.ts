@@ -57,11 +57,18 @@ interface Recorded {
   readonly same: SameFields | undefined;
   /** The object's prototype chain had enumerable fields: its names are checked with Object.keys. */
   readonly inherits: boolean;
+  /** What the walk knows of the object: a restore makes this record its latest. */
+  readonly known: Known;
 }
 
 /** The record of an array, a Map, a Set or a typed array. */
-function contents(object: object, kind: number, copy: readonly unknown[] | TypedArray): Recorded {
-  return { object, kind, keys: undefined, copy, same: undefined, inherits: false };
+function contents(
+  object: object,
+  known: Known,
+  kind: number,
+  copy: readonly unknown[] | TypedArray,
+): Recorded {
+  return { object, kind, keys: undefined, copy, same: undefined, inherits: false, known };
 }
 
 /** A saved state: every mutable object reachable then, with its contents then. */
@@ -197,7 +204,7 @@ export class Snapshotter {
         recorded =
           last !== undefined && sameItems(last.copy as unknown[], array)
             ? last
-            : contents(value, kindArray, array.slice());
+            : contents(value, known, kindArray, array.slice());
         break;
       }
       case kindMap: {
@@ -205,7 +212,7 @@ export class Snapshotter {
         recorded =
           last !== undefined && sameMap(map, last.copy as unknown[])
             ? last
-            : contents(value, kindMap, flattenMap(map));
+            : contents(value, known, kindMap, flattenMap(map));
         break;
       }
       case kindSet: {
@@ -213,7 +220,7 @@ export class Snapshotter {
         recorded =
           last !== undefined && sameSet(set, last.copy as unknown[])
             ? last
-            : contents(value, kindSet, [...set]);
+            : contents(value, known, kindSet, [...set]);
         break;
       }
       case kindTyped: {
@@ -221,7 +228,7 @@ export class Snapshotter {
         recorded =
           last !== undefined && sameTyped(last.copy as TypedArray, typed)
             ? last
-            : contents(value, kindTyped, typed.slice());
+            : contents(value, known, kindTyped, typed.slice());
         known.recorded = recorded;
         this.out.push(recorded);
         return;
@@ -242,7 +249,15 @@ export class Snapshotter {
           const same =
             last !== undefined && sameNames(last.keys as string[], keys) ? last.same : sameFields(keys);
           const inherits = !sameFieldNames(value, keys);
-          recorded = { object: value, kind: kindObject, keys, copy: Object.values(value), same, inherits };
+          recorded = {
+            object: value,
+            kind: kindObject,
+            keys,
+            copy: Object.values(value),
+            same,
+            inherits,
+            known,
+          };
         }
     }
     known.recorded = recorded;
@@ -288,6 +303,9 @@ export function restoreSnapshot(snapshot: Snapshot): void {
   for (let index = 0; index < snapshot.length; index++) {
     const recorded = snapshot[index] as Recorded;
     const { object: target, kind, copy } = recorded;
+    // The object holds this record's contents again: the next capture compares with it first,
+    // and shares it when the object is left alone (no copy made).
+    recorded.known.recorded = recorded;
     switch (kind) {
       case kindObject:
         restoreObject(target as Record<string, unknown>, recorded);
