@@ -154,6 +154,11 @@ export class Snapshotter {
     return made;
   }
 
+  /** The number of the last capture (`begin`). */
+  get epochNow(): number {
+    return this.epoch;
+  }
+
   /** Records the state of everything reachable from `roots`. */
   capture(roots: readonly object[]): Snapshot {
     this.begin();
@@ -298,14 +303,25 @@ function sameTyped(left: TypedArray, right: TypedArray): boolean {
   return true;
 }
 
-/** Writes a snapshot's contents back into its objects (those that changed since). */
-export function restoreSnapshot(snapshot: Snapshot): void {
+/**
+ * Writes a snapshot's contents back into its objects (those that changed since).
+ *
+ * `since`: a snapshotter whose last capture nothing has changed since (no step ran). An object
+ * that capture met holds exactly its latest record then, so when that record is the one being
+ * restored, the object is left without comparing a field: after a step from a restored state is
+ * saved, going back to that state compares only what the step changed. A restore keeps this
+ * true (it writes each record it restores and makes it the latest).
+ */
+export function restoreSnapshot(snapshot: Snapshot, since?: Snapshotter): void {
+  const epoch = since === undefined ? -2 : since.epochNow;
   for (let index = 0; index < snapshot.length; index++) {
     const recorded = snapshot[index] as Recorded;
+    const known = recorded.known;
+    if (known.recorded === recorded && known.epoch === epoch) continue;
     const { object: target, kind, copy } = recorded;
     // The object holds this record's contents again: the next capture compares with it first,
     // and shares it when the object is left alone (no copy made).
-    recorded.known.recorded = recorded;
+    known.recorded = recorded;
     switch (kind) {
       case kindObject:
         restoreObject(target as Record<string, unknown>, recorded);

@@ -118,6 +118,8 @@ export class World {
   /** Per node, its last fingerprint (two words), and whether it may have changed since. */
   private readonly nodeDigests: number[];
   private readonly nodeChanged: boolean[];
+  /** No step ran since the last `save` (restores change nothing `restoreSnapshot` relies on). */
+  private unchangedSinceSave = false;
   /** The state's own finding, once a step produced one. */
   finding: Finding | undefined;
 
@@ -179,7 +181,7 @@ export class World {
         out.push({ kind: "invoke", client: client.name, f: next.f, key: next.key, value: next.value });
       }
     });
-    const enabled = this.kernel.enabledSteps();
+    const enabled = this.enabledNow();
     this.enabled = enabled;
     this.enabledAt = this.kernel.events;
     this.enabledIn = this.current;
@@ -230,7 +232,7 @@ export class World {
     const quiet = (step.kind === "fire" || step.kind === "retry") && this.setup.quietTimeouts === true;
     if (!ordered && !quiet) return [step];
     const out: ScheduleStep[] = [];
-    for (const pending of this.kernel.enabledSteps()) {
+    for (const pending of this.enabledNow()) {
       if (pending.kind !== "deliver") continue;
       if (step.kind === "deliver") {
         if (pending.from !== step.from || pending.to !== step.to || pending.id >= step.id) continue;
@@ -251,6 +253,7 @@ export class World {
   take(step: ScheduleStep): void {
     const steps = this.expand(step);
     if (steps.length > 1) {
+      this.unchangedSinceSave = false;
       // The losses an ordered link or a quiet timeout implies are not drops of the fault budget.
       for (const lost of steps.slice(0, -1)) {
         this.current = undefined;
@@ -292,6 +295,7 @@ export class World {
         ? this.enabled
         : undefined;
     this.current = undefined;
+    this.unchangedSinceSave = false;
     this.touched(step);
     takeScheduleStep(this.kernel, this.clients, step, enabled);
     this.finding = this.check();
@@ -314,7 +318,7 @@ export class World {
 
   /** No step at all can run (whatever the budget) while a client waits for an answer. */
   deadlocked(): boolean {
-    return this.kernel.enabledSteps().length === 0 && this.clients.some((client) => client.busy);
+    return this.enabledNow().length === 0 && this.clients.some((client) => client.busy);
   }
 
   /**
@@ -348,15 +352,17 @@ export class World {
       nodeChanged: this.nodeChanged.slice(),
     };
     this.current = state;
+    this.unchangedSinceSave = true;
     return state;
   }
 
   /** Puts this world back in a state `save` returned (of this world). */
   restore(state: WorldState): void {
-    restoreSnapshot(state.system);
+    const since = this.unchangedSinceSave ? this.shared.snapshotter(this) : undefined;
+    restoreSnapshot(state.system, since);
     for (let index = 0; index < state.nodes.length; index++) {
       const part = state.nodes[index] as Snapshot;
-      if (this.nodeStepped[index] === true || this.liveNodes[index] !== part) restoreSnapshot(part);
+      if (this.nodeStepped[index] === true || this.liveNodes[index] !== part) restoreSnapshot(part, since);
     }
     copyInto(this.liveNodes, state.nodes);
     this.nodeStepped.fill(false);
@@ -368,6 +374,15 @@ export class World {
     copyInto(this.nodeChanged, state.nodeChanged);
     this.current = state;
     this.restores++;
+  }
+
+  /**
+   * The kernel's enabled steps. Listing them drops spent timers and cancelled actions from the
+   * queue, a change no save has seen: the next restore compares every object again.
+   */
+  private enabledNow(): EnabledStep[] {
+    this.unchangedSinceSave = false;
+    return this.kernel.enabledSteps();
   }
 
   private clientIndex(name: string): number {
@@ -473,7 +488,7 @@ export class World {
     // Order-free: the steps pending as a multiset.
     const inFlight = this.shared.multiset;
     inFlight.reset();
-    for (const step of kernel.enabledSteps()) inFlight.add(this.shared.pendingDigest(step));
+    for (const step of this.enabledNow()) inFlight.add(this.shared.pendingDigest(step));
     inFlight.writeTo(hasher);
     for (const client of this.clients) hasher.value(client);
     hasher.word(this.history.events.length);
