@@ -449,92 +449,138 @@ class BreadthFirst {
  * explored everything: the verdict is `complete`.
  */
 function iterativeDeepening(setup: WorldSetup, settings: SearchSettings): SearchResult {
-  const shared = new WorldShared();
-  const started = settings.now();
-  let statesVisited = 0;
-  let uniqueStates = 0;
-  let lastProgress = started;
-  let covered = 0;
-  const done = (
+  return new IterativeDeepening(setup, settings).run();
+}
+
+/** How one round of iterative deepening ended. */
+interface Round {
+  /** Some path reached the bound with steps still enabled. */
+  cut: boolean;
+  /** The time or state bound stopped the round. */
+  stop: "time" | "states" | undefined;
+  found: { readonly path: readonly number[]; readonly finding: Finding } | undefined;
+}
+
+class IterativeDeepening {
+  private readonly shared = new WorldShared();
+  private readonly store: StateStore;
+  private readonly started: number;
+  private lastProgress: number;
+  private statesVisited = 0;
+  private uniqueStates = 0;
+  /** Every state within this many steps was explored. */
+  private covered = 0;
+
+  constructor(
+    private readonly setup: WorldSetup,
+    private readonly settings: SearchSettings,
+  ) {
+    this.started = settings.now();
+    this.lastProgress = this.started;
+    this.store = new StateStore(setup, this.shared, settings.restore);
+  }
+
+  run(): SearchResult {
+    const root = this.store.initial();
+    const rootState = this.store.keep(root, []);
+    const rootPrint = root.fingerprint();
+    this.statesVisited++;
+    this.uniqueStates = 1;
+    if (root.finding !== undefined) {
+      return this.result("violation", {
+        counterexample: { steps: [], finding: root.finding, shortest: true },
+      });
+    }
+    for (let bound = 1; bound <= this.settings.depthMax; bound++) {
+      const visited = new FingerprintSet();
+      visited.visit(rootPrint.high, rootPrint.low, 0);
+      const round: Round = { cut: false, stop: undefined, found: undefined };
+      this.expand(this.store.load(rootState), { bound, visited, round, path: [] });
+      this.uniqueStates = Math.max(this.uniqueStates, visited.size);
+      if (round.found !== undefined) {
+        const steps = stepsOf(this.setup, this.shared, round.found.path);
+        return this.result("violation", {
+          counterexample: { steps, finding: round.found.finding, shortest: true },
+        });
+      }
+      if (round.stop !== undefined) return this.result("bounded", { boundedBy: round.stop });
+      this.covered = bound;
+      if (!round.cut) return this.result("complete");
+    }
+    return this.result("bounded", { boundedBy: "depth" });
+  }
+
+  /** Explores depth first from `world`, at the end of `path`, within this round's bound. */
+  private expand(
+    world: World,
+    at: { bound: number; visited: FingerprintSet; round: Round; path: number[] },
+  ): void {
+    const { bound, visited, round, path } = at;
+    const here = this.store.restorable ? this.store.keep(world, []) : undefined;
+    const choices = world.choices();
+    if (choices.length === 0) {
+      const finding = deadlock(world);
+      if (finding !== undefined) round.found = { path: [...path], finding };
+      return;
+    }
+    if (path.length >= bound) {
+      round.cut = true;
+      return;
+    }
+    for (let choice = 0; choice < choices.length; choice++) {
+      if (round.found !== undefined || round.stop !== undefined) return;
+      const child = choice === 0 ? world : this.store.load(here ?? path);
+      child.take(choices[choice] as ScheduleStep);
+      this.statesVisited++;
+      const print = child.fingerprint();
+      if (!visited.visit(print.high, print.low, path.length + 1)) continue;
+      path.push(choice);
+      if (child.finding !== undefined) {
+        round.found = { path: [...path], finding: child.finding };
+        return;
+      }
+      round.stop = this.stopNow(visited, bound, path.length);
+      if (round.stop === undefined) this.expand(child, at);
+      path.pop();
+    }
+  }
+
+  /** Whether the time or state bound is reached now; reports progress on the way. */
+  private stopNow(visited: FingerprintSet, bound: number, pathLength: number): Round["stop"] {
+    const settings = this.settings;
+    let stop: Round["stop"];
+    if (visited.size >= settings.statesMax) stop = "states";
+    const now = settings.now();
+    if (now - this.started >= settings.timeMs) stop = "time";
+    if (settings.onProgress !== undefined && now - this.lastProgress >= (settings.progressMs ?? 100)) {
+      this.lastProgress = now;
+      settings.onProgress({
+        statesVisited: this.statesVisited,
+        uniqueStates: Math.max(this.uniqueStates, visited.size),
+        depth: bound,
+        frontier: pathLength,
+        elapsedMs: now - this.started,
+      });
+    }
+    return stop;
+  }
+
+  private result(
     verdict: Verdict,
     extra: Partial<Pick<SearchResult, "boundedBy" | "counterexample">> = {},
-  ): SearchResult => ({
-    verdict,
-    strategy: "dfs",
-    statesVisited,
-    uniqueStates,
-    depth: covered,
-    ...extra,
-    ...(shared.hiddenState ? { hiddenState: true } : {}),
-    restore: store.restorable ? "snapshot" : "replay",
-    wallMs: settings.now() - started,
-  });
-  const store = new StateStore(setup, shared, settings.restore);
-  const root = store.initial();
-  const rootState = store.keep(root, []);
-  const rootPrint = root.fingerprint();
-  statesVisited++;
-  uniqueStates = 1;
-  if (root.finding !== undefined)
-    return done("violation", { counterexample: { steps: [], finding: root.finding, shortest: true } });
-  for (let bound = 1; bound <= settings.depthMax; bound++) {
-    const visited = new FingerprintSet();
-    visited.visit(rootPrint.high, rootPrint.low, 0);
-    let cut = false;
-    let stop: "time" | "states" | undefined;
-    let found: { path: number[]; finding: Finding } | undefined;
-    const path: number[] = [];
-    const expand = (world: World): void => {
-      const here = store.restorable ? store.keep(world, []) : undefined;
-      const choices = world.choices();
-      if (choices.length === 0) {
-        const finding = deadlock(world);
-        if (finding !== undefined) found = { path: [...path], finding };
-        return;
-      }
-      if (path.length >= bound) {
-        cut = true;
-        return;
-      }
-      for (let choice = 0; choice < choices.length && found === undefined && stop === undefined; choice++) {
-        const child = choice === 0 ? world : store.load(here ?? path);
-        child.take(choices[choice] as ScheduleStep);
-        statesVisited++;
-        const print = child.fingerprint();
-        if (!visited.visit(print.high, print.low, path.length + 1)) continue;
-        path.push(choice);
-        if (child.finding !== undefined) {
-          found = { path: [...path], finding: child.finding };
-          return;
-        }
-        if (visited.size >= settings.statesMax) stop = "states";
-        const now = settings.now();
-        if (now - started >= settings.timeMs) stop = "time";
-        if (settings.onProgress !== undefined && now - lastProgress >= (settings.progressMs ?? 100)) {
-          lastProgress = now;
-          settings.onProgress({
-            statesVisited,
-            uniqueStates: Math.max(uniqueStates, visited.size),
-            depth: bound,
-            frontier: path.length,
-            elapsedMs: now - started,
-          });
-        }
-        if (stop === undefined) expand(child);
-        path.pop();
-      }
+  ): SearchResult {
+    return {
+      verdict,
+      strategy: "dfs",
+      statesVisited: this.statesVisited,
+      uniqueStates: this.uniqueStates,
+      depth: this.covered,
+      ...extra,
+      ...(this.shared.hiddenState ? { hiddenState: true } : {}),
+      restore: this.store.restorable ? "snapshot" : "replay",
+      wallMs: this.settings.now() - this.started,
     };
-    expand(store.load(rootState));
-    uniqueStates = Math.max(uniqueStates, visited.size);
-    if (found !== undefined) {
-      const steps = stepsOf(setup, shared, found.path);
-      return done("violation", { counterexample: { steps, finding: found.finding, shortest: true } });
-    }
-    if (stop !== undefined) return done("bounded", { boundedBy: stop });
-    covered = bound;
-    if (!cut) return done("complete");
   }
-  return done("bounded", { boundedBy: "depth" });
 }
 
 /** Random walks from the initial state, each at most `depthMax` steps, until the time is up. */
