@@ -135,9 +135,11 @@ export class Snapshotter {
     const slotted = object as Slotted;
     const known = slotted[knownSlot];
     if (known !== undefined && known.owner === this) return known;
+    // Frozen objects (messages, log entries) are met on every capture and have no slot: asking
+    // first whether they are frozen spares a lookup in the table (Raft's logs and queue).
+    if (Object.isFrozen(object)) return undefined;
     const other = this.sealed.get(object);
     if (other !== undefined) return other;
-    if (Object.isFrozen(object)) return undefined;
     const made: Known = {
       owner: this,
       epoch: -1,
