@@ -7,6 +7,10 @@
  * - `random`: random walks from the initial state until the time budget ends; never `complete`.
  * - `novelty`: random walks from an archive of the states reached so far (novelty.ts); never
  *   `complete`. It reaches bugs too deep for breadth-first search.
+ * - `cells`: breadth first over cells (novelty.ts): the first state found in a cell stands for
+ *   every state of that cell, so each cell is expanded once. Much smaller than the state space,
+ *   it reaches deeper; its schedule is short (the fewest choices among the states it kept), not
+ *   proven shortest, and its verdict is never `complete`.
  *
  * A counterexample found at random is shortened (shorten.ts) and marked `shortest: false`.
  *
@@ -21,12 +25,13 @@
  */
 import { randomStream } from "../random.js";
 import type { ScheduleStep } from "../scenario/schema.js";
-import { noveltySearch } from "./novelty.js";
+import type { Fingerprint } from "./fingerprint.js";
+import { cellHasher, noveltySearch } from "./novelty.js";
 import { shortenSchedule } from "./shorten.js";
 import { FingerprintSet } from "./visited.js";
 import { type Finding, World, type WorldSetup, WorldShared, type WorldState } from "./world.js";
 
-export type Strategy = "bfs" | "dfs" | "random" | "novelty";
+export type Strategy = "bfs" | "dfs" | "random" | "novelty" | "cells";
 
 export interface SearchSettings {
   readonly strategy: Strategy;
@@ -71,7 +76,8 @@ export interface SearchResult {
   /** Every state at most this many steps from the initial state was explored. */
   readonly depth: number;
   /** What stopped a `bounded` search. */
-  readonly boundedBy?: "depth" | "time" | "states";
+  /** `cells`: every cell reachable within the bounds was reached (not every state). */
+  readonly boundedBy?: "depth" | "time" | "states" | "cells";
   /**
    * A node object kept its state out of sight (closures, no `fingerprint()`): no two states were
    * merged, so the search was a tree search.
@@ -104,6 +110,8 @@ export function explore(setup: WorldSetup, settings: SearchSettings): SearchResu
   switch (settings.strategy) {
     case "bfs":
       return new BreadthFirst(setup, settings).run();
+    case "cells":
+      return new BreadthFirst(setup, settings, "cells").run();
     case "dfs":
       return iterativeDeepening(setup, settings);
     case "random":
@@ -177,8 +185,8 @@ function shortened(
   const world = new World(setup, shared);
   const steps: ScheduleStep[] = [];
   for (const step of short.choices) {
-    steps.push(...world.expand(step));
     world.take(step);
+    steps.push(...world.lastTaken);
   }
   return { steps, finding: short.finding, shortest: false, foundSteps: choices.length };
 }
@@ -300,9 +308,8 @@ function stepsOf(setup: WorldSetup, shared: WorldShared, path: readonly number[]
   const world = new World(setup, shared);
   const steps: ScheduleStep[] = [];
   for (const index of path) {
-    const step = world.choices()[index] as ScheduleStep;
-    steps.push(...world.expand(step));
-    world.take(step);
+    world.take(world.choices()[index] as ScheduleStep);
+    steps.push(...world.lastTaken);
   }
   return steps;
 }
@@ -333,9 +340,13 @@ class BreadthFirst {
   private readonly started: number;
   private lastProgress: number;
 
+  /** For `cells`: the key a state is known by (its cell); else its fingerprint. */
+  private keyOf: ((world: World) => Fingerprint) | undefined;
+
   constructor(
     private readonly setup: WorldSetup,
     private readonly settings: SearchSettings,
+    private readonly strategy: "bfs" | "cells" = "bfs",
   ) {
     this.started = settings.now();
     this.lastProgress = this.started;
@@ -345,7 +356,8 @@ class BreadthFirst {
     const store = new StateStore(this.setup, this.shared, this.settings.restore);
     this.restore = store.restorable ? "snapshot" : "replay";
     const root = store.initial();
-    const rootPrint = root.fingerprint();
+    if (this.strategy === "cells") this.keyOf = cellHasher(root);
+    const rootPrint = this.keyOf === undefined ? root.fingerprint() : this.keyOf(root);
     this.visited.visit(rootPrint.high, rootPrint.low);
     this.statesVisited = 1;
     if (root.finding !== undefined) return this.violation([], root.finding, 0);
@@ -369,6 +381,8 @@ class BreadthFirst {
       frontier = next;
       depth++;
     }
+    // Every cell was reached, not every state: no proof that no schedule breaks an invariant.
+    if (this.strategy === "cells") return this.result("bounded", depth, "cells");
     return this.result("complete", depth);
   }
 
@@ -390,7 +404,11 @@ class BreadthFirst {
       if (choice > 0) world = store.load(kept);
       world.take(choices[choice] as ScheduleStep);
       this.statesVisited++;
-      const print = world.fingerprint();
+      // A cell stands for states that may differ in their findings: every state is checked.
+      if (this.keyOf !== undefined && world.finding !== undefined) {
+        return { path: [...this.tree.path(state), choice], finding: world.finding };
+      }
+      const print = this.keyOf === undefined ? world.fingerprint() : this.keyOf(world);
       if (!this.visited.visit(print.high, print.low)) continue;
       if (world.finding !== undefined)
         return { path: [...this.tree.path(state), choice], finding: world.finding };
@@ -423,17 +441,24 @@ class BreadthFirst {
   private violation(path: readonly number[], finding: Finding, depth: number): SearchResult {
     return {
       ...this.result("violation", depth),
-      counterexample: { steps: stepsOf(this.setup, this.shared, path), finding, shortest: true },
+      counterexample: {
+        steps: stepsOf(this.setup, this.shared, path),
+        finding,
+        // Breadth first over cells: the fewest choices of the states it kept, not of all states.
+        shortest: this.strategy === "bfs",
+        ...(this.strategy === "bfs" ? {} : { foundSteps: path.length }),
+      },
     };
   }
 
   private result(verdict: Verdict, depth: number, boundedBy?: SearchResult["boundedBy"]): SearchResult {
     return {
       verdict,
-      strategy: "bfs",
+      strategy: this.strategy,
       statesVisited: this.statesVisited,
       uniqueStates: this.visited.size,
-      depth,
+      // A level of cells is not a level of states: `cells` covers no depth completely.
+      depth: this.strategy === "bfs" ? depth : 0,
       ...(boundedBy === undefined ? {} : { boundedBy }),
       ...(this.shared.hiddenState ? { hiddenState: true } : {}),
       restore: this.restore,

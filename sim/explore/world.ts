@@ -34,6 +34,8 @@ export interface ExploreOperation {
   readonly f: string;
   readonly key: string | null;
   readonly value: unknown;
+  /** The node the client asks first (it still follows redirects); default: its guess of the leader. */
+  readonly node?: NodeId;
 }
 
 export interface WorldSetup {
@@ -52,12 +54,24 @@ export interface WorldSetup {
    * receiver) delivers in the order it was sent, and may lose messages: delivering a message
    * first drops the ones sent before it on its link (steps of their own in the schedule).
    */
-  readonly network?: "unordered" | "ordered";
+  readonly network?: "unordered" | "ordered" | "fifo";
   /**
    * A timer fires (or a client retries) only once the network is quiet: the messages still in
    * flight are lost first (drop steps of their own in the schedule). Default false.
    */
   readonly quietTimeouts?: boolean;
+  /**
+   * What a timer firing (or a client retry) sends arrives at once: right after the firing, its
+   * messages are delivered in sending order (steps of their own in the schedule); the replies
+   * they cause stay in flight. Default false.
+   */
+  readonly promptTimeouts?: boolean;
+  /**
+   * A message delivered is answered at once: the messages its handler sends back to its sender
+   * are delivered right after it, in sending order (steps of their own in the schedule); what
+   * those replies cause stays in flight. Default false.
+   */
+  readonly promptReplies?: boolean;
   /** Checks the client history once every operation has ended. */
   readonly checkHistory?: HistoryChecker;
 }
@@ -122,6 +136,11 @@ export class World {
   private unchangedSinceSave = false;
   /** The state's own finding, once a step produced one. */
   finding: Finding | undefined;
+  /**
+   * The schedule steps the last `take` ran: the choice, preceded by the losses an ordered link or
+   * a quiet timeout implies and followed by a prompt timeout's deliveries.
+   */
+  lastTaken: readonly ScheduleStep[] = [];
 
   constructor(
     readonly setup: WorldSetup,
@@ -178,7 +197,14 @@ export class World {
       const operations = this.setup.workload[index] as readonly ExploreOperation[];
       const next = operations[this.invoked[index] as number];
       if (next !== undefined && !client.busy) {
-        out.push({ kind: "invoke", client: client.name, f: next.f, key: next.key, value: next.value });
+        out.push({
+          kind: "invoke",
+          client: client.name,
+          f: next.f,
+          key: next.key,
+          value: next.value,
+          ...(next.node === undefined ? {} : { node: next.node }),
+        });
       }
     });
     const enabled = this.enabledNow();
@@ -187,10 +213,12 @@ export class World {
     this.enabledIn = this.current;
     this.enabledRestores = this.restores;
     const deliveries: Array<EnabledStep & { kind: "deliver" }> = [];
+    const fifo = this.setup.network === "fifo";
     for (const step of enabled) {
       switch (step.kind) {
         case "deliver":
           deliveries.push(step);
+          if (fifo && !oldestOnLink(enabled, step)) break;
           out.push({ kind: "deliver", id: step.id, from: step.from, to: step.to, type: step.message.type });
           break;
         case "timer":
@@ -261,6 +289,8 @@ export class World {
         takeScheduleStep(this.kernel, this.clients, lost);
       }
     }
+    const prompt = this.promptSender(step);
+    const sentBefore = prompt === undefined ? 0 : this.lastMessageId();
     switch (step.kind) {
       case "drop":
         this.dropsLeft--;
@@ -298,7 +328,72 @@ export class World {
     this.unchangedSinceSave = false;
     this.touched(step);
     takeScheduleStep(this.kernel, this.clients, step, enabled);
+    this.lastTaken = prompt === undefined ? steps : [...steps, ...this.deliverPrompt(prompt, sentBefore)];
     this.finding = this.check();
+  }
+
+  /** The highest id of a message in flight (ids grow: a message sent later has a higher one). */
+  private lastMessageId(): number {
+    let last = -1;
+    for (const pending of this.kernel.enabledSteps()) {
+      if (pending.kind === "deliver" && pending.id > last) last = pending.id;
+    }
+    return last;
+  }
+
+  /**
+   * Whose messages sent by `step` arrive at once: the node of a firing, the client of an
+   * invocation or a retry (prompt timeouts), the receiver of a delivery, whose replies to the
+   * sender arrive at once (prompt replies); undefined when none do.
+   */
+  private promptSender(step: ScheduleStep): { from: string; to?: string; replies: boolean } | undefined {
+    if (this.setup.promptTimeouts === true) {
+      if (step.kind === "fire") return { from: step.node, replies: this.setup.promptReplies === true };
+      if (step.kind === "retry" || step.kind === "invoke")
+        return { from: step.client, replies: this.setup.promptReplies === true };
+    }
+    if (this.setup.promptReplies === true && step.kind === "deliver")
+      return { from: step.to, to: step.from, replies: false };
+    return undefined;
+  }
+
+  /**
+   * Delivers, in sending order, the messages in flight from `sender.from` (to `sender.to` only,
+   * when given) with an id above `sentBefore`, each with its own replies when `sender.replies`.
+   * Returns the steps taken.
+   */
+  private deliverPrompt(
+    sender: { from: string; to?: string; replies: boolean },
+    sentBefore: number,
+  ): ScheduleStep[] {
+    const sent: Array<ScheduleStep & { kind: "deliver" }> = [];
+    for (const pending of this.kernel.enabledSteps()) {
+      if (pending.kind !== "deliver" || pending.id <= sentBefore || pending.from !== sender.from) continue;
+      if (sender.to !== undefined && pending.to !== sender.to) continue;
+      sent.push({
+        kind: "deliver",
+        id: pending.id,
+        from: pending.from,
+        to: pending.to,
+        type: pending.message.type,
+      });
+    }
+    sent.sort((first, second) => first.id - second.id);
+    const taken: ScheduleStep[] = [];
+    for (const delivery of sent) {
+      for (const part of this.expand(delivery)) {
+        const before = sender.replies && part === delivery ? this.lastMessageId() : 0;
+        this.current = undefined;
+        this.enabled = undefined;
+        this.touched(part);
+        takeScheduleStep(this.kernel, this.clients, part);
+        taken.push(part);
+        if (sender.replies && part === delivery) {
+          taken.push(...this.deliverPrompt({ from: delivery.to, to: delivery.from, replies: false }, before));
+        }
+      }
+    }
+    return taken;
   }
 
   /** The fault budget this path has left. */
@@ -495,6 +590,15 @@ export class World {
     for (const event of this.history.events) hashEvent(hasher, event);
     return hasher.digest();
   }
+}
+
+/** Whether no message sent before `step` on its link (sender, receiver) is still in flight. */
+function oldestOnLink(enabled: readonly EnabledStep[], step: EnabledStep & { kind: "deliver" }): boolean {
+  for (const other of enabled) {
+    if (other.kind === "deliver" && other.id < step.id && other.from === step.from && other.to === step.to)
+      return false;
+  }
+  return true;
 }
 
 /** Copies `source` into `target` (of the same length), which a saved state never shares. */

@@ -147,7 +147,16 @@ export function scheduleStepData(step: ScheduleStep): Record<string, unknown> {
     case "retry":
       return { retry: step.client, ...note };
     case "invoke":
-      return { invoke: { client: step.client, f: step.f, key: step.key, value: step.value }, ...note };
+      return {
+        invoke: {
+          client: step.client,
+          f: step.f,
+          key: step.key,
+          value: step.value,
+          ...(step.node === undefined ? {} : { node: step.node }),
+        },
+        ...note,
+      };
     case "crash":
       return step.loseUnsynced === true
         ? { crash: { node: step.node, loseUnsynced: true }, ...note }
