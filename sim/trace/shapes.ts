@@ -31,6 +31,12 @@ const shapesMax = 1024;
 const namesMax = 64;
 
 const shapes = new Map<string, DescriptionShape>();
+/**
+ * False once generating code failed: a page whose Content-Security-Policy forbids `new Function`
+ * (the lab and reports, reports/html.ts) runs the simulator with every description on the
+ * generic path.
+ */
+let generating = true;
 /** The names of the description being looked up (refilled for every lookup). */
 const scratchNames: string[] = [];
 
@@ -38,10 +44,10 @@ const scratchNames: string[] = [];
  * The shape of `description` when it is a plain object (its prototype Object.prototype or null,
  * so for-in lists exactly its own enumerable fields and a copy serializes as it does), or
  * undefined when it has no generated shape: not a plain object, too many fields, a field that an
- * object literal cannot name (`__proto__`), or too many shapes already.
+ * object literal cannot name (`__proto__`), too many shapes already, or no code generation here.
  */
 export function shapeOf(description: unknown): DescriptionShape | undefined {
-  if (!isPlainObject(description)) return undefined;
+  if (!generating || !isPlainObject(description)) return undefined;
   const names = scratchNames;
   names.length = 0;
   for (const name in description) {
@@ -52,7 +58,12 @@ export function shapeOf(description: unknown): DescriptionShape | undefined {
   let shape = shapes.get(id);
   if (shape === undefined) {
     if (shapes.size >= shapesMax) return undefined;
-    shape = generate([...names]);
+    try {
+      shape = generate([...names]);
+    } catch {
+      generating = false;
+      return undefined;
+    }
     shapes.set(id, shape);
   }
   return shape;
