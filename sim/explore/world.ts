@@ -132,6 +132,8 @@ export class World {
   /** Per node, its last fingerprint (two words), and whether it may have changed since. */
   private readonly nodeDigests: number[];
   private readonly nodeChanged: boolean[];
+  /** No step ran since the last `save` (restores change nothing `restoreSnapshot` relies on). */
+  private unchangedSinceSave = false;
   /** The state's own finding, once a step produced one. */
   finding: Finding | undefined;
   /**
@@ -205,7 +207,7 @@ export class World {
         });
       }
     });
-    const enabled = this.kernel.enabledSteps();
+    const enabled = this.enabledNow();
     this.enabled = enabled;
     this.enabledAt = this.kernel.events;
     this.enabledIn = this.current;
@@ -258,7 +260,7 @@ export class World {
     const quiet = (step.kind === "fire" || step.kind === "retry") && this.setup.quietTimeouts === true;
     if (!ordered && !quiet) return [step];
     const out: ScheduleStep[] = [];
-    for (const pending of this.kernel.enabledSteps()) {
+    for (const pending of this.enabledNow()) {
       if (pending.kind !== "deliver") continue;
       if (step.kind === "deliver") {
         if (pending.from !== step.from || pending.to !== step.to || pending.id >= step.id) continue;
@@ -279,6 +281,7 @@ export class World {
   take(step: ScheduleStep): void {
     const steps = this.expand(step);
     if (steps.length > 1) {
+      this.unchangedSinceSave = false;
       // The losses an ordered link or a quiet timeout implies are not drops of the fault budget.
       for (const lost of steps.slice(0, -1)) {
         this.current = undefined;
@@ -322,6 +325,7 @@ export class World {
         ? this.enabled
         : undefined;
     this.current = undefined;
+    this.unchangedSinceSave = false;
     this.touched(step);
     takeScheduleStep(this.kernel, this.clients, step, enabled);
     this.lastTaken = prompt === undefined ? steps : [...steps, ...this.deliverPrompt(prompt, sentBefore)];
@@ -409,7 +413,7 @@ export class World {
 
   /** No step at all can run (whatever the budget) while a client waits for an answer. */
   deadlocked(): boolean {
-    return this.kernel.enabledSteps().length === 0 && this.clients.some((client) => client.busy);
+    return this.enabledNow().length === 0 && this.clients.some((client) => client.busy);
   }
 
   /**
@@ -443,15 +447,17 @@ export class World {
       nodeChanged: this.nodeChanged.slice(),
     };
     this.current = state;
+    this.unchangedSinceSave = true;
     return state;
   }
 
   /** Puts this world back in a state `save` returned (of this world). */
   restore(state: WorldState): void {
-    restoreSnapshot(state.system);
+    const since = this.unchangedSinceSave ? this.shared.snapshotter(this) : undefined;
+    restoreSnapshot(state.system, since);
     for (let index = 0; index < state.nodes.length; index++) {
       const part = state.nodes[index] as Snapshot;
-      if (this.nodeStepped[index] === true || this.liveNodes[index] !== part) restoreSnapshot(part);
+      if (this.nodeStepped[index] === true || this.liveNodes[index] !== part) restoreSnapshot(part, since);
     }
     copyInto(this.liveNodes, state.nodes);
     this.nodeStepped.fill(false);
@@ -463,6 +469,15 @@ export class World {
     copyInto(this.nodeChanged, state.nodeChanged);
     this.current = state;
     this.restores++;
+  }
+
+  /**
+   * The kernel's enabled steps. Listing them drops spent timers and cancelled actions from the
+   * queue, a change no save has seen: the next restore compares every object again.
+   */
+  private enabledNow(): EnabledStep[] {
+    this.unchangedSinceSave = false;
+    return this.kernel.enabledSteps();
   }
 
   private clientIndex(name: string): number {
@@ -568,7 +583,7 @@ export class World {
     // Order-free: the steps pending as a multiset.
     const inFlight = this.shared.multiset;
     inFlight.reset();
-    for (const step of kernel.enabledSteps()) inFlight.add(this.shared.pendingDigest(step));
+    for (const step of this.enabledNow()) inFlight.add(this.shared.pendingDigest(step));
     inFlight.writeTo(hasher);
     for (const client of this.clients) hasher.value(client);
     hasher.word(this.history.events.length);
