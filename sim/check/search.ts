@@ -307,7 +307,7 @@ class GeneralSearch implements PartitionSearch {
         earlier >= 0 &&
         (this.crashed[entry] === 1
           ? !this.linearized.has(earlier)
-          : this.callRank[earlier]! < this.callRank[entry]! && !this.linearized.hasCompleted(earlier))
+          : this.callRank[earlier]! < this.callRank[entry]! && !this.linearized.has(earlier))
       )
         return passedOver;
       return entry;
@@ -333,25 +333,22 @@ class GeneralSearch implements PartitionSearch {
   /** Tries to linearize `operation` now: places it when it is legal, not pruned, and leads to a configuration not seen before. */
   private tryToPlace(operation: number): void {
     const after = this.table.transition(operation, this.state);
-    const isCrashed = this.crashed[operation] === 1;
-    if (after < 0 || (isCrashed && after === this.state) || this.ruledOut(operation, after)) return;
+    if (after < 0 || (after === this.state && this.crashed[operation] === 1)) return;
+    if ((this.guard !== undefined || placeIndeterminateJustInTime) && this.ruledOut(operation, after)) return;
     const linearized = this.linearized;
-    if (isCrashed) linearized.addIndeterminate(operation);
-    else linearized.addCompleted(operation);
+    linearized.add(operation);
     // With just-in-time placement, a configuration reached by an indeterminate operation is
     // looked up, never stored: the search below it is restricted (see `needs`), so it cannot
     // vouch for the configuration.
-    const insert = !isCrashed || !placeIndeterminateJustInTime;
-    if (this.cache.remember(linearized.hash, after, linearized.fullWords, linearized.storedWords(), insert)) {
+    const insert = !placeIndeterminateJustInTime || this.crashed[operation] === 0;
+    const { hash, fullWords } = linearized;
+    if (this.cache.remember(hash, after, fullWords, linearized.storedWords(), insert)) {
       this.push(operation, after);
       return;
     }
-    if (isCrashed) {
-      linearized.removeIndeterminate(operation);
-      return;
-    }
-    linearized.removeCompleted(operation);
-    // Seen before, so it failed: a legal read-only operation dominates the other choices.
+    linearized.remove(operation);
+    // Seen before, so it failed: a legal read-only operation dominates the other choices (only
+    // completed operations are marked dominant).
     if (this.dominant[operation] === 1) this.entry = -1;
   }
 
@@ -376,8 +373,9 @@ class GeneralSearch implements PartitionSearch {
     );
   }
 
-  /** Places `operation`, which leads to `after`, and takes its entries out of the list; the scan restarts. */
+  /** Places `operation`, which leads to `after`, and lifts its entries out of the list; the scan restarts. */
   private push(operation: number, after: number): void {
+    const { next, previous } = this;
     const depth = this.depth;
     this.stackOperation[depth] = operation;
     this.stackState[depth] = this.state;
@@ -386,12 +384,23 @@ class GeneralSearch implements PartitionSearch {
     if (this.depth > this.depthMaxSoFar) this.depthMaxSoFar = this.depth;
     this.state = after;
     const isCrashed = this.crashed[operation] === 1;
-    if (!isCrashed || !indeterminateLast) this.unlink(operation);
+    if (!isCrashed || !indeterminateLast) {
+      // Lift the call entry out of the list.
+      const callPrevious = previous[operation]!;
+      const callNext = next[operation]!;
+      next[callPrevious] = callNext;
+      if (callNext >= 0) previous[callNext] = callPrevious;
+    }
     if (!isCrashed) {
-      this.unlink(this.n + operation);
+      // And its return entry.
+      const returnEntry = this.n + operation;
+      const returnPrevious = previous[returnEntry]!;
+      const returnNext = next[returnEntry]!;
+      next[returnPrevious] = returnNext;
+      if (returnNext >= 0) previous[returnNext] = returnPrevious;
       this.remaining--;
     }
-    this.entry = this.next[this.head]!;
+    this.entry = next[this.head]!;
   }
 
   /**
@@ -428,36 +437,26 @@ class GeneralSearch implements PartitionSearch {
 
   /** Takes the last placement back: its operation leaves the set and its entries return to the list. */
   private pop(): number {
+    const { next, previous } = this;
     const depth = --this.depth;
     this.deepest.popped(depth);
     const popped = this.stackOperation[depth]!;
     this.state = this.stackState[depth]!;
-    if (this.crashed[popped] === 1) {
-      this.linearized.removeIndeterminate(popped);
-      if (!indeterminateLast) this.relink(popped);
-      return popped;
+    this.linearized.remove(popped);
+    const isCrashed = this.crashed[popped] === 1;
+    if (isCrashed && indeterminateLast) return popped;
+    if (!isCrashed) {
+      // Put the entries back, return first (the reverse of lifting).
+      const returnEntry = this.n + popped;
+      next[previous[returnEntry]!] = returnEntry;
+      const returnNext = next[returnEntry]!;
+      if (returnNext >= 0) previous[returnNext] = returnEntry;
+      this.remaining++;
     }
-    // The reverse of `push`: the return entry first.
-    this.relink(this.n + popped);
-    this.remaining++;
-    this.relink(popped);
-    this.linearized.removeCompleted(popped);
+    next[previous[popped]!] = popped;
+    const callNext = next[popped]!;
+    if (callNext >= 0) previous[callNext] = popped;
     return popped;
-  }
-
-  /** Takes `entry` out of the list. */
-  private unlink(entry: number): void {
-    const before = this.previous[entry]!;
-    const after = this.next[entry]!;
-    this.next[before] = after;
-    if (after >= 0) this.previous[after] = before;
-  }
-
-  /** Puts `entry` back where it was; entries come back in the reverse order of `unlink`. */
-  private relink(entry: number): void {
-    this.next[this.previous[entry]!] = entry;
-    const after = this.next[entry]!;
-    if (after >= 0) this.previous[after] = entry;
   }
 
   /** The verdict once nothing is left to take back, with the deepest point reached. */

@@ -52,44 +52,37 @@ export class LinearizedSet {
   }
 
   has(operation: number): boolean {
-    if (this.crashed[operation] !== 1) return this.hasCompleted(operation);
+    if (this.crashed[operation] !== 1) return (this.bits[operation >>> 5]! & (1 << (operation & 31))) !== 0;
     const rank = this.crashedRank[operation]!;
     return (this.crashedBits[rank >>> 5]! & (1 << (rank & 31))) !== 0;
   }
 
-  /** Whether the completed `operation` is linearized. */
-  hasCompleted(operation: number): boolean {
-    return (this.bits[operation >>> 5]! & (1 << (operation & 31))) !== 0;
-  }
-
-  addCompleted(operation: number): void {
+  add(operation: number): void {
+    this.hash ^= this.zobrist[operation]!;
+    if (this.crashed[operation] === 1) {
+      const rank = this.crashedRank[operation]!;
+      this.crashedBits[rank >>> 5]! |= 1 << (rank & 31);
+      return;
+    }
     const bits = this.bits;
     const word = operation >>> 5;
     bits[word]! |= 1 << (operation & 31);
-    this.hash ^= this.zobrist[operation]!;
     if (word > this.highWord) this.highWord = word;
     if (word === this.fullWords)
       while (this.fullWords < this.wordCount && bits[this.fullWords] === -1) this.fullWords++;
     while (this.highWord >= 0 && bits[this.highWord] === 0) this.highWord--;
   }
 
-  removeCompleted(operation: number): void {
+  remove(operation: number): void {
+    this.hash ^= this.zobrist[operation]!;
+    if (this.crashed[operation] === 1) {
+      const rank = this.crashedRank[operation]!;
+      this.crashedBits[rank >>> 5]! &= ~(1 << (rank & 31));
+      return;
+    }
     const word = operation >>> 5;
     this.bits[word]! &= ~(1 << (operation & 31));
-    this.hash ^= this.zobrist[operation]!;
     if (word < this.fullWords) this.fullWords = word;
-  }
-
-  addIndeterminate(operation: number): void {
-    const rank = this.crashedRank[operation]!;
-    this.crashedBits[rank >>> 5]! |= 1 << (rank & 31);
-    this.hash ^= this.zobrist[operation]!;
-  }
-
-  removeIndeterminate(operation: number): void {
-    const rank = this.crashedRank[operation]!;
-    this.crashedBits[rank >>> 5]! &= ~(1 << (rank & 31));
-    this.hash ^= this.zobrist[operation]!;
   }
 
   /** How many words of `bits` the cache stores, from `fullWords` on. */
