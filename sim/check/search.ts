@@ -78,6 +78,7 @@ export type SearchOutcome =
   | { readonly kind: "unknown" }
   | { readonly kind: "not-linearizable"; readonly deepest: Deepest; readonly states: StateTable };
 
+/** A search that can run in slices, so that partitions can take turns. */
 export interface PartitionSearch {
   /**
    * Runs at most `stepsMax` more steps (rounded up to a multiple of 1,024). Returns the outcome,
@@ -150,7 +151,7 @@ class GeneralSearch implements PartitionSearch {
   private readonly stackOperation: Int32Array<ArrayBuffer>;
   private readonly stackState: Int32Array<ArrayBuffer>;
   private readonly stackBound: Int32Array<ArrayBuffer>;
-  private readonly deepest = new DeepestPoint();
+  private readonly deepest: DeepestPoint;
   /** Hands `isLinearized` to the guard without building a function at each call. */
   private readonly isLinearized = (operation: number): boolean => this.linearized.has(operation);
 
@@ -216,6 +217,7 @@ class GeneralSearch implements PartitionSearch {
     this.stackOperation = takeInt32(n);
     this.stackState = takeInt32(n);
     this.stackBound = takeInt32(n);
+    this.deepest = new DeepestPoint({ operations: this.stackOperation, states: this.stackState });
     this.state = table.initial;
     this.entry = this.next[this.head]!;
     this.finished = this.decidedBeforeSearch();
@@ -417,8 +419,7 @@ class GeneralSearch implements PartitionSearch {
       this.depth > this.deepest.depth &&
       (entry >= this.crashedPhase || (entry >= n && entry < 2 * n))
     ) {
-      const point = { depth: this.depth, state: this.state, failing: this.bound - n };
-      this.deepest.record(point, { operations: this.stackOperation, states: this.stackState });
+      this.deepest.record(this.depth, this.state, this.bound - n);
     }
     let popped = -1;
     do {

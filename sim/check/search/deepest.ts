@@ -37,21 +37,23 @@ export class DeepestPoint {
   private synced = 0;
   private state = 0;
   private failing = -1;
+  /** The search's stack: the placed operations and the state before each. */
+  private readonly stack: { operations: Int32Array<ArrayBuffer>; states: Int32Array<ArrayBuffer> };
 
-  /** Records the point: the stack up to `depth`, the state there and the failing operation. */
-  record(
-    point: { depth: number; state: number; failing: number },
-    stack: { operations: Int32Array<ArrayBuffer>; states: Int32Array<ArrayBuffer> },
-  ): void {
-    const { depth } = point;
+  constructor(stack: { operations: Int32Array<ArrayBuffer>; states: Int32Array<ArrayBuffer> }) {
+    this.stack = stack;
+  }
+
+  /** Records the point: the stack up to `depth`, the state there and the operation that failed. */
+  record(depth: number, state: number, failing: number): void {
     this.depth = depth;
     for (let position = this.synced; position < depth; position++) {
-      this.operations[position] = stack.operations[position]!;
-      this.statesBefore[position] = stack.states[position]!;
+      this.operations[position] = this.stack.operations[position]!;
+      this.statesBefore[position] = this.stack.states[position]!;
     }
     this.synced = depth;
-    this.state = point.state;
-    this.failing = point.failing;
+    this.state = state;
+    this.failing = failing;
   }
 
   /** Notes that the search's stack was popped down to `depth`. */
