@@ -186,16 +186,18 @@ class GeneralSearch implements PartitionSearch {
     this.releaseTable = release;
     const list = entryListOf(operations, model);
     this.list = list;
-    ({ crashed: this.crashed, dominant: this.dominant, next: this.next } = list);
-    ({ previous: this.previous, callRank: this.callRank } = list);
+    this.crashed = list.crashed;
+    this.dominant = list.dominant;
+    this.next = list.next;
+    this.previous = list.previous;
+    this.callRank = list.callRank;
     this.head = 2 * n;
     this.remaining = n - list.crashedOrder.length;
     this.twin = twinsOf(operations, list.crashedOrder);
     this.crashedCount = list.crashedOrder.length;
-    ({ crashedOperation: this.crashedOperation, crashedRank: this.crashedRank } = indeterminateRanksOf(
-      list.crashedOrder,
-      n,
-    ));
+    const ranks = indeterminateRanksOf(list.crashedOrder, n);
+    this.crashedOperation = ranks.crashedOperation;
+    this.crashedRank = ranks.crashedRank;
     this.crashedPhase = 2 * n + 1;
     this.linearized = new LinearizedSet({
       crashed: this.crashed,
