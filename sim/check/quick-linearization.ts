@@ -27,6 +27,15 @@ const lookaheadMax = 32;
 const lookbackMax = 32;
 
 /**
+ * How many of the last placed operations a tail reorder (`Witness.reorderTail`) takes back and
+ * places again, in another order, with the one that is not legal in its turn.
+ */
+const reorderTailMax = 5;
+
+/** Model steps one tail reorder may take, over every window it tries. */
+const reorderStepsMax = 600;
+
+/**
  * Positions in `operations` (one partition, no `fail` operations) in an order the model accepts
  * that respects real time, holding every completed operation and some indeterminate ones; or
  * `undefined` when this greedy order does not work (the history may still be linearizable).
@@ -49,7 +58,8 @@ export function quickLinearization(operations: readonly Operation[], model: AnyM
     const index = completed[position]!;
     if (witness.placed[index] === 1 || witness.append(index) || witness.insertReadOnly(index)) continue;
     const later = completed.slice(position + 1, position + 1 + lookaheadMax);
-    if (!witness.appendAfterOneOf([...later, ...indeterminate], index)) return undefined;
+    if (witness.appendAfterOneOf([...later, ...indeterminate], index)) continue;
+    if (!witness.reorderTail(index)) return undefined;
   }
   return witness.order;
 }
@@ -118,6 +128,83 @@ class Witness {
       if (between === undefined || this.model.step(between, operation) === undefined) continue;
       this.push(candidate, between);
       return this.append(index);
+    }
+    return false;
+  }
+
+  /**
+   * Takes back the last placed operations, one more at a time up to `reorderTailMax`, and looks
+   * for an order of them and `index` that respects real time and that the model accepts: two
+   * writes that ran at once, placed in the order they returned, when a later read saw the
+   * first one's value; or a compare-and-set that took effect before a write that returned first.
+   * The windows are searched depth first within `reorderStepsMax` model steps in all.
+   */
+  reorderTail(index: number): boolean {
+    const window = [index];
+    const budget = { steps: reorderStepsMax };
+    for (let size = 1; size <= reorderTailMax && size <= this.order.length; size++) {
+      const base = this.order.length - size;
+      window.push(this.order[base]!);
+      const arranged: number[] = [];
+      const states: unknown[] = [];
+      if (
+        this.arrange(
+          { window, used: new Uint8Array(window.length), arranged, states, budget },
+          this.statesBefore[base],
+        )
+      ) {
+        this.order.length = base;
+        this.statesBefore.length = base;
+        for (let position = 0; position < arranged.length; position++) {
+          this.order.push(arranged[position]!);
+          this.statesBefore.push(states[position]);
+        }
+        this.placed[index] = 1;
+        this.state = states[arranged.length];
+        return true;
+      }
+      if (budget.steps <= 0) return false;
+    }
+    return false;
+  }
+
+  /**
+   * Depth first: extends `arranged` (with the state before each of its operations in `states`)
+   * by the unused operations of `window`, each only when no other unused one returned before it
+   * was called. True when all are placed; `states` then ends with the state after the last.
+   */
+  private arrange(
+    search: {
+      window: readonly number[];
+      used: Uint8Array;
+      arranged: number[];
+      states: unknown[];
+      budget: { steps: number };
+    },
+    state: unknown,
+  ): boolean {
+    const { window, used, arranged, states, budget } = search;
+    if (arranged.length === window.length) {
+      states.push(state);
+      return true;
+    }
+    for (let slot = 0; slot < window.length; slot++) {
+      if (used[slot] === 1) continue;
+      const operation = this.operations[window[slot]!]!;
+      let forced = false;
+      for (let other = 0; other < window.length && !forced; other++) {
+        forced = used[other] === 0 && this.operations[window[other]!]!.returnUs < operation.callUs;
+      }
+      if (forced || budget.steps-- <= 0) continue;
+      const next = this.model.step(state, operation);
+      if (next === undefined) continue;
+      used[slot] = 1;
+      arranged.push(window[slot]!);
+      states.push(state);
+      if (this.arrange(search, next)) return true;
+      used[slot] = 0;
+      arranged.pop();
+      states.pop();
     }
     return false;
   }
