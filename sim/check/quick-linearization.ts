@@ -57,11 +57,22 @@ export function quickLinearization(operations: readonly Operation[], model: AnyM
   for (let position = 0; position < completed.length; position++) {
     const index = completed[position]!;
     if (witness.placed[index] === 1 || witness.append(index) || witness.insertReadOnly(index)) continue;
-    const later = completed.slice(position + 1, position + 1 + lookaheadMax);
-    if (witness.appendAfterOneOf([...later, ...indeterminate], index)) continue;
+    const later = { completed, from: position + 1, to: position + 1 + lookaheadMax, indeterminate };
+    if (witness.appendAfterOneOf(later, index)) continue;
     if (!witness.reorderTail(index)) return undefined;
   }
   return witness.order;
+}
+
+/**
+ * Operations that may take effect just before one that is not legal in its turn: the completed
+ * ones at positions `from` to `to` (exclusive) of `completed`, then the indeterminate ones.
+ */
+interface LaterCandidates {
+  readonly completed: readonly number[];
+  readonly from: number;
+  readonly to: number;
+  readonly indeterminate: readonly number[];
 }
 
 /**
@@ -117,19 +128,28 @@ class Witness {
   }
 
   /**
-   * Places one of `candidates` (called no later than `index` returned) and then `index`, for the
+   * Places one of `later` (called no later than `index` returned) and then `index`, for the
    * first candidate with which the model accepts both: a write a read saw while it still ran.
    */
-  appendAfterOneOf(candidates: readonly number[], index: number): boolean {
-    const operation = this.operations[index]!;
-    for (const candidate of candidates) {
-      if (this.placed[candidate] === 1 || this.operations[candidate]!.callUs > operation.returnUs) continue;
-      const between = this.model.step(this.state, this.operations[candidate]!);
-      if (between === undefined || this.model.step(between, operation) === undefined) continue;
-      this.push(candidate, between);
-      return this.append(index);
+  appendAfterOneOf(later: LaterCandidates, index: number): boolean {
+    const to = Math.min(later.to, later.completed.length);
+    for (let position = later.from; position < to; position++) {
+      if (this.appendPair(later.completed[position]!, index)) return true;
+    }
+    for (const candidate of later.indeterminate) {
+      if (this.appendPair(candidate, index)) return true;
     }
     return false;
+  }
+
+  /** Places `candidate` then `index`, when real time and the model allow both. */
+  private appendPair(candidate: number, index: number): boolean {
+    const operation = this.operations[index]!;
+    if (this.placed[candidate] === 1 || this.operations[candidate]!.callUs > operation.returnUs) return false;
+    const between = this.model.step(this.state, this.operations[candidate]!);
+    if (between === undefined || this.model.step(between, operation) === undefined) return false;
+    this.push(candidate, between);
+    return this.append(index);
   }
 
   /**

@@ -35,23 +35,25 @@ export function casArguments(input: unknown): readonly [StateKey, StateKey] | un
   return [valueKey(input[0]), valueKey(input[1])];
 }
 
-/** One register step for read/write/cas; `undefined` when illegal or unsupported. */
+/**
+ * One register step for read/write/cas; `undefined` when illegal or unsupported. It compares
+ * function names and reads a CAS's arguments in place (no set lookups, no array built): it runs
+ * once per placement tried, interpreted on a fresh process's first check.
+ */
 export function stepRegister(state: StateKey, operation: Operation, allowCas: boolean): StateKey | undefined {
   const f = operation.f;
-  if (readFunctions.has(f)) {
+  if (f === "read" || f === "get") {
     if (operation.status !== "ok") return state;
     return valueKey(operation.output) === state ? state : undefined;
   }
-  if (writeFunctions.has(f)) return valueKey(operation.input);
-  if (f === "cas" && allowCas) {
-    const cas = casArguments(operation.input);
-    if (cas === undefined) return undefined;
-    const matches = state === cas[0];
-    if (operation.status !== "ok") return matches ? cas[1] : state;
-    if (operation.output === true) return matches ? cas[1] : undefined;
-    return matches ? undefined : state;
-  }
-  return undefined;
+  if (f === "write" || f === "put") return valueKey(operation.input);
+  if (f !== "cas" || !allowCas) return undefined;
+  const input = operation.input;
+  if (!Array.isArray(input) || input.length !== 2) return undefined;
+  const matches = state === valueKey(input[0]);
+  if (operation.status !== "ok") return matches ? valueKey(input[1]) : state;
+  if (operation.output === true) return matches ? valueKey(input[1]) : undefined;
+  return matches ? undefined : state;
 }
 
 /**
