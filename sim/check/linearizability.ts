@@ -126,8 +126,16 @@ export function partitionOperations(
 ): Array<{ key: string | null; operations: Operation[] }> {
   const partitionOf = model.partition;
   if (partitionOf === undefined) return [{ key: null, operations: [...operations] }];
+  // One key (a single register): no map. Indexed loops here and in `effectiveOperations`: a
+  // first check runs them in the interpreter, where `for…of` calls the array iterator each time.
+  const first = operations.length === 0 ? null : partitionOf(operations[0]!);
+  let sameKey = 1;
+  while (sameKey < operations.length && partitionOf(operations[sameKey]!) === first) sameKey++;
+  if (sameKey === operations.length)
+    return operations.length === 0 ? [] : [{ key: first, operations: [...operations] }];
   const groups = new Map<string | null, Operation[]>();
-  for (const operation of operations) {
+  for (let index = 0; index < operations.length; index++) {
+    const operation = operations[index]!;
     const key = partitionOf(operation);
     let group = groups.get(key);
     if (group === undefined) {
@@ -186,7 +194,8 @@ function witnessedResult(input: RoundsInput, witnesses: ReadonlyArray<readonly n
  */
 function effectiveOperations(operations: readonly Operation[], model: AnyModel): Operation[] {
   const effective: Operation[] = [];
-  for (const operation of operations) {
+  for (let index = 0; index < operations.length; index++) {
+    const operation = operations[index]!;
     if (operation.status === "fail") continue;
     const problem = model.validate?.(operation);
     if (problem !== undefined) {

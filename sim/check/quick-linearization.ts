@@ -136,8 +136,8 @@ class Witness {
     for (let position = later.from; position < to; position++) {
       if (this.appendPair(later.completed[position]!, index)) return true;
     }
-    for (const candidate of later.indeterminate) {
-      if (this.appendPair(candidate, index)) return true;
+    for (let position = 0; position < later.indeterminate.length; position++) {
+      if (this.appendPair(later.indeterminate[position]!, index)) return true;
     }
     return false;
   }
