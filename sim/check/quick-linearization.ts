@@ -36,6 +36,12 @@ const reorderTailMax = 5;
 const reorderStepsMax = 600;
 
 /**
+ * Model steps all tail reorders of one witness may take, per operation (plus one reorder's
+ * worth), so that the witness stays linear in the history's length.
+ */
+const reorderStepsPerOperation = 16;
+
+/**
  * Positions in `operations` (one partition, no `fail` operations) in an order the model accepts
  * that respects real time, holding every completed operation and some indeterminate ones; or
  * `undefined` when this greedy order does not work (the history may still be linearizable).
@@ -88,6 +94,8 @@ class Witness {
   /** `statesBefore[k]`: the state `order[k]` was applied to. */
   private readonly statesBefore: unknown[] = [];
   private state: unknown;
+  /** Model steps the tail reorders may still take (`reorderStepsPerOperation`). */
+  private reorderStepsLeft: number;
 
   constructor(
     private readonly operations: readonly Operation[],
@@ -95,6 +103,7 @@ class Witness {
   ) {
     this.placed = new Uint8Array(operations.length);
     this.state = model.init();
+    this.reorderStepsLeft = reorderStepsMax + reorderStepsPerOperation * operations.length;
   }
 
   /** Places `index` last, when the model accepts it in the current state. */
@@ -157,33 +166,36 @@ class Witness {
    * for an order of them and `index` that respects real time and that the model accepts: two
    * writes that ran at once, placed in the order they returned, when a later read saw the
    * first one's value; or a compare-and-set that took effect before a write that returned first.
-   * The windows are searched depth first within `reorderStepsMax` model steps in all.
+   * The windows are searched depth first within `reorderStepsMax` model steps in all, and all
+   * reorders of one witness within `reorderStepsPerOperation` per operation.
    */
   reorderTail(index: number): boolean {
+    const stepsGiven = Math.min(reorderStepsMax, this.reorderStepsLeft);
+    const budget = { steps: stepsGiven };
+    const found = this.findTailOrder(index, budget);
+    this.reorderStepsLeft -= stepsGiven - Math.max(0, budget.steps);
+    return found;
+  }
+
+  /** `reorderTail` within `budget`: replaces the tail and places `index` when an order is found. */
+  private findTailOrder(index: number, budget: { steps: number }): boolean {
     const window = [index];
-    const budget = { steps: reorderStepsMax };
-    for (let size = 1; size <= reorderTailMax && size <= this.order.length; size++) {
+    for (let size = 1; size <= reorderTailMax && size <= this.order.length && budget.steps > 0; size++) {
       const base = this.order.length - size;
       window.push(this.order[base]!);
       const arranged: number[] = [];
       const states: unknown[] = [];
-      if (
-        this.arrange(
-          { window, used: new Uint8Array(window.length), arranged, states, budget },
-          this.statesBefore[base],
-        )
-      ) {
-        this.order.length = base;
-        this.statesBefore.length = base;
-        for (let position = 0; position < arranged.length; position++) {
-          this.order.push(arranged[position]!);
-          this.statesBefore.push(states[position]);
-        }
-        this.placed[index] = 1;
-        this.state = states[arranged.length];
-        return true;
+      const search = { window, used: new Uint8Array(window.length), arranged, states, budget };
+      if (!this.arrange(search, this.statesBefore[base])) continue;
+      this.order.length = base;
+      this.statesBefore.length = base;
+      for (let position = 0; position < arranged.length; position++) {
+        this.order.push(arranged[position]!);
+        this.statesBefore.push(states[position]);
       }
-      if (budget.steps <= 0) return false;
+      this.placed[index] = 1;
+      this.state = states[arranged.length];
+      return true;
     }
     return false;
   }
