@@ -1,17 +1,19 @@
 /**
  * Description shapes: for each list of field names a description comes with, generated code that
  * compares two descriptions of that list field by field and copies one, so that the trace's
- * per-step work on descriptions (compare.ts) meets objects of one shape at each field read.
+ * per-step work on descriptions (last-description.ts) meets objects of one shape at each read.
  *
  * Why generated code, measured on Raft's kv bench (bench/raft.ts, trace in memory, 105,558
  * descriptions of which 59,324 are kept):
  * - comparing each description with the node's previous one by a loop over its fields took
  *   17–20 ms a run; generated comparisons, with the field names checked first, take 9–12 ms;
  * - keeping the protocol's own description objects made young-generation collections copy about
- *   twice as many bytes (86 against 52 MB promoted over six runs): only about half of the objects
- *   `describe()` makes are kept, too few for V8 to allocate them in the old generation at once, so
- *   each kept one was copied twice. A copy made by a generated object literal is always kept, so
- *   V8 soon allocates those copies in the old generation, and the protocol's objects die young.
+ *   twice the bytes (80–86 against 46–52 MB promoted over six runs): only about half of the
+ *   objects `describe()` makes are kept, too few for V8 to allocate them in the old generation at
+ *   once, so each kept one was copied twice. A copy made by a generated object literal is always
+ *   kept, so V8 soon allocates the copies in the old generation, and the protocol's objects die
+ *   young. (The copies cost about what the collections save in CPU time, measured with one
+ *   thread; the collector's work is what shrinks.)
  */
 import { sameDescription } from "./compare.js";
 
