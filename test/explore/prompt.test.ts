@@ -173,6 +173,21 @@ describe("breadth first over cells", () => {
     expect(clean.counterexample).toBeUndefined();
   }, 120_000);
 
+  it("finds Multi-Paxos promise-omits-accepted in its declared bounds; correct Multi-Paxos reaches every cell there clean", () => {
+    const multiPaxos = protocols.get("multi-paxos") as Protocol;
+    const found = explore(exploreSetup(multiPaxos, { bugs: ["promise-omits-accepted"] }).setup, settings());
+    expect(found.verdict).toBe("violation");
+    expect(found.counterexample?.finding.invariant).toBe("multi-paxos.slot-agreement");
+    const { faults, ...bounds } = exploreHints(multiPaxos, ["promise-omits-accepted"]);
+    const clean = explore(
+      exploreSetup(multiPaxos, { ...bounds, ...(faults === undefined ? {} : { faults }) }).setup,
+      settings(),
+    );
+    expect(clean.verdict).toBe("bounded");
+    expect(clean.boundedBy).toBe("cells");
+    expect(clean.uniqueStates).toBeGreaterThan(found.uniqueStates);
+  }, 120_000);
+
   it("never says complete: every cell reached is not every state", () => {
     const twoPhase = protocols.get("two-phase-commit") as Protocol;
     const input: ExploreInput = { nodes: 3, faults: { timeouts: 2 } };
