@@ -18,7 +18,7 @@ import type {
   TargetRef,
   WorkloadPlan,
 } from "./plan.js";
-import { faultKinds, type Swarm } from "./swarm.js";
+import { chaseStepsMax, faultKinds, type Swarm } from "./swarm.js";
 
 /** Fault times are drawn as one of this many slots of the fault phase plus an offset. */
 const uniformTimeSlots = 8;
@@ -414,19 +414,35 @@ function leaderChaseArbitrary(settings: FuzzSettings, swarm: Swarm): fc.Arbitrar
       }),
     },
   );
+  // Half the chases first skew one node's clock a little: a lease or a lease-based read that
+  // trusts its own clock goes wrong exactly when the leader changes while a clock drifts, and
+  // the drift must stay small (a few percent, like a poor crystal) to be one the design claims
+  // to tolerate. Drawn after the links, so the links a seed draws are the same with or without it.
+  const skew = fc.option(
+    fc.record({
+      node: node(settings),
+      ratePercent: fc.integer({ min: -chaseDriftPercentMax, max: chaseDriftPercentMax }),
+    }),
+    { freq: 2, nil: null },
+  );
   return fc
     .record({
       // In the first half of the fault phase, unbiased: a chase needs time for its elections.
       atMs: fc.noBias(fc.integer({ min: 0, max: Math.max(0, Math.floor(phase / 2) - 1) })),
-      links: fc.noBias(fc.array(link, { minLength: 2, maxLength: swarm.faultStepsMax })),
+      links: fc.noBias(fc.array(link, { minLength: 2, maxLength: chaseStepsMax })),
+      skew,
     })
-    .map(({ atMs, links }) =>
-      links.map(({ afterNewLeaderMs, ...step }, index): FaultStep => {
+    .map(({ atMs, links, skew }) => {
+      const chase = links.map(({ afterNewLeaderMs, ...step }, index): FaultStep => {
         if (index === 0) return { ...step, atMs };
         return { ...step, atMs, afterNewLeaderMs, ...(index === 1 ? {} : { nthNewLeader: index }) };
-      }),
-    );
+      });
+      return skew === null || skew.ratePercent === 0 ? chase : [{ atMs, type: "drift", ...skew }, ...chase];
+    });
 }
+
+/** A chase's clock skew stays within this many percent of real time. */
+const chaseDriftPercentMax = 5;
 
 /** One link of a leader chase, before its time. */
 type LinkStep =

@@ -45,7 +45,7 @@ const themeKinds: Readonly<
   Record<Exclude<SwarmTheme, "mixed" | "single" | "uniform">, readonly FaultKind[]>
 > = {
   crashes: ["crash", "pause", "timeout"],
-  leaders: ["isolate", "crash"],
+  leaders: ["isolate", "crash", "drift"],
   partitions: ["partition", "bridge", "cut", "isolate"],
   lossy: ["burst", "clog"],
   clocks: ["drift", "timeout", "pause"],
@@ -79,7 +79,7 @@ const themes: ReadonlyArray<readonly [SwarmTheme, number]> = [
   ["quiet", 1],
 ];
 
-/** Most steps in a chase of leaders (the `leaders` theme). */
+/** Most isolations or crashes in a chase of leaders (the `leaders` theme). */
 export const chaseStepsMax = 5;
 
 /** What one run may generate: a narrowing of the campaign's settings. Plain data. */
@@ -137,8 +137,9 @@ export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undef
   }
   const drawnStepsMax =
     kinds.length === 0 ? 0 : random.pick([2, 4, settings.faultStepsMax, 2 * settings.faultStepsMax]);
-  // A chase of leaders is two to five steps (arbitraries.ts), whatever was drawn.
-  const faultStepsMax = theme === "leaders" ? chaseStepsMax : drawnStepsMax;
+  // A chase of leaders is two to five steps (arbitraries.ts), whatever was drawn, and may open
+  // with a clock skew.
+  const faultStepsMax = theme === "leaders" ? chaseStepsMax + 1 : drawnStepsMax;
   const timeSlots = random.pick([2, 4, 8, 16]);
   const undoLeftOutOneIn = random.pick([2, 4, 4, 16]);
   const undoMsMax = random.pick([20, 200, settings.faultPhaseMs, settings.faultPhaseMs]);
