@@ -1,17 +1,19 @@
 /**
  * Description shapes: for each list of field names a description comes with, generated code that
  * compares two descriptions of that list field by field and copies one, so that the trace's
- * per-step work on descriptions (compare.ts) meets objects of one shape at each field read.
+ * per-step work on descriptions (last-description.ts) meets objects of one shape at each read.
  *
  * Why generated code, measured on Raft's kv bench (bench/raft.ts, trace in memory, 105,558
  * descriptions of which 59,324 are kept):
  * - comparing each description with the node's previous one by a loop over its fields took
  *   17–20 ms a run; generated comparisons, with the field names checked first, take 9–12 ms;
  * - keeping the protocol's own description objects made young-generation collections copy about
- *   twice as many bytes (86 against 52 MB promoted over six runs): only about half of the objects
- *   `describe()` makes are kept, too few for V8 to allocate them in the old generation at once, so
- *   each kept one was copied twice. A copy made by a generated object literal is always kept, so
- *   V8 soon allocates those copies in the old generation, and the protocol's objects die young.
+ *   twice the bytes (80–86 against 46–52 MB promoted over six runs): only about half of the
+ *   objects `describe()` makes are kept, too few for V8 to allocate them in the old generation at
+ *   once, so each kept one was copied twice. A copy made by a generated object literal is always
+ *   kept, so V8 soon allocates the copies in the old generation, and the protocol's objects die
+ *   young. (The copies cost about what the collections save in CPU time, measured with one
+ *   thread; the collector's work is what shrinks.)
  */
 import { sameDescription } from "./compare.js";
 
@@ -31,6 +33,12 @@ const shapesMax = 1024;
 const namesMax = 64;
 
 const shapes = new Map<string, DescriptionShape>();
+/**
+ * False once generating code failed: a page whose Content-Security-Policy forbids `new Function`
+ * (the lab and reports, reports/html.ts) runs the simulator with every description on the
+ * generic path.
+ */
+let generating = true;
 /** The names of the description being looked up (refilled for every lookup). */
 const scratchNames: string[] = [];
 
@@ -38,10 +46,10 @@ const scratchNames: string[] = [];
  * The shape of `description` when it is a plain object (its prototype Object.prototype or null,
  * so for-in lists exactly its own enumerable fields and a copy serializes as it does), or
  * undefined when it has no generated shape: not a plain object, too many fields, a field that an
- * object literal cannot name (`__proto__`), or too many shapes already.
+ * object literal cannot name (`__proto__`), too many shapes already, or no code generation here.
  */
 export function shapeOf(description: unknown): DescriptionShape | undefined {
-  if (!isPlainObject(description)) return undefined;
+  if (!generating || !isPlainObject(description)) return undefined;
   const names = scratchNames;
   names.length = 0;
   for (const name in description) {
@@ -52,7 +60,12 @@ export function shapeOf(description: unknown): DescriptionShape | undefined {
   let shape = shapes.get(id);
   if (shape === undefined) {
     if (shapes.size >= shapesMax) return undefined;
-    shape = generate([...names]);
+    try {
+      shape = generate([...names]);
+    } catch {
+      generating = false;
+      return undefined;
+    }
     shapes.set(id, shape);
   }
   return shape;
