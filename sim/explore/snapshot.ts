@@ -59,11 +59,6 @@ interface Recorded {
   readonly inherits: boolean;
   /** What the walk knows of the object: a restore makes this record its latest. */
   readonly known: Known;
-  /**
-   * What the walk knows of each object the copy holds (frozen and opaque ones left out), filled
-   * by the capture that made the record: a capture that reuses the record goes to them directly.
-   */
-  readonly children: Known[];
 }
 
 /** The record of an array, a Map, a Set or a typed array. */
@@ -73,7 +68,7 @@ function contents(
   kind: number,
   copy: readonly unknown[] | TypedArray,
 ): Recorded {
-  return { object, kind, keys: undefined, copy, same: undefined, inherits: false, known, children: [] };
+  return { object, kind, keys: undefined, copy, same: undefined, inherits: false, known };
 }
 
 /** A saved state: every mutable object reachable then, with its contents then. */
@@ -92,8 +87,6 @@ interface Known {
   readonly skipped: boolean;
   /** What kind of object it is (`kindOf`). */
   readonly kind: number;
-  /** The object itself. */
-  readonly object: object;
 }
 
 type TypedArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
@@ -133,7 +126,6 @@ export class Snapshotter {
         part: -1,
         skipped: true,
         kind: kindObject,
-        object,
       });
     }
   }
@@ -155,7 +147,6 @@ export class Snapshotter {
       part: -1,
       skipped: false,
       kind: kindOf(object),
-      object,
     };
     if (Object.isExtensible(object) || known !== undefined) {
       Object.defineProperty(object, knownSlot, { value: made, writable: true, configurable: true });
@@ -201,23 +192,12 @@ export class Snapshotter {
     return this.out;
   }
 
-  /** What the walk knows of `value`; undefined for a value it does not enter. */
-  private knownOfValue(value: unknown): Known | undefined {
-    if (value === null || typeof value !== "object") return undefined;
+  private visit(value: unknown, part: number): void {
+    if (value === null || typeof value !== "object") return;
     const slotted = (value as Slotted)[knownSlot];
     const known = slotted !== undefined && slotted.owner === this ? slotted : this.knownOf(value);
-    // Frozen, or skipped.
-    return known === undefined || known.skipped ? undefined : known;
-  }
-
-  private visit(value: unknown, part: number): void {
-    const known = this.knownOfValue(value);
-    if (known !== undefined) this.visitKnown(known, part);
-  }
-
-  private visitKnown(known: Known, part: number): void {
-    const value = known.object;
-    // Another part's root, or met already in this capture.
+    // Frozen, skipped, another part's root, or met already in this capture.
+    if (known === undefined || known.skipped) return;
     if (known.part >= 0 && known.part !== part) return;
     if (known.epoch === this.epoch) return;
     known.epoch = this.epoch;
@@ -284,27 +264,14 @@ export class Snapshotter {
             same,
             inherits,
             known,
-            children: [],
           };
         }
     }
     known.recorded = recorded;
     this.out.push(recorded);
-    const children = recorded.children;
-    if (recorded === last) {
-      // The same contents as when the record was made: the same objects, known already. Finding
-      // each object's slot again was the largest part of a save (Raft, 3 nodes).
-      for (let index = 0; index < children.length; index++) this.visitKnown(children[index] as Known, part);
-      return;
-    }
     // Items, values, and a Map's keys and values alike.
     const copy = recorded.copy as readonly unknown[];
-    for (let index = 0; index < copy.length; index++) {
-      const child = this.knownOfValue(copy[index]);
-      if (child === undefined) continue;
-      children.push(child);
-      this.visitKnown(child, part);
-    }
+    for (let index = 0; index < copy.length; index++) this.visit(copy[index], part);
   }
 }
 
