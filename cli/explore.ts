@@ -211,6 +211,7 @@ export function exploreJson(
     verdict: result.verdict,
     uniqueStates: result.uniqueStates,
     statesVisited: result.statesVisited,
+    transitionsSkipped: result.transitionsSkipped ?? null,
     depth: result.depth,
     boundedBy: result.boundedBy ?? null,
     hiddenState: result.hiddenState ?? false,

@@ -53,6 +53,11 @@ export interface SearchSettings {
   /** Called about every `progressMs` with the figures so far. */
   readonly onProgress?: (progress: SearchProgress) => void;
   readonly progressMs?: number;
+  /**
+   * `bfs`: take only one order of two deliveries to different nodes (default `one`); `both`
+   * takes both, for tests that compare. The states reached and their depths are the same.
+   */
+  readonly commutingOrders?: "one" | "both";
 }
 
 export interface SearchProgress {
@@ -72,6 +77,11 @@ export interface SearchResult {
   readonly strategy: Strategy;
   /** Transitions taken, states counted each time they are reached. */
   readonly statesVisited: number;
+  /**
+   * `bfs`: transitions not taken because the other order of two deliveries to different nodes
+   * reaches the same state (`skipsOrder`).
+   */
+  readonly transitionsSkipped?: number;
   readonly uniqueStates: number;
   /** Every state at most this many steps from the initial state was explored. */
   readonly depth: number;
@@ -327,6 +337,29 @@ const snapshotsMax = 1_000_000;
 interface Waiting {
   readonly state: number;
   readonly kept: Kept;
+  /** The delivery to a node that reached this state, when one did (see `skipsOrder`). */
+  readonly after?: { readonly id: number; readonly to: string };
+}
+
+/**
+ * Whether breadth-first search skips `step` in a state reached by the delivery `after`: `step`
+ * delivers, to another node, a message sent before `after`'s. Such a message was in flight in the
+ * parent state too (a step sends only messages with higher ids), and two deliveries to different
+ * nodes reach the same state in either order (each changes only its own node; docs/exploring.md,
+ * "Reductions"), at the same depth: the parent's `step`, then `after`, reaches it, and that order
+ * is never skipped (its later delivery has the higher id). So every state is still reached at its
+ * least depth; only the transition into it by the other order is not taken. This is a sleep set
+ * (Godefroid, "Partial-Order Methods for the Verification of Concurrent Systems", 1996) of one
+ * step, kept sound under a visited set by the order on message ids.
+ */
+function skipsOrder(step: ScheduleStep, after: Waiting["after"], nodes: readonly string[]): boolean {
+  return (
+    after !== undefined &&
+    step.kind === "deliver" &&
+    step.id < after.id &&
+    step.to !== after.to &&
+    nodes.includes(step.to)
+  );
 }
 
 /** Why an expansion ends the search: a finding on a path (choice numbers), or the state bound. */
@@ -343,12 +376,20 @@ class BreadthFirst {
 
   /** For `cells`: the key a state is known by (its cell); else its fingerprint. */
   private keyOf: ((world: World) => Fingerprint) | undefined;
+  /**
+   * Whether to take one order of two deliveries to different nodes (`skipsOrder`): breadth first
+   * over states, unless prompt replies make a delivery change its sender's node too.
+   */
+  private readonly oneOrder: boolean;
+  /** Transitions not taken because the other order reaches the same state. */
+  private skipped = 0;
 
   constructor(
     private readonly setup: WorldSetup,
     private readonly settings: SearchSettings,
     private readonly strategy: "bfs" | "cells" = "bfs",
   ) {
+    this.oneOrder = strategy === "bfs" && setup.promptReplies !== true && settings.commutingOrders !== "both";
     this.started = settings.now();
     this.lastProgress = this.started;
   }
@@ -393,7 +434,7 @@ class BreadthFirst {
    * path) or the bound on states.
    */
   private expand(store: StateStore, waiting: Waiting, next: Waiting[]): Ending | undefined {
-    const { state, kept } = waiting;
+    const { state, kept, after } = waiting;
     const path = store.restorable ? [] : this.tree.path(state);
     let world = store.load(kept);
     const choices = world.choices();
@@ -401,9 +442,16 @@ class BreadthFirst {
       const finding = deadlock(world);
       if (finding !== undefined) return { path: this.tree.path(state), finding };
     }
+    let loaded = true;
     for (let choice = 0; choice < choices.length; choice++) {
-      if (choice > 0) world = store.load(kept);
-      world.take(choices[choice] as ScheduleStep);
+      const step = choices[choice] as ScheduleStep;
+      if (this.oneOrder && skipsOrder(step, after, world.nodeIds)) {
+        this.skipped++;
+        continue;
+      }
+      if (!loaded) world = store.load(kept);
+      loaded = false;
+      world.take(step);
       this.statesVisited++;
       // A cell stands for states that may differ in their findings: every state is checked.
       if (this.keyOf !== undefined && world.finding !== undefined) {
@@ -420,7 +468,9 @@ class BreadthFirst {
         next.length < snapshotsMax
           ? store.keepChild(world, kept, choices[choice] as ScheduleStep, () => [...path, choice])
           : this.tree.path(child);
-      next.push({ state: child, kept: childKept });
+      const reached =
+        step.kind === "deliver" && world.nodeIds.includes(step.to) ? { id: step.id, to: step.to } : undefined;
+      next.push({ state: child, kept: childKept, ...(reached === undefined ? {} : { after: reached }) });
       if (this.visited.size >= this.settings.statesMax) return "states";
     }
     return undefined;
@@ -458,6 +508,7 @@ class BreadthFirst {
       strategy: this.strategy,
       statesVisited: this.statesVisited,
       uniqueStates: this.visited.size,
+      ...(this.oneOrder ? { transitionsSkipped: this.skipped } : {}),
       // A level of cells is not a level of states: `cells` covers no depth completely.
       depth: this.strategy === "bfs" ? depth : 0,
       ...(boundedBy === undefined ? {} : { boundedBy }),
