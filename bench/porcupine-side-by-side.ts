@@ -22,6 +22,10 @@
  * for histories whose first call took under 2 s), with `warmMinMs` the fastest of them all. Separately, `quorumlab check
  * --json` runs as a user runs it (its `wallMs`: the check in-process, parse excluded, cold), with
  * the CPU time and peak memory of each whole process.
+ *
+ * What each call holds beyond the search (quorumlab validates every operation against the model
+ * first, Porcupine nothing) and why the first call is the figure that counts: docs/
+ * linearizability.md, "The small histories Porcupine decides".
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

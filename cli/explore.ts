@@ -19,6 +19,7 @@ import {
   explore,
   exploredScenario,
   exploredText,
+  exploreHints,
   exploreSetup,
   formatFaultBudget,
   parseFaultBudget,
@@ -45,12 +46,16 @@ export interface ExploreArgs {
   nodes?: number;
   clients?: number;
   ops?: number;
+  "first-nodes"?: "guess" | "spread";
   depth?: number;
   faults?: string;
   timers?: string;
-  network?: "unordered" | "ordered";
+  network?: "unordered" | "ordered" | "fifo";
   "quiet-timeouts"?: boolean;
-  strategy: Strategy;
+  "prompt-timeouts"?: boolean;
+  "prompt-replies"?: boolean;
+  /** Default: the bug's or the protocol's `explore.strategy`, else bfs. */
+  strategy?: Strategy;
   time: string;
   workers: number;
   bug?: string[];
@@ -58,6 +63,9 @@ export interface ExploreArgs {
   out: string;
   json: boolean;
 }
+
+/** The flags with the strategy resolved (the flag, else the bug's or the protocol's). */
+type ResolvedArgs = ExploreArgs & { readonly strategy: Strategy };
 
 /** A saved counterexample: the scenario file, its trace hash when replayed, and its report. */
 export interface SavedCounterexample {
@@ -76,17 +84,20 @@ export interface SavedCounterexample {
   readonly replay: string;
 }
 
-function commandLine(args: ExploreArgs, budget: string): string {
+function commandLine(args: ResolvedArgs, budget: string): string {
   const flags = [
     ...(args.bug ?? []).map((bug) => `--bug ${bug}`),
     ...(args.nodes === undefined ? [] : [`--nodes ${args.nodes}`]),
     ...(args.clients === undefined ? [] : [`--clients ${args.clients}`]),
     ...(args.ops === undefined ? [] : [`--ops ${args.ops}`]),
+    ...(args["first-nodes"] === undefined ? [] : [`--first-nodes ${args["first-nodes"]}`]),
     ...(args.depth === undefined ? [] : [`--depth ${args.depth}`]),
     `--faults ${budget}`,
     ...(args.timers === undefined ? [] : [`--timers ${args.timers}`]),
     ...(args.network === undefined ? [] : [`--network ${args.network}`]),
     ...(args["quiet-timeouts"] === undefined ? [] : [`--quiet-timeouts=${args["quiet-timeouts"]}`]),
+    ...(args["prompt-timeouts"] === undefined ? [] : [`--prompt-timeouts=${args["prompt-timeouts"]}`]),
+    ...(args["prompt-replies"] === undefined ? [] : [`--prompt-replies=${args["prompt-replies"]}`]),
     `--strategy ${args.strategy}`,
   ];
   return `quorumlab explore ${args.target} ${flags.join(" ")}`;
@@ -200,6 +211,7 @@ export function exploreJson(
     verdict: result.verdict,
     uniqueStates: result.uniqueStates,
     statesVisited: result.statesVisited,
+    transitionsSkipped: result.transitionsSkipped ?? null,
     depth: result.depth,
     boundedBy: result.boundedBy ?? null,
     hiddenState: result.hiddenState ?? false,
@@ -253,14 +265,15 @@ function checkedTimeUs(args: ExploreArgs): number {
 /** Runs the search under a progress bar (none with --json or off a terminal). */
 function runSearch(
   setup: WorldSetup,
-  args: ExploreArgs,
+  args: ResolvedArgs,
   options: { timeUs: number; seed: bigint },
 ): SearchResult {
   const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
   try {
     return explore(setup, {
       strategy: args.strategy,
-      depthMax: args.depth ?? (args.strategy === "bfs" ? Number.POSITIVE_INFINITY : 60),
+      depthMax:
+        args.depth ?? (args.strategy === "bfs" || args.strategy === "cells" ? Number.POSITIVE_INFINITY : 60),
       timeMs: options.timeUs / 1000,
       statesMax: 20_000_000,
       now: () => performance.now(),
@@ -281,7 +294,7 @@ function exitCodeOf(verdict: SearchResult["verdict"]): number {
 
 /** What the terminal output needs beside the search result. */
 interface ExploreRun {
-  readonly args: ExploreArgs;
+  readonly args: ResolvedArgs;
   readonly protocol: Protocol;
   readonly result: SearchResult;
   readonly saved: SavedCounterexample | undefined;
@@ -314,6 +327,12 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
       );
       break;
     case "bounded":
+      if (result.strategy === "cells") {
+        out.write(
+          `${c.yellow("bounded")}: no violation found breadth first over cells; stopped by ${result.boundedBy === "cells" ? "every cell reached (one state stood for each: not every state was explored)" : (result.boundedBy ?? "a bound")} — ${figures.replace("unique states", "cells")}\n`,
+        );
+        break;
+      }
       if (result.strategy === "random" || result.strategy === "novelty") {
         out.write(
           `${c.yellow("bounded")}: no violation found by ${result.strategy} walks; stopped by ${result.boundedBy ?? "a bound"} (walks cover no depth completely) — ${figures}\n`,
@@ -329,7 +348,9 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
       out.write(`${c.red("violation")}: ${c.bold(saved.invariant)} — ${saved.message}\n`);
       const kind = saved.shortest
         ? "shortest schedule"
-        : `short schedule (shortened from ${saved.foundSteps ?? saved.steps.length} choices; not proven shortest: only bfs and dfs prove that)`;
+        : result.strategy === "cells"
+          ? `short schedule (${saved.foundSteps ?? saved.steps.length} choices, the fewest of the states kept breadth first over cells; not proven shortest: only bfs and dfs prove that)`
+          : `short schedule (shortened from ${saved.foundSteps ?? saved.steps.length} choices; not proven shortest: only bfs and dfs prove that)`;
       out.write(`${kind} (${saved.steps.length} steps), found by ${result.strategy} after ${figures}:\n`);
       saved.steps.forEach((step, index) => {
         out.write(`  ${c.dim(String(index + 1).padStart(3))}  ${describeStep(step)}\n`);
@@ -353,18 +374,26 @@ function exploreInput(args: ExploreArgs): ExploreInput {
     ...(args.nodes === undefined ? {} : { nodes: args.nodes }),
     ...(args.clients === undefined ? {} : { clients: args.clients }),
     ...(args.ops === undefined ? {} : { operations: args.ops }),
+    ...(args["first-nodes"] === undefined ? {} : { firstNodes: args["first-nodes"] }),
     ...(args.timers === undefined
       ? {}
       : { timers: args.timers === "all" ? "all" : parseTimers(args.timers) }),
     ...(args.network === undefined ? {} : { network: args.network }),
     ...(args["quiet-timeouts"] === undefined ? {} : { quietTimeouts: args["quiet-timeouts"] }),
+    ...(args["prompt-timeouts"] === undefined ? {} : { promptTimeouts: args["prompt-timeouts"] }),
+    ...(args["prompt-replies"] === undefined ? {} : { promptReplies: args["prompt-replies"] }),
   };
 }
 
 /** The first line of a terminal run: what is explored, within which bounds, with which seed. */
 function headerLine(
   c: ChalkInstance,
-  { args, protocol, setup, seed }: { args: ExploreArgs; protocol: Protocol; setup: WorldSetup; seed: bigint },
+  {
+    args,
+    protocol,
+    setup,
+    seed,
+  }: { args: ResolvedArgs; protocol: Protocol; setup: WorldSetup; seed: bigint },
 ): string {
   const bugs = args.bug ?? [];
   const clients = setup.workload.length;
@@ -372,13 +401,17 @@ function headerLine(
   return (
     `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
     `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
-    `faults ${formatFaultBudget(setup.budget)}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`
+    `faults ${formatFaultBudget(setup.budget)}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : setup.network === "fifo" ? "FIFO links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${setup.promptTimeouts === true ? "prompt timeouts, " : ""}${setup.promptReplies === true ? "prompt replies, " : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`
   );
 }
 
-async function exploreMain(args: ExploreArgs): Promise<number> {
-  const timeUs = checkedTimeUs(args);
-  const { source, protocol } = await resolveTarget(args.target);
+async function exploreMain(given: ExploreArgs): Promise<number> {
+  const timeUs = checkedTimeUs(given);
+  const { source, protocol } = await resolveTarget(given.target);
+  const args: ResolvedArgs = {
+    ...given,
+    strategy: given.strategy ?? exploreHints(protocol, given.bug ?? []).strategy ?? "bfs",
+  };
   const module = source.module;
   const seed = parseSeed(args.seed);
   const faults = parseFaultBudget(args.faults ?? "");
@@ -425,6 +458,8 @@ async function exploreMain(args: ExploreArgs): Promise<number> {
       timers: setup.timers ?? null,
       network: setup.network ?? "unordered",
       quietTimeouts: setup.quietTimeouts ?? false,
+      promptTimeouts: setup.promptTimeouts ?? false,
+      promptReplies: setup.promptReplies ?? false,
       seed: formatSeed(seed),
     };
     out.write(`${JSON.stringify(exploreJson(header, result, saved))}\n`);
@@ -449,6 +484,11 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
       .option("nodes", { type: "number", describe: "cluster size (default: the protocol's, else 3)" })
       .option("clients", { type: "number", describe: "clients (default 1 for protocols with clients)" })
       .option("ops", { type: "number", describe: "operations per client (default 1)" })
+      .option("first-nodes", {
+        choices: ["guess", "spread"] as const,
+        describe:
+          "the node a client asks first: guess: its own guess of the leader; spread: client i asks node i (default: the bug's or the protocol's, else guess)",
+      })
       .option("depth", {
         type: "number",
         describe: "longest schedule explored (default: none for bfs, 60 otherwise)",
@@ -464,7 +504,7 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
           "timers whose firing is a choice, comma-separated, or all (default: the bug's or the protocol's, else all)",
       })
       .option("network", {
-        choices: ["unordered", "ordered"] as const,
+        choices: ["unordered", "ordered", "fifo"] as const,
         describe:
           "unordered: any message in flight may arrive next; ordered: each link in sending order, losing messages (default: the bug's or the protocol's, else unordered)",
       })
@@ -473,11 +513,20 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
         describe:
           "a timer fires only once the network is quiet: messages in flight are lost first (default: the bug's or the protocol's, else false)",
       })
-      .option("strategy", {
-        choices: ["bfs", "dfs", "random", "novelty"] as const,
-        default: "bfs" as Strategy,
+      .option("prompt-timeouts", {
+        type: "boolean",
         describe:
-          "bfs: shortest counterexample; dfs: iterative deepening; random: random walks; novelty: walks from an archive of reached states (deep bugs; a short, not shortest, schedule)",
+          "what a timer firing sends arrives at once: its messages are delivered right after it (default: the bug's or the protocol's, else false)",
+      })
+      .option("prompt-replies", {
+        type: "boolean",
+        describe:
+          "a message delivered is answered at once: what its handler sends back to the sender is delivered right after it (default: the bug's or the protocol's, else false)",
+      })
+      .option("strategy", {
+        choices: ["bfs", "dfs", "random", "novelty", "cells"] as const,
+        describe:
+          "bfs: shortest counterexample; dfs: iterative deepening; random: random walks; novelty: walks from an archive of reached states; cells: breadth first over cells (novelty and cells: deep bugs, a short, not shortest, schedule) (default: the bug's or the protocol's, else bfs)",
       })
       .option("time", { type: "string", default: "60s", describe: "wall-clock budget" })
       .option("workers", {

@@ -17,6 +17,7 @@ import {
   exploreSetup,
   formatFaultBudget,
   parseFaultBudget,
+  type Strategy,
   type WorldSetup,
 } from "../sim/explore/index.js";
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
@@ -251,7 +252,7 @@ export interface ExploreMutantRow {
   readonly verdict: string;
   readonly invariant: string | null;
   /** The strategy of the last search: `bfs`, or `novelty` once breadth-first search found nothing. */
-  readonly strategy: "bfs" | "novelty";
+  readonly strategy: Strategy;
   /** Steps of the counterexample: the shortest one under `bfs`, a shortened one under `novelty`. */
   readonly steps: number | null;
   /** Whether `steps` is proven shortest (breadth-first search). */
@@ -286,8 +287,13 @@ export const exploreMutantSettings: ReadonlyArray<{ readonly clients: number; re
 function boundsOf(setup: WorldSetup): string | null {
   const parts = [
     ...(setup.timers === undefined ? [] : [`timers ${setup.timers.join(",")}`]),
-    ...(setup.network === "ordered" ? ["ordered links"] : []),
+    ...(setup.network === "ordered" ? ["ordered links"] : setup.network === "fifo" ? ["FIFO links"] : []),
     ...(setup.quietTimeouts === true ? ["quiet timeouts"] : []),
+    ...(setup.promptTimeouts === true ? ["prompt timeouts"] : []),
+    ...(setup.promptReplies === true ? ["prompt replies"] : []),
+    ...(setup.workload.some((operations) => operations.some((operation) => operation.node !== undefined))
+      ? ["first nodes spread"]
+      : []),
   ];
   return parts.length === 0 ? null : parts.join(", ");
 }
@@ -318,10 +324,15 @@ export function runExploreMutants(options: {
       let statesVisited = 0;
       let uniqueStates = 0;
       let wallMs = 0;
-      const searches = [
-        ...settings.map((setting) => ({ setting, strategy: "bfs" as const })),
-        { setting: settings[settings.length - 1] ?? {}, strategy: "novelty" as const },
-      ];
+      // A bug that declares its strategy (one too deep for breadth-first search) gets it alone.
+      const declared = bug.explore?.strategy;
+      const searches: ReadonlyArray<{ setting: (typeof settings)[number]; strategy: Strategy }> =
+        declared !== undefined
+          ? [{ setting: {}, strategy: declared }]
+          : [
+              ...settings.map((setting) => ({ setting, strategy: "bfs" as const })),
+              { setting: settings[settings.length - 1] ?? {}, strategy: "novelty" as const },
+            ];
       for (const { setting, strategy } of searches) {
         const { setup } = exploreSetup(
           protocol,
@@ -335,10 +346,16 @@ export function runExploreMutants(options: {
           },
           historyChecker(),
         );
+        const breadthFirst = strategy === "bfs" || strategy === "cells";
         const result = explore(setup, {
           strategy,
-          depthMax: strategy === "bfs" ? Number.POSITIVE_INFINITY : 60,
-          timeMs: strategy === "bfs" ? options.timePerMs / 2 / settings.length : options.timePerMs / 2,
+          depthMax: breadthFirst ? Number.POSITIVE_INFINITY : 60,
+          timeMs:
+            declared !== undefined
+              ? options.timePerMs
+              : strategy === "bfs"
+                ? options.timePerMs / 2 / settings.length
+                : options.timePerMs / 2,
           statesMax: 20_000_000,
           now: () => performance.now(),
         });

@@ -94,6 +94,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
         keepTrace: keepTrace || args.report !== undefined,
         liveness: args.liveness,
         registry,
+        freezeBuiltInMessages: false,
       });
       reportAfterRun(result, {
         reportPath: args.report,

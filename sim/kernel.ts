@@ -801,11 +801,14 @@ export class Kernel {
     }
     typeEntry.sent++;
     this.observer?.message(from, to, type);
-    // What the trace says of this message (its send, and a drop or duplicate decided now).
+    const arrivalUs = this.network.transmit(from, to, this.nowUs);
+    // A message the network drops needs no queue entry unless the trace tells of it: fuzz runs
+    // drop many under partitions and loss.
+    if (arrivalUs < 0 && !this.tracing) return;
     const delivery: QueueItem = { kind: deliverKind, from, to, id, message, type: typeEntry.symbol };
+    // What the trace says of this message (its send, and a drop or duplicate decided now).
     const fields = this.tracing ? this.traceFields.message(this.nowUs, this.eventIndex, delivery) : undefined;
     if (fields !== undefined) this.trace.send(fields, message);
-    const arrivalUs = this.network.transmit(from, to, this.nowUs);
     if (arrivalUs < 0) {
       if (fields !== undefined)
         this.trace.arrival("drop", fields, arrivalUs === cutUs ? "partition" : "loss");

@@ -301,6 +301,12 @@ export interface ExploreHints {
   /** Operations per client (default 1). */
   readonly operations?: number;
   /**
+   * Which node a client asks first: `guess` (default) its own guess of the leader, drawn from its
+   * random stream, as in every run; `spread`: client i asks node i (wrapping around), so the
+   * clients' requests start at different nodes. Either way the client follows redirects.
+   */
+  readonly firstNodes?: "guess" | "spread";
+  /**
    * The timers whose firing is a choice (default: every timer). The others never fire: a bound
    * on the schedules explored, printed with the verdict.
    */
@@ -309,12 +315,27 @@ export interface ExploreHints {
    * `unordered` (default): any message in flight may arrive next. `ordered`: each link delivers
    * in sending order and may lose messages (a bound, printed with the verdict).
    */
-  readonly network?: "unordered" | "ordered";
+  readonly network?: "unordered" | "ordered" | "fifo";
   /**
    * A timer fires only once the network is quiet: the messages still in flight are lost first
    * (a bound, printed with the verdict). Default false.
    */
   readonly quietTimeouts?: boolean;
+  /**
+   * What a timer firing sends arrives at once: its messages are delivered right after it, in
+   * sending order (a bound, printed with the verdict). Default false.
+   */
+  readonly promptTimeouts?: boolean;
+  /**
+   * A message delivered is answered at once: what its handler sends back to the sender is
+   * delivered right after it (a bound, printed with the verdict). Default false.
+   */
+  readonly promptReplies?: boolean;
+  /**
+   * The search strategy when none is asked for (default `bfs`): a bug too deep for breadth-first
+   * search may name `cells` or `novelty`, which return a short schedule, not a proven shortest one.
+   */
+  readonly strategy?: "bfs" | "dfs" | "random" | "novelty" | "cells";
 }
 
 /** An invariant a correct protocol is known to break, and when. */

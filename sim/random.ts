@@ -42,35 +42,40 @@ export function formatSeed(seed: bigint): string {
 }
 
 /**
- * seedrandom's Alea, stepped here with its state in the object's own fields: seedrandom keeps it
- * in a closure, out of reach of exploration's generic snapshot and restore of a state
+ * seedrandom's Alea, stepped here with its state in the object's own typed array: seedrandom keeps
+ * it in a closure, out of reach of exploration's generic snapshot and restore of a state
  * (sim/explore/snapshot.ts). Seeding still goes through seedrandom, and the numbers drawn are
  * the same, bit for bit.
+ *
+ * The state is a Float64Array rather than four number fields: writing a fraction into an object
+ * field allocated a heap number on every step, which made each draw about 2.4 times slower than
+ * seedrandom's own closure (a micro-benchmark of ten million draws) and was a twentieth of what
+ * a uniform Raft fuzz campaign allocated.
  */
 class AleaRng implements Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private c: number;
+  /** Alea's s0, s1, s2 and carry c, in that order. */
+  private readonly state = new Float64Array(4);
   /** Numbers drawn so far: with the seed, it identifies the stream's state (state fingerprints). */
   draws = 0;
 
   constructor(seedText: string) {
     const seeded = seedrandom.alea(seedText, { state: true }).state();
-    this.s0 = seeded.s0;
-    this.s1 = seeded.s1;
-    this.s2 = seeded.s2;
-    this.c = seeded.c;
+    this.state[0] = seeded.s0;
+    this.state[1] = seeded.s1;
+    this.state[2] = seeded.s2;
+    this.state[3] = seeded.c;
   }
 
   /** One step of Alea: a float in [0, 1) with 32 random bits. */
   private step(): number {
-    const t = 2091639 * this.s0 + this.c * 2.3283064365386963e-10; // 2^-32
-    this.s0 = this.s1;
-    this.s1 = this.s2;
-    this.c = t | 0;
-    this.s2 = t - this.c;
-    return this.s2;
+    const state = this.state;
+    const t = 2091639 * (state[0] as number) + (state[3] as number) * 2.3283064365386963e-10; // 2^-32
+    state[0] = state[1] as number;
+    state[1] = state[2] as number;
+    const carry = t | 0;
+    state[3] = carry;
+    state[2] = t - carry;
+    return t - carry;
   }
 
   private double(): number {

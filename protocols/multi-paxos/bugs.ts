@@ -13,6 +13,19 @@ export const multiPaxosBugs = [
     breaks: ["multi-paxos.slot-agreement", "multi-paxos.executed-prefix", "kv.linearizable"],
     source: "Paxos Made Simple §3 (a new leader learns every slot's accepted proposal in phase 1)",
     kind: "safety",
+    // A leader gets one client's command chosen, a second leader another's into the same slot:
+    // two clients writing first to different nodes, and three timeouts. A firing's messages and
+    // every reply arriving at once make a phase one choice (docs/exploring.md, "Bounds").
+    explore: {
+      clients: 2,
+      firstNodes: "spread",
+      faults: { timeouts: 3 },
+      network: "fifo",
+      quietTimeouts: true,
+      promptTimeouts: true,
+      promptReplies: true,
+      strategy: "cells",
+    },
   },
   {
     name: "adopt-first-value",

@@ -4,6 +4,7 @@
  * receiver, so entries may be shared between logs and must never be mutated.
  */
 import type { NodeId } from "../../sim/node.js";
+import { sameItems } from "../shared/message-reuse.js";
 import type { KvCommand, KvSnapshot } from "./kv.js";
 
 /** The entry a new leader appends to commit something of its own term (§8). */
@@ -96,6 +97,22 @@ export interface InstallSnapshotReply {
   readonly term: number;
   readonly matchIndex: number;
   readonly round: number;
+}
+
+/**
+ * Whether two AppendEntries say the same: every field equal, the entries item by item (a field
+ * added to AppendEntries belongs here too: test/shared/message-reuse.test.ts changes each one).
+ */
+export function sameAppendEntries(left: AppendEntries, right: AppendEntries): boolean {
+  return (
+    left.term === right.term &&
+    left.leaderId === right.leaderId &&
+    left.prevLogIndex === right.prevLogIndex &&
+    left.prevLogTerm === right.prevLogTerm &&
+    left.leaderCommit === right.leaderCommit &&
+    left.round === right.round &&
+    sameItems(left.entries, right.entries)
+  );
 }
 
 export type RaftMessage =

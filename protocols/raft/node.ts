@@ -42,18 +42,19 @@ import { PeerNumbers } from "../shared/peer-numbers.js";
 import type { RaftBugName } from "./bugs.js";
 import { isKvFunction, isReadFunction, type KvResult, type KvSnapshot } from "./kv.js";
 import { RaftLog } from "./log.js";
-import type {
-  AppendEntries,
-  AppendEntriesReply,
-  Command,
-  Entry,
-  InstallSnapshot,
-  InstallSnapshotReply,
-  PreVote,
-  PreVoteReply,
-  RaftMessage,
-  RequestVote,
-  RequestVoteReply,
+import {
+  type AppendEntries,
+  type AppendEntriesReply,
+  type Command,
+  type Entry,
+  type InstallSnapshot,
+  type InstallSnapshotReply,
+  type PreVote,
+  type PreVoteReply,
+  type RaftMessage,
+  type RequestVote,
+  type RequestVoteReply,
+  sameAppendEntries,
 } from "./messages.js";
 import type { RaftOptions } from "./options.js";
 import { describeRaftNode } from "./state.js";
@@ -127,7 +128,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
   private readonly ackedRoundSentAtUs = new Map<NodeId, number>();
   private readonly heardSinceCheck = new Set<NodeId>();
   /** Followers at the same position get the same AppendEntries object (see message-reuse.ts). */
-  private readonly appendEntriesSent = new MessageReuse<AppendEntries>();
+  private readonly appendEntriesSent = new MessageReuse(sameAppendEntries);
   /** Client requests in the log, awaiting their apply, by request id. */
   private readonly waiters = new Map<string, ClientRequest>();
   private reads: PendingRead[] = [];

@@ -18,7 +18,8 @@ import { InputError } from "../errors.js";
 import { type HistoryEvent, type Operation, pairOperations } from "../history.js";
 import { type Explanation, explainFailure } from "./explain.js";
 import type { AnyModel } from "./model.js";
-import { startPartitionSearch } from "./partition-search.js";
+import { startSearchAfterWitness, witnessedSearch } from "./partition-search.js";
+import { quickLinearization } from "./quick-linearization.js";
 import type { Budget, PartitionSearch, SearchOutcome } from "./search.js";
 
 /** The three verdicts. */
@@ -125,8 +126,16 @@ export function partitionOperations(
 ): Array<{ key: string | null; operations: Operation[] }> {
   const partitionOf = model.partition;
   if (partitionOf === undefined) return [{ key: null, operations: [...operations] }];
+  // One key (a single register): no map. Indexed loops here and in `effectiveOperations`: a
+  // first check runs them in the interpreter, where `for…of` calls the array iterator each time.
+  const first = operations.length === 0 ? null : partitionOf(operations[0]!);
+  let sameKey = 1;
+  while (sameKey < operations.length && partitionOf(operations[sameKey]!) === first) sameKey++;
+  if (sameKey === operations.length)
+    return operations.length === 0 ? [] : [{ key: first, operations: [...operations] }];
   const groups = new Map<string | null, Operation[]>();
-  for (const operation of operations) {
+  for (let index = 0; index < operations.length; index++) {
+    const operation = operations[index]!;
     const key = partitionOf(operation);
     let group = groups.get(key);
     if (group === undefined) {
@@ -151,7 +160,32 @@ export function checkOperations(
   const budget = budgetOf(options);
   const effective = effectiveOperations(operations, model);
   const partitions = partitionOperations(effective, model);
-  return new PartitionRounds({ partitions, model, options, budget, opsCount: effective.length }).run();
+  const witnesses = partitions.map((partition) => quickLinearization(partition.operations, model));
+  const input = { partitions, model, options, budget, opsCount: effective.length };
+  if (witnesses.every((witness) => witness !== undefined)) return witnessedResult(input, witnesses);
+  return new PartitionRounds(input, witnesses).run();
+}
+
+/**
+ * The result when every partition has a quick witness (./quick-linearization.ts), which no
+ * search needs to confirm. Why apart from `PartitionRounds`: a first check in a fresh process
+ * compiles every function it calls, and on the small histories the witness decides, the rounds'
+ * machinery cost about as much to compile as the witness took to run.
+ */
+function witnessedResult(input: RoundsInput, witnesses: ReadonlyArray<readonly number[]>): CheckResult {
+  const result: CheckResult = {
+    result: "linearizable",
+    partitions: input.partitions.length,
+    ops: input.opsCount,
+    steps: input.budget.steps,
+    memoryBytesPeak: 0,
+  };
+  if (input.options.linearization !== true) return result;
+  const linearization = input.partitions.map((partition, index) => ({
+    partition: partition.key,
+    operations: witnesses[index]!.map((local) => partition.operations[local]!.id),
+  }));
+  return { ...result, linearization };
 }
 
 /**
@@ -160,7 +194,8 @@ export function checkOperations(
  */
 function effectiveOperations(operations: readonly Operation[], model: AnyModel): Operation[] {
   const effective: Operation[] = [];
-  for (const operation of operations) {
+  for (let index = 0; index < operations.length; index++) {
+    const operation = operations[index]!;
     if (operation.status === "fail") continue;
     const problem = model.validate?.(operation);
     if (problem !== undefined) {
@@ -205,11 +240,17 @@ class PartitionRounds {
   /** The budget that ran out on a partition given up on, if any. */
   private unknownReason: CheckResult["unknownReason"];
 
-  constructor(private readonly input: RoundsInput) {
+  /** `witnesses[i]`: partition i's quick witness, when it has one (no search runs for it). */
+  constructor(
+    private readonly input: RoundsInput,
+    witnesses: ReadonlyArray<readonly number[] | undefined>,
+  ) {
     this.explain = input.options.explain !== false;
-    this.searches = input.partitions.map((partition) =>
-      startPartitionSearch(partition.operations, input.model, this.explain),
-    );
+    this.searches = input.partitions.map((partition, index) => {
+      const witness = witnesses[index];
+      if (witness !== undefined) return witnessedSearch(witness);
+      return startSearchAfterWitness(partition.operations, input.model, this.explain);
+    });
     this.linearization = input.options.linearization === true ? [] : undefined;
   }
 

@@ -21,17 +21,27 @@ export function startPartitionSearch(
   recordDeepest: boolean,
 ): PartitionSearch {
   const witness = quickLinearization(operations, model);
-  if (witness !== undefined) return decided({ kind: "linearizable", linearization: witness }, witness.length);
+  if (witness !== undefined) return witnessedSearch(witness);
+  return startSearchAfterWitness(operations, model, recordDeepest);
+}
+
+/** The search for a partition that has no quick witness: the sweep when it applies, else the general search. */
+export function startSearchAfterWitness(
+  operations: readonly Operation[],
+  model: AnyModel,
+  recordDeepest: boolean,
+): PartitionSearch {
   return startReadWriteSweep(operations, model) ?? startSearch(operations, model, recordDeepest);
 }
 
-/** A search whose outcome is known before it runs. */
-function decided(outcome: SearchOutcome, depth: number): PartitionSearch {
+/** A search already decided by a quick witness (positions in the partition, in order). */
+export function witnessedSearch(witness: readonly number[]): PartitionSearch {
+  const outcome: SearchOutcome = { kind: "linearizable", linearization: witness };
   return {
     run: () => outcome,
     cacheEntries: 0,
     memoryBytes: 0,
-    depthMax: depth,
+    depthMax: witness.length,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * A quick witness of linearizability, tried before the search when only the verdict matters (the
- * fuzzer checks the history of every run it makes).
+ * A quick witness of linearizability, tried before the sweep or the search of every partition
+ * (./linearizability.ts), and by the fuzzer on the history of every run it makes.
  *
  * Taking the completed operations in the order they returned always respects real time: if `a`
  * returned before `b` was called, `a` also returned before `b` did. So when the model accepts
@@ -10,8 +10,10 @@
  * operation returned) is tried just before it, as happens when a read sees a write that was
  * still running; and a read-only operation that is not legal in its turn is moved in front of
  * the last operations placed, as happens when a read returns just after a write it did not see.
- * Nothing is undone: when that fails too there is no witness, which says nothing about the
- * history, and the caller runs the full search (./linearizability.ts).
+ * Last, the few operations placed last are taken back and placed again with it in another order
+ * (a bounded depth-first search), as happens when two writes ran at once and a later read saw
+ * the one that returned first. Nothing earlier is undone: when that fails too there is no
+ * witness, which says nothing about the history, and the caller runs the full search.
  *
  * Measured on fuzz runs of Raft, Multi-Paxos and primary-backup (kv histories of about 30
  * operations), uniform and swarm: this decides 93-96% of the histories, and a Raft fuzz run's
@@ -25,6 +27,21 @@ const lookaheadMax = 32;
 
 /** How many placed operations a read-only operation may be moved in front of. */
 const lookbackMax = 32;
+
+/**
+ * How many of the last placed operations a tail reorder (`Witness.reorderTail`) takes back and
+ * places again, in another order, with the one that is not legal in its turn.
+ */
+const reorderTailMax = 5;
+
+/** Model steps one tail reorder may take, over every window it tries. */
+const reorderStepsMax = 600;
+
+/**
+ * Model steps all tail reorders of one witness may take, per operation (plus one reorder's
+ * worth), so that the witness stays linear in the history's length.
+ */
+const reorderStepsPerOperation = 16;
 
 /**
  * Positions in `operations` (one partition, no `fail` operations) in an order the model accepts
@@ -48,10 +65,22 @@ export function quickLinearization(operations: readonly Operation[], model: AnyM
   for (let position = 0; position < completed.length; position++) {
     const index = completed[position]!;
     if (witness.placed[index] === 1 || witness.append(index) || witness.insertReadOnly(index)) continue;
-    const later = completed.slice(position + 1, position + 1 + lookaheadMax);
-    if (!witness.appendAfterOneOf([...later, ...indeterminate], index)) return undefined;
+    const later = { completed, from: position + 1, to: position + 1 + lookaheadMax, indeterminate };
+    if (witness.appendAfterOneOf(later, index)) continue;
+    if (!witness.reorderTail(index)) return undefined;
   }
   return witness.order;
+}
+
+/**
+ * Operations that may take effect just before one that is not legal in its turn: the completed
+ * ones at positions `from` to `to` (exclusive) of `completed`, then the indeterminate ones.
+ */
+interface LaterCandidates {
+  readonly completed: readonly number[];
+  readonly from: number;
+  readonly to: number;
+  readonly indeterminate: readonly number[];
 }
 
 /**
@@ -67,6 +96,8 @@ class Witness {
   /** `statesBefore[k]`: the state `order[k]` was applied to. */
   private readonly statesBefore: unknown[] = [];
   private state: unknown;
+  /** Model steps the tail reorders may still take (`reorderStepsPerOperation`). */
+  private reorderStepsLeft: number;
 
   constructor(
     private readonly operations: readonly Operation[],
@@ -74,6 +105,7 @@ class Witness {
   ) {
     this.placed = new Uint8Array(operations.length);
     this.state = model.init();
+    this.reorderStepsLeft = reorderStepsMax + reorderStepsPerOperation * operations.length;
   }
 
   /** Places `index` last, when the model accepts it in the current state. */
@@ -107,17 +139,106 @@ class Witness {
   }
 
   /**
-   * Places one of `candidates` (called no later than `index` returned) and then `index`, for the
+   * Places one of `later` (called no later than `index` returned) and then `index`, for the
    * first candidate with which the model accepts both: a write a read saw while it still ran.
    */
-  appendAfterOneOf(candidates: readonly number[], index: number): boolean {
+  appendAfterOneOf(later: LaterCandidates, index: number): boolean {
+    const to = Math.min(later.to, later.completed.length);
+    for (let position = later.from; position < to; position++) {
+      if (this.appendPair(later.completed[position]!, index)) return true;
+    }
+    for (let position = 0; position < later.indeterminate.length; position++) {
+      if (this.appendPair(later.indeterminate[position]!, index)) return true;
+    }
+    return false;
+  }
+
+  /** Places `candidate` then `index`, when real time and the model allow both. */
+  private appendPair(candidate: number, index: number): boolean {
     const operation = this.operations[index]!;
-    for (const candidate of candidates) {
-      if (this.placed[candidate] === 1 || this.operations[candidate]!.callUs > operation.returnUs) continue;
-      const between = this.model.step(this.state, this.operations[candidate]!);
-      if (between === undefined || this.model.step(between, operation) === undefined) continue;
-      this.push(candidate, between);
-      return this.append(index);
+    if (this.placed[candidate] === 1 || this.operations[candidate]!.callUs > operation.returnUs) return false;
+    const between = this.model.step(this.state, this.operations[candidate]!);
+    if (between === undefined || this.model.step(between, operation) === undefined) return false;
+    this.push(candidate, between);
+    return this.append(index);
+  }
+
+  /**
+   * Takes back the last placed operations, one more at a time up to `reorderTailMax`, and looks
+   * for an order of them and `index` that respects real time and that the model accepts: two
+   * writes that ran at once, placed in the order they returned, when a later read saw the
+   * first one's value; or a compare-and-set that took effect before a write that returned first.
+   * The windows are searched depth first within `reorderStepsMax` model steps in all, and all
+   * reorders of one witness within `reorderStepsPerOperation` per operation.
+   */
+  reorderTail(index: number): boolean {
+    const stepsGiven = Math.min(reorderStepsMax, this.reorderStepsLeft);
+    const budget = { steps: stepsGiven };
+    const found = this.findTailOrder(index, budget);
+    this.reorderStepsLeft -= stepsGiven - Math.max(0, budget.steps);
+    return found;
+  }
+
+  /** `reorderTail` within `budget`: replaces the tail and places `index` when an order is found. */
+  private findTailOrder(index: number, budget: { steps: number }): boolean {
+    const window = [index];
+    for (let size = 1; size <= reorderTailMax && size <= this.order.length && budget.steps > 0; size++) {
+      const base = this.order.length - size;
+      window.push(this.order[base]!);
+      const arranged: number[] = [];
+      const states: unknown[] = [];
+      const search = { window, used: new Uint8Array(window.length), arranged, states, budget };
+      if (!this.arrange(search, this.statesBefore[base])) continue;
+      this.order.length = base;
+      this.statesBefore.length = base;
+      for (let position = 0; position < arranged.length; position++) {
+        this.order.push(arranged[position]!);
+        this.statesBefore.push(states[position]);
+      }
+      this.placed[index] = 1;
+      this.state = states[arranged.length];
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Depth first: extends `arranged` (with the state before each of its operations in `states`)
+   * by the unused operations of `window`, each only when no other unused one returned before it
+   * was called. True when all are placed; `states` then ends with the state after the last.
+   */
+  private arrange(
+    search: {
+      window: readonly number[];
+      used: Uint8Array;
+      arranged: number[];
+      states: unknown[];
+      budget: { steps: number };
+    },
+    state: unknown,
+  ): boolean {
+    const { window, used, arranged, states, budget } = search;
+    if (arranged.length === window.length) {
+      states.push(state);
+      return true;
+    }
+    for (let slot = 0; slot < window.length; slot++) {
+      if (used[slot] === 1) continue;
+      const operation = this.operations[window[slot]!]!;
+      let forced = false;
+      for (let other = 0; other < window.length && !forced; other++) {
+        forced = used[other] === 0 && this.operations[window[other]!]!.returnUs < operation.callUs;
+      }
+      if (forced || budget.steps-- <= 0) continue;
+      const next = this.model.step(state, operation);
+      if (next === undefined) continue;
+      used[slot] = 1;
+      arranged.push(window[slot]!);
+      states.push(state);
+      if (this.arrange(search, next)) return true;
+      used[slot] = 0;
+      arranged.pop();
+      states.pop();
     }
     return false;
   }

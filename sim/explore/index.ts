@@ -16,6 +16,7 @@ export {
 export {
   bugOptionHints,
   type ExploreInput,
+  exploreHints,
   exploreSetup,
   formatFaultBudget,
   parseFaultBudget,

@@ -82,7 +82,11 @@ export function noveltySearch(setup: WorldSetup, settings: NoveltySettings): Nov
   const visited = new FingerprintSet();
   const live = new World(setup, shared);
   const restorable = settings.restore !== "replay" && live.restorable;
-  const cellOf = cellHasher(live);
+  const cellPrint = cellHasher(live);
+  const cellOf = (world: World): string => {
+    const { high, low } = cellPrint(world);
+    return `${high}:${low}`;
+  };
   const archive = new Map<string, Cell>();
   const cells: Cell[] = [];
   let statesVisited = 1;
@@ -188,11 +192,12 @@ function drawCell(cells: readonly Cell[], point: number): Cell | undefined {
 const weightOf = (cell: Cell): number => 2 ** Math.min(cell.budgetLeft, 16) / Math.sqrt(1 + cell.chosen);
 
 /**
- * The cell of a world's current state, as a string key: per node its description (or its object,
- * when it describes nothing), up or down; the fault budget left; per client whether it waits; the
- * length of the history.
+ * The cell of a world's current state: per node its description (or its object, when it
+ * describes nothing), up or down; the fault budget left; per client whether it waits; the length
+ * of the history. Messages in flight, timers and the clock are left out. Also the key of the
+ * `cells` strategy (search.ts).
  */
-function cellHasher(world: World): (world: World) => string {
+export function cellHasher(world: World): (world: World) => Fingerprint {
   const opaque = new Set<object>([world.kernel, world.history, world.options]);
   for (const node of world.nodeIds) {
     const context = world.kernel.contextOf(node);
@@ -201,7 +206,7 @@ function cellHasher(world: World): (world: World) => string {
     opaque.add(context.storage);
   }
   const hasher = new Hasher(opaque);
-  return (current: World): string => {
+  return (current: World): Fingerprint => {
     hasher.reset();
     for (const node of current.nodeIds) hashNode(hasher, current, node);
     const budget = current.budgetLeft();
@@ -211,8 +216,7 @@ function cellHasher(world: World): (world: World) => string {
     hasher.word(budget.timeouts);
     for (const client of current.clients) hasher.word(client.busy ? 1 : 0);
     hasher.word(current.history.events.length);
-    const { high, low } = hasher.digest();
-    return `${high}:${low}`;
+    return hasher.digest();
   };
 }
 

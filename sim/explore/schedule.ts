@@ -56,7 +56,8 @@ export function takeScheduleStep(
       if (client === undefined) throw new ScheduleError(`invoke: no client ${step.client}`);
       if (client.busy)
         throw new ScheduleError(`invoke: client ${step.client} already has an operation pending`);
-      kernel.runNow(() => client.invoke({ f: step.f, key: step.key, value: step.value }));
+      const first = step.node === undefined ? {} : { node: step.node, follow: true };
+      kernel.runNow(() => client.invoke({ f: step.f, key: step.key, value: step.value, ...first }));
       return;
     }
     case "crash":
@@ -159,7 +160,7 @@ export function describeStep(step: ScheduleStep): string {
     case "retry":
       return `retry ${step.client}`;
     case "invoke":
-      return `invoke ${step.client} ${step.f}(${step.key ?? ""}${step.value === null ? "" : `, ${JSON.stringify(step.value)}`})`;
+      return `invoke ${step.client} ${step.f}(${step.key ?? ""}${step.value === null ? "" : `, ${JSON.stringify(step.value)}`})${step.node === undefined ? "" : ` at ${step.node}`}`;
     case "crash":
       return `crash ${step.node}${step.loseUnsynced === true ? " (losing unsynced writes)" : ""}`;
     case "restart":

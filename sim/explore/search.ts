@@ -7,6 +7,10 @@
  * - `random`: random walks from the initial state until the time budget ends; never `complete`.
  * - `novelty`: random walks from an archive of the states reached so far (novelty.ts); never
  *   `complete`. It reaches bugs too deep for breadth-first search.
+ * - `cells`: breadth first over cells (novelty.ts): the first state found in a cell stands for
+ *   every state of that cell, so each cell is expanded once. Much smaller than the state space,
+ *   it reaches deeper; its schedule is short (the fewest choices among the states it kept), not
+ *   proven shortest, and its verdict is never `complete`.
  *
  * A counterexample found at random is shortened (shorten.ts) and marked `shortest: false`.
  *
@@ -21,12 +25,13 @@
  */
 import { randomStream } from "../random.js";
 import type { ScheduleStep } from "../scenario/schema.js";
-import { noveltySearch } from "./novelty.js";
+import type { Fingerprint } from "./fingerprint.js";
+import { cellHasher, noveltySearch } from "./novelty.js";
 import { shortenSchedule } from "./shorten.js";
 import { FingerprintSet } from "./visited.js";
 import { type Finding, World, type WorldSetup, WorldShared, type WorldState } from "./world.js";
 
-export type Strategy = "bfs" | "dfs" | "random" | "novelty";
+export type Strategy = "bfs" | "dfs" | "random" | "novelty" | "cells";
 
 export interface SearchSettings {
   readonly strategy: Strategy;
@@ -48,6 +53,11 @@ export interface SearchSettings {
   /** Called about every `progressMs` with the figures so far. */
   readonly onProgress?: (progress: SearchProgress) => void;
   readonly progressMs?: number;
+  /**
+   * `bfs`: take only one order of two deliveries to different nodes (default `one`); `both`
+   * takes both, for tests that compare. The states reached and their depths are the same.
+   */
+  readonly commutingOrders?: "one" | "both";
 }
 
 export interface SearchProgress {
@@ -67,11 +77,17 @@ export interface SearchResult {
   readonly strategy: Strategy;
   /** Transitions taken, states counted each time they are reached. */
   readonly statesVisited: number;
+  /**
+   * `bfs`: transitions not taken because the other order of two deliveries to different nodes
+   * reaches the same state (`skipsOrder`).
+   */
+  readonly transitionsSkipped?: number;
   readonly uniqueStates: number;
   /** Every state at most this many steps from the initial state was explored. */
   readonly depth: number;
   /** What stopped a `bounded` search. */
-  readonly boundedBy?: "depth" | "time" | "states";
+  /** `cells`: every cell reachable within the bounds was reached (not every state). */
+  readonly boundedBy?: "depth" | "time" | "states" | "cells";
   /**
    * A node object kept its state out of sight (closures, no `fingerprint()`): no two states were
    * merged, so the search was a tree search.
@@ -104,6 +120,8 @@ export function explore(setup: WorldSetup, settings: SearchSettings): SearchResu
   switch (settings.strategy) {
     case "bfs":
       return new BreadthFirst(setup, settings).run();
+    case "cells":
+      return new BreadthFirst(setup, settings, "cells").run();
     case "dfs":
       return iterativeDeepening(setup, settings);
     case "random":
@@ -177,8 +195,8 @@ function shortened(
   const world = new World(setup, shared);
   const steps: ScheduleStep[] = [];
   for (const step of short.choices) {
-    steps.push(...world.expand(step));
     world.take(step);
+    steps.push(...world.lastTaken);
   }
   return { steps, finding: short.finding, shortest: false, foundSteps: choices.length };
 }
@@ -278,11 +296,14 @@ class StateStore {
 }
 
 /**
- * Steps between two snapshots on a path. A snapshot costs about as much as replaying five to
- * eight steps (docs/exploring.md), and most states are kept but few are expanded many times:
- * a snapshot every 3 steps measured faster than one per state (Paxos, 3 nodes).
+ * Steps between two snapshots on a path. Every kept state is expanded once, and each of its
+ * children restores it again: steps kept after a snapshot are replayed once per child. Since a
+ * save shares the records of the objects a step left alone (and knows the last restore's records
+ * as its own), a snapshot per state measured faster than one every 3 steps: 3,600 to 4,100
+ * against 3,300 to 3,600 states per CPU-second (Paxos, 3 nodes, load 11, alternated), and 5,354
+ * to 5,592 against 2,892 to 3,702 (Raft to depth 6, load 9 to 11).
  */
-const checkpointSteps = 3;
+const checkpointSteps = 1;
 
 /** A snapshot and the steps taken since. */
 interface Checkpoint {
@@ -298,9 +319,8 @@ function stepsOf(setup: WorldSetup, shared: WorldShared, path: readonly number[]
   const world = new World(setup, shared);
   const steps: ScheduleStep[] = [];
   for (const index of path) {
-    const step = world.choices()[index] as ScheduleStep;
-    steps.push(...world.expand(step));
-    world.take(step);
+    world.take(world.choices()[index] as ScheduleStep);
+    steps.push(...world.lastTaken);
   }
   return steps;
 }
@@ -317,7 +337,33 @@ const snapshotsMax = 1_000_000;
 interface Waiting {
   readonly state: number;
   readonly kept: Kept;
+  /** The delivery to a node that reached this state, when one did (see `skipsOrder`). */
+  readonly after?: { readonly id: number; readonly to: string };
 }
+
+/**
+ * Whether breadth-first search skips `step` in a state reached by the delivery `after`: `step`
+ * delivers, to another node, a message sent before `after`'s. Such a message was in flight in the
+ * parent state too (a step sends only messages with higher ids), and two deliveries to different
+ * nodes reach the same state in either order (each changes only its own node; docs/exploring.md,
+ * "Reductions"), at the same depth: the parent's `step`, then `after`, reaches it, and that order
+ * is never skipped (its later delivery has the higher id). So every state is still reached at its
+ * least depth; only the transition into it by the other order is not taken. This is a sleep set
+ * (Godefroid, "Partial-Order Methods for the Verification of Concurrent Systems", 1996) of one
+ * step, kept sound under a visited set by the order on message ids.
+ */
+function skipsOrder(step: ScheduleStep, after: Waiting["after"], nodes: readonly string[]): boolean {
+  return (
+    after !== undefined &&
+    step.kind === "deliver" &&
+    step.id < after.id &&
+    step.to !== after.to &&
+    nodes.includes(step.to)
+  );
+}
+
+/** Why an expansion ends the search: a finding on a path (choice numbers), or the state bound. */
+type Ending = { readonly path: readonly number[]; readonly finding: Finding } | "states";
 
 class BreadthFirst {
   private readonly shared = new WorldShared();
@@ -328,10 +374,22 @@ class BreadthFirst {
   private readonly started: number;
   private lastProgress: number;
 
+  /** For `cells`: the key a state is known by (its cell); else its fingerprint. */
+  private keyOf: ((world: World) => Fingerprint) | undefined;
+  /**
+   * Whether to take one order of two deliveries to different nodes (`skipsOrder`): breadth first
+   * over states, unless prompt replies make a delivery change its sender's node too.
+   */
+  private readonly oneOrder: boolean;
+  /** Transitions not taken because the other order reaches the same state. */
+  private skipped = 0;
+
   constructor(
     private readonly setup: WorldSetup,
     private readonly settings: SearchSettings,
+    private readonly strategy: "bfs" | "cells" = "bfs",
   ) {
+    this.oneOrder = strategy === "bfs" && setup.promptReplies !== true && settings.commutingOrders !== "both";
     this.started = settings.now();
     this.lastProgress = this.started;
   }
@@ -340,7 +398,8 @@ class BreadthFirst {
     const store = new StateStore(this.setup, this.shared, this.settings.restore);
     this.restore = store.restorable ? "snapshot" : "replay";
     const root = store.initial();
-    const rootPrint = root.fingerprint();
+    if (this.strategy === "cells") this.keyOf = cellHasher(root);
+    const rootPrint = this.keyOf === undefined ? root.fingerprint() : this.keyOf(root);
     this.visited.visit(rootPrint.high, rootPrint.low);
     this.statesVisited = 1;
     if (root.finding !== undefined) return this.violation([], root.finding, 0);
@@ -350,35 +409,12 @@ class BreadthFirst {
       if (depth >= this.settings.depthMax) return this.result("bounded", depth, "depth");
       const next: Waiting[] = [];
       for (let at = 0; at < frontier.length; at++) {
-        const { state, kept } = frontier[at] as Waiting;
+        const waiting = frontier[at] as Waiting;
         // Expanded states are let go, so that a level's snapshots can be freed as it is explored.
         frontier[at] = undefined;
-        const path = store.restorable ? [] : this.tree.path(state);
-        let world = store.load(kept);
-        const choices = world.choices();
-        if (choices.length === 0) {
-          const finding = deadlock(world);
-          if (finding !== undefined) return this.violation(this.tree.path(state), finding, depth);
-        }
-        for (let choice = 0; choice < choices.length; choice++) {
-          if (choice > 0) world = store.load(kept);
-          world.take(choices[choice] as ScheduleStep);
-          this.statesVisited++;
-          const print = world.fingerprint();
-          if (!this.visited.visit(print.high, print.low)) continue;
-          if (world.finding !== undefined) {
-            return this.violation([...this.tree.path(state), choice], world.finding, depth);
-          }
-          const child = this.tree.add(state, choice);
-          // Past `snapshotsMax` waiting states, a level keeps paths instead (memory: a snapshot
-          // holds a few kilobytes, a path a few bytes a step).
-          const childKept =
-            next.length < snapshotsMax
-              ? store.keepChild(world, kept, choices[choice] as ScheduleStep, () => [...path, choice])
-              : this.tree.path(child);
-          next.push({ state: child, kept: childKept });
-          if (this.visited.size >= this.settings.statesMax) return this.result("bounded", depth, "states");
-        }
+        const ended = this.expand(store, waiting, next);
+        if (ended === "states") return this.result("bounded", depth, "states");
+        if (ended !== undefined) return this.violation(ended.path, ended.finding, depth);
         const now = this.settings.now();
         if (now - this.started >= this.settings.timeMs) return this.result("bounded", depth, "time");
         this.progress(now, depth, frontier.length - at - 1 + next.length);
@@ -387,7 +423,57 @@ class BreadthFirst {
       frontier = next;
       depth++;
     }
+    // Every cell was reached, not every state: no proof that no schedule breaks an invariant.
+    if (this.strategy === "cells") return this.result("bounded", depth, "cells");
     return this.result("complete", depth);
+  }
+
+  /**
+   * Takes every step enabled in the state `waiting`, each from the same state restored, and adds
+   * the new states to `next`. Returns why the search ends here, if it does: a finding (with its
+   * path) or the bound on states.
+   */
+  private expand(store: StateStore, waiting: Waiting, next: Waiting[]): Ending | undefined {
+    const { state, kept, after } = waiting;
+    const path = store.restorable ? [] : this.tree.path(state);
+    let world = store.load(kept);
+    const choices = world.choices();
+    if (choices.length === 0) {
+      const finding = deadlock(world);
+      if (finding !== undefined) return { path: this.tree.path(state), finding };
+    }
+    let loaded = true;
+    for (let choice = 0; choice < choices.length; choice++) {
+      const step = choices[choice] as ScheduleStep;
+      if (this.oneOrder && skipsOrder(step, after, world.nodeIds)) {
+        this.skipped++;
+        continue;
+      }
+      if (!loaded) world = store.load(kept);
+      loaded = false;
+      world.take(step);
+      this.statesVisited++;
+      // A cell stands for states that may differ in their findings: every state is checked.
+      if (this.keyOf !== undefined && world.finding !== undefined) {
+        return { path: [...this.tree.path(state), choice], finding: world.finding };
+      }
+      const print = this.keyOf === undefined ? world.fingerprint() : this.keyOf(world);
+      if (!this.visited.visit(print.high, print.low)) continue;
+      if (world.finding !== undefined)
+        return { path: [...this.tree.path(state), choice], finding: world.finding };
+      const child = this.tree.add(state, choice);
+      // Past `snapshotsMax` waiting states, a level keeps paths instead (memory: a snapshot
+      // holds a few kilobytes, a path a few bytes a step).
+      const childKept =
+        next.length < snapshotsMax
+          ? store.keepChild(world, kept, choices[choice] as ScheduleStep, () => [...path, choice])
+          : this.tree.path(child);
+      const reached =
+        step.kind === "deliver" && world.nodeIds.includes(step.to) ? { id: step.id, to: step.to } : undefined;
+      next.push({ state: child, kept: childKept, ...(reached === undefined ? {} : { after: reached }) });
+      if (this.visited.size >= this.settings.statesMax) return "states";
+    }
+    return undefined;
   }
 
   private progress(now: number, depth: number, frontier: number): void {
@@ -406,17 +492,25 @@ class BreadthFirst {
   private violation(path: readonly number[], finding: Finding, depth: number): SearchResult {
     return {
       ...this.result("violation", depth),
-      counterexample: { steps: stepsOf(this.setup, this.shared, path), finding, shortest: true },
+      counterexample: {
+        steps: stepsOf(this.setup, this.shared, path),
+        finding,
+        // Breadth first over cells: the fewest choices of the states it kept, not of all states.
+        shortest: this.strategy === "bfs",
+        ...(this.strategy === "bfs" ? {} : { foundSteps: path.length }),
+      },
     };
   }
 
   private result(verdict: Verdict, depth: number, boundedBy?: SearchResult["boundedBy"]): SearchResult {
     return {
       verdict,
-      strategy: "bfs",
+      strategy: this.strategy,
       statesVisited: this.statesVisited,
       uniqueStates: this.visited.size,
-      depth,
+      ...(this.oneOrder ? { transitionsSkipped: this.skipped } : {}),
+      // A level of cells is not a level of states: `cells` covers no depth completely.
+      depth: this.strategy === "bfs" ? depth : 0,
       ...(boundedBy === undefined ? {} : { boundedBy }),
       ...(this.shared.hiddenState ? { hiddenState: true } : {}),
       restore: this.restore,
@@ -432,92 +526,138 @@ class BreadthFirst {
  * explored everything: the verdict is `complete`.
  */
 function iterativeDeepening(setup: WorldSetup, settings: SearchSettings): SearchResult {
-  const shared = new WorldShared();
-  const started = settings.now();
-  let statesVisited = 0;
-  let uniqueStates = 0;
-  let lastProgress = started;
-  let covered = 0;
-  const done = (
+  return new IterativeDeepening(setup, settings).run();
+}
+
+/** How one round of iterative deepening ended. */
+interface Round {
+  /** Some path reached the bound with steps still enabled. */
+  cut: boolean;
+  /** The time or state bound stopped the round. */
+  stop: "time" | "states" | undefined;
+  found: { readonly path: readonly number[]; readonly finding: Finding } | undefined;
+}
+
+class IterativeDeepening {
+  private readonly shared = new WorldShared();
+  private readonly store: StateStore;
+  private readonly started: number;
+  private lastProgress: number;
+  private statesVisited = 0;
+  private uniqueStates = 0;
+  /** Every state within this many steps was explored. */
+  private covered = 0;
+
+  constructor(
+    private readonly setup: WorldSetup,
+    private readonly settings: SearchSettings,
+  ) {
+    this.started = settings.now();
+    this.lastProgress = this.started;
+    this.store = new StateStore(setup, this.shared, settings.restore);
+  }
+
+  run(): SearchResult {
+    const root = this.store.initial();
+    const rootState = this.store.keep(root, []);
+    const rootPrint = root.fingerprint();
+    this.statesVisited++;
+    this.uniqueStates = 1;
+    if (root.finding !== undefined) {
+      return this.result("violation", {
+        counterexample: { steps: [], finding: root.finding, shortest: true },
+      });
+    }
+    for (let bound = 1; bound <= this.settings.depthMax; bound++) {
+      const visited = new FingerprintSet();
+      visited.visit(rootPrint.high, rootPrint.low, 0);
+      const round: Round = { cut: false, stop: undefined, found: undefined };
+      this.expand(this.store.load(rootState), { bound, visited, round, path: [] });
+      this.uniqueStates = Math.max(this.uniqueStates, visited.size);
+      if (round.found !== undefined) {
+        const steps = stepsOf(this.setup, this.shared, round.found.path);
+        return this.result("violation", {
+          counterexample: { steps, finding: round.found.finding, shortest: true },
+        });
+      }
+      if (round.stop !== undefined) return this.result("bounded", { boundedBy: round.stop });
+      this.covered = bound;
+      if (!round.cut) return this.result("complete");
+    }
+    return this.result("bounded", { boundedBy: "depth" });
+  }
+
+  /** Explores depth first from `world`, at the end of `path`, within this round's bound. */
+  private expand(
+    world: World,
+    at: { bound: number; visited: FingerprintSet; round: Round; path: number[] },
+  ): void {
+    const { bound, visited, round, path } = at;
+    const here = this.store.restorable ? this.store.keep(world, []) : undefined;
+    const choices = world.choices();
+    if (choices.length === 0) {
+      const finding = deadlock(world);
+      if (finding !== undefined) round.found = { path: [...path], finding };
+      return;
+    }
+    if (path.length >= bound) {
+      round.cut = true;
+      return;
+    }
+    for (let choice = 0; choice < choices.length; choice++) {
+      if (round.found !== undefined || round.stop !== undefined) return;
+      const child = choice === 0 ? world : this.store.load(here ?? path);
+      child.take(choices[choice] as ScheduleStep);
+      this.statesVisited++;
+      const print = child.fingerprint();
+      if (!visited.visit(print.high, print.low, path.length + 1)) continue;
+      path.push(choice);
+      if (child.finding !== undefined) {
+        round.found = { path: [...path], finding: child.finding };
+        return;
+      }
+      round.stop = this.stopNow(visited, bound, path.length);
+      if (round.stop === undefined) this.expand(child, at);
+      path.pop();
+    }
+  }
+
+  /** Whether the time or state bound is reached now; reports progress on the way. */
+  private stopNow(visited: FingerprintSet, bound: number, pathLength: number): Round["stop"] {
+    const settings = this.settings;
+    let stop: Round["stop"];
+    if (visited.size >= settings.statesMax) stop = "states";
+    const now = settings.now();
+    if (now - this.started >= settings.timeMs) stop = "time";
+    if (settings.onProgress !== undefined && now - this.lastProgress >= (settings.progressMs ?? 100)) {
+      this.lastProgress = now;
+      settings.onProgress({
+        statesVisited: this.statesVisited,
+        uniqueStates: Math.max(this.uniqueStates, visited.size),
+        depth: bound,
+        frontier: pathLength,
+        elapsedMs: now - this.started,
+      });
+    }
+    return stop;
+  }
+
+  private result(
     verdict: Verdict,
     extra: Partial<Pick<SearchResult, "boundedBy" | "counterexample">> = {},
-  ): SearchResult => ({
-    verdict,
-    strategy: "dfs",
-    statesVisited,
-    uniqueStates,
-    depth: covered,
-    ...extra,
-    ...(shared.hiddenState ? { hiddenState: true } : {}),
-    restore: store.restorable ? "snapshot" : "replay",
-    wallMs: settings.now() - started,
-  });
-  const store = new StateStore(setup, shared, settings.restore);
-  const root = store.initial();
-  const rootState = store.keep(root, []);
-  const rootPrint = root.fingerprint();
-  statesVisited++;
-  uniqueStates = 1;
-  if (root.finding !== undefined)
-    return done("violation", { counterexample: { steps: [], finding: root.finding, shortest: true } });
-  for (let bound = 1; bound <= settings.depthMax; bound++) {
-    const visited = new FingerprintSet();
-    visited.visit(rootPrint.high, rootPrint.low, 0);
-    let cut = false;
-    let stop: "time" | "states" | undefined;
-    let found: { path: number[]; finding: Finding } | undefined;
-    const path: number[] = [];
-    const expand = (world: World): void => {
-      const here = store.restorable ? store.keep(world, []) : undefined;
-      const choices = world.choices();
-      if (choices.length === 0) {
-        const finding = deadlock(world);
-        if (finding !== undefined) found = { path: [...path], finding };
-        return;
-      }
-      if (path.length >= bound) {
-        cut = true;
-        return;
-      }
-      for (let choice = 0; choice < choices.length && found === undefined && stop === undefined; choice++) {
-        const child = choice === 0 ? world : store.load(here ?? path);
-        child.take(choices[choice] as ScheduleStep);
-        statesVisited++;
-        const print = child.fingerprint();
-        if (!visited.visit(print.high, print.low, path.length + 1)) continue;
-        path.push(choice);
-        if (child.finding !== undefined) {
-          found = { path: [...path], finding: child.finding };
-          return;
-        }
-        if (visited.size >= settings.statesMax) stop = "states";
-        const now = settings.now();
-        if (now - started >= settings.timeMs) stop = "time";
-        if (settings.onProgress !== undefined && now - lastProgress >= (settings.progressMs ?? 100)) {
-          lastProgress = now;
-          settings.onProgress({
-            statesVisited,
-            uniqueStates: Math.max(uniqueStates, visited.size),
-            depth: bound,
-            frontier: path.length,
-            elapsedMs: now - started,
-          });
-        }
-        if (stop === undefined) expand(child);
-        path.pop();
-      }
+  ): SearchResult {
+    return {
+      verdict,
+      strategy: "dfs",
+      statesVisited: this.statesVisited,
+      uniqueStates: this.uniqueStates,
+      depth: this.covered,
+      ...extra,
+      ...(this.shared.hiddenState ? { hiddenState: true } : {}),
+      restore: this.store.restorable ? "snapshot" : "replay",
+      wallMs: this.settings.now() - this.started,
     };
-    expand(store.load(rootState));
-    uniqueStates = Math.max(uniqueStates, visited.size);
-    if (found !== undefined) {
-      const steps = stepsOf(setup, shared, found.path);
-      return done("violation", { counterexample: { steps, finding: found.finding, shortest: true } });
-    }
-    if (stop !== undefined) return done("bounded", { boundedBy: stop });
-    covered = bound;
-    if (!cut) return done("complete");
   }
-  return done("bounded", { boundedBy: "depth" });
 }
 
 /** Random walks from the initial state, each at most `depthMax` steps, until the time is up. */

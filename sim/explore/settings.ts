@@ -18,14 +18,20 @@ export interface ExploreInput {
   readonly clients?: number;
   /** Operations per client; default: `explore.operations`, else 1. */
   readonly operations?: number;
+  /** Which node each client asks first; default: the bugs' or the protocol's `explore.firstNodes`, else `guess`. */
+  readonly firstNodes?: "guess" | "spread";
   /** Default: the protocol's \`explore.faults\` over no drops, duplicates or crashes and 3 timeouts. */
   readonly faults?: Partial<FaultBudget>;
   /** The timers whose firing is a choice; default: the bugs' or the protocol's `explore.timers`, else all. */
   readonly timers?: readonly string[] | "all";
   /** Default: the bugs' or the protocol's `explore.network`, else `unordered`. */
-  readonly network?: "unordered" | "ordered";
+  readonly network?: "unordered" | "ordered" | "fifo";
   /** Default: the bugs' or the protocol's `explore.quietTimeouts`, else false. */
   readonly quietTimeouts?: boolean;
+  /** Default: the bugs' or the protocol's `explore.promptTimeouts`, else false. */
+  readonly promptTimeouts?: boolean;
+  /** Default: the bugs' or the protocol's `explore.promptReplies`, else false. */
+  readonly promptReplies?: boolean;
   readonly seed?: bigint;
 }
 
@@ -60,7 +66,22 @@ export function formatFaultBudget(budget: FaultBudget): string {
  * whose only operation is `txn` gets list-append transactions, as the workload generator makes
  * them (sim/clients.ts): an append of a unique value to `x`, then a read of `x`.
  */
-export function fixedWorkload(protocol: Protocol, clients: number, operations: number): ExploreOperation[][] {
+export function fixedWorkload(
+  protocol: Protocol,
+  clients: number,
+  operations: number,
+  firstNodes: { readonly spread: false } | { readonly spread: true; readonly nodes: number } = {
+    spread: false,
+  },
+): ExploreOperation[][] {
+  const workload = fixedOperations(protocol, clients, operations);
+  if (!firstNodes.spread) return workload;
+  return workload.map((list, client) =>
+    list.map((operation) => ({ ...operation, node: `n${(client % firstNodes.nodes) + 1}` })),
+  );
+}
+
+function fixedOperations(protocol: Protocol, clients: number, operations: number): ExploreOperation[][] {
   const functions = Object.keys(protocol.client?.operations ?? {});
   if (functions.length === 1 && functions[0] === "txn") {
     return Array.from({ length: clients }, (_, client) =>
@@ -142,12 +163,19 @@ export function exploreSetup(
     protocol,
     options,
     nodes,
-    workload: fixedWorkload(protocol, clients, operations),
+    workload: fixedWorkload(
+      protocol,
+      clients,
+      operations,
+      (input.firstNodes ?? hints.firstNodes) === "spread" ? { spread: true, nodes } : { spread: false },
+    ),
     seed: input.seed ?? 1n,
     budget: { ...defaultBudget, ...hints.faults, ...input.faults },
     ...(timers === undefined ? {} : { timers }),
     network: input.network ?? hints.network ?? "unordered",
     quietTimeouts: input.quietTimeouts ?? hints.quietTimeouts ?? false,
+    promptTimeouts: input.promptTimeouts ?? hints.promptTimeouts ?? false,
+    promptReplies: input.promptReplies ?? hints.promptReplies ?? false,
     ...(checkHistory === undefined ? {} : { checkHistory }),
   };
   return { setup, userOptions };

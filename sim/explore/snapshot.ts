@@ -27,6 +27,22 @@ const kindArray = 1;
 const kindMap = 2;
 const kindSet = 3;
 const kindTyped = 4;
+/** An object whose contents cannot be copied (a WeakMap, a WeakSet, a Promise). */
+const kindHidden = 5;
+
+/**
+ * The kind of a walked object, found once per object (kept in its `Known`): the chain of
+ * `instanceof` tests, run on every object of every capture, was the largest part of the walk
+ * (Paxos, 3 nodes).
+ */
+function kindOf(value: object): number {
+  if (Array.isArray(value)) return kindArray;
+  if (value instanceof Map) return kindMap;
+  if (value instanceof Set) return kindSet;
+  if (ArrayBuffer.isView(value)) return kindTyped;
+  if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) return kindHidden;
+  return kindObject;
+}
 
 /**
  * One object's recorded contents: the object, its kind and a shallow copy of what it held (for
@@ -41,11 +57,18 @@ interface Recorded {
   readonly same: SameFields | undefined;
   /** The object's prototype chain had enumerable fields: its names are checked with Object.keys. */
   readonly inherits: boolean;
+  /** What the walk knows of the object: a restore makes this record its latest. */
+  readonly known: Known;
 }
 
 /** The record of an array, a Map, a Set or a typed array. */
-function contents(object: object, kind: number, copy: readonly unknown[] | TypedArray): Recorded {
-  return { object, kind, keys: undefined, copy, same: undefined, inherits: false };
+function contents(
+  object: object,
+  known: Known,
+  kind: number,
+  copy: readonly unknown[] | TypedArray,
+): Recorded {
+  return { object, kind, keys: undefined, copy, same: undefined, inherits: false, known };
 }
 
 /** A saved state: every mutable object reachable then, with its contents then. */
@@ -62,6 +85,8 @@ interface Known {
   part: number;
   /** Skipped by the walk (opaque). */
   readonly skipped: boolean;
+  /** What kind of object it is (`kindOf`). */
+  readonly kind: number;
 }
 
 type TypedArray = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
@@ -94,7 +119,14 @@ export class Snapshotter {
   constructor(opaque: ReadonlySet<object>) {
     // In the table, not in slots: these (the protocol, its options) outlive the exploration.
     for (const object of opaque) {
-      this.sealed.set(object, { owner: this, epoch: -1, recorded: undefined, part: -1, skipped: true });
+      this.sealed.set(object, {
+        owner: this,
+        epoch: -1,
+        recorded: undefined,
+        part: -1,
+        skipped: true,
+        kind: kindObject,
+      });
     }
   }
 
@@ -103,16 +135,30 @@ export class Snapshotter {
     const slotted = object as Slotted;
     const known = slotted[knownSlot];
     if (known !== undefined && known.owner === this) return known;
+    // Frozen objects (messages, log entries) are met on every capture and have no slot: asking
+    // first whether they are frozen spares a lookup in the table (Raft's logs and queue).
+    if (Object.isFrozen(object)) return undefined;
     const other = this.sealed.get(object);
     if (other !== undefined) return other;
-    if (Object.isFrozen(object)) return undefined;
-    const made: Known = { owner: this, epoch: -1, recorded: undefined, part: -1, skipped: false };
+    const made: Known = {
+      owner: this,
+      epoch: -1,
+      recorded: undefined,
+      part: -1,
+      skipped: false,
+      kind: kindOf(object),
+    };
     if (Object.isExtensible(object) || known !== undefined) {
       Object.defineProperty(object, knownSlot, { value: made, writable: true, configurable: true });
     } else {
       this.sealed.set(object, made);
     }
     return made;
+  }
+
+  /** The number of the last capture (`begin`). */
+  get epochNow(): number {
+    return this.epoch;
   }
 
   /** Records the state of everything reachable from `roots`. */
@@ -159,48 +205,67 @@ export class Snapshotter {
     // copying every object into a scratch list to compare cost a third of the walk (Paxos).
     const last = known.recorded;
     let recorded: Recorded;
-    if (Array.isArray(value)) {
-      recorded =
-        last !== undefined && sameItems(last.copy as unknown[], value)
-          ? last
-          : contents(value, kindArray, value.slice());
-    } else if (value instanceof Map) {
-      recorded =
-        last !== undefined && sameMap(value, last.copy as unknown[])
-          ? last
-          : contents(value, kindMap, flattenMap(value));
-    } else if (value instanceof Set) {
-      recorded =
-        last !== undefined && sameSet(value, last.copy as unknown[])
-          ? last
-          : contents(value, kindSet, [...value]);
-    } else if (ArrayBuffer.isView(value)) {
-      const typed = value as TypedArray;
-      recorded =
-        last !== undefined && sameTyped(last.copy as TypedArray, typed)
-          ? last
-          : contents(value, kindTyped, typed.slice());
-      known.recorded = recorded;
-      this.out.push(recorded);
-      return;
-    } else if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) {
-      this.hidden = true;
-      return;
-    } else {
-      // The field names and values compared in place (shape.ts); copied only when they changed.
-      if (
-        last !== undefined &&
-        sameNamesAs(value, last) &&
-        (last.same as SameFields)(value, last.copy as unknown[])
-      ) {
-        recorded = last;
-      } else {
-        const keys = Object.keys(value);
-        const same =
-          last !== undefined && sameNames(last.keys as string[], keys) ? last.same : sameFields(keys);
-        const inherits = !sameFieldNames(value, keys);
-        recorded = { object: value, kind: kindObject, keys, copy: Object.values(value), same, inherits };
+    switch (known.kind) {
+      case kindArray: {
+        const array = value as unknown[];
+        recorded =
+          last !== undefined && sameItems(last.copy as unknown[], array)
+            ? last
+            : contents(value, known, kindArray, array.slice());
+        break;
       }
+      case kindMap: {
+        const map = value as Map<unknown, unknown>;
+        recorded =
+          last !== undefined && sameMap(map, last.copy as unknown[])
+            ? last
+            : contents(value, known, kindMap, flattenMap(map));
+        break;
+      }
+      case kindSet: {
+        const set = value as Set<unknown>;
+        recorded =
+          last !== undefined && sameSet(set, last.copy as unknown[])
+            ? last
+            : contents(value, known, kindSet, [...set]);
+        break;
+      }
+      case kindTyped: {
+        const typed = value as TypedArray;
+        recorded =
+          last !== undefined && sameTyped(last.copy as TypedArray, typed)
+            ? last
+            : contents(value, known, kindTyped, typed.slice());
+        known.recorded = recorded;
+        this.out.push(recorded);
+        return;
+      }
+      case kindHidden:
+        this.hidden = true;
+        return;
+      default:
+        // The field names and values compared in place (shape.ts); copied only when they changed.
+        if (
+          last !== undefined &&
+          sameNamesAs(value, last) &&
+          (last.same as SameFields)(value, last.copy as unknown[])
+        ) {
+          recorded = last;
+        } else {
+          const keys = Object.keys(value);
+          const same =
+            last !== undefined && sameNames(last.keys as string[], keys) ? last.same : sameFields(keys);
+          const inherits = !sameFieldNames(value, keys);
+          recorded = {
+            object: value,
+            kind: kindObject,
+            keys,
+            copy: Object.values(value),
+            same,
+            inherits,
+            known,
+          };
+        }
     }
     known.recorded = recorded;
     this.out.push(recorded);
@@ -240,11 +305,25 @@ function sameTyped(left: TypedArray, right: TypedArray): boolean {
   return true;
 }
 
-/** Writes a snapshot's contents back into its objects (those that changed since). */
-export function restoreSnapshot(snapshot: Snapshot): void {
+/**
+ * Writes a snapshot's contents back into its objects (those that changed since).
+ *
+ * `since`: a snapshotter whose last capture nothing has changed since (no step ran). An object
+ * that capture met holds exactly its latest record then, so when that record is the one being
+ * restored, the object is left without comparing a field: after a step from a restored state is
+ * saved, going back to that state compares only what the step changed. A restore keeps this
+ * true (it writes each record it restores and makes it the latest).
+ */
+export function restoreSnapshot(snapshot: Snapshot, since?: Snapshotter): void {
+  const epoch = since === undefined ? -2 : since.epochNow;
   for (let index = 0; index < snapshot.length; index++) {
     const recorded = snapshot[index] as Recorded;
+    const known = recorded.known;
+    if (known.recorded === recorded && known.epoch === epoch) continue;
     const { object: target, kind, copy } = recorded;
+    // The object holds this record's contents again: the next capture compares with it first,
+    // and shares it when the object is left alone (no copy made).
+    known.recorded = recorded;
     switch (kind) {
       case kindObject:
         restoreObject(target as Record<string, unknown>, recorded);

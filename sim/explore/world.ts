@@ -34,6 +34,8 @@ export interface ExploreOperation {
   readonly f: string;
   readonly key: string | null;
   readonly value: unknown;
+  /** The node the client asks first (it still follows redirects); default: its guess of the leader. */
+  readonly node?: NodeId;
 }
 
 export interface WorldSetup {
@@ -52,12 +54,24 @@ export interface WorldSetup {
    * receiver) delivers in the order it was sent, and may lose messages: delivering a message
    * first drops the ones sent before it on its link (steps of their own in the schedule).
    */
-  readonly network?: "unordered" | "ordered";
+  readonly network?: "unordered" | "ordered" | "fifo";
   /**
    * A timer fires (or a client retries) only once the network is quiet: the messages still in
    * flight are lost first (drop steps of their own in the schedule). Default false.
    */
   readonly quietTimeouts?: boolean;
+  /**
+   * What a timer firing (or a client retry) sends arrives at once: right after the firing, its
+   * messages are delivered in sending order (steps of their own in the schedule); the replies
+   * they cause stay in flight. Default false.
+   */
+  readonly promptTimeouts?: boolean;
+  /**
+   * A message delivered is answered at once: the messages its handler sends back to its sender
+   * are delivered right after it, in sending order (steps of their own in the schedule); what
+   * those replies cause stays in flight. Default false.
+   */
+  readonly promptReplies?: boolean;
   /** Checks the client history once every operation has ended. */
   readonly checkHistory?: HistoryChecker;
 }
@@ -118,8 +132,15 @@ export class World {
   /** Per node, its last fingerprint (two words), and whether it may have changed since. */
   private readonly nodeDigests: number[];
   private readonly nodeChanged: boolean[];
+  /** No step ran since the last `save` (restores change nothing `restoreSnapshot` relies on). */
+  private unchangedSinceSave = false;
   /** The state's own finding, once a step produced one. */
   finding: Finding | undefined;
+  /**
+   * The schedule steps the last `take` ran: the choice, preceded by the losses an ordered link or
+   * a quiet timeout implies and followed by a prompt timeout's deliveries.
+   */
+  lastTaken: readonly ScheduleStep[] = [];
 
   constructor(
     readonly setup: WorldSetup,
@@ -176,19 +197,28 @@ export class World {
       const operations = this.setup.workload[index] as readonly ExploreOperation[];
       const next = operations[this.invoked[index] as number];
       if (next !== undefined && !client.busy) {
-        out.push({ kind: "invoke", client: client.name, f: next.f, key: next.key, value: next.value });
+        out.push({
+          kind: "invoke",
+          client: client.name,
+          f: next.f,
+          key: next.key,
+          value: next.value,
+          ...(next.node === undefined ? {} : { node: next.node }),
+        });
       }
     });
-    const enabled = this.kernel.enabledSteps();
+    const enabled = this.enabledNow();
     this.enabled = enabled;
     this.enabledAt = this.kernel.events;
     this.enabledIn = this.current;
     this.enabledRestores = this.restores;
     const deliveries: Array<EnabledStep & { kind: "deliver" }> = [];
+    const fifo = this.setup.network === "fifo";
     for (const step of enabled) {
       switch (step.kind) {
         case "deliver":
           deliveries.push(step);
+          if (fifo && !oldestOnLink(enabled, step)) break;
           out.push({ kind: "deliver", id: step.id, from: step.from, to: step.to, type: step.message.type });
           break;
         case "timer":
@@ -230,7 +260,7 @@ export class World {
     const quiet = (step.kind === "fire" || step.kind === "retry") && this.setup.quietTimeouts === true;
     if (!ordered && !quiet) return [step];
     const out: ScheduleStep[] = [];
-    for (const pending of this.kernel.enabledSteps()) {
+    for (const pending of this.enabledNow()) {
       if (pending.kind !== "deliver") continue;
       if (step.kind === "deliver") {
         if (pending.from !== step.from || pending.to !== step.to || pending.id >= step.id) continue;
@@ -251,6 +281,7 @@ export class World {
   take(step: ScheduleStep): void {
     const steps = this.expand(step);
     if (steps.length > 1) {
+      this.unchangedSinceSave = false;
       // The losses an ordered link or a quiet timeout implies are not drops of the fault budget.
       for (const lost of steps.slice(0, -1)) {
         this.current = undefined;
@@ -258,6 +289,8 @@ export class World {
         takeScheduleStep(this.kernel, this.clients, lost);
       }
     }
+    const prompt = this.promptSender(step);
+    const sentBefore = prompt === undefined ? 0 : this.lastMessageId();
     switch (step.kind) {
       case "drop":
         this.dropsLeft--;
@@ -292,9 +325,75 @@ export class World {
         ? this.enabled
         : undefined;
     this.current = undefined;
+    this.unchangedSinceSave = false;
     this.touched(step);
     takeScheduleStep(this.kernel, this.clients, step, enabled);
+    this.lastTaken = prompt === undefined ? steps : [...steps, ...this.deliverPrompt(prompt, sentBefore)];
     this.finding = this.check();
+  }
+
+  /** The highest id of a message in flight (ids grow: a message sent later has a higher one). */
+  private lastMessageId(): number {
+    let last = -1;
+    for (const pending of this.kernel.enabledSteps()) {
+      if (pending.kind === "deliver" && pending.id > last) last = pending.id;
+    }
+    return last;
+  }
+
+  /**
+   * Whose messages sent by `step` arrive at once: the node of a firing, the client of an
+   * invocation or a retry (prompt timeouts), the receiver of a delivery, whose replies to the
+   * sender arrive at once (prompt replies); undefined when none do.
+   */
+  private promptSender(step: ScheduleStep): { from: string; to?: string; replies: boolean } | undefined {
+    if (this.setup.promptTimeouts === true) {
+      if (step.kind === "fire") return { from: step.node, replies: this.setup.promptReplies === true };
+      if (step.kind === "retry" || step.kind === "invoke")
+        return { from: step.client, replies: this.setup.promptReplies === true };
+    }
+    if (this.setup.promptReplies === true && step.kind === "deliver")
+      return { from: step.to, to: step.from, replies: false };
+    return undefined;
+  }
+
+  /**
+   * Delivers, in sending order, the messages in flight from `sender.from` (to `sender.to` only,
+   * when given) with an id above `sentBefore`, each with its own replies when `sender.replies`.
+   * Returns the steps taken.
+   */
+  private deliverPrompt(
+    sender: { from: string; to?: string; replies: boolean },
+    sentBefore: number,
+  ): ScheduleStep[] {
+    const sent: Array<ScheduleStep & { kind: "deliver" }> = [];
+    for (const pending of this.kernel.enabledSteps()) {
+      if (pending.kind !== "deliver" || pending.id <= sentBefore || pending.from !== sender.from) continue;
+      if (sender.to !== undefined && pending.to !== sender.to) continue;
+      sent.push({
+        kind: "deliver",
+        id: pending.id,
+        from: pending.from,
+        to: pending.to,
+        type: pending.message.type,
+      });
+    }
+    sent.sort((first, second) => first.id - second.id);
+    const taken: ScheduleStep[] = [];
+    for (const delivery of sent) {
+      for (const part of this.expand(delivery)) {
+        const before = sender.replies && part === delivery ? this.lastMessageId() : 0;
+        this.current = undefined;
+        this.enabled = undefined;
+        this.touched(part);
+        takeScheduleStep(this.kernel, this.clients, part);
+        taken.push(part);
+        if (sender.replies && part === delivery) {
+          taken.push(...this.deliverPrompt({ from: delivery.to, to: delivery.from, replies: false }, before));
+        }
+      }
+    }
+    return taken;
   }
 
   /** The fault budget this path has left. */
@@ -314,7 +413,7 @@ export class World {
 
   /** No step at all can run (whatever the budget) while a client waits for an answer. */
   deadlocked(): boolean {
-    return this.kernel.enabledSteps().length === 0 && this.clients.some((client) => client.busy);
+    return this.enabledNow().length === 0 && this.clients.some((client) => client.busy);
   }
 
   /**
@@ -348,15 +447,17 @@ export class World {
       nodeChanged: this.nodeChanged.slice(),
     };
     this.current = state;
+    this.unchangedSinceSave = true;
     return state;
   }
 
   /** Puts this world back in a state `save` returned (of this world). */
   restore(state: WorldState): void {
-    restoreSnapshot(state.system);
+    const since = this.unchangedSinceSave ? this.shared.snapshotter(this) : undefined;
+    restoreSnapshot(state.system, since);
     for (let index = 0; index < state.nodes.length; index++) {
       const part = state.nodes[index] as Snapshot;
-      if (this.nodeStepped[index] === true || this.liveNodes[index] !== part) restoreSnapshot(part);
+      if (this.nodeStepped[index] === true || this.liveNodes[index] !== part) restoreSnapshot(part, since);
     }
     copyInto(this.liveNodes, state.nodes);
     this.nodeStepped.fill(false);
@@ -368,6 +469,15 @@ export class World {
     copyInto(this.nodeChanged, state.nodeChanged);
     this.current = state;
     this.restores++;
+  }
+
+  /**
+   * The kernel's enabled steps. Listing them drops spent timers and cancelled actions from the
+   * queue, a change no save has seen: the next restore compares every object again.
+   */
+  private enabledNow(): EnabledStep[] {
+    this.unchangedSinceSave = false;
+    return this.kernel.enabledSteps();
   }
 
   private clientIndex(name: string): number {
@@ -473,13 +583,22 @@ export class World {
     // Order-free: the steps pending as a multiset.
     const inFlight = this.shared.multiset;
     inFlight.reset();
-    for (const step of kernel.enabledSteps()) inFlight.add(this.shared.pendingDigest(step));
+    for (const step of this.enabledNow()) inFlight.add(this.shared.pendingDigest(step));
     inFlight.writeTo(hasher);
     for (const client of this.clients) hasher.value(client);
     hasher.word(this.history.events.length);
     for (const event of this.history.events) hashEvent(hasher, event);
     return hasher.digest();
   }
+}
+
+/** Whether no message sent before `step` on its link (sender, receiver) is still in flight. */
+function oldestOnLink(enabled: readonly EnabledStep[], step: EnabledStep & { kind: "deliver" }): boolean {
+  for (const other of enabled) {
+    if (other.kind === "deliver" && other.id < step.id && other.from === step.from && other.to === step.to)
+      return false;
+  }
+  return true;
 }
 
 /** Copies `source` into `target` (of the same length), which a saved state never shares. */

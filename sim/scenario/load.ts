@@ -274,6 +274,7 @@ function checkSchedule(
         return;
       case "invoke":
         if (!clientSet.has(step.client)) throw errorAt(at("client"), unknownClient(step.client, clientCount));
+        if (step.node !== undefined) known(step.node, at("node"), true);
         return;
     }
   });

@@ -203,6 +203,7 @@ const scheduleFields = {
     f: name,
     key: z.union([z.string(), z.null()]).optional(),
     value: z.unknown().optional(),
+    node: name.optional(),
   }),
   crash: z.union([name, z.strictObject({ node: name, loseUnsynced: z.boolean().optional() })]),
   restart: name,
@@ -243,6 +244,7 @@ const scheduleStep = z
           f: invoke.f,
           key: invoke.key ?? null,
           value: invoke.value ?? null,
+          ...(invoke.node === undefined ? {} : { node: invoke.node }),
           ...note,
         };
       }
@@ -342,6 +344,8 @@ export type ScheduleStep = { readonly note?: string } & (
       readonly f: string;
       readonly key: string | null;
       readonly value: unknown;
+      /** The node the client asks first (it still follows redirects); default: its guess of the leader. */
+      readonly node?: string;
     }
   /** `loseUnsynced`: a power loss, the node's writes since its last sync are lost. */
   | { readonly kind: "crash"; readonly node: string; readonly loseUnsynced?: boolean }

@@ -70,56 +70,54 @@ export function faultData(action: FaultAction): Record<string, unknown> {
     ...(action.nthNewLeader === undefined ? {} : { nthNewLeader: action.nthNewLeader }),
   };
   const note = action.note === undefined ? {} : { note: action.note };
+  return { ...at, ...actionData(action), ...note };
+}
+
+/** The action of a timeline entry as the file writes it, under its kind: `{crash: n1}`. */
+function actionData(action: FaultAction): Record<string, unknown> {
   switch (action.kind) {
     case "crash":
-      if (action.loseUnsynced === true) {
-        return { ...at, crash: { node: action.crash, loseUnsynced: true }, ...note };
-      }
-      return { ...at, crash: action.crash, ...note };
+      if (action.loseUnsynced === true) return { crash: { node: action.crash, loseUnsynced: true } };
+      return { crash: action.crash };
     case "restart":
     case "pause":
     case "resume":
     case "timeout":
     case "isolate":
-      return { ...at, [action.kind]: (action as unknown as Record<string, string>)[action.kind], ...note };
+      return { [action.kind]: (action as unknown as Record<string, string>)[action.kind] };
     case "heal":
-      return { ...at, heal: true, ...note };
+      return { heal: true };
     case "partition":
-      return { ...at, partition: action.partition.map((group) => [...group]), ...note };
+      return { partition: action.partition.map((group) => [...group]) };
     case "cut":
-      return { ...at, cut: linkData(action.cut), ...note };
+      return { cut: linkData(action.cut) };
     case "clog":
       return {
-        ...at,
         clog: {
           link: linkData(action.clog.link),
           delay: exactDuration(action.clog.delay),
           for: exactDuration(action.clog.for),
         },
-        ...note,
       };
     case "burst":
       return {
-        ...at,
         burst: {
           ...(action.burst.loss === undefined ? {} : { loss: action.burst.loss }),
           ...(action.burst.duplicate === undefined ? {} : { duplicate: action.burst.duplicate }),
           for: exactDuration(action.burst.for),
         },
-        ...note,
       };
     case "drift":
-      return { ...at, drift: { node: action.drift.node, rate: action.drift.rate }, ...note };
+      return { drift: { node: action.drift.node, rate: action.drift.rate } };
     case "drop":
-      return { ...at, drop: { message: action.drop.message }, ...note };
+      return { drop: { message: action.drop.message } };
     case "delay":
-      return { ...at, delay: { message: action.delay.message, by: exactDuration(action.delay.by) }, ...note };
+      return { delay: { message: action.delay.message, by: exactDuration(action.delay.by) } };
     case "duplicate":
-      return { ...at, duplicate: { message: action.duplicate.message }, ...note };
+      return { duplicate: { message: action.duplicate.message } };
     case "op": {
       const op = action.op;
       return {
-        ...at,
         op: {
           f: op.f,
           ...(op.key === undefined ? {} : { key: op.key }),
@@ -128,7 +126,6 @@ export function faultData(action: FaultAction): Record<string, unknown> {
           ...(op.timeout === undefined ? {} : { timeout: exactDuration(op.timeout) }),
           ...(op.follow === undefined ? {} : { follow: op.follow }),
         },
-        ...note,
       };
     }
   }
@@ -147,7 +144,16 @@ export function scheduleStepData(step: ScheduleStep): Record<string, unknown> {
     case "retry":
       return { retry: step.client, ...note };
     case "invoke":
-      return { invoke: { client: step.client, f: step.f, key: step.key, value: step.value }, ...note };
+      return {
+        invoke: {
+          client: step.client,
+          f: step.f,
+          key: step.key,
+          value: step.value,
+          ...(step.node === undefined ? {} : { node: step.node }),
+        },
+        ...note,
+      };
     case "crash":
       return step.loseUnsynced === true
         ? { crash: { node: step.node, loseUnsynced: true }, ...note }

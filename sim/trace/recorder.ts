@@ -9,14 +9,14 @@
  *   the sink in chunks of 64 Ki characters, so memory stays flat however long the run.
  * - Hash only: the same streaming path without a sink.
  *
- * A node's description equal to its previous one is dropped (compare.ts), so nodes describe
- * themselves after every step and the trace keeps only changes.
+ * A node's description equal to its previous one is dropped (last-description.ts), so nodes
+ * describe themselves after every step and the trace keeps only changes.
  *
- * Records hold references to the messages and states the protocol handed over; the node API
- * requires those to be immutable once sent or described, and history events are never changed.
+ * Records hold references to the messages and states the protocol handed over (a kept state that
+ * is a plain object is a shallow copy, see sim/trace/shapes.ts); the node API requires those to be
+ * immutable once sent or described, and history events are never changed.
  */
 import { createHash, type Hash } from "node:crypto";
-import { LastDescription } from "./compare.js";
 import {
   type ArrivalKind,
   type ClientEventFields,
@@ -29,6 +29,7 @@ import {
   type TraceRecord,
   type TraceSink,
 } from "./format.js";
+import { LastDescription } from "./last-description.js";
 import { LineWriter, type MessageFields, type NodeFields } from "./lines.js";
 import { emptyRow, type Row, RowStore, rowKind } from "./rows.js";
 
@@ -156,13 +157,13 @@ export class TraceRecorder {
   state(at: NodeFields, state: unknown): void {
     let described = this.described[at.node];
     if (described === undefined) {
-      described = new LastDescription();
+      described = new LastDescription(this.keep);
       this.described[at.node] = described;
     }
     if (!described.changed(state)) return;
     if (this.keep) {
       const row = this.nodeRow(at);
-      row.ref = state;
+      row.ref = described.current;
       this.store.add(rowKind.state, row);
     }
     if (this.streaming) this.write(this.lines.state(at, state));

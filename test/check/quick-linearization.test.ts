@@ -170,6 +170,53 @@ describe("quick linearization", () => {
     expect(quickLinearization([write, { ...read, callUs: 11 }], model)).toBeUndefined();
   });
 
+  it("reorders the last placed writes when a later read saw the one that returned first", () => {
+    const model = casRegisterModelOf();
+    const operation = (
+      id: number,
+      f: string,
+      value: number,
+      callUs: number,
+      returnUs: number,
+    ): Operation => ({
+      id,
+      process: id,
+      f,
+      key: null,
+      input: f === "read" ? null : value,
+      output: value,
+      status: "ok",
+      callUs,
+      returnUs,
+    });
+    // Write 4 and write 2 run at once; write 2 returns first, so return order places it first,
+    // but a read called after both returned sees 2: write 4 took effect before write 2.
+    const operations = [
+      operation(0, "write", 4, 0, 10),
+      operation(1, "write", 2, 2, 8),
+      operation(2, "read", 2, 11, 12),
+    ];
+    expect(quickLinearization(operations, model)).toEqual([0, 1, 2]);
+    // Had write 4 been called after write 2 returned, the read could not see 2.
+    const ordered = [operation(0, "write", 4, 9, 10), operations[1]!, operations[2]!];
+    expect(quickLinearization(ordered, model)).toBeUndefined();
+    expect(bruteForce(ordered, model)).toBe(false);
+  });
+
+  it("moves a compare-and-set before a write that returned first", () => {
+    const model = casRegisterModelOf();
+    const base = { key: null, status: "ok", input: null } as const;
+    const operations: Operation[] = [
+      { ...base, id: 0, process: 0, f: "write", input: 2, output: 2, callUs: 0, returnUs: 1 },
+      { ...base, id: 1, process: 1, f: "write", input: 1, output: 1, callUs: 2, returnUs: 6 },
+      { ...base, id: 2, process: 2, f: "cas", input: [2, 3], output: true, callUs: 3, returnUs: 8 },
+      { ...base, id: 3, process: 3, f: "read", output: 1, callUs: 9, returnUs: 10 },
+    ];
+    const order = quickLinearization(operations, model);
+    expect(order).toEqual([0, 2, 1, 3]);
+    expect(isWitness(order!, operations, model)).toBe(true);
+  });
+
   it("agrees with the full check on a kv history, and leaves malformed ones to it", () => {
     const event = (type: HistoryEvent["type"], process: number, f: string, value: unknown, timeUs: number) =>
       ({ type, process, f, key: "k", value, timeUs }) as const;

@@ -154,12 +154,21 @@ describe("bounds", () => {
     "RequestVoteReply n3 → n2",
   ];
 
-  it("commit-previous-term's declared bounds admit Figure 8, and correct Raft survives the same schedule", () => {
-    const buggy = walk("raft", { bugs: ["commit-previous-term"] }, figure8);
-    expect(buggy.finding?.invariant).toBe("raft.leader-completeness");
+  it("ordered links and quiet timeouts admit Figure 8 with one client, and correct Raft survives the same schedule", () => {
     const options = { leaderNoop: false, preVote: false, checkQuorum: false };
-    const bounds = { clients: 1, faults: { timeouts: 4 }, timers: ["election"], network: "ordered" as const };
-    const correct = walk("raft", { options, ...bounds, quietTimeouts: true }, figure8.slice(0, -1));
+    const bounds = {
+      clients: 1,
+      firstNodes: "guess" as const,
+      faults: { timeouts: 4 },
+      timers: ["election"],
+      network: "ordered" as const,
+      quietTimeouts: true,
+      promptTimeouts: false,
+      promptReplies: false,
+    };
+    const buggy = walk("raft", { bugs: ["commit-previous-term"], ...bounds }, figure8);
+    expect(buggy.finding?.invariant).toBe("raft.leader-completeness");
+    const correct = walk("raft", { options, ...bounds }, figure8.slice(0, -1));
     expect(correct.finding).toBeUndefined();
     const leader = correct.kernel.nodeObject("n1") as { commitIndex: number };
     expect(leader.commitIndex).toBe(0);

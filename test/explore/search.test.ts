@@ -87,11 +87,17 @@ const settings = (overrides: Partial<SearchSettings> = {}): SearchSettings => ({
 
 describe("breadth-first search on a known state graph", () => {
   it("counts every state once and explores to completion", () => {
-    const result = explore(toySetup([]), settings());
+    const result = explore(toySetup([]), settings({ commutingOrders: "both" }));
     expect(result.verdict).toBe("complete");
     expect(result.uniqueStates).toBe(7);
     expect(result.statesVisited).toBe(8);
     expect(result.depth).toBe(3);
+    // One order of the two commuting deliveries: the same states, one transition fewer.
+    const oneOrder = explore(toySetup([]), settings());
+    expect(oneOrder.uniqueStates).toBe(7);
+    expect(oneOrder.depth).toBe(3);
+    expect(oneOrder.statesVisited).toBe(7);
+    expect(oneOrder.transitionsSkipped).toBe(1);
   });
 
   it("returns the shortest counterexample", () => {

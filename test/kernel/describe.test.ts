@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LastDescription } from "../../sim/trace/compare.js";
+import { LastDescription } from "../../sim/trace/last-description.js";
 import { sameDescription, sameJson, type TraceLine, TraceRecorder } from "../../sim/trace.js";
 
 function stateRecords(records: readonly TraceLine[]): unknown[] {
@@ -28,7 +28,7 @@ describe("pulled state descriptions", () => {
     expect(sameDescription({ a: [1, 2] }, { a: [1, 2, 3] })).toBe(false);
   });
 
-  it("keeps the last description flat and still answers as sameDescription does", () => {
+  it("answers as sameDescription does, through the generated code of a shape or without", () => {
     // Small alphabets, so that equal, reordered and nearly equal pairs all come up.
     const leaf = fc.oneof(fc.constantFrom(1, 2, "a", null, true), fc.constant(undefined));
     const value = fc.oneof(leaf, fc.array(fc.constantFrom(1, 2), { maxLength: 2 }));
@@ -38,9 +38,9 @@ describe("pulled state descriptions", () => {
       fc.array(value, { maxLength: 2 }),
     );
     fc.assert(
-      fc.property(description, description, fc.boolean(), (kept, next, reorder) => {
+      fc.property(description, description, fc.boolean(), fc.boolean(), (kept, next, reorder, copies) => {
         const candidate = reorder ? reversed(next) : next;
-        const last = new LastDescription();
+        const last = new LastDescription(copies);
         last.changed(kept);
         expect(last.changed(candidate)).toBe(!sameDescription(kept, candidate));
         expect(last.changed(structuredClone(kept))).toBe(!sameDescription(candidate, kept));
@@ -61,6 +61,27 @@ describe("pulled state descriptions", () => {
     expect(sameJson({ a: [1, 2] }, { a: [1, 2, 3] })).toBe(false);
     expect(sameJson({ a: [1] }, { a: { 0: 1 } })).toBe(false);
     expect(sameJson(undefined, { a: 1 })).toBe(false);
+  });
+
+  it("keeps a plain description as a copy with the same JSON text, any other as it is", () => {
+    class Described {
+      constructor(readonly term: number) {}
+      toJSON(): unknown {
+        return { shownTerm: this.term };
+      }
+    }
+    const plain = { 2: "two", role: "leader", term: 3, leader: undefined, log: [[1, 1]] };
+    const instance = new Described(3);
+    const trace = new TraceRecorder({ hash: false, keep: true });
+    const n1 = trace.symbol("n1");
+    const n2 = trace.symbol("n2");
+    trace.state({ t: 0, e: 0, node: n1 }, plain);
+    trace.state({ t: 0, e: 0, node: n2 }, instance);
+    const [keptPlain, keptInstance] = stateRecords(trace.records);
+    expect(keptPlain).not.toBe(plain);
+    expect(JSON.stringify(keptPlain)).toBe(JSON.stringify(plain));
+    expect((keptPlain as { log: unknown }).log).toBe(plain.log);
+    expect(keptInstance).toBe(instance);
   });
 
   it("drops a node's description equal to its previous one, per node, until the node crashes", () => {

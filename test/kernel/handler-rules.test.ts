@@ -4,6 +4,8 @@
  * `DeterminismError` naming the call and the handler; messages are frozen when sent.
  */
 import { describe, expect, it } from "vitest";
+import { executeScenario } from "../../cli/shared/run-scenario.js";
+import { protocols } from "../../protocols/index.js";
 import { DeterminismError } from "../../sim/determinism.js";
 import { scenarioRunner } from "../../sim/fuzz/property.js";
 import type { Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
@@ -136,5 +138,19 @@ describe("messages", () => {
     expect(frozen.failure?.invariant).toBe("exception");
     const unfrozen = scenarioRunner(registry, { liveness: false, freezeMessages: false })(scenario);
     expect(unfrozen.failure).toBeUndefined();
+  });
+
+  it("stay frozen in `run` for a protocol that is not the built-in one, even under a built-in's name", () => {
+    const mutating = protocolThat((_ctx, message) => {
+      (message as unknown as { type: string }).type = "changed";
+    });
+    const registry = new Map([...protocols, ["raft", mutating]]);
+    const scenario = parseScenario("protocol: raft\nnodes: 2\nduration: 100ms\n", "probe.yaml");
+    const { result } = executeScenario(scenario, {
+      keepTrace: false,
+      registry,
+      freezeBuiltInMessages: false,
+    });
+    expect(result.violations[0]?.invariant).toBe("exception");
   });
 });

@@ -227,27 +227,102 @@ export function kvReadGuard(
   if (!plainValue(initial)) return undefined;
   const producers = producersOf(operations);
   if (producers === undefined) return undefined;
-
-  /** The only operation that can produce `value`, or -1 (none, several, or the initial value). */
-  const onlyProducer = (value: string): number => {
-    if (value === initial) return -1;
-    let producer = -1;
-    let count = 0;
-    forEachProducer(producers, value, (candidate) => {
-      producer = candidate;
-      return ++count < 2;
-    });
-    return count === 1 ? producer : -1;
+  const pinned = new PinnedValues({ operations, producers, initial });
+  const unread = unreadAppendsOf(operations, producers);
+  /** The one state that stands for every value holding an appended text no read shows. */
+  let poisoned: ReadState | undefined;
+  return {
+    unplaceable: () => staleRead(operations, producers, initial ?? null),
+    canonical(operation, before, after) {
+      if (unread[operation] !== 1 && (before !== poisoned || operations[operation]!.f !== "append"))
+        return after;
+      poisoned ??= after;
+      return poisoned;
+    },
+    allows: (operation, before, after, linearized) => pinned.allows(operation, before, after, linearized),
   };
+}
 
-  const pinnedOfProducer: PinnedValue[][] = operations.map(() => []);
-  const pinnedOfHash = new Map<number, PinnedValue[]>();
-  const pinnedOfValue = new Map<string, PinnedValue>();
+/**
+ * The values some read needs that one operation alone can produce (read chains, in the module
+ * comment), each linked to the appends that must follow it, and the rule they give placements.
+ */
+class PinnedValues {
+  /** Per operation, the pinned values it alone can produce. */
+  private readonly ofProducer: PinnedValue[][];
+  private readonly ofHash = new Map<number, PinnedValue[]>();
+  private readonly ofValue = new Map<string, PinnedValue>();
+  private readonly operations: readonly Operation[];
+  private readonly producers: Producers;
+  private readonly initial: string | null | undefined;
+
+  constructor(partition: {
+    operations: readonly Operation[];
+    producers: Producers;
+    initial: string | null | undefined;
+  }) {
+    this.operations = partition.operations;
+    this.producers = partition.producers;
+    this.initial = partition.initial;
+    this.ofProducer = this.operations.map(() => []);
+    this.linkReads();
+  }
+
+  /**
+   * Whether placing `operation`, which takes the state from `before` to `after`, keeps every
+   * pinned value producible: the rules (a) and (b) of the module comment.
+   */
+  allows(
+    operation: number,
+    before: ReadState,
+    after: ReadState,
+    linearized: (operation: number) => boolean,
+  ): boolean {
+    // (a) The only producer of a value a read needs must yield that value.
+    for (const pinned of this.ofProducer[operation]!)
+      if (pinned.hash !== after.hash || pinned.value !== after.value) return false;
+    // (b) A pinned value may be left only by the next link, once its own readers are placed.
+    const sameHash = this.ofHash.get(before.hash);
+    if (sameHash === undefined) return true;
+    for (const pinned of sameHash) {
+      if (pinned.value !== before.value) continue;
+      for (const next of pinned.nexts) if (next !== operation) return false;
+      for (const reader of pinned.readers) if (!linearized(reader)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Pins the value of every read that one operation alone can produce, and follows each chain
+   * down: the value an append's text leaves when cut off the end, while it too has one producer.
+   */
+  private linkReads(): void {
+    const operations = this.operations;
+    let linksLeft = chainLinksMax;
+    for (const read of readsLatestFirst(operations)) {
+      let pinned = this.pinnedOf(operations[read]!.output as string);
+      if (pinned === undefined) continue;
+      pinned.readers.push(read);
+      // Down the chain, once per value: the values below one already linked are linked too.
+      while (!pinned.linked && linksLeft-- > 0) {
+        pinned.linked = true;
+        const producer = operations[pinned.producer]!;
+        if (producer.f !== "append") break;
+        const text = (producer.input ?? "") as string;
+        if (text === "" || text.length >= pinned.value.length) break;
+        const below = this.pinnedOf(pinned.value.slice(0, pinned.value.length - text.length));
+        if (below === undefined) break;
+        if (!below.nexts.includes(pinned.producer)) below.nexts.push(pinned.producer);
+        pinned = below;
+      }
+    }
+  }
+
   /** The pinned value for `value` when one operation alone can produce it, made on first use. */
-  const pinnedOf = (value: string): PinnedValue | undefined => {
-    const known = pinnedOfValue.get(value);
+  private pinnedOf(value: string): PinnedValue | undefined {
+    const known = this.ofValue.get(value);
     if (known !== undefined) return known;
-    const producer = onlyProducer(value);
+    const producer = this.onlyProducer(value);
     if (producer < 0) return undefined;
     const pinned: PinnedValue = {
       value,
@@ -257,15 +332,30 @@ export function kvReadGuard(
       readers: [],
       linked: false,
     };
-    pinnedOfValue.set(value, pinned);
-    pinnedOfProducer[producer]!.push(pinned);
-    const sameHash = pinnedOfHash.get(pinned.hash);
-    if (sameHash === undefined) pinnedOfHash.set(pinned.hash, [pinned]);
+    this.ofValue.set(value, pinned);
+    this.ofProducer[producer]!.push(pinned);
+    const sameHash = this.ofHash.get(pinned.hash);
+    if (sameHash === undefined) this.ofHash.set(pinned.hash, [pinned]);
     else sameHash.push(pinned);
     return pinned;
-  };
-  // Reads latest return first, so that each value's readers are listed latest first.
-  const reads = operations
+  }
+
+  /** The only operation that can produce `value`, or -1 (none, several, or the initial value). */
+  private onlyProducer(value: string): number {
+    if (value === this.initial) return -1;
+    let producer = -1;
+    let count = 0;
+    forEachProducer(this.producers, value, (candidate) => {
+      producer = candidate;
+      return ++count < 2;
+    });
+    return count === 1 ? producer : -1;
+  }
+}
+
+/** The completed reads of a string value, latest return first (so each value's readers are listed latest first). */
+function readsLatestFirst(operations: readonly Operation[]): number[] {
+  return operations
     .map((_, index) => index)
     .filter((index) => {
       const operation = operations[index]!;
@@ -274,50 +364,4 @@ export function kvReadGuard(
       );
     })
     .sort((left, right) => operations[right]!.returnUs - operations[left]!.returnUs);
-  let linksLeft = chainLinksMax;
-  for (const read of reads) {
-    let pinned = pinnedOf(operations[read]!.output as string);
-    if (pinned === undefined) continue;
-    pinned.readers.push(read);
-    // Down the chain, once per value: the values below one already linked are linked too.
-    while (!pinned.linked && linksLeft-- > 0) {
-      pinned.linked = true;
-      const producer = operations[pinned.producer]!;
-      if (producer.f !== "append") break;
-      const text = (producer.input ?? "") as string;
-      if (text === "" || text.length >= pinned.value.length) break;
-      const below = pinnedOf(pinned.value.slice(0, pinned.value.length - text.length));
-      if (below === undefined) break;
-      if (!below.nexts.includes(pinned.producer)) below.nexts.push(pinned.producer);
-      pinned = below;
-    }
-  }
-
-  const unread = unreadAppendsOf(operations, producers);
-  /** The one state that stands for every value holding an appended text no read shows. */
-  let poisoned: ReadState | undefined;
-
-  return {
-    unplaceable: () => staleRead(operations, producers, initial ?? null),
-    canonical(operation, before, after) {
-      if (unread[operation] !== 1 && (before !== poisoned || operations[operation]!.f !== "append"))
-        return after;
-      poisoned ??= after;
-      return poisoned;
-    },
-    allows(operation, before, after, linearized) {
-      // (a) The only producer of a value a read needs must yield that value.
-      for (const pinned of pinnedOfProducer[operation]!)
-        if (pinned.hash !== after.hash || pinned.value !== after.value) return false;
-      // (b) A pinned value may be left only by the next link, once its own readers are placed.
-      const sameHash = pinnedOfHash.get(before.hash);
-      if (sameHash === undefined) return true;
-      for (const pinned of sameHash) {
-        if (pinned.value !== before.value) continue;
-        for (const next of pinned.nexts) if (next !== operation) return false;
-        for (const reader of pinned.readers) if (!linearized(reader)) return false;
-      }
-      return true;
-    },
-  };
 }

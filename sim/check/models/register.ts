@@ -20,9 +20,6 @@ export interface RegisterOptions {
   readonly initial?: unknown;
 }
 
-const readFunctions = new Set(["read", "get"]);
-const writeFunctions = new Set(["write", "put"]);
-
 /** Describes a register state (`nil` when absent). */
 export function describeRegisterState(state: StateKey): string {
   if (typeof state === "string" && state.startsWith("\u0000")) return state.slice(1);
@@ -35,23 +32,25 @@ export function casArguments(input: unknown): readonly [StateKey, StateKey] | un
   return [valueKey(input[0]), valueKey(input[1])];
 }
 
-/** One register step for read/write/cas; `undefined` when illegal or unsupported. */
+/**
+ * One register step for read/write/cas; `undefined` when illegal or unsupported. It compares
+ * function names and reads a CAS's arguments in place (no set lookups, no array built): it runs
+ * once per placement tried, interpreted on a fresh process's first check.
+ */
 export function stepRegister(state: StateKey, operation: Operation, allowCas: boolean): StateKey | undefined {
   const f = operation.f;
-  if (readFunctions.has(f)) {
+  if (f === "read" || f === "get") {
     if (operation.status !== "ok") return state;
     return valueKey(operation.output) === state ? state : undefined;
   }
-  if (writeFunctions.has(f)) return valueKey(operation.input);
-  if (f === "cas" && allowCas) {
-    const cas = casArguments(operation.input);
-    if (cas === undefined) return undefined;
-    const matches = state === cas[0];
-    if (operation.status !== "ok") return matches ? cas[1] : state;
-    if (operation.output === true) return matches ? cas[1] : undefined;
-    return matches ? undefined : state;
-  }
-  return undefined;
+  if (f === "write" || f === "put") return valueKey(operation.input);
+  if (f !== "cas" || !allowCas) return undefined;
+  const input = operation.input;
+  if (!Array.isArray(input) || input.length !== 2) return undefined;
+  const matches = state === valueKey(input[0]);
+  if (operation.status !== "ok") return matches ? valueKey(input[1]) : state;
+  if (operation.output === true) return matches ? valueKey(input[1]) : undefined;
+  return matches ? undefined : state;
 }
 
 /**
@@ -59,20 +58,21 @@ export function stepRegister(state: StateKey, operation: Operation, allowCas: bo
  * its status, and a completed CAS that observed a mismatch (an indeterminate CAS may swap).
  */
 export function registerReadOnly(operation: Operation): boolean {
-  if (readFunctions.has(operation.f)) return true;
+  if (operation.f === "read" || operation.f === "get") return true;
   return operation.status === "ok" && operation.f === "cas" && operation.output === false;
 }
 
-/** Validation shared by the register models. */
+/** Validation shared by the register models (names compared in place, as in `stepRegister`). */
 export function validateRegister(
   operation: Operation,
   allowCas: boolean,
   modelName: string,
 ): string | undefined {
   const f = operation.f;
-  if (readFunctions.has(f) || writeFunctions.has(f)) return undefined;
+  if (f === "read" || f === "get" || f === "write" || f === "put") return undefined;
   if (f === "cas" && allowCas) {
-    if (casArguments(operation.input) === undefined) return "a cas needs the value [expected, next]";
+    const input = operation.input;
+    if (!Array.isArray(input) || input.length !== 2) return "a cas needs the value [expected, next]";
     if (operation.status === "ok" && typeof operation.output !== "boolean") {
       return "a completed cas needs the value true (swapped) or false (observed a mismatch)";
     }
