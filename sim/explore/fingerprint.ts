@@ -20,6 +20,7 @@
  *
  * Messages are immutable once sent (docs/node-api.md), so their hashes are remembered per object.
  */
+import { mix32 } from "../check/search/hash.js";
 
 const seedA = 0x9747b28c;
 const seedB = 0x1b873593;
@@ -347,15 +348,9 @@ export class Hasher {
   }
 }
 
-/** MurmurHash3's finalizer over one lane. */
+/** MurmurHash3's finalizer over one lane, salted with the number of words hashed. */
 function finish(lane: number, words: number): number {
-  let h = lane ^ (words << 2);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h;
+  return mix32(lane ^ (words << 2));
 }
 
 /** The fingerprint of one value, with `opaque` objects encoded by a tag only. */

@@ -1,4 +1,4 @@
-/** Hash mixing shared by the linearizability searches' open-addressing tables. */
+/** Hash mixing shared by the linearizability searches' open-addressing tables and exploration's fingerprints. */
 
 /** A 32-bit mixer (the finalizer of MurmurHash3). */
 export function mix32(value: number): number {
