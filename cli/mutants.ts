@@ -21,7 +21,7 @@ import {
   type WorldSetup,
 } from "../sim/explore/index.js";
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
-import type { Protocol } from "../sim/node.js";
+import type { DeliberateBug, Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
 import { didYouMean } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
@@ -308,85 +308,107 @@ export function runExploreMutants(options: {
   for (const name of selected(options.protocol)) {
     const protocol = protocols.get(name);
     if (protocol === undefined) continue;
-    // A protocol without clients has one setting fewer to try.
-    const generic = exploreMutantSettings.filter(
-      (setting, index) => protocol.client !== undefined || setting.clients === 0 || index === 0,
-    );
     for (const bug of protocol.bugs) {
       if ((bug.kind ?? "safety") !== "safety") continue;
-      // A bug's declared bounds (its `explore`) replace the generic settings.
-      const settings: ReadonlyArray<{ readonly clients?: number; readonly faults?: string }> =
-        bug.explore === undefined ? generic : [{}];
-      // The generic settings explore every schedule: no bound of the protocol's applies.
-      const unbounded = { timers: "all", network: "unordered", quietTimeouts: false } as const;
       options.onStart?.(name, bug.name);
-      let row: ExploreMutantRow | undefined;
-      let statesVisited = 0;
-      let uniqueStates = 0;
-      let wallMs = 0;
-      // A bug that declares its strategy (one too deep for breadth-first search) gets it alone.
-      const declared = bug.explore?.strategy;
-      const searches: ReadonlyArray<{ setting: (typeof settings)[number]; strategy: Strategy }> =
-        declared !== undefined
-          ? [{ setting: {}, strategy: declared }]
-          : [
-              ...settings.map((setting) => ({ setting, strategy: "bfs" as const })),
-              { setting: settings[settings.length - 1] ?? {}, strategy: "novelty" as const },
-            ];
-      for (const { setting, strategy } of searches) {
-        const { setup } = exploreSetup(
-          protocol,
-          {
-            bugs: [bug.name],
-            nodes: 3,
-            ...(setting.clients === undefined ? {} : { clients: setting.clients }),
-            ...(setting.faults === undefined
-              ? {}
-              : { faults: parseFaultBudget(setting.faults), ...unbounded }),
-          },
-          historyChecker(),
-        );
-        const breadthFirst = strategy === "bfs" || strategy === "cells";
-        const result = explore(setup, {
-          strategy,
-          depthMax: breadthFirst ? Number.POSITIVE_INFINITY : 60,
-          timeMs:
-            declared !== undefined
-              ? options.timePerMs
-              : strategy === "bfs"
-                ? options.timePerMs / 2 / settings.length
-                : options.timePerMs / 2,
-          statesMax: 20_000_000,
-          now: () => performance.now(),
-        });
-        statesVisited += result.statesVisited;
-        uniqueStates += result.uniqueStates;
-        wallMs += result.wallMs;
-        row = {
-          protocol: name,
-          bug: bug.name,
-          id: bug.id ?? null,
-          found: result.verdict === "violation",
-          verdict: result.verdict,
-          invariant: result.counterexample?.finding.invariant ?? null,
-          strategy,
-          steps: result.counterexample?.steps.length ?? null,
-          shortest: result.counterexample?.shortest ?? false,
-          // Under novelty walks, the depth breadth-first search covered before them.
-          depth: strategy === "bfs" ? result.depth : (row?.depth ?? 0),
-          clients: setup.workload.length,
-          faults: formatFaultBudget(setup.budget),
-          bounds: boundsOf(setup),
-          statesVisited,
-          uniqueStates,
-          wallMs: Math.round(wallMs),
-        };
-        if (row.found) break;
-      }
+      const row = exploreBug(name, protocol, bug, options.timePerMs);
       if (row !== undefined) rows.push(row);
     }
   }
   return rows;
+}
+
+/** One of the generic settings `mutants --explore` tries (a bug's declared bounds are `{}`). */
+type ExploreMutantSetting = { readonly clients?: number; readonly faults?: string };
+
+/** One search `mutants --explore` runs for a bug, and the share of the bug's time it gets. */
+interface ExploreMutantSearch {
+  readonly setting: ExploreMutantSetting;
+  readonly strategy: Strategy;
+  readonly timeMs: number;
+}
+
+/**
+ * The searches tried on one bug, in order, until one finds it: a bug that declares its strategy
+ * (one too deep for breadth-first search) gets it alone, in its declared bounds; any other bug
+ * gets breadth-first search in each generic setting, then novelty walks in the last.
+ */
+function exploreSearches(protocol: Protocol, bug: DeliberateBug, timePerMs: number): ExploreMutantSearch[] {
+  const declared = bug.explore?.strategy;
+  if (declared !== undefined) return [{ setting: {}, strategy: declared, timeMs: timePerMs }];
+  // A protocol without clients has one setting fewer to try.
+  const generic = exploreMutantSettings.filter(
+    (setting, index) => protocol.client !== undefined || setting.clients === 0 || index === 0,
+  );
+  // A bug's declared bounds (its `explore`) replace the generic settings.
+  const settings: readonly ExploreMutantSetting[] = bug.explore === undefined ? generic : [{}];
+  return [
+    ...settings.map((setting) => ({
+      setting,
+      strategy: "bfs" as const,
+      timeMs: timePerMs / 2 / settings.length,
+    })),
+    { setting: settings[settings.length - 1] ?? {}, strategy: "novelty" as const, timeMs: timePerMs / 2 },
+  ];
+}
+
+/** Explores one bug on 3 nodes; the row of the search that found it, or of the last tried. */
+function exploreBug(
+  name: string,
+  protocol: Protocol,
+  bug: DeliberateBug,
+  timePerMs: number,
+): ExploreMutantRow | undefined {
+  // The generic settings explore every schedule: no bound of the protocol's applies.
+  const unbounded = { timers: "all", network: "unordered", quietTimeouts: false } as const;
+  let row: ExploreMutantRow | undefined;
+  let statesVisited = 0;
+  let uniqueStates = 0;
+  let wallMs = 0;
+  for (const { setting, strategy, timeMs } of exploreSearches(protocol, bug, timePerMs)) {
+    const { setup } = exploreSetup(
+      protocol,
+      {
+        bugs: [bug.name],
+        nodes: 3,
+        ...(setting.clients === undefined ? {} : { clients: setting.clients }),
+        ...(setting.faults === undefined ? {} : { faults: parseFaultBudget(setting.faults), ...unbounded }),
+      },
+      historyChecker(),
+    );
+    const breadthFirst = strategy === "bfs" || strategy === "cells";
+    const result = explore(setup, {
+      strategy,
+      depthMax: breadthFirst ? Number.POSITIVE_INFINITY : 60,
+      timeMs,
+      statesMax: 20_000_000,
+      now: () => performance.now(),
+    });
+    statesVisited += result.statesVisited;
+    uniqueStates += result.uniqueStates;
+    wallMs += result.wallMs;
+    row = {
+      protocol: name,
+      bug: bug.name,
+      id: bug.id ?? null,
+      found: result.verdict === "violation",
+      verdict: result.verdict,
+      invariant: result.counterexample?.finding.invariant ?? null,
+      strategy,
+      steps: result.counterexample?.steps.length ?? null,
+      shortest: result.counterexample?.shortest ?? false,
+      // Under novelty walks, the depth breadth-first search covered before them.
+      depth: strategy === "bfs" ? result.depth : (row?.depth ?? 0),
+      clients: setup.workload.length,
+      faults: formatFaultBudget(setup.budget),
+      bounds: boundsOf(setup),
+      statesVisited,
+      uniqueStates,
+      wallMs: Math.round(wallMs),
+    };
+    if (row.found) break;
+  }
+  return row;
 }
 
 function printExploreRows(rows: readonly ExploreMutantRow[]): void {
