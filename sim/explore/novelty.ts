@@ -76,100 +76,133 @@ interface Cell {
 
 /** Walks from archived cells until a finding, the time or the state bound. */
 export function noveltySearch(setup: WorldSetup, settings: NoveltySettings): NoveltyOutcome {
-  const shared = new WorldShared();
-  const started = settings.now();
-  const random = randomStream(settings.seed, "explore/novelty");
-  const visited = new FingerprintSet();
-  const live = new World(setup, shared);
-  const restorable = settings.restore !== "replay" && live.restorable;
-  const cellPrint = cellHasher(live);
-  const cellOf = (world: World): string => {
-    const { high, low } = cellPrint(world);
-    return `${high}:${low}`;
-  };
-  const archive = new Map<string, Cell>();
-  const cells: Cell[] = [];
-  let statesVisited = 1;
-  let walks = 0;
-  let depth = 0;
-  let lastProgress = started;
-  const outcome = (
-    boundedBy: NoveltyOutcome["boundedBy"],
-    found?: NoveltyOutcome["found"],
-  ): NoveltyOutcome => ({
-    statesVisited,
-    uniqueStates: visited.size,
-    cells: cells.length,
-    walks,
-    boundedBy,
-    restore: restorable ? "snapshot" : "replay",
-    hiddenState: shared.hiddenState,
-    ...(found === undefined ? {} : { found }),
-  });
-  const remember = (world: World, path: readonly ScheduleStep[]): void => {
-    const key = cellOf(world);
-    const known = archive.get(key);
-    if (known !== undefined && known.path.length <= path.length) return;
-    const state = restorable ? world.save() : undefined;
-    if (known !== undefined) {
-      known.path = path;
-      known.state = state;
-      return;
+  return new NoveltySearch(setup, settings).run();
+}
+
+/** What one walk ended with: a finding, or nothing (the walk's steps ran out, or no step could). */
+type WalkEnd = NoveltyOutcome["found"];
+
+/** One novelty search: the archive of cells, the states seen, and the walks from the cells. */
+class NoveltySearch {
+  private readonly shared = new WorldShared();
+  private readonly started: number;
+  private readonly random: ReturnType<typeof randomStream>;
+  private readonly visited = new FingerprintSet();
+  private readonly live: World;
+  private readonly restorable: boolean;
+  private readonly cellPrint: (world: World) => Fingerprint;
+  private readonly archive = new Map<string, Cell>();
+  private readonly cells: Cell[] = [];
+  private statesVisited = 1;
+  private walks = 0;
+  private depth = 0;
+  private lastProgress: number;
+
+  constructor(
+    private readonly setup: WorldSetup,
+    private readonly settings: NoveltySettings,
+  ) {
+    this.started = settings.now();
+    this.lastProgress = this.started;
+    this.random = randomStream(settings.seed, "explore/novelty");
+    this.live = new World(setup, this.shared);
+    this.restorable = settings.restore !== "replay" && this.live.restorable;
+    this.cellPrint = cellHasher(this.live);
+  }
+
+  run(): NoveltyOutcome {
+    const { live, settings } = this;
+    const first = live.fingerprint();
+    this.visited.visit(first.high, first.low);
+    if (live.finding !== undefined) return this.outcome("time", { choices: [], finding: live.finding });
+    this.remember(live, []);
+    while (true) {
+      const now = settings.now();
+      if (now - this.started >= settings.timeMs) return this.outcome("time");
+      if (this.visited.size >= settings.statesMax) return this.outcome("states");
+      this.progress(now);
+      const cell = drawCell(this.cells, this.random.next());
+      if (cell === undefined) return this.outcome("exhausted");
+      const found = this.walk(cell);
+      if (found !== undefined) return this.outcome("time", found);
     }
-    const cell: Cell = { path, state, chosen: 0, budgetLeft: world.budgetLeftTotal() };
-    archive.set(key, cell);
-    cells.push(cell);
-    depth = Math.max(depth, path.length);
-  };
-  const first = live.fingerprint();
-  visited.visit(first.high, first.low);
-  if (live.finding !== undefined) return outcome("time", { choices: [], finding: live.finding });
-  remember(live, []);
-  while (true) {
-    const now = settings.now();
-    if (now - started >= settings.timeMs) return outcome("time");
-    if (visited.size >= settings.statesMax) return outcome("states");
-    if (settings.onProgress !== undefined && now - lastProgress >= (settings.progressMs ?? 100)) {
-      lastProgress = now;
-      settings.onProgress({
-        statesVisited,
-        uniqueStates: visited.size,
-        cells: cells.length,
-        depth,
-        elapsedMs: now - started,
-      });
-    }
-    const cell = drawCell(cells, random.next());
-    if (cell === undefined) return outcome("exhausted");
+  }
+
+  /** One walk of up to `walkSteps` random steps from `cell`, archiving each cell it reaches. */
+  private walk(cell: Cell): WalkEnd {
+    const { settings } = this;
     cell.chosen++;
-    walks++;
-    const world = restorable ? live : new World(setup, shared);
+    this.walks++;
+    const world = this.restorable ? this.live : new World(this.setup, this.shared);
     if (cell.state !== undefined) world.restore(cell.state);
     else for (const step of cell.path) world.take(step);
     const path = [...cell.path];
     for (let step = 0; step < walkSteps && path.length < settings.depthMax; step++) {
       const choices = world.choices();
       if (choices.length === 0) {
-        if (world.deadlocked()) {
-          return outcome("time", {
-            choices: path,
-            finding: {
-              invariant: "explore.deadlock",
-              message: "no step can run while a client waits for an answer",
-            },
-          });
-        }
-        break;
+        if (!world.deadlocked()) return undefined;
+        return {
+          choices: path,
+          finding: {
+            invariant: "explore.deadlock",
+            message: "no step can run while a client waits for an answer",
+          },
+        };
       }
-      const choice = choices[random.int(0, choices.length - 1)] as ScheduleStep;
+      const choice = choices[this.random.int(0, choices.length - 1)] as ScheduleStep;
       world.take(choice);
       path.push(choice);
-      statesVisited++;
+      this.statesVisited++;
       const print: Fingerprint = world.fingerprint();
-      visited.visit(print.high, print.low);
-      if (world.finding !== undefined) return outcome("time", { choices: path, finding: world.finding });
-      remember(world, path.slice());
+      this.visited.visit(print.high, print.low);
+      if (world.finding !== undefined) return { choices: path, finding: world.finding };
+      this.remember(world, path.slice());
     }
+    return undefined;
+  }
+
+  /** Archives `world`'s cell with `path`, unless a path to that cell no longer than `path` is known. */
+  private remember(world: World, path: readonly ScheduleStep[]): void {
+    const { high, low } = this.cellPrint(world);
+    const key = `${high}:${low}`;
+    const known = this.archive.get(key);
+    if (known !== undefined && known.path.length <= path.length) return;
+    const state = this.restorable ? world.save() : undefined;
+    if (known !== undefined) {
+      known.path = path;
+      known.state = state;
+      return;
+    }
+    const cell: Cell = { path, state, chosen: 0, budgetLeft: world.budgetLeftTotal() };
+    this.archive.set(key, cell);
+    this.cells.push(cell);
+    this.depth = Math.max(this.depth, path.length);
+  }
+
+  private progress(now: number): void {
+    const { settings } = this;
+    if (settings.onProgress === undefined || now - this.lastProgress < (settings.progressMs ?? 100)) return;
+    this.lastProgress = now;
+    settings.onProgress({
+      statesVisited: this.statesVisited,
+      uniqueStates: this.visited.size,
+      cells: this.cells.length,
+      depth: this.depth,
+      elapsedMs: now - this.started,
+    });
+  }
+
+  private outcome(boundedBy: NoveltyOutcome["boundedBy"], found?: NoveltyOutcome["found"]): NoveltyOutcome {
+    return {
+      statesVisited: this.statesVisited,
+      uniqueStates: this.visited.size,
+      cells: this.cells.length,
+      walks: this.walks,
+      boundedBy,
+      restore: this.restorable ? "snapshot" : "replay",
+      hiddenState: this.shared.hiddenState,
+      ...(found === undefined ? {} : { found }),
+    };
   }
 }
 
