@@ -9,18 +9,12 @@ import { protocols } from "../../protocols/index.js";
 import { explore, type SearchSettings } from "../../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
 import type { Protocol } from "../../sim/node.js";
+import { searchSettings } from "./support.js";
 
 const protocol = (name: string): Protocol => protocols.get(name) as Protocol;
 
 const search = (name: string, input: ExploreInput, overrides: Partial<SearchSettings>) =>
-  explore(exploreSetup(protocol(name), input).setup, {
-    strategy: "bfs",
-    depthMax: Number.POSITIVE_INFINITY,
-    timeMs: Number.POSITIVE_INFINITY,
-    statesMax: 1_000_000,
-    now: () => 0,
-    ...overrides,
-  });
+  explore(exploreSetup(protocol(name), input).setup, searchSettings(overrides));
 
 describe("one order of commuting deliveries", () => {
   const complete: Array<[string, ExploreInput]> = [

@@ -12,17 +12,12 @@ import { type ExploreInput, exploreHints, exploreSetup } from "../../sim/explore
 import { World } from "../../sim/explore/world.js";
 import type { Protocol } from "../../sim/node.js";
 import type { ScheduleStep } from "../../sim/scenario/schema.js";
+import { searchSettings } from "./support.js";
 
 const raft = protocols.get("raft") as Protocol;
 
-const settings = (overrides: Partial<SearchSettings> = {}): SearchSettings => ({
-  strategy: "cells",
-  depthMax: Number.POSITIVE_INFINITY,
-  timeMs: Number.POSITIVE_INFINITY,
-  statesMax: 1_000_000,
-  now: () => 0,
-  ...overrides,
-});
+const settings = (overrides: Partial<SearchSettings> = {}): SearchSettings =>
+  searchSettings({ strategy: "cells", ...overrides });
 
 /** Takes the first enabled choice whose description contains each of `wanted`, in order. */
 function walk(world: World, wanted: readonly string[]): ScheduleStep[] {

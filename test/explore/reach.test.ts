@@ -8,21 +8,15 @@
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
 import { describeStep } from "../../sim/explore/schedule.js";
-import { explore, type SearchSettings } from "../../sim/explore/search.js";
+import { explore } from "../../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
 import { World } from "../../sim/explore/world.js";
 import type { Protocol } from "../../sim/node.js";
+import { searchSettings } from "./support.js";
 
 const protocol = (name: string): Protocol => protocols.get(name) as Protocol;
 
-const settings = (overrides: Partial<SearchSettings> = {}): SearchSettings => ({
-  strategy: "bfs",
-  depthMax: Number.POSITIVE_INFINITY,
-  timeMs: Number.POSITIVE_INFINITY,
-  statesMax: 1_000_000,
-  now: () => 0,
-  ...overrides,
-});
+const settings = searchSettings;
 
 /** A world of `name` after the steps whose descriptions contain each of `steps`, in order. */
 function walk(name: string, input: ExploreInput, steps: readonly string[]): World {

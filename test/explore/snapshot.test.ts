@@ -12,15 +12,10 @@ import { exploreSetup } from "../../sim/explore/settings.js";
 import { World } from "../../sim/explore/world.js";
 import type { Protocol } from "../../sim/node.js";
 import type { ScheduleStep } from "../../sim/scenario/schema.js";
+import { searchSettings } from "./support.js";
 
-const settings = (restore: "snapshot" | "replay", depthMax: number): SearchSettings => ({
-  strategy: "bfs",
-  depthMax,
-  timeMs: Number.POSITIVE_INFINITY,
-  statesMax: 1_000_000,
-  now: () => 0,
-  restore,
-});
+const settings = (restore: "snapshot" | "replay", depthMax: number): SearchSettings =>
+  searchSettings({ depthMax, restore });
 
 const cases: ReadonlyArray<{ protocol: string; nodes: number; depth: number; bug?: string }> = [
   { protocol: "paxos", nodes: 3, depth: 4 },
