@@ -247,6 +247,7 @@ export function cellHasher(world: World): (world: World) => Fingerprint {
     hasher.word(budget.duplicate);
     hasher.word(budget.crash);
     hasher.word(budget.timeouts);
+    if ((budget.drift ?? 0) > 0) hasher.word(budget.drift ?? 0);
     for (const client of current.clients) hasher.word(client.busy ? 1 : 0);
     hasher.word(current.history.events.length);
     return hasher.digest();
