@@ -25,7 +25,7 @@ export const paxosBugs = [
     // Three ballots: n1's first value accepted by n1 alone; n2's ballot chosen by n2 and n3 while
     // n1 is down (a prompt prepare would reach n1 and report n1's value); n1, restarted, adopts
     // its own older value, the first one reported. A firing's prepares and their promises
-    // arrive at once, so a ballot is one choice: 5 choices (18 steps) with a crash and three
+    // arrive at once, so a ballot is one choice: 5 choices (16 steps) with a crash and three
     // timeouts. Messages stay in flight when a timer fires (no quiet timeouts): nothing is lost
     // that the schedule does not need lost (docs/exploring.md, "Bounds").
     explore: {
