@@ -73,6 +73,22 @@ export const multiPaxosBugs = [
     breaks: ["multi-paxos.slot-agreement", "multi-paxos.executed-prefix", "kv.linearizable"],
     source: "Paxos Made Simple §2.5 (acceptors remember what they accepted in stable storage)",
     kind: "safety",
+    // n1 leads and gets c1's write accepted by n3 (chosen), then loses power: its own acceptance
+    // was never synced. n2 leads with n1 (its quorum is full before n3's promise arrives), hears
+    // of no proposal in slot 1 and gets c2's write chosen there. A firing's messages and every
+    // reply arriving at once: 9 choices (25 steps), searched breadth first over cells
+    // (docs/exploring.md, "Bounds" and "Strategies").
+    explore: {
+      clients: 2,
+      firstNodes: "spread",
+      faults: { crash: 1, timeouts: 2 },
+      timers: ["election"],
+      network: "fifo",
+      quietTimeouts: true,
+      promptTimeouts: true,
+      promptReplies: true,
+      strategy: "cells",
+    },
   },
   {
     name: "execute-duplicates",

@@ -96,11 +96,37 @@ describe("multi-paxos adopt-first-value", () => {
   });
 
   it("correct Multi-Paxos finds nothing in the same bounds, over more cells than the bug needed", () => {
+    // The bug was found after 11,083 cells.
     const bounds = declaredBounds("multi-paxos", "adopt-first-value");
-    const buggy = explore(exploreSetup(multiPaxos, input).setup, searchSettings({ strategy: "cells" }));
     const result = explore(
       exploreSetup(multiPaxos, bounds).setup,
-      searchSettings({ strategy: "cells", statesMax: buggy.uniqueStates + 1000 }),
+      searchSettings({ strategy: "cells", statesMax: 12_500 }),
+    );
+    expect(result.verdict).toBe("bounded");
+    expect(result.boundedBy).toBe("states");
+  });
+});
+
+describe("multi-paxos unsynced-accept", () => {
+  const input: ExploreInput = { bugs: ["unsynced-accept"] };
+  const multiPaxos = protocol("multi-paxos");
+
+  it("is found over cells in its declared bounds: the leader loses power after its write is chosen", () => {
+    const result = explore(exploreSetup(multiPaxos, input).setup, searchSettings({ strategy: "cells" }));
+    expect(result.verdict).toBe("violation");
+    const counterexample = result.counterexample;
+    expect(counterexample?.finding.invariant).toBe("multi-paxos.slot-agreement");
+    const crashes = (counterexample?.steps ?? []).filter((step) => step.kind === "crash");
+    expect(crashes).toEqual([{ kind: "crash", node: "n1", loseUnsynced: true }]);
+    expect(replay("multi-paxos", input, result)).toContain("multi-paxos.slot-agreement");
+  });
+
+  it("correct Multi-Paxos finds nothing in the same bounds, over more cells than the bug needed", () => {
+    // The bug was found after 23,092 cells.
+    const bounds = declaredBounds("multi-paxos", "unsynced-accept");
+    const result = explore(
+      exploreSetup(multiPaxos, bounds).setup,
+      searchSettings({ strategy: "cells", statesMax: 25_000 }),
     );
     expect(result.verdict).toBe("bounded");
     expect(result.boundedBy).toBe("states");
