@@ -14,6 +14,7 @@ import cliProgress from "cli-progress";
 import type { CommandModule } from "yargs";
 import { ExitCode, InputError } from "../sim/errors.js";
 import {
+  defaultDriftRate,
   describeStep,
   type ExploreInput,
   explore,
@@ -21,6 +22,7 @@ import {
   exploredText,
   exploreHints,
   exploreSetup,
+  formatDriftRate,
   formatFaultBudget,
   parseFaultBudget,
   type SearchProgress,
@@ -54,6 +56,7 @@ export interface ExploreArgs {
   "quiet-timeouts"?: boolean;
   "prompt-timeouts"?: boolean;
   "prompt-replies"?: boolean;
+  "drift-rate"?: number;
   /** Default: the bug's or the protocol's `explore.strategy`, else bfs. */
   strategy?: Strategy;
   time: string;
@@ -98,6 +101,7 @@ function commandLine(args: ResolvedArgs, budget: string): string {
     ...(args["quiet-timeouts"] === undefined ? [] : [`--quiet-timeouts=${args["quiet-timeouts"]}`]),
     ...(args["prompt-timeouts"] === undefined ? [] : [`--prompt-timeouts=${args["prompt-timeouts"]}`]),
     ...(args["prompt-replies"] === undefined ? [] : [`--prompt-replies=${args["prompt-replies"]}`]),
+    ...(args["drift-rate"] === undefined ? [] : [`--drift-rate ${args["drift-rate"]}`]),
     `--strategy ${args.strategy}`,
   ];
   return `quorumlab explore ${args.target} ${flags.join(" ")}`;
@@ -382,6 +386,7 @@ function exploreInput(args: ExploreArgs): ExploreInput {
     ...(args["quiet-timeouts"] === undefined ? {} : { quietTimeouts: args["quiet-timeouts"] }),
     ...(args["prompt-timeouts"] === undefined ? {} : { promptTimeouts: args["prompt-timeouts"] }),
     ...(args["prompt-replies"] === undefined ? {} : { promptReplies: args["prompt-replies"] }),
+    ...(args["drift-rate"] === undefined ? {} : { driftRate: args["drift-rate"] }),
   };
 }
 
@@ -401,7 +406,7 @@ function headerLine(
   return (
     `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
     `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
-    `faults ${formatFaultBudget(setup.budget)}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : setup.network === "fifo" ? "FIFO links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${setup.promptTimeouts === true ? "prompt timeouts, " : ""}${setup.promptReplies === true ? "prompt replies, " : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`
+    `faults ${formatFaultBudget(setup.budget)}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : setup.network === "fifo" ? "FIFO links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${setup.promptTimeouts === true ? "prompt timeouts, " : ""}${setup.promptReplies === true ? "prompt replies, " : ""}${(setup.budget.drift ?? 0) > 0 ? `clock drift ±${formatDriftRate(setup.driftRate ?? defaultDriftRate).slice(1)}, ` : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`
   );
 }
 
@@ -460,6 +465,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
       quietTimeouts: setup.quietTimeouts ?? false,
       promptTimeouts: setup.promptTimeouts ?? false,
       promptReplies: setup.promptReplies ?? false,
+      driftRate: (setup.budget.drift ?? 0) > 0 ? (setup.driftRate ?? defaultDriftRate) : null,
       seed: formatSeed(seed),
     };
     out.write(`${JSON.stringify(exploreJson(header, result, saved))}\n`);
@@ -496,7 +502,12 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
       .option("faults", {
         type: "string",
         describe:
-          "budget per schedule: drop=N,duplicate=N,crash=N,timeouts=N (default: the protocol's, else timeouts=3)",
+          "budget per schedule: drop=N,duplicate=N,crash=N,timeouts=N,drift=N (default: the protocol's, else timeouts=3)",
+      })
+      .option("drift-rate", {
+        type: "number",
+        describe:
+          "how fast or slow a clock drift (--faults drift=N) makes a node's clock run, as a fraction (default: the bug's or the protocol's, else 0.05)",
       })
       .option("timers", {
         type: "string",

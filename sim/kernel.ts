@@ -1031,6 +1031,12 @@ export class Kernel {
     return this.slot(id).up;
   }
 
+  /** A node's clock: its rate (1: real speed) and the (simulated, local) instant it was last set at. */
+  clockOf(id: NodeId): { readonly rate: number; readonly baseSimUs: number; readonly baseLocalUs: number } {
+    const slot = this.slot(id);
+    return { rate: slot.clockRate, baseSimUs: slot.clockBaseSimUs, baseLocalUs: slot.clockBaseLocalUs };
+  }
+
   isPaused(id: NodeId): boolean {
     return this.slot(id).paused;
   }

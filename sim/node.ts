@@ -295,7 +295,7 @@ export interface FuzzHints {
 export interface ExploreHints {
   readonly nodes?: number;
   /** Fault budget per schedule; `timeouts` counts node timer firings and client retries. */
-  readonly faults?: Readonly<Partial<Record<"drop" | "duplicate" | "crash" | "timeouts", number>>>;
+  readonly faults?: Readonly<Partial<Record<"drop" | "duplicate" | "crash" | "timeouts" | "drift", number>>>;
   /** Clients of the fixed workload (default 1 when the protocol has clients). */
   readonly clients?: number;
   /** Operations per client (default 1). */
@@ -331,6 +331,11 @@ export interface ExploreHints {
    * delivered right after it (a bound, printed with the verdict). Default false.
    */
   readonly promptReplies?: boolean;
+  /**
+   * The clock drift a `drift` fault sets, fast or slow, as a fraction of real speed (default
+   * 0.05): keep it within what the design tolerates, so that a correct protocol stays clean.
+   */
+  readonly driftRate?: number;
   /**
    * The search strategy when none is asked for (default `bfs`): a bug too deep for breadth-first
    * search may name `cells` or `novelty`, which return a short schedule, not a proven shortest one.

@@ -34,6 +34,23 @@ export const multiPaxosBugs = [
     breaks: ["multi-paxos.slot-agreement", "multi-paxos.executed-prefix", "kv.linearizable"],
     source: "Paxos Made Simple §2.2, P2c, applied per slot (§3)",
     kind: "safety",
+    // Three leaders: n3 accepts c2's write in slot 1 alone; n1 leads with n2 (its quorum is full
+    // before n3's promise arrives) and gets c1's write chosen there; n3 leads again and adopts its
+    // own older proposal, the first one reported. Two clients writing first to different nodes,
+    // three elections, a firing's messages and every reply arriving at once: 10 choices
+    // (35 steps), searched breadth first over cells, where a node's durable storage (its accepted
+    // slots) is part of its cell (docs/exploring.md, "Bounds" and "Strategies").
+    explore: {
+      clients: 2,
+      firstNodes: "spread",
+      faults: { timeouts: 3 },
+      timers: ["election"],
+      network: "fifo",
+      quietTimeouts: true,
+      promptTimeouts: true,
+      promptReplies: true,
+      strategy: "cells",
+    },
   },
   {
     name: "volatile-acceptor",
@@ -56,6 +73,22 @@ export const multiPaxosBugs = [
     breaks: ["multi-paxos.slot-agreement", "multi-paxos.executed-prefix", "kv.linearizable"],
     source: "Paxos Made Simple §2.5 (acceptors remember what they accepted in stable storage)",
     kind: "safety",
+    // n1 leads and gets c1's write accepted by n3 (chosen), then loses power: its own acceptance
+    // was never synced. n2 leads with n1 (its quorum is full before n3's promise arrives), hears
+    // of no proposal in slot 1 and gets c2's write chosen there. A firing's messages and every
+    // reply arriving at once: 9 choices (25 steps), searched breadth first over cells
+    // (docs/exploring.md, "Bounds" and "Strategies").
+    explore: {
+      clients: 2,
+      firstNodes: "spread",
+      faults: { crash: 1, timeouts: 2 },
+      timers: ["election"],
+      network: "fifo",
+      quietTimeouts: true,
+      promptTimeouts: true,
+      promptReplies: true,
+      strategy: "cells",
+    },
   },
   {
     name: "execute-duplicates",

@@ -22,6 +22,19 @@ export const paxosBugs = [
     breaks: ["paxos.p2c-justified", "paxos.agreement"],
     source: "Paxos Made Simple §2.2, P2c (v is the value of the highest-numbered proposal reported)",
     kind: "safety",
+    // Three ballots: n1's first value accepted by n1 alone; n2's ballot chosen by n2 and n3 while
+    // n1 is down (a prompt prepare would reach n1 and report n1's value); n1, restarted, adopts
+    // its own older value, the first one reported. A firing's prepares and their promises
+    // arrive at once, so a ballot is one choice: 5 choices (16 steps) with a crash and three
+    // timeouts. Messages stay in flight when a timer fires (no quiet timeouts): nothing is lost
+    // that the schedule does not need lost (docs/exploring.md, "Bounds").
+    explore: {
+      faults: { crash: 1, timeouts: 3 },
+      network: "fifo",
+      quietTimeouts: false,
+      promptTimeouts: true,
+      promptReplies: true,
+    },
   },
   {
     name: "accept-checks-accepted-ballot",

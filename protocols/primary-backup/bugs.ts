@@ -47,6 +47,10 @@ export const primaryBackupBugs = [
     kind: "safety",
     // Only the lease variant has leases; it runs on two servers (a third stays idle).
     fuzz: { options: { variant: ["lease"] }, nodes: [2, 3] },
+    // One heartbeat and its grant give n1 a lease; one clock running 5 % slow or fast (within the
+    // design's 10 % bound, so correct leases stay safe) and the backup's takeover make two
+    // holders: 5 steps, no client needed (docs/exploring.md, "Bounds").
+    explore: { clients: 0, faults: { drift: 1, timeouts: 2 } },
   },
 ] as const satisfies readonly DeliberateBug[];
 

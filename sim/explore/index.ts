@@ -4,7 +4,7 @@
  */
 export { type CounterexampleSetup, exploredName, exploredScenario, exploredText } from "./counterexample.js";
 export { type Fingerprint, fingerprintOf, formatFingerprint, Hasher } from "./fingerprint.js";
-export { describeStep, playSchedule, takeScheduleStep } from "./schedule.js";
+export { describeStep, formatDriftRate, playSchedule, takeScheduleStep } from "./schedule.js";
 export {
   explore,
   type SearchProgress,
@@ -24,6 +24,7 @@ export {
 export { FingerprintSet } from "./visited.js";
 export {
   clientDefaults,
+  defaultDriftRate,
   type ExploreOperation,
   type FaultBudget,
   type Finding,

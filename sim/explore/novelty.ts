@@ -228,9 +228,12 @@ const weightOf = (cell: Cell): number => 2 ** Math.min(cell.budgetLeft, 16) / Ma
  * The cell of a world's current state: per node its description (or its object, when it
  * describes nothing), up or down; the fault budget left; per client whether it waits; the length
  * of the history. Messages in flight, timers and the clock are left out. Also the key of the
- * `cells` strategy (search.ts).
+ * `cells` strategy (search.ts), which adds each node's durable storage (`storage`): a state
+ * stands for its whole cell there, and what a node wrote durably (an acceptor's accepted
+ * proposals, a crashed node's whole future) is often what a description leaves out.
  */
-export function cellHasher(world: World): (world: World) => Fingerprint {
+export function cellHasher(world: World, options: { storage?: boolean } = {}): (world: World) => Fingerprint {
+  const storage = options.storage === true;
   const opaque = new Set<object>([world.kernel, world.history, world.options]);
   for (const node of world.nodeIds) {
     const context = world.kernel.contextOf(node);
@@ -241,19 +244,21 @@ export function cellHasher(world: World): (world: World) => Fingerprint {
   const hasher = new Hasher(opaque);
   return (current: World): Fingerprint => {
     hasher.reset();
-    for (const node of current.nodeIds) hashNode(hasher, current, node);
+    for (const node of current.nodeIds) hashNode(hasher, current, node, storage);
     const budget = current.budgetLeft();
     hasher.word(budget.drop);
     hasher.word(budget.duplicate);
     hasher.word(budget.crash);
     hasher.word(budget.timeouts);
+    if ((budget.drift ?? 0) > 0) hasher.word(budget.drift ?? 0);
     for (const client of current.clients) hasher.word(client.busy ? 1 : 0);
     hasher.word(current.history.events.length);
     return hasher.digest();
   };
 }
 
-function hashNode(hasher: Hasher, world: World, node: NodeId): void {
+function hashNode(hasher: Hasher, world: World, node: NodeId, storage: boolean): void {
+  if (storage) hasher.value(world.kernel.storageOf(node).snapshot());
   if (!world.kernel.isUp(node)) {
     hasher.word(0);
     return;

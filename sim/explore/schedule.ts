@@ -68,6 +68,10 @@ export function takeScheduleStep(
       if (kernel.isUp(step.node)) throw new ScheduleError(`restart: ${step.node} is up`);
       kernel.runNow(() => kernel.restart(step.node));
       return;
+    case "drift":
+      if (!kernel.nodeIds.includes(step.node)) throw new ScheduleError(`drift: no node ${step.node}`);
+      kernel.runNow(() => kernel.drift(step.node, step.rate));
+      return;
   }
 }
 
@@ -165,5 +169,13 @@ export function describeStep(step: ScheduleStep): string {
       return `crash ${step.node}${step.loseUnsynced === true ? " (losing unsynced writes)" : ""}`;
     case "restart":
       return `restart ${step.node}`;
+    case "drift":
+      return `drift ${step.node} ${formatDriftRate(step.rate)}`;
   }
+}
+
+/** A clock drift rate as a signed percentage: `+5%`, `-2.5%`. */
+export function formatDriftRate(rate: number): string {
+  const percent = Number((rate * 100).toFixed(4));
+  return `${percent >= 0 ? "+" : ""}${percent}%`;
 }

@@ -403,7 +403,7 @@ class BreadthFirst {
     const store = new StateStore(this.setup, this.shared, this.settings.restore);
     this.restore = store.restorable ? "snapshot" : "replay";
     const root = store.initial();
-    if (this.strategy === "cells") this.keyOf = cellHasher(root);
+    if (this.strategy === "cells") this.keyOf = cellHasher(root, { storage: true });
     const rootPrint = this.keyOf === undefined ? root.fingerprint() : this.keyOf(root);
     this.settings.onState?.(root, rootPrint);
     this.visited.visit(rootPrint.high, rootPrint.low);

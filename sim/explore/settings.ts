@@ -32,22 +32,24 @@ export interface ExploreInput {
   readonly promptTimeouts?: boolean;
   /** Default: the bugs' or the protocol's `explore.promptReplies`, else false. */
   readonly promptReplies?: boolean;
+  /** The rate a clock drift sets (fast or slow); default: the bugs' or the protocol's `explore.driftRate`, else 0.05. */
+  readonly driftRate?: number;
   readonly seed?: bigint;
 }
 
-export const defaultBudget: FaultBudget = { drop: 0, duplicate: 0, crash: 0, timeouts: 3 };
+export const defaultBudget: FaultBudget = { drop: 0, duplicate: 0, crash: 0, timeouts: 3, drift: 0 };
 
-/** Parses `drop=2,duplicate=1,crash=1,timeouts=4` (any subset, in any order). */
+/** Parses `drop=2,duplicate=1,crash=1,timeouts=4,drift=1` (any subset, in any order). */
 export function parseFaultBudget(text: string): Partial<FaultBudget> {
   const out: Record<string, number> = {};
   for (const part of text
     .split(",")
     .map((item) => item.trim())
     .filter((item) => item !== "")) {
-    const match = /^(drop|duplicate|crash|timeouts)=(\d+)$/.exec(part);
+    const match = /^(drop|duplicate|crash|timeouts|drift)=(\d+)$/.exec(part);
     if (match === null) {
       throw new InputError(
-        `--faults: expected name=count with names drop, duplicate, crash, timeouts (for example drop=2,crash=1), got '${part}'`,
+        `--faults: expected name=count with names drop, duplicate, crash, timeouts, drift (for example drop=2,crash=1), got '${part}'`,
       );
     }
     out[match[1] as string] = Number(match[2]);
@@ -55,9 +57,10 @@ export function parseFaultBudget(text: string): Partial<FaultBudget> {
   return out;
 }
 
-/** Formats a budget the way `--faults` takes it. */
+/** Formats a budget the way `--faults` takes it (clock drifts only when there are any). */
 export function formatFaultBudget(budget: FaultBudget): string {
-  return `drop=${budget.drop},duplicate=${budget.duplicate},crash=${budget.crash},timeouts=${budget.timeouts}`;
+  const drift = (budget.drift ?? 0) > 0 ? `,drift=${budget.drift}` : "";
+  return `drop=${budget.drop},duplicate=${budget.duplicate},crash=${budget.crash},timeouts=${budget.timeouts}${drift}`;
 }
 
 /**
@@ -159,6 +162,9 @@ export function exploreSetup(
   const clients = protocol.client === undefined ? 0 : (input.clients ?? hints.clients ?? 1);
   const operations = input.operations ?? hints.operations ?? 1;
   const timers = input.timers === "all" ? undefined : (input.timers ?? hints.timers);
+  const driftRate = input.driftRate ?? hints.driftRate;
+  if (driftRate !== undefined && !(driftRate > 0 && driftRate < 1))
+    throw new InputError(`--drift-rate: expected a fraction above 0 and below 1, got ${driftRate}`);
   const setup: WorldSetup = {
     protocol,
     options,
@@ -176,6 +182,7 @@ export function exploreSetup(
     quietTimeouts: input.quietTimeouts ?? hints.quietTimeouts ?? false,
     promptTimeouts: input.promptTimeouts ?? hints.promptTimeouts ?? false,
     promptReplies: input.promptReplies ?? hints.promptReplies ?? false,
+    ...(driftRate === undefined ? {} : { driftRate }),
     ...(checkHistory === undefined ? {} : { checkHistory }),
   };
   return { setup, userOptions };

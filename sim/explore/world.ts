@@ -27,6 +27,8 @@ export interface FaultBudget {
   readonly crash: number;
   /** Node timer firings and client retries together. */
   readonly timeouts: number;
+  /** Clock drifts: a node's clock set to run fast or slow (rates `WorldSetup.driftRate`). Default 0. */
+  readonly drift?: number;
 }
 
 /** One client operation of the fixed workload. */
@@ -72,6 +74,11 @@ export interface WorldSetup {
    * those replies cause stays in flight. Default false.
    */
   readonly promptReplies?: boolean;
+  /**
+   * The clock drift a `drift` choice sets, as a fraction of real speed: a drifted node's clock
+   * runs at 1 + rate or 1 - rate times real speed from then on. Default 0.05.
+   */
+  readonly driftRate?: number;
   /** Checks the client history once every operation has ended. */
   readonly checkHistory?: HistoryChecker;
 }
@@ -92,12 +99,15 @@ export interface WorldState {
   /** Per node, its runtime state: shared with the parent state when the step left it alone. */
   readonly nodes: readonly Snapshot[];
   readonly invoked: readonly number[];
-  readonly budget: readonly [drop: number, duplicate: number, crash: number, timeouts: number];
+  readonly budget: readonly [drop: number, duplicate: number, crash: number, timeouts: number, drift: number];
   readonly historyChecked: boolean;
   readonly finding: Finding | undefined;
   readonly nodeDigests: readonly number[];
   readonly nodeChanged: readonly boolean[];
 }
+
+/** The clock drift a `drift` choice sets when the setup names none: 5 % fast or slow. */
+export const defaultDriftRate = 0.05;
 
 /** Client operation timeouts, as a scenario without a workload has them. */
 export const clientDefaults = { timeoutUs: 1_000_000, attemptTimeoutUs: 200_000 } as const;
@@ -114,6 +124,7 @@ export class World {
   private duplicatesLeft: number;
   private crashesLeft: number;
   private timeoutsLeft: number;
+  private driftsLeft: number;
   private historyChecked = false;
   /** The enabled steps `choices` listed, and the kernel event count then (reused by `take`). */
   private enabled: EnabledStep[] | undefined;
@@ -188,6 +199,7 @@ export class World {
     this.duplicatesLeft = setup.budget.duplicate;
     this.crashesLeft = setup.budget.crash;
     this.timeoutsLeft = setup.budget.timeouts;
+    this.driftsLeft = setup.budget.drift ?? 0;
     this.nodeDigests = nodes.flatMap(() => [0, 0]);
     this.nodeChanged = nodes.map(() => true);
     this.liveNodes = nodes.map(() => undefined);
@@ -247,6 +259,7 @@ export class World {
         out.push({ kind, id: step.id, from: step.from, to: step.to, type: step.message.type });
       }
     }
+    if (this.driftsLeft > 0) out.push(...this.driftChoices());
     for (const node of this.nodeIds) {
       if (!this.kernel.isUp(node)) out.push({ kind: "restart", node });
       else if (this.crashesLeft > 0) {
@@ -255,6 +268,21 @@ export class World {
         if (this.kernel.storageOf(node).unsyncedWrites > 0)
           out.push({ kind: "crash", node, loseUnsynced: true });
       }
+    }
+    return out;
+  }
+
+  /**
+   * Clock drifts: each node whose clock still runs at real speed may be set to run fast or slow
+   * by the drift rate (a node's clock drifts once at most: what a second drift adds, the first
+   * with the other sign already shows).
+   */
+  private driftChoices(): ScheduleStep[] {
+    const rate = this.setup.driftRate ?? defaultDriftRate;
+    const out: ScheduleStep[] = [];
+    for (const node of this.nodeIds) {
+      if (this.kernel.clockOf(node).rate !== 1) continue;
+      out.push({ kind: "drift", node, rate }, { kind: "drift", node, rate: -rate });
     }
     return out;
   }
@@ -314,6 +342,9 @@ export class World {
       case "fire":
       case "retry":
         this.timeoutsLeft--;
+        break;
+      case "drift":
+        this.driftsLeft--;
         break;
       case "invoke": {
         const index = this.clientIndex(step.client);
@@ -411,12 +442,13 @@ export class World {
       duplicate: this.duplicatesLeft,
       crash: this.crashesLeft,
       timeouts: this.timeoutsLeft,
+      drift: this.driftsLeft,
     };
   }
 
   /** The fault budget left, every kind together. */
   budgetLeftTotal(): number {
-    return this.dropsLeft + this.duplicatesLeft + this.crashesLeft + this.timeoutsLeft;
+    return this.dropsLeft + this.duplicatesLeft + this.crashesLeft + this.timeoutsLeft + this.driftsLeft;
   }
 
   /** No step at all can run (whatever the budget) while a client waits for an answer. */
@@ -455,7 +487,7 @@ export class World {
       system,
       nodes,
       invoked: this.invoked.slice(),
-      budget: [this.dropsLeft, this.duplicatesLeft, this.crashesLeft, this.timeoutsLeft],
+      budget: [this.dropsLeft, this.duplicatesLeft, this.crashesLeft, this.timeoutsLeft, this.driftsLeft],
       historyChecked: this.historyChecked,
       finding: this.finding,
       nodeDigests: this.nodeDigests.slice(),
@@ -483,7 +515,8 @@ export class World {
     copyInto(this.liveNodes, state.nodes);
     this.nodeStepped.fill(false);
     copyInto(this.invoked, state.invoked);
-    [this.dropsLeft, this.duplicatesLeft, this.crashesLeft, this.timeoutsLeft] = state.budget;
+    [this.dropsLeft, this.duplicatesLeft, this.crashesLeft, this.timeoutsLeft, this.driftsLeft] =
+      state.budget;
     this.historyChecked = state.historyChecked;
     this.finding = state.finding;
     copyInto(this.nodeDigests, state.nodeDigests);
@@ -551,6 +584,13 @@ export class World {
     // What a power loss would roll back to, while a crash may still be chosen.
     if (this.crashesLeft > 0 && storage.unsyncedWrites > 0) hasher.value(storage.syncedSnapshot());
     hasher.word(randomDraws(kernel.contextOf(node).random));
+    // A drifted clock: its rate and the instant it was set at fix its every reading.
+    const clock = kernel.clockOf(node);
+    if (clock.rate !== 1) {
+      hasher.number(clock.rate);
+      hasher.number(clock.baseSimUs);
+      hasher.number(clock.baseLocalUs);
+    }
     return hasher.digest();
   }
 
@@ -564,6 +604,7 @@ export class World {
       case "fire":
       case "crash":
       case "restart":
+      case "drift":
         node = step.node;
         break;
       default:
@@ -604,6 +645,7 @@ export class World {
     hasher.word(this.duplicatesLeft);
     hasher.word(this.crashesLeft);
     hasher.word(this.timeoutsLeft);
+    if (this.driftsLeft > 0) hasher.word(this.driftsLeft);
     const digests = cached ? this.nodeDigests : this.nodeDigests.slice();
     this.nodeIds.forEach((node, index) => {
       if (!cached || this.nodeChanged[index] === true) {

@@ -263,6 +263,7 @@ function checkSchedule(
         known(step.to, at("to"), false);
         return;
       case "fire":
+      case "drift":
         known(step.node, at("node"), true);
         return;
       case "crash":

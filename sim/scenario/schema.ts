@@ -207,6 +207,7 @@ const scheduleFields = {
   }),
   crash: z.union([name, z.strictObject({ node: name, loseUnsynced: z.boolean().optional() })]),
   restart: name,
+  drift: z.strictObject({ node: name, rate: z.number().gt(-1).lt(10) }),
 } as const;
 
 type ScheduleFields = { [K in keyof typeof scheduleFields]: z.output<(typeof scheduleFields)[K]> };
@@ -236,6 +237,8 @@ const scheduleStep = z
         return { kind, ...(body as ScheduleFields["deliver"]), ...note };
       case "fire":
         return { kind, ...(body as ScheduleFields["fire"]), ...note };
+      case "drift":
+        return { kind, ...(body as ScheduleFields["drift"]), ...note };
       case "invoke": {
         const invoke = body as ScheduleFields["invoke"];
         return {
@@ -350,6 +353,8 @@ export type ScheduleStep = { readonly note?: string } & (
   /** `loseUnsynced`: a power loss, the node's writes since its last sync are lost. */
   | { readonly kind: "crash"; readonly node: string; readonly loseUnsynced?: boolean }
   | { readonly kind: "restart"; readonly node: string }
+  /** From now on the node's clock runs at (1 + rate) times real speed (clock drift). */
+  | { readonly kind: "drift"; readonly node: string; readonly rate: number }
 );
 
 export interface Expectations {

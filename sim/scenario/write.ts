@@ -160,6 +160,8 @@ export function scheduleStepData(step: ScheduleStep): Record<string, unknown> {
         : { crash: step.node, ...note };
     case "restart":
       return { restart: step.node, ...note };
+    case "drift":
+      return { drift: { node: step.node, rate: step.rate }, ...note };
   }
 }
 
