@@ -298,7 +298,8 @@ export class Kernel {
     this.nodeIds = config.nodes;
     this.clientIds = config.clients;
     if (config.scheduling === "choice") {
-      this.choices = new ChoiceQueue<QueueItem>();
+      // Messages and timers never change once queued; an action may still be cancelled.
+      this.choices = new ChoiceQueue<QueueItem>((item) => item.kind !== actionKind);
       this.queue = this.choices;
     } else {
       this.queue = new EventQueue<QueueItem>();
@@ -1062,6 +1063,14 @@ export class Kernel {
    */
   nodeStateRoot(id: NodeId): object {
     return this.slot(id);
+  }
+
+  /**
+   * Per invariant checked, the object that holds its monitor's state (and whether it failed):
+   * exploration saves each on its own, and shares those a step left alone between states.
+   */
+  invariantStateRoots(): readonly object[] {
+    return this.invariants;
   }
 
   /** The context the kernel handed the node (its random stream, its storage...). */

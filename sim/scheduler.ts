@@ -35,6 +35,14 @@ export class ChoiceQueue<T> implements StepQueue<T> {
   private entries: ChoiceEntry<T>[] = [];
   private nextSeq = 0;
 
+  /**
+   * `immutable`: the steps that never change once queued. They are frozen with their entries, so
+   * that saving an explored state (which passes over frozen objects) skips them: a queued
+   * message and its entry were two objects of every pending delivery to compare and copy on every
+   * save and restore, and two fields to add to each new one.
+   */
+  constructor(private readonly immutable?: (item: T) => boolean) {}
+
   get size(): number {
     return this.entries.length;
   }
@@ -45,7 +53,12 @@ export class ChoiceQueue<T> implements StepQueue<T> {
   }
 
   push(timeUs: number, item: T): void {
-    this.entries.push({ dueUs: timeUs, seq: this.nextSeq++, item });
+    const entry = { dueUs: timeUs, seq: this.nextSeq++, item };
+    if (this.immutable?.(item) === true) {
+      Object.freeze(item);
+      Object.freeze(entry);
+    }
+    this.entries.push(entry);
   }
 
   /** Takes a pending step out of the queue; false when it is not pending. */

@@ -54,6 +54,11 @@ export interface SearchSettings {
   readonly onProgress?: (progress: SearchProgress) => void;
   readonly progressMs?: number;
   /**
+   * `bfs`: called with the world in each state a step reached, and the fingerprint it was known
+   * by, before the world moves on (tests check the world there, such as its fingerprint).
+   */
+  readonly onState?: (world: World, fingerprint: Fingerprint) => void;
+  /**
    * `bfs`: take only one order of two deliveries to different nodes (default `one`); `both`
    * takes both, for tests that compare. The states reached and their depths are the same.
    */
@@ -400,6 +405,7 @@ class BreadthFirst {
     const root = store.initial();
     if (this.strategy === "cells") this.keyOf = cellHasher(root, { storage: true });
     const rootPrint = this.keyOf === undefined ? root.fingerprint() : this.keyOf(root);
+    this.settings.onState?.(root, rootPrint);
     this.visited.visit(rootPrint.high, rootPrint.low);
     this.statesVisited = 1;
     if (root.finding !== undefined) return this.violation([], root.finding, 0);
@@ -458,6 +464,7 @@ class BreadthFirst {
         return { path: [...this.tree.path(state), choice], finding: world.finding };
       }
       const print = this.keyOf === undefined ? world.fingerprint() : this.keyOf(world);
+      this.settings.onState?.(world, print);
       if (!this.visited.visit(print.high, print.low)) continue;
       if (world.finding !== undefined)
         return { path: [...this.tree.path(state), choice], finding: world.finding };

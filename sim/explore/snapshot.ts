@@ -178,18 +178,28 @@ export class Snapshotter {
   /**
    * Records what is reachable from `roots` without entering the roots of other parts: part
    * `part` of a state, saved on its own so that a part that did not change is shared between
-   * states (`World.save`). `part` -1: the rest, which enters no part's root.
+   * states (`World.save`). `part` -1: the rest, which enters no part's root. `previous`: the
+   * part as last saved or restored; when the walk recorded the very same records, that list is
+   * returned instead of the new one, so that states share the parts a step left alone (less to
+   * keep, less to compare on restore).
    */
-  capturePart(roots: readonly object[], part: number): Snapshot {
+  capturePart(roots: readonly object[], part: number, previous?: Snapshot): Snapshot {
     this.out = [];
+    this.markPart(roots, part);
+    for (const root of roots) this.visit(root, part);
+    return previous !== undefined && sameItems(previous, this.out) ? previous : this.out;
+  }
+
+  /**
+   * Marks `roots` as the roots of part `part` (from 0), so that the walks of other parts stop
+   * there: marking every part first keeps the first capture's parts the same as the next ones'.
+   */
+  markPart(roots: readonly object[], part: number): void {
+    if (part < 0) return;
     for (const root of roots) {
-      if (part >= 0) {
-        const known = this.knownOf(root);
-        if (known !== undefined) known.part = part;
-      }
-      this.visit(root, part);
+      const known = this.knownOf(root);
+      if (known !== undefined) known.part = part;
     }
-    return this.out;
   }
 
   private visit(value: unknown, part: number): void {
@@ -269,9 +279,13 @@ export class Snapshotter {
     }
     known.recorded = recorded;
     this.out.push(recorded);
-    // Items, values, and a Map's keys and values alike.
+    // Items, values, and a Map's keys and values alike. Primitives are passed over here: a call
+    // per field that returned at once was a third of the walk (Paxos, 3 nodes).
     const copy = recorded.copy as readonly unknown[];
-    for (let index = 0; index < copy.length; index++) this.visit(copy[index], part);
+    for (let index = 0; index < copy.length; index++) {
+      const item = copy[index];
+      if (item !== null && typeof item === "object") this.visit(item, part);
+    }
   }
 }
 
