@@ -163,7 +163,7 @@ describe("cells", () => {
     const bounds = declaredBounds("multi-paxos", "adopt-first-value");
     const result = explore(
       exploreSetup(protocol("multi-paxos"), { ...bounds, bugs: ["adopt-first-value"] }).setup,
-      searchSettings({ strategy: "cells", statesMax: 20_000 }),
+      searchSettings({ strategy: "cells", statesMax: 6_000 }),
     );
     expect(result.uniqueStates).toBeGreaterThan(4495);
   });
