@@ -13,8 +13,10 @@ import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import {
+  defaultDriftRate,
   explore,
   exploreSetup,
+  formatDriftRate,
   formatFaultBudget,
   parseFaultBudget,
   type Strategy,
@@ -291,6 +293,9 @@ function boundsOf(setup: WorldSetup): string | null {
     ...(setup.quietTimeouts === true ? ["quiet timeouts"] : []),
     ...(setup.promptTimeouts === true ? ["prompt timeouts"] : []),
     ...(setup.promptReplies === true ? ["prompt replies"] : []),
+    ...((setup.budget.drift ?? 0) > 0
+      ? [`clock drift ±${formatDriftRate(setup.driftRate ?? defaultDriftRate).slice(1)}`]
+      : []),
     ...(setup.workload.some((operations) => operations.some((operation) => operation.node !== undefined))
       ? ["first nodes spread"]
       : []),

@@ -70,6 +70,18 @@ export const raftBugs = [
     breaks: ["raft.state-machine-safety", "raft.leader-completeness"],
     source: "Raft paper Figure 2 (AppendEntries receiver step 5)",
     kind: "safety",
+    // n1 leads in term 1 and its no-op reaches nobody; n2 leads in term 2 with n3 and commits its
+    // own no-op at index 1; its next heartbeat to n1 is empty (n2 still probes n1: the entries it
+    // sent were lost) and carries commit index 1, and n1 commits its own stale entry there. No client is needed; a firing's messages and every reply arriving at once
+    // make it 4 choices (20 steps), found breadth first (docs/exploring.md, "Bounds").
+    explore: {
+      clients: 0,
+      faults: { timeouts: 3 },
+      network: "fifo",
+      quietTimeouts: true,
+      promptTimeouts: true,
+      promptReplies: true,
+    },
   },
   {
     name: "count-stale-votes",

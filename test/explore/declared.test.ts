@@ -133,6 +133,29 @@ describe("multi-paxos unsynced-accept", () => {
   });
 });
 
+describe("raft commit-index-from-leader", () => {
+  const input: ExploreInput = { bugs: ["commit-index-from-leader"] };
+  const raft = protocol("raft");
+
+  it("is found breadth first in its declared bounds: two leaders and a heartbeat", () => {
+    const result = explore(exploreSetup(raft, input).setup, searchSettings());
+    expect(result.verdict).toBe("violation");
+    const counterexample = result.counterexample;
+    expect(counterexample?.finding.invariant).toBe("raft.leader-completeness");
+    expect(counterexample?.shortest).toBe(true);
+    const firings = (counterexample?.steps ?? []).filter((step) => step.kind === "fire");
+    expect(firings.map(describeStep)).toEqual(["fire n1 election", "fire n2 election", "fire n2 heartbeat"]);
+    expect(replay("raft", input, result)).toContain("raft.leader-completeness");
+  });
+
+  it("correct Raft explores the same bounds to completion without a violation", () => {
+    const bounds = declaredBounds("raft", "commit-index-from-leader");
+    const result = explore(exploreSetup(raft, bounds).setup, searchSettings());
+    expect(result.verdict).toBe("complete");
+    expect(result.uniqueStates).toBeGreaterThan(1000);
+  });
+});
+
 describe("cells", () => {
   it("count a node's durable storage: these bounds hold more than the 4,495 cells of descriptions alone", () => {
     // Without durable storage in the cell, all 4,495 cells of these bounds are reached and the
