@@ -951,13 +951,9 @@ export class Kernel {
   private observe(slot: NodeSlot, node: ProtocolNode): void {
     let description: StateDescription | undefined;
     if (this.tracing && node.describe !== undefined) {
-      description = node.describe();
-      const at = this.traceFields.node(
-        this.nowUs,
-        this.eventIndex,
-        this.endpointSymbols[slot.index] as number,
-      );
-      this.trace.state(at, description);
+      const symbol = this.endpointSymbols[slot.index] as number;
+      description = node.describe(this.trace.lastDescription(symbol) as StateDescription | undefined);
+      this.trace.state(this.traceFields.node(this.nowUs, this.eventIndex, symbol), description);
     }
     const roles = this.roles;
     const roleBefore = slot.role;
