@@ -151,8 +151,12 @@ export interface ProtocolNode<M extends Message = Message> {
    * trace drops a description equal to the node's previous one, so return the whole state every
    * time and let the trace decide what changed. Build a new object on each call and do not
    * change it afterwards (the trace keeps it); describing must not change the node.
+   *
+   * `last`, when given, is the description this node returned last (the trace hands it back after
+   * each traced step). A node may return `last` itself when nothing it shows changed: the trace
+   * then drops it without comparing it (protocols/shared/description-reuse.ts).
    */
-  describe?(): StateDescription;
+  describe?(last?: StateDescription): StateDescription;
 }
 
 /**

@@ -882,8 +882,11 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     }
   }
 
-  /** Role, term, vote, leader, commit and apply positions, log terms, match indexes (state.ts). */
-  describe(): StateDescription {
-    return describeRaftNode(this);
+  /**
+   * Role, term, vote, leader, commit and apply positions, log terms, match indexes (state.ts);
+   * `last`, the description given after the previous step, again when none of them changed.
+   */
+  describe(last?: StateDescription): StateDescription {
+    return describeRaftNode(this, last);
   }
 }

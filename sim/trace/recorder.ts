@@ -169,6 +169,14 @@ export class TraceRecorder {
     if (this.streaming) this.write(this.lines.state(at, state));
   }
 
+  /**
+   * The description the node (a symbol) handed to `state` last, or undefined before its first one
+   * and after a crash: the kernel hands it back to the node's `describe`.
+   */
+  lastDescription(node: number): unknown {
+    return this.described[node]?.given;
+  }
+
   /** A `timer` record; `name` is a symbol. */
   timer(at: NodeFields, name: number): void {
     if (this.keep) {

@@ -51,6 +51,48 @@ describe("pulled state descriptions", () => {
     );
   });
 
+  it("answers as sameDescription does along any sequence, with objects handed over again", () => {
+    // A node that hands its last object over again makes the trace keep its objects uncopied and
+    // unchecked until they are found equal: every sequence must still answer as the reference.
+    const leaf = fc.oneof(fc.constantFrom(1, 2), fc.constant(undefined));
+    const description = fc.oneof(
+      { weight: 5, arbitrary: fc.dictionary(fc.constantFrom("role", "term", "x"), leaf, { maxKeys: 3 }) },
+      fc.constant(null),
+      fc.array(leaf, { maxLength: 2 }),
+    );
+    const step = fc.oneof(description, fc.constant("again" as const), fc.constant("reversed" as const));
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 16 }), fc.boolean(), (steps, copies) => {
+        const last = new LastDescription(copies);
+        let handed: unknown;
+        let shown: unknown;
+        for (const next of steps) {
+          const candidate = next === "again" ? handed : next === "reversed" ? reversed(handed) : next;
+          const expected = next !== "again" && !sameDescription(shown, candidate);
+          expect(last.changed(candidate)).toBe(expected);
+          if (expected) {
+            expect(sameDescription(last.current, candidate)).toBe(true);
+            shown = candidate;
+          }
+          handed = candidate;
+        }
+      }),
+      { seed: 23, numRuns: 3_000 },
+    );
+  });
+
+  it("finds a field dropped after a change that also added it, copied or not", () => {
+    for (const copies of [false, true]) {
+      const last = new LastDescription(copies);
+      const repeated = { role: 1, term: 1 };
+      expect(last.changed(repeated)).toBe(true);
+      expect(last.changed(repeated)).toBe(false);
+      expect(last.changed({ role: 2, term: 1, x: 1 })).toBe(true);
+      expect(last.changed({ role: 2, term: 1 })).toBe(true);
+      expect(last.changed({ term: 1, role: 2 })).toBe(false);
+    }
+  });
+
   it("compares messages as JSON text: field order counts, at every depth", () => {
     expect(sameJson({ a: 1, b: [1, { c: "x", d: 2 }] }, { a: 1, b: [1, { c: "x", d: 2 }] })).toBe(true);
     expect(sameJson({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(false);

@@ -109,4 +109,36 @@ describe("raft state description", () => {
       }),
     );
   });
+
+  it("hands the last description back while nothing it shows changed, a fresh one otherwise", () => {
+    const log = new RaftLog();
+    const matchIndex = new PeerNumbers();
+    const node = { ...view(log), role: "leader", matchIndex, peers: ["n2", "n3"] };
+    type Change = (target: typeof node) => void;
+    const changes: Change[] = [
+      (target) => (target.role = target.role === "leader" ? "follower" : "leader"),
+      (target) => target.currentTerm++,
+      (target) => (target.votedFor = target.votedFor === null ? "n2" : null),
+      (target) => (target.leaderId = target.leaderId === null ? "n1" : null),
+      (target) => target.commitIndex++,
+      (target) => target.lastApplied++,
+      (target) => target.log.append([entry(target.currentTerm)]),
+      (target) => target.log.compactTo(target.log.lastIndex),
+      (target) => target.matchIndex.set("n3", (target.matchIndex.get("n3") ?? 0) + 1),
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: changes.length }), { maxLength: 30 }), (picks) => {
+        let last = describeRaftNode(node);
+        for (const pick of picks) {
+          changes[pick]?.(node);
+          const next = describeRaftNode(node, last);
+          const fresh = describeRaftNode(node);
+          expect(next).toEqual(fresh);
+          expect(JSON.stringify(next)).toBe(JSON.stringify(fresh));
+          if (pick === changes.length) expect(next).toBe(last);
+          last = next;
+        }
+      }),
+    );
+  });
 });

@@ -36,6 +36,28 @@ describe("PeerNumbers", () => {
     );
   });
 
+  test("shows what a Map holds when asked after any batch of writes", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.tuple(fc.constantFrom(...peers, "n6"), fc.nat({ max: 3 })), { maxLength: 4 })),
+        (batches) => {
+          const numbers = new PeerNumbers();
+          const reference = new Map<string, number>();
+          for (const batch of batches) {
+            for (const [peer, value] of batch) {
+              numbers.set(peer, value);
+              reference.set(peer, value);
+            }
+            expect(numbers.shown(peers)).toEqual(
+              Object.fromEntries(peers.map((peer) => [peer, reference.get(peer) ?? 0])),
+            );
+            expect(Object.keys(numbers.shown(peers))).toEqual([...peers]);
+          }
+        },
+      ),
+    );
+  });
+
   test("a write of a new number gives a new record; the same number keeps the record", () => {
     const numbers = new PeerNumbers();
     numbers.set("n2", 3);
