@@ -364,7 +364,10 @@ export function planArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Arbitra
           ? memo(settings, `chase/${swarm.undoMsMax}`, () => leaderChaseArbitrary(settings, swarm))
           : swarm.theme === "voters"
             ? memo(settings, `voters/${swarm.undoMsMax}`, () => voterChaseArbitrary(settings, swarm))
-          : fc.array(faultStepArbitrary(settings, swarm), { maxLength: swarm.faultStepsMax, size: "medium" }),
+            : fc.array(faultStepArbitrary(settings, swarm), {
+                maxLength: swarm.faultStepsMax,
+                size: "medium",
+              }),
     quiet,
   });
 }

@@ -149,7 +149,8 @@ export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undef
     kinds.length === 0 ? 0 : random.pick([2, 4, settings.faultStepsMax, 2 * settings.faultStepsMax]);
   // A chase of leaders is two to five steps (arbitraries.ts), whatever was drawn, and may open
   // with a clock skew; a chase of voters is one to five pairs of steps after a first isolation.
-  const faultStepsMax = theme === "leaders" ? chaseStepsMax + 1 : theme === "voters" ? 2 * chaseStepsMax + 1 : drawnStepsMax;
+  const faultStepsMax =
+    theme === "leaders" ? chaseStepsMax + 1 : theme === "voters" ? 2 * chaseStepsMax + 1 : drawnStepsMax;
   const timeSlots = random.pick([2, 4, 8, 16]);
   const undoLeftOutOneIn = random.pick([2, 4, 4, 16]);
   const undoMsMax = random.pick([20, 200, settings.faultPhaseMs, settings.faultPhaseMs]);
