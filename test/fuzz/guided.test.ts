@@ -179,6 +179,17 @@ describe("voter chases", () => {
   });
 });
 
+describe("fresh runs", () => {
+  test("a guided run reports the plan it generated, the plan its index and seed generate", () => {
+    for (let index = 0; index < 10; index++) {
+      const report = evaluateJob(correct, 5n, { index }, runner);
+      expect(report.plan).toEqual(generatePlan(correct, 5n, index));
+    }
+    // Uniform search keeps no corpus, so its reports carry no plan.
+    expect(evaluateJob({ ...correct, swarm: false }, 5n, { index: 0 }, runner).plan).toBeUndefined();
+  });
+});
+
 describe("coverage", () => {
   test("runs with different faults cover different edges, and the map counts only what is new", () => {
     const quiet = evaluateJob(
