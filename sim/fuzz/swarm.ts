@@ -131,10 +131,9 @@ export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undef
   const random = randomStream(BigInt(fcSeed), "fuzz/swarm");
   const available = faultKinds.filter((kind) => kind !== "timeout" || settings.electionTimer);
   // Steps that wait for a new leader may run after the fault phase: not under liveness checks.
-  const theme = weighted(
-    random,
-    settings.liveness ? themes.filter(([name]) => name !== "leaders" && name !== "voters") : themes,
-  );
+  const drawn = weighted(random, settings.liveness ? themes.filter(([name]) => name !== "leaders") : themes);
+  // Under liveness checks the voters' share goes back to the crashes theme it was carved from.
+  const theme = settings.liveness && drawn === "voters" ? "crashes" : drawn;
   if (theme === "uniform") return undefined;
   let kinds: FaultKind[];
   if (theme === "mixed") {
