@@ -5,11 +5,10 @@
  * figure depends on the heap an earlier benchmark left behind. Each reports measured values next
  * to its target; the machine is shared, so compare runs on the same machine, not across machines.
  */
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import type { CommandModule } from "yargs";
 import { ExitCode, InputError } from "../sim/errors.js";
 import { colours, runCommand } from "./output.js";
@@ -44,11 +43,22 @@ function benchFolder(): string {
   return folder;
 }
 
+/**
+ * Runs one benchmark module and parses the JSON it prints. Its stderr (a long benchmark's
+ * progress, such as the rare-bug bench's line per seed) goes straight to ours.
+ */
 async function runBench(folder: string, module: string): Promise<Record<string, unknown>> {
-  const { stdout } = await promisify(execFile)(process.execPath, [join(folder, `${module}.js`)], {
-    maxBuffer: 16 * 1024 * 1024,
+  const child = spawn(process.execPath, [join(folder, `${module}.js`)], {
+    stdio: ["ignore", "pipe", "inherit"],
   });
-  return JSON.parse(stdout) as Record<string, unknown>;
+  const chunks: Buffer[] = [];
+  child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
+  if (code !== 0) throw new Error(`bench ${module} exited with code ${code}`);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>;
 }
 
 export const benchCommand: CommandModule<object, { json: boolean; only?: string }> = {

@@ -362,7 +362,12 @@ export function planArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Arbitra
         ? fc.constant([])
         : swarm.theme === "leaders"
           ? memo(settings, `chase/${swarm.undoMsMax}`, () => leaderChaseArbitrary(settings, swarm))
-          : fc.array(faultStepArbitrary(settings, swarm), { maxLength: swarm.faultStepsMax, size: "medium" }),
+          : swarm.theme === "voters"
+            ? memo(settings, `voters/${swarm.undoMsMax}`, () => voterChaseArbitrary(settings, swarm))
+            : fc.array(faultStepArbitrary(settings, swarm), {
+                maxLength: swarm.faultStepsMax,
+                size: "medium",
+              }),
     quiet,
   });
 }
@@ -438,6 +443,66 @@ function leaderChaseArbitrary(settings: FuzzSettings, swarm: Swarm): fc.Arbitrar
         return { ...step, atMs, afterNewLeaderMs, ...(index === 1 ? {} : { nthNewLeader: index }) };
       });
       return skew === null || skew.ratePercent === 0 ? chase : [{ atMs, type: "drift", ...skew }, ...chase];
+    });
+}
+
+/**
+ * The fault steps of a `voters` swarm: after each of one to five new leaders' elections, crash a
+ * follower (often a voter of that election) a few milliseconds later, mostly restarting it within
+ * 20 ms, and move the isolation to the new leader. Three chases in four first cut one node off:
+ * a node that misses an election keeps its older term, and once the isolation moves it may
+ * campaign in the term just won and ask the restarted voter again. A voter that does not keep its
+ * vote (or its term) across the restart then votes twice in one term. They shrink like any steps:
+ * fewer, earlier, without waiting.
+ */
+function voterChaseArbitrary(settings: FuzzSettings, swarm: Swarm): fc.Arbitrary<FaultStep[]> {
+  const phase = Math.max(1, settings.faultPhaseMs);
+  const undoMsMax = Math.min(phase, swarm.undoMsMax);
+  const delay = fc.oneof(
+    { weight: 3, arbitrary: fc.integer({ min: 0, max: 5 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 0, max: 100 }) },
+  );
+  const link = fc.record({
+    crashAfterMs: delay,
+    restartAfterMs: fc.oneof(
+      { weight: 4, arbitrary: fc.integer({ min: 1, max: 20 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 1, max: undoMsMax }) },
+    ),
+    loseUnsynced: fc.boolean(),
+    isolateAfterMs: delay,
+  });
+  const cutOff = fc.option(node(settings), { freq: 4, nil: null });
+  return fc
+    .record({
+      atMs: fc.noBias(fc.integer({ min: 0, max: Math.max(0, Math.floor(phase / 2) - 1) })),
+      links: fc.noBias(fc.array(link, { minLength: 1, maxLength: chaseStepsMax })),
+      cutOff,
+    })
+    .map(({ atMs, links, cutOff }) => {
+      const steps: FaultStep[] =
+        cutOff === null ? [] : [{ atMs, type: "isolate", target: cutOff, healAfterMs: null }];
+      links.forEach((link, index) => {
+        const nth = index === 0 ? {} : { nthNewLeader: index + 1 };
+        steps.push({
+          atMs,
+          afterNewLeaderMs: link.crashAfterMs,
+          ...nth,
+          type: "crash",
+          target: "follower",
+          restartAfterMs: link.restartAfterMs,
+          loseUnsynced: link.loseUnsynced,
+        });
+        steps.push({
+          atMs,
+          afterNewLeaderMs: link.isolateAfterMs,
+          ...nth,
+          type: "isolate",
+          target: "leader",
+          healAfterMs: null,
+          healFirst: true,
+        });
+      });
+      return steps;
     });
 }
 

@@ -144,6 +144,7 @@ export function evaluateJob(
         ran = plan;
         const verdict = runner(fuzzScenario(plan, settings));
         report = reportOf(index, verdict, planShape(plan, theme));
+        if (settings.swarm === true) report = { ...report, plan };
         return verdict.failure === undefined;
       }),
       { seed, numRuns: 1, endOnFailure: true },

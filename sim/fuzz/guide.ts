@@ -213,7 +213,7 @@ export class CampaignGuide {
       else this.newBy.fresh++;
       if (!this.options.mutate) continue;
       this.entries.push({
-        plan: job?.plan ?? this.options.planOf(report.index),
+        plan: job?.plan ?? report.plan ?? this.options.planOf(report.index),
         edges: report.edges,
         probes: report.probes ?? [],
         run: report.index,

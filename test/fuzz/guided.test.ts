@@ -78,6 +78,7 @@ describe("swarm testing", () => {
       "quiet",
       "single",
       "uniform",
+      "voters",
     ]);
     for (let index = 0; index < 60; index++) {
       const plan = generatePlan(correct, 3n, index);
@@ -131,6 +132,61 @@ describe("leader chases", () => {
     for (let fcSeed = 0; fcSeed < 200; fcSeed++) {
       expect(drawSwarm({ ...correct, liveness: true }, fcSeed)?.theme).not.toBe("leaders");
     }
+  });
+});
+
+describe("voter chases", () => {
+  test("a voters swarm crashes a follower soon after each new leader, restarts it, and cuts that leader off", () => {
+    let chases = 0;
+    let cutOffs = 0;
+    for (let fcSeed = 0; chases < 20 && fcSeed < 4_000; fcSeed++) {
+      const swarm = drawSwarm(correct, fcSeed);
+      if (swarm?.theme !== "voters") continue;
+      chases++;
+      const [plan] = fc.sample(planArbitrary(correct, swarm), { seed: fcSeed, numRuns: 1 });
+      const faults = (plan as FuzzPlan).faults;
+      expect(faults.length).toBeLessThanOrEqual(swarm.faultStepsMax);
+      // Most chases first cut one given node off, at the chase's time, for good.
+      const first = faults[0];
+      const cutOff = first?.type === "isolate" && typeof first.target === "number" ? first : undefined;
+      if (cutOff !== undefined) {
+        cutOffs++;
+        expect(cutOff.afterNewLeaderMs).toBeUndefined();
+      }
+      const pairs = cutOff === undefined ? faults : faults.slice(1);
+      expect(pairs.length % 2).toBe(0);
+      expect(pairs.length).toBeGreaterThanOrEqual(2);
+      pairs.forEach((step, index) => {
+        expect(step.atMs).toBe(first?.atMs);
+        const leader = Math.floor(index / 2) + 1;
+        expect(step.nthNewLeader).toBe(leader === 1 ? undefined : leader);
+        expect(step.afterNewLeaderMs).toBeDefined();
+        if (index % 2 === 0) {
+          expect(step).toMatchObject({ type: "crash", target: "follower" });
+          expect((step as { restartAfterMs: number | null }).restartAfterMs).not.toBeNull();
+        } else {
+          expect(step).toMatchObject({ type: "isolate", target: "leader", healFirst: true });
+        }
+      });
+      validScenario(plan as FuzzPlan, correct);
+    }
+    expect(chases).toBe(20);
+    expect(cutOffs).toBeGreaterThan(0);
+    expect(cutOffs).toBeLessThan(20);
+    for (let fcSeed = 0; fcSeed < 400; fcSeed++) {
+      expect(drawSwarm({ ...correct, liveness: true }, fcSeed)?.theme).not.toBe("voters");
+    }
+  });
+});
+
+describe("fresh runs", () => {
+  test("a guided run reports the plan it generated, the plan its index and seed generate", () => {
+    for (let index = 0; index < 10; index++) {
+      const report = evaluateJob(correct, 5n, { index }, runner);
+      expect(report.plan).toEqual(generatePlan(correct, 5n, index));
+    }
+    // Uniform search keeps no corpus, so its reports carry no plan.
+    expect(evaluateJob({ ...correct, swarm: false }, 5n, { index: 0 }, runner).plan).toBeUndefined();
   });
 });
 
