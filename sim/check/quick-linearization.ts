@@ -91,19 +91,24 @@ interface LaterCandidates {
  * in front of it was called no later than it returned (intervals are closed, as in ./search.ts).
  */
 class Witness {
-  readonly order: number[] = [];
-  readonly placed: Uint8Array;
+  // Fields are declared only (`declare`) and set in the constructor: class fields compile to a
+  // function of their own, one more for V8 to compile on a fresh process's first check.
+  declare readonly order: number[];
+  declare readonly placed: Uint8Array;
   /** `statesBefore[k]`: the state `order[k]` was applied to. */
-  private readonly statesBefore: unknown[] = [];
-  private state: unknown;
+  declare private readonly statesBefore: unknown[];
+  declare private readonly operations: readonly Operation[];
+  declare private readonly model: AnyModel;
+  declare private state: unknown;
   /** Model steps the tail reorders may still take (`reorderStepsPerOperation`). */
-  private reorderStepsLeft: number;
+  declare private reorderStepsLeft: number;
 
-  constructor(
-    private readonly operations: readonly Operation[],
-    private readonly model: AnyModel,
-  ) {
+  constructor(operations: readonly Operation[], model: AnyModel) {
+    this.order = [];
     this.placed = new Uint8Array(operations.length);
+    this.statesBefore = [];
+    this.operations = operations;
+    this.model = model;
     this.state = model.init();
     this.reorderStepsLeft = reorderStepsMax + reorderStepsPerOperation * operations.length;
   }
@@ -112,7 +117,10 @@ class Witness {
   append(index: number): boolean {
     const next = this.model.step(this.state, this.operations[index]!);
     if (next === undefined) return false;
-    this.push(index, next);
+    this.statesBefore.push(this.state);
+    this.order.push(index);
+    this.placed[index] = 1;
+    this.state = next;
     return true;
   }
 
@@ -158,9 +166,15 @@ class Witness {
     const operation = this.operations[index]!;
     if (this.placed[candidate] === 1 || this.operations[candidate]!.callUs > operation.returnUs) return false;
     const between = this.model.step(this.state, this.operations[candidate]!);
-    if (between === undefined || this.model.step(between, operation) === undefined) return false;
-    this.push(candidate, between);
-    return this.append(index);
+    if (between === undefined) return false;
+    const after = this.model.step(between, operation);
+    if (after === undefined) return false;
+    this.statesBefore.push(this.state, between);
+    this.order.push(candidate, index);
+    this.placed[candidate] = 1;
+    this.placed[index] = 1;
+    this.state = after;
+    return true;
   }
 
   /**
@@ -241,13 +255,6 @@ class Witness {
       states.pop();
     }
     return false;
-  }
-
-  private push(index: number, next: unknown): void {
-    this.statesBefore.push(this.state);
-    this.order.push(index);
-    this.placed[index] = 1;
-    this.state = next;
   }
 }
 
