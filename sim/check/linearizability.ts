@@ -197,38 +197,30 @@ export function checkOperations(
   options: CheckOptions = {},
 ): CheckResult {
   // The clock is read first, so that the deadline counts the whole check; the budget itself is
-  // built only when a partition needs a search (as `clockOf`, inline: one function fewer for V8
-  // to compile on a fresh process's first check).
+  // built only when a partition needs a search. Why this function does inline what `clockOf`
+  // and a result builder would: on a fresh process's first check, V8 compiles every function
+  // called, at a cost of its own for each, and the small histories the quick witness decides
+  // spent about as long in that as in the witness.
   const now = options.now;
   if (options.timeoutMs !== undefined && now === undefined) throw new Error(timeoutWithoutClock);
   const startedMs = now?.();
   const partitions = partitionOperations(operations, model);
   const witnesses: Array<number[] | undefined> = [];
+  let ops = 0;
   let witnessed = 0;
   for (let index = 0; index < partitions.length; index++) {
-    const witness = quickLinearization(partitions[index]!.operations, model);
+    const partition = partitions[index]!.operations;
+    const witness = quickLinearization(partition, model);
     witnesses.push(witness);
+    ops += partition.length;
     if (witness !== undefined) witnessed++;
   }
-  if (witnessed === partitions.length) return witnessedResult(partitions, witnesses as number[][], options);
-  const budget = budgetOf(options, startedMs);
-  const input = { partitions, model, options, budget, opsCount: operationsIn(partitions) };
-  return new PartitionRounds(input, witnesses).run();
-}
-
-/**
- * The result when every partition has a quick witness (./quick-linearization.ts), which no
- * search needs to confirm. Why apart from `PartitionRounds`: a first check in a fresh process
- * compiles every function it calls, and on the small histories the witness decides, the rounds'
- * machinery cost about as much to compile as the witness took to run.
- */
-function witnessedResult(
-  partitions: ReadonlyArray<{ key: string | null; operations: Operation[] }>,
-  witnesses: ReadonlyArray<readonly number[]>,
-  options: CheckOptions,
-): CheckResult {
-  let ops = 0;
-  for (let index = 0; index < partitions.length; index++) ops += partitions[index]!.operations.length;
+  if (witnessed < partitions.length) {
+    const input = { partitions, model, options, budget: budgetOf(options, startedMs), opsCount: ops };
+    return new PartitionRounds(input, witnesses).run();
+  }
+  // Every partition has a quick witness (./quick-linearization.ts), which no search needs to
+  // confirm: the rounds of searches (`PartitionRounds`) are never built.
   const result: CheckResult = {
     result: "linearizable",
     partitions: partitions.length,
@@ -237,7 +229,7 @@ function witnessedResult(
     memoryBytesPeak: 0,
   };
   if (options.linearization !== true) return result;
-  return { ...result, linearization: witnessedLinearization(partitions, witnesses) };
+  return { ...result, linearization: witnessedLinearization(partitions, witnesses as number[][]) };
 }
 
 /** The linearization a check returns when every partition has a quick witness. */
@@ -249,13 +241,6 @@ function witnessedLinearization(
     partition: partition.key,
     operations: witnesses[index]!.map((local) => partition.operations[local]!.id),
   }));
-}
-
-/** Operations checked: those of every partition. */
-function operationsIn(partitions: ReadonlyArray<{ operations: readonly Operation[] }>): number {
-  let count = 0;
-  for (let index = 0; index < partitions.length; index++) count += partitions[index]!.operations.length;
-  return count;
 }
 
 /** The input error for an operation the model finds meaningless (`problem`), naming its event. */
