@@ -99,15 +99,17 @@ export interface CheckProgress {
 /** The default memory budget of the library: 1 GiB. */
 export const defaultMemoryBytesMax = 2 ** 30;
 
-/** Builds the shared budget for one check. */
-export function budgetOf(options: CheckOptions): Budget {
-  if (options.timeoutMs !== undefined && options.now === undefined) {
-    throw new Error("checkOperations: timeoutMs needs a now() clock");
-  }
-  const now = options.now;
+/**
+ * Builds the shared budget for one check. `startedMs`: the clock when the check began, read by
+ * `checkOperations` before it builds anything (default: read now).
+ */
+export function budgetOf(options: CheckOptions, startedMs?: number): Budget {
+  const now = clockOf(options);
+  const started = startedMs ?? now?.();
   return {
     now,
-    deadline: now === undefined || options.timeoutMs === undefined ? Infinity : now() + options.timeoutMs,
+    deadline:
+      started === undefined || options.timeoutMs === undefined ? Infinity : started + options.timeoutMs,
     maxSteps: options.maxSteps ?? Infinity,
     memoryBytesMax: options.memoryBytesMax ?? defaultMemoryBytesMax,
     memoryBytesOthers: 0,
@@ -116,23 +118,60 @@ export function budgetOf(options: CheckOptions): Budget {
   };
 }
 
+/** The check's clock; a timeout without one is a programming error. */
+function clockOf(options: CheckOptions): (() => number) | undefined {
+  if (options.timeoutMs !== undefined && options.now === undefined) throw new Error(timeoutWithoutClock);
+  return options.now;
+}
+
+const timeoutWithoutClock = "checkOperations: timeoutMs needs a now() clock";
+
 /** Steps each partition runs in the first round; later rounds double it. */
 const firstSliceSteps = 4096;
 
-/** Splits operations into partitions in order of first appearance. */
+/**
+ * The operations that took effect or may have (`fail` ones left out), split into partitions by
+ * `model.partition` in order of first appearance; throws `InputError` at the first operation that
+ * makes no sense for the model. One pass, with no map while every key is the first one's (a
+ * single register): a first check in a fresh process runs this loop in V8's interpreter, where
+ * each pass over the operations and each function called for the first time counts.
+ */
 export function partitionOperations(
   operations: readonly Operation[],
   model: AnyModel,
 ): Array<{ key: string | null; operations: Operation[] }> {
   const partitionOf = model.partition;
-  if (partitionOf === undefined) return [{ key: null, operations: [...operations] }];
-  // One key (a single register): no map. Indexed loops here and in `effectiveOperations`: a
-  // first check runs them in the interpreter, where `for…of` calls the array iterator each time.
-  const first = operations.length === 0 ? null : partitionOf(operations[0]!);
-  let sameKey = 1;
-  while (sameKey < operations.length && partitionOf(operations[sameKey]!) === first) sameKey++;
-  if (sameKey === operations.length)
-    return operations.length === 0 ? [] : [{ key: first, operations: [...operations] }];
+  const effective: Operation[] = [];
+  let firstKey: string | null = null;
+  let sameKey = true;
+  for (let index = 0; index < operations.length; index++) {
+    const operation = operations[index]!;
+    if (operation.status === "fail") continue;
+    const problem = model.validate?.(operation);
+    if (problem !== undefined) throw invalidOperation(operation, problem);
+    if (operation.returnUs < operation.callUs) {
+      throw new InputError(`operation ${operation.id} returns before it is called`);
+    }
+    if (partitionOf !== undefined && sameKey) {
+      const key = partitionOf(operation);
+      if (effective.length === 0) firstKey = key;
+      else sameKey = key === firstKey;
+    }
+    effective.push(operation);
+  }
+  if (partitionOf === undefined) return [{ key: null, operations: effective }];
+  if (!sameKey) return groupByPartition(effective, partitionOf);
+  return effective.length === 0 ? [] : [{ key: firstKey, operations: effective }];
+}
+
+/**
+ * `partitionOperations` with several keys. A function of its own: V8 compiles a function whole
+ * on its first call, and a first check of a single register never needs this part.
+ */
+function groupByPartition(
+  operations: readonly Operation[],
+  partitionOf: (operation: Operation) => string | null,
+): Array<{ key: string | null; operations: Operation[] }> {
   const groups = new Map<string | null, Operation[]>();
   for (let index = 0; index < operations.length; index++) {
     const operation = operations[index]!;
@@ -157,58 +196,58 @@ export function checkOperations(
   model: AnyModel,
   options: CheckOptions = {},
 ): CheckResult {
-  const budget = budgetOf(options);
-  const effective = effectiveOperations(operations, model);
-  const partitions = partitionOperations(effective, model);
-  const witnesses = partitions.map((partition) => quickLinearization(partition.operations, model));
-  const input = { partitions, model, options, budget, opsCount: effective.length };
-  if (witnesses.every((witness) => witness !== undefined)) return witnessedResult(input, witnesses);
-  return new PartitionRounds(input, witnesses).run();
-}
-
-/**
- * The result when every partition has a quick witness (./quick-linearization.ts), which no
- * search needs to confirm. Why apart from `PartitionRounds`: a first check in a fresh process
- * compiles every function it calls, and on the small histories the witness decides, the rounds'
- * machinery cost about as much to compile as the witness took to run.
- */
-function witnessedResult(input: RoundsInput, witnesses: ReadonlyArray<readonly number[]>): CheckResult {
+  // The clock is read first, so that the deadline counts the whole check; the budget itself is
+  // built only when a partition needs a search. Why this function does inline what `clockOf`
+  // and a result builder would: on a fresh process's first check, V8 compiles every function
+  // called, at a cost of its own for each, and the small histories the quick witness decides
+  // spent about as long in that as in the witness.
+  const now = options.now;
+  if (options.timeoutMs !== undefined && now === undefined) throw new Error(timeoutWithoutClock);
+  const startedMs = now?.();
+  const partitions = partitionOperations(operations, model);
+  const witnesses: Array<number[] | undefined> = [];
+  let ops = 0;
+  let witnessed = 0;
+  for (let index = 0; index < partitions.length; index++) {
+    const partition = partitions[index]!.operations;
+    const witness = quickLinearization(partition, model);
+    witnesses.push(witness);
+    ops += partition.length;
+    if (witness !== undefined) witnessed++;
+  }
+  if (witnessed < partitions.length) {
+    const input = { partitions, model, options, budget: budgetOf(options, startedMs), opsCount: ops };
+    return new PartitionRounds(input, witnesses).run();
+  }
+  // Every partition has a quick witness (./quick-linearization.ts), which no search needs to
+  // confirm: the rounds of searches (`PartitionRounds`) are never built.
   const result: CheckResult = {
     result: "linearizable",
-    partitions: input.partitions.length,
-    ops: input.opsCount,
-    steps: input.budget.steps,
+    partitions: partitions.length,
+    ops,
+    steps: 0,
     memoryBytesPeak: 0,
   };
-  if (input.options.linearization !== true) return result;
-  const linearization = input.partitions.map((partition, index) => ({
+  if (options.linearization !== true) return result;
+  return { ...result, linearization: witnessedLinearization(partitions, witnesses as number[][]) };
+}
+
+/** The linearization a check returns when every partition has a quick witness. */
+function witnessedLinearization(
+  partitions: ReadonlyArray<{ key: string | null; operations: Operation[] }>,
+  witnesses: ReadonlyArray<readonly number[]>,
+): CheckResult["linearization"] {
+  return partitions.map((partition, index) => ({
     partition: partition.key,
     operations: witnesses[index]!.map((local) => partition.operations[local]!.id),
   }));
-  return { ...result, linearization };
 }
 
-/**
- * The operations that took effect or may have (`fail` ones left out); throws `InputError` at
- * the first that makes no sense for the model.
- */
-function effectiveOperations(operations: readonly Operation[], model: AnyModel): Operation[] {
-  const effective: Operation[] = [];
-  for (let index = 0; index < operations.length; index++) {
-    const operation = operations[index]!;
-    if (operation.status === "fail") continue;
-    const problem = model.validate?.(operation);
-    if (problem !== undefined) {
-      const where =
-        operation.callIndex === undefined ? `operation ${operation.id}` : `event ${operation.callIndex}`;
-      throw new InputError(`${where} (${operation.f} by process ${operation.process}): ${problem}`);
-    }
-    if (operation.returnUs < operation.callUs) {
-      throw new InputError(`operation ${operation.id} returns before it is called`);
-    }
-    effective.push(operation);
-  }
-  return effective;
+/** The input error for an operation the model finds meaningless (`problem`), naming its event. */
+function invalidOperation(operation: Operation, problem: string): InputError {
+  const where =
+    operation.callIndex === undefined ? `operation ${operation.id}` : `event ${operation.callIndex}`;
+  return new InputError(`${where} (${operation.f} by process ${operation.process}): ${problem}`);
 }
 
 /** What one check hands to its rounds of partition searches. */

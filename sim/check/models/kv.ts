@@ -21,7 +21,7 @@ import {
   describeRegisterOperation,
   describeRegisterState,
   registerReadOnly,
-  stepRegister,
+  stepCasRegister,
   validateRegister,
 } from "./register.js";
 
@@ -85,7 +85,7 @@ export function kvModelOf(options: KvOptions = {}): Model<KvState> {
           ? state
           : undefined;
       }
-      const next = stepRegister(state.value, operation, true);
+      const next = stepCasRegister(state.value, operation);
       if (next === undefined) return undefined;
       return next === state.value ? state : stateOf(next);
     },

@@ -33,24 +33,30 @@ export function casArguments(input: unknown): readonly [StateKey, StateKey] | un
 }
 
 /**
- * One register step for read/write/cas; `undefined` when illegal or unsupported. It compares
- * function names and reads a CAS's arguments in place (no set lookups, no array built): it runs
- * once per placement tried, interpreted on a fresh process's first check.
+ * One compare-and-set register step (read, write, cas); `undefined` when illegal or unsupported.
+ * It compares function names and reads a CAS's arguments in place (no set lookups, no array
+ * built), and the cas-register model takes it as its `step` as is, with no wrapper: it runs once
+ * per placement tried, interpreted on a fresh process's first check.
  */
-export function stepRegister(state: StateKey, operation: Operation, allowCas: boolean): StateKey | undefined {
+export function stepCasRegister(state: StateKey, operation: Operation): StateKey | undefined {
   const f = operation.f;
   if (f === "read" || f === "get") {
     if (operation.status !== "ok") return state;
     return valueKey(operation.output) === state ? state : undefined;
   }
   if (f === "write" || f === "put") return valueKey(operation.input);
-  if (f !== "cas" || !allowCas) return undefined;
+  if (f !== "cas") return undefined;
   const input = operation.input;
   if (!Array.isArray(input) || input.length !== 2) return undefined;
   const matches = state === valueKey(input[0]);
   if (operation.status !== "ok") return matches ? valueKey(input[1]) : state;
   if (operation.output === true) return matches ? valueKey(input[1]) : undefined;
   return matches ? undefined : state;
+}
+
+/** One register step for read/write, and cas when `allowCas` (see `stepCasRegister`). */
+export function stepRegister(state: StateKey, operation: Operation, allowCas: boolean): StateKey | undefined {
+  return allowCas || operation.f !== "cas" ? stepCasRegister(state, operation) : undefined;
 }
 
 /**
@@ -62,24 +68,40 @@ export function registerReadOnly(operation: Operation): boolean {
   return operation.status === "ok" && operation.f === "cas" && operation.output === false;
 }
 
-/** Validation shared by the register models (names compared in place, as in `stepRegister`). */
+/**
+ * Problems that make an operation meaningless for the cas-register model, names compared in
+ * place; the model takes it as its `validate` as is, with no wrapper (see `stepCasRegister`).
+ */
+export function validateCasRegister(operation: Operation): string | undefined {
+  const f = operation.f;
+  if (f === "read" || f === "get" || f === "write" || f === "put") return undefined;
+  if (f !== "cas") return unsupportedProblem(operation, true, "cas-register");
+  const input = operation.input;
+  if (!Array.isArray(input) || input.length !== 2) return "a cas needs the value [expected, next]";
+  if (operation.status === "ok" && typeof operation.output !== "boolean") {
+    return "a completed cas needs the value true (swapped) or false (observed a mismatch)";
+  }
+  return undefined;
+}
+
+/**
+ * Validation shared by the register models: `validateCasRegister`, with a CAS refused unless
+ * `allowCas`, and the model named `modelName` in the message.
+ */
 export function validateRegister(
   operation: Operation,
   allowCas: boolean,
   modelName: string,
 ): string | undefined {
   const f = operation.f;
-  if (f === "read" || f === "get" || f === "write" || f === "put") return undefined;
-  if (f === "cas" && allowCas) {
-    const input = operation.input;
-    if (!Array.isArray(input) || input.length !== 2) return "a cas needs the value [expected, next]";
-    if (operation.status === "ok" && typeof operation.output !== "boolean") {
-      return "a completed cas needs the value true (swapped) or false (observed a mismatch)";
-    }
-    return undefined;
-  }
+  const known = f === "cas" ? allowCas : f === "read" || f === "get" || f === "write" || f === "put";
+  return known ? validateCasRegister(operation) : unsupportedProblem(operation, allowCas, modelName);
+}
+
+/** The problem of an operation whose function a register model does not have. */
+function unsupportedProblem(operation: Operation, allowCas: boolean, modelName: string): string {
   const supported = allowCas ? "read, write, cas" : "read, write";
-  return `the ${modelName} model supports ${supported} (and get, put), not '${f}'`;
+  return `the ${modelName} model supports ${supported} (and get, put), not '${operation.f}'`;
 }
 
 /** Describes a register operation: `write(3)`, `read() → 3`, `cas(1→2) ✗`. */
@@ -100,10 +122,10 @@ function registerModel(name: string, allowCas: boolean, options: RegisterOptions
   return {
     name,
     init: () => initial,
-    step: (state, operation) => stepRegister(state, operation, allowCas),
+    step: allowCas ? stepCasRegister : (state, operation) => stepRegister(state, operation, false),
     partition: (operation) => operation.key,
     readOnly: registerReadOnly,
-    validate: (operation) => validateRegister(operation, allowCas, name),
+    validate: allowCas ? validateCasRegister : (operation) => validateRegister(operation, false, name),
     describeOperation: describeRegisterOperation,
     describeState: describeRegisterState,
   };
