@@ -7,14 +7,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
-import { exploredScenario, exploredText } from "../../sim/explore/counterexample.js";
 import { describeStep } from "../../sim/explore/schedule.js";
-import { explore, type SearchResult } from "../../sim/explore/search.js";
+import { explore } from "../../sim/explore/search.js";
 import { type ExploreInput, exploreHints, exploreSetup } from "../../sim/explore/settings.js";
 import type { Protocol } from "../../sim/node.js";
-import { runScenario } from "../../sim/run.js";
-import { parseScenario } from "../../sim/scenario/load.js";
-import { searchSettings } from "./support.js";
+import { replayFound, searchSettings } from "./support.js";
 
 const protocol = (name: string): Protocol => protocols.get(name) as Protocol;
 
@@ -22,31 +19,6 @@ const protocol = (name: string): Protocol => protocols.get(name) as Protocol;
 function declaredBounds(name: string, bug: string): ExploreInput {
   const { strategy: _strategy, ...hints } = exploreHints(protocol(name), [bug]);
   return hints;
-}
-
-/** Replays a found counterexample as a saved scenario; the invariants it broke, twice the same hash. */
-function replay(name: string, input: ExploreInput, result: SearchResult): string[] {
-  const { userOptions, setup } = exploreSetup(protocol(name), input);
-  const counterexample = result.counterexample;
-  if (counterexample === undefined) throw new Error("no counterexample");
-  const scenario = exploredScenario(
-    {
-      protocol: name,
-      options: userOptions,
-      nodes: setup.nodes,
-      clients: setup.workload.length,
-      seed: 1n,
-      command: "",
-    },
-    counterexample.steps,
-    counterexample.finding,
-    10_000_000,
-  );
-  const text = exploredText(scenario);
-  const first = runScenario(parseScenario(text, "explored.yaml"), protocols, {});
-  const second = runScenario(parseScenario(text, "explored.yaml"), protocols, {});
-  expect(second.traceHash).toBe(first.traceHash);
-  return first.violations.map((violation) => violation.invariant);
 }
 
 describe("paxos adopt-first-value", () => {
@@ -68,7 +40,7 @@ describe("paxos adopt-first-value", () => {
       "restart n1",
       "fire n1 propose",
     ]);
-    expect(replay("paxos", input, result)).toContain("paxos.p2c-justified");
+    expect(replayFound("paxos", input, result).broke).toContain("paxos.p2c-justified");
   });
 
   it("correct Paxos finds nothing in the same bounds, a choice deeper than the bug (5 choices)", () => {
@@ -92,7 +64,7 @@ describe("multi-paxos adopt-first-value", () => {
     expect(counterexample?.shortest).toBe(false);
     const elections = (counterexample?.steps ?? []).filter((step) => step.kind === "fire");
     expect(elections.map(describeStep)).toEqual(["fire n3 election", "fire n1 election", "fire n3 election"]);
-    expect(replay("multi-paxos", input, result)).toContain("multi-paxos.slot-agreement");
+    expect(replayFound("multi-paxos", input, result).broke).toContain("multi-paxos.slot-agreement");
   });
 
   it("correct Multi-Paxos finds nothing in the same bounds, over more cells than the bug needed", () => {
@@ -118,7 +90,7 @@ describe("multi-paxos unsynced-accept", () => {
     expect(counterexample?.finding.invariant).toBe("multi-paxos.slot-agreement");
     const crashes = (counterexample?.steps ?? []).filter((step) => step.kind === "crash");
     expect(crashes).toEqual([{ kind: "crash", node: "n1", loseUnsynced: true }]);
-    expect(replay("multi-paxos", input, result)).toContain("multi-paxos.slot-agreement");
+    expect(replayFound("multi-paxos", input, result).broke).toContain("multi-paxos.slot-agreement");
   });
 
   it("correct Multi-Paxos finds nothing in the same bounds, over more cells than the bug needed", () => {
@@ -145,7 +117,7 @@ describe("raft commit-index-from-leader", () => {
     expect(counterexample?.shortest).toBe(true);
     const firings = (counterexample?.steps ?? []).filter((step) => step.kind === "fire");
     expect(firings.map(describeStep)).toEqual(["fire n1 election", "fire n2 election", "fire n2 heartbeat"]);
-    expect(replay("raft", input, result)).toContain("raft.leader-completeness");
+    expect(replayFound("raft", input, result).broke).toContain("raft.leader-completeness");
   });
 
   it("correct Raft explores the same bounds to completion without a violation", () => {

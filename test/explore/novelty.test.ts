@@ -7,14 +7,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
-import { exploredScenario, exploredText } from "../../sim/explore/counterexample.js";
-import { explore, type SearchResult, type SearchSettings } from "../../sim/explore/search.js";
+import { explore, type SearchSettings } from "../../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
 import { replayLoosely, shortenSchedule } from "../../sim/explore/shorten.js";
 import { WorldShared } from "../../sim/explore/world.js";
 import type { Protocol } from "../../sim/node.js";
-import { runScenario } from "../../sim/run.js";
-import { parseScenario } from "../../sim/scenario/load.js";
+import { replayFound } from "./support.js";
 
 const protocol = (name: string): Protocol => protocols.get(name) as Protocol;
 
@@ -28,35 +26,6 @@ const settings = (overrides: Partial<SearchSettings> = {}): SearchSettings => ({
   ...overrides,
 });
 
-/** Replays a found counterexample as a saved scenario; the invariants the replay broke and its hash. */
-function replay(
-  name: string,
-  input: ExploreInput,
-  result: SearchResult,
-): { broke: string[]; traceHash: string } {
-  const { userOptions, setup } = exploreSetup(protocol(name), input);
-  const counterexample = result.counterexample;
-  if (counterexample === undefined) throw new Error("no counterexample");
-  const scenario = exploredScenario(
-    {
-      protocol: name,
-      options: userOptions,
-      nodes: setup.nodes,
-      clients: setup.workload.length,
-      seed: 1n,
-      command: "",
-    },
-    counterexample.steps,
-    counterexample.finding,
-    10_000_000,
-  );
-  const text = exploredText(scenario);
-  const first = runScenario(parseScenario(text, "explored.yaml"), protocols, {});
-  const second = runScenario(parseScenario(text, "explored.yaml"), protocols, {});
-  expect(second.traceHash).toBe(first.traceHash);
-  return { broke: first.violations.map((violation) => violation.invariant), traceHash: first.traceHash };
-}
-
 describe("novelty walks", () => {
   it("find a Raft bug breadth-first search does not reach in its time, with a short schedule that replays", () => {
     const input: ExploreInput = { bugs: ["no-up-to-date-check"], nodes: 3 };
@@ -68,7 +37,7 @@ describe("novelty walks", () => {
     expect(counterexample?.finding.invariant).toBe("raft.leader-completeness");
     expect(counterexample?.shortest).toBe(false);
     expect(counterexample?.steps.length).toBeLessThanOrEqual(counterexample?.foundSteps as number);
-    expect(replay("raft", input, result).broke).toContain("raft.leader-completeness");
+    expect(replayFound("raft", input, result).broke).toContain("raft.leader-completeness");
     // Repeatable: the same seed gives the same walks and the same schedule.
     const again = explore(setup, settings());
     expect(again.counterexample?.steps).toEqual(counterexample?.steps);
@@ -115,7 +84,7 @@ describe("shortening", () => {
     expect(counterexample?.steps.length).toBeGreaterThanOrEqual(
       shortest.counterexample?.steps.length as number,
     );
-    expect(replay("two-phase-commit", input, found).broke).toContain(counterexample?.finding.invariant);
+    expect(replayFound("two-phase-commit", input, found).broke).toContain(counterexample?.finding.invariant);
   });
 
   it("removes steps that do not matter", () => {

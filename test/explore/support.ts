@@ -1,6 +1,14 @@
-/** Search settings for the exploration tests: breadth first, no depth or time bound, no clock. */
-import type { SearchSettings } from "../../sim/explore/search.js";
+/** Shared pieces of the exploration tests: search settings and the replay of a found schedule. */
+import { expect } from "vitest";
+import { protocols } from "../../protocols/index.js";
+import { exploredScenario, exploredText } from "../../sim/explore/counterexample.js";
+import type { SearchResult, SearchSettings } from "../../sim/explore/search.js";
+import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
+import type { Protocol } from "../../sim/node.js";
+import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
 
+/** Search settings for the exploration tests: breadth first, no depth or time bound, no clock. */
 export const searchSettings = (overrides: Partial<SearchSettings> = {}): SearchSettings => ({
   strategy: "bfs",
   depthMax: Number.POSITIVE_INFINITY,
@@ -9,3 +17,35 @@ export const searchSettings = (overrides: Partial<SearchSettings> = {}): SearchS
   now: () => 0,
   ...overrides,
 });
+
+/**
+ * Replays a found counterexample as a saved scenario, twice, as `quorumlab run` does: the
+ * invariants the replay broke and its trace hash, which both replays must share.
+ */
+export function replayFound(
+  name: string,
+  input: ExploreInput,
+  result: SearchResult,
+): { broke: string[]; traceHash: string } {
+  const { userOptions, setup } = exploreSetup(protocols.get(name) as Protocol, input);
+  const counterexample = result.counterexample;
+  if (counterexample === undefined) throw new Error("no counterexample");
+  const scenario = exploredScenario(
+    {
+      protocol: name,
+      options: userOptions,
+      nodes: setup.nodes,
+      clients: setup.workload.length,
+      seed: 1n,
+      command: "",
+    },
+    counterexample.steps,
+    counterexample.finding,
+    10_000_000,
+  );
+  const text = exploredText(scenario);
+  const first = runScenario(parseScenario(text, "explored.yaml"), protocols, {});
+  const second = runScenario(parseScenario(text, "explored.yaml"), protocols, {});
+  expect(second.traceHash).toBe(first.traceHash);
+  return { broke: first.violations.map((violation) => violation.invariant), traceHash: first.traceHash };
+}
