@@ -58,6 +58,11 @@ const variants: readonly Variant[] = [
     nodes: 5,
   },
   {
+    name: "raft/read-lease-ignores-drift (5 % drift bound)",
+    protocol: fileURLToPath(new URL("./fuzz-rare-read-lease.js", import.meta.url)),
+    bug: "read-lease-ignores-drift",
+  },
+  {
     name: "primary-backup/lease-ignores-drift (2 % drift bound)",
     protocol: fileURLToPath(new URL("./fuzz-rare-lease.js", import.meta.url)),
     bug: "lease-ignores-drift",
