@@ -20,8 +20,8 @@ function readLease(options: { bug: boolean; rate: number; isolate: boolean }): s
     `
 protocol: raft-read-lease
 nodes: 3
-seed: 1
-duration: 2s
+seed: 2
+duration: 3s
 options: {bugs: ${bugs}}
 network: {latency: 1ms}
 faults:
@@ -30,7 +30,11 @@ ${options.isolate ? "  - {at: 1000ms, isolate: leader}" : ""}
 `,
     "read-lease.yaml",
   );
-  const result = runScenario(scenario, registry, { keepTrace: false, hashTrace: false, stopOnViolation: true });
+  const result = runScenario(scenario, registry, {
+    keepTrace: false,
+    hashTrace: false,
+    stopOnViolation: true,
+  });
   return [...new Set(result.violations.map((violation) => violation.invariant))];
 }
 
