@@ -509,12 +509,12 @@ function voterChaseArbitrary(settings: FuzzSettings, swarm: Swarm): fc.Arbitrary
 }
 
 /**
- * The fault steps of a `leases` swarm: in the second quarter of the fault phase, once a leader
- * is up and may hold a lease, cut it off while a clock runs a little off: that leader's own
- * clock slowed (a holder that thinks its lease still runs) or another node's sped up (a node that
- * thinks it has run out), by a few percent, within what a lease design claims to tolerate. The
- * isolation mostly lasts, so the others elect a leader while the first may still believe in its
- * lease, with half the fault phase left for it. They shrink like any steps: fewer, earlier.
+ * The fault steps of a `leases` swarm: wait for the first leader, and up to half the fault phase
+ * after its election (once it may hold a lease), cut it off while a clock runs a little off: that
+ * leader's own clock slowed (a holder that thinks its lease still runs) or another node's sped up
+ * (a node that thinks it has run out), by 1 to 5 %, within what a lease design claims to
+ * tolerate. The isolation mostly lasts, so the others elect a leader while the first may still
+ * believe in its lease. They shrink like any steps: fewer, earlier, without waiting.
  */
 function leaseChaseArbitrary(settings: FuzzSettings, swarm: Swarm): fc.Arbitrary<FaultStep[]> {
   const phase = Math.max(1, settings.faultPhaseMs);

@@ -142,8 +142,8 @@ export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undef
   const available = faultKinds.filter((kind) => kind !== "timeout" || settings.electionTimer);
   // Steps that wait for a new leader may run after the fault phase: not under liveness checks.
   const drawn = weighted(random, settings.liveness ? themes.filter(([name]) => name !== "leaders") : themes);
-  // Under liveness checks the voters' and leases' shares go back to the themes they were carved
-  // from (their steps too may wait for a new leader).
+  // Under liveness checks the voters' share goes back to the crashes theme it was carved from,
+  // and the leases' to the clocks theme (their steps too wait for a new leader).
   const theme =
     settings.liveness && drawn === "voters"
       ? "crashes"
