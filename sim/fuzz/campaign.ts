@@ -19,7 +19,7 @@
 import fc from "fast-check";
 import { randomStream } from "../random.js";
 import { planArbitrary } from "./arbitraries.js";
-import { compareRuns, type Nondeterminism } from "./determinism.js";
+import { compareRuns } from "./determinism.js";
 import type { CampaignGuide } from "./guide.js";
 import type { PlanShape, RunJob, RunReport } from "./jobs.js";
 import { type FuzzPlan, type FuzzSettings, planScenario } from "./plan.js";
@@ -103,29 +103,20 @@ function reportOf(index: number, verdict: RunVerdict, shape: PlanShape | undefin
 }
 
 /**
- * Runs a sampled plan once more with its trace hashed and compares the hash with the campaign's
- * own run of it, which was hashed too (`traced`); reports where the two runs differ. The traces
- * are kept (to find the first differing line) only when the hashes differ: serializing the traced
+ * Runs a plan twice more with its trace hashed; reports where the two runs differ. The traces are
+ * kept (to find the first differing line) only when the hashes differ: serializing the traced
  * runs was about 3% of a uniform Raft campaign's CPU profile, and keeping and then building every
- * record of both runs added to it for nothing when they agree. Hashing the campaign's run rather
- * than running the plan twice more saves one traced run per sample (each costs about five
- * untraced ones: the four samples of a 2,000-run uniform Raft campaign were 2.3% of its profile).
+ * record of both runs added to it for nothing when they agree.
  */
-function sampleDeterminism(
-  plan: FuzzPlan,
-  settings: FuzzSettings,
-  runner: ScenarioRunner,
-  traced: RunVerdict,
-): Nondeterminism | undefined {
-  const again = (keepTrace: boolean) => {
+function sampleDeterminism(plan: FuzzPlan, settings: FuzzSettings, runner: ScenarioRunner) {
+  const traced = (keepTrace: boolean) => {
     const verdict = runner(fuzzScenario(plan, settings), keepTrace ? { keepTrace } : { traceHash: true });
     return { traceHash: verdict.traceHash ?? "", records: verdict.records ?? [] };
   };
-  const first = { traceHash: traced.traceHash ?? "", records: [] };
-  const second = again(false);
-  if (first.traceHash === second.traceHash) return undefined;
+  const hashed = [traced(false), traced(false)] as const;
+  if (hashed[0].traceHash === hashed[1].traceHash) return undefined;
   // Two runs more, with their lines; if these happen to agree, the hashes above still differ.
-  return compareRuns(again(true), again(true)) ?? compareRuns(first, second);
+  return compareRuns(traced(true), traced(true)) ?? compareRuns(hashed[0], hashed[1]);
 }
 
 /**
@@ -139,15 +130,11 @@ export function evaluateJob(
   runner: ScenarioRunner,
 ): RunReport {
   const { index } = job;
-  // A sampled run hashes its trace, for the determinism check below.
-  const ask = job.sample === true ? { traceHash: true } : undefined;
   let report: RunReport = { index, events: 0 };
   let ran: FuzzPlan | undefined;
-  let verdict: RunVerdict | undefined;
   if (job.plan !== undefined) {
     ran = job.plan;
-    verdict = runner(fuzzScenario(job.plan, settings), ask);
-    report = reportOf(index, verdict, planShape(job.plan));
+    report = reportOf(index, runner(fuzzScenario(job.plan, settings)), planShape(job.plan));
   } else {
     const seed = runSeed(campaignSeed, index);
     const swarm = settings.swarm === true ? drawSwarm(settings, seed) : undefined;
@@ -155,7 +142,7 @@ export function evaluateJob(
     fc.check(
       fc.property(arbitraryFor(settings, seed, swarm), (plan) => {
         ran = plan;
-        verdict = runner(fuzzScenario(plan, settings), ask);
+        const verdict = runner(fuzzScenario(plan, settings));
         report = reportOf(index, verdict, planShape(plan, theme));
         if (settings.swarm === true) report = { ...report, plan };
         return verdict.failure === undefined;
@@ -163,8 +150,8 @@ export function evaluateJob(
       { seed, numRuns: 1, endOnFailure: true },
     );
   }
-  if (job.sample === true && ran !== undefined && verdict !== undefined) {
-    const nondeterminism = sampleDeterminism(ran, settings, runner, verdict);
+  if (job.sample === true && ran !== undefined) {
+    const nondeterminism = sampleDeterminism(ran, settings, runner);
     if (nondeterminism !== undefined) report = { ...report, nondeterminism };
   }
   return report;

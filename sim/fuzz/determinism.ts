@@ -1,6 +1,6 @@
 /**
- * Determinism checked by re-running, during a campaign: a sample of ordinary runs hash their
- * trace and are run once more, and the two traces must hash the same. Where they part is found by
+ * Determinism checked by re-running, during a campaign: a sample of ordinary runs is run twice
+ * more with its trace kept, and the two traces must hash the same. Where they part is found by
  * the same comparison that checks every counterexample (`firstDivergence` in sim/divergence.ts):
  * the first differing trace line says where the protocol (or the simulator) reached for something
  * outside the run's seed.

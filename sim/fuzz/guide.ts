@@ -27,7 +27,7 @@ export interface GuideOptions {
   /** Share of runs that are mutants once the corpus has entries. Default 0.25. */
   readonly mutantShare?: number;
   /**
-   * One run in this many (runs 0, N, 2N, ...) is hashed and run once more to check determinism (0: none).
+   * One run in this many (runs 0, N, 2N, ...) is run twice more to check determinism (0: none).
    * Default 512.
    */
   readonly sampleEvery?: number;
