@@ -26,6 +26,7 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
 import { Script } from "node:vm";
 import * as zod from "zod";
 import * as errors from "../../sim/errors.js";
@@ -56,11 +57,24 @@ export interface LoadedChecker {
 let loaded: LoadedChecker | undefined;
 
 /**
+ * Set before the checker is loaded, for the rest of the process. V8 compiles functions to
+ * baseline code (Sparkplug) in batches, on the main thread, once their bytecode adds up to 4,096
+ * estimated instructions; on a first check of a small history that batch fell inside the check
+ * (75-90 us of a 0.5-0.6 ms call) and paid for itself only later. With a larger batch the first
+ * check of `cas-crashy-0`, `-2` and `cas-many-clients-0` took 7-10 % less (fastest of 12 fresh
+ * processes); a long search is optimized by TurboFan as before. V8's `--concurrent-sparkplug`
+ * (baseline code compiled off the main thread) did better still, but Node 20 takes it only on the
+ * command line: set at run time it crashes (docs/linearizability.md, "The code cache").
+ */
+const baselineBatchFlag = "--baseline-batch-compilation-threshold=65536";
+
+/**
  * The checker, loaded once per process: from `dist/checker/checker.cjs` with the code cache when
  * the CLI is compiled, else bundled from the sources on the spot.
  */
 export function checkerCode(): CheckerCode {
   if (loaded === undefined) {
+    setFlagsFromString(baselineBatchFlag);
     const file = join(packageRoot(), "dist", "checker", "checker.cjs");
     const prebuilt = compiled && existsSync(file);
     const source = prebuilt ? readFileSync(file, "utf8") : withHash(bundleChecker());
