@@ -101,7 +101,7 @@ export function saveCache(checker: LoadedChecker): void {
   try {
     const data = checker.script.createCachedData();
     if (checker.cacheUsed && data.length <= checker.cacheBytes) return;
-    mkdirSync(dirname(checker.cacheFile), { recursive: true });
+    makeFolder(dirname(checker.cacheFile));
     // Written aside, then renamed: a process reading the file at the same time sees a whole one.
     const partial = `${checker.cacheFile}.${process.pid}.tmp`;
     writeFileSync(partial, data);
@@ -109,6 +109,19 @@ export function saveCache(checker: LoadedChecker): void {
   } catch {
     // No cache: the next run compiles the checker, as without one.
   }
+}
+
+/**
+ * Makes `folder` and its missing parents, one at a time. Not `mkdirSync(folder, { recursive:
+ * true })`: in Node 20 that never returned for a folder under `/proc`, spinning on the error.
+ */
+function makeFolder(folder: string): void {
+  const missing: string[] = [];
+  for (let current = folder; !existsSync(current); current = dirname(current)) {
+    if (dirname(current) === current || missing.length >= 64) throw new Error(`cannot make ${folder}`);
+    missing.push(current);
+  }
+  for (let index = missing.length - 1; index >= 0; index--) mkdirSync(missing[index]!);
 }
 
 /**

@@ -78,6 +78,18 @@ describe("the checker bundle and its code cache", () => {
     expect(load(cacheFile).cacheUsed).toBe(true);
   });
 
+  it("makes missing folders for the cache, and gives up quietly where it cannot write", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-cache-"));
+    const nested = path.join(folder, "a", "b", "checker.v8cache");
+    saveCache(load(nested));
+    expect(existsSync(nested)).toBe(true);
+    const file = path.join(folder, "a-file");
+    writeFileSync(file, "");
+    const underFile = path.join(file, "checker.v8cache");
+    expect(() => saveCache(load(underFile))).not.toThrow();
+    expect(existsSync(underFile)).toBe(false);
+  });
+
   it("throws the CLI's own InputError, so bad input is reported as such", () => {
     const { code } = load(undefined);
     expect(() => code.parseHistory("{ not json", { file: "bad.json", format: "json" })).toThrow(InputError);
