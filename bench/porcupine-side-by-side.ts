@@ -17,9 +17,11 @@
  *
  * What is timed, the same on both sides: the check call alone, in-process, on a history already
  * read, parsed and paired into operations (Go: `CheckOperationsTimeout`; quorumlab:
- * `checkOperations`, explanations on, as `quorumlab check` runs it). `firstMs` is the first call
- * in a fresh process: for quorumlab it includes V8 compiling the checker's code on first use,
- * which Go did at build time. `warmMs` is the median of the last half of `--rounds` more calls
+ * `checkOperations`, explanations on, from the checker's bundle loaded as `quorumlab check` loads
+ * it, ../cli/shared/checker-code.ts). `firstMs` is the first call in a fresh process. quorumlab's
+ * is taken twice, in two processes sharing an empty code-cache folder: `coldCache.firstMs` with
+ * no cache (V8 compiles the checker on first use, which Go did at build time; that process saves
+ * the cache), then `firstMs` with the cache it saved. `warmMs` is the median of the last half of `--rounds` more calls
  * in the same process (default 200: V8 optimizes the hot loops during the first few dozen; only
  * for histories whose first call took under 2 s), with `warmMinMs` the fastest of them all. Separately, `quorumlab check
  * --json` runs as a user runs it (its `wallMs`: the check in-process, parse excluded, cold), with
