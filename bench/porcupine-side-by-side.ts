@@ -17,9 +17,11 @@
  *
  * What is timed, the same on both sides: the check call alone, in-process, on a history already
  * read, parsed and paired into operations (Go: `CheckOperationsTimeout`; quorumlab:
- * `checkOperations`, explanations on, as `quorumlab check` runs it). `firstMs` is the first call
- * in a fresh process: for quorumlab it includes V8 compiling the checker's code on first use,
- * which Go did at build time. `warmMs` is the median of the last half of `--rounds` more calls
+ * `checkOperations`, explanations on, from the checker's bundle loaded as `quorumlab check` loads
+ * it, ../cli/shared/checker-code.ts). `firstMs` is the first call in a fresh process. quorumlab's
+ * is taken twice, in two processes sharing an empty code-cache folder: `coldCache.firstMs` with
+ * no cache (V8 compiles the checker on first use, which Go did at build time; that process saves
+ * the cache), then `firstMs` with the cache it saved. `warmMs` is the median of the last half of `--rounds` more calls
  * in the same process (default 200: V8 optimizes the hot loops during the first few dozen; only
  * for histories whose first call took under 2 s), with `warmMinMs` the fastest of them all. Separately, `quorumlab check
  * --json` runs as a user runs it (its `wallMs`: the check in-process, parse excluded, cold), with
@@ -36,8 +38,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDuration } from "../cli/check.js";
 import { readText } from "../cli/files.js";
-import { checkOperations, type ModelName, modelByName, parseHistory } from "../sim/check/index.js";
-import { pairOperations } from "../sim/history.js";
+import { checkerCode, saveCheckerCache } from "../cli/shared/checker-code.js";
+import type { ModelName } from "../sim/check/index.js";
 import { hardHistories, writeHardHistories } from "./hard-histories.js";
 
 const goProgram = `package main
@@ -282,11 +284,13 @@ function argumentsOf(argv: readonly string[]): Arguments {
  */
 function timed(
   command: string,
+  env: NodeJS.ProcessEnv,
   args: readonly string[],
 ): { stdout: string; maxRssMb: number | null; processCpuMs: number | null } {
   const gnuTime = spawnSync("/usr/bin/time", ["-f", "%M %U %S", command, ...args], {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
+    env,
   });
   if (gnuTime.error === undefined && gnuTime.status !== null) {
     const lines = gnuTime.stderr.trim().split("\n");
@@ -298,7 +302,11 @@ function timed(
         Number.isFinite(user) && Number.isFinite(system) ? Math.round((user! + system!) * 1000) : null,
     };
   }
-  return { stdout: execFileSync(command, args, { encoding: "utf8" }), maxRssMb: null, processCpuMs: null };
+  return {
+    stdout: execFileSync(command, args, { encoding: "utf8", env }),
+    maxRssMb: null,
+    processCpuMs: null,
+  };
 }
 
 /**
@@ -331,6 +339,10 @@ function timeQuorumlabInProcess(options: {
   timeoutMs: number;
   rounds: number;
 }): void {
+  // The checker as `quorumlab check` loads it: the bundle, through the code cache when there
+  // is one in `QUORUMLAB_CACHE_DIR` (the parent runs this twice: with no cache, then with the one
+  // the first run saved).
+  const { checkOperations, modelByName, pairOperations, parseHistory } = checkerCode();
   const model = modelByName(options.model);
   const parsed = parseHistory(readText(options.file), { file: options.file, defaultModel: model });
   const operations = pairOperations(parsed.events);
@@ -358,6 +370,7 @@ function timeQuorumlabInProcess(options: {
   // The last half of the calls: the steady state.
   const steady = warm.slice(warm.length >> 1).sort((left, right) => left - right);
   const steadyCpu = warmCpu.slice(warmCpu.length >> 1).sort((left, right) => left - right);
+  saveCheckerCache();
   const firstTimes = { result: first.result, firstMs: roundTo(first.ms), firstCpuMs: roundTo(first.cpuMs) };
   const times: InProcessTimes =
     warm.length === 0
@@ -396,17 +409,28 @@ function compareOn(options: {
   rounds: number;
 }): Record<string, unknown> {
   const { file, model, program, timeoutMs, rounds } = options;
-  const go = timed(program, [file, `${timeoutMs}ms`, String(rounds)]);
+  const go = timed(program, process.env, [file, `${timeoutMs}ms`, String(rounds)]);
   const goTimes = JSON.parse(go.stdout) as InProcessTimes;
   const self = fileURLToPath(import.meta.url);
-  const ours = JSON.parse(
-    execFileSync(process.execPath, [self, "--in-process", file, model, String(timeoutMs), String(rounds)], {
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    }),
-  ) as InProcessTimes;
+  // A code cache of its own for each history, empty at first: the first child runs with no cache
+  // (as a user's first `quorumlab check`) and saves one; the second, and `quorumlab check`, use it.
+  const env = { ...process.env, QUORUMLAB_CACHE_DIR: `${file}.code-cache` };
+  const ourRun = (roundsOf: number): InProcessTimes =>
+    JSON.parse(
+      execFileSync(
+        process.execPath,
+        [self, "--in-process", file, model, String(timeoutMs), String(roundsOf)],
+        {
+          encoding: "utf8",
+          maxBuffer: 64 * 1024 * 1024,
+          env,
+        },
+      ),
+    ) as InProcessTimes;
+  const coldCache = ourRun(0);
+  const ours = ourRun(rounds);
   const cli = path.resolve(path.dirname(self), "../cli/main.js");
-  const command = timed(process.execPath, [
+  const command = timed(process.execPath, env, [
     cli,
     "check",
     file,
@@ -423,6 +447,7 @@ function compareOn(options: {
     porcupine: { ...goTimes, processCpuMs: go.processCpuMs, maxRssMb: go.maxRssMb },
     quorumlab: {
       ...ours,
+      coldCache: { result: coldCache.result, firstMs: coldCache.firstMs, firstCpuMs: coldCache.firstCpuMs },
       check: {
         result: commandResult.result,
         wallMs: commandResult.wallMs,

@@ -15,17 +15,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
 import type { CommandModule } from "yargs";
-import {
-  type AnyModel,
-  type CheckResult,
-  checkHistory,
-  type HistoryFormat,
-  historyFormats,
-  type ModelName,
-  modelByName,
-  modelNames,
-  parseHistory,
-} from "../sim/check/index.js";
+import type { AnyModel, CheckResult, HistoryFormat, ModelName } from "../sim/check/index.js";
 import {
   type ConsistencyLevel,
   consistencyLevels,
@@ -35,6 +25,7 @@ import {
 import { ExitCode, InputError } from "../sim/errors.js";
 import { inFile, readText } from "./files.js";
 import { colours, runCommand } from "./output.js";
+import { checkerCode, saveCheckerCache } from "./shared/checker-code.js";
 import { runTxnCheck } from "./shared/txn-check.js";
 
 /** File name endings taken from directories. */
@@ -156,6 +147,7 @@ interface FileReport {
 }
 
 function checkFile(file: string, options: CheckRunOptions): FileReport {
+  const { checkHistory, modelByName, parseHistory } = checkerCode();
   const text = readText(file);
   const defaultModel: AnyModel | undefined =
     options.model === undefined ? undefined : modelByName(options.model);
@@ -306,6 +298,7 @@ export function runCheck(options: CheckRunOptions, output?: CheckOutput): number
     if (options.json) writeReportJson(report, writer);
     else writeReportText(report, options, writer);
   }
+  saveCheckerCache();
   if (badInput) return ExitCode.usage;
   if (violation) return ExitCode.violation;
   if (unknown) return ExitCode.inconclusive;
@@ -325,8 +318,9 @@ interface CheckArguments {
 export const checkCommand: CommandModule<object, CheckArguments> = {
   command: "check <files..>",
   describe: "Check history files (or folders of them) for linearizability",
-  builder: (yargs) =>
-    yargs
+  builder: (yargs) => {
+    const { historyFormats, modelNames } = checkerCode();
+    return yargs
       .positional("files", {
         type: "string",
         array: true,
@@ -354,7 +348,8 @@ export const checkCommand: CommandModule<object, CheckArguments> = {
       .option("json", { type: "boolean", default: false, describe: "print one JSON object per file" })
       .epilogue(
         "Exit code: 2 if any file is bad input, else 1 if any history is not linearizable, else 3 if any is unknown, else 0.",
-      ) as never,
+      ) as never;
+  },
   handler: (args) =>
     runCommand(
       () =>

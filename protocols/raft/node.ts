@@ -839,6 +839,15 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
     return this.ctx.now() < startUs + (this.options.electionTimeoutMinUs * (1 - drift)) / (1 + drift);
   }
 
+  /**
+   * Whether this node would now answer a read from its lease, without a round (read by lease
+   * invariants): it leads, has committed an entry of its term, and its lease has not run out.
+   */
+  holdsReadLease(): boolean {
+    if (this.role !== "leader" || this.options.readMode !== "lease") return false;
+    return this.log.termAt(this.commitIndex) === this.currentTerm && this.leaseValid();
+  }
+
   private serveReads(): void {
     if (this.reads.length === 0) return;
     const confirmed = this.confirmedRound();

@@ -104,6 +104,8 @@ export interface WorldState {
   readonly finding: Finding | undefined;
   readonly nodeDigests: readonly number[];
   readonly nodeChanged: readonly boolean[];
+  /** The steps enabled in this state, when they were listed before it was saved. */
+  readonly enabled: EnabledStep[] | undefined;
 }
 
 /** The clock drift a `drift` choice sets when the setup names none: 5 % fast or slow. */
@@ -227,11 +229,7 @@ export class World {
         });
       }
     });
-    const enabled = this.enabledNow();
-    this.enabled = enabled;
-    this.enabledAt = this.kernel.events;
-    this.enabledIn = this.current;
-    this.enabledRestores = this.restores;
+    const enabled = this.listed();
     const deliveries: Array<EnabledStep & { kind: "deliver" }> = [];
     const fifo = this.setup.network === "fifo";
     for (const step of enabled) {
@@ -296,7 +294,7 @@ export class World {
     const quiet = (step.kind === "fire" || step.kind === "retry") && this.setup.quietTimeouts === true;
     if (!ordered && !quiet) return [step];
     const out: ScheduleStep[] = [];
-    for (const pending of this.enabledNow()) {
+    for (const pending of this.listed()) {
       if (pending.kind !== "deliver") continue;
       if (step.kind === "deliver") {
         if (pending.from !== step.from || pending.to !== step.to || pending.id >= step.id) continue;
@@ -354,16 +352,9 @@ export class World {
       default:
         break;
     }
-    // Entries of the kernel's queue keep their identity across `restore`, so a list made in a
-    // saved state serves every step taken from that state.
-    // Steps replayed after a restore make new queue entries: a list made before does not serve.
-    const sameState =
-      this.current !== undefined ? this.enabledIn === this.current : this.enabledRestores === this.restores;
-    const enabled =
-      this.enabled !== undefined && this.enabledAt === this.kernel.events && sameState
-        ? this.enabled
-        : undefined;
+    const enabled = this.listedBefore();
     this.current = undefined;
+    this.enabled = undefined;
     this.unchangedSinceSave = false;
     this.touched(step);
     takeScheduleStep(this.kernel, this.clients, step, enabled);
@@ -483,9 +474,11 @@ export class World {
     const live = this.liveSystem;
     const system = parts.map((roots, index) => saver.capturePart(roots, first + index, live[index]));
     this.liveSystem = system;
+    const enabled = this.listedBefore();
     const state: WorldState = {
       system,
       nodes,
+      enabled,
       invoked: this.invoked.slice(),
       budget: [this.dropsLeft, this.duplicatesLeft, this.crashesLeft, this.timeoutsLeft, this.driftsLeft],
       historyChecked: this.historyChecked,
@@ -494,6 +487,7 @@ export class World {
       nodeChanged: this.nodeChanged.slice(),
     };
     this.current = state;
+    if (enabled !== undefined) this.enabledIn = state;
     this.unchangedSinceSave = true;
     return state;
   }
@@ -523,6 +517,39 @@ export class World {
     copyInto(this.nodeChanged, state.nodeChanged);
     this.current = state;
     this.restores++;
+    this.enabled = state.enabled;
+    this.enabledAt = this.kernel.events;
+    this.enabledIn = state;
+  }
+
+  /**
+   * The list of enabled steps made in the current state, if one was: entries of the kernel's
+   * queue keep their identity across `restore`, so a list made in a saved state (kept with it)
+   * serves every step taken from that state. Steps replayed after a restore make new queue
+   * entries: a list made before does not serve.
+   */
+  private listedBefore(): EnabledStep[] | undefined {
+    const sameState =
+      this.current !== undefined ? this.enabledIn === this.current : this.enabledRestores === this.restores;
+    return this.enabled !== undefined && this.enabledAt === this.kernel.events && sameState
+      ? this.enabled
+      : undefined;
+  }
+
+  /**
+   * The enabled steps of the current state: the list made in it, or a new one. The fingerprint,
+   * the choices and an ordered link's implied drops each listed them, two or three lists of new
+   * objects per transition (Paxos).
+   */
+  private listed(): EnabledStep[] {
+    const before = this.listedBefore();
+    if (before !== undefined) return before;
+    const enabled = this.enabledNow();
+    this.enabled = enabled;
+    this.enabledAt = this.kernel.events;
+    this.enabledIn = this.current;
+    this.enabledRestores = this.restores;
+    return enabled;
   }
 
   /**
@@ -660,7 +687,7 @@ export class World {
     // Order-free: the steps pending as a multiset.
     const inFlight = shared.multiset;
     inFlight.reset();
-    for (const step of this.enabledNow()) inFlight.add(shared.pendingDigest(step));
+    for (const step of cached ? this.listed() : this.enabledNow()) inFlight.add(shared.pendingDigest(step));
     inFlight.writeTo(hasher);
     for (const client of this.clients) hasher.value(client);
     hasher.word(this.history.events.length);

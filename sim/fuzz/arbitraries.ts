@@ -364,10 +364,12 @@ export function planArbitrary(settings: FuzzSettings, swarm?: Swarm): fc.Arbitra
           ? memo(settings, `chase/${swarm.undoMsMax}`, () => leaderChaseArbitrary(settings, swarm))
           : swarm.theme === "voters"
             ? memo(settings, `voters/${swarm.undoMsMax}`, () => voterChaseArbitrary(settings, swarm))
-            : fc.array(faultStepArbitrary(settings, swarm), {
-                maxLength: swarm.faultStepsMax,
-                size: "medium",
-              }),
+            : swarm.theme === "leases"
+              ? memo(settings, `leases/${swarm.undoMsMax}`, () => leaseChaseArbitrary(settings, swarm))
+              : fc.array(faultStepArbitrary(settings, swarm), {
+                  maxLength: swarm.faultStepsMax,
+                  size: "medium",
+                }),
     quiet,
   });
 }
@@ -503,6 +505,37 @@ function voterChaseArbitrary(settings: FuzzSettings, swarm: Swarm): fc.Arbitrary
         });
       });
       return steps;
+    });
+}
+
+/**
+ * The fault steps of a `leases` swarm: wait for the first leader, and up to half the fault phase
+ * after its election (once it may hold a lease), cut it off while a clock runs a little off: that
+ * leader's own clock slowed (a holder that thinks its lease still runs) or another node's sped up
+ * (a node that thinks it has run out), by 1 to 5 %, within what a lease design claims to
+ * tolerate. The isolation mostly lasts, so the others elect a leader while the first may still
+ * believe in its lease. They shrink like any steps: fewer, earlier, without waiting.
+ */
+function leaseChaseArbitrary(settings: FuzzSettings, swarm: Swarm): fc.Arbitrary<FaultStep[]> {
+  const phase = Math.max(1, settings.faultPhaseMs);
+  const undoMsMax = Math.min(phase, swarm.undoMsMax);
+  return fc
+    .record({
+      afterNewLeaderMs: fc.noBias(fc.integer({ min: 0, max: Math.floor(phase / 2) })),
+      slowLeader: fc.boolean(),
+      node: node(settings),
+      ratePercent: fc.integer({ min: 1, max: chaseDriftPercentMax }),
+      healAfterMs: fc.oneof(
+        { weight: 3, arbitrary: fc.constant(null) },
+        { weight: 1, arbitrary: fc.integer({ min: 1, max: undoMsMax }) },
+      ),
+    })
+    .map(({ afterNewLeaderMs, slowLeader, node, ratePercent, healAfterMs }): FaultStep[] => {
+      const wait = { atMs: 0, afterNewLeaderMs };
+      const skew: FaultStep = slowLeader
+        ? { ...wait, type: "drift", node, ratePercent: -ratePercent, leader: true }
+        : { ...wait, type: "drift", node, ratePercent };
+      return [skew, { ...wait, type: "isolate", target: "leader", healAfterMs }];
     });
 }
 

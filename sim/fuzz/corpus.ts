@@ -111,7 +111,13 @@ const stepSchema = z.discriminatedUnion("type", [
     forMs: z.number().int(),
   }),
   z.object({ ...at, type: z.literal("pause"), node: z.number().int(), resumeAfterMs: undo }),
-  z.object({ ...at, type: z.literal("drift"), node: z.number().int(), ratePercent: z.number().int() }),
+  z.object({
+    ...at,
+    type: z.literal("drift"),
+    node: z.number().int(),
+    ratePercent: z.number().int(),
+    leader: z.boolean().optional(),
+  }),
   z.object({ ...at, type: z.literal("timeout"), target }),
 ]);
 const latencySchema = z.discriminatedUnion("kind", [

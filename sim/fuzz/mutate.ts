@@ -44,8 +44,9 @@ function changeNode(settings: FuzzSettings, step: FaultStep, random: Rng): Fault
     case "clog":
       return random.chance(0.5) ? { ...step, from: node } : { ...step, to: node };
     case "pause":
-    case "drift":
       return { ...step, node };
+    case "drift":
+      return { type: step.type, atMs: step.atMs, node, ratePercent: step.ratePercent };
     case "burst":
       return { ...step, lossPermille: random.int(0, 600), duplicatePermille: random.int(0, 300) };
   }

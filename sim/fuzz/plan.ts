@@ -81,7 +81,13 @@ export type FaultStep = {
       readonly forMs: number;
     }
   | { readonly type: "pause"; readonly node: number; readonly resumeAfterMs: number | null }
-  | { readonly type: "drift"; readonly node: number; readonly ratePercent: number }
+  | {
+      readonly type: "drift";
+      readonly node: number;
+      readonly ratePercent: number;
+      /** The clock of the leader at that moment instead of `node`'s (skipped when there is none). */
+      readonly leader?: boolean;
+    }
   | { readonly type: "timeout"; readonly target: TargetRef }
 );
 
@@ -402,7 +408,10 @@ function addNodeFault(timeline: Timeline, step: FaultStep & { type: "pause" | "d
     actions.push({
       atUs,
       kind: "drift",
-      drift: { node: nodeName(step.node, plan.nodes), rate: step.ratePercent / 100 },
+      drift: {
+        node: step.leader === true ? "leader" : nodeName(step.node, plan.nodes),
+        rate: step.ratePercent / 100,
+      },
     });
   } else if (timeline.settings.electionTimer) {
     actions.push({ atUs, kind: "timeout", timeout: targetName(step.target, plan.nodes) });

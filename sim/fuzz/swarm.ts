@@ -39,6 +39,7 @@ export type SwarmTheme =
   | "lossy"
   | "clocks"
   | "leaders"
+  | "leases"
   | "voters"
   | "quiet";
 
@@ -47,6 +48,7 @@ const themeKinds: Readonly<
 > = {
   crashes: ["crash", "pause", "timeout"],
   leaders: ["isolate", "crash", "drift"],
+  leases: ["isolate", "drift"],
   voters: ["isolate", "crash"],
   partitions: ["partition", "bridge", "cut", "isolate"],
   lossy: ["burst", "clog"],
@@ -61,29 +63,37 @@ const themeKinds: Readonly<
  * it at 4 in 18 guided search needed about four times the runs of uniform search for such a bug.
  */
 const themes: ReadonlyArray<readonly [SwarmTheme, number]> = [
+  // (Weights are doubled from an earlier list, so that a theme could be carved out of two of
+  // them, each at its end, while every other theme keeps the very runs it drew.)
   // Every kind at the uniform search's own rates: what swarm testing narrows, kept as one choice.
-  ["uniform", 8],
+  ["uniform", 15],
+  // Cut off a leader that may hold a lease while a clock drifts a little: its own slowed, or
+  // another node's sped up, within what a lease design claims to tolerate. Drifts drawn from the
+  // whole range, at fixed times, meet a leader cut off only by luck, and mostly exceed any such
+  // bound. (Carved out of the uniform mix here and of the clocks theme below.)
+  ["leases", 1],
   // Each kind on or off by a coin (swarm testing proper): a bug that needs two kinds together,
   // say a power loss and a partition, is in a quarter of these runs.
-  ["mixed", 6],
+  ["mixed", 12],
   // One kind alone, many times over: a bridge node between dueling leaders, a node crashed and
   // restarted again and again.
-  ["single", 2],
-  ["crashes", 1],
+  ["single", 4],
+  ["crashes", 2],
   // Crash a voter right after each of a few elections and restart it at once, while a node cut
   // off during the election may still campaign in the same term: a voter that does not keep its
   // vote across the restart votes twice. Crashes at fixed times meet an election's aftermath only
   // by luck. (Carved out of the crashes theme, so every other theme is drawn as before.)
-  ["voters", 1],
-  ["partitions", 2],
-  ["lossy", 1],
+  ["voters", 2],
+  ["partitions", 4],
+  ["lossy", 2],
   ["clocks", 1],
+  ["leases", 1],
   // Chase the leaders: each step waits for the next new leader and isolates or crashes it a few
   // milliseconds after its election, whenever that comes. A bug that needs a quick succession of
   // leaders, each cut off before it replicates (Raft's Figure 8), needs several faults each timed
   // to an election: a fixed time hits such a window only by luck.
-  ["leaders", 3],
-  ["quiet", 1],
+  ["leaders", 6],
+  ["quiet", 2],
 ];
 
 /** Most isolations or crashes in a chase of leaders (the `leaders` theme). */
@@ -132,8 +142,14 @@ export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undef
   const available = faultKinds.filter((kind) => kind !== "timeout" || settings.electionTimer);
   // Steps that wait for a new leader may run after the fault phase: not under liveness checks.
   const drawn = weighted(random, settings.liveness ? themes.filter(([name]) => name !== "leaders") : themes);
-  // Under liveness checks the voters' share goes back to the crashes theme it was carved from.
-  const theme = settings.liveness && drawn === "voters" ? "crashes" : drawn;
+  // Under liveness checks the voters' share goes back to the crashes theme it was carved from,
+  // and the leases' to the clocks theme (their steps too wait for a new leader).
+  const theme =
+    settings.liveness && drawn === "voters"
+      ? "crashes"
+      : settings.liveness && drawn === "leases"
+        ? "clocks"
+        : drawn;
   if (theme === "uniform") return undefined;
   let kinds: FaultKind[];
   if (theme === "mixed") {
@@ -147,9 +163,16 @@ export function drawSwarm(settings: FuzzSettings, fcSeed: number): Swarm | undef
   const drawnStepsMax =
     kinds.length === 0 ? 0 : random.pick([2, 4, settings.faultStepsMax, 2 * settings.faultStepsMax]);
   // A chase of leaders is two to five steps (arbitraries.ts), whatever was drawn, and may open
-  // with a clock skew; a chase of voters is one to five pairs of steps after a first isolation.
+  // with a clock skew; a chase of voters is one to five pairs of steps after a first isolation;
+  // a chase of a lease holder is a skew and an isolation.
   const faultStepsMax =
-    theme === "leaders" ? chaseStepsMax + 1 : theme === "voters" ? 2 * chaseStepsMax + 1 : drawnStepsMax;
+    theme === "leaders"
+      ? chaseStepsMax + 1
+      : theme === "voters"
+        ? 2 * chaseStepsMax + 1
+        : theme === "leases"
+          ? 2
+          : drawnStepsMax;
   const timeSlots = random.pick([2, 4, 8, 16]);
   const undoLeftOutOneIn = random.pick([2, 4, 4, 16]);
   const undoMsMax = random.pick([20, 200, settings.faultPhaseMs, settings.faultPhaseMs]);

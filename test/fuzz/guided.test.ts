@@ -63,7 +63,7 @@ function validScenario(plan: FuzzPlan, settings: FuzzSettings): void {
 describe("swarm testing", () => {
   test("each run draws its own mix: every theme occurs, and a run only has its swarm's fault kinds", () => {
     const themes = new Set<string>();
-    for (let fcSeed = 0; fcSeed < 200; fcSeed++) {
+    for (let fcSeed = 0; fcSeed < 400; fcSeed++) {
       const swarm = drawSwarm(correct, fcSeed);
       themes.add(swarm?.theme ?? "uniform");
       expect(drawSwarm(correct, fcSeed)).toEqual(swarm);
@@ -72,6 +72,7 @@ describe("swarm testing", () => {
       "clocks",
       "crashes",
       "leaders",
+      "leases",
       "lossy",
       "mixed",
       "partitions",
@@ -175,6 +176,35 @@ describe("voter chases", () => {
     expect(cutOffs).toBeLessThan(20);
     for (let fcSeed = 0; fcSeed < 400; fcSeed++) {
       expect(drawSwarm({ ...correct, liveness: true }, fcSeed)?.theme).not.toBe("voters");
+    }
+  });
+
+  test("a leases swarm cuts off the first leader a while after its election, with one clock a few percent off", () => {
+    let chases = 0;
+    let slowLeaders = 0;
+    for (let fcSeed = 0; chases < 20 && fcSeed < 8_000; fcSeed++) {
+      const swarm = drawSwarm(correct, fcSeed);
+      if (swarm?.theme !== "leases") continue;
+      chases++;
+      const [plan] = fc.sample(planArbitrary(correct, swarm), { seed: fcSeed, numRuns: 1 });
+      const [skew, isolate, ...rest] = (plan as FuzzPlan).faults;
+      expect(rest).toEqual([]);
+      expect(skew).toMatchObject({ type: "drift", atMs: 0 });
+      expect(isolate).toMatchObject({ type: "isolate", target: "leader", atMs: 0 });
+      expect(skew?.afterNewLeaderMs).toBe(isolate?.afterNewLeaderMs);
+      const { ratePercent, leader } = skew as { ratePercent: number; leader?: boolean };
+      // The leader's own clock slowed, or another node's sped up, within 5 %.
+      expect(Math.abs(ratePercent)).toBeGreaterThanOrEqual(1);
+      expect(Math.abs(ratePercent)).toBeLessThanOrEqual(5);
+      expect(ratePercent < 0).toBe(leader === true);
+      if (leader === true) slowLeaders++;
+      validScenario(plan as FuzzPlan, correct);
+    }
+    expect(chases).toBe(20);
+    expect(slowLeaders).toBeGreaterThan(0);
+    expect(slowLeaders).toBeLessThan(20);
+    for (let fcSeed = 0; fcSeed < 400; fcSeed++) {
+      expect(drawSwarm({ ...correct, liveness: true }, fcSeed)?.theme).not.toBe("leases");
     }
   });
 });
