@@ -36,6 +36,7 @@ import {
   type StateDescription,
 } from "../../sim/node.js";
 import { LazyElectionTimer } from "../shared/election-timer.js";
+import { dropFirst, itemsFrom } from "../shared/lists.js";
 import { MajorityValue } from "../shared/majority-value.js";
 import { MessageReuse } from "../shared/message-reuse.js";
 import { PeerNumbers } from "../shared/peer-numbers.js";
@@ -542,7 +543,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       matching++;
     if (matching === entries.length) return;
     if (log.lastIndex >= prevIndex + 1 + matching) this.truncateFrom(prevIndex + 1 + matching);
-    this.appendEntries(entries.slice(matching));
+    this.appendEntries(itemsFrom(entries, matching));
   }
 
   /** Answers an AppendEntries; fields left out are 0 (§5.3: the conflict hint only on failure). */
@@ -856,7 +857,7 @@ export class RaftNode implements ProtocolNode<RaftMessage> {
       this.ctx.reply(read.request, { status: "ok", value: this.kv.read(read.request.key) });
       served++;
     }
-    this.reads.splice(0, served);
+    dropFirst(this.reads, served);
   }
 
   private replyResult(request: ClientRequest, result: KvResult): void {

@@ -358,6 +358,15 @@ export class TraceRecorder {
     if (this.pending.length >= chunkChars) this.flush();
   }
 
+  /**
+   * Hands the pending lines to the hash and the sink. The hash takes the text as a string, which
+   * Node encodes as UTF-8 once per chunk. Measured against it on Raft's kv bench (bench/raft.ts,
+   * hashed, alternated in one process), none was faster: feeding an ASCII chunk as latin1 (1.05×
+   * the time), writing each line into a reused byte buffer with the message heads written byte by
+   * byte (1.15×), joining a chunk's lines at once (1.04×), chunks of 4 Ki characters (0.99×).
+   * JSON.stringify of messages and states, SHA-256 itself and collecting the lines' garbage are
+   * most of that path's time.
+   */
   private flush(): void {
     if (this.pending === "") return;
     this.hash?.update(this.pending);
