@@ -27,6 +27,7 @@ import { raft } from "../protocols/raft/index.js";
 import type { RaftMessage } from "../protocols/raft/messages.js";
 import { RaftNode } from "../protocols/raft/node.js";
 import type { RaftOptions } from "../protocols/raft/options.js";
+import { type ClockSample, clockLeftBound } from "../protocols/shared/drift-bound.js";
 import type { DeliberateBug, Invariant, NodeContext, NodeId, Protocol, StartInfo } from "../sim/node.js";
 
 /** The relative clock drift the lease design tolerates. */
@@ -92,7 +93,7 @@ const readLeaseExclusive: Invariant<LeaseRaftNode> = {
   source: "Ongaro's thesis §6.4.1 (leases); Raft paper §8 (reads must not return stale data)",
   kind: "safety",
   create() {
-    const samples = new Map<NodeId, { realUs: number; localUs: number }>();
+    const samples = new Map<NodeId, ClockSample>();
     const state = { samples, boundExceeded: false };
     return {
       state,
@@ -105,17 +106,9 @@ const readLeaseExclusive: Invariant<LeaseRaftNode> = {
         for (const id of view.nodes) {
           const node = view.node(id);
           if (node === undefined) continue;
-          const localUs = node.localNowUs();
-          const sample = samples.get(id);
-          if (sample === undefined) {
-            samples.set(id, { realUs: view.timeUs, localUs });
-          } else if (view.timeUs - sample.realUs >= 20_000) {
-            const rate = (localUs - sample.localUs) / (view.timeUs - sample.realUs);
-            if (Math.abs(rate - 1) > driftBound + 0.005) {
-              state.boundExceeded = true;
-              return undefined;
-            }
-            samples.set(id, { realUs: view.timeUs, localUs });
+          if (clockLeftBound(samples, id, view.timeUs, node.localNowUs(), driftBound)) {
+            state.boundExceeded = true;
+            return undefined;
           }
           const committedTerm = node.log.termAt(node.commitIndex) ?? 0;
           if (committedTerm > committedTermMax) {

@@ -4,6 +4,7 @@
  * checked by the runner at the end.
  */
 import type { Invariant, NodeId, StepView } from "../../sim/node.js";
+import { type ClockSample, clockLeftBound } from "../shared/drift-bound.js";
 import type { PrimaryBackupNode } from "./node.js";
 import type { PairServer } from "./pair-server.js";
 import type { Replica } from "./replica.js";
@@ -173,7 +174,7 @@ export const leaseExclusive: Invariant<PrimaryBackupNode> = {
   source: "Gray and Cheriton, Leases (SOSP 1989) §2; lease variant of primary-backup",
   kind: "safety",
   create() {
-    const samples = new Map<NodeId, { realUs: number; localUs: number }>();
+    const samples = new Map<NodeId, ClockSample>();
     const state = { samples, boundExceeded: false };
     return {
       state,
@@ -183,17 +184,9 @@ export const leaseExclusive: Invariant<PrimaryBackupNode> = {
         for (const id of view.nodes) {
           const node = server(view.node(id)) as PairServer | undefined;
           if (node === undefined || !("holdsLease" in node) || node.variant !== "lease") continue;
-          const localUs = node.localNowUs();
-          const sample = samples.get(id);
-          if (sample === undefined) {
-            samples.set(id, { realUs: view.timeUs, localUs });
-          } else if (view.timeUs - sample.realUs >= 20_000) {
-            const rate = (localUs - sample.localUs) / (view.timeUs - sample.realUs);
-            if (Math.abs(rate - 1) > node.driftBound + 0.005) {
-              state.boundExceeded = true;
-              return undefined;
-            }
-            samples.set(id, { realUs: view.timeUs, localUs });
+          if (clockLeftBound(samples, id, view.timeUs, node.localNowUs(), node.driftBound)) {
+            state.boundExceeded = true;
+            return undefined;
           }
           if (node.holdsLease()) holders.push(id);
         }
