@@ -59,7 +59,7 @@ const descriptions = new DescriptionReuse<RaftStateView, RaftDescription>({
       lastIndex: log.lastIndex,
       logTerms: log.termStarts,
       snapshotIndex: log.snapshotIndex > 0 ? log.snapshotIndex : undefined,
-      matchIndex: shownMatchIndex(node),
+      matchIndex: describedMatchIndex(node),
     };
   },
   // Every field above, read from the node the same way.
@@ -73,11 +73,11 @@ const descriptions = new DescriptionReuse<RaftStateView, RaftDescription>({
     last.logFrom === node.log.snapshotIndex + 1 &&
     last.lastIndex === node.log.lastIndex &&
     last.logTerms === node.log.termStarts &&
-    last.matchIndex === shownMatchIndex(node),
+    last.matchIndex === describedMatchIndex(node),
 });
 
 /** The leader's match indexes (the same record while none changed); undefined for other roles. */
-function shownMatchIndex(node: RaftStateView): Readonly<Record<NodeId, number>> | undefined {
+function describedMatchIndex(node: RaftStateView): Readonly<Record<NodeId, number>> | undefined {
   return node.role === "leader" ? node.matchIndex.shown(node.peers) : undefined;
 }
 
