@@ -15,7 +15,15 @@
  * Nothing here knows threads: the caller's `expand` returns a promise.
  */
 import type { ScheduleStep } from "../scenario/schema.js";
-import type { SearchProgress, SearchResult, SearchSettings, Verdict } from "./search.js";
+import {
+  deadlock,
+  type SearchProgress,
+  type SearchResult,
+  type SearchSettings,
+  skipsOrder,
+  stepsOf,
+  type Verdict,
+} from "./search.js";
 import { FingerprintSet } from "./visited.js";
 import { type Finding, World, type WorldSetup, WorldShared, type WorldState } from "./world.js";
 
@@ -52,11 +60,6 @@ export interface ExpanderOptions {
   /** `replay`: rebuild every state from its path, never from a snapshot. */
   readonly restore?: "snapshot" | "replay";
 }
-
-const deadlock = (world: World): Finding | undefined =>
-  world.deadlocked()
-    ? { invariant: "explore.deadlock", message: "no step can run while a client waits for an answer" }
-    : undefined;
 
 /**
  * Expands runs of states given by their paths. Paths of a breadth-first level come in
@@ -186,21 +189,6 @@ function grown<T extends Uint32Array | Uint8Array>(array: T, capacity: number): 
   return out;
 }
 
-/** search.ts's `skipsOrder`: the same rule, for the same transitions. */
-function skipsOrder(
-  step: ScheduleStep,
-  after: { readonly id: number; readonly to: string } | undefined,
-  nodes: readonly string[],
-): boolean {
-  return (
-    after !== undefined &&
-    step.kind === "deliver" &&
-    step.id < after.id &&
-    step.to !== after.to &&
-    nodes.includes(step.to)
-  );
-}
-
 /** Expands runs of frontier states, somewhere (another thread), in any order. */
 export interface ExpansionPool {
   /** How many runs may be expanded at once. */
@@ -208,7 +196,10 @@ export interface ExpansionPool {
   expand(paths: Uint16Array<ArrayBuffer>, depth: number, states: number): Promise<Expansion>;
 }
 
-/** Most states in one run handed to an expander. */
+/**
+ * Most states in one run handed to an expander: the answers waiting to be taken stay small, and
+ * the time bound is checked after each run.
+ */
 const runMax = 2048;
 
 /** One level's paths end to end, growing as states are added. */
@@ -238,17 +229,6 @@ class PathList {
   path(index: number): number[] {
     return Array.from(this.paths.subarray(index * this.depth, (index + 1) * this.depth));
   }
-}
-
-/** A counterexample's steps as saved (search.ts's `stepsOf`). */
-function stepsOf(setup: WorldSetup, shared: WorldShared, path: readonly number[]): ScheduleStep[] {
-  const world = new World(setup, shared);
-  const steps: ScheduleStep[] = [];
-  for (const index of path) {
-    world.take(world.choices()[index] as ScheduleStep);
-    steps.push(...world.lastTaken);
-  }
-  return steps;
 }
 
 /**
