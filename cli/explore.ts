@@ -437,7 +437,7 @@ function headerLine(
   return (
     `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
     `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
-    `faults ${formatFaultBudget(setup.budget)}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : setup.network === "fifo" ? "FIFO links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${setup.promptTimeouts === true ? "prompt timeouts, " : ""}${setup.promptReplies === true ? "prompt replies, " : ""}${(setup.budget.drift ?? 0) > 0 ? `clock drift ±${formatDriftRate(setup.driftRate ?? defaultDriftRate).slice(1)}, ` : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`
+    `faults ${formatFaultBudget(setup.budget)}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : setup.network === "fifo" ? "FIFO links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${setup.promptTimeouts === true ? "prompt timeouts, " : ""}${setup.promptReplies === true ? "prompt replies, " : ""}${(setup.budget.drift ?? 0) > 0 ? `clock drift ±${formatDriftRate(setup.driftRate ?? defaultDriftRate).slice(1)}, ` : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}${threadsFor(args) > 1 ? ` in ${threadsFor(args)} worker threads` : ""}, seed ${formatSeed(seed)}\n`
   );
 }
 
