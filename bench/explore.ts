@@ -9,6 +9,10 @@
  *
  * Method: each configuration is explored breadth first for at most TIME_PER_MS of wall time;
  * \`repeatable\` explores Paxos to depth REPEAT_DEPTH twice and says whether both counts agree.
+ * \`paxos-workers2\` and \`paxos-two-ballots-workers2\` explore the same as \`paxos\` and
+ * \`paxos-two-ballots\` with two worker threads (\`--workers 2\`; the compiled worker of dist/),
+ * with the ratio of their wall-clock rates to the one-thread rates (\`speedup\`), and whether the
+ * counts agree where both explorations are complete.
  * The machine is shared: the CPU-second rate is the steadier figure; compare runs on the same
  * machine.
  *
@@ -16,8 +20,10 @@
  */
 import { performance } from "node:perf_hooks";
 import { historyChecker } from "../cli/history-check.js";
+import { explorePool } from "../cli/shared/explore-pool.js";
 import { protocols } from "../protocols/index.js";
-import { explore } from "../sim/explore/search.js";
+import { exploreInParallel } from "../sim/explore/parallel.js";
+import { explore, type SearchResult } from "../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../sim/explore/settings.js";
 import type { Protocol } from "../sim/node.js";
 
@@ -54,6 +60,37 @@ function measure(
   });
 }
 
+/** `measure` with the levels expanded by `workers` worker threads (their start included). */
+async function measureWithWorkers(
+  protocol: Protocol,
+  input: ExploreInput,
+  timeMs: number,
+  workers: number,
+): Promise<SearchResult> {
+  const { setup } = exploreSetup(protocol, input, historyChecker());
+  const started = performance.now();
+  const pool = explorePool(
+    { source: { name: protocol.name }, input, expander: { oneOrder: setup.promptReplies !== true } },
+    workers,
+  );
+  try {
+    const result = await exploreInParallel(
+      setup,
+      {
+        strategy: "bfs",
+        depthMax: Number.POSITIVE_INFINITY,
+        timeMs: timeMs - (performance.now() - started),
+        statesMax: 20_000_000,
+        now: () => performance.now(),
+      },
+      pool,
+    );
+    return { ...result, wallMs: performance.now() - started };
+  } finally {
+    await pool.close();
+  }
+}
+
 const out: Record<string, unknown> = {};
 for (const configuration of configurations) {
   const protocol = protocols.get(configuration.protocol) as Protocol;
@@ -75,6 +112,33 @@ for (const configuration of configurations) {
   };
 }
 const paxos = protocols.get("paxos") as Protocol;
+for (const key of ["paxos", "paxos-two-ballots"]) {
+  const configuration = configurations.find((candidate) => candidate.key === key);
+  if (configuration === undefined) continue;
+  const result = await measureWithWorkers(paxos, configuration.input, TIME_PER_MS, 2);
+  const one = out[key] as {
+    statesPerSec: number;
+    uniqueStates: number;
+    statesVisited: number;
+    complete: boolean;
+  };
+  const statesPerSec = Math.round((result.uniqueStates * 1000) / result.wallMs);
+  const complete = result.verdict === "complete";
+  out[`${key}-workers2`] = {
+    workers: 2,
+    statesPerSec,
+    speedup: one.statesPerSec > 0 ? Math.round((statesPerSec / one.statesPerSec) * 100) / 100 : null,
+    uniqueStates: result.uniqueStates,
+    statesVisited: result.statesVisited,
+    complete,
+    sameCounts:
+      complete && one.complete
+        ? result.uniqueStates === one.uniqueStates && result.statesVisited === one.statesVisited
+        : null,
+    depth: result.depth,
+    wallMs: Math.round(result.wallMs),
+  };
+}
 const first = measure(paxos, { nodes: 3, faults: { timeouts: 2 } }, 600_000, REPEAT_DEPTH);
 const second = measure(paxos, { nodes: 3, faults: { timeouts: 2 } }, 600_000, REPEAT_DEPTH);
 out.repeatable = {

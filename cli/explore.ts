@@ -30,6 +30,7 @@ import {
   type Strategy,
   type WorldSetup,
 } from "../sim/explore/index.js";
+import { exploreInParallel } from "../sim/explore/parallel.js";
 import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import { type RunResult, runScenario } from "../sim/run.js";
@@ -39,8 +40,9 @@ import { parseDurationUs } from "../sim/time.js";
 import { displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
+import { explorePool } from "./shared/explore-pool.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
-import { registryFor } from "./shared/fuzz-worker.js";
+import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
 import { reportAfterRun } from "./shared/report-file.js";
 
 export interface ExploreArgs {
@@ -241,7 +243,9 @@ export function exploreJson(
   };
 }
 
-/** The search's time limit in microseconds, once the flags that `yargs` cannot check are checked. */
+/** Most worker threads `--workers` takes. */
+const workersMax = 64;
+
 /** Parses `--timers election,heartbeat`. */
 function parseTimers(text: string): string[] {
   const names = text
@@ -253,6 +257,7 @@ function parseTimers(text: string): string[] {
   return names;
 }
 
+/** The search's time limit in microseconds, once the flags that `yargs` cannot check are checked. */
 function checkedTimeUs(args: ExploreArgs): number {
   const timeUs = parseDurationUs(args.time);
   if (timeUs === undefined || timeUs <= 0)
@@ -263,28 +268,54 @@ function checkedTimeUs(args: ExploreArgs): number {
   ) {
     throw new InputError("--depth: expected a whole number from 1 to 65000");
   }
+  if (!(Number.isInteger(args.workers) && args.workers >= 1 && args.workers <= workersMax)) {
+    throw new InputError(`--workers: expected a whole number from 1 to ${workersMax}, got '${args.workers}'`);
+  }
   return timeUs;
 }
 
+/**
+ * How many threads the search runs in: `--workers` for breadth-first search, one for the other
+ * strategies (their walks and deepening rounds are not shared out).
+ */
+function threadsFor(args: ResolvedArgs): number {
+  return args.strategy === "bfs" ? args.workers : 1;
+}
+
 /** Runs the search under a progress bar (none with --json or off a terminal). */
-function runSearch(
+async function runSearch(
   setup: WorldSetup,
   args: ResolvedArgs,
-  options: { timeUs: number; seed: bigint },
-): SearchResult {
+  options: { timeUs: number; seed: bigint; source: ProtocolSource; input: ExploreInput },
+): Promise<SearchResult> {
   const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
+  const settings = {
+    strategy: args.strategy,
+    depthMax:
+      args.depth ?? (args.strategy === "bfs" || args.strategy === "cells" ? Number.POSITIVE_INFINITY : 60),
+    timeMs: options.timeUs / 1000,
+    statesMax: 20_000_000,
+    now: () => performance.now(),
+    seed: options.seed,
+    onProgress: (progress: SearchProgress) => bar.update(progress),
+    progressMs: 200,
+  };
   try {
-    return explore(setup, {
-      strategy: args.strategy,
-      depthMax:
-        args.depth ?? (args.strategy === "bfs" || args.strategy === "cells" ? Number.POSITIVE_INFINITY : 60),
-      timeMs: options.timeUs / 1000,
-      statesMax: 20_000_000,
-      now: () => performance.now(),
-      seed: options.seed,
-      onProgress: (progress) => bar.update(progress),
-      progressMs: 200,
-    });
+    const threads = threadsFor(args);
+    if (threads <= 1) return explore(setup, settings);
+    const pool = explorePool(
+      {
+        source: options.source,
+        input: options.input,
+        expander: { oneOrder: setup.promptReplies !== true },
+      },
+      threads,
+    );
+    try {
+      return await exploreInParallel(setup, settings, pool);
+    } finally {
+      await pool.close();
+    }
   } finally {
     bar.stop();
   }
@@ -406,7 +437,7 @@ function headerLine(
   return (
     `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
     `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
-    `faults ${formatFaultBudget(setup.budget)}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : setup.network === "fifo" ? "FIFO links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${setup.promptTimeouts === true ? "prompt timeouts, " : ""}${setup.promptReplies === true ? "prompt replies, " : ""}${(setup.budget.drift ?? 0) > 0 ? `clock drift ±${formatDriftRate(setup.driftRate ?? defaultDriftRate).slice(1)}, ` : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}, seed ${formatSeed(seed)}\n`
+    `faults ${formatFaultBudget(setup.budget)}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : setup.network === "fifo" ? "FIFO links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${setup.promptTimeouts === true ? "prompt timeouts, " : ""}${setup.promptReplies === true ? "prompt replies, " : ""}${(setup.budget.drift ?? 0) > 0 ? `clock drift ±${formatDriftRate(setup.driftRate ?? defaultDriftRate).slice(1)}, ` : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}${threadsFor(args) > 1 ? ` in ${threadsFor(args)} worker threads` : ""}, seed ${formatSeed(seed)}\n`
   );
 }
 
@@ -420,11 +451,8 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const module = source.module;
   const seed = parseSeed(args.seed);
   const faults = parseFaultBudget(args.faults ?? "");
-  const { setup, userOptions } = exploreSetup(
-    protocol,
-    { ...exploreInput(args), faults, seed },
-    historyChecker(),
-  );
+  const input: ExploreInput = { ...exploreInput(args), faults, seed };
+  const { setup, userOptions } = exploreSetup(protocol, input, historyChecker());
   const clients = setup.workload.length;
   const operations = setup.workload[0]?.length ?? 0;
   const budget = formatFaultBudget(setup.budget);
@@ -432,7 +460,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const out = process.stdout;
   const bugs = args.bug ?? [];
   if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
-  const result = runSearch(setup, args, { timeUs, seed });
+  const result = await runSearch(setup, args, { timeUs, seed, source, input });
   const registry = await registryFor(module === undefined ? {} : { module });
   const saved =
     result.counterexample === undefined
@@ -467,11 +495,17 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
       promptReplies: setup.promptReplies ?? false,
       driftRate: (setup.budget.drift ?? 0) > 0 ? (setup.driftRate ?? defaultDriftRate) : null,
       seed: formatSeed(seed),
+      workers: threadsFor(args),
     };
     out.write(`${JSON.stringify(exploreJson(header, result, saved))}\n`);
     return exitCode;
   }
   const run: ExploreRun = { args, protocol, result, saved };
+  if (args.workers > 1 && threadsFor(args) === 1) {
+    out.write(
+      `${c.yellow("note")}: --workers ${args.workers}: only bfs shares its search among worker threads; ${args.strategy} ran in one thread\n`,
+    );
+  }
   printStateNotes(out, c, run);
   printVerdict(out, c, run);
   return exitCode;
@@ -543,7 +577,8 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
       .option("workers", {
         type: "number",
         default: 1,
-        describe: "worker threads (accepted; the search runs in one)",
+        describe:
+          "worker threads that expand each breadth-first level, 1 to 64; the same result for any number (other strategies run in one thread)",
       })
       .option("bug", { type: "string", array: true, describe: "switch on a deliberate bug (repeatable)" })
       .option("seed", {

@@ -320,7 +320,7 @@ interface Checkpoint {
 type Kept = readonly number[] | Checkpoint;
 
 /** The steps of `path` (choice numbers), with one more choice at the end. */
-function stepsOf(setup: WorldSetup, shared: WorldShared, path: readonly number[]): ScheduleStep[] {
+export function stepsOf(setup: WorldSetup, shared: WorldShared, path: readonly number[]): ScheduleStep[] {
   const world = new World(setup, shared);
   const steps: ScheduleStep[] = [];
   for (const index of path) {
@@ -330,7 +330,7 @@ function stepsOf(setup: WorldSetup, shared: WorldShared, path: readonly number[]
   return steps;
 }
 
-const deadlock = (world: World): Finding | undefined =>
+export const deadlock = (world: World): Finding | undefined =>
   world.deadlocked()
     ? { invariant: "explore.deadlock", message: "no step can run while a client waits for an answer" }
     : undefined;
@@ -357,7 +357,7 @@ interface Waiting {
  * (Godefroid, "Partial-Order Methods for the Verification of Concurrent Systems", 1996) of one
  * step, kept sound under a visited set by the order on message ids.
  */
-function skipsOrder(step: ScheduleStep, after: Waiting["after"], nodes: readonly string[]): boolean {
+export function skipsOrder(step: ScheduleStep, after: Waiting["after"], nodes: readonly string[]): boolean {
   return (
     after !== undefined &&
     step.kind === "deliver" &&

@@ -1,0 +1,79 @@
+/**
+ * The worker thread of `quorumlab explore --workers N` (breadth first): rebuilds the explored
+ * world from the settings it is started with, then expands the runs of frontier states it is
+ * sent (sim/explore/parallel.ts) and answers each with its successors' fingerprints and findings.
+ *
+ * Messages: `start` once (`workerData`), then `expand` requests, each answered by `expansion` or
+ * `error` with the same id. The typed arrays travel both ways by transfer, not copy.
+ */
+import { isMainThread, parentPort, workerData } from "node:worker_threads";
+import { protocols } from "../../protocols/index.js";
+import { type ExpanderOptions, type Expansion, FrontierExpander } from "../../sim/explore/parallel.js";
+import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
+import type { Protocol } from "../../sim/node.js";
+import { historyChecker } from "../history-check.js";
+import type { ProtocolSource } from "./fuzz-worker.js";
+
+/** What a worker rebuilds the world from: all of it plain data. */
+export interface ExploreWorkerData {
+  readonly source: ProtocolSource;
+  readonly input: ExploreInput;
+  readonly expander: ExpanderOptions;
+}
+
+export interface ExpandRequest {
+  readonly id: number;
+  readonly paths: Uint16Array<ArrayBuffer>;
+  readonly depth: number;
+  readonly states: number;
+}
+
+export type ExpandReply =
+  | { readonly kind: "expansion"; readonly id: number; readonly expansion: Expansion }
+  | { readonly kind: "error"; readonly id: number; readonly message: string };
+
+/**
+ * The protocol: a built-in one by name, else the user's module (loaded only then: the loader and
+ * the fuzzer's worker module cost a worker a third of a second more to start).
+ */
+async function protocolOf(source: ProtocolSource): Promise<Protocol> {
+  if (source.module === undefined) {
+    const protocol = protocols.get(source.name ?? "");
+    if (protocol === undefined) throw new Error(`no protocol '${source.name}'`);
+    return protocol;
+  }
+  const { loadProtocolModule } = await import("./protocol-module.js");
+  return loadProtocolModule(source.module);
+}
+
+async function expanderFor(data: ExploreWorkerData): Promise<FrontierExpander> {
+  const { setup } = exploreSetup(await protocolOf(data.source), data.input, historyChecker());
+  return new FrontierExpander(setup, data.expander);
+}
+
+function main(port: NonNullable<typeof parentPort>, data: ExploreWorkerData): void {
+  const expander = expanderFor(data);
+  port.on("message", (request: ExpandRequest) => {
+    expander
+      .then((ready) => {
+        const expansion = ready.expand(request.paths, request.depth, request.states);
+        const reply: ExpandReply = { kind: "expansion", id: request.id, expansion };
+        port.postMessage(reply, [
+          expansion.counts.buffer,
+          expansion.high.buffer,
+          expansion.low.buffer,
+          expansion.flags.buffer,
+        ]);
+      })
+      .catch((error: unknown) => {
+        const reply: ExpandReply = {
+          kind: "error",
+          id: request.id,
+          message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        };
+        port.postMessage(reply);
+      });
+  });
+}
+
+if (!isMainThread && parentPort !== null) main(parentPort, workerData as ExploreWorkerData);

@@ -1,0 +1,364 @@
+/**
+ * Breadth-first search with the expansion of each level shared out, and the same result as
+ * `explore` with `bfs` (search.ts) whatever the number of expanders: the same verdict, the same
+ * counts, the same depth and the same shortest counterexample.
+ *
+ * How: this side holds the visited set and each level's frontier, as the choice paths from the
+ * initial state (every path of a level has the level's length). A level is cut into contiguous
+ * runs of states; an expander (`FrontierExpander`, run in another thread by the caller) rebuilds
+ * each state of a run from its path and takes every step enabled there, and answers, per state
+ * and choice, the successor's fingerprint and finding (`Expansion`). This side then goes through
+ * the answers in frontier order, then choice order: exactly the order the one-thread search
+ * takes transitions in, so the same transition is the first into each state, and the same
+ * violation is the first found.
+ *
+ * Nothing here knows threads: the caller's `expand` returns a promise.
+ */
+import type { ScheduleStep } from "../scenario/schema.js";
+import {
+  deadlock,
+  type SearchProgress,
+  type SearchResult,
+  type SearchSettings,
+  skipsOrder,
+  stepsOf,
+  type Verdict,
+} from "./search.js";
+import { FingerprintSet } from "./visited.js";
+import { type Finding, World, type WorldSetup, WorldShared, type WorldState } from "./world.js";
+
+/** The answer for a run of frontier states: per state, one record per choice enabled there. */
+export interface Expansion {
+  /** Per state of the run, how many records (choices) it has. */
+  readonly counts: Uint32Array<ArrayBuffer>;
+  /** Per record: the successor's fingerprint, two 32-bit halves. */
+  readonly high: Uint32Array<ArrayBuffer>;
+  readonly low: Uint32Array<ArrayBuffer>;
+  /** Per record: `skippedFlag`, `hiddenFlag`. */
+  readonly flags: Uint8Array<ArrayBuffer>;
+  /** Records whose successor broke an invariant, with what it broke. */
+  readonly findings: ReadonlyArray<{ readonly record: number; readonly finding: Finding }>;
+  /** States of the run (index in the run) with no step enabled while a client waits. */
+  readonly deadlocks: ReadonlyArray<{ readonly state: number; readonly finding: Finding }>;
+  /** A node object kept its state out of sight in some state of the run. */
+  readonly hiddenState: boolean;
+}
+
+/** The step was not taken: the other order of two deliveries reaches the same state (search.ts). */
+export const skippedFlag = 1;
+/**
+ * The successor's fingerprint holds a number unique to the expander that made it (a node hid its
+ * state): it equals no other state's, as in the one-thread search, where such fingerprints are
+ * all different.
+ */
+export const hiddenFlag = 2;
+
+/** What an expander needs besides the world setup. */
+export interface ExpanderOptions {
+  /** Take one order of two deliveries to different nodes (search.ts, `skipsOrder`). */
+  readonly oneOrder: boolean;
+  /** `replay`: rebuild every state from its path, never from a snapshot. */
+  readonly restore?: "snapshot" | "replay";
+}
+
+/**
+ * Expands runs of states given by their paths. Paths of a breadth-first level come in
+ * lexicographic order, so consecutive states share most of their paths: the expander keeps a
+ * snapshot after each step of the last path and restores the longest shared prefix, replaying
+ * only the rest (when the world cannot be restored from snapshots, it replays whole paths).
+ */
+export class FrontierExpander {
+  private readonly shared = new WorldShared();
+  private readonly live: World;
+  private readonly restorable: boolean;
+  /** The path the live world last followed, and the state after each of its steps. */
+  private readonly path: number[] = [];
+  private readonly steps: ScheduleStep[] = [];
+  private readonly saved: WorldState[] = [];
+
+  constructor(
+    private readonly setup: WorldSetup,
+    private readonly options: ExpanderOptions,
+  ) {
+    this.live = new World(setup, this.shared);
+    this.restorable = options.restore !== "replay" && this.live.restorable;
+    if (this.restorable) this.saved.push(this.live.save());
+  }
+
+  /** Expands the `paths.length / depth` states whose paths `paths` holds end to end. */
+  expand(paths: Uint16Array, depth: number, states: number): Expansion {
+    const counts = new Uint32Array(states);
+    let capacity = Math.max(16, states * 8);
+    let high = new Uint32Array(capacity);
+    let low = new Uint32Array(capacity);
+    let flags = new Uint8Array(capacity);
+    const findings: Array<{ record: number; finding: Finding }> = [];
+    const deadlocks: Array<{ state: number; finding: Finding }> = [];
+    let records = 0;
+    for (let state = 0; state < states; state++) {
+      const path = paths.subarray(state * depth, (state + 1) * depth);
+      const { world, last } = this.load(path);
+      const after =
+        last !== undefined && last.kind === "deliver" && world.nodeIds.includes(last.to)
+          ? { id: last.id, to: last.to }
+          : undefined;
+      const choices = world.choices();
+      if (choices.length === 0) {
+        const finding = deadlock(world);
+        if (finding !== undefined) deadlocks.push({ state, finding });
+      }
+      if (records + choices.length > capacity) {
+        capacity = Math.max(capacity * 2, records + choices.length);
+        high = grown(high, capacity);
+        low = grown(low, capacity);
+        flags = grown(flags, capacity);
+      }
+      let current = world;
+      let loaded = true;
+      for (let choice = 0; choice < choices.length; choice++) {
+        const step = choices[choice] as ScheduleStep;
+        const record = records++;
+        if (this.options.oneOrder && skipsOrder(step, after, world.nodeIds)) {
+          flags[record] = skippedFlag;
+          continue;
+        }
+        if (!loaded) current = this.reload(path);
+        loaded = false;
+        const uniqueBefore = this.shared.unique;
+        current.take(step);
+        const print = current.fingerprint();
+        high[record] = print.high;
+        low[record] = print.low;
+        if (this.shared.unique !== uniqueBefore) flags[record] = hiddenFlag;
+        if (current.finding !== undefined) findings.push({ record, finding: current.finding });
+      }
+      counts[state] = choices.length;
+    }
+    return {
+      counts,
+      high: high.slice(0, records),
+      low: low.slice(0, records),
+      flags: flags.slice(0, records),
+      findings,
+      deadlocks,
+      hiddenState: this.shared.hiddenState,
+    };
+  }
+
+  /** The world at the end of `path`, and the last step taken to get there. */
+  private load(path: Uint16Array): { world: World; last: ScheduleStep | undefined } {
+    if (!this.restorable) {
+      const world = new World(this.setup, this.shared);
+      let last: ScheduleStep | undefined;
+      for (const index of path) {
+        last = world.choices()[index] as ScheduleStep;
+        world.take(last);
+      }
+      return { world, last };
+    }
+    let shared = 0;
+    while (shared < path.length && shared < this.path.length && this.path[shared] === path[shared]) shared++;
+    const world = this.live;
+    world.restore(this.saved[shared] as WorldState);
+    this.path.length = shared;
+    this.steps.length = shared;
+    this.saved.length = shared + 1;
+    for (let at = shared; at < path.length; at++) {
+      const index = path[at] as number;
+      const step = world.choices()[index] as ScheduleStep;
+      world.take(step);
+      this.path.push(index);
+      this.steps.push(step);
+      this.saved.push(world.save());
+    }
+    const last = this.steps[path.length - 1];
+    return { world, last };
+  }
+
+  /** The world put back at the end of `path`, the path `load` last followed. */
+  private reload(path: Uint16Array): World {
+    if (!this.restorable) return this.load(path).world;
+    this.live.restore(this.saved[path.length] as WorldState);
+    return this.live;
+  }
+}
+
+function grown<T extends Uint32Array | Uint8Array>(array: T, capacity: number): T {
+  const out = new (array.constructor as new (length: number) => T)(capacity);
+  out.set(array);
+  return out;
+}
+
+/** Expands runs of frontier states, somewhere (another thread), in any order. */
+export interface ExpansionPool {
+  /** How many runs may be expanded at once. */
+  readonly parallelism: number;
+  expand(paths: Uint16Array<ArrayBuffer>, depth: number, states: number): Promise<Expansion>;
+}
+
+/**
+ * Most states in one run handed to an expander: the answers waiting to be taken stay small, and
+ * the time bound is checked after each run.
+ */
+const runMax = 2048;
+
+/** One level's paths end to end, growing as states are added. */
+class PathList {
+  paths: Uint16Array<ArrayBuffer>;
+  size = 0;
+
+  constructor(readonly depth: number) {
+    this.paths = new Uint16Array(Math.max(1, depth) * 64);
+  }
+
+  /** Adds the path `parent`'s path, then `choice`. */
+  add(parent: PathList, parentIndex: number, choice: number): void {
+    const depth = this.depth;
+    const end = (this.size + 1) * depth;
+    if (end > this.paths.length) {
+      const paths = new Uint16Array(Math.max(end, this.paths.length * 2));
+      paths.set(this.paths);
+      this.paths = paths;
+    }
+    const at = this.size * depth;
+    this.paths.set(parent.paths.subarray(parentIndex * parent.depth, (parentIndex + 1) * parent.depth), at);
+    this.paths[at + depth - 1] = choice;
+    this.size++;
+  }
+
+  path(index: number): number[] {
+    return Array.from(this.paths.subarray(index * this.depth, (index + 1) * this.depth));
+  }
+}
+
+/**
+ * `explore(setup, { strategy: "bfs", ... })` with each level's expansion handed to `pool`; the
+ * same result. `settings.onState` is not called.
+ */
+export async function exploreInParallel(
+  setup: WorldSetup,
+  settings: SearchSettings,
+  pool: ExpansionPool,
+): Promise<SearchResult> {
+  const started = settings.now();
+  let lastProgress = started;
+  const shared = new WorldShared();
+  const root = new World(setup, shared);
+  const restore: SearchResult["restore"] =
+    settings.restore !== "replay" && root.restorable ? "snapshot" : "replay";
+  const oneOrder = setup.promptReplies !== true && settings.commutingOrders !== "both";
+  const visited = new FingerprintSet();
+  /** States whose fingerprints are unique by construction (hidden state), not in `visited`. */
+  let uniqueOnly = 0;
+  let statesVisited = 1;
+  let skipped = 0;
+  let hiddenState = false;
+  const uniqueStates = () => visited.size + uniqueOnly;
+  const result = (verdict: Verdict, depth: number, boundedBy?: SearchResult["boundedBy"]): SearchResult => ({
+    verdict,
+    strategy: "bfs",
+    statesVisited,
+    uniqueStates: uniqueStates(),
+    ...(oneOrder ? { transitionsSkipped: skipped } : {}),
+    depth,
+    ...(boundedBy === undefined ? {} : { boundedBy }),
+    ...(hiddenState || shared.hiddenState ? { hiddenState: true } : {}),
+    restore,
+    wallMs: settings.now() - started,
+  });
+  const violation = (path: readonly number[], finding: Finding, depth: number): SearchResult => ({
+    ...result("violation", depth),
+    counterexample: { steps: stepsOf(setup, shared, path), finding, shortest: true },
+  });
+  const rootPrint = root.fingerprint();
+  visited.visit(rootPrint.high, rootPrint.low);
+  if (root.finding !== undefined) return violation([], root.finding, 0);
+  let frontier = new PathList(0);
+  frontier.size = 1;
+  let depth = 0;
+  while (frontier.size > 0) {
+    if (depth >= settings.depthMax) return result("bounded", depth, "depth");
+    const next = new PathList(depth + 1);
+    const runSize = Math.min(runMax, Math.max(1, Math.ceil(frontier.size / (pool.parallelism * 4))));
+    const runs = Math.ceil(frontier.size / runSize);
+    const level = frontier;
+    const send = (run: number): Promise<Expansion> => {
+      const first = run * runSize;
+      const states = Math.min(runSize, level.size - first);
+      const paths = level.paths.slice(first * level.depth, (first + states) * level.depth);
+      return pool.expand(paths, level.depth, states);
+    };
+    // At most two runs per expander wait or run at once; answers are taken in run order.
+    const pending: Array<Promise<Expansion>> = [];
+    let sent = 0;
+    while (sent < runs && pending.length < pool.parallelism * 2) pending.push(send(sent++));
+    for (let run = 0; run < runs; run++) {
+      const expansion = (await pending.shift()) as Expansion;
+      if (sent < runs) pending.push(send(sent++));
+      hiddenState ||= expansion.hiddenState;
+      const first = run * runSize;
+      let record = 0;
+      let nextFinding = 0;
+      const nextDeadlock = 0;
+      for (let state = 0; state < expansion.counts.length; state++) {
+        const deadlocked = expansion.deadlocks[nextDeadlock];
+        if (deadlocked !== undefined && deadlocked.state === state) {
+          abandon(pending);
+          return violation(level.path(first + state), deadlocked.finding, depth);
+        }
+        const end = record + (expansion.counts[state] as number);
+        for (let choice = 0; record < end; record++, choice++) {
+          const flag = expansion.flags[record] as number;
+          while ((expansion.findings[nextFinding]?.record ?? end) < record) nextFinding++;
+          if (flag === skippedFlag) {
+            skipped++;
+            continue;
+          }
+          statesVisited++;
+          let isNew: boolean;
+          if (flag === hiddenFlag) {
+            uniqueOnly++;
+            isNew = true;
+          } else isNew = visited.visit(expansion.high[record] as number, expansion.low[record] as number);
+          if (!isNew) continue;
+          const found = expansion.findings[nextFinding];
+          if (found !== undefined && found.record === record) {
+            abandon(pending);
+            return violation([...level.path(first + state), choice], found.finding, depth);
+          }
+          next.add(level, first + state, choice);
+          if (uniqueStates() >= settings.statesMax) {
+            abandon(pending);
+            return result("bounded", depth, "states");
+          }
+        }
+      }
+      const now = settings.now();
+      if (now - started >= settings.timeMs) {
+        abandon(pending);
+        return result("bounded", depth, "time");
+      }
+      const onProgress = settings.onProgress;
+      if (onProgress !== undefined && now - lastProgress >= (settings.progressMs ?? 100)) {
+        lastProgress = now;
+        const progress: SearchProgress = {
+          statesVisited,
+          uniqueStates: uniqueStates(),
+          depth,
+          frontier: Math.max(0, level.size - (run + 1) * runSize) + next.size,
+          elapsedMs: now - started,
+        };
+        onProgress(progress);
+      }
+    }
+    if (next.size === 0) break;
+    frontier = next;
+    depth++;
+  }
+  return result("complete", depth);
+}
+
+/** Answers no longer wanted: their failures are not this search's. */
+function abandon(pending: ReadonlyArray<Promise<Expansion>>): void {
+  for (const promise of pending) promise.catch(() => {});
+}

@@ -1,0 +1,127 @@
+/**
+ * Breadth-first search with each level's expansion shared out (sim/explore/parallel.ts) against
+ * the one-thread search: the same verdict, counts, depth and counterexample, however the levels
+ * are cut into runs and whichever expander answers. The expanders run in this thread here (the
+ * worker threads of `explore --workers` are tested in cli-workers.test.ts); each run goes to the
+ * next of several expanders in turn, so no expander sees every state.
+ */
+import { describe, expect, it } from "vitest";
+import { protocols } from "../../protocols/index.js";
+import { type ExpansionPool, exploreInParallel, FrontierExpander } from "../../sim/explore/parallel.js";
+import { explore, type SearchResult, type SearchSettings } from "../../sim/explore/search.js";
+import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
+import type { WorldSetup } from "../../sim/explore/world.js";
+import type { Protocol } from "../../sim/node.js";
+import { searchSettings } from "./support.js";
+
+const protocol = (name: string): Protocol => protocols.get(name) as Protocol;
+
+/** Expanders in this thread, taken in turn; answers come back in a scrambled order of settling. */
+function inThreadPool(setup: WorldSetup, parallelism: number, settings: SearchSettings): ExpansionPool {
+  const oneOrder = setup.promptReplies !== true && settings.commutingOrders !== "both";
+  const expanders = Array.from(
+    { length: parallelism },
+    () =>
+      new FrontierExpander(setup, {
+        oneOrder,
+        ...(settings.restore === undefined ? {} : { restore: settings.restore }),
+      }),
+  );
+  let turn = 0;
+  return {
+    parallelism,
+    expand(paths, depth, states) {
+      const expander = expanders[turn++ % parallelism] as FrontierExpander;
+      const answer = expander.expand(paths, depth, states);
+      // Settle later runs first now and then: the search must still take them in order.
+      const delay = turn % 3;
+      return new Promise((done) => setTimeout(() => done(answer), delay));
+    },
+  };
+}
+
+function same(parallel: SearchResult, sequential: SearchResult): void {
+  expect(parallel.verdict).toBe(sequential.verdict);
+  expect(parallel.uniqueStates).toBe(sequential.uniqueStates);
+  expect(parallel.statesVisited).toBe(sequential.statesVisited);
+  expect(parallel.transitionsSkipped).toBe(sequential.transitionsSkipped);
+  expect(parallel.depth).toBe(sequential.depth);
+  expect(parallel.boundedBy).toBe(sequential.boundedBy);
+  expect(parallel.restore).toBe(sequential.restore);
+  expect(parallel.counterexample).toEqual(sequential.counterexample);
+}
+
+async function compare(
+  name: string,
+  input: ExploreInput,
+  overrides: Partial<SearchSettings> = {},
+  parallelism = 3,
+): Promise<SearchResult> {
+  const { setup } = exploreSetup(protocol(name), input);
+  const settings = searchSettings(overrides);
+  const sequential = explore(setup, settings);
+  const parallel = await exploreInParallel(setup, settings, inThreadPool(setup, parallelism, settings));
+  same(parallel, sequential);
+  return parallel;
+}
+
+describe("parallel breadth-first search", () => {
+  it("Paxos to completion (one timeout): the same states and transitions", async () => {
+    const result = await compare("paxos", { faults: { timeouts: 1 } });
+    expect(result.verdict).toBe("complete");
+    expect(result.uniqueStates).toBeGreaterThan(100);
+  }, 60_000);
+
+  it("the same shortest counterexample for deliberate bugs", async () => {
+    const found = [
+      await compare("paxos", { bugs: ["promise-omits-accepted"] }),
+      await compare("paxos", { bugs: ["volatile-acceptor"], faults: { crash: 1 } }, {}, 2),
+      await compare("two-phase-commit", { bugs: ["commit-on-vote-timeout"] }, {}, 5),
+    ];
+    for (const result of found) {
+      expect(result.verdict).toBe("violation");
+      expect(result.counterexample?.shortest).toBe(true);
+    }
+  }, 120_000);
+
+  it("every kind of bound and setting: depth, states, both orders, replayed states, ordered links, prompt replies", async () => {
+    await compare("raft", { faults: { timeouts: 3 } }, { depthMax: 5 });
+    await compare("paxos", { faults: { timeouts: 2 } }, { statesMax: 777 });
+    await compare("paxos", { faults: { timeouts: 1 } }, { commutingOrders: "both" });
+    await compare("paxos", { faults: { timeouts: 1 } }, { restore: "replay", depthMax: 6 }, 2);
+    await compare("two-phase-commit", {}, {}, 4);
+    await compare("raft", { faults: { timeouts: 2 }, promptReplies: true }, { depthMax: 5 });
+  }, 180_000);
+
+  it("one expander gives the same result as many", async () => {
+    await compare("two-phase-commit", { nodes: 3, faults: { timeouts: 1 } }, {}, 1);
+  }, 60_000);
+
+  it("nodes that keep their state in closures: no two states merged, the same tree searched", async () => {
+    const open = protocol("two-phase-commit");
+    const hidden: Protocol = {
+      ...open,
+      name: "closures",
+      // Invariants and roles read node fields, which these nodes do not show.
+      invariants: [],
+      roles: undefined,
+      create(context, options) {
+        const inner = open.create(context, options);
+        return {
+          onStart: (info) => inner.onStart?.(info),
+          onMessage: (from, message) => inner.onMessage?.(from, message),
+          onTimer: (name) => inner.onTimer?.(name),
+          onClientRequest: (request) => inner.onClientRequest?.(request),
+        };
+      },
+    };
+    const { setup } = exploreSetup(hidden, { nodes: 3, faults: { timeouts: 1 } });
+    const settings = searchSettings({ depthMax: 6 });
+    const sequential = explore(setup, settings);
+    const parallel = await exploreInParallel(setup, settings, inThreadPool(setup, 3, settings));
+    expect(sequential.hiddenState).toBe(true);
+    expect(parallel.hiddenState).toBe(true);
+    same(parallel, sequential);
+    expect(parallel.uniqueStates).toBe(parallel.statesVisited);
+  }, 60_000);
+});
