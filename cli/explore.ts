@@ -536,7 +536,7 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
       .option("faults", {
         type: "string",
         describe:
-          "budget per schedule: drop=N,duplicate=N,crash=N,timeouts=N,drift=N (default: the protocol's, else timeouts=3)",
+          "budget per schedule: drop=N,duplicate=N,crash=N,timeouts=N,drift=N,isolate=N (default: the protocol's, else timeouts=3)",
       })
       .option("drift-rate", {
         type: "number",

@@ -155,18 +155,7 @@ export class FaultTimeline {
       case "isolate":
         // Isolation cuts a node off from the other nodes; clients still reach it (a partition
         // that names clients cuts them too).
-        this.withTarget(action.isolate, action.kind, (id) => {
-          const others = kernel.nodeIds.filter((name) => name !== id);
-          kernel.network.isolate(id, others);
-          if (kernel.trace.enabled) {
-            kernel.trace.record({
-              kind: "partition",
-              t: kernel.timeUs,
-              e: kernel.events,
-              groups: [[id], others],
-            });
-          }
-        });
+        this.withTarget(action.isolate, action.kind, (id) => kernel.isolate(id));
         return;
       case "drift":
         this.withTarget(action.drift.node, action.kind, (id) => kernel.drift(id, action.drift.rate));
@@ -203,8 +192,7 @@ export class FaultTimeline {
         }
         return;
       case "heal":
-        network.heal();
-        if (kernel.trace.enabled) kernel.trace.record({ kind: "heal", ...at });
+        kernel.heal();
         return;
       case "clog": {
         const { link, delay, for: forUs } = action.clog;

@@ -113,3 +113,22 @@ export function pairOperations(events: readonly HistoryEvent[]): Operation[] {
   }
   return operations as Operation[];
 }
+
+/**
+ * The events with their times made strictly increasing in the order they were recorded: an
+ * event at or before the previous one's time is placed 1 µs after it. Under an explicit schedule
+ * (`schedule:`, exploration) several steps may run at one virtual time (a message arrives at the
+ * current time), and the order of the steps is the order things happened: checked by time alone,
+ * an operation that ended one step before another began would count as concurrent with it. The
+ * checker then orders invocations and completions as the steps did.
+ */
+export function inStepOrder(events: readonly HistoryEvent[]): HistoryEvent[] {
+  const out: HistoryEvent[] = [];
+  let last = Number.NEGATIVE_INFINITY;
+  for (const event of events) {
+    const timeUs = event.timeUs > last ? event.timeUs : last + 1;
+    out.push(timeUs === event.timeUs ? event : { ...event, timeUs });
+    last = timeUs;
+  }
+  return out;
+}

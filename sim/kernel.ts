@@ -721,6 +721,24 @@ export class Kernel {
     if (this.tracing) this.trace.record({ kind: "drift", t: this.nowUs, e: this.eventIndex, node: id, rate });
   }
 
+  /**
+   * Cuts node `id` off from every other node, both ways (a fault timeline's `isolate`, a
+   * schedule's `isolate` step); clients still reach it. The trace shows it as a partition.
+   */
+  isolate(id: NodeId): void {
+    const others = this.nodeIds.filter((name) => name !== id);
+    this.network.isolate(id, others);
+    if (this.tracing) {
+      this.trace.record({ kind: "partition", t: this.nowUs, e: this.eventIndex, groups: [[id], others] });
+    }
+  }
+
+  /** Ends every partition and cut link (a fault timeline's or a schedule's `heal`). */
+  heal(): void {
+    this.network.heal();
+    if (this.tracing) this.trace.record({ kind: "heal", t: this.nowUs, e: this.eventIndex });
+  }
+
   /** Fires timer `name` of node `id` now, as if it had expired (scenario action `timeout`). */
   fireTimerNow(id: NodeId, name: string): void {
     const slot = this.slot(id);

@@ -299,7 +299,9 @@ export interface FuzzHints {
 export interface ExploreHints {
   readonly nodes?: number;
   /** Fault budget per schedule; `timeouts` counts node timer firings and client retries. */
-  readonly faults?: Readonly<Partial<Record<"drop" | "duplicate" | "crash" | "timeouts" | "drift", number>>>;
+  readonly faults?: Readonly<
+    Partial<Record<"drop" | "duplicate" | "crash" | "timeouts" | "drift" | "isolate", number>>
+  >;
   /** Clients of the fixed workload (default 1 when the protocol has clients). */
   readonly clients?: number;
   /** Operations per client (default 1). */

@@ -8,7 +8,7 @@
 import { HistoryLog, SimulatedClient, Workload } from "./clients.js";
 import { playSchedule } from "./explore/schedule.js";
 import { FaultTimeline } from "./faults.js";
-import type { HistoryEvent } from "./history.js";
+import { type HistoryEvent, inStepOrder } from "./history.js";
 import { Kernel, type Violation } from "./kernel.js";
 import type { Protocol } from "./node.js";
 import type { KernelObserver } from "./observer.js";
@@ -129,6 +129,7 @@ export function runScenario(
     kernel,
     history,
     checkHistory: options.checkHistory,
+    stepOrder: scenario.schedule !== undefined,
   });
   const traceHash = trace.finish(kernel.timeUs, kernel.events, kernel.events);
   const linearizable =
@@ -353,22 +354,26 @@ function play({
 
 /**
  * Checks the client history against the protocol's client model at the end of the run; a history
- * that fails is recorded as a violation of the model's history invariant.
+ * that fails is recorded as a violation of the model's history invariant. Under an explicit
+ * schedule (`stepOrder`) invocations and completions are ordered as the steps ran them
+ * (`inStepOrder`), as exploration checks them.
  */
 function checkClientHistory({
   protocol,
   kernel,
   history,
   checkHistory,
+  stepOrder,
 }: {
   readonly protocol: Protocol;
   readonly kernel: Kernel;
   readonly history: HistoryLog;
   readonly checkHistory: HistoryChecker | undefined;
+  readonly stepOrder: boolean;
 }): HistoryVerdict | undefined {
   const model = protocol.client?.model;
   if (model === undefined || checkHistory === undefined || history.events.length === 0) return undefined;
-  const verdict = checkHistory(history.events, model);
+  const verdict = checkHistory(stepOrder ? inStepOrder(history.events) : history.events, model);
   if (verdict.result === "not-linearizable") {
     kernel.recordViolation({
       invariant: verdict.invariant ?? historyInvariantOf(model),

@@ -98,6 +98,24 @@ export const raftBugs = [
     breaks: ["kv.linearizable"],
     source: "Raft paper §8 (read-only operations must not return stale data); thesis §6.4",
     kind: "safety",
+    // A local read goes stale two ways: at a new leader that has not yet learned that the last
+    // write was committed, and at a deposed leader that has not heard of its successor, which
+    // needs it cut off from the others while the successor is elected (a prompt RequestVote would
+    // depose it). Two clients that ask n1 and n2 first (each a write, then a read), two elections
+    // and one isolation hold both; the history is checked as soon as no operation is pending, so
+    // c2's read is never needed. Breadth first finds the first way in 8 choices (25 steps); the
+    // second takes 13 (docs/exploring.md, "Bounds").
+    explore: {
+      clients: 2,
+      operations: 2,
+      firstNodes: "spread",
+      faults: { timeouts: 2, isolate: 1 },
+      timers: ["election"],
+      network: "fifo",
+      quietTimeouts: true,
+      promptTimeouts: true,
+      promptReplies: true,
+    },
   },
   {
     name: "unsynced-vote",

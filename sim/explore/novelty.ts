@@ -226,11 +226,12 @@ const weightOf = (cell: Cell): number => 2 ** Math.min(cell.budgetLeft, 16) / Ma
 
 /**
  * The cell of a world's current state: per node its description (or its object, when it
- * describes nothing), up or down; the fault budget left; per client whether it waits; the length
- * of the history. Messages in flight, timers and the clock are left out. Also the key of the
- * `cells` strategy (search.ts), which adds each node's durable storage (`storage`): a state
- * stands for its whole cell there, and what a node wrote durably (an acceptor's accepted
- * proposals, a crashed node's whole future) is often what a description leaves out.
+ * describes nothing), up or down; the fault budget left (and the node cut off, when isolations
+ * are in the budget); per client whether it waits; the length of the history. Messages in
+ * flight, timers and the clock are left out. Also the key of the `cells` strategy (search.ts),
+ * which adds each node's durable storage (`storage`): a state stands for its whole cell there,
+ * and what a node wrote durably (an acceptor's accepted proposals, a crashed node's whole future)
+ * is often what a description leaves out.
  */
 export function cellHasher(world: World, options: { storage?: boolean } = {}): (world: World) => Fingerprint {
   const storage = options.storage === true;
@@ -251,6 +252,10 @@ export function cellHasher(world: World, options: { storage?: boolean } = {}): (
     hasher.word(budget.crash);
     hasher.word(budget.timeouts);
     if ((budget.drift ?? 0) > 0) hasher.word(budget.drift ?? 0);
+    if ((current.setup.budget.isolate ?? 0) > 0) {
+      hasher.word(budget.isolate ?? 0);
+      hasher.word(current.nodeIds.indexOf(current.isolatedNode ?? ""));
+    }
     for (const client of current.clients) hasher.word(client.busy ? 1 : 0);
     hasher.word(current.history.events.length);
     return hasher.digest();

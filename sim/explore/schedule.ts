@@ -72,6 +72,13 @@ export function takeScheduleStep(
       if (!kernel.nodeIds.includes(step.node)) throw new ScheduleError(`drift: no node ${step.node}`);
       kernel.runNow(() => kernel.drift(step.node, step.rate));
       return;
+    case "isolate":
+      if (!kernel.nodeIds.includes(step.node)) throw new ScheduleError(`isolate: no node ${step.node}`);
+      kernel.runNow(() => kernel.isolate(step.node));
+      return;
+    case "heal":
+      kernel.runNow(() => kernel.heal());
+      return;
   }
 }
 
@@ -171,6 +178,10 @@ export function describeStep(step: ScheduleStep): string {
       return `restart ${step.node}`;
     case "drift":
       return `drift ${step.node} ${formatDriftRate(step.rate)}`;
+    case "isolate":
+      return `isolate ${step.node}`;
+    case "heal":
+      return "heal";
   }
 }
 

@@ -37,19 +37,26 @@ export interface ExploreInput {
   readonly seed?: bigint;
 }
 
-export const defaultBudget: FaultBudget = { drop: 0, duplicate: 0, crash: 0, timeouts: 3, drift: 0 };
+export const defaultBudget: FaultBudget = {
+  drop: 0,
+  duplicate: 0,
+  crash: 0,
+  timeouts: 3,
+  drift: 0,
+  isolate: 0,
+};
 
-/** Parses `drop=2,duplicate=1,crash=1,timeouts=4,drift=1` (any subset, in any order). */
+/** Parses `drop=2,duplicate=1,crash=1,timeouts=4,drift=1,isolate=1` (any subset, in any order). */
 export function parseFaultBudget(text: string): Partial<FaultBudget> {
   const out: Record<string, number> = {};
   for (const part of text
     .split(",")
     .map((item) => item.trim())
     .filter((item) => item !== "")) {
-    const match = /^(drop|duplicate|crash|timeouts|drift)=(\d+)$/.exec(part);
+    const match = /^(drop|duplicate|crash|timeouts|drift|isolate)=(\d+)$/.exec(part);
     if (match === null) {
       throw new InputError(
-        `--faults: expected name=count with names drop, duplicate, crash, timeouts, drift (for example drop=2,crash=1), got '${part}'`,
+        `--faults: expected name=count with names drop, duplicate, crash, timeouts, drift, isolate (for example drop=2,crash=1), got '${part}'`,
       );
     }
     out[match[1] as string] = Number(match[2]);
@@ -57,10 +64,11 @@ export function parseFaultBudget(text: string): Partial<FaultBudget> {
   return out;
 }
 
-/** Formats a budget the way `--faults` takes it (clock drifts only when there are any). */
+/** Formats a budget the way `--faults` takes it (clock drifts and isolations only when there are any). */
 export function formatFaultBudget(budget: FaultBudget): string {
   const drift = (budget.drift ?? 0) > 0 ? `,drift=${budget.drift}` : "";
-  return `drop=${budget.drop},duplicate=${budget.duplicate},crash=${budget.crash},timeouts=${budget.timeouts}${drift}`;
+  const isolate = (budget.isolate ?? 0) > 0 ? `,isolate=${budget.isolate}` : "";
+  return `drop=${budget.drop},duplicate=${budget.duplicate},crash=${budget.crash},timeouts=${budget.timeouts}${drift}${isolate}`;
 }
 
 /**

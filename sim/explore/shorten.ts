@@ -126,8 +126,11 @@ function matching(enabled: readonly ScheduleStep[], wanted: ScheduleStep): Sched
           return step;
         continue;
       case "restart":
+      case "isolate":
         if (step.node === (wanted as typeof step).node) return step;
         continue;
+      case "heal":
+        return step;
     }
   }
   return loose;

@@ -7,7 +7,7 @@
  * scenario with a `schedule:`, so a path found here replays there to the same trace.
  */
 import { HistoryLog, SimulatedClient } from "../clients.js";
-import type { HistoryEvent } from "../history.js";
+import { type HistoryEvent, inStepOrder } from "../history.js";
 import { type EnabledStep, Kernel } from "../kernel.js";
 import { defaultNetwork, type NetworkSpec } from "../network.js";
 import type { NodeId, Protocol } from "../node.js";
@@ -29,6 +29,11 @@ export interface FaultBudget {
   readonly timeouts: number;
   /** Clock drifts: a node's clock set to run fast or slow (rates `WorldSetup.driftRate`). Default 0. */
   readonly drift?: number;
+  /**
+   * Isolations: a node cut off from every other node (clients still reach it) until a heal, which
+   * is free. One node at most is isolated at a time. Default 0.
+   */
+  readonly isolate?: number;
 }
 
 /** One client operation of the fixed workload. */
@@ -79,7 +84,10 @@ export interface WorldSetup {
    * runs at 1 + rate or 1 - rate times real speed from then on. Default 0.05.
    */
   readonly driftRate?: number;
-  /** Checks the client history once every operation has ended. */
+  /**
+   * Checks the client history, in step order, each time it has grown and no operation is
+   * pending: a history of ended operations that is not linearizable stays so whatever follows.
+   */
   readonly checkHistory?: HistoryChecker;
 }
 
@@ -99,8 +107,18 @@ export interface WorldState {
   /** Per node, its runtime state: shared with the parent state when the step left it alone. */
   readonly nodes: readonly Snapshot[];
   readonly invoked: readonly number[];
-  readonly budget: readonly [drop: number, duplicate: number, crash: number, timeouts: number, drift: number];
-  readonly historyChecked: boolean;
+  readonly budget: readonly [
+    drop: number,
+    duplicate: number,
+    crash: number,
+    timeouts: number,
+    drift: number,
+    isolate: number,
+  ];
+  /** The node cut off from the others (its index), or -1. */
+  readonly isolated: number;
+  /** The length of the history when it was last checked. */
+  readonly historyChecked: number;
   readonly finding: Finding | undefined;
   readonly nodeDigests: readonly number[];
   readonly nodeChanged: readonly boolean[];
@@ -127,7 +145,11 @@ export class World {
   private crashesLeft: number;
   private timeoutsLeft: number;
   private driftsLeft: number;
-  private historyChecked = false;
+  private isolatesLeft: number;
+  /** The index of the node cut off from the others, or -1. */
+  private isolated = -1;
+  /** The length of the history when it was last checked (-1: never). */
+  private historyChecked = -1;
   /** The enabled steps `choices` listed, and the kernel event count then (reused by `take`). */
   private enabled: EnabledStep[] | undefined;
   private enabledAt = -1;
@@ -202,6 +224,7 @@ export class World {
     this.crashesLeft = setup.budget.crash;
     this.timeoutsLeft = setup.budget.timeouts;
     this.driftsLeft = setup.budget.drift ?? 0;
+    this.isolatesLeft = setup.budget.isolate ?? 0;
     this.nodeDigests = nodes.flatMap(() => [0, 0]);
     this.nodeChanged = nodes.map(() => true);
     this.liveNodes = nodes.map(() => undefined);
@@ -258,6 +281,10 @@ export class World {
       }
     }
     if (this.driftsLeft > 0) out.push(...this.driftChoices());
+    if (this.isolated >= 0) out.push({ kind: "heal" });
+    else if (this.isolatesLeft > 0) {
+      for (const node of this.nodeIds) if (this.kernel.isUp(node)) out.push({ kind: "isolate", node });
+    }
     for (const node of this.nodeIds) {
       if (!this.kernel.isUp(node)) out.push({ kind: "restart", node });
       else if (this.crashesLeft > 0) {
@@ -343,6 +370,13 @@ export class World {
         break;
       case "drift":
         this.driftsLeft--;
+        break;
+      case "isolate":
+        this.isolatesLeft--;
+        this.isolated = this.nodeIds.indexOf(step.node);
+        break;
+      case "heal":
+        this.isolated = -1;
         break;
       case "invoke": {
         const index = this.clientIndex(step.client);
@@ -434,12 +468,25 @@ export class World {
       crash: this.crashesLeft,
       timeouts: this.timeoutsLeft,
       drift: this.driftsLeft,
+      isolate: this.isolatesLeft,
     };
+  }
+
+  /** The node cut off from the others, if one is. */
+  get isolatedNode(): NodeId | undefined {
+    return this.isolated < 0 ? undefined : this.nodeIds[this.isolated];
   }
 
   /** The fault budget left, every kind together. */
   budgetLeftTotal(): number {
-    return this.dropsLeft + this.duplicatesLeft + this.crashesLeft + this.timeoutsLeft + this.driftsLeft;
+    return (
+      this.dropsLeft +
+      this.duplicatesLeft +
+      this.crashesLeft +
+      this.timeoutsLeft +
+      this.driftsLeft +
+      this.isolatesLeft
+    );
   }
 
   /** No step at all can run (whatever the budget) while a client waits for an answer. */
@@ -480,7 +527,15 @@ export class World {
       nodes,
       enabled,
       invoked: this.invoked.slice(),
-      budget: [this.dropsLeft, this.duplicatesLeft, this.crashesLeft, this.timeoutsLeft, this.driftsLeft],
+      budget: [
+        this.dropsLeft,
+        this.duplicatesLeft,
+        this.crashesLeft,
+        this.timeoutsLeft,
+        this.driftsLeft,
+        this.isolatesLeft,
+      ],
+      isolated: this.isolated,
       historyChecked: this.historyChecked,
       finding: this.finding,
       nodeDigests: this.nodeDigests.slice(),
@@ -509,8 +564,20 @@ export class World {
     copyInto(this.liveNodes, state.nodes);
     this.nodeStepped.fill(false);
     copyInto(this.invoked, state.invoked);
-    [this.dropsLeft, this.duplicatesLeft, this.crashesLeft, this.timeoutsLeft, this.driftsLeft] =
-      state.budget;
+    [
+      this.dropsLeft,
+      this.duplicatesLeft,
+      this.crashesLeft,
+      this.timeoutsLeft,
+      this.driftsLeft,
+      this.isolatesLeft,
+    ] = state.budget;
+    // The network is left out of snapshots (it draws nothing): its one cut is put back here.
+    if (state.isolated !== this.isolated) {
+      this.kernel.heal();
+      if (state.isolated >= 0) this.kernel.isolate(this.nodeIds[state.isolated] as NodeId);
+      this.isolated = state.isolated;
+    }
     this.historyChecked = state.historyChecked;
     this.finding = state.finding;
     copyInto(this.nodeDigests, state.nodeDigests);
@@ -570,10 +637,12 @@ export class World {
     if (violation !== undefined) return { invariant: violation.invariant, message: violation.message };
     const checker = this.setup.checkHistory;
     const model = this.setup.protocol.client?.model;
-    if (checker === undefined || model === undefined || this.historyChecked) return undefined;
-    if (this.totalOperations === 0 || !this.allOperationsEnded()) return undefined;
-    this.historyChecked = true;
-    const verdict = checker(this.history.events, model);
+    const events = this.history.events;
+    if (checker === undefined || model === undefined || this.historyChecked === events.length)
+      return undefined;
+    if (this.totalOperations === 0 || events.length === 0 || !this.noOperationPending()) return undefined;
+    this.historyChecked = events.length;
+    const verdict = checker(inStepOrder(events), model);
     if (verdict.result !== "not-linearizable") return undefined;
     return {
       invariant: "kv.linearizable",
@@ -581,10 +650,11 @@ export class World {
     };
   }
 
-  private allOperationsEnded(): boolean {
-    let ended = 0;
-    for (const event of this.history.events) if (event.type !== "invoke") ended++;
-    return ended === this.totalOperations;
+  /** Every operation invoked so far has ended (each invocation has its completion). */
+  private noOperationPending(): boolean {
+    let pending = 0;
+    for (const event of this.history.events) pending += event.type === "invoke" ? 1 : -1;
+    return pending === 0;
   }
 
   /**
@@ -673,6 +743,11 @@ export class World {
     hasher.word(this.crashesLeft);
     hasher.word(this.timeoutsLeft);
     if (this.driftsLeft > 0) hasher.word(this.driftsLeft);
+    // Which node is cut off, and the isolations left, only when isolations are in the budget.
+    if ((this.setup.budget.isolate ?? 0) > 0) {
+      hasher.word(this.isolatesLeft);
+      hasher.word(this.isolated);
+    }
     const digests = cached ? this.nodeDigests : this.nodeDigests.slice();
     this.nodeIds.forEach((node, index) => {
       if (!cached || this.nodeChanged[index] === true) {
@@ -887,8 +962,9 @@ export class WorldShared {
       const opaque = new Set<object>([this.silentTrace, world.options, world.setup.protocol]);
       if (world.setup.protocol.roles !== undefined) opaque.add(world.setup.protocol.roles);
       for (const node of world.nodeIds) opaque.add(kernel.contextOf(node));
-      // A network that draws nothing keeps its state from start to end of an exploration, which
-      // has no partitions: walking its 18 objects on every save and restore was a tenth of both.
+      // A network that draws nothing keeps its state from start to end of an exploration but for
+      // an isolation, which `restore` puts back: walking its 18 objects on every save and restore
+      // was a tenth of both.
       if (drawsNothing(defaultNetwork)) opaque.add(kernel.network);
       this.saver = new Snapshotter(opaque);
       this.saverFor = world;

@@ -268,7 +268,10 @@ function checkSchedule(
         return;
       case "crash":
       case "restart":
+      case "isolate":
         known(step.node, at(), true);
+        return;
+      case "heal":
         return;
       case "retry":
         if (!clientSet.has(step.client)) throw errorAt(at(), unknownClient(step.client, clientCount));

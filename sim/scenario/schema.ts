@@ -208,6 +208,8 @@ const scheduleFields = {
   crash: z.union([name, z.strictObject({ node: name, loseUnsynced: z.boolean().optional() })]),
   restart: name,
   drift: z.strictObject({ node: name, rate: z.number().gt(-1).lt(10) }),
+  isolate: name,
+  heal: z.literal(true, { error: "expected true: a heal step is written `heal: true`" }),
 } as const;
 
 type ScheduleFields = { [K in keyof typeof scheduleFields]: z.output<(typeof scheduleFields)[K]> };
@@ -253,6 +255,10 @@ const scheduleStep = z
       }
       case "retry":
         return { kind, client: body as string, ...note };
+      case "isolate":
+        return { kind, node: body as string, ...note };
+      case "heal":
+        return { kind, ...note };
       case "crash": {
         if (typeof body === "string") return { kind, node: body, ...note };
         const crash = body as { node: string; loseUnsynced?: boolean };
@@ -355,6 +361,10 @@ export type ScheduleStep = { readonly note?: string } & (
   | { readonly kind: "restart"; readonly node: string }
   /** From now on the node's clock runs at (1 + rate) times real speed (clock drift). */
   | { readonly kind: "drift"; readonly node: string; readonly rate: number }
+  /** The node is cut off from every other node (clients still reach it) until a `heal`. */
+  | { readonly kind: "isolate"; readonly node: string }
+  /** Every cut ends: messages sent from now on reach their destination again. */
+  | { readonly kind: "heal" }
 );
 
 export interface Expectations {

@@ -162,6 +162,10 @@ export function scheduleStepData(step: ScheduleStep): Record<string, unknown> {
       return { restart: step.node, ...note };
     case "drift":
       return { drift: { node: step.node, rate: step.rate }, ...note };
+    case "isolate":
+      return { isolate: step.node, ...note };
+    case "heal":
+      return { heal: true, ...note };
   }
 }
 

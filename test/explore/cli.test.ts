@@ -90,6 +90,16 @@ describe("quorumlab explore", () => {
     expect(json.counterexample).toBeNull();
   });
 
+  it("an isolation budget: `--faults isolate=1` in the header and in `faults` of --json", () => {
+    const args = ["explore", "two-phase-commit", "--nodes", "2", "--faults", "timeouts=2,isolate=1"];
+    const result = quorumlab(...args, "--json");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.faults).toEqual({ drop: 0, duplicate: 0, crash: 0, timeouts: 2, drift: 0, isolate: 1 });
+    expect(json.verdict).toBe("complete");
+    expect(quorumlab(...args).stdout).toContain("faults drop=0,duplicate=0,crash=0,timeouts=2,isolate=1");
+  });
+
   it("explores paxos to completion with its declared bounds, and prints the state count", () => {
     // A generous wall-clock budget: the bound under test is the protocol's, not the time.
     const result = quorumlab("explore", "paxos", "--time", "900s");
@@ -113,5 +123,8 @@ describe("quorumlab explore", () => {
     const budget = quorumlab("explore", "paxos", "--faults", "crash=lots");
     expect(budget.code).toBe(2);
     expect(budget.stderr).toContain("--faults");
+    const isolate = quorumlab("explore", "paxos", "--faults", "isolate=one");
+    expect(isolate.code).toBe(2);
+    expect(isolate.stderr).toContain("names drop, duplicate, crash, timeouts, drift, isolate");
   });
 });
