@@ -7,7 +7,8 @@
  * operation, timeouts=3). Targets: 100,000 unique states per second for Paxos and two-phase
  * commit, 30,000 for Raft, Paxos and two-phase commit complete.
  *
- * Method: each configuration is explored breadth first for at most TIME_PER_MS of wall time;
+ * Method: each configuration is explored breadth first in one thread, as \`quorumlab explore\`
+ * does (the frontier kept as paths, sim/explore/parallel.ts), for at most TIME_PER_MS of wall time;
  * \`repeatable\` explores Paxos to depth REPEAT_DEPTH twice and says whether both counts agree.
  * \`paxos-workers2\` and \`paxos-two-ballots-workers2\` explore the same as \`paxos\` and
  * \`paxos-two-ballots\` with two worker threads (\`--workers 2\`; the compiled worker of dist/),
@@ -22,8 +23,8 @@ import { performance } from "node:perf_hooks";
 import { historyChecker } from "../cli/history-check.js";
 import { explorePool } from "../cli/shared/explore-pool.js";
 import { protocols } from "../protocols/index.js";
-import { exploreInParallel } from "../sim/explore/parallel.js";
-import { explore, type SearchResult } from "../sim/explore/search.js";
+import { exploreByLevels, exploreInParallel } from "../sim/explore/parallel.js";
+import type { SearchResult } from "../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../sim/explore/settings.js";
 import type { Protocol } from "../sim/node.js";
 
@@ -44,14 +45,15 @@ const configurations: ReadonlyArray<{ key: string; protocol: string; input: Expl
     { key: "raft", protocol: "raft", input: { nodes: 3, clients: 1, operations: 1 }, target: 30_000 },
   ];
 
+/** Breadth first in one thread, as `quorumlab explore` searches: each level's frontier kept as paths. */
 function measure(
   protocol: Protocol,
   input: ExploreInput,
   timeMs: number,
   depthMax = Number.POSITIVE_INFINITY,
-) {
+): Promise<SearchResult> {
   const { setup } = exploreSetup(protocol, input, historyChecker());
-  return explore(setup, {
+  return exploreByLevels(setup, {
     strategy: "bfs",
     depthMax,
     timeMs,
@@ -95,7 +97,7 @@ const out: Record<string, unknown> = {};
 for (const configuration of configurations) {
   const protocol = protocols.get(configuration.protocol) as Protocol;
   const cpu = process.cpuUsage();
-  const result = measure(protocol, configuration.input, TIME_PER_MS);
+  const result = await measure(protocol, configuration.input, TIME_PER_MS);
   const used = process.cpuUsage(cpu);
   const cpuMs = (used.user + used.system) / 1000;
   out[configuration.key] = {
@@ -139,8 +141,8 @@ for (const key of ["paxos", "paxos-two-ballots"]) {
     wallMs: Math.round(result.wallMs),
   };
 }
-const first = measure(paxos, { nodes: 3, faults: { timeouts: 2 } }, 600_000, REPEAT_DEPTH);
-const second = measure(paxos, { nodes: 3, faults: { timeouts: 2 } }, 600_000, REPEAT_DEPTH);
+const first = await measure(paxos, { nodes: 3, faults: { timeouts: 2 } }, 600_000, REPEAT_DEPTH);
+const second = await measure(paxos, { nodes: 3, faults: { timeouts: 2 } }, 600_000, REPEAT_DEPTH);
 out.repeatable = {
   depth: REPEAT_DEPTH,
   uniqueStates: [first.uniqueStates, second.uniqueStates],

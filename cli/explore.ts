@@ -30,7 +30,7 @@ import {
   type Strategy,
   type WorldSetup,
 } from "../sim/explore/index.js";
-import { exploreInParallel } from "../sim/explore/parallel.js";
+import { exploreByLevels, exploreInParallel } from "../sim/explore/parallel.js";
 import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import { type RunResult, runScenario } from "../sim/run.js";
@@ -301,8 +301,10 @@ async function runSearch(
     progressMs: 200,
   };
   try {
+    if (args.strategy !== "bfs") return explore(setup, settings);
+    // Breadth first, each level's frontier kept as choice paths (sim/explore/parallel.ts).
     const threads = threadsFor(args);
-    if (threads <= 1) return explore(setup, settings);
+    if (threads <= 1) return await exploreByLevels(setup, settings);
     const pool = explorePool(
       {
         source: options.source,

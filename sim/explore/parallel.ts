@@ -22,6 +22,7 @@ import {
   type SearchSettings,
   skipsOrder,
   stepsOf,
+  takesOneOrder,
   type Verdict,
 } from "./search.js";
 import { FingerprintSet } from "./visited.js";
@@ -193,6 +194,8 @@ function grown<T extends Uint32Array | Uint8Array>(array: T, capacity: number): 
 export interface ExpansionPool {
   /** How many runs may be expanded at once. */
   readonly parallelism: number;
+  /** Most states in one run (default `runMax`). */
+  readonly runMax?: number;
   expand(paths: Uint16Array<ArrayBuffer>, depth: number, states: number): Promise<Expansion>;
 }
 
@@ -246,7 +249,7 @@ export async function exploreInParallel(
   const root = new World(setup, shared);
   const restore: SearchResult["restore"] =
     settings.restore !== "replay" && root.restorable ? "snapshot" : "replay";
-  const oneOrder = setup.promptReplies !== true && settings.commutingOrders !== "both";
+  const oneOrder = takesOneOrder(setup, settings);
   const visited = new FingerprintSet();
   /** States whose fingerprints are unique by construction (hidden state), not in `visited`. */
   let uniqueOnly = 0;
@@ -279,7 +282,10 @@ export async function exploreInParallel(
   while (frontier.size > 0) {
     if (depth >= settings.depthMax) return result("bounded", depth, "depth");
     const next = new PathList(depth + 1);
-    const runSize = Math.min(runMax, Math.max(1, Math.ceil(frontier.size / (pool.parallelism * 4))));
+    const runSize = Math.min(
+      pool.runMax ?? runMax,
+      Math.max(1, Math.ceil(frontier.size / (pool.parallelism * 4))),
+    );
     const runs = Math.ceil(frontier.size / runSize);
     const level = frontier;
     const send = (run: number): Promise<Expansion> => {
@@ -356,6 +362,31 @@ export async function exploreInParallel(
     depth++;
   }
   return result("complete", depth);
+}
+
+/**
+ * Most states in one run expanded in this thread: the time bound is checked after each run, so a
+ * run is kept to a few tens of milliseconds.
+ */
+const inThreadRunMax = 256;
+
+/**
+ * `explore(setup, { strategy: "bfs", ... })` in this thread, each level's frontier kept as choice
+ * paths and expanded by one `FrontierExpander`; the same result. This is how `quorumlab explore`
+ * searches breadth first in one thread: the one-thread search (search.ts) keeps up to a million
+ * snapshots a level, and collecting the garbage among them made it about half as fast on long
+ * explorations and no faster on short ones (docs/exploring.md, "Worker threads").
+ */
+export function exploreByLevels(setup: WorldSetup, settings: SearchSettings): Promise<SearchResult> {
+  const expander = new FrontierExpander(setup, {
+    oneOrder: takesOneOrder(setup, settings),
+    ...(settings.restore === undefined ? {} : { restore: settings.restore }),
+  });
+  return exploreInParallel(setup, settings, {
+    parallelism: 1,
+    runMax: inThreadRunMax,
+    expand: (paths, depth, states) => Promise.resolve(expander.expand(paths, depth, states)),
+  });
 }
 
 /** Answers no longer wanted: their failures are not this search's. */

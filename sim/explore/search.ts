@@ -335,6 +335,14 @@ export const deadlock = (world: World): Finding | undefined =>
     ? { invariant: "explore.deadlock", message: "no step can run while a client waits for an answer" }
     : undefined;
 
+/**
+ * Whether breadth-first search takes one order of two deliveries to different nodes
+ * (`skipsOrder`): unless prompt replies make a delivery change its sender's node too.
+ */
+export function takesOneOrder(setup: WorldSetup, settings: SearchSettings): boolean {
+  return setup.promptReplies !== true && settings.commutingOrders !== "both";
+}
+
 /** Most states of one breadth-first level kept as snapshots; the rest keep their paths. */
 const snapshotsMax = 1_000_000;
 
@@ -394,7 +402,7 @@ class BreadthFirst {
     private readonly settings: SearchSettings,
     private readonly strategy: "bfs" | "cells" = "bfs",
   ) {
-    this.oneOrder = strategy === "bfs" && setup.promptReplies !== true && settings.commutingOrders !== "both";
+    this.oneOrder = strategy === "bfs" && takesOneOrder(setup, settings);
     this.started = settings.now();
     this.lastProgress = this.started;
   }

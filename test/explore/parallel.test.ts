@@ -7,7 +7,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
-import { type ExpansionPool, exploreInParallel, FrontierExpander } from "../../sim/explore/parallel.js";
+import {
+  type ExpansionPool,
+  exploreByLevels,
+  exploreInParallel,
+  FrontierExpander,
+} from "../../sim/explore/parallel.js";
 import { explore, type SearchResult, type SearchSettings } from "../../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
 import type { WorldSetup } from "../../sim/explore/world.js";
@@ -91,6 +96,24 @@ describe("parallel breadth-first search", () => {
     await compare("paxos", { faults: { timeouts: 1 } }, { restore: "replay", depthMax: 6 }, 2);
     await compare("two-phase-commit", {}, {}, 4);
     await compare("raft", { faults: { timeouts: 2 }, promptReplies: true }, { depthMax: 5 });
+  }, 180_000);
+
+  it("in this thread, as `quorumlab explore` searches with one thread: the same result, levels cut into many runs", async () => {
+    const levels = async (name: string, input: ExploreInput, overrides: Partial<SearchSettings> = {}) => {
+      const { setup } = exploreSetup(protocol(name), input);
+      const settings = searchSettings(overrides);
+      const result = await exploreByLevels(setup, settings);
+      same(result, explore(setup, settings));
+      return result;
+    };
+    // Paxos's default bounds: levels of up to a few thousand states, so many runs a level.
+    const paxos = await levels("paxos", {});
+    expect(paxos.verdict).toBe("complete");
+    expect(paxos.uniqueStates).toBe(30_455);
+    expect((await levels("paxos", { faults: { timeouts: 2 } }, { statesMax: 5_000 })).boundedBy).toBe(
+      "states",
+    );
+    expect((await levels("paxos", { bugs: ["promise-omits-accepted"] })).verdict).toBe("violation");
   }, 180_000);
 
   it("one expander gives the same result as many", async () => {
