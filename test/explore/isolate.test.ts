@@ -19,7 +19,7 @@ import type { Protocol } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { ScheduleStep } from "../../sim/scenario/schema.js";
-import { searchSettings } from "./support.js";
+import { searchSettings, walk } from "./support.js";
 
 const raft = protocols.get("raft") as Protocol;
 const bug = raft.bugs.find((candidate) => candidate.name === "stale-local-read");
@@ -28,20 +28,6 @@ const bug = raft.bugs.find((candidate) => candidate.name === "stale-local-read")
 const { strategy: _strategy, ...declared } = exploreHints(raft, ["stale-local-read"]);
 const bounds: ExploreInput = declared;
 const withBug: ExploreInput = { ...declared, bugs: ["stale-local-read"] };
-
-/** Takes the first enabled choice whose description contains each of `wanted`, in order. */
-function walk(world: World, wanted: readonly string[]): ScheduleStep[] {
-  const taken: ScheduleStep[] = [];
-  for (const text of wanted) {
-    const step = world.choices().find((candidate) => describeStep(candidate).includes(text));
-    if (step === undefined) {
-      throw new Error(`'${text}' is not enabled: ${world.choices().map(describeStep).join(" | ")}`);
-    }
-    world.take(step);
-    taken.push(...world.lastTaken);
-  }
-  return taken;
-}
 
 /** The schedule as `quorumlab explore` saves it, replayed twice as `quorumlab run` does. */
 function replay(input: ExploreInput, steps: readonly ScheduleStep[], invariant: string) {

@@ -11,27 +11,12 @@ import { explore, type SearchSettings } from "../../sim/explore/search.js";
 import { type ExploreInput, exploreHints, exploreSetup } from "../../sim/explore/settings.js";
 import { World } from "../../sim/explore/world.js";
 import type { Protocol } from "../../sim/node.js";
-import type { ScheduleStep } from "../../sim/scenario/schema.js";
-import { searchSettings } from "./support.js";
+import { searchSettings, walk } from "./support.js";
 
 const raft = protocols.get("raft") as Protocol;
 
 const settings = (overrides: Partial<SearchSettings> = {}): SearchSettings =>
   searchSettings({ strategy: "cells", ...overrides });
-
-/** Takes the first enabled choice whose description contains each of `wanted`, in order. */
-function walk(world: World, wanted: readonly string[]): ScheduleStep[] {
-  const taken: ScheduleStep[] = [];
-  for (const text of wanted) {
-    const step = world.choices().find((candidate) => describeStep(candidate).includes(text));
-    if (step === undefined) {
-      throw new Error(`'${text}' is not enabled: ${world.choices().map(describeStep).join(" | ")}`);
-    }
-    world.take(step);
-    taken.push(...world.lastTaken);
-  }
-  return taken;
-}
 
 // The declared bounds of commit-previous-term, without the bug and its option hints.
 const figure8Bounds: ExploreInput = {

@@ -2,11 +2,14 @@
 import { expect } from "vitest";
 import { protocols } from "../../protocols/index.js";
 import { exploredScenario, exploredText } from "../../sim/explore/counterexample.js";
+import { describeStep } from "../../sim/explore/schedule.js";
 import type { SearchResult, SearchSettings } from "../../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
+import type { World } from "../../sim/explore/world.js";
 import type { Protocol } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
+import type { ScheduleStep } from "../../sim/scenario/schema.js";
 
 /** Search settings for the exploration tests: breadth first, no depth or time bound, no clock. */
 export const searchSettings = (overrides: Partial<SearchSettings> = {}): SearchSettings => ({
@@ -48,4 +51,18 @@ export function replayFound(
   const second = runScenario(parseScenario(text, "explored.yaml"), protocols, {});
   expect(second.traceHash).toBe(first.traceHash);
   return { broke: first.violations.map((violation) => violation.invariant), traceHash: first.traceHash };
+}
+
+/** Takes the first enabled choice whose description contains each of `wanted`, in order. */
+export function walk(world: World, wanted: readonly string[]): ScheduleStep[] {
+  const taken: ScheduleStep[] = [];
+  for (const text of wanted) {
+    const step = world.choices().find((candidate) => describeStep(candidate).includes(text));
+    if (step === undefined) {
+      throw new Error(`'${text}' is not enabled: ${world.choices().map(describeStep).join(" | ")}`);
+    }
+    world.take(step);
+    taken.push(...world.lastTaken);
+  }
+  return taken;
 }
