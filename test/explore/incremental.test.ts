@@ -6,7 +6,7 @@
  * and, in every state reached, compute the fingerprint afresh and compare it with the one the
  * search knew the state by; then check that restored parents and children come back exactly.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
 import type { Fingerprint } from "../../sim/explore/fingerprint.js";
@@ -108,5 +108,35 @@ describe("shared parts of saved states", () => {
       world.save();
       expect(world.fingerprintFromScratch()).toEqual(prints[index]);
     });
+  });
+
+  it("keeps a state saved right after a step up to date: a successor hashes again only the node it stepped", () => {
+    const { setup } = exploreSetup(
+      protocols.get("raft") as Protocol,
+      { nodes: 3, clients: 1, operations: 1 },
+      historyChecker(),
+    );
+    const world = new World(setup);
+    // Steps with no fingerprint between them, as a path replayed to a frontier state takes them.
+    for (let step = 0; step < 4; step++) world.take(world.choices()[0] as ScheduleStep);
+    const state = world.save();
+    const deliveries = world.choices().filter((choice) => choice.kind === "deliver");
+    expect(deliveries.length).toBeGreaterThan(1);
+    const nodeDigest = vi.spyOn(
+      World.prototype as unknown as { nodeDigest: (...args: unknown[]) => unknown },
+      "nodeDigest",
+    );
+    try {
+      for (const delivery of deliveries) {
+        world.restore(state);
+        nodeDigest.mockClear();
+        world.take(delivery);
+        world.fingerprint();
+        const stepped = new Set(world.lastTaken.map((step) => (step.kind === "deliver" ? step.to : "")));
+        expect(nodeDigest.mock.calls.length).toBe(stepped.size);
+      }
+    } finally {
+      nodeDigest.mockRestore();
+    }
   });
 });
