@@ -122,6 +122,8 @@ export interface WorldState {
   readonly finding: Finding | undefined;
   readonly nodeDigests: readonly number[];
   readonly nodeChanged: readonly boolean[];
+  readonly clientsDigest: Fingerprint;
+  readonly clientsChanged: boolean;
   /** The steps enabled in this state, when they were listed before it was saved. */
   readonly enabled: EnabledStep[] | undefined;
 }
@@ -175,6 +177,12 @@ export class World {
   /** Per node, its last fingerprint (two words), and whether it may have changed since. */
   private readonly nodeDigests: number[];
   private readonly nodeChanged: boolean[];
+  /**
+   * The digest of the clients with the history, and whether a step may have changed them since:
+   * most steps deliver a message to a node, which no client sees.
+   */
+  private clientsDigest: Fingerprint = { high: 0, low: 0 };
+  private clientsChanged = true;
   /** No step ran since the last `save` (restores change nothing `restoreSnapshot` relies on). */
   private unchangedSinceSave = false;
   /** The state's own finding, once a step produced one. */
@@ -548,6 +556,8 @@ export class World {
       finding: this.finding,
       nodeDigests: this.nodeDigests.slice(),
       nodeChanged: this.nodeChanged.slice(),
+      clientsDigest: this.clientsDigest,
+      clientsChanged: this.clientsChanged,
     };
     this.current = state;
     this.enabledIn = state;
@@ -590,6 +600,8 @@ export class World {
     this.finding = state.finding;
     copyInto(this.nodeDigests, state.nodeDigests);
     copyInto(this.nodeChanged, state.nodeChanged);
+    this.clientsDigest = state.clientsDigest;
+    this.clientsChanged = state.clientsChanged;
     this.current = state;
     this.restores++;
     this.enabled = state.enabled;
@@ -716,8 +728,27 @@ export class World {
     return hasher.digest();
   }
 
-  /** Marks the node a step ran a handler of (the others are unchanged). */
+  /**
+   * Marks the node a step ran a handler of (the others are unchanged), and the clients when the
+   * step may have changed them: any step but a message's delivery, loss or copy to a node and a
+   * fault that moves no time (a firing moves the clock, and a client's action due by then runs).
+   */
   private touched(step: ScheduleStep): void {
+    switch (step.kind) {
+      case "deliver":
+      case "drop":
+      case "duplicate":
+        if (!this.nodeIds.includes(step.to)) this.clientsChanged = true;
+        break;
+      case "crash":
+      case "restart":
+      case "drift":
+      case "isolate":
+      case "heal":
+        break;
+      default:
+        this.clientsChanged = true;
+    }
     let node: string | undefined;
     switch (step.kind) {
       case "deliver":
@@ -757,7 +788,7 @@ export class World {
     return this.fingerprintWith(new WorldShared(this.shared.silentTrace), false);
   }
 
-  /** See `fingerprint`; `cached`: reuse and keep the per-node digests. */
+  /** See `fingerprint`; `cached`: reuse and keep the digests of nodes and clients. */
   private fingerprintWith(shared: WorldShared, cached: boolean): Fingerprint {
     const hasher = shared.hasher(this);
     const kernel = this.kernel;
@@ -780,6 +811,20 @@ export class World {
     inFlight.reset();
     for (const step of cached ? this.listed() : this.enabledNow()) inFlight.add(shared.pendingDigest(step));
     inFlight.writeTo(hasher);
+    const clients = !cached || this.clientsChanged ? this.clientsDigestNow(shared) : this.clientsDigest;
+    if (cached) {
+      this.clientsDigest = clients;
+      this.clientsChanged = false;
+    }
+    hasher.word(clients.high);
+    hasher.word(clients.low);
+    return hasher.digest();
+  }
+
+  /** The digest of the clients (each client object) and of the history so far. */
+  private clientsDigestNow(shared: WorldShared): Fingerprint {
+    const hasher = shared.nodeHasher(this);
+    hasher.reset();
     for (const client of this.clients) hasher.value(client);
     hasher.word(this.history.events.length);
     for (const event of this.history.events) hashEvent(hasher, event);

@@ -21,11 +21,24 @@ const cases: ReadonlyArray<{ protocol: string; input: ExploreInput; depth: numbe
   { protocol: "paxos", input: { nodes: 3 }, depth: Number.POSITIVE_INFINITY, unique: 30_455 },
   { protocol: "two-phase-commit", input: { nodes: 4 }, depth: Number.POSITIVE_INFINITY, unique: 7_802 },
   { protocol: "raft", input: { nodes: 3, clients: 1, operations: 1 }, depth: 4 },
+  // Two clients, their retries, lost messages and a crash: steps that change clients and steps
+  // that do not, in every order.
+  {
+    protocol: "raft",
+    input: { nodes: 3, clients: 2, operations: 1, faults: { drop: 1, crash: 1, timeouts: 3 } },
+    depth: 4,
+  },
+  {
+    protocol: "primary-backup",
+    input: { nodes: 3, clients: 2, operations: 1, faults: { drop: 1 } },
+    depth: 5,
+  },
 ];
 
 describe("incremental fingerprints", () => {
   for (const { protocol, input, depth, unique } of cases) {
-    it(`equal the fingerprint computed afresh in every state of ${protocol}${unique === undefined ? ` to depth ${depth}` : ", explored to completion"}`, () => {
+    const who = `${protocol}${input.clients === undefined ? "" : ` with ${input.clients} client(s)`}`;
+    it(`equal the fingerprint computed afresh in every state of ${who}${unique === undefined ? ` to depth ${depth}` : ", explored to completion"}`, () => {
       const { setup } = exploreSetup(protocols.get(protocol) as Protocol, input, historyChecker());
       let states = 0;
       const differing: string[] = [];
