@@ -22,6 +22,7 @@ import {
   type Strategy,
   type WorldSetup,
 } from "../sim/explore/index.js";
+import { exploreByLevels } from "../sim/explore/parallel.js";
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
 import type { DeliberateBug, Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
@@ -304,11 +305,11 @@ function boundsOf(setup: WorldSetup): string | null {
 }
 
 /** Explores every deliberate safety bug breadth first on 3 nodes, with the same time each. */
-export function runExploreMutants(options: {
+export async function runExploreMutants(options: {
   protocol?: string;
   timePerMs: number;
   onStart?: (protocol: string, bug: string) => void;
-}): ExploreMutantRow[] {
+}): Promise<ExploreMutantRow[]> {
   const rows: ExploreMutantRow[] = [];
   for (const name of selected(options.protocol)) {
     const protocol = protocols.get(name);
@@ -316,7 +317,7 @@ export function runExploreMutants(options: {
     for (const bug of protocol.bugs) {
       if ((bug.kind ?? "safety") !== "safety") continue;
       options.onStart?.(name, bug.name);
-      const row = exploreBug(name, protocol, bug, options.timePerMs);
+      const row = await exploreBug(name, protocol, bug, options.timePerMs);
       if (row !== undefined) rows.push(row);
     }
   }
@@ -358,12 +359,12 @@ function exploreSearches(protocol: Protocol, bug: DeliberateBug, timePerMs: numb
 }
 
 /** Explores one bug on 3 nodes; the row of the search that found it, or of the last tried. */
-function exploreBug(
+async function exploreBug(
   name: string,
   protocol: Protocol,
   bug: DeliberateBug,
   timePerMs: number,
-): ExploreMutantRow | undefined {
+): Promise<ExploreMutantRow | undefined> {
   // The generic settings explore every schedule: no bound of the protocol's applies.
   const unbounded = { timers: "all", network: "unordered", quietTimeouts: false } as const;
   let row: ExploreMutantRow | undefined;
@@ -382,13 +383,15 @@ function exploreBug(
       historyChecker(),
     );
     const breadthFirst = strategy === "bfs" || strategy === "cells";
-    const result = explore(setup, {
+    const settings = {
       strategy,
       depthMax: breadthFirst ? Number.POSITIVE_INFINITY : 60,
       timeMs,
       statesMax: 20_000_000,
       now: () => performance.now(),
-    });
+    };
+    // Breadth first as `quorumlab explore` searches, each level's frontier kept as paths.
+    const result = strategy === "bfs" ? await exploreByLevels(setup, settings) : explore(setup, settings);
     statesVisited += result.statesVisited;
     uniqueStates += result.uniqueStates;
     wallMs += result.wallMs;
@@ -610,7 +613,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       }
       if (args.explore) {
         const c = colours(process.stderr);
-        const rows = runExploreMutants({
+        const rows = await runExploreMutants({
           ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
           timePerMs: timePerUs / 1000,
           onStart: (protocol, bug) => {

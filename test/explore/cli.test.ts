@@ -6,6 +6,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { protocols } from "../../protocols/index.js";
+import type { DeliberateBug, Protocol } from "../../sim/node.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
@@ -126,5 +128,29 @@ describe("quorumlab explore", () => {
     const isolate = quorumlab("explore", "paxos", "--faults", "isolate=one");
     expect(isolate.code).toBe(2);
     expect(isolate.stderr).toContain("names drop, duplicate, crash, timeouts, drift, isolate");
+  });
+});
+
+describe("quorumlab mutants --explore", () => {
+  it("finds every deliberate safety bug of Paxos breadth first, with a shortest schedule breaking an invariant the bug names", () => {
+    const result = quorumlab("mutants", "--explore", "--protocol", "paxos", "--time-per", "30s", "--json");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(json.schemaVersion).toBe(1);
+    const bugs = (protocols.get("paxos") as Protocol).bugs.filter(
+      (bug) => (bug.kind ?? "safety") === "safety",
+    );
+    expect(json.explore.map((row: { bug: string }) => row.bug)).toEqual(bugs.map((bug) => bug.name));
+    for (const row of json.explore) {
+      const bug = bugs.find((candidate) => candidate.name === row.bug) as DeliberateBug;
+      expect({ bug: row.bug, found: row.found, strategy: row.strategy, shortest: row.shortest }).toEqual({
+        bug: bug.name,
+        found: true,
+        strategy: "bfs",
+        shortest: true,
+      });
+      expect(bug.breaks).toContain(row.invariant);
+      expect(row.steps).toBeGreaterThan(0);
+    }
   });
 });
