@@ -124,8 +124,8 @@ export interface WorldState {
   readonly nodeChanged: readonly boolean[];
   readonly clientsDigest: Fingerprint;
   readonly clientsChanged: boolean;
-  /** The steps enabled in this state, when they were listed before it was saved. */
-  readonly enabled: EnabledStep[] | undefined;
+  /** The steps enabled in this state (`save` lists them). */
+  readonly enabled: EnabledStep[];
 }
 
 /** The clock drift a `drift` choice sets when the setup names none: 5 % fast or slow. */
@@ -947,7 +947,6 @@ export class WorldShared {
     const entry = step.entry as DigestSlotted;
     const kept = entry[digestSlot];
     if (kept !== undefined && kept.owner === this) return kept.digest;
-    let digest: Fingerprint;
     const element = this.element;
     element.reset();
     switch (step.kind) {
@@ -969,7 +968,7 @@ export class WorldShared {
     }
     // A message's due time moves nothing in choice scheduling (it arrives at the current time).
     if (step.kind !== "deliver") element.number(step.dueUs);
-    digest = element.digest();
+    const digest = element.digest();
     if (kept !== undefined) {
       kept.owner = this;
       kept.digest = digest;
