@@ -5,7 +5,7 @@
  * worker threads of `explore --workers` are tested in cli-workers.test.ts); each run goes to the
  * next of several expanders in turn, so no expander sees every state.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { protocols } from "../../protocols/index.js";
 import {
   type ExpansionPool,
@@ -15,7 +15,7 @@ import {
 } from "../../sim/explore/parallel.js";
 import { explore, type SearchResult, type SearchSettings } from "../../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
-import type { WorldSetup } from "../../sim/explore/world.js";
+import { World, type WorldSetup } from "../../sim/explore/world.js";
 import type { Protocol } from "../../sim/node.js";
 import { searchSettings } from "./support.js";
 
@@ -115,6 +115,21 @@ describe("parallel breadth-first search", () => {
     );
     expect((await levels("paxos", { bugs: ["promise-omits-accepted"] })).verdict).toBe("violation");
   }, 180_000);
+
+  it("an expander keeps a replayed path's states only where a later path of the run starts from them", async () => {
+    const { setup } = exploreSetup(protocol("paxos"), {});
+    const save = vi.spyOn(World.prototype, "save");
+    try {
+      const result = await exploreByLevels(setup, searchSettings());
+      expect(result.verdict).toBe("complete");
+      // Keeping every replayed state made about 2.4 saves per state; each state is expanded
+      // once, and saved at most once for that (plus the shared prefixes a run comes back to).
+      expect(save.mock.calls.length).toBeLessThan(result.uniqueStates * 1.25);
+      expect(save.mock.calls.length).toBeGreaterThan(result.uniqueStates / 4);
+    } finally {
+      save.mockRestore();
+    }
+  }, 60_000);
 
   it("one expander gives the same result as many", async () => {
     await compare("two-phase-commit", { nodes: 3, faults: { timeouts: 1 } }, {}, 1);
