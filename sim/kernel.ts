@@ -39,6 +39,7 @@ import type {
   StateDescription,
   StepView,
 } from "./node.js";
+import { SharedRecords } from "./node.js";
 import type { KernelObserver } from "./observer.js";
 import { EventQueue } from "./queue.js";
 import { type Rng, randomStream } from "./random.js";
@@ -241,6 +242,8 @@ export class Kernel {
   private readonly slotsById = new Map<NodeId, NodeSlot>();
   private readonly clientEndpoints: Array<ClientEndpoint | undefined> = [];
   private readonly invariants: ActiveInvariant[] = [];
+  /** What the run's monitors share (`MonitorRun`). */
+  private readonly sharedRecords = new SharedRecords<unknown>();
   private readonly protocol: Protocol;
   private readonly options: Readonly<Record<string, unknown>>;
   private readonly stopOnViolation: boolean;
@@ -317,7 +320,7 @@ export class Kernel {
     if (config.checkInvariants ?? true) {
       for (const invariant of this.protocol.invariants) {
         if (invariant.kind === "liveness" && !(config.checkLiveness ?? false)) continue;
-        const monitor = invariant.create() as InvariantMonitor<unknown>;
+        const monitor = invariant.create(this.sharedRecords) as InvariantMonitor<unknown>;
         this.invariants.push({
           name: invariant.name,
           kind: invariant.kind,
@@ -955,6 +958,7 @@ export class Kernel {
     this.view.actorIndex = slot.index;
     this.view.actorSlot = slot;
     this.view.cause = cause;
+    this.sharedRecords.afterStep(this.view);
     for (const invariant of invariants) {
       if (invariant.failed || invariant.afterStep === undefined) continue;
       const failure = invariant.afterStep(this.view);

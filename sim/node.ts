@@ -17,7 +17,8 @@
  * `storage.sync()` returns, so "persist before reply" means: write, `sync()`, then `send`.
  *
  * This file imports only types from the project (random streams, trace records), and re-exports
- * `freezeDeep` (./freeze.ts) for protocols; protocols depend on it, never the reverse.
+ * `freezeDeep` (./freeze.ts) for protocols; protocols depend on it, never the reverse. Its one
+ * class, `SharedRecords`, is the `MonitorRun` the kernel hands a run's invariant monitors.
  */
 import type { Rng } from "./random.js";
 import type { TraceLine } from "./trace.js";
@@ -279,7 +280,52 @@ export interface Invariant<N> {
   readonly source: string;
   /** Safety invariants fail a run; liveness ones are reported, and only checked when asked. */
   readonly kind: "safety" | "liveness";
-  create(): InvariantMonitor<N>;
+  /** A monitor for one run; `run` holds what the run's monitors share (`MonitorRun.shared`). */
+  create(run: MonitorRun<N>): InvariantMonitor<N>;
+}
+
+/**
+ * What the monitors of one run share. Several invariants often rest on one record of what the
+ * nodes did (every proposal each acceptor accepted, every value chosen so far): each monitor asks
+ * for it by name, and the first to ask makes it.
+ */
+export interface MonitorRun<N> {
+  /**
+   * The run's record named `name` (dotted, `protocol.what`), made by `make` the first time a
+   * monitor of the run asks for it. Its `afterStep`, if it has one, runs once after every step,
+   * before any monitor's. A monitor that reads it lists it in its `state`, as it would its own.
+   */
+  shared<R extends SharedRecord<N>>(name: string, make: () => R): R;
+}
+
+/** A record the monitors of a run share (`MonitorRun.shared`). */
+export interface SharedRecord<N> {
+  /** Brings the record up to date with the step just taken. */
+  afterStep?(step: StepView<N>): void;
+}
+
+/**
+ * A `MonitorRun` that keeps its records by name: the kernel's for each run, and one per group
+ * for monitors that run other monitors on part of the cluster.
+ */
+export class SharedRecords<N> implements MonitorRun<N> {
+  private readonly byName = new Map<string, SharedRecord<N>>();
+  /** The records' `afterStep`s, in the order the records were made. */
+  private readonly updates: Array<(step: StepView<N>) => void> = [];
+
+  shared<R extends SharedRecord<N>>(name: string, make: () => R): R {
+    const known = this.byName.get(name);
+    if (known !== undefined) return known as R;
+    const made = make();
+    this.byName.set(name, made);
+    if (made.afterStep !== undefined) this.updates.push(made.afterStep.bind(made));
+    return made;
+  }
+
+  /** Brings every record up to date with the step `view` shows. */
+  afterStep(view: StepView<N>): void {
+    for (const update of this.updates) update(view);
+  }
 }
 
 /**

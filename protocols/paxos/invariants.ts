@@ -1,12 +1,20 @@
 /**
  * Safety invariants of single-decree Paxos ("Paxos Made Simple" §2), checked after every step.
  *
- * Monitors look only at the node that just acted (`view.actor`) and keep their own history:
- * every proposal each acceptor ever accepted and every ballot it ever promised. A value is
+ * Monitors look only at the node that just acted (`view.actor`). Five of them rest on one record
+ * of the run, kept once and shared (`AcceptorRecord`): every proposal each acceptor ever accepted,
+ * every ballot it ever promised, and the proposals a majority accepted. A value is
  * *chosen* when a majority of acceptors accepted the same proposal (same ballot and value) at some
  * point, even if some of them later accepted a higher ballot: that is the paper's definition.
  */
-import type { Invariant, InvariantFailure, NodeId, StepView } from "../../sim/node.js";
+import type {
+  Invariant,
+  InvariantFailure,
+  MonitorRun,
+  NodeId,
+  SharedRecord,
+  StepView,
+} from "../../sim/node.js";
 import type { AcceptedProposal } from "./messages.js";
 import type { PaxosNode, PhaseTwoStart } from "./node.js";
 
@@ -52,26 +60,63 @@ class AcceptorWatch {
   }
 }
 
+/** A proposal a majority of acceptors accepted, and who they were. */
+interface Chosen {
+  readonly ballot: number;
+  readonly value: string;
+  readonly acceptors: NodeId[];
+}
+
 /** Counts votes per proposal and reports each proposal the moment a majority accepted it. */
 class ChosenTracker {
   private readonly votes = new Map<string, Set<NodeId>>();
   /** Every chosen proposal, in the order they became chosen. */
-  readonly chosen: Array<{ ballot: number; value: string; acceptors: NodeId[] }> = [];
+  readonly chosen: Chosen[] = [];
   readonly values = new Set<string>();
 
   /** Records that `acceptor` accepted `proposal`; returns it if that made it chosen. */
-  add(acceptor: NodeId, proposal: AcceptedProposal, majority: number) {
+  add(acceptor: NodeId, proposal: AcceptedProposal, majority: number): Chosen | undefined {
     const key = `${proposal.ballot}\u0000${proposal.value}`;
     let voters = this.votes.get(key);
     if (voters === undefined) this.votes.set(key, (voters = new Set()));
     if (voters.has(acceptor)) return undefined;
     voters.add(acceptor);
     if (voters.size !== majority) return undefined;
-    const chosen = { ballot: proposal.ballot, value: proposal.value, acceptors: [...voters].sort() };
+    const chosen: Chosen = { ballot: proposal.ballot, value: proposal.value, acceptors: [...voters].sort() };
     this.chosen.push(chosen);
     this.values.add(proposal.value);
     return chosen;
   }
+}
+
+/**
+ * What the acceptors did, kept once for the run's monitors (`MonitorRun.shared`) and brought up
+ * to date after every step before they read it.
+ */
+class AcceptorRecord implements SharedRecord<PaxosNode> {
+  readonly watch = new AcceptorWatch();
+  readonly tracker = new ChosenTracker();
+  /** The proposal the last step's actor newly accepted, if it did. */
+  accepted: AcceptedProposal | undefined = undefined;
+  /** The highest promise the last step's actor had made before that step (0 if not an acceptor). */
+  promisedBefore = 0;
+  /** The proposal the last step made chosen, if it did. */
+  newlyChosen: Chosen | undefined = undefined;
+
+  afterStep(view: View): void {
+    const step = this.watch.step(view);
+    this.accepted = step?.accepted;
+    this.promisedBefore = step?.promisedBefore ?? 0;
+    this.newlyChosen =
+      step?.accepted === undefined
+        ? undefined
+        : this.tracker.add(view.actor, step.accepted, step.node.majority);
+  }
+}
+
+/** The run's `AcceptorRecord`. */
+function acceptorRecord(run: MonitorRun<PaxosNode>): AcceptorRecord {
+  return run.shared("paxos.acceptors", () => new AcceptorRecord());
 }
 
 export const agreement: Invariant<PaxosNode> = {
@@ -79,16 +124,13 @@ export const agreement: Invariant<PaxosNode> = {
   statement: "At most one value is chosen: every proposal a majority accepted carries the same value.",
   source: "Paxos Made Simple §2.1 (safety requirements) and §2.2 (P2)",
   kind: "safety",
-  create() {
-    const watch = new AcceptorWatch();
-    const tracker = new ChosenTracker();
+  create(run) {
+    const acceptors = acceptorRecord(run);
     return {
-      state: { watch, tracker },
-      afterStep(view) {
-        const step = watch.step(view);
-        if (step?.accepted === undefined) return undefined;
-        const chosen = tracker.add(view.actor, step.accepted, step.node.majority);
-        const first = tracker.chosen[0];
+      state: acceptors,
+      afterStep() {
+        const chosen = acceptors.newlyChosen;
+        const first = acceptors.tracker.chosen[0];
         if (chosen === undefined || first === undefined || first.value === chosen.value) return undefined;
         return {
           message: `two values chosen: '${first.value}' at ballot ${first.ballot} and '${chosen.value}' at ballot ${chosen.ballot}`,
@@ -104,18 +146,15 @@ export const validity: Invariant<PaxosNode> = {
   statement: "Only a value that some proposer proposed can be chosen.",
   source: "Paxos Made Simple §2.1 (safety requirements)",
   kind: "safety",
-  create() {
-    const watch = new AcceptorWatch();
-    const tracker = new ChosenTracker();
+  create(run) {
+    const acceptors = acceptorRecord(run);
     const proposed = new Set<string>();
     return {
-      state: { watch, tracker, proposed },
+      state: { acceptors, proposed },
       afterStep(view) {
         const actor = view.node(view.actor);
         if (actor?.isProposer && actor.ballotsStarted > 0) proposed.add(actor.value);
-        const step = watch.step(view);
-        if (step?.accepted === undefined) return undefined;
-        const chosen = tracker.add(view.actor, step.accepted, step.node.majority);
+        const chosen = acceptors.newlyChosen;
         if (chosen === undefined || proposed.has(chosen.value)) return undefined;
         return {
           message: `value '${chosen.value}' was chosen at ballot ${chosen.ballot} but no proposer proposed it`,
@@ -131,15 +170,12 @@ export const learnerIntegrity: Invariant<PaxosNode> = {
   statement: "A learner learns a value only if that value has been chosen.",
   source: "Paxos Made Simple §2.1 (a process never learns a value unless it has been chosen) and §2.3",
   kind: "safety",
-  create() {
-    const watch = new AcceptorWatch();
-    const tracker = new ChosenTracker();
+  create(run) {
+    const { tracker } = acceptorRecord(run);
     const learned = new Map<NodeId, string | undefined>();
     return {
-      state: { watch, tracker, learned },
+      state: { tracker, learned },
       afterStep(view) {
-        const step = watch.step(view);
-        if (step?.accepted !== undefined) tracker.add(view.actor, step.accepted, step.node.majority);
         const node = view.node(view.actor);
         if (node === undefined || !node.isLearner) return undefined;
         const before = learned.get(view.actor);
@@ -161,16 +197,16 @@ export const promiseRespected: Invariant<PaxosNode> = {
   statement: "An acceptor accepts a proposal numbered n only if it has not promised a ballot above n.",
   source: "Paxos Made Simple §2.2, P1a",
   kind: "safety",
-  create() {
-    const watch = new AcceptorWatch();
+  create(run) {
+    const acceptors = acceptorRecord(run);
     return {
-      state: watch,
+      state: acceptors,
       afterStep(view) {
-        const step = watch.step(view);
-        if (step?.accepted === undefined || step.accepted.ballot >= step.promisedBefore) return undefined;
+        const { accepted, promisedBefore } = acceptors;
+        if (accepted === undefined || accepted.ballot >= promisedBefore) return undefined;
         return {
-          message: `${view.actor} accepted ballot ${step.accepted.ballot} after promising ballot ${step.promisedBefore}`,
-          witnesses: { acceptor: view.actor, accepted: step.accepted, promised: step.promisedBefore },
+          message: `${view.actor} accepted ballot ${accepted.ballot} after promising ballot ${promisedBefore}`,
+          witnesses: { acceptor: view.actor, accepted, promised: promisedBefore },
         };
       },
     };
@@ -184,13 +220,12 @@ export const p2cJustified: Invariant<PaxosNode> = {
     "highest-numbered proposal below n accepted in S (any value if none was).",
   source: "Paxos Made Simple §2.2, P2c",
   kind: "safety",
-  create() {
-    const watch = new AcceptorWatch();
+  create(run) {
+    const { watch } = acceptorRecord(run);
     const lastPhaseTwo = new Map<NodeId, PhaseTwoStart | undefined>();
     return {
       state: { watch, lastPhaseTwo },
       afterStep(view) {
-        watch.step(view);
         const node = view.node(view.actor);
         if (node === undefined || !node.isProposer) return undefined;
         const start = node.phaseTwo;

@@ -18,7 +18,13 @@
  * NB: if every group leaves, shards have no owner and their data is dropped by design; the
  * no-lost-write check assumes some group always remains (true in every scenario here).
  */
-import type { Invariant, InvariantFailure, InvariantMonitor, StepView } from "../../sim/node.js";
+import {
+  type Invariant,
+  type InvariantFailure,
+  type InvariantMonitor,
+  SharedRecords,
+  type StepView,
+} from "../../sim/node.js";
 import type { RaftNode } from "../raft/index.js";
 import { raftInvariants } from "../raft/invariants.js";
 import { type Configuration, configurationDigest } from "./config.js";
@@ -265,19 +271,26 @@ function perGroup(invariant: Invariant<RaftNode>): Invariant<ShardedNode> {
     source: invariant.source,
     kind: invariant.kind,
     create(): InvariantMonitor<ShardedNode> {
-      const monitors = new Map<string, InvariantMonitor<RaftNode>>();
+      // Per group, the monitor and the records it shares (with no other group's).
+      const monitors = new Map<
+        string,
+        { monitor: InvariantMonitor<RaftNode>; run: SharedRecords<RaftNode> }
+      >();
       return {
         afterStep(stepView) {
           // A crashed node has no object; Raft's monitors skip such steps too.
           const group = stepView.node(stepView.actor)?.group;
           if (group === undefined) return undefined;
-          let monitor = monitors.get(group);
-          if (monitor === undefined) {
-            monitor = invariant.create();
-            monitors.set(group, monitor);
+          let inGroup = monitors.get(group);
+          if (inGroup === undefined) {
+            const run = new SharedRecords<RaftNode>();
+            inGroup = { monitor: invariant.create(run), run };
+            monitors.set(group, inGroup);
           }
-          if (monitor.afterStep === undefined) return undefined;
-          const failure = monitor.afterStep(raftView(stepView));
+          const view = raftView(stepView);
+          inGroup.run.afterStep(view);
+          if (inGroup.monitor.afterStep === undefined) return undefined;
+          const failure = inGroup.monitor.afterStep(view);
           return failure === undefined
             ? undefined
             : { ...failure, message: `group ${group}: ${failure.message}` };

@@ -11,6 +11,7 @@ import { type HistoryEvent, inStepOrder } from "../history.js";
 import { type EnabledStep, Kernel } from "../kernel.js";
 import { defaultNetwork, type NetworkSpec } from "../network.js";
 import type { NodeId, Protocol } from "../node.js";
+import { SharedRecords } from "../node.js";
 import { randomDraws, randomStream } from "../random.js";
 import type { HistoryChecker } from "../run.js";
 import type { ScheduleStep } from "../scenario/schema.js";
@@ -1058,7 +1059,7 @@ export class WorldShared {
         return object === undefined || showsState(object);
       });
       const monitorsShow = world.setup.protocol.invariants.every(
-        (invariant) => "state" in invariant.create(),
+        (invariant) => "state" in invariant.create(new SharedRecords<unknown>()),
       );
       this.restorableAnswer = nodesShow && monitorsShow && !saver.hidden;
     }

@@ -8,7 +8,7 @@ import { logMatching, stateMachineSafety } from "../../protocols/raft/invariants
 import { RaftLog } from "../../protocols/raft/log.js";
 import type { Command, Entry } from "../../protocols/raft/messages.js";
 import type { RaftNode } from "../../protocols/raft/node.js";
-import type { InvariantMonitor, StepView } from "../../sim/node.js";
+import { type InvariantMonitor, SharedRecords, type StepView } from "../../sim/node.js";
 
 const names = ["n1", "n2"] as const;
 
@@ -50,7 +50,7 @@ function step(
 
 describe("raft.log-matching", () => {
   it("accepts equal prefixes and a conflicting term that a later leader overwrites", () => {
-    const monitor = logMatching.create();
+    const monitor = logMatching.create(new SharedRecords());
     expect(step(monitor, { actor: "n1", state: node({ log: logOf([entry(1, "a"), entry(1, "b")]) }) })).toBe(
       undefined,
     );
@@ -60,7 +60,7 @@ describe("raft.log-matching", () => {
   });
 
   it("names the index and both nodes when one (index, term) carries two commands", () => {
-    const monitor = logMatching.create();
+    const monitor = logMatching.create(new SharedRecords());
     step(monitor, { actor: "n1", state: node({ log: logOf([entry(1, "a"), entry(2, "b")]) }) });
     const failure = step(monitor, {
       actor: "n2",
@@ -70,7 +70,7 @@ describe("raft.log-matching", () => {
   });
 
   it("remembers a second term seen at an index and fails when it comes back with another command", () => {
-    const monitor = logMatching.create();
+    const monitor = logMatching.create(new SharedRecords());
     const log = logOf([entry(1, "a"), entry(1, "b")]);
     step(monitor, { actor: "n1", state: node({ log }) });
     step(monitor, { actor: "n2", state: node({ log: logOf([entry(1, "a"), entry(3, "c")]) }) });
@@ -82,7 +82,7 @@ describe("raft.log-matching", () => {
   });
 
   it("fails when one (index, term) follows another term", () => {
-    const monitor = logMatching.create();
+    const monitor = logMatching.create(new SharedRecords());
     step(monitor, { actor: "n1", state: node({ log: logOf([entry(1, "a"), entry(3, "c")]) }) });
     const failure = step(monitor, {
       actor: "n2",
@@ -92,7 +92,7 @@ describe("raft.log-matching", () => {
   });
 
   it("checks entries after a snapshot that skips indices", () => {
-    const monitor = logMatching.create();
+    const monitor = logMatching.create(new SharedRecords());
     const compacted = new RaftLog();
     compacted.resetTo(3, 1);
     compacted.append([entry(2, "d")]);
@@ -106,7 +106,7 @@ describe("raft.log-matching", () => {
 
 describe("raft.state-machine-safety", () => {
   it("accepts the same entries applied in order on two nodes", () => {
-    const monitor = stateMachineSafety.create();
+    const monitor = stateMachineSafety.create(new SharedRecords());
     const log = logOf([entry(1, "a"), entry(1, "b")]);
     expect(step(monitor, { actor: "n1", state: node({ log, lastApplied: 2 }) })).toBe(undefined);
     expect(step(monitor, { actor: "n2", state: node({ log, lastApplied: 1 }) })).toBe(undefined);
@@ -114,7 +114,7 @@ describe("raft.state-machine-safety", () => {
   });
 
   it("names both nodes when they apply different entries at one index", () => {
-    const monitor = stateMachineSafety.create();
+    const monitor = stateMachineSafety.create(new SharedRecords());
     step(monitor, { actor: "n1", state: node({ log: logOf([entry(1, "a")]), lastApplied: 1 }) });
     const failure = step(monitor, {
       actor: "n2",
@@ -126,7 +126,7 @@ describe("raft.state-machine-safety", () => {
   });
 
   it("checks an installed snapshot's last term against what was applied there", () => {
-    const monitor = stateMachineSafety.create();
+    const monitor = stateMachineSafety.create(new SharedRecords());
     step(monitor, {
       actor: "n1",
       state: node({ log: logOf([entry(1, "a"), entry(1, "b")]), lastApplied: 2 }),
@@ -134,7 +134,7 @@ describe("raft.state-machine-safety", () => {
     const agreeing = new RaftLog();
     agreeing.resetTo(2, 1);
     expect(step(monitor, { actor: "n2", state: node({ log: agreeing, lastApplied: 2 }) })).toBe(undefined);
-    const other = stateMachineSafety.create();
+    const other = stateMachineSafety.create(new SharedRecords());
     step(other, { actor: "n1", state: node({ log: logOf([entry(1, "a"), entry(1, "b")]), lastApplied: 2 }) });
     const conflicting = new RaftLog();
     conflicting.resetTo(2, 2);
@@ -144,7 +144,7 @@ describe("raft.state-machine-safety", () => {
   });
 
   it("fills indices a snapshot skipped when a node applies them later", () => {
-    const monitor = stateMachineSafety.create();
+    const monitor = stateMachineSafety.create(new SharedRecords());
     const compacted = new RaftLog();
     compacted.resetTo(2, 1);
     compacted.append([entry(1, "c")]);
