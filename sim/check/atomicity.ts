@@ -25,7 +25,13 @@
  * commit protocols write: `begin {tx, participants}`, `uncertain {tx}` (a participant voted Yes
  * and holds its locks without knowing the outcome) and `decided {tx, decision}`.
  */
-import type { ClusterView, Invariant, InvariantFailure, StepView } from "../node.js";
+import type {
+  ClusterView,
+  Invariant,
+  MonitorRun,
+  SharedRecord,
+  StepView,
+} from "../node.js";
 import type { TraceLine } from "../trace.js";
 
 export type Vote = "yes" | "no";
@@ -475,52 +481,44 @@ export const atomicityStatements: ReadonlyArray<{
   },
 ];
 
-interface RunState {
-  readonly tracker: AtomicityTracker;
-  readonly consumed: Map<string, readonly CommitObservation[]>;
-  readonly down: Set<string>;
-  readonly failures: AtomicityFailure[];
-}
-
 /**
- * One tracker per run, shared by every atomicity invariant of the run: the first monitor that
- * sees a step feeds it, the others read its result. Keyed by the kernel's view object.
+ * What the atomicity invariants of a run share (`MonitorRun.shared`): one tracker, fed each
+ * site's observations once per step, and the failures that step brought to light.
  */
-const runs = new WeakMap<object, RunState>();
+class AtomicityRecord<N> implements SharedRecord<N> {
+  readonly tracker: AtomicityTracker;
+  /** Per site, the observations already fed (a site's array stays the same until its next step). */
+  private readonly consumed = new Map<string, readonly CommitObservation[]>();
+  private readonly down = new Set<string>();
+  /** The failures the last step brought to light. */
+  latest: readonly AtomicityFailure[] = [];
 
-function runState<N>(view: ClusterView<N>, subject: AtomicitySubject<N>): RunState {
-  let state = runs.get(view);
-  if (state === undefined) {
-    state = {
-      tracker: new AtomicityTracker(subject.durability),
-      consumed: new Map(),
-      down: new Set(),
-      failures: [],
-    };
-    runs.set(view, state);
+  constructor(private readonly subject: AtomicitySubject<N>) {
+    this.tracker = new AtomicityTracker(subject.durability);
   }
-  return state;
-}
 
-function sync<N>(step: StepView<N>, subject: AtomicitySubject<N>): RunState {
-  const state = runState(step, subject);
-  const site = step.actor;
-  if (step.cause === "crash") {
-    if (!state.down.has(site)) {
-      state.down.add(site);
-      state.tracker.crash();
+  afterStep(step: StepView<N>): void {
+    this.latest = this.observe(step);
+  }
+
+  private observe(step: StepView<N>): readonly AtomicityFailure[] {
+    const site = step.actor;
+    if (step.cause === "crash") {
+      if (!this.down.has(site)) {
+        this.down.add(site);
+        this.tracker.crash();
+      }
+      return [];
     }
-    return state;
+    this.down.delete(site);
+    const node = step.node(site);
+    if (node === undefined) return [];
+    const observations = this.subject.observations(node);
+    if (observations.length === 0 || this.consumed.get(site) === observations) return [];
+    this.consumed.set(site, observations);
+    const log = step.storage(site).list<string>(this.subject.logKey);
+    return this.tracker.observe(site, step.timeUs, observations, log);
   }
-  state.down.delete(site);
-  const node = step.node(site);
-  if (node === undefined) return state;
-  const observations = subject.observations(node);
-  if (observations.length === 0 || state.consumed.get(site) === observations) return state;
-  state.consumed.set(site, observations);
-  const log = step.storage(site).list<string>(subject.logKey);
-  state.failures.push(...state.tracker.observe(site, step.timeUs, observations, log));
-  return state;
 }
 
 /** The eight atomicity invariants for a protocol, sharing one tracker per run. */
@@ -530,37 +528,26 @@ export function atomicityInvariants<N>(subject: AtomicitySubject<N>): Invariant<
     statement,
     source,
     kind,
-    create() {
-      // What this monitor remembers: how many of the run's failures it has read, and the run's
-      // shared tracker once it has met it (so that exploration saves and restores both).
-      const state: { seen: number; run: RunState | undefined } = { seen: 0, run: undefined };
-      const next = (run: RunState): InvariantFailure | undefined => {
-        state.run = run;
-        for (; state.seen < run.failures.length; state.seen++) {
-          const failure = run.failures[state.seen] as AtomicityFailure;
-          if (failure.rule === name) {
-            state.seen++;
-            return { message: failure.message, witnesses: failure.witnesses };
-          }
-        }
-        return undefined;
-      };
+    create(run: MonitorRun<N>) {
+      const record = run.shared("atomicity", () => new AtomicityRecord(subject));
       return {
-        state,
-        afterStep: (step: StepView<N>) => next(sync(step, subject)),
+        state: record,
+        afterStep: () => {
+          const failure = record.latest.find((found) => found.rule === name);
+          return failure === undefined
+            ? undefined
+            : { message: failure.message, witnesses: failure.witnesses };
+        },
         atEnd: (view: ClusterView<N>) => {
-          const state = runState(view, subject);
-          if (name === atomicityRules.termination) {
-            const failure = state.tracker.checkTermination(
-              view.timeUs,
-              subject.settleUs,
-              (site) => view.node(site) !== undefined,
-            );
-            return failure === undefined
-              ? undefined
-              : { message: failure.message, witnesses: failure.witnesses };
-          }
-          return next(state);
+          if (name !== atomicityRules.termination) return undefined;
+          const failure = record.tracker.checkTermination(
+            view.timeUs,
+            subject.settleUs,
+            (site) => view.node(site) !== undefined,
+          );
+          return failure === undefined
+            ? undefined
+            : { message: failure.message, witnesses: failure.witnesses };
         },
       };
     },
