@@ -25,13 +25,7 @@
  * commit protocols write: `begin {tx, participants}`, `uncertain {tx}` (a participant voted Yes
  * and holds its locks without knowing the outcome) and `decided {tx, decision}`.
  */
-import type {
-  ClusterView,
-  Invariant,
-  MonitorRun,
-  SharedRecord,
-  StepView,
-} from "../node.js";
+import type { ClusterView, Invariant, MonitorRun, SharedRecord, StepView } from "../node.js";
 import type { TraceLine } from "../trace.js";
 
 export type Vote = "yes" | "no";
