@@ -1038,6 +1038,7 @@ export class WorldShared {
       const opaque = new Set<object>([this.silentTrace, world.options, world.setup.protocol]);
       if (world.setup.protocol.roles !== undefined) opaque.add(world.setup.protocol.roles);
       for (const node of world.nodeIds) opaque.add(kernel.contextOf(node));
+      for (const object of kernel.outsideState()) opaque.add(object);
       // A network that draws nothing keeps its state from start to end of an exploration but for
       // an isolation, which `restore` puts back: walking its 18 objects on every save and restore
       // was a tenth of both.
