@@ -33,6 +33,8 @@ export function nodeInvariant<N>(
     ...about,
     kind: "safety",
     create: () => ({
+      // It remembers nothing between steps: exploration restores its states from snapshots.
+      state: null,
       afterStep(step) {
         const node = step.node(step.actor);
         if (node === undefined) return undefined;
@@ -55,16 +57,21 @@ export function agreementInvariant<N>(
     ...about,
     kind: "safety",
     create: () => {
-      let first: { readonly node: NodeId; readonly value: unknown; readonly key: string } | undefined;
+      // The first decision, in `state` so that exploration saves and restores it.
+      const record: {
+        first: { readonly node: NodeId; readonly value: unknown; readonly key: string } | undefined;
+      } = { first: undefined };
       return {
+        state: record,
         afterStep(step) {
           const node = step.node(step.actor);
           if (node === undefined) return undefined;
           const value = decided(node);
           if (value === undefined) return undefined;
           const key = JSON.stringify(value);
+          const first = record.first;
           if (first === undefined) {
-            first = { node: step.actor, value, key };
+            record.first = { node: step.actor, value, key };
             return undefined;
           }
           if (key === first.key) return undefined;

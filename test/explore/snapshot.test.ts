@@ -7,9 +7,11 @@
 import { describe, expect, it } from "vitest";
 import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
+import type { PaxosNode } from "../../protocols/paxos/node.js";
 import { explore, type SearchSettings } from "../../sim/explore/search.js";
 import { exploreSetup } from "../../sim/explore/settings.js";
 import { World } from "../../sim/explore/world.js";
+import { agreementInvariant, nodeInvariant } from "../../sim/invariants.js";
 import type { Protocol } from "../../sim/node.js";
 import type { ScheduleStep } from "../../sim/scenario/schema.js";
 import { searchSettings } from "./support.js";
@@ -45,6 +47,42 @@ describe("snapshot restore", () => {
       expect({ ...restored, wallMs: 0, restore: "" }).toEqual({ ...replayed, wallMs: 0, restore: "" });
     });
   }
+
+  it("explores a protocol whose invariants come from the invariant helpers from snapshots, as path replay does", () => {
+    const paxos = protocols.get("paxos") as Protocol;
+    const helped: Protocol = {
+      ...paxos,
+      name: "paxos-helped",
+      invariants: [
+        agreementInvariant<PaxosNode>({
+          name: "helped.agreement",
+          statement: "Learners learn one value.",
+          source: "this test",
+          decided: (node) => node.learned,
+        }),
+        nodeInvariant<PaxosNode>({
+          name: "helped.accepted-under-promise",
+          statement: "An acceptor's accepted ballot is at most its promise.",
+          source: "this test",
+          check: (node) =>
+            node.accepted !== null && node.accepted.ballot > node.promised
+              ? "accepted above its promise"
+              : undefined,
+        }),
+      ] as unknown as Protocol["invariants"],
+    };
+    const { setup } = exploreSetup(
+      helped as Protocol,
+      { nodes: 3, faults: { crash: 1, timeouts: 2 } },
+      historyChecker(),
+    );
+    expect(new World(setup).restorable).toBe(true);
+    const restored = explore(setup, settings("snapshot", 5));
+    const replayed = explore(setup, settings("replay", 5));
+    expect(restored.restore).toBe("snapshot");
+    expect(restored.uniqueStates).toBeGreaterThan(20);
+    expect({ ...restored, wallMs: 0, restore: "" }).toEqual({ ...replayed, wallMs: 0, restore: "" });
+  });
 
   it("shares the parts of nodes that did not step with the parent state", () => {
     const { setup } = exploreSetup(protocols.get("paxos") as Protocol, { nodes: 3 }, historyChecker());
