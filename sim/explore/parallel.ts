@@ -14,6 +14,7 @@
  *
  * Nothing here knows threads: the caller's `expand` returns a promise.
  */
+import { inDeterministicSection } from "../determinism.js";
 import type { ScheduleStep } from "../scenario/schema.js";
 import {
   deadlock,
@@ -90,6 +91,10 @@ export class FrontierExpander {
 
   /** Expands the `paths.length / depth` states whose paths `paths` holds end to end. */
   expand(paths: Uint16Array, depth: number, states: number): Expansion {
+    return inDeterministicSection(() => this.expandRun(paths, depth, states));
+  }
+
+  private expandRun(paths: Uint16Array, depth: number, states: number): Expansion {
     const counts = new Uint32Array(states);
     let capacity = Math.max(16, states * 8);
     let high = new Uint32Array(capacity);

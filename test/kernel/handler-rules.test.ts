@@ -6,7 +6,11 @@
 import { describe, expect, it } from "vitest";
 import { executeScenario } from "../../cli/shared/run-scenario.js";
 import { protocols } from "../../protocols/index.js";
-import { DeterminismError } from "../../sim/determinism.js";
+import {
+  DeterminismError,
+  inDeterministicSection,
+  outsideDeterministicSection,
+} from "../../sim/determinism.js";
 import { scenarioRunner } from "../../sim/fuzz/property.js";
 import type { Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
@@ -113,6 +117,27 @@ describe("the determinism guard", () => {
     expect(typeof performance.now()).toBe("number");
     expect(new Date()).toBeInstanceOf(Date);
     clearTimeout(setTimeout(() => {}, 1));
+  });
+
+  it("spans many steps in one section, with the real globals back for what runs outside it", () => {
+    const random = Math.random;
+    const seen: string[] = [];
+    inDeterministicSection(() => {
+      // A run nested inside swaps nothing and leaves the guard in place.
+      expect(run(protocolThat(() => {})).ok).toBe(true);
+      expect(() => performance.now()).toThrow(DeterminismError);
+      outsideDeterministicSection(() => {
+        seen.push(typeof performance.now(), typeof Math.random());
+      });
+      expect(() => Date.now()).toThrow(DeterminismError);
+      // The offence made before stepping outside still fails the next run.
+      expect(() => run(protocolThat(() => {}))).toThrow(/performance\.now\(\)/);
+    });
+    expect(seen).toEqual(["number", "number"]);
+    expect(Math.random).toBe(random);
+    expect(typeof performance.now()).toBe("number");
+    // Outside every section it only runs its body.
+    expect(outsideDeterministicSection(() => Math.random())).toBeTypeOf("number");
   });
 });
 
