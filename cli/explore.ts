@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
 import cliProgress from "cli-progress";
 import type { CommandModule } from "yargs";
+import { DeterminismError } from "../sim/determinism.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import {
   defaultDriftRate,
@@ -462,7 +463,12 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const out = process.stdout;
   const bugs = args.bug ?? [];
   if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
-  const result = await runSearch(setup, args, { timeUs, seed, source, input });
+  const result = await runSearch(setup, args, { timeUs, seed, source, input }).catch((error: unknown) => {
+    // A handler of the user's module broke a rule: say which file, as `fuzz` does.
+    if (error instanceof DeterminismError && module !== undefined && error.file === undefined)
+      throw new InputError(error.message, { file: displayPath(module) });
+    throw error;
+  });
   const registry = await registryFor(module === undefined ? {} : { module });
   const saved =
     result.counterexample === undefined

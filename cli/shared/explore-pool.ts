@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { DeterminismError } from "../../sim/determinism.js";
 import { InputError } from "../../sim/errors.js";
 import type { Expansion, ExpansionPool } from "../../sim/explore/parallel.js";
 import { packageRoot } from "../files.js";
@@ -61,6 +62,9 @@ export function explorePool(
       idle.push(worker);
       if (job !== undefined) {
         if (reply.kind === "expansion") job.resolve(reply.expansion);
+        else if (reply.determinism !== undefined)
+          job.reject(new DeterminismError(reply.message, reply.determinism.call, reply.determinism.handler));
+        else if (reply.input !== undefined) job.reject(new InputError(reply.message, reply.input));
         else job.reject(new Error(`an explore worker failed: ${reply.message}`));
       }
       dispatch();

@@ -8,6 +8,8 @@
  */
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { protocols } from "../../protocols/index.js";
+import { DeterminismError } from "../../sim/determinism.js";
+import { InputError } from "../../sim/errors.js";
 import { type ExpanderOptions, type Expansion, FrontierExpander } from "../../sim/explore/parallel.js";
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
 import type { Protocol } from "../../sim/node.js";
@@ -30,7 +32,18 @@ export interface ExpandRequest {
 
 export type ExpandReply =
   | { readonly kind: "expansion"; readonly id: number; readonly expansion: Expansion }
-  | { readonly kind: "error"; readonly id: number; readonly message: string };
+  | {
+      readonly kind: "error";
+      readonly id: number;
+      readonly message: string;
+      /**
+       * Set when the error is the user's to fix (an `InputError`, such as a handler that read the
+       * clock): the main thread reports it as such (one line, exit code 2), where it was found.
+       */
+      readonly input?: { readonly file?: string; readonly line?: number; readonly column?: number };
+      /** Set when a handler broke the determinism rules: the call and the handler. */
+      readonly determinism?: { readonly call: string; readonly handler: string | undefined };
+    };
 
 /**
  * The protocol: a built-in one by name, else the user's module (loaded only then: the loader and
@@ -66,14 +79,34 @@ function main(port: NonNullable<typeof parentPort>, data: ExploreWorkerData): vo
         ]);
       })
       .catch((error: unknown) => {
-        const reply: ExpandReply = {
-          kind: "error",
-          id: request.id,
-          message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-        };
+        const reply: ExpandReply =
+          error instanceof InputError
+            ? {
+                kind: "error",
+                id: request.id,
+                message: error.message,
+                input: locationOf(error),
+                ...(error instanceof DeterminismError
+                  ? { determinism: { call: error.call, handler: error.handler } }
+                  : {}),
+              }
+            : {
+                kind: "error",
+                id: request.id,
+                message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+              };
         port.postMessage(reply);
       });
   });
+}
+
+/** Where an input error was found, with only the parts it names. */
+function locationOf(error: InputError): { file?: string; line?: number; column?: number } {
+  return {
+    ...(error.file === undefined ? {} : { file: error.file }),
+    ...(error.line === undefined ? {} : { line: error.line }),
+    ...(error.column === undefined ? {} : { column: error.column }),
+  };
 }
 
 if (!isMainThread && parentPort !== null) main(parentPort, workerData as ExploreWorkerData);

@@ -350,7 +350,14 @@ export async function exploreInParallel(
     let sent = 0;
     while (sent < runs && pending.length < pool.parallelism * 2) pending.push(send(sent++));
     for (let run = 0; run < runs; run++) {
-      const expansion = (await pending.shift()) as Expansion;
+      let expansion: Expansion;
+      try {
+        expansion = (await pending.shift()) as Expansion;
+      } catch (error) {
+        // The runs still out end in the same failure, or are given up: none is waited for.
+        abandon(pending);
+        throw error;
+      }
       if (sent < runs) pending.push(send(sent++));
       hiddenState ||= expansion.hiddenState;
       const first = run * runSize;

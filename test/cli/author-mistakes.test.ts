@@ -137,6 +137,21 @@ describe("determinism", () => {
     });
   }
 
+  it("explore stops a handler that calls Date.now() the same way, in one thread and in two", () => {
+    const file = moduleWith(
+      "explored-clock.mjs",
+      "",
+      `Date.now(); ctx.reply(request, { status: "ok", value: null });`,
+    );
+    for (const workers of ["1", "2"]) {
+      const result = quorumlab("explore", file, "--nodes", "2", "--workers", workers, "--time", "30s");
+      expectOneLineError(
+        result,
+        /^error: explored-clock\.mjs: n\d onClientRequest called Date\.now\(\): .*use ctx\.now\(\)/m,
+      );
+    }
+  });
+
   it("state kept between runs at module level is reported as nondeterminism, with where the runs part", () => {
     // Every run starts the counter where the last one left it: a counterexample would not replay.
     const file = moduleWith(
