@@ -167,6 +167,10 @@ export function exploreSetup(
   const hints = exploreHints(protocol, bugs);
   const nodes = input.nodes ?? hints.nodes ?? 3;
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new InputError("--nodes: expected 1 to 16");
+  if (input.clients !== undefined && !wholeUpTo(input.clients, 16))
+    throw new InputError(`--clients: expected a whole number from 0 to 16, got ${input.clients}`);
+  if (input.operations !== undefined && !wholeUpTo(input.operations, 100))
+    throw new InputError(`--ops: expected a whole number from 0 to 100, got ${input.operations}`);
   const clients = protocol.client === undefined ? 0 : (input.clients ?? hints.clients ?? 1);
   const operations = input.operations ?? hints.operations ?? 1;
   const timers = input.timers === "all" ? undefined : (input.timers ?? hints.timers);
@@ -194,4 +198,8 @@ export function exploreSetup(
     ...(checkHistory === undefined ? {} : { checkHistory }),
   };
   return { setup, userOptions };
+}
+
+function wholeUpTo(value: number, max: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= max;
 }

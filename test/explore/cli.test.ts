@@ -129,6 +129,17 @@ describe("quorumlab explore", () => {
     expect(isolate.code).toBe(2);
     expect(isolate.stderr).toContain("names drop, duplicate, crash, timeouts, drift, isolate");
   });
+
+  it.each([
+    ["--clients", "-1", "--clients: expected a whole number from 0 to 16, got -1"],
+    ["--clients", "1.5", "--clients: expected a whole number from 0 to 16, got 1.5"],
+    ["--ops", "-2", "--ops: expected a whole number from 0 to 100, got -2"],
+    ["--nodes", "0", "--nodes: expected 1 to 16"],
+  ])("exit 2 for %s %s, naming the flag and its range", (flag, value, message) => {
+    const result = quorumlab("explore", "raft", flag, value, "--depth", "2");
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
 });
 
 describe("quorumlab mutants --explore", () => {
