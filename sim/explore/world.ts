@@ -524,6 +524,13 @@ export class World {
     // kernel's queue, which the walk below then sees.
     const enabled = this.listed();
     if (!this.shared.hiddenState) this.refreshNodeDigests(this.shared, true);
+    // The clients' digest too: saved stale, it was made again for every successor's fingerprint,
+    // though most steps (a delivery to a node) leave the clients alone (Raft: 1.4 times per
+    // unique state, 1.7 µs each).
+    if (this.clientsChanged) {
+      this.clientsDigest = this.clientsDigestNow(this.shared);
+      this.clientsChanged = false;
+    }
     const saver = this.shared.snapshotter(this);
     saver.begin();
     const nodes = this.nodeIds.map((node, index) => {
