@@ -82,6 +82,8 @@ const protocolSchema = z.looseObject({
           duplicate: z.number().int().min(0).optional(),
           crash: z.number().int().min(0).optional(),
           timeouts: z.number().int().min(0).optional(),
+          drift: z.number().int().min(0).optional(),
+          isolate: z.number().int().min(0).optional(),
         })
         .optional(),
     })

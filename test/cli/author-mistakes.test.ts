@@ -105,6 +105,17 @@ describe("module mistakes", () => {
     expect(result.stderr).toMatch(/\nwrong\.mjs: bugs: expected array/);
   });
 
+  it("explore hints may budget every fault explore knows, drift and isolate included", () => {
+    const file = moduleWith("hinted.mjs", "explore: { faults: { drift: 1, isolate: 1 } },");
+    const result = quorumlab("explore", file, "--nodes", "2", "--depth", "2");
+    expect(result.status, result.stderr).toBe(3);
+    expect(result.stdout).toContain("drift=1,isolate=1");
+    const wrong = moduleWith("misspelt.mjs", "explore: { faults: { isolation: 1 } },");
+    expect(quorumlab("explore", wrong, "--nodes", "2", "--depth", "2").stderr).toMatch(
+      /misspelt\.mjs: explore\.faults: Unrecognized key: "isolation"/,
+    );
+  });
+
   it("a missing client.model is a warning, not silence", () => {
     const file = write(
       "unchecked.mjs",
