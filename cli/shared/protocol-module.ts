@@ -4,8 +4,10 @@
  * the export named `protocol`, or the module's only protocol-like export) is validated and
  * completed with its defaults by `checkProtocol` before anything runs.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import type { Message } from "esbuild";
 import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
 import { checkProtocol } from "../../sim/protocol-check.js";
@@ -31,6 +33,31 @@ async function importModule(path: string): Promise<Record<string, unknown>> {
   return (await import(url)) as Record<string, unknown>;
 }
 
+/** tsx's compile error (esbuild's), whose first line only says that the transform failed. */
+function transformFailed(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith("Transform failed");
+}
+
+/**
+ * Where a module does not parse, and why, as esbuild reads it: Node's SyntaxError for an ES
+ * module names no line, and tsx's puts it on a later line of its message. Undefined when
+ * esbuild parses the file (the loader's own message is then all there is).
+ */
+async function syntaxErrorIn(
+  path: string,
+): Promise<{ text: string; line: number; column: number } | undefined> {
+  // Loaded only here: a module that loads needs no second parser.
+  const { transformSync } = await import("esbuild");
+  try {
+    transformSync(readFileSync(path, "utf8"), { loader: /\.[mc]?ts$/i.test(path) ? "ts" : "js" });
+    return undefined;
+  } catch (error) {
+    const first = (error as { errors?: ReadonlyArray<Partial<Message>> }).errors?.[0];
+    if (first?.text === undefined || first.location == null) return undefined;
+    return { text: first.text, line: first.location.line, column: first.location.column + 1 };
+  }
+}
+
 /**
  * Loads, validates and completes the protocol a module exports. `onWarning` hears what is legal
  * but probably not meant (no history model, nothing checked); the fuzz workers load quietly.
@@ -41,13 +68,20 @@ export async function loadProtocolModule(
 ): Promise<Protocol> {
   const file = displayPath(path);
   let module: Record<string, unknown>;
+  if (!existsSync(resolve(path))) throw new InputError("no such protocol module", { file });
   try {
     module = await importModule(resolve(path));
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes(resolve(path))) {
-      throw new InputError("no such protocol module", { file });
+    const located =
+      error instanceof SyntaxError || transformFailed(error) ? await syntaxErrorIn(resolve(path)) : undefined;
+    if (located !== undefined) {
+      throw new InputError(`cannot load the protocol module: ${located.text}`, {
+        file,
+        line: located.line,
+        column: located.column,
+      });
     }
+    // An import of the module that is missing, a top-level throw: the loader's first line says it.
     const message = (error as Error).message?.split("\n")[0] ?? String(error);
     throw new InputError(`cannot load the protocol module: ${message}`, { file });
   }

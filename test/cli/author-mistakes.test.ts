@@ -116,6 +116,33 @@ describe("module mistakes", () => {
     );
   });
 
+  it("a module that does not parse is named with the line and column of the mistake, JavaScript or TypeScript", () => {
+    for (const file of ["unparsable.mjs", "unparsable.ts"]) {
+      write(
+        file,
+        `export const protocol = {\n  name: "unparsable",\n  create: (ctx) => ({ onMessage( }),\n};\n`,
+      );
+      expectOneLineError(
+        quorumlab("fuzz", file, "--runs", "5"),
+        new RegExp(
+          `^error: ${file.replace(".", "\\.")}:3:34: cannot load the protocol module: Expected identifier but found "}"$`,
+          "m",
+        ),
+      );
+    }
+  });
+
+  it("a module whose own import is missing says so, and does not call the module missing", () => {
+    const file = write(
+      "imports-missing.mjs",
+      `import "./not-written-yet.mjs";\nexport const protocol = { name: "imports-missing", create: () => ({}) };\n`,
+    );
+    expectOneLineError(
+      quorumlab("explore", file, "--depth", "2"),
+      /^error: imports-missing\.mjs: cannot load the protocol module: Cannot find module '.*not-written-yet\.mjs' imported from /m,
+    );
+  });
+
   it("a missing client.model is a warning, not silence", () => {
     const file = write(
       "unchecked.mjs",
