@@ -983,14 +983,49 @@ export class Kernel {
     this.view.actorIndex = slot.index;
     this.view.actorSlot = slot;
     this.view.cause = cause;
-    this.sharedRecords.afterStep(this.view);
     const failed = this.invariantFailed;
-    for (let index = 0; index < invariants.length; index++) {
-      const invariant = invariants[index] as ActiveInvariant;
-      if (failed[index] === true || invariant.afterStep === undefined) continue;
-      const failure = invariant.afterStep(this.view);
-      if (failure !== undefined) this.fail(index, failure);
+    // -1 while the shared records are brought up to date, then the monitor running.
+    let running = -1;
+    try {
+      this.sharedRecords.afterStep(this.view);
+      for (running = 0; running < invariants.length; running++) {
+        const invariant = invariants[running] as ActiveInvariant;
+        if (failed[running] === true || invariant.afterStep === undefined) continue;
+        const failure = invariant.afterStep(this.view);
+        if (failure !== undefined) this.fail(running, failure);
+      }
+    } catch (error) {
+      const invariant = running < 0 ? undefined : (invariants[running] as ActiveInvariant).name;
+      this.monitorThrew(invariant, error, slot.id);
     }
+  }
+
+  /**
+   * An invariant's monitor (or a record the monitors share) threw: a mistake in the checking code,
+   * found in this very state. Like a handler's, it is the finding `exception`, naming the
+   * invariant, the error and where it was thrown, so the run that shows it can be replayed.
+   */
+  private monitorThrew(invariant: string | undefined, error: unknown, actor?: NodeId): void {
+    if (error instanceof DeterminismError) throw error;
+    const name = error instanceof Error ? error.name : "thrown value";
+    const text = error instanceof Error ? error.message : String(error);
+    const frame = error instanceof Error ? firstUserFrame(error.stack) : undefined;
+    const shortFrame = frame === undefined ? "" : ` (at ${frame.split(/[\\/]/).pop()})`;
+    const what = invariant === undefined ? "a record the invariants share" : `invariant ${invariant}`;
+    this.pushViolation({
+      invariant: exceptionInvariant,
+      kind: "safety",
+      timeUs: this.nowUs,
+      event: this.eventIndex,
+      message: `${what} threw ${name} ${actor === undefined ? "at the end of the run" : `after a step of ${actor}`}: ${text.split("\n")[0]}${shortFrame}`,
+      witnesses: {
+        ...(invariant === undefined ? {} : { invariant }),
+        ...(actor === undefined ? {} : { node: actor }),
+        error: `${name}: ${text}`,
+      },
+      ...(frame === undefined ? {} : { frame }),
+    });
+    this.stopped = true;
   }
 
   /**
@@ -1030,7 +1065,13 @@ export class Kernel {
     for (let index = 0; index < this.invariants.length; index++) {
       const monitor = (this.invariants[index] as ActiveInvariant).monitor;
       if (this.invariantFailed[index] === true || monitor.atEnd === undefined) continue;
-      const failure = monitor.atEnd(this.view);
+      let failure: InvariantFailure | undefined;
+      try {
+        failure = monitor.atEnd(this.view);
+      } catch (error) {
+        this.monitorThrew((this.invariants[index] as ActiveInvariant).name, error);
+        return;
+      }
       if (failure !== undefined) this.fail(index, failure);
     }
   }

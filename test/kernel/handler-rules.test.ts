@@ -12,7 +12,7 @@ import {
   outsideDeterministicSection,
 } from "../../sim/determinism.js";
 import { scenarioRunner } from "../../sim/fuzz/property.js";
-import type { Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
+import type { InvariantMonitor, Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 
@@ -67,6 +67,81 @@ describe("a handler that throws", () => {
     const result = run(protocolThat((ctx) => ctx.send("n9", { type: "lost" })));
     expect(result.violations[0]?.invariant).toBe("exception");
     expect(result.violations[0]?.message).toMatch(/^n2 onMessage threw Error: .*n9/);
+  });
+});
+
+describe("an invariant's monitor that throws", () => {
+  /** The ping protocol with one invariant whose monitor runs `check` after each step (or at the end). */
+  function checkedBy(monitor: InvariantMonitor<ProtocolNode>): Protocol {
+    return {
+      ...protocolThat(() => {}),
+      invariants: [
+        {
+          name: "probe.checked",
+          statement: "the probe's test invariant",
+          source: "this test",
+          kind: "safety",
+          create: () => monitor,
+        },
+      ],
+    };
+  }
+
+  it("after a step is an `exception` finding naming the invariant, the node, the error and the frame, and replays", () => {
+    const protocol = checkedBy({
+      afterStep(view) {
+        if (view.cause === "message") throw new RangeError("index 7 past the end");
+        return undefined;
+      },
+    });
+    const result = run(protocol);
+    expect(result.ok).toBe(false);
+    expect(result.violations).toHaveLength(1);
+    const violation = result.violations[0];
+    expect(violation?.invariant).toBe("exception");
+    expect(violation?.message).toMatch(
+      /^invariant probe\.checked threw RangeError after a step of n2: index 7 past the end \(at handler-rules\.test\.ts:\d+:\d+\)$/,
+    );
+    expect(violation?.witnesses).toMatchObject({ invariant: "probe.checked", node: "n2" });
+    expect(violation?.frame).toMatch(/handler-rules\.test\.ts:\d+:\d+$/);
+    expect(run(protocol).traceHash).toBe(result.traceHash);
+  });
+
+  it("at the end of the run, or in a record the monitors share, is the same finding", () => {
+    const atEnd = run(
+      checkedBy({
+        atEnd() {
+          throw new Error("end check broke");
+        },
+      }),
+    );
+    expect(atEnd.violations[0]?.message).toMatch(
+      /^invariant probe\.checked threw Error at the end of the run: end check broke/,
+    );
+    // The same invariant with a monitor that does not throw finds nothing.
+    expect(run(checkedBy({ afterStep: () => undefined })).ok).toBe(true);
+    const sharing: Protocol = {
+      ...protocolThat(() => {}),
+      invariants: [
+        {
+          name: "probe.shares",
+          statement: "the probe's test invariant, on a shared record",
+          source: "this test",
+          kind: "safety",
+          create: (monitors) => {
+            monitors.shared("broken", () => ({
+              afterStep() {
+                throw new TypeError("record broke");
+              },
+            }));
+            return { afterStep: () => undefined };
+          },
+        },
+      ],
+    };
+    expect(run(sharing).violations[0]?.message).toMatch(
+      /^a record the invariants share threw TypeError after a step of n\d: record broke/,
+    );
   });
 });
 
