@@ -788,6 +788,12 @@ export class Kernel {
   }
 
   private setTimer(slot: NodeSlot, name: string, delayUs: number): void {
+    // A missing or NaN delay would queue the timer at no time at all (a run that never ends).
+    if (typeof delayUs !== "number" || !Number.isFinite(delayUs)) {
+      throw new TypeError(
+        `ctx.setTimer(${JSON.stringify(name)}, ${String(delayUs)}): the delay must be a finite number of microseconds`,
+      );
+    }
     const generation = ++this.timerGeneration;
     slot.timers.set(name, generation);
     const realDelayUs = Math.max(0, Math.ceil(delayUs / slot.clockRate));
@@ -992,7 +998,7 @@ export class Kernel {
         const invariant = invariants[running] as ActiveInvariant;
         if (failed[running] === true || invariant.afterStep === undefined) continue;
         const failure = invariant.afterStep(this.view);
-        if (failure !== undefined) this.fail(running, failure);
+        if (failure !== undefined) this.fail(running, failure, slot.id);
       }
     } catch (error) {
       const invariant = running < 0 ? undefined : (invariants[running] as ActiveInvariant).name;
@@ -1081,8 +1087,23 @@ export class Kernel {
     this.pushViolation({ ...violation, timeUs: this.nowUs, event: this.eventIndex });
   }
 
-  private fail(index: number, failure: InvariantFailure): void {
+  /** Records invariant `index`'s failure; `actor`: the node whose step it follows (none at the end). */
+  private fail(index: number, failure: InvariantFailure, actor?: NodeId): void {
     const invariant = this.invariants[index] as ActiveInvariant;
+    if (!isFailure(failure)) {
+      // The checking code's mistake, found in this state: replayable, like a monitor that throws.
+      const when = actor === undefined ? "at the end of the run" : `after a step of ${actor}`;
+      this.pushViolation({
+        invariant: exceptionInvariant,
+        kind: "safety",
+        timeUs: this.nowUs,
+        event: this.eventIndex,
+        message: `invariant ${invariant.name} returned ${shown(failure)} ${when}, where undefined (no failure) or {message, witnesses} was expected`,
+        witnesses: { invariant: invariant.name, ...(actor === undefined ? {} : { node: actor }) },
+      });
+      this.stopped = true;
+      return;
+    }
     this.invariantFailed[index] = true;
     this.pushViolation({
       invariant: invariant.name,
@@ -1293,6 +1314,27 @@ class KernelView implements StepView<unknown> {
  * The first stack frame outside the simulator's own folder and Node's internals, as
  * `path:line:column`: where a protocol's handler threw.
  */
+/** Whether a monitor's answer is a failure: a message, and witnesses (if any) in a record. */
+function isFailure(value: unknown): value is InvariantFailure {
+  if (typeof value !== "object" || value === null) return false;
+  const { message, witnesses } = value as { message?: unknown; witnesses?: unknown };
+  return (
+    typeof message === "string" &&
+    (witnesses === undefined || (typeof witnesses === "object" && witnesses !== null))
+  );
+}
+
+/** A value as a message shows it: JSON where it has one, short. */
+function shown(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
 function firstUserFrame(stack: string | undefined): string | undefined {
   if (stack === undefined) return undefined;
   const own = new URL(".", import.meta.url).href;

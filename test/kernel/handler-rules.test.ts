@@ -12,7 +12,14 @@ import {
   outsideDeterministicSection,
 } from "../../sim/determinism.js";
 import { scenarioRunner } from "../../sim/fuzz/property.js";
-import type { InvariantMonitor, Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
+import type {
+  InvariantMonitor,
+  Message,
+  NodeContext,
+  Protocol,
+  ProtocolNode,
+  StepView,
+} from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 
@@ -63,6 +70,16 @@ describe("a handler that throws", () => {
     expect(run(throwing).traceHash).toBe(result.traceHash);
   });
 
+  it("a timer set without a finite delay is an exception of the handler, and the run ends", () => {
+    const result = run(
+      protocolThat((ctx) => (ctx.setTimer as (name: string, delayUs?: number) => void)("retry")),
+    );
+    expect(result.violations[0]?.invariant).toBe("exception");
+    expect(result.violations[0]?.message).toMatch(
+      /^n2 onMessage threw TypeError: ctx\.setTimer\("retry", undefined\): the delay must be a finite number of microseconds \(at handler-rules\.test\.ts:\d+:\d+\)$/,
+    );
+  });
+
   it("sending to a node that does not exist is an exception of the sender", () => {
     const result = run(protocolThat((ctx) => ctx.send("n9", { type: "lost" })));
     expect(result.violations[0]?.invariant).toBe("exception");
@@ -105,6 +122,23 @@ describe("an invariant's monitor that throws", () => {
     expect(violation?.witnesses).toMatchObject({ invariant: "probe.checked", node: "n2" });
     expect(violation?.frame).toMatch(/handler-rules\.test\.ts:\d+:\d+$/);
     expect(run(protocol).traceHash).toBe(result.traceHash);
+  });
+
+  it("returning something other than a failure or undefined is the same finding, with what it returned", () => {
+    const result = run(
+      checkedBy({
+        // A monitor written without types, returning a string where a failure belongs.
+        afterStep: ((view: StepView<ProtocolNode>) =>
+          view.cause === "message"
+            ? "broken"
+            : undefined) as unknown as InvariantMonitor<ProtocolNode>["afterStep"],
+      }),
+    );
+    expect(result.violations).toHaveLength(1);
+    expect(result.violations[0]?.invariant).toBe("exception");
+    expect(result.violations[0]?.message).toBe(
+      'invariant probe.checked returned "broken" after a step of n2, where undefined (no failure) or {message, witnesses} was expected',
+    );
   });
 
   it("at the end of the run, or in a record the monitors share, is the same finding", () => {
