@@ -3,6 +3,8 @@
  * the equivalent record object, so the streamed and the kept paths give the same bytes (a test
  * holds them to it). Strings come as symbols, whose JSON text the symbol table keeps.
  */
+import { InputError } from "../errors.js";
+import { formatDuration } from "../time.js";
 import { type ClientEventFields, clientKinds, dropReasons } from "./format.js";
 
 /** The fields every message record starts with; endpoints and type as symbols. */
@@ -41,7 +43,17 @@ export class LineWriter {
     // are immutable once sent, so the object's text cannot have changed.)
     if (msg !== this.lastMessage || this.lastMessageJson === undefined) {
       this.lastMessage = msg;
-      this.lastMessageJson = JSON.stringify(msg) ?? "";
+      try {
+        this.lastMessageJson = JSON.stringify(msg) ?? "";
+      } catch (error) {
+        const { t, e, from, to, type } = fields;
+        throw notJson(
+          error,
+          `a ${this.name(type)} message from ${this.name(from)} to ${this.name(to)}`,
+          t,
+          e,
+        );
+      }
     }
     const body = this.lastMessageJson;
     return body === "" ? `${head}}` : `${head},"msg":${body}}`;
@@ -57,7 +69,12 @@ export class LineWriter {
 
   state(at: NodeFields, state: unknown): string {
     const head = `{"kind":"state","t":${at.t},"e":${at.e},"node":${this.symbolJson[at.node]}`;
-    const body = JSON.stringify(state);
+    let body: string | undefined;
+    try {
+      body = JSON.stringify(state);
+    } catch (error) {
+      throw notJson(error, `${this.name(at.node)}'s state description`, at.t, at.e);
+    }
     return body === undefined ? `${head}}` : `${head},"state":${body}}`;
   }
 
@@ -67,8 +84,26 @@ export class LineWriter {
 
   /** A client record; `at.node` is the client's symbol, `kindCode` indexes `clientKinds`. */
   client(kindCode: number, at: NodeFields, event: ClientEventFields): string {
+    try {
+      return this.clientLine(kindCode, at, event);
+    } catch (error) {
+      throw notJson(
+        error,
+        `the value of ${this.name(at.node)}'s ${clientKinds[kindCode]} record`,
+        at.t,
+        at.e,
+      );
+    }
+  }
+
+  private clientLine(kindCode: number, at: NodeFields, event: ClientEventFields): string {
     const head = `{"kind":"${clientKinds[kindCode]}","t":${at.t},"e":${at.e},"client":${this.symbolJson[at.node]},"process":${JSON.stringify(event.process)},"f":${JSON.stringify(event.f)},"key":${JSON.stringify(event.key)},"value":${JSON.stringify(event.value ?? null)}`;
     return event.error === undefined ? `${head}}` : `${head},"error":${JSON.stringify(event.error)}}`;
+  }
+
+  /** The string a symbol stands for. */
+  private name(symbol: number): string {
+    return JSON.parse(this.symbolJson[symbol] ?? '""') as string;
   }
 
   /** The fields every message record starts with, as JSON object text without its closing brace. */
@@ -76,4 +111,16 @@ export class LineWriter {
     const json = this.symbolJson;
     return `{"kind":"${kind}","t":${fields.t},"e":${fields.e},"from":${json[fields.from]},"to":${json[fields.to]},"id":${fields.id},"type":${json[fields.type]}`;
   }
+}
+
+/**
+ * The error for protocol data that JSON cannot write (a BigInt, a cycle): a mistake in the
+ * protocol's module, named with the record it was in.
+ */
+export function notJson(error: unknown, what: string, timeUs: number, event: number): InputError {
+  const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0];
+  return new InputError(
+    `${what} at t=${formatDuration(timeUs)} (event ${event}) cannot be written to the trace: ${reason}. ` +
+      "Messages, state descriptions, replies, notes and witnesses must be plain JSON data (docs/node-api.md)",
+  );
 }

@@ -30,7 +30,7 @@ import {
   type TraceSink,
 } from "./format.js";
 import { LastDescription } from "./last-description.js";
-import { LineWriter, type MessageFields, type NodeFields } from "./lines.js";
+import { LineWriter, type MessageFields, type NodeFields, notJson } from "./lines.js";
 import { emptyRow, type Row, RowStore, rowKind } from "./rows.js";
 
 export type { MessageFields, NodeFields } from "./lines.js";
@@ -112,7 +112,7 @@ export class TraceRecorder {
     // A node's first description after it crashed is recorded whatever it says.
     if (line.kind === "crash") this.described[this.symbol(line.node)]?.forget();
     if (this.keep) this.addObjectRow(line);
-    if (this.streaming) this.write(JSON.stringify(line));
+    if (this.streaming) this.write(objectLine(line));
   }
 
   /** A `send` record. */
@@ -349,7 +349,7 @@ export class TraceRecorder {
       case rowKind.client:
         return lines.client(row.to, { t: row.t, e: row.e, node: row.from }, row.ref as ClientEventFields);
       default:
-        return JSON.stringify(row.ref);
+        return objectLine(row.ref as TraceLine);
     }
   }
 
@@ -372,5 +372,15 @@ export class TraceRecorder {
     this.hash?.update(this.pending);
     this.sink?.write(this.pending);
     this.pending = "";
+  }
+}
+
+/** A record kept whole, as its line (a note's data or a violation's witnesses come from the protocol). */
+function objectLine(record: TraceLine): string {
+  try {
+    return JSON.stringify(record);
+  } catch (error) {
+    const at = record as { kind: string; t?: number; e?: number };
+    throw notJson(error, `a ${at.kind} record`, at.t ?? 0, at.e ?? 0);
   }
 }

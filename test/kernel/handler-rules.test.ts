@@ -11,6 +11,7 @@ import {
   inDeterministicSection,
   outsideDeterministicSection,
 } from "../../sim/determinism.js";
+import { InputError } from "../../sim/errors.js";
 import { scenarioRunner } from "../../sim/fuzz/property.js";
 import type {
   InvariantMonitor,
@@ -247,6 +248,31 @@ describe("the determinism guard", () => {
     expect(typeof performance.now()).toBe("number");
     // Outside every section it only runs its body.
     expect(outsideDeterministicSection(() => Math.random())).toBeTypeOf("number");
+  });
+});
+
+describe("data JSON cannot write", () => {
+  it("in a message or a state description is an input error naming the record, the time and the reason", () => {
+    const bigMessage = protocolThat((ctx) =>
+      ctx.send("n1", { type: "tally", count: 10n } as unknown as Message),
+    );
+    expect(() => run(bigMessage)).toThrow(InputError);
+    expect(() => run(bigMessage)).toThrow(
+      /^a tally message from n2 to n1 at t=[\d.]+ms \(event \d+\) cannot be written to the trace: Do not know how to serialize a BigInt\./,
+    );
+    const looping: Protocol = {
+      ...protocolThat(() => {}),
+      create: (ctx) => ({
+        describe() {
+          const description: Record<string, unknown> = { id: ctx.id };
+          description.self = description;
+          return description;
+        },
+      }),
+    };
+    expect(() => run(looping)).toThrow(
+      /^n1's state description at t=0 \(event 0\) cannot be written to the trace: Converting circular structure to JSON/,
+    );
   });
 });
 
