@@ -658,8 +658,12 @@ export class Kernel {
         random,
         storage,
         now: () => slot.clockBaseLocalUs + Math.floor((this.nowUs - slot.clockBaseSimUs) * slot.clockRate),
-        send: (to, message) => this.send(slot.index, this.network.endpoint(to), message),
+        send: (to, message) => {
+          checkMessage(message, `ctx.send(${JSON.stringify(to)}, …)`);
+          this.send(slot.index, this.network.endpoint(to), message);
+        },
         broadcast: (message) => {
+          checkMessage(message, "ctx.broadcast(…)");
           for (const peer of peers) this.send(slot.index, this.network.endpoint(peer), message);
         },
         setTimer: (name, delayUs) => this.setTimer(slot, name, delayUs),
@@ -1314,6 +1318,16 @@ class KernelView implements StepView<unknown> {
  * The first stack frame outside the simulator's own folder and Node's internals, as
  * `path:line:column`: where a protocol's handler threw.
  */
+/**
+ * Throws (in the sending handler: the finding `exception`) unless `message` is an object with a
+ * string `type`: anything else would reach the receiver and the trace as junk.
+ */
+function checkMessage(message: unknown, call: string): void {
+  if (typeof message === "object" && message !== null && typeof (message as Message).type === "string")
+    return;
+  throw new TypeError(`${call}: a message is an object with a string \`type\`, got ${shown(message)}`);
+}
+
 /** Whether a monitor's answer is a failure: a message, and witnesses (if any) in a record. */
 function isFailure(value: unknown): value is InvariantFailure {
   if (typeof value !== "object" || value === null) return false;

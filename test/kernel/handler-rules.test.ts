@@ -81,6 +81,20 @@ describe("a handler that throws", () => {
     );
   });
 
+  it("sending something that is not a message with a string `type` is an exception of the sender", () => {
+    for (const [sent, shown] of [
+      [{ kind: "ping" }, '{"kind":"ping"}'],
+      ["ping", '"ping"'],
+      [null, "null"],
+    ] as const) {
+      const result = run(protocolThat((ctx) => ctx.send("n1", sent as unknown as Message)));
+      expect(result.violations[0]?.invariant).toBe("exception");
+      expect(result.violations[0]?.message).toContain(
+        `n2 onMessage threw TypeError: ctx.send("n1", …): a message is an object with a string \`type\`, got ${shown}`,
+      );
+    }
+  });
+
   it("sending to a node that does not exist is an exception of the sender", () => {
     const result = run(protocolThat((ctx) => ctx.send("n9", { type: "lost" })));
     expect(result.violations[0]?.invariant).toBe("exception");
