@@ -672,6 +672,7 @@ export class Kernel {
         },
         hasTimer: (name) => (slot.timers.get(name) ?? noTimer) !== noTimer,
         reply: (request, reply) => {
+          checkReply(request, reply);
           const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply };
           this.send(slot.index, this.network.endpoint(request.client), message);
         },
@@ -1326,6 +1327,37 @@ function checkMessage(message: unknown, call: string): void {
   if (typeof message === "object" && message !== null && typeof (message as Message).type === "string")
     return;
   throw new TypeError(`${call}: a message is an object with a string \`type\`, got ${shown(message)}`);
+}
+
+/**
+ * Throws (in the replying handler: the finding `exception`) unless `request` is a request as
+ * `onClientRequest` received it and `reply` one of the replies a client understands: a client
+ * would ignore any other and wait for its deadline.
+ */
+function checkReply(request: unknown, reply: unknown): void {
+  const asked = request as { id?: unknown; client?: unknown } | null;
+  if (
+    typeof asked !== "object" ||
+    asked === null ||
+    typeof asked.id !== "string" ||
+    typeof asked.client !== "string"
+  ) {
+    throw new TypeError(
+      `ctx.reply(${shown(request)}, …): the first argument is the request being answered, as onClientRequest received it`,
+    );
+  }
+  const answer = reply as { status?: unknown; error?: unknown; leader?: unknown } | null;
+  const understood =
+    typeof answer === "object" &&
+    answer !== null &&
+    (answer.status === "ok" ||
+      (answer.status === "fail" && typeof answer.error === "string") ||
+      (answer.status === "redirect" && (answer.leader === undefined || typeof answer.leader === "string")));
+  if (!understood) {
+    throw new TypeError(
+      `ctx.reply(request, ${shown(reply)}): a reply is {status: "ok", value?}, {status: "fail", error} or {status: "redirect", leader?}`,
+    );
+  }
 }
 
 /** Whether a monitor's answer is a failure: a message, and witnesses (if any) in a record. */

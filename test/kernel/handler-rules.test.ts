@@ -14,6 +14,8 @@ import {
 import { InputError } from "../../sim/errors.js";
 import { scenarioRunner } from "../../sim/fuzz/property.js";
 import type {
+  ClientReply,
+  ClientRequest,
   InvariantMonitor,
   Message,
   NodeContext,
@@ -262,6 +264,52 @@ describe("the determinism guard", () => {
     expect(typeof performance.now()).toBe("number");
     // Outside every section it only runs its body.
     expect(outsideDeterministicSection(() => Math.random())).toBeTypeOf("number");
+  });
+});
+
+describe("a reply a client cannot read", () => {
+  function answering(answer: (ctx: NodeContext, request: ClientRequest) => void): Protocol {
+    return {
+      ...protocolThat(() => {}),
+      create: (ctx): ProtocolNode => ({
+        onClientRequest(request) {
+          answer(ctx, request);
+        },
+      }),
+      client: { operations: { read: 1 }, model: "register" },
+    };
+  }
+  const scenario = parseScenario(
+    "protocol: probe\nnodes: 2\nduration: 1s\nworkload: {clients: 1, rate: 5, mix: {read: 1}}\n",
+    "probe.yaml",
+  );
+  const answered = (protocol: Protocol) =>
+    runScenario(scenario, new Map([["probe", protocol]]), { keepTrace: true });
+
+  it("is an exception of the replying handler, naming what it sent, instead of a client left waiting", () => {
+    for (const [reply, shown] of [
+      [{ status: "maybe" }, '{"status":"maybe"}'],
+      [{ status: "fail" }, '{"status":"fail"}'],
+      ["ok", '"ok"'],
+      [undefined, "undefined"],
+    ] as const) {
+      const result = answered(
+        answering((ctx, request) => ctx.reply(request, reply as unknown as ClientReply)),
+      );
+      expect(result.violations[0]?.invariant).toBe("exception");
+      expect(result.violations[0]?.message).toMatch(
+        new RegExp(
+          `^n\\d onClientRequest threw TypeError: ctx\\.reply\\(request, ${shown.replace(/[{}().]/g, "\\$&")}\\): a reply is \\{status: "ok", value\\?\\}`,
+        ),
+      );
+    }
+    const wrongRequest = answered(answering((ctx) => ctx.reply({} as ClientRequest, { status: "ok" })));
+    expect(wrongRequest.violations[0]?.message).toContain(
+      "ctx.reply({}, …): the first argument is the request being answered, as onClientRequest received it",
+    );
+    // A reply the client reads: no exception.
+    const fine = answered(answering((ctx, request) => ctx.reply(request, { status: "ok", value: null })));
+    expect(fine.violations.filter((violation) => violation.invariant === "exception")).toEqual([]);
   });
 });
 
