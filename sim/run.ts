@@ -328,7 +328,14 @@ function play({
   kernel.startAll();
   if (scenario.schedule !== undefined) {
     // An explicit schedule: exactly these steps, in this order (sim/explore/schedule.ts).
-    playSchedule(kernel, simulatedClients, scenario.schedule, scenario.file);
+    const locate = scenario.locate;
+    playSchedule(
+      kernel,
+      simulatedClients,
+      scenario.schedule,
+      scenario.file,
+      locate === undefined ? undefined : (index) => locate(["schedule", index]),
+    );
     return undefined;
   }
   if (scenario.workload !== undefined) {

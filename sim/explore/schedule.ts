@@ -142,6 +142,8 @@ export function playSchedule(
   clients: readonly SimulatedClient[],
   steps: readonly ScheduleStep[],
   file?: string,
+  /** Where step `index` is in the file (the scenario's `locate`), for the error's line and column. */
+  locateStep?: (index: number) => { line?: number; column?: number },
 ): void {
   kernel.settle();
   steps.forEach((step, index) => {
@@ -152,7 +154,7 @@ export function playSchedule(
       if (!(error instanceof ScheduleError)) throw error;
       throw new InputError(
         `schedule step ${index + 1}: ${error.message}`,
-        file === undefined ? {} : { file },
+        file === undefined ? {} : { file, ...(locateStep?.(index) ?? {}) },
       );
     }
   });

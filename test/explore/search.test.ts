@@ -15,6 +15,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
+import { InputError } from "../../sim/errors.js";
 import { exploredScenario, exploredText } from "../../sim/explore/counterexample.js";
 import { explore, type SearchSettings } from "../../sim/explore/search.js";
 import { exploreSetup } from "../../sim/explore/settings.js";
@@ -204,7 +205,7 @@ describe("exploring built-in protocols", () => {
     expect(second.traceHash).toBe(first.traceHash);
   });
 
-  it("rejects a schedule step that is not enabled, naming the step", () => {
+  it("rejects a schedule step that is not enabled, naming the step and where the file has it", () => {
     const text = [
       "protocol: two-phase-commit",
       "duration: 1s",
@@ -212,8 +213,15 @@ describe("exploring built-in protocols", () => {
       "  - {fire: {node: n1, timer: begin}}",
       "  - {deliver: {id: 9, from: n1, to: n2, type: prepare}}",
     ].join("\n");
-    expect(() => runScenario(parseScenario(text, "bad.yaml"), protocols, {})).toThrow(
-      /schedule step 2: deliver: message 9 is not in flight/,
+    let thrown: unknown;
+    try {
+      runScenario(parseScenario(text, "bad.yaml"), protocols, {});
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InputError);
+    expect((thrown as InputError).describe()).toBe(
+      "bad.yaml:5:5: schedule step 2: deliver: message 9 is not in flight",
     );
   });
 });
