@@ -659,11 +659,11 @@ export class Kernel {
         storage,
         now: () => slot.clockBaseLocalUs + Math.floor((this.nowUs - slot.clockBaseSimUs) * slot.clockRate),
         send: (to, message) => {
-          checkMessage(message, `ctx.send(${JSON.stringify(to)}, …)`);
+          checkMessage(message, to);
           this.send(slot.index, this.network.endpoint(to), message);
         },
         broadcast: (message) => {
-          checkMessage(message, "ctx.broadcast(…)");
+          checkMessage(message);
           for (const peer of peers) this.send(slot.index, this.network.endpoint(peer), message);
         },
         setTimer: (name, delayUs) => this.setTimer(slot, name, delayUs),
@@ -1323,9 +1323,11 @@ class KernelView implements StepView<unknown> {
  * Throws (in the sending handler: the finding `exception`) unless `message` is an object with a
  * string `type`: anything else would reach the receiver and the trace as junk.
  */
-function checkMessage(message: unknown, call: string): void {
+function checkMessage(message: unknown, to?: NodeId): void {
   if (typeof message === "object" && message !== null && typeof (message as Message).type === "string")
     return;
+  // Named only here: building the call's text on every send made a Raft run 13 % slower.
+  const call = to === undefined ? "ctx.broadcast(…)" : `ctx.send(${JSON.stringify(to)}, …)`;
   throw new TypeError(`${call}: a message is an object with a string \`type\`, got ${shown(message)}`);
 }
 
