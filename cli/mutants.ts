@@ -15,6 +15,7 @@ import { ExitCode, InputError } from "../sim/errors.js";
 import {
   defaultDriftRate,
   explore,
+  exploreHints,
   exploreSetup,
   formatDriftRate,
   formatFaultBudget,
@@ -28,6 +29,7 @@ import type { DeliberateBug, Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
 import { didYouMean } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
+import { displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
@@ -262,7 +264,8 @@ export interface ExploreMutantRow {
   readonly shortest: boolean;
   /** For a search without a violation: every state this many steps from the start was explored. */
   readonly depth: number;
-  /** The setting of the last search: clients, the fault budget, and the bug's own bounds. */
+  /** The setting of the last search: nodes, clients, the fault budget, and the bug's own bounds. */
+  readonly nodes: number;
   readonly clients: number;
   readonly faults: string;
   /** The bounds beyond the budget (timers, ordered links, quiet timeouts), or null for none. */
@@ -304,20 +307,29 @@ function boundsOf(setup: WorldSetup): string | null {
   return parts.length === 0 ? null : parts.join(", ");
 }
 
-/** Explores every deliberate safety bug breadth first on 3 nodes, with the same time each. */
+/**
+ * Explores every deliberate safety bug (of the built-in protocols, one of them, or the user's
+ * module) breadth first on 3 nodes, with the same time each.
+ */
 export async function runExploreMutants(options: {
   protocol?: string;
+  module?: string;
   timePerMs: number;
   onStart?: (protocol: string, bug: string) => void;
 }): Promise<ExploreMutantRow[]> {
   const rows: ExploreMutantRow[] = [];
-  for (const name of selected(options.protocol)) {
-    const protocol = protocols.get(name);
-    if (protocol === undefined) continue;
+  for (const { protocol } of await targets(options)) {
+    const name = protocol.name;
     for (const bug of protocol.bugs) {
       if ((bug.kind ?? "safety") !== "safety") continue;
       options.onStart?.(name, bug.name);
-      const row = await exploreBug(name, protocol, bug, options.timePerMs);
+      // The built-in protocols' table is on 3 nodes; a module's bugs on the cluster its explore
+      // bounds declare, else its default size (a module may not work on 3 nodes at all).
+      const nodes =
+        options.module === undefined
+          ? 3
+          : (exploreHints(protocol, [bug.name]).nodes ?? protocol.defaultNodes);
+      const row = await exploreBug(name, protocol, bug, options.timePerMs, nodes);
       if (row !== undefined) rows.push(row);
     }
   }
@@ -364,6 +376,7 @@ async function exploreBug(
   protocol: Protocol,
   bug: DeliberateBug,
   timePerMs: number,
+  nodes: number,
 ): Promise<ExploreMutantRow | undefined> {
   // The generic settings explore every schedule: no bound of the protocol's applies.
   const unbounded = { timers: "all", network: "unordered", quietTimeouts: false } as const;
@@ -376,7 +389,7 @@ async function exploreBug(
       protocol,
       {
         bugs: [bug.name],
-        nodes: 3,
+        nodes,
         ...(setting.clients === undefined ? {} : { clients: setting.clients }),
         ...(setting.faults === undefined ? {} : { faults: parseFaultBudget(setting.faults), ...unbounded }),
       },
@@ -407,6 +420,7 @@ async function exploreBug(
       shortest: result.counterexample?.shortest ?? false,
       // Under novelty walks, the depth breadth-first search covered before them.
       depth: strategy === "bfs" ? result.depth : (row?.depth ?? 0),
+      nodes: setup.nodes,
       clients: setup.workload.length,
       faults: formatFaultBudget(setup.budget),
       bounds: boundsOf(setup),
@@ -451,8 +465,15 @@ function printExploreRows(rows: readonly ExploreMutantRow[]): void {
   process.stdout.write(`${out.toString()}
 `);
   process.stdout.write(
-    `${rows.filter((r) => r.found).length} of ${rows.length} deliberate safety bugs found by exploration on 3 nodes (${rows.filter((r) => r.found && r.shortest).length} breadth first, with a shortest schedule)\n`,
+    `${rows.filter((r) => r.found).length} of ${rows.length} deliberate safety bugs found by exploration on ${clusterSizes(rows)} (${rows.filter((r) => r.found && r.shortest).length} breadth first, with a shortest schedule)\n`,
   );
+}
+
+/** `3 nodes`, or `1 or 3 nodes` when the rows differ. */
+function clusterSizes(rows: readonly ExploreMutantRow[]): string {
+  const sizes = [...new Set(rows.map((row) => row.nodes))].sort((a, b) => a - b);
+  if (sizes.length === 0) return "3 nodes";
+  return `${sizes.join(" or ")} node${sizes.length === 1 && sizes[0] === 1 ? "" : "s"}`;
 }
 
 function table(head: string[], plain: boolean, colWidths?: number[]): Table.Table {
@@ -515,6 +536,17 @@ function unhintedCells(r: MutantRow, c: ReturnType<typeof colours>): string[] {
   return [r.unhinted.detected ? time : c.red("not found"), String(r.unhinted.runs)];
 }
 
+/** A module with no deliberate bugs has no mutant table: say so, and where bugs are declared. */
+async function requireBugs(module: string): Promise<void> {
+  const { protocol } = await resolveTarget(module);
+  if (protocol.bugs.length === 0) {
+    throw new InputError(
+      `${protocol.name} declares no deliberate bugs: add them to its \`bugs\` (docs/node-api.md, "Deliberate bugs")`,
+      { file: displayPath(module) },
+    );
+  }
+}
+
 async function listBugs(options: { protocol?: string; module?: string }, json: boolean): Promise<void> {
   const entries = (await targets(options)).flatMap(({ protocol }) =>
     protocol.bugs.map((bug) => ({
@@ -529,6 +561,12 @@ async function listBugs(options: { protocol?: string; module?: string }, json: b
   );
   if (json) {
     process.stdout.write(`${JSON.stringify({ schemaVersion: 1, bugs: entries })}\n`);
+    return;
+  }
+  if (entries.length === 0 && options.module !== undefined) {
+    process.stdout.write(
+      `${displayPath(options.module)} declares no deliberate bugs yet: add them to its \`bugs\` (docs/node-api.md, "Deliberate bugs")\n`,
+    );
     return;
   }
   const c = colours(process.stdout);
@@ -607,6 +645,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         );
         return ExitCode.ok;
       }
+      if (args.module !== undefined) await requireBugs(args.module);
       const timePerUs = parseDurationUs(args["time-per"]);
       if (timePerUs === undefined || timePerUs <= 0) {
         throw new InputError(`--time-per: expected a duration such as 60s, got '${args["time-per"]}'`);
@@ -615,6 +654,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         const c = colours(process.stderr);
         const rows = await runExploreMutants({
           ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
+          ...(args.module === undefined ? {} : { module: args.module }),
           timePerMs: timePerUs / 1000,
           onStart: (protocol, bug) => {
             if (!args.json && process.stderr.isTTY === true)

@@ -269,7 +269,16 @@ export const protocol: Protocol = {
     };
   },
   invariants: [],
-  bugs: [{ name: "forget-writes", change: "writes are not stored", breaks: ["kv.linearizable"], source: "test" }],
+  bugs: [
+    {
+      name: "forget-writes",
+      change: "writes are not stored",
+      breaks: ["kv.linearizable"],
+      source: "test",
+      // A write, then a read that misses it: two operations on the one node.
+      explore: { operations: 2 },
+    },
+  ],
   client: { operations: { read: 1, write: 1 }, model: "register" },
 };
 `;
@@ -284,6 +293,30 @@ export const protocol: Protocol = {
     const table = quorumlab("mutants", file, "--time-per", "20s", "--no-correct", "--json");
     expect(table.status, table.stderr).toBe(0);
     expect(table.stdout).toMatch(/"detected":true/);
+    // Explored breadth first: the module's own bug, and none of the built-in protocols'.
+    const explored = quorumlab("mutants", file, "--explore", "--time-per", "20s", "--json");
+    expect(explored.status, explored.stderr).toBe(0);
+    const rows = (
+      JSON.parse(explored.stdout) as {
+        explore: Array<{ protocol: string; bug: string; found: boolean; nodes: number }>;
+      }
+    ).explore;
+    expect(rows.map((row) => [row.protocol, row.bug, row.found, row.nodes])).toEqual([
+      ["typed", "forget-writes", true, 1],
+    ]);
+  });
+
+  it("mutants on a module without deliberate bugs says where to declare them", () => {
+    const file = write("bugless.mjs", `export const protocol = { name: "bugless", create: () => ({}) };\n`);
+    expect(quorumlab("mutants", file, "--list").stdout).toContain(
+      "bugless.mjs declares no deliberate bugs yet: add them to its `bugs`",
+    );
+    for (const explore of [[], ["--explore"]]) {
+      expectOneLineError(
+        quorumlab("mutants", file, ...explore),
+        /^error: bugless\.mjs: bugless declares no deliberate bugs: add them to its `bugs`/m,
+      );
+    }
   });
 });
 
