@@ -38,7 +38,7 @@ import { type RunResult, runScenario } from "../sim/run.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import type { ScheduleStep } from "../sim/scenario/schema.js";
 import { parseDurationUs } from "../sim/time.js";
-import { displayPath } from "./files.js";
+import { checkOutputFolder, displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
 import { explorePool } from "./shared/explore-pool.js";
@@ -447,6 +447,7 @@ function headerLine(
 async function exploreMain(given: ExploreArgs): Promise<number> {
   const timeUs = checkedTimeUs(given);
   const { source, protocol } = await resolveTarget(given.target);
+  checkOutputFolder(given.out, "--out");
   const args: ResolvedArgs = {
     ...given,
     strategy: given.strategy ?? exploreHints(protocol, given.bug ?? []).strategy ?? "bfs",

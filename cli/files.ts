@@ -1,7 +1,7 @@
 /**
  * Finding and reading the package's files: built-in scenarios, and user files given by path.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../sim/errors.js";
@@ -85,4 +85,29 @@ export function displayPath(path: string): string {
   return relativePath.length < resolve(path).length && !relativePath.startsWith("../..")
     ? relativePath
     : path;
+}
+
+/**
+ * Throws an input error unless `folder` is a folder this process can write in, or one it could
+ * make: checked before a long search, so that what the search finds is not lost for want of a
+ * place to save it. Nothing is made here.
+ */
+export function checkOutputFolder(folder: string, flag: string): void {
+  let at = resolve(folder);
+  for (;;) {
+    if (existsSync(at)) {
+      if (!statSync(at).isDirectory()) {
+        throw new InputError(`${flag}: ${displayPath(at)} is a file, not a folder (${flag} ${folder})`);
+      }
+      try {
+        accessSync(at, constants.W_OK);
+      } catch {
+        throw new InputError(`${flag}: cannot write in ${displayPath(at)} (${flag} ${folder})`);
+      }
+      return;
+    }
+    const parent = dirname(at);
+    if (parent === at) return;
+    at = parent;
+  }
 }

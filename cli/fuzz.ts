@@ -12,6 +12,7 @@ import type { CommandModule } from "yargs";
 import { ExitCode } from "../sim/errors.js";
 import { fuzzSettings } from "../sim/fuzz/settings.js";
 import { parseSeed } from "../sim/random.js";
+import { checkOutputFolder } from "./files.js";
 import {
   campaignBudget,
   durationMs,
@@ -54,6 +55,7 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
   const budget = campaignBudget(args);
   const shard = args.shard === undefined ? undefined : parseShard(args.shard);
   const { protocol } = await resolveTarget(args.target);
+  checkOutputFolder(args.out, "--out");
   const settings = fuzzSettings(protocol, settingsInput(args));
   if (!args.json) {
     printHeader({

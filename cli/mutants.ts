@@ -29,7 +29,7 @@ import type { DeliberateBug, Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
 import { didYouMean } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
-import { displayPath } from "./files.js";
+import { checkOutputFolder, displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
@@ -646,6 +646,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         return ExitCode.ok;
       }
       if (args.module !== undefined) await requireBugs(args.module);
+      if (args.out !== undefined) checkOutputFolder(args.out, "--out");
       const timePerUs = parseDurationUs(args["time-per"]);
       if (timePerUs === undefined || timePerUs <= 0) {
         throw new InputError(`--time-per: expected a duration such as 60s, got '${args["time-per"]}'`);

@@ -320,6 +320,23 @@ export const protocol: Protocol = {
   });
 });
 
+describe("an output folder that cannot be written", () => {
+  it("is refused before the search starts, so nothing found is lost", () => {
+    const file = write("not-a-folder", "a file\n");
+    for (const command of [
+      ["fuzz", "raft", "--bug", "stale-local-read", "--time", "60s"],
+      ["explore", "raft", "--bug", "stale-local-read", "--time", "60s"],
+      ["mutants", "--protocol", "paxos", "--time-per", "60s"],
+    ]) {
+      const result = quorumlab(...command, "--out", `${file}/inside`);
+      expectOneLineError(
+        result,
+        /^error: --out: not-a-folder is a file, not a folder \(--out not-a-folder\/inside\)$/m,
+      );
+    }
+  });
+});
+
 describe("scenario mistakes", () => {
   const cases: ReadonlyArray<readonly [string, string, RegExp]> = [
     [
