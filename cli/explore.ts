@@ -6,7 +6,7 @@
  * The work is in sim/explore/; this file parses flags, owns the clock, the progress bar and the
  * files.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
@@ -38,7 +38,7 @@ import { type RunResult, runScenario } from "../sim/run.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import type { ScheduleStep } from "../sim/scenario/schema.js";
 import { parseDurationUs } from "../sim/time.js";
-import { checkOutputFolder, displayPath } from "./files.js";
+import { checkOutputFolder, displayPath, makeOutputFolder } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
 import { explorePool } from "./shared/explore-pool.js";
@@ -177,7 +177,7 @@ function saveCounterexample(
     Math.max(1, probe.simulatedUs),
   );
   const text = exploredText(scenario);
-  mkdirSync(outDir, { recursive: true });
+  makeOutputFolder(outDir, "--out");
   const file = join(outDir, `${scenario.name}.yaml`);
   writeFileSync(file, text);
   const reportFile = join(outDir, `${scenario.name}.html`);

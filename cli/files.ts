@@ -1,7 +1,7 @@
 /**
  * Finding and reading the package's files: built-in scenarios, and user files given by path.
  */
-import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../sim/errors.js";
@@ -109,5 +109,27 @@ export function checkOutputFolder(folder: string, flag: string): void {
     const parent = dirname(at);
     if (parent === at) return;
     at = parent;
+  }
+}
+
+/**
+ * Makes `folder` and its missing parents, one at a time. Not `mkdirSync(folder, { recursive:
+ * true })`: in Node 20 that never returned for a folder under `/proc`, spinning on the error.
+ */
+export function makeFolder(folder: string): void {
+  const missing: string[] = [];
+  for (let current = folder; !existsSync(current); current = dirname(current)) {
+    if (dirname(current) === current || missing.length >= 64) throw new Error(`cannot make ${folder}`);
+    missing.push(current);
+  }
+  for (let index = missing.length - 1; index >= 0; index--) mkdirSync(missing[index] as string);
+}
+
+/** `makeFolder` for a folder the user named with `flag`: a failure is theirs to fix (exit 2). */
+export function makeOutputFolder(folder: string, flag: string): void {
+  try {
+    makeFolder(folder);
+  } catch (error) {
+    throw new InputError(`${flag}: cannot make the folder ${folder}: ${(error as Error).message}`);
   }
 }

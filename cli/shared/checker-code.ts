@@ -30,7 +30,7 @@ import { setFlagsFromString } from "node:v8";
 import { Script } from "node:vm";
 import * as zod from "zod";
 import * as errors from "../../sim/errors.js";
-import { packageRoot } from "../files.js";
+import { makeFolder, packageRoot } from "../files.js";
 
 /** What the bundle exports (./checker-entry.ts). */
 export type CheckerCode = typeof import("./checker-entry.js");
@@ -109,19 +109,6 @@ export function saveCache(checker: LoadedChecker): void {
   } catch {
     // No cache: the next run compiles the checker, as without one.
   }
-}
-
-/**
- * Makes `folder` and its missing parents, one at a time. Not `mkdirSync(folder, { recursive:
- * true })`: in Node 20 that never returned for a folder under `/proc`, spinning on the error.
- */
-function makeFolder(folder: string): void {
-  const missing: string[] = [];
-  for (let current = folder; !existsSync(current); current = dirname(current)) {
-    if (dirname(current) === current || missing.length >= 64) throw new Error(`cannot make ${folder}`);
-    missing.push(current);
-  }
-  for (let index = missing.length - 1; index >= 0; index--) mkdirSync(missing[index]!);
 }
 
 /**

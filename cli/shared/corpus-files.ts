@@ -1,10 +1,10 @@
 /** A campaign's corpus on disk (`--corpus DIR`): one JSON file per entry, named by its plan. */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../../sim/errors.js";
 import { type CorpusEntry, corpusFileName, corpusFileText, parseCorpusFile } from "../../sim/fuzz/corpus.js";
 import type { FuzzSettings } from "../../sim/fuzz/plan.js";
-import { displayPath } from "../files.js";
+import { displayPath, makeOutputFolder } from "../files.js";
 
 /** Reads every corpus file of `dir` (sorted by name); a missing folder is an empty corpus. */
 export function loadCorpus(dir: string, settings: FuzzSettings): CorpusEntry[] {
@@ -26,7 +26,7 @@ export function loadCorpus(dir: string, settings: FuzzSettings): CorpusEntry[] {
 
 /** Writes the entries a campaign found; returns how many files are new. */
 export function saveCorpus(dir: string, settings: FuzzSettings, entries: readonly CorpusEntry[]): number {
-  mkdirSync(dir, { recursive: true });
+  makeOutputFolder(dir, "--corpus");
   let written = 0;
   for (const entry of entries) {
     const file = join(dir, corpusFileName(settings, entry.plan));

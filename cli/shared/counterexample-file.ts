@@ -2,7 +2,7 @@
  * Counterexample files: a shrunk failing run saved as an ordinary scenario file (with its trace
  * and report), run back the way `quorumlab run FILE` runs it to prove that it replays.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { describeDivergence, firstDivergence } from "../../sim/divergence.js";
 import { InputError } from "../../sim/errors.js";
@@ -18,7 +18,7 @@ import type { RunFailure } from "../../sim/fuzz/property.js";
 import { type RunResult, runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { Scenario } from "../../sim/scenario/schema.js";
-import { displayPath } from "../files.js";
+import { displayPath, makeOutputFolder } from "../files.js";
 import { historyChecker } from "../history-check.js";
 import { type ProtocolSource, registryFor } from "./fuzz-worker.js";
 import { reportAfterRun } from "./report-file.js";
@@ -114,7 +114,7 @@ export async function saveCounterexample({
             .join("/"),
         };
   const text = counterexampleText(counterexampleScenario(settings, info, module));
-  if (outDir !== undefined) mkdirSync(outDir, { recursive: true });
+  if (outDir !== undefined) makeOutputFolder(outDir, "--out");
   if (file !== undefined) writeFileSync(file, text);
   // Run what the file says, parsed back, the way `quorumlab run FILE` runs it.
   const scenario = parseScenario(text, file === undefined ? `${name}.yaml` : displayPath(file));

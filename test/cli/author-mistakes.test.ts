@@ -335,6 +335,23 @@ describe("an output folder that cannot be written", () => {
       );
     }
   });
+
+  it.runIf(process.platform === "linux")(
+    "a folder that cannot be made is one line and exit 2 once the finding is in, not a command that never returns",
+    () => {
+      // Under /proc, Node 20's recursive mkdir spins on the error forever.
+      const result = quorumlab(
+        "explore",
+        "raft",
+        "--bug",
+        "commit-previous-term",
+        "--out",
+        "/proc/quorumlab-out",
+      );
+      expectOneLineError(result, /^error: --out: cannot make the folder \/proc\/quorumlab-out: ENOENT/m);
+    },
+    60_000,
+  );
 });
 
 describe("scenario mistakes", () => {
