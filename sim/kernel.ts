@@ -463,10 +463,7 @@ export class Kernel {
     const node = guardState.node;
     guardState.handler = undefined;
     if (handler === undefined || node === undefined || error instanceof DeterminismError) throw error;
-    const name = error instanceof Error ? error.name : "thrown value";
-    const text = error instanceof Error ? error.message : String(error);
-    const frame = error instanceof Error ? firstUserFrame(error.stack) : undefined;
-    const shortFrame = frame === undefined ? "" : ` (at ${frame.split(/[\\/]/).pop()})`;
+    const { name, text, frame, shortFrame } = thrown(error);
     this.pushViolation({
       invariant: exceptionInvariant,
       kind: "safety",
@@ -1018,10 +1015,7 @@ export class Kernel {
    */
   private monitorThrew(invariant: string | undefined, error: unknown, actor?: NodeId): void {
     if (error instanceof DeterminismError) throw error;
-    const name = error instanceof Error ? error.name : "thrown value";
-    const text = error instanceof Error ? error.message : String(error);
-    const frame = error instanceof Error ? firstUserFrame(error.stack) : undefined;
-    const shortFrame = frame === undefined ? "" : ` (at ${frame.split(/[\\/]/).pop()})`;
+    const { name, text, frame, shortFrame } = thrown(error);
     const what = invariant === undefined ? "a record the invariants share" : `invariant ${invariant}`;
     this.pushViolation({
       invariant: exceptionInvariant,
@@ -1316,10 +1310,6 @@ class KernelView implements StepView<unknown> {
 }
 
 /**
- * The first stack frame outside the simulator's own folder and Node's internals, as
- * `path:line:column`: where a protocol's handler threw.
- */
-/**
  * Throws (in the sending handler: the finding `exception`) unless `message` is an object with a
  * string `type`: anything else would reach the receiver and the trace as junk.
  */
@@ -1383,6 +1373,24 @@ function shown(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** What a finding `exception` says of a thrown value: its name, message and the user's frame. */
+function thrown(error: unknown): {
+  name: string;
+  text: string;
+  frame: string | undefined;
+  shortFrame: string;
+} {
+  const name = error instanceof Error ? error.name : "thrown value";
+  const text = error instanceof Error ? error.message : String(error);
+  const frame = error instanceof Error ? firstUserFrame(error.stack) : undefined;
+  const shortFrame = frame === undefined ? "" : ` (at ${frame.split(/[\\/]/).pop()})`;
+  return { name, text, frame, shortFrame };
+}
+
+/**
+ * The first stack frame outside the simulator's own folder and Node's internals, as
+ * `path:line:column`: where a protocol's handler threw.
+ */
 function firstUserFrame(stack: string | undefined): string | undefined {
   if (stack === undefined) return undefined;
   const own = new URL(".", import.meta.url).href;
