@@ -691,7 +691,16 @@ export class Kernel {
   private boot(slot: NodeSlot, restarted: boolean): void {
     guardState.node = slot.id;
     guardState.handler = "create";
-    slot.instance = this.protocol.create(slot.context, this.options);
+    const instance: unknown = this.protocol.create(slot.context, this.options);
+    if (typeof instance !== "object" || instance === null) {
+      const error = new TypeError(
+        `create returned ${shown(instance)}: it must return the node, an object with its handlers`,
+      );
+      // create has returned: no frame of the protocol's code is left to point at.
+      error.stack = `${error.name}: ${error.message}`;
+      throw error;
+    }
+    slot.instance = instance as ProtocolNode;
     slot.up = true;
     slot.paused = false;
     slot.backlog = [];

@@ -97,6 +97,16 @@ describe("a handler that throws", () => {
     }
   });
 
+  it("a create that returns no node is an exception of create, saying what it returned", () => {
+    const result = run({ ...protocolThat(() => {}), create: () => undefined as unknown as ProtocolNode });
+    expect(result.violations[0]?.invariant).toBe("exception");
+    expect(result.violations[0]?.message).toMatch(
+      /^n1 create threw TypeError: create returned undefined: it must return the node, an object with its handlers$/,
+    );
+    // No frame: create has returned, and the simulator's callers are not the protocol's code.
+    expect(result.violations[0]?.frame).toBeUndefined();
+  });
+
   it("sending to a node that does not exist is an exception of the sender", () => {
     const result = run(protocolThat((ctx) => ctx.send("n9", { type: "lost" })));
     expect(result.violations[0]?.invariant).toBe("exception");
