@@ -464,13 +464,25 @@ export class Kernel {
     guardState.handler = undefined;
     if (handler === undefined || node === undefined || error instanceof DeterminismError) throw error;
     const { name, text, frame, shortFrame } = thrown(error);
+    this.exception(
+      `${node} ${handler} threw ${name}: ${text.split("\n")[0]}${shortFrame}`,
+      { node, handler, error: `${name}: ${text}` },
+      frame,
+    );
+  }
+
+  /**
+   * Records the finding `exception` (the protocol's code, a handler or a monitor, went wrong
+   * here) and stops the run, so that the run that shows it can be replayed.
+   */
+  private exception(message: string, witnesses: Readonly<Record<string, unknown>>, frame?: string): void {
     this.pushViolation({
       invariant: exceptionInvariant,
       kind: "safety",
       timeUs: this.nowUs,
       event: this.eventIndex,
-      message: `${node} ${handler} threw ${name}: ${text.split("\n")[0]}${shortFrame}`,
-      witnesses: { node, handler, error: `${name}: ${text}` },
+      message,
+      witnesses,
       ...(frame === undefined ? {} : { frame }),
     });
     this.stopped = true;
@@ -1026,20 +1038,15 @@ export class Kernel {
     if (error instanceof DeterminismError) throw error;
     const { name, text, frame, shortFrame } = thrown(error);
     const what = invariant === undefined ? "a record the invariants share" : `invariant ${invariant}`;
-    this.pushViolation({
-      invariant: exceptionInvariant,
-      kind: "safety",
-      timeUs: this.nowUs,
-      event: this.eventIndex,
-      message: `${what} threw ${name} ${actor === undefined ? "at the end of the run" : `after a step of ${actor}`}: ${text.split("\n")[0]}${shortFrame}`,
-      witnesses: {
+    this.exception(
+      `${what} threw ${name} ${whenChecked(actor)}: ${text.split("\n")[0]}${shortFrame}`,
+      {
         ...(invariant === undefined ? {} : { invariant }),
         ...(actor === undefined ? {} : { node: actor }),
         error: `${name}: ${text}`,
       },
-      ...(frame === undefined ? {} : { frame }),
-    });
-    this.stopped = true;
+      frame,
+    );
   }
 
   /**
@@ -1100,16 +1107,10 @@ export class Kernel {
     const invariant = this.invariants[index] as ActiveInvariant;
     if (!isFailure(failure)) {
       // The checking code's mistake, found in this state: replayable, like a monitor that throws.
-      const when = actor === undefined ? "at the end of the run" : `after a step of ${actor}`;
-      this.pushViolation({
-        invariant: exceptionInvariant,
-        kind: "safety",
-        timeUs: this.nowUs,
-        event: this.eventIndex,
-        message: `invariant ${invariant.name} returned ${shown(failure)} ${when}, where undefined (no failure) or {message, witnesses} was expected`,
-        witnesses: { invariant: invariant.name, ...(actor === undefined ? {} : { node: actor }) },
-      });
-      this.stopped = true;
+      this.exception(
+        `invariant ${invariant.name} returned ${shown(failure)} ${whenChecked(actor)}, where undefined (no failure) or {message, witnesses} was expected`,
+        { invariant: invariant.name, ...(actor === undefined ? {} : { node: actor }) },
+      );
       return;
     }
     this.invariantFailed[index] = true;
@@ -1380,6 +1381,11 @@ function shown(value: unknown): string {
     text = String(value);
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/** When a monitor ran: after the step of `actor`, or (none) at the end of the run. */
+function whenChecked(actor: NodeId | undefined): string {
+  return actor === undefined ? "at the end of the run" : `after a step of ${actor}`;
 }
 
 /** What a finding `exception` says of a thrown value: its name, message and the user's frame. */
