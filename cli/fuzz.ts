@@ -56,6 +56,7 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
   const shard = args.shard === undefined ? undefined : parseShard(args.shard);
   const { protocol } = await resolveTarget(args.target);
   checkOutputFolder(args.out, "--out");
+  if (args.corpus !== undefined) checkOutputFolder(args.corpus, "--corpus");
   const settings = fuzzSettings(protocol, settingsInput(args));
   if (!args.json) {
     printHeader({
