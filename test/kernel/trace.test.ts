@@ -1,6 +1,6 @@
 /**
- * The trace recorder keeps frequent records in a compact column store and writes their lines by
- * hand. Both must be invisible: the records read back, and the bytes written and hashed, must be
+ * The trace recorder keeps frequent records in a compact row store (sim/trace/rows.ts) and writes
+ * their lines by hand. Both must be invisible: the records read back, and the bytes written and hashed, must be
  * exactly those of the plain record objects.
  */
 import { createHash } from "node:crypto";
