@@ -32,7 +32,7 @@ import {
   type WorldSetup,
 } from "../sim/explore/index.js";
 import { exploreByLevels, exploreInParallel } from "../sim/explore/parallel.js";
-import type { Protocol } from "../sim/node.js";
+import type { KnownLimit, Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import { type RunResult, runScenario } from "../sim/run.js";
 import { parseScenario } from "../sim/scenario/load.js";
@@ -44,6 +44,7 @@ import { colours, runCommand } from "./output.js";
 import { explorePool } from "./shared/explore-pool.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
+import { knownLimitNote, knownLimitOf } from "./shared/known-limit.js";
 import { reportAfterRun } from "./shared/report-file.js";
 
 export interface ExploreArgs {
@@ -210,6 +211,7 @@ export function exploreJson(
   header: Record<string, unknown>,
   result: SearchResult,
   saved: SavedCounterexample | undefined,
+  knownLimit?: KnownLimit,
 ): Record<string, unknown> {
   return {
     schemaVersion: 1,
@@ -240,6 +242,10 @@ export function exploreJson(
             reproduced: saved.reproduced,
             replay: saved.replay,
             report: saved.reportFile ?? null,
+            knownLimit:
+              knownLimit === undefined
+                ? null
+                : { invariant: knownLimit.invariant, when: knownLimit.when, source: knownLimit.source },
           },
   };
 }
@@ -336,6 +342,8 @@ interface ExploreRun {
   readonly protocol: Protocol;
   readonly result: SearchResult;
   readonly saved: SavedCounterexample | undefined;
+  /** The protocol's known limit the violation is (no deliberate bug on). */
+  readonly knownLimit: KnownLimit | undefined;
 }
 
 /** Says when states could not be merged or restored from snapshots, and why. */
@@ -400,6 +408,8 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
         `trace   ${saved.traceHash}${saved.reproduced ? "" : c.red("  (the replay did not break it again)")}\n`,
       );
       out.write(`replay  ${saved.replay}\n`);
+      if (run.knownLimit !== undefined)
+        out.write(`${c.yellow(knownLimitNote(run.protocol.name, run.knownLimit))}\n`);
       break;
     }
   }
@@ -488,6 +498,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
           result,
           args.out,
         );
+  const knownLimit = saved === undefined ? undefined : knownLimitOf(protocol, saved.invariant, bugs);
   const exitCode = exitCodeOf(result.verdict);
   if (args.json) {
     const header = {
@@ -506,10 +517,10 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
       seed: formatSeed(seed),
       workers: threadsFor(args),
     };
-    out.write(`${JSON.stringify(exploreJson(header, result, saved))}\n`);
+    out.write(`${JSON.stringify(exploreJson(header, result, saved, knownLimit))}\n`);
     return exitCode;
   }
-  const run: ExploreRun = { args, protocol, result, saved };
+  const run: ExploreRun = { args, protocol, result, saved, knownLimit };
   if (args.workers > 1 && threadsFor(args) === 1) {
     out.write(
       `${c.yellow("note")}: --workers ${args.workers}: only bfs shares its search among worker threads; ${args.strategy} ran in one thread\n`,

@@ -34,6 +34,7 @@ import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
+import { knownLimitOf } from "./shared/known-limit.js";
 import { progressBar } from "./shared/progress.js";
 
 export interface MutantRow {
@@ -119,9 +120,7 @@ function row(
 ): MutantRow {
   const cx = outcome.counterexample;
   const limit =
-    bug === null && cx !== undefined
-      ? protocol.knownLimits?.find((known) => known.invariant === cx.invariant)
-      : undefined;
+    bug === null && cx !== undefined ? knownLimitOf(protocol, cx.invariant, outcome.bugs) : undefined;
   return {
     protocol: protocol.name,
     bug: bug?.name ?? null,

@@ -8,6 +8,7 @@ import { formatDuration } from "../../sim/time.js";
 import { colours } from "../output.js";
 import type { Counterexample } from "../shared/counterexample-file.js";
 import type { FuzzOutcome } from "../shared/fuzz-campaign.js";
+import { knownLimitNote, knownLimitOf } from "../shared/known-limit.js";
 import { compact } from "../shared/progress.js";
 import type { CampaignBudget } from "./flags.js";
 
@@ -125,14 +126,8 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
       `${what} ${c.bold(cx.invariant)} in run ${cx.runIndex} (after ${outcome.runs} runs, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
     );
     out.push(...counterexampleLines(c, cx));
-    const limit = protocol?.knownLimits?.find((known) => known.invariant === cx.invariant);
-    if (limit !== undefined && outcome.bugs.length === 0) {
-      out.push(
-        c.yellow(
-          `note: this is a known limit of ${protocol?.name}, not a bug: it breaks ${limit.invariant} under ${limit.when} (${limit.source})`,
-        ),
-      );
-    }
+    const limit = knownLimitOf(protocol, cx.invariant, outcome.bugs);
+    if (limit !== undefined) out.push(c.yellow(knownLimitNote(protocol?.name ?? "", limit)));
   }
   process.stdout.write(`${out.join("\n")}\n`);
 }

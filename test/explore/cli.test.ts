@@ -92,6 +92,27 @@ describe("quorumlab explore", () => {
     expect(json.counterexample).toBeNull();
   });
 
+  it("a violation that is the protocol's known limit says so; with a bug on, it is the bug's", () => {
+    // Skeen's three-phase commit breaks agreement when a timeout fires while a message is still
+    // on its way: a delay beyond the timeout, its declared limit.
+    const dir = join(out, "known-limit");
+    const result = quorumlab("explore", "three-phase-commit", "--out", dir, "--json");
+    expect(result.code).toBe(1);
+    const json = JSON.parse(result.stdout);
+    expect(json.counterexample.invariant).toBe("commit.ac1-agreement");
+    expect(json.counterexample.knownLimit).toEqual({
+      invariant: "commit.ac1-agreement",
+      when: expect.stringContaining("partitions"),
+      source: expect.stringContaining("Skeen"),
+    });
+    expect(quorumlab("explore", "three-phase-commit", "--out", dir).stdout).toContain(
+      "note: this is a known limit of three-phase-commit, not a bug: it breaks commit.ac1-agreement",
+    );
+    const bug = quorumlab("explore", "three-phase-commit", "--bug", "wait-commits-on-timeout", "--out", dir);
+    expect(bug.code).toBe(1);
+    expect(bug.stdout).not.toContain("known limit");
+  });
+
   it("an isolation budget: `--faults isolate=1` in the header and in `faults` of --json", () => {
     const args = ["explore", "two-phase-commit", "--nodes", "2", "--faults", "timeouts=2,isolate=1"];
     const result = quorumlab(...args, "--json");
