@@ -541,7 +541,10 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
         demandOption: true,
         describe: "built-in protocol name, or path of a protocol module (.js)",
       })
-      .option("nodes", { type: "number", describe: "cluster size (default: the protocol's, else 3)" })
+      .option("nodes", {
+        type: "number",
+        describe: "cluster size (default: the protocol's, else 3, or the smallest above 3 it supports)",
+      })
       .option("clients", { type: "number", describe: "clients (default 1 for protocols with clients)" })
       .option("ops", { type: "number", describe: "operations per client (default 1)" })
       .option("first-nodes", {

@@ -4,15 +4,16 @@
  * included, as the fuzzer uses them).
  */
 import { InputError } from "../errors.js";
-import type { ExploreHints, Protocol } from "../node.js";
+import type { ExploreHints, NodeCounts, Protocol } from "../node.js";
 import type { HistoryChecker } from "../run.js";
+import { nodeCountProblem, nodeCountsOf } from "../scenario/validate.js";
 import type { ExploreOperation, FaultBudget, WorldSetup } from "./world.js";
 
 export interface ExploreInput {
   readonly bugs?: readonly string[];
   /** Protocol options (as a scenario's \`options:\`), under the bugs' own option hints. */
   readonly options?: Readonly<Record<string, unknown>>;
-  /** Default: the protocol's \`explore.nodes\`, else 3. */
+  /** Default: the protocol's \`explore.nodes\`, else 3, or the smallest cluster above 3 it supports. */
   readonly nodes?: number;
   /** Default: the bugs' or the protocol's `explore.clients`, else 1 for protocols with clients (0 without). */
   readonly clients?: number;
@@ -165,8 +166,10 @@ export function exploreSetup(
     throw new InputError(`options: ${(error as Error).message}`);
   }
   const hints = exploreHints(protocol, bugs);
-  const nodes = input.nodes ?? hints.nodes ?? 3;
+  const nodes = input.nodes ?? hints.nodes ?? smallestClusterFrom(3, nodeCountsOf(protocol, options));
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new InputError("--nodes: expected 1 to 16");
+  const problem = nodeCountProblem(protocol, nodes, options);
+  if (problem !== undefined) throw new InputError(`--nodes: ${problem}`);
   if (input.clients !== undefined && !wholeUpTo(input.clients, 16))
     throw new InputError(`--clients: expected a whole number from 0 to 16, got ${input.clients}`);
   if (input.operations !== undefined && !wholeUpTo(input.operations, 100))
@@ -198,6 +201,20 @@ export function exploreSetup(
     ...(checkHistory === undefined ? {} : { checkHistory }),
   };
   return { setup, userOptions };
+}
+
+/**
+ * The smallest cluster of at least `from` nodes the protocol supports (sharded-kv: 6, two groups
+ * of 3), or `from` when none does within 16 nodes (the check that follows then says why).
+ */
+function smallestClusterFrom(from: number, counts: NodeCounts): number {
+  for (let nodes = Math.max(from, counts.min); nodes <= 16; nodes++) {
+    const fits =
+      (counts.max === undefined || nodes <= counts.max) &&
+      (counts.multipleOf === undefined || nodes % counts.multipleOf === 0);
+    if (fits) return nodes;
+  }
+  return from;
 }
 
 function wholeUpTo(value: number, max: number): boolean {

@@ -150,6 +150,18 @@ describe("exploring built-in protocols", () => {
     expect(second.statesVisited).toBe(first.statesVisited);
   });
 
+  it("explores a cluster the protocol supports: its smallest from 3 by default, and --nodes checked", () => {
+    const sharded = protocols.get("sharded-kv") as Protocol;
+    expect(exploreSetup(sharded, {}).setup.nodes).toBe(6);
+    expect(exploreSetup(protocols.get("raft") as Protocol, {}).setup.nodes).toBe(3);
+    expect(() => exploreSetup(sharded, { nodes: 4 })).toThrow(
+      new InputError("--nodes: sharded-kv supports 6 or more nodes, in multiples of 3, got 4"),
+    );
+    expect(() => exploreSetup(protocols.get("two-phase-commit") as Protocol, { nodes: 1 })).toThrow(
+      /--nodes: two-phase-commit supports 2 or more nodes, got 1/,
+    );
+  });
+
   it("offers a power-loss crash while a node has unsynced writes, and saves it in the schedule", () => {
     const protocol = protocols.get("paxos") as Protocol;
     const { setup, userOptions } = exploreSetup(protocol, {
