@@ -43,8 +43,9 @@ async function fuzz(args: FuzzArgs): Promise<number> {
   if (args.replay !== undefined) return replayFile(args);
   if (args["fc-seed"] !== undefined) {
     const outcome = await replayFastCheck(args, seed);
-    if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome))}\n`);
-    else printOutcome(outcome);
+    const { protocol } = await resolveTarget(args.target);
+    if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, undefined, protocol))}\n`);
+    else printOutcome(outcome, protocol);
     return outcome.counterexample === undefined ? ExitCode.ok : ExitCode.violation;
   }
   return campaign(args, seed);
@@ -91,7 +92,7 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
     bar.stop();
   }
   if (args.report !== undefined) writeCampaignReport(args.report, outcome, protocol);
-  if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, shard))}\n`);
+  if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, shard, protocol))}\n`);
   else printOutcome(outcome, protocol);
   // A sampled run gave two traces (a counterexample that does so is an input error above).
   if (outcome.nondeterminism !== undefined) return ExitCode.usage;

@@ -19,8 +19,9 @@ export interface Shard {
 }
 
 /** The stable `--json` shape of a campaign (documented in docs/fuzzing.md). */
-export function fuzzJson(outcome: FuzzOutcome, shard?: Shard): Record<string, unknown> {
+export function fuzzJson(outcome: FuzzOutcome, shard?: Shard, protocol?: Protocol): Record<string, unknown> {
   const cx = outcome.counterexample;
+  const limit = cx === undefined ? undefined : knownLimitOf(protocol, cx.invariant, outcome.bugs);
   return {
     schemaVersion: 1,
     protocol: outcome.protocol,
@@ -52,6 +53,10 @@ export function fuzzJson(outcome: FuzzOutcome, shard?: Shard): Record<string, un
             fastCheck: cx.fcSeed === null ? null : { seed: cx.fcSeed, path: cx.fcPath },
             shrinkSteps: cx.shrinkSteps,
             shrinkMs: Math.round(cx.shrinkMs),
+            knownLimit:
+              limit === undefined
+                ? null
+                : { invariant: limit.invariant, when: limit.when, source: limit.source },
           },
   };
 }

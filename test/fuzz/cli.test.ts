@@ -94,6 +94,34 @@ describe("quorumlab fuzz", () => {
     expect((JSON.parse(run.stdout) as { traceHash: string }).traceHash).toBe(traceHash);
   });
 
+  test("a violation that is the protocol's known limit says so, in --json and in the text; a bug's is not one", () => {
+    const fuzz = (...extra: string[]) =>
+      spawnSync(
+        "node",
+        [cli, "fuzz", "three-phase-commit", "--runs", "60", "--seed", "1", "--out", out, ...extra],
+        { cwd: root, encoding: "utf8" },
+      );
+    const json = fuzz("--json");
+    expect(json.status).toBe(1);
+    const report = JSON.parse(json.stdout) as {
+      counterexample: {
+        invariant: string;
+        knownLimit: { invariant: string; when: string; source: string } | null;
+      };
+    };
+    expect(report.counterexample.invariant).toBe("commit.ac1-agreement");
+    expect(report.counterexample.knownLimit).toMatchObject({
+      invariant: "commit.ac1-agreement",
+      source: expect.stringContaining("Skeen"),
+    });
+    expect(fuzz().stdout).toContain("note: this is a known limit of three-phase-commit, not a bug");
+    const bug = fuzz("--bug", "wait-commits-on-timeout", "--json");
+    expect(bug.status).toBe(1);
+    expect(
+      (JSON.parse(bug.stdout) as { counterexample: { knownLimit: unknown } }).counterexample.knownLimit,
+    ).toBeNull();
+  });
+
   test("--corpus saves what a campaign found and the next campaign resumes from it; --report writes the campaign page", () => {
     const corpus = join(out, "corpus");
     const page = join(out, "campaign.html");
