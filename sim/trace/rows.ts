@@ -54,6 +54,19 @@ export function emptyRow(): Row {
   return { kind: rowKind.object, t: 0, e: 0, from: 0, to: 0, id: 0, type: 0, extra: 0, ref: undefined };
 }
 
+/** Sets every number of `row` but its kind to 0, and its reference to undefined. */
+export function clearRow(row: Row): Row {
+  row.t = 0;
+  row.e = 0;
+  row.from = 0;
+  row.to = 0;
+  row.id = 0;
+  row.type = 0;
+  row.extra = 0;
+  row.ref = undefined;
+  return row;
+}
+
 // A row's first word: its kind, then how each of its other fields is written.
 const kindBits = 0b111;
 /** The time: the same as the row before's, a word of µs after it, or the float in two words. */
@@ -192,15 +205,8 @@ export class RowStore {
     const words = chunk.words;
     let word = at.word;
     const head = words[word++] as number;
-    const row = this.scratch;
+    const row = clearRow(this.scratch);
     row.kind = head & kindBits;
-    row.t = 0;
-    row.e = 0;
-    row.from = 0;
-    row.to = 0;
-    row.type = 0;
-    row.id = 0;
-    row.extra = 0;
     if (row.kind !== rowKind.object) {
       const time = head & timeBits;
       if (time === timeAfter) at.t += words[word++] as number;
