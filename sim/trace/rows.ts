@@ -99,16 +99,29 @@ interface Chunk {
   readonly firstRow: number;
 }
 
-/** Where a sequential reader or the writer stands. */
+/** Where the writer or the reader stands. */
 interface Cursor {
   chunk: number;
   word: number;
   ref: number;
-  /** The number of the next row. */
+  /** The writer: the rows written. The reader: the row read last (-1 before the first). */
   row: number;
-  /** The time and event number of the last row that had them (object rows have neither). */
+  /** The time and event number of the chunk's last row that had them (object rows have neither). */
   t: number;
   e: number;
+}
+
+/**
+ * Puts `cursor` at the start of chunk `chunk`, with a time and event number that match no row's:
+ * a chunk's first row with a time writes its time and event number out in full, so that reading
+ * can start at any chunk.
+ */
+function enterChunk(cursor: Cursor, chunk: number): void {
+  cursor.chunk = chunk;
+  cursor.word = 0;
+  cursor.ref = 0;
+  cursor.t = Number.NaN;
+  cursor.e = -2;
 }
 
 const floatWords = new Float64Array(1);
@@ -116,8 +129,8 @@ const floatHalves = new Int32Array(floatWords.buffer);
 
 export class RowStore {
   private readonly chunks: Chunk[] = [];
-  private readonly writer: Cursor = { chunk: -1, word: chunkWords, ref: 0, row: 0, t: 0, e: 0 };
-  private readonly reader: Cursor = { chunk: 0, word: 0, ref: 0, row: -1, t: 0, e: 0 };
+  private readonly writer: Cursor = { chunk: -1, word: chunkWords, ref: 0, row: 0, t: Number.NaN, e: -2 };
+  private readonly reader: Cursor = { chunk: 0, word: 0, ref: 0, row: -1, t: Number.NaN, e: -2 };
   /** `read` fills this one object, row after row. */
   private readonly scratch = emptyRow();
 
@@ -188,7 +201,7 @@ export class RowStore {
    * order is the fast way; any other index is found from the start of its chunk.
    */
   read(index: number): Row {
-    if (index !== this.reader.row + 1) this.seek(index);
+    if (index !== this.reader.row + 1 || index >= this.writer.row) this.seek(index);
     return this.next();
   }
 
@@ -197,9 +210,7 @@ export class RowStore {
     const at = this.reader;
     let chunk = this.chunks[at.chunk] as Chunk;
     if (at.row + 1 === this.chunks[at.chunk + 1]?.firstRow) {
-      at.chunk++;
-      at.word = 0;
-      at.ref = 0;
+      enterChunk(at, at.chunk + 1);
       chunk = this.chunks[at.chunk] as Chunk;
     }
     const words = chunk.words;
@@ -245,9 +256,7 @@ export class RowStore {
     let chunk = 0;
     while (chunk + 1 < this.chunks.length && (this.chunks[chunk + 1] as Chunk).firstRow <= index) chunk++;
     const at = this.reader;
-    at.chunk = chunk;
-    at.word = 0;
-    at.ref = 0;
+    enterChunk(at, chunk);
     at.row = (this.chunks[chunk] as Chunk).firstRow - 1;
     while (at.row + 1 < index) this.next();
   }
@@ -255,11 +264,6 @@ export class RowStore {
   private newChunk(): void {
     const at = this.writer;
     this.chunks.push({ words: new Int32Array(chunkWords), refs: [], firstRow: at.row });
-    at.chunk = this.chunks.length - 1;
-    at.word = 0;
-    // Matching no row's, so that the chunk's first timed row writes its time and event number
-    // out in full, and reading can start at the chunk.
-    at.t = Number.NaN;
-    at.e = -2;
+    enterChunk(at, this.chunks.length - 1);
   }
 }
