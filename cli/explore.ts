@@ -26,6 +26,7 @@ import {
   formatDriftRate,
   formatFaultBudget,
   parseFaultBudget,
+  replayReasons,
   type SearchProgress,
   type SearchResult,
   type Strategy,
@@ -212,6 +213,7 @@ export function exploreJson(
   result: SearchResult,
   saved: SavedCounterexample | undefined,
   knownLimit?: KnownLimit,
+  replayed: readonly string[] = [],
 ): Record<string, unknown> {
   return {
     schemaVersion: 1,
@@ -225,6 +227,7 @@ export function exploreJson(
     boundedBy: result.boundedBy ?? null,
     hiddenState: result.hiddenState ?? false,
     restore: result.restore,
+    replayReasons: replayed,
     statesPerSec: result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0,
     wallMs: Math.round(result.wallMs),
     counterexample:
@@ -344,6 +347,8 @@ interface ExploreRun {
   readonly saved: SavedCounterexample | undefined;
   /** The protocol's known limit the violation is (no deliberate bug on). */
   readonly knownLimit: KnownLimit | undefined;
+  /** Why states were replayed rather than restored (`restore: "replay"`), one line per cause. */
+  readonly replayReasons: readonly string[];
 }
 
 /** Says when states could not be merged or restored from snapshots, and why. */
@@ -356,8 +361,9 @@ function printStateNotes(out: NodeJS.WritableStream, c: ChalkInstance, run: Expl
   }
   if (result.restore === "replay" && result.hiddenState !== true) {
     out.write(
-      `${c.yellow("note")}: a node or an invariant monitor of ${protocol.name} keeps state out of sight of snapshots (no \`state\` on a monitor, closures); each state was rebuilt by replaying its path, which is slower (docs/node-api.md, "Saving and restoring a state")\n`,
+      `${c.yellow("note")}: ${protocol.name} keeps state out of sight of snapshots, so each state was rebuilt by replaying its path, which is slower (docs/node-api.md, "Saving and restoring a state"):\n`,
     );
+    for (const reason of run.replayReasons) out.write(`  - ${reason}\n`);
   }
 }
 
@@ -499,6 +505,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
           args.out,
         );
   const knownLimit = saved === undefined ? undefined : knownLimitOf(protocol, saved.invariant, bugs);
+  const replayed = result.restore === "replay" && result.hiddenState !== true ? replayReasons(setup) : [];
   const exitCode = exitCodeOf(result.verdict);
   if (args.json) {
     const header = {
@@ -517,10 +524,10 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
       seed: formatSeed(seed),
       workers: threadsFor(args),
     };
-    out.write(`${JSON.stringify(exploreJson(header, result, saved, knownLimit))}\n`);
+    out.write(`${JSON.stringify(exploreJson(header, result, saved, knownLimit, replayed))}\n`);
     return exitCode;
   }
-  const run: ExploreRun = { args, protocol, result, saved, knownLimit };
+  const run: ExploreRun = { args, protocol, result, saved, knownLimit, replayReasons: replayed };
   if (args.workers > 1 && threadsFor(args) === 1) {
     out.write(
       `${c.yellow("note")}: --workers ${args.workers}: only bfs shares its search among worker threads; ${args.strategy} ran in one thread\n`,

@@ -28,6 +28,7 @@ export {
   type ExploreOperation,
   type FaultBudget,
   type Finding,
+  replayReasons,
   World,
   type WorldSetup,
 } from "./world.js";

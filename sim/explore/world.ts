@@ -513,6 +513,11 @@ export class World {
     return this.shared.restorable(this);
   }
 
+  /** Why this world is not `restorable`, one line per cause (`WorldShared.replayReasons`). */
+  replayReasons(): string[] {
+    return this.shared.replayReasons(this);
+  }
+
   /** Saves the whole state: the kernel, the nodes, the monitors, the clients and the budget. */
   save(): WorldState {
     // The state keeps its list of enabled steps and every node's digest up to date, so that each
@@ -1043,19 +1048,65 @@ export class WorldShared {
   /** The snapshotter of this world, which leaves what never changes in one exploration alone. */
   snapshotter(world: World): Snapshotter {
     if (this.saver === undefined || this.saverFor !== world) {
-      const kernel = world.kernel;
-      const opaque = new Set<object>([this.silentTrace, world.options, world.setup.protocol]);
-      if (world.setup.protocol.roles !== undefined) opaque.add(world.setup.protocol.roles);
-      for (const node of world.nodeIds) opaque.add(kernel.contextOf(node));
-      for (const object of kernel.outsideState()) opaque.add(object);
-      // A network that draws nothing keeps its state from start to end of an exploration but for
-      // an isolation, which `restore` puts back: walking its 18 objects on every save and restore
-      // was a tenth of both.
-      if (drawsNothing(defaultNetwork)) opaque.add(kernel.network);
-      this.saver = new Snapshotter(opaque);
+      this.saver = new Snapshotter(this.constants(world));
       this.saverFor = world;
     }
     return this.saver;
+  }
+
+  /** What a snapshot of `world` leaves alone: what never changes in one exploration. */
+  private constants(world: World): Set<object> {
+    const kernel = world.kernel;
+    const opaque = new Set<object>([this.silentTrace, world.options, world.setup.protocol]);
+    if (world.setup.protocol.roles !== undefined) opaque.add(world.setup.protocol.roles);
+    for (const node of world.nodeIds) opaque.add(kernel.contextOf(node));
+    for (const object of kernel.outsideState()) opaque.add(object);
+    // A network that draws nothing keeps its state from start to end of an exploration but for
+    // an isolation, which `restore` puts back: walking its 18 objects on every save and restore
+    // was a tenth of both.
+    if (drawsNothing(defaultNetwork)) opaque.add(kernel.network);
+    return opaque;
+  }
+
+  /**
+   * Why states of `world`'s exploration are rebuilt by replaying their paths rather than restored
+   * from snapshots, one line per cause (none when `restorable`): which nodes keep no data fields,
+   * which invariants' monitors have no \`state\`, and where the walk meets an object whose
+   * contents it cannot copy. For the author of the protocol: each line names what to change.
+   */
+  replayReasons(world: World): string[] {
+    const reasons: string[] = [];
+    const probe = new Snapshotter(this.constants(world));
+    const hides = (root: object): boolean => {
+      probe.hidden = false;
+      probe.capture([root]);
+      return probe.hidden;
+    };
+    for (const node of world.nodeIds) {
+      const object = world.kernel.nodeObject(node);
+      if (object !== undefined && !showsState(object)) {
+        reasons.push(`node ${node}'s object keeps its state out of its fields (closures or #private fields)`);
+      } else if (hides(world.kernel.nodeStateRoot(node))) {
+        reasons.push(
+          `node ${node} holds an object whose contents cannot be read (a WeakMap, a WeakSet or a Promise)`,
+        );
+      }
+    }
+    for (const invariant of world.setup.protocol.invariants) {
+      const monitor = invariant.create(new SharedRecords<unknown>());
+      if (!("state" in monitor)) reasons.push(`the monitor of ${invariant.name} has no \`state\``);
+      else if (typeof monitor.state === "object" && monitor.state !== null && hides(monitor.state)) {
+        reasons.push(
+          `the \`state\` of ${invariant.name}'s monitor holds an object whose contents cannot be read (a WeakMap, a WeakSet or a Promise)`,
+        );
+      }
+    }
+    if (reasons.length === 0 && !this.restorable(world)) {
+      reasons.push(
+        "outside the nodes and the monitors, the state holds an object whose contents cannot be read (a WeakMap, a WeakSet or a Promise)",
+      );
+    }
+    return reasons;
   }
 
   /** See `World.restorable`; decided once per exploration, on its initial world. */
@@ -1093,4 +1144,12 @@ export class WorldShared {
     }
     return this.main;
   }
+}
+
+/**
+ * Why the states of an exploration of \`setup\` are rebuilt by replaying their paths rather than
+ * restored from snapshots, one line per cause; none when they are restored.
+ */
+export function replayReasons(setup: WorldSetup): string[] {
+  return new World(setup, new WorldShared()).replayReasons();
 }

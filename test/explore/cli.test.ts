@@ -90,6 +90,15 @@ describe("quorumlab explore", () => {
       expect(typeof json[field]).toBe("number");
     }
     expect(json.counterexample).toBeNull();
+    expect(json.restore).toBe("snapshot");
+    expect(json.replayReasons).toEqual([]);
+  });
+
+  it("says why states were replayed, naming the monitor that keeps its state out of sight", () => {
+    const result = quorumlab("explore", "txn-kv", "--depth", "1");
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain("each state was rebuilt by replaying its path");
+    expect(result.stdout).toContain("  - the monitor of txn.atomic has no `state`");
   });
 
   it("a violation that is the protocol's known limit says so; with a bug on, it is the bug's", () => {

@@ -84,6 +84,57 @@ describe("snapshot restore", () => {
     expect({ ...restored, wallMs: 0, restore: "" }).toEqual({ ...replayed, wallMs: 0, restore: "" });
   });
 
+  it("says why states are replayed: each node and each monitor that keeps its state out of sight", () => {
+    const paxos = protocols.get("paxos") as Protocol;
+    const plain = exploreSetup(paxos, { nodes: 3 }, historyChecker()).setup;
+    expect(new World(plain).replayReasons()).toEqual([]);
+    const closures: Protocol = {
+      ...paxos,
+      name: "paxos-hidden",
+      // n2's node keeps its state in closures: an object of methods over a node kept out of sight.
+      create: (context, options) => {
+        const node = paxos.create(context, options) as unknown as Record<
+          string,
+          (...args: unknown[]) => unknown
+        >;
+        if (context.id !== "n2") return node as never;
+        const methods: Record<string, unknown> = {};
+        for (const name of ["onStart", "onMessage", "onTimer", "onClientRequest"]) {
+          if (typeof node[name] === "function") {
+            const method = (node[name] as (...args: unknown[]) => unknown).bind(node);
+            Object.defineProperty(methods, name, { value: method, enumerable: false });
+          }
+        }
+        return methods as never;
+      },
+      invariants: [
+        ...paxos.invariants,
+        {
+          name: "hidden.no-state",
+          statement: "Nothing.",
+          source: "this test",
+          kind: "safety",
+          create: () => ({ afterStep: () => undefined }),
+        },
+        {
+          name: "hidden.weak-state",
+          statement: "Nothing.",
+          source: "this test",
+          kind: "safety",
+          create: () => ({ state: { seen: new WeakMap<object, number>() }, afterStep: () => undefined }),
+        },
+      ] as Protocol["invariants"],
+    };
+    const { setup } = exploreSetup(closures, { nodes: 3 }, historyChecker());
+    const world = new World(setup);
+    expect(world.restorable).toBe(false);
+    expect(world.replayReasons()).toEqual([
+      "node n2's object keeps its state out of its fields (closures or #private fields)",
+      "the monitor of hidden.no-state has no `state`",
+      "the `state` of hidden.weak-state's monitor holds an object whose contents cannot be read (a WeakMap, a WeakSet or a Promise)",
+    ]);
+  });
+
   it("shares the parts of nodes that did not step with the parent state", () => {
     const { setup } = exploreSetup(protocols.get("paxos") as Protocol, { nodes: 3 }, historyChecker());
     const world = new World(setup);
