@@ -9,8 +9,8 @@
  * The second is the run's history check (the protocol's client model is `list-append`); the first
  * is a monitor over each replica's applied outcomes.
  */
-import type { Invariant } from "../../sim/node.js";
-import type { GroupMachine } from "./machine.js";
+import type { Invariant, NodeId } from "../../sim/node.js";
+import type { OutcomeAudit } from "./machine.js";
 import type { TxnKvNode } from "./node.js";
 
 export const txnAtomic: Invariant<TxnKvNode> = {
@@ -20,16 +20,23 @@ export const txnAtomic: Invariant<TxnKvNode> = {
   kind: "safety",
   create: () => {
     const outcomes = new Map<string, { group: string; commit: boolean }>();
-    const seen = new WeakMap<GroupMachine, number>();
+    // How far each node's audit was read, and its first entry then: a node's state machine is
+    // replaced when it installs a snapshot (or restarts), and the new one's audit, read from its
+    // start, begins with another entry or none.
+    const read = new Map<NodeId, number>();
+    const firstRead = new Map<NodeId, OutcomeAudit | undefined>();
     return {
+      state: { outcomes, read, firstRead },
       afterStep: (step) => {
         const node = step.node(step.actor);
         if (node === undefined) return undefined;
-        const machine = node.machine;
-        const from = seen.get(machine) ?? 0;
-        seen.set(machine, machine.audit.length);
-        for (let at = from; at < machine.audit.length; at++) {
-          const outcome = machine.audit[at]!;
+        const audit = node.machine.audit;
+        const sameAudit = read.has(step.actor) && firstRead.get(step.actor) === audit[0];
+        const from = sameAudit ? (read.get(step.actor) as number) : 0;
+        read.set(step.actor, audit.length);
+        firstRead.set(step.actor, audit[0]);
+        for (let at = from; at < audit.length; at++) {
+          const outcome = audit[at]!;
           const earlier = outcomes.get(outcome.txn);
           if (earlier === undefined) {
             outcomes.set(outcome.txn, { group: outcome.group, commit: outcome.commit });

@@ -27,6 +27,7 @@ const cases: ReadonlyArray<{ protocol: string; nodes: number; depth: number; bug
   { protocol: "multi-paxos", nodes: 3, depth: 3 },
   { protocol: "primary-backup", nodes: 3, depth: 3 },
   { protocol: "two-phase-commit", nodes: 3, depth: 4, bug: "ready-aborts-on-timeout" },
+  { protocol: "txn-kv", nodes: 3, depth: 3 },
 ];
 
 describe("snapshot restore", () => {
