@@ -31,9 +31,15 @@ import { type Configuration, configurationDigest } from "./config.js";
 import { type AuditEvent, executeOp, isWrite } from "./group-machine.js";
 import type { ShardedNode } from "./node.js";
 
-/** Reads each node's audit events once, counting each (group, log index) from its first replica. */
+/**
+ * Reads each node's audit events once, counting each (group, log index) from its first replica.
+ * It keeps numbers and the first event of each audit read, not the audits themselves: a monitor's
+ * state is saved apart from the nodes' (docs/node-api.md, "Saving and restoring a state").
+ */
 class AuditReader {
-  private readonly cursors = new Map<string, { audit: readonly AuditEvent[]; cursor: number }>();
+  /** Per node, how far its audit was read, and the audit's first event then. */
+  private readonly cursors = new Map<string, number>();
+  private readonly firstEvents = new Map<string, AuditEvent | undefined>();
   private readonly processedIndex = new Map<string, number>();
 
   /** New events of the acting node that no replica of its group has reported yet. */
@@ -41,25 +47,24 @@ class AuditReader {
     const node = step.node(step.actor);
     const machine = node?.groupMachine;
     if (node === undefined || machine === undefined) return [];
-    // A restart or a restored snapshot gives the node a new machine, whose audit starts over.
+    // A restart or a restored snapshot gives the node a new machine, whose audit starts over
+    // with other events (or none).
     const audit = machine.audit;
-    let entry = this.cursors.get(step.actor);
-    if (entry === undefined || entry.audit !== audit) {
-      entry = { audit, cursor: 0 };
-      this.cursors.set(step.actor, entry);
-    }
-    if (entry.cursor === audit.length) return [];
+    const same = this.cursors.has(step.actor) && this.firstEvents.get(step.actor) === audit[0];
+    const cursor = same ? (this.cursors.get(step.actor) as number) : 0;
+    this.cursors.set(step.actor, audit.length);
+    this.firstEvents.set(step.actor, audit[0]);
+    if (cursor === audit.length) return [];
     const before = this.processedIndex.get(node.group) ?? 0;
     let after = before;
     const fresh: AuditEvent[] = [];
-    for (let position = entry.cursor; position < audit.length; position++) {
+    for (let position = cursor; position < audit.length; position++) {
       const event = audit[position] as AuditEvent;
       if (event.index > before) {
         fresh.push(event);
         after = Math.max(after, event.index);
       }
     }
-    entry.cursor = audit.length;
     this.processedIndex.set(node.group, after);
     return fresh;
   }
@@ -74,6 +79,7 @@ export const singleOwnerPerConfig: Invariant<ShardedNode> = {
     const reader = new AuditReader();
     const servedBy = new Map<string, string>();
     return {
+      state: { reader, servedBy },
       afterStep(step) {
         const node = step.node(step.actor);
         for (const event of reader.read(step)) {
@@ -140,6 +146,7 @@ export const noLostOrDuplicatedWrite: Invariant<ShardedNode> = {
       return reference;
     };
     return {
+      state: { reader, shards },
       afterStep(step) {
         const node = step.node(step.actor) as ShardedNode | undefined;
         for (const event of reader.read(step)) {
@@ -191,9 +198,12 @@ export const configAgreed: Invariant<ShardedNode> = {
   kind: "safety",
   create(): InvariantMonitor<ShardedNode> {
     const digests = new Map<number, { digest: string; node: string }>();
+    /**
+     * How far a node's configuration history and audit were read. A node restarts with both
+     * empty; a restored snapshot gives it a new history, which begins with another configuration.
+     */
     interface Cursor {
-      node: ShardedNode;
-      history: readonly Configuration[] | undefined;
+      historyFirst: Configuration | undefined;
       cursor: number;
       configCursor: number;
       lastNum: number;
@@ -211,18 +221,19 @@ export const configAgreed: Invariant<ShardedNode> = {
       return undefined;
     };
     return {
+      state: { digests, cursors },
       afterStep(step) {
         const node = step.node(step.actor);
         if (node === undefined) return undefined;
         let entry = cursors.get(step.actor);
-        if (entry === undefined || entry.node !== node) {
-          entry = { node, history: undefined, cursor: 0, configCursor: 0, lastNum: 1 };
+        if (entry === undefined || step.cause === "restart" || step.cause === "start") {
+          entry = { historyFirst: undefined, cursor: 0, configCursor: 0, lastNum: 1 };
           cursors.set(step.actor, entry);
         }
         const history = node.groupMachine?.configHistory ?? [];
-        if (entry.history !== history) {
+        if (entry.historyFirst !== history[0] || entry.cursor > history.length) {
           // A new machine (restored from a snapshot) continues from the configuration it holds.
-          entry.history = history;
+          entry.historyFirst = history[0];
           entry.cursor = 0;
           entry.lastNum = node.groupMachine?.startConfigNum ?? 1;
         }
@@ -277,6 +288,7 @@ function perGroup(invariant: Invariant<RaftNode>): Invariant<ShardedNode> {
         { monitor: InvariantMonitor<RaftNode>; run: SharedRecords<RaftNode> }
       >();
       return {
+        state: { monitors },
         afterStep(stepView) {
           // A crashed node has no object; Raft's monitors skip such steps too.
           const group = stepView.node(stepView.actor)?.group;

@@ -95,13 +95,13 @@ describe("quorumlab explore", () => {
   });
 
   it("says why states were replayed, naming the monitor that keeps its state out of sight", () => {
-    const result = quorumlab("explore", "sharded-kv", "--depth", "1");
-    expect(result.code).toBe(3);
+    const result = quorumlab("explore", "consistent-hashing", "--depth", "1");
+    expect(result.code).toBe(0);
     expect(result.stdout).toContain("each state was rebuilt by replaying its path");
-    expect(result.stdout).toContain("  - the monitor of sharded.config-agreed has no `state`");
-    const json = JSON.parse(quorumlab("explore", "sharded-kv", "--depth", "1", "--json").stdout);
+    expect(result.stdout).toContain("  - the monitor of ring.successor has no `state`");
+    const json = JSON.parse(quorumlab("explore", "consistent-hashing", "--depth", "1", "--json").stdout);
     expect(json.restore).toBe("replay");
-    expect(json.replayReasons).toContain("the monitor of sharded.config-agreed has no `state`");
+    expect(json.replayReasons).toContain("the monitor of ring.successor has no `state`");
   });
 
   it("a violation that is the protocol's known limit says so; with a bug on, it is the bug's", () => {

@@ -28,6 +28,7 @@ const cases: ReadonlyArray<{ protocol: string; nodes: number; depth: number; bug
   { protocol: "primary-backup", nodes: 3, depth: 3 },
   { protocol: "two-phase-commit", nodes: 3, depth: 4, bug: "ready-aborts-on-timeout" },
   { protocol: "txn-kv", nodes: 3, depth: 3 },
+  { protocol: "sharded-kv", nodes: 6, depth: 3 },
 ];
 
 describe("snapshot restore", () => {
