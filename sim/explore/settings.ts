@@ -4,9 +4,9 @@
  * included, as the fuzzer uses them).
  */
 import { InputError } from "../errors.js";
-import type { ExploreHints, NodeCounts, Protocol } from "../node.js";
+import type { ExploreHints, Protocol } from "../node.js";
 import type { HistoryChecker } from "../run.js";
-import { nodeCountProblem, nodeCountsOf } from "../scenario/validate.js";
+import { nodeCountProblem } from "../scenario/validate.js";
 import type { ExploreOperation, FaultBudget, WorldSetup } from "./world.js";
 
 export interface ExploreInput {
@@ -166,7 +166,7 @@ export function exploreSetup(
     throw new InputError(`options: ${(error as Error).message}`);
   }
   const hints = exploreHints(protocol, bugs);
-  const nodes = input.nodes ?? hints.nodes ?? smallestClusterFrom(3, nodeCountsOf(protocol, options));
+  const nodes = input.nodes ?? hints.nodes ?? smallestClusterFrom(3, protocol, options);
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new InputError("--nodes: expected 1 to 16");
   const problem = nodeCountProblem(protocol, nodes, options);
   if (problem !== undefined) throw new InputError(`--nodes: ${problem}`);
@@ -207,12 +207,13 @@ export function exploreSetup(
  * The smallest cluster of at least `from` nodes the protocol supports (sharded-kv: 6, two groups
  * of 3), or `from` when none does within 16 nodes (the check that follows then says why).
  */
-function smallestClusterFrom(from: number, counts: NodeCounts): number {
-  for (let nodes = Math.max(from, counts.min); nodes <= 16; nodes++) {
-    const fits =
-      (counts.max === undefined || nodes <= counts.max) &&
-      (counts.multipleOf === undefined || nodes % counts.multipleOf === 0);
-    if (fits) return nodes;
+function smallestClusterFrom(
+  from: number,
+  protocol: Protocol,
+  options: Readonly<Record<string, unknown>>,
+): number {
+  for (let nodes = from; nodes <= 16; nodes++) {
+    if (nodeCountProblem(protocol, nodes, options) === undefined) return nodes;
   }
   return from;
 }
