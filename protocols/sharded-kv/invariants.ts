@@ -27,19 +27,14 @@ import {
 } from "../../sim/node.js";
 import type { RaftNode } from "../raft/index.js";
 import { raftInvariants } from "../raft/invariants.js";
+import { ReadPositions } from "../shared/read-positions.js";
 import { type Configuration, configurationDigest } from "./config.js";
 import { type AuditEvent, executeOp, isWrite } from "./group-machine.js";
 import type { ShardedNode } from "./node.js";
 
-/**
- * Reads each node's audit events once, counting each (group, log index) from its first replica.
- * It keeps numbers and the first event of each audit read, not the audits themselves: a monitor's
- * state is saved apart from the nodes' (docs/node-api.md, "Saving and restoring a state").
- */
+/** Reads each node's audit events once, counting each (group, log index) from its first replica. */
 class AuditReader {
-  /** Per node, how far its audit was read, and the audit's first event then. */
-  private readonly cursors = new Map<string, number>();
-  private readonly firstEvents = new Map<string, AuditEvent | undefined>();
+  private readonly positions = new ReadPositions<AuditEvent>();
   private readonly processedIndex = new Map<string, number>();
 
   /** New events of the acting node that no replica of its group has reported yet. */
@@ -50,10 +45,7 @@ class AuditReader {
     // A restart or a restored snapshot gives the node a new machine, whose audit starts over
     // with other events (or none).
     const audit = machine.audit;
-    const same = this.cursors.has(step.actor) && this.firstEvents.get(step.actor) === audit[0];
-    const cursor = same ? (this.cursors.get(step.actor) as number) : 0;
-    this.cursors.set(step.actor, audit.length);
-    this.firstEvents.set(step.actor, audit[0]);
+    const cursor = this.positions.unreadFrom(step.actor, audit);
     if (cursor === audit.length) return [];
     const before = this.processedIndex.get(node.group) ?? 0;
     let after = before;

@@ -9,7 +9,8 @@
  * The second is the run's history check (the protocol's client model is `list-append`); the first
  * is a monitor over each replica's applied outcomes.
  */
-import type { Invariant, NodeId } from "../../sim/node.js";
+import type { Invariant } from "../../sim/node.js";
+import { ReadPositions } from "../shared/read-positions.js";
 import type { OutcomeAudit } from "./machine.js";
 import type { TxnKvNode } from "./node.js";
 
@@ -20,22 +21,15 @@ export const txnAtomic: Invariant<TxnKvNode> = {
   kind: "safety",
   create: () => {
     const outcomes = new Map<string, { group: string; commit: boolean }>();
-    // How far each node's audit was read, and its first entry then: a node's state machine is
-    // replaced when it installs a snapshot (or restarts), and the new one's audit, read from its
-    // start, begins with another entry or none.
-    const read = new Map<NodeId, number>();
-    const firstRead = new Map<NodeId, OutcomeAudit | undefined>();
+    // A node's state machine, and its audit, is replaced when it installs a snapshot or restarts.
+    const positions = new ReadPositions<OutcomeAudit>();
     return {
-      state: { outcomes, read, firstRead },
+      state: { outcomes, positions },
       afterStep: (step) => {
         const node = step.node(step.actor);
         if (node === undefined) return undefined;
         const audit = node.machine.audit;
-        const sameAudit = read.has(step.actor) && firstRead.get(step.actor) === audit[0];
-        const from = sameAudit ? (read.get(step.actor) as number) : 0;
-        read.set(step.actor, audit.length);
-        firstRead.set(step.actor, audit[0]);
-        for (let at = from; at < audit.length; at++) {
+        for (let at = positions.unreadFrom(step.actor, audit); at < audit.length; at++) {
           const outcome = audit[at]!;
           const earlier = outcomes.get(outcome.txn);
           if (earlier === undefined) {
