@@ -445,6 +445,8 @@ export interface NodeCounts {
   /** Default: no ceiling. */
   readonly max?: number;
   readonly multipleOf?: number;
+  /** Why the sizes are these, when options decide it (shown when a size is refused). */
+  readonly reason?: string;
 }
 
 /** Everything the kernel needs to run a protocol; what a protocol module exports. */

@@ -11,7 +11,7 @@ import { shardedFigures } from "./figures.js";
 import { shardedInvariants } from "./invariants.js";
 import type { ShardedMessage } from "./messages.js";
 import { ShardedNode } from "./node.js";
-import { parseShardedOptions, type ShardedOptions } from "./options.js";
+import { parseShardedOptions, type ShardedOptions, shardedNodeCounts } from "./options.js";
 import { replicaGroupRoles } from "./replica.js";
 
 export { shardedFigures } from "./figures.js";
@@ -23,12 +23,7 @@ export const shardedKv: Protocol<ShardedMessage, ShardedNode> = {
   summary:
     "Sharded key-value store: Raft replica groups, shards placed by consistent hashing, a configuration group, and shard migration with client sessions.",
   defaultNodes: 12,
-  // The default layout cuts the cluster into groups of three: the configuration group and at
-  // least one shard group. Groups listed by name may have any size.
-  nodeCounts: (options) =>
-    Object.keys((options as unknown as ShardedOptions).groups).length === 0
-      ? { min: 6, multipleOf: 3 }
-      : { min: 2 },
+  nodeCounts: (options) => shardedNodeCounts(options as unknown as ShardedOptions),
   parseOptions: (options) => parseShardedOptions(options) as unknown as Readonly<Record<string, unknown>>,
   create: (context, options) => new ShardedNode(context, options as unknown as ShardedOptions),
   invariants: shardedInvariants,

@@ -19,6 +19,7 @@
  * without `changes` the last group joins at 1 s. `parseShardedOptions` is idempotent.
  */
 
+import type { NodeCounts } from "../../sim/node.js";
 import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
 import { groupsOption, namesOption } from "../shared/options.js";
 import { type ShardBugName, shardBugNames } from "./bugs.js";
@@ -143,6 +144,28 @@ export function parseShardedOptions(input: Readonly<Record<string, unknown>>): S
 }
 
 const groupSize = 3;
+
+/**
+ * The cluster sizes these options run on. The default layout (`deriveLayout`) cuts the nodes into
+ * groups of three, the configuration group and at least one replica group, and must reach the
+ * highest group `initialGroups` and `changes` name (g3: 12 nodes). Groups listed by name may have
+ * any size.
+ */
+export function shardedNodeCounts(options: ShardedOptions): NodeCounts {
+  if (Object.keys(options.groups).length > 0) return { min: 2 };
+  const named = [...options.initialGroups, ...(options.changes ?? []).map((change) => change.group)];
+  let highest: string | undefined;
+  let groups = 1;
+  for (const group of named) {
+    const number = /^g(\d+)$/.exec(group);
+    if (number !== null && Number(number[1]) > groups) {
+      groups = Number(number[1]);
+      highest = group;
+    }
+  }
+  const counts = { min: groupSize * (groups + 1), multipleOf: groupSize };
+  return highest === undefined ? counts : { ...counts, reason: `the options name group ${highest}` };
+}
 
 /** Derives the layout from the options and the cluster's node list; throws on a bad layout. */
 export function deriveLayout(options: ShardedOptions, nodes: readonly string[]): Layout {

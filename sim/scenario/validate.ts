@@ -38,7 +38,8 @@ export function describeNodeCounts(counts: NodeCounts): string {
       : counts.min === counts.max
         ? `exactly ${counts.min} nodes`
         : `${counts.min} to ${counts.max} nodes`;
-  return counts.multipleOf === undefined ? range : `${range}, in multiples of ${counts.multipleOf}`;
+  const sizes = counts.multipleOf === undefined ? range : `${range}, in multiples of ${counts.multipleOf}`;
+  return counts.reason === undefined ? sizes : `${sizes} (${counts.reason})`;
 }
 
 /** The node counts `protocol` supports with these (parsed) options. */

@@ -10,6 +10,8 @@ import {
   makeConfiguration,
   shardOf,
 } from "../../protocols/sharded-kv/config.js";
+import { shardedKv } from "../../protocols/sharded-kv/index.js";
+import { nodeCountProblem, nodeCountsOf } from "../../sim/scenario/validate.js";
 
 const layout = { shardCount: 12, vnodesPerGroup: 32 };
 
@@ -79,5 +81,37 @@ describe("the configuration group's state machine", () => {
       machine.apply({ kind: "join", change: 0, group: "g3", members: ["n10", "n11", "n12"] });
     }
     expect(configurationDigest(left.latest)).toBe(configurationDigest(right.latest));
+  });
+});
+
+describe("the cluster sizes the options run on", () => {
+  const sizes = (options: Record<string, unknown>) =>
+    nodeCountsOf(shardedKv, shardedKv.parseOptions(options));
+  const problem = (nodes: number, options: Record<string, unknown>) =>
+    nodeCountProblem(shardedKv, nodes, shardedKv.parseOptions(options));
+
+  it("the default layout needs the configuration group and one replica group, three nodes each", () => {
+    expect(sizes({})).toEqual({ min: 6, multipleOf: 3 });
+    expect(problem(6, {})).toBeUndefined();
+    expect(problem(9, {})).toBeUndefined();
+    expect(problem(7, {})).toBe("sharded-kv supports 6 or more nodes, in multiples of 3, got 7");
+  });
+
+  it("a group the timeline names must be in the default layout, and a refused size says which", () => {
+    const options = { changes: [{ at: "500ms", join: "g3" }] };
+    expect(sizes(options)).toEqual({ min: 12, multipleOf: 3, reason: "the options name group g3" });
+    expect(problem(12, options)).toBeUndefined();
+    expect(problem(6, options)).toBe(
+      "sharded-kv supports 12 or more nodes, in multiples of 3 (the options name group g3), got 6",
+    );
+    expect(sizes({ initialGroups: ["g1", "g2"] })).toEqual({
+      min: 9,
+      multipleOf: 3,
+      reason: "the options name group g2",
+    });
+  });
+
+  it("groups listed by name may have any size", () => {
+    expect(sizes({ groups: { config: ["n1"], g1: ["n2"] } })).toEqual({ min: 2 });
   });
 });
