@@ -21,6 +21,7 @@ import {
   formatFaultBudget,
   parseFaultBudget,
   type Strategy,
+  smallestCluster,
   type WorldSetup,
 } from "../sim/explore/index.js";
 import { exploreByLevels } from "../sim/explore/parallel.js";
@@ -308,7 +309,8 @@ function boundsOf(setup: WorldSetup): string | null {
 
 /**
  * Explores every deliberate safety bug (of the built-in protocols, one of them, or the user's
- * module) breadth first on 3 nodes, with the same time each.
+ * module) breadth first on 3 nodes (or the smallest cluster above the protocol runs on), with the
+ * same time each.
  */
 export async function runExploreMutants(options: {
   protocol?: string;
@@ -322,11 +324,12 @@ export async function runExploreMutants(options: {
     for (const bug of protocol.bugs) {
       if ((bug.kind ?? "safety") !== "safety") continue;
       options.onStart?.(name, bug.name);
-      // The built-in protocols' table is on 3 nodes; a module's bugs on the cluster its explore
-      // bounds declare, else its default size (a module may not work on 3 nodes at all).
+      // The built-in protocols' table is on 3 nodes, or the smallest cluster above 3 a protocol
+      // runs on (sharded-kv: 6); a module's bugs on the cluster its explore bounds declare, else
+      // its default size (a module may not work on 3 nodes at all).
       const nodes =
         options.module === undefined
-          ? 3
+          ? smallestCluster(protocol, [bug.name], 3)
           : (exploreHints(protocol, [bug.name]).nodes ?? protocol.defaultNodes);
       const row = await exploreBug(name, protocol, bug, options.timePerMs, nodes);
       if (row !== undefined) rows.push(row);
@@ -369,7 +372,7 @@ function exploreSearches(protocol: Protocol, bug: DeliberateBug, timePerMs: numb
   ];
 }
 
-/** Explores one bug on 3 nodes; the row of the search that found it, or of the last tried. */
+/** Explores one bug on `nodes` nodes; the row of the search that found it, or of the last tried. */
 async function exploreBug(
   name: string,
   protocol: Protocol,

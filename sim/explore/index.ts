@@ -20,6 +20,7 @@ export {
   exploreSetup,
   formatFaultBudget,
   parseFaultBudget,
+  smallestCluster,
 } from "./settings.js";
 export { FingerprintSet } from "./visited.js";
 export {

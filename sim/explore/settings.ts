@@ -204,8 +204,26 @@ export function exploreSetup(
 }
 
 /**
- * The smallest cluster of at least `from` nodes the protocol supports (sharded-kv: 6, two groups
- * of 3), or `from` when none does within 16 nodes (the check that follows then says why).
+ * The smallest cluster of at least `from` nodes the protocol supports with `bugs` on (sharded-kv:
+ * 6, two groups of 3), or `from` when none does within 16 nodes or the bugs' options do not parse
+ * (`exploreSetup` then says why).
+ */
+export function smallestCluster(protocol: Protocol, bugs: readonly string[], from: number): number {
+  let options: Readonly<Record<string, unknown>>;
+  try {
+    options = protocol.parseOptions({
+      ...bugOptionHints(protocol, bugs),
+      ...(bugs.length === 0 ? {} : { bugs }),
+    });
+  } catch {
+    return from;
+  }
+  return smallestClusterFrom(from, protocol, options);
+}
+
+/**
+ * The smallest cluster of at least `from` nodes the protocol supports with `options`, or `from`
+ * when none does within 16 nodes.
  */
 function smallestClusterFrom(
   from: number,

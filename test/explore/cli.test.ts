@@ -197,4 +197,24 @@ describe("quorumlab mutants --explore", () => {
       expect(row.steps).toBeGreaterThan(0);
     }
   });
+
+  it("explores each bug on a cluster its protocol runs on: sharded-kv on 6 nodes, and 12 where the bug's timeline names g3", () => {
+    const result = quorumlab(
+      "mutants",
+      "--explore",
+      "--protocol",
+      "sharded-kv",
+      "--time-per",
+      "1s",
+      "--json",
+    );
+    expect(result.stderr).toBe("");
+    const json = JSON.parse(result.stdout);
+    expect(json.explore.map((row: { bug: string; nodes: number }) => [row.bug, row.nodes])).toEqual([
+      ["serve-before-data", 6],
+      ["drop-sessions-on-migration", 12],
+    ]);
+    // Not an exception in the first state: the cluster holds every group the options name.
+    for (const row of json.explore) expect(row.invariant).not.toBe("exception");
+  });
 });
