@@ -18,8 +18,8 @@ import { protocols } from "../../protocols/index.js";
 import { InputError } from "../../sim/errors.js";
 import { exploredScenario, exploredText } from "../../sim/explore/counterexample.js";
 import { explore, type SearchSettings } from "../../sim/explore/search.js";
-import { exploreSetup } from "../../sim/explore/settings.js";
-import type { WorldSetup } from "../../sim/explore/world.js";
+import { exploreSetup, smallestCluster } from "../../sim/explore/settings.js";
+import { World, type WorldSetup } from "../../sim/explore/world.js";
 import type { Invariant, Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
@@ -160,6 +160,31 @@ describe("exploring built-in protocols", () => {
     expect(() => exploreSetup(protocols.get("two-phase-commit") as Protocol, { nodes: 1 })).toThrow(
       /--nodes: two-phase-commit supports 2 or more nodes, got 1/,
     );
+  });
+
+  it("starts every deliberate bug's exploration on a cluster that runs: no exception in the first state", () => {
+    for (const protocol of protocols.values()) {
+      for (const bug of protocol.bugs) {
+        // As `explore --bug` sizes the cluster, and as `mutants --explore` does (3 nodes, or the
+        // smallest above that runs the bug's options).
+        for (const nodes of [undefined, smallestCluster(protocol, [bug.name], 3)]) {
+          const { setup } = exploreSetup(protocol, {
+            bugs: [bug.name],
+            ...(nodes === undefined ? {} : { nodes }),
+          });
+          const world = new World(setup);
+          expect({
+            protocol: protocol.name,
+            bug: bug.name,
+            nodes,
+            finding: world.finding?.invariant,
+          }).not.toMatchObject({
+            finding: "exception",
+          });
+          expect(world.choices().length).toBeGreaterThan(0);
+        }
+      }
+    }
   });
 
   it("offers a power-loss crash while a node has unsynced writes, and saves it in the schedule", () => {
