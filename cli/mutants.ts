@@ -471,11 +471,13 @@ function printExploreRows(rows: readonly ExploreMutantRow[]): void {
   );
 }
 
-/** `3 nodes`, or `1 or 3 nodes` when the rows differ. */
+/** `3 nodes`, or `1 or 3 nodes` or `3, 6 or 12 nodes` when the rows differ. */
 function clusterSizes(rows: readonly ExploreMutantRow[]): string {
   const sizes = [...new Set(rows.map((row) => row.nodes))].sort((a, b) => a - b);
   if (sizes.length === 0) return "3 nodes";
-  return `${sizes.join(" or ")} node${sizes.length === 1 && sizes[0] === 1 ? "" : "s"}`;
+  const listed =
+    sizes.length <= 2 ? sizes.join(" or ") : `${sizes.slice(0, -1).join(", ")} or ${sizes.at(-1)}`;
+  return `${listed} node${sizes.length === 1 && sizes[0] === 1 ? "" : "s"}`;
 }
 
 function table(head: string[], plain: boolean, colWidths?: number[]): Table.Table {
