@@ -309,7 +309,7 @@ function boundsOf(setup: WorldSetup): string | null {
 
 /**
  * Explores every deliberate safety bug (of the built-in protocols, one of them, or the user's
- * module) breadth first on 3 nodes (or the smallest cluster above the protocol runs on), with the
+ * module) breadth first on 3 nodes (or the smallest larger cluster the protocol runs on), with the
  * same time each.
  */
 export async function runExploreMutants(options: {
