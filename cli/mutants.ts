@@ -14,17 +14,20 @@ import { protocols } from "../protocols/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import {
   defaultDriftRate,
+  type ExploreInput,
   explore,
   exploreHints,
   exploreSetup,
   formatDriftRate,
   formatFaultBudget,
   parseFaultBudget,
+  type SearchResult,
+  type SearchSettings,
   type Strategy,
   smallestCluster,
   type WorldSetup,
 } from "../sim/explore/index.js";
-import { exploreByLevels } from "../sim/explore/parallel.js";
+import { exploreByLevels, exploreInParallel } from "../sim/explore/parallel.js";
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
 import type { DeliberateBug, Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
@@ -33,8 +36,10 @@ import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
+import { explorePool } from "./shared/explore-pool.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
+import type { ProtocolSource } from "./shared/fuzz-worker.js";
 import { knownLimitOf } from "./shared/known-limit.js";
 import { progressBar } from "./shared/progress.js";
 
@@ -102,13 +107,14 @@ function selected(protocolName: string | undefined): string[] {
 async function targets(options: {
   protocol?: string;
   module?: string;
-}): Promise<Array<{ target: string; protocol: Protocol }>> {
+}): Promise<Array<{ target: string; source: ProtocolSource; protocol: Protocol }>> {
   if (options.module !== undefined) {
-    const { protocol } = await resolveTarget(options.module);
-    return [{ target: options.module, protocol }];
+    const { source, protocol } = await resolveTarget(options.module);
+    return [{ target: options.module, source, protocol }];
   }
   return selected(options.protocol).map((name) => ({
     target: name,
+    source: { name },
     protocol: protocols.get(name) as Protocol,
   }));
 }
@@ -248,6 +254,9 @@ export function mutantsJson(rows: readonly MutantRow[]): Record<string, unknown>
   };
 }
 
+/** Most worker threads `--workers` takes. */
+const workersMax = 64;
+
 /** One deliberate safety bug explored breadth first, then by novelty walks (`mutants --explore`). */
 export interface ExploreMutantRow {
   readonly protocol: string;
@@ -256,13 +265,20 @@ export interface ExploreMutantRow {
   readonly found: boolean;
   readonly verdict: string;
   readonly invariant: string | null;
-  /** The strategy of the last search: `bfs`, or `novelty` once breadth-first search found nothing. */
+  /**
+   * The strategy of the search that found the bug, else of the last: `bfs`, `novelty` once
+   * breadth-first search found nothing, or a declared `cells` that breadth-first search could not
+   * follow in the time left.
+   */
   readonly strategy: Strategy;
   /** Steps of the counterexample: the shortest one under `bfs`, a shortened one under `novelty`. */
   readonly steps: number | null;
   /** Whether `steps` is proven shortest (breadth-first search). */
   readonly shortest: boolean;
-  /** For a search without a violation: every state this many steps from the start was explored. */
+  /**
+   * Every state this many steps from the start was explored without a violation (breadth first;
+   * for a bug found by `cells`, by the breadth-first search after it).
+   */
   readonly depth: number;
   /** The setting of the last search: nodes, clients, the fault budget, and the bug's own bounds. */
   readonly nodes: number;
@@ -316,10 +332,12 @@ export async function runExploreMutants(options: {
   protocol?: string;
   module?: string;
   timePerMs: number;
+  /** Threads each breadth-first search shares its levels among (1: none started). */
+  workers?: number;
   onStart?: (protocol: string, bug: string) => void;
 }): Promise<ExploreMutantRow[]> {
   const rows: ExploreMutantRow[] = [];
-  for (const { protocol } of await targets(options)) {
+  for (const { source, protocol } of await targets(options)) {
     const name = protocol.name;
     for (const bug of protocol.bugs) {
       if ((bug.kind ?? "safety") !== "safety") continue;
@@ -331,7 +349,10 @@ export async function runExploreMutants(options: {
         options.module === undefined
           ? smallestCluster(protocol, [bug.name], 3)
           : (exploreHints(protocol, [bug.name]).nodes ?? protocol.defaultNodes);
-      const row = await exploreBug(name, protocol, bug, options.timePerMs, nodes);
+      const row = await exploreBug(name, protocol, bug, options.timePerMs, nodes, {
+        source,
+        workers: options.workers ?? 1,
+      });
       if (row !== undefined) rows.push(row);
     }
   }
@@ -345,17 +366,26 @@ type ExploreMutantSetting = { readonly clients?: number; readonly faults?: strin
 interface ExploreMutantSearch {
   readonly setting: ExploreMutantSetting;
   readonly strategy: Strategy;
-  readonly timeMs: number;
+  /** Its share, or what the searches before it left of the bug's time. */
+  readonly timeMs: number | "rest";
+  /** Run even when a search before it found the bug: breadth first, to prove the shortest schedule. */
+  readonly forShortest?: true;
 }
 
 /**
  * The searches tried on one bug, in order, until one finds it: a bug that declares its strategy
- * (one too deep for breadth-first search) gets it alone, in its declared bounds; any other bug
- * gets breadth-first search in each generic setting, then novelty walks in the last.
+ * (`cells`: it finds the bug in a fraction of breadth-first search's time) gets it first, in its
+ * declared bounds, then breadth-first search there with the time left, even after a find, for
+ * the shortest schedule; any other bug gets breadth-first search in each generic setting (or in
+ * its declared bounds), then novelty walks in the last.
  */
 function exploreSearches(protocol: Protocol, bug: DeliberateBug, timePerMs: number): ExploreMutantSearch[] {
   const declared = bug.explore?.strategy;
-  if (declared !== undefined) return [{ setting: {}, strategy: declared, timeMs: timePerMs }];
+  if (declared !== undefined && declared !== "bfs")
+    return [
+      { setting: {}, strategy: declared, timeMs: timePerMs },
+      { setting: {}, strategy: "bfs", timeMs: "rest", forShortest: true },
+    ];
   // A protocol without clients has one setting fewer to try.
   const generic = exploreMutantSettings.filter(
     (setting, index) => protocol.client !== undefined || setting.clients === 0 || index === 0,
@@ -373,12 +403,13 @@ function exploreSearches(protocol: Protocol, bug: DeliberateBug, timePerMs: numb
 }
 
 /** Explores one bug on `nodes` nodes; the row of the search that found it, or of the last tried. */
-async function exploreBug(
+export async function exploreBug(
   name: string,
   protocol: Protocol,
   bug: DeliberateBug,
   timePerMs: number,
   nodes: number,
+  threads: { readonly source: ProtocolSource; readonly workers: number } = { source: { name }, workers: 1 },
 ): Promise<ExploreMutantRow | undefined> {
   // The generic settings explore every schedule: no bound of the protocol's applies.
   const unbounded = { timers: "all", network: "unordered", quietTimeouts: false } as const;
@@ -386,17 +417,17 @@ async function exploreBug(
   let statesVisited = 0;
   let uniqueStates = 0;
   let wallMs = 0;
-  for (const { setting, strategy, timeMs } of exploreSearches(protocol, bug, timePerMs)) {
-    const { setup } = exploreSetup(
-      protocol,
-      {
-        bugs: [bug.name],
-        nodes,
-        ...(setting.clients === undefined ? {} : { clients: setting.clients }),
-        ...(setting.faults === undefined ? {} : { faults: parseFaultBudget(setting.faults), ...unbounded }),
-      },
-      historyChecker(),
-    );
+  for (const { setting, strategy, timeMs: share, forShortest } of exploreSearches(protocol, bug, timePerMs)) {
+    if (row?.found === true && forShortest !== true) break;
+    const timeMs = share === "rest" ? timePerMs - wallMs : share;
+    if (timeMs <= 0) break;
+    const input: ExploreInput = {
+      bugs: [bug.name],
+      nodes,
+      ...(setting.clients === undefined ? {} : { clients: setting.clients }),
+      ...(setting.faults === undefined ? {} : { faults: parseFaultBudget(setting.faults), ...unbounded }),
+    };
+    const { setup } = exploreSetup(protocol, input, historyChecker());
     const breadthFirst = strategy === "bfs" || strategy === "cells";
     const settings = {
       strategy,
@@ -405,11 +436,18 @@ async function exploreBug(
       statesMax: 20_000_000,
       now: () => performance.now(),
     };
-    // Breadth first as `quorumlab explore` searches, each level's frontier kept as paths.
-    const result = strategy === "bfs" ? await exploreByLevels(setup, settings) : explore(setup, settings);
+    const result =
+      strategy === "bfs"
+        ? await searchBreadthFirst(setup, settings, { ...threads, input })
+        : explore(setup, settings);
     statesVisited += result.statesVisited;
     uniqueStates += result.uniqueStates;
     wallMs += result.wallMs;
+    if (row?.found === true && result.verdict !== "violation") {
+      // Breadth-first search ran out of time: the find stands, with the depth it covered.
+      row = { ...row, depth: result.depth, statesVisited, uniqueStates, wallMs: Math.round(wallMs) };
+      break;
+    }
     row = {
       protocol: name,
       bug: bug.name,
@@ -430,9 +468,36 @@ async function exploreBug(
       uniqueStates,
       wallMs: Math.round(wallMs),
     };
-    if (row.found) break;
   }
   return row;
+}
+
+/**
+ * Breadth first as `quorumlab explore` searches, each level's frontier kept as paths, and with
+ * more than one worker the levels shared among that many threads (their start counted in the
+ * search's wall time).
+ */
+async function searchBreadthFirst(
+  setup: WorldSetup,
+  settings: SearchSettings,
+  threads: { readonly source: ProtocolSource; readonly workers: number; readonly input: ExploreInput },
+): Promise<SearchResult> {
+  if (threads.workers <= 1) return exploreByLevels(setup, settings);
+  const started = performance.now();
+  const pool = explorePool(
+    {
+      source: threads.source,
+      input: threads.input,
+      expander: { oneOrder: setup.promptReplies !== true },
+    },
+    threads.workers,
+  );
+  try {
+    const result = await exploreInParallel(setup, settings, pool);
+    return { ...result, wallMs: performance.now() - started };
+  } finally {
+    await pool.close();
+  }
 }
 
 function printExploreRows(rows: readonly ExploreMutantRow[]): void {
@@ -609,7 +674,11 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       .option("protocol", { type: "string", describe: "only this protocol" })
       .option("time-per", { type: "string", default: "60s", describe: "fuzzing budget per bug" })
       .option("seed", { type: "string", default: "1", describe: "campaign seed" })
-      .option("workers", { type: "number", default: 1, describe: "worker threads" })
+      .option("workers", {
+        type: "number",
+        default: 1,
+        describe: `worker threads (1 to ${workersMax}): fuzzing campaigns, or with --explore each breadth-first search's levels`,
+      })
       .option("out", { type: "string", describe: "write each counterexample to this folder" })
       .option("correct", {
         type: "boolean",
@@ -655,12 +724,18 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       if (timePerUs === undefined || timePerUs <= 0) {
         throw new InputError(`--time-per: expected a duration such as 60s, got '${args["time-per"]}'`);
       }
+      if (!(Number.isInteger(args.workers) && args.workers >= 1 && args.workers <= workersMax)) {
+        throw new InputError(
+          `--workers: expected a whole number from 1 to ${workersMax}, got '${args.workers}'`,
+        );
+      }
       if (args.explore) {
         const c = colours(process.stderr);
         const rows = await runExploreMutants({
           ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
           ...(args.module === undefined ? {} : { module: args.module }),
           timePerMs: timePerUs / 1000,
+          workers: args.workers,
           onStart: (protocol, bug) => {
             if (!args.json && process.stderr.isTTY === true)
               process.stderr.write(c.dim(`exploring ${protocol} ${bug}\n`));

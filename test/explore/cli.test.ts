@@ -198,6 +198,31 @@ describe("quorumlab mutants --explore", () => {
     }
   });
 
+  it("gives the same rows with --workers 2 as with one thread, and refuses --workers 0", () => {
+    const rows = (workers: string) => {
+      const result = quorumlab(
+        "mutants",
+        "--explore",
+        "--protocol",
+        "two-phase-commit",
+        "--workers",
+        workers,
+        "--time-per",
+        "30s",
+        "--json",
+      );
+      expect(result.code).toBe(0);
+      return JSON.parse(result.stdout).explore.map(({ wallMs: _wallMs, ...row }: { wallMs: number }) => row);
+    };
+    const one = rows("1");
+    expect(one.length).toBeGreaterThan(0);
+    expect(one.every((row: { strategy: string }) => row.strategy === "bfs")).toBe(true);
+    expect(rows("2")).toEqual(one);
+    const refused = quorumlab("mutants", "--explore", "--protocol", "paxos", "--workers", "0");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim()).toBe("error: --workers: expected a whole number from 1 to 64, got '0'");
+  });
+
   it("explores each bug on a cluster its protocol runs on: sharded-kv on 6 nodes, and 12 where the bug's timeline names g3", () => {
     const result = quorumlab(
       "mutants",
