@@ -15,7 +15,8 @@ export const multiPaxosBugs = [
     kind: "safety",
     // A leader gets one client's command chosen, a second leader another's into the same slot:
     // two clients writing first to different nodes, and three timeouts. A firing's messages and
-    // every reply arriving at once make a phase one choice (docs/exploring.md, "Bounds").
+    // every reply arriving at once make a phase one choice: 7 choices (31 steps), found breadth
+    // first (docs/exploring.md, "Bounds").
     explore: {
       clients: 2,
       firstNodes: "spread",
@@ -24,7 +25,6 @@ export const multiPaxosBugs = [
       quietTimeouts: true,
       promptTimeouts: true,
       promptReplies: true,
-      strategy: "cells",
     },
   },
   {
@@ -97,6 +97,15 @@ export const multiPaxosBugs = [
     breaks: ["multi-paxos.exactly-once"],
     source: "Raft thesis §6.3 and Paxos Made Live §5 (client sessions make retries exactly-once)",
     kind: "safety",
+    // c1's write goes first to n3, which does not lead; c1 retries at n1 as n1 is elected, and
+    // n3's redirect sends the write to n1 once more: n1, by the bug, executes it twice. One
+    // client, two firings, FIFO links and every reply arriving at once: 13 steps, found breadth
+    // first (docs/exploring.md, "Bounds").
+    explore: {
+      faults: { timeouts: 2 },
+      network: "fifo",
+      promptReplies: true,
+    },
   },
 ] as const satisfies readonly DeliberateBug[];
 

@@ -61,6 +61,16 @@ export const raftBugs = [
     breaks: ["raft.state-machine-safety", "raft.leader-completeness"],
     source: "Raft paper Figure 2 (AppendEntries receiver step 3: truncate only on conflict)",
     kind: "safety",
+    // n1 leads and its no-op reaches n2; a heartbeat sent before n2's reply arrives starts from
+    // index 0 and is empty, so n2, by the bug, cuts the no-op n1 has just committed; n2 then wins
+    // term 2 with n3's vote. No client and three firings; FIFO links keep the space small and
+    // lose nothing: over every order the shortest schedule is as long (10 steps, found breadth
+    // first; docs/exploring.md, "Bounds").
+    explore: {
+      clients: 0,
+      faults: { timeouts: 3 },
+      network: "fifo",
+    },
   },
   {
     name: "commit-index-from-leader",

@@ -128,6 +128,69 @@ describe("raft commit-index-from-leader", () => {
   });
 });
 
+describe("raft truncate-without-conflict", () => {
+  const input: ExploreInput = { bugs: ["truncate-without-conflict"] };
+  const raft = protocol("raft");
+
+  it("is found breadth first in its declared bounds: an empty heartbeat cuts a committed no-op", () => {
+    const result = explore(exploreSetup(raft, input).setup, searchSettings());
+    expect(result.verdict).toBe("violation");
+    const counterexample = result.counterexample;
+    expect(counterexample?.finding.invariant).toBe("raft.leader-completeness");
+    expect(counterexample?.shortest).toBe(true);
+    expect(counterexample?.steps.length).toBe(10);
+    const firings = (counterexample?.steps ?? []).filter((step) => step.kind === "fire");
+    expect(firings.map(describeStep)).toEqual(["fire n1 election", "fire n1 heartbeat", "fire n2 election"]);
+    expect(replayFound("raft", input, result).broke).toContain("raft.leader-completeness");
+  });
+
+  it("correct Raft finds nothing in the same bounds to the bug's depth", () => {
+    const bounds = declaredBounds("raft", "truncate-without-conflict");
+    const result = explore(exploreSetup(raft, bounds).setup, searchSettings({ depthMax: 10 }));
+    expect(result.verdict).toBe("bounded");
+    expect(result.depth).toBe(10);
+    expect(result.uniqueStates).toBeGreaterThan(100_000);
+  });
+});
+
+describe("multi-paxos promise-omits-accepted", () => {
+  it("is found breadth first in its declared bounds, with its shortest schedule", () => {
+    const input: ExploreInput = { bugs: ["promise-omits-accepted"] };
+    const result = explore(exploreSetup(protocol("multi-paxos"), input).setup, searchSettings());
+    expect(result.verdict).toBe("violation");
+    expect(result.counterexample?.finding.invariant).toBe("multi-paxos.slot-agreement");
+    expect(result.counterexample?.shortest).toBe(true);
+    expect(result.counterexample?.steps.length).toBe(31);
+    expect(replayFound("multi-paxos", input, result).broke).toContain("multi-paxos.slot-agreement");
+  });
+});
+
+describe("multi-paxos execute-duplicates", () => {
+  const input: ExploreInput = { bugs: ["execute-duplicates"] };
+  const multiPaxos = protocol("multi-paxos");
+
+  it("is found breadth first in its declared bounds: a retry and a redirect bring one write to the leader twice", () => {
+    const result = explore(exploreSetup(multiPaxos, input).setup, searchSettings());
+    expect(result.verdict).toBe("violation");
+    const counterexample = result.counterexample;
+    expect(counterexample?.finding.invariant).toBe("multi-paxos.exactly-once");
+    expect(counterexample?.shortest).toBe(true);
+    expect(counterexample?.steps.length).toBe(13);
+    const requests = (counterexample?.steps ?? [])
+      .map(describeStep)
+      .filter((text) => text.startsWith("deliver client-request"));
+    expect(requests).toHaveLength(3);
+    expect(replayFound("multi-paxos", input, result).broke).toContain("multi-paxos.exactly-once");
+  });
+
+  it("correct Multi-Paxos finds nothing in the same bounds to depth 8", () => {
+    const bounds = declaredBounds("multi-paxos", "execute-duplicates");
+    const result = explore(exploreSetup(multiPaxos, bounds).setup, searchSettings({ depthMax: 8 }));
+    expect(result.verdict).toBe("bounded");
+    expect(result.depth).toBe(8);
+  });
+});
+
 describe("cells", () => {
   it("count a node's durable storage: these bounds hold more than the 4,495 cells of descriptions alone", () => {
     // Without durable storage in the cell, all 4,495 cells of these bounds are reached and the
