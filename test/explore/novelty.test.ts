@@ -27,7 +27,7 @@ const settings = (overrides: Partial<SearchSettings> = {}): SearchSettings => ({
 });
 
 describe("novelty walks", () => {
-  it("find a Raft bug breadth-first search does not reach in its time, with a short schedule that replays", () => {
+  it("find a Raft bug with a short schedule that replays, the same for the same seed", () => {
     const input: ExploreInput = { bugs: ["no-up-to-date-check"], nodes: 3 };
     const { setup } = exploreSetup(protocol("raft"), input);
     const result = explore(setup, settings());
