@@ -42,7 +42,7 @@ import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath, makeOutputFolder } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
-import { explorePool } from "./shared/explore-pool.js";
+import { checkWorkers, explorePool } from "./shared/explore-pool.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
 import { knownLimitNote, knownLimitOf } from "./shared/known-limit.js";
@@ -253,9 +253,6 @@ export function exploreJson(
   };
 }
 
-/** Most worker threads `--workers` takes. */
-const workersMax = 64;
-
 /** Parses `--timers election,heartbeat`. */
 function parseTimers(text: string): string[] {
   const names = text
@@ -278,9 +275,7 @@ function checkedTimeUs(args: ExploreArgs): number {
   ) {
     throw new InputError("--depth: expected a whole number from 1 to 65000");
   }
-  if (!(Number.isInteger(args.workers) && args.workers >= 1 && args.workers <= workersMax)) {
-    throw new InputError(`--workers: expected a whole number from 1 to ${workersMax}, got '${args.workers}'`);
-  }
+  checkWorkers(args.workers);
   return timeUs;
 }
 

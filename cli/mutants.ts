@@ -36,7 +36,7 @@ import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
-import { explorePool } from "./shared/explore-pool.js";
+import { checkWorkers, explorePool, workersMax } from "./shared/explore-pool.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import type { ProtocolSource } from "./shared/fuzz-worker.js";
@@ -253,9 +253,6 @@ export function mutantsJson(rows: readonly MutantRow[]): Record<string, unknown>
       })),
   };
 }
-
-/** Most worker threads `--workers` takes. */
-const workersMax = 64;
 
 /** One deliberate safety bug explored breadth first, then by novelty walks (`mutants --explore`). */
 export interface ExploreMutantRow {
@@ -724,11 +721,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       if (timePerUs === undefined || timePerUs <= 0) {
         throw new InputError(`--time-per: expected a duration such as 60s, got '${args["time-per"]}'`);
       }
-      if (!(Number.isInteger(args.workers) && args.workers >= 1 && args.workers <= workersMax)) {
-        throw new InputError(
-          `--workers: expected a whole number from 1 to ${workersMax}, got '${args.workers}'`,
-        );
-      }
+      checkWorkers(args.workers);
       if (args.explore) {
         const c = colours(process.stderr);
         const rows = await runExploreMutants({

@@ -23,6 +23,15 @@ function workerFile(): string {
   return built;
 }
 
+/** Most worker threads `--workers` takes (`explore`, `mutants`). */
+export const workersMax = 64;
+
+/** Refuses a `--workers` that is not a whole number from 1 to `workersMax`. */
+export function checkWorkers(workers: number): void {
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= workersMax))
+    throw new InputError(`--workers: expected a whole number from 1 to ${workersMax}, got '${workers}'`);
+}
+
 interface Job {
   readonly request: ExpandRequest;
   readonly resolve: (expansion: Expansion) => void;
