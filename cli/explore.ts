@@ -7,6 +7,7 @@
  * files.
  */
 import { writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
@@ -32,7 +33,7 @@ import {
   type Strategy,
   type WorldSetup,
 } from "../sim/explore/index.js";
-import { exploreByLevels, exploreInParallel } from "../sim/explore/parallel.js";
+import { exploreByLevels, exploreInParallel, inThreadPool } from "../sim/explore/parallel.js";
 import type { KnownLimit, Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import { type RunResult, runScenario } from "../sim/run.js";
@@ -42,7 +43,7 @@ import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath, makeOutputFolder } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
-import { checkWorkers, explorePool } from "./shared/explore-pool.js";
+import { explorePool, joinAfter, joiningPool, parseWorkers, workersMax } from "./shared/explore-pool.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
 import { knownLimitNote, knownLimitOf } from "./shared/known-limit.js";
@@ -65,7 +66,8 @@ export interface ExploreArgs {
   /** Default: the bug's or the protocol's `explore.strategy`, else bfs. */
   strategy?: Strategy;
   time: string;
-  workers: number;
+  /** `auto` or a whole number from 1 to 64 (`parseWorkers`). */
+  workers: string;
   bug?: string[];
   seed: string;
   out: string;
@@ -275,16 +277,25 @@ function checkedTimeUs(args: ExploreArgs): number {
   ) {
     throw new InputError("--depth: expected a whole number from 1 to 65000");
   }
-  checkWorkers(args.workers);
+  parseWorkers(args.workers);
   return timeUs;
 }
 
 /**
- * How many threads the search runs in: `--workers` for breadth-first search, one for the other
- * strategies (their walks and deepening rounds are not shared out).
+ * How many threads the search runs in: `--workers` for breadth-first search (`auto`: this thread,
+ * joined by worker threads if it runs long), one for the other strategies (their walks and
+ * deepening rounds are not shared out).
  */
-function threadsFor(args: ResolvedArgs): number {
-  return args.strategy === "bfs" ? args.workers : 1;
+function threadsFor(args: ResolvedArgs): number | "auto" {
+  return args.strategy === "bfs" ? parseWorkers(args.workers) : 1;
+}
+
+/** The search's result, and the worker threads that expanded its levels (1: none). */
+interface SearchRun {
+  readonly result: SearchResult;
+  readonly workers: number;
+  /** With `--workers auto`, when the worker threads took over (ms into the search). */
+  readonly joinedAtMs?: number;
 }
 
 /** Runs the search under a progress bar (none with --json or off a terminal). */
@@ -292,7 +303,7 @@ async function runSearch(
   setup: WorldSetup,
   args: ResolvedArgs,
   options: { timeUs: number; seed: bigint; source: ProtocolSource; input: ExploreInput },
-): Promise<SearchResult> {
+): Promise<SearchRun> {
   const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
   const settings = {
     strategy: args.strategy,
@@ -306,20 +317,37 @@ async function runSearch(
     progressMs: 200,
   };
   try {
-    if (args.strategy !== "bfs") return explore(setup, settings);
+    if (args.strategy !== "bfs") return { result: explore(setup, settings), workers: 1 };
     // Breadth first, each level's frontier kept as choice paths (sim/explore/parallel.ts).
     const threads = threadsFor(args);
-    if (threads <= 1) return await exploreByLevels(setup, settings);
-    const pool = explorePool(
-      {
-        source: options.source,
-        input: options.input,
-        expander: { oneOrder: setup.promptReplies !== true },
-      },
-      threads,
-    );
+    if (threads === 1) return { result: await exploreByLevels(setup, settings), workers: 1 };
+    const start = (workers: number) =>
+      explorePool(
+        {
+          source: options.source,
+          input: options.input,
+          expander: { oneOrder: setup.promptReplies !== true },
+        },
+        workers,
+      );
+    if (threads !== "auto") {
+      const pool = start(threads);
+      try {
+        return { result: await exploreInParallel(setup, settings, pool), workers: threads };
+      } finally {
+        await pool.close();
+      }
+    }
+    const pool = joiningPool(inThreadPool(setup, settings), start, {
+      workers: Math.min(availableParallelism(), workersMax),
+      ...joinAfter,
+      now: settings.now,
+    });
     try {
-      return await exploreInParallel(setup, settings, pool);
+      const result = await exploreInParallel(setup, settings, pool);
+      return pool.joinedAtMs === undefined
+        ? { result, workers: 1 }
+        : { result, workers: pool.joined, joinedAtMs: pool.joinedAtMs };
     } finally {
       await pool.close();
     }
@@ -338,6 +366,7 @@ function exitCodeOf(verdict: SearchResult["verdict"]): number {
 interface ExploreRun {
   readonly args: ResolvedArgs;
   readonly protocol: Protocol;
+  readonly search: SearchRun;
   readonly result: SearchResult;
   readonly saved: SavedCounterexample | undefined;
   /** The protocol's known limit the violation is (no deliberate bug on). */
@@ -363,10 +392,19 @@ function printStateNotes(out: NodeJS.WritableStream, c: ChalkInstance, run: Expl
 }
 
 /** The verdict line and, for a violation, the schedule and where it was saved. */
+/** How many threads searched, when more than this one did. */
+function threadsNote(search: SearchRun): string {
+  if (search.workers <= 1) return "";
+  const threads = `${search.workers} worker threads`;
+  return search.joinedAtMs === undefined
+    ? ` in ${threads}`
+    : ` (${threads} from ${(search.joinedAtMs / 1000).toFixed(1)} s)`;
+}
+
 function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: ExploreRun): void {
   const { result, saved } = run;
   const rate = result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0;
-  const figures = `${result.uniqueStates.toLocaleString("en-US")} unique states (${result.statesVisited.toLocaleString("en-US")} visited), ${(result.wallMs / 1000).toFixed(1)} s, ${rate.toLocaleString("en-US")} states/s`;
+  const figures = `${result.uniqueStates.toLocaleString("en-US")} unique states (${result.statesVisited.toLocaleString("en-US")} visited), ${(result.wallMs / 1000).toFixed(1)} s, ${rate.toLocaleString("en-US")} states/s${threadsNote(run.search)}`;
   switch (result.verdict) {
     case "complete":
       out.write(
@@ -451,8 +489,13 @@ function headerLine(
   return (
     `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
     `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
-    `faults ${formatFaultBudget(setup.budget)}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : setup.network === "fifo" ? "FIFO links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${setup.promptTimeouts === true ? "prompt timeouts, " : ""}${setup.promptReplies === true ? "prompt replies, " : ""}${(setup.budget.drift ?? 0) > 0 ? `clock drift ±${formatDriftRate(setup.driftRate ?? defaultDriftRate).slice(1)}, ` : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}${threadsFor(args) > 1 ? ` in ${threadsFor(args)} worker threads` : ""}, seed ${formatSeed(seed)}\n`
+    `faults ${formatFaultBudget(setup.budget)}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : setup.network === "fifo" ? "FIFO links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${setup.promptTimeouts === true ? "prompt timeouts, " : ""}${setup.promptReplies === true ? "prompt replies, " : ""}${(setup.budget.drift ?? 0) > 0 ? `clock drift ±${formatDriftRate(setup.driftRate ?? defaultDriftRate).slice(1)}, ` : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}${workersNote(threadsFor(args))}, seed ${formatSeed(seed)}\n`
   );
+}
+
+/** The header's word on threads: a number above one, or none (one thread, or `auto`). */
+function workersNote(threads: number | "auto"): string {
+  return threads !== "auto" && threads > 1 ? ` in ${threads} worker threads` : "";
 }
 
 async function exploreMain(given: ExploreArgs): Promise<number> {
@@ -475,12 +518,13 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const out = process.stdout;
   const bugs = args.bug ?? [];
   if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
-  const result = await runSearch(setup, args, { timeUs, seed, source, input }).catch((error: unknown) => {
+  const search = await runSearch(setup, args, { timeUs, seed, source, input }).catch((error: unknown) => {
     // A handler of the user's module broke a rule: say which file, as `fuzz` does.
     if (error instanceof DeterminismError && module !== undefined && error.file === undefined)
       throw new InputError(error.message, { file: displayPath(module) });
     throw error;
   });
+  const result = search.result;
   const registry = await registryFor(module === undefined ? {} : { module });
   const saved =
     result.counterexample === undefined
@@ -517,13 +561,14 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
       promptReplies: setup.promptReplies ?? false,
       driftRate: (setup.budget.drift ?? 0) > 0 ? (setup.driftRate ?? defaultDriftRate) : null,
       seed: formatSeed(seed),
-      workers: threadsFor(args),
+      workers: search.workers,
     };
     out.write(`${JSON.stringify(exploreJson(header, result, saved, knownLimit, replayed))}\n`);
     return exitCode;
   }
-  const run: ExploreRun = { args, protocol, result, saved, knownLimit, replayReasons: replayed };
-  if (args.workers > 1 && threadsFor(args) === 1) {
+  const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
+  const asked = parseWorkers(args.workers);
+  if (asked !== "auto" && asked > 1 && threadsFor(args) === 1) {
     out.write(
       `${c.yellow("note")}: --workers ${args.workers}: only bfs shares its search among worker threads; ${args.strategy} ran in one thread\n`,
     );
@@ -600,10 +645,10 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
       })
       .option("time", { type: "string", default: "60s", describe: "wall-clock budget" })
       .option("workers", {
-        type: "number",
-        default: 1,
+        type: "string",
+        default: "auto",
         describe:
-          "worker threads that expand each breadth-first level, 1 to 64; the same result for any number (other strategies run in one thread)",
+          "worker threads that expand each breadth-first level, 1 to 64, or auto: this thread, joined by one worker per core once the search has run 2 s and its level has seconds of work left; the same result for any number (other strategies run in one thread)",
       })
       .option("bug", { type: "string", array: true, describe: "switch on a deliberate bug (repeatable)" })
       .option("seed", {

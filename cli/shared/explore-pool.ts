@@ -38,17 +38,23 @@ interface Job {
   readonly reject: (error: Error) => void;
 }
 
+/** Worker threads expanding runs of frontier states. */
+export interface ExplorePool extends ExpansionPool {
+  /** How many threads have built their world and expand a run at once when sent one. */
+  readonly ready: number;
+  /** Ends the threads; runs still waiting are rejected. */
+  close(): Promise<void>;
+}
+
 /** Starts `workers` threads; `close` ends them (runs still waiting are rejected). */
-export function explorePool(
-  data: ExploreWorkerData,
-  workers: number,
-): ExpansionPool & { close(): Promise<void> } {
+export function explorePool(data: ExploreWorkerData, workers: number): ExplorePool {
   const file = workerFile();
   const queue: Job[] = [];
   const busy = new Map<Worker, Job>();
   const idle: Worker[] = [];
   let failure: Error | undefined;
   let nextId = 0;
+  let ready = 0;
   const dispatch = () => {
     while (idle.length > 0 && queue.length > 0) {
       const worker = idle.pop() as Worker;
@@ -66,6 +72,10 @@ export function explorePool(
   const threads = Array.from({ length: workers }, () => {
     const worker = new Worker(file, { workerData: data });
     worker.on("message", (reply: ExpandReply) => {
+      if (reply.kind === "ready") {
+        ready++;
+        return;
+      }
       const job = busy.get(worker);
       busy.delete(worker);
       idle.push(worker);
@@ -88,6 +98,9 @@ export function explorePool(
   });
   return {
     parallelism: workers,
+    get ready() {
+      return ready;
+    },
     expand(paths, depth, states) {
       if (failure !== undefined) return Promise.reject(failure);
       return new Promise<Expansion>((resolve, reject) => {
@@ -98,6 +111,118 @@ export function explorePool(
     async close() {
       queue.length = 0;
       await Promise.all(threads.map((worker) => worker.terminate()));
+    },
+  };
+}
+
+/** `--workers` of `explore`: `auto`, or a whole number from 1 to `workersMax`. */
+export function parseWorkers(text: string | number): number | "auto" {
+  if (text === "auto") return "auto";
+  const workers = typeof text === "number" ? text : /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= workersMax))
+    throw new InputError(`--workers: expected auto or a whole number from 1 to ${workersMax}, got '${text}'`);
+  return workers;
+}
+
+/**
+ * When `--workers auto` starts worker threads: once the search has run `afterMs`, at a point where
+ * what is left of the level being expanded would take this thread `workMs` or more (at its rate
+ * so far). A worker starts in about 0.3 s and then expands more slowly than this thread until it
+ * has compiled the simulator anew (docs/exploring.md, "Worker threads"): handed the last level of
+ * a short search, the workers made it slower (Paxos, two ballots, to depth 11: 2.6 s in one
+ * thread, 3.5 s joined after 2 s). The search goes on in this thread until every worker has built
+ * its world, so starting them costs it no waiting.
+ */
+export const joinAfter = { afterMs: 2_000, workMs: 3_000 } as const;
+
+/** A pool that starts in this thread and may bring in worker threads (`joiningPool`). */
+export interface JoiningPool extends ExpansionPool {
+  /** How many worker threads expand the runs now (0: all in this thread so far). */
+  readonly joined: number;
+  /** When they took over, in ms after the pool was made (undefined: they did not). */
+  readonly joinedAtMs: number | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * `--workers auto`: runs are expanded in this thread (`inThread`) until the search has run for
+ * `afterMs` and the rest of its level would keep this thread busy for `workMs` (`joinAfter`);
+ * then `start` starts the worker threads, this thread goes on expanding until every
+ * one of them is ready, and from then on the runs go to them. Every run's answer is the same
+ * wherever it is expanded, so the result is that of one thread. With fewer than two threads to
+ * start (`workers`), or no compiled worker to start them from, the search stays in this thread.
+ */
+export function joiningPool(
+  inThread: ExpansionPool,
+  start: (workers: number) => ExplorePool,
+  options: {
+    readonly workers: number;
+    readonly afterMs: number;
+    readonly workMs: number;
+    readonly now: () => number;
+  },
+): JoiningPool {
+  const made = options.now();
+  let workers: ExplorePool | undefined;
+  let unavailable = options.workers < 2;
+  let joinedAtMs: number | undefined;
+  // The level being expanded: its states, and how many were sent; this thread's rate so far.
+  let levelStates = 0;
+  let levelSent = 0;
+  let inThreadStates = 0;
+  let inThreadMs = 0;
+  const worthStarting = (): boolean => {
+    const elapsed = options.now() - made;
+    if (elapsed < options.afterMs || inThreadStates === 0) return false;
+    return (levelStates - levelSent) * (inThreadMs / inThreadStates) >= options.workMs;
+  };
+  const joinedNow = (): boolean => {
+    if (joinedAtMs !== undefined) return true;
+    if (workers === undefined && !unavailable && worthStarting()) {
+      try {
+        workers = start(options.workers);
+      } catch (error) {
+        // No compiled worker to start (run from the sources): one thread it is.
+        if (!(error instanceof InputError)) throw error;
+        unavailable = true;
+      }
+    }
+    if (workers === undefined || workers.ready < workers.parallelism) return false;
+    joinedAtMs = options.now() - made;
+    return true;
+  };
+  return {
+    get parallelism() {
+      return joinedAtMs !== undefined && workers !== undefined ? workers.parallelism : inThread.parallelism;
+    },
+    get runMax() {
+      return joinedAtMs !== undefined && workers !== undefined ? workers.runMax : inThread.runMax;
+    },
+    get joined() {
+      return joinedAtMs !== undefined && workers !== undefined ? workers.parallelism : 0;
+    },
+    get joinedAtMs() {
+      return joinedAtMs;
+    },
+    level(states) {
+      levelStates = states;
+      levelSent = 0;
+    },
+    expand(paths, depth, states) {
+      const joined = joinedNow();
+      levelSent += states;
+      if (joined) return (workers as ExplorePool).expand(paths, depth, states);
+      const before = options.now();
+      const expansion = inThread.expand(paths, depth, states);
+      inThreadMs += options.now() - before;
+      inThreadStates += states;
+      if (workers === undefined) return expansion;
+      // The workers' `ready` messages arrive as events, which a search answered at once (in this
+      // thread) would never let run: each answer now waits for the events pending.
+      return new Promise((resolve, reject) => setImmediate(() => expansion.then(resolve, reject)));
+    },
+    async close() {
+      await workers?.close();
     },
   };
 }

@@ -3,8 +3,9 @@
  * world from the settings it is started with, then expands the runs of frontier states it is
  * sent (sim/explore/parallel.ts) and answers each with its successors' fingerprints and findings.
  *
- * Messages: `start` once (`workerData`), then `expand` requests, each answered by `expansion` or
- * `error` with the same id. The typed arrays travel both ways by transfer, not copy.
+ * Messages: `start` once (`workerData`), answered by `ready` once the world is built, then
+ * `expand` requests, each answered by `expansion` or `error` with the same id. The typed arrays
+ * travel both ways by transfer, not copy.
  */
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { protocols } from "../../protocols/index.js";
@@ -31,6 +32,7 @@ export interface ExpandRequest {
 }
 
 export type ExpandReply =
+  | { readonly kind: "ready" }
   | { readonly kind: "expansion"; readonly id: number; readonly expansion: Expansion }
   | {
       readonly kind: "error";
@@ -66,6 +68,11 @@ async function expanderFor(data: ExploreWorkerData): Promise<FrontierExpander> {
 
 function main(port: NonNullable<typeof parentPort>, data: ExploreWorkerData): void {
   const expander = expanderFor(data);
+  // A world that fails to build says so in the answer to the first request.
+  expander.then(
+    () => port.postMessage({ kind: "ready" } satisfies ExpandReply),
+    () => {},
+  );
   port.on("message", (request: ExpandRequest) => {
     expander
       .then((ready) => {

@@ -247,6 +247,8 @@ export interface ExpansionPool {
   readonly parallelism: number;
   /** Most states in one run (default `runMax`). */
   readonly runMax?: number;
+  /** Told the number of states of each level before its runs are sent. */
+  level?(states: number): void;
   expand(paths: Uint16Array<ArrayBuffer>, depth: number, states: number): Promise<Expansion>;
 }
 
@@ -333,6 +335,7 @@ export async function exploreInParallel(
   while (frontier.size > 0) {
     if (depth >= settings.depthMax) return result("bounded", depth, "depth");
     const next = new PathList(depth + 1);
+    pool.level?.(frontier.size);
     const runSize = Math.min(
       pool.runMax ?? runMax,
       Math.max(1, Math.ceil(frontier.size / (pool.parallelism * 4))),
@@ -358,7 +361,9 @@ export async function exploreInParallel(
         abandon(pending);
         throw error;
       }
-      if (sent < runs) pending.push(send(sent++));
+      // Topped up to the pool's parallelism, which may grow during a level (a pool that brings in
+      // worker threads once the search has run a while).
+      while (sent < runs && pending.length < pool.parallelism * 2) pending.push(send(sent++));
       hiddenState ||= expansion.hiddenState;
       const first = run * runSize;
       let record = 0;
@@ -436,15 +441,20 @@ const inThreadRunMax = 256;
  * explorations and no faster on short ones (docs/exploring.md, "Worker threads").
  */
 export function exploreByLevels(setup: WorldSetup, settings: SearchSettings): Promise<SearchResult> {
+  return exploreInParallel(setup, settings, inThreadPool(setup, settings));
+}
+
+/** The pool `exploreByLevels` expands with: one `FrontierExpander`, in this thread. */
+export function inThreadPool(setup: WorldSetup, settings: SearchSettings): ExpansionPool {
   const expander = new FrontierExpander(setup, {
     oneOrder: takesOneOrder(setup, settings),
     ...(settings.restore === undefined ? {} : { restore: settings.restore }),
   });
-  return exploreInParallel(setup, settings, {
+  return {
     parallelism: 1,
     runMax: inThreadRunMax,
     expand: (paths, depth, states) => Promise.resolve(expander.expand(paths, depth, states)),
-  });
+  };
 }
 
 /** Answers no longer wanted: their failures are not this search's. */

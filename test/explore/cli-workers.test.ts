@@ -106,12 +106,24 @@ describe("quorumlab explore --workers", () => {
     expect(text.stdout).toContain("only bfs shares its search among worker threads; dfs ran in one thread");
   });
 
+  it("--workers auto, the default: a short search stays in one thread, with the same result", () => {
+    const args = ["explore", "paxos", "--faults", "timeouts=1", "--json", "--out", join(out, "auto")];
+    const one = quorumlab(...args, "--workers", "1");
+    const auto = quorumlab(...args);
+    expect(auto.code).toBe(0);
+    expect(JSON.parse(auto.stdout).workers).toBe(1);
+    expect(outcome(auto.stdout)).toEqual(outcome(one.stdout));
+    const text = quorumlab("explore", "paxos", "--faults", "timeouts=1", "--workers", "auto");
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toContain("worker threads");
+  });
+
   it.each(["0", "65", "1.5", "many"])(
     "--workers %s: exit 2 with the flag named, no stack trace",
     (workers) => {
       const result = quorumlab("explore", "paxos", "--workers", workers, "--out", join(out, "bad"));
       expect(result.code).toBe(2);
-      expect(result.stderr).toContain("--workers: expected a whole number from 1 to 64");
+      expect(result.stderr).toContain("--workers: expected auto or a whole number from 1 to 64");
       expect(result.stderr).not.toMatch(/\n\s+at /);
     },
   );

@@ -1,0 +1,165 @@
+/**
+ * `explore --workers auto` (cli/shared/explore-pool.ts, `joiningPool`): breadth-first search that
+ * starts in this thread and hands its runs to worker threads once they are all ready. The workers
+ * here are stand-ins in this thread that, like real ones, say they are ready only through an
+ * event: the search must let events run while it waits for them, take their answers in order and
+ * end with the result of one thread.
+ */
+import { describe, expect, it } from "vitest";
+import { type ExplorePool, joiningPool } from "../../cli/shared/explore-pool.js";
+import { protocols } from "../../protocols/index.js";
+import { InputError } from "../../sim/errors.js";
+import {
+  exploreByLevels,
+  exploreInParallel,
+  FrontierExpander,
+  inThreadPool,
+} from "../../sim/explore/parallel.js";
+import type { SearchResult } from "../../sim/explore/search.js";
+import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
+import type { WorldSetup } from "../../sim/explore/world.js";
+import type { Protocol } from "../../sim/node.js";
+import { searchSettings } from "./support.js";
+
+/** Stand-in workers: expanders in this thread, ready only once an event has run. */
+function standInWorkers(setup: WorldSetup) {
+  const made = { pools: 0, runs: 0, closed: 0 };
+  const start = (workers: number): ExplorePool => {
+    made.pools++;
+    const expanders = Array.from(
+      { length: workers },
+      () => new FrontierExpander(setup, { oneOrder: setup.promptReplies !== true }),
+    );
+    let ready = 0;
+    setImmediate(() => {
+      ready = workers;
+    });
+    let turn = 0;
+    return {
+      parallelism: workers,
+      get ready() {
+        return ready;
+      },
+      expand(paths, depth, states) {
+        made.runs++;
+        const answer = (expanders[turn++ % workers] as FrontierExpander).expand(paths, depth, states);
+        return new Promise((done) => setTimeout(() => done(answer), turn % 3));
+      },
+      async close() {
+        made.closed++;
+      },
+    };
+  };
+  return { made, start };
+}
+
+/** A clock that moves 1 ms each time it is read. */
+function tickingClock(): () => number {
+  let now = 0;
+  return () => now++;
+}
+
+async function searchBoth(
+  name: string,
+  input: ExploreInput,
+  options: { workers: number; afterMs: number; workMs?: number; start?: (workers: number) => ExplorePool },
+) {
+  const { setup } = exploreSetup(protocols.get(name) as Protocol, input);
+  const settings = searchSettings({});
+  const alone = await exploreByLevels(setup, settings);
+  const standIn = standInWorkers(setup);
+  const pool = joiningPool(inThreadPool(setup, settings), options.start ?? standIn.start, {
+    workers: options.workers,
+    afterMs: options.afterMs,
+    workMs: options.workMs ?? 0,
+    now: tickingClock(),
+  });
+  const joined = await exploreInParallel(setup, settings, pool);
+  await pool.close();
+  return { alone, joined, pool, made: standIn.made };
+}
+
+function same(joined: SearchResult, alone: SearchResult): void {
+  expect(joined.verdict).toBe(alone.verdict);
+  expect(joined.uniqueStates).toBe(alone.uniqueStates);
+  expect(joined.statesVisited).toBe(alone.statesVisited);
+  expect(joined.transitionsSkipped).toBe(alone.transitionsSkipped);
+  expect(joined.depth).toBe(alone.depth);
+  expect(joined.counterexample).toEqual(alone.counterexample);
+}
+
+describe("--workers auto: worker threads join a long search", () => {
+  it("hands the runs to the workers once they are ready, with the result of one thread", async () => {
+    const { alone, joined, pool, made } = await searchBoth(
+      "paxos",
+      { faults: { timeouts: 1 } },
+      { workers: 2, afterMs: 5 },
+    );
+    expect(alone.verdict).toBe("complete");
+    same(joined, alone);
+    expect(made.pools).toBe(1);
+    expect(made.runs).toBeGreaterThan(0);
+    expect(made.closed).toBe(1);
+    expect(pool.joined).toBe(2);
+    // The runs before the workers were ready ran in this thread: they joined after it had begun.
+    expect(pool.joinedAtMs).toBeGreaterThan(5);
+  }, 60_000);
+
+  it("finds the same shortest counterexample after the workers joined", async () => {
+    const { alone, joined, pool } = await searchBoth(
+      "primary-backup",
+      { bugs: ["ack-before-backup"] },
+      { workers: 3, afterMs: 2 },
+    );
+    expect(alone.verdict).toBe("violation");
+    same(joined, alone);
+    expect(pool.joined).toBe(3);
+  }, 60_000);
+
+  it("stays in this thread with one core, before its time, or while its levels are quick", async () => {
+    const oneCore = await searchBoth("paxos", { faults: { timeouts: 1 } }, { workers: 1, afterMs: 0 });
+    same(oneCore.joined, oneCore.alone);
+    expect(oneCore.made.pools).toBe(0);
+    expect(oneCore.pool.joined).toBe(0);
+    expect(oneCore.pool.joinedAtMs).toBeUndefined();
+    const early = await searchBoth("paxos", { faults: { timeouts: 1 } }, { workers: 2, afterMs: 1e9 });
+    same(early.joined, early.alone);
+    expect(early.made.pools).toBe(0);
+    const small = await searchBoth(
+      "paxos",
+      { faults: { timeouts: 1 } },
+      { workers: 2, afterMs: 0, workMs: 1e9 },
+    );
+    same(small.joined, small.alone);
+    expect(small.made.pools).toBe(0);
+  }, 60_000);
+
+  it("stays in this thread when no compiled worker can be started, and fails on any other error", async () => {
+    const missing = await searchBoth(
+      "paxos",
+      { faults: { timeouts: 1 } },
+      {
+        workers: 2,
+        afterMs: 0,
+        start: () => {
+          throw new InputError("--workers above 1 needs the compiled worker: run `npm run build`");
+        },
+      },
+    );
+    same(missing.joined, missing.alone);
+    expect(missing.pool.joined).toBe(0);
+    await expect(
+      searchBoth(
+        "paxos",
+        { faults: { timeouts: 1 } },
+        {
+          workers: 2,
+          afterMs: 0,
+          start: () => {
+            throw new Error("out of threads");
+          },
+        },
+      ),
+    ).rejects.toThrow("out of threads");
+  }, 60_000);
+});
