@@ -13,17 +13,21 @@
  * \`paxos-workers2\` and \`paxos-two-ballots-workers2\` explore the same as \`paxos\` and
  * \`paxos-two-ballots\` with two worker threads (\`--workers 2\`; the compiled worker of dist/),
  * with the ratio of their wall-clock rates to the one-thread rates (\`speedup\`), and whether the
- * counts agree where both explorations are complete.
+ * counts agree where both explorations are complete. \`paxos-two-ballots-auto\` and \`raft-auto\`
+ * explore as \`quorumlab explore\` does by default (\`--workers auto\`: one thread, joined by one
+ * worker thread per core once the search has run 2 s and its level has seconds of work left), with
+ * the workers that joined, when, and the ratio to the one-thread rate.
  * The machine is shared: the CPU-second rate is the steadier figure; compare runs on the same
  * machine.
  *
  * Runnable directly: `npx tsx bench/explore.ts`.
  */
+import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { historyChecker } from "../cli/history-check.js";
-import { explorePool } from "../cli/shared/explore-pool.js";
+import { explorePool, joinAfter, joiningPool, workersMax } from "../cli/shared/explore-pool.js";
 import { protocols } from "../protocols/index.js";
-import { exploreByLevels, exploreInParallel } from "../sim/explore/parallel.js";
+import { exploreByLevels, exploreInParallel, inThreadPool } from "../sim/explore/parallel.js";
 import type { SearchResult } from "../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../sim/explore/settings.js";
 import type { Protocol } from "../sim/node.js";
@@ -93,6 +97,38 @@ async function measureWithWorkers(
   }
 }
 
+/** `measure` as `quorumlab explore` searches by default (`--workers auto`). */
+async function measureAuto(
+  protocol: Protocol,
+  input: ExploreInput,
+  timeMs: number,
+): Promise<{ result: SearchResult; joined: number; joinedAtMs: number | undefined }> {
+  const { setup } = exploreSetup(protocol, input, historyChecker());
+  const settings = {
+    strategy: "bfs" as const,
+    depthMax: Number.POSITIVE_INFINITY,
+    timeMs,
+    statesMax: 20_000_000,
+    now: () => performance.now(),
+  };
+  const start = (workers: number) =>
+    explorePool(
+      { source: { name: protocol.name }, input, expander: { oneOrder: setup.promptReplies !== true } },
+      workers,
+    );
+  const pool = joiningPool(inThreadPool(setup, settings), start, {
+    workers: Math.min(availableParallelism(), workersMax),
+    ...joinAfter,
+    now: settings.now,
+  });
+  try {
+    const result = await exploreInParallel(setup, settings, pool);
+    return { result, joined: Math.max(1, pool.joined), joinedAtMs: pool.joinedAtMs };
+  } finally {
+    await pool.close();
+  }
+}
+
 const out: Record<string, unknown> = {};
 for (const configuration of configurations) {
   const protocol = protocols.get(configuration.protocol) as Protocol;
@@ -137,6 +173,27 @@ for (const key of ["paxos", "paxos-two-ballots"]) {
       complete && one.complete
         ? result.uniqueStates === one.uniqueStates && result.statesVisited === one.statesVisited
         : null,
+    depth: result.depth,
+    wallMs: Math.round(result.wallMs),
+  };
+}
+// The default of `quorumlab explore`, `--workers auto`: one thread, joined by worker threads once
+// the search has run a while and its level has seconds of work left (cli/shared/explore-pool.ts).
+for (const key of ["paxos-two-ballots", "raft"]) {
+  const configuration = configurations.find((candidate) => candidate.key === key);
+  if (configuration === undefined) continue;
+  const protocol = protocols.get(configuration.protocol) as Protocol;
+  const { result, joined, joinedAtMs } = await measureAuto(protocol, configuration.input, TIME_PER_MS);
+  const one = out[key] as { statesPerSec: number };
+  const statesPerSec = Math.round((result.uniqueStates * 1000) / result.wallMs);
+  out[`${key}-auto`] = {
+    workers: joined,
+    joinedAtMs: joinedAtMs === undefined ? null : Math.round(joinedAtMs),
+    statesPerSec,
+    speedup: one.statesPerSec > 0 ? Math.round((statesPerSec / one.statesPerSec) * 100) / 100 : null,
+    uniqueStates: result.uniqueStates,
+    statesVisited: result.statesVisited,
+    complete: result.verdict === "complete",
     depth: result.depth,
     wallMs: Math.round(result.wallMs),
   };
