@@ -7,7 +7,6 @@
  * files.
  */
 import { writeFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
@@ -33,7 +32,6 @@ import {
   type Strategy,
   type WorldSetup,
 } from "../sim/explore/index.js";
-import { exploreByLevels, exploreInParallel, inThreadPool } from "../sim/explore/parallel.js";
 import type { KnownLimit, Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import { type RunResult, runScenario } from "../sim/run.js";
@@ -43,7 +41,7 @@ import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath, makeOutputFolder } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
-import { explorePool, joinAfter, joiningPool, parseWorkers, workersMax } from "./shared/explore-pool.js";
+import { type BreadthFirstRun, parseWorkers, searchBreadthFirst } from "./shared/explore-pool.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
 import { knownLimitNote, knownLimitOf } from "./shared/known-limit.js";
@@ -290,20 +288,12 @@ function threadsFor(args: ResolvedArgs): number | "auto" {
   return args.strategy === "bfs" ? parseWorkers(args.workers) : 1;
 }
 
-/** The search's result, and the worker threads that expanded its levels (1: none). */
-interface SearchRun {
-  readonly result: SearchResult;
-  readonly workers: number;
-  /** With `--workers auto`, when the worker threads took over (ms into the search). */
-  readonly joinedAtMs?: number;
-}
-
 /** Runs the search under a progress bar (none with --json or off a terminal). */
 async function runSearch(
   setup: WorldSetup,
   args: ResolvedArgs,
   options: { timeUs: number; seed: bigint; source: ProtocolSource; input: ExploreInput },
-): Promise<SearchRun> {
+): Promise<BreadthFirstRun> {
   const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
   const settings = {
     strategy: args.strategy,
@@ -319,38 +309,11 @@ async function runSearch(
   try {
     if (args.strategy !== "bfs") return { result: explore(setup, settings), workers: 1 };
     // Breadth first, each level's frontier kept as choice paths (sim/explore/parallel.ts).
-    const threads = threadsFor(args);
-    if (threads === 1) return { result: await exploreByLevels(setup, settings), workers: 1 };
-    const start = (workers: number) =>
-      explorePool(
-        {
-          source: options.source,
-          input: options.input,
-          expander: { oneOrder: setup.promptReplies !== true },
-        },
-        workers,
-      );
-    if (threads !== "auto") {
-      const pool = start(threads);
-      try {
-        return { result: await exploreInParallel(setup, settings, pool), workers: threads };
-      } finally {
-        await pool.close();
-      }
-    }
-    const pool = joiningPool(inThreadPool(setup, settings), start, {
-      workers: Math.min(availableParallelism(), workersMax),
-      ...joinAfter,
-      now: settings.now,
+    return await searchBreadthFirst(setup, settings, {
+      source: options.source,
+      input: options.input,
+      workers: threadsFor(args),
     });
-    try {
-      const result = await exploreInParallel(setup, settings, pool);
-      return pool.joinedAtMs === undefined
-        ? { result, workers: 1 }
-        : { result, workers: pool.joined, joinedAtMs: pool.joinedAtMs };
-    } finally {
-      await pool.close();
-    }
   } finally {
     bar.stop();
   }
@@ -366,7 +329,7 @@ function exitCodeOf(verdict: SearchResult["verdict"]): number {
 interface ExploreRun {
   readonly args: ResolvedArgs;
   readonly protocol: Protocol;
-  readonly search: SearchRun;
+  readonly search: BreadthFirstRun;
   readonly result: SearchResult;
   readonly saved: SavedCounterexample | undefined;
   /** The protocol's known limit the violation is (no deliberate bug on). */
@@ -393,7 +356,7 @@ function printStateNotes(out: NodeJS.WritableStream, c: ChalkInstance, run: Expl
 
 /** The verdict line and, for a violation, the schedule and where it was saved. */
 /** How many threads searched, when more than this one did. */
-function threadsNote(search: SearchRun): string {
+function threadsNote(search: BreadthFirstRun): string {
   if (search.workers <= 1) return "";
   const threads = `${search.workers} worker threads`;
   return search.joinedAtMs === undefined

@@ -21,13 +21,10 @@ import {
   formatDriftRate,
   formatFaultBudget,
   parseFaultBudget,
-  type SearchResult,
-  type SearchSettings,
   type Strategy,
   smallestCluster,
   type WorldSetup,
 } from "../sim/explore/index.js";
-import { exploreByLevels, exploreInParallel } from "../sim/explore/parallel.js";
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
 import type { DeliberateBug, Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
@@ -36,7 +33,7 @@ import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
-import { checkWorkers, explorePool, workersMax } from "./shared/explore-pool.js";
+import { checkWorkers, parseWorkers, searchBreadthFirst, workersMax } from "./shared/explore-pool.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import type { ProtocolSource } from "./shared/fuzz-worker.js";
@@ -329,8 +326,11 @@ export async function runExploreMutants(options: {
   protocol?: string;
   module?: string;
   timePerMs: number;
-  /** Threads each breadth-first search shares its levels among (1: none started). */
-  workers?: number;
+  /**
+   * Threads each breadth-first search shares its levels among (1: none started; `auto`: worker
+   * threads join a search when it pays, as `explore` does by default). Default 1.
+   */
+  workers?: number | "auto";
   onStart?: (protocol: string, bug: string) => void;
 }): Promise<ExploreMutantRow[]> {
   const rows: ExploreMutantRow[] = [];
@@ -406,7 +406,10 @@ export async function exploreBug(
   bug: DeliberateBug,
   timePerMs: number,
   nodes: number,
-  threads: { readonly source: ProtocolSource; readonly workers: number } = { source: { name }, workers: 1 },
+  threads: { readonly source: ProtocolSource; readonly workers: number | "auto" } = {
+    source: { name },
+    workers: 1,
+  },
 ): Promise<ExploreMutantRow | undefined> {
   // The generic settings explore every schedule: no bound of the protocol's applies.
   const unbounded = { timers: "all", network: "unordered", quietTimeouts: false } as const;
@@ -435,7 +438,7 @@ export async function exploreBug(
     };
     const result =
       strategy === "bfs"
-        ? await searchBreadthFirst(setup, settings, { ...threads, input })
+        ? (await searchBreadthFirst(setup, settings, { ...threads, input })).result
         : explore(setup, settings);
     statesVisited += result.statesVisited;
     uniqueStates += result.uniqueStates;
@@ -469,32 +472,18 @@ export async function exploreBug(
   return row;
 }
 
-/**
- * Breadth first as `quorumlab explore` searches, each level's frontier kept as paths, and with
- * more than one worker the levels shared among that many threads (their start counted in the
- * search's wall time).
- */
-async function searchBreadthFirst(
-  setup: WorldSetup,
-  settings: SearchSettings,
-  threads: { readonly source: ProtocolSource; readonly workers: number; readonly input: ExploreInput },
-): Promise<SearchResult> {
-  if (threads.workers <= 1) return exploreByLevels(setup, settings);
-  const started = performance.now();
-  const pool = explorePool(
-    {
-      source: threads.source,
-      input: threads.input,
-      expander: { oneOrder: setup.promptReplies !== true },
-    },
-    threads.workers,
-  );
-  try {
-    const result = await exploreInParallel(setup, settings, pool);
-    return { ...result, wallMs: performance.now() - started };
-  } finally {
-    await pool.close();
-  }
+/** `--workers` for fuzzing campaigns: a whole number from 1 to 64, 1 when not given. */
+function fuzzWorkers(text: string | undefined): number {
+  if (text === undefined) return 1;
+  if (text === "auto")
+    throw new InputError(
+      "--workers auto: only with --explore; fuzzing campaigns take a whole number from 1 to 64",
+    );
+  const workers = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (Number.isNaN(workers))
+    throw new InputError(`--workers: expected a whole number from 1 to ${workersMax}, got '${text}'`);
+  checkWorkers(workers);
+  return workers;
 }
 
 function printExploreRows(rows: readonly ExploreMutantRow[]): void {
@@ -649,7 +638,8 @@ interface MutantsArgs {
   protocol?: string;
   "time-per": string;
   seed: string;
-  workers: number;
+  /** A whole number from 1 to 64; with --explore also `auto`, its default (else 1). */
+  workers?: string;
   out?: string;
   correct: boolean;
   explore: boolean;
@@ -672,9 +662,8 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       .option("time-per", { type: "string", default: "60s", describe: "fuzzing budget per bug" })
       .option("seed", { type: "string", default: "1", describe: "campaign seed" })
       .option("workers", {
-        type: "number",
-        default: 1,
-        describe: `worker threads (1 to ${workersMax}): fuzzing campaigns, or with --explore each breadth-first search's levels`,
+        type: "string",
+        describe: `worker threads (1 to ${workersMax}): fuzzing campaigns (default 1), or with --explore each breadth-first search's levels (default auto: worker threads join a search when it pays, as in explore)`,
       })
       .option("out", { type: "string", describe: "write each counterexample to this folder" })
       .option("correct", {
@@ -721,14 +710,14 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       if (timePerUs === undefined || timePerUs <= 0) {
         throw new InputError(`--time-per: expected a duration such as 60s, got '${args["time-per"]}'`);
       }
-      checkWorkers(args.workers);
+      const workers = args.explore ? parseWorkers(args.workers ?? "auto") : fuzzWorkers(args.workers);
       if (args.explore) {
         const c = colours(process.stderr);
         const rows = await runExploreMutants({
           ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
           ...(args.module === undefined ? {} : { module: args.module }),
           timePerMs: timePerUs / 1000,
-          workers: args.workers,
+          workers,
           onStart: (protocol, bug) => {
             if (!args.json && process.stderr.isTTY === true)
               process.stderr.write(c.dim(`exploring ${protocol} ${bug}\n`));
@@ -744,7 +733,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         ...(args.module === undefined ? {} : { module: args.module }),
         timePerMs: timePerUs / 1000,
         seed: parseSeed(args.seed),
-        workers: args.workers,
+        workers: workers as number,
         ...(args.out === undefined ? {} : { outDir: args.out }),
         correct: args.correct,
         noHints: !args.hints,

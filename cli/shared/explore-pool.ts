@@ -1,17 +1,29 @@
 /**
- * The worker threads of `quorumlab explore --workers N`: each rebuilds the explored world and
+ * Breadth-first search as `quorumlab explore` and `mutants --explore` run it (`searchBreadthFirst`),
+ * and its worker threads (`--workers N`, or `auto`): each rebuilds the explored world and
  * expands the runs of frontier states it is sent (cli/shared/explore-worker.ts), one at a time;
  * a run waits for the first free worker.
  */
 import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { DeterminismError } from "../../sim/determinism.js";
 import { InputError } from "../../sim/errors.js";
-import type { Expansion, ExpansionPool } from "../../sim/explore/parallel.js";
+import {
+  type Expansion,
+  type ExpansionPool,
+  exploreByLevels,
+  exploreInParallel,
+  inThreadPool,
+} from "../../sim/explore/parallel.js";
+import type { SearchResult, SearchSettings } from "../../sim/explore/search.js";
+import type { ExploreInput } from "../../sim/explore/settings.js";
+import type { WorldSetup } from "../../sim/explore/world.js";
 import { packageRoot } from "../files.js";
 import type { ExpandReply, ExpandRequest, ExploreWorkerData } from "./explore-worker.js";
+import type { ProtocolSource } from "./fuzz-worker.js";
 
 /** Where the compiled worker lives; worker threads cannot load TypeScript sources. */
 function workerFile(): string {
@@ -225,4 +237,58 @@ export function joiningPool(
       await workers?.close();
     },
   };
+}
+
+/** A breadth-first search's result, and the worker threads that expanded its levels (1: none). */
+export interface BreadthFirstRun {
+  readonly result: SearchResult;
+  readonly workers: number;
+  /** With `auto`, when the worker threads took over (ms into the search). */
+  readonly joinedAtMs?: number;
+}
+
+/**
+ * Breadth first as `quorumlab explore` searches (each level's frontier kept as choice paths), in
+ * this thread (`workers` 1), shared among that many worker threads from the start, or `auto`:
+ * this thread, joined by one worker thread per core when it pays (`joiningPool`). The result is
+ * the same in every case; the workers' start counts in the search's wall time.
+ */
+export async function searchBreadthFirst(
+  setup: WorldSetup,
+  settings: SearchSettings,
+  threads: {
+    readonly source: ProtocolSource;
+    readonly input: ExploreInput;
+    readonly workers: number | "auto";
+  },
+): Promise<BreadthFirstRun> {
+  if (threads.workers === 1) return { result: await exploreByLevels(setup, settings), workers: 1 };
+  const started = settings.now();
+  const start = (workers: number) =>
+    explorePool(
+      { source: threads.source, input: threads.input, expander: { oneOrder: setup.promptReplies !== true } },
+      workers,
+    );
+  if (threads.workers !== "auto") {
+    const pool = start(threads.workers);
+    try {
+      const result = await exploreInParallel(setup, settings, pool);
+      return { result: { ...result, wallMs: settings.now() - started }, workers: threads.workers };
+    } finally {
+      await pool.close();
+    }
+  }
+  const pool = joiningPool(inThreadPool(setup, settings), start, {
+    workers: Math.min(availableParallelism(), workersMax),
+    ...joinAfter,
+    now: settings.now,
+  });
+  try {
+    const result = await exploreInParallel(setup, settings, pool);
+    return pool.joinedAtMs === undefined
+      ? { result, workers: 1 }
+      : { result, workers: pool.joined, joinedAtMs: pool.joinedAtMs };
+  } finally {
+    await pool.close();
+  }
 }

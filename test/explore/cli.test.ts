@@ -198,7 +198,7 @@ describe("quorumlab mutants --explore", () => {
     }
   });
 
-  it("gives the same rows with --workers 2 as with one thread, and refuses --workers 0", () => {
+  it("gives the same rows with --workers 2 and auto as with one thread, and refuses --workers 0", () => {
     const rows = (workers: string) => {
       const result = quorumlab(
         "mutants",
@@ -218,9 +218,21 @@ describe("quorumlab mutants --explore", () => {
     expect(one.length).toBeGreaterThan(0);
     expect(one.every((row: { strategy: string }) => row.strategy === "bfs")).toBe(true);
     expect(rows("2")).toEqual(one);
+    expect(rows("auto")).toEqual(one);
     const refused = quorumlab("mutants", "--explore", "--protocol", "paxos", "--workers", "0");
     expect(refused.code).toBe(2);
-    expect(refused.stderr.trim()).toBe("error: --workers: expected a whole number from 1 to 64, got '0'");
+    expect(refused.stderr.trim()).toBe(
+      "error: --workers: expected auto or a whole number from 1 to 64, got '0'",
+    );
+    // Fuzzing campaigns take a number: auto is --explore's.
+    const fuzzing = quorumlab("mutants", "--protocol", "paxos", "--workers", "auto");
+    expect(fuzzing.code).toBe(2);
+    expect(fuzzing.stderr.trim()).toBe(
+      "error: --workers auto: only with --explore; fuzzing campaigns take a whole number from 1 to 64",
+    );
+    const bad = quorumlab("mutants", "--protocol", "paxos", "--workers", "0");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe("error: --workers: expected a whole number from 1 to 64, got '0'");
   });
 
   it("explores each bug on a cluster its protocol runs on: sharded-kv on 6 nodes, and 12 where the bug's timeline names g3", () => {
