@@ -17,6 +17,7 @@ import {
   exploreByLevels,
   exploreInParallel,
   inThreadPool,
+  runMax,
 } from "../../sim/explore/parallel.js";
 import type { SearchResult, SearchSettings } from "../../sim/explore/search.js";
 import type { ExploreInput } from "../../sim/explore/settings.js";
@@ -147,6 +148,9 @@ export function parseWorkers(text: string | number): number | "auto" {
  */
 export const joinAfter = { afterMs: 2_000, workMs: 3_000 } as const;
 
+/** About how long a run sent to a worker thread takes, once workers have joined. */
+const runMs = 250;
+
 /** A pool that starts in this thread and may bring in worker threads (`joiningPool`). */
 export interface JoiningPool extends ExpansionPool {
   /** How many worker threads expand the runs now (0: all in this thread so far). */
@@ -208,7 +212,12 @@ export function joiningPool(
       return joinedAtMs !== undefined && workers !== undefined ? workers.parallelism : inThread.parallelism;
     },
     get runMax() {
-      return joinedAtMs !== undefined && workers !== undefined ? workers.runMax : inThread.runMax;
+      if (joinedAtMs === undefined || inThreadStates === 0) return inThread.runMax;
+      // Runs this thread would expand in about `runMs`: the time bound is checked as each run is
+      // answered, and runs of the most states (`runMax`) kept a search of 12-node sharded-kv
+      // going 11 s past its bound.
+      const states = Math.floor(runMs / (inThreadMs / inThreadStates));
+      return Math.max(16, Math.min(workers?.runMax ?? runMax, states));
     },
     get joined() {
       return joinedAtMs !== undefined && workers !== undefined ? workers.parallelism : 0;

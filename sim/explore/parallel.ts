@@ -256,7 +256,7 @@ export interface ExpansionPool {
  * Most states in one run handed to an expander: the answers waiting to be taken stay small, and
  * the time bound is checked after each run.
  */
-const runMax = 2048;
+export const runMax = 2048;
 
 /** One level's paths end to end, growing as states are added. */
 class PathList {

@@ -53,16 +53,25 @@ function standInWorkers(setup: WorldSetup) {
   return { made, start };
 }
 
-/** A clock that moves 1 ms each time it is read. */
-function tickingClock(): () => number {
+/** A clock that moves `tickMs` each time it is read. */
+function tickingClock(tickMs = 1): () => number {
   let now = 0;
-  return () => now++;
+  return () => {
+    now += tickMs;
+    return now;
+  };
 }
 
 async function searchBoth(
   name: string,
   input: ExploreInput,
-  options: { workers: number; afterMs: number; workMs?: number; start?: (workers: number) => ExplorePool },
+  options: {
+    workers: number;
+    afterMs: number;
+    workMs?: number;
+    tickMs?: number;
+    start?: (workers: number) => ExplorePool;
+  },
 ) {
   const { setup } = exploreSetup(protocols.get(name) as Protocol, input);
   const settings = searchSettings({});
@@ -72,7 +81,7 @@ async function searchBoth(
     workers: options.workers,
     afterMs: options.afterMs,
     workMs: options.workMs ?? 0,
-    now: tickingClock(),
+    now: tickingClock(options.tickMs),
   });
   const joined = await exploreInParallel(setup, settings, pool);
   await pool.close();
@@ -114,6 +123,20 @@ describe("--workers auto: worker threads join a long search", () => {
     expect(alone.verdict).toBe("violation");
     same(joined, alone);
     expect(pool.joined).toBe(3);
+  }, 60_000);
+
+  it("sends the workers runs this thread would expand in about a quarter of a second", async () => {
+    // Each reading of the clock 50 ms after the last: a run of up to 256 states took this thread
+    // 50 ms, so runs are cut far below the most states a run may hold (2,048).
+    const { alone, joined, pool } = await searchBoth(
+      "primary-backup",
+      { bugs: ["ack-before-backup"] },
+      { workers: 2, afterMs: 0, tickMs: 50 },
+    );
+    same(joined, alone);
+    expect(pool.joined).toBe(2);
+    expect(pool.runMax).toBeGreaterThanOrEqual(16);
+    expect(pool.runMax).toBeLessThan(2048);
   }, 60_000);
 
   it("stays in this thread with one core, before its time, or while its levels are quick", async () => {
