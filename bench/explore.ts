@@ -22,12 +22,11 @@
  *
  * Runnable directly: `npx tsx bench/explore.ts`.
  */
-import { availableParallelism } from "node:os";
 import { performance } from "node:perf_hooks";
 import { historyChecker } from "../cli/history-check.js";
-import { explorePool, joinAfter, joiningPool, workersMax } from "../cli/shared/explore-pool.js";
+import { type BreadthFirstRun, explorePool, searchBreadthFirst } from "../cli/shared/explore-pool.js";
 import { protocols } from "../protocols/index.js";
-import { exploreByLevels, exploreInParallel, inThreadPool } from "../sim/explore/parallel.js";
+import { exploreByLevels, exploreInParallel } from "../sim/explore/parallel.js";
 import type { SearchResult } from "../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../sim/explore/settings.js";
 import type { Protocol } from "../sim/node.js";
@@ -98,11 +97,7 @@ async function measureWithWorkers(
 }
 
 /** `measure` as `quorumlab explore` searches by default (`--workers auto`). */
-async function measureAuto(
-  protocol: Protocol,
-  input: ExploreInput,
-  timeMs: number,
-): Promise<{ result: SearchResult; joined: number; joinedAtMs: number | undefined }> {
+function measureAuto(protocol: Protocol, input: ExploreInput, timeMs: number): Promise<BreadthFirstRun> {
   const { setup } = exploreSetup(protocol, input, historyChecker());
   const settings = {
     strategy: "bfs" as const,
@@ -111,22 +106,7 @@ async function measureAuto(
     statesMax: 20_000_000,
     now: () => performance.now(),
   };
-  const start = (workers: number) =>
-    explorePool(
-      { source: { name: protocol.name }, input, expander: { oneOrder: setup.promptReplies !== true } },
-      workers,
-    );
-  const pool = joiningPool(inThreadPool(setup, settings), start, {
-    workers: Math.min(availableParallelism(), workersMax),
-    ...joinAfter,
-    now: settings.now,
-  });
-  try {
-    const result = await exploreInParallel(setup, settings, pool);
-    return { result, joined: Math.max(1, pool.joined), joinedAtMs: pool.joinedAtMs };
-  } finally {
-    await pool.close();
-  }
+  return searchBreadthFirst(setup, settings, { source: { name: protocol.name }, input, workers: "auto" });
 }
 
 const out: Record<string, unknown> = {};
@@ -183,11 +163,11 @@ for (const key of ["paxos-two-ballots", "raft"]) {
   const configuration = configurations.find((candidate) => candidate.key === key);
   if (configuration === undefined) continue;
   const protocol = protocols.get(configuration.protocol) as Protocol;
-  const { result, joined, joinedAtMs } = await measureAuto(protocol, configuration.input, TIME_PER_MS);
+  const { result, workers, joinedAtMs } = await measureAuto(protocol, configuration.input, TIME_PER_MS);
   const one = out[key] as { statesPerSec: number };
   const statesPerSec = Math.round((result.uniqueStates * 1000) / result.wallMs);
   out[`${key}-auto`] = {
-    workers: joined,
+    workers,
     joinedAtMs: joinedAtMs === undefined ? null : Math.round(joinedAtMs),
     statesPerSec,
     speedup: one.statesPerSec > 0 ? Math.round((statesPerSec / one.statesPerSec) * 100) / 100 : null,

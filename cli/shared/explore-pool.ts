@@ -162,7 +162,8 @@ export interface JoiningPool extends ExpansionPool {
 
 /**
  * `--workers auto`: runs are expanded in this thread (`inThread`) until the search has run for
- * `afterMs` and the rest of its level would keep this thread busy for `workMs` (`joinAfter`);
+ * `afterMs` and both the rest of its level and its time bound would keep this thread busy for
+ * `workMs` (`joinAfter`);
  * then `start` starts the worker threads, this thread goes on expanding until every
  * one of them is ready, and from then on the runs go to them. Every run's answer is the same
  * wherever it is expanded, so the result is that of one thread. With fewer than two threads to
@@ -175,6 +176,8 @@ export function joiningPool(
     readonly workers: number;
     readonly afterMs: number;
     readonly workMs: number;
+    /** The search's time bound (ms). */
+    readonly timeMs: number;
     readonly now: () => number;
   },
 ): JoiningPool {
@@ -190,6 +193,7 @@ export function joiningPool(
   const worthStarting = (): boolean => {
     const elapsed = options.now() - made;
     if (elapsed < options.afterMs || inThreadStates === 0) return false;
+    if (options.timeMs - elapsed < options.workMs) return false;
     return (levelStates - levelSent) * (inThreadMs / inThreadStates) >= options.workMs;
   };
   const joinedNow = (): boolean => {
@@ -290,6 +294,7 @@ export async function searchBreadthFirst(
   const pool = joiningPool(inThreadPool(setup, settings), start, {
     workers: Math.min(availableParallelism(), workersMax),
     ...joinAfter,
+    timeMs: settings.timeMs,
     now: settings.now,
   });
   try {

@@ -15,11 +15,10 @@ import {
   FrontierExpander,
   inThreadPool,
 } from "../../sim/explore/parallel.js";
-import type { SearchResult } from "../../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
 import type { WorldSetup } from "../../sim/explore/world.js";
 import type { Protocol } from "../../sim/node.js";
-import { searchSettings } from "./support.js";
+import { sameSearch, searchSettings } from "./support.js";
 
 /** Stand-in workers: expanders in this thread, ready only once an event has run. */
 function standInWorkers(setup: WorldSetup) {
@@ -69,6 +68,7 @@ async function searchBoth(
     workers: number;
     afterMs: number;
     workMs?: number;
+    timeMs?: number;
     tickMs?: number;
     start?: (workers: number) => ExplorePool;
   },
@@ -81,20 +81,12 @@ async function searchBoth(
     workers: options.workers,
     afterMs: options.afterMs,
     workMs: options.workMs ?? 0,
+    timeMs: options.timeMs ?? Number.POSITIVE_INFINITY,
     now: tickingClock(options.tickMs),
   });
   const joined = await exploreInParallel(setup, settings, pool);
   await pool.close();
   return { alone, joined, pool, made: standIn.made };
-}
-
-function same(joined: SearchResult, alone: SearchResult): void {
-  expect(joined.verdict).toBe(alone.verdict);
-  expect(joined.uniqueStates).toBe(alone.uniqueStates);
-  expect(joined.statesVisited).toBe(alone.statesVisited);
-  expect(joined.transitionsSkipped).toBe(alone.transitionsSkipped);
-  expect(joined.depth).toBe(alone.depth);
-  expect(joined.counterexample).toEqual(alone.counterexample);
 }
 
 describe("--workers auto: worker threads join a long search", () => {
@@ -105,7 +97,7 @@ describe("--workers auto: worker threads join a long search", () => {
       { workers: 2, afterMs: 5 },
     );
     expect(alone.verdict).toBe("complete");
-    same(joined, alone);
+    sameSearch(joined, alone);
     expect(made.pools).toBe(1);
     expect(made.runs).toBeGreaterThan(0);
     expect(made.closed).toBe(1);
@@ -121,7 +113,7 @@ describe("--workers auto: worker threads join a long search", () => {
       { workers: 3, afterMs: 2 },
     );
     expect(alone.verdict).toBe("violation");
-    same(joined, alone);
+    sameSearch(joined, alone);
     expect(pool.joined).toBe(3);
   }, 60_000);
 
@@ -133,27 +125,34 @@ describe("--workers auto: worker threads join a long search", () => {
       { bugs: ["ack-before-backup"] },
       { workers: 2, afterMs: 0, tickMs: 50 },
     );
-    same(joined, alone);
+    sameSearch(joined, alone);
     expect(pool.joined).toBe(2);
     expect(pool.runMax).toBeGreaterThanOrEqual(16);
     expect(pool.runMax).toBeLessThan(2048);
   }, 60_000);
 
-  it("stays in this thread with one core, before its time, or while its levels are quick", async () => {
+  it("stays in this thread with one core, before its time, near its time bound, or while its levels are quick", async () => {
     const oneCore = await searchBoth("paxos", { faults: { timeouts: 1 } }, { workers: 1, afterMs: 0 });
-    same(oneCore.joined, oneCore.alone);
+    sameSearch(oneCore.joined, oneCore.alone);
     expect(oneCore.made.pools).toBe(0);
     expect(oneCore.pool.joined).toBe(0);
     expect(oneCore.pool.joinedAtMs).toBeUndefined();
     const early = await searchBoth("paxos", { faults: { timeouts: 1 } }, { workers: 2, afterMs: 1e9 });
-    same(early.joined, early.alone);
+    sameSearch(early.joined, early.alone);
     expect(early.made.pools).toBe(0);
+    const ending = await searchBoth(
+      "paxos",
+      { faults: { timeouts: 1 } },
+      { workers: 2, afterMs: 0, workMs: 10, timeMs: 5 },
+    );
+    sameSearch(ending.joined, ending.alone);
+    expect(ending.made.pools).toBe(0);
     const small = await searchBoth(
       "paxos",
       { faults: { timeouts: 1 } },
       { workers: 2, afterMs: 0, workMs: 1e9 },
     );
-    same(small.joined, small.alone);
+    sameSearch(small.joined, small.alone);
     expect(small.made.pools).toBe(0);
   }, 60_000);
 
@@ -169,7 +168,7 @@ describe("--workers auto: worker threads join a long search", () => {
         },
       },
     );
-    same(missing.joined, missing.alone);
+    sameSearch(missing.joined, missing.alone);
     expect(missing.pool.joined).toBe(0);
     await expect(
       searchBoth(

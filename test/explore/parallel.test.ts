@@ -17,7 +17,7 @@ import { explore, type SearchResult, type SearchSettings } from "../../sim/explo
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
 import { World, type WorldSetup } from "../../sim/explore/world.js";
 import type { Protocol } from "../../sim/node.js";
-import { searchSettings } from "./support.js";
+import { sameSearch, searchSettings } from "./support.js";
 
 const protocol = (name: string): Protocol => protocols.get(name) as Protocol;
 
@@ -45,17 +45,6 @@ function inThreadPool(setup: WorldSetup, parallelism: number, settings: SearchSe
   };
 }
 
-function same(parallel: SearchResult, sequential: SearchResult): void {
-  expect(parallel.verdict).toBe(sequential.verdict);
-  expect(parallel.uniqueStates).toBe(sequential.uniqueStates);
-  expect(parallel.statesVisited).toBe(sequential.statesVisited);
-  expect(parallel.transitionsSkipped).toBe(sequential.transitionsSkipped);
-  expect(parallel.depth).toBe(sequential.depth);
-  expect(parallel.boundedBy).toBe(sequential.boundedBy);
-  expect(parallel.restore).toBe(sequential.restore);
-  expect(parallel.counterexample).toEqual(sequential.counterexample);
-}
-
 async function compare(
   name: string,
   input: ExploreInput,
@@ -66,7 +55,7 @@ async function compare(
   const settings = searchSettings(overrides);
   const sequential = explore(setup, settings);
   const parallel = await exploreInParallel(setup, settings, inThreadPool(setup, parallelism, settings));
-  same(parallel, sequential);
+  sameSearch(parallel, sequential);
   return parallel;
 }
 
@@ -103,7 +92,7 @@ describe("parallel breadth-first search", () => {
       const { setup } = exploreSetup(protocol(name), input);
       const settings = searchSettings(overrides);
       const result = await exploreByLevels(setup, settings);
-      same(result, explore(setup, settings));
+      sameSearch(result, explore(setup, settings));
       return result;
     };
     // Paxos's default bounds: levels of up to a few thousand states, so many runs a level.
@@ -178,7 +167,7 @@ describe("parallel breadth-first search", () => {
     const parallel = await exploreInParallel(setup, settings, inThreadPool(setup, 3, settings));
     expect(sequential.hiddenState).toBe(true);
     expect(parallel.hiddenState).toBe(true);
-    same(parallel, sequential);
+    sameSearch(parallel, sequential);
     expect(parallel.uniqueStates).toBe(parallel.statesVisited);
   }, 60_000);
 });

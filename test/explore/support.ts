@@ -66,3 +66,15 @@ export function walk(world: World, wanted: readonly string[]): ScheduleStep[] {
   }
   return taken;
 }
+
+/** Two searches of the same space ended alike: verdict, counts, depth, bound and counterexample. */
+export function sameSearch(result: SearchResult, reference: SearchResult): void {
+  expect(result.verdict).toBe(reference.verdict);
+  expect(result.uniqueStates).toBe(reference.uniqueStates);
+  expect(result.statesVisited).toBe(reference.statesVisited);
+  expect(result.transitionsSkipped).toBe(reference.transitionsSkipped);
+  expect(result.depth).toBe(reference.depth);
+  expect(result.boundedBy).toBe(reference.boundedBy);
+  expect(result.restore).toBe(reference.restore);
+  expect(result.counterexample).toEqual(reference.counterexample);
+}
