@@ -68,6 +68,9 @@ export function explorePool(data: ExploreWorkerData, workers: number): ExplorePo
   let failure: Error | undefined;
   let nextId = 0;
   let ready = 0;
+  // How long the workers took to expand a state, averaged over the runs answered, recent ones
+  // counting most (a worker expands its first runs more slowly, while it compiles).
+  let msPerState: number | undefined;
   const dispatch = () => {
     while (idle.length > 0 && queue.length > 0) {
       const worker = idle.pop() as Worker;
@@ -93,8 +96,11 @@ export function explorePool(data: ExploreWorkerData, workers: number): ExplorePo
       busy.delete(worker);
       idle.push(worker);
       if (job !== undefined) {
-        if (reply.kind === "expansion") job.resolve(reply.expansion);
-        else if (reply.determinism !== undefined)
+        if (reply.kind === "expansion") {
+          const rate = reply.ms / Math.max(1, job.request.states);
+          msPerState = msPerState === undefined ? rate : (msPerState + rate) / 2;
+          job.resolve(reply.expansion);
+        } else if (reply.determinism !== undefined)
           job.reject(new DeterminismError(reply.message, reply.determinism.call, reply.determinism.handler));
         else if (reply.input !== undefined) job.reject(new InputError(reply.message, reply.input));
         else job.reject(new Error(`an explore worker failed: ${reply.message}`));
@@ -113,6 +119,9 @@ export function explorePool(data: ExploreWorkerData, workers: number): ExplorePo
     parallelism: workers,
     get ready() {
       return ready;
+    },
+    get runMax() {
+      return msPerState === undefined ? undefined : statesPerRun(msPerState);
     },
     expand(paths, depth, states) {
       if (failure !== undefined) return Promise.reject(failure);
@@ -148,8 +157,17 @@ export function parseWorkers(text: string | number): number | "auto" {
  */
 export const joinAfter = { afterMs: 2_000, workMs: 3_000 } as const;
 
-/** About how long a run sent to a worker thread takes, once workers have joined. */
+/** About how long a run sent to a worker thread should take. */
 const runMs = 250;
+
+/**
+ * The states a worker expands in about `runMs` at `msPerState`, from 16 to `runMax`: the time
+ * bound is checked as each run is answered, and runs of the most states (2,048) kept a search of
+ * 12-node sharded-kv going 11 s past its bound.
+ */
+function statesPerRun(msPerState: number): number {
+  return Math.max(16, Math.min(runMax, Math.floor(runMs / msPerState)));
+}
 
 /** A pool that starts in this thread and may bring in worker threads (`joiningPool`). */
 export interface JoiningPool extends ExpansionPool {
@@ -216,12 +234,9 @@ export function joiningPool(
       return joinedAtMs !== undefined && workers !== undefined ? workers.parallelism : inThread.parallelism;
     },
     get runMax() {
-      if (joinedAtMs === undefined || inThreadStates === 0) return inThread.runMax;
-      // Runs this thread would expand in about `runMs`: the time bound is checked as each run is
-      // answered, and runs of the most states (`runMax`) kept a search of 12-node sharded-kv
-      // going 11 s past its bound.
-      const states = Math.floor(runMs / (inThreadMs / inThreadStates));
-      return Math.max(16, Math.min(workers?.runMax ?? runMax, states));
+      if (joinedAtMs === undefined || workers === undefined) return inThread.runMax;
+      // Until the workers have answered a run, sized by this thread's rate.
+      return workers.runMax ?? statesPerRun(inThreadMs / inThreadStates);
     },
     get joined() {
       return joinedAtMs !== undefined && workers !== undefined ? workers.parallelism : 0;

@@ -7,6 +7,7 @@
  * `expand` requests, each answered by `expansion` or `error` with the same id. The typed arrays
  * travel both ways by transfer, not copy.
  */
+import { performance } from "node:perf_hooks";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { protocols } from "../../protocols/index.js";
 import { DeterminismError } from "../../sim/determinism.js";
@@ -33,7 +34,13 @@ export interface ExpandRequest {
 
 export type ExpandReply =
   | { readonly kind: "ready" }
-  | { readonly kind: "expansion"; readonly id: number; readonly expansion: Expansion }
+  | {
+      readonly kind: "expansion";
+      readonly id: number;
+      readonly expansion: Expansion;
+      /** How long expanding the run took this thread (ms): the pool sizes later runs by it. */
+      readonly ms: number;
+    }
   | {
       readonly kind: "error";
       readonly id: number;
@@ -76,8 +83,10 @@ function main(port: NonNullable<typeof parentPort>, data: ExploreWorkerData): vo
   port.on("message", (request: ExpandRequest) => {
     expander
       .then((ready) => {
+        const started = performance.now();
         const expansion = ready.expand(request.paths, request.depth, request.states);
-        const reply: ExpandReply = { kind: "expansion", id: request.id, expansion };
+        const ms = performance.now() - started;
+        const reply: ExpandReply = { kind: "expansion", id: request.id, expansion, ms };
         port.postMessage(reply, [
           expansion.counts.buffer,
           expansion.high.buffer,

@@ -9,6 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { explorePool } from "../../cli/shared/explore-pool.js";
+import { protocols } from "../../protocols/index.js";
+import { exploreSetup } from "../../sim/explore/settings.js";
+import type { Protocol } from "../../sim/node.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const cli = join(root, "dist", "cli", "main.js");
@@ -116,6 +120,28 @@ describe("quorumlab explore --workers", () => {
     const text = quorumlab("explore", "paxos", "--faults", "timeouts=1", "--workers", "auto");
     expect(text.code).toBe(0);
     expect(text.stdout).not.toContain("worker threads");
+  });
+
+  it("sizes the runs it sends by how long the workers took: unknown before an answer, then 16 to 2,048 states", async () => {
+    const { setup } = exploreSetup(protocols.get("paxos") as Protocol, { nodes: 3 });
+    const pool = explorePool(
+      {
+        source: { name: "paxos" },
+        input: { nodes: 3 },
+        expander: { oneOrder: setup.promptReplies !== true },
+      },
+      1,
+    );
+    try {
+      expect(pool.runMax).toBeUndefined();
+      const expansion = await pool.expand(new Uint16Array(0), 0, 1);
+      expect(expansion.counts[0]).toBeGreaterThan(0);
+      expect(pool.ready).toBe(1);
+      expect(pool.runMax).toBeGreaterThanOrEqual(16);
+      expect(pool.runMax).toBeLessThanOrEqual(2048);
+    } finally {
+      await pool.close();
+    }
   });
 
   it.each(["0", "65", "1.5", "many"])(
