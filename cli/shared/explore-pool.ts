@@ -149,7 +149,7 @@ export function parseWorkers(text: string | number): number | "auto" {
 /**
  * When `--workers auto` starts worker threads: once the search has run `afterMs`, at a point where
  * what is left of the level being expanded would take this thread `workMs` or more (at its rate
- * so far). A worker starts in about 0.3 s and then expands more slowly than this thread until it
+ * so far) and the search's time bound leaves as much. A worker starts in about 0.3 s and then expands more slowly than this thread until it
  * has compiled the simulator anew (docs/exploring.md, "Worker threads"): handed the last level of
  * a short search, the workers made it slower (Paxos, two ballots, to depth 11: 2.6 s in one
  * thread, 3.5 s joined after 2 s). The search goes on in this thread until every worker has built
@@ -181,11 +181,11 @@ export interface JoiningPool extends ExpansionPool {
 /**
  * `--workers auto`: runs are expanded in this thread (`inThread`) until the search has run for
  * `afterMs` and both the rest of its level and its time bound would keep this thread busy for
- * `workMs` (`joinAfter`);
- * then `start` starts the worker threads, this thread goes on expanding until every
- * one of them is ready, and from then on the runs go to them. Every run's answer is the same
- * wherever it is expanded, so the result is that of one thread. With fewer than two threads to
- * start (`workers`), or no compiled worker to start them from, the search stays in this thread.
+ * `workMs` (`joinAfter`); then `start` starts the worker threads, this thread goes on expanding
+ * until every one of them is ready, and from then on the runs go to them. Every run's answer is
+ * the same wherever it is expanded, so the result is that of one thread. With fewer than two
+ * threads to start (`workers`), or no compiled worker to start them from, the search stays in
+ * this thread.
  */
 export function joiningPool(
   inThread: ExpansionPool,

@@ -22,7 +22,7 @@ import { sameSearch, searchSettings } from "./support.js";
 const protocol = (name: string): Protocol => protocols.get(name) as Protocol;
 
 /** Expanders in this thread, taken in turn; answers come back in a scrambled order of settling. */
-function inThreadPool(setup: WorldSetup, parallelism: number, settings: SearchSettings): ExpansionPool {
+function takenInTurn(setup: WorldSetup, parallelism: number, settings: SearchSettings): ExpansionPool {
   const oneOrder = setup.promptReplies !== true && settings.commutingOrders !== "both";
   const expanders = Array.from(
     { length: parallelism },
@@ -54,7 +54,7 @@ async function compare(
   const { setup } = exploreSetup(protocol(name), input);
   const settings = searchSettings(overrides);
   const sequential = explore(setup, settings);
-  const parallel = await exploreInParallel(setup, settings, inThreadPool(setup, parallelism, settings));
+  const parallel = await exploreInParallel(setup, settings, takenInTurn(setup, parallelism, settings));
   sameSearch(parallel, sequential);
   return parallel;
 }
@@ -164,7 +164,7 @@ describe("parallel breadth-first search", () => {
     const { setup } = exploreSetup(hidden, { nodes: 3, faults: { timeouts: 1 } });
     const settings = searchSettings({ depthMax: 6 });
     const sequential = explore(setup, settings);
-    const parallel = await exploreInParallel(setup, settings, inThreadPool(setup, 3, settings));
+    const parallel = await exploreInParallel(setup, settings, takenInTurn(setup, 3, settings));
     expect(sequential.hiddenState).toBe(true);
     expect(parallel.hiddenState).toBe(true);
     sameSearch(parallel, sequential);
