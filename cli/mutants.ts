@@ -33,7 +33,7 @@ import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
-import { checkWorkers, parseWorkers, searchBreadthFirst, workersMax } from "./shared/explore-pool.js";
+import { parseWorkers, searchBreadthFirst, workerCount, workersMax } from "./shared/explore-pool.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import type { ProtocolSource } from "./shared/fuzz-worker.js";
@@ -477,13 +477,9 @@ function fuzzWorkers(text: string | undefined): number {
   if (text === undefined) return 1;
   if (text === "auto")
     throw new InputError(
-      "--workers auto: only with --explore; fuzzing campaigns take a whole number from 1 to 64",
+      `--workers auto: only with --explore; fuzzing campaigns take a whole number from 1 to ${workersMax}`,
     );
-  const workers = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (Number.isNaN(workers))
-    throw new InputError(`--workers: expected a whole number from 1 to ${workersMax}, got '${text}'`);
-  checkWorkers(workers);
-  return workers;
+  return workerCount(text);
 }
 
 function printExploreRows(rows: readonly ExploreMutantRow[]): void {

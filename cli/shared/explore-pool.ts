@@ -39,10 +39,17 @@ function workerFile(): string {
 /** Most worker threads `--workers` takes (`explore`, `mutants`). */
 export const workersMax = 64;
 
-/** Refuses a `--workers` that is not a whole number from 1 to `workersMax`. */
-export function checkWorkers(workers: number): void {
+/** A `--workers` that must be a number: a whole number from 1 to `workersMax`, else exit 2. */
+export function workerCount(text: string): number {
+  return wholeWorkers(text, `a whole number from 1 to ${workersMax}`);
+}
+
+/** `text` as a whole number from 1 to `workersMax`; the error says what was `expected`. */
+function wholeWorkers(text: string | number, expected: string): number {
+  const workers = typeof text === "number" ? text : /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
   if (!(Number.isInteger(workers) && workers >= 1 && workers <= workersMax))
-    throw new InputError(`--workers: expected a whole number from 1 to ${workersMax}, got '${workers}'`);
+    throw new InputError(`--workers: expected ${expected}, got '${text}'`);
+  return workers;
 }
 
 interface Job {
@@ -140,10 +147,7 @@ export function explorePool(data: ExploreWorkerData, workers: number): ExplorePo
 /** `--workers` of `explore`: `auto`, or a whole number from 1 to `workersMax`. */
 export function parseWorkers(text: string | number): number | "auto" {
   if (text === "auto") return "auto";
-  const workers = typeof text === "number" ? text : /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!(Number.isInteger(workers) && workers >= 1 && workers <= workersMax))
-    throw new InputError(`--workers: expected auto or a whole number from 1 to ${workersMax}, got '${text}'`);
-  return workers;
+  return wholeWorkers(text, `auto or a whole number from 1 to ${workersMax}`);
 }
 
 /**
