@@ -267,6 +267,13 @@ class PathList {
     this.paths = new Uint16Array(Math.max(1, depth) * 64);
   }
 
+  /** The level of the initial state alone: one path of no choice. */
+  static root(): PathList {
+    const level = new PathList(0);
+    level.size = 1;
+    return level;
+  }
+
   /** Adds the path `parent`'s path, then `choice`. */
   add(parent: PathList, parentIndex: number, choice: number): void {
     const depth = this.depth;
@@ -296,135 +303,199 @@ export async function exploreInParallel(
   settings: SearchSettings,
   pool: ExpansionPool,
 ): Promise<SearchResult> {
-  const started = settings.now();
-  let lastProgress = started;
-  const shared = new WorldShared();
-  const root = new World(setup, shared);
-  const restore: SearchResult["restore"] =
-    settings.restore !== "replay" && root.restorable ? "snapshot" : "replay";
-  const oneOrder = takesOneOrder(setup, settings);
-  const visited = new FingerprintSet();
-  /** States whose fingerprints are unique by construction (hidden state), not in `visited`. */
-  let uniqueOnly = 0;
-  let statesVisited = 1;
-  let skipped = 0;
-  let hiddenState = false;
-  const uniqueStates = () => visited.size + uniqueOnly;
-  const result = (verdict: Verdict, depth: number, boundedBy?: SearchResult["boundedBy"]): SearchResult => ({
-    verdict,
-    strategy: "bfs",
-    statesVisited,
-    uniqueStates: uniqueStates(),
-    ...(oneOrder ? { transitionsSkipped: skipped } : {}),
-    depth,
-    ...(boundedBy === undefined ? {} : { boundedBy }),
-    ...(hiddenState || shared.hiddenState ? { hiddenState: true } : {}),
-    restore,
-    wallMs: settings.now() - started,
-  });
-  const violation = (path: readonly number[], finding: Finding, depth: number): SearchResult => ({
-    ...result("violation", depth),
-    counterexample: { steps: stepsOf(setup, shared, path), finding, shortest: true },
-  });
-  const rootPrint = root.fingerprint();
-  visited.visit(rootPrint.high, rootPrint.low);
-  if (root.finding !== undefined) return violation([], root.finding, 0);
-  let frontier = new PathList(0);
-  frontier.size = 1;
-  let depth = 0;
+  const search = new LevelSearch(setup, settings);
+  const atRoot = search.visitRoot();
+  if (atRoot !== undefined) return atRoot;
+  let frontier = PathList.root();
   while (frontier.size > 0) {
-    if (depth >= settings.depthMax) return result("bounded", depth, "depth");
-    const next = new PathList(depth + 1);
-    pool.level?.(frontier.size);
-    const runSize = Math.min(
-      pool.runMax ?? runMax,
-      Math.max(1, Math.ceil(frontier.size / (pool.parallelism * 4))),
-    );
-    const runs = Math.ceil(frontier.size / runSize);
-    const level = frontier;
-    const send = (run: number): Promise<Expansion> => {
-      const first = run * runSize;
-      const states = Math.min(runSize, level.size - first);
-      const paths = level.paths.slice(first * level.depth, (first + states) * level.depth);
-      return pool.expand(paths, level.depth, states);
-    };
-    // At most two runs per expander wait or run at once; answers are taken in run order.
-    const pending: Array<Promise<Expansion>> = [];
-    let sent = 0;
-    while (sent < runs && pending.length < pool.parallelism * 2) pending.push(send(sent++));
-    for (let run = 0; run < runs; run++) {
-      let expansion: Expansion;
-      try {
-        expansion = (await pending.shift()) as Expansion;
-      } catch (error) {
-        // The runs still out end in the same failure, or are given up: none is waited for.
-        abandon(pending);
-        throw error;
-      }
-      // Topped up to the pool's parallelism, which may grow during a level (a pool that brings in
-      // worker threads once the search has run a while).
-      while (sent < runs && pending.length < pool.parallelism * 2) pending.push(send(sent++));
-      hiddenState ||= expansion.hiddenState;
-      const first = run * runSize;
-      let record = 0;
-      let nextFinding = 0;
-      const nextDeadlock = 0;
-      for (let state = 0; state < expansion.counts.length; state++) {
-        const deadlocked = expansion.deadlocks[nextDeadlock];
-        if (deadlocked !== undefined && deadlocked.state === state) {
-          abandon(pending);
-          return violation(level.path(first + state), deadlocked.finding, depth);
-        }
-        const end = record + (expansion.counts[state] as number);
-        for (let choice = 0; record < end; record++, choice++) {
-          const flag = expansion.flags[record] as number;
-          while ((expansion.findings[nextFinding]?.record ?? end) < record) nextFinding++;
-          if (flag === skippedFlag) {
-            skipped++;
-            continue;
-          }
-          statesVisited++;
-          let isNew: boolean;
-          if (flag === hiddenFlag) {
-            uniqueOnly++;
-            isNew = true;
-          } else isNew = visited.visit(expansion.high[record] as number, expansion.low[record] as number);
-          if (!isNew) continue;
-          const found = expansion.findings[nextFinding];
-          if (found !== undefined && found.record === record) {
-            abandon(pending);
-            return violation([...level.path(first + state), choice], found.finding, depth);
-          }
-          next.add(level, first + state, choice);
-          if (uniqueStates() >= settings.statesMax) {
-            abandon(pending);
-            return result("bounded", depth, "states");
-          }
-        }
-      }
-      const now = settings.now();
-      if (now - started >= settings.timeMs) {
-        abandon(pending);
-        return result("bounded", depth, "time");
-      }
-      const onProgress = settings.onProgress;
-      if (onProgress !== undefined && now - lastProgress >= (settings.progressMs ?? 100)) {
-        lastProgress = now;
-        const progress: SearchProgress = {
-          statesVisited,
-          uniqueStates: uniqueStates(),
-          depth,
-          frontier: Math.max(0, level.size - (run + 1) * runSize) + next.size,
-          elapsedMs: now - started,
-        };
-        onProgress(progress);
-      }
-    }
+    if (search.depth >= settings.depthMax) return search.result("bounded", "depth");
+    const next = new PathList(search.depth + 1);
+    const ended = await expandLevel(search, pool, frontier, next);
+    if (ended !== undefined) return ended;
     if (next.size === 0) break;
     frontier = next;
-    depth++;
+    search.depth++;
   }
-  return result("complete", depth);
+  return search.result("complete");
+}
+
+/**
+ * Hands the runs of `level` to `pool` and merges the answers, in run order, into `search` and the
+ * next level (`next`). Returns the search's result when it ends during this level (a violation,
+ * or a bound on states or time), undefined when the level is done.
+ */
+async function expandLevel(
+  search: LevelSearch,
+  pool: ExpansionPool,
+  level: PathList,
+  next: PathList,
+): Promise<SearchResult | undefined> {
+  pool.level?.(level.size);
+  const runSize = Math.min(
+    pool.runMax ?? runMax,
+    Math.max(1, Math.ceil(level.size / (pool.parallelism * 4))),
+  );
+  const runs = Math.ceil(level.size / runSize);
+  const send = (run: number): Promise<Expansion> => {
+    const first = run * runSize;
+    const states = Math.min(runSize, level.size - first);
+    const paths = level.paths.slice(first * level.depth, (first + states) * level.depth);
+    return pool.expand(paths, level.depth, states);
+  };
+  // At most two runs per expander wait or run at once; answers are taken in run order. The
+  // pending runs are topped up after each answer: the pool's parallelism may grow during a level
+  // (a pool that brings in worker threads once the search has run a while).
+  const pending: Array<Promise<Expansion>> = [];
+  let sent = 0;
+  const topUp = () => {
+    while (sent < runs && pending.length < pool.parallelism * 2) pending.push(send(sent++));
+  };
+  topUp();
+  for (let run = 0; run < runs; run++) {
+    let expansion: Expansion;
+    try {
+      expansion = (await pending.shift()) as Expansion;
+    } catch (error) {
+      // The runs still out end in the same failure, or are given up: none is waited for.
+      abandon(pending);
+      throw error;
+    }
+    topUp();
+    const ended = search.merge(expansion, level, run * runSize, next) ?? search.checkTime();
+    if (ended !== undefined) {
+      abandon(pending);
+      return ended;
+    }
+    search.reportProgress(Math.max(0, level.size - (run + 1) * runSize) + next.size);
+  }
+  return undefined;
+}
+
+/** What a breadth-first search in levels knows between levels: the visited set and the counts. */
+class LevelSearch {
+  /** The level being expanded (the depth of its states). */
+  depth = 0;
+  private readonly started: number;
+  private lastProgress: number;
+  private readonly shared = new WorldShared();
+  private readonly root: World;
+  private readonly restore: SearchResult["restore"];
+  private readonly oneOrder: boolean;
+  private readonly visited = new FingerprintSet();
+  /** States whose fingerprints are unique by construction (hidden state), not in `visited`. */
+  private uniqueOnly = 0;
+  private statesVisited = 1;
+  private skipped = 0;
+  private hiddenState = false;
+
+  constructor(
+    private readonly setup: WorldSetup,
+    private readonly settings: SearchSettings,
+  ) {
+    this.started = settings.now();
+    this.lastProgress = this.started;
+    this.root = new World(setup, this.shared);
+    this.restore = settings.restore !== "replay" && this.root.restorable ? "snapshot" : "replay";
+    this.oneOrder = takesOneOrder(setup, settings);
+  }
+
+  private get uniqueStates(): number {
+    return this.visited.size + this.uniqueOnly;
+  }
+
+  /** Visits the initial state; the result when it breaks an invariant already. */
+  visitRoot(): SearchResult | undefined {
+    const print = this.root.fingerprint();
+    this.visited.visit(print.high, print.low);
+    return this.root.finding === undefined ? undefined : this.violation([], this.root.finding);
+  }
+
+  result(verdict: Verdict, boundedBy?: SearchResult["boundedBy"]): SearchResult {
+    return {
+      verdict,
+      strategy: "bfs",
+      statesVisited: this.statesVisited,
+      uniqueStates: this.uniqueStates,
+      ...(this.oneOrder ? { transitionsSkipped: this.skipped } : {}),
+      depth: this.depth,
+      ...(boundedBy === undefined ? {} : { boundedBy }),
+      ...(this.hiddenState || this.shared.hiddenState ? { hiddenState: true } : {}),
+      restore: this.restore,
+      wallMs: this.settings.now() - this.started,
+    };
+  }
+
+  private violation(path: readonly number[], finding: Finding): SearchResult {
+    return {
+      ...this.result("violation"),
+      counterexample: { steps: stepsOf(this.setup, this.shared, path), finding, shortest: true },
+    };
+  }
+
+  /**
+   * Takes the answer for the run of `level` that starts at state `first`: per state, then per
+   * choice, each successor is visited, and a new one joins `next`, or ends the search when it
+   * breaks an invariant. A state with no step while a client waits ends it too, as does the
+   * bound on states. Returns the result when the search ends.
+   */
+  merge(expansion: Expansion, level: PathList, first: number, next: PathList): SearchResult | undefined {
+    this.hiddenState ||= expansion.hiddenState;
+    // Deadlocks come in state order, and the first ends the search: only it is looked at.
+    const deadlocked = expansion.deadlocks[0];
+    let record = 0;
+    let nextFinding = 0;
+    for (let state = 0; state < expansion.counts.length; state++) {
+      if (deadlocked !== undefined && deadlocked.state === state)
+        return this.violation(level.path(first + state), deadlocked.finding);
+      const end = record + (expansion.counts[state] as number);
+      for (let choice = 0; record < end; record++, choice++) {
+        const flag = expansion.flags[record] as number;
+        while ((expansion.findings[nextFinding]?.record ?? end) < record) nextFinding++;
+        if (flag === skippedFlag) {
+          this.skipped++;
+          continue;
+        }
+        this.statesVisited++;
+        if (!this.isNew(flag, expansion.high[record] as number, expansion.low[record] as number)) continue;
+        const found = expansion.findings[nextFinding];
+        if (found !== undefined && found.record === record)
+          return this.violation([...level.path(first + state), choice], found.finding);
+        next.add(level, first + state, choice);
+        if (this.uniqueStates >= this.settings.statesMax) return this.result("bounded", "states");
+      }
+    }
+    return undefined;
+  }
+
+  /** Whether a successor is a state not visited before (one with hidden state always is). */
+  private isNew(flag: number, high: number, low: number): boolean {
+    if (flag !== hiddenFlag) return this.visited.visit(high, low);
+    this.uniqueOnly++;
+    return true;
+  }
+
+  /** The result when the time bound has passed. */
+  checkTime(): SearchResult | undefined {
+    return this.settings.now() - this.started >= this.settings.timeMs
+      ? this.result("bounded", "time")
+      : undefined;
+  }
+
+  /** Calls `onProgress` when `progressMs` (default 100 ms) has passed since it was last called. */
+  reportProgress(frontier: number): void {
+    const onProgress = this.settings.onProgress;
+    const now = this.settings.now();
+    if (onProgress === undefined || now - this.lastProgress < (this.settings.progressMs ?? 100)) return;
+    this.lastProgress = now;
+    const progress: SearchProgress = {
+      statesVisited: this.statesVisited,
+      uniqueStates: this.uniqueStates,
+      depth: this.depth,
+      frontier,
+      elapsedMs: now - this.started,
+    };
+    onProgress(progress);
+  }
 }
 
 /**
