@@ -449,16 +449,60 @@ function headerLine(
   const bugs = args.bug ?? [];
   const clients = setup.workload.length;
   const operations = setup.workload[0]?.length ?? 0;
-  return (
-    `${c.bold(`exploring ${protocol.name}`)}${bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`}: ` +
-    `${setup.nodes} nodes, ${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}, ` +
-    `faults ${formatFaultBudget(setup.budget)}, ${setup.timers === undefined ? "" : `timers ${setup.timers.join(",")}, `}${setup.network === "ordered" ? "ordered links, " : setup.network === "fifo" ? "FIFO links, " : ""}${setup.quietTimeouts === true ? "quiet timeouts, " : ""}${setup.promptTimeouts === true ? "prompt timeouts, " : ""}${setup.promptReplies === true ? "prompt replies, " : ""}${(setup.budget.drift ?? 0) > 0 ? `clock drift ±${formatDriftRate(setup.driftRate ?? defaultDriftRate).slice(1)}, ` : ""}${args.strategy}${args.depth === undefined ? "" : ` to depth ${args.depth}`}${workersNote(threadsFor(args))}, seed ${formatSeed(seed)}\n`
-  );
+  const bounds = [
+    `${setup.nodes} nodes`,
+    `${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}`,
+    `faults ${formatFaultBudget(setup.budget)}`,
+  ];
+  if (setup.timers !== undefined) bounds.push(`timers ${setup.timers.join(",")}`);
+  if (setup.network === "ordered") bounds.push("ordered links");
+  if (setup.network === "fifo") bounds.push("FIFO links");
+  if (setup.quietTimeouts === true) bounds.push("quiet timeouts");
+  if (setup.promptTimeouts === true) bounds.push("prompt timeouts");
+  if (setup.promptReplies === true) bounds.push("prompt replies");
+  if ((setup.budget.drift ?? 0) > 0)
+    bounds.push(`clock drift ±${formatDriftRate(setup.driftRate ?? defaultDriftRate).slice(1)}`);
+  const depth = args.depth === undefined ? "" : ` to depth ${args.depth}`;
+  bounds.push(`${args.strategy}${depth}${workersNote(threadsFor(args))}`, `seed ${formatSeed(seed)}`);
+  const bugNote = bugs.length === 0 ? "" : ` with ${c.yellow(bugs.join(", "))}`;
+  return `${c.bold(`exploring ${protocol.name}`)}${bugNote}: ${bounds.join(", ")}\n`;
 }
 
 /** The header's word on threads: a number above one, or none (one thread, or `auto`). */
 function workersNote(threads: number | "auto"): string {
   return threads !== "auto" && threads > 1 ? ` in ${threads} worker threads` : "";
+}
+
+/** The fields of `--json` that say what was explored (docs/cli.md). */
+function jsonHeader({
+  protocol,
+  bugs,
+  setup,
+  seed,
+  workers,
+}: {
+  protocol: Protocol;
+  bugs: readonly string[];
+  setup: WorldSetup;
+  seed: bigint;
+  workers: number;
+}): Record<string, unknown> {
+  return {
+    protocol: protocol.name,
+    bugs,
+    nodes: setup.nodes,
+    clients: setup.workload.length,
+    operations: setup.workload[0]?.length ?? 0,
+    faults: setup.budget,
+    timers: setup.timers ?? null,
+    network: setup.network ?? "unordered",
+    quietTimeouts: setup.quietTimeouts ?? false,
+    promptTimeouts: setup.promptTimeouts ?? false,
+    promptReplies: setup.promptReplies ?? false,
+    driftRate: (setup.budget.drift ?? 0) > 0 ? (setup.driftRate ?? defaultDriftRate) : null,
+    seed: formatSeed(seed),
+    workers,
+  };
 }
 
 async function exploreMain(given: ExploreArgs): Promise<number> {
@@ -475,7 +519,6 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const input: ExploreInput = { ...exploreInput(args), faults, seed };
   const { setup, userOptions } = exploreSetup(protocol, input, historyChecker());
   const clients = setup.workload.length;
-  const operations = setup.workload[0]?.length ?? 0;
   const budget = formatFaultBudget(setup.budget);
   const c = colours(process.stdout, { json: args.json });
   const out = process.stdout;
@@ -510,22 +553,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const replayed = result.restore === "replay" && result.hiddenState !== true ? replayReasons(setup) : [];
   const exitCode = exitCodeOf(result.verdict);
   if (args.json) {
-    const header = {
-      protocol: protocol.name,
-      bugs,
-      nodes: setup.nodes,
-      clients,
-      operations,
-      faults: setup.budget,
-      timers: setup.timers ?? null,
-      network: setup.network ?? "unordered",
-      quietTimeouts: setup.quietTimeouts ?? false,
-      promptTimeouts: setup.promptTimeouts ?? false,
-      promptReplies: setup.promptReplies ?? false,
-      driftRate: (setup.budget.drift ?? 0) > 0 ? (setup.driftRate ?? defaultDriftRate) : null,
-      seed: formatSeed(seed),
-      workers: search.workers,
-    };
+    const header = jsonHeader({ protocol, bugs, setup, seed, workers: search.workers });
     out.write(`${JSON.stringify(exploreJson(header, result, saved, knownLimit, replayed))}\n`);
     return exitCode;
   }

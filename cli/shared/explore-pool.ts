@@ -102,16 +102,11 @@ export function explorePool(data: ExploreWorkerData, workers: number): ExplorePo
       const job = busy.get(worker);
       busy.delete(worker);
       idle.push(worker);
-      if (job !== undefined) {
-        if (reply.kind === "expansion") {
-          const rate = reply.ms / Math.max(1, job.request.states);
-          msPerState = msPerState === undefined ? rate : (msPerState + rate) / 2;
-          job.resolve(reply.expansion);
-        } else if (reply.determinism !== undefined)
-          job.reject(new DeterminismError(reply.message, reply.determinism.call, reply.determinism.handler));
-        else if (reply.input !== undefined) job.reject(new InputError(reply.message, reply.input));
-        else job.reject(new Error(`an explore worker failed: ${reply.message}`));
+      if (job !== undefined && reply.kind === "expansion") {
+        const rate = reply.ms / Math.max(1, job.request.states);
+        msPerState = msPerState === undefined ? rate : (msPerState + rate) / 2;
       }
+      if (job !== undefined) settle(job, reply);
       dispatch();
     });
     worker.on("error", (error) => fail(new Error(`an explore worker failed: ${error.message}`)));
@@ -142,6 +137,15 @@ export function explorePool(data: ExploreWorkerData, workers: number): ExplorePo
       await Promise.all(threads.map((worker) => worker.terminate()));
     },
   };
+}
+
+/** Settles `job` with a worker's answer: its expansion, or the failure the answer describes. */
+function settle(job: Job, reply: Exclude<ExpandReply, { kind: "ready" }>): void {
+  if (reply.kind === "expansion") job.resolve(reply.expansion);
+  else if (reply.determinism !== undefined)
+    job.reject(new DeterminismError(reply.message, reply.determinism.call, reply.determinism.handler));
+  else if (reply.input !== undefined) job.reject(new InputError(reply.message, reply.input));
+  else job.reject(new Error(`an explore worker failed: ${reply.message}`));
 }
 
 /** `--workers` of `explore`: `auto`, or a whole number from 1 to `workersMax`. */
