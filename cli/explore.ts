@@ -273,7 +273,7 @@ function checkedTimeUs(args: ExploreArgs): number {
     args.depth !== undefined &&
     !(Number.isInteger(args.depth) && args.depth >= 1 && args.depth <= 65_000)
   ) {
-    throw new InputError("--depth: expected a whole number from 1 to 65000");
+    throw new InputError(`--depth: expected a whole number from 1 to 65000, got ${args.depth}`);
   }
   parseWorkers(args.workers);
   return timeUs;

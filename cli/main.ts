@@ -5,8 +5,8 @@
  */
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { ExitCode } from "../sim/errors.js";
-import { colours } from "./output.js";
+import { ExitCode, InputError } from "../sim/errors.js";
+import { colours, reportError } from "./output.js";
 
 const exitCodes = `Exit codes:
   0   ok: every invariant held, history linearizable, expectations met
@@ -57,6 +57,7 @@ export async function main(argv: string[]): Promise<void> {
     .usage("$0 <command> [options]")
     .command(await commandsFor(argv[0]))
     .demandCommand(1, "name a command")
+    .middleware((args) => rejectNonNumbers(args, argv))
     .strict()
     .epilogue(exitCodes)
     .help()
@@ -70,6 +71,29 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(ExitCode.usage);
     });
   await parser.parseAsync();
+}
+
+/**
+ * Exits 2 when a flag that takes a number was given something else: the parser reads `--nodes
+ * abc` as NaN, which each command's own range check would print as "got NaN".
+ */
+function rejectNonNumbers(args: Record<string, unknown>, argv: readonly string[]): void {
+  for (const [name, value] of Object.entries(args)) {
+    if (name.length < 2 || typeof value !== "number" || !Number.isNaN(value)) continue;
+    const given = givenText(argv, name);
+    const got = given === undefined ? "" : `, got '${given}'`;
+    process.exit(reportError(new InputError(`--${name}: expected a number${got}`)));
+  }
+}
+
+/** The text given to `--name` on the command line (`--name text` or `--name=text`), if found. */
+function givenText(argv: readonly string[], name: string): string | undefined {
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index] as string;
+    if (token.startsWith(`--${name}=`)) return token.slice(name.length + 3);
+    if (token === `--${name}`) return argv[index + 1];
+  }
+  return undefined;
 }
 
 await main(hideBin(process.argv));

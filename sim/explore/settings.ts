@@ -60,7 +60,10 @@ export function parseFaultBudget(text: string): Partial<FaultBudget> {
         `--faults: expected name=count with names drop, duplicate, crash, timeouts, drift, isolate (for example drop=2,crash=1), got '${part}'`,
       );
     }
-    out[match[1] as string] = Number(match[2]);
+    const name = match[1] as string;
+    if (out[name] !== undefined)
+      throw new InputError(`--faults: ${name} given twice (${name}=${out[name]} and ${part})`);
+    out[name] = Number(match[2]);
   }
   return out;
 }
@@ -167,7 +170,8 @@ export function exploreSetup(
   }
   const hints = exploreHints(protocol, bugs);
   const nodes = input.nodes ?? hints.nodes ?? smallestClusterFrom(3, protocol, options);
-  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16) throw new InputError("--nodes: expected 1 to 16");
+  if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16)
+    throw new InputError(`--nodes: expected a whole number from 1 to 16, got ${nodes}`);
   const problem = nodeCountProblem(protocol, nodes, options);
   if (problem !== undefined) throw new InputError(`--nodes: ${problem}`);
   if (input.clients !== undefined && !wholeUpTo(input.clients, 16))

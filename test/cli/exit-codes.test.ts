@@ -48,6 +48,16 @@ describe("exit codes", () => {
     expect(result.stderr).toContain("seed must be a decimal or 0x-hex");
   });
 
+  it.each([
+    [["explore", "raft", "--nodes", "abc"], "--nodes: expected a number, got 'abc'"],
+    [["explore", "raft", "--depth=2x"], "--depth: expected a number, got '2x'"],
+    [["fuzz", "raft", "--runs", "many"], "--runs: expected a number, got 'many'"],
+  ])("2 for %j, naming the flag and what it was given (not NaN)", (args, message) => {
+    const result = quorumlab(...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
+
   it("0 for a safe run, with the same trace hash in --json for the same seed", () => {
     const first = quorumlab("run", "raft-basic", "--json", "--seed", "7");
     expect(first.code).toBe(0);

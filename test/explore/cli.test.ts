@@ -167,11 +167,18 @@ describe("quorumlab explore", () => {
     ["--clients", "-1", "--clients: expected a whole number from 0 to 16, got -1"],
     ["--clients", "1.5", "--clients: expected a whole number from 0 to 16, got 1.5"],
     ["--ops", "-2", "--ops: expected a whole number from 0 to 100, got -2"],
-    ["--nodes", "0", "--nodes: expected 1 to 16"],
+    ["--nodes", "0", "--nodes: expected a whole number from 1 to 16, got 0"],
+    ["--faults", "drop=1,crash=1,drop=2", "--faults: drop given twice (drop=1 and drop=2)"],
   ])("exit 2 for %s %s, naming the flag and its range", (flag, value, message) => {
     const result = quorumlab("explore", "raft", flag, value, "--depth", "2");
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
+
+  it("exit 2 for a depth that is not a whole number, saying what it got", () => {
+    const result = quorumlab("explore", "raft", "--depth", "1.5");
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe("error: --depth: expected a whole number from 1 to 65000, got 1.5");
   });
 });
 
