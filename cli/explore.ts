@@ -514,7 +514,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
     strategy: given.strategy ?? exploreHints(protocol, given.bug ?? []).strategy ?? "bfs",
   };
   const module = source.module;
-  const seed = parseSeed(args.seed);
+  const seed = parseSeed(args.seed, "--seed");
   const faults = parseFaultBudget(args.faults ?? "");
   const input: ExploreInput = { ...exploreInput(args), faults, seed };
   const { setup, userOptions } = exploreSetup(protocol, input, historyChecker());

@@ -39,7 +39,8 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
 
 /** The command: a replay when asked for one, else a campaign. Returns the exit code. */
 async function fuzz(args: FuzzArgs): Promise<number> {
-  const seed = args.seed === undefined ? BigInt(`0x${randomBytes(4).toString("hex")}`) : parseSeed(args.seed);
+  const seed =
+    args.seed === undefined ? BigInt(`0x${randomBytes(4).toString("hex")}`) : parseSeed(args.seed, "--seed");
   if (args.replay !== undefined) return replayFile(args);
   if (args["fc-seed"] !== undefined) {
     const outcome = await replayFastCheck(args, seed);

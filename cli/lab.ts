@@ -92,7 +92,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
           ? withoutFaults(loadScenario(args.target))
           : blankScenario(protocol, durationUs ?? 5_000_000);
       if (protocol === undefined && durationUs !== undefined) scenario = { ...scenario, durationUs };
-      if (args.seed !== undefined) scenario = { ...scenario, seed: parseSeed(args.seed) };
+      if (args.seed !== undefined) scenario = { ...scenario, seed: parseSeed(args.seed, "--seed") };
       const { result } = executeScenario(scenario, { keepTrace: true });
       writeReport(result.records, args.out, {
         format: "html",

@@ -728,7 +728,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
         ...(args.module === undefined ? {} : { module: args.module }),
         timePerMs: timePerUs / 1000,
-        seed: parseSeed(args.seed),
+        seed: parseSeed(args.seed, "--seed"),
         workers: workers as number,
         ...(args.out === undefined ? {} : { outDir: args.out }),
         correct: args.correct,

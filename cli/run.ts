@@ -86,7 +86,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       const scenario = loadScenario(args.scenario);
       const modules = modulesFor(scenario, args.module ?? []);
       const registry = await registryWith(modules);
-      const seed = args.seed === undefined ? undefined : parseSeed(args.seed);
+      const seed = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
       const keepTrace = !args.json || args.report !== undefined;
       const { result, wallMs } = executeScenario(scenario, {
         ...(seed === undefined ? {} : { seed }),

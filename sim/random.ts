@@ -25,14 +25,17 @@ export interface Rng {
 
 const seedMax = (1n << 64n) - 1n;
 
-/** Parses a seed written in decimal or 0x-hex into an unsigned 64-bit integer. */
-export function parseSeed(text: string | number | bigint): bigint {
+/**
+ * Parses a seed written in decimal or 0x-hex into an unsigned 64-bit integer; errors name it as
+ * `name` (the flag, `--seed`, or a file's field).
+ */
+export function parseSeed(text: string | number | bigint, name = "seed"): bigint {
   const raw = typeof text === "string" ? text.trim() : String(text);
   if (!/^(0[xX][0-9a-fA-F]+|\d+)$/.test(raw)) {
-    throw new InputError(`seed must be a decimal or 0x-hex unsigned integer, got '${raw}'`);
+    throw new InputError(`${name}: expected a decimal or 0x-hex unsigned integer, got '${raw}'`);
   }
   const seed = BigInt(raw);
-  if (seed > seedMax) throw new InputError(`seed must fit in 64 bits, got '${raw}'`);
+  if (seed > seedMax) throw new InputError(`${name}: expected a seed that fits in 64 bits, got '${raw}'`);
   return seed;
 }
 

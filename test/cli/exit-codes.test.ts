@@ -45,7 +45,9 @@ describe("exit codes", () => {
   it("2 for a malformed seed", () => {
     const result = quorumlab("run", "raft-basic", "--seed", "zebra");
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain("seed must be a decimal or 0x-hex");
+    expect(result.stderr.trim()).toBe(
+      "error: --seed: expected a decimal or 0x-hex unsigned integer, got 'zebra'",
+    );
   });
 
   it.each([
