@@ -11,7 +11,7 @@
  * Each monitor looks only at the node that just acted, and only when it carried out a change or
  * rebuilt its rings, so checks cost nothing on ordinary steps.
  */
-import type { Invariant, InvariantFailure, StepView } from "../../sim/node.js";
+import type { Invariant, InvariantFailure, InvariantMonitor, StepView } from "../../sim/node.js";
 import type { RingMemberNode } from "./member.js";
 import { ownerIndexOfHash, type Ring } from "./ring.js";
 
@@ -21,10 +21,12 @@ const BALANCE_MAX_OVER_MEAN = 1.6;
 /** Calls `check` once per change a node carries out. */
 function perChange(
   check: (node: RingMemberNode, step: StepView<RingMemberNode>) => InvariantFailure | undefined,
-): () => { afterStep(step: StepView<RingMemberNode>): InvariantFailure | undefined } {
+): () => InvariantMonitor<RingMemberNode> {
   return () => {
+    // Per node, the number of changes it had carried out when last checked.
     const seen = new Map<string, number>();
     return {
+      state: seen,
       afterStep(step) {
         const node = step.node(step.actor);
         if (node === undefined || node.changesMade === (seen.get(step.actor) ?? 0)) return undefined;
@@ -105,8 +107,10 @@ export const successor: Invariant<RingMemberNode> = {
   source: "Chord (SIGCOMM 2001) §4.2, successor(k); Dynamo (SOSP 2007) §4.2",
   kind: "safety",
   create: () => {
+    // Per node, the rings it had when last checked.
     const seen = new Map<string, ReadonlyMap<string, Ring>>();
     return {
+      state: seen,
       afterStep(step) {
         const node = step.node(step.actor);
         if (node === undefined || seen.get(step.actor) === node.rings) return undefined;

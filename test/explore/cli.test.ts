@@ -3,7 +3,7 @@
  * counterexample that `quorumlab run` replays to the trace hash the exploration printed.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
@@ -95,13 +95,47 @@ describe("quorumlab explore", () => {
   });
 
   it("says why states were replayed, naming the monitor that keeps its state out of sight", () => {
-    const result = quorumlab("explore", "consistent-hashing", "--depth", "1");
-    expect(result.code).toBe(0);
+    // A user's register whose invariant remembers the highest value seen in a closure.
+    mkdirSync(out, { recursive: true });
+    const module = join(out, "closure-monitor.mjs");
+    writeFileSync(
+      module,
+      `export const protocol = {
+  name: "closure-monitor",
+  summary: "a register whose invariant keeps what it saw in a closure",
+  defaultNodes: 2,
+  parseOptions: (options) => ({ ...options }),
+  create: (ctx) => ({
+    value: null,
+    onClientRequest(request) {
+      if (request.f === "write") this.value = request.value;
+      ctx.reply(request, { status: "ok", value: request.f === "write" ? request.value : this.value });
+    },
+  }),
+  invariants: [
+    {
+      name: "register.seen",
+      statement: "Nothing: it only remembers the steps it saw.",
+      source: "this test",
+      kind: "safety",
+      create: () => {
+        let steps = 0;
+        return { afterStep: () => { steps++; return undefined; } };
+      },
+    },
+  ],
+  bugs: [],
+  client: { operations: { read: 1, write: 1 }, model: "register" },
+};
+`,
+    );
+    const result = quorumlab("explore", module, "--depth", "2");
+    expect(result.code).toBe(3);
     expect(result.stdout).toContain("each state was rebuilt by replaying its path");
-    expect(result.stdout).toContain("  - the monitor of ring.successor has no `state`");
-    const json = JSON.parse(quorumlab("explore", "consistent-hashing", "--depth", "1", "--json").stdout);
+    expect(result.stdout).toContain("  - the monitor of register.seen has no `state`");
+    const json = JSON.parse(quorumlab("explore", module, "--depth", "2", "--json").stdout);
     expect(json.restore).toBe("replay");
-    expect(json.replayReasons).toContain("the monitor of ring.successor has no `state`");
+    expect(json.replayReasons).toEqual(["the monitor of register.seen has no `state`"]);
   });
 
   it("a violation that is the protocol's known limit says so; with a bug on, it is the bug's", () => {

@@ -50,6 +50,18 @@ describe("snapshot restore", () => {
     });
   }
 
+  it("restores every built-in protocol from snapshots: no node or monitor keeps its state out of sight", () => {
+    for (const protocol of protocols.values()) {
+      const { setup } = exploreSetup(protocol, {}, historyChecker());
+      const world = new World(setup);
+      expect({ protocol: protocol.name, reasons: world.replayReasons() }).toEqual({
+        protocol: protocol.name,
+        reasons: [],
+      });
+      expect(world.restorable).toBe(true);
+    }
+  });
+
   it("explores a protocol whose invariants come from the invariant helpers from snapshots, as path replay does", () => {
     const paxos = protocols.get("paxos") as Protocol;
     const helped: Protocol = {
