@@ -354,7 +354,6 @@ function printStateNotes(out: NodeJS.WritableStream, c: ChalkInstance, run: Expl
   }
 }
 
-/** The verdict line and, for a violation, the schedule and where it was saved. */
 /** How many threads searched, when more than this one did. */
 function threadsNote(search: BreadthFirstRun): string {
   if (search.workers <= 1) return "";
@@ -364,20 +363,28 @@ function threadsNote(search: BreadthFirstRun): string {
     : ` (${threads} from ${(search.joinedAtMs / 1000).toFixed(1)} s)`;
 }
 
+/** `count` and `noun`, plural unless the count is one: `1 step`, `12,345 unique states`. */
+function counted(count: number, noun: string): string {
+  return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** The verdict line and, for a violation, the schedule and where it was saved. */
 function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: ExploreRun): void {
   const { result, saved } = run;
   const rate = result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0;
-  const figures = `${result.uniqueStates.toLocaleString("en-US")} unique states (${result.statesVisited.toLocaleString("en-US")} visited), ${(result.wallMs / 1000).toFixed(1)} s, ${rate.toLocaleString("en-US")} states/s${threadsNote(run.search)}`;
+  const searched = (noun: string) =>
+    `${counted(result.uniqueStates, noun)} (${result.statesVisited.toLocaleString("en-US")} visited), ${(result.wallMs / 1000).toFixed(1)} s, ${rate.toLocaleString("en-US")} states/s${threadsNote(run.search)}`;
+  const figures = searched("unique state");
   switch (result.verdict) {
     case "complete":
       out.write(
-        `${c.green("complete")}: no violation in any schedule within the bounds — ${figures}; longest path ${result.depth} steps\n`,
+        `${c.green("complete")}: no violation in any schedule within the bounds — ${figures}; longest path ${counted(result.depth, "step")}\n`,
       );
       break;
     case "bounded":
       if (result.strategy === "cells") {
         out.write(
-          `${c.yellow("bounded")}: no violation found breadth first over cells; stopped by ${result.boundedBy === "cells" ? "every cell reached (one state stood for each: not every state was explored)" : (result.boundedBy ?? "a bound")} — ${figures.replace("unique states", "cells")}\n`,
+          `${c.yellow("bounded")}: no violation found breadth first over cells; stopped by ${result.boundedBy === "cells" ? "every cell reached (one state stood for each: not every state was explored)" : (result.boundedBy ?? "a bound")} — ${searched("cell")}\n`,
         );
         break;
       }
@@ -388,7 +395,7 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
         break;
       }
       out.write(
-        `${c.yellow("bounded")}: no violation within depth ${result.depth} (every state at most ${result.depth} steps from the start was explored); stopped by ${result.boundedBy ?? "a bound"} — ${figures}\n`,
+        `${c.yellow("bounded")}: no violation within depth ${result.depth} (every state at most ${counted(result.depth, "step")} from the start was explored); stopped by ${result.boundedBy ?? "a bound"} — ${figures}\n`,
       );
       break;
     case "violation": {
@@ -399,7 +406,9 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
         : result.strategy === "cells"
           ? `short schedule (${saved.foundSteps ?? saved.steps.length} choices, the fewest of the states kept breadth first over cells; not proven shortest: only bfs and dfs prove that)`
           : `short schedule (shortened from ${saved.foundSteps ?? saved.steps.length} choices; not proven shortest: only bfs and dfs prove that)`;
-      out.write(`${kind} (${saved.steps.length} steps), found by ${result.strategy} after ${figures}:\n`);
+      out.write(
+        `${kind} (${counted(saved.steps.length, "step")}), found by ${result.strategy} after ${figures}:\n`,
+      );
       saved.steps.forEach((step, index) => {
         out.write(`  ${c.dim(String(index + 1).padStart(3))}  ${describeStep(step)}\n`);
       });

@@ -94,6 +94,18 @@ describe("quorumlab explore", () => {
     expect(json.replayReasons).toEqual([]);
   });
 
+  it("counts in the singular when there is one: one unique state, a depth of one step", () => {
+    // consistent-hashing's rings are built when the nodes start, and nothing is left to schedule.
+    const ring = quorumlab("explore", "consistent-hashing");
+    expect(ring.code).toBe(0);
+    expect(ring.stdout).toContain(" — 1 unique state (1 visited), ");
+    expect(ring.stdout).toMatch(/; longest path 0 steps\n$/);
+    const paxos = quorumlab("explore", "paxos", "--depth", "1");
+    expect(paxos.code).toBe(3);
+    expect(paxos.stdout).toContain("(every state at most 1 step from the start was explored)");
+    expect(paxos.stdout).toMatch(/ — \d+ unique states \(/);
+  });
+
   it("says why states were replayed, naming the monitor that keeps its state out of sight", () => {
     // A user's register whose invariant remembers the highest value seen in a closure.
     mkdirSync(out, { recursive: true });
