@@ -41,11 +41,12 @@ import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath, makeOutputFolder } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
-import { type BreadthFirstRun, parseWorkers, searchBreadthFirst } from "./shared/explore-pool.js";
+import { type BreadthFirstRun, searchBreadthFirst } from "./shared/explore-pool.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
 import { knownLimitNote, knownLimitOf } from "./shared/known-limit.js";
 import { reportAfterRun } from "./shared/report-file.js";
+import { oversubscribed, parseWorkers } from "./shared/workers.js";
 
 export interface ExploreArgs {
   target: string;
@@ -573,6 +574,8 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
       `${c.yellow("note")}: --workers ${args.workers}: only bfs shares its search among worker threads; ${args.strategy} ran in one thread\n`,
     );
   }
+  const crowded = asked === "auto" ? undefined : oversubscribed(threadsFor(args) as number);
+  if (crowded !== undefined) out.write(`${c.yellow("note")}: ${crowded}\n`);
   printStateNotes(out, c, run);
   printVerdict(out, c, run);
   return exitCode;

@@ -33,12 +33,13 @@ import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, runCommand } from "./output.js";
-import { parseWorkers, searchBreadthFirst, workerCount, workersMax } from "./shared/explore-pool.js";
+import { searchBreadthFirst } from "./shared/explore-pool.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import type { ProtocolSource } from "./shared/fuzz-worker.js";
 import { knownLimitOf } from "./shared/known-limit.js";
 import { progressBar } from "./shared/progress.js";
+import { parseWorkers, workerCount, workersMax } from "./shared/workers.js";
 
 export interface MutantRow {
   readonly protocol: string;

@@ -3,6 +3,7 @@ import type { Argv } from "yargs";
 import { InputError } from "../../sim/errors.js";
 import type { SettingsInput } from "../../sim/fuzz/settings.js";
 import { parseDurationUs } from "../../sim/time.js";
+import { workerCount, workersMax } from "../shared/workers.js";
 
 export interface FuzzArgs {
   target: string;
@@ -39,7 +40,7 @@ export function fuzzFlags(yargs: Argv): Argv<FuzzArgs> {
       type: "string",
       describe: "campaign seed, decimal or 0x-hex (default: random, printed)",
     })
-    .option("workers", { type: "number", default: 1, describe: "worker threads" })
+    .option("workers", { type: "number", default: 1, describe: `worker threads (1 to ${workersMax})` })
     .option("shard", { type: "string", describe: "this machine's share of the campaign, i/n" })
     .option("bug", { type: "string", array: true, describe: "switch on a deliberate bug (repeatable)" })
     .option("out", { type: "string", default: "quorumlab-out", describe: "folder for counterexamples" })
@@ -143,9 +144,7 @@ export function campaignBudget(args: FuzzArgs): CampaignBudget {
   if (args.runs !== undefined && !(Number.isInteger(args.runs) && args.runs >= 1)) {
     throw new InputError(`--runs: expected a positive integer, got ${args.runs}`);
   }
-  if (!(Number.isInteger(args.workers) && args.workers >= 1)) {
-    throw new InputError(`--workers: expected a positive integer, got ${args.workers}`);
-  }
+  workerCount(args.workers);
   const budgetMs =
     args.time !== undefined ? durationMs("time", args.time) : args.runs === undefined ? 60_000 : undefined;
   return {

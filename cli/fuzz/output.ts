@@ -10,6 +10,7 @@ import type { Counterexample } from "../shared/counterexample-file.js";
 import type { FuzzOutcome } from "../shared/fuzz-campaign.js";
 import { knownLimitNote, knownLimitOf } from "../shared/known-limit.js";
 import { compact } from "../shared/progress.js";
+import { oversubscribed } from "../shared/workers.js";
 import type { CampaignBudget } from "./flags.js";
 
 /** A shard as the campaign counts it: 0-based index and count. */
@@ -106,6 +107,8 @@ export function printHeader({
   process.stdout.write(
     `${c.bold(`fuzz ${protocol.name}`)} ${c.dim(`seed ${formatSeed(seed)}, bugs [${settings.bugs.join(", ")}], ${settings.nodesMin}..${settings.nodesMax} nodes, runs of ${formatDuration(settings.durationMs * 1000)}, ${limits.join(" or ")}, ${workers} worker${workers === 1 ? "" : "s"}${shard === undefined ? "" : `, shard ${shard.index + 1}/${shard.count}`}${settings.liveness ? ", liveness" : ""}`)}\n`,
   );
+  const crowded = oversubscribed(workers);
+  if (crowded !== undefined) process.stdout.write(`${c.yellow("note")}: ${crowded}\n`);
 }
 
 /** The outcome for people: search statistics, then the verdict and where the counterexample is. */

@@ -25,6 +25,7 @@ import type { WorldSetup } from "../../sim/explore/world.js";
 import { packageRoot } from "../files.js";
 import type { ExpandReply, ExpandRequest, ExploreWorkerData } from "./explore-worker.js";
 import type { ProtocolSource } from "./fuzz-worker.js";
+import { workersMax } from "./workers.js";
 
 /** Where the compiled worker lives; worker threads cannot load TypeScript sources. */
 function workerFile(): string {
@@ -34,22 +35,6 @@ function workerFile(): string {
   if (!existsSync(built))
     throw new InputError("--workers above 1 needs the compiled worker: run `npm run build`");
   return built;
-}
-
-/** Most worker threads `--workers` takes (`explore`, `mutants`). */
-export const workersMax = 64;
-
-/** A `--workers` that must be a number: a whole number from 1 to `workersMax`, else exit 2. */
-export function workerCount(text: string): number {
-  return wholeWorkers(text, `a whole number from 1 to ${workersMax}`);
-}
-
-/** `text` as a whole number from 1 to `workersMax`; the error says what was `expected`. */
-function wholeWorkers(text: string | number, expected: string): number {
-  const workers = typeof text === "number" ? text : /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
-  if (!(Number.isInteger(workers) && workers >= 1 && workers <= workersMax))
-    throw new InputError(`--workers: expected ${expected}, got '${text}'`);
-  return workers;
 }
 
 interface Job {
@@ -146,12 +131,6 @@ function settle(job: Job, reply: Exclude<ExpandReply, { kind: "ready" }>): void 
     job.reject(new DeterminismError(reply.message, reply.determinism.call, reply.determinism.handler));
   else if (reply.input !== undefined) job.reject(new InputError(reply.message, reply.input));
   else job.reject(new Error(`an explore worker failed: ${reply.message}`));
-}
-
-/** `--workers` of `explore`: `auto`, or a whole number from 1 to `workersMax`. */
-export function parseWorkers(text: string | number): number | "auto" {
-  if (text === "auto") return "auto";
-  return wholeWorkers(text, `auto or a whole number from 1 to ${workersMax}`);
 }
 
 /**

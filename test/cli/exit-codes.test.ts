@@ -54,6 +54,8 @@ describe("exit codes", () => {
     [["explore", "raft", "--nodes", "abc"], "--nodes: expected a number, got 'abc'"],
     [["explore", "raft", "--depth=2x"], "--depth: expected a number, got '2x'"],
     [["fuzz", "raft", "--runs", "many"], "--runs: expected a number, got 'many'"],
+    [["fuzz", "raft", "--workers", "0"], "--workers: expected a whole number from 1 to 64, got '0'"],
+    [["fuzz", "raft", "--workers", "65"], "--workers: expected a whole number from 1 to 64, got '65'"],
   ])("2 for %j, naming the flag and what it was given (not NaN)", (args, message) => {
     const result = quorumlab(...args);
     expect(result.code).toBe(2);
