@@ -507,7 +507,7 @@ function printExploreRows(rows: readonly ExploreMutantRow[]): void {
         : c.red(`no (bfs to depth ${r.depth}, then ${r.strategy})`),
       r.invariant ?? "",
       r.steps === null ? "" : String(r.steps),
-      `${r.clients}, ${r.faults}${r.bounds === null ? "" : `, ${r.bounds}`}`,
+      `${r.clients} client${r.clients === 1 ? "" : "s"}, ${r.faults}${r.bounds === null ? "" : `, ${r.bounds}`}`,
       r.statesVisited.toLocaleString("en-US"),
       `${(r.wallMs / 1000).toFixed(1)} s`,
     ]);
