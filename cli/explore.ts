@@ -402,14 +402,15 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
     case "violation": {
       if (saved === undefined) break;
       out.write(`${c.red("violation")}: ${c.bold(saved.invariant)} — ${saved.message}\n`);
+      const steps = counted(saved.steps.length, "step");
+      const choices = saved.foundSteps ?? saved.steps.length;
+      const unproven = "not proven shortest: only bfs and dfs prove that";
       const kind = saved.shortest
-        ? "shortest schedule"
+        ? `shortest schedule (${steps})`
         : result.strategy === "cells"
-          ? `short schedule (${saved.foundSteps ?? saved.steps.length} choices, the fewest of the states kept breadth first over cells; not proven shortest: only bfs and dfs prove that)`
-          : `short schedule (shortened from ${saved.foundSteps ?? saved.steps.length} choices; not proven shortest: only bfs and dfs prove that)`;
-      out.write(
-        `${kind} (${counted(saved.steps.length, "step")}), found by ${result.strategy} after ${figures}:\n`,
-      );
+          ? `short schedule (${steps}; ${choices} choices, the fewest of the states kept breadth first over cells; ${unproven})`
+          : `short schedule (${steps}, shortened from ${choices} choices; ${unproven})`;
+      out.write(`${kind}, found by ${result.strategy} after ${figures}:\n`);
       saved.steps.forEach((step, index) => {
         out.write(`  ${c.dim(String(index + 1).padStart(3))}  ${describeStep(step)}\n`);
       });
