@@ -64,6 +64,8 @@ export const multiPaxosBugs = [
     ],
     source: "Paxos Made Simple §2.5 (acceptors use stable storage)",
     kind: "safety",
+    // It shows only when an acceptor restarts after a promise: one crash, no client needed.
+    explore: { clients: 0, faults: { crash: 1, timeouts: 2 } },
   },
   {
     name: "unsynced-accept",

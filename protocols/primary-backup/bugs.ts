@@ -37,6 +37,8 @@ export const primaryBackupBugs = [
     source:
       "MIT 6.824 Lab 2 (2015), Part A (views are numbered and only increase); the view service's state outlives its crashes",
     kind: "safety",
+    // It shows only when a power loss takes an announced view back: one crash, no client.
+    explore: { clients: 0, faults: { crash: 1, timeouts: 2 } },
   },
   {
     name: "lease-ignores-drift",

@@ -16,6 +16,8 @@ export const raftBugs = [
     // A voter must crash between granting a vote and a second candidate's request in the same
     // term: three nodes without PreVote hold the most such concurrent elections.
     fuzz: { options: { preVote: [false], checkQuorum: [false] }, nodes: [3, 3] },
+    // A voter must restart between two candidates' requests in one term: one crash, no client.
+    explore: { clients: 0, faults: { crash: 1, timeouts: 2 } },
   },
   {
     name: "no-up-to-date-check",
@@ -24,6 +26,9 @@ export const raftBugs = [
     breaks: ["raft.leader-completeness", "raft.state-machine-safety"],
     source: "Raft paper §5.4.1 (election restriction)",
     kind: "safety",
+    // The leader's no-op, committed on a majority, is entry enough: a node without it wins the next
+    // election with a vote it should not get. No client, no crash; 8 steps breadth first.
+    explore: { clients: 0, faults: { timeouts: 2 } },
   },
   {
     name: "commit-previous-term",
@@ -135,6 +140,8 @@ export const raftBugs = [
     breaks: ["raft.term-monotonic", "raft.one-vote-per-term", "raft.election-safety"],
     source: "Raft paper Figure 2 (persistent state, updated on stable storage before responding to RPCs)",
     kind: "safety",
+    // It shows only when a power loss takes an answered vote back: one crash, no client.
+    explore: { clients: 0, faults: { crash: 1, timeouts: 2 } },
   },
   {
     name: "fixed-election-timeout",

@@ -30,5 +30,8 @@ export const threePhaseBugs: readonly DeliberateBug[] = [
       "Skeen 1981 (a site writes its state to stable storage before it sends the message that reports it); " +
       "Gray 1978 (force-write before voting Yes)",
     fuzz: { nodes: [3, 3] },
+    // A participant must lose its unforced vote in a power loss: one crash (7 steps breadth first;
+    // without it, three-phase commit's timeouts break agreement in 9, not the bug's way).
+    explore: { faults: { crash: 1, timeouts: 2 } },
   },
 ];

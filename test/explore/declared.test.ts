@@ -195,3 +195,31 @@ describe("cells", () => {
     expect(result.uniqueStates).toBeGreaterThan(4495);
   });
 });
+
+describe("bugs that show only after a crash, or in every order of messages", () => {
+  // Each declares the crash (and, where the protocol's bounds hide it, unordered links without
+  // quiet timeouts) it needs: without them `explore --bug` reported a clean verdict.
+  it.each([
+    ["paxos", "volatile-acceptor", "paxos.promise-monotone", 3],
+    ["paxos", "unsynced-acceptor", "paxos.promise-monotone", 3],
+    ["paxos", "reuse-ballots", "paxos.ballot-unique", 4],
+    ["paxos", "count-stale-promises", "paxos.p2c-justified", 6],
+    ["multi-paxos", "volatile-acceptor", "multi-paxos.promise-monotone", 3],
+    ["raft", "vote-before-persist", "raft.one-vote-per-term", 6],
+    ["raft", "no-up-to-date-check", "raft.leader-completeness", 8],
+    ["raft", "unsynced-vote", "raft.term-monotonic", 4],
+    ["two-phase-commit", "unforced-vote", "commit.yes-voter-not-alone", 7],
+    ["three-phase-commit", "unforced-vote", "commit.yes-voter-not-alone", 7],
+    ["quorum-three-phase-commit", "unforced-vote", "commit.yes-voter-not-alone", 7],
+    ["primary-backup", "unsynced-view", "pb.views-monotone", 3],
+  ] as const)(
+    "%s %s breaks %s in %i steps, shortest in its declared bounds; the correct protocol is clean there",
+    (name, bug, invariant, steps) => {
+      expect(
+        (protocol(name).bugs.find((candidate) => candidate.name === bug)?.breaks ?? []).includes(invariant),
+      ).toBe(true);
+      foundShortest(name, bug, invariant, steps);
+      expect(cleanTo(name, bug, steps)).toBeGreaterThan(steps);
+    },
+  );
+});
