@@ -23,6 +23,7 @@ import {
   exploredText,
   exploreHints,
   exploreSetup,
+  type FaultBudget,
   formatDriftRate,
   formatFaultBudget,
   parseFaultBudget,
@@ -30,6 +31,7 @@ import {
   type SearchProgress,
   type SearchResult,
   type Strategy,
+  type Verdict,
   type WorldSetup,
 } from "../sim/explore/index.js";
 import type { KnownLimit, Protocol } from "../sim/node.js";
@@ -579,7 +581,24 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   if (crowded !== undefined) out.write(`${c.yellow("note")}: ${crowded}\n`);
   printStateNotes(out, c, run);
   printVerdict(out, c, run);
+  const unseen = bugNotSeen(bugs, setup.budget, result.verdict);
+  if (unseen !== undefined) out.write(`${c.yellow("note")}: ${unseen}\n`);
   return exitCode;
+}
+
+/**
+ * What a verdict without a violation says when bugs are on: that they do not show within these
+ * bounds, and which bounds to widen (a crash first, when the budget has none).
+ */
+function bugNotSeen(bugs: readonly string[], budget: FaultBudget, verdict: Verdict): string | undefined {
+  if (bugs.length === 0 || verdict === "violation") return undefined;
+  const needs = [
+    ...(verdict === "bounded" ? ["a longer search"] : []),
+    ...(budget.crash === 0 ? ["a crash (--faults crash=1, with the timeouts)"] : []),
+    "other bounds",
+  ];
+  const listed = needs.length === 1 ? needs[0] : `${needs.slice(0, -1).join(", ")} or ${needs.at(-1)}`;
+  return `${bugs.join(", ")} did not show within these bounds. ${bugs.length === 1 ? "It" : "They"} may need ${listed}; a bug can declare the bounds it shows in (\`explore\` on the bug, docs/exploring.md, "Bounds").`;
 }
 
 export const exploreCommand: CommandModule<object, ExploreArgs> = {

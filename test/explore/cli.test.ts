@@ -68,7 +68,9 @@ describe("quorumlab explore", () => {
     expect(replay.code).toBe(1);
     expect(JSON.parse(replay.stdout).traceHash).toBe(json.counterexample.traceHash);
     const text = quorumlab(...args);
-    expect(text.stdout).toMatch(/short schedule \(\d+ steps, shortened from \d+ choices; not proven shortest/);
+    expect(text.stdout).toMatch(
+      /short schedule \(\d+ steps, shortened from \d+ choices; not proven shortest/,
+    );
     expect(text.stdout).toContain("not proven shortest");
   });
 
@@ -92,6 +94,20 @@ describe("quorumlab explore", () => {
     expect(json.counterexample).toBeNull();
     expect(json.restore).toBe("snapshot");
     expect(json.replayReasons).toEqual([]);
+  });
+
+  it("says, when a bug did not show, that it may need a crash or other bounds", () => {
+    const result = quorumlab("explore", "paxos", "--bug", "volatile-acceptor", "--faults", "crash=0");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("complete: no violation in any schedule within the bounds");
+    expect(result.stdout).toContain(
+      "note: volatile-acceptor did not show within these bounds. It may need a crash (--faults crash=1, with the timeouts) or other bounds;",
+    );
+    const json = quorumlab("explore", "paxos", "--bug", "volatile-acceptor", "--faults", "crash=0", "--json");
+    expect(JSON.parse(json.stdout).verdict).toBe("complete");
+    const found = quorumlab("explore", "paxos", "--bug", "volatile-acceptor", "--out", join(out, "volatile"));
+    expect(found.code).toBe(1);
+    expect(found.stdout).not.toContain("did not show");
   });
 
   it("counts in the singular when there is one: one unique state, a depth of one step", () => {
