@@ -101,7 +101,7 @@ export function printHeader({
 }): void {
   const c = colours(process.stdout);
   const limits = [
-    budget.runs === undefined ? undefined : `${budget.runs} runs`,
+    budget.runs === undefined ? undefined : counted(budget.runs, "run"),
     budget.budgetMs === undefined ? undefined : formatDuration(budget.budgetMs * 1000),
   ].filter((part) => part !== undefined);
   process.stdout.write(
@@ -126,12 +126,12 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
   const cx = outcome.counterexample;
   if (cx === undefined) {
     out.push(
-      `${c.green("✓ no violation")} in ${outcome.runs} runs (${(outcome.wallMs / 1000).toFixed(1)} s, ${rate})`,
+      `${c.green("✓ no violation")} in ${counted(outcome.runs, "run")} (${(outcome.wallMs / 1000).toFixed(1)} s, ${rate})`,
     );
   } else {
     const what = cx.kind === "liveness" ? c.yellow.bold("✗ LIVENESS") : c.red.bold("✗ VIOLATION");
     out.push(
-      `${what} ${c.bold(cx.invariant)} in run ${cx.runIndex} (after ${outcome.runs} runs, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
+      `${what} ${c.bold(cx.invariant)} in run ${cx.runIndex} (after ${counted(outcome.runs, "run")}, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
     );
     out.push(...counterexampleLines(c, cx));
     const limit = knownLimitOf(protocol, cx.invariant, outcome.bugs);
@@ -147,7 +147,7 @@ function searchLine(c: ChalkInstance, outcome: FuzzOutcome, protocol?: Protocol)
   const probes = Object.keys(stats.probes).length;
   const declared = protocol?.probes?.length;
   return c.dim(
-    `${outcome.settings.swarm === true ? "guided" : "uniform"} search: coverage ${stats.coverage}, corpus ${stats.corpus}${stats.corpusLoaded > 0 ? ` (${stats.corpusLoaded} loaded)` : ""}, ${stats.mutants} mutant runs, probes reached ${probes}${declared === undefined ? "" : ` of ${declared} declared`}, ${stats.sampled} runs re-run for determinism`,
+    `${outcome.settings.swarm === true ? "guided" : "uniform"} search: coverage ${stats.coverage}, corpus ${stats.corpus}${stats.corpusLoaded > 0 ? ` (${stats.corpusLoaded} loaded)` : ""}, ${counted(stats.mutants, "mutant run")}, probes reached ${probes}${declared === undefined ? "" : ` of ${declared} declared`}, ${counted(stats.sampled, "run")} re-run for determinism`,
   );
 }
 
@@ -155,7 +155,7 @@ function searchLine(c: ChalkInstance, outcome: FuzzOutcome, protocol?: Protocol)
 function counterexampleLines(c: ChalkInstance, cx: Counterexample): string[] {
   const out = [
     `  ${cx.message}`,
-    `  shrunk to ${cx.faultActions} fault action${cx.faultActions === 1 ? "" : "s"} in ${cx.shrinkSteps} steps (${cx.shrinkRuns} runs, ${(cx.shrinkMs / 1000).toFixed(1)} s)`,
+    `  shrunk to ${cx.faultActions} fault action${cx.faultActions === 1 ? "" : "s"} in ${counted(cx.shrinkSteps, "step")} (${counted(cx.shrinkRuns, "run")}, ${(cx.shrinkMs / 1000).toFixed(1)} s)`,
   ];
   if (cx.file !== undefined) out.push(`  counterexample: ${cx.file}`);
   if (cx.traceFile !== undefined)
@@ -166,4 +166,9 @@ function counterexampleLines(c: ChalkInstance, cx: Counterexample): string[] {
     out.push(c.yellow("  warning: the saved scenario did not reproduce the failure when re-run"));
   out.push(`replay: ${cx.replay}`);
   return out;
+}
+
+/** `count` and `noun`, plural unless the count is one: `1 run`, `150 runs`. */
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
