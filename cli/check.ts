@@ -24,7 +24,7 @@ import {
 } from "../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import { inFile, readText } from "./files.js";
-import { colours, runCommand } from "./output.js";
+import { colours, counted, runCommand } from "./output.js";
 import { checkerCode, saveCheckerCache } from "./shared/checker-code.js";
 import { runTxnCheck } from "./shared/txn-check.js";
 
@@ -260,7 +260,7 @@ function writeReportText(report: FileReport, options: CheckRunOptions, writer: C
       : verdict.result === "not-linearizable"
         ? c.red("✗ not linearizable")
         : c.yellow(`? unknown (${verdict.unknownReason ?? "budget"})`);
-  const partitions = `${verdict.partitions} partition${verdict.partitions === 1 ? "" : "s"}`;
+  const partitions = counted(verdict.partitions, "partition");
   const details = c.dim(
     `${verdict.ops} ops, ${partitions}, ${report.wallMs.toFixed(1)} ms [${report.format}, ${report.model}]`,
   );

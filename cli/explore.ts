@@ -42,7 +42,7 @@ import type { ScheduleStep } from "../sim/scenario/schema.js";
 import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath, makeOutputFolder } from "./files.js";
 import { historyChecker } from "./history-check.js";
-import { colours, runCommand } from "./output.js";
+import { colours, counted, runCommand } from "./output.js";
 import { type BreadthFirstRun, searchBreadthFirst } from "./shared/explore-pool.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
@@ -366,11 +366,6 @@ function threadsNote(search: BreadthFirstRun): string {
     : ` (${threads} from ${(search.joinedAtMs / 1000).toFixed(1)} s)`;
 }
 
-/** `count` and `noun`, plural unless the count is one: `1 step`, `12,345 unique states`. */
-function counted(count: number, noun: string): string {
-  return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
-}
-
 /** The verdict line and, for a violation, the schedule and where it was saved. */
 function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: ExploreRun): void {
   const { result, saved } = run;
@@ -464,7 +459,7 @@ function headerLine(
   const operations = setup.workload[0]?.length ?? 0;
   const bounds = [
     `${setup.nodes} nodes`,
-    `${clients} client${clients === 1 ? "" : "s"} × ${operations} operation${operations === 1 ? "" : "s"}`,
+    `${counted(clients, "client")} × ${counted(operations, "operation")}`,
     `faults ${formatFaultBudget(setup.budget)}`,
   ];
   if (setup.timers !== undefined) bounds.push(`timers ${setup.timers.join(",")}`);

@@ -32,7 +32,7 @@ import { didYouMean } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
-import { colours, runCommand } from "./output.js";
+import { colours, counted, runCommand } from "./output.js";
 import { searchBreadthFirst } from "./shared/explore-pool.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
@@ -507,7 +507,7 @@ function printExploreRows(rows: readonly ExploreMutantRow[]): void {
         : c.red(`no (bfs to depth ${r.depth}, then ${r.strategy})`),
       r.invariant ?? "",
       r.steps === null ? "" : String(r.steps),
-      `${r.clients} client${r.clients === 1 ? "" : "s"}, ${r.faults}${r.bounds === null ? "" : `, ${r.bounds}`}`,
+      `${counted(r.clients, "client")}, ${r.faults}${r.bounds === null ? "" : `, ${r.bounds}`}`,
       r.statesVisited.toLocaleString("en-US"),
       `${(r.wallMs / 1000).toFixed(1)} s`,
     ]);

@@ -41,3 +41,8 @@ export async function runCommand(body: () => Promise<number> | number): Promise<
     process.exitCode = reportError(error);
   }
 }
+
+/** `count` and `noun`, plural unless the count is one: `1 step`, `12,345 unique states`. */
+export function counted(count: number, noun: string): string {
+  return `${count.toLocaleString("en-US")} ${noun}${count === 1 ? "" : "s"}`;
+}

@@ -5,7 +5,7 @@ import type { FuzzSettings } from "../../sim/fuzz/plan.js";
 import type { Protocol } from "../../sim/node.js";
 import { formatSeed } from "../../sim/random.js";
 import { formatDuration } from "../../sim/time.js";
-import { colours } from "../output.js";
+import { colours, counted } from "../output.js";
 import type { Counterexample } from "../shared/counterexample-file.js";
 import type { FuzzOutcome } from "../shared/fuzz-campaign.js";
 import { knownLimitNote, knownLimitOf } from "../shared/known-limit.js";
@@ -105,7 +105,7 @@ export function printHeader({
     budget.budgetMs === undefined ? undefined : formatDuration(budget.budgetMs * 1000),
   ].filter((part) => part !== undefined);
   process.stdout.write(
-    `${c.bold(`fuzz ${protocol.name}`)} ${c.dim(`seed ${formatSeed(seed)}, bugs [${settings.bugs.join(", ")}], ${settings.nodesMin}..${settings.nodesMax} nodes, runs of ${formatDuration(settings.durationMs * 1000)}, ${limits.join(" or ")}, ${workers} worker${workers === 1 ? "" : "s"}${shard === undefined ? "" : `, shard ${shard.index + 1}/${shard.count}`}${settings.liveness ? ", liveness" : ""}`)}\n`,
+    `${c.bold(`fuzz ${protocol.name}`)} ${c.dim(`seed ${formatSeed(seed)}, bugs [${settings.bugs.join(", ")}], ${settings.nodesMin}..${settings.nodesMax} nodes, runs of ${formatDuration(settings.durationMs * 1000)}, ${limits.join(" or ")}, ${counted(workers, "worker")}${shard === undefined ? "" : `, shard ${shard.index + 1}/${shard.count}`}${settings.liveness ? ", liveness" : ""}`)}\n`,
   );
   const crowded = oversubscribed(workers);
   if (crowded !== undefined) process.stdout.write(`${c.yellow("note")}: ${crowded}\n`);
@@ -155,7 +155,7 @@ function searchLine(c: ChalkInstance, outcome: FuzzOutcome, protocol?: Protocol)
 function counterexampleLines(c: ChalkInstance, cx: Counterexample): string[] {
   const out = [
     `  ${cx.message}`,
-    `  shrunk to ${cx.faultActions} fault action${cx.faultActions === 1 ? "" : "s"} in ${counted(cx.shrinkSteps, "step")} (${counted(cx.shrinkRuns, "run")}, ${(cx.shrinkMs / 1000).toFixed(1)} s)`,
+    `  shrunk to ${counted(cx.faultActions, "fault action")} in ${counted(cx.shrinkSteps, "step")} (${counted(cx.shrinkRuns, "run")}, ${(cx.shrinkMs / 1000).toFixed(1)} s)`,
   ];
   if (cx.file !== undefined) out.push(`  counterexample: ${cx.file}`);
   if (cx.traceFile !== undefined)
@@ -166,9 +166,4 @@ function counterexampleLines(c: ChalkInstance, cx: Counterexample): string[] {
     out.push(c.yellow("  warning: the saved scenario did not reproduce the failure when re-run"));
   out.push(`replay: ${cx.replay}`);
   return out;
-}
-
-/** `count` and `noun`, plural unless the count is one: `1 run`, `150 runs`. */
-function counted(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }

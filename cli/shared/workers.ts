@@ -5,6 +5,7 @@
  */
 import { availableParallelism } from "node:os";
 import { InputError } from "../../sim/errors.js";
+import { counted } from "../output.js";
 
 /** Most worker threads `--workers` takes. */
 export const workersMax = 64;
@@ -36,5 +37,5 @@ function wholeWorkers(text: string | number, expected: string): number {
  */
 export function oversubscribed(workers: number, cores = availableParallelism()): string | undefined {
   if (workers <= cores) return undefined;
-  return `--workers ${workers} is more than this machine's ${cores} core${cores === 1 ? "" : "s"}: threads beyond the cores take turns and slow the work down`;
+  return `--workers ${workers} is more than this machine's ${counted(cores, "core")}: threads beyond the cores take turns and slow the work down`;
 }
