@@ -89,6 +89,19 @@ describe("trace row store", () => {
     );
   });
 
+  it("keeps every reference of a chunk holding more than the room made for them at once", () => {
+    // Object rows take one word and a reference each: a chunk of them holds far more references
+    // than the 16,384 a chunk makes room for when it starts.
+    const store = new RowStore();
+    const refs = Array.from({ length: 100_000 }, (_, index) => ({ index }));
+    for (const ref of refs) store.add(rowKind.object, { ...emptyRow(), ref });
+    refs.forEach((ref, index) => {
+      expect(store.read(index).ref).toBe(ref);
+    });
+    expect(store.read(70_000).ref).toBe(refs[70_000]);
+    expect(store.read(20_000).ref).toBe(refs[20_000]);
+  });
+
   it("reads rows written after a read began", () => {
     const rows = runLike(30_000);
     const store = new RowStore();
