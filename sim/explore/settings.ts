@@ -15,7 +15,7 @@ export interface ExploreInput {
   readonly options?: Readonly<Record<string, unknown>>;
   /** Default: the protocol's \`explore.nodes\`, else 3, or the smallest cluster above 3 it supports. */
   readonly nodes?: number;
-  /** Default: the bugs' or the protocol's `explore.clients`, else 1 for protocols with clients (0 without). */
+  /** Default: the bugs' or the protocol's `explore.clients`, else 1; a protocol with no client side takes none. */
   readonly clients?: number;
   /** Operations per client; default: `explore.operations`, else 1. */
   readonly operations?: number;
@@ -178,6 +178,13 @@ export function exploreSetup(
     throw new InputError(`--clients: expected a whole number from 0 to 16, got ${input.clients}`);
   if (input.operations !== undefined && !wholeUpTo(input.operations, 100))
     throw new InputError(`--ops: expected a whole number from 0 to 100, got ${input.operations}`);
+  if (protocol.client === undefined) {
+    // As a scenario's workload is refused for such a protocol (scenario/validate.ts), not ignored.
+    if ((input.clients ?? 0) > 0)
+      throw new InputError(`--clients: ${protocol.name} has no client operations, so it takes no clients`);
+    if ((input.operations ?? 0) > 0)
+      throw new InputError(`--ops: ${protocol.name} has no client operations, so it takes no operations`);
+  }
   const clients = protocol.client === undefined ? 0 : (input.clients ?? hints.clients ?? 1);
   const operations = input.operations ?? hints.operations ?? 1;
   const timers = input.timers === "all" ? undefined : (input.timers ?? hints.timers);

@@ -237,6 +237,25 @@ describe("quorumlab explore", () => {
     expect(result.stderr.trim()).toBe(`error: ${message}`);
   });
 
+  it.each([
+    ["paxos", "--clients", "2", "--clients: paxos has no client operations, so it takes no clients"],
+    [
+      "two-phase-commit",
+      "--ops",
+      "3",
+      "--ops: two-phase-commit has no client operations, so it takes no operations",
+    ],
+  ])(
+    "exit 2 for %s %s %s: the protocol has no client side, so the flag is refused, not ignored",
+    (protocol, flag, value, message) => {
+      const result = quorumlab("explore", protocol, flag, value, "--depth", "2");
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim()).toBe(`error: ${message}`);
+      // Zero is what the protocol explores anyway: searched to depth 2 (bounded, exit 3).
+      expect(quorumlab("explore", protocol, flag, "0", "--depth", "2").code).toBe(3);
+    },
+  );
+
   it("exit 2 for a depth that is not a whole number, saying what it got", () => {
     const result = quorumlab("explore", "raft", "--depth", "1.5");
     expect(result.code).toBe(2);
