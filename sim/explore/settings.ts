@@ -187,10 +187,30 @@ export function exploreSetup(
   }
   const clients = protocol.client === undefined ? 0 : (input.clients ?? hints.clients ?? 1);
   const operations = input.operations ?? hints.operations ?? 1;
+  if (protocol.client === undefined && input.firstNodes !== undefined)
+    throw new InputError(
+      `--first-nodes: ${protocol.name} has no client operations, so no client asks a node first`,
+    );
+  if (clients === 0 && protocol.client !== undefined) {
+    // No client runs, so a workload flag would change nothing: refused, not ignored.
+    const none =
+      input.clients !== undefined
+        ? "--clients 0 leaves no client"
+        : `${bugs.length === 0 ? protocol.name : bugs.join(", ")} explores 0 clients, so no client is there`;
+    const more = input.clients === undefined ? "; give --clients 1 or more" : "";
+    if ((input.operations ?? 0) > 0) throw new InputError(`--ops: ${none} to run operations${more}`);
+    if (input.firstNodes !== undefined)
+      throw new InputError(`--first-nodes: ${none} to ask a node first${more}`);
+  }
   const timers = input.timers === "all" ? undefined : (input.timers ?? hints.timers);
   const driftRate = input.driftRate ?? hints.driftRate;
   if (driftRate !== undefined && !(driftRate > 0 && driftRate < 1))
     throw new InputError(`--drift-rate: expected a fraction above 0 and below 1, got ${driftRate}`);
+  const budget: FaultBudget = { ...defaultBudget, ...hints.faults, ...input.faults };
+  if (input.driftRate !== undefined && (budget.drift ?? 0) === 0)
+    throw new InputError(
+      "--drift-rate: the fault budget has no clock drift for it to set; give --faults drift=N as well",
+    );
   const setup: WorldSetup = {
     protocol,
     options,
@@ -202,7 +222,7 @@ export function exploreSetup(
       (input.firstNodes ?? hints.firstNodes) === "spread" ? { spread: true, nodes } : { spread: false },
     ),
     seed: input.seed ?? 1n,
-    budget: { ...defaultBudget, ...hints.faults, ...input.faults },
+    budget,
     ...(timers === undefined ? {} : { timers }),
     network: input.network ?? hints.network ?? "unordered",
     quietTimeouts: input.quietTimeouts ?? hints.quietTimeouts ?? false,

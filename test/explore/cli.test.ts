@@ -256,6 +256,50 @@ describe("quorumlab explore", () => {
     },
   );
 
+  it.each([
+    [
+      ["paxos", "--first-nodes", "spread"],
+      "--first-nodes: paxos has no client operations, so no client asks a node first",
+    ],
+    [
+      ["raft", "--clients", "0", "--first-nodes", "guess"],
+      "--first-nodes: --clients 0 leaves no client to ask a node first",
+    ],
+    [["raft", "--clients", "0", "--ops", "2"], "--ops: --clients 0 leaves no client to run operations"],
+    [
+      ["raft", "--bug", "vote-before-persist", "--ops", "2"],
+      "--ops: vote-before-persist explores 0 clients, so no client is there to run operations; give --clients 1 or more",
+    ],
+    [
+      ["raft", "--drift-rate", "0.2"],
+      "--drift-rate: the fault budget has no clock drift for it to set; give --faults drift=N as well",
+    ],
+  ])("exit 2 for explore %j: a flag with nothing to act on is refused, not ignored", (args, message) => {
+    const result = quorumlab("explore", ...args, "--depth", "2");
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
+
+  it("--drift-rate and --ops are taken when there is a drift to set and a client to run them", () => {
+    const drift = quorumlab("explore", "raft", "--drift-rate", "0.2", "--faults", "drift=1", "--depth", "2");
+    expect(drift.code).toBe(3);
+    expect(drift.stdout).toContain("clock drift ±20%");
+    const ops = quorumlab(
+      "explore",
+      "raft",
+      "--bug",
+      "vote-before-persist",
+      "--clients",
+      "1",
+      "--ops",
+      "2",
+      "--depth",
+      "2",
+    );
+    expect(ops.code).toBe(3);
+    expect(ops.stdout).toContain("1 client × 2 operations");
+  });
+
   it("exit 2 for a depth that is not a whole number, saying what it got", () => {
     const result = quorumlab("explore", "raft", "--depth", "1.5");
     expect(result.code).toBe(2);
