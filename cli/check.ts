@@ -365,9 +365,33 @@ export const checkCommand: CommandModule<object, CheckArguments> = {
     ),
 };
 
+/**
+ * Refuses the flags of one kind of check given to the other, which would otherwise be ignored:
+ * `--level` belongs to the transactional models, `--memory` and `--format` to linearizability.
+ */
+function checkFlagsFit(args: CheckArguments, transactional: boolean): void {
+  if (!transactional) {
+    if (args.level !== undefined)
+      throw new InputError(
+        `--level: only with --model ${txnModelNames.join(" or ")}; a linearizability check has no consistency level`,
+      );
+    return;
+  }
+  if (args.memory !== undefined)
+    throw new InputError(
+      `--memory: only for linearizability checks; --model ${args.model} has no memory budget`,
+    );
+  if (args.format !== "auto")
+    throw new InputError(
+      `--format: ${args.format} is a linearizability history format; --model ${args.model} reads Jepsen/Elle EDN or quorumlab's JSON, told apart by their content`,
+    );
+}
+
 /** Transactional models go to cli/shared/txn-check.ts; undefined for the others. */
 function checkTransactional(args: CheckArguments): number | undefined {
-  if (!(txnModelNames as readonly string[]).includes(args.model ?? "")) return undefined;
+  const transactional = (txnModelNames as readonly string[]).includes(args.model ?? "");
+  checkFlagsFit(args, transactional);
+  if (!transactional) return undefined;
   return runTxnCheck({
     files: expandFiles(args.files),
     model: args.model as TxnModelName,

@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 const root = join(import.meta.dirname, "..", "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 const out = join(root, "test-output");
+const corpus = join(root, "..", "shared", "corpus");
 
 function quorumlab(...args: string[]) {
   const result = spawnSync(tsx, [join(root, "cli", "main.ts"), ...args], {
@@ -60,6 +61,29 @@ describe("exit codes", () => {
     const result = quorumlab(...args);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
+
+  it.each([
+    [
+      ["porcupine/kv/c10-bad.txt", "--level", "serializable"],
+      "--level: only with --model list-append or rw-register; a linearizability check has no consistency level",
+    ],
+    [
+      ["elle/paper-example.edn", "--model", "list-append", "--memory", "1GiB"],
+      "--memory: only for linearizability checks; --model list-append has no memory budget",
+    ],
+    [
+      ["elle/paper-example.edn", "--model", "list-append", "--format", "knossos-edn"],
+      "--format: knossos-edn is a linearizability history format; --model list-append reads Jepsen/Elle EDN or quorumlab's JSON, told apart by their content",
+    ],
+  ])("2 for check %j: a flag of the other kind of check is refused, not ignored", (args, message) => {
+    const [file, ...flags] = args as [string, ...string[]];
+    const result = quorumlab("check", join(corpus, file), ...flags);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(`error: ${message}`);
+    // Without the flag, the same file is checked: not linearizable / not serializable (exit 1).
+    const without = flags.slice(0, -2);
+    expect(quorumlab("check", join(corpus, file), ...without).code).toBe(1);
   });
 
   it("0 for a safe run, with the same trace hash in --json for the same seed", () => {
