@@ -633,16 +633,58 @@ interface MutantsArgs {
   module?: string;
   list: boolean;
   protocol?: string;
-  "time-per": string;
-  seed: string;
+  /** Default 60s (not a yargs default, so that `--list` can tell it was given). */
+  "time-per"?: string;
+  /** Default 1. */
+  seed?: string;
   /** A whole number from 1 to 64; with --explore also `auto`, its default (else 1). */
   workers?: string;
   out?: string;
-  correct: boolean;
+  /** Default true; `--no-correct` skips. */
+  correct?: boolean;
   explore: boolean;
   json: boolean;
-  hints: boolean;
-  swarm: boolean;
+  /** Default true; `--no-hints` also fuzzes without them. */
+  hints?: boolean;
+  /** Default true; `--no-swarm` searches uniformly. */
+  swarm?: boolean;
+}
+
+/**
+ * The flags that would be ignored in the mode the others chose: every run flag with `--list`,
+ * the fuzzing campaigns' flags with `--explore`, and `--protocol` beside a module. Each is
+ * refused, so that no flag given is silently without effect.
+ */
+function checkFlagsFit(args: MutantsArgs): void {
+  const given = (flags: ReadonlyArray<readonly [string, unknown]>): string[] =>
+    flags.filter(([, value]) => value !== undefined).map(([flag]) => flag);
+  const fuzzOnly = given([
+    ["--seed", args.seed],
+    ["--out", args.out],
+    [args.correct === false ? "--no-correct" : "--correct", args.correct],
+    [args.hints === false ? "--no-hints" : "--hints", args.hints],
+    [args.swarm === false ? "--no-swarm" : "--swarm", args.swarm],
+  ]);
+  if (args.list) {
+    const run = [
+      ...given([
+        ["--time-per", args["time-per"]],
+        ["--workers", args.workers],
+      ]),
+      ...(args.explore ? ["--explore"] : []),
+      ...fuzzOnly,
+    ];
+    if (run.length > 0)
+      throw new InputError(`--list: lists the bugs without running them, so it takes no ${run.join(", ")}`);
+  }
+  if (args.explore && fuzzOnly.length > 0)
+    throw new InputError(
+      `--explore: explores each bug without fuzzing it, so it takes no ${fuzzOnly.join(", ")} (flags of the fuzzing campaigns)`,
+    );
+  if (args.module !== undefined && args.protocol !== undefined)
+    throw new InputError(
+      `--protocol: the bugs are ${displayPath(args.module)}'s, so it takes no --protocol ${args.protocol}`,
+    );
 }
 
 export const mutantsCommand: CommandModule<object, MutantsArgs> = {
@@ -656,8 +698,8 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       })
       .option("list", { type: "boolean", default: false, describe: "list the bugs without running them" })
       .option("protocol", { type: "string", describe: "only this protocol" })
-      .option("time-per", { type: "string", default: "60s", describe: "fuzzing budget per bug" })
-      .option("seed", { type: "string", default: "1", describe: "campaign seed" })
+      .option("time-per", { type: "string", describe: "fuzzing budget per bug (default 60s)" })
+      .option("seed", { type: "string", describe: "campaign seed (default 1)" })
       .option("workers", {
         type: "string",
         describe: `worker threads (1 to ${workersMax}): fuzzing campaigns (default 1), or with --explore each breadth-first search's levels (default auto: worker threads join a search when it pays, as in explore)`,
@@ -665,8 +707,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       .option("out", { type: "string", describe: "write each counterexample to this folder" })
       .option("correct", {
         type: "boolean",
-        default: true,
-        describe: "also fuzz each correct protocol (--no-correct to skip)",
+        describe: "also fuzz each correct protocol (default; --no-correct to skip)",
       })
       .option("explore", {
         type: "boolean",
@@ -676,13 +717,11 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
       .option("hints", {
         type: "boolean",
-        default: true,
         describe: "--no-hints: also fuzz each bug without its fuzz hints; the table shows both times",
       })
       .option("swarm", {
         type: "boolean",
-        default: true,
-        describe: "swarm testing and coverage-guided search (--no-swarm: uniform search)",
+        describe: "swarm testing and coverage-guided search (default; --no-swarm: uniform search)",
       })
       .example("$0 mutants --list", "the deliberate bugs")
       .example("$0 mutants --no-hints", "every bug with and without its fuzz hints")
@@ -691,6 +730,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       .example("$0 mutants ./my-register.ts --time-per 10s", "the mutant table of your own protocol"),
   handler: (args) =>
     runCommand(async () => {
+      checkFlagsFit(args);
       if (args.list) {
         await listBugs(
           {
@@ -703,9 +743,10 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       }
       if (args.module !== undefined) await requireBugs(args.module);
       if (args.out !== undefined) checkOutputFolder(args.out, "--out");
-      const timePerUs = parseDurationUs(args["time-per"]);
+      const timePer = args["time-per"] ?? "60s";
+      const timePerUs = parseDurationUs(timePer);
       if (timePerUs === undefined || timePerUs <= 0) {
-        throw new InputError(`--time-per: expected a duration such as 60s, got '${args["time-per"]}'`);
+        throw new InputError(`--time-per: expected a duration such as 60s, got '${timePer}'`);
       }
       const workers = args.explore ? parseWorkers(args.workers ?? "auto") : fuzzWorkers(args.workers);
       if (args.explore) {
@@ -729,12 +770,12 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
         ...(args.module === undefined ? {} : { module: args.module }),
         timePerMs: timePerUs / 1000,
-        seed: parseSeed(args.seed, "--seed"),
+        seed: parseSeed(args.seed ?? "1", "--seed"),
         workers: workers as number,
         ...(args.out === undefined ? {} : { outDir: args.out }),
-        correct: args.correct,
-        noHints: !args.hints,
-        swarm: args.swarm,
+        correct: args.correct ?? true,
+        noHints: args.hints === false,
+        swarm: args.swarm ?? true,
         onStart: (protocol, bug) => {
           bar?.stop();
           bar = progressBar(`${protocol} ${bug ?? "(correct)"}`, Math.ceil(timePerUs / 1e6), "s");

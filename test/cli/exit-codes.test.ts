@@ -86,6 +86,39 @@ describe("exit codes", () => {
     expect(quorumlab("check", join(corpus, file), ...without).code).toBe(1);
   });
 
+  it.each([
+    [
+      ["--list", "--time-per", "2s", "--seed", "7"],
+      "--list: lists the bugs without running them, so it takes no --time-per, --seed",
+    ],
+    [["--list", "--explore"], "--list: lists the bugs without running them, so it takes no --explore"],
+    [
+      ["--explore", "--seed", "5", "--no-hints"],
+      "--explore: explores each bug without fuzzing it, so it takes no --seed, --no-hints (flags of the fuzzing campaigns)",
+    ],
+    [
+      ["--explore", "--out", "somewhere", "--no-correct", "--no-swarm"],
+      "--explore: explores each bug without fuzzing it, so it takes no --out, --no-correct, --no-swarm (flags of the fuzzing campaigns)",
+    ],
+    [
+      ["docs/starter/quorum-register.ts", "--list"],
+      "--protocol: the bugs are docs/starter/quorum-register.ts's, so it takes no --protocol paxos",
+    ],
+  ])("2 for mutants --protocol paxos %j: a flag the mode would ignore is refused", (args, message) => {
+    const result = quorumlab("mutants", "--protocol", "paxos", ...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
+
+  it("0 for mutants --list with the flags it takes", () => {
+    const result = quorumlab("mutants", "--list", "--protocol", "paxos", "--json");
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).bugs[0]).toMatchObject({
+      protocol: "paxos",
+      bug: "promise-omits-accepted",
+    });
+  });
+
   it("0 for a safe run, with the same trace hash in --json for the same seed", () => {
     const first = quorumlab("run", "raft-basic", "--json", "--seed", "7");
     expect(first.code).toBe(0);
