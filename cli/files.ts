@@ -113,6 +113,25 @@ export function checkOutputFolder(folder: string, flag: string): void {
 }
 
 /**
+ * Throws an input error unless `file` can be written once a long search is over: not a folder,
+ * in a folder that exists and this process can write in (the file is written there as is, its
+ * folder not made), and writable if it exists. Nothing is written here.
+ */
+export function checkOutputFile(file: string, flag: string): void {
+  const at = resolve(file);
+  if (existsSync(at) && statSync(at).isDirectory())
+    throw new InputError(`${flag}: ${file} is a folder, not a file`);
+  const folder = dirname(at);
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new InputError(`${flag}: there is no folder ${dirname(file)} to write ${file} in`);
+  try {
+    accessSync(existsSync(at) ? at : folder, constants.W_OK);
+  } catch {
+    throw new InputError(`${flag}: cannot write ${file}`);
+  }
+}
+
+/**
  * Makes `folder` and its missing parents, one at a time. Not `mkdirSync(folder, { recursive:
  * true })`: in Node 20 that never returned for a folder under `/proc`, spinning on the error.
  */

@@ -12,9 +12,10 @@ import type { CommandModule } from "yargs";
 import { ExitCode } from "../sim/errors.js";
 import { fuzzSettings } from "../sim/fuzz/settings.js";
 import { parseSeed } from "../sim/random.js";
-import { checkOutputFolder } from "./files.js";
+import { checkOutputFile, checkOutputFolder } from "./files.js";
 import {
   campaignBudget,
+  checkModeFlags,
   durationMs,
   type FuzzArgs,
   fuzzFlags,
@@ -39,6 +40,7 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
 
 /** The command: a replay when asked for one, else a campaign. Returns the exit code. */
 async function fuzz(args: FuzzArgs): Promise<number> {
+  checkModeFlags(args);
   const seed =
     args.seed === undefined ? BigInt(`0x${randomBytes(4).toString("hex")}`) : parseSeed(args.seed, "--seed");
   if (args.replay !== undefined) return replayFile(args);
@@ -59,6 +61,8 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
   const { protocol } = await resolveTarget(args.target);
   checkOutputFolder(args.out, "--out");
   if (args.corpus !== undefined) checkOutputFolder(args.corpus, "--corpus");
+  if (args.report !== undefined) checkOutputFile(args.report, "--report");
+  const shrinkBudgetMs = durationMs("shrink-time", args["shrink-time"]);
   const settings = fuzzSettings(protocol, settingsInput(args));
   if (!args.json) {
     printHeader({
@@ -85,7 +89,7 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
       workers: args.workers,
       ...(shard === undefined ? {} : { shard }),
       outDir: args.out,
-      shrinkBudgetMs: durationMs("shrink-time", args["shrink-time"]),
+      shrinkBudgetMs,
       onProgress: (progress) => bar.update(progress),
       ...(args.corpus === undefined ? {} : { corpusDir: args.corpus }),
     });

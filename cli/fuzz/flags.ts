@@ -133,6 +133,53 @@ export function settingsInput(args: FuzzArgs): SettingsInput {
   };
 }
 
+/**
+ * Refuses the flags that the chosen mode would ignore: `--fc-path` without `--fc-seed`,
+ * `--liveness-deadline` without `--liveness`, a campaign's flags when one run is rebuilt
+ * (`--fc-seed`) or a file replayed (`--replay`), and the search's flags beside `--replay`.
+ * A flag with a default counts as given when its value is not the default.
+ */
+export function checkModeFlags(args: FuzzArgs): void {
+  if (args["fc-path"] !== undefined && args["fc-seed"] === undefined)
+    throw new InputError("--fc-path: only with --fc-seed, whose shrink path it is");
+  if (args["liveness-deadline"] !== undefined && !args.liveness)
+    throw new InputError("--liveness-deadline: only with --liveness, whose deadline it is");
+  const given = (flags: ReadonlyArray<readonly [string, boolean]>): string[] =>
+    flags.filter(([, isGiven]) => isGiven).map(([flag]) => flag);
+  const campaign = given([
+    ["--time", args.time !== undefined],
+    ["--runs", args.runs !== undefined],
+    ["--workers", args.workers !== 1],
+    ["--shard", args.shard !== undefined],
+    ["--corpus", args.corpus !== undefined],
+    ["--report", args.report !== undefined],
+    ["--shrink-time", args["shrink-time"] !== "60s"],
+  ]);
+  if (args.replay !== undefined) {
+    const search = given([
+      ["--seed", args.seed !== undefined],
+      ["--bug", args.bug !== undefined],
+      ["--nodes", args.nodes !== undefined],
+      ["--duration", args.duration !== undefined],
+      ["--fault-phase", args["fault-phase"] !== undefined],
+      ["--fc-seed", args["fc-seed"] !== undefined],
+      ["--out", args.out !== "quorumlab-out"],
+      ["--no-swarm", !args.swarm],
+      ["--no-hints", !args.hints],
+    ]);
+    const ignored = [...campaign, ...search];
+    if (ignored.length > 0)
+      throw new InputError(
+        `--replay: runs the file as it is, without a campaign, so it takes no ${ignored.join(", ")}`,
+      );
+    return;
+  }
+  if (args["fc-seed"] !== undefined && campaign.length > 0)
+    throw new InputError(
+      `--fc-seed: rebuilds one run without a campaign, so it takes no ${campaign.join(", ")}`,
+    );
+}
+
 /** How long a campaign may go on: `--runs`, `--time`, or 60 s when neither is given. */
 export interface CampaignBudget {
   readonly runs?: number;

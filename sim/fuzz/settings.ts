@@ -70,7 +70,7 @@ function checkBugsKnown(protocol: Protocol, bugs: readonly string[]): void {
     if (!protocol.bugs.some((known) => known.name === bug)) {
       const known = protocol.bugs.map((b) => b.name).join(", ");
       throw new InputError(
-        `protocol '${protocol.name}' has no deliberate bug '${bug}'; known: ${known || "none"}`,
+        `--bug: ${protocol.name} has no deliberate bug '${bug}'; known: ${known || "none"}`,
       );
     }
   }
@@ -87,7 +87,9 @@ function nodeRange(
   const nodesMin = input.nodesMin ?? range?.[0] ?? Math.min(3, protocol.defaultNodes);
   const nodesMax = input.nodesMax ?? range?.[1] ?? Math.max(nodesMin, protocol.defaultNodes);
   if (!Number.isInteger(nodesMin) || nodesMin < 1 || nodesMax < nodesMin || nodesMax > 1000) {
-    throw new InputError(`node counts must satisfy 1 <= min <= max <= 1000, got ${nodesMin}..${nodesMax}`);
+    throw new InputError(
+      `--nodes: expected N or MIN..MAX with 1 <= MIN <= MAX <= 1000, got ${nodesMin === nodesMax ? nodesMin : `${nodesMin}..${nodesMax}`}`,
+    );
   }
   const defaults = protocol.parseOptions(bugs.length === 0 ? {} : { bugs });
   for (const nodes of new Set([nodesMin, nodesMax])) {
@@ -119,11 +121,13 @@ function runTiming(input: SettingsInput): {
         : Math.round((durationMs * 2) / 3),
     );
   if (!(durationMs > 0) || !(faultPhaseMs > 0) || faultPhaseMs > durationMs) {
-    throw new InputError(`the fault phase (${faultPhaseMs} ms) must fit in the run (${durationMs} ms)`);
+    throw new InputError(
+      `--fault-phase: expected at most the run's length (--duration, ${durationMs} ms), got ${faultPhaseMs} ms`,
+    );
   }
   if (liveness && faultPhaseMs + livenessDeadlineMs > durationMs) {
     throw new InputError(
-      `liveness needs the run (${durationMs} ms) to last the fault phase (${faultPhaseMs} ms) plus the deadline (${livenessDeadlineMs} ms)`,
+      `--duration: with --liveness, a run must last the fault phase (${faultPhaseMs} ms) plus the liveness deadline (${livenessDeadlineMs} ms), got ${durationMs} ms`,
     );
   }
   return { durationMs, faultPhaseMs, liveness, livenessDeadlineMs };

@@ -2,7 +2,7 @@
  * The CLI's exit codes and error output, exercised as a user would run it.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -117,6 +117,58 @@ describe("exit codes", () => {
       protocol: "paxos",
       bug: "promise-omits-accepted",
     });
+  });
+
+  it.each([
+    [
+      ["--runs", "3", "--liveness-deadline", "1s"],
+      "--liveness-deadline: only with --liveness, whose deadline it is",
+    ],
+    [["--runs", "3", "--fc-path", "1:2"], "--fc-path: only with --fc-seed, whose shrink path it is"],
+    [
+      ["--fc-seed", "5", "--runs", "3", "--workers", "2"],
+      "--fc-seed: rebuilds one run without a campaign, so it takes no --runs, --workers",
+    ],
+    [
+      ["--replay", "any.yaml", "--bug", "volatile-acceptor", "--time", "5s"],
+      "--replay: runs the file as it is, without a campaign, so it takes no --time, --seed, --bug, --out",
+    ],
+    [
+      ["--runs", "3", "--nodes", "2..1"],
+      "--nodes: expected N or MIN..MAX with 1 <= MIN <= MAX <= 1000, got 2..1",
+    ],
+    [
+      ["--runs", "3", "--bug", "no-such-bug"],
+      "--bug: paxos has no deliberate bug 'no-such-bug'; known: promise-omits-accepted, adopt-first-value, accept-checks-accepted-ballot, volatile-acceptor, unsynced-acceptor, reuse-ballots, count-stale-promises, learner-counts-across-ballots",
+    ],
+    [
+      ["--runs", "3", "--duration", "1s", "--fault-phase", "2s"],
+      "--fault-phase: expected at most the run's length (--duration, 1000 ms), got 2000 ms",
+    ],
+    [
+      ["--runs", "3", "--liveness", "--duration", "1s"],
+      "--duration: with --liveness, a run must last the fault phase (1 ms) plus the liveness deadline (1000 ms), got 1000 ms",
+    ],
+    [
+      ["--runs", "3", "--report", "no-such-folder/campaign.html"],
+      "--report: there is no folder no-such-folder to write no-such-folder/campaign.html in",
+    ],
+  ])("2 for fuzz paxos %j, naming the flag, before any run", (args, message) => {
+    const result = quorumlab("fuzz", "paxos", "--seed", "1", "--out", join(out, "fuzz-flags"), ...args);
+    expect(result.code).toBe(2);
+    // One line, and no campaign header before it: nothing ran.
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
+
+  it("0 for fuzz paxos --liveness-deadline with --liveness, and its --report written", () => {
+    mkdirSync(out, { recursive: true });
+    const report = join(out, "fuzz-report.html");
+    const args = ["--runs", "2", "--seed", "1", "--out", join(out, "fuzz-flags"), "--report", report];
+    const result = quorumlab("fuzz", "raft", ...args, "--liveness", "--liveness-deadline", "500ms");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(readFileSync(report, "utf8")).toContain("<html");
   });
 
   it("0 for a safe run, with the same trace hash in --json for the same seed", () => {
