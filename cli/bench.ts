@@ -71,10 +71,16 @@ export const benchCommand: CommandModule<object, { json: boolean; only?: string 
   handler: (args) =>
     runCommand(async () => {
       const c = colours(process.stderr, { json: false });
+      const chosen = benches.filter(
+        ([name, module]) => args.only === undefined || name.includes(args.only) || module.includes(args.only),
+      );
+      if (chosen.length === 0)
+        throw new InputError(
+          `--only: no benchmark matches '${args.only}' (benchmarks: ${[...new Set(benches.map(([name]) => name))].join(", ")})`,
+        );
       const folder = benchFolder();
       const out: Record<string, unknown> = { schemaVersion: 1 };
-      for (const [name, module] of benches) {
-        if (args.only !== undefined && !name.includes(args.only) && !module.includes(args.only)) continue;
+      for (const [name, module] of chosen) {
         process.stderr.write(c.dim(`bench ${name}…\n`));
         const figures = await runBench(folder, module);
         const path = name.split(".");

@@ -56,6 +56,10 @@ export const verifyCommand: CommandModule<object, { json: boolean; filter?: stri
           `${mark} ${c.bold(scenario.name)} ${c.dim(`[${result.protocol}, seed ${formatSeed(result.seed)}, ${wallMs.toFixed(0)} ms]`)} ${details}\n`,
         );
       }
+      if (total === 0 && args.filter !== undefined && badInput === 0)
+        throw new InputError(
+          `--filter: no built-in scenario's name contains '${args.filter}' (see 'quorumlab list')`,
+        );
       if (!args.json) {
         const summary = `${total - failed} of ${total} scenarios met their expectations`;
         process.stdout.write(`${failed === 0 && badInput === 0 ? c.green(summary) : c.red(summary)}\n`);

@@ -171,6 +171,28 @@ describe("exit codes", () => {
     expect(readFileSync(report, "utf8")).toContain("<html");
   });
 
+  it.each([
+    [
+      ["verify", "--filter", "no-such-scenario"],
+      "--filter: no built-in scenario's name contains 'no-such-scenario' (see 'quorumlab list')",
+    ],
+    [
+      ["bench", "--only", "no-such-bench", "--json"],
+      "--only: no benchmark matches 'no-such-bench' (benchmarks: kernel, linearizability, linearizability.hard, txn, protocols.raft, protocols.paxos-family, protocols.consistent-hashing, protocols.commit, protocols.sharded-kv, fuzz, explore, lab)",
+    ],
+  ])("2 for %j: a filter that matches nothing is a mistake, not a pass", (args, message) => {
+    const result = quorumlab(...args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
+
+  it("0 for verify --filter that matches a scenario", () => {
+    const result = quorumlab("verify", "--filter", "2pc-no-vote-lost");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("1 of 1 scenarios met their expectations");
+  });
+
   it("0 for a safe run, with the same trace hash in --json for the same seed", () => {
     const first = quorumlab("run", "raft-basic", "--json", "--seed", "7");
     expect(first.code).toBe(0);
