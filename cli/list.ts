@@ -26,7 +26,7 @@ export const listCommand: CommandModule<object, { json: boolean }> = {
         };
       });
       if (args.json) {
-        for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+        for (const row of rows) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, ...row })}\n`);
         return ExitCode.ok;
       }
       const width = Math.max(8, ...rows.map((row) => row.name.length));
