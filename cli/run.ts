@@ -30,12 +30,23 @@ export interface RunArgs {
   liveness: boolean;
 }
 
-/** The built-in protocols plus those of the user's modules (which may replace a built-in name). */
-export async function registryWith(modules: readonly string[]): Promise<ReadonlyMap<string, Protocol>> {
+/**
+ * The built-in protocols plus those of the user's modules (which may replace a built-in name).
+ * With `runs`, the protocol the scenario runs: a `--module` whose protocol is another would not
+ * be used, and is refused.
+ */
+export async function registryWith(
+  modules: readonly string[],
+  runs?: string,
+): Promise<ReadonlyMap<string, Protocol>> {
   if (modules.length === 0) return protocols;
   const registry = new Map(protocols);
   for (const module of modules) {
     const protocol = await loadProtocolModule(module, { onWarning: warn });
+    if (runs !== undefined && protocol.name !== runs)
+      throw new InputError(
+        `--module: ${module} is the protocol '${protocol.name}', and the scenario runs '${runs}', so it would not be used`,
+      );
     registry.set(protocol.name, protocol);
   }
   return registry;
@@ -83,9 +94,11 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .example("$0 run my.yaml --module ./my-protocol.js", "run a scenario of your own protocol"),
   handler: (args) =>
     runCommand(async () => {
+      if (args.json && args.quiet)
+        throw new InputError("--quiet: shortens the terminal output, which --json replaces with one object");
       const scenario = loadScenario(args.scenario);
       const modules = modulesFor(scenario, args.module ?? []);
-      const registry = await registryWith(modules);
+      const registry = await registryWith(modules, args.module === undefined ? undefined : scenario.protocol);
       const seed = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
       const keepTrace = !args.json || args.report !== undefined;
       const { result, wallMs } = executeScenario(scenario, {

@@ -63,6 +63,27 @@ describe("run --module", () => {
     expect(result.status).toBe(1);
   });
 
+  it("refuses a module whose protocol the scenario does not run, and a --quiet that --json would ignore", () => {
+    mkdirSync(out, { recursive: true });
+    const module = join(out, "unused-register.mjs");
+    writeFileSync(module, moduleSource);
+    const tsx = join(root, "node_modules", ".bin", "tsx");
+    const unused = spawnSync(tsx, [join(root, "cli", "main.ts"), "run", "raft-basic", "--module", module], {
+      encoding: "utf8",
+    });
+    expect(unused.status).toBe(2);
+    expect(unused.stderr.trim()).toBe(
+      `error: --module: ${module} is the protocol 'lone-register', and the scenario runs 'raft', so it would not be used`,
+    );
+    const quiet = spawnSync(tsx, [join(root, "cli", "main.ts"), "run", "raft-basic", "--quiet", "--json"], {
+      encoding: "utf8",
+    });
+    expect(quiet.status).toBe(2);
+    expect(quiet.stderr.trim()).toBe(
+      "error: --quiet: shortens the terminal output, which --json replaces with one object",
+    );
+  });
+
   it("says which module failed to load, with exit code 2", () => {
     const result = spawnSync(
       join(root, "node_modules", ".bin", "tsx"),
