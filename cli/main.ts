@@ -57,7 +57,10 @@ export async function main(argv: string[]): Promise<void> {
     .usage("$0 <command> [options]")
     .command(await commandsFor(argv[0]))
     .demandCommand(1, "name a command")
-    .middleware((args) => rejectNonNumbers(args, argv))
+    .middleware((args) => {
+      rejectMissingValues(args, argv);
+      rejectNonNumbers(args, argv);
+    })
     .strict()
     .epilogue(exitCodes)
     .help()
@@ -83,6 +86,30 @@ function rejectNonNumbers(args: Record<string, unknown>, argv: readonly string[]
     const given = givenText(argv, name);
     const got = given === undefined ? "" : `, got '${given}'`;
     process.exit(reportError(new InputError(`--${name}: expected a number${got}`)));
+  }
+}
+
+/**
+ * Exits 2 when a flag that takes a value was given none (`--nodes` last, `--time --json`, `--out
+ * ''`): the parser would leave it unset or at its default, so the flag would be silently ignored.
+ * A flag is a switch when the parser made it true or false (`--json`, `--no-hints`).
+ */
+function rejectMissingValues(args: Record<string, unknown>, argv: readonly string[]): void {
+  const isSwitch = (name: string): boolean =>
+    typeof args[name] === "boolean" || (name.startsWith("no-") && typeof args[name.slice(3)] === "boolean");
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index] as string;
+    if (token === "--") return;
+    if (!token.startsWith("--")) continue;
+    const equals = token.indexOf("=");
+    const name = token.slice(2, equals === -1 ? undefined : equals);
+    if (isSwitch(name)) continue;
+    const next = argv[index + 1];
+    const missing =
+      equals === -1
+        ? next === undefined || next === "" || next.startsWith("--")
+        : equals === token.length - 1;
+    if (missing) process.exit(reportError(new InputError(`--${name}: expected a value after it`)));
   }
 }
 

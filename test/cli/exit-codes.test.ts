@@ -193,6 +193,35 @@ describe("exit codes", () => {
     expect(result.stdout).toContain("1 of 1 scenarios met their expectations");
   });
 
+  it.each([
+    [["explore", "raft", "--depth", "2", "--nodes"], "--nodes"],
+    [["explore", "raft", "--time", "--depth", "2"], "--time"],
+    [["explore", "raft", "--depth", "2", "--out", ""], "--out"],
+    [["explore", "raft", "--depth", "2", "--bug"], "--bug"],
+    [["run", "raft-basic", "--seed=", "--json"], "--seed"],
+    [["fuzz", "raft", "--runs", "1", "--shard", "--json"], "--shard"],
+  ])("2 for %j: a flag given no value is refused, not left at its default", (args, flag) => {
+    const result = quorumlab(...args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim()).toBe(`error: ${flag}: expected a value after it`);
+  });
+
+  it("switches (--json, --no-hints, --quiet-timeouts=false) take no value", () => {
+    const args = [
+      "explore",
+      "raft",
+      "--depth",
+      "2",
+      "--quiet-timeouts=false",
+      "--no-prompt-replies",
+      "--json",
+    ];
+    const result = quorumlab(...args);
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout)).toMatchObject({ quietTimeouts: false, promptReplies: false });
+  });
+
   it("0 for a safe run, with the same trace hash in --json for the same seed", () => {
     const first = quorumlab("run", "raft-basic", "--json", "--seed", "7");
     expect(first.code).toBe(0);
