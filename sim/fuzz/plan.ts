@@ -147,8 +147,13 @@ export interface FuzzSettings {
   readonly workloadRequired?: boolean;
   /** Most fault steps in a generated plan. */
   readonly faultStepsMax: number;
-  /** Check liveness: keep the quiet phase and demand a leader `livenessDeadlineMs` after it. */
+  /**
+   * Check liveness: keep the quiet phase, check the protocol's liveness invariants, and demand a
+   * leader `livenessDeadlineMs` after it where the protocol has one to demand (`leaders`).
+   */
   readonly liveness: boolean;
+  /** Whether the protocol declares roles that lead and an election timer that makes a leader. */
+  readonly leaders: boolean;
   readonly livenessDeadlineMs: number;
   /**
    * Swarm testing (./swarm.ts): each run draws which fault kinds, rates, network shapes, sizes
@@ -469,7 +474,7 @@ export function planScenario(plan: FuzzPlan, settings: FuzzSettings, labels: Sce
   if (settings.bugs.length > 0) options.bugs = [...settings.bugs];
   const expect: Scenario["expect"] = {
     ...(labels.expectViolates === undefined ? {} : { violates: labels.expectViolates }),
-    ...(settings.liveness && settings.electionTimer
+    ...(settings.liveness && settings.leaders
       ? { leader: { by: (settings.faultPhaseMs + settings.livenessDeadlineMs) * 1_000 } }
       : {}),
   };

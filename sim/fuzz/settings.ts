@@ -44,6 +44,17 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
   const timing = runTiming(input);
   const optionChoices = acceptedOptionChoices(protocol, bugs, input.optionChoices ?? hints.options ?? {});
   const operations = protocol.client?.operations;
+  const leaders = (protocol.roles?.leading.length ?? 0) > 0 && protocol.electionTimer !== undefined;
+  if (
+    timing.liveness &&
+    !leaders &&
+    !protocol.invariants.some((invariant) => invariant.kind === "liveness")
+  ) {
+    // No leader to demand and no liveness invariant: every run would pass, whatever happened in it.
+    throw new InputError(
+      `--liveness: ${protocol.name} declares no liveness invariant and no leading role with an election timer, so there is nothing to check`,
+    );
+  }
   return {
     protocol: protocol.name,
     bugs,
@@ -53,6 +64,7 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
       ? {}
       : { operations: { ...operations } }),
     electionTimer: protocol.electionTimer !== undefined,
+    leaders,
     optionChoices,
     faultPhaseMs: timing.faultPhaseMs,
     durationMs: timing.durationMs,

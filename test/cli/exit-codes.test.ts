@@ -150,6 +150,10 @@ describe("exit codes", () => {
       "--duration: with --liveness, a run must last the fault phase (1 ms) plus the liveness deadline (1000 ms), got 1000 ms",
     ],
     [
+      ["--runs", "3", "--liveness"],
+      "--liveness: paxos declares no liveness invariant and no leading role with an election timer, so there is nothing to check",
+    ],
+    [
       ["--runs", "3", "--report", "no-such-folder/campaign.html"],
       "--report: there is no folder no-such-folder to write no-such-folder/campaign.html in",
     ],
