@@ -56,9 +56,11 @@ export interface CheckOutput {
 export function parseDuration(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
   if (match === null) {
-    throw new InputError(`--timeout '${text}' is not a duration (expected e.g. 10s, 500ms or 2m)`);
+    throw new InputError(`--timeout: expected a duration such as 10s, 500ms or 2m, got '${text}'`);
   }
   const amount = Number(match[1]);
+  // No time at all would answer \`unknown\` before looking at a history.
+  if (amount === 0) throw new InputError(`--timeout: expected a duration above 0, got '${text}'`);
   const unit = match[2] ?? "s";
   return unit === "ms" ? amount : unit === "s" ? amount * 1000 : amount * 60_000;
 }
@@ -87,10 +89,11 @@ export function parseByteSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   const factor = match === null ? undefined : byteUnits[(match[2] ?? "").toLowerCase() || "b"];
   if (match === null || factor === undefined) {
-    throw new InputError(`--memory '${text}' is not a size (expected e.g. 4GiB, 512MiB or 2GB)`);
+    throw new InputError(`--memory: expected a size such as 4GiB, 512MiB or 2GB, got '${text}'`);
   }
   const bytes = Math.floor(Number(match[1]) * factor);
-  if (bytes < 2 ** 20) throw new InputError(`--memory '${text}' is below the smallest budget, 1MiB`);
+  if (bytes < 2 ** 20)
+    throw new InputError(`--memory: expected at least the smallest budget, 1MiB, got '${text}'`);
   return bytes;
 }
 
@@ -279,7 +282,13 @@ export function runCheck(options: CheckRunOptions, output?: CheckOutput): number
     c: colours(process.stdout, { json: options.json || output?.colour === false }),
   };
   const files = expandFiles(options.files);
-  if (files.length === 0) throw new InputError("no history files given");
+  if (files.length === 0) {
+    throw new InputError(
+      options.files.length === 0
+        ? "no history files given"
+        : `no history files in ${options.files.join(", ")}`,
+    );
+  }
   let badInput = false;
   let violation = false;
   let unknown = false;

@@ -142,17 +142,33 @@ describe("quorumlab check", () => {
     expect(parseByteSize("2GB")).toBe(2e9);
     expect(parseByteSize("1.5 GiB")).toBe(1.5 * 2 ** 30);
     expect(parseByteSize("1048576")).toBe(2 ** 20);
-    expect(() => parseByteSize("lots")).toThrow(/expected e\.g\. 4GiB/);
-    expect(() => parseByteSize("4XB")).toThrow(/is not a size/);
-    expect(() => parseByteSize("10KiB")).toThrow(/smallest budget, 1MiB/);
+    expect(() => parseByteSize("lots")).toThrow(
+      "--memory: expected a size such as 4GiB, 512MiB or 2GB, got 'lots'",
+    );
+    expect(() => parseByteSize("4XB")).toThrow(
+      "--memory: expected a size such as 4GiB, 512MiB or 2GB, got '4XB'",
+    );
+    expect(() => parseByteSize("10KiB")).toThrow(
+      "--memory: expected at least the smallest budget, 1MiB, got '10KiB'",
+    );
     expect(formatBytes(4 * 2 ** 30)).toBe("4 GiB");
     expect(formatBytes(1.5 * 2 ** 20)).toBe("1.5 MiB");
+  });
+
+  it("names the folder that held no history file", () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "quorumlab-empty-"));
+    expect(() => run({ files: [empty] })).toThrow(`no history files in ${empty}`);
+    expect(() => run({ files: [] })).toThrow("no history files given");
   });
 
   it("parses durations", () => {
     expect(parseDuration("10s")).toBe(10_000);
     expect(parseDuration("500ms")).toBe(500);
     expect(parseDuration("2m")).toBe(120_000);
-    expect(() => parseDuration("soon")).toThrow(/expected e\.g\. 10s/);
+    expect(() => parseDuration("soon")).toThrow(
+      "--timeout: expected a duration such as 10s, 500ms or 2m, got 'soon'",
+    );
+    expect(() => parseDuration("0")).toThrow("--timeout: expected a duration above 0, got '0'");
+    expect(() => parseDuration("0ms")).toThrow("--timeout: expected a duration above 0, got '0ms'");
   });
 });
