@@ -1,23 +1,14 @@
 /**
  * The CLI's exit codes and error output, exercised as a user would run it.
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { quorumlab } from "../support/quorumlab.js";
 
 const root = join(import.meta.dirname, "..", "..");
-const tsx = join(root, "node_modules", ".bin", "tsx");
 const out = join(root, "test-output");
 const corpus = join(root, "..", "shared", "corpus");
-
-function quorumlab(...args: string[]) {
-  const result = spawnSync(tsx, [join(root, "cli", "main.ts"), ...args], {
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe("exit codes", () => {
   it("2 for an unknown command, with usage help and no stack trace", () => {

@@ -3,20 +3,8 @@
  * print, `schemaVersion` first.
  * Method: run the CLI as a user would and compare each object's keys with the documented ones.
  */
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-
-const root = join(import.meta.dirname, "..", "..");
-const tsx = join(root, "node_modules", ".bin", "tsx");
-
-function quorumlab(...args: string[]) {
-  const result = spawnSync(tsx, [join(root, "cli", "main.ts"), ...args], {
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+import { quorumlab } from "../support/quorumlab.js";
 
 const lines = (stdout: string): Array<Record<string, unknown>> =>
   stdout

@@ -2,24 +2,15 @@
  * `quorumlab explore` as a user runs it: each verdict's exit code and `--json` shape, and a saved
  * counterexample that `quorumlab run` replays to the trace hash the exploration printed.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
 import type { DeliberateBug, Protocol } from "../../sim/node.js";
+import { quorumlab } from "../support/quorumlab.js";
 
 const root = join(import.meta.dirname, "..", "..");
-const tsx = join(root, "node_modules", ".bin", "tsx");
 const out = join(root, "test-output", "explore");
-
-function quorumlab(...args: string[]) {
-  const result = spawnSync(tsx, [join(root, "cli", "main.ts"), ...args], {
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 describe("quorumlab explore", () => {
   it("exit 1 with the shortest schedule, saved as a scenario that replays to the same hash", () => {

@@ -3,7 +3,6 @@
  * `run --report` writes the page, `report` renders a trace file in each format, and
  * `writeReport` picks the format from the file name.
  */
-import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -13,19 +12,9 @@ import { scenarioOfTrace, writeReport } from "../../cli/shared/report-file.js";
 import { executeScenario } from "../../cli/shared/run-scenario.js";
 import { InputError } from "../../sim/errors.js";
 import type { TraceLine } from "../../sim/trace.js";
+import { quorumlab } from "../support/quorumlab.js";
 import { ensureOutputFolder } from "./browser.js";
 import { splitBrainYaml, traceOf } from "./fixtures.js";
-
-const root = join(import.meta.dirname, "..", "..");
-const tsx = join(root, "node_modules", ".bin", "tsx");
-
-function quorumlab(...args: string[]) {
-  const result = spawnSync(tsx, [join(root, "cli", "main.ts"), ...args], {
-    encoding: "utf8",
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 function inputError(body: () => unknown): InputError {
   try {

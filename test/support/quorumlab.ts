@@ -1,0 +1,17 @@
+/**
+ * The command line as a user runs it, from source (tsx), with colour off: its exit code and what
+ * it printed.
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+const root = join(import.meta.dirname, "..", "..");
+const tsx = join(root, "node_modules", ".bin", "tsx");
+
+export function quorumlab(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(tsx, [join(root, "cli", "main.ts"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
