@@ -557,7 +557,8 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
           result,
           args.out,
         );
-  const knownLimit = saved === undefined ? undefined : knownLimitOf(protocol, saved.invariant, bugs);
+  const knownLimit =
+    saved === undefined ? undefined : knownLimitOf(protocol, saved.invariant, bugs, userOptions);
   const replayed = result.restore === "replay" && result.hiddenState !== true ? replayReasons(setup) : [];
   const exitCode = exitCodeOf(result.verdict);
   if (args.json) {

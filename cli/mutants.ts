@@ -125,7 +125,9 @@ function row(
 ): MutantRow {
   const cx = outcome.counterexample;
   const limit =
-    bug === null && cx !== undefined ? knownLimitOf(protocol, cx.invariant, outcome.bugs) : undefined;
+    bug === null && cx !== undefined
+      ? knownLimitOf(protocol, cx.invariant, outcome.bugs, cx.scenario.options)
+      : undefined;
   return {
     protocol: protocol.name,
     bug: bug?.name ?? null,

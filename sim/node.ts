@@ -397,9 +397,15 @@ export interface ExploreHints {
 
 /** An invariant a correct protocol is known to break, and when. */
 export interface KnownLimit {
+  /** An invariant's name, or `liveness.leader` (no leader by a liveness deadline). */
   readonly invariant: string;
   readonly when: string;
   readonly source: string;
+  /**
+   * The protocol options it holds under: each field given here equals the run's (parsed) option.
+   * Under any options when absent.
+   */
+  readonly options?: Readonly<Record<string, unknown>>;
 }
 
 /** A deliberate bug a protocol can be switched into, for teaching and for testing the checkers. */

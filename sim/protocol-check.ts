@@ -88,7 +88,16 @@ const protocolSchema = z.looseObject({
         .optional(),
     })
     .optional(),
-  knownLimits: z.array(z.looseObject({ invariant: text, when: z.string(), source: z.string() })).optional(),
+  knownLimits: z
+    .array(
+      z.looseObject({
+        invariant: text,
+        when: z.string(),
+        source: z.string(),
+        options: z.record(z.string(), z.unknown()).optional(),
+      }),
+    )
+    .optional(),
   figures: fn.optional(),
 });
 

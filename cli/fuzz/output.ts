@@ -22,7 +22,8 @@ export interface Shard {
 /** The stable `--json` shape of a campaign (documented in docs/fuzzing.md). */
 export function fuzzJson(outcome: FuzzOutcome, shard?: Shard, protocol?: Protocol): Record<string, unknown> {
   const cx = outcome.counterexample;
-  const limit = cx === undefined ? undefined : knownLimitOf(protocol, cx.invariant, outcome.bugs);
+  const limit =
+    cx === undefined ? undefined : knownLimitOf(protocol, cx.invariant, outcome.bugs, cx.scenario.options);
   return {
     schemaVersion: 1,
     protocol: outcome.protocol,
@@ -134,7 +135,7 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
       `${what} ${c.bold(cx.invariant)} in run ${cx.runIndex} (after ${counted(outcome.runs, "run")}, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
     );
     out.push(...counterexampleLines(c, cx));
-    const limit = knownLimitOf(protocol, cx.invariant, outcome.bugs);
+    const limit = knownLimitOf(protocol, cx.invariant, outcome.bugs, cx.scenario.options);
     if (limit !== undefined) out.push(c.yellow(knownLimitNote(protocol?.name ?? "", limit)));
   }
   process.stdout.write(`${out.join("\n")}\n`);

@@ -42,4 +42,14 @@ export const primaryBackup: Protocol<PrimaryBackupMessage, PrimaryBackupNode> = 
     termOf: (node) => (node.kind === "view-service" ? node.view.viewnum : node.view),
   },
   electionTimer: failoverTimer,
+  knownLimits: [
+    {
+      // view-service.ts: the service moves on only once the primary acknowledged its view, and
+      // promotes only a backup that holds the state.
+      invariant: "liveness.leader",
+      options: { variant: "view-service" },
+      when: "a crash of the primary before a backup holds its state (the view service then stays in that view: unavailable but safe)",
+      source: "MIT 6.824 Lab 2 (2015), Part A",
+    },
+  ],
 };
