@@ -31,6 +31,8 @@ import {
   type SearchProgress,
   type SearchResult,
   type Strategy,
+  timerNamesSeen,
+  timerWalks,
   type Verdict,
   type WorldSetup,
 } from "../sim/explore/index.js";
@@ -531,7 +533,13 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const c = colours(process.stdout, { json: args.json });
   const out = process.stdout;
   const bugs = args.bug ?? [];
-  if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
+  if (!args.json) {
+    out.write(headerLine(c, { args, protocol, setup, seed }));
+    // Before the search, which may take its whole budget: a misspelt name leaves a timer that
+    // never fires.
+    const unset = timersNotSet(args, setup);
+    if (unset !== undefined) out.write(`${c.yellow("note")}: ${unset}\n`);
+  }
   const search = await runSearch(setup, args, { timeUs, seed, source, input }).catch((error: unknown) => {
     // A handler of the user's module broke a rule: say which file, as `fuzz` does.
     if (error instanceof DeterminismError && module !== undefined && error.file === undefined)
@@ -580,6 +588,19 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const unseen = bugNotSeen(bugs, setup.budget, result.verdict);
   if (unseen !== undefined) out.write(`${c.yellow("note")}: ${unseen}\n`);
   return exitCode;
+}
+
+/**
+ * The note for `--timers` names that no node set in short random walks from the start (a
+ * misspelling, or a timer that is set only deep in a run), with the names that were set.
+ */
+function timersNotSet(args: ResolvedArgs, setup: WorldSetup): string | undefined {
+  if (args.timers === undefined || args.timers === "all" || setup.timers === undefined) return undefined;
+  const seen = timerNamesSeen(setup);
+  const missing = setup.timers.filter((name) => !seen.includes(name));
+  if (missing.length === 0) return undefined;
+  const names = missing.map((name) => `'${name}'`).join(", ");
+  return `--timers: no node set a timer named ${names} in ${timerWalks.walks} random walks of ${timerWalks.steps} steps from the start, so ${missing.length === 1 ? "it" : "they"} may never fire; timers set: ${seen.length === 0 ? "none" : seen.join(", ")}`;
 }
 
 /**

@@ -22,6 +22,7 @@ export {
   parseFaultBudget,
   smallestCluster,
 } from "./settings.js";
+export { timerNamesSeen, timerWalks } from "./timer-names.js";
 export { FingerprintSet } from "./visited.js";
 export {
   clientDefaults,

@@ -291,6 +291,18 @@ describe("quorumlab explore", () => {
     expect(ops.stdout).toContain("1 client × 2 operations");
   });
 
+  it("notes a --timers name that no node sets, before the search, with the names that are set", () => {
+    const misspelt = quorumlab("explore", "raft", "--timers", "electon", "--depth", "2");
+    expect(misspelt.code).toBe(3);
+    const lines = misspelt.stdout.split("\n");
+    expect(lines[1]).toBe(
+      "note: --timers: no node set a timer named 'electon' in 20 random walks of 40 steps from the start, so it may never fire; timers set: election, heartbeat",
+    );
+    expect(
+      quorumlab("explore", "raft", "--timers", "election,heartbeat", "--depth", "2").stdout,
+    ).not.toContain("note: --timers");
+  });
+
   it("exit 2 for a depth that is not a whole number, saying what it got", () => {
     const result = quorumlab("explore", "raft", "--depth", "1.5");
     expect(result.code).toBe(2);
