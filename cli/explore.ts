@@ -537,14 +537,16 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
     out.write(headerLine(c, { args, protocol, setup, seed }));
     // Before the search, which may take its whole budget: a misspelt name leaves a timer that
     // never fires.
-    const unset = timersNotSet(args, setup);
+    let unset: string | undefined;
+    try {
+      unset = timersNotSet(args, setup);
+    } catch (error) {
+      throw moduleError(error, module);
+    }
     if (unset !== undefined) out.write(`${c.yellow("note")}: ${unset}\n`);
   }
   const search = await runSearch(setup, args, { timeUs, seed, source, input }).catch((error: unknown) => {
-    // A handler of the user's module broke a rule: say which file, as `fuzz` does.
-    if (error instanceof DeterminismError && module !== undefined && error.file === undefined)
-      throw new InputError(error.message, { file: displayPath(module) });
-    throw error;
+    throw moduleError(error, module);
   });
   const result = search.result;
   const registry = await registryFor(module === undefined ? {} : { module });
@@ -588,6 +590,13 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const unseen = bugNotSeen(bugs, setup.budget, result.verdict);
   if (unseen !== undefined) out.write(`${c.yellow("note")}: ${unseen}\n`);
   return exitCode;
+}
+
+/** A handler of the user's module broke a rule: the error names the file, as `fuzz`'s do. */
+function moduleError(error: unknown, module: string | undefined): unknown {
+  if (error instanceof DeterminismError && module !== undefined && error.file === undefined)
+    return new InputError(error.message, { file: displayPath(module) });
+  return error;
 }
 
 /**
