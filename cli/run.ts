@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import type { ChalkInstance } from "chalk";
 import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
-import { ExitCode, InputError } from "../sim/errors.js";
+import { InputError } from "../sim/errors.js";
 import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import type { RunResult } from "../sim/run.js";
@@ -18,6 +18,7 @@ import { colours, runCommand } from "./output.js";
 import { loadProtocolModule } from "./shared/fuzz-worker.js";
 import { reportAfterRun } from "./shared/report-file.js";
 import { executeScenario, replayCommand, runJson } from "./shared/run-scenario.js";
+import { runExitCode, verdictLines } from "./shared/run-verdict.js";
 
 export interface RunArgs {
   scenario: string;
@@ -122,12 +123,10 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
           trace: args.trace,
           report: args.report,
           modules: args.module ?? [],
+          liveness: args.liveness,
         });
       }
-      // docs/cli.md: exit 0 means every expectation was met too.
-      if (!result.ok || !result.expectationsMet) return ExitCode.violation;
-      if (result.historyVerdict?.result === "unknown") return ExitCode.inconclusive;
-      return ExitCode.ok;
+      return runExitCode(result);
     }),
 };
 
@@ -137,13 +136,16 @@ interface PrintOptions {
   readonly trace: string | undefined;
   readonly report: string | undefined;
   readonly modules: readonly string[];
+  /** Liveness was checked too (`--liveness`), so the replay command asks for it. */
+  readonly liveness: boolean;
 }
 
 function printRun(result: RunResult, wallMs: number, options: PrintOptions): void {
   const c = colours(process.stdout);
   const out: string[] = [];
   if (!options.quiet) out.push(...runLines(result, wallMs, options, c));
-  out.push(...verdictLines(result, options, c));
+  const replay = replayCommand(result.scenario, result.seed, options.modules, options.liveness);
+  out.push(...verdictLines(result, replay, c));
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
@@ -196,35 +198,6 @@ function historyLines(result: RunResult, c: ChalkInstance): string[] {
   ];
   if (verdict.result === "not-linearizable" && verdict.summary !== undefined) {
     out.push(...verdict.summary.split("\n").map((line) => `           ${line}`));
-  }
-  return out;
-}
-
-/** Safe, or each safety violation with the command that replays it; then unmet expectations. */
-function verdictLines(result: RunResult, options: PrintOptions, c: ChalkInstance): string[] {
-  const out: string[] = [];
-  const safety = result.violations.filter((violation) => violation.kind === "safety");
-  if (safety.length === 0) {
-    out.push(`${c.green("✓ safe")}: every safety invariant held (${result.events} events)`);
-  } else {
-    for (const violation of safety) {
-      out.push(
-        `${c.red.bold("✗ SAFETY VIOLATION")} ${c.bold(violation.invariant)} at t=${formatDuration(violation.timeUs)} (event ${violation.event})`,
-      );
-      out.push(`  ${violation.message}`);
-      if (violation.frame !== undefined) out.push(c.dim(`  thrown at ${violation.frame}`));
-      else if (violation.witnesses !== undefined && violation.invariant !== "kv.linearizable") {
-        out.push(c.dim(`  witnesses: ${JSON.stringify(violation.witnesses)}`));
-      }
-    }
-    out.push(`  seed=${formatSeed(result.seed)} scenario=${result.scenario.name}`);
-    out.push(`  replay: ${replayCommand(result.scenario, result.seed, options.modules)}`);
-  }
-  const unmet = result.expectations.filter((expectation) => !expectation.met);
-  if (unmet.length > 0) {
-    out.push(
-      `${c.red("✗ expectations not met")}: ${unmet.map((expectation) => expectation.expectation).join(", ")}`,
-    );
   }
   return out;
 }

@@ -1,15 +1,18 @@
 /** The two ways `fuzz` replays instead of searching: `--fc-seed/--fc-path` and `--replay FILE`. */
 import { performance } from "node:perf_hooks";
-import { ExitCode } from "../../sim/errors.js";
 import { shrinkWithSeed } from "../../sim/fuzz/campaign.js";
 import { fuzzSettings } from "../../sim/fuzz/settings.js";
+import { formatSeed } from "../../sim/random.js";
 import { parseScenario } from "../../sim/scenario/load.js";
+import { formatDuration } from "../../sim/time.js";
 import { readText } from "../files.js";
+import { colours } from "../output.js";
 import { replay, saveCounterexample } from "../shared/counterexample-file.js";
 import type { FuzzOutcome } from "../shared/fuzz-campaign.js";
 import { resolveTarget } from "../shared/fuzz-target.js";
 import { fuzzRunner } from "../shared/fuzz-worker.js";
 import { runJson } from "../shared/run-scenario.js";
+import { runExitCode, verdictLines } from "../shared/run-verdict.js";
 import { type FuzzArgs, settingsInput } from "./flags.js";
 
 /** `--fc-seed/--fc-path`: rebuild one shrunk plan without a campaign. */
@@ -39,13 +42,23 @@ export async function replayFastCheck(args: FuzzArgs, seed: bigint): Promise<Fuz
   return { ...base, wallMs: performance.now() - started, counterexample };
 }
 
-/** `--replay FILE`: runs a counterexample file against the target (for protocol modules). */
+/**
+ * `--replay FILE`: runs a counterexample file against the target (for protocol modules) and answers
+ * as `run` does: the verdict at the terminal, or one JSON object with `--json`; the same exit code.
+ */
 export async function replayFile(args: FuzzArgs): Promise<number> {
   const { source } = await resolveTarget(args.target);
   const file = args.replay as string;
   const scenario = parseScenario(readText(file), file);
   const started = performance.now();
   const result = await replay(source, scenario, { liveness: args.liveness, keepTrace: false });
-  process.stdout.write(`${JSON.stringify(runJson(result, performance.now() - started))}\n`);
-  return result.ok ? ExitCode.ok : ExitCode.violation;
+  const wallMs = performance.now() - started;
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(runJson(result, wallMs))}\n`);
+  } else {
+    const c = colours(process.stdout);
+    const header = `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${scenario.nodes} nodes, seed ${formatSeed(result.seed)}; ${result.events} events in ${formatDuration(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`)}`;
+    process.stdout.write(`${[header, ...verdictLines(result, undefined, c)].join("\n")}\n`);
+  }
+  return runExitCode(result);
 }

@@ -97,12 +97,18 @@ export function runJson(result: RunResult, wallMs: number): Record<string, unkno
   };
 }
 
-/** The one-line command that replays a run exactly. */
-export function replayCommand(scenario: Scenario, seed: bigint, modules: readonly string[] = []): string {
+/** The one-line command that replays a run exactly (`liveness`: the run checked liveness too). */
+export function replayCommand(
+  scenario: Scenario,
+  seed: bigint,
+  modules: readonly string[] = [],
+  liveness = false,
+): string {
   const target =
     scenario.file !== undefined && !scenario.file.startsWith("scenarios/") ? scenario.file : scenario.name;
   // A scenario that records its module finds it by itself; otherwise name the modules it ran with.
   const moduleFlags =
     scenario.module === undefined ? modules.map((module) => ` --module ${module}`).join("") : "";
-  return `npx quorumlab run ${target}${moduleFlags} --seed ${formatSeed(seed)} --trace trace.jsonl --report report.html`;
+  const livenessFlag = liveness ? " --liveness" : "";
+  return `npx quorumlab run ${target}${moduleFlags}${livenessFlag} --seed ${formatSeed(seed)} --trace trace.jsonl --report report.html`;
 }

@@ -243,6 +243,39 @@ describe("exit codes", () => {
     expect(result.stdout).toContain("replay: npx quorumlab run raft-figure-8-bug --seed");
   });
 
+  it("1 for a run whose liveness invariant fails under --liveness, shown with a replay that checks it", () => {
+    // The coordinator crashes before it has every vote and never comes back: every participant
+    // voted Yes and stays undecided (AC5 fails), while no safety rule is broken.
+    mkdirSync(out, { recursive: true });
+    const file = join(out, "blocked-2pc.yaml");
+    writeFileSync(
+      file,
+      [
+        "name: blocked-2pc",
+        "protocol: two-phase-commit",
+        "nodes: 4",
+        "duration: 3s",
+        "options: {transactions: {count: 1}, voteNoProbability: 0}",
+        "network: {latency: 1ms, links: [{from: n4, to: n1, latency: 10ms}]}",
+        "faults: [{at: 3ms, crash: n1}]",
+        "",
+      ].join("\n"),
+    );
+    const checked = quorumlab("run", file, "--liveness", "--quiet");
+    expect(checked.code).toBe(1);
+    const lines = checked.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^✓ safe: every safety invariant held \(\d+ events\)$/);
+    expect(lines[1]).toMatch(/^✗ LIVENESS VIOLATION commit\.ac5-termination at t=3s \(event \d+\)$/);
+    expect(lines[2]).toBe("  tx 1 (began at 0 µs) is still undecided at n2, n3, n4");
+    expect(lines.at(-1)).toBe(
+      `  replay: npx quorumlab run ${file} --liveness --seed 0x1 --trace trace.jsonl --report report.html`,
+    );
+    // Without --liveness the same run checks safety alone, and that holds.
+    const unchecked = quorumlab("run", file, "--quiet");
+    expect(unchecked.code).toBe(0);
+    expect(unchecked.stdout.trim()).toMatch(/^✓ safe: every safety invariant held \(\d+ events\)$/);
+  });
+
   it("lists the exit codes in --help", () => {
     const result = quorumlab("--help");
     expect(result.code).toBe(0);

@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { quorumlab } from "../support/quorumlab.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const out = join(root, "test-output", "module");
@@ -82,6 +83,38 @@ describe("run --module", () => {
     expect(quiet.stderr.trim()).toBe(
       "error: --quiet: shortens the terminal output, which --json replaces with one object",
     );
+  });
+
+  it("replays a scenario file with fuzz --replay as run answers it: the verdict, or one JSON object", () => {
+    mkdirSync(out, { recursive: true });
+    const module = join(out, "replayed-register.mjs");
+    writeFileSync(module, moduleSource);
+    const file = join(out, "replayed.yaml");
+    writeFileSync(
+      file,
+      "name: replayed\nprotocol: lone-register\nnodes: 2\nduration: 2s\nworkload: {clients: 4, rate: 200, mix: {read: 1, write: 1}}\n",
+    );
+    const json = quorumlab("fuzz", module, "--replay", file, "--json");
+    expect(json.code).toBe(1);
+    const result = JSON.parse(json.stdout) as {
+      ok: boolean;
+      traceHash: string;
+      violations: { invariant: string }[];
+    };
+    expect(result.ok).toBe(false);
+    expect(result.violations.map((violation) => violation.invariant)).toEqual(["kv.linearizable"]);
+
+    const text = quorumlab("fuzz", module, "--replay", file);
+    expect(text.code).toBe(1);
+    const lines = text.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^replayed  lone-register, 2 nodes, seed 0x1; \\d+ events in 2s simulated, \\d+ ms wall; trace ${result.traceHash.slice(0, 16)}$`,
+      ),
+    );
+    expect(lines[1]).toMatch(/^✗ SAFETY VIOLATION kv\.linearizable at t=2s \(event \d+\)$/);
+    expect(lines[2]).toMatch(/^ {2}Not linearizable on key "k0": /);
+    expect(lines.slice(3)).toEqual(["  seed=0x1 scenario=replayed"]);
   });
 
   it("says which module failed to load, with exit code 2", () => {
