@@ -380,6 +380,12 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
       out.write(
         `${c.green("complete")}: no violation in any schedule within the bounds — ${figures}; longest path ${counted(result.depth, "step")}\n`,
       );
+      if (result.uniqueStates === 1 && result.depth === 0) {
+        // Complete after the start state alone reads like a proof, and proves next to nothing.
+        out.write(
+          `${c.yellow("note")}: no step could be taken from the start: no message was in flight, no timer the search may fire was set, no client had an operation and no fault in the budget applied, so only the start state was checked (a fault budget such as --faults crash=1 gives the search steps to take)\n`,
+        );
+      }
       break;
     case "bounded":
       if (result.strategy === "cells") {

@@ -106,7 +106,15 @@ describe("quorumlab explore", () => {
     const ring = quorumlab("explore", "consistent-hashing");
     expect(ring.code).toBe(0);
     expect(ring.stdout).toContain(" — 1 unique state (1 visited), ");
-    expect(ring.stdout).toMatch(/; longest path 0 steps\n$/);
+    expect(ring.stdout).toMatch(/; longest path 0 steps\n/);
+    // Complete after the start state alone is said to be so, and what would give the search steps.
+    expect(ring.stdout.trim().split("\n").at(-1)).toBe(
+      "note: no step could be taken from the start: no message was in flight, no timer the search may fire was set, no client had an operation and no fault in the budget applied, so only the start state was checked (a fault budget such as --faults crash=1 gives the search steps to take)",
+    );
+    const crashed = quorumlab("explore", "consistent-hashing", "--faults", "crash=1");
+    expect(crashed.code).toBe(0);
+    expect(crashed.stdout).toMatch(/ — \d+ unique states \(/);
+    expect(crashed.stdout).not.toContain("no step could be taken");
     const paxos = quorumlab("explore", "paxos", "--depth", "1");
     expect(paxos.code).toBe(3);
     expect(paxos.stdout).toContain("(every state at most 1 step from the start was explored)");
