@@ -1,7 +1,7 @@
 /**
  * The CLI's exit codes and error output, exercised as a user would run it.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { quorumlab } from "../support/quorumlab.js";
@@ -274,6 +274,15 @@ describe("exit codes", () => {
     const unchecked = quorumlab("run", file, "--quiet");
     expect(unchecked.code).toBe(0);
     expect(unchecked.stdout.trim()).toMatch(/^✓ safe: every safety invariant held \(\d+ events\)$/);
+  });
+
+  it("2 for a lab longer than a page can hold, before anything is simulated", () => {
+    const result = quorumlab("lab", "raft", "--duration", "2h", "--out", join(out, "too-long-lab.html"));
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      "error: --duration: a lab page holds its whole run and simulates it again in the browser, so it takes at most 600s, got '2h' (a longer run: quorumlab run FILE --trace trace.jsonl)",
+    );
+    expect(existsSync(join(out, "too-long-lab.html"))).toBe(false);
   });
 
   it("lists the exit codes in --help", () => {
