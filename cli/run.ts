@@ -114,6 +114,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
         reportPath: args.report,
         modules: args.module ?? [],
         protocolModules: modules,
+        liveness: args.liveness,
       });
       if (args.json) {
         process.stdout.write(`${JSON.stringify(runJson(result, wallMs))}\n`);

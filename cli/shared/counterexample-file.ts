@@ -126,7 +126,8 @@ export async function saveCounterexample({
     ...(traceFile === undefined ? {} : { tracePath: traceFile }),
   });
   const reproduced = reproduces(result, failure, settings.liveness);
-  if (reportFile !== undefined) reportAfterRun(result, { reportPath: reportFile });
+  if (reportFile !== undefined)
+    reportAfterRun(result, { reportPath: reportFile, liveness: settings.liveness });
   return {
     ...(file === undefined ? {} : { file: displayPath(file) }),
     ...(traceFile === undefined ? {} : { traceFile: displayPath(traceFile) }),

@@ -152,12 +152,14 @@ export function reportAfterRun(
     modules?: readonly string[];
     /** The module files the run's protocols came from (default: `modules`). */
     protocolModules?: readonly string[];
+    /** The run checked liveness too (`--liveness`), so the replay command asks for it. */
+    liveness?: boolean;
   },
 ): void {
   if (options.reportPath === undefined) return;
   if (result.records.length === 0) throw new Error("a report needs the run's trace (keepTrace)");
   writeReport(result.records, options.reportPath, {
-    replay: replayCommand(result.scenario, result.seed, options.modules),
+    replay: replayCommand(result.scenario, result.seed, options.modules, options.liveness),
     scenario: { ...result.scenario, seed: result.seed },
     result,
     modules: options.protocolModules ?? options.modules ?? [],

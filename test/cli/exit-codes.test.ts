@@ -261,15 +261,17 @@ describe("exit codes", () => {
         "",
       ].join("\n"),
     );
-    const checked = quorumlab("run", file, "--liveness", "--quiet");
+    const report = join(out, "blocked-2pc.html");
+    const checked = quorumlab("run", file, "--liveness", "--quiet", "--report", report);
     expect(checked.code).toBe(1);
     const lines = checked.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^✓ safe: every safety invariant held \(\d+ events\)$/);
     expect(lines[1]).toMatch(/^✗ LIVENESS VIOLATION commit\.ac5-termination at t=3s \(event \d+\)$/);
     expect(lines[2]).toBe("  tx 1 (began at 0 µs) is still undecided at n2, n3, n4");
-    expect(lines.at(-1)).toBe(
-      `  replay: npx quorumlab run ${file} --liveness --seed 0x1 --trace trace.jsonl --report report.html`,
-    );
+    const replay = `npx quorumlab run ${file} --liveness --seed 0x1 --trace trace.jsonl --report report.html`;
+    expect(lines.at(-1)).toBe(`  replay: ${replay}`);
+    // The report's replay command checks liveness too.
+    expect(readFileSync(report, "utf8")).toContain(replay);
     // Without --liveness the same run checks safety alone, and that holds.
     const unchecked = quorumlab("run", file, "--quiet");
     expect(unchecked.code).toBe(0);
