@@ -104,7 +104,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
         const why = `a lab page holds its whole run and simulates it again in the browser, so it takes at most ${formatDuration(labDurationMaxUs)}`;
         throw new InputError(
           args.duration === undefined
-            ? `${args.target}: runs for ${formatDuration(scenario.durationUs)}; ${why} (give --duration 600s or less)`
+            ? `${args.target}: runs for ${formatDuration(scenario.durationUs)}; ${why} (give --duration ${formatDuration(labDurationMaxUs)} or less)`
             : `--duration: ${why}, got '${args.duration}' (a longer run: quorumlab run FILE --trace trace.jsonl)`,
         );
       }
