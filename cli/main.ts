@@ -52,6 +52,7 @@ export async function main(argv: string[]): Promise<void> {
       throw error;
     });
   }
+  argv = joinDashValues(argv);
   const parser = yargs(argv)
     .scriptName("quorumlab")
     .usage("$0 <command> [options]")
@@ -60,6 +61,7 @@ export async function main(argv: string[]): Promise<void> {
     .middleware((args) => {
       rejectMissingValues(args, argv);
       rejectNonNumbers(args, argv);
+      rejectStandardOutput(args);
     })
     .strict()
     .epilogue(exitCodes)
@@ -110,6 +112,44 @@ function rejectMissingValues(args: Record<string, unknown>, argv: readonly strin
         ? next === undefined || next === "" || next.startsWith("--")
         : equals === token.length - 1;
     if (missing) process.exit(reportError(new InputError(`--${name}: expected a value after it`)));
+  }
+}
+
+/**
+ * `--flag -` as `--flag=-`: the parser takes a lone `-` for a positional, and the command's strict
+ * check then says only "Unknown argument: -". Tokens after `--` are left as they are.
+ */
+function joinDashValues(argv: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index] as string;
+    if (token === "--") return [...joined, ...argv.slice(index)];
+    if (token.startsWith("--") && !token.includes("=") && argv[index + 1] === "-") {
+      joined.push(`${token}=-`);
+      index++;
+    } else {
+      joined.push(token);
+    }
+  }
+  return joined;
+}
+
+/** The flags that take `-` for standard output, by command. */
+const standardOutputFlags: Readonly<Record<string, readonly string[]>> = { report: ["out"] };
+
+/**
+ * Exits 2 when `-` (standard output) was given to a flag that names a file or folder to write,
+ * which would otherwise make one named `-`.
+ */
+function rejectStandardOutput(args: Record<string, unknown>): void {
+  const command = String((args._ as readonly unknown[] | undefined)?.[0] ?? "");
+  for (const [name, value] of Object.entries(args)) {
+    if (value !== "-" || name.length < 2) continue;
+    if (standardOutputFlags[command]?.includes(name) === true) continue;
+    const where = Object.entries(standardOutputFlags)
+      .flatMap(([takes, flags]) => flags.map((flag) => `${takes} --${flag}`))
+      .join(", ");
+    process.exit(reportError(new InputError(`--${name}: '-' (standard output) is taken only by ${where}`)));
   }
 }
 

@@ -67,7 +67,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         demandOption: true,
         describe: "trace file (JSON Lines, from --trace)",
       })
-      .option("out", { type: "string", describe: "write here (default: standard output)" })
+      .option("out", { type: "string", describe: "write here (default, or -: standard output)" })
       .option("format", {
         type: "string",
         choices: reportFormats,
@@ -83,17 +83,18 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
   handler: (args) =>
     runCommand(() => {
       const records = readTraceFile(args.trace);
+      // `--out -` is standard output, as the default is.
+      const out = args.out === "-" ? undefined : args.out;
       const format =
-        (args.format as ReportFormat | undefined) ??
-        (args.out === undefined ? "html" : formatForPath(args.out));
+        (args.format as ReportFormat | undefined) ?? (out === undefined ? "html" : formatForPath(out));
       // A trace of a built-in scenario becomes a lab page when the scenario replays it exactly.
       const replayed = format === "html" ? runOfTrace(records) : undefined;
       const options = { format, ...replayed };
-      if (args.out === undefined) {
+      if (out === undefined) {
         process.stdout.write(renderReport(records, format, reportOptions(format, options, records)));
       } else {
-        writeReport(records, args.out, options);
-        process.stderr.write(`report written to ${args.out}\n`);
+        writeReport(records, out, options);
+        process.stderr.write(`report written to ${out}\n`);
       }
       return ExitCode.ok;
     }),

@@ -287,6 +287,32 @@ describe("exit codes", () => {
     expect(existsSync(join(out, "too-long-lab.html"))).toBe(false);
   });
 
+  it("takes - for standard output in report --out alone, and refuses it elsewhere", () => {
+    mkdirSync(out, { recursive: true });
+    const trace = join(out, "dash-out.jsonl");
+    expect(quorumlab("run", "raft-basic", "--quiet", "--trace", trace).code).toBe(0);
+    const written = quorumlab("report", trace, "--format", "text");
+    for (const args of [["--out", "-"], ["--out=-"]]) {
+      const dashed = quorumlab("report", trace, "--format", "text", ...args);
+      expect(dashed.code).toBe(0);
+      expect(dashed.stdout).toBe(written.stdout);
+      expect(dashed.stderr).toBe("");
+    }
+    expect(written.stdout).toContain("quorumlab report: raft-basic");
+    for (const args of [
+      ["explore", "paxos", "--out", "-"],
+      ["run", "raft-basic", "--trace=-"],
+    ]) {
+      const refused = quorumlab(...args);
+      expect(refused.code).toBe(2);
+      const flag = (args[2] as string).split("=")[0];
+      expect(refused.stderr.trim()).toBe(
+        `error: ${flag}: '-' (standard output) is taken only by report --out`,
+      );
+    }
+    expect(existsSync("-")).toBe(false);
+  });
+
   it("lists the exit codes in --help", () => {
     const result = quorumlab("--help");
     expect(result.code).toBe(0);
