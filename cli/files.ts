@@ -1,12 +1,22 @@
 /**
  * Finding and reading the package's files: built-in scenarios, and user files given by path.
  */
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { InputError } from "../sim/errors.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import type { Scenario } from "../sim/scenario/schema.js";
+import { standardInput } from "./shared/standard-input.js";
 
 /** The package root: the nearest folder above this file that holds package.json. */
 export function packageRoot(): string {
@@ -44,16 +54,43 @@ export function scenarioFiles(): string[] {
   return out;
 }
 
-/** Reads a text file, turning "not found" into a clear input error. */
+/** Reads a text file (or standard input), turning "not found" into a clear input error. */
 export function readText(path: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return path === standardInput ? readStandardInput() : readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new InputError("no such file", { file: path });
     if (code === "EISDIR") throw new InputError("is a folder, expected a file", { file: path });
     throw new InputError(`cannot read: ${(error as Error).message}`, { file: path });
   }
+}
+
+/**
+ * All of standard input, to its end. Read in a loop rather than by `readFileSync(0)`: a pipe that
+ * another process left non-blocking answers EAGAIN until data arrives, and then this waits 5 ms.
+ */
+function readStandardInput(): string {
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.alloc(1 << 16);
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    let read: number;
+    try {
+      read = readSync(0, buffer, 0, buffer.length, null);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") {
+        Atomics.wait(pause, 0, 0, 5);
+        continue;
+      }
+      if (code === "EOF") break;
+      throw error;
+    }
+    if (read === 0) break;
+    chunks.push(Buffer.from(buffer.subarray(0, read)));
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** Runs `work` on what was read from `file`, naming the file in an input error that names none. */

@@ -7,6 +7,7 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ExitCode, InputError } from "../sim/errors.js";
 import { colours, reportError } from "./output.js";
+import { standardInput } from "./shared/standard-input.js";
 
 const exitCodes = `Exit codes:
   0   ok: every invariant held, history linearizable, expectations met
@@ -53,6 +54,8 @@ export async function main(argv: string[]): Promise<void> {
     });
   }
   argv = joinDashValues(argv);
+  if (standardInputCommands.has(argv[0] ?? ""))
+    argv = argv.map((token) => (token === "-" ? standardInput : token));
   const parser = yargs(argv)
     .scriptName("quorumlab")
     .usage("$0 <command> [options]")
@@ -133,6 +136,9 @@ function joinDashValues(argv: readonly string[]): string[] {
   }
   return joined;
 }
+
+/** The commands whose file arguments may be `-`, standard input. */
+const standardInputCommands = new Set(["check", "report"]);
 
 /** The flags that take `-` for standard output, by command. */
 const standardOutputFlags: Readonly<Record<string, readonly string[]>> = { report: ["out"] };

@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { quorumlab } from "../support/quorumlab.js";
+import { quorumlab, quorumlabFed } from "../support/quorumlab.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const out = join(root, "test-output");
@@ -311,6 +311,24 @@ describe("exit codes", () => {
       );
     }
     expect(existsSync("-")).toBe(false);
+  });
+
+  it("reads - as standard input in check and report", () => {
+    mkdirSync(out, { recursive: true });
+    const trace = join(out, "piped.jsonl");
+    expect(quorumlab("run", "raft-basic", "--quiet", "--trace", trace).code).toBe(0);
+    const fromFile = quorumlab("report", trace, "--format", "text");
+    const piped = quorumlabFed(readFileSync(trace, "utf8"), "report", "-", "--format", "text");
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe(fromFile.stdout);
+    const notTrace = quorumlabFed("not json\n", "report", "-");
+    expect(notTrace.code).toBe(2);
+    expect(notTrace.stderr.trim()).toMatch(/^error: \/dev\/stdin:1: not JSON/);
+
+    const history = readFileSync(join(corpus, "porcupine", "kv", "c01-bad.txt"), "utf8");
+    const checked = quorumlabFed(history, "check", "-", "--json");
+    expect(checked.code).toBe(1);
+    expect(JSON.parse(checked.stdout)).toMatchObject({ file: "/dev/stdin", result: "not-linearizable" });
   });
 
   it("lists the exit codes in --help", () => {

@@ -8,10 +8,22 @@ import { join } from "node:path";
 const root = join(import.meta.dirname, "..", "..");
 const tsx = join(root, "node_modules", ".bin", "tsx");
 
-export function quorumlab(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function quorumlab(...args: string[]): Ran {
+  return quorumlabFed("", ...args);
+}
+
+/** `quorumlab` with `input` on its standard input. */
+export function quorumlabFed(input: string, ...args: string[]): Ran {
   const result = spawnSync(tsx, [join(root, "cli", "main.ts"), ...args], {
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1" },
+    input,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
