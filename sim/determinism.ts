@@ -76,6 +76,10 @@ function offend(call: string): never {
   throw error;
 }
 
+/**
+ * The ambient globals as they were before the guard replaced them, kept only to put them back
+ * when it is lifted: nothing calls them while a simulation runs.
+ */
 interface Saved {
   readonly random: typeof Math.random;
   readonly Date: DateConstructor;
