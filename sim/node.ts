@@ -155,7 +155,8 @@ export interface ProtocolNode<M extends Message = Message> {
    *
    * `last`, when given, is the description this node returned last (the trace hands it back after
    * each traced step). A node may return `last` itself when nothing it shows changed: the trace
-   * then drops it without comparing it (protocols/shared/description-reuse.ts).
+   * then drops it without comparing it (protocols/shared/description-reuse.ts). Once it has done
+   * so, it is taken at its word: any other object it returns is recorded as a change, uncompared.
    */
   describe?(last?: StateDescription): StateDescription;
 }

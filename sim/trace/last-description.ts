@@ -4,6 +4,12 @@
  * order does not count)? The very object handed over last is the same data at once. A description
  * with the same field names as the last one is compared by the generated code of its shape
  * (shapes.ts), any other by `sameDescription`.
+ *
+ * A node that has handed its last description back (`describe(last)`, sim/node.ts) says by doing
+ * so that it hands over a new object only when what it shows changed, and is taken at its word:
+ * its new objects are recorded without a comparison. Measured on Raft's kv bench (bench/raft.ts,
+ * trace in memory), where all 59,324 new descriptions of a run differ from the one before,
+ * comparing them took about 5% of the run (alternated in one process, 15 runs a side).
  */
 import { sameDescription } from "./compare.js";
 import { type DescriptionShape, hasShape, shapeOf } from "./shapes.js";
@@ -17,8 +23,8 @@ export class LastDescription {
    */
   private handed: unknown = undefined;
   /**
-   * Whether the node has handed the same object out twice in a row: then each new object it hands
-   * over is a change, kept by the trace anyway, and a copy would only add work (see `changed`).
+   * Whether the node has handed the same object out twice in a row: from then on each new object
+   * it hands over is a change (see the header), kept as it is.
    */
   private repeats = false;
   /**
@@ -38,10 +44,14 @@ export class LastDescription {
   /** Takes `next` as the last description; true when it is other data than the one before. */
   changed(next: unknown): boolean {
     if (next === this.handed) {
-      this.repeats = true;
+      if (typeof next === "object" && next !== null) this.repeats = true;
       return false;
     }
     this.handed = next;
+    if (this.repeats) {
+      this.description = next;
+      return true;
+    }
     const last = this.description;
     if (last === next) return false;
     const shape = this.shape;
@@ -49,7 +59,7 @@ export class LastDescription {
       // A field of the shape that differs makes other data, whatever other fields either holds,
       // so only equal fields need the field names checked (`hasShape`'s walk over them).
       if (!shape.same(last as object, next)) {
-        if (!this.copies || this.repeats) {
+        if (!this.copies) {
           this.description = next;
           this.exact = false;
           return true;
@@ -68,9 +78,7 @@ export class LastDescription {
     this.shape = nextShape;
     this.exact = nextShape !== undefined;
     this.description =
-      changed && this.copies && !this.repeats && nextShape !== undefined
-        ? nextShape.copy(next as object)
-        : next;
+      changed && this.copies && nextShape !== undefined ? nextShape.copy(next as object) : next;
     return changed;
   }
 
@@ -84,10 +92,14 @@ export class LastDescription {
     return this.description;
   }
 
-  /** Forgets the last description (the node crashed: its next one is kept whatever it says). */
+  /**
+   * Forgets the last description (the node crashed: its next one is kept whatever it says, and the
+   * node object that gives it is new, so it is not taken at its word until it hands one back).
+   */
   forget(): void {
     this.description = undefined;
     this.handed = undefined;
+    this.repeats = false;
     this.shape = undefined;
     this.exact = false;
   }
