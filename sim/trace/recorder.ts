@@ -31,7 +31,7 @@ import {
 } from "./format.js";
 import { LastDescription } from "./last-description.js";
 import { LineWriter, type MessageFields, type NodeFields, notJson } from "./lines.js";
-import { clearRow, emptyRow, type Row, RowStore, rowKind } from "./rows.js";
+import { type Row, type RowFields, RowStore, rowKind } from "./rows.js";
 
 export type { MessageFields, NodeFields } from "./lines.js";
 
@@ -64,8 +64,8 @@ export class TraceRecorder {
   private pending = "";
   private finished: string | undefined;
   private readonly store = new RowStore();
-  /** The row being written: one object, filled and copied into the store for each record. */
-  private readonly row = emptyRow();
+  /** A node record's fields, filled for each (see `nodeFields`). */
+  private readonly node = { t: 0, e: 0, from: 0, to: 0, id: 0, type: 0 };
   private readonly materialized: TraceLine[] = [];
   /** Each node's last description recorded, by node symbol (undefined after a crash). */
   private readonly described: LastDescription[] = [];
@@ -117,22 +117,15 @@ export class TraceRecorder {
 
   /** A `send` record. */
   send(message: MessageFields, msg: unknown): void {
-    if (this.keep) {
-      const row = this.messageRow(message);
-      row.ref = msg;
-      this.store.add(rowKind.send, row);
-    }
+    if (this.keep) this.store.add(rowKind.send, message, 0, msg);
     if (this.streaming) this.write(this.lines.send(message, msg));
   }
 
   /** A `deliver` record, or a `drop` record with its reason. */
   arrival(kind: ArrivalKind, message: MessageFields, reason: DropReason): void {
     const reasonCode = dropReasonCode[reason];
-    if (this.keep) {
-      const row = this.messageRow(message);
-      row.extra = reasonCode;
-      this.store.add(kind === "deliver" ? rowKind.deliver : rowKind.drop, row);
-    }
+    if (this.keep)
+      this.store.add(kind === "deliver" ? rowKind.deliver : rowKind.drop, message, reasonCode, undefined);
     if (this.streaming) {
       this.write(
         kind === "deliver" ? this.lines.message("deliver", message) : this.lines.drop(message, reasonCode),
@@ -142,11 +135,7 @@ export class TraceRecorder {
 
   /** A `duplicate` record: `copy` is the id of the second delivery. */
   duplicate(message: MessageFields, copy: number): void {
-    if (this.keep) {
-      const row = this.messageRow(message);
-      row.extra = copy;
-      this.store.add(rowKind.duplicate, row);
-    }
+    if (this.keep) this.store.add(rowKind.duplicate, message, copy, undefined);
     if (this.streaming) this.write(this.lines.duplicate(message, copy));
   }
 
@@ -161,11 +150,7 @@ export class TraceRecorder {
       this.described[at.node] = described;
     }
     if (!described.changed(state)) return;
-    if (this.keep) {
-      const row = this.nodeRow(at);
-      row.ref = described.current;
-      this.store.add(rowKind.state, row);
-    }
+    if (this.keep) this.store.add(rowKind.state, this.nodeFields(at, 0, 0), 0, described.current);
     if (this.streaming) this.write(this.lines.state(at, state));
   }
 
@@ -179,11 +164,7 @@ export class TraceRecorder {
 
   /** A `timer` record; `name` is a symbol. */
   timer(at: NodeFields, name: number): void {
-    if (this.keep) {
-      const row = this.nodeRow(at);
-      row.type = name;
-      this.store.add(rowKind.timer, row);
-    }
+    if (this.keep) this.store.add(rowKind.timer, this.nodeFields(at, 0, name), 0, undefined);
     if (this.streaming) this.write(this.lines.timer(at, name));
   }
 
@@ -193,12 +174,7 @@ export class TraceRecorder {
    */
   clientEvent(kind: ClientRecord["kind"], at: NodeFields, event: ClientEventFields): void {
     const code = clientKindCode[kind];
-    if (this.keep) {
-      const row = this.nodeRow(at);
-      row.to = code;
-      row.ref = event;
-      this.store.add(rowKind.client, row);
-    }
+    if (this.keep) this.store.add(rowKind.client, this.nodeFields(at, code, 0), 0, event);
     if (this.streaming) this.write(this.lines.client(code, at, event));
   }
 
@@ -224,46 +200,18 @@ export class TraceRecorder {
 
   /** A record kept whole: its row holds only the record. */
   private addObjectRow(record: TraceLine): void {
-    const row = clearRow(this.row);
-    row.ref = record;
-    this.store.add(rowKind.object, row);
+    this.store.add(rowKind.object, this.node, 0, record);
   }
 
-  /**
-   * The row being written, filled with a message's fields; the caller sets `extra` (a duplicate's
-   * copy or a drop's reason code) and `ref` (a send's message) where its record has them.
-   */
-  private messageRow(message: MessageFields): Row {
-    const row = this.row;
-    row.t = message.t;
-    row.e = message.e;
-    row.from = message.from;
-    row.to = message.to;
-    row.id = message.id;
-    row.type = message.type;
-    row.extra = 0;
-    row.ref = undefined;
-    return row;
-  }
-
-  /**
-   * The row being written, filled with a node's fields; the caller sets `to` (a client record's
-   * kind code), `type` (a timer's name) and `ref` (a state or a history event) where its record
-   * has them (see `Row`).
-   */
-  private nodeRow(at: NodeFields): Row {
-    // Written out, not through `clearRow`: through it, Raft's kv bench (bench/raft.ts, trace in
-    // memory) took about a quarter longer in median (alternated in one process, 21 runs a side).
-    const row = this.row;
-    row.t = at.t;
-    row.e = at.e;
-    row.from = at.node;
-    row.to = 0;
-    row.id = 0;
-    row.type = 0;
-    row.extra = 0;
-    row.ref = undefined;
-    return row;
+  /** A node record's row fields: the node in `from`, and `to` and `type` as its record has them. */
+  private nodeFields(at: NodeFields, to: number, type: number): RowFields {
+    const fields = this.node;
+    fields.t = at.t;
+    fields.e = at.e;
+    fields.from = at.node;
+    fields.to = to;
+    fields.type = type;
+    return fields;
   }
 
   /** The record object of a row, with its fields in the order its line has them. */

@@ -33,11 +33,21 @@ export const rowKind = {
 } as const;
 
 /**
- * One row, as written and as read back. For message rows `from`, `to` and `type` are the symbols
- * of the endpoints and the message type; node rows (state, timer) keep the node in `from` and a
- * timer's name in `type`; client rows keep the client in `from` and the record kind's code in `to`.
- * Every number but `t` is a non-negative 32-bit integer.
+ * Where and when a row's record happened: for message rows `from`, `to` and `type` are the symbols
+ * of the endpoints and the message type, and `id` the message's; node rows (state, timer) keep the
+ * node in `from` and a timer's name in `type`; client rows keep the client in `from` and the record
+ * kind's code in `to`. Every number but `t` is a non-negative 32-bit integer.
  */
+export interface RowFields {
+  readonly t: number;
+  readonly e: number;
+  readonly from: number;
+  readonly to: number;
+  readonly id: number;
+  readonly type: number;
+}
+
+/** One row as read back: its kind, its fields, an extra number and its reference (see `add`). */
 export interface Row {
   kind: number;
   t: number;
@@ -136,6 +146,9 @@ const floatHalves = new Int32Array(floatWords.buffer);
 export class RowStore {
   private readonly chunks: Chunk[] = [];
   private readonly writer: Cursor = { chunk: -1, word: chunkWords, ref: 0, row: 0, t: Number.NaN, e: -2 };
+  /** The words and references of the writer's chunk. */
+  private words: Int32Array = new Int32Array(0);
+  private refs: unknown[] = [];
   private readonly reader: Cursor = { chunk: 0, word: 0, ref: 0, row: -1, t: Number.NaN, e: -2 };
   /** `read` fills this one object, row after row. */
   private readonly scratch = emptyRow();
@@ -144,17 +157,20 @@ export class RowStore {
     return this.writer.row;
   }
 
-  /** Adds a row of `kind` with the fields of `row` (a `Row`, or any object with its fields). */
-  add(kind: number, row: Omit<Row, "kind">): void {
+  /**
+   * Adds a row of `kind` with `fields` (ignored for an object row), an `extra` number (a
+   * duplicate's copy id or a drop reason code, else 0) and a reference (the message, the state,
+   * the history event, or an object row's whole record; undefined for none).
+   */
+  add(kind: number, fields: RowFields, extra: number, ref: unknown): void {
     const at = this.writer;
     if (at.word > chunkWords - rowWordsMax) this.newChunk();
-    const chunk = this.chunks[at.chunk] as Chunk;
-    const words = chunk.words;
+    const words = this.words;
     const first = at.word;
     let word = first + 1;
     let head = kind;
     if (kind !== rowKind.object) {
-      const t = row.t;
+      const t = fields.t;
       const after = t - at.t;
       if (t === at.t) head |= timeSame;
       else if (after > 0 && after < 0x7fffffff && Number.isInteger(after) && at.t + after === t) {
@@ -167,7 +183,7 @@ export class RowStore {
         words[word++] = floatHalves[1] as number;
       }
       at.t = t;
-      const e = row.e;
+      const e = fields.e;
       if (e === at.e) head |= eventSame;
       else if (e === at.e + 1) head |= eventNext;
       else {
@@ -175,7 +191,7 @@ export class RowStore {
         words[word++] = e;
       }
       at.e = e;
-      const { from, to, type } = row;
+      const { from, to, type } = fields;
       if (from < symbolLimit && to < symbolLimit && type < symbolLimit) {
         head |= symbolsPacked;
         words[word++] = from | (to << 10) | (type << 20);
@@ -184,18 +200,19 @@ export class RowStore {
         words[word++] = to;
         words[word++] = type;
       }
-      if (row.id !== 0) {
+      const id = fields.id;
+      if (id !== 0) {
         head |= hasId;
-        words[word++] = row.id;
+        words[word++] = id;
       }
-      if (row.extra !== 0) {
+      if (extra !== 0) {
         head |= hasExtra;
-        words[word++] = row.extra;
+        words[word++] = extra;
       }
     }
-    if (row.ref !== undefined) {
+    if (ref !== undefined) {
       head |= hasRef;
-      chunk.refs[at.ref++] = row.ref;
+      this.refs[at.ref++] = ref;
     }
     words[first] = head;
     at.word = word;
@@ -269,7 +286,14 @@ export class RowStore {
 
   private newChunk(): void {
     const at = this.writer;
-    this.chunks.push({ words: new Int32Array(chunkWords), refs: new Array(refsPerChunk), firstRow: at.row });
+    const chunk: Chunk = {
+      words: new Int32Array(chunkWords),
+      refs: new Array(refsPerChunk),
+      firstRow: at.row,
+    };
+    this.chunks.push(chunk);
+    this.words = chunk.words;
+    this.refs = chunk.refs;
     enterChunk(at, this.chunks.length - 1);
   }
 }

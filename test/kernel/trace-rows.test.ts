@@ -64,7 +64,7 @@ describe("trace row store", () => {
     fc.assert(
       fc.property(fc.array(row, { maxLength: 200 }), (rows) => {
         const store = new RowStore();
-        for (const written of rows) store.add(written.kind, written);
+        for (const written of rows) store.add(written.kind, written, written.extra, written.ref);
         expect(store.size).toBe(rows.length);
         rows.forEach((written, index) => {
           expect({ ...store.read(index) }).toEqual(expected(written));
@@ -76,7 +76,7 @@ describe("trace row store", () => {
   it("reads back rows across many chunks, in order and at any index", () => {
     const rows = runLike(60_000);
     const store = new RowStore();
-    for (const written of rows) store.add(written.kind, written);
+    for (const written of rows) store.add(written.kind, written, written.extra, written.ref);
     rows.forEach((written, index) => {
       expect({ ...store.read(index) }).toEqual(expected(written));
     });
@@ -94,7 +94,7 @@ describe("trace row store", () => {
     // than the 16,384 a chunk makes room for when it starts.
     const store = new RowStore();
     const refs = Array.from({ length: 100_000 }, (_, index) => ({ index }));
-    for (const ref of refs) store.add(rowKind.object, { ...emptyRow(), ref });
+    for (const ref of refs) store.add(rowKind.object, emptyRow(), 0, ref);
     refs.forEach((ref, index) => {
       expect(store.read(index).ref).toBe(ref);
     });
@@ -107,7 +107,7 @@ describe("trace row store", () => {
     const store = new RowStore();
     for (let index = 0; index < rows.length; index++) {
       const written = rows[index] as Written;
-      store.add(written.kind, written);
+      store.add(written.kind, written, written.extra, written.ref);
       if (index % 997 === 0) {
         for (let read = Math.max(0, index - 3); read <= index; read++) {
           expect({ ...store.read(read) }).toEqual(expected(rows[read] as Written));
@@ -119,7 +119,7 @@ describe("trace row store", () => {
 
   it("says which row it has not got", () => {
     const store = new RowStore();
-    store.add(rowKind.state, { ...emptyRow(), t: 1, e: 1 });
+    store.add(rowKind.state, { ...emptyRow(), t: 1, e: 1 }, 0, undefined);
     expect(() => store.read(1)).toThrow(/no row 1 of 1/);
   });
 });
