@@ -65,7 +65,7 @@ export function emptyRow(): Row {
 }
 
 /** Sets every number of `row` but its kind to 0, and its reference to undefined. */
-export function clearRow(row: Row): Row {
+function clearRow(row: Row): Row {
   row.t = 0;
   row.e = 0;
   row.from = 0;
