@@ -6,16 +6,13 @@
 import { InputError } from "../errors.js";
 import { formatDuration } from "../time.js";
 import { type ClientEventFields, clientKinds, dropReasons } from "./format.js";
+import type { RowFields } from "./rows.js";
 
-/** The fields every message record starts with; endpoints and type as symbols. */
-export interface MessageFields {
-  readonly t: number;
-  readonly e: number;
-  readonly from: number;
-  readonly to: number;
-  readonly id: number;
-  readonly type: number;
-}
+/**
+ * The fields every message record starts with; endpoints and type as symbols. They are the kept
+ * trace's row fields (rows.ts), so a message record goes into the store as the kernel gave it.
+ */
+export type MessageFields = RowFields;
 
 /** When and where a node record happened; the node as a symbol. */
 export interface NodeFields {
