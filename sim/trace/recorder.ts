@@ -64,8 +64,8 @@ export class TraceRecorder {
   private pending = "";
   private finished: string | undefined;
   private readonly store = new RowStore();
-  /** A node record's fields, filled for each (see `nodeFields`). */
-  private readonly node = { t: 0, e: 0, from: 0, to: 0, id: 0, type: 0 };
+  /** The row fields of a node record, filled for each (`nodeFields`); an object row ignores them. */
+  private readonly nodeRecord = { t: 0, e: 0, from: 0, to: 0, id: 0, type: 0 };
   private readonly materialized: TraceLine[] = [];
   /** Each node's last description recorded, by node symbol (undefined after a crash). */
   private readonly described: LastDescription[] = [];
@@ -200,12 +200,12 @@ export class TraceRecorder {
 
   /** A record kept whole: its row holds only the record. */
   private addObjectRow(record: TraceLine): void {
-    this.store.add(rowKind.object, this.node, 0, record);
+    this.store.add(rowKind.object, this.nodeRecord, 0, record);
   }
 
   /** A node record's row fields: the node in `from`, and `to` and `type` as its record has them. */
   private nodeFields(at: NodeFields, to: number, type: number): RowFields {
-    const fields = this.node;
+    const fields = this.nodeRecord;
     fields.t = at.t;
     fields.e = at.e;
     fields.from = at.node;
