@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import type { CommandModule } from "yargs";
 import { ExitCode, InputError } from "../sim/errors.js";
 import { colours, runCommand } from "./output.js";
+import { commandHeadings } from "./shared/command-headings.js";
 
 /** Benchmark name → its module in bench/; protocol figures sit under `protocols.<name>`. */
 export const benches: ReadonlyArray<readonly [string, string]> = [
@@ -62,8 +63,7 @@ async function runBench(folder: string, module: string): Promise<Record<string, 
 }
 
 export const benchCommand: CommandModule<object, { json: boolean; only?: string }> = {
-  command: "bench",
-  describe: "Measure kernel, checker and protocol throughput",
+  ...commandHeadings.bench,
   builder: (yargs) =>
     yargs
       .option("json", { type: "boolean", default: false, describe: "print one JSON object" })

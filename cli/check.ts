@@ -26,6 +26,7 @@ import { ExitCode, InputError } from "../sim/errors.js";
 import { inFile, readText } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
 import { checkerCode, saveCheckerCache } from "./shared/checker-code.js";
+import { commandHeadings } from "./shared/command-headings.js";
 import { runTxnCheck } from "./shared/txn-check.js";
 
 /** File name endings taken from directories. */
@@ -325,8 +326,7 @@ interface CheckArguments {
 }
 
 export const checkCommand: CommandModule<object, CheckArguments> = {
-  command: "check <files..>",
-  describe: "Check history files (or folders of them) for linearizability",
+  ...commandHeadings.check,
   builder: (yargs) => {
     const { historyFormats, modelNames } = checkerCode();
     return yargs

@@ -45,6 +45,7 @@ import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath, makeOutputFolder } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, counted, runCommand } from "./output.js";
+import { commandHeadings } from "./shared/command-headings.js";
 import { type BreadthFirstRun, searchBreadthFirst } from "./shared/explore-pool.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
@@ -634,8 +635,7 @@ function bugNotSeen(bugs: readonly string[], budget: FaultBudget, verdict: Verdi
 }
 
 export const exploreCommand: CommandModule<object, ExploreArgs> = {
-  command: "explore <target>",
-  describe: "Explore every schedule of a small cluster; the shortest counterexample",
+  ...commandHeadings.explore,
   builder: (yargs) =>
     yargs
       .positional("target", {

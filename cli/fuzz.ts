@@ -26,14 +26,13 @@ import { fuzzJson, printHeader, printOutcome } from "./fuzz/output.js";
 import { replayFastCheck, replayFile } from "./fuzz/replay.js";
 import { runCommand } from "./output.js";
 import { writeCampaignReport } from "./shared/campaign-report.js";
+import { commandHeadings } from "./shared/command-headings.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { progressBar } from "./shared/progress.js";
 
 export const fuzzCommand: CommandModule<object, FuzzArgs> = {
-  command: "fuzz <target>",
-  describe:
-    "Fuzz a protocol (built-in name or module.js) with generated fault plans; shrink and save the first violation",
+  ...commandHeadings.fuzz,
   builder: fuzzFlags,
   handler: (args) => runCommand(() => fuzz(args)),
 };

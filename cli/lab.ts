@@ -14,6 +14,7 @@ import type { Scenario } from "../sim/scenario/schema.js";
 import { formatDuration, parseDurationUs } from "../sim/time.js";
 import { loadScenario } from "./files.js";
 import { runCommand } from "./output.js";
+import { commandHeadings } from "./shared/command-headings.js";
 import { writeReport } from "./shared/report-file.js";
 import { executeScenario } from "./shared/run-scenario.js";
 
@@ -73,8 +74,7 @@ export function withoutFaults(scenario: Scenario): Scenario {
 }
 
 export const labCommand: CommandModule<object, LabArgs> = {
-  command: "lab <target>",
-  describe: "Write a blank lab page: a cluster with a workload and no faults, to fork by hand",
+  ...commandHeadings.lab,
   builder: (yargs) =>
     yargs
       .positional("target", {

@@ -7,10 +7,10 @@ import { ExitCode } from "../sim/errors.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import { displayPath, scenarioFiles } from "./files.js";
 import { colours, runCommand } from "./output.js";
+import { commandHeadings } from "./shared/command-headings.js";
 
 export const listCommand: CommandModule<object, { json: boolean }> = {
-  command: "list",
-  describe: "List the built-in scenarios",
+  ...commandHeadings.list,
   builder: (yargs) => yargs.option("json", { type: "boolean", default: false, describe: "print JSON Lines" }),
   handler: (args) =>
     runCommand(() => {

@@ -7,6 +7,7 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ExitCode, InputError } from "../sim/errors.js";
 import { colours, reportError } from "./output.js";
+import { type CommandName, commandHeadings } from "./shared/command-headings.js";
 import { standardInput } from "./shared/standard-input.js";
 
 const exitCodes = `Exit codes:
@@ -20,29 +21,37 @@ const exitCodes = `Exit codes:
 type AnyCommand = CommandModule<any, any>;
 
 /**
- * Every command, in the order `--help` lists them, each loaded on demand. When the first argument
- * names a command, only that command's module is loaded: loading them all (the simulator, every
- * protocol, the reports, the explorer) took about half a second of CPU before any work began,
- * which a short `check` or a CI `fuzz` pays on every call (docs/linearizability.md).
+ * Every command, each loaded on demand: when the first argument names a command, only that
+ * command's module is loaded; loading them all (the simulator, every protocol, the reports, the
+ * explorer) took about half a second of CPU before any work began, which a short `check` or a CI
+ * `fuzz` pays on every call (docs/linearizability.md). `--help` and `--version` alone load none
+ * (shared/command-headings.ts).
  */
-const commandLoaders: ReadonlyArray<readonly [string, () => Promise<AnyCommand>]> = [
-  ["list", async () => (await import("./list.js")).listCommand],
-  ["run", async () => (await import("./run.js")).runCommandModule],
-  ["verify", async () => (await import("./verify.js")).verifyCommand],
-  ["check", async () => (await import("./check.js")).checkCommand],
-  ["fuzz", async () => (await import("./fuzz.js")).fuzzCommand],
-  ["explore", async () => (await import("./explore.js")).exploreCommand],
-  ["mutants", async () => (await import("./mutants.js")).mutantsCommand],
-  ["report", async () => (await import("./report.js")).reportCommand],
-  ["lab", async () => (await import("./lab.js")).labCommand],
-  ["bench", async () => (await import("./bench.js")).benchCommand],
-  ["new", async () => (await import("./new.js")).newCommand],
-];
+const commandLoaders: Readonly<Record<CommandName, () => Promise<AnyCommand>>> = {
+  list: async () => (await import("./list.js")).listCommand,
+  run: async () => (await import("./run.js")).runCommandModule,
+  verify: async () => (await import("./verify.js")).verifyCommand,
+  check: async () => (await import("./check.js")).checkCommand,
+  fuzz: async () => (await import("./fuzz.js")).fuzzCommand,
+  explore: async () => (await import("./explore.js")).exploreCommand,
+  mutants: async () => (await import("./mutants.js")).mutantsCommand,
+  report: async () => (await import("./report.js")).reportCommand,
+  lab: async () => (await import("./lab.js")).labCommand,
+  bench: async () => (await import("./bench.js")).benchCommand,
+  new: async () => (await import("./new.js")).newCommand,
+};
 
-async function commandsFor(first: string | undefined): Promise<AnyCommand[]> {
-  const named = commandLoaders.find(([name]) => name === first);
-  if (named !== undefined) return [await named[1]()];
-  return Promise.all(commandLoaders.map(([, load]) => load()));
+/** The arguments that print the command list or the version and run nothing (as does none). */
+const listingOnly = new Set(["--help", "-h", "--version"]);
+
+async function commandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
+  const first = argv[0] ?? "";
+  if (Object.hasOwn(commandLoaders, first)) return [await commandLoaders[first as CommandName]()];
+  if (argv.every((token) => listingOnly.has(token))) {
+    // Headings alone: nothing can run, so no handler is needed.
+    return Object.values(commandHeadings).map((heading) => ({ ...heading, handler: () => {} }));
+  }
+  return Promise.all(Object.values(commandLoaders).map((load) => load()));
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -59,7 +68,7 @@ export async function main(argv: string[]): Promise<void> {
   const parser = yargs(argv)
     .scriptName("quorumlab")
     .usage("$0 <command> [options]")
-    .command(await commandsFor(argv[0]))
+    .command(await commandsFor(argv))
     .demandCommand(1, "name a command")
     .middleware((args) => {
       rejectMissingValues(args, argv);

@@ -33,6 +33,7 @@ import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, counted, runCommand } from "./output.js";
+import { commandHeadings } from "./shared/command-headings.js";
 import { searchBreadthFirst } from "./shared/explore-pool.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
@@ -690,8 +691,7 @@ function checkFlagsFit(args: MutantsArgs): void {
 }
 
 export const mutantsCommand: CommandModule<object, MutantsArgs> = {
-  command: "mutants [module]",
-  describe: "List the deliberate bugs, or fuzz each until it is detected and print the table",
+  ...commandHeadings.mutants,
   builder: (yargs) =>
     yargs
       .positional("module", {

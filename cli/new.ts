@@ -10,6 +10,7 @@ import type { CommandModule } from "yargs";
 import { ExitCode, InputError } from "../sim/errors.js";
 import { displayPath, packageRoot, packageVersion } from "./files.js";
 import { colours, runCommand } from "./output.js";
+import { commandHeadings } from "./shared/command-headings.js";
 
 /** The starter's own name, replaced by the new protocol's name in file names and contents. */
 const starterName = "quorum-register";
@@ -88,8 +89,7 @@ export function createProtocolFolder(folder: string, name: string): string[] {
 }
 
 export const newCommand: CommandModule<object, { name: string }> = {
-  command: "new <name>",
-  describe: "Start a protocol of your own: a folder with a working quorum register to edit",
+  ...commandHeadings.new,
   builder: (yargs) =>
     yargs
       .positional("name", { type: "string", demandOption: true, describe: "protocol and folder name" })

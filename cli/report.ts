@@ -15,6 +15,7 @@ import { ExitCode, InputError } from "../sim/errors.js";
 import { parseTrace, type TraceLine } from "../sim/trace.js";
 import { readText } from "./files.js";
 import { runCommand } from "./output.js";
+import { commandHeadings } from "./shared/command-headings.js";
 import { reportOptions, runOfTrace, writeReport } from "./shared/report-file.js";
 
 export interface ReportArgs {
@@ -58,8 +59,7 @@ export function readTraceFile(path: string): TraceLine[] {
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
-  command: "report <trace>",
-  describe: "Turn a trace file into a report: HTML page, Markdown, text, or an export",
+  ...commandHeadings.report,
   builder: (yargs) =>
     yargs
       .positional("trace", {

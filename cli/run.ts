@@ -15,6 +15,7 @@ import { formatDuration } from "../sim/time.js";
 import type { TraceLine } from "../sim/trace.js";
 import { displayPath, loadScenario } from "./files.js";
 import { colours, runCommand } from "./output.js";
+import { commandHeadings } from "./shared/command-headings.js";
 import { loadProtocolModule } from "./shared/fuzz-worker.js";
 import { reportAfterRun } from "./shared/report-file.js";
 import { executeScenario, replayCommand, runJson } from "./shared/run-scenario.js";
@@ -74,8 +75,7 @@ function modulesFor(scenario: Scenario, given: readonly string[]): string[] {
 }
 
 export const runCommandModule: CommandModule<object, RunArgs> = {
-  command: "run <scenario>",
-  describe: "Run one scenario (a built-in name or a YAML file) and report what happened",
+  ...commandHeadings.run,
   builder: (yargs) =>
     yargs
       .positional("scenario", { type: "string", demandOption: true, describe: "scenario name or file" })

@@ -9,11 +9,11 @@ import { formatSeed } from "../sim/random.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import { displayPath, scenarioFiles } from "./files.js";
 import { colours, runCommand } from "./output.js";
+import { commandHeadings } from "./shared/command-headings.js";
 import { executeScenario, runJson } from "./shared/run-scenario.js";
 
 export const verifyCommand: CommandModule<object, { json: boolean; filter?: string }> = {
-  command: "verify",
-  describe: "Run every built-in scenario and check it against its expect block",
+  ...commandHeadings.verify,
   builder: (yargs) =>
     yargs
       .option("json", { type: "boolean", default: false, describe: "print one JSON object per scenario" })

@@ -336,4 +336,21 @@ describe("exit codes", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("70  internal error");
   });
+
+  it("prints the same --help from the headings alone as with every command loaded", () => {
+    // `--help` alone loads no command; with a `--` after it, every command module is loaded.
+    const headings = quorumlab("--help");
+    const loaded = quorumlab("--help", "--");
+    expect(loaded.code).toBe(0);
+    expect(headings.code).toBe(0);
+    expect(headings.stdout).toContain("quorumlab explore <target>");
+    expect(headings.stdout).toBe(loaded.stdout);
+  });
+
+  it("prints the package's version for --version", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+    const result = quorumlab("--version");
+    expect(result.code).toBe(0);
+    expect(result.stdout.trim()).toBe(pkg.version);
+  });
 });

@@ -1,0 +1,49 @@
+/**
+ * Each command's usage line and one-line description, in the order `--help` lists them. They live
+ * here, apart from the commands, so that `quorumlab --help` and `--version` print without loading
+ * any command: loading them all (the simulator, every protocol, the reports, the explorer) took
+ * about half a second before the first line. Each command module takes its own heading from here.
+ */
+export const commandHeadings = {
+  list: { command: "list", describe: "List the built-in scenarios" },
+  run: {
+    command: "run <scenario>",
+    describe: "Run one scenario (a built-in name or a YAML file) and report what happened",
+  },
+  verify: {
+    command: "verify",
+    describe: "Run every built-in scenario and check it against its expect block",
+  },
+  check: {
+    command: "check <files..>",
+    describe: "Check history files (or folders of them) for linearizability",
+  },
+  fuzz: {
+    command: "fuzz <target>",
+    describe:
+      "Fuzz a protocol (built-in name or module.js) with generated fault plans; shrink and save the first violation",
+  },
+  explore: {
+    command: "explore <target>",
+    describe: "Explore every schedule of a small cluster; the shortest counterexample",
+  },
+  mutants: {
+    command: "mutants [module]",
+    describe: "List the deliberate bugs, or fuzz each until it is detected and print the table",
+  },
+  report: {
+    command: "report <trace>",
+    describe: "Turn a trace file into a report: HTML page, Markdown, text, or an export",
+  },
+  lab: {
+    command: "lab <target>",
+    describe: "Write a blank lab page: a cluster with a workload and no faults, to fork by hand",
+  },
+  bench: { command: "bench", describe: "Measure kernel, checker and protocol throughput" },
+  new: {
+    command: "new <name>",
+    describe: "Start a protocol of your own: a folder with a working quorum register to edit",
+  },
+} as const;
+
+export type CommandName = keyof typeof commandHeadings;
