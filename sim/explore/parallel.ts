@@ -348,24 +348,22 @@ async function expandLevel(
   const pending: Array<Promise<Expansion>> = [];
   let sent = 0;
   const topUp = () => {
-    while (sent < runs && pending.length < pool.parallelism * 2) pending.push(send(sent++));
+    while (sent < runs && pending.length < pool.parallelism * 2) {
+      const answer = send(sent++);
+      // Awaited in run order below, or not at all once the search ends: a later run that fails
+      // while an earlier one is awaited (a module that breaks a rule fails in every worker) must
+      // not count as an unhandled rejection, which ends the process.
+      answer.catch(() => {});
+      pending.push(answer);
+    }
   };
   topUp();
   for (let run = 0; run < runs; run++) {
-    let expansion: Expansion;
-    try {
-      expansion = (await pending.shift()) as Expansion;
-    } catch (error) {
-      // The runs still out end in the same failure, or are given up: none is waited for.
-      abandon(pending);
-      throw error;
-    }
+    // A failed run ends the level; the runs still out are not waited for.
+    const expansion = (await pending.shift()) as Expansion;
     topUp();
     const ended = search.merge(expansion, level, run * runSize, next) ?? search.checkTime();
-    if (ended !== undefined) {
-      abandon(pending);
-      return ended;
-    }
+    if (ended !== undefined) return ended;
     search.reportProgress(Math.max(0, level.size - (run + 1) * runSize) + next.size);
   }
   return undefined;
@@ -526,9 +524,4 @@ export function inThreadPool(setup: WorldSetup, settings: SearchSettings): Expan
     runMax: inThreadRunMax,
     expand: (paths, depth, states) => Promise.resolve(expander.expand(paths, depth, states)),
   };
-}
-
-/** Answers no longer wanted: their failures are not this search's. */
-function abandon(pending: ReadonlyArray<Promise<Expansion>>): void {
-  for (const promise of pending) promise.catch(() => {});
 }
