@@ -12,7 +12,6 @@ import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
 import cliProgress from "cli-progress";
 import type { CommandModule } from "yargs";
-import { DeterminismError } from "../sim/determinism.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import {
   defaultDriftRate,
@@ -599,9 +598,14 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   return exitCode;
 }
 
-/** A handler of the user's module broke a rule: the error names the file, as `fuzz`'s do. */
+/**
+ * A handler of the user's module broke a rule (`DeterminismError`), or the module kept state where
+ * exploration cannot see it (`ReplayDiverged`), in this thread or a worker's: the error names the
+ * file, as `fuzz`'s do. Every input was checked before the search, so an input error without a
+ * file is the module's.
+ */
 function moduleError(error: unknown, module: string | undefined): unknown {
-  if (error instanceof DeterminismError && module !== undefined && error.file === undefined)
+  if (error instanceof InputError && module !== undefined && error.file === undefined)
     return new InputError(error.message, { file: displayPath(module) });
   return error;
 }

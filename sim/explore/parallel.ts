@@ -18,6 +18,7 @@ import { inDeterministicSection } from "../determinism.js";
 import type { ScheduleStep } from "../scenario/schema.js";
 import {
   deadlock,
+  ReplaySamples,
   type SearchProgress,
   type SearchResult,
   type SearchSettings,
@@ -165,8 +166,8 @@ export class FrontierExpander {
     if (!this.restorable) {
       const world = new World(this.setup, this.shared);
       let last: ScheduleStep | undefined;
-      for (const index of path) {
-        last = world.choices()[index] as ScheduleStep;
+      for (let at = 0; at < path.length; at++) {
+        last = world.choiceAt(path[at] as number, at + 1);
         world.take(last);
       }
       return { world, last };
@@ -181,7 +182,7 @@ export class FrontierExpander {
     this.saved.length = shared + 1;
     for (let at = shared; at < path.length; at++) {
       const index = path[at] as number;
-      const step = world.choices()[index] as ScheduleStep;
+      const step = world.choiceAt(index, at + 1);
       world.take(step);
       this.path.push(index);
       this.steps.push(step);
@@ -385,6 +386,7 @@ class LevelSearch {
   private statesVisited = 1;
   private skipped = 0;
   private hiddenState = false;
+  private readonly samples = new ReplaySamples();
 
   constructor(
     private readonly setup: WorldSetup,
@@ -409,6 +411,8 @@ class LevelSearch {
   }
 
   result(verdict: Verdict, boundedBy?: SearchResult["boundedBy"]): SearchResult {
+    const hiddenState = this.hiddenState || this.shared.hiddenState;
+    if (verdict !== "violation") this.samples.check(this.setup, hiddenState);
     return {
       verdict,
       strategy: "bfs",
@@ -417,7 +421,7 @@ class LevelSearch {
       ...(this.oneOrder ? { transitionsSkipped: this.skipped } : {}),
       depth: this.depth,
       ...(boundedBy === undefined ? {} : { boundedBy }),
-      ...(this.hiddenState || this.shared.hiddenState ? { hiddenState: true } : {}),
+      ...(hiddenState ? { hiddenState: true } : {}),
       restore: this.restore,
       wallMs: this.settings.now() - this.started,
     };
@@ -459,6 +463,12 @@ class LevelSearch {
         if (found !== undefined && found.record === record)
           return this.violation([...level.path(first + state), choice], found.finding);
         next.add(level, first + state, choice);
+        const index = next.size - 1;
+        this.samples.add(
+          () => next.path(index),
+          expansion.high[record] as number,
+          expansion.low[record] as number,
+        );
         if (this.uniqueStates >= this.settings.statesMax) return this.result("bounded", "states");
       }
     }

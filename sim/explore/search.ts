@@ -23,13 +23,21 @@
  *
  * Wall-clock time comes from the caller (`now`): nothing in sim/ reads the real clock.
  */
+import { inDeterministicSection } from "../determinism.js";
 import { randomStream } from "../random.js";
 import type { ScheduleStep } from "../scenario/schema.js";
 import type { Fingerprint } from "./fingerprint.js";
 import { cellHasher, noveltySearch } from "./novelty.js";
 import { shortenSchedule } from "./shorten.js";
 import { FingerprintSet } from "./visited.js";
-import { type Finding, World, type WorldSetup, WorldShared, type WorldState } from "./world.js";
+import {
+  type Finding,
+  ReplayDiverged,
+  World,
+  type WorldSetup,
+  WorldShared,
+  type WorldState,
+} from "./world.js";
 
 export type Strategy = "bfs" | "dfs" | "random" | "novelty" | "cells";
 
@@ -209,11 +217,58 @@ function shortened(
 /** The choices (as steps) of `path` (choice numbers). */
 function choicesOf(setup: WorldSetup, shared: WorldShared, path: readonly number[]): ScheduleStep[] {
   const world = new World(setup, shared);
-  return path.map((index) => {
-    const step = world.choices()[index] as ScheduleStep;
+  return path.map((index, at) => {
+    const step = world.choiceAt(index, at + 1);
     world.take(step);
     return step;
   });
+}
+
+/** A state the search reached, by its path (choice numbers), with its fingerprint then. */
+interface ReplaySample {
+  readonly path: readonly number[];
+  readonly high: number;
+  readonly low: number;
+}
+
+/**
+ * States a search keeps to replay when it ends (`check`): its 1st, 2nd, 4th, 8th... new state,
+ * about twenty of a search of a million, the later ones deep in it.
+ *
+ * Why: a protocol that keeps state no state holds (a module-level variable) behaves otherwise
+ * each time a schedule is taken again, so what was explored is not what the protocol does, and
+ * a verdict of `complete` would be false. Searches that restore snapshots never take a schedule
+ * again from the start; these replays do, as `fuzz` runs a sample of its runs twice.
+ */
+export class ReplaySamples {
+  private reached = 0;
+  private readonly kept: ReplaySample[] = [];
+
+  /** Counts a new state; `path` (called only for the states kept) gives its choice numbers. */
+  add(path: () => readonly number[], high: number, low: number): void {
+    this.reached++;
+    if ((this.reached & (this.reached - 1)) === 0) this.kept.push({ path: path(), high, low });
+  }
+
+  /**
+   * Replays each kept state's path from the initial state, in a world of its own, and throws
+   * `ReplayDiverged` when one reaches another state than the search did. Not when a node hides
+   * its state: each of its fingerprints is unique by construction then.
+   */
+  check(setup: WorldSetup, hiddenState: boolean): void {
+    if (hiddenState) return;
+    inDeterministicSection(() => {
+      for (const { path, high, low } of this.kept) {
+        const world = new World(setup, new WorldShared());
+        for (let at = 0; at < path.length; at++) world.take(world.choiceAt(path[at] as number, at + 1));
+        const print = world.fingerprint();
+        if (print.high !== high || print.low !== low) {
+          const steps = path.length === 1 ? "1 step" : `${path.length} steps`;
+          throw new ReplayDiverged(`of ${steps} from the start reached another state than exploring it had`);
+        }
+      }
+    });
+  }
 }
 
 /** Growable parallel arrays: per state, its parent and the choice number that reached it. */
@@ -247,7 +302,7 @@ class StateTree {
 /** Rebuilds the world at the end of `path` (choice numbers) from the initial state. */
 function replay(setup: WorldSetup, shared: WorldShared, path: readonly number[]): World {
   const world = new World(setup, shared);
-  for (const index of path) world.take(world.choices()[index] as ScheduleStep);
+  for (let at = 0; at < path.length; at++) world.take(world.choiceAt(path[at] as number, at + 1));
   return world;
 }
 
@@ -323,8 +378,8 @@ type Kept = readonly number[] | Checkpoint;
 export function stepsOf(setup: WorldSetup, shared: WorldShared, path: readonly number[]): ScheduleStep[] {
   const world = new World(setup, shared);
   const steps: ScheduleStep[] = [];
-  for (const index of path) {
-    world.take(world.choices()[index] as ScheduleStep);
+  for (let at = 0; at < path.length; at++) {
+    world.take(world.choiceAt(path[at] as number, at + 1));
     steps.push(...world.lastTaken);
   }
   return steps;
@@ -396,6 +451,7 @@ class BreadthFirst {
   private readonly oneOrder: boolean;
   /** Transitions not taken because the other order reaches the same state. */
   private skipped = 0;
+  private readonly samples = new ReplaySamples();
 
   constructor(
     private readonly setup: WorldSetup,
@@ -477,6 +533,7 @@ class BreadthFirst {
       if (world.finding !== undefined)
         return { path: [...this.tree.path(state), choice], finding: world.finding };
       const child = this.tree.add(state, choice);
+      this.samples.add(() => this.tree.path(child), print.high, print.low);
       // Past `snapshotsMax` waiting states, a level keeps paths instead (memory: a snapshot
       // holds a few kilobytes, a path a few bytes a step).
       const childKept =
@@ -518,6 +575,9 @@ class BreadthFirst {
   }
 
   private result(verdict: Verdict, depth: number, boundedBy?: SearchResult["boundedBy"]): SearchResult {
+    // Cells are keys of their own, not fingerprints: nothing to compare a replay with.
+    if (verdict !== "violation" && this.strategy === "bfs")
+      this.samples.check(this.setup, this.shared.hiddenState);
     return {
       verdict,
       strategy: this.strategy,
@@ -562,6 +622,7 @@ class IterativeDeepening {
   private uniqueStates = 0;
   /** Every state within this many steps was explored. */
   private covered = 0;
+  private readonly samples = new ReplaySamples();
 
   constructor(
     private readonly setup: WorldSetup,
@@ -631,6 +692,7 @@ class IterativeDeepening {
         round.found = { path: [...path], finding: child.finding };
         return;
       }
+      this.samples.add(() => [...path], print.high, print.low);
       round.stop = this.stopNow(visited, bound, path.length);
       if (round.stop === undefined) this.expand(child, at);
       path.pop();
@@ -661,6 +723,7 @@ class IterativeDeepening {
     verdict: Verdict,
     extra: Partial<Pick<SearchResult, "boundedBy" | "counterexample">> = {},
   ): SearchResult {
+    if (verdict !== "violation") this.samples.check(this.setup, this.shared.hiddenState);
     return {
       verdict,
       strategy: "dfs",
@@ -684,7 +747,13 @@ function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult 
   const walkMax = Number.isFinite(settings.depthMax) ? settings.depthMax : 200;
   let statesVisited = 0;
   let lastProgress = started;
-  const result = (verdict: Verdict, extra: Partial<SearchResult> = {}): SearchResult => ({
+  /** The ends of walks (`ReplaySamples`). */
+  const samples = new ReplaySamples();
+  const result = (verdict: Verdict, extra: Partial<SearchResult> = {}): SearchResult => {
+    if (verdict !== "violation") samples.check(setup, shared.hiddenState);
+    return resultNow(verdict, extra);
+  };
+  const resultNow = (verdict: Verdict, extra: Partial<SearchResult>): SearchResult => ({
     verdict,
     strategy: "random",
     statesVisited,
@@ -702,6 +771,7 @@ function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult 
     const world = store.load(rootState);
     const path: number[] = [];
     const rootPrint = world.fingerprint();
+    let print = rootPrint;
     visited.visit(rootPrint.high, rootPrint.low);
     if (world.finding !== undefined) {
       return result("violation", { counterexample: { steps: [], finding: world.finding, shortest: true } });
@@ -721,7 +791,7 @@ function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult 
       world.take(choices[choice] as ScheduleStep);
       path.push(choice);
       statesVisited++;
-      const print = world.fingerprint();
+      print = world.fingerprint();
       visited.visit(print.high, print.low);
       if (world.finding !== undefined) {
         return result("violation", {
@@ -729,6 +799,7 @@ function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult 
         });
       }
     }
+    samples.add(() => [...path], print.high, print.low);
     const now = settings.now();
     if (now - started >= settings.timeMs || visited.size >= settings.statesMax) return result("bounded");
     if (settings.onProgress !== undefined && now - lastProgress >= (settings.progressMs ?? 100)) {

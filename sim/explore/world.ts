@@ -8,6 +8,7 @@
  */
 import { HistoryLog, SimulatedClient } from "../clients.js";
 import { outsideDeterministicSection } from "../determinism.js";
+import { InputError } from "../errors.js";
 import { type HistoryEvent, inStepOrder } from "../history.js";
 import { type EnabledStep, Kernel } from "../kernel.js";
 import { defaultNetwork, type NetworkSpec } from "../network.js";
@@ -136,6 +137,27 @@ export const defaultDriftRate = 0.05;
 /** Client operation timeouts, as a scenario without a workload has them. */
 export const clientDefaults = { timeoutUs: 1_000_000, attemptTimeoutUs: 200_000 } as const;
 
+/**
+ * Replaying an explored schedule did not do what exploring it did: a choice it names is not there
+ * (`World.choiceAt`), or it reaches another state (`ReplaySamples`, search.ts). Runs of one
+ * schedule take the same steps unless the protocol keeps state outside what a state holds (a
+ * module-level variable, a cache shared between runs), which exploration can neither save nor
+ * replay: a mistake in the protocol's module, reported like bad input (one line, exit code 2), as
+ * `fuzz` reports two runs of one scenario that differ.
+ */
+export class ReplayDiverged extends InputError {
+  /** `what`: how the replay parted from the search, after "replaying an explored schedule". */
+  constructor(what: string) {
+    super(
+      `nondeterminism: replaying an explored schedule ${what}. ` +
+        "The protocol keeps state outside its nodes' fields and storage (a module-level variable, a cache), " +
+        "which exploration cannot save, restore or replay; keep each node's state in its own fields and ctx.storage " +
+        '(docs/node-api.md, "Determinism")',
+    );
+    this.name = "ReplayDiverged";
+  }
+}
+
 export class World {
   readonly kernel: Kernel;
   readonly clients: readonly SimulatedClient[];
@@ -240,6 +262,22 @@ export class World {
     this.liveNodes = nodes.map(() => undefined);
     this.nodeStepped = nodes.map(() => true);
     this.finding = this.check();
+  }
+
+  /**
+   * Choice number `choice` of `choices()`, taken as step `step` (from 1) of a schedule being
+   * replayed; throws `ReplayDiverged` when there is no such choice here.
+   */
+  choiceAt(choice: number, step: number): ScheduleStep {
+    const choices = this.choices();
+    const chosen = choices[choice];
+    if (chosen === undefined) {
+      const enabled = choices.length === 1 ? "1 step is" : `${choices.length} steps are`;
+      throw new ReplayDiverged(
+        `took another turn at step ${step}: the schedule names choice ${choice + 1} there, and only ${enabled} enabled`,
+      );
+    }
+    return chosen;
   }
 
   /**

@@ -202,6 +202,45 @@ describe("determinism", () => {
     const result = quorumlab("fuzz", file, "--runs", "200", "--seed", "1", "--shrink-time", "5s");
     expectOneLineError(result, /nondeterminism: /);
   });
+
+  it("explore reports state kept at module level as nondeterminism, whatever the strategy, instead of exploring states the protocol does not have", () => {
+    // A node copies a count kept outside every node into its own state. Its states are restored
+    // from snapshots, which never run a schedule again: only replaying one from the start shows
+    // that it reaches another state each time.
+    const node = (served: string) => `class Node {
+  constructor(ctx) { this.ctx = ctx; this.served = 0; }
+  onClientRequest(request) {
+    this.served = ${served};
+    this.ctx.reply(request, { status: "ok", value: null });
+  }
+}
+export const protocol = {
+  name: "counted",
+  create: (ctx) => new Node(ctx),
+  client: { operations: { read: 1, write: 1 }, model: "register" },
+};
+`;
+    const leaky = write(
+      "explored-leak.mjs",
+      node("(globalThis.exploredLeak = (globalThis.exploredLeak ?? 0) + 1)"),
+    );
+    const clean = write("explored-clean.mjs", node("this.served + 1"));
+    for (const flags of [
+      ["--workers", "1"],
+      ["--workers", "2"],
+      ["--strategy", "dfs"],
+      ["--strategy", "random"],
+    ]) {
+      const result = quorumlab("explore", leaky, "--nodes", "2", "--time", "3s", ...flags);
+      expectOneLineError(
+        result,
+        /^error: explored-leak\.mjs: nondeterminism: replaying an explored schedule .*module-level variable/m,
+      );
+      const control = quorumlab("explore", clean, "--nodes", "2", "--time", "3s", ...flags);
+      expect(control.status, control.stderr).toBe(flags[1] === "random" ? 3 : 0);
+      expect(control.stdout).not.toMatch(/hidden|replayed/);
+    }
+  });
 });
 
 describe("a handler that throws", () => {

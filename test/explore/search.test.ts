@@ -17,12 +17,13 @@ import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
 import { InputError } from "../../sim/errors.js";
 import { exploredScenario, exploredText } from "../../sim/explore/counterexample.js";
-import { explore, type SearchSettings } from "../../sim/explore/search.js";
+import { explore, ReplaySamples, type SearchSettings } from "../../sim/explore/search.js";
 import { exploreSetup, smallestCluster } from "../../sim/explore/settings.js";
-import { World, type WorldSetup } from "../../sim/explore/world.js";
+import { ReplayDiverged, World, type WorldSetup } from "../../sim/explore/world.js";
 import type { Invariant, Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
+import type { ScheduleStep } from "../../sim/scenario/schema.js";
 
 class ToyNode implements ProtocolNode {
   received: string[] = [];
@@ -136,6 +137,54 @@ describe("breadth-first search on a known state graph", () => {
     );
     expect(clean.verdict).toBe("bounded");
     expect(clean.uniqueStates).toBe(7);
+  });
+});
+
+describe("replaying explored schedules", () => {
+  it("a choice that is not there when a schedule is replayed is nondeterminism, an input error", () => {
+    const world = new World(toySetup([]));
+    const enabled = world.choices().length;
+    expect(world.choiceAt(0, 1)).toEqual(world.choices()[0]);
+    expect(() => world.choiceAt(enabled, 3)).toThrow(ReplayDiverged);
+    expect(() => world.choiceAt(enabled, 3)).toThrow(
+      new RegExp(
+        `^nondeterminism: replaying an explored schedule took another turn at step 3: the schedule names choice ${enabled + 1} there, and only ${enabled} steps? (is|are) enabled`,
+      ),
+    );
+    expect(new ReplayDiverged("x")).toBeInstanceOf(InputError);
+  });
+
+  it("kept states replay to the fingerprints they were explored with, or the search stops", () => {
+    const setup = toySetup([]);
+    const world = new World(setup);
+    const first = world.choices()[0] as ScheduleStep;
+    world.take(first);
+    const print = world.fingerprint();
+    const samples = new ReplaySamples();
+    samples.add(() => [0], print.high, print.low);
+    expect(() => samples.check(setup, false)).not.toThrow();
+    // The 2nd new state is kept too; one whose fingerprint the replay does not reach.
+    samples.add(() => [0], print.high, print.low ^ 1);
+    expect(() => samples.check(setup, false)).toThrow(
+      /^nondeterminism: replaying an explored schedule of 1 step from the start reached another state/,
+    );
+    // A node that hides its state has a fresh fingerprint each time: nothing to compare.
+    expect(() => samples.check(setup, true)).not.toThrow();
+  });
+
+  it("keeps the 1st, 2nd, 4th, 8th... new state", () => {
+    const samples = new ReplaySamples();
+    const kept: number[] = [];
+    for (let state = 1; state <= 100; state++)
+      samples.add(
+        () => {
+          kept.push(state);
+          return [];
+        },
+        0,
+        0,
+      );
+    expect(kept).toEqual([1, 2, 4, 8, 16, 32, 64]);
   });
 });
 
