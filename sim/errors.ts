@@ -42,3 +42,38 @@ export const ExitCode = {
   /** A bug in quorumlab itself. */
   internal: 70,
 } as const;
+
+/**
+ * What an error message says of a value the protocol's code threw: its name, its message, and
+ * the first frame of the protocol's code (`frame`, and `shortFrame` as ` (at file:line:column)`).
+ */
+export function describeThrown(error: unknown): {
+  name: string;
+  text: string;
+  frame: string | undefined;
+  shortFrame: string;
+} {
+  const name = error instanceof Error ? error.name : "thrown value";
+  const text = error instanceof Error ? error.message : String(error);
+  const frame = error instanceof Error ? firstUserFrame(error.stack) : undefined;
+  const shortFrame = frame === undefined ? "" : ` (at ${frame.split(/[\\/]/).pop()})`;
+  return { name, text, frame, shortFrame };
+}
+
+/**
+ * The first stack frame outside the simulator's own folder and Node's internals, as
+ * `path:line:column`: where a protocol's handler threw.
+ */
+function firstUserFrame(stack: string | undefined): string | undefined {
+  if (stack === undefined) return undefined;
+  const own = new URL(".", import.meta.url).href;
+  for (const line of stack.split("\n").slice(1)) {
+    const match = /\(?((?:file:\/\/|\/|[A-Za-z]:\\)[^()\s]*?:\d+:\d+)\)?\s*$/.exec(line.trim());
+    if (match === null) continue;
+    const location = match[1] as string;
+    const url = location.startsWith("file://") ? location : `file://${location}`;
+    if (url.startsWith(own)) continue;
+    return location.startsWith("file://") ? decodeURIComponent(location.slice("file://".length)) : location;
+  }
+  return undefined;
+}

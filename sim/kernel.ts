@@ -23,6 +23,7 @@ import {
   guardState,
   leaveDeterministicSection,
 } from "./determinism.js";
+import { describeThrown, InputError } from "./errors.js";
 import { cutUs, Network, type NetworkSpec } from "./network.js";
 import type {
   ClientReply,
@@ -463,7 +464,7 @@ export class Kernel {
     const node = guardState.node;
     guardState.handler = undefined;
     if (handler === undefined || node === undefined || error instanceof DeterminismError) throw error;
-    const { name, text, frame, shortFrame } = thrown(error);
+    const { name, text, frame, shortFrame } = describeThrown(error);
     this.exception(
       `${node} ${handler} threw ${name}: ${text.split("\n")[0]}${shortFrame}`,
       { node, handler, error: `${name}: ${text}` },
@@ -1036,7 +1037,7 @@ export class Kernel {
    */
   private monitorThrew(invariant: string | undefined, error: unknown, actor?: NodeId): void {
     if (error instanceof DeterminismError) throw error;
-    const { name, text, frame, shortFrame } = thrown(error);
+    const { name, text, frame, shortFrame } = describeThrown(error);
     const what = invariant === undefined ? "a record the invariants share" : `invariant ${invariant}`;
     this.exception(
       `${what} threw ${name} ${whenChecked(actor)}: ${text.split("\n")[0]}${shortFrame}`,
@@ -1058,7 +1059,11 @@ export class Kernel {
     let description: StateDescription | undefined;
     if (this.tracing && node.describe !== undefined) {
       const symbol = this.endpointSymbols[slot.index] as number;
-      description = node.describe(this.trace.lastDescription(symbol) as StateDescription | undefined);
+      description = described(
+        slot.id,
+        node,
+        this.trace.lastDescription(symbol) as StateDescription | undefined,
+      );
       this.trace.state(this.traceFields.node(this.nowUs, this.eventIndex, symbol), description);
     }
     const roles = this.roles;
@@ -1068,7 +1073,7 @@ export class Kernel {
       slot.role = roles.roleOf(node);
       slot.term = roles.termOf?.(node) ?? 0;
     } else if (this.leadingRoles.size > 0) {
-      description ??= node.describe?.();
+      description ??= described(slot.id, node);
       slot.role = typeof description?.role === "string" ? description.role : undefined;
       slot.term = typeof description?.term === "number" ? description.term : 0;
     }
@@ -1163,7 +1168,8 @@ export class Kernel {
 
   /** The node's description now, asked of it (undefined while crashed or if it describes nothing). */
   stateOf(id: NodeId): StateDescription | undefined {
-    return this.slot(id).instance?.describe?.();
+    const node = this.slot(id).instance;
+    return node === undefined ? undefined : described(id, node);
   }
 
   /** The node's role after its last step (undefined while crashed or if it shows none). */
@@ -1388,36 +1394,21 @@ function whenChecked(actor: NodeId | undefined): string {
   return actor === undefined ? "at the end of the run" : `after a step of ${actor}`;
 }
 
-/** What a finding `exception` says of a thrown value: its name, message and the user's frame. */
-function thrown(error: unknown): {
-  name: string;
-  text: string;
-  frame: string | undefined;
-  shortFrame: string;
-} {
-  const name = error instanceof Error ? error.name : "thrown value";
-  const text = error instanceof Error ? error.message : String(error);
-  const frame = error instanceof Error ? firstUserFrame(error.stack) : undefined;
-  const shortFrame = frame === undefined ? "" : ` (at ${frame.split(/[\\/]/).pop()})`;
-  return { name, text, frame, shortFrame };
-}
-
 /**
- * The first stack frame outside the simulator's own folder and Node's internals, as
- * `path:line:column`: where a protocol's handler threw.
+ * `node.describe(last)`. A description that throws is a mistake in the protocol's module, not a
+ * finding: descriptions are asked for only while a trace is recorded, so a finding would come and
+ * go with the trace. One line, exit code 2, as for a description JSON cannot write.
  */
-function firstUserFrame(stack: string | undefined): string | undefined {
-  if (stack === undefined) return undefined;
-  const own = new URL(".", import.meta.url).href;
-  for (const line of stack.split("\n").slice(1)) {
-    const match = /\(?((?:file:\/\/|\/|[A-Za-z]:\\)[^()\s]*?:\d+:\d+)\)?\s*$/.exec(line.trim());
-    if (match === null) continue;
-    const location = match[1] as string;
-    const url = location.startsWith("file://") ? location : `file://${location}`;
-    if (url.startsWith(own)) continue;
-    return location.startsWith("file://") ? decodeURIComponent(location.slice("file://".length)) : location;
+function described(id: NodeId, node: ProtocolNode, last?: StateDescription): StateDescription | undefined {
+  try {
+    return node.describe?.(last);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const { name, text, shortFrame } = describeThrown(error);
+    throw new InputError(
+      `${id}'s describe() threw ${name}: ${text.split("\n")[0]}${shortFrame}; a node's description must not fail (docs/node-api.md, "Describing state")`,
+    );
   }
-  return undefined;
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { HistoryLog, SimulatedClient } from "../clients.js";
 import { outsideDeterministicSection } from "../determinism.js";
-import { InputError } from "../errors.js";
+import { describeThrown, InputError } from "../errors.js";
 import { type HistoryEvent, inStepOrder } from "../history.js";
 import { type EnabledStep, Kernel } from "../kernel.js";
 import { defaultNetwork, type NetworkSpec } from "../network.js";
@@ -155,6 +155,25 @@ export class ReplayDiverged extends InputError {
         '(docs/node-api.md, "Determinism")',
     );
     this.name = "ReplayDiverged";
+  }
+}
+
+/**
+ * Hashes a node object: its fields, or what its `fingerprint()` returns. Either runs the
+ * protocol's code (the override, a getter), and one that throws is a mistake in the protocol's
+ * module, reported like bad input (one line naming the node and where it threw, exit code 2), not
+ * as an error of the explorer.
+ */
+function hashNode(hasher: Hasher, node: NodeId, object: unknown): void {
+  try {
+    hasher.value(object);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const { name, text, shortFrame } = describeThrown(error);
+    const override = typeof (object as { fingerprint?: unknown } | undefined)?.fingerprint === "function";
+    throw new InputError(
+      `${node}'s state could not be fingerprinted: ${override ? "its fingerprint()" : "reading its fields"} threw ${name}: ${text.split("\n")[0]}${shortFrame} (docs/node-api.md, "State fingerprints")`,
+    );
   }
 }
 
@@ -765,7 +784,7 @@ export class World {
       this.shared.hiddenState = true;
       hasher.word(this.shared.unique++);
     }
-    if (up) hasher.value(object);
+    if (up) hashNode(hasher, node, object);
     const storage = kernel.storageOf(node);
     shared.hashStorage(hasher, storage);
     // What a power loss would roll back to, while a crash may still be chosen.

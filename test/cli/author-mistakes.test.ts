@@ -243,6 +243,55 @@ export const protocol = {
   });
 });
 
+describe("a node's describe() or fingerprint() that throws", () => {
+  /** A class node (its state in fields) whose `extra` method fails once it has served a request. */
+  const failing = (name: string, extra: string) => `class Node {
+  constructor(ctx) { this.ctx = ctx; this.served = 0; }
+  onClientRequest(request) { this.served++; this.ctx.reply(request, { status: "ok", value: null }); }
+  ${extra}
+}
+export const protocol = {
+  name: ${JSON.stringify(name)},
+  create: (ctx) => new Node(ctx),
+  client: { operations: { read: 1, write: 1 }, model: "register" },
+};
+`;
+
+  it("describe() is one line naming the node and where it threw, exit 2, not an internal error", () => {
+    write(
+      "bad-describe.mjs",
+      failing(
+        "bad-describe",
+        `describe() { if (this.served > 0) throw new TypeError("no description"); return { served: 0 }; }`,
+      ),
+    );
+    write(
+      "bad-describe.yaml",
+      "protocol: bad-describe\nmodule: ./bad-describe.mjs\nnodes: 2\nduration: 1s\nworkload: {clients: 1, rate: 20, mix: {read: 1}}\n",
+    );
+    expectOneLineError(
+      quorumlab("run", "bad-describe.yaml"),
+      /^error: n\d's describe\(\) threw TypeError: no description \(at bad-describe\.mjs:\d+:\d+\); a node's description must not fail/m,
+    );
+  });
+
+  it("fingerprint() is one line naming the node and where it threw, exit 2, in one thread and in two", () => {
+    const module = write(
+      "bad-fingerprint.mjs",
+      failing(
+        "bad-fingerprint",
+        `fingerprint() { if (this.served > 0) throw new RangeError("no fingerprint"); return this.served; }`,
+      ),
+    );
+    for (const workers of ["1", "2"]) {
+      expectOneLineError(
+        quorumlab("explore", module, "--nodes", "2", "--time", "5s", "--workers", workers),
+        /^error: bad-fingerprint\.mjs: n\d's state could not be fingerprinted: its fingerprint\(\) threw RangeError: no fingerprint \(at bad-fingerprint\.mjs:\d+:\d+\)/m,
+      );
+    }
+  });
+});
+
 describe("a handler that throws", () => {
   it("is a finding: exit 1, a counterexample whose trace replays to the same hash, with and without --module", () => {
     const file = moduleWith(
