@@ -29,6 +29,7 @@ import type {
   ClientReply,
   ClientRequest,
   ClusterView,
+  Invariant,
   InvariantFailure,
   InvariantMonitor,
   Message,
@@ -354,7 +355,7 @@ export class Kernel {
     if (config.checkInvariants ?? true) {
       for (const invariant of this.protocol.invariants) {
         if (invariant.kind === "liveness" && !(config.checkLiveness ?? false)) continue;
-        const monitor = invariant.create(this.sharedRecords) as InvariantMonitor<unknown>;
+        const monitor = createMonitor(invariant, this.sharedRecords);
         this.invariants.push(
           Object.freeze({
             name: invariant.name,
@@ -852,7 +853,12 @@ export class Kernel {
   /** Records a (node, term) in a leading role, unless it is the one recorded last. */
   private noteLeader(node: NodeId, term: number, instance: ProtocolNode): void {
     if (this.roles?.groupOf !== undefined) {
-      const group = this.roles.groupOf(instance);
+      let group: string;
+      try {
+        group = this.roles.groupOf(instance);
+      } catch (error) {
+        throw declarationFailed(node, "roles.groupOf", error, "Declaring roles and logs");
+      }
       const last = this.lastLeaderByGroup.get(group);
       if (last !== undefined && last.node === node && last.term === term) return;
       this.lastLeaderByGroup.set(group, { node, term });
@@ -1070,8 +1076,12 @@ export class Kernel {
     const roleBefore = slot.role;
     const termBefore = slot.term;
     if (roles?.roleOf !== undefined) {
-      slot.role = roles.roleOf(node);
-      slot.term = roles.termOf?.(node) ?? 0;
+      try {
+        slot.role = roles.roleOf(node);
+        slot.term = roles.termOf?.(node) ?? 0;
+      } catch (error) {
+        throw declarationFailed(slot.id, "roles.roleOf or roles.termOf", error, "Declaring roles and logs");
+      }
     } else if (this.leadingRoles.size > 0) {
       description ??= described(slot.id, node);
       slot.role = typeof description?.role === "string" ? description.role : undefined;
@@ -1225,8 +1235,17 @@ export class Kernel {
    */
   invariantStateRoots(): readonly object[] {
     const roots = new Set<object>();
-    for (const { monitor } of this.invariants) {
-      if (typeof monitor.state === "object" && monitor.state !== null) roots.add(monitor.state);
+    for (const { name, monitor } of this.invariants) {
+      let state: unknown;
+      try {
+        state = monitor.state;
+      } catch (error) {
+        const { name: thrownName, text, shortFrame } = describeThrown(error);
+        throw new InputError(
+          `invariant ${name}: reading its monitor's state threw ${thrownName}: ${text.split("\n")[0]}${shortFrame}; state must be a field holding what the monitor remembers (docs/node-api.md, "Invariants")`,
+        );
+      }
+      if (typeof state === "object" && state !== null) roots.add(state);
     }
     return [...roots];
   }
@@ -1395,20 +1414,56 @@ function whenChecked(actor: NodeId | undefined): string {
 }
 
 /**
+ * A monitor for one run, from the invariant's `create`. Monitors are made before anything runs,
+ * so a `create` that throws or returns no monitor is a mistake in the protocol's module, reported
+ * like bad input (one line naming the invariant, exit code 2).
+ */
+function createMonitor(
+  invariant: Invariant<unknown>,
+  shared: SharedRecords<unknown>,
+): InvariantMonitor<unknown> {
+  let monitor: unknown;
+  try {
+    monitor = invariant.create(shared);
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const { name, text, shortFrame } = describeThrown(error);
+    throw new InputError(
+      `invariant ${invariant.name}: create threw ${name}: ${text.split("\n")[0]}${shortFrame}`,
+    );
+  }
+  if (typeof monitor !== "object" || monitor === null) {
+    throw new InputError(
+      `invariant ${invariant.name}: create returned ${shown(monitor)}: it must return the monitor, an object with afterStep or atEnd (docs/node-api.md, "Invariants")`,
+    );
+  }
+  return monitor as InvariantMonitor<unknown>;
+}
+
+/**
  * `node.describe(last)`. A description that throws is a mistake in the protocol's module, not a
  * finding: descriptions are asked for only while a trace is recorded, so a finding would come and
- * go with the trace. One line, exit code 2, as for a description JSON cannot write.
+ * go with the trace. One line, exit code 2, as for a description JSON cannot write
+ * (`declarationFailed`).
  */
 function described(id: NodeId, node: ProtocolNode, last?: StateDescription): StateDescription | undefined {
   try {
     return node.describe?.(last);
   } catch (error) {
-    if (error instanceof InputError) throw error;
-    const { name, text, shortFrame } = describeThrown(error);
-    throw new InputError(
-      `${id}'s describe() threw ${name}: ${text.split("\n")[0]}${shortFrame}; a node's description must not fail (docs/node-api.md, "Describing state")`,
-    );
+    throw declarationFailed(id, "describe()", error, "Describing state");
   }
+}
+
+/**
+ * The error for the protocol's code that shows a node (`describe()`, `roles.roleOf`) and threw:
+ * one line naming the node, the code and where it threw.
+ */
+function declarationFailed(id: NodeId, what: string, error: unknown, section: string): unknown {
+  if (error instanceof InputError) return error;
+  const { name, text, shortFrame } = describeThrown(error);
+  return new InputError(
+    `${id}: ${what} threw ${name}: ${text.split("\n")[0]}${shortFrame}; what shows a node must not fail (docs/node-api.md, "${section}")`,
+  );
 }
 
 /**

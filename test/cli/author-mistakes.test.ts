@@ -271,7 +271,22 @@ export const protocol = {
     );
     expectOneLineError(
       quorumlab("run", "bad-describe.yaml"),
-      /^error: n\d's describe\(\) threw TypeError: no description \(at bad-describe\.mjs:\d+:\d+\); a node's description must not fail/m,
+      /^error: n\d: describe\(\) threw TypeError: no description \(at bad-describe\.mjs:\d+:\d+\); what shows a node must not fail/m,
+    );
+  });
+
+  it("roles.roleOf, read after every step, is one line too", () => {
+    const file = write(
+      "bad-role.mjs",
+      failing("bad-role", "").replace(
+        "client: {",
+        `roles: { names: ["server"], leading: ["server"], roleOf: (node) => { if (node.served > 0) throw new Error("no role"); return "server"; } },
+  client: {`,
+      ),
+    );
+    expectOneLineError(
+      quorumlab("fuzz", file, "--runs", "5", "--seed", "1"),
+      /^error: n\d: roles\.roleOf or roles\.termOf threw Error: no role \(at bad-role\.mjs:\d+:\d+\); what shows a node must not fail/m,
     );
   });
 
@@ -289,6 +304,33 @@ export const protocol = {
         /^error: bad-fingerprint\.mjs: n\d's state could not be fingerprinted: its fingerprint\(\) threw RangeError: no fingerprint \(at bad-fingerprint\.mjs:\d+:\d+\)/m,
       );
     }
+  });
+});
+
+describe("an invariant whose create fails", () => {
+  const withMonitor = (file: string, create: string) =>
+    write(
+      file,
+      `class Node { constructor(ctx) { this.ctx = ctx; } onClientRequest(r) { this.ctx.reply(r, { status: "ok", value: null }); } }
+const checked = { name: "my.checked", statement: "s", source: "this test", kind: "safety", create: ${create} };
+export const protocol = { name: "monitored", create: (ctx) => new Node(ctx), invariants: [checked], client: { operations: { read: 1 }, model: "register" } };
+`,
+    );
+
+  it("is one line naming the invariant, exit 2: it throws, or returns no monitor", () => {
+    expectOneLineError(
+      quorumlab(
+        "fuzz",
+        withMonitor("monitor-throws.mjs", `() => { throw new RangeError("no monitor today"); }`),
+        "--runs",
+        "3",
+      ),
+      /^error: invariant my\.checked: create threw RangeError: no monitor today \(at monitor-throws\.mjs:\d+:\d+\)$/m,
+    );
+    expectOneLineError(
+      quorumlab("fuzz", withMonitor("monitor-number.mjs", "() => 7"), "--runs", "3"),
+      /^error: invariant my\.checked: create returned 7: it must return the monitor/m,
+    );
   });
 });
 
