@@ -466,7 +466,7 @@ function headerLine(
   const clients = setup.workload.length;
   const operations = setup.workload[0]?.length ?? 0;
   const bounds = [
-    `${setup.nodes} nodes`,
+    counted(setup.nodes, "node"),
     `${counted(clients, "client")} × ${counted(operations, "operation")}`,
     `faults ${formatFaultBudget(setup.budget)}`,
   ];

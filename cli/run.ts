@@ -14,7 +14,7 @@ import type { Scenario } from "../sim/scenario/schema.js";
 import { formatDuration } from "../sim/time.js";
 import type { TraceLine } from "../sim/trace.js";
 import { displayPath, loadScenario } from "./files.js";
-import { colours, runCommand } from "./output.js";
+import { colours, counted, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
 import { loadProtocolModule } from "./shared/fuzz-worker.js";
 import { reportAfterRun } from "./shared/report-file.js";
@@ -155,7 +155,7 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
   const out: string[] = [];
   const scenario = result.scenario;
   out.push(
-    `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${scenario.nodes} nodes, seed ${formatSeed(result.seed)}, ${formatDuration(scenario.durationUs)} simulated`)}`,
+    `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${counted(scenario.nodes, "node")}, seed ${formatSeed(result.seed)}, ${formatDuration(scenario.durationUs)} simulated`)}`,
   );
   if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
   out.push("");

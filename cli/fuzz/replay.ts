@@ -6,7 +6,7 @@ import { formatSeed } from "../../sim/random.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import { formatDuration } from "../../sim/time.js";
 import { readText } from "../files.js";
-import { colours } from "../output.js";
+import { colours, counted } from "../output.js";
 import { replay, saveCounterexample } from "../shared/counterexample-file.js";
 import type { FuzzOutcome } from "../shared/fuzz-campaign.js";
 import { resolveTarget } from "../shared/fuzz-target.js";
@@ -57,7 +57,7 @@ export async function replayFile(args: FuzzArgs): Promise<number> {
     process.stdout.write(`${JSON.stringify(runJson(result, wallMs))}\n`);
   } else {
     const c = colours(process.stdout);
-    const header = `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${scenario.nodes} nodes, seed ${formatSeed(result.seed)}; ${result.events} events in ${formatDuration(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`)}`;
+    const header = `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${counted(scenario.nodes, "node")}, seed ${formatSeed(result.seed)}; ${result.events} events in ${formatDuration(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`)}`;
     process.stdout.write(`${[header, ...verdictLines(result, undefined, c)].join("\n")}\n`);
   }
   return runExitCode(result);

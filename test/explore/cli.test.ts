@@ -119,6 +119,9 @@ describe("quorumlab explore", () => {
     expect(paxos.code).toBe(3);
     expect(paxos.stdout).toContain("(every state at most 1 step from the start was explored)");
     expect(paxos.stdout).toMatch(/ — \d+ unique states \(/);
+    expect(paxos.stdout).toMatch(/^exploring paxos: 3 nodes, /);
+    const alone = quorumlab("explore", "raft", "--nodes", "1", "--depth", "2");
+    expect(alone.stdout).toMatch(/^exploring raft: 1 node, 1 client × 1 operation, /);
   });
 
   it("says why states were replayed, naming the monitor that keeps its state out of sight", () => {
