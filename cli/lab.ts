@@ -1,6 +1,6 @@
 /**
- * `quorumlab lab <protocol|scenario>`: a blank lab, an HTML page for a cluster with a workload
- * and no faults yet, where a student builds a failure by hand (crash, partition, drop a
+ * `quorumlab lab <protocol|module|scenario>`: a blank lab, an HTML page for a cluster with a
+ * workload and no faults yet, where a student builds a failure by hand (crash, partition, drop a
  * message...) and watches the protocol react. The page is a report whose run has no faults; its
  * forks are the student's steps.
  */
@@ -12,9 +12,11 @@ import { parseSeed } from "../sim/random.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import type { Scenario } from "../sim/scenario/schema.js";
 import { formatDuration, parseDurationUs } from "../sim/time.js";
-import { loadScenario } from "./files.js";
-import { runCommand } from "./output.js";
+import { displayPath, loadScenario } from "./files.js";
+import { counted, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
+import { loadProtocolModule } from "./shared/fuzz-worker.js";
+import { registryWith, scenarioModules, warn } from "./shared/module-registry.js";
 import { writeReport } from "./shared/report-file.js";
 import { executeScenario } from "./shared/run-scenario.js";
 
@@ -32,8 +34,11 @@ export interface LabArgs {
  */
 export const labDurationMaxUs = 10 * 60 * 1_000_000;
 
-/** The blank scenario of a protocol: its default cluster, a light workload if it has clients. */
-export function blankScenario(protocol: Protocol, durationUs: number): Scenario {
+/**
+ * The blank scenario of a protocol: its default cluster, a light workload if it has clients.
+ * `module`: the file a user's protocol comes from, recorded so the page's scenarios run with it.
+ */
+export function blankScenario(protocol: Protocol, durationUs: number, module?: string): Scenario {
   const durationS = durationUs / 1_000_000;
   const workload =
     protocol.client === undefined
@@ -51,6 +56,7 @@ export function blankScenario(protocol: Protocol, durationUs: number): Scenario 
     JSON.stringify({
       name: `${protocol.name}-lab`,
       protocol: protocol.name,
+      ...(module === undefined ? {} : { module }),
       summary: `A blank lab: ${protocol.name} with ${workload === undefined ? "no clients" : "a light workload"} and no faults yet.`,
       nodes: protocol.defaultNodes,
       seed: 1,
@@ -80,25 +86,24 @@ export const labCommand: CommandModule<object, LabArgs> = {
       .positional("target", {
         type: "string",
         demandOption: true,
-        describe: "a protocol name (its default cluster) or a scenario (its cluster, without faults)",
+        describe:
+          "a protocol name or module (its default cluster), or a scenario (its cluster, without faults)",
       })
       .option("out", { type: "string", default: "lab.html", describe: "the page to write" })
       .option("duration", { type: "string", describe: "simulated time (default 5s, or the scenario's)" })
       .option("seed", { type: "string", describe: "run seed, decimal or 0x-hex" })
       .example("$0 lab raft", "five Raft servers and three clients, no faults: lab.html")
-      .example("$0 lab raft-figure-8 --out f8.html", "the cluster of a scenario, without its timeline"),
+      .example("$0 lab raft-figure-8 --out f8.html", "the cluster of a scenario, without its timeline")
+      .example("$0 lab mykv/mykv.ts", "your own protocol, on its default cluster"),
   handler: (args) =>
-    runCommand(() => {
+    runCommand(async () => {
       const durationUs = args.duration === undefined ? undefined : parseDurationUs(args.duration);
       if (args.duration !== undefined && (durationUs === undefined || durationUs <= 0)) {
         throw new InputError(`--duration: expected a duration such as 5s, got '${args.duration}'`);
       }
-      const protocol = protocols.get(args.target);
-      let scenario =
-        protocol === undefined
-          ? withoutFaults(loadScenario(args.target))
-          : blankScenario(protocol, durationUs ?? 5_000_000);
-      if (protocol === undefined && durationUs !== undefined) scenario = { ...scenario, durationUs };
+      const target = await labTarget(args.target, durationUs ?? 5_000_000);
+      let scenario = target.scenario;
+      if (target.fromScenario && durationUs !== undefined) scenario = { ...scenario, durationUs };
       if (args.seed !== undefined) scenario = { ...scenario, seed: parseSeed(args.seed, "--seed") };
       if (scenario.durationUs > labDurationMaxUs) {
         const why = `a lab page holds its whole run and simulates it again in the browser, so it takes at most ${formatDuration(labDurationMaxUs)}`;
@@ -108,16 +113,42 @@ export const labCommand: CommandModule<object, LabArgs> = {
             : `--duration: ${why}, got '${args.duration}' (a longer run: quorumlab run FILE --trace trace.jsonl)`,
         );
       }
-      const { result } = executeScenario(scenario, { keepTrace: true });
+      const registry = await registryWith(target.modules);
+      const { result } = executeScenario(scenario, { keepTrace: true, registry });
       writeReport(result.records, args.out, {
         format: "html",
         replay: `npx quorumlab lab ${args.target}${args.seed === undefined ? "" : ` --seed ${args.seed}`}`,
         scenario,
         result,
+        modules: target.modules,
       });
       process.stderr.write(
-        `lab written to ${args.out}: ${scenario.protocol}, ${scenario.nodes} nodes, ${result.events} events; open it in a browser and fork\n`,
+        `lab written to ${args.out}: ${scenario.protocol}, ${counted(scenario.nodes, "node")}, ${result.events} events; open it in a browser and fork\n`,
       );
       return ExitCode.ok;
     }),
 };
+
+/** A protocol module's file, by its extension (JavaScript or TypeScript). */
+const moduleFile = /\.(?:[cm]?js|[cm]?ts)$/i;
+
+/**
+ * What a lab runs: a built-in protocol's blank scenario, a protocol module's (on the cluster it
+ * declares), or a scenario's cluster without its faults, with the module its protocol comes from
+ * when it names one. `fromScenario`: the duration is the scenario's unless --duration is given.
+ */
+async function labTarget(
+  target: string,
+  durationUs: number,
+): Promise<{ scenario: Scenario; modules: string[]; fromScenario: boolean }> {
+  const protocol = protocols.get(target);
+  if (protocol !== undefined)
+    return { scenario: blankScenario(protocol, durationUs), modules: [], fromScenario: false };
+  if (moduleFile.test(target)) {
+    const own = await loadProtocolModule(target, { onWarning: warn });
+    const module = displayPath(target);
+    return { scenario: blankScenario(own, durationUs, module), modules: [module], fromScenario: false };
+  }
+  const scenario = loadScenario(target);
+  return { scenario: withoutFaults(scenario), modules: scenarioModules(scenario, []), fromScenario: true };
+}

@@ -115,6 +115,7 @@ export const newCommand: CommandModule<object, { name: string }> = {
       out.push(`  npx quorumlab fuzz ${shown}/${name}.ts --time 30s`);
       out.push(`  npx quorumlab explore ${shown}/${name}.ts --nodes 2 --time 30s`);
       out.push(`  npx quorumlab run ${shown}/${name}.yaml --report report.html`);
+      out.push(`  npx quorumlab lab ${shown}/${name}.ts      (a blank lab page: fork faults in by hand)`);
       out.push(
         `  npx quorumlab mutants ${shown}/${name}.ts --list      (add deliberate bugs to 'bugs' first)`,
       );

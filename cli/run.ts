@@ -1,22 +1,14 @@
-/**
- * `quorumlab run <name|file.yaml>`: runs one scenario and tells what happened.
- */
-import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
 import type { ChalkInstance } from "chalk";
 import type { CommandModule } from "yargs";
-import { protocols } from "../protocols/index.js";
 import { InputError } from "../sim/errors.js";
-import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import type { RunResult } from "../sim/run.js";
-import type { Scenario } from "../sim/scenario/schema.js";
 import { formatDuration } from "../sim/time.js";
 import type { TraceLine } from "../sim/trace.js";
-import { displayPath, loadScenario } from "./files.js";
+import { loadScenario } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
-import { loadProtocolModule } from "./shared/fuzz-worker.js";
+import { registryWith, scenarioModules } from "./shared/module-registry.js";
 import { reportAfterRun } from "./shared/report-file.js";
 import { executeScenario, replayCommand, runJson } from "./shared/run-scenario.js";
 import { runExitCode, verdictLines } from "./shared/run-verdict.js";
@@ -30,48 +22,6 @@ export interface RunArgs {
   json: boolean;
   quiet: boolean;
   liveness: boolean;
-}
-
-/**
- * The built-in protocols plus those of the user's modules (which may replace a built-in name).
- * With `runs`, the protocol the scenario runs: a `--module` whose protocol is another would not
- * be used, and is refused.
- */
-export async function registryWith(
-  modules: readonly string[],
-  runs?: string,
-): Promise<ReadonlyMap<string, Protocol>> {
-  if (modules.length === 0) return protocols;
-  const registry = new Map(protocols);
-  for (const module of modules) {
-    const protocol = await loadProtocolModule(module, { onWarning: warn });
-    if (runs !== undefined && protocol.name !== runs)
-      throw new InputError(
-        `--module: ${module} is the protocol '${protocol.name}', and the scenario runs '${runs}', so it would not be used`,
-      );
-    registry.set(protocol.name, protocol);
-  }
-  return registry;
-}
-
-function warn(message: string): void {
-  process.stderr.write(`${colours(process.stderr).yellow("warning:")} ${message}\n`);
-}
-
-/**
- * The modules a run needs: those given with `--module`, else the one the scenario records (a
- * path relative to the scenario file's folder), checked to exist.
- */
-function modulesFor(scenario: Scenario, given: readonly string[]): string[] {
-  if (given.length > 0 || scenario.module === undefined) return [...given];
-  const path = join(dirname(scenario.file ?? "."), scenario.module);
-  if (!existsSync(path)) {
-    throw new InputError(
-      `module: no file ${displayPath(path)} (the path is relative to the scenario's folder); give the module with --module`,
-      { file: scenario.file ?? scenario.name, ...(scenario.locate?.(["module"]) ?? {}) },
-    );
-  }
-  return [displayPath(path)];
 }
 
 export const runCommandModule: CommandModule<object, RunArgs> = {
@@ -98,7 +48,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       if (args.json && args.quiet)
         throw new InputError("--quiet: shortens the terminal output, which --json replaces with one object");
       const scenario = loadScenario(args.scenario);
-      const modules = modulesFor(scenario, args.module ?? []);
+      const modules = scenarioModules(scenario, args.module ?? []);
       const registry = await registryWith(modules, args.module === undefined ? undefined : scenario.protocol);
       const seed = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
       const keepTrace = !args.json || args.report !== undefined;

@@ -39,6 +39,7 @@ describe("quorumlab new", () => {
     ]);
     expect(result.stdout).toContain("npx quorumlab fuzz my-register/my-register.ts --time 30s");
     expect(result.stdout).toContain("npx quorumlab run my-register/my-register.yaml");
+    expect(result.stdout).toContain("npx quorumlab lab my-register/my-register.ts ");
   });
 
   it("gives a protocol that fuzzes clean and whose scenario runs, found through the scenario", () => {
@@ -64,6 +65,18 @@ describe("quorumlab new", () => {
     expect(outcome.protocol).toBe("my-register");
     expect(outcome.expectationsMet).toBe(true);
     expect(outcome.history.ops).toBeGreaterThan(50);
+    // The blank lab of the new protocol: its default cluster, no faults (the page is tested in
+    // test/reports/lab.browser.test.ts).
+    const lab = quorumlab(
+      "lab",
+      "my-register/my-register.ts",
+      "--out",
+      "my-register/lab.html",
+      "--duration",
+      "1s",
+    );
+    expect(lab.status, lab.stderr).toBe(0);
+    expect(lab.stderr).toMatch(/^lab written to my-register\/lab\.html: my-register, 3 nodes, \d+ events/);
   });
 
   it("typechecks, and its own vitest test passes", () => {

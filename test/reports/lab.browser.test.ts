@@ -15,7 +15,7 @@ import { loadScenario } from "../../cli/files.js";
 import { historyChecker } from "../../cli/history-check.js";
 import { blankScenario } from "../../cli/lab.js";
 import { starterFolder } from "../../cli/new.js";
-import { registryWith } from "../../cli/run.js";
+import { registryWith } from "../../cli/shared/module-registry.js";
 import { reportAfterRun, writeReport } from "../../cli/shared/report-file.js";
 import { executeScenario } from "../../cli/shared/run-scenario.js";
 import { protocols } from "../../protocols/index.js";
@@ -23,6 +23,7 @@ import { buildModel } from "../../reports/model.js";
 import type { Protocol } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
+import { quorumlab } from "../support/quorumlab.js";
 import { ensureOutputFolder, launchBrowser, openWatched, skipBrowser } from "./browser.js";
 
 // The page API as the tests see it (the project compiles without the DOM library).
@@ -206,6 +207,36 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     const replayed = runScenario(parseScenario(yaml, "exported.yaml"), registry, {
       checkHistory: historyChecker(),
     });
+    expect(replayed.traceHash).toBe(forked);
+    expect(errors).toEqual([]);
+    expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
+  it("`quorumlab lab` of the user's own module: its default cluster, a lab whose fork replays with the module", async () => {
+    const module = join(starterFolder(), "quorum-register.ts");
+    const path = join(ensureOutputFolder(), "lab-of-module.html");
+    const written = quorumlab("lab", module, "--out", path, "--duration", "2s");
+    expect(written.code, written.stderr).toBe(0);
+    expect(written.stderr).toMatch(
+      /^lab written to .*lab-of-module\.html: quorum-register, 3 nodes, \d+ events/,
+    );
+    const registry = await registryWith([module]);
+    const { page, errors, requests } = await openWatched(browser, pathToFileURL(path).href);
+    await page.waitForSelector("#lab-hash-check.ok", { timeout: 60_000 });
+    const yaml = await page.evaluate(() => window.quorumlab.scenarioYaml());
+    const blank = parseScenario(yaml, "blank.yaml");
+    expect(blank.protocol).toBe("quorum-register");
+    expect(blank.faults).toEqual([]);
+    expect(runScenario(blank, registry, { checkHistory: historyChecker() }).traceHash).toBe(
+      await pageHash(page),
+    );
+    const forked = await page.evaluate(() => window.quorumlab.fork({ at: "700ms", crash: "n1" }));
+    const replayed = runScenario(
+      parseScenario(await page.evaluate(() => window.quorumlab.scenarioYaml()), "forked.yaml"),
+      registry,
+      { checkHistory: historyChecker() },
+    );
     expect(replayed.traceHash).toBe(forked);
     expect(errors).toEqual([]);
     expect(notLocal(requests)).toEqual([]);

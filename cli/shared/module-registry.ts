@@ -1,0 +1,56 @@
+/**
+ * Where a command's protocols come from: the built-in ones, and those of the user's modules,
+ * given with `--module` or recorded in a scenario's `module:`.
+ */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { protocols } from "../../protocols/index.js";
+import { InputError } from "../../sim/errors.js";
+import type { Protocol } from "../../sim/node.js";
+import type { Scenario } from "../../sim/scenario/schema.js";
+import { displayPath } from "../files.js";
+import { colours } from "../output.js";
+import { loadProtocolModule } from "./fuzz-worker.js";
+
+/**
+ * The built-in protocols plus those of the user's modules (which may replace a built-in name).
+ * With `runs`, the protocol the scenario runs: a `--module` whose protocol is another would not
+ * be used, and is refused.
+ */
+export async function registryWith(
+  modules: readonly string[],
+  runs?: string,
+): Promise<ReadonlyMap<string, Protocol>> {
+  if (modules.length === 0) return protocols;
+  const registry = new Map(protocols);
+  for (const module of modules) {
+    const protocol = await loadProtocolModule(module, { onWarning: warn });
+    if (runs !== undefined && protocol.name !== runs)
+      throw new InputError(
+        `--module: ${module} is the protocol '${protocol.name}', and the scenario runs '${runs}', so it would not be used`,
+      );
+    registry.set(protocol.name, protocol);
+  }
+  return registry;
+}
+
+/** Prints a warning about a module (a field it leaves unset) on stderr. */
+export function warn(message: string): void {
+  process.stderr.write(`${colours(process.stderr).yellow("warning:")} ${message}\n`);
+}
+
+/**
+ * The modules a run needs: those given with `--module`, else the one the scenario records (a
+ * path relative to the scenario file's folder), checked to exist.
+ */
+export function scenarioModules(scenario: Scenario, given: readonly string[]): string[] {
+  if (given.length > 0 || scenario.module === undefined) return [...given];
+  const path = join(dirname(scenario.file ?? "."), scenario.module);
+  if (!existsSync(path)) {
+    throw new InputError(
+      `module: no file ${displayPath(path)} (the path is relative to the scenario's folder); give the module with --module`,
+      { file: scenario.file ?? scenario.name, ...(scenario.locate?.(["module"]) ?? {}) },
+    );
+  }
+  return [displayPath(path)];
+}
