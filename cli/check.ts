@@ -266,7 +266,7 @@ function writeReportText(report: FileReport, options: CheckRunOptions, writer: C
         : c.yellow(`? unknown (${verdict.unknownReason ?? "budget"})`);
   const partitions = counted(verdict.partitions, "partition");
   const details = c.dim(
-    `${verdict.ops} ops, ${partitions}, ${report.wallMs.toFixed(1)} ms [${report.format}, ${report.model}]`,
+    `${counted(verdict.ops, "op")}, ${partitions}, ${report.wallMs.toFixed(1)} ms [${report.format}, ${report.model}]`,
   );
   stdout.write(`${mark} ${c.bold(report.file)} ${details}\n`);
   if (verdict.explanation !== undefined) stdout.write(`  ${verdict.explanation.summary}\n`);

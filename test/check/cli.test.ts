@@ -42,6 +42,18 @@ describe("quorumlab check", () => {
     expect(stdout).toContain("Not linearizable on key");
   });
 
+  it("counts one operation and one partition in the singular", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-check-"));
+    const one = path.join(folder, "one.jsonl");
+    writeFileSync(
+      one,
+      '{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n',
+    );
+    const { code, stdout } = run({ files: [one] });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^✓ linearizable .*one\.jsonl 1 op, 1 partition, /);
+  });
+
   it("prints JSON Lines with the documented fields", () => {
     const files = [
       `${corpus}/porcupine/kv/c01-ok.txt`,
