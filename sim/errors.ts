@@ -45,19 +45,21 @@ export const ExitCode = {
 
 /**
  * What an error message says of a value the protocol's code threw: its name, its message, and
- * the first frame of the protocol's code (`frame`, and `shortFrame` as ` (at file:line:column)`).
+ * the first frame of the protocol's code (`frame`, and `shortFrame` as ` (at file:line:column)`);
+ * `summary` puts them on one line: `TypeError: no such key (at my-kv.ts:40:9)`.
  */
 export function describeThrown(error: unknown): {
   name: string;
   text: string;
   frame: string | undefined;
   shortFrame: string;
+  summary: string;
 } {
   const name = error instanceof Error ? error.name : "thrown value";
   const text = error instanceof Error ? error.message : String(error);
   const frame = error instanceof Error ? firstUserFrame(error.stack) : undefined;
   const shortFrame = frame === undefined ? "" : ` (at ${frame.split(/[\\/]/).pop()})`;
-  return { name, text, frame, shortFrame };
+  return { name, text, frame, shortFrame, summary: `${name}: ${text.split("\n")[0]}${shortFrame}` };
 }
 
 /**

@@ -465,9 +465,9 @@ export class Kernel {
     const node = guardState.node;
     guardState.handler = undefined;
     if (handler === undefined || node === undefined || error instanceof DeterminismError) throw error;
-    const { name, text, frame, shortFrame } = describeThrown(error);
+    const { name, text, frame, summary } = describeThrown(error);
     this.exception(
-      `${node} ${handler} threw ${name}: ${text.split("\n")[0]}${shortFrame}`,
+      `${node} ${handler} threw ${summary}`,
       { node, handler, error: `${name}: ${text}` },
       frame,
     );
@@ -1240,9 +1240,8 @@ export class Kernel {
       try {
         state = monitor.state;
       } catch (error) {
-        const { name: thrownName, text, shortFrame } = describeThrown(error);
         throw new InputError(
-          `invariant ${name}: reading its monitor's state threw ${thrownName}: ${text.split("\n")[0]}${shortFrame}; state must be a field holding what the monitor remembers (docs/node-api.md, "Invariants")`,
+          `invariant ${name}: reading its monitor's state threw ${describeThrown(error).summary}; state must be a field holding what the monitor remembers (docs/node-api.md, "Invariants")`,
         );
       }
       if (typeof state === "object" && state !== null) roots.add(state);
@@ -1427,10 +1426,7 @@ function createMonitor(
     monitor = invariant.create(shared);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    const { name, text, shortFrame } = describeThrown(error);
-    throw new InputError(
-      `invariant ${invariant.name}: create threw ${name}: ${text.split("\n")[0]}${shortFrame}`,
-    );
+    throw new InputError(`invariant ${invariant.name}: create threw ${describeThrown(error).summary}`);
   }
   if (typeof monitor !== "object" || monitor === null) {
     throw new InputError(
@@ -1460,9 +1456,8 @@ function described(id: NodeId, node: ProtocolNode, last?: StateDescription): Sta
  */
 function declarationFailed(id: NodeId, what: string, error: unknown, section: string): unknown {
   if (error instanceof InputError) return error;
-  const { name, text, shortFrame } = describeThrown(error);
   return new InputError(
-    `${id}: ${what} threw ${name}: ${text.split("\n")[0]}${shortFrame}; what shows a node must not fail (docs/node-api.md, "${section}")`,
+    `${id}: ${what} threw ${describeThrown(error).summary}; what shows a node must not fail (docs/node-api.md, "${section}")`,
   );
 }
 

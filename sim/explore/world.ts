@@ -169,10 +169,9 @@ function hashNode(hasher: Hasher, node: NodeId, object: unknown): void {
     hasher.value(object);
   } catch (error) {
     if (error instanceof InputError) throw error;
-    const { name, text, shortFrame } = describeThrown(error);
     const override = typeof (object as { fingerprint?: unknown } | undefined)?.fingerprint === "function";
     throw new InputError(
-      `${node}'s state could not be fingerprinted: ${override ? "its fingerprint()" : "reading its fields"} threw ${name}: ${text.split("\n")[0]}${shortFrame} (docs/node-api.md, "State fingerprints")`,
+      `${node}'s state could not be fingerprinted: ${override ? "its fingerprint()" : "reading its fields"} threw ${describeThrown(error).summary} (docs/node-api.md, "State fingerprints")`,
     );
   }
 }
