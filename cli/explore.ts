@@ -49,6 +49,7 @@ import { type BreadthFirstRun, searchBreadthFirst } from "./shared/explore-pool.
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
 import { knownLimitNote, knownLimitOf } from "./shared/known-limit.js";
+import { inModule } from "./shared/module-registry.js";
 import { reportAfterRun } from "./shared/report-file.js";
 import { oversubscribed, parseWorkers } from "./shared/workers.js";
 
@@ -547,12 +548,12 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
     try {
       unset = timersNotSet(args, setup);
     } catch (error) {
-      throw moduleError(error, module);
+      throw inModule(error, module);
     }
     if (unset !== undefined) out.write(`${c.yellow("note")}: ${unset}\n`);
   }
   const search = await runSearch(setup, args, { timeUs, seed, source, input }).catch((error: unknown) => {
-    throw moduleError(error, module);
+    throw inModule(error, module);
   });
   const result = search.result;
   const registry = await registryFor(module === undefined ? {} : { module });
@@ -596,18 +597,6 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const unseen = bugNotSeen(bugs, setup.budget, result.verdict);
   if (unseen !== undefined) out.write(`${c.yellow("note")}: ${unseen}\n`);
   return exitCode;
-}
-
-/**
- * A handler of the user's module broke a rule (`DeterminismError`), or the module kept state where
- * exploration cannot see it (`ReplayDiverged`), in this thread or a worker's: the error names the
- * file, as `fuzz`'s do. Every input was checked before the search, so an input error without a
- * file is the module's.
- */
-function moduleError(error: unknown, module: string | undefined): unknown {
-  if (error instanceof InputError && module !== undefined && error.file === undefined)
-    return new InputError(error.message, { file: displayPath(module) });
-  return error;
 }
 
 /**

@@ -29,7 +29,9 @@ import { writeCampaignReport } from "./shared/campaign-report.js";
 import { commandHeadings } from "./shared/command-headings.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
+import { inModule } from "./shared/module-registry.js";
 import { progressBar } from "./shared/progress.js";
+import { isModulePath } from "./shared/protocol-module.js";
 
 export const fuzzCommand: CommandModule<object, FuzzArgs> = {
   ...commandHeadings.fuzz,
@@ -91,6 +93,8 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
       shrinkBudgetMs,
       onProgress: (progress) => bar.update(progress),
       ...(args.corpus === undefined ? {} : { corpusDir: args.corpus }),
+    }).catch((error: unknown) => {
+      throw inModule(error, isModulePath(args.target) ? args.target : undefined);
     });
   } finally {
     bar.stop();

@@ -8,7 +8,7 @@ import type { TraceLine } from "../sim/trace.js";
 import { loadScenario } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
-import { registryWith, scenarioModules } from "./shared/module-registry.js";
+import { inModule, registryWith, scenarioModules } from "./shared/module-registry.js";
 import { reportAfterRun } from "./shared/report-file.js";
 import { executeScenario, replayCommand, runJson } from "./shared/run-scenario.js";
 import { runExitCode, verdictLines } from "./shared/run-verdict.js";
@@ -52,14 +52,21 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       const registry = await registryWith(modules, args.module === undefined ? undefined : scenario.protocol);
       const seed = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
       const keepTrace = !args.json || args.report !== undefined;
-      const { result, wallMs } = executeScenario(scenario, {
-        ...(seed === undefined ? {} : { seed }),
-        ...(args.trace === undefined ? {} : { tracePath: args.trace }),
-        keepTrace: keepTrace || args.report !== undefined,
-        liveness: args.liveness,
-        registry,
-        freezeBuiltInMessages: false,
-      });
+      let executed: ReturnType<typeof executeScenario>;
+      try {
+        executed = executeScenario(scenario, {
+          ...(seed === undefined ? {} : { seed }),
+          ...(args.trace === undefined ? {} : { tracePath: args.trace }),
+          keepTrace: keepTrace || args.report !== undefined,
+          liveness: args.liveness,
+          registry,
+          freezeBuiltInMessages: false,
+        });
+      } catch (error) {
+        // Every module given runs the scenario's protocol (`registryWith` refuses others).
+        throw inModule(error, modules.length === 1 ? modules[0] : undefined);
+      }
+      const { result, wallMs } = executed;
       reportAfterRun(result, {
         reportPath: args.report,
         modules: args.module ?? [],

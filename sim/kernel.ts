@@ -988,13 +988,16 @@ export class Kernel {
     const instance = slot.instance as ProtocolNode;
     guardState.node = slot.id;
     if (type === "client-request" && item.from >= this.slots.length) {
+      if (instance.onClientRequest === undefined)
+        throw missingHandler(slot.id, "onClientRequest", item, names);
       guardState.handler = "onClientRequest";
-      instance.onClientRequest?.((item.message as ClientRequestMessage).request);
+      instance.onClientRequest((item.message as ClientRequestMessage).request);
       guardState.handler = undefined;
       this.afterStep(slot, "client");
     } else {
+      if (instance.onMessage === undefined) throw missingHandler(slot.id, "onMessage", item, names);
       guardState.handler = "onMessage";
-      instance.onMessage?.(names[item.from] as string, item.message);
+      instance.onMessage(names[item.from] as string, item.message);
       guardState.handler = undefined;
       this.afterStep(slot, "message");
     }
@@ -1448,6 +1451,30 @@ function described(id: NodeId, node: ProtocolNode, last?: StateDescription): Sta
   } catch (error) {
     throw declarationFailed(id, "describe()", error, "Describing state");
   }
+}
+
+/**
+ * The error for a message or client request that reached a node whose object lacks the handler
+ * for it: without one it would vanish unanswered, and a run whose clients are never answered
+ * would pass every check.
+ */
+function missingHandler(
+  id: NodeId,
+  handler: "onMessage" | "onClientRequest",
+  item: QueueItem & { kind: typeof deliverKind },
+  names: readonly string[],
+): InputError {
+  const what =
+    handler === "onMessage"
+      ? `a ${shown(item.message.type)} message from ${names[item.from]}`
+      : `a request from client ${names[item.from]}`;
+  const needs =
+    handler === "onMessage"
+      ? "a node that is sent messages needs the handler"
+      : "clients may ask any node of a protocol with client operations, so each needs the handler, if only to ignore requests";
+  return new InputError(
+    `${id} received ${what}, and its node has no ${handler}: ${needs} (docs/node-api.md, "The handlers")`,
+  );
 }
 
 /**

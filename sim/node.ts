@@ -139,7 +139,12 @@ export interface StartInfo {
   readonly restarted: boolean;
 }
 
-/** The handlers a protocol implements. Any may be omitted. */
+/**
+ * The handlers a protocol implements. Any may be omitted, except that a node that is sent messages
+ * needs `onMessage`, and every node of a protocol with client operations needs `onClientRequest`
+ * (clients may ask any node): a message or request reaching a node without the handler is an
+ * error, not a silent drop.
+ */
 export interface ProtocolNode<M extends Message = Message> {
   onStart?(info: StartInfo): void;
   onMessage?(from: NodeId, message: M): void;

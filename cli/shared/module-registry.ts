@@ -34,6 +34,17 @@ export async function registryWith(
   return registry;
 }
 
+/**
+ * `error` with `module` as its file, when it is an input error that names no file: one that a
+ * protocol module's own code caused while the command ran it (a node without a handler it needs,
+ * a `describe()` that threw, state kept outside the nodes), so the message names the module.
+ */
+export function inModule(error: unknown, module: string | undefined): unknown {
+  if (error instanceof InputError && module !== undefined && error.file === undefined)
+    return new InputError(error.message, { file: displayPath(module) });
+  return error;
+}
+
 /** Prints a warning about a module (a field it leaves unset) on stderr. */
 export function warn(message: string): void {
   process.stderr.write(`${colours(process.stderr).yellow("warning:")} ${message}\n`);

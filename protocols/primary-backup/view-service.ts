@@ -51,6 +51,12 @@ export class ViewServiceNode implements ProtocolNode<PrimaryBackupMessage> {
     this.ctx.setTimer(tickTimer, this.options.pingIntervalUs);
   }
 
+  /**
+   * The view service keeps no data and serves no clients: a client that asks it hears nothing, and
+   * after its timeout asks the next server.
+   */
+  onClientRequest(): void {}
+
   onMessage(from: NodeId, message: PrimaryBackupMessage): void {
     if (message.type !== "ping") return;
     this.lastPingUs.set(from, this.ctx.now());

@@ -271,7 +271,7 @@ export const protocol = {
     );
     expectOneLineError(
       quorumlab("run", "bad-describe.yaml"),
-      /^error: n\d: describe\(\) threw TypeError: no description \(at bad-describe\.mjs:\d+:\d+\); what shows a node must not fail/m,
+      /^error: bad-describe\.mjs: n\d: describe\(\) threw TypeError: no description \(at bad-describe\.mjs:\d+:\d+\); what shows a node must not fail/m,
     );
   });
 
@@ -286,7 +286,7 @@ export const protocol = {
     );
     expectOneLineError(
       quorumlab("fuzz", file, "--runs", "5", "--seed", "1"),
-      /^error: n\d: roles\.roleOf or roles\.termOf threw Error: no role \(at bad-role\.mjs:\d+:\d+\); what shows a node must not fail/m,
+      /^error: bad-role\.mjs: n\d: roles\.roleOf or roles\.termOf threw Error: no role \(at bad-role\.mjs:\d+:\d+\); what shows a node must not fail/m,
     );
   });
 
@@ -304,6 +304,53 @@ export const protocol = {
         /^error: bad-fingerprint\.mjs: n\d's state could not be fingerprinted: its fingerprint\(\) threw RangeError: no fingerprint \(at bad-fingerprint\.mjs:\d+:\d+\)/m,
       );
     }
+  });
+});
+
+describe("a node without the handler a delivery needs", () => {
+  /** A module with client operations whose nodes are `node` (a JavaScript object literal). */
+  const withNode = (name: string, node: string) => `export const protocol = {
+  name: ${JSON.stringify(name)},
+  create: (ctx) => (${node}),
+  client: { operations: { read: 1, write: 1 }, model: "register" },
+};
+`;
+
+  it("a client request to a node without onClientRequest is one line naming the module and the node, in run, fuzz and explore", () => {
+    const module = write("no-request-handler.mjs", withNode("no-request-handler", "{}"));
+    write(
+      "no-request-handler.yaml",
+      "protocol: no-request-handler\nmodule: ./no-request-handler.mjs\nnodes: 2\nduration: 1s\nworkload: {clients: 1, rate: 20}\n",
+    );
+    const line =
+      /^error: no-request-handler\.mjs: n\d received a request from client c1, and its node has no onClientRequest: clients may ask any node/m;
+    expectOneLineError(quorumlab("run", "no-request-handler.yaml"), line);
+    expectOneLineError(quorumlab("fuzz", module, "--runs", "5", "--seed", "1"), line);
+    expectOneLineError(quorumlab("explore", module, "--nodes", "2", "--time", "5s"), line);
+  });
+
+  it("a node that ignores requests in its handler runs clean (the handler, not an answer, is what is asked for)", () => {
+    const module = write("ignores-requests.mjs", withNode("ignores-requests", "{ onClientRequest() {} }"));
+    const result = quorumlab("fuzz", module, "--runs", "5", "--seed", "1");
+    expect(result.status, result.stderr).toBe(0);
+  });
+
+  it("a message to a node without onMessage names the message and its sender", () => {
+    write(
+      "no-message-handler.mjs",
+      withNode(
+        "no-message-handler",
+        `{ onStart() { if (ctx.id === "n1") ctx.send("n2", { type: "hello" }); }, onClientRequest() {} }`,
+      ),
+    );
+    write(
+      "no-message-handler.yaml",
+      "protocol: no-message-handler\nmodule: ./no-message-handler.mjs\nnodes: 2\nduration: 1s\n",
+    );
+    expectOneLineError(
+      quorumlab("run", "no-message-handler.yaml"),
+      /^error: no-message-handler\.mjs: n2 received a "hello" message from n1, and its node has no onMessage: a node that is sent messages needs the handler/m,
+    );
   });
 });
 
@@ -325,11 +372,11 @@ export const protocol = { name: "monitored", create: (ctx) => new Node(ctx), inv
         "--runs",
         "3",
       ),
-      /^error: invariant my\.checked: create threw RangeError: no monitor today \(at monitor-throws\.mjs:\d+:\d+\)$/m,
+      /^error: monitor-throws\.mjs: invariant my\.checked: create threw RangeError: no monitor today \(at monitor-throws\.mjs:\d+:\d+\)$/m,
     );
     expectOneLineError(
       quorumlab("fuzz", withMonitor("monitor-number.mjs", "() => 7"), "--runs", "3"),
-      /^error: invariant my\.checked: create returned 7: it must return the monitor/m,
+      /^error: monitor-number\.mjs: invariant my\.checked: create returned 7: it must return the monitor/m,
     );
   });
 });
