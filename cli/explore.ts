@@ -174,9 +174,12 @@ function saveCounterexample(
   };
   // The file's duration is the virtual time its schedule ends at: run it once to learn it.
   const draft = exploredScenario(setup, counterexample.steps, counterexample.finding, 1_000_000);
+  // A module's messages travel as frozen copies in the search, and so in its replays.
+  const copies = context.module === undefined ? {} : { copyMessages: true };
   const probe = runScenario(parseScenario(exploredText(draft), "probe.yaml"), registry, {
     checkHistory: historyChecker(),
     protocolFigures: false,
+    ...copies,
   });
   const scenario = exploredScenario(
     setup,
@@ -192,6 +195,7 @@ function saveCounterexample(
   const replayed: RunResult = runScenario(parseScenario(text, displayPath(file)), registry, {
     checkHistory: historyChecker(),
     keepTrace: true,
+    ...copies,
   });
   reportAfterRun(replayed, { reportPath: reportFile });
   const invariant = counterexample.finding.invariant;
@@ -533,7 +537,13 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const module = source.module;
   const seed = parseSeed(args.seed, "--seed");
   const faults = parseFaultBudget(args.faults ?? "");
-  const input: ExploreInput = { ...exploreInput(args), faults, seed };
+  const input: ExploreInput = {
+    ...exploreInput(args),
+    faults,
+    seed,
+    // A module's messages travel as frozen copies (`KernelConfig.copyMessages`).
+    ...(module === undefined ? {} : { copyMessages: true }),
+  };
   const { setup, userOptions } = exploreSetup(protocol, input, historyChecker());
   const clients = setup.workload.length;
   const budget = formatFaultBudget(setup.budget);

@@ -24,3 +24,71 @@ export function freezeDeep<T>(value: T): T {
   }
   return Object.freeze(value);
 }
+
+/**
+ * A deep copy of a JSON-like value with every object in it frozen, as a network would deliver it:
+ * what the sender changes afterwards, and what a receiver tries to change, touches no other
+ * node's state. Frozen objects inside are shared as they are, since nothing can change them (so a
+ * module that freezes its log entries with `freezeDeep` pays no copy for them). Objects of other
+ * prototypes (a Map, a Set, a class instance) are copied with `structuredClone`, which keeps a
+ * Map's or Set's contents and a class instance's fields but not its methods, and frozen on the
+ * outside only. A function or symbol cannot travel: a TypeError says where the value holds one.
+ */
+export function frozenCopy<T>(value: T): T {
+  try {
+    return copyFrozen(value);
+  } catch (error) {
+    if (!(error instanceof Uncopyable)) throw error;
+    throw new TypeError(
+      `the value ${error.message} at ${whereUncopyable(value) || "its top"}, and only data can be copied`,
+    );
+  }
+}
+
+class Uncopyable extends Error {}
+
+function copyFrozen<T>(value: T): T {
+  if (typeof value === "function" || typeof value === "symbol")
+    throw new Uncopyable(`holds a ${typeof value}`);
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let index = 0; index < value.length; index++) out[index] = copyFrozen(value[index]);
+    return Object.freeze(out) as T;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    let copy: unknown;
+    try {
+      copy = structuredClone(value);
+    } catch {
+      throw new Uncopyable(`holds a ${prototype?.constructor?.name ?? "value"} that cannot be copied`);
+    }
+    return Object.freeze(copy) as T;
+  }
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key in source) if (Object.hasOwn(source, key)) out[key] = copyFrozen(source[key]);
+  return Object.freeze(out) as T;
+}
+
+/** Where in `value` the first thing `copyFrozen` refuses is (`.entries[2].apply`), when found. */
+function whereUncopyable(value: unknown, path = ""): string | undefined {
+  if (typeof value === "function" || typeof value === "symbol") return path;
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return undefined;
+  const prototype = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && prototype !== Object.prototype && prototype !== null) {
+    try {
+      structuredClone(value);
+      return undefined;
+    } catch {
+      return path;
+    }
+  }
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    const found = whereUncopyable(field, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

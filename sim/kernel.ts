@@ -24,6 +24,7 @@ import {
   leaveDeterministicSection,
 } from "./determinism.js";
 import { describeThrown, InputError } from "./errors.js";
+import { frozenCopy } from "./freeze.js";
 import { cutUs, Network, type NetworkSpec } from "./network.js";
 import type {
   ClientReply,
@@ -95,6 +96,14 @@ export interface KernelConfig {
    * on a built-in protocol) may this be off: see `freezeMessage`.
    */
   readonly freezeMessages?: boolean;
+  /**
+   * Send each message (and each reply to a client) as a frozen deep copy (`frozenCopy`), as a
+   * network delivers a copy: a sender that changes an object after sending it, or a receiver that
+   * changes what it got, then changes no other node's state, the trace, or a client's history.
+   * Default false; on for a protocol module, whose code nothing else has checked. The built-in
+   * protocols build their messages from immutable parts, and their tests run them frozen.
+   */
+  readonly copyMessages?: boolean;
 }
 
 /**
@@ -289,6 +298,7 @@ export class Kernel {
   private readonly stopOnViolation: boolean;
   private readonly tracing: boolean;
   private readonly freezeMessages: boolean;
+  private readonly copyMessages: boolean;
   private readonly view: KernelView;
   private nowUs = 0;
   private eventIndex = 0;
@@ -331,6 +341,7 @@ export class Kernel {
     this.trace = config.trace;
     this.tracing = config.trace.enabled;
     this.freezeMessages = config.freezeMessages ?? true;
+    this.copyMessages = config.copyMessages ?? false;
     this.observer = config.observer;
     this.stopOnViolation = config.stopOnViolation ?? true;
     this.nodeIds = config.nodes;
@@ -671,11 +682,13 @@ export class Kernel {
         now: () => slot.clockBaseLocalUs + Math.floor((this.nowUs - slot.clockBaseSimUs) * slot.clockRate),
         send: (to, message) => {
           checkMessage(message, to);
-          this.send(slot.index, this.network.endpoint(to), message);
+          const sent = this.copyMessages ? sentCopy(message, "send", to) : message;
+          this.send(slot.index, this.network.endpoint(to), sent);
         },
         broadcast: (message) => {
           checkMessage(message);
-          for (const peer of peers) this.send(slot.index, this.network.endpoint(peer), message);
+          const sent = this.copyMessages ? sentCopy(message, "broadcast") : message;
+          for (const peer of peers) this.send(slot.index, this.network.endpoint(peer), sent);
         },
         setTimer: (name, delayUs) => this.setTimer(slot, name, delayUs),
         cancelTimer: (name) => {
@@ -684,7 +697,8 @@ export class Kernel {
         hasTimer: (name) => (slot.timers.get(name) ?? noTimer) !== noTimer,
         reply: (request, reply) => {
           checkReply(request, reply);
-          const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply };
+          const sent = this.copyMessages ? sentCopy(reply, "reply") : reply;
+          const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply: sent };
           this.send(slot.index, this.network.endpoint(request.client), message);
         },
         probe: (name) => this.observer?.probe(slot.index, name),
@@ -1486,6 +1500,25 @@ function declarationFailed(id: NodeId, what: string, error: unknown, section: st
   return new InputError(
     `${id}: ${what} threw ${describeThrown(error).summary}; what shows a node must not fail (docs/node-api.md, "${section}")`,
   );
+}
+
+/**
+ * `message` as a frozen deep copy (`KernelConfig.copyMessages`); a value that cannot be copied (a
+ * function, say) is a TypeError in the sending handler, naming the call.
+ */
+function sentCopy<T>(message: T, call: "send" | "broadcast" | "reply", to?: NodeId): T {
+  try {
+    return frozenCopy(message);
+  } catch (error) {
+    const named =
+      call === "send"
+        ? `ctx.send(${JSON.stringify(to)}, …)`
+        : call === "reply"
+          ? "ctx.reply(request, …)"
+          : "ctx.broadcast(…)";
+    const what = call === "reply" ? "the reply" : "the message";
+    throw new TypeError(`${named}: ${(error as Error).message.replace(/^the value/, what)}`);
+  }
 }
 
 /**

@@ -63,6 +63,8 @@ export interface RunOptions {
   readonly choiceStore?: boolean;
   /** Freeze messages as they are sent (default true; see `KernelConfig.freezeMessages`). */
   readonly freezeMessages?: boolean;
+  /** Send messages as frozen deep copies (default false; see `KernelConfig.copyMessages`). */
+  readonly copyMessages?: boolean;
 }
 
 export interface ExpectationResult {
@@ -202,6 +204,7 @@ function newKernel({
     stopOnViolation: options.stopOnViolation ?? true,
     ...(options.observer === undefined ? {} : { observer: options.observer }),
     ...(options.freezeMessages === false ? { freezeMessages: false } : {}),
+    ...(options.copyMessages === true ? { copyMessages: true } : {}),
     ...(scenario.schedule === undefined && options.choiceStore !== true
       ? {}
       : { scheduling: "choice" as const }),

@@ -66,6 +66,8 @@ export async function replay(
       keepTrace: options.keepTrace,
       checkHistory: historyChecker(),
       checkLiveness: options.liveness,
+      // As the module's runs were run (`KernelConfig.copyMessages`).
+      copyMessages: true,
       ...(sink === undefined ? {} : { traceSink: sink }),
     });
   } finally {

@@ -87,8 +87,9 @@ export async function fuzzRunner(source: ProtocolSource, liveness: boolean): Pro
     liveness,
     checkHistory: fuzzHistoryChecker(),
     coverage: true,
-    // A module's messages stay frozen: it is the code the guard exists for.
+    // A module's messages stay frozen, and travel as copies: it is the code the guards exist for.
     freezeMessages: source.module !== undefined,
+    copyMessages: source.module !== undefined,
   });
   runners.set(key, runner);
   return runner;

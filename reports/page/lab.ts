@@ -155,6 +155,7 @@ export class Lab {
     const result = runScenario(this.original.scenario, new Map([[this.protocol.name, this.protocol]]), {
       keepTrace: true,
       checkHistory: labHistoryChecker(this.options.now, this.options.historyBudgetMs ?? 10_000),
+      ...moduleMessages(this.original.scenario),
     });
     const records = result.records;
     const end = records[records.length - 1];
@@ -229,6 +230,14 @@ export class Lab {
   }
 }
 
+/**
+ * A protocol module's messages travel as frozen copies, as `quorumlab run` sends them
+ * (`KernelConfig.copyMessages`); a scenario of a module names it.
+ */
+function moduleMessages(scenario: Scenario): { copyMessages?: true } {
+  return scenario.module === undefined ? {} : { copyMessages: true };
+}
+
 /** Runs `scenario` as `quorumlab run` does, then hashes and models its trace. */
 async function simulate(
   protocol: Protocol,
@@ -241,6 +250,7 @@ async function simulate(
   const result = runScenario(scenario, new Map([[protocol.name, protocol]]), {
     keepTrace: true,
     checkHistory: labHistoryChecker(options.now, options.historyBudgetMs ?? 10_000),
+    ...moduleMessages(scenario),
   });
   times.push(options.now());
   // In the page the hash is computed now (see sha256.ts); the trace's `end` record gets it too.

@@ -411,6 +411,44 @@ describe("a handler that throws", () => {
     expect(text.stdout).toMatch(/replay: npx quorumlab run cx\//);
   });
 
+  it("a receiver that changes a message it got fails where it does so, and explore's counterexample replays to the same hash", () => {
+    const file = write(
+      "shares-log.mjs",
+      `class Node {
+  constructor(ctx) { this.ctx = ctx; this.log = []; }
+  onClientRequest(request) {
+    this.log.push(request.value ?? 0);
+    for (const peer of this.ctx.peers) this.ctx.send(peer, { type: "append", log: this.log });
+    this.ctx.reply(request, { status: "ok", value: null });
+  }
+  onMessage(from, message) { message.log.push("echo"); }
+}
+export const protocol = { name: "shares-log", create: (ctx) => new Node(ctx), client: { operations: { read: 1, write: 1 }, model: "register" } };
+`,
+    );
+    const explored = quorumlab("explore", file, "--nodes", "2", "--json", "--out", "shares-out");
+    expect(explored.status, explored.stderr).toBe(1);
+    const cx = (
+      JSON.parse(explored.stdout) as {
+        counterexample: {
+          file: string;
+          invariant: string;
+          message: string;
+          traceHash: string;
+          reproduced: boolean;
+        };
+      }
+    ).counterexample;
+    expect(cx.invariant).toBe("exception");
+    expect(cx.message).toMatch(
+      /^n\d onMessage threw TypeError: .*not extensible \(at shares-log\.mjs:8:\d+\)$/,
+    );
+    expect(cx.reproduced).toBe(true);
+    const run = quorumlab("run", cx.file, "--module", file, "--json");
+    expect(run.status, run.stderr).toBe(1);
+    expect((JSON.parse(run.stdout) as { traceHash: string }).traceHash).toBe(cx.traceHash);
+  });
+
   it("sending to a node that does not exist is an exception of the sender, not an internal error", () => {
     const file = moduleWith("lost.mjs", "", `ctx.send("n42", { type: "hello" });`);
     const result = quorumlab("fuzz", file, "--runs", "10", "--seed", "1", "--json", "--out", "lost-out");

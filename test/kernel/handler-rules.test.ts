@@ -13,6 +13,7 @@ import {
 } from "../../sim/determinism.js";
 import { InputError } from "../../sim/errors.js";
 import { scenarioRunner } from "../../sim/fuzz/property.js";
+import { fuzzProtocol } from "../../sim/fuzz/quick.js";
 import type {
   ClientReply,
   ClientRequest,
@@ -384,5 +385,97 @@ describe("messages", () => {
       freezeBuiltInMessages: false,
     });
     expect(result.violations[0]?.invariant).toBe("exception");
+  });
+});
+
+describe("messages as copies (a protocol module's)", () => {
+  /**
+   * n1 sends its own list to n2, then adds to it; n2 keeps what it got and, at its second message,
+   * notes how long the first one's list is then.
+   */
+  const aliasing: Protocol = {
+    name: "aliasing",
+    summary: "test protocol",
+    defaultNodes: 2,
+    parseOptions: (options) => ({ ...options }),
+    create: (ctx): ProtocolNode => {
+      const list: number[] = [];
+      let first: { list: number[] } | undefined;
+      return {
+        onStart() {
+          if (ctx.id === "n1") ctx.setTimer("send", 1_000);
+        },
+        onTimer() {
+          list.push(list.length);
+          ctx.send("n2", { type: "list", list } as Message);
+          if (list.length < 2) ctx.setTimer("send", 1_000);
+        },
+        onMessage(_from, message) {
+          const got = message as unknown as { list: number[] };
+          if (first === undefined) first = got;
+          else ctx.note("first-list-now", { length: first.list.length });
+        },
+      };
+    },
+    invariants: [],
+    bugs: [],
+  };
+  const scenario = parseScenario("protocol: aliasing\nnodes: 2\nduration: 100ms\n", "aliasing.yaml");
+  const firstListLength = (copyMessages: boolean) => {
+    const result = runScenario(scenario, new Map([["aliasing", aliasing]]), {
+      keepTrace: true,
+      copyMessages,
+    });
+    const note = result.records.find((record) => record.kind === "note" && record.label === "first-list-now");
+    return (note as { data?: { length?: number } } | undefined)?.data?.length;
+  };
+
+  it("a sender that changes what it sent changes no other node's state", () => {
+    // Shared, n2 sees n1's later push in the message it received before it.
+    expect(firstListLength(false)).toBe(2);
+    expect(firstListLength(true)).toBe(1);
+  });
+
+  it("a receiver that changes an array inside a message fails where it does so", () => {
+    const pushing = protocolThat((_ctx, message) => {
+      (message as unknown as { items: number[] }).items.push(3);
+    });
+    const registry = new Map([["probe", pushing]]);
+    const probe = parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml");
+    expect(runScenario(probe, registry, {}).ok).toBe(true);
+    const copied = runScenario(probe, registry, { copyMessages: true });
+    expect(copied.violations[0]?.message).toMatch(/^n2 onMessage threw TypeError: .*not extensible/);
+  });
+
+  it("a function in a message is an exception of the sender naming the call and where it is", () => {
+    const sendsFunction: Protocol = {
+      ...protocolThat(() => {}),
+      create: (ctx): ProtocolNode => ({
+        onStart() {
+          if (ctx.id === "n1")
+            ctx.send("n2", { type: "job", steps: [{ run: () => 1 }] } as unknown as Message);
+        },
+        onMessage() {},
+      }),
+    };
+    const result = runScenario(
+      parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml"),
+      new Map([["probe", sendsFunction]]),
+      { copyMessages: true },
+    );
+    expect(result.violations[0]?.message).toMatch(
+      /^n1 onStart threw TypeError: ctx\.send\("n2", …\): the message holds a function at \.steps\[0\]\.run, and only data can be copied/,
+    );
+  });
+
+  it("are what a module's runs use, in `run` and in the package's fuzzProtocol", () => {
+    const pushing = protocolThat((_ctx, message) => {
+      (message as unknown as { items: number[] }).items.push(3);
+    });
+    const registry = new Map([...protocols, ["probe", pushing]]);
+    const probe = parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml");
+    const { result } = executeScenario(probe, { keepTrace: false, registry });
+    expect(result.violations[0]?.invariant).toBe("exception");
+    expect(fuzzProtocol(pushing, { runs: 5 }).failure?.invariant).toBe("exception");
   });
 });
