@@ -720,9 +720,11 @@ export class Kernel {
     guardState.node = slot.id;
     guardState.handler = "create";
     const instance: unknown = this.protocol.create(slot.context, this.options);
-    if (typeof instance !== "object" || instance === null) {
+    if (typeof instance !== "object" || instance === null || isPromise(instance)) {
       const error = new TypeError(
-        `create returned ${shown(instance)}: it must return the node, an object with its handlers`,
+        isPromise(instance)
+          ? "create returned a Promise (is it async?): it must return the node itself, an object with its handlers"
+          : `create returned ${shown(instance)}: it must return the node, an object with its handlers`,
       );
       // create has returned: no frame of the protocol's code is left to point at.
       error.stack = `${error.name}: ${error.message}`;
@@ -734,8 +736,9 @@ export class Kernel {
     slot.backlog = [];
     slot.timers.clear();
     guardState.handler = "onStart";
-    slot.instance.onStart?.({ restarted });
+    const returned: unknown = slot.instance.onStart?.({ restarted });
     guardState.handler = undefined;
+    if (returned !== undefined) checkReturned(returned, slot.id, "onStart");
     this.afterStep(slot, restarted ? "restart" : "start");
   }
 
@@ -859,8 +862,9 @@ export class Kernel {
     }
     guardState.node = slot.id;
     guardState.handler = "onTimer";
-    slot.instance?.onTimer?.(item.name);
+    const returned: unknown = slot.instance?.onTimer?.(item.name);
     guardState.handler = undefined;
+    if (returned !== undefined) checkReturned(returned, slot.id, "onTimer");
     this.afterStep(slot, "timer");
   }
 
@@ -1005,14 +1009,16 @@ export class Kernel {
       if (instance.onClientRequest === undefined)
         throw missingHandler(slot.id, "onClientRequest", item, names);
       guardState.handler = "onClientRequest";
-      instance.onClientRequest((item.message as ClientRequestMessage).request);
+      const returned: unknown = instance.onClientRequest((item.message as ClientRequestMessage).request);
       guardState.handler = undefined;
+      if (returned !== undefined) checkReturned(returned, slot.id, "onClientRequest");
       this.afterStep(slot, "client");
     } else {
       if (instance.onMessage === undefined) throw missingHandler(slot.id, "onMessage", item, names);
       guardState.handler = "onMessage";
-      instance.onMessage(names[item.from] as string, item.message);
+      const returned: unknown = instance.onMessage(names[item.from] as string, item.message);
       guardState.handler = undefined;
+      if (returned !== undefined) checkReturned(returned, slot.id, "onMessage");
       this.afterStep(slot, "message");
     }
   }
@@ -1465,6 +1471,23 @@ function described(id: NodeId, node: ProtocolNode, last?: StateDescription): Sta
   } catch (error) {
     throw declarationFailed(id, "describe()", error, "Describing state");
   }
+}
+
+/** Whether `value` is a Promise or another thenable. */
+function isPromise(value: unknown): boolean {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
+}
+
+/**
+ * Refuses a handler that returned a Promise: an async handler. A step runs to completion in zero
+ * simulated time, so what such a handler does after its first `await` would run once the
+ * simulation has moved on (or ended), outside every step, every check and the trace.
+ */
+function checkReturned(returned: unknown, id: NodeId, handler: string): void {
+  if (!isPromise(returned)) return;
+  throw new InputError(
+    `${id}: ${handler} returned a Promise (is it async?): a handler runs to completion within its step, so what it does after an await would happen outside the simulation; make it synchronous (docs/node-api.md, "What a handler may do")`,
+  );
 }
 
 /**

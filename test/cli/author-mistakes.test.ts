@@ -335,6 +335,20 @@ describe("a node without the handler a delivery needs", () => {
     expect(result.status, result.stderr).toBe(0);
   });
 
+  it("an async handler is one line naming the module, the node and the handler, exit 2", () => {
+    const module = write(
+      "async-handler.mjs",
+      withNode(
+        "async-handler",
+        `{ async onClientRequest(request) { await null; ctx.reply(request, { status: "ok", value: null }); } }`,
+      ),
+    );
+    expectOneLineError(
+      quorumlab("fuzz", module, "--runs", "5", "--seed", "1"),
+      /^error: async-handler\.mjs: n\d: onClientRequest returned a Promise \(is it async\?\)/m,
+    );
+  });
+
   it("a message to a node without onMessage names the message and its sender", () => {
     write(
       "no-message-handler.mjs",

@@ -108,6 +108,41 @@ describe("a handler that throws", () => {
     expect(result.violations[0]?.frame).toBeUndefined();
   });
 
+  it("an async create, which returns a Promise, is an exception of create saying so", () => {
+    const asyncCreate = {
+      ...protocolThat(() => {}),
+      create: async () => ({}),
+    } as unknown as Protocol;
+    expect(run(asyncCreate).violations[0]?.message).toMatch(
+      /^n1 create threw TypeError: create returned a Promise \(is it async\?\): it must return the node itself/,
+    );
+  });
+
+  it("an async handler, which returns a Promise, is an input error naming the node and the handler", () => {
+    const asyncHandler: Protocol = {
+      ...protocolThat(() => {}),
+      create: (ctx): ProtocolNode => ({
+        onStart() {
+          if (ctx.id === "n1") ctx.setTimer("ping", 1_000);
+        },
+        async onTimer() {
+          await null;
+          ctx.send("n2", { type: "ping" });
+        },
+      }),
+    };
+    expect(() => run(asyncHandler)).toThrow(InputError);
+    expect(() => run(asyncHandler)).toThrow(
+      /^n1: onTimer returned a Promise \(is it async\?\): a handler runs to completion within its step/,
+    );
+    // A handler that returns something other than a Promise (an arrow's expression) is fine.
+    const returnsValue: Protocol = {
+      ...protocolThat(() => {}),
+      create: (ctx): ProtocolNode => ({ onStart: () => (ctx.id === "n1" ? 1 : 2) as unknown as void }),
+    };
+    expect(run(returnsValue).ok).toBe(true);
+  });
+
   it("sending to a node that does not exist is an exception of the sender", () => {
     const result = run(protocolThat((ctx) => ctx.send("n9", { type: "lost" })));
     expect(result.violations[0]?.invariant).toBe("exception");
