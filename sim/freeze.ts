@@ -72,8 +72,11 @@ function copyFrozen<T>(value: T): T {
   return Object.freeze(out) as T;
 }
 
-/** Where in `value` the first thing `copyFrozen` refuses is (`.entries[2].apply`), when found. */
-function whereUncopyable(value: unknown, path = ""): string | undefined {
+/**
+ * Where in `value` the first function, symbol or object `structuredClone` refuses is, as a path
+ * (`.entries[2].apply`; "" for the value itself), or undefined when it holds none.
+ */
+export function whereUncopyable(value: unknown, path = ""): string | undefined {
   if (typeof value === "function" || typeof value === "symbol") return path;
   if (value === null || typeof value !== "object" || Object.isFrozen(value)) return undefined;
   const prototype = Object.getPrototypeOf(value);

@@ -10,6 +10,7 @@
  * frozen object or array cannot be mutated, so it is stored and handed back as it is (freeze with
  * `freezeDeep`, which freezes everything inside too).
  */
+import { whereUncopyable } from "./freeze.js";
 import type { DurableStorage } from "./node.js";
 
 export class MemoryStorage implements DurableStorage {
@@ -39,9 +40,10 @@ export class MemoryStorage implements DurableStorage {
   }
 
   set(key: string, value: unknown): void {
+    const stored = storedCopy(value, "set", key);
     this.wrote();
     this.rememberValue(key);
-    this.values.set(key, copy(value));
+    this.values.set(key, stored);
   }
 
   delete(key: string): void {
@@ -53,6 +55,8 @@ export class MemoryStorage implements DurableStorage {
   }
 
   append(key: string, ...items: unknown[]): void {
+    // Copied first (into the call's own array), so that an item storage refuses writes nothing.
+    for (let index = 0; index < items.length; index++) items[index] = storedCopy(items[index], "append", key);
     this.wrote();
     this.rememberList(key);
     let list = this.lists.get(key);
@@ -60,7 +64,7 @@ export class MemoryStorage implements DurableStorage {
       list = [];
       this.lists.set(key, list);
     }
-    for (const item of items) list.push(copy(item));
+    for (const item of items) list.push(item);
   }
 
   truncate(key: string, length: number): void {
@@ -219,15 +223,42 @@ interface SyncedValue {
  * faster than `structuredClone`, and storage writes sit on every protocol's hot path); anything
  * else (Map, Set, typed arrays, Date) falls back to `structuredClone`.
  */
+/**
+ * `value` copied for storage; a function or symbol in it (which a copy would keep by reference, so
+ * that state would outlive a crash outside storage) is a TypeError naming the call and where.
+ */
+function storedCopy(value: unknown, call: "set" | "append", key: string): unknown {
+  try {
+    return copy(value);
+  } catch (error) {
+    if (!(error instanceof NotData)) throw error;
+    const where = whereUncopyable(value) || "its top";
+    throw new TypeError(
+      `ctx.storage.${call}(${JSON.stringify(key)}, …): the value holds a ${error.message} at ${where}, and storage keeps only data`,
+    );
+  }
+}
+
+class NotData extends Error {}
+
 function copy(value: unknown): unknown {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) {
+    if (typeof value === "function" || typeof value === "symbol") throw new NotData(typeof value);
+    return value;
+  }
   if (Array.isArray(value)) {
     const out = new Array(value.length);
     for (let index = 0; index < value.length; index++) out[index] = copy(value[index]);
     return out;
   }
   const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) return structuredClone(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    try {
+      return structuredClone(value);
+    } catch {
+      throw new NotData(`${prototype?.constructor?.name ?? "value"} that cannot be copied`);
+    }
+  }
   // for-in walks the object's cached key list; Object.keys would allocate an array per object.
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};

@@ -41,6 +41,31 @@ describe("durable storage", () => {
     expect(storage.get("last")).toBe(entry);
   });
 
+  it("refuses a function, a symbol or an object it cannot copy, naming the call and where, and keeps what it had", () => {
+    const storage = new MemoryStorage();
+    storage.set("state", { term: 1 });
+    expect(() => storage.set("state", { term: 2, onCommit: () => {} })).toThrow(
+      /^ctx\.storage\.set\("state", …\): the value holds a function at \.onCommit, and storage keeps only data$/,
+    );
+    expect(() => storage.append("log", { term: 1 }, { term: 2, tag: Symbol("x") })).toThrow(
+      /^ctx\.storage\.append\("log", …\): the value holds a symbol at \.tag/,
+    );
+    class Entry {
+      constructor(readonly apply: () => void) {}
+    }
+    expect(() => storage.set("entries", [new Entry(() => {})])).toThrow(
+      /^ctx\.storage\.set\("entries", …\): the value holds a Entry that cannot be copied at \[0\]/,
+    );
+    expect(storage.get("state")).toEqual({ term: 1 });
+    expect(storage.writes).toBe(1);
+    // Class instances of data are copied (without their methods), as a disk would keep them.
+    class Vote {
+      constructor(readonly term: number) {}
+    }
+    storage.set("vote", new Vote(3));
+    expect(storage.get("vote")).toEqual({ term: 3 });
+  });
+
   it("a power loss keeps exactly what was synced", () => {
     const storage = new MemoryStorage();
     storage.set("term", 1);
