@@ -681,21 +681,28 @@ export class Kernel {
         storage,
         now: () => slot.clockBaseLocalUs + Math.floor((this.nowUs - slot.clockBaseSimUs) * slot.clockRate),
         send: (to, message) => {
+          if (describing !== undefined) throw describeActed("ctx.send");
           checkMessage(message, to);
           const sent = this.copyMessages ? sentCopy(message, "send", to) : message;
           this.send(slot.index, this.network.endpoint(to), sent);
         },
         broadcast: (message) => {
+          if (describing !== undefined) throw describeActed("ctx.broadcast");
           checkMessage(message);
           const sent = this.copyMessages ? sentCopy(message, "broadcast") : message;
           for (const peer of peers) this.send(slot.index, this.network.endpoint(peer), sent);
         },
-        setTimer: (name, delayUs) => this.setTimer(slot, name, delayUs),
+        setTimer: (name, delayUs) => {
+          if (describing !== undefined) throw describeActed("ctx.setTimer");
+          this.setTimer(slot, name, delayUs);
+        },
         cancelTimer: (name) => {
+          if (describing !== undefined) throw describeActed("ctx.cancelTimer");
           if (slot.timers.has(name)) slot.timers.set(name, noTimer);
         },
         hasTimer: (name) => (slot.timers.get(name) ?? noTimer) !== noTimer,
         reply: (request, reply) => {
+          if (describing !== undefined) throw describeActed("ctx.reply");
           checkReply(request, reply);
           const sent = this.copyMessages ? sentCopy(reply, "reply") : reply;
           const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply: sent };
@@ -1465,12 +1472,28 @@ function createMonitor(
  * go with the trace. One line, exit code 2, as for a description JSON cannot write
  * (`declarationFailed`).
  */
+/**
+ * The node whose `describe()` is running, if any: what it shows must only read the node, since
+ * only traced runs call it, and a send or a timer set there would make them other runs.
+ */
+let describing: NodeId | undefined;
+
 function described(id: NodeId, node: ProtocolNode, last?: StateDescription): StateDescription | undefined {
+  describing = id;
   try {
     return node.describe?.(last);
   } catch (error) {
     throw declarationFailed(id, "describe()", error, "Describing state");
+  } finally {
+    describing = undefined;
   }
+}
+
+/** The error for a `describe()` that called one of its node's effects (`call`). */
+function describeActed(call: string): InputError {
+  return new InputError(
+    `${describing}: describe() called ${call}: describing a node only reads it, since only runs that keep a trace describe their nodes (docs/node-api.md, "What a handler may do")`,
+  );
 }
 
 /** Whether `value` is a Promise or another thenable. */

@@ -275,6 +275,24 @@ export const protocol = {
     );
   });
 
+  it("describe() that sends or sets a timer is one line naming the node and the call, exit 2", () => {
+    write(
+      "acting-describe.mjs",
+      failing(
+        "acting-describe",
+        `describe() { this.ctx.setTimer("tick", 1000); return { served: this.served }; }`,
+      ),
+    );
+    write(
+      "acting-describe.yaml",
+      "protocol: acting-describe\nmodule: ./acting-describe.mjs\nnodes: 2\nduration: 1s\nworkload: {clients: 1, rate: 20, mix: {read: 1}}\n",
+    );
+    expectOneLineError(
+      quorumlab("run", "acting-describe.yaml"),
+      /^error: acting-describe\.mjs: n\d: describe\(\) called ctx\.setTimer: describing a node only reads it/m,
+    );
+  });
+
   it("roles.roleOf, read after every step, is one line too", () => {
     const file = write(
       "bad-role.mjs",
