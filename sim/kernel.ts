@@ -1467,17 +1467,17 @@ function createMonitor(
 }
 
 /**
- * `node.describe(last)`. A description that throws is a mistake in the protocol's module, not a
- * finding: descriptions are asked for only while a trace is recorded, so a finding would come and
- * go with the trace. One line, exit code 2, as for a description JSON cannot write
- * (`declarationFailed`).
- */
-/**
  * The node whose `describe()` is running, if any: what it shows must only read the node, since
  * only traced runs call it, and a send or a timer set there would make them other runs.
  */
 let describing: NodeId | undefined;
 
+/**
+ * `node.describe(last)`. A description that throws, or that acts (`describeActed`), is a mistake
+ * in the protocol's module, not a finding: descriptions are asked for only while a trace is
+ * recorded, so a finding would come and go with the trace. One line, exit code 2, as for a
+ * description JSON cannot write (`declarationFailed`).
+ */
 function described(id: NodeId, node: ProtocolNode, last?: StateDescription): StateDescription | undefined {
   describing = id;
   try {
