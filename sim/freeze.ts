@@ -1,5 +1,6 @@
 /**
- * Deep freezing of JSON-like data, offered to protocols through the node API (sim/node.ts).
+ * Deep freezing and copying of JSON-like data: `freezeDeep`, offered to protocols through the node
+ * API (sim/node.ts), and the copies storage keeps and messages of a module travel as.
  */
 
 /**
@@ -28,33 +29,42 @@ export function freezeDeep<T>(value: T): T {
 /**
  * A deep copy of a JSON-like value with every object in it frozen, as a network would deliver it:
  * what the sender changes afterwards, and what a receiver tries to change, touches no other
- * node's state. Frozen objects inside are shared as they are, since nothing can change them (so a
- * module that freezes its log entries with `freezeDeep` pays no copy for them). Objects of other
- * prototypes (a Map, a Set, a class instance) are copied with `structuredClone`, which keeps a
- * Map's or Set's contents and a class instance's fields but not its methods, and frozen on the
- * outside only. A function or symbol cannot travel: a TypeError says where the value holds one.
+ * node's state. A function or symbol cannot travel: a TypeError says where the value holds one.
+ * See `copyData` for what is copied how.
  */
 export function frozenCopy<T>(value: T): T {
   try {
-    return copyFrozen(value);
+    return copyData(value, true);
   } catch (error) {
-    if (!(error instanceof Uncopyable)) throw error;
+    if (!(error instanceof NotData)) throw error;
     throw new TypeError(
-      `the value ${error.message} at ${whereUncopyable(value) || "its top"}, and only data can be copied`,
+      `the value holds ${error.message} at ${whereUncopyable(value) || "its top"}, and only data can be copied`,
     );
   }
 }
 
-class Uncopyable extends Error {}
+/** What `copyData` throws for what it cannot copy; the message names it (`a function`). */
+export class NotData extends Error {}
 
-function copyFrozen<T>(value: T): T {
-  if (typeof value === "function" || typeof value === "symbol")
-    throw new Uncopyable(`holds a ${typeof value}`);
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+/**
+ * A deep copy of JSON-like data, with every object in it frozen when `freeze` is set. Plain
+ * objects and arrays are copied by hand (several times faster than `structuredClone`, and storage
+ * writes sit on every protocol's hot path). Frozen objects inside are kept as they are, since
+ * nothing can change them (so log entries frozen with `freezeDeep` cost no copy). Objects of other
+ * prototypes (a Map, a Set, a class instance) are
+ * copied with `structuredClone`, which keeps a Map's or Set's contents and a class instance's
+ * fields but not its methods (frozen on the outside only). A function or symbol, kept by reference,
+ * would carry state past every copy: it is a `NotData`.
+ */
+export function copyData<T>(value: T, freeze: boolean): T {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) {
+    if (typeof value === "function" || typeof value === "symbol") throw new NotData(`a ${typeof value}`);
+    return value;
+  }
   if (Array.isArray(value)) {
     const out = new Array(value.length);
-    for (let index = 0; index < value.length; index++) out[index] = copyFrozen(value[index]);
-    return Object.freeze(out) as T;
+    for (let index = 0; index < value.length; index++) out[index] = copyData(value[index], freeze);
+    return (freeze ? Object.freeze(out) : out) as T;
   }
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) {
@@ -62,14 +72,15 @@ function copyFrozen<T>(value: T): T {
     try {
       copy = structuredClone(value);
     } catch {
-      throw new Uncopyable(`holds a ${prototype?.constructor?.name ?? "value"} that cannot be copied`);
+      throw new NotData(`a ${prototype?.constructor?.name ?? "value"} that cannot be copied`);
     }
-    return Object.freeze(copy) as T;
+    return (freeze ? Object.freeze(copy) : copy) as T;
   }
+  // for-in walks the object's cached key list; Object.keys would allocate an array per object.
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const key in source) if (Object.hasOwn(source, key)) out[key] = copyFrozen(source[key]);
-  return Object.freeze(out) as T;
+  for (const key in source) if (Object.hasOwn(source, key)) out[key] = copyData(source[key], freeze);
+  return (freeze ? Object.freeze(out) : out) as T;
 }
 
 /**

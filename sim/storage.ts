@@ -10,7 +10,7 @@
  * frozen object or array cannot be mutated, so it is stored and handed back as it is (freeze with
  * `freezeDeep`, which freezes everything inside too).
  */
-import { whereUncopyable } from "./freeze.js";
+import { copyData, NotData, whereUncopyable } from "./freeze.js";
 import type { DurableStorage } from "./node.js";
 
 export class MemoryStorage implements DurableStorage {
@@ -36,7 +36,7 @@ export class MemoryStorage implements DurableStorage {
 
   get<T>(key: string): T | undefined {
     const value = this.values.get(key);
-    return value === undefined ? undefined : (copy(value) as T);
+    return value === undefined ? undefined : (copyData(value, false) as T);
   }
 
   set(key: string, value: unknown): void {
@@ -219,49 +219,17 @@ interface SyncedValue {
 }
 
 /**
- * A deep copy of JSON-like data. Plain objects and arrays are copied by hand (several times
- * faster than `structuredClone`, and storage writes sit on every protocol's hot path); anything
- * else (Map, Set, typed arrays, Date) falls back to `structuredClone`.
- */
-/**
  * `value` copied for storage; a function or symbol in it (which a copy would keep by reference, so
  * that state would outlive a crash outside storage) is a TypeError naming the call and where.
  */
 function storedCopy(value: unknown, call: "set" | "append", key: string): unknown {
   try {
-    return copy(value);
+    return copyData(value, false);
   } catch (error) {
     if (!(error instanceof NotData)) throw error;
     const where = whereUncopyable(value) || "its top";
     throw new TypeError(
-      `ctx.storage.${call}(${JSON.stringify(key)}, …): the value holds a ${error.message} at ${where}, and storage keeps only data`,
+      `ctx.storage.${call}(${JSON.stringify(key)}, …): the value holds ${error.message} at ${where}, and storage keeps only data`,
     );
   }
-}
-
-class NotData extends Error {}
-
-function copy(value: unknown): unknown {
-  if (value === null || typeof value !== "object" || Object.isFrozen(value)) {
-    if (typeof value === "function" || typeof value === "symbol") throw new NotData(typeof value);
-    return value;
-  }
-  if (Array.isArray(value)) {
-    const out = new Array(value.length);
-    for (let index = 0; index < value.length; index++) out[index] = copy(value[index]);
-    return out;
-  }
-  const prototype = Object.getPrototypeOf(value);
-  if (prototype !== Object.prototype && prototype !== null) {
-    try {
-      return structuredClone(value);
-    } catch {
-      throw new NotData(`${prototype?.constructor?.name ?? "value"} that cannot be copied`);
-    }
-  }
-  // for-in walks the object's cached key list; Object.keys would allocate an array per object.
-  const source = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const key in source) if (Object.hasOwn(source, key)) out[key] = copy(source[key]);
-  return out;
 }
