@@ -175,7 +175,7 @@ function saveCounterexample(
   // The file's duration is the virtual time its schedule ends at: run it once to learn it.
   const draft = exploredScenario(setup, counterexample.steps, counterexample.finding, 1_000_000);
   // A module's messages travel as frozen copies in the search, and so in its replays.
-  const copies = context.module === undefined ? {} : { copyMessages: true };
+  const copies = context.module === undefined ? {} : { guardData: true };
   const probe = runScenario(parseScenario(exploredText(draft), "probe.yaml"), registry, {
     checkHistory: historyChecker(),
     protocolFigures: false,
@@ -541,8 +541,8 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
     ...exploreInput(args),
     faults,
     seed,
-    // A module's messages travel as frozen copies (`KernelConfig.copyMessages`).
-    ...(module === undefined ? {} : { copyMessages: true }),
+    // A module's messages travel as frozen copies, and more (`KernelConfig.guardData`).
+    ...(module === undefined ? {} : { guardData: true }),
   };
   const { setup, userOptions } = exploreSetup(protocol, input, historyChecker());
   const clients = setup.workload.length;

@@ -430,8 +430,8 @@ export async function exploreBug(
       nodes,
       ...(setting.clients === undefined ? {} : { clients: setting.clients }),
       ...(setting.faults === undefined ? {} : { faults: parseFaultBudget(setting.faults), ...unbounded }),
-      // A module's messages travel as frozen copies (`KernelConfig.copyMessages`).
-      ...(threads.source.module === undefined ? {} : { copyMessages: true }),
+      // A module's messages travel as frozen copies, and more (`KernelConfig.guardData`).
+      ...(threads.source.module === undefined ? {} : { guardData: true }),
     };
     const { setup } = exploreSetup(protocol, input, historyChecker());
     const breadthFirst = strategy === "bfs" || strategy === "cells";

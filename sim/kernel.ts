@@ -48,7 +48,14 @@ import { EventQueue } from "./queue.js";
 import { type Rng, randomStream } from "./random.js";
 import { type ChoiceEntry, ChoiceQueue, type StepQueue } from "./scheduler.js";
 import { MemoryStorage } from "./storage.js";
-import type { ArrivalKind, DropReason, MessageFields, NodeFields, TraceRecorder } from "./trace.js";
+import {
+  type ArrivalKind,
+  type DropReason,
+  type MessageFields,
+  type NodeFields,
+  sameDescription,
+  type TraceRecorder,
+} from "./trace.js";
 
 /** A message from a client to a node. */
 export interface ClientRequestMessage extends Message {
@@ -97,13 +104,22 @@ export interface KernelConfig {
    */
   readonly freezeMessages?: boolean;
   /**
-   * Send each message (and each reply to a client) as a frozen deep copy (`frozenCopy`), as a
-   * network delivers a copy: a sender that changes an object after sending it, or a receiver that
-   * changes what it got, then changes no other node's state, the trace, or a client's history.
-   * Default false; on for a protocol module, whose code nothing else has checked. The built-in
-   * protocols build their messages from immutable parts, and their tests run them frozen.
+   * Guard the data that crosses a node's boundary, for a protocol module, whose code nothing else
+   * has checked (default false):
+   * - each message and each reply to a client is sent as a frozen deep copy (`frozenCopy`), as a
+   *   network delivers a copy: a sender that changes an object after sending it, or a receiver
+   *   that changes what it got, then changes no other node's state, the trace, or a client's
+   *   history;
+   * - each state description is kept as a frozen deep copy made when it is handed over
+   *   (`describedCopy`): a description that shares the node's own arrays or objects showed, in a
+   *   trace kept in memory, the state at the end of the run in every record, and was dropped as
+   *   unchanged while its contents changed;
+   * - storage hands out lists as frozen copies (`MemoryStorage`'s `guarded`): a list changed in
+   *   place bypassed the writes a crash that loses unsynced writes rolls back.
+   * The built-in protocols build their messages and descriptions from immutable parts and read
+   * lists without changing them; their tests hold them to it.
    */
-  readonly copyMessages?: boolean;
+  readonly guardData?: boolean;
 }
 
 /**
@@ -298,7 +314,7 @@ export class Kernel {
   private readonly stopOnViolation: boolean;
   private readonly tracing: boolean;
   private readonly freezeMessages: boolean;
-  private readonly copyMessages: boolean;
+  private readonly guardData: boolean;
   private readonly view: KernelView;
   private nowUs = 0;
   private eventIndex = 0;
@@ -341,7 +357,7 @@ export class Kernel {
     this.trace = config.trace;
     this.tracing = config.trace.enabled;
     this.freezeMessages = config.freezeMessages ?? true;
-    this.copyMessages = config.copyMessages ?? false;
+    this.guardData = config.guardData ?? false;
     this.observer = config.observer;
     this.stopOnViolation = config.stopOnViolation ?? true;
     this.nodeIds = config.nodes;
@@ -655,7 +671,7 @@ export class Kernel {
 
   private createSlot(id: NodeId, index: number, seed: bigint): NodeSlot {
     const peers = this.nodeIds.filter((other) => other !== id);
-    const storage = new MemoryStorage();
+    const storage = new MemoryStorage({ guarded: this.guardData });
     const random = randomStream(seed, `node/${id}`);
     const slot: NodeSlot = {
       id,
@@ -683,13 +699,13 @@ export class Kernel {
         send: (to, message) => {
           if (describing !== undefined) throw describeActed("ctx.send");
           checkMessage(message, to);
-          const sent = this.copyMessages ? sentCopy(message, "send", to) : message;
+          const sent = this.guardData ? sentCopy(message, "send", to) : message;
           this.send(slot.index, this.network.endpoint(to), sent);
         },
         broadcast: (message) => {
           if (describing !== undefined) throw describeActed("ctx.broadcast");
           checkMessage(message);
-          const sent = this.copyMessages ? sentCopy(message, "broadcast") : message;
+          const sent = this.guardData ? sentCopy(message, "broadcast") : message;
           for (const peer of peers) this.send(slot.index, this.network.endpoint(peer), sent);
         },
         setTimer: (name, delayUs) => {
@@ -704,7 +720,7 @@ export class Kernel {
         reply: (request, reply) => {
           if (describing !== undefined) throw describeActed("ctx.reply");
           checkReply(request, reply);
-          const sent = this.copyMessages ? sentCopy(reply, "reply") : reply;
+          const sent = this.guardData ? sentCopy(reply, "reply") : reply;
           const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply: sent };
           this.send(slot.index, this.network.endpoint(request.client), message);
         },
@@ -1095,11 +1111,9 @@ export class Kernel {
     let description: StateDescription | undefined;
     if (this.tracing && node.describe !== undefined) {
       const symbol = this.endpointSymbols[slot.index] as number;
-      description = described(
-        slot.id,
-        node,
-        this.trace.lastDescription(symbol) as StateDescription | undefined,
-      );
+      const last = this.trace.lastDescription(symbol) as StateDescription | undefined;
+      description = described(slot.id, node, last);
+      if (this.guardData && description !== last) description = describedCopy(slot.id, description, last);
       this.trace.state(this.traceFields.node(this.nowUs, this.eventIndex, symbol), description);
     }
     const roles = this.roles;
@@ -1549,7 +1563,30 @@ function declarationFailed(id: NodeId, what: string, error: unknown, section: st
 }
 
 /**
- * `message` as a frozen deep copy (`KernelConfig.copyMessages`); a value that cannot be copied (a
+ * A module's description as the trace keeps it (`KernelConfig.guardData`): a frozen deep copy made
+ * as it is handed over, or `last` (the copy kept before) when it shows the same data, which the
+ * trace then drops as it drops a description handed back. A description that holds a function or
+ * another value that is not data is a mistake in the module: one line, exit code 2.
+ */
+function describedCopy(
+  id: NodeId,
+  description: StateDescription | undefined,
+  last: StateDescription | undefined,
+): StateDescription | undefined {
+  if (description === undefined) return undefined;
+  let copy: StateDescription;
+  try {
+    copy = frozenCopy(description);
+  } catch (error) {
+    throw new InputError(
+      `${id}: describe() returned a description that ${(error as Error).message.replace(/^the value /, "").replace(/, and only data can be copied$/, "")}: a description shows data only (docs/node-api.md, "Describing state")`,
+    );
+  }
+  return last !== undefined && sameDescription(last, copy) ? last : copy;
+}
+
+/**
+ * `message` as a frozen deep copy (`KernelConfig.guardData`); a value that cannot be copied (a
  * function, say) is a TypeError in the sending handler, naming the call.
  */
 function sentCopy<T>(message: T, call: "send" | "broadcast" | "reply", to?: NodeId): T {

@@ -63,8 +63,8 @@ export interface RunOptions {
   readonly choiceStore?: boolean;
   /** Freeze messages as they are sent (default true; see `KernelConfig.freezeMessages`). */
   readonly freezeMessages?: boolean;
-  /** Send messages as frozen deep copies (default false; see `KernelConfig.copyMessages`). */
-  readonly copyMessages?: boolean;
+  /** Guard the data a module's nodes hand over and read back (default false; see `KernelConfig.guardData`). */
+  readonly guardData?: boolean;
 }
 
 export interface ExpectationResult {
@@ -204,7 +204,7 @@ function newKernel({
     stopOnViolation: options.stopOnViolation ?? true,
     ...(options.observer === undefined ? {} : { observer: options.observer }),
     ...(options.freezeMessages === false ? { freezeMessages: false } : {}),
-    ...(options.copyMessages === true ? { copyMessages: true } : {}),
+    ...(options.guardData === true ? { guardData: true } : {}),
     ...(scenario.schedule === undefined && options.choiceStore !== true
       ? {}
       : { scheduling: "choice" as const }),

@@ -9,6 +9,13 @@
  * write and on read, so a node cannot change stored state by mutating an object it stored; a
  * frozen object or array cannot be mutated, so it is stored and handed back as it is (freeze with
  * `freezeDeep`, which freezes everything inside too).
+ *
+ * Lists are handed out as they are stored, not copied on every read: a node reads its log on
+ * restart, and a commit site reads its decision log after each step. Guarded storage (a protocol
+ * module's, `KernelConfig.guardData`) keeps its list items frozen and hands out a frozen copy of
+ * a list, made on the first read after a write to it, so that a module that pushes to the list it
+ * read, or changes an item of it, fails at that line instead of changing durable state past the
+ * writes a crash that loses unsynced writes rolls back.
  */
 import { copyData, NotData, whereUncopyable } from "./freeze.js";
 import type { DurableStorage } from "./node.js";
@@ -16,6 +23,8 @@ import type { DurableStorage } from "./node.js";
 export class MemoryStorage implements DurableStorage {
   private readonly values = new Map<string, unknown>();
   private readonly lists = new Map<string, unknown[]>();
+  /** Guarded storage: each list as last handed out, a frozen copy (see the header). */
+  private readonly handedOut: Map<string, readonly unknown[]> | undefined;
   /**
    * What each key touched since the last sync held at that sync, recorded at its first write
    * after it: enough to roll back, without copying a whole list on every sync (Raft syncs after
@@ -27,6 +36,11 @@ export class MemoryStorage implements DurableStorage {
   private readonly syncedLists = new Map<string, SyncedList>();
   /** Counts syncs (and rollbacks) that changed anything: the records of older epochs are spent. */
   private epoch = 0;
+  /** `guarded`: freeze list items, and hand out lists as frozen copies (see the header). */
+  constructor(options: { readonly guarded?: boolean } = {}) {
+    this.handedOut = options.guarded === true ? new Map() : undefined;
+  }
+
   /** Number of write calls, a figure for reports (persist operations per run). */
   writes = 0;
   /** Number of `sync` calls. */
@@ -52,11 +66,14 @@ export class MemoryStorage implements DurableStorage {
     this.rememberList(key);
     this.values.delete(key);
     this.lists.delete(key);
+    this.handedOut?.delete(key);
   }
 
   append(key: string, ...items: unknown[]): void {
     // Copied first (into the call's own array), so that an item storage refuses writes nothing.
-    for (let index = 0; index < items.length; index++) items[index] = storedCopy(items[index], "append", key);
+    const frozen = this.handedOut !== undefined;
+    for (let index = 0; index < items.length; index++)
+      items[index] = storedCopy(items[index], "append", key, frozen);
     this.wrote();
     this.rememberList(key);
     let list = this.lists.get(key);
@@ -65,6 +82,7 @@ export class MemoryStorage implements DurableStorage {
       this.lists.set(key, list);
     }
     for (const item of items) list.push(item);
+    this.handedOut?.delete(key);
   }
 
   truncate(key: string, length: number): void {
@@ -80,10 +98,19 @@ export class MemoryStorage implements DurableStorage {
       synced.length = kept;
     }
     list.length = kept;
+    this.handedOut?.delete(key);
   }
 
   list<T>(key: string): readonly T[] {
-    return (this.lists.get(key) ?? []) as T[];
+    const list = this.lists.get(key) ?? [];
+    const handedOut = this.handedOut;
+    if (handedOut === undefined) return list as T[];
+    let copy = handedOut.get(key);
+    if (copy === undefined) {
+      copy = Object.freeze(list.slice());
+      handedOut.set(key, copy);
+    }
+    return copy as T[];
   }
 
   /** Makes every write so far durable. */
@@ -116,6 +143,7 @@ export class MemoryStorage implements DurableStorage {
       for (const item of synced.tail) synced.list.push(item);
       this.lists.set(key, synced.list);
     }
+    this.handedOut?.clear();
     this.epoch++;
     this.unsyncedWrites = 0;
     return lost;
@@ -222,9 +250,9 @@ interface SyncedValue {
  * `value` copied for storage; a function or symbol in it (which a copy would keep by reference, so
  * that state would outlive a crash outside storage) is a TypeError naming the call and where.
  */
-function storedCopy(value: unknown, call: "set" | "append", key: string): unknown {
+function storedCopy(value: unknown, call: "set" | "append", key: string, freeze = false): unknown {
   try {
-    return copyData(value, false);
+    return copyData(value, freeze);
   } catch (error) {
     if (!(error instanceof NotData)) throw error;
     const where = whereUncopyable(value) || "its top";

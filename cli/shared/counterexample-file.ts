@@ -66,8 +66,8 @@ export async function replay(
       keepTrace: options.keepTrace,
       checkHistory: historyChecker(),
       checkLiveness: options.liveness,
-      // As the module's runs were run (`KernelConfig.copyMessages`).
-      copyMessages: true,
+      // As the module's runs were run (`KernelConfig.guardData`).
+      guardData: true,
       ...(sink === undefined ? {} : { traceSink: sink }),
     });
   } finally {

@@ -89,7 +89,7 @@ export async function fuzzRunner(source: ProtocolSource, liveness: boolean): Pro
     coverage: true,
     // A module's messages stay frozen, and travel as copies: it is the code the guards exist for.
     freezeMessages: source.module !== undefined,
-    copyMessages: source.module !== undefined,
+    guardData: source.module !== undefined,
   });
   runners.set(key, runner);
   return runner;

@@ -63,8 +63,8 @@ export function executeScenario(
       checkHistory: historyChecker(),
       checkLiveness: options.liveness ?? false,
       ...(builtIn && options.freezeBuiltInMessages === false ? { freezeMessages: false } : {}),
-      // A module's messages travel as frozen copies (`KernelConfig.copyMessages`).
-      ...(builtIn ? {} : { copyMessages: true }),
+      // A module's messages travel as frozen copies, and more (`KernelConfig.guardData`).
+      ...(builtIn ? {} : { guardData: true }),
     });
     return { result, wallMs: performance.now() - started };
   } finally {

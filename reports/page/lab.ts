@@ -155,7 +155,7 @@ export class Lab {
     const result = runScenario(this.original.scenario, new Map([[this.protocol.name, this.protocol]]), {
       keepTrace: true,
       checkHistory: labHistoryChecker(this.options.now, this.options.historyBudgetMs ?? 10_000),
-      ...moduleMessages(this.original.scenario),
+      ...moduleGuards(this.original.scenario),
     });
     const records = result.records;
     const end = records[records.length - 1];
@@ -231,11 +231,11 @@ export class Lab {
 }
 
 /**
- * A protocol module's messages travel as frozen copies, as `quorumlab run` sends them
- * (`KernelConfig.copyMessages`); a scenario of a module names it.
+ * A protocol module's data is guarded as `quorumlab run` guards it (`KernelConfig.guardData`:
+ * messages travel as frozen copies, and more); a scenario of a module names it.
  */
-function moduleMessages(scenario: Scenario): { copyMessages?: true } {
-  return scenario.module === undefined ? {} : { copyMessages: true };
+function moduleGuards(scenario: Scenario): { guardData?: true } {
+  return scenario.module === undefined ? {} : { guardData: true };
 }
 
 /** Runs `scenario` as `quorumlab run` does, then hashes and models its trace. */
@@ -250,7 +250,7 @@ async function simulate(
   const result = runScenario(scenario, new Map([[protocol.name, protocol]]), {
     keepTrace: true,
     checkHistory: labHistoryChecker(options.now, options.historyBudgetMs ?? 10_000),
-    ...moduleMessages(scenario),
+    ...moduleGuards(scenario),
   });
   times.push(options.now());
   // In the page the hash is computed now (see sha256.ts); the trace's `end` record gets it too.

@@ -36,8 +36,8 @@ export interface ExploreInput {
   /** The rate a clock drift sets (fast or slow); default: the bugs' or the protocol's `explore.driftRate`, else 0.05. */
   readonly driftRate?: number;
   readonly seed?: bigint;
-  /** Send messages as frozen deep copies (`WorldSetup.copyMessages`): for a protocol module. */
-  readonly copyMessages?: boolean;
+  /** Guard a module's data (`WorldSetup.guardData`): for a protocol module. */
+  readonly guardData?: boolean;
 }
 
 export const defaultBudget: FaultBudget = {
@@ -231,7 +231,7 @@ export function exploreSetup(
     promptTimeouts: input.promptTimeouts ?? hints.promptTimeouts ?? false,
     promptReplies: input.promptReplies ?? hints.promptReplies ?? false,
     ...(driftRate === undefined ? {} : { driftRate }),
-    ...(input.copyMessages === true ? { copyMessages: true } : {}),
+    ...(input.guardData === true ? { guardData: true } : {}),
     ...(checkHistory === undefined ? {} : { checkHistory }),
   };
   return { setup, userOptions };

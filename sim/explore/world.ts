@@ -88,10 +88,10 @@ export interface WorldSetup {
    */
   readonly driftRate?: number;
   /**
-   * Send messages as frozen deep copies (`KernelConfig.copyMessages`): on for a protocol module.
+   * Guard the data nodes hand over and read back (`KernelConfig.guardData`): on for a protocol module.
    * Default false.
    */
-  readonly copyMessages?: boolean;
+  readonly guardData?: boolean;
   /**
    * Checks the client history, in step order, each time it has grown and no operation is
    * pending: a history of ended operations that is not linearizable stays so whatever follows.
@@ -257,7 +257,7 @@ export class World {
       network: defaultNetwork,
       trace: shared.silentTrace,
       scheduling: "choice",
-      ...(setup.copyMessages === true ? { copyMessages: true } : {}),
+      ...(setup.guardData === true ? { guardData: true } : {}),
     });
     this.history = new HistoryLog(this.kernel);
     this.clients = clients.map(

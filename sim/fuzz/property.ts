@@ -65,8 +65,8 @@ export interface RunnerOptions {
    * tests run it frozen (`KernelConfig.freezeMessages` gives the measured reason).
    */
   readonly freezeMessages?: boolean;
-  /** Send messages as frozen deep copies (default false; `KernelConfig.copyMessages` says why). */
-  readonly copyMessages?: boolean;
+  /** Guard the data a module's nodes hand over and read back (default false; `KernelConfig.guardData` says why). */
+  readonly guardData?: boolean;
 }
 
 /** The failure a finished run shows, or undefined when it passed. */
@@ -146,7 +146,7 @@ export function scenarioRunner(
         // Safety needs no protocol figures; computing them would keep every run's trace.
         protocolFigures: false,
         ...(options.freezeMessages === false ? { freezeMessages: false } : {}),
-        ...(options.copyMessages === true ? { copyMessages: true } : {}),
+        ...(options.guardData === true ? { guardData: true } : {}),
       });
       const firstSafety = result.violations.find((violation) => violation.kind === "safety");
       const hash = {

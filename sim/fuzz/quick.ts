@@ -40,8 +40,8 @@ export function fuzzProtocol(protocol: Protocol, options: QuickFuzzOptions = {})
   const runner = scenarioRunner(new Map([[protocol.name, protocol]]), {
     liveness: settings.liveness,
     checkHistory: boundedHistoryCheck,
-    // As `quorumlab fuzz` runs a module (`KernelConfig.copyMessages`).
-    copyMessages: true,
+    // As `quorumlab fuzz` runs a module (`KernelConfig.guardData`).
+    guardData: true,
   });
   const seed = options.seed ?? 1n;
   const runs = options.runs ?? 100;

@@ -456,10 +456,10 @@ describe("messages as copies (a protocol module's)", () => {
     bugs: [],
   };
   const scenario = parseScenario("protocol: aliasing\nnodes: 2\nduration: 100ms\n", "aliasing.yaml");
-  const firstListLength = (copyMessages: boolean) => {
+  const firstListLength = (guardData: boolean) => {
     const result = runScenario(scenario, new Map([["aliasing", aliasing]]), {
       keepTrace: true,
-      copyMessages,
+      guardData,
     });
     const note = result.records.find((record) => record.kind === "note" && record.label === "first-list-now");
     return (note as { data?: { length?: number } } | undefined)?.data?.length;
@@ -478,7 +478,7 @@ describe("messages as copies (a protocol module's)", () => {
     const registry = new Map([["probe", pushing]]);
     const probe = parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml");
     expect(runScenario(probe, registry, {}).ok).toBe(true);
-    const copied = runScenario(probe, registry, { copyMessages: true });
+    const copied = runScenario(probe, registry, { guardData: true });
     expect(copied.violations[0]?.message).toMatch(/^n2 onMessage threw TypeError: .*not extensible/);
   });
 
@@ -496,7 +496,7 @@ describe("messages as copies (a protocol module's)", () => {
     const result = runScenario(
       parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml"),
       new Map([["probe", sendsFunction]]),
-      { copyMessages: true },
+      { guardData: true },
     );
     expect(result.violations[0]?.message).toMatch(
       /^n1 onStart threw TypeError: ctx\.send\("n2", …\): the message holds a function at \.steps\[0\]\.run, and only data can be copied/,
@@ -512,5 +512,69 @@ describe("messages as copies (a protocol module's)", () => {
     const { result } = executeScenario(probe, { keepTrace: false, registry });
     expect(result.violations[0]?.invariant).toBe("exception");
     expect(fuzzProtocol(pushing, { runs: 5 }).failure?.invariant).toBe("exception");
+  });
+});
+
+describe("state descriptions as copies (a protocol module's)", () => {
+  /** n1 adds to its log three times and describes itself with the log array it keeps. */
+  const sharing = (extra: Record<string, unknown> = {}): Protocol => ({
+    name: "sharing",
+    summary: "test protocol",
+    defaultNodes: 1,
+    parseOptions: (options) => ({ ...options }),
+    create: (ctx): ProtocolNode => {
+      const log: number[] = [];
+      return {
+        onStart() {
+          ctx.setTimer("add", 1_000);
+        },
+        onTimer() {
+          log.push(log.length);
+          if (log.length < 3) ctx.setTimer("add", 1_000);
+        },
+        onMessage() {},
+        describe: () => ({ role: "replica", log, ...extra }),
+      };
+    },
+    invariants: [],
+    bugs: [],
+  });
+  const scenario = parseScenario("protocol: sharing\nnodes: 1\nduration: 100ms\n", "sharing.yaml");
+  const run = (protocol: Protocol, options: { keepTrace: boolean; guardData: boolean }) => {
+    let text = "";
+    const result = runScenario(scenario, new Map([["sharing", protocol]]), {
+      ...options,
+      ...(options.keepTrace ? {} : { traceSink: { write: (chunk: string) => (text += chunk) } }),
+    });
+    const states = options.keepTrace
+      ? result.records.filter((record) => record.kind === "state")
+      : text
+          .split("\n")
+          .filter((line) => line.includes('"kind":"state"'))
+          .map((line) => JSON.parse(line) as { state: unknown });
+    return { hash: result.traceHash, logs: states.map((record) => (record.state as { log: number[] }).log) };
+  };
+
+  it("keep what the node showed at each step, the same kept in memory as streamed", () => {
+    const kept = run(sharing(), { keepTrace: true, guardData: true });
+    const streamed = run(sharing(), { keepTrace: false, guardData: true });
+    expect(kept.logs).toEqual([[], [0], [0, 1], [0, 1, 2]]);
+    expect(streamed.logs).toEqual(kept.logs);
+    expect(kept.hash).toBe(streamed.hash);
+    // Unguarded, the shared array is seen only once, as it is at the end (kept) or at the start
+    // (streamed), and the two hashes differ.
+    const keptShared = run(sharing(), { keepTrace: true, guardData: false });
+    const streamedShared = run(sharing(), { keepTrace: false, guardData: false });
+    expect(keptShared.logs).toEqual([[0, 1, 2]]);
+    expect(streamedShared.logs).toEqual([[]]);
+    expect(keptShared.hash).not.toBe(streamedShared.hash);
+  });
+
+  it("a function in a description is one line naming the node and where", () => {
+    const withFunction = sharing({ onTick: () => 1 });
+    expect(() => run(withFunction, { keepTrace: true, guardData: true })).toThrow(InputError);
+    expect(() => run(withFunction, { keepTrace: true, guardData: true })).toThrow(
+      /^n1: describe\(\) returned a description that holds a function at \.onTick: a description shows data only/,
+    );
   });
 });
