@@ -714,9 +714,13 @@ export class Kernel {
         },
         cancelTimer: (name) => {
           if (describing !== undefined) throw describeActed("ctx.cancelTimer");
+          if (typeof name !== "string") throw timerNameNotText("ctx.cancelTimer", name);
           if (slot.timers.has(name)) slot.timers.set(name, noTimer);
         },
-        hasTimer: (name) => (slot.timers.get(name) ?? noTimer) !== noTimer,
+        hasTimer: (name) => {
+          if (typeof name !== "string") throw timerNameNotText("ctx.hasTimer", name);
+          return (slot.timers.get(name) ?? noTimer) !== noTimer;
+        },
         reply: (request, reply) => {
           if (describing !== undefined) throw describeActed("ctx.reply");
           checkReply(request, reply);
@@ -853,6 +857,9 @@ export class Kernel {
   }
 
   private setTimer(slot: NodeSlot, name: string, delayUs: number): void {
+    // Names are text in traces, scenario schedules and `explore --timers`: a number 7 there would
+    // read back as another timer than "7".
+    if (typeof name !== "string") throw timerNameNotText("ctx.setTimer", name);
     // A missing or NaN delay would queue the timer at no time at all (a run that never ends).
     if (typeof delayUs !== "number" || !Number.isFinite(delayUs)) {
       throw new TypeError(
@@ -1501,6 +1508,13 @@ function described(id: NodeId, node: ProtocolNode, last?: StateDescription): Sta
   } finally {
     describing = undefined;
   }
+}
+
+/** The error for a timer name that is not a string (`call` is the context function given it). */
+function timerNameNotText(call: string, name: unknown): TypeError {
+  const shown = typeof name === "symbol" ? String(name) : (JSON.stringify(name) ?? String(name));
+  const rest = call === "ctx.setTimer" ? ", …" : "";
+  return new TypeError(`${call}(${shown}${rest}): a timer's name must be a string, got ${typeof name}`);
 }
 
 /** The error for a `describe()` that called one of its node's effects (`call`). */

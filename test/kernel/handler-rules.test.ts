@@ -84,6 +84,23 @@ describe("a handler that throws", () => {
     );
   });
 
+  it("a timer named by anything but a string is an exception of the handler, whichever call names it", () => {
+    type Loose = (name: unknown, delayUs?: number) => unknown;
+    for (const [call, shown] of [
+      [(ctx: NodeContext) => (ctx.setTimer as Loose)(7, 10), "ctx\\.setTimer\\(7, …\\)"],
+      [(ctx: NodeContext) => (ctx.cancelTimer as Loose)(7), "ctx\\.cancelTimer\\(7\\)"],
+      [(ctx: NodeContext) => (ctx.hasTimer as Loose)(undefined), "ctx\\.hasTimer\\(undefined\\)"],
+    ] as const) {
+      const result = run(protocolThat((ctx) => void call(ctx)));
+      expect(result.violations[0]?.invariant).toBe("exception");
+      expect(result.violations[0]?.message).toMatch(
+        new RegExp(
+          `^n2 onMessage threw TypeError: ${shown}: a timer's name must be a string, got (number|undefined) \\(at`,
+        ),
+      );
+    }
+  });
+
   it("sending something that is not a message with a string `type` is an exception of the sender", () => {
     for (const [sent, shown] of [
       [{ kind: "ping" }, '{"kind":"ping"}'],
