@@ -7,7 +7,7 @@
  * files.
  */
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
 import cliProgress from "cli-progress";
@@ -171,6 +171,9 @@ function saveCounterexample(
     clients: context.clients,
     seed: context.seed,
     command: context.command,
+    ...(context.module === undefined
+      ? {}
+      : { module: relative(resolve(outDir), resolve(context.module)).split(sep).join("/") }),
   };
   // The file's duration is the virtual time its schedule ends at: run it once to learn it.
   const draft = exploredScenario(setup, counterexample.steps, counterexample.finding, 1_000_000);

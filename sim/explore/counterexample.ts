@@ -18,6 +18,11 @@ export interface CounterexampleSetup {
   readonly seed: bigint;
   /** The `quorumlab explore ...` command line that finds it again. */
   readonly command: string;
+  /**
+   * For a user's module, its path relative to the counterexample file's folder: `quorumlab run`
+   * on the file alone then finds the protocol, as it does for a fuzzer's counterexample.
+   */
+  readonly module?: string;
 }
 
 /** `<protocol>-<invariant>-explored` (the invariant without its protocol prefix): the file's base name. */
@@ -53,6 +58,7 @@ export function exploredScenario(
   return {
     name: exploredName(setup.protocol, finding.invariant),
     protocol: setup.protocol,
+    ...(setup.module === undefined ? {} : { module: setup.module }),
     summary: `Explored counterexample: ${setup.protocol} breaks ${finding.invariant} in ${steps.length} steps.`,
     description,
     nodes: setup.nodes,

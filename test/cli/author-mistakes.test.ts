@@ -479,6 +479,10 @@ export const protocol = { name: "shares-log", create: (ctx) => new Node(ctx), cl
     const run = quorumlab("run", cx.file, "--module", file, "--json");
     expect(run.status, run.stderr).toBe(1);
     expect((JSON.parse(run.stdout) as { traceHash: string }).traceHash).toBe(cx.traceHash);
+    // The file names its module, so it replays on its own, as a fuzzer's counterexample does.
+    const alone = quorumlab("run", cx.file, "--json");
+    expect(alone.status, alone.stderr).toBe(1);
+    expect((JSON.parse(alone.stdout) as { traceHash: string }).traceHash).toBe(cx.traceHash);
   });
 
   it("sending to a node that does not exist is an exception of the sender, not an internal error", () => {
