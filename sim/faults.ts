@@ -8,7 +8,8 @@
  * (a random crashed node). An action with `afterNewLeader` waits, from its time on, for the next
  * new leader (or the `nthNewLeader`-th) and runs that long after its election. Randomness comes from the run's own `faults` stream, so adding or
  * removing an action never changes any node's or the network's random choices. An action whose
- * target does not exist at that moment (no leader yet, nobody crashed) is skipped, and the trace
+ * target does not exist at that moment (no leader yet, nobody crashed), or that would do nothing
+ * to it (a restart of a node that is up, a crash of one that is down), is skipped, and the trace
  * says so with a `note` from node `kernel`.
  */
 import type { SimulatedClient } from "./clients.js";
@@ -254,7 +255,38 @@ export class FaultTimeline {
       this.skip(action, `no node matches target '${target}' now`);
       return;
     }
+    const idle = this.idleReason(action, id);
+    if (idle !== undefined) {
+      this.skip(action, idle);
+      return;
+    }
     run(id);
+  }
+
+  /**
+   * Why `action` would do nothing to node `id` now (a restart of a node that is up, a crash of a
+   * node that is down...), or undefined when it acts. Only a node named in the scenario can be
+   * such a target: the symbolic ones resolve to nodes the action fits.
+   */
+  private idleReason(action: string, id: NodeId): string | undefined {
+    const kernel = this.kernel;
+    const up = kernel.isUp(id);
+    switch (action) {
+      case "crash":
+        return up ? undefined : `${id} is down already`;
+      case "restart":
+        return up ? `${id} is up: only a crashed node restarts` : undefined;
+      case "pause":
+        if (!up) return `${id} is down`;
+        return kernel.isPaused(id) ? `${id} is paused already` : undefined;
+      case "resume":
+        if (!up) return `${id} is down`;
+        return kernel.isPaused(id) ? undefined : `${id} is not paused`;
+      case "timeout":
+        return up ? undefined : `${id} is down`;
+      default:
+        return undefined;
+    }
   }
 
   /** Resolves a target to a node name now, or undefined. */
