@@ -420,12 +420,13 @@ describe("determinism re-runs", () => {
       ...base,
       name: "leaky",
       create(context, options) {
-        const node = base.create(context, options) as unknown as HeartbeatNode;
         // Module-level state that survives from run to run: the heartbeat period drifts.
         const period = 50_000 + (leaked++ % 7) * 1_000;
-        const original = context.setTimer;
-        (context as { setTimer: typeof original }).setTimer = (name, delayUs) =>
-          original(name, name === "heartbeat" ? period : delayUs);
+        const drifting: typeof context = {
+          ...context,
+          setTimer: (name, delayUs) => context.setTimer(name, name === "heartbeat" ? period : delayUs),
+        };
+        const node = base.create(drifting, options) as unknown as HeartbeatNode;
         return node as unknown as ReturnType<Protocol["create"]>;
       },
     };

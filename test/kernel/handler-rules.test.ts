@@ -101,6 +101,34 @@ describe("a handler that throws", () => {
     }
   });
 
+  it("the context is frozen: a field set there would outlive a crash", () => {
+    const setsField = run(
+      protocolThat((ctx) => {
+        (ctx as unknown as { writes: number }).writes = 1;
+      }),
+    );
+    expect(setsField.violations[0]?.message).toMatch(
+      /^n2 onMessage threw TypeError: Cannot add property writes, object is not extensible \(at handler-rules\.test\.ts:\d+:\d+\)$/,
+    );
+  });
+
+  it("a node that reorders its node lists changes only its own copies", () => {
+    const result = run(
+      protocolThat((ctx, message) => {
+        if (message.type !== "ping") return;
+        (ctx.nodes as string[]).reverse();
+        (ctx.peers as string[]).push("n9");
+        ctx.broadcast({ type: "pong" });
+      }),
+    );
+    expect(result.violations).toEqual([]);
+    expect(result.kernel.nodeIds).toEqual(["n1", "n2"]);
+    expect(result.kernel.contextOf("n1").nodes).toEqual(["n1", "n2"]);
+    // The broadcast reached the one other node, not the name pushed onto the list.
+    const pongs = result.records.filter((record) => record.kind === "send" && record.type === "pong");
+    expect(pongs.map((record) => (record as { to: string }).to)).toEqual(["n1"]);
+  });
+
   it("sending something that is not a message with a string `type` is an exception of the sender", () => {
     for (const [sent, shown] of [
       [{ kind: "ping" }, '{"kind":"ping"}'],
