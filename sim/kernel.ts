@@ -115,9 +115,11 @@ export interface KernelConfig {
    *   trace kept in memory, the state at the end of the run in every record, and was dropped as
    *   unchanged while its contents changed;
    * - storage hands out lists as frozen copies (`MemoryStorage`'s `guarded`): a list changed in
-   *   place bypassed the writes a crash that loses unsynced writes rolls back.
-   * The built-in protocols build their messages and descriptions from immutable parts and read
-   * lists without changing them; their tests hold them to it.
+   *   place bypassed the writes a crash that loses unsynced writes rolls back;
+   * - each client request reaches a node as a frozen copy (`sendFromClient`): a node that changed
+   *   the request it got changed the client's next attempt and the completion in its history.
+   * The built-in protocols build their messages and descriptions from immutable parts, and read
+   * lists and requests without changing them; their tests hold them to it.
    */
   readonly guardData?: boolean;
 }
@@ -1009,7 +1011,10 @@ export class Kernel {
 
   /** Sends a message from a client endpoint to a node. */
   sendFromClient(client: string, to: NodeId, message: Message): void {
-    this.send(this.network.endpoint(client), this.network.endpoint(to), message);
+    // A module's node gets a frozen copy of a request (`KernelConfig.guardData`): one that changed
+    // the request it got changed the client's retries and the completion in its history.
+    const sent = this.guardData ? frozenCopy(message) : message;
+    this.send(this.network.endpoint(client), this.network.endpoint(to), sent);
   }
 
   private deliver(item: QueueItem & { kind: typeof deliverKind }): void {

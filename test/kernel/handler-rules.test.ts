@@ -358,6 +358,45 @@ describe("the determinism guard", () => {
   });
 });
 
+describe("client requests as copies (a protocol module's)", () => {
+  /** Every node answers each read at once, after changing the request's key. */
+  const rekeying: Protocol = {
+    ...protocolThat(() => {}),
+    create: (ctx): ProtocolNode => ({
+      onClientRequest(request) {
+        (request as { key: string | null }).key = "other";
+        ctx.reply(request, { status: "ok", value: null });
+      },
+    }),
+    client: { operations: { read: 1 }, model: "register" },
+  };
+  const scenario = parseScenario(
+    "protocol: probe\nnodes: 2\nduration: 1s\nworkload: {clients: 1, rate: 5, mix: {read: 1}, keys: [x]}\n",
+    "probe.yaml",
+  );
+  const keysCompleted = (guardData: boolean) => {
+    const result = runScenario(scenario, new Map([["probe", rekeying]]), { keepTrace: true, guardData });
+    return {
+      violation: result.violations[0]?.message,
+      keys: result.records.flatMap((record) =>
+        record.kind === "ok" ? [(record as { key: string }).key] : [],
+      ),
+    };
+  };
+
+  it("a node that changes the request it got fails where it does so, and the history keeps what was asked", () => {
+    // Unguarded, the client records the completion of its read of x as a read of "other".
+    const shared = keysCompleted(false);
+    expect(shared.keys.length).toBeGreaterThan(0);
+    expect(new Set(shared.keys)).toEqual(new Set(["other"]));
+    const guarded = keysCompleted(true);
+    expect(guarded.violation).toMatch(
+      /^n\d onClientRequest threw TypeError: Cannot assign to read only property 'key' .*\(at handler-rules\.test\.ts:\d+:\d+\)$/,
+    );
+    expect(guarded.keys).toEqual([]);
+  });
+});
+
 describe("a reply a client cannot read", () => {
   function answering(answer: (ctx: NodeContext, request: ClientRequest) => void): Protocol {
     return {
