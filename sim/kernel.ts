@@ -117,7 +117,8 @@ export interface KernelConfig {
    * - storage hands out lists as frozen copies (`MemoryStorage`'s `guarded`): a list changed in
    *   place bypassed the writes a crash that loses unsynced writes rolls back;
    * - each client request reaches a node as a frozen copy (`sendFromClient`): a node that changed
-   *   the request it got changed the client's next attempt and the completion in its history.
+   *   the request it got changed the client's next attempt and the completion in its history;
+   * - a note's data is kept as a frozen deep copy (`notedCopy`), as descriptions are.
    * The built-in protocols build their messages and descriptions from immutable parts, and read
    * lists and requests without changing them; their tests hold them to it.
    */
@@ -493,7 +494,9 @@ export class Kernel {
     const handler = guardState.handler;
     const node = guardState.node;
     guardState.handler = undefined;
-    if (handler === undefined || node === undefined || error instanceof DeterminismError) throw error;
+    // A mistake in the protocol's module (a broken determinism rule, note data that is not data)
+    // is bad input, reported in one line, not a finding of its logic.
+    if (handler === undefined || node === undefined || error instanceof InputError) throw error;
     const { name, text, frame, summary } = describeThrown(error);
     this.exception(
       `${node} ${handler} threw ${summary}`,
@@ -738,10 +741,11 @@ export class Kernel {
         probe: (name) => this.observer?.probe(slot.index, name),
         note: (label, data) => {
           if (this.tracing) {
+            const kept = data !== undefined && this.guardData ? notedCopy(id, label, data) : data;
             this.trace.record(
-              data === undefined
+              kept === undefined
                 ? { kind: "note", t: this.nowUs, e: this.eventIndex, node: id, label }
-                : { kind: "note", t: this.nowUs, e: this.eventIndex, node: id, label, data },
+                : { kind: "note", t: this.nowUs, e: this.eventIndex, node: id, label, data: kept },
             );
           }
         },
@@ -1607,6 +1611,22 @@ function describedCopy(
     );
   }
   return last !== undefined && sameDescription(last, copy) ? last : copy;
+}
+
+/**
+ * A module's note data as the trace keeps it (`KernelConfig.guardData`): a frozen deep copy made
+ * when the note is taken, so that data sharing the node's own arrays shows them as they were then.
+ * Data that is not data (a function) is a mistake in the module, reported like a description's:
+ * notes are recorded only while a trace is, so a finding would come and go with the trace.
+ */
+function notedCopy(id: NodeId, label: string, data: unknown): unknown {
+  try {
+    return frozenCopy(data);
+  } catch (error) {
+    throw new InputError(
+      `${id}: ctx.note(${JSON.stringify(label)}, …): the data ${(error as Error).message.replace(/^the value /, "").replace(/, and only data can be copied$/, "")}: a note records data only`,
+    );
+  }
 }
 
 /**

@@ -662,3 +662,72 @@ describe("state descriptions as copies (a protocol module's)", () => {
     );
   });
 });
+
+describe("note data as copies (a protocol module's)", () => {
+  /** n1 adds to its log three times and notes the log array it keeps after each. */
+  const noting = (extra: Record<string, unknown> = {}): Protocol => ({
+    name: "noting",
+    summary: "test protocol",
+    defaultNodes: 1,
+    parseOptions: (options) => ({ ...options }),
+    create: (ctx): ProtocolNode => {
+      const log: number[] = [];
+      return {
+        onStart() {
+          ctx.setTimer("add", 1_000);
+        },
+        onTimer() {
+          log.push(log.length);
+          ctx.note("appended", { log, ...extra });
+          if (log.length < 3) ctx.setTimer("add", 1_000);
+        },
+        onMessage() {},
+      };
+    },
+    invariants: [],
+    bugs: [],
+  });
+  const scenario = parseScenario("protocol: noting\nnodes: 1\nduration: 100ms\n", "noting.yaml");
+  const run = (protocol: Protocol, options: { keepTrace: boolean; guardData: boolean }) => {
+    let text = "";
+    const result = runScenario(scenario, new Map([["noting", protocol]]), {
+      ...options,
+      ...(options.keepTrace ? {} : { traceSink: { write: (chunk: string) => (text += chunk) } }),
+    });
+    const notes = options.keepTrace
+      ? result.records.filter((record) => record.kind === "note")
+      : text
+          .split("\n")
+          .filter((line) => line.includes('"kind":"note"'))
+          .map((line) => JSON.parse(line) as { data: unknown });
+    return { hash: result.traceHash, logs: notes.map((record) => (record.data as { log: number[] }).log) };
+  };
+
+  it("keep the data as it was when noted, the same kept in memory as streamed", () => {
+    const kept = run(noting(), { keepTrace: true, guardData: true });
+    const streamed = run(noting(), { keepTrace: false, guardData: true });
+    expect(kept.logs).toEqual([[0], [0, 1], [0, 1, 2]]);
+    expect(streamed.logs).toEqual(kept.logs);
+    expect(kept.hash).toBe(streamed.hash);
+    // Unguarded, the trace kept in memory shows the final log in every note.
+    expect(run(noting(), { keepTrace: true, guardData: false }).logs).toEqual([
+      [0, 1, 2],
+      [0, 1, 2],
+      [0, 1, 2],
+    ]);
+  });
+
+  it("a function in note data is one line naming the node, the note and where", () => {
+    const withFunction = noting({ at: () => 1 });
+    expect(() => run(withFunction, { keepTrace: true, guardData: true })).toThrow(
+      /^n1: ctx\.note\("appended", …\): the data holds a function at \.at: a note records data only$/,
+    );
+    // Runs that record no trace (the fuzzer's) take no notes, and find nothing.
+    const untraced = runScenario(scenario, new Map([["noting", withFunction]]), {
+      keepTrace: false,
+      hashTrace: false,
+      guardData: true,
+    });
+    expect(untraced.ok).toBe(true);
+  });
+});
