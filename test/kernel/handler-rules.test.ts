@@ -599,10 +599,13 @@ describe("messages as copies (a protocol module's)", () => {
   });
 });
 
-describe("state descriptions as copies (a protocol module's)", () => {
-  /** n1 adds to its log three times and describes itself with the log array it keeps. */
-  const sharing = (extra: Record<string, unknown> = {}): Protocol => ({
-    name: "sharing",
+/**
+ * A one-node protocol whose n1 adds to its log three times, 1 ms apart, and shows the log array it
+ * keeps: in its description, or in a note after each addition. `extra` joins what it shows.
+ */
+function logKeeper(shows: "describe" | "note", extra: Record<string, unknown> = {}): Protocol {
+  return {
+    name: "keeper",
     summary: "test protocol",
     defaultNodes: 1,
     parseOptions: (options) => ({ ...options }),
@@ -614,48 +617,62 @@ describe("state descriptions as copies (a protocol module's)", () => {
         },
         onTimer() {
           log.push(log.length);
+          if (shows === "note") ctx.note("appended", { log, ...extra });
           if (log.length < 3) ctx.setTimer("add", 1_000);
         },
         onMessage() {},
-        describe: () => ({ role: "replica", log, ...extra }),
+        ...(shows === "describe" ? { describe: () => ({ role: "replica", log, ...extra }) } : {}),
       };
     },
     invariants: [],
     bugs: [],
-  });
-  const scenario = parseScenario("protocol: sharing\nnodes: 1\nduration: 100ms\n", "sharing.yaml");
-  const run = (protocol: Protocol, options: { keepTrace: boolean; guardData: boolean }) => {
-    let text = "";
-    const result = runScenario(scenario, new Map([["sharing", protocol]]), {
-      ...options,
-      ...(options.keepTrace ? {} : { traceSink: { write: (chunk: string) => (text += chunk) } }),
-    });
-    const states = options.keepTrace
-      ? result.records.filter((record) => record.kind === "state")
-      : text
-          .split("\n")
-          .filter((line) => line.includes('"kind":"state"'))
-          .map((line) => JSON.parse(line) as { state: unknown });
-    return { hash: result.traceHash, logs: states.map((record) => (record.state as { log: number[] }).log) };
   };
+}
+
+const keeperScenario = parseScenario("protocol: keeper\nnodes: 1\nduration: 100ms\n", "keeper.yaml");
+
+/** A traced run of a `logKeeper`: its hash, and the logs its records of `kind` show, in order. */
+function keptLogs(
+  protocol: Protocol,
+  kind: "state" | "note",
+  options: { keepTrace: boolean; guardData: boolean },
+) {
+  let text = "";
+  const result = runScenario(keeperScenario, new Map([["keeper", protocol]]), {
+    ...options,
+    ...(options.keepTrace ? {} : { traceSink: { write: (chunk: string) => (text += chunk) } }),
+  });
+  const records: Array<Record<string, unknown>> = options.keepTrace
+    ? result.records.filter((record) => record.kind === kind).map((record) => ({ ...record }))
+    : text
+        .split("\n")
+        .filter((line) => line.includes(`"kind":"${kind}"`))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const field = kind === "state" ? "state" : "data";
+  return { hash: result.traceHash, logs: records.map((record) => (record[field] as { log: number[] }).log) };
+}
+
+describe("state descriptions as copies (a protocol module's)", () => {
+  const run = (protocol: Protocol, options: { keepTrace: boolean; guardData: boolean }) =>
+    keptLogs(protocol, "state", options);
 
   it("keep what the node showed at each step, the same kept in memory as streamed", () => {
-    const kept = run(sharing(), { keepTrace: true, guardData: true });
-    const streamed = run(sharing(), { keepTrace: false, guardData: true });
+    const kept = run(logKeeper("describe"), { keepTrace: true, guardData: true });
+    const streamed = run(logKeeper("describe"), { keepTrace: false, guardData: true });
     expect(kept.logs).toEqual([[], [0], [0, 1], [0, 1, 2]]);
     expect(streamed.logs).toEqual(kept.logs);
     expect(kept.hash).toBe(streamed.hash);
     // Unguarded, the shared array is seen only once, as it is at the end (kept) or at the start
     // (streamed), and the two hashes differ.
-    const keptShared = run(sharing(), { keepTrace: true, guardData: false });
-    const streamedShared = run(sharing(), { keepTrace: false, guardData: false });
+    const keptShared = run(logKeeper("describe"), { keepTrace: true, guardData: false });
+    const streamedShared = run(logKeeper("describe"), { keepTrace: false, guardData: false });
     expect(keptShared.logs).toEqual([[0, 1, 2]]);
     expect(streamedShared.logs).toEqual([[]]);
     expect(keptShared.hash).not.toBe(streamedShared.hash);
   });
 
   it("a function in a description is one line naming the node and where", () => {
-    const withFunction = sharing({ onTick: () => 1 });
+    const withFunction = logKeeper("describe", { onTick: () => 1 });
     expect(() => run(withFunction, { keepTrace: true, guardData: true })).toThrow(InputError);
     expect(() => run(withFunction, { keepTrace: true, guardData: true })).toThrow(
       /^n1: describe\(\) returned a description that holds a function at \.onTick: a description shows data only/,
@@ -664,53 +681,17 @@ describe("state descriptions as copies (a protocol module's)", () => {
 });
 
 describe("note data as copies (a protocol module's)", () => {
-  /** n1 adds to its log three times and notes the log array it keeps after each. */
-  const noting = (extra: Record<string, unknown> = {}): Protocol => ({
-    name: "noting",
-    summary: "test protocol",
-    defaultNodes: 1,
-    parseOptions: (options) => ({ ...options }),
-    create: (ctx): ProtocolNode => {
-      const log: number[] = [];
-      return {
-        onStart() {
-          ctx.setTimer("add", 1_000);
-        },
-        onTimer() {
-          log.push(log.length);
-          ctx.note("appended", { log, ...extra });
-          if (log.length < 3) ctx.setTimer("add", 1_000);
-        },
-        onMessage() {},
-      };
-    },
-    invariants: [],
-    bugs: [],
-  });
-  const scenario = parseScenario("protocol: noting\nnodes: 1\nduration: 100ms\n", "noting.yaml");
-  const run = (protocol: Protocol, options: { keepTrace: boolean; guardData: boolean }) => {
-    let text = "";
-    const result = runScenario(scenario, new Map([["noting", protocol]]), {
-      ...options,
-      ...(options.keepTrace ? {} : { traceSink: { write: (chunk: string) => (text += chunk) } }),
-    });
-    const notes = options.keepTrace
-      ? result.records.filter((record) => record.kind === "note")
-      : text
-          .split("\n")
-          .filter((line) => line.includes('"kind":"note"'))
-          .map((line) => JSON.parse(line) as { data: unknown });
-    return { hash: result.traceHash, logs: notes.map((record) => (record.data as { log: number[] }).log) };
-  };
+  const run = (protocol: Protocol, options: { keepTrace: boolean; guardData: boolean }) =>
+    keptLogs(protocol, "note", options);
 
   it("keep the data as it was when noted, the same kept in memory as streamed", () => {
-    const kept = run(noting(), { keepTrace: true, guardData: true });
-    const streamed = run(noting(), { keepTrace: false, guardData: true });
+    const kept = run(logKeeper("note"), { keepTrace: true, guardData: true });
+    const streamed = run(logKeeper("note"), { keepTrace: false, guardData: true });
     expect(kept.logs).toEqual([[0], [0, 1], [0, 1, 2]]);
     expect(streamed.logs).toEqual(kept.logs);
     expect(kept.hash).toBe(streamed.hash);
     // Unguarded, the trace kept in memory shows the final log in every note.
-    expect(run(noting(), { keepTrace: true, guardData: false }).logs).toEqual([
+    expect(run(logKeeper("note"), { keepTrace: true, guardData: false }).logs).toEqual([
       [0, 1, 2],
       [0, 1, 2],
       [0, 1, 2],
@@ -718,12 +699,12 @@ describe("note data as copies (a protocol module's)", () => {
   });
 
   it("a function in note data is one line naming the node, the note and where", () => {
-    const withFunction = noting({ at: () => 1 });
+    const withFunction = logKeeper("note", { at: () => 1 });
     expect(() => run(withFunction, { keepTrace: true, guardData: true })).toThrow(
       /^n1: ctx\.note\("appended", …\): the data holds a function at \.at: a note records data only$/,
     );
     // Runs that record no trace (the fuzzer's) take no notes, and find nothing.
-    const untraced = runScenario(scenario, new Map([["noting", withFunction]]), {
+    const untraced = runScenario(keeperScenario, new Map([["keeper", withFunction]]), {
       keepTrace: false,
       hashTrace: false,
       guardData: true,
