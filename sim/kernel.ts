@@ -768,6 +768,17 @@ export class Kernel {
       error.stack = `${error.name}: ${error.message}`;
       throw error;
     }
+    const before = bootedBy.get(instance);
+    if (before !== undefined && before.kernel === this) {
+      const error = new TypeError(
+        before.node === slot.id
+          ? `create returned the object it returned for ${slot.id} before its crash: a node's state would outlive the crash; return a new object each time`
+          : `create returned the object it returned for ${before.node}: the two nodes would share their state; return a new object each time`,
+      );
+      error.stack = `${error.name}: ${error.message}`;
+      throw error;
+    }
+    bootedBy.set(instance, { kernel: this, node: slot.id });
     slot.instance = instance as ProtocolNode;
     slot.up = true;
     slot.paused = false;
@@ -1500,6 +1511,13 @@ function createMonitor(
   }
   return monitor as InvariantMonitor<unknown>;
 }
+
+/**
+ * Each node object `create` returned, with the kernel and node it was returned for: one returned
+ * again would share a node's state with another node, or carry it past a crash. Kept outside the
+ * kernel's fields, which exploration saves and restores.
+ */
+const bootedBy = new WeakMap<object, { readonly kernel: Kernel; readonly node: NodeId }>();
 
 /**
  * The node whose `describe()` is running, if any: what it shows must only read the node, since

@@ -163,6 +163,30 @@ describe("a handler that throws", () => {
     );
   });
 
+  it("a create that returns an object it returned before is an exception of create saying whose", () => {
+    const shared: ProtocolNode = { onMessage() {} };
+    const sharing = { ...protocolThat(() => {}), create: () => shared } as Protocol;
+    expect(run(sharing).violations[0]?.message).toBe(
+      "n2 create threw TypeError: create returned the object it returned for n1: the two nodes would share their state; return a new object each time",
+    );
+    // One object per node, kept across the node's crash.
+    const perNode = new Map<string, ProtocolNode>();
+    const keeping = {
+      ...protocolThat(() => {}),
+      create: (ctx: NodeContext) => {
+        if (!perNode.has(ctx.id)) perNode.set(ctx.id, { onMessage() {} });
+        return perNode.get(ctx.id);
+      },
+    } as unknown as Protocol;
+    const crashing = parseScenario(
+      "protocol: probe\nnodes: 2\nduration: 100ms\nfaults:\n  - {at: 10ms, crash: n1}\n  - {at: 20ms, restart: n1}\n",
+      "probe.yaml",
+    );
+    expect(runScenario(crashing, new Map([["probe", keeping]]), {}).violations[0]?.message).toBe(
+      "n1 create threw TypeError: create returned the object it returned for n1 before its crash: a node's state would outlive the crash; return a new object each time",
+    );
+  });
+
   it("an async handler, which returns a Promise, is an input error naming the node and the handler", () => {
     const asyncHandler: Protocol = {
       ...protocolThat(() => {}),
