@@ -265,8 +265,9 @@ export class FaultTimeline {
 
   /**
    * Why `action` would do nothing to node `id` now (a restart of a node that is up, a crash of a
-   * node that is down...), or undefined when it acts. Only a node named in the scenario can be
-   * such a target: the symbolic ones resolve to nodes the action fits.
+   * node that is down...), or undefined when it acts. Mostly a node the scenario names: the
+   * symbolic targets resolve to live or crashed nodes as the action needs, though `any` or
+   * `follower` may pick a node that is paused already.
    */
   private idleReason(action: string, id: NodeId): string | undefined {
     const kernel = this.kernel;

@@ -36,17 +36,17 @@ export class MemoryStorage implements DurableStorage {
   private readonly syncedLists = new Map<string, SyncedList>();
   /** Counts syncs (and rollbacks) that changed anything: the records of older epochs are spent. */
   private epoch = 0;
-  /** `guarded`: freeze list items, and hand out lists as frozen copies (see the header). */
-  constructor(options: { readonly guarded?: boolean } = {}) {
-    this.handedOut = options.guarded === true ? new Map() : undefined;
-  }
-
   /** Number of write calls, a figure for reports (persist operations per run). */
   writes = 0;
   /** Number of `sync` calls. */
   syncs = 0;
   /** Write calls since the last sync: what a crash that loses unsynced writes would lose. */
   unsyncedWrites = 0;
+
+  /** `guarded`: freeze list items, and hand out lists as frozen copies (see the header). */
+  constructor(options: { readonly guarded?: boolean } = {}) {
+    this.handedOut = options.guarded === true ? new Map() : undefined;
+  }
 
   get<T>(key: string): T | undefined {
     const value = this.values.get(key);
