@@ -1625,7 +1625,7 @@ function describedCopy(
     copy = frozenCopy(description);
   } catch (error) {
     throw new InputError(
-      `${id}: describe() returned a description that ${(error as Error).message.replace(/^the value /, "").replace(/, and only data can be copied$/, "")}: a description shows data only (docs/node-api.md, "Describing state")`,
+      `${id}: describe() returned a description that ${uncopyable(error)}: a description shows data only (docs/node-api.md, "Describing state")`,
     );
   }
   return last !== undefined && sameDescription(last, copy) ? last : copy;
@@ -1642,9 +1642,14 @@ function notedCopy(id: NodeId, label: string, data: unknown): unknown {
     return frozenCopy(data);
   } catch (error) {
     throw new InputError(
-      `${id}: ctx.note(${JSON.stringify(label)}, …): the data ${(error as Error).message.replace(/^the value /, "").replace(/, and only data can be copied$/, "")}: a note records data only`,
+      `${id}: ctx.note(${JSON.stringify(label)}, …): the data ${uncopyable(error)}: a note records data only`,
     );
   }
+}
+
+/** What `frozenCopy`'s error says a value holds, and where: `holds a function at .onTick`. */
+function uncopyable(error: unknown): string {
+  return (error as Error).message.replace(/^the value /, "").replace(/, and only data can be copied$/, "");
 }
 
 /**
