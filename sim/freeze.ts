@@ -2,6 +2,7 @@
  * Deep freezing and copying of JSON-like data: `freezeDeep`, offered to protocols through the node
  * API (sim/node.ts), and the copies storage keeps and messages of a module travel as.
  */
+import { behindView } from "./read-only.js";
 
 /**
  * Freezes a JSON-like value and everything inside it, and returns it. Storage keeps frozen values
@@ -70,7 +71,7 @@ export function copyData<T>(value: T, freeze: boolean): T {
   if (prototype !== Object.prototype && prototype !== null) {
     let copy: unknown;
     try {
-      copy = structuredClone(value);
+      copy = structuredClone(behindView(value));
     } catch {
       throw new NotData(`a ${prototype?.constructor?.name ?? "value"} that cannot be copied`);
     }
@@ -93,7 +94,7 @@ export function whereUncopyable(value: unknown, path = ""): string | undefined {
   const prototype = Object.getPrototypeOf(value);
   if (!Array.isArray(value) && prototype !== Object.prototype && prototype !== null) {
     try {
-      structuredClone(value);
+      structuredClone(behindView(value));
       return undefined;
     } catch {
       return path;

@@ -30,6 +30,7 @@ import type {
   ClientReply,
   ClientRequest,
   ClusterView,
+  DurableStorage,
   Invariant,
   InvariantFailure,
   InvariantMonitor,
@@ -46,6 +47,7 @@ import { SharedRecords } from "./node.js";
 import type { KernelObserver } from "./observer.js";
 import { EventQueue } from "./queue.js";
 import { type Rng, randomStream } from "./random.js";
+import { readOnlyStorage, readOnlyView } from "./read-only.js";
 import { type ChoiceEntry, ChoiceQueue, type StepQueue } from "./scheduler.js";
 import { MemoryStorage } from "./storage.js";
 import {
@@ -118,7 +120,9 @@ export interface KernelConfig {
    *   place bypassed the writes a crash that loses unsynced writes rolls back;
    * - each client request reaches a node as a frozen copy (`sendFromClient`): a node that changed
    *   the request it got changed the client's next attempt and the completion in its history;
-   * - a note's data is kept as a frozen deep copy (`notedCopy`), as descriptions are.
+   * - a note's data is kept as a frozen deep copy (`notedCopy`), as descriptions are;
+   * - invariants read the nodes and their storage through read-only views (sim/read-only.ts): a
+   *   monitor that wrote to a node changed the run it checked, and the run blamed the protocol.
    * The built-in protocols build their messages and descriptions from immutable parts, and read
    * lists and requests without changing them; their tests hold them to it.
    */
@@ -418,6 +422,11 @@ export class Kernel {
   /** Number of kernel events handled so far. */
   get events(): number {
     return this.eventIndex;
+  }
+
+  /** Whether a module's data is guarded (`KernelConfig.guardData`): its invariants read views. */
+  get guardsData(): boolean {
+    return this.guardData;
   }
 
   /** True once a violation stopped the run or `stop()` was called. */
@@ -1144,7 +1153,7 @@ export class Kernel {
     if (this.tracing && node.describe !== undefined) {
       const symbol = this.endpointSymbols[slot.index] as number;
       const last = this.trace.lastDescription(symbol) as StateDescription | undefined;
-      description = described(slot.id, node, last);
+      description = described(slot.id, node, last, this.guardData);
       if (this.guardData && description !== last) description = describedCopy(slot.id, description, last);
       this.trace.state(this.traceFields.node(this.nowUs, this.eventIndex, symbol), description);
     }
@@ -1159,7 +1168,7 @@ export class Kernel {
         throw declarationFailed(slot.id, "roles.roleOf or roles.termOf", error, "Declaring roles and logs");
       }
     } else if (this.leadingRoles.size > 0) {
-      description ??= described(slot.id, node);
+      description ??= described(slot.id, node, undefined, this.guardData);
       slot.role = typeof description?.role === "string" ? description.role : undefined;
       slot.term = typeof description?.term === "number" ? description.term : 0;
     }
@@ -1255,7 +1264,7 @@ export class Kernel {
   /** The node's description now, asked of it (undefined while crashed or if it describes nothing). */
   stateOf(id: NodeId): StateDescription | undefined {
     const node = this.slot(id).instance;
-    return node === undefined ? undefined : described(id, node);
+    return node === undefined ? undefined : described(id, node, undefined, this.guardData);
   }
 
   /** The node's role after its last step (undefined while crashed or if it shows none). */
@@ -1411,11 +1420,13 @@ class KernelView implements StepView<unknown> {
 
   node(id: NodeId): unknown {
     const slot = this.actorSlot;
-    return slot !== undefined && id === slot.id ? slot.instance : this.kernel.nodeObject(id);
+    const node = slot !== undefined && id === slot.id ? slot.instance : this.kernel.nodeObject(id);
+    return this.kernel.guardsData ? readOnlyView(node, id) : node;
   }
 
-  storage(id: NodeId): MemoryStorage {
-    return this.kernel.storageOf(id);
+  storage(id: NodeId): Pick<DurableStorage, "get" | "list"> {
+    const storage = this.kernel.storageOf(id);
+    return this.kernel.guardsData ? readOnlyStorage(storage, id) : storage;
   }
 }
 
@@ -1531,16 +1542,46 @@ let describing: NodeId | undefined;
  * recorded, so a finding would come and go with the trace. One line, exit code 2, as for a
  * description JSON cannot write (`declarationFailed`).
  */
-function described(id: NodeId, node: ProtocolNode, last?: StateDescription): StateDescription | undefined {
+function described(
+  id: NodeId,
+  node: ProtocolNode,
+  last: StateDescription | undefined,
+  guarded: boolean,
+): StateDescription | undefined {
   describing = id;
   try {
-    return node.describe?.(last);
+    return guarded ? describedThroughView(id, node, last) : node.describe?.(last);
   } catch (error) {
     throw declarationFailed(id, "describe()", error, "Describing state");
   } finally {
     describing = undefined;
   }
 }
+
+/**
+ * A module's node described through a read-only view of it (`KernelConfig.guardData`): a
+ * `describe()` that changed its node (sorting its log for the trace, say) changed only the runs
+ * that keep a trace, and a run then did what no fuzzed run of the same seed did. A class whose
+ * `describe()` reads `#private` fields cannot run on a view (a Proxy has none): it runs on the
+ * node itself, unguarded.
+ */
+function describedThroughView(
+  id: NodeId,
+  node: ProtocolNode,
+  last: StateDescription | undefined,
+): StateDescription | undefined {
+  const describe = node.describe;
+  if (describe === undefined) return undefined;
+  try {
+    return describe.call(readOnlyView(node, id), last);
+  } catch (error) {
+    if (!(error instanceof TypeError && privateAccess.test(error.message))) throw error;
+    return describe.call(node, last);
+  }
+}
+
+/** V8's messages for a private field or method reached on an object that lacks it (a view). */
+const privateAccess = /private member|must be an instance of class/;
 
 /** The error for a timer name that is not a string (`call` is the context function given it). */
 function timerNameNotText(call: string, name: unknown): TypeError {

@@ -20,6 +20,7 @@
  * Paxos, 3 nodes).
  */
 
+import { isReadOnlyView } from "../read-only.js";
 import { type SameFields, sameFieldNames, sameFields } from "./shape.js";
 
 const kindObject = 0;
@@ -140,14 +141,21 @@ export class Snapshotter {
     if (Object.isFrozen(object)) return undefined;
     const other = this.sealed.get(object);
     if (other !== undefined) return other;
+    // A read-only view of a node's object (sim/read-only.ts) that a monitor kept: it holds nothing
+    // of its own, and the walk meets its object through the node.
+    const view = isReadOnlyView(object);
     const made: Known = {
       owner: this,
       epoch: -1,
       recorded: undefined,
       part: -1,
-      skipped: false,
+      skipped: view,
       kind: kindOf(object),
     };
+    if (view) {
+      this.sealed.set(object, made);
+      return made;
+    }
     if (Object.isExtensible(object) || known !== undefined) {
       Object.defineProperty(object, knownSlot, { value: made, writable: true, configurable: true });
     } else {
