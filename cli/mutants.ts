@@ -541,7 +541,7 @@ function table(head: string[], plain: boolean, colWidths?: number[]): Table.Tabl
   });
 }
 
-function printRows(rows: readonly MutantRow[]): void {
+function printRows(rows: readonly MutantRow[], module: string | undefined): void {
   const c = colours(process.stdout);
   const plain = c.level === 0;
   const both = rows.some((r) => r.unhinted !== undefined);
@@ -584,6 +584,24 @@ function printRows(rows: readonly MutantRow[]): void {
       `${bugs.filter((r) => r.unhinted?.detected === true).length} of ${bugs.length} detected without fuzz hints\n`,
     );
   }
+  for (const r of rows) {
+    if (r.bug !== null || r.detected || r.knownLimit !== null) continue;
+    process.stdout.write(`${c.red("✗")} ${notClean(r, module)}\n`);
+  }
+}
+
+/**
+ * What a correct protocol with a violation means for the table: its bugs' detections show nothing
+ * until it is clean, and where to find the run that breaks it.
+ */
+function notClean(row: MutantRow, module: string | undefined): string {
+  const broken = `the correct ${row.protocol} breaks ${row.invariant ?? "an invariant"} itself`;
+  const detections = `so a bug detected by ${row.invariant === null ? "it" : "that invariant"} shows nothing until it is fixed`;
+  const where =
+    row.file === null
+      ? `\`npx quorumlab fuzz ${module === undefined ? row.protocol : displayPath(module)}\` finds and saves a run that breaks it`
+      : `the run that breaks it: ${row.file}`;
+  return `${broken}, ${detections}; ${where}`;
 }
 
 /** The `no hints` columns: wall time (or `not found`) and runs; `=` marks a bug without hints. */
@@ -787,7 +805,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         onProgress: (progress) => bar?.update(progress),
       }).finally(() => bar?.stop());
       if (args.json) process.stdout.write(`${JSON.stringify(mutantsJson(rows))}\n`);
-      else printRows(rows);
+      else printRows(rows, args.module);
       const found = rows.every((r) => r.detected && (r.unhinted === undefined || r.unhinted.detected));
       return found ? ExitCode.ok : ExitCode.violation;
     }),

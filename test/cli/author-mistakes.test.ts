@@ -557,6 +557,20 @@ export const protocol: Protocol = {
     ]);
   });
 
+  it("mutants on a module whose correct protocol breaks the bug's invariant says the detection shows nothing", () => {
+    // One value for every key: a read of one key answers another's write, bug or no bug.
+    const file = write(
+      "keyless.ts",
+      source.replace('name: "typed"', 'name: "keyless"').replace(/value\/\$\{request\.key\}/g, "value"),
+    );
+    const table = quorumlab("mutants", file, "--time-per", "20s");
+    expect(table.status, table.stderr).toBe(1);
+    expect(table.stdout).toMatch(/keyless +│ \(correct\) +│ VIOLATION +│ kv\.linearizable/);
+    expect(table.stdout).toContain(
+      "✗ the correct keyless breaks kv.linearizable itself, so a bug detected by that invariant shows nothing until it is fixed; `npx quorumlab fuzz keyless.ts` finds and saves a run that breaks it",
+    );
+  });
+
   it("mutants on a module without deliberate bugs says where to declare them", () => {
     const file = write("bugless.mjs", `export const protocol = { name: "bugless", create: () => ({}) };\n`);
     expect(quorumlab("mutants", file, "--list").stdout).toContain(
