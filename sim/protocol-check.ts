@@ -27,9 +27,22 @@ const invariant = z.looseObject({
   create: fn,
 });
 
+/** Fuzz hints' `nodes`: a range of cluster sizes, read as `--nodes MIN..MAX`. */
+const clusterRange = z.custom<readonly [number, number]>(
+  (value) =>
+    Array.isArray(value) &&
+    value.length === 2 &&
+    value.every((size) => Number.isInteger(size) && size >= 1) &&
+    (value[0] as number) <= (value[1] as number),
+  {
+    error: (issue) =>
+      `expected [min, max], the range of cluster sizes to fuzz (whole numbers, 1 <= min <= max, e.g. [3, 5]), got ${JSON.stringify(issue.input) ?? String(issue.input)}`,
+  },
+);
+
 const hints = z.looseObject({
   options: z.record(z.string(), z.array(z.unknown()).min(1)).optional(),
-  nodes: z.tuple([z.number().int().min(1), z.number().int().min(1)]).optional(),
+  nodes: clusterRange.optional(),
 });
 
 const bug = z.looseObject({

@@ -105,6 +105,26 @@ describe("module mistakes", () => {
     expect(result.stderr).toMatch(/\nwrong\.mjs: bugs: expected array/);
   });
 
+  it("fuzz hints' nodes is a range [min, max]: a list of sizes, or a range turned round, is named as such", () => {
+    for (const [file, nodes] of [
+      ["list.mjs", "[3, 5, 7]"],
+      ["round.mjs", "[5, 3]"],
+      ["one.mjs", "[1]"],
+    ] as const) {
+      expectOneLineError(
+        quorumlab("fuzz", moduleWith(file, `fuzz: { nodes: ${nodes} },`), "--runs", "5"),
+        new RegExp(
+          `^error: ${file.replace(".", "\\.")}: fuzz\\.nodes: expected \\[min, max\\], the range of cluster sizes to fuzz .*, got ${nodes.replace(/ /g, "").replace(/[[\]]/g, "\\$&")}$`,
+          "m",
+        ),
+      );
+    }
+    const single = quorumlab("fuzz", moduleWith("single.mjs", "fuzz: { nodes: [1, 1] },"), "--runs", "2");
+    // Accepted: the campaign runs on one node (the probe answers reads wrongly, so it finds that).
+    expect(single.stderr).not.toMatch(/error:/);
+    expect(single.stdout).toContain("1..1 nodes");
+  });
+
   it("explore hints may budget every fault explore knows, drift and isolate included", () => {
     const file = moduleWith("hinted.mjs", "explore: { faults: { drift: 1, isolate: 1 } },");
     const result = quorumlab("explore", file, "--nodes", "2", "--depth", "2");
