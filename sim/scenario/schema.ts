@@ -8,6 +8,14 @@ import type { LatencySpec, NetworkSpec } from "../network.js";
 import { parseDurationUs } from "../time.js";
 
 const duration = z.union([z.string(), z.number()]).transform((value, context) => {
+  // A number without a unit is read as nothing: \`at: 1000\` meant 1000 ms as often as µs.
+  if (typeof value === "number" && value !== 0) {
+    context.addIssue({
+      code: "custom",
+      message: `expected a duration with its unit, such as 150ms, 2s or 500us, got the number ${value}`,
+    });
+    return z.NEVER;
+  }
   const parsed = parseDurationUs(value);
   if (parsed === undefined) {
     context.addIssue({

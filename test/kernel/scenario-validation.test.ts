@@ -18,6 +18,16 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     'bad-duration.yaml:2:11: duration: expected a duration such as 150ms, 2s or 500us, got "5 parsecs"',
   ],
   [
+    "duration-without-unit",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 1000, crash: n1}\n",
+    "duration-without-unit.yaml:4:10: faults.0.at: expected a duration with its unit, such as 150ms, 2s or 500us, got the number 1000",
+  ],
+  [
+    "latency-without-unit",
+    "protocol: raft\nduration: 1s\nnetwork: {latency: 5}\n",
+    "latency-without-unit.yaml:3:20: network.latency: expected a duration with its unit, such as 150ms, 2s or 500us, got the number 5",
+  ],
+  [
     "unknown-field",
     "protocol: raft\nduration: 1s\nnodez: 3\n",
     "unknown-field.yaml:3:8: scenario: unknown field 'nodez'",
