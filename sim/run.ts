@@ -6,6 +6,7 @@
  * The simulator never imports protocols: the caller hands in the registry.
  */
 import { HistoryLog, SimulatedClient, Workload } from "./clients.js";
+import { describeThrown, InputError } from "./errors.js";
 import { playSchedule } from "./explore/schedule.js";
 import { FaultTimeline } from "./faults.js";
 import { type HistoryEvent, inStepOrder } from "./history.js";
@@ -142,7 +143,7 @@ export function runScenario(
   const figures = new LazyFigures(() => {
     const computed = computeFigures(kernel, history.events);
     if (wantFigures && protocol.figures !== undefined)
-      Object.assign(computed, protocol.figures(trace.records));
+      Object.assign(computed, protocolFigures(protocol, trace.records, options.guardData === true));
     return computed;
   });
   const violations = kernel.violations;
@@ -611,6 +612,31 @@ function figureExpectations(expect: Scenario["expect"], outcome: RunOutcome): Ex
 }
 
 /** Reads a numeric figure by dotted path (`operations.ok`); booleans count as 0 or 1. */
+/**
+ * The protocol's own figures of a run, read from a frozen copy of the trace's list of records, and
+ * for a module (`guarded`) with each record frozen: `figures` only reads. A module's that reversed
+ * the list made `run` fail with an internal error (the trace no longer started with its header);
+ * one that changed a record's fields changed what the report and `--json` showed.
+ */
+function protocolFigures(protocol: Protocol, records: readonly TraceLine[], guarded: boolean): object {
+  if (guarded) for (const record of records) Object.freeze(record);
+  let figures: unknown;
+  try {
+    figures = protocol.figures?.(Object.freeze(records.slice()));
+  } catch (error) {
+    throw new InputError(
+      `${protocol.name}: figures(records) threw ${describeThrown(error).summary}; figures only read the records (docs/node-api.md, "Figures")`,
+    );
+  }
+  if (figures === null || typeof figures !== "object" || Array.isArray(figures)) {
+    const shown = JSON.stringify(figures) ?? String(figures);
+    throw new InputError(
+      `${protocol.name}: figures(records) returned ${shown}; it returns an object of named numbers (docs/node-api.md, "Figures")`,
+    );
+  }
+  return figures;
+}
+
 function lookupFigure(figures: Record<string, unknown>, path: string): number | undefined {
   let value: unknown = figures;
   for (const part of path.split(".")) {

@@ -277,6 +277,37 @@ export const protocol = {
 };
 `;
 
+  it("figures(records) that changes the records, throws or returns no object is one line, exit 2, not an internal error", () => {
+    const cases: ReadonlyArray<readonly [string, string, RegExp]> = [
+      [
+        "reversing",
+        "records.reverse(); return {};",
+        /^error: reversing: figures\(records\) threw TypeError: Cannot assign to read only property '0' .*\(at reversing\.mjs:\d+:\d+\); figures only read the records/m,
+      ],
+      [
+        "editing",
+        "records[0].kind = 'x'; return {};",
+        /^error: editing: figures\(records\) threw TypeError: Cannot assign to read only property 'kind'/m,
+      ],
+      [
+        "counting",
+        "return records.length;",
+        /^error: counting: figures\(records\) returned \d+; it returns an object of named numbers/m,
+      ],
+    ];
+    for (const [name, body, error] of cases) {
+      moduleWith(`${name}.mjs`, `figures(records) { ${body} },`);
+      write(`${name}.yaml`, `protocol: ${name}\nmodule: ./${name}.mjs\nnodes: 1\nduration: 100ms\n`);
+      expectOneLineError(quorumlab("run", `${name}.yaml`), error);
+    }
+    // One that only reads runs as before.
+    moduleWith("reading.mjs", "figures(records) { return { records: records.length }; },");
+    write("reading.yaml", "protocol: reading\nmodule: ./reading.mjs\nnodes: 1\nduration: 100ms\n");
+    const json = quorumlab("run", "reading.yaml", "--json");
+    expect(json.status, json.stderr).toBe(0);
+    expect((JSON.parse(json.stdout) as { figures: { records: number } }).figures.records).toBeGreaterThan(1);
+  });
+
   it("describe() is one line naming the node and where it threw, exit 2, not an internal error", () => {
     write(
       "bad-describe.mjs",
