@@ -11,7 +11,7 @@ import { InputError } from "./errors.js";
 import { exceptionInvariant } from "./kernel.js";
 import type { Protocol } from "./node.js";
 import { historyInvariant, nodeCountProblem } from "./scenario/validate.js";
-import { didYouMean } from "./suggest.js";
+import { closestName, didYouMean } from "./suggest.js";
 
 const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", {
   message: "expected a function",
@@ -112,7 +112,113 @@ const protocolSchema = z.looseObject({
     )
     .optional(),
   figures: fn.optional(),
+  probes: z.array(text).optional(),
 });
+
+/**
+ * Every field a protocol may have: the schema's, and the declarations `checkDisplay` reads. Other
+ * fields are the module's own data, except one a letter or two from a protocol field, which is a
+ * misspelling: `invariant:` for `invariants:` left the module's invariant unchecked, and its runs
+ * safe.
+ */
+const protocolFields: ReadonlySet<string> = new Set([
+  ...Object.keys(protocolSchema.shape),
+  "roles",
+  "log",
+  "strip",
+]);
+
+/** The own fields of the module's protocol that misspell a protocol field. */
+function checkMisspeltFields(own: Record<string, unknown>, findings: Findings): void {
+  for (const key of Object.keys(own)) {
+    if (protocolFields.has(key)) continue;
+    const meant = closestName(key, protocolFields);
+    if (meant !== undefined) {
+      findings.problems.push(
+        `${key}: not a field of a protocol; did you mean '${meant}'? (a module's own data takes a name no protocol field is close to)`,
+      );
+    }
+  }
+}
+
+/** What reports and the kernel read of a protocol (sim/node.ts's `DisplayDeclaration`, and accessors). */
+const colours = z.record(z.string(), z.string().min(1, "expected a CSS colour"));
+
+const displaySchemas = {
+  roles: z.strictObject({
+    names: z.array(text).min(1, "expected every role a node can take"),
+    leading: z.array(text),
+    colours: colours.optional(),
+    roleOf: fn.optional(),
+    termOf: fn.optional(),
+    groupOf: fn.optional(),
+  }),
+  log: z.strictObject({
+    forms: z
+      .array(z.strictObject({ field: text, form: z.enum(["entries", "term-starts", "term-runs"]) }))
+      .min(1, "expected at least one form"),
+    firstIndexField: text.optional(),
+    lastIndexField: text.optional(),
+    commitField: text.optional(),
+  }),
+  strip: z.strictObject({
+    sources: z.array(z.strictObject({ field: text, firstWord: z.boolean().optional() })),
+    colours: colours.optional(),
+  }),
+} as const;
+
+/**
+ * Checks the declarations of roles, log and strip (docs/node-api.md, "Declaring roles and logs"):
+ * a misspelt form or field, a leading role that is not a role, a colour for no role. Each was
+ * taken silently, and a report then drew no log, or the scenario target `leader` matched no node.
+ */
+function checkDisplay(protocol: Protocol, findings: Findings): void {
+  const declared = protocol as unknown as Record<keyof typeof displaySchemas, unknown>;
+  const before = findings.problems.length;
+  for (const key of Object.keys(displaySchemas) as Array<keyof typeof displaySchemas>) {
+    if (declared[key] === undefined) continue;
+    const parsed = displaySchemas[key].safeParse(declared[key]);
+    if (!parsed.success) findings.problems.push(...issueProblems(parsed.error.issues, declared[key], key));
+  }
+  if (findings.problems.length > before) return;
+  if (protocol.roles !== undefined) checkRoleNames(protocol.roles, findings);
+  if (protocol.log !== undefined) checkLogBounds(protocol.log, findings);
+}
+
+/** Leading roles and coloured roles are roles. */
+function checkRoleNames(roles: NonNullable<Protocol["roles"]>, findings: Findings): void {
+  const names = new Set(roles.names);
+  const unknown = (field: string, role: string) =>
+    `roles.${field}: '${role}' is not one of roles.names${didYouMean(role, names)}`;
+  roles.leading.forEach((role, index) => {
+    if (!names.has(role)) findings.problems.push(unknown(`leading.${index}`, role));
+  });
+  for (const role of Object.keys(roles.colours ?? {})) {
+    if (!names.has(role)) findings.problems.push(unknown(`colours.${role}`, role));
+  }
+}
+
+/** A `term-starts` log needs its last index: the runs end there. */
+function checkLogBounds(log: NonNullable<Protocol["log"]>, findings: Findings): void {
+  if (log.lastIndexField !== undefined) return;
+  log.forms.forEach((form, index) => {
+    if (form.form === "term-starts") {
+      findings.problems.push(
+        `log.forms.${index}: a term-starts log needs log.lastIndexField, the description field with its last index`,
+      );
+    }
+  });
+}
+
+/** Each zod issue as one problem line, `path: what is wrong` (under `prefix`). */
+function issueProblems(issues: readonly z.core.$ZodIssue[], root: unknown, prefix?: string): string[] {
+  return issues.map((issue) => {
+    const path = issue.path.filter((part) => typeof part !== "symbol").join(".");
+    const field = [prefix, path].filter((part) => part !== undefined && part !== "").join(".") || "protocol";
+    const plain = issue.message.replace(/^Invalid (input|option): /, "");
+    return `${field}: ${valueAt(root, issue.path) === undefined ? `missing, ${plain}` : plain}`;
+  });
+}
 
 /** A validated protocol, and what is legal but probably not meant (printed as warnings). */
 export interface CheckedProtocol {
@@ -133,6 +239,8 @@ export function checkProtocol(value: unknown, file: string): CheckedProtocol {
   const defaults = defaultOptions(protocol, findings);
   const names = invariantNames(protocol, findings);
   checkBugsBreakKnownInvariants(protocol, names, findings);
+  checkDisplay(protocol, findings);
+  checkMisspeltFields({ ...(value as Record<string, unknown>) }, findings);
   const { problems, warnings } = findings;
   if (problems.length === 0) {
     const sizeProblem = nodeCountProblem(
@@ -176,15 +284,7 @@ function parsedProtocol(value: unknown, file: string): Protocol {
   }
   const parsed = protocolSchema.safeParse(own);
   if (parsed.success) return parsed.data as unknown as Protocol;
-  const problems: string[] = [];
-  for (const issue of parsed.error.issues) {
-    const path = issue.path.filter((part) => typeof part !== "symbol").join(".");
-    const field = path === "" ? "protocol" : path;
-    const plain = issue.message.replace(/^Invalid (input|option): /, "");
-    const message = valueAt(own, issue.path) === undefined ? `missing, ${plain}` : plain;
-    problems.push(`${field}: ${message}`);
-  }
-  throw problemsError(problems, file);
+  throw problemsError(issueProblems(parsed.error.issues, own), file);
 }
 
 /** What `parseOptions({})` returns: the default options, which must be an object. */
