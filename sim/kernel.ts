@@ -50,6 +50,7 @@ import { type Rng, randomStream } from "./random.js";
 import { readOnlyStorage, readOnlyView } from "./read-only.js";
 import { type ChoiceEntry, ChoiceQueue, type StepQueue } from "./scheduler.js";
 import { MemoryStorage } from "./storage.js";
+import { closestName } from "./suggest.js";
 import {
   type ArrivalKind,
   type DropReason,
@@ -1520,7 +1521,31 @@ function createMonitor(
       `invariant ${invariant.name}: create returned ${shown(monitor)}: it must return the monitor, an object with afterStep or atEnd (docs/node-api.md, "Invariants")`,
     );
   }
+  checkMonitorHooks(invariant.name, monitor);
   return monitor as InvariantMonitor<unknown>;
+}
+
+const monitorHooks = ["afterStep", "atEnd"] as const;
+
+/**
+ * A monitor's `afterStep` and `atEnd` are functions, one of them at least, and no field of it
+ * misspells one: a monitor with `afterstep` or `atend` was never called, and every run said safe.
+ */
+function checkMonitorHooks(name: string, monitor: object): void {
+  const hooks = monitor as Partial<Record<(typeof monitorHooks)[number], unknown>>;
+  const problem = (text: string) =>
+    new InputError(`invariant ${name}: ${text} (docs/node-api.md, "Invariants")`);
+  for (const hook of monitorHooks) {
+    if (hooks[hook] !== undefined && typeof hooks[hook] !== "function")
+      throw problem(`its monitor's ${hook} is ${shown(hooks[hook])}, where a function was expected`);
+  }
+  for (const key of Object.keys(monitor)) {
+    const meant = closestName(key, monitorHooks) as (typeof monitorHooks)[number] | undefined;
+    if (meant !== undefined && meant !== key && hooks[meant] === undefined)
+      throw problem(`its monitor has ${key}, which nothing calls; did you mean ${meant}?`);
+  }
+  if (hooks.afterStep === undefined && hooks.atEnd === undefined)
+    throw problem(`create returned a monitor with neither afterStep nor atEnd, so nothing checks it`);
 }
 
 /**

@@ -462,6 +462,31 @@ export const protocol = { name: "monitored", create: (ctx) => new Node(ctx), inv
       /^error: monitor-number\.mjs: invariant my\.checked: create returned 7: it must return the monitor/m,
     );
   });
+
+  it("is one line too when its monitor misspells afterStep or atEnd, has neither, or has one that is no function", () => {
+    const cases: ReadonlyArray<readonly [string, string, string]> = [
+      [
+        "afterstep",
+        "() => ({ afterstep: () => ({ message: 'x' }) })",
+        "its monitor has afterstep, which nothing calls; did you mean afterStep?",
+      ],
+      [
+        "atend",
+        "() => ({ afterStep: () => undefined, atend: () => ({ message: 'x' }) })",
+        "its monitor has atend, which nothing calls; did you mean atEnd?",
+      ],
+      [
+        "neither",
+        "() => ({ state: {} })",
+        "create returned a monitor with neither afterStep nor atEnd, so nothing checks it",
+      ],
+      ["number", "() => ({ afterStep: 3 })", "its monitor's afterStep is 3, where a function was expected"],
+    ];
+    for (const [name, create, problem] of cases) {
+      const result = quorumlab("fuzz", withMonitor(`monitor-${name}.mjs`, create), "--runs", "3");
+      expectOneLineError(result, new RegExp(`invariant my\\.checked: ${problem.replace(/[?()]/g, "\\$&")}`));
+    }
+  });
 });
 
 describe("a handler that throws", () => {
