@@ -789,6 +789,7 @@ export class Kernel {
       throw error;
     }
     bootedBy.set(instance, { kernel: this, node: slot.id });
+    checkHandlerNames(slot.id, instance);
     slot.instance = instance as ProtocolNode;
     slot.up = true;
     slot.paused = false;
@@ -924,7 +925,9 @@ export class Kernel {
     }
     guardState.node = slot.id;
     guardState.handler = "onTimer";
-    const returned: unknown = slot.instance?.onTimer?.(item.name);
+    const instance = slot.instance as ProtocolNode;
+    if (instance.onTimer === undefined) throw missingTimerHandler(slot.id, item.name);
+    const returned: unknown = instance.onTimer(item.name);
     guardState.handler = undefined;
     if (returned !== undefined) checkReturned(returned, slot.id, "onTimer");
     this.afterStep(slot, "timer");
@@ -1639,6 +1642,55 @@ function checkReturned(returned: unknown, id: NodeId, handler: string): void {
   );
 }
 
+/** What the kernel calls on a node object, by name. */
+const nodeMethods = [
+  "onStart",
+  "onMessage",
+  "onTimer",
+  "onClientRequest",
+  "describe",
+  "fingerprint",
+] as const;
+
+/** Per class of node object (its prototype): the misspelt method its instances have, or null. */
+const misspeltMethods = new WeakMap<object, string | null>();
+
+/**
+ * Throws when a node object has a method whose name is a near miss of a handler it lacks
+ * (`onstart`, `onTimeout` without `onTimer`): nothing calls it, so a node whose `onstart` set its
+ * first timer never started, and every run said safe. Checked once per class; an object literal's
+ * own fields each time.
+ */
+function checkHandlerNames(id: NodeId, node: object): void {
+  const prototype = Object.getPrototypeOf(node) as object | null;
+  const plain = prototype === Object.prototype || prototype === null;
+  let problem = plain ? undefined : misspeltMethods.get(prototype as object);
+  if (problem === undefined) {
+    problem = misspeltMethod(node);
+    if (!plain) misspeltMethods.set(prototype as object, problem);
+  }
+  if (problem !== null) throw new InputError(`${id}: ${problem} (docs/node-api.md, "The handlers")`);
+}
+
+/** The first method of `node` (own or inherited) that misspells a method it lacks, as a sentence. */
+function misspeltMethod(node: object): string | null {
+  const calls = node as Partial<Record<(typeof nodeMethods)[number], unknown>>;
+  for (let holder: object | null = node; holder !== null && holder !== Object.prototype; ) {
+    for (const name of Object.getOwnPropertyNames(holder)) {
+      if (
+        name === "constructor" ||
+        typeof Object.getOwnPropertyDescriptor(holder, name)?.value !== "function"
+      )
+        continue;
+      const meant = closestName(name, nodeMethods) as (typeof nodeMethods)[number] | undefined;
+      if (meant !== undefined && meant !== name && calls[meant] === undefined)
+        return `its node has ${name}, which nothing calls; did you mean ${meant}?`;
+    }
+    holder = Object.getPrototypeOf(holder) as object | null;
+  }
+  return null;
+}
+
 /**
  * The error for a message or client request that reached a node whose object lacks the handler
  * for it: without one it would vanish unanswered, and a run whose clients are never answered
@@ -1660,6 +1712,13 @@ function missingHandler(
       : "clients may ask any node of a protocol with client operations, so each needs the handler, if only to ignore requests";
   return new InputError(
     `${id} received ${what}, and its node has no ${handler}: ${needs} (docs/node-api.md, "The handlers")`,
+  );
+}
+
+/** The error for a timer that expired on a node whose object has no `onTimer`: it would vanish. */
+function missingTimerHandler(id: NodeId, name: string): InputError {
+  return new InputError(
+    `${id}'s timer ${JSON.stringify(name)} expired, and its node has no onTimer: a node that sets timers, or whose election timer a scenario fires, needs the handler (docs/node-api.md, "The handlers")`,
   );
 }
 

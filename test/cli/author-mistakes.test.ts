@@ -435,6 +435,54 @@ describe("a node without the handler a delivery needs", () => {
       /^error: no-message-handler\.mjs: n2 received a "hello" message from n1, and its node has no onMessage: a node that is sent messages needs the handler/m,
     );
   });
+
+  it("a timer that expires on a node without onTimer names the node and the timer, in run, fuzz and explore", () => {
+    const node = `{ onStart() { ctx.setTimer("tick", 10); }, onClientRequest(request) { ctx.reply(request, { status: "ok", value: null }); } }`;
+    const module = write("no-timer-handler.mjs", withNode("no-timer-handler", node));
+    write(
+      "no-timer-handler.yaml",
+      "protocol: no-timer-handler\nmodule: ./no-timer-handler.mjs\nnodes: 1\nduration: 1s\n",
+    );
+    const line =
+      /^error: no-timer-handler\.mjs: n1's timer "tick" expired, and its node has no onTimer: a node that sets timers, or whose election timer a scenario fires, needs the handler/m;
+    expectOneLineError(quorumlab("run", "no-timer-handler.yaml"), line);
+    expectOneLineError(quorumlab("fuzz", module, "--runs", "5", "--seed", "1", "--nodes", "1"), line);
+    expectOneLineError(quorumlab("explore", module, "--nodes", "1", "--time", "5s"), line);
+  });
+
+  it("a handler's name misspelt is one line naming it and the handler meant, whether the node is a class or an object", () => {
+    const cases: ReadonlyArray<readonly [string, string, string]> = [
+      [
+        "misspelt-start",
+        `new (class { constructor() { this.started = false; } onstart() { this.started = true; } onClientRequest(request) { ctx.reply(request, { status: "ok", value: null }); } })()`,
+        "its node has onstart, which nothing calls; did you mean onStart?",
+      ],
+      [
+        "misspelt-timer",
+        `{ onStart() { ctx.setTimer("tick", 10); }, onTimeout() {}, onClientRequest(request) { ctx.reply(request, { status: "ok", value: null }); } }`,
+        "its node has onTimeout, which nothing calls; did you mean onTimer?",
+      ],
+    ];
+    for (const [name, node, problem] of cases) {
+      const module = write(`${name}.mjs`, withNode(name, node));
+      expectOneLineError(
+        quorumlab("fuzz", module, "--runs", "3", "--nodes", "1"),
+        new RegExp(
+          `^error: ${name}\\.mjs: n1: ${problem.replace(/[?]/g, "\\?")} \\(docs/node-api\\.md, "The handlers"\\)$`,
+          "m",
+        ),
+      );
+    }
+    // A helper next to the handler it resembles is the node's own business.
+    const both = write(
+      "timer-and-timeout.mjs",
+      withNode(
+        "timer-and-timeout",
+        `{ onTimer() { this.onTimeout(); }, onTimeout() {}, onClientRequest(request) { ctx.reply(request, { status: "ok", value: null }); } }`,
+      ),
+    );
+    expect(quorumlab("fuzz", both, "--runs", "3", "--nodes", "1").stderr).not.toMatch(/which nothing calls/);
+  });
 });
 
 describe("an invariant whose create fails", () => {
