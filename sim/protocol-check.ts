@@ -6,7 +6,7 @@
  * model with no client operations, a bug that breaks an invariant the protocol does not have.
  */
 import { z } from "zod";
-import { modelNames } from "./check/models/index.js";
+import { type ModelName, modelNames, models } from "./check/models/index.js";
 import { InputError } from "./errors.js";
 import { exceptionInvariant } from "./kernel.js";
 import type { Protocol } from "./node.js";
@@ -334,10 +334,31 @@ function invariantNames(protocol: Protocol, findings: Findings): Set<string> {
       );
     } else {
       names.add(historyInvariant);
+      checkOperationsModelled(client.operations, client.model as ModelName, problems);
     }
   }
   names.add(exceptionInvariant);
   return names;
+}
+
+/**
+ * Every client operation is one the history model knows: an unknown one (`cas` under
+ * `register`) was refused only after the first run, when the history was checked.
+ */
+function checkOperationsModelled(
+  operations: Readonly<Record<string, number>>,
+  model: ModelName,
+  problems: string[],
+): void {
+  const functions = models[model].functions;
+  if (functions === undefined) return;
+  for (const f of Object.keys(operations)) {
+    if (!functions.includes(f)) {
+      problems.push(
+        `client.operations.${f}: the ${model} model has no '${f}'${didYouMean(f, functions)} (its operations: ${functions.join(", ")})`,
+      );
+    }
+  }
 }
 
 /** Every name in a bug's `breaks` must be one of `names`. */

@@ -54,6 +54,11 @@ export interface Model<State = unknown> {
   guard?(operations: readonly Operation[]): PlacementGuard<State> | undefined;
   /** Problems that make an operation meaningless for this model (unknown `f`, bad value). */
   validate?(operation: Operation): string | undefined;
+  /**
+   * The operation functions (`f`) the model knows, so that a protocol's client operations are
+   * checked when its module loads rather than after its first run.
+   */
+  readonly functions?: readonly string[];
   /** A short text for an operation, e.g. `cas(1→2) ✓`. */
   describeOperation?(operation: Operation): string;
   /** A short text for a state, e.g. `3` or `{x: 1, y: 2}`. */

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
+import { isModelName } from "../../sim/check/models/index.js";
 import { InputError } from "../../sim/errors.js";
 import { checkProtocol } from "../../sim/protocol-check.js";
 
@@ -91,6 +92,20 @@ describe("a module's roles, log and strip", () => {
   }
 });
 
+describe("a module's client operations", () => {
+  it("are ones its history model knows, checked when the module loads", () => {
+    expect(problems({ client: { operations: { read: 1, write: 1, cas: 1 }, model: "register" } })).toEqual([
+      "client.operations.cas: the register model has no 'cas' (its operations: read, write, get, put)",
+    ]);
+    expect(problems({ client: { operations: { aquire: 1, release: 1 }, model: "mutex" } })).toEqual([
+      "client.operations.aquire: the mutex model has no 'aquire'; did you mean 'acquire'? (its operations: acquire, release)",
+    ]);
+    expect(
+      problems({ client: { operations: { read: 1, write: 1, cas: 1 }, model: "cas-register" } }),
+    ).toEqual([]);
+  });
+});
+
 describe("a module's own fields", () => {
   it("are kept, unless a name is a letter or two from a protocol field's", () => {
     expect(problems({ homepage: "https://example.org", replicas: 3 })).toEqual([]);
@@ -103,9 +118,11 @@ describe("a module's own fields", () => {
 
 describe("the built-in protocols' declarations", () => {
   for (const [name, protocol] of protocols) {
-    it(`${name}'s roles, log and strip pass the checks a module's do`, () => {
-      const { roles, log, strip } = protocol;
+    it(`${name}'s roles, log and strip pass the checks a module's do, and so do its client operations`, () => {
+      const { roles, log, strip, client } = protocol;
       expect(problems({ roles, log, strip })).toEqual([]);
+      // A model a module may name: the client's operations are ones it knows.
+      if (client?.model !== undefined && isModelName(client.model)) expect(problems({ client })).toEqual([]);
     });
   }
 });

@@ -94,6 +94,7 @@ export function kvModelOf(options: KvOptions = {}): Model<KvState> {
     partition: (operation) => operation.key,
     guard: (operations) => kvReadGuard(operations, initial.value),
     readOnly: registerReadOnly,
+    functions: ["get", "read", "put", "write", "append", "cas"],
     validate(operation) {
       if (operation.f === "append") return undefined;
       const problem = validateRegister(operation, true, "kv");

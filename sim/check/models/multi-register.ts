@@ -71,6 +71,7 @@ export function multiRegisterModelOf(options: MultiRegisterOptions = {}): Model<
     hash: (state) => hashString(stateText(state)),
     equal: (left, right) => stateText(left) === stateText(right),
     readOnly: (operation) => microOperations(operation)?.every((micro) => micro[0] === "read") ?? false,
+    functions: ["txn"],
     validate: (operation) =>
       operation.f === "txn" && microOperations(operation) !== undefined
         ? undefined

@@ -14,6 +14,7 @@ export function mutexModelOf(): Model<boolean> {
       if (operation.f === "release") return held ? false : undefined;
       return undefined;
     },
+    functions: ["acquire", "release"],
     validate: (operation) =>
       operation.f === "acquire" || operation.f === "release"
         ? undefined

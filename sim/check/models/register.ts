@@ -126,6 +126,7 @@ function registerModel(name: string, allowCas: boolean, options: RegisterOptions
     partition: (operation) => operation.key,
     readOnly: registerReadOnly,
     validate: allowCas ? validateCasRegister : (operation) => validateRegister(operation, false, name),
+    functions: allowCas ? ["read", "write", "cas", "get", "put"] : ["read", "write", "get", "put"],
     describeOperation: describeRegisterOperation,
     describeState: describeRegisterState,
   };
