@@ -50,7 +50,7 @@ import { type Rng, randomStream } from "./random.js";
 import { readOnlyStorage, readOnlyView } from "./read-only.js";
 import { type ChoiceEntry, ChoiceQueue, type StepQueue } from "./scheduler.js";
 import { MemoryStorage } from "./storage.js";
-import { closestName } from "./suggest.js";
+import { misspeltMethod } from "./suggest.js";
 import {
   type ArrivalKind,
   type DropReason,
@@ -1531,7 +1531,7 @@ function createMonitor(
 const monitorHooks = ["afterStep", "atEnd"] as const;
 
 /**
- * A monitor's `afterStep` and `atEnd` are functions, one of them at least, and no field of it
+ * A monitor's `afterStep` and `atEnd` are functions, one of them at least, and no method of it
  * misspells one: a monitor with `afterstep` or `atend` was never called, and every run said safe.
  */
 function checkMonitorHooks(name: string, monitor: object): void {
@@ -1542,14 +1542,9 @@ function checkMonitorHooks(name: string, monitor: object): void {
     if (hooks[hook] !== undefined && typeof hooks[hook] !== "function")
       throw problem(`its monitor's ${hook} is ${shown(hooks[hook])}, where a function was expected`);
   }
-  for (const key of Object.keys(monitor)) {
-    // The fields every monitor may have pass without a comparison: monitors are made for every
-    // run, and a fuzz campaign makes a run in about a millisecond.
-    if (key === "afterStep" || key === "atEnd" || key === "state") continue;
-    const meant = closestName(key, monitorHooks) as (typeof monitorHooks)[number] | undefined;
-    if (meant !== undefined && meant !== key && hooks[meant] === undefined)
-      throw problem(`its monitor has ${key}, which nothing calls; did you mean ${meant}?`);
-  }
+  const misspelt = misspeltMethod(monitor, monitorHooks);
+  if (misspelt !== undefined)
+    throw problem(`its monitor has ${misspelt.name}, which nothing calls; did you mean ${misspelt.meant}?`);
   if (hooks.afterStep === undefined && hooks.atEnd === undefined)
     throw problem(`create returned a monitor with neither afterStep nor atEnd, so nothing checks it`);
 }
@@ -1655,7 +1650,7 @@ const nodeMethods = [
   "fingerprint",
 ] as const;
 
-/** Per class of node object (its prototype): the misspelt method its instances have, or null. */
+/** Per class of node object (its prototype): what its instances misspell, or null. */
 const misspeltMethods = new WeakMap<object, string | null>();
 
 /**
@@ -1669,29 +1664,14 @@ function checkHandlerNames(id: NodeId, node: object): void {
   const plain = prototype === Object.prototype || prototype === null;
   let problem = plain ? undefined : misspeltMethods.get(prototype as object);
   if (problem === undefined) {
-    problem = misspeltMethod(node);
+    const misspelt = misspeltMethod(node, nodeMethods);
+    problem =
+      misspelt === undefined
+        ? null
+        : `its node has ${misspelt.name}, which nothing calls; did you mean ${misspelt.meant}?`;
     if (!plain) misspeltMethods.set(prototype as object, problem);
   }
   if (problem !== null) throw new InputError(`${id}: ${problem} (docs/node-api.md, "The handlers")`);
-}
-
-/** The first method of `node` (own or inherited) that misspells a method it lacks, as a sentence. */
-function misspeltMethod(node: object): string | null {
-  const calls = node as Partial<Record<(typeof nodeMethods)[number], unknown>>;
-  for (let holder: object | null = node; holder !== null && holder !== Object.prototype; ) {
-    for (const name of Object.getOwnPropertyNames(holder)) {
-      if (
-        name === "constructor" ||
-        typeof Object.getOwnPropertyDescriptor(holder, name)?.value !== "function"
-      )
-        continue;
-      const meant = closestName(name, nodeMethods) as (typeof nodeMethods)[number] | undefined;
-      if (meant !== undefined && meant !== name && calls[meant] === undefined)
-        return `its node has ${name}, which nothing calls; did you mean ${meant}?`;
-    }
-    holder = Object.getPrototypeOf(holder) as object | null;
-  }
-  return null;
 }
 
 /**

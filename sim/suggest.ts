@@ -24,3 +24,25 @@ export function didYouMean(word: string, known: Iterable<string>): string {
   const best = closestName(word, known);
   return best === undefined ? "" : `; did you mean '${best}'?`;
 }
+
+/**
+ * The first method of `object` (its own, then its classes', below Object.prototype) whose name is
+ * a near miss of one of `called` that `object` lacks, with the name it misses. Nothing calls such
+ * a method (a node's `onstart`, a monitor's `afterstep`), so the code in it never runs.
+ */
+export function misspeltMethod(
+  object: object,
+  called: readonly string[],
+): { readonly name: string; readonly meant: string } | undefined {
+  const fields = object as Record<string, unknown>;
+  for (let holder: object | null = object; holder !== null && holder !== Object.prototype; ) {
+    for (const name of Object.getOwnPropertyNames(holder)) {
+      if (name === "constructor" || called.includes(name)) continue;
+      if (typeof Object.getOwnPropertyDescriptor(holder, name)?.value !== "function") continue;
+      const meant = closestName(name, called);
+      if (meant !== undefined && fields[meant] === undefined) return { name, meant };
+    }
+    holder = Object.getPrototypeOf(holder) as object | null;
+  }
+  return undefined;
+}

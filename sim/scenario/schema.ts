@@ -8,7 +8,7 @@ import type { LatencySpec, NetworkSpec } from "../network.js";
 import { parseDurationUs } from "../time.js";
 
 const duration = z.union([z.string(), z.number()]).transform((value, context) => {
-  // A number without a unit is read as nothing: \`at: 1000\` meant 1000 ms as often as µs.
+  // A number without a unit is refused: `at: 1000` meant milliseconds as often as microseconds.
   if (typeof value === "number" && value !== 0) {
     context.addIssue({
       code: "custom",

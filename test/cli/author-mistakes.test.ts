@@ -511,7 +511,7 @@ export const protocol = { name: "monitored", create: (ctx) => new Node(ctx), inv
     );
   });
 
-  it("is one line too when its monitor misspells afterStep or atEnd, has neither, or has one that is no function", () => {
+  it("is one line too when its monitor misspells afterStep or atEnd (as a field or a class method), has neither, or has one that is no function", () => {
     const cases: ReadonlyArray<readonly [string, string, string]> = [
       [
         "afterstep",
@@ -522,6 +522,11 @@ export const protocol = { name: "monitored", create: (ctx) => new Node(ctx), inv
         "atend",
         "() => ({ afterStep: () => undefined, atend: () => ({ message: 'x' }) })",
         "its monitor has atend, which nothing calls; did you mean atEnd?",
+      ],
+      [
+        "class",
+        "() => new (class { afterstep() { return { message: 'x' }; } })()",
+        "its monitor has afterstep, which nothing calls; did you mean afterStep?",
       ],
       [
         "neither",
