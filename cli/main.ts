@@ -62,15 +62,17 @@ export async function main(argv: string[]): Promise<void> {
       throw error;
     });
   }
-  argv = joinDashValues(argv);
+  const commands = await commandsFor(argv);
+  argv = joinDashValues(argv, commands.length === 1 ? switchesOf(commands[0] as AnyCommand) : new Set());
   if (standardInputCommands.has(argv[0] ?? ""))
     argv = argv.map((token) => (token === "-" ? standardInput : token));
   const parser = yargs(argv)
     .scriptName("quorumlab")
     .usage("$0 <command> [options]")
-    .command(await commandsFor(argv))
+    .command(commands)
     .demandCommand(1, "name a command")
     .middleware((args) => {
+      rejectSwitchValues(args, argv);
       rejectMissingValues(args, argv);
       rejectNonNumbers(args, argv);
       rejectStandardOutput(args);
@@ -129,14 +131,20 @@ function rejectMissingValues(args: Record<string, unknown>, argv: readonly strin
 
 /**
  * `--flag -` as `--flag=-`: the parser takes a lone `-` for a positional, and the command's strict
- * check then says only "Unknown argument: -". Tokens after `--` are left as they are.
+ * check then says only "Unknown argument: -". A switch's `-` stays a positional (`check --json -`
+ * reads standard input). Tokens after `--` are left as they are.
  */
-function joinDashValues(argv: readonly string[]): string[] {
+function joinDashValues(argv: readonly string[], switches: ReadonlySet<string>): string[] {
   const joined: string[] = [];
   for (let index = 0; index < argv.length; index++) {
     const token = argv[index] as string;
     if (token === "--") return [...joined, ...argv.slice(index)];
-    if (token.startsWith("--") && !token.includes("=") && argv[index + 1] === "-") {
+    if (
+      token.startsWith("--") &&
+      !token.includes("=") &&
+      argv[index + 1] === "-" &&
+      !switches.has(token.slice(2))
+    ) {
       joined.push(`${token}=-`);
       index++;
     } else {
@@ -144,6 +152,32 @@ function joinDashValues(argv: readonly string[]): string[] {
     }
   }
   return joined;
+}
+
+/** The switches (boolean flags) of a command, read from its builder on a parser of their own. */
+function switchesOf(command: AnyCommand): ReadonlySet<string> {
+  const { builder } = command;
+  if (typeof builder !== "function") return new Set();
+  const options = (builder(yargs([])) as unknown as { getOptions(): { boolean: string[] } }).getOptions();
+  return new Set(options.boolean.flatMap((name) => [name, `no-${name}`]));
+}
+
+/**
+ * Exits 2 when a switch is given a value other than true or false (`--json=maybe`, `--json=-`):
+ * the parser read it as false, and the command ran without it.
+ */
+function rejectSwitchValues(args: Record<string, unknown>, argv: readonly string[]): void {
+  for (const token of argv) {
+    if (token === "--") return;
+    const equals = token.indexOf("=");
+    if (!token.startsWith("--") || equals === -1) continue;
+    const name = token.slice(2, equals);
+    const value = token.slice(equals + 1);
+    if (typeof args[name] !== "boolean" || value === "true" || value === "false") continue;
+    process.exit(
+      reportError(new InputError(`--${name}: a switch takes no value (or =true, =false), got '${value}'`)),
+    );
+  }
 }
 
 /** The commands whose file arguments may be `-`, standard input. */

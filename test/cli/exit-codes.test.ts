@@ -329,6 +329,23 @@ describe("exit codes", () => {
     const checked = quorumlabFed(history, "check", "-", "--json");
     expect(checked.code).toBe(1);
     expect(JSON.parse(checked.stdout)).toMatchObject({ file: "/dev/stdin", result: "not-linearizable" });
+    // After a switch, `-` is still standard input (it used to be taken as the switch's value).
+    const afterSwitch = quorumlabFed(history, "check", "--json", "-");
+    expect(afterSwitch.code).toBe(1);
+    expect(JSON.parse(afterSwitch.stdout)).toMatchObject({ file: "/dev/stdin", result: "not-linearizable" });
+  });
+
+  it.each([
+    ["check", "-", "--json=maybe"],
+    ["check", "-", "--json=-"],
+    ["fuzz", "raft", "--runs", "1", "--liveness=yes"],
+  ])("2 for a switch given a value: %j", (...args) => {
+    const result = quorumlabFed("", ...args);
+    expect(result.code).toBe(2);
+    const flag = (args.find((arg) => arg.includes("=")) as string).split("=");
+    expect(result.stderr.trim()).toBe(
+      `error: ${flag[0]}: a switch takes no value (or =true, =false), got '${flag[1]}'`,
+    );
   });
 
   it("lists the exit codes in --help", () => {
