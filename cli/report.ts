@@ -3,6 +3,7 @@
  * Markdown, text, Jepsen EDN, ShiViz or Mermaid). `reports/` renders; cli/shared/report-file.ts
  * writes the file.
  */
+import { createHash } from "node:crypto";
 import type { CommandModule } from "yargs";
 import {
   checkRecord,
@@ -55,7 +56,34 @@ export function readTraceFile(path: string): TraceLine[] {
       });
     }
   });
+  checkComplete(text, records, path, lineNumbers[lineNumbers.length - 1] ?? 1);
   return records;
+}
+
+/**
+ * Refuses a trace that is not the whole of what a run wrote: one cut short at a line's end (no
+ * `end` record), or one whose lines were changed, taken out or added since (the `end` record's
+ * hash is the SHA-256 of every line before it, as written). A report of either would tell of a
+ * run that never happened: one cut before its violation reads as a clean run.
+ */
+function checkComplete(text: string, records: readonly TraceLine[], path: string, lastLine: number): void {
+  const end = records[records.length - 1];
+  if (end?.kind !== "end") {
+    throw new InputError(
+      `the trace stops at line ${lastLine} without its end record: the file was cut short (a run that was stopped, or a copy of part of it)`,
+      { file: path, line: lastLine },
+    );
+  }
+  const endLine = text.lastIndexOf('{"kind":"end"');
+  const hashed = createHash("sha256")
+    .update(endLine < 0 ? text : text.slice(0, endLine))
+    .digest("hex");
+  if (endLine < 0 || hashed !== end.traceHash) {
+    throw new InputError(
+      "the end record's trace hash is not the hash of the lines before it: lines were changed, removed or added since the run wrote them",
+      { file: path, line: lastLine },
+    );
+  }
 }
 
 export const reportCommand: CommandModule<object, ReportArgs> = {
