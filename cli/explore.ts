@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
 import cliProgress from "cli-progress";
 import type { CommandModule } from "yargs";
+import { shellWord } from "../reports/escape.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import {
   defaultDriftRate,
@@ -205,7 +206,8 @@ function saveCounterexample(
   const reproduced =
     invariant === "explore.deadlock" ||
     replayed.violations.some((violation) => violation.invariant === invariant);
-  const moduleFlag = context.module === undefined ? "" : ` --module ${displayPath(context.module)}`;
+  const moduleFlag =
+    context.module === undefined ? "" : ` --module ${shellWord(displayPath(context.module))}`;
   return {
     file: displayPath(file),
     reportFile: displayPath(reportFile),
@@ -216,7 +218,7 @@ function saveCounterexample(
     shortest: counterexample.shortest,
     ...(counterexample.foundSteps === undefined ? {} : { foundSteps: counterexample.foundSteps }),
     reproduced,
-    replay: `npx quorumlab run ${displayPath(file)}${moduleFlag}`,
+    replay: `npx quorumlab run ${shellWord(displayPath(file))}${moduleFlag}`,
   };
 }
 

@@ -64,3 +64,13 @@ export function plainText(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, "�");
 }
+
+/**
+ * One word of a shell command line, as POSIX shells read it: left as it is when made only of
+ * characters no shell treats specially, else in single quotes (a quote inside as `'\''`). A
+ * scenario named `x; rm -rf ~` or a file named `f8 copy.yaml` then pastes as one argument.
+ */
+export function shellWord(text: string): string {
+  if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(text)) return text;
+  return `'${text.replace(/'/g, "'\\''")}'`;
+}

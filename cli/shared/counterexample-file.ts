@@ -4,6 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { shellWord } from "../../reports/escape.js";
 import { describeDivergence, firstDivergence } from "../../sim/divergence.js";
 import { InputError } from "../../sim/errors.js";
 import {
@@ -79,8 +80,8 @@ export async function replay(
 export function replayLine(source: ProtocolSource, file: string, liveness: boolean): string {
   const flags = liveness ? " --liveness" : "";
   return source.module === undefined
-    ? `npx quorumlab run ${file}${flags}`
-    : `npx quorumlab run ${file} --module ${displayPath(source.module)}${flags}`;
+    ? `npx quorumlab run ${shellWord(file)}${flags}`
+    : `npx quorumlab run ${shellWord(file)} --module ${shellWord(displayPath(source.module))}${flags}`;
 }
 
 /**

@@ -3,8 +3,10 @@
  * `reports/` renders; this file does the I/O.
  */
 import { writeFileSync } from "node:fs";
+import { basename } from "node:path";
 import { gzipSync } from "node:zlib";
 import { protocols } from "../../protocols/index.js";
+import { shellWord } from "../../reports/escape.js";
 import {
   displayOf,
   formatForPath,
@@ -20,7 +22,7 @@ import { type RunResult, runScenario } from "../../sim/run.js";
 import type { Scenario } from "../../sim/scenario/schema.js";
 import { writeScenario } from "../../sim/scenario/write.js";
 import type { TraceLine } from "../../sim/trace.js";
-import { loadScenario, packageVersion } from "../files.js";
+import { loadScenario, packageVersion, scenarioFiles } from "../files.js";
 import { historyChecker } from "../history-check.js";
 import { modulePageBundle, pageBundle, viewerBundle } from "./page-bundle.js";
 import { replayCommand } from "./run-scenario.js";
@@ -138,8 +140,23 @@ export function modelOptions(options: WriteReportOptions, records: readonly Trac
   const protocol = header?.kind === "header" ? protocols.get(header.protocol) : undefined;
   return {
     version: options.version ?? packageVersion(),
-    ...(options.replay === undefined ? {} : { replay: options.replay }),
+    ...(options.replay === undefined ? replayOfTrace(header) : { replay: options.replay }),
     ...(protocol === undefined ? {} : { display: displayOf(protocol) }),
+  };
+}
+
+/**
+ * The replay command of a trace read back (`quorumlab report`), whose header names its scenario
+ * but not the scenario's file: a built-in scenario replays by its name (the report's default);
+ * any other needs its file, which the command says it does not know (a run that writes its own
+ * report passes the command with the file in it).
+ */
+function replayOfTrace(header: TraceLine | undefined): { replay?: string } {
+  if (header?.kind !== "header") return {};
+  const scenarioName = header.scenario;
+  if (scenarioFiles().some((file) => basename(file).replace(/\.ya?ml$/, "") === scenarioName)) return {};
+  return {
+    replay: `npx quorumlab run SCENARIO.yaml --seed ${header.seed} --trace trace.jsonl --report report.html   # SCENARIO.yaml: the file of scenario ${shellWord(scenarioName)}`,
   };
 }
 

@@ -5,6 +5,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { protocols } from "../../protocols/index.js";
+import { shellWord } from "../../reports/escape.js";
 import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
 import { formatSeed } from "../../sim/random.js";
@@ -110,7 +111,7 @@ export function replayCommand(
     scenario.file !== undefined && !scenario.file.startsWith("scenarios/") ? scenario.file : scenario.name;
   // A scenario that records its module finds it by itself; otherwise name the modules it ran with.
   const moduleFlags =
-    scenario.module === undefined ? modules.map((module) => ` --module ${module}`).join("") : "";
+    scenario.module === undefined ? modules.map((module) => ` --module ${shellWord(module)}`).join("") : "";
   const livenessFlag = liveness ? " --liveness" : "";
-  return `npx quorumlab run ${target}${moduleFlags}${livenessFlag} --seed ${formatSeed(seed)} --trace trace.jsonl --report report.html`;
+  return `npx quorumlab run ${shellWord(target)}${moduleFlags}${livenessFlag} --seed ${formatSeed(seed)} --trace trace.jsonl --report report.html`;
 }

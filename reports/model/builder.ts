@@ -3,6 +3,7 @@
  * fates, node outages and states, network faults, client operations, violations.
  */
 import type { TraceHeader, TraceLine, TraceRecord } from "../../sim/trace.js";
+import { shellWord } from "../escape.js";
 import { computeFigures } from "./figures.js";
 import type {
   ExplanationView,
@@ -94,7 +95,7 @@ class ModelBuilder {
       traceHash: this.traceHash,
       replay:
         this.options.replay ??
-        `npx quorumlab run ${header.scenario} --seed ${header.seed} --trace trace.jsonl --report report.html`,
+        `npx quorumlab run ${shellWord(header.scenario)} --seed ${header.seed} --trace trace.jsonl --report report.html`,
     };
     const model = {
       meta,

@@ -70,6 +70,55 @@ describe("report command", () => {
     expect(page).toContain("npx quorumlab run ");
   });
 
+  it("refuses a trace cut short or changed since the run wrote it", () => {
+    const whole = join(folder, "whole.jsonl");
+    expect(quorumlab("run", "raft-figure-8-bug", "--quiet", "--trace", whole).code).toBe(1);
+    const text = readFileSync(whole, "utf8");
+    const lines = text.split("\n");
+    expect(readTraceFile(whole).at(-1)?.kind).toBe("end");
+
+    // Cut at a line's end, before the violation: it used to be reported as a clean run.
+    const cut = join(folder, "cut.jsonl");
+    writeFileSync(cut, `${lines.slice(0, 100).join("\n")}\n`);
+    const cutShort = quorumlab("report", cut, "--format", "text");
+    expect(cutShort.code).toBe(2);
+    expect(cutShort.stderr.trim()).toBe(
+      `error: ${cut}:100: the trace stops at line 100 without its end record: the file was cut short (a run that was stopped, or a copy of part of it)`,
+    );
+
+    // The violation taken out, the end record kept.
+    const edited = join(folder, "edited.jsonl");
+    writeFileSync(edited, lines.filter((line) => !line.startsWith('{"kind":"violation"')).join("\n"));
+    expect(readFileSync(edited, "utf8").length).toBeLessThan(text.length);
+    expect(inputError(() => readTraceFile(edited)).message).toMatch(
+      /^the end record's trace hash is not the hash of the lines before it/,
+    );
+  });
+
+  it("shell-quotes the replay command, and names no file it does not know", () => {
+    // Built-in scenarios replay by name: their names are their file names.
+    const scenario = join(folder, "my copy.yaml");
+    const figure8 = readFileSync(
+      join(import.meta.dirname, "..", "..", "scenarios", "raft-figure-8-bug.yaml"),
+      "utf8",
+    );
+    writeFileSync(scenario, figure8.replace(/^name: .*$/m, 'name: "x; echo injected"'));
+    const trace = join(folder, "my-copy.jsonl");
+    const run = quorumlab("run", scenario, "--trace", trace);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`replay: npx quorumlab run '${scenario}' --seed`);
+    const text = quorumlab("report", trace, "--format", "text");
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      "replay: npx quorumlab run SCENARIO.yaml --seed 0x1 --trace trace.jsonl --report report.html   # SCENARIO.yaml: the file of scenario 'x; echo injected'",
+    );
+    const builtIn = join(folder, "raft-basic.jsonl");
+    expect(quorumlab("run", "raft-basic", "--quiet", "--trace", builtIn).code).toBe(0);
+    expect(quorumlab("report", builtIn, "--format", "text").stdout).toContain(
+      "replay: npx quorumlab run raft-basic --seed 0x1 --trace trace.jsonl --report report.html",
+    );
+  });
+
   it("picks the format from the file name in writeReport", () => {
     const path = join(folder, "split-brain.md");
     writeReport(records, path, { version: "test" });
