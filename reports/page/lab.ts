@@ -18,6 +18,7 @@ import { scenarioData, writeScenario } from "../../sim/scenario/write.js";
 import { parseDurationUs } from "../../sim/time.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { displayOf } from "../display.js";
+import { shellWord } from "../escape.js";
 import { renderReportBody } from "../html.js";
 import { buildModel } from "../model.js";
 import { type PageData, pageData } from "../page-data.js";
@@ -303,7 +304,7 @@ function modelOptions(
     ...(options.version === undefined ? {} : { version: options.version }),
     replay:
       forks.length === 0
-        ? (options.replay ?? `npx quorumlab run ${scenario.name}`)
+        ? (options.replay ?? `npx quorumlab run ${shellWord(scenario.name)}`)
         : "npx quorumlab run scenario.yaml   (the file “Download scenario” saves)",
   };
 }
