@@ -54,7 +54,7 @@ function violationSections(model: ReportModel, out: string[]): void {
     const bad = model.steps[violation.firstBadStep];
     if (bad !== undefined) {
       out.push(
-        `First bad event (#${violation.firstBadStep + 1}, t=${formatDurationUs(bad.t)}): ${e(describeStep(model, violation.firstBadStep))}`,
+        `First bad event (event ${bad.e}, t=${formatDurationUs(bad.t)}): ${e(describeStep(model, violation.firstBadStep))}`,
       );
       out.push("");
     }

@@ -43,7 +43,7 @@ function violationLines(model: ReportModel, out: string[]): void {
     const bad = model.steps[violation.firstBadStep];
     if (bad !== undefined) {
       out.push(
-        `  first bad event: #${violation.firstBadStep + 1} at t=${formatDurationUs(bad.t)}: ${describeStep(model, violation.firstBadStep)}`,
+        `  first bad event: event ${bad.e} at t=${formatDurationUs(bad.t)}: ${describeStep(model, violation.firstBadStep)}`,
       );
     }
     for (const line of violation.message.split("\n")) out.push(`  ${line}`);

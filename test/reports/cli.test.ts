@@ -72,7 +72,14 @@ describe("report command", () => {
 
   it("refuses a trace cut short or changed since the run wrote it", () => {
     const whole = join(folder, "whole.jsonl");
-    expect(quorumlab("run", "raft-figure-8-bug", "--quiet", "--trace", whole).code).toBe(1);
+    const run = quorumlab("run", "raft-figure-8-bug", "--quiet", "--trace", whole);
+    expect(run.code).toBe(1);
+    // The report numbers the first bad event as the run does: by kernel event.
+    const event = /at t=72ms \(event (\d+)\)/.exec(run.stdout)?.[1];
+    expect(event).toBeDefined();
+    expect(quorumlab("report", whole, "--format", "text").stdout).toContain(
+      `first bad event: event ${event} at t=72ms: n5 receives RequestVoteReply from n3`,
+    );
     const text = readFileSync(whole, "utf8");
     const lines = text.split("\n");
     expect(readTraceFile(whole).at(-1)?.kind).toBe("end");
