@@ -1,6 +1,7 @@
 import type { ChalkInstance } from "chalk";
 import type { CommandModule } from "yargs";
 import { InputError } from "../sim/errors.js";
+import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import type { RunResult } from "../sim/run.js";
 import { formatDuration } from "../sim/time.js";
@@ -50,6 +51,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       const scenario = loadScenario(args.scenario);
       const modules = scenarioModules(scenario, args.module ?? []);
       const registry = await registryWith(modules, args.module === undefined ? undefined : scenario.protocol);
+      if (args.liveness) refuseLivenessWithout(registry.get(scenario.protocol));
       const seed = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
       const keepTrace = !args.json || args.report !== undefined;
       let executed: ReturnType<typeof executeScenario>;
@@ -87,6 +89,18 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       return runExitCode(result);
     }),
 };
+
+/**
+ * Exits 2 for `--liveness` on a protocol that declares no liveness invariant: the run would check
+ * nothing more, and its `✓` would read as "it made progress".
+ */
+function refuseLivenessWithout(protocol: Protocol | undefined): void {
+  if (protocol === undefined || protocol.invariants.some((invariant) => invariant.kind === "liveness"))
+    return;
+  throw new InputError(
+    `--liveness: ${protocol.name} declares no liveness invariant (all ${protocol.invariants.length} of its invariants are safety invariants), so the run would check nothing more; fuzz --liveness checks that a leader is elected after healing`,
+  );
+}
 
 /** What `printRun` says beside the result. */
 interface PrintOptions {

@@ -278,6 +278,14 @@ describe("exit codes", () => {
     expect(unchecked.stdout.trim()).toMatch(/^✓ safe: every safety invariant held \(\d+ events\)$/);
   });
 
+  it("2 for run --liveness on a protocol with no liveness invariant, which would check nothing more", () => {
+    const result = quorumlab("run", "raft-split-vote-fixed-timeout", "--liveness");
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      "error: --liveness: raft declares no liveness invariant (all 7 of its invariants are safety invariants), so the run would check nothing more; fuzz --liveness checks that a leader is elected after healing",
+    );
+  });
+
   it("2 for a lab longer than a page can hold, before anything is simulated", () => {
     const result = quorumlab("lab", "raft", "--duration", "2h", "--out", join(out, "too-long-lab.html"));
     expect(result.code).toBe(2);
