@@ -63,7 +63,11 @@ export async function main(argv: string[]): Promise<void> {
     });
   }
   const commands = await commandsFor(argv);
-  argv = joinDashValues(argv, commands.length === 1 ? switchesOf(commands[0] as AnyCommand) : new Set());
+  const flags =
+    commands.length === 1
+      ? flagsOf(commands[0] as AnyCommand)
+      : { switches: new Set<string>(), lists: new Set<string>() };
+  argv = joinDashValues(argv, flags.switches);
   if (standardInputCommands.has(argv[0] ?? ""))
     argv = argv.map((token) => (token === "-" ? standardInput : token));
   const parser = yargs(argv)
@@ -73,6 +77,7 @@ export async function main(argv: string[]): Promise<void> {
     .demandCommand(1, "name a command")
     .middleware((args) => {
       rejectSwitchValues(args, argv);
+      rejectRepeatedFlags(argv, new Set([...flags.lists, ...flags.switches]));
       rejectMissingValues(args, argv);
       rejectNonNumbers(args, argv);
       rejectStandardOutput(args);
@@ -154,12 +159,48 @@ function joinDashValues(argv: readonly string[], switches: ReadonlySet<string>):
   return joined;
 }
 
-/** The switches (boolean flags) of a command, read from its builder on a parser of their own. */
-function switchesOf(command: AnyCommand): ReadonlySet<string> {
+/**
+ * The switches (boolean flags) of a command, and the flags that may be given more than once
+ * (`--bug`, `--module`), read from its builder on a parser of their own.
+ */
+function flagsOf(command: AnyCommand): { switches: ReadonlySet<string>; lists: ReadonlySet<string> } {
   const { builder } = command;
-  if (typeof builder !== "function") return new Set();
-  const options = (builder(yargs([])) as unknown as { getOptions(): { boolean: string[] } }).getOptions();
-  return new Set(options.boolean.flatMap((name) => [name, `no-${name}`]));
+  if (typeof builder !== "function") return { switches: new Set(), lists: new Set() };
+  const options = (
+    builder(yargs([])) as unknown as { getOptions(): { boolean: string[]; array: string[] } }
+  ).getOptions();
+  return {
+    switches: new Set(options.boolean.flatMap((name) => [name, `no-${name}`])),
+    lists: new Set(options.array),
+  };
+}
+
+/**
+ * Exits 2 when a flag that takes one value is given twice (`--seed 1 --seed 2`): the parser made a
+ * list of both, which each flag's own check then printed as one odd value (`got '1,2'`). `lists`:
+ * the flags that may repeat (lists, and switches, which take no value).
+ */
+function rejectRepeatedFlags(argv: readonly string[], lists: ReadonlySet<string>): void {
+  const given = new Map<string, string[]>();
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index] as string;
+    if (token === "--") return;
+    if (!token.startsWith("--")) continue;
+    const equals = token.indexOf("=");
+    const name = token.slice(2, equals === -1 ? undefined : equals);
+    if (lists.has(name) || name === "help" || name === "version") continue;
+    const value = equals === -1 ? (argv[index + 1] ?? "") : token.slice(equals + 1);
+    const values = given.get(name) ?? [];
+    values.push(value);
+    given.set(name, values);
+    if (values.length === 2) {
+      process.exit(
+        reportError(
+          new InputError(`--${name}: given twice ('${values[0]}', then '${values[1]}'); give it once`),
+        ),
+      );
+    }
+  }
 }
 
 /**

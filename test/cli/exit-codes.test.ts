@@ -344,6 +344,18 @@ describe("exit codes", () => {
   });
 
   it.each([
+    [["run", "raft-basic", "--seed", "1", "--seed=2"], "--seed: given twice ('1', then '2'); give it once"],
+    [
+      ["check", "-", "--timeout", "1s", "--timeout", "2s"],
+      "--timeout: given twice ('1s', then '2s'); give it once",
+    ],
+  ])("2 for a one-value flag given twice: %j", (args, message) => {
+    const result = quorumlabFed("", ...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
+
+  it.each([
     ["check", "-", "--json=maybe"],
     ["check", "-", "--json=-"],
     ["fuzz", "raft", "--runs", "1", "--liveness=yes"],
