@@ -1,6 +1,7 @@
 /**
  * Single-decree Paxos options, validated with readable errors and completed with documented
- * defaults. Durations are microsecond numbers or strings with a unit (`50ms`, `1.5s`).
+ * defaults. Durations are written with their unit (`50ms`, `1.5s`), or in microseconds under the
+ * `Us` names (`retryTimeoutUs: 50000`).
  * `parsePaxosOptions` is idempotent: its output parses back to itself. Single values are parsed
  * by shared/options.ts.
  */
@@ -51,7 +52,7 @@ export const defaultPaxosOptions: PaxosOptions = {
   bugs: [],
 };
 
-/** A duration option: a non-negative number of microseconds, `150ms`-style text, or "0". */
+/** A duration option: `150ms`-style text, 0, or microseconds under a `Us` name. */
 function duration(name: string, value: unknown): number {
   if (typeof value === "string" && value.trim() === "0") return 0;
   return durationOption("paxos", name, value, { example: "50ms", allowZero: true });

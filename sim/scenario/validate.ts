@@ -159,5 +159,23 @@ function optionError(
     known.delete(key);
     suggestion = didYouMean(key, known);
   }
-  return errorAt(key === undefined ? ["options"] : ["options", key], `options: ${message}${suggestion}`);
+  return errorAt(
+    ["options", ...(key === undefined ? nestedOptionPath(message, keys) : [key])],
+    `options: ${message}${suggestion}`,
+  );
+}
+
+/**
+ * The path of a nested option a message names in quotes (`'changes[0].at'` → changes, 0, at),
+ * when it starts with one of the scenario's options; empty otherwise.
+ */
+function nestedOptionPath(message: string, keys: readonly string[]): Array<string | number> {
+  for (const [, quoted] of message.matchAll(/'([^'\s]+)'/g)) {
+    const path = (quoted as string)
+      .split(/[.[\]]+/)
+      .filter((part) => part !== "")
+      .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+    if (typeof path[0] === "string" && keys.includes(path[0])) return path;
+  }
+  return [];
 }

@@ -4,9 +4,9 @@
  * votes and the list of deliberate bugs. Used by two-phase-commit/options.ts and
  * three-phase-commit/options.ts, which add their own options and list the fields in order.
  *
- * Durations are accepted as microsecond numbers or as strings with a unit (`100ms`, `1.5s`);
- * both `voteTimeout` and `voteTimeoutUs` are accepted, and the parsed form (with `Us` names)
- * parses back to itself.
+ * Durations are written with their unit (`100ms`, `1.5s`), or as microsecond numbers under the
+ * `Us` names: both `voteTimeout: 100ms` and `voteTimeoutUs: 100000` are accepted, and the parsed
+ * form (with `Us` names) parses back to itself.
  */
 import { booleanOption, durationOption, integerOption } from "../options.js";
 
@@ -128,8 +128,9 @@ export function parseTimeout(
   name: string,
   fallback: number,
 ): number {
-  const value = options[`${name}Us`] ?? options[name];
-  return value === undefined ? fallback : durationOption("", name, value, { example: "100ms" });
+  const key = options[`${name}Us`] === undefined ? name : `${name}Us`;
+  const value = options[key];
+  return value === undefined ? fallback : durationOption("", key, value, { example: "100ms" });
 }
 
 export function parseWorkload(value: unknown): TransactionWorkload {
@@ -155,10 +156,15 @@ export function parseWorkload(value: unknown): TransactionWorkload {
     startUs:
       raw.startUs === undefined && raw.start === undefined
         ? 0
-        : durationOption("", "transactions.start", raw.startUs ?? raw.start, {
-            example: "100ms",
-            allowZero: true,
-          }),
+        : durationOption(
+            "",
+            raw.startUs === undefined ? "transactions.start" : "transactions.startUs",
+            raw.startUs ?? raw.start,
+            {
+              example: "100ms",
+              allowZero: true,
+            },
+          ),
   };
 }
 
