@@ -480,6 +480,12 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
    * a readable message on bad input. The returned object is handed to `create`.
    */
   parseOptions(options: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>;
+  /**
+   * Checks parsed options against the cluster a scenario gives them (`nodes`: n1..nN), before
+   * anything runs: an option that names a node the cluster does not have, say. Throws an `Error`
+   * naming the option, as `parseOptions` does (`'acceptors[2]' names n9, …`).
+   */
+  checkOptions?(options: Readonly<Record<string, unknown>>, nodes: readonly string[]): void;
   create(context: NodeContext<M>, options: Readonly<Record<string, unknown>>): N;
   readonly invariants: readonly Invariant<N>[];
   readonly bugs: readonly DeliberateBug[];

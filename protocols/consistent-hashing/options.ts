@@ -17,7 +17,7 @@
  *
  * `parseRingExperimentOptions` is idempotent: its output parses back to itself.
  */
-import { durationOption } from "../shared/options.js";
+import { describeNodes, durationOption } from "../shared/options.js";
 import type { PlacementSpec } from "./figures.js";
 import { RING_BUGS, type RingBug } from "./ring.js";
 
@@ -153,4 +153,29 @@ export function parseRingExperimentOptions(input: Readonly<Record<string, unknow
     changes: parsedChanges,
     bugs: RING_BUGS.filter((bug) => (bugs as unknown[]).includes(bug)),
   };
+}
+
+/**
+ * Each label belongs to a node of the scenario's cluster, and `initial` and `changes` name only
+ * those labels: a change is carried out by the node that joins or leaves, so one naming no node
+ * would never happen.
+ */
+export function checkRingExperimentOptions(options: RingExperimentOptions, nodes: readonly string[]): void {
+  if (options.labels.length > nodes.length) {
+    fail(
+      `'labels' names ${options.labels.length} ring members for ${nodes.length} nodes: one label per node`,
+    );
+  }
+  const names = nodes.map((node, index) => options.labels[index] ?? node);
+  const describe =
+    options.labels.length === 0 ? `nodes ${describeNodes(nodes)}` : `labels ${names.join(", ")}`;
+  options.initial.forEach((name, index) => {
+    if (!names.includes(name))
+      fail(`'initial[${index}]' names ${name}, which is not in this scenario (${describe})`);
+  });
+  for (const change of options.changes) {
+    if (!names.includes(change.label)) {
+      fail(`'changes' names ${change.label}, which is not in this scenario (${describe})`);
+    }
+  }
 }

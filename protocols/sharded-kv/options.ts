@@ -21,7 +21,7 @@
 
 import type { NodeCounts } from "../../sim/node.js";
 import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
-import { durationOption, groupsOption, namesOption } from "../shared/options.js";
+import { checkNodeName, durationOption, groupsOption, namesOption } from "../shared/options.js";
 import { type ShardBugName, shardBugNames } from "./bugs.js";
 import type { GroupId } from "./config.js";
 
@@ -188,8 +188,8 @@ export function deriveLayout(options: ShardedOptions, nodes: readonly string[]):
   }
   const groupOf = new Map<string, string>();
   for (const name of Object.keys(groups).sort()) {
-    for (const node of groups[name] as readonly string[]) {
-      if (!nodes.includes(node)) fail(`'groups.${name}' names ${node}, which is not a node of this cluster`);
+    for (const [index, node] of (groups[name] as readonly string[]).entries()) {
+      checkNodeName("sharded-kv", `groups.${name}[${index}]`, node, nodes);
       if (groupOf.has(node)) fail(`${node} is in two groups`);
       groupOf.set(node, name);
     }

@@ -156,3 +156,20 @@ export function checkElectionTiming(protocol: string, timing: ElectionTiming): v
     );
   }
 }
+
+/** `n1..n5`, or the nodes listed when there are one or two. */
+export function describeNodes(nodes: readonly string[]): string {
+  return nodes.length <= 2 ? nodes.join(", ") || "none" : `${nodes[0]}..${nodes[nodes.length - 1]}`;
+}
+
+/**
+ * Throws unless `node` is one of the cluster's `nodes`, naming the option it is in:
+ * `paxos option 'acceptors[2]' names n9, which is not a node of this scenario (nodes n1..n5)`.
+ */
+export function checkNodeName(protocol: string, name: string, node: string, nodes: readonly string[]): void {
+  if (!nodes.includes(node)) {
+    throw new Error(
+      `${optionLabel(protocol, name)} names ${node}, which is not a node of this scenario (nodes ${describeNodes(nodes)})`,
+    );
+  }
+}

@@ -19,7 +19,7 @@
  * keys start in one range on g1 and ranges split once they hold more than `splitSize` elements.
  */
 import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
-import { durationOption, groupsOption, namesOption } from "../shared/options.js";
+import { checkNodeName, durationOption, groupsOption, namesOption } from "../shared/options.js";
 import { type TxnBugName, txnBugNames } from "./bugs.js";
 import { type RangeTable, rangeOf } from "./placement.js";
 
@@ -163,8 +163,8 @@ export function deriveTxnLayout(options: TxnKvOptions, nodes: readonly string[])
   groups = Object.fromEntries(Object.entries(groups).sort(([left], [right]) => (left < right ? -1 : 1)));
   const groupOf = new Map<string, string>();
   for (const name of Object.keys(groups)) {
-    for (const node of groups[name] as readonly string[]) {
-      if (!nodes.includes(node)) fail(`'groups.${name}' names ${node}, which is not a node of this cluster`);
+    for (const [index, node] of (groups[name] as readonly string[]).entries()) {
+      checkNodeName("txn-kv", `groups.${name}[${index}]`, node, nodes);
       if (groupOf.has(node)) fail(`${node} is in two groups`);
       groupOf.set(node, name);
     }

@@ -1,9 +1,9 @@
 /**
  * Checks a parsed scenario against its protocol, before anything runs: the protocol exists, the
- * cluster size is one it supports, its options parse, the workload only asks for operations the
- * protocol's clients offer, and `expect` only names invariants the run can report. Each problem
- * is an `InputError` at the file, line and column of the offending key, with a suggestion when a
- * known name is close.
+ * cluster size is one it supports, its options parse and pass the protocol's check against the
+ * cluster (`checkOptions`), the workload only asks for operations the protocol's clients offer,
+ * and `expect` only names invariants the run can report. Each problem is an `InputError` at the
+ * file, line and column of the offending key, with a suggestion when a known name is close.
  */
 import { InputError } from "../errors.js";
 import { exceptionInvariant } from "../kernel.js";
@@ -104,6 +104,14 @@ export function resolveScenario(
 
   const sizeProblem = nodeCountProblem(protocol, scenario.nodes, options);
   if (sizeProblem !== undefined) throw errorAt(["nodes"], `nodes: ${sizeProblem}`);
+  try {
+    protocol.checkOptions?.(
+      options,
+      Array.from({ length: scenario.nodes }, (_, index) => `n${index + 1}`),
+    );
+  } catch (error) {
+    throw optionError(protocol, scenario, error, errorAt);
+  }
 
   const offered = protocol.client?.operations ?? {};
   for (const operation of Object.keys(scenario.workload?.mix ?? {})) {
@@ -166,16 +174,19 @@ function optionError(
 }
 
 /**
- * The path of a nested option a message names in quotes (`'changes[0].at'` → changes, 0, at),
- * when it starts with one of the scenario's options; empty otherwise.
+ * The path of a nested option a message names in quotes (`'changes[0].at'` → changes, 0, at;
+ * `'script.votes.n2.5'` → script, votes, n2, "5"), when it starts with one of the scenario's
+ * options; empty otherwise.
  */
 function nestedOptionPath(message: string, keys: readonly string[]): Array<string | number> {
   for (const [, quoted] of message.matchAll(/'([^'\s]+)'/g)) {
-    const path = (quoted as string)
-      .split(/[.[\]]+/)
-      .filter((part) => part !== "")
-      .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
-    if (typeof path[0] === "string" && keys.includes(path[0])) return path;
+    const path: Array<string | number> = [];
+    for (const part of (quoted as string).split(".")) {
+      const [field, ...indexes] = part.split("[");
+      if (field !== undefined && field !== "") path.push(field);
+      for (const index of indexes) path.push(Number.parseInt(index, 10));
+    }
+    if (typeof path[0] === "string" && keys.includes(path[0]) && !path.some(Number.isNaN)) return path;
   }
   return [];
 }

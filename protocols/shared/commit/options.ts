@@ -8,7 +8,7 @@
  * `Us` names: both `voteTimeout: 100ms` and `voteTimeoutUs: 100000` are accepted, and the parsed
  * form (with `Us` names) parses back to itself.
  */
-import { booleanOption, durationOption, integerOption } from "../options.js";
+import { booleanOption, checkNodeName, describeNodes, durationOption, integerOption } from "../options.js";
 
 export interface TransactionWorkload {
   /** Transactions begun per simulated second. Default 100. */
@@ -192,4 +192,34 @@ export function parseVoteScript(value: unknown): VoteScript {
     }
   }
   return { votes };
+}
+
+/**
+ * Scripted votes name participants of the scenario's cluster (n1 coordinates and casts no vote)
+ * and transactions the coordinator begins (numbered from 1, up to `transactions.count`): any
+ * other vote would be ignored.
+ */
+export function checkCommitOptions(options: CommitOptions<string>, nodes: readonly string[]): void {
+  const [coordinator, ...participants] = nodes;
+  const count = options.transactions.count;
+  for (const [node, byTx] of Object.entries(options.script.votes)) {
+    checkNodeName("", `script.votes.${node}`, node, nodes);
+    if (node === coordinator) {
+      throw new Error(
+        `option 'script.votes.${node}' scripts votes of ${node}, the coordinator, which casts none (participants ${describeNodes(participants)})`,
+      );
+    }
+    for (const tx of Object.keys(byTx)) {
+      if (Number(tx) >= 1 && Number(tx) <= count) continue;
+      const begun =
+        count === Number.POSITIVE_INFINITY
+          ? "transactions are numbered from 1"
+          : count === 0
+            ? "'transactions.count' is 0"
+            : `transactions are numbered 1 to ${count}, 'transactions.count'`;
+      throw new Error(
+        `option 'script.votes.${node}.${tx}' is a vote on transaction ${tx}, which is never begun (${begun})`,
+      );
+    }
+  }
 }
