@@ -46,6 +46,10 @@ export function parseScenario(text: string, file: string): Scenario {
     value: (path: ReadonlyArray<string | number>) => locate(document, lineCounter, [...path]),
     enumerable: false,
   });
+  Object.defineProperty(scenario, "faultIndexes", {
+    value: scenario.faults.map((fault) => (result.data.faults ?? []).indexOf(fault)),
+    enumerable: false,
+  });
   return scenario;
 }
 

@@ -1,9 +1,10 @@
 /**
  * Checks a parsed scenario against its protocol, before anything runs: the protocol exists, the
  * cluster size is one it supports, its options parse and pass the protocol's check against the
- * cluster (`checkOptions`), the workload only asks for operations the protocol's clients offer,
- * and `expect` only names invariants the run can report. Each problem is an `InputError` at the
- * file, line and column of the offending key, with a suggestion when a known name is close.
+ * cluster (`checkOptions`), the workload, scripted operations and invoke steps only ask for
+ * operations the protocol's clients offer, and `expect` only names invariants the run can report.
+ * Each problem is an `InputError` at the file, line and column of the offending key, with a
+ * suggestion when a known name is close.
  */
 import { InputError } from "../errors.js";
 import { exceptionInvariant } from "../kernel.js";
@@ -114,16 +115,28 @@ export function resolveScenario(
   }
 
   const offered = protocol.client?.operations ?? {};
-  for (const operation of Object.keys(scenario.workload?.mix ?? {})) {
-    if (Object.hasOwn(offered, operation)) continue;
-    const list = Object.keys(offered);
+  const list = Object.keys(offered);
+  const checkOperation = (operation: string, path: Array<string | number>, what: string): void => {
+    if (Object.hasOwn(offered, operation)) return;
     throw errorAt(
-      ["workload", "mix", operation],
+      path,
       list.length === 0
-        ? `${protocol.name} has no client operations, so it takes no workload`
+        ? `${protocol.name} has no client operations, so it takes no ${what}`
         : `${protocol.name}'s clients do not offer '${operation}'${didYouMean(operation, list)} (offered: ${list.join(", ")})`,
     );
+  };
+  for (const operation of Object.keys(scenario.workload?.mix ?? {})) {
+    checkOperation(operation, ["workload", "mix", operation], "workload");
   }
+  scenario.faults.forEach((fault, index) => {
+    if (fault.kind !== "op") return;
+    const at = scenario.faultIndexes?.[index] ?? index;
+    checkOperation(fault.op.f, ["faults", at, "op", "f"], "scripted operations (op)");
+  });
+  (scenario.schedule ?? []).forEach((step, index) => {
+    if (step.kind !== "invoke") return;
+    checkOperation(step.f, ["schedule", index, "invoke", "f"], "client operations (invoke)");
+  });
 
   const known = reportableInvariants(protocol);
   (scenario.expect.violates ?? []).forEach((name, index) => {
