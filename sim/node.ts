@@ -17,14 +17,17 @@
  * `storage.sync()` returns, so "persist before reply" means: write, `sync()`, then `send`.
  *
  * This file imports only types from the project (random streams, trace records), and re-exports
- * `freezeDeep` (./freeze.ts) for protocols; protocols depend on it, never the reverse. Its one
- * class, `SharedRecords`, is the `MonitorRun` the kernel hands a run's invariant monitors.
+ * `freezeDeep` (./freeze.ts) and the scenarios' duration parser (./time.ts) for protocols;
+ * protocols depend on it, never the reverse. Its one class, `SharedRecords`, is the `MonitorRun`
+ * the kernel hands a run's invariant monitors.
  */
 import type { Rng } from "./random.js";
 import type { TraceLine } from "./trace.js";
 
 export { freezeDeep } from "./freeze.js";
 export type { Rng } from "./random.js";
+/** Durations as scenarios write them (`150ms`, `2s`, `0.02m`), for protocols' duration options. */
+export { parseDurationUs } from "./time.js";
 /** Trace records, which a protocol's `figures` reads. */
 export type { TraceLine } from "./trace.js";
 
@@ -477,6 +480,12 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
    * a readable message on bad input. The returned object is handed to `create`.
    */
   parseOptions(options: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>>;
+  /**
+   * Checks parsed options against the cluster a scenario gives them (`nodes`: n1..nN), before
+   * anything runs: an option that names a node the cluster does not have, say. Throws an `Error`
+   * naming the option, as `parseOptions` does (`'acceptors[2]' names n9, …`).
+   */
+  checkOptions?(options: Readonly<Record<string, unknown>>, nodes: readonly string[]): void;
   create(context: NodeContext<M>, options: Readonly<Record<string, unknown>>): N;
   readonly invariants: readonly Invariant<N>[];
   readonly bugs: readonly DeliberateBug[];

@@ -76,6 +76,7 @@ const protocolSchema = z.looseObject({
   nodeCounts: nodeCounts.optional(),
   parseOptions: fn.default(() => (options: Readonly<Record<string, unknown>>) => ({ ...options })),
   create: fn,
+  checkOptions: fn.optional(),
   invariants: z.array(invariant).default([]),
   bugs: z.array(bug).default([]),
   client: z
@@ -227,7 +228,7 @@ export interface CheckedProtocol {
 }
 
 /** Functions a protocol may define as methods of a class, copied onto the checked object. */
-const methodFields = ["parseOptions", "create", "figures", "nodeCounts"] as const;
+const methodFields = ["parseOptions", "checkOptions", "create", "figures", "nodeCounts"] as const;
 
 /**
  * Checks `value` (what a module exports) as a `Protocol` and fills in the defaults. Throws one

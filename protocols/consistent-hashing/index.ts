@@ -7,7 +7,11 @@
 import type { DeliberateBug, Protocol } from "../../sim/node.js";
 import { ringInvariants } from "./invariants.js";
 import { RingMemberNode, type RingMessage } from "./member.js";
-import { parseRingExperimentOptions, type RingExperimentOptions } from "./options.js";
+import {
+  checkRingExperimentOptions,
+  parseRingExperimentOptions,
+  type RingExperimentOptions,
+} from "./options.js";
 import { ringFigures } from "./ring-figures.js";
 
 export { RingMemberNode } from "./member.js";
@@ -62,6 +66,8 @@ export const consistentHashing: Protocol<RingMessage, RingMemberNode> = {
   defaultNodes: 5,
   parseOptions: (options) =>
     parseRingExperimentOptions(options) as unknown as Readonly<Record<string, unknown>>,
+  checkOptions: (options, nodes) =>
+    checkRingExperimentOptions(options as unknown as RingExperimentOptions, nodes),
   create: (context, options) => new RingMemberNode(context, options as unknown as RingExperimentOptions),
   invariants: ringInvariants,
   bugs: ringBugs,

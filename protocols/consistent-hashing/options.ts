@@ -17,6 +17,7 @@
  *
  * `parseRingExperimentOptions` is idempotent: its output parses back to itself.
  */
+import { describeNodes, durationOption } from "../shared/options.js";
 import type { PlacementSpec } from "./figures.js";
 import { RING_BUGS, type RingBug } from "./ring.js";
 
@@ -49,20 +50,8 @@ export const defaultPlacements: readonly PlacementSpec[] = [
 ];
 
 const KEY_COUNT_MAX = 1_000_000;
-const unitsUs: Readonly<Record<string, number>> = { us: 1, ms: 1_000, s: 1_000_000 };
-
 function fail(message: string): never {
   throw new Error(`consistent-hashing option ${message}`);
-}
-
-/** A time: microseconds as a number, or a string with a unit (`150ms`, `1.5s`). */
-function parseTimeUs(name: string, value: unknown): number {
-  if (typeof value === "number" && Number.isFinite(value) && value >= 0) return Math.round(value);
-  if (typeof value === "string") {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s)\s*$/.exec(value);
-    if (match !== null) return Math.round(Number(match[1]) * (unitsUs[match[2] as string] as number));
-  }
-  return fail(`'${name}' must be a time like 1s or 150ms, got ${JSON.stringify(value)}`);
 }
 
 function parseLabels(name: string, value: unknown): string[] {
@@ -103,7 +92,14 @@ function parsePlacement(value: unknown, index: number): PlacementSpec {
 function parseChange(value: unknown, index: number): MembershipChange {
   if (typeof value !== "object" || value === null) fail(`'changes[${index}]' must be an object`);
   const change = value as Record<string, unknown>;
-  const atUs = parseTimeUs(`changes[${index}].at`, change.at ?? change.atUs);
+  // `at` is written with its unit (`1s`); `atUs`, the parsed form, in microseconds.
+  const microseconds = change.atUs !== undefined;
+  const atUs = durationOption(
+    "consistent-hashing",
+    `changes[${index}].${microseconds ? "atUs" : "at"}`,
+    microseconds ? change.atUs : change.at,
+    { example: "1s", allowZero: true },
+  );
   if (typeof change.join === "string") return { atUs, kind: "join", label: change.join };
   if (typeof change.leave === "string") return { atUs, kind: "leave", label: change.leave };
   if ((change.kind === "join" || change.kind === "leave") && typeof change.label === "string") {
@@ -157,4 +153,29 @@ export function parseRingExperimentOptions(input: Readonly<Record<string, unknow
     changes: parsedChanges,
     bugs: RING_BUGS.filter((bug) => (bugs as unknown[]).includes(bug)),
   };
+}
+
+/**
+ * Each label belongs to a node of the scenario's cluster, and `initial` and `changes` name only
+ * those labels: a change is carried out by the node that joins or leaves, so one naming no node
+ * would never happen.
+ */
+export function checkRingExperimentOptions(options: RingExperimentOptions, nodes: readonly string[]): void {
+  if (options.labels.length > nodes.length) {
+    fail(
+      `'labels' names ${options.labels.length} ring members for ${nodes.length} nodes: one label per node`,
+    );
+  }
+  const names = nodes.map((node, index) => options.labels[index] ?? node);
+  const describe =
+    options.labels.length === 0 ? `nodes ${describeNodes(nodes)}` : `labels ${names.join(", ")}`;
+  options.initial.forEach((name, index) => {
+    if (!names.includes(name))
+      fail(`'initial[${index}]' names ${name}, which is not in this scenario (${describe})`);
+  });
+  for (const change of options.changes) {
+    if (!names.includes(change.label)) {
+      fail(`'changes' names ${change.label}, which is not in this scenario (${describe})`);
+    }
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * Multi-Paxos options, validated with readable errors and completed with documented defaults.
- * Durations are microsecond numbers or strings with a unit (`50ms`). `parseMultiPaxosOptions` is
+ * Durations are written with their unit (`50ms`), or in microseconds under the `Us` names. `parseMultiPaxosOptions` is
  * idempotent: its output parses back to itself. Single values are parsed by shared/options.ts.
  */
 import {

@@ -8,7 +8,7 @@ import { paxosFigures } from "./figures.js";
 import { paxosInvariants } from "./invariants.js";
 import type { PaxosMessage } from "./messages.js";
 import { PaxosNode, proposeTimer } from "./node.js";
-import { type PaxosOptions, parsePaxosOptions } from "./options.js";
+import { checkPaxosOptions, type PaxosOptions, parsePaxosOptions } from "./options.js";
 
 export { type PaxosFigures, paxosFigures } from "./figures.js";
 export { PaxosNode } from "./node.js";
@@ -21,6 +21,7 @@ export const paxos: Protocol<PaxosMessage, PaxosNode> = {
   defaultNodes: 3,
   nodeCounts: { min: 1 },
   parseOptions: (options) => parsePaxosOptions(options) as unknown as Readonly<Record<string, unknown>>,
+  checkOptions: (options, nodes) => checkPaxosOptions(options as unknown as PaxosOptions, nodes),
   create: (context, options) => new PaxosNode(context, options as unknown as PaxosOptions),
   invariants: paxosInvariants,
   bugs: paxosBugs,

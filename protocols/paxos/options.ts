@@ -1,10 +1,11 @@
 /**
  * Single-decree Paxos options, validated with readable errors and completed with documented
- * defaults. Durations are microsecond numbers or strings with a unit (`50ms`, `1.5s`).
+ * defaults. Durations are written with their unit (`50ms`, `1.5s`), or in microseconds under the
+ * `Us` names (`retryTimeoutUs: 50000`).
  * `parsePaxosOptions` is idempotent: its output parses back to itself. Single values are parsed
  * by shared/options.ts.
  */
-import { booleanOption, bugListOption, durationOption } from "../shared/options.js";
+import { booleanOption, bugListOption, checkNodeName, durationOption } from "../shared/options.js";
 import { type PaxosBugName, paxosBugNames } from "./bugs.js";
 
 export interface PaxosOptions {
@@ -51,7 +52,7 @@ export const defaultPaxosOptions: PaxosOptions = {
   bugs: [],
 };
 
-/** A duration option: a non-negative number of microseconds, `150ms`-style text, or "0". */
+/** A duration option: `150ms`-style text, 0, or microseconds under a `Us` name. */
 function duration(name: string, value: unknown): number {
   if (typeof value === "string" && value.trim() === "0") return 0;
   return durationOption("paxos", name, value, { example: "50ms", allowZero: true });
@@ -64,7 +65,10 @@ function nodeList(name: string, value: unknown, allowAll: boolean): readonly str
       `paxos option '${name}' must be a non-empty list of node names${allowAll ? " or 'all'" : ""}`,
     );
   }
-  return [...(value as string[])];
+  const nodes = value as string[];
+  const repeated = nodes.find((node, index) => nodes.indexOf(node) !== index);
+  if (repeated !== undefined) throw new Error(`paxos option '${name}' lists ${repeated} twice`);
+  return [...nodes];
 }
 
 const durationFields = {
@@ -124,4 +128,25 @@ export function parsePaxosOptions(input: Readonly<Record<string, unknown>>): Pax
     throw new Error("paxos option 'backoffMin' must not exceed 'backoffMax'");
   }
   return options;
+}
+
+/**
+ * Every node the options name is a node of the scenario's cluster, and every value belongs to a
+ * proposer: a name that is neither would be ignored (an unknown acceptor would silently shrink
+ * the majority).
+ */
+export function checkPaxosOptions(options: PaxosOptions, nodes: readonly string[]): void {
+  for (const name of ["proposers", "acceptors", "learners"] as const) {
+    const listed = options[name];
+    if (listed === "all") continue;
+    for (const [index, node] of listed.entries()) checkNodeName("paxos", `${name}[${index}]`, node, nodes);
+  }
+  for (const node of Object.keys(options.values)) {
+    checkNodeName("paxos", `values.${node}`, node, nodes);
+    if (!options.proposers.includes(node)) {
+      throw new Error(
+        `paxos option 'values.${node}' gives a value to ${node}, which is not a proposer (proposers ${options.proposers.join(", ")})`,
+      );
+    }
+  }
 }

@@ -1,6 +1,6 @@
 /**
  * Primary-backup options, validated with readable errors and completed with documented defaults.
- * Durations are microsecond numbers or strings with a unit (`100ms`). `parsePrimaryBackupOptions`
+ * Durations are written with their unit (`100ms`), or in microseconds under the `Us` names. `parsePrimaryBackupOptions`
  * is idempotent: its output parses back to itself. Single values are parsed by shared/options.ts.
  */
 import { bugListOption, durationOption, fractionOption } from "../shared/options.js";

@@ -1,8 +1,8 @@
 /**
  * Raft's options, validated with readable errors and completed with documented defaults.
  *
- * Durations are accepted as microsecond numbers or as strings with a unit (`50ms`, `1.5s`), so a
- * scenario can write `heartbeatInterval: 50ms`. `parseRaftOptions` is idempotent: its output
+ * Durations are written with their unit, as in a scenario (`heartbeatInterval: 50ms`), or in
+ * microseconds under the `Us` names (`heartbeatIntervalUs: 50000`). `parseRaftOptions` is idempotent: its output
  * parses back to itself. Single values are parsed by the helpers of shared/options.ts.
  */
 import {

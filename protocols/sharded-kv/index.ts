@@ -11,7 +11,7 @@ import { shardedFigures } from "./figures.js";
 import { shardedInvariants } from "./invariants.js";
 import type { ShardedMessage } from "./messages.js";
 import { ShardedNode } from "./node.js";
-import { parseShardedOptions, type ShardedOptions, shardedNodeCounts } from "./options.js";
+import { deriveLayout, parseShardedOptions, type ShardedOptions, shardedNodeCounts } from "./options.js";
 import { replicaGroupRoles } from "./replica.js";
 
 export { shardedFigures } from "./figures.js";
@@ -25,6 +25,8 @@ export const shardedKv: Protocol<ShardedMessage, ShardedNode> = {
   defaultNodes: 12,
   nodeCounts: (options) => shardedNodeCounts(options as unknown as ShardedOptions),
   parseOptions: (options) => parseShardedOptions(options) as unknown as Readonly<Record<string, unknown>>,
+  // The layout every node derives at start: groups of the scenario's nodes, changes of known groups.
+  checkOptions: (options, nodes) => void deriveLayout(options as unknown as ShardedOptions, nodes),
   create: (context, options) => new ShardedNode(context, options as unknown as ShardedOptions),
   invariants: shardedInvariants,
   bugs: shardBugs,

@@ -21,7 +21,7 @@
 
 import type { NodeCounts } from "../../sim/node.js";
 import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
-import { groupsOption, namesOption } from "../shared/options.js";
+import { checkNodeName, durationOption, groupsOption, namesOption } from "../shared/options.js";
 import { type ShardBugName, shardBugNames } from "./bugs.js";
 import type { GroupId } from "./config.js";
 
@@ -57,23 +57,27 @@ export interface Layout {
   readonly groupOf: ReadonlyMap<string, string>;
 }
 
-const unitsUs: Readonly<Record<string, number>> = { us: 1, ms: 1_000, s: 1_000_000 };
-
 function fail(message: string): never {
   throw new Error(`sharded-kv option ${message}`);
 }
 
-function parseTimeUs(name: string, value: unknown, allowZero: boolean): number {
-  let amount: number | undefined;
-  if (typeof value === "number" && Number.isFinite(value)) amount = Math.round(value);
-  else if (typeof value === "string") {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s)\s*$/.exec(value);
-    if (match !== null) amount = Math.round(Number(match[1]) * (unitsUs[match[2] as string] as number));
-  }
-  if (amount === undefined || amount < 0 || (!allowZero && amount === 0)) {
-    fail(`'${name}' must be a duration like 50ms, got ${JSON.stringify(value)}`);
-  }
-  return amount;
+/**
+ * The duration field `name` of `record`, written with its unit (`50ms`), or `nameUs` in
+ * microseconds; undefined when neither is there. `label` names the field in errors.
+ */
+function durationField(
+  record: Readonly<Record<string, unknown>>,
+  name: string,
+  allowZero: boolean,
+  label = name,
+): number | undefined {
+  const microseconds = record[`${name}Us`] !== undefined;
+  const value = microseconds ? record[`${name}Us`] : record[name];
+  if (value === undefined) return undefined;
+  return durationOption("sharded-kv", microseconds ? `${label}Us` : label, value, {
+    example: "50ms",
+    allowZero,
+  });
 }
 
 function parseInteger(name: string, value: unknown, min: number, max: number): number {
@@ -86,7 +90,9 @@ function parseInteger(name: string, value: unknown, min: number, max: number): n
 function parseChange(value: unknown, index: number): GroupChange {
   if (typeof value !== "object" || value === null) fail(`'changes[${index}]' must be an object`);
   const change = value as Record<string, unknown>;
-  const atUs = parseTimeUs(`changes[${index}].at`, change.at ?? change.atUs, true);
+  const atUs =
+    durationField(change, "at", true, `changes[${index}].at`) ??
+    fail(`'changes[${index}]' needs 'at', the time of the change`);
   if (typeof change.join === "string") return { atUs, kind: "join", group: change.join };
   if (typeof change.leave === "string") return { atUs, kind: "leave", group: change.leave };
   if ((change.kind === "join" || change.kind === "leave") && typeof change.group === "string") {
@@ -137,7 +143,7 @@ export function parseShardedOptions(input: Readonly<Record<string, unknown>>): S
     changes,
     shardCount: parseInteger("shards", input.shards ?? input.shardCount ?? 12, 1, 1024),
     vnodesPerGroup: parseInteger("vnodes", input.vnodes ?? input.vnodesPerGroup ?? 32, 1, 1024),
-    tickUs: parseTimeUs("tick", input.tick ?? input.tickUs ?? 50_000, false),
+    tickUs: durationField(input, "tick", false) ?? 50_000,
     raft,
     bugs: shardBugNames.filter((bug) => (bugs as unknown[]).includes(bug)),
   };
@@ -182,8 +188,8 @@ export function deriveLayout(options: ShardedOptions, nodes: readonly string[]):
   }
   const groupOf = new Map<string, string>();
   for (const name of Object.keys(groups).sort()) {
-    for (const node of groups[name] as readonly string[]) {
-      if (!nodes.includes(node)) fail(`'groups.${name}' names ${node}, which is not a node of this cluster`);
+    for (const [index, node] of (groups[name] as readonly string[]).entries()) {
+      checkNodeName("sharded-kv", `groups.${name}[${index}]`, node, nodes);
       if (groupOf.has(node)) fail(`${node} is in two groups`);
       groupOf.set(node, name);
     }

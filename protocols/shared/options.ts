@@ -12,8 +12,7 @@
  * (`raft option 'preVote' must be true or false`); an empty protocol gives `option 'keys' …`.
  */
 
-const durationUnitsUs: Readonly<Record<string, number>> = { us: 1, ms: 1_000, s: 1_000_000 };
-const durationPattern = /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s)\s*$/;
+import { parseDurationUs as parseDurationText } from "../../sim/node.js";
 
 /** `raft option 'name'`, or `option 'name'` when `protocol` is empty. */
 export function optionLabel(protocol: string, name: string): string {
@@ -21,22 +20,27 @@ export function optionLabel(protocol: string, name: string): string {
 }
 
 /**
- * A duration in microseconds: a number of microseconds, or a string with a unit (`50ms`, `1.5s`,
- * `200us`), rounded to a whole microsecond. Zero is accepted only when `allowZero`. Returns
- * undefined for anything else.
+ * A duration in microseconds, written as a scenario's durations are: a number with its unit
+ * (`50ms`, `1.5s`, `200us`, `0.02m`), rounded to a whole microsecond, or `0`. A bare number is
+ * read as microseconds only when `microsecondNumbers` is set, for the options whose name says so
+ * (`heartbeatIntervalUs: 50000`, the form a parsed option takes); anywhere else a bare number
+ * other than 0 is refused, since `50` meant milliseconds as often as microseconds. Zero is
+ * accepted only when `allowZero`. Returns undefined for anything else.
  */
-export function parseDurationUs(value: unknown, allowZero: boolean): number | undefined {
-  if (typeof value === "number" && Number.isFinite(value) && (value > 0 || (allowZero && value === 0))) {
-    return Math.round(value);
+export function parseDurationUs(
+  value: unknown,
+  allowZero: boolean,
+  microsecondNumbers = false,
+): number | undefined {
+  let parsed: number | undefined;
+  if (typeof value === "number") {
+    if (Number.isFinite(value) && value >= 0 && (microsecondNumbers || value === 0))
+      parsed = Math.round(value);
+  } else if (typeof value === "string") {
+    parsed = parseDurationText(value);
   }
-  if (typeof value === "string") {
-    const match = durationPattern.exec(value);
-    if (match !== null) {
-      const amount = Number(match[1]) * (durationUnitsUs[match[2] as string] as number);
-      if (amount > 0 || allowZero) return Math.round(amount);
-    }
-  }
-  return undefined;
+  if (parsed === undefined || (parsed === 0 && !allowZero)) return undefined;
+  return parsed;
 }
 
 export interface DurationRule {
@@ -46,11 +50,20 @@ export interface DurationRule {
   readonly allowZero?: boolean;
 }
 
-/** A duration option (see `parseDurationUs`); throws when `value` is not one. */
+/**
+ * A duration option (see `parseDurationUs`); throws when `value` is not one. A bare number is
+ * microseconds under a name ending in `Us` (`retryTimeoutUs: 50000`) and refused under any other.
+ */
 export function durationOption(protocol: string, name: string, value: unknown, rule: DurationRule): number {
   const allowZero = rule.allowZero ?? false;
-  const parsed = parseDurationUs(value, allowZero);
+  const microsecondNumbers = name.endsWith("Us");
+  const parsed = parseDurationUs(value, allowZero, microsecondNumbers);
   if (parsed !== undefined) return parsed;
+  if (typeof value === "number" && value !== 0 && !microsecondNumbers) {
+    throw new Error(
+      `${optionLabel(protocol, name)} must be a duration with its unit, such as ${rule.example}, got ${value}`,
+    );
+  }
   throw new Error(
     `${optionLabel(protocol, name)} must be a ${allowZero ? "" : "positive "}duration like ${rule.example}, ` +
       `got ${JSON.stringify(value)}`,
@@ -140,6 +153,23 @@ export function checkElectionTiming(protocol: string, timing: ElectionTiming): v
   if (timing.heartbeatIntervalUs >= timing.electionTimeoutMinUs) {
     throw new Error(
       `${optionLabel(protocol, "heartbeatInterval")} must be shorter than 'electionTimeoutMin'`,
+    );
+  }
+}
+
+/** `n1..n5`, or the nodes listed when there are one or two. */
+export function describeNodes(nodes: readonly string[]): string {
+  return nodes.length <= 2 ? nodes.join(", ") || "none" : `${nodes[0]}..${nodes[nodes.length - 1]}`;
+}
+
+/**
+ * Throws unless `node` is one of the cluster's `nodes`, naming the option it is in:
+ * `paxos option 'acceptors[2]' names n9, which is not a node of this scenario (nodes n1..n5)`.
+ */
+export function checkNodeName(protocol: string, name: string, node: string, nodes: readonly string[]): void {
+  if (!nodes.includes(node)) {
+    throw new Error(
+      `${optionLabel(protocol, name)} names ${node}, which is not a node of this scenario (nodes ${describeNodes(nodes)})`,
     );
   }
 }

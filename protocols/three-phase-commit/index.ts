@@ -6,6 +6,7 @@
 
 import { commitFigureHook } from "../../sim/check/atomicity.js";
 import type { KnownLimit, NodeContext, Protocol } from "../../sim/node.js";
+import { checkCommitOptions } from "../shared/commit/options.js";
 import { commitRoles, commitStrip } from "../shared/commit/site.js";
 import { threePhaseBugs } from "./bugs.js";
 import { Coordinator } from "./coordinator.js";
@@ -28,6 +29,7 @@ function variant(
     nodeCounts: { min: 2 },
     parseOptions: (options) =>
       parseThreePhaseOptions({ ...options, variant: which }) as unknown as Readonly<Record<string, unknown>>,
+    checkOptions: (options, nodes) => checkCommitOptions(options as unknown as ThreePhaseOptions, nodes),
     create(context: NodeContext<ThreePhaseMessage>, options) {
       const parsed = options as unknown as ThreePhaseOptions;
       return context.id === context.nodes[0]

@@ -4,9 +4,9 @@
  * shared/commit/options.ts, which also parses them), plus the variant and the termination
  * protocol's round timeout.
  *
- * Durations are accepted as microsecond numbers or as strings with a unit (`100ms`, `1.5s`);
- * both `voteTimeout` and `voteTimeoutUs` are accepted, and the parsed form (with `Us` names)
- * parses back to itself.
+ * Durations are written with their unit (`100ms`, `1.5s`), or as microsecond numbers under the
+ * `Us` names: both `voteTimeout: 100ms` and `voteTimeoutUs: 100000` are accepted, and the parsed
+ * form (with `Us` names) parses back to itself.
  */
 import {
   type CommitOptions,

@@ -6,6 +6,7 @@
 
 import { commitFigureHook } from "../../sim/check/atomicity.js";
 import type { NodeContext, Protocol } from "../../sim/node.js";
+import { checkCommitOptions } from "../shared/commit/options.js";
 import { commitRoles, commitStrip } from "../shared/commit/site.js";
 import { twoPhaseBugs } from "./bugs.js";
 import { Coordinator } from "./coordinator.js";
@@ -23,6 +24,7 @@ export const twoPhaseCommit: Protocol<TwoPhaseMessage, Site> = {
   // A coordinator and at least one participant.
   nodeCounts: { min: 2 },
   parseOptions: (options) => parseTwoPhaseOptions(options) as unknown as Readonly<Record<string, unknown>>,
+  checkOptions: (options, nodes) => checkCommitOptions(options as unknown as TwoPhaseOptions, nodes),
   create(context: NodeContext<TwoPhaseMessage>, options) {
     const parsed = options as unknown as TwoPhaseOptions;
     return context.id === context.nodes[0]

@@ -4,9 +4,9 @@
  * every commit protocol has (shared/commit/options.ts, which also parses them); this file names
  * them for two-phase commit and fixes the order they are read in.
  *
- * Durations are accepted as microsecond numbers or as strings with a unit (`100ms`, `1.5s`);
- * both `voteTimeout` and `voteTimeoutUs` are accepted, and the parsed form (with `Us` names)
- * parses back to itself.
+ * Durations are written with their unit (`100ms`, `1.5s`), or as microsecond numbers under the
+ * `Us` names: both `voteTimeout: 100ms` and `voteTimeoutUs: 100000` are accepted, and the parsed
+ * form (with `Us` names) parses back to itself.
  */
 import {
   type CommitOptions,

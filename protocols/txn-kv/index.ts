@@ -13,7 +13,7 @@ import { txnFigures } from "./figures.js";
 import { txnInvariants } from "./invariants.js";
 import type { TxnKvMessage } from "./messages.js";
 import { TxnKvNode } from "./node.js";
-import { parseTxnKvOptions, type TxnKvOptions } from "./options.js";
+import { deriveTxnLayout, parseTxnKvOptions, type TxnKvOptions } from "./options.js";
 
 export { TxnKvNode } from "./node.js";
 export { parseTxnKvOptions, type TxnKvOptions } from "./options.js";
@@ -24,6 +24,8 @@ export const txnKv: Protocol<TxnKvMessage, TxnKvNode> = {
     "Transactional key-value store: key ranges on Raft groups, cross-group list-append transactions with two-phase commit over Raft groups and strict 2PL, checked for strict serializability.",
   defaultNodes: 9,
   parseOptions: (options) => parseTxnKvOptions(options) as unknown as Readonly<Record<string, unknown>>,
+  // The layout every node derives at start: groups of the scenario's nodes, splits between them.
+  checkOptions: (options, nodes) => void deriveTxnLayout(options as unknown as TxnKvOptions, nodes),
   create: (context, options) => new TxnKvNode(context, options as unknown as TxnKvOptions),
   invariants: txnInvariants,
   bugs: txnBugs,

@@ -19,7 +19,7 @@
  * keys start in one range on g1 and ranges split once they hold more than `splitSize` elements.
  */
 import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
-import { groupsOption, namesOption } from "../shared/options.js";
+import { checkNodeName, durationOption, groupsOption, namesOption } from "../shared/options.js";
 import { type TxnBugName, txnBugNames } from "./bugs.js";
 import { type RangeTable, rangeOf } from "./placement.js";
 
@@ -76,12 +76,9 @@ function fail(message: string): never {
 
 const knownOptions = ["groups", "splits", "tick", "tickUs", "raft", "bugs", "placement"];
 
-function parseTickUs(value: unknown, field = "tick"): number {
-  if (typeof value === "number" && Number.isInteger(value) && value > 0) return value;
-  const match = typeof value === "string" ? /^\s*(\d+(?:\.\d+)?)\s*(us|ms|s)\s*$/.exec(value) : null;
-  if (match === null) return fail(`'${field}' must be a duration like 20ms, got ${JSON.stringify(value)}`);
-  const unit = match[2] === "us" ? 1 : match[2] === "ms" ? 1_000 : 1_000_000;
-  return Math.round(Number(match[1]) * unit);
+/** A duration written with its unit (`20ms`), or in microseconds under a name ending in `Us`. */
+function parseTimeUs(field: string, value: unknown): number {
+  return durationOption("txn-kv", field, value, { example: "20ms" });
 }
 
 export function parseTxnKvOptions(input: Readonly<Record<string, unknown>>): TxnKvOptions {
@@ -110,7 +107,12 @@ export function parseTxnKvOptions(input: Readonly<Record<string, unknown>>): Txn
     groups,
     splits,
     placement,
-    tickUs: parseTickUs(input.tick ?? input.tickUs ?? 20_000),
+    tickUs:
+      input.tickUs !== undefined
+        ? parseTimeUs("tickUs", input.tickUs)
+        : input.tick !== undefined
+          ? parseTimeUs("tick", input.tick)
+          : 20_000,
     raft: parseRaftOptions(raftInput as Record<string, unknown>),
     bugs: txnBugNames.filter((bug) => (bugs as unknown[]).includes(bug)),
   };
@@ -139,7 +141,7 @@ function parsePlacement(given: Readonly<Record<string, unknown>>): PlacementOpti
     ...(mergeSize === null ? {} : { mergeSize }),
     ...(given.loadWindow === undefined
       ? {}
-      : { loadWindowUs: parseTickUs(given.loadWindow, "placement.loadWindow") }),
+      : { loadWindowUs: parseTimeUs("placement.loadWindow", given.loadWindow) }),
   };
 }
 
@@ -161,8 +163,8 @@ export function deriveTxnLayout(options: TxnKvOptions, nodes: readonly string[])
   groups = Object.fromEntries(Object.entries(groups).sort(([left], [right]) => (left < right ? -1 : 1)));
   const groupOf = new Map<string, string>();
   for (const name of Object.keys(groups)) {
-    for (const node of groups[name] as readonly string[]) {
-      if (!nodes.includes(node)) fail(`'groups.${name}' names ${node}, which is not a node of this cluster`);
+    for (const [index, node] of (groups[name] as readonly string[]).entries()) {
+      checkNodeName("txn-kv", `groups.${name}[${index}]`, node, nodes);
       if (groupOf.has(node)) fail(`${node} is in two groups`);
       groupOf.set(node, name);
     }

@@ -46,6 +46,10 @@ export function parseScenario(text: string, file: string): Scenario {
     value: (path: ReadonlyArray<string | number>) => locate(document, lineCounter, [...path]),
     enumerable: false,
   });
+  Object.defineProperty(scenario, "faultIndexes", {
+    value: scenario.faults.map((fault) => (result.data.faults ?? []).indexOf(fault)),
+    enumerable: false,
+  });
   return scenario;
 }
 
@@ -55,6 +59,7 @@ function build(input: ScenarioInput, file: string, errorAt: ErrorAt): Scenario {
   const network = buildNetwork(input, names);
   const faults = checkFaults(input, names);
   if (input.schedule !== undefined) checkSchedule(input, names.nodeSet, errorAt);
+  checkExpectations(input, names);
   return {
     name: input.name ?? baseName(file),
     protocol: input.protocol,
@@ -211,6 +216,40 @@ function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] 
   });
   // Stable sort: actions at the same time keep the order in which the file lists them.
   return faults.sort((a, b) => a.atUs - b.atUs);
+}
+
+/** Expectations that some run could meet: within the run, about its nodes, not contradictory. */
+function checkExpectations(input: ScenarioInput, { errorAt, nodeSet, nodeIds }: ScenarioNames): void {
+  const expect = input.expect;
+  if (expect === undefined) return;
+  if (expect.safe === true && (expect.violates ?? []).length > 0) {
+    throw errorAt(
+      ["expect", "safe"],
+      "expect.safe: true says no invariant is violated, but 'violates' expects some to be: keep one of them",
+    );
+  }
+  if (expect.leader !== undefined && expect.leader.by > input.duration) {
+    throw errorAt(
+      ["expect", "leader", "by"],
+      `expect.leader.by: ${formatDuration(expect.leader.by)} is after the end of the run (duration ${formatDuration(input.duration)})`,
+    );
+  }
+  (expect.neverLeader ?? []).forEach((node, index) => {
+    if (!nodeSet.has(node)) {
+      throw errorAt(
+        ["expect", "neverLeader", index],
+        `expect.neverLeader: unknown node '${node}': expected one of ${describeRange(nodeIds)}`,
+      );
+    }
+  });
+  for (const [figure, bounds] of Object.entries(expect.figures ?? {})) {
+    if (bounds.min !== undefined && bounds.max !== undefined && bounds.min > bounds.max) {
+      throw errorAt(
+        ["expect", "figures", figure],
+        `expect.figures.${figure}: min ${bounds.min} is above max ${bounds.max}, so no run meets it`,
+      );
+    }
+  }
 }
 
 /** The workload with its defaults, if the scenario has one. */

@@ -422,4 +422,9 @@ export interface Scenario {
    * after parsing, once the protocol is known. Only scenarios read from text have it.
    */
   readonly locate?: (path: ReadonlyArray<string | number>) => { line?: number; column?: number };
+  /**
+   * Where each of `faults` is in the file's `faults:` list (they are sorted by time), for errors
+   * found after parsing. Only scenarios read from text have it.
+   */
+  readonly faultIndexes?: readonly number[];
 }

@@ -1,9 +1,10 @@
 /**
  * Checks a parsed scenario against its protocol, before anything runs: the protocol exists, the
- * cluster size is one it supports, its options parse, the workload only asks for operations the
- * protocol's clients offer, and `expect` only names invariants the run can report. Each problem
- * is an `InputError` at the file, line and column of the offending key, with a suggestion when a
- * known name is close.
+ * cluster size is one it supports, its options parse and pass the protocol's check against the
+ * cluster (`checkOptions`), the workload, scripted operations and invoke steps only ask for
+ * operations the protocol's clients offer, and `expect` only names invariants the run can report.
+ * Each problem is an `InputError` at the file, line and column of the offending key, with a
+ * suggestion when a known name is close.
  */
 import { InputError } from "../errors.js";
 import { exceptionInvariant } from "../kernel.js";
@@ -104,18 +105,38 @@ export function resolveScenario(
 
   const sizeProblem = nodeCountProblem(protocol, scenario.nodes, options);
   if (sizeProblem !== undefined) throw errorAt(["nodes"], `nodes: ${sizeProblem}`);
+  try {
+    protocol.checkOptions?.(
+      options,
+      Array.from({ length: scenario.nodes }, (_, index) => `n${index + 1}`),
+    );
+  } catch (error) {
+    throw optionError(protocol, scenario, error, errorAt);
+  }
 
   const offered = protocol.client?.operations ?? {};
-  for (const operation of Object.keys(scenario.workload?.mix ?? {})) {
-    if (Object.hasOwn(offered, operation)) continue;
-    const list = Object.keys(offered);
+  const list = Object.keys(offered);
+  const checkOperation = (operation: string, path: Array<string | number>, what: string): void => {
+    if (Object.hasOwn(offered, operation)) return;
     throw errorAt(
-      ["workload", "mix", operation],
+      path,
       list.length === 0
-        ? `${protocol.name} has no client operations, so it takes no workload`
+        ? `${protocol.name} has no client operations, so it takes no ${what}`
         : `${protocol.name}'s clients do not offer '${operation}'${didYouMean(operation, list)} (offered: ${list.join(", ")})`,
     );
+  };
+  for (const operation of Object.keys(scenario.workload?.mix ?? {})) {
+    checkOperation(operation, ["workload", "mix", operation], "workload");
   }
+  scenario.faults.forEach((fault, index) => {
+    if (fault.kind !== "op") return;
+    const at = scenario.faultIndexes?.[index] ?? index;
+    checkOperation(fault.op.f, ["faults", at, "op", "f"], "scripted operations (op)");
+  });
+  (scenario.schedule ?? []).forEach((step, index) => {
+    if (step.kind !== "invoke") return;
+    checkOperation(step.f, ["schedule", index, "invoke", "f"], "client operations (invoke)");
+  });
 
   const known = reportableInvariants(protocol);
   (scenario.expect.violates ?? []).forEach((name, index) => {
@@ -159,5 +180,26 @@ function optionError(
     known.delete(key);
     suggestion = didYouMean(key, known);
   }
-  return errorAt(key === undefined ? ["options"] : ["options", key], `options: ${message}${suggestion}`);
+  return errorAt(
+    ["options", ...(key === undefined ? nestedOptionPath(message, keys) : [key])],
+    `options: ${message}${suggestion}`,
+  );
+}
+
+/**
+ * The path of a nested option a message names in quotes (`'changes[0].at'` → changes, 0, at;
+ * `'script.votes.n2.5'` → script, votes, n2, "5"), when it starts with one of the scenario's
+ * options; empty otherwise.
+ */
+function nestedOptionPath(message: string, keys: readonly string[]): Array<string | number> {
+  for (const [, quoted] of message.matchAll(/'([^'\s]+)'/g)) {
+    const path: Array<string | number> = [];
+    for (const part of (quoted as string).split(".")) {
+      const [field, ...indexes] = part.split("[");
+      if (field !== undefined && field !== "") path.push(field);
+      for (const index of indexes) path.push(Number.parseInt(index, 10));
+    }
+    if (typeof path[0] === "string" && keys.includes(path[0]) && !path.some(Number.isNaN)) return path;
+  }
+  return [];
 }

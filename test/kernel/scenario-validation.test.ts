@@ -8,6 +8,26 @@ import { parseScenario } from "../../sim/scenario/load.js";
 
 const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
+    "safe-and-violates",
+    "protocol: raft\nduration: 1s\nexpect:\n  safe: true\n  violates: [raft.election-safety]\n",
+    "safe-and-violates.yaml:4:9: expect.safe: true says no invariant is violated, but 'violates' expects some to be: keep one of them",
+  ],
+  [
+    "leader-after-end",
+    "protocol: raft\nduration: 3s\nexpect:\n  leader: {by: 5s}\n",
+    "leader-after-end.yaml:4:16: expect.leader.by: 5s is after the end of the run (duration 3s)",
+  ],
+  [
+    "never-leader-unknown",
+    "protocol: raft\nduration: 1s\nexpect:\n  neverLeader: [n1, n9]\n",
+    "never-leader-unknown.yaml:4:21: expect.neverLeader: unknown node 'n9': expected one of n1..n3",
+  ],
+  [
+    "figure-min-above-max",
+    "protocol: raft\nduration: 1s\nexpect:\n  figures: {leaderChanges: {min: 3, max: 1}}\n",
+    "figure-min-above-max.yaml:4:28: expect.figures.leaderChanges: min 3 is above max 1, so no run meets it",
+  ],
+  [
     "missing-protocol",
     "nodes: 3\nduration: 1s\n",
     "missing-protocol.yaml:1:1: protocol: missing, expected string",

@@ -4,11 +4,11 @@
  * votes and the list of deliberate bugs. Used by two-phase-commit/options.ts and
  * three-phase-commit/options.ts, which add their own options and list the fields in order.
  *
- * Durations are accepted as microsecond numbers or as strings with a unit (`100ms`, `1.5s`);
- * both `voteTimeout` and `voteTimeoutUs` are accepted, and the parsed form (with `Us` names)
- * parses back to itself.
+ * Durations are written with their unit (`100ms`, `1.5s`), or as microsecond numbers under the
+ * `Us` names: both `voteTimeout: 100ms` and `voteTimeoutUs: 100000` are accepted, and the parsed
+ * form (with `Us` names) parses back to itself.
  */
-import { booleanOption, durationOption, integerOption } from "../options.js";
+import { booleanOption, checkNodeName, describeNodes, durationOption, integerOption } from "../options.js";
 
 export interface TransactionWorkload {
   /** Transactions begun per simulated second. Default 100. */
@@ -128,8 +128,9 @@ export function parseTimeout(
   name: string,
   fallback: number,
 ): number {
-  const value = options[`${name}Us`] ?? options[name];
-  return value === undefined ? fallback : durationOption("", name, value, { example: "100ms" });
+  const key = options[`${name}Us`] === undefined ? name : `${name}Us`;
+  const value = options[key];
+  return value === undefined ? fallback : durationOption("", key, value, { example: "100ms" });
 }
 
 export function parseWorkload(value: unknown): TransactionWorkload {
@@ -155,10 +156,15 @@ export function parseWorkload(value: unknown): TransactionWorkload {
     startUs:
       raw.startUs === undefined && raw.start === undefined
         ? 0
-        : durationOption("", "transactions.start", raw.startUs ?? raw.start, {
-            example: "100ms",
-            allowZero: true,
-          }),
+        : durationOption(
+            "",
+            raw.startUs === undefined ? "transactions.start" : "transactions.startUs",
+            raw.startUs ?? raw.start,
+            {
+              example: "100ms",
+              allowZero: true,
+            },
+          ),
   };
 }
 
@@ -186,4 +192,34 @@ export function parseVoteScript(value: unknown): VoteScript {
     }
   }
   return { votes };
+}
+
+/**
+ * Scripted votes name participants of the scenario's cluster (n1 coordinates and casts no vote)
+ * and transactions the coordinator begins (numbered from 1, up to `transactions.count`): any
+ * other vote would be ignored.
+ */
+export function checkCommitOptions(options: CommitOptions<string>, nodes: readonly string[]): void {
+  const [coordinator, ...participants] = nodes;
+  const count = options.transactions.count;
+  for (const [node, byTx] of Object.entries(options.script.votes)) {
+    checkNodeName("", `script.votes.${node}`, node, nodes);
+    if (node === coordinator) {
+      throw new Error(
+        `option 'script.votes.${node}' scripts votes of ${node}, the coordinator, which casts none (participants ${describeNodes(participants)})`,
+      );
+    }
+    for (const tx of Object.keys(byTx)) {
+      if (Number(tx) >= 1 && Number(tx) <= count) continue;
+      const begun =
+        count === Number.POSITIVE_INFINITY
+          ? "transactions are numbered from 1"
+          : count === 0
+            ? "'transactions.count' is 0"
+            : `transactions are numbered 1 to ${count}, 'transactions.count'`;
+      throw new Error(
+        `option 'script.votes.${node}.${tx}' is a vote on transaction ${tx}, which is never begun (${begun})`,
+      );
+    }
+  }
 }

@@ -1,0 +1,50 @@
+/**
+ * Operations a scenario asks clients for (workload mix, scripted `op` faults, `invoke` steps) are
+ * checked against the protocol's client operations before anything runs.
+ */
+import { describe, expect, it } from "vitest";
+import { protocols } from "../../protocols/index.js";
+import { InputError } from "../../sim/errors.js";
+import { parseScenario } from "../../sim/scenario/load.js";
+import { resolveScenario } from "../../sim/scenario/validate.js";
+
+function problem(text: string): string {
+  try {
+    resolveScenario(parseScenario(text, "s.yaml"), protocols);
+  } catch (error) {
+    return error instanceof InputError ? error.describe() : `not an InputError: ${String(error)}`;
+  }
+  return "no error";
+}
+
+describe("client operations", () => {
+  it.each([
+    [
+      // The op is listed second but runs first: the error still points at its own line.
+      "protocol: raft\nduration: 1s\nfaults:\n  - {at: 2ms, crash: n2}\n  - {at: 1ms, op: {f: wrte, key: x, value: 1}}\n",
+      "s.yaml:5:23: raft's clients do not offer 'wrte'; did you mean 'write'? (offered: read, write, cas)",
+    ],
+    [
+      "protocol: raft\nduration: 1s\nfaults:\n  - {at: 1ms, op: {f: append, key: x, value: 1}}\n",
+      "s.yaml:4:23: raft's clients do not offer 'append' (offered: read, write, cas)",
+    ],
+    [
+      "protocol: two-phase-commit\nduration: 1s\nfaults:\n  - {at: 10ms, op: {f: write, key: x, value: 1, node: n1}}\n",
+      "s.yaml:4:24: two-phase-commit has no client operations, so it takes no scripted operations (op)",
+    ],
+    [
+      "protocol: raft\nduration: 1s\nclients: 1\nschedule:\n  - {invoke: {client: c1, f: reed, key: x}}\n",
+      "s.yaml:5:30: raft's clients do not offer 'reed'; did you mean 'read'? (offered: read, write, cas)",
+    ],
+  ])("refuses an operation the clients do not offer: %j", (text, message) => {
+    expect(problem(text)).toBe(message);
+  });
+
+  it("accepts the operations the clients offer", () => {
+    expect(
+      problem(
+        "protocol: sharded-kv\nnodes: 9\nduration: 1s\nfaults:\n  - {at: 1ms, op: {f: append, key: x, value: 1}}\n",
+      ),
+    ).toBe("no error");
+  });
+});
