@@ -145,3 +145,50 @@ describe("format detection", () => {
     expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
   });
 });
+
+describe("integers beyond ±(2^53 − 1)", () => {
+  const message = (literal: string) =>
+    `integer ${literal} is beyond ±2^53−1 and cannot be compared exactly; write it as a string`;
+
+  it("are refused where they are written in EDN, not rounded into another value", () => {
+    const text = `[{:process 0, :type :invoke, :f :write, :value 99999999999999999999999999999}
+ {:process 0, :type :ok, :f :write, :value 99999999999999999999999999999}
+ {:process 1, :type :invoke, :f :read, :value nil}
+ {:process 1, :type :ok, :f :read, :value 99999999999999999999999999998}]`;
+    const error = inputError(() => parseHistory(text, { file: "k.edn" }));
+    expect(error.describe()).toBe(`k.edn:1:48: ${message("99999999999999999999999999999")}`);
+    expect(inputError(() => readEdn("[1 -9007199254740992N]")).message).toBe(message("-9007199254740992N"));
+    expect(readEdn("[9007199254740991 -9007199254740991]")[0]!.value).toEqual([
+      9007199254740991, -9007199254740991,
+    ]);
+  });
+
+  it("are refused in JSON, which JSON.parse would round, at the number's line and column", () => {
+    const text = `{"model": "register", "events": [
+  {"type": "invoke", "process": 0, "f": "write", "value": 9007199254740993, "timeUs": 1},
+  {"type": "ok", "process": 0, "f": "write", "value": 9007199254740993, "timeUs": 2},
+  {"type": "invoke", "process": 1, "f": "read", "value": null, "timeUs": 3, "error": "12345678901234567890"},
+  {"type": "ok", "process": 1, "f": "read", "value": 9007199254740992, "timeUs": 4}]}`;
+    const error = inputError(() => parseHistory(text, { file: "h.json" }));
+    expect(error.describe()).toBe(`h.json:2:59: ${message("9007199254740993")}`);
+    const lines =
+      '{"type": "invoke", "process": 0, "f": "write", "value": 1}\n{"type": "ok", "process": 1e16, "f": "write"}';
+    expect(inputError(() => parseHistory(lines, { file: "h.jsonl" })).describe()).toBe(
+      `h.jsonl:2:27: ${message("1e16")}`,
+    );
+  });
+
+  it("are refused in etcd logs", () => {
+    const log = [
+      "INFO  jepsen.util - 3\t:invoke\t:write\t99999999999999999999",
+      "INFO  jepsen.util - 3\t:ok\t:write\t99999999999999999999",
+    ].join("\n");
+    expect(inputError(() => parseHistory(log, { file: "e.log" })).describe()).toBe(
+      `e.log:1:38: ${message("99999999999999999999")}`,
+    );
+    const cas = "INFO  jepsen.util - 12345678901234567890\t:invoke\t:cas\t[1 2]";
+    expect(inputError(() => parseHistory(cas, { file: "e.log" })).describe()).toBe(
+      `e.log:1:21: ${message("12345678901234567890")}`,
+    );
+  });
+});

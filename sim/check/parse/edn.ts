@@ -7,6 +7,7 @@
  * keyed by the keyword's name), nil `null`. Every map remembers where it starts.
  */
 import { InputError } from "../../errors.js";
+import { inexactIntegerMessage } from "./exact-integers.js";
 
 /** An EDN keyword such as `:invoke`; `name` has no colon. */
 export class Keyword {
@@ -234,7 +235,12 @@ class EdnReader {
       if (token.length === 1) this.fail("a keyword needs a name", start);
       return new Keyword(token.slice(1));
     }
-    if (/^[-+]?\d+N?$/.test(token)) return Number.parseInt(token, 10);
+    if (/^[-+]?\d+N?$/.test(token)) {
+      const integer = Number.parseInt(token, 10);
+      // Beyond ±(2^53 − 1), two different integers may read as one number.
+      if (!Number.isSafeInteger(integer)) this.fail(inexactIntegerMessage(token), start);
+      return integer;
+    }
     if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?M?$/.test(token)) return Number.parseFloat(token);
     if (/^[-+]?\d/.test(token)) this.fail(`'${token}' is not a number EDN histories use`, start);
     return new EdnSymbol(token);

@@ -9,6 +9,7 @@ import { InputError } from "../../errors.js";
 import type { HistoryEvent } from "../../history.js";
 import type { AnyModel } from "../model.js";
 import { isModelName, modelByName, modelNames } from "../models/index.js";
+import { refuseInexactJsonIntegers } from "./exact-integers.js";
 import type { ParsedHistory } from "./types.js";
 
 const eventSchema = z.strictObject({
@@ -160,6 +161,7 @@ function modelForFunctions(events: readonly HistoryEvent[]): AnyModel {
  */
 export function parseJsonHistory(text: string, file?: string, defaultModel?: AnyModel): ParsedHistory {
   const { items, positionOf, model } = jsonItems(text, file);
+  refuseInexactJsonIntegers(text, file);
   const events = toEvents(items, positionOf, file);
   checkOrder(events, positionOf, file);
   return { format: "json", events, model: model ?? defaultModel ?? modelForFunctions(events) };

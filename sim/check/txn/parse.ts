@@ -10,6 +10,7 @@
  */
 import { InputError } from "../../errors.js";
 import { EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.js";
+import { refuseInexactJsonIntegers } from "../parse/exact-integers.js";
 import {
   type MicroFunction,
   type MicroOp,
@@ -272,6 +273,7 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
       }
     });
   }
+  refuseInexactJsonIntegers(text, file);
   const events = rawEvents.map(({ raw, line }, position) => jsonEvent(raw, position, file, line));
   const ordered = events
     .map((event, position) => ({ event, position }))
