@@ -23,6 +23,7 @@ import {
   txnModelNames,
 } from "../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
+import type { HistoryEvent } from "../sim/history.js";
 import { inFile, readText } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
 import { checkerCode, saveCheckerCache } from "./shared/checker-code.js";
@@ -166,6 +167,7 @@ function checkFile(file: string, options: CheckRunOptions): FileReport {
   // (for example Knossos's cas-register starting at 0).
   const model =
     options.model === undefined || parsed.model.name === options.model ? parsed.model : defaultModel!;
+  if (model.partition === undefined) refuseKeys(parsed.events, model.name, file);
   const start = performance.now();
   const verdict: CheckResult = inFile(file, () =>
     checkHistory(parsed.events, model, {
@@ -182,6 +184,20 @@ function checkFile(file: string, options: CheckRunOptions): FileReport {
     wallMs: performance.now() - start,
     verdict,
   };
+}
+
+/**
+ * Refuses a history with keys under a model that checks one object (mutex, multi-register): it
+ * would check every key as the same object.
+ */
+function refuseKeys(events: readonly HistoryEvent[], model: string, file: string): void {
+  const position = events.findIndex((event) => event.key !== null);
+  if (position < 0) return;
+  const event = events[position]!;
+  throw new InputError(
+    `event ${event.index ?? position} has key ${event.key}, but the ${model} model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)`,
+    { file },
+  );
 }
 
 const round = (value: number): number => Math.round(value * 1000) / 1000;

@@ -167,6 +167,28 @@ describe("quorumlab check", () => {
     expect(formatBytes(1.5 * 2 ** 20)).toBe("1.5 MiB");
   });
 
+  it("refuses keys under a model that checks a single object, and checks each key under kv", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-keys-"));
+    const file = path.join(folder, "keys.edn");
+    writeFileSync(
+      file,
+      `[{:process 0, :type :invoke, :f :write, :key 1, :value 1}
+ {:process 0, :type :ok, :f :write, :key 1, :value 1}
+ {:process 0, :type :invoke, :f :write, :key 2, :value 2}
+ {:process 0, :type :ok, :f :write, :key 2, :value 2}
+ {:process 1, :type :invoke, :f :read, :key 1, :value nil}
+ {:process 1, :type :ok, :f :read, :key 1, :value 1}]`,
+    );
+    const mutex = run({ files: [file], model: "mutex" });
+    expect(mutex.code).toBe(2);
+    expect(mutex.stderr).toBe(
+      `error: ${file}: event 0 has key 1, but the mutex model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)\n`,
+    );
+    const kv = run({ files: [file], model: "kv" });
+    expect(kv.code).toBe(0);
+    expect(kv.stdout).toContain("3 ops, 2 partitions");
+  });
+
   it("names the folder that held no history file", () => {
     const empty = mkdtempSync(path.join(tmpdir(), "quorumlab-empty-"));
     expect(() => run({ files: [empty] })).toThrow(`no history files in ${empty}`);

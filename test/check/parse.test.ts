@@ -77,6 +77,41 @@ describe("Knossos histories", () => {
     expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
   });
 
+  it("checks each :key on its own, integers, strings and keywords apart", () => {
+    const history = (readKey: string, readValue: number) => `[
+      {:process 0, :type :invoke, :f :write, :key 1, :value 1}
+      {:process 0, :type :ok, :f :write, :key 1, :value 1}
+      {:process 0, :type :invoke, :f :write, :key 2, :value 2}
+      {:process 0, :type :ok, :f :write, :key 2, :value 2}
+      {:process 1, :type :invoke, :f :read, :key ${readKey}, :value nil}
+      {:process 1, :type :ok, :f :read, :key ${readKey}, :value ${readValue}}]`;
+    const verdict = (readKey: string, readValue: number) => {
+      const parsed = parseHistory(history(readKey, readValue), { file: "k.edn" });
+      return checkHistory(parsed.events, parsed.model).result;
+    };
+    expect(verdict("1", 1)).toBe("linearizable");
+    expect(verdict("1", 2)).toBe("not-linearizable");
+    expect(verdict("2", 2)).toBe("linearizable");
+    // The string "1" and the keyword :k are other keys, still at Knossos's initial 0.
+    expect(verdict('"1"', 1)).toBe("not-linearizable");
+    expect(verdict('"1"', 0)).toBe("linearizable");
+    expect(verdict(":k", 0)).toBe("linearizable");
+    const parsed = parseHistory(history('"1"', 0));
+    expect(parsed.events.map((event) => event.key)).toEqual(["1", "1", "2", "2", '"1"', '"1"']);
+  });
+
+  it("refuses a completion whose :key is not its invocation's, and a :key that is not a scalar", () => {
+    const mismatch = `[{:process 0, :type :invoke, :f :write, :key 1, :value 1}
+      {:process 0, :type :ok, :f :write, :key 2, :value 1}]`;
+    expect(inputError(() => parseHistory(mismatch, { file: "k.edn" })).describe()).toBe(
+      "k.edn:2:7: :ok with :key 2 completes process 0's pending :write of :key 1",
+    );
+    const vector = "[{:process 0, :type :invoke, :f :write, :key [1], :value 1}]";
+    expect(inputError(() => parseHistory(vector, { file: "k.edn" })).describe()).toBe(
+      "k.edn:1:2: expected :key to be an integer, a string or a keyword",
+    );
+  });
+
   it("checks mutexes", () => {
     const text = `[{:process 0 :type :invoke :f :acquire} {:process 1 :type :invoke :f :acquire}
       {:process 0 :type :ok :f :acquire} {:process 1 :type :ok :f :acquire}]`;
