@@ -4,7 +4,7 @@
  * Method: small EDN and JSON histories written inline.
  */
 import { describe, expect, it } from "vitest";
-import { parseTxnHistory } from "../../sim/check/txn/index.js";
+import { checkTransactions, describeScalar, parseTxnHistory, TxnKeyword } from "../../sim/check/txn/index.js";
 import { InputError } from "../../sim/errors.js";
 
 function inputError(run: () => unknown): InputError {
@@ -36,5 +36,76 @@ describe("integers beyond ±(2^53 − 1)", () => {
     expect(inputError(() => parseTxnHistory(text, "t.json")).describe()).toBe(
       `t.json:3:68: ${message("99999999999999999999")}`,
     );
+  });
+});
+
+describe("keys and values compare by type and value", () => {
+  const check = (text: string, model: "list-append" | "rw-register" = "list-append") =>
+    checkTransactions(parseTxnHistory(text), { model, level: "serializable" });
+
+  it('keeps the integer key 1 apart from the string key "1", in EDN and in JSON', () => {
+    const edn = `{:type :invoke, :process 0, :f :txn, :value [[:append 1 1]]}
+{:type :ok, :process 0, :f :txn, :value [[:append 1 1]]}
+{:type :invoke, :process 1, :f :txn, :value [[:r "1" nil]]}
+{:type :ok, :process 1, :f :txn, :value [[:r "1" [1]]]}`;
+    const verdict = check(edn);
+    expect(verdict.reads.map((read) => read.why)).toEqual([
+      'T1 read element 1 of key "1", which no transaction appended',
+    ]);
+    const json = `[{"type": "invoke", "process": 0, "value": [["append", 1, 1]]},
+{"type": "ok", "process": 0, "value": [["append", 1, 1]]},
+{"type": "invoke", "process": 1, "value": [["r", "1", null]]},
+{"type": "ok", "process": 1, "value": [["r", "1", []]]}]`;
+    const history = parseTxnHistory(json);
+    expect(history.transactions.map((txn) => txn.ops[0]!.key)).toEqual(["1", '"1"']);
+    expect(check(json).result).toBe("valid");
+  });
+
+  it('keeps the keyword :x apart from the string ":x", as keys and as values', () => {
+    const keys = `{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :invoke, :process 1, :f :txn, :value [[:append ":x" 2]]}
+{:type :ok, :process 1, :f :txn, :value [[:append ":x" 2]]}
+{:type :invoke, :process 2, :f :txn, :value [[:r :x nil]]}
+{:type :ok, :process 2, :f :txn, :value [[:r :x [1 2]]]}`;
+    expect(check(keys).reads.map((read) => read.why)).toEqual([
+      "T2 read element 2 of key :x, which no transaction appended",
+    ]);
+    const values = `{:type :invoke, :process 0, :f :txn, :value [[:w :x :k]]}
+{:type :ok, :process 0, :f :txn, :value [[:w :x :k]]}
+{:type :invoke, :process 1, :f :txn, :value [[:r :x nil]]}
+{:type :ok, :process 1, :f :txn, :value [[:r :x ":k"]]}`;
+    const verdict = check(values, "rw-register");
+    expect(verdict.reads.map((read) => read.why)).toEqual([
+      'T1 read ":k" from key :x, which no transaction wrote',
+    ]);
+    expect(JSON.parse(JSON.stringify(verdict.reads[0]))).toMatchObject({ key: ":x", value: ":k" });
+  });
+
+  it('keeps the integer 1 apart from the string "1" as appended elements', () => {
+    const text = `{:type :invoke, :process 0, :f :txn, :value [[:append :x 1] [:append :x "1"]]}
+{:type :ok, :process 0, :f :txn, :value [[:append :x 1] [:append :x "1"]]}
+{:type :invoke, :process 1, :f :txn, :value [[:r :x nil]]}
+{:type :ok, :process 1, :f :txn, :value [[:r :x [1 "1"]]]}`;
+    expect(check(text).result).toBe("valid");
+  });
+
+  it("refuses a float, which would otherwise be the integer it equals", () => {
+    const text = `{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :invoke, :process 1, :f :txn, :value [[:append :x 1.0]]}`;
+    expect(inputError(() => parseTxnHistory(text, "t.edn")).describe()).toBe(
+      "t.edn:3:1: micro-operation 0: expected value to be an integer, a string, a keyword, a list or nil, not the float 1.0",
+    );
+    const json = '[{"type": "invoke", "process": 0, "value": [["append", "x", 1.5]]}]';
+    expect(inputError(() => parseTxnHistory(json, "t.json")).message).toBe(
+      "event 0: micro-operation 0: expected value to be an integer, a string, a keyword, a list or nil, not the float 1.5",
+    );
+  });
+
+  it("prints each type so that distinct scalars print differently", () => {
+    const printed = [1, -1, "x", "k5", "1", ":k", "nil", "a b", "", TxnKeyword.of("k")].map(describeScalar);
+    expect(printed).toEqual(["1", "-1", "x", "k5", '"1"', '":k"', '"nil"', '"a b"', '""', ":k"]);
+    expect(TxnKeyword.of("k")).toBe(TxnKeyword.of("k"));
   });
 });

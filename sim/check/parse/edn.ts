@@ -22,6 +22,17 @@ export class EdnSymbol {
   constructor(readonly name: string) {}
 }
 
+/**
+ * A floating-point number (`1.0`, `2.5e3`, `1M`), when the reader is asked to mark floats: as a
+ * plain number, `1.0` would be the integer `1`.
+ */
+export class EdnFloat {
+  constructor(
+    readonly value: number,
+    readonly text: string,
+  ) {}
+}
+
 /** An EDN map with keyword keys, plus its position in the text (1-based line and column). */
 export class EdnMap {
   constructor(
@@ -34,7 +45,22 @@ export class EdnMap {
   }
 }
 
-export type EdnValue = null | boolean | number | string | Keyword | EdnSymbol | EdnMap | EdnValue[];
+export type EdnValue =
+  | null
+  | boolean
+  | number
+  | string
+  | Keyword
+  | EdnSymbol
+  | EdnFloat
+  | EdnMap
+  | EdnValue[];
+
+/** How the reader reads. */
+export interface EdnOptions {
+  /** Read floats as `EdnFloat`s rather than numbers, so that `1.0` is not the integer `1`. */
+  readonly markFloats?: boolean;
+}
 
 /** A top-level form and where it starts. */
 export interface EdnForm {
@@ -50,8 +76,8 @@ function isWhitespace(code: number): boolean {
 }
 
 /** Reads every top-level form in `text`. Throws `InputError` with the position of a problem. */
-export function readEdn(text: string, file?: string): EdnForm[] {
-  return new EdnReader(text, file).readAll();
+export function readEdn(text: string, file?: string, options: EdnOptions = {}): EdnForm[] {
+  return new EdnReader(text, file, options.markFloats === true).readAll();
 }
 
 /** Escapes a string may hold, by the character after the backslash. */
@@ -67,6 +93,7 @@ class EdnReader {
   constructor(
     private readonly text: string,
     private readonly file: string | undefined,
+    private readonly markFloats: boolean,
   ) {
     this.length = text.length;
   }
@@ -241,7 +268,10 @@ class EdnReader {
       if (!Number.isSafeInteger(integer)) this.fail(inexactIntegerMessage(token), start);
       return integer;
     }
-    if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?M?$/.test(token)) return Number.parseFloat(token);
+    if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?M?$/.test(token)) {
+      const float = Number.parseFloat(token);
+      return this.markFloats ? new EdnFloat(float, token) : float;
+    }
     if (/^[-+]?\d/.test(token)) this.fail(`'${token}' is not a number EDN histories use`, start);
     return new EdnSymbol(token);
   }
@@ -261,6 +291,7 @@ class EdnReader {
 /** An EDN value as plain JSON-like data: keywords and symbols become their names. */
 export function ednToPlain(value: EdnValue): unknown {
   if (value instanceof Keyword || value instanceof EdnSymbol) return value.name;
+  if (value instanceof EdnFloat) return value.value;
   if (Array.isArray(value)) return value.map(ednToPlain);
   if (value instanceof EdnMap) {
     const result: Record<string, unknown> = {};

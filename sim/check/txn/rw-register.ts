@@ -18,7 +18,7 @@
 import { InputError } from "../../errors.js";
 import type { ReadAnomaly } from "./anomaly.js";
 import { EdgeKind, type GraphBuilder } from "./graph.js";
-import type { Scalar, Transaction, TxnHistory } from "./history.js";
+import { describeTxnValue, type Scalar, type Transaction, type TxnHistory } from "./history.js";
 import { indexUniqueValues, type ValueWriter, type WriteKind } from "./unique-values.js";
 
 type Write = ValueWriter;
@@ -125,7 +125,7 @@ function indexReads({
           transactions: [transaction.id],
           key: op.key,
           value,
-          why: `T${transaction.id} read ${value ?? "nil"} from key ${op.key}, but its own earlier operations imply ${expected ?? "nil"}`,
+          why: `T${transaction.id} read ${describeTxnValue(value)} from key ${op.key}, but its own earlier operations imply ${describeTxnValue(expected)}`,
         });
       }
       continue;
@@ -199,7 +199,7 @@ function readAnomaly({
       transactions: [reader.id],
       key,
       value,
-      why: `T${reader.id} read ${value} from key ${key}, which no transaction wrote`,
+      why: `T${reader.id} read ${describeTxnValue(value)} from key ${key}, which no transaction wrote`,
     };
   if (write.transaction.status === "fail")
     return {
@@ -207,7 +207,7 @@ function readAnomaly({
       transactions: [reader.id, write.transaction.id],
       key,
       value,
-      why: `T${reader.id} read ${value} from key ${key}, written by T${write.transaction.id}, which aborted`,
+      why: `T${reader.id} read ${describeTxnValue(value)} from key ${key}, written by T${write.transaction.id}, which aborted`,
     };
   if (!write.final)
     return {
@@ -215,7 +215,7 @@ function readAnomaly({
       transactions: [reader.id, write.transaction.id],
       key,
       value,
-      why: `T${reader.id} read ${value} from key ${key}, an intermediate write of T${write.transaction.id}, which wrote the key again`,
+      why: `T${reader.id} read ${describeTxnValue(value)} from key ${key}, an intermediate write of T${write.transaction.id}, which wrote the key again`,
     };
   return undefined;
 }
@@ -233,6 +233,6 @@ function lostUpdate(
     transactions: writers.map((writer) => writer.id),
     key,
     value,
-    why: `${names} all read ${value ?? "nil"} from key ${key} and then wrote it: all but one update is lost`,
+    why: `${names} all read ${describeTxnValue(value)} from key ${key} and then wrote it: all but one update is lost`,
   });
 }
