@@ -35,6 +35,8 @@ interface RegisterIndex {
   readonly successors: Map<string, Map<Scalar | null, Transaction[]>>;
   /** key → committed transactions that wrote it. */
   readonly committedWriters: Map<string, Transaction[]>;
+  /** transaction id → key → the value it wrote last (the version it installed). */
+  readonly finalWrites: Map<number, ReadonlyMap<string, Scalar>>;
 }
 
 /** Adds the rw-register dependencies of `history` to `graph`; returns the non-cycle anomalies. */
@@ -45,10 +47,12 @@ export function analyzeRwRegister(history: TxnHistory, graph: GraphBuilder): Rea
     readers: new Map(),
     successors: new Map(),
     committedWriters: new Map(),
+    finalWrites: new Map(),
   };
   for (const transaction of history.transactions) {
     const lastWrite = indexWrites(transaction, index);
     if (transaction.status !== "ok") continue;
+    index.finalWrites.set(transaction.id, lastWrite);
     for (const key of lastWrite.keys()) listOf(index.committedWriters, key).push(transaction);
     indexReads({ transaction, lastWrite, index, anomalies });
   }
@@ -154,7 +158,7 @@ function addInitialReadEdges({ key, keyReaders, index, graph, anomalies }: Versi
   if (laters.length > 1) lostUpdate(key, null, laters, anomalies);
   for (const reader of keyReaders) {
     for (const writer of index.committedWriters.get(key) ?? []) {
-      graph.add(reader.id, writer.id, EdgeKind.rw, { key, value: null });
+      graph.add(reader.id, writer.id, EdgeKind.rw, { key, value: installed(index, writer, key) });
     }
   }
 }
@@ -176,9 +180,16 @@ function addReadEdges(input: VersionReaders & { readonly value: Scalar }): void 
   const laters = index.successors.get(key)?.get(value) ?? [];
   if (laters.length > 1) lostUpdate(key, value, laters, anomalies);
   for (const later of laters) {
-    graph.add(write.transaction.id, later.id, EdgeKind.ww, { key, value });
-    for (const reader of keyReaders) graph.add(reader.id, later.id, EdgeKind.rw, { key, value });
+    // Both edges are about the version `later` installed over `value`.
+    const next = installed(index, later, key);
+    graph.add(write.transaction.id, later.id, EdgeKind.ww, { key, value: next });
+    for (const reader of keyReaders) graph.add(reader.id, later.id, EdgeKind.rw, { key, value: next });
   }
+}
+
+/** The value a committed transaction wrote last to `key`: the version it installed. */
+function installed(index: RegisterIndex, writer: Transaction, key: string): Scalar | null {
+  return index.finalWrites.get(writer.id)?.get(key) ?? null;
 }
 
 /** What is wrong with `reader`'s read of `value` (written by `write`), if anything. */
