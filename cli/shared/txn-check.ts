@@ -25,6 +25,8 @@ import { colours } from "../output.js";
 /** Options of one transactional `check` run; `files` are already expanded. */
 export interface TxnCheckRunOptions {
   readonly files: readonly string[];
+  /** Folders that could not be walked or held no history file, reported as bad input. */
+  readonly problems?: readonly { readonly file: string; readonly error: InputError }[];
   readonly model: TxnModelName;
   readonly level: ConsistencyLevel;
   readonly timeoutMs: number;
@@ -161,7 +163,9 @@ export function runTxnCheck(options: TxnCheckRunOptions, output?: TxnCheckOutput
     c: colours(process.stdout, { json: options.json || output?.colour === false }),
   };
   if (options.files.length === 0) throw new InputError("no history files given");
-  let badInput = false;
+  const problems = options.problems ?? [];
+  for (const problem of problems) writeBadInput(problem.file, problem.error, options.json, writer);
+  let badInput = problems.length > 0;
   let violation = false;
   let unknown = false;
   for (const file of options.files) {

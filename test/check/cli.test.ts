@@ -3,7 +3,7 @@
  * documented exit code (2 bad input > 1 not linearizable > 3 unknown > 0).
  * Method: runCheck with captured output over corpus files and temporary files.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -187,6 +187,46 @@ describe("quorumlab check", () => {
     const kv = run({ files: [file], model: "kv" });
     expect(kv.code).toBe(0);
     expect(kv.stdout).toContain("3 ops, 2 partitions");
+  });
+
+  it("reports dangling links and link loops in a folder as bad input, and walks a folder once", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-links-"));
+    writeFileSync(
+      path.join(folder, "ok.edn"),
+      "[{:process 0, :type :invoke, :f :write, :value 1} {:process 0, :type :ok, :f :write, :value 1}]",
+    );
+    symlinkSync(path.join(folder, "missing.edn"), path.join(folder, "dangling.edn"));
+    symlinkSync(path.join(folder, "missing"), path.join(folder, "dangling-other"));
+    symlinkSync("loop.edn", path.join(folder, "loop.edn"));
+    symlinkSync(folder, path.join(folder, "up"));
+    const { code, stdout, stderr } = run({ files: [folder] });
+    expect(code).toBe(2);
+    expect(stderr.trim().split("\n")).toEqual([
+      `error: ${folder}/dangling.edn: a symbolic link to ${folder}/missing.edn, which does not exist`,
+      `error: ${folder}/loop.edn: a loop of symbolic links, expected a file`,
+    ]);
+    expect(stdout).toMatch(/^✓ linearizable .*ok\.edn/);
+    expect(stdout.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("reports each folder with no history file, also next to files that are checked", () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "quorumlab-empty-"));
+    mkdirSync(path.join(empty, "sub"));
+    const { code, stdout, stderr } = run({ files: [`${corpus}/porcupine/kv/c01-ok.txt`, empty] });
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `error: no history files in ${empty} (expected .log, .txt, .edn, .json, .jsonl, .ndjson files)\n`,
+    );
+    expect(stdout).toContain("✓ linearizable");
+    const json = run({ files: [`${corpus}/porcupine/kv/c01-ok.txt`, empty], json: true });
+    expect(JSON.parse(json.stdout.split("\n")[0]!)).toEqual({
+      schemaVersion: checkSchemaVersion,
+      file: empty,
+      result: "error",
+      error: `no history files in ${empty} (expected .log, .txt, .edn, .json, .jsonl, .ndjson files)`,
+      line: null,
+      column: null,
+    });
   });
 
   it("names the folder that held no history file", () => {
