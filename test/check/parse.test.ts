@@ -227,3 +227,37 @@ describe("integers beyond ±(2^53 − 1)", () => {
     );
   });
 });
+
+describe("deeply nested values", () => {
+  const message = "nesting deeper than 1000 levels (expected a history's few levels of lists and maps)";
+  const nested = (levels: number, open = "[", close = "]") =>
+    `${open.repeat(levels)}1${close.repeat(levels)}`;
+
+  it("are refused by the EDN reader at the collection that goes too deep, not with a stack overflow", () => {
+    const text = `[{:process 0, :type :invoke, :f :write, :value ${nested(5000)}}]`;
+    expect(inputError(() => parseHistory(text, { file: "k.edn" })).describe()).toBe(
+      `k.edn:1:1046: ${message}`,
+    );
+    expect(readEdn(nested(1000))[0]!.value).toBeDefined();
+    expect(inputError(() => readEdn(`\n ${nested(1001, "(", ")")}`, "v.edn")).describe()).toBe(
+      `v.edn:2:1002: ${message}`,
+    );
+  });
+
+  it("are refused in JSON at the bracket that goes too deep, in an event's value and in initial", () => {
+    const event = (value: string) => `{"type": "invoke", "process": 0, "f": "write", "value": ${value}}`;
+    const array = `[\n${event(nested(5000))}]`;
+    expect(inputError(() => parseHistory(array, { file: "h.json" })).describe()).toBe(
+      `h.json:2:1057: ${message}`,
+    );
+    const lines = `${event("1")}\n${event(`{"a": ${nested(5000)}}`)}`;
+    expect(inputError(() => parseHistory(lines, { file: "h.jsonl" })).describe()).toBe(
+      `h.jsonl:2:1062: ${message}`,
+    );
+    const initial = `{"model": "register", "initial": ${nested(3000)}, "events": []}`;
+    expect(inputError(() => parseHistory(initial, { file: "h.json" })).describe()).toBe(
+      `h.json:1:1034: ${message}`,
+    );
+    expect(parseHistory(`[${event(nested(999))}]`).events).toHaveLength(1);
+  });
+});

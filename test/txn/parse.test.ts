@@ -109,3 +109,16 @@ describe("keys and values compare by type and value", () => {
     expect(TxnKeyword.of("k")).toBe(TxnKeyword.of("k"));
   });
 });
+
+describe("deeply nested values", () => {
+  const message = "nesting deeper than 1000 levels (expected a history's few levels of lists and maps)";
+  const nested = (levels: number) => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
+
+  it("are refused in EDN and JSON with their line and column, not with a stack overflow", () => {
+    const edn = `{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :invoke, :process 1, :f :txn, :value [[:r :x ${nested(5000)}]]}`;
+    expect(inputError(() => parseTxnHistory(edn, "t.edn")).describe()).toBe(`t.edn:2:1050: ${message}`);
+    const json = `[{"type": "invoke", "process": 0, "value": [["r", "x", ${nested(5000)}]]}]`;
+    expect(inputError(() => parseTxnHistory(json, "t.json")).describe()).toBe(`t.json:1:1052: ${message}`);
+  });
+});

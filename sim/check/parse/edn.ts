@@ -8,6 +8,7 @@
  */
 import { InputError } from "../../errors.js";
 import { inexactIntegerMessage } from "./exact-integers.js";
+import { nestingMax, nestingMessage } from "./nesting.js";
 
 /** An EDN keyword such as `:invoke`; `name` has no colon. */
 export class Keyword {
@@ -88,6 +89,8 @@ class EdnReader {
   private position = 0;
   private line = 1;
   private lineStart = 0;
+  /** Collections open around the position. */
+  private depth = 0;
   private readonly length: number;
 
   constructor(
@@ -179,6 +182,7 @@ class EdnReader {
   /** Reads the values up to `close`, the opening character being at the position. */
   private readSequence(close: string): EdnValue[] {
     const open = this.position;
+    if (++this.depth > nestingMax) this.fail(nestingMessage, open);
     this.position++;
     const items: EdnValue[] = [];
     for (;;) {
@@ -187,6 +191,7 @@ class EdnReader {
       const character = this.text[this.position]!;
       if (character === close) {
         this.position++;
+        this.depth--;
         return items;
       }
       if (character === ")" || character === "]" || character === "}") {

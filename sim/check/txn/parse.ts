@@ -11,6 +11,7 @@
 import { InputError } from "../../errors.js";
 import { EdnFloat, EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.js";
 import { refuseInexactJsonIntegers } from "../parse/exact-integers.js";
+import { nestingMax, nestsDeeper, refuseDeepJsonText } from "../parse/nesting.js";
 import {
   describeScalar,
   type MicroFunction,
@@ -294,6 +295,12 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
     });
   }
   refuseInexactJsonIntegers(text, file);
+  for (const { raw } of rawEvents) {
+    const value = (raw as { value?: unknown } | null)?.value;
+    if (typeof value === "object" && value !== null && nestsDeeper(value, nestingMax)) {
+      refuseDeepJsonText(text, file, 0, nestingMax);
+    }
+  }
   const events = rawEvents.map(({ raw, line }, position) => jsonEvent(raw, position, file, line));
   const ordered = events
     .map((event, position) => ({ event, position }))
