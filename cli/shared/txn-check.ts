@@ -40,6 +40,9 @@ export interface TxnCheckOutput {
   readonly colour: boolean;
 }
 
+/** The `--json` shape's version, on every line, bad input's included (docs/cli.md). */
+export const txnCheckSchemaVersion = 1;
+
 /** Cycles and read anomalies printed per file in the terminal (all of them are in `--json`). */
 const shownMax = 3;
 
@@ -85,7 +88,14 @@ interface TxnCheckWriter {
 function writeBadInput(file: string, error: InputError, json: boolean, writer: TxnCheckWriter): void {
   if (json) {
     const location = { line: error.line ?? null, column: error.column ?? null };
-    writer.stdout.write(`${JSON.stringify({ file, result: "error", error: error.message, ...location })}\n`);
+    const line = {
+      schemaVersion: txnCheckSchemaVersion,
+      file,
+      result: "error",
+      error: error.message,
+      ...location,
+    };
+    writer.stdout.write(`${JSON.stringify(line)}\n`);
   } else writer.stderr.write(`${writer.c.red("error:")} ${error.describe()}\n`);
 }
 
@@ -93,7 +103,7 @@ function writeBadInput(file: string, error: InputError, json: boolean, writer: T
 function writeCheckedJson(checked: CheckedFile, writer: TxnCheckWriter): void {
   const { history, verdict } = checked;
   const line = {
-    schemaVersion: 1,
+    schemaVersion: txnCheckSchemaVersion,
     file: checked.file,
     format: history.format,
     model: verdict.model,

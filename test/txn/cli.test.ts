@@ -90,6 +90,20 @@ describe("quorumlab check --model list-append", () => {
     expect(stdout).toContain("paper-example.edn");
   });
 
+  it("gives bad input's --json object the schemaVersion of every other line", () => {
+    const bad = temporary("bad.edn", "{:type :invoke, :process 0, :value [[:bogus 1 2]]}\n");
+    const { code, stdout } = run({ files: [bad], json: true });
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toEqual({
+      schemaVersion: 1,
+      file: bad,
+      result: "error",
+      error: "micro-operation 0: expected f to be append, r or w (got :bogus)",
+      line: 1,
+      column: 1,
+    });
+  });
+
   it("names a folder with no history file, alone or next to a file", () => {
     const empty = mkdtempSync(path.join(tmpdir(), "quorumlab-txn-empty-"));
     const message = `no history files in ${empty} (expected .log, .txt, .edn, .json, .jsonl, .ndjson files)`;
