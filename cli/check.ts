@@ -206,8 +206,39 @@ interface FileReport {
 }
 
 function checkFile(file: string, options: CheckRunOptions): FileReport {
-  const { checkHistory, modelByName, parseHistory } = checkerCode();
   const text = readText(file);
+  try {
+    return checkText(file, text, options);
+  } catch (error) {
+    if (!(error instanceof InputError) || options.model !== undefined) throw error;
+    const model = transactionalModel(text);
+    if (model === undefined) throw error;
+    const { file: where, line, column } = error;
+    throw new InputError(
+      `${error.message}; this looks like a transactional history: check it with --model ${model}`,
+      {
+        ...(where === undefined ? {} : { file: where }),
+        ...(line === undefined ? {} : { line, column: column! }),
+      },
+    );
+  }
+}
+
+/**
+ * The transactional model a history that failed as a linearizability history seems to be for:
+ * the model its JSON document names, list-append for append micro-operations, rw-register for
+ * write micro-operations (`[:w k v]`, `["w", k, v]`); undefined when it looks like neither.
+ */
+export function transactionalModel(text: string): TxnModelName | undefined {
+  const named = /"model"\s*:\s*"(list-append|rw-register)"/.exec(text);
+  if (named !== null) return named[1] as TxnModelName;
+  if (/\[\s*(?::append|"append"\s*,)/.test(text)) return "list-append";
+  if (/\[\s*(?::w|"w"\s*,)[\s,]/.test(text)) return "rw-register";
+  return undefined;
+}
+
+function checkText(file: string, text: string, options: CheckRunOptions): FileReport {
+  const { checkHistory, modelByName, parseHistory } = checkerCode();
   const defaultModel: AnyModel | undefined =
     options.model === undefined ? undefined : modelByName(options.model);
   const parseStart = performance.now();

@@ -229,6 +229,29 @@ describe("quorumlab check", () => {
     });
   });
 
+  it("suggests the transactional model when a history that fails looks transactional", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-txn-hint-"));
+    const elle = path.join(folder, "elle.edn");
+    writeFileSync(
+      elle,
+      "{:type :invoke, :f :txn, :value [[:append :x 1]]}\n{:type :ok, :f :txn, :value [[:append :x 1]]}\n",
+    );
+    const document = path.join(folder, "doc.json");
+    writeFileSync(
+      document,
+      '{"model": "rw-register", "events": [{"type": "invoke", "process": 0, "f": "txn", "value": [["w", "x", 1]]}]}',
+    );
+    const register = path.join(folder, "register.edn");
+    writeFileSync(register, "[{:type :invoke, :f :write, :value 1}]");
+    const { code, stderr } = run({ files: [elle, document, register] });
+    expect(code).toBe(2);
+    expect(stderr.trim().split("\n")).toEqual([
+      `error: ${elle}:1:1: expected :process to be an integer or a keyword such as :nemesis; this looks like a transactional history: check it with --model list-append`,
+      `error: ${document}:1:1: unknown model 'rw-register' (expected one of register, cas-register, kv, multi-register, mutex); this looks like a transactional history: check it with --model rw-register`,
+      `error: ${register}:1:2: expected :process to be an integer or a keyword such as :nemesis`,
+    ]);
+  });
+
   it("names the folder that held no history file", () => {
     const empty = mkdtempSync(path.join(tmpdir(), "quorumlab-empty-"));
     expect(() => run({ files: [empty] })).toThrow(`no history files in ${empty}`);
