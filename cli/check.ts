@@ -9,7 +9,7 @@
  * Exit code, over all files: 2 if any file was bad input, else 1 if any history is not
  * linearizable, else 3 if any verdict is unknown, else 0.
  */
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, realpathSync, statSync } from "node:fs";
 import { totalmem } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -23,6 +23,7 @@ import {
   txnModelNames,
 } from "../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
+import type { HistoryEvent } from "../sim/history.js";
 import { inFile, readText } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
 import { checkerCode, saveCheckerCache } from "./shared/checker-code.js";
@@ -116,29 +117,83 @@ export function defaultMemoryBytes(): number {
   return Math.min(Math.floor(totalmem() / 4), 8 * 2 ** 30);
 }
 
-/** Expands directories into the history files under them, in name order. */
-export function expandFiles(files: readonly string[]): string[] {
+/** The files and folders given, expanded: the history files to check, and what could not be walked. */
+export interface ExpandedFiles {
+  readonly files: string[];
+  /**
+   * One line each, reported as bad input: a folder argument with no history file under it, a
+   * folder that cannot be read. (A dangling symbolic link with a history file's name is kept in
+   * `files`, where reading it says so.)
+   */
+  readonly problems: { readonly file: string; readonly error: InputError }[];
+}
+
+const expectedFiles = `expected ${historyExtensions.join(", ")} files`;
+
+/**
+ * Expands folders into the history files under them, in name order. Symbolic links are followed;
+ * a folder reached a second time (a link to a folder above it) is not walked again.
+ */
+export function expandFiles(files: readonly string[]): ExpandedFiles {
   const result: string[] = [];
+  const problems: ExpandedFiles["problems"] = [];
+  const walked = new Set<string>();
   const walk = (folder: string): void => {
-    for (const name of readdirSync(folder).sort()) {
+    let real: string;
+    let names: string[];
+    try {
+      real = realpathSync(folder);
+      if (walked.has(real)) return;
+      walked.add(real);
+      names = readdirSync(folder).sort();
+    } catch (error) {
+      const message = `cannot read the folder: ${(error as Error).message}`;
+      problems.push({ file: folder, error: new InputError(message, { file: folder }) });
+      return;
+    }
+    for (const name of names) {
       const full = path.join(folder, name);
-      if (statSync(full).isDirectory()) walk(full);
+      if (isFolder(full)) walk(full);
       else if (name !== "expected.json" && historyExtensions.some((extension) => name.endsWith(extension))) {
         result.push(full);
       }
     }
   };
   for (const file of files) {
-    let isDirectory = false;
-    try {
-      isDirectory = statSync(file).isDirectory();
-    } catch {
-      isDirectory = false;
+    if (!isFolder(file)) {
+      result.push(file);
+      continue;
     }
-    if (isDirectory) walk(file);
-    else result.push(file);
+    const before = result.length + problems.length;
+    walk(file);
+    if (result.length + problems.length === before) {
+      problems.push({ file, error: new InputError(`no history files in ${file} (${expectedFiles})`) });
+    }
   }
-  return result;
+  return { files: result, problems };
+}
+
+/** Whether `file` is a folder (or a link to one); false when it is anything else or cannot be seen. */
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The history files of `files`; throws `InputError` when there are none at all, naming the folders
+ * given (each folder without a history file, when some files remain, is reported by the run).
+ */
+export function historyFiles(files: readonly string[]): ExpandedFiles {
+  const expanded = expandFiles(files);
+  if (expanded.files.length === 0) {
+    if (files.length === 0) throw new InputError("no history files given");
+    if (expanded.problems.length === 1) throw expanded.problems[0]!.error;
+    throw new InputError(`no history files in ${files.join(", ")} (${expectedFiles})`);
+  }
+  return expanded;
 }
 
 interface FileReport {
@@ -151,8 +206,39 @@ interface FileReport {
 }
 
 function checkFile(file: string, options: CheckRunOptions): FileReport {
-  const { checkHistory, modelByName, parseHistory } = checkerCode();
   const text = readText(file);
+  try {
+    return checkText(file, text, options);
+  } catch (error) {
+    if (!(error instanceof InputError) || options.model !== undefined) throw error;
+    const model = transactionalModel(text);
+    if (model === undefined) throw error;
+    const { file: where, line, column } = error;
+    throw new InputError(
+      `${error.message}; this looks like a transactional history: check it with --model ${model}`,
+      {
+        ...(where === undefined ? {} : { file: where }),
+        ...(line === undefined ? {} : { line, column: column! }),
+      },
+    );
+  }
+}
+
+/**
+ * The transactional model a history that failed as a linearizability history seems to be for:
+ * the model its JSON document names, list-append for append micro-operations, rw-register for
+ * write micro-operations (`[:w k v]`, `["w", k, v]`); undefined when it looks like neither.
+ */
+export function transactionalModel(text: string): TxnModelName | undefined {
+  const named = /"model"\s*:\s*"(list-append|rw-register)"/.exec(text);
+  if (named !== null) return named[1] as TxnModelName;
+  if (/\[\s*(?::append|"append"\s*,)/.test(text)) return "list-append";
+  if (/\[\s*(?::w|"w"\s*,)[\s,]/.test(text)) return "rw-register";
+  return undefined;
+}
+
+function checkText(file: string, text: string, options: CheckRunOptions): FileReport {
+  const { checkHistory, modelByName, parseHistory } = checkerCode();
   const defaultModel: AnyModel | undefined =
     options.model === undefined ? undefined : modelByName(options.model);
   const parseStart = performance.now();
@@ -166,6 +252,7 @@ function checkFile(file: string, options: CheckRunOptions): FileReport {
   // (for example Knossos's cas-register starting at 0).
   const model =
     options.model === undefined || parsed.model.name === options.model ? parsed.model : defaultModel!;
+  if (model.partition === undefined) refuseKeys(parsed.events, model.name, file);
   const start = performance.now();
   const verdict: CheckResult = inFile(file, () =>
     checkHistory(parsed.events, model, {
@@ -182,6 +269,20 @@ function checkFile(file: string, options: CheckRunOptions): FileReport {
     wallMs: performance.now() - start,
     verdict,
   };
+}
+
+/**
+ * Refuses a history with keys under a model that checks one object (mutex, multi-register): it
+ * would check every key as the same object.
+ */
+function refuseKeys(events: readonly HistoryEvent[], model: string, file: string): void {
+  const position = events.findIndex((event) => event.key !== null);
+  if (position < 0) return;
+  const event = events[position]!;
+  throw new InputError(
+    `event ${event.index ?? position} has key ${event.key}, but the ${model} model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)`,
+    { file },
+  );
 }
 
 const round = (value: number): number => Math.round(value * 1000) / 1000;
@@ -282,15 +383,9 @@ export function runCheck(options: CheckRunOptions, output?: CheckOutput): number
     stderr: output?.stderr ?? process.stderr,
     c: colours(process.stdout, { json: options.json || output?.colour === false }),
   };
-  const files = expandFiles(options.files);
-  if (files.length === 0) {
-    throw new InputError(
-      options.files.length === 0
-        ? "no history files given"
-        : `no history files in ${options.files.join(", ")}`,
-    );
-  }
-  let badInput = false;
+  const { files, problems } = historyFiles(options.files);
+  for (const problem of problems) writeBadInput(problem.file, problem.error, options, writer);
+  let badInput = problems.length > 0;
   let violation = false;
   let unknown = false;
   for (const file of files) {
@@ -401,8 +496,10 @@ function checkTransactional(args: CheckArguments): number | undefined {
   const transactional = (txnModelNames as readonly string[]).includes(args.model ?? "");
   checkFlagsFit(args, transactional);
   if (!transactional) return undefined;
+  const { files, problems } = historyFiles(args.files);
   return runTxnCheck({
-    files: expandFiles(args.files),
+    files,
+    problems,
     model: args.model as TxnModelName,
     level: args.level ?? "strict-serializable",
     timeoutMs: parseDuration(args.timeout),

@@ -8,6 +8,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   readSync,
   statSync,
 } from "node:fs";
@@ -60,9 +61,25 @@ export function readText(path: string): string {
     return path === standardInput ? readStandardInput() : readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") throw new InputError("no such file", { file: path });
+    if (code === "ENOENT") {
+      const target = linkTarget(path);
+      throw new InputError(
+        target === undefined ? "no such file" : `a symbolic link to ${target}, which does not exist`,
+        { file: path },
+      );
+    }
+    if (code === "ELOOP") throw new InputError("a loop of symbolic links, expected a file", { file: path });
     if (code === "EISDIR") throw new InputError("is a folder, expected a file", { file: path });
     throw new InputError(`cannot read: ${(error as Error).message}`, { file: path });
+  }
+}
+
+/** Where the symbolic link `path` points; undefined when it is not one. */
+function linkTarget(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
   }
 }
 

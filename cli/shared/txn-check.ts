@@ -25,6 +25,8 @@ import { colours } from "../output.js";
 /** Options of one transactional `check` run; `files` are already expanded. */
 export interface TxnCheckRunOptions {
   readonly files: readonly string[];
+  /** Folders that could not be walked or held no history file, reported as bad input. */
+  readonly problems?: readonly { readonly file: string; readonly error: InputError }[];
   readonly model: TxnModelName;
   readonly level: ConsistencyLevel;
   readonly timeoutMs: number;
@@ -37,6 +39,9 @@ export interface TxnCheckOutput {
   readonly stderr: { write(text: string): unknown };
   readonly colour: boolean;
 }
+
+/** The `--json` shape's version, on every line, bad input's included (docs/cli.md). */
+export const txnCheckSchemaVersion = 1;
 
 /** Cycles and read anomalies printed per file in the terminal (all of them are in `--json`). */
 const shownMax = 3;
@@ -83,7 +88,14 @@ interface TxnCheckWriter {
 function writeBadInput(file: string, error: InputError, json: boolean, writer: TxnCheckWriter): void {
   if (json) {
     const location = { line: error.line ?? null, column: error.column ?? null };
-    writer.stdout.write(`${JSON.stringify({ file, result: "error", error: error.message, ...location })}\n`);
+    const line = {
+      schemaVersion: txnCheckSchemaVersion,
+      file,
+      result: "error",
+      error: error.message,
+      ...location,
+    };
+    writer.stdout.write(`${JSON.stringify(line)}\n`);
   } else writer.stderr.write(`${writer.c.red("error:")} ${error.describe()}\n`);
 }
 
@@ -91,7 +103,7 @@ function writeBadInput(file: string, error: InputError, json: boolean, writer: T
 function writeCheckedJson(checked: CheckedFile, writer: TxnCheckWriter): void {
   const { history, verdict } = checked;
   const line = {
-    schemaVersion: 1,
+    schemaVersion: txnCheckSchemaVersion,
     file: checked.file,
     format: history.format,
     model: verdict.model,
@@ -161,7 +173,9 @@ export function runTxnCheck(options: TxnCheckRunOptions, output?: TxnCheckOutput
     c: colours(process.stdout, { json: options.json || output?.colour === false }),
   };
   if (options.files.length === 0) throw new InputError("no history files given");
-  let badInput = false;
+  const problems = options.problems ?? [];
+  for (const problem of problems) writeBadInput(problem.file, problem.error, options.json, writer);
+  let badInput = problems.length > 0;
   let violation = false;
   let unknown = false;
   for (const file of options.files) {

@@ -3,7 +3,7 @@
  * documented exit code (2 bad input > 1 not linearizable > 3 unknown > 0).
  * Method: runCheck with captured output over corpus files and temporary files.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -165,6 +165,91 @@ describe("quorumlab check", () => {
     );
     expect(formatBytes(4 * 2 ** 30)).toBe("4 GiB");
     expect(formatBytes(1.5 * 2 ** 20)).toBe("1.5 MiB");
+  });
+
+  it("refuses keys under a model that checks a single object, and checks each key under kv", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-keys-"));
+    const file = path.join(folder, "keys.edn");
+    writeFileSync(
+      file,
+      `[{:process 0, :type :invoke, :f :write, :key 1, :value 1}
+ {:process 0, :type :ok, :f :write, :key 1, :value 1}
+ {:process 0, :type :invoke, :f :write, :key 2, :value 2}
+ {:process 0, :type :ok, :f :write, :key 2, :value 2}
+ {:process 1, :type :invoke, :f :read, :key 1, :value nil}
+ {:process 1, :type :ok, :f :read, :key 1, :value 1}]`,
+    );
+    const mutex = run({ files: [file], model: "mutex" });
+    expect(mutex.code).toBe(2);
+    expect(mutex.stderr).toBe(
+      `error: ${file}: event 0 has key 1, but the mutex model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)\n`,
+    );
+    const kv = run({ files: [file], model: "kv" });
+    expect(kv.code).toBe(0);
+    expect(kv.stdout).toContain("3 ops, 2 partitions");
+  });
+
+  it("reports dangling links and link loops in a folder as bad input, and walks a folder once", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-links-"));
+    writeFileSync(
+      path.join(folder, "ok.edn"),
+      "[{:process 0, :type :invoke, :f :write, :value 1} {:process 0, :type :ok, :f :write, :value 1}]",
+    );
+    symlinkSync(path.join(folder, "missing.edn"), path.join(folder, "dangling.edn"));
+    symlinkSync(path.join(folder, "missing"), path.join(folder, "dangling-other"));
+    symlinkSync("loop.edn", path.join(folder, "loop.edn"));
+    symlinkSync(folder, path.join(folder, "up"));
+    const { code, stdout, stderr } = run({ files: [folder] });
+    expect(code).toBe(2);
+    expect(stderr.trim().split("\n")).toEqual([
+      `error: ${folder}/dangling.edn: a symbolic link to ${folder}/missing.edn, which does not exist`,
+      `error: ${folder}/loop.edn: a loop of symbolic links, expected a file`,
+    ]);
+    expect(stdout).toMatch(/^✓ linearizable .*ok\.edn/);
+    expect(stdout.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("reports each folder with no history file, also next to files that are checked", () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "quorumlab-empty-"));
+    mkdirSync(path.join(empty, "sub"));
+    const { code, stdout, stderr } = run({ files: [`${corpus}/porcupine/kv/c01-ok.txt`, empty] });
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `error: no history files in ${empty} (expected .log, .txt, .edn, .json, .jsonl, .ndjson files)\n`,
+    );
+    expect(stdout).toContain("✓ linearizable");
+    const json = run({ files: [`${corpus}/porcupine/kv/c01-ok.txt`, empty], json: true });
+    expect(JSON.parse(json.stdout.split("\n")[0]!)).toEqual({
+      schemaVersion: checkSchemaVersion,
+      file: empty,
+      result: "error",
+      error: `no history files in ${empty} (expected .log, .txt, .edn, .json, .jsonl, .ndjson files)`,
+      line: null,
+      column: null,
+    });
+  });
+
+  it("suggests the transactional model when a history that fails looks transactional", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-txn-hint-"));
+    const elle = path.join(folder, "elle.edn");
+    writeFileSync(
+      elle,
+      "{:type :invoke, :f :txn, :value [[:append :x 1]]}\n{:type :ok, :f :txn, :value [[:append :x 1]]}\n",
+    );
+    const document = path.join(folder, "doc.json");
+    writeFileSync(
+      document,
+      '{"model": "rw-register", "events": [{"type": "invoke", "process": 0, "f": "txn", "value": [["w", "x", 1]]}]}',
+    );
+    const register = path.join(folder, "register.edn");
+    writeFileSync(register, "[{:type :invoke, :f :write, :value 1}]");
+    const { code, stderr } = run({ files: [elle, document, register] });
+    expect(code).toBe(2);
+    expect(stderr.trim().split("\n")).toEqual([
+      `error: ${elle}:1:1: expected :process to be an integer or a keyword such as :nemesis; this looks like a transactional history: check it with --model list-append`,
+      `error: ${document}:1:1: unknown model 'rw-register' (expected one of register, cas-register, kv, multi-register, mutex); this looks like a transactional history: check it with --model rw-register`,
+      `error: ${register}:1:2: expected :process to be an integer or a keyword such as :nemesis`,
+    ]);
   });
 
   it("names the folder that held no history file", () => {

@@ -77,6 +77,41 @@ describe("Knossos histories", () => {
     expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
   });
 
+  it("checks each :key on its own, integers, strings and keywords apart", () => {
+    const history = (readKey: string, readValue: number) => `[
+      {:process 0, :type :invoke, :f :write, :key 1, :value 1}
+      {:process 0, :type :ok, :f :write, :key 1, :value 1}
+      {:process 0, :type :invoke, :f :write, :key 2, :value 2}
+      {:process 0, :type :ok, :f :write, :key 2, :value 2}
+      {:process 1, :type :invoke, :f :read, :key ${readKey}, :value nil}
+      {:process 1, :type :ok, :f :read, :key ${readKey}, :value ${readValue}}]`;
+    const verdict = (readKey: string, readValue: number) => {
+      const parsed = parseHistory(history(readKey, readValue), { file: "k.edn" });
+      return checkHistory(parsed.events, parsed.model).result;
+    };
+    expect(verdict("1", 1)).toBe("linearizable");
+    expect(verdict("1", 2)).toBe("not-linearizable");
+    expect(verdict("2", 2)).toBe("linearizable");
+    // The string "1" and the keyword :k are other keys, still at Knossos's initial 0.
+    expect(verdict('"1"', 1)).toBe("not-linearizable");
+    expect(verdict('"1"', 0)).toBe("linearizable");
+    expect(verdict(":k", 0)).toBe("linearizable");
+    const parsed = parseHistory(history('"1"', 0));
+    expect(parsed.events.map((event) => event.key)).toEqual(["1", "1", "2", "2", '"1"', '"1"']);
+  });
+
+  it("refuses a completion whose :key is not its invocation's, and a :key that is not a scalar", () => {
+    const mismatch = `[{:process 0, :type :invoke, :f :write, :key 1, :value 1}
+      {:process 0, :type :ok, :f :write, :key 2, :value 1}]`;
+    expect(inputError(() => parseHistory(mismatch, { file: "k.edn" })).describe()).toBe(
+      "k.edn:2:7: :ok with :key 2 completes process 0's pending :write of :key 1",
+    );
+    const vector = "[{:process 0, :type :invoke, :f :write, :key [1], :value 1}]";
+    expect(inputError(() => parseHistory(vector, { file: "k.edn" })).describe()).toBe(
+      "k.edn:1:2: expected :key to be an integer, a string or a keyword",
+    );
+  });
+
   it("checks mutexes", () => {
     const text = `[{:process 0 :type :invoke :f :acquire} {:process 1 :type :invoke :f :acquire}
       {:process 0 :type :ok :f :acquire} {:process 1 :type :ok :f :acquire}]`;
@@ -143,5 +178,86 @@ describe("format detection", () => {
     const parsed = parseHistory("", { file: "etcd_095.log" });
     expect(parsed.events).toEqual([]);
     expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
+  });
+});
+
+describe("integers beyond ±(2^53 − 1)", () => {
+  const message = (literal: string) =>
+    `integer ${literal} is beyond ±2^53−1 and cannot be compared exactly; write it as a string`;
+
+  it("are refused where they are written in EDN, not rounded into another value", () => {
+    const text = `[{:process 0, :type :invoke, :f :write, :value 99999999999999999999999999999}
+ {:process 0, :type :ok, :f :write, :value 99999999999999999999999999999}
+ {:process 1, :type :invoke, :f :read, :value nil}
+ {:process 1, :type :ok, :f :read, :value 99999999999999999999999999998}]`;
+    const error = inputError(() => parseHistory(text, { file: "k.edn" }));
+    expect(error.describe()).toBe(`k.edn:1:48: ${message("99999999999999999999999999999")}`);
+    expect(inputError(() => readEdn("[1 -9007199254740992N]")).message).toBe(message("-9007199254740992N"));
+    expect(readEdn("[9007199254740991 -9007199254740991]")[0]!.value).toEqual([
+      9007199254740991, -9007199254740991,
+    ]);
+  });
+
+  it("are refused in JSON, which JSON.parse would round, at the number's line and column", () => {
+    const text = `{"model": "register", "events": [
+  {"type": "invoke", "process": 0, "f": "write", "value": 9007199254740993, "timeUs": 1},
+  {"type": "ok", "process": 0, "f": "write", "value": 9007199254740993, "timeUs": 2},
+  {"type": "invoke", "process": 1, "f": "read", "value": null, "timeUs": 3, "error": "12345678901234567890"},
+  {"type": "ok", "process": 1, "f": "read", "value": 9007199254740992, "timeUs": 4}]}`;
+    const error = inputError(() => parseHistory(text, { file: "h.json" }));
+    expect(error.describe()).toBe(`h.json:2:59: ${message("9007199254740993")}`);
+    const lines =
+      '{"type": "invoke", "process": 0, "f": "write", "value": 1}\n{"type": "ok", "process": 1e16, "f": "write"}';
+    expect(inputError(() => parseHistory(lines, { file: "h.jsonl" })).describe()).toBe(
+      `h.jsonl:2:27: ${message("1e16")}`,
+    );
+  });
+
+  it("are refused in etcd logs", () => {
+    const log = [
+      "INFO  jepsen.util - 3\t:invoke\t:write\t99999999999999999999",
+      "INFO  jepsen.util - 3\t:ok\t:write\t99999999999999999999",
+    ].join("\n");
+    expect(inputError(() => parseHistory(log, { file: "e.log" })).describe()).toBe(
+      `e.log:1:38: ${message("99999999999999999999")}`,
+    );
+    const cas = "INFO  jepsen.util - 12345678901234567890\t:invoke\t:cas\t[1 2]";
+    expect(inputError(() => parseHistory(cas, { file: "e.log" })).describe()).toBe(
+      `e.log:1:21: ${message("12345678901234567890")}`,
+    );
+  });
+});
+
+describe("deeply nested values", () => {
+  const message = "nesting deeper than 1000 levels (expected a history's few levels of lists and maps)";
+  const nested = (levels: number, open = "[", close = "]") =>
+    `${open.repeat(levels)}1${close.repeat(levels)}`;
+
+  it("are refused by the EDN reader at the collection that goes too deep, not with a stack overflow", () => {
+    const text = `[{:process 0, :type :invoke, :f :write, :value ${nested(5000)}}]`;
+    expect(inputError(() => parseHistory(text, { file: "k.edn" })).describe()).toBe(
+      `k.edn:1:1046: ${message}`,
+    );
+    expect(readEdn(nested(1000))[0]!.value).toBeDefined();
+    expect(inputError(() => readEdn(`\n ${nested(1001, "(", ")")}`, "v.edn")).describe()).toBe(
+      `v.edn:2:1002: ${message}`,
+    );
+  });
+
+  it("are refused in JSON at the bracket that goes too deep, in an event's value and in initial", () => {
+    const event = (value: string) => `{"type": "invoke", "process": 0, "f": "write", "value": ${value}}`;
+    const array = `[\n${event(nested(5000))}]`;
+    expect(inputError(() => parseHistory(array, { file: "h.json" })).describe()).toBe(
+      `h.json:2:1057: ${message}`,
+    );
+    const lines = `${event("1")}\n${event(`{"a": ${nested(5000)}}`)}`;
+    expect(inputError(() => parseHistory(lines, { file: "h.jsonl" })).describe()).toBe(
+      `h.jsonl:2:1062: ${message}`,
+    );
+    const initial = `{"model": "register", "initial": ${nested(3000)}, "events": []}`;
+    expect(inputError(() => parseHistory(initial, { file: "h.json" })).describe()).toBe(
+      `h.json:1:1034: ${message}`,
+    );
+    expect(parseHistory(`[${event(nested(999))}]`).events).toHaveLength(1);
   });
 });

@@ -208,6 +208,22 @@ describe("rw-register anomalies", () => {
     expect(verdict.anomalies).toEqual(["lost-update"]);
   });
 
+  it("an overwrite is explained with the value the overwriting transaction wrote, not the one read", () => {
+    const verdict = check(
+      [{ ops: "[[:w :x 1]]" }, { ops: "[[:r :x 1] [:w :x 7]]" }, { ops: "[[:r :x 1]]" }],
+      { ...register, level: "strict-serializable", sequential: true },
+    );
+    expect(verdict.anomalies).toEqual(["G-single-realtime"]);
+    expect(verdict.cycles[0]!.steps.map((step) => step.why)).toContain(
+      "T2 read a version of key :x that T1 overwrote (with 7)",
+    );
+    const skew = check([{ ops: "[[:r :x nil] [:w :y 5]]" }, { ops: "[[:r :y nil] [:w :x 6]]" }], register);
+    expect(skew.cycles[0]!.steps.map((step) => step.why).sort()).toEqual([
+      "T0 read a version of key :x that T1 overwrote (with 6)",
+      "T1 read a version of key :y that T0 overwrote (with 5)",
+    ]);
+  });
+
   it("writes follow reads: a chain of read-then-write transactions is serializable", () => {
     const verdict = check(
       [

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { historyFiles } from "../../cli/check.js";
 import { runTxnCheck, type TxnCheckRunOptions } from "../../cli/shared/txn-check.js";
 import { elleCorpus } from "./corpus.js";
 
@@ -86,6 +87,31 @@ describe("quorumlab check --model list-append", () => {
     const { code, stdout, stderr } = run({ files: [bad, `${corpus}/paper-example.edn`] });
     expect(code).toBe(2);
     expect(stderr).toContain(`${bad}:2:1: micro-operation 0: expected f to be append, r or w`);
+    expect(stdout).toContain("paper-example.edn");
+  });
+
+  it("gives bad input's --json object the schemaVersion of every other line", () => {
+    const bad = temporary("bad.edn", "{:type :invoke, :process 0, :value [[:bogus 1 2]]}\n");
+    const { code, stdout } = run({ files: [bad], json: true });
+    expect(code).toBe(2);
+    expect(JSON.parse(stdout)).toEqual({
+      schemaVersion: 1,
+      file: bad,
+      result: "error",
+      error: "micro-operation 0: expected f to be append, r or w (got :bogus)",
+      line: 1,
+      column: 1,
+    });
+  });
+
+  it("names a folder with no history file, alone or next to a file", () => {
+    const empty = mkdtempSync(path.join(tmpdir(), "quorumlab-txn-empty-"));
+    const message = `no history files in ${empty} (expected .log, .txt, .edn, .json, .jsonl, .ndjson files)`;
+    expect(() => historyFiles([empty])).toThrow(message);
+    const { files, problems } = historyFiles([`${corpus}/paper-example.edn`, empty]);
+    const { code, stdout, stderr } = run({ files, problems });
+    expect(code).toBe(2);
+    expect(stderr).toBe(`error: ${message}\n`);
     expect(stdout).toContain("paper-example.edn");
   });
 

@@ -7,6 +7,8 @@
  * keyed by the keyword's name), nil `null`. Every map remembers where it starts.
  */
 import { InputError } from "../../errors.js";
+import { inexactIntegerMessage } from "./exact-integers.js";
+import { nestingMax, nestingMessage } from "./nesting.js";
 
 /** An EDN keyword such as `:invoke`; `name` has no colon. */
 export class Keyword {
@@ -21,6 +23,17 @@ export class EdnSymbol {
   constructor(readonly name: string) {}
 }
 
+/**
+ * A floating-point number (`1.0`, `2.5e3`, `1M`), when the reader is asked to mark floats: as a
+ * plain number, `1.0` would be the integer `1`.
+ */
+export class EdnFloat {
+  constructor(
+    readonly value: number,
+    readonly text: string,
+  ) {}
+}
+
 /** An EDN map with keyword keys, plus its position in the text (1-based line and column). */
 export class EdnMap {
   constructor(
@@ -33,7 +46,22 @@ export class EdnMap {
   }
 }
 
-export type EdnValue = null | boolean | number | string | Keyword | EdnSymbol | EdnMap | EdnValue[];
+export type EdnValue =
+  | null
+  | boolean
+  | number
+  | string
+  | Keyword
+  | EdnSymbol
+  | EdnFloat
+  | EdnMap
+  | EdnValue[];
+
+/** How the reader reads. */
+export interface EdnOptions {
+  /** Read floats as `EdnFloat`s rather than numbers, so that `1.0` is not the integer `1`. */
+  readonly markFloats?: boolean;
+}
 
 /** A top-level form and where it starts. */
 export interface EdnForm {
@@ -49,8 +77,8 @@ function isWhitespace(code: number): boolean {
 }
 
 /** Reads every top-level form in `text`. Throws `InputError` with the position of a problem. */
-export function readEdn(text: string, file?: string): EdnForm[] {
-  return new EdnReader(text, file).readAll();
+export function readEdn(text: string, file?: string, options: EdnOptions = {}): EdnForm[] {
+  return new EdnReader(text, file, options.markFloats === true).readAll();
 }
 
 /** Escapes a string may hold, by the character after the backslash. */
@@ -61,11 +89,14 @@ class EdnReader {
   private position = 0;
   private line = 1;
   private lineStart = 0;
+  /** Collections open around the position. */
+  private depth = 0;
   private readonly length: number;
 
   constructor(
     private readonly text: string,
     private readonly file: string | undefined,
+    private readonly markFloats: boolean,
   ) {
     this.length = text.length;
   }
@@ -151,6 +182,7 @@ class EdnReader {
   /** Reads the values up to `close`, the opening character being at the position. */
   private readSequence(close: string): EdnValue[] {
     const open = this.position;
+    if (++this.depth > nestingMax) this.fail(nestingMessage, open);
     this.position++;
     const items: EdnValue[] = [];
     for (;;) {
@@ -159,6 +191,7 @@ class EdnReader {
       const character = this.text[this.position]!;
       if (character === close) {
         this.position++;
+        this.depth--;
         return items;
       }
       if (character === ")" || character === "]" || character === "}") {
@@ -234,8 +267,16 @@ class EdnReader {
       if (token.length === 1) this.fail("a keyword needs a name", start);
       return new Keyword(token.slice(1));
     }
-    if (/^[-+]?\d+N?$/.test(token)) return Number.parseInt(token, 10);
-    if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?M?$/.test(token)) return Number.parseFloat(token);
+    if (/^[-+]?\d+N?$/.test(token)) {
+      const integer = Number.parseInt(token, 10);
+      // Beyond ±(2^53 − 1), two different integers may read as one number.
+      if (!Number.isSafeInteger(integer)) this.fail(inexactIntegerMessage(token), start);
+      return integer;
+    }
+    if (/^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?M?$/.test(token)) {
+      const float = Number.parseFloat(token);
+      return this.markFloats ? new EdnFloat(float, token) : float;
+    }
     if (/^[-+]?\d/.test(token)) this.fail(`'${token}' is not a number EDN histories use`, start);
     return new EdnSymbol(token);
   }
@@ -255,6 +296,7 @@ class EdnReader {
 /** An EDN value as plain JSON-like data: keywords and symbols become their names. */
 export function ednToPlain(value: EdnValue): unknown {
   if (value instanceof Keyword || value instanceof EdnSymbol) return value.name;
+  if (value instanceof EdnFloat) return value.value;
   if (Array.isArray(value)) return value.map(ednToPlain);
   if (value instanceof EdnMap) {
     const result: Record<string, unknown> = {};

@@ -9,6 +9,8 @@ import { InputError } from "../../errors.js";
 import type { HistoryEvent } from "../../history.js";
 import type { AnyModel } from "../model.js";
 import { isModelName, modelByName, modelNames } from "../models/index.js";
+import { refuseInexactJsonIntegers } from "./exact-integers.js";
+import { nestingMax, nestsDeeper, refuseDeepJsonText } from "./nesting.js";
 import type { ParsedHistory } from "./types.js";
 
 const eventSchema = z.strictObject({
@@ -81,12 +83,25 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${path}${issue.message}`;
 }
 
+/** The offset in `text` of a 1-based line and column. */
+function offsetOf(text: string, at: { line: number; column: number }): number {
+  let offset = 0;
+  for (let line = 1; line < at.line; line++) offset = text.indexOf("\n", offset) + 1;
+  return offset + at.column - 1;
+}
+
 function toEvents(
   items: readonly unknown[],
   positionOf: (index: number) => { line: number; column: number },
   file: string | undefined,
+  text: string,
 ): HistoryEvent[] {
   return items.map((item, index) => {
+    const value = (item as { value?: unknown } | null)?.value;
+    if (typeof value === "object" && value !== null && nestsDeeper(value, nestingMax)) {
+      // The event is one level, its value up to nestingMax more.
+      refuseDeepJsonText(text, file, offsetOf(text, positionOf(index)), nestingMax + 1);
+    }
     const parsed = eventSchema.safeParse(item);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -160,7 +175,8 @@ function modelForFunctions(events: readonly HistoryEvent[]): AnyModel {
  */
 export function parseJsonHistory(text: string, file?: string, defaultModel?: AnyModel): ParsedHistory {
   const { items, positionOf, model } = jsonItems(text, file);
-  const events = toEvents(items, positionOf, file);
+  refuseInexactJsonIntegers(text, file);
+  const events = toEvents(items, positionOf, file, text);
   checkOrder(events, positionOf, file);
   return { format: "json", events, model: model ?? defaultModel ?? modelForFunctions(events) };
 }
@@ -222,6 +238,9 @@ function documentItems(text: string, file: string | undefined, whole: object): J
   }
   const offsets = elementOffsets(text, 2);
   const positionOf = (index: number) => locate(text, offsets[index] ?? 0);
+  if (nestsDeeper(document.data.initial, nestingMax)) {
+    refuseDeepJsonText(text, file, text.indexOf("{"), nestingMax + 1);
+  }
   const name = document.data.model;
   if (name === undefined) return { items: document.data.events, positionOf };
   if (!isModelName(name)) {

@@ -13,6 +13,10 @@
  * - `:info`, or no completion at all: indeterminate.
  * The model follows the functions used: `txn` → multi-register (keys start at 0),
  * `acquire`/`release` → mutex, otherwise a cas-register starting at 0.
+ *
+ * An operation's `:key` (an integer, a string or a keyword) becomes its event's key, so the
+ * register and kv models check each key on its own: `1`, `"1"` (a string, quoted) and `:k`
+ * stay three keys. A completion's `:key`, if any, must be its invocation's.
  */
 import { InputError } from "../../errors.js";
 import type { HistoryEvent } from "../../history.js";
@@ -62,7 +66,7 @@ export function parseKnossosEdn(text: string, file?: string): ParsedHistory {
         type: "invoke",
         process,
         f,
-        key: null,
+        key: operation.key,
         value: operation.value,
         timeUs: index,
         index,
@@ -85,7 +89,18 @@ interface Operation {
   readonly process: number;
   readonly type: string;
   readonly f: string;
+  /** The `:key` as text (`1`, `"x"`, `:x`), or null when the map has none. */
+  readonly key: string | null;
   readonly value: unknown;
+}
+
+/** A `:key` as an event key: integers as written, strings quoted, keywords with their colon. */
+function keyOf(key: EdnValue | undefined, where: Operation["where"]): string | null {
+  if (key === undefined || key === null) return null;
+  if (typeof key === "number" && Number.isInteger(key)) return String(key);
+  if (typeof key === "string") return JSON.stringify(key);
+  if (key instanceof Keyword) return `:${key.name}`;
+  throw new InputError("expected :key to be an integer, a string or a keyword", where);
 }
 
 /** The operation a map holds; undefined for a non-client process (the nemesis). */
@@ -103,7 +118,8 @@ function operationOf(map: EdnMap, at: { file: string | undefined; index: number 
   }
   if (!(f instanceof Keyword)) throw new InputError("expected :f to be a keyword such as :read", where);
   const value = ednToPlain(map.get("value") ?? null);
-  return { map, index: at.index, where, process, type: type.name, f: f.name, value };
+  const key = keyOf(map.get("key"), where);
+  return { map, index: at.index, where, process, type: type.name, f: f.name, key, value };
 }
 
 /**
@@ -112,6 +128,7 @@ function operationOf(map: EdnMap, at: { file: string | undefined; index: number 
  */
 function completionEvent(operation: Operation, pending: Map<number, MutableEvent>): HistoryEvent | undefined {
   const { map, index, where, process, type, f, value } = operation;
+  const key = operation.key;
   const timeUs = index;
   const invocation = pending.get(process);
   if (invocation === undefined) {
@@ -121,19 +138,25 @@ function completionEvent(operation: Operation, pending: Map<number, MutableEvent
   if (invocation.f !== f) {
     throw new InputError(`:${type} :${f} completes a pending :${invocation.f} of process ${process}`, where);
   }
+  if (key !== null && key !== invocation.key) {
+    throw new InputError(
+      `:${type} with :key ${key} completes process ${process}'s pending :${f} of ${invocation.key === null ? "no key" : `:key ${invocation.key}`}`,
+      where,
+    );
+  }
   pending.delete(process);
   const error = map.get("error");
   const errorText = error === undefined ? undefined : JSON.stringify(ednToPlain(error));
   if (type === "fail" || type === "info") {
-    const event: MutableEvent = { type, process, f, key: null, value: null, timeUs, index };
+    const event: MutableEvent = { type, process, f, key: invocation.key, value: null, timeUs, index };
     if (errorText !== undefined) event.error = errorText;
     return event;
   }
   // :ok — the completion's value replaces the invocation's.
   if (f === "read" && value === null) {
-    return { type: "info", process, f, key: null, value: null, timeUs, index, error: "nil read" };
+    return { type: "info", process, f, key: invocation.key, value: null, timeUs, index, error: "nil read" };
   }
   invocation.value = f === "read" ? null : value;
   const output = f === "cas" ? true : value;
-  return { type: "ok", process, f, key: null, value: output, timeUs, index };
+  return { type: "ok", process, f, key: invocation.key, value: output, timeUs, index };
 }

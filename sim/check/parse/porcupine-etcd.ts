@@ -15,10 +15,19 @@
 import { InputError } from "../../errors.js";
 import type { HistoryEvent } from "../../history.js";
 import { casRegisterModelOf } from "../models/register.js";
+import { inexactIntegerMessage } from "./exact-integers.js";
 import type { MutableEvent, ParsedHistory } from "./types.js";
 
 const linePattern =
   /^INFO\s+jepsen\.util\s+-\s+(\d+)\s+:(invoke|ok|fail|info)\s+:(read|write|cas)\s+(.*?)\s*$/;
+
+/** The first integer of `text` beyond ±(2^53 − 1), which would not compare exactly. */
+function inexactInteger(text: string): string | undefined {
+  for (const digits of text.match(/-?\d{16,}/g) ?? []) {
+    if (!Number.isSafeInteger(Number.parseInt(digits, 10))) return digits;
+  }
+  return undefined;
+}
 
 function parseValue(text: string, f: string, type: string): unknown | undefined {
   if (text === "nil") return null;
@@ -48,8 +57,16 @@ export function parsePorcupineEtcd(text: string, file?: string): ParsedHistory {
     const process = Number.parseInt(match[1]!, 10);
     const type = match[2]!;
     const f = match[3]!;
-    const value = parseValue(match[4]!, f, type);
     const valueColumn = raw.lastIndexOf(match[4]!) + 1;
+    const inexact = inexactInteger(match[1]!) ?? inexactInteger(match[4]!);
+    if (inexact !== undefined) {
+      const column =
+        inexactInteger(match[1]!) === undefined
+          ? valueColumn + match[4]!.indexOf(inexact)
+          : raw.indexOf(match[1]!) + 1;
+      throw new InputError(inexactIntegerMessage(inexact), { file, line: lineNumber, column });
+    }
+    const value = parseValue(match[4]!, f, type);
     if (value === undefined) {
       const expected = f === "cas" ? "[A B] (two integers)" : "an integer or nil";
       throw new InputError(`expected ${expected} for :${f}, found '${match[4]}'`, {

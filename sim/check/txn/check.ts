@@ -27,7 +27,14 @@ import {
 } from "./anomaly.js";
 import { findCycles } from "./cycles.js";
 import { EdgeKind, GraphBuilder } from "./graph.js";
-import { type Transaction, type TxnHistory, type TxnModelName, unknownProcess } from "./history.js";
+import {
+  describeTxnValue,
+  type Scalar,
+  type Transaction,
+  type TxnHistory,
+  type TxnModelName,
+  unknownProcess,
+} from "./history.js";
 import { analyzeListAppend } from "./list-append.js";
 import { analyzeRwRegister } from "./rw-register.js";
 
@@ -151,7 +158,10 @@ export function checkTransactions(history: TxnHistory, options: TxnCheckOptions)
     if (kind === "realtime") return `T${from} completed before T${to} was invoked`;
     const reason = graph.reasonOf(from, to, EdgeKind[kind]);
     const key = reason?.key ?? "?";
-    const value = reason?.value === null || reason?.value === undefined ? "" : ` ${String(reason.value)}`;
+    const value =
+      reason?.value === null || reason?.value === undefined
+        ? ""
+        : ` ${describeTxnValue(reason.value as Scalar | readonly Scalar[])}`;
     if (kind === "ww") return `T${to} wrote key ${key}${value} after T${from}'s version`;
     if (kind === "wr") return `T${to} read key ${key}${value} as T${from} wrote it`;
     return `T${from} read a version of key ${key} that T${to} overwrote${value === "" ? "" : ` (with${value})`}`;

@@ -149,7 +149,8 @@ class ListStore {
 /** The history as quorumlab's JSON form (docs/history-format.md), for files and the CLI. */
 export function listAppendToJson(history: TxnHistory): string {
   const events: { time: number; text: string }[] = [];
-  const triple = (op: MicroOp): unknown[] => [op.f, op.key, op.value];
+  // The generator's keys are integers' texts ("0", "1", …): written as the integers they are.
+  const triple = (op: MicroOp): unknown[] => [op.f, Number(op.key), op.value];
   for (const transaction of history.transactions) {
     const base = { process: transaction.process, f: "txn" };
     events.push({

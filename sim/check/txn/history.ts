@@ -12,13 +12,60 @@
 /** The functions of a micro-operation: append, read, write. */
 export type MicroFunction = "append" | "r" | "w";
 
-/** A value stored or read: a scalar, or (a list-append read) a list of scalars. */
-export type Scalar = number | string;
+/**
+ * An EDN keyword used as a value (`:k`). Keywords are interned, one object per name, so equal
+ * keywords are the same value (`===`, map keys) and a keyword is never equal to the string
+ * `":k"`. In JSON output it is written `":k"`.
+ */
+export class TxnKeyword {
+  private static readonly interned = new Map<string, TxnKeyword>();
+
+  private constructor(readonly name: string) {}
+
+  /** The keyword named `name` (no colon). */
+  static of(name: string): TxnKeyword {
+    let keyword = TxnKeyword.interned.get(name);
+    if (keyword === undefined) TxnKeyword.interned.set(name, (keyword = new TxnKeyword(name)));
+    return keyword;
+  }
+
+  toString(): string {
+    return `:${this.name}`;
+  }
+
+  toJSON(): string {
+    return `:${this.name}`;
+  }
+}
+
+/**
+ * A value stored or read: an integer, a string or a keyword, compared by type and value (`1`,
+ * `"1"`, `:k` and `":k"` are four values), or (a list-append read) a list of them.
+ */
+export type Scalar = number | string | TxnKeyword;
+
+/** Strings that print bare: they cannot be read as an integer, a keyword, nil or a boolean. */
+const bareString = /^[A-Za-z_][\w.\-/]*$/;
+
+/**
+ * A scalar as explanations print it, telling the types apart: `1`, `:k`, `x` for a string that
+ * reads as nothing else, and the others quoted (`"1"`, `":k"`, `"a b"`). Distinct scalars print
+ * differently, so this is also a key's text.
+ */
+export function describeScalar(value: Scalar): string {
+  if (typeof value !== "string") return String(value);
+  return bareString.test(value) && value !== "nil" && value !== "true" && value !== "false"
+    ? value
+    : JSON.stringify(value);
+}
 
 /** One micro-operation of a transaction. */
 export interface MicroOp {
   readonly f: MicroFunction;
-  /** The key, as text (EDN integers become their decimal form). */
+  /**
+   * The key as `describeScalar` prints it, which tells the types apart: `1` (an integer), `:x` (a
+   * keyword), `x` or `"1"` (strings).
+   */
   readonly key: string;
   /** Append/write: the value; read: what was read (`null` on an invocation or an unknown read). */
   readonly value: Scalar | readonly Scalar[] | null;
@@ -60,10 +107,16 @@ export interface TxnHistory {
   readonly transactions: readonly Transaction[];
 }
 
-/** `[:append 1 2]`-style text for a micro-operation. */
+/** A micro-operation's value as explanations print it: `1`, `"1"`, `[1 2 :k]`, `nil`. */
+export function describeTxnValue(value: Scalar | readonly Scalar[] | null): string {
+  if (value === null) return "nil";
+  if (Array.isArray(value)) return `[${value.map(describeScalar).join(" ")}]`;
+  return describeScalar(value as Scalar);
+}
+
+/** `append 1 2`-style text for a micro-operation. */
 export function describeMicroOp(op: MicroOp): string {
-  const value = Array.isArray(op.value) ? `[${op.value.join(" ")}]` : op.value === null ? "nil" : op.value;
-  return `${op.f} ${op.key} ${value}`;
+  return `${op.f} ${op.key} ${describeTxnValue(op.value)}`;
 }
 
 /** `T3 (process 1: append x 2, r y [1 2])`: a transaction as explanations show it. */

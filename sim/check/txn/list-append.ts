@@ -18,7 +18,13 @@
 import { InputError } from "../../errors.js";
 import type { ReadAnomaly } from "./anomaly.js";
 import { EdgeKind, type GraphBuilder } from "./graph.js";
-import type { Scalar, Transaction, TxnHistory } from "./history.js";
+import {
+  describeScalar,
+  describeTxnValue,
+  type Scalar,
+  type Transaction,
+  type TxnHistory,
+} from "./history.js";
 import { indexUniqueValues, type ValueWriter, type WriteKind } from "./unique-values.js";
 
 /** Who appended an element, and whether it was that transaction's last append to the key. */
@@ -53,12 +59,12 @@ function internalAnomalies(transaction: Transaction, anomalies: ReadAnomaly[]): 
     let expected: string | undefined;
     if (state.list !== undefined) {
       if (read.length !== state.list.length || read.some((item, at) => item !== state.list![at])) {
-        expected = `[${state.list.join(" ")}]`;
+        expected = describeTxnValue(state.list);
       }
     } else if (state.appended.length > 0) {
       const tail = read.slice(read.length - state.appended.length);
       if (read.length < state.appended.length || tail.some((item, at) => item !== state.appended[at])) {
-        expected = `a list ending in ${state.appended.join(" ")}`;
+        expected = `a list ending in ${state.appended.map(describeScalar).join(" ")}`;
       }
     }
     if (expected !== undefined) {
@@ -67,7 +73,7 @@ function internalAnomalies(transaction: Transaction, anomalies: ReadAnomaly[]): 
         transactions: [transaction.id],
         key: op.key,
         value: read,
-        why: `T${transaction.id} read [${read.join(" ")}] from key ${op.key}, but its own earlier operations imply ${expected}`,
+        why: `T${transaction.id} read ${describeTxnValue(read)} from key ${op.key}, but its own earlier operations imply ${expected}`,
       });
     }
     state.list = [...read];
@@ -157,7 +163,7 @@ function compatibleReads({
         transactions: [read.transaction.id],
         key,
         value: read.list,
-        why: `T${read.transaction.id} read [${read.list.join(" ")}] from key ${key}, which is not a prefix of the longest read [${longest.join(" ")}]`,
+        why: `T${read.transaction.id} read ${describeTxnValue(read.list)} from key ${key}, which is not a prefix of the longest read ${describeTxnValue(longest)}`,
       });
     }
   }
@@ -185,7 +191,7 @@ function checkRead(
       transactions: [reader.id],
       key,
       value: list,
-      why: `T${reader.id} read [${list.join(" ")}] from key ${key}, which holds an element twice`,
+      why: `T${reader.id} read ${describeTxnValue(list)} from key ${key}, which holds an element twice`,
     });
     return false;
   }
@@ -198,7 +204,7 @@ function checkRead(
         transactions: [reader.id],
         key,
         value: element,
-        why: `T${reader.id} read element ${element} of key ${key}, which no transaction appended`,
+        why: `T${reader.id} read element ${describeScalar(element)} of key ${key}, which no transaction appended`,
       });
       usable = false;
     } else if (append.transaction.status === "fail") {
@@ -207,7 +213,7 @@ function checkRead(
         transactions: [reader.id, append.transaction.id],
         key,
         value: element,
-        why: `T${reader.id} read element ${element} of key ${key}, appended by T${append.transaction.id}, which aborted`,
+        why: `T${reader.id} read element ${describeScalar(element)} of key ${key}, appended by T${append.transaction.id}, which aborted`,
       });
     }
   }
@@ -219,7 +225,7 @@ function checkRead(
       transactions: [reader.id, lastAppend.transaction.id],
       key,
       value: last!,
-      why: `T${reader.id} read key ${key} ending in ${last}, an intermediate append of T${lastAppend.transaction.id}, which appended again to key ${key}`,
+      why: `T${reader.id} read key ${key} ending in ${describeScalar(last!)}, an intermediate append of T${lastAppend.transaction.id}, which appended again to key ${key}`,
     });
     // Its dependencies would only restate the anomaly as a cycle.
     usable = false;

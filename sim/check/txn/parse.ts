@@ -9,14 +9,18 @@
  * and whose `:f` is not `:txn` (when given) are skipped.
  */
 import { InputError } from "../../errors.js";
-import { EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.js";
+import { EdnFloat, EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.js";
+import { refuseInexactJsonIntegers } from "../parse/exact-integers.js";
+import { nestingMax, nestsDeeper, refuseDeepJsonText } from "../parse/nesting.js";
 import {
+  describeScalar,
   type MicroFunction,
   type MicroOp,
   type Scalar,
   type Transaction,
   type TransactionStatus,
   type TxnHistory,
+  TxnKeyword,
   type TxnModelName,
   txnModelNames,
   unknownProcess,
@@ -40,10 +44,24 @@ const microFunctions: Record<string, MicroFunction> = {
   write: "w",
 };
 
+/**
+ * A key or value as the checker compares it: integers, strings and keywords, each its own type;
+ * undefined for anything else. Floats are refused: `1.0` would otherwise be the integer `1`.
+ */
 function scalarOf(value: unknown): Scalar | undefined {
-  if (typeof value === "number" || typeof value === "string") return value;
-  if (value instanceof Keyword) return `:${value.name}`;
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return Number.isInteger(value) ? value : undefined;
+  if (value instanceof Keyword) return TxnKeyword.of(value.name);
   return undefined;
+}
+
+/** What a key or value that `scalarOf` refused was, for the message. */
+function describeRaw(value: unknown): string {
+  if (value instanceof EdnFloat) return `the float ${value.text}`;
+  if (typeof value === "number") return `the float ${value}`;
+  if (Array.isArray(value)) return "a list";
+  if (value instanceof EdnMap || (typeof value === "object" && value !== null)) return "a map";
+  return String(value);
 }
 
 /** Converts a `[f key value]` triple (EDN or JSON) into a micro-operation. */
@@ -57,22 +75,26 @@ function microOpOf(raw: unknown, where: RawEvent["where"], position: number): Mi
   const f = microFunctions[name];
   if (f === undefined) return fail(`f to be append, r or w (got ${String(rawF)})`);
   const key = scalarOf(rawKey);
-  if (key === undefined) return fail("key to be an integer or a string");
+  if (key === undefined)
+    return fail(`key to be an integer, a string or a keyword, not ${describeRaw(rawKey)}`);
   let value: MicroOp["value"];
   if (rawValue === null || rawValue === undefined) value = null;
   else if (Array.isArray(rawValue)) {
     const items = rawValue.map(scalarOf);
-    if (items.some((item) => item === undefined)) return fail("a list of integers or strings");
+    const bad = items.indexOf(undefined);
+    if (bad >= 0)
+      return fail(`a list of integers, strings or keywords, not one holding ${describeRaw(rawValue[bad])}`);
     value = items as Scalar[];
   } else {
     const scalar = scalarOf(rawValue);
-    if (scalar === undefined) return fail("value to be an integer, a string, a list or nil");
+    if (scalar === undefined)
+      return fail(`value to be an integer, a string, a keyword, a list or nil, not ${describeRaw(rawValue)}`);
     value = scalar;
   }
   if ((f === "append" || f === "w") && (value === null || Array.isArray(value))) {
-    return fail(`${f} of a single integer or string`);
+    return fail(`${f} of a single integer, string or keyword`);
   }
-  return { f, key: String(key), value };
+  return { f, key: describeScalar(key), value };
 }
 
 function opsOf(raw: unknown, where: RawEvent["where"]): MicroOp[] {
@@ -144,7 +166,7 @@ const eventTypes = new Set(["invoke", "ok", "fail", "info"]);
 
 /** Parses a Jepsen/Elle EDN history. Real-time order is file order (Elle ignores `:time`). */
 export function parseTxnEdn(text: string, file?: string): TxnHistory {
-  const forms = readEdn(text, file);
+  const forms = readEdn(text, file, { markFloats: true });
   const maps: { value: EdnValue; line: number; column: number }[] =
     forms.length === 1 && Array.isArray(forms[0]!.value)
       ? forms[0]!.value.map((value) => ({ value, line: forms[0]!.line, column: forms[0]!.column }))
@@ -271,6 +293,13 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
         });
       }
     });
+  }
+  refuseInexactJsonIntegers(text, file);
+  for (const { raw } of rawEvents) {
+    const value = (raw as { value?: unknown } | null)?.value;
+    if (typeof value === "object" && value !== null && nestsDeeper(value, nestingMax)) {
+      refuseDeepJsonText(text, file, 0, nestingMax);
+    }
   }
   const events = rawEvents.map(({ raw, line }, position) => jsonEvent(raw, position, file, line));
   const ordered = events

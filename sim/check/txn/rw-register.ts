@@ -18,7 +18,7 @@
 import { InputError } from "../../errors.js";
 import type { ReadAnomaly } from "./anomaly.js";
 import { EdgeKind, type GraphBuilder } from "./graph.js";
-import type { Scalar, Transaction, TxnHistory } from "./history.js";
+import { describeTxnValue, type Scalar, type Transaction, type TxnHistory } from "./history.js";
 import { indexUniqueValues, type ValueWriter, type WriteKind } from "./unique-values.js";
 
 type Write = ValueWriter;
@@ -35,6 +35,8 @@ interface RegisterIndex {
   readonly successors: Map<string, Map<Scalar | null, Transaction[]>>;
   /** key → committed transactions that wrote it. */
   readonly committedWriters: Map<string, Transaction[]>;
+  /** transaction id → key → the value it wrote last (the version it installed). */
+  readonly finalWrites: Map<number, ReadonlyMap<string, Scalar>>;
 }
 
 /** Adds the rw-register dependencies of `history` to `graph`; returns the non-cycle anomalies. */
@@ -45,10 +47,12 @@ export function analyzeRwRegister(history: TxnHistory, graph: GraphBuilder): Rea
     readers: new Map(),
     successors: new Map(),
     committedWriters: new Map(),
+    finalWrites: new Map(),
   };
   for (const transaction of history.transactions) {
     const lastWrite = indexWrites(transaction, index);
     if (transaction.status !== "ok") continue;
+    index.finalWrites.set(transaction.id, lastWrite);
     for (const key of lastWrite.keys()) listOf(index.committedWriters, key).push(transaction);
     indexReads({ transaction, lastWrite, index, anomalies });
   }
@@ -125,7 +129,7 @@ function indexReads({
           transactions: [transaction.id],
           key: op.key,
           value,
-          why: `T${transaction.id} read ${value ?? "nil"} from key ${op.key}, but its own earlier operations imply ${expected ?? "nil"}`,
+          why: `T${transaction.id} read ${describeTxnValue(value)} from key ${op.key}, but its own earlier operations imply ${describeTxnValue(expected)}`,
         });
       }
       continue;
@@ -154,7 +158,7 @@ function addInitialReadEdges({ key, keyReaders, index, graph, anomalies }: Versi
   if (laters.length > 1) lostUpdate(key, null, laters, anomalies);
   for (const reader of keyReaders) {
     for (const writer of index.committedWriters.get(key) ?? []) {
-      graph.add(reader.id, writer.id, EdgeKind.rw, { key, value: null });
+      graph.add(reader.id, writer.id, EdgeKind.rw, { key, value: installed(index, writer, key) });
     }
   }
 }
@@ -176,9 +180,16 @@ function addReadEdges(input: VersionReaders & { readonly value: Scalar }): void 
   const laters = index.successors.get(key)?.get(value) ?? [];
   if (laters.length > 1) lostUpdate(key, value, laters, anomalies);
   for (const later of laters) {
-    graph.add(write.transaction.id, later.id, EdgeKind.ww, { key, value });
-    for (const reader of keyReaders) graph.add(reader.id, later.id, EdgeKind.rw, { key, value });
+    // Both edges are about the version `later` installed over `value`.
+    const next = installed(index, later, key);
+    graph.add(write.transaction.id, later.id, EdgeKind.ww, { key, value: next });
+    for (const reader of keyReaders) graph.add(reader.id, later.id, EdgeKind.rw, { key, value: next });
   }
+}
+
+/** The value a committed transaction wrote last to `key`: the version it installed. */
+function installed(index: RegisterIndex, writer: Transaction, key: string): Scalar | null {
+  return index.finalWrites.get(writer.id)?.get(key) ?? null;
 }
 
 /** What is wrong with `reader`'s read of `value` (written by `write`), if anything. */
@@ -199,7 +210,7 @@ function readAnomaly({
       transactions: [reader.id],
       key,
       value,
-      why: `T${reader.id} read ${value} from key ${key}, which no transaction wrote`,
+      why: `T${reader.id} read ${describeTxnValue(value)} from key ${key}, which no transaction wrote`,
     };
   if (write.transaction.status === "fail")
     return {
@@ -207,7 +218,7 @@ function readAnomaly({
       transactions: [reader.id, write.transaction.id],
       key,
       value,
-      why: `T${reader.id} read ${value} from key ${key}, written by T${write.transaction.id}, which aborted`,
+      why: `T${reader.id} read ${describeTxnValue(value)} from key ${key}, written by T${write.transaction.id}, which aborted`,
     };
   if (!write.final)
     return {
@@ -215,7 +226,7 @@ function readAnomaly({
       transactions: [reader.id, write.transaction.id],
       key,
       value,
-      why: `T${reader.id} read ${value} from key ${key}, an intermediate write of T${write.transaction.id}, which wrote the key again`,
+      why: `T${reader.id} read ${describeTxnValue(value)} from key ${key}, an intermediate write of T${write.transaction.id}, which wrote the key again`,
     };
   return undefined;
 }
@@ -233,6 +244,6 @@ function lostUpdate(
     transactions: writers.map((writer) => writer.id),
     key,
     value,
-    why: `${names} all read ${value ?? "nil"} from key ${key} and then wrote it: all but one update is lost`,
+    why: `${names} all read ${describeTxnValue(value)} from key ${key} and then wrote it: all but one update is lost`,
   });
 }

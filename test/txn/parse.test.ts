@@ -1,0 +1,124 @@
+/**
+ * Goal: the transactional readers keep every key and value exactly as written, and refuse what
+ * they cannot keep exactly, with the line and column.
+ * Method: small EDN and JSON histories written inline.
+ */
+import { describe, expect, it } from "vitest";
+import { checkTransactions, describeScalar, parseTxnHistory, TxnKeyword } from "../../sim/check/txn/index.js";
+import { InputError } from "../../sim/errors.js";
+
+function inputError(run: () => unknown): InputError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error("expected an InputError");
+}
+
+describe("integers beyond ±(2^53 − 1)", () => {
+  const message = (literal: string) =>
+    `integer ${literal} is beyond ±2^53−1 and cannot be compared exactly; write it as a string`;
+
+  it("are refused as keys in EDN rather than merged with a neighbouring key", () => {
+    const text = `{:type :invoke, :process 0, :f :txn, :value [[:append 9007199254740993 1]]}
+{:type :ok, :process 0, :f :txn, :value [[:append 9007199254740993 1]]}`;
+    expect(inputError(() => parseTxnHistory(text, "t.edn")).describe()).toBe(
+      `t.edn:1:55: ${message("9007199254740993")}`,
+    );
+  });
+
+  it("are refused in JSON, at the number's line and column", () => {
+    const text = `{"model": "list-append", "events": [
+{"type": "invoke", "process": 0, "f": "txn", "value": [["append", "x", 1]]},
+{"type": "ok", "process": 0, "f": "txn", "value": [["append", "x", 99999999999999999999]]}]}`;
+    expect(inputError(() => parseTxnHistory(text, "t.json")).describe()).toBe(
+      `t.json:3:68: ${message("99999999999999999999")}`,
+    );
+  });
+});
+
+describe("keys and values compare by type and value", () => {
+  const check = (text: string, model: "list-append" | "rw-register" = "list-append") =>
+    checkTransactions(parseTxnHistory(text), { model, level: "serializable" });
+
+  it('keeps the integer key 1 apart from the string key "1", in EDN and in JSON', () => {
+    const edn = `{:type :invoke, :process 0, :f :txn, :value [[:append 1 1]]}
+{:type :ok, :process 0, :f :txn, :value [[:append 1 1]]}
+{:type :invoke, :process 1, :f :txn, :value [[:r "1" nil]]}
+{:type :ok, :process 1, :f :txn, :value [[:r "1" [1]]]}`;
+    const verdict = check(edn);
+    expect(verdict.reads.map((read) => read.why)).toEqual([
+      'T1 read element 1 of key "1", which no transaction appended',
+    ]);
+    const json = `[{"type": "invoke", "process": 0, "value": [["append", 1, 1]]},
+{"type": "ok", "process": 0, "value": [["append", 1, 1]]},
+{"type": "invoke", "process": 1, "value": [["r", "1", null]]},
+{"type": "ok", "process": 1, "value": [["r", "1", []]]}]`;
+    const history = parseTxnHistory(json);
+    expect(history.transactions.map((txn) => txn.ops[0]!.key)).toEqual(["1", '"1"']);
+    expect(check(json).result).toBe("valid");
+  });
+
+  it('keeps the keyword :x apart from the string ":x", as keys and as values', () => {
+    const keys = `{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :invoke, :process 1, :f :txn, :value [[:append ":x" 2]]}
+{:type :ok, :process 1, :f :txn, :value [[:append ":x" 2]]}
+{:type :invoke, :process 2, :f :txn, :value [[:r :x nil]]}
+{:type :ok, :process 2, :f :txn, :value [[:r :x [1 2]]]}`;
+    expect(check(keys).reads.map((read) => read.why)).toEqual([
+      "T2 read element 2 of key :x, which no transaction appended",
+    ]);
+    const values = `{:type :invoke, :process 0, :f :txn, :value [[:w :x :k]]}
+{:type :ok, :process 0, :f :txn, :value [[:w :x :k]]}
+{:type :invoke, :process 1, :f :txn, :value [[:r :x nil]]}
+{:type :ok, :process 1, :f :txn, :value [[:r :x ":k"]]}`;
+    const verdict = check(values, "rw-register");
+    expect(verdict.reads.map((read) => read.why)).toEqual([
+      'T1 read ":k" from key :x, which no transaction wrote',
+    ]);
+    expect(JSON.parse(JSON.stringify(verdict.reads[0]))).toMatchObject({ key: ":x", value: ":k" });
+  });
+
+  it('keeps the integer 1 apart from the string "1" as appended elements', () => {
+    const text = `{:type :invoke, :process 0, :f :txn, :value [[:append :x 1] [:append :x "1"]]}
+{:type :ok, :process 0, :f :txn, :value [[:append :x 1] [:append :x "1"]]}
+{:type :invoke, :process 1, :f :txn, :value [[:r :x nil]]}
+{:type :ok, :process 1, :f :txn, :value [[:r :x [1 "1"]]]}`;
+    expect(check(text).result).toBe("valid");
+  });
+
+  it("refuses a float, which would otherwise be the integer it equals", () => {
+    const text = `{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :invoke, :process 1, :f :txn, :value [[:append :x 1.0]]}`;
+    expect(inputError(() => parseTxnHistory(text, "t.edn")).describe()).toBe(
+      "t.edn:3:1: micro-operation 0: expected value to be an integer, a string, a keyword, a list or nil, not the float 1.0",
+    );
+    const json = '[{"type": "invoke", "process": 0, "value": [["append", "x", 1.5]]}]';
+    expect(inputError(() => parseTxnHistory(json, "t.json")).message).toBe(
+      "event 0: micro-operation 0: expected value to be an integer, a string, a keyword, a list or nil, not the float 1.5",
+    );
+  });
+
+  it("prints each type so that distinct scalars print differently", () => {
+    const printed = [1, -1, "x", "k5", "1", ":k", "nil", "a b", "", TxnKeyword.of("k")].map(describeScalar);
+    expect(printed).toEqual(["1", "-1", "x", "k5", '"1"', '":k"', '"nil"', '"a b"', '""', ":k"]);
+    expect(TxnKeyword.of("k")).toBe(TxnKeyword.of("k"));
+  });
+});
+
+describe("deeply nested values", () => {
+  const message = "nesting deeper than 1000 levels (expected a history's few levels of lists and maps)";
+  const nested = (levels: number) => `${"[".repeat(levels)}1${"]".repeat(levels)}`;
+
+  it("are refused in EDN and JSON with their line and column, not with a stack overflow", () => {
+    const edn = `{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :invoke, :process 1, :f :txn, :value [[:r :x ${nested(5000)}]]}`;
+    expect(inputError(() => parseTxnHistory(edn, "t.edn")).describe()).toBe(`t.edn:2:1050: ${message}`);
+    const json = `[{"type": "invoke", "process": 0, "value": [["r", "x", ${nested(5000)}]]}]`;
+    expect(inputError(() => parseTxnHistory(json, "t.json")).describe()).toBe(`t.json:1:1052: ${message}`);
+  });
+});
