@@ -36,6 +36,8 @@ export function detectFormat(text: string, file?: string): HistoryFormat | undef
     return undefined;
   }
   if (first === "(") return "knossos-edn";
+  // Jepsen 0.3's operation records: `#jepsen.history.Op{:index 0, :type :invoke, ...}`.
+  if (/^#[A-Za-z][\w.$-]*\s*\{/.test(head) && /:type\s+:|:process\s/.test(head)) return "knossos-edn";
   if (text[0] === ";") return "knossos-edn";
   return undefined;
 }

@@ -77,6 +77,31 @@ describe("Knossos histories", () => {
     expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
   });
 
+  it("reads Jepsen 0.3's tagged operation records as their maps, and refuses a # that is no tag", () => {
+    const record = (type: string, value: number) =>
+      `#jepsen.history.Op{:index 0, :time 1, :type ${type}, :process 0, :f :write, :value ${value}}`;
+    const text = [
+      record(":invoke", 1),
+      record(":ok", 1),
+      '{:process 1 :type :invoke :f :read :value nil :at #inst "2020-01-01T00:00:00Z"}',
+      "{:process 1 :type :ok :f :read :value 1}",
+    ].join("\n");
+    const parsed = parseHistory(text, { file: "j.edn" });
+    expect(parsed.format).toBe("knossos-edn");
+    expect(parsed.events).toHaveLength(4);
+    expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
+    const stale = text.replace(/:value 1\}$/, ":value 2}");
+    expect(checkHistory(parseHistory(stale, { file: "j.edn" }).events, parsed.model).result).toBe(
+      "not-linearizable",
+    );
+    expect(readEdn('["a" #inst "2020-01-01"]')[0]?.value).toEqual(["a", "2020-01-01"]);
+    expect(
+      inputError(() =>
+        parseHistory("[{:process 0 :type :invoke :f :write :value #1}]", { file: "t.edn" }),
+      ).describe(),
+    ).toBe("t.edn:1:45: '#1' is not a tag (expected #name followed by a value, #{ for a set, or #_)");
+  });
+
   it("checks each :key on its own, integers, strings and keywords apart", () => {
     const history = (readKey: string, readValue: number) => `[
       {:process 0, :type :invoke, :f :write, :key 1, :value 1}
