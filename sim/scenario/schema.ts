@@ -5,7 +5,27 @@
 import { z } from "zod";
 import type { WorkloadSpec } from "../clients.js";
 import type { LatencySpec, NetworkSpec } from "../network.js";
+import { didYouMean } from "../suggest.js";
 import { parseDurationUs } from "../time.js";
+
+/**
+ * A mapping with exactly these fields. An unknown field's issue says which known field is close
+ * (`unknown field; did you mean 'duration'?`), or lists them all; it names the first unknown key.
+ */
+function fields<Shape extends z.ZodRawShape>(shape: Shape) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys" ? unknownField(String(issue.keys[0]), known) : undefined,
+  });
+}
+
+function unknownField(key: string, known: readonly string[]): string {
+  const suggestion = didYouMean(key, known);
+  return suggestion === ""
+    ? `unknown field (expected one of ${known.join(", ")})`
+    : `unknown field${suggestion}`;
+}
 
 const duration = z.union([z.string(), z.number()]).transform((value, context) => {
   // A number without a unit is refused: `at: 1000` meant milliseconds as often as microseconds.
@@ -36,9 +56,9 @@ const name = z.string().min(1);
 const latency = z
   .union([
     duration,
-    z.strictObject({ constant: duration }),
-    z.strictObject({ uniform: z.tuple([duration, duration]) }),
-    z.strictObject({ exponential: duration, min: duration.optional(), max: duration }),
+    fields({ constant: duration }),
+    fields({ uniform: z.tuple([duration, duration]) }),
+    fields({ exponential: duration, min: duration.optional(), max: duration }),
   ])
   .transform((value, context): LatencySpec => {
     if (typeof value === "number") return { distribution: "constant", valueUs: value };
@@ -59,46 +79,42 @@ const latency = z
     };
   });
 
-const network = z
-  .strictObject({
-    latency: latency.optional(),
-    loss: probability.optional(),
-    duplicate: probability.optional(),
-    fifo: z.boolean().optional(),
-    links: z
-      .array(
-        z.strictObject({
-          from: name,
-          to: name,
-          latency: latency.optional(),
-          loss: probability.optional(),
-          duplicate: probability.optional(),
-          both: z.boolean().optional(),
-        }),
-      )
-      .optional(),
-  })
-  .optional();
+const network = fields({
+  latency: latency.optional(),
+  loss: probability.optional(),
+  duplicate: probability.optional(),
+  fifo: z.boolean().optional(),
+  links: z
+    .array(
+      fields({
+        from: name,
+        to: name,
+        latency: latency.optional(),
+        loss: probability.optional(),
+        duplicate: probability.optional(),
+        both: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+}).optional();
 
-const workload = z
-  .strictObject({
-    clients: z.number().int().min(1).max(64),
-    rate: z.number().positive("expected operations per simulated second, above 0"),
-    mix: z.record(z.string(), z.number().min(0)).optional(),
-    keys: z.union([z.number().int().min(1), z.array(name).min(1)]).optional(),
-    start: duration.optional(),
-    stop: duration.optional(),
-    timeout: duration.optional(),
-    attemptTimeout: duration.optional(),
-  })
-  .optional();
+const workload = fields({
+  clients: z.number().int().min(1).max(64),
+  rate: z.number().positive("expected operations per simulated second, above 0"),
+  mix: z.record(z.string(), z.number().min(0)).optional(),
+  keys: z.union([z.number().int().min(1), z.array(name).min(1)]).optional(),
+  start: duration.optional(),
+  stop: duration.optional(),
+  timeout: duration.optional(),
+  attemptTimeout: duration.optional(),
+}).optional();
 
 /** A node name, or a symbolic target resolved when the action runs. */
 const target = name;
 
 const link = z.union([
   z.tuple([name, name]).transform(([from, to]) => ({ from, to, oneWay: false })),
-  z.strictObject({ from: name, to: name, oneWay: z.boolean().optional() }).transform((value) => ({
+  fields({ from: name, to: name, oneWay: z.boolean().optional() }).transform((value) => ({
     from: value.from,
     to: value.to,
     oneWay: value.oneWay ?? false,
@@ -106,7 +122,7 @@ const link = z.union([
 ]);
 
 /** `crash: n1`, or `crash: {node: n1, loseUnsynced: true}` to lose the writes it has not synced. */
-const crash = z.union([target, z.strictObject({ node: target, loseUnsynced: z.boolean().optional() })]);
+const crash = z.union([target, fields({ node: target, loseUnsynced: z.boolean().optional() })]);
 
 const faultFields = {
   crash,
@@ -118,13 +134,13 @@ const faultFields = {
   partition: z.array(z.array(name).min(1)).min(2, "a partition needs at least two groups"),
   cut: link,
   heal: z.literal(true),
-  clog: z.strictObject({ link: link, delay: duration, for: duration }),
-  burst: z.strictObject({ loss: probability.optional(), duplicate: probability.optional(), for: duration }),
-  drift: z.strictObject({ node: target, rate: z.number().gt(-1).lt(10) }),
-  drop: z.strictObject({ message: z.number().int().min(0) }),
-  delay: z.strictObject({ message: z.number().int().min(0), by: duration }),
-  duplicate: z.strictObject({ message: z.number().int().min(0) }),
-  op: z.strictObject({
+  clog: fields({ link: link, delay: duration, for: duration }),
+  burst: fields({ loss: probability.optional(), duplicate: probability.optional(), for: duration }),
+  drift: fields({ node: target, rate: z.number().gt(-1).lt(10) }),
+  drop: fields({ message: z.number().int().min(0) }),
+  delay: fields({ message: z.number().int().min(0), by: duration }),
+  duplicate: fields({ message: z.number().int().min(0) }),
+  op: fields({
     f: name,
     key: z.union([z.string(), z.null()]).optional(),
     value: z.unknown().optional(),
@@ -141,59 +157,57 @@ type FaultFields = {
 };
 const actionNames = Object.keys(faultFields) as Array<keyof FaultFields>;
 
-const fault = z
-  .strictObject({
-    at: duration,
-    afterNewLeader: duration.optional(),
-    nthNewLeader: z.number().int().min(1).optional(),
-    note: z.string().optional(),
-    ...Object.fromEntries(actionNames.map((key) => [key, faultFields[key].optional()])),
-  })
-  .transform((value, context): FaultAction => {
-    const present = actionNames.filter((key) => (value as Record<string, unknown>)[key] !== undefined);
-    if (present.length !== 1) {
-      context.addIssue({
-        code: "custom",
-        message: `each fault names exactly one action (${actionNames.join(", ")}); found ${present.length === 0 ? "none" : present.join(", ")}`,
-      });
-      return z.NEVER;
-    }
-    const kind = present[0] as keyof FaultFields;
-    const body = (value as Record<string, unknown>)[kind];
-    if (value.nthNewLeader !== undefined && value.afterNewLeader === undefined) {
-      context.addIssue({
-        code: "custom",
-        message: "nthNewLeader needs afterNewLeader (the delay after that leader)",
-      });
-      return z.NEVER;
-    }
-    const wait = {
-      ...(value.afterNewLeader === undefined ? {} : { afterNewLeaderUs: value.afterNewLeader }),
-      ...(value.nthNewLeader === undefined || value.nthNewLeader === 1
-        ? {}
-        : { nthNewLeader: value.nthNewLeader }),
-    };
-    if (kind === "crash" && typeof body === "object" && body !== null) {
-      const { node, loseUnsynced } = body as { node: string; loseUnsynced?: boolean };
-      return {
-        atUs: value.at,
-        ...wait,
-        kind,
-        ...(value.note === undefined ? {} : { note: value.note }),
-        crash: node,
-        ...(loseUnsynced === true ? { loseUnsynced: true } : {}),
-      };
-    }
+const fault = fields({
+  at: duration,
+  afterNewLeader: duration.optional(),
+  nthNewLeader: z.number().int().min(1).optional(),
+  note: z.string().optional(),
+  ...Object.fromEntries(actionNames.map((key) => [key, faultFields[key].optional()])),
+}).transform((value, context): FaultAction => {
+  const present = actionNames.filter((key) => (value as Record<string, unknown>)[key] !== undefined);
+  if (present.length !== 1) {
+    context.addIssue({
+      code: "custom",
+      message: `each fault names exactly one action (${actionNames.join(", ")}); found ${present.length === 0 ? "none" : present.join(", ")}`,
+    });
+    return z.NEVER;
+  }
+  const kind = present[0] as keyof FaultFields;
+  const body = (value as Record<string, unknown>)[kind];
+  if (value.nthNewLeader !== undefined && value.afterNewLeader === undefined) {
+    context.addIssue({
+      code: "custom",
+      message: "nthNewLeader needs afterNewLeader (the delay after that leader)",
+    });
+    return z.NEVER;
+  }
+  const wait = {
+    ...(value.afterNewLeader === undefined ? {} : { afterNewLeaderUs: value.afterNewLeader }),
+    ...(value.nthNewLeader === undefined || value.nthNewLeader === 1
+      ? {}
+      : { nthNewLeader: value.nthNewLeader }),
+  };
+  if (kind === "crash" && typeof body === "object" && body !== null) {
+    const { node, loseUnsynced } = body as { node: string; loseUnsynced?: boolean };
     return {
       atUs: value.at,
       ...wait,
       kind,
       ...(value.note === undefined ? {} : { note: value.note }),
-      [kind]: body,
-    } as FaultAction;
-  });
+      crash: node,
+      ...(loseUnsynced === true ? { loseUnsynced: true } : {}),
+    };
+  }
+  return {
+    atUs: value.at,
+    ...wait,
+    kind,
+    ...(value.note === undefined ? {} : { note: value.note }),
+    [kind]: body,
+  } as FaultAction;
+});
 
-const messageRef = z.strictObject({
+const messageRef = fields({
   id: z.number().int().min(0),
   from: name,
   to: name,
@@ -204,18 +218,18 @@ const scheduleFields = {
   deliver: messageRef,
   drop: messageRef,
   duplicate: messageRef,
-  fire: z.strictObject({ node: name, timer: name }),
+  fire: fields({ node: name, timer: name }),
   retry: name,
-  invoke: z.strictObject({
+  invoke: fields({
     client: name,
     f: name,
     key: z.union([z.string(), z.null()]).optional(),
     value: z.unknown().optional(),
     node: name.optional(),
   }),
-  crash: z.union([name, z.strictObject({ node: name, loseUnsynced: z.boolean().optional() })]),
+  crash: z.union([name, fields({ node: name, loseUnsynced: z.boolean().optional() })]),
   restart: name,
-  drift: z.strictObject({ node: name, rate: z.number().gt(-1).lt(10) }),
+  drift: fields({ node: name, rate: z.number().gt(-1).lt(10) }),
   isolate: name,
   heal: z.literal(true, { error: "expected true: a heal step is written `heal: true`" }),
 } as const;
@@ -223,80 +237,76 @@ const scheduleFields = {
 type ScheduleFields = { [K in keyof typeof scheduleFields]: z.output<(typeof scheduleFields)[K]> };
 const stepNames = Object.keys(scheduleFields) as Array<keyof ScheduleFields>;
 
-const scheduleStep = z
-  .strictObject({
-    note: z.string().optional(),
-    ...Object.fromEntries(stepNames.map((key) => [key, scheduleFields[key].optional()])),
-  })
-  .transform((value, context): ScheduleStep => {
-    const present = stepNames.filter((key) => (value as Record<string, unknown>)[key] !== undefined);
-    if (present.length !== 1) {
-      context.addIssue({
-        code: "custom",
-        message: `each schedule step names exactly one action (${stepNames.join(", ")}); found ${present.length === 0 ? "none" : present.join(", ")}`,
-      });
-      return z.NEVER;
+const scheduleStep = fields({
+  note: z.string().optional(),
+  ...Object.fromEntries(stepNames.map((key) => [key, scheduleFields[key].optional()])),
+}).transform((value, context): ScheduleStep => {
+  const present = stepNames.filter((key) => (value as Record<string, unknown>)[key] !== undefined);
+  if (present.length !== 1) {
+    context.addIssue({
+      code: "custom",
+      message: `each schedule step names exactly one action (${stepNames.join(", ")}); found ${present.length === 0 ? "none" : present.join(", ")}`,
+    });
+    return z.NEVER;
+  }
+  const kind = present[0] as keyof ScheduleFields;
+  const body = (value as Record<string, unknown>)[kind];
+  const note = value.note === undefined ? {} : { note: value.note };
+  switch (kind) {
+    case "deliver":
+    case "drop":
+    case "duplicate":
+      return { kind, ...(body as ScheduleFields["deliver"]), ...note };
+    case "fire":
+      return { kind, ...(body as ScheduleFields["fire"]), ...note };
+    case "drift":
+      return { kind, ...(body as ScheduleFields["drift"]), ...note };
+    case "invoke": {
+      const invoke = body as ScheduleFields["invoke"];
+      return {
+        kind,
+        client: invoke.client,
+        f: invoke.f,
+        key: invoke.key ?? null,
+        value: invoke.value ?? null,
+        ...(invoke.node === undefined ? {} : { node: invoke.node }),
+        ...note,
+      };
     }
-    const kind = present[0] as keyof ScheduleFields;
-    const body = (value as Record<string, unknown>)[kind];
-    const note = value.note === undefined ? {} : { note: value.note };
-    switch (kind) {
-      case "deliver":
-      case "drop":
-      case "duplicate":
-        return { kind, ...(body as ScheduleFields["deliver"]), ...note };
-      case "fire":
-        return { kind, ...(body as ScheduleFields["fire"]), ...note };
-      case "drift":
-        return { kind, ...(body as ScheduleFields["drift"]), ...note };
-      case "invoke": {
-        const invoke = body as ScheduleFields["invoke"];
-        return {
-          kind,
-          client: invoke.client,
-          f: invoke.f,
-          key: invoke.key ?? null,
-          value: invoke.value ?? null,
-          ...(invoke.node === undefined ? {} : { node: invoke.node }),
-          ...note,
-        };
-      }
-      case "retry":
-        return { kind, client: body as string, ...note };
-      case "isolate":
-        return { kind, node: body as string, ...note };
-      case "heal":
-        return { kind, ...note };
-      case "crash": {
-        if (typeof body === "string") return { kind, node: body, ...note };
-        const crash = body as { node: string; loseUnsynced?: boolean };
-        return {
-          kind,
-          node: crash.node,
-          ...(crash.loseUnsynced === true ? { loseUnsynced: true } : {}),
-          ...note,
-        };
-      }
-      case "restart":
-        return { kind, node: body as string, ...note };
+    case "retry":
+      return { kind, client: body as string, ...note };
+    case "isolate":
+      return { kind, node: body as string, ...note };
+    case "heal":
+      return { kind, ...note };
+    case "crash": {
+      if (typeof body === "string") return { kind, node: body, ...note };
+      const crash = body as { node: string; loseUnsynced?: boolean };
+      return {
+        kind,
+        node: crash.node,
+        ...(crash.loseUnsynced === true ? { loseUnsynced: true } : {}),
+        ...note,
+      };
     }
-  });
+    case "restart":
+      return { kind, node: body as string, ...note };
+  }
+});
 
-const bounds = z.strictObject({ min: z.number().optional(), max: z.number().optional() });
+const bounds = fields({ min: z.number().optional(), max: z.number().optional() });
 
-const expectations = z
-  .strictObject({
-    safe: z.boolean().optional(),
-    violates: z.array(name).optional(),
-    linearizable: z.boolean().optional(),
-    leader: z.strictObject({ by: duration }).optional(),
-    neverLeader: z.array(name).optional(),
-    figures: z.record(z.string(), bounds).optional(),
-    blocked: z.boolean().optional(),
-  })
-  .optional();
+const expectations = fields({
+  safe: z.boolean().optional(),
+  violates: z.array(name).optional(),
+  linearizable: z.boolean().optional(),
+  leader: fields({ by: duration }).optional(),
+  neverLeader: z.array(name).optional(),
+  figures: z.record(z.string(), bounds).optional(),
+  blocked: z.boolean().optional(),
+}).optional();
 
-export const scenarioSchema = z.strictObject({
+export const scenarioSchema = fields({
   name: name.optional(),
   protocol: name,
   module: z.string().min(1).optional(),

@@ -50,7 +50,42 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
     "unknown-field",
     "protocol: raft\nduration: 1s\nnodez: 3\n",
-    "unknown-field.yaml:3:8: scenario: unknown field 'nodez'",
+    "unknown-field.yaml:3:1: nodez: unknown field; did you mean 'nodes'?",
+  ],
+  [
+    "misspelt-required-field",
+    "protocol: raft\nduraton: 3s\n",
+    "misspelt-required-field.yaml:2:1: duraton: unknown field; did you mean 'duration'?",
+  ],
+  [
+    "misspelt-block-key",
+    "protocol: raft\nduration: 1s\nworkloads:\n  clients: 1\n  rate: 10\n",
+    "misspelt-block-key.yaml:3:1: workloads: unknown field; did you mean 'workload'?",
+  ],
+  [
+    "unknown-field-far-from-known",
+    "protocol: raft\nduration: 1s\nexpect: {safe: true, zzz: 1}\n",
+    "unknown-field-far-from-known.yaml:3:22: expect.zzz: unknown field (expected one of safe, violates, linearizable, leader, neverLeader, figures, blocked)",
+  ],
+  [
+    "misspelt-fault-action",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 0, crsh: n1}\n",
+    "misspelt-fault-action.yaml:4:13: faults.0.crsh: unknown field; did you mean 'crash'?",
+  ],
+  [
+    "misspelt-field-in-union",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 0, crash: {nod: n1}}\n",
+    "misspelt-field-in-union.yaml:4:21: faults.0.crash.nod: unknown field; did you mean 'node'?",
+  ],
+  [
+    "schedule-and-faults",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 0, crash: n1}\nclients: 1\nschedule:\n  - {heal: true}\n",
+    "schedule-and-faults.yaml:3:1: a scenario with a schedule has no workload and no faults (this one has faults): every step is in the schedule",
+  ],
+  [
+    "partition-unknown-client",
+    "protocol: raft\nduration: 1s\nworkload: {clients: 2, rate: 10}\nfaults:\n  - {at: 0, partition: [[n1], [n2, c9]]}\n",
+    "partition-unknown-client.yaml:5:36: unknown node or client 'c9': this scenario has nodes n1..n3 and clients c1..c2",
   ],
   [
     "nodes-not-int",
