@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { WorkloadSpec } from "../clients.js";
 import type { LatencySpec, NetworkSpec } from "../network.js";
 import { didYouMean } from "../suggest.js";
-import { parseDurationUs } from "../time.js";
+import { formatDuration, parseDurationUs } from "../time.js";
 
 /**
  * A mapping with exactly these fields. An unknown field's issue says which known field is close
@@ -53,31 +53,75 @@ const probability = z
   .max(1, "expected a probability from 0 to 1");
 const name = z.string().min(1);
 
-const latency = z
-  .union([
-    duration,
-    fields({ constant: duration }),
-    fields({ uniform: z.tuple([duration, duration]) }),
-    fields({ exponential: duration, min: duration.optional(), max: duration }),
-  ])
-  .transform((value, context): LatencySpec => {
-    if (typeof value === "number") return { distribution: "constant", valueUs: value };
-    if ("constant" in value) return { distribution: "constant", valueUs: value.constant };
-    if ("uniform" in value) {
-      const [minUs, maxUs] = value.uniform;
-      if (minUs > maxUs) {
-        context.addIssue({ code: "custom", message: "uniform latency needs [min, max] with min <= max" });
-        return z.NEVER;
-      }
-      return { distribution: "uniform", minUs, maxUs };
-    }
-    return {
-      distribution: "exponential",
-      meanUs: value.exponential,
-      minUs: value.min ?? 0,
-      maxUs: value.max,
-    };
-  });
+/** The ways a latency is written, for messages. */
+const latencyForms =
+  "a duration (1ms), {constant: 1ms}, {uniform: [1ms, 5ms]} or {exponential: 2ms, max: 50ms, min: 0}";
+
+const latencyObjects = {
+  constant: fields({ constant: duration }),
+  uniform: fields({ uniform: z.tuple([duration, duration]) }),
+  exponential: fields({ exponential: duration, min: duration.optional(), max: duration.optional() }),
+};
+
+/**
+ * A latency: a bare duration, or a mapping whose distribution key (`constant`, `uniform`,
+ * `exponential`) says which fields the rest of it may have.
+ */
+const latency = z.unknown().transform((value, context): LatencySpec => {
+  const fail = (message: string): never => {
+    context.addIssue({ code: "custom", message });
+    return z.NEVER;
+  };
+  const failed = (result: z.ZodSafeParseResult<unknown>): result is z.ZodSafeParseError<unknown> => {
+    if (result.success) return false;
+    for (const issue of result.error.issues) context.addIssue({ ...issue });
+    return true;
+  };
+  if (typeof value === "string" || typeof value === "number") {
+    const result = duration.safeParse(value);
+    return failed(result) ? z.NEVER : { distribution: "constant", valueUs: result.data };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return fail(`expected a latency: ${latencyForms}; got ${JSON.stringify(value)}`);
+  }
+  const kinds = Object.keys(latencyObjects) as Array<keyof typeof latencyObjects>;
+  const kind = kinds.find((name) => Object.hasOwn(value, name));
+  if (kind === undefined) {
+    const first = Object.keys(value)[0] ?? "";
+    const suggestion = didYouMean(first, kinds);
+    return fail(
+      suggestion === ""
+        ? `expected a latency: ${latencyForms}`
+        : `unknown latency '${first}'${suggestion} (expected ${latencyForms})`,
+    );
+  }
+  if (kind === "constant") {
+    const result = latencyObjects.constant.safeParse(value);
+    return failed(result) ? z.NEVER : { distribution: "constant", valueUs: result.data.constant };
+  }
+  if (kind === "uniform") {
+    const result = latencyObjects.uniform.safeParse(value);
+    if (failed(result)) return z.NEVER;
+    const [minUs, maxUs] = result.data.uniform;
+    if (minUs > maxUs) return fail("uniform latency needs [min, max] with min <= max");
+    return { distribution: "uniform", minUs, maxUs };
+  }
+  const result = latencyObjects.exponential.safeParse(value);
+  if (failed(result)) return z.NEVER;
+  const exponential = result.data;
+  if (exponential.max === undefined) {
+    return fail(
+      `an exponential latency needs max, its cap, such as {exponential: ${formatDuration(exponential.exponential)}, max: 50ms}`,
+    );
+  }
+  const minUs = exponential.min ?? 0;
+  if (minUs > exponential.max) {
+    return fail(
+      `exponential latency: min ${formatDuration(minUs)} is above max ${formatDuration(exponential.max)}`,
+    );
+  }
+  return { distribution: "exponential", meanUs: exponential.exponential, minUs, maxUs: exponential.max };
+});
 
 const network = fields({
   latency: latency.optional(),

@@ -133,6 +133,26 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "uniform-reversed.yaml:4:12: network.latency: uniform latency needs [min, max] with min <= max",
   ],
   [
+    "exponential-without-max",
+    "protocol: raft\nduration: 1s\nnetwork:\n  latency: {exponential: 2ms}\n",
+    "exponential-without-max.yaml:4:12: network.latency: an exponential latency needs max, its cap, such as {exponential: 2ms, max: 50ms}",
+  ],
+  [
+    "exponential-min-above-max",
+    "protocol: raft\nduration: 1s\nnetwork:\n  latency: {exponential: 2ms, min: 10ms, max: 5ms}\n",
+    "exponential-min-above-max.yaml:4:12: network.latency: exponential latency: min 10ms is above max 5ms",
+  ],
+  [
+    "unknown-latency-form",
+    "protocol: raft\nduration: 1s\nnetwork:\n  latency: {normal: 2ms}\n",
+    "unknown-latency-form.yaml:4:12: network.latency: expected a latency: a duration (1ms), {constant: 1ms}, {uniform: [1ms, 5ms]} or {exponential: 2ms, max: 50ms, min: 0}",
+  ],
+  [
+    "misspelt-latency-form",
+    "protocol: raft\nduration: 1s\nnetwork:\n  links: [{from: n1, to: n2, latency: {exponentail: 2ms, max: 9ms}}]\n",
+    "misspelt-latency-form.yaml:4:39: network.links.0.latency: unknown latency 'exponentail'; did you mean 'exponential'? (expected a duration (1ms), {constant: 1ms}, {uniform: [1ms, 5ms]} or {exponential: 2ms, max: 50ms, min: 0})",
+  ],
+  [
     "bad-seed",
     "protocol: raft\nduration: 1s\nseed: banana\n",
     "bad-seed.yaml:3:7: seed: expected a decimal or 0x-hex seed",
