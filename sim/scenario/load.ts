@@ -60,6 +60,7 @@ function build(input: ScenarioInput, file: string, keyOrder: readonly string[], 
   const nodes = input.nodes ?? 3;
   const names = scenarioNames(input, errorAt);
   const network = buildNetwork(input, names);
+  checkWorkload(input, errorAt);
   const faults = checkFaults(input, names);
   if (input.schedule !== undefined) checkSchedule(input, names.nodeSet, errorAt, keyOrder);
   checkExpectations(input, names);
@@ -157,6 +158,38 @@ function buildNetwork(input: ScenarioInput, { endpoint }: ScenarioNames): Networ
     fifo: input.network?.fifo ?? false,
     links,
   };
+}
+
+/**
+ * A workload that issues operations: it starts within the run, stops after it starts and no
+ * later than the run's end, and has an operation of some weight to choose.
+ */
+function checkWorkload(input: ScenarioInput, errorAt: ErrorAt): void {
+  const workload = input.workload;
+  if (workload === undefined) return;
+  const end = `the end of the run (duration ${formatDuration(input.duration)})`;
+  const start = workload.start ?? 0;
+  if (start >= input.duration) {
+    throw errorAt(
+      ["workload", "start"],
+      `workload.start: ${formatDuration(start)} is at or after ${end}, so no operation starts`,
+    );
+  }
+  if (workload.stop !== undefined && workload.stop > input.duration) {
+    throw errorAt(["workload", "stop"], `workload.stop: ${formatDuration(workload.stop)} is after ${end}`);
+  }
+  if (workload.stop !== undefined && workload.stop <= start) {
+    throw errorAt(
+      ["workload", "stop"],
+      `workload.stop: ${formatDuration(workload.stop)} is not after workload.start (${formatDuration(start)}), so no operation starts`,
+    );
+  }
+  if (workload.mix !== undefined && !Object.values(workload.mix).some((weight) => weight > 0)) {
+    throw errorAt(
+      ["workload", "mix"],
+      `workload.mix: ${Object.keys(workload.mix).length === 0 ? "no operation is listed" : "every weight is 0"}, so no operation is chosen: give at least one a weight above 0`,
+    );
+  }
 }
 
 /** The fault actions, each checked against the run's length and names, in time order. */

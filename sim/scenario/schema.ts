@@ -47,6 +47,9 @@ const duration = z.union([z.string(), z.number()]).transform((value, context) =>
   return parsed;
 });
 
+/** A wait that must be able to pass: an operation's timeout of 0 would end it as it starts. */
+const positiveDuration = duration.refine((valueUs) => valueUs > 0, "expected a duration above 0");
+
 const probability = z
   .number()
   .min(0, "expected a probability from 0 to 1")
@@ -149,8 +152,8 @@ const workload = fields({
   keys: z.union([z.number().int().min(1), z.array(name).min(1)]).optional(),
   start: duration.optional(),
   stop: duration.optional(),
-  timeout: duration.optional(),
-  attemptTimeout: duration.optional(),
+  timeout: positiveDuration.optional(),
+  attemptTimeout: positiveDuration.optional(),
 }).optional();
 
 /** A node name, or a symbolic target resolved when the action runs. */
@@ -189,7 +192,7 @@ const faultFields = {
     key: z.union([z.string(), z.null()]).optional(),
     value: z.unknown().optional(),
     node: name.optional(),
-    timeout: duration.optional(),
+    timeout: positiveDuration.optional(),
     follow: z.boolean().optional(),
   }),
 } as const;

@@ -128,6 +128,41 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "after-end.yaml:4:10: this action is after the end of the run (duration 1s)",
   ],
   [
+    "workload-stop-before-start",
+    "protocol: raft\nduration: 3s\nworkload: {clients: 1, rate: 10, start: 2s, stop: 1s}\n",
+    "workload-stop-before-start.yaml:3:51: workload.stop: 1s is not after workload.start (2s), so no operation starts",
+  ],
+  [
+    "workload-start-at-end",
+    "protocol: raft\nduration: 3s\nworkload: {clients: 1, rate: 10, start: 3s}\n",
+    "workload-start-at-end.yaml:3:41: workload.start: 3s is at or after the end of the run (duration 3s), so no operation starts",
+  ],
+  [
+    "workload-stop-after-end",
+    "protocol: raft\nduration: 3s\nworkload: {clients: 1, rate: 10, stop: 5s}\n",
+    "workload-stop-after-end.yaml:3:40: workload.stop: 5s is after the end of the run (duration 3s)",
+  ],
+  [
+    "workload-empty-mix",
+    "protocol: raft\nduration: 3s\nworkload: {clients: 1, rate: 10, mix: {}}\n",
+    "workload-empty-mix.yaml:3:39: workload.mix: no operation is listed, so no operation is chosen: give at least one a weight above 0",
+  ],
+  [
+    "workload-zero-mix",
+    "protocol: raft\nduration: 3s\nworkload: {clients: 1, rate: 10, mix: {read: 0, write: 0}}\n",
+    "workload-zero-mix.yaml:3:39: workload.mix: every weight is 0, so no operation is chosen: give at least one a weight above 0",
+  ],
+  [
+    "workload-zero-timeout",
+    "protocol: raft\nduration: 3s\nworkload: {clients: 1, rate: 10, timeout: 0ms}\n",
+    "workload-zero-timeout.yaml:3:43: workload.timeout: expected a duration above 0",
+  ],
+  [
+    "op-zero-timeout",
+    "protocol: raft\nduration: 3s\nfaults:\n  - {at: 1s, op: {f: write, key: x, timeout: 0}}\n",
+    "op-zero-timeout.yaml:4:46: faults.0.op.timeout: expected a duration above 0",
+  ],
+  [
     "uniform-reversed",
     "protocol: raft\nduration: 1s\nnetwork:\n  latency: {uniform: [5ms, 1ms]}\n",
     "uniform-reversed.yaml:4:12: network.latency: uniform latency needs [min, max] with min <= max",
