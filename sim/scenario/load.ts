@@ -196,6 +196,14 @@ function checkWorkload(input: ScenarioInput, errorAt: ErrorAt): void {
 function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] {
   const { errorAt, endpoint, nodeTarget, nodeSet, nodeIds } = names;
   const faults: FaultAction[] = [...(input.faults ?? [])];
+  /** A clog or a burst ends by the end of the run. */
+  const lastsWithinRun = (atUs: number, forUs: number, path: Array<string | number>): void => {
+    if (atUs + forUs <= input.duration) return;
+    throw errorAt(
+      path,
+      `${path.join(".")}: ${formatDuration(forUs)} from ${formatDuration(atUs)} ends after the end of the run (duration ${formatDuration(input.duration)}): at most ${formatDuration(input.duration - atUs)}`,
+    );
+  };
   faults.forEach((fault, index) => {
     const at = (field: string | number, ...rest: Array<string | number>) => ["faults", index, field, ...rest];
     if (fault.atUs > input.duration) {
@@ -239,6 +247,10 @@ function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] 
       case "clog":
         endpoint(fault.clog.link.from, at("clog", "link"));
         endpoint(fault.clog.link.to, at("clog", "link"));
+        lastsWithinRun(fault.atUs, fault.clog.for, at("clog", "for"));
+        break;
+      case "burst":
+        lastsWithinRun(fault.atUs, fault.burst.for, at("burst", "for"));
         break;
       case "drift":
         nodeTarget(fault.drift.node, at("drift", "node"));
@@ -252,7 +264,6 @@ function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] 
         }
         break;
       case "heal":
-      case "burst":
         break;
     }
   });

@@ -163,6 +163,16 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "op-zero-timeout.yaml:4:46: faults.0.op.timeout: expected a duration above 0",
   ],
   [
+    "clog-past-end",
+    "protocol: raft\nduration: 3s\nfaults:\n  - {at: 1s, clog: {link: [n1, n2], delay: 10ms, for: 5s}}\n",
+    "clog-past-end.yaml:4:55: faults.0.clog.for: 5s from 1s ends after the end of the run (duration 3s): at most 2s",
+  ],
+  [
+    "burst-past-end",
+    "protocol: raft\nduration: 3s\nfaults:\n  - {at: 2500ms, burst: {loss: 0.5, for: 1s}}\n",
+    "burst-past-end.yaml:4:42: faults.0.burst.for: 1s from 2.5s ends after the end of the run (duration 3s): at most 500ms",
+  ],
+  [
     "uniform-reversed",
     "protocol: raft\nduration: 1s\nnetwork:\n  latency: {uniform: [5ms, 1ms]}\n",
     "uniform-reversed.yaml:4:12: network.latency: uniform latency needs [min, max] with min <= max",
