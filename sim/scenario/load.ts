@@ -7,7 +7,6 @@ import type { z } from "zod";
 import type { WorkloadSpec } from "../clients.js";
 import { InputError } from "../errors.js";
 import { defaultNetwork, type LinkSpec, type NetworkSpec } from "../network.js";
-import { parseSeed } from "../random.js";
 import { didYouMean } from "../suggest.js";
 import { formatDuration } from "../time.js";
 import { type FaultAction, type Scenario, type ScenarioInput, scenarioSchema } from "./schema.js";
@@ -34,6 +33,12 @@ export function parseScenario(text: string, file: string): Scenario {
       line: 1,
       column: 1,
     });
+  }
+  // A seed written as a number is read from its text, as --seed reads it: YAML would take 0o17
+  // and 1e3 too, and round a 64-bit seed to a float.
+  const seed = document.get("seed", true);
+  if (isScalar(seed) && typeof seed.value === "number" && seed.range !== undefined && seed.range !== null) {
+    (raw as Record<string, unknown>).seed = text.slice(seed.range[0], seed.range[1]);
   }
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) throw issueError(result.error.issues, raw, document, lineCounter, file);
@@ -71,7 +76,7 @@ function build(input: ScenarioInput, file: string, keyOrder: readonly string[], 
     summary: input.summary ?? "",
     description: input.description ?? "",
     nodes,
-    seed: parseSeed(input.seed ?? 1),
+    seed: input.seed ?? 1n,
     durationUs: input.duration,
     options: input.options ?? {},
     network,

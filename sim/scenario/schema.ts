@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { WorkloadSpec } from "../clients.js";
 import type { LatencySpec, NetworkSpec } from "../network.js";
+import { seedProblem } from "../random.js";
 import { didYouMean } from "../suggest.js";
 import { formatDuration, parseDurationUs } from "../time.js";
 
@@ -361,11 +362,16 @@ export const scenarioSchema = fields({
   description: z.string().optional(),
   // The protocol's own `nodeCounts` narrow this; the ceiling only keeps runs of a sane size.
   nodes: z.number().int().min(1).max(1000).optional(),
+  // The scalar's own text (load.ts): the seed takes what --seed takes, not YAML's other integers.
   seed: z
-    .union([
-      z.number().int().min(0),
-      z.string().regex(/^(0[xX][0-9a-fA-F]+|\d+)$/, "expected a decimal or 0x-hex seed"),
-    ])
+    .union([z.string(), z.number()])
+    .transform((value, context) => {
+      const raw = String(value).trim();
+      const problem = seedProblem(raw);
+      if (problem === undefined) return BigInt(raw);
+      context.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    })
     .optional(),
   duration: duration,
   options: z.record(z.string(), z.unknown()).optional(),

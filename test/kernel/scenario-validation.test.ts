@@ -200,7 +200,22 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
     "bad-seed",
     "protocol: raft\nduration: 1s\nseed: banana\n",
-    "bad-seed.yaml:3:7: seed: expected a decimal or 0x-hex seed",
+    "bad-seed.yaml:3:7: seed: expected a decimal or 0x-hex unsigned integer, got 'banana'",
+  ],
+  [
+    "octal-seed",
+    "protocol: raft\nduration: 1s\nseed: 0o17\n",
+    "octal-seed.yaml:3:7: seed: expected a decimal or 0x-hex unsigned integer, got '0o17'",
+  ],
+  [
+    "exponent-seed",
+    "protocol: raft\nduration: 1s\nseed: 1e3\n",
+    "exponent-seed.yaml:3:7: seed: expected a decimal or 0x-hex unsigned integer, got '1e3'",
+  ],
+  [
+    "seed-over-64-bits",
+    "protocol: raft\nduration: 1s\nseed: 0x10000000000000000\n",
+    "seed-over-64-bits.yaml:3:7: seed: expected a seed that fits in 64 bits, got '0x10000000000000000'",
   ],
   [
     "not-mapping",
@@ -229,6 +244,15 @@ describe("scenario validation", () => {
     }
     expect(caught).toBeInstanceOf(InputError);
     expect((caught as InputError).describe()).toBe(message);
+  });
+
+  it("reads a seed from its text, exactly, as --seed does", () => {
+    const seedOf = (written: string) =>
+      parseScenario(`protocol: raft\nduration: 1s\nseed: ${written}\n`, "s.yaml").seed;
+    expect(seedOf("0xffffffffffffffff")).toBe(0xffffffffffffffffn);
+    expect(seedOf("18446744073709551615 # the largest")).toBe(0xffffffffffffffffn);
+    expect(seedOf("'0x2a'")).toBe(42n);
+    expect(seedOf("0017")).toBe(17n);
   });
 
   it("accepts a complete scenario and converts units", () => {
