@@ -31,12 +31,17 @@ const seedMax = (1n << 64n) - 1n;
  */
 export function parseSeed(text: string | number | bigint, name = "seed"): bigint {
   const raw = typeof text === "string" ? text.trim() : String(text);
+  const problem = seedProblem(raw);
+  if (problem !== undefined) throw new InputError(`${name}: ${problem}`);
+  return BigInt(raw);
+}
+
+/** What is wrong with a seed's text (trimmed), or undefined when `parseSeed` takes it. */
+export function seedProblem(raw: string): string | undefined {
   if (!/^(0[xX][0-9a-fA-F]+|\d+)$/.test(raw)) {
-    throw new InputError(`${name}: expected a decimal or 0x-hex unsigned integer, got '${raw}'`);
+    return `expected a decimal or 0x-hex unsigned integer, got '${raw}'`;
   }
-  const seed = BigInt(raw);
-  if (seed > seedMax) throw new InputError(`${name}: expected a seed that fits in 64 bits, got '${raw}'`);
-  return seed;
+  return BigInt(raw) > seedMax ? `expected a seed that fits in 64 bits, got '${raw}'` : undefined;
 }
 
 /** The canonical way a seed is printed: 0x-hex. */

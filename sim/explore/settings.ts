@@ -6,7 +6,7 @@
 import { InputError } from "../errors.js";
 import type { ExploreHints, Protocol } from "../node.js";
 import type { HistoryChecker } from "../run.js";
-import { nodeCountProblem } from "../scenario/validate.js";
+import { nodeCountProblem, optionCheckProblem } from "../scenario/validate.js";
 import type { ExploreOperation, FaultBudget, WorldSetup } from "./world.js";
 
 export interface ExploreInput {
@@ -176,6 +176,13 @@ export function exploreSetup(
     throw new InputError(`--nodes: expected a whole number from 1 to 16, got ${nodes}`);
   const problem = nodeCountProblem(protocol, nodes, options);
   if (problem !== undefined) throw new InputError(`--nodes: ${problem}`);
+  const optionProblem = optionCheckProblem(protocol, nodes, options);
+  if (optionProblem !== undefined) {
+    const hinted = Object.keys(bugOptionHints(protocol, bugs)).length > 0;
+    throw new InputError(
+      `${input.nodes === undefined ? "options" : `--nodes ${nodes}`}: ${optionProblem}${hinted ? ` (options set by the hints of --bug ${bugs.join(", ")})` : ""}`,
+    );
+  }
   if (input.clients !== undefined && !wholeUpTo(input.clients, 16))
     throw new InputError(`--clients: expected a whole number from 0 to 16, got ${input.clients}`);
   if (input.operations !== undefined && !wholeUpTo(input.operations, 100))
@@ -239,7 +246,7 @@ export function exploreSetup(
 
 /**
  * The smallest cluster of at least `from` nodes the protocol supports with `bugs` on (sharded-kv:
- * 6, two groups of 3), or `from` when none does within 16 nodes or the bugs' options do not parse
+ * 6, two groups of 3; a bug whose hints name n5: 5), or `from` when none does within 16 nodes or the bugs' options do not parse
  * (`exploreSetup` then says why).
  */
 export function smallestCluster(protocol: Protocol, bugs: readonly string[], from: number): number {
@@ -256,8 +263,9 @@ export function smallestCluster(protocol: Protocol, bugs: readonly string[], fro
 }
 
 /**
- * The smallest cluster of at least `from` nodes the protocol supports with `options`, or `from`
- * when none does within 16 nodes.
+ * The smallest cluster of at least `from` nodes the protocol supports with `options`, and whose
+ * nodes the options fit (`checkOptions`: a bug's hints may name n5), or `from` when none does
+ * within 16 nodes.
  */
 function smallestClusterFrom(
   from: number,
@@ -265,7 +273,12 @@ function smallestClusterFrom(
   options: Readonly<Record<string, unknown>>,
 ): number {
   for (let nodes = from; nodes <= 16; nodes++) {
-    if (nodeCountProblem(protocol, nodes, options) === undefined) return nodes;
+    if (
+      nodeCountProblem(protocol, nodes, options) === undefined &&
+      optionCheckProblem(protocol, nodes, options) === undefined
+    ) {
+      return nodes;
+    }
   }
   return from;
 }

@@ -363,10 +363,15 @@ function otherNodeName(from: number, to: number, nodes: number): string {
   return toName === fromName ? nodeName(from + 1, nodes) : toName;
 }
 
-/** Clogged links and loss bursts: they end by themselves, the quiet phase leaves them alone. */
+/**
+ * Clogged links and loss bursts: they end by themselves, the quiet phase leaves them alone. Their
+ * length is drawn from the whole fault phase and cut to end with the run, as a scenario file
+ * must have it.
+ */
 function addMessageFault(timeline: Timeline, step: FaultStep & { type: "clog" | "burst" }): void {
   const { plan, actions } = timeline;
   const atUs = Math.min(timeline.phaseEndUs, step.atMs * 1_000);
+  const forUs = Math.min(step.forMs * 1_000, timeline.settings.durationMs * 1_000 - atUs);
   if (step.type === "clog") {
     const from = nodeName(step.from, plan.nodes);
     const to = otherNodeName(step.from, step.to, plan.nodes);
@@ -377,7 +382,7 @@ function addMessageFault(timeline: Timeline, step: FaultStep & { type: "clog" | 
       clog: {
         link: { from, to, oneWay: step.oneWay },
         delay: step.delayMs * 1_000,
-        for: step.forMs * 1_000,
+        for: forUs,
       },
     });
     return;
@@ -388,7 +393,7 @@ function addMessageFault(timeline: Timeline, step: FaultStep & { type: "clog" | 
     burst: {
       loss: step.lossPermille / 1_000,
       duplicate: step.duplicatePermille / 1_000,
-      for: step.forMs * 1_000,
+      for: forUs,
     },
   });
 }

@@ -4,7 +4,7 @@
  */
 import { InputError } from "../errors.js";
 import type { FuzzHints, Protocol } from "../node.js";
-import { nodeCountProblem } from "../scenario/validate.js";
+import { nodeCountProblem, optionCheckProblem } from "../scenario/validate.js";
 import type { FuzzSettings } from "./plan.js";
 
 export interface SettingsInput {
@@ -43,6 +43,7 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
   const { nodesMin, nodesMax } = nodeRange(protocol, input, { bugs, hints });
   const timing = runTiming(input);
   const optionChoices = acceptedOptionChoices(protocol, bugs, input.optionChoices ?? hints.options ?? {});
+  checkOptionsFit(protocol, bugs, optionChoices, { nodesMin, nodesMax });
   const operations = protocol.client?.operations;
   const leaders = (protocol.roles?.leading.length ?? 0) > 0 && protocol.electionTimer !== undefined;
   if (
@@ -164,6 +165,53 @@ function acceptedOptionChoices(
     if (accepted.length > 0) optionChoices[key] = accepted;
   }
   return optionChoices;
+}
+
+/** Beyond this many combinations of option choices, each choice is checked on its own. */
+const combinationsChecked = 256;
+
+/**
+ * Every cluster a run may draw passes the protocol's check of its options against its nodes
+ * (`checkOptions`, as `run` checks a scenario): each combination of the option choices at each
+ * node count. One that fails is the settings' fault (a bug's hints naming n5 beside --nodes 3,
+ * say) and is refused before any run, rather than found as a counterexample of every run.
+ */
+function checkOptionsFit(
+  protocol: Protocol,
+  bugs: readonly string[],
+  optionChoices: Readonly<Record<string, readonly unknown[]>>,
+  { nodesMin, nodesMax }: { nodesMin: number; nodesMax: number },
+): void {
+  if (protocol.checkOptions === undefined) return;
+  const keys = Object.keys(optionChoices);
+  const count = keys.reduce((product, key) => product * (optionChoices[key]?.length ?? 1), 1);
+  let combinations: Array<Record<string, unknown>> = [{}];
+  if (count <= combinationsChecked) {
+    for (const key of keys) {
+      combinations = combinations.flatMap((chosen) =>
+        (optionChoices[key] ?? []).map((value) => ({ ...chosen, [key]: value })),
+      );
+    }
+  } else {
+    const first = Object.fromEntries(keys.map((key) => [key, optionChoices[key]?.[0]]));
+    combinations = keys.flatMap((key) =>
+      (optionChoices[key] ?? []).map((value) => ({ ...first, [key]: value })),
+    );
+  }
+  const range = nodesMin === nodesMax ? `${nodesMin}` : `${nodesMin}..${nodesMax}`;
+  for (const chosen of combinations) {
+    const options = protocol.parseOptions(bugs.length === 0 ? chosen : { ...chosen, bugs });
+    for (let nodes = nodesMin; nodes <= nodesMax; nodes++) {
+      if (nodeCountProblem(protocol, nodes, options) !== undefined) continue;
+      const problem = optionCheckProblem(protocol, nodes, options);
+      if (problem === undefined) continue;
+      const source =
+        keys.length === 0
+          ? ""
+          : ` (options from the fuzz hints${bugs.length === 0 ? "" : ` of --bug ${bugs.join(", ")}`})`;
+      throw new InputError(`--nodes ${range}: with ${nodes} nodes, ${problem}${source}`);
+    }
+  }
 }
 
 /** The protocol's fuzz hints with those of the switched-on bugs laid over them, field by field. */

@@ -2,12 +2,11 @@
  * Reading scenario files: YAML text → validated `Scenario`, or an `InputError` that names
  * file:line:column and what was expected. Reading the file from disk is the caller's job.
  */
-import { type Document, isNode, LineCounter, parseDocument } from "yaml";
+import { type Document, isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import type { WorkloadSpec } from "../clients.js";
 import { InputError } from "../errors.js";
 import { defaultNetwork, type LinkSpec, type NetworkSpec } from "../network.js";
-import { parseSeed } from "../random.js";
 import { didYouMean } from "../suggest.js";
 import { formatDuration } from "../time.js";
 import { type FaultAction, type Scenario, type ScenarioInput, scenarioSchema } from "./schema.js";
@@ -35,11 +34,19 @@ export function parseScenario(text: string, file: string): Scenario {
       column: 1,
     });
   }
+  // A seed written as a number is read from its text, as --seed reads it: YAML would take 0o17
+  // and 1e3 too, and round a 64-bit seed to a float.
+  const seed = document.get("seed", true);
+  if (isScalar(seed) && typeof seed.value === "number" && seed.range !== undefined && seed.range !== null) {
+    (raw as Record<string, unknown>).seed = text.slice(seed.range[0], seed.range[1]);
+  }
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) throw issueError(result.error.issues, raw, document, lineCounter, file);
-  const scenario = build(result.data, file, (path, message) => {
-    const where = locate(document, lineCounter, path);
-    return new InputError(message, { file, ...where });
+  const keyOrder = Object.keys(raw);
+  const scenario = build(result.data, file, keyOrder, (path, message, at = "value") => {
+    const { line, column } =
+      at === "key" ? locateKey(document, lineCounter, path) : locate(document, lineCounter, path);
+    return new InputError(message, { file, ...(line === undefined ? {} : { line, column }) });
   });
   // Not enumerable: a scenario stays plain data for comparisons and copies.
   Object.defineProperty(scenario, "locate", {
@@ -53,12 +60,14 @@ export function parseScenario(text: string, file: string): Scenario {
   return scenario;
 }
 
-function build(input: ScenarioInput, file: string, errorAt: ErrorAt): Scenario {
+/** `keyOrder`: the file's top-level keys, in the order it writes them. */
+function build(input: ScenarioInput, file: string, keyOrder: readonly string[], errorAt: ErrorAt): Scenario {
   const nodes = input.nodes ?? 3;
   const names = scenarioNames(input, errorAt);
   const network = buildNetwork(input, names);
+  checkWorkload(input, errorAt);
   const faults = checkFaults(input, names);
-  if (input.schedule !== undefined) checkSchedule(input, names.nodeSet, errorAt);
+  if (input.schedule !== undefined) checkSchedule(input, names.nodeSet, errorAt, keyOrder);
   checkExpectations(input, names);
   return {
     name: input.name ?? baseName(file),
@@ -67,7 +76,7 @@ function build(input: ScenarioInput, file: string, errorAt: ErrorAt): Scenario {
     summary: input.summary ?? "",
     description: input.description ?? "",
     nodes,
-    seed: parseSeed(input.seed ?? 1),
+    seed: input.seed ?? 1n,
     durationUs: input.duration,
     options: input.options ?? {},
     network,
@@ -80,8 +89,8 @@ function build(input: ScenarioInput, file: string, errorAt: ErrorAt): Scenario {
   };
 }
 
-/** An input error at a path of the scenario document. */
-type ErrorAt = (path: Array<string | number>, message: string) => InputError;
+/** An input error at a path of the scenario document: at its value, or at its key. */
+type ErrorAt = (path: Array<string | number>, message: string, at?: "value" | "key") => InputError;
 
 /** The scenario's nodes and clients, and the checks that a name in it is one of them. */
 interface ScenarioNames {
@@ -108,9 +117,15 @@ function scenarioNames(input: ScenarioInput, errorAt: ErrorAt): ScenarioNames {
     errorAt,
     endpoint(value, path) {
       if (!nodeSet.has(value) && !clientSet.has(value)) {
+        // A name like a client's (c9) is told the clients too: the workload and scripted ops make them.
+        const clients = /^c\d+$/.test(value)
+          ? clientSet.size === 0
+            ? " and no clients"
+            : ` and clients ${describeRange([...clientSet])}`
+          : "";
         throw errorAt(
           path,
-          `unknown node or client '${value}': this scenario has nodes ${describeRange(nodeIds)}`,
+          `unknown node or client '${value}': this scenario has nodes ${describeRange(nodeIds)}${clients}`,
         );
       }
     },
@@ -150,10 +165,50 @@ function buildNetwork(input: ScenarioInput, { endpoint }: ScenarioNames): Networ
   };
 }
 
+/**
+ * A workload that issues operations: it starts within the run, stops after it starts and no
+ * later than the run's end, and has an operation of some weight to choose.
+ */
+function checkWorkload(input: ScenarioInput, errorAt: ErrorAt): void {
+  const workload = input.workload;
+  if (workload === undefined) return;
+  const end = `the end of the run (duration ${formatDuration(input.duration)})`;
+  const start = workload.start ?? 0;
+  if (start >= input.duration) {
+    throw errorAt(
+      ["workload", "start"],
+      `workload.start: ${formatDuration(start)} is at or after ${end}, so no operation starts`,
+    );
+  }
+  if (workload.stop !== undefined && workload.stop > input.duration) {
+    throw errorAt(["workload", "stop"], `workload.stop: ${formatDuration(workload.stop)} is after ${end}`);
+  }
+  if (workload.stop !== undefined && workload.stop <= start) {
+    throw errorAt(
+      ["workload", "stop"],
+      `workload.stop: ${formatDuration(workload.stop)} is not after workload.start (${formatDuration(start)}), so no operation starts`,
+    );
+  }
+  if (workload.mix !== undefined && !Object.values(workload.mix).some((weight) => weight > 0)) {
+    throw errorAt(
+      ["workload", "mix"],
+      `workload.mix: ${Object.keys(workload.mix).length === 0 ? "no operation is listed" : "every weight is 0"}, so no operation is chosen: give at least one a weight above 0`,
+    );
+  }
+}
+
 /** The fault actions, each checked against the run's length and names, in time order. */
 function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] {
   const { errorAt, endpoint, nodeTarget, nodeSet, nodeIds } = names;
   const faults: FaultAction[] = [...(input.faults ?? [])];
+  /** A clog or a burst ends by the end of the run. */
+  const lastsWithinRun = (atUs: number, forUs: number, path: Array<string | number>): void => {
+    if (atUs + forUs <= input.duration) return;
+    throw errorAt(
+      path,
+      `${path.join(".")}: ${formatDuration(forUs)} from ${formatDuration(atUs)} ends after the end of the run (duration ${formatDuration(input.duration)}): at most ${formatDuration(input.duration - atUs)}`,
+    );
+  };
   faults.forEach((fault, index) => {
     const at = (field: string | number, ...rest: Array<string | number>) => ["faults", index, field, ...rest];
     if (fault.atUs > input.duration) {
@@ -197,6 +252,10 @@ function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] 
       case "clog":
         endpoint(fault.clog.link.from, at("clog", "link"));
         endpoint(fault.clog.link.to, at("clog", "link"));
+        lastsWithinRun(fault.atUs, fault.clog.for, at("clog", "for"));
+        break;
+      case "burst":
+        lastsWithinRun(fault.atUs, fault.burst.for, at("burst", "for"));
         break;
       case "drift":
         nodeTarget(fault.drift.node, at("drift", "node"));
@@ -210,7 +269,6 @@ function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] 
         }
         break;
       case "heal":
-      case "burst":
         break;
     }
   });
@@ -270,16 +328,28 @@ function buildWorkload(input: ScenarioInput): WorkloadSpec | undefined {
   };
 }
 
-/** A schedule names only this scenario's nodes and clients, and replaces workload and faults. */
+/**
+ * A schedule names only this scenario's nodes and clients, and replaces workload and faults: a
+ * scenario with both is refused at the first of those keys in the file.
+ */
 function checkSchedule(
   input: ScenarioInput,
   nodeSet: ReadonlySet<string>,
-  errorAt: (path: Array<string | number>, message: string) => InputError,
+  errorAt: ErrorAt,
+  keyOrder: readonly string[],
 ): void {
-  if (input.workload !== undefined || (input.faults ?? []).length > 0) {
+  const clashing = keyOrder.filter(
+    (key) =>
+      key === "schedule" ||
+      (key === "workload" && input.workload !== undefined) ||
+      (key === "faults" && (input.faults ?? []).length > 0),
+  );
+  if (clashing.length > 1) {
+    const others = clashing.filter((key) => key !== "schedule").join(" and ");
     throw errorAt(
-      ["schedule"],
-      "a scenario with a schedule has no workload and no faults: every step is in the schedule",
+      [clashing[0] as string],
+      `a scenario with a schedule has no workload and no faults (this one has ${others}): every step is in the schedule`,
+      "key",
     );
   }
   const clientCount = input.clients ?? 0;
@@ -327,6 +397,11 @@ function unknownClient(name: string, clientCount: number): string {
   return `unknown client '${name}': ${clientCount === 0 ? "this scenario has no clients (set 'clients')" : `expected one of c1..c${clientCount}`}`;
 }
 
+/**
+ * The error for a failed schema check. An unknown field comes first (a misspelt key also makes
+ * the field it meant "missing"), the earliest in the file, at the key itself; otherwise the first
+ * issue, at its value.
+ */
 function issueError(
   issues: readonly z.core.$ZodIssue[],
   raw: unknown,
@@ -334,13 +409,49 @@ function issueError(
   lineCounter: LineCounter,
   file: string,
 ): InputError {
-  const issue = issues[0] as z.core.$ZodIssue;
-  const path = issue.path.filter((part): part is string | number => typeof part !== "symbol");
-  const pointAt =
-    issue.code === "unrecognized_keys" && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path;
-  const where = locate(document, lineCounter, pointAt);
+  const flat = flattenUnions(issues);
+  const unknownKeys = flat
+    .filter((issue) => issue.code === "unrecognized_keys" && issue.keys[0] !== undefined)
+    .map((issue) => {
+      const path = [...pathOf(issue), (issue as z.core.$ZodIssueUnrecognizedKeys).keys[0] as string];
+      return { issue, path, where: locateKey(document, lineCounter, path) };
+    })
+    .sort((a, b) => (a.where.offset ?? 0) - (b.where.offset ?? 0));
+  const unknownKey = unknownKeys[0];
+  if (unknownKey !== undefined) {
+    const { line, column } = unknownKey.where;
+    return new InputError(`${unknownKey.path.join(".")}: ${unknownKey.issue.message}`, {
+      file,
+      ...(line === undefined ? {} : { line, column }),
+    });
+  }
+  const issue = flat[0] as z.core.$ZodIssue;
+  const path = pathOf(issue);
+  const where = locate(document, lineCounter, path);
   const field = path.length === 0 ? "scenario" : path.join(".");
   return new InputError(`${field}: ${describeIssue(issue, valueAt(raw, path))}`, { file, ...where });
+}
+
+function pathOf(issue: z.core.$ZodIssue): Array<string | number> {
+  return issue.path.filter((part): part is string | number => typeof part !== "symbol");
+}
+
+/**
+ * Issues with each union replaced by the issues of its one branch of the value's own shape (a
+ * mapping's issues for a mapping), so that they name the field at fault; a union no branch or
+ * several branches fit stays as it is.
+ */
+function flattenUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== "invalid_union") return [issue];
+    const fitting = issue.errors.filter(
+      (branch) => !branch.some((inner) => inner.code === "invalid_type" && inner.path.length === 0),
+    );
+    const branch = fitting.length === 1 ? fitting[0] : undefined;
+    if (branch === undefined) return [issue];
+    const nested = branch.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+    return flattenUnions(nested as z.core.$ZodIssue[]);
+  });
 }
 
 function valueAt(raw: unknown, path: ReadonlyArray<string | number>): unknown {
@@ -383,6 +494,27 @@ function locate(
     }
   }
   return {};
+}
+
+/**
+ * The line, column and offset of the key of the field at `path` (the key `workloads:` itself, not
+ * its value on the lines below), or of the nearest existing ancestor's value.
+ */
+function locateKey(
+  document: Document,
+  lineCounter: LineCounter,
+  path: Array<string | number>,
+): { line?: number; column?: number; offset?: number } {
+  const parent = path.length <= 1 ? document.contents : document.getIn(path.slice(0, -1), true);
+  if (isMap(parent)) {
+    const pair = parent.items.find((item) => isScalar(item.key) && item.key.value === path[path.length - 1]);
+    if (pair !== undefined && isNode(pair.key) && pair.key.range !== undefined && pair.key.range !== null) {
+      const offset = pair.key.range[0];
+      const position = lineCounter.linePos(offset);
+      return { line: position.line, column: position.col, offset };
+    }
+  }
+  return locate(document, lineCounter, path);
 }
 
 function describeRange(ids: readonly string[]): string {

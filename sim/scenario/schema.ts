@@ -5,7 +5,28 @@
 import { z } from "zod";
 import type { WorkloadSpec } from "../clients.js";
 import type { LatencySpec, NetworkSpec } from "../network.js";
-import { parseDurationUs } from "../time.js";
+import { seedProblem } from "../random.js";
+import { didYouMean } from "../suggest.js";
+import { formatDuration, parseDurationUs } from "../time.js";
+
+/**
+ * A mapping with exactly these fields. An unknown field's issue says which known field is close
+ * (`unknown field; did you mean 'duration'?`), or lists them all; it names the first unknown key.
+ */
+function fields<Shape extends z.ZodRawShape>(shape: Shape) {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === "unrecognized_keys" ? unknownField(String(issue.keys[0]), known) : undefined,
+  });
+}
+
+function unknownField(key: string, known: readonly string[]): string {
+  const suggestion = didYouMean(key, known);
+  return suggestion === ""
+    ? `unknown field (expected one of ${known.join(", ")})`
+    : `unknown field${suggestion}`;
+}
 
 const duration = z.union([z.string(), z.number()]).transform((value, context) => {
   // A number without a unit is refused: `at: 1000` meant milliseconds as often as microseconds.
@@ -27,78 +48,121 @@ const duration = z.union([z.string(), z.number()]).transform((value, context) =>
   return parsed;
 });
 
+/** A wait that must be able to pass: an operation's timeout of 0 would end it as it starts. */
+const positiveDuration = duration.refine((valueUs) => valueUs > 0, "expected a duration above 0");
+
 const probability = z
   .number()
   .min(0, "expected a probability from 0 to 1")
   .max(1, "expected a probability from 0 to 1");
 const name = z.string().min(1);
 
-const latency = z
-  .union([
-    duration,
-    z.strictObject({ constant: duration }),
-    z.strictObject({ uniform: z.tuple([duration, duration]) }),
-    z.strictObject({ exponential: duration, min: duration.optional(), max: duration }),
-  ])
-  .transform((value, context): LatencySpec => {
-    if (typeof value === "number") return { distribution: "constant", valueUs: value };
-    if ("constant" in value) return { distribution: "constant", valueUs: value.constant };
-    if ("uniform" in value) {
-      const [minUs, maxUs] = value.uniform;
-      if (minUs > maxUs) {
-        context.addIssue({ code: "custom", message: "uniform latency needs [min, max] with min <= max" });
-        return z.NEVER;
-      }
-      return { distribution: "uniform", minUs, maxUs };
-    }
-    return {
-      distribution: "exponential",
-      meanUs: value.exponential,
-      minUs: value.min ?? 0,
-      maxUs: value.max,
-    };
-  });
+/** The ways a latency is written, for messages. */
+const latencyForms =
+  "a duration (1ms), {constant: 1ms}, {uniform: [1ms, 5ms]} or {exponential: 2ms, max: 50ms, min: 0}";
 
-const network = z
-  .strictObject({
-    latency: latency.optional(),
-    loss: probability.optional(),
-    duplicate: probability.optional(),
-    fifo: z.boolean().optional(),
-    links: z
-      .array(
-        z.strictObject({
-          from: name,
-          to: name,
-          latency: latency.optional(),
-          loss: probability.optional(),
-          duplicate: probability.optional(),
-          both: z.boolean().optional(),
-        }),
-      )
-      .optional(),
-  })
-  .optional();
+const latencyObjects = {
+  constant: fields({ constant: duration }),
+  uniform: fields({ uniform: z.tuple([duration, duration]) }),
+  exponential: fields({ exponential: duration, min: duration.optional(), max: duration.optional() }),
+};
 
-const workload = z
-  .strictObject({
-    clients: z.number().int().min(1).max(64),
-    rate: z.number().positive("expected operations per simulated second, above 0"),
-    mix: z.record(z.string(), z.number().min(0)).optional(),
-    keys: z.union([z.number().int().min(1), z.array(name).min(1)]).optional(),
-    start: duration.optional(),
-    stop: duration.optional(),
-    timeout: duration.optional(),
-    attemptTimeout: duration.optional(),
-  })
-  .optional();
+/**
+ * A latency: a bare duration, or a mapping whose distribution key (`constant`, `uniform`,
+ * `exponential`) says which fields the rest of it may have.
+ */
+const latency = z.unknown().transform((value, context): LatencySpec => {
+  const fail = (message: string): never => {
+    context.addIssue({ code: "custom", message });
+    return z.NEVER;
+  };
+  const failed = (result: z.ZodSafeParseResult<unknown>): result is z.ZodSafeParseError<unknown> => {
+    if (result.success) return false;
+    for (const issue of result.error.issues) context.addIssue({ ...issue });
+    return true;
+  };
+  if (typeof value === "string" || typeof value === "number") {
+    const result = duration.safeParse(value);
+    return failed(result) ? z.NEVER : { distribution: "constant", valueUs: result.data };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return fail(`expected a latency: ${latencyForms}; got ${JSON.stringify(value)}`);
+  }
+  const kinds = Object.keys(latencyObjects) as Array<keyof typeof latencyObjects>;
+  const kind = kinds.find((name) => Object.hasOwn(value, name));
+  if (kind === undefined) {
+    const first = Object.keys(value)[0] ?? "";
+    const suggestion = didYouMean(first, kinds);
+    return fail(
+      suggestion === ""
+        ? `expected a latency: ${latencyForms}`
+        : `unknown latency '${first}'${suggestion} (expected ${latencyForms})`,
+    );
+  }
+  if (kind === "constant") {
+    const result = latencyObjects.constant.safeParse(value);
+    return failed(result) ? z.NEVER : { distribution: "constant", valueUs: result.data.constant };
+  }
+  if (kind === "uniform") {
+    const result = latencyObjects.uniform.safeParse(value);
+    if (failed(result)) return z.NEVER;
+    const [minUs, maxUs] = result.data.uniform;
+    if (minUs > maxUs) return fail("uniform latency needs [min, max] with min <= max");
+    return { distribution: "uniform", minUs, maxUs };
+  }
+  const result = latencyObjects.exponential.safeParse(value);
+  if (failed(result)) return z.NEVER;
+  const exponential = result.data;
+  if (exponential.max === undefined) {
+    return fail(
+      `an exponential latency needs max, its cap, such as {exponential: ${formatDuration(exponential.exponential)}, max: 50ms}`,
+    );
+  }
+  const minUs = exponential.min ?? 0;
+  if (minUs > exponential.max) {
+    return fail(
+      `exponential latency: min ${formatDuration(minUs)} is above max ${formatDuration(exponential.max)}`,
+    );
+  }
+  return { distribution: "exponential", meanUs: exponential.exponential, minUs, maxUs: exponential.max };
+});
+
+const network = fields({
+  latency: latency.optional(),
+  loss: probability.optional(),
+  duplicate: probability.optional(),
+  fifo: z.boolean().optional(),
+  links: z
+    .array(
+      fields({
+        from: name,
+        to: name,
+        latency: latency.optional(),
+        loss: probability.optional(),
+        duplicate: probability.optional(),
+        both: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+}).optional();
+
+const workload = fields({
+  clients: z.number().int().min(1).max(64),
+  rate: z.number().positive("expected operations per simulated second, above 0"),
+  mix: z.record(z.string(), z.number().min(0)).optional(),
+  keys: z.union([z.number().int().min(1), z.array(name).min(1)]).optional(),
+  start: duration.optional(),
+  stop: duration.optional(),
+  timeout: positiveDuration.optional(),
+  attemptTimeout: positiveDuration.optional(),
+}).optional();
 
 /** A node name, or a symbolic target resolved when the action runs. */
 const target = name;
 
 const link = z.union([
   z.tuple([name, name]).transform(([from, to]) => ({ from, to, oneWay: false })),
-  z.strictObject({ from: name, to: name, oneWay: z.boolean().optional() }).transform((value) => ({
+  fields({ from: name, to: name, oneWay: z.boolean().optional() }).transform((value) => ({
     from: value.from,
     to: value.to,
     oneWay: value.oneWay ?? false,
@@ -106,7 +170,7 @@ const link = z.union([
 ]);
 
 /** `crash: n1`, or `crash: {node: n1, loseUnsynced: true}` to lose the writes it has not synced. */
-const crash = z.union([target, z.strictObject({ node: target, loseUnsynced: z.boolean().optional() })]);
+const crash = z.union([target, fields({ node: target, loseUnsynced: z.boolean().optional() })]);
 
 const faultFields = {
   crash,
@@ -118,18 +182,18 @@ const faultFields = {
   partition: z.array(z.array(name).min(1)).min(2, "a partition needs at least two groups"),
   cut: link,
   heal: z.literal(true),
-  clog: z.strictObject({ link: link, delay: duration, for: duration }),
-  burst: z.strictObject({ loss: probability.optional(), duplicate: probability.optional(), for: duration }),
-  drift: z.strictObject({ node: target, rate: z.number().gt(-1).lt(10) }),
-  drop: z.strictObject({ message: z.number().int().min(0) }),
-  delay: z.strictObject({ message: z.number().int().min(0), by: duration }),
-  duplicate: z.strictObject({ message: z.number().int().min(0) }),
-  op: z.strictObject({
+  clog: fields({ link: link, delay: duration, for: duration }),
+  burst: fields({ loss: probability.optional(), duplicate: probability.optional(), for: duration }),
+  drift: fields({ node: target, rate: z.number().gt(-1).lt(10) }),
+  drop: fields({ message: z.number().int().min(0) }),
+  delay: fields({ message: z.number().int().min(0), by: duration }),
+  duplicate: fields({ message: z.number().int().min(0) }),
+  op: fields({
     f: name,
     key: z.union([z.string(), z.null()]).optional(),
     value: z.unknown().optional(),
     node: name.optional(),
-    timeout: duration.optional(),
+    timeout: positiveDuration.optional(),
     follow: z.boolean().optional(),
   }),
 } as const;
@@ -141,59 +205,57 @@ type FaultFields = {
 };
 const actionNames = Object.keys(faultFields) as Array<keyof FaultFields>;
 
-const fault = z
-  .strictObject({
-    at: duration,
-    afterNewLeader: duration.optional(),
-    nthNewLeader: z.number().int().min(1).optional(),
-    note: z.string().optional(),
-    ...Object.fromEntries(actionNames.map((key) => [key, faultFields[key].optional()])),
-  })
-  .transform((value, context): FaultAction => {
-    const present = actionNames.filter((key) => (value as Record<string, unknown>)[key] !== undefined);
-    if (present.length !== 1) {
-      context.addIssue({
-        code: "custom",
-        message: `each fault names exactly one action (${actionNames.join(", ")}); found ${present.length === 0 ? "none" : present.join(", ")}`,
-      });
-      return z.NEVER;
-    }
-    const kind = present[0] as keyof FaultFields;
-    const body = (value as Record<string, unknown>)[kind];
-    if (value.nthNewLeader !== undefined && value.afterNewLeader === undefined) {
-      context.addIssue({
-        code: "custom",
-        message: "nthNewLeader needs afterNewLeader (the delay after that leader)",
-      });
-      return z.NEVER;
-    }
-    const wait = {
-      ...(value.afterNewLeader === undefined ? {} : { afterNewLeaderUs: value.afterNewLeader }),
-      ...(value.nthNewLeader === undefined || value.nthNewLeader === 1
-        ? {}
-        : { nthNewLeader: value.nthNewLeader }),
-    };
-    if (kind === "crash" && typeof body === "object" && body !== null) {
-      const { node, loseUnsynced } = body as { node: string; loseUnsynced?: boolean };
-      return {
-        atUs: value.at,
-        ...wait,
-        kind,
-        ...(value.note === undefined ? {} : { note: value.note }),
-        crash: node,
-        ...(loseUnsynced === true ? { loseUnsynced: true } : {}),
-      };
-    }
+const fault = fields({
+  at: duration,
+  afterNewLeader: duration.optional(),
+  nthNewLeader: z.number().int().min(1).optional(),
+  note: z.string().optional(),
+  ...Object.fromEntries(actionNames.map((key) => [key, faultFields[key].optional()])),
+}).transform((value, context): FaultAction => {
+  const present = actionNames.filter((key) => (value as Record<string, unknown>)[key] !== undefined);
+  if (present.length !== 1) {
+    context.addIssue({
+      code: "custom",
+      message: `each fault names exactly one action (${actionNames.join(", ")}); found ${present.length === 0 ? "none" : present.join(", ")}`,
+    });
+    return z.NEVER;
+  }
+  const kind = present[0] as keyof FaultFields;
+  const body = (value as Record<string, unknown>)[kind];
+  if (value.nthNewLeader !== undefined && value.afterNewLeader === undefined) {
+    context.addIssue({
+      code: "custom",
+      message: "nthNewLeader needs afterNewLeader (the delay after that leader)",
+    });
+    return z.NEVER;
+  }
+  const wait = {
+    ...(value.afterNewLeader === undefined ? {} : { afterNewLeaderUs: value.afterNewLeader }),
+    ...(value.nthNewLeader === undefined || value.nthNewLeader === 1
+      ? {}
+      : { nthNewLeader: value.nthNewLeader }),
+  };
+  if (kind === "crash" && typeof body === "object" && body !== null) {
+    const { node, loseUnsynced } = body as { node: string; loseUnsynced?: boolean };
     return {
       atUs: value.at,
       ...wait,
       kind,
       ...(value.note === undefined ? {} : { note: value.note }),
-      [kind]: body,
-    } as FaultAction;
-  });
+      crash: node,
+      ...(loseUnsynced === true ? { loseUnsynced: true } : {}),
+    };
+  }
+  return {
+    atUs: value.at,
+    ...wait,
+    kind,
+    ...(value.note === undefined ? {} : { note: value.note }),
+    [kind]: body,
+  } as FaultAction;
+});
 
-const messageRef = z.strictObject({
+const messageRef = fields({
   id: z.number().int().min(0),
   from: name,
   to: name,
@@ -204,18 +266,18 @@ const scheduleFields = {
   deliver: messageRef,
   drop: messageRef,
   duplicate: messageRef,
-  fire: z.strictObject({ node: name, timer: name }),
+  fire: fields({ node: name, timer: name }),
   retry: name,
-  invoke: z.strictObject({
+  invoke: fields({
     client: name,
     f: name,
     key: z.union([z.string(), z.null()]).optional(),
     value: z.unknown().optional(),
     node: name.optional(),
   }),
-  crash: z.union([name, z.strictObject({ node: name, loseUnsynced: z.boolean().optional() })]),
+  crash: z.union([name, fields({ node: name, loseUnsynced: z.boolean().optional() })]),
   restart: name,
-  drift: z.strictObject({ node: name, rate: z.number().gt(-1).lt(10) }),
+  drift: fields({ node: name, rate: z.number().gt(-1).lt(10) }),
   isolate: name,
   heal: z.literal(true, { error: "expected true: a heal step is written `heal: true`" }),
 } as const;
@@ -223,80 +285,76 @@ const scheduleFields = {
 type ScheduleFields = { [K in keyof typeof scheduleFields]: z.output<(typeof scheduleFields)[K]> };
 const stepNames = Object.keys(scheduleFields) as Array<keyof ScheduleFields>;
 
-const scheduleStep = z
-  .strictObject({
-    note: z.string().optional(),
-    ...Object.fromEntries(stepNames.map((key) => [key, scheduleFields[key].optional()])),
-  })
-  .transform((value, context): ScheduleStep => {
-    const present = stepNames.filter((key) => (value as Record<string, unknown>)[key] !== undefined);
-    if (present.length !== 1) {
-      context.addIssue({
-        code: "custom",
-        message: `each schedule step names exactly one action (${stepNames.join(", ")}); found ${present.length === 0 ? "none" : present.join(", ")}`,
-      });
-      return z.NEVER;
+const scheduleStep = fields({
+  note: z.string().optional(),
+  ...Object.fromEntries(stepNames.map((key) => [key, scheduleFields[key].optional()])),
+}).transform((value, context): ScheduleStep => {
+  const present = stepNames.filter((key) => (value as Record<string, unknown>)[key] !== undefined);
+  if (present.length !== 1) {
+    context.addIssue({
+      code: "custom",
+      message: `each schedule step names exactly one action (${stepNames.join(", ")}); found ${present.length === 0 ? "none" : present.join(", ")}`,
+    });
+    return z.NEVER;
+  }
+  const kind = present[0] as keyof ScheduleFields;
+  const body = (value as Record<string, unknown>)[kind];
+  const note = value.note === undefined ? {} : { note: value.note };
+  switch (kind) {
+    case "deliver":
+    case "drop":
+    case "duplicate":
+      return { kind, ...(body as ScheduleFields["deliver"]), ...note };
+    case "fire":
+      return { kind, ...(body as ScheduleFields["fire"]), ...note };
+    case "drift":
+      return { kind, ...(body as ScheduleFields["drift"]), ...note };
+    case "invoke": {
+      const invoke = body as ScheduleFields["invoke"];
+      return {
+        kind,
+        client: invoke.client,
+        f: invoke.f,
+        key: invoke.key ?? null,
+        value: invoke.value ?? null,
+        ...(invoke.node === undefined ? {} : { node: invoke.node }),
+        ...note,
+      };
     }
-    const kind = present[0] as keyof ScheduleFields;
-    const body = (value as Record<string, unknown>)[kind];
-    const note = value.note === undefined ? {} : { note: value.note };
-    switch (kind) {
-      case "deliver":
-      case "drop":
-      case "duplicate":
-        return { kind, ...(body as ScheduleFields["deliver"]), ...note };
-      case "fire":
-        return { kind, ...(body as ScheduleFields["fire"]), ...note };
-      case "drift":
-        return { kind, ...(body as ScheduleFields["drift"]), ...note };
-      case "invoke": {
-        const invoke = body as ScheduleFields["invoke"];
-        return {
-          kind,
-          client: invoke.client,
-          f: invoke.f,
-          key: invoke.key ?? null,
-          value: invoke.value ?? null,
-          ...(invoke.node === undefined ? {} : { node: invoke.node }),
-          ...note,
-        };
-      }
-      case "retry":
-        return { kind, client: body as string, ...note };
-      case "isolate":
-        return { kind, node: body as string, ...note };
-      case "heal":
-        return { kind, ...note };
-      case "crash": {
-        if (typeof body === "string") return { kind, node: body, ...note };
-        const crash = body as { node: string; loseUnsynced?: boolean };
-        return {
-          kind,
-          node: crash.node,
-          ...(crash.loseUnsynced === true ? { loseUnsynced: true } : {}),
-          ...note,
-        };
-      }
-      case "restart":
-        return { kind, node: body as string, ...note };
+    case "retry":
+      return { kind, client: body as string, ...note };
+    case "isolate":
+      return { kind, node: body as string, ...note };
+    case "heal":
+      return { kind, ...note };
+    case "crash": {
+      if (typeof body === "string") return { kind, node: body, ...note };
+      const crash = body as { node: string; loseUnsynced?: boolean };
+      return {
+        kind,
+        node: crash.node,
+        ...(crash.loseUnsynced === true ? { loseUnsynced: true } : {}),
+        ...note,
+      };
     }
-  });
+    case "restart":
+      return { kind, node: body as string, ...note };
+  }
+});
 
-const bounds = z.strictObject({ min: z.number().optional(), max: z.number().optional() });
+const bounds = fields({ min: z.number().optional(), max: z.number().optional() });
 
-const expectations = z
-  .strictObject({
-    safe: z.boolean().optional(),
-    violates: z.array(name).optional(),
-    linearizable: z.boolean().optional(),
-    leader: z.strictObject({ by: duration }).optional(),
-    neverLeader: z.array(name).optional(),
-    figures: z.record(z.string(), bounds).optional(),
-    blocked: z.boolean().optional(),
-  })
-  .optional();
+const expectations = fields({
+  safe: z.boolean().optional(),
+  violates: z.array(name).optional(),
+  linearizable: z.boolean().optional(),
+  leader: fields({ by: duration }).optional(),
+  neverLeader: z.array(name).optional(),
+  figures: z.record(z.string(), bounds).optional(),
+  blocked: z.boolean().optional(),
+}).optional();
 
-export const scenarioSchema = z.strictObject({
+export const scenarioSchema = fields({
   name: name.optional(),
   protocol: name,
   module: z.string().min(1).optional(),
@@ -304,11 +362,16 @@ export const scenarioSchema = z.strictObject({
   description: z.string().optional(),
   // The protocol's own `nodeCounts` narrow this; the ceiling only keeps runs of a sane size.
   nodes: z.number().int().min(1).max(1000).optional(),
+  // The scalar's own text (load.ts): the seed takes what --seed takes, not YAML's other integers.
   seed: z
-    .union([
-      z.number().int().min(0),
-      z.string().regex(/^(0[xX][0-9a-fA-F]+|\d+)$/, "expected a decimal or 0x-hex seed"),
-    ])
+    .union([z.string(), z.number()])
+    .transform((value, context) => {
+      const raw = String(value).trim();
+      const problem = seedProblem(raw);
+      if (problem === undefined) return BigInt(raw);
+      context.addIssue({ code: "custom", message: problem });
+      return z.NEVER;
+    })
     .optional(),
   duration: duration,
   options: z.record(z.string(), z.unknown()).optional(),

@@ -63,6 +63,26 @@ export function nodeCountProblem(
   return fits ? undefined : `${protocol.name} supports ${describeNodeCounts(counts)}, got ${nodes}`;
 }
 
+/**
+ * Why the protocol's own check of its parsed options against a cluster of `nodes` (n1..nN)
+ * refuses them (`checkOptions`), or undefined when it accepts them or has no such check.
+ */
+export function optionCheckProblem(
+  protocol: Protocol,
+  nodes: number,
+  options: Readonly<Record<string, unknown>>,
+): string | undefined {
+  try {
+    protocol.checkOptions?.(
+      options,
+      Array.from({ length: nodes }, (_, index) => `n${index + 1}`),
+    );
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 /** Every name a scenario's `expect.violates` may use with this protocol. */
 export function reportableInvariants(protocol: Protocol): string[] {
   const names = protocol.invariants.map((invariant) => invariant.name);

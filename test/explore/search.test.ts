@@ -211,6 +211,17 @@ describe("exploring built-in protocols", () => {
     );
   });
 
+  it("explores a cluster its options fit (checkOptions): a bug's hinted ring of n1..n5 gets 5 nodes", () => {
+    const ring = protocols.get("consistent-hashing") as Protocol;
+    const bugs = ["sequential-vnode-tokens"];
+    expect(exploreSetup(ring, { bugs }).setup.nodes).toBe(5);
+    expect(() => exploreSetup(ring, { bugs, nodes: 3 })).toThrow(
+      new InputError(
+        "--nodes 3: consistent-hashing option 'initial[3]' names n4, which is not in this scenario (nodes n1..n3) (options set by the hints of --bug sequential-vnode-tokens)",
+      ),
+    );
+  });
+
   it("starts every deliberate bug's exploration on a cluster that runs: no exception in the first state", () => {
     for (const protocol of protocols.values()) {
       for (const bug of protocol.bugs) {

@@ -5,6 +5,8 @@
  * and its counterexample file replays to the same trace hash.
  */
 import { describe, expect, test } from "vitest";
+import { protocols } from "../../protocols/index.js";
+import { InputError } from "../../sim/errors.js";
 import {
   evaluateJob,
   fuzzScenario,
@@ -23,6 +25,7 @@ import {
 import { quietNote } from "../../sim/fuzz/plan.js";
 import { scenarioRunner } from "../../sim/fuzz/property.js";
 import { fuzzSettings } from "../../sim/fuzz/settings.js";
+import type { Protocol } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import { writeScenario } from "../../sim/scenario/write.js";
@@ -68,6 +71,19 @@ describe("generated scenarios", () => {
 });
 
 const fakeFailure = { invariant: "test.fails", kind: "safety", message: "run 13 fails" } as const;
+
+describe("campaign settings", () => {
+  test("option choices the protocol's checkOptions refuses at a drawn cluster size are refused before any run", () => {
+    const ring = protocols.get("consistent-hashing") as Protocol;
+    const bugs = ["sequential-vnode-tokens"];
+    expect(() => fuzzSettings(ring, { bugs, nodesMin: 3, nodesMax: 5 })).toThrow(
+      new InputError(
+        "--nodes 3..5: with 3 nodes, consistent-hashing option 'initial[3]' names n4, which is not in this scenario (nodes n1..n3) (options from the fuzz hints of --bug sequential-vnode-tokens)",
+      ),
+    );
+    expect(fuzzSettings(ring, { bugs }).nodesMin).toBe(5);
+  });
+});
 
 describe("campaigns", () => {
   test("the runs performed and the first failure are the same for any batch size and worker count", async () => {

@@ -50,7 +50,42 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
     "unknown-field",
     "protocol: raft\nduration: 1s\nnodez: 3\n",
-    "unknown-field.yaml:3:8: scenario: unknown field 'nodez'",
+    "unknown-field.yaml:3:1: nodez: unknown field; did you mean 'nodes'?",
+  ],
+  [
+    "misspelt-required-field",
+    "protocol: raft\nduraton: 3s\n",
+    "misspelt-required-field.yaml:2:1: duraton: unknown field; did you mean 'duration'?",
+  ],
+  [
+    "misspelt-block-key",
+    "protocol: raft\nduration: 1s\nworkloads:\n  clients: 1\n  rate: 10\n",
+    "misspelt-block-key.yaml:3:1: workloads: unknown field; did you mean 'workload'?",
+  ],
+  [
+    "unknown-field-far-from-known",
+    "protocol: raft\nduration: 1s\nexpect: {safe: true, zzz: 1}\n",
+    "unknown-field-far-from-known.yaml:3:22: expect.zzz: unknown field (expected one of safe, violates, linearizable, leader, neverLeader, figures, blocked)",
+  ],
+  [
+    "misspelt-fault-action",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 0, crsh: n1}\n",
+    "misspelt-fault-action.yaml:4:13: faults.0.crsh: unknown field; did you mean 'crash'?",
+  ],
+  [
+    "misspelt-field-in-union",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 0, crash: {nod: n1}}\n",
+    "misspelt-field-in-union.yaml:4:21: faults.0.crash.nod: unknown field; did you mean 'node'?",
+  ],
+  [
+    "schedule-and-faults",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 0, crash: n1}\nclients: 1\nschedule:\n  - {heal: true}\n",
+    "schedule-and-faults.yaml:3:1: a scenario with a schedule has no workload and no faults (this one has faults): every step is in the schedule",
+  ],
+  [
+    "partition-unknown-client",
+    "protocol: raft\nduration: 1s\nworkload: {clients: 2, rate: 10}\nfaults:\n  - {at: 0, partition: [[n1], [n2, c9]]}\n",
+    "partition-unknown-client.yaml:5:36: unknown node or client 'c9': this scenario has nodes n1..n3 and clients c1..c2",
   ],
   [
     "nodes-not-int",
@@ -93,14 +128,94 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "after-end.yaml:4:10: this action is after the end of the run (duration 1s)",
   ],
   [
+    "workload-stop-before-start",
+    "protocol: raft\nduration: 3s\nworkload: {clients: 1, rate: 10, start: 2s, stop: 1s}\n",
+    "workload-stop-before-start.yaml:3:51: workload.stop: 1s is not after workload.start (2s), so no operation starts",
+  ],
+  [
+    "workload-start-at-end",
+    "protocol: raft\nduration: 3s\nworkload: {clients: 1, rate: 10, start: 3s}\n",
+    "workload-start-at-end.yaml:3:41: workload.start: 3s is at or after the end of the run (duration 3s), so no operation starts",
+  ],
+  [
+    "workload-stop-after-end",
+    "protocol: raft\nduration: 3s\nworkload: {clients: 1, rate: 10, stop: 5s}\n",
+    "workload-stop-after-end.yaml:3:40: workload.stop: 5s is after the end of the run (duration 3s)",
+  ],
+  [
+    "workload-empty-mix",
+    "protocol: raft\nduration: 3s\nworkload: {clients: 1, rate: 10, mix: {}}\n",
+    "workload-empty-mix.yaml:3:39: workload.mix: no operation is listed, so no operation is chosen: give at least one a weight above 0",
+  ],
+  [
+    "workload-zero-mix",
+    "protocol: raft\nduration: 3s\nworkload: {clients: 1, rate: 10, mix: {read: 0, write: 0}}\n",
+    "workload-zero-mix.yaml:3:39: workload.mix: every weight is 0, so no operation is chosen: give at least one a weight above 0",
+  ],
+  [
+    "workload-zero-timeout",
+    "protocol: raft\nduration: 3s\nworkload: {clients: 1, rate: 10, timeout: 0ms}\n",
+    "workload-zero-timeout.yaml:3:43: workload.timeout: expected a duration above 0",
+  ],
+  [
+    "op-zero-timeout",
+    "protocol: raft\nduration: 3s\nfaults:\n  - {at: 1s, op: {f: write, key: x, timeout: 0}}\n",
+    "op-zero-timeout.yaml:4:46: faults.0.op.timeout: expected a duration above 0",
+  ],
+  [
+    "clog-past-end",
+    "protocol: raft\nduration: 3s\nfaults:\n  - {at: 1s, clog: {link: [n1, n2], delay: 10ms, for: 5s}}\n",
+    "clog-past-end.yaml:4:55: faults.0.clog.for: 5s from 1s ends after the end of the run (duration 3s): at most 2s",
+  ],
+  [
+    "burst-past-end",
+    "protocol: raft\nduration: 3s\nfaults:\n  - {at: 2500ms, burst: {loss: 0.5, for: 1s}}\n",
+    "burst-past-end.yaml:4:42: faults.0.burst.for: 1s from 2.5s ends after the end of the run (duration 3s): at most 500ms",
+  ],
+  [
     "uniform-reversed",
     "protocol: raft\nduration: 1s\nnetwork:\n  latency: {uniform: [5ms, 1ms]}\n",
     "uniform-reversed.yaml:4:12: network.latency: uniform latency needs [min, max] with min <= max",
   ],
   [
+    "exponential-without-max",
+    "protocol: raft\nduration: 1s\nnetwork:\n  latency: {exponential: 2ms}\n",
+    "exponential-without-max.yaml:4:12: network.latency: an exponential latency needs max, its cap, such as {exponential: 2ms, max: 50ms}",
+  ],
+  [
+    "exponential-min-above-max",
+    "protocol: raft\nduration: 1s\nnetwork:\n  latency: {exponential: 2ms, min: 10ms, max: 5ms}\n",
+    "exponential-min-above-max.yaml:4:12: network.latency: exponential latency: min 10ms is above max 5ms",
+  ],
+  [
+    "unknown-latency-form",
+    "protocol: raft\nduration: 1s\nnetwork:\n  latency: {normal: 2ms}\n",
+    "unknown-latency-form.yaml:4:12: network.latency: expected a latency: a duration (1ms), {constant: 1ms}, {uniform: [1ms, 5ms]} or {exponential: 2ms, max: 50ms, min: 0}",
+  ],
+  [
+    "misspelt-latency-form",
+    "protocol: raft\nduration: 1s\nnetwork:\n  links: [{from: n1, to: n2, latency: {exponentail: 2ms, max: 9ms}}]\n",
+    "misspelt-latency-form.yaml:4:39: network.links.0.latency: unknown latency 'exponentail'; did you mean 'exponential'? (expected a duration (1ms), {constant: 1ms}, {uniform: [1ms, 5ms]} or {exponential: 2ms, max: 50ms, min: 0})",
+  ],
+  [
     "bad-seed",
     "protocol: raft\nduration: 1s\nseed: banana\n",
-    "bad-seed.yaml:3:7: seed: expected a decimal or 0x-hex seed",
+    "bad-seed.yaml:3:7: seed: expected a decimal or 0x-hex unsigned integer, got 'banana'",
+  ],
+  [
+    "octal-seed",
+    "protocol: raft\nduration: 1s\nseed: 0o17\n",
+    "octal-seed.yaml:3:7: seed: expected a decimal or 0x-hex unsigned integer, got '0o17'",
+  ],
+  [
+    "exponent-seed",
+    "protocol: raft\nduration: 1s\nseed: 1e3\n",
+    "exponent-seed.yaml:3:7: seed: expected a decimal or 0x-hex unsigned integer, got '1e3'",
+  ],
+  [
+    "seed-over-64-bits",
+    "protocol: raft\nduration: 1s\nseed: 0x10000000000000000\n",
+    "seed-over-64-bits.yaml:3:7: seed: expected a seed that fits in 64 bits, got '0x10000000000000000'",
   ],
   [
     "not-mapping",
@@ -129,6 +244,15 @@ describe("scenario validation", () => {
     }
     expect(caught).toBeInstanceOf(InputError);
     expect((caught as InputError).describe()).toBe(message);
+  });
+
+  it("reads a seed from its text, exactly, as --seed does", () => {
+    const seedOf = (written: string) =>
+      parseScenario(`protocol: raft\nduration: 1s\nseed: ${written}\n`, "s.yaml").seed;
+    expect(seedOf("0xffffffffffffffff")).toBe(0xffffffffffffffffn);
+    expect(seedOf("18446744073709551615 # the largest")).toBe(0xffffffffffffffffn);
+    expect(seedOf("'0x2a'")).toBe(42n);
+    expect(seedOf("0017")).toBe(17n);
   });
 
   it("accepts a complete scenario and converts units", () => {

@@ -47,7 +47,7 @@ network: {latency: 1ms}
 faults:
   - {at: 0, cut: {from: n1, to: n4, oneWay: true}}
   - {at: 0, cut: {from: n2, to: n3, oneWay: true}}
-  - {at: 0, clog: {link: {from: n5, to: n1, oneWay: true}, delay: 30ms, for: 1s}}
+  - {at: 0, clog: {link: {from: n5, to: n1, oneWay: true}, delay: 30ms, for: 200ms}}
   - {at: 0, timeout: n1}
   - {at: 3ms, timeout: n2}
 `;
