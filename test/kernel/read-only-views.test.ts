@@ -130,6 +130,19 @@ describe("a module's invariant that writes to a node", () => {
       (node) => Object.assign([...node.lastByClient.values()][0] ?? {}, { value: 2 }),
       "n1.lastByClient item.value is written",
     ],
+    [
+      "changes an array item it iterated",
+      (node) => {
+        for (const entry of node.log) Object.assign(entry, { value: 4 });
+      },
+      "n1.log item.value is written",
+    ],
+    [
+      "changes a Map value it looked up",
+      (node) =>
+        Object.assign(node.lastByClient.get([...node.lastByClient.keys()][0] ?? "") ?? {}, { value: 5 }),
+      "n1.lastByClient item.value is written",
+    ],
     ["adds to a Set", (node) => node.ids.add("x"), "n1.ids.add() is called"],
     ["writes a typed array", (node) => node.bytes.fill(0), "n1.bytes.fill() is called"],
     [
@@ -168,6 +181,13 @@ describe("a module's invariant that only reads", () => {
     const seen: string[] = [];
     const result = run((node, view) => {
       const entries = [...node.lastByClient].map(([client, last]) => `${client}=${String(last.value)}`);
+      // Iterated, spread and looked up through the view, as read in place.
+      const iterated: unknown[] = [];
+      for (const entry of node.log) iterated.push(entry.value);
+      expect(iterated).toEqual(node.log.map((entry) => entry.value));
+      expect([...node.log].length).toBe(node.log.length);
+      for (const [client, last] of node.lastByClient) expect(node.lastByClient.get(client)).toBe(last);
+      for (const id of node.ids) expect(node.ids.has(id)).toBe(true);
       let each = 0;
       node.lastByClient.forEach((last, client) => {
         if (client.length > 0 && last !== undefined) each++;
