@@ -86,7 +86,10 @@ export function fuzzFlags(yargs: Argv): Argv<FuzzArgs> {
     })
     .option("report", { type: "string", describe: "write the campaign report (HTML) to this file" })
     .example("$0 fuzz raft --time 60s", "fuzz correct Raft for a minute")
-    .example("$0 fuzz raft --bug commit-previous-term --runs 500 --seed 1", "find a deliberate bug")
+    .example(
+      "$0 fuzz raft --bug commit-previous-term --time 30s",
+      "find a deliberate bug (stops at the first)",
+    )
     .example("$0 fuzz raft --runs 2000 --shard 2/4 --json", "one machine's quarter of a campaign")
     .example("$0 fuzz ./my-protocol.js --time 30s", "fuzz your own protocol module") as Argv<FuzzArgs>;
 }

@@ -129,8 +129,12 @@ export async function saveCounterexample({
     ...(traceFile === undefined ? {} : { tracePath: traceFile }),
   });
   const reproduced = reproduces(result, failure, settings.liveness);
-  if (reportFile !== undefined)
-    reportAfterRun(result, { reportPath: reportFile, liveness: settings.liveness });
+  // `run --liveness` checks the protocol's liveness invariants (and refuses a protocol with none);
+  // the fuzzer's own check, a leader after healing, fails the saved file's `expect` without it.
+  const protocol = (await registryFor(source)).get(scenario.protocol);
+  const liveness =
+    settings.liveness && (protocol?.invariants.some(({ kind }) => kind === "liveness") ?? false);
+  if (reportFile !== undefined) reportAfterRun(result, { reportPath: reportFile, liveness });
   return {
     ...(file === undefined ? {} : { file: displayPath(file) }),
     ...(traceFile === undefined ? {} : { traceFile: displayPath(traceFile) }),
@@ -139,7 +143,7 @@ export async function saveCounterexample({
     kind: failure.kind,
     message: failure.message,
     faultActions: faultActionCount(scenario),
-    replay: replayLine(source, file === undefined ? `${name}.yaml` : displayPath(file), settings.liveness),
+    replay: replayLine(source, file === undefined ? `${name}.yaml` : displayPath(file), liveness),
     traceHash: result.traceHash,
     reproduced,
     runIndex: info.runIndex,

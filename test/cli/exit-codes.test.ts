@@ -278,6 +278,29 @@ describe("exit codes", () => {
     expect(unchecked.stdout.trim()).toMatch(/^✓ safe: every safety invariant held \(\d+ events\)$/);
   });
 
+  it("1 for the replay of a fuzzed Raft liveness counterexample, whose command asks no --liveness of run", () => {
+    const folder = join(out, "fuzz-liveness");
+    const fuzzed = quorumlab(
+      "fuzz",
+      "raft",
+      "--bug",
+      "fixed-election-timeout",
+      "--liveness",
+      "--seed",
+      "1",
+      "--runs",
+      "5",
+      "--out",
+      folder,
+    );
+    expect(fuzzed.code).toBe(1);
+    const replay = /replay: npx quorumlab run (\S+)$/m.exec(fuzzed.stdout);
+    expect(replay?.[1]).toMatch(/raft-liveness\.leader-0x[0-9a-f]+\.yaml$/);
+    const replayed = quorumlab("run", replay?.[1] as string, "--quiet");
+    expect(replayed.code).toBe(1);
+    expect(replayed.stdout).toContain("✗ expectations not met: leader by");
+  });
+
   it("2 for run --liveness on a protocol with no liveness invariant, which would check nothing more", () => {
     const result = quorumlab("run", "raft-split-vote-fixed-timeout", "--liveness");
     expect(result.code).toBe(2);
