@@ -16,6 +16,7 @@ import type { KernelObserver } from "./observer.js";
 import { formatSeed, randomStream } from "./random.js";
 import type { Scenario } from "./scenario/schema.js";
 import { historyInvariantOf, resolveScenario } from "./scenario/validate.js";
+import { closestName } from "./suggest.js";
 import { formatDuration } from "./time.js";
 import { type TraceLine, TraceRecorder, type TraceSink, traceVersion } from "./trace.js";
 
@@ -596,7 +597,7 @@ function figureExpectations(expect: Scenario["expect"], outcome: RunOutcome): Ex
     results.push({
       expectation: `${name} in ${range}`,
       met: !tooLow && !tooHigh,
-      detail: value === undefined ? `${name} was not measured` : `${name} = ${value}`,
+      detail: value === undefined ? notMeasured(name, outcome.figures()) : `${name} = ${value}`,
     });
   }
   if (expect.blocked !== undefined) {
@@ -635,6 +636,24 @@ function protocolFigures(protocol: Protocol, records: readonly TraceLine[], guar
     );
   }
   return figures;
+}
+
+/**
+ * Why a figure an expectation names has no value: the run did not measure it. A name close to one
+ * it measured is most likely misspelt (`leaderChange`), and the message says which was meant.
+ */
+function notMeasured(name: string, figures: Record<string, unknown>): string {
+  const measured: string[] = [];
+  const collect = (value: unknown, path: string): void => {
+    if (typeof value === "number" || typeof value === "boolean") measured.push(path);
+    else if (value !== null && typeof value === "object" && !Array.isArray(value))
+      for (const [key, inner] of Object.entries(value)) collect(inner, path === "" ? key : `${path}.${key}`);
+  };
+  collect(figures, "");
+  const meant = closestName(name, measured);
+  return meant === undefined
+    ? `${name} was not measured (this run measured ${measured.join(", ")})`
+    : `${name} was not measured: did you mean '${meant}'?`;
 }
 
 function lookupFigure(figures: Record<string, unknown>, path: string): number | undefined {
