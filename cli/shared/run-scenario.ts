@@ -3,6 +3,7 @@
  * the trace file sink, the run itself, its `--json` shape and the command that replays it.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
+import { resolve, sep } from "node:path";
 import { performance } from "node:perf_hooks";
 import { protocols } from "../../protocols/index.js";
 import { shellWord } from "../../reports/escape.js";
@@ -12,6 +13,7 @@ import { formatSeed } from "../../sim/random.js";
 import { type RunResult, runScenario } from "../../sim/run.js";
 import type { Scenario } from "../../sim/scenario/schema.js";
 import type { TraceSink } from "../../sim/trace.js";
+import { scenariosFolder } from "../files.js";
 import { historyChecker } from "../history-check.js";
 
 /** A trace sink that appends to a file with synchronous writes, so memory stays flat. */
@@ -107,8 +109,10 @@ export function replayCommand(
   modules: readonly string[] = [],
   liveness = false,
 ): string {
-  const target =
-    scenario.file !== undefined && !scenario.file.startsWith("scenarios/") ? scenario.file : scenario.name;
+  // A built-in scenario by its name, wherever the command runs (its file is in the package).
+  const builtIn =
+    scenario.file === undefined || resolve(scenario.file).startsWith(`${resolve(scenariosFolder())}${sep}`);
+  const target = builtIn ? scenario.name : (scenario.file as string);
   // A scenario that records its module finds it by itself; otherwise name the modules it ran with.
   const moduleFlags =
     scenario.module === undefined ? modules.map((module) => ` --module ${shellWord(module)}`).join("") : "";

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { readTraceFile } from "../../cli/report.js";
 import { scenarioOfTrace, writeReport } from "../../cli/shared/report-file.js";
-import { executeScenario } from "../../cli/shared/run-scenario.js";
+import { executeScenario, replayCommand } from "../../cli/shared/run-scenario.js";
 import { InputError } from "../../sim/errors.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { quorumlab } from "../support/quorumlab.js";
@@ -118,6 +118,11 @@ describe("report command", () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(
       "replay: npx quorumlab run SCENARIO.yaml --seed 0x1 --trace trace.jsonl --report report.html   # SCENARIO.yaml: the file of scenario 'x; echo injected'",
+    );
+    // A built-in scenario's file, however it is named, replays by the scenario's name.
+    const absolute = join(import.meta.dirname, "..", "..", "scenarios", "raft-basic.yaml");
+    expect(replayCommand(loadScenario(absolute), 1n)).toBe(
+      "npx quorumlab run raft-basic --seed 0x1 --trace trace.jsonl --report report.html",
     );
     const builtIn = join(folder, "raft-basic.jsonl");
     expect(quorumlab("run", "raft-basic", "--quiet", "--trace", builtIn).code).toBe(0);
