@@ -1,5 +1,6 @@
 /** The two ways `fuzz` replays instead of searching: `--fc-seed/--fc-path` and `--replay FILE`. */
 import { performance } from "node:perf_hooks";
+import { InputError } from "../../sim/errors.js";
 import { shrinkWithSeed } from "../../sim/fuzz/campaign.js";
 import { fuzzSettings } from "../../sim/fuzz/settings.js";
 import { formatSeed } from "../../sim/random.js";
@@ -21,9 +22,13 @@ export async function replayFastCheck(args: FuzzArgs, seed: bigint): Promise<Fuz
   const settings = fuzzSettings(protocol, settingsInput(args));
   const runner = await fuzzRunner(source, settings.liveness);
   const started = performance.now();
-  const shrink = shrinkWithSeed(settings, args["fc-seed"] as number, runner, {
-    ...(args["fc-path"] === undefined ? {} : { path: args["fc-path"] }),
-  });
+  const shrink = rebuild(
+    () =>
+      shrinkWithSeed(settings, args["fc-seed"] as number, runner, {
+        ...(args["fc-path"] === undefined ? {} : { path: args["fc-path"] }),
+      }),
+    args,
+  );
   const base = {
     protocol: protocol.name,
     bugs: settings.bugs,
@@ -40,6 +45,22 @@ export async function replayFastCheck(args: FuzzArgs, seed: bigint): Promise<Fuz
   const info = { shrink, campaignSeed: seed, runIndex: 0 };
   const counterexample = await saveCounterexample({ source, settings, info, outDir: args.out, shrinkMs: 0 });
   return { ...base, wallMs: performance.now() - started, counterexample };
+}
+
+/**
+ * Runs fast-check's replay; a path with a shrink step that the run of this seed (and these
+ * settings) does not have is the user's input, not an internal error.
+ */
+function rebuild<T>(replay: () => T, args: FuzzArgs): T {
+  try {
+    return replay();
+  } catch (error) {
+    if (error instanceof Error && error.message.startsWith("Unable to replay"))
+      throw new InputError(
+        `--fc-path: the run of --fc-seed ${args["fc-seed"]} with these settings has no shrink path '${args["fc-path"]}' (give the path printed with the counterexample, and the same flags)`,
+      );
+    throw error;
+  }
 }
 
 /**

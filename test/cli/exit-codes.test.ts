@@ -117,6 +117,22 @@ describe("exit codes", () => {
     ],
     [["--runs", "3", "--fc-path", "1:2"], "--fc-path: only with --fc-seed, whose shrink path it is"],
     [
+      ["--fc-seed", "1.5"],
+      "--fc-seed: expected a whole number from 0 to 2147483647 (the fast-check seed printed with a counterexample), got 1.5",
+    ],
+    [
+      ["--fc-seed", "5", "--fc-path", "zz"],
+      "--fc-path: expected a shrink path such as 0:3:3:1 (0, then one index per shrink step, as printed with a counterexample), got 'zz'",
+    ],
+    [
+      ["--fc-seed", "5", "--fc-path", "99:99:99"],
+      "--fc-path: expected a shrink path such as 0:3:3:1 (0, then one index per shrink step, as printed with a counterexample), got '99:99:99'",
+    ],
+    [
+      ["--fc-seed", "5", "--fc-path", "0:99:99"],
+      "--fc-path: the run of --fc-seed 5 with these settings has no shrink path '0:99:99' (give the path printed with the counterexample, and the same flags)",
+    ],
+    [
       ["--fc-seed", "5", "--runs", "3", "--workers", "2"],
       "--fc-seed: rebuilds one run without a campaign, so it takes no --runs, --workers",
     ],
