@@ -141,7 +141,7 @@ export async function saveCounterexample({
     ...(reportFile === undefined ? {} : { reportFile: displayPath(reportFile) }),
     invariant: failure.invariant,
     kind: failure.kind,
-    message: failure.message,
+    message: replayedMessage(result, failure),
     faultActions: faultActionCount(scenario),
     replay: replayLine(source, file === undefined ? `${name}.yaml` : displayPath(file), liveness),
     traceHash: result.traceHash,
@@ -186,6 +186,14 @@ async function replayTwice({
     );
   }
   return result;
+}
+
+/**
+ * The message of the saved file's own run: its violation of the failing invariant (what `quorumlab
+ * run FILE` prints), else the shrunk run's (an exception, or a liveness deadline its `expect` states).
+ */
+function replayedMessage(result: RunResult, failure: RunFailure): string {
+  return result.violations.find((v) => v.invariant === failure.invariant)?.message ?? failure.message;
 }
 
 /** The saved scenario fails the way the campaign's run did. */

@@ -159,6 +159,10 @@ export function evaluateJob(
 
 export interface ShrinkResult {
   readonly plan: FuzzPlan;
+  /**
+   * How the shrunk plan itself fails: the found run's kind and invariant, and the shrunk run's
+   * message (which names its own nodes, terms and indexes).
+   */
   readonly failure: RunFailure;
   /**
    * fast-check's seed and path: `fc.check(property, {seed, path})` replays the shrunk plan. Null
@@ -216,7 +220,7 @@ export function shrinkJob(
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
   });
-  return { ...shrunk, failure, fcSeed: null, fcPath: null };
+  return { ...shrunk, fcSeed: null, fcPath: null };
 }
 
 /** As `shrinkRun`, given the fast-check seed directly (for `--fc-seed` replays). */
@@ -229,6 +233,8 @@ export function shrinkWithSeed(
   const now = options.now;
   const deadline = now === undefined || options.budgetMs === undefined ? undefined : now() + options.budgetMs;
   let target: RunFailure | undefined;
+  // fast-check's counterexample is the last plan that failed.
+  let last: RunFailure | undefined;
   let shrinkRuns = 0;
   let budgetExhausted = false;
   const details = fc.check(
@@ -240,11 +246,10 @@ export function shrinkWithSeed(
       const verdict = runner(fuzzScenario(plan, settings));
       if (target !== undefined) shrinkRuns++;
       if (verdict.failure === undefined) return true;
-      if (target === undefined) {
-        target = verdict.failure;
-        return false;
-      }
-      return !sameFailure(verdict.failure, target);
+      if (target === undefined) target = verdict.failure;
+      else if (!sameFailure(verdict.failure, target)) return true;
+      last = verdict.failure;
+      return false;
     }),
     {
       seed: fcSeed,
@@ -252,10 +257,10 @@ export function shrinkWithSeed(
       ...(options.path === undefined ? {} : { path: options.path }),
     },
   );
-  if (!details.failed || target === undefined || details.counterexample === null) return undefined;
+  if (!details.failed || last === undefined || details.counterexample === null) return undefined;
   return {
     plan: details.counterexample[0],
-    failure: target,
+    failure: last,
     fcSeed,
     fcPath: details.counterexamplePath ?? "0",
     shrinkSteps: details.numShrinks,

@@ -94,6 +94,37 @@ describe("quorumlab fuzz", () => {
     expect((JSON.parse(run.stdout) as { traceHash: string }).traceHash).toBe(traceHash);
   });
 
+  test("the counterexample's message is the saved file's own: in --json, in its description and when run", () => {
+    const folder = join(out, "message");
+    const fuzz = spawnSync(
+      "node",
+      [
+        cli,
+        "fuzz",
+        "raft",
+        "--bug",
+        "commit-previous-term",
+        "--runs",
+        "600",
+        "--seed",
+        "1",
+        "--out",
+        folder,
+        "--json",
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(fuzz.status).toBe(1);
+    const { file, message } = (
+      JSON.parse(fuzz.stdout) as { counterexample: { file: string; message: string } }
+    ).counterexample;
+    const run = spawnSync("node", [cli, "run", file, "--json"], { cwd: root, encoding: "utf8" });
+    const violations = (JSON.parse(run.stdout) as { violations: Array<{ message: string }> }).violations;
+    // The run found first (before shrinking) broke leader completeness at another leader and term.
+    expect(violations[0]?.message).toBe(message);
+    expect(readFileSync(file, "utf8")).toContain(`\n    ${message}\n`);
+  });
+
   test("a violation that is the protocol's known limit says so, in --json and in the text; a bug's is not one", () => {
     const fuzz = (...extra: string[]) =>
       spawnSync(
