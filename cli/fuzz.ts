@@ -42,17 +42,16 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
 /** The command: a replay when asked for one, else a campaign. Returns the exit code. */
 async function fuzz(args: FuzzArgs): Promise<number> {
   checkModeFlags(args);
-  const seed =
-    args.seed === undefined ? BigInt(`0x${randomBytes(4).toString("hex")}`) : parseSeed(args.seed, "--seed");
+  const given = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
   if (args.replay !== undefined) return replayFile(args);
   if (args["fc-seed"] !== undefined) {
-    const outcome = await replayFastCheck(args, seed);
+    const outcome = await replayFastCheck(args, given ?? null);
     const { protocol } = await resolveTarget(args.target);
     if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, undefined, protocol))}\n`);
     else printOutcome(outcome, protocol);
     return outcome.counterexample === undefined ? ExitCode.ok : ExitCode.violation;
   }
-  return campaign(args, seed);
+  return campaign(args, given ?? BigInt(`0x${randomBytes(4).toString("hex")}`));
 }
 
 /** A campaign with a progress bar, its report file, and its outcome printed. */

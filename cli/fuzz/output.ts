@@ -28,7 +28,7 @@ export function fuzzJson(outcome: FuzzOutcome, shard?: Shard, protocol?: Protoco
     schemaVersion: 1,
     protocol: outcome.protocol,
     bugs: outcome.bugs,
-    seed: formatSeed(outcome.seed),
+    seed: outcome.seed === null ? null : formatSeed(outcome.seed),
     ...(shard === undefined ? {} : { shard: `${shard.index + 1}/${shard.count}` }),
     runs: outcome.runs,
     evaluated: outcome.evaluated,
@@ -63,23 +63,23 @@ export function fuzzJson(outcome: FuzzOutcome, shard?: Shard, protocol?: Protoco
   };
 }
 
-/** The guided-search fields of `--json`: search mode, coverage, corpus, probes, nondeterminism. */
+/**
+ * The guided-search fields of `--json`: search mode, coverage, corpus, probes, nondeterminism. A
+ * run rebuilt with `--fc-seed` has no campaign: what it did not measure (coverage, corpus, probes)
+ * is null, what it did not do (corpus files, mutants, determinism samples) 0.
+ */
 function campaignFields(outcome: FuzzOutcome): Record<string, unknown> {
   const stats = outcome.stats;
   const found = outcome.nondeterminism;
   return {
     search: outcome.settings.swarm === true ? "guided" : "uniform",
-    ...(stats === undefined
-      ? {}
-      : {
-          coverage: stats.coverage,
-          corpus: stats.corpus,
-          corpusLoaded: stats.corpusLoaded,
-          corpusSaved: outcome.corpusSaved ?? 0,
-          mutants: stats.mutants,
-          sampled: stats.sampled,
-          probes: Object.keys(stats.probes).sort(),
-        }),
+    coverage: stats?.coverage ?? null,
+    corpus: stats?.corpus ?? null,
+    corpusLoaded: stats?.corpusLoaded ?? 0,
+    corpusSaved: outcome.corpusSaved ?? 0,
+    mutants: stats?.mutants ?? 0,
+    sampled: stats?.sampled ?? 0,
+    probes: stats === undefined ? null : Object.keys(stats.probes).sort(),
     nondeterminism: found === undefined ? null : { run: found.run, ...found.found },
   };
 }
@@ -132,7 +132,7 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
   } else {
     const what = cx.kind === "liveness" ? c.yellow.bold("✗ LIVENESS") : c.red.bold("✗ VIOLATION");
     out.push(
-      `${what} ${c.bold(cx.invariant)} in run ${cx.runIndex} (after ${counted(outcome.runs, "run")}, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
+      `${what} ${c.bold(cx.invariant)}${cx.runIndex === null ? "" : ` in run ${cx.runIndex}`} (after ${counted(outcome.runs, "run")}, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
     );
     out.push(...counterexampleLines(c, cx));
     const limit = knownLimitOf(protocol, cx.invariant, outcome.bugs, cx.scenario.options);

@@ -2,6 +2,7 @@
 import { performance } from "node:perf_hooks";
 import { InputError } from "../../sim/errors.js";
 import { shrinkWithSeed } from "../../sim/fuzz/campaign.js";
+import type { ScenarioRunner } from "../../sim/fuzz/property.js";
 import { fuzzSettings } from "../../sim/fuzz/settings.js";
 import { formatSeed } from "../../sim/random.js";
 import { parseScenario } from "../../sim/scenario/load.js";
@@ -16,11 +17,23 @@ import { runJson } from "../shared/run-scenario.js";
 import { runExitCode, verdictLines } from "../shared/run-verdict.js";
 import { type FuzzArgs, settingsInput } from "./flags.js";
 
-/** `--fc-seed/--fc-path`: rebuild one shrunk plan without a campaign. */
-export async function replayFastCheck(args: FuzzArgs, seed: bigint): Promise<FuzzOutcome> {
+/**
+ * `--fc-seed/--fc-path`: rebuild one shrunk plan without a campaign. `seed`, the campaign's seed
+ * (`--seed`, null without it), is what the counterexample's description names, so a rebuild with
+ * the command that description gives writes the same file, with the same trace hash.
+ */
+export async function replayFastCheck(args: FuzzArgs, seed: bigint | null): Promise<FuzzOutcome> {
   const { source, protocol } = await resolveTarget(args.target);
   const settings = fuzzSettings(protocol, settingsInput(args));
-  const runner = await fuzzRunner(source, settings.liveness);
+  const fuzzRun = await fuzzRunner(source, settings.liveness);
+  let evaluated = 0;
+  let events = 0;
+  const runner: ScenarioRunner = (scenario, ask) => {
+    const verdict = fuzzRun(scenario, ask);
+    evaluated++;
+    events += verdict.events;
+    return verdict;
+  };
   const started = performance.now();
   const shrink = rebuild(
     () =>
@@ -29,20 +42,21 @@ export async function replayFastCheck(args: FuzzArgs, seed: bigint): Promise<Fuz
       }),
     args,
   );
+  const searchMs = performance.now() - started;
   const base = {
     protocol: protocol.name,
     bugs: settings.bugs,
     seed,
     settings,
     runs: 1,
-    evaluated: 1,
-    events: 0,
-    searchMs: 0,
-    runsPerSec: 0,
-    eventsPerSec: 0,
+    evaluated,
+    events,
+    searchMs,
+    runsPerSec: searchMs > 0 ? (evaluated * 1000) / searchMs : 0,
+    eventsPerSec: searchMs > 0 ? (events * 1000) / searchMs : 0,
   };
   if (shrink === undefined) return { ...base, wallMs: performance.now() - started };
-  const info = { shrink, campaignSeed: seed, runIndex: 0 };
+  const info = { shrink, campaignSeed: seed, runIndex: null };
   const counterexample = await saveCounterexample({ source, settings, info, outDir: args.out, shrinkMs: 0 });
   return { ...base, wallMs: performance.now() - started, counterexample };
 }

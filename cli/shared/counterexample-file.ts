@@ -37,7 +37,8 @@ export interface Counterexample {
   readonly traceHash: string;
   /** True when the saved scenario, run as `quorumlab run` runs it, fails the same way. */
   readonly reproduced: boolean;
-  readonly runIndex: number;
+  /** The campaign's run that failed; null for a run rebuilt with `--fc-seed`. */
+  readonly runIndex: number | null;
   /** Null for a corpus mutant (fast-check did not generate it). */
   readonly fcSeed: number | null;
   readonly fcPath: string | null;

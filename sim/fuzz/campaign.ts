@@ -181,7 +181,10 @@ export interface ShrinkOptions {
   /** A clock in milliseconds, for the budget. */
   readonly now?: () => number;
   readonly budgetMs?: number;
-  /** Replay this fast-check path instead of searching (from a previous shrink). */
+  /**
+   * Rebuild the plan at this fast-check path (from a previous shrink) and stop there: a path cut
+   * short by a shrink budget rebuilds the same plan as the shrink that printed it.
+   */
   readonly path?: string;
 }
 
@@ -239,6 +242,7 @@ export function shrinkWithSeed(
   let budgetExhausted = false;
   const details = fc.check(
     fc.property(arbitraryFor(settings, fcSeed), (plan) => {
+      if (target !== undefined && options.path !== undefined) return true;
       if (target !== undefined && deadline !== undefined && (now as () => number)() > deadline) {
         budgetExhausted = true;
         return true;
@@ -258,12 +262,14 @@ export function shrinkWithSeed(
     },
   );
   if (!details.failed || last === undefined || details.counterexample === null) return undefined;
+  const fcPath = details.counterexamplePath ?? "0";
   return {
     plan: details.counterexample[0],
     failure: last,
     fcSeed,
-    fcPath: details.counterexamplePath ?? "0",
-    shrinkSteps: details.numShrinks,
+    fcPath,
+    // Each step of the path after the first (the run) is one shrink step; so for a rebuild too.
+    shrinkSteps: fcPath.split(":").length - 1,
     shrinkRuns,
     budgetExhausted,
   };

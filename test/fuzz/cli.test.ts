@@ -125,6 +125,25 @@ describe("quorumlab fuzz", () => {
     expect(readFileSync(file, "utf8")).toContain(`\n    ${message}\n`);
   });
 
+  test("the rebuild command in a counterexample's description writes the same file, to the same trace hash", () => {
+    const fuzz = (folder: string, args: string[]) => {
+      const result = spawnSync("node", [cli, "fuzz", ...args, "--out", join(out, folder), "--json"], {
+        cwd: root,
+        encoding: "utf8",
+      });
+      expect(result.status).toBe(1);
+      return (JSON.parse(result.stdout) as { counterexample: { file: string; traceHash: string } })
+        .counterexample;
+    };
+    const found = fuzz("rebuild-1", ["paxos", "--bug", "reuse-ballots", "--runs", "40", "--seed", "0x2a"]);
+    const text = readFileSync(found.file, "utf8");
+    const command = /^ {4}quorumlab fuzz (.+)$/m.exec(text)?.[1];
+    expect(command).toContain("--seed 0x2a");
+    const rebuilt = fuzz("rebuild-2", (command ?? "").split(" "));
+    expect(readFileSync(rebuilt.file, "utf8")).toBe(text);
+    expect(rebuilt.traceHash).toBe(found.traceHash);
+  });
+
   test("a violation that is the protocol's known limit says so, in --json and in the text; a bug's is not one", () => {
     const fuzz = (...extra: string[]) =>
       spawnSync(
