@@ -131,6 +131,7 @@ async function search({
     seed: options.seed,
     mutate: guided,
     corpus,
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
     planOf: (index) => generatePlan(settings, options.seed, index),
   });
   const pool = runEvaluator({ source, settings, seed: options.seed, workers });
