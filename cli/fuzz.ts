@@ -22,7 +22,7 @@ import {
   parseShard,
   settingsInput,
 } from "./fuzz/flags.js";
-import { fuzzJson, printHeader, printOutcome } from "./fuzz/output.js";
+import { campaignNotes, fuzzJson, printHeader, printOutcome } from "./fuzz/output.js";
 import { replayFastCheck, replayFile } from "./fuzz/replay.js";
 import { runCommand } from "./output.js";
 import { writeCampaignReport } from "./shared/campaign-report.js";
@@ -47,7 +47,7 @@ async function fuzz(args: FuzzArgs): Promise<number> {
   if (args["fc-seed"] !== undefined) {
     const outcome = await replayFastCheck(args, given ?? null);
     const { protocol } = await resolveTarget(args.target);
-    if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, undefined, protocol))}\n`);
+    if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, { protocol }))}\n`);
     else printOutcome(outcome, protocol);
     return outcome.counterexample === undefined ? ExitCode.ok : ExitCode.violation;
   }
@@ -64,6 +64,7 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
   if (args.report !== undefined) checkOutputFile(args.report, "--report");
   const shrinkBudgetMs = durationMs("shrink-time", args["shrink-time"]);
   const settings = fuzzSettings(protocol, settingsInput(args));
+  const notes = campaignNotes(args.workers);
   if (!args.json) {
     printHeader({
       protocol,
@@ -72,6 +73,7 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
       budget,
       workers: args.workers,
       ...(shard === undefined ? {} : { shard }),
+      notes,
     });
   }
   const bar = progressBar(
@@ -99,8 +101,10 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
     bar.stop();
   }
   if (args.report !== undefined) writeCampaignReport(args.report, outcome, protocol);
-  if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, shard, protocol))}\n`);
-  else printOutcome(outcome, protocol);
+  if (args.json) {
+    const json = fuzzJson(outcome, { ...(shard === undefined ? {} : { shard }), protocol, notes });
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+  } else printOutcome(outcome, protocol);
   // A sampled run gave two traces (a counterexample that does so is an input error above).
   if (outcome.nondeterminism !== undefined) return ExitCode.usage;
   return outcome.counterexample === undefined ? ExitCode.ok : ExitCode.violation;

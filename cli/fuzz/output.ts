@@ -19,11 +19,25 @@ export interface Shard {
   readonly count: number;
 }
 
+/**
+ * The notes printed before a campaign (each after `note: `): worker threads beyond the cores.
+ * `--json` gives them in `notes`, with the outcome's.
+ */
+export function campaignNotes(workers: number): string[] {
+  const crowded = oversubscribed(workers);
+  return crowded === undefined ? [] : [crowded];
+}
+
 /** The stable `--json` shape of a campaign (documented in docs/fuzzing.md). */
-export function fuzzJson(outcome: FuzzOutcome, shard?: Shard, protocol?: Protocol): Record<string, unknown> {
+export function fuzzJson(
+  outcome: FuzzOutcome,
+  { shard, protocol, notes = [] }: { shard?: Shard; protocol?: Protocol; notes?: readonly string[] } = {},
+): Record<string, unknown> {
   const cx = outcome.counterexample;
   const limit =
     cx === undefined ? undefined : knownLimitOf(protocol, cx.invariant, outcome.bugs, cx.scenario.options);
+  const limitNote =
+    limit === undefined ? [] : [knownLimitNote(protocol?.name ?? "", limit).replace(/^note: /, "")];
   return {
     schemaVersion: 1,
     protocol: outcome.protocol,
@@ -60,6 +74,7 @@ export function fuzzJson(outcome: FuzzOutcome, shard?: Shard, protocol?: Protoco
                 ? null
                 : { invariant: limit.invariant, when: limit.when, source: limit.source },
           },
+    notes: [...notes, ...limitNote],
   };
 }
 
@@ -92,6 +107,7 @@ export function printHeader({
   budget,
   workers,
   shard,
+  notes,
 }: {
   readonly protocol: Protocol;
   readonly seed: bigint;
@@ -99,6 +115,7 @@ export function printHeader({
   readonly budget: CampaignBudget;
   readonly workers: number;
   readonly shard?: Shard;
+  readonly notes: readonly string[];
 }): void {
   const c = colours(process.stdout);
   const limits = [
@@ -108,8 +125,7 @@ export function printHeader({
   process.stdout.write(
     `${c.bold(`fuzz ${protocol.name}`)} ${c.dim(`seed ${formatSeed(seed)}, bugs [${settings.bugs.join(", ")}], ${settings.nodesMin}..${settings.nodesMax} nodes, runs of ${formatDuration(settings.durationMs * 1000)}, ${limits.join(" or ")}, ${counted(workers, "worker")}${shard === undefined ? "" : `, shard ${shard.index + 1}/${shard.count}`}${settings.liveness ? ", liveness" : ""}`)}\n`,
   );
-  const crowded = oversubscribed(workers);
-  if (crowded !== undefined) process.stdout.write(`${c.yellow("note")}: ${crowded}\n`);
+  for (const note of notes) process.stdout.write(`${c.yellow("note")}: ${note}\n`);
 }
 
 /** The outcome for people: search statistics, then the verdict and where the counterexample is. */

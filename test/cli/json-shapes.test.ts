@@ -141,6 +141,7 @@ describe("--json shapes", () => {
       "probes",
       "nondeterminism",
       "counterexample",
+      "notes",
     ];
     const fuzz = (...args: string[]) => {
       const result = quorumlab("fuzz", "paxos", "--bug", "reuse-ballots", "--out", out, "--json", ...args);

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseShard } from "../../cli/fuzz/flags.js";
@@ -144,6 +144,23 @@ describe("quorumlab fuzz", () => {
     expect(rebuilt.traceHash).toBe(found.traceHash);
   });
 
+  test("--json carries the notes the text prints: worker threads beyond the cores", () => {
+    const workers = String(availableParallelism() + 1);
+    const fuzz = (...extra: string[]) =>
+      spawnSync(
+        "node",
+        [cli, "fuzz", "paxos", "--runs", "2", "--seed", "1", "--workers", workers, "--out", out, ...extra],
+        {
+          cwd: root,
+          encoding: "utf8",
+        },
+      );
+    const note = `--workers ${workers} is more than this machine's`;
+    expect(fuzz().stdout).toContain(`note: ${note}`);
+    const json = JSON.parse(fuzz("--json").stdout) as { notes: string[] };
+    expect(json.notes).toEqual([expect.stringContaining(note)]);
+  });
+
   test("a violation that is the protocol's known limit says so, in --json and in the text; a bug's is not one", () => {
     const fuzz = (...extra: string[]) =>
       spawnSync(
@@ -165,6 +182,11 @@ describe("quorumlab fuzz", () => {
       source: expect.stringContaining("Skeen"),
     });
     expect(fuzz().stdout).toContain("note: this is a known limit of three-phase-commit, not a bug");
+    expect((JSON.parse(json.stdout) as { notes: string[] }).notes).toEqual([
+      expect.stringMatching(
+        /^this is a known limit of three-phase-commit, not a bug: it breaks commit.ac1-agreement/,
+      ),
+    ]);
     const bug = fuzz("--bug", "wait-commits-on-timeout", "--json");
     expect(bug.status).toBe(1);
     expect(
