@@ -97,7 +97,7 @@ export function fuzzFlags(yargs: Argv): Argv<FuzzArgs> {
 export function durationMs(flag: string, text: string): number {
   const us = parseDurationUs(text);
   if (us === undefined || us <= 0)
-    throw new InputError(`--${flag}: expected a duration such as 60s, got '${text}'`);
+    throw new InputError(`--${flag}: expected a positive duration such as 60s, got '${text}'`);
   return us / 1_000;
 }
 

@@ -156,6 +156,19 @@ describe("exit codes", () => {
       ["--runs", "3", "--liveness", "--duration", "1s"],
       "--duration: with --liveness, a run must last the fault phase (1 ms) plus the liveness deadline (1000 ms), got 1000 ms",
     ],
+    [["--time", "-1s"], "--time: expected a positive duration such as 60s, got '-1s'"],
+    [
+      ["--runs", "3", "--duration", "1us"],
+      "--duration: expected at least 1 ms (the fault phase, 2/3 of the run and at least 1 ms), got 0.001 ms",
+    ],
+    [
+      ["--runs", "3", "--bug", "reuse-ballot"],
+      "--bug: paxos has no deliberate bug 'reuse-ballot' (did you mean 'reuse-ballots'?); known: promise-omits-accepted, adopt-first-value, accept-checks-accepted-ballot, volatile-acceptor, unsynced-acceptor, reuse-ballots, count-stale-promises, learner-counts-across-ballots",
+    ],
+    [
+      ["--runs", "3", "--bug", "reuse-ballots", "--bug", "reuse-ballots"],
+      "--bug: 'reuse-ballots' is given twice; give each bug once",
+    ],
     [
       ["--runs", "3", "--liveness"],
       "--liveness: paxos declares no liveness invariant and no leading role with an election timer, so there is nothing to check",
