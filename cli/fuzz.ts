@@ -22,7 +22,7 @@ import {
   parseShard,
   settingsInput,
 } from "./fuzz/flags.js";
-import { campaignNotes, fuzzJson, printHeader, printOutcome } from "./fuzz/output.js";
+import { campaignNotes, fuzzJson, printHeader, printNotes, printOutcome } from "./fuzz/output.js";
 import { replayFastCheck, replayFile } from "./fuzz/replay.js";
 import { runCommand } from "./output.js";
 import { writeCampaignReport } from "./shared/campaign-report.js";
@@ -47,8 +47,12 @@ async function fuzz(args: FuzzArgs): Promise<number> {
   if (args["fc-seed"] !== undefined) {
     const outcome = await replayFastCheck(args, given ?? null);
     const { protocol } = await resolveTarget(args.target);
-    if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, { protocol }))}\n`);
-    else printOutcome(outcome, protocol);
+    const notes = campaignNotes(1, protocol, outcome.settings);
+    if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, { protocol, notes }))}\n`);
+    else {
+      printNotes(notes);
+      printOutcome(outcome, protocol);
+    }
     return outcome.counterexample === undefined ? ExitCode.ok : ExitCode.violation;
   }
   return campaign(args, given ?? BigInt(`0x${randomBytes(4).toString("hex")}`));
@@ -64,7 +68,7 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
   if (args.report !== undefined) checkOutputFile(args.report, "--report");
   const shrinkBudgetMs = durationMs("shrink-time", args["shrink-time"]);
   const settings = fuzzSettings(protocol, settingsInput(args));
-  const notes = campaignNotes(args.workers);
+  const notes = campaignNotes(args.workers, protocol, settings);
   if (!args.json) {
     printHeader({
       protocol,

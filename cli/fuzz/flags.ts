@@ -138,7 +138,7 @@ export function settingsInput(args: FuzzArgs): SettingsInput {
 
 /**
  * Refuses the flags that the chosen mode would ignore: `--fc-path` without `--fc-seed`,
- * `--liveness-deadline` without `--liveness`, a campaign's flags when one run is rebuilt
+ * `--liveness-deadline` without `--liveness`, `--corpus` with `--no-swarm`, a campaign's flags when one run is rebuilt
  * (`--fc-seed`) or a file replayed (`--replay`), and the search's flags beside `--replay`.
  * A flag with a default counts as given when its value is not the default.
  */
@@ -148,6 +148,10 @@ export function checkModeFlags(args: FuzzArgs): void {
   checkFastCheckFlags(args);
   if (args["liveness-deadline"] !== undefined && !args.liveness)
     throw new InputError("--liveness-deadline: only with --liveness, whose deadline it is");
+  if (args.corpus !== undefined && !args.swarm)
+    throw new InputError(
+      "--corpus: only with the guided search; the uniform search (--no-swarm) neither mutates nor saves a corpus",
+    );
   const given = (flags: ReadonlyArray<readonly [string, boolean]>): string[] =>
     flags.filter(([, isGiven]) => isGiven).map(([flag]) => flag);
   const campaign = given([

@@ -20,12 +20,23 @@ export interface Shard {
 }
 
 /**
- * The notes printed before a campaign (each after `note: `): worker threads beyond the cores.
+ * The notes printed before a campaign or a rebuilt run (each after `note: `): worker threads
+ * beyond the cores, and a liveness bug switched on without `--liveness`, which no run can show.
  * `--json` gives them in `notes`, with the outcome's.
  */
-export function campaignNotes(workers: number): string[] {
+export function campaignNotes(workers: number, protocol: Protocol, settings: FuzzSettings): string[] {
+  const notes: string[] = [];
   const crowded = oversubscribed(workers);
-  return crowded === undefined ? [] : [crowded];
+  if (crowded !== undefined) notes.push(crowded);
+  if (!settings.liveness) {
+    for (const bug of protocol.bugs) {
+      if (bug.kind === "liveness" && settings.bugs.includes(bug.name))
+        notes.push(
+          `--bug ${bug.name} is a liveness bug (${bug.breaks.join("; ")}): only --liveness can find it`,
+        );
+    }
+  }
+  return notes;
 }
 
 /** The stable `--json` shape of a campaign (documented in docs/fuzzing.md). */
@@ -125,6 +136,12 @@ export function printHeader({
   process.stdout.write(
     `${c.bold(`fuzz ${protocol.name}`)} ${c.dim(`seed ${formatSeed(seed)}, bugs [${settings.bugs.join(", ")}], ${settings.nodesMin}..${settings.nodesMax} nodes, runs of ${formatDuration(settings.durationMs * 1000)}, ${limits.join(" or ")}, ${counted(workers, "worker")}${shard === undefined ? "" : `, shard ${shard.index + 1}/${shard.count}`}${settings.liveness ? ", liveness" : ""}`)}\n`,
   );
+  printNotes(notes);
+}
+
+/** Notes, one line each: `note: …`. */
+export function printNotes(notes: readonly string[]): void {
+  const c = colours(process.stdout);
   for (const note of notes) process.stdout.write(`${c.yellow("note")}: ${note}\n`);
 }
 

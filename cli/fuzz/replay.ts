@@ -82,9 +82,13 @@ function rebuild<T>(replay: () => T, args: FuzzArgs): T {
  * as `run` does: the verdict at the terminal, or one JSON object with `--json`; the same exit code.
  */
 export async function replayFile(args: FuzzArgs): Promise<number> {
-  const { source } = await resolveTarget(args.target);
+  const { source, protocol } = await resolveTarget(args.target);
   const file = args.replay as string;
   const scenario = parseScenario(readText(file), file);
+  if (scenario.protocol !== protocol.name)
+    throw new InputError(
+      `--replay: ${file} is a scenario of ${scenario.protocol}, not of ${protocol.name}, the protocol fuzz was given`,
+    );
   const started = performance.now();
   const result = await replay(source, scenario, { liveness: args.liveness, keepTrace: false });
   const wallMs = performance.now() - started;

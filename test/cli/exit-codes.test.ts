@@ -158,6 +158,10 @@ describe("exit codes", () => {
     ],
     [["--time", "-1s"], "--time: expected a positive duration such as 60s, got '-1s'"],
     [
+      ["--runs", "3", "--no-swarm", "--corpus", "corpus"],
+      "--corpus: only with the guided search; the uniform search (--no-swarm) neither mutates nor saves a corpus",
+    ],
+    [
       ["--runs", "3", "--duration", "1us"],
       "--duration: expected at least 1 ms (the fault phase, 2/3 of the run and at least 1 ms), got 0.001 ms",
     ],
@@ -183,6 +187,15 @@ describe("exit codes", () => {
     // One line, and no campaign header before it: nothing ran.
     expect(result.stdout).toBe("");
     expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
+
+  it("2 for fuzz paxos --replay of a Raft scenario: the file's protocol is not the target", () => {
+    const result = quorumlab("fuzz", "paxos", "--replay", "scenarios/raft-basic.yaml");
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim()).toBe(
+      "error: --replay: scenarios/raft-basic.yaml is a scenario of raft, not of paxos, the protocol fuzz was given",
+    );
   });
 
   it("0 for fuzz paxos --liveness-deadline with --liveness, and its --report written", () => {

@@ -161,6 +161,34 @@ describe("quorumlab fuzz", () => {
     expect(json.notes).toEqual([expect.stringContaining(note)]);
   });
 
+  test("a liveness bug without --liveness is noted, in the text and in --json", () => {
+    const fuzz = (...extra: string[]) =>
+      spawnSync(
+        "node",
+        [
+          cli,
+          "fuzz",
+          "raft",
+          "--bug",
+          "fixed-election-timeout",
+          "--runs",
+          "2",
+          "--seed",
+          "1",
+          "--out",
+          out,
+          ...extra,
+        ],
+        { cwd: root, encoding: "utf8" },
+      );
+    const note =
+      "--bug fixed-election-timeout is a liveness bug (liveness: split votes repeat forever): only --liveness can find it";
+    expect(fuzz().stdout).toContain(`note: ${note}`);
+    expect((JSON.parse(fuzz("--json").stdout) as { notes: string[] }).notes).toEqual([note]);
+    const checked = JSON.parse(fuzz("--json", "--liveness").stdout) as { notes: string[] };
+    expect(checked.notes).toEqual([]);
+  });
+
   test("a violation that is the protocol's known limit says so, in --json and in the text; a bug's is not one", () => {
     const fuzz = (...extra: string[]) =>
       spawnSync(
