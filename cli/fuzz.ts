@@ -22,7 +22,7 @@ import {
   parseShard,
   settingsInput,
 } from "./fuzz/flags.js";
-import { fuzzJson, printHeader, printOutcome } from "./fuzz/output.js";
+import { campaignNotes, fuzzJson, printHeader, printNotes, printOutcome } from "./fuzz/output.js";
 import { replayFastCheck, replayFile } from "./fuzz/replay.js";
 import { runCommand } from "./output.js";
 import { writeCampaignReport } from "./shared/campaign-report.js";
@@ -42,17 +42,20 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
 /** The command: a replay when asked for one, else a campaign. Returns the exit code. */
 async function fuzz(args: FuzzArgs): Promise<number> {
   checkModeFlags(args);
-  const seed =
-    args.seed === undefined ? BigInt(`0x${randomBytes(4).toString("hex")}`) : parseSeed(args.seed, "--seed");
+  const given = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
   if (args.replay !== undefined) return replayFile(args);
   if (args["fc-seed"] !== undefined) {
-    const outcome = await replayFastCheck(args, seed);
+    const outcome = await replayFastCheck(args, given ?? null);
     const { protocol } = await resolveTarget(args.target);
-    if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, undefined, protocol))}\n`);
-    else printOutcome(outcome, protocol);
+    const notes = campaignNotes(1, protocol, outcome.settings);
+    if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, { protocol, notes }))}\n`);
+    else {
+      printNotes(notes);
+      printOutcome(outcome, protocol);
+    }
     return outcome.counterexample === undefined ? ExitCode.ok : ExitCode.violation;
   }
-  return campaign(args, seed);
+  return campaign(args, given ?? BigInt(`0x${randomBytes(4).toString("hex")}`));
 }
 
 /** A campaign with a progress bar, its report file, and its outcome printed. */
@@ -65,6 +68,7 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
   if (args.report !== undefined) checkOutputFile(args.report, "--report");
   const shrinkBudgetMs = durationMs("shrink-time", args["shrink-time"]);
   const settings = fuzzSettings(protocol, settingsInput(args));
+  const notes = campaignNotes(args.workers, protocol, settings);
   if (!args.json) {
     printHeader({
       protocol,
@@ -73,6 +77,7 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
       budget,
       workers: args.workers,
       ...(shard === undefined ? {} : { shard }),
+      notes,
     });
   }
   const bar = progressBar(
@@ -100,8 +105,10 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
     bar.stop();
   }
   if (args.report !== undefined) writeCampaignReport(args.report, outcome, protocol);
-  if (args.json) process.stdout.write(`${JSON.stringify(fuzzJson(outcome, shard, protocol))}\n`);
-  else printOutcome(outcome, protocol);
+  if (args.json) {
+    const json = fuzzJson(outcome, { ...(shard === undefined ? {} : { shard }), protocol, notes });
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+  } else printOutcome(outcome, protocol);
   // A sampled run gave two traces (a counterexample that does so is an input error above).
   if (outcome.nondeterminism !== undefined) return ExitCode.usage;
   return outcome.counterexample === undefined ? ExitCode.ok : ExitCode.violation;

@@ -136,8 +136,10 @@ function rejectMissingValues(args: Record<string, unknown>, argv: readonly strin
 
 /**
  * `--flag -` as `--flag=-`: the parser takes a lone `-` for a positional, and the command's strict
- * check then says only "Unknown argument: -". A switch's `-` stays a positional (`check --json -`
- * reads standard input). Tokens after `--` are left as they are.
+ * check then says only "Unknown argument: -". So too a value that starts with a minus and a digit
+ * (`--time -1s`), which the parser would read as the short flags `-1` and `-s` ("Unknown
+ * arguments: 1, s"): the flag's own check then says what it expects. A switch's `-` stays a
+ * positional (`check --json -` reads standard input). Tokens after `--` are left as they are.
  */
 function joinDashValues(argv: readonly string[], switches: ReadonlySet<string>): string[] {
   const joined: string[] = [];
@@ -147,10 +149,10 @@ function joinDashValues(argv: readonly string[], switches: ReadonlySet<string>):
     if (
       token.startsWith("--") &&
       !token.includes("=") &&
-      argv[index + 1] === "-" &&
+      (argv[index + 1] === "-" || /^-[\d.]/.test(argv[index + 1] ?? "")) &&
       !switches.has(token.slice(2))
     ) {
-      joined.push(`${token}=-`);
+      joined.push(`${token}=${argv[index + 1]}`);
       index++;
     } else {
       joined.push(token);

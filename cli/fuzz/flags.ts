@@ -97,7 +97,7 @@ export function fuzzFlags(yargs: Argv): Argv<FuzzArgs> {
 export function durationMs(flag: string, text: string): number {
   const us = parseDurationUs(text);
   if (us === undefined || us <= 0)
-    throw new InputError(`--${flag}: expected a duration such as 60s, got '${text}'`);
+    throw new InputError(`--${flag}: expected a positive duration such as 60s, got '${text}'`);
   return us / 1_000;
 }
 
@@ -138,15 +138,20 @@ export function settingsInput(args: FuzzArgs): SettingsInput {
 
 /**
  * Refuses the flags that the chosen mode would ignore: `--fc-path` without `--fc-seed`,
- * `--liveness-deadline` without `--liveness`, a campaign's flags when one run is rebuilt
+ * `--liveness-deadline` without `--liveness`, `--corpus` with `--no-swarm`, a campaign's flags when one run is rebuilt
  * (`--fc-seed`) or a file replayed (`--replay`), and the search's flags beside `--replay`.
  * A flag with a default counts as given when its value is not the default.
  */
 export function checkModeFlags(args: FuzzArgs): void {
   if (args["fc-path"] !== undefined && args["fc-seed"] === undefined)
     throw new InputError("--fc-path: only with --fc-seed, whose shrink path it is");
+  checkFastCheckFlags(args);
   if (args["liveness-deadline"] !== undefined && !args.liveness)
     throw new InputError("--liveness-deadline: only with --liveness, whose deadline it is");
+  if (args.corpus !== undefined && !args.swarm)
+    throw new InputError(
+      "--corpus: only with the guided search; the uniform search (--no-swarm) neither mutates nor saves a corpus",
+    );
   const given = (flags: ReadonlyArray<readonly [string, boolean]>): string[] =>
     flags.filter(([, isGiven]) => isGiven).map(([flag]) => flag);
   const campaign = given([
@@ -180,6 +185,26 @@ export function checkModeFlags(args: FuzzArgs): void {
   if (args["fc-seed"] !== undefined && campaign.length > 0)
     throw new InputError(
       `--fc-seed: rebuilds one run without a campaign, so it takes no ${campaign.join(", ")}`,
+    );
+}
+
+/** Largest fast-check seed a campaign gives a run (`runSeed` in sim/fuzz/campaign.ts). */
+const fcSeedMax = 0x7fff_ffff;
+
+/**
+ * `--fc-seed` is a run's fast-check seed, a whole number; `--fc-path` its shrink path as fast-check
+ * prints it for a one-run check: `0`, then one index per shrink step (`0:3:3:1`).
+ */
+function checkFastCheckFlags(args: FuzzArgs): void {
+  const seed = args["fc-seed"];
+  if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= fcSeedMax))
+    throw new InputError(
+      `--fc-seed: expected a whole number from 0 to ${fcSeedMax} (the fast-check seed printed with a counterexample), got ${seed}`,
+    );
+  const path = args["fc-path"];
+  if (path !== undefined && !/^0(:\d{1,9})*$/.test(path))
+    throw new InputError(
+      `--fc-path: expected a shrink path such as 0:3:3:1 (0, then one index per shrink step, as printed with a counterexample), got '${path}'`,
     );
 }
 

@@ -19,16 +19,41 @@ export interface Shard {
   readonly count: number;
 }
 
+/**
+ * The notes printed before a campaign or a rebuilt run (each after `note: `): worker threads
+ * beyond the cores, and a liveness bug switched on without `--liveness`, which no run can show.
+ * `--json` gives them in `notes`, with the outcome's.
+ */
+export function campaignNotes(workers: number, protocol: Protocol, settings: FuzzSettings): string[] {
+  const notes: string[] = [];
+  const crowded = oversubscribed(workers);
+  if (crowded !== undefined) notes.push(crowded);
+  if (!settings.liveness) {
+    for (const bug of protocol.bugs) {
+      if (bug.kind === "liveness" && settings.bugs.includes(bug.name))
+        notes.push(
+          `--bug ${bug.name} is a liveness bug (${bug.breaks.join("; ")}): only --liveness can find it`,
+        );
+    }
+  }
+  return notes;
+}
+
 /** The stable `--json` shape of a campaign (documented in docs/fuzzing.md). */
-export function fuzzJson(outcome: FuzzOutcome, shard?: Shard, protocol?: Protocol): Record<string, unknown> {
+export function fuzzJson(
+  outcome: FuzzOutcome,
+  { shard, protocol, notes = [] }: { shard?: Shard; protocol?: Protocol; notes?: readonly string[] } = {},
+): Record<string, unknown> {
   const cx = outcome.counterexample;
   const limit =
     cx === undefined ? undefined : knownLimitOf(protocol, cx.invariant, outcome.bugs, cx.scenario.options);
+  const limitNote =
+    limit === undefined ? [] : [knownLimitNote(protocol?.name ?? "", limit).replace(/^note: /, "")];
   return {
     schemaVersion: 1,
     protocol: outcome.protocol,
     bugs: outcome.bugs,
-    seed: formatSeed(outcome.seed),
+    seed: outcome.seed === null ? null : formatSeed(outcome.seed),
     ...(shard === undefined ? {} : { shard: `${shard.index + 1}/${shard.count}` }),
     runs: outcome.runs,
     evaluated: outcome.evaluated,
@@ -60,26 +85,27 @@ export function fuzzJson(outcome: FuzzOutcome, shard?: Shard, protocol?: Protoco
                 ? null
                 : { invariant: limit.invariant, when: limit.when, source: limit.source },
           },
+    notes: [...notes, ...limitNote],
   };
 }
 
-/** The guided-search fields of `--json`: search mode, coverage, corpus, probes, nondeterminism. */
+/**
+ * The guided-search fields of `--json`: search mode, coverage, corpus, probes, nondeterminism. A
+ * run rebuilt with `--fc-seed` has no campaign: what it did not measure (coverage, corpus, probes)
+ * is null, what it did not do (corpus files, mutants, determinism samples) 0.
+ */
 function campaignFields(outcome: FuzzOutcome): Record<string, unknown> {
   const stats = outcome.stats;
   const found = outcome.nondeterminism;
   return {
     search: outcome.settings.swarm === true ? "guided" : "uniform",
-    ...(stats === undefined
-      ? {}
-      : {
-          coverage: stats.coverage,
-          corpus: stats.corpus,
-          corpusLoaded: stats.corpusLoaded,
-          corpusSaved: outcome.corpusSaved ?? 0,
-          mutants: stats.mutants,
-          sampled: stats.sampled,
-          probes: Object.keys(stats.probes).sort(),
-        }),
+    coverage: stats?.coverage ?? null,
+    corpus: stats?.corpus ?? null,
+    corpusLoaded: stats?.corpusLoaded ?? 0,
+    corpusSaved: outcome.corpusSaved ?? 0,
+    mutants: stats?.mutants ?? 0,
+    sampled: stats?.sampled ?? 0,
+    probes: stats === undefined ? null : Object.keys(stats.probes).sort(),
     nondeterminism: found === undefined ? null : { run: found.run, ...found.found },
   };
 }
@@ -92,6 +118,7 @@ export function printHeader({
   budget,
   workers,
   shard,
+  notes,
 }: {
   readonly protocol: Protocol;
   readonly seed: bigint;
@@ -99,6 +126,7 @@ export function printHeader({
   readonly budget: CampaignBudget;
   readonly workers: number;
   readonly shard?: Shard;
+  readonly notes: readonly string[];
 }): void {
   const c = colours(process.stdout);
   const limits = [
@@ -108,8 +136,13 @@ export function printHeader({
   process.stdout.write(
     `${c.bold(`fuzz ${protocol.name}`)} ${c.dim(`seed ${formatSeed(seed)}, bugs [${settings.bugs.join(", ")}], ${settings.nodesMin}..${settings.nodesMax} nodes, runs of ${formatDuration(settings.durationMs * 1000)}, ${limits.join(" or ")}, ${counted(workers, "worker")}${shard === undefined ? "" : `, shard ${shard.index + 1}/${shard.count}`}${settings.liveness ? ", liveness" : ""}`)}\n`,
   );
-  const crowded = oversubscribed(workers);
-  if (crowded !== undefined) process.stdout.write(`${c.yellow("note")}: ${crowded}\n`);
+  printNotes(notes);
+}
+
+/** Notes, one line each: `note: …`. */
+export function printNotes(notes: readonly string[]): void {
+  const c = colours(process.stdout);
+  for (const note of notes) process.stdout.write(`${c.yellow("note")}: ${note}\n`);
 }
 
 /** The outcome for people: search statistics, then the verdict and where the counterexample is. */
@@ -132,7 +165,7 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
   } else {
     const what = cx.kind === "liveness" ? c.yellow.bold("✗ LIVENESS") : c.red.bold("✗ VIOLATION");
     out.push(
-      `${what} ${c.bold(cx.invariant)} in run ${cx.runIndex} (after ${counted(outcome.runs, "run")}, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
+      `${what} ${c.bold(cx.invariant)}${cx.runIndex === null ? "" : ` in run ${cx.runIndex}`} (after ${counted(outcome.runs, "run")}, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
     );
     out.push(...counterexampleLines(c, cx));
     const limit = knownLimitOf(protocol, cx.invariant, outcome.bugs, cx.scenario.options);

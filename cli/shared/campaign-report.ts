@@ -25,7 +25,7 @@ export function campaignReportInput(
   return {
     protocol: outcome.protocol,
     bugs: outcome.bugs,
-    seed: formatSeed(outcome.seed),
+    seed: outcome.seed === null ? "none" : formatSeed(outcome.seed),
     search: outcome.settings.swarm === true ? "guided" : "uniform",
     runs: outcome.evaluated,
     wallMs: outcome.wallMs,
@@ -49,7 +49,7 @@ export function campaignReportInput(
             {
               invariant: cx.invariant,
               message: cx.message,
-              run: cx.runIndex,
+              run: cx.runIndex ?? 0,
               faultActions: cx.faultActions,
               replay: cx.replay,
               ...(cx.reportFile === undefined ? {} : { report: link(cx.reportFile) }),

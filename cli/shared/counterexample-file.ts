@@ -37,7 +37,8 @@ export interface Counterexample {
   readonly traceHash: string;
   /** True when the saved scenario, run as `quorumlab run` runs it, fails the same way. */
   readonly reproduced: boolean;
-  readonly runIndex: number;
+  /** The campaign's run that failed; null for a run rebuilt with `--fc-seed`. */
+  readonly runIndex: number | null;
   /** Null for a corpus mutant (fast-check did not generate it). */
   readonly fcSeed: number | null;
   readonly fcPath: string | null;
@@ -141,7 +142,7 @@ export async function saveCounterexample({
     ...(reportFile === undefined ? {} : { reportFile: displayPath(reportFile) }),
     invariant: failure.invariant,
     kind: failure.kind,
-    message: failure.message,
+    message: replayedMessage(result, failure),
     faultActions: faultActionCount(scenario),
     replay: replayLine(source, file === undefined ? `${name}.yaml` : displayPath(file), liveness),
     traceHash: result.traceHash,
@@ -186,6 +187,14 @@ async function replayTwice({
     );
   }
   return result;
+}
+
+/**
+ * The message of the saved file's own run: its violation of the failing invariant (what `quorumlab
+ * run FILE` prints), else the shrunk run's (an exception, or a liveness deadline its `expect` states).
+ */
+function replayedMessage(result: RunResult, failure: RunFailure): string {
+  return result.violations.find((v) => v.invariant === failure.invariant)?.message ?? failure.message;
 }
 
 /** The saved scenario fails the way the campaign's run did. */

@@ -48,7 +48,8 @@ export interface FuzzOptions {
 export interface FuzzOutcome {
   readonly protocol: string;
   readonly bugs: readonly string[];
-  readonly seed: bigint;
+  /** The campaign's seed; null for a run rebuilt with `--fc-seed` and no `--seed`. */
+  readonly seed: bigint | null;
   readonly settings: FuzzSettings;
   readonly runs: number;
   readonly evaluated: number;
@@ -130,6 +131,7 @@ async function search({
     seed: options.seed,
     mutate: guided,
     corpus,
+    ...(options.shard === undefined ? {} : { shard: options.shard }),
     planOf: (index) => generatePlan(settings, options.seed, index),
   });
   const pool = runEvaluator({ source, settings, seed: options.seed, workers });

@@ -159,6 +159,10 @@ export function evaluateJob(
 
 export interface ShrinkResult {
   readonly plan: FuzzPlan;
+  /**
+   * How the shrunk plan itself fails: the found run's kind and invariant, and the shrunk run's
+   * message (which names its own nodes, terms and indexes).
+   */
   readonly failure: RunFailure;
   /**
    * fast-check's seed and path: `fc.check(property, {seed, path})` replays the shrunk plan. Null
@@ -177,7 +181,10 @@ export interface ShrinkOptions {
   /** A clock in milliseconds, for the budget. */
   readonly now?: () => number;
   readonly budgetMs?: number;
-  /** Replay this fast-check path instead of searching (from a previous shrink). */
+  /**
+   * Rebuild the plan at this fast-check path (from a previous shrink) and stop there: a path cut
+   * short by a shrink budget rebuilds the same plan as the shrink that printed it.
+   */
   readonly path?: string;
 }
 
@@ -216,7 +223,7 @@ export function shrinkJob(
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
   });
-  return { ...shrunk, failure, fcSeed: null, fcPath: null };
+  return { ...shrunk, fcSeed: null, fcPath: null };
 }
 
 /** As `shrinkRun`, given the fast-check seed directly (for `--fc-seed` replays). */
@@ -229,10 +236,13 @@ export function shrinkWithSeed(
   const now = options.now;
   const deadline = now === undefined || options.budgetMs === undefined ? undefined : now() + options.budgetMs;
   let target: RunFailure | undefined;
+  // fast-check's counterexample is the last plan that failed.
+  let last: RunFailure | undefined;
   let shrinkRuns = 0;
   let budgetExhausted = false;
   const details = fc.check(
     fc.property(arbitraryFor(settings, fcSeed), (plan) => {
+      if (target !== undefined && options.path !== undefined) return true;
       if (target !== undefined && deadline !== undefined && (now as () => number)() > deadline) {
         budgetExhausted = true;
         return true;
@@ -240,11 +250,10 @@ export function shrinkWithSeed(
       const verdict = runner(fuzzScenario(plan, settings));
       if (target !== undefined) shrinkRuns++;
       if (verdict.failure === undefined) return true;
-      if (target === undefined) {
-        target = verdict.failure;
-        return false;
-      }
-      return !sameFailure(verdict.failure, target);
+      if (target === undefined) target = verdict.failure;
+      else if (!sameFailure(verdict.failure, target)) return true;
+      last = verdict.failure;
+      return false;
     }),
     {
       seed: fcSeed,
@@ -252,13 +261,15 @@ export function shrinkWithSeed(
       ...(options.path === undefined ? {} : { path: options.path }),
     },
   );
-  if (!details.failed || target === undefined || details.counterexample === null) return undefined;
+  if (!details.failed || last === undefined || details.counterexample === null) return undefined;
+  const fcPath = details.counterexamplePath ?? "0";
   return {
     plan: details.counterexample[0],
-    failure: target,
+    failure: last,
     fcSeed,
-    fcPath: details.counterexamplePath ?? "0",
-    shrinkSteps: details.numShrinks,
+    fcPath,
+    // Each step of the path after the first (the run) is one shrink step; so for a rebuild too.
+    shrinkSteps: fcPath.split(":").length - 1,
     shrinkRuns,
     budgetExhausted,
   };

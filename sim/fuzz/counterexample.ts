@@ -11,9 +11,10 @@ import { type FuzzSettings, planScenario, quietNote } from "./plan.js";
 
 export interface CounterexampleInfo {
   readonly shrink: ShrinkResult;
-  readonly campaignSeed: bigint;
-  /** The global run index that failed first. */
-  readonly runIndex: number;
+  /** The campaign's seed; null for a run rebuilt with `--fc-seed` and no `--seed`. */
+  readonly campaignSeed: bigint | null;
+  /** The global run index that failed first; null for a run rebuilt with `--fc-seed`. */
+  readonly runIndex: number | null;
 }
 
 /** `<protocol>-<invariant>-<seed>`: the file's base name (and the scenario's name). */
@@ -68,13 +69,13 @@ export function counterexampleScenario(
     "",
     ...(shrink.fcSeed === null
       ? [
-          `Campaign seed ${formatSeed(info.campaignSeed)}, run ${info.runIndex}: a mutant of a corpus entry,`,
+          `Campaign seed ${info.campaignSeed === null ? "unknown" : formatSeed(info.campaignSeed)}, run ${info.runIndex ?? "unknown"}: a mutant of a corpus entry,`,
           `shrunk in ${shrink.shrinkSteps} steps. This file is its replay.`,
         ]
       : [
-          `Campaign seed ${formatSeed(info.campaignSeed)}, run ${info.runIndex}; fast-check seed ${shrink.fcSeed},`,
+          `${info.campaignSeed === null ? "Fast-check" : `Campaign seed ${formatSeed(info.campaignSeed)}; fast-check`} seed ${shrink.fcSeed},`,
           `path "${shrink.fcPath}" (${shrink.shrinkSteps} shrink steps). Rebuild it with:`,
-          `  quorumlab fuzz ${module?.target ?? settings.protocol} ${settingsFlags(settings)} --fc-seed ${shrink.fcSeed} --fc-path ${shrink.fcPath}`,
+          `  quorumlab fuzz ${module?.target ?? settings.protocol}${info.campaignSeed === null ? "" : ` --seed ${formatSeed(info.campaignSeed)}`} ${settingsFlags(settings)} --fc-seed ${shrink.fcSeed} --fc-path ${shrink.fcPath}`,
         ]),
     "",
   ].join("\n");

@@ -27,10 +27,15 @@ export interface GuideOptions {
   /** Share of runs that are mutants once the corpus has entries. Default 0.25. */
   readonly mutantShare?: number;
   /**
-   * One run in this many (runs 0, N, 2N, ...) is run twice more to check determinism (0: none).
-   * Default 512.
+   * One run in this many (the shard's own runs 0, N, 2N, ...) is run twice more to check
+   * determinism (0: none). Default 512.
    */
   readonly sampleEvery?: number;
+  /**
+   * This machine's share of the campaign (./campaign.ts), 0-based; default 0 of 1. Samples count
+   * the shard's runs, so that every shard checks its first run, whatever the shard count.
+   */
+  readonly shard?: { readonly index: number; readonly count: number };
   /** Entries loaded from a saved corpus. */
   readonly corpus?: readonly CorpusEntry[];
   /** Regenerates the plan of fresh run `index` (to keep it in the corpus). */
@@ -103,6 +108,12 @@ export class CampaignGuide {
     this.timeline.push({ runs: 0, elapsedMs: 0, coverage: this.map.size, corpus: this.entries.length });
   }
 
+  /** The position of global run `index` among this shard's runs. */
+  private localIndex(index: number): number {
+    const shard = this.options.shard;
+    return shard === undefined ? index : (index - shard.index) / shard.count;
+  }
+
   /** Corpus entries usable by batch `batch`: those found up to batch `batch - 2`. */
   private usable(batch: number): number {
     if (batch < 2) return this.loaded;
@@ -117,7 +128,7 @@ export class CampaignGuide {
       // kernel's hot functions are optimized. A first trace at run 511 sent 36 of them back to
       // the interpreter to be optimized again (--trace-deopt, uniform Raft campaign of 2,000 runs:
       // 62 deoptimizations against 26 with no sample, 45 with the samples from run 0).
-      const sample = this.sampleEvery > 0 && index % this.sampleEvery === 0;
+      const sample = this.sampleEvery > 0 && this.localIndex(index) % this.sampleEvery === 0;
       let job: RunJob = sample ? { index, sample } : { index };
       if (this.options.mutate && usable > 0) {
         const random = randomStream(this.options.seed, `fuzz/guide/${index}`);

@@ -5,6 +5,7 @@
 import { InputError } from "../errors.js";
 import type { FuzzHints, Protocol } from "../node.js";
 import { nodeCountProblem, optionCheckProblem } from "../scenario/validate.js";
+import { closestName } from "../suggest.js";
 import type { FuzzSettings } from "./plan.js";
 
 export interface SettingsInput {
@@ -78,15 +79,22 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
   };
 }
 
+/**
+ * Every `--bug` names one of the protocol's bugs (a near miss gets the name it misses), once: a
+ * bug given twice would be listed twice in the counterexample and change its trace.
+ */
 function checkBugsKnown(protocol: Protocol, bugs: readonly string[]): void {
-  for (const bug of bugs) {
-    if (!protocol.bugs.some((known) => known.name === bug)) {
-      const known = protocol.bugs.map((b) => b.name).join(", ");
+  const names = protocol.bugs.map((b) => b.name);
+  bugs.forEach((bug, index) => {
+    if (!names.includes(bug)) {
+      const meant = closestName(bug, names);
       throw new InputError(
-        `--bug: ${protocol.name} has no deliberate bug '${bug}'; known: ${known || "none"}`,
+        `--bug: ${protocol.name} has no deliberate bug '${bug}'${meant === undefined ? "" : ` (did you mean '${meant}'?)`}; known: ${names.join(", ") || "none"}`,
       );
     }
-  }
+    if (bugs.indexOf(bug) !== index)
+      throw new InputError(`--bug: '${bug}' is given twice; give each bug once`);
+  });
 }
 
 /** The cluster sizes to draw from: the user's, else the hints', else around the protocol's default. */
@@ -133,6 +141,12 @@ function runTiming(input: SettingsInput): {
         ? Math.min(durationMs - livenessDeadlineMs, Math.round((durationMs * 2) / 3))
         : Math.round((durationMs * 2) / 3),
     );
+  if (input.faultPhaseMs === undefined && !(durationMs >= faultPhaseMs)) {
+    // The fault phase was not given: the run is too short for the one drawn from its length.
+    throw new InputError(
+      `--duration: expected at least ${faultPhaseMs} ms (the fault phase, 2/3 of the run and at least 1 ms), got ${durationMs} ms`,
+    );
+  }
   if (!(durationMs > 0) || !(faultPhaseMs > 0) || faultPhaseMs > durationMs) {
     throw new InputError(
       `--fault-phase: expected at most the run's length (--duration, ${durationMs} ms), got ${faultPhaseMs} ms`,
@@ -199,19 +213,40 @@ function checkOptionsFit(
     );
   }
   const range = nodesMin === nodesMax ? `${nodesMin}` : `${nodesMin}..${nodesMax}`;
-  for (const chosen of combinations) {
-    const options = protocol.parseOptions(bugs.length === 0 ? chosen : { ...chosen, bugs });
-    for (let nodes = nodesMin; nodes <= nodesMax; nodes++) {
+  const parsed = combinations.map((chosen) =>
+    protocol.parseOptions(bugs.length === 0 ? chosen : { ...chosen, bugs }),
+  );
+  const problemAt = (nodes: number): string | undefined => {
+    for (const options of parsed) {
       if (nodeCountProblem(protocol, nodes, options) !== undefined) continue;
       const problem = optionCheckProblem(protocol, nodes, options);
-      if (problem === undefined) continue;
-      const source =
-        keys.length === 0
-          ? ""
-          : ` (options from the fuzz hints${bugs.length === 0 ? "" : ` of --bug ${bugs.join(", ")}`})`;
-      throw new InputError(`--nodes ${range}: with ${nodes} nodes, ${problem}${source}`);
+      if (problem !== undefined) return problem;
     }
+    return undefined;
+  };
+  for (let nodes = nodesMin; nodes <= nodesMax; nodes++) {
+    const problem = problemAt(nodes);
+    if (problem === undefined) continue;
+    if (keys.length === 0) throw new InputError(`--nodes ${range}: with ${nodes} nodes, ${problem}`);
+    const hints = `${protocol.name}'s fuzz hints${bugs.length === 0 ? "" : ` with --bug ${bugs.join(", ")}`}`;
+    throw new InputError(
+      `--nodes ${range}: ${hints} draw options for ${fittingSizes(problemAt, Math.max(nodesMax, sizesShown))}, not ${nodes} (${problem})`,
+    );
   }
+}
+
+/** Cluster sizes that `fittingSizes` looks at, at least. */
+const sizesShown = 16;
+
+/** The cluster sizes from 1 to `upTo` with no problem, in words: `3 or more nodes`, `5 nodes`. */
+function fittingSizes(problemAt: (nodes: number) => string | undefined, upTo: number): string {
+  const fit = Array.from({ length: upTo }, (_, index) => index + 1).filter(
+    (nodes) => problemAt(nodes) === undefined,
+  );
+  const first = fit[0];
+  if (first === undefined) return `no cluster of 1 to ${upTo} nodes`;
+  if (fit.length === upTo - first + 1) return `${first} or more nodes`;
+  return `${fit.join(", ")} nodes`;
 }
 
 /** The protocol's fuzz hints with those of the switched-on bugs laid over them, field by field. */

@@ -17,6 +17,8 @@ export interface PlanShrinkOptions {
 
 export interface PlanShrinkResult {
   readonly plan: FuzzPlan;
+  /** How `plan` itself fails (the target's kind and invariant; its message may differ). */
+  readonly failure: RunFailure;
   readonly shrinkSteps: number;
   readonly shrinkRuns: number;
   readonly budgetExhausted: boolean;
@@ -105,23 +107,26 @@ export function shrinkPlan(
       ? undefined
       : options.now() + options.budgetMs;
   let current = plan;
+  let failing = target;
   let shrinkSteps = 0;
   let shrinkRuns = 0;
   for (;;) {
     let improved = false;
     for (const candidate of candidates(current, settings)) {
       if (deadline !== undefined && (options.now as () => number)() > deadline) {
-        return { plan: current, shrinkSteps, shrinkRuns, budgetExhausted: true };
+        return { plan: current, failure: failing, shrinkSteps, shrinkRuns, budgetExhausted: true };
       }
       shrinkRuns++;
       const failure = fails(candidate);
       if (failure !== undefined && sameFailure(failure, target)) {
         current = candidate;
+        failing = failure;
         shrinkSteps++;
         improved = true;
         break;
       }
     }
-    if (!improved) return { plan: current, shrinkSteps, shrinkRuns, budgetExhausted: false };
+    if (!improved)
+      return { plan: current, failure: failing, shrinkSteps, shrinkRuns, budgetExhausted: false };
   }
 }

@@ -117,6 +117,22 @@ describe("exit codes", () => {
     ],
     [["--runs", "3", "--fc-path", "1:2"], "--fc-path: only with --fc-seed, whose shrink path it is"],
     [
+      ["--fc-seed", "1.5"],
+      "--fc-seed: expected a whole number from 0 to 2147483647 (the fast-check seed printed with a counterexample), got 1.5",
+    ],
+    [
+      ["--fc-seed", "5", "--fc-path", "zz"],
+      "--fc-path: expected a shrink path such as 0:3:3:1 (0, then one index per shrink step, as printed with a counterexample), got 'zz'",
+    ],
+    [
+      ["--fc-seed", "5", "--fc-path", "99:99:99"],
+      "--fc-path: expected a shrink path such as 0:3:3:1 (0, then one index per shrink step, as printed with a counterexample), got '99:99:99'",
+    ],
+    [
+      ["--fc-seed", "5", "--fc-path", "0:99:99"],
+      "--fc-path: the run of --fc-seed 5 with these settings has no shrink path '0:99:99' (give the path printed with the counterexample, and the same flags)",
+    ],
+    [
       ["--fc-seed", "5", "--runs", "3", "--workers", "2"],
       "--fc-seed: rebuilds one run without a campaign, so it takes no --runs, --workers",
     ],
@@ -140,6 +156,23 @@ describe("exit codes", () => {
       ["--runs", "3", "--liveness", "--duration", "1s"],
       "--duration: with --liveness, a run must last the fault phase (1 ms) plus the liveness deadline (1000 ms), got 1000 ms",
     ],
+    [["--time", "-1s"], "--time: expected a positive duration such as 60s, got '-1s'"],
+    [
+      ["--runs", "3", "--no-swarm", "--corpus", "corpus"],
+      "--corpus: only with the guided search; the uniform search (--no-swarm) neither mutates nor saves a corpus",
+    ],
+    [
+      ["--runs", "3", "--duration", "1us"],
+      "--duration: expected at least 1 ms (the fault phase, 2/3 of the run and at least 1 ms), got 0.001 ms",
+    ],
+    [
+      ["--runs", "3", "--bug", "reuse-ballot"],
+      "--bug: paxos has no deliberate bug 'reuse-ballot' (did you mean 'reuse-ballots'?); known: promise-omits-accepted, adopt-first-value, accept-checks-accepted-ballot, volatile-acceptor, unsynced-acceptor, reuse-ballots, count-stale-promises, learner-counts-across-ballots",
+    ],
+    [
+      ["--runs", "3", "--bug", "reuse-ballots", "--bug", "reuse-ballots"],
+      "--bug: 'reuse-ballots' is given twice; give each bug once",
+    ],
     [
       ["--runs", "3", "--liveness"],
       "--liveness: paxos declares no liveness invariant and no leading role with an election timer, so there is nothing to check",
@@ -154,6 +187,15 @@ describe("exit codes", () => {
     // One line, and no campaign header before it: nothing ran.
     expect(result.stdout).toBe("");
     expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
+
+  it("2 for fuzz paxos --replay of a Raft scenario: the file's protocol is not the target", () => {
+    const result = quorumlab("fuzz", "paxos", "--replay", "scenarios/raft-basic.yaml");
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim()).toBe(
+      "error: --replay: scenarios/raft-basic.yaml is a scenario of raft, not of paxos, the protocol fuzz was given",
+    );
   });
 
   it("0 for fuzz paxos --liveness-deadline with --liveness, and its --report written", () => {

@@ -1,9 +1,12 @@
 /**
- * Goal: the `--json` shapes docs/cli.md gives for list, verify and mutants are what the commands
- * print, `schemaVersion` first.
+ * Goal: the `--json` shapes docs/cli.md (and docs/fuzzing.md for fuzz) give for list, verify,
+ * mutants and fuzz are what the commands print, `schemaVersion` first.
  * Method: run the CLI as a user would and compare each object's keys with the documented ones.
  */
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { quorumlab } from "../support/quorumlab.js";
 
 const lines = (stdout: string): Array<Record<string, unknown>> =>
@@ -11,6 +14,9 @@ const lines = (stdout: string): Array<Record<string, unknown>> =>
     .trim()
     .split("\n")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+const out = mkdtempSync(join(tmpdir(), "quorumlab-json-shapes-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("--json shapes", () => {
   it("list: one object per scenario, {schemaVersion: 1, name, protocol, nodes, summary, file}", () => {
@@ -94,5 +100,68 @@ describe("--json shapes", () => {
       "runs",
       "file",
     ]);
+  });
+
+  it("fuzz: a campaign and a run rebuilt with --fc-seed print the same documented fields", () => {
+    const counterexample = [
+      "file",
+      "trace",
+      "invariant",
+      "kind",
+      "message",
+      "faultActions",
+      "replay",
+      "traceHash",
+      "reproduced",
+      "run",
+      "fastCheck",
+      "shrinkSteps",
+      "shrinkMs",
+      "knownLimit",
+    ];
+    const fields = [
+      "schemaVersion",
+      "protocol",
+      "bugs",
+      "seed",
+      "runs",
+      "evaluated",
+      "runsPerSec",
+      "eventsPerSec",
+      "wallMs",
+      "searchMs",
+      "violations",
+      "search",
+      "coverage",
+      "corpus",
+      "corpusLoaded",
+      "corpusSaved",
+      "mutants",
+      "sampled",
+      "probes",
+      "nondeterminism",
+      "counterexample",
+      "notes",
+    ];
+    const fuzz = (...args: string[]) => {
+      const result = quorumlab("fuzz", "paxos", "--bug", "reuse-ballots", "--out", out, "--json", ...args);
+      expect(result.code).toBe(1);
+      return JSON.parse(result.stdout) as Record<string, unknown> & {
+        counterexample: Record<string, unknown> & { fastCheck: { seed: number; path: string } };
+      };
+    };
+    const campaign = fuzz("--runs", "40", "--seed", "1", "--no-swarm");
+    expect(Object.keys(campaign)).toEqual(fields);
+    expect(Object.keys(campaign.counterexample)).toEqual(counterexample);
+    const { seed, path } = campaign.counterexample.fastCheck;
+    const rebuilt = fuzz("--no-swarm", "--fc-seed", String(seed), "--fc-path", path);
+    expect(Object.keys(rebuilt)).toEqual(fields);
+    expect(Object.keys(rebuilt.counterexample)).toEqual(counterexample);
+    // No campaign: what it did not measure is null, what it did not do 0; one run, timed.
+    expect(rebuilt).toMatchObject({ seed: null, runs: 1, coverage: null, corpus: null, probes: null });
+    expect(rebuilt).toMatchObject({ corpusLoaded: 0, corpusSaved: 0, mutants: 0, sampled: 0 });
+    expect(rebuilt.runsPerSec).toBeGreaterThan(0);
+    expect(rebuilt.eventsPerSec).toBeGreaterThan(0);
+    expect(rebuilt.counterexample.run).toBeNull();
   });
 });

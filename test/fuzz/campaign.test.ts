@@ -78,10 +78,33 @@ describe("campaign settings", () => {
     const bugs = ["sequential-vnode-tokens"];
     expect(() => fuzzSettings(ring, { bugs, nodesMin: 3, nodesMax: 5 })).toThrow(
       new InputError(
-        "--nodes 3..5: with 3 nodes, consistent-hashing option 'initial[3]' names n4, which is not in this scenario (nodes n1..n3) (options from the fuzz hints of --bug sequential-vnode-tokens)",
+        "--nodes 3..5: consistent-hashing's fuzz hints with --bug sequential-vnode-tokens draw options for 5 or more nodes, not 3 (consistent-hashing option 'initial[3]' names n4, which is not in this scenario (nodes n1..n3))",
       ),
     );
     expect(fuzzSettings(ring, { bugs }).nodesMin).toBe(5);
+    // The protocol's own hints name n3: they say which cluster sizes they are for.
+    expect(() => fuzzSettings(ring, { nodesMin: 2, nodesMax: 2 })).toThrow(
+      "--nodes 2: consistent-hashing's fuzz hints draw options for 3 or more nodes, not 2",
+    );
+  });
+
+  test("a misspelt --bug gets the name it misses; a bug given twice is refused", () => {
+    const raft = protocols.get("raft") as Protocol;
+    expect(() => fuzzSettings(raft, { bugs: ["commit-prev-term"] })).toThrow(
+      "--bug: raft has no deliberate bug 'commit-prev-term' (did you mean 'commit-previous-term'?); known: ",
+    );
+    expect(() => fuzzSettings(raft, { bugs: ["commit-previous-term", "commit-previous-term"] })).toThrow(
+      new InputError("--bug: 'commit-previous-term' is given twice; give each bug once"),
+    );
+  });
+
+  test("a --duration too short for the fault phase drawn from it is blamed on --duration", () => {
+    const raft = protocols.get("raft") as Protocol;
+    expect(() => fuzzSettings(raft, { durationMs: 0.001 })).toThrow(
+      new InputError(
+        "--duration: expected at least 1 ms (the fault phase, 2/3 of the run and at least 1 ms), got 0.001 ms",
+      ),
+    );
   });
 });
 

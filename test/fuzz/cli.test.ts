@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseShard } from "../../cli/fuzz/flags.js";
@@ -94,6 +94,101 @@ describe("quorumlab fuzz", () => {
     expect((JSON.parse(run.stdout) as { traceHash: string }).traceHash).toBe(traceHash);
   });
 
+  test("the counterexample's message is the saved file's own: in --json, in its description and when run", () => {
+    const folder = join(out, "message");
+    const fuzz = spawnSync(
+      "node",
+      [
+        cli,
+        "fuzz",
+        "raft",
+        "--bug",
+        "commit-previous-term",
+        "--runs",
+        "600",
+        "--seed",
+        "1",
+        "--out",
+        folder,
+        "--json",
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(fuzz.status).toBe(1);
+    const { file, message } = (
+      JSON.parse(fuzz.stdout) as { counterexample: { file: string; message: string } }
+    ).counterexample;
+    const run = spawnSync("node", [cli, "run", file, "--json"], { cwd: root, encoding: "utf8" });
+    const violations = (JSON.parse(run.stdout) as { violations: Array<{ message: string }> }).violations;
+    // The run found first (before shrinking) broke leader completeness at another leader and term.
+    expect(violations[0]?.message).toBe(message);
+    expect(readFileSync(file, "utf8")).toContain(`\n    ${message}\n`);
+  });
+
+  test("the rebuild command in a counterexample's description writes the same file, to the same trace hash", () => {
+    const fuzz = (folder: string, args: string[]) => {
+      const result = spawnSync("node", [cli, "fuzz", ...args, "--out", join(out, folder), "--json"], {
+        cwd: root,
+        encoding: "utf8",
+      });
+      expect(result.status).toBe(1);
+      return (JSON.parse(result.stdout) as { counterexample: { file: string; traceHash: string } })
+        .counterexample;
+    };
+    const found = fuzz("rebuild-1", ["paxos", "--bug", "reuse-ballots", "--runs", "40", "--seed", "0x2a"]);
+    const text = readFileSync(found.file, "utf8");
+    const command = /^ {4}quorumlab fuzz (.+)$/m.exec(text)?.[1];
+    expect(command).toContain("--seed 0x2a");
+    const rebuilt = fuzz("rebuild-2", (command ?? "").split(" "));
+    expect(readFileSync(rebuilt.file, "utf8")).toBe(text);
+    expect(rebuilt.traceHash).toBe(found.traceHash);
+  });
+
+  test("--json carries the notes the text prints: worker threads beyond the cores", () => {
+    const workers = String(availableParallelism() + 1);
+    const fuzz = (...extra: string[]) =>
+      spawnSync(
+        "node",
+        [cli, "fuzz", "paxos", "--runs", "2", "--seed", "1", "--workers", workers, "--out", out, ...extra],
+        {
+          cwd: root,
+          encoding: "utf8",
+        },
+      );
+    const note = `--workers ${workers} is more than this machine's`;
+    expect(fuzz().stdout).toContain(`note: ${note}`);
+    const json = JSON.parse(fuzz("--json").stdout) as { notes: string[] };
+    expect(json.notes).toEqual([expect.stringContaining(note)]);
+  });
+
+  test("a liveness bug without --liveness is noted, in the text and in --json", () => {
+    const fuzz = (...extra: string[]) =>
+      spawnSync(
+        "node",
+        [
+          cli,
+          "fuzz",
+          "raft",
+          "--bug",
+          "fixed-election-timeout",
+          "--runs",
+          "2",
+          "--seed",
+          "1",
+          "--out",
+          out,
+          ...extra,
+        ],
+        { cwd: root, encoding: "utf8" },
+      );
+    const note =
+      "--bug fixed-election-timeout is a liveness bug (liveness: split votes repeat forever): only --liveness can find it";
+    expect(fuzz().stdout).toContain(`note: ${note}`);
+    expect((JSON.parse(fuzz("--json").stdout) as { notes: string[] }).notes).toEqual([note]);
+    const checked = JSON.parse(fuzz("--json", "--liveness").stdout) as { notes: string[] };
+    expect(checked.notes).toEqual([]);
+  });
+
   test("a violation that is the protocol's known limit says so, in --json and in the text; a bug's is not one", () => {
     const fuzz = (...extra: string[]) =>
       spawnSync(
@@ -115,6 +210,11 @@ describe("quorumlab fuzz", () => {
       source: expect.stringContaining("Skeen"),
     });
     expect(fuzz().stdout).toContain("note: this is a known limit of three-phase-commit, not a bug");
+    expect((JSON.parse(json.stdout) as { notes: string[] }).notes).toEqual([
+      expect.stringMatching(
+        /^this is a known limit of three-phase-commit, not a bug: it breaks commit.ac1-agreement/,
+      ),
+    ]);
     const bug = fuzz("--bug", "wait-commits-on-timeout", "--json");
     expect(bug.status).toBe(1);
     expect(

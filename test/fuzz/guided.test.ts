@@ -398,6 +398,28 @@ describe("parents of mutants", () => {
 });
 
 describe("determinism re-runs", () => {
+  test("every shard samples its own first run and one in 512 of its runs after it", () => {
+    const sampled = (shard: { index: number; count: number }) => {
+      const guide = new CampaignGuide({
+        settings: correct,
+        seed: 3n,
+        mutate: false,
+        shard,
+        planOf: (index) => generatePlan(correct, 3n, index),
+      });
+      // 1,050 runs of the shard: its global runs index, index + count, ...
+      const indices = Array.from({ length: 1_050 }, (_, local) => local * shard.count + shard.index);
+      return guide
+        .jobs(indices, 0)
+        .filter((job) => job.sample === true)
+        .map((job) => job.index);
+    };
+    expect(sampled({ index: 0, count: 1 })).toEqual([0, 512, 1024]);
+    // Global runs 0, 512, 1024 are all shard 1's of 2; shard 2 checks its own runs 0, 512, 1024.
+    expect(sampled({ index: 0, count: 2 })).toEqual([0, 1024, 2048]);
+    expect(sampled({ index: 1, count: 2 })).toEqual([1, 1025, 2049]);
+  });
+
   test("two different traces are reported with the first line where they part", () => {
     const lines = (value: number) => [
       { kind: "header" as const, version: 1 } as never,
