@@ -41,6 +41,7 @@ import { formatSeed, parseSeed } from "../sim/random.js";
 import { type RunResult, runScenario } from "../sim/run.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import type { ScheduleStep } from "../sim/scenario/schema.js";
+import { closestName } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath, makeOutputFolder } from "./files.js";
 import { historyChecker } from "./history-check.js";
@@ -229,6 +230,7 @@ export function exploreJson(
   saved: SavedCounterexample | undefined,
   knownLimit?: KnownLimit,
   replayed: readonly string[] = [],
+  notes: readonly string[] = [],
 ): Record<string, unknown> {
   return {
     schemaVersion: 1,
@@ -245,6 +247,7 @@ export function exploreJson(
     replayReasons: replayed,
     statesPerSec: result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0,
     wallMs: Math.round(result.wallMs),
+    notes,
     counterexample:
       saved === undefined
         ? null
@@ -353,20 +356,35 @@ interface ExploreRun {
   readonly replayReasons: readonly string[];
 }
 
-/** Says when states could not be merged or restored from snapshots, and why. */
-function printStateNotes(out: NodeJS.WritableStream, c: ChalkInstance, run: ExploreRun): void {
+/** The notes on states that could not be merged or restored from snapshots, and why. */
+function stateNotes(run: ExploreRun): string[] {
   const { protocol, result } = run;
+  const notes: string[] = [];
   if (result.hiddenState === true) {
-    out.write(
-      `${c.yellow("note")}: ${protocol.name}'s node objects keep their state out of sight (closures, no fields, no fingerprint()); no two states were merged (docs/node-api.md, "State fingerprints")\n`,
+    notes.push(
+      `${protocol.name}'s node objects keep their state out of sight (closures, no fields, no fingerprint()); no two states were merged (docs/node-api.md, "State fingerprints")`,
     );
   }
   if (result.restore === "replay" && result.hiddenState !== true) {
-    out.write(
-      `${c.yellow("note")}: ${protocol.name} keeps state out of sight of snapshots, so each state was rebuilt by replaying its path, which is slower (docs/node-api.md, "Saving and restoring a state"):\n`,
+    notes.push(
+      `${protocol.name} keeps state out of sight of snapshots, so each state was rebuilt by replaying its path, which is slower (docs/node-api.md, "Saving and restoring a state"):${run.replayReasons.map((reason) => `\n  - ${reason}`).join("")}`,
     );
-    for (const reason of run.replayReasons) out.write(`  - ${reason}\n`);
   }
+  return notes;
+}
+
+/**
+ * The note under the verdict: that only the start state was checked, or that the violation is
+ * the protocol's known limit.
+ */
+function verdictNote(run: ExploreRun): string | undefined {
+  const { result } = run;
+  // Complete after the start state alone reads like a proof, and proves next to nothing.
+  if (result.verdict === "complete" && result.uniqueStates === 1 && result.depth === 0)
+    return "no step could be taken from the start: no message was in flight, no timer the search may fire was set, no client had an operation and no fault in the budget applied, so only the start state was checked (a fault budget such as --faults crash=1 gives the search steps to take)";
+  if (result.verdict === "violation" && run.saved !== undefined && run.knownLimit !== undefined)
+    return knownLimitNote(run.protocol.name, run.knownLimit).replace(/^note: /, "");
+  return undefined;
 }
 
 /** How many threads searched, when more than this one did. */
@@ -390,12 +408,6 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
       out.write(
         `${c.green("complete")}: no violation in any schedule within the bounds — ${figures}; longest path ${counted(result.depth, "step")}\n`,
       );
-      if (result.uniqueStates === 1 && result.depth === 0) {
-        // Complete after the start state alone reads like a proof, and proves next to nothing.
-        out.write(
-          `${c.yellow("note")}: no step could be taken from the start: no message was in flight, no timer the search may fire was set, no client had an operation and no fault in the budget applied, so only the start state was checked (a fault budget such as --faults crash=1 gives the search steps to take)\n`,
-        );
-      }
       break;
     case "bounded":
       if (result.strategy === "cells") {
@@ -436,8 +448,6 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
         `trace   ${saved.traceHash}${saved.reproduced ? "" : c.red("  (the replay did not break it again)")}\n`,
       );
       out.write(`replay  ${saved.replay}\n`);
-      if (run.knownLimit !== undefined)
-        out.write(`${c.yellow(knownLimitNote(run.protocol.name, run.knownLimit))}\n`);
       break;
     }
   }
@@ -555,18 +565,19 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const c = colours(process.stdout, { json: args.json });
   const out = process.stdout;
   const bugs = args.bug ?? [];
-  if (!args.json) {
-    out.write(headerLine(c, { args, protocol, setup, seed }));
-    // Before the search, which may take its whole budget: a misspelt name leaves a timer that
-    // never fires.
-    let unset: string | undefined;
-    try {
-      unset = timersNotSet(args, setup);
-    } catch (error) {
-      throw inModule(error, module);
-    }
-    if (unset !== undefined) out.write(`${c.yellow("note")}: ${unset}\n`);
+  const note = (text: string): void => {
+    out.write(`${c.yellow("note")}: ${text}\n`);
+  };
+  if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
+  // Before the search, which may take its whole budget: a misspelt name leaves a timer that
+  // never fires.
+  let unset: string | undefined;
+  try {
+    unset = timersNotSet(args, setup);
+  } catch (error) {
+    throw inModule(error, module);
   }
+  if (unset !== undefined && !args.json) note(unset);
   const search = await runSearch(setup, args, { timeUs, seed, source, input }).catch((error: unknown) => {
     throw inModule(error, module);
   });
@@ -593,25 +604,40 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
     saved === undefined ? undefined : knownLimitOf(protocol, saved.invariant, bugs, userOptions);
   const replayed = result.restore === "replay" && result.hiddenState !== true ? replayReasons(setup) : [];
   const exitCode = exitCodeOf(result.verdict);
+  const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
+  // The notes before the verdict line, the one under it, and the one after it, as printed.
+  const before = [...(unset === undefined ? [] : [unset]), ...threadNotes(args), ...stateNotes(run)];
+  const under = verdictNote(run);
+  const unseen = bugNotSeen(bugs, setup.budget, result.verdict);
   if (args.json) {
     const header = jsonHeader({ protocol, bugs, setup, seed, workers: search.workers });
-    out.write(`${JSON.stringify(exploreJson(header, result, saved, knownLimit, replayed))}\n`);
+    const notes = [
+      ...before,
+      ...(under === undefined ? [] : [under]),
+      ...(unseen === undefined ? [] : [unseen]),
+    ];
+    out.write(`${JSON.stringify(exploreJson(header, result, saved, knownLimit, replayed, notes))}\n`);
     return exitCode;
   }
-  const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
+  for (const text of before.slice(unset === undefined ? 0 : 1)) note(text);
+  printVerdict(out, c, run);
+  if (under !== undefined) note(under);
+  if (unseen !== undefined) note(unseen);
+  return exitCode;
+}
+
+/** The notes on `--workers`: ignored by a strategy other than bfs, or above the machine's cores. */
+function threadNotes(args: ResolvedArgs): string[] {
+  const notes: string[] = [];
   const asked = parseWorkers(args.workers);
   if (asked !== "auto" && asked > 1 && threadsFor(args) === 1) {
-    out.write(
-      `${c.yellow("note")}: --workers ${args.workers}: only bfs shares its search among worker threads; ${args.strategy} ran in one thread\n`,
+    notes.push(
+      `--workers ${args.workers}: only bfs shares its search among worker threads; ${args.strategy} ran in one thread`,
     );
   }
   const crowded = asked === "auto" ? undefined : oversubscribed(threadsFor(args) as number);
-  if (crowded !== undefined) out.write(`${c.yellow("note")}: ${crowded}\n`);
-  printStateNotes(out, c, run);
-  printVerdict(out, c, run);
-  const unseen = bugNotSeen(bugs, setup.budget, result.verdict);
-  if (unseen !== undefined) out.write(`${c.yellow("note")}: ${unseen}\n`);
-  return exitCode;
+  if (crowded !== undefined) notes.push(crowded);
+  return notes;
 }
 
 /**
@@ -624,7 +650,18 @@ function timersNotSet(args: ResolvedArgs, setup: WorldSetup): string | undefined
   const missing = setup.timers.filter((name) => !seen.includes(name));
   if (missing.length === 0) return undefined;
   const names = missing.map((name) => `'${name}'`).join(", ");
-  return `--timers: no node set a timer named ${names} in ${timerWalks.walks} random walks of ${timerWalks.steps} steps from the start, so ${missing.length === 1 ? "it" : "they"} may never fire; timers set: ${seen.length === 0 ? "none" : seen.join(", ")}`;
+  return `--timers: no node set a timer named ${names} in ${timerWalks.walks} random walks of ${timerWalks.steps} steps from the start, so ${missing.length === 1 ? "it" : "they"} may never fire; timers set: ${seen.length === 0 ? "none" : seen.join(", ")}${meantTimers(missing, seen)}`;
+}
+
+/** `; did you mean 'election'?` for the names given that are near misses of names set. */
+function meantTimers(missing: readonly string[], seen: readonly string[]): string {
+  const meant = missing.flatMap((name) => {
+    const closest = closestName(name, seen);
+    return closest === undefined ? [] : [{ name, closest }];
+  });
+  if (meant.length === 0) return "";
+  if (missing.length === 1) return `; did you mean '${meant[0]?.closest}'?`;
+  return `; did you mean ${meant.map(({ name, closest }) => `'${closest}' for '${name}'`).join(", ")}?`;
 }
 
 /**

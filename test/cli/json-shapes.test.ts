@@ -1,6 +1,6 @@
 /**
- * Goal: the `--json` shapes docs/cli.md gives for list, verify and mutants are what the commands
- * print, `schemaVersion` first.
+ * Goal: the `--json` shapes docs/cli.md gives for list, verify, explore and mutants are what the
+ * commands print, `schemaVersion` first.
  * Method: run the CLI as a user would and compare each object's keys with the documented ones.
  */
 import { describe, expect, it } from "vitest";
@@ -48,6 +48,45 @@ describe("--json shapes", () => {
       "met",
     ]);
     expect(row).toMatchObject({ schemaVersion: 1, scenario: "2pc-no-vote-lost", met: true });
+  });
+
+  it("explore: the documented fields, the notes the terminal prints included", () => {
+    const result = quorumlab("explore", "consistent-hashing", "--json");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual([
+      "schemaVersion",
+      "protocol",
+      "bugs",
+      "nodes",
+      "clients",
+      "operations",
+      "faults",
+      "timers",
+      "network",
+      "quietTimeouts",
+      "promptTimeouts",
+      "promptReplies",
+      "driftRate",
+      "seed",
+      "workers",
+      "strategy",
+      "verdict",
+      "uniqueStates",
+      "statesVisited",
+      "transitionsSkipped",
+      "depth",
+      "boundedBy",
+      "hiddenState",
+      "restore",
+      "replayReasons",
+      "statesPerSec",
+      "wallMs",
+      "notes",
+      "counterexample",
+    ]);
+    expect(json.schemaVersion).toBe(1);
+    expect(json.notes).toEqual([expect.stringContaining("only the start state was checked")]);
   });
 
   it("mutants --list and the mutant table: the documented fields", () => {

@@ -85,6 +85,7 @@ describe("quorumlab explore", () => {
     expect(json.counterexample).toBeNull();
     expect(json.restore).toBe("snapshot");
     expect(json.replayReasons).toEqual([]);
+    expect(json.notes).toEqual([]);
   });
 
   it("says, when a bug did not show, that it may need a crash or other bounds", () => {
@@ -96,6 +97,9 @@ describe("quorumlab explore", () => {
     );
     const json = quorumlab("explore", "paxos", "--bug", "volatile-acceptor", "--faults", "crash=0", "--json");
     expect(JSON.parse(json.stdout).verdict).toBe("complete");
+    expect(JSON.parse(json.stdout).notes).toEqual([
+      expect.stringMatching(/^volatile-acceptor did not show within these bounds\. It may need a crash/),
+    ]);
     const found = quorumlab("explore", "paxos", "--bug", "volatile-acceptor", "--out", join(out, "volatile"));
     expect(found.code).toBe(1);
     expect(found.stdout).not.toContain("did not show");
@@ -111,6 +115,15 @@ describe("quorumlab explore", () => {
     expect(ring.stdout.trim().split("\n").at(-1)).toBe(
       "note: no step could be taken from the start: no message was in flight, no timer the search may fire was set, no client had an operation and no fault in the budget applied, so only the start state was checked (a fault budget such as --faults crash=1 gives the search steps to take)",
     );
+    const json = JSON.parse(quorumlab("explore", "consistent-hashing", "--json").stdout);
+    expect(json.uniqueStates).toBe(1);
+    expect(json.notes).toEqual([
+      ring.stdout
+        .trim()
+        .split("\n")
+        .at(-1)
+        ?.replace(/^note: /, ""),
+    ]);
     const crashed = quorumlab("explore", "consistent-hashing", "--faults", "crash=1");
     expect(crashed.code).toBe(0);
     expect(crashed.stdout).toMatch(/ — \d+ unique states \(/);
@@ -166,6 +179,11 @@ describe("quorumlab explore", () => {
     const json = JSON.parse(quorumlab("explore", module, "--depth", "2", "--json").stdout);
     expect(json.restore).toBe("replay");
     expect(json.replayReasons).toEqual(["the monitor of register.seen has no `state`"]);
+    expect(json.notes).toEqual([
+      expect.stringMatching(
+        /^closure-monitor keeps state out of sight of snapshots, .*:\n {2}- the monitor of register\.seen has no `state`$/,
+      ),
+    ]);
   });
 
   it("a violation that is the protocol's known limit says so; with a bug on, it is the bug's", () => {
@@ -181,6 +199,11 @@ describe("quorumlab explore", () => {
       when: expect.stringContaining("partitions"),
       source: expect.stringContaining("Skeen"),
     });
+    expect(json.notes).toEqual([
+      expect.stringMatching(
+        /^this is a known limit of three-phase-commit, not a bug: it breaks commit\.ac1-agreement/,
+      ),
+    ]);
     expect(quorumlab("explore", "three-phase-commit", "--out", dir).stdout).toContain(
       "note: this is a known limit of three-phase-commit, not a bug: it breaks commit.ac1-agreement",
     );
@@ -307,7 +330,15 @@ describe("quorumlab explore", () => {
     expect(misspelt.code).toBe(3);
     const lines = misspelt.stdout.split("\n");
     expect(lines[1]).toBe(
-      "note: --timers: no node set a timer named 'electon' in 20 random walks of 40 steps from the start, so it may never fire; timers set: election, heartbeat",
+      "note: --timers: no node set a timer named 'electon' in 20 random walks of 40 steps from the start, so it may never fire; timers set: election, heartbeat; did you mean 'election'?",
+    );
+    // --json carries the note, so a script reading only the JSON learns of the misspelling.
+    const json = quorumlab("explore", "raft", "--timers", "electon", "--depth", "2", "--json");
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout).notes).toEqual([lines[1]?.replace(/^note: /, "")]);
+    const two = quorumlab("explore", "raft", "--timers", "electon,hartbeat,zzz", "--depth", "2");
+    expect(two.stdout.split("\n")[1]).toMatch(
+      /may never fire; timers set: election, heartbeat; did you mean 'election' for 'electon', 'heartbeat' for 'hartbeat'\?$/,
     );
     expect(
       quorumlab("explore", "raft", "--timers", "election,heartbeat", "--depth", "2").stdout,
