@@ -6,7 +6,8 @@
  * The work is in sim/explore/; this file parses flags, owns the clock, the progress bar and the
  * files.
  */
-import { writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
@@ -40,7 +41,7 @@ import type { KnownLimit, Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import { type RunResult, runScenario } from "../sim/run.js";
 import { parseScenario } from "../sim/scenario/load.js";
-import type { ScheduleStep } from "../sim/scenario/schema.js";
+import type { Scenario, ScheduleStep } from "../sim/scenario/schema.js";
 import { closestName } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath, makeOutputFolder } from "./files.js";
@@ -98,6 +99,8 @@ export interface SavedCounterexample {
   /** The replayed file broke the same invariant. */
   readonly reproduced: boolean;
   readonly replay: string;
+  /** The file held another schedule, saved by an earlier run with the same settings, now replaced. */
+  readonly replaced: boolean;
 }
 
 function commandLine(args: ResolvedArgs, budget: string): string {
@@ -160,6 +163,8 @@ function saveCounterexample(
     seed: bigint;
     command: string;
     module?: string;
+    bugs: readonly string[];
+    digest: string;
   },
   result: SearchResult,
   outDir: string,
@@ -173,6 +178,8 @@ function saveCounterexample(
     clients: context.clients,
     seed: context.seed,
     command: context.command,
+    bugs: context.bugs,
+    digest: context.digest,
     ...(context.module === undefined
       ? {}
       : { module: relative(resolve(outDir), resolve(context.module)).split(sep).join("/") }),
@@ -195,6 +202,7 @@ function saveCounterexample(
   const text = exploredText(scenario);
   makeOutputFolder(outDir, "--out");
   const file = join(outDir, `${scenario.name}.yaml`);
+  const replaced = existsSync(file) && !sameSchedule(readFileSync(file, "utf8"), scenario);
   writeFileSync(file, text);
   const reportFile = join(outDir, `${scenario.name}.html`);
   const replayed: RunResult = runScenario(parseScenario(text, displayPath(file)), registry, {
@@ -220,7 +228,55 @@ function saveCounterexample(
     ...(counterexample.foundSteps === undefined ? {} : { foundSteps: counterexample.foundSteps }),
     reproduced,
     replay: `npx quorumlab run ${shellWord(displayPath(file))}${moduleFlag}`,
+    replaced,
   };
+}
+
+/** Whether `text`, a file saved earlier, is a scenario of the same cluster and schedule. */
+function sameSchedule(text: string, scenario: Scenario): boolean {
+  let earlier: Scenario;
+  try {
+    earlier = parseScenario(text, "earlier.yaml");
+  } catch {
+    return false;
+  }
+  const key = (s: Scenario) =>
+    JSON.stringify([s.protocol, s.options, s.nodes, s.clients, s.seed, s.schedule], (_, value) =>
+      typeof value === "bigint" ? String(value) : value,
+    );
+  return key(earlier) === key(scenario);
+}
+
+/**
+ * A digest of what decides which counterexample an exploration finds: the protocol, its options
+ * (the bugs), the cluster and its workload, the fault budget and the other bounds, the seed, the
+ * strategy and the depth. It ends the counterexample's file name, so that explorations with other
+ * settings do not overwrite each other's files, and the same settings, however spelt, name the
+ * same file.
+ */
+function settingsDigest(
+  args: ResolvedArgs,
+  setup: WorldSetup,
+  context: { userOptions: Record<string, unknown>; seed: bigint },
+): string {
+  const settings = {
+    protocol: setup.protocol.name,
+    options: context.userOptions,
+    nodes: setup.nodes,
+    workload: setup.workload,
+    budget: setup.budget,
+    timers: setup.timers ?? null,
+    network: setup.network ?? "unordered",
+    quietTimeouts: setup.quietTimeouts ?? false,
+    promptTimeouts: setup.promptTimeouts ?? false,
+    promptReplies: setup.promptReplies ?? false,
+    driftRate: (setup.budget.drift ?? 0) > 0 ? (setup.driftRate ?? defaultDriftRate) : null,
+    seed: formatSeed(context.seed),
+    strategy: args.strategy,
+    depth: args.depth ?? null,
+  };
+  const text = JSON.stringify(settings, (_, value) => (typeof value === "bigint" ? String(value) : value));
+  return createHash("sha256").update(text).digest("hex").slice(0, 8);
 }
 
 /** The stable `--json` shape (docs/cli.md). */
@@ -596,6 +652,8 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
             seed,
             command: commandLine(args, budget),
             ...(module === undefined ? {} : { module }),
+            bugs,
+            digest: settingsDigest(args, setup, { userOptions, seed }),
           },
           result,
           args.out,
@@ -607,23 +665,25 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
   // The notes before the verdict line, the one under it, and the one after it, as printed.
   const before = [...(unset === undefined ? [] : [unset]), ...threadNotes(args), ...stateNotes(run)];
-  const under = verdictNote(run);
+  const under = [verdictNote(run), replacedNote(saved)].filter((text) => text !== undefined);
   const unseen = bugNotSeen(bugs, setup.budget, result.verdict);
   if (args.json) {
     const header = jsonHeader({ protocol, bugs, setup, seed, workers: search.workers });
-    const notes = [
-      ...before,
-      ...(under === undefined ? [] : [under]),
-      ...(unseen === undefined ? [] : [unseen]),
-    ];
+    const notes = [...before, ...under, ...(unseen === undefined ? [] : [unseen])];
     out.write(`${JSON.stringify(exploreJson(header, result, saved, knownLimit, replayed, notes))}\n`);
     return exitCode;
   }
   for (const text of before.slice(unset === undefined ? 0 : 1)) note(text);
   printVerdict(out, c, run);
-  if (under !== undefined) note(under);
+  for (const text of under) note(text);
   if (unseen !== undefined) note(unseen);
   return exitCode;
+}
+
+/** The note for a counterexample file that replaced another schedule saved with the same settings. */
+function replacedNote(saved: SavedCounterexample | undefined): string | undefined {
+  if (saved?.replaced !== true) return undefined;
+  return `${saved.file} held another schedule saved with the same settings (the protocol or quorumlab has changed since); it was replaced`;
 }
 
 /** The notes on `--workers`: ignored by a strategy other than bfs, or above the machine's cores. */

@@ -43,6 +43,54 @@ describe("quorumlab explore", () => {
     expect(JSON.parse(replay.stdout).traceHash).toBe(json.counterexample.traceHash);
   });
 
+  it("names each file by its bugs and settings: other explorations never overwrite it, the same one does, and says so when the schedule changed", () => {
+    const dir = join(out, "names");
+    rmSync(dir, { recursive: true, force: true });
+    const found = (...args: string[]): { file: string; notes: string[] } => {
+      const result = quorumlab("explore", "paxos", ...args, "--out", dir, "--json");
+      expect(result.code).toBe(1);
+      const json = JSON.parse(result.stdout);
+      return { file: json.counterexample.file, notes: json.notes };
+    };
+    const volatile = found("--bug", "volatile-acceptor", "--faults", "crash=1");
+    expect(volatile.file).toMatch(/paxos-promise-monotone-volatile-acceptor-explored-[0-9a-f]{8}\.yaml$/);
+    // Two bugs, the same invariant broken: another name, each bug in it.
+    const both = found(
+      "--bug",
+      "promise-omits-accepted",
+      "--bug",
+      "volatile-acceptor",
+      "--faults",
+      "crash=1",
+    );
+    expect(both.file).toMatch(/paxos-promise-monotone-promise-omits-accepted-volatile-acceptor-explored-/);
+    // Other bounds: another name. The same settings spelt out: the same name.
+    const wider = found("--bug", "volatile-acceptor", "--faults", "crash=1,timeouts=3");
+    expect(new Set([volatile.file, both.file, wider.file]).size).toBe(3);
+    const spelt = found(
+      "--bug",
+      "volatile-acceptor",
+      "--faults",
+      "crash=1",
+      "--nodes",
+      "3",
+      "--strategy",
+      "bfs",
+    );
+    expect(spelt.file).toBe(volatile.file);
+    expect(spelt.notes).toEqual([]);
+    for (const { file } of [volatile, both, wider]) expect(existsSync(file)).toBe(true);
+    // A file of that name holding another schedule is replaced, and the note says so.
+    const text = readFileSync(volatile.file, "utf8");
+    writeFileSync(volatile.file, text.replace("  - {restart: n1}\n", ""));
+    const again = found("--bug", "volatile-acceptor", "--faults", "crash=1");
+    expect(again.file).toBe(volatile.file);
+    expect(again.notes).toEqual([
+      `${volatile.file} held another schedule saved with the same settings (the protocol or quorumlab has changed since); it was replaced`,
+    ]);
+    expect(readFileSync(volatile.file, "utf8")).toContain("  - {restart: n1}\n");
+  });
+
   it("novelty walks: exit 1 with a short schedule, marked not shortest, that replays to the same hash", () => {
     const dir = join(out, "novelty");
     rmSync(dir, { recursive: true, force: true });
