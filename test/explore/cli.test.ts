@@ -421,6 +421,46 @@ describe("quorumlab mutants --explore", () => {
       expect(bug.breaks).toContain(row.invariant);
       expect(row.steps).toBeGreaterThan(0);
     }
+    expect(Object.keys(json.explore[0])).toEqual([
+      "protocol",
+      "bug",
+      "id",
+      "found",
+      "verdict",
+      "invariant",
+      "strategy",
+      "steps",
+      "shortest",
+      "depth",
+      "nodes",
+      "clients",
+      "faults",
+      "bounds",
+      "command",
+      "statesVisited",
+      "uniqueStates",
+      "wallMs",
+    ]);
+    // Each row's command explores its setting again, whatever the protocol's default bounds, to
+    // the same counterexample (the rows without bounds too: paxos' default links are ordered).
+    expect(json.explore.some((row: { bounds: string | null }) => row.bounds === null)).toBe(true);
+    for (const row of json.explore) {
+      const [program, ...args] = row.command.split(" ");
+      expect(program).toBe("quorumlab");
+      const again = quorumlab(...args, "--out", join(out, "mutant-rows"), "--json");
+      expect(again.code).toBe(1);
+      const found = JSON.parse(again.stdout);
+      expect([row.bug, found.counterexample.invariant, found.counterexample.steps]).toEqual([
+        row.bug,
+        row.invariant,
+        row.steps,
+      ]);
+    }
+    const text = quorumlab("mutants", "--explore", "--protocol", "paxos", "--time-per", "30s").stdout;
+    expect(text).toContain("0 clients, drop=0,duplicate=0,crash=1,timeouts=2, all timers, unordered links");
+    expect(text).toContain(
+      "each row's search again (the setting that found the bug, else the last tried):\n  M11 promise-omits-accepted: quorumlab explore paxos --bug promise-omits-accepted --nodes 3 --clients 0 --faults drop=0,duplicate=0,crash=1,timeouts=2 --timers all --network unordered --quiet-timeouts=false --prompt-timeouts=false --prompt-replies=false --strategy bfs --time 15s\n",
+    );
   });
 
   it("gives the same rows with --workers 2 and auto as with one thread, and refuses --workers 0", () => {
