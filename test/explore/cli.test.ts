@@ -304,6 +304,22 @@ describe("quorumlab explore", () => {
     ["--ops", "-2", "--ops: expected a whole number from 0 to 100, got -2"],
     ["--nodes", "0", "--nodes: expected a whole number from 1 to 16, got 0"],
     ["--faults", "drop=1,crash=1,drop=2", "--faults: drop given twice (drop=1 and drop=2)"],
+    [
+      "--faults",
+      "drop=99999999999999999999",
+      "--faults: expected a count from 0 to 1000 for drop, got 'drop=99999999999999999999'",
+    ],
+    ["--faults", "crash=1001", "--faults: expected a count from 0 to 1000 for crash, got 'crash=1001'"],
+    [
+      "--faults",
+      "drop=1,",
+      "--faults: expected name=count items separated by single commas (for example drop=2,crash=1), got 'drop=1,' with an empty item",
+    ],
+    [
+      "--faults",
+      "drop=1,,crash=1",
+      "--faults: expected name=count items separated by single commas (for example drop=2,crash=1), got 'drop=1,,crash=1' with an empty item",
+    ],
   ])("exit 2 for %s %s, naming the flag and its range", (flag, value, message) => {
     const result = quorumlab("explore", "raft", flag, value, "--depth", "2");
     expect(result.code).toBe(2);
