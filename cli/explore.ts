@@ -103,7 +103,7 @@ export interface SavedCounterexample {
   readonly replaced: boolean;
 }
 
-function commandLine(args: ResolvedArgs, budget: string): string {
+function commandLine(args: ResolvedArgs, budget: string, seed: bigint): string {
   const flags = [
     ...(args.bug ?? []).map((bug) => `--bug ${bug}`),
     ...(args.nodes === undefined ? [] : [`--nodes ${args.nodes}`]),
@@ -119,6 +119,8 @@ function commandLine(args: ResolvedArgs, budget: string): string {
     ...(args["prompt-replies"] === undefined ? [] : [`--prompt-replies=${args["prompt-replies"]}`]),
     ...(args["drift-rate"] === undefined ? [] : [`--drift-rate ${args["drift-rate"]}`]),
     `--strategy ${args.strategy}`,
+    // The seed decides the nodes' random streams, and so what is found.
+    ...(seed === 1n ? [] : [`--seed ${formatSeed(seed)}`]),
   ];
   return `quorumlab explore ${args.target} ${flags.join(" ")}`;
 }
@@ -650,7 +652,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
             nodes: setup.nodes,
             clients,
             seed,
-            command: commandLine(args, budget),
+            command: commandLine(args, budget, seed),
             ...(module === undefined ? {} : { module }),
             bugs,
             digest: settingsDigest(args, setup, { userOptions, seed }),

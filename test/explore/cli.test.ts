@@ -89,6 +89,13 @@ describe("quorumlab explore", () => {
       `${volatile.file} held another schedule saved with the same settings (the protocol or quorumlab has changed since); it was replaced`,
     ]);
     expect(readFileSync(volatile.file, "utf8")).toContain("  - {restart: n1}\n");
+    expect(readFileSync(volatile.file, "utf8")).not.toContain("--seed");
+    // Another seed: another file, whose command to find it again gives the seed.
+    const seeded = found("--bug", "volatile-acceptor", "--faults", "crash=1", "--seed", "7");
+    expect(seeded.file).not.toBe(volatile.file);
+    expect(readFileSync(seeded.file, "utf8")).toContain(
+      "quorumlab explore paxos --bug volatile-acceptor --faults drop=0,duplicate=0,crash=1,timeouts=2 --strategy bfs --seed 0x7\n",
+    );
   });
 
   it("novelty walks: exit 1 with a short schedule, marked not shortest, that replays to the same hash", () => {
