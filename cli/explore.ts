@@ -6,7 +6,8 @@
  * The work is in sim/explore/; this file parses flags, owns the clock, the progress bar and the
  * files.
  */
-import { writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
@@ -40,7 +41,8 @@ import type { KnownLimit, Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import { type RunResult, runScenario } from "../sim/run.js";
 import { parseScenario } from "../sim/scenario/load.js";
-import type { ScheduleStep } from "../sim/scenario/schema.js";
+import type { Scenario, ScheduleStep } from "../sim/scenario/schema.js";
+import { closestName } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath, makeOutputFolder } from "./files.js";
 import { historyChecker } from "./history-check.js";
@@ -97,9 +99,11 @@ export interface SavedCounterexample {
   /** The replayed file broke the same invariant. */
   readonly reproduced: boolean;
   readonly replay: string;
+  /** The file held another schedule, saved by an earlier run with the same settings, now replaced. */
+  readonly replaced: boolean;
 }
 
-function commandLine(args: ResolvedArgs, budget: string): string {
+function commandLine(args: ResolvedArgs, budget: string, seed: bigint): string {
   const flags = [
     ...(args.bug ?? []).map((bug) => `--bug ${bug}`),
     ...(args.nodes === undefined ? [] : [`--nodes ${args.nodes}`]),
@@ -115,6 +119,8 @@ function commandLine(args: ResolvedArgs, budget: string): string {
     ...(args["prompt-replies"] === undefined ? [] : [`--prompt-replies=${args["prompt-replies"]}`]),
     ...(args["drift-rate"] === undefined ? [] : [`--drift-rate ${args["drift-rate"]}`]),
     `--strategy ${args.strategy}`,
+    // The seed decides the nodes' random streams, and so what is found.
+    ...(seed === 1n ? [] : [`--seed ${formatSeed(seed)}`]),
   ];
   return `quorumlab explore ${args.target} ${flags.join(" ")}`;
 }
@@ -159,6 +165,8 @@ function saveCounterexample(
     seed: bigint;
     command: string;
     module?: string;
+    bugs: readonly string[];
+    digest: string;
   },
   result: SearchResult,
   outDir: string,
@@ -172,6 +180,8 @@ function saveCounterexample(
     clients: context.clients,
     seed: context.seed,
     command: context.command,
+    bugs: context.bugs,
+    digest: context.digest,
     ...(context.module === undefined
       ? {}
       : { module: relative(resolve(outDir), resolve(context.module)).split(sep).join("/") }),
@@ -194,6 +204,7 @@ function saveCounterexample(
   const text = exploredText(scenario);
   makeOutputFolder(outDir, "--out");
   const file = join(outDir, `${scenario.name}.yaml`);
+  const replaced = existsSync(file) && !sameSchedule(readFileSync(file, "utf8"), scenario);
   writeFileSync(file, text);
   const reportFile = join(outDir, `${scenario.name}.html`);
   const replayed: RunResult = runScenario(parseScenario(text, displayPath(file)), registry, {
@@ -219,7 +230,55 @@ function saveCounterexample(
     ...(counterexample.foundSteps === undefined ? {} : { foundSteps: counterexample.foundSteps }),
     reproduced,
     replay: `npx quorumlab run ${shellWord(displayPath(file))}${moduleFlag}`,
+    replaced,
   };
+}
+
+/** Whether `text`, a file saved earlier, is a scenario of the same cluster and schedule. */
+function sameSchedule(text: string, scenario: Scenario): boolean {
+  let earlier: Scenario;
+  try {
+    earlier = parseScenario(text, "earlier.yaml");
+  } catch {
+    return false;
+  }
+  const key = (s: Scenario) =>
+    JSON.stringify([s.protocol, s.options, s.nodes, s.clients, s.seed, s.schedule], (_, value) =>
+      typeof value === "bigint" ? String(value) : value,
+    );
+  return key(earlier) === key(scenario);
+}
+
+/**
+ * A digest of what decides which counterexample an exploration finds: the protocol, its options
+ * (the bugs), the cluster and its workload, the fault budget and the other bounds, the seed, the
+ * strategy and the depth. It ends the counterexample's file name, so that explorations with other
+ * settings do not overwrite each other's files, and the same settings, however spelt, name the
+ * same file.
+ */
+function settingsDigest(
+  args: ResolvedArgs,
+  setup: WorldSetup,
+  context: { userOptions: Record<string, unknown>; seed: bigint },
+): string {
+  const settings = {
+    protocol: setup.protocol.name,
+    options: context.userOptions,
+    nodes: setup.nodes,
+    workload: setup.workload,
+    budget: setup.budget,
+    timers: setup.timers ?? null,
+    network: setup.network ?? "unordered",
+    quietTimeouts: setup.quietTimeouts ?? false,
+    promptTimeouts: setup.promptTimeouts ?? false,
+    promptReplies: setup.promptReplies ?? false,
+    driftRate: (setup.budget.drift ?? 0) > 0 ? (setup.driftRate ?? defaultDriftRate) : null,
+    seed: formatSeed(context.seed),
+    strategy: args.strategy,
+    depth: args.depth ?? null,
+  };
+  const text = JSON.stringify(settings, (_, value) => (typeof value === "bigint" ? String(value) : value));
+  return createHash("sha256").update(text).digest("hex").slice(0, 8);
 }
 
 /** The stable `--json` shape (docs/cli.md). */
@@ -229,6 +288,7 @@ export function exploreJson(
   saved: SavedCounterexample | undefined,
   knownLimit?: KnownLimit,
   replayed: readonly string[] = [],
+  notes: readonly string[] = [],
 ): Record<string, unknown> {
   return {
     schemaVersion: 1,
@@ -245,6 +305,7 @@ export function exploreJson(
     replayReasons: replayed,
     statesPerSec: result.wallMs > 0 ? Math.round((result.uniqueStates * 1000) / result.wallMs) : 0,
     wallMs: Math.round(result.wallMs),
+    notes,
     counterexample:
       saved === undefined
         ? null
@@ -353,20 +414,35 @@ interface ExploreRun {
   readonly replayReasons: readonly string[];
 }
 
-/** Says when states could not be merged or restored from snapshots, and why. */
-function printStateNotes(out: NodeJS.WritableStream, c: ChalkInstance, run: ExploreRun): void {
+/** The notes on states that could not be merged or restored from snapshots, and why. */
+function stateNotes(run: ExploreRun): string[] {
   const { protocol, result } = run;
+  const notes: string[] = [];
   if (result.hiddenState === true) {
-    out.write(
-      `${c.yellow("note")}: ${protocol.name}'s node objects keep their state out of sight (closures, no fields, no fingerprint()); no two states were merged (docs/node-api.md, "State fingerprints")\n`,
+    notes.push(
+      `${protocol.name}'s node objects keep their state out of sight (closures, no fields, no fingerprint()); no two states were merged (docs/node-api.md, "State fingerprints")`,
     );
   }
   if (result.restore === "replay" && result.hiddenState !== true) {
-    out.write(
-      `${c.yellow("note")}: ${protocol.name} keeps state out of sight of snapshots, so each state was rebuilt by replaying its path, which is slower (docs/node-api.md, "Saving and restoring a state"):\n`,
+    notes.push(
+      `${protocol.name} keeps state out of sight of snapshots, so each state was rebuilt by replaying its path, which is slower (docs/node-api.md, "Saving and restoring a state"):${run.replayReasons.map((reason) => `\n  - ${reason}`).join("")}`,
     );
-    for (const reason of run.replayReasons) out.write(`  - ${reason}\n`);
   }
+  return notes;
+}
+
+/**
+ * The note under the verdict: that only the start state was checked, or that the violation is
+ * the protocol's known limit.
+ */
+function verdictNote(run: ExploreRun): string | undefined {
+  const { result } = run;
+  // Complete after the start state alone reads like a proof, and proves next to nothing.
+  if (result.verdict === "complete" && result.uniqueStates === 1 && result.depth === 0)
+    return "no step could be taken from the start: no message was in flight, no timer the search may fire was set, no client had an operation and no fault in the budget applied, so only the start state was checked (a fault budget such as --faults crash=1 gives the search steps to take)";
+  if (result.verdict === "violation" && run.saved !== undefined && run.knownLimit !== undefined)
+    return knownLimitNote(run.protocol.name, run.knownLimit).replace(/^note: /, "");
+  return undefined;
 }
 
 /** How many threads searched, when more than this one did. */
@@ -390,12 +466,6 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
       out.write(
         `${c.green("complete")}: no violation in any schedule within the bounds — ${figures}; longest path ${counted(result.depth, "step")}\n`,
       );
-      if (result.uniqueStates === 1 && result.depth === 0) {
-        // Complete after the start state alone reads like a proof, and proves next to nothing.
-        out.write(
-          `${c.yellow("note")}: no step could be taken from the start: no message was in flight, no timer the search may fire was set, no client had an operation and no fault in the budget applied, so only the start state was checked (a fault budget such as --faults crash=1 gives the search steps to take)\n`,
-        );
-      }
       break;
     case "bounded":
       if (result.strategy === "cells") {
@@ -436,8 +506,6 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
         `trace   ${saved.traceHash}${saved.reproduced ? "" : c.red("  (the replay did not break it again)")}\n`,
       );
       out.write(`replay  ${saved.replay}\n`);
-      if (run.knownLimit !== undefined)
-        out.write(`${c.yellow(knownLimitNote(run.protocol.name, run.knownLimit))}\n`);
       break;
     }
   }
@@ -555,18 +623,19 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const c = colours(process.stdout, { json: args.json });
   const out = process.stdout;
   const bugs = args.bug ?? [];
-  if (!args.json) {
-    out.write(headerLine(c, { args, protocol, setup, seed }));
-    // Before the search, which may take its whole budget: a misspelt name leaves a timer that
-    // never fires.
-    let unset: string | undefined;
-    try {
-      unset = timersNotSet(args, setup);
-    } catch (error) {
-      throw inModule(error, module);
-    }
-    if (unset !== undefined) out.write(`${c.yellow("note")}: ${unset}\n`);
+  const note = (text: string): void => {
+    out.write(`${c.yellow("note")}: ${text}\n`);
+  };
+  if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
+  // Before the search, which may take its whole budget: a misspelt name leaves a timer that
+  // never fires.
+  let unset: string | undefined;
+  try {
+    unset = timersNotSet(args, setup);
+  } catch (error) {
+    throw inModule(error, module);
   }
+  if (unset !== undefined && !args.json) note(unset);
   const search = await runSearch(setup, args, { timeUs, seed, source, input }).catch((error: unknown) => {
     throw inModule(error, module);
   });
@@ -583,8 +652,10 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
             nodes: setup.nodes,
             clients,
             seed,
-            command: commandLine(args, budget),
+            command: commandLine(args, budget, seed),
             ...(module === undefined ? {} : { module }),
+            bugs,
+            digest: settingsDigest(args, setup, { userOptions, seed }),
           },
           result,
           args.out,
@@ -593,25 +664,42 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
     saved === undefined ? undefined : knownLimitOf(protocol, saved.invariant, bugs, userOptions);
   const replayed = result.restore === "replay" && result.hiddenState !== true ? replayReasons(setup) : [];
   const exitCode = exitCodeOf(result.verdict);
+  const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
+  // The notes before the verdict line, the one under it, and the one after it, as printed.
+  const before = [...(unset === undefined ? [] : [unset]), ...threadNotes(args), ...stateNotes(run)];
+  const under = [verdictNote(run), replacedNote(saved)].filter((text) => text !== undefined);
+  const unseen = bugNotSeen(bugs, setup.budget, result.verdict);
   if (args.json) {
     const header = jsonHeader({ protocol, bugs, setup, seed, workers: search.workers });
-    out.write(`${JSON.stringify(exploreJson(header, result, saved, knownLimit, replayed))}\n`);
+    const notes = [...before, ...under, ...(unseen === undefined ? [] : [unseen])];
+    out.write(`${JSON.stringify(exploreJson(header, result, saved, knownLimit, replayed, notes))}\n`);
     return exitCode;
   }
-  const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
+  for (const text of before.slice(unset === undefined ? 0 : 1)) note(text);
+  printVerdict(out, c, run);
+  for (const text of under) note(text);
+  if (unseen !== undefined) note(unseen);
+  return exitCode;
+}
+
+/** The note for a counterexample file that replaced another schedule saved with the same settings. */
+function replacedNote(saved: SavedCounterexample | undefined): string | undefined {
+  if (saved?.replaced !== true) return undefined;
+  return `${saved.file} held another schedule saved with the same settings (the protocol or quorumlab has changed since); it was replaced`;
+}
+
+/** The notes on `--workers`: ignored by a strategy other than bfs, or above the machine's cores. */
+function threadNotes(args: ResolvedArgs): string[] {
+  const notes: string[] = [];
   const asked = parseWorkers(args.workers);
   if (asked !== "auto" && asked > 1 && threadsFor(args) === 1) {
-    out.write(
-      `${c.yellow("note")}: --workers ${args.workers}: only bfs shares its search among worker threads; ${args.strategy} ran in one thread\n`,
+    notes.push(
+      `--workers ${args.workers}: only bfs shares its search among worker threads; ${args.strategy} ran in one thread`,
     );
   }
   const crowded = asked === "auto" ? undefined : oversubscribed(threadsFor(args) as number);
-  if (crowded !== undefined) out.write(`${c.yellow("note")}: ${crowded}\n`);
-  printStateNotes(out, c, run);
-  printVerdict(out, c, run);
-  const unseen = bugNotSeen(bugs, setup.budget, result.verdict);
-  if (unseen !== undefined) out.write(`${c.yellow("note")}: ${unseen}\n`);
-  return exitCode;
+  if (crowded !== undefined) notes.push(crowded);
+  return notes;
 }
 
 /**
@@ -624,7 +712,18 @@ function timersNotSet(args: ResolvedArgs, setup: WorldSetup): string | undefined
   const missing = setup.timers.filter((name) => !seen.includes(name));
   if (missing.length === 0) return undefined;
   const names = missing.map((name) => `'${name}'`).join(", ");
-  return `--timers: no node set a timer named ${names} in ${timerWalks.walks} random walks of ${timerWalks.steps} steps from the start, so ${missing.length === 1 ? "it" : "they"} may never fire; timers set: ${seen.length === 0 ? "none" : seen.join(", ")}`;
+  return `--timers: no node set a timer named ${names} in ${timerWalks.walks} random walks of ${timerWalks.steps} steps from the start, so ${missing.length === 1 ? "it" : "they"} may never fire; timers set: ${seen.length === 0 ? "none" : seen.join(", ")}${meantTimers(missing, seen)}`;
+}
+
+/** `; did you mean 'election'?` for the names given that are near misses of names set. */
+function meantTimers(missing: readonly string[], seen: readonly string[]): string {
+  const meant = missing.flatMap((name) => {
+    const closest = closestName(name, seen);
+    return closest === undefined ? [] : [{ name, closest }];
+  });
+  if (meant.length === 0) return "";
+  if (missing.length === 1) return `; did you mean '${meant[0]?.closest}'?`;
+  return `; did you mean ${meant.map(({ name, closest }) => `'${closest}' for '${name}'`).join(", ")}?`;
 }
 
 /**

@@ -66,7 +66,7 @@ export async function main(argv: string[]): Promise<void> {
   const flags =
     commands.length === 1
       ? flagsOf(commands[0] as AnyCommand)
-      : { switches: new Set<string>(), lists: new Set<string>() };
+      : { switches: new Set<string>(), lists: new Set<string>(), choices: {} };
   argv = joinDashValues(argv, flags.switches);
   if (standardInputCommands.has(argv[0] ?? ""))
     argv = argv.map((token) => (token === "-" ? standardInput : token));
@@ -75,6 +75,7 @@ export async function main(argv: string[]): Promise<void> {
     .usage("$0 <command> [options]")
     .command(commands)
     .demandCommand(1, "name a command")
+    .middleware((args) => rejectOtherChoices(args, flags.choices), true)
     .middleware((args) => {
       rejectSwitchValues(args, argv);
       rejectRepeatedFlags(argv, new Set([...flags.lists, ...flags.switches]));
@@ -161,20 +162,53 @@ function joinDashValues(argv: readonly string[], switches: ReadonlySet<string>):
   return joined;
 }
 
+/** The flags of a command that `flagsOf` reads from its builder. */
+interface Flags {
+  readonly switches: ReadonlySet<string>;
+  readonly lists: ReadonlySet<string>;
+  /** The values each flag with a fixed set of them takes. */
+  readonly choices: Readonly<Record<string, readonly unknown[]>>;
+}
+
 /**
- * The switches (boolean flags) of a command, and the flags that may be given more than once
- * (`--bug`, `--module`), read from its builder on a parser of their own.
+ * The switches (boolean flags) of a command, the flags that may be given more than once (`--bug`,
+ * `--module`) and the values of the flags that take one of a few, read from its builder on a
+ * parser of their own.
  */
-function flagsOf(command: AnyCommand): { switches: ReadonlySet<string>; lists: ReadonlySet<string> } {
+function flagsOf(command: AnyCommand): Flags {
   const { builder } = command;
-  if (typeof builder !== "function") return { switches: new Set(), lists: new Set() };
+  if (typeof builder !== "function") return { switches: new Set(), lists: new Set(), choices: {} };
   const options = (
-    builder(yargs([])) as unknown as { getOptions(): { boolean: string[]; array: string[] } }
+    builder(yargs([])) as unknown as {
+      getOptions(): { boolean: string[]; array: string[]; choices: Record<string, unknown[]> };
+    }
   ).getOptions();
   return {
     switches: new Set(options.boolean.flatMap((name) => [name, `no-${name}`])),
     lists: new Set(options.array),
+    choices: options.choices ?? {},
   };
+}
+
+/**
+ * Exits 2 when a flag that takes one of a few values was given another (`--strategy bogus`), with
+ * one line naming the values, before the parser's own check prints its several lines.
+ */
+function rejectOtherChoices(
+  args: Record<string, unknown>,
+  choices: Readonly<Record<string, readonly unknown[]>>,
+): void {
+  for (const [name, allowed] of Object.entries(choices)) {
+    const value = args[name];
+    if (value === undefined) continue;
+    for (const given of Array.isArray(value) ? value : [value]) {
+      if (allowed.includes(given)) continue;
+      const names = allowed.map(String);
+      const listed =
+        names.length <= 2 ? names.join(" or ") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+      process.exit(reportError(new InputError(`--${name}: expected ${listed}, got '${String(given)}'`)));
+    }
+  }
 }
 
 /**

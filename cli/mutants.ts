@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import Table from "cli-table3";
 import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
+import { shellWord } from "../reports/escape.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import {
   defaultDriftRate,
@@ -282,8 +283,14 @@ export interface ExploreMutantRow {
   readonly nodes: number;
   readonly clients: number;
   readonly faults: string;
-  /** The bounds beyond the budget (timers, ordered links, quiet timeouts), or null for none. */
+  /**
+   * The bounds beyond the budget (timers, ordered links, quiet timeouts), or null for none: every
+   * timer's firing a choice, unordered links, no quiet or prompt timeouts, no prompt replies (not
+   * the protocol's default bounds, which the generic settings leave out).
+   */
   readonly bounds: string | null;
+  /** The `quorumlab explore` command that runs the row's search again: every bound spelt out. */
+  readonly command: string;
   /** Over every setting tried. */
   readonly statesVisited: number;
   readonly uniqueStates: number;
@@ -319,6 +326,41 @@ function boundsOf(setup: WorldSetup): string | null {
       : []),
   ];
   return parts.length === 0 ? null : parts.join(", ");
+}
+
+/**
+ * The `quorumlab explore` command of one search: the bug, the cluster, the workload, the budget
+ * and every bound of `setup` spelt out, so that neither the bug's nor the protocol's defaults
+ * stand in for them, and the strategy and its time.
+ */
+function exploreCommandOf(
+  target: string,
+  bug: string,
+  setup: WorldSetup,
+  search: { readonly strategy: Strategy; readonly timeMs: number },
+): string {
+  const clients = setup.workload.length;
+  const spread = setup.workload.some((operations) =>
+    operations.some((operation) => operation.node !== undefined),
+  );
+  const flags = [
+    `--bug ${bug}`,
+    `--nodes ${setup.nodes}`,
+    `--clients ${clients}`,
+    ...(clients === 0
+      ? []
+      : [`--ops ${setup.workload[0]?.length ?? 0}`, `--first-nodes ${spread ? "spread" : "guess"}`]),
+    `--faults ${formatFaultBudget(setup.budget)}`,
+    `--timers ${setup.timers === undefined ? "all" : setup.timers.join(",")}`,
+    `--network ${setup.network ?? "unordered"}`,
+    `--quiet-timeouts=${setup.quietTimeouts === true}`,
+    `--prompt-timeouts=${setup.promptTimeouts === true}`,
+    `--prompt-replies=${setup.promptReplies === true}`,
+    ...((setup.budget.drift ?? 0) > 0 ? [`--drift-rate ${setup.driftRate ?? defaultDriftRate}`] : []),
+    `--strategy ${search.strategy}`,
+    `--time ${Math.max(1, Math.ceil(search.timeMs / 1000))}s`,
+  ];
+  return `quorumlab explore ${target} ${flags.join(" ")}`;
 }
 
 /**
@@ -449,6 +491,13 @@ export async function exploreBug(
     statesVisited += result.statesVisited;
     uniqueStates += result.uniqueStates;
     wallMs += result.wallMs;
+    const target = threads.source.module === undefined ? name : shellWord(displayPath(threads.source.module));
+    // The time a search had, or for one with the time left, the bug's whole time: a figure that
+    // does not depend on how fast the searches before it ran.
+    const command = exploreCommandOf(target, bug.name, setup, {
+      strategy,
+      timeMs: share === "rest" ? timePerMs : share,
+    });
     if (row?.found === true && result.verdict !== "violation") {
       // Breadth-first search ran out of time: the find stands, with the depth it covered.
       row = { ...row, depth: result.depth, statesVisited, uniqueStates, wallMs: Math.round(wallMs) };
@@ -470,6 +519,7 @@ export async function exploreBug(
       clients: setup.workload.length,
       faults: formatFaultBudget(setup.budget),
       bounds: boundsOf(setup),
+      command,
       statesVisited,
       uniqueStates,
       wallMs: Math.round(wallMs),
@@ -512,7 +562,7 @@ function printExploreRows(rows: readonly ExploreMutantRow[]): void {
         : c.red(`no (bfs to depth ${r.depth}, then ${r.strategy})`),
       r.invariant ?? "",
       r.steps === null ? "" : String(r.steps),
-      `${counted(r.clients, "client")}, ${r.faults}${r.bounds === null ? "" : `, ${r.bounds}`}`,
+      `${counted(r.clients, "client")}, ${r.faults}, ${r.bounds ?? "all timers, unordered links"}`,
       r.statesVisited.toLocaleString("en-US"),
       `${(r.wallMs / 1000).toFixed(1)} s`,
     ]);
@@ -522,6 +572,9 @@ function printExploreRows(rows: readonly ExploreMutantRow[]): void {
   process.stdout.write(
     `${rows.filter((r) => r.found).length} of ${rows.length} deliberate safety bugs found by exploration on ${clusterSizes(rows)} (${rows.filter((r) => r.found && r.shortest).length} breadth first, with a shortest schedule)\n`,
   );
+  if (rows.length === 0) return;
+  process.stdout.write("each row's search again (the setting that found the bug, else the last tried):\n");
+  for (const r of rows) process.stdout.write(`  ${r.id === null ? "" : `${r.id} `}${r.bug}: ${r.command}\n`);
 }
 
 /** `3 nodes`, or `1 or 3 nodes` or `3, 6 or 12 nodes` when the rows differ. */

@@ -23,12 +23,27 @@ export interface CounterexampleSetup {
    * on the file alone then finds the protocol, as it does for a fuzzer's counterexample.
    */
   readonly module?: string;
+  /** The deliberate bugs that were on, named in the file's name. */
+  readonly bugs?: readonly string[];
+  /** A digest of the exploration's settings, which ends the file's name (`exploredName`). */
+  readonly digest?: string;
 }
 
-/** `<protocol>-<invariant>-explored` (the invariant without its protocol prefix): the file's base name. */
-export function exploredName(protocol: string, invariant: string): string {
+/**
+ * `<protocol>-<invariant>[-<bug>...]-explored[-<digest>]` (the invariant without its protocol
+ * prefix): the file's base name. The bugs and the digest of the settings give explorations that
+ * may find different counterexamples different names.
+ */
+export function exploredName(
+  protocol: string,
+  invariant: string,
+  bugs: readonly string[] = [],
+  digest?: string,
+): string {
+  const word = (text: string) => text.replace(/[^A-Za-z0-9._-]+/g, "-");
   const rule = invariant.startsWith(`${protocol}.`) ? invariant.slice(protocol.length + 1) : invariant;
-  return `${protocol}-${rule.replace(/[^A-Za-z0-9._-]+/g, "-")}-explored`;
+  const named = [protocol, rule, ...bugs, "explored", ...(digest === undefined ? [] : [digest])];
+  return named.map(word).join("-");
 }
 
 export function exploredScenario(
@@ -56,7 +71,7 @@ export function exploredScenario(
     "",
   ].join("\n");
   return {
-    name: exploredName(setup.protocol, finding.invariant),
+    name: exploredName(setup.protocol, finding.invariant, setup.bugs, setup.digest),
     protocol: setup.protocol,
     ...(setup.module === undefined ? {} : { module: setup.module }),
     summary: `Explored counterexample: ${setup.protocol} breaks ${finding.invariant} in ${steps.length} steps.`,

@@ -52,10 +52,12 @@ export const defaultBudget: FaultBudget = {
 /** Parses `drop=2,duplicate=1,crash=1,timeouts=4,drift=1,isolate=1` (any subset, in any order). */
 export function parseFaultBudget(text: string): Partial<FaultBudget> {
   const out: Record<string, number> = {};
-  for (const part of text
-    .split(",")
-    .map((item) => item.trim())
-    .filter((item) => item !== "")) {
+  if (text.trim() === "") return out;
+  for (const part of text.split(",").map((item) => item.trim())) {
+    if (part === "")
+      throw new InputError(
+        `--faults: expected name=count items separated by single commas (for example drop=2,crash=1), got '${text}' with an empty item`,
+      );
     const match = /^(drop|duplicate|crash|timeouts|drift|isolate)=(\d+)$/.exec(part);
     if (match === null) {
       throw new InputError(
@@ -65,10 +67,18 @@ export function parseFaultBudget(text: string): Partial<FaultBudget> {
     const name = match[1] as string;
     if (out[name] !== undefined)
       throw new InputError(`--faults: ${name} given twice (${name}=${out[name]} and ${part})`);
-    out[name] = Number(match[2]);
+    const count = Number(match[2]);
+    if (count > faultCountMax)
+      throw new InputError(
+        `--faults: expected a count from 0 to ${faultCountMax} for ${name}, got '${part}'`,
+      );
+    out[name] = count;
   }
   return out;
 }
+
+/** The most of one kind of fault a schedule may take: far more than any schedule explored has steps for. */
+export const faultCountMax = 1000;
 
 /** Formats a budget the way `--faults` takes it (clock drifts and isolations only when there are any). */
 export function formatFaultBudget(budget: FaultBudget): string {

@@ -48,6 +48,16 @@ describe("exit codes", () => {
     [["fuzz", "raft", "--runs", "many"], "--runs: expected a number, got 'many'"],
     [["fuzz", "raft", "--workers", "0"], "--workers: expected a whole number from 1 to 64, got '0'"],
     [["fuzz", "raft", "--workers", "65"], "--workers: expected a whole number from 1 to 64, got '65'"],
+    [
+      ["explore", "raft", "--strategy", "bogus"],
+      "--strategy: expected bfs, dfs, random, novelty or cells, got 'bogus'",
+    ],
+    [["explore", "raft", "--network=lossy"], "--network: expected unordered, ordered or fifo, got 'lossy'"],
+    [["explore", "raft", "--first-nodes", "x"], "--first-nodes: expected guess or spread, got 'x'"],
+    [
+      ["report", "t.jsonl", "--format", "pdf"],
+      "--format: expected html, md, text, edn, shiviz or mermaid, got 'pdf'",
+    ],
   ])("2 for %j, naming the flag and what it was given (not NaN)", (args, message) => {
     const result = quorumlab(...args);
     expect(result.code).toBe(2);

@@ -1,6 +1,6 @@
 /**
  * Goal: the `--json` shapes docs/cli.md (and docs/fuzzing.md for fuzz) give for list, verify,
- * mutants and fuzz are what the commands print, `schemaVersion` first.
+ * explore, mutants and fuzz are what the commands print, `schemaVersion` first.
  * Method: run the CLI as a user would and compare each object's keys with the documented ones.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -54,6 +54,45 @@ describe("--json shapes", () => {
       "met",
     ]);
     expect(row).toMatchObject({ schemaVersion: 1, scenario: "2pc-no-vote-lost", met: true });
+  });
+
+  it("explore: the documented fields, the notes the terminal prints included", () => {
+    const result = quorumlab("explore", "consistent-hashing", "--json");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(Object.keys(json)).toEqual([
+      "schemaVersion",
+      "protocol",
+      "bugs",
+      "nodes",
+      "clients",
+      "operations",
+      "faults",
+      "timers",
+      "network",
+      "quietTimeouts",
+      "promptTimeouts",
+      "promptReplies",
+      "driftRate",
+      "seed",
+      "workers",
+      "strategy",
+      "verdict",
+      "uniqueStates",
+      "statesVisited",
+      "transitionsSkipped",
+      "depth",
+      "boundedBy",
+      "hiddenState",
+      "restore",
+      "replayReasons",
+      "statesPerSec",
+      "wallMs",
+      "notes",
+      "counterexample",
+    ]);
+    expect(json.schemaVersion).toBe(1);
+    expect(json.notes).toEqual([expect.stringContaining("only the start state was checked")]);
   });
 
   it("mutants --list and the mutant table: the documented fields", () => {

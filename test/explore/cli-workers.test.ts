@@ -106,6 +106,9 @@ describe("quorumlab explore --workers", () => {
     const json = quorumlab(...args, "--workers", "2", "--json", "--out", join(out, "dfs"));
     expect(json.code).toBe(1);
     expect(JSON.parse(json.stdout).workers).toBe(1);
+    expect(JSON.parse(json.stdout).notes).toContain(
+      "--workers 2: only bfs shares its search among worker threads; dfs ran in one thread",
+    );
     const text = quorumlab(...args, "--workers", "2", "--out", join(out, "dfs"));
     expect(text.stdout).toContain("only bfs shares its search among worker threads; dfs ran in one thread");
   });

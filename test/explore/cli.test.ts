@@ -43,6 +43,61 @@ describe("quorumlab explore", () => {
     expect(JSON.parse(replay.stdout).traceHash).toBe(json.counterexample.traceHash);
   });
 
+  it("names each file by its bugs and settings: other explorations never overwrite it, the same one does, and says so when the schedule changed", () => {
+    const dir = join(out, "names");
+    rmSync(dir, { recursive: true, force: true });
+    const found = (...args: string[]): { file: string; notes: string[] } => {
+      const result = quorumlab("explore", "paxos", ...args, "--out", dir, "--json");
+      expect(result.code).toBe(1);
+      const json = JSON.parse(result.stdout);
+      return { file: json.counterexample.file, notes: json.notes };
+    };
+    const volatile = found("--bug", "volatile-acceptor", "--faults", "crash=1");
+    expect(volatile.file).toMatch(/paxos-promise-monotone-volatile-acceptor-explored-[0-9a-f]{8}\.yaml$/);
+    // Two bugs, the same invariant broken: another name, each bug in it.
+    const both = found(
+      "--bug",
+      "promise-omits-accepted",
+      "--bug",
+      "volatile-acceptor",
+      "--faults",
+      "crash=1",
+    );
+    expect(both.file).toMatch(/paxos-promise-monotone-promise-omits-accepted-volatile-acceptor-explored-/);
+    // Other bounds: another name. The same settings spelt out: the same name.
+    const wider = found("--bug", "volatile-acceptor", "--faults", "crash=1,timeouts=3");
+    expect(new Set([volatile.file, both.file, wider.file]).size).toBe(3);
+    const spelt = found(
+      "--bug",
+      "volatile-acceptor",
+      "--faults",
+      "crash=1",
+      "--nodes",
+      "3",
+      "--strategy",
+      "bfs",
+    );
+    expect(spelt.file).toBe(volatile.file);
+    expect(spelt.notes).toEqual([]);
+    for (const { file } of [volatile, both, wider]) expect(existsSync(file)).toBe(true);
+    // A file of that name holding another schedule is replaced, and the note says so.
+    const text = readFileSync(volatile.file, "utf8");
+    writeFileSync(volatile.file, text.replace("  - {restart: n1}\n", ""));
+    const again = found("--bug", "volatile-acceptor", "--faults", "crash=1");
+    expect(again.file).toBe(volatile.file);
+    expect(again.notes).toEqual([
+      `${volatile.file} held another schedule saved with the same settings (the protocol or quorumlab has changed since); it was replaced`,
+    ]);
+    expect(readFileSync(volatile.file, "utf8")).toContain("  - {restart: n1}\n");
+    expect(readFileSync(volatile.file, "utf8")).not.toContain("--seed");
+    // Another seed: another file, whose command to find it again gives the seed.
+    const seeded = found("--bug", "volatile-acceptor", "--faults", "crash=1", "--seed", "7");
+    expect(seeded.file).not.toBe(volatile.file);
+    expect(readFileSync(seeded.file, "utf8")).toContain(
+      "quorumlab explore paxos --bug volatile-acceptor --faults drop=0,duplicate=0,crash=1,timeouts=2 --strategy bfs --seed 0x7\n",
+    );
+  });
+
   it("novelty walks: exit 1 with a short schedule, marked not shortest, that replays to the same hash", () => {
     const dir = join(out, "novelty");
     rmSync(dir, { recursive: true, force: true });
@@ -85,6 +140,7 @@ describe("quorumlab explore", () => {
     expect(json.counterexample).toBeNull();
     expect(json.restore).toBe("snapshot");
     expect(json.replayReasons).toEqual([]);
+    expect(json.notes).toEqual([]);
   });
 
   it("says, when a bug did not show, that it may need a crash or other bounds", () => {
@@ -96,6 +152,9 @@ describe("quorumlab explore", () => {
     );
     const json = quorumlab("explore", "paxos", "--bug", "volatile-acceptor", "--faults", "crash=0", "--json");
     expect(JSON.parse(json.stdout).verdict).toBe("complete");
+    expect(JSON.parse(json.stdout).notes).toEqual([
+      expect.stringMatching(/^volatile-acceptor did not show within these bounds\. It may need a crash/),
+    ]);
     const found = quorumlab("explore", "paxos", "--bug", "volatile-acceptor", "--out", join(out, "volatile"));
     expect(found.code).toBe(1);
     expect(found.stdout).not.toContain("did not show");
@@ -111,6 +170,15 @@ describe("quorumlab explore", () => {
     expect(ring.stdout.trim().split("\n").at(-1)).toBe(
       "note: no step could be taken from the start: no message was in flight, no timer the search may fire was set, no client had an operation and no fault in the budget applied, so only the start state was checked (a fault budget such as --faults crash=1 gives the search steps to take)",
     );
+    const json = JSON.parse(quorumlab("explore", "consistent-hashing", "--json").stdout);
+    expect(json.uniqueStates).toBe(1);
+    expect(json.notes).toEqual([
+      ring.stdout
+        .trim()
+        .split("\n")
+        .at(-1)
+        ?.replace(/^note: /, ""),
+    ]);
     const crashed = quorumlab("explore", "consistent-hashing", "--faults", "crash=1");
     expect(crashed.code).toBe(0);
     expect(crashed.stdout).toMatch(/ — \d+ unique states \(/);
@@ -166,6 +234,11 @@ describe("quorumlab explore", () => {
     const json = JSON.parse(quorumlab("explore", module, "--depth", "2", "--json").stdout);
     expect(json.restore).toBe("replay");
     expect(json.replayReasons).toEqual(["the monitor of register.seen has no `state`"]);
+    expect(json.notes).toEqual([
+      expect.stringMatching(
+        /^closure-monitor keeps state out of sight of snapshots, .*:\n {2}- the monitor of register\.seen has no `state`$/,
+      ),
+    ]);
   });
 
   it("a violation that is the protocol's known limit says so; with a bug on, it is the bug's", () => {
@@ -181,6 +254,11 @@ describe("quorumlab explore", () => {
       when: expect.stringContaining("partitions"),
       source: expect.stringContaining("Skeen"),
     });
+    expect(json.notes).toEqual([
+      expect.stringMatching(
+        /^this is a known limit of three-phase-commit, not a bug: it breaks commit\.ac1-agreement/,
+      ),
+    ]);
     expect(quorumlab("explore", "three-phase-commit", "--out", dir).stdout).toContain(
       "note: this is a known limit of three-phase-commit, not a bug: it breaks commit.ac1-agreement",
     );
@@ -233,6 +311,22 @@ describe("quorumlab explore", () => {
     ["--ops", "-2", "--ops: expected a whole number from 0 to 100, got -2"],
     ["--nodes", "0", "--nodes: expected a whole number from 1 to 16, got 0"],
     ["--faults", "drop=1,crash=1,drop=2", "--faults: drop given twice (drop=1 and drop=2)"],
+    [
+      "--faults",
+      "drop=99999999999999999999",
+      "--faults: expected a count from 0 to 1000 for drop, got 'drop=99999999999999999999'",
+    ],
+    ["--faults", "crash=1001", "--faults: expected a count from 0 to 1000 for crash, got 'crash=1001'"],
+    [
+      "--faults",
+      "drop=1,",
+      "--faults: expected name=count items separated by single commas (for example drop=2,crash=1), got 'drop=1,' with an empty item",
+    ],
+    [
+      "--faults",
+      "drop=1,,crash=1",
+      "--faults: expected name=count items separated by single commas (for example drop=2,crash=1), got 'drop=1,,crash=1' with an empty item",
+    ],
   ])("exit 2 for %s %s, naming the flag and its range", (flag, value, message) => {
     const result = quorumlab("explore", "raft", flag, value, "--depth", "2");
     expect(result.code).toBe(2);
@@ -307,7 +401,15 @@ describe("quorumlab explore", () => {
     expect(misspelt.code).toBe(3);
     const lines = misspelt.stdout.split("\n");
     expect(lines[1]).toBe(
-      "note: --timers: no node set a timer named 'electon' in 20 random walks of 40 steps from the start, so it may never fire; timers set: election, heartbeat",
+      "note: --timers: no node set a timer named 'electon' in 20 random walks of 40 steps from the start, so it may never fire; timers set: election, heartbeat; did you mean 'election'?",
+    );
+    // --json carries the note, so a script reading only the JSON learns of the misspelling.
+    const json = quorumlab("explore", "raft", "--timers", "electon", "--depth", "2", "--json");
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.stdout).notes).toEqual([lines[1]?.replace(/^note: /, "")]);
+    const two = quorumlab("explore", "raft", "--timers", "electon,hartbeat,zzz", "--depth", "2");
+    expect(two.stdout.split("\n")[1]).toMatch(
+      /may never fire; timers set: election, heartbeat; did you mean 'election' for 'electon', 'heartbeat' for 'hartbeat'\?$/,
     );
     expect(
       quorumlab("explore", "raft", "--timers", "election,heartbeat", "--depth", "2").stdout,
@@ -342,6 +444,46 @@ describe("quorumlab mutants --explore", () => {
       expect(bug.breaks).toContain(row.invariant);
       expect(row.steps).toBeGreaterThan(0);
     }
+    expect(Object.keys(json.explore[0])).toEqual([
+      "protocol",
+      "bug",
+      "id",
+      "found",
+      "verdict",
+      "invariant",
+      "strategy",
+      "steps",
+      "shortest",
+      "depth",
+      "nodes",
+      "clients",
+      "faults",
+      "bounds",
+      "command",
+      "statesVisited",
+      "uniqueStates",
+      "wallMs",
+    ]);
+    // Each row's command explores its setting again, whatever the protocol's default bounds, to
+    // the same counterexample (the rows without bounds too: paxos' default links are ordered).
+    expect(json.explore.some((row: { bounds: string | null }) => row.bounds === null)).toBe(true);
+    for (const row of json.explore) {
+      const [program, ...args] = row.command.split(" ");
+      expect(program).toBe("quorumlab");
+      const again = quorumlab(...args, "--out", join(out, "mutant-rows"), "--json");
+      expect(again.code).toBe(1);
+      const found = JSON.parse(again.stdout);
+      expect([row.bug, found.counterexample.invariant, found.counterexample.steps]).toEqual([
+        row.bug,
+        row.invariant,
+        row.steps,
+      ]);
+    }
+    const text = quorumlab("mutants", "--explore", "--protocol", "paxos", "--time-per", "30s").stdout;
+    expect(text).toContain("0 clients, drop=0,duplicate=0,crash=1,timeouts=2, all timers, unordered links");
+    expect(text).toContain(
+      "each row's search again (the setting that found the bug, else the last tried):\n  M11 promise-omits-accepted: quorumlab explore paxos --bug promise-omits-accepted --nodes 3 --clients 0 --faults drop=0,duplicate=0,crash=1,timeouts=2 --timers all --network unordered --quiet-timeouts=false --prompt-timeouts=false --prompt-replies=false --strategy bfs --time 15s\n",
+    );
   });
 
   it("gives the same rows with --workers 2 and auto as with one thread, and refuses --workers 0", () => {
