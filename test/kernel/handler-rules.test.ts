@@ -169,6 +169,12 @@ describe("a handler that throws", () => {
     expect(run(sharing).violations[0]?.message).toBe(
       "n2 create threw TypeError: create returned the object it returned for n1: the two nodes would share their state; return a new object each time",
     );
+    // A frozen node object, which takes no mark of its own, is caught as well.
+    const frozen: ProtocolNode = Object.freeze({ onMessage() {} });
+    const sharingFrozen = { ...protocolThat(() => {}), create: () => frozen } as Protocol;
+    expect(run(sharingFrozen).violations[0]?.message).toBe(
+      "n2 create threw TypeError: create returned the object it returned for n1: the two nodes would share their state; return a new object each time",
+    );
     // One object per node, kept across the node's crash.
     const perNode = new Map<string, ProtocolNode>();
     const keeping = {
