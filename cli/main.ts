@@ -119,20 +119,35 @@ function rejectNonNumbers(args: Record<string, unknown>, argv: readonly string[]
 function rejectMissingValues(args: Record<string, unknown>, argv: readonly string[]): void {
   const isSwitch = (name: string): boolean =>
     typeof args[name] === "boolean" || (name.startsWith("no-") && typeof args[name.slice(3)] === "boolean");
-  for (let index = 0; index < argv.length; index++) {
-    const token = argv[index] as string;
-    if (token === "--") return;
-    if (!token.startsWith("--")) continue;
-    const equals = token.indexOf("=");
-    const name = token.slice(2, equals === -1 ? undefined : equals);
+  for (const { name, inline, next } of flagTokens(argv)) {
     if (isSwitch(name)) continue;
-    const next = argv[index + 1];
     const missing =
-      equals === -1
-        ? next === undefined || next === "" || next.startsWith("--")
-        : equals === token.length - 1;
+      inline === undefined ? next === undefined || next === "" || next.startsWith("--") : inline === "";
     if (missing) process.exit(reportError(new InputError(`--${name}: expected a value after it`)));
   }
+}
+
+/** A flag on the command line, before any `--`: `--name`, or `--name=inline`, then the token after it. */
+interface FlagToken {
+  readonly name: string;
+  readonly inline: string | undefined;
+  readonly next: string | undefined;
+}
+
+function flagTokens(argv: readonly string[]): FlagToken[] {
+  const flags: FlagToken[] = [];
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index] as string;
+    if (token === "--") break;
+    if (!token.startsWith("--")) continue;
+    const equals = token.indexOf("=");
+    flags.push({
+      name: token.slice(2, equals === -1 ? undefined : equals),
+      inline: equals === -1 ? undefined : token.slice(equals + 1),
+      next: argv[index + 1],
+    });
+  }
+  return flags;
 }
 
 /**
@@ -218,14 +233,9 @@ function rejectOtherChoices(
  */
 function rejectRepeatedFlags(argv: readonly string[], lists: ReadonlySet<string>): void {
   const given = new Map<string, string[]>();
-  for (let index = 0; index < argv.length; index++) {
-    const token = argv[index] as string;
-    if (token === "--") return;
-    if (!token.startsWith("--")) continue;
-    const equals = token.indexOf("=");
-    const name = token.slice(2, equals === -1 ? undefined : equals);
+  for (const { name, inline, next } of flagTokens(argv)) {
     if (lists.has(name) || name === "help" || name === "version") continue;
-    const value = equals === -1 ? (argv[index + 1] ?? "") : token.slice(equals + 1);
+    const value = inline ?? next ?? "";
     const values = given.get(name) ?? [];
     values.push(value);
     given.set(name, values);
@@ -244,13 +254,9 @@ function rejectRepeatedFlags(argv: readonly string[], lists: ReadonlySet<string>
  * the parser read it as false, and the command ran without it.
  */
 function rejectSwitchValues(args: Record<string, unknown>, argv: readonly string[]): void {
-  for (const token of argv) {
-    if (token === "--") return;
-    const equals = token.indexOf("=");
-    if (!token.startsWith("--") || equals === -1) continue;
-    const name = token.slice(2, equals);
-    const value = token.slice(equals + 1);
-    if (typeof args[name] !== "boolean" || value === "true" || value === "false") continue;
+  for (const { name, inline: value } of flagTokens(argv)) {
+    if (value === undefined || typeof args[name] !== "boolean" || value === "true" || value === "false")
+      continue;
     process.exit(
       reportError(new InputError(`--${name}: a switch takes no value (or =true, =false), got '${value}'`)),
     );
@@ -281,12 +287,8 @@ function rejectStandardOutput(args: Record<string, unknown>): void {
 
 /** The text given to `--name` on the command line (`--name text` or `--name=text`), if found. */
 function givenText(argv: readonly string[], name: string): string | undefined {
-  for (let index = 0; index < argv.length; index++) {
-    const token = argv[index] as string;
-    if (token.startsWith(`--${name}=`)) return token.slice(name.length + 3);
-    if (token === `--${name}`) return argv[index + 1];
-  }
-  return undefined;
+  const flag = flagTokens(argv).find((token) => token.name === name);
+  return flag === undefined ? undefined : (flag.inline ?? flag.next);
 }
 
 await main(hideBin(process.argv));
