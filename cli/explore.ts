@@ -267,18 +267,25 @@ function settingsDigest(
     nodes: setup.nodes,
     workload: setup.workload,
     budget: setup.budget,
-    timers: setup.timers ?? null,
-    network: setup.network ?? "unordered",
-    quietTimeouts: setup.quietTimeouts ?? false,
-    promptTimeouts: setup.promptTimeouts ?? false,
-    promptReplies: setup.promptReplies ?? false,
-    driftRate: (setup.budget.drift ?? 0) > 0 ? (setup.driftRate ?? defaultDriftRate) : null,
+    ...boundsOf(setup),
     seed: formatSeed(context.seed),
     strategy: args.strategy,
     depth: args.depth ?? null,
   };
   const text = JSON.stringify(settings, (_, value) => (typeof value === "bigint" ? String(value) : value));
   return createHash("sha256").update(text).digest("hex").slice(0, 8);
+}
+
+/** How an exploration bounds its schedules, each with its default spelt out. */
+function boundsOf(setup: WorldSetup): Record<string, unknown> {
+  return {
+    timers: setup.timers ?? null,
+    network: setup.network ?? "unordered",
+    quietTimeouts: setup.quietTimeouts ?? false,
+    promptTimeouts: setup.promptTimeouts ?? false,
+    promptReplies: setup.promptReplies ?? false,
+    driftRate: (setup.budget.drift ?? 0) > 0 ? (setup.driftRate ?? defaultDriftRate) : null,
+  };
 }
 
 /** The stable `--json` shape (docs/cli.md). */
@@ -588,12 +595,7 @@ function jsonHeader({
     clients: setup.workload.length,
     operations: setup.workload[0]?.length ?? 0,
     faults: setup.budget,
-    timers: setup.timers ?? null,
-    network: setup.network ?? "unordered",
-    quietTimeouts: setup.quietTimeouts ?? false,
-    promptTimeouts: setup.promptTimeouts ?? false,
-    promptReplies: setup.promptReplies ?? false,
-    driftRate: (setup.budget.drift ?? 0) > 0 ? (setup.driftRate ?? defaultDriftRate) : null,
+    ...boundsOf(setup),
     seed: formatSeed(seed),
     workers,
   };
