@@ -14,9 +14,11 @@
  * ```
  *
  * Without `groups`, the nodes are cut into groups of three in order: n1–n3 form the configuration
- * group, n4–n6 group g1, n7–n9 g2, and so on. Without `initialGroups`, every group but the last
- * starts in configuration 1 when there are two or more (the last joins at `changes`), and
- * without `changes` the last group joins at 1 s. `parseShardedOptions` is idempotent.
+ * group, n4–n6 group g1, n7–n9 g2, and so on (`groups: {}` says the same). Without
+ * `initialGroups`, every group but the last starts in configuration 1 when there are two or more
+ * (the last joins at `changes`), and without `changes` the last group joins at 1 s.
+ * `parseShardedOptions` is idempotent: the options it returns, written back as a scenario's
+ * options, parse to themselves.
  */
 
 import type { NodeCounts } from "../../sim/node.js";
@@ -120,7 +122,8 @@ export function parseShardedOptions(input: Readonly<Record<string, unknown>>): S
     if (!knownOptions.includes(key)) fail(`'${key}' is unknown; known: ${knownOptions.join(", ")}`);
   }
   const groups = input.groups === undefined ? {} : groupsOption("sharded-kv", input.groups);
-  if (input.groups !== undefined && groups[configGroupId] === undefined) {
+  // Empty groups are derived from the node list, as they are when `groups` is not given.
+  if (Object.keys(groups).length > 0 && groups[configGroupId] === undefined) {
     fail(`'groups' needs a '${configGroupId}' group`);
   }
   const initialGroups =

@@ -17,6 +17,9 @@
  * `placement`, n1–n3 are the placement group `pd` and the data groups follow). Without `splits`,
  * keys k0…k9 are cut into as many ranges as there are groups, in key order; with `placement`, all
  * keys start in one range on g1 and ranges split once they hold more than `splitSize` elements.
+ *
+ * Durations also take their parsed form, a number of microseconds under the name ending in `Us`
+ * (`tickUs: 20000`, `placement: {loadWindowUs: 300000}`): `parseTxnKvOptions` is idempotent.
  */
 import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
 import { checkNodeName, durationOption, groupsOption, namesOption } from "../shared/options.js";
@@ -118,7 +121,8 @@ export function parseTxnKvOptions(input: Readonly<Record<string, unknown>>): Txn
   };
 }
 
-const placementKeys = ["splitSize", "splitLoad", "mergeSize", "loadWindow"];
+// `loadWindowUs` is the parsed form of `loadWindow`, so parsed options parse back to themselves.
+const placementKeys = ["splitSize", "splitLoad", "mergeSize", "loadWindow", "loadWindowUs"];
 
 function parsePlacement(given: Readonly<Record<string, unknown>>): PlacementOptions {
   for (const key of Object.keys(given).sort()) {
@@ -139,9 +143,11 @@ function parsePlacement(given: Readonly<Record<string, unknown>>): PlacementOpti
     splitSize: count("splitSize", 40, 2) as number,
     ...(splitLoad === null ? {} : { splitLoad }),
     ...(mergeSize === null ? {} : { mergeSize }),
-    ...(given.loadWindow === undefined
-      ? {}
-      : { loadWindowUs: parseTimeUs("placement.loadWindow", given.loadWindow) }),
+    ...(given.loadWindowUs !== undefined
+      ? { loadWindowUs: parseTimeUs("placement.loadWindowUs", given.loadWindowUs) }
+      : given.loadWindow !== undefined
+        ? { loadWindowUs: parseTimeUs("placement.loadWindow", given.loadWindow) }
+        : {}),
   };
 }
 
