@@ -181,6 +181,7 @@ function pairEvents(events: readonly RawEvent[]): Transaction[] {
         status === "info" || completion === undefined ? Number.POSITIVE_INFINITY : completion.time,
       ...(index === undefined ? {} : { index }),
       ...(invoke.where.line === undefined ? {} : { line: invoke.where.line }),
+      ...(invoke.where.column === undefined ? {} : { column: invoke.where.column }),
     });
   });
   return transactions;
