@@ -115,8 +115,13 @@ export function inFile<T>(file: string, work: () => T): T {
   try {
     return work();
   } catch (error) {
-    if (error instanceof InputError && error.file === undefined)
-      throw new InputError(error.message, { file });
+    if (error instanceof InputError && error.file === undefined) {
+      throw new InputError(error.message, {
+        file,
+        ...(error.line === undefined ? {} : { line: error.line }),
+        ...(error.column === undefined ? {} : { column: error.column }),
+      });
+    }
     throw error;
   }
 }

@@ -258,11 +258,17 @@ export class Workload implements IdleListener {
   private readonly mixTotal: number;
   private readonly written: unknown[] = [];
 
+  /**
+   * `reservedAppends`: the numbers scripted transactions append, by key (`scriptedAppends`). The
+   * workload appends none of them to that key, so every appended element stays unique per key,
+   * as the transactional checker needs.
+   */
   constructor(
     private readonly spec: WorkloadSpec,
     private readonly kernel: Kernel,
     private readonly clients: readonly SimulatedClient[],
     private readonly random: Rng,
+    private readonly reservedAppends: ReadonlyMap<string, ReadonlySet<number>> = new Map(),
   ) {
     this.mixEntries = Object.entries(spec.mix)
       .filter(([, weight]) => weight > 0)
@@ -335,13 +341,45 @@ export class Workload implements IdleListener {
     const ops: [string, string, number | null][] = [];
     for (let at = 0; at < count; at++) {
       const key = this.spec.keys.length === 0 ? "x" : this.random.pick(this.spec.keys);
-      ops.push(this.random.next() < 0.5 ? ["r", key, null] : ["append", key, this.nextValue++]);
+      ops.push(this.random.next() < 0.5 ? ["r", key, null] : ["append", key, this.nextAppend(key)]);
     }
     return ops;
+  }
+
+  /** The next value unique in the run that no scripted transaction appends to `key`. */
+  private nextAppend(key: string): number {
+    const reserved = this.reservedAppends.get(key);
+    while (reserved?.has(this.nextValue) === true) this.nextValue++;
+    return this.nextValue++;
   }
 
   private remember(value: unknown): void {
     this.written.push(value);
     if (this.written.length > 4) this.written.shift();
   }
+}
+
+/**
+ * The numbers that scripted `txn` operations append, by key: `["append", key, n]` among their
+ * micro-operations. A workload running beside them appends none of these to the same key.
+ */
+export function scriptedAppends(
+  operations: readonly { readonly f: string; readonly value?: unknown }[],
+): Map<string, Set<number>> {
+  const byKey = new Map<string, Set<number>>();
+  for (const operation of operations) {
+    if (operation.f !== "txn" || !Array.isArray(operation.value)) continue;
+    for (const micro of operation.value as unknown[]) {
+      if (!Array.isArray(micro) || micro[0] !== "append") continue;
+      const [, key, value] = micro as unknown[];
+      if (typeof key !== "string" || typeof value !== "number") continue;
+      let values = byKey.get(key);
+      if (values === undefined) {
+        values = new Set();
+        byKey.set(key, values);
+      }
+      values.add(value);
+    }
+  }
+  return byKey;
 }

@@ -73,19 +73,12 @@ export class FaultTimeline {
   }
 
   /**
-   * On each new leadership, starts the delays of every action waiting for one. New: a (group,
-   * node, term) not seen before; the kernel notes a leader again when an old one, cut off,
-   * still acts as leader between the steps of a newer one.
+   * On each new leadership, starts the delays of every action waiting for one. The kernel records
+   * each (node, term) once, so an old leader that, cut off, still acts as one is not new.
    */
   private listen(): void {
     this.listening = true;
-    const seen = new Set<string>();
     this.kernel.onLeadership(() => {
-      const last = this.kernel.leaderships[this.kernel.leaderships.length - 1];
-      if (last === undefined) return;
-      const key = `${last.group ?? ""}/${last.node}/${last.term}`;
-      if (seen.has(key)) return;
-      seen.add(key);
       if (this.waiting.length === 0) return;
       const ready = this.waiting.filter((wait) => --wait.leadersLeft === 0);
       if (ready.length === 0) return;

@@ -341,8 +341,8 @@ export class Kernel {
   private readonly roles: RoleDeclaration<ProtocolNode> | undefined;
   private readonly leadingRoles: ReadonlySet<string>;
   /**
-   * Every (node, term) that entered a leading role, in order (read after each step), with the
-   * node's group when the protocol declares groups (then counted per group).
+   * Every (node, term) that entered a leading role, once each, in order (read after each step),
+   * with the node's group when the protocol declares groups (then counted per group).
    */
   readonly leaderships: Array<{
     readonly node: NodeId;
@@ -352,10 +352,14 @@ export class Kernel {
   }> = [];
   /** Told of each entry added to `leaderships`, as it is added (`onLeadership`). */
   private readonly leadershipListeners: Array<() => void> = [];
+  /** The (node, term) seen leading last: most steps of a leader repeat it, and end there. */
   private lastLeaderNode: NodeId | undefined;
   private lastLeaderTerm = -1;
-  /** With declared groups: the (node, term) recorded last in each group. */
-  private readonly lastLeaderByGroup = new Map<string, { node: NodeId; term: number }>();
+  /**
+   * The terms each node has been recorded leading. NB: a leader cut off from its majority still
+   * leads its old term between the steps of a newer leader; it is recorded once, not each time.
+   */
+  private readonly termsLedByNode = new Map<NodeId, Set<number>>();
 
   constructor(config: KernelConfig) {
     this.protocol = config.protocol;
@@ -933,8 +937,21 @@ export class Kernel {
     this.afterStep(slot, "timer");
   }
 
-  /** Records a (node, term) in a leading role, unless it is the one recorded last. */
+  /**
+   * Records a (node, term) in a leading role the first time it is seen, with the node's group
+   * when the protocol declares groups (a node's group never changes).
+   */
   private noteLeader(node: NodeId, term: number, instance: ProtocolNode): void {
+    if (node === this.lastLeaderNode && term === this.lastLeaderTerm) return;
+    this.lastLeaderNode = node;
+    this.lastLeaderTerm = term;
+    let terms = this.termsLedByNode.get(node);
+    if (terms === undefined) {
+      terms = new Set();
+      this.termsLedByNode.set(node, terms);
+    }
+    if (terms.has(term)) return;
+    terms.add(term);
     if (this.roles?.groupOf !== undefined) {
       let group: string;
       try {
@@ -942,19 +959,10 @@ export class Kernel {
       } catch (error) {
         throw declarationFailed(node, "roles.groupOf", error, "Declaring roles and logs");
       }
-      const last = this.lastLeaderByGroup.get(group);
-      if (last !== undefined && last.node === node && last.term === term) return;
-      this.lastLeaderByGroup.set(group, { node, term });
       this.leaderships.push({ node, term, timeUs: this.nowUs, group });
-      for (const listener of this.leadershipListeners) listener();
-      return;
+    } else {
+      this.leaderships.push({ node, term, timeUs: this.nowUs });
     }
-    if (node === this.lastLeaderNode && term === this.lastLeaderTerm) return;
-    this.lastLeaderNode = node;
-    this.lastLeaderTerm = term;
-    const last = this.leaderships[this.leaderships.length - 1];
-    if (last !== undefined && last.node === node && last.term === term) return;
-    this.leaderships.push({ node, term, timeUs: this.nowUs });
     for (const listener of this.leadershipListeners) listener();
   }
 

@@ -5,7 +5,7 @@
  *
  * The simulator never imports protocols: the caller hands in the registry.
  */
-import { HistoryLog, SimulatedClient, Workload } from "./clients.js";
+import { HistoryLog, SimulatedClient, scriptedAppends, Workload } from "./clients.js";
 import { describeThrown, InputError } from "./errors.js";
 import { playSchedule } from "./explore/schedule.js";
 import { FaultTimeline } from "./faults.js";
@@ -344,11 +344,13 @@ function play({
     return undefined;
   }
   if (scenario.workload !== undefined) {
+    const scripted = scenario.faults.flatMap((fault) => (fault.kind === "op" ? [fault.op] : []));
     new Workload(
       scenario.workload,
       kernel,
       simulatedClients.slice(0, cast.workloadClients),
       workloadRandom,
+      scriptedAppends(scripted),
     ).start();
   }
   new FaultTimeline({

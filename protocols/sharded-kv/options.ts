@@ -197,6 +197,8 @@ export function deriveLayout(options: ShardedOptions, nodes: readonly string[]):
       groupOf.set(node, name);
     }
   }
+  const idle = nodes.find((node) => !groupOf.has(node));
+  if (idle !== undefined) fail(`'groups' puts ${idle} in no group; every node of the scenario needs one`);
   const configMembers = groups[configGroupId] as readonly string[];
   const replicaGroups: Record<GroupId, readonly string[]> = {};
   for (const name of Object.keys(groups).sort(compareGroups)) {

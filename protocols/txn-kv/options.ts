@@ -175,9 +175,14 @@ export function deriveTxnLayout(options: TxnKvOptions, nodes: readonly string[])
       groupOf.set(node, name);
     }
   }
+  const idle = nodes.find((node) => !groupOf.has(node));
+  if (idle !== undefined) fail(`'groups' puts ${idle} in no group; every node of the scenario needs one`);
   const placementMembers = groups[placementGroupId] ?? [];
   if (options.placement !== null && placementMembers.length === 0) {
     fail(`'placement' needs a '${placementGroupId}' group`);
+  }
+  if (options.placement === null && placementMembers.length > 0) {
+    fail(`'groups' names the placement group '${placementGroupId}', which only 'placement' uses`);
   }
   const groupNames = Object.keys(groups).filter((name) => name !== placementGroupId);
   if (groupNames.length === 0) fail("needs at least one data group");

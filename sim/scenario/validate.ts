@@ -2,7 +2,8 @@
  * Checks a parsed scenario against its protocol, before anything runs: the protocol exists, the
  * cluster size is one it supports, its options parse and pass the protocol's check against the
  * cluster (`checkOptions`), the workload, scripted operations and invoke steps only ask for
- * operations the protocol's clients offer, and `expect` only names invariants the run can report.
+ * operations the protocol's clients offer (and, under the list-append model, give transactions it
+ * can check: sim/scenario/transactions.ts), and `expect` only names invariants the run can report.
  * Each problem is an `InputError` at the file, line and column of the offending key, with a
  * suggestion when a known name is close.
  */
@@ -11,6 +12,7 @@ import { exceptionInvariant } from "../kernel.js";
 import type { NodeCounts, Protocol } from "../node.js";
 import { didYouMean } from "../suggest.js";
 import type { Scenario } from "./schema.js";
+import { listAppendProblem, type ScriptedTransaction } from "./transactions.js";
 
 /** The name under which a non-linearizable client history is reported. */
 export const historyInvariant = "kv.linearizable";
@@ -157,6 +159,20 @@ export function resolveScenario(
     if (step.kind !== "invoke") return;
     checkOperation(step.f, ["schedule", index, "invoke", "f"], "client operations (invoke)");
   });
+  if (protocol.client?.model === "list-append") {
+    const transactions: ScriptedTransaction[] = [];
+    scenario.faults.forEach((fault, index) => {
+      if (fault.kind !== "op" || fault.op.f !== "txn") return;
+      const at = scenario.faultIndexes?.[index] ?? index;
+      transactions.push({ value: fault.op.value, path: ["faults", at, "op", "value"] });
+    });
+    (scenario.schedule ?? []).forEach((step, index) => {
+      if (step.kind !== "invoke" || step.f !== "txn") return;
+      transactions.push({ value: step.value, path: ["schedule", index, "invoke", "value"] });
+    });
+    const problem = listAppendProblem(transactions);
+    if (problem !== undefined) throw errorAt(problem.path, problem.message);
+  }
 
   const known = reportableInvariants(protocol);
   (scenario.expect.violates ?? []).forEach((name, index) => {

@@ -1,6 +1,7 @@
 /**
  * Operations a scenario asks clients for (workload mix, scripted `op` faults, `invoke` steps) are
- * checked against the protocol's client operations before anything runs.
+ * checked against the protocol's client operations before anything runs, and under the list-append
+ * model the transactions they give are ones the history checker can read.
  */
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
@@ -46,5 +47,45 @@ describe("client operations", () => {
         "protocol: sharded-kv\nnodes: 9\nduration: 1s\nfaults:\n  - {at: 1ms, op: {f: append, key: x, value: 1}}\n",
       ),
     ).toBe("no error");
+  });
+});
+
+describe("scripted list-append transactions", () => {
+  const txn = (...values: string[]) =>
+    `protocol: txn-kv\nnodes: 9\nduration: 1s\nfaults:\n${values.map((value) => `  - {at: 1ms, op: {f: txn, value: ${value}, node: n1}}\n`).join("")}`;
+
+  it.each([
+    [
+      txn("[[w, k0, 1]]"),
+      "s.yaml:5:37: micro-operation 0: 'w' is not append or r, the list-append model's functions",
+    ],
+    [
+      txn("[]"),
+      "s.yaml:5:35: expected a list-append transaction: a non-empty list of [append, key, value] and [r, key, null]",
+    ],
+    [
+      "protocol: txn-kv\nnodes: 9\nduration: 1s\nfaults:\n  - {at: 1ms, op: {f: txn, node: n1}}\n",
+      "s.yaml:5:19: expected a list-append transaction: a non-empty list of [append, key, value] and [r, key, null]",
+    ],
+    [
+      txn("[[r, k0, 3]]"),
+      "s.yaml:5:44: micro-operation 0: a read's value is null (the store answers with the list)",
+    ],
+    [
+      txn("[[append, k0, 1]]", "[[r, k0, null], [append, k0, 1]]"),
+      "s.yaml:6:64: micro-operation 1 appends 1 to k0 again: appended values are unique per key",
+    ],
+    [
+      "protocol: txn-kv\nnodes: 3\nduration: 1s\nclients: 1\nschedule:\n  - {invoke: {client: c1, f: txn, value: [[append, 1, 2]]}}\n",
+      "s.yaml:6:52: micro-operation 0: expected the key to be a string",
+    ],
+  ])("refuses one the checker could not read: %j", (text, message) => {
+    expect(problem(text)).toBe(message);
+  });
+
+  it("accepts appends of one value to different keys, and of different values to one key", () => {
+    expect(problem(txn("[[append, k0, 1], [append, k1, 1]]", "[[append, k0, 2], [r, k0, null]]"))).toBe(
+      "no error",
+    );
   });
 });

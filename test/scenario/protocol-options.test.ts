@@ -157,6 +157,18 @@ describe("options that name nodes or transactions", () => {
       "s.yaml:4:51: options: txn-kv option 'groups.g2[2]' names n9, which is not a node of this scenario (nodes n1..n6)",
     ],
     [
+      "protocol: txn-kv\nnodes: 9\nduration: 1s\noptions: {groups: {g1: [n1, n2, n3], g2: [n4, n5, n6]}, splits: [k5]}\n",
+      "s.yaml:4:19: options: txn-kv option 'groups' puts n7 in no group; every node of the scenario needs one",
+    ],
+    [
+      "protocol: txn-kv\nnodes: 9\nduration: 1s\noptions: {groups: {pd: [n1, n2, n3], g1: [n4, n5, n6], g2: [n7, n8, n9]}, splits: [k5]}\n",
+      "s.yaml:4:19: options: txn-kv option 'groups' names the placement group 'pd', which only 'placement' uses",
+    ],
+    [
+      "protocol: sharded-kv\nnodes: 9\nduration: 1s\noptions: {groups: {config: [n1, n2, n3], g1: [n4, n5, n6]}}\n",
+      "s.yaml:4:19: options: sharded-kv option 'groups' puts n7 in no group; every node of the scenario needs one",
+    ],
+    [
       "protocol: consistent-hashing\nnodes: 3\nduration: 3s\noptions: {initial: [n1, n7]}\n",
       "s.yaml:4:25: options: consistent-hashing option 'initial[1]' names n7, which is not in this scenario (nodes n1..n3)",
     ],

@@ -81,6 +81,25 @@ describe("txn-kv end to end", () => {
     });
   }
 
+  it("a workload beside scripted transactions never appends a value they append to the same key", () => {
+    const text = `
+protocol: txn-kv
+nodes: 9
+duration: 2s
+workload: {clients: 3, rate: 100, mix: {txn: 1}, keys: 1, stop: 1500ms}
+faults:
+  - {at: 1s, op: {f: txn, value: [[append, k0, 1], [append, k0, 2], [r, k0, null]], node: n1, follow: true}}
+`;
+    const result = run(text, "beside.yaml");
+    expect(invariantsBroken(result)).toEqual([]);
+    expect(result.linearizable).toBe(true);
+    const appended = parseTxnEvents(result.history).transactions.flatMap((txn) =>
+      txn.ops.filter((op) => op.f === "append").map((op) => op.value),
+    );
+    expect(appended.filter((value) => value === 1 || value === 2)).toEqual([1, 2]);
+    expect(appended.length).toBeGreaterThan(10);
+  });
+
   it("txn-write-skew-bug: read-without-lock gives the G2-item cycle of the two transactions", () => {
     const file = `${folder}txn-write-skew-bug.yaml`;
     const result = run(readFileSync(file, "utf8"), file);

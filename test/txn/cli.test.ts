@@ -90,6 +90,33 @@ describe("quorumlab check --model list-append", () => {
     expect(stdout).toContain("paper-example.edn");
   });
 
+  it("places a transaction the model cannot take at its invocation's line and column", () => {
+    const twice = temporary(
+      "twice.edn",
+      `{:type :invoke, :process 0, :value [[:append :x 1]]}
+{:type :ok, :process 0, :value [[:append :x 1]]}
+  {:type :invoke, :process 1, :value [[:append :x 1]]}
+{:type :ok, :process 1, :value [[:append :x 1]]}
+`,
+    );
+    const { code, stderr } = run({ files: [twice] });
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      `${twice}:3:3: T0 and T1 both append 1 to key :x: list-append needs unique elements per key`,
+    );
+    const written = temporary(
+      "written.edn",
+      "{:type :invoke, :process 0, :value [[:w :x 1]]}\n{:type :ok, :process 0, :value [[:w :x 1]]}\n",
+    );
+    const json = run({ files: [written], json: true });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      error: "T0 writes key :x: a list-append history has only append and r",
+      line: 1,
+      column: 1,
+    });
+  });
+
   it("gives bad input's --json object the schemaVersion of every other line", () => {
     const bad = temporary("bad.edn", "{:type :invoke, :process 0, :value [[:bogus 1 2]]}\n");
     const { code, stdout } = run({ files: [bad], json: true });

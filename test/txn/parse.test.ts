@@ -122,3 +122,35 @@ describe("deeply nested values", () => {
     expect(inputError(() => parseTxnHistory(json, "t.json")).describe()).toBe(`t.json:1:1052: ${message}`);
   });
 });
+
+describe("a completion's micro-operations", () => {
+  const history = (
+    completion: string,
+  ) => `{:type :invoke, :process 0, :f :txn, :value [[:append :x 1] [:r :y nil]]}
+{:type :ok, :process 0, :f :txn, :value ${completion}}`;
+
+  it("are refused when one names another function, key or written value than its invocation", () => {
+    expect(inputError(() => parseTxnHistory(history("[[:r :x [1]] [:r :y nil]]"), "t.edn")).describe()).toBe(
+      "t.edn:2:1: the completion's micro-operation 0 is r :x [1], its invocation's append :x 1",
+    );
+    expect(
+      inputError(() => parseTxnHistory(history("[[:append :z 1] [:r :y nil]]"), "t.edn")).describe(),
+    ).toBe("t.edn:2:1: the completion's micro-operation 0 is append :z 1, its invocation's append :x 1");
+    expect(
+      inputError(() => parseTxnHistory(history("[[:append :x 7] [:r :y nil]]"), "t.edn")).describe(),
+    ).toBe("t.edn:2:1: the completion's micro-operation 0 is append :x 7, its invocation's append :x 1");
+    expect(
+      inputError(() => parseTxnHistory(history('[[:append :x 1] [:r "y" [2]]]'), "t.edn")).describe(),
+    ).toBe("t.edn:2:1: the completion's micro-operation 1 is r y [2], its invocation's r :y nil");
+    const json = `[{"type": "invoke", "process": 0, "value": [["w", "x", 1]]},
+{"type": "ok", "process": 0, "value": [["w", "x", 2]]}]`;
+    expect(inputError(() => parseTxnHistory(json, "t.json")).message).toBe(
+      "the completion's micro-operation 0 is w x 2, its invocation's w x 1",
+    );
+  });
+
+  it("fill in the values read, which the invocation leaves nil", () => {
+    const parsed = parseTxnHistory(history("[[:append :x 1] [:r :y [4 5]]]"), "t.edn");
+    expect(parsed.transactions[0]?.ops[1]?.value).toEqual([4, 5]);
+  });
+});

@@ -93,6 +93,16 @@ export interface Transaction {
   readonly index?: number;
   /** The line the invocation starts on, when read from a file. */
   readonly line?: number;
+  /** The column the invocation starts at, when read from a file with columns (EDN). */
+  readonly column?: number;
+}
+
+/** Where `transaction`'s invocation is in its file, for an `InputError` about it. */
+export function whereInFile(transaction: Transaction): { line?: number; column?: number } {
+  return {
+    ...(transaction.line === undefined ? {} : { line: transaction.line }),
+    ...(transaction.column === undefined ? {} : { column: transaction.column }),
+  };
 }
 
 /** The data models the checker knows. */

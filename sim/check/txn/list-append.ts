@@ -24,6 +24,7 @@ import {
   type Scalar,
   type Transaction,
   type TxnHistory,
+  whereInFile,
 } from "./history.js";
 import { indexUniqueValues, type ValueWriter, type WriteKind } from "./unique-values.js";
 
@@ -117,6 +118,7 @@ function indexAppends(transaction: Transaction, appends: Map<string, Map<Scalar,
     if (op.f === "w") {
       throw new InputError(
         `T${transaction.id} writes key ${op.key}: a list-append history has only append and r`,
+        whereInFile(transaction),
       );
     }
   }
@@ -134,6 +136,7 @@ function indexReads(transaction: Transaction, reads: Map<string, Read[]>): void 
     if (!Array.isArray(list)) {
       throw new InputError(
         `T${transaction.id} reads a single value from key ${op.key}: list-append reads lists`,
+        whereInFile(transaction),
       );
     }
     let keyReads = reads.get(op.key);

@@ -13,7 +13,9 @@ import { EdnFloat, EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.
 import { refuseInexactJsonIntegers } from "../parse/exact-integers.js";
 import { nestingMax, nestsDeeper, refuseDeepJsonText } from "../parse/nesting.js";
 import {
+  describeMicroOp,
   describeScalar,
+  describeTxnValue,
   type MicroFunction,
   type MicroOp,
   type Scalar,
@@ -105,6 +107,33 @@ function opsOf(raw: unknown, where: RawEvent["where"]): MicroOp[] {
   return raw.map((item, position) => microOpOf(item, where, position));
 }
 
+/**
+ * Refuses a committed completion that is not its invocation with the values read filled in: one
+ * that named another function, key or written value would otherwise be checked as a different
+ * transaction, and the invocation's writes would turn up as garbage reads.
+ */
+function checkCompletionOps(
+  invoked: readonly MicroOp[],
+  completed: readonly MicroOp[],
+  where: RawEvent["where"],
+): void {
+  if (completed.length !== invoked.length) {
+    throw new InputError(
+      `the completion has ${completed.length} micro-operations, its invocation ${invoked.length}`,
+      where,
+    );
+  }
+  completed.forEach((op, position) => {
+    const asked = invoked[position] as MicroOp;
+    const sameValue = op.f === "r" || describeTxnValue(op.value) === describeTxnValue(asked.value);
+    if (op.f === asked.f && op.key === asked.key && sameValue) return;
+    throw new InputError(
+      `the completion's micro-operation ${position} is ${describeMicroOp(op)}, its invocation's ${describeMicroOp(asked)}`,
+      where,
+    );
+  });
+}
+
 /** Pairs invocations with completions into transactions, in invocation order. */
 function pairEvents(events: readonly RawEvent[]): Transaction[] {
   const transactions: Transaction[] = [];
@@ -140,12 +169,7 @@ function pairEvents(events: readonly RawEvent[]): Transaction[] {
     const status: TransactionStatus =
       completion === undefined ? "info" : (completion.type as TransactionStatus);
     const ops = status === "ok" ? completion!.ops : invoke.ops;
-    if (status === "ok" && ops.length !== invoke.ops.length) {
-      throw new InputError(
-        `the completion has ${ops.length} micro-operations, its invocation ${invoke.ops.length}`,
-        completion!.where,
-      );
-    }
+    if (status === "ok") checkCompletionOps(invoke.ops, ops, completion!.where);
     const index = completion?.index ?? invoke.index;
     transactions.push({
       id,
@@ -157,6 +181,7 @@ function pairEvents(events: readonly RawEvent[]): Transaction[] {
         status === "info" || completion === undefined ? Number.POSITIVE_INFINITY : completion.time,
       ...(index === undefined ? {} : { index }),
       ...(invoke.where.line === undefined ? {} : { line: invoke.where.line }),
+      ...(invoke.where.column === undefined ? {} : { column: invoke.where.column }),
     });
   });
   return transactions;

@@ -18,7 +18,7 @@
 import { InputError } from "../../errors.js";
 import type { ReadAnomaly } from "./anomaly.js";
 import { EdgeKind, type GraphBuilder } from "./graph.js";
-import { describeTxnValue, type Scalar, type Transaction, type TxnHistory } from "./history.js";
+import { describeTxnValue, type Scalar, type Transaction, type TxnHistory, whereInFile } from "./history.js";
 import { indexUniqueValues, type ValueWriter, type WriteKind } from "./unique-values.js";
 
 type Write = ValueWriter;
@@ -88,6 +88,7 @@ function indexWrites(transaction: Transaction, index: RegisterIndex): Map<string
     if (op.f === "append") {
       throw new InputError(
         `T${transaction.id} appends to key ${op.key}: an rw-register history has only r and w`,
+        whereInFile(transaction),
       );
     }
   }
@@ -118,7 +119,10 @@ function indexReads({
       continue;
     }
     if (Array.isArray(op.value)) {
-      throw new InputError(`T${transaction.id} reads a list from key ${op.key}: rw-register reads one value`);
+      throw new InputError(
+        `T${transaction.id} reads a list from key ${op.key}: rw-register reads one value`,
+        whereInFile(transaction),
+      );
     }
     const value = op.value as Scalar | null;
     if (known.has(op.key)) {

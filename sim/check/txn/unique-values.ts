@@ -4,7 +4,7 @@
  * it saw. This indexes a transaction's writes by key and value and refuses a value seen twice.
  */
 import { InputError } from "../../errors.js";
-import { describeScalar, type MicroFunction, type Scalar, type Transaction } from "./history.js";
+import { describeScalar, type MicroFunction, type Scalar, type Transaction, whereInFile } from "./history.js";
 
 /** The transaction that wrote (or appended) one value of a key. */
 export interface ValueWriter {
@@ -43,6 +43,7 @@ export function indexUniqueValues(
     if (earlier !== undefined) {
       throw new InputError(
         `T${earlier.transaction.id} and T${transaction.id} both ${kind.verb} ${describeScalar(value)} to key ${op.key}: ${kind.rule}`,
+        whereInFile(transaction),
       );
     }
     byValue.set(value, { transaction, final: last.get(op.key) === value });
