@@ -720,7 +720,7 @@ export class Kernel {
           if (describing !== undefined) throw describeActed("ctx.send");
           checkMessage(message, to);
           const sent = this.guardData ? sentCopy(message, "send", to) : message;
-          this.send(slot.index, this.network.endpoint(to), sent);
+          this.send(slot.index, this.nodeEndpoint(to, "ctx.send"), sent);
         },
         broadcast: (message) => {
           if (describing !== undefined) throw describeActed("ctx.broadcast");
@@ -744,6 +744,8 @@ export class Kernel {
         reply: (request, reply) => {
           if (describing !== undefined) throw describeActed("ctx.reply");
           checkReply(request, reply);
+          if (reply.status === "redirect" && reply.leader !== undefined)
+            this.nodeEndpoint(reply.leader, "ctx.reply");
           const sent = this.guardData ? sentCopy(reply, "reply") : reply;
           const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply: sent };
           this.send(slot.index, this.network.endpoint(request.client), message);
@@ -1244,6 +1246,25 @@ export class Kernel {
   }
 
   // ---- inspection (faults, runner, invariants) -----------------------------------------------
+
+  /**
+   * The endpoint number of node `id`, for a node's `ctx.send` or the `leader` of its redirect;
+   * throws in the handler when `id` names a client or nothing. A client would send its next
+   * attempt to a redirect's `leader`, outside any handler, and a message a node sent to a client
+   * reached it as if it were a reply.
+   */
+  private nodeEndpoint(id: NodeId, call: "ctx.send" | "ctx.reply"): number {
+    const slot = this.slotsById.get(id);
+    if (slot !== undefined) return slot.index;
+    const what = this.clientIds.includes(id) ? `${id} is a client` : `there is no ${shown(id)}`;
+    const fix =
+      call === "ctx.send"
+        ? "a node sends only to nodes, and answers a client with ctx.reply"
+        : "a redirect's leader is a node";
+    throw new TypeError(
+      `${call === "ctx.send" ? `ctx.send(${shown(id)}, …)` : `ctx.reply(request, {status: "redirect", leader: ${shown(id)}})`}: ${what}, not a node of this cluster (${this.nodeIds.join(", ")}); ${fix}`,
+    );
+  }
 
   private slot(id: NodeId): NodeSlot {
     const slot = this.slotsById.get(id);

@@ -221,7 +221,9 @@ describe("a handler that throws", () => {
   it("sending to a node that does not exist is an exception of the sender", () => {
     const result = run(protocolThat((ctx) => ctx.send("n9", { type: "lost" })));
     expect(result.violations[0]?.invariant).toBe("exception");
-    expect(result.violations[0]?.message).toMatch(/^n2 onMessage threw Error: .*n9/);
+    expect(result.violations[0]?.message).toMatch(
+      /^n2 onMessage threw TypeError: ctx\.send\("n9", …\): there is no "n9", not a node of this cluster \(n1, n2\)/,
+    );
   });
 });
 
@@ -470,6 +472,42 @@ describe("a reply a client cannot read", () => {
     // A reply the client reads: no exception.
     const fine = answered(answering((ctx, request) => ctx.reply(request, { status: "ok", value: null })));
     expect(fine.violations.filter((violation) => violation.invariant === "exception")).toEqual([]);
+  });
+
+  it("a redirect to a leader that is not a node is an exception of the replying handler", () => {
+    // The client used to send its next attempt there, outside any handler: an internal error.
+    for (const [leader, what] of [
+      ["n9", 'there is no "n9"'],
+      ["c1", "c1 is a client"],
+    ] as const) {
+      const result = answered(
+        answering((ctx, request) => ctx.reply(request, { status: "redirect", leader })),
+      );
+      expect(result.violations[0]?.invariant).toBe("exception");
+      expect(result.violations[0]?.message).toMatch(
+        new RegExp(
+          `^n\\d onClientRequest threw TypeError: ctx\\.reply\\(request, \\{status: "redirect", leader: "${leader}"\\}\\): ${what}, not a node of this cluster \\(n1, n2\\); a redirect's leader is a node \\(at handler-rules\\.test\\.ts:\\d+:\\d+\\)$`,
+        ),
+      );
+    }
+  });
+
+  it("a message a node sends to a client is an exception of the sender, not a reply", () => {
+    const result = answered(
+      answering((ctx, request) =>
+        ctx.send(request.client, {
+          type: "client-reply",
+          requestId: request.id,
+          reply: { status: "ok", value: 7 },
+        } as Message),
+      ),
+    );
+    expect(result.violations[0]?.invariant).toBe("exception");
+    expect(result.violations[0]?.message).toMatch(
+      /^n\d onClientRequest threw TypeError: ctx\.send\("c1", …\): c1 is a client, not a node of this cluster \(n1, n2\); a node sends only to nodes, and answers a client with ctx\.reply \(at handler-rules\.test\.ts:\d+:\d+\)$/,
+    );
+    // The client never read the forged reply.
+    expect(result.history.some((event) => event.type === "ok")).toBe(false);
   });
 });
 
