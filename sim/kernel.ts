@@ -51,6 +51,7 @@ import { readOnlyStorage, readOnlyView } from "./read-only.js";
 import { type ChoiceEntry, ChoiceQueue, type StepQueue } from "./scheduler.js";
 import { MemoryStorage } from "./storage.js";
 import { misspeltMethod } from "./suggest.js";
+import { formatDuration } from "./time.js";
 import {
   type ArrivalKind,
   type DropReason,
@@ -170,6 +171,11 @@ export const exceptionInvariant = "exception";
  * gaining and losing its one or two keys reallocates its table every time.
  */
 const noTimer = 0;
+/**
+ * Timers and messages nodes may make due at one instant, at the instant they are made, before the
+ * run stops with an exception: far above what a round of any protocol takes with no latency.
+ */
+const atOnceMax = 100_000;
 
 const deliverKind = 0;
 const timerKind = 1;
@@ -330,6 +336,9 @@ export class Kernel {
   /** Scripted faults on single messages, by message id (see `faultMessage`). */
   private readonly messageFaults = new Map<number, MessageFault>();
   private timerGeneration = 0;
+  /** The instant of the last timer or message a node made due at once, and how many it made then. */
+  private atOnceUs = -1;
+  private atOnceCount = 0;
   private stopped = false;
   /** Per message type: how many were sent, and its trace symbol. */
   private readonly messageTypes: MessageTypes;
@@ -904,7 +913,27 @@ export class Kernel {
     const generation = ++this.timerGeneration;
     slot.timers.set(name, generation);
     const realDelayUs = Math.max(0, Math.ceil(delayUs / slot.clockRate));
+    if (realDelayUs === 0) this.dueAtOnce(() => `ctx.setTimer(${JSON.stringify(name)}, ${delayUs})`);
     this.queue.push(this.nowUs + realDelayUs, { kind: timerKind, node: slot.index, name, generation });
+  }
+
+  /**
+   * Counts the timers and messages nodes make due at the instant they are made (a zero delay, a
+   * zero latency), and throws in the handler once `atOnceMax` of them fall on one instant: time
+   * then stands still (a timer that re-arms itself at once, two nodes answering each other with
+   * no latency), and the run would never end. Only time-ordered runs count: under choice
+   * scheduling messages arrive when they are chosen, and the depth bounds the run.
+   */
+  private dueAtOnce(what: () => string): void {
+    if (this.choices !== undefined) return;
+    if (this.atOnceUs !== this.nowUs) {
+      this.atOnceUs = this.nowUs;
+      this.atOnceCount = 0;
+    }
+    if (++this.atOnceCount < atOnceMax) return;
+    throw new Error(
+      `${what()}: ${atOnceMax} timers and messages fell due at once at t=${formatDuration(this.nowUs)}, so simulated time stands still and the run would never end; a timer or message that sets off another with no delay loops (docs/node-api.md, "What a handler may do")`,
+    );
   }
 
   private fireTimer(item: QueueItem & { kind: typeof timerKind }): void {
@@ -978,9 +1007,15 @@ export class Kernel {
     const typeEntry = this.messageTypes.sent(type);
     this.observer?.message(from, to, type);
     const arrivalUs = this.network.transmit(from, to, this.nowUs);
-    // A message the network drops needs no queue entry unless the trace tells of it: fuzz runs
-    // drop many under partitions and loss.
-    if (arrivalUs < 0 && !this.tracing) return;
+    if (arrivalUs <= this.nowUs) {
+      // A message the network drops needs no queue entry unless the trace tells of it: fuzz runs
+      // drop many under partitions and loss.
+      if (arrivalUs < 0) {
+        if (!this.tracing) return;
+      } else if (from < this.slots.length) {
+        this.dueAtOnce(() => `a ${type} message from ${this.nodeIds[from]} to ${this.network.names[to]}`);
+      }
+    }
     const delivery: QueueItem = { kind: deliverKind, from, to, id, message, type: typeEntry.symbol };
     // What the trace says of this message (its send, and a drop or duplicate decided now).
     const fields = this.tracing ? this.traceFields.message(this.nowUs, this.eventIndex, delivery) : undefined;

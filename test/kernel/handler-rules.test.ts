@@ -218,6 +218,53 @@ describe("a handler that throws", () => {
     expect(run(returnsValue).ok).toBe(true);
   });
 
+  it("a timer that re-arms itself with no delay is an exception, not a run that never ends", () => {
+    const rearming: Protocol = {
+      ...protocolThat(() => {}),
+      create: (ctx): ProtocolNode => ({
+        onStart() {
+          ctx.setTimer("tick", 5_000);
+        },
+        onTimer() {
+          ctx.setTimer("tick", 0);
+        },
+      }),
+    };
+    const result = run(rearming);
+    expect(result.violations[0]?.invariant).toBe("exception");
+    expect(result.violations[0]?.message).toMatch(
+      /^n[12] onTimer threw Error: ctx\.setTimer\("tick", 0\): 100000 timers and messages fell due at once at t=5ms, so simulated time stands still and the run would never end; .* \(at handler-rules\.test\.ts:\d+:\d+\)$/,
+    );
+  });
+
+  it("two nodes that answer each other over a network with no latency are an exception too", () => {
+    const pingPong: Protocol = {
+      ...protocolThat(() => {}),
+      create: (ctx): ProtocolNode => ({
+        onStart() {
+          if (ctx.id === "n1") ctx.send("n2", { type: "ping" });
+        },
+        onMessage(from) {
+          ctx.send(from, { type: "ping" });
+        },
+      }),
+    };
+    const scenario = parseScenario(
+      "protocol: probe\nnodes: 2\nduration: 100ms\nnetwork: {latency: 0}\n",
+      "probe.yaml",
+    );
+    const result = runScenario(scenario, new Map([["probe", pingPong]]));
+    expect(result.violations[0]?.message).toMatch(
+      /^n[12] onMessage threw Error: a ping message from n[12] to n[12]: 100000 timers and messages fell due at once at t=0, /,
+    );
+    // With some latency time moves on, and the same exchange is a run like any other.
+    const slow = parseScenario(
+      "protocol: probe\nnodes: 2\nduration: 100ms\nnetwork: {latency: 1us}\n",
+      "probe.yaml",
+    );
+    expect(runScenario(slow, new Map([["probe", pingPong]])).violations).toEqual([]);
+  });
+
   it("sending to a node that does not exist is an exception of the sender", () => {
     const result = run(protocolThat((ctx) => ctx.send("n9", { type: "lost" })));
     expect(result.violations[0]?.invariant).toBe("exception");
