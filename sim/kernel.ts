@@ -50,7 +50,7 @@ import { type Rng, randomStream } from "./random.js";
 import { readOnlyStorage, readOnlyView } from "./read-only.js";
 import { type ChoiceEntry, ChoiceQueue, type StepQueue } from "./scheduler.js";
 import { MemoryStorage } from "./storage.js";
-import { misspeltMethod } from "./suggest.js";
+import { didYouMean, misspeltMethod } from "./suggest.js";
 import { formatDuration } from "./time.js";
 import {
   type ArrivalKind,
@@ -1214,6 +1214,9 @@ export class Kernel {
       slot.term = typeof description?.term === "number" ? description.term : 0;
     }
     if (slot.role !== roleBefore) {
+      if (slot.role !== undefined && roles !== undefined && !roles.names.includes(slot.role)) {
+        throw unnamedRole(slot.id, slot.role, roles.names, roles.roleOf !== undefined);
+      }
       slot.leading = slot.role !== undefined && this.leadingRoles.has(slot.role);
       this.observer?.role(slot.index, slot.role ?? "", slot.term, this.nowUs);
     } else if (slot.term !== termBefore) {
@@ -1789,6 +1792,19 @@ function missingTimerHandler(id: NodeId, name: string): InputError {
  * The error for the protocol's code that shows a node (`describe()`, `roles.roleOf`) and threw:
  * one line naming the node, the code and where it threw.
  */
+/**
+ * A role the protocol does not declare, read after a step: reports colour no lane for it, and a
+ * misspelt leading role made a node that led count as no leader, so `leader` targets were
+ * skipped and leader expectations failed with no word of why.
+ */
+function unnamedRole(id: NodeId, role: unknown, names: readonly string[], accessor: boolean): InputError {
+  const source = accessor ? "roles.roleOf returned" : "its description's role is";
+  const meant = typeof role === "string" ? didYouMean(role, names) : "";
+  return new InputError(
+    `${id}: ${source} ${shown(role)}, which is not one of roles.names (${names.join(", ")})${meant} (docs/node-api.md, "Declaring roles and logs")`,
+  );
+}
+
 function declarationFailed(id: NodeId, what: string, error: unknown, section: string): unknown {
   if (error instanceof InputError) return error;
   return new InputError(

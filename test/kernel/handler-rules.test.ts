@@ -827,3 +827,37 @@ describe("note data as copies (a protocol module's)", () => {
     expect(untraced.ok).toBe(true);
   });
 });
+
+describe("a role the protocol does not declare", () => {
+  /** n1 takes `role` once it starts; the roles declared are leader and follower. */
+  function rolesWith(role: string, accessor: boolean): Protocol {
+    return {
+      ...protocolThat(() => {}),
+      create: (ctx): ProtocolNode & { role: string } => ({
+        role: ctx.id === "n1" ? role : "follower",
+        describe() {
+          return { role: this.role };
+        },
+      }),
+      roles: {
+        names: ["leader", "follower"],
+        leading: ["leader"],
+        ...(accessor ? { roleOf: (node: { role: string }) => node.role } : {}),
+      },
+    } as Protocol;
+  }
+
+  it("stops the run with one line naming the node, the role and the declared ones", () => {
+    // Misspelt, n1 led without counting as a leader: `crash: leader` was skipped, and a leader
+    // expectation failed with no word of why.
+    expect(() => run(rolesWith("leeder", true))).toThrow(
+      new InputError(
+        `n1: roles.roleOf returned "leeder", which is not one of roles.names (leader, follower); did you mean 'leader'? (docs/node-api.md, "Declaring roles and logs")`,
+      ),
+    );
+    expect(() => run(rolesWith("leeder", false))).toThrow(
+      /^n1: its description's role is "leeder", which is not one of roles\.names \(leader, follower\)/,
+    );
+    expect(run(rolesWith("leader", true)).ok).toBe(true);
+  });
+});
