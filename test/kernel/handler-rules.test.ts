@@ -702,6 +702,28 @@ describe("messages as copies (a protocol module's)", () => {
     );
   });
 
+  it("a cycle in a message is an exception of the sender naming where it is, not a stack overflow", () => {
+    const sendsCycle: Protocol = {
+      ...protocolThat(() => {}),
+      create: (ctx): ProtocolNode => ({
+        onStart() {
+          const entry: { term: number; self?: unknown } = { term: 1 };
+          entry.self = entry;
+          if (ctx.id === "n1") ctx.send("n2", { type: "append", entries: [entry] } as Message);
+        },
+        onMessage() {},
+      }),
+    };
+    const result = runScenario(
+      parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml"),
+      new Map([["probe", sendsCycle]]),
+      { guardData: true },
+    );
+    expect(result.violations[0]?.message).toMatch(
+      /^n1 onStart threw TypeError: ctx\.send\("n2", …\): the message holds a cycle at \.entries\[0\]\.self, which refers back to \.entries\[0\], and only data can be copied \(at handler-rules\.test\.ts:\d+:\d+\)$/,
+    );
+  });
+
   it("are what a module's runs use, in `run` and in the package's fuzzProtocol", () => {
     const pushing = protocolThat((_ctx, message) => {
       (message as unknown as { items: number[] }).items.push(3);
