@@ -1824,6 +1824,12 @@ function describedCopy(
   last: StateDescription | undefined,
 ): StateDescription | undefined {
   if (description === undefined) return undefined;
+  // A string or list was written to the trace as the node's state, where reports read a record.
+  if (typeof description !== "object" || description === null || Array.isArray(description)) {
+    throw new InputError(
+      `${id}: describe() returned ${shown(description)}, where a record such as {role: "leader", term: 3} was expected (docs/node-api.md, "Describing state")`,
+    );
+  }
   let copy: StateDescription;
   try {
     copy = frozenCopy(description);

@@ -724,6 +724,30 @@ describe("messages as copies (a protocol module's)", () => {
     );
   });
 
+  it("a description that is not a record stops a traced run with one line", () => {
+    for (const [returned, shown] of [
+      ["n1 up", '"n1 up"'],
+      [["leader", 3], '["leader",3]'],
+      [null, "null"],
+    ] as const) {
+      const describing: Protocol = {
+        ...protocolThat(() => {}),
+        create: (): ProtocolNode => ({ describe: () => returned as never }),
+      };
+      const traced = () =>
+        runScenario(
+          parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml"),
+          new Map([["probe", describing]]),
+          { keepTrace: true, guardData: true },
+        );
+      expect(traced).toThrow(
+        new InputError(
+          `n1: describe() returned ${shown}, where a record such as {role: "leader", term: 3} was expected (docs/node-api.md, "Describing state")`,
+        ),
+      );
+    }
+  });
+
   it("are what a module's runs use, in `run` and in the package's fuzzProtocol", () => {
     const pushing = protocolThat((_ctx, message) => {
       (message as unknown as { items: number[] }).items.push(3);
