@@ -37,11 +37,42 @@ export function frozenCopy<T>(value: T): T {
   try {
     return copyData(value, true);
   } catch (error) {
-    if (!(error instanceof NotData)) throw error;
-    throw new TypeError(
-      `the value holds ${error.message} at ${whereUncopyable(value) || "its top"}, and only data can be copied`,
-    );
+    const reason = uncopyable(error, value);
+    if (reason === undefined) throw error;
+    throw new TypeError(`the value holds ${reason}, and only data can be copied`);
   }
+}
+
+/**
+ * What `copyData` could not copy in `value`, from the error it threw, with where it is: a
+ * function, symbol or uncloneable object (a `NotData`), or a cycle, which ran the copy out of
+ * stack. Undefined for any other error. Called only once a copy has failed.
+ */
+export function uncopyable(error: unknown, value: unknown): string | undefined {
+  if (error instanceof NotData) return `${error.message} at ${whereUncopyable(value) || "its top"}`;
+  if (!(error instanceof RangeError)) return undefined;
+  const cycle = whereCycle(value, "", new Map());
+  if (cycle === undefined) return undefined;
+  return `a cycle at ${cycle.path || "its top"}, which refers back to ${cycle.back || "its top"}`;
+}
+
+/** The first object in `value` reached again inside itself, with the path where it was met first. */
+function whereCycle(
+  value: unknown,
+  path: string,
+  open: Map<object, string>,
+): { readonly path: string; readonly back: string } | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  const back = open.get(value);
+  if (back !== undefined) return { path, back };
+  open.set(value, path);
+  for (const key of Object.keys(value)) {
+    const field = (value as Record<string, unknown>)[key];
+    const found = whereCycle(field, Array.isArray(value) ? `${path}[${key}]` : `${path}.${key}`, open);
+    if (found !== undefined) return found;
+  }
+  open.delete(value);
+  return undefined;
 }
 
 /** What `copyData` throws for what it cannot copy; the message names it (`a function`). */

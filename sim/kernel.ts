@@ -50,7 +50,8 @@ import { type Rng, randomStream } from "./random.js";
 import { readOnlyStorage, readOnlyView } from "./read-only.js";
 import { type ChoiceEntry, ChoiceQueue, type StepQueue } from "./scheduler.js";
 import { MemoryStorage } from "./storage.js";
-import { misspeltMethod } from "./suggest.js";
+import { didYouMean, misspeltMethod } from "./suggest.js";
+import { formatDuration } from "./time.js";
 import {
   type ArrivalKind,
   type DropReason,
@@ -170,6 +171,11 @@ export const exceptionInvariant = "exception";
  * gaining and losing its one or two keys reallocates its table every time.
  */
 const noTimer = 0;
+/**
+ * Timers and messages nodes may make due at one instant, at the instant they are made, before the
+ * run stops with an exception: far above what a round of any protocol takes with no latency.
+ */
+const atOnceMax = 100_000;
 
 const deliverKind = 0;
 const timerKind = 1;
@@ -330,6 +336,9 @@ export class Kernel {
   /** Scripted faults on single messages, by message id (see `faultMessage`). */
   private readonly messageFaults = new Map<number, MessageFault>();
   private timerGeneration = 0;
+  /** The instant of the last timer or message a node made due at once, and how many it made then. */
+  private atOnceUs = -1;
+  private atOnceCount = 0;
   private stopped = false;
   /** Per message type: how many were sent, and its trace symbol. */
   private readonly messageTypes: MessageTypes;
@@ -724,7 +733,7 @@ export class Kernel {
           if (describing !== undefined) throw describeActed("ctx.send");
           checkMessage(message, to);
           const sent = this.guardData ? sentCopy(message, "send", to) : message;
-          this.send(slot.index, this.network.endpoint(to), sent);
+          this.send(slot.index, this.nodeEndpoint(to, "ctx.send"), sent);
         },
         broadcast: (message) => {
           if (describing !== undefined) throw describeActed("ctx.broadcast");
@@ -748,6 +757,8 @@ export class Kernel {
         reply: (request, reply) => {
           if (describing !== undefined) throw describeActed("ctx.reply");
           checkReply(request, reply);
+          if (reply.status === "redirect" && reply.leader !== undefined)
+            this.nodeEndpoint(reply.leader, "ctx.reply");
           const sent = this.guardData ? sentCopy(reply, "reply") : reply;
           const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply: sent };
           this.send(slot.index, this.network.endpoint(request.client), message);
@@ -906,7 +917,27 @@ export class Kernel {
     const generation = ++this.timerGeneration;
     slot.timers.set(name, generation);
     const realDelayUs = Math.max(0, Math.ceil(delayUs / slot.clockRate));
+    if (realDelayUs === 0) this.dueAtOnce(() => `ctx.setTimer(${JSON.stringify(name)}, ${delayUs})`);
     this.queue.push(this.nowUs + realDelayUs, { kind: timerKind, node: slot.index, name, generation });
+  }
+
+  /**
+   * Counts the timers and messages nodes make due at the instant they are made (a zero delay, a
+   * zero latency), and throws in the handler once `atOnceMax` of them fall on one instant: time
+   * then stands still (a timer that re-arms itself at once, two nodes answering each other with
+   * no latency), and the run would never end. Only time-ordered runs count: under choice
+   * scheduling messages arrive when they are chosen, and the depth bounds the run.
+   */
+  private dueAtOnce(what: () => string): void {
+    if (this.choices !== undefined) return;
+    if (this.atOnceUs !== this.nowUs) {
+      this.atOnceUs = this.nowUs;
+      this.atOnceCount = 0;
+    }
+    if (++this.atOnceCount < atOnceMax) return;
+    throw new Error(
+      `${what()}: ${atOnceMax} timers and messages fell due at once at t=${formatDuration(this.nowUs)}, so simulated time stands still and the run would never end; a timer or message that sets off another with no delay loops (docs/node-api.md, "What a handler may do")`,
+    );
   }
 
   private fireTimer(item: QueueItem & { kind: typeof timerKind }): void {
@@ -984,9 +1015,15 @@ export class Kernel {
     const typeEntry = this.messageTypes.sent(type);
     this.observer?.message(from, to, type);
     const arrivalUs = this.network.transmit(from, to, this.nowUs);
-    // A message the network drops needs no queue entry unless the trace tells of it: fuzz runs
-    // drop many under partitions and loss.
-    if (arrivalUs < 0 && !this.tracing) return;
+    if (arrivalUs <= this.nowUs) {
+      // A message the network drops needs no queue entry unless the trace tells of it: fuzz runs
+      // drop many under partitions and loss.
+      if (arrivalUs < 0) {
+        if (!this.tracing) return;
+      } else if (from < this.slots.length) {
+        this.dueAtOnce(() => `a ${type} message from ${this.nodeIds[from]} to ${this.network.names[to]}`);
+      }
+    }
     const delivery: QueueItem = { kind: deliverKind, from, to, id, message, type: typeEntry.symbol };
     // What the trace says of this message (its send, and a drop or duplicate decided now).
     const fields = this.tracing ? this.traceFields.message(this.nowUs, this.eventIndex, delivery) : undefined;
@@ -1185,6 +1222,9 @@ export class Kernel {
       slot.term = typeof description?.term === "number" ? description.term : 0;
     }
     if (slot.role !== roleBefore) {
+      if (slot.role !== undefined && roles !== undefined && !roles.names.includes(slot.role)) {
+        throw unnamedRole(slot.id, slot.role, roles.names, roles.roleOf !== undefined);
+      }
       slot.leading = slot.role !== undefined && this.leadingRoles.has(slot.role);
       this.observer?.role(slot.index, slot.role ?? "", slot.term, this.nowUs);
     } else if (slot.term !== termBefore) {
@@ -1252,6 +1292,25 @@ export class Kernel {
   }
 
   // ---- inspection (faults, runner, invariants) -----------------------------------------------
+
+  /**
+   * The endpoint number of node `id`, for a node's `ctx.send` or the `leader` of its redirect;
+   * throws in the handler when `id` names a client or nothing. A client would send its next
+   * attempt to a redirect's `leader`, outside any handler, and a message a node sent to a client
+   * reached it as if it were a reply.
+   */
+  private nodeEndpoint(id: NodeId, call: "ctx.send" | "ctx.reply"): number {
+    const slot = this.slotsById.get(id);
+    if (slot !== undefined) return slot.index;
+    const what = this.clientIds.includes(id) ? `${id} is a client` : `there is no ${shown(id)}`;
+    const fix =
+      call === "ctx.send"
+        ? "a node sends only to nodes, and answers a client with ctx.reply"
+        : "a redirect's leader is a node";
+    throw new TypeError(
+      `${call === "ctx.send" ? `ctx.send(${shown(id)}, …)` : `ctx.reply(request, {status: "redirect", leader: ${shown(id)}})`}: ${what}, not a node of this cluster (${this.nodeIds.join(", ")}); ${fix}`,
+    );
+  }
 
   private slot(id: NodeId): NodeSlot {
     const slot = this.slotsById.get(id);
@@ -1741,6 +1800,19 @@ function missingTimerHandler(id: NodeId, name: string): InputError {
  * The error for the protocol's code that shows a node (`describe()`, `roles.roleOf`) and threw:
  * one line naming the node, the code and where it threw.
  */
+/**
+ * A role the protocol does not declare, read after a step: reports colour no lane for it, and a
+ * misspelt leading role made a node that led count as no leader, so `leader` targets were
+ * skipped and leader expectations failed with no word of why.
+ */
+function unnamedRole(id: NodeId, role: unknown, names: readonly string[], accessor: boolean): InputError {
+  const source = accessor ? "roles.roleOf returned" : "its description's role is";
+  const meant = typeof role === "string" ? didYouMean(role, names) : "";
+  return new InputError(
+    `${id}: ${source} ${shown(role)}, which is not one of roles.names (${names.join(", ")})${meant} (docs/node-api.md, "Declaring roles and logs")`,
+  );
+}
+
 function declarationFailed(id: NodeId, what: string, error: unknown, section: string): unknown {
   if (error instanceof InputError) return error;
   return new InputError(
@@ -1760,6 +1832,12 @@ function describedCopy(
   last: StateDescription | undefined,
 ): StateDescription | undefined {
   if (description === undefined) return undefined;
+  // A string or list was written to the trace as the node's state, where reports read a record.
+  if (typeof description !== "object" || description === null || Array.isArray(description)) {
+    throw new InputError(
+      `${id}: describe() returned ${shown(description)}, where a record such as {role: "leader", term: 3} was expected (docs/node-api.md, "Describing state")`,
+    );
+  }
   let copy: StateDescription;
   try {
     copy = frozenCopy(description);

@@ -17,7 +17,7 @@
  * read, or changes an item of it, fails at that line instead of changing durable state past the
  * writes a crash that loses unsynced writes rolls back.
  */
-import { copyData, NotData, whereUncopyable } from "./freeze.js";
+import { copyData, uncopyable } from "./freeze.js";
 import type { DurableStorage } from "./node.js";
 
 export class MemoryStorage implements DurableStorage {
@@ -254,10 +254,10 @@ function storedCopy(value: unknown, call: "set" | "append", key: string, freeze 
   try {
     return copyData(value, freeze);
   } catch (error) {
-    if (!(error instanceof NotData)) throw error;
-    const where = whereUncopyable(value) || "its top";
+    const reason = uncopyable(error, value);
+    if (reason === undefined) throw error;
     throw new TypeError(
-      `ctx.storage.${call}(${JSON.stringify(key)}, …): the value holds ${error.message} at ${where}, and storage keeps only data`,
+      `ctx.storage.${call}(${JSON.stringify(key)}, …): the value holds ${reason}, and storage keeps only data`,
     );
   }
 }

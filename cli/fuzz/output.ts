@@ -158,7 +158,12 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
   }
   const rate = `${outcome.runsPerSec.toFixed(0)} runs/s, ${compact(outcome.eventsPerSec)} events/s`;
   const cx = outcome.counterexample;
-  if (cx === undefined) {
+  if (cx === undefined && found !== undefined) {
+    // Runs that do not replay prove nothing: no check mark for them.
+    out.push(
+      `no violation in ${counted(outcome.runs, "run")} (${(outcome.wallMs / 1000).toFixed(1)} s, ${rate}), which says nothing while the same run can differ`,
+    );
+  } else if (cx === undefined) {
     out.push(
       `${c.green("✓ no violation")} in ${counted(outcome.runs, "run")} (${(outcome.wallMs / 1000).toFixed(1)} s, ${rate})`,
     );

@@ -125,6 +125,8 @@ export function resolveScenario(
     );
   }
 
+  checkBugNames(protocol, scenario.options, errorAt);
+
   const sizeProblem = nodeCountProblem(protocol, scenario.nodes, options);
   if (sizeProblem !== undefined) throw errorAt(["nodes"], `nodes: ${sizeProblem}`);
   try {
@@ -189,6 +191,34 @@ export function resolveScenario(
     );
   }
   return { protocol, options };
+}
+
+/**
+ * The scenario's `options.bugs` names only bugs the protocol declares. The built-in protocols'
+ * `parseOptions` check this themselves; a module's may take any list, and a misspelt bug then
+ * left the protocol correct while the scenario meant to show the bug.
+ */
+function checkBugNames(
+  protocol: Protocol,
+  options: Readonly<Record<string, unknown>>,
+  errorAt: (path: ReadonlyArray<string | number>, message: string) => InputError,
+): void {
+  if (!Object.hasOwn(options, "bugs")) return;
+  const bugs = options.bugs;
+  const names = protocol.bugs.map((bug) => bug.name);
+  const known = `known: ${names.join(", ") || "none"}`;
+  if (!Array.isArray(bugs)) {
+    throw errorAt(["options", "bugs"], `options.bugs: expected a list of bug names (${known})`);
+  }
+  bugs.forEach((bug, index) => {
+    if (typeof bug === "string" && names.includes(bug)) return;
+    const named =
+      typeof bug === "string" ? `'${bug}'${didYouMean(bug, names)}` : (JSON.stringify(bug) ?? String(bug));
+    throw errorAt(
+      ["options", "bugs", index],
+      `options.bugs: ${protocol.name} has no deliberate bug ${named} (${known})`,
+    );
+  });
 }
 
 /**

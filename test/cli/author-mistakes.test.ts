@@ -223,6 +223,36 @@ describe("determinism", () => {
     expectOneLineError(result, /nondeterminism: /);
   });
 
+  it("a campaign whose sampled run did not replay gives no check mark, even with no violation", () => {
+    // The count leaks into messages only: reads of a never-written register pass every check,
+    // but no run replays.
+    const file = write(
+      "leaks-count.mjs",
+      `export const protocol = {
+  name: "leaks-count",
+  create: (ctx) => ({
+    onMessage() {},
+    onClientRequest(request) {
+      globalThis.leakedCount = (globalThis.leakedCount ?? 0) + 1;
+      ctx.broadcast({ type: "served", count: globalThis.leakedCount });
+      ctx.reply(request, { status: "ok", value: null });
+    },
+  }),
+  client: { operations: { read: 1 }, model: "register" },
+};
+`,
+    );
+    const result = quorumlab("fuzz", file, "--runs", "20", "--seed", "1");
+    expect(result.status, result.stderr).toBe(2);
+    expect(result.stdout).toMatch(
+      /✗ NONDETERMINISM in run \d+\n {2}nondeterminism: two runs of the same scenario and seed differ/,
+    );
+    expect(result.stdout).toMatch(
+      /no violation in 20 runs .*, which says nothing while the same run can differ/,
+    );
+    expect(result.stdout).not.toMatch(/✓/);
+  });
+
   it("explore reports state kept at module level as nondeterminism, whatever the strategy, instead of exploring states the protocol does not have", () => {
     // A node copies a count kept outside every node into its own state. Its states are restored
     // from snapshots, which never run a schedule again: only replaying one from the start shows

@@ -218,10 +218,59 @@ describe("a handler that throws", () => {
     expect(run(returnsValue).ok).toBe(true);
   });
 
+  it("a timer that re-arms itself with no delay is an exception, not a run that never ends", () => {
+    const rearming: Protocol = {
+      ...protocolThat(() => {}),
+      create: (ctx): ProtocolNode => ({
+        onStart() {
+          ctx.setTimer("tick", 5_000);
+        },
+        onTimer() {
+          ctx.setTimer("tick", 0);
+        },
+      }),
+    };
+    const result = run(rearming);
+    expect(result.violations[0]?.invariant).toBe("exception");
+    expect(result.violations[0]?.message).toMatch(
+      /^n[12] onTimer threw Error: ctx\.setTimer\("tick", 0\): 100000 timers and messages fell due at once at t=5ms, so simulated time stands still and the run would never end; .* \(at handler-rules\.test\.ts:\d+:\d+\)$/,
+    );
+  });
+
+  it("two nodes that answer each other over a network with no latency are an exception too", () => {
+    const pingPong: Protocol = {
+      ...protocolThat(() => {}),
+      create: (ctx): ProtocolNode => ({
+        onStart() {
+          if (ctx.id === "n1") ctx.send("n2", { type: "ping" });
+        },
+        onMessage(from) {
+          ctx.send(from, { type: "ping" });
+        },
+      }),
+    };
+    const scenario = parseScenario(
+      "protocol: probe\nnodes: 2\nduration: 100ms\nnetwork: {latency: 0}\n",
+      "probe.yaml",
+    );
+    const result = runScenario(scenario, new Map([["probe", pingPong]]));
+    expect(result.violations[0]?.message).toMatch(
+      /^n[12] onMessage threw Error: a ping message from n[12] to n[12]: 100000 timers and messages fell due at once at t=0, /,
+    );
+    // With some latency time moves on, and the same exchange is a run like any other.
+    const slow = parseScenario(
+      "protocol: probe\nnodes: 2\nduration: 100ms\nnetwork: {latency: 1us}\n",
+      "probe.yaml",
+    );
+    expect(runScenario(slow, new Map([["probe", pingPong]])).violations).toEqual([]);
+  });
+
   it("sending to a node that does not exist is an exception of the sender", () => {
     const result = run(protocolThat((ctx) => ctx.send("n9", { type: "lost" })));
     expect(result.violations[0]?.invariant).toBe("exception");
-    expect(result.violations[0]?.message).toMatch(/^n2 onMessage threw Error: .*n9/);
+    expect(result.violations[0]?.message).toMatch(
+      /^n2 onMessage threw TypeError: ctx\.send\("n9", …\): there is no "n9", not a node of this cluster \(n1, n2\)/,
+    );
   });
 });
 
@@ -471,6 +520,42 @@ describe("a reply a client cannot read", () => {
     const fine = answered(answering((ctx, request) => ctx.reply(request, { status: "ok", value: null })));
     expect(fine.violations.filter((violation) => violation.invariant === "exception")).toEqual([]);
   });
+
+  it("a redirect to a leader that is not a node is an exception of the replying handler", () => {
+    // The client used to send its next attempt there, outside any handler: an internal error.
+    for (const [leader, what] of [
+      ["n9", 'there is no "n9"'],
+      ["c1", "c1 is a client"],
+    ] as const) {
+      const result = answered(
+        answering((ctx, request) => ctx.reply(request, { status: "redirect", leader })),
+      );
+      expect(result.violations[0]?.invariant).toBe("exception");
+      expect(result.violations[0]?.message).toMatch(
+        new RegExp(
+          `^n\\d onClientRequest threw TypeError: ctx\\.reply\\(request, \\{status: "redirect", leader: "${leader}"\\}\\): ${what}, not a node of this cluster \\(n1, n2\\); a redirect's leader is a node \\(at handler-rules\\.test\\.ts:\\d+:\\d+\\)$`,
+        ),
+      );
+    }
+  });
+
+  it("a message a node sends to a client is an exception of the sender, not a reply", () => {
+    const result = answered(
+      answering((ctx, request) =>
+        ctx.send(request.client, {
+          type: "client-reply",
+          requestId: request.id,
+          reply: { status: "ok", value: 7 },
+        } as Message),
+      ),
+    );
+    expect(result.violations[0]?.invariant).toBe("exception");
+    expect(result.violations[0]?.message).toMatch(
+      /^n\d onClientRequest threw TypeError: ctx\.send\("c1", …\): c1 is a client, not a node of this cluster \(n1, n2\); a node sends only to nodes, and answers a client with ctx\.reply \(at handler-rules\.test\.ts:\d+:\d+\)$/,
+    );
+    // The client never read the forged reply.
+    expect(result.history.some((event) => event.type === "ok")).toBe(false);
+  });
 });
 
 describe("data JSON cannot write", () => {
@@ -617,6 +702,52 @@ describe("messages as copies (a protocol module's)", () => {
     );
   });
 
+  it("a cycle in a message is an exception of the sender naming where it is, not a stack overflow", () => {
+    const sendsCycle: Protocol = {
+      ...protocolThat(() => {}),
+      create: (ctx): ProtocolNode => ({
+        onStart() {
+          const entry: { term: number; self?: unknown } = { term: 1 };
+          entry.self = entry;
+          if (ctx.id === "n1") ctx.send("n2", { type: "append", entries: [entry] } as Message);
+        },
+        onMessage() {},
+      }),
+    };
+    const result = runScenario(
+      parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml"),
+      new Map([["probe", sendsCycle]]),
+      { guardData: true },
+    );
+    expect(result.violations[0]?.message).toMatch(
+      /^n1 onStart threw TypeError: ctx\.send\("n2", …\): the message holds a cycle at \.entries\[0\]\.self, which refers back to \.entries\[0\], and only data can be copied \(at handler-rules\.test\.ts:\d+:\d+\)$/,
+    );
+  });
+
+  it("a description that is not a record stops a traced run with one line", () => {
+    for (const [returned, shown] of [
+      ["n1 up", '"n1 up"'],
+      [["leader", 3], '["leader",3]'],
+      [null, "null"],
+    ] as const) {
+      const describing: Protocol = {
+        ...protocolThat(() => {}),
+        create: (): ProtocolNode => ({ describe: () => returned as never }),
+      };
+      const traced = () =>
+        runScenario(
+          parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml"),
+          new Map([["probe", describing]]),
+          { keepTrace: true, guardData: true },
+        );
+      expect(traced).toThrow(
+        new InputError(
+          `n1: describe() returned ${shown}, where a record such as {role: "leader", term: 3} was expected (docs/node-api.md, "Describing state")`,
+        ),
+      );
+    }
+  });
+
   it("are what a module's runs use, in `run` and in the package's fuzzProtocol", () => {
     const pushing = protocolThat((_ctx, message) => {
       (message as unknown as { items: number[] }).items.push(3);
@@ -740,5 +871,39 @@ describe("note data as copies (a protocol module's)", () => {
       guardData: true,
     });
     expect(untraced.ok).toBe(true);
+  });
+});
+
+describe("a role the protocol does not declare", () => {
+  /** n1 takes `role` once it starts; the roles declared are leader and follower. */
+  function rolesWith(role: string, accessor: boolean): Protocol {
+    return {
+      ...protocolThat(() => {}),
+      create: (ctx): ProtocolNode & { role: string } => ({
+        role: ctx.id === "n1" ? role : "follower",
+        describe() {
+          return { role: this.role };
+        },
+      }),
+      roles: {
+        names: ["leader", "follower"],
+        leading: ["leader"],
+        ...(accessor ? { roleOf: (node: { role: string }) => node.role } : {}),
+      },
+    } as Protocol;
+  }
+
+  it("stops the run with one line naming the node, the role and the declared ones", () => {
+    // Misspelt, n1 led without counting as a leader: `crash: leader` was skipped, and a leader
+    // expectation failed with no word of why.
+    expect(() => run(rolesWith("leeder", true))).toThrow(
+      new InputError(
+        `n1: roles.roleOf returned "leeder", which is not one of roles.names (leader, follower); did you mean 'leader'? (docs/node-api.md, "Declaring roles and logs")`,
+      ),
+    );
+    expect(() => run(rolesWith("leeder", false))).toThrow(
+      /^n1: its description's role is "leeder", which is not one of roles\.names \(leader, follower\)/,
+    );
+    expect(run(rolesWith("leader", true)).ok).toBe(true);
   });
 });

@@ -50,6 +50,11 @@ describe("durable storage", () => {
     expect(() => storage.append("log", { term: 1 }, { term: 2, tag: Symbol("x") })).toThrow(
       /^ctx\.storage\.append\("log", …\): the value holds a symbol at \.tag/,
     );
+    const cyclic: { term: number; self?: unknown } = { term: 3 };
+    cyclic.self = cyclic;
+    expect(() => storage.set("state", cyclic)).toThrow(
+      /^ctx\.storage\.set\("state", …\): the value holds a cycle at \.self, which refers back to its top, and storage keeps only data$/,
+    );
     class Entry {
       constructor(readonly apply: () => void) {}
     }

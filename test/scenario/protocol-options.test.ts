@@ -212,3 +212,45 @@ describe("options that name nodes or transactions", () => {
     }
   });
 });
+
+describe("a module's deliberate bugs named in options", () => {
+  /** A module whose parseOptions takes any `bugs` list, as a module's own often does. */
+  const mine: Protocol = {
+    name: "mine",
+    summary: "",
+    defaultNodes: 3,
+    parseOptions: (options) => ({ bugs: [], ...options }),
+    create: () => ({}),
+    invariants: [],
+    bugs: [{ name: "skip-gap", id: "C1", change: "skips a gap", breaks: ["exception"], source: "test" }],
+  };
+  const registry = new Map([["mine", mine]]);
+  const problemOf = (text: string): string => {
+    try {
+      resolveScenario(parseScenario(text, "m.yaml"), registry);
+    } catch (error) {
+      return error instanceof InputError ? error.describe() : `not an InputError: ${String(error)}`;
+    }
+    return "no error";
+  };
+
+  it.each([
+    [
+      // Misspelt, the bug was off and the scenario said safe.
+      "protocol: mine\nduration: 1s\noptions:\n  bugs: [skip-gp]\n",
+      "m.yaml:4:10: options.bugs: mine has no deliberate bug 'skip-gp'; did you mean 'skip-gap'? (known: skip-gap)",
+    ],
+    [
+      "protocol: mine\nduration: 1s\noptions:\n  bugs: skip-gap\n",
+      "m.yaml:4:9: options.bugs: expected a list of bug names (known: skip-gap)",
+    ],
+    [
+      "protocol: mine\nduration: 1s\noptions: {bugs: [skip-gap, 3]}\n",
+      "m.yaml:3:28: options.bugs: mine has no deliberate bug 3 (known: skip-gap)",
+    ],
+    ["protocol: mine\nduration: 1s\noptions: {bugs: [skip-gap]}\n", "no error"],
+    ["protocol: mine\nduration: 1s\noptions: {bugs: []}\n", "no error"],
+  ])("%j", (text, expected) => {
+    expect(problemOf(text)).toBe(expected);
+  });
+});
