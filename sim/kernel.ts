@@ -917,7 +917,8 @@ export class Kernel {
     const generation = ++this.timerGeneration;
     slot.timers.set(name, generation);
     const realDelayUs = Math.max(0, Math.ceil(delayUs / slot.clockRate));
-    if (realDelayUs === 0) this.dueAtOnce(() => `ctx.setTimer(${JSON.stringify(name)}, ${delayUs})`);
+    if (realDelayUs === 0 && this.choices === undefined)
+      this.dueAtOnce(() => `ctx.setTimer(${JSON.stringify(name)}, ${delayUs})`);
     this.queue.push(this.nowUs + realDelayUs, { kind: timerKind, node: slot.index, name, generation });
   }
 
@@ -925,11 +926,11 @@ export class Kernel {
    * Counts the timers and messages nodes make due at the instant they are made (a zero delay, a
    * zero latency), and throws in the handler once `atOnceMax` of them fall on one instant: time
    * then stands still (a timer that re-arms itself at once, two nodes answering each other with
-   * no latency), and the run would never end. Only time-ordered runs count: under choice
-   * scheduling messages arrive when they are chosen, and the depth bounds the run.
+   * no latency), and the run would never end. Only time-ordered runs count (callers ask before
+   * making `what`): under choice scheduling messages arrive when they are chosen, and the depth
+   * bounds the run.
    */
   private dueAtOnce(what: () => string): void {
-    if (this.choices !== undefined) return;
     if (this.atOnceUs !== this.nowUs) {
       this.atOnceUs = this.nowUs;
       this.atOnceCount = 0;
@@ -1020,7 +1021,7 @@ export class Kernel {
       // drop many under partitions and loss.
       if (arrivalUs < 0) {
         if (!this.tracing) return;
-      } else if (from < this.slots.length) {
+      } else if (from < this.slots.length && this.choices === undefined) {
         this.dueAtOnce(() => `a ${type} message from ${this.nodeIds[from]} to ${this.network.names[to]}`);
       }
     }
@@ -1797,10 +1798,6 @@ function missingTimerHandler(id: NodeId, name: string): InputError {
 }
 
 /**
- * The error for the protocol's code that shows a node (`describe()`, `roles.roleOf`) and threw:
- * one line naming the node, the code and where it threw.
- */
-/**
  * A role the protocol does not declare, read after a step: reports colour no lane for it, and a
  * misspelt leading role made a node that led count as no leader, so `leader` targets were
  * skipped and leader expectations failed with no word of why.
@@ -1813,6 +1810,10 @@ function unnamedRole(id: NodeId, role: unknown, names: readonly string[], access
   );
 }
 
+/**
+ * The error for the protocol's code that shows a node (`describe()`, `roles.roleOf`) and threw:
+ * one line naming the node, the code and where it threw.
+ */
 function declarationFailed(id: NodeId, what: string, error: unknown, section: string): unknown {
   if (error instanceof InputError) return error;
   return new InputError(
