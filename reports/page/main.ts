@@ -535,7 +535,7 @@ class LabPage {
     }
     const row = data.msgs[record[4]];
     if (row === undefined) return;
-    const message = { id: row[M.id], sendUs: row[M.sendUs] };
+    const message = { id: row[M.id], arriveUs: row[M.arriveUs] };
     const name = `${data.types[row[M.type]]} #${message.id} ${data.lanes[row[M.from]]?.[0] ?? "?"}→${data.lanes[row[M.to]]?.[0] ?? "?"}`;
     if (row[M.droppedAtSend] === 1 || row[M.arriveUs] < 0) {
       box.append(`message ${name}: never arrives, nothing to change`);
@@ -550,8 +550,11 @@ class LabPage {
       delay,
       this.button("duplicate", "duplicate", () => ({ duplicate: { message: message.id } })),
     );
+    // The step names the message by id and is skipped when no message has that id yet. At the
+    // send time it can run before the event that sends the message; at the arrival time the
+    // message exists and the step runs before the delivery (it was scheduled first).
     const at = document.getElementById("fork-at") as HTMLInputElement | null;
-    if (at !== null) at.value = String(exactDuration(message.sendUs));
+    if (at !== null) at.value = String(exactDuration(message.arriveUs));
   }
 }
 
