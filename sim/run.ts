@@ -76,7 +76,11 @@ export interface ExpectationResult {
 }
 
 export interface RunFigures {
-  /** Leaderships: every (node, term) entering a leading role (per group, when groups are declared). */
+  /**
+   * Leaderships: every (node, term) entering a leading role (per group, when groups are declared),
+   * each counted once, however often an old leader, cut off, still acts as one between the steps
+   * of a newer leader.
+   */
   readonly leaderChanges: number;
   /** With declared groups (`roles.groupOf`): leaderships per group, by group name. */
   readonly leadersByGroup?: Readonly<Record<string, number>>;
@@ -484,12 +488,17 @@ function computeFigures(
   }
   operations.pending = invoked - operations.ok - operations.fail - operations.info;
   const first = kernel.leaderships[0];
+  // The kernel notes a leader again each time its steps alternate with another leader's.
+  const seen = new Set<string>();
   const byGroup = new Map<string, number>();
-  for (const { group } of kernel.leaderships) {
+  for (const { group, node, term } of kernel.leaderships) {
+    const key = `${group ?? ""}/${node}/${term}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
     if (group !== undefined) byGroup.set(group, (byGroup.get(group) ?? 0) + 1);
   }
   return {
-    leaderChanges: kernel.leaderships.length,
+    leaderChanges: seen.size,
     ...(byGroup.size === 0
       ? {}
       : {
