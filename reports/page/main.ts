@@ -393,7 +393,19 @@ class LabPage {
     const operations = Object.keys(client.operations);
     const f = select("fork-op-f", operations);
     const key = h("input", { type: "text", id: "fork-op-key", size: "4", value: firstKey(run) });
-    const value = h("input", { type: "text", id: "fork-op-value", size: "6", value: "1" });
+    const value = h("input", {
+      type: "text",
+      id: "fork-op-value",
+      size: "10",
+      value: "1",
+      title: "a number, JSON, or text; a cas takes [expected, next]",
+    });
+    // A compare-and-set takes the pair [expected, next]: choosing it makes the value one.
+    f.addEventListener("change", () => {
+      if (f.value === "cas" && !Array.isArray(parseValue(value.value))) {
+        value.value = JSON.stringify([null, parseValue(value.value)]);
+      }
+    });
     const target = select("fork-op-node", ["(any)", ...nodes]);
     return h(
       "span",

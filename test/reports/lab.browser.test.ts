@@ -217,6 +217,19 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     );
     expect(events).toBe(1);
     expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(await pageHash(page));
+
+    // Choosing cas makes the value the pair [expected, next] a compare-and-set takes.
+    const crashed = await pageHash(page);
+    await page.selectOption("#fork-op-f", "cas");
+    expect(await page.locator("#fork-op-value").inputValue()).toBe("[null,1]");
+    await page.fill("#fork-at", "1500ms");
+    await page.click('button[data-fork="op"]');
+    await page.waitForFunction((before) => window.quorumlab.traceHash() !== before, crashed);
+    expect(await page.evaluate(() => window.quorumlab.forks()[1])).toEqual({
+      at: "1500ms",
+      op: { f: "cas", key: "x", value: [null, 1], follow: true },
+    });
+    expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(await pageHash(page));
     expect(errors).toEqual([]);
     expect(notLocal(requests)).toEqual([]);
     await page.close();
