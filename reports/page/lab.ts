@@ -305,8 +305,13 @@ function modelOptions(
     replay:
       forks.length === 0
         ? (options.replay ?? `npx quorumlab run ${shellWord(scenario.name)}`)
-        : "npx quorumlab run scenario.yaml   (the file “Download scenario” saves)",
+        : `npx quorumlab run ${shellWord(downloadName(scenario, forks))}   (the file “Download scenario” saves)`,
   };
+}
+
+/** The file name *Download scenario* saves the run's scenario under: `<name>-fork.yaml` once forked. */
+export function downloadName(scenario: Scenario, forks: readonly ForkStep[]): string {
+  return `${scenario.name}${forks.length === 0 ? "" : "-fork"}.yaml`;
 }
 
 /**

@@ -17,7 +17,7 @@ import { messageColumn as M, type PageData } from "../page-data.js";
 import { type DiagramMark, drawDiagram } from "./diagram/diagram.js";
 import { append, h, select } from "./dom.js";
 import { embeddedPageData } from "./embedded.js";
-import { type ForkStep, Lab, type LabRun, stepAtRecord } from "./lab.js";
+import { downloadName, type ForkStep, Lab, type LabRun, stepAtRecord } from "./lab.js";
 import type { Verdict } from "./verdict.js";
 
 /** What the report embeds for the lab (`#lab-data`); the trace itself is in `#lab-trace`. */
@@ -442,7 +442,7 @@ class LabPage {
       {
         id: "lab-download",
         class: "button",
-        download: `${run.scenario.name}${run.forks.length === 0 ? "" : "-fork"}.yaml`,
+        download: downloadName(run.scenario, run.forks),
         href: `data:text/yaml;charset=utf-8,${encodeURIComponent(run.yaml)}`,
       },
       "⬇ Download scenario",

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
-import { Lab } from "../../reports/page/lab.js";
+import { downloadName, Lab } from "../../reports/page/lab.js";
 import type { Protocol } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
@@ -41,6 +41,10 @@ describe("Lab", () => {
       lab.original.records.slice(0, run.divergenceRecord),
     );
     expect(cliHash(run.yaml)).toBe(run.traceHash);
+    // The header's replay command names the file the download saves.
+    expect(downloadName(run.scenario, run.forks)).toBe("raft-figure-8-bug-fork.yaml");
+    expect(run.body).toContain("npx quorumlab run raft-figure-8-bug-fork.yaml");
+    expect(downloadName(lab.original.scenario, lab.original.forks)).toBe("raft-figure-8-bug.yaml");
 
     expect(lab.undo()).toBe(true);
     expect(lab.current).toBe(lab.original);
