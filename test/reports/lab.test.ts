@@ -3,6 +3,8 @@
  * what `quorumlab run` makes of the exported scenario; undo and redo walk the forks; a bad step
  * is an input error naming what was expected. Method: drive `Lab` in Node on raft-figure-8-bug.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { historyChecker } from "../../cli/history-check.js";
@@ -45,6 +47,9 @@ describe("Lab", () => {
     expect(downloadName(run.scenario, run.forks)).toBe("raft-figure-8-bug-fork.yaml");
     expect(run.body).toContain("npx quorumlab run raft-figure-8-bug-fork.yaml");
     expect(downloadName(lab.original.scenario, lab.original.forks)).toBe("raft-figure-8-bug.yaml");
+    // docs/reports.md walks through this very fork and quotes its hash.
+    const walkthrough = readFileSync(join(import.meta.dirname, "..", "..", "docs", "reports.md"), "utf8");
+    expect(walkthrough).toContain(`trace hash the page shows (\`${run.traceHash.slice(0, 16)}…\`)`);
 
     expect(lab.undo()).toBe(true);
     expect(lab.current).toBe(lab.original);
