@@ -9,6 +9,7 @@
 
 import { checkHistory } from "../../sim/check/linearizability.js";
 import { type ModelName, modelByName, modelNames } from "../../sim/check/models/index.js";
+import { checkTxnHistory, isTxnModel } from "../../sim/check/txn-history.js";
 import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
 import { type HistoryChecker, runScenario } from "../../sim/run.js";
@@ -69,9 +70,13 @@ export interface LabOptions {
   readonly historyBudgetMs?: number;
 }
 
-/** The history check the CLI runs: linearizability against the protocol's model. */
+/**
+ * The history check the CLI runs: linearizability against the protocol's model, or strict
+ * serializability for a transactional model.
+ */
 export function labHistoryChecker(now: () => number, timeoutMs: number): HistoryChecker {
   return (events, model) => {
+    if (isTxnModel(model)) return checkTxnHistory(events, model, { timeoutMs, now });
     if (!(modelNames as readonly string[]).includes(model)) {
       throw new Error(`protocol names unknown history model '${model}'`);
     }

@@ -106,6 +106,8 @@ class LabPage {
   private shownOnce = false;
   /** Whether the original run is about to be simulated again, to check it. */
   private recheckPending = false;
+  /** Why simulating the original run in the page failed, when it did. */
+  private recheckError: string | undefined;
 
   static async open(protocol: Protocol, data: LabData): Promise<LabPage> {
     const options = { now: () => performance.now(), version: data.version, replay: data.replay };
@@ -180,10 +182,18 @@ class LabPage {
     }, 50);
   }
 
+  /** Simulates the original run here; a failure is said where the result would be, then thrown. */
   private async recheck(): Promise<void> {
-    this.recheckedHash = await this.lab.resimulateOriginal();
-    this.recheckPending = false;
-    this.showRecheck();
+    try {
+      this.recheckedHash = await this.lab.resimulateOriginal();
+      this.recheckError = undefined;
+    } catch (error) {
+      this.recheckError = (error as Error).message;
+      throw error;
+    } finally {
+      this.recheckPending = false;
+      this.showRecheck();
+    }
   }
 
   private async fork(step: ForkStep): Promise<void> {
@@ -491,7 +501,10 @@ class LabPage {
     const box = document.getElementById("lab-hash-check");
     if (box === null) return;
     const cliHash = this.data.traceHash;
-    if (this.recheckedHash === undefined && this.recheckPending) {
+    if (this.recheckedHash === undefined && this.recheckError !== undefined) {
+      box.className = "bad";
+      box.replaceChildren(`✗ this page could not simulate the run: ${this.recheckError}`);
+    } else if (this.recheckedHash === undefined && this.recheckPending) {
       box.className = "dim";
       box.replaceChildren("simulating the run in this page to check it…");
     } else if (this.recheckedHash === undefined) {

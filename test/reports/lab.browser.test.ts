@@ -156,6 +156,18 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.close();
   });
 
+  it("a transactional run: the page simulates write skew to the CLI's hash and forks it", async () => {
+    const { url, hash } = reportOf("txn-write-skew-bug");
+    const { page, errors, requests } = await openWatched(browser, url);
+    await page.waitForSelector("#lab-hash-check.ok", { timeout: 60_000 });
+    const forked = await page.evaluate(() => window.quorumlab.fork({ at: "1ms", crash: "n1" }));
+    expect(forked).not.toBe(hash);
+    expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(forked);
+    expect(errors).toEqual([]);
+    expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
   it("forks Paxos, primary-backup and 2PC through window.quorumlab, each export replaying to the page's hash", async () => {
     const cases: Array<{ scenario: string; step: Record<string, unknown>; state: string }> = [
       { scenario: "paxos-dueling-proposers", step: { at: "5ms", crash: "n3" }, state: "promised" },

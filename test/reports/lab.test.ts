@@ -67,4 +67,19 @@ describe("Lab", () => {
     await expect(lab.fork({ at: "10ms", explode: "n1" })).rejects.toThrow(/explode/);
     expect(lab.current).toBe(lab.original);
   });
+
+  it("checks a transactional history as the CLI does: write skew re-simulates and forks", async () => {
+    const scenario = loadScenario("txn-write-skew-bug");
+    const cli = runScenario(scenario, protocols, { checkHistory: historyChecker() });
+    const lab = await Lab.open(protocols.get("txn-kv") as Protocol, writeScenario(scenario), {
+      now: () => performance.now(),
+    });
+    expect(lab.original.traceHash).toBe(cli.traceHash);
+    expect(lab.original.verdict.violations.map((violation) => violation.invariant)).toEqual([
+      "txn.strict-serializable",
+    ]);
+    const run = await lab.fork({ at: "1ms", crash: "n1" });
+    expect(run.traceHash).not.toBe(cli.traceHash);
+    expect(cliHash(run.yaml)).toBe(run.traceHash);
+  });
 });
