@@ -323,6 +323,10 @@ export function downloadName(scenario: Scenario, forks: readonly ForkStep[]): st
  * The index of the first record that differs between two traces (-1 when they are equal). Runs of
  * one scenario that differ only in steps at `fromUs` or later are equal before `fromUs`, so the
  * comparison starts at the first record at that time (a fork of a long run compares its tail).
+ * Kernel event numbers are left out of the comparison: a step that writes no record of its own
+ * (a message fault) still takes an event number, and every record after it would differ by that
+ * alone, so the first difference would be the next record of any kind rather than what the step
+ * changed.
  */
 export function firstDifference(left: readonly TraceLine[], right: readonly TraceLine[], fromUs = 0): number {
   const length = Math.min(left.length, right.length);
@@ -335,9 +339,16 @@ export function firstDifference(left: readonly TraceLine[], right: readonly Trac
     else high = middle;
   }
   for (let index = Math.max(0, low - 1); index < length; index++) {
-    if (JSON.stringify(left[index]) !== JSON.stringify(right[index])) return index;
+    if (recordText(left[index]) !== recordText(right[index])) return index;
   }
   return left.length === right.length ? -1 : length;
+}
+
+/** A record as text, without its kernel event number. */
+function recordText(record: TraceLine | undefined): string {
+  if (record === undefined || !("e" in record)) return JSON.stringify(record);
+  const { e: _event, ...rest } = record;
+  return JSON.stringify(rest);
 }
 
 /** The report step (event) a trace record belongs to: the first step at or after it. */

@@ -59,6 +59,20 @@ describe("Lab", () => {
     expect(lab.redo()).toBe(false);
   });
 
+  it("finds the first divergence of a message fault at what it changed, not at a renumbered event", async () => {
+    const lab = await Lab.open(raft, writeScenario(loadScenario("raft-figure-8-bug")), {
+      now: () => performance.now(),
+    });
+    // n5's RequestVote to n3 (message 24) arrives at 22 ms; the step itself writes no record.
+    const run = await lab.fork({ at: "22ms", drop: { message: 24 } });
+    expect(run.records[run.divergenceRecord]).toMatchObject({
+      kind: "drop",
+      id: 24,
+      reason: "scripted",
+      t: 22_000,
+    });
+  });
+
   it("rejects a step that is not a timeline entry, and keeps the run shown", async () => {
     const lab = await Lab.open(raft, writeScenario(loadScenario("raft-basic")), {
       now: () => performance.now(),
