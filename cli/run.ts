@@ -4,6 +4,7 @@ import { InputError } from "../sim/errors.js";
 import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import type { RunResult } from "../sim/run.js";
+import type { Scenario } from "../sim/scenario/schema.js";
 import { formatDuration } from "../sim/time.js";
 import type { TraceLine } from "../sim/trace.js";
 import { loadScenario } from "./files.js";
@@ -130,7 +131,7 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
   );
   if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
   out.push("");
-  out.push(...timeline(result.records, c).map((line) => `  ${line}`));
+  out.push(...timeline(result.records, c, stepNotes(scenario)).map((line) => `  ${line}`));
   out.push(...protocolTimelineLines(result.figures, c).map((line) => `  ${line}`));
   out.push("");
   out.push(
@@ -266,8 +267,38 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const timelineMax = 40;
 
-/** The notable moments of a run: faults, leadership changes, violations. */
-export function timeline(records: readonly TraceLine[], c: ChalkInstance): string[] {
+/** A `note` the scenario gives a timeline step, at the step's time. */
+export interface StepNote {
+  readonly t: number;
+  readonly text: string;
+}
+
+/**
+ * The notes of the scenario's timeline steps, in time order. A step that waits for a new leader
+ * has no time of its own and is left out.
+ */
+export function stepNotes(scenario: Scenario): StepNote[] {
+  const notes: StepNote[] = [];
+  for (const step of scenario.faults) {
+    if (step.note !== undefined && step.afterNewLeaderUs === undefined)
+      notes.push({ t: step.atUs, text: step.note });
+  }
+  // Stable: steps at one time keep their file order.
+  return notes
+    .map((note, order) => ({ note, order }))
+    .sort((left, right) => left.note.t - right.note.t || left.order - right.order)
+    .map(({ note }) => note);
+}
+
+/**
+ * The notable moments of a run: faults, leadership changes, violations, and the scenario's notes
+ * on its steps (each before the records of its instant, as its step runs first).
+ */
+export function timeline(
+  records: readonly TraceLine[],
+  c: ChalkInstance,
+  notes: readonly StepNote[] = [],
+): string[] {
   const lines: string[] = [];
   const roles = new Map<string, string>();
   let hidden = 0;
@@ -275,7 +306,16 @@ export function timeline(records: readonly TraceLine[], c: ChalkInstance): strin
     if (lines.length < timelineMax) lines.push(`${c.dim(formatDuration(t).padStart(9))}  ${text}`);
     else hidden++;
   };
+  let nextNote = 0;
+  const notesUntil = (t: number) => {
+    for (; nextNote < notes.length && (notes[nextNote] as StepNote).t <= t; nextNote++) {
+      const note = notes[nextNote] as StepNote;
+      push(note.t, c.italic(`# ${note.text}`));
+    }
+  };
   for (const record of records) {
+    // The end record's time is where the run stopped: steps after it never ran.
+    if ("t" in record) notesUntil(record.t);
     const fault = faultText(record, c);
     if (fault !== undefined && "t" in record) {
       push(record.t, fault);

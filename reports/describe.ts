@@ -111,9 +111,16 @@ export function notableEvents(model: ReportModel): TimelineEntry[] {
       step: null,
     });
   }
-  // Stable: equal times keep leader changes after the events of that instant.
+  // Stable: equal times keep leader changes after the events of that instant, and violations
+  // last: an invariant is checked after the event, so a violation follows the leader change it
+  // judges (as `quorumlab run` tells them).
+  const last = (entry: TimelineEntry): number =>
+    entry.step !== null && model.steps[entry.step]?.kind === "violation" ? 1 : 0;
   return entries
     .map((entry, order) => ({ entry, order }))
-    .sort((left, right) => left.entry.t - right.entry.t || left.order - right.order)
+    .sort(
+      (left, right) =>
+        left.entry.t - right.entry.t || last(left.entry) - last(right.entry) || left.order - right.order,
+    )
     .map(({ entry }) => entry);
 }

@@ -76,7 +76,11 @@ export interface ExpectationResult {
 }
 
 export interface RunFigures {
-  /** Leaderships: every (node, term) entering a leading role (per group, when groups are declared). */
+  /**
+   * Leaderships: every (node, term) entering a leading role (per group, when groups are declared),
+   * each counted once, however often an old leader, cut off, still acts as one between the steps
+   * of a newer leader.
+   */
   readonly leaderChanges: number;
   /** With declared groups (`roles.groupOf`): leaderships per group, by group name. */
   readonly leadersByGroup?: Readonly<Record<string, number>>;
@@ -486,6 +490,7 @@ function computeFigures(
   }
   operations.pending = invoked - operations.ok - operations.fail - operations.info;
   const first = kernel.leaderships[0];
+  // The kernel records each (node, term) once, however often an old leader acts between a newer one's steps.
   const byGroup = new Map<string, number>();
   for (const { group } of kernel.leaderships) {
     if (group !== undefined) byGroup.set(group, (byGroup.get(group) ?? 0) + 1);

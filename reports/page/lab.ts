@@ -9,6 +9,7 @@
 
 import { checkHistory } from "../../sim/check/linearizability.js";
 import { type ModelName, modelByName, modelNames } from "../../sim/check/models/index.js";
+import { checkTxnHistory, isTxnModel } from "../../sim/check/txn-history.js";
 import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
 import { type HistoryChecker, runScenario } from "../../sim/run.js";
@@ -69,9 +70,13 @@ export interface LabOptions {
   readonly historyBudgetMs?: number;
 }
 
-/** The history check the CLI runs: linearizability against the protocol's model. */
+/**
+ * The history check the CLI runs: linearizability against the protocol's model, or strict
+ * serializability for a transactional model.
+ */
 export function labHistoryChecker(now: () => number, timeoutMs: number): HistoryChecker {
   return (events, model) => {
+    if (isTxnModel(model)) return checkTxnHistory(events, model, { timeoutMs, now });
     if (!(modelNames as readonly string[]).includes(model)) {
       throw new Error(`protocol names unknown history model '${model}'`);
     }
@@ -305,14 +310,23 @@ function modelOptions(
     replay:
       forks.length === 0
         ? (options.replay ?? `npx quorumlab run ${shellWord(scenario.name)}`)
-        : "npx quorumlab run scenario.yaml   (the file “Download scenario” saves)",
+        : `npx quorumlab run ${shellWord(downloadName(scenario, forks))}   (the file “Download scenario” saves)`,
   };
+}
+
+/** The file name *Download scenario* saves the run's scenario under: `<name>-fork.yaml` once forked. */
+export function downloadName(scenario: Scenario, forks: readonly ForkStep[]): string {
+  return `${scenario.name}${forks.length === 0 ? "" : "-fork"}.yaml`;
 }
 
 /**
  * The index of the first record that differs between two traces (-1 when they are equal). Runs of
  * one scenario that differ only in steps at `fromUs` or later are equal before `fromUs`, so the
  * comparison starts at the first record at that time (a fork of a long run compares its tail).
+ * Kernel event numbers are left out of the comparison: a step that writes no record of its own
+ * (a message fault) still takes an event number, and every record after it would differ by that
+ * alone, so the first difference would be the next record of any kind rather than what the step
+ * changed.
  */
 export function firstDifference(left: readonly TraceLine[], right: readonly TraceLine[], fromUs = 0): number {
   const length = Math.min(left.length, right.length);
@@ -325,9 +339,16 @@ export function firstDifference(left: readonly TraceLine[], right: readonly Trac
     else high = middle;
   }
   for (let index = Math.max(0, low - 1); index < length; index++) {
-    if (JSON.stringify(left[index]) !== JSON.stringify(right[index])) return index;
+    if (recordText(left[index]) !== recordText(right[index])) return index;
   }
   return left.length === right.length ? -1 : length;
+}
+
+/** A record as text, without its kernel event number. */
+function recordText(record: TraceLine | undefined): string {
+  if (record === undefined || !("e" in record)) return JSON.stringify(record);
+  const { e: _event, ...rest } = record;
+  return JSON.stringify(rest);
 }
 
 /** The report step (event) a trace record belongs to: the first step at or after it. */

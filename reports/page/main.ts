@@ -17,7 +17,7 @@ import { messageColumn as M, type PageData } from "../page-data.js";
 import { type DiagramMark, drawDiagram } from "./diagram/diagram.js";
 import { append, h, select } from "./dom.js";
 import { embeddedPageData } from "./embedded.js";
-import { type ForkStep, Lab, type LabRun, stepAtRecord } from "./lab.js";
+import { downloadName, type ForkStep, Lab, type LabRun, stepAtRecord } from "./lab.js";
 import type { Verdict } from "./verdict.js";
 
 /** What the report embeds for the lab (`#lab-data`); the trace itself is in `#lab-trace`. */
@@ -106,6 +106,8 @@ class LabPage {
   private shownOnce = false;
   /** Whether the original run is about to be simulated again, to check it. */
   private recheckPending = false;
+  /** Why simulating the original run in the page failed, when it did. */
+  private recheckError: string | undefined;
 
   static async open(protocol: Protocol, data: LabData): Promise<LabPage> {
     const options = { now: () => performance.now(), version: data.version, replay: data.replay };
@@ -180,10 +182,18 @@ class LabPage {
     }, 50);
   }
 
+  /** Simulates the original run here; a failure is said where the result would be, then thrown. */
   private async recheck(): Promise<void> {
-    this.recheckedHash = await this.lab.resimulateOriginal();
-    this.recheckPending = false;
-    this.showRecheck();
+    try {
+      this.recheckedHash = await this.lab.resimulateOriginal();
+      this.recheckError = undefined;
+    } catch (error) {
+      this.recheckError = (error as Error).message;
+      throw error;
+    } finally {
+      this.recheckPending = false;
+      this.showRecheck();
+    }
   }
 
   private async fork(step: ForkStep): Promise<void> {
@@ -393,7 +403,19 @@ class LabPage {
     const operations = Object.keys(client.operations);
     const f = select("fork-op-f", operations);
     const key = h("input", { type: "text", id: "fork-op-key", size: "4", value: firstKey(run) });
-    const value = h("input", { type: "text", id: "fork-op-value", size: "6", value: "1" });
+    const value = h("input", {
+      type: "text",
+      id: "fork-op-value",
+      size: "10",
+      value: "1",
+      title: "a number, JSON, or text; a cas takes [expected, next]",
+    });
+    // A compare-and-set takes the pair [expected, next]: choosing it makes the value one.
+    f.addEventListener("change", () => {
+      if (f.value === "cas" && !Array.isArray(parseValue(value.value))) {
+        value.value = JSON.stringify([null, parseValue(value.value)]);
+      }
+    });
     const target = select("fork-op-node", ["(any)", ...nodes]);
     return h(
       "span",
@@ -430,7 +452,7 @@ class LabPage {
       {
         id: "lab-download",
         class: "button",
-        download: `${run.scenario.name}${run.forks.length === 0 ? "" : "-fork"}.yaml`,
+        download: downloadName(run.scenario, run.forks),
         href: `data:text/yaml;charset=utf-8,${encodeURIComponent(run.yaml)}`,
       },
       "⬇ Download scenario",
@@ -479,7 +501,10 @@ class LabPage {
     const box = document.getElementById("lab-hash-check");
     if (box === null) return;
     const cliHash = this.data.traceHash;
-    if (this.recheckedHash === undefined && this.recheckPending) {
+    if (this.recheckedHash === undefined && this.recheckError !== undefined) {
+      box.className = "bad";
+      box.replaceChildren(`✗ this page could not simulate the run: ${this.recheckError}`);
+    } else if (this.recheckedHash === undefined && this.recheckPending) {
       box.className = "dim";
       box.replaceChildren("simulating the run in this page to check it…");
     } else if (this.recheckedHash === undefined) {
@@ -535,7 +560,7 @@ class LabPage {
     }
     const row = data.msgs[record[4]];
     if (row === undefined) return;
-    const message = { id: row[M.id], sendUs: row[M.sendUs] };
+    const message = { id: row[M.id], arriveUs: row[M.arriveUs] };
     const name = `${data.types[row[M.type]]} #${message.id} ${data.lanes[row[M.from]]?.[0] ?? "?"}→${data.lanes[row[M.to]]?.[0] ?? "?"}`;
     if (row[M.droppedAtSend] === 1 || row[M.arriveUs] < 0) {
       box.append(`message ${name}: never arrives, nothing to change`);
@@ -550,8 +575,11 @@ class LabPage {
       delay,
       this.button("duplicate", "duplicate", () => ({ duplicate: { message: message.id } })),
     );
+    // The step names the message by id and is skipped when no message has that id yet. At the
+    // send time it can run before the event that sends the message; at the arrival time the
+    // message exists and the step runs before the delivery (it was scheduled first).
     const at = document.getElementById("fork-at") as HTMLInputElement | null;
-    if (at !== null) at.value = String(exactDuration(message.sendUs));
+    if (at !== null) at.value = String(exactDuration(message.arriveUs));
   }
 }
 

@@ -2,11 +2,13 @@
  * Checks a parsed scenario against its protocol, before anything runs: the protocol exists, the
  * cluster size is one it supports, its options parse and pass the protocol's check against the
  * cluster (`checkOptions`), the workload, scripted operations and invoke steps only ask for
- * operations the protocol's clients offer (and, under the list-append model, give transactions it
- * can check: sim/scenario/transactions.ts), and `expect` only names invariants the run can report.
+ * operations the protocol's clients offer (scripted ones with values its history model takes;
+ * under the list-append model, transactions it can check: sim/scenario/transactions.ts), and
+ * `expect` only names invariants the run can report.
  * Each problem is an `InputError` at the file, line and column of the offending key, with a
  * suggestion when a known name is close.
  */
+import { isModelName, models } from "../check/models/index.js";
 import { InputError } from "../errors.js";
 import { exceptionInvariant } from "../kernel.js";
 import type { NodeCounts, Protocol } from "../node.js";
@@ -93,6 +95,42 @@ export function reportableInvariants(protocol: Protocol): string[] {
   return names;
 }
 
+/**
+ * A check of a scripted operation's value against the protocol's history model, so that a value
+ * the model cannot take (a `cas` whose value is not `[expected, next]`) is refused at its line
+ * before the run rather than by the history check after it.
+ */
+function valueCheck(
+  protocol: Protocol,
+  errorAt: (path: ReadonlyArray<string | number>, message: string) => InputError,
+): (operation: OperationStep, path: ReadonlyArray<string | number>) => void {
+  const model = protocol.client?.model;
+  const validate = model !== undefined && isModelName(model) ? models[model].validate : undefined;
+  return (operation, path) => {
+    if (validate === undefined) return;
+    const problem = validate({
+      id: 0,
+      process: 0,
+      f: operation.f,
+      key: operation.key ?? null,
+      input: operation.value,
+      output: undefined,
+      status: "info",
+      callUs: 0,
+      returnUs: Number.POSITIVE_INFINITY,
+    });
+    if (problem === undefined) return;
+    throw errorAt([...path, operation.value === undefined ? "f" : "value"], `${operation.f}: ${problem}`);
+  };
+}
+
+/** The fields of a scripted operation or an invoke step that its history model reads. */
+interface OperationStep {
+  readonly f: string;
+  readonly key?: string | null;
+  readonly value?: unknown;
+}
+
 /** Validates `scenario` against `registry` and returns its protocol with the parsed options. */
 export function resolveScenario(
   scenario: Scenario,
@@ -152,14 +190,17 @@ export function resolveScenario(
   for (const operation of Object.keys(scenario.workload?.mix ?? {})) {
     checkOperation(operation, ["workload", "mix", operation], "workload");
   }
+  const checkValue = valueCheck(protocol, errorAt);
   scenario.faults.forEach((fault, index) => {
     if (fault.kind !== "op") return;
     const at = scenario.faultIndexes?.[index] ?? index;
     checkOperation(fault.op.f, ["faults", at, "op", "f"], "scripted operations (op)");
+    checkValue(fault.op, ["faults", at, "op"]);
   });
   (scenario.schedule ?? []).forEach((step, index) => {
     if (step.kind !== "invoke") return;
     checkOperation(step.f, ["schedule", index, "invoke", "f"], "client operations (invoke)");
+    checkValue(step, ["schedule", index, "invoke"]);
   });
   if (protocol.client?.model === "list-append") {
     const transactions: ScriptedTransaction[] = [];

@@ -125,6 +125,49 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.close();
   });
 
+  it("a message selected in the diagram is forked at its arrival, so a copy of one sent at the instant of an earlier event is not skipped", async () => {
+    const { url, hash, records } = reportOf("raft-figure-8-bug");
+    const { page, errors, requests } = await openWatched(browser, url);
+    // Message 8, n1's first AppendEntries to n2, is sent at 2 ms by an event that runs after a
+    // step scheduled for 2 ms would; it arrives at 3 ms.
+    const model = buildModel(records);
+    const index = model.messages.findIndex((message) => message.id === 8);
+    expect(model.messages[index]?.sendUs).toBe(2_000);
+    expect(model.messages[index]?.arriveUs).toBe(3_000);
+    const arrow = page.locator(`svg#diagram path[data-m="${index}"]`).first();
+    await arrow.dispatchEvent("mousedown", { button: 0, clientX: 10, clientY: 10 });
+    await arrow.dispatchEvent("mouseup", { button: 0, clientX: 10, clientY: 10 });
+    expect(await page.locator("#fork-message").textContent()).toContain("#8 n1→n2");
+    expect(await page.locator("#fork-at").inputValue()).toBe("3ms");
+
+    await page.click('button[data-fork="duplicate"]');
+    await page.waitForFunction((before) => window.quorumlab.traceHash() !== before, hash);
+    const kinds = await page.evaluate(() =>
+      window.quorumlab.events().map((event) => {
+        const note = event as { kind: string; label?: string };
+        return note.kind === "note" ? `note:${note.label}` : note.kind;
+      }),
+    );
+    expect(kinds).toContain("duplicate");
+    expect(kinds).not.toContain("note:skipped-action");
+    expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(await pageHash(page));
+    expect(errors).toEqual([]);
+    expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
+  it("a transactional run: the page simulates write skew to the CLI's hash and forks it", async () => {
+    const { url, hash } = reportOf("txn-write-skew-bug");
+    const { page, errors, requests } = await openWatched(browser, url);
+    await page.waitForSelector("#lab-hash-check.ok", { timeout: 60_000 });
+    const forked = await page.evaluate(() => window.quorumlab.fork({ at: "1ms", crash: "n1" }));
+    expect(forked).not.toBe(hash);
+    expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(forked);
+    expect(errors).toEqual([]);
+    expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
   it("forks Paxos, primary-backup and 2PC through window.quorumlab, each export replaying to the page's hash", async () => {
     const cases: Array<{ scenario: string; step: Record<string, unknown>; state: string }> = [
       { scenario: "paxos-dueling-proposers", step: { at: "5ms", crash: "n3" }, state: "promised" },
@@ -185,6 +228,19 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
       () => window.quorumlab.events().filter((event) => event.kind === "crash").length,
     );
     expect(events).toBe(1);
+    expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(await pageHash(page));
+
+    // Choosing cas makes the value the pair [expected, next] a compare-and-set takes.
+    const crashed = await pageHash(page);
+    await page.selectOption("#fork-op-f", "cas");
+    expect(await page.locator("#fork-op-value").inputValue()).toBe("[null,1]");
+    await page.fill("#fork-at", "1500ms");
+    await page.click('button[data-fork="op"]');
+    await page.waitForFunction((before) => window.quorumlab.traceHash() !== before, crashed);
+    expect(await page.evaluate(() => window.quorumlab.forks()[1])).toEqual({
+      at: "1500ms",
+      op: { f: "cas", key: "x", value: [null, 1], follow: true },
+    });
     expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(await pageHash(page));
     expect(errors).toEqual([]);
     expect(notLocal(requests)).toEqual([]);

@@ -3,11 +3,13 @@
  * what `quorumlab run` makes of the exported scenario; undo and redo walk the forks; a bad step
  * is an input error naming what was expected. Method: drive `Lab` in Node on raft-figure-8-bug.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
-import { Lab } from "../../reports/page/lab.js";
+import { downloadName, Lab } from "../../reports/page/lab.js";
 import type { Protocol } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
@@ -41,6 +43,13 @@ describe("Lab", () => {
       lab.original.records.slice(0, run.divergenceRecord),
     );
     expect(cliHash(run.yaml)).toBe(run.traceHash);
+    // The header's replay command names the file the download saves.
+    expect(downloadName(run.scenario, run.forks)).toBe("raft-figure-8-bug-fork.yaml");
+    expect(run.body).toContain("npx quorumlab run raft-figure-8-bug-fork.yaml");
+    expect(downloadName(lab.original.scenario, lab.original.forks)).toBe("raft-figure-8-bug.yaml");
+    // docs/reports.md walks through this very fork and quotes its hash.
+    const walkthrough = readFileSync(join(import.meta.dirname, "..", "..", "docs", "reports.md"), "utf8");
+    expect(walkthrough).toContain(`trace hash the page shows (\`${run.traceHash.slice(0, 16)}…\`)`);
 
     expect(lab.undo()).toBe(true);
     expect(lab.current).toBe(lab.original);
@@ -50,6 +59,20 @@ describe("Lab", () => {
     expect(lab.redo()).toBe(false);
   });
 
+  it("finds the first divergence of a message fault at what it changed, not at a renumbered event", async () => {
+    const lab = await Lab.open(raft, writeScenario(loadScenario("raft-figure-8-bug")), {
+      now: () => performance.now(),
+    });
+    // n5's RequestVote to n3 (message 24) arrives at 22 ms; the step itself writes no record.
+    const run = await lab.fork({ at: "22ms", drop: { message: 24 } });
+    expect(run.records[run.divergenceRecord]).toMatchObject({
+      kind: "drop",
+      id: 24,
+      reason: "scripted",
+      t: 22_000,
+    });
+  });
+
   it("rejects a step that is not a timeline entry, and keeps the run shown", async () => {
     const lab = await Lab.open(raft, writeScenario(loadScenario("raft-basic")), {
       now: () => performance.now(),
@@ -57,5 +80,20 @@ describe("Lab", () => {
     await expect(lab.fork({ at: "soon", crash: "n1" })).rejects.toThrow(/expected a duration/);
     await expect(lab.fork({ at: "10ms", explode: "n1" })).rejects.toThrow(/explode/);
     expect(lab.current).toBe(lab.original);
+  });
+
+  it("checks a transactional history as the CLI does: write skew re-simulates and forks", async () => {
+    const scenario = loadScenario("txn-write-skew-bug");
+    const cli = runScenario(scenario, protocols, { checkHistory: historyChecker() });
+    const lab = await Lab.open(protocols.get("txn-kv") as Protocol, writeScenario(scenario), {
+      now: () => performance.now(),
+    });
+    expect(lab.original.traceHash).toBe(cli.traceHash);
+    expect(lab.original.verdict.violations.map((violation) => violation.invariant)).toEqual([
+      "txn.strict-serializable",
+    ]);
+    const run = await lab.fork({ at: "1ms", crash: "n1" });
+    expect(run.traceHash).not.toBe(cli.traceHash);
+    expect(cliHash(run.yaml)).toBe(run.traceHash);
   });
 });

@@ -2,8 +2,16 @@
  * The report model read from a fixed-seed trace: lanes, message fates, operations numbered the
  * way the linearizability explanation numbers them, the first bad event, and the figures.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { protocols } from "../../protocols/index.js";
+import { notableEvents } from "../../reports/describe.js";
+import { displayOf } from "../../reports/display.js";
 import { buildModel, checkRecord } from "../../reports/model.js";
+import type { Protocol } from "../../sim/node.js";
+import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { displayFor, splitBrainYaml, traceOf } from "./fixtures.js";
 
@@ -86,5 +94,27 @@ describe("report model", () => {
       checkRecord({ kind: "send", t: 0, e: 0, from: "n1", to: "n2", id: 1 } as unknown as TraceLine),
     ).toMatch(/'send' record needs 'type'/);
     expect(checkRecord(records[1] as TraceLine)).toBeUndefined();
+  });
+});
+
+describe("the timeline of notable moments", () => {
+  it("tells a violation after the leader change of the same instant that it judges", () => {
+    // Figure 8 with the bug: n5 becomes leader of term 4 at 72 ms, and Leader Completeness fails
+    // right after that step, at the same instant.
+    const text = readFileSync(
+      join(import.meta.dirname, "..", "..", "scenarios", "raft-figure-8-bug.yaml"),
+      "utf8",
+    );
+    const figure8 = runScenario(parseScenario(text, "raft-figure-8-bug.yaml"), protocols, {
+      keepTrace: true,
+    }).records;
+    const raft = protocols.get("raft") as Protocol;
+    const timeline = notableEvents(buildModel(figure8, { display: displayOf(raft) })).filter(
+      (entry) => entry.t === 72_000,
+    );
+    expect(timeline.map((entry) => entry.text.split(":")[0])).toEqual([
+      "n5 becomes leader (term 4)",
+      "violation raft.leader-completeness",
+    ]);
   });
 });

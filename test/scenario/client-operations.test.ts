@@ -1,10 +1,12 @@
 /**
  * Operations a scenario asks clients for (workload mix, scripted `op` faults, `invoke` steps) are
- * checked against the protocol's client operations before anything runs, and under the list-append
- * model the transactions they give are ones the history checker can read.
+ * checked against the protocol's client operations before anything runs, the values of scripted
+ * operations against the protocol's history model, and under the list-append model the
+ * transactions they give are ones the history checker can read.
  */
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
+import { models } from "../../sim/check/models/index.js";
 import { InputError } from "../../sim/errors.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import { resolveScenario } from "../../sim/scenario/validate.js";
@@ -39,6 +41,39 @@ describe("client operations", () => {
     ],
   ])("refuses an operation the clients do not offer: %j", (text, message) => {
     expect(problem(text)).toBe(message);
+  });
+
+  it.each([
+    [
+      "protocol: raft\nduration: 1s\nfaults:\n  - {at: 1ms, op: {f: cas, key: x, value: 5, node: n1}}\n",
+      "s.yaml:4:43: cas: a cas needs the value [expected, next]",
+    ],
+    [
+      "protocol: raft\nduration: 1s\nfaults:\n  - {at: 1ms, op: {f: cas, key: x}}\n",
+      "s.yaml:4:23: cas: a cas needs the value [expected, next]",
+    ],
+    [
+      "protocol: raft\nduration: 1s\nclients: 1\nschedule:\n  - {invoke: {client: c1, f: cas, key: x, value: [1, 2, 3]}}\n",
+      "s.yaml:5:50: cas: a cas needs the value [expected, next]",
+    ],
+  ])("refuses, at its line, a value the history model cannot take: %j", (text, message) => {
+    expect(problem(text)).toBe(message);
+  });
+
+  it("accepts a cas of [expected, next], and the kv model names what is wrong with a value", () => {
+    expect(
+      problem(
+        "protocol: raft\nduration: 1s\nfaults:\n  - {at: 1ms, op: {f: cas, key: x, value: [null, 5]}}\n",
+      ),
+    ).toBe("no error");
+    const operation = { id: 0, process: 1, key: "x", output: undefined, status: "info" as const, callUs: 0 };
+    const kv = models.kv;
+    expect(kv.validate?.({ ...operation, f: "cas", input: 5, returnUs: Number.POSITIVE_INFINITY })).toBe(
+      "a cas needs the value [expected, next]",
+    );
+    expect(kv.validate?.({ ...operation, f: "incr", input: 5, returnUs: Number.POSITIVE_INFINITY })).toBe(
+      "the kv model supports get/read, put/write, append and cas, not 'incr'",
+    );
   });
 
   it("accepts the operations the clients offer", () => {

@@ -25,6 +25,9 @@ import {
   validateRegister,
 } from "./register.js";
 
+/** The operation functions the key/value model knows. */
+const kvFunctions: readonly string[] = ["get", "read", "put", "write", "append", "cas"];
+
 /** Options for the key/value model. */
 export interface KvOptions {
   /** Every key's value before the first write; `null` (absent) by default. */
@@ -94,11 +97,14 @@ export function kvModelOf(options: KvOptions = {}): Model<KvState> {
     partition: (operation) => operation.key,
     guard: (operations) => kvReadGuard(operations, initial.value),
     readOnly: registerReadOnly,
-    functions: ["get", "read", "put", "write", "append", "cas"],
+    functions: kvFunctions,
     validate(operation) {
       if (operation.f === "append") return undefined;
       const problem = validateRegister(operation, true, "kv");
-      return problem === undefined ? undefined : "the kv model supports get/read, put/write, append and cas";
+      if (problem === undefined) return undefined;
+      // A function the model has, given a value it cannot take: say what is wrong with the value.
+      if (kvFunctions.includes(operation.f)) return problem;
+      return `the kv model supports get/read, put/write, append and cas, not '${operation.f}'`;
     },
     describeOperation(operation) {
       if (operation.f === "append") {
