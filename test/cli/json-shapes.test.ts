@@ -141,6 +141,23 @@ describe("--json shapes", () => {
     ]);
   });
 
+  it("check: a folder with no history file, given alone, is an error object under --json", () => {
+    const empty = mkdtempSync(join(out, "empty-"));
+    const error = {
+      file: empty,
+      result: "error",
+      error: `no history files in ${empty} (expected .log, .txt, .edn, .json, .jsonl, .ndjson files)`,
+      line: null,
+      column: null,
+    };
+    const linearizability = quorumlab("check", empty, "--json");
+    expect(linearizability.code).toBe(2);
+    expect(lines(linearizability.stdout)).toEqual([{ schemaVersion: 2, ...error }]);
+    const transactional = quorumlab("check", empty, "--model", "list-append", "--json");
+    expect(transactional.code).toBe(2);
+    expect(lines(transactional.stdout)).toEqual([{ schemaVersion: 1, ...error }]);
+  });
+
   it("fuzz: a campaign and a run rebuilt with --fc-seed print the same documented fields", () => {
     const counterexample = [
       "file",
