@@ -56,6 +56,26 @@ describe("--json shapes", () => {
     expect(row).toMatchObject({ schemaVersion: 1, scenario: "2pc-no-vote-lost", met: true });
   });
 
+  it("run: the history names the property checked and tells an inconclusive check from none", () => {
+    const history = (scenario: string) => {
+      const result = quorumlab("run", scenario, "--json");
+      return { code: result.code, history: (JSON.parse(result.stdout) as { history: unknown }).history };
+    };
+    expect(history("raft-stale-read-bug")).toEqual({
+      code: 1,
+      history: { ops: 2, linearizable: false, property: "linearizable", unknown: false },
+    });
+    expect(history("txn-write-skew-bug")).toEqual({
+      code: 1,
+      history: { ops: 3, linearizable: false, property: "strict-serializable", unknown: false },
+    });
+    // Paxos has no client history: nothing was checked, which is not an inconclusive check.
+    expect(history("paxos-dueling-proposers")).toEqual({
+      code: 0,
+      history: { ops: 0, linearizable: null, property: null, unknown: false },
+    });
+  });
+
   it("explore: the documented fields, the notes the terminal prints included", () => {
     const result = quorumlab("explore", "consistent-hashing", "--json");
     expect(result.code).toBe(0);
