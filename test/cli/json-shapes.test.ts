@@ -3,7 +3,7 @@
  * explore, mutants and fuzz are what the commands print, `schemaVersion` first.
  * Method: run the CLI as a user would and compare each object's keys with the documented ones.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -182,6 +182,7 @@ describe("--json shapes", () => {
     const counterexample = [
       "file",
       "trace",
+      "report",
       "invariant",
       "kind",
       "message",
@@ -228,7 +229,30 @@ describe("--json shapes", () => {
     };
     const campaign = fuzz("--runs", "40", "--seed", "1", "--no-swarm");
     expect(Object.keys(campaign)).toEqual(fields);
+    // `--shard i/n` adds the shard, after the seed.
+    const shard = quorumlab(
+      "fuzz",
+      "paxos",
+      "--runs",
+      "4",
+      "--seed",
+      "1",
+      "--shard",
+      "1/2",
+      "--out",
+      out,
+      "--json",
+    );
+    expect(shard.code).toBe(0);
+    const sharded = JSON.parse(shard.stdout) as Record<string, unknown>;
+    expect(Object.keys(sharded)).toEqual([...fields.slice(0, 4), "shard", ...fields.slice(4)]);
+    expect(sharded.shard).toBe("1/2");
     expect(Object.keys(campaign.counterexample)).toEqual(counterexample);
+    // The files the terminal lists: the scenario, its trace and its report, side by side.
+    const saved = campaign.counterexample.file as string;
+    expect(campaign.counterexample.trace).toBe(saved.replace(/\.yaml$/, ".trace.jsonl"));
+    expect(campaign.counterexample.report).toBe(saved.replace(/\.yaml$/, ".html"));
+    expect(existsSync(campaign.counterexample.report as string)).toBe(true);
     const { seed, path } = campaign.counterexample.fastCheck;
     const rebuilt = fuzz("--no-swarm", "--fc-seed", String(seed), "--fc-path", path);
     expect(Object.keys(rebuilt)).toEqual(fields);
