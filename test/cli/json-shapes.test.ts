@@ -1,6 +1,7 @@
 /**
- * Goal: the `--json` shapes docs/cli.md (and docs/fuzzing.md for fuzz) give for list, verify,
- * explore, mutants and fuzz are what the commands print, `schemaVersion` first.
+ * Goal: the `--json` shapes docs/cli.md (and docs/fuzzing.md for fuzz) give for list, run, verify,
+ * check, explore, mutants and fuzz are what the commands print, `schemaVersion` first, and an error
+ * that stops a command leaves standard output empty.
  * Method: run the CLI as a user would and compare each object's keys with the documented ones.
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
@@ -54,6 +55,36 @@ describe("--json shapes", () => {
       "met",
     ]);
     expect(row).toMatchObject({ schemaVersion: 1, scenario: "2pc-no-vote-lost", met: true });
+  });
+
+  it("an error that stops a command prints nothing on stdout under --json: one line on stderr, exit 2", () => {
+    const stopped = [
+      ["run", "no-such-scenario", "--json"],
+      ["run", "raft-basic", "--seed", "x", "--json"],
+      ["verify", "--filter", "no-such-scenario", "--json"],
+      ["fuzz", "raft", "--bug", "no-such-bug", "--json"],
+      ["explore", "raft", "--nodes", "99", "--json"],
+      ["mutants", "--protocol", "no-such-protocol", "--json"],
+      ["check", join(out, "no-such-history.edn"), "--timeout", "soon", "--json"],
+      ["bench", "--only", "no-such-benchmark", "--json"],
+    ];
+    for (const args of stopped) {
+      const result = quorumlab(...args);
+      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: "" });
+      expect(result.stderr).toMatch(/^error: [^\n]+\n$/);
+    }
+  });
+
+  it("run: expectations are {expectation, met, detail}", () => {
+    const result = quorumlab("run", "raft-basic", "--json");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as { expectations: unknown[]; expectationsMet: boolean };
+    expect(json.expectations[0]).toEqual({
+      expectation: "safe",
+      met: true,
+      detail: "no safety invariant was violated",
+    });
+    expect(json.expectationsMet).toBe(true);
   });
 
   it("run: the history names the property checked and tells an inconclusive check from none", () => {
