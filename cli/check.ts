@@ -183,17 +183,13 @@ function isFolder(file: string): boolean {
 }
 
 /**
- * The history files of `files`; throws `InputError` when there are none at all, naming the folders
- * given (each folder without a history file, when some files remain, is reported by the run).
+ * The history files of `files` and the arguments that held none; throws `InputError` only when
+ * no argument was given. Each folder without a history file is a problem the run reports, even
+ * when no file remains, so that `--json` prints an error object for it as for any bad file.
  */
 export function historyFiles(files: readonly string[]): ExpandedFiles {
-  const expanded = expandFiles(files);
-  if (expanded.files.length === 0) {
-    if (files.length === 0) throw new InputError("no history files given");
-    if (expanded.problems.length === 1) throw expanded.problems[0]!.error;
-    throw new InputError(`no history files in ${files.join(", ")} (${expectedFiles})`);
-  }
-  return expanded;
+  if (files.length === 0) throw new InputError("no history files given");
+  return expandFiles(files);
 }
 
 interface FileReport {

@@ -69,6 +69,7 @@ export function fuzzJson(
         : {
             file: cx.file ?? null,
             trace: cx.traceFile ?? null,
+            report: cx.reportFile ?? null,
             invariant: cx.invariant,
             kind: cx.kind,
             message: cx.message,

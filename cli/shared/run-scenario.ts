@@ -95,10 +95,25 @@ export function runJson(result: RunResult, wallMs: number): Record<string, unkno
     events: result.events,
     simulatedUs: result.simulatedUs,
     wallMs: Math.round(wallMs * 100) / 100,
-    history: { ops, linearizable: result.linearizable },
+    history: historyJson(result, ops),
     figures: result.figures,
     expectations: result.expectations,
     expectationsMet: result.expectationsMet,
+  };
+}
+
+/**
+ * The `history` field of `--json`: besides the verdict, the property checked (`linearizable`, or
+ * `strict-serializable` for a transactional store; null when the protocol has no history model)
+ * and whether the check ran out of budget (exit code 3), the two cases where `linearizable` is null.
+ */
+function historyJson(result: RunResult, ops: number): Record<string, unknown> {
+  const verdict = result.historyVerdict;
+  return {
+    ops,
+    linearizable: result.linearizable,
+    property: verdict === undefined ? null : (verdict.property ?? "linearizable"),
+    unknown: verdict?.result === "unknown",
   };
 }
 

@@ -172,8 +172,8 @@ export function runTxnCheck(options: TxnCheckRunOptions, output?: TxnCheckOutput
     stderr: output?.stderr ?? process.stderr,
     c: colours(process.stdout, { json: options.json || output?.colour === false }),
   };
-  if (options.files.length === 0) throw new InputError("no history files given");
   const problems = options.problems ?? [];
+  if (options.files.length === 0 && problems.length === 0) throw new InputError("no history files given");
   for (const problem of problems) writeBadInput(problem.file, problem.error, options.json, writer);
   let badInput = problems.length > 0;
   let violation = false;

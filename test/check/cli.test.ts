@@ -252,9 +252,22 @@ describe("quorumlab check", () => {
     ]);
   });
 
-  it("names the folder that held no history file", () => {
+  it("names the folder that held no history file, also when it is the only argument", () => {
     const empty = mkdtempSync(path.join(tmpdir(), "quorumlab-empty-"));
-    expect(() => run({ files: [empty] })).toThrow(`no history files in ${empty}`);
+    const message = `no history files in ${empty} (expected .log, .txt, .edn, .json, .jsonl, .ndjson files)`;
+    const text = run({ files: [empty] });
+    expect(text.code).toBe(2);
+    expect(text.stderr).toBe(`error: ${message}\n`);
+    const json = run({ files: [empty], json: true });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      schemaVersion: checkSchemaVersion,
+      file: empty,
+      result: "error",
+      error: message,
+      line: null,
+      column: null,
+    });
     expect(() => run({ files: [] })).toThrow("no history files given");
   });
 

@@ -1,9 +1,10 @@
 /**
- * Goal: the `--json` shapes docs/cli.md (and docs/fuzzing.md for fuzz) give for list, verify,
- * explore, mutants and fuzz are what the commands print, `schemaVersion` first.
+ * Goal: the `--json` shapes docs/cli.md (and docs/fuzzing.md for fuzz) give for list, run, verify,
+ * check, explore, mutants and fuzz are what the commands print, `schemaVersion` first, and an error
+ * that stops a command leaves standard output empty.
  * Method: run the CLI as a user would and compare each object's keys with the documented ones.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -54,6 +55,56 @@ describe("--json shapes", () => {
       "met",
     ]);
     expect(row).toMatchObject({ schemaVersion: 1, scenario: "2pc-no-vote-lost", met: true });
+  });
+
+  it("an error that stops a command prints nothing on stdout under --json: one line on stderr, exit 2", () => {
+    const stopped = [
+      ["run", "no-such-scenario", "--json"],
+      ["run", "raft-basic", "--seed", "x", "--json"],
+      ["verify", "--filter", "no-such-scenario", "--json"],
+      ["fuzz", "raft", "--bug", "no-such-bug", "--json"],
+      ["explore", "raft", "--nodes", "99", "--json"],
+      ["mutants", "--protocol", "no-such-protocol", "--json"],
+      ["check", join(out, "no-such-history.edn"), "--timeout", "soon", "--json"],
+      ["bench", "--only", "no-such-benchmark", "--json"],
+    ];
+    for (const args of stopped) {
+      const result = quorumlab(...args);
+      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: "" });
+      expect(result.stderr).toMatch(/^error: [^\n]+\n$/);
+    }
+  });
+
+  it("run: expectations are {expectation, met, detail}", () => {
+    const result = quorumlab("run", "raft-basic", "--json");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as { expectations: unknown[]; expectationsMet: boolean };
+    expect(json.expectations[0]).toEqual({
+      expectation: "safe",
+      met: true,
+      detail: "no safety invariant was violated",
+    });
+    expect(json.expectationsMet).toBe(true);
+  });
+
+  it("run: the history names the property checked and tells an inconclusive check from none", () => {
+    const history = (scenario: string) => {
+      const result = quorumlab("run", scenario, "--json");
+      return { code: result.code, history: (JSON.parse(result.stdout) as { history: unknown }).history };
+    };
+    expect(history("raft-stale-read-bug")).toEqual({
+      code: 1,
+      history: { ops: 2, linearizable: false, property: "linearizable", unknown: false },
+    });
+    expect(history("txn-write-skew-bug")).toEqual({
+      code: 1,
+      history: { ops: 3, linearizable: false, property: "strict-serializable", unknown: false },
+    });
+    // Paxos has no client history: nothing was checked, which is not an inconclusive check.
+    expect(history("paxos-dueling-proposers")).toEqual({
+      code: 0,
+      history: { ops: 0, linearizable: null, property: null, unknown: false },
+    });
   });
 
   it("explore: the documented fields, the notes the terminal prints included", () => {
@@ -141,10 +192,28 @@ describe("--json shapes", () => {
     ]);
   });
 
+  it("check: a folder with no history file, given alone, is an error object under --json", () => {
+    const empty = mkdtempSync(join(out, "empty-"));
+    const error = {
+      file: empty,
+      result: "error",
+      error: `no history files in ${empty} (expected .log, .txt, .edn, .json, .jsonl, .ndjson files)`,
+      line: null,
+      column: null,
+    };
+    const linearizability = quorumlab("check", empty, "--json");
+    expect(linearizability.code).toBe(2);
+    expect(lines(linearizability.stdout)).toEqual([{ schemaVersion: 2, ...error }]);
+    const transactional = quorumlab("check", empty, "--model", "list-append", "--json");
+    expect(transactional.code).toBe(2);
+    expect(lines(transactional.stdout)).toEqual([{ schemaVersion: 1, ...error }]);
+  });
+
   it("fuzz: a campaign and a run rebuilt with --fc-seed print the same documented fields", () => {
     const counterexample = [
       "file",
       "trace",
+      "report",
       "invariant",
       "kind",
       "message",
@@ -191,7 +260,30 @@ describe("--json shapes", () => {
     };
     const campaign = fuzz("--runs", "40", "--seed", "1", "--no-swarm");
     expect(Object.keys(campaign)).toEqual(fields);
+    // `--shard i/n` adds the shard, after the seed.
+    const shard = quorumlab(
+      "fuzz",
+      "paxos",
+      "--runs",
+      "4",
+      "--seed",
+      "1",
+      "--shard",
+      "1/2",
+      "--out",
+      out,
+      "--json",
+    );
+    expect(shard.code).toBe(0);
+    const sharded = JSON.parse(shard.stdout) as Record<string, unknown>;
+    expect(Object.keys(sharded)).toEqual([...fields.slice(0, 4), "shard", ...fields.slice(4)]);
+    expect(sharded.shard).toBe("1/2");
     expect(Object.keys(campaign.counterexample)).toEqual(counterexample);
+    // The files the terminal lists: the scenario, its trace and its report, side by side.
+    const saved = campaign.counterexample.file as string;
+    expect(campaign.counterexample.trace).toBe(saved.replace(/\.yaml$/, ".trace.jsonl"));
+    expect(campaign.counterexample.report).toBe(saved.replace(/\.yaml$/, ".html"));
+    expect(existsSync(campaign.counterexample.report as string)).toBe(true);
     const { seed, path } = campaign.counterexample.fastCheck;
     const rebuilt = fuzz("--no-swarm", "--fc-seed", String(seed), "--fc-path", path);
     expect(Object.keys(rebuilt)).toEqual(fields);

@@ -134,7 +134,9 @@ describe("quorumlab check --model list-append", () => {
   it("names a folder with no history file, alone or next to a file", () => {
     const empty = mkdtempSync(path.join(tmpdir(), "quorumlab-txn-empty-"));
     const message = `no history files in ${empty} (expected .log, .txt, .edn, .json, .jsonl, .ndjson files)`;
-    expect(() => historyFiles([empty])).toThrow(message);
+    const alone = run(historyFiles([empty]));
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe(`error: ${message}\n`);
     const { files, problems } = historyFiles([`${corpus}/paper-example.edn`, empty]);
     const { code, stdout, stderr } = run({ files, problems });
     expect(code).toBe(2);
