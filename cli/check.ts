@@ -3,8 +3,10 @@
  *
  * Each file is parsed (format detected from its content unless `--format` says), checked against
  * `--model` or the model its format implies, and reported on one line (`--json`: one JSON
- * object per line). A directory stands for every history file under it. A file that cannot be
- * read or parsed is reported and the other files are still checked.
+ * object per line). Without `--model`, a JSON document that names a transactional model
+ * (`"model": "list-append"`) is checked as a transactional history under it
+ * (cli/shared/txn-check.ts). A directory stands for every history file under it. A file that
+ * cannot be read or parsed is reported and the other files are still checked.
  *
  * Exit code, over all files: 2 if any file was bad input, else 1 if any history is not
  * linearizable, else 3 if any verdict is unknown, else 0.
@@ -28,7 +30,7 @@ import { inFile, readText } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
 import { checkerCode, saveCheckerCache } from "./shared/checker-code.js";
 import { commandHeadings } from "./shared/command-headings.js";
-import { runTxnCheck } from "./shared/txn-check.js";
+import { checkTxnText, runTxnCheck, writeChecked } from "./shared/txn-check.js";
 
 /** File name endings taken from directories. */
 const historyExtensions = [".log", ".txt", ".edn", ".json", ".jsonl", ".ndjson"];
@@ -42,6 +44,11 @@ export interface CheckRunOptions {
   /** Memory budget per file in bytes (`--memory`). */
   readonly memoryBytesMax: number;
   readonly json: boolean;
+  /**
+   * `--level` given without `--model`: the level of the transactional histories among the files;
+   * a file checked for linearizability under it is bad input.
+   */
+  readonly level?: ConsistencyLevel;
 }
 
 /** The `--json` shape's version: 2 added `schemaVersion` and `progress` (lines without it are 1). */
@@ -201,8 +208,13 @@ interface FileReport {
   readonly verdict: CheckResult;
 }
 
-function checkFile(file: string, options: CheckRunOptions): FileReport {
-  const text = readText(file);
+function checkFile(file: string, text: string, options: CheckRunOptions): FileReport {
+  if (options.level !== undefined) {
+    throw new InputError(
+      `--level: a linearizability check has no consistency level (a transactional history needs --model ${txnModelNames.join(" or ")}, or a JSON document that names its model)`,
+      { file },
+    );
+  }
   try {
     return checkText(file, text, options);
   } catch (error) {
@@ -221,6 +233,16 @@ function checkFile(file: string, options: CheckRunOptions): FileReport {
 }
 
 /**
+ * The transactional model a JSON document names (`{"model": "list-append", "events": [...]}`);
+ * undefined for anything else. The transactional reader checks that it is the document's own.
+ */
+export function namedTransactionalModel(text: string): TxnModelName | undefined {
+  if (!text.trimStart().startsWith("{")) return undefined;
+  const named = /"model"\s*:\s*"(list-append|rw-register)"/.exec(text);
+  return named === null ? undefined : (named[1] as TxnModelName);
+}
+
+/**
  * The transactional model a history that failed as a linearizability history seems to be for:
  * the model its JSON document names, list-append for append micro-operations, rw-register for
  * write micro-operations (`[:w k v]`, `["w", k, v]`); undefined when it looks like neither.
@@ -234,6 +256,10 @@ export function transactionalModel(text: string): TxnModelName | undefined {
 }
 
 function checkText(file: string, text: string, options: CheckRunOptions): FileReport {
+  const named = namedTransactionalModel(text);
+  if (options.model !== undefined && named !== undefined) {
+    throw new InputError(`the file says model ${named}, --model says ${options.model}`, { file });
+  }
   const { checkHistory, modelByName, parseHistory } = checkerCode();
   const defaultModel: AnyModel | undefined =
     options.model === undefined ? undefined : modelByName(options.model);
@@ -244,6 +270,10 @@ function checkText(file: string, text: string, options: CheckRunOptions): FileRe
     ...(defaultModel ? { defaultModel } : {}),
   });
   const parseMs = performance.now() - parseStart;
+  // A JSON document given --model reads as that model unless it names another one.
+  if (options.model !== undefined && parsed.format === "json" && parsed.model.name !== options.model) {
+    throw new InputError(`the file says model ${parsed.model.name}, --model says ${options.model}`, { file });
+  }
   // --model overrides the format's model, but keeps the format's variant of the same model
   // (for example Knossos's cas-register starting at 0).
   const model =
@@ -387,7 +417,18 @@ export function runCheck(options: CheckRunOptions, output?: CheckOutput): number
   for (const file of files) {
     let report: FileReport;
     try {
-      report = checkFile(file, options);
+      const text = readText(file);
+      const named =
+        options.model === undefined && options.format === "auto" ? namedTransactionalModel(text) : undefined;
+      if (named !== undefined) {
+        const level = options.level ?? "strict-serializable";
+        const checked = checkTxnText(file, text, { level, timeoutMs: options.timeoutMs });
+        if (checked.verdict.result === "invalid") violation = true;
+        if (checked.verdict.result === "unknown") unknown = true;
+        writeChecked(checked, options.json, writer);
+        continue;
+      }
+      report = checkFile(file, text, options);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       badInput = true;
@@ -458,6 +499,7 @@ export const checkCommand: CommandModule<object, CheckArguments> = {
           files: args.files,
           format: args.format,
           ...(args.model === undefined ? {} : { model: args.model as ModelName }),
+          ...(args.level === undefined ? {} : { level: args.level }),
           timeoutMs: parseDuration(args.timeout),
           memoryBytesMax: args.memory === undefined ? defaultMemoryBytes() : parseByteSize(args.memory),
           json: args.json,
@@ -471,7 +513,8 @@ export const checkCommand: CommandModule<object, CheckArguments> = {
  */
 function checkFlagsFit(args: CheckArguments, transactional: boolean): void {
   if (!transactional) {
-    if (args.level !== undefined)
+    // Without --model, a file may name a transactional model; the run checks --level per file.
+    if (args.level !== undefined && args.model !== undefined)
       throw new InputError(
         `--level: only with --model ${txnModelNames.join(" or ")}; a linearizability check has no consistency level`,
       );

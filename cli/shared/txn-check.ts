@@ -17,6 +17,7 @@ import {
   type TxnCheckResult,
   type TxnHistory,
   type TxnModelName,
+  txnModelNames,
 } from "../../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../../sim/errors.js";
 import { inFile, readText } from "../files.js";
@@ -49,7 +50,7 @@ const shownMax = 3;
 const round = (value: number): number => Math.round(value * 1000) / 1000;
 
 /** A checked file. */
-interface CheckedFile {
+export interface CheckedFile {
   readonly file: string;
   readonly history: TxnHistory;
   readonly verdict: TxnCheckResult;
@@ -57,18 +58,37 @@ interface CheckedFile {
   readonly wallMs: number;
 }
 
-function checkFile(file: string, options: TxnCheckRunOptions): CheckedFile {
-  const text = readText(file);
+/** What checking one file needs: `model` undefined takes the model the file names. */
+export interface TxnFileOptions {
+  readonly model?: TxnModelName;
+  readonly level: ConsistencyLevel;
+  readonly timeoutMs: number;
+}
+
+/**
+ * Parses and checks one history: under `--model`, which must agree with the model the JSON
+ * document names, if it names one; else under the document's model.
+ */
+export function checkTxnText(file: string, text: string, options: TxnFileOptions): CheckedFile {
   const parseStart = performance.now();
   const history = parseTxnHistory(text, file);
   const parseMs = performance.now() - parseStart;
-  if (history.model !== undefined && history.model !== options.model) {
+  if (history.model !== undefined && options.model !== undefined && history.model !== options.model) {
     throw new InputError(`the file says model ${history.model}, --model says ${options.model}`, { file });
+  }
+  const model = options.model ?? history.model;
+  if (model === undefined) {
+    throw new InputError(
+      `no model: give --model ${txnModelNames.join(" or ")}, or name it in the JSON document`,
+      {
+        file,
+      },
+    );
   }
   const start = performance.now();
   const verdict: TxnCheckResult = inFile(file, () =>
     checkTransactions(history, {
-      model: options.model,
+      model,
       level: options.level,
       timeoutMs: options.timeoutMs,
       now: () => performance.now(),
@@ -78,14 +98,14 @@ function checkFile(file: string, options: TxnCheckRunOptions): CheckedFile {
 }
 
 /** Where one run writes, with its colours. */
-interface TxnCheckWriter {
+export interface TxnCheckWriter {
   readonly stdout: { write(text: string): unknown };
   readonly stderr: { write(text: string): unknown };
   readonly c: ChalkInstance;
 }
 
 /** Reports a file that could not be read or parsed. */
-function writeBadInput(file: string, error: InputError, json: boolean, writer: TxnCheckWriter): void {
+export function writeBadInput(file: string, error: InputError, json: boolean, writer: TxnCheckWriter): void {
   if (json) {
     const location = { line: error.line ?? null, column: error.column ?? null };
     const line = {
@@ -165,6 +185,16 @@ function writeFindings(checked: CheckedFile, writer: TxnCheckWriter): void {
   }
 }
 
+/** A checked file's report: one `--json` line, or its verdict line and findings. */
+export function writeChecked(checked: CheckedFile, json: boolean, writer: TxnCheckWriter): void {
+  if (json) {
+    writeCheckedJson(checked, writer);
+    return;
+  }
+  writeVerdictLine(checked, writer);
+  writeFindings(checked, writer);
+}
+
 /** Runs the transactional check over files and returns the exit code. */
 export function runTxnCheck(options: TxnCheckRunOptions, output?: TxnCheckOutput): number {
   const writer: TxnCheckWriter = {
@@ -181,7 +211,7 @@ export function runTxnCheck(options: TxnCheckRunOptions, output?: TxnCheckOutput
   for (const file of options.files) {
     let checked: CheckedFile;
     try {
-      checked = checkFile(file, options);
+      checked = checkTxnText(file, readText(file), options);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       badInput = true;
@@ -190,12 +220,7 @@ export function runTxnCheck(options: TxnCheckRunOptions, output?: TxnCheckOutput
     }
     if (checked.verdict.result === "invalid") violation = true;
     if (checked.verdict.result === "unknown") unknown = true;
-    if (options.json) {
-      writeCheckedJson(checked, writer);
-      continue;
-    }
-    writeVerdictLine(checked, writer);
-    writeFindings(checked, writer);
+    writeChecked(checked, options.json, writer);
   }
   if (badInput) return ExitCode.usage;
   if (violation) return ExitCode.violation;

@@ -17,7 +17,7 @@
  *
  * `parseRingExperimentOptions` is idempotent: its output parses back to itself.
  */
-import { describeNodes, durationOption } from "../shared/options.js";
+import { describeNodes, durationOption, refuseBothDurationForms } from "../shared/options.js";
 import type { PlacementSpec } from "./figures.js";
 import { RING_BUGS, type RingBug } from "./ring.js";
 
@@ -92,7 +92,8 @@ function parsePlacement(value: unknown, index: number): PlacementSpec {
 function parseChange(value: unknown, index: number): MembershipChange {
   if (typeof value !== "object" || value === null) fail(`'changes[${index}]' must be an object`);
   const change = value as Record<string, unknown>;
-  // `at` is written with its unit (`1s`); `atUs`, the parsed form, in microseconds.
+  // `at` is written with its unit (`1s`); `atUs`, the parsed form, in microseconds; not both.
+  refuseBothDurationForms("consistent-hashing", change, `changes[${index}].`);
   const microseconds = change.atUs !== undefined;
   const atUs = durationOption(
     "consistent-hashing",

@@ -8,6 +8,7 @@ import {
   checkElectionTiming,
   durationOption,
   electionTimingFields,
+  refuseBothDurationForms,
 } from "../shared/options.js";
 import { type MultiPaxosBugName, multiPaxosBugNames } from "./bugs.js";
 
@@ -33,6 +34,7 @@ export const defaultMultiPaxosOptions: MultiPaxosOptions = {
 const durationFields = electionTimingFields;
 
 export function parseMultiPaxosOptions(input: Readonly<Record<string, unknown>>): MultiPaxosOptions {
+  refuseBothDurationForms("multi-paxos", input);
   const options: { -readonly [K in keyof MultiPaxosOptions]: MultiPaxosOptions[K] } = {
     ...defaultMultiPaxosOptions,
   };

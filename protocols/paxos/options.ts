@@ -5,7 +5,13 @@
  * `parsePaxosOptions` is idempotent: its output parses back to itself. Single values are parsed
  * by shared/options.ts.
  */
-import { booleanOption, bugListOption, checkNodeName, durationOption } from "../shared/options.js";
+import {
+  booleanOption,
+  bugListOption,
+  checkNodeName,
+  durationOption,
+  refuseBothDurationForms,
+} from "../shared/options.js";
 import { type PaxosBugName, paxosBugNames } from "./bugs.js";
 
 export interface PaxosOptions {
@@ -83,6 +89,7 @@ const durationFields = {
 } as const;
 
 export function parsePaxosOptions(input: Readonly<Record<string, unknown>>): PaxosOptions {
+  refuseBothDurationForms("paxos", input);
   const options: { -readonly [K in keyof PaxosOptions]: PaxosOptions[K] } = { ...defaultPaxosOptions };
   for (const key of Object.keys(input).sort()) {
     const value = input[key];

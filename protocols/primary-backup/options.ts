@@ -3,7 +3,7 @@
  * Durations are written with their unit (`100ms`), or in microseconds under the `Us` names. `parsePrimaryBackupOptions`
  * is idempotent: its output parses back to itself. Single values are parsed by shared/options.ts.
  */
-import { bugListOption, durationOption, fractionOption } from "../shared/options.js";
+import { bugListOption, durationOption, fractionOption, refuseBothDurationForms } from "../shared/options.js";
 import { type PrimaryBackupBugName, primaryBackupBugNames } from "./bugs.js";
 
 /**
@@ -55,6 +55,7 @@ const durationFields = {
 } as const;
 
 export function parsePrimaryBackupOptions(input: Readonly<Record<string, unknown>>): PrimaryBackupOptions {
+  refuseBothDurationForms("primary-backup", input);
   const options: { -readonly [K in keyof PrimaryBackupOptions]: PrimaryBackupOptions[K] } = {
     ...defaultPrimaryBackupOptions,
   };

@@ -13,6 +13,7 @@ import {
   electionTimingFields,
   fractionOption,
   integerOption,
+  refuseBothDurationForms,
 } from "../shared/options.js";
 import { type RaftBugName, raftBugNames } from "./bugs.js";
 
@@ -72,6 +73,7 @@ const durationFields = electionTimingFields;
 
 export function parseRaftOptions(input: Readonly<Record<string, unknown>>): RaftOptions {
   const options: { -readonly [K in keyof RaftOptions]: RaftOptions[K] } = { ...defaultRaftOptions };
+  refuseBothDurationForms("raft", input);
   for (const key of Object.keys(input).sort()) {
     const value = input[key];
     if (value === undefined) continue;

@@ -18,12 +18,20 @@
  * `initialGroups`, every group but the last starts in configuration 1 when there are two or more
  * (the last joins at `changes`), and without `changes` the last group joins at 1 s.
  * `parseShardedOptions` is idempotent: the options it returns, written back as a scenario's
- * options, parse to themselves.
+ * options, parse to themselves. Each of `shards`, `vnodes`, `tick` and `changes[i].at` has a
+ * second name, the one the parsed options use (`shardCount`, `vnodesPerGroup`, `tickUs`,
+ * `atUs`); giving both names of one option is refused.
  */
 
 import type { NodeCounts } from "../../sim/node.js";
 import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
-import { checkNodeName, durationOption, groupsOption, namesOption } from "../shared/options.js";
+import {
+  checkNodeName,
+  durationOption,
+  groupsOption,
+  namesOption,
+  refuseBothDurationForms,
+} from "../shared/options.js";
 import { type ShardBugName, shardBugNames } from "./bugs.js";
 import type { GroupId } from "./config.js";
 
@@ -92,6 +100,7 @@ function parseInteger(name: string, value: unknown, min: number, max: number): n
 function parseChange(value: unknown, index: number): GroupChange {
   if (typeof value !== "object" || value === null) fail(`'changes[${index}]' must be an object`);
   const change = value as Record<string, unknown>;
+  refuseBothDurationForms("sharded-kv", change, `changes[${index}].`);
   const atUs =
     durationField(change, "at", true, `changes[${index}].at`) ??
     fail(`'changes[${index}]' needs 'at', the time of the change`);
@@ -120,6 +129,15 @@ const knownOptions = [
 export function parseShardedOptions(input: Readonly<Record<string, unknown>>): ShardedOptions {
   for (const key of Object.keys(input).sort()) {
     if (!knownOptions.includes(key)) fail(`'${key}' is unknown; known: ${knownOptions.join(", ")}`);
+  }
+  refuseBothDurationForms("sharded-kv", input);
+  for (const [name, parsedName] of [
+    ["shards", "shardCount"],
+    ["vnodes", "vnodesPerGroup"],
+  ] as const) {
+    if (input[name] !== undefined && input[parsedName] !== undefined) {
+      fail(`'${name}' and '${parsedName}' are one option under two names; give only one`);
+    }
   }
   const groups = input.groups === undefined ? {} : groupsOption("sharded-kv", input.groups);
   // Empty groups are derived from the node list, as they are when `groups` is not given.

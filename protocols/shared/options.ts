@@ -70,6 +70,26 @@ export function durationOption(protocol: string, name: string, value: unknown, r
   );
 }
 
+/**
+ * Refuses a duration given in both of its forms, with its unit under its name and in
+ * microseconds under the name ending in `Us` (`tick: 20ms` and `tickUs: 20000`), which would
+ * otherwise leave one of them silently unused. `prefix` places a nested record (`placement.`).
+ */
+export function refuseBothDurationForms(
+  protocol: string,
+  record: Readonly<Record<string, unknown>>,
+  prefix = "",
+): void {
+  for (const key of Object.keys(record).sort()) {
+    if (!key.endsWith("Us") || record[key] === undefined) continue;
+    const name = key.slice(0, -"Us".length);
+    if (record[name] === undefined) continue;
+    throw new Error(
+      `${optionLabel(protocol, `${prefix}${name}`)} and '${prefix}${key}' are one duration in two forms; give only one`,
+    );
+  }
+}
+
 export function booleanOption(protocol: string, name: string, value: unknown): boolean {
   if (typeof value !== "boolean") throw new Error(`${optionLabel(protocol, name)} must be true or false`);
   return value;

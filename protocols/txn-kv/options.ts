@@ -19,10 +19,17 @@
  * keys start in one range on g1 and ranges split once they hold more than `splitSize` elements.
  *
  * Durations also take their parsed form, a number of microseconds under the name ending in `Us`
- * (`tickUs: 20000`, `placement: {loadWindowUs: 300000}`): `parseTxnKvOptions` is idempotent.
+ * (`tickUs: 20000`, `placement: {loadWindowUs: 300000}`): `parseTxnKvOptions` is idempotent. One
+ * duration given in both forms is refused.
  */
 import { parseRaftOptions, type RaftOptions } from "../raft/options.js";
-import { checkNodeName, durationOption, groupsOption, namesOption } from "../shared/options.js";
+import {
+  checkNodeName,
+  durationOption,
+  groupsOption,
+  namesOption,
+  refuseBothDurationForms,
+} from "../shared/options.js";
 import { type TxnBugName, txnBugNames } from "./bugs.js";
 import { type RangeTable, rangeOf } from "./placement.js";
 
@@ -88,6 +95,7 @@ export function parseTxnKvOptions(input: Readonly<Record<string, unknown>>): Txn
   for (const key of Object.keys(input).sort()) {
     if (!knownOptions.includes(key)) fail(`'${key}' is unknown; known: ${knownOptions.join(", ")}`);
   }
+  refuseBothDurationForms("txn-kv", input);
   const groups = input.groups === undefined ? {} : groupsOption("txn-kv", input.groups);
   const splits = input.splits === undefined ? [] : namesOption("txn-kv", "splits", input.splits);
   for (let at = 1; at < splits.length; at++) {
@@ -129,6 +137,7 @@ function parsePlacement(given: Readonly<Record<string, unknown>>): PlacementOpti
     if (!placementKeys.includes(key))
       fail(`'placement.${key}' is unknown; known: ${placementKeys.join(", ")}`);
   }
+  refuseBothDurationForms("txn-kv", given, "placement.");
   const count = (field: string, fallback: number | null, least: number): number | null => {
     const value = given[field] ?? fallback;
     if (value === null) return null;

@@ -416,15 +416,19 @@ function whySentences(input: FailureInput, prefix: PrefixStates, name: (id: numb
     return [witnessSentence(deepest.witnesses.map((local) => name(operations[local]!.id)))];
   if (deepest.reachableStates !== undefined)
     return [
-      `${failingText} is possible in none of the ${counted(deepest.reachableStates, "state")} the partition's operations can reach, in any order.`,
+      deepest.reachableStates === 1
+        ? `${failingText} is not possible in the one state the partition's operations can reach.`
+        : `${failingText} is possible in none of the ${counted(deepest.reachableStates, "state")} the partition's operations can reach, in any order.`,
     ];
   const failingLegal = states.transition(deepest.failing, prefix.stateAtFailure) >= 0;
   const others = deepest.pending.length - 1;
   const failingSentence = failingLegal
-    ? `${failingText} would be possible there, but then ${others === 1 ? "the other pending operation" : `the other ${others} pending operations`} cannot all be placed.`
+    ? `${failingText} would be possible there, but then ${others === 1 ? "the other pending operation cannot be placed" : `the other ${others} pending operations cannot all be placed`}.`
     : others === 0
       ? `${failingText} is not possible in that state and no other operation is pending.`
-      : `${failingText} is not possible in that state, and no order of the ${counted(others, "other pending operation")} makes it possible.`;
+      : others === 1
+        ? `${failingText} is not possible in that state, and placing the other pending operation first does not make it possible.`
+        : `${failingText} is not possible in that state, and no order of the ${others} other pending operations makes it possible.`;
   return [
     `The longest linearizable prefix found has ${counted(deepest.prefix.length, "operation")} and leaves the state at ${prefix.stateAtFailureText};`,
     failingSentence,

@@ -185,3 +185,37 @@ describe("budgets", () => {
     expect(() => checkHistory(large, models["cas-register"], { timeoutMs: 5 })).toThrow(/now/);
   });
 });
+
+describe("explanations count in the singular", () => {
+  it("says 'the one state' when the operations can reach only one", () => {
+    const verdict = checkHistory(
+      history([
+        ["invoke", 0, "read"],
+        ["ok", 0, "read", 2],
+      ]),
+      models.register,
+    );
+    expect(verdict.explanation?.summary).toContain(
+      "read() → 2 is not possible in the one state the partition's operations can reach.",
+    );
+  });
+
+  it("speaks of the other pending operation, not of 'the 1 other pending operation'", () => {
+    const verdict = checkHistory(
+      history([
+        ["invoke", 0, "write", 3],
+        ["ok", 0, "write", 3],
+        ["invoke", 0, "write", 1],
+        ["ok", 0, "write", 1],
+        ["invoke", 1, "write", 2],
+        ["invoke", 0, "read"],
+        ["ok", 0, "read", 3],
+        ["ok", 1, "write", 2],
+      ]),
+      models.register,
+    );
+    expect(verdict.explanation?.summary).toContain(
+      "read() → 3 is not possible in that state, and placing the other pending operation first does not make it possible.",
+    );
+  });
+});

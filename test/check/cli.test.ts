@@ -236,20 +236,78 @@ describe("quorumlab check", () => {
       elle,
       "{:type :invoke, :f :txn, :value [[:append :x 1]]}\n{:type :ok, :f :txn, :value [[:append :x 1]]}\n",
     );
-    const document = path.join(folder, "doc.json");
-    writeFileSync(
-      document,
-      '{"model": "rw-register", "events": [{"type": "invoke", "process": 0, "f": "txn", "value": [["w", "x", 1]]}]}',
-    );
+    const lines = path.join(folder, "lines.jsonl");
+    writeFileSync(lines, '{"type": "invoke", "process": 0, "f": "txn", "value": [["w", "x", 1]]}\n');
     const register = path.join(folder, "register.edn");
     writeFileSync(register, "[{:type :invoke, :f :write, :value 1}]");
-    const { code, stderr } = run({ files: [elle, document, register] });
+    const { code, stderr } = run({ files: [elle, lines, register] });
     expect(code).toBe(2);
     expect(stderr.trim().split("\n")).toEqual([
       `error: ${elle}:1:1: expected :process to be an integer or a keyword such as :nemesis; this looks like a transactional history: check it with --model list-append`,
-      `error: ${document}:1:1: unknown model 'rw-register' (expected one of register, cas-register, kv, multi-register, mutex); this looks like a transactional history: check it with --model rw-register`,
+      `error: ${lines}: event 0 (txn by process 0): the multi-register model needs f 'txn' with a list of [read|write, key, value]; this looks like a transactional history: check it with --model rw-register`,
       `error: ${register}:1:2: expected :process to be an integer or a keyword such as :nemesis`,
     ]);
+  });
+
+  describe("a JSON document that names its model", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-named-model-"));
+    // One process appends, then reads its key empty: G-single-process, allowed when serializable.
+    const transactional = path.join(folder, "append.json");
+    writeFileSync(
+      transactional,
+      JSON.stringify({
+        model: "list-append",
+        events: [
+          { type: "invoke", process: 0, f: "txn", value: [["append", "x", 1]], timeUs: 1 },
+          { type: "ok", process: 0, f: "txn", value: [["append", "x", 1]], timeUs: 2 },
+          { type: "invoke", process: 0, f: "txn", value: [["r", "x", null]], timeUs: 3 },
+          { type: "ok", process: 0, f: "txn", value: [["r", "x", null]], timeUs: 4 },
+        ],
+      }),
+    );
+    const register = path.join(folder, "register.json");
+    writeFileSync(
+      register,
+      JSON.stringify({
+        model: "register",
+        events: [
+          { type: "invoke", process: 0, f: "write", value: 1 },
+          { type: "ok", process: 0, f: "write", value: 1 },
+        ],
+      }),
+    );
+
+    it("is checked under that model without --model, a transactional one included", () => {
+      const strict = run({ files: [transactional, register] });
+      expect(strict.code).toBe(1);
+      expect(strict.stdout).toMatch(/^✗ not strict-serializable \(G-single-process\) .*append\.json 2 txns/);
+      expect(strict.stdout).toContain("[json, list-append]");
+      expect(strict.stdout).toMatch(
+        /✓ linearizable .*register\.json 1 op, 1 partition, .*\[json, register\]/,
+      );
+      const json = JSON.parse(run({ files: [transactional], json: true }).stdout);
+      expect(json).toMatchObject({ model: "list-append", level: "strict-serializable", result: "invalid" });
+      expect(run({ files: [transactional], level: "serializable" }).code).toBe(0);
+    });
+
+    it("exits 2 naming both models when --model names another", () => {
+      const kv = run({ files: [transactional, register], model: "kv" });
+      expect(kv.code).toBe(2);
+      expect(kv.stderr.trim().split("\n")).toEqual([
+        `error: ${transactional}: the file says model list-append, --model says kv`,
+        `error: ${register}: the file says model register, --model says kv`,
+      ]);
+      expect(run({ files: [register], model: "register" }).code).toBe(0);
+    });
+
+    it("keeps --level for transactional histories: a linearizability history under it is bad input", () => {
+      const { code, stdout, stderr } = run({ files: [register, transactional], level: "serializable" });
+      expect(code).toBe(2);
+      expect(stderr).toBe(
+        `error: ${register}: --level: a linearizability check has no consistency level (a transactional history needs --model list-append or rw-register, or a JSON document that names its model)\n`,
+      );
+      expect(stdout).toMatch(/^✓ serializable .*append\.json/);
+    });
   });
 
   it("names the folder that held no history file, also when it is the only argument", () => {

@@ -77,6 +77,22 @@ describe("Knossos histories", () => {
     expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
   });
 
+  it("refuses a string process at its map rather than dropping the operation as the nemesis's", () => {
+    const edn = `[{:process 0 :type :invoke :f :write :value 1}
+  {:process "p1" :type :invoke :f :write :value 2}]`;
+    expect(inputError(() => parseHistory(edn, { file: "k.edn" })).describe()).toBe(
+      "k.edn:2:3: expected :process to be an integer or a keyword such as :nemesis",
+    );
+    const porcupine = '{:process "p1", :type :invoke, :f :get, :key "4", :value nil}';
+    expect(
+      inputError(() => parseHistory(porcupine, { file: "p.edn", format: "porcupine-kv" })).describe(),
+    ).toBe("p.edn:1:1: expected :process to be an integer");
+    const json = '[{"type": "invoke", "process": "p1", "f": "write", "value": 1}]';
+    expect(inputError(() => parseHistory(json, { file: "h.json" })).describe()).toMatch(
+      /^h\.json:1:\d+: event 0: process: .*expected number, received string/,
+    );
+  });
+
   it("reads Jepsen 0.3's tagged operation records as their maps, and refuses a # that is no tag", () => {
     const record = (type: string, value: number) =>
       `#jepsen.history.Op{:index 0, :time 1, :type ${type}, :process 0, :f :write, :value ${value}}`;

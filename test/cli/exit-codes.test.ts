@@ -66,7 +66,7 @@ describe("exit codes", () => {
 
   it.each([
     [
-      ["porcupine/kv/c10-bad.txt", "--level", "serializable"],
+      ["porcupine/kv/c10-bad.txt", "--model", "kv", "--level", "serializable"],
       "--level: only with --model list-append or rw-register; a linearizability check has no consistency level",
     ],
     [

@@ -101,6 +101,39 @@ describe("duration options", () => {
     expect(twoPc.voteTimeoutUs).toBe(5_000);
     expect((twoPc.transactions as { startUs: number }).startUs).toBe(7_000);
   });
+
+  it.each([
+    [
+      "protocol: txn-kv\nnodes: 9\nduration: 1s\noptions:\n  tick: 10ms\n  tickUs: 30000\n",
+      "s.yaml:5:9: options: txn-kv option 'tick' and 'tickUs' are one duration in two forms; give only one",
+    ],
+    [
+      "protocol: txn-kv\nnodes: 12\nduration: 1s\noptions:\n  placement: {loadWindow: 200ms, loadWindowUs: 400000}\n",
+      "s.yaml:5:27: options: txn-kv option 'placement.loadWindow' and 'placement.loadWindowUs' are one duration in two forms; give only one",
+    ],
+    [
+      "protocol: sharded-kv\nnodes: 12\nduration: 1s\noptions:\n  tickUs: 30000\n  tick: 10ms\n",
+      "s.yaml:5:11: options: sharded-kv option 'tick' and 'tickUs' are one duration in two forms; give only one",
+    ],
+    [
+      "protocol: sharded-kv\nnodes: 12\nduration: 1s\noptions:\n  changes: [{at: 1s, atUs: 2000, join: g3}]\n",
+      "s.yaml:5:18: options: sharded-kv option 'changes[0].at' and 'changes[0].atUs' are one duration in two forms; give only one",
+    ],
+    [
+      "protocol: sharded-kv\nnodes: 12\nduration: 1s\noptions: {shards: 4, shardCount: 8}\n",
+      "s.yaml:4:19: options: sharded-kv option 'shards' and 'shardCount' are one option under two names; give only one",
+    ],
+    [
+      "protocol: raft\nduration: 1s\noptions: {heartbeatInterval: 40ms, heartbeatIntervalUs: 60000}\n",
+      "s.yaml:3:30: options: raft option 'heartbeatInterval' and 'heartbeatIntervalUs' are one duration in two forms; give only one",
+    ],
+    [
+      "protocol: two-phase-commit\nduration: 1s\noptions: {transactions: {start: 1ms, startUs: 7000}}\n",
+      "s.yaml:3:33: options: option 'transactions.start' and 'transactions.startUs' are one duration in two forms; give only one",
+    ],
+  ])("refuses one duration given in both forms rather than letting one win: %j", (text, message) => {
+    expect(problem(text)).toBe(message);
+  });
 });
 
 describe("options that name nodes or transactions", () => {

@@ -206,6 +206,24 @@ describe("rw-register anomalies", () => {
       { ...register, level: "snapshot-isolation" },
     );
     expect(verdict.anomalies).toEqual(["lost-update"]);
+    expect(verdict.reads.map((read) => read.why)).toEqual([
+      "T1 and T2 both read 0 from key :x and then wrote it: one of the two updates is lost",
+    ]);
+  });
+
+  it("lost update by three transactions: all three read version 0, and two of the updates are lost", () => {
+    const verdict = check(
+      [
+        { ops: "[[:w :x 0]]" },
+        { ops: "[[:r :x 0] [:w :x 1]]" },
+        { ops: "[[:r :x 0] [:w :x 2]]" },
+        { ops: "[[:r :x 0] [:w :x 3]]" },
+      ],
+      { ...register, level: "snapshot-isolation" },
+    );
+    expect(verdict.reads.map((read) => read.why)).toEqual([
+      "T1, T2 and T3 all read 0 from key :x and then wrote it: all but one of the 3 updates are lost",
+    ]);
   });
 
   it("an overwrite is explained with the value the overwriting transaction wrote, not the one read", () => {

@@ -4,7 +4,13 @@
  * Method: small EDN and JSON histories written inline.
  */
 import { describe, expect, it } from "vitest";
-import { checkTransactions, describeScalar, parseTxnHistory, TxnKeyword } from "../../sim/check/txn/index.js";
+import {
+  checkTransactions,
+  describeScalar,
+  describeTransaction,
+  parseTxnHistory,
+  TxnKeyword,
+} from "../../sim/check/txn/index.js";
 import { InputError } from "../../sim/errors.js";
 
 function inputError(run: () => unknown): InputError {
@@ -152,5 +158,62 @@ describe("a completion's micro-operations", () => {
   it("fill in the values read, which the invocation leaves nil", () => {
     const parsed = parseTxnHistory(history("[[:append :x 1] [:r :y [4 5]]]"), "t.edn");
     expect(parsed.transactions[0]?.ops[1]?.value).toEqual([4, 5]);
+  });
+});
+
+describe("processes", () => {
+  const strict = (text: string) =>
+    checkTransactions(parseTxnHistory(text), { model: "list-append", level: "strict-serializable" });
+
+  it("are integers or strings in EDN as in JSON, so a string process keeps its process order", () => {
+    const edn = `{:type :invoke, :process "p1", :f :txn, :value [[:append :x 1]]}
+{:type :ok, :process "p1", :f :txn, :value [[:append :x 1]]}
+{:type :invoke, :process "p1", :f :txn, :value [[:r :x nil]]}
+{:type :ok, :process "p1", :f :txn, :value [[:r :x nil]]}`;
+    const json = `[{"type": "invoke", "process": "p1", "value": [["append", "x", 1]], "timeUs": 1},
+{"type": "ok", "process": "p1", "value": [["append", "x", 1]], "timeUs": 2},
+{"type": "invoke", "process": "p1", "value": [["r", "x", null]], "timeUs": 3},
+{"type": "ok", "process": "p1", "value": [["r", "x", null]], "timeUs": 4}]`;
+    for (const text of [edn, json]) {
+      const verdict = strict(text);
+      expect(verdict.anomalies).toEqual(["G-single-process"]);
+      expect(verdict.cycles[0]!.steps.map((step) => step.why)).toContain("process p1 ran T0, then T1");
+    }
+  });
+
+  it('keep the integer 1 apart from the string "1", and print them so', () => {
+    const edn = `{:type :invoke, :process 1, :f :txn, :value [[:append :x 1]]}
+{:type :invoke, :process "1", :f :txn, :value [[:r :x nil]]}
+{:type :ok, :process 1, :f :txn, :value [[:append :x 1]]}
+{:type :ok, :process "1", :f :txn, :value [[:r :x nil]]}`;
+    const history = parseTxnHistory(edn);
+    expect(history.transactions.map((txn) => txn.process)).toEqual([1, "1"]);
+    expect(history.transactions.map(describeTransaction)).toEqual([
+      "T0 (process 1: append :x 1)",
+      'T1 (process "1": r :x nil)',
+    ]);
+    expect(strict(edn).result).toBe("valid");
+  });
+
+  it('keep a JSON process "?" apart from the unnamed process of an EDN map without :process', () => {
+    const json = `[{"type": "invoke", "process": "?", "value": [["append", "x", 1]], "timeUs": 1},
+{"type": "ok", "process": "?", "value": [["append", "x", 1]], "timeUs": 2},
+{"type": "invoke", "process": "?", "value": [["r", "x", null]], "timeUs": 3},
+{"type": "ok", "process": "?", "value": [["r", "x", null]], "timeUs": 4}]`;
+    expect(strict(json).anomalies).toEqual(["G-single-process"]);
+  });
+
+  it("are refused, at the map, when neither an integer, a string nor a keyword", () => {
+    for (const process of ["nil", "1.5", "[1]"]) {
+      const edn = `{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}
+  {:type :ok, :process ${process}, :f :txn, :value [[:append :x 1]]}`;
+      expect(inputError(() => parseTxnHistory(edn, "t.edn")).describe()).toBe(
+        "t.edn:2:3: expected :process to be an integer, a string, or a keyword such as :nemesis",
+      );
+    }
+    const json = `[{"type": "invoke", "process": 1.5, "value": [["append", "x", 1]]}]`;
+    expect(inputError(() => parseTxnHistory(json, "t.json")).message).toBe(
+      'event 0: expected "process" to be an integer or a string',
+    );
   });
 });

@@ -5,10 +5,17 @@
  * three-phase-commit/options.ts, which add their own options and list the fields in order.
  *
  * Durations are written with their unit (`100ms`, `1.5s`), or as microsecond numbers under the
- * `Us` names: both `voteTimeout: 100ms` and `voteTimeoutUs: 100000` are accepted, and the parsed
- * form (with `Us` names) parses back to itself.
+ * `Us` names: both `voteTimeout: 100ms` and `voteTimeoutUs: 100000` are accepted (not together),
+ * and the parsed form (with `Us` names) parses back to itself.
  */
-import { booleanOption, checkNodeName, describeNodes, durationOption, integerOption } from "../options.js";
+import {
+  booleanOption,
+  checkNodeName,
+  describeNodes,
+  durationOption,
+  integerOption,
+  refuseBothDurationForms,
+} from "../options.js";
 
 export interface TransactionWorkload {
   /** Transactions begun per simulated second. Default 100. */
@@ -95,6 +102,7 @@ export function checkOptionKeys(
   for (const key of Object.keys(options).sort()) {
     if (!knownKeys.has(key)) throw new Error(`unknown ${protocol} option '${key}'`);
   }
+  refuseBothDurationForms("", options);
 }
 
 /** The `bugs` option: a list of names from the protocol's bugs.ts (default none). */
@@ -142,6 +150,7 @@ export function parseWorkload(value: unknown): TransactionWorkload {
       throw new Error(`unknown option 'transactions.${key}' (known: rate, count, participantsPerTx, start)`);
     }
   }
+  refuseBothDurationForms("", raw, "transactions.");
   const count = raw.count;
   return {
     rate: raw.rate === undefined ? defaults.rate : number("transactions.rate", raw.rate, 1e-6, 1e6),

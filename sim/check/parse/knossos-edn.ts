@@ -4,8 +4,8 @@
  * operation's position in the file, from 0, is its Knossos `:index`; events keep it as `index`.
  *
  * Knossos's rules, translated to the native model:
- * - Operations whose `:process` is not an integer (the nemesis) are ignored, as is an `:info`
- *   with no pending invocation.
+ * - Operations whose `:process` is a keyword (the nemesis) are ignored, as is an `:info` with no
+ *   pending invocation; any other `:process` that is not an integer is refused.
  * - `:fail`: the operation did not happen (kept as a `fail` event, which the checker drops).
  * - `:ok`: the completion's `:value` replaces the invocation's. A completed CAS becomes an `ok`
  *   with value `true`; a completed read of `nil` returned an unknown value and constrains nothing,

@@ -28,11 +28,13 @@ import {
 import { findCycles } from "./cycles.js";
 import { EdgeKind, GraphBuilder } from "./graph.js";
 import {
+  describeProcess,
   describeTxnValue,
   type Scalar,
   type Transaction,
   type TxnHistory,
   type TxnModelName,
+  type TxnProcess,
   unknownProcess,
 } from "./history.js";
 import { analyzeListAppend } from "./list-append.js";
@@ -105,7 +107,7 @@ export const readAnomaliesMax = 100;
  * histories never show it).
  */
 function addOrderEdges(transactions: readonly Transaction[], graph: GraphBuilder): void {
-  const last = new Map<number | string, Transaction>();
+  const last = new Map<TxnProcess, Transaction>();
   const live = transactions.filter((transaction) => transaction.status !== "fail");
   for (const transaction of live) {
     if (transaction.process === unknownProcess) continue;
@@ -154,7 +156,8 @@ export function checkTransactions(history: TxnHistory, options: TxnCheckOptions)
   if (order) addOrderEdges(transactions, builder);
   const graph = builder.freeze();
   const describe = (from: number, to: number, kind: CycleStep["kind"]): string => {
-    if (kind === "process") return `process ${transactions[from]!.process} ran T${from}, then T${to}`;
+    if (kind === "process")
+      return `process ${describeProcess(transactions[from]!.process)} ran T${from}, then T${to}`;
     if (kind === "realtime") return `T${from} completed before T${to} was invoked`;
     const reason = graph.reasonOf(from, to, EdgeKind[kind]);
     const key = reason?.key ?? "?";

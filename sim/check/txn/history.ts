@@ -74,14 +74,25 @@ export interface MicroOp {
 /** How a transaction ended: committed, aborted, or unknown (`info`, or no completion at all). */
 export type TransactionStatus = "ok" | "fail" | "info";
 
+/**
+ * A transaction's process: an integer or a string, each its own identity (`1` and `"1"` are two
+ * processes), or `unknownProcess`.
+ */
+export type TxnProcess = number | string | typeof unknownProcess;
+
 /** The process of an operation map that names none (Elle's own small examples); no process order. */
-export const unknownProcess = "?";
+export const unknownProcess = null;
+
+/** A process as explanations print it: `1`, `p1`, `"1"` (a string), `?` (none named). */
+export function describeProcess(process: TxnProcess): string {
+  return process === unknownProcess ? "?" : describeScalar(process);
+}
 
 /** One transaction of a history. */
 export interface Transaction {
   /** 0-based, in invocation order; explanations name transactions by it. */
   readonly id: number;
-  readonly process: number | string;
+  readonly process: TxnProcess;
   readonly status: TransactionStatus;
   /** The completion's micro-operations for `ok`, the invocation's otherwise. */
   readonly ops: readonly MicroOp[];
@@ -133,5 +144,5 @@ export function describeMicroOp(op: MicroOp): string {
 export function describeTransaction(transaction: Transaction): string {
   const ops = transaction.ops.map(describeMicroOp).join(", ");
   const where = transaction.index === undefined ? "" : `, index ${transaction.index}`;
-  return `T${transaction.id} (process ${transaction.process}${where}: ${ops})`;
+  return `T${transaction.id} (process ${describeProcess(transaction.process)}${where}: ${ops})`;
 }

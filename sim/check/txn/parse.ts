@@ -5,8 +5,9 @@
  * Both are event lists in real-time order: an `invoke` followed, from the same process, by one
  * completion (`ok`, `fail` or `info`). Jepsen's rules apply: a completion's value replaces the
  * invocation's for `ok`; `fail` means the transaction did not happen; `info`, or no completion,
- * means it may or may not have happened. Maps whose `:process` is not an integer (the nemesis)
- * and whose `:f` is not `:txn` (when given) are skipped.
+ * means it may or may not have happened. A process is an integer or a string, each its own
+ * identity in both forms; maps whose `:process` is a keyword (the nemesis) and whose `:f` is not
+ * `:txn` (when given) are skipped, and any other `:process` is refused.
  */
 import { InputError } from "../../errors.js";
 import { EdnFloat, EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.js";
@@ -14,6 +15,7 @@ import { refuseInexactJsonIntegers } from "../parse/exact-integers.js";
 import { nestingMax, nestsDeeper, refuseDeepJsonText } from "../parse/nesting.js";
 import {
   describeMicroOp,
+  describeProcess,
   describeScalar,
   describeTxnValue,
   type MicroFunction,
@@ -24,6 +26,7 @@ import {
   type TxnHistory,
   TxnKeyword,
   type TxnModelName,
+  type TxnProcess,
   txnModelNames,
   unknownProcess,
 } from "./history.js";
@@ -31,7 +34,7 @@ import {
 /** One event as the format-specific readers hand it over. */
 interface RawEvent {
   readonly type: "invoke" | TransactionStatus;
-  readonly process: number | string;
+  readonly process: TxnProcess;
   readonly ops: MicroOp[];
   readonly time: number;
   readonly index?: number;
@@ -137,14 +140,14 @@ function checkCompletionOps(
 /** Pairs invocations with completions into transactions, in invocation order. */
 function pairEvents(events: readonly RawEvent[]): Transaction[] {
   const transactions: Transaction[] = [];
-  const pending = new Map<number | string, { readonly slot: number; readonly event: RawEvent }>();
+  const pending = new Map<TxnProcess, { readonly slot: number; readonly event: RawEvent }>();
   const started: RawEvent[] = [];
   const finished: (RawEvent | undefined)[] = [];
   for (const event of events) {
     if (event.type === "invoke") {
       if (pending.has(event.process)) {
         throw new InputError(
-          `process ${event.process} invokes while its previous transaction is pending`,
+          `process ${describeProcess(event.process)} invokes while its previous transaction is pending`,
           event.where,
         );
       }
@@ -157,7 +160,7 @@ function pairEvents(events: readonly RawEvent[]): Transaction[] {
     if (open === undefined) {
       if (event.type === "info") continue;
       throw new InputError(
-        `${event.type} for process ${event.process}, which has no pending invocation`,
+        `${event.type} for process ${describeProcess(event.process)}, which has no pending invocation`,
         event.where,
       );
     }
@@ -210,6 +213,12 @@ export function parseTxnEdn(text: string, file?: string): TxnHistory {
     }
     const process = map.get("process");
     if (process instanceof Keyword) return;
+    if (process !== undefined && typeof process !== "number" && typeof process !== "string") {
+      throw new InputError(
+        "expected :process to be an integer, a string, or a keyword such as :nemesis",
+        mapWhere,
+      );
+    }
     const f = map.get("f");
     if (f instanceof Keyword && f.name !== "txn") return;
     const index = map.get("index");
@@ -217,7 +226,7 @@ export function parseTxnEdn(text: string, file?: string): TxnHistory {
       type: type.name as RawEvent["type"],
       // Elle's own small examples leave :process out; each operation is then its own process,
       // and an invocation's completion is the next map.
-      process: typeof process === "number" ? process : unknownProcess,
+      process: process ?? unknownProcess,
       ops: opsOf(map.get("value"), mapWhere),
       time: position,
       ...(typeof index === "number" ? { index } : {}),
@@ -240,7 +249,8 @@ function jsonEvent(raw: unknown, position: number, file: string | undefined, lin
   if (typeof event.type !== "string" || !eventTypes.has(event.type)) {
     return fail('"type" to be "invoke", "ok", "fail" or "info"');
   }
-  if (typeof event.process !== "number" && typeof event.process !== "string") {
+  const process = event.process;
+  if (!(typeof process === "string" || (typeof process === "number" && Number.isInteger(process)))) {
     return fail('"process" to be an integer or a string');
   }
   if (event.f !== undefined && event.f !== "txn") return fail('"f" to be "txn" (or absent)');
@@ -255,7 +265,7 @@ function jsonEvent(raw: unknown, position: number, file: string | undefined, lin
   }
   return {
     type: event.type as RawEvent["type"],
-    process: event.process,
+    process,
     ops,
     time: (event.timeUs as number | undefined) ?? position,
     ...(event.index === undefined ? {} : { index: event.index as number }),

@@ -242,12 +242,20 @@ function lostUpdate(
   writers: readonly Transaction[],
   anomalies: ReadAnomaly[],
 ): void {
-  const names = writers.map((writer) => `T${writer.id}`).join(", ");
+  const names = writers.map((writer) => `T${writer.id}`);
+  const who =
+    names.length === 2
+      ? `${names[0]} and ${names[1]} both`
+      : `${names.slice(0, -1).join(", ")} and ${names.at(-1)} all`;
+  const lost =
+    names.length === 2
+      ? "one of the two updates is lost"
+      : `all but one of the ${names.length} updates are lost`;
   anomalies.push({
     name: "lost-update",
     transactions: writers.map((writer) => writer.id),
     key,
     value,
-    why: `${names} all read ${describeTxnValue(value)} from key ${key} and then wrote it: all but one update is lost`,
+    why: `${who} read ${describeTxnValue(value)} from key ${key} and then wrote it: ${lost}`,
   });
 }
