@@ -82,6 +82,26 @@ export function termOf(state: unknown): number | null {
 }
 
 /**
+ * Tells whether a node in a leading role at `term` is a new leadership: the first time that
+ * (node, term) is seen, however often the node leaves and re-enters the role in that term. This
+ * is the rule the kernel counts the `leaderChanges` figure by. A node that stays in its leading
+ * role into a new term (a primary kept by the next view) is a new leadership.
+ */
+export function leadershipTracker(): (node: string, term: number | null) => boolean {
+  const termsByNode = new Map<string, Set<number | null>>();
+  return (node, term) => {
+    let terms = termsByNode.get(node);
+    if (terms === undefined) {
+      terms = new Set();
+      termsByNode.set(node, terms);
+    }
+    if (terms.has(term)) return false;
+    terms.add(term);
+    return true;
+  };
+}
+
+/**
  * Leader changes (a node reporting a leading role, as the protocol declares them, in a term it
  * did not lead before) and the intervals in which no live node reported a leading role.
  */
