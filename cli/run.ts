@@ -36,7 +36,11 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .option("trace", { type: "string", describe: "write the trace as JSON Lines to this file" })
       .option("report", { type: "string", describe: "write a self-contained HTML report to this file" })
       .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
-      .option("quiet", { type: "boolean", default: false, describe: "print only the verdict line" })
+      .option("quiet", {
+        type: "boolean",
+        default: false,
+        describe: "print only the verdict: one line, and the replay command after a violation",
+      })
       .option("liveness", { type: "boolean", default: false, describe: "also check liveness invariants" })
       .option("module", {
         type: "string",
@@ -122,7 +126,7 @@ function printRun(result: RunResult, wallMs: number, options: PrintOptions): voi
   const out: string[] = [];
   if (!options.quiet) out.push(...runLines(result, wallMs, options, c));
   const replay = replayCommand(result.scenario, result.seed, options.modules, options.liveness);
-  out.push(...verdictLines(result, replay, c));
+  out.push(...verdictLines(result, c, { replay, quiet: options.quiet }));
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
