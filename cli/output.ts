@@ -1,24 +1,34 @@
 /**
- * Terminal output shared by every command: colour that respects NO_COLOR, --json and non-TTY
- * output, and the one place that turns errors into exit codes.
+ * Terminal output shared by every command: colour that respects NO_COLOR, TERM=dumb, --json and
+ * non-TTY output, and the one place that turns errors into exit codes.
  */
 import { Chalk, type ChalkInstance } from "chalk";
 import { ExitCode, InputError } from "../sim/errors.js";
 
 /**
- * Colour for a stream. Precedence: a non-empty NO_COLOR, then FORCE_COLOR, then whether the
- * stream is a terminal. `--json` output never has colour.
+ * Colour for a stream. Precedence: a non-empty NO_COLOR, then FORCE_COLOR, then TERM=dumb (a
+ * terminal that shows escape codes as text), then whether the stream is a terminal. `--json`
+ * output never has colour.
  */
 export function colours(stream: NodeJS.WriteStream, options: { json?: boolean } = {}): ChalkInstance {
   if (options.json === true) return new Chalk({ level: 0 });
-  const noColor = process.env.NO_COLOR;
-  if (noColor !== undefined && noColor !== "") return new Chalk({ level: 0 });
-  const force = process.env.FORCE_COLOR;
+  return new Chalk({ level: colourLevel(process.env, stream.isTTY === true) });
+}
+
+/** The chalk colour level (0 for none) for an environment and a stream, as `colours` decides it. */
+export function colourLevel(
+  env: Readonly<Record<string, string | undefined>>,
+  terminal: boolean,
+): 0 | 1 | 2 | 3 {
+  const noColor = env.NO_COLOR;
+  if (noColor !== undefined && noColor !== "") return 0;
+  const force = env.FORCE_COLOR;
   if (force !== undefined && force !== "") {
-    const level = force === "false" || force === "0" ? 0 : Math.min(3, Math.max(1, Number(force) || 1));
-    return new Chalk({ level: level as 0 | 1 | 2 | 3 });
+    if (force === "false" || force === "0") return 0;
+    return Math.min(3, Math.max(1, Number(force) || 1)) as 1 | 2 | 3;
   }
-  return new Chalk({ level: stream.isTTY === true ? 2 : 0 });
+  if (env.TERM === "dumb") return 0;
+  return terminal ? 2 : 0;
 }
 
 /** Prints an error the way the CLI does and returns the exit code it deserves. */

@@ -1,5 +1,6 @@
 import type { ChalkInstance } from "chalk";
 import type { CommandModule } from "yargs";
+import { leadershipTracker } from "../reports/model.js";
 import { InputError } from "../sim/errors.js";
 import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
@@ -35,7 +36,11 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .option("trace", { type: "string", describe: "write the trace as JSON Lines to this file" })
       .option("report", { type: "string", describe: "write a self-contained HTML report to this file" })
       .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
-      .option("quiet", { type: "boolean", default: false, describe: "print only the verdict line" })
+      .option("quiet", {
+        type: "boolean",
+        default: false,
+        describe: "print only the verdict: one line, and the replay command after a violation",
+      })
       .option("liveness", { type: "boolean", default: false, describe: "also check liveness invariants" })
       .option("module", {
         type: "string",
@@ -81,6 +86,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       } else {
         printRun(result, wallMs, {
           quiet: args.quiet,
+          leading: registry.get(scenario.protocol)?.roles?.leading ?? [],
           trace: args.trace,
           report: args.report,
           modules: args.module ?? [],
@@ -106,6 +112,8 @@ function refuseLivenessWithout(protocol: Protocol | undefined): void {
 /** What `printRun` says beside the result. */
 interface PrintOptions {
   readonly quiet: boolean;
+  /** The roles the protocol declares leading, whose leaderships the timeline tells. */
+  readonly leading: readonly string[];
   readonly trace: string | undefined;
   readonly report: string | undefined;
   readonly modules: readonly string[];
@@ -118,7 +126,7 @@ function printRun(result: RunResult, wallMs: number, options: PrintOptions): voi
   const out: string[] = [];
   if (!options.quiet) out.push(...runLines(result, wallMs, options, c));
   const replay = replayCommand(result.scenario, result.seed, options.modules, options.liveness);
-  out.push(...verdictLines(result, replay, c));
+  out.push(...verdictLines(result, c, { replay, quiet: options.quiet }));
   process.stdout.write(`${out.join("\n")}\n`);
 }
 
@@ -131,7 +139,11 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
   );
   if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
   out.push("");
-  out.push(...timeline(result.records, c, stepNotes(scenario)).map((line) => `  ${line}`));
+  out.push(
+    ...timeline(result.records, c, { notes: stepNotes(scenario), leading: options.leading }).map(
+      (line) => `  ${line}`,
+    ),
+  );
   out.push(...protocolTimelineLines(result.figures, c).map((line) => `  ${line}`));
   out.push("");
   out.push(
@@ -290,17 +302,29 @@ export function stepNotes(scenario: Scenario): StepNote[] {
     .map(({ note }) => note);
 }
 
+/** What the timeline tells beside the trace. */
+export interface TimelineOptions {
+  /** The scenario's notes on its steps (`stepNotes`). */
+  readonly notes?: readonly StepNote[];
+  /** The roles the protocol declares leading (`roles.leading`); without them no node leads. */
+  readonly leading?: readonly string[];
+}
+
 /**
- * The notable moments of a run: faults, leadership changes, violations, and the scenario's notes
- * on its steps (each before the records of its instant, as its step runs first).
+ * The notable moments of a run: faults, leaderships, violations, and the scenario's notes on its
+ * steps (each before the records of its instant, as its step runs first). A leadership is each
+ * node and term in a leading role, once, as the `leaderChanges` figure counts them, told with the
+ * role's own name: `n1 becomes primary (term 2)`.
  */
 export function timeline(
   records: readonly TraceLine[],
   c: ChalkInstance,
-  notes: readonly StepNote[] = [],
+  options: TimelineOptions = {},
 ): string[] {
+  const notes = options.notes ?? [];
+  const leading = new Set(options.leading ?? []);
+  const isNewLeadership = leadershipTracker();
   const lines: string[] = [];
-  const roles = new Map<string, string>();
   let hidden = 0;
   const push = (t: number, text: string) => {
     if (lines.length < timelineMax) lines.push(`${c.dim(formatDuration(t).padStart(9))}  ${text}`);
@@ -325,14 +349,12 @@ export function timeline(
       case "state": {
         const state = record.state as { role?: unknown; term?: unknown } | null;
         const role = typeof state?.role === "string" ? state.role : undefined;
-        if (role !== undefined && roles.get(record.node) !== role) {
-          roles.set(record.node, role);
-          if (role === "leader") {
-            push(
-              record.t,
-              `${c.cyan(record.node)} became ${c.cyan("leader")}${state?.term === undefined ? "" : ` (term ${String(state.term)})`}`,
-            );
-          }
+        const term = typeof state?.term === "number" ? state.term : null;
+        if (role !== undefined && leading.has(role) && isNewLeadership(record.node, term)) {
+          push(
+            record.t,
+            `${c.cyan(record.node)} becomes ${c.cyan(role)}${term === null ? "" : ` (term ${String(term)})`}`,
+          );
         }
         break;
       }

@@ -242,7 +242,12 @@ ${
   !model.lanes.some((lane) => lane.kind === "client")
     ? ""
     : `<div><b>Operations</b>: ok ${ops.ok}, fail ${ops.fail}, info ${ops.info}, pending ${ops.pending}
-<table class="figures"><tr><th>f</th><th>ok</th><th>min</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>${latencyRows}</table></div>`
+${
+  // Latencies are of operations that returned ok; with none, a table would be a header alone.
+  latencyRows === ""
+    ? "<p>No client operation completed ok, so no latency is measured.</p>"
+    : `<table class="figures"><tr><th>f</th><th>ok</th><th>min</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr>${latencyRows}</table>`
+}</div>`
 }
 ${
   figures.leaderChanges.length === 0

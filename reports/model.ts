@@ -19,5 +19,5 @@
  */
 export { buildModel } from "./model/builder.js";
 export { checkRecord } from "./model/check-record.js";
-export { roleOf, termOf } from "./model/figures.js";
+export { leadershipTracker, roleOf, termOf } from "./model/figures.js";
 export * from "./model/types.js";

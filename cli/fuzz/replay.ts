@@ -97,7 +97,7 @@ export async function replayFile(args: FuzzArgs): Promise<number> {
   } else {
     const c = colours(process.stdout);
     const header = `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${counted(scenario.nodes, "node")}, seed ${formatSeed(result.seed)}; ${result.events} events in ${formatDuration(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`)}`;
-    process.stdout.write(`${[header, ...verdictLines(result, undefined, c)].join("\n")}\n`);
+    process.stdout.write(`${[header, ...verdictLines(result, c, { replay: undefined })].join("\n")}\n`);
   }
   return runExitCode(result);
 }

@@ -3,7 +3,7 @@
  * given with `--module` or recorded in a scenario's `module:`.
  */
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { protocols } from "../../protocols/index.js";
 import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
@@ -52,16 +52,18 @@ export function warn(message: string): void {
 
 /**
  * The modules a run needs: those given with `--module`, else the one the scenario records (a
- * path relative to the scenario file's folder), checked to exist.
+ * path relative to the scenario file's folder, or an absolute one), checked to exist.
  */
 export function scenarioModules(scenario: Scenario, given: readonly string[]): string[] {
   if (given.length > 0 || scenario.module === undefined) return [...given];
-  const path = join(dirname(scenario.file ?? "."), scenario.module);
+  // An absolute path (a lab's downloaded scenario) is taken as it is.
+  const path = resolve(dirname(scenario.file ?? "."), scenario.module);
   if (!existsSync(path)) {
-    throw new InputError(
-      `module: no file ${displayPath(path)} (the path is relative to the scenario's folder); give the module with --module`,
-      { file: scenario.file ?? scenario.name, ...(scenario.locate?.(["module"]) ?? {}) },
-    );
+    const relativeTo = isAbsolute(scenario.module) ? "" : " (the path is relative to the scenario's folder)";
+    throw new InputError(`module: no file ${displayPath(path)}${relativeTo}; give the module with --module`, {
+      file: scenario.file ?? scenario.name,
+      ...(scenario.locate?.(["module"]) ?? {}),
+    });
   }
   return [displayPath(path)];
 }

@@ -3,7 +3,7 @@
  * `reports/` renders; this file does the I/O.
  */
 import { writeFileSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import { protocols } from "../../protocols/index.js";
 import { shellWord } from "../../reports/escape.js";
@@ -89,7 +89,7 @@ function htmlPage(options: WriteReportOptions): HtmlPage {
   const modules = options.modules ?? [];
   if (scenario === undefined) return viewer;
   const lab = (verdict: RunResult) => ({
-    scenarioYaml: writeScenario(scenario),
+    scenarioYaml: writeScenario(labScenario(scenario, modules)),
     verdict: verdictOf(verdict),
   });
   if (modules.length > 0 && options.result !== undefined) {
@@ -107,6 +107,17 @@ function htmlPage(options: WriteReportOptions): HtmlPage {
   if (modules.length > 0 || !protocols.has(scenario.protocol)) return viewer;
   const run = options.result ?? runScenario(scenario, protocols, { checkHistory: historyChecker() });
   return { bundle: pageBundle({ protocol: scenario.protocol }), gzipBase64, lab: lab(run) };
+}
+
+/**
+ * The scenario a lab page forks and downloads. A protocol module's run names its one module by
+ * absolute path (`module:`): the reader saves the downloaded file wherever they choose, where a
+ * path relative to the original scenario's folder, or a `--module` the scenario never named,
+ * would not find it.
+ */
+export function labScenario(scenario: Scenario, modules: readonly string[]): Scenario {
+  const module = modules.length === 1 ? modules[0] : undefined;
+  return module === undefined ? scenario : { ...scenario, module: resolve(module) };
 }
 
 /**

@@ -8,11 +8,23 @@ import { formatSeed } from "../../sim/random.js";
 import type { RunResult } from "../../sim/run.js";
 import { formatDuration } from "../../sim/time.js";
 
+/** How much `verdictLines` says. */
+export interface VerdictOptions {
+  /** The command that replays the run; none when undefined. */
+  readonly replay: string | undefined;
+  /**
+   * Only the verdict (`run --quiet`, for CI logs): one line for safe or for each violation, the
+   * replay command after a violation, and the expectations not met; no message, witnesses or seed.
+   */
+  readonly quiet?: boolean;
+}
+
 /**
- * Safe, or each violation (safety first, then liveness) with `replay`, the command that replays
- * the run (none when undefined); then the expectations the run did not meet.
+ * Safe, or each violation (safety first, then liveness) with the command that replays the run;
+ * then the expectations the run did not meet.
  */
-export function verdictLines(result: RunResult, replay: string | undefined, c: ChalkInstance): string[] {
+export function verdictLines(result: RunResult, c: ChalkInstance, options: VerdictOptions): string[] {
+  const { replay, quiet = false } = options;
   const out: string[] = [];
   const safety = result.violations.filter((violation) => violation.kind === "safety");
   const liveness = result.violations.filter((violation) => violation.kind === "liveness");
@@ -25,6 +37,7 @@ export function verdictLines(result: RunResult, replay: string | undefined, c: C
     out.push(
       `${what} ${c.bold(violation.invariant)} at t=${formatDuration(violation.timeUs)} (event ${violation.event})`,
     );
+    if (quiet) continue;
     out.push(`  ${violation.message}`);
     if (violation.frame !== undefined) out.push(c.dim(`  thrown at ${violation.frame}`));
     else if (violation.witnesses !== undefined && violation.invariant !== "kv.linearizable") {
@@ -32,7 +45,7 @@ export function verdictLines(result: RunResult, replay: string | undefined, c: C
     }
   }
   if (result.violations.length > 0) {
-    out.push(`  seed=${formatSeed(result.seed)} scenario=${result.scenario.name}`);
+    if (!quiet) out.push(`  seed=${formatSeed(result.seed)} scenario=${result.scenario.name}`);
     if (replay !== undefined) out.push(`  replay: ${replay}`);
   }
   const unmet = result.expectations.filter((expectation) => !expectation.met);

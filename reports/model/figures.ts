@@ -82,8 +82,29 @@ export function termOf(state: unknown): number | null {
 }
 
 /**
- * Leader changes (a node reporting a leading role, as the protocol declares them, in a term it
- * did not lead before) and the intervals in which no live node reported a leading role.
+ * Tells whether a node in a leading role at `term` is a new leadership: the first time that
+ * (node, term) is seen, however often the node leaves and re-enters the role in that term. This
+ * is the rule the kernel counts the `leaderChanges` figure by, so the reports and `quorumlab run`
+ * list the leaderships the figure counts. A node that stays in its leading role into a new term
+ * (a primary kept by the next view) is a new leadership.
+ */
+export function leadershipTracker(): (node: string, term: number | null) => boolean {
+  const termsByNode = new Map<string, Set<number | null>>();
+  return (node, term) => {
+    let terms = termsByNode.get(node);
+    if (terms === undefined) {
+      terms = new Set();
+      termsByNode.set(node, terms);
+    }
+    if (terms.has(term)) return false;
+    terms.add(term);
+    return true;
+  };
+}
+
+/**
+ * Leader changes (each node and term in a leading role, as the protocol declares them, once:
+ * `leadershipTracker`) and the intervals in which no live node reported a leading role.
  */
 function leadership(model: FigureInput): {
   leaderChanges: Array<{ t: number; node: string; role: string; term: number | null }>;
@@ -98,8 +119,8 @@ function leadership(model: FigureInput): {
   const leaders = new Set<number>();
   const leaderChanges: Array<{ t: number; node: string; role: string; term: number | null }> = [];
   const gaps: Array<{ startUs: number; endUs: number }> = [];
+  const isNewLeadership = leadershipTracker();
   let anyRole = false;
-  let lastLeader: { lane: number; term: number | null } | undefined;
   let gapStart: number | null = 0;
   for (const event of events) {
     const state = event.state < 0 ? null : model.states[event.state];
@@ -107,10 +128,8 @@ function leadership(model: FigureInput): {
     if (role !== null) anyRole = true;
     if (role !== null && leading.has(role)) {
       const term = termOf(state);
-      if (!leaders.has(event.lane) && (lastLeader?.lane !== event.lane || lastLeader.term !== term)) {
-        leaderChanges.push({ t: event.t, node: model.lanes[event.lane]?.name ?? "?", role, term });
-        lastLeader = { lane: event.lane, term };
-      }
+      const node = model.lanes[event.lane]?.name ?? "?";
+      if (isNewLeadership(node, term)) leaderChanges.push({ t: event.t, node, role, term });
       leaders.add(event.lane);
     } else {
       leaders.delete(event.lane);

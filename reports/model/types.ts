@@ -161,7 +161,10 @@ export interface ReportFigures {
     dropped: number;
     duplicated: number;
   }>;
-  /** Nodes entering a role the protocol declares leading, in a term they did not lead before. */
+  /**
+   * Each node and term in a role the protocol declares leading, once (the kernel's
+   * `leaderChanges` figure): a node kept in its leading role into a new term counts again.
+   */
   readonly leaderChanges: ReadonlyArray<{ t: number; node: string; role: string; term: number | null }>;
   readonly operations: Readonly<Record<OperationStatus, number>>;
   readonly latencyByFunction: ReadonlyArray<{ f: string } & LatencyFigures>;

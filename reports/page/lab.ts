@@ -310,7 +310,9 @@ function modelOptions(
     replay:
       forks.length === 0
         ? (options.replay ?? `npx quorumlab run ${shellWord(scenario.name)}`)
-        : `npx quorumlab run ${shellWord(downloadName(scenario, forks))}   (the file “Download scenario” saves)`,
+        : `npx quorumlab run ${shellWord(downloadName(scenario, forks))}   (the file “Download scenario” saves${
+            scenario.module === undefined ? "" : `, which loads its protocol from ${scenario.module}`
+          })`,
   };
 }
 

@@ -457,8 +457,9 @@ export interface Scenario {
   readonly name: string;
   readonly protocol: string;
   /**
-   * The protocol module's path, relative to the scenario file's folder, when the protocol is a
-   * user's module rather than a built-in one (written into fuzzer counterexamples).
+   * The protocol module's path, relative to the scenario file's folder or absolute (a lab page's
+   * downloaded scenario), when the protocol is a user's module rather than a built-in one
+   * (written into fuzzer counterexamples).
    */
   readonly module?: string;
   readonly summary: string;

@@ -295,6 +295,18 @@ describe("exit codes", () => {
     expect(result.stdout).toContain("replay: npx quorumlab run raft-figure-8-bug --seed");
   });
 
+  it("run --quiet prints the verdict line, and after a violation the replay command alone", () => {
+    const violated = quorumlab("run", "raft-figure-8-bug", "--quiet");
+    expect(violated.code).toBe(1);
+    expect(violated.stdout.trimEnd().split("\n")).toEqual([
+      "✗ SAFETY VIOLATION raft.leader-completeness at t=72ms (event 88)",
+      "  replay: npx quorumlab run raft-figure-8-bug --seed 0x1 --trace trace.jsonl --report report.html",
+    ]);
+    const safe = quorumlab("run", "raft-figure-8", "--quiet");
+    expect(safe.code).toBe(0);
+    expect(safe.stdout.trimEnd().split("\n")).toEqual([expect.stringMatching(/^✓ safe: /)]);
+  });
+
   it("1 for a run whose liveness invariant fails under --liveness, shown with a replay that checks it", () => {
     // The coordinator crashes before it has every vote and never comes back: every participant
     // voted Yes and stays undecided (AC5 fails), while no safety rule is broken.

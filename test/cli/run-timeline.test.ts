@@ -1,8 +1,11 @@
 /**
  * The timeline `quorumlab run` prints. Goal: a reader follows a teaching scenario step by step,
  * with the scenario's own notes on its steps among the faults and elections they explain, and
- * no note of a step that never ran because the run stopped at a violation. Method: run the
- * Figure 8 scenarios and read the timeline as the terminal shows it without colour.
+ * no note of a step that never ran because the run stopped at a violation; every protocol's
+ * leaderships are told under the name of its own leading role, one line for each leadership
+ * the `leaderChanges` figure counts. Method: run the Figure 8 scenarios and one scenario of each
+ * protocol that declares a leading role, and read the timeline as the terminal shows it without
+ * colour.
  */
 import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
@@ -12,10 +15,16 @@ import { stepNotes, timeline } from "../../cli/run.js";
 import { protocols } from "../../protocols/index.js";
 import { runScenario } from "../../sim/run.js";
 
-function timelineOf(name: string): string[] {
+function runOf(name: string): { lines: string[]; leaderChanges: number } {
   const scenario = loadScenario(name);
   const result = runScenario(scenario, protocols, { checkHistory: historyChecker(), keepTrace: true });
-  return timeline(result.records, new Chalk({ level: 0 }), stepNotes(scenario)).map((line) => line.trim());
+  const leading = protocols.get(scenario.protocol)?.roles?.leading ?? [];
+  const lines = timeline(result.records, new Chalk({ level: 0 }), { notes: stepNotes(scenario), leading });
+  return { lines: lines.map((line) => line.trim()), leaderChanges: result.figures.leaderChanges };
+}
+
+function timelineOf(name: string): string[] {
+  return runOf(name).lines;
 }
 
 describe("run's timeline", () => {
@@ -33,5 +42,32 @@ describe("run's timeline", () => {
     const lines = timelineOf("raft-figure-8-bug");
     expect(lines.at(-1)).toMatch(/^72ms {2}✗ raft.leader-completeness/);
     expect(lines.some((line) => line.includes("an entry of term 4 commits c and e"))).toBe(false);
+  });
+
+  it("tells a leadership in the name of the protocol's own leading role", () => {
+    expect(timelineOf("2pc-no-vote")).toContain("0  n1 becomes coordinator");
+    // The view service keeps n2 primary from view 1 into view 2: a leadership of each view.
+    const primaries = timelineOf("pb-view-service").filter((line) => line.includes("becomes"));
+    expect(primaries).toEqual([
+      "2ms  n2 becomes primary (term 1)",
+      "102ms  n2 becomes primary (term 2)",
+      "702ms  n3 becomes primary (term 3)",
+    ]);
+  });
+
+  it.each([
+    "2pc-coordinator-crash",
+    "3pc-quorum-partition",
+    "pb-acked-write-loss",
+    "primary-backup-stale-read",
+    "multipaxos-holes",
+    "raft-figure-8",
+    "sharded-kv-serve-before-data-bug",
+    "txn-write-skew-bug",
+  ])("tells each leadership that %s's leaderChanges figure counts", (name) => {
+    const { lines, leaderChanges } = runOf(name);
+    expect(leaderChanges).toBeGreaterThan(0);
+    // A scenario note may say "becomes" too: a leadership line starts with the node.
+    expect(lines.filter((line) => /^\S+ {2}n\d+ becomes /.test(line))).toHaveLength(leaderChanges);
   });
 });
