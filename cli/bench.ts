@@ -67,7 +67,10 @@ export const benchCommand: CommandModule<object, { json: boolean; only?: string 
   builder: (yargs) =>
     yargs
       .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
-      .option("only", { type: "string", describe: "run only benchmarks whose name contains this text" }),
+      .option("only", {
+        type: "string",
+        describe: "run only benchmarks whose name or module contains this text",
+      }),
   handler: (args) =>
     runCommand(async () => {
       const c = colours(process.stderr, { json: false });

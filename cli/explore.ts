@@ -750,7 +750,7 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
       .positional("target", {
         type: "string",
         demandOption: true,
-        describe: "built-in protocol name, or path of a protocol module (.js)",
+        describe: "built-in protocol name, or path of a protocol module (.js or .ts)",
       })
       .option("nodes", {
         type: "number",
@@ -785,7 +785,7 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
       .option("network", {
         choices: ["unordered", "ordered", "fifo"] as const,
         describe:
-          "unordered: any message in flight may arrive next; ordered: each link in sending order, losing messages (default: the bug's or the protocol's, else unordered)",
+          "unordered: any message in flight may arrive next; ordered: each link in sending order, losing messages; fifo: only the oldest message on each link may arrive (default: the bug's or the protocol's, else unordered)",
       })
       .option("quiet-timeouts", {
         type: "boolean",
