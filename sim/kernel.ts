@@ -1582,6 +1582,16 @@ function checkReply(request: unknown, reply: unknown): void {
       `ctx.reply(request, ${shown(reply)}): a reply is {status: "ok", value?}, {status: "fail", error} or {status: "redirect", leader?}`,
     );
   }
+  // A read answered ok without a value was recorded as reading null, which the history checker
+  // then held against the writes: a value the node forgot to send looked like a stale read.
+  if (answer.status === "ok" && (answer as { value?: unknown }).value === undefined) {
+    const f = (request as { f?: unknown }).f;
+    if (f === "read" || f === "get") {
+      throw new TypeError(
+        `ctx.reply(request ${asked.id} (${f}), ${shown(reply)}): an ok reply to a ${f} carries the value read, null when there is none`,
+      );
+    }
+  }
 }
 
 /** Whether a monitor's answer is a failure: a message, and witnesses (if any) in a record. */

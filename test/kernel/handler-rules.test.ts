@@ -521,6 +521,23 @@ describe("a reply a client cannot read", () => {
     expect(fine.violations.filter((violation) => violation.invariant === "exception")).toEqual([]);
   });
 
+  it("an ok reply to a read without a value is an exception naming the request, not a read of null", () => {
+    const forgetful = answered(answering((ctx, request) => ctx.reply(request, { status: "ok" })));
+    expect(forgetful.violations[0]?.invariant).toBe("exception");
+    expect(forgetful.violations[0]?.message).toMatch(
+      /^n\d onClientRequest threw TypeError: ctx\.reply\(request c1:\d+ \(read\), \{"status":"ok"\}\): an ok reply to a read carries the value read, null when there is none/,
+    );
+    expect(forgetful.history.some((event) => event.type === "ok")).toBe(false);
+  });
+
+  it("a copy of the request answers its client: a reply goes by the request's id and client", () => {
+    const copying = answered(
+      answering((ctx, request) => ctx.reply({ ...request }, { status: "ok", value: null })),
+    );
+    expect(copying.violations).toEqual([]);
+    expect(copying.history.some((event) => event.type === "ok")).toBe(true);
+  });
+
   it("a redirect to a leader that is not a node is an exception of the replying handler", () => {
     // The client used to send its next attempt there, outside any handler: an internal error.
     for (const [leader, what] of [
