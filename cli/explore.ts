@@ -510,7 +510,7 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
         `saved   ${saved.file}${saved.reportFile === undefined ? "" : `  (report ${saved.reportFile})`}\n`,
       );
       out.write(
-        `trace   ${saved.traceHash}${saved.reproduced ? "" : c.red("  (the replay did not break it again)")}\n`,
+        `trace   ${saved.traceHash.slice(0, 16)}${saved.reproduced ? "" : c.red("  (the replay did not break it again)")}\n`,
       );
       out.write(`replay  ${saved.replay}\n`);
       break;

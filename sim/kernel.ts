@@ -24,7 +24,7 @@ import {
   leaveDeterministicSection,
 } from "./determinism.js";
 import { describeThrown, InputError } from "./errors.js";
-import { frozenCopy } from "./freeze.js";
+import { frozenCopy, frozenJsonCopy, NotJson, whereNotJson } from "./freeze.js";
 import { cutUs, Network, type NetworkSpec } from "./network.js";
 import type {
   ClientReply,
@@ -52,6 +52,7 @@ import { type ChoiceEntry, ChoiceQueue, type StepQueue } from "./scheduler.js";
 import { MemoryStorage } from "./storage.js";
 import { didYouMean, misspeltMethod } from "./suggest.js";
 import { formatDuration } from "./time.js";
+import { notJson } from "./trace/lines.js";
 import {
   type ArrivalKind,
   type DropReason,
@@ -732,13 +733,13 @@ export class Kernel {
         send: (to, message) => {
           if (describing !== undefined) throw describeActed("ctx.send");
           checkMessage(message, to);
-          const sent = this.guardData ? sentCopy(message, "send", to) : message;
+          const sent = this.guardData ? this.sentCopy(message, { call: "send", from: id, to }) : message;
           this.send(slot.index, this.nodeEndpoint(to, "ctx.send"), sent);
         },
         broadcast: (message) => {
           if (describing !== undefined) throw describeActed("ctx.broadcast");
           checkMessage(message);
-          const sent = this.guardData ? sentCopy(message, "broadcast") : message;
+          const sent = this.guardData ? this.sentCopy(message, { call: "broadcast", from: id }) : message;
           for (const peer of peers) this.send(slot.index, this.network.endpoint(peer), sent);
         },
         setTimer: (name, delayUs) => {
@@ -759,14 +760,19 @@ export class Kernel {
           checkReply(request, reply);
           if (reply.status === "redirect" && reply.leader !== undefined)
             this.nodeEndpoint(reply.leader, "ctx.reply");
-          const sent = this.guardData ? sentCopy(reply, "reply") : reply;
+          const sent = this.guardData
+            ? this.sentCopy(reply, { call: "reply", from: id, to: request.client, request: request.id })
+            : reply;
           const message: ClientReplyMessage = { type: "client-reply", requestId: request.id, reply: sent };
           this.send(slot.index, this.network.endpoint(request.client), message);
         },
         probe: (name) => this.observer?.probe(slot.index, name),
         note: (label, data) => {
           if (this.tracing) {
-            const kept = data !== undefined && this.guardData ? notedCopy(id, label, data) : data;
+            const kept =
+              data !== undefined && this.guardData
+                ? notedCopy(id, label, data, this.nowUs, this.eventIndex)
+                : data;
             this.trace.record(
               kept === undefined
                 ? { kind: "note", t: this.nowUs, e: this.eventIndex, node: id, label }
@@ -1204,7 +1210,8 @@ export class Kernel {
       const symbol = this.endpointSymbols[slot.index] as number;
       const last = this.trace.lastDescription(symbol) as StateDescription | undefined;
       description = described(slot.id, node, last, this.guardData);
-      if (this.guardData && description !== last) description = describedCopy(slot.id, description, last);
+      if (this.guardData && description !== last)
+        description = describedCopy(slot.id, description, last, this.nowUs, this.eventIndex);
       this.trace.state(this.traceFields.node(this.nowUs, this.eventIndex, symbol), description);
     }
     const roles = this.roles;
@@ -1281,6 +1288,7 @@ export class Kernel {
   private pushViolation(violation: Violation): void {
     this.violations.push(violation);
     if (this.tracing) {
+      if (this.guardData && violation.witnesses !== undefined) checkWitnesses(violation);
       this.trace.record({
         kind: "violation",
         t: violation.timeUs,
@@ -1289,6 +1297,37 @@ export class Kernel {
         message: violation.message,
         ...(violation.witnesses === undefined ? {} : { witnesses: violation.witnesses }),
       });
+    }
+  }
+
+  /**
+   * A module's message or reply as a frozen deep copy (`KernelConfig.guardData`). A value that
+   * cannot be copied (a function, say) is a TypeError in the sending handler, naming the call; one
+   * JSON would write as something else (a Map, NaN) is one line, exit code 2, naming the record:
+   * the receiver would get what the trace does not show.
+   */
+  private sentCopy<T>(message: T, sent: SentBy): T {
+    try {
+      return frozenJsonCopy(message);
+    } catch (error) {
+      if (error instanceof NotJson) {
+        const type = (message as { type?: unknown }).type;
+        const what =
+          sent.call === "reply"
+            ? `${sent.from}'s reply to ${sent.to} (request ${sent.request})`
+            : sent.call === "send"
+              ? `a ${String(type)} message from ${sent.from} to ${sent.to}`
+              : `a ${String(type)} message ${sent.from} broadcast`;
+        throw notJson(error, what, this.nowUs, this.eventIndex);
+      }
+      const named =
+        sent.call === "send"
+          ? `ctx.send(${JSON.stringify(sent.to)}, …)`
+          : sent.call === "reply"
+            ? "ctx.reply(request, …)"
+            : "ctx.broadcast(…)";
+      const what = sent.call === "reply" ? "the reply" : "the message";
+      throw new TypeError(`${named}: ${(error as Error).message.replace(/^the value/, what)}`);
     }
   }
 
@@ -1542,6 +1581,16 @@ function checkReply(request: unknown, reply: unknown): void {
     throw new TypeError(
       `ctx.reply(request, ${shown(reply)}): a reply is {status: "ok", value?}, {status: "fail", error} or {status: "redirect", leader?}`,
     );
+  }
+  // A read answered ok without a value was recorded as reading null, which the history checker
+  // then held against the writes: a value the node forgot to send looked like a stale read.
+  if (answer.status === "ok" && (answer as { value?: unknown }).value === undefined) {
+    const f = (request as { f?: unknown }).f;
+    if (f === "read" || f === "get") {
+      throw new TypeError(
+        `ctx.reply(request ${asked.id} (${f}), ${shown(reply)}): an ok reply to a ${f} carries the value read, null when there is none`,
+      );
+    }
   }
 }
 
@@ -1831,6 +1880,8 @@ function describedCopy(
   id: NodeId,
   description: StateDescription | undefined,
   last: StateDescription | undefined,
+  timeUs: number,
+  event: number,
 ): StateDescription | undefined {
   if (description === undefined) return undefined;
   // A string or list was written to the trace as the node's state, where reports read a record.
@@ -1841,8 +1892,9 @@ function describedCopy(
   }
   let copy: StateDescription;
   try {
-    copy = frozenCopy(description);
+    copy = frozenJsonCopy(description);
   } catch (error) {
+    if (error instanceof NotJson) throw notJson(error, `${id}'s state description`, timeUs, event);
     throw new InputError(
       `${id}: describe() returned a description that ${uncopyable(error)}: a description shows data only (docs/node-api.md, "Describing state")`,
     );
@@ -1856,10 +1908,13 @@ function describedCopy(
  * Data that is not data (a function) is a mistake in the module, reported like a description's:
  * notes are recorded only while a trace is, so a finding would come and go with the trace.
  */
-function notedCopy(id: NodeId, label: string, data: unknown): unknown {
+function notedCopy(id: NodeId, label: string, data: unknown, timeUs: number, event: number): unknown {
   try {
-    return frozenCopy(data);
+    return frozenJsonCopy(data);
   } catch (error) {
+    if (error instanceof NotJson) {
+      throw notJson(error, `the data of ${id}'s note ${JSON.stringify(label)}`, timeUs, event);
+    }
     throw new InputError(
       `${id}: ctx.note(${JSON.stringify(label)}, …): the data ${uncopyable(error)}: a note records data only`,
     );
@@ -1871,23 +1926,28 @@ function uncopyable(error: unknown): string {
   return (error as Error).message.replace(/^the value /, "").replace(/, and only data can be copied$/, "");
 }
 
+/** Who sent a module's message or reply, and how: what `sentCopy` names on a mistake. */
+interface SentBy {
+  readonly call: "send" | "broadcast" | "reply";
+  readonly from: NodeId;
+  readonly to?: string;
+  readonly request?: string;
+}
+
 /**
- * `message` as a frozen deep copy (`KernelConfig.guardData`); a value that cannot be copied (a
- * function, say) is a TypeError in the sending handler, naming the call.
+ * Refuses a module invariant's witnesses that JSON would write as something else (a Map as `{}`,
+ * NaN as null): the trace would misstate what the invariant saw. Checked only on a violation of
+ * a traced run, without a copy, since witnesses are recorded once.
  */
-function sentCopy<T>(message: T, call: "send" | "broadcast" | "reply", to?: NodeId): T {
-  try {
-    return frozenCopy(message);
-  } catch (error) {
-    const named =
-      call === "send"
-        ? `ctx.send(${JSON.stringify(to)}, …)`
-        : call === "reply"
-          ? "ctx.reply(request, …)"
-          : "ctx.broadcast(…)";
-    const what = call === "reply" ? "the reply" : "the message";
-    throw new TypeError(`${named}: ${(error as Error).message.replace(/^the value/, what)}`);
-  }
+function checkWitnesses(violation: Violation): void {
+  const found = whereNotJson(violation.witnesses, "", false);
+  if (found === undefined) return;
+  throw notJson(
+    new NotJson(found),
+    `the witnesses of ${violation.invariant}'s violation`,
+    violation.timeUs,
+    violation.event,
+  );
 }
 
 /**

@@ -159,15 +159,16 @@ export function modelOptions(options: WriteReportOptions, records: readonly Trac
 /**
  * The replay command of a trace read back (`quorumlab report`), whose header names its scenario
  * but not the scenario's file: a built-in scenario replays by its name (the report's default);
- * any other needs its file, which the command says it does not know (a run that writes its own
- * report passes the command with the file in it).
+ * any other needs its file, which the header does not record: the command says so plainly, with a
+ * placeholder no one takes for a file name (a run that writes its own report passes the command
+ * with the file in it).
  */
 function replayOfTrace(header: TraceLine | undefined): { replay?: string } {
   if (header?.kind !== "header") return {};
   const scenarioName = header.scenario;
   if (scenarioFiles().some((file) => basename(file).replace(/\.ya?ml$/, "") === scenarioName)) return {};
   return {
-    replay: `npx quorumlab run SCENARIO.yaml --seed ${header.seed} --trace trace.jsonl --report report.html   # SCENARIO.yaml: the file of scenario ${shellWord(scenarioName)}`,
+    replay: `npx quorumlab run <scenario file> --seed ${header.seed} --trace trace.jsonl --report report.html   # the trace does not name its scenario file: give the file of scenario ${shellWord(scenarioName)}`,
   };
 }
 

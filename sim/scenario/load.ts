@@ -209,6 +209,17 @@ function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] 
       `${path.join(".")}: ${formatDuration(forUs)} from ${formatDuration(atUs)} ends after the end of the run (duration ${formatDuration(input.duration)}): at most ${formatDuration(input.duration - atUs)}`,
     );
   };
+  /**
+   * A link joins two endpoints: a node's messages to itself never cross the network, so a cut of
+   * `[n1, n1]` changed nothing, and the run said nothing of it.
+   */
+  const distinctEnds = (link: { from: string; to: string }, field: string, path: Array<string | number>) => {
+    if (link.from !== link.to) return;
+    throw errorAt(
+      path,
+      `${field}: [${link.from}, ${link.to}] joins ${link.from} to itself, and a node's messages to itself never cross the network: expected two different nodes or clients, such as [n1, n3]`,
+    );
+  };
   faults.forEach((fault, index) => {
     const at = (field: string | number, ...rest: Array<string | number>) => ["faults", index, field, ...rest];
     if (fault.atUs > input.duration) {
@@ -248,10 +259,12 @@ function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] 
       case "cut":
         endpoint(fault.cut.from, at("cut"));
         endpoint(fault.cut.to, at("cut"));
+        distinctEnds(fault.cut, "cut", at("cut"));
         break;
       case "clog":
         endpoint(fault.clog.link.from, at("clog", "link"));
         endpoint(fault.clog.link.to, at("clog", "link"));
+        distinctEnds(fault.clog.link, "clog.link", at("clog", "link"));
         lastsWithinRun(fault.atUs, fault.clog.for, at("clog", "for"));
         break;
       case "burst":

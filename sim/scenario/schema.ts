@@ -179,7 +179,9 @@ const faultFields = {
   resume: target,
   timeout: target,
   isolate: target,
-  partition: z.array(z.array(name).min(1)).min(2, "a partition needs at least two groups"),
+  partition: z
+    .array(z.array(name).min(1, "an empty group cuts nobody off: each group names a node or client"))
+    .min(2, "a partition needs at least two groups"),
   cut: link,
   heal: z.literal(true),
   clog: fields({ link: link, delay: duration, for: duration }),

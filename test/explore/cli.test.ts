@@ -41,6 +41,19 @@ describe("quorumlab explore", () => {
     const replay = quorumlab("run", json.counterexample.file, "--json");
     expect(replay.code).toBe(1);
     expect(JSON.parse(replay.stdout).traceHash).toBe(json.counterexample.traceHash);
+    // The terminal shows the hash as run and fuzz do, 16 hex digits; --json has it whole.
+    expect(json.counterexample.traceHash).toMatch(/^[0-9a-f]{64}$/);
+    const shown = quorumlab(
+      "explore",
+      "paxos",
+      "--bug",
+      "volatile-acceptor",
+      "--faults",
+      "crash=1",
+      "--out",
+      out,
+    );
+    expect(shown.stdout).toMatch(new RegExp(`^trace   ${json.counterexample.traceHash.slice(0, 16)}$`, "m"));
   });
 
   it("names each file by its bugs and settings: other explorations never overwrite it, the same one does, and says so when the schedule changed", () => {

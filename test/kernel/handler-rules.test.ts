@@ -521,6 +521,23 @@ describe("a reply a client cannot read", () => {
     expect(fine.violations.filter((violation) => violation.invariant === "exception")).toEqual([]);
   });
 
+  it("an ok reply to a read without a value is an exception naming the request, not a read of null", () => {
+    const forgetful = answered(answering((ctx, request) => ctx.reply(request, { status: "ok" })));
+    expect(forgetful.violations[0]?.invariant).toBe("exception");
+    expect(forgetful.violations[0]?.message).toMatch(
+      /^n\d onClientRequest threw TypeError: ctx\.reply\(request c1:\d+ \(read\), \{"status":"ok"\}\): an ok reply to a read carries the value read, null when there is none/,
+    );
+    expect(forgetful.history.some((event) => event.type === "ok")).toBe(false);
+  });
+
+  it("a copy of the request answers its client: a reply goes by the request's id and client", () => {
+    const copying = answered(
+      answering((ctx, request) => ctx.reply({ ...request }, { status: "ok", value: null })),
+    );
+    expect(copying.violations).toEqual([]);
+    expect(copying.history.some((event) => event.type === "ok")).toBe(true);
+  });
+
   it("a redirect to a leader that is not a node is an exception of the replying handler", () => {
     // The client used to send its next attempt there, outside any handler: an internal error.
     for (const [leader, what] of [
@@ -579,6 +596,59 @@ describe("data JSON cannot write", () => {
     };
     expect(() => run(looping)).toThrow(
       /^n1's state description at t=0 \(event 0\) cannot be written to the trace: Converting circular structure to JSON/,
+    );
+  });
+});
+
+describe("data JSON would write as something else (a protocol module's)", () => {
+  const guarded = (protocol: Protocol, keepTrace = true) => {
+    const scenario = parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml");
+    return runScenario(scenario, new Map([["probe", protocol]]), { keepTrace, guardData: true });
+  };
+
+  it("in a message is an input error naming the record and the path, traced or not", () => {
+    const cases: [unknown, RegExp][] = [
+      [new Map([["n1", 1]]), /a Map at \.peers\.votes, which JSON writes as \{\}/],
+      [new Set([1]), /a Set at \.peers\.votes, which JSON writes as \{\}/],
+      [Number.NaN, /NaN at \.peers\.votes, which JSON writes as null/],
+      [Number.POSITIVE_INFINITY, /Infinity at \.peers\.votes, which JSON writes as null/],
+      [[1, undefined], /undefined at \.peers\.votes\[1\], which JSON writes as null in a list/],
+      [
+        Object.freeze([Object.freeze({ at: Number.NEGATIVE_INFINITY })]),
+        /-Infinity at \.peers\.votes\[0\]\.at, which JSON writes as null/,
+      ],
+    ];
+    for (const [votes, reason] of cases) {
+      const sending = protocolThat((ctx) => ctx.send("n1", { type: "tally", peers: { votes } } as Message));
+      for (const keepTrace of [true, false]) {
+        expect(() => guarded(sending, keepTrace)).toThrow(InputError);
+        expect(() => guarded(sending, keepTrace)).toThrow(
+          new RegExp(
+            `^a tally message from n2 to n1 at t=[\\d.]+ms \\(event \\d+\\) cannot be written to the trace: ${reason.source}\\.`,
+          ),
+        );
+      }
+    }
+    // A field holding undefined is left out of the trace and counts as absent: it travels.
+    const absent = protocolThat((ctx, message) => {
+      if (message.type === "ping") ctx.send("n1", { type: "tally", votes: undefined } as Message);
+    });
+    expect(guarded(absent).ok).toBe(true);
+  });
+
+  it("in a broadcast, a state description or a note is an input error naming the record", () => {
+    const broadcasting = protocolThat((ctx) => ctx.broadcast({ type: "tally", at: [Number.NaN] } as Message));
+    expect(() => guarded(broadcasting)).toThrow(/^a tally message n2 broadcast at t=.* \.at\[0\]/);
+    const describing: Protocol = {
+      ...protocolThat(() => {}),
+      create: () => ({ describe: () => ({ role: "replica", seen: new Set(["n2"]) }) }),
+    };
+    expect(() => guarded(describing)).toThrow(
+      /^n1's state description at t=0 \(event 0\) cannot be written to the trace: a Set at \.seen, which JSON writes as \{\}\./,
+    );
+    const noting = protocolThat((ctx) => ctx.note("tallied", { ratio: 1 / 0 }));
+    expect(() => guarded(noting)).toThrow(
+      /^the data of n2's note "tallied" at t=.* cannot be written to the trace: Infinity at \.ratio, which JSON writes as null\./,
     );
   });
 });

@@ -228,6 +228,26 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "partition-unknown-member.yaml:4:39: unknown node or client 'n9': this scenario has nodes n1..n3",
   ],
   [
+    "cut-from-itself",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 10ms, cut: [n1, n1]}\n",
+    "cut-from-itself.yaml:4:21: cut: [n1, n1] joins n1 to itself, and a node's messages to itself never cross the network: expected two different nodes or clients, such as [n1, n3]",
+  ],
+  [
+    "clog-from-itself",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 10ms, clog: {link: {from: n2, to: n2}, delay: 1ms, for: 5ms}}\n",
+    "clog-from-itself.yaml:4:29: clog.link: [n2, n2] joins n2 to itself, and a node's messages to itself never cross the network: expected two different nodes or clients, such as [n1, n3]",
+  ],
+  [
+    "partition-empty-group",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 10ms, partition: [[n1, n2], []]}\n",
+    "partition-empty-group.yaml:4:38: faults.0.partition.1: an empty group cuts nobody off: each group names a node or client",
+  ],
+  [
+    "isolate-unknown",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 10ms, isolate: n7}\n",
+    "isolate-unknown.yaml:4:25: unknown target 'n7': expected one of n1..n3, leader, follower, any, crashed",
+  ],
+  [
     "duplicate-key",
     "protocol: raft\nprotocol: paxos\nduration: 1s\n",
     "duplicate-key.yaml:2:1: invalid YAML: Map keys must be unique",

@@ -117,8 +117,12 @@ describe("report command", () => {
     const text = quorumlab("report", trace, "--format", "text");
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(
-      "replay: npx quorumlab run SCENARIO.yaml --seed 0x1 --trace trace.jsonl --report report.html   # SCENARIO.yaml: the file of scenario 'x; echo injected'",
+      "replay: npx quorumlab run <scenario file> --seed 0x1 --trace trace.jsonl --report report.html   # the trace does not name its scenario file: give the file of scenario 'x; echo injected'",
     );
+    // The Markdown report says the same.
+    const markdown = quorumlab("report", trace, "--format", "md");
+    expect(markdown.stdout).toContain("the trace does not name its scenario file");
+    expect(markdown.stdout).not.toContain("SCENARIO.yaml");
     // A built-in scenario's file, however it is named, replays by the scenario's name.
     const absolute = join(import.meta.dirname, "..", "..", "scenarios", "raft-basic.yaml");
     expect(replayCommand(loadScenario(absolute), 1n)).toBe(
