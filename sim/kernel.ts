@@ -523,7 +523,7 @@ export class Kernel {
     if (handler === undefined || node === undefined || error instanceof InputError) throw error;
     const { name, text, frame, summary } = describeThrown(error);
     this.exception(
-      `${node} ${handler} threw ${summary}`,
+      `${node} ${handler} threw ${summary}${changedFrozen(error) ? frozenHint : ""}`,
       { node, handler, error: `${name}: ${text}` },
       frame,
     );
@@ -1845,6 +1845,22 @@ function missingTimerHandler(id: NodeId, name: string): InputError {
     `${id}'s timer ${JSON.stringify(name)} expired, and its node has no onTimer: a node that sets timers, or whose election timer a scenario fires, needs the handler (docs/node-api.md, "The handlers")`,
   );
 }
+
+/**
+ * Whether a handler threw for changing a frozen object: V8's TypeError for adding, assigning or
+ * deleting a field of one (the context, a list read from storage, a message, a request). The
+ * bare error ("Cannot add property 0, object is not extensible") says nothing of why.
+ */
+function changedFrozen(error: unknown): boolean {
+  return (
+    error instanceof TypeError &&
+    /object is not extensible|Cannot assign to read only property|Cannot delete property/.test(error.message)
+  );
+}
+
+/** What the finding of a handler that changed a frozen object adds to the error's own line. */
+const frozenHint =
+  '; the context, a module\'s messages and requests, and lists read from ctx.storage are frozen: change a copy (docs/node-api.md, "Determinism")';
 
 /**
  * A role the protocol does not declare, read after a step: reports colour no lane for it, and a

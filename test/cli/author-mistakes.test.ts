@@ -166,7 +166,7 @@ describe("module mistakes", () => {
   it("a missing client.model is a warning, not silence", () => {
     const file = write(
       "unchecked.mjs",
-      `export const protocol = { name: "unchecked", create: (ctx) => ({ onClientRequest(r) { ctx.reply(r, { status: "ok" }); } }), client: { operations: { read: 1 } } };\n`,
+      `export const protocol = { name: "unchecked", create: (ctx) => ({ onClientRequest(r) { ctx.reply(r, { status: "ok", value: null }); } }), client: { operations: { read: 1 } } };\n`,
     );
     const result = quorumlab("fuzz", file, "--runs", "5");
     expect(result.status).toBe(0);
@@ -632,7 +632,7 @@ export const protocol = { name: "shares-log", create: (ctx) => new Node(ctx), cl
     ).counterexample;
     expect(cx.invariant).toBe("exception");
     expect(cx.message).toMatch(
-      /^n\d onMessage threw TypeError: .*not extensible \(at shares-log\.mjs:8:\d+\)$/,
+      /^n\d onMessage threw TypeError: .*not extensible \(at shares-log\.mjs:8:\d+\); .* are frozen: change a copy/,
     );
     expect(cx.reproduced).toBe(true);
     const run = quorumlab("run", cx.file, "--module", file, "--json");

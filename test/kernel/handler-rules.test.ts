@@ -108,7 +108,7 @@ describe("a handler that throws", () => {
       }),
     );
     expect(setsField.violations[0]?.message).toMatch(
-      /^n2 onMessage threw TypeError: Cannot add property writes, object is not extensible \(at handler-rules\.test\.ts:\d+:\d+\)$/,
+      /^n2 onMessage threw TypeError: Cannot add property writes, object is not extensible \(at handler-rules\.test\.ts:\d+:\d+\); the context, a module's messages and requests, and lists read from ctx\.storage are frozen: change a copy \(docs\/node-api\.md, "Determinism"\)$/,
     );
   });
 
@@ -470,7 +470,7 @@ describe("client requests as copies (a protocol module's)", () => {
     expect(new Set(shared.keys)).toEqual(new Set(["other"]));
     const guarded = keysCompleted(true);
     expect(guarded.violation).toMatch(
-      /^n\d onClientRequest threw TypeError: Cannot assign to read only property 'key' .*\(at handler-rules\.test\.ts:\d+:\d+\)$/,
+      /^n\d onClientRequest threw TypeError: Cannot assign to read only property 'key' .*\(at handler-rules\.test\.ts:\d+:\d+\); .*requests.* are frozen: change a copy/,
     );
     expect(guarded.keys).toEqual([]);
   });
@@ -749,6 +749,25 @@ describe("messages as copies (a protocol module's)", () => {
     expect(runScenario(probe, registry, {}).ok).toBe(true);
     const copied = runScenario(probe, registry, { guardData: true });
     expect(copied.violations[0]?.message).toMatch(/^n2 onMessage threw TypeError: .*not extensible/);
+  });
+
+  it("a push onto a list read from storage names what is frozen and what to do", () => {
+    const pushing = protocolThat((ctx) => {
+      ctx.storage.append("log", 1);
+      (ctx.storage.list("log") as number[]).push(2);
+    });
+    const probe = parseScenario("protocol: probe\nnodes: 2\nduration: 100ms\n", "probe.yaml");
+    const guarded = runScenario(probe, new Map([["probe", pushing]]), { guardData: true });
+    expect(guarded.violations[0]?.message).toMatch(
+      /^n2 onMessage threw TypeError: Cannot add property 1, object is not extensible \(at handler-rules\.test\.ts:\d+:\d+\); .*lists read from ctx\.storage are frozen: change a copy/,
+    );
+    // Any other error keeps its own line alone.
+    const throwing = protocolThat(() => {
+      throw new TypeError("no such key");
+    });
+    expect(runScenario(probe, new Map([["probe", throwing]]), {}).violations[0]?.message).toMatch(
+      /^n2 onMessage threw TypeError: no such key \(at handler-rules\.test\.ts:\d+:\d+\)$/,
+    );
   });
 
   it("a function in a message is an exception of the sender naming the call and where it is", () => {
