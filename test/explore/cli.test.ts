@@ -160,6 +160,38 @@ describe("quorumlab explore", () => {
     expect(found.stdout).not.toContain("did not show");
   });
 
+  it("asks for more operations, not a crash, when a bug breaks only the history check and the workload has one operation", () => {
+    // Write skew needs two transactions; one client's one append passes the check whatever the schedule.
+    const result = quorumlab("explore", "txn-kv", "--bug", "read-without-lock", "--time", "1s", "--json");
+    expect(result.code).toBe(3);
+    const notes: string[] = JSON.parse(result.stdout).notes;
+    const note = notes.find((text) => text.startsWith("read-without-lock did not show"));
+    expect(note).toContain("cannot with this workload: it breaks only txn.strict-serializable");
+    expect(note).toContain(
+      "a history of one operation (1 client × 1 operation) passes it whatever the schedule",
+    );
+    expect(note).toContain("(--clients 2 for two at once, or --ops 2)");
+    expect(note).not.toContain("crash");
+    // With two operations the schedule matters again, and the usual remedies are offered.
+    const two = quorumlab(
+      "explore",
+      "txn-kv",
+      "--bug",
+      "read-without-lock",
+      "--ops",
+      "2",
+      "--time",
+      "1s",
+      "--json",
+    );
+    const widened: string[] = JSON.parse(two.stdout).notes;
+    expect(widened).toContainEqual(
+      expect.stringMatching(
+        /^read-without-lock did not show within these bounds\. It may need a longer search, a crash/,
+      ),
+    );
+  });
+
   it("counts in the singular when there is one: one unique state, a depth of one step", () => {
     // consistent-hashing's rings are built when the nodes start, and nothing is left to schedule.
     const ring = quorumlab("explore", "consistent-hashing");
