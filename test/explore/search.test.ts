@@ -21,7 +21,7 @@ import { explore, ReplaySamples, type SearchSettings } from "../../sim/explore/s
 import { exploreSetup, smallestCluster } from "../../sim/explore/settings.js";
 import { ReplayDiverged, World, type WorldSetup } from "../../sim/explore/world.js";
 import type { Invariant, Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
-import { runScenario } from "../../sim/run.js";
+import { type HistoryChecker, runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { ScheduleStep } from "../../sim/scenario/schema.js";
 
@@ -300,6 +300,36 @@ describe("exploring built-in protocols", () => {
     );
     expect(first.expectationsMet).toBe(true);
     expect(second.traceHash).toBe(first.traceHash);
+  });
+
+  it("names a transactional history's failure as `quorumlab run` does: txn.strict-serializable", () => {
+    // A checker that rejects every complete history: the first one ends the search.
+    const rejectAll: HistoryChecker = () => ({ result: "not-linearizable", summary: "rejected" });
+    const protocol = protocols.get("txn-kv") as Protocol;
+    const input = {
+      faults: { timeouts: 2 },
+      network: "fifo",
+      promptTimeouts: true,
+      promptReplies: true,
+    } as const;
+    const { setup, userOptions } = exploreSetup(protocol, input, rejectAll);
+    const result = explore(setup, settings());
+    const counterexample = result.counterexample;
+    if (counterexample === undefined) throw new Error("no counterexample");
+    expect(counterexample.finding.invariant).toBe("txn.strict-serializable");
+    const scenario = exploredScenario(
+      { protocol: protocol.name, options: userOptions, nodes: 3, clients: 1, seed: 1n, command: "" },
+      counterexample.steps,
+      counterexample.finding,
+      1_000_000,
+    );
+    expect(scenario.name).toMatch(/^txn-kv-txn\.strict-serializable-explored/);
+    expect(scenario.expect).toEqual({ linearizable: false });
+    const replayed = runScenario(parseScenario(exploredText(scenario), "explored.yaml"), protocols, {
+      checkHistory: rejectAll,
+    });
+    expect(replayed.violations.map((violation) => violation.invariant)).toEqual(["txn.strict-serializable"]);
+    expect(replayed.expectationsMet).toBe(true);
   });
 
   it("rejects a schedule step that is not enabled, naming the step and where the file has it", () => {
