@@ -348,7 +348,37 @@ describe("exploring built-in protocols", () => {
     }
     expect(thrown).toBeInstanceOf(InputError);
     expect((thrown as InputError).describe()).toBe(
-      "bad.yaml:5:5: schedule step 2: deliver: message 9 is not in flight",
+      "bad.yaml:5:5: schedule step 2: deliver: message 9 is not in flight; in flight: prepare n1 → n2 (#0), prepare n1 → n3 (#1)",
+    );
+  });
+
+  it("says, for a step that cannot be taken, what could be: the messages in flight, the node's timers", () => {
+    const failure = (steps: readonly string[]): string => {
+      const text = ["protocol: two-phase-commit", "nodes: 3", "duration: 1s", "schedule:", ...steps].join(
+        "\n",
+      );
+      try {
+        runScenario(parseScenario(text, "edited.yaml"), protocols, {});
+      } catch (error) {
+        return (error as InputError).describe();
+      }
+      throw new Error("the schedule played");
+    };
+    // A misspelt timer: the timers pending at that node, and the name meant.
+    expect(failure(["  - {fire: {node: n1, timer: begn}}"])).toBe(
+      "edited.yaml:5:5: schedule step 1: fire: n1 has no pending timer 'begn'; n1's pending timers: begin; did you mean 'begin'?",
+    );
+    // A step removed before it: the ids no longer name the messages meant, and what is in flight says why.
+    expect(
+      failure([
+        "  - {fire: {node: n1, timer: begin}}",
+        "  - {deliver: {id: 1, from: n1, to: n2, type: prepare}}",
+      ]),
+    ).toBe(
+      "edited.yaml:6:5: schedule step 2: deliver: message 1 is prepare from n1 to n3, not prepare from n1 to n2; in flight: prepare n1 → n2 (#0), prepare n1 → n3 (#1)",
+    );
+    expect(failure(["  - {deliver: {id: 0, from: n1, to: n2, type: prepare}}"])).toBe(
+      "edited.yaml:5:5: schedule step 1: deliver: message 0 is not in flight; no message is in flight",
     );
   });
 });
