@@ -35,6 +35,7 @@ import {
   timerWalks,
   type Verdict,
   type WorldSetup,
+  workloadReads,
 } from "../sim/explore/index.js";
 import type { KnownLimit, Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
@@ -742,9 +743,9 @@ function bugNotSeen(
 ): string | undefined {
   if (bugs.length === 0 || verdict === "violation") return undefined;
   const declared = `a bug can declare the bounds it shows in (\`explore\` on the bug, docs/exploring.md, "Bounds").`;
-  const tooFew = tooFewOperations(bugs, protocol, setup);
-  if (tooFew !== undefined) {
-    return `${bugs.join(", ")} did not show, and cannot with this workload: ${tooFew}; ${declared}`;
+  const unread = withoutReads(bugs, protocol, setup);
+  if (unread !== undefined) {
+    return `${bugs.join(", ")} did not show, and cannot with this workload: ${unread}; ${declared}`;
   }
   const needs = [
     ...(verdict === "bounded" ? ["a longer search"] : []),
@@ -757,14 +758,10 @@ function bugNotSeen(
 
 /**
  * Why no schedule of this workload can show the bugs, when each breaks only the client history's
- * check (`kv.linearizable`, `txn.strict-serializable`) and the workload has fewer than two
- * operations: a history of one write, or of none, passes that check whatever the schedule.
+ * check (`kv.linearizable`, `txn.strict-serializable`) and no operation of the workload reads:
+ * writes alone always pass that check.
  */
-function tooFewOperations(
-  bugs: readonly string[],
-  protocol: Protocol,
-  setup: WorldSetup,
-): string | undefined {
+function withoutReads(bugs: readonly string[], protocol: Protocol, setup: WorldSetup): string | undefined {
   const model = protocol.client?.model;
   if (model === undefined) return undefined;
   const checked = historyInvariantOf(model);
@@ -772,11 +769,10 @@ function tooFewOperations(
     const breaks = protocol.bugs.find((bug) => bug.name === name)?.breaks ?? [];
     return breaks.length > 0 && breaks.every((invariant) => invariant === checked);
   });
-  const operations = setup.workload.reduce((sum, list) => sum + list.length, 0);
-  if (!historyOnly || operations >= 2) return undefined;
+  if (!historyOnly || workloadReads(setup.workload)) return undefined;
   const workload = `${counted(setup.workload.length, "client")} × ${counted(setup.workload[0]?.length ?? 0, "operation")}`;
   const they = bugs.length === 1 ? "it breaks" : "they break";
-  return `${they} only ${checked}, a check of the client history, and a history of ${operations === 0 ? "no operation" : "one operation"} (${workload}) passes it whatever the schedule. Two operations or more are needed (--clients 2 for two at once, or --ops 2), then a longer search`;
+  return `${they} only ${checked}, a check of the client history, and no operation of this workload reads (${workload}: writes alone), so every schedule passes it. A read is needed: --ops 2 (each client writes, then reads), with --clients 2 for operations at once; then a longer search`;
 }
 
 export const exploreCommand: CommandModule<object, ExploreArgs> = {
