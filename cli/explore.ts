@@ -770,9 +770,13 @@ function withoutReads(bugs: readonly string[], protocol: Protocol, setup: WorldS
     return breaks.length > 0 && breaks.every((invariant) => invariant === checked);
   });
   if (!historyOnly || workloadReads(setup.workload)) return undefined;
-  const workload = `${counted(setup.workload.length, "client")} × ${counted(setup.workload[0]?.length ?? 0, "operation")}`;
+  const clients = setup.workload.length;
+  const operations = setup.workload[0]?.length ?? 0;
+  const workload = `${counted(clients, "client")} × ${counted(operations, "operation")}`;
+  const writes = clients * operations === 0 ? "no operation" : "writes alone";
   const they = bugs.length === 1 ? "it breaks" : "they break";
-  return `${they} only ${checked}, a check of the client history, and no operation of this workload reads (${workload}: writes alone), so every schedule passes it. A read is needed: --ops 2 (each client writes, then reads), with --clients 2 for operations at once; then a longer search`;
+  const needed = clients === 0 ? "--clients 1 --ops 2" : "--ops 2";
+  return `${they} only ${checked}, a check of the client history, and no operation of this workload reads (${workload}: ${writes}), so every schedule passes it. A read is needed: ${needed} (each client writes, then reads), with --clients 2 for operations at once; then a longer search`;
 }
 
 export const exploreCommand: CommandModule<object, ExploreArgs> = {

@@ -179,6 +179,9 @@ describe("quorumlab explore", () => {
       expect(note).toContain("A read is needed: --ops 2 (each client writes, then reads)");
       expect(note).not.toContain("crash");
     }
+    const none = notesOf("--clients", "0").find((text) => text.startsWith("read-without-lock did not show"));
+    expect(none).toContain("(0 clients × 0 operations: no operation), so every schedule passes it");
+    expect(none).toContain("A read is needed: --clients 1 --ops 2");
     // With a read the schedule matters again, and the usual remedies are offered.
     expect(notesOf("--ops", "2")).toContainEqual(
       expect.stringMatching(
