@@ -24,7 +24,6 @@ import {
   exploredText,
   exploreHints,
   exploreSetup,
-  type FaultBudget,
   formatDriftRate,
   formatFaultBudget,
   parseFaultBudget,
@@ -36,12 +35,14 @@ import {
   timerWalks,
   type Verdict,
   type WorldSetup,
+  workloadReads,
 } from "../sim/explore/index.js";
 import type { KnownLimit, Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import { type RunResult, runScenario } from "../sim/run.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import type { Scenario, ScheduleStep } from "../sim/scenario/schema.js";
+import { historyInvariantOf } from "../sim/scenario/validate.js";
 import { closestName } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath, makeOutputFolder } from "./files.js";
@@ -670,7 +671,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   // The notes before the verdict line, the one under it, and the one after it, as printed.
   const before = [...(unset === undefined ? [] : [unset]), ...threadNotes(args), ...stateNotes(run)];
   const under = [verdictNote(run), replacedNote(saved)].filter((text) => text !== undefined);
-  const unseen = bugNotSeen(bugs, setup.budget, result.verdict);
+  const unseen = bugNotSeen(bugs, protocol, setup, result.verdict);
   if (args.json) {
     const header = jsonHeader({ protocol, bugs, setup, seed, workers: search.workers });
     const notes = [...before, ...under, ...(unseen === undefined ? [] : [unseen])];
@@ -730,17 +731,52 @@ function meantTimers(missing: readonly string[], seen: readonly string[]): strin
 
 /**
  * What a verdict without a violation says when bugs are on: that they do not show within these
- * bounds, and which bounds to widen (a crash first, when the budget has none).
+ * bounds, and which bounds to widen. A bug that breaks only the client history's check cannot
+ * show in a history of fewer than two operations, so that note asks for more operations; other
+ * bugs are told of a crash first, when the budget has none.
  */
-function bugNotSeen(bugs: readonly string[], budget: FaultBudget, verdict: Verdict): string | undefined {
+function bugNotSeen(
+  bugs: readonly string[],
+  protocol: Protocol,
+  setup: WorldSetup,
+  verdict: Verdict,
+): string | undefined {
   if (bugs.length === 0 || verdict === "violation") return undefined;
+  const declared = `a bug can declare the bounds it shows in (\`explore\` on the bug, docs/exploring.md, "Bounds").`;
+  const unread = withoutReads(bugs, protocol, setup);
+  if (unread !== undefined) {
+    return `${bugs.join(", ")} did not show, and cannot with this workload: ${unread}; ${declared}`;
+  }
   const needs = [
     ...(verdict === "bounded" ? ["a longer search"] : []),
-    ...(budget.crash === 0 ? ["a crash (--faults crash=1, with the timeouts)"] : []),
+    ...(setup.budget.crash === 0 ? ["a crash (--faults crash=1, with the timeouts)"] : []),
     "other bounds",
   ];
   const listed = needs.length === 1 ? needs[0] : `${needs.slice(0, -1).join(", ")} or ${needs.at(-1)}`;
-  return `${bugs.join(", ")} did not show within these bounds. ${bugs.length === 1 ? "It" : "They"} may need ${listed}; a bug can declare the bounds it shows in (\`explore\` on the bug, docs/exploring.md, "Bounds").`;
+  return `${bugs.join(", ")} did not show within these bounds. ${bugs.length === 1 ? "It" : "They"} may need ${listed}; ${declared}`;
+}
+
+/**
+ * Why no schedule of this workload can show the bugs, when each breaks only the client history's
+ * check (`kv.linearizable`, `txn.strict-serializable`) and no operation of the workload reads:
+ * writes alone always pass that check.
+ */
+function withoutReads(bugs: readonly string[], protocol: Protocol, setup: WorldSetup): string | undefined {
+  const model = protocol.client?.model;
+  if (model === undefined) return undefined;
+  const checked = historyInvariantOf(model);
+  const historyOnly = bugs.every((name) => {
+    const breaks = protocol.bugs.find((bug) => bug.name === name)?.breaks ?? [];
+    return breaks.length > 0 && breaks.every((invariant) => invariant === checked);
+  });
+  if (!historyOnly || workloadReads(setup.workload)) return undefined;
+  const clients = setup.workload.length;
+  const operations = setup.workload[0]?.length ?? 0;
+  const workload = `${counted(clients, "client")} × ${counted(operations, "operation")}`;
+  const writes = clients * operations === 0 ? "no operation" : "writes alone";
+  const they = bugs.length === 1 ? "it breaks" : "they break";
+  const needed = clients === 0 ? "--clients 1 --ops 2" : "--ops 2";
+  return `${they} only ${checked}, a check of the client history, and no operation of this workload reads (${workload}: ${writes}), so every schedule passes it. A read is needed: ${needed} (each client writes, then reads), with --clients 2 for operations at once; then a longer search`;
 }
 
 export const exploreCommand: CommandModule<object, ExploreArgs> = {

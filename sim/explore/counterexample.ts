@@ -5,6 +5,7 @@
  */
 import { defaultNetwork } from "../network.js";
 import type { Expectations, Scenario, ScheduleStep } from "../scenario/schema.js";
+import { historyInvariant, transactionalHistoryInvariant } from "../scenario/validate.js";
 import { writeScenario } from "../scenario/write.js";
 import { describeStep } from "./schedule.js";
 import type { Finding } from "./world.js";
@@ -53,7 +54,7 @@ export function exploredScenario(
   durationUs: number,
 ): Scenario {
   const expect: Expectations =
-    finding.invariant === "kv.linearizable"
+    finding.invariant === historyInvariant || finding.invariant === transactionalHistoryInvariant
       ? { linearizable: false }
       : finding.invariant.startsWith("explore.")
         ? {}

@@ -21,6 +21,7 @@ export {
   formatFaultBudget,
   parseFaultBudget,
   smallestCluster,
+  workloadReads,
 } from "./settings.js";
 export { timerNamesSeen, timerWalks } from "./timer-names.js";
 export { FingerprintSet } from "./visited.js";

@@ -8,6 +8,7 @@ import type { SimulatedClient } from "../clients.js";
 import { InputError } from "../errors.js";
 import type { EnabledStep, Kernel } from "../kernel.js";
 import type { ScheduleStep } from "../scenario/schema.js";
+import { closestName } from "../suggest.js";
 
 /** A step that cannot be taken in the current state. */
 export class ScheduleError extends InputError {}
@@ -153,11 +154,49 @@ export function playSchedule(
     } catch (error) {
       if (!(error instanceof ScheduleError)) throw error;
       throw new InputError(
-        `schedule step ${index + 1}: ${error.message}`,
+        `schedule step ${index + 1}: ${error.message}${whatCouldRun(kernel, step)}`,
         file === undefined ? {} : { file, ...(locateStep?.(index) ?? {}) },
       );
     }
   });
+}
+
+/** How many messages in flight an error lists before it says how many more there are. */
+const inFlightListedMax = 8;
+
+/**
+ * What a step that could not be taken could have been, for its error: the messages in flight
+ * for a message step, the node's pending timers for a `fire`. Computed only once a step has
+ * failed, so a schedule that plays pays nothing for it.
+ */
+function whatCouldRun(kernel: Kernel, step: ScheduleStep): string {
+  const enabled = kernel.enabledSteps();
+  if (step.kind === "deliver" || step.kind === "drop" || step.kind === "duplicate") {
+    const messages = enabled.flatMap((candidate) =>
+      candidate.kind === "deliver"
+        ? [`${candidate.message.type} ${candidate.from} → ${candidate.to} (#${candidate.id})`]
+        : [],
+    );
+    if (messages.length === 0) return "; no message is in flight";
+    const listed = messages.slice(0, inFlightListedMax).join(", ");
+    const more = messages.length - inFlightListedMax;
+    return `; in flight: ${listed}${more > 0 ? ` and ${more} more` : ""}`;
+  }
+  if (step.kind === "fire") {
+    if (!kernel.nodeIds.includes(step.node)) return "";
+    if (!kernel.isUp(step.node)) return `; ${step.node} is down`;
+    const timers = [
+      ...new Set(
+        enabled.flatMap((candidate) =>
+          candidate.kind === "timer" && candidate.node === step.node ? [candidate.name] : [],
+        ),
+      ),
+    ];
+    if (timers.length === 0) return `; ${step.node} has no timer pending`;
+    const meant = closestName(step.timer, timers);
+    return `; ${step.node}'s pending timers: ${timers.join(", ")}${meant === undefined ? "" : `; did you mean '${meant}'?`}`;
+  }
+  return "";
 }
 
 /** One line for people: `n1 → n2 prepare #4`, `fire n1 propose`, `crash n2`. */

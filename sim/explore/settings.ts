@@ -129,6 +129,21 @@ function fixedOperations(protocol: Protocol, clients: number, operations: number
   );
 }
 
+/**
+ * Whether the fixed workload reads anywhere: a `read` or `get`, or a transaction with a read. A
+ * history of writes alone always has an order that explains it, so without a read the history
+ * check cannot fail, whatever the schedule.
+ */
+export function workloadReads(workload: readonly (readonly ExploreOperation[])[]): boolean {
+  return workload.some((operations) =>
+    operations.some((operation) => {
+      if (operation.f === "read" || operation.f === "get") return true;
+      if (operation.f !== "txn" || !Array.isArray(operation.value)) return false;
+      return operation.value.some((micro) => Array.isArray(micro) && micro[0] === "r");
+    }),
+  );
+}
+
 /** The options a bug needs to show, from its fuzz hints: the first value of each. */
 export function bugOptionHints(protocol: Protocol, bugs: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};

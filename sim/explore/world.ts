@@ -17,6 +17,7 @@ import { SharedRecords } from "../node.js";
 import { randomDraws, randomStream } from "../random.js";
 import type { HistoryChecker } from "../run.js";
 import type { ScheduleStep } from "../scenario/schema.js";
+import { historyInvariantOf } from "../scenario/validate.js";
 import type { MemoryStorage } from "../storage.js";
 import { TraceRecorder } from "../trace.js";
 import { type Fingerprint, Hasher } from "./fingerprint.js";
@@ -741,8 +742,9 @@ export class World {
     // The checker is not the simulation: it may read the clock for its budget.
     const verdict = outsideDeterministicSection(() => checker(inStepOrder(events), model));
     if (verdict.result !== "not-linearizable") return undefined;
+    // Named as `quorumlab run` names it: `txn.strict-serializable` for a transactional model.
     return {
-      invariant: "kv.linearizable",
+      invariant: historyInvariantOf(model),
       message: verdict.summary ?? "the client history is not linearizable",
     };
   }

@@ -173,6 +173,36 @@ describe("quorumlab explore", () => {
     expect(found.stdout).not.toContain("did not show");
   });
 
+  it("asks for a read, not a crash, when a bug breaks only the history check and no operation reads", () => {
+    // Write skew needs reads; appends alone pass the check whatever the schedule, from one client or two.
+    const notesOf = (...args: string[]): string[] =>
+      JSON.parse(
+        quorumlab("explore", "txn-kv", "--bug", "read-without-lock", "--time", "1s", ...args, "--json")
+          .stdout,
+      ).notes;
+    for (const [args, workload] of [
+      [[], "1 client × 1 operation"],
+      [["--clients", "2"], "2 clients × 1 operation"],
+    ] as const) {
+      const note = notesOf(...args).find((text) => text.startsWith("read-without-lock did not show"));
+      expect(note).toContain("cannot with this workload: it breaks only txn.strict-serializable");
+      expect(note).toContain(
+        `no operation of this workload reads (${workload}: writes alone), so every schedule passes it`,
+      );
+      expect(note).toContain("A read is needed: --ops 2 (each client writes, then reads)");
+      expect(note).not.toContain("crash");
+    }
+    const none = notesOf("--clients", "0").find((text) => text.startsWith("read-without-lock did not show"));
+    expect(none).toContain("(0 clients × 0 operations: no operation), so every schedule passes it");
+    expect(none).toContain("A read is needed: --clients 1 --ops 2");
+    // With a read the schedule matters again, and the usual remedies are offered.
+    expect(notesOf("--ops", "2")).toContainEqual(
+      expect.stringMatching(
+        /^read-without-lock did not show within these bounds\. It may need a longer search, a crash/,
+      ),
+    );
+  });
+
   it("counts in the singular when there is one: one unique state, a depth of one step", () => {
     // consistent-hashing's rings are built when the nodes start, and nothing is left to schedule.
     const ring = quorumlab("explore", "consistent-hashing");

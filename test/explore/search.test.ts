@@ -21,7 +21,7 @@ import { explore, ReplaySamples, type SearchSettings } from "../../sim/explore/s
 import { exploreSetup, smallestCluster } from "../../sim/explore/settings.js";
 import { ReplayDiverged, World, type WorldSetup } from "../../sim/explore/world.js";
 import type { Invariant, Message, NodeContext, Protocol, ProtocolNode } from "../../sim/node.js";
-import { runScenario } from "../../sim/run.js";
+import { type HistoryChecker, runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { ScheduleStep } from "../../sim/scenario/schema.js";
 
@@ -302,6 +302,36 @@ describe("exploring built-in protocols", () => {
     expect(second.traceHash).toBe(first.traceHash);
   });
 
+  it("names a transactional history's failure as `quorumlab run` does: txn.strict-serializable", () => {
+    // A checker that rejects every complete history: the first one ends the search.
+    const rejectAll: HistoryChecker = () => ({ result: "not-linearizable", summary: "rejected" });
+    const protocol = protocols.get("txn-kv") as Protocol;
+    const input = {
+      faults: { timeouts: 2 },
+      network: "fifo",
+      promptTimeouts: true,
+      promptReplies: true,
+    } as const;
+    const { setup, userOptions } = exploreSetup(protocol, input, rejectAll);
+    const result = explore(setup, settings());
+    const counterexample = result.counterexample;
+    if (counterexample === undefined) throw new Error("no counterexample");
+    expect(counterexample.finding.invariant).toBe("txn.strict-serializable");
+    const scenario = exploredScenario(
+      { protocol: protocol.name, options: userOptions, nodes: 3, clients: 1, seed: 1n, command: "" },
+      counterexample.steps,
+      counterexample.finding,
+      1_000_000,
+    );
+    expect(scenario.name).toMatch(/^txn-kv-txn\.strict-serializable-explored/);
+    expect(scenario.expect).toEqual({ linearizable: false });
+    const replayed = runScenario(parseScenario(exploredText(scenario), "explored.yaml"), protocols, {
+      checkHistory: rejectAll,
+    });
+    expect(replayed.violations.map((violation) => violation.invariant)).toEqual(["txn.strict-serializable"]);
+    expect(replayed.expectationsMet).toBe(true);
+  });
+
   it("rejects a schedule step that is not enabled, naming the step and where the file has it", () => {
     const text = [
       "protocol: two-phase-commit",
@@ -318,7 +348,37 @@ describe("exploring built-in protocols", () => {
     }
     expect(thrown).toBeInstanceOf(InputError);
     expect((thrown as InputError).describe()).toBe(
-      "bad.yaml:5:5: schedule step 2: deliver: message 9 is not in flight",
+      "bad.yaml:5:5: schedule step 2: deliver: message 9 is not in flight; in flight: prepare n1 → n2 (#0), prepare n1 → n3 (#1)",
+    );
+  });
+
+  it("says, for a step that cannot be taken, what could be: the messages in flight, the node's timers", () => {
+    const failure = (steps: readonly string[]): string => {
+      const text = ["protocol: two-phase-commit", "nodes: 3", "duration: 1s", "schedule:", ...steps].join(
+        "\n",
+      );
+      try {
+        runScenario(parseScenario(text, "edited.yaml"), protocols, {});
+      } catch (error) {
+        return (error as InputError).describe();
+      }
+      throw new Error("the schedule played");
+    };
+    // A misspelt timer: the timers pending at that node, and the name meant.
+    expect(failure(["  - {fire: {node: n1, timer: begn}}"])).toBe(
+      "edited.yaml:5:5: schedule step 1: fire: n1 has no pending timer 'begn'; n1's pending timers: begin; did you mean 'begin'?",
+    );
+    // A step removed before it: the ids no longer name the messages meant, and what is in flight says why.
+    expect(
+      failure([
+        "  - {fire: {node: n1, timer: begin}}",
+        "  - {deliver: {id: 1, from: n1, to: n2, type: prepare}}",
+      ]),
+    ).toBe(
+      "edited.yaml:6:5: schedule step 2: deliver: message 1 is prepare from n1 to n3, not prepare from n1 to n2; in flight: prepare n1 → n2 (#0), prepare n1 → n3 (#1)",
+    );
+    expect(failure(["  - {deliver: {id: 0, from: n1, to: n2, type: prepare}}"])).toBe(
+      "edited.yaml:5:5: schedule step 1: deliver: message 0 is not in flight; no message is in flight",
     );
   });
 });
