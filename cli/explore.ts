@@ -140,18 +140,22 @@ function progressBar(): { update(progress: SearchProgress): void; stop(): void }
   );
   bar.start(1, 0, { states: 0, unique: 0, depth: 0, rate: 0, frontier: 0, elapsed: "0s" });
   return {
-    update(progress) {
-      const seconds = progress.elapsedMs / 1000;
-      bar.update(0, {
-        states: progress.statesVisited,
-        unique: progress.uniqueStates,
-        depth: progress.depth,
-        rate: seconds > 0 ? Math.round(progress.uniqueStates / seconds) : 0,
-        frontier: progress.frontier,
-        elapsed: `${seconds.toFixed(1)}s`,
-      });
-    },
+    update: (progress) => bar.update(0, progressFields(progress)),
     stop: () => bar.stop(),
+  };
+}
+
+/** The progress bar's fields: counts with thousands separators, as the verdict line writes them. */
+export function progressFields(progress: SearchProgress): Record<string, string | number> {
+  const seconds = progress.elapsedMs / 1000;
+  const count = (value: number) => value.toLocaleString("en-US");
+  return {
+    states: count(progress.statesVisited),
+    unique: count(progress.uniqueStates),
+    depth: progress.depth,
+    rate: count(seconds > 0 ? Math.round(progress.uniqueStates / seconds) : 0),
+    frontier: count(progress.frontier),
+    elapsed: `${seconds.toFixed(1)}s`,
   };
 }
 

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { progressFields } from "../../cli/explore.js";
 import { protocols } from "../../protocols/index.js";
 import type { DeliberateBug, Protocol } from "../../sim/node.js";
 import { quorumlab } from "../support/quorumlab.js";
@@ -584,5 +585,26 @@ describe("quorumlab mutants --explore", () => {
     ]);
     // Not an exception in the first state: the cluster holds every group the options name.
     for (const row of json.explore) expect(row.invariant).not.toBe("exception");
+  });
+});
+
+describe("the explore progress bar", () => {
+  it("writes its counts with thousands separators, as the verdict line does", () => {
+    expect(
+      progressFields({
+        statesVisited: 46_669,
+        uniqueStates: 36_232,
+        depth: 7,
+        frontier: 12_005,
+        elapsedMs: 2_000,
+      }),
+    ).toEqual({
+      states: "46,669",
+      unique: "36,232",
+      depth: 7,
+      rate: "18,116",
+      frontier: "12,005",
+      elapsed: "2.0s",
+    });
   });
 });
