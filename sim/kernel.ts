@@ -923,27 +923,32 @@ export class Kernel {
     const generation = ++this.timerGeneration;
     slot.timers.set(name, generation);
     const realDelayUs = Math.max(0, Math.ceil(delayUs / slot.clockRate));
-    if (realDelayUs === 0 && this.choices === undefined)
-      this.dueAtOnce(() => `ctx.setTimer(${JSON.stringify(name)}, ${delayUs})`);
+    if (realDelayUs === 0 && this.choices === undefined && this.tooManyAtOnce())
+      throw this.standstill(`ctx.setTimer(${JSON.stringify(name)}, ${delayUs})`);
     this.queue.push(this.nowUs + realDelayUs, { kind: timerKind, node: slot.index, name, generation });
   }
 
   /**
    * Counts the timers and messages nodes make due at the instant they are made (a zero delay, a
-   * zero latency), and throws in the handler once `atOnceMax` of them fall on one instant: time
-   * then stands still (a timer that re-arms itself at once, two nodes answering each other with
-   * no latency), and the run would never end. Only time-ordered runs count (callers ask before
-   * making `what`): under choice scheduling messages arrive when they are chosen, and the depth
-   * bounds the run.
+   * zero latency), and says true once `atOnceMax` of them fall on one instant: time then stands
+   * still (a timer that re-arms itself at once, two nodes answering each other with no latency),
+   * and the run would never end; the caller throws `standstill` in the handler. Only time-ordered
+   * runs count: under choice scheduling messages arrive when they are chosen, and the depth bounds
+   * the run. (A closure that made the message here would capture the caller's variables, and V8
+   * then allocates them on every call of `send`, whether or not the closure is made.)
    */
-  private dueAtOnce(what: () => string): void {
+  private tooManyAtOnce(): boolean {
     if (this.atOnceUs !== this.nowUs) {
       this.atOnceUs = this.nowUs;
       this.atOnceCount = 0;
     }
-    if (++this.atOnceCount < atOnceMax) return;
-    throw new Error(
-      `${what()}: ${atOnceMax} timers and messages fell due at once at t=${formatDuration(this.nowUs)}, so simulated time stands still and the run would never end; a timer or message that sets off another with no delay loops (docs/node-api.md, "What a handler may do")`,
+    return ++this.atOnceCount >= atOnceMax;
+  }
+
+  /** The error for `what`, the timer or message that made time stand still (`tooManyAtOnce`). */
+  private standstill(what: string): Error {
+    return new Error(
+      `${what}: ${atOnceMax} timers and messages fell due at once at t=${formatDuration(this.nowUs)}, so simulated time stands still and the run would never end; a timer or message that sets off another with no delay loops (docs/node-api.md, "What a handler may do")`,
     );
   }
 
@@ -1027,8 +1032,8 @@ export class Kernel {
       // drop many under partitions and loss.
       if (arrivalUs < 0) {
         if (!this.tracing) return;
-      } else if (from < this.slots.length && this.choices === undefined) {
-        this.dueAtOnce(() => `a ${type} message from ${this.nodeIds[from]} to ${this.network.names[to]}`);
+      } else if (from < this.slots.length && this.choices === undefined && this.tooManyAtOnce()) {
+        throw this.standstill(`a ${type} message from ${this.nodeIds[from]} to ${this.network.names[to]}`);
       }
     }
     const delivery: QueueItem = { kind: deliverKind, from, to, id, message, type: typeEntry.symbol };
