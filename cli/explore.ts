@@ -104,6 +104,10 @@ export interface SavedCounterexample {
   readonly replaced: boolean;
 }
 
+/** The search's time limit when `--time` is not given. */
+const defaultTime = "60s";
+const defaultTimeUs = parseDurationUs(defaultTime);
+
 function commandLine(args: ResolvedArgs, budget: string, seed: bigint): string {
   const flags = [
     ...(args.bug ?? []).map((bug) => `--bug ${bug}`),
@@ -120,6 +124,8 @@ function commandLine(args: ResolvedArgs, budget: string, seed: bigint): string {
     ...(args["prompt-replies"] === undefined ? [] : [`--prompt-replies=${args["prompt-replies"]}`]),
     ...(args["drift-rate"] === undefined ? [] : [`--drift-rate ${args["drift-rate"]}`]),
     `--strategy ${args.strategy}`,
+    // A search given longer than the default may have needed it to get this far.
+    ...(parseDurationUs(args.time) === defaultTimeUs ? [] : [`--time ${args.time}`]),
     // The seed decides the nodes' random streams, and so what is found.
     ...(seed === 1n ? [] : [`--seed ${formatSeed(seed)}`]),
   ];
@@ -847,7 +853,7 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
         describe:
           "bfs: shortest counterexample; dfs: iterative deepening; random: random walks; novelty: walks from an archive of reached states; cells: breadth first over cells (novelty and cells: deep bugs, a short, not shortest, schedule) (default: the bug's or the protocol's, else bfs)",
       })
-      .option("time", { type: "string", default: "60s", describe: "wall-clock budget" })
+      .option("time", { type: "string", default: defaultTime, describe: "wall-clock budget" })
       .option("workers", {
         type: "string",
         default: "auto",

@@ -110,6 +110,11 @@ describe("quorumlab explore", () => {
     expect(readFileSync(seeded.file, "utf8")).toContain(
       "quorumlab explore paxos --bug volatile-acceptor --faults drop=0,duplicate=0,crash=1,timeouts=2 --strategy bfs --seed 0x7\n",
     );
+    // A time limit other than the default is part of the command (the search may have needed it);
+    // the file stays the same, since the time decides only how far a search gets.
+    const longer = found("--bug", "volatile-acceptor", "--faults", "crash=1", "--seed", "7", "--time", "2m");
+    expect(longer.file).toBe(seeded.file);
+    expect(readFileSync(longer.file, "utf8")).toContain("--strategy bfs --time 2m --seed 0x7\n");
   });
 
   it("novelty walks: exit 1 with a short schedule, marked not shortest, that replays to the same hash", () => {
