@@ -1,0 +1,154 @@
+/**
+ * Goal: each protocols/<name>/README.md stays a true guide to its folder. Method: for every
+ * README, check that it names every source file of the folder, that every file path it writes in
+ * backticks exists, that every function or method it writes as `name()` is declared in the
+ * folder's source (or in a file the README names), and that the bugs its "Deliberate bugs"
+ * section names are exactly the bugs the folder's protocol modules declare.
+ *
+ * A path resolves against the folder, the repository root, `protocols/`, `protocols/shared/` or
+ * the folder's tests in `test/<name>/`; a path with a `*` is a pattern and is not checked.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = join(import.meta.dirname, "..", "..");
+const protocolsDir = join(root, "protocols");
+
+const folders = readdirSync(protocolsDir)
+  .filter((name) => statSync(join(protocolsDir, name)).isDirectory())
+  .filter((name) => existsSync(join(protocolsDir, name, "README.md")))
+  .sort();
+
+function sourceFiles(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...sourceFiles(path));
+    else if (/\.(ts|tsx|js|mjs|cjs)$/.test(entry.name)) files.push(path);
+  }
+  return files.sort();
+}
+
+/** The contents of every `backticked` span of a Markdown text. */
+function backticked(text: string): string[] {
+  return [...text.matchAll(/`([^`\n]+)`/g)].map((match) => match[1] as string);
+}
+
+/** A span that is a file path: no spaces, ending in a known extension. */
+const pathPattern = /^[\w.@/-]+\.(ts|tsx|js|mjs|cjs|md|yaml|yml|json|html)$/;
+
+/** A span that is a call of a function or method with no arguments: `name()`, `Class.name()`. */
+const callPattern = /^(?:[A-Za-z_$][\w$]*\.)*([A-Za-z_$][\w$]*)\(\)$/;
+
+function resolvePath(folder: string, path: string): string | undefined {
+  const bases = [
+    join(protocolsDir, folder),
+    root,
+    protocolsDir,
+    join(protocolsDir, "shared"),
+    join(root, "test", folder),
+  ];
+  for (const base of bases) {
+    const candidate = join(base, path);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Whether `source` declares `name` as a function, a method, or a property holding a function. */
+function declares(source: string, name: string): boolean {
+  const escaped = name.replace(/\$/g, "\\$");
+  const forms = [
+    // function name(…) / function* name(…)
+    `function\\s*\\*?\\s*${escaped}\\s*[<(]`,
+    // a method: name(…) {, with modifiers, at the start of a line
+    `^\\s*(?:(?:private|protected|public|static|readonly|async|override|get|set|abstract)\\s+)*${escaped}\\s*[<(]`,
+    // name = (…) =>, name: (…) =>, name = function
+    `\\b${escaped}\\s*[:=]\\s*(?:async\\s*)?(?:\\([^)]*\\)\\s*(?::[^=]+)?=>|[A-Za-z_$][\\w$]*\\s*=>|function\\b)`,
+  ];
+  return forms.some((form) => new RegExp(form, "m").test(source));
+}
+
+/** The kebab-case bug names in the rows of the README's "Deliberate bugs" section. */
+function readmeBugNames(readme: string): string[] | undefined {
+  const start = readme.search(/^## Deliberate bugs\s*$/m);
+  if (start < 0) return undefined;
+  const rest = readme.slice(start).split("\n").slice(1);
+  const end = rest.findIndex((line) => /^## /.test(line));
+  const names = new Set<string>();
+  for (const line of end < 0 ? rest : rest.slice(0, end)) {
+    if (!line.startsWith("|") || /^\|\s*-/.test(line)) continue;
+    const cells = line.split("|").map((cell) => cell.trim());
+    const name = cells.map((cell) => /^`([a-z0-9]+(?:-[a-z0-9]+)+)`$/.exec(cell)?.[1]).find(Boolean);
+    if (name !== undefined) names.add(name);
+  }
+  return [...names].sort();
+}
+
+interface BugsOwner {
+  readonly name: string;
+  readonly bugs?: readonly { readonly name: string }[];
+  readonly create: unknown;
+}
+
+/** The bugs declared by the protocol modules `index.ts` of a folder exports. */
+async function declaredBugNames(folder: string): Promise<string[] | undefined> {
+  const index = join(protocolsDir, folder, "index.ts");
+  if (!existsSync(index)) return undefined;
+  const module = (await import(pathToFileURL(index).href)) as Record<string, unknown>;
+  const modules = Object.values(module).filter(
+    (value): value is BugsOwner =>
+      typeof value === "object" &&
+      value !== null &&
+      typeof (value as BugsOwner).name === "string" &&
+      typeof (value as BugsOwner).create === "function",
+  );
+  if (modules.length === 0) return undefined;
+  return [...new Set(modules.flatMap((protocol) => (protocol.bugs ?? []).map((bug) => bug.name)))].sort();
+}
+
+describe.each(folders)("protocols/%s/README.md", (folder) => {
+  const dir = join(protocolsDir, folder);
+  const readme = readFileSync(join(dir, "README.md"), "utf8");
+  const spans = backticked(readme);
+  const files = sourceFiles(dir);
+
+  it("names every source file of the folder", () => {
+    const unnamed = files
+      .map((file) => relative(dir, file).split(sep).join("/"))
+      .filter((path) => !spans.includes(path) && !spans.includes(`protocols/${folder}/${path}`));
+    expect(unnamed).toEqual([]);
+  });
+
+  it("names only files that exist", () => {
+    const missing = spans
+      .filter((span) => pathPattern.test(span) && !span.includes("*"))
+      .filter((span) => resolvePath(folder, span) === undefined);
+    expect(missing).toEqual([]);
+  });
+
+  it("names only functions and methods the source declares", () => {
+    const named = spans
+      .filter((span) => pathPattern.test(span))
+      .map((span) => resolvePath(folder, span))
+      .filter((path): path is string => path !== undefined && /\.(ts|tsx|js|mjs|cjs)$/.test(path));
+    const source = [...new Set([...files, ...named])].map((file) => readFileSync(file, "utf8")).join("\n");
+    const undeclared = spans
+      .map((span) => callPattern.exec(span)?.[1])
+      .filter((name): name is string => name !== undefined)
+      .filter((name) => !declares(source, name));
+    expect(undeclared).toEqual([]);
+  });
+
+  it("lists the bugs the protocol declares, and no others", async () => {
+    const declared = await declaredBugNames(folder);
+    const listed = readmeBugNames(readme);
+    if (declared === undefined) {
+      expect(listed ?? []).toEqual([]);
+      return;
+    }
+    expect(listed ?? []).toEqual(declared);
+  });
+});
