@@ -3,7 +3,7 @@
  * README, check that it names every source file of the folder, that every file path it writes in
  * backticks exists, that every function or method it writes as `name()` is declared in the
  * folder's source (or in a file the README names), and that the bugs its "Deliberate bugs"
- * section names are exactly the bugs the folder's protocol modules declare.
+ * section names are exactly the bugs the folder's protocol modules declare, with their ids.
  *
  * A path resolves against the folder, the repository root, `protocols/`, `protocols/shared/` or
  * the folder's tests in `test/<name>/`; a path with a `*` is a pattern and is not checked.
@@ -71,30 +71,36 @@ function declares(source: string, name: string): boolean {
   return forms.some((form) => new RegExp(form, "m").test(source));
 }
 
-/** The kebab-case bug names in the rows of the README's "Deliberate bugs" section. */
-function readmeBugNames(readme: string): string[] | undefined {
+/**
+ * The bugs in the table rows of the README's "Deliberate bugs" section: each row's first cell
+ * that is a backticked kebab-case name, with the catalogue id of the row (a cell `M<n>`, or
+ * `M<n>a` for one of two bugs that share an id), when it gives one.
+ */
+function readmeBugs(readme: string): Map<string, string | undefined> | undefined {
   const start = readme.search(/^## Deliberate bugs\s*$/m);
   if (start < 0) return undefined;
   const rest = readme.slice(start).split("\n").slice(1);
   const end = rest.findIndex((line) => /^## /.test(line));
-  const names = new Set<string>();
+  const bugs = new Map<string, string | undefined>();
   for (const line of end < 0 ? rest : rest.slice(0, end)) {
     if (!line.startsWith("|") || /^\|\s*-/.test(line)) continue;
     const cells = line.split("|").map((cell) => cell.trim());
     const name = cells.map((cell) => /^`([a-z0-9]+(?:-[a-z0-9]+)+)`$/.exec(cell)?.[1]).find(Boolean);
-    if (name !== undefined) names.add(name);
+    if (name === undefined) continue;
+    const id = cells.map((cell) => /^(M\d+)[a-z]?$/.exec(cell)?.[1]).find(Boolean);
+    if (!bugs.has(name) || id !== undefined) bugs.set(name, id);
   }
-  return [...names].sort();
+  return bugs;
 }
 
 interface BugsOwner {
   readonly name: string;
-  readonly bugs?: readonly { readonly name: string }[];
+  readonly bugs?: readonly { readonly name: string; readonly id?: string }[];
   readonly create: unknown;
 }
 
-/** The bugs declared by the protocol modules `index.ts` of a folder exports. */
-async function declaredBugNames(folder: string): Promise<string[] | undefined> {
+/** The bugs, with their ids, that the protocol modules a folder's `index.ts` exports declare. */
+async function declaredBugs(folder: string): Promise<Map<string, string | undefined> | undefined> {
   const index = join(protocolsDir, folder, "index.ts");
   if (!existsSync(index)) return undefined;
   const module = (await import(pathToFileURL(index).href)) as Record<string, unknown>;
@@ -106,7 +112,9 @@ async function declaredBugNames(folder: string): Promise<string[] | undefined> {
       typeof (value as BugsOwner).create === "function",
   );
   if (modules.length === 0) return undefined;
-  return [...new Set(modules.flatMap((protocol) => (protocol.bugs ?? []).map((bug) => bug.name)))].sort();
+  return new Map(
+    modules.flatMap((protocol) => (protocol.bugs ?? []).map((bug) => [bug.name, bug.id] as const)),
+  );
 }
 
 describe.each(folders)("protocols/%s/README.md", (folder) => {
@@ -142,13 +150,13 @@ describe.each(folders)("protocols/%s/README.md", (folder) => {
     expect(undeclared).toEqual([]);
   });
 
-  it("lists the bugs the protocol declares, and no others", async () => {
-    const declared = await declaredBugNames(folder);
-    const listed = readmeBugNames(readme);
-    if (declared === undefined) {
-      expect(listed ?? []).toEqual([]);
-      return;
-    }
-    expect(listed ?? []).toEqual(declared);
+  it("lists the bugs the protocol declares, and no others, with their ids", async () => {
+    const declared = await declaredBugs(folder);
+    const listed = readmeBugs(readme) ?? new Map<string, string | undefined>();
+    expect([...listed.keys()].sort()).toEqual([...(declared?.keys() ?? [])].sort());
+    const wrongIds = [...listed]
+      .filter(([name, id]) => id !== undefined && declared?.get(name) !== id)
+      .map(([name, id]) => `${name}: ${id} in the README, ${declared?.get(name)} declared`);
+    expect(wrongIds).toEqual([]);
   });
 });
