@@ -3,7 +3,8 @@
  * README, check that it names every source file of the folder, that every file path it writes in
  * backticks exists, that every function or method it writes as `name()` is declared in the
  * folder's source (or in a file the README names), and that the bugs its "Deliberate bugs"
- * section names are exactly the bugs the folder's protocol modules declare, with their ids.
+ * section names are exactly the bugs the folder's protocol modules declare, with their ids, and
+ * that it names every invariant they register, each of which has a one-line statement and a source.
  *
  * A path resolves against the folder, the repository root, `protocols/`, `protocols/shared/` or
  * the folder's tests in `test/<name>/`; a path with a `*` is a pattern and is not checked.
@@ -93,24 +94,34 @@ function readmeBugs(readme: string): Map<string, string | undefined> | undefined
   return bugs;
 }
 
-interface BugsOwner {
+interface ProtocolModule {
   readonly name: string;
   readonly bugs?: readonly { readonly name: string; readonly id?: string }[];
+  readonly invariants?: readonly {
+    readonly name: string;
+    readonly statement: string;
+    readonly source: string;
+  }[];
   readonly create: unknown;
 }
 
-/** The bugs, with their ids, that the protocol modules a folder's `index.ts` exports declare. */
-async function declaredBugs(folder: string): Promise<Map<string, string | undefined> | undefined> {
+/** The protocol modules a folder's `index.ts` exports (none for a folder without one). */
+async function protocolModules(folder: string): Promise<ProtocolModule[]> {
   const index = join(protocolsDir, folder, "index.ts");
-  if (!existsSync(index)) return undefined;
+  if (!existsSync(index)) return [];
   const module = (await import(pathToFileURL(index).href)) as Record<string, unknown>;
-  const modules = Object.values(module).filter(
-    (value): value is BugsOwner =>
+  return Object.values(module).filter(
+    (value): value is ProtocolModule =>
       typeof value === "object" &&
       value !== null &&
-      typeof (value as BugsOwner).name === "string" &&
-      typeof (value as BugsOwner).create === "function",
+      typeof (value as ProtocolModule).name === "string" &&
+      typeof (value as ProtocolModule).create === "function",
   );
+}
+
+/** The bugs, with their ids, that the protocol modules of a folder declare. */
+async function declaredBugs(folder: string): Promise<Map<string, string | undefined> | undefined> {
+  const modules = await protocolModules(folder);
   if (modules.length === 0) return undefined;
   return new Map(
     modules.flatMap((protocol) => (protocol.bugs ?? []).map((bug) => [bug.name, bug.id] as const)),
@@ -148,6 +159,20 @@ describe.each(folders)("protocols/%s/README.md", (folder) => {
       .filter((name): name is string => name !== undefined)
       .filter((name) => !declares(source, name));
     expect(undeclared).toEqual([]);
+  });
+
+  it("names every invariant the protocol registers, each with a one-line statement and a source", async () => {
+    const invariants = (await protocolModules(folder)).flatMap((protocol) => protocol.invariants ?? []);
+    const oneLine = (text: string) => typeof text === "string" && text.trim() !== "" && !text.includes("\n");
+    const undocumented = invariants
+      .filter((invariant) => !oneLine(invariant.statement) || !oneLine(invariant.source))
+      .map((invariant) => invariant.name);
+    expect(undocumented).toEqual([]);
+    // Named in full, or as a family: `raft.*`.
+    const unnamed = invariants
+      .map((invariant) => invariant.name)
+      .filter((name) => !spans.includes(name) && !spans.includes(`${name.slice(0, name.indexOf("."))}.*`));
+    expect([...new Set(unnamed)]).toEqual([]);
   });
 
   it("lists the bugs the protocol declares, and no others, with their ids", async () => {
