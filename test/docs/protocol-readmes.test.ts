@@ -2,7 +2,8 @@
  * Goal: each protocols/<name>/README.md stays a true guide to its folder. Method: for every
  * README, check that it names every source file of the folder, that every file path it writes in
  * backticks exists, that every function or method it writes as `name()` is declared in the
- * folder's source (or in a file the README names), and that the bugs its "Deliberate bugs"
+ * folder's source (or in a file the README names), as is every name in the "where" column of
+ * its paper map, and that the bugs its "Deliberate bugs"
  * section names are exactly the bugs the folder's protocol modules declare, with their ids, and
  * that it names every invariant they register, each of which has a one-line statement and a source.
  *
@@ -58,7 +59,10 @@ function resolvePath(folder: string, path: string): string | undefined {
   return undefined;
 }
 
-/** Whether `source` declares `name` as a function, a method, or a property holding a function. */
+/**
+ * Whether `source` declares `name` as a function, a method, a class, or a property holding a
+ * function, or names a message or command of that type or kind (`type: "name"`).
+ */
 function declares(source: string, name: string): boolean {
   const escaped = name.replace(/\$/g, "\\$");
   const forms = [
@@ -68,6 +72,10 @@ function declares(source: string, name: string): boolean {
     `^\\s*(?:(?:private|protected|public|static|readonly|async|override|get|set|abstract)\\s+)*${escaped}\\s*[<(]`,
     // name = (…) =>, name: (…) =>, name = function
     `\\b${escaped}\\s*[:=]\\s*(?:async\\s*)?(?:\\([^)]*\\)\\s*(?::[^=]+)?=>|[A-Za-z_$][\\w$]*\\s*=>|function\\b)`,
+    // class Name, interface Name
+    `\\b(?:class|interface)\\s+${escaped}\\b`,
+    // a message or command: type: "name", kind: "name"
+    `\\b(?:type|kind)\\s*:\\s*"${escaped}"`,
   ];
   return forms.some((form) => new RegExp(form, "m").test(source));
 }
@@ -92,6 +100,32 @@ function readmeBugs(readme: string): Map<string, string | undefined> | undefined
     if (!bugs.has(name) || id !== undefined) bugs.set(name, id);
   }
   return bugs;
+}
+
+/**
+ * The backticked names in the "where" column of the README's paper maps (a table whose header has
+ * a cell starting with "where"): `method`, `Class.method` or `Class`; file names are left to the
+ * path check.
+ */
+function mappedNames(readme: string): string[] {
+  const names: string[] = [];
+  let column = -1;
+  for (const line of readme.split("\n")) {
+    if (!line.startsWith("|")) {
+      column = -1;
+      continue;
+    }
+    const cells = line.split("|").map((cell) => cell.trim());
+    if (column < 0) {
+      column = cells.findIndex((cell) => /^where\b/i.test(cell));
+      continue;
+    }
+    if (/^\|\s*-/.test(line)) continue;
+    for (const span of backticked(cells[column] ?? "")) {
+      if (!pathPattern.test(span) && /^(?:[A-Za-z_$][\w$]*\.)?[A-Za-z_$][\w$]*$/.test(span)) names.push(span);
+    }
+  }
+  return names;
 }
 
 interface ProtocolModule {
@@ -158,6 +192,18 @@ describe.each(folders)("protocols/%s/README.md", (folder) => {
       .map((span) => callPattern.exec(span)?.[1])
       .filter((name): name is string => name !== undefined)
       .filter((name) => !declares(source, name));
+    expect(undeclared).toEqual([]);
+  });
+
+  it("maps each rule to functions, methods and classes the source declares", () => {
+    const named = spans
+      .filter((span) => pathPattern.test(span))
+      .map((span) => resolvePath(folder, span))
+      .filter((path): path is string => path !== undefined && /\.(ts|tsx|js|mjs|cjs)$/.test(path));
+    const source = [...new Set([...files, ...named])].map((file) => readFileSync(file, "utf8")).join("\n");
+    const undeclared = mappedNames(readme).filter((name) =>
+      name.split(".").some((part) => !declares(source, part)),
+    );
     expect(undeclared).toEqual([]);
   });
 
