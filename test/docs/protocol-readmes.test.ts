@@ -1,11 +1,13 @@
 /**
  * Goal: each protocols/<name>/README.md stays a true guide to its folder. Method: for every
- * README, check that it names every source file of the folder, that every file path it writes in
- * backticks exists, that every function or method it writes as `name()` is declared in the
- * folder's source (or in a file the README names), as is every name in the "where" column of
- * its paper map, and that the bugs its "Deliberate bugs"
- * section names are exactly the bugs the folder's protocol modules declare, with their ids, and
- * that it names every invariant they register, each of which has a one-line statement and a source.
+ * README, check that
+ * - it names every source file of the folder, and every file path it writes in backticks exists;
+ * - every function or method it writes as `name()`, and every name in the "where" column of its
+ *   paper map, is declared in the folder's source or in a source file the README names;
+ * - the bugs its "Deliberate bugs" section lists are exactly those the folder's protocol modules
+ *   declare, with the same ids;
+ * - it names every invariant those modules register, each of which has a one-line statement and
+ *   a source.
  *
  * A path resolves against the folder, the repository root, `protocols/`, `protocols/shared/` or
  * the folder's tests in `test/<name>/`; a path with a `*` is a pattern and is not checked.
