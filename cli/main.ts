@@ -15,7 +15,8 @@ const exitCodes = `Exit codes:
   1   an invariant was violated or a history is not linearizable
   2   usage error or invalid input file
   3   inconclusive: checker budget or liveness deadline ran out
-  70  internal error`;
+  70  internal error
+  130 fuzz interrupted (Ctrl-C; 143 for SIGTERM) before its budget ran out`;
 
 // biome-ignore lint/suspicious/noExplicitAny: each command module has its own argument type.
 type AnyCommand = CommandModule<any, any>;

@@ -239,6 +239,7 @@ describe("--json shapes", () => {
       "wallMs",
       "searchMs",
       "violations",
+      "interrupted",
       "search",
       "coverage",
       "corpus",
@@ -291,6 +292,7 @@ describe("--json shapes", () => {
     // No campaign: what it did not measure is null, what it did not do 0; one run, timed.
     expect(rebuilt).toMatchObject({ seed: null, runs: 1, coverage: null, corpus: null, probes: null });
     expect(rebuilt).toMatchObject({ corpusLoaded: 0, corpusSaved: 0, mutants: 0, sampled: 0 });
+    expect([campaign.interrupted, rebuilt.interrupted]).toEqual([false, false]);
     expect(rebuilt.runsPerSec).toBeGreaterThan(0);
     expect(rebuilt.eventsPerSec).toBeGreaterThan(0);
     expect(rebuilt.counterexample.run).toBeNull();
