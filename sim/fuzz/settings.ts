@@ -87,6 +87,12 @@ function checkBugsKnown(protocol: Protocol, bugs: readonly string[]): void {
   const names = protocol.bugs.map((b) => b.name);
   bugs.forEach((bug, index) => {
     if (!names.includes(bug)) {
+      const listed = bug.split(/[,\s]+/).filter((part) => part !== "");
+      if (listed.length > 1 && listed.every((part) => names.includes(part))) {
+        throw new InputError(
+          `--bug: takes one bug; give it once per bug: ${listed.map((part) => `--bug ${part}`).join(" ")}`,
+        );
+      }
       const meant = closestName(bug, names);
       throw new InputError(
         `--bug: ${protocol.name} has no deliberate bug '${bug}'${meant === undefined ? "" : ` (did you mean '${meant}'?)`}; known: ${names.join(", ") || "none"}`,
