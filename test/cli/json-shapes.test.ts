@@ -165,7 +165,15 @@ describe("--json shapes", () => {
       mutants: object[];
       correct: object[];
     };
-    expect(Object.keys(json)).toEqual(["schemaVersion", "mutants", "detected", "total", "correct"]);
+    expect(Object.keys(json)).toEqual([
+      "schemaVersion",
+      "mutants",
+      "detected",
+      "total",
+      "correct",
+      "interrupted",
+    ]);
+    expect(json.interrupted).toBe(false);
     expect(json.schemaVersion).toBe(1);
     expect(Object.keys(json.mutants[0] ?? {})).toEqual([
       "protocol",

@@ -1,7 +1,7 @@
 /**
  * A campaign interrupted by Ctrl-C (SIGINT) or a CI runner's cancellation (SIGTERM): it stops
  * between batches, prints its summary, saves its corpus and exits 128 + the signal's number,
- * leaving no worker process behind. Runs the compiled package (`npm run build` first).
+ * leaving no worker process behind; `mutants` prints the table of the campaigns that ended. Runs the compiled package (`npm run build` first).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -30,7 +30,12 @@ interface Ended {
 }
 
 /** Starts `quorumlab ...args`, sends `signal` once it has done some runs, and waits for its end. */
-function interrupted(signal: NodeJS.Signals, args: readonly string[], started: (out: string) => boolean) {
+function interrupted(
+  signal: NodeJS.Signals,
+  args: readonly string[],
+  started: (out: string) => boolean,
+  afterMs = 1500,
+) {
   const child: ChildProcess = spawn("node", [cli, ...args], {
     cwd: root,
     env: { ...process.env, NO_COLOR: "1" },
@@ -42,7 +47,7 @@ function interrupted(signal: NodeJS.Signals, args: readonly string[], started: (
     if (sent) return;
     sent = true;
     // Long enough for some runs to have been done.
-    setTimeout(() => child.kill(signal), 1500);
+    setTimeout(() => child.kill(signal), afterMs);
   };
   child.stdout?.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
@@ -84,5 +89,22 @@ describe("an interrupted fuzz campaign", () => {
     expect(json.interrupted).toBe(true);
     expect(json.counterexample).toBeNull();
     expect(json.runs).toBeGreaterThan(0);
+  }, 60_000);
+
+  test("mutants: the table of the campaigns that ended, exit code 130", async () => {
+    // Paxos's bugs are found within a second each; its correct campaign then runs out the minute.
+    const ended = await interrupted(
+      "SIGINT",
+      ["mutants", "--protocol", "paxos", "--time-per", "60s", "--out", folder(), "--json"],
+      () => true,
+      // It prints nothing before the table: time enough to have started.
+      4000,
+    );
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(130);
+    const json = JSON.parse(ended.stdout) as { interrupted: boolean; mutants: Array<{ detected: boolean }> };
+    expect(json.interrupted).toBe(true);
+    // A campaign cut short has no row: every row is a finished one.
+    for (const row of json.mutants) expect(row.detected).toBe(true);
   }, 60_000);
 });
