@@ -158,6 +158,12 @@ function runTiming(input: SettingsInput): {
       `--fault-phase: expected at most the run's length (--duration, ${durationMs} ms), got ${faultPhaseMs} ms`,
     );
   }
+  if (liveness && input.faultPhaseMs === undefined && faultPhaseMs + livenessDeadlineMs > durationMs) {
+    // The fault phase was shortened to fit before the deadline, and no room was left for it.
+    throw new InputError(
+      `--duration: with --liveness, a run must last longer than the liveness deadline (${livenessDeadlineMs} ms), so that a fault phase fits before it, got ${durationMs} ms`,
+    );
+  }
   if (liveness && faultPhaseMs + livenessDeadlineMs > durationMs) {
     throw new InputError(
       `--duration: with --liveness, a run must last the fault phase (${faultPhaseMs} ms) plus the liveness deadline (${livenessDeadlineMs} ms), got ${durationMs} ms`,

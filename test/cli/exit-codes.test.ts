@@ -188,7 +188,11 @@ describe("exit codes", () => {
     ],
     [
       ["--runs", "3", "--liveness", "--duration", "1s"],
-      "--duration: with --liveness, a run must last the fault phase (1 ms) plus the liveness deadline (1000 ms), got 1000 ms",
+      "--duration: with --liveness, a run must last longer than the liveness deadline (1000 ms), so that a fault phase fits before it, got 1000 ms",
+    ],
+    [
+      ["--runs", "3", "--liveness", "--duration", "3s", "--fault-phase", "2500ms"],
+      "--duration: with --liveness, a run must last the fault phase (2500 ms) plus the liveness deadline (1000 ms), got 3000 ms",
     ],
     [["--time", "-1s"], "--time: expected a positive duration such as 60s, got '-1s'"],
     [
