@@ -29,6 +29,7 @@ import { writeCampaignReport } from "./shared/campaign-report.js";
 import { commandHeadings } from "./shared/command-headings.js";
 import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
+import { listenForInterrupt } from "./shared/interrupt.js";
 import { inModule } from "./shared/module-registry.js";
 import { progressBar } from "./shared/progress.js";
 import { isModulePath } from "./shared/protocol-module.js";
@@ -85,6 +86,8 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
     budget.runs ?? Math.ceil((budget.budgetMs as number) / 1000),
     budget.runs === undefined ? "s" : "runs",
   );
+  // Ctrl-C or SIGTERM ends the search between batches, with the summary and the corpus saved.
+  const interrupt = listenForInterrupt();
   let outcome: FuzzOutcome;
   try {
     outcome = await fuzzCampaign({
@@ -98,10 +101,14 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
       shrinkBudgetMs,
       onProgress: (progress) => bar.update(progress),
       ...(args.corpus === undefined ? {} : { corpusDir: args.corpus }),
+      signal: interrupt.signal,
+      // Shrinking runs in this thread without a break: from then on a signal stops it at once.
+      onSearchEnd: () => interrupt.release(),
     }).catch((error: unknown) => {
       throw inModule(error, isModulePath(args.target) ? args.target : undefined);
     });
   } finally {
+    interrupt.release();
     bar.stop();
   }
   if (args.report !== undefined) writeCampaignReport(args.report, outcome, protocol);
@@ -111,5 +118,6 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
   } else printOutcome(outcome, protocol);
   // A sampled run gave two traces (a counterexample that does so is an input error above).
   if (outcome.nondeterminism !== undefined) return ExitCode.usage;
-  return outcome.counterexample === undefined ? ExitCode.ok : ExitCode.violation;
+  if (outcome.counterexample !== undefined) return ExitCode.violation;
+  return outcome.interrupted === true ? interrupt.exitCode() : ExitCode.ok;
 }

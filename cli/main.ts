@@ -6,6 +6,7 @@
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { ExitCode, InputError } from "../sim/errors.js";
+import { closestName } from "../sim/suggest.js";
 import { colours, reportError } from "./output.js";
 import { type CommandName, commandHeadings } from "./shared/command-headings.js";
 import { standardInput } from "./shared/standard-input.js";
@@ -15,7 +16,8 @@ const exitCodes = `Exit codes:
   1   an invariant was violated or a history is not linearizable
   2   usage error or invalid input file
   3   inconclusive: checker budget or liveness deadline ran out
-  70  internal error`;
+  70  internal error
+  130 fuzz interrupted (Ctrl-C; 143 for SIGTERM) before its budget ran out`;
 
 // biome-ignore lint/suspicious/noExplicitAny: each command module has its own argument type.
 type AnyCommand = CommandModule<any, any>;
@@ -66,7 +68,7 @@ export async function main(argv: string[]): Promise<void> {
   const flags =
     commands.length === 1
       ? flagsOf(commands[0] as AnyCommand)
-      : { switches: new Set<string>(), lists: new Set<string>(), choices: {} };
+      : { switches: new Set<string>(), lists: new Set<string>(), choices: {}, names: new Set<string>() };
   argv = joinDashValues(argv, flags.switches);
   if (standardInputCommands.has(argv[0] ?? ""))
     argv = argv.map((token) => (token === "-" ? standardInput : token));
@@ -92,7 +94,8 @@ export async function main(argv: string[]): Promise<void> {
     .fail((message, error) => {
       if (error !== undefined && error !== null) throw error;
       const c = colours(process.stderr);
-      process.stderr.write(`${c.red("usage error:")} ${message}\nRun 'quorumlab --help' for usage.\n`);
+      const said = unknownWords(message, argv, commands.length === 1 ? flags.names : undefined) ?? message;
+      process.stderr.write(`${c.red("usage error:")} ${said}\nRun 'quorumlab --help' for usage.\n`);
       process.exit(ExitCode.usage);
     });
   await parser.parseAsync();
@@ -183,6 +186,8 @@ interface Flags {
   readonly lists: ReadonlySet<string>;
   /** The values each flag with a fixed set of them takes. */
   readonly choices: Readonly<Record<string, readonly unknown[]>>;
+  /** Every flag the command takes, by its long name. */
+  readonly names: ReadonlySet<string>;
 }
 
 /**
@@ -192,17 +197,59 @@ interface Flags {
  */
 function flagsOf(command: AnyCommand): Flags {
   const { builder } = command;
-  if (typeof builder !== "function") return { switches: new Set(), lists: new Set(), choices: {} };
+  if (typeof builder !== "function")
+    return { switches: new Set(), lists: new Set(), choices: {}, names: new Set(["help", "version"]) };
   const options = (
     builder(yargs([])) as unknown as {
-      getOptions(): { boolean: string[]; array: string[]; choices: Record<string, unknown[]> };
+      getOptions(): {
+        boolean: string[];
+        array: string[];
+        choices: Record<string, unknown[]>;
+        key: Record<string, unknown>;
+      };
     }
   ).getOptions();
   return {
     switches: new Set(options.boolean.flatMap((name) => [name, `no-${name}`])),
     lists: new Set(options.array),
     choices: options.choices ?? {},
+    names: new Set([...Object.keys(options.key ?? {}), "help", "version"]),
   };
+}
+
+/**
+ * The parser's "Unknown argument(s): …" said for the first unknown word, with the closest name
+ * when one is near: `unknown command 'fuz'; did you mean 'fuzz'?`, `unknown flag --tme; did you
+ * mean --time?`, `unexpected argument 'extra'`. `flags`: the command's flags, when the first
+ * word named a command. Undefined for any other message.
+ */
+export function unknownWords(
+  message: string,
+  argv: readonly string[],
+  flags: ReadonlySet<string> | undefined,
+): string | undefined {
+  if (!/^Unknown arguments?: /.test(message)) return undefined;
+  const first = argv[0];
+  if (flags === undefined && first !== undefined && !first.startsWith("-")) {
+    const commands = Object.keys(commandLoaders);
+    const meant = closestName(first, commands);
+    return `unknown command '${first}'${meant === undefined ? "" : `; did you mean '${meant}'?`} (commands: ${commands.join(", ")})`;
+  }
+  const words = argv.slice(1);
+  const end = words.indexOf("--");
+  for (const token of end === -1 ? words : words.slice(0, end)) {
+    if (!token.startsWith("-") || token === "-") continue;
+    const written = token.split("=")[0] as string;
+    const name = written.replace(/^--?(no-)?/, "");
+    if (flags?.has(name) === true) continue;
+    const negated = written.startsWith("--no-");
+    const known = [...(flags ?? [])].filter((flag) => flag.length > 1);
+    const meant = closestName(name, known);
+    const suggestion = meant === undefined ? "" : `; did you mean --${negated ? "no-" : ""}${meant}?`;
+    return `unknown flag ${written}${suggestion}`;
+  }
+  const unknown = message.replace(/^Unknown arguments?: /, "").split(", ")[0];
+  return `unexpected argument '${unknown}'`;
 }
 
 /**

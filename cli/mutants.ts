@@ -36,9 +36,10 @@ import { historyChecker } from "./history-check.js";
 import { colours, counted, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
 import { searchBreadthFirst } from "./shared/explore-pool.js";
-import { type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
+import { type FuzzOptions, type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import type { ProtocolSource } from "./shared/fuzz-worker.js";
+import { type Interrupt, listenForInterrupt } from "./shared/interrupt.js";
 import { knownLimitOf } from "./shared/known-limit.js";
 import { progressBar } from "./shared/progress.js";
 import { parseWorkers, workerCount, workersMax } from "./shared/workers.js";
@@ -90,6 +91,11 @@ export interface MutantsOptions {
   readonly swarm?: boolean;
   readonly onStart?: (protocol: string, bug: string | null) => void;
   readonly onProgress?: (progress: CampaignProgress) => void;
+  /**
+   * Ctrl-C or SIGTERM: the campaign under way stops between batches (its row is kept only if it
+   * found its bug, or, for a correct protocol, a violation) and no further campaign starts.
+   */
+  readonly interrupt?: Pick<Interrupt, "signal">;
 }
 
 function selected(protocolName: string | undefined): string[] {
@@ -151,7 +157,20 @@ function row(
 export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> {
   const rows: MutantRow[] = [];
   const swarm = options.swarm ?? true;
+  const { interrupt } = options;
+  /**
+   * A campaign that stops when interrupted. The table keeps listening while a campaign shrinks
+   * (which does not stop between steps), so that a signal then still ends with the table, once
+   * the shrink is done.
+   */
+  const fuzz = (campaign: FuzzOptions): Promise<FuzzOutcome> =>
+    fuzzCampaign(interrupt === undefined ? campaign : { ...campaign, signal: interrupt.signal });
+  const stopped = (): boolean => interrupt?.signal.aborted === true;
+  /** Whether the last campaign was cut short, so that its row says nothing. */
+  const cutShort = (outcome: FuzzOutcome): boolean =>
+    outcome.interrupted === true && outcome.counterexample === undefined;
   for (const { target, protocol } of await targets(options)) {
+    if (stopped()) break;
     const name = protocol.name;
     if (protocol.bugs.length === 0) continue;
     const common = {
@@ -163,14 +182,16 @@ export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> 
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     };
     for (const bug of protocol.bugs) {
+      if (stopped()) break;
       const kind = bug.kind ?? "safety";
       options.onStart?.(name, bug.name);
-      const outcome = await fuzzCampaign({
+      const outcome = await fuzz({
         ...common,
         // One folder per bug: two bugs may break the same invariant with the same seed.
         ...(options.outDir === undefined ? {} : { outDir: join(options.outDir, name, bug.name) }),
         settings: { bugs: [bug.name], liveness: kind === "liveness", swarm },
       });
+      if (cutShort(outcome)) break;
       const hinted = row(protocol, bug, kind, outcome);
       if (options.noHints !== true) {
         rows.push(hinted);
@@ -179,26 +200,27 @@ export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> 
       let unhinted = hinted;
       if (bug.fuzz !== undefined) {
         options.onStart?.(name, `${bug.name} (no hints)`);
-        const bare = await fuzzCampaign({
+        const bare = await fuzz({
           ...common,
           ...(options.outDir === undefined
             ? {}
             : { outDir: join(options.outDir, name, `${bug.name}-no-hints`) }),
           settings: { bugs: [bug.name], liveness: kind === "liveness", swarm, noHints: true },
         });
+        if (cutShort(bare)) break;
         unhinted = row(protocol, bug, kind, bare);
       }
       const { detected, invariant, wallMs, searchMs, runs } = unhinted;
       rows.push({ ...hinted, unhinted: { detected, invariant, wallMs, searchMs, runs } });
     }
-    if (options.correct ?? true) {
+    if ((options.correct ?? true) && !stopped()) {
       options.onStart?.(name, null);
-      const outcome = await fuzzCampaign({
+      const outcome = await fuzz({
         ...common,
         ...(options.outDir === undefined ? {} : { outDir: join(options.outDir, name, "correct") }),
         settings: { bugs: [], swarm },
       });
-      rows.push(row(protocol, null, "safety", outcome));
+      if (!cutShort(outcome)) rows.push(row(protocol, null, "safety", outcome));
     }
   }
   return rows;
@@ -841,6 +863,8 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         return rows.every((r) => r.found) ? ExitCode.ok : ExitCode.violation;
       }
       let bar: ReturnType<typeof progressBar> | undefined;
+      // Ctrl-C or SIGTERM: the table of the campaigns run so far, exit code 130 or 143.
+      const interrupt = listenForInterrupt();
       const rows = await runMutants({
         ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
         ...(args.module === undefined ? {} : { module: args.module }),
@@ -856,9 +880,23 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
           bar = progressBar(`${protocol} ${bug ?? "(correct)"}`, Math.ceil(timePerUs / 1e6), "s");
         },
         onProgress: (progress) => bar?.update(progress),
-      }).finally(() => bar?.stop());
-      if (args.json) process.stdout.write(`${JSON.stringify(mutantsJson(rows))}\n`);
-      else printRows(rows, args.module);
+        interrupt,
+      }).finally(() => {
+        interrupt.release();
+        bar?.stop();
+      });
+      const interrupted = interrupt.signal.aborted;
+      if (args.json) process.stdout.write(`${JSON.stringify({ ...mutantsJson(rows), interrupted })}\n`);
+      else {
+        printRows(rows, args.module);
+        if (interrupted) {
+          const c = colours(process.stdout);
+          process.stdout.write(
+            `${c.yellow("interrupted")}: the table holds the ${counted(rows.length, "campaign")} that ended before it stopped\n`,
+          );
+        }
+      }
+      if (interrupted) return interrupt.exitCode();
       const found = rows.every((r) => r.detected && (r.unhinted === undefined || r.unhinted.detected));
       return found ? ExitCode.ok : ExitCode.violation;
     }),

@@ -62,6 +62,7 @@ export function fuzzJson(
     wallMs: Math.round(outcome.wallMs),
     searchMs: Math.round(outcome.searchMs),
     violations: cx === undefined ? 0 : 1,
+    interrupted: outcome.interrupted === true,
     ...campaignFields(outcome),
     counterexample:
       cx === undefined
@@ -163,6 +164,11 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
     // Runs that do not replay prove nothing: no check mark for them.
     out.push(
       `no violation in ${counted(outcome.runs, "run")} (${(outcome.wallMs / 1000).toFixed(1)} s, ${rate}), which says nothing while the same run can differ`,
+    );
+  } else if (cx === undefined && outcome.interrupted === true) {
+    // Cut short: the runs passed, but the campaign did not run its budget.
+    out.push(
+      `${c.yellow("interrupted")}: no violation in ${counted(outcome.runs, "run")} before it stopped (${(outcome.wallMs / 1000).toFixed(1)} s, ${rate})`,
     );
   } else if (cx === undefined) {
     out.push(

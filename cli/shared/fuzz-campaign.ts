@@ -43,6 +43,13 @@ export interface FuzzOptions {
   readonly guided?: boolean;
   /** Load the corpus from this folder first and save what the campaign adds to it. */
   readonly corpusDir?: string;
+  /**
+   * Aborted when the user interrupts the campaign: no further batch is handed out, and the
+   * campaign ends as if its budget had run out (its corpus saved), with `interrupted` set.
+   */
+  readonly signal?: AbortSignal;
+  /** Called when the search has ended, before a failure is shrunk. */
+  readonly onSearchEnd?: () => void;
 }
 
 export interface FuzzOutcome {
@@ -66,6 +73,8 @@ export interface FuzzOutcome {
   readonly nondeterminism?: { readonly run: number; readonly found: Nondeterminism };
   /** Corpus files written to `corpusDir`. */
   readonly corpusSaved?: number;
+  /** The search was stopped by `signal` before its budget ran out. */
+  readonly interrupted?: boolean;
 }
 
 /** Runs a campaign, shrinks the first failure and writes it out. */
@@ -75,7 +84,9 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
   const now = () => performance.now();
   const started = now();
   const { campaign, guide } = await search({ options, source, settings, now });
+  options.onSearchEnd?.();
   const searchMs = now() - started;
+  const interrupted = options.signal?.aborted === true;
   const corpusSaved =
     options.corpusDir === undefined ? 0 : saveCorpus(options.corpusDir, settings, guide.found);
   const nondeterminism = guide.firstNondeterminism;
@@ -93,6 +104,7 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
     stats: guide.stats(),
     corpusSaved,
     ...(nondeterminism === undefined ? {} : { nondeterminism }),
+    ...(interrupted ? { interrupted } : {}),
   };
   if (campaign.failure === undefined) return { ...base, wallMs: now() - started };
   const counterexample = await shrinkAndSave({
@@ -148,6 +160,9 @@ async function search({
       ...(guided && options.batchSize === undefined ? { firstBatchSize: 8 } : {}),
       evaluate: pool.evaluate,
       guide,
+      ...(options.signal === undefined
+        ? {}
+        : { stopRequested: () => (options.signal as AbortSignal).aborted }),
       pipeline: workers > 1,
       ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     });

@@ -94,6 +94,9 @@ function main(): void {
   });
   // The parent went away: nothing left to do.
   process.on("disconnect", () => process.exit(0));
+  // Ctrl-C reaches every process of the terminal's group, this one too: the parent decides (it
+  // finishes the batches out, then closes this host), and its exit ends this one.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => {});
 }
 
 // Only as the entry script of a forked process (never when imported, e.g. for its types).

@@ -4,7 +4,7 @@
  * the export named `protocol`, or the module's only protocol-like export) is validated and
  * completed with its defaults by `checkProtocol` before anything runs.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Message } from "esbuild";
@@ -69,6 +69,8 @@ export async function loadProtocolModule(
   const file = displayPath(path);
   let module: Record<string, unknown>;
   if (!existsSync(resolve(path))) throw new InputError("no such protocol module", { file });
+  if (statSync(resolve(path)).isDirectory())
+    throw new InputError("a folder, not a protocol module: give the module's .js or .ts file", { file });
   try {
     module = await importModule(resolve(path));
   } catch (error) {

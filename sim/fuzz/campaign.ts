@@ -313,6 +313,12 @@ export interface CampaignOptions {
    */
   readonly pipeline?: boolean;
   readonly onProgress?: (progress: CampaignProgress) => void;
+  /**
+   * Asked between batches: once it returns true (the user interrupted the campaign), no further
+   * batch is handed out; the batches already out are finished and taken back, as when the time
+   * budget runs out.
+   */
+  readonly stopRequested?: () => boolean;
 }
 
 export interface CampaignResult {
@@ -354,6 +360,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const handOut = (): void => {
     if (options.runs !== undefined && handedOut >= options.runs) return;
     if (options.budgetMs !== undefined && elapsed() >= options.budgetMs) return;
+    if (options.stopRequested?.() === true) return;
     const batch = batches++;
     const size = Math.min(
       batchSize,

@@ -87,6 +87,12 @@ function checkBugsKnown(protocol: Protocol, bugs: readonly string[]): void {
   const names = protocol.bugs.map((b) => b.name);
   bugs.forEach((bug, index) => {
     if (!names.includes(bug)) {
+      const listed = bug.split(/[,\s]+/).filter((part) => part !== "");
+      if (listed.length > 1 && listed.every((part) => names.includes(part))) {
+        throw new InputError(
+          `--bug: takes one bug; give it once per bug: ${listed.map((part) => `--bug ${part}`).join(" ")}`,
+        );
+      }
       const meant = closestName(bug, names);
       throw new InputError(
         `--bug: ${protocol.name} has no deliberate bug '${bug}'${meant === undefined ? "" : ` (did you mean '${meant}'?)`}; known: ${names.join(", ") || "none"}`,
@@ -150,6 +156,12 @@ function runTiming(input: SettingsInput): {
   if (!(durationMs > 0) || !(faultPhaseMs > 0) || faultPhaseMs > durationMs) {
     throw new InputError(
       `--fault-phase: expected at most the run's length (--duration, ${durationMs} ms), got ${faultPhaseMs} ms`,
+    );
+  }
+  if (liveness && input.faultPhaseMs === undefined && faultPhaseMs + livenessDeadlineMs > durationMs) {
+    // The fault phase was shortened to fit before the deadline, and no room was left for it.
+    throw new InputError(
+      `--duration: with --liveness, a run must last longer than the liveness deadline (${livenessDeadlineMs} ms), so that a fault phase fits before it, got ${durationMs} ms`,
     );
   }
   if (liveness && faultPhaseMs + livenessDeadlineMs > durationMs) {

@@ -15,6 +15,8 @@ const symbolicTargets = new Set(["leader", "follower", "any", "crashed"]);
 
 /** Parses and validates scenario text. `file` is used in error messages and as the default name. */
 export function parseScenario(text: string, file: string): Scenario {
+  const other = otherKindOfFile(text);
+  if (other !== undefined) throw new InputError(other, { file, line: 1, column: 1 });
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const syntaxError = document.errors[0];
@@ -58,6 +60,27 @@ export function parseScenario(text: string, file: string): Scenario {
     enumerable: false,
   });
   return scenario;
+}
+
+/**
+ * What to say of a file that is plainly not a scenario but one of the files written beside one
+ * (a run's trace, its HTML report), which YAML would report only as a syntax error.
+ */
+function otherKindOfFile(text: string): string | undefined {
+  const start = text.trimStart();
+  if (/^<(!doctype html|html)[\s>]/i.test(start)) {
+    return "an HTML report, not a scenario: give the scenario file (.yaml) it was made from";
+  }
+  if (!start.startsWith('{"kind":"header"')) return undefined;
+  let scenario: unknown;
+  try {
+    scenario = (JSON.parse(start.split("\n", 1)[0] as string) as { scenario?: unknown }).scenario;
+  } catch {
+    return undefined;
+  }
+  const named = typeof scenario === "string" ? ` (of scenario '${scenario}')` : "";
+  const beside = typeof scenario === "string" ? `, as ${scenario}.yaml` : "";
+  return `a trace${named}, not a scenario: replay the scenario's file instead (the fuzzer saves it beside the trace${beside}); 'quorumlab report' reads a trace`;
 }
 
 /** `keyOrder`: the file's top-level keys, in the order it writes them. */

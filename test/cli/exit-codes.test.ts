@@ -18,6 +18,30 @@ describe("exit codes", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("2 for a misspelt command or flag, naming the closest one", () => {
+    const said = (...args: string[]) => {
+      const result = quorumlab(...args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      return result.stderr.split("\n")[0];
+    };
+    expect(said("fuz", "raft", "--time", "5s")).toBe(
+      "usage error: unknown command 'fuz'; did you mean 'fuzz'? (commands: list, run, verify, check, fuzz, explore, mutants, report, lab, bench, new)",
+    );
+    expect(said("frobnicate")).toMatch(/^usage error: unknown command 'frobnicate' \(commands: list, /);
+    expect(said("fuzz", "raft", "--tme", "5s", "--foo")).toBe(
+      "usage error: unknown flag --tme; did you mean --time?",
+    );
+    expect(said("fuzz", "raft", "--worker=2")).toBe(
+      "usage error: unknown flag --worker; did you mean --workers?",
+    );
+    expect(said("fuzz", "raft", "--no-swrm")).toBe(
+      "usage error: unknown flag --no-swrm; did you mean --no-swarm?",
+    );
+    expect(said("run", "raft-basic", "--bogus")).toBe("usage error: unknown flag --bogus");
+    expect(said("fuzz", "raft", "extra")).toBe("usage error: unexpected argument 'extra'");
+  });
+
   it("2 for a missing scenario", () => {
     const result = quorumlab("run", "no-such-scenario");
     expect(result.code).toBe(2);
@@ -164,7 +188,11 @@ describe("exit codes", () => {
     ],
     [
       ["--runs", "3", "--liveness", "--duration", "1s"],
-      "--duration: with --liveness, a run must last the fault phase (1 ms) plus the liveness deadline (1000 ms), got 1000 ms",
+      "--duration: with --liveness, a run must last longer than the liveness deadline (1000 ms), so that a fault phase fits before it, got 1000 ms",
+    ],
+    [
+      ["--runs", "3", "--liveness", "--duration", "3s", "--fault-phase", "2500ms"],
+      "--duration: with --liveness, a run must last the fault phase (2500 ms) plus the liveness deadline (1000 ms), got 3000 ms",
     ],
     [["--time", "-1s"], "--time: expected a positive duration such as 60s, got '-1s'"],
     [
@@ -459,6 +487,7 @@ describe("exit codes", () => {
     const result = quorumlab("--help");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("70  internal error");
+    expect(result.stdout).toContain("130 fuzz interrupted (Ctrl-C; 143 for SIGTERM)");
   });
 
   it("prints the same --help from the headings alone as with every command loaded", () => {

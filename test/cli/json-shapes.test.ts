@@ -165,7 +165,15 @@ describe("--json shapes", () => {
       mutants: object[];
       correct: object[];
     };
-    expect(Object.keys(json)).toEqual(["schemaVersion", "mutants", "detected", "total", "correct"]);
+    expect(Object.keys(json)).toEqual([
+      "schemaVersion",
+      "mutants",
+      "detected",
+      "total",
+      "correct",
+      "interrupted",
+    ]);
+    expect(json.interrupted).toBe(false);
     expect(json.schemaVersion).toBe(1);
     expect(Object.keys(json.mutants[0] ?? {})).toEqual([
       "protocol",
@@ -239,6 +247,7 @@ describe("--json shapes", () => {
       "wallMs",
       "searchMs",
       "violations",
+      "interrupted",
       "search",
       "coverage",
       "corpus",
@@ -291,6 +300,7 @@ describe("--json shapes", () => {
     // No campaign: what it did not measure is null, what it did not do 0; one run, timed.
     expect(rebuilt).toMatchObject({ seed: null, runs: 1, coverage: null, corpus: null, probes: null });
     expect(rebuilt).toMatchObject({ corpusLoaded: 0, corpusSaved: 0, mutants: 0, sampled: 0 });
+    expect([campaign.interrupted, rebuilt.interrupted]).toEqual([false, false]);
     expect(rebuilt.runsPerSec).toBeGreaterThan(0);
     expect(rebuilt.eventsPerSec).toBeGreaterThan(0);
     expect(rebuilt.counterexample.run).toBeNull();

@@ -126,4 +126,19 @@ describe("run --module", () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain("missing.mjs: no such protocol module");
   });
+
+  it("says that a folder is not a module, in one line, with exit code 2", () => {
+    const folder = join(out, "a-folder");
+    mkdirSync(folder, { recursive: true });
+    for (const args of [
+      ["fuzz", folder, "--runs", "1"],
+      ["run", "raft-basic", "--module", folder],
+    ]) {
+      const result = quorumlab(...args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /^error: \S*a-folder: a folder, not a protocol module: give the module's \.js or \.ts file\n$/,
+      );
+    }
+  });
 });

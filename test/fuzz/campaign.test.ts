@@ -93,6 +93,11 @@ describe("campaign settings", () => {
     expect(() => fuzzSettings(raft, { bugs: ["commit-prev-term"] })).toThrow(
       "--bug: raft has no deliberate bug 'commit-prev-term' (did you mean 'commit-previous-term'?); known: ",
     );
+    expect(() => fuzzSettings(raft, { bugs: ["vote-before-persist,unsynced-vote"] })).toThrow(
+      new InputError(
+        "--bug: takes one bug; give it once per bug: --bug vote-before-persist --bug unsynced-vote",
+      ),
+    );
     expect(() => fuzzSettings(raft, { bugs: ["commit-previous-term", "commit-previous-term"] })).toThrow(
       new InputError("--bug: 'commit-previous-term' is given twice; give each bug once"),
     );

@@ -252,6 +252,17 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "protocol: raft\nprotocol: paxos\nduration: 1s\n",
     "duplicate-key.yaml:2:1: invalid YAML: Map keys must be unique",
   ],
+  [
+    // A fuzzer's out folder holds a counterexample's trace and report beside its scenario.
+    "a-trace",
+    '{"kind":"header","version":1,"scenario":"raft-raft.election-safety-0x2","protocol":"raft"}\n{"kind":"event","t":0}\n',
+    "a-trace.yaml:1:1: a trace (of scenario 'raft-raft.election-safety-0x2'), not a scenario: replay the scenario's file instead (the fuzzer saves it beside the trace, as raft-raft.election-safety-0x2.yaml); 'quorumlab report' reads a trace",
+  ],
+  [
+    "a-report",
+    '<!doctype html>\n<html lang="en">\n',
+    "a-report.yaml:1:1: an HTML report, not a scenario: give the scenario file (.yaml) it was made from",
+  ],
 ];
 
 describe("scenario validation", () => {
