@@ -730,6 +730,50 @@ export const protocol: Protocol = {
     );
   });
 
+  it("a liveness bug of a protocol that leads breaks liveness.leader, the check fuzz --liveness reports", () => {
+    // Every node leads from the start, unless the bug keeps them all following.
+    const leading = (file: string, kind: string, roles = true) =>
+      write(
+        file,
+        `export const protocol = {
+  name: ${JSON.stringify(file.replace(/\.\w+$/, ""))},
+  parseOptions: (options) => ({ bugs: [], ...options }),
+  create: (ctx, options) => ({
+    role: options.bugs.includes("never-lead") ? "follower" : "leader",
+    onTimer() {},
+  }),
+  ${roles ? 'roles: { names: ["leader", "follower"], leading: ["leader"], roleOf: (node) => node.role },' : ""}
+  electionTimer: "election",
+  bugs: [{ name: "never-lead", change: "no node leads", breaks: ["liveness.leader"], source: "test"${kind} }],
+};
+`,
+      );
+    const file = leading("leads.mjs", ', kind: "liveness"');
+    const list = quorumlab("mutants", file, "--list", "--json");
+    expect(list.status, list.stderr).toBe(0);
+    expect((JSON.parse(list.stdout) as { bugs: Array<{ breaks: string[] }> }).bugs[0]?.breaks).toEqual([
+      "liveness.leader",
+    ]);
+    const fuzz = quorumlab("fuzz", file, "--bug", "never-lead", "--liveness", "--runs", "5", "--json");
+    expect(fuzz.status, fuzz.stderr).toBe(1);
+    expect(fuzz.stdout).toContain('"invariant":"liveness.leader"');
+    expectOneLineError(
+      quorumlab("mutants", leading("safety-leads.mjs", ""), "--list"),
+      /safety-leads\.mjs: bugs\.0\.breaks\.0: 'liveness\.leader' is a liveness check, which only `--liveness` makes: declare the bug kind: "liveness"/,
+    );
+    expectOneLineError(
+      quorumlab("mutants", leading("leaderless.mjs", ', kind: "liveness"', false), "--list"),
+      /leaderless\.mjs: bugs\.0\.breaks\.0: 'liveness\.leader' is checked only for a protocol with a leading role \(roles\.leading\) and an electionTimer/,
+    );
+    // Raft's fixed election timeout names it too.
+    const raft = JSON.parse(quorumlab("mutants", "--list", "--json", "--protocol", "raft").stdout) as {
+      bugs: Array<{ bug: string; breaks: string[] }>;
+    };
+    expect(raft.bugs.find((bug) => bug.bug === "fixed-election-timeout")?.breaks).toEqual([
+      "liveness.leader",
+    ]);
+  });
+
   it("mutants on a module without deliberate bugs says where to declare them", () => {
     const file = write("bugless.mjs", `export const protocol = { name: "bugless", create: () => ({}) };\n`);
     expect(quorumlab("mutants", file, "--list").stdout).toContain(
