@@ -698,9 +698,24 @@ async function listBugs(options: { protocol?: string; module?: string }, json: b
     return;
   }
   const c = colours(process.stdout);
-  const out = table(["protocol", "bug", "id", "breaks", "change"], c.level === 0, [20, 30, 5, 34, 60]);
+  // Names are what `--bug`, `--protocol` and scenarios take: each column fits its longest, so
+  // none is cut short, and each invariant a bug breaks has a line of its own. Only the change wraps.
+  const names = (entry: (typeof entries)[number]) => [
+    [entry.protocol],
+    [entry.bug],
+    [entry.id ?? ""],
+    entry.breaks,
+  ];
+  const widths = ["protocol", "bug", "id", "breaks"].map(
+    (header, column) =>
+      Math.max(
+        header.length,
+        ...entries.flatMap((entry) => names(entry)[column] ?? []).map((name) => name.length),
+      ) + 2,
+  );
+  const out = table(["protocol", "bug", "id", "breaks", "change"], c.level === 0, [...widths, 50]);
   for (const entry of entries) {
-    out.push([entry.protocol, entry.bug, entry.id ?? "", entry.breaks.join(", "), entry.change]);
+    out.push([entry.protocol, entry.bug, entry.id ?? "", entry.breaks.join("\n"), entry.change]);
   }
   process.stdout.write(`${out.toString()}\n`);
 }

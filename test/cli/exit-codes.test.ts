@@ -120,6 +120,22 @@ describe("exit codes", () => {
     });
   });
 
+  it("mutants --list prints every bug and invariant name whole, one invariant a line", () => {
+    const result = quorumlab("mutants", "--list");
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("…");
+    // The longest names: what --bug and --protocol take, and what a run reports.
+    expect(result.stdout).toMatch(
+      /│ quorum-three-phase-commit +│ wait-commits-on-timeout +│ M21 +│ commit\.ac1-agreement +│/,
+    );
+    expect(result.stdout).toMatch(
+      /│ paxos +│ accept-checks-accepted-ballot +│ M13 +│ paxos\.p1-promise-respected +│/,
+    );
+    expect(result.stdout).toMatch(/│ release-before-commit-replicated +│/);
+    expect(result.stdout).toMatch(/│ sharded\.no-lost-or-duplicated-write +│/);
+    expect(result.stdout).toMatch(/│ +│ +│ +│ commit\.ac3-commit-needs-all-yes +│/);
+  });
+
   it.each([
     [
       ["--runs", "3", "--liveness-deadline", "1s"],
