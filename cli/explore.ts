@@ -217,7 +217,7 @@ function saveCounterexample(
     keepTrace: true,
     ...copies,
   });
-  reportAfterRun(replayed, { reportPath: reportFile });
+  reportAfterRun(replayed, { reportPath: reportFile, protocol: registry.get(scenario.protocol) });
   const invariant = counterexample.finding.invariant;
   const reproduced =
     invariant === "explore.deadlock" ||

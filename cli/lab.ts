@@ -121,6 +121,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
         scenario,
         result,
         modules: target.modules,
+        protocol: registry.get(scenario.protocol),
       });
       process.stderr.write(
         `lab written to ${args.out}: ${scenario.protocol}, ${counted(scenario.nodes, "node")}, ${result.events} events; open it in a browser and fork\n`,

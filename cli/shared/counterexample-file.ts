@@ -135,7 +135,7 @@ export async function saveCounterexample({
   const protocol = (await registryFor(source)).get(scenario.protocol);
   const liveness =
     settings.liveness && (protocol?.invariants.some(({ kind }) => kind === "liveness") ?? false);
-  if (reportFile !== undefined) reportAfterRun(result, { reportPath: reportFile, liveness });
+  if (reportFile !== undefined) reportAfterRun(result, { reportPath: reportFile, liveness, protocol });
   return {
     ...(file === undefined ? {} : { file: displayPath(file) }),
     ...(traceFile === undefined ? {} : { traceFile: displayPath(traceFile) }),

@@ -96,3 +96,65 @@ describe("a protocol module's lab", () => {
     );
   });
 });
+
+describe("a report of a protocol module's trace", () => {
+  const folder = join(out, "roles");
+  mkdirSync(folder, { recursive: true });
+  // n1 is the primary from the start: one leadership, at time 0.
+  writeFileSync(
+    join(folder, "primary.mjs"),
+    `export const protocol = {
+  name: "primary-only",
+  defaultNodes: 2,
+  create: (ctx) => ({
+    role: ctx.id === "n1" ? "primary" : "backup",
+    describe() { return { role: this.role }; },
+    onClientRequest(request) { ctx.reply(request, { status: "ok", value: null }); },
+  }),
+  roles: { names: ["primary", "backup"], leading: ["primary"], roleOf: (node) => node.role },
+};
+`,
+  );
+  writeFileSync(
+    join(folder, "primary.yaml"),
+    "name: primary-run\nprotocol: primary-only\nmodule: ./primary.mjs\nnodes: 2\nduration: 100ms\n",
+  );
+  const trace = join(folder, "primary.jsonl");
+  const ran = quorumlab(
+    "run",
+    join(folder, "primary.yaml"),
+    "--trace",
+    trace,
+    "--report",
+    join(folder, "r.txt"),
+  );
+
+  it("counts the module's leaders, as the run does, in run --report and in report --module", () => {
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain("n1 becomes primary");
+    expect(readFileSync(join(folder, "r.txt"), "utf8")).toContain("leader changes 1");
+    const report = quorumlab("report", trace, "--format", "text", "--module", join(folder, "primary.mjs"));
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/0 {2}n1 becomes primary\n/);
+    expect(report.stdout).toContain("leader changes 1");
+    expect(report.stderr).not.toContain("note:");
+  });
+
+  it("says what is missing without --module, and refuses a module of another protocol", () => {
+    const report = quorumlab("report", trace, "--format", "text");
+    expect(report.code).toBe(0);
+    expect(report.stderr).toBe(
+      "note: primary-only is not a built-in protocol: without its module (--module FILE) the report shows no roles, leaders or logs\n",
+    );
+    writeFileSync(
+      join(folder, "other.mjs"),
+      'export const protocol = { name: "other", create: () => ({}) };\n',
+    );
+    const other = quorumlab("report", trace, "--module", join(folder, "other.mjs"));
+    expect(other.code).toBe(2);
+    expect(other.stdout).toBe("");
+    expect(other.stderr.trim().split("\n").at(-1)).toMatch(
+      /^error: --module: .*other\.mjs is not the protocol the trace ran, 'primary-only'$/,
+    );
+  });
+});
