@@ -29,6 +29,7 @@ import {
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
 import type { DeliberateBug, Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
+import { historyInvariantOf } from "../sim/scenario/validate.js";
 import { didYouMean } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath } from "./files.js";
@@ -310,6 +311,22 @@ export const exploreMutantSettings: ReadonlyArray<{ readonly clients: number; re
   { clients: 1, faults: "crash=1,timeouts=3" },
 ];
 
+/**
+ * The setting of a bug that breaks only the client history's check (`kv.linearizable`,
+ * `txn.strict-serializable`) and declares no bounds of its own: one client that writes, then
+ * reads. Writes alone pass that check in every schedule, so the generic settings, with no
+ * operation or one, could never show it.
+ */
+export const historyOnlySetting = { clients: 1, operations: 2, faults: "crash=1,timeouts=3" } as const;
+
+/** Whether every invariant `bug` breaks is the check of the protocol's client history. */
+function breaksOnlyHistory(protocol: Protocol, bug: DeliberateBug): boolean {
+  const model = protocol.client?.model;
+  if (model === undefined) return false;
+  const checked = historyInvariantOf(model);
+  return bug.breaks.length > 0 && bug.breaks.every((invariant) => invariant === checked);
+}
+
 /** The bounds of a setup beyond its budget, as the explore command prints them. */
 function boundsOf(setup: WorldSetup): string | null {
   const parts = [
@@ -403,7 +420,11 @@ export async function runExploreMutants(options: {
 }
 
 /** One of the generic settings `mutants --explore` tries (a bug's declared bounds are `{}`). */
-type ExploreMutantSetting = { readonly clients?: number; readonly faults?: string };
+type ExploreMutantSetting = {
+  readonly clients?: number;
+  readonly operations?: number;
+  readonly faults?: string;
+};
 
 /** One search `mutants --explore` runs for a bug, and the share of the bug's time it gets. */
 interface ExploreMutantSearch {
@@ -433,8 +454,10 @@ function exploreSearches(protocol: Protocol, bug: DeliberateBug, timePerMs: numb
   const generic = exploreMutantSettings.filter(
     (setting, index) => protocol.client !== undefined || setting.clients === 0 || index === 0,
   );
-  // A bug's declared bounds (its `explore`) replace the generic settings.
-  const settings: readonly ExploreMutantSetting[] = bug.explore === undefined ? generic : [{}];
+  // A bug's declared bounds (its `explore`) replace the generic settings; a bug that only the
+  // history's check can show needs a read.
+  const settings: readonly ExploreMutantSetting[] =
+    bug.explore !== undefined ? [{}] : breaksOnlyHistory(protocol, bug) ? [historyOnlySetting] : generic;
   return [
     ...settings.map((setting) => ({
       setting,
@@ -471,6 +494,7 @@ export async function exploreBug(
       bugs: [bug.name],
       nodes,
       ...(setting.clients === undefined ? {} : { clients: setting.clients }),
+      ...(setting.operations === undefined ? {} : { operations: setting.operations }),
       ...(setting.faults === undefined ? {} : { faults: parseFaultBudget(setting.faults), ...unbounded }),
       // A module's messages travel as frozen copies, and more (`KernelConfig.guardData`).
       ...(threads.source.module === undefined ? {} : { guardData: true }),
