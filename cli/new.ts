@@ -26,6 +26,12 @@ const roles: ReadonlyArray<readonly [string, string]> = [
   ["tsconfig.json", "TypeScript settings for editors and tsc"],
 ];
 
+/** The vitest the new folder's test runs on. */
+const vitestRange = "^4.1.12";
+
+/** The packages the new folder's package.json depends on: no protocol of its own may take their name. */
+const dependencies: readonly string[] = ["quorumlab", "vitest"];
+
 export function starterFolder(): string {
   return join(packageRoot(), "docs", "starter");
 }
@@ -35,6 +41,11 @@ export function createProtocolFolder(folder: string, name: string): string[] {
   if (!/^[a-z][a-z0-9-]*$/.test(name)) {
     throw new InputError(
       `'${name}' is not a usable protocol name: use lowercase letters, digits and '-', starting with a letter`,
+    );
+  }
+  if (dependencies.includes(name)) {
+    throw new InputError(
+      `'${name}' is the name of a package the new folder's package.json depends on, and npm installs no package into one of the same name; choose another name`,
     );
   }
   if (existsSync(folder) && readdirSync(folder).length > 0) {
@@ -60,7 +71,7 @@ export function createProtocolFolder(folder: string, name: string): string[] {
         private: true,
         type: "module",
         scripts: { test: "vitest run", fuzz: `quorumlab fuzz ./${name}.ts --time 60s` },
-        devDependencies: { quorumlab: `^${packageVersion()}`, vitest: "^4.1.12" },
+        devDependencies: { quorumlab: `^${packageVersion()}`, vitest: vitestRange },
       },
       null,
       2,

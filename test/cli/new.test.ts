@@ -100,5 +100,15 @@ describe("quorumlab new", () => {
     const bad = quorumlab("new", "My Register");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/not a usable protocol name/);
+    // npm refuses to install a package into a package of the same name.
+    for (const name of ["quorumlab", "vitest"]) {
+      const taken = quorumlab("new", name);
+      expect(taken.status).toBe(2);
+      expect(taken.stdout).toBe("");
+      expect(taken.stderr).toBe(
+        `error: '${name}' is the name of a package the new folder's package.json depends on, and npm installs no package into one of the same name; choose another name\n`,
+      );
+      expect(existsSync(join(folder, name))).toBe(false);
+    }
   });
 });
