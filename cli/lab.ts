@@ -150,6 +150,6 @@ async function labTarget(
     const module = displayPath(target);
     return { scenario: blankScenario(own, durationUs, module), modules: [module], fromScenario: false };
   }
-  const scenario = loadScenario(target);
+  const scenario = loadScenario(target, [...protocols.keys()]);
   return { scenario: withoutFaults(scenario), modules: scenarioModules(scenario, []), fromScenario: true };
 }

@@ -24,6 +24,26 @@ describe("exit codes", () => {
     expect(result.stderr).toContain("no built-in scenario named 'no-such-scenario'");
   });
 
+  it.each([
+    [
+      ["run", "raft-basci"],
+      "no built-in scenario named 'raft-basci' (did you mean 'raft-basic'?) (see 'quorumlab list'), and no such file",
+    ],
+    [
+      ["lab", "raftt"],
+      "no built-in scenario named 'raftt' (did you mean 'raft'?) (see 'quorumlab list'), and no such file",
+    ],
+    [
+      ["explore", "raft", "--bug", "comit-previous-term"],
+      "--bug: raft has no deliberate bug 'comit-previous-term' (did you mean 'commit-previous-term'?); known: vote-before-persist, no-up-to-date-check, commit-previous-term, truncate-without-conflict, commit-index-from-leader, count-stale-votes, stale-local-read, unsynced-vote, fixed-election-timeout",
+    ],
+  ])("2 for a misspelt name, with the name meant: %j", (args, message) => {
+    const result = quorumlab(...args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
+
   it("2 for a malformed scenario file, naming file:line:column", () => {
     mkdirSync(out, { recursive: true });
     const file = join(out, "bad-scenario.yaml");
