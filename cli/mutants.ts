@@ -62,6 +62,8 @@ export interface MutantRow {
   readonly knownLimit: string | null;
   /** Whether the bug has fuzz hints of its own. */
   readonly hinted: boolean;
+  /** What the bug declares it breaks (`DeliberateBug.breaks`); empty for the correct protocol. */
+  readonly breaks: readonly string[];
   /**
    * With `--no-hints`: the same bug fuzzed without its own fuzz hints (for a bug without hints,
    * the same campaign as above).
@@ -122,7 +124,7 @@ async function targets(options: {
 
 function row(
   protocol: Protocol,
-  bug: { name: string; id?: string; fuzz?: unknown } | null,
+  bug: { name: string; id?: string; fuzz?: unknown; breaks: readonly string[] } | null,
   kind: "safety" | "liveness",
   outcome: FuzzOutcome,
 ): MutantRow {
@@ -145,6 +147,7 @@ function row(
     faultActions: cx?.faultActions ?? null,
     file: cx?.file ?? null,
     hinted: bug?.fuzz !== undefined,
+    breaks: bug?.breaks ?? [],
   };
 }
 
@@ -665,6 +668,24 @@ function printRows(rows: readonly MutantRow[], module: string | undefined): void
     if (r.bug !== null || r.detected || r.knownLimit !== null) continue;
     process.stdout.write(`${c.red("✗")} ${notClean(r, module)}\n`);
   }
+  for (const r of rows) {
+    const undeclared = undeclaredDetection(r, rows);
+    if (undeclared !== undefined) process.stdout.write(`${c.yellow("note:")} ${undeclared}\n`);
+  }
+}
+
+/**
+ * A bug detected by an invariant it does not declare it breaks: its `breaks` leaves out what it
+ * does, or the run shows another fault. Not said where the correct protocol breaks that invariant
+ * too, which `notClean` tells.
+ */
+function undeclaredDetection(r: MutantRow, rows: readonly MutantRow[]): string | undefined {
+  if (r.bug === null || !r.detected || r.invariant === null || r.breaks.includes(r.invariant))
+    return undefined;
+  const correct = rows.find((other) => other.bug === null && other.protocol === r.protocol);
+  if (correct !== undefined && !correct.detected && correct.invariant === r.invariant) return undefined;
+  const where = r.file === null ? "" : ` (${r.file})`;
+  return `${r.id === null ? "" : `${r.id} `}${r.bug} was detected by ${r.invariant}${where}, which is not among the invariants it declares it breaks (${r.breaks.join(", ")}): its \`breaks\` leaves something out, or the run shows another fault`;
 }
 
 /**

@@ -774,6 +774,24 @@ export const protocol: Protocol = {
     ]);
   });
 
+  it("mutants says when a bug was detected by an invariant it does not declare it breaks", () => {
+    const file = write(
+      "misdeclared.ts",
+      source
+        .replace('name: "typed"', 'name: "misdeclared"')
+        .replace('breaks: ["kv.linearizable"]', 'breaks: ["exception"]'),
+    );
+    const table = quorumlab("mutants", file, "--time-per", "20s", "--no-correct");
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(
+      /^note: forget-writes was detected by kv\.linearizable, which is not among the invariants it declares it breaks \(exception\): its `breaks` leaves something out, or the run shows another fault$/m,
+    );
+    // A bug detected by what it declares gets no note.
+    expect(
+      quorumlab("mutants", write("declared.ts", source), "--time-per", "20s", "--no-correct").stdout,
+    ).not.toContain("note:");
+  });
+
   it("mutants on a module without deliberate bugs says where to declare them", () => {
     const file = write("bugless.mjs", `export const protocol = { name: "bugless", create: () => ({}) };\n`);
     expect(quorumlab("mutants", file, "--list").stdout).toContain(
