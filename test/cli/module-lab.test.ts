@@ -6,7 +6,7 @@
  * scenario of a small module with `--report`, take the scenario out of the page's lab data,
  * save it in another folder and run it there; fork a lab of the module and read its replay line.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { Lab } from "../../reports/page/lab.js";
@@ -156,5 +156,42 @@ describe("a report of a protocol module's trace", () => {
     expect(other.stderr.trim().split("\n").at(-1)).toMatch(
       /^error: --module: .*other\.mjs is not the protocol the trace ran, 'primary-only'$/,
     );
+  });
+});
+
+describe("a protocol module's counterexample report", () => {
+  const folder = join(out, "counterexamples");
+  mkdirSync(folder, { recursive: true });
+  // One node; the bug makes it forget every write, which a read then misses.
+  const module = join(folder, "forgetful.mjs");
+  writeFileSync(
+    module,
+    `export const protocol = {
+  name: "forgetful",
+  defaultNodes: 1,
+  parseOptions: (options) => ({ bugs: [], ...options }),
+  create: (ctx, options) => ({
+    onClientRequest(request) {
+      if (request.f === "write" && !options.bugs.includes("forget-writes")) ctx.storage.set("v/" + request.key, request.value);
+      const value = request.f === "write" ? request.value : (ctx.storage.get("v/" + request.key) ?? null);
+      ctx.reply(request, { status: "ok", value });
+    },
+  }),
+  bugs: [{ name: "forget-writes", change: "writes are not stored", breaks: ["kv.linearizable"], source: "test", explore: { operations: 2 } }],
+  client: { operations: { read: 1, write: 1 }, model: "register" },
+};
+`,
+  );
+
+  it.each([
+    ["fuzz", ["--runs", "200", "--nodes", "1"]],
+    ["explore", ["--nodes", "1"]],
+  ])("of %s is a lab whose scenario loads the module, as run --report's is", (command, flags) => {
+    const found = join(folder, command);
+    const result = quorumlab(command, module, "--bug", "forget-writes", ...flags, "--out", found, "--json");
+    expect(result.code, result.stderr).toBe(1);
+    const report = readdirSync(found).find((name) => name.endsWith(".html"));
+    expect(report).toBeDefined();
+    expect(labScenarioOf(join(found, report as string))).toContain(`module: ${module}`);
   });
 });
