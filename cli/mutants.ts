@@ -709,8 +709,11 @@ function unhintedCells(r: MutantRow, c: ReturnType<typeof colours>): string[] {
   return [r.unhinted.detected ? time : c.red("not found"), String(r.unhinted.runs)];
 }
 
-/** A module with no deliberate bugs has no mutant table: say so, and where bugs are declared. */
-async function requireBugs(module: string): Promise<void> {
+/**
+ * A module with no deliberate bugs has no mutant table: say so, and where bugs are declared. With
+ * `--explore`, which explores safety bugs only, a module whose bugs are all liveness bugs has none.
+ */
+async function requireBugs(module: string, explore: boolean): Promise<void> {
   const { protocol } = await resolveTarget(module);
   if (protocol.bugs.length === 0) {
     throw new InputError(
@@ -718,6 +721,22 @@ async function requireBugs(module: string): Promise<void> {
       { file: displayPath(module) },
     );
   }
+  if (explore && protocol.bugs.every((bug) => bug.kind === "liveness")) {
+    throw new InputError(
+      `--explore: ${protocol.name} declares liveness bugs only (${protocol.bugs.map((bug) => bug.name).join(", ")}), and exploration checks safety: \`quorumlab mutants ${shellWord(displayPath(module))}\` fuzzes them with --liveness`,
+    );
+  }
+}
+
+/** The liveness bugs `mutants --explore` leaves out, in a line under its table (none: undefined). */
+async function unexplored(options: { protocol?: string; module?: string }): Promise<string | undefined> {
+  const skipped = (await targets(options)).flatMap(({ protocol }) =>
+    protocol.bugs
+      .filter((bug) => bug.kind === "liveness")
+      .map((bug) => `${protocol.name} ${bug.id === undefined ? "" : `${bug.id} `}${bug.name}`),
+  );
+  if (skipped.length === 0) return undefined;
+  return `not explored, as liveness bugs (exploration checks safety; \`quorumlab mutants\` fuzzes them with --liveness): ${skipped.join(", ")}`;
 }
 
 async function listBugs(options: { protocol?: string; module?: string }, json: boolean): Promise<void> {
@@ -876,7 +895,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         );
         return ExitCode.ok;
       }
-      if (args.module !== undefined) await requireBugs(args.module);
+      if (args.module !== undefined) await requireBugs(args.module, args.explore);
       if (args.out !== undefined) checkOutputFolder(args.out, "--out");
       const timePer = args["time-per"] ?? "60s";
       const timePerUs = parseDurationUs(timePer);
@@ -897,7 +916,14 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
           },
         });
         if (args.json) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, explore: rows })}\n`);
-        else printExploreRows(rows);
+        else {
+          printExploreRows(rows);
+          const left = await unexplored({
+            ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
+            ...(args.module === undefined ? {} : { module: args.module }),
+          });
+          if (left !== undefined) process.stdout.write(`${colours(process.stdout).dim(left)}\n`);
+        }
         return rows.every((r) => r.found) ? ExitCode.ok : ExitCode.violation;
       }
       let bar: ReturnType<typeof progressBar> | undefined;

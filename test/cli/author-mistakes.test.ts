@@ -792,6 +792,43 @@ export const protocol: Protocol = {
     ).not.toContain("note:");
   });
 
+  it("mutants --explore names the liveness bugs it leaves out, and refuses a module with no other", () => {
+    const module = (file: string, bugs: string) =>
+      write(
+        file,
+        `export const protocol = {
+  name: ${JSON.stringify(file.replace(/\.\w+$/, ""))},
+  parseOptions: (options) => ({ bugs: [], ...options }),
+  create: (ctx, options) => ({
+    role: options.bugs.includes("never-lead") ? "follower" : "leader",
+    onStart() { if (options.bugs.includes("boom")) throw new Error("boom"); },
+  }),
+  roles: { names: ["leader", "follower"], leading: ["leader"], roleOf: (node) => node.role },
+  electionTimer: "election",
+  bugs: [${bugs}],
+};
+`,
+      );
+    const liveness = `{ name: "never-lead", id: "L1", kind: "liveness", change: "no node leads", breaks: ["liveness.leader"], source: "test" }`;
+    const safety = `{ name: "boom", change: "a start throws", breaks: ["exception"], source: "test" }`;
+    const both = quorumlab(
+      "mutants",
+      module("both.mjs", `${liveness}, ${safety}`),
+      "--explore",
+      "--time-per",
+      "10s",
+    );
+    expect(both.status, both.stderr).toBe(0);
+    expect(both.stdout).toContain("│ both     │ boom │ bfs (shortest) │ exception │");
+    expect(both.stdout).toContain(
+      "not explored, as liveness bugs (exploration checks safety; `quorumlab mutants` fuzzes them with --liveness): both L1 never-lead\n",
+    );
+    expectOneLineError(
+      quorumlab("mutants", module("live-only.mjs", liveness), "--explore", "--time-per", "10s"),
+      /^error: --explore: live-only declares liveness bugs only \(never-lead\), and exploration checks safety: `quorumlab mutants live-only\.mjs` fuzzes them with --liveness$/m,
+    );
+  });
+
   it("mutants on a module without deliberate bugs says where to declare them", () => {
     const file = write("bugless.mjs", `export const protocol = { name: "bugless", create: () => ({}) };\n`);
     expect(quorumlab("mutants", file, "--list").stdout).toContain(
