@@ -1,6 +1,6 @@
 /**
  * `quorumlab bench [--json] [--only TEXT]`: runs the benchmarks in bench/ and prints one JSON
- * object (`kernel`, `linearizability` with `linearizability.hard`, `protocols.<name>`, `fuzz`, `explore.<protocol>`, `lab`). Each benchmark runs in a fresh
+ * object (`kernel`, `linearizability` with `linearizability.hard`, `txn`, `protocols.<name>`, `fuzz`, `explore`, `lab`). Each benchmark runs in a fresh
  * Node process of its own, as each is when run directly (`node dist/bench/raft.js`), so that no
  * figure depends on the heap an earlier benchmark left behind. Each reports measured values next
  * to its target; the machine is shared, so compare runs on the same machine, not across machines.
@@ -31,6 +31,11 @@ export const benches: ReadonlyArray<readonly [string, string]> = [
   ["explore", "explore"],
   ["lab", "lab"],
 ];
+
+/** The benchmarks' names, each once, in the order they run. */
+function benchNames(): string[] {
+  return [...new Set(benches.map(([name]) => name))];
+}
 
 /** The compiled benchmark modules (dist/bench), next to the compiled command. */
 function benchFolder(): string {
@@ -69,8 +74,10 @@ export const benchCommand: CommandModule<object, { json: boolean; only?: string 
       .option("json", { type: "boolean", default: false, describe: "print one JSON object" })
       .option("only", {
         type: "string",
-        describe: "run only benchmarks whose name or module contains this text",
-      }),
+        describe: `run only benchmarks whose name or module contains this text (${benchNames().join(", ")}, or fuzz-rare: the rare-bug benchmark, under fuzz.rare)`,
+      })
+      .example("$0 bench --only kernel", "kernel throughput alone")
+      .example("$0 bench --json", "every benchmark, one JSON object on one line"),
   handler: (args) =>
     runCommand(async () => {
       const c = colours(process.stderr, { json: false });
@@ -79,7 +86,7 @@ export const benchCommand: CommandModule<object, { json: boolean; only?: string 
       );
       if (chosen.length === 0)
         throw new InputError(
-          `--only: no benchmark matches '${args.only}' (benchmarks: ${[...new Set(benches.map(([name]) => name))].join(", ")})`,
+          `--only: no benchmark matches '${args.only}' (benchmarks: ${benchNames().join(", ")})`,
         );
       const folder = benchFolder();
       const out: Record<string, unknown> = { schemaVersion: 1 };

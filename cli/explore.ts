@@ -223,7 +223,12 @@ function saveCounterexample(
     keepTrace: true,
     ...copies,
   });
-  reportAfterRun(replayed, { reportPath: reportFile });
+  // A module's report is a lab as `run --report` makes it: the page bundles the module.
+  reportAfterRun(replayed, {
+    reportPath: reportFile,
+    protocol: registry.get(scenario.protocol),
+    protocolModules: context.module === undefined ? [] : [context.module],
+  });
   const invariant = counterexample.finding.invariant;
   const reproduced =
     invariant === "explore.deadlock" ||

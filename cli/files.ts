@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { InputError } from "../sim/errors.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import type { Scenario } from "../sim/scenario/schema.js";
+import { closestName } from "../sim/suggest.js";
 import { standardInput } from "./shared/standard-input.js";
 
 /** The package root: the nearest folder above this file that holds package.json. */
@@ -126,16 +127,24 @@ export function inFile<T>(file: string, work: () => T): T {
   }
 }
 
-/** Loads a scenario from a file path, or a built-in scenario by name. */
-export function loadScenario(nameOrPath: string): Scenario {
+/**
+ * Loads a scenario from a file path, or a built-in scenario by name. A name that is neither gets
+ * the closest scenario name, or of `also` (the protocols, for a command that takes one too).
+ */
+export function loadScenario(nameOrPath: string, also: readonly string[] = []): Scenario {
   if (/\.(ya?ml|json)$/i.test(nameOrPath) || nameOrPath.includes("/") || existsSync(nameOrPath)) {
     return parseScenario(readText(nameOrPath), nameOrPath);
   }
+  const names: string[] = [];
   for (const file of scenarioFiles()) {
     const scenario = parseScenario(readFileSync(file, "utf8"), displayPath(file));
     if (scenario.name === nameOrPath) return scenario;
+    names.push(scenario.name);
   }
-  throw new InputError(`no built-in scenario named '${nameOrPath}' (see 'quorumlab list'), and no such file`);
+  const meant = closestName(nameOrPath, [...names, ...also]);
+  throw new InputError(
+    `no built-in scenario named '${nameOrPath}'${meant === undefined ? "" : ` (did you mean '${meant}'?)`} (see 'quorumlab list'), and no such file`,
+  );
 }
 
 /** A path as people should see it: relative to the working folder when that is shorter. */

@@ -121,6 +121,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
         scenario,
         result,
         modules: target.modules,
+        protocol: registry.get(scenario.protocol),
       });
       process.stderr.write(
         `lab written to ${args.out}: ${scenario.protocol}, ${counted(scenario.nodes, "node")}, ${result.events} events; open it in a browser and fork\n`,
@@ -149,6 +150,6 @@ async function labTarget(
     const module = displayPath(target);
     return { scenario: blankScenario(own, durationUs, module), modules: [module], fromScenario: false };
   }
-  const scenario = loadScenario(target);
+  const scenario = loadScenario(target, [...protocols.keys()]);
   return { scenario: withoutFaults(scenario), modules: scenarioModules(scenario, []), fromScenario: true };
 }

@@ -29,6 +29,7 @@ import {
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
 import type { DeliberateBug, Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
+import { historyInvariantOf } from "../sim/scenario/validate.js";
 import { didYouMean } from "../sim/suggest.js";
 import { parseDurationUs } from "../sim/time.js";
 import { checkOutputFolder, displayPath } from "./files.js";
@@ -62,6 +63,8 @@ export interface MutantRow {
   readonly knownLimit: string | null;
   /** Whether the bug has fuzz hints of its own. */
   readonly hinted: boolean;
+  /** What the bug declares it breaks (`DeliberateBug.breaks`); empty for the correct protocol. */
+  readonly breaks: readonly string[];
   /**
    * With `--no-hints`: the same bug fuzzed without its own fuzz hints (for a bug without hints,
    * the same campaign as above).
@@ -127,7 +130,7 @@ async function targets(options: {
 
 function row(
   protocol: Protocol,
-  bug: { name: string; id?: string; fuzz?: unknown } | null,
+  bug: { name: string; id?: string; fuzz?: unknown; breaks: readonly string[] } | null,
   kind: "safety" | "liveness",
   outcome: FuzzOutcome,
 ): MutantRow {
@@ -150,6 +153,7 @@ function row(
     faultActions: cx?.faultActions ?? null,
     file: cx?.file ?? null,
     hinted: bug?.fuzz !== undefined,
+    breaks: bug?.breaks ?? [],
   };
 }
 
@@ -332,6 +336,22 @@ export const exploreMutantSettings: ReadonlyArray<{ readonly clients: number; re
   { clients: 1, faults: "crash=1,timeouts=3" },
 ];
 
+/**
+ * The setting of a bug that breaks only the client history's check (`kv.linearizable`,
+ * `txn.strict-serializable`) and declares no bounds of its own: one client that writes, then
+ * reads. Writes alone pass that check in every schedule, so the generic settings, with no
+ * operation or one, could never show it.
+ */
+export const historyOnlySetting = { clients: 1, operations: 2, faults: "crash=1,timeouts=3" } as const;
+
+/** Whether every invariant `bug` breaks is the check of the protocol's client history. */
+function breaksOnlyHistory(protocol: Protocol, bug: DeliberateBug): boolean {
+  const model = protocol.client?.model;
+  if (model === undefined) return false;
+  const checked = historyInvariantOf(model);
+  return bug.breaks.length > 0 && bug.breaks.every((invariant) => invariant === checked);
+}
+
 /** The bounds of a setup beyond its budget, as the explore command prints them. */
 function boundsOf(setup: WorldSetup): string | null {
   const parts = [
@@ -425,7 +445,11 @@ export async function runExploreMutants(options: {
 }
 
 /** One of the generic settings `mutants --explore` tries (a bug's declared bounds are `{}`). */
-type ExploreMutantSetting = { readonly clients?: number; readonly faults?: string };
+type ExploreMutantSetting = {
+  readonly clients?: number;
+  readonly operations?: number;
+  readonly faults?: string;
+};
 
 /** One search `mutants --explore` runs for a bug, and the share of the bug's time it gets. */
 interface ExploreMutantSearch {
@@ -455,8 +479,10 @@ function exploreSearches(protocol: Protocol, bug: DeliberateBug, timePerMs: numb
   const generic = exploreMutantSettings.filter(
     (setting, index) => protocol.client !== undefined || setting.clients === 0 || index === 0,
   );
-  // A bug's declared bounds (its `explore`) replace the generic settings.
-  const settings: readonly ExploreMutantSetting[] = bug.explore === undefined ? generic : [{}];
+  // A bug's declared bounds (its `explore`) replace the generic settings; a bug that only the
+  // history's check can show needs a read.
+  const settings: readonly ExploreMutantSetting[] =
+    bug.explore !== undefined ? [{}] : breaksOnlyHistory(protocol, bug) ? [historyOnlySetting] : generic;
   return [
     ...settings.map((setting) => ({
       setting,
@@ -493,6 +519,7 @@ export async function exploreBug(
       bugs: [bug.name],
       nodes,
       ...(setting.clients === undefined ? {} : { clients: setting.clients }),
+      ...(setting.operations === undefined ? {} : { operations: setting.operations }),
       ...(setting.faults === undefined ? {} : { faults: parseFaultBudget(setting.faults), ...unbounded }),
       // A module's messages travel as frozen copies, and more (`KernelConfig.guardData`).
       ...(threads.source.module === undefined ? {} : { guardData: true }),
@@ -663,6 +690,24 @@ function printRows(rows: readonly MutantRow[], module: string | undefined): void
     if (r.bug !== null || r.detected || r.knownLimit !== null) continue;
     process.stdout.write(`${c.red("✗")} ${notClean(r, module)}\n`);
   }
+  for (const r of rows) {
+    const undeclared = undeclaredDetection(r, rows);
+    if (undeclared !== undefined) process.stdout.write(`${c.yellow("note:")} ${undeclared}\n`);
+  }
+}
+
+/**
+ * A bug detected by an invariant it does not declare it breaks: its `breaks` leaves out what it
+ * does, or the run shows another fault. Not said where the correct protocol breaks that invariant
+ * too, which `notClean` tells.
+ */
+function undeclaredDetection(r: MutantRow, rows: readonly MutantRow[]): string | undefined {
+  if (r.bug === null || !r.detected || r.invariant === null || r.breaks.includes(r.invariant))
+    return undefined;
+  const correct = rows.find((other) => other.bug === null && other.protocol === r.protocol);
+  if (correct !== undefined && !correct.detected && correct.invariant === r.invariant) return undefined;
+  const where = r.file === null ? "" : ` (${r.file})`;
+  return `${r.id === null ? "" : `${r.id} `}${r.bug} was detected by ${r.invariant}${where}, which is not among the invariants it declares it breaks (${r.breaks.join(", ")}): its \`breaks\` leaves something out, or the run shows another fault`;
 }
 
 /**
@@ -686,8 +731,11 @@ function unhintedCells(r: MutantRow, c: ReturnType<typeof colours>): string[] {
   return [r.unhinted.detected ? time : c.red("not found"), String(r.unhinted.runs)];
 }
 
-/** A module with no deliberate bugs has no mutant table: say so, and where bugs are declared. */
-async function requireBugs(module: string): Promise<void> {
+/**
+ * A module with no deliberate bugs has no mutant table: say so, and where bugs are declared. With
+ * `--explore`, which explores safety bugs only, a module whose bugs are all liveness bugs has none.
+ */
+async function requireBugs(module: string, explore: boolean): Promise<void> {
   const { protocol } = await resolveTarget(module);
   if (protocol.bugs.length === 0) {
     throw new InputError(
@@ -695,6 +743,22 @@ async function requireBugs(module: string): Promise<void> {
       { file: displayPath(module) },
     );
   }
+  if (explore && protocol.bugs.every((bug) => bug.kind === "liveness")) {
+    throw new InputError(
+      `--explore: ${protocol.name} declares liveness bugs only (${protocol.bugs.map((bug) => bug.name).join(", ")}), and exploration checks safety: \`quorumlab mutants ${shellWord(displayPath(module))}\` fuzzes them with --liveness`,
+    );
+  }
+}
+
+/** The liveness bugs `mutants --explore` leaves out, in a line under its table (none: undefined). */
+async function unexplored(options: { protocol?: string; module?: string }): Promise<string | undefined> {
+  const skipped = (await targets(options)).flatMap(({ protocol }) =>
+    protocol.bugs
+      .filter((bug) => bug.kind === "liveness")
+      .map((bug) => `${protocol.name} ${bug.id === undefined ? "" : `${bug.id} `}${bug.name}`),
+  );
+  if (skipped.length === 0) return undefined;
+  return `not explored, as liveness bugs (exploration checks safety; \`quorumlab mutants\` fuzzes them with --liveness): ${skipped.join(", ")}`;
 }
 
 async function listBugs(options: { protocol?: string; module?: string }, json: boolean): Promise<void> {
@@ -720,9 +784,24 @@ async function listBugs(options: { protocol?: string; module?: string }, json: b
     return;
   }
   const c = colours(process.stdout);
-  const out = table(["protocol", "bug", "id", "breaks", "change"], c.level === 0, [20, 30, 5, 34, 60]);
+  // Names are what `--bug`, `--protocol` and scenarios take: each column fits its longest, so
+  // none is cut short, and each invariant a bug breaks has a line of its own. Only the change wraps.
+  const names = (entry: (typeof entries)[number]) => [
+    [entry.protocol],
+    [entry.bug],
+    [entry.id ?? ""],
+    entry.breaks,
+  ];
+  const widths = ["protocol", "bug", "id", "breaks"].map(
+    (header, column) =>
+      Math.max(
+        header.length,
+        ...entries.flatMap((entry) => names(entry)[column] ?? []).map((name) => name.length),
+      ) + 2,
+  );
+  const out = table(["protocol", "bug", "id", "breaks", "change"], c.level === 0, [...widths, 50]);
   for (const entry of entries) {
-    out.push([entry.protocol, entry.bug, entry.id ?? "", entry.breaks.join(", "), entry.change]);
+    out.push([entry.protocol, entry.bug, entry.id ?? "", entry.breaks.join("\n"), entry.change]);
   }
   process.stdout.write(`${out.toString()}\n`);
 }
@@ -838,7 +917,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         );
         return ExitCode.ok;
       }
-      if (args.module !== undefined) await requireBugs(args.module);
+      if (args.module !== undefined) await requireBugs(args.module, args.explore);
       if (args.out !== undefined) checkOutputFolder(args.out, "--out");
       const timePer = args["time-per"] ?? "60s";
       const timePerUs = parseDurationUs(timePer);
@@ -859,7 +938,14 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
           },
         });
         if (args.json) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, explore: rows })}\n`);
-        else printExploreRows(rows);
+        else {
+          printExploreRows(rows);
+          const left = await unexplored({
+            ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
+            ...(args.module === undefined ? {} : { module: args.module }),
+          });
+          if (left !== undefined) process.stdout.write(`${colours(process.stdout).dim(left)}\n`);
+        }
         return rows.every((r) => r.found) ? ExitCode.ok : ExitCode.violation;
       }
       let bar: ReturnType<typeof progressBar> | undefined;

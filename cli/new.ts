@@ -4,7 +4,7 @@
  * scenario and a vitest test that fuzzes it) into the folder `<name>/`, renamed, and prints the
  * commands to try next.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CommandModule } from "yargs";
 import { ExitCode, InputError } from "../sim/errors.js";
@@ -26,6 +26,12 @@ const roles: ReadonlyArray<readonly [string, string]> = [
   ["tsconfig.json", "TypeScript settings for editors and tsc"],
 ];
 
+/** The vitest the new folder's test runs on. */
+const vitestRange = "^4.1.12";
+
+/** The packages the new folder's package.json depends on: no protocol of its own may take their name. */
+const dependencies: readonly string[] = ["quorumlab", "vitest"];
+
 export function starterFolder(): string {
   return join(packageRoot(), "docs", "starter");
 }
@@ -37,12 +43,26 @@ export function createProtocolFolder(folder: string, name: string): string[] {
       `'${name}' is not a usable protocol name: use lowercase letters, digits and '-', starting with a letter`,
     );
   }
+  if (dependencies.includes(name)) {
+    throw new InputError(
+      `'${name}' is the name of a package the new folder's package.json depends on, and npm installs no package into one of the same name; choose another name`,
+    );
+  }
+  if (existsSync(folder) && !statSync(folder).isDirectory()) {
+    throw new InputError("is a file, not a folder; choose another name", { file: displayPath(folder) });
+  }
   if (existsSync(folder) && readdirSync(folder).length > 0) {
     throw new InputError("already exists and is not empty; choose another name or remove it", {
       file: displayPath(folder),
     });
   }
-  mkdirSync(folder, { recursive: true });
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (error) {
+    throw new InputError(`cannot create the folder: ${(error as Error).message}`, {
+      file: displayPath(folder),
+    });
+  }
   const rename = (text: string) => text.replaceAll(starterName, name);
   const written: string[] = [];
   for (const file of readdirSync(starterFolder()).sort()) {
@@ -60,7 +80,7 @@ export function createProtocolFolder(folder: string, name: string): string[] {
         private: true,
         type: "module",
         scripts: { test: "vitest run", fuzz: `quorumlab fuzz ./${name}.ts --time 60s` },
-        devDependencies: { quorumlab: `^${packageVersion()}`, vitest: "^4.1.12" },
+        devDependencies: { quorumlab: `^${packageVersion()}`, vitest: vitestRange },
       },
       null,
       2,

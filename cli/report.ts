@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { CommandModule } from "yargs";
+import { protocols } from "../protocols/index.js";
 import {
   checkRecord,
   formatForPath,
@@ -13,16 +14,44 @@ import {
   reportFormats,
 } from "../reports/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
+import type { Protocol } from "../sim/node.js";
 import { parseTrace, type TraceLine } from "../sim/trace.js";
 import { readText } from "./files.js";
 import { runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
+import { registryWith } from "./shared/module-registry.js";
 import { reportOptions, runOfTrace, writeReport } from "./shared/report-file.js";
 
 export interface ReportArgs {
   trace: string;
   out?: string;
   format?: string;
+  module?: string;
+}
+
+/**
+ * The trace's protocol: a built-in one by its name, or the one `--module` loads, which must be the
+ * protocol the trace ran. Without it, a trace of a module's protocol is reported without what the
+ * protocol declares of its roles and logs (no leader, no log drawn), and a note says so.
+ */
+async function traceProtocol(
+  records: readonly TraceLine[],
+  module: string | undefined,
+  format: ReportFormat,
+): Promise<Protocol | undefined> {
+  const header = records[0];
+  if (header?.kind !== "header") return undefined;
+  if (module === undefined) {
+    if (!protocols.has(header.protocol) && (format === "html" || format === "md" || format === "text"))
+      process.stderr.write(
+        `note: ${header.protocol} is not a built-in protocol: without its module (--module FILE) the report shows no roles, leaders or logs\n`,
+      );
+    return protocols.get(header.protocol);
+  }
+  const protocol = (await registryWith([module])).get(header.protocol);
+  if (protocol === undefined)
+    throw new InputError(`--module: ${module} is not the protocol the trace ran, '${header.protocol}'`);
+  return protocol;
 }
 
 /**
@@ -96,6 +125,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         describe: "trace file (JSON Lines, from --trace)",
       })
       .option("out", { type: "string", describe: "write here (default, or -: standard output)" })
+      .option("module", {
+        type: "string",
+        describe: "the protocol module the trace's run loaded (.js or .ts): its roles, leaders and logs",
+      })
       .option("format", {
         type: "string",
         choices: reportFormats,
@@ -107,9 +140,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .example(
         "$0 report trace.jsonl --format edn --out history.edn",
         "the client history for Knossos or Elle",
-      ),
+      )
+      .example("$0 report trace.jsonl --module ./my-register.ts", "a trace of your own protocol"),
   handler: (args) =>
-    runCommand(() => {
+    runCommand(async () => {
       const records = readTraceFile(args.trace);
       // `--out -` is standard output, as the default is.
       const out = args.out === "-" ? undefined : args.out;
@@ -117,7 +151,8 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
         (args.format as ReportFormat | undefined) ?? (out === undefined ? "html" : formatForPath(out));
       // A trace of a built-in scenario becomes a lab page when the scenario replays it exactly.
       const replayed = format === "html" ? runOfTrace(records) : undefined;
-      const options = { format, ...replayed };
+      const protocol = await traceProtocol(records, args.module, format);
+      const options = { format, ...replayed, protocol };
       if (out === undefined) {
         process.stdout.write(renderReport(records, format, reportOptions(format, options, records)));
       } else {

@@ -80,6 +80,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
         modules: args.module ?? [],
         protocolModules: modules,
         liveness: args.liveness,
+        protocol: registry.get(scenario.protocol),
       });
       if (args.json) {
         process.stdout.write(`${JSON.stringify(runJson(result, wallMs))}\n`);

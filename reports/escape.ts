@@ -29,6 +29,17 @@ export function jsonForScript(value: unknown): string {
 }
 
 /**
+ * A script's code for the content of an inline `<script>` element. Besides `</script` (in any
+ * case), which ends the element, `<!--` must not stay: after it, a `<script` in the code (a
+ * protocol module's string, say) makes the HTML parser read past the closing `</script>` to the
+ * end of the page, and the page's script never runs. Both only occur inside string, template and
+ * regular-expression literals of a bundle, where `\x3C` means `<` as well.
+ */
+export function scriptElementText(code: string): string {
+  return code.replace(/<(?=!--|\/script)/gi, "\\x3C");
+}
+
+/**
  * Escapes text for a Markdown table cell or inline text: backslash-escapes Markdown syntax,
  * turns `|` and newlines into safe forms, and HTML-escapes `<`, `>` and `&` (GitHub renders raw
  * HTML in Markdown).

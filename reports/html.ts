@@ -6,7 +6,7 @@
  * for the visible time window.
  */
 
-import { escapeHtml, jsonForScript } from "./escape.js";
+import { escapeHtml, jsonForScript, scriptElementText } from "./escape.js";
 import { renderFindingGraphs } from "./finding-graph.js";
 import { formatDurationUs, formatValue } from "./format.js";
 import type { ExplanationView, ReportModel, ReportOperation } from "./model.js";
@@ -68,7 +68,7 @@ ${renderReportBody(model)}
 <div id="tip"></div>
 <script type="application/octet-stream" id="report-data">${page.gzipBase64(JSON.stringify(packed))}</script>
 ${labData}
-<script>${page.bundle.replaceAll("</script", "<\\/script")}</script>
+<script>${scriptElementText(page.bundle)}</script>
 </body>
 </html>
 `;

@@ -406,7 +406,7 @@ export interface ExploreHints {
 
 /** An invariant a correct protocol is known to break, and when. */
 export interface KnownLimit {
-  /** An invariant's name, or `liveness.leader` (no leader by a liveness deadline). */
+  /** An invariant's name, or `liveness.leader` (`leaderLiveness`: no leader by a liveness deadline). */
   readonly invariant: string;
   readonly when: string;
   readonly source: string;
@@ -417,6 +417,18 @@ export interface KnownLimit {
   readonly options?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * The check `fuzz --liveness` makes of a protocol whose nodes lead (see `demandsLeader`): a leader
+ * within the liveness deadline after the faults. A liveness bug names it in `breaks`, and a known
+ * limit in `invariant`, as the fuzzer reports it.
+ */
+export const leaderLiveness = "liveness.leader";
+
+/** Whether `fuzz --liveness` demands a leader (`liveness.leader`): a leading role and an election timer. */
+export function demandsLeader(protocol: Pick<Protocol, "roles" | "electionTimer">): boolean {
+  return (protocol.roles?.leading.length ?? 0) > 0 && protocol.electionTimer !== undefined;
+}
+
 /** A deliberate bug a protocol can be switched into, for teaching and for testing the checkers. */
 export interface DeliberateBug {
   /** kebab-case name used in options: `commit-previous-term`. */
@@ -425,7 +437,10 @@ export interface DeliberateBug {
   readonly id?: string;
   /** The one-line change the bug makes. */
   readonly change: string;
-  /** The invariant(s) it should break. */
+  /**
+   * The invariant(s) it should break, as `run` and `fuzz` report them: the protocol's invariants,
+   * the history check, `exception`, and for a liveness bug `liveness.leader` (`leaderLiveness`).
+   */
   readonly breaks: readonly string[];
   readonly source: string;
   /** Liveness-only bugs are found by the liveness check, not by safety invariants. */

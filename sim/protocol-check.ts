@@ -9,7 +9,7 @@ import { z } from "zod";
 import { type ModelName, modelNames, models } from "./check/models/index.js";
 import { InputError } from "./errors.js";
 import { exceptionInvariant } from "./kernel.js";
-import type { Protocol } from "./node.js";
+import { demandsLeader, leaderLiveness, type Protocol } from "./node.js";
 import { historyInvariant, nodeCountProblem } from "./scenario/validate.js";
 import { closestName, didYouMean } from "./suggest.js";
 
@@ -362,17 +362,35 @@ function checkOperationsModelled(
   }
 }
 
-/** Every name in a bug's `breaks` must be one of `names`. */
+/**
+ * Every name in a bug's `breaks` must be one of `names`, or for a liveness bug of a protocol
+ * whose nodes lead, `liveness.leader`: the check `fuzz --liveness` reports when no leader comes.
+ */
 function checkBugsBreakKnownInvariants(
   protocol: Protocol,
   names: ReadonlySet<string>,
   findings: Findings,
 ): void {
+  const leader = demandsLeader(protocol);
+  const known = leader ? new Set([...names, leaderLiveness]) : names;
   protocol.bugs.forEach((entry, index) => {
     entry.breaks.forEach((name, breakIndex) => {
+      const at = `bugs.${index}.breaks.${breakIndex}`;
+      if (name === leaderLiveness) {
+        if (!leader) {
+          findings.problems.push(
+            `${at}: '${name}' is checked only for a protocol with a leading role (roles.leading) and an electionTimer`,
+          );
+        } else if (entry.kind !== "liveness") {
+          findings.problems.push(
+            `${at}: '${name}' is a liveness check, which only \`--liveness\` makes: declare the bug kind: "liveness"`,
+          );
+        }
+        return;
+      }
       if (!names.has(name)) {
         findings.problems.push(
-          `bugs.${index}.breaks.${breakIndex}: '${name}' is not an invariant of this protocol${didYouMean(name, names)}`,
+          `${at}: '${name}' is not an invariant of this protocol${didYouMean(name, known)}`,
         );
       }
     });

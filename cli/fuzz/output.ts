@@ -32,7 +32,7 @@ export function campaignNotes(workers: number, protocol: Protocol, settings: Fuz
     for (const bug of protocol.bugs) {
       if (bug.kind === "liveness" && settings.bugs.includes(bug.name))
         notes.push(
-          `--bug ${bug.name} is a liveness bug (${bug.breaks.join("; ")}): only --liveness can find it`,
+          `--bug ${bug.name} is a liveness bug (it breaks ${bug.breaks.join(", ")}): only --liveness can find it`,
         );
     }
   }

@@ -135,7 +135,14 @@ export async function saveCounterexample({
   const protocol = (await registryFor(source)).get(scenario.protocol);
   const liveness =
     settings.liveness && (protocol?.invariants.some(({ kind }) => kind === "liveness") ?? false);
-  if (reportFile !== undefined) reportAfterRun(result, { reportPath: reportFile, liveness });
+  // A module's report is a lab as `run --report` makes it: the page bundles the module.
+  if (reportFile !== undefined)
+    reportAfterRun(result, {
+      reportPath: reportFile,
+      liveness,
+      protocol,
+      protocolModules: source.module === undefined ? [] : [displayPath(source.module)],
+    });
   return {
     ...(file === undefined ? {} : { file: displayPath(file) }),
     ...(traceFile === undefined ? {} : { traceFile: displayPath(traceFile) }),

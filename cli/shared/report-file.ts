@@ -17,6 +17,7 @@ import {
 } from "../../reports/index.js";
 import { verdictOf } from "../../reports/page/verdict.js";
 import { InputError } from "../../sim/errors.js";
+import type { Protocol } from "../../sim/node.js";
 import { parseSeed } from "../../sim/random.js";
 import { type RunResult, runScenario } from "../../sim/run.js";
 import type { Scenario } from "../../sim/scenario/schema.js";
@@ -47,6 +48,11 @@ export interface WriteReportOptions {
   readonly result?: RunResult;
   /** The module files the run loaded protocols from (`--module`): the lab bundles them. */
   readonly modules?: readonly string[];
+  /**
+   * The trace's protocol, for what the report shows of its roles, leaders and logs; default: the
+   * built-in protocol of the trace's name (a module's protocol is none of those).
+   */
+  readonly protocol?: Protocol | undefined;
 }
 
 /** Writes a report of `records` (a whole trace, header first) to `path`. */
@@ -148,7 +154,8 @@ export function runOfTrace(
 /** The model options, with what the trace's protocol declares (if it is a built-in one). */
 export function modelOptions(options: WriteReportOptions, records: readonly TraceLine[]): ModelOptions {
   const header = records[0];
-  const protocol = header?.kind === "header" ? protocols.get(header.protocol) : undefined;
+  const protocol =
+    options.protocol ?? (header?.kind === "header" ? protocols.get(header.protocol) : undefined);
   return {
     version: options.version ?? packageVersion(),
     ...(options.replay === undefined ? replayOfTrace(header) : { replay: options.replay }),
@@ -183,6 +190,8 @@ export function reportAfterRun(
     protocolModules?: readonly string[];
     /** The run checked liveness too (`--liveness`), so the replay command asks for it. */
     liveness?: boolean;
+    /** The run's protocol (`WriteReportOptions.protocol`), a module's included. */
+    protocol?: Protocol | undefined;
   },
 ): void {
   if (options.reportPath === undefined) return;
@@ -192,5 +201,6 @@ export function reportAfterRun(
     scenario: { ...result.scenario, seed: result.seed },
     result,
     modules: options.protocolModules ?? options.modules ?? [],
+    protocol: options.protocol,
   });
 }

@@ -3,7 +3,7 @@
  * checkers. Each is one small branch in the node code, marked `BUG(<name>)`, and each names the
  * invariant that catches it. Ids follow the mutation catalogue (section 4 of the reference).
  */
-import type { DeliberateBug } from "../../sim/node.js";
+import { type DeliberateBug, leaderLiveness } from "../../sim/node.js";
 
 export const raftBugs = [
   {
@@ -147,7 +147,7 @@ export const raftBugs = [
     name: "fixed-election-timeout",
     id: "M10",
     change: "Every node uses the same fixed election timeout instead of a random one.",
-    breaks: ["liveness: split votes repeat forever"],
+    breaks: [leaderLiveness],
     source: "Raft paper §5.2 (randomized election timeouts)",
     kind: "liveness",
   },

@@ -7,6 +7,7 @@ import { InputError } from "../errors.js";
 import type { ExploreHints, Protocol } from "../node.js";
 import type { HistoryChecker } from "../run.js";
 import { nodeCountProblem, optionCheckProblem } from "../scenario/validate.js";
+import { closestName } from "../suggest.js";
 import type { ExploreOperation, FaultBudget, WorldSetup } from "./world.js";
 
 export interface ExploreInput {
@@ -179,8 +180,10 @@ export function exploreSetup(
   const bugs = [...(input.bugs ?? [])];
   for (const bug of bugs) {
     if (!protocol.bugs.some((candidate) => candidate.name === bug)) {
+      const names = protocol.bugs.map((candidate) => candidate.name);
+      const meant = closestName(bug, names);
       throw new InputError(
-        `--bug: ${protocol.name} has no deliberate bug '${bug}'; known: ${protocol.bugs.map((candidate) => candidate.name).join(", ") || "none"}`,
+        `--bug: ${protocol.name} has no deliberate bug '${bug}'${meant === undefined ? "" : ` (did you mean '${meant}'?)`}; known: ${names.join(", ") || "none"}`,
       );
     }
   }

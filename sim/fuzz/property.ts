@@ -12,7 +12,7 @@
  * counterexample is re-run with its trace once it has been shrunk.
  */
 import { DeterminismError } from "../determinism.js";
-import type { Invariant, Protocol } from "../node.js";
+import { type Invariant, leaderLiveness, type Protocol } from "../node.js";
 import { type HistoryChecker, type RunResult, runScenario } from "../run.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { TraceLine } from "../trace.js";
@@ -84,7 +84,7 @@ export function classify(result: RunResult, liveness: boolean): RunFailure | und
   );
   if (unmet !== undefined) {
     return {
-      invariant: "liveness.leader",
+      invariant: leaderLiveness,
       kind: "liveness",
       message: `${unmet.expectation}: ${unmet.detail}`,
     };

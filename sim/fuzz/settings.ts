@@ -3,7 +3,7 @@
  * and the user's flags, validated, as plain data that can cross into worker threads.
  */
 import { InputError } from "../errors.js";
-import type { FuzzHints, Protocol } from "../node.js";
+import { demandsLeader, type FuzzHints, type Protocol } from "../node.js";
 import { nodeCountProblem, optionCheckProblem } from "../scenario/validate.js";
 import { closestName } from "../suggest.js";
 import type { FuzzSettings } from "./plan.js";
@@ -46,7 +46,7 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
   const optionChoices = acceptedOptionChoices(protocol, bugs, input.optionChoices ?? hints.options ?? {});
   checkOptionsFit(protocol, bugs, optionChoices, { nodesMin, nodesMax });
   const operations = protocol.client?.operations;
-  const leaders = (protocol.roles?.leading.length ?? 0) > 0 && protocol.electionTimer !== undefined;
+  const leaders = demandsLeader(protocol);
   if (
     timing.liveness &&
     !leaders &&

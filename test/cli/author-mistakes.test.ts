@@ -730,6 +730,105 @@ export const protocol: Protocol = {
     );
   });
 
+  it("a liveness bug of a protocol that leads breaks liveness.leader, the check fuzz --liveness reports", () => {
+    // Every node leads from the start, unless the bug keeps them all following.
+    const leading = (file: string, kind: string, roles = true) =>
+      write(
+        file,
+        `export const protocol = {
+  name: ${JSON.stringify(file.replace(/\.\w+$/, ""))},
+  parseOptions: (options) => ({ bugs: [], ...options }),
+  create: (ctx, options) => ({
+    role: options.bugs.includes("never-lead") ? "follower" : "leader",
+    onTimer() {},
+  }),
+  ${roles ? 'roles: { names: ["leader", "follower"], leading: ["leader"], roleOf: (node) => node.role },' : ""}
+  electionTimer: "election",
+  bugs: [{ name: "never-lead", change: "no node leads", breaks: ["liveness.leader"], source: "test"${kind} }],
+};
+`,
+      );
+    const file = leading("leads.mjs", ', kind: "liveness"');
+    const list = quorumlab("mutants", file, "--list", "--json");
+    expect(list.status, list.stderr).toBe(0);
+    expect((JSON.parse(list.stdout) as { bugs: Array<{ breaks: string[] }> }).bugs[0]?.breaks).toEqual([
+      "liveness.leader",
+    ]);
+    const fuzz = quorumlab("fuzz", file, "--bug", "never-lead", "--liveness", "--runs", "5", "--json");
+    expect(fuzz.status, fuzz.stderr).toBe(1);
+    expect(fuzz.stdout).toContain('"invariant":"liveness.leader"');
+    expectOneLineError(
+      quorumlab("mutants", leading("safety-leads.mjs", ""), "--list"),
+      /safety-leads\.mjs: bugs\.0\.breaks\.0: 'liveness\.leader' is a liveness check, which only `--liveness` makes: declare the bug kind: "liveness"/,
+    );
+    expectOneLineError(
+      quorumlab("mutants", leading("leaderless.mjs", ', kind: "liveness"', false), "--list"),
+      /leaderless\.mjs: bugs\.0\.breaks\.0: 'liveness\.leader' is checked only for a protocol with a leading role \(roles\.leading\) and an electionTimer/,
+    );
+    // Raft's fixed election timeout names it too.
+    const raft = JSON.parse(quorumlab("mutants", "--list", "--json", "--protocol", "raft").stdout) as {
+      bugs: Array<{ bug: string; breaks: string[] }>;
+    };
+    expect(raft.bugs.find((bug) => bug.bug === "fixed-election-timeout")?.breaks).toEqual([
+      "liveness.leader",
+    ]);
+  });
+
+  it("mutants says when a bug was detected by an invariant it does not declare it breaks", () => {
+    const file = write(
+      "misdeclared.ts",
+      source
+        .replace('name: "typed"', 'name: "misdeclared"')
+        .replace('breaks: ["kv.linearizable"]', 'breaks: ["exception"]'),
+    );
+    const table = quorumlab("mutants", file, "--time-per", "20s", "--no-correct");
+    expect(table.status, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(
+      /^note: forget-writes was detected by kv\.linearizable, which is not among the invariants it declares it breaks \(exception\): its `breaks` leaves something out, or the run shows another fault$/m,
+    );
+    // A bug detected by what it declares gets no note.
+    expect(
+      quorumlab("mutants", write("declared.ts", source), "--time-per", "20s", "--no-correct").stdout,
+    ).not.toContain("note:");
+  });
+
+  it("mutants --explore names the liveness bugs it leaves out, and refuses a module with no other", () => {
+    const module = (file: string, bugs: string) =>
+      write(
+        file,
+        `export const protocol = {
+  name: ${JSON.stringify(file.replace(/\.\w+$/, ""))},
+  parseOptions: (options) => ({ bugs: [], ...options }),
+  create: (ctx, options) => ({
+    role: options.bugs.includes("never-lead") ? "follower" : "leader",
+    onStart() { if (options.bugs.includes("boom")) throw new Error("boom"); },
+  }),
+  roles: { names: ["leader", "follower"], leading: ["leader"], roleOf: (node) => node.role },
+  electionTimer: "election",
+  bugs: [${bugs}],
+};
+`,
+      );
+    const liveness = `{ name: "never-lead", id: "L1", kind: "liveness", change: "no node leads", breaks: ["liveness.leader"], source: "test" }`;
+    const safety = `{ name: "boom", change: "a start throws", breaks: ["exception"], source: "test" }`;
+    const both = quorumlab(
+      "mutants",
+      module("both.mjs", `${liveness}, ${safety}`),
+      "--explore",
+      "--time-per",
+      "10s",
+    );
+    expect(both.status, both.stderr).toBe(0);
+    expect(both.stdout).toContain("│ both     │ boom │ bfs (shortest) │ exception │");
+    expect(both.stdout).toContain(
+      "not explored, as liveness bugs (exploration checks safety; `quorumlab mutants` fuzzes them with --liveness): both L1 never-lead\n",
+    );
+    expectOneLineError(
+      quorumlab("mutants", module("live-only.mjs", liveness), "--explore", "--time-per", "10s"),
+      /^error: --explore: live-only declares liveness bugs only \(never-lead\), and exploration checks safety: `quorumlab mutants live-only\.mjs` fuzzes them with --liveness$/m,
+    );
+  });
+
   it("mutants on a module without deliberate bugs says where to declare them", () => {
     const file = write("bugless.mjs", `export const protocol = { name: "bugless", create: () => ({}) };\n`);
     expect(quorumlab("mutants", file, "--list").stdout).toContain(

@@ -48,6 +48,26 @@ describe("exit codes", () => {
     expect(result.stderr).toContain("no built-in scenario named 'no-such-scenario'");
   });
 
+  it.each([
+    [
+      ["run", "raft-basci"],
+      "no built-in scenario named 'raft-basci' (did you mean 'raft-basic'?) (see 'quorumlab list'), and no such file",
+    ],
+    [
+      ["lab", "raftt"],
+      "no built-in scenario named 'raftt' (did you mean 'raft'?) (see 'quorumlab list'), and no such file",
+    ],
+    [
+      ["explore", "raft", "--bug", "comit-previous-term"],
+      "--bug: raft has no deliberate bug 'comit-previous-term' (did you mean 'commit-previous-term'?); known: vote-before-persist, no-up-to-date-check, commit-previous-term, truncate-without-conflict, commit-index-from-leader, count-stale-votes, stale-local-read, unsynced-vote, fixed-election-timeout",
+    ],
+  ])("2 for a misspelt name, with the name meant: %j", (args, message) => {
+    const result = quorumlab(...args);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim()).toBe(`error: ${message}`);
+  });
+
   it("2 for a malformed scenario file, naming file:line:column", () => {
     mkdirSync(out, { recursive: true });
     const file = join(out, "bad-scenario.yaml");
@@ -142,6 +162,22 @@ describe("exit codes", () => {
       protocol: "paxos",
       bug: "promise-omits-accepted",
     });
+  });
+
+  it("mutants --list prints every bug and invariant name whole, one invariant a line", () => {
+    const result = quorumlab("mutants", "--list");
+    expect(result.code).toBe(0);
+    expect(result.stdout).not.toContain("…");
+    // The longest names: what --bug and --protocol take, and what a run reports.
+    expect(result.stdout).toMatch(
+      /│ quorum-three-phase-commit +│ wait-commits-on-timeout +│ M21 +│ commit\.ac1-agreement +│/,
+    );
+    expect(result.stdout).toMatch(
+      /│ paxos +│ accept-checks-accepted-ballot +│ M13 +│ paxos\.p1-promise-respected +│/,
+    );
+    expect(result.stdout).toMatch(/│ release-before-commit-replicated +│/);
+    expect(result.stdout).toMatch(/│ sharded\.no-lost-or-duplicated-write +│/);
+    expect(result.stdout).toMatch(/│ +│ +│ +│ commit\.ac3-commit-needs-all-yes +│/);
   });
 
   it.each([

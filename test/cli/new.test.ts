@@ -4,7 +4,7 @@
  * package and vitest "installed" as links in the folder's node_modules).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -100,5 +100,22 @@ describe("quorumlab new", () => {
     const bad = quorumlab("new", "My Register");
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/not a usable protocol name/);
+    writeFileSync(join(folder, "a-file"), "");
+    const file = quorumlab("new", "a-file");
+    expect(file.status).toBe(2);
+    expect(file.stderr).toBe("error: a-file: is a file, not a folder; choose another name\n");
+    const under = quorumlab("new", "a-file/x-reg");
+    expect(under.status).toBe(2);
+    expect(under.stderr).toMatch(/^error: a-file\/x-reg: cannot create the folder: .*\n$/);
+    // npm refuses to install a package into a package of the same name.
+    for (const name of ["quorumlab", "vitest"]) {
+      const taken = quorumlab("new", name);
+      expect(taken.status).toBe(2);
+      expect(taken.stdout).toBe("");
+      expect(taken.stderr).toBe(
+        `error: '${name}' is the name of a package the new folder's package.json depends on, and npm installs no package into one of the same name; choose another name\n`,
+      );
+      expect(existsSync(join(folder, name))).toBe(false);
+    }
   });
 });

@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { benches } from "../../cli/bench.js";
 import { quorumlab } from "../support/quorumlab.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -67,5 +68,19 @@ describe("docs/cli.md and --help", () => {
   it.each(commands)("names no flag that %s or another command lacks", (command) => {
     const unknown = [...documentedFlags(command)].filter((flag) => !known.has(flag));
     expect(unknown).toEqual([]);
+  });
+});
+
+describe("bench in docs/cli.md and --help", () => {
+  const section = doc.split(/^## /m).find((text) => text.startsWith("`quorumlab bench ")) ?? "";
+  const names = [...new Set(benches.map(([name]) => name.split(".")[0] as string))];
+
+  it.each(names)("names the benchmark %s under bench, as its JSON does", (name) => {
+    expect(section).toContain(`\`${name}`);
+  });
+
+  it("lists every benchmark --only can pick in bench --help", () => {
+    const { stdout } = quorumlab("bench", "--help");
+    for (const [name] of benches) expect(stdout.replace(/\s+/g, " ")).toContain(name);
   });
 });

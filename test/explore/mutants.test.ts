@@ -8,7 +8,8 @@
 import { describe, expect, it } from "vitest";
 import { exploreBug } from "../../cli/mutants.js";
 import { protocols } from "../../protocols/index.js";
-import type { DeliberateBug, Protocol } from "../../sim/node.js";
+import type { ClientRequest, DeliberateBug, NodeContext, Protocol } from "../../sim/node.js";
+import { checkProtocol } from "../../sim/protocol-check.js";
 
 const raft = protocols.get("raft") as Protocol;
 const bugNamed = (name: string): DeliberateBug => raft.bugs.find((bug) => bug.name === name) as DeliberateBug;
@@ -27,5 +28,43 @@ describe("mutants --explore, a bug that declares cells", () => {
     expect(row).toMatchObject({ found: true, strategy: "cells", shortest: false, steps: 40 });
     expect(row?.depth).toBeGreaterThan(0);
     expect(row?.wallMs).toBeLessThan(60_000);
+  });
+});
+
+describe("mutants --explore, a bug that only the history's check shows", () => {
+  // One node that stores each write, unless the bug makes it forget them: only a read can tell,
+  // and the bug declares no explore bounds of its own.
+  const forgetful = checkProtocol(
+    {
+      name: "forgetful",
+      defaultNodes: 1,
+      parseOptions: (options: Record<string, unknown>) => ({ bugs: [], ...options }),
+      create: (ctx: NodeContext, options: { bugs: string[] }) => ({
+        onClientRequest(request: ClientRequest) {
+          if (request.f === "write" && !options.bugs.includes("forget-writes"))
+            ctx.storage.set(`value/${request.key}`, request.value);
+          const value =
+            request.f === "write" ? request.value : (ctx.storage.get(`value/${request.key}`) ?? null);
+          ctx.reply(request, { status: "ok", value });
+        },
+      }),
+      bugs: [
+        {
+          name: "forget-writes",
+          change: "writes are not stored",
+          breaks: ["kv.linearizable"],
+          source: "test",
+        },
+      ],
+      client: { operations: { read: 1, write: 1 }, model: "register" },
+    },
+    "forgetful.js",
+  ).protocol;
+
+  it("is explored with a client that writes, then reads, and found", async () => {
+    const row = await exploreBug("forgetful", forgetful, forgetful.bugs[0] as DeliberateBug, 10_000, 1);
+    expect(row).toMatchObject({ found: true, strategy: "bfs", shortest: true, invariant: "kv.linearizable" });
+    expect(row?.clients).toBe(1);
+    expect(row?.command).toContain("--clients 1 --ops 2");
   });
 });

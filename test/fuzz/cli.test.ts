@@ -182,7 +182,7 @@ describe("quorumlab fuzz", () => {
         { cwd: root, encoding: "utf8" },
       );
     const note =
-      "--bug fixed-election-timeout is a liveness bug (liveness: split votes repeat forever): only --liveness can find it";
+      "--bug fixed-election-timeout is a liveness bug (it breaks liveness.leader): only --liveness can find it";
     expect(fuzz().stdout).toContain(`note: ${note}`);
     expect((JSON.parse(fuzz("--json").stdout) as { notes: string[] }).notes).toEqual([note]);
     const checked = JSON.parse(fuzz("--json", "--liveness").stdout) as { notes: string[] };

@@ -6,8 +6,14 @@
 
 import { gunzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { escapeHtml, escapeMarkdown, escapeMermaid, jsonForScript } from "../../reports/escape.js";
-import { renderReport } from "../../reports/index.js";
+import {
+  escapeHtml,
+  escapeMarkdown,
+  escapeMermaid,
+  jsonForScript,
+  scriptElementText,
+} from "../../reports/escape.js";
+import { type HtmlPage, renderReport } from "../../reports/index.js";
 import { type PackedPageData, unpackPageData } from "../../reports/page-data.js";
 import { viewerPage } from "./fixtures.js";
 import { hostile, hostileTrace } from "./hostile.js";
@@ -37,6 +43,26 @@ describe("escaping", () => {
     const data = unpackPageData(packed);
     expect(data.meta.scenario).toBe(hostile.scenario);
     expect(data.lanes.map((lane) => lane[0])).toContain(hostile.node);
+  });
+
+  it("keeps a page script whose strings hold <!-- <script> and </SCRIPT> inside its element", () => {
+    // A protocol module's strings travel in a lab page's script as they are.
+    const code = `globalThis.shown = ["<!-- <script>", "</SCRIPT>", /^<!--<\\/script>$/.test("<!--</script>"), \`<!--\`];`;
+    const escaped = scriptElementText(code);
+    expect(escaped).not.toMatch(/<!--|<\/script/i);
+    const run = (text: string) => {
+      const scope: { shown?: unknown } = {};
+      new Function("globalThis", text)(scope);
+      return scope.shown;
+    };
+    expect(run(escaped)).toEqual(run(code));
+    const page: HtmlPage = { ...viewerPage(), bundle: code };
+    const html = renderReport(trace, "html", { version: "test", page });
+    // The page's script element starts a line, and the first `</script>` after it closes it.
+    const start = html.indexOf("\n<script>") + "\n<script>".length;
+    const body = html.slice(start, html.indexOf("</script>", start));
+    expect(body).toBe(escaped);
+    expect(html.slice(start)).not.toMatch(/<!--/);
   });
 
   it("escapes Markdown so no tag, link or table cell can be injected", () => {
