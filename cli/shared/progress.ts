@@ -4,6 +4,7 @@
  */
 import cliProgress from "cli-progress";
 import type { CampaignProgress } from "../../sim/fuzz/campaign.js";
+import { counted } from "../output.js";
 
 /** A progress bar on stderr when it is a terminal; nothing otherwise. */
 export function progressBar(
@@ -17,7 +18,7 @@ export function progressBar(
   if (process.stderr.isTTY !== true) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
-      format: `${label} [{bar}] {runs} runs | {rate} runs/s | {eventRate} events/s | {elapsed} | {violations} violations`,
+      format: `${label} [{bar}] {runs} | {rate} runs/s | {eventRate} events/s | {elapsed} | {violations}`,
       stream: process.stderr,
       hideCursor: true,
       clearOnComplete: true,
@@ -25,19 +26,27 @@ export function progressBar(
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { runs: 0, rate: "0", eventRate: "0", elapsed: "0s", violations: 0 });
+  bar.start(total, 0, progressFields({ runs: 0, events: 0, violations: 0, elapsedMs: 0 }));
   return {
     update(progress) {
       const seconds = progress.elapsedMs / 1000;
-      bar.update(unit === "runs" ? progress.runs : Math.min(total, seconds), {
-        runs: progress.runs,
-        rate: seconds > 0 ? (progress.runs / seconds).toFixed(0) : "0",
-        eventRate: seconds > 0 ? compact(progress.events / seconds) : "0",
-        elapsed: `${seconds.toFixed(1)}s`,
-        violations: progress.violations,
-      });
+      bar.update(unit === "runs" ? progress.runs : Math.min(total, seconds), progressFields(progress));
     },
     stop: () => bar.stop(),
+  };
+}
+
+/** The bar's fields: counts with their nouns in the right number ("1 violation", "2,000 runs"). */
+export function progressFields(
+  progress: Pick<CampaignProgress, "runs" | "events" | "violations" | "elapsedMs">,
+): Record<string, string> {
+  const seconds = progress.elapsedMs / 1000;
+  return {
+    runs: counted(progress.runs, "run"),
+    rate: seconds > 0 ? (progress.runs / seconds).toFixed(0) : "0",
+    eventRate: seconds > 0 ? compact(progress.events / seconds) : "0",
+    elapsed: `${seconds.toFixed(1)}s`,
+    violations: counted(progress.violations, "violation"),
   };
 }
 
