@@ -1234,6 +1234,8 @@ export class Kernel {
       slot.role = typeof description?.role === "string" ? description.role : undefined;
       slot.term = typeof description?.term === "number" ? description.term : 0;
     }
+    if (this.tracing && node.describe === undefined && roles?.roleOf !== undefined)
+      this.traceRole(slot, roleBefore !== slot.role || termBefore !== slot.term);
     if (slot.role !== roleBefore) {
       if (slot.role !== undefined && roles !== undefined && !roles.names.includes(slot.role)) {
         throw unnamedRole(slot.id, slot.role, roles.names, roles.roleOf !== undefined);
@@ -1244,6 +1246,18 @@ export class Kernel {
       this.observer?.role(slot.index, slot.role ?? "", slot.term, this.nowUs);
     }
     if (slot.leading) this.noteLeader(slot.id, slot.term, node);
+  }
+
+  /**
+   * A node that declares `roles.roleOf` but does not describe itself: its role and term are what
+   * the trace shows of it, so that reports and the timeline see its leaderships as `run` counts
+   * them. Recorded when they change, and at the node's first step (after a start or a restart).
+   */
+  private traceRole(slot: NodeSlot, changed: boolean): void {
+    const symbol = this.endpointSymbols[slot.index] as number;
+    if (!changed && this.trace.lastDescription(symbol) !== undefined) return;
+    const shown = slot.role === undefined ? { term: slot.term } : { role: slot.role, term: slot.term };
+    this.trace.state(this.traceFields.node(this.nowUs, this.eventIndex, symbol), shown);
   }
 
   /** Runs every invariant's end-of-run check. */

@@ -996,3 +996,39 @@ describe("a role the protocol does not declare", () => {
     expect(run(rolesWith("leader", true)).ok).toBe(true);
   });
 });
+
+describe("a node that declares roles.roleOf but does not describe itself", () => {
+  it("shows its role and term in the trace when they change, so reports see its leaderships", () => {
+    // n1 leads from its second step on, in term 2; n2 follows throughout.
+    const protocol = {
+      ...protocolThat(() => {}),
+      create: (ctx: NodeContext): ProtocolNode & { role: string; term: number } => ({
+        role: "follower",
+        term: 1,
+        onStart() {
+          if (ctx.id === "n1") ctx.setTimer("ping", 1_000);
+        },
+        onTimer() {
+          this.role = "leader";
+          this.term = 2;
+        },
+      }),
+      roles: {
+        names: ["leader", "follower"],
+        leading: ["leader"],
+        roleOf: (node: { role: string }) => node.role,
+        termOf: (node: { term: number }) => node.term,
+      },
+    } as Protocol;
+    const result = run(protocol);
+    const states = result.records.flatMap((record) =>
+      record.kind === "state" ? [{ node: record.node, state: record.state }] : [],
+    );
+    expect(states).toEqual([
+      { node: "n1", state: { role: "follower", term: 1 } },
+      { node: "n2", state: { role: "follower", term: 1 } },
+      { node: "n1", state: { role: "leader", term: 2 } },
+    ]);
+    expect(result.kernel.leaderships).toEqual([{ node: "n1", term: 2, timeUs: 1_000 }]);
+  });
+});
