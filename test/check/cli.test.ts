@@ -54,6 +54,35 @@ describe("quorumlab check", () => {
     expect(stdout).toMatch(/^✓ linearizable .*one\.jsonl 1 op, 1 partition, /);
   });
 
+  it("reads a file that starts with a UTF-8 byte order mark, in every format", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-check-"));
+    const bom = "\ufeff";
+    const files = {
+      "bom.json":
+        '[{"type":"invoke","process":0,"f":"write","value":1},\n{"type":"ok","process":0,"f":"write","value":1}]\n',
+      "bom.jsonl":
+        '{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n',
+      "bom.edn":
+        "[{:type :invoke, :process 0, :f :write, :value 1}\n{:type :ok, :process 0, :f :write, :value 1}]\n",
+      "bom.log": "INFO  jepsen.util - 3\t:invoke\t:write\t1\nINFO  jepsen.util - 3\t:ok\t:write\t1\n",
+    };
+    for (const [name, text] of Object.entries(files)) {
+      const file = path.join(folder, name);
+      writeFileSync(file, bom + text);
+      const { code, stdout, stderr } = run({ files: [file] });
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^✓ linearizable .* 1 op, /);
+    }
+    // Positions are counted from the first character after the mark.
+    const bad = path.join(folder, "bad.json");
+    writeFileSync(
+      bad,
+      `${bom}[{"type":"invoke","process":0,"f":"write","value":1},\n{"type":"ok","process":1}]\n`,
+    );
+    expect(run({ files: [bad] }).stderr).toMatch(/bad\.json:2:1: event 1: f: /);
+  });
+
   it("prints JSON Lines with the documented fields", () => {
     const files = [
       `${corpus}/porcupine/kv/c01-ok.txt`,
