@@ -197,6 +197,21 @@ describe("native JSON", () => {
     expect(error.describe()).toContain("h.jsonl:1:1: event 0");
   });
 
+  it("refuses a completion of another function or key than its invocation's, and takes a completion without a key", () => {
+    const lines = (completion: object) =>
+      `{"type": "invoke", "process": 0, "f": "write", "key": "x", "value": 1}\n${JSON.stringify({ type: "ok", process: 0, value: 1, ...completion })}`;
+    const otherFunction = inputError(() => parseHistory(lines({ f: "read", key: "x" }), { file: "h.jsonl" }));
+    expect(otherFunction.describe()).toBe(
+      `h.jsonl:2:1: event 1: 'ok' read completes process 0's pending write (expected f "write")`,
+    );
+    const otherKey = inputError(() => parseHistory(lines({ f: "write", key: "y" }), { file: "h.jsonl" }));
+    expect(otherKey.describe()).toBe(
+      `h.jsonl:2:1: event 1: 'ok' with key "y" completes process 0's pending write of key "x" (expected the invocation's key, or none)`,
+    );
+    const noKey = parseHistory(lines({ f: "write" }), { file: "h.jsonl" });
+    expect(checkHistory(noKey.events, noKey.model).result).toBe("linearizable");
+  });
+
   it("reports broken JSON with a position", () => {
     const error = inputError(() => parseHistory('[{"type": "invoke",,}]', { file: "h.json" }));
     expect(error.line).toBe(1);

@@ -125,39 +125,54 @@ function toEvents(
   });
 }
 
+/**
+ * Pairs completions with invocations as the checker will, refusing a completion that no pending
+ * invocation of its process explains, or one that names another function or (when it gives one)
+ * another key than its invocation: the checker would silently check the invocation's.
+ */
 function checkOrder(
   events: readonly HistoryEvent[],
+  items: readonly unknown[],
   positionOf: (index: number) => { line: number; column: number },
   file: string | undefined,
 ): void {
-  const pending = new Set<number>();
+  const pending = new Map<number, HistoryEvent>();
   const sorted = events
     .map((event, index) => ({ event, index }))
     .sort((left, right) => left.event.timeUs - right.event.timeUs || left.index - right.index);
   for (const { event, index } of sorted) {
+    const at = { file, ...positionOf(index) };
     if (event.type === "invoke") {
       if (pending.has(event.process)) {
         throw new InputError(
           `event ${index}: process ${event.process} invokes while its previous operation is pending`,
-          {
-            file,
-            ...positionOf(index),
-          },
+          at,
         );
       }
-      pending.add(event.process);
-    } else {
-      if (!pending.has(event.process)) {
-        throw new InputError(
-          `event ${index}: '${event.type}' for process ${event.process}, which has no pending invocation`,
-          {
-            file,
-            ...positionOf(index),
-          },
-        );
-      }
-      pending.delete(event.process);
+      pending.set(event.process, event);
+      continue;
     }
+    const invocation = pending.get(event.process);
+    if (invocation === undefined) {
+      throw new InputError(
+        `event ${index}: '${event.type}' for process ${event.process}, which has no pending invocation`,
+        at,
+      );
+    }
+    if (event.f !== invocation.f) {
+      throw new InputError(
+        `event ${index}: '${event.type}' ${event.f} completes process ${event.process}'s pending ${invocation.f} (expected f "${invocation.f}")`,
+        at,
+      );
+    }
+    const keyGiven = (items[index] as { key?: unknown }).key !== undefined;
+    if (keyGiven && event.key !== invocation.key) {
+      throw new InputError(
+        `event ${index}: '${event.type}' with key ${JSON.stringify(event.key)} completes process ${event.process}'s pending ${invocation.f} of key ${JSON.stringify(invocation.key)} (expected the invocation's key, or none)`,
+        at,
+      );
+    }
+    pending.delete(event.process);
   }
 }
 
@@ -177,7 +192,7 @@ export function parseJsonHistory(text: string, file?: string, defaultModel?: Any
   const { items, positionOf, model } = jsonItems(text, file);
   refuseInexactJsonIntegers(text, file);
   const events = toEvents(items, positionOf, file, text);
-  checkOrder(events, positionOf, file);
+  checkOrder(events, items, positionOf, file);
   return { format: "json", events, model: model ?? defaultModel ?? modelForFunctions(events) };
 }
 
