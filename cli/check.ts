@@ -17,7 +17,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
 import type { CommandModule } from "yargs";
-import type { AnyModel, CheckResult, HistoryFormat, ModelName } from "../sim/check/index.js";
+import type { AnyModel, CheckResult, HistoryFormat, ModelName, ParsedHistory } from "../sim/check/index.js";
 import {
   type ConsistencyLevel,
   consistencyLevels,
@@ -25,7 +25,6 @@ import {
   txnModelNames,
 } from "../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
-import type { HistoryEvent } from "../sim/history.js";
 import { inFile, readText } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
 import { checkerCode, saveCheckerCache } from "./shared/checker-code.js";
@@ -278,14 +277,16 @@ function checkText(file: string, text: string, options: CheckRunOptions): FileRe
   // (for example Knossos's cas-register starting at 0).
   const model =
     options.model === undefined || parsed.model.name === options.model ? parsed.model : defaultModel!;
-  if (model.partition === undefined) refuseKeys(parsed.events, model.name, file);
+  if (model.partition === undefined) refuseKeys(parsed, model.name, file);
   const start = performance.now();
   const verdict: CheckResult = inFile(file, () =>
-    checkHistory(parsed.events, model, {
-      timeoutMs: options.timeoutMs,
-      memoryBytesMax: options.memoryBytesMax,
-      now: () => performance.now(),
-    }),
+    placed(parsed, () =>
+      checkHistory(parsed.events, model, {
+        timeoutMs: options.timeoutMs,
+        memoryBytesMax: options.memoryBytesMax,
+        now: () => performance.now(),
+      }),
+    ),
   );
   return {
     file,
@@ -301,14 +302,30 @@ function checkText(file: string, text: string, options: CheckRunOptions): FileRe
  * Refuses a history with keys under a model that checks one object (mutex, multi-register): it
  * would check every key as the same object.
  */
-function refuseKeys(events: readonly HistoryEvent[], model: string, file: string): void {
-  const position = events.findIndex((event) => event.key !== null);
+function refuseKeys(parsed: ParsedHistory, model: string, file: string): void {
+  const position = parsed.events.findIndex((event) => event.key !== null);
   if (position < 0) return;
-  const event = events[position]!;
+  const event = parsed.events[position]!;
+  const index = event.index ?? position;
   throw new InputError(
-    `event ${event.index ?? position} has key ${event.key}, but the ${model} model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)`,
-    { file },
+    `event ${index} has key ${event.key}, but the ${model} model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)`,
+    { file, ...parsed.positions?.get(index) },
   );
+}
+
+/**
+ * Runs `work` on a parsed history, placing an input error about one of its events (an operation
+ * the model cannot take) at the line and column where the event is written.
+ */
+function placed<T>(parsed: ParsedHistory, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (!(error instanceof InputError) || error.event === undefined || error.line !== undefined) throw error;
+    const at = parsed.positions?.get(error.event);
+    if (at === undefined) throw error;
+    throw new InputError(error.message, { ...(error.file === undefined ? {} : { file: error.file }), ...at });
+  }
 }
 
 const round = (value: number): number => Math.round(value * 1000) / 1000;

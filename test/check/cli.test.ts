@@ -83,6 +83,41 @@ describe("quorumlab check", () => {
     expect(run({ files: [bad] }).stderr).toMatch(/bad\.json:2:1: event 1: f: /);
   });
 
+  it("places an operation the model cannot take at the line and column of its invocation, in every format", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-check-"));
+    const write = (name: string, text: string) => {
+      const file = path.join(folder, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    const jsonl = write(
+      "cas.jsonl",
+      '{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n{"type":"invoke","process":0,"f":"cas","value":3}\n',
+    );
+    expect(run({ files: [jsonl] }).stderr).toBe(
+      `error: ${jsonl}:3:1: event 2 (cas by process 0): a cas needs the value [expected, next]\n`,
+    );
+    const edn = write(
+      "zap.edn",
+      "[{:type :invoke, :process 0, :f :read, :value nil}\n {:type :ok, :process 0, :f :read, :value 0}\n {:type :invoke, :process 0, :f :zap, :value nil}]\n",
+    );
+    const { code, stderr } = run({ files: [edn] });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      new RegExp(`^error: ${edn}:3:2: event 2 \\(zap by process 0\\): the cas-register model`),
+    );
+    const json = JSON.parse(run({ files: [edn], json: true }).stdout);
+    expect([json.line, json.column]).toEqual([3, 2]);
+    const etcd = `${corpus}/porcupine/jepsen/etcd_001.log`;
+    expect(run({ files: [etcd], model: "mutex" }).stderr).toMatch(
+      new RegExp(`^error: ${etcd}:1:1: event 0 `),
+    );
+    const keyed = write("keyed.edn", "\n[{:type :invoke, :process 0, :f :write, :key :a, :value 1}]\n");
+    expect(run({ files: [keyed], model: "mutex" }).stderr).toMatch(
+      new RegExp(`^error: ${keyed}:2:2: event 0 has key :a, but the mutex model`),
+    );
+  });
+
   it("prints JSON Lines with the documented fields", () => {
     const files = [
       `${corpus}/porcupine/kv/c01-ok.txt`,
@@ -211,7 +246,7 @@ describe("quorumlab check", () => {
     const mutex = run({ files: [file], model: "mutex" });
     expect(mutex.code).toBe(2);
     expect(mutex.stderr).toBe(
-      `error: ${file}: event 0 has key 1, but the mutex model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)\n`,
+      `error: ${file}:1:2: event 0 has key 1, but the mutex model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)\n`,
     );
     const kv = run({ files: [file], model: "kv" });
     expect(kv.code).toBe(0);
@@ -273,7 +308,7 @@ describe("quorumlab check", () => {
     expect(code).toBe(2);
     expect(stderr.trim().split("\n")).toEqual([
       `error: ${elle}:1:1: expected :process to be an integer or a keyword such as :nemesis; this looks like a transactional history: check it with --model list-append`,
-      `error: ${lines}: event 0 (txn by process 0): the multi-register model needs f 'txn' with a list of [read|write, key, value]; this looks like a transactional history: check it with --model rw-register`,
+      `error: ${lines}:1:1: event 0 (txn by process 0): the multi-register model needs f 'txn' with a list of [read|write, key, value]; this looks like a transactional history: check it with --model rw-register`,
       `error: ${register}:1:2: expected :process to be an integer or a keyword such as :nemesis`,
     ]);
   });

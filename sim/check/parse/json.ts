@@ -193,7 +193,11 @@ export function parseJsonHistory(text: string, file?: string, defaultModel?: Any
   refuseInexactJsonIntegers(text, file);
   const events = toEvents(items, positionOf, file, text);
   checkOrder(events, items, positionOf, file);
-  return { format: "json", events, model: model ?? defaultModel ?? modelForFunctions(events) };
+  const positions = new Map<number, { line: number; column: number }>();
+  events.forEach((event, position) => {
+    if (!positions.has(event.index!)) positions.set(event.index!, positionOf(position));
+  });
+  return { format: "json", events, model: model ?? defaultModel ?? modelForFunctions(events), positions };
 }
 
 /** The raw events of a history, where each one starts in the text, and the model it names. */

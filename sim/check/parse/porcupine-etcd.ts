@@ -109,5 +109,6 @@ export function parsePorcupineEtcd(text: string, file?: string): ParsedHistory {
       events.push({ type: "ok", process, f, key: null, value, timeUs, index });
     }
   }
-  return { format: "porcupine-etcd", events, model: casRegisterModelOf() };
+  const positions = new Map(events.map((event) => [event.index!, { line: event.index! + 1, column: 1 }]));
+  return { format: "porcupine-etcd", events, model: casRegisterModelOf(), positions };
 }
