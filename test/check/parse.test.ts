@@ -4,7 +4,7 @@
  * Method: small inline histories.
  */
 import { describe, expect, it } from "vitest";
-import { checkHistory, detectFormat, parseHistory } from "../../sim/check/index.js";
+import { checkHistory, detectFormat, modelByName, parseHistory } from "../../sim/check/index.js";
 import { type Keyword, readEdn } from "../../sim/check/parse/edn.js";
 import { InputError } from "../../sim/errors.js";
 
@@ -210,6 +210,50 @@ describe("native JSON", () => {
     );
     const noKey = parseHistory(lines({ f: "write" }), { file: "h.jsonl" });
     expect(checkHistory(noKey.events, noKey.model).result).toBe("linearizable");
+  });
+
+  it("starts the model at a document's initial value, also when the document names no model", () => {
+    const read5 = [
+      { type: "invoke", process: 0, f: "read" },
+      { type: "ok", process: 0, f: "read", value: 5 },
+    ];
+    const unnamed = parseHistory(JSON.stringify({ initial: 5, events: read5 }));
+    expect(unnamed.model.name).toBe("kv");
+    expect(checkHistory(unnamed.events, unnamed.model).result).toBe("linearizable");
+    const register = parseHistory(JSON.stringify({ initial: 5, events: read5 }), {
+      defaultModel: modelByName("register"),
+    });
+    expect(register.model.name).toBe("register");
+    expect(checkHistory(register.events, register.model).result).toBe("linearizable");
+    const release = [
+      { type: "invoke", process: 0, f: "release" },
+      { type: "ok", process: 0, f: "release" },
+    ];
+    const held = parseHistory(JSON.stringify({ model: "mutex", initial: true, events: release }));
+    expect(checkHistory(held.events, held.model).result).toBe("linearizable");
+    const free = parseHistory(JSON.stringify({ model: "mutex", events: release }));
+    expect(checkHistory(free.events, free.model).result).toBe("not-linearizable");
+  });
+
+  it("refuses an initial value the model cannot start from, rather than ignoring it", () => {
+    const mutex = inputError(() =>
+      parseHistory('{"model": "mutex", "initial": 7, "events": []}', { file: "h.json" }),
+    );
+    expect(mutex.describe()).toBe(
+      "h.json:1:31: initial: the mutex model starts from true (the lock starts held) or false (free), got 7",
+    );
+    const multi = inputError(() =>
+      parseHistory('{"model": "multi-register",\n "initial": 5, "events": []}', { file: "h.json" }),
+    );
+    expect(multi.describe()).toMatch(
+      /^h\.json:2:13: initial: the multi-register model starts from an object of key/,
+    );
+    const unnamed = inputError(() =>
+      parseHistory('{"initial": [1], "events": [{"type": "invoke", "process": 0, "f": "acquire"}]}', {
+        file: "h.json",
+      }),
+    );
+    expect(unnamed.message).toMatch(/^initial: the mutex model starts from true/);
   });
 
   it("reports broken JSON with a position", () => {

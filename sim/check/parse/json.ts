@@ -189,7 +189,7 @@ function modelForFunctions(events: readonly HistoryEvent[]): AnyModel {
  * passes its `--model` choice.
  */
 export function parseJsonHistory(text: string, file?: string, defaultModel?: AnyModel): ParsedHistory {
-  const { items, positionOf, model } = jsonItems(text, file);
+  const { items, positionOf, model: named, initial } = jsonItems(text, file);
   refuseInexactJsonIntegers(text, file);
   const events = toEvents(items, positionOf, file, text);
   checkOrder(events, items, positionOf, file);
@@ -197,7 +197,13 @@ export function parseJsonHistory(text: string, file?: string, defaultModel?: Any
   events.forEach((event, position) => {
     if (!positions.has(event.index!)) positions.set(event.index!, positionOf(position));
   });
-  return { format: "json", events, model: model ?? defaultModel ?? modelForFunctions(events), positions };
+  let model = named ?? defaultModel ?? modelForFunctions(events);
+  // A document that gives `initial` but no model: the model chosen starts there.
+  if (named === undefined && initial !== undefined && isModelName(model.name)) {
+    refuseInitial(model.name, initial, text, file);
+    model = modelByName(model.name, { initial });
+  }
+  return { format: "json", events, model, positions };
 }
 
 /** The raw events of a history, where each one starts in the text, and the model it names. */
@@ -205,6 +211,8 @@ interface JsonItems {
   readonly items: unknown[];
   readonly positionOf: (index: number) => { line: number; column: number };
   readonly model?: AnyModel;
+  /** The document's `initial`, when it names no model (the model is chosen later). */
+  readonly initial?: unknown;
 }
 
 /** The events of a JSON array, a `{"events": [...]}` document or JSON Lines (one per line). */
@@ -242,6 +250,33 @@ function jsonItems(text: string, file: string | undefined): JsonItems {
   return { items, positionOf: (index) => ({ line: (nonEmpty[index] ?? first).index + 1, column: 1 }) };
 }
 
+/**
+ * Refuses an `initial` value the named model cannot start from, which it would otherwise ignore:
+ * a multi-register starts from an object of key → value, a mutex held (true) or free (false).
+ */
+function refuseInitial(model: string, initial: unknown, text: string, file: string | undefined): void {
+  if (initial === undefined) return;
+  let expected: string | undefined;
+  if (
+    model === "multi-register" &&
+    (typeof initial !== "object" || initial === null || Array.isArray(initial))
+  ) {
+    expected = 'an object of key → starting value, such as {"x": 0, "y": 0}';
+  } else if (model === "mutex" && typeof initial !== "boolean") {
+    expected = "true (the lock starts held) or false (free)";
+  }
+  if (expected === undefined) return;
+  const at = /"initial"\s*:\s*/.exec(text);
+  const position = at === null ? { line: 1, column: 1 } : locate(text, at.index + at[0].length);
+  throw new InputError(
+    `initial: the ${model} model starts from ${expected}, got ${JSON.stringify(initial)}`,
+    {
+      file,
+      ...position,
+    },
+  );
+}
+
 /** The events of a `{"model"?, "initial"?, "events": [...]}` document, and the model it names. */
 function documentItems(text: string, file: string | undefined, whole: object): JsonItems {
   const document = documentSchema.safeParse(whole);
@@ -261,7 +296,10 @@ function documentItems(text: string, file: string | undefined, whole: object): J
     refuseDeepJsonText(text, file, text.indexOf("{"), nestingMax + 1);
   }
   const name = document.data.model;
-  if (name === undefined) return { items: document.data.events, positionOf };
+  if (name === undefined) {
+    const { initial } = document.data;
+    return { items: document.data.events, positionOf, ...(initial === undefined ? {} : { initial }) };
+  }
   if (!isModelName(name)) {
     throw new InputError(`unknown model '${name}' (expected one of ${modelNames.join(", ")})`, {
       file,
@@ -269,6 +307,7 @@ function documentItems(text: string, file: string | undefined, whole: object): J
       column: 1,
     });
   }
+  refuseInitial(name, document.data.initial, text, file);
   const model = modelByName(
     name,
     document.data.initial === undefined ? {} : { initial: document.data.initial },
