@@ -256,6 +256,15 @@ describe("native JSON", () => {
     expect(unnamed.message).toMatch(/^initial: the mutex model starts from true/);
   });
 
+  it("says when a completion's timeUs puts it before its invocation", () => {
+    const text =
+      '{"type": "invoke", "process": 0, "f": "write", "value": 1, "timeUs": 10}\n{"type": "ok", "process": 0, "f": "write", "value": 1, "timeUs": 5}';
+    const error = inputError(() => parseHistory(text, { file: "h.jsonl" }));
+    expect(error.describe()).toBe(
+      "h.jsonl:2:1: event 1: 'ok' for process 0 at timeUs 5 comes before its invocation, event 0 at timeUs 10 (expected a completion no earlier than its invocation: events are ordered by timeUs)",
+    );
+  });
+
   it("reports broken JSON with a position", () => {
     const error = inputError(() => parseHistory('[{"type": "invoke",,}]', { file: "h.json" }));
     expect(error.line).toBe(1);

@@ -154,6 +154,19 @@ function checkOrder(
     }
     const invocation = pending.get(event.process);
     if (invocation === undefined) {
+      const later = events.findIndex(
+        (other, position) =>
+          position < index &&
+          other.process === event.process &&
+          other.type === "invoke" &&
+          other.timeUs > event.timeUs,
+      );
+      if (later >= 0) {
+        throw new InputError(
+          `event ${index}: '${event.type}' for process ${event.process} at timeUs ${event.timeUs} comes before its invocation, event ${later} at timeUs ${events[later]!.timeUs} (expected a completion no earlier than its invocation: events are ordered by timeUs)`,
+          at,
+        );
+      }
       throw new InputError(
         `event ${index}: '${event.type}' for process ${event.process}, which has no pending invocation`,
         at,
