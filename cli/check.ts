@@ -73,6 +73,13 @@ export function parseDuration(text: string): number {
   return unit === "ms" ? amount : unit === "s" ? amount * 1000 : amount * 60_000;
 }
 
+/** A duration as `--timeout` takes it, in the largest unit that holds it whole: `500ms`, `10s`, `2m`. */
+export function formatDuration(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}
+
 const byteUnits: Readonly<Record<string, number>> = {
   b: 1,
   k: 2 ** 10,
@@ -340,7 +347,7 @@ export function describeUnknown(
     verdict.unknownReason === "memory"
       ? `The memory budget (--memory ${formatBytes(budgets.memoryBytesMax)}) ran out`
       : verdict.unknownReason === "timeout"
-        ? `The time budget (--timeout ${budgets.timeoutMs / 1000}s) ran out`
+        ? `The time budget (--timeout ${formatDuration(budgets.timeoutMs)}) ran out`
         : "The step budget ran out";
   const count = (value: number): string => value.toLocaleString("en-US");
   const partitions =

@@ -12,6 +12,7 @@ import {
   type CheckRunOptions,
   checkSchemaVersion,
   formatBytes,
+  formatDuration,
   parseByteSize,
   parseDuration,
   runCheck,
@@ -391,6 +392,12 @@ describe("quorumlab check", () => {
       column: null,
     });
     expect(() => run({ files: [] })).toThrow("no history files given");
+  });
+
+  it("prints durations as --timeout takes them, in the unit that holds them whole", () => {
+    expect(
+      ["1ms", "500ms", "1.5s", "10s", "90s", "2m", "0.5m"].map((text) => formatDuration(parseDuration(text))),
+    ).toEqual(["1ms", "500ms", "1500ms", "10s", "90s", "2m", "30s"]);
   });
 
   it("parses durations", () => {
