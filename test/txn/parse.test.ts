@@ -217,3 +217,24 @@ describe("processes", () => {
     );
   });
 });
+
+describe("operations that are not transactions", () => {
+  it("are skipped beside transactions, as the nemesis's are", () => {
+    const edn = `{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :info, :process :nemesis, :f :start, :value nil}
+{:type :invoke, :process 1, :f :read, :value nil}
+{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}`;
+    expect(parseTxnHistory(edn, "t.edn").transactions).toHaveLength(1);
+  });
+
+  it("make a history with no transaction at all bad input, rather than one that passes with nothing checked", () => {
+    const edn = `{:type :info, :process :nemesis, :f :start, :value nil}
+  {:type :invoke, :process 0, :f :cas, :value [1 2]}
+{:type :ok, :process 0, :f :cas, :value [1 2]}
+{:type :invoke, :process 0, :f :read, :value nil}`;
+    expect(inputError(() => parseTxnHistory(edn, "t.edn")).describe()).toBe(
+      "t.edn:2:3: no transactions: no operation has :f :txn, only :cas, :read (expected {:f :txn, :value [[:append k v] [:r k nil] …]}; a history of single-object operations is checked for linearizability, without a transactional --model)",
+    );
+    expect(parseTxnHistory("", "t.edn").transactions).toHaveLength(0);
+  });
+});

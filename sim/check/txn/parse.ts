@@ -200,6 +200,8 @@ export function parseTxnEdn(text: string, file?: string): TxnHistory {
       ? forms[0]!.value.map((value) => ({ value, line: forms[0]!.line, column: forms[0]!.column }))
       : forms;
   const events: RawEvent[] = [];
+  // The first map skipped for its :f, and every :f skipped, for a history that holds no :txn.
+  let skipped: { where: { file?: string; line: number; column: number }; functions: Set<string> } | undefined;
   maps.forEach((form, position) => {
     const map = form.value;
     const where = { ...(file === undefined ? {} : { file }), line: form.line, column: form.column };
@@ -220,7 +222,11 @@ export function parseTxnEdn(text: string, file?: string): TxnHistory {
       );
     }
     const f = map.get("f");
-    if (f instanceof Keyword && f.name !== "txn") return;
+    if (f instanceof Keyword && f.name !== "txn") {
+      skipped ??= { where: mapWhere, functions: new Set() };
+      skipped.functions.add(`:${f.name}`);
+      return;
+    }
     const index = map.get("index");
     events.push({
       type: type.name as RawEvent["type"],
@@ -233,6 +239,13 @@ export function parseTxnEdn(text: string, file?: string): TxnHistory {
       where: mapWhere,
     });
   });
+  if (events.length === 0 && skipped !== undefined) {
+    // Every operation was skipped as not a transaction: checking nothing would pass any file.
+    throw new InputError(
+      `no transactions: no operation has :f :txn, only ${[...skipped.functions].join(", ")} (expected {:f :txn, :value [[:append k v] [:r k nil] …]}; a history of single-object operations is checked for linearizability, without a transactional --model)`,
+      skipped.where,
+    );
+  }
   return { format: "edn", transactions: pairEvents(events) };
 }
 
