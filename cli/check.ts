@@ -73,6 +73,29 @@ export function parseDuration(text: string): number {
   return unit === "ms" ? amount : unit === "s" ? amount * 1000 : amount * 60_000;
 }
 
+/** Strings longer than this are shortened in text output (`--json` keeps them whole). */
+const shownStringMax = 200;
+
+/**
+ * `text` with each quoted string longer than `shownStringMax` characters cut to its first 100,
+ * followed by how long it was: `"xxxx…" (100,000 characters)`. An explanation names a value
+ * where it is read and where it is written, and a value of megabytes would bury the sentence.
+ */
+export function shortenStrings(text: string): string {
+  return text.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => {
+    if (quoted.length <= shownStringMax + 2) return quoted;
+    let inner: string;
+    try {
+      inner = JSON.parse(quoted) as string;
+    } catch {
+      return quoted;
+    }
+    if (inner.length <= shownStringMax) return quoted;
+    const head = JSON.stringify(inner.slice(0, 100)).slice(0, -1);
+    return `${head}…" (${inner.length.toLocaleString("en-US")} characters)`;
+  });
+}
+
 /** A duration as `--timeout` takes it, in the largest unit that holds it whole: `500ms`, `10s`, `2m`. */
 export function formatDuration(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
@@ -420,7 +443,7 @@ function writeReportText(report: FileReport, options: CheckRunOptions, writer: C
     `${counted(verdict.ops, "op")}, ${partitions}, ${report.wallMs.toFixed(1)} ms [${report.format}, ${report.model}]`,
   );
   stdout.write(`${mark} ${c.bold(report.file)} ${details}\n`);
-  if (verdict.explanation !== undefined) stdout.write(`  ${verdict.explanation.summary}\n`);
+  if (verdict.explanation !== undefined) stdout.write(`  ${shortenStrings(verdict.explanation.summary)}\n`);
   if (verdict.progress !== undefined) {
     stdout.write(`  ${describeUnknown(verdict, options)}\n`);
   }

@@ -16,6 +16,7 @@ import {
   parseByteSize,
   parseDuration,
   runCheck,
+  shortenStrings,
 } from "../../cli/check.js";
 import { generateHistory } from "../../sim/check/generate.js";
 
@@ -392,6 +393,27 @@ describe("quorumlab check", () => {
       column: null,
     });
     expect(() => run({ files: [] })).toThrow("no history files given");
+  });
+
+  it("shortens a long string value in the text explanation, and keeps it whole in JSON", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-check-"));
+    const file = path.join(folder, "long.json");
+    const long = "w".repeat(100_000);
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { type: "invoke", process: 0, f: "read" },
+        { type: "ok", process: 0, f: "read", value: long },
+      ]),
+    );
+    const { code, stdout } = run({ files: [file] });
+    expect(code).toBe(1);
+    expect(stdout).toContain(`read() → "${"w".repeat(100)}…" (100,000 characters) by process 0`);
+    expect(stdout.length).toBeLessThan(2000);
+    const json = JSON.parse(run({ files: [file], json: true }).stdout);
+    expect(json.explanation.summary).toContain(long);
+    expect(shortenStrings('a "short \\"quoted\\" one" and "x"')).toBe('a "short \\"quoted\\" one" and "x"');
+    expect(shortenStrings(`"${"\\n".repeat(150)}"`)).toBe(`"${"\\n".repeat(150)}"`);
   });
 
   it("prints durations as --timeout takes them, in the unit that holds them whole", () => {
