@@ -31,6 +31,14 @@ describe("EDN reader", () => {
     const error = inputError(() => readEdn("\n  [{:a 1}", "h.edn"));
     expect(error.describe()).toBe("h.edn:2:3: a collection is not closed (expected ']')");
   });
+
+  it("refuses a map with a key twice, rather than keeping the last value", () => {
+    const text =
+      "[{:type :invoke, :process 0, :f :write, :value 1}\n {:type :ok, :process 0, :f :write, :value 1 :value 2}]";
+    expect(inputError(() => parseHistory(text, { file: "h.edn" })).describe()).toBe(
+      "h.edn:2:2: a map has the key :value twice (expected each key once)",
+    );
+  });
 });
 
 describe("etcd logs", () => {
