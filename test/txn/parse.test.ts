@@ -238,3 +238,26 @@ describe("operations that are not transactions", () => {
     expect(parseTxnHistory("", "t.edn").transactions).toHaveLength(0);
   });
 });
+
+describe("JSON problems are placed", () => {
+  it("at the line and column of the event, in an array and in a document", () => {
+    const array = `[
+  {"type": "invoke", "process": 0, "value": [["append", "x", 1]]},
+  {"type": "invoke", "process": 0, "value": [["append", "x", 2]]}
+]`;
+    expect(inputError(() => parseTxnHistory(array, "t.json")).describe()).toBe(
+      "t.json:3:3: process 0 invokes while its previous transaction is pending",
+    );
+    const document = `{"model": "rw-register",
+ "events": [{"type": "invoke", "process": 0, "value": [["r", "x", null]]},
+            {"type": "ok", "process": 0, "value": [["r", "x", null]]},
+            {"type": "invoke", "process": 1, "value": [["append", "x", 1]]}]}`;
+    const history = parseTxnHistory(document, "t.json");
+    expect(history.transactions.map((transaction) => [transaction.line, transaction.column])).toEqual([
+      [2, 13],
+      [4, 13],
+    ]);
+    const bad = `[{"type": "invoke", "process": 0, "value": [["append", "x", 1]]},\n {"type": "ok", "process": 0, "value": [["append", "x", 1.5]]}]`;
+    expect(inputError(() => parseTxnHistory(bad, "t.json")).describe()).toMatch(/^t\.json:2:2: event 1: /);
+  });
+});

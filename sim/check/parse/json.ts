@@ -30,7 +30,8 @@ const documentSchema = z.strictObject({
   events: z.array(z.unknown()),
 });
 
-function locate(text: string, offset: number): { line: number; column: number } {
+/** The 1-based line and column of `offset` in `text`. */
+export function locate(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let index = 0; index < offset && index < text.length; index++) {
@@ -43,7 +44,7 @@ function locate(text: string, offset: number): { line: number; column: number } 
 }
 
 /** Offsets of objects that are elements of an array nested `depth` levels deep. */
-function elementOffsets(text: string, depth: number): number[] {
+export function elementOffsets(text: string, depth: number): number[] {
   const offsets: number[] = [];
   const stack: string[] = [];
   for (let index = 0; index < text.length; index++) {

@@ -12,6 +12,7 @@
 import { InputError } from "../../errors.js";
 import { EdnFloat, EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.js";
 import { refuseInexactJsonIntegers } from "../parse/exact-integers.js";
+import { elementOffsets, locate } from "../parse/json.js";
 import { nestingMax, nestsDeeper, refuseDeepJsonText } from "../parse/nesting.js";
 import {
   describeMicroOp,
@@ -249,11 +250,13 @@ export function parseTxnEdn(text: string, file?: string): TxnHistory {
   return { format: "edn", transactions: pairEvents(events) };
 }
 
-function jsonEvent(raw: unknown, position: number, file: string | undefined, line?: number): RawEvent {
-  const where = {
-    ...(file === undefined ? {} : { file }),
-    ...(line === undefined ? {} : { line, column: 1 }),
-  };
+function jsonEvent(
+  raw: unknown,
+  position: number,
+  file: string | undefined,
+  at?: { line: number; column: number },
+): RawEvent {
+  const where = { ...(file === undefined ? {} : { file }), ...at };
   const fail = (expected: string): never => {
     throw new InputError(`event ${position}: expected ${expected}`, where);
   };
@@ -287,13 +290,30 @@ function jsonEvent(raw: unknown, position: number, file: string | undefined, lin
 }
 
 /**
+ * The events of a JSON array `depth` levels deep (1: the document is the array, 2: its
+ * `"events"`), each with the line and column where its object starts.
+ */
+function placedEvents(
+  events: readonly unknown[],
+  text: string,
+  depth: number,
+): { raw: unknown; at?: { line: number; column: number } }[] {
+  const offsets = elementOffsets(text, depth);
+  // Offsets name objects only; an element that is not one is placed nowhere rather than wrongly.
+  const placed =
+    offsets.length === events.length &&
+    events.every((raw) => typeof raw === "object" && raw !== null && !Array.isArray(raw));
+  return events.map((raw, index) => (placed ? { raw, at: locate(text, offsets[index]!) } : { raw }));
+}
+
+/**
  * Parses the JSON form: an array of events, `{ "model"?, "events": [...] }`, or JSON Lines.
  * Events are ordered by `timeUs` (stable); a completion and an invocation at the same time are
  * concurrent.
  */
 export function parseTxnJson(text: string, file?: string): TxnHistory {
   const trimmed = text.trim();
-  let rawEvents: { raw: unknown; line?: number }[];
+  let rawEvents: { raw: unknown; at?: { line: number; column: number } }[];
   let model: TxnModelName | undefined;
   let document: unknown;
   let isDocument = true;
@@ -303,7 +323,7 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
     isDocument = false;
   }
   if (isDocument) {
-    if (Array.isArray(document)) rawEvents = document.map((raw) => ({ raw }));
+    if (Array.isArray(document)) rawEvents = placedEvents(document, text, 1);
     else if (
       typeof document === "object" &&
       document !== null &&
@@ -319,7 +339,7 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
         }
         model = object.model as TxnModelName;
       }
-      rawEvents = object.events.map((raw) => ({ raw }));
+      rawEvents = placedEvents(object.events, text, 2);
     } else {
       throw new InputError(
         'expected a JSON array of events or an object with "events"',
@@ -332,7 +352,7 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
     lines.forEach((line, number) => {
       if (line.trim() === "") return;
       try {
-        rawEvents.push({ raw: JSON.parse(line), line: number + 1 });
+        rawEvents.push({ raw: JSON.parse(line), at: { line: number + 1, column: 1 } });
       } catch (error) {
         throw new InputError(`not JSON: ${(error as Error).message}`, {
           ...(file === undefined ? {} : { file }),
@@ -349,7 +369,7 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
       refuseDeepJsonText(text, file, 0, nestingMax);
     }
   }
-  const events = rawEvents.map(({ raw, line }, position) => jsonEvent(raw, position, file, line));
+  const events = rawEvents.map(({ raw, at }, position) => jsonEvent(raw, position, file, at));
   const ordered = events
     .map((event, position) => ({ event, position }))
     .sort((left, right) => left.event.time - right.event.time || left.position - right.position)
