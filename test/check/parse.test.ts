@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { checkHistory, detectFormat, modelByName, parseHistory } from "../../sim/check/index.js";
 import { type Keyword, readEdn } from "../../sim/check/parse/edn.js";
+import { parseTxnHistory } from "../../sim/check/txn/index.js";
 import { InputError } from "../../sim/errors.js";
 
 function inputError(run: () => unknown): InputError {
@@ -376,5 +377,29 @@ describe("deeply nested values", () => {
       `h.json:1:1034: ${message}`,
     );
     expect(parseHistory(`[${event(nested(999))}]`).events).toHaveLength(1);
+  });
+});
+
+describe("large JSON histories", () => {
+  it("parse in time that grows with their length, not its square", () => {
+    const events: object[] = [];
+    for (let index = 0; index < 20_000; index++) {
+      events.push({ type: "invoke", process: index % 8, f: "write", key: `k${index % 50}`, value: index });
+      events.push({ type: "ok", process: index % 8, f: "write", key: `k${index % 50}`, value: index });
+    }
+    const started = performance.now();
+    const lines = JSON.stringify(events).replaceAll("},{", "},\n{");
+    expect(parseHistory(lines, { file: "big.json" }).events).toHaveLength(40_000);
+    const transactions = JSON.stringify({
+      model: "list-append",
+      events: events.map((event, index) => ({
+        type: (event as { type: string }).type,
+        process: index % 2 === 0 ? index : index - 1,
+        value: [["append", "x", index >> 1]],
+      })),
+    }).replaceAll("},{", "},\n{");
+    expect(parseTxnHistory(transactions, "big.json").transactions).toHaveLength(20_000);
+    // Placing each event by walking the text from its start took minutes here.
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });

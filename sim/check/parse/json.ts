@@ -43,6 +43,26 @@ export function locate(text: string, offset: number): { line: number; column: nu
   return { line, column: offset - lineStart + 1 };
 }
 
+/**
+ * A function from offsets in `text` to 1-based lines and columns, for placing many events: it
+ * finds the line by binary search over the line starts, where `locate` walks the text each time.
+ */
+export function locator(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let index = text.indexOf("\n"); index >= 0; index = text.indexOf("\n", index + 1))
+    starts.push(index + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - starts[low]! + 1 };
+  };
+}
+
 /** Offsets of objects that are elements of an array nested `depth` levels deep. */
 export function elementOffsets(text: string, depth: number): number[] {
   const offsets: number[] = [];
@@ -142,12 +162,12 @@ function checkOrder(
     .map((event, index) => ({ event, index }))
     .sort((left, right) => left.event.timeUs - right.event.timeUs || left.index - right.index);
   for (const { event, index } of sorted) {
-    const at = { file, ...positionOf(index) };
+    const at = () => ({ file, ...positionOf(index) });
     if (event.type === "invoke") {
       if (pending.has(event.process)) {
         throw new InputError(
           `event ${index}: process ${event.process} invokes while its previous operation is pending`,
-          at,
+          at(),
         );
       }
       pending.set(event.process, event);
@@ -165,25 +185,25 @@ function checkOrder(
       if (later >= 0) {
         throw new InputError(
           `event ${index}: '${event.type}' for process ${event.process} at timeUs ${event.timeUs} comes before its invocation, event ${later} at timeUs ${events[later]!.timeUs} (expected a completion no earlier than its invocation: events are ordered by timeUs)`,
-          at,
+          at(),
         );
       }
       throw new InputError(
         `event ${index}: '${event.type}' for process ${event.process}, which has no pending invocation`,
-        at,
+        at(),
       );
     }
     if (event.f !== invocation.f) {
       throw new InputError(
         `event ${index}: '${event.type}' ${event.f} completes process ${event.process}'s pending ${invocation.f} (expected f "${invocation.f}")`,
-        at,
+        at(),
       );
     }
     const keyGiven = (items[index] as { key?: unknown }).key !== undefined;
     if (keyGiven && event.key !== invocation.key) {
       throw new InputError(
         `event ${index}: '${event.type}' with key ${JSON.stringify(event.key)} completes process ${event.process}'s pending ${invocation.f} of key ${JSON.stringify(invocation.key)} (expected the invocation's key, or none)`,
-        at,
+        at(),
       );
     }
     pending.delete(event.process);
@@ -238,7 +258,8 @@ function jsonItems(text: string, file: string | undefined): JsonItems {
     if (!Array.isArray(parsed))
       throw new InputError("expected a JSON array of events", { file, line: 1, column: 1 });
     const offsets = elementOffsets(text, 1);
-    return { items: parsed, positionOf: (index) => locate(text, offsets[index] ?? 0) };
+    const at = locator(text);
+    return { items: parsed, positionOf: (index) => at(offsets[index] ?? 0) };
   }
   const lines = text.split("\n");
   const nonEmpty = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.trim() !== "");
@@ -305,7 +326,8 @@ function documentItems(text: string, file: string | undefined, whole: object): J
     );
   }
   const offsets = elementOffsets(text, 2);
-  const positionOf = (index: number) => locate(text, offsets[index] ?? 0);
+  const at = locator(text);
+  const positionOf = (index: number) => at(offsets[index] ?? 0);
   if (nestsDeeper(document.data.initial, nestingMax)) {
     refuseDeepJsonText(text, file, text.indexOf("{"), nestingMax + 1);
   }

@@ -12,7 +12,7 @@
 import { InputError } from "../../errors.js";
 import { EdnFloat, EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.js";
 import { refuseInexactJsonIntegers } from "../parse/exact-integers.js";
-import { elementOffsets, locate } from "../parse/json.js";
+import { elementOffsets, locator } from "../parse/json.js";
 import { nestingMax, nestsDeeper, refuseDeepJsonText } from "../parse/nesting.js";
 import {
   describeMicroOp,
@@ -303,7 +303,8 @@ function placedEvents(
   const placed =
     offsets.length === events.length &&
     events.every((raw) => typeof raw === "object" && raw !== null && !Array.isArray(raw));
-  return events.map((raw, index) => (placed ? { raw, at: locate(text, offsets[index]!) } : { raw }));
+  const at = locator(text);
+  return events.map((raw, index) => (placed ? { raw, at: at(offsets[index]!) } : { raw }));
 }
 
 /**
