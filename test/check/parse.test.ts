@@ -380,6 +380,34 @@ describe("deeply nested values", () => {
   });
 });
 
+describe("JSON objects that give a key twice", () => {
+  it("are refused at the key given again, rather than read as its last value", () => {
+    const text =
+      '[{"type": "invoke", "process": 0, "f": "write", "value": 1},\n {"type": "ok", "process": 0, "f": "write", "value": 1, "value" : 2}]';
+    expect(inputError(() => parseHistory(text, { file: "h.json" })).describe()).toBe(
+      'h.json:2:57: an object gives the key "value" twice (expected each key once)',
+    );
+    const escaped = '{"type": "invoke", "process": 0, "f": "write", "value": {"a\\u0062": 1, "ab": 2}}';
+    expect(inputError(() => parseHistory(escaped, { file: "h.jsonl" })).message).toBe(
+      'an object gives the key "ab" twice (expected each key once)',
+    );
+    const document = '{"model": "list-append", "model": "rw-register", "events": []}';
+    expect(inputError(() => parseTxnHistory(document, "t.json")).describe()).toBe(
+      't.json:1:26: an object gives the key "model" twice (expected each key once)',
+    );
+    const wide = Array.from({ length: 100 }, (_, index) => `"k${index}": ${index}`).join(", ");
+    const wideText = `[{"type": "invoke", "process": 0, "f": "write", "value": {${wide}, "k40": 0}}]`;
+    expect(inputError(() => parseHistory(wideText)).message).toBe(
+      'an object gives the key "k40" twice (expected each key once)',
+    );
+    expect(parseHistory(wideText.replace(', "k40": 0', "")).events).toHaveLength(1);
+    // The same key in different objects, nested or side by side, and a key-like string value.
+    const fine =
+      '[{"type": "invoke", "process": 0, "f": "write", "value": {"a": {"a": 1}, "b": [{"a": 1}, {"a": "a"}]}}]';
+    expect(parseHistory(fine).events).toHaveLength(1);
+  });
+});
+
 describe("large JSON histories", () => {
   it("parse in time that grows with their length, not its square", () => {
     const events: object[] = [];

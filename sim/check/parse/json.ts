@@ -9,6 +9,7 @@ import { InputError } from "../../errors.js";
 import type { HistoryEvent } from "../../history.js";
 import type { AnyModel } from "../model.js";
 import { isModelName, modelByName, modelNames } from "../models/index.js";
+import { refuseDuplicateJsonKeys } from "./duplicate-keys.js";
 import { refuseInexactJsonIntegers } from "./exact-integers.js";
 import { nestingMax, nestsDeeper, refuseDeepJsonText } from "./nesting.js";
 import type { ParsedHistory } from "./types.js";
@@ -225,6 +226,7 @@ function modelForFunctions(events: readonly HistoryEvent[]): AnyModel {
 export function parseJsonHistory(text: string, file?: string, defaultModel?: AnyModel): ParsedHistory {
   const { items, positionOf, model: named, initial } = jsonItems(text, file);
   refuseInexactJsonIntegers(text, file);
+  refuseDuplicateJsonKeys(text, file);
   const events = toEvents(items, positionOf, file, text);
   checkOrder(events, items, positionOf, file);
   const positions = new Map<number, { line: number; column: number }>();

@@ -10,6 +10,7 @@
  * `:txn` (when given) are skipped, and any other `:process` is refused.
  */
 import { InputError } from "../../errors.js";
+import { refuseDuplicateJsonKeys } from "../parse/duplicate-keys.js";
 import { EdnFloat, EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.js";
 import { refuseInexactJsonIntegers } from "../parse/exact-integers.js";
 import { elementOffsets, locator } from "../parse/json.js";
@@ -364,6 +365,7 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
     });
   }
   refuseInexactJsonIntegers(text, file);
+  refuseDuplicateJsonKeys(text, file);
   for (const { raw } of rawEvents) {
     const value = (raw as { value?: unknown } | null)?.value;
     if (typeof value === "object" && value !== null && nestsDeeper(value, nestingMax)) {
