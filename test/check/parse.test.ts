@@ -58,6 +58,26 @@ describe("etcd logs", () => {
     expect(parsed.events[3]).toMatchObject({ type: "ok", f: "cas", value: false });
   });
 
+  it("refuses a completed write or cas whose value is not its invocation's", () => {
+    const changed = (line: number, text: string) =>
+      log
+        .split("\n")
+        .map((old, at) => (at === line ? text : old))
+        .join("\n");
+    const write = inputError(() =>
+      parseHistory(changed(2, "INFO  jepsen.util - 0\t:ok\t:write\t5"), { file: "e.log" }),
+    );
+    expect(write.describe()).toBe(
+      "e.log:3:34: :ok :write for process 0 gives the value 5, its invocation 1 (expected the invocation's value)",
+    );
+    const cas = inputError(() =>
+      parseHistory(changed(3, "INFO  jepsen.util - 1\t:fail\t:cas\t[2 4]"), { file: "e.log" }),
+    );
+    expect(cas.message).toBe(
+      ":fail :cas for process 1 gives the value [2 4], its invocation [2 3] (expected the invocation's value)",
+    );
+  });
+
   it("treats a nil read as absent, so reading nil after a write fails", () => {
     const parsed = parseHistory(log, { file: "e.log" });
     expect(checkHistory(parsed.events, parsed.model).result).toBe("not-linearizable");

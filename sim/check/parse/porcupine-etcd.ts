@@ -97,6 +97,15 @@ export function parsePorcupineEtcd(text: string, file?: string): ParsedHistory {
         column: 1,
       });
     }
+    // An ok write, and a cas that completed (ok: it swapped, fail: it did not), repeat their
+    // invocation's value; another one would be checked as the invocation's without a word.
+    const echoes = (type === "ok" && f === "write") || (type !== "info" && f === "cas");
+    if (echoes && JSON.stringify(value) !== JSON.stringify(invocation.value)) {
+      throw new InputError(
+        `:${type} :${f} for process ${process} gives the value ${match[4]}, its invocation ${describeEtcdValue(invocation.value)} (expected the invocation's value)`,
+        { file, line: lineNumber, column: valueColumn },
+      );
+    }
     pending.delete(process);
     if (type === "info") {
       events.push({ type: "info", process, f, key: null, value: null, timeUs, index, error: "timed-out" });
@@ -111,4 +120,9 @@ export function parsePorcupineEtcd(text: string, file?: string): ParsedHistory {
   }
   const positions = new Map(events.map((event) => [event.index!, { line: event.index! + 1, column: 1 }]));
   return { format: "porcupine-etcd", events, model: casRegisterModelOf(), positions };
+}
+
+/** A write's or cas's value as the log writes it: `4`, `[1 4]`. */
+function describeEtcdValue(value: unknown): string {
+  return Array.isArray(value) ? `[${value.join(" ")}]` : String(value);
 }
