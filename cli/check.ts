@@ -29,6 +29,7 @@ import { inFile, readText } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
 import { checkerCode, saveCheckerCache } from "./shared/checker-code.js";
 import { commandHeadings } from "./shared/command-headings.js";
+import { standardInput } from "./shared/standard-input.js";
 import { checkTxnText, runTxnCheck, writeChecked } from "./shared/txn-check.js";
 
 /** File name endings taken from directories. */
@@ -225,6 +226,12 @@ function isFolder(file: string): boolean {
  */
 export function historyFiles(files: readonly string[]): ExpandedFiles {
   if (files.length === 0) throw new InputError("no history files given");
+  // Standard input can be read once: a second `-` would read nothing, an empty history that passes.
+  if (files.filter((file) => file === standardInput).length > 1) {
+    throw new InputError(
+      "standard input (-) is given more than once (expected it once: it can be read once)",
+    );
+  }
   return expandFiles(files);
 }
 

@@ -13,6 +13,7 @@ import {
   checkSchemaVersion,
   formatBytes,
   formatDuration,
+  historyFiles,
   parseByteSize,
   parseDuration,
   runCheck,
@@ -414,6 +415,13 @@ describe("quorumlab check", () => {
     expect(json.explanation.summary).toContain(long);
     expect(shortenStrings('a "short \\"quoted\\" one" and "x"')).toBe('a "short \\"quoted\\" one" and "x"');
     expect(shortenStrings(`"${"\\n".repeat(150)}"`)).toBe(`"${"\\n".repeat(150)}"`);
+  });
+
+  it("refuses standard input given twice, which would read as an empty history the second time", () => {
+    expect(() => historyFiles(["/dev/stdin", `${corpus}/porcupine/kv/c01-ok.txt`, "/dev/stdin"])).toThrow(
+      "standard input (-) is given more than once (expected it once: it can be read once)",
+    );
+    expect(historyFiles(["/dev/stdin"]).files).toEqual(["/dev/stdin"]);
   });
 
   it("prints durations as --timeout takes them, in the unit that holds them whole", () => {
