@@ -261,3 +261,19 @@ describe("JSON problems are placed", () => {
     expect(inputError(() => parseTxnHistory(bad, "t.json")).describe()).toMatch(/^t\.json:2:2: event 1: /);
   });
 });
+
+describe("a JSON completion timed before its invocation", () => {
+  it("is named as such, not as a completion with no invocation", () => {
+    const json = `[{"type": "invoke", "process": 0, "value": [["append", "x", 1]], "timeUs": 10},
+ {"type": "ok", "process": 0, "value": [["append", "x", 1]], "timeUs": 5}]`;
+    expect(inputError(() => parseTxnHistory(json, "t.json")).describe()).toBe(
+      "t.json:2:2: event 1: ok for process 0 at timeUs 5 comes before its invocation, event 0 at timeUs 10 (expected a completion no earlier than its invocation: events are ordered by timeUs)",
+    );
+    // In EDN, file order is time: a completion before any invocation has none.
+    const edn = `{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}`;
+    expect(inputError(() => parseTxnHistory(edn, "t.edn")).describe()).toBe(
+      "t.edn:1:1: ok for process 0, which has no pending invocation",
+    );
+  });
+});

@@ -39,6 +39,8 @@ interface RawEvent {
   readonly process: TxnProcess;
   readonly ops: MicroOp[];
   readonly time: number;
+  /** The event's place in the file, from 0: `time` is JSON's `timeUs`, which may order it elsewhere. */
+  readonly position: number;
   readonly index?: number;
   readonly where: { file?: string; line?: number; column?: number };
 }
@@ -161,6 +163,19 @@ function pairEvents(events: readonly RawEvent[]): Transaction[] {
     const open = pending.get(event.process);
     if (open === undefined) {
       if (event.type === "info") continue;
+      const invocation = events.find(
+        (other) =>
+          other.type === "invoke" &&
+          other.process === event.process &&
+          other.position < event.position &&
+          other.time > event.time,
+      );
+      if (invocation !== undefined) {
+        throw new InputError(
+          `event ${event.position}: ${event.type} for process ${describeProcess(event.process)} at timeUs ${event.time} comes before its invocation, event ${invocation.position} at timeUs ${invocation.time} (expected a completion no earlier than its invocation: events are ordered by timeUs)`,
+          event.where,
+        );
+      }
       throw new InputError(
         `${event.type} for process ${describeProcess(event.process)}, which has no pending invocation`,
         event.where,
@@ -237,6 +252,7 @@ export function parseTxnEdn(text: string, file?: string): TxnHistory {
       process: process ?? unknownProcess,
       ops: opsOf(map.get("value"), mapWhere),
       time: position,
+      position,
       ...(typeof index === "number" ? { index } : {}),
       where: mapWhere,
     });
@@ -285,6 +301,7 @@ function jsonEvent(
     process,
     ops,
     time: (event.timeUs as number | undefined) ?? position,
+    position,
     ...(event.index === undefined ? {} : { index: event.index as number }),
     where,
   };
