@@ -78,6 +78,16 @@ describe("etcd logs", () => {
     );
   });
 
+  it("names the pending operation that a completion of another function does not match", () => {
+    const text = "INFO  jepsen.util - 3\t:invoke\t:cas\t[1 4]\nINFO  jepsen.util - 3\t:ok\t:read\t4";
+    expect(inputError(() => parseHistory(text, { file: "e.log" })).describe()).toBe(
+      "e.log:2:1: :ok :read for process 3, which has a pending :cas, not :read",
+    );
+    expect(
+      inputError(() => parseHistory("INFO  jepsen.util - 3\t:ok\t:read\t4", { file: "e.log" })).message,
+    ).toBe(":ok :read for process 3, which has no pending :read");
+  });
+
   it("treats a nil read as absent, so reading nil after a write fails", () => {
     const parsed = parseHistory(log, { file: "e.log" });
     expect(checkHistory(parsed.events, parsed.model).result).toBe("not-linearizable");

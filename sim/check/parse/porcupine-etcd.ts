@@ -91,7 +91,9 @@ export function parsePorcupineEtcd(text: string, file?: string): ParsedHistory {
     }
     const invocation = pending.get(process);
     if (invocation === undefined || invocation.f !== f) {
-      throw new InputError(`:${type} :${f} for process ${process}, which has no pending :${f}`, {
+      const pendingOne =
+        invocation === undefined ? `no pending :${f}` : `a pending :${invocation.f}, not :${f}`;
+      throw new InputError(`:${type} :${f} for process ${process}, which has ${pendingOne}`, {
         file,
         line: lineNumber,
         column: 1,
