@@ -17,7 +17,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
 import type { CommandModule } from "yargs";
-import type { AnyModel, CheckResult, HistoryFormat, ModelName } from "../sim/check/index.js";
+import type { AnyModel, CheckResult, HistoryFormat, ModelName, ParsedHistory } from "../sim/check/index.js";
 import {
   type ConsistencyLevel,
   consistencyLevels,
@@ -25,11 +25,11 @@ import {
   txnModelNames,
 } from "../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
-import type { HistoryEvent } from "../sim/history.js";
 import { inFile, readText } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
 import { checkerCode, saveCheckerCache } from "./shared/checker-code.js";
 import { commandHeadings } from "./shared/command-headings.js";
+import { standardInput } from "./shared/standard-input.js";
 import { checkTxnText, runTxnCheck, writeChecked } from "./shared/txn-check.js";
 
 /** File name endings taken from directories. */
@@ -72,6 +72,36 @@ export function parseDuration(text: string): number {
   if (amount === 0) throw new InputError(`--timeout: expected a duration above 0, got '${text}'`);
   const unit = match[2] ?? "s";
   return unit === "ms" ? amount : unit === "s" ? amount * 1000 : amount * 60_000;
+}
+
+/** Strings longer than this are shortened in text output (`--json` keeps them whole). */
+const shownStringMax = 200;
+
+/**
+ * `text` with each quoted string longer than `shownStringMax` characters cut to its first 100,
+ * followed by how long it was: `"xxxx…" (100,000 characters)`. An explanation names a value
+ * where it is read and where it is written, and a value of megabytes would bury the sentence.
+ */
+export function shortenStrings(text: string): string {
+  return text.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => {
+    if (quoted.length <= shownStringMax + 2) return quoted;
+    let inner: string;
+    try {
+      inner = JSON.parse(quoted) as string;
+    } catch {
+      return quoted;
+    }
+    if (inner.length <= shownStringMax) return quoted;
+    const head = JSON.stringify(inner.slice(0, 100)).slice(0, -1);
+    return `${head}…" (${inner.length.toLocaleString("en-US")} characters)`;
+  });
+}
+
+/** A duration as `--timeout` takes it, in the largest unit that holds it whole: `500ms`, `10s`, `2m`. */
+export function formatDuration(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
 }
 
 const byteUnits: Readonly<Record<string, number>> = {
@@ -196,6 +226,12 @@ function isFolder(file: string): boolean {
  */
 export function historyFiles(files: readonly string[]): ExpandedFiles {
   if (files.length === 0) throw new InputError("no history files given");
+  // Standard input can be read once: a second `-` would read nothing, an empty history that passes.
+  if (files.filter((file) => file === standardInput).length > 1) {
+    throw new InputError(
+      "standard input (-) is given more than once (expected it once: it can be read once)",
+    );
+  }
   return expandFiles(files);
 }
 
@@ -278,14 +314,16 @@ function checkText(file: string, text: string, options: CheckRunOptions): FileRe
   // (for example Knossos's cas-register starting at 0).
   const model =
     options.model === undefined || parsed.model.name === options.model ? parsed.model : defaultModel!;
-  if (model.partition === undefined) refuseKeys(parsed.events, model.name, file);
+  if (model.partition === undefined) refuseKeys(parsed, model.name, file);
   const start = performance.now();
   const verdict: CheckResult = inFile(file, () =>
-    checkHistory(parsed.events, model, {
-      timeoutMs: options.timeoutMs,
-      memoryBytesMax: options.memoryBytesMax,
-      now: () => performance.now(),
-    }),
+    placed(parsed, () =>
+      checkHistory(parsed.events, model, {
+        timeoutMs: options.timeoutMs,
+        memoryBytesMax: options.memoryBytesMax,
+        now: () => performance.now(),
+      }),
+    ),
   );
   return {
     file,
@@ -301,14 +339,30 @@ function checkText(file: string, text: string, options: CheckRunOptions): FileRe
  * Refuses a history with keys under a model that checks one object (mutex, multi-register): it
  * would check every key as the same object.
  */
-function refuseKeys(events: readonly HistoryEvent[], model: string, file: string): void {
-  const position = events.findIndex((event) => event.key !== null);
+function refuseKeys(parsed: ParsedHistory, model: string, file: string): void {
+  const position = parsed.events.findIndex((event) => event.key !== null);
   if (position < 0) return;
-  const event = events[position]!;
+  const event = parsed.events[position]!;
+  const index = event.index ?? position;
   throw new InputError(
-    `event ${event.index ?? position} has key ${event.key}, but the ${model} model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)`,
-    { file },
+    `event ${index} has key ${event.key}, but the ${model} model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)`,
+    { file, ...parsed.positions?.get(index) },
   );
+}
+
+/**
+ * Runs `work` on a parsed history, placing an input error about one of its events (an operation
+ * the model cannot take) at the line and column where the event is written.
+ */
+function placed<T>(parsed: ParsedHistory, work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (!(error instanceof InputError) || error.event === undefined || error.line !== undefined) throw error;
+    const at = parsed.positions?.get(error.event);
+    if (at === undefined) throw error;
+    throw new InputError(error.message, { ...(error.file === undefined ? {} : { file: error.file }), ...at });
+  }
 }
 
 const round = (value: number): number => Math.round(value * 1000) / 1000;
@@ -323,7 +377,7 @@ export function describeUnknown(
     verdict.unknownReason === "memory"
       ? `The memory budget (--memory ${formatBytes(budgets.memoryBytesMax)}) ran out`
       : verdict.unknownReason === "timeout"
-        ? `The time budget (--timeout ${budgets.timeoutMs / 1000}s) ran out`
+        ? `The time budget (--timeout ${formatDuration(budgets.timeoutMs)}) ran out`
         : "The step budget ran out";
   const count = (value: number): string => value.toLocaleString("en-US");
   const partitions =
@@ -396,7 +450,7 @@ function writeReportText(report: FileReport, options: CheckRunOptions, writer: C
     `${counted(verdict.ops, "op")}, ${partitions}, ${report.wallMs.toFixed(1)} ms [${report.format}, ${report.model}]`,
   );
   stdout.write(`${mark} ${c.bold(report.file)} ${details}\n`);
-  if (verdict.explanation !== undefined) stdout.write(`  ${verdict.explanation.summary}\n`);
+  if (verdict.explanation !== undefined) stdout.write(`  ${shortenStrings(verdict.explanation.summary)}\n`);
   if (verdict.progress !== undefined) {
     stdout.write(`  ${describeUnknown(verdict, options)}\n`);
   }

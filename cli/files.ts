@@ -56,10 +56,14 @@ export function scenarioFiles(): string[] {
   return out;
 }
 
-/** Reads a text file (or standard input), turning "not found" into a clear input error. */
+/**
+ * Reads a text file (or standard input), turning "not found" into a clear input error. A UTF-8
+ * byte order mark, which some editors write at the start of a file, is not part of the text.
+ */
 export function readText(path: string): string {
   try {
-    return path === standardInput ? readStandardInput() : readFileSync(path, "utf8");
+    const text = path === standardInput ? readStandardInput() : readFileSync(path, "utf8");
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") {

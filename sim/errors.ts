@@ -11,13 +11,22 @@ export class InputError extends Error {
   readonly line: number | undefined;
   /** 1-based column, when known. */
   readonly column: number | undefined;
+  /**
+   * The `index` of the history event the problem is about, when the one who finds it knows the
+   * event but not where it is written (the checker); a reader of the file can place it.
+   */
+  readonly event: number | undefined;
 
-  constructor(message: string, location: { file?: string; line?: number; column?: number } = {}) {
+  constructor(
+    message: string,
+    location: { file?: string; line?: number; column?: number; event?: number } = {},
+  ) {
     super(message);
     this.name = "InputError";
     this.file = location.file;
     this.line = location.line;
     this.column = location.column;
+    this.event = location.event;
   }
 
   /** `file:line:column: message`, leaving out the parts that are unknown. */

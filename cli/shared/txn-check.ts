@@ -21,7 +21,7 @@ import {
 } from "../../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../../sim/errors.js";
 import { inFile, readText } from "../files.js";
-import { colours } from "../output.js";
+import { colours, counted } from "../output.js";
 
 /** Options of one transactional `check` run; `files` are already expanded. */
 export interface TxnCheckRunOptions {
@@ -156,7 +156,7 @@ function writeVerdictLine(checked: CheckedFile, writer: TxnCheckWriter): void {
   const allowed =
     verdict.allowedAnomalies.length === 0 ? "" : `, allowed: ${verdict.allowedAnomalies.join(", ")}`;
   const details = c.dim(
-    `${verdict.transactions} txns, ${verdict.edges} edges, ${checked.wallMs.toFixed(1)} ms [${history.format}, ${verdict.model}${allowed}]`,
+    `${counted(verdict.transactions, "txn")}, ${counted(verdict.edges, "edge")}, ${checked.wallMs.toFixed(1)} ms [${history.format}, ${verdict.model}${allowed}]`,
   );
   writer.stdout.write(`${mark} ${c.bold(checked.file)} ${details}\n`);
 }

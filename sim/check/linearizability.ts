@@ -247,7 +247,10 @@ function witnessedLinearization(
 function invalidOperation(operation: Operation, problem: string): InputError {
   const where =
     operation.callIndex === undefined ? `operation ${operation.id}` : `event ${operation.callIndex}`;
-  return new InputError(`${where} (${operation.f} by process ${operation.process}): ${problem}`);
+  return new InputError(
+    `${where} (${operation.f} by process ${operation.process}): ${problem}`,
+    operation.callIndex === undefined ? {} : { event: operation.callIndex },
+  );
 }
 
 /** What one check hands to its rounds of partition searches. */

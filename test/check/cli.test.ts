@@ -12,9 +12,12 @@ import {
   type CheckRunOptions,
   checkSchemaVersion,
   formatBytes,
+  formatDuration,
+  historyFiles,
   parseByteSize,
   parseDuration,
   runCheck,
+  shortenStrings,
 } from "../../cli/check.js";
 import { generateHistory } from "../../sim/check/generate.js";
 
@@ -52,6 +55,70 @@ describe("quorumlab check", () => {
     const { code, stdout } = run({ files: [one] });
     expect(code).toBe(0);
     expect(stdout).toMatch(/^✓ linearizable .*one\.jsonl 1 op, 1 partition, /);
+  });
+
+  it("reads a file that starts with a UTF-8 byte order mark, in every format", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-check-"));
+    const bom = "\ufeff";
+    const files = {
+      "bom.json":
+        '[{"type":"invoke","process":0,"f":"write","value":1},\n{"type":"ok","process":0,"f":"write","value":1}]\n',
+      "bom.jsonl":
+        '{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n',
+      "bom.edn":
+        "[{:type :invoke, :process 0, :f :write, :value 1}\n{:type :ok, :process 0, :f :write, :value 1}]\n",
+      "bom.log": "INFO  jepsen.util - 3\t:invoke\t:write\t1\nINFO  jepsen.util - 3\t:ok\t:write\t1\n",
+    };
+    for (const [name, text] of Object.entries(files)) {
+      const file = path.join(folder, name);
+      writeFileSync(file, bom + text);
+      const { code, stdout, stderr } = run({ files: [file] });
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^✓ linearizable .* 1 op, /);
+    }
+    // Positions are counted from the first character after the mark.
+    const bad = path.join(folder, "bad.json");
+    writeFileSync(
+      bad,
+      `${bom}[{"type":"invoke","process":0,"f":"write","value":1},\n{"type":"ok","process":1}]\n`,
+    );
+    expect(run({ files: [bad] }).stderr).toMatch(/bad\.json:2:1: event 1: f: /);
+  });
+
+  it("places an operation the model cannot take at the line and column of its invocation, in every format", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-check-"));
+    const write = (name: string, text: string) => {
+      const file = path.join(folder, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    const jsonl = write(
+      "cas.jsonl",
+      '{"type":"invoke","process":0,"f":"write","value":1}\n{"type":"ok","process":0,"f":"write","value":1}\n{"type":"invoke","process":0,"f":"cas","value":3}\n',
+    );
+    expect(run({ files: [jsonl] }).stderr).toBe(
+      `error: ${jsonl}:3:1: event 2 (cas by process 0): a cas needs the value [expected, next]\n`,
+    );
+    const edn = write(
+      "zap.edn",
+      "[{:type :invoke, :process 0, :f :read, :value nil}\n {:type :ok, :process 0, :f :read, :value 0}\n {:type :invoke, :process 0, :f :zap, :value nil}]\n",
+    );
+    const { code, stderr } = run({ files: [edn] });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      new RegExp(`^error: ${edn}:3:2: event 2 \\(zap by process 0\\): the cas-register model`),
+    );
+    const json = JSON.parse(run({ files: [edn], json: true }).stdout);
+    expect([json.line, json.column]).toEqual([3, 2]);
+    const etcd = `${corpus}/porcupine/jepsen/etcd_001.log`;
+    expect(run({ files: [etcd], model: "mutex" }).stderr).toMatch(
+      new RegExp(`^error: ${etcd}:1:1: event 0 `),
+    );
+    const keyed = write("keyed.edn", "\n[{:type :invoke, :process 0, :f :write, :key :a, :value 1}]\n");
+    expect(run({ files: [keyed], model: "mutex" }).stderr).toMatch(
+      new RegExp(`^error: ${keyed}:2:2: event 0 has key :a, but the mutex model`),
+    );
   });
 
   it("prints JSON Lines with the documented fields", () => {
@@ -182,7 +249,7 @@ describe("quorumlab check", () => {
     const mutex = run({ files: [file], model: "mutex" });
     expect(mutex.code).toBe(2);
     expect(mutex.stderr).toBe(
-      `error: ${file}: event 0 has key 1, but the mutex model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)\n`,
+      `error: ${file}:1:2: event 0 has key 1, but the mutex model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)\n`,
     );
     const kv = run({ files: [file], model: "kv" });
     expect(kv.code).toBe(0);
@@ -244,7 +311,7 @@ describe("quorumlab check", () => {
     expect(code).toBe(2);
     expect(stderr.trim().split("\n")).toEqual([
       `error: ${elle}:1:1: expected :process to be an integer or a keyword such as :nemesis; this looks like a transactional history: check it with --model list-append`,
-      `error: ${lines}: event 0 (txn by process 0): the multi-register model needs f 'txn' with a list of [read|write, key, value]; this looks like a transactional history: check it with --model rw-register`,
+      `error: ${lines}:1:1: event 0 (txn by process 0): the multi-register model needs f 'txn' with a list of [read|write, key, value]; this looks like a transactional history: check it with --model rw-register`,
       `error: ${register}:1:2: expected :process to be an integer or a keyword such as :nemesis`,
     ]);
   });
@@ -327,6 +394,40 @@ describe("quorumlab check", () => {
       column: null,
     });
     expect(() => run({ files: [] })).toThrow("no history files given");
+  });
+
+  it("shortens a long string value in the text explanation, and keeps it whole in JSON", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-check-"));
+    const file = path.join(folder, "long.json");
+    const long = "w".repeat(100_000);
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { type: "invoke", process: 0, f: "read" },
+        { type: "ok", process: 0, f: "read", value: long },
+      ]),
+    );
+    const { code, stdout } = run({ files: [file] });
+    expect(code).toBe(1);
+    expect(stdout).toContain(`read() → "${"w".repeat(100)}…" (100,000 characters) by process 0`);
+    expect(stdout.length).toBeLessThan(2000);
+    const json = JSON.parse(run({ files: [file], json: true }).stdout);
+    expect(json.explanation.summary).toContain(long);
+    expect(shortenStrings('a "short \\"quoted\\" one" and "x"')).toBe('a "short \\"quoted\\" one" and "x"');
+    expect(shortenStrings(`"${"\\n".repeat(150)}"`)).toBe(`"${"\\n".repeat(150)}"`);
+  });
+
+  it("refuses standard input given twice, which would read as an empty history the second time", () => {
+    expect(() => historyFiles(["/dev/stdin", `${corpus}/porcupine/kv/c01-ok.txt`, "/dev/stdin"])).toThrow(
+      "standard input (-) is given more than once (expected it once: it can be read once)",
+    );
+    expect(historyFiles(["/dev/stdin"]).files).toEqual(["/dev/stdin"]);
+  });
+
+  it("prints durations as --timeout takes them, in the unit that holds them whole", () => {
+    expect(
+      ["1ms", "500ms", "1.5s", "10s", "90s", "2m", "0.5m"].map((text) => formatDuration(parseDuration(text))),
+    ).toEqual(["1ms", "500ms", "1500ms", "10s", "90s", "2m", "30s"]);
   });
 
   it("parses durations", () => {

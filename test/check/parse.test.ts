@@ -4,8 +4,9 @@
  * Method: small inline histories.
  */
 import { describe, expect, it } from "vitest";
-import { checkHistory, detectFormat, parseHistory } from "../../sim/check/index.js";
+import { checkHistory, detectFormat, modelByName, parseHistory } from "../../sim/check/index.js";
 import { type Keyword, readEdn } from "../../sim/check/parse/edn.js";
+import { parseTxnHistory } from "../../sim/check/txn/index.js";
 import { InputError } from "../../sim/errors.js";
 
 function inputError(run: () => unknown): InputError {
@@ -31,6 +32,14 @@ describe("EDN reader", () => {
     const error = inputError(() => readEdn("\n  [{:a 1}", "h.edn"));
     expect(error.describe()).toBe("h.edn:2:3: a collection is not closed (expected ']')");
   });
+
+  it("refuses a map with a key twice, rather than keeping the last value", () => {
+    const text =
+      "[{:type :invoke, :process 0, :f :write, :value 1}\n {:type :ok, :process 0, :f :write, :value 1 :value 2}]";
+    expect(inputError(() => parseHistory(text, { file: "h.edn" })).describe()).toBe(
+      "h.edn:2:2: a map has the key :value twice (expected each key once)",
+    );
+  });
 });
 
 describe("etcd logs", () => {
@@ -47,6 +56,36 @@ describe("etcd logs", () => {
     const parsed = parseHistory(log, { file: "e.log" });
     expect(parsed.format).toBe("porcupine-etcd");
     expect(parsed.events[3]).toMatchObject({ type: "ok", f: "cas", value: false });
+  });
+
+  it("refuses a completed write or cas whose value is not its invocation's", () => {
+    const changed = (line: number, text: string) =>
+      log
+        .split("\n")
+        .map((old, at) => (at === line ? text : old))
+        .join("\n");
+    const write = inputError(() =>
+      parseHistory(changed(2, "INFO  jepsen.util - 0\t:ok\t:write\t5"), { file: "e.log" }),
+    );
+    expect(write.describe()).toBe(
+      "e.log:3:34: :ok :write for process 0 gives the value 5, its invocation 1 (expected the invocation's value)",
+    );
+    const cas = inputError(() =>
+      parseHistory(changed(3, "INFO  jepsen.util - 1\t:fail\t:cas\t[2 4]"), { file: "e.log" }),
+    );
+    expect(cas.message).toBe(
+      ":fail :cas for process 1 gives the value [2 4], its invocation [2 3] (expected the invocation's value)",
+    );
+  });
+
+  it("names the pending operation that a completion of another function does not match", () => {
+    const text = "INFO  jepsen.util - 3\t:invoke\t:cas\t[1 4]\nINFO  jepsen.util - 3\t:ok\t:read\t4";
+    expect(inputError(() => parseHistory(text, { file: "e.log" })).describe()).toBe(
+      "e.log:2:1: :ok :read for process 3, which has a pending :cas, not :read",
+    );
+    expect(
+      inputError(() => parseHistory("INFO  jepsen.util - 3\t:ok\t:read\t4", { file: "e.log" })).message,
+    ).toBe(":ok :read for process 3, which has no pending :read");
   });
 
   it("treats a nil read as absent, so reading nil after a write fails", () => {
@@ -197,6 +236,74 @@ describe("native JSON", () => {
     expect(error.describe()).toContain("h.jsonl:1:1: event 0");
   });
 
+  it("refuses a completion of another function or key than its invocation's, and takes a completion without a key", () => {
+    const lines = (completion: object) =>
+      `{"type": "invoke", "process": 0, "f": "write", "key": "x", "value": 1}\n${JSON.stringify({ type: "ok", process: 0, value: 1, ...completion })}`;
+    const otherFunction = inputError(() => parseHistory(lines({ f: "read", key: "x" }), { file: "h.jsonl" }));
+    expect(otherFunction.describe()).toBe(
+      `h.jsonl:2:1: event 1: 'ok' read completes process 0's pending write (expected f "write")`,
+    );
+    const otherKey = inputError(() => parseHistory(lines({ f: "write", key: "y" }), { file: "h.jsonl" }));
+    expect(otherKey.describe()).toBe(
+      `h.jsonl:2:1: event 1: 'ok' with key "y" completes process 0's pending write of key "x" (expected the invocation's key, or none)`,
+    );
+    const noKey = parseHistory(lines({ f: "write" }), { file: "h.jsonl" });
+    expect(checkHistory(noKey.events, noKey.model).result).toBe("linearizable");
+  });
+
+  it("starts the model at a document's initial value, also when the document names no model", () => {
+    const read5 = [
+      { type: "invoke", process: 0, f: "read" },
+      { type: "ok", process: 0, f: "read", value: 5 },
+    ];
+    const unnamed = parseHistory(JSON.stringify({ initial: 5, events: read5 }));
+    expect(unnamed.model.name).toBe("kv");
+    expect(checkHistory(unnamed.events, unnamed.model).result).toBe("linearizable");
+    const register = parseHistory(JSON.stringify({ initial: 5, events: read5 }), {
+      defaultModel: modelByName("register"),
+    });
+    expect(register.model.name).toBe("register");
+    expect(checkHistory(register.events, register.model).result).toBe("linearizable");
+    const release = [
+      { type: "invoke", process: 0, f: "release" },
+      { type: "ok", process: 0, f: "release" },
+    ];
+    const held = parseHistory(JSON.stringify({ model: "mutex", initial: true, events: release }));
+    expect(checkHistory(held.events, held.model).result).toBe("linearizable");
+    const free = parseHistory(JSON.stringify({ model: "mutex", events: release }));
+    expect(checkHistory(free.events, free.model).result).toBe("not-linearizable");
+  });
+
+  it("refuses an initial value the model cannot start from, rather than ignoring it", () => {
+    const mutex = inputError(() =>
+      parseHistory('{"model": "mutex", "initial": 7, "events": []}', { file: "h.json" }),
+    );
+    expect(mutex.describe()).toBe(
+      "h.json:1:31: initial: the mutex model starts from true (the lock starts held) or false (free), got 7",
+    );
+    const multi = inputError(() =>
+      parseHistory('{"model": "multi-register",\n "initial": 5, "events": []}', { file: "h.json" }),
+    );
+    expect(multi.describe()).toMatch(
+      /^h\.json:2:13: initial: the multi-register model starts from an object of key/,
+    );
+    const unnamed = inputError(() =>
+      parseHistory('{"initial": [1], "events": [{"type": "invoke", "process": 0, "f": "acquire"}]}', {
+        file: "h.json",
+      }),
+    );
+    expect(unnamed.message).toMatch(/^initial: the mutex model starts from true/);
+  });
+
+  it("says when a completion's timeUs puts it before its invocation", () => {
+    const text =
+      '{"type": "invoke", "process": 0, "f": "write", "value": 1, "timeUs": 10}\n{"type": "ok", "process": 0, "f": "write", "value": 1, "timeUs": 5}';
+    const error = inputError(() => parseHistory(text, { file: "h.jsonl" }));
+    expect(error.describe()).toBe(
+      "h.jsonl:2:1: event 1: 'ok' for process 0 at timeUs 5 comes before its invocation, event 0 at timeUs 10 (expected a completion no earlier than its invocation: events are ordered by timeUs)",
+    );
+  });
+
   it("reports broken JSON with a position", () => {
     const error = inputError(() => parseHistory('[{"type": "invoke",,}]', { file: "h.json" }));
     expect(error.line).toBe(1);
@@ -300,5 +407,57 @@ describe("deeply nested values", () => {
       `h.json:1:1034: ${message}`,
     );
     expect(parseHistory(`[${event(nested(999))}]`).events).toHaveLength(1);
+  });
+});
+
+describe("JSON objects that give a key twice", () => {
+  it("are refused at the key given again, rather than read as its last value", () => {
+    const text =
+      '[{"type": "invoke", "process": 0, "f": "write", "value": 1},\n {"type": "ok", "process": 0, "f": "write", "value": 1, "value" : 2}]';
+    expect(inputError(() => parseHistory(text, { file: "h.json" })).describe()).toBe(
+      'h.json:2:57: an object gives the key "value" twice (expected each key once)',
+    );
+    const escaped = '{"type": "invoke", "process": 0, "f": "write", "value": {"a\\u0062": 1, "ab": 2}}';
+    expect(inputError(() => parseHistory(escaped, { file: "h.jsonl" })).message).toBe(
+      'an object gives the key "ab" twice (expected each key once)',
+    );
+    const document = '{"model": "list-append", "model": "rw-register", "events": []}';
+    expect(inputError(() => parseTxnHistory(document, "t.json")).describe()).toBe(
+      't.json:1:26: an object gives the key "model" twice (expected each key once)',
+    );
+    const wide = Array.from({ length: 100 }, (_, index) => `"k${index}": ${index}`).join(", ");
+    const wideText = `[{"type": "invoke", "process": 0, "f": "write", "value": {${wide}, "k40": 0}}]`;
+    expect(inputError(() => parseHistory(wideText)).message).toBe(
+      'an object gives the key "k40" twice (expected each key once)',
+    );
+    expect(parseHistory(wideText.replace(', "k40": 0', "")).events).toHaveLength(1);
+    // The same key in different objects, nested or side by side, and a key-like string value.
+    const fine =
+      '[{"type": "invoke", "process": 0, "f": "write", "value": {"a": {"a": 1}, "b": [{"a": 1}, {"a": "a"}]}}]';
+    expect(parseHistory(fine).events).toHaveLength(1);
+  });
+});
+
+describe("large JSON histories", () => {
+  it("parse in time that grows with their length, not its square", () => {
+    const events: object[] = [];
+    for (let index = 0; index < 20_000; index++) {
+      events.push({ type: "invoke", process: index % 8, f: "write", key: `k${index % 50}`, value: index });
+      events.push({ type: "ok", process: index % 8, f: "write", key: `k${index % 50}`, value: index });
+    }
+    const started = performance.now();
+    const lines = JSON.stringify(events).replaceAll("},{", "},\n{");
+    expect(parseHistory(lines, { file: "big.json" }).events).toHaveLength(40_000);
+    const transactions = JSON.stringify({
+      model: "list-append",
+      events: events.map((event, index) => ({
+        type: (event as { type: string }).type,
+        process: index % 2 === 0 ? index : index - 1,
+        value: [["append", "x", index >> 1]],
+      })),
+    }).replaceAll("},{", "},\n{");
+    expect(parseTxnHistory(transactions, "big.json").transactions).toHaveLength(20_000);
+    // Placing each event by walking the text from its start took minutes here.
+    expect(performance.now() - started).toBeLessThan(10_000);
   });
 });

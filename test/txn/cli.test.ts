@@ -44,6 +44,27 @@ describe("quorumlab check --model list-append", () => {
     expect(stdout).toContain("append 256 3");
   });
 
+  it("counts one transaction and one edge in the singular", () => {
+    const file = temporary(
+      "one-edge.edn",
+      [
+        "{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}",
+        "{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}",
+        "{:type :invoke, :process 1, :f :txn, :value [[:r :x nil]]}",
+        "{:type :ok, :process 1, :f :txn, :value [[:r :x [1]]]}",
+        "",
+      ].join("\n"),
+    );
+    const { code, stdout } = run({ files: [file] });
+    expect(code).toBe(0);
+    expect(stdout).toContain(" 2 txns, 1 edge, ");
+    const single = temporary(
+      "one-txn.edn",
+      "{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}\n{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}\n",
+    );
+    expect(run({ files: [single] }).stdout).toContain(" 1 txn, 0 edges, ");
+  });
+
   it("exits 0 for snapshot isolation on a G2-item-only history", () => {
     const { code, stdout } = run({
       files: [`${corpus}/si-without-g-single.edn`],

@@ -217,3 +217,63 @@ describe("processes", () => {
     );
   });
 });
+
+describe("operations that are not transactions", () => {
+  it("are skipped beside transactions, as the nemesis's are", () => {
+    const edn = `{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :info, :process :nemesis, :f :start, :value nil}
+{:type :invoke, :process 1, :f :read, :value nil}
+{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}`;
+    expect(parseTxnHistory(edn, "t.edn").transactions).toHaveLength(1);
+  });
+
+  it("make a history with no transaction at all bad input, rather than one that passes with nothing checked", () => {
+    const edn = `{:type :info, :process :nemesis, :f :start, :value nil}
+  {:type :invoke, :process 0, :f :cas, :value [1 2]}
+{:type :ok, :process 0, :f :cas, :value [1 2]}
+{:type :invoke, :process 0, :f :read, :value nil}`;
+    expect(inputError(() => parseTxnHistory(edn, "t.edn")).describe()).toBe(
+      "t.edn:2:3: no transactions: no operation has :f :txn, only :cas, :read (expected {:f :txn, :value [[:append k v] [:r k nil] …]}; a history of single-object operations is checked for linearizability, without a transactional --model)",
+    );
+    expect(parseTxnHistory("", "t.edn").transactions).toHaveLength(0);
+  });
+});
+
+describe("JSON problems are placed", () => {
+  it("at the line and column of the event, in an array and in a document", () => {
+    const array = `[
+  {"type": "invoke", "process": 0, "value": [["append", "x", 1]]},
+  {"type": "invoke", "process": 0, "value": [["append", "x", 2]]}
+]`;
+    expect(inputError(() => parseTxnHistory(array, "t.json")).describe()).toBe(
+      "t.json:3:3: process 0 invokes while its previous transaction is pending",
+    );
+    const document = `{"model": "rw-register",
+ "events": [{"type": "invoke", "process": 0, "value": [["r", "x", null]]},
+            {"type": "ok", "process": 0, "value": [["r", "x", null]]},
+            {"type": "invoke", "process": 1, "value": [["append", "x", 1]]}]}`;
+    const history = parseTxnHistory(document, "t.json");
+    expect(history.transactions.map((transaction) => [transaction.line, transaction.column])).toEqual([
+      [2, 13],
+      [4, 13],
+    ]);
+    const bad = `[{"type": "invoke", "process": 0, "value": [["append", "x", 1]]},\n {"type": "ok", "process": 0, "value": [["append", "x", 1.5]]}]`;
+    expect(inputError(() => parseTxnHistory(bad, "t.json")).describe()).toMatch(/^t\.json:2:2: event 1: /);
+  });
+});
+
+describe("a JSON completion timed before its invocation", () => {
+  it("is named as such, not as a completion with no invocation", () => {
+    const json = `[{"type": "invoke", "process": 0, "value": [["append", "x", 1]], "timeUs": 10},
+ {"type": "ok", "process": 0, "value": [["append", "x", 1]], "timeUs": 5}]`;
+    expect(inputError(() => parseTxnHistory(json, "t.json")).describe()).toBe(
+      "t.json:2:2: event 1: ok for process 0 at timeUs 5 comes before its invocation, event 0 at timeUs 10 (expected a completion no earlier than its invocation: events are ordered by timeUs)",
+    );
+    // In EDN, file order is time: a completion before any invocation has none.
+    const edn = `{:type :ok, :process 0, :f :txn, :value [[:append :x 1]]}
+{:type :invoke, :process 0, :f :txn, :value [[:append :x 1]]}`;
+    expect(inputError(() => parseTxnHistory(edn, "t.edn")).describe()).toBe(
+      "t.edn:1:1: ok for process 0, which has no pending invocation",
+    );
+  });
+});

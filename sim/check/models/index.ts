@@ -6,12 +6,12 @@
 import type { AnyModel } from "../model.js";
 import { type KvOptions, kvModelOf } from "./kv.js";
 import { type MultiRegisterOptions, multiRegisterModelOf } from "./multi-register.js";
-import { mutexModelOf } from "./mutex.js";
+import { type MutexOptions, mutexModelOf } from "./mutex.js";
 import { casRegisterModelOf, type RegisterOptions, registerModelOf } from "./register.js";
 
 export { type KvOptions, kvModelOf } from "./kv.js";
 export { type MultiRegisterOptions, multiRegisterModelOf } from "./multi-register.js";
-export { mutexModelOf } from "./mutex.js";
+export { type MutexOptions, mutexModelOf } from "./mutex.js";
 export { casRegisterModelOf, type RegisterOptions, registerModelOf } from "./register.js";
 
 /** The model names the CLI accepts. */
@@ -42,7 +42,7 @@ export function modelByName(name: ModelName, options: { initial?: unknown } = {}
     case "multi-register":
       return multiRegisterModelOf(options as MultiRegisterOptions);
     case "mutex":
-      return mutexModelOf();
+      return mutexModelOf(options as MutexOptions);
   }
 }
 

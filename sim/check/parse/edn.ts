@@ -217,6 +217,14 @@ class EdnReader {
           column: mapColumn,
         });
       }
+      // EDN forbids a key twice in one map; reading the last one would silently drop the first.
+      if (entries.has(key.name)) {
+        throw new InputError(`a map has the key :${key.name} twice (expected each key once)`, {
+          file: this.file,
+          line: mapLine,
+          column: mapColumn,
+        });
+      }
       entries.set(key.name, items[index + 1]!);
     }
     return new EdnMap(entries, mapLine, mapColumn);

@@ -9,6 +9,7 @@ import { InputError } from "../../errors.js";
 import type { HistoryEvent } from "../../history.js";
 import type { AnyModel } from "../model.js";
 import { isModelName, modelByName, modelNames } from "../models/index.js";
+import { refuseDuplicateJsonKeys } from "./duplicate-keys.js";
 import { refuseInexactJsonIntegers } from "./exact-integers.js";
 import { nestingMax, nestsDeeper, refuseDeepJsonText } from "./nesting.js";
 import type { ParsedHistory } from "./types.js";
@@ -30,7 +31,8 @@ const documentSchema = z.strictObject({
   events: z.array(z.unknown()),
 });
 
-function locate(text: string, offset: number): { line: number; column: number } {
+/** The 1-based line and column of `offset` in `text`. */
+export function locate(text: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
   for (let index = 0; index < offset && index < text.length; index++) {
@@ -42,8 +44,28 @@ function locate(text: string, offset: number): { line: number; column: number } 
   return { line, column: offset - lineStart + 1 };
 }
 
+/**
+ * A function from offsets in `text` to 1-based lines and columns, for placing many events: it
+ * finds the line by binary search over the line starts, where `locate` walks the text each time.
+ */
+export function locator(text: string): (offset: number) => { line: number; column: number } {
+  const starts = [0];
+  for (let index = text.indexOf("\n"); index >= 0; index = text.indexOf("\n", index + 1))
+    starts.push(index + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (starts[middle]! <= offset) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: offset - starts[low]! + 1 };
+  };
+}
+
 /** Offsets of objects that are elements of an array nested `depth` levels deep. */
-function elementOffsets(text: string, depth: number): number[] {
+export function elementOffsets(text: string, depth: number): number[] {
   const offsets: number[] = [];
   const stack: string[] = [];
   for (let index = 0; index < text.length; index++) {
@@ -125,39 +147,67 @@ function toEvents(
   });
 }
 
+/**
+ * Pairs completions with invocations as the checker will, refusing a completion that no pending
+ * invocation of its process explains, or one that names another function or (when it gives one)
+ * another key than its invocation: the checker would silently check the invocation's.
+ */
 function checkOrder(
   events: readonly HistoryEvent[],
+  items: readonly unknown[],
   positionOf: (index: number) => { line: number; column: number },
   file: string | undefined,
 ): void {
-  const pending = new Set<number>();
+  const pending = new Map<number, HistoryEvent>();
   const sorted = events
     .map((event, index) => ({ event, index }))
     .sort((left, right) => left.event.timeUs - right.event.timeUs || left.index - right.index);
   for (const { event, index } of sorted) {
+    const at = () => ({ file, ...positionOf(index) });
     if (event.type === "invoke") {
       if (pending.has(event.process)) {
         throw new InputError(
           `event ${index}: process ${event.process} invokes while its previous operation is pending`,
-          {
-            file,
-            ...positionOf(index),
-          },
+          at(),
         );
       }
-      pending.add(event.process);
-    } else {
-      if (!pending.has(event.process)) {
-        throw new InputError(
-          `event ${index}: '${event.type}' for process ${event.process}, which has no pending invocation`,
-          {
-            file,
-            ...positionOf(index),
-          },
-        );
-      }
-      pending.delete(event.process);
+      pending.set(event.process, event);
+      continue;
     }
+    const invocation = pending.get(event.process);
+    if (invocation === undefined) {
+      const later = events.findIndex(
+        (other, position) =>
+          position < index &&
+          other.process === event.process &&
+          other.type === "invoke" &&
+          other.timeUs > event.timeUs,
+      );
+      if (later >= 0) {
+        throw new InputError(
+          `event ${index}: '${event.type}' for process ${event.process} at timeUs ${event.timeUs} comes before its invocation, event ${later} at timeUs ${events[later]!.timeUs} (expected a completion no earlier than its invocation: events are ordered by timeUs)`,
+          at(),
+        );
+      }
+      throw new InputError(
+        `event ${index}: '${event.type}' for process ${event.process}, which has no pending invocation`,
+        at(),
+      );
+    }
+    if (event.f !== invocation.f) {
+      throw new InputError(
+        `event ${index}: '${event.type}' ${event.f} completes process ${event.process}'s pending ${invocation.f} (expected f "${invocation.f}")`,
+        at(),
+      );
+    }
+    const keyGiven = (items[index] as { key?: unknown }).key !== undefined;
+    if (keyGiven && event.key !== invocation.key) {
+      throw new InputError(
+        `event ${index}: '${event.type}' with key ${JSON.stringify(event.key)} completes process ${event.process}'s pending ${invocation.f} of key ${JSON.stringify(invocation.key)} (expected the invocation's key, or none)`,
+        at(),
+      );
+    }
+    pending.delete(event.process);
   }
 }
 
@@ -174,11 +224,22 @@ function modelForFunctions(events: readonly HistoryEvent[]): AnyModel {
  * passes its `--model` choice.
  */
 export function parseJsonHistory(text: string, file?: string, defaultModel?: AnyModel): ParsedHistory {
-  const { items, positionOf, model } = jsonItems(text, file);
+  const { items, positionOf, model: named, initial } = jsonItems(text, file);
   refuseInexactJsonIntegers(text, file);
+  refuseDuplicateJsonKeys(text, file);
   const events = toEvents(items, positionOf, file, text);
-  checkOrder(events, positionOf, file);
-  return { format: "json", events, model: model ?? defaultModel ?? modelForFunctions(events) };
+  checkOrder(events, items, positionOf, file);
+  const positions = new Map<number, { line: number; column: number }>();
+  events.forEach((event, position) => {
+    if (!positions.has(event.index!)) positions.set(event.index!, positionOf(position));
+  });
+  let model = named ?? defaultModel ?? modelForFunctions(events);
+  // A document that gives `initial` but no model: the model chosen starts there.
+  if (named === undefined && initial !== undefined && isModelName(model.name)) {
+    refuseInitial(model.name, initial, text, file);
+    model = modelByName(model.name, { initial });
+  }
+  return { format: "json", events, model, positions };
 }
 
 /** The raw events of a history, where each one starts in the text, and the model it names. */
@@ -186,6 +247,8 @@ interface JsonItems {
   readonly items: unknown[];
   readonly positionOf: (index: number) => { line: number; column: number };
   readonly model?: AnyModel;
+  /** The document's `initial`, when it names no model (the model is chosen later). */
+  readonly initial?: unknown;
 }
 
 /** The events of a JSON array, a `{"events": [...]}` document or JSON Lines (one per line). */
@@ -197,7 +260,8 @@ function jsonItems(text: string, file: string | undefined): JsonItems {
     if (!Array.isArray(parsed))
       throw new InputError("expected a JSON array of events", { file, line: 1, column: 1 });
     const offsets = elementOffsets(text, 1);
-    return { items: parsed, positionOf: (index) => locate(text, offsets[index] ?? 0) };
+    const at = locator(text);
+    return { items: parsed, positionOf: (index) => at(offsets[index] ?? 0) };
   }
   const lines = text.split("\n");
   const nonEmpty = lines.map((line, index) => ({ line, index })).filter(({ line }) => line.trim() !== "");
@@ -223,6 +287,33 @@ function jsonItems(text: string, file: string | undefined): JsonItems {
   return { items, positionOf: (index) => ({ line: (nonEmpty[index] ?? first).index + 1, column: 1 }) };
 }
 
+/**
+ * Refuses an `initial` value the named model cannot start from, which it would otherwise ignore:
+ * a multi-register starts from an object of key → value, a mutex held (true) or free (false).
+ */
+function refuseInitial(model: string, initial: unknown, text: string, file: string | undefined): void {
+  if (initial === undefined) return;
+  let expected: string | undefined;
+  if (
+    model === "multi-register" &&
+    (typeof initial !== "object" || initial === null || Array.isArray(initial))
+  ) {
+    expected = 'an object of key → starting value, such as {"x": 0, "y": 0}';
+  } else if (model === "mutex" && typeof initial !== "boolean") {
+    expected = "true (the lock starts held) or false (free)";
+  }
+  if (expected === undefined) return;
+  const at = /"initial"\s*:\s*/.exec(text);
+  const position = at === null ? { line: 1, column: 1 } : locate(text, at.index + at[0].length);
+  throw new InputError(
+    `initial: the ${model} model starts from ${expected}, got ${JSON.stringify(initial)}`,
+    {
+      file,
+      ...position,
+    },
+  );
+}
+
 /** The events of a `{"model"?, "initial"?, "events": [...]}` document, and the model it names. */
 function documentItems(text: string, file: string | undefined, whole: object): JsonItems {
   const document = documentSchema.safeParse(whole);
@@ -237,12 +328,16 @@ function documentItems(text: string, file: string | undefined, whole: object): J
     );
   }
   const offsets = elementOffsets(text, 2);
-  const positionOf = (index: number) => locate(text, offsets[index] ?? 0);
+  const at = locator(text);
+  const positionOf = (index: number) => at(offsets[index] ?? 0);
   if (nestsDeeper(document.data.initial, nestingMax)) {
     refuseDeepJsonText(text, file, text.indexOf("{"), nestingMax + 1);
   }
   const name = document.data.model;
-  if (name === undefined) return { items: document.data.events, positionOf };
+  if (name === undefined) {
+    const { initial } = document.data;
+    return { items: document.data.events, positionOf, ...(initial === undefined ? {} : { initial }) };
+  }
   if (!isModelName(name)) {
     throw new InputError(`unknown model '${name}' (expected one of ${modelNames.join(", ")})`, {
       file,
@@ -250,6 +345,7 @@ function documentItems(text: string, file: string | undefined, whole: object): J
       column: 1,
     });
   }
+  refuseInitial(name, document.data.initial, text, file);
   const model = modelByName(
     name,
     document.data.initial === undefined ? {} : { initial: document.data.initial },

@@ -45,6 +45,7 @@ export function parseKnossosEdn(text: string, file?: string): ParsedHistory {
   const events: HistoryEvent[] = [];
   const pending = new Map<number, MutableEvent>();
   const functions = new Set<string>();
+  const positions = new Map<number, { line: number; column: number }>();
   operations.forEach((map, index) => {
     if (!(map instanceof EdnMap)) {
       const form = forms.length === 1 ? forms[0]! : forms[index]!;
@@ -56,6 +57,7 @@ export function parseKnossosEdn(text: string, file?: string): ParsedHistory {
     }
     const operation = operationOf(map, { file, index });
     if (operation === undefined) return;
+    positions.set(index, { line: operation.where.line, column: operation.where.column });
     const { process, type, f, where } = operation;
     if (type === "invoke") {
       if (pending.has(process)) {
@@ -78,7 +80,7 @@ export function parseKnossosEdn(text: string, file?: string): ParsedHistory {
     const completion = completionEvent(operation, pending);
     if (completion !== undefined) events.push(completion);
   });
-  return { format: "knossos-edn", events, model: modelFor(functions) };
+  return { format: "knossos-edn", events, model: modelFor(functions), positions };
 }
 
 /** An operation map, checked, with its position in the file. */

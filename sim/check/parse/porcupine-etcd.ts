@@ -91,11 +91,22 @@ export function parsePorcupineEtcd(text: string, file?: string): ParsedHistory {
     }
     const invocation = pending.get(process);
     if (invocation === undefined || invocation.f !== f) {
-      throw new InputError(`:${type} :${f} for process ${process}, which has no pending :${f}`, {
+      const pendingOne =
+        invocation === undefined ? `no pending :${f}` : `a pending :${invocation.f}, not :${f}`;
+      throw new InputError(`:${type} :${f} for process ${process}, which has ${pendingOne}`, {
         file,
         line: lineNumber,
         column: 1,
       });
+    }
+    // An ok write, and a cas that completed (ok: it swapped, fail: it did not), repeat their
+    // invocation's value; another one would be checked as the invocation's without a word.
+    const echoes = (type === "ok" && f === "write") || (type !== "info" && f === "cas");
+    if (echoes && JSON.stringify(value) !== JSON.stringify(invocation.value)) {
+      throw new InputError(
+        `:${type} :${f} for process ${process} gives the value ${match[4]}, its invocation ${describeEtcdValue(invocation.value)} (expected the invocation's value)`,
+        { file, line: lineNumber, column: valueColumn },
+      );
     }
     pending.delete(process);
     if (type === "info") {
@@ -109,5 +120,11 @@ export function parsePorcupineEtcd(text: string, file?: string): ParsedHistory {
       events.push({ type: "ok", process, f, key: null, value, timeUs, index });
     }
   }
-  return { format: "porcupine-etcd", events, model: casRegisterModelOf() };
+  const positions = new Map(events.map((event) => [event.index!, { line: event.index! + 1, column: 1 }]));
+  return { format: "porcupine-etcd", events, model: casRegisterModelOf(), positions };
+}
+
+/** A write's or cas's value as the log writes it: `4`, `[1 4]`. */
+function describeEtcdValue(value: unknown): string {
+  return Array.isArray(value) ? `[${value.join(" ")}]` : String(value);
 }

@@ -20,8 +20,10 @@ export function parsePorcupineKv(text: string, file?: string): ParsedHistory {
   const events: HistoryEvent[] = [];
   const pending = new Map<number, MutableEvent>();
   const forms = readEdn(text, file);
+  const positions = new Map<number, { line: number; column: number }>();
   forms.forEach((form, index) => {
     const where = { file, line: form.line, column: form.column };
+    positions.set(index, { line: form.line, column: form.column });
     const map = form.value;
     if (!(map instanceof EdnMap)) throw new InputError("expected a map {:process …, :type …, :f …}", where);
     const process = map.get("process");
@@ -70,5 +72,5 @@ export function parsePorcupineKv(text: string, file?: string): ParsedHistory {
       index,
     });
   });
-  return { format: "porcupine-kv", events, model: kvModelOf({ initial: "" }) };
+  return { format: "porcupine-kv", events, model: kvModelOf({ initial: "" }), positions };
 }

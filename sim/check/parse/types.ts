@@ -12,6 +12,8 @@ export interface ParsedHistory {
   readonly events: HistoryEvent[];
   /** The model the file names or its format implies (for example a cas-register starting at 0). */
   readonly model: AnyModel;
+  /** Where each event is written, by its `index`, to place a problem the checker finds in one. */
+  readonly positions?: ReadonlyMap<number, { readonly line: number; readonly column: number }>;
 }
 
 /** A history event under construction (parsers patch values once the completion is known). */

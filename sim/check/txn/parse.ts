@@ -10,8 +10,10 @@
  * `:txn` (when given) are skipped, and any other `:process` is refused.
  */
 import { InputError } from "../../errors.js";
+import { refuseDuplicateJsonKeys } from "../parse/duplicate-keys.js";
 import { EdnFloat, EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.js";
 import { refuseInexactJsonIntegers } from "../parse/exact-integers.js";
+import { elementOffsets, locator } from "../parse/json.js";
 import { nestingMax, nestsDeeper, refuseDeepJsonText } from "../parse/nesting.js";
 import {
   describeMicroOp,
@@ -37,6 +39,8 @@ interface RawEvent {
   readonly process: TxnProcess;
   readonly ops: MicroOp[];
   readonly time: number;
+  /** The event's place in the file, from 0: `time` is JSON's `timeUs`, which may order it elsewhere. */
+  readonly position: number;
   readonly index?: number;
   readonly where: { file?: string; line?: number; column?: number };
 }
@@ -159,6 +163,19 @@ function pairEvents(events: readonly RawEvent[]): Transaction[] {
     const open = pending.get(event.process);
     if (open === undefined) {
       if (event.type === "info") continue;
+      const invocation = events.find(
+        (other) =>
+          other.type === "invoke" &&
+          other.process === event.process &&
+          other.position < event.position &&
+          other.time > event.time,
+      );
+      if (invocation !== undefined) {
+        throw new InputError(
+          `event ${event.position}: ${event.type} for process ${describeProcess(event.process)} at timeUs ${event.time} comes before its invocation, event ${invocation.position} at timeUs ${invocation.time} (expected a completion no earlier than its invocation: events are ordered by timeUs)`,
+          event.where,
+        );
+      }
       throw new InputError(
         `${event.type} for process ${describeProcess(event.process)}, which has no pending invocation`,
         event.where,
@@ -200,6 +217,8 @@ export function parseTxnEdn(text: string, file?: string): TxnHistory {
       ? forms[0]!.value.map((value) => ({ value, line: forms[0]!.line, column: forms[0]!.column }))
       : forms;
   const events: RawEvent[] = [];
+  // The first map skipped for its :f, and every :f skipped, for a history that holds no :txn.
+  let skipped: { where: { file?: string; line: number; column: number }; functions: Set<string> } | undefined;
   maps.forEach((form, position) => {
     const map = form.value;
     const where = { ...(file === undefined ? {} : { file }), line: form.line, column: form.column };
@@ -220,7 +239,11 @@ export function parseTxnEdn(text: string, file?: string): TxnHistory {
       );
     }
     const f = map.get("f");
-    if (f instanceof Keyword && f.name !== "txn") return;
+    if (f instanceof Keyword && f.name !== "txn") {
+      skipped ??= { where: mapWhere, functions: new Set() };
+      skipped.functions.add(`:${f.name}`);
+      return;
+    }
     const index = map.get("index");
     events.push({
       type: type.name as RawEvent["type"],
@@ -229,18 +252,28 @@ export function parseTxnEdn(text: string, file?: string): TxnHistory {
       process: process ?? unknownProcess,
       ops: opsOf(map.get("value"), mapWhere),
       time: position,
+      position,
       ...(typeof index === "number" ? { index } : {}),
       where: mapWhere,
     });
   });
+  if (events.length === 0 && skipped !== undefined) {
+    // Every operation was skipped as not a transaction: checking nothing would pass any file.
+    throw new InputError(
+      `no transactions: no operation has :f :txn, only ${[...skipped.functions].join(", ")} (expected {:f :txn, :value [[:append k v] [:r k nil] …]}; a history of single-object operations is checked for linearizability, without a transactional --model)`,
+      skipped.where,
+    );
+  }
   return { format: "edn", transactions: pairEvents(events) };
 }
 
-function jsonEvent(raw: unknown, position: number, file: string | undefined, line?: number): RawEvent {
-  const where = {
-    ...(file === undefined ? {} : { file }),
-    ...(line === undefined ? {} : { line, column: 1 }),
-  };
+function jsonEvent(
+  raw: unknown,
+  position: number,
+  file: string | undefined,
+  at?: { line: number; column: number },
+): RawEvent {
+  const where = { ...(file === undefined ? {} : { file }), ...at };
   const fail = (expected: string): never => {
     throw new InputError(`event ${position}: expected ${expected}`, where);
   };
@@ -268,9 +301,28 @@ function jsonEvent(raw: unknown, position: number, file: string | undefined, lin
     process,
     ops,
     time: (event.timeUs as number | undefined) ?? position,
+    position,
     ...(event.index === undefined ? {} : { index: event.index as number }),
     where,
   };
+}
+
+/**
+ * The events of a JSON array `depth` levels deep (1: the document is the array, 2: its
+ * `"events"`), each with the line and column where its object starts.
+ */
+function placedEvents(
+  events: readonly unknown[],
+  text: string,
+  depth: number,
+): { raw: unknown; at?: { line: number; column: number } }[] {
+  const offsets = elementOffsets(text, depth);
+  // Offsets name objects only; an element that is not one is placed nowhere rather than wrongly.
+  const placed =
+    offsets.length === events.length &&
+    events.every((raw) => typeof raw === "object" && raw !== null && !Array.isArray(raw));
+  const at = locator(text);
+  return events.map((raw, index) => (placed ? { raw, at: at(offsets[index]!) } : { raw }));
 }
 
 /**
@@ -280,7 +332,7 @@ function jsonEvent(raw: unknown, position: number, file: string | undefined, lin
  */
 export function parseTxnJson(text: string, file?: string): TxnHistory {
   const trimmed = text.trim();
-  let rawEvents: { raw: unknown; line?: number }[];
+  let rawEvents: { raw: unknown; at?: { line: number; column: number } }[];
   let model: TxnModelName | undefined;
   let document: unknown;
   let isDocument = true;
@@ -290,7 +342,7 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
     isDocument = false;
   }
   if (isDocument) {
-    if (Array.isArray(document)) rawEvents = document.map((raw) => ({ raw }));
+    if (Array.isArray(document)) rawEvents = placedEvents(document, text, 1);
     else if (
       typeof document === "object" &&
       document !== null &&
@@ -306,7 +358,7 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
         }
         model = object.model as TxnModelName;
       }
-      rawEvents = object.events.map((raw) => ({ raw }));
+      rawEvents = placedEvents(object.events, text, 2);
     } else {
       throw new InputError(
         'expected a JSON array of events or an object with "events"',
@@ -319,7 +371,7 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
     lines.forEach((line, number) => {
       if (line.trim() === "") return;
       try {
-        rawEvents.push({ raw: JSON.parse(line), line: number + 1 });
+        rawEvents.push({ raw: JSON.parse(line), at: { line: number + 1, column: 1 } });
       } catch (error) {
         throw new InputError(`not JSON: ${(error as Error).message}`, {
           ...(file === undefined ? {} : { file }),
@@ -330,13 +382,14 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
     });
   }
   refuseInexactJsonIntegers(text, file);
+  refuseDuplicateJsonKeys(text, file);
   for (const { raw } of rawEvents) {
     const value = (raw as { value?: unknown } | null)?.value;
     if (typeof value === "object" && value !== null && nestsDeeper(value, nestingMax)) {
       refuseDeepJsonText(text, file, 0, nestingMax);
     }
   }
-  const events = rawEvents.map(({ raw, line }, position) => jsonEvent(raw, position, file, line));
+  const events = rawEvents.map(({ raw, at }, position) => jsonEvent(raw, position, file, at));
   const ordered = events
     .map((event, position) => ({ event, position }))
     .sort((left, right) => left.event.time - right.event.time || left.position - right.position)
