@@ -17,7 +17,11 @@ export function loadCorpus(dir: string, settings: FuzzSettings): CorpusEntry[] {
     try {
       entry = parseCorpusFile(readFileSync(file, "utf8"), settings);
     } catch (error) {
-      throw new InputError(`--corpus: ${(error as Error).message}`, { file: displayPath(file) });
+      const at =
+        error instanceof InputError && error.line !== undefined && error.column !== undefined
+          ? { line: error.line, column: error.column }
+          : {};
+      throw new InputError(`--corpus: ${(error as Error).message}`, { file: displayPath(file), ...at });
     }
     if (entry !== undefined) entries.push(entry);
   }

@@ -7,6 +7,8 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { locate } from "../check/parse/json.js";
+import { InputError } from "../errors.js";
 import type { FaultStep, FuzzPlan, FuzzSettings } from "./plan.js";
 
 export interface CorpusEntry {
@@ -150,6 +152,21 @@ const fileSchema = z.object({
 });
 
 /**
+ * The value of a corpus file's JSON text; text that is not JSON is an `InputError` at the line and
+ * column JSON.parse stopped at.
+ */
+function parsedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const position = /position (\d+)/.exec(message);
+    const at = position === null ? undefined : locate(text, Number(position[1]));
+    throw new InputError(`not JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`, at ?? {});
+  }
+}
+
+/**
  * Reads a corpus file. Returns undefined for another protocol's file; throws with the reason for
  * a file that is not a corpus file. A plan is fitted to the campaign: its cluster size and
  * options are kept within what the campaign's settings allow.
@@ -166,7 +183,7 @@ function fittedStep(step: FaultStep, phaseEnd: number, liveness: boolean): Fault
 }
 
 export function parseCorpusFile(text: string, settings: FuzzSettings): CorpusEntry | undefined {
-  const parsed = fileSchema.safeParse(JSON.parse(text));
+  const parsed = fileSchema.safeParse(parsedJson(text));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`not a corpus file: ${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`);

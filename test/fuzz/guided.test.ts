@@ -7,6 +7,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { InputError } from "../../sim/errors.js";
 import { planArbitrary } from "../../sim/fuzz/arbitraries.js";
 import {
   evaluateJob,
@@ -298,6 +299,17 @@ describe("corpus and mutations", () => {
     const other = corpusFileText({ ...correct, protocol: "raft" }, entry);
     expect(parseCorpusFile(other, correct)).toBeUndefined();
     expect(() => parseCorpusFile('{"schemaVersion":1}', correct)).toThrow(/not a corpus file/);
+    // Text that is not JSON is placed at its line and column, as every other input file is.
+    const broken = (() => {
+      try {
+        parseCorpusFile('{\n  "schemaVersion": 1,\n  oops\n}\n', correct);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(broken).toBeInstanceOf(InputError);
+    expect(broken).toMatchObject({ line: 3, column: 3 });
+    expect((broken as Error).message).toMatch(/^not JSON: /);
   });
 
   test("mutants are valid plans within the settings, and a failing mutant shrinks to its crash and restart", () => {
