@@ -1,5 +1,5 @@
 /** A campaign's corpus on disk (`--corpus DIR`): one JSON file per entry, named by its plan. */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../../sim/errors.js";
 import { type CorpusEntry, corpusFileName, corpusFileText, parseCorpusFile } from "../../sim/fuzz/corpus.js";
@@ -35,7 +35,11 @@ export function saveCorpus(dir: string, settings: FuzzSettings, entries: readonl
   for (const entry of entries) {
     const file = join(dir, corpusFileName(settings, entry.plan));
     if (existsSync(file)) continue;
-    writeFileSync(file, corpusFileText(settings, entry));
+    // Written aside and renamed: a campaign killed mid-write, or another one sharing the folder,
+    // never leaves a half file that would stop every later campaign with an input error.
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, corpusFileText(settings, entry));
+    renameSync(partial, file);
     written++;
   }
   return written;

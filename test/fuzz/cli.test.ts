@@ -243,6 +243,8 @@ describe("quorumlab fuzz", () => {
     expect(one.corpusSaved).toBe(one.corpus);
     expect(one.nondeterminism).toBeNull();
     expect(readdirSync(corpus).length).toBe(one.corpus);
+    // Each file is written aside and renamed into place: no partial file is left.
+    expect(readdirSync(corpus).filter((name) => !name.endsWith(".json"))).toEqual([]);
     expect(readFileSync(page, "utf8")).toContain("Coverage by runs");
     const second = JSON.parse(fuzz(["--corpus", corpus]).stdout) as Record<string, unknown>;
     expect(second.corpusLoaded).toBe(one.corpus);
