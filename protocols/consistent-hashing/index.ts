@@ -29,7 +29,7 @@ export const ringBugs: readonly DeliberateBug[] = [
   },
   {
     name: "no-wrap-around",
-    id: "M25",
+    id: "M25a",
     change:
       "a hash above the largest token is given to the largest token's node instead of wrapping to the smallest",
     breaks: ["ring.successor"],
@@ -37,7 +37,7 @@ export const ringBugs: readonly DeliberateBug[] = [
   },
   {
     name: "sequential-vnode-tokens",
-    id: "M25",
+    id: "M25b",
     change: "token i of node n = hash(n) + i instead of hash(`n#i`)",
     breaks: ["ring.vnode-balance"],
     source: "Dynamo (SOSP 2007) §4.2; Karger et al. §4",

@@ -98,7 +98,7 @@ function readmeBugs(readme: string): Map<string, string | undefined> | undefined
     const cells = line.split("|").map((cell) => cell.trim());
     const name = cells.map((cell) => /^`([a-z0-9]+(?:-[a-z0-9]+)+)`$/.exec(cell)?.[1]).find(Boolean);
     if (name === undefined) continue;
-    const id = cells.map((cell) => /^(M\d+)[a-z]?$/.exec(cell)?.[1]).find(Boolean);
+    const id = cells.map((cell) => /^(M\d+[a-z]?)$/.exec(cell)?.[1]).find(Boolean);
     if (!bugs.has(name) || id !== undefined) bugs.set(name, id);
   }
   return bugs;
