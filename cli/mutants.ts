@@ -874,7 +874,10 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       })
       .option("list", { type: "boolean", default: false, describe: "list the bugs without running them" })
       .option("protocol", { type: "string", describe: "only this protocol" })
-      .option("time-per", { type: "string", describe: "fuzzing budget per bug (default 60s)" })
+      .option("time-per", {
+        type: "string",
+        describe: "time per bug (default 60s): its fuzzing campaign, and with --explore its searches",
+      })
       .option("seed", { type: "string", describe: "campaign seed (default 1)" })
       .option("workers", {
         type: "string",
