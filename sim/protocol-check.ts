@@ -252,7 +252,12 @@ export function checkProtocol(value: unknown, file: string): CheckedProtocol {
     if (sizeProblem !== undefined) problems.push(`defaultNodes: ${sizeProblem}`);
   }
   if (protocol.invariants.length === 0 && protocol.client?.model === undefined) {
-    warnings.push("no invariants and no client.model: runs check nothing but exceptions");
+    // With a leading role, `--liveness` still checks that a leader is elected (liveness.leader).
+    warnings.push(
+      (protocol.roles?.leading.length ?? 0) > 0
+        ? "no invariants and no client.model: runs check nothing but exceptions, and under --liveness that a leader is elected"
+        : "no invariants and no client.model: runs check nothing but exceptions",
+    );
   }
   if (problems.length > 0) throw problemsError(problems, file);
   return { protocol, warnings };

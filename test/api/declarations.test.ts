@@ -126,3 +126,15 @@ describe("the built-in protocols' declarations", () => {
     });
   }
 });
+
+describe("a module that checks nothing", () => {
+  it("is warned that runs check only exceptions, and with a leading role, the leader under --liveness", () => {
+    const bare = { name: "bare", create: () => ({ onMessage() {} }) };
+    expect(checkProtocol(bare, "bare.mjs").warnings).toEqual([
+      "no invariants and no client.model: runs check nothing but exceptions",
+    ]);
+    expect(checkProtocol({ ...bare, roles }, "bare.mjs").warnings).toEqual([
+      "no invariants and no client.model: runs check nothing but exceptions, and under --liveness that a leader is elected",
+    ]);
+  });
+});
