@@ -361,6 +361,7 @@ export function timeline(
       case "note":
         if (record.node === "kernel")
           push(record.t, c.dim(`${record.label}: ${JSON.stringify(record.data)}`));
+        else if (record.label === "lost-unsynced-writes") push(record.t, powerLossText(record, c));
         break;
       case "violation":
         push(record.t, `${c.red("✗")} ${c.red(record.invariant)}: ${record.message.split("\n")[0]}`);
@@ -372,6 +373,16 @@ export function timeline(
   if (hidden > 0) lines.push(c.dim(`     … ${hidden} more (see --trace / --report)`));
   if (lines.length === 0) lines.push(c.dim("no faults, leadership changes or violations"));
   return lines;
+}
+
+/**
+ * The power loss that follows a `crash` with `loseUnsynced: true`: the node's storage lost the
+ * writes made since its last sync (the kernel's `lost-unsynced-writes` note).
+ */
+function powerLossText(record: TraceLine & { kind: "note" }, c: ChalkInstance): string {
+  const writes = (record.data as { writes?: unknown } | null)?.writes;
+  const count = typeof writes === "number" ? writes : 0;
+  return `${c.yellow("power loss")} ${record.node}: ${count === 0 ? "no" : count} unsynced write${count === 1 ? "" : "s"} lost`;
 }
 
 /** A fault record in one line, or `undefined` for any other record. */

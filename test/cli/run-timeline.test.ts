@@ -44,6 +44,15 @@ describe("run's timeline", () => {
     expect(lines.some((line) => line.includes("an entry of term 4 commits c and e"))).toBe(false);
   });
 
+  it("tells a power loss after its crash, with how many unsynced writes it lost", () => {
+    const lines = timelineOf("raft-unsynced-vote-bug");
+    const crash = lines.indexOf("2ms  crash n2");
+    expect(crash).toBeGreaterThan(0);
+    expect(lines[crash + 1]).toBe("2ms  power loss n2: 2 unsynced writes lost");
+    // A crash that keeps its unsynced writes is no power loss.
+    expect(timelineOf("raft-leader-crash").some((line) => line.includes("power loss"))).toBe(false);
+  });
+
   it("tells a leadership in the name of the protocol's own leading role", () => {
     expect(timelineOf("2pc-no-vote")).toContain("0  n1 becomes coordinator");
     // The view service keeps n2 primary from view 1 into view 2: a leadership of each view.
