@@ -225,7 +225,10 @@ export class FaultTimeline {
           : action.duplicate.message;
     const fault =
       action.kind === "delay" ? { kind: action.kind, delayUs: action.delay.by } : { kind: action.kind };
-    if (!kernel.faultMessage(id, fault)) this.skip(action.kind, `no message ${id} has been sent yet`);
+    const outcome = kernel.faultMessage(id, fault);
+    if (outcome === "unsent") this.skip(action.kind, `no message ${id} has been sent yet`);
+    else if (outcome === "gone")
+      this.skip(action.kind, `message ${id} is no longer in flight: it arrived or was lost before this step`);
   }
 
   /** A scripted client operation, run by the next scripted client. */
