@@ -141,11 +141,33 @@ function scenarioNames(input: ScenarioInput, errorAt: ErrorAt): ScenarioNames {
 }
 
 /** The network with its defaults; a link given `both` is two links. */
-function buildNetwork(input: ScenarioInput, { endpoint }: ScenarioNames): NetworkSpec {
+function buildNetwork(input: ScenarioInput, { endpoint, errorAt }: ScenarioNames): NetworkSpec {
   const links: LinkSpec[] = [];
+  /** The entry that set each directed link: a second one for it would silently win or lose. */
+  const givenBy = new Map<string, { readonly index: number; readonly reverse: boolean }>();
+  const claim = (from: string, to: string, index: number, reverse: boolean) => {
+    const key = `${from}→${to}`;
+    const earlier = givenBy.get(key);
+    if (earlier !== undefined) {
+      const by = `network.links.${earlier.index}${earlier.reverse ? " (its both: true)" : ""}`;
+      throw errorAt(
+        ["network", "links", index],
+        `network.links.${index}: the link ${key} is already set by ${by}: give each directed link once`,
+      );
+    }
+    givenBy.set(key, { index, reverse });
+  };
   (input.network?.links ?? []).forEach((link, index) => {
     endpoint(link.from, ["network", "links", index, "from"]);
     endpoint(link.to, ["network", "links", index, "to"]);
+    if (link.from === link.to) {
+      throw errorAt(
+        ["network", "links", index],
+        `network.links.${index}: ${link.from} to ${link.to} joins ${link.from} to itself, and a node's messages to itself never cross the network: expected two different nodes or clients`,
+      );
+    }
+    claim(link.from, link.to, index, false);
+    if (link.both === true) claim(link.to, link.from, index, true);
     const spec = {
       from: link.from,
       to: link.to,

@@ -238,6 +238,21 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "clog-from-itself.yaml:4:29: clog.link: [n2, n2] joins n2 to itself, and a node's messages to itself never cross the network: expected two different nodes or clients, such as [n1, n3]",
   ],
   [
+    "link-to-itself",
+    "protocol: raft\nduration: 1s\nnetwork:\n  links:\n    - {from: n1, to: n1, loss: 0.5}\n",
+    "link-to-itself.yaml:5:7: network.links.0: n1 to n1 joins n1 to itself, and a node's messages to itself never cross the network: expected two different nodes or clients",
+  ],
+  [
+    "link-given-twice",
+    "protocol: raft\nduration: 1s\nnetwork:\n  links:\n    - {from: n1, to: n2, loss: 0.5}\n    - {from: n1, to: n2, loss: 0.1}\n",
+    "link-given-twice.yaml:6:7: network.links.1: the link n1→n2 is already set by network.links.0: give each directed link once",
+  ],
+  [
+    "link-given-twice-by-both",
+    "protocol: raft\nduration: 1s\nnetwork:\n  links:\n    - {from: n1, to: n2, loss: 0.5, both: true}\n    - {from: n2, to: n1, latency: 9ms}\n",
+    "link-given-twice-by-both.yaml:6:7: network.links.1: the link n2→n1 is already set by network.links.0 (its both: true): give each directed link once",
+  ],
+  [
     "partition-empty-group",
     "protocol: raft\nduration: 1s\nfaults:\n  - {at: 10ms, partition: [[n1, n2], []]}\n",
     "partition-empty-group.yaml:4:38: faults.0.partition.1: an empty group cuts nobody off: each group names a node or client",
