@@ -140,9 +140,10 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
   if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
   out.push("");
   out.push(
-    ...timeline(result.records, c, { notes: stepNotes(scenario), leading: options.leading }).map(
-      (line) => `  ${line}`,
-    ),
+    ...timeline(result.records, c, {
+      notes: stepNotes(scenario, result.stepsRun),
+      leading: options.leading,
+    }).map((line) => `  ${line}`),
   );
   out.push(...protocolTimelineLines(result.figures, c).map((line) => `  ${line}`));
   out.push("");
@@ -279,26 +280,30 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const timelineMax = 40;
 
-/** A `note` the scenario gives a timeline step, at the step's time. */
+/** A `note` the scenario gives a step, at the time and event the step ran. */
 export interface StepNote {
   readonly t: number;
+  /** The event the step ran as (or, for a schedule step, the first event it took). */
+  readonly e: number;
   readonly text: string;
 }
 
 /**
- * The notes of the scenario's timeline steps, in time order. A step that waits for a new leader
- * has no time of its own and is left out.
+ * The notes of the scenario's steps that ran (its fault timeline's, or its schedule's), in the
+ * order they ran: a step that waits for a new leader is told when it ran after the election, and
+ * a step that never ran (its leader never came, the run stopped first) is left out.
  */
-export function stepNotes(scenario: Scenario): StepNote[] {
+export function stepNotes(scenario: Scenario, stepsRun: RunResult["stepsRun"]): StepNote[] {
+  const steps: ReadonlyArray<{ readonly note?: string }> = scenario.schedule ?? scenario.faults;
   const notes: StepNote[] = [];
-  for (const step of scenario.faults) {
-    if (step.note !== undefined && step.afterNewLeaderUs === undefined)
-      notes.push({ t: step.atUs, text: step.note });
+  for (const run of stepsRun) {
+    const note = steps[run.step]?.note;
+    if (note !== undefined) notes.push({ t: run.timeUs, e: run.event, text: note });
   }
-  // Stable: steps at one time keep their file order.
+  // Stable: steps of one event (none yet) keep the order they ran in.
   return notes
     .map((note, order) => ({ note, order }))
-    .sort((left, right) => left.note.t - right.note.t || left.order - right.order)
+    .sort((left, right) => left.note.e - right.note.e || left.order - right.order)
     .map(({ note }) => note);
 }
 
@@ -331,15 +336,15 @@ export function timeline(
     else hidden++;
   };
   let nextNote = 0;
-  const notesUntil = (t: number) => {
-    for (; nextNote < notes.length && (notes[nextNote] as StepNote).t <= t; nextNote++) {
+  const notesUntil = (e: number) => {
+    for (; nextNote < notes.length && (notes[nextNote] as StepNote).e <= e; nextNote++) {
       const note = notes[nextNote] as StepNote;
       push(note.t, c.italic(`# ${note.text}`));
     }
   };
   for (const record of records) {
-    // The end record's time is where the run stopped: steps after it never ran.
-    if ("t" in record) notesUntil(record.t);
+    // Each note comes before the records of the event its step ran as.
+    if ("e" in record) notesUntil(record.e);
     const fault = faultText(record, c);
     if (fault !== undefined && "t" in record) {
       push(record.t, fault);

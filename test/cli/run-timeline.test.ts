@@ -14,12 +14,16 @@ import { historyChecker } from "../../cli/history-check.js";
 import { stepNotes, timeline } from "../../cli/run.js";
 import { protocols } from "../../protocols/index.js";
 import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
 
 function runOf(name: string): { lines: string[]; leaderChanges: number } {
   const scenario = loadScenario(name);
   const result = runScenario(scenario, protocols, { checkHistory: historyChecker(), keepTrace: true });
   const leading = protocols.get(scenario.protocol)?.roles?.leading ?? [];
-  const lines = timeline(result.records, new Chalk({ level: 0 }), { notes: stepNotes(scenario), leading });
+  const lines = timeline(result.records, new Chalk({ level: 0 }), {
+    notes: stepNotes(scenario, result.stepsRun),
+    leading,
+  });
   return { lines: lines.map((line) => line.trim()), leaderChanges: result.figures.leaderChanges };
 }
 
@@ -33,9 +37,55 @@ describe("run's timeline", () => {
     expect(lines[0]).toBe("0  # (a) n1 becomes leader of term 1");
     const note = lines.indexOf("30ms  # (c) n5 crashes");
     expect(note).toBeGreaterThan(lines.indexOf("26ms  # c stays on n5"));
-    expect(lines[note + 2]).toBe("30ms  crash n5");
+    // Each note right before what its own step did, steps of one instant in file order.
+    expect(lines.slice(note, note + 5)).toEqual([
+      "30ms  # (c) n5 crashes",
+      "30ms  crash n5",
+      "30ms  heal: every link restored",
+      "30ms  # keep n4 out of term 3, as in the figure",
+      "30ms  cut n1↔n4",
+    ]);
     // A step that leaves no record of its own (a timeout, a client operation) is told by its note.
     expect(lines).toContain("300ms  # reads e");
+  });
+
+  it("tells the note of a step that waited for a new leader when it ran, and of a schedule step", () => {
+    const text = `protocol: raft
+nodes: 3
+duration: 1s
+faults:
+  - {at: 0, afterNewLeader: 5ms, isolate: leader, note: "cut off the first leader"}
+  - {at: 500ms, afterNewLeader: 1ms, nthNewLeader: 9, crash: leader, note: "never comes"}
+`;
+    const scenario = parseScenario(text, "waits.yaml");
+    const result = runScenario(scenario, protocols, { keepTrace: true });
+    const lines = timeline(result.records, new Chalk({ level: 0 }), {
+      notes: stepNotes(scenario, result.stepsRun),
+      leading: ["leader"],
+    }).map((line) => line.trim());
+    const note = lines.findIndex((line) => line.endsWith("# cut off the first leader"));
+    expect(lines[note - 1]).toMatch(/^\S+ {2}n\d becomes leader \(term 1\)$/);
+    expect(lines[note + 1]).toMatch(/^\S+ {2}partition n\d \| /);
+    expect(lines.some((line) => line.includes("never comes"))).toBe(false);
+
+    const schedule = parseScenario(
+      `protocol: raft
+nodes: 3
+duration: 1s
+clients: 1
+schedule:
+  - {crash: n2, note: "n2 goes down"}
+  - {fire: {node: n1, timer: election}, note: "n1 stands"}
+`,
+      "schedule.yaml",
+    );
+    const played = runScenario(schedule, protocols, { keepTrace: true });
+    const told = timeline(played.records, new Chalk({ level: 0 }), {
+      notes: stepNotes(schedule, played.stepsRun),
+    }).map((line) => line.trim());
+    expect(told[0]).toBe("0  # n2 goes down");
+    expect(told[1]).toBe("0  crash n2");
+    expect(told[2]).toMatch(/^[\d.]+ms {2}# n1 stands$/);
   });
 
   it("leaves out the notes of steps after the run stopped at a violation", () => {
