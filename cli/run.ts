@@ -145,6 +145,7 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
       leading: options.leading,
     }).map((line) => `  ${line}`),
   );
+  out.push(...unranWaits(result, c).map((line) => `  ${line}`));
   out.push(...protocolTimelineLines(result.figures, c).map((line) => `  ${line}`));
   out.push("");
   out.push(
@@ -305,6 +306,37 @@ export function stepNotes(scenario: Scenario, stepsRun: RunResult["stepsRun"]): 
     .map((note, order) => ({ note, order }))
     .sort((left, right) => left.note.e - right.note.e || left.order - right.order)
     .map(({ note }) => note);
+}
+
+/**
+ * The fault steps that waited for a new leader and never ran, though the run went on to its end:
+ * the leader never came, or came too late for the delay to end within the run. Without these
+ * lines such a step left no trace at all.
+ */
+export function unranWaits(result: RunResult, c: ChalkInstance): string[] {
+  if (result.scenario.schedule !== undefined || result.kernel.isStopped) return [];
+  const ran = new Set(result.stepsRun.map((run) => run.step));
+  const lines: string[] = [];
+  result.scenario.faults.forEach((step, index) => {
+    if (step.afterNewLeaderUs === undefined || ran.has(index)) return;
+    const target = (step as Record<string, unknown>)[step.kind];
+    const action = typeof target === "string" ? `${step.kind} ${target}` : step.kind;
+    const nth = step.nthNewLeader ?? 1;
+    const leader = nth === 1 ? "the next new leader" : `the ${ordinal(nth)} new leader`;
+    const note = step.note === undefined ? "" : `  ${c.italic(`# ${step.note}`)}`;
+    lines.push(
+      `${c.dim("never ran".padStart(9))}  ${c.yellow(action)} (faults.${index}): from ${formatDuration(step.atUs)} it waited for ${leader} and ${formatDuration(step.afterNewLeaderUs)} more, and the run ended first${note}`,
+    );
+  });
+  return lines;
+}
+
+/** 2nd, 3rd, 11th, 21st. */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix =
+    tens >= 11 && tens <= 13 ? "th" : n % 10 === 1 ? "st" : n % 10 === 2 ? "nd" : n % 10 === 3 ? "rd" : "th";
+  return `${n}${suffix}`;
 }
 
 /** What the timeline tells beside the trace. */

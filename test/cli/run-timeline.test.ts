@@ -11,7 +11,7 @@ import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { historyChecker } from "../../cli/history-check.js";
-import { stepNotes, timeline } from "../../cli/run.js";
+import { stepNotes, timeline, unranWaits } from "../../cli/run.js";
 import { protocols } from "../../protocols/index.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
@@ -67,6 +67,10 @@ faults:
     expect(lines[note - 1]).toMatch(/^\S+ {2}n\d becomes leader \(term 1\)$/);
     expect(lines[note + 1]).toMatch(/^\S+ {2}partition n\d \| /);
     expect(lines.some((line) => line.includes("never comes"))).toBe(false);
+    // ...but the step that never ran is told after the timeline, with its note.
+    expect(unranWaits(result, new Chalk({ level: 0 }))).toEqual([
+      "never ran  crash leader (faults.1): from 500ms it waited for the 9th new leader and 1ms more, and the run ended first  # never comes",
+    ]);
 
     const schedule = parseScenario(
       `protocol: raft
