@@ -45,6 +45,14 @@ const duration = z.union([z.string(), z.number()]).transform((value, context) =>
     });
     return z.NEVER;
   }
+  // Virtual time counts whole microseconds in a double: past 2^53 it can no longer add 1 µs.
+  if (parsed > Number.MAX_SAFE_INTEGER) {
+    context.addIssue({
+      code: "custom",
+      message: `${JSON.stringify(value)} is too long: a duration is at most ${Number.MAX_SAFE_INTEGER}us (about 285 years), the longest virtual time kept to the microsecond`,
+    });
+    return z.NEVER;
+  }
   return parsed;
 });
 

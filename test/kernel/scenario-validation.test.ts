@@ -238,6 +238,11 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "clog-from-itself.yaml:4:29: clog.link: [n2, n2] joins n2 to itself, and a node's messages to itself never cross the network: expected two different nodes or clients, such as [n1, n3]",
   ],
   [
+    "duration-beyond-microseconds",
+    "protocol: raft\nduration: 10000000000000000000s\n",
+    'duration-beyond-microseconds.yaml:2:11: duration: "10000000000000000000s" is too long: a duration is at most 9007199254740991us (about 285 years), the longest virtual time kept to the microsecond',
+  ],
+  [
     "link-to-itself",
     "protocol: raft\nduration: 1s\nnetwork:\n  links:\n    - {from: n1, to: n1, loss: 0.5}\n",
     "link-to-itself.yaml:5:7: network.links.0: n1 to n1 joins n1 to itself, and a node's messages to itself never cross the network: expected two different nodes or clients",
