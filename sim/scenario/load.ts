@@ -68,6 +68,14 @@ function build(input: ScenarioInput, file: string, keyOrder: readonly string[], 
   checkWorkload(input, errorAt);
   const faults = checkFaults(input, names);
   if (input.schedule !== undefined) checkSchedule(input, names.nodeSet, errorAt, keyOrder);
+  else if (input.clients !== undefined) {
+    // Without a schedule nothing would use these clients: the run would ignore the key.
+    throw errorAt(
+      ["clients"],
+      "clients: only a scenario with a schedule takes clients, for its invoke steps; background clients are workload.clients",
+      "key",
+    );
+  }
   checkExpectations(input, names);
   return {
     name: input.name ?? baseName(file),
@@ -391,10 +399,18 @@ function checkSchedule(
   const clientSet = new Set(Array.from({ length: clientCount }, (_, index) => `c${index + 1}`));
   const known = (value: string, path: Array<string | number>, nodesOnly: boolean): void => {
     if (nodeSet.has(value) || (!nodesOnly && clientSet.has(value))) return;
+    // A step that takes only a node is not told of the clients, which it could not name.
+    const clients = nodesOnly
+      ? ""
+      : clientCount === 0
+        ? " and no clients"
+        : ` and clients ${describeRange([...clientSet])}`;
+    const symbolic = symbolicTargets.has(value)
+      ? `; schedule steps name nodes: '${value}' is a target only in a fault timeline`
+      : "";
     throw errorAt(
       path,
-      `unknown ${nodesOnly ? "node" : "node or client"} '${value}': this scenario has nodes ${describeRange([...nodeSet])}` +
-        (clientCount === 0 ? " and no clients" : ` and clients c1..c${clientCount}`),
+      `unknown ${nodesOnly ? "node" : "node or client"} '${value}': this scenario has nodes ${describeRange([...nodeSet])}${clients}${symbolic}`,
     );
   };
   (input.schedule ?? []).forEach((step, index) => {

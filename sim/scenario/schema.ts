@@ -191,7 +191,7 @@ const faultFields = {
     .array(z.array(name).min(1, "an empty group cuts nobody off: each group names a node or client"))
     .min(2, "a partition needs at least two groups"),
   cut: link,
-  heal: z.literal(true),
+  heal: z.literal(true, { error: "expected true: a heal is written `heal: true`" }),
   clog: fields({ link: link, delay: duration, for: duration }),
   burst: fields({ loss: probability.optional(), duplicate: probability.optional(), for: duration }),
   drift: fields({ node: target, rate: z.number().gt(-1).lt(10) }),

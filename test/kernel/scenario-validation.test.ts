@@ -243,6 +243,26 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     'duration-beyond-microseconds.yaml:2:11: duration: "10000000000000000000s" is too long: a duration is at most 9007199254740991us (about 285 years), the longest virtual time kept to the microsecond',
   ],
   [
+    "clients-without-schedule",
+    "protocol: raft\nduration: 1s\nclients: 2\n",
+    "clients-without-schedule.yaml:3:1: clients: only a scenario with a schedule takes clients, for its invoke steps; background clients are workload.clients",
+  ],
+  [
+    "schedule-symbolic-target",
+    "protocol: raft\nduration: 1s\nclients: 1\nschedule:\n  - {crash: leader}\n",
+    "schedule-symbolic-target.yaml:5:13: unknown node 'leader': this scenario has nodes n1..n3; schedule steps name nodes: 'leader' is a target only in a fault timeline",
+  ],
+  [
+    "schedule-one-client",
+    "protocol: raft\nduration: 1s\nclients: 1\nschedule:\n  - {drop: {id: 0, from: c2, to: n1, type: x}}\n",
+    "schedule-one-client.yaml:5:26: unknown node or client 'c2': this scenario has nodes n1..n3 and clients c1",
+  ],
+  [
+    "heal-false",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 0, heal: false}\n",
+    "heal-false.yaml:4:19: faults.0.heal: expected true: a heal is written `heal: true`",
+  ],
+  [
     "link-to-itself",
     "protocol: raft\nduration: 1s\nnetwork:\n  links:\n    - {from: n1, to: n1, loss: 0.5}\n",
     "link-to-itself.yaml:5:7: network.links.0: n1 to n1 joins n1 to itself, and a node's messages to itself never cross the network: expected two different nodes or clients",
