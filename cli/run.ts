@@ -6,7 +6,7 @@ import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import type { RunResult } from "../sim/run.js";
 import type { Scenario } from "../sim/scenario/schema.js";
-import { formatDuration } from "../sim/time.js";
+import { formatClockRate, formatDuration } from "../sim/time.js";
 import type { TraceLine } from "../sim/trace.js";
 import { loadScenario } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
@@ -441,7 +441,7 @@ function faultText(record: TraceLine, c: ChalkInstance): string | undefined {
     case "burst":
       return `${c.yellow("burst")} loss ${record.loss}, duplicate ${record.duplicate} until ${formatDuration(record.untilUs)}`;
     case "drift":
-      return `${c.yellow("drift")} ${record.node} clock rate ${1 + record.rate}`;
+      return `${c.yellow("drift")} ${record.node} clock rate ${formatClockRate(record.rate)}`;
     default:
       return undefined;
   }

@@ -92,6 +92,16 @@ schedule:
     expect(told[2]).toMatch(/^[\d.]+ms {2}# n1 stands$/);
   });
 
+  it("tells a drifting clock's rate as written, not as a float sum", () => {
+    const scenario = parseScenario(
+      "protocol: raft\nduration: 100ms\nfaults:\n  - {at: 1ms, drift: {node: n1, rate: -0.07}}\n  - {at: 2ms, drift: {node: n2, rate: 0.05}}\n",
+      "drift.yaml",
+    );
+    const result = runScenario(scenario, protocols, { keepTrace: true });
+    const lines = timeline(result.records, new Chalk({ level: 0 })).map((line) => line.trim());
+    expect(lines).toEqual(["1ms  drift n1 clock rate 0.93", "2ms  drift n2 clock rate 1.05"]);
+  });
+
   it("leaves out the notes of steps after the run stopped at a violation", () => {
     const lines = timelineOf("raft-figure-8-bug");
     expect(lines.at(-1)).toMatch(/^72ms {2}✗ raft.leader-completeness/);
