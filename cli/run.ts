@@ -143,6 +143,7 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
     ...timeline(result.records, c, {
       notes: stepNotes(scenario, result.stepsRun),
       leading: options.leading,
+      oneWayClogs: oneWayClogs(scenario, result.stepsRun),
     }).map((line) => `  ${line}`),
   );
   out.push(...unranWaits(result, c).map((line) => `  ${line}`));
@@ -345,6 +346,22 @@ export interface TimelineOptions {
   readonly notes?: readonly StepNote[];
   /** The roles the protocol declares leading (`roles.leading`); without them no node leads. */
   readonly leading?: readonly string[];
+  /**
+   * The events at which a one-way clog ran (`oneWayClogs`): the trace's clog record does not say
+   * which way it goes.
+   */
+  readonly oneWayClogs?: ReadonlySet<number>;
+}
+
+/** The events at which the scenario's one-way clogs ran, from the steps that ran. */
+export function oneWayClogs(scenario: Scenario, stepsRun: RunResult["stepsRun"]): Set<number> {
+  const events = new Set<number>();
+  if (scenario.schedule !== undefined) return events;
+  for (const run of stepsRun) {
+    const step = scenario.faults[run.step];
+    if (step?.kind === "clog" && step.clog.link.oneWay) events.add(run.event);
+  }
+  return events;
 }
 
 /**
@@ -367,6 +384,25 @@ export function timeline(
     if (lines.length < timelineMax) lines.push(`${c.dim(formatDuration(t).padStart(9))}  ${text}`);
     else hidden++;
   };
+  // A burst replaces a burst still running, and a clog the clog of its link: the earlier one
+  // ends there, though its own line gave a later end.
+  let burstUntil = -1;
+  const clogUntil = new Map<string, number>();
+  const replaces = (record: TraceLine): string => {
+    if (record.kind === "burst") {
+      const earlier = burstUntil;
+      burstUntil = record.untilUs;
+      return earlier > record.t
+        ? c.dim(` (replaces the burst due to end at ${formatDuration(earlier)})`)
+        : "";
+    }
+    if (record.kind !== "clog") return "";
+    const links = [`${record.from}→${record.to}`];
+    if (!options.oneWayClogs?.has(record.e)) links.push(`${record.to}→${record.from}`);
+    const earlier = Math.max(...links.map((link) => clogUntil.get(link) ?? -1));
+    for (const link of links) clogUntil.set(link, record.untilUs);
+    return earlier > record.t ? c.dim(` (replaces the clog due to end at ${formatDuration(earlier)})`) : "";
+  };
   let nextNote = 0;
   const notesUntil = (e: number) => {
     for (; nextNote < notes.length && (notes[nextNote] as StepNote).e <= e; nextNote++) {
@@ -377,9 +413,9 @@ export function timeline(
   for (const record of records) {
     // Each note comes before the records of the event its step ran as.
     if ("e" in record) notesUntil(record.e);
-    const fault = faultText(record, c);
+    const fault = faultText(record, c, options.oneWayClogs);
     if (fault !== undefined && "t" in record) {
-      push(record.t, fault);
+      push(record.t, `${fault}${replaces(record)}`);
       continue;
     }
     switch (record.kind) {
@@ -423,7 +459,11 @@ function powerLossText(record: TraceLine & { kind: "note" }, c: ChalkInstance): 
 }
 
 /** A fault record in one line, or `undefined` for any other record. */
-function faultText(record: TraceLine, c: ChalkInstance): string | undefined {
+function faultText(
+  record: TraceLine,
+  c: ChalkInstance,
+  oneWayClogAt?: ReadonlySet<number>,
+): string | undefined {
   switch (record.kind) {
     case "crash":
     case "restart":
@@ -437,7 +477,7 @@ function faultText(record: TraceLine, c: ChalkInstance): string | undefined {
     case "heal":
       return c.yellow("heal: every link restored");
     case "clog":
-      return `${c.yellow("clog")} ${record.from}↔${record.to} +${formatDuration(record.extraUs)} until ${formatDuration(record.untilUs)}`;
+      return `${c.yellow("clog")} ${record.from}${oneWayClogAt?.has(record.e) ? "→" : "↔"}${record.to} +${formatDuration(record.extraUs)} until ${formatDuration(record.untilUs)}`;
     case "burst":
       return `${c.yellow("burst")} loss ${record.loss}, duplicate ${record.duplicate} until ${formatDuration(record.untilUs)}`;
     case "drift":

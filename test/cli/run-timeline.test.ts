@@ -11,7 +11,7 @@ import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { historyChecker } from "../../cli/history-check.js";
-import { stepNotes, timeline, unranWaits } from "../../cli/run.js";
+import { oneWayClogs, stepNotes, timeline, unranWaits } from "../../cli/run.js";
 import { protocols } from "../../protocols/index.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
@@ -100,6 +100,38 @@ schedule:
     const result = runScenario(scenario, protocols, { keepTrace: true });
     const lines = timeline(result.records, new Chalk({ level: 0 })).map((line) => line.trim());
     expect(lines).toEqual(["1ms  drift n1 clock rate 0.93", "2ms  drift n2 clock rate 1.05"]);
+  });
+
+  it("tells a one-way clog's direction, and a burst or clog that replaces one still running", () => {
+    const scenario = parseScenario(
+      `protocol: raft
+duration: 1s
+faults:
+  - {at: 100ms, clog: {link: {from: n1, to: n2, oneWay: true}, delay: 50ms, for: 500ms}}
+  - {at: 200ms, clog: {link: [n2, n3], delay: 10ms, for: 100ms}}
+  - {at: 250ms, clog: {link: {from: n2, to: n1, oneWay: true}, delay: 10ms, for: 100ms}}
+  - {at: 260ms, clog: {link: [n2, n1], delay: 10ms, for: 100ms}}
+  - {at: 300ms, burst: {loss: 0.5, for: 500ms}}
+  - {at: 400ms, burst: {duplicate: 0.5, for: 100ms}}
+  - {at: 600ms, burst: {duplicate: 0.5, for: 100ms}}
+`,
+      "clogs.yaml",
+    );
+    const result = runScenario(scenario, protocols, { keepTrace: true });
+    const lines = timeline(result.records, new Chalk({ level: 0 }), {
+      oneWayClogs: oneWayClogs(scenario, result.stepsRun),
+    })
+      .map((line) => line.trim())
+      .filter((line) => /clog|burst/.test(line));
+    expect(lines).toEqual([
+      "100ms  clog n1→n2 +50ms until 600ms",
+      "200ms  clog n2↔n3 +10ms until 300ms",
+      "250ms  clog n2→n1 +10ms until 350ms",
+      "260ms  clog n2↔n1 +10ms until 360ms (replaces the clog due to end at 600ms)",
+      "300ms  burst loss 0.5, duplicate 0 until 800ms",
+      "400ms  burst loss 0, duplicate 0.5 until 500ms (replaces the burst due to end at 800ms)",
+      "600ms  burst loss 0, duplicate 0.5 until 700ms",
+    ]);
   });
 
   it("leaves out the notes of steps after the run stopped at a violation", () => {
