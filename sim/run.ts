@@ -622,11 +622,13 @@ function figureExpectations(expect: Scenario["expect"], outcome: RunOutcome): Ex
     const value = lookupFigure(outcome.figures(), name);
     const tooLow = bounds.min !== undefined && (value === undefined || value < bounds.min);
     const tooHigh = bounds.max !== undefined && (value === undefined || value > bounds.max);
-    const range = `${bounds.min ?? "-∞"}..${bounds.max ?? "∞"}`;
+    // A figure in microseconds reads as a duration (`maxUncertainUs in -∞..300ms`).
+    const shown = (figure: number): string => (/Us$/.test(name) ? formatDuration(figure) : String(figure));
+    const range = `${bounds.min === undefined ? "-∞" : shown(bounds.min)}..${bounds.max === undefined ? "∞" : shown(bounds.max)}`;
     results.push({
       expectation: `${name} in ${range}`,
       met: !tooLow && !tooHigh,
-      detail: value === undefined ? notMeasured(name, outcome.figures()) : `${name} = ${value}`,
+      detail: value === undefined ? notMeasured(name, outcome.figures()) : `${name} = ${shown(value)}`,
     });
   }
   if (expect.blocked !== undefined) {

@@ -352,7 +352,39 @@ const scheduleStep = fields({
   }
 });
 
-const bounds = fields({ min: z.number().optional(), max: z.number().optional() });
+/** A figure's bound: a number, or for a figure in microseconds (`firstLeaderUs`) a duration. */
+const bound = z.union([z.number(), z.string()]);
+const bounds = fields({ min: bound.optional(), max: bound.optional() });
+
+/** Each figure's bounds as numbers: a duration is read as microseconds, under a name ending in `Us`. */
+const figureBounds = z.record(z.string(), bounds).transform((record, context) => {
+  const out: Record<string, { min?: number; max?: number }> = {};
+  for (const [figure, given] of Object.entries(record)) {
+    const read: { min?: number; max?: number } = {};
+    for (const side of ["min", "max"] as const) {
+      const value = given[side];
+      if (value === undefined) continue;
+      if (typeof value === "number") {
+        read[side] = value;
+        continue;
+      }
+      const parsed = /Us$/.test(figure) ? parseDurationUs(value) : undefined;
+      if (parsed === undefined || /^\s*[\d.]+\s*$/.test(value)) {
+        context.addIssue({
+          code: "custom",
+          path: [figure, side],
+          message: /Us$/.test(figure)
+            ? `expected a number of microseconds or a duration such as 300ms, got ${JSON.stringify(value)}`
+            : `expected a number, got ${JSON.stringify(value)} (a duration fits only a figure in microseconds, whose name ends in Us)`,
+        });
+        continue;
+      }
+      read[side] = parsed;
+    }
+    out[figure] = read;
+  }
+  return out;
+});
 
 const expectations = fields({
   safe: z.boolean().optional(),
@@ -360,7 +392,7 @@ const expectations = fields({
   linearizable: z.boolean().optional(),
   leader: fields({ by: duration }).optional(),
   neverLeader: z.array(name).optional(),
-  figures: z.record(z.string(), bounds).optional(),
+  figures: figureBounds.optional(),
   blocked: z.boolean().optional(),
 }).optional();
 
