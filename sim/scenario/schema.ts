@@ -400,7 +400,15 @@ export const scenarioSchema = fields({
   name: name.optional(),
   protocol: name,
   module: z.string().min(1).optional(),
-  summary: z.string().optional(),
+  summary: z
+    .string()
+    // A folded block (`summary: >`) ends in a line break: that is still one line.
+    .transform((text) => text.trimEnd())
+    .refine(
+      (text) => !text.includes("\n"),
+      "expected one line, shown by `quorumlab list` and `run`: the teaching text goes in description",
+    )
+    .optional(),
   description: z.string().optional(),
   // The protocol's own `nodeCounts` narrow this; the ceiling only keeps runs of a sane size.
   nodes: z.number().int().min(1).max(1000).optional(),

@@ -263,6 +263,11 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "heal-false.yaml:4:19: faults.0.heal: expected true: a heal is written `heal: true`",
   ],
   [
+    "summary-of-two-lines",
+    "protocol: raft\nduration: 1s\nsummary: |\n  line one\n  line two\n",
+    "summary-of-two-lines.yaml:3:10: summary: expected one line, shown by `quorumlab list` and `run`: the teaching text goes in description",
+  ],
+  [
     "link-to-itself",
     "protocol: raft\nduration: 1s\nnetwork:\n  links:\n    - {from: n1, to: n1, loss: 0.5}\n",
     "link-to-itself.yaml:5:7: network.links.0: n1 to n1 joins n1 to itself, and a node's messages to itself never cross the network: expected two different nodes or clients",
