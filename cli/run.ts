@@ -432,8 +432,7 @@ export function timeline(
         break;
       }
       case "note":
-        if (record.node === "kernel")
-          push(record.t, c.dim(`${record.label}: ${JSON.stringify(record.data)}`));
+        if (record.node === "kernel") push(record.t, c.dim(kernelNoteText(record)));
         else if (record.label === "lost-unsynced-writes") push(record.t, powerLossText(record, c));
         break;
       case "violation":
@@ -446,6 +445,18 @@ export function timeline(
   if (hidden > 0) lines.push(c.dim(`     … ${hidden} more (see --trace / --report)`));
   if (lines.length === 0) lines.push(c.dim("no faults, leadership changes or violations"));
   return lines;
+}
+
+/** A note of the fault timeline's: `skipped pause: n2 is down`, or its label and data. */
+function kernelNoteText(record: TraceLine & { kind: "note" }): string {
+  const data = record.data as { action?: unknown; reason?: unknown } | null;
+  if (
+    record.label === "skipped-action" &&
+    typeof data?.action === "string" &&
+    typeof data.reason === "string"
+  )
+    return `skipped ${data.action}: ${data.reason}`;
+  return `${record.label}: ${JSON.stringify(record.data)}`;
 }
 
 /**

@@ -134,6 +134,18 @@ faults:
     ]);
   });
 
+  it("tells a skipped step as a sentence, not as the trace's JSON", () => {
+    const scenario = parseScenario(
+      "protocol: raft\nduration: 100ms\nfaults:\n  - {at: 1ms, restart: n1}\n  - {at: 2ms, drop: {message: 0}}\n",
+      "skips.yaml",
+    );
+    const result = runScenario(scenario, protocols, { keepTrace: true });
+    expect(timeline(result.records, new Chalk({ level: 0 })).map((line) => line.trim())).toEqual([
+      "1ms  skipped restart: n1 is up: only a crashed node restarts",
+      "2ms  skipped drop: no message 0 has been sent yet",
+    ]);
+  });
+
   it("leaves out the notes of steps after the run stopped at a violation", () => {
     const lines = timelineOf("raft-figure-8-bug");
     expect(lines.at(-1)).toMatch(/^72ms {2}✗ raft.leader-completeness/);
