@@ -523,6 +523,8 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
         ? `missing, expected ${issue.expected}`
         : `expected ${issue.expected}, got ${JSON.stringify(value)}`;
     case "invalid_union": {
+      // A union that says what it expects when missing (a duration) is told in its own words.
+      if (value === undefined && issue.message.startsWith("missing")) return issue.message;
       const first = issue.errors[0]?.[0];
       return first === undefined ? "does not match any accepted form" : describeIssue(first, value);
     }

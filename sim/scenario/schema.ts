@@ -28,33 +28,38 @@ function unknownField(key: string, known: readonly string[]): string {
     : `unknown field${suggestion}`;
 }
 
-const duration = z.union([z.string(), z.number()]).transform((value, context) => {
-  // A number without a unit is refused: `at: 1000` meant milliseconds as often as microseconds.
-  if (typeof value === "number" && value !== 0) {
-    context.addIssue({
-      code: "custom",
-      message: `expected a duration with its unit, such as 150ms, 2s or 500us, got the number ${value}`,
-    });
-    return z.NEVER;
-  }
-  const parsed = parseDurationUs(value);
-  if (parsed === undefined) {
-    context.addIssue({
-      code: "custom",
-      message: `expected a duration such as 150ms, 2s or 500us, got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }
-  // Virtual time counts whole microseconds in a double: past 2^53 it can no longer add 1 µs.
-  if (parsed > Number.MAX_SAFE_INTEGER) {
-    context.addIssue({
-      code: "custom",
-      message: `${JSON.stringify(value)} is too long: a duration is at most ${Number.MAX_SAFE_INTEGER}us (about 285 years), the longest virtual time kept to the microsecond`,
-    });
-    return z.NEVER;
-  }
-  return parsed;
-});
+const duration = z
+  .union([z.string(), z.number()], {
+    error: (issue) =>
+      issue.input === undefined ? "missing, expected a duration such as 150ms, 2s or 500us" : undefined,
+  })
+  .transform((value, context) => {
+    // A number without a unit is refused: `at: 1000` meant milliseconds as often as microseconds.
+    if (typeof value === "number" && value !== 0) {
+      context.addIssue({
+        code: "custom",
+        message: `expected a duration with its unit, such as 150ms, 2s or 500us, got the number ${value}`,
+      });
+      return z.NEVER;
+    }
+    const parsed = parseDurationUs(value);
+    if (parsed === undefined) {
+      context.addIssue({
+        code: "custom",
+        message: `expected a duration such as 150ms, 2s or 500us, got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    // Virtual time counts whole microseconds in a double: past 2^53 it can no longer add 1 µs.
+    if (parsed > Number.MAX_SAFE_INTEGER) {
+      context.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(value)} is too long: a duration is at most ${Number.MAX_SAFE_INTEGER}us (about 285 years), the longest virtual time kept to the microsecond`,
+      });
+      return z.NEVER;
+    }
+    return parsed;
+  });
 
 /** A wait that must be able to pass: an operation's timeout of 0 would end it as it starts. */
 const positiveDuration = duration.refine((valueUs) => valueUs > 0, "expected a duration above 0");

@@ -268,6 +268,16 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "summary-of-two-lines.yaml:3:10: summary: expected one line, shown by `quorumlab list` and `run`: the teaching text goes in description",
   ],
   [
+    "missing-duration",
+    "protocol: raft\n",
+    "missing-duration.yaml:1:1: duration: missing, expected a duration such as 150ms, 2s or 500us",
+  ],
+  [
+    "missing-at",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {crash: n1}\n",
+    "missing-at.yaml:4:5: faults.0.at: missing, expected a duration such as 150ms, 2s or 500us",
+  ],
+  [
     "link-to-itself",
     "protocol: raft\nduration: 1s\nnetwork:\n  links:\n    - {from: n1, to: n1, loss: 0.5}\n",
     "link-to-itself.yaml:5:7: network.links.0: n1 to n1 joins n1 to itself, and a node's messages to itself never cross the network: expected two different nodes or clients",
