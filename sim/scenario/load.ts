@@ -219,6 +219,16 @@ function checkWorkload(input: ScenarioInput, errorAt: ErrorAt): void {
       `workload.stop: ${formatDuration(workload.stop)} is not after workload.start (${formatDuration(start)}), so no operation starts`,
     );
   }
+  if (Array.isArray(workload.keys)) {
+    const keys = workload.keys;
+    const twice = keys.findIndex((key, index) => keys.indexOf(key) !== index);
+    if (twice >= 0) {
+      throw errorAt(
+        ["workload", "keys", twice],
+        `workload.keys: '${keys[twice]}' is listed twice: each key once (a key listed twice would be chosen twice as often)`,
+      );
+    }
+  }
   if (workload.mix !== undefined && !Object.values(workload.mix).some((weight) => weight > 0)) {
     throw errorAt(
       ["workload", "mix"],

@@ -278,6 +278,11 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "missing-at.yaml:4:5: faults.0.at: missing, expected a duration such as 150ms, 2s or 500us",
   ],
   [
+    "workload-key-twice",
+    "protocol: raft\nduration: 1s\nworkload: {clients: 1, rate: 5, keys: [x, y, x]}\n",
+    "workload-key-twice.yaml:3:46: workload.keys: 'x' is listed twice: each key once (a key listed twice would be chosen twice as often)",
+  ],
+  [
     "link-to-itself",
     "protocol: raft\nduration: 1s\nnetwork:\n  links:\n    - {from: n1, to: n1, loss: 0.5}\n",
     "link-to-itself.yaml:5:7: network.links.0: n1 to n1 joins n1 to itself, and a node's messages to itself never cross the network: expected two different nodes or clients",
