@@ -21,7 +21,8 @@ export const verifyCommand: CommandModule<object, { json: boolean; filter?: stri
         .positional("scenarios", {
           type: "string",
           array: true,
-          describe: "scenario files, or folders of them, to verify instead of the built-in scenarios",
+          describe:
+            "scenario files, folders of them, or built-in names, to verify instead of every built-in scenario",
         })
         .option("json", { type: "boolean", default: false, describe: "print one JSON object per scenario" })
         .option("filter", { type: "string", describe: "only scenarios whose name contains this text" }),
@@ -93,13 +94,17 @@ export const verifyCommand: CommandModule<object, { json: boolean; filter?: stri
   };
 
 /**
- * The scenario files named on the command line: each file as given, each folder's YAML files
- * (sub-folders included, in name order). A path that does not exist is refused before anything runs.
+ * The scenarios named on the command line: each file as given, each folder's YAML files
+ * (sub-folders included, in name order), each built-in scenario's name as its file. A name that is
+ * none of these is refused before anything runs.
  */
 function givenFiles(paths: readonly string[]): string[] {
   const files: string[] = [];
   for (const path of paths) {
-    if (!existsSync(path)) throw new InputError("no such file or folder", { file: path });
+    if (!existsSync(path)) {
+      files.push(builtInFile(path));
+      continue;
+    }
     if (!statSync(path).isDirectory()) {
       files.push(path);
       continue;
@@ -109,4 +114,18 @@ function givenFiles(paths: readonly string[]): string[] {
     files.push(...found);
   }
   return files;
+}
+
+/** The file of the built-in scenario named `name`, as `run` finds one by name. */
+function builtInFile(name: string): string {
+  if (/[/\\]|\.ya?ml$/i.test(name)) throw new InputError("no such file or folder", { file: name });
+  for (const file of scenarioFiles()) {
+    if (parseScenario(readFileSync(file, "utf8"), displayPath(file)).name === name) return file;
+  }
+  throw new InputError(
+    `no such file or folder, and no built-in scenario named '${name}' (see 'quorumlab list')`,
+    {
+      file: name,
+    },
+  );
 }
