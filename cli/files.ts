@@ -43,16 +43,21 @@ export function scenariosFolder(): string {
 
 /** Every built-in scenario file (including regressions/), sorted by path. */
 export function scenarioFiles(): string[] {
+  return yamlFilesUnder(scenariosFolder());
+}
+
+/** The `.yaml` and `.yml` files under `folder`, sub-folders included, in name order. */
+export function yamlFilesUnder(folder: string): string[] {
   const out: string[] = [];
-  const walk = (folder: string): void => {
-    if (!existsSync(folder)) return;
-    for (const entry of readdirSync(folder).sort()) {
-      const path = join(folder, entry);
+  const walk = (at: string): void => {
+    if (!existsSync(at)) return;
+    for (const entry of readdirSync(at).sort()) {
+      const path = join(at, entry);
       if (statSync(path).isDirectory()) walk(path);
       else if (/\.ya?ml$/.test(entry)) out.push(path);
     }
   };
-  walk(scenariosFolder());
+  walk(folder);
   return out;
 }
 

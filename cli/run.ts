@@ -6,7 +6,7 @@ import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import type { RunResult } from "../sim/run.js";
 import type { Scenario } from "../sim/scenario/schema.js";
-import { formatDuration } from "../sim/time.js";
+import { formatClockRate, formatDuration } from "../sim/time.js";
 import type { TraceLine } from "../sim/trace.js";
 import { loadScenario } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
@@ -141,10 +141,13 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
   if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
   out.push("");
   out.push(
-    ...timeline(result.records, c, { notes: stepNotes(scenario), leading: options.leading }).map(
-      (line) => `  ${line}`,
-    ),
+    ...timeline(result.records, c, {
+      notes: stepNotes(scenario, result.stepsRun),
+      leading: options.leading,
+      oneWayClogs: oneWayClogs(scenario, result.stepsRun),
+    }).map((line) => `  ${line}`),
   );
+  out.push(...unranWaits(result, c).map((line) => `  ${line}`));
   out.push(...protocolTimelineLines(result.figures, c).map((line) => `  ${line}`));
   out.push("");
   out.push(
@@ -280,27 +283,62 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const timelineMax = 40;
 
-/** A `note` the scenario gives a timeline step, at the step's time. */
+/** A `note` the scenario gives a step, at the time and event the step ran. */
 export interface StepNote {
   readonly t: number;
+  /** The event the step ran as (or, for a schedule step, the first event it took). */
+  readonly e: number;
   readonly text: string;
 }
 
 /**
- * The notes of the scenario's timeline steps, in time order. A step that waits for a new leader
- * has no time of its own and is left out.
+ * The notes of the scenario's steps that ran (its fault timeline's, or its schedule's), in the
+ * order they ran: a step that waits for a new leader is told when it ran after the election, and
+ * a step that never ran (its leader never came, the run stopped first) is left out.
  */
-export function stepNotes(scenario: Scenario): StepNote[] {
+export function stepNotes(scenario: Scenario, stepsRun: RunResult["stepsRun"]): StepNote[] {
+  const steps: ReadonlyArray<{ readonly note?: string }> = scenario.schedule ?? scenario.faults;
   const notes: StepNote[] = [];
-  for (const step of scenario.faults) {
-    if (step.note !== undefined && step.afterNewLeaderUs === undefined)
-      notes.push({ t: step.atUs, text: step.note });
+  for (const run of stepsRun) {
+    const note = steps[run.step]?.note;
+    if (note !== undefined) notes.push({ t: run.timeUs, e: run.event, text: note });
   }
-  // Stable: steps at one time keep their file order.
+  // Stable: steps of one event (none yet) keep the order they ran in.
   return notes
     .map((note, order) => ({ note, order }))
-    .sort((left, right) => left.note.t - right.note.t || left.order - right.order)
+    .sort((left, right) => left.note.e - right.note.e || left.order - right.order)
     .map(({ note }) => note);
+}
+
+/**
+ * The fault steps that waited for a new leader and never ran, though the run went on to its end:
+ * the leader never came, or came too late for the delay to end within the run. Without these
+ * lines such a step left no trace at all.
+ */
+export function unranWaits(result: RunResult, c: ChalkInstance): string[] {
+  if (result.scenario.schedule !== undefined || result.kernel.isStopped) return [];
+  const ran = new Set(result.stepsRun.map((run) => run.step));
+  const lines: string[] = [];
+  result.scenario.faults.forEach((step, index) => {
+    if (step.afterNewLeaderUs === undefined || ran.has(index)) return;
+    const target = (step as Record<string, unknown>)[step.kind];
+    const action = typeof target === "string" ? `${step.kind} ${target}` : step.kind;
+    const nth = step.nthNewLeader ?? 1;
+    const leader = nth === 1 ? "the next new leader" : `the ${ordinal(nth)} new leader`;
+    const note = step.note === undefined ? "" : `  ${c.italic(`# ${step.note}`)}`;
+    lines.push(
+      `${c.dim("never ran".padStart(9))}  ${c.yellow(action)} (faults.${index}): from ${formatDuration(step.atUs)} it waited for ${leader} and ${formatDuration(step.afterNewLeaderUs)} more, and the run ended first${note}`,
+    );
+  });
+  return lines;
+}
+
+/** 2nd, 3rd, 11th, 21st. */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix =
+    tens >= 11 && tens <= 13 ? "th" : n % 10 === 1 ? "st" : n % 10 === 2 ? "nd" : n % 10 === 3 ? "rd" : "th";
+  return `${n}${suffix}`;
 }
 
 /** What the timeline tells beside the trace. */
@@ -309,6 +347,22 @@ export interface TimelineOptions {
   readonly notes?: readonly StepNote[];
   /** The roles the protocol declares leading (`roles.leading`); without them no node leads. */
   readonly leading?: readonly string[];
+  /**
+   * The events at which a one-way clog ran (`oneWayClogs`): the trace's clog record does not say
+   * which way it goes.
+   */
+  readonly oneWayClogs?: ReadonlySet<number>;
+}
+
+/** The events at which the scenario's one-way clogs ran, from the steps that ran. */
+export function oneWayClogs(scenario: Scenario, stepsRun: RunResult["stepsRun"]): Set<number> {
+  const events = new Set<number>();
+  if (scenario.schedule !== undefined) return events;
+  for (const run of stepsRun) {
+    const step = scenario.faults[run.step];
+    if (step?.kind === "clog" && step.clog.link.oneWay) events.add(run.event);
+  }
+  return events;
 }
 
 /**
@@ -331,19 +385,38 @@ export function timeline(
     if (lines.length < timelineMax) lines.push(`${c.dim(formatDuration(t).padStart(9))}  ${text}`);
     else hidden++;
   };
+  // A burst replaces a burst still running, and a clog the clog of its link: the earlier one
+  // ends there, though its own line gave a later end.
+  let burstUntil = -1;
+  const clogUntil = new Map<string, number>();
+  const replaces = (record: TraceLine): string => {
+    if (record.kind === "burst") {
+      const earlier = burstUntil;
+      burstUntil = record.untilUs;
+      return earlier > record.t
+        ? c.dim(` (replaces the burst due to end at ${formatDuration(earlier)})`)
+        : "";
+    }
+    if (record.kind !== "clog") return "";
+    const links = [`${record.from}→${record.to}`];
+    if (!options.oneWayClogs?.has(record.e)) links.push(`${record.to}→${record.from}`);
+    const earlier = Math.max(...links.map((link) => clogUntil.get(link) ?? -1));
+    for (const link of links) clogUntil.set(link, record.untilUs);
+    return earlier > record.t ? c.dim(` (replaces the clog due to end at ${formatDuration(earlier)})`) : "";
+  };
   let nextNote = 0;
-  const notesUntil = (t: number) => {
-    for (; nextNote < notes.length && (notes[nextNote] as StepNote).t <= t; nextNote++) {
+  const notesUntil = (e: number) => {
+    for (; nextNote < notes.length && (notes[nextNote] as StepNote).e <= e; nextNote++) {
       const note = notes[nextNote] as StepNote;
       push(note.t, c.italic(`# ${note.text}`));
     }
   };
   for (const record of records) {
-    // The end record's time is where the run stopped: steps after it never ran.
-    if ("t" in record) notesUntil(record.t);
-    const fault = faultText(record, c);
+    // Each note comes before the records of the event its step ran as.
+    if ("e" in record) notesUntil(record.e);
+    const fault = faultText(record, c, options.oneWayClogs);
     if (fault !== undefined && "t" in record) {
-      push(record.t, fault);
+      push(record.t, `${fault}${replaces(record)}`);
       continue;
     }
     switch (record.kind) {
@@ -360,8 +433,8 @@ export function timeline(
         break;
       }
       case "note":
-        if (record.node === "kernel")
-          push(record.t, c.dim(`${record.label}: ${JSON.stringify(record.data)}`));
+        if (record.node === "kernel") push(record.t, c.dim(kernelNoteText(record)));
+        else if (record.label === "lost-unsynced-writes") push(record.t, powerLossText(record, c));
         break;
       case "violation":
         push(record.t, `${c.red("✗")} ${c.red(record.invariant)}: ${record.message.split("\n")[0]}`);
@@ -375,8 +448,34 @@ export function timeline(
   return lines;
 }
 
+/** A note of the fault timeline's: `skipped pause: n2 is down`, or its label and data. */
+function kernelNoteText(record: TraceLine & { kind: "note" }): string {
+  const data = record.data as { action?: unknown; reason?: unknown } | null;
+  if (
+    record.label === "skipped-action" &&
+    typeof data?.action === "string" &&
+    typeof data.reason === "string"
+  )
+    return `skipped ${data.action}: ${data.reason}`;
+  return `${record.label}: ${JSON.stringify(record.data)}`;
+}
+
+/**
+ * The power loss that follows a `crash` with `loseUnsynced: true`: the node's storage lost the
+ * writes made since its last sync (the kernel's `lost-unsynced-writes` note).
+ */
+function powerLossText(record: TraceLine & { kind: "note" }, c: ChalkInstance): string {
+  const writes = (record.data as { writes?: unknown } | null)?.writes;
+  const count = typeof writes === "number" ? writes : 0;
+  return `${c.yellow("power loss")} ${record.node}: ${count === 0 ? "no" : count} unsynced write${count === 1 ? "" : "s"} lost`;
+}
+
 /** A fault record in one line, or `undefined` for any other record. */
-function faultText(record: TraceLine, c: ChalkInstance): string | undefined {
+function faultText(
+  record: TraceLine,
+  c: ChalkInstance,
+  oneWayClogAt?: ReadonlySet<number>,
+): string | undefined {
   switch (record.kind) {
     case "crash":
     case "restart":
@@ -390,11 +489,11 @@ function faultText(record: TraceLine, c: ChalkInstance): string | undefined {
     case "heal":
       return c.yellow("heal: every link restored");
     case "clog":
-      return `${c.yellow("clog")} ${record.from}↔${record.to} +${formatDuration(record.extraUs)} until ${formatDuration(record.untilUs)}`;
+      return `${c.yellow("clog")} ${record.from}${oneWayClogAt?.has(record.e) ? "→" : "↔"}${record.to} +${formatDuration(record.extraUs)} until ${formatDuration(record.untilUs)}`;
     case "burst":
       return `${c.yellow("burst")} loss ${record.loss}, duplicate ${record.duplicate} until ${formatDuration(record.untilUs)}`;
     case "drift":
-      return `${c.yellow("drift")} ${record.node} clock rate ${1 + record.rate}`;
+      return `${c.yellow("drift")} ${record.node} clock rate ${formatClockRate(record.rate)}`;
     default:
       return undefined;
   }

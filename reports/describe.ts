@@ -56,6 +56,11 @@ export function describeStep(model: ReportModel, index: number): string {
       return `${lane} resumes`;
     case "note": {
       const note = model.notes[step.ref];
+      if (note?.label === "lost-unsynced-writes") {
+        const writes = (note.data as { writes?: unknown } | null)?.writes;
+        const count = typeof writes === "number" && writes > 0 ? writes : "no";
+        return `${lane} loses power: ${count} unsynced write${writes === 1 ? "" : "s"} lost`;
+      }
       return `${lane} note ${note?.label ?? ""}${note?.data === null || note === undefined ? "" : ` ${formatValue(note.data)}`}`;
     }
     case "network":
@@ -99,7 +104,7 @@ export function notableEvents(model: ReportModel): TimelineEntry[] {
       step.kind === "resume" ||
       step.kind === "network" ||
       step.kind === "violation" ||
-      (step.kind === "note" && step.lane < 0)
+      (step.kind === "note" && (step.lane < 0 || step.label === "lost-unsynced-writes"))
     ) {
       entries.push({ t: step.t, text: describeStep(model, index), step: index });
     }

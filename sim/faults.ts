@@ -43,6 +43,13 @@ export class FaultTimeline {
   }
 
   /**
+   * Each action as it ran: its index in the timeline given to `schedule`, and the time and event
+   * it ran at (an action waiting for a leader that never came, or due after the run stopped, has
+   * none). Read by `run`'s timeline to tell a step's `note` where the step took effect.
+   */
+  readonly ran: Array<{ readonly step: number; readonly timeUs: number; readonly event: number }> = [];
+
+  /**
    * Actions waiting for new leaders (`afterNewLeaderUs`), in the order their time came, each
    * with the number of new leaders still to come before its delay starts.
    */
@@ -52,12 +59,12 @@ export class FaultTimeline {
   /** Schedules every action; `op` actions use the scripted clients in order. */
   schedule(actions: readonly FaultAction[]): void {
     let scripted = 0;
-    for (const action of actions) {
+    actions.forEach((action, step) => {
       const client = action.kind === "op" ? this.scriptedClients[scripted++] : undefined;
       const delayUs = action.afterNewLeaderUs;
       if (delayUs === undefined) {
-        this.kernel.schedule(action.atUs, () => this.apply(action, client));
-        continue;
+        this.kernel.schedule(action.atUs, () => this.apply(action, client, step));
+        return;
       }
       // Listens from the first waiting action on: most scenarios never pay for the listener.
       if (!this.listening) this.listen();
@@ -65,11 +72,11 @@ export class FaultTimeline {
         this.waiting.push({
           leadersLeft: action.nthNewLeader ?? 1,
           start: () => {
-            this.kernel.schedule(this.kernel.timeUs + delayUs, () => this.apply(action, client));
+            this.kernel.schedule(this.kernel.timeUs + delayUs, () => this.apply(action, client, step));
           },
         }),
       );
-    }
+    });
   }
 
   /**
@@ -87,7 +94,8 @@ export class FaultTimeline {
     });
   }
 
-  private apply(action: FaultAction, client: SimulatedClient | undefined): void {
+  private apply(action: FaultAction, client: SimulatedClient | undefined, step: number): void {
+    this.ran.push({ step, timeUs: this.kernel.timeUs, event: this.kernel.events });
     this.kernel.observer?.fault(action.kind, this.kernel.timeUs);
     switch (action.kind) {
       case "crash":
@@ -225,7 +233,10 @@ export class FaultTimeline {
           : action.duplicate.message;
     const fault =
       action.kind === "delay" ? { kind: action.kind, delayUs: action.delay.by } : { kind: action.kind };
-    if (!kernel.faultMessage(id, fault)) this.skip(action.kind, `no message ${id} has been sent yet`);
+    const outcome = kernel.faultMessage(id, fault);
+    if (outcome === "unsent") this.skip(action.kind, `no message ${id} has been sent yet`);
+    else if (outcome === "gone")
+      this.skip(action.kind, `message ${id} is no longer in flight: it arrived or was lost before this step`);
   }
 
   /** A scripted client operation, run by the next scripted client. */

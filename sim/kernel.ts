@@ -1063,12 +1063,15 @@ export class Kernel {
 
   /**
    * Drops, delays or duplicates message `id` when it arrives (a scenario's `drop`, `delay` or
-   * `duplicate` step). Returns false, and does nothing, when no message has that id yet.
+   * `duplicate` step). Does nothing, and says why, when no message has that id yet (`unsent`) or
+   * the message is no longer in flight (`gone`: delivered, or lost, before now).
    */
-  faultMessage(id: number, fault: MessageFault): boolean {
-    if (!Number.isInteger(id) || id < 0 || id >= this.nextMessageId) return false;
+  faultMessage(id: number, fault: MessageFault): "set" | "unsent" | "gone" {
+    if (!Number.isInteger(id) || id < 0 || id >= this.nextMessageId) return "unsent";
+    // A scan of the queue, once per scripted step: the queue keeps no index of messages by id.
+    if (!this.queue.some((item) => item.kind === deliverKind && item.id === id)) return "gone";
     this.messageFaults.set(id, fault);
-    return true;
+    return "set";
   }
 
   /** Applies a scripted fault to an arriving message; true when the message does not arrive now. */

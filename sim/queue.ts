@@ -88,6 +88,12 @@ export class EventQueue<T> {
     return top;
   }
 
+  /** Whether some pending item passes `test` (a scan of the heap, in no particular order). */
+  some(test: (item: T) => boolean): boolean {
+    for (let index = 0; index < this.count; index++) if (test(this.items[index] as T)) return true;
+    return false;
+  }
+
   private grow(): void {
     const capacity = this.times.length * 2;
     const [times, seqs] = timesAndSeqs(capacity);

@@ -115,7 +115,19 @@ export interface RunResult {
   readonly expectationsMet: boolean;
   /** The trace, when `keepTrace` was set. */
   readonly records: readonly TraceLine[];
+  /**
+   * The steps of the scenario's fault timeline, or of its schedule, that ran: each step's index
+   * in `faults` (or `schedule`) with the time and the event it ran at, in the order they ran.
+   */
+  readonly stepsRun: readonly StepRun[];
   readonly kernel: Kernel;
+}
+
+/** A step of a scenario's fault timeline or schedule as it ran (`RunResult.stepsRun`). */
+export interface StepRun {
+  readonly step: number;
+  readonly timeUs: number;
+  readonly event: number;
 }
 
 export function runScenario(
@@ -130,7 +142,8 @@ export function runScenario(
   const trace = startTrace({ scenario, protocol, protocolOptions, seed, cast, options, wantFigures });
   const kernel = newKernel({ scenario, protocol, protocolOptions, seed, cast, options, trace });
   const history = new HistoryLog(kernel);
-  const leaderAt = play({ scenario, protocol, kernel, history, seed, cast });
+  const stepsRun: StepRun[] = [];
+  const leaderAt = play({ scenario, protocol, kernel, history, seed, cast, stepsRun });
   if (!kernel.isStopped) kernel.checkAtEnd();
   const historyVerdict = checkClientHistory({
     protocol,
@@ -177,6 +190,7 @@ export function runScenario(
     expectations,
     expectationsMet: expectations.every((expectation) => expectation.met),
     kernel,
+    stepsRun,
   });
 }
 
@@ -310,6 +324,7 @@ function play({
   history,
   seed,
   cast,
+  stepsRun,
 }: {
   readonly scenario: Scenario;
   readonly protocol: Protocol;
@@ -317,6 +332,8 @@ function play({
   readonly history: HistoryLog;
   readonly seed: bigint;
   readonly cast: Cast;
+  /** Filled with the steps that ran, as they run. */
+  readonly stepsRun: StepRun[];
 }): boolean | undefined {
   const workloadRandom = randomStream(seed, "workload");
   const clientDefaults = {
@@ -344,6 +361,7 @@ function play({
       scenario.schedule,
       scenario.file,
       locate === undefined ? undefined : (index) => locate(["schedule", index]),
+      (step, timeUs, event) => stepsRun.push({ step, timeUs, event }),
     );
     return undefined;
   }
@@ -357,16 +375,18 @@ function play({
       scriptedAppends(scripted),
     ).start();
   }
-  new FaultTimeline({
+  const faults = new FaultTimeline({
     kernel,
     random: randomStream(seed, "faults"),
     electionTimer: protocol.electionTimer,
     scriptedClients: simulatedClients.slice(cast.workloadClients),
-  }).schedule(scenario.faults);
+  });
+  faults.schedule(scenario.faults);
   let leaderAt: boolean | undefined;
   const leaderBy = scenario.expect.leader?.by;
   if (leaderBy !== undefined) kernel.schedule(leaderBy, () => (leaderAt = kernel.leader() !== undefined));
   kernel.runUntil(scenario.durationUs);
+  stepsRun.push(...faults.ran);
   return leaderAt;
 }
 
@@ -428,6 +448,7 @@ class ScenarioRun implements RunResult {
   readonly expectations: readonly ExpectationResult[];
   readonly expectationsMet: boolean;
   readonly kernel: Kernel;
+  readonly stepsRun: readonly StepRun[];
   private readonly lazyFigures: LazyFigures;
 
   // Field by field: a fuzz campaign builds one per run, and Object.assign took its slow path.
@@ -447,6 +468,7 @@ class ScenarioRun implements RunResult {
     this.expectations = fields.expectations;
     this.expectationsMet = fields.expectationsMet;
     this.kernel = fields.kernel;
+    this.stepsRun = fields.stepsRun;
   }
 
   get records(): readonly TraceLine[] {
@@ -600,11 +622,13 @@ function figureExpectations(expect: Scenario["expect"], outcome: RunOutcome): Ex
     const value = lookupFigure(outcome.figures(), name);
     const tooLow = bounds.min !== undefined && (value === undefined || value < bounds.min);
     const tooHigh = bounds.max !== undefined && (value === undefined || value > bounds.max);
-    const range = `${bounds.min ?? "-∞"}..${bounds.max ?? "∞"}`;
+    // A figure in microseconds reads as a duration (`maxUncertainUs in -∞..300ms`).
+    const shown = (figure: number): string => (/Us$/.test(name) ? formatDuration(figure) : String(figure));
+    const range = `${bounds.min === undefined ? "-∞" : shown(bounds.min)}..${bounds.max === undefined ? "∞" : shown(bounds.max)}`;
     results.push({
       expectation: `${name} in ${range}`,
       met: !tooLow && !tooHigh,
-      detail: value === undefined ? notMeasured(name, outcome.figures()) : `${name} = ${value}`,
+      detail: value === undefined ? notMeasured(name, outcome.figures()) : `${name} = ${shown(value)}`,
     });
   }
   if (expect.blocked !== undefined) {

@@ -17,6 +17,8 @@ export interface StepQueue<T> {
   push(timeUs: number, item: T): void;
   /** Removes and returns the step time order would run next. */
   pop(): T | undefined;
+  /** Whether some pending step passes `test`. */
+  some(test: (item: T) => boolean): boolean;
 }
 
 /** One pending step of a `ChoiceQueue`: its due time, its arrival number and the step. */
@@ -59,6 +61,10 @@ export class ChoiceQueue<T> implements StepQueue<T> {
       Object.freeze(entry);
     }
     this.entries.push(entry);
+  }
+
+  some(test: (item: T) => boolean): boolean {
+    return this.entries.some((entry) => test(entry.item));
   }
 
   /** Takes a pending step out of the queue; false when it is not pending. */

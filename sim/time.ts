@@ -37,3 +37,11 @@ export function formatDuration(timeUs: number): string {
 function trim(value: number): string {
   return String(Number(value.toFixed(3)));
 }
+
+/**
+ * A clock's rate for people, from its drift: `1.05` for 0.05, `0.93` for -0.07 (not the sum's
+ * float, 0.9299999999999999).
+ */
+export function formatClockRate(drift: number): string {
+  return String(Number((1 + drift).toPrecision(12)));
+}

@@ -11,8 +11,9 @@ export const commandHeadings = {
     describe: "Run one scenario (a built-in name or a YAML file) and report what happened",
   },
   verify: {
-    command: "verify",
-    describe: "Run every built-in scenario and check it against its expect block",
+    command: "verify [scenarios..]",
+    describe:
+      "Run every built-in scenario, or the scenario files given, and check each against its expect block",
   },
   check: {
     command: "check <files..>",

@@ -3,6 +3,7 @@
  * fates, node outages and states, network faults, client operations, violations.
  */
 import type { TraceHeader, TraceLine, TraceRecord } from "../../sim/trace.js";
+import { formatClockRate } from "../../sim/time.js";
 import { shellWord } from "../escape.js";
 import { computeFigures } from "./figures.js";
 import type {
@@ -319,7 +320,7 @@ class ModelBuilder {
   /** A node's clock drift is a mark on its lane. */
   private addDrift(record: TraceRecord & { kind: "drift" }): void {
     const lane = this.endpoint(record.node);
-    const text = `drift ${record.node}: clock rate ${1 + record.rate}`;
+    const text = `drift ${record.node}: clock rate ${formatClockRate(record.rate)}`;
     this.marks.push({ kind: "drift", t: record.t, text, lane });
     this.step(record, { kind: "network", lane, ref: this.marks.length - 1, label: text });
   }

@@ -145,12 +145,16 @@ export function playSchedule(
   file?: string,
   /** Where step `index` is in the file (the scenario's `locate`), for the error's line and column. */
   locateStep?: (index: number) => { line?: number; column?: number },
+  /** Told of each step once taken, with the time it ran at and the first event it took. */
+  onStep?: (index: number, timeUs: number, event: number) => void,
 ): void {
   kernel.settle();
   steps.forEach((step, index) => {
     if (kernel.isStopped) return;
+    const event = kernel.events;
     try {
       takeScheduleStep(kernel, clients, step);
+      onStep?.(index, kernel.timeUs, event);
     } catch (error) {
       if (!(error instanceof ScheduleError)) throw error;
       throw new InputError(

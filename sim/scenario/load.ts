@@ -91,6 +91,14 @@ function build(input: ScenarioInput, file: string, keyOrder: readonly string[], 
   checkWorkload(input, errorAt);
   const faults = checkFaults(input, names);
   if (input.schedule !== undefined) checkSchedule(input, names.nodeSet, errorAt, keyOrder);
+  else if (input.clients !== undefined) {
+    // Without a schedule nothing would use these clients: the run would ignore the key.
+    throw errorAt(
+      ["clients"],
+      "clients: only a scenario with a schedule takes clients, for its invoke steps; background clients are workload.clients",
+      "key",
+    );
+  }
   checkExpectations(input, names);
   return {
     name: input.name ?? baseName(file),
@@ -164,11 +172,33 @@ function scenarioNames(input: ScenarioInput, errorAt: ErrorAt): ScenarioNames {
 }
 
 /** The network with its defaults; a link given `both` is two links. */
-function buildNetwork(input: ScenarioInput, { endpoint }: ScenarioNames): NetworkSpec {
+function buildNetwork(input: ScenarioInput, { endpoint, errorAt }: ScenarioNames): NetworkSpec {
   const links: LinkSpec[] = [];
+  /** The entry that set each directed link: a second one for it would silently win or lose. */
+  const givenBy = new Map<string, { readonly index: number; readonly reverse: boolean }>();
+  const claim = (from: string, to: string, index: number, reverse: boolean) => {
+    const key = `${from}→${to}`;
+    const earlier = givenBy.get(key);
+    if (earlier !== undefined) {
+      const by = `network.links.${earlier.index}${earlier.reverse ? " (its both: true)" : ""}`;
+      throw errorAt(
+        ["network", "links", index],
+        `network.links.${index}: the link ${key} is already set by ${by}: give each directed link once`,
+      );
+    }
+    givenBy.set(key, { index, reverse });
+  };
   (input.network?.links ?? []).forEach((link, index) => {
     endpoint(link.from, ["network", "links", index, "from"]);
     endpoint(link.to, ["network", "links", index, "to"]);
+    if (link.from === link.to) {
+      throw errorAt(
+        ["network", "links", index],
+        `network.links.${index}: ${link.from} to ${link.to} joins ${link.from} to itself, and a node's messages to itself never cross the network: expected two different nodes or clients`,
+      );
+    }
+    claim(link.from, link.to, index, false);
+    if (link.both === true) claim(link.to, link.from, index, true);
     const spec = {
       from: link.from,
       to: link.to,
@@ -211,6 +241,16 @@ function checkWorkload(input: ScenarioInput, errorAt: ErrorAt): void {
       ["workload", "stop"],
       `workload.stop: ${formatDuration(workload.stop)} is not after workload.start (${formatDuration(start)}), so no operation starts`,
     );
+  }
+  if (Array.isArray(workload.keys)) {
+    const keys = workload.keys;
+    const twice = keys.findIndex((key, index) => keys.indexOf(key) !== index);
+    if (twice >= 0) {
+      throw errorAt(
+        ["workload", "keys", twice],
+        `workload.keys: '${keys[twice]}' is listed twice: each key once (a key listed twice would be chosen twice as often)`,
+      );
+    }
   }
   if (workload.mix !== undefined && !Object.values(workload.mix).some((weight) => weight > 0)) {
     throw errorAt(
@@ -392,10 +432,18 @@ function checkSchedule(
   const clientSet = new Set(Array.from({ length: clientCount }, (_, index) => `c${index + 1}`));
   const known = (value: string, path: Array<string | number>, nodesOnly: boolean): void => {
     if (nodeSet.has(value) || (!nodesOnly && clientSet.has(value))) return;
+    // A step that takes only a node is not told of the clients, which it could not name.
+    const clients = nodesOnly
+      ? ""
+      : clientCount === 0
+        ? " and no clients"
+        : ` and clients ${describeRange([...clientSet])}`;
+    const symbolic = symbolicTargets.has(value)
+      ? `; schedule steps name nodes: '${value}' is a target only in a fault timeline`
+      : "";
     throw errorAt(
       path,
-      `unknown ${nodesOnly ? "node" : "node or client"} '${value}': this scenario has nodes ${describeRange([...nodeSet])}` +
-        (clientCount === 0 ? " and no clients" : ` and clients c1..c${clientCount}`),
+      `unknown ${nodesOnly ? "node" : "node or client"} '${value}': this scenario has nodes ${describeRange([...nodeSet])}${clients}${symbolic}`,
     );
   };
   (input.schedule ?? []).forEach((step, index) => {
@@ -508,6 +556,8 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
         ? `missing, expected ${issue.expected}`
         : `expected ${issue.expected}, got ${JSON.stringify(value)}`;
     case "invalid_union": {
+      // A union that says what it expects when missing (a duration) is told in its own words.
+      if (value === undefined && issue.message.startsWith("missing")) return issue.message;
       const first = issue.errors[0]?.[0];
       return first === undefined ? "does not match any accepted form" : describeIssue(first, value);
     }

@@ -28,25 +28,38 @@ function unknownField(key: string, known: readonly string[]): string {
     : `unknown field${suggestion}`;
 }
 
-const duration = z.union([z.string(), z.number()]).transform((value, context) => {
-  // A number without a unit is refused: `at: 1000` meant milliseconds as often as microseconds.
-  if (typeof value === "number" && value !== 0) {
-    context.addIssue({
-      code: "custom",
-      message: `expected a duration with its unit, such as 150ms, 2s or 500us, got the number ${value}`,
-    });
-    return z.NEVER;
-  }
-  const parsed = parseDurationUs(value);
-  if (parsed === undefined) {
-    context.addIssue({
-      code: "custom",
-      message: `expected a duration such as 150ms, 2s or 500us, got ${JSON.stringify(value)}`,
-    });
-    return z.NEVER;
-  }
-  return parsed;
-});
+const duration = z
+  .union([z.string(), z.number()], {
+    error: (issue) =>
+      issue.input === undefined ? "missing, expected a duration such as 150ms, 2s or 500us" : undefined,
+  })
+  .transform((value, context) => {
+    // A number without a unit is refused: `at: 1000` meant milliseconds as often as microseconds.
+    if (typeof value === "number" && value !== 0) {
+      context.addIssue({
+        code: "custom",
+        message: `expected a duration with its unit, such as 150ms, 2s or 500us, got the number ${value}`,
+      });
+      return z.NEVER;
+    }
+    const parsed = parseDurationUs(value);
+    if (parsed === undefined) {
+      context.addIssue({
+        code: "custom",
+        message: `expected a duration such as 150ms, 2s or 500us, got ${JSON.stringify(value)}`,
+      });
+      return z.NEVER;
+    }
+    // Virtual time counts whole microseconds in a double: past 2^53 it can no longer add 1 µs.
+    if (parsed > Number.MAX_SAFE_INTEGER) {
+      context.addIssue({
+        code: "custom",
+        message: `${JSON.stringify(value)} is too long: a duration is at most ${Number.MAX_SAFE_INTEGER}us (about 285 years), the longest virtual time kept to the microsecond`,
+      });
+      return z.NEVER;
+    }
+    return parsed;
+  });
 
 /** A wait that must be able to pass: an operation's timeout of 0 would end it as it starts. */
 const positiveDuration = duration.refine((valueUs) => valueUs > 0, "expected a duration above 0");
@@ -183,7 +196,7 @@ const faultFields = {
     .array(z.array(name).min(1, "an empty group cuts nobody off: each group names a node or client"))
     .min(2, "a partition needs at least two groups"),
   cut: link,
-  heal: z.literal(true),
+  heal: z.literal(true, { error: "expected true: a heal is written `heal: true`" }),
   clog: fields({ link: link, delay: duration, for: duration }),
   burst: fields({ loss: probability.optional(), duplicate: probability.optional(), for: duration }),
   drift: fields({ node: target, rate: z.number().gt(-1).lt(10) }),
@@ -344,7 +357,39 @@ const scheduleStep = fields({
   }
 });
 
-const bounds = fields({ min: z.number().optional(), max: z.number().optional() });
+/** A figure's bound: a number, or for a figure in microseconds (`firstLeaderUs`) a duration. */
+const bound = z.union([z.number(), z.string()]);
+const bounds = fields({ min: bound.optional(), max: bound.optional() });
+
+/** Each figure's bounds as numbers: a duration is read as microseconds, under a name ending in `Us`. */
+const figureBounds = z.record(z.string(), bounds).transform((record, context) => {
+  const out: Record<string, { min?: number; max?: number }> = {};
+  for (const [figure, given] of Object.entries(record)) {
+    const read: { min?: number; max?: number } = {};
+    for (const side of ["min", "max"] as const) {
+      const value = given[side];
+      if (value === undefined) continue;
+      if (typeof value === "number") {
+        read[side] = value;
+        continue;
+      }
+      const parsed = /Us$/.test(figure) ? parseDurationUs(value) : undefined;
+      if (parsed === undefined || /^\s*[\d.]+\s*$/.test(value)) {
+        context.addIssue({
+          code: "custom",
+          path: [figure, side],
+          message: /Us$/.test(figure)
+            ? `expected a number of microseconds or a duration such as 300ms, got ${JSON.stringify(value)}`
+            : `expected a number, got ${JSON.stringify(value)} (a duration fits only a figure in microseconds, whose name ends in Us)`,
+        });
+        continue;
+      }
+      read[side] = parsed;
+    }
+    out[figure] = read;
+  }
+  return out;
+});
 
 const expectations = fields({
   safe: z.boolean().optional(),
@@ -352,7 +397,7 @@ const expectations = fields({
   linearizable: z.boolean().optional(),
   leader: fields({ by: duration }).optional(),
   neverLeader: z.array(name).optional(),
-  figures: z.record(z.string(), bounds).optional(),
+  figures: figureBounds.optional(),
   blocked: z.boolean().optional(),
 }).optional();
 
@@ -360,7 +405,15 @@ export const scenarioSchema = fields({
   name: name.optional(),
   protocol: name,
   module: z.string().min(1).optional(),
-  summary: z.string().optional(),
+  summary: z
+    .string()
+    // A folded block (`summary: >`) ends in a line break: that is still one line.
+    .transform((text) => text.trimEnd())
+    .refine(
+      (text) => !text.includes("\n"),
+      "expected one line, shown by `quorumlab list` and `run`: the teaching text goes in description",
+    )
+    .optional(),
   description: z.string().optional(),
   // The protocol's own `nodeCounts` narrow this; the ceiling only keeps runs of a sane size.
   nodes: z.number().int().min(1).max(1000).optional(),

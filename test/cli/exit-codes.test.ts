@@ -304,6 +304,34 @@ describe("exit codes", () => {
     expect(result.stdout).toContain("1 of 1 scenarios met their expectations");
   });
 
+  it("verify checks the scenario files and folders it is given: 0 when met, 1 when not, 2 for a bad file", () => {
+    const folder = join(out, "verify-own");
+    mkdirSync(folder, { recursive: true });
+    const met = join(folder, "met.yaml");
+    writeFileSync(met, "protocol: raft\nduration: 500ms\nexpect: {safe: true, leader: {by: 400ms}}\n");
+    const unmet = join(out, "verify-unmet.yaml");
+    writeFileSync(
+      unmet,
+      "name: never-leader\nprotocol: raft\nduration: 500ms\nexpect: {neverLeader: [n1, n2, n3]}\n",
+    );
+    const bad = join(out, "verify-bad.yaml");
+    writeFileSync(bad, "protocol: raft\nduraton: 500ms\n");
+
+    const ok = quorumlab("verify", folder);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain("1 of 1 scenarios met their expectations");
+    const failed = quorumlab("verify", met, unmet);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/✗ never-leader .*n\d never leader \(n\d became leader\)/);
+    expect(failed.stdout).toContain("1 of 2 scenarios met their expectations");
+    const refused = quorumlab("verify", bad, met);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("verify-bad.yaml:2:1: duraton: unknown field; did you mean 'duration'?");
+    const missing = quorumlab("verify", join(out, "no-such.yaml"));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toMatch(/^error: .*no-such\.yaml: no such file or folder$/);
+  });
+
   it.each([
     [["explore", "raft", "--depth", "2", "--nodes"], "--nodes"],
     [["explore", "raft", "--time", "--depth", "2"], "--time"],

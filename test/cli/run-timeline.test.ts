@@ -11,15 +11,19 @@ import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { historyChecker } from "../../cli/history-check.js";
-import { stepNotes, timeline } from "../../cli/run.js";
+import { oneWayClogs, stepNotes, timeline, unranWaits } from "../../cli/run.js";
 import { protocols } from "../../protocols/index.js";
 import { runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
 
 function runOf(name: string): { lines: string[]; leaderChanges: number } {
   const scenario = loadScenario(name);
   const result = runScenario(scenario, protocols, { checkHistory: historyChecker(), keepTrace: true });
   const leading = protocols.get(scenario.protocol)?.roles?.leading ?? [];
-  const lines = timeline(result.records, new Chalk({ level: 0 }), { notes: stepNotes(scenario), leading });
+  const lines = timeline(result.records, new Chalk({ level: 0 }), {
+    notes: stepNotes(scenario, result.stepsRun),
+    leading,
+  });
   return { lines: lines.map((line) => line.trim()), leaderChanges: result.figures.leaderChanges };
 }
 
@@ -33,15 +37,128 @@ describe("run's timeline", () => {
     expect(lines[0]).toBe("0  # (a) n1 becomes leader of term 1");
     const note = lines.indexOf("30ms  # (c) n5 crashes");
     expect(note).toBeGreaterThan(lines.indexOf("26ms  # c stays on n5"));
-    expect(lines[note + 2]).toBe("30ms  crash n5");
+    // Each note right before what its own step did, steps of one instant in file order.
+    expect(lines.slice(note, note + 5)).toEqual([
+      "30ms  # (c) n5 crashes",
+      "30ms  crash n5",
+      "30ms  heal: every link restored",
+      "30ms  # keep n4 out of term 3, as in the figure",
+      "30ms  cut n1↔n4",
+    ]);
     // A step that leaves no record of its own (a timeout, a client operation) is told by its note.
     expect(lines).toContain("300ms  # reads e");
+  });
+
+  it("tells the note of a step that waited for a new leader when it ran, and of a schedule step", () => {
+    const text = `protocol: raft
+nodes: 3
+duration: 1s
+faults:
+  - {at: 0, afterNewLeader: 5ms, isolate: leader, note: "cut off the first leader"}
+  - {at: 500ms, afterNewLeader: 1ms, nthNewLeader: 9, crash: leader, note: "never comes"}
+`;
+    const scenario = parseScenario(text, "waits.yaml");
+    const result = runScenario(scenario, protocols, { keepTrace: true });
+    const lines = timeline(result.records, new Chalk({ level: 0 }), {
+      notes: stepNotes(scenario, result.stepsRun),
+      leading: ["leader"],
+    }).map((line) => line.trim());
+    const note = lines.findIndex((line) => line.endsWith("# cut off the first leader"));
+    expect(lines[note - 1]).toMatch(/^\S+ {2}n\d becomes leader \(term 1\)$/);
+    expect(lines[note + 1]).toMatch(/^\S+ {2}partition n\d \| /);
+    expect(lines.some((line) => line.includes("never comes"))).toBe(false);
+    // ...but the step that never ran is told after the timeline, with its note.
+    expect(unranWaits(result, new Chalk({ level: 0 }))).toEqual([
+      "never ran  crash leader (faults.1): from 500ms it waited for the 9th new leader and 1ms more, and the run ended first  # never comes",
+    ]);
+
+    const schedule = parseScenario(
+      `protocol: raft
+nodes: 3
+duration: 1s
+clients: 1
+schedule:
+  - {crash: n2, note: "n2 goes down"}
+  - {fire: {node: n1, timer: election}, note: "n1 stands"}
+`,
+      "schedule.yaml",
+    );
+    const played = runScenario(schedule, protocols, { keepTrace: true });
+    const told = timeline(played.records, new Chalk({ level: 0 }), {
+      notes: stepNotes(schedule, played.stepsRun),
+    }).map((line) => line.trim());
+    expect(told[0]).toBe("0  # n2 goes down");
+    expect(told[1]).toBe("0  crash n2");
+    expect(told[2]).toMatch(/^[\d.]+ms {2}# n1 stands$/);
+  });
+
+  it("tells a drifting clock's rate as written, not as a float sum", () => {
+    const scenario = parseScenario(
+      "protocol: raft\nduration: 100ms\nfaults:\n  - {at: 1ms, drift: {node: n1, rate: -0.07}}\n  - {at: 2ms, drift: {node: n2, rate: 0.05}}\n",
+      "drift.yaml",
+    );
+    const result = runScenario(scenario, protocols, { keepTrace: true });
+    const lines = timeline(result.records, new Chalk({ level: 0 })).map((line) => line.trim());
+    expect(lines).toEqual(["1ms  drift n1 clock rate 0.93", "2ms  drift n2 clock rate 1.05"]);
+  });
+
+  it("tells a one-way clog's direction, and a burst or clog that replaces one still running", () => {
+    const scenario = parseScenario(
+      `protocol: raft
+duration: 1s
+faults:
+  - {at: 100ms, clog: {link: {from: n1, to: n2, oneWay: true}, delay: 50ms, for: 500ms}}
+  - {at: 200ms, clog: {link: [n2, n3], delay: 10ms, for: 100ms}}
+  - {at: 250ms, clog: {link: {from: n2, to: n1, oneWay: true}, delay: 10ms, for: 100ms}}
+  - {at: 260ms, clog: {link: [n2, n1], delay: 10ms, for: 100ms}}
+  - {at: 300ms, burst: {loss: 0.5, for: 500ms}}
+  - {at: 400ms, burst: {duplicate: 0.5, for: 100ms}}
+  - {at: 600ms, burst: {duplicate: 0.5, for: 100ms}}
+`,
+      "clogs.yaml",
+    );
+    const result = runScenario(scenario, protocols, { keepTrace: true });
+    const lines = timeline(result.records, new Chalk({ level: 0 }), {
+      oneWayClogs: oneWayClogs(scenario, result.stepsRun),
+    })
+      .map((line) => line.trim())
+      .filter((line) => /clog|burst/.test(line));
+    expect(lines).toEqual([
+      "100ms  clog n1→n2 +50ms until 600ms",
+      "200ms  clog n2↔n3 +10ms until 300ms",
+      "250ms  clog n2→n1 +10ms until 350ms",
+      "260ms  clog n2↔n1 +10ms until 360ms (replaces the clog due to end at 600ms)",
+      "300ms  burst loss 0.5, duplicate 0 until 800ms",
+      "400ms  burst loss 0, duplicate 0.5 until 500ms (replaces the burst due to end at 800ms)",
+      "600ms  burst loss 0, duplicate 0.5 until 700ms",
+    ]);
+  });
+
+  it("tells a skipped step as a sentence, not as the trace's JSON", () => {
+    const scenario = parseScenario(
+      "protocol: raft\nduration: 100ms\nfaults:\n  - {at: 1ms, restart: n1}\n  - {at: 2ms, drop: {message: 0}}\n",
+      "skips.yaml",
+    );
+    const result = runScenario(scenario, protocols, { keepTrace: true });
+    expect(timeline(result.records, new Chalk({ level: 0 })).map((line) => line.trim())).toEqual([
+      "1ms  skipped restart: n1 is up: only a crashed node restarts",
+      "2ms  skipped drop: no message 0 has been sent yet",
+    ]);
   });
 
   it("leaves out the notes of steps after the run stopped at a violation", () => {
     const lines = timelineOf("raft-figure-8-bug");
     expect(lines.at(-1)).toMatch(/^72ms {2}✗ raft.leader-completeness/);
     expect(lines.some((line) => line.includes("an entry of term 4 commits c and e"))).toBe(false);
+  });
+
+  it("tells a power loss after its crash, with how many unsynced writes it lost", () => {
+    const lines = timelineOf("raft-unsynced-vote-bug");
+    const crash = lines.indexOf("2ms  crash n2");
+    expect(crash).toBeGreaterThan(0);
+    expect(lines[crash + 1]).toBe("2ms  power loss n2: 2 unsynced writes lost");
+    // A crash that keeps its unsynced writes is no power loss.
+    expect(timelineOf("raft-leader-crash").some((line) => line.includes("power loss"))).toBe(false);
   });
 
   it("tells a leadership in the name of the protocol's own leading role", () => {

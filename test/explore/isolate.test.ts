@@ -189,7 +189,7 @@ describe("isolate and heal schedule steps", () => {
       throw new Error("no error");
     };
     expect(error("  - {isolate: n7}")).toBe(
-      "bad.yaml:5:15: unknown node 'n7': this scenario has nodes n1..n3 and no clients",
+      "bad.yaml:5:15: unknown node 'n7': this scenario has nodes n1..n3",
     );
     expect(error("  - {heal: false}")).toBe(
       "bad.yaml:5:12: schedule.0.heal: expected true: a heal step is written `heal: true`",

@@ -99,10 +99,10 @@ describe("network faults", () => {
     send("n1", "n2", 1); // message 0
     send("n1", "n2", 2); // message 1
     send("n1", "n3", 3); // message 2
-    expect(kernel.faultMessage(0, { kind: "drop" })).toBe(true);
-    expect(kernel.faultMessage(1, { kind: "delay", delayUs: 7_000 })).toBe(true);
-    expect(kernel.faultMessage(2, { kind: "duplicate" })).toBe(true);
-    expect(kernel.faultMessage(3, { kind: "drop" })).toBe(false);
+    expect(kernel.faultMessage(0, { kind: "drop" })).toBe("set");
+    expect(kernel.faultMessage(1, { kind: "delay", delayUs: 7_000 })).toBe("set");
+    expect(kernel.faultMessage(2, { kind: "duplicate" })).toBe("set");
+    expect(kernel.faultMessage(3, { kind: "drop" })).toBe("unsent");
     kernel.runUntil(50_000);
     expect(node("n2")?.received.map((r) => [r.n, r.atUs])).toEqual([[2, 17_000]]);
     expect(node("n3")?.received.map((r) => [r.n, r.atUs])).toEqual([
@@ -114,6 +114,18 @@ describe("network faults", () => {
       ["scripted", 10_000],
     ]);
     expect(trace.records.filter((record) => record.kind === "duplicate")).toHaveLength(1);
+  });
+
+  it("refuses a message that is no longer in flight: delivered, or lost when sent", () => {
+    const { kernel, node, send } = setUp({ latency: { distribution: "constant", valueUs: 10_000 } });
+    send("n1", "n2", 1); // message 0, delivered at 10 ms
+    kernel.runUntil(20_000);
+    kernel.network.cutLink("n1", "n3", false);
+    send("n1", "n3", 2); // message 1, lost when sent
+    expect(kernel.faultMessage(0, { kind: "duplicate" })).toBe("gone");
+    expect(kernel.faultMessage(1, { kind: "drop" })).toBe("gone");
+    kernel.runUntil(50_000);
+    expect(node("n2")?.received.map((r) => r.n)).toEqual([1]);
   });
 
   it("delivers an in-flight message if the partition heals before it arrives", () => {

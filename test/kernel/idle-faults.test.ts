@@ -51,3 +51,24 @@ describe("a named fault that would do nothing", () => {
     expect(acted).toEqual(["crash n1", "pause n2", "resume n2", "restart n1"]);
   });
 });
+
+describe("a message fault on a message no longer in flight", () => {
+  it("is skipped with its reason, as one on a message not yet sent is", () => {
+    const text = `
+protocol: raft
+nodes: 3
+duration: 1s
+faults:
+  - {at: 500ms, drop: {message: 0}}
+  - {at: 500ms, duplicate: {message: 100000}}
+`;
+    const result = runScenario(parseScenario(text, "late.yaml"), protocols, { keepTrace: true });
+    const skipped = result.records.flatMap((record) =>
+      record.kind === "note" && record.label === "skipped-action" ? [record.data] : [],
+    );
+    expect(skipped).toEqual([
+      { action: "drop", reason: "message 0 is no longer in flight: it arrived or was lost before this step" },
+      { action: "duplicate", reason: "no message 100000 has been sent yet" },
+    ]);
+  });
+});

@@ -238,6 +238,66 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "clog-from-itself.yaml:4:29: clog.link: [n2, n2] joins n2 to itself, and a node's messages to itself never cross the network: expected two different nodes or clients, such as [n1, n3]",
   ],
   [
+    "duration-beyond-microseconds",
+    "protocol: raft\nduration: 10000000000000000000s\n",
+    'duration-beyond-microseconds.yaml:2:11: duration: "10000000000000000000s" is too long: a duration is at most 9007199254740991us (about 285 years), the longest virtual time kept to the microsecond',
+  ],
+  [
+    "clients-without-schedule",
+    "protocol: raft\nduration: 1s\nclients: 2\n",
+    "clients-without-schedule.yaml:3:1: clients: only a scenario with a schedule takes clients, for its invoke steps; background clients are workload.clients",
+  ],
+  [
+    "schedule-symbolic-target",
+    "protocol: raft\nduration: 1s\nclients: 1\nschedule:\n  - {crash: leader}\n",
+    "schedule-symbolic-target.yaml:5:13: unknown node 'leader': this scenario has nodes n1..n3; schedule steps name nodes: 'leader' is a target only in a fault timeline",
+  ],
+  [
+    "schedule-one-client",
+    "protocol: raft\nduration: 1s\nclients: 1\nschedule:\n  - {drop: {id: 0, from: c2, to: n1, type: x}}\n",
+    "schedule-one-client.yaml:5:26: unknown node or client 'c2': this scenario has nodes n1..n3 and clients c1",
+  ],
+  [
+    "heal-false",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 0, heal: false}\n",
+    "heal-false.yaml:4:19: faults.0.heal: expected true: a heal is written `heal: true`",
+  ],
+  [
+    "summary-of-two-lines",
+    "protocol: raft\nduration: 1s\nsummary: |\n  line one\n  line two\n",
+    "summary-of-two-lines.yaml:3:10: summary: expected one line, shown by `quorumlab list` and `run`: the teaching text goes in description",
+  ],
+  [
+    "missing-duration",
+    "protocol: raft\n",
+    "missing-duration.yaml:1:1: duration: missing, expected a duration such as 150ms, 2s or 500us",
+  ],
+  [
+    "missing-at",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {crash: n1}\n",
+    "missing-at.yaml:4:5: faults.0.at: missing, expected a duration such as 150ms, 2s or 500us",
+  ],
+  [
+    "workload-key-twice",
+    "protocol: raft\nduration: 1s\nworkload: {clients: 1, rate: 5, keys: [x, y, x]}\n",
+    "workload-key-twice.yaml:3:46: workload.keys: 'x' is listed twice: each key once (a key listed twice would be chosen twice as often)",
+  ],
+  [
+    "link-to-itself",
+    "protocol: raft\nduration: 1s\nnetwork:\n  links:\n    - {from: n1, to: n1, loss: 0.5}\n",
+    "link-to-itself.yaml:5:7: network.links.0: n1 to n1 joins n1 to itself, and a node's messages to itself never cross the network: expected two different nodes or clients",
+  ],
+  [
+    "link-given-twice",
+    "protocol: raft\nduration: 1s\nnetwork:\n  links:\n    - {from: n1, to: n2, loss: 0.5}\n    - {from: n1, to: n2, loss: 0.1}\n",
+    "link-given-twice.yaml:6:7: network.links.1: the link n1→n2 is already set by network.links.0: give each directed link once",
+  ],
+  [
+    "link-given-twice-by-both",
+    "protocol: raft\nduration: 1s\nnetwork:\n  links:\n    - {from: n1, to: n2, loss: 0.5, both: true}\n    - {from: n2, to: n1, latency: 9ms}\n",
+    "link-given-twice-by-both.yaml:6:7: network.links.1: the link n2→n1 is already set by network.links.0 (its both: true): give each directed link once",
+  ],
+  [
     "partition-empty-group",
     "protocol: raft\nduration: 1s\nfaults:\n  - {at: 10ms, partition: [[n1, n2], []]}\n",
     "partition-empty-group.yaml:4:38: faults.0.partition.1: an empty group cuts nobody off: each group names a node or client",

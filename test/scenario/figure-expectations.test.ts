@@ -36,4 +36,29 @@ describe("expect.figures", () => {
     expect(unknown?.detail).toMatch(/^zzz was not measured \(this run measured .*leaderChanges/);
     expect(measured?.met).toBe(true);
   });
+
+  it("takes a duration as a bound of a figure in microseconds, and tells both as durations", () => {
+    const [first] = expectationsOf("    firstLeaderUs: {min: 1ms, max: 2s}\n");
+    expect(first?.expectation).toBe("firstLeaderUs in 1ms..2s");
+    expect(first?.met).toBe(true);
+    expect(first?.detail).toMatch(/^firstLeaderUs = [\d.]+ms$/);
+    const [plain] = expectationsOf("    firstLeaderUs: {max: 2000000}\n");
+    expect(plain?.expectation).toBe("firstLeaderUs in -∞..2s");
+  });
+
+  it.each([
+    [
+      "    leaderChanges: {max: 3ms}\n",
+      'expect.figures.leaderChanges.max: expected a number, got "3ms" (a duration fits only a figure in microseconds, whose name ends in Us)',
+    ],
+    [
+      '    firstLeaderUs: {max: "300"}\n',
+      'expect.figures.firstLeaderUs.max: expected a number of microseconds or a duration such as 300ms, got "300"',
+    ],
+  ])(
+    "refuses a bound that is no number nor a duration of a figure in microseconds: %j",
+    (figures, message) => {
+      expect(() => expectationsOf(figures)).toThrow(message);
+    },
+  );
 });
