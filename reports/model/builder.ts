@@ -2,8 +2,9 @@
  * Builds the report model from a trace (header first), record by record: messages and their
  * fates, node outages and states, network faults, client operations, violations.
  */
-import type { TraceHeader, TraceLine, TraceRecord } from "../../sim/trace.js";
+
 import { formatClockRate } from "../../sim/time.js";
+import type { TraceHeader, TraceLine, TraceRecord } from "../../sim/trace.js";
 import { shellWord } from "../escape.js";
 import { computeFigures } from "./figures.js";
 import type {
