@@ -1068,8 +1068,11 @@ export class Kernel {
    */
   faultMessage(id: number, fault: MessageFault): "set" | "unsent" | "gone" {
     if (!Number.isInteger(id) || id < 0 || id >= this.nextMessageId) return "unsent";
-    // A scan of the queue, once per scripted step: the queue keeps no index of messages by id.
-    if (!this.queue.some((item) => item.kind === deliverKind && item.id === id)) return "gone";
+    // A scan of the queue, and of paused nodes' backlogs (a message that came due while its node
+    // was paused waits there, still in flight), once per scripted step: nothing keeps an index of
+    // messages by id.
+    const pending = (item: QueueItem): boolean => item.kind === deliverKind && item.id === id;
+    if (!this.queue.some(pending) && !this.slots.some((slot) => slot.backlog.some(pending))) return "gone";
     this.messageFaults.set(id, fault);
     return "set";
   }

@@ -252,6 +252,17 @@ describe("node faults", () => {
     expect(node("n2")?.timers.map((t) => t.name)).toEqual(["wake"]);
   });
 
+  it("a message waiting in a paused node's backlog is still in flight: a scripted drop applies to it", () => {
+    const { kernel, node, send } = setUp({ latency: { distribution: "constant", valueUs: 10_000 } });
+    kernel.pause("n2");
+    send("n1", "n2", 1); // message 0, due at 10 ms, waits in n2's backlog
+    send("n1", "n2", 2); // message 1
+    kernel.runUntil(20_000);
+    expect(kernel.faultMessage(0, { kind: "drop" })).toBe("set");
+    kernel.resume("n2");
+    expect(node("n2")?.received.map((r) => r.n)).toEqual([2]);
+  });
+
   it("drift makes a fast node's timers fire sooner and its clock run ahead", () => {
     const { kernel, node } = setUp();
     kernel.drift("n1", 1); // twice as fast
