@@ -407,8 +407,9 @@ export const scenarioSchema = fields({
   module: z.string().min(1).optional(),
   summary: z
     .string()
-    // A folded block (`summary: >`) ends in a line break: that is still one line.
-    .transform((text) => text.trimEnd())
+    // A folded block (`summary: >`) ends in a line break: that is still one line. Only line breaks
+    // go: a summary of spaces is kept as written, so a written scenario reads back the same.
+    .transform((text) => text.replace(/\n+$/, ""))
     .refine(
       (text) => !text.includes("\n"),
       "expected one line, shown by `quorumlab list` and `run`: the teaching text goes in description",

@@ -337,6 +337,14 @@ describe("scenario validation", () => {
     expect((caught as InputError).describe()).toBe(message);
   });
 
+  it("reads a summary as written, but for the line break a folded block ends with", () => {
+    const summaryOf = (written: string) =>
+      parseScenario(`protocol: raft\nduration: 1s\nsummary: ${written}\n`, "s.yaml").summary;
+    expect(summaryOf('" "')).toBe(" ");
+    expect(summaryOf('"ends in a space "')).toBe("ends in a space ");
+    expect(summaryOf(">\n  folded onto\n  one line")).toBe("folded onto one line");
+  });
+
   it("reads a seed from its text, exactly, as --seed does", () => {
     const seedOf = (written: string) =>
       parseScenario(`protocol: raft\nduration: 1s\nseed: ${written}\n`, "s.yaml").seed;
