@@ -368,11 +368,17 @@ function checkExpectations(input: ScenarioInput, { errorAt, nodeSet, nodeIds }: 
       `expect.leader.by: ${formatDuration(expect.leader.by)} is after the end of the run (duration ${formatDuration(input.duration)})`,
     );
   }
-  (expect.neverLeader ?? []).forEach((node, index) => {
+  (expect.neverLeader ?? []).forEach((node, index, list) => {
     if (!nodeSet.has(node)) {
       throw errorAt(
         ["expect", "neverLeader", index],
         `expect.neverLeader: unknown node '${node}': expected one of ${describeRange(nodeIds)}`,
+      );
+    }
+    if (list.indexOf(node) !== index) {
+      throw errorAt(
+        ["expect", "neverLeader", index],
+        `expect.neverLeader: '${node}' is listed twice: each node once`,
       );
     }
   });

@@ -268,6 +268,11 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "summary-of-two-lines.yaml:3:10: summary: expected one line, shown by `quorumlab list` and `run`: the teaching text goes in description",
   ],
   [
+    "never-leader-twice",
+    "protocol: raft\nduration: 1s\nexpect: {neverLeader: [n1, n2, n1]}\n",
+    "never-leader-twice.yaml:3:32: expect.neverLeader: 'n1' is listed twice: each node once",
+  ],
+  [
     "missing-duration",
     "protocol: raft\n",
     "missing-duration.yaml:1:1: duration: missing, expected a duration such as 150ms, 2s or 500us",
