@@ -322,6 +322,24 @@ describe("format detection", () => {
     expect(detectFormat("hello")).toBeUndefined();
   });
 
+  it("says which format a file looks like when the one --format gives cannot read it", () => {
+    const json = '[{"type":"invoke","process":0,"f":"write","value":1,"timeUs":0}]\n';
+    expect(() => parseHistory(json, { file: "h.json", format: "knossos-edn" })).toThrow(
+      new InputError(
+        "a keyword needs a name (read as knossos-edn, as --format says; the file looks like json: give --format json, or leave --format out to tell by the content)",
+        { file: "h.json", line: 1, column: 9 },
+      ),
+    );
+    const edn = "{:type :invoke :process 0 :f :write :value 1}\n";
+    expect(() => parseHistory(edn, { file: "h.edn", format: "json" })).toThrow(
+      /the file looks like knossos-edn/,
+    );
+    // A file of the format given keeps its own message.
+    expect(() => parseHistory('[{"type":"invoke"}', { file: "h.json", format: "json" })).toThrow(
+      /^invalid JSON \([^)]*\)$/,
+    );
+  });
+
   it("reads an empty file as an empty history", () => {
     const parsed = parseHistory("", { file: "etcd_095.log" });
     expect(parsed.events).toEqual([]);

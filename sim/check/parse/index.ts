@@ -28,7 +28,7 @@ export interface ParseOptions {
 /** Parses history text in any supported format. Throws `InputError` on malformed input. */
 export function parseHistory(text: string, options: ParseOptions = {}): ParsedHistory {
   const file = options.file;
-  let format = options.format ?? "auto";
+  const format = options.format ?? "auto";
   if (format === "auto") {
     const detected = detectFormat(text, file);
     if (detected === undefined) {
@@ -38,8 +38,24 @@ export function parseHistory(text: string, options: ParseOptions = {}): ParsedHi
         column: 1,
       });
     }
-    format = detected;
+    return parseAs(detected, text, options);
   }
+  try {
+    return parseAs(format, text, options);
+  } catch (error) {
+    // A file in another format than the one given fails on its first character of that format's
+    // syntax (`a keyword needs a name` for JSON read as EDN): say which format it looks like.
+    const looks = error instanceof InputError ? detectFormat(text, file) : undefined;
+    if (looks === undefined || looks === format) throw error;
+    throw new InputError(
+      `${(error as InputError).message} (read as ${format}, as --format says; the file looks like ${looks}: give --format ${looks}, or leave --format out to tell by the content)`,
+      withLocation(error as InputError),
+    );
+  }
+}
+
+function parseAs(format: HistoryFormat, text: string, options: ParseOptions): ParsedHistory {
+  const file = options.file;
   switch (format) {
     case "porcupine-etcd":
       return parsePorcupineEtcd(text, file);
@@ -50,4 +66,14 @@ export function parseHistory(text: string, options: ParseOptions = {}): ParsedHi
     case "json":
       return parseJsonHistory(text, file, options.defaultModel);
   }
+}
+
+/** The location fields an `InputError` has, to give to another one. */
+function withLocation(error: InputError): { file?: string; line?: number; column?: number; event?: number } {
+  return {
+    ...(error.file === undefined ? {} : { file: error.file }),
+    ...(error.line === undefined ? {} : { line: error.line }),
+    ...(error.column === undefined ? {} : { column: error.column }),
+    ...(error.event === undefined ? {} : { event: error.event }),
+  };
 }
