@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CommandModule } from "yargs";
 import { ExitCode, InputError } from "../sim/errors.js";
+import { didYouMean } from "../sim/suggest.js";
 import { colours, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
 
@@ -86,7 +87,7 @@ export const benchCommand: CommandModule<object, { json: boolean; only?: string 
       );
       if (chosen.length === 0)
         throw new InputError(
-          `--only: no benchmark matches '${args.only}' (benchmarks: ${benchNames().join(", ")})`,
+          `--only: no benchmark matches '${args.only}'${didYouMean(args.only as string, benchNames())} (benchmarks: ${benchNames().join(", ")})`,
         );
       const folder = benchFolder();
       const out: Record<string, unknown> = { schemaVersion: 1 };

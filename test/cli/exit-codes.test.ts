@@ -291,6 +291,10 @@ describe("exit codes", () => {
       ["bench", "--only", "no-such-bench", "--json"],
       "--only: no benchmark matches 'no-such-bench' (benchmarks: kernel, linearizability, linearizability.hard, txn, protocols.raft, protocols.paxos-family, protocols.consistent-hashing, protocols.commit, protocols.sharded-kv, fuzz, explore, lab)",
     ],
+    [
+      ["bench", "--only", "kernal"],
+      "--only: no benchmark matches 'kernal'; did you mean 'kernel'? (benchmarks: kernel, linearizability, linearizability.hard, txn, protocols.raft, protocols.paxos-family, protocols.consistent-hashing, protocols.commit, protocols.sharded-kv, fuzz, explore, lab)",
+    ],
   ])("2 for %j: a filter that matches nothing is a mistake, not a pass", (args, message) => {
     const result = quorumlab(...args);
     expect(result.code).toBe(2);
