@@ -133,7 +133,7 @@ export function printHeader({
   const c = colours(process.stdout);
   const limits = [
     budget.runs === undefined ? undefined : counted(budget.runs, "run"),
-    budget.budgetMs === undefined ? undefined : formatDuration(budget.budgetMs * 1000),
+    budget.budgetMs === undefined ? undefined : formatBudget(budget.budgetMs),
   ].filter((part) => part !== undefined);
   process.stdout.write(
     `${c.bold(`fuzz ${protocol.name}`)} ${c.dim(`seed ${formatSeed(seed)}, bugs [${settings.bugs.join(", ")}], ${settings.nodesMin}..${settings.nodesMax} nodes, runs of ${formatDuration(settings.durationMs * 1000)}, ${limits.join(" or ")}, ${counted(workers, "worker")}${shard === undefined ? "" : `, shard ${shard.index + 1}/${shard.count}`}${settings.liveness ? ", liveness" : ""}`)}\n`,
@@ -212,4 +212,14 @@ function counterexampleLines(c: ChalkInstance, cx: Counterexample): string[] {
     out.push(c.yellow("  warning: the saved scenario did not reproduce the failure when re-run"));
   out.push(`replay: ${cx.replay}`);
   return out;
+}
+
+/**
+ * A campaign's time budget as `--time` would take it: whole hours and minutes as `1h` and `5m`
+ * (a budget of an hour read `3600s`), anything else as a duration.
+ */
+export function formatBudget(budgetMs: number): string {
+  if (budgetMs >= 3_600_000 && budgetMs % 3_600_000 === 0) return `${budgetMs / 3_600_000}h`;
+  if (budgetMs >= 60_000 && budgetMs % 60_000 === 0) return `${budgetMs / 60_000}m`;
+  return formatDuration(budgetMs * 1000);
 }

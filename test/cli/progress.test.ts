@@ -1,7 +1,8 @@
 /**
- * The fuzz progress bar's fields: counts in words, in the right number.
+ * The fuzz progress bar's fields, and the time budget its header names.
  */
 import { describe, expect, it } from "vitest";
+import { formatBudget } from "../../cli/fuzz/output.js";
 import { progressFields } from "../../cli/shared/progress.js";
 
 describe("the fuzz progress bar", () => {
@@ -16,5 +17,17 @@ describe("the fuzz progress bar", () => {
       eventRate: "300k",
       elapsed: "10.0s",
     });
+  });
+});
+
+describe("the fuzz header's time budget", () => {
+  it("reads as --time takes it: whole hours and minutes as such", () => {
+    expect(formatBudget(3_600_000)).toBe("1h");
+    expect(formatBudget(7_200_000)).toBe("2h");
+    expect(formatBudget(300_000)).toBe("5m");
+    expect(formatBudget(60_000)).toBe("1m");
+    expect(formatBudget(90_000)).toBe("90s");
+    expect(formatBudget(20_000)).toBe("20s");
+    expect(formatBudget(1_500)).toBe("1.5s");
   });
 });
