@@ -100,6 +100,14 @@ describe("quorumlab check", () => {
     expect(run({ files: [jsonl] }).stderr).toBe(
       `error: ${jsonl}:3:1: event 2 (cas by process 0): a cas needs the value [expected, next]\n`,
     );
+    // An indented line is placed where its event starts.
+    const indented = write(
+      "indented.jsonl",
+      '{"type":"invoke","process":0,"f":"write","value":1}\n  {"type":"invoke","process":1,"f":"cas","value":3}\n',
+    );
+    expect(run({ files: [indented] }).stderr).toBe(
+      `error: ${indented}:2:3: event 1 (cas by process 1): a cas needs the value [expected, next]\n`,
+    );
     const edn = write(
       "zap.edn",
       "[{:type :invoke, :process 0, :f :read, :value nil}\n {:type :ok, :process 0, :f :read, :value 0}\n {:type :invoke, :process 0, :f :zap, :value nil}]\n",

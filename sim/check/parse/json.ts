@@ -284,7 +284,12 @@ function jsonItems(text: string, file: string | undefined): JsonItems {
   }
   // JSON Lines: one event per non-empty line.
   const items = nonEmpty.map(({ line, index }) => parseJsonText(line, file, index));
-  return { items, positionOf: (index) => ({ line: (nonEmpty[index] ?? first).index + 1, column: 1 }) };
+  // An event is placed where its line's text starts (after any indentation).
+  const placed = (at: { line: string; index: number }) => ({
+    line: at.index + 1,
+    column: at.line.length - at.line.trimStart().length + 1,
+  });
+  return { items, positionOf: (index) => placed(nonEmpty[index] ?? first) };
 }
 
 /**
