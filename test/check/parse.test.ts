@@ -463,7 +463,6 @@ describe("large JSON histories", () => {
       events.push({ type: "invoke", process: index % 8, f: "write", key: `k${index % 50}`, value: index });
       events.push({ type: "ok", process: index % 8, f: "write", key: `k${index % 50}`, value: index });
     }
-    const started = performance.now();
     const lines = JSON.stringify(events).replaceAll("},{", "},\n{");
     expect(parseHistory(lines, { file: "big.json" }).events).toHaveLength(40_000);
     const transactions = JSON.stringify({
@@ -475,7 +474,7 @@ describe("large JSON histories", () => {
       })),
     }).replaceAll("},{", "},\n{");
     expect(parseTxnHistory(transactions, "big.json").transactions).toHaveLength(20_000);
-    // Placing each event by walking the text from its start took minutes here.
-    expect(performance.now() - started).toBeLessThan(10_000);
+    // Placing each event by walking the text from its start took minutes here, past the suite's
+    // time limit for a test; placed by a search over line starts, it takes a fraction of a second.
   });
 });
