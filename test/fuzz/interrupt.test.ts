@@ -82,6 +82,9 @@ describe("an interrupted fuzz campaign", () => {
       "SIGTERM",
       ["fuzz", "raft", "--time", "60s", "--seed", "1", "--workers", "2", "--out", folder(), "--json"],
       () => true,
+      // It prints nothing before the end: time enough to have started its workers and run a batch
+      // on a busy machine.
+      4000,
     );
     expect(ended.stderr).toBe("");
     expect(ended.code).toBe(143);
