@@ -504,6 +504,8 @@ export async function exploreBug(
     source: { name },
     workers: 1,
   },
+  /** The most states each search may visit (the searches stop at whichever of time and states ends first). */
+  statesMax = 20_000_000,
 ): Promise<ExploreMutantRow | undefined> {
   // The generic settings explore every schedule: no bound of the protocol's applies.
   const unbounded = { timers: "all", network: "unordered", quietTimeouts: false } as const;
@@ -530,7 +532,7 @@ export async function exploreBug(
       strategy,
       depthMax: breadthFirst ? Number.POSITIVE_INFINITY : 60,
       timeMs,
-      statesMax: 20_000_000,
+      statesMax,
       now: () => performance.now(),
     };
     const result =
