@@ -216,7 +216,9 @@ function figureLines(figures: RunResult["figures"]): string[] {
   }
   parts.push(`messages ${figures.messages}`);
   if (ops.ok + ops.fail + ops.info + ops.pending > 0) {
-    parts.push(`operations ok ${ops.ok} / fail ${ops.fail} / info ${ops.info}`);
+    // Pending: invoked and not answered when the run ended (or stopped at a violation).
+    const pending = ops.pending > 0 ? ` / pending ${ops.pending}` : "";
+    parts.push(`operations ok ${ops.ok} / fail ${ops.fail} / info ${ops.info}${pending}`);
   }
   const lines = [parts.join(", ")];
   const own: string[] = [];

@@ -389,6 +389,10 @@ describe("exit codes", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("SAFETY VIOLATION");
     expect(result.stdout).toContain("replay: npx quorumlab run raft-figure-8-bug --seed");
+    // The two writes were still unanswered when the run stopped: counted, so that the history's
+    // "2 operations" adds up.
+    expect(result.stdout).toContain("operations ok 0 / fail 0 / info 0 / pending 2");
+    expect(result.stdout).toContain("linearizable (2 operations)");
   });
 
   it("run --quiet prints the verdict line, and after a violation the replay command alone", () => {
