@@ -192,6 +192,49 @@ describe.skipIf(skipBrowser)("HTML report in chromium", () => {
     });
   }
 
+  it("labels faults made at one instant once, and no two fault labels overlap", async () => {
+    const { loadScenario } = await import("../../cli/files.js");
+    const { protocols } = await import("../../protocols/index.js");
+    // Figure 8 cuts n1 from three nodes at 10 ms, and n5 from three at 25 ms, 5 ms before the
+    // next fault: drawn one over another, each instant's three labels read as one garbled word.
+    const run = runScenario(loadScenario("raft-figure-8-bug"), protocols, { keepTrace: true });
+    const { page, errors } = await openWatched(
+      browser,
+      writeHtml("report-fault-labels.html", [...run.records]),
+    );
+    // Each label's drawn text (its first child), its tooltip and its box.
+    const labels = (await page.locator("svg#diagram text.net-text").evaluateAll((nodes) =>
+      nodes.map((node) => {
+        const element = node as unknown as {
+          firstChild: { nodeValue: string | null } | null;
+          querySelector(selector: string): { textContent: string | null } | null;
+          getBBox(): { x: number; y: number; width: number };
+        };
+        const box = element.getBBox();
+        return {
+          shown: element.firstChild?.nodeValue ?? "",
+          title: element.querySelector("title")?.textContent ?? undefined,
+          x: box.x,
+          y: box.y,
+          width: box.width,
+        };
+      }),
+    )) as Array<{ shown: string; title?: string; x: number; y: number; width: number }>;
+    // Fault labels share one line above the lanes (crash and restart labels sit on their lanes).
+    const topLine = labels.filter((label) => label.y === labels[0]?.y).sort((a, b) => a.x - b.x);
+    expect(topLine.map((label) => label.shown)[0]).toBe("cut n1↔n3, n1↔n4, n1↔n5");
+    // The 25 ms label is longer than its room before the 30 ms one: cut short, whole in its tooltip.
+    const shortened = topLine.find((label) => label.title === "cut n5↔n2, n5↔n3, n5↔n4");
+    expect(shortened?.shown).toMatch(/^cut n5↔n2.*…$/);
+    expect(topLine.length).toBe(3);
+    for (let index = 1; index < topLine.length; index++) {
+      const before = topLine[index - 1] as { x: number; width: number };
+      expect(before.x + before.width).toBeLessThanOrEqual((topLine[index] as { x: number }).x);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("shows hostile names and values as text and runs none of them", async () => {
     const { page, errors, requests } = await openWatched(
       browser,

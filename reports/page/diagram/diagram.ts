@@ -268,6 +268,7 @@ class Diagram {
     const layout = this.box;
     const top = AXIS_H;
     const bottom = layout.height;
+    const labels: Array<{ x: number; startUs: number; texts: string[] }> = [];
     this.data.net.forEach((fault, index) => {
       const start = fault[1];
       const end = fault[2] < 0 ? this.endUs : fault[2];
@@ -289,7 +290,39 @@ class Diagram {
           g,
         );
       }
-      text(g, Math.max(LEFT + 2, x1 + 3), top + 10, fault[3], "net-text");
+      const last = labels[labels.length - 1];
+      if (last !== undefined && last.startUs === start) last.texts.push(fault[3]);
+      else labels.push({ x: Math.max(LEFT + 2, x1 + 3), startUs: start, texts: [fault[3]] });
+    });
+    this.drawNetworkLabels(g, labels, top + 10);
+  }
+
+  /**
+   * The faults' labels on one line above the lanes: those of faults that begin at one instant as
+   * one label (`cut n1↔n3, n1↔n4`), and a label that would run into the next one cut short with
+   * an ellipsis, its whole text in its tooltip. Drawn over each other, three cuts made at once
+   * read as one garbled word.
+   */
+  private drawNetworkLabels(
+    g: SVGElement,
+    labels: ReadonlyArray<{ x: number; texts: readonly string[] }>,
+    y: number,
+  ): void {
+    labels.forEach((label, index) => {
+      const whole = joinedLabel(label.texts);
+      const node = text(g, label.x, y, whole, "net-text") as SVGTextElement;
+      const next = labels[index + 1];
+      if (next === undefined) return;
+      const room = next.x - label.x - 4;
+      if (node.getComputedTextLength() <= room) return;
+      let shown = whole.length;
+      while (shown > 1) {
+        shown--;
+        node.textContent = `${whole.slice(0, shown)}…`;
+        if (node.getComputedTextLength() <= room) break;
+      }
+      if (node.getComputedTextLength() > room) node.textContent = "";
+      el("title", {}, node).textContent = whole;
     });
   }
 
@@ -911,4 +944,17 @@ class Diagram {
     else if (operation !== undefined) this.goto(operation.rs >= 0 ? operation.rs : operation.is);
     document.getElementById("diagram-section")?.scrollIntoView();
   }
+}
+
+/**
+ * Labels of faults that begin together as one: `cut n1↔n3, n1↔n4` when they share their first
+ * word, else each in full, joined by commas.
+ */
+export function joinedLabel(texts: readonly string[]): string {
+  if (texts.length === 1) return texts[0] ?? "";
+  const first = (texts[0] ?? "").split(" ")[0] ?? "";
+  const shared = first !== "" && texts.every((label) => label.startsWith(`${first} `));
+  return shared
+    ? `${first} ${texts.map((label) => label.slice(first.length + 1)).join(", ")}`
+    : texts.join(", ");
 }
