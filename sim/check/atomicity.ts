@@ -560,8 +560,12 @@ export interface UncertainInterval {
 
 export interface CommitFigures {
   readonly transactions: number;
+  /** Transactions every site that decided them committed. */
   readonly committed: number;
+  /** Transactions every site that decided them aborted. */
   readonly aborted: number;
+  /** Transactions some site committed and another aborted (an AC1 violation). */
+  readonly split: number;
   /** Transactions begun but decided by no site. */
   readonly undecided: number;
   readonly perTransaction: readonly UncertainInterval[];
@@ -580,7 +584,8 @@ export interface CommitFigures {
  */
 export function commitFigures(records: readonly TraceLine[]): CommitFigures {
   const began = new Set<number>();
-  const outcome = new Map<number, Decision>();
+  /** Per transaction, the decision its sites took, or "split" once they took both. */
+  const outcome = new Map<number, Decision | "split">();
   const since = new Map<string, { tx: number; participant: string; fromUs: number }>();
   const intervals: UncertainInterval[] = [];
   let endUs = 0;
@@ -597,8 +602,9 @@ export function commitFigures(records: readonly TraceLine[]): CommitFigures {
     } else if (line.label === "uncertain") {
       if (!since.has(key)) since.set(key, { tx, participant: line.node, fromUs: line.t });
     } else if (line.label === "decided") {
-      if (!outcome.has(tx) && (data.decision === "commit" || data.decision === "abort")) {
-        outcome.set(tx, data.decision);
+      if (data.decision === "commit" || data.decision === "abort") {
+        const before = outcome.get(tx);
+        outcome.set(tx, before === undefined || before === data.decision ? data.decision : "split");
       }
       const open = since.get(key);
       if (open !== undefined) {
@@ -624,13 +630,18 @@ export function commitFigures(records: readonly TraceLine[]): CommitFigures {
     (a, b) => a.tx - b.tx || (a.participant < b.participant ? -1 : a.participant > b.participant ? 1 : 0),
   );
   let committed = 0;
-  for (const decision of outcome.values()) if (decision === "commit") committed++;
+  let split = 0;
+  for (const decision of outcome.values()) {
+    if (decision === "commit") committed++;
+    else if (decision === "split") split++;
+  }
   const blocked = intervals.filter((interval) => interval.blockedAtEnd).length;
   const total = intervals.reduce((sum, interval) => sum + interval.uncertainUs, 0);
   return {
     transactions: began.size,
     committed,
-    aborted: outcome.size - committed,
+    aborted: outcome.size - committed - split,
+    split,
     undecided: [...began].filter((tx) => !outcome.has(tx)).length,
     perTransaction: intervals,
     blockedAtEnd: blocked > 0,

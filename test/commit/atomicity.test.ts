@@ -239,4 +239,18 @@ describe("blocking figures", () => {
     expect(figures.blockedParticipantsAtEnd).toBe(1);
     expect(figures.maxUncertainUs).toBe(5_999_000);
   });
+
+  test("counts a transaction its sites decided both ways as split, neither committed nor aborted", () => {
+    const figures = commitFigures([
+      note(0, "n1", "begin", { tx: 1, participants: ["n2", "n3"] }),
+      note(0, "n1", "begin", { tx: 2, participants: ["n2", "n3"] }),
+      note(1_000, "n2", "decided", { tx: 1, decision: "commit" }),
+      note(2_000, "n3", "decided", { tx: 1, decision: "abort" }),
+      note(3_000, "n1", "decided", { tx: 1, decision: "commit" }),
+      note(4_000, "n2", "decided", { tx: 2, decision: "commit" }),
+      note(5_000, "n3", "decided", { tx: 2, decision: "commit" }),
+      { kind: "end", t: 6_000, e: 9, events: 9, traceHash: "" },
+    ]);
+    expect(figures).toMatchObject({ transactions: 2, committed: 1, aborted: 0, split: 1, undecided: 0 });
+  });
 });
