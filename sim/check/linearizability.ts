@@ -131,7 +131,7 @@ const firstSliceSteps = 4096;
 
 /**
  * The operations that took effect or may have (`fail` ones left out), split into partitions by
- * `model.partition` in order of first appearance; throws `InputError` at the first operation that
+ * `model.partition` in order of first appearance (none when no operation is left); throws `InputError` at the first operation that
  * makes no sense for the model. One pass, with no map while every key is the first one's (a
  * single register): a first check in a fresh process runs this loop in V8's interpreter, where
  * each pass over the operations and each function called for the first time counts.
@@ -159,9 +159,11 @@ export function partitionOperations(
     }
     effective.push(operation);
   }
+  // No operation to check makes no partition, whether or not the model partitions by key.
+  if (effective.length === 0) return [];
   if (partitionOf === undefined) return [{ key: null, operations: effective }];
   if (!sameKey) return groupByPartition(effective, partitionOf);
-  return effective.length === 0 ? [] : [{ key: firstKey, operations: effective }];
+  return [{ key: firstKey, operations: effective }];
 }
 
 /**

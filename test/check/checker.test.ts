@@ -153,6 +153,19 @@ describe("multi-register and mutex", () => {
   });
 });
 
+describe("histories with nothing to check", () => {
+  it("have no partition under every model, whether it splits by key or not", () => {
+    const onlyFailed = history([
+      ["invoke", 0, "acquire"],
+      ["fail", 0, "acquire"],
+    ]);
+    for (const model of Object.values(models)) {
+      expect(checkHistory([], model)).toMatchObject({ result: "linearizable", partitions: 0, ops: 0 });
+    }
+    expect(checkHistory(onlyFailed, models.mutex)).toMatchObject({ partitions: 0, ops: 0 });
+  });
+});
+
 describe("budgets", () => {
   const large = generateHistory({
     operations: 3000,
