@@ -194,6 +194,32 @@ describe("budgets", () => {
     expect(verdict.unknownReason).toBe("timeout");
   });
 
+  it("counts the time budget from startedMs, and checks the deadline before a search is set up", () => {
+    const staleRead = history([
+      ["invoke", 0, "write", 1],
+      ["ok", 0, "write", 1],
+      ["invoke", 1, "read"],
+      ["ok", 1, "read", 2],
+    ]);
+    // A search of four operations never reaches its first check at 1,024 steps.
+    expect(checkHistory(staleRead, models.register, { timeoutMs: 1, now: () => 10 }).result).toBe(
+      "not-linearizable",
+    );
+    const begunEarlier = checkHistory(staleRead, models.register, {
+      timeoutMs: 1,
+      now: () => 10,
+      startedMs: 0,
+    });
+    expect(begunEarlier).toMatchObject({ result: "unknown", unknownReason: "timeout", steps: 0 });
+    let time = 0;
+    const slowSetUp = checkHistory(staleRead, models.register, { timeoutMs: 1, now: () => (time += 5) });
+    expect(slowSetUp).toMatchObject({
+      result: "unknown",
+      unknownReason: "timeout",
+      progress: { partitionsDecided: 0, operationsLinearized: 0, steps: 0 },
+    });
+  });
+
   it("refuses a timeout without a clock", () => {
     expect(() => checkHistory(large, models["cas-register"], { timeoutMs: 5 })).toThrow(/now/);
   });
