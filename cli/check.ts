@@ -322,6 +322,8 @@ function checkText(file: string, text: string, options: CheckRunOptions): FileRe
         timeoutMs: options.timeoutMs,
         memoryBytesMax: options.memoryBytesMax,
         now: () => performance.now(),
+        // --timeout counts parsing too: a large file takes longer to read than to search.
+        startedMs: parseStart,
       }),
     ),
   );

@@ -8,7 +8,8 @@
  *
  * Value conventions shared by the simulator and the checker's native JSON format:
  * - `read`/`get`: invoke value `null`; `ok` value is the value read, `null` when the key is absent.
- * - `write`/`put`: invoke and `ok` value are the value written.
+ * - `write`/`put`: invoke and `ok` value are the value written (a reader that finds an `ok` value
+ *   other than its invocation's takes the `ok` value: it is what the operation did).
  * - `append`: invoke and `ok` value are the string appended.
  * - `cas`: invoke value `[expected, next]`; `ok` value `true` when it swapped and `false` when it
  *   observed a different value (it still happened and constrains the state); `fail` means it did

@@ -1,5 +1,5 @@
 /**
- * Three-phase commit's invariants: AC1–AC5 of Bernstein, Hadzilacos and Goodman (ch. 7 §7.2) and
+ * Three-phase commit's invariants: AC1–AC5 of Bernstein, Hadzilacos and Goodman (ch. 7 §7.3) and
  * the durability rules, checked by the shared atomicity tracker (sim/check/atomicity.ts).
  *
  * Three-phase commit presumes nothing: a Yes vote needs `prepared <tx>` in the log first, and

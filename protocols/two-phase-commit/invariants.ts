@@ -1,6 +1,6 @@
 /**
  * Two-phase commit's invariants: the atomic-commitment properties AC1–AC5 of Bernstein,
- * Hadzilacos and Goodman (ch. 7 §7.2) and the durability rules of §7.4, checked by the shared
+ * Hadzilacos and Goodman (ch. 7 §7.3) and the durability rules of §7.4, checked by the shared
  * atomicity tracker (sim/check/atomicity.ts) over each site's observations and durable log.
  *
  * Durability under presumed abort: a Yes vote needs `prepared <tx>` in the log first; COMMIT

@@ -3,7 +3,7 @@
  * variants), shared by every commit protocol and by reports.
  *
  * It follows the atomic-commitment properties of Bernstein, Hadzilacos and Goodman, "Concurrency
- * Control and Recovery in Database Systems" (1987), ch. 7 §7.2:
+ * Control and Recovery in Database Systems" (1987), ch. 7 §7.3:
  * - AC1: all processes that reach a decision reach the same one;
  * - AC2: a process cannot reverse its decision after it has reached one;
  * - AC3: the Commit decision can only be reached if all processes voted Yes;
@@ -416,6 +416,8 @@ export interface AtomicitySubject<N> {
 }
 
 const bhg = "Bernstein, Hadzilacos, Goodman 1987, Concurrency Control and Recovery in Database Systems";
+// AC1–AC5 are defined in §7.3 (Atomic commitment); the sources below still say §7.2 because every
+// commit scenario's trace carries them, and a new text changes the pinned trace hashes.
 
 /** Statements and sources of the rules, in the order invariants are listed. */
 export const atomicityStatements: ReadonlyArray<{

@@ -27,10 +27,23 @@ export type Verdict = "linearizable" | "not-linearizable" | "unknown";
 
 /** Options for a check; every budget is off unless set, except memory. */
 export interface CheckOptions {
-  /** Wall-clock budget for the whole check in milliseconds; needs `now`. */
+  /**
+   * Wall-clock budget for the whole check in milliseconds, from `startedMs`; needs `now`. The
+   * deadline is checked before the search is set up and every 1,024 search steps; pairing,
+   * partitioning and the quick witness before it are not interrupted, and a verdict they reach
+   * is given even after the deadline.
+   */
   readonly timeoutMs?: number;
-  /** A clock in milliseconds (for example `performance.now`), read every 1,024 search steps. */
+  /**
+   * A clock in milliseconds (for example `performance.now`), read at the start, before the
+   * search is set up and every 1,024 search steps.
+   */
   readonly now?: () => number;
+  /**
+   * The reading of `now` the time budget counts from, when the work it covers began before the
+   * check (the command line's starts before it parses the file); default: the start of the check.
+   */
+  readonly startedMs?: number;
   /** Most search steps (attempts to place an operation) over all partitions. */
   readonly maxSteps?: number;
   /**
@@ -131,7 +144,7 @@ const firstSliceSteps = 4096;
 
 /**
  * The operations that took effect or may have (`fail` ones left out), split into partitions by
- * `model.partition` in order of first appearance; throws `InputError` at the first operation that
+ * `model.partition` in order of first appearance (none when no operation is left); throws `InputError` at the first operation that
  * makes no sense for the model. One pass, with no map while every key is the first one's (a
  * single register): a first check in a fresh process runs this loop in V8's interpreter, where
  * each pass over the operations and each function called for the first time counts.
@@ -159,9 +172,43 @@ export function partitionOperations(
     }
     effective.push(operation);
   }
+  // No operation to check makes no partition, whether or not the model partitions by key.
+  if (effective.length === 0) return [];
   if (partitionOf === undefined) return [{ key: null, operations: effective }];
   if (!sameKey) return groupByPartition(effective, partitionOf);
-  return effective.length === 0 ? [] : [{ key: firstKey, operations: effective }];
+  return [{ key: firstKey, operations: effective }];
+}
+
+/** The `unknown` result of a check whose deadline passed before any search started. */
+function timedOutBeforeSearch(
+  partitions: ReadonlyArray<{ operations: readonly Operation[] }>,
+  witnesses: ReadonlyArray<readonly number[] | undefined>,
+  ops: number,
+  budget: Budget,
+): CheckResult {
+  let partitionsDecided = 0;
+  let operationsLinearized = 0;
+  partitions.forEach((partition, index) => {
+    if (witnesses[index] === undefined) return;
+    partitionsDecided++;
+    operationsLinearized += partition.operations.length;
+  });
+  return {
+    result: "unknown",
+    partitions: partitions.length,
+    ops,
+    steps: 0,
+    memoryBytesPeak: 0,
+    unknownReason: "timeout",
+    progress: {
+      partitionsDecided,
+      operationsLinearized,
+      statesCached: 0,
+      memoryBytesPeak: 0,
+      memoryBytesMax: budget.memoryBytesMax,
+      steps: 0,
+    },
+  };
 }
 
 /**
@@ -203,7 +250,7 @@ export function checkOperations(
   // spent about as long in that as in the witness.
   const now = options.now;
   if (options.timeoutMs !== undefined && now === undefined) throw new Error(timeoutWithoutClock);
-  const startedMs = now?.();
+  const startedMs = options.startedMs ?? now?.();
   const partitions = partitionOperations(operations, model);
   const witnesses: Array<number[] | undefined> = [];
   let ops = 0;
@@ -216,7 +263,13 @@ export function checkOperations(
     if (witness !== undefined) witnessed++;
   }
   if (witnessed < partitions.length) {
-    const input = { partitions, model, options, budget: budgetOf(options, startedMs), opsCount: ops };
+    const budget = budgetOf(options, startedMs);
+    // Setting a search up (its entry list, cache and state table) takes as long as its first
+    // thousands of steps on a large partition: a deadline already past is not spent on it.
+    if (budget.now !== undefined && budget.now() > budget.deadline) {
+      return timedOutBeforeSearch(partitions, witnesses, ops, budget);
+    }
+    const input = { partitions, model, options, budget, opsCount: ops };
     return new PartitionRounds(input, witnesses).run();
   }
   // Every partition has a quick witness (./quick-linearization.ts), which no search needs to

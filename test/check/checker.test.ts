@@ -153,6 +153,19 @@ describe("multi-register and mutex", () => {
   });
 });
 
+describe("histories with nothing to check", () => {
+  it("have no partition under every model, whether it splits by key or not", () => {
+    const onlyFailed = history([
+      ["invoke", 0, "acquire"],
+      ["fail", 0, "acquire"],
+    ]);
+    for (const model of Object.values(models)) {
+      expect(checkHistory([], model)).toMatchObject({ result: "linearizable", partitions: 0, ops: 0 });
+    }
+    expect(checkHistory(onlyFailed, models.mutex)).toMatchObject({ partitions: 0, ops: 0 });
+  });
+});
+
 describe("budgets", () => {
   const large = generateHistory({
     operations: 3000,
@@ -179,6 +192,32 @@ describe("budgets", () => {
     const verdict = checkHistory(large, models["cas-register"], { timeoutMs: 5, now: () => (time += 1) });
     expect(verdict.result).toBe("unknown");
     expect(verdict.unknownReason).toBe("timeout");
+  });
+
+  it("counts the time budget from startedMs, and checks the deadline before a search is set up", () => {
+    const staleRead = history([
+      ["invoke", 0, "write", 1],
+      ["ok", 0, "write", 1],
+      ["invoke", 1, "read"],
+      ["ok", 1, "read", 2],
+    ]);
+    // A search of four operations never reaches its first check at 1,024 steps.
+    expect(checkHistory(staleRead, models.register, { timeoutMs: 1, now: () => 10 }).result).toBe(
+      "not-linearizable",
+    );
+    const begunEarlier = checkHistory(staleRead, models.register, {
+      timeoutMs: 1,
+      now: () => 10,
+      startedMs: 0,
+    });
+    expect(begunEarlier).toMatchObject({ result: "unknown", unknownReason: "timeout", steps: 0 });
+    let time = 0;
+    const slowSetUp = checkHistory(staleRead, models.register, { timeoutMs: 1, now: () => (time += 5) });
+    expect(slowSetUp).toMatchObject({
+      result: "unknown",
+      unknownReason: "timeout",
+      progress: { partitionsDecided: 0, operationsLinearized: 0, steps: 0 },
+    });
   });
 
   it("refuses a timeout without a clock", () => {

@@ -251,6 +251,37 @@ describe("native JSON", () => {
     expect(checkHistory(noKey.events, noKey.model).result).toBe("linearizable");
   });
 
+  it("checks an ok write with its completion's value, as the same history in EDN, and refuses an ok write of null", () => {
+    const json = [
+      '{"type": "invoke", "process": 0, "f": "write", "value": 1}',
+      '{"type": "ok", "process": 0, "f": "write", "value": 2}',
+      '{"type": "invoke", "process": 1, "f": "read"}',
+      '{"type": "ok", "process": 1, "f": "read", "value": 2}',
+    ].join("\n");
+    const edn = `[{:process 0 :type :invoke :f :write :value 1}
+ {:process 0 :type :ok :f :write :value 2}
+ {:process 1 :type :invoke :f :read :value nil}
+ {:process 1 :type :ok :f :read :value 2}]`;
+    for (const text of [json, edn]) {
+      const parsed = parseHistory(text);
+      expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
+    }
+    const reads1 = parseHistory(json.replace('"read", "value": 2', '"read", "value": 1'));
+    expect(checkHistory(reads1.events, reads1.model).result).toBe("not-linearizable");
+    const nullJson = inputError(() =>
+      parseHistory(json.replace('"write", "value": 2', '"write", "value": null'), { file: "h.jsonl" }),
+    );
+    expect(nullJson.describe()).toBe(
+      "h.jsonl:2:1: event 1: 'ok' write for process 0 gives the value null, its invocation 1 (expected the value the operation wrote, or no value)",
+    );
+    const nilEdn = inputError(() =>
+      parseHistory(edn.replace(":write :value 2", ":write"), { file: "h.edn" }),
+    );
+    expect(nilEdn.describe()).toBe(
+      "h.edn:2:2: :ok :write for process 0 gives the value nil, its invocation 1 (expected the value the operation wrote)",
+    );
+  });
+
   it("starts the model at a document's initial value, also when the document names no model", () => {
     const read5 = [
       { type: "invoke", process: 0, f: "read" },

@@ -1,5 +1,5 @@
 /**
- * The atomicity checker on its own: each rule of Bernstein, Hadzilacos and Goodman ch. 7 §7.2
+ * The atomicity checker on its own: each rule of Bernstein, Hadzilacos and Goodman ch. 7 §7.3
  * (AC1–AC5) and the durability rules, fed paired good and bad observation sequences, and the
  * blocking figures computed from hand-written trace notes.
  */

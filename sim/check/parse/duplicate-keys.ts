@@ -4,6 +4,7 @@
  * of 2; the readers refuse such an object instead, at the key given again.
  */
 import { InputError } from "../../errors.js";
+import { walkJsonText } from "./json-walk.js";
 
 /**
  * Throws `InputError` at the first key of a JSON text that its object already holds. The text
@@ -15,33 +16,13 @@ export function refuseDuplicateJsonKeys(text: string, file: string | undefined):
   // event has a handful of keys, which a list holds more cheaply than a set; a large object's
   // keys move to a set.
   const open: Array<string[] | Set<string> | undefined> = [];
-  let line = 1;
-  let lineStart = 0;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code === 10) {
-      line++;
-      lineStart = index + 1;
-    } else if (code === 123) {
-      open.push([]);
-    } else if (code === 91) {
-      open.push(undefined);
-    } else if (code === 125 || code === 93) {
-      open.pop();
-    } else if (code === 34) {
-      const start = index;
-      let escaped = false;
-      index++;
-      while (index < text.length && text.charCodeAt(index) !== 34) {
-        if (text.charCodeAt(index) === 92) {
-          escaped = true;
-          index++;
-        }
-        index++;
-      }
+  walkJsonText(text, {
+    open: (object) => open.push(object ? [] : undefined),
+    close: () => open.pop(),
+    string: (start, end, escaped, line, lineStart) => {
       const keys = open[open.length - 1];
-      if (keys === undefined || !isKey(text, index + 1)) continue;
-      const literal = text.slice(start, index + 1);
+      if (keys === undefined || !isKey(text, end + 1)) return;
+      const literal = text.slice(start, end + 1);
       const key = escaped ? (JSON.parse(literal) as string) : literal.slice(1, -1);
       if (Array.isArray(keys) ? keys.includes(key) : keys.has(key)) {
         throw new InputError(
@@ -56,8 +37,8 @@ export function refuseDuplicateJsonKeys(text: string, file: string | undefined):
       if (!Array.isArray(keys)) keys.add(key);
       else if (keys.length < 32) keys.push(key);
       else open[open.length - 1] = new Set([...keys, key]);
-    }
-  }
+    },
+  });
 }
 
 /** Whether the string that ends before `index` is a key: the next character after spaces is `:`. */

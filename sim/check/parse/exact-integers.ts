@@ -5,6 +5,7 @@
  * they were written.
  */
 import { InputError } from "../../errors.js";
+import { walkJsonText } from "./json-walk.js";
 
 /** The message for an integer written as `literal` that is beyond the exact range. */
 export function inexactIntegerMessage(literal: string): string {
@@ -18,7 +19,6 @@ export function isInexactInteger(value: number): boolean {
 
 /** Text that may hold a number literal of 16 or more digits, or one with an exponent. */
 const maybeLarge = /\d{16}|\d[eE]/;
-const numberToken = /-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
 
 /**
  * Throws `InputError` at the first number literal of a JSON text (outside strings) whose value is
@@ -27,25 +27,11 @@ const numberToken = /-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
  */
 export function refuseInexactJsonIntegers(text: string, file: string | undefined): void {
   if (!maybeLarge.test(text)) return;
-  let line = 1;
-  let lineStart = 0;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code === 10) {
-      line++;
-      lineStart = index + 1;
-    } else if (code === 34) {
-      index++;
-      while (index < text.length && text.charCodeAt(index) !== 34)
-        index += text.charCodeAt(index) === 92 ? 2 : 1;
-    } else if (code === 45 || (code >= 48 && code <= 57)) {
-      numberToken.lastIndex = index;
-      const token = numberToken.exec(text)?.[0];
-      if (token === undefined) continue;
-      if (isInexactInteger(Number(token))) {
-        throw new InputError(inexactIntegerMessage(token), { file, line, column: index - lineStart + 1 });
+  walkJsonText(text, {
+    number: (literal, start, line, lineStart) => {
+      if (isInexactInteger(Number(literal))) {
+        throw new InputError(inexactIntegerMessage(literal), { file, line, column: start - lineStart + 1 });
       }
-      index += token.length - 1;
-    }
-  }
+    },
+  });
 }

@@ -151,14 +151,19 @@ function toEvents(
  * Pairs completions with invocations as the checker will, refusing a completion that no pending
  * invocation of its process explains, or one that names another function or (when it gives one)
  * another key than its invocation: the checker would silently check the invocation's.
+ *
+ * An `ok` completion's value is what the operation did, as in Knossos: an `ok` write, put or
+ * append that gives a value replaces its invocation's with it (in `events`). One that gives
+ * `null` where its invocation gave a value is refused: it could be a write of nothing or a lost
+ * value, and either guess could change the verdict.
  */
 function checkOrder(
-  events: readonly HistoryEvent[],
+  events: HistoryEvent[],
   items: readonly unknown[],
   positionOf: (index: number) => { line: number; column: number },
   file: string | undefined,
 ): void {
-  const pending = new Map<number, HistoryEvent>();
+  const pending = new Map<number, { event: HistoryEvent; index: number }>();
   const sorted = events
     .map((event, index) => ({ event, index }))
     .sort((left, right) => left.event.timeUs - right.event.timeUs || left.index - right.index);
@@ -171,11 +176,11 @@ function checkOrder(
           at(),
         );
       }
-      pending.set(event.process, event);
+      pending.set(event.process, { event, index });
       continue;
     }
-    const invocation = pending.get(event.process);
-    if (invocation === undefined) {
+    const invoked = pending.get(event.process);
+    if (invoked === undefined) {
       const later = events.findIndex(
         (other, position) =>
           position < index &&
@@ -194,6 +199,7 @@ function checkOrder(
         at(),
       );
     }
+    const invocation = invoked.event;
     if (event.f !== invocation.f) {
       throw new InputError(
         `event ${index}: '${event.type}' ${event.f} completes process ${event.process}'s pending ${invocation.f} (expected f "${invocation.f}")`,
@@ -208,8 +214,21 @@ function checkOrder(
       );
     }
     pending.delete(event.process);
+    const valueGiven = (items[index] as { value?: unknown }).value !== undefined;
+    if (event.type === "ok" && valueGiven && writesItsValue.has(event.f)) {
+      if (event.value === null && invocation.value !== null) {
+        throw new InputError(
+          `event ${index}: 'ok' ${event.f} for process ${event.process} gives the value null, its invocation ${JSON.stringify(invocation.value)} (expected the value the operation wrote, or no value)`,
+          at(),
+        );
+      }
+      events[invoked.index] = { ...invocation, value: event.value };
+    }
   }
 }
+
+/** Functions whose `ok` value is the value they wrote (or appended). */
+const writesItsValue: ReadonlySet<string> = new Set(["write", "put", "append"]);
 
 /** The default model for a native history: by the functions it uses, `kv` otherwise. */
 function modelForFunctions(events: readonly HistoryEvent[]): AnyModel {

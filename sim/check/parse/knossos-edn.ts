@@ -7,8 +7,10 @@
  * - Operations whose `:process` is a keyword (the nemesis) are ignored, as is an `:info` with no
  *   pending invocation; any other `:process` that is not an integer is refused.
  * - `:fail`: the operation did not happen (kept as a `fail` event, which the checker drops).
- * - `:ok`: the completion's `:value` replaces the invocation's. A completed CAS becomes an `ok`
- *   with value `true`; a completed read of `nil` returned an unknown value and constrains nothing,
+ * - `:ok`: the completion's `:value` replaces the invocation's (`{:type :ok, :f :write, :value 2}`
+ *   after `{:type :invoke, :f :write, :value 1}` wrote 2), as in JSON. A completed write, put,
+ *   append or cas of `nil` whose invocation gave a value is refused: it could be a write of
+ *   nothing or a lost value. A completed CAS becomes an `ok` with value `true`; a completed read of `nil` returned an unknown value and constrains nothing,
  *   so it becomes an indeterminate (`info`) read.
  * - `:info`, or no completion at all: indeterminate.
  * The model follows the functions used: `txn` → multi-register (keys start at 0),
@@ -28,6 +30,15 @@ import { EdnMap, type EdnValue, ednToPlain, Keyword, readEdn } from "./edn.js";
 import type { MutableEvent, ParsedHistory } from "./types.js";
 
 const types = new Set(["invoke", "ok", "fail", "info"]);
+
+/** Functions whose `:ok` value is the value they wrote (a cas: `[expected, next]`). */
+const givesItsValue: ReadonlySet<string> = new Set(["write", "put", "append", "cas"]);
+
+/** A plain value as EDN would write it, for messages: `1`, `[1 2]`, `"x"`. */
+function ednText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(ednText).join(" ")}]`;
+  return value === null ? "nil" : JSON.stringify(value);
+}
 
 function modelFor(functions: ReadonlySet<string>): AnyModel {
   if (functions.has("txn")) return multiRegisterModelOf({ initial: { x: 0, y: 0 } });
@@ -157,6 +168,12 @@ function completionEvent(operation: Operation, pending: Map<number, MutableEvent
   // :ok — the completion's value replaces the invocation's.
   if (f === "read" && value === null) {
     return { type: "info", process, f, key: invocation.key, value: null, timeUs, index, error: "nil read" };
+  }
+  if (value === null && invocation.value !== null && givesItsValue.has(f)) {
+    throw new InputError(
+      `:ok :${f} for process ${process} gives the value nil, its invocation ${ednText(invocation.value)} (expected the value the operation wrote)`,
+      where,
+    );
   }
   invocation.value = f === "read" ? null : value;
   const output = f === "cas" ? true : value;
