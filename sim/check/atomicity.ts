@@ -416,8 +416,6 @@ export interface AtomicitySubject<N> {
 }
 
 const bhg = "Bernstein, Hadzilacos, Goodman 1987, Concurrency Control and Recovery in Database Systems";
-// AC1–AC5 are defined in §7.3 (Atomic commitment); the sources below still say §7.2 because every
-// commit scenario's trace carries them, and a new text changes the pinned trace hashes.
 
 /** Statements and sources of the rules, in the order invariants are listed. */
 export const atomicityStatements: ReadonlyArray<{
@@ -429,31 +427,31 @@ export const atomicityStatements: ReadonlyArray<{
   {
     name: atomicityRules.agreement,
     statement: "All sites that decide a transaction decide the same.",
-    source: `${bhg}, ch. 7 §7.2 (AC1)`,
+    source: `${bhg}, ch. 7 §7.3 (AC1)`,
     kind: "safety",
   },
   {
     name: atomicityRules.irreversible,
     statement: "A site never changes its decision, not even across a crash.",
-    source: `${bhg}, ch. 7 §7.2 (AC2)`,
+    source: `${bhg}, ch. 7 §7.3 (AC2)`,
     kind: "safety",
   },
   {
     name: atomicityRules.commitNeedsAllYes,
     statement: "Commit is decided only if every participant voted Yes.",
-    source: `${bhg}, ch. 7 §7.2 (AC3)`,
+    source: `${bhg}, ch. 7 §7.3 (AC3)`,
     kind: "safety",
   },
   {
     name: atomicityRules.noFailureCommit,
     statement: "With no failure or timeout and all votes Yes, the decision is Commit.",
-    source: `${bhg}, ch. 7 §7.2 (AC4)`,
+    source: `${bhg}, ch. 7 §7.3 (AC4)`,
     kind: "safety",
   },
   {
     name: atomicityRules.termination,
     statement: "After repairs and a quiet period, every up site that voted Yes knows the outcome.",
-    source: `${bhg}, ch. 7 §7.2 (AC5)`,
+    source: `${bhg}, ch. 7 §7.3 (AC5)`,
     kind: "liveness",
   },
   {
