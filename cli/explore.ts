@@ -644,16 +644,14 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const note = (text: string): void => {
     out.write(`${c.yellow("note")}: ${text}\n`);
   };
-  if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
   // Before the search, which may take its whole budget: a misspelt name leaves a timer that
-  // never fires.
-  let unset: string | undefined;
+  // never fires, and a search that proves nothing about it.
   try {
-    unset = timersNotSet(args, setup);
+    checkTimersSet(args, protocol, setup);
   } catch (error) {
     throw inModule(error, module);
   }
-  if (unset !== undefined && !args.json) note(unset);
+  if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
   const search = await runSearch(setup, args, { timeUs, seed, source, input }).catch((error: unknown) => {
     throw inModule(error, module);
   });
@@ -684,7 +682,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const exitCode = exitCodeOf(result.verdict);
   const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
   // The notes before the verdict line, the one under it, and the one after it, as printed.
-  const before = [...(unset === undefined ? [] : [unset]), ...threadNotes(args), ...stateNotes(run)];
+  const before = [...threadNotes(args), ...stateNotes(run)];
   const under = [verdictNote(run), replacedNote(saved)].filter((text) => text !== undefined);
   const unseen = bugNotSeen(bugs, protocol, setup, result.verdict);
   if (args.json) {
@@ -693,7 +691,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
     out.write(`${JSON.stringify(exploreJson(header, result, saved, knownLimit, replayed, notes))}\n`);
     return exitCode;
   }
-  for (const text of before.slice(unset === undefined ? 0 : 1)) note(text);
+  for (const text of before) note(text);
   printVerdict(out, c, run);
   for (const text of under) note(text);
   if (unseen !== undefined) note(unseen);
@@ -721,16 +719,20 @@ function threadNotes(args: ResolvedArgs): string[] {
 }
 
 /**
- * The note for `--timers` names that no node set in short random walks from the start (a
- * misspelling, or a timer that is set only deep in a run), with the names that were set.
+ * Refuses `--timers` names that no node set in short random walks from the start (a misspelling,
+ * or a name the protocol does not have): such a timer never fires, and the search would cover
+ * nothing it was asked to. The error names the timers that were set. A protocol does not declare
+ * its timers, so the walks are what the names are checked against.
  */
-function timersNotSet(args: ResolvedArgs, setup: WorldSetup): string | undefined {
-  if (args.timers === undefined || args.timers === "all" || setup.timers === undefined) return undefined;
+function checkTimersSet(args: ResolvedArgs, protocol: Protocol, setup: WorldSetup): void {
+  if (args.timers === undefined || args.timers === "all" || setup.timers === undefined) return;
   const seen = timerNamesSeen(setup);
   const missing = setup.timers.filter((name) => !seen.includes(name));
-  if (missing.length === 0) return undefined;
+  if (missing.length === 0) return;
   const names = missing.map((name) => `'${name}'`).join(", ");
-  return `--timers: no node set a timer named ${names} in ${timerWalks.walks} random walks of ${timerWalks.steps} steps from the start, so ${missing.length === 1 ? "it" : "they"} may never fire; timers set: ${seen.length === 0 ? "none" : seen.join(", ")}${meantTimers(missing, seen)}`;
+  throw new InputError(
+    `--timers: ${protocol.name} has no timer named ${names} (no node set ${missing.length === 1 ? "it" : "them"} in ${timerWalks.walks} random walks of ${timerWalks.steps} steps from the start); its timers: ${seen.length === 0 ? "none" : seen.join(", ")}${meantTimers(missing, seen)}`,
+  );
 }
 
 /** `; did you mean 'election'?` for the names given that are near misses of names set. */
