@@ -52,6 +52,7 @@ import { commandHeadings } from "./shared/command-headings.js";
 import { type BreadthFirstRun, searchBreadthFirst } from "./shared/explore-pool.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
+import { listenForInterrupt } from "./shared/interrupt.js";
 import { knownLimitNote, knownLimitOf } from "./shared/known-limit.js";
 import { inModule } from "./shared/module-registry.js";
 import { reportAfterRun } from "./shared/report-file.js";
@@ -323,6 +324,7 @@ export function exploreJson(
     transitionsSkipped: result.transitionsSkipped ?? null,
     depth: result.depth,
     boundedBy: result.boundedBy ?? null,
+    interrupted: result.boundedBy === "interrupted",
     hiddenState: result.hiddenState ?? false,
     restore: result.restore,
     replayReasons: replayed,
@@ -391,7 +393,13 @@ function threadsFor(args: ResolvedArgs): number | "auto" {
 async function runSearch(
   setup: WorldSetup,
   args: ResolvedArgs,
-  options: { timeUs: number; seed: bigint; source: ProtocolSource; input: ExploreInput },
+  options: {
+    timeUs: number;
+    seed: bigint;
+    source: ProtocolSource;
+    input: ExploreInput;
+    interrupted: () => boolean;
+  },
 ): Promise<BreadthFirstRun> {
   const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
   const settings = {
@@ -404,6 +412,7 @@ async function runSearch(
     seed: options.seed,
     onProgress: (progress: SearchProgress) => bar.update(progress),
     progressMs: 200,
+    interrupted: options.interrupted,
   };
   try {
     if (args.strategy !== "bfs") return { result: explore(setup, settings), workers: 1 };
@@ -416,6 +425,13 @@ async function runSearch(
   } finally {
     bar.stop();
   }
+}
+
+/** What ended a bounded search, as the verdict line says it. */
+function stoppedBy(result: SearchResult): string {
+  if (result.boundedBy === "interrupted")
+    return "interrupted (Ctrl-C or SIGTERM) before its bounds were reached";
+  return `stopped by ${result.boundedBy ?? "a bound"}`;
 }
 
 function exitCodeOf(verdict: SearchResult["verdict"]): number {
@@ -504,7 +520,7 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
         break;
       }
       out.write(
-        `${c.yellow("bounded")}: no violation within depth ${result.depth} (every state at most ${counted(result.depth, "step")} from the start was explored); stopped by ${result.boundedBy ?? "a bound"} — ${figures}\n`,
+        `${c.yellow("bounded")}: no violation within depth ${result.depth} (every state at most ${counted(result.depth, "step")} from the start was explored); ${stoppedBy(result)} — ${figures}\n`,
       );
       break;
     case "violation": {
@@ -652,9 +668,23 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
     throw inModule(error, module);
   }
   if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
-  const search = await runSearch(setup, args, { timeUs, seed, source, input }).catch((error: unknown) => {
-    throw inModule(error, module);
-  });
+  // Ctrl-C or SIGTERM stops breadth-first search between runs of states, with the summary of
+  // what it covered. The other strategies search without a break, so a signal ends them at once.
+  const interrupt = args.strategy === "bfs" ? listenForInterrupt() : undefined;
+  let search: BreadthFirstRun;
+  try {
+    search = await runSearch(setup, args, {
+      timeUs,
+      seed,
+      source,
+      input,
+      interrupted: () => interrupt?.signal.aborted === true,
+    }).catch((error: unknown) => {
+      throw inModule(error, module);
+    });
+  } finally {
+    interrupt?.release();
+  }
   const result = search.result;
   const registry = await registryFor(module === undefined ? {} : { module });
   const saved =
@@ -679,7 +709,10 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const knownLimit =
     saved === undefined ? undefined : knownLimitOf(protocol, saved.invariant, bugs, userOptions);
   const replayed = result.restore === "replay" && result.hiddenState !== true ? replayReasons(setup) : [];
-  const exitCode = exitCodeOf(result.verdict);
+  const exitCode =
+    result.boundedBy === "interrupted" && interrupt !== undefined
+      ? interrupt.exitCode()
+      : exitCodeOf(result.verdict);
   const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
   // The notes before the verdict line, the one under it, and the one after it, as printed.
   const before = [...threadNotes(args), ...stateNotes(run)];

@@ -31,6 +31,7 @@ describe("quorumlab explore", () => {
     const json = JSON.parse(result.stdout);
     expect(json.schemaVersion).toBe(1);
     expect(json.verdict).toBe("violation");
+    expect(json.interrupted).toBe(false);
     expect(json.counterexample.invariant).toBe("paxos.promise-monotone");
     expect(json.counterexample.steps).toBe(3);
     expect(json.counterexample.shortest).toBe(true);
