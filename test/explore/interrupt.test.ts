@@ -23,9 +23,14 @@ interface Ended {
 
 /**
  * Starts `quorumlab explore ...args` on a space far larger than it can search in a minute, sends
- * `signal` `afterMs` after it started, and waits for its end.
+ * `signal` `afterMs` after `started(stdout)` first holds, and waits for its end.
  */
-function interrupted(signal: NodeJS.Signals, args: readonly string[], afterMs: number): Promise<Ended> {
+function interrupted(
+  signal: NodeJS.Signals,
+  args: readonly string[],
+  started: (out: string) => boolean,
+  afterMs: number,
+): Promise<Ended> {
   const child = spawn(
     "node",
     [cli, "explore", "raft", "--faults", "crash=1,timeouts=4", "--time", "60s", "--out", out, ...args],
@@ -33,14 +38,20 @@ function interrupted(signal: NodeJS.Signals, args: readonly string[], afterMs: n
   );
   let stdout = "";
   let stderr = "";
+  let sent = false;
+  const send = () => {
+    if (sent) return;
+    sent = true;
+    setTimeout(() => child.kill(signal), afterMs);
+  };
   child.stdout.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
+    if (started(stdout)) send();
   });
   child.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  // Time enough, on a busy machine, to load the simulator and search a few levels.
-  setTimeout(() => child.kill(signal), afterMs);
+  if (started("")) send();
   return new Promise((done) => {
     child.on("close", (code) => done({ code, stdout, stderr }));
   });
@@ -48,7 +59,8 @@ function interrupted(signal: NodeJS.Signals, args: readonly string[], afterMs: n
 
 describe("an interrupted exploration", () => {
   test("SIGINT: what was covered, as bounded by the interrupt, exit code 130", async () => {
-    const ended = await interrupted("SIGINT", [], 4000);
+    // The header is printed as the search begins: long enough after it to have searched a few levels.
+    const ended = await interrupted("SIGINT", [], (text) => text.includes("exploring raft"), 1500);
     expect(ended.stderr).toBe("");
     expect(ended.code).toBe(130);
     expect(ended.stdout).toMatch(
@@ -57,7 +69,8 @@ describe("an interrupted exploration", () => {
   }, 90_000);
 
   test("SIGTERM in one thread: --json says interrupted, exit code 143", async () => {
-    const ended = await interrupted("SIGTERM", ["--workers", "1", "--json"], 4000);
+    // It prints nothing before the end: time enough, on a busy machine, to load and search a while.
+    const ended = await interrupted("SIGTERM", ["--workers", "1", "--json"], () => true, 4000);
     expect(ended.stderr).toBe("");
     expect(ended.code).toBe(143);
     const json = JSON.parse(ended.stdout) as Record<string, unknown>;
