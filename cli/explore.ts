@@ -52,6 +52,7 @@ import { commandHeadings } from "./shared/command-headings.js";
 import { type BreadthFirstRun, searchBreadthFirst } from "./shared/explore-pool.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
+import { listenForInterrupt } from "./shared/interrupt.js";
 import { knownLimitNote, knownLimitOf } from "./shared/known-limit.js";
 import { inModule } from "./shared/module-registry.js";
 import { reportAfterRun } from "./shared/report-file.js";
@@ -323,6 +324,7 @@ export function exploreJson(
     transitionsSkipped: result.transitionsSkipped ?? null,
     depth: result.depth,
     boundedBy: result.boundedBy ?? null,
+    interrupted: result.boundedBy === "interrupted",
     hiddenState: result.hiddenState ?? false,
     restore: result.restore,
     replayReasons: replayed,
@@ -391,7 +393,13 @@ function threadsFor(args: ResolvedArgs): number | "auto" {
 async function runSearch(
   setup: WorldSetup,
   args: ResolvedArgs,
-  options: { timeUs: number; seed: bigint; source: ProtocolSource; input: ExploreInput },
+  options: {
+    timeUs: number;
+    seed: bigint;
+    source: ProtocolSource;
+    input: ExploreInput;
+    interrupted: () => boolean;
+  },
 ): Promise<BreadthFirstRun> {
   const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
   const settings = {
@@ -404,6 +412,7 @@ async function runSearch(
     seed: options.seed,
     onProgress: (progress: SearchProgress) => bar.update(progress),
     progressMs: 200,
+    interrupted: options.interrupted,
   };
   try {
     if (args.strategy !== "bfs") return { result: explore(setup, settings), workers: 1 };
@@ -416,6 +425,13 @@ async function runSearch(
   } finally {
     bar.stop();
   }
+}
+
+/** What ended a bounded search, as the verdict line says it. */
+function stoppedBy(result: SearchResult): string {
+  if (result.boundedBy === "interrupted")
+    return "interrupted (Ctrl-C or SIGTERM) before its bounds were reached";
+  return `stopped by ${result.boundedBy ?? "a bound"}`;
 }
 
 function exitCodeOf(verdict: SearchResult["verdict"]): number {
@@ -504,7 +520,7 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
         break;
       }
       out.write(
-        `${c.yellow("bounded")}: no violation within depth ${result.depth} (every state at most ${counted(result.depth, "step")} from the start was explored); stopped by ${result.boundedBy ?? "a bound"} — ${figures}\n`,
+        `${c.yellow("bounded")}: no violation within depth ${result.depth} (every state at most ${counted(result.depth, "step")} from the start was explored); ${stoppedBy(result)} — ${figures}\n`,
       );
       break;
     case "violation": {
@@ -644,19 +660,31 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const note = (text: string): void => {
     out.write(`${c.yellow("note")}: ${text}\n`);
   };
-  if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
   // Before the search, which may take its whole budget: a misspelt name leaves a timer that
-  // never fires.
-  let unset: string | undefined;
+  // never fires, and a search that proves nothing about it.
   try {
-    unset = timersNotSet(args, setup);
+    checkTimersSet(args, protocol, setup);
   } catch (error) {
     throw inModule(error, module);
   }
-  if (unset !== undefined && !args.json) note(unset);
-  const search = await runSearch(setup, args, { timeUs, seed, source, input }).catch((error: unknown) => {
-    throw inModule(error, module);
-  });
+  if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
+  // Ctrl-C or SIGTERM stops breadth-first search between runs of states, with the summary of
+  // what it covered. The other strategies search without a break, so a signal ends them at once.
+  const interrupt = args.strategy === "bfs" ? listenForInterrupt() : undefined;
+  let search: BreadthFirstRun;
+  try {
+    search = await runSearch(setup, args, {
+      timeUs,
+      seed,
+      source,
+      input,
+      interrupted: () => interrupt?.signal.aborted === true,
+    }).catch((error: unknown) => {
+      throw inModule(error, module);
+    });
+  } finally {
+    interrupt?.release();
+  }
   const result = search.result;
   const registry = await registryFor(module === undefined ? {} : { module });
   const saved =
@@ -681,10 +709,13 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const knownLimit =
     saved === undefined ? undefined : knownLimitOf(protocol, saved.invariant, bugs, userOptions);
   const replayed = result.restore === "replay" && result.hiddenState !== true ? replayReasons(setup) : [];
-  const exitCode = exitCodeOf(result.verdict);
+  const exitCode =
+    result.boundedBy === "interrupted" && interrupt !== undefined
+      ? interrupt.exitCode()
+      : exitCodeOf(result.verdict);
   const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
   // The notes before the verdict line, the one under it, and the one after it, as printed.
-  const before = [...(unset === undefined ? [] : [unset]), ...threadNotes(args), ...stateNotes(run)];
+  const before = [...threadNotes(args), ...stateNotes(run)];
   const under = [verdictNote(run), replacedNote(saved)].filter((text) => text !== undefined);
   const unseen = bugNotSeen(bugs, protocol, setup, result.verdict);
   if (args.json) {
@@ -693,7 +724,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
     out.write(`${JSON.stringify(exploreJson(header, result, saved, knownLimit, replayed, notes))}\n`);
     return exitCode;
   }
-  for (const text of before.slice(unset === undefined ? 0 : 1)) note(text);
+  for (const text of before) note(text);
   printVerdict(out, c, run);
   for (const text of under) note(text);
   if (unseen !== undefined) note(unseen);
@@ -721,16 +752,20 @@ function threadNotes(args: ResolvedArgs): string[] {
 }
 
 /**
- * The note for `--timers` names that no node set in short random walks from the start (a
- * misspelling, or a timer that is set only deep in a run), with the names that were set.
+ * Refuses `--timers` names that no node set in short random walks from the start (a misspelling,
+ * or a name the protocol does not have): such a timer never fires, and the search would cover
+ * nothing it was asked to. The error names the timers that were set. A protocol does not declare
+ * its timers, so the walks are what the names are checked against.
  */
-function timersNotSet(args: ResolvedArgs, setup: WorldSetup): string | undefined {
-  if (args.timers === undefined || args.timers === "all" || setup.timers === undefined) return undefined;
+function checkTimersSet(args: ResolvedArgs, protocol: Protocol, setup: WorldSetup): void {
+  if (args.timers === undefined || args.timers === "all" || setup.timers === undefined) return;
   const seen = timerNamesSeen(setup);
   const missing = setup.timers.filter((name) => !seen.includes(name));
-  if (missing.length === 0) return undefined;
+  if (missing.length === 0) return;
   const names = missing.map((name) => `'${name}'`).join(", ");
-  return `--timers: no node set a timer named ${names} in ${timerWalks.walks} random walks of ${timerWalks.steps} steps from the start, so ${missing.length === 1 ? "it" : "they"} may never fire; timers set: ${seen.length === 0 ? "none" : seen.join(", ")}${meantTimers(missing, seen)}`;
+  throw new InputError(
+    `--timers: ${protocol.name} has no timer named ${names} (no node set ${missing.length === 1 ? "it" : "them"} in ${timerWalks.walks} random walks of ${timerWalks.steps} steps from the start); its timers: ${seen.length === 0 ? "none" : seen.join(", ")}${meantTimers(missing, seen)}`,
+  );
 }
 
 /** `; did you mean 'election'?` for the names given that are near misses of names set. */

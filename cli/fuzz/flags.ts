@@ -54,7 +54,11 @@ export function fuzzFlags(yargs: Argv): Argv<FuzzArgs> {
       type: "string",
       describe: "cluster sizes, N or MIN..MAX (default 3..protocol default)",
     })
-    .option("duration", { type: "string", describe: "simulated length of each run (default 3s)" })
+    .option("duration", {
+      type: "string",
+      describe:
+        "simulated length of each run (default 3s; a campaign whose runs mostly end before a leader is elected says so)",
+    })
     .option("fault-phase", {
       type: "string",
       describe: "faults happen before this time (default 2/3 of the run)",

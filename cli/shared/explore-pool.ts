@@ -14,7 +14,6 @@ import { InputError } from "../../sim/errors.js";
 import {
   type Expansion,
   type ExpansionPool,
-  exploreByLevels,
   exploreInParallel,
   inThreadPool,
   runMax,
@@ -254,6 +253,38 @@ export function joiningPool(
   };
 }
 
+/**
+ * How often a search in this thread lets the events pending run (ms of wall time): a signal's
+ * handler among them, so that Ctrl-C stops it (`SearchSettings.interrupted`).
+ */
+const yieldMs = 100;
+
+/**
+ * `pool`, with an answer that waits for the events pending once `yieldMs` has passed since the
+ * last that did. Expanded in this thread, every answer is ready at once, and a search that only
+ * awaits answers ready at once never lets an event run. The answers and their order are the same.
+ */
+export function yieldingPool(pool: ExpansionPool, now: () => number): ExpansionPool {
+  let yielded = now();
+  return {
+    get parallelism() {
+      return pool.parallelism;
+    },
+    get runMax() {
+      return pool.runMax;
+    },
+    level(states) {
+      pool.level?.(states);
+    },
+    expand(paths, depth, states) {
+      const expansion = pool.expand(paths, depth, states);
+      if (now() - yielded < yieldMs) return expansion;
+      yielded = now();
+      return new Promise((resolve, reject) => setImmediate(() => expansion.then(resolve, reject)));
+    },
+  };
+}
+
 /** A breadth-first search's result, and the worker threads that expanded its levels (1: none). */
 export interface BreadthFirstRun {
   readonly result: SearchResult;
@@ -277,7 +308,9 @@ export async function searchBreadthFirst(
     readonly workers: number | "auto";
   },
 ): Promise<BreadthFirstRun> {
-  if (threads.workers === 1) return { result: await exploreByLevels(setup, settings), workers: 1 };
+  const inThread = yieldingPool(inThreadPool(setup, settings), settings.now);
+  if (threads.workers === 1)
+    return { result: await exploreInParallel(setup, settings, inThread), workers: 1 };
   const started = settings.now();
   const start = (workers: number) =>
     explorePool(
@@ -293,7 +326,7 @@ export async function searchBreadthFirst(
       await pool.close();
     }
   }
-  const pool = joiningPool(inThreadPool(setup, settings), start, {
+  const pool = joiningPool(inThread, start, {
     workers: Math.min(availableParallelism(), workersMax),
     ...joinAfter,
     timeMs: settings.timeMs,

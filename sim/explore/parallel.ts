@@ -482,8 +482,9 @@ class LevelSearch {
     return true;
   }
 
-  /** The result when the time bound has passed. */
+  /** The result when the time bound has passed, or the search was interrupted. */
   checkTime(): SearchResult | undefined {
+    if (this.settings.interrupted?.() === true) return this.result("bounded", "interrupted");
     return this.settings.now() - this.started >= this.settings.timeMs
       ? this.result("bounded", "time")
       : undefined;

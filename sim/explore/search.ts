@@ -58,6 +58,12 @@ export interface SearchSettings {
    * `replay`; forcing `replay` is for tests that compare the two.
    */
   readonly restore?: "snapshot" | "replay";
+  /**
+   * Asked where the time bound is checked (`bfs` in levels: after each run of states merged):
+   * once it returns true, the search ends as `bounded` by `interrupted`. The caller decides what
+   * interrupts (the command line: Ctrl-C or SIGTERM).
+   */
+  readonly interrupted?: () => boolean;
   /** Called about every `progressMs` with the figures so far. */
   readonly onProgress?: (progress: SearchProgress) => void;
   readonly progressMs?: number;
@@ -98,9 +104,11 @@ export interface SearchResult {
   readonly uniqueStates: number;
   /** Every state at most this many steps from the initial state was explored. */
   readonly depth: number;
-  /** What stopped a `bounded` search. */
-  /** `cells`: every cell reachable within the bounds was reached (not every state). */
-  readonly boundedBy?: "depth" | "time" | "states" | "cells";
+  /**
+   * What stopped a `bounded` search. `cells`: every cell reachable within the bounds was reached
+   * (not every state); `interrupted`: `settings.interrupted` said so.
+   */
+  readonly boundedBy?: "depth" | "time" | "states" | "cells" | "interrupted";
   /**
    * A node object kept its state out of sight (closures, no `fingerprint()`): no two states were
    * merged, so the search was a tree search.

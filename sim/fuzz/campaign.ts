@@ -98,6 +98,7 @@ function reportOf(index: number, verdict: RunVerdict, shape: PlanShape | undefin
     ...(verdict.failure === undefined ? {} : { failure: verdict.failure }),
     ...(verdict.edges === undefined ? {} : { edges: verdict.edges }),
     ...(verdict.probes === undefined || verdict.probes.length === 0 ? {} : { probes: verdict.probes }),
+    ...(verdict.leaders === undefined || verdict.leaders === 0 ? {} : { leaders: verdict.leaders }),
     ...(shape === undefined ? {} : { shape }),
   };
 }

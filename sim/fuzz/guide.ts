@@ -70,6 +70,8 @@ export interface CampaignStats {
   /** Corpus entries, by what made them: fresh runs and mutants. */
   readonly newCoverageBy: { readonly fresh: number; readonly mutant: number };
   readonly sampled: number;
+  /** Runs that saw a leader: a node entered a leading role the protocol declares. */
+  readonly leaderRuns: number;
   readonly nondeterminism?: { readonly run: number; readonly found: Nondeterminism };
 }
 
@@ -86,6 +88,7 @@ export class CampaignGuide {
   private runs = 0;
   private mutants = 0;
   private sampled = 0;
+  private leaderRuns = 0;
   private readonly timeline: CoveragePoint[] = [];
   private readonly kindCounts: Record<string, number> = {};
   private readonly sizeCounts: Record<string, number> = {};
@@ -207,6 +210,7 @@ export class CampaignGuide {
       this.runs++;
       if (job?.plan !== undefined) this.mutants++;
       if (job?.sample === true) this.sampled++;
+      if ((report.leaders ?? 0) > 0) this.leaderRuns++;
       if (report.shape !== undefined) this.countShape(report.shape);
       for (const probe of report.probes ?? []) {
         const seen = this.probeCounts[probe];
@@ -273,6 +277,7 @@ export class CampaignGuide {
       probes: { ...this.probeCounts },
       newCoverageBy: { ...this.newBy },
       sampled: this.sampled,
+      leaderRuns: this.leaderRuns,
       ...(this.nondeterminism === undefined ? {} : { nondeterminism: this.nondeterminism }),
     };
   }

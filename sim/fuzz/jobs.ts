@@ -24,6 +24,8 @@ export interface RunReport {
   /** Coverage (`CoverageRecorder.edges()`), when the runner records it. */
   readonly edges?: readonly number[];
   readonly probes?: readonly string[];
+  /** Leaderships the run saw (`RunVerdict.leaders`), when any. */
+  readonly leaders?: number;
   readonly shape?: PlanShape;
   /** A sampled run ran twice and the two traces differed. */
   readonly nondeterminism?: Nondeterminism;

@@ -31,6 +31,8 @@ export interface RunVerdict {
   readonly events: number;
   /** The run hit the event budget and was cut short (it counts as passed). */
   readonly truncated?: boolean;
+  /** Leaderships the run saw (`Kernel.leaderships`: a node entering a leading role, per term). */
+  readonly leaders?: number;
   /** The run's coverage (`CoverageRecorder.edges()`), when the runner records coverage. */
   readonly edges?: readonly number[];
   /** Probes reached, when the runner records coverage. */
@@ -149,14 +151,22 @@ export function scenarioRunner(
         ...(options.guardData === true ? { guardData: true } : {}),
       });
       const firstSafety = result.violations.find((violation) => violation.kind === "safety");
+      // Counted by the kernel as it runs: reading the count costs the run nothing more.
+      const leaders = result.kernel.leaderships.length;
       const hash = {
         ...(hashTrace ? { traceHash: result.traceHash } : {}),
         ...(keepTrace ? { records: result.records } : {}),
       };
       if (firstSafety?.invariant === eventBudgetName) {
-        return { failure: undefined, events: result.events, truncated: true, ...covered(), ...hash };
+        return { failure: undefined, events: result.events, truncated: true, leaders, ...covered(), ...hash };
       }
-      return { failure: classify(result, options.liveness), events: result.events, ...covered(), ...hash };
+      return {
+        failure: classify(result, options.liveness),
+        events: result.events,
+        leaders,
+        ...covered(),
+        ...hash,
+      };
     } catch (error) {
       if (error instanceof DeterminismError) {
         // Not a finding to shrink: the protocol broke the rules every run relies on.

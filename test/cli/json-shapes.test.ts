@@ -134,6 +134,7 @@ describe("--json shapes", () => {
       "transitionsSkipped",
       "depth",
       "boundedBy",
+      "interrupted",
       "hiddenState",
       "restore",
       "replayReasons",
@@ -143,6 +144,7 @@ describe("--json shapes", () => {
       "counterexample",
     ]);
     expect(json.schemaVersion).toBe(1);
+    expect(json.interrupted).toBe(false);
     expect(json.notes).toEqual([expect.stringContaining("only the start state was checked")]);
   });
 

@@ -31,6 +31,7 @@ describe("quorumlab explore", () => {
     const json = JSON.parse(result.stdout);
     expect(json.schemaVersion).toBe(1);
     expect(json.verdict).toBe("violation");
+    expect(json.interrupted).toBe(false);
     expect(json.counterexample.invariant).toBe("paxos.promise-monotone");
     expect(json.counterexample.steps).toBe(3);
     expect(json.counterexample.shortest).toBe(true);
@@ -445,24 +446,28 @@ describe("quorumlab explore", () => {
     expect(ops.stdout).toContain("1 client × 2 operations");
   });
 
-  it("notes a --timers name that no node sets, before the search, with the names that are set", () => {
+  it("exit 2 for a --timers name that no node sets, before the search, with the names that are set", () => {
     const misspelt = quorumlab("explore", "raft", "--timers", "electon", "--depth", "2");
-    expect(misspelt.code).toBe(3);
-    const lines = misspelt.stdout.split("\n");
-    expect(lines[1]).toBe(
-      "note: --timers: no node set a timer named 'electon' in 20 random walks of 40 steps from the start, so it may never fire; timers set: election, heartbeat; did you mean 'election'?",
+    expect(misspelt.code).toBe(2);
+    // One line, and no header or verdict: nothing was explored.
+    expect(misspelt.stdout).toBe("");
+    expect(misspelt.stderr).toBe(
+      "error: --timers: raft has no timer named 'electon' (no node set it in 20 random walks of 40 steps from the start); its timers: election, heartbeat; did you mean 'election'?\n",
     );
-    // --json carries the note, so a script reading only the JSON learns of the misspelling.
     const json = quorumlab("explore", "raft", "--timers", "electon", "--depth", "2", "--json");
-    expect(json.code).toBe(3);
-    expect(JSON.parse(json.stdout).notes).toEqual([lines[1]?.replace(/^note: /, "")]);
+    expect(json.code).toBe(2);
+    expect(json.stdout).toBe("");
     const two = quorumlab("explore", "raft", "--timers", "electon,hartbeat,zzz", "--depth", "2");
-    expect(two.stdout.split("\n")[1]).toMatch(
-      /may never fire; timers set: election, heartbeat; did you mean 'election' for 'electon', 'heartbeat' for 'hartbeat'\?$/,
+    expect(two.code).toBe(2);
+    expect(two.stderr).toMatch(
+      /^error: --timers: raft has no timer named 'electon', 'hartbeat', 'zzz' \(no node set them in .*; its timers: election, heartbeat; did you mean 'election' for 'electon', 'heartbeat' for 'hartbeat'\?\n$/,
     );
-    expect(
-      quorumlab("explore", "raft", "--timers", "election,heartbeat", "--depth", "2").stdout,
-    ).not.toContain("note: --timers");
+    const far = quorumlab("explore", "raft", "--timers", "zzz", "--depth", "2");
+    expect(far.code).toBe(2);
+    expect(far.stderr).toMatch(/its timers: election, heartbeat\n$/);
+    const named = quorumlab("explore", "raft", "--timers", "election,heartbeat", "--depth", "2");
+    expect(named.code).toBe(3);
+    expect(named.stderr).toBe("");
   });
 
   it("exit 2 for a depth that is not a whole number, saying what it got", () => {

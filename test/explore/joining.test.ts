@@ -6,7 +6,7 @@
  * end with the result of one thread.
  */
 import { describe, expect, it } from "vitest";
-import { type ExplorePool, joiningPool } from "../../cli/shared/explore-pool.js";
+import { type ExplorePool, joiningPool, yieldingPool } from "../../cli/shared/explore-pool.js";
 import { protocols } from "../../protocols/index.js";
 import { InputError } from "../../sim/errors.js";
 import {
@@ -183,5 +183,55 @@ describe("--workers auto: worker threads join a long search", () => {
         },
       ),
     ).rejects.toThrow("out of threads");
+  }, 60_000);
+});
+
+describe("a search in this thread lets events run now and then", () => {
+  it("lets a pending event run while it searches, with the same result", async () => {
+    const { setup } = exploreSetup(protocols.get("paxos") as Protocol, { faults: { timeouts: 1 } });
+    const settings = searchSettings({});
+    const alone = await exploreByLevels(setup, settings);
+    let ran = 0;
+    let runs = 0;
+    const counted = inThreadPool(setup, settings);
+    const pool = yieldingPool(
+      {
+        ...counted,
+        expand(paths, depth, states) {
+          runs++;
+          return counted.expand(paths, depth, states);
+        },
+      },
+      // 40 ms a reading: each answer waits for the events pending.
+      tickingClock(40),
+    );
+    const event = () => {
+      ran++;
+      if (runs < 1e9) setImmediate(event);
+    };
+    setImmediate(event);
+    const result = await exploreInParallel(setup, settings, pool);
+    runs = 1e9;
+    sameSearch(result, alone);
+    expect(ran).toBeGreaterThan(1);
+  }, 60_000);
+
+  it("ends as bounded by an interrupt at the next run, every state of its depth explored", async () => {
+    const { setup } = exploreSetup(protocols.get("paxos") as Protocol, { faults: { timeouts: 1 } });
+    const full = await exploreByLevels(setup, searchSettings({}));
+    let asked = 0;
+    const interrupted = () => ++asked > 5;
+    const result = await exploreInParallel(
+      setup,
+      searchSettings({ interrupted }),
+      yieldingPool(inThreadPool(setup, searchSettings({})), tickingClock(40)),
+    );
+    expect(result.verdict).toBe("bounded");
+    expect(result.boundedBy).toBe("interrupted");
+    expect(result.uniqueStates).toBeLessThan(full.uniqueStates);
+    // The levels up to its depth were explored in full: a search to that depth has no more states
+    // than were reached.
+    const shallower = await exploreByLevels(setup, searchSettings({ depthMax: result.depth }));
+    expect(shallower.uniqueStates).toBeLessThanOrEqual(result.uniqueStates);
   }, 60_000);
 });

@@ -189,6 +189,33 @@ describe("quorumlab fuzz", () => {
     expect(checked.notes).toEqual([]);
   });
 
+  test("runs too short for an election are told so, after the outcome and in --json; runs of the default length are not", () => {
+    const fuzz = (...extra: string[]) =>
+      spawnSync("node", [cli, "fuzz", "raft", "--runs", "40", "--seed", "1", "--out", out, ...extra], {
+        cwd: root,
+        encoding: "utf8",
+      });
+    const short = fuzz("--duration", "100ms");
+    expect(short.status).toBe(0);
+    const lines = short.stdout.trimEnd().split("\n");
+    // The few leaders come from the timeouts the fuzzer forces.
+    expect(lines.at(-1)).toMatch(
+      /^note: only \d+ of 40 runs \(\d+ %\) had a leader \(a node in a leading role: leader\): runs of 100ms may end before raft elects one, and check little of it; give a longer --duration \(default 3s\)$/,
+    );
+    expect(lines.at(-2)).toMatch(/no violation in 40 runs/);
+    const json = JSON.parse(fuzz("--duration", "100ms", "--json").stdout) as { notes: string[] };
+    expect(json.notes).toEqual([lines.at(-1)?.replace(/^note: /, "")]);
+    const usual = fuzz("--json");
+    expect((JSON.parse(usual.stdout) as { notes: string[] }).notes).toEqual([]);
+    // Paxos declares no leading role: nothing to say of its leaders.
+    const paxos = spawnSync(
+      "node",
+      [cli, "fuzz", "paxos", "--runs", "20", "--seed", "1", "--duration", "100ms", "--out", out, "--json"],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect((JSON.parse(paxos.stdout) as { notes: string[] }).notes).toEqual([]);
+  });
+
   test("a violation that is the protocol's known limit says so, in --json and in the text; a bug's is not one", () => {
     const fuzz = (...extra: string[]) =>
       spawnSync(

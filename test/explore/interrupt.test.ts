@@ -1,0 +1,84 @@
+/**
+ * An exploration interrupted by Ctrl-C (SIGINT) or a CI runner's cancellation (SIGTERM): breadth
+ * first stops between runs of states, prints what it covered as a `bounded` verdict and exits
+ * 128 + the signal's number. Runs the compiled package (`npm run build` first).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+
+const root = join(import.meta.dirname, "..", "..");
+const cli = join(root, "dist", "cli", "main.js");
+const out = mkdtempSync(join(tmpdir(), "quorumlab-explore-interrupt-"));
+
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+interface Ended {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Starts `quorumlab explore ...args` on a space far larger than it can search in a minute, sends
+ * `signal` `afterMs` after `started(stdout)` first holds, and waits for its end.
+ */
+function interrupted(
+  signal: NodeJS.Signals,
+  args: readonly string[],
+  started: (out: string) => boolean,
+  afterMs: number,
+): Promise<Ended> {
+  const child = spawn(
+    "node",
+    [cli, "explore", "raft", "--faults", "crash=1,timeouts=4", "--time", "60s", "--out", out, ...args],
+    { cwd: root, env: { ...process.env, NO_COLOR: "1" } },
+  );
+  let stdout = "";
+  let stderr = "";
+  let sent = false;
+  const send = () => {
+    if (sent) return;
+    sent = true;
+    setTimeout(() => child.kill(signal), afterMs);
+  };
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (started(stdout)) send();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  if (started("")) send();
+  return new Promise((done) => {
+    child.on("close", (code) => done({ code, stdout, stderr }));
+  });
+}
+
+describe("an interrupted exploration", () => {
+  test("SIGINT: what was covered, as bounded by the interrupt, exit code 130", async () => {
+    // The header is printed as the search begins: long enough after it to have searched a few levels.
+    const ended = await interrupted("SIGINT", [], (text) => text.includes("exploring raft"), 1500);
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(130);
+    expect(ended.stdout).toMatch(
+      /^bounded: no violation within depth \d+ \(every state at most \d+ steps? from the start was explored\); interrupted \(Ctrl-C or SIGTERM\) before its bounds were reached — [\d,]+ unique states/m,
+    );
+  }, 90_000);
+
+  test("SIGTERM in one thread: --json says interrupted, exit code 143", async () => {
+    // It prints nothing before the end: time enough, on a busy machine, to load and search a while.
+    const ended = await interrupted("SIGTERM", ["--workers", "1", "--json"], () => true, 4000);
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(143);
+    const json = JSON.parse(ended.stdout) as Record<string, unknown>;
+    expect(json.schemaVersion).toBe(1);
+    expect(json.verdict).toBe("bounded");
+    expect(json.boundedBy).toBe("interrupted");
+    expect(json.interrupted).toBe(true);
+    expect(json.uniqueStates).toBeGreaterThan(1);
+    expect(json.counterexample).toBeNull();
+  }, 90_000);
+});
