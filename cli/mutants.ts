@@ -420,11 +420,15 @@ export async function runExploreMutants(options: {
    */
   workers?: number | "auto";
   onStart?: (protocol: string, bug: string) => void;
+  /** Ctrl-C or SIGTERM: the bug being explored ends soon after (its row is kept), and no other starts. */
+  interrupt?: Pick<Interrupt, "signal">;
 }): Promise<ExploreMutantRow[]> {
   const rows: ExploreMutantRow[] = [];
+  const interrupted = (): boolean => options.interrupt?.signal.aborted === true;
   for (const { source, protocol } of await targets(options)) {
     const name = protocol.name;
     for (const bug of protocol.bugs) {
+      if (interrupted()) return rows;
       if ((bug.kind ?? "safety") !== "safety") continue;
       options.onStart?.(name, bug.name);
       // The built-in protocols' table is on 3 nodes, or the smallest cluster above 3 a protocol
@@ -434,10 +438,15 @@ export async function runExploreMutants(options: {
         options.module === undefined
           ? smallestCluster(protocol, [bug.name], 3)
           : (exploreHints(protocol, [bug.name]).nodes ?? protocol.defaultNodes);
-      const row = await exploreBug(name, protocol, bug, options.timePerMs, nodes, {
-        source,
-        workers: options.workers ?? 1,
-      });
+      const row = await exploreBug(
+        name,
+        protocol,
+        bug,
+        options.timePerMs,
+        nodes,
+        { source, workers: options.workers ?? 1 },
+        { interrupted },
+      );
       if (row !== undefined) rows.push(row);
     }
   }
@@ -504,9 +513,14 @@ export async function exploreBug(
     source: { name },
     workers: 1,
   },
-  /** The most states each search may visit (the searches stop at whichever of time and states ends first). */
-  statesMax = 20_000_000,
+  limits: {
+    /** The most states each search may visit (a search stops at whichever of time and states ends first). */
+    readonly statesMax?: number;
+    /** Ends the bug's searches (Ctrl-C): breadth-first search stops soon after, the others when done. */
+    readonly interrupted?: () => boolean;
+  } = {},
 ): Promise<ExploreMutantRow | undefined> {
+  const interrupted = limits.interrupted ?? (() => false);
   // The generic settings explore every schedule: no bound of the protocol's applies.
   const unbounded = { timers: "all", network: "unordered", quietTimeouts: false } as const;
   let row: ExploreMutantRow | undefined;
@@ -516,7 +530,7 @@ export async function exploreBug(
   for (const { setting, strategy, timeMs: share, forShortest } of exploreSearches(protocol, bug, timePerMs)) {
     if (row?.found === true && forShortest !== true) break;
     const timeMs = share === "rest" ? timePerMs - wallMs : share;
-    if (timeMs <= 0) break;
+    if (timeMs <= 0 || interrupted()) break;
     const input: ExploreInput = {
       bugs: [bug.name],
       nodes,
@@ -532,8 +546,9 @@ export async function exploreBug(
       strategy,
       depthMax: breadthFirst ? Number.POSITIVE_INFINITY : 60,
       timeMs,
-      statesMax,
+      statesMax: limits.statesMax ?? 20_000_000,
       now: () => performance.now(),
+      interrupted,
     };
     const result =
       strategy === "bfs"
@@ -576,6 +591,8 @@ export async function exploreBug(
       wallMs: Math.round(wallMs),
     };
   }
+  // Cut short before it found the bug: no row, rather than one that reads as a search that could not.
+  if (interrupted() && row?.found !== true) return undefined;
   return row;
 }
 
@@ -932,6 +949,9 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       const workers = args.explore ? parseWorkers(args.workers ?? "auto") : fuzzWorkers(args.workers);
       if (args.explore) {
         const c = colours(process.stderr);
+        // Ctrl-C or SIGTERM: the table of the bugs explored so far, exit code 130 or 143. A
+        // breadth-first search stops soon after the signal; the other strategies, when they end.
+        const interrupt = listenForInterrupt();
         const rows = await runExploreMutants({
           ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
           ...(args.module === undefined ? {} : { module: args.module }),
@@ -941,16 +961,26 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
             if (!args.json && process.stderr.isTTY === true)
               process.stderr.write(c.dim(`exploring ${protocol} ${bug}\n`));
           },
-        });
-        if (args.json) process.stdout.write(`${JSON.stringify({ schemaVersion: 1, explore: rows })}\n`);
+          interrupt,
+        }).finally(() => interrupt.release());
+        const interrupted = interrupt.signal.aborted;
+        if (args.json)
+          process.stdout.write(`${JSON.stringify({ schemaVersion: 1, explore: rows, interrupted })}\n`);
         else {
           printExploreRows(rows);
-          const left = await unexplored({
-            ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
-            ...(args.module === undefined ? {} : { module: args.module }),
-          });
-          if (left !== undefined) process.stdout.write(`${colours(process.stdout).dim(left)}\n`);
+          if (interrupted) {
+            process.stdout.write(
+              `${colours(process.stdout).yellow("interrupted")}: the table holds the ${counted(rows.length, "bug")} explored before it stopped (a bug cut short before it was found has no row)\n`,
+            );
+          } else {
+            const left = await unexplored({
+              ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
+              ...(args.module === undefined ? {} : { module: args.module }),
+            });
+            if (left !== undefined) process.stdout.write(`${colours(process.stdout).dim(left)}\n`);
+          }
         }
+        if (interrupted) return interrupt.exitCode();
         return rows.every((r) => r.found) ? ExitCode.ok : ExitCode.violation;
       }
       let bar: ReturnType<typeof progressBar> | undefined;

@@ -1,9 +1,10 @@
 /**
  * An exploration interrupted by Ctrl-C (SIGINT) or a CI runner's cancellation (SIGTERM): breadth
  * first stops between runs of states, prints what it covered as a `bounded` verdict and exits
- * 128 + the signal's number. Runs the compiled package (`npm run build` first).
+ * 128 + the signal's number; `mutants --explore` prints the rows of the bugs explored before it.
+ * Runs the compiled package (`npm run build` first).
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,11 +32,22 @@ function interrupted(
   started: (out: string) => boolean,
   afterMs: number,
 ): Promise<Ended> {
-  const child = spawn(
-    "node",
-    [cli, "explore", "raft", "--faults", "crash=1,timeouts=4", "--time", "60s", "--out", out, ...args],
-    { cwd: root, env: { ...process.env, NO_COLOR: "1" } },
+  return signalled(
+    signal,
+    ["explore", "raft", "--faults", "crash=1,timeouts=4", "--time", "60s", "--out", out, ...args],
+    started,
+    afterMs,
   );
+}
+
+/** Starts `quorumlab ...command`, sends `signal` `afterMs` after `started(stdout)` first holds. */
+function signalled(
+  signal: NodeJS.Signals,
+  command: readonly string[],
+  started: (out: string) => boolean,
+  afterMs: number,
+): Promise<Ended> {
+  const child = spawn("node", [cli, ...command], { cwd: root, env: { ...process.env, NO_COLOR: "1" } });
   let stdout = "";
   let stderr = "";
   let sent = false;
@@ -81,4 +93,27 @@ describe("an interrupted exploration", () => {
     expect(json.uniqueStates).toBeGreaterThan(1);
     expect(json.counterexample).toBeNull();
   }, 90_000);
+});
+
+describe("an interrupted mutants --explore table", () => {
+  test("SIGINT: the rows of the bugs found before it, none for the bug cut short, exit code 130", async () => {
+    // Raft's bugs take seconds to minutes each: 4 s in, the table is far from its end.
+    const ended = await signalled(
+      "SIGINT",
+      ["mutants", "--protocol", "raft", "--explore", "--time-per", "60s", "--workers", "1", "--json"],
+      () => true,
+      4000,
+    );
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(130);
+    const json = JSON.parse(ended.stdout) as { interrupted: boolean; explore: Array<{ found: boolean }> };
+    expect(json.interrupted).toBe(true);
+    const list = JSON.parse(
+      execFileSync("node", [cli, "mutants", "--protocol", "raft", "--list", "--json"], {
+        cwd: root,
+      }).toString(),
+    ) as { bugs: Array<{ kind: string }> };
+    expect(json.explore.length).toBeLessThan(list.bugs.filter((bug) => bug.kind === "safety").length);
+    for (const row of json.explore) expect(row.found).toBe(true);
+  }, 120_000);
 });

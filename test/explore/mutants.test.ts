@@ -33,7 +33,7 @@ describe("mutants --explore, a bug that declares cells", () => {
       60_000,
       3,
       undefined,
-      100_000,
+      { statesMax: 100_000 },
     );
     expect(row).toMatchObject({ found: true, strategy: "cells", shortest: false, steps: 40 });
     expect(row?.depth).toBeGreaterThan(0);
