@@ -62,7 +62,6 @@ interface Recovered {
 }
 
 export class Participant extends Site {
-  readonly role = "participant";
   readonly held = new Map<number, Held>();
   private readonly locks = new Map<number, number>();
   private readonly scriptedVotes: Readonly<Record<string, "yes" | "no">>;
@@ -72,6 +71,15 @@ export class Participant extends Site {
     super(ctx, options);
     this.scriptedVotes = options.script.votes[ctx.id] ?? {};
     this.index = ctx.nodes.indexOf(ctx.id);
+  }
+
+  /**
+   * A participant elected to terminate a transaction (`startLead`) is its new coordinator until
+   * it decides it or gives way to a higher ballot (Skeen 1981: the backup coordinator).
+   */
+  get role(): "coordinator" | "participant" {
+    for (const held of this.held.values()) if (held.lead !== undefined) return "coordinator";
+    return "participant";
   }
 
   /** More than half of the transaction's participants (Skeen 1982; E3PC). */

@@ -61,6 +61,20 @@ describe("what the scenarios show", () => {
     });
   });
 
+  test("T3: the participant the survivors elect becomes coordinator, and leads until it decides", () => {
+    const result = runCommitScenario("3pc-coordinator-crash");
+    const roles = result.records.flatMap((line) =>
+      line.kind === "state" ? [[line.node, (line.state as { role: string }).role] as const] : [],
+    );
+    const elected = roles.filter(([, role]) => role === "coordinator").map(([node]) => node);
+    expect(new Set(elected)).toEqual(new Set(["n1", "n2"]));
+    // n2 leads the termination, then goes back to taking part once it has decided.
+    const n2 = roles.filter(([node]) => node === "n2").map(([, role]) => role);
+    expect(n2.indexOf("coordinator")).toBeGreaterThan(0);
+    expect(n2.at(-1)).toBe("participant");
+    expect(result.kernel.leaderships.map((leadership) => leadership.node)).toEqual(["n1", "n2"]);
+  });
+
   test("T3 under the quorum variant also commits", () => {
     const result = runCommitScenario("3pc-coordinator-crash", {
       edit: (text) => text.replace("protocol: three-phase-commit", "protocol: quorum-three-phase-commit"),
