@@ -231,6 +231,15 @@ export function resolveScenario(
       `${protocol.name} names no history model (client.model), so its history is not checked`,
     );
   }
+  if (scenario.expect.blocked !== undefined && protocol.measuresBlocking !== true) {
+    const measuring = [...registry.values()]
+      .filter((candidate) => candidate.measuresBlocking === true)
+      .map((candidate) => candidate.name);
+    throw errorAt(
+      ["expect", "blocked"],
+      `expect.blocked: ${protocol.name} does not measure blocking; ${measuring.length === 0 ? "no protocol here does" : `the commit protocols do (${measuring.join(", ")})`}`,
+    );
+  }
   return { protocol, options };
 }
 
