@@ -385,24 +385,28 @@ export function timeline(
     if (lines.length < timelineMax) lines.push(`${c.dim(formatDuration(t).padStart(9))}  ${text}`);
     else hidden++;
   };
-  // A burst replaces a burst still running, and a clog the clog of its link: the earlier one
-  // ends there, though its own line gave a later end.
+  // A burst during another, and a clog of a link still clogged, compose: each lasts until its
+  // own end, the strongest in force applying. The line says which earlier one goes on.
   let burstUntil = -1;
   const clogUntil = new Map<string, number>();
-  const replaces = (record: TraceLine): string => {
+  const overlaps = (record: TraceLine): string => {
     if (record.kind === "burst") {
       const earlier = burstUntil;
-      burstUntil = record.untilUs;
+      burstUntil = Math.max(burstUntil, record.untilUs);
       return earlier > record.t
-        ? c.dim(` (replaces the burst due to end at ${formatDuration(earlier)})`)
+        ? c.dim(
+            ` (the burst until ${formatDuration(earlier)} goes on: the higher loss and duplication apply while both do)`,
+          )
         : "";
     }
     if (record.kind !== "clog") return "";
     const links = [`${record.from}→${record.to}`];
     if (!options.oneWayClogs?.has(record.e)) links.push(`${record.to}→${record.from}`);
     const earlier = Math.max(...links.map((link) => clogUntil.get(link) ?? -1));
-    for (const link of links) clogUntil.set(link, record.untilUs);
-    return earlier > record.t ? c.dim(` (replaces the clog due to end at ${formatDuration(earlier)})`) : "";
+    for (const link of links) clogUntil.set(link, Math.max(clogUntil.get(link) ?? -1, record.untilUs));
+    return earlier > record.t
+      ? c.dim(` (the clog until ${formatDuration(earlier)} goes on: the longer delay applies while both do)`)
+      : "";
   };
   let nextNote = 0;
   const notesUntil = (e: number) => {
@@ -416,7 +420,7 @@ export function timeline(
     if ("e" in record) notesUntil(record.e);
     const fault = faultText(record, c, options.oneWayClogs);
     if (fault !== undefined && "t" in record) {
-      push(record.t, `${fault}${replaces(record)}`);
+      push(record.t, `${fault}${overlaps(record)}`);
       continue;
     }
     switch (record.kind) {
