@@ -11,9 +11,11 @@ import type { TraceLine } from "../sim/trace.js";
 import { loadScenario } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
+import { listenForInterrupt } from "./shared/interrupt.js";
 import { inModule, registryWith, scenarioModules } from "./shared/module-registry.js";
+import { longDuration, runProgressLine } from "./shared/progress.js";
 import { reportAfterRun } from "./shared/report-file.js";
-import { executeScenario, replayCommand, runJson } from "./shared/run-scenario.js";
+import { executeScenarioInSlices, replayCommand, runJson, type SlicedRun } from "./shared/run-scenario.js";
 import { runExitCode, verdictLines } from "./shared/run-verdict.js";
 
 export interface RunArgs {
@@ -49,7 +51,10 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       })
       .example("$0 run raft-figure-8", "run a built-in scenario")
       .example("$0 run my.yaml --seed 0x2a --trace t.jsonl", "run a file with another seed, keep its trace")
-      .example("$0 run my.yaml --module ./my-protocol.js", "run a scenario of your own protocol"),
+      .example("$0 run my.yaml --module ./my-protocol.js", "run a scenario of your own protocol")
+      .epilogue(
+        "A run that takes more than about 2 s shows its progress on stderr (on a terminal); Ctrl-C stops it and says how far it got (exit code 130).",
+      ),
   handler: (args) =>
     runCommand(async () => {
       if (args.json && args.quiet)
@@ -60,19 +65,42 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       if (args.liveness) refuseLivenessWithout(registry.get(scenario.protocol));
       const seed = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
       const keepTrace = !args.json || args.report !== undefined;
-      let executed: ReturnType<typeof executeScenario>;
+      // The run goes in slices, so that a long one draws a progress line and hears Ctrl-C: the
+      // first SIGINT (SIGTERM) stops it after the slice under way, a second ends the process.
+      const interrupt = listenForInterrupt();
+      const progress = runProgressLine(scenario.name);
+      const sliced = () => {
+        progress.clear();
+        interrupt.release();
+      };
+      let executed: SlicedRun;
       try {
-        executed = executeScenario(scenario, {
-          ...(seed === undefined ? {} : { seed }),
-          ...(args.trace === undefined ? {} : { tracePath: args.trace }),
-          keepTrace: keepTrace || args.report !== undefined,
-          liveness: args.liveness,
-          registry,
-          freezeBuiltInMessages: false,
-        });
+        executed = await executeScenarioInSlices(
+          scenario,
+          {
+            ...(seed === undefined ? {} : { seed }),
+            ...(args.trace === undefined ? {} : { tracePath: args.trace }),
+            keepTrace: keepTrace || args.report !== undefined,
+            liveness: args.liveness,
+            registry,
+            freezeBuiltInMessages: false,
+          },
+          { signal: interrupt.signal, progress: progress.update, sliced },
+        );
       } catch (error) {
         // Every module given runs the scenario's protocol (`registryWith` refuses others).
         throw inModule(error, modules.length === 1 ? modules[0] : undefined);
+      } finally {
+        sliced();
+      }
+      if (executed.kind === "interrupted") {
+        printInterrupted(scenario, executed, {
+          seed: seed ?? scenario.seed,
+          json: args.json,
+          trace: args.trace,
+          report: args.report,
+        });
+        return interrupt.exitCode();
       }
       const { result, wallMs } = executed;
       reportAfterRun(result, {
@@ -97,6 +125,46 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       return runExitCode(result);
     }),
 };
+
+/**
+ * What a run stopped by Ctrl-C had reached: how far it ran, that no safety invariant was violated
+ * up to there (a violation would have ended it), and that its end-of-run checks did not run.
+ */
+function printInterrupted(
+  scenario: Scenario,
+  reached: SlicedRun & { kind: "interrupted" },
+  options: {
+    readonly seed: bigint;
+    readonly json: boolean;
+    readonly trace: string | undefined;
+    readonly report: string | undefined;
+  },
+): void {
+  if (options.json) {
+    const json = {
+      schemaVersion: 1,
+      scenario: scenario.name,
+      protocol: scenario.protocol,
+      seed: formatSeed(options.seed),
+      interrupted: true,
+      events: reached.events,
+      simulatedUs: reached.timeUs,
+      durationUs: reached.endUs,
+      wallMs: Math.round(reached.wallMs * 100) / 100,
+    };
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+    return;
+  }
+  const c = colours(process.stdout);
+  const lines = [
+    `${c.yellow("interrupted")} at ${longDuration(reached.timeUs)} of ${longDuration(reached.endUs)} simulated (${counted(reached.events, "event")}, ${longDuration(reached.wallMs * 1_000)} wall): no safety invariant was violated up to there; the end-of-run checks, the history check and the expectations did not run`,
+  ];
+  if (options.trace !== undefined)
+    lines.push(c.dim(`  trace written to ${options.trace}, up to the interruption`));
+  if (options.report !== undefined)
+    lines.push(c.dim(`  no report written to ${options.report}: the run did not end`));
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
 
 /**
  * Exits 2 for `--liveness` on a protocol that declares no liveness invariant: the run would check
