@@ -47,7 +47,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .option("module", {
         type: "string",
         array: true,
-        describe: "load your own protocol from a JavaScript module (repeatable)",
+        describe: "load your own protocol from a module, .js or .ts (repeatable)",
       })
       .example("$0 run raft-figure-8", "run a built-in scenario")
       .example("$0 run my.yaml --seed 0x2a --trace t.jsonl", "run a file with another seed, keep its trace")

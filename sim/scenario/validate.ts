@@ -222,13 +222,13 @@ export function resolveScenario(
     if (known.includes(name)) return;
     throw errorAt(
       ["expect", "violates", index],
-      `${protocol.name} has no invariant '${name}'${didYouMean(name, known)}`,
+      `expect.violates: ${protocol.name} has no invariant '${name}'${didYouMean(name, known)}`,
     );
   });
   if (scenario.expect.linearizable !== undefined && protocol.client?.model === undefined) {
     throw errorAt(
       ["expect", "linearizable"],
-      `${protocol.name} names no history model (client.model), so its history is not checked`,
+      `expect.linearizable: ${protocol.name} names no history model (client.model), so its history is not checked`,
     );
   }
   if (scenario.expect.blocked !== undefined && protocol.measuresBlocking !== true) {

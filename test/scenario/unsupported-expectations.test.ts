@@ -37,7 +37,7 @@ describe("unsupported expectations", () => {
 
   it("refuses linearizable on a protocol whose history is not checked", () => {
     expect(problem("protocol: paxos\nduration: 1s\nexpect:\n  linearizable: true\n")).toBe(
-      "s.yaml:4:17: paxos names no history model (client.model), so its history is not checked",
+      "s.yaml:4:17: expect.linearizable: paxos names no history model (client.model), so its history is not checked",
     );
   });
 });
