@@ -69,8 +69,9 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       // first SIGINT (SIGTERM) stops it after the slice under way, a second ends the process.
       const interrupt = listenForInterrupt();
       const progress = runProgressLine(scenario.name);
+      // Past the slices, Ctrl-C ends the process at once, as it does without a listener.
       const sliced = () => {
-        progress.clear();
+        progress.checking();
         interrupt.release();
       };
       let executed: SlicedRun;
@@ -91,7 +92,8 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
         // Every module given runs the scenario's protocol (`registryWith` refuses others).
         throw inModule(error, modules.length === 1 ? modules[0] : undefined);
       } finally {
-        sliced();
+        progress.clear();
+        interrupt.release();
       }
       if (executed.kind === "interrupted") {
         printInterrupted(scenario, executed, {

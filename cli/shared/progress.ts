@@ -76,17 +76,23 @@ const runProgressEveryMs = 250;
 export function runProgressLine(
   name: string,
   stream: NodeJS.WriteStream = process.stderr,
-): { update(reached: RunReached, wallMs: number): void; clear(): void } {
-  if (stream.isTTY !== true) return { update: () => {}, clear: () => {} };
+): { update(reached: RunReached, wallMs: number): void; checking(): void; clear(): void } {
+  if (stream.isTTY !== true) return { update: () => {}, checking: () => {}, clear: () => {} };
   let drawnAtMs: number | undefined;
+  const draw = (text: string) => {
+    const width = stream.columns ?? 80;
+    stream.write(`\r${text.length >= width ? `${text.slice(0, width - 2)}…` : text}\u001b[K`);
+  };
   return {
     update(reached, wallMs) {
       if (wallMs < runProgressAfterMs) return;
       if (drawnAtMs !== undefined && wallMs - drawnAtMs < runProgressEveryMs) return;
       drawnAtMs = wallMs;
-      const text = `${name}: ${runProgressText(reached, wallMs)}`;
-      const width = stream.columns ?? 80;
-      stream.write(`\r${text.length >= width ? `${text.slice(0, width - 2)}…` : text}\u001b[K`);
+      draw(`${name}: ${runProgressText(reached, wallMs)}`);
+    },
+    /** The run reached its end: a line already drawn says the end-of-run checks are under way. */
+    checking() {
+      if (drawnAtMs !== undefined) draw(`${name}: at the end; checking invariants and history`);
     },
     clear() {
       if (drawnAtMs !== undefined) stream.write("\r\u001b[K");

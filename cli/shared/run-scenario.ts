@@ -100,7 +100,7 @@ export interface SliceHooks {
   readonly signal?: AbortSignal;
   /** After each slice: how far the run is, and the wall time since it started. */
   progress?(run: ScenarioInProgress, wallMs: number): void;
-  /** Once the slices are over, before the end-of-run checks (which run at once). */
+  /** Once the run has reached its end, before the end-of-run checks (which run in one go). */
   sliced?(): void;
 }
 
@@ -144,7 +144,6 @@ export async function executeScenarioInSlices(
       hooks.progress?.(run, performance.now() - started);
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (hooks.signal?.aborted === true && !run.done) {
-        hooks.sliced?.();
         const { timeUs, endUs, events } = run;
         return { kind: "interrupted", timeUs, endUs, events, wallMs: performance.now() - started };
       }

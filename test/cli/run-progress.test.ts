@@ -1,6 +1,6 @@
 /**
- * A long `run`: its progress line on a terminal (drawn from about 2 s of wall time on, cleared at
- * the end), and Ctrl-C (SIGINT), which stops it and says how far it got, with exit code 130. The
+ * A long `run`: its progress line on a terminal (drawn from about 2 s of wall time on, saying when
+ * the end-of-run checks run, cleared at the end), and Ctrl-C (SIGINT), which stops it and says how far it got, with exit code 130. The
  * signal test runs the compiled package (`npm run build` first).
  */
 import { spawn } from "node:child_process";
@@ -49,8 +49,21 @@ describe("the progress line of a long run", () => {
     expect(terminal.written).toBe("");
     line.update(reached, 2_100);
     expect(terminal.written).toBe(`\rlong: ${runProgressText(reached, 2_100)}\u001b[K`);
+    line.checking();
+    expect(terminal.written.endsWith("\rlong: at the end; checking invariants and history\u001b[K")).toBe(
+      true,
+    );
     line.clear();
     expect(terminal.written.endsWith("\r\u001b[K")).toBe(true);
+  });
+
+  it("says nothing of the end-of-run checks of a run too short to have drawn it", () => {
+    const terminal = stream(true);
+    const line = runProgressLine("short", terminal);
+    line.update(reached, 300);
+    line.checking();
+    line.clear();
+    expect(terminal.written).toBe("");
   });
 
   it("is never drawn when stderr is not a terminal", () => {
