@@ -231,6 +231,13 @@ export function resolveScenario(
       `expect.linearizable: ${protocol.name} names no history model (client.model), so its history is not checked`,
     );
   }
+  // No node of a protocol without a leading role ever leads: `leader` could never be met.
+  if (scenario.expect.leader !== undefined && (protocol.roles?.leading.length ?? 0) === 0) {
+    throw errorAt(
+      ["expect", "leader"],
+      `expect.leader: ${protocol.name} declares no leading role (roles.leading), so no node ever leads`,
+    );
+  }
   if (scenario.expect.blocked !== undefined && protocol.measuresBlocking !== true) {
     const measuring = [...registry.values()]
       .filter((candidate) => candidate.measuresBlocking === true)

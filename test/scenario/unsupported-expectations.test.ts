@@ -1,7 +1,8 @@
 /**
  * An expectation the protocol cannot report is refused before the run, at its line, rather than
  * failing at the end of a run that could never meet it: `blocked` needs a protocol that measures
- * blocking (the commit protocols), as `linearizable` needs one whose history is checked.
+ * blocking (the commit protocols), `leader` one with a leading role, and `linearizable` one whose
+ * history is checked.
  */
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
@@ -34,6 +35,16 @@ describe("unsupported expectations", () => {
       expect(problem(`protocol: ${protocol}\nduration: 1s\nexpect:\n  blocked: false\n`)).toBe("no error");
     },
   );
+
+  it("refuses leader on a protocol none of whose roles leads", () => {
+    expect(problem("protocol: consistent-hashing\nduration: 1s\nexpect:\n  leader: {by: 500ms}\n")).toBe(
+      "s.yaml:4:11: expect.leader: consistent-hashing declares no leading role (roles.leading), so no node ever leads",
+    );
+    expect(problem("protocol: paxos\nduration: 1s\nexpect:\n  leader: {by: 500ms}\n")).toMatch(
+      /^s\.yaml:4:11: expect\.leader: paxos declares no leading role/,
+    );
+    expect(problem("protocol: raft\nduration: 1s\nexpect:\n  leader: {by: 500ms}\n")).toBe("no error");
+  });
 
   it("refuses linearizable on a protocol whose history is not checked", () => {
     expect(problem("protocol: paxos\nduration: 1s\nexpect:\n  linearizable: true\n")).toBe(
