@@ -17,7 +17,7 @@ const exitCodes = `Exit codes:
   2   usage error or invalid input file
   3   inconclusive: checker budget or liveness deadline ran out
   70  internal error
-  130 fuzz, explore or mutants interrupted (Ctrl-C; 143 for SIGTERM) before its budget ran out`;
+  130 run, fuzz, explore or mutants interrupted (Ctrl-C; 143 for SIGTERM) before its end`;
 
 // biome-ignore lint/suspicious/noExplicitAny: each command module has its own argument type.
 type AnyCommand = CommandModule<any, any>;

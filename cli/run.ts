@@ -11,9 +11,11 @@ import type { TraceLine } from "../sim/trace.js";
 import { loadScenario } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
+import { listenForInterrupt } from "./shared/interrupt.js";
 import { inModule, registryWith, scenarioModules } from "./shared/module-registry.js";
+import { longDuration, runProgressLine } from "./shared/progress.js";
 import { reportAfterRun } from "./shared/report-file.js";
-import { executeScenario, replayCommand, runJson } from "./shared/run-scenario.js";
+import { executeScenarioInSlices, replayCommand, runJson, type SlicedRun } from "./shared/run-scenario.js";
 import { runExitCode, verdictLines } from "./shared/run-verdict.js";
 
 export interface RunArgs {
@@ -45,11 +47,14 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .option("module", {
         type: "string",
         array: true,
-        describe: "load your own protocol from a JavaScript module (repeatable)",
+        describe: "load your own protocol from a module, .js or .ts (repeatable)",
       })
       .example("$0 run raft-figure-8", "run a built-in scenario")
       .example("$0 run my.yaml --seed 0x2a --trace t.jsonl", "run a file with another seed, keep its trace")
-      .example("$0 run my.yaml --module ./my-protocol.js", "run a scenario of your own protocol"),
+      .example("$0 run my.yaml --module ./my-protocol.js", "run a scenario of your own protocol")
+      .epilogue(
+        "A run that takes more than about 2 s shows its progress on stderr (on a terminal); Ctrl-C stops it and says how far it got (exit code 130).",
+      ),
   handler: (args) =>
     runCommand(async () => {
       if (args.json && args.quiet)
@@ -60,19 +65,44 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       if (args.liveness) refuseLivenessWithout(registry.get(scenario.protocol));
       const seed = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
       const keepTrace = !args.json || args.report !== undefined;
-      let executed: ReturnType<typeof executeScenario>;
+      // The run goes in slices, so that a long one draws a progress line and hears Ctrl-C: the
+      // first SIGINT (SIGTERM) stops it after the slice under way, a second ends the process.
+      const interrupt = listenForInterrupt();
+      const progress = runProgressLine(scenario.name);
+      // Past the slices, Ctrl-C ends the process at once, as it does without a listener.
+      const sliced = () => {
+        progress.checking();
+        interrupt.release();
+      };
+      let executed: SlicedRun;
       try {
-        executed = executeScenario(scenario, {
-          ...(seed === undefined ? {} : { seed }),
-          ...(args.trace === undefined ? {} : { tracePath: args.trace }),
-          keepTrace: keepTrace || args.report !== undefined,
-          liveness: args.liveness,
-          registry,
-          freezeBuiltInMessages: false,
-        });
+        executed = await executeScenarioInSlices(
+          scenario,
+          {
+            ...(seed === undefined ? {} : { seed }),
+            ...(args.trace === undefined ? {} : { tracePath: args.trace }),
+            keepTrace: keepTrace || args.report !== undefined,
+            liveness: args.liveness,
+            registry,
+            freezeBuiltInMessages: false,
+          },
+          { signal: interrupt.signal, progress: progress.update, sliced },
+        );
       } catch (error) {
         // Every module given runs the scenario's protocol (`registryWith` refuses others).
         throw inModule(error, modules.length === 1 ? modules[0] : undefined);
+      } finally {
+        progress.clear();
+        interrupt.release();
+      }
+      if (executed.kind === "interrupted") {
+        printInterrupted(scenario, executed, {
+          seed: seed ?? scenario.seed,
+          json: args.json,
+          trace: args.trace,
+          report: args.report,
+        });
+        return interrupt.exitCode();
       }
       const { result, wallMs } = executed;
       reportAfterRun(result, {
@@ -97,6 +127,46 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       return runExitCode(result);
     }),
 };
+
+/**
+ * What a run stopped by Ctrl-C had reached: how far it ran, that no safety invariant was violated
+ * up to there (a violation would have ended it), and that its end-of-run checks did not run.
+ */
+function printInterrupted(
+  scenario: Scenario,
+  reached: SlicedRun & { kind: "interrupted" },
+  options: {
+    readonly seed: bigint;
+    readonly json: boolean;
+    readonly trace: string | undefined;
+    readonly report: string | undefined;
+  },
+): void {
+  if (options.json) {
+    const json = {
+      schemaVersion: 1,
+      scenario: scenario.name,
+      protocol: scenario.protocol,
+      seed: formatSeed(options.seed),
+      interrupted: true,
+      events: reached.events,
+      simulatedUs: reached.timeUs,
+      durationUs: reached.endUs,
+      wallMs: Math.round(reached.wallMs * 100) / 100,
+    };
+    process.stdout.write(`${JSON.stringify(json)}\n`);
+    return;
+  }
+  const c = colours(process.stdout);
+  const lines = [
+    `${c.yellow("interrupted")} at ${longDuration(reached.timeUs)} of ${longDuration(reached.endUs)} simulated (${counted(reached.events, "event")}, ${longDuration(reached.wallMs * 1_000)} wall): no safety invariant was violated up to there; the end-of-run checks, the history check and the expectations did not run`,
+  ];
+  if (options.trace !== undefined)
+    lines.push(c.dim(`  trace written to ${options.trace}, up to the interruption`));
+  if (options.report !== undefined)
+    lines.push(c.dim(`  no report written to ${options.report}: the run did not end`));
+  process.stdout.write(`${lines.join("\n")}\n`);
+}
 
 /**
  * Exits 2 for `--liveness` on a protocol that declares no liveness invariant: the run would check
@@ -387,24 +457,28 @@ export function timeline(
     if (lines.length < timelineMax) lines.push(`${c.dim(formatDuration(t).padStart(9))}  ${text}`);
     else hidden++;
   };
-  // A burst replaces a burst still running, and a clog the clog of its link: the earlier one
-  // ends there, though its own line gave a later end.
+  // A burst during another, and a clog of a link still clogged, compose: each lasts until its
+  // own end, the strongest in force applying. The line says which earlier one goes on.
   let burstUntil = -1;
   const clogUntil = new Map<string, number>();
-  const replaces = (record: TraceLine): string => {
+  const overlaps = (record: TraceLine): string => {
     if (record.kind === "burst") {
       const earlier = burstUntil;
-      burstUntil = record.untilUs;
+      burstUntil = Math.max(burstUntil, record.untilUs);
       return earlier > record.t
-        ? c.dim(` (replaces the burst due to end at ${formatDuration(earlier)})`)
+        ? c.dim(
+            ` (the burst until ${formatDuration(earlier)} goes on: the higher loss and duplication apply while both do)`,
+          )
         : "";
     }
     if (record.kind !== "clog") return "";
     const links = [`${record.from}→${record.to}`];
     if (!options.oneWayClogs?.has(record.e)) links.push(`${record.to}→${record.from}`);
     const earlier = Math.max(...links.map((link) => clogUntil.get(link) ?? -1));
-    for (const link of links) clogUntil.set(link, record.untilUs);
-    return earlier > record.t ? c.dim(` (replaces the clog due to end at ${formatDuration(earlier)})`) : "";
+    for (const link of links) clogUntil.set(link, Math.max(clogUntil.get(link) ?? -1, record.untilUs));
+    return earlier > record.t
+      ? c.dim(` (the clog until ${formatDuration(earlier)} goes on: the longer delay applies while both do)`)
+      : "";
   };
   let nextNote = 0;
   const notesUntil = (e: number) => {
@@ -418,7 +492,7 @@ export function timeline(
     if ("e" in record) notesUntil(record.e);
     const fault = faultText(record, c, options.oneWayClogs);
     if (fault !== undefined && "t" in record) {
-      push(record.t, `${fault}${replaces(record)}`);
+      push(record.t, `${fault}${overlaps(record)}`);
       continue;
     }
     switch (record.kind) {

@@ -198,7 +198,10 @@ export class FaultTimeline {
         return;
       case "clog": {
         const { link, delay, for: forUs } = action.clog;
-        network.clog(link.from, link.to, delay, kernel.timeUs + forUs, link.oneWay);
+        network.clog(link.from, link.to, link.oneWay, delay, {
+          fromUs: kernel.timeUs,
+          untilUs: kernel.timeUs + forUs,
+        });
         if (kernel.trace.enabled) {
           kernel.trace.record({
             kind: "clog",
@@ -215,7 +218,7 @@ export class FaultTimeline {
         const untilUs = kernel.timeUs + action.burst.for;
         const loss = action.burst.loss ?? 0;
         const duplicate = action.burst.duplicate ?? 0;
-        network.burst(loss, duplicate, untilUs);
+        network.burst(loss, duplicate, { fromUs: kernel.timeUs, untilUs });
         if (kernel.trace.enabled) kernel.trace.record({ kind: "burst", ...at, loss, duplicate, untilUs });
         return;
       }

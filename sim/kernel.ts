@@ -641,8 +641,9 @@ export class Kernel {
     } else {
       if (!choices.remove(entry)) throw new Error("that step is not enabled");
       if (fate === "drop") {
+        // A drop chosen by a schedule step is scripted, as one made by the fault timeline is.
         if (this.tracing)
-          this.recordArrival(item as QueueItem & { kind: typeof deliverKind }, "drop", "loss");
+          this.recordArrival(item as QueueItem & { kind: typeof deliverKind }, "drop", "scripted");
       } else {
         // A message arrives at the current time: in an asynchronous network a delivery may take
         // any delay, and only timers move the clock, so deliveries to different nodes commute.

@@ -6,6 +6,8 @@
  * - loss and duplication probabilities (global, per link, or as a temporary burst);
  * - latency from a distribution (constant, uniform, exponential with a cap) with per-link
  *   overrides, plus temporary extra delay on a link ("clog");
+ * - clogs of one link, and bursts, that overlap compose: each lasts until its own end, and while
+ *   several are in force the longest delay, and the highest loss and duplication, apply;
  * - optional FIFO links: a message never overtakes an earlier one on the same directed link;
  * - partitions into groups, one-way link cuts, isolating one endpoint, and healing.
  *
@@ -60,6 +62,21 @@ export const lostUs = -1;
 /** `transmit` result: the link was cut when the message was sent. */
 export const cutUs = -2;
 
+/** A clog of one link, or a burst, in force until `untilUs`. */
+interface Overlapping {
+  readonly untilUs: number;
+  /** A clog's extra delay, or a burst's loss. */
+  readonly amount: number;
+  /** A burst's duplication (0 for a clog). */
+  readonly duplicate: number;
+}
+
+/** The timing of a clog or burst: from now, `fromUs`, until `untilUs`. */
+export interface FaultSpan {
+  readonly fromUs: number;
+  readonly untilUs: number;
+}
+
 export class Network {
   private readonly endpoints: readonly string[];
   private readonly indexOf = new Map<string, number>();
@@ -75,6 +92,18 @@ export class Network {
   private burstLoss = 0;
   private burstDuplicate = 0;
   private burstUntilUs = -1;
+  /**
+   * Overlapping faults. While a link has two or more clogs in force (or the network two or more
+   * bursts), each is kept here with its own end, and the per-link tables (the burst fields) hold
+   * what they add up to: the longest delay (highest loss and duplication) until the last one ends.
+   * `…ChangeUs` is when the next of them ends, and what is in force changes: Infinity when no two
+   * overlap, so a message crosses no more than one comparison it did not cross before, and only
+   * while a clog or burst is in force.
+   */
+  private readonly clogStacks = new Map<number, Overlapping[]>();
+  private clogChangeUs = Number.POSITIVE_INFINITY;
+  private burstStack: Overlapping[] = [];
+  private burstChangeUs = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly spec: NetworkSpec,
@@ -135,14 +164,14 @@ export class Network {
     this.duplicateArrivalUs = -1;
     const index = from * this.size + to;
     if (this.cut[index] !== 0 || this.grouped[index] !== 0) return cutUs;
-    const burst = nowUs < this.burstUntilUs;
-    const loss = burst
-      ? Math.max(this.burstLoss, this.linkLoss[index] as number)
-      : (this.linkLoss[index] as number);
+    let loss = this.linkLoss[index] as number;
+    let duplicate = this.linkDuplicate[index] as number;
+    if (nowUs < this.burstUntilUs) {
+      if (nowUs >= this.burstChangeUs) this.settleBursts(nowUs);
+      loss = Math.max(this.burstLoss, loss);
+      duplicate = Math.max(this.burstDuplicate, duplicate);
+    }
     if (loss > 0 && this.random.next() < loss) return lostUs;
-    const duplicate = burst
-      ? Math.max(this.burstDuplicate, this.linkDuplicate[index] as number)
-      : (this.linkDuplicate[index] as number);
     const first = this.arrival(index, nowUs);
     if (duplicate > 0 && this.random.next() < duplicate) this.duplicateArrivalUs = this.arrival(index, nowUs);
     return first;
@@ -151,7 +180,10 @@ export class Network {
   private arrival(index: number, nowUs: number): number {
     const spec = this.linkLatency[index] ?? this.spec.latency;
     let arrivalUs = nowUs + this.latency(spec);
-    if (nowUs < (this.clogUntilUs[index] as number)) arrivalUs += this.clogExtraUs[index] as number;
+    if (nowUs < (this.clogUntilUs[index] as number)) {
+      if (nowUs >= this.clogChangeUs) this.settleClogs(nowUs);
+      arrivalUs += this.clogExtraUs[index] as number;
+    }
     if (this.spec.fifo) {
       const last = this.lastArrivalUs[index] as number;
       if (arrivalUs < last) arrivalUs = last;
@@ -210,19 +242,83 @@ export class Network {
     this.grouped.fill(0);
   }
 
-  /** Adds `extraUs` to every message sent from `from` to `to` (and back unless `oneWay`) until `untilUs`. */
-  clog(from: string, to: string, extraUs: number, untilUs: number, oneWay: boolean): void {
+  /**
+   * Adds `extraUs` to every message sent from `from` to `to` (and back unless `oneWay`) from
+   * `span.fromUs` (now) until `span.untilUs`. A clog of a link already clogged adds to none of its
+   * clogs: each lasts until its own end, and the longest delay in force applies.
+   */
+  clog(from: string, to: string, oneWay: boolean, extraUs: number, span: FaultSpan): void {
     for (const index of oneWay ? [this.link(from, to)] : [this.link(from, to), this.link(to, from)]) {
-      this.clogExtraUs[index] = extraUs;
-      this.clogUntilUs[index] = untilUs;
+      if (span.fromUs >= (this.clogUntilUs[index] as number)) {
+        this.clogStacks.delete(index);
+        this.clogExtraUs[index] = extraUs;
+        this.clogUntilUs[index] = span.untilUs;
+        continue;
+      }
+      const stack = this.clogStacks.get(index) ?? [
+        {
+          amount: this.clogExtraUs[index] as number,
+          duplicate: 0,
+          untilUs: this.clogUntilUs[index] as number,
+        },
+      ];
+      stack.push({ amount: extraUs, duplicate: 0, untilUs: span.untilUs });
+      this.clogStacks.set(index, stack);
     }
+    this.settleClogs(span.fromUs);
   }
 
-  /** Raises loss and duplication on every link until `untilUs`. */
-  burst(loss: number, duplicate: number, untilUs: number): void {
-    this.burstLoss = loss;
-    this.burstDuplicate = duplicate;
-    this.burstUntilUs = untilUs;
+  /**
+   * Raises loss and duplication on every link from `span.fromUs` (now) until `span.untilUs`. A
+   * burst during another lasts until its own end, as the other does, and the highest loss and
+   * duplication in force apply.
+   */
+  burst(loss: number, duplicate: number, span: FaultSpan): void {
+    if (span.fromUs >= this.burstUntilUs) {
+      this.burstStack = [];
+      this.burstChangeUs = Number.POSITIVE_INFINITY;
+      this.burstLoss = loss;
+      this.burstDuplicate = duplicate;
+      this.burstUntilUs = span.untilUs;
+      return;
+    }
+    if (this.burstStack.length === 0) {
+      this.burstStack.push({
+        amount: this.burstLoss,
+        duplicate: this.burstDuplicate,
+        untilUs: this.burstUntilUs,
+      });
+    }
+    this.burstStack.push({ amount: loss, duplicate, untilUs: span.untilUs });
+    this.settleBursts(span.fromUs);
+  }
+
+  /** Drops the bursts that ended by `nowUs` and sets what the others add up to. */
+  private settleBursts(nowUs: number): void {
+    const inForce = this.burstStack.filter((burst) => burst.untilUs > nowUs);
+    this.burstLoss = Math.max(0, ...inForce.map((burst) => burst.amount));
+    this.burstDuplicate = Math.max(0, ...inForce.map((burst) => burst.duplicate));
+    this.burstUntilUs = Math.max(nowUs, ...inForce.map((burst) => burst.untilUs));
+    this.burstStack = inForce.length > 1 ? inForce : [];
+    this.burstChangeUs =
+      inForce.length > 1 ? Math.min(...inForce.map((burst) => burst.untilUs)) : Number.POSITIVE_INFINITY;
+  }
+
+  /** Drops the clogs that ended by `nowUs`, on every link with several, and sets what the others add up to. */
+  private settleClogs(nowUs: number): void {
+    let changeUs = Number.POSITIVE_INFINITY;
+    for (const [index, stack] of this.clogStacks) {
+      const inForce = stack.filter((clog) => clog.untilUs > nowUs);
+      this.clogExtraUs[index] = Math.max(0, ...inForce.map((clog) => clog.amount));
+      this.clogUntilUs[index] = Math.max(nowUs, ...inForce.map((clog) => clog.untilUs));
+      if (inForce.length > 1) {
+        this.clogStacks.set(index, inForce);
+        changeUs = Math.min(changeUs, ...inForce.map((clog) => clog.untilUs));
+      } else {
+        this.clogStacks.delete(index);
+      }
+    }
+    this.clogChangeUs = changeUs;
   }
 
   /** Current groups of a partition (for traces), as endpoint names. */

@@ -530,4 +530,9 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
    * Must be a pure function of the records.
    */
   figures?(records: readonly TraceLine[]): object;
+  /**
+   * Whether `figures` gives `blockedAtEnd` (a commit protocol's `commitFigures` does): the figure
+   * a scenario's `expect.blocked` reads, refused for a protocol that does not measure it.
+   */
+  readonly measuresBlocking?: boolean;
 }

@@ -113,6 +113,7 @@ const protocolSchema = z.looseObject({
     )
     .optional(),
   figures: fn.optional(),
+  measuresBlocking: z.boolean().optional(),
   probes: z.array(text).optional(),
 });
 

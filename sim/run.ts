@@ -135,6 +135,37 @@ export function runScenario(
   registry: ReadonlyMap<string, Protocol>,
   options: RunOptions = {},
 ): RunResult {
+  const run = startScenario(scenario, registry, options);
+  run.advance(run.endUs);
+  return run.finish();
+}
+
+/**
+ * A run begun by `startScenario`, taken to its end in slices of virtual time (so that a caller can
+ * tell its progress, or stop it, between them), then finished. Running in slices runs the same
+ * events as running at once: the same trace, the same hash.
+ */
+export interface ScenarioInProgress {
+  /** The end of the run: the scenario's duration. */
+  readonly endUs: number;
+  /** The virtual time reached so far. */
+  readonly timeUs: number;
+  /** The events run so far. */
+  readonly events: number;
+  /** Whether it ran to its end, or stopped at a violation (a schedule runs whole when started). */
+  readonly done: boolean;
+  /** Runs the events due up to `untilUs` (at most the end), or none once done. */
+  advance(untilUs: number): void;
+  /** The end-of-run checks, the history check and the verdict, once done. */
+  finish(): RunResult;
+}
+
+/** Validates a scenario and starts it: its nodes, workload and fault timeline, with nothing run yet. */
+export function startScenario(
+  scenario: Scenario,
+  registry: ReadonlyMap<string, Protocol>,
+  options: RunOptions = {},
+): ScenarioInProgress {
   const { protocol, options: protocolOptions } = resolveScenario(scenario, registry);
   const seed = options.seed ?? scenario.seed;
   const cast = castOf(scenario);
@@ -143,7 +174,67 @@ export function runScenario(
   const kernel = newKernel({ scenario, protocol, protocolOptions, seed, cast, options, trace });
   const history = new HistoryLog(kernel);
   const stepsRun: StepRun[] = [];
-  const leaderAt = play({ scenario, protocol, kernel, history, seed, cast, stepsRun });
+  const played = play({ scenario, protocol, kernel, history, seed, cast, stepsRun });
+  const endUs = scenario.durationUs;
+  // A schedule ran whole in `play`; a timeline runs to the end of the duration.
+  let reachedEnd = played.faults === undefined;
+  let finished = false;
+  return {
+    endUs,
+    get timeUs() {
+      return kernel.timeUs;
+    },
+    get events() {
+      return kernel.events;
+    },
+    get done() {
+      return reachedEnd || kernel.isStopped;
+    },
+    advance(untilUs) {
+      if (reachedEnd || kernel.isStopped) return;
+      const sliceEndUs = Math.min(untilUs, endUs);
+      kernel.runUntil(sliceEndUs);
+      if (sliceEndUs >= endUs) reachedEnd = true;
+    },
+    finish() {
+      if (!(reachedEnd || kernel.isStopped) || finished) {
+        throw new Error("finish: the run has not reached its end, or was finished already");
+      }
+      finished = true;
+      if (played.faults !== undefined) stepsRun.push(...played.faults.ran);
+      return finishRun(
+        { scenario, protocol, options, seed, trace, kernel, history, stepsRun, wantFigures },
+        played.leaderAt(),
+      );
+    },
+  };
+}
+
+/** A started run's end: its end-of-run checks, the client history's check, figures and expectations. */
+function finishRun(
+  {
+    scenario,
+    protocol,
+    options,
+    seed,
+    trace,
+    kernel,
+    history,
+    stepsRun,
+    wantFigures,
+  }: {
+    readonly scenario: Scenario;
+    readonly protocol: Protocol;
+    readonly options: RunOptions;
+    readonly seed: bigint;
+    readonly trace: TraceRecorder;
+    readonly kernel: Kernel;
+    readonly history: HistoryLog;
+    readonly stepsRun: StepRun[];
+    readonly wantFigures: boolean;
+  },
+  leaderAt: boolean | undefined,
+): RunResult {
   if (!kernel.isStopped) kernel.checkAtEnd();
   const historyVerdict = checkClientHistory({
     protocol,
@@ -313,9 +404,10 @@ function startTrace({
 }
 
 /**
- * Starts the nodes and runs the scenario: its explicit schedule, or its workload and fault
- * timeline to the end of its duration. Returns whether a leader was up at `expect.leader.by`
- * (undefined when the scenario does not ask).
+ * Starts the nodes and the scenario: runs its explicit schedule, or starts its workload and
+ * schedules its fault timeline (`faults`), for the caller to run to the end of its duration.
+ * `leaderAt` then says whether a leader was up at `expect.leader.by` (undefined when the scenario
+ * does not ask, or under a schedule).
  */
 function play({
   scenario,
@@ -334,7 +426,7 @@ function play({
   readonly cast: Cast;
   /** Filled with the steps that ran, as they run. */
   readonly stepsRun: StepRun[];
-}): boolean | undefined {
+}): { readonly faults: FaultTimeline | undefined; readonly leaderAt: () => boolean | undefined } {
   const workloadRandom = randomStream(seed, "workload");
   const clientDefaults = {
     timeoutUs: scenario.workload?.timeoutUs ?? 1_000_000,
@@ -363,7 +455,7 @@ function play({
       locate === undefined ? undefined : (index) => locate(["schedule", index]),
       (step, timeUs, event) => stepsRun.push({ step, timeUs, event }),
     );
-    return undefined;
+    return { faults: undefined, leaderAt: () => undefined };
   }
   if (scenario.workload !== undefined) {
     const scripted = scenario.faults.flatMap((fault) => (fault.kind === "op" ? [fault.op] : []));
@@ -385,9 +477,7 @@ function play({
   let leaderAt: boolean | undefined;
   const leaderBy = scenario.expect.leader?.by;
   if (leaderBy !== undefined) kernel.schedule(leaderBy, () => (leaderAt = kernel.leader() !== undefined));
-  kernel.runUntil(scenario.durationUs);
-  stepsRun.push(...faults.ran);
-  return leaderAt;
+  return { faults, leaderAt: () => leaderAt };
 }
 
 /**

@@ -10,7 +10,13 @@ import { shellWord } from "../../reports/escape.js";
 import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
 import { formatSeed } from "../../sim/random.js";
-import { type RunResult, runScenario } from "../../sim/run.js";
+import {
+  type RunOptions,
+  type RunResult,
+  runScenario,
+  type ScenarioInProgress,
+  startScenario,
+} from "../../sim/run.js";
 import type { Scenario } from "../../sim/scenario/schema.js";
 import type { TraceSink } from "../../sim/trace.js";
 import { scenariosFolder } from "../files.js";
@@ -37,39 +43,114 @@ export class FileSink implements TraceSink {
   }
 }
 
+/** How a scenario is run by `run`, `verify` and `fuzz` replays. */
+export interface ExecuteOptions {
+  seed?: bigint;
+  tracePath?: string;
+  keepTrace: boolean;
+  liveness?: boolean;
+  registry?: ReadonlyMap<string, Protocol>;
+  /**
+   * Freeze the messages of a built-in protocol as they are sent (default true; a module's are
+   * always frozen). `run` turns it off, as the fuzzer does: the tests and `verify` run every
+   * built-in scenario frozen, and freezing cost Raft's kv bench (bench/raft.ts) about 5%.
+   */
+  freezeBuiltInMessages?: boolean;
+}
+
 /** Runs a scenario the way `run`, `verify` and `fuzz` replays do. */
 export function executeScenario(
   scenario: Scenario,
-  options: {
-    seed?: bigint;
-    tracePath?: string;
-    keepTrace: boolean;
-    liveness?: boolean;
-    registry?: ReadonlyMap<string, Protocol>;
-    /**
-     * Freeze the messages of a built-in protocol as they are sent (default true; a module's are
-     * always frozen). `run` turns it off, as the fuzzer does: the tests and `verify` run every
-     * built-in scenario frozen, and freezing cost Raft's kv bench (bench/raft.ts) about 5%.
-     */
-    freezeBuiltInMessages?: boolean;
-  },
+  options: ExecuteOptions,
 ): { result: RunResult; wallMs: number } {
   const sink = options.tracePath === undefined ? undefined : new FileSink(options.tracePath);
   const registry = options.registry ?? protocols;
-  const builtIn = registry.get(scenario.protocol) === protocols.get(scenario.protocol);
   const started = performance.now();
   try {
-    const result = runScenario(scenario, registry, {
-      ...(options.seed === undefined ? {} : { seed: options.seed }),
-      keepTrace: options.keepTrace,
-      ...(sink === undefined ? {} : { traceSink: sink }),
-      checkHistory: historyChecker(),
-      checkLiveness: options.liveness ?? false,
-      ...(builtIn && options.freezeBuiltInMessages === false ? { freezeMessages: false } : {}),
-      // A module's messages travel as frozen copies, and more (`KernelConfig.guardData`).
-      ...(builtIn ? {} : { guardData: true }),
-    });
+    const result = runScenario(scenario, registry, runOptions(scenario, registry, options, sink));
     return { result, wallMs: performance.now() - started };
+  } finally {
+    sink?.close();
+  }
+}
+
+/** The simulator's options for a scenario run as the CLI runs it. */
+function runOptions(
+  scenario: Scenario,
+  registry: ReadonlyMap<string, Protocol>,
+  options: ExecuteOptions,
+  sink: TraceSink | undefined,
+): RunOptions {
+  const builtIn = registry.get(scenario.protocol) === protocols.get(scenario.protocol);
+  return {
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    keepTrace: options.keepTrace,
+    ...(sink === undefined ? {} : { traceSink: sink }),
+    checkHistory: historyChecker(),
+    checkLiveness: options.liveness ?? false,
+    ...(builtIn && options.freezeBuiltInMessages === false ? { freezeMessages: false } : {}),
+    // A module's messages travel as frozen copies, and more (`KernelConfig.guardData`).
+    ...(builtIn ? {} : { guardData: true }),
+  };
+}
+
+/** What a run in slices is told between slices, and what stops it. */
+export interface SliceHooks {
+  /** Aborted (Ctrl-C): the run stops after the slice under way. */
+  readonly signal?: AbortSignal;
+  /** After each slice: how far the run is, and the wall time since it started. */
+  progress?(run: ScenarioInProgress, wallMs: number): void;
+  /** Once the run has reached its end, before the end-of-run checks (which run in one go). */
+  sliced?(): void;
+}
+
+/** A run in slices: finished, or stopped by its signal before its end, with how far it got. */
+export type SlicedRun =
+  | { readonly kind: "finished"; readonly result: RunResult; readonly wallMs: number }
+  | {
+      readonly kind: "interrupted";
+      readonly timeUs: number;
+      readonly endUs: number;
+      readonly events: number;
+      readonly wallMs: number;
+    };
+
+/** About how long one slice runs: Ctrl-C waits at most about this long to be heard. */
+const sliceWallMs = 50;
+
+/**
+ * Runs a scenario as `executeScenario` does, in slices of virtual time with a turn of the event
+ * loop between them, so that a progress line can be drawn and Ctrl-C heard while a long run goes
+ * on. Each slice is sized from the last to take about `sliceWallMs`. The slices run the same
+ * events as one run does, so the trace and its hash are the same.
+ */
+export async function executeScenarioInSlices(
+  scenario: Scenario,
+  options: ExecuteOptions,
+  hooks: SliceHooks = {},
+): Promise<SlicedRun> {
+  const sink = options.tracePath === undefined ? undefined : new FileSink(options.tracePath);
+  const registry = options.registry ?? protocols;
+  const started = performance.now();
+  try {
+    const run = startScenario(scenario, registry, runOptions(scenario, registry, options, sink));
+    let sliceUs = Math.min(run.endUs, 10_000);
+    while (!run.done) {
+      const sliceStarted = performance.now();
+      run.advance(run.timeUs + sliceUs);
+      const tookMs = performance.now() - sliceStarted;
+      if (tookMs < sliceWallMs / 2) sliceUs = Math.min(run.endUs, sliceUs * 2);
+      else if (tookMs > sliceWallMs * 2) sliceUs = Math.max(1, Math.floor(sliceUs / 2));
+      hooks.progress?.(run, performance.now() - started);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (hooks.signal?.aborted === true && !run.done) {
+        const { timeUs, endUs, events } = run;
+        return { kind: "interrupted", timeUs, endUs, events, wallMs: performance.now() - started };
+      }
+    }
+    hooks.sliced?.();
+    const result = run.finish();
+    return { kind: "finished", result, wallMs: performance.now() - started };
   } finally {
     sink?.close();
   }

@@ -39,6 +39,7 @@ function variant(
     invariants: threePhaseInvariants,
     bugs: threePhaseBugs,
     figures: commitFigureHook,
+    measuresBlocking: true,
     roles: commitRoles,
     strip: commitStrip,
     ...(which === "skeen" ? { knownLimits: skeenKnownLimits } : {}),

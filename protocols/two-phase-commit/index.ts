@@ -34,6 +34,7 @@ export const twoPhaseCommit: Protocol<TwoPhaseMessage, Site> = {
   invariants: twoPhaseInvariants,
   bugs: twoPhaseBugs,
   figures: commitFigureHook,
+  measuresBlocking: true,
   roles: commitRoles,
   strip: commitStrip,
   // A coordinator and 3 participants; two timer firings (the coordinator begins, then one

@@ -362,6 +362,13 @@ function checkExpectations(input: ScenarioInput, { errorAt, nodeSet, nodeIds }: 
       "expect.safe: true says no invariant is violated, but 'violates' expects some to be: keep one of them",
     );
   }
+  // Every node starts at 0 and none leads yet: an election takes a message round at least.
+  if (expect.leader !== undefined && expect.leader.by === 0) {
+    throw errorAt(
+      ["expect", "leader", "by"],
+      "expect.leader.by: expected a time above 0, such as 1s: at 0 the nodes have just started and none leads yet",
+    );
+  }
   if (expect.leader !== undefined && expect.leader.by > input.duration) {
     throw errorAt(
       ["expect", "leader", "by"],

@@ -429,7 +429,11 @@ export const scenarioSchema = fields({
       return z.NEVER;
     })
     .optional(),
-  duration: duration,
+  // A run of no time runs nothing: its checks and expectations would hold, or fail, of nothing.
+  duration: duration.refine(
+    (valueUs) => valueUs > 0,
+    "expected a duration above 0, such as 3s: a run of 0 runs nothing",
+  ),
   options: z.record(z.string(), z.unknown()).optional(),
   network,
   workload,

@@ -222,13 +222,29 @@ export function resolveScenario(
     if (known.includes(name)) return;
     throw errorAt(
       ["expect", "violates", index],
-      `${protocol.name} has no invariant '${name}'${didYouMean(name, known)}`,
+      `expect.violates: ${protocol.name} has no invariant '${name}'${didYouMean(name, known)}`,
     );
   });
   if (scenario.expect.linearizable !== undefined && protocol.client?.model === undefined) {
     throw errorAt(
       ["expect", "linearizable"],
-      `${protocol.name} names no history model (client.model), so its history is not checked`,
+      `expect.linearizable: ${protocol.name} names no history model (client.model), so its history is not checked`,
+    );
+  }
+  // No node of a protocol without a leading role ever leads: `leader` could never be met.
+  if (scenario.expect.leader !== undefined && (protocol.roles?.leading.length ?? 0) === 0) {
+    throw errorAt(
+      ["expect", "leader"],
+      `expect.leader: ${protocol.name} declares no leading role (roles.leading), so no node ever leads`,
+    );
+  }
+  if (scenario.expect.blocked !== undefined && protocol.measuresBlocking !== true) {
+    const measuring = [...registry.values()]
+      .filter((candidate) => candidate.measuresBlocking === true)
+      .map((candidate) => candidate.name);
+    throw errorAt(
+      ["expect", "blocked"],
+      `expect.blocked: ${protocol.name} does not measure blocking; ${measuring.length === 0 ? "no protocol here does" : `the commit protocols do (${measuring.join(", ")})`}`,
     );
   }
   return { protocol, options };

@@ -907,7 +907,7 @@ describe("scenario mistakes", () => {
     [
       "unknown-invariant.yaml",
       "protocol: raft\nduration: 1s\nexpect:\n  violates: [raft.leader-completenes]\n",
-      /:4:14: raft has no invariant 'raft.leader-completenes'; did you mean 'raft.leader-completeness'\?/,
+      /:4:14: expect.violates: raft has no invariant 'raft.leader-completenes'; did you mean 'raft.leader-completeness'\?/,
     ],
     [
       "bad-size.yaml",

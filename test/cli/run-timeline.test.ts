@@ -102,7 +102,7 @@ schedule:
     expect(lines).toEqual(["1ms  drift n1 clock rate 0.93", "2ms  drift n2 clock rate 1.05"]);
   });
 
-  it("tells a one-way clog's direction, and a burst or clog that replaces one still running", () => {
+  it("tells a one-way clog's direction, and a burst or clog laid over one that goes on", () => {
     const scenario = parseScenario(
       `protocol: raft
 duration: 1s
@@ -127,10 +127,10 @@ faults:
       "100ms  clog n1→n2 +50ms until 600ms",
       "200ms  clog n2↔n3 +10ms until 300ms",
       "250ms  clog n2→n1 +10ms until 350ms",
-      "260ms  clog n2↔n1 +10ms until 360ms (replaces the clog due to end at 600ms)",
+      "260ms  clog n2↔n1 +10ms until 360ms (the clog until 600ms goes on: the longer delay applies while both do)",
       "300ms  burst loss 0.5, duplicate 0 until 800ms",
-      "400ms  burst loss 0, duplicate 0.5 until 500ms (replaces the burst due to end at 800ms)",
-      "600ms  burst loss 0, duplicate 0.5 until 700ms",
+      "400ms  burst loss 0, duplicate 0.5 until 500ms (the burst until 800ms goes on: the higher loss and duplication apply while both do)",
+      "600ms  burst loss 0, duplicate 0.5 until 700ms (the burst until 800ms goes on: the higher loss and duplication apply while both do)",
     ]);
   });
 

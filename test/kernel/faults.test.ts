@@ -193,7 +193,7 @@ describe("network faults", () => {
 
   it("adds a clog's delay to messages sent while it lasts", () => {
     const { kernel, node, send } = setUp();
-    kernel.network.clog("n1", "n2", 30_000, 5_000, false);
+    kernel.network.clog("n1", "n2", false, 30_000, { fromUs: 0, untilUs: 5_000 });
     send("n1", "n2", 1);
     kernel.runUntil(6_000);
     send("n1", "n2", 2);
@@ -206,12 +206,83 @@ describe("network faults", () => {
 
   it("raises loss during a burst only", () => {
     const { kernel, node, send } = setUp();
-    kernel.network.burst(1, 0, 5_000);
+    kernel.network.burst(1, 0, { fromUs: 0, untilUs: 5_000 });
     send("n1", "n2", 1);
     kernel.runUntil(6_000);
     send("n1", "n2", 2);
     kernel.runUntil(20_000);
     expect(node("n2")?.received.map((r) => r.n)).toEqual([2]);
+  });
+});
+
+describe("overlapping clogs and bursts", () => {
+  /** When each message sent at these times arrives at n2, clogged on n1→n2 as `clogs` say. */
+  function arrivalsUnder(
+    clogs: ReadonlyArray<readonly [number, number, number]>,
+    sendsUs: readonly number[],
+  ) {
+    const { kernel, node, send } = setUp();
+    const events = [
+      ...clogs.map(([fromUs, untilUs, extraUs]) => ({
+        atUs: fromUs,
+        run: () => kernel.network.clog("n1", "n2", true, extraUs, { fromUs, untilUs }),
+      })),
+      ...sendsUs.map((atUs, n) => ({ atUs, run: () => send("n1", "n2", n) })),
+    ].sort((a, b) => a.atUs - b.atUs);
+    for (const event of events) {
+      kernel.runUntil(event.atUs);
+      event.run();
+    }
+    kernel.runUntil(200_000);
+    const received = node("n2")?.received ?? [];
+    return sendsUs.map((_, n) => received.find((r) => r.n === n)?.atUs);
+  }
+
+  it("a clog outlasts a shorter one laid over it, and the longer delay applies while both do", () => {
+    // 30 ms extra from 0 to 20 ms; 10 ms extra from 2 ms to 5 ms; latency 1 ms.
+    expect(
+      arrivalsUnder(
+        [
+          [0, 20_000, 30_000],
+          [2_000, 5_000, 10_000],
+        ],
+        [3_000, 6_000, 21_000],
+      ),
+    ).toEqual([34_000, 37_000, 22_000]);
+  });
+
+  it("a later clog stays in force after the earlier one ends", () => {
+    // 30 ms extra from 0 to 5 ms; 10 ms extra from 2 ms to 20 ms.
+    expect(
+      arrivalsUnder(
+        [
+          [0, 5_000, 30_000],
+          [2_000, 20_000, 10_000],
+        ],
+        [3_000, 6_000, 21_000],
+      ),
+    ).toEqual([34_000, 17_000, 22_000]);
+  });
+
+  it("a burst outlasts a shorter one laid over it, and a later one stays in force after an earlier one ends", () => {
+    const { kernel, node, send } = setUp();
+    kernel.network.burst(1, 0, { fromUs: 0, untilUs: 20_000 });
+    kernel.runUntil(2_000);
+    kernel.network.burst(0, 1, { fromUs: 2_000, untilUs: 5_000 });
+    kernel.runUntil(3_000);
+    send("n1", "n2", 1); // lost: the first burst's loss 1 wins
+    kernel.runUntil(6_000);
+    send("n1", "n2", 2); // lost: the first burst is still in force
+    kernel.runUntil(21_000);
+    send("n1", "n2", 3); // delivered once: both ended
+    kernel.runUntil(30_000);
+    kernel.network.burst(1, 0, { fromUs: 30_000, untilUs: 35_000 });
+    kernel.runUntil(32_000);
+    kernel.network.burst(0, 1, { fromUs: 32_000, untilUs: 50_000 });
+    kernel.runUntil(36_000);
+    send("n1", "n2", 4); // the second burst alone: delivered twice
+    kernel.runUntil(60_000);
+    expect(node("n2")?.received.map((r) => r.n)).toEqual([3, 4, 4]);
   });
 });
 

@@ -18,6 +18,16 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "leader-after-end.yaml:4:16: expect.leader.by: 5s is after the end of the run (duration 3s)",
   ],
   [
+    "leader-by-zero",
+    "protocol: raft\nduration: 3s\nexpect:\n  leader: {by: 0}\n",
+    "leader-by-zero.yaml:4:16: expect.leader.by: expected a time above 0, such as 1s: at 0 the nodes have just started and none leads yet",
+  ],
+  [
+    "duration-zero",
+    "protocol: raft\nnodes: 3\nduration: 0\n",
+    "duration-zero.yaml:3:11: duration: expected a duration above 0, such as 3s: a run of 0 runs nothing",
+  ],
+  [
     "never-leader-unknown",
     "protocol: raft\nduration: 1s\nexpect:\n  neverLeader: [n1, n9]\n",
     "never-leader-unknown.yaml:4:21: expect.neverLeader: unknown node 'n9': expected one of n1..n3",
