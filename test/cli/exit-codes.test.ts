@@ -559,7 +559,9 @@ describe("exit codes", () => {
     const result = quorumlab("--help");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("70  internal error");
-    expect(result.stdout).toContain("130 run, fuzz, explore or mutants interrupted (Ctrl-C; 143 for SIGTERM)");
+    expect(result.stdout).toContain(
+      "130 run, fuzz, explore or mutants interrupted (Ctrl-C; 143 for SIGTERM)",
+    );
   });
 
   it("prints the same --help from the headings alone as with every command loaded", () => {

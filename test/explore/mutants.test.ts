@@ -26,15 +26,9 @@ describe("mutants --explore, a bug that declares cells", () => {
   it("keeps the find of cells, with the depth breadth-first search covered, when it does not", async () => {
     // Bounded by states, not by time, so that the outcome does not depend on the machine's load:
     // cells finds it within 30,000 states; breadth-first search needs about 360,000.
-    const row = await exploreBug(
-      "raft",
-      raft,
-      bugNamed("commit-previous-term"),
-      60_000,
-      3,
-      undefined,
-      { statesMax: 100_000 },
-    );
+    const row = await exploreBug("raft", raft, bugNamed("commit-previous-term"), 60_000, 3, undefined, {
+      statesMax: 100_000,
+    });
     expect(row).toMatchObject({ found: true, strategy: "cells", shortest: false, steps: 40 });
     expect(row?.depth).toBeGreaterThan(0);
     expect(row?.wallMs).toBeLessThan(60_000);
