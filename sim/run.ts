@@ -135,9 +135,12 @@ export function runScenario(
   registry: ReadonlyMap<string, Protocol>,
   options: RunOptions = {},
 ): RunResult {
-  const run = startScenario(scenario, registry, options);
-  run.advance(run.endUs);
-  return run.finish();
+  // Not through `startScenario`'s closures: a fuzz campaign runs thousands of these, and with
+  // them its garbage collector's time went from 0.1 s to 0.6 s in 8,000 Raft runs (the runs'
+  // objects outlived young-generation collections and were promoted).
+  const begun = beginRun(scenario, registry, options);
+  if (begun.played.faults !== undefined) begun.kernel.runUntil(scenario.durationUs);
+  return endRun(begun);
 }
 
 /**
@@ -166,18 +169,11 @@ export function startScenario(
   registry: ReadonlyMap<string, Protocol>,
   options: RunOptions = {},
 ): ScenarioInProgress {
-  const { protocol, options: protocolOptions } = resolveScenario(scenario, registry);
-  const seed = options.seed ?? scenario.seed;
-  const cast = castOf(scenario);
-  const wantFigures = protocol.figures !== undefined && (options.protocolFigures ?? true);
-  const trace = startTrace({ scenario, protocol, protocolOptions, seed, cast, options, wantFigures });
-  const kernel = newKernel({ scenario, protocol, protocolOptions, seed, cast, options, trace });
-  const history = new HistoryLog(kernel);
-  const stepsRun: StepRun[] = [];
-  const played = play({ scenario, protocol, kernel, history, seed, cast, stepsRun });
+  const begun = beginRun(scenario, registry, options);
+  const kernel = begun.kernel;
   const endUs = scenario.durationUs;
   // A schedule ran whole in `play`; a timeline runs to the end of the duration.
-  let reachedEnd = played.faults === undefined;
+  let reachedEnd = begun.played.faults === undefined;
   let finished = false;
   return {
     endUs,
@@ -201,13 +197,47 @@ export function startScenario(
         throw new Error("finish: the run has not reached its end, or was finished already");
       }
       finished = true;
-      if (played.faults !== undefined) stepsRun.push(...played.faults.ran);
-      return finishRun(
-        { scenario, protocol, options, seed, trace, kernel, history, stepsRun, wantFigures },
-        played.leaderAt(),
-      );
+      return endRun(begun);
     },
   };
+}
+
+/** A run set up and started (`play`), with what its end needs. */
+interface BegunRun {
+  readonly scenario: Scenario;
+  readonly protocol: Protocol;
+  readonly options: RunOptions;
+  readonly seed: bigint;
+  readonly trace: TraceRecorder;
+  readonly kernel: Kernel;
+  readonly history: HistoryLog;
+  readonly stepsRun: StepRun[];
+  readonly wantFigures: boolean;
+  readonly played: Played;
+}
+
+/** Sets a run up (trace, kernel, history) and starts it (`play`), with nothing of its timeline run yet. */
+function beginRun(
+  scenario: Scenario,
+  registry: ReadonlyMap<string, Protocol>,
+  options: RunOptions,
+): BegunRun {
+  const { protocol, options: protocolOptions } = resolveScenario(scenario, registry);
+  const seed = options.seed ?? scenario.seed;
+  const cast = castOf(scenario);
+  const wantFigures = protocol.figures !== undefined && (options.protocolFigures ?? true);
+  const trace = startTrace({ scenario, protocol, protocolOptions, seed, cast, options, wantFigures });
+  const kernel = newKernel({ scenario, protocol, protocolOptions, seed, cast, options, trace });
+  const history = new HistoryLog(kernel);
+  const stepsRun: StepRun[] = [];
+  const played = play({ scenario, protocol, kernel, history, seed, cast, stepsRun });
+  return { scenario, protocol, options, seed, trace, kernel, history, stepsRun, wantFigures, played };
+}
+
+/** The end of a run that reached its end or stopped: the timeline's steps that ran, then `finishRun`. */
+function endRun(begun: BegunRun): RunResult {
+  if (begun.played.faults !== undefined) begun.stepsRun.push(...begun.played.faults.ran);
+  return finishRun(begun, begun.played.leaderAt());
 }
 
 /** A started run's end: its end-of-run checks, the client history's check, figures and expectations. */
@@ -403,6 +433,12 @@ function startTrace({
   return trace;
 }
 
+/** What `play` started: the fault timeline (none under a schedule), and `expect.leader.by`'s answer. */
+interface Played {
+  readonly faults: FaultTimeline | undefined;
+  readonly leaderAt: () => boolean | undefined;
+}
+
 /**
  * Starts the nodes and the scenario: runs its explicit schedule, or starts its workload and
  * schedules its fault timeline (`faults`), for the caller to run to the end of its duration.
@@ -426,7 +462,7 @@ function play({
   readonly cast: Cast;
   /** Filled with the steps that ran, as they run. */
   readonly stepsRun: StepRun[];
-}): { readonly faults: FaultTimeline | undefined; readonly leaderAt: () => boolean | undefined } {
+}): Played {
   const workloadRandom = randomStream(seed, "workload");
   const clientDefaults = {
     timeoutUs: scenario.workload?.timeoutUs ?? 1_000_000,
