@@ -11,7 +11,7 @@ import type { Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import type { Scenario } from "../sim/scenario/schema.js";
-import { formatDuration, parseDurationUs } from "../sim/time.js";
+import { formatDuration, formatSpan, parseDurationUs } from "../sim/time.js";
 import { displayPath, loadScenario } from "./files.js";
 import { counted, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
@@ -109,7 +109,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
         const why = `a lab page holds its whole run and simulates it again in the browser, so it takes at most ${formatDuration(labDurationMaxUs)}`;
         throw new InputError(
           args.duration === undefined
-            ? `${args.target}: runs for ${formatDuration(scenario.durationUs)}; ${why} (give --duration ${formatDuration(labDurationMaxUs)} or less)`
+            ? `${args.target}: runs for ${formatSpan(scenario.durationUs)}; ${why} (give --duration ${formatDuration(labDurationMaxUs)} or less)`
             : `--duration: ${why}, got '${args.duration}' (a longer run: quorumlab run FILE --trace trace.jsonl)`,
         );
       }

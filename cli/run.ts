@@ -6,7 +6,7 @@ import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import type { RunResult } from "../sim/run.js";
 import type { Scenario } from "../sim/scenario/schema.js";
-import { formatClockRate, formatDuration } from "../sim/time.js";
+import { formatClockRate, formatDuration, formatSpan } from "../sim/time.js";
 import type { TraceLine } from "../sim/trace.js";
 import { loadScenario } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
@@ -206,7 +206,7 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
   const out: string[] = [];
   const scenario = result.scenario;
   out.push(
-    `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${counted(scenario.nodes, "node")}, seed ${formatSeed(result.seed)}, ${formatDuration(scenario.durationUs)} simulated`)}`,
+    `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${counted(scenario.nodes, "node")}, seed ${formatSeed(result.seed)}, ${formatSpan(scenario.durationUs)} simulated`)}`,
   );
   if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
   out.push("");
@@ -232,7 +232,7 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
   }
   out.push(
     c.dim(
-      `  ${result.events} events in ${formatDuration(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`,
+      `  ${result.events} events in ${formatSpan(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`,
     ),
   );
   if (options.trace !== undefined) out.push(c.dim(`  trace written to ${options.trace}`));

@@ -6,6 +6,7 @@
  * for the visible time window.
  */
 
+import { formatSpan } from "../sim/time.js";
 import { escapeHtml, jsonForScript, scriptElementText } from "./escape.js";
 import { renderFindingGraphs } from "./finding-graph.js";
 import { formatDurationUs, formatValue } from "./format.js";
@@ -116,7 +117,7 @@ function renderHeader(model: ReportModel): string {
 <div class="outcome ${model.outcome}" id="outcome">${escapeHtml(outcomeText)}</div>
 <dl class="meta">
 ${row("protocol", escapeHtml(meta.protocol))}${row("seed", `<code>${escapeHtml(meta.seed)}</code>`)}${row("quorumlab", escapeHtml(meta.version || "unknown"))}
-${row("nodes / clients", `${nodes} / ${clients}`)}${row("simulated", escapeHtml(formatDurationUs(meta.endUs)))}${row("events", String(meta.events))}
+${row("nodes / clients", `${nodes} / ${clients}`)}${row("simulated", escapeHtml(formatSpan(meta.endUs)))}${row("events", String(meta.events))}
 ${row("trace", `<code>${escapeHtml(meta.traceHash.slice(0, 16))}</code>`)}
 </dl>
 <div class="options">options <code>${escapeHtml(options.length > 600 ? `${options.slice(0, 600)}…` : options)}</code></div>

@@ -3,6 +3,8 @@
  * the notable moments, the explanation of a non-linearizable history, the figures and, for small
  * traces, a Mermaid sequence diagram (GitHub renders it). Every trace string is escaped.
  */
+
+import { formatSpan } from "../sim/time.js";
 import { describeStep, laneName, notableEvents, operationSpan, operationText } from "./describe.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
 import { mermaidSequence } from "./export/mermaid.js";
@@ -36,7 +38,7 @@ function headingSection(model: ReportModel, out: string[]): void {
   );
   out.push("");
   out.push(
-    `**${e(outcomeLine(model))}** · protocol ${markdownCode(meta.protocol)} · seed ${markdownCode(meta.seed)} · quorumlab ${e(meta.version || "unknown")} · ${nodes} nodes, ${model.lanes.length - nodes} clients · ${formatDurationUs(meta.endUs)} simulated · ${meta.events} events`,
+    `**${e(outcomeLine(model))}** · protocol ${markdownCode(meta.protocol)} · seed ${markdownCode(meta.seed)} · quorumlab ${e(meta.version || "unknown")} · ${nodes} nodes, ${model.lanes.length - nodes} clients · ${formatSpan(meta.endUs)} simulated · ${meta.events} events`,
   );
   out.push("");
 }

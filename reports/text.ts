@@ -2,6 +2,8 @@
  * The plain-text report, for a terminal: the verdict first, then the notable moments, the client
  * history with the linearizability explanation marked on it, and the figures.
  */
+
+import { formatSpan } from "../sim/time.js";
 import { describeStep, laneName, notableEvents, operationSpan, operationText } from "./describe.js";
 import { plainText } from "./escape.js";
 import { formatDurationUs } from "./format.js";
@@ -28,7 +30,7 @@ function headingLines(model: ReportModel, out: string[]): void {
   const nodes = model.lanes.filter((lane) => lane.kind === "node").length;
   out.push(`quorumlab report: ${meta.scenario}`);
   out.push(
-    `protocol ${meta.protocol} · seed ${meta.seed} · quorumlab ${meta.version || "unknown"} · ${nodes} nodes, ${model.lanes.length - nodes} clients · ${formatDurationUs(meta.endUs)} simulated · ${meta.events} events`,
+    `protocol ${meta.protocol} · seed ${meta.seed} · quorumlab ${meta.version || "unknown"} · ${nodes} nodes, ${model.lanes.length - nodes} clients · ${formatSpan(meta.endUs)} simulated · ${meta.events} events`,
   );
   out.push(`outcome: ${outcomeLine(model)}`);
   out.push("");

@@ -34,6 +34,20 @@ export function formatDuration(timeUs: number): string {
   return `${trim(timeUs / 1_000_000)}s`;
 }
 
+/**
+ * A length of time as people write it: hours, minutes and seconds, each when not zero, and below
+ * a minute as `formatDuration` writes it: `100h`, `1h30m`, `1m30s`, `3s`, `1.5s`, `250ms`. For a
+ * run's length, which `formatDuration` would give in seconds however long (`360000s` for 100h).
+ */
+export function formatSpan(timeUs: number): string {
+  if (!Number.isFinite(timeUs) || Math.abs(timeUs) < 60_000_000) return formatDuration(timeUs);
+  if (timeUs < 0) return `-${formatSpan(-timeUs)}`;
+  const hours = Math.floor(timeUs / 3_600_000_000);
+  const minutes = Math.floor((timeUs % 3_600_000_000) / 60_000_000);
+  const restUs = timeUs % 60_000_000;
+  return `${hours > 0 ? `${hours}h` : ""}${minutes > 0 ? `${minutes}m` : ""}${restUs > 0 ? formatDuration(restUs) : ""}`;
+}
+
 function trim(value: number): string {
   return String(Number(value.toFixed(3)));
 }

@@ -6,7 +6,7 @@ import type { ScenarioRunner } from "../../sim/fuzz/property.js";
 import { fuzzSettings } from "../../sim/fuzz/settings.js";
 import { formatSeed } from "../../sim/random.js";
 import { parseScenario } from "../../sim/scenario/load.js";
-import { formatDuration } from "../../sim/time.js";
+import { formatSpan } from "../../sim/time.js";
 import { readText } from "../files.js";
 import { colours, counted } from "../output.js";
 import { replay, saveCounterexample } from "../shared/counterexample-file.js";
@@ -96,7 +96,7 @@ export async function replayFile(args: FuzzArgs): Promise<number> {
     process.stdout.write(`${JSON.stringify(runJson(result, wallMs))}\n`);
   } else {
     const c = colours(process.stdout);
-    const header = `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${counted(scenario.nodes, "node")}, seed ${formatSeed(result.seed)}; ${result.events} events in ${formatDuration(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`)}`;
+    const header = `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${counted(scenario.nodes, "node")}, seed ${formatSeed(result.seed)}; ${result.events} events in ${formatSpan(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`)}`;
     process.stdout.write(`${[header, ...verdictLines(result, c, { replay: undefined })].join("\n")}\n`);
   }
   return runExitCode(result);

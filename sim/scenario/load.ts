@@ -8,7 +8,7 @@ import type { WorkloadSpec } from "../clients.js";
 import { InputError } from "../errors.js";
 import { defaultNetwork, type LinkSpec, type NetworkSpec } from "../network.js";
 import { didYouMean } from "../suggest.js";
-import { formatDuration } from "../time.js";
+import { formatDuration, formatSpan } from "../time.js";
 import { type FaultAction, type Scenario, type ScenarioInput, scenarioSchema } from "./schema.js";
 
 const symbolicTargets = new Set(["leader", "follower", "any", "crashed"]);
@@ -225,7 +225,7 @@ function buildNetwork(input: ScenarioInput, { endpoint, errorAt }: ScenarioNames
 function checkWorkload(input: ScenarioInput, errorAt: ErrorAt): void {
   const workload = input.workload;
   if (workload === undefined) return;
-  const end = `the end of the run (duration ${formatDuration(input.duration)})`;
+  const end = `the end of the run (duration ${formatSpan(input.duration)})`;
   const start = workload.start ?? 0;
   if (start >= input.duration) {
     throw errorAt(
@@ -269,7 +269,7 @@ function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] 
     if (atUs + forUs <= input.duration) return;
     throw errorAt(
       path,
-      `${path.join(".")}: ${formatDuration(forUs)} from ${formatDuration(atUs)} ends after the end of the run (duration ${formatDuration(input.duration)}): at most ${formatDuration(input.duration - atUs)}`,
+      `${path.join(".")}: ${formatDuration(forUs)} from ${formatDuration(atUs)} ends after the end of the run (duration ${formatSpan(input.duration)}): at most ${formatDuration(input.duration - atUs)}`,
     );
   };
   /**
@@ -288,7 +288,7 @@ function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] 
     if (fault.atUs > input.duration) {
       throw errorAt(
         ["faults", index, "at"],
-        `this action is after the end of the run (duration ${formatDuration(input.duration)})`,
+        `this action is after the end of the run (duration ${formatSpan(input.duration)})`,
       );
     }
     switch (fault.kind) {
@@ -372,7 +372,7 @@ function checkExpectations(input: ScenarioInput, { errorAt, nodeSet, nodeIds }: 
   if (expect.leader !== undefined && expect.leader.by > input.duration) {
     throw errorAt(
       ["expect", "leader", "by"],
-      `expect.leader.by: ${formatDuration(expect.leader.by)} is after the end of the run (duration ${formatDuration(input.duration)})`,
+      `expect.leader.by: ${formatDuration(expect.leader.by)} is after the end of the run (duration ${formatSpan(input.duration)})`,
     );
   }
   (expect.neverLeader ?? []).forEach((node, index, list) => {
