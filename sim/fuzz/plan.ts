@@ -366,12 +366,14 @@ function otherNodeName(from: number, to: number, nodes: number): string {
 /**
  * Clogged links and loss bursts: they end by themselves, the quiet phase leaves them alone. Their
  * length is drawn from the whole fault phase and cut to end with the run, as a scenario file
- * must have it.
+ * must have it. One of no length (a corpus file's `forMs: 0`; the fuzzer draws none) would do
+ * nothing, and a scenario file refuses it: it is left out.
  */
 function addMessageFault(timeline: Timeline, step: FaultStep & { type: "clog" | "burst" }): void {
   const { plan, actions } = timeline;
   const atUs = Math.min(timeline.phaseEndUs, step.atMs * 1_000);
   const forUs = Math.min(step.forMs * 1_000, timeline.settings.durationMs * 1_000 - atUs);
+  if (forUs <= 0) return;
   if (step.type === "clog") {
     const from = nodeName(step.from, plan.nodes);
     const to = otherNodeName(step.from, step.to, plan.nodes);

@@ -64,6 +64,13 @@ const duration = z
 /** A wait that must be able to pass: an operation's timeout of 0 would end it as it starts. */
 const positiveDuration = duration.refine((valueUs) => valueUs > 0, "expected a duration above 0");
 
+/** How long a clog or a burst lasts: one of no length would end as it starts, and do nothing. */
+const faultLength = (what: string) =>
+  duration.refine(
+    (valueUs) => valueUs > 0,
+    `expected a duration above 0, such as 500ms: ${what} for 0 ends as it starts and does nothing`,
+  );
+
 const probability = z
   .number()
   .min(0, "expected a probability from 0 to 1")
@@ -197,8 +204,12 @@ const faultFields = {
     .min(2, "a partition needs at least two groups"),
   cut: link,
   heal: z.literal(true, { error: "expected true: a heal is written `heal: true`" }),
-  clog: fields({ link: link, delay: duration, for: duration }),
-  burst: fields({ loss: probability.optional(), duplicate: probability.optional(), for: duration }),
+  clog: fields({ link: link, delay: duration, for: faultLength("a clog") }),
+  burst: fields({
+    loss: probability.optional(),
+    duplicate: probability.optional(),
+    for: faultLength("a burst"),
+  }),
   drift: fields({ node: target, rate: z.number().gt(-1).lt(10) }),
   drop: fields({ message: z.number().int().min(0) }),
   delay: fields({ message: z.number().int().min(0), by: duration }),

@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { planArbitrary } from "../../sim/fuzz/arbitraries.js";
-import { planScenario } from "../../sim/fuzz/plan.js";
+import { type FaultStep, type FuzzPlan, planScenario } from "../../sim/fuzz/plan.js";
 import { fuzzSettings } from "../../sim/fuzz/settings.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { Scenario } from "../../sim/scenario/schema.js";
@@ -53,6 +53,35 @@ describe("writeScenario", () => {
       ),
       { numRuns: 150 },
     );
+  });
+
+  test("the fuzzer draws no clog or burst of no length, even with a fault phase as long as the run", () => {
+    const settings = { ...fuzzSettings(forgetful, { durationMs: 300, faultPhaseMs: 300 }), bugs: [] };
+    fc.assert(
+      fc.property(planArbitrary(settings), (plan) => {
+        for (const fault of planScenario(plan, settings, { name: "phase-to-the-end" }).faults) {
+          if (fault.kind === "clog") expect(fault.clog.for).toBeGreaterThan(0);
+          if (fault.kind === "burst") expect(fault.burst.for).toBeGreaterThan(0);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("a plan's clog or burst of no length (a corpus file's) is left out, so that the scenario loads", () => {
+    const settings = { ...fuzzSettings(forgetful, {}), bugs: [] };
+    const [plan] = fc.sample(planArbitrary(settings), { seed: 1, numRuns: 1 });
+    const faults: FaultStep[] = [
+      { atMs: 100, type: "clog", from: 0, to: 1, oneWay: false, delayMs: 50, forMs: 0 },
+      { atMs: 100, type: "burst", lossPermille: 500, duplicatePermille: 0, forMs: 0 },
+      { atMs: 200, type: "burst", lossPermille: 500, duplicatePermille: 0, forMs: 10 },
+    ];
+    const scenario = planScenario({ ...(plan as FuzzPlan), faults }, settings, { name: "no-length" });
+    expect(scenario.faults.filter((fault) => fault.kind === "clog" || fault.kind === "burst")).toEqual([
+      { atUs: 200_000, kind: "burst", burst: { loss: 0.5, duplicate: 0, for: 10_000 } },
+    ]);
+    const again = parseScenario(writeScenario(scenario), "no-length.yaml");
+    expect(comparable(again)).toEqual(comparable(scenario));
   });
 
   test("hand-written networks, links, scripted operations and expectations survive the round trip", () => {

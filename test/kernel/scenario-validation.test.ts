@@ -183,6 +183,16 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "burst-past-end.yaml:4:42: faults.0.burst.for: 1s from 2.5s ends after the end of the run (duration 3s): at most 500ms",
   ],
   [
+    "clog-for-zero",
+    "protocol: raft\nduration: 3s\nfaults:\n  - {at: 1s, clog: {link: [n1, n2], delay: 10ms, for: 0}}\n",
+    "clog-for-zero.yaml:4:55: faults.0.clog.for: expected a duration above 0, such as 500ms: a clog for 0 ends as it starts and does nothing",
+  ],
+  [
+    "burst-for-zero",
+    "protocol: raft\nduration: 3s\nfaults:\n  - {at: 1s, burst: {loss: 0.5, for: 0ms}}\n",
+    "burst-for-zero.yaml:4:38: faults.0.burst.for: expected a duration above 0, such as 500ms: a burst for 0 ends as it starts and does nothing",
+  ],
+  [
     "uniform-reversed",
     "protocol: raft\nduration: 1s\nnetwork:\n  latency: {uniform: [5ms, 1ms]}\n",
     "uniform-reversed.yaml:4:12: network.latency: uniform latency needs [min, max] with min <= max",
