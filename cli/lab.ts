@@ -124,7 +124,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
         protocol: registry.get(scenario.protocol),
       });
       process.stderr.write(
-        `lab written to ${args.out}: ${scenario.protocol}, ${counted(scenario.nodes, "node")}, ${result.events} events; open it in a browser and fork\n`,
+        `lab written to ${args.out}: ${scenario.protocol}, ${counted(result.kernel.nodeIds.length, "node")}, ${result.events} events; open it in a browser and fork\n`,
       );
       return ExitCode.ok;
     }),

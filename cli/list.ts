@@ -3,6 +3,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { CommandModule } from "yargs";
+import { protocols } from "../protocols/index.js";
 import { ExitCode } from "../sim/errors.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import { displayPath, scenarioFiles } from "./files.js";
@@ -20,7 +21,7 @@ export const listCommand: CommandModule<object, { json: boolean }> = {
         return {
           name: scenario.name,
           protocol: scenario.protocol,
-          nodes: scenario.nodes,
+          nodes: scenario.nodes ?? protocols.get(scenario.protocol)?.defaultNodes,
           summary: scenario.summary,
           file: displayPath(file),
         };

@@ -206,7 +206,7 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
   const out: string[] = [];
   const scenario = result.scenario;
   out.push(
-    `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${counted(scenario.nodes, "node")}, seed ${formatSeed(result.seed)}, ${formatSpan(scenario.durationUs)} simulated`)}`,
+    `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${counted(result.kernel.nodeIds.length, "node")}, seed ${formatSeed(result.seed)}, ${formatSpan(scenario.durationUs)} simulated`)}`,
   );
   if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
   out.push("");

@@ -222,9 +222,9 @@ function beginRun(
   registry: ReadonlyMap<string, Protocol>,
   options: RunOptions,
 ): BegunRun {
-  const { protocol, options: protocolOptions } = resolveScenario(scenario, registry);
+  const { protocol, options: protocolOptions, nodes } = resolveScenario(scenario, registry);
   const seed = options.seed ?? scenario.seed;
-  const cast = castOf(scenario);
+  const cast = castOf(scenario, nodes);
   const wantFigures = protocol.figures !== undefined && (options.protocolFigures ?? true);
   const trace = startTrace({ scenario, protocol, protocolOptions, seed, cast, options, wantFigures });
   const kernel = newKernel({ scenario, protocol, protocolOptions, seed, cast, options, trace });
@@ -376,8 +376,9 @@ function names(prefix: "n" | "c", count: number): readonly string[] {
 }
 const nameLists = new Map<string, readonly string[]>();
 
-function castOf(scenario: Scenario): Cast {
-  const nodes = names("n", scenario.nodes);
+/** `nodeCount`: the cluster's size (`ResolvedScenario.nodes`). */
+function castOf(scenario: Scenario, nodeCount: number): Cast {
+  const nodes = names("n", nodeCount);
   const workloadClients = scenario.workload?.clients ?? 0;
   const scriptedOps = scenario.faults.filter((fault) => fault.kind === "op").length;
   const clientCount =

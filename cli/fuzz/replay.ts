@@ -96,7 +96,7 @@ export async function replayFile(args: FuzzArgs): Promise<number> {
     process.stdout.write(`${JSON.stringify(runJson(result, wallMs))}\n`);
   } else {
     const c = colours(process.stdout);
-    const header = `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${counted(scenario.nodes, "node")}, seed ${formatSeed(result.seed)}; ${result.events} events in ${formatSpan(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`)}`;
+    const header = `${c.bold(scenario.name)}  ${c.dim(`${result.protocol}, ${counted(result.kernel.nodeIds.length, "node")}, seed ${formatSeed(result.seed)}; ${result.events} events in ${formatSpan(result.simulatedUs)} simulated, ${wallMs.toFixed(0)} ms wall; trace ${result.traceHash.slice(0, 16)}`)}`;
     process.stdout.write(`${[header, ...verdictLines(result, c, { replay: undefined })].join("\n")}\n`);
   }
   return runExitCode(result);

@@ -9,6 +9,7 @@
  * docs/reports.md).
  */
 import type { Protocol } from "../../sim/node.js";
+import { clusterSize } from "../../sim/scenario/validate.js";
 import { exactDuration } from "../../sim/scenario/write.js";
 import { parseDurationUs } from "../../sim/time.js";
 import type { TraceLine } from "../../sim/trace.js";
@@ -329,7 +330,10 @@ class LabPage {
 
   /** The fork buttons, one group per kind of step: node, link, partition, client operation. */
   private forkActions(run: LabRun): HTMLElement {
-    const nodes = Array.from({ length: run.scenario.nodes }, (_, index) => `n${index + 1}`);
+    const nodes = Array.from(
+      { length: clusterSize(run.scenario, this.protocol) },
+      (_, index) => `n${index + 1}`,
+    );
     const actions = h("div", { class: "lab-actions" });
     append(actions, this.nodeActions(nodes));
     append(actions, this.linkActions(nodes));

@@ -135,7 +135,7 @@ export function scenarioRunner(
   const covered = (): Pick<RunVerdict, "edges" | "probes"> =>
     recorder === undefined ? {} : { edges: recorder.edges(), probes: [...recorder.probes] };
   return (scenario, ask) => {
-    recorder?.reset(scenario.nodes);
+    recorder?.reset(scenario.nodes ?? limited.get(scenario.protocol)?.defaultNodes ?? 0);
     const hashTrace = ask?.traceHash === true || ask?.keepTrace === true;
     const keepTrace = ask?.keepTrace === true;
     try {

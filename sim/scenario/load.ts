@@ -45,11 +45,23 @@ export function parseScenario(text: string, file: string): Scenario {
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) throw issueError(result.error.issues, raw, document, lineCounter, file);
   const keyOrder = Object.keys(raw);
-  const scenario = build(result.data, file, keyOrder, (path, message, at = "value") => {
+  const errorAt: ErrorAt = (path, message, at = "value") => {
     const { line, column } =
       at === "key" ? locateKey(document, lineCounter, path) : locate(document, lineCounter, path);
     return new InputError(message, { file, ...(line === undefined ? {} : { line, column }) });
-  });
+  };
+  const input = result.data;
+  const scenario = build(input, file, keyOrder, errorAt, input.nodes);
+  // Without `nodes`, the cluster is the protocol's default size, known once the protocol is: the
+  // names the file uses are checked then (`resolveScenario`).
+  if (input.nodes === undefined) {
+    Object.defineProperty(scenario, "checkNames", {
+      value: (nodes: number) => {
+        build(input, file, keyOrder, errorAt, nodes);
+      },
+      enumerable: false,
+    });
+  }
   // Not enumerable: a scenario stays plain data for comparisons and copies.
   Object.defineProperty(scenario, "locate", {
     value: (path: ReadonlyArray<string | number>) => locate(document, lineCounter, [...path]),
@@ -83,14 +95,23 @@ function otherKindOfFile(text: string): string | undefined {
   return `a trace${named}, not a scenario: replay the scenario's file instead (the fuzzer saves it beside the trace${beside}); 'quorumlab report' reads a trace`;
 }
 
-/** `keyOrder`: the file's top-level keys, in the order it writes them. */
-function build(input: ScenarioInput, file: string, keyOrder: readonly string[], errorAt: ErrorAt): Scenario {
-  const nodes = input.nodes ?? 3;
-  const names = scenarioNames(input, errorAt);
+/**
+ * `keyOrder`: the file's top-level keys, in the order it writes them. `nodes`: the cluster's size,
+ * which the names the file uses are checked against; undefined when it is not known yet (the
+ * file gives no `nodes`), and then they are not checked.
+ */
+function build(
+  input: ScenarioInput,
+  file: string,
+  keyOrder: readonly string[],
+  errorAt: ErrorAt,
+  nodes: number | undefined,
+): Scenario {
+  const names = scenarioNames(input, errorAt, nodes);
   const network = buildNetwork(input, names);
   checkWorkload(input, errorAt);
   const faults = checkFaults(input, names);
-  if (input.schedule !== undefined) checkSchedule(input, names.nodeSet, errorAt, keyOrder);
+  if (input.schedule !== undefined) checkSchedule(input, names, keyOrder);
   else if (input.clients !== undefined) {
     // Without a schedule nothing would use these clients: the run would ignore the key.
     throw errorAt(
@@ -106,7 +127,7 @@ function build(input: ScenarioInput, file: string, keyOrder: readonly string[], 
     ...(input.module === undefined ? {} : { module: input.module }),
     summary: input.summary ?? "",
     description: input.description ?? "",
-    nodes,
+    ...(input.nodes === undefined ? {} : { nodes: input.nodes }),
     seed: input.seed ?? 1n,
     durationUs: input.duration,
     options: input.options ?? {},
@@ -123,20 +144,25 @@ function build(input: ScenarioInput, file: string, keyOrder: readonly string[], 
 /** An input error at a path of the scenario document: at its value, or at its key. */
 type ErrorAt = (path: Array<string | number>, message: string, at?: "value" | "key") => InputError;
 
-/** The scenario's nodes and clients, and the checks that a name in it is one of them. */
+/**
+ * The scenario's nodes and clients, and the checks that a name in it is one of them; while the
+ * cluster's size is not known, every name passes.
+ */
 interface ScenarioNames {
   readonly nodeIds: readonly string[];
-  readonly nodeSet: ReadonlySet<string>;
   readonly errorAt: ErrorAt;
+  /** `value` is a node of the scenario (or the cluster's size is not known yet). */
+  hasNode(value: string): boolean;
   /** A node or a client, at `path`. */
   endpoint(value: string, path: Array<string | number>): void;
   /** A node or a symbolic target (`leader`, `any`...), at `path`. */
   nodeTarget(value: string, path: Array<string | number>): void;
 }
 
-function scenarioNames(input: ScenarioInput, errorAt: ErrorAt): ScenarioNames {
-  const nodeIds = Array.from({ length: input.nodes ?? 3 }, (_, index) => `n${index + 1}`);
+function scenarioNames(input: ScenarioInput, errorAt: ErrorAt, nodes: number | undefined): ScenarioNames {
+  const nodeIds = Array.from({ length: nodes ?? 0 }, (_, index) => `n${index + 1}`);
   const nodeSet = new Set(nodeIds);
+  const hasNode = (value: string) => nodes === undefined || nodeSet.has(value);
   const workloadClients = input.workload?.clients ?? 0;
   const scriptedOps = (input.faults ?? []).filter((fault) => fault.kind === "op").length;
   const clientSet = new Set(
@@ -144,10 +170,10 @@ function scenarioNames(input: ScenarioInput, errorAt: ErrorAt): ScenarioNames {
   );
   return {
     nodeIds,
-    nodeSet,
     errorAt,
+    hasNode,
     endpoint(value, path) {
-      if (!nodeSet.has(value) && !clientSet.has(value)) {
+      if (!hasNode(value) && !clientSet.has(value)) {
         // A name like a client's (c9) is told the clients too: the workload and scripted ops make them.
         const clients = /^c\d+$/.test(value)
           ? clientSet.size === 0
@@ -161,7 +187,7 @@ function scenarioNames(input: ScenarioInput, errorAt: ErrorAt): ScenarioNames {
       }
     },
     nodeTarget(value, path) {
-      if (!nodeSet.has(value) && !symbolicTargets.has(value)) {
+      if (!hasNode(value) && !symbolicTargets.has(value)) {
         throw errorAt(
           path,
           `unknown target '${value}': expected one of ${describeRange(nodeIds)}, leader, follower, any, crashed${didYouMean(value, symbolicTargets)}`,
@@ -262,7 +288,7 @@ function checkWorkload(input: ScenarioInput, errorAt: ErrorAt): void {
 
 /** The fault actions, each checked against the run's length and names, in time order. */
 function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] {
-  const { errorAt, endpoint, nodeTarget, nodeSet, nodeIds } = names;
+  const { errorAt, endpoint, nodeTarget, hasNode, nodeIds } = names;
   const faults: FaultAction[] = [...(input.faults ?? [])];
   /** A clog or a burst ends by the end of the run. */
   const lastsWithinRun = (atUs: number, forUs: number, path: Array<string | number>): void => {
@@ -337,7 +363,7 @@ function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] 
         nodeTarget(fault.drift.node, at("drift", "node"));
         break;
       case "op":
-        if (fault.op.node !== undefined && !nodeSet.has(fault.op.node)) {
+        if (fault.op.node !== undefined && !hasNode(fault.op.node)) {
           throw errorAt(
             at("op", "node"),
             `unknown node '${fault.op.node}': expected one of ${describeRange(nodeIds)}`,
@@ -353,7 +379,7 @@ function checkFaults(input: ScenarioInput, names: ScenarioNames): FaultAction[] 
 }
 
 /** Expectations that some run could meet: within the run, about its nodes, not contradictory. */
-function checkExpectations(input: ScenarioInput, { errorAt, nodeSet, nodeIds }: ScenarioNames): void {
+function checkExpectations(input: ScenarioInput, { errorAt, hasNode, nodeIds }: ScenarioNames): void {
   const expect = input.expect;
   if (expect === undefined) return;
   if (expect.safe === true && (expect.violates ?? []).length > 0) {
@@ -376,7 +402,7 @@ function checkExpectations(input: ScenarioInput, { errorAt, nodeSet, nodeIds }: 
     );
   }
   (expect.neverLeader ?? []).forEach((node, index, list) => {
-    if (!nodeSet.has(node)) {
+    if (!hasNode(node)) {
       throw errorAt(
         ["expect", "neverLeader", index],
         `expect.neverLeader: unknown node '${node}': expected one of ${describeRange(nodeIds)}`,
@@ -423,8 +449,7 @@ function buildWorkload(input: ScenarioInput): WorkloadSpec | undefined {
  */
 function checkSchedule(
   input: ScenarioInput,
-  nodeSet: ReadonlySet<string>,
-  errorAt: ErrorAt,
+  { errorAt, hasNode, nodeIds }: ScenarioNames,
   keyOrder: readonly string[],
 ): void {
   const clashing = keyOrder.filter(
@@ -444,7 +469,7 @@ function checkSchedule(
   const clientCount = input.clients ?? 0;
   const clientSet = new Set(Array.from({ length: clientCount }, (_, index) => `c${index + 1}`));
   const known = (value: string, path: Array<string | number>, nodesOnly: boolean): void => {
-    if (nodeSet.has(value) || (!nodesOnly && clientSet.has(value))) return;
+    if (hasNode(value) || (!nodesOnly && clientSet.has(value))) return;
     // A step that takes only a node is not told of the clients, which it could not name.
     const clients = nodesOnly
       ? ""
@@ -456,7 +481,7 @@ function checkSchedule(
       : "";
     throw errorAt(
       path,
-      `unknown ${nodesOnly ? "node" : "node or client"} '${value}': this scenario has nodes ${describeRange([...nodeSet])}${clients}${symbolic}`,
+      `unknown ${nodesOnly ? "node" : "node or client"} '${value}': this scenario has nodes ${describeRange(nodeIds)}${clients}${symbolic}`,
     );
   };
   (input.schedule ?? []).forEach((step, index) => {

@@ -535,7 +535,11 @@ export interface Scenario {
   readonly module?: string;
   readonly summary: string;
   readonly description: string;
-  readonly nodes: number;
+  /**
+   * The cluster's size, n1..nN, as the file gives it; absent, the protocol's `defaultNodes`
+   * (`clusterSize`, sim/scenario/validate.ts).
+   */
+  readonly nodes?: number;
   readonly seed: bigint;
   readonly durationUs: number;
   readonly options: Readonly<Record<string, unknown>>;
@@ -562,4 +566,10 @@ export interface Scenario {
    * found after parsing. Only scenarios read from text have it.
    */
   readonly faultIndexes?: readonly number[];
+  /**
+   * For a scenario read from text without `nodes`: checks the node and client names it uses
+   * against a cluster of `nodes`, as reading checks those of a file that gives `nodes`, throwing
+   * an `InputError` at the first unknown one. Only scenarios read from text have it.
+   */
+  readonly checkNames?: (nodes: number) => void;
 }

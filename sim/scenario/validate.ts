@@ -29,10 +29,20 @@ export function historyInvariantOf(model: string): string {
     : historyInvariant;
 }
 
-/** What a scenario runs: its protocol and that protocol's parsed options. */
+/** What a scenario runs: its protocol, that protocol's parsed options, and how many nodes. */
 export interface ResolvedScenario {
   readonly protocol: Protocol;
   readonly options: Readonly<Record<string, unknown>>;
+  /** The cluster's size: the scenario's `nodes`, or the protocol's `defaultNodes`. */
+  readonly nodes: number;
+}
+
+/** How many nodes `scenario` runs with `protocol`: its `nodes`, or the protocol's `defaultNodes`. */
+export function clusterSize(
+  scenario: Pick<Scenario, "nodes">,
+  protocol: Pick<Protocol, "defaultNodes">,
+): number {
+  return scenario.nodes ?? protocol.defaultNodes;
 }
 
 /** `supports 3 to 9 nodes`, for messages. */
@@ -165,12 +175,21 @@ export function resolveScenario(
 
   checkBugNames(protocol, scenario.options, errorAt);
 
-  const sizeProblem = nodeCountProblem(protocol, scenario.nodes, options);
-  if (sizeProblem !== undefined) throw errorAt(["nodes"], `nodes: ${sizeProblem}`);
+  const nodes = clusterSize(scenario, protocol);
+  const sizeProblem = nodeCountProblem(protocol, nodes, options);
+  if (sizeProblem !== undefined) {
+    throw errorAt(
+      ["nodes"],
+      scenario.nodes === undefined
+        ? `nodes: not given, so ${protocol.name}'s default of ${nodes} nodes, but ${sizeProblem}: give nodes`
+        : `nodes: ${sizeProblem}`,
+    );
+  }
+  if (scenario.nodes === undefined) scenario.checkNames?.(nodes);
   try {
     protocol.checkOptions?.(
       options,
-      Array.from({ length: scenario.nodes }, (_, index) => `n${index + 1}`),
+      Array.from({ length: nodes }, (_, index) => `n${index + 1}`),
     );
   } catch (error) {
     throw optionError(protocol, scenario, error, errorAt);
@@ -247,7 +266,7 @@ export function resolveScenario(
       `expect.blocked: ${protocol.name} does not measure blocking; ${measuring.length === 0 ? "no protocol here does" : `the commit protocols do (${measuring.join(", ")})`}`,
     );
   }
-  return { protocol, options };
+  return { protocol, options, nodes };
 }
 
 /**

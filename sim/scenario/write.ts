@@ -196,7 +196,8 @@ export function scenarioData(scenario: Scenario): Record<string, unknown> {
     ...(scenario.module === undefined ? {} : { module: scenario.module }),
     ...(scenario.summary === "" ? {} : { summary: scenario.summary }),
     ...(scenario.description === "" ? {} : { description: scenario.description }),
-    nodes: scenario.nodes,
+    // Absent, as read: the protocol's default size.
+    ...(scenario.nodes === undefined ? {} : { nodes: scenario.nodes }),
     seed: formatSeed(scenario.seed),
     duration: exactDuration(scenario.durationUs),
     options: scenario.options,

@@ -316,7 +316,7 @@ describe("exit codes", () => {
     const unmet = join(out, "verify-unmet.yaml");
     writeFileSync(
       unmet,
-      "name: never-leader\nprotocol: raft\nduration: 500ms\nexpect: {neverLeader: [n1, n2, n3]}\n",
+      "name: never-leader\nprotocol: raft\nnodes: 3\nduration: 500ms\nexpect: {neverLeader: [n1, n2, n3]}\n",
     );
     const bad = join(out, "verify-bad.yaml");
     writeFileSync(bad, "protocol: raft\nduraton: 500ms\n");

@@ -348,7 +348,7 @@ describe("exploring built-in protocols", () => {
     }
     expect(thrown).toBeInstanceOf(InputError);
     expect((thrown as InputError).describe()).toBe(
-      "bad.yaml:5:5: schedule step 2: deliver: message 9 is not in flight; in flight: prepare n1 → n2 (#0), prepare n1 → n3 (#1)",
+      "bad.yaml:5:5: schedule step 2: deliver: message 9 is not in flight; in flight: prepare n1 → n2 (#0), prepare n1 → n3 (#1), prepare n1 → n4 (#2)",
     );
   });
 

@@ -122,9 +122,10 @@ describe("coverage recorder", () => {
     const hitting = new CoverageRecorder({ countMessages: false });
     let messageEdges = 0;
     for (let index = 0; index < 6; index++) {
-      const scenario = planScenario(generatePlan(settings, 7n, index), settings, { name: "coverage" });
-      counting.reset(scenario.nodes);
-      hitting.reset(scenario.nodes);
+      const plan = generatePlan(settings, 7n, index);
+      const scenario = planScenario(plan, settings, { name: "coverage" });
+      counting.reset(plan.nodes);
+      hitting.reset(plan.nodes);
       runScenario(scenario, protocols, { hashTrace: false, observer: both(counting, hitting) });
       const edges = counting.edges();
       expect(edges).toEqual(hitting.edges());

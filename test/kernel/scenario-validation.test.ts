@@ -1,10 +1,14 @@
 /**
  * Scenario validation: malformed files give one clear error with file:line:column and what was
- * expected. Each row is (file name, file text, the exact message).
+ * expected. Each row is (file name, file text, the exact message), the file read and checked
+ * against its protocol, as a run does (the names of a file without `nodes` are checked against
+ * the protocol's default size, raft's 5).
  */
 import { describe, expect, it } from "vitest";
+import { protocols } from "../../protocols/index.js";
 import { InputError } from "../../sim/errors.js";
 import { parseScenario } from "../../sim/scenario/load.js";
+import { resolveScenario } from "../../sim/scenario/validate.js";
 
 const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
@@ -30,7 +34,7 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
     "never-leader-unknown",
     "protocol: raft\nduration: 1s\nexpect:\n  neverLeader: [n1, n9]\n",
-    "never-leader-unknown.yaml:4:21: expect.neverLeader: unknown node 'n9': expected one of n1..n3",
+    "never-leader-unknown.yaml:4:21: expect.neverLeader: unknown node 'n9': expected one of n1..n5",
   ],
   [
     "figure-min-above-max",
@@ -95,7 +99,7 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
     "partition-unknown-client",
     "protocol: raft\nduration: 1s\nworkload: {clients: 2, rate: 10}\nfaults:\n  - {at: 0, partition: [[n1], [n2, c9]]}\n",
-    "partition-unknown-client.yaml:5:36: unknown node or client 'c9': this scenario has nodes n1..n3 and clients c1..c2",
+    "partition-unknown-client.yaml:5:36: unknown node or client 'c9': this scenario has nodes n1..n5 and clients c1..c2",
   ],
   [
     "nodes-not-int",
@@ -245,7 +249,7 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
     "partition-unknown-member",
     "protocol: raft\nduration: 1s\nfaults:\n  - {at: 10ms, partition: [[n1], [n2, n9]]}\n",
-    "partition-unknown-member.yaml:4:39: unknown node or client 'n9': this scenario has nodes n1..n3",
+    "partition-unknown-member.yaml:4:39: unknown node or client 'n9': this scenario has nodes n1..n5",
   ],
   [
     "cut-from-itself",
@@ -270,12 +274,12 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
     "schedule-symbolic-target",
     "protocol: raft\nduration: 1s\nclients: 1\nschedule:\n  - {crash: leader}\n",
-    "schedule-symbolic-target.yaml:5:13: unknown node 'leader': this scenario has nodes n1..n3; schedule steps name nodes: 'leader' is a target only in a fault timeline",
+    "schedule-symbolic-target.yaml:5:13: unknown node 'leader': this scenario has nodes n1..n5; schedule steps name nodes: 'leader' is a target only in a fault timeline",
   ],
   [
     "schedule-one-client",
     "protocol: raft\nduration: 1s\nclients: 1\nschedule:\n  - {drop: {id: 0, from: c2, to: n1, type: x}}\n",
-    "schedule-one-client.yaml:5:26: unknown node or client 'c2': this scenario has nodes n1..n3 and clients c1",
+    "schedule-one-client.yaml:5:26: unknown node or client 'c2': this scenario has nodes n1..n5 and clients c1",
   ],
   [
     "heal-false",
@@ -330,7 +334,7 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
     "isolate-unknown",
     "protocol: raft\nduration: 1s\nfaults:\n  - {at: 10ms, isolate: n7}\n",
-    "isolate-unknown.yaml:4:25: unknown target 'n7': expected one of n1..n3, leader, follower, any, crashed",
+    "isolate-unknown.yaml:4:25: unknown target 'n7': expected one of n1..n5, leader, follower, any, crashed",
   ],
   [
     "duplicate-key",
@@ -354,7 +358,7 @@ describe("scenario validation", () => {
   it.each(malformed)("rejects %s with a located message", (name, text, message) => {
     let caught: unknown;
     try {
-      parseScenario(text, `${name}.yaml`);
+      resolveScenario(parseScenario(text, `${name}.yaml`), protocols);
     } catch (error) {
       caught = error;
     }

@@ -20,6 +20,7 @@ import { counterexampleText } from "../../sim/fuzz/counterexample.js";
 import { type FuzzPlan, type FuzzSettings, planScenario } from "../../sim/fuzz/plan.js";
 import type { Protocol } from "../../sim/node.js";
 import { parseScenario } from "../../sim/scenario/load.js";
+import { clusterSize } from "../../sim/scenario/validate.js";
 
 type Options = Readonly<Record<string, unknown>>;
 
@@ -68,7 +69,7 @@ function scenarioCases(): OptionsCase[] {
     return {
       protocol: registered(scenario.protocol),
       source: `scenarios/${relative(scenariosFolder(), file).split("\\").join("/")}`,
-      nodes: scenario.nodes,
+      nodes: clusterSize(scenario, registered(scenario.protocol)),
       options: scenario.options,
     };
   });
