@@ -35,7 +35,7 @@ export function formatDuration(timeUs: number): string {
 }
 
 /**
- * A length of time as people write it: hours, minutes and seconds, each when not zero, and below
+ * A length of time for people to read: hours, minutes and seconds, each when not zero, and below
  * a minute as `formatDuration` writes it: `100h`, `1h30m`, `1m30s`, `3s`, `1.5s`, `250ms`. For a
  * run's length, which `formatDuration` would give in seconds however long (`360000s` for 100h).
  */
