@@ -9,7 +9,7 @@ import { protocols } from "../protocols/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import type { Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
-import { parseScenario } from "../sim/scenario/load.js";
+import { copyScenario, parseScenario } from "../sim/scenario/load.js";
 import type { Scenario } from "../sim/scenario/schema.js";
 import { formatDuration, formatSpan, parseDurationUs } from "../sim/time.js";
 import { displayPath, loadScenario } from "./files.js";
@@ -70,13 +70,12 @@ export function blankScenario(protocol: Protocol, durationUs: number, module?: s
 /** A scenario's cluster, network and workload, without its timeline or expectations. */
 export function withoutFaults(scenario: Scenario): Scenario {
   const workloadOnly = scenario.faults.filter((fault) => fault.kind === "op").length === 0;
-  return {
-    ...scenario,
+  return copyScenario(scenario, {
     name: `${scenario.name}-lab`,
     summary: `A blank lab on the cluster of ${scenario.name}${workloadOnly ? "" : " (its scripted operations left out)"}.`,
     faults: [],
     expect: {},
-  };
+  });
 }
 
 export const labCommand: CommandModule<object, LabArgs> = {
@@ -103,8 +102,9 @@ export const labCommand: CommandModule<object, LabArgs> = {
       }
       const target = await labTarget(args.target, durationUs ?? 5_000_000);
       let scenario = target.scenario;
-      if (target.fromScenario && durationUs !== undefined) scenario = { ...scenario, durationUs };
-      if (args.seed !== undefined) scenario = { ...scenario, seed: parseSeed(args.seed, "--seed") };
+      if (target.fromScenario && durationUs !== undefined) scenario = copyScenario(scenario, { durationUs });
+      if (args.seed !== undefined)
+        scenario = copyScenario(scenario, { seed: parseSeed(args.seed, "--seed") });
       if (scenario.durationUs > labDurationMaxUs) {
         const why = `a lab page holds its whole run and simulates it again in the browser, so it takes at most ${formatDuration(labDurationMaxUs)}`;
         throw new InputError(

@@ -75,6 +75,25 @@ export function parseScenario(text: string, file: string): Scenario {
 }
 
 /**
+ * A copy of `scenario` with `changes`, keeping what a scenario read from text carries beside its
+ * data, which a spread copy loses: where its fields are in the file and, for a file without
+ * `nodes`, the check of its names that waits for its protocol's size (without it, a name the file
+ * got wrong would reach the run). Where its faults are in the file goes when they change.
+ */
+export function copyScenario(scenario: Scenario, changes: Partial<Scenario>): Scenario {
+  const copy: Scenario = { ...scenario, ...changes };
+  const carried = {
+    locate: scenario.locate,
+    checkNames: scenario.checkNames,
+    faultIndexes: changes.faults === undefined ? scenario.faultIndexes : undefined,
+  };
+  for (const [key, value] of Object.entries(carried)) {
+    if (value !== undefined) Object.defineProperty(copy, key, { value, enumerable: false });
+  }
+  return copy;
+}
+
+/**
  * What to say of a file that is plainly not a scenario but one of the files written beside one
  * (a run's trace, its HTML report), which YAML would report only as a syntax error.
  */

@@ -83,5 +83,16 @@ describe("a scenario without nodes", () => {
     const refused = quorumlab("run", wrong);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain("3pc-n6.yaml:4:24: unknown target 'n6': expected one of n1..n5,");
+    // The lab leaves the faults out, but still checks the names of the file it was given.
+    const link = join(out, "paxos-n9.yaml");
+    writeFileSync(
+      link,
+      "protocol: paxos\nduration: 1s\nnetwork:\n  links: [{from: n1, to: n9, loss: 0.5}]\n",
+    );
+    const labRefused = quorumlab("lab", link, "--duration", "500ms", "--out", join(out, "paxos-n9.html"));
+    expect(labRefused.code).toBe(2);
+    expect(labRefused.stderr.trim()).toBe(
+      `error: ${link}:4:26: unknown node or client 'n9': this scenario has nodes n1..n3`,
+    );
   });
 });
