@@ -13,15 +13,30 @@ const unitsUs: Readonly<Record<string, number>> = {
   h: 3_600_000_000,
 };
 
-/** Parses `150ms`, `2s`, `500us`, `1.5m`, `0`; returns microseconds or `undefined` if malformed. */
+/** One amount and its unit of a duration; `min` and `ms` before `m`, so that each reads whole. */
+const part = /(\d+(?:\.\d+)?)\s*(µs|us|ms|min|h|m|s)\s*/y;
+
+/**
+ * Parses `150ms`, `2s`, `500us`, `1.5m`, `0`, and the compound forms reports write (`1m30s`,
+ * `1h2m3.5s`: units from the largest down, each once); returns microseconds or `undefined` if
+ * malformed.
+ */
 export function parseDurationUs(text: string | number): number | undefined {
   if (typeof text === "number") return Number.isFinite(text) && text >= 0 ? Math.round(text) : undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s|m|min|h)?\s*$/.exec(text);
-  if (match === null) return undefined;
-  const amount = Number(match[1]);
-  const unit = match[2];
-  if (unit === undefined) return amount === 0 ? 0 : undefined;
-  return Math.round(amount * (unitsUs[unit] ?? Number.NaN));
+  const trimmed = text.trim();
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Number(trimmed) === 0 ? 0 : undefined;
+  let totalUs = 0;
+  let lastUnitUs = Number.POSITIVE_INFINITY;
+  part.lastIndex = 0;
+  while (part.lastIndex < trimmed.length) {
+    const match = part.exec(trimmed);
+    if (match === null) return undefined;
+    const unitUs = unitsUs[match[2] as string] as number;
+    if (unitUs >= lastUnitUs) return undefined;
+    lastUnitUs = unitUs;
+    totalUs += Number(match[1]) * unitUs;
+  }
+  return trimmed === "" ? undefined : Math.round(totalUs);
 }
 
 /** Formats microseconds compactly for people: `0`, `850us`, `12.5ms`, `3.2s`. */

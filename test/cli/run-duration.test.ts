@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatSpan } from "../../sim/time.js";
+import { formatSpan, parseDurationUs } from "../../sim/time.js";
 import { quorumlab } from "../support/quorumlab.js";
 
 const out = join(import.meta.dirname, "..", "..", "test-output", "run-duration");
@@ -28,11 +28,23 @@ describe("a scenario's duration", () => {
     ).toEqual(["100h", "1m30s", "1h5s", "1h2m3.5s", "3s", "1.5s", "250ms", "0"]);
   });
 
+  it("reads back as written: a file or a flag takes what run prints, units from the largest down", () => {
+    for (const timeUs of [360_000_000_000, 90_000_000, 3_605_000_000, 3_723_500_000, 60_250_000, 1_500_000]) {
+      expect(parseDurationUs(formatSpan(timeUs))).toBe(timeUs);
+    }
+    expect(parseDurationUs("2s500ms")).toBe(2_500_000);
+    expect(parseDurationUs("1min30s")).toBe(90_000_000);
+    // A unit after a smaller one, or twice, is a slip: refused rather than summed.
+    for (const text of ["30s1m", "1m1m", "1m1min", "1ms5", "5", ""])
+      expect(parseDurationUs(text)).toBeUndefined();
+  });
+
   it("is shown by run and the text report in the units a reader expects", () => {
     mkdirSync(out, { recursive: true });
     for (const [duration, shown] of [
       ["100h", "100h"],
       ["90s", "1m30s"],
+      ["1m30s", "1m30s"],
       ["3s", "3s"],
       ["250ms", "250ms"],
     ]) {
