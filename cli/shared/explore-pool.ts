@@ -9,7 +9,6 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { DeterminismError } from "../../sim/determinism.js";
 import { InputError } from "../../sim/errors.js";
 import {
   type Expansion,
@@ -24,6 +23,7 @@ import type { WorldSetup } from "../../sim/explore/world.js";
 import { packageRoot } from "../files.js";
 import type { ExpandReply, ExpandRequest, ExploreWorkerData } from "./explore-worker.js";
 import type { ProtocolSource } from "./fuzz-worker.js";
+import { errorOf } from "./worker-errors.js";
 import { workersMax } from "./workers.js";
 
 /** Where the compiled worker lives; worker threads cannot load TypeScript sources. */
@@ -126,10 +126,7 @@ export function explorePool(data: ExploreWorkerData, workers: number): ExplorePo
 /** Settles `job` with a worker's answer: its expansion, or the failure the answer describes. */
 function settle(job: Job, reply: Exclude<ExpandReply, { kind: "ready" }>): void {
   if (reply.kind === "expansion") job.resolve(reply.expansion);
-  else if (reply.determinism !== undefined)
-    job.reject(new DeterminismError(reply.message, reply.determinism.call, reply.determinism.handler));
-  else if (reply.input !== undefined) job.reject(new InputError(reply.message, reply.input));
-  else job.reject(new Error(`an explore worker failed: ${reply.message}`));
+  else job.reject(errorOf(reply, "an explore worker failed"));
 }
 
 /**

@@ -10,13 +10,12 @@
 import { performance } from "node:perf_hooks";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { protocols } from "../../protocols/index.js";
-import { DeterminismError } from "../../sim/determinism.js";
-import { InputError } from "../../sim/errors.js";
 import { type ExpanderOptions, type Expansion, FrontierExpander } from "../../sim/explore/parallel.js";
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
 import type { Protocol } from "../../sim/node.js";
 import { historyChecker } from "../history-check.js";
 import type { ProtocolSource } from "./fuzz-worker.js";
+import { type WorkerError, workerError } from "./worker-errors.js";
 
 /** What a worker rebuilds the world from: all of it plain data. */
 export interface ExploreWorkerData {
@@ -41,18 +40,7 @@ export type ExpandReply =
       /** How long expanding the run took this thread (ms): the pool sizes later runs by it. */
       readonly ms: number;
     }
-  | {
-      readonly kind: "error";
-      readonly id: number;
-      readonly message: string;
-      /**
-       * Set when the error is the user's to fix (an `InputError`, such as a handler that read the
-       * clock): the main thread reports it as such (one line, exit code 2), where it was found.
-       */
-      readonly input?: { readonly file?: string; readonly line?: number; readonly column?: number };
-      /** Set when a handler broke the determinism rules: the call and the handler. */
-      readonly determinism?: { readonly call: string; readonly handler: string | undefined };
-    };
+  | ({ readonly kind: "error"; readonly id: number } & WorkerError);
 
 /**
  * The protocol: a built-in one by name, else the user's module (loaded only then: the loader and
@@ -95,34 +83,10 @@ function main(port: NonNullable<typeof parentPort>, data: ExploreWorkerData): vo
         ]);
       })
       .catch((error: unknown) => {
-        const reply: ExpandReply =
-          error instanceof InputError
-            ? {
-                kind: "error",
-                id: request.id,
-                message: error.message,
-                input: locationOf(error),
-                ...(error instanceof DeterminismError
-                  ? { determinism: { call: error.call, handler: error.handler } }
-                  : {}),
-              }
-            : {
-                kind: "error",
-                id: request.id,
-                message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-              };
+        const reply: ExpandReply = { kind: "error", id: request.id, ...workerError(error) };
         port.postMessage(reply);
       });
   });
-}
-
-/** Where an input error was found, with only the parts it names. */
-function locationOf(error: InputError): { file?: string; line?: number; column?: number } {
-  return {
-    ...(error.file === undefined ? {} : { file: error.file }),
-    ...(error.line === undefined ? {} : { line: error.line }),
-    ...(error.column === undefined ? {} : { column: error.column }),
-  };
 }
 
 if (!isMainThread && parentPort !== null) main(parentPort, workerData as ExploreWorkerData);
