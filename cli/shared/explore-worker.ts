@@ -1,16 +1,27 @@
 /**
- * The worker thread of `quorumlab explore --workers N` (breadth first): rebuilds the explored
- * world from the settings it is started with, then expands the runs of frontier states it is
- * sent (sim/explore/parallel.ts) and answers each with its successors' fingerprints and findings.
+ * The worker thread of `quorumlab explore`. It rebuilds the explored world from the settings it
+ * is started with, then either
+ * - (`--workers N`, breadth first) expands the runs of frontier states it is sent
+ *   (sim/explore/parallel.ts) and answers each with its successors' fingerprints and findings, or
+ * - (`search`: dfs, random, novelty, cells) runs the whole search and posts its result, so that
+ *   the main thread stays free to hear Ctrl-C; the main thread sets the shared `interrupt` flag,
+ *   which the search reads where it checks its time bound.
  *
- * Messages: `start` once (`workerData`), answered by `ready` once the world is built, then
- * `expand` requests, each answered by `expansion` or `error` with the same id. The typed arrays
- * travel both ways by transfer, not copy.
+ * Messages, expanding: `start` once (`workerData`), answered by `ready` once the world is built,
+ * then `expand` requests, each answered by `expansion` or `error` with the same id. The typed
+ * arrays travel both ways by transfer, not copy. Searching: `progress` now and then, then
+ * `result` or `error` (id 0).
  */
 import { performance } from "node:perf_hooks";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { protocols } from "../../protocols/index.js";
 import { type ExpanderOptions, type Expansion, FrontierExpander } from "../../sim/explore/parallel.js";
+import {
+  explore,
+  type SearchProgress,
+  type SearchResult,
+  type SearchSettings,
+} from "../../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
 import type { Protocol } from "../../sim/node.js";
 import { historyChecker } from "../history-check.js";
@@ -22,7 +33,23 @@ export interface ExploreWorkerData {
   readonly source: ProtocolSource;
   readonly input: ExploreInput;
   readonly expander: ExpanderOptions;
+  /** Set for a worker that runs a whole search rather than expanding runs of states. */
+  readonly search?: WholeSearch;
 }
+
+/** A whole search for a worker to run: its settings, but those that are functions. */
+export interface WholeSearch {
+  readonly settings: Omit<SearchSettings, "now" | "interrupted" | "onProgress" | "onState">;
+  /** Post the search's progress (`onProgress`). */
+  readonly progress: boolean;
+  /** Over a `SharedArrayBuffer`: the main thread sets its first element when interrupted. */
+  readonly interrupt: Int32Array<SharedArrayBuffer>;
+}
+
+export type SearchReply =
+  | { readonly kind: "progress"; readonly progress: SearchProgress }
+  | { readonly kind: "result"; readonly result: SearchResult }
+  | ({ readonly kind: "error"; readonly id: 0 } & WorkerError);
 
 export interface ExpandRequest {
   readonly id: number;
@@ -61,7 +88,31 @@ async function expanderFor(data: ExploreWorkerData): Promise<FrontierExpander> {
   return new FrontierExpander(setup, data.expander);
 }
 
+/** Runs `search` in this thread and posts its result: the clock is this thread's. */
+async function searchWhole(
+  port: NonNullable<typeof parentPort>,
+  data: ExploreWorkerData,
+  search: WholeSearch,
+): Promise<void> {
+  const { setup } = exploreSetup(await protocolOf(data.source), data.input, historyChecker());
+  const post = (reply: SearchReply) => port.postMessage(reply);
+  const result = explore(setup, {
+    ...search.settings,
+    now: () => performance.now(),
+    interrupted: () => Atomics.load(search.interrupt, 0) !== 0,
+    ...(search.progress ? { onProgress: (progress) => post({ kind: "progress", progress }) } : {}),
+  });
+  post({ kind: "result", result });
+}
+
 function main(port: NonNullable<typeof parentPort>, data: ExploreWorkerData): void {
+  const search = data.search;
+  if (search !== undefined) {
+    searchWhole(port, data, search).catch((error: unknown) => {
+      port.postMessage({ kind: "error", id: 0, ...workerError(error) } satisfies SearchReply);
+    });
+    return;
+  }
   const expander = expanderFor(data);
   // A world that fails to build says so in the answer to the first request.
   expander.then(
