@@ -49,7 +49,12 @@ import { checkOutputFolder, displayPath, makeOutputFolder } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, counted, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
-import { type BreadthFirstRun, searchBreadthFirst } from "./shared/explore-pool.js";
+import {
+  type BreadthFirstRun,
+  searchBreadthFirst,
+  searchesInWorker,
+  searchInWorker,
+} from "./shared/explore-pool.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
 import { listenForInterrupt } from "./shared/interrupt.js";
@@ -398,7 +403,8 @@ async function runSearch(
     seed: bigint;
     source: ProtocolSource;
     input: ExploreInput;
-    interrupted: () => boolean;
+    /** Aborted by Ctrl-C or SIGTERM; none: the search cannot hear them. */
+    signal?: AbortSignal;
   },
 ): Promise<BreadthFirstRun> {
   const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
@@ -412,10 +418,15 @@ async function runSearch(
     seed: options.seed,
     onProgress: (progress: SearchProgress) => bar.update(progress),
     progressMs: 200,
-    interrupted: options.interrupted,
+    interrupted: () => options.signal?.aborted === true,
   };
   try {
-    if (args.strategy !== "bfs") return { result: explore(setup, settings), workers: 1 };
+    if (args.strategy !== "bfs") {
+      const { signal } = options;
+      if (signal === undefined) return { result: explore(setup, settings), workers: 1 };
+      const result = await searchInWorker(settings, { source: options.source, input: options.input, signal });
+      return { result, workers: 1 };
+    }
     // Breadth first, each level's frontier kept as choice paths (sim/explore/parallel.ts).
     return await searchBreadthFirst(setup, settings, {
       source: options.source,
@@ -509,13 +520,13 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
     case "bounded":
       if (result.strategy === "cells") {
         out.write(
-          `${c.yellow("bounded")}: no violation found breadth first over cells; stopped by ${result.boundedBy === "cells" ? "every cell reached (one state stood for each: not every state was explored)" : (result.boundedBy ?? "a bound")} — ${searched("cell")}\n`,
+          `${c.yellow("bounded")}: no violation found breadth first over cells; ${result.boundedBy === "cells" ? "stopped by every cell reached (one state stood for each: not every state was explored)" : stoppedBy(result)} — ${searched("cell")}\n`,
         );
         break;
       }
       if (result.strategy === "random" || result.strategy === "novelty") {
         out.write(
-          `${c.yellow("bounded")}: no violation found by ${result.strategy} walks; stopped by ${result.boundedBy ?? "a bound"} (walks cover no depth completely) — ${figures}\n`,
+          `${c.yellow("bounded")}: no violation found by ${result.strategy} walks; ${stoppedBy(result)} (walks cover no depth completely) — ${figures}\n`,
         );
         break;
       }
@@ -668,9 +679,10 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
     throw inModule(error, module);
   }
   if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
-  // Ctrl-C or SIGTERM stops breadth-first search between runs of states, with the summary of
-  // what it covered. The other strategies search without a break, so a signal ends them at once.
-  const interrupt = args.strategy === "bfs" ? listenForInterrupt() : undefined;
+  // Ctrl-C or SIGTERM stops the search, with the summary of what it covered: breadth first
+  // between runs of states, the other strategies in a worker thread, where they check their time
+  // bound. Run from the sources, those search in this thread, which a signal ends at once.
+  const interrupt = args.strategy === "bfs" || searchesInWorker() ? listenForInterrupt() : undefined;
   let search: BreadthFirstRun;
   try {
     search = await runSearch(setup, args, {
@@ -678,7 +690,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
       seed,
       source,
       input,
-      interrupted: () => interrupt?.signal.aborted === true,
+      ...(interrupt === undefined ? {} : { signal: interrupt.signal }),
     }).catch((error: unknown) => {
       throw inModule(error, module);
     });

@@ -1,29 +1,55 @@
 /**
- * The worker thread of `quorumlab explore --workers N` (breadth first): rebuilds the explored
- * world from the settings it is started with, then expands the runs of frontier states it is
- * sent (sim/explore/parallel.ts) and answers each with its successors' fingerprints and findings.
+ * The worker thread of `quorumlab explore`. It rebuilds the explored world from the settings it
+ * is started with, then either
+ * - (`--workers N`, breadth first) expands the runs of frontier states it is sent
+ *   (sim/explore/parallel.ts) and answers each with its successors' fingerprints and findings, or
+ * - (`search`: dfs, random, novelty, cells) runs the whole search and posts its result, so that
+ *   the main thread stays free to hear Ctrl-C; the main thread sets the shared `interrupt` flag,
+ *   which the search reads where it checks its time bound.
  *
- * Messages: `start` once (`workerData`), answered by `ready` once the world is built, then
- * `expand` requests, each answered by `expansion` or `error` with the same id. The typed arrays
- * travel both ways by transfer, not copy.
+ * Messages, expanding: `start` once (`workerData`), answered by `ready` once the world is built,
+ * then `expand` requests, each answered by `expansion` or `error` with the same id. The typed
+ * arrays travel both ways by transfer, not copy. Searching: `progress` now and then, then
+ * `result` or `error` (id 0).
  */
 import { performance } from "node:perf_hooks";
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { protocols } from "../../protocols/index.js";
-import { DeterminismError } from "../../sim/determinism.js";
-import { InputError } from "../../sim/errors.js";
 import { type ExpanderOptions, type Expansion, FrontierExpander } from "../../sim/explore/parallel.js";
+import {
+  explore,
+  type SearchProgress,
+  type SearchResult,
+  type SearchSettings,
+} from "../../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
 import type { Protocol } from "../../sim/node.js";
 import { historyChecker } from "../history-check.js";
 import type { ProtocolSource } from "./fuzz-worker.js";
+import { type WorkerError, workerError } from "./worker-errors.js";
 
 /** What a worker rebuilds the world from: all of it plain data. */
 export interface ExploreWorkerData {
   readonly source: ProtocolSource;
   readonly input: ExploreInput;
   readonly expander: ExpanderOptions;
+  /** Set for a worker that runs a whole search rather than expanding runs of states. */
+  readonly search?: WholeSearch;
 }
+
+/** A whole search for a worker to run: its settings, but those that are functions. */
+export interface WholeSearch {
+  readonly settings: Omit<SearchSettings, "now" | "interrupted" | "onProgress" | "onState">;
+  /** Post the search's progress (`onProgress`). */
+  readonly progress: boolean;
+  /** Over a `SharedArrayBuffer`: the main thread sets its first element when interrupted. */
+  readonly interrupt: Int32Array<SharedArrayBuffer>;
+}
+
+export type SearchReply =
+  | { readonly kind: "progress"; readonly progress: SearchProgress }
+  | { readonly kind: "result"; readonly result: SearchResult }
+  | ({ readonly kind: "error"; readonly id: 0 } & WorkerError);
 
 export interface ExpandRequest {
   readonly id: number;
@@ -41,18 +67,7 @@ export type ExpandReply =
       /** How long expanding the run took this thread (ms): the pool sizes later runs by it. */
       readonly ms: number;
     }
-  | {
-      readonly kind: "error";
-      readonly id: number;
-      readonly message: string;
-      /**
-       * Set when the error is the user's to fix (an `InputError`, such as a handler that read the
-       * clock): the main thread reports it as such (one line, exit code 2), where it was found.
-       */
-      readonly input?: { readonly file?: string; readonly line?: number; readonly column?: number };
-      /** Set when a handler broke the determinism rules: the call and the handler. */
-      readonly determinism?: { readonly call: string; readonly handler: string | undefined };
-    };
+  | ({ readonly kind: "error"; readonly id: number } & WorkerError);
 
 /**
  * The protocol: a built-in one by name, else the user's module (loaded only then: the loader and
@@ -73,7 +88,31 @@ async function expanderFor(data: ExploreWorkerData): Promise<FrontierExpander> {
   return new FrontierExpander(setup, data.expander);
 }
 
+/** Runs `search` in this thread and posts its result: the clock is this thread's. */
+async function searchWhole(
+  port: NonNullable<typeof parentPort>,
+  data: ExploreWorkerData,
+  search: WholeSearch,
+): Promise<void> {
+  const { setup } = exploreSetup(await protocolOf(data.source), data.input, historyChecker());
+  const post = (reply: SearchReply) => port.postMessage(reply);
+  const result = explore(setup, {
+    ...search.settings,
+    now: () => performance.now(),
+    interrupted: () => Atomics.load(search.interrupt, 0) !== 0,
+    ...(search.progress ? { onProgress: (progress) => post({ kind: "progress", progress }) } : {}),
+  });
+  post({ kind: "result", result });
+}
+
 function main(port: NonNullable<typeof parentPort>, data: ExploreWorkerData): void {
+  const search = data.search;
+  if (search !== undefined) {
+    searchWhole(port, data, search).catch((error: unknown) => {
+      port.postMessage({ kind: "error", id: 0, ...workerError(error) } satisfies SearchReply);
+    });
+    return;
+  }
   const expander = expanderFor(data);
   // A world that fails to build says so in the answer to the first request.
   expander.then(
@@ -95,34 +134,10 @@ function main(port: NonNullable<typeof parentPort>, data: ExploreWorkerData): vo
         ]);
       })
       .catch((error: unknown) => {
-        const reply: ExpandReply =
-          error instanceof InputError
-            ? {
-                kind: "error",
-                id: request.id,
-                message: error.message,
-                input: locationOf(error),
-                ...(error instanceof DeterminismError
-                  ? { determinism: { call: error.call, handler: error.handler } }
-                  : {}),
-              }
-            : {
-                kind: "error",
-                id: request.id,
-                message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-              };
+        const reply: ExpandReply = { kind: "error", id: request.id, ...workerError(error) };
         port.postMessage(reply);
       });
   });
-}
-
-/** Where an input error was found, with only the parts it names. */
-function locationOf(error: InputError): { file?: string; line?: number; column?: number } {
-  return {
-    ...(error.file === undefined ? {} : { file: error.file }),
-    ...(error.line === undefined ? {} : { line: error.line }),
-    ...(error.column === undefined ? {} : { column: error.column }),
-  };
 }
 
 if (!isMainThread && parentPort !== null) main(parentPort, workerData as ExploreWorkerData);

@@ -37,6 +37,8 @@ export interface NoveltySettings {
   readonly restore?: "snapshot" | "replay";
   readonly onProgress?: (progress: NoveltyProgress) => void;
   readonly progressMs?: number;
+  /** Asked before each walk, where the time bound is: true ends the search (`interrupted`). */
+  readonly interrupted?: () => boolean;
 }
 
 export interface NoveltyProgress {
@@ -54,7 +56,7 @@ export interface NoveltyOutcome {
   readonly uniqueStates: number;
   readonly cells: number;
   readonly walks: number;
-  readonly boundedBy: "time" | "states" | "exhausted";
+  readonly boundedBy: "time" | "states" | "exhausted" | "interrupted";
   readonly restore: "snapshot" | "replay";
   readonly hiddenState: boolean;
   /** The choices (as `World.choices()` lists them) from the initial state to the finding. */
@@ -120,6 +122,7 @@ class NoveltySearch {
       const now = settings.now();
       if (now - this.started >= settings.timeMs) return this.outcome("time");
       if (this.visited.size >= settings.statesMax) return this.outcome("states");
+      if (settings.interrupted?.() === true) return this.outcome("interrupted");
       this.progress(now);
       const cell = drawCell(this.cells, this.random.next());
       if (cell === undefined) return this.outcome("exhausted");

@@ -27,7 +27,7 @@ import { inDeterministicSection } from "../determinism.js";
 import { randomStream } from "../random.js";
 import type { ScheduleStep } from "../scenario/schema.js";
 import type { Fingerprint } from "./fingerprint.js";
-import { cellHasher, noveltySearch } from "./novelty.js";
+import { cellHasher, type NoveltyOutcome, noveltySearch } from "./novelty.js";
 import { shortenSchedule } from "./shorten.js";
 import { FingerprintSet } from "./visited.js";
 import {
@@ -59,8 +59,9 @@ export interface SearchSettings {
    */
   readonly restore?: "snapshot" | "replay";
   /**
-   * Asked where the time bound is checked (`bfs` in levels: after each run of states merged):
-   * once it returns true, the search ends as `bounded` by `interrupted`. The caller decides what
+   * Asked where the time bound is checked (`bfs` in levels: after each run of states merged;
+   * `dfs` and `cells`: after each new state; `random` and `novelty`: after each walk): once it
+   * returns true, the search ends as `bounded` by `interrupted`. The caller decides what
    * interrupts (the command line: Ctrl-C or SIGTERM).
    */
   readonly interrupted?: () => boolean;
@@ -175,6 +176,7 @@ function novelty(setup: WorldSetup, settings: SearchSettings): SearchResult {
             }),
         }),
     ...(settings.progressMs === undefined ? {} : { progressMs: settings.progressMs }),
+    ...(settings.interrupted === undefined ? {} : { interrupted: settings.interrupted }),
   });
   const found = outcome.found;
   return {
@@ -183,7 +185,7 @@ function novelty(setup: WorldSetup, settings: SearchSettings): SearchResult {
     statesVisited: outcome.statesVisited,
     uniqueStates: outcome.uniqueStates,
     depth: 0,
-    ...(found === undefined ? { boundedBy: outcome.boundedBy === "states" ? "states" : "time" } : {}),
+    ...(found === undefined ? { boundedBy: noveltyBound(outcome.boundedBy) } : {}),
     ...(outcome.hiddenState ? { hiddenState: true } : {}),
     restore: outcome.restore,
     ...(found === undefined
@@ -191,6 +193,11 @@ function novelty(setup: WorldSetup, settings: SearchSettings): SearchResult {
       : { counterexample: shortened(setup, found.choices, found.finding, settings) }),
     wallMs: settings.now() - started,
   };
+}
+
+/** What stopped a novelty search without a finding, as `SearchResult.boundedBy` says it. */
+function noveltyBound(bound: NoveltyOutcome["boundedBy"]): SearchResult["boundedBy"] {
+  return bound === "states" || bound === "interrupted" ? bound : "time";
 }
 
 /**
@@ -495,6 +502,7 @@ class BreadthFirst {
         if (ended !== undefined) return this.violation(ended.path, ended.finding, depth);
         const now = this.settings.now();
         if (now - this.started >= this.settings.timeMs) return this.result("bounded", depth, "time");
+        if (this.settings.interrupted?.() === true) return this.result("bounded", depth, "interrupted");
         this.progress(now, depth, frontier.length - at - 1 + next.length);
       }
       if (next.length === 0) break;
@@ -616,8 +624,8 @@ function iterativeDeepening(setup: WorldSetup, settings: SearchSettings): Search
 interface Round {
   /** Some path reached the bound with steps still enabled. */
   cut: boolean;
-  /** The time or state bound stopped the round. */
-  stop: "time" | "states" | undefined;
+  /** The time or state bound, or an interrupt, stopped the round. */
+  stop: "time" | "states" | "interrupted" | undefined;
   found: { readonly path: readonly number[]; readonly finding: Finding } | undefined;
 }
 
@@ -707,13 +715,14 @@ class IterativeDeepening {
     }
   }
 
-  /** Whether the time or state bound is reached now; reports progress on the way. */
+  /** Whether the time or state bound is reached now, or the search interrupted; reports progress on the way. */
   private stopNow(visited: FingerprintSet, bound: number, pathLength: number): Round["stop"] {
     const settings = this.settings;
     let stop: Round["stop"];
     if (visited.size >= settings.statesMax) stop = "states";
     const now = settings.now();
     if (now - this.started >= settings.timeMs) stop = "time";
+    if (stop === undefined && settings.interrupted?.() === true) stop = "interrupted";
     if (settings.onProgress !== undefined && now - this.lastProgress >= (settings.progressMs ?? 100)) {
       this.lastProgress = now;
       settings.onProgress({
@@ -810,6 +819,7 @@ function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult 
     samples.add(() => [...path], print.high, print.low);
     const now = settings.now();
     if (now - started >= settings.timeMs || visited.size >= settings.statesMax) return result("bounded");
+    if (settings.interrupted?.() === true) return result("bounded", { boundedBy: "interrupted" });
     if (settings.onProgress !== undefined && now - lastProgress >= (settings.progressMs ?? 100)) {
       lastProgress = now;
       settings.onProgress({

@@ -195,14 +195,18 @@ describe("determinism", () => {
     });
   }
 
-  it("explore stops a handler that calls Date.now() the same way, in one thread and in two", () => {
+  it("explore stops a handler that calls Date.now() the same way, in one thread, in two, and with dfs in its worker thread", () => {
     const file = moduleWith(
       "explored-clock.mjs",
       "",
       `Date.now(); ctx.reply(request, { status: "ok", value: null });`,
     );
-    for (const workers of ["1", "2"]) {
-      const result = quorumlab("explore", file, "--nodes", "2", "--workers", workers, "--time", "30s");
+    for (const how of [
+      ["--workers", "1"],
+      ["--workers", "2"],
+      ["--strategy", "dfs"],
+    ]) {
+      const result = quorumlab("explore", file, "--nodes", "2", ...how, "--time", "30s");
       expectOneLineError(
         result,
         /^error: explored-clock\.mjs: n\d onClientRequest called Date\.now\(\): .*use ctx\.now\(\)/m,

@@ -2,16 +2,21 @@
  * `quorumlab explore --workers N` against the compiled package (built here first, as
  * `npm run build` does, since worker threads load compiled code): two worker threads give the
  * same verdict, counts, depth and counterexample (schedule and trace hash) as one thread, and a
- * bad worker count is refused with exit 2.
+ * bad worker count is refused with exit 2. The other strategies, searched in a worker thread,
+ * give what the same search gives in this thread, and what they gave before they moved there.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { historyChecker } from "../../cli/history-check.js";
 import { explorePool } from "../../cli/shared/explore-pool.js";
 import { protocols } from "../../protocols/index.js";
-import { exploreSetup } from "../../sim/explore/settings.js";
+import { describeStep } from "../../sim/explore/schedule.js";
+import { explore, type Strategy } from "../../sim/explore/search.js";
+import { exploreSetup, parseFaultBudget } from "../../sim/explore/settings.js";
 import type { Protocol } from "../../sim/node.js";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -156,4 +161,87 @@ describe("quorumlab explore --workers", () => {
       expect(result.stderr).not.toMatch(/\n\s+at /);
     },
   );
+});
+
+describe("quorumlab explore with dfs, random, novelty and cells, searched in a worker thread", () => {
+  // As the command line searched them in its own thread before: its counterexample file's name
+  // (the settings' digest) and the trace hash of its replay.
+  const before: Record<
+    Exclude<Strategy, "bfs">,
+    { states: [number, number]; file: string; trace: string }
+  > = {
+    dfs: {
+      states: [12, 19],
+      file: "a555f788",
+      trace: "efd0386bbe5fe72484359c3e5f4b8613e58dd20e2ff141172ae83f71a4e21164",
+    },
+    random: {
+      states: [8, 8],
+      file: "967b8647",
+      trace: "66e3e0d4535a411f1988888fdc80e565e2ca3b6e4763c74a1fbd73c872d031b5",
+    },
+    novelty: {
+      states: [5, 5],
+      file: "a0a822f5",
+      trace: "56f91a5c88a64f5751b55106384d3a4600482cd34b0588145051ae053ae03ba3",
+    },
+    cells: {
+      states: [14, 15],
+      file: "42318d7a",
+      trace: "c725ea90c152fcf61650e6062286d2635b572ae081cdeee4ea971a14a53c4cca",
+    },
+  };
+
+  it.each(["dfs", "random", "novelty", "cells"] as const)(
+    "%s finds the same counterexample as in this thread, in the same file with the same trace hash as before",
+    (strategy) => {
+      const bug = "ready-aborts-on-timeout";
+      const ran = quorumlab(
+        ...["explore", "two-phase-commit", "--bug", bug, "--strategy", strategy, "--json"],
+        ...["--out", join(out, "whole", strategy)],
+      );
+      expect(ran.code).toBe(1);
+      const json = JSON.parse(ran.stdout);
+      const { setup } = exploreSetup(
+        protocols.get("two-phase-commit") as Protocol,
+        { bugs: [bug], faults: parseFaultBudget(""), seed: 1n },
+        historyChecker(),
+      );
+      const here = explore(setup, {
+        strategy,
+        depthMax: strategy === "cells" ? Number.POSITIVE_INFINITY : 60,
+        timeMs: 60_000,
+        statesMax: 20_000_000,
+        now: () => performance.now(),
+        seed: 1n,
+      });
+      expect([json.verdict, json.uniqueStates, json.statesVisited, json.depth]).toEqual([
+        here.verdict,
+        here.uniqueStates,
+        here.statesVisited,
+        here.depth,
+      ]);
+      expect(json.counterexample.schedule).toEqual(here.counterexample?.steps.map(describeStep));
+      const { states, file, trace } = before[strategy];
+      expect([json.uniqueStates, json.statesVisited]).toEqual(states);
+      expect(basename(json.counterexample.file)).toBe(
+        `two-phase-commit-commit.yes-voter-not-alone-${bug}-explored-${file}.yaml`,
+      );
+      expect(json.counterexample.traceHash).toBe(trace);
+      expect(json.counterexample.reproduced).toBe(true);
+    },
+  );
+
+  it("dfs bounded by depth: the same counts as before", () => {
+    const args = ["explore", "raft", "--strategy", "dfs", "--depth", "7", "--faults", "crash=1,timeouts=2"];
+    const ran = quorumlab(...args, "--json", "--out", join(out, "whole", "raft"));
+    expect(ran.code).toBe(3);
+    expect(outcome(ran.stdout)).toMatchObject({
+      verdict: "bounded",
+      boundedBy: "depth",
+      depth: 7,
+      uniqueStates: 75_141,
+      statesVisited: 203_663,
+    });
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * An exploration interrupted by Ctrl-C (SIGINT) or a CI runner's cancellation (SIGTERM): breadth
- * first stops between runs of states, prints what it covered as a `bounded` verdict and exits
- * 128 + the signal's number; `mutants --explore` prints the rows of the bugs explored before it.
+ * first stops between runs of states, the other strategies (in a worker thread) where they check
+ * their time bound; each prints what it covered as a `bounded` verdict and exits 128 + the
+ * signal's number. `mutants --explore` prints the rows of the bugs explored before it.
  * Runs the compiled package (`npm run build` first).
  */
 import { execFileSync, spawn } from "node:child_process";
@@ -91,6 +92,48 @@ describe("an interrupted exploration", () => {
     expect(json.boundedBy).toBe("interrupted");
     expect(json.interrupted).toBe(true);
     expect(json.uniqueStates).toBeGreaterThan(1);
+    expect(json.counterexample).toBeNull();
+  }, 90_000);
+
+  test("SIGINT during depth-first search: the depth it covered, as bounded by the interrupt, exit code 130", async () => {
+    // Raft to depth 60 takes far longer than a minute; the header is printed as the worker starts.
+    const ended = await interrupted(
+      "SIGINT",
+      ["--strategy", "dfs"],
+      (text) => text.includes("exploring raft"),
+      2500,
+    );
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(130);
+    expect(ended.stdout).toMatch(
+      /^bounded: no violation within depth \d+ \(every state at most \d+ steps? from the start was explored\); interrupted \(Ctrl-C or SIGTERM\) before its bounds were reached — [\d,]+ unique states/m,
+    );
+  }, 90_000);
+
+  test("SIGINT during a search over cells: what it reached, as bounded by the interrupt, exit code 130", async () => {
+    const ended = await interrupted(
+      "SIGINT",
+      ["--strategy", "cells"],
+      (text) => text.includes("exploring raft"),
+      2000,
+    );
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(130);
+    expect(ended.stdout).toMatch(
+      /^bounded: no violation found breadth first over cells; interrupted \(Ctrl-C or SIGTERM\) before its bounds were reached — [\d,]+ cells/m,
+    );
+  }, 90_000);
+
+  test("SIGTERM during random walks: --json says interrupted, exit code 143", async () => {
+    const ended = await interrupted("SIGTERM", ["--strategy", "random", "--json"], () => true, 4000);
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(143);
+    const json = JSON.parse(ended.stdout) as Record<string, unknown>;
+    expect(json.strategy).toBe("random");
+    expect(json.verdict).toBe("bounded");
+    expect(json.boundedBy).toBe("interrupted");
+    expect(json.interrupted).toBe(true);
+    expect(json.statesVisited).toBeGreaterThan(0);
     expect(json.counterexample).toBeNull();
   }, 90_000);
 });

@@ -188,6 +188,27 @@ describe("replaying explored schedules", () => {
   });
 });
 
+describe("an interrupted search", () => {
+  const paxos = protocols.get("paxos") as Protocol;
+  const { setup } = exploreSetup(paxos, { faults: { timeouts: 2 } });
+
+  it.each(["dfs", "random", "novelty", "cells"] as const)(
+    "%s is asked where it checks its time bound, and ends bounded by the interrupt",
+    (strategy) => {
+      let asked = 0;
+      const result = explore(
+        setup,
+        // Without the interrupt, each would end on its bound of states.
+        settings({ strategy, depthMax: 60, statesMax: 5_000, seed: 1n, interrupted: () => ++asked > 20 }),
+      );
+      expect(result.verdict).toBe("bounded");
+      expect(result.boundedBy).toBe("interrupted");
+      expect(asked).toBe(21);
+      expect(result.statesVisited).toBeGreaterThan(1);
+    },
+  );
+});
+
 describe("exploring built-in protocols", () => {
   it("gives identical counts on every run", () => {
     const paxos = protocols.get("paxos") as Protocol;
