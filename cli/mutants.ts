@@ -36,7 +36,7 @@ import { checkOutputFolder, displayPath } from "./files.js";
 import { historyChecker } from "./history-check.js";
 import { colours, counted, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
-import { searchBreadthFirst } from "./shared/explore-pool.js";
+import { searchBreadthFirst, searchesInWorker, searchInWorker } from "./shared/explore-pool.js";
 import { type FuzzOptions, type FuzzOutcome, fuzzCampaign } from "./shared/fuzz-campaign.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import type { ProtocolSource } from "./shared/fuzz-worker.js";
@@ -420,7 +420,7 @@ export async function runExploreMutants(options: {
    */
   workers?: number | "auto";
   onStart?: (protocol: string, bug: string) => void;
-  /** Ctrl-C or SIGTERM: the bug being explored ends soon after (its row is kept), and no other starts. */
+  /** Ctrl-C or SIGTERM: the bug being explored ends soon after (its row kept if found), and no other starts. */
   interrupt?: Pick<Interrupt, "signal">;
 }): Promise<ExploreMutantRow[]> {
   const rows: ExploreMutantRow[] = [];
@@ -445,7 +445,7 @@ export async function runExploreMutants(options: {
         options.timePerMs,
         nodes,
         { source, workers: options.workers ?? 1 },
-        { interrupted },
+        options.interrupt === undefined ? {} : { signal: options.interrupt.signal },
       );
       if (row !== undefined) rows.push(row);
     }
@@ -516,11 +516,15 @@ export async function exploreBug(
   limits: {
     /** The most states each search may visit (a search stops at whichever of time and states ends first). */
     readonly statesMax?: number;
-    /** Ends the bug's searches (Ctrl-C): breadth-first search stops soon after, the others when done. */
-    readonly interrupted?: () => boolean;
+    /**
+     * Ctrl-C or SIGTERM: the bug's searches end soon after. Breadth first stops between runs of
+     * states; the other strategies search in a worker thread that hears it (run from the
+     * compiled package; from the sources, in this thread, they end when done).
+     */
+    readonly signal?: AbortSignal;
   } = {},
 ): Promise<ExploreMutantRow | undefined> {
-  const interrupted = limits.interrupted ?? (() => false);
+  const interrupted = (): boolean => limits.signal?.aborted === true;
   // The generic settings explore every schedule: no bound of the protocol's applies.
   const unbounded = { timers: "all", network: "unordered", quietTimeouts: false } as const;
   let row: ExploreMutantRow | undefined;
@@ -550,10 +554,13 @@ export async function exploreBug(
       now: () => performance.now(),
       interrupted,
     };
+    const signal = limits.signal;
     const result =
       strategy === "bfs"
         ? (await searchBreadthFirst(setup, settings, { ...threads, input })).result
-        : explore(setup, settings);
+        : signal !== undefined && searchesInWorker()
+          ? await searchInWorker(settings, { source: threads.source, input, signal })
+          : explore(setup, settings);
     statesVisited += result.statesVisited;
     uniqueStates += result.uniqueStates;
     wallMs += result.wallMs;
