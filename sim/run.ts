@@ -242,27 +242,7 @@ function endRun(begun: BegunRun): RunResult {
 
 /** A started run's end: its end-of-run checks, the client history's check, figures and expectations. */
 function finishRun(
-  {
-    scenario,
-    protocol,
-    options,
-    seed,
-    trace,
-    kernel,
-    history,
-    stepsRun,
-    wantFigures,
-  }: {
-    readonly scenario: Scenario;
-    readonly protocol: Protocol;
-    readonly options: RunOptions;
-    readonly seed: bigint;
-    readonly trace: TraceRecorder;
-    readonly kernel: Kernel;
-    readonly history: HistoryLog;
-    readonly stepsRun: StepRun[];
-    readonly wantFigures: boolean;
-  },
+  { scenario, protocol, options, seed, trace, kernel, history, stepsRun, wantFigures }: BegunRun,
   leaderAt: boolean | undefined,
 ): RunResult {
   if (!kernel.isStopped) kernel.checkAtEnd();
