@@ -366,8 +366,9 @@ function otherNodeName(from: number, to: number, nodes: number): string {
 /**
  * Clogged links and loss bursts: they end by themselves, the quiet phase leaves them alone. Their
  * length is drawn from the whole fault phase and cut to end with the run, as a scenario file
- * must have it. One of no length (a corpus file's `forMs: 0`; the fuzzer draws none) would do
- * nothing, and a scenario file refuses it: it is left out.
+ * must have it. One of no length, or a clog of no delay (a corpus file's `forMs: 0` or
+ * `delayMs: 0`; the fuzzer draws neither), would do nothing, and a scenario file refuses it: it is
+ * left out.
  */
 function addMessageFault(timeline: Timeline, step: FaultStep & { type: "clog" | "burst" }): void {
   const { plan, actions } = timeline;
@@ -377,7 +378,7 @@ function addMessageFault(timeline: Timeline, step: FaultStep & { type: "clog" | 
   if (step.type === "clog") {
     const from = nodeName(step.from, plan.nodes);
     const to = otherNodeName(step.from, step.to, plan.nodes);
-    if (to === from) return;
+    if (to === from || step.delayMs <= 0) return;
     actions.push({
       atUs,
       kind: "clog",

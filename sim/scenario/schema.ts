@@ -204,7 +204,14 @@ const faultFields = {
     .min(2, "a partition needs at least two groups"),
   cut: link,
   heal: z.literal(true, { error: "expected true: a heal is written `heal: true`" }),
-  clog: fields({ link: link, delay: duration, for: faultLength("a clog") }),
+  clog: fields({
+    link: link,
+    delay: duration.refine(
+      (valueUs) => valueUs > 0,
+      "expected a duration above 0, such as 50ms: a clog that delays by 0 does nothing",
+    ),
+    for: faultLength("a clog"),
+  }),
   burst: fields({
     loss: probability.optional(),
     duplicate: probability.optional(),

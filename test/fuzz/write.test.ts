@@ -68,11 +68,12 @@ describe("writeScenario", () => {
     );
   });
 
-  test("a plan's clog or burst of no length (a corpus file's) is left out, so that the scenario loads", () => {
+  test("a plan's clog or burst of no length, or clog of no delay (a corpus file's), is left out, so that the scenario loads", () => {
     const settings = { ...fuzzSettings(forgetful, {}), bugs: [] };
     const [plan] = fc.sample(planArbitrary(settings), { seed: 1, numRuns: 1 });
     const faults: FaultStep[] = [
       { atMs: 100, type: "clog", from: 0, to: 1, oneWay: false, delayMs: 50, forMs: 0 },
+      { atMs: 150, type: "clog", from: 0, to: 1, oneWay: false, delayMs: 0, forMs: 10 },
       { atMs: 100, type: "burst", lossPermille: 500, duplicatePermille: 0, forMs: 0 },
       { atMs: 200, type: "burst", lossPermille: 500, duplicatePermille: 0, forMs: 10 },
     ];

@@ -192,6 +192,11 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
     "clog-for-zero.yaml:4:55: faults.0.clog.for: expected a duration above 0, such as 500ms: a clog for 0 ends as it starts and does nothing",
   ],
   [
+    "clog-delay-zero",
+    "protocol: raft\nduration: 3s\nfaults:\n  - {at: 1s, clog: {link: [n1, n2], delay: 0ms, for: 1s}}\n",
+    "clog-delay-zero.yaml:4:44: faults.0.clog.delay: expected a duration above 0, such as 50ms: a clog that delays by 0 does nothing",
+  ],
+  [
     "burst-for-zero",
     "protocol: raft\nduration: 3s\nfaults:\n  - {at: 1s, burst: {loss: 0.5, for: 0ms}}\n",
     "burst-for-zero.yaml:4:38: faults.0.burst.for: expected a duration above 0, such as 500ms: a burst for 0 ends as it starts and does nothing",
