@@ -13,7 +13,7 @@ import { standardInput } from "./shared/standard-input.js";
 
 const exitCodes = `Exit codes:
   0   ok: every invariant held, history linearizable, expectations met
-  1   an invariant was violated or a history is not linearizable
+  1   an invariant was violated, a history is not linearizable, or an expectation was not met
   2   usage error or invalid input file
   3   inconclusive: checker budget or liveness deadline ran out
   70  internal error

@@ -33,7 +33,11 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
   ...commandHeadings.run,
   builder: (yargs) =>
     yargs
-      .positional("scenario", { type: "string", demandOption: true, describe: "scenario name or file" })
+      .positional("scenario", {
+        type: "string",
+        demandOption: true,
+        describe: "a built-in scenario's name (quorumlab list) or a scenario file (.yaml)",
+      })
       .option("seed", { type: "string", describe: "run seed, decimal or 0x-hex (default: the scenario's)" })
       .option("trace", { type: "string", describe: "write the trace as JSON Lines to this file" })
       .option("report", { type: "string", describe: "write a self-contained HTML report to this file" })

@@ -560,6 +560,9 @@ describe("exit codes", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("70  internal error");
     expect(result.stdout).toContain(
+      "1   an invariant was violated, a history is not linearizable, or an expectation was not met",
+    );
+    expect(result.stdout).toContain(
       "130 run, fuzz, explore or mutants interrupted (Ctrl-C; 143 for SIGTERM)",
     );
   });
