@@ -88,8 +88,9 @@ describe("Ctrl-C during a run", () => {
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    // Long enough to be running, far shorter than the run.
-    setTimeout(() => child.kill("SIGINT"), 3_000);
+    // Long enough to have started and be running on a busy machine (it prints nothing before the
+    // end), far shorter than the run (100h of Raft takes over 15 s on a quiet one).
+    setTimeout(() => child.kill("SIGINT"), 5_000);
     const code = await new Promise<number | null>((done) => child.on("close", done));
     expect(stderr).toBe("");
     expect(code).toBe(130);
