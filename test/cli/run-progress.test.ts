@@ -3,15 +3,13 @@
  * the end-of-run checks run, cleared at the end), and Ctrl-C (SIGINT), which stops it and says how far it got, with exit code 130. The
  * signal test runs the compiled package (`npm run build` first).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { longDuration, runProgressLine, runProgressText } from "../../cli/shared/progress.js";
+import { signalled } from "../support/signalled.js";
 
-const root = join(import.meta.dirname, "..", "..");
-const cli = join(root, "dist", "cli", "main.js");
 const folder = mkdtempSync(join(tmpdir(), "quorumlab-run-progress-"));
 
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -79,19 +77,9 @@ describe("Ctrl-C during a run", () => {
   it("stops it, says how far it got and exits 130", async () => {
     const file = join(folder, "long.yaml");
     writeFileSync(file, "protocol: raft\nnodes: 3\nduration: 100h\n");
-    const child = spawn("node", [cli, "run", file], { cwd: root, env: { ...process.env, NO_COLOR: "1" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
     // Long enough to have started and be running on a busy machine (it prints nothing before the
     // end), far shorter than the run (100h of Raft takes over 15 s on a quiet one).
-    setTimeout(() => child.kill("SIGINT"), 5_000);
-    const code = await new Promise<number | null>((done) => child.on("close", done));
+    const { code, stdout, stderr } = await signalled("SIGINT", ["run", file], () => true, 5_000);
     expect(stderr).toBe("");
     expect(code).toBe(130);
     expect(stdout).toMatch(

@@ -5,23 +5,18 @@
  * signal's number. `mutants --explore` prints the rows of the bugs explored before it.
  * Runs the compiled package (`npm run build` first).
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { type Ended, signalled } from "../support/signalled.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const cli = join(root, "dist", "cli", "main.js");
 const out = mkdtempSync(join(tmpdir(), "quorumlab-explore-interrupt-"));
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
-
-interface Ended {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 /**
  * Starts `quorumlab explore ...args` on a space far larger than it can search in a minute, sends
@@ -39,35 +34,6 @@ function interrupted(
     started,
     afterMs,
   );
-}
-
-/** Starts `quorumlab ...command`, sends `signal` `afterMs` after `started(stdout)` first holds. */
-function signalled(
-  signal: NodeJS.Signals,
-  command: readonly string[],
-  started: (out: string) => boolean,
-  afterMs: number,
-): Promise<Ended> {
-  const child = spawn("node", [cli, ...command], { cwd: root, env: { ...process.env, NO_COLOR: "1" } });
-  let stdout = "";
-  let stderr = "";
-  let sent = false;
-  const send = () => {
-    if (sent) return;
-    sent = true;
-    setTimeout(() => child.kill(signal), afterMs);
-  };
-  child.stdout.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (started(stdout)) send();
-  });
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  if (started("")) send();
-  return new Promise((done) => {
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
 }
 
 describe("an interrupted exploration", () => {

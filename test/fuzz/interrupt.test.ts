@@ -3,14 +3,12 @@
  * between batches, prints its summary, saves its corpus and exits 128 + the signal's number,
  * leaving no worker process behind; `mutants` prints the table of the campaigns that ended. Runs the compiled package (`npm run build` first).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
+import { type Ended, signalled } from "../support/signalled.js";
 
-const root = join(import.meta.dirname, "..", "..");
-const cli = join(root, "dist", "cli", "main.js");
 const folders: string[] = [];
 
 afterAll(() => {
@@ -23,43 +21,14 @@ function folder(): string {
   return made;
 }
 
-interface Ended {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Starts `quorumlab ...args`, sends `signal` once it has done some runs, and waits for its end. */
 function interrupted(
   signal: NodeJS.Signals,
   args: readonly string[],
   started: (out: string) => boolean,
   afterMs = 1500,
-) {
-  const child: ChildProcess = spawn("node", [cli, ...args], {
-    cwd: root,
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  let stdout = "";
-  let stderr = "";
-  let sent = false;
-  const send = () => {
-    if (sent) return;
-    sent = true;
-    // Long enough for some runs to have been done.
-    setTimeout(() => child.kill(signal), afterMs);
-  };
-  child.stdout?.on("data", (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (started(stdout)) send();
-  });
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  if (started("")) send();
-  return new Promise<Ended>((done) => {
-    child.on("close", (code) => done({ code, stdout, stderr }));
-  });
+): Promise<Ended> {
+  return signalled(signal, args, started, afterMs);
 }
 
 describe("an interrupted fuzz campaign", () => {
