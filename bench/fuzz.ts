@@ -48,7 +48,8 @@ interface Mode {
 }
 
 /**
- * A measured mode: uniform search as a campaign runs it with `--no-swarm` (coverage recorded),
+ * A measured mode: uniform search as a campaign runs it with `--no-swarm` (probes recorded, not
+ * coverage),
  * guided search (swarm, coverage, corpus: the default), or the uniform search of earlier
  * versions (`baseline`: in this thread, no coverage recorded), which guided search is held to.
  */

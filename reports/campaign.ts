@@ -19,7 +19,8 @@ export interface CampaignReportInput {
   readonly runs: number;
   readonly wallMs: number;
   readonly runsPerSec: number;
-  readonly coverage: number;
+  /** Null when the runs did not record coverage (uniform search without `--coverage`). */
+  readonly coverage: number | null;
   readonly corpus: number;
   readonly corpusLoaded: number;
   readonly mutants: number;
@@ -203,7 +204,7 @@ export function renderCampaignReport(input: CampaignReportInput): string {
     ["runs", number(input.runs)],
     ["runs/s", number(input.runsPerSec, 1)],
     ["wall time", `${number(input.wallMs / 1000, 1)} s`],
-    ["coverage", number(input.coverage)],
+    ["coverage", input.coverage === null ? "not measured" : number(input.coverage)],
     [
       "corpus",
       `${number(input.corpus)}${input.corpusLoaded > 0 ? ` (${number(input.corpusLoaded)} loaded)` : ""}`,
@@ -211,7 +212,9 @@ export function renderCampaignReport(input: CampaignReportInput): string {
     ["mutant runs", number(input.mutants)],
     [
       "new coverage from",
-      `${number(input.newCoverageBy.fresh)} fresh · ${number(input.newCoverageBy.mutant)} mutants`,
+      input.coverage === null
+        ? "not measured"
+        : `${number(input.newCoverageBy.fresh)} fresh · ${number(input.newCoverageBy.mutant)} mutants`,
     ],
     ["determinism re-runs", number(input.sampled)],
   ];
@@ -229,8 +232,12 @@ ${input.nondeterminism === undefined ? "" : `<p class="bad" id="nondeterminism">
 ${summary.map(([label, value]) => `<div><span>${escapeHtml(label)}</span><b>${escapeHtml(value)}</b></div>`).join("\n")}
 </div>
 <div class="charts">
-${lineChart({ id: "coverage-runs", title: "Coverage by runs", xLabel: "runs", yLabel: "coverage", points: coverageByRuns })}
-${lineChart({ id: "coverage-time", title: "Coverage over time", xLabel: "seconds", yLabel: "coverage", points: coverageByTime })}
+${
+  input.coverage === null
+    ? `<p class="note" id="no-coverage">Coverage was not measured: uniform search does not use it (<code>--coverage</code> measures it).</p>`
+    : `${lineChart({ id: "coverage-runs", title: "Coverage by runs", xLabel: "runs", yLabel: "coverage", points: coverageByRuns })}
+${lineChart({ id: "coverage-time", title: "Coverage over time", xLabel: "seconds", yLabel: "coverage", points: coverageByTime })}`
+}
 ${lineChart({ id: "throughput", title: "Runs per second", xLabel: "seconds", yLabel: "runs/s", points: rates })}
 </div>
 <div class="columns">

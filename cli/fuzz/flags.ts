@@ -25,6 +25,7 @@ export interface FuzzArgs {
   "fc-path"?: string;
   replay?: string;
   swarm: boolean;
+  coverage?: boolean;
   hints: boolean;
   corpus?: string;
   report?: string;
@@ -79,6 +80,11 @@ export function fuzzFlags(yargs: Argv): Argv<FuzzArgs> {
       default: true,
       describe: "swarm testing and coverage-guided search (--no-swarm: uniform search)",
     })
+    .option("coverage", {
+      type: "boolean",
+      describe:
+        "record each run's coverage (default: with the guided search, which steers by it; --no-swarm --coverage measures it in the uniform search)",
+    })
     .option("hints", {
       type: "boolean",
       default: true,
@@ -128,6 +134,7 @@ export function settingsInput(args: FuzzArgs): SettingsInput {
     bugs: args.bug ?? [],
     liveness: args.liveness,
     swarm: args.swarm,
+    ...(args.coverage === undefined ? {} : { coverage: args.coverage }),
     noHints: !args.hints,
     ...(args.nodes === undefined ? {} : parseNodes(args.nodes)),
     ...(args.duration === undefined ? {} : { durationMs: durationMs("duration", args.duration) }),
@@ -142,7 +149,7 @@ export function settingsInput(args: FuzzArgs): SettingsInput {
 
 /**
  * Refuses the flags that the chosen mode would ignore: `--fc-path` without `--fc-seed`,
- * `--liveness-deadline` without `--liveness`, `--corpus` with `--no-swarm`, a campaign's flags when one run is rebuilt
+ * `--liveness-deadline` without `--liveness`, `--corpus` with `--no-swarm`, `--no-coverage` without it, a campaign's flags when one run is rebuilt
  * (`--fc-seed`) or a file replayed (`--replay`), and the search's flags beside `--replay`.
  * A flag with a default counts as given when its value is not the default.
  */
@@ -152,6 +159,10 @@ export function checkModeFlags(args: FuzzArgs): void {
   checkFastCheckFlags(args);
   if (args["liveness-deadline"] !== undefined && !args.liveness)
     throw new InputError("--liveness-deadline: only with --liveness, whose deadline it is");
+  if (args.coverage === false && args.swarm)
+    throw new InputError(
+      "--no-coverage: only with the uniform search (--no-swarm); the guided search steers by coverage",
+    );
   if (args.corpus !== undefined && !args.swarm)
     throw new InputError(
       "--corpus: only with the guided search; the uniform search (--no-swarm) neither mutates nor saves a corpus",
@@ -164,6 +175,7 @@ export function checkModeFlags(args: FuzzArgs): void {
     ["--workers", args.workers !== 1],
     ["--shard", args.shard !== undefined],
     ["--corpus", args.corpus !== undefined],
+    ["--coverage", args.coverage === true],
     ["--report", args.report !== undefined],
     ["--shrink-time", args["shrink-time"] !== "60s"],
   ]);

@@ -221,7 +221,7 @@ function searchLine(c: ChalkInstance, outcome: FuzzOutcome, protocol?: Protocol)
   const probes = Object.keys(stats.probes).length;
   const declared = protocol?.probes?.length;
   return c.dim(
-    `${outcome.settings.swarm === true ? "guided" : "uniform"} search: coverage ${stats.coverage}, corpus ${stats.corpus}${stats.corpusLoaded > 0 ? ` (${stats.corpusLoaded} loaded)` : ""}, ${counted(stats.mutants, "mutant run")}, probes reached ${probes}${declared === undefined ? "" : ` of ${declared} declared`}, ${counted(stats.sampled, "run")} re-run for determinism`,
+    `${outcome.settings.swarm === true ? "guided" : "uniform"} search: coverage ${stats.coverage ?? "not measured (--coverage)"}, corpus ${stats.corpus}${stats.corpusLoaded > 0 ? ` (${stats.corpusLoaded} loaded)` : ""}, ${counted(stats.mutants, "mutant run")}, probes reached ${probes}${declared === undefined ? "" : ` of ${declared} declared`}, ${counted(stats.sampled, "run")} re-run for determinism`,
   );
 }
 

@@ -25,7 +25,7 @@ import { type FuzzArgs, settingsInput } from "./flags.js";
 export async function replayFastCheck(args: FuzzArgs, seed: bigint | null): Promise<FuzzOutcome> {
   const { source, protocol } = await resolveTarget(args.target);
   const settings = fuzzSettings(protocol, settingsInput(args));
-  const fuzzRun = await fuzzRunner(source, settings.liveness);
+  const fuzzRun = await fuzzRunner(source, settings);
   let evaluated = 0;
   let events = 0;
   const runner: ScenarioRunner = (scenario, ask) => {

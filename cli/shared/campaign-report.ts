@@ -30,7 +30,7 @@ export function campaignReportInput(
     runs: outcome.evaluated,
     wallMs: outcome.wallMs,
     runsPerSec: outcome.runsPerSec,
-    coverage: stats?.coverage ?? 0,
+    coverage: stats === undefined ? 0 : stats.coverage,
     corpus: stats?.corpus ?? 0,
     corpusLoaded: stats?.corpusLoaded ?? 0,
     mutants: stats?.mutants ?? 0,

@@ -190,7 +190,7 @@ async function shrinkAndSave({
       file: source.module === undefined ? options.target : displayPath(source.module),
     });
   }
-  const runner = await fuzzRunner(source, settings.liveness);
+  const runner = await fuzzRunner(source, settings);
   const shrinkStarted = now();
   const job = guide.failedJob(failure.index) ?? { index: failure.index };
   const shrink = shrinkJob(settings, options.seed, job, runner, {

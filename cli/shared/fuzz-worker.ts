@@ -78,15 +78,24 @@ export function fuzzHistoryChecker(maxSteps = 2_000_000): HistoryChecker {
 
 const runners = new Map<string, ScenarioRunner>();
 
-/** The runner for a campaign (cached per protocol source and liveness setting). */
-export async function fuzzRunner(source: ProtocolSource, liveness: boolean): Promise<ScenarioRunner> {
-  const key = `${source.module ?? ""}|${source.name ?? ""}|${liveness}`;
+/**
+ * The runner for a campaign (cached per protocol source and setting): it checks liveness when the
+ * settings ask, and records coverage when they do (probes always).
+ */
+export async function fuzzRunner(
+  source: ProtocolSource,
+  settings: Pick<FuzzSettings, "liveness" | "coverage">,
+): Promise<ScenarioRunner> {
+  const liveness = settings.liveness;
+  const coverage = settings.coverage === true;
+  const key = `${source.module ?? ""}|${source.name ?? ""}|${liveness}|${coverage}`;
   const cached = runners.get(key);
   if (cached !== undefined) return cached;
   const runner = scenarioRunner(await registryFor(source), {
     liveness,
     checkHistory: fuzzHistoryChecker(),
-    coverage: true,
+    coverage,
+    probes: true,
     // A module's messages stay frozen, and travel as copies: it is the code the guards exist for.
     freezeMessages: source.module !== undefined,
     guardData: source.module !== undefined,
@@ -97,6 +106,6 @@ export async function fuzzRunner(source: ProtocolSource, liveness: boolean): Pro
 
 /** The worker's task: evaluate these runs. */
 export default async function evaluateBatch(task: WorkerTask): Promise<RunReport[]> {
-  const runner = await fuzzRunner(task.source, task.settings.liveness);
+  const runner = await fuzzRunner(task.source, task.settings);
   return task.jobs.map((job) => evaluateJob(task.settings, task.seed, job, runner));
 }

@@ -326,6 +326,29 @@ export class CoverageRecorder implements KernelObserver {
   }
 }
 
+/**
+ * Records only the probes a run reached, for a search that does not use coverage (uniform search):
+ * the campaign still reports which probes its runs reached.
+ */
+export class ProbeRecorder implements KernelObserver {
+  /** Probe names reached in this run, in the order first reached. */
+  readonly probes: string[] = [];
+
+  reset(_nodes: number): void {
+    this.probes.length = 0;
+  }
+
+  message(_from: number, _to: number, _type: string): void {}
+
+  role(_node: number, _role: string, _term: number, _timeUs: number): void {}
+
+  fault(_kind: string, _timeUs: number): void {}
+
+  probe(_node: number, name: string): void {
+    if (!this.probes.includes(name)) this.probes.push(name);
+  }
+}
+
 /** The union of many runs' coverage: for each slot, the hit-count buckets seen. */
 export class CoverageMap {
   private readonly seen = new Uint8Array(mapSize);

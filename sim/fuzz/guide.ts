@@ -54,7 +54,8 @@ export interface CoveragePoint {
 export interface CampaignStats {
   readonly runs: number;
   readonly mutants: number;
-  readonly coverage: number;
+  /** Covered (slot, bucket) pairs; null when the runs did not record coverage (`settings.coverage`). */
+  readonly coverage: number | null;
   readonly corpus: number;
   /** Loaded from a saved corpus at the start. */
   readonly corpusLoaded: number;
@@ -267,7 +268,7 @@ export class CampaignGuide {
     return {
       runs: this.runs,
       mutants: this.mutants,
-      coverage: this.map.size,
+      coverage: this.options.settings.coverage === true ? this.map.size : null,
       corpus: this.entries.length,
       corpusLoaded: this.loaded,
       timeline: [...this.timeline],

@@ -160,6 +160,12 @@ export interface FuzzSettings {
    * and options it uses. Off: every run draws from the same uniform mix.
    */
   readonly swarm?: boolean;
+  /**
+   * Runs record their coverage (./coverage.ts). Guided search steers by it; uniform search only
+   * measures it when asked (`--no-swarm --coverage`): recording it cost about 5% of a uniform
+   * Raft campaign's throughput, for a figure that search does not use.
+   */
+  readonly coverage?: boolean;
   /** The deliberate bugs' own fuzz hints were left out (`--no-hints`). */
   readonly noHints?: boolean;
 }

@@ -16,7 +16,7 @@ import { type Invariant, leaderLiveness, type Protocol } from "../node.js";
 import { type HistoryChecker, type RunResult, runScenario } from "../run.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { TraceLine } from "../trace.js";
-import { CoverageRecorder } from "./coverage.js";
+import { CoverageRecorder, ProbeRecorder } from "./coverage.js";
 
 export interface RunFailure {
   /** The invariant that broke (`raft.election-safety`, `kv.linearizable`, `liveness.leader`, `exception`). */
@@ -62,6 +62,8 @@ export interface RunnerOptions {
   readonly liveness: boolean;
   /** Record each run's coverage (./coverage.ts) and probes. */
   readonly coverage?: boolean;
+  /** Record the probes each run reached, without its coverage (`coverage` records both). */
+  readonly probes?: boolean;
   /**
    * Freeze messages as they are sent (default true). Off only for a built-in protocol, whose
    * tests run it frozen (`KernelConfig.freezeMessages` gives the measured reason).
@@ -131,9 +133,17 @@ export function scenarioRunner(
   options: RunnerOptions,
 ): ScenarioRunner {
   const limited = budgeted(registry, options.maxEvents ?? 200_000);
-  const recorder = options.coverage === true ? new CoverageRecorder() : undefined;
-  const covered = (): Pick<RunVerdict, "edges" | "probes"> =>
-    recorder === undefined ? {} : { edges: recorder.edges(), probes: [...recorder.probes] };
+  const recorder =
+    options.coverage === true
+      ? new CoverageRecorder()
+      : options.probes === true
+        ? new ProbeRecorder()
+        : undefined;
+  const covered = (): Pick<RunVerdict, "edges" | "probes"> => {
+    if (recorder === undefined) return {};
+    const probes = [...recorder.probes];
+    return recorder instanceof CoverageRecorder ? { edges: recorder.edges(), probes } : { probes };
+  };
   return (scenario, ask) => {
     recorder?.reset(scenario.nodes ?? limited.get(scenario.protocol)?.defaultNodes ?? 0);
     const hashTrace = ask?.traceHash === true || ask?.keepTrace === true;

@@ -23,6 +23,8 @@ export interface SettingsInput {
    * ask for it by default (`--no-swarm` gives the uniform search).
    */
   readonly swarm?: boolean;
+  /** Record each run's coverage (default: with swarm testing, whose guided search needs it). */
+  readonly coverage?: boolean;
   /** Ignore the deliberate bugs' own fuzz hints (the protocol's stay). */
   readonly noHints?: boolean;
   /** Overrides the protocol's (and its bugs') fuzz hints for options. */
@@ -75,6 +77,7 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
     liveness: timing.liveness,
     livenessDeadlineMs: timing.livenessDeadlineMs,
     ...(input.swarm === true ? { swarm: true } : {}),
+    ...((input.coverage ?? input.swarm) === true ? { coverage: true } : {}),
     ...(input.noHints === true ? { noHints: true } : {}),
   };
 }

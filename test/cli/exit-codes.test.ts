@@ -236,6 +236,10 @@ describe("exit codes", () => {
       "--corpus: only with the guided search; the uniform search (--no-swarm) neither mutates nor saves a corpus",
     ],
     [
+      ["--runs", "3", "--no-coverage"],
+      "--no-coverage: only with the uniform search (--no-swarm); the guided search steers by coverage",
+    ],
+    [
       ["--runs", "3", "--duration", "1us"],
       "--duration: expected at least 1 ms (the fault phase, 2/3 of the run and at least 1 ms), got 0.001 ms",
     ],

@@ -289,6 +289,23 @@ describe("--json shapes", () => {
     const sharded = JSON.parse(shard.stdout) as Record<string, unknown>;
     expect(Object.keys(sharded)).toEqual([...fields.slice(0, 4), "shard", ...fields.slice(4)]);
     expect(sharded.shard).toBe("1/2");
+    // Guided search measures coverage; uniform search only with --coverage.
+    expect(sharded.search).toBe("guided");
+    expect(sharded.coverage).toBeGreaterThan(0);
+    expect(campaign).toMatchObject({ search: "uniform", coverage: null, probes: [] });
+    const measured = quorumlab(
+      "fuzz",
+      "paxos",
+      "--runs",
+      "4",
+      "--seed",
+      "1",
+      "--no-swarm",
+      "--coverage",
+      "--json",
+    );
+    expect(measured.code).toBe(0);
+    expect(JSON.parse(measured.stdout).coverage).toBeGreaterThan(0);
     expect(Object.keys(campaign.counterexample)).toEqual(counterexample);
     // The files the terminal lists: the scenario, its trace and its report, side by side.
     const saved = campaign.counterexample.file as string;

@@ -283,6 +283,45 @@ describe("coverage", () => {
     expect(restart.probes).toEqual(["restarted"]);
     expect(none.probes).toBeUndefined();
     expect(new Set(restart.edges).size).toBeGreaterThan(0);
+    // Without coverage (uniform search), the same probes and no edges.
+    const probesOnly = scenarioRunner(new Map([["probing", probing]]), { liveness: false, probes: true });
+    const restartAgain = evaluateJob(
+      settings,
+      1n,
+      {
+        index: 0,
+        plan: {
+          ...plan,
+          faults: [{ atMs: 50, type: "crash", target: 1, restartAfterMs: 100, loseUnsynced: false }],
+        },
+      },
+      probesOnly,
+    );
+    expect(restartAgain.probes).toEqual(["restarted"]);
+    expect(restartAgain.edges).toBeUndefined();
+    expect(restartAgain.events).toBe(restart.events);
+  });
+
+  test("uniform search records coverage only when asked, and its statistics say when it did not", () => {
+    expect(fuzzSettings(forgetful, { swarm: true }).coverage).toBe(true);
+    expect(fuzzSettings(forgetful, { swarm: false }).coverage).toBeUndefined();
+    expect(fuzzSettings(forgetful, { swarm: false, coverage: true }).coverage).toBe(true);
+    const unmeasured = fuzzSettings(forgetful, { swarm: false });
+    const guide = new CampaignGuide({
+      settings: unmeasured,
+      seed: 1n,
+      mutate: false,
+      planOf: (index) => generatePlan(unmeasured, 1n, index),
+    });
+    expect(guide.stats().coverage).toBeNull();
+    const measured = fuzzSettings(forgetful, { swarm: false, coverage: true });
+    const measuring = new CampaignGuide({
+      settings: measured,
+      seed: 1n,
+      mutate: false,
+      planOf: (index) => generatePlan(measured, 1n, index),
+    });
+    expect(measuring.stats().coverage).toBe(0);
   });
 });
 

@@ -107,4 +107,19 @@ describe.skipIf(skipBrowser)("campaign report in chromium", () => {
     await page.screenshot({ path: join(ensureOutputFolder(), "campaign.png"), fullPage: true });
     await page.close();
   });
+
+  it("says coverage was not measured, with no coverage charts, for a uniform search without it", async () => {
+    const input = { ...(await campaignInput()), search: "uniform" as const, coverage: null, mutants: 0 };
+    const path = join(ensureOutputFolder(), "campaign-uniform.html");
+    writeFileSync(path, renderCampaignReport(input));
+    const { page, errors } = await openWatched(browser, pathToFileURL(path).href);
+    expect(errors).toEqual([]);
+    expect(await page.locator("#coverage-runs, #coverage-time").count()).toBe(0);
+    expect(await page.locator("#throughput svg path.line").count()).toBe(1);
+    expect(await page.locator("#no-coverage").textContent()).toContain("--coverage");
+    const summary = await page.locator("#summary").textContent();
+    expect(summary).toContain("coveragenot measured");
+    expect(summary).toContain("new coverage fromnot measured");
+    await page.close();
+  });
 });
