@@ -103,6 +103,8 @@ export interface SavedCounterexample {
   readonly shortest: boolean;
   /** A shortened schedule's steps as found. */
   readonly foundSteps?: number;
+  /** Ctrl-C or SIGTERM ended the shortening early: the schedule is the shortest found until then. */
+  readonly cutShort?: boolean;
   /** The replayed file broke the same invariant. */
   readonly reproduced: boolean;
   readonly replay: string;
@@ -250,6 +252,7 @@ function saveCounterexample(
     steps: counterexample.steps,
     shortest: counterexample.shortest,
     ...(counterexample.foundSteps === undefined ? {} : { foundSteps: counterexample.foundSteps }),
+    ...(counterexample.cutShort === true ? { cutShort: true } : {}),
     reproduced,
     replay: `npx quorumlab run ${shellWord(displayPath(file))}${moduleFlag}`,
     replaced,
@@ -329,7 +332,7 @@ export function exploreJson(
     transitionsSkipped: result.transitionsSkipped ?? null,
     depth: result.depth,
     boundedBy: result.boundedBy ?? null,
-    interrupted: result.boundedBy === "interrupted",
+    interrupted: interruptedRun(result),
     hiddenState: result.hiddenState ?? false,
     restore: result.restore,
     replayReasons: replayed,
@@ -438,6 +441,14 @@ async function runSearch(
   }
 }
 
+/**
+ * Whether Ctrl-C or SIGTERM cut the search short: it stopped before its bounds, or it stopped
+ * shortening the schedule it found (the command then exits 130 or 143 either way).
+ */
+function interruptedRun(result: SearchResult): boolean {
+  return result.boundedBy === "interrupted" || result.counterexample?.cutShort === true;
+}
+
 /** What ended a bounded search, as the verdict line says it. */
 function stoppedBy(result: SearchResult): string {
   if (result.boundedBy === "interrupted")
@@ -544,7 +555,9 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
         ? `shortest schedule (${steps})`
         : result.strategy === "cells"
           ? `short schedule (${steps}; ${choices} choices, the fewest of the states kept breadth first over cells; ${unproven})`
-          : `short schedule (${steps}, shortened from ${choices} choices; ${unproven})`;
+          : saved.cutShort === true
+            ? `short schedule (${steps}, shortened from ${choices} choices until Ctrl-C or SIGTERM cut the shortening short; ${unproven})`
+            : `short schedule (${steps}, shortened from ${choices} choices; ${unproven})`;
       out.write(`${kind}, found by ${result.strategy} after ${figures}:\n`);
       saved.steps.forEach((step, index) => {
         out.write(`  ${c.dim(String(index + 1).padStart(3))}  ${describeStep(step)}\n`);
@@ -681,7 +694,8 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
   // Ctrl-C or SIGTERM stops the search, with the summary of what it covered: breadth first
   // between runs of states, the other strategies in a worker thread, where they check their time
-  // bound. Run from the sources, those search in this thread, which a signal ends at once.
+  // bound (and, for a schedule found at random, between the replays that shorten it). Run from
+  // the sources, those search in this thread, which a signal ends at once.
   const interrupt = args.strategy === "bfs" || searchesInWorker() ? listenForInterrupt() : undefined;
   let search: BreadthFirstRun;
   try {
@@ -722,9 +736,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
     saved === undefined ? undefined : knownLimitOf(protocol, saved.invariant, bugs, userOptions);
   const replayed = result.restore === "replay" && result.hiddenState !== true ? replayReasons(setup) : [];
   const exitCode =
-    result.boundedBy === "interrupted" && interrupt !== undefined
-      ? interrupt.exitCode()
-      : exitCodeOf(result.verdict);
+    interruptedRun(result) && interrupt !== undefined ? interrupt.exitCode() : exitCodeOf(result.verdict);
   const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
   // The notes before the verdict line, the one under it, and the one after it, as printed.
   const before = [...threadNotes(args), ...stateNotes(run)];

@@ -2,11 +2,12 @@
  * An exploration interrupted by Ctrl-C (SIGINT) or a CI runner's cancellation (SIGTERM): breadth
  * first stops between runs of states, the other strategies (in a worker thread) where they check
  * their time bound; each prints what it covered as a `bounded` verdict and exits 128 + the
- * signal's number. `mutants --explore` prints the rows of the bugs explored before it.
+ * signal's number. A violation found by random walks and being shortened is printed with the
+ * schedule shortened so far. `mutants --explore` prints the rows of the bugs explored before it.
  * Runs the compiled package (`npm run build` first).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -101,6 +102,90 @@ describe("an interrupted exploration", () => {
     expect(json.interrupted).toBe(true);
     expect(json.statesVisited).toBeGreaterThan(0);
     expect(json.counterexample).toBeNull();
+  }, 90_000);
+});
+
+/**
+ * A module whose every handler does a fixed amount of work, so that each step of a replay costs
+ * about the same, and whose invariant breaks at the 100th hop of any schedule: random walks find
+ * it in their first walk, and shortening it, which replays the whole schedule a few hundred times
+ * and can remove no step, runs until its time is up.
+ */
+const slowRelay = `
+const work = () => {
+  let x = 0;
+  for (let i = 0; i < 2_000_000; i++) x = (x * 31 + i) | 0;
+  return x;
+};
+export const protocol = {
+  name: "slow-relay",
+  summary: "nodes pass hops back and forth, slowly",
+  parseOptions: (options) => ({ ...options }),
+  create: (ctx) => ({
+    hops: 0,
+    spent: 0,
+    onStart() {
+      for (const peer of ctx.peers) ctx.send(peer, { type: "hop" });
+    },
+    onMessage(from) {
+      this.hops += 1;
+      this.spent = work();
+      ctx.send(from, { type: "hop" });
+    },
+  }),
+  invariants: [
+    {
+      name: "relay.few-hops",
+      statement: "Fewer than 100 hops in all.",
+      source: "this test",
+      kind: "safety",
+      create: () => ({
+        state: null,
+        afterStep(view) {
+          let hops = 0;
+          for (const id of view.nodes) hops += view.node(id)?.hops ?? 0;
+          return hops < 100 ? undefined : { message: \`\${hops} hops\`, witnesses: [] };
+        },
+      }),
+    },
+  ],
+  bugs: [],
+};
+`;
+
+describe("a violation whose shortening is interrupted", () => {
+  const module = join(out, "slow-relay.mjs");
+  writeFileSync(module, slowRelay);
+  // Shortening's time is a quarter of --time, at most 20 s: far longer than the signal's delay.
+  const args = ["explore", module, "--strategy", "random", "--depth", "150", "--time", "80s", "--out", out];
+
+  test("SIGINT: the schedule shortened so far, saved and said to be cut short, exit code 130", async () => {
+    const ended = await signalled("SIGINT", args, (text) => text.includes("exploring slow-relay"), 3000);
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(130);
+    expect(ended.stdout).toMatch(/^violation: relay\.few-hops — 100 hops$/m);
+    expect(ended.stdout).toMatch(
+      /^short schedule \(100 steps, shortened from 100 choices until Ctrl-C or SIGTERM cut the shortening short; not proven shortest/m,
+    );
+    expect(ended.stdout).toMatch(/^saved {3}\S+slow-relay-relay\.few-hops-explored-[0-9a-f]{8}\.yaml/m);
+  }, 90_000);
+
+  test("SIGTERM: --json says interrupted, with the violation and its schedule, exit code 143", async () => {
+    const ended = await signalled("SIGTERM", [...args, "--json"], () => true, 5000);
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(143);
+    const json = JSON.parse(ended.stdout) as {
+      verdict: string;
+      boundedBy: string | null;
+      interrupted: boolean;
+      counterexample: { invariant: string; steps: number; shortest: boolean; reproduced: boolean };
+    };
+    expect(json.verdict).toBe("violation");
+    expect(json.interrupted).toBe(true);
+    expect(json.counterexample.invariant).toBe("relay.few-hops");
+    expect(json.counterexample.steps).toBe(100);
+    expect(json.counterexample.shortest).toBe(false);
+    expect(json.counterexample.reproduced).toBe(true);
   }, 90_000);
 });
 
