@@ -3,7 +3,8 @@
  * first stops between runs of states, the other strategies (in a worker thread) where they check
  * their time bound; each prints what it covered as a `bounded` verdict and exits 128 + the
  * signal's number. A violation found by random walks and being shortened is printed with the
- * schedule shortened so far. `mutants --explore` prints the rows of the bugs explored before it.
+ * schedule shortened so far. A signal that comes before the search begins stops it at once, with
+ * the same verdict. `mutants --explore` prints the rows of the bugs explored before it.
  * Runs the compiled package (`npm run build` first).
  */
 import { execFileSync } from "node:child_process";
@@ -186,6 +187,83 @@ describe("a violation whose shortening is interrupted", () => {
     expect(json.counterexample.steps).toBe(100);
     expect(json.counterexample.shortest).toBe(false);
     expect(json.counterexample.reproduced).toBe(true);
+  }, 90_000);
+});
+
+/**
+ * A module that takes 3 s to load, saying so first on standard output, and whose nodes pass hops
+ * back and forth without end: a signal sent while it loads comes before the search begins.
+ */
+const slowStart = `
+process.stdout.write("loading slow-start\\n");
+const until = Date.now() + 3000;
+while (Date.now() < until) {}
+export const protocol = {
+  name: "slow-start",
+  summary: "nodes pass hops back and forth, without end",
+  parseOptions: (options) => ({ ...options }),
+  create: (ctx) => ({
+    hops: 0,
+    onStart() {
+      for (const peer of ctx.peers) ctx.send(peer, { type: "hop" });
+    },
+    onMessage(from) {
+      this.hops += 1;
+      ctx.send(from, { type: "hop" });
+    },
+  }),
+  invariants: [
+    {
+      name: "relay.counted",
+      statement: "No node has counted fewer than no hops.",
+      source: "this test",
+      kind: "safety",
+      create: () => ({
+        state: null,
+        afterStep: (view) => ((view.node(view.actor)?.hops ?? 0) < 0 ? { message: "negative" } : undefined),
+      }),
+    },
+  ],
+  bugs: [],
+};
+`;
+
+describe("a signal before the search begins", () => {
+  const module = join(out, "slow-start.mjs");
+  writeFileSync(module, slowStart);
+
+  test("SIGTERM while the protocol loads: --json says interrupted, exit code 143", async () => {
+    const ended = await signalled(
+      "SIGTERM",
+      ["explore", module, "--workers", "1", "--json", "--out", out],
+      (text) => text.includes("loading slow-start"),
+      500,
+    );
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(143);
+    // The module's own line first, then the command's object.
+    const [loading, verdict, ...rest] = ended.stdout.split("\n");
+    expect(loading).toBe("loading slow-start");
+    expect(rest.join("")).toBe("");
+    const json = JSON.parse(verdict as string) as Record<string, unknown>;
+    expect(json.protocol).toBe("slow-start");
+    expect(json.verdict).toBe("bounded");
+    expect(json.boundedBy).toBe("interrupted");
+    expect(json.interrupted).toBe(true);
+  }, 90_000);
+
+  test("SIGINT while the protocol loads, random walks: what they covered, exit code 130", async () => {
+    const ended = await signalled(
+      "SIGINT",
+      ["explore", module, "--strategy", "random", "--out", out],
+      (text) => text.includes("loading slow-start"),
+      500,
+    );
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(130);
+    expect(ended.stdout).toMatch(
+      /^bounded: no violation found by random walks; interrupted \(Ctrl-C or SIGTERM\) before its bounds were reached/m,
+    );
   }, 90_000);
 });
 
