@@ -4,7 +4,8 @@
  * their time bound; each prints what it covered as a `bounded` verdict and exits 128 + the
  * signal's number. A violation found by random walks and being shortened is printed with the
  * schedule shortened so far. A signal that comes before the search begins stops it at once, with
- * the same verdict. `mutants --explore` prints the rows of the bugs explored before it.
+ * the same verdict. `mutants --explore` prints the rows of the bugs explored before it, and says
+ * how many of all its bugs those are.
  * Runs the compiled package (`npm run build` first).
  */
 import { execFileSync } from "node:child_process";
@@ -278,14 +279,45 @@ describe("an interrupted mutants --explore table", () => {
     );
     expect(ended.stderr).toBe("");
     expect(ended.code).toBe(130);
-    const json = JSON.parse(ended.stdout) as { interrupted: boolean; explore: Array<{ found: boolean }> };
+    const json = JSON.parse(ended.stdout) as {
+      interrupted: boolean;
+      explore: Array<{ found: boolean }>;
+      total: number;
+    };
     expect(json.interrupted).toBe(true);
-    const list = JSON.parse(
-      execFileSync("node", [cli, "mutants", "--protocol", "raft", "--list", "--json"], {
-        cwd: root,
-      }).toString(),
-    ) as { bugs: Array<{ kind: string }> };
-    expect(json.explore.length).toBeLessThan(list.bugs.filter((bug) => bug.kind === "safety").length);
+    // The rows are those explored before the signal; `total`, every safety bug of the table.
+    expect(json.total).toBe(raftSafetyBugs());
+    expect(json.explore.length).toBeLessThan(json.total);
     for (const row of json.explore) expect(row.found).toBe(true);
   }, 120_000);
+
+  test("SIGTERM: the summary says how many of all the bugs were explored before it, exit code 143", async () => {
+    const ended = await signalled(
+      "SIGTERM",
+      ["mutants", "--protocol", "raft", "--explore", "--time-per", "60s", "--workers", "1"],
+      () => true,
+      4000,
+    );
+    expect(ended.stderr).toBe("");
+    expect(ended.code).toBe(143);
+    const summary = ended.stdout.match(
+      /^(\d+) of (\d+) deliberate safety bugs explored before the interruption, (\d+) of them found by exploration on 3 nodes \(/m,
+    );
+    expect(summary, ended.stdout).not.toBeNull();
+    const [explored, total, found] = (summary as RegExpMatchArray).slice(1).map(Number);
+    expect(total).toBe(raftSafetyBugs());
+    expect(explored).toBeLessThan(total as number);
+    expect(found).toBe(explored);
+    expect(ended.stdout).toContain(`interrupted: the table holds the ${explored} bug`);
+  }, 120_000);
 });
+
+/** Raft's deliberate safety bugs, as `mutants --list` gives them. */
+function raftSafetyBugs(): number {
+  const list = JSON.parse(
+    execFileSync("node", [cli, "mutants", "--protocol", "raft", "--list", "--json"], {
+      cwd: root,
+    }).toString(),
+  ) as { bugs: Array<{ kind: string }> };
+  return list.bugs.filter((bug) => bug.kind === "safety").length;
+}
