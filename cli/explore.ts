@@ -57,7 +57,7 @@ import {
 } from "./shared/explore-pool.js";
 import { resolveTarget } from "./shared/fuzz-target.js";
 import { type ProtocolSource, registryFor } from "./shared/fuzz-worker.js";
-import { listenForInterrupt } from "./shared/interrupt.js";
+import { type Interrupt, listenForInterrupt } from "./shared/interrupt.js";
 import { knownLimitNote, knownLimitOf } from "./shared/known-limit.js";
 import { inModule } from "./shared/module-registry.js";
 import { reportAfterRun } from "./shared/report-file.js";
@@ -103,6 +103,8 @@ export interface SavedCounterexample {
   readonly shortest: boolean;
   /** A shortened schedule's steps as found. */
   readonly foundSteps?: number;
+  /** Ctrl-C or SIGTERM ended the shortening early: the schedule is the shortest found until then. */
+  readonly cutShort?: boolean;
   /** The replayed file broke the same invariant. */
   readonly reproduced: boolean;
   readonly replay: string;
@@ -250,6 +252,7 @@ function saveCounterexample(
     steps: counterexample.steps,
     shortest: counterexample.shortest,
     ...(counterexample.foundSteps === undefined ? {} : { foundSteps: counterexample.foundSteps }),
+    ...(counterexample.cutShort === true ? { cutShort: true } : {}),
     reproduced,
     replay: `npx quorumlab run ${shellWord(displayPath(file))}${moduleFlag}`,
     replaced,
@@ -329,7 +332,7 @@ export function exploreJson(
     transitionsSkipped: result.transitionsSkipped ?? null,
     depth: result.depth,
     boundedBy: result.boundedBy ?? null,
-    interrupted: result.boundedBy === "interrupted",
+    interrupted: interruptedRun(result),
     hiddenState: result.hiddenState ?? false,
     restore: result.restore,
     replayReasons: replayed,
@@ -403,10 +406,11 @@ async function runSearch(
     seed: bigint;
     source: ProtocolSource;
     input: ExploreInput;
-    /** Aborted by Ctrl-C or SIGTERM; none: the search cannot hear them. */
-    signal?: AbortSignal;
+    /** Ctrl-C or SIGTERM, listened for since the command began. */
+    interrupt: Interrupt;
   },
 ): Promise<BreadthFirstRun> {
+  const { signal } = options.interrupt;
   const bar = args.json ? { update: () => {}, stop: () => {} } : progressBar();
   const settings = {
     strategy: args.strategy,
@@ -418,12 +422,16 @@ async function runSearch(
     seed: options.seed,
     onProgress: (progress: SearchProgress) => bar.update(progress),
     progressMs: 200,
-    interrupted: () => options.signal?.aborted === true,
+    interrupted: () => signal.aborted,
   };
   try {
     if (args.strategy !== "bfs") {
-      const { signal } = options;
-      if (signal === undefined) return { result: explore(setup, settings), workers: 1 };
+      if (!searchesInWorker()) {
+        // Searching in this thread, the command hears no signal until the search ends: let a
+        // signal end it at once instead. One that came already stops the search at its first check.
+        options.interrupt.release();
+        return { result: explore(setup, settings), workers: 1 };
+      }
       const result = await searchInWorker(settings, { source: options.source, input: options.input, signal });
       return { result, workers: 1 };
     }
@@ -436,6 +444,14 @@ async function runSearch(
   } finally {
     bar.stop();
   }
+}
+
+/**
+ * Whether Ctrl-C or SIGTERM cut the search short: it stopped before its bounds, or it stopped
+ * shortening the schedule it found (the command then exits 130 or 143 either way).
+ */
+function interruptedRun(result: SearchResult): boolean {
+  return result.boundedBy === "interrupted" || result.counterexample?.cutShort === true;
 }
 
 /** What ended a bounded search, as the verdict line says it. */
@@ -544,7 +560,9 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
         ? `shortest schedule (${steps})`
         : result.strategy === "cells"
           ? `short schedule (${steps}; ${choices} choices, the fewest of the states kept breadth first over cells; ${unproven})`
-          : `short schedule (${steps}, shortened from ${choices} choices; ${unproven})`;
+          : saved.cutShort === true
+            ? `short schedule (${steps}, shortened from ${choices} choices until Ctrl-C or SIGTERM cut the shortening short; ${unproven})`
+            : `short schedule (${steps}, shortened from ${choices} choices; ${unproven})`;
       out.write(`${kind}, found by ${result.strategy} after ${figures}:\n`);
       saved.steps.forEach((step, index) => {
         out.write(`  ${c.dim(String(index + 1).padStart(3))}  ${describeStep(step)}\n`);
@@ -644,7 +662,7 @@ function jsonHeader({
   };
 }
 
-async function exploreMain(given: ExploreArgs): Promise<number> {
+async function exploreMain(given: ExploreArgs, interrupt: Interrupt): Promise<number> {
   const timeUs = checkedTimeUs(given);
   const { source, protocol } = await resolveTarget(given.target);
   checkOutputFolder(given.out, "--out");
@@ -681,21 +699,19 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   if (!args.json) out.write(headerLine(c, { args, protocol, setup, seed }));
   // Ctrl-C or SIGTERM stops the search, with the summary of what it covered: breadth first
   // between runs of states, the other strategies in a worker thread, where they check their time
-  // bound. Run from the sources, those search in this thread, which a signal ends at once.
-  const interrupt = args.strategy === "bfs" || searchesInWorker() ? listenForInterrupt() : undefined;
+  // bound (and, for a schedule found at random, between the replays that shorten it). Run from
+  // the sources, those search in this thread, which a signal ends at once. A signal that came
+  // before the search (`exploreCommand`'s handler listens from the start) stops it at once.
   let search: BreadthFirstRun;
   try {
-    search = await runSearch(setup, args, {
-      timeUs,
-      seed,
-      source,
-      input,
-      ...(interrupt === undefined ? {} : { signal: interrupt.signal }),
-    }).catch((error: unknown) => {
-      throw inModule(error, module);
-    });
+    search = await runSearch(setup, args, { timeUs, seed, source, input, interrupt }).catch(
+      (error: unknown) => {
+        throw inModule(error, module);
+      },
+    );
   } finally {
-    interrupt?.release();
+    // From here a signal ends the command at once: what is left is saving and printing.
+    interrupt.release();
   }
   const result = search.result;
   const registry = await registryFor(module === undefined ? {} : { module });
@@ -721,10 +737,7 @@ async function exploreMain(given: ExploreArgs): Promise<number> {
   const knownLimit =
     saved === undefined ? undefined : knownLimitOf(protocol, saved.invariant, bugs, userOptions);
   const replayed = result.restore === "replay" && result.hiddenState !== true ? replayReasons(setup) : [];
-  const exitCode =
-    result.boundedBy === "interrupted" && interrupt !== undefined
-      ? interrupt.exitCode()
-      : exitCodeOf(result.verdict);
+  const exitCode = interruptedRun(result) ? interrupt.exitCode() : exitCodeOf(result.verdict);
   const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
   // The notes before the verdict line, the one under it, and the one after it, as printed.
   const before = [...threadNotes(args), ...stateNotes(run)];
@@ -920,5 +933,10 @@ export const exploreCommand: CommandModule<object, ExploreArgs> = {
       })
       .option("out", { type: "string", default: "counterexamples", describe: "folder for counterexamples" })
       .option("json", { type: "boolean", default: false, describe: "print one JSON object (docs/cli.md)" }),
-  handler: (args) => runCommand(() => exploreMain(args)),
+  handler: (args) => {
+    // Listening from the start, so that a signal while the protocol loads and the world is built
+    // still ends the command with the interrupted verdict, not silently.
+    const interrupt = listenForInterrupt();
+    return runCommand(() => exploreMain(args, interrupt)).finally(() => interrupt.release());
+  },
 };

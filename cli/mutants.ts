@@ -422,14 +422,18 @@ export async function runExploreMutants(options: {
   onStart?: (protocol: string, bug: string) => void;
   /** Ctrl-C or SIGTERM: the bug being explored ends soon after (its row kept if found), and no other starts. */
   interrupt?: Pick<Interrupt, "signal">;
-}): Promise<ExploreMutantRow[]> {
+}): Promise<ExploredMutants> {
   const rows: ExploreMutantRow[] = [];
   const interrupted = (): boolean => options.interrupt?.signal.aborted === true;
-  for (const { source, protocol } of await targets(options)) {
+  const all = await targets(options);
+  const safety = (bug: DeliberateBug): boolean => (bug.kind ?? "safety") === "safety";
+  // Counted up front, so that an interrupted table can say how many it did not reach.
+  const total = all.reduce((sum, { protocol }) => sum + protocol.bugs.filter(safety).length, 0);
+  for (const { source, protocol } of all) {
     const name = protocol.name;
     for (const bug of protocol.bugs) {
-      if (interrupted()) return rows;
-      if ((bug.kind ?? "safety") !== "safety") continue;
+      if (interrupted()) return { rows, total };
+      if (!safety(bug)) continue;
       options.onStart?.(name, bug.name);
       // The built-in protocols' table is on 3 nodes, or the smallest cluster above 3 a protocol
       // runs on (sharded-kv: 6); a module's bugs on the cluster its explore bounds declare, else
@@ -450,7 +454,14 @@ export async function runExploreMutants(options: {
       if (row !== undefined) rows.push(row);
     }
   }
-  return rows;
+  return { rows, total };
+}
+
+/** The rows of `mutants --explore`, and how many safety bugs it was to explore. */
+export interface ExploredMutants {
+  readonly rows: ExploreMutantRow[];
+  /** The deliberate safety bugs of the protocols explored: more than the rows when interrupted. */
+  readonly total: number;
 }
 
 /** One of the generic settings `mutants --explore` tries (a bug's declared bounds are `{}`). */
@@ -613,7 +624,7 @@ function fuzzWorkers(text: string | undefined): number {
   return workerCount(text);
 }
 
-function printExploreRows(rows: readonly ExploreMutantRow[]): void {
+function printExploreRows({ rows, total }: ExploredMutants, interrupted: boolean): void {
   const c = colours(process.stdout);
   const out = table(
     [
@@ -644,8 +655,13 @@ function printExploreRows(rows: readonly ExploreMutantRow[]): void {
   }
   process.stdout.write(`${out.toString()}
 `);
+  const found = rows.filter((r) => r.found).length;
+  const where = `on ${clusterSizes(rows)} (${rows.filter((r) => r.found && r.shortest).length} breadth first, with a shortest schedule)`;
+  // Interrupted, the rows are not every bug: say how many of all were explored.
   process.stdout.write(
-    `${rows.filter((r) => r.found).length} of ${rows.length} deliberate safety bugs found by exploration on ${clusterSizes(rows)} (${rows.filter((r) => r.found && r.shortest).length} breadth first, with a shortest schedule)\n`,
+    interrupted
+      ? `${rows.length} of ${total} deliberate safety bugs explored before the interruption, ${found} of them found by exploration ${where}\n`
+      : `${found} of ${rows.length} deliberate safety bugs found by exploration ${where}\n`,
   );
   if (rows.length === 0) return;
   process.stdout.write("each row's search again (the setting that found the bug, else the last tried):\n");
@@ -959,7 +975,7 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
         // Ctrl-C or SIGTERM: the table of the bugs explored so far, exit code 130 or 143. A
         // breadth-first search stops soon after the signal; the other strategies, when they end.
         const interrupt = listenForInterrupt();
-        const rows = await runExploreMutants({
+        const explored = await runExploreMutants({
           ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
           ...(args.module === undefined ? {} : { module: args.module }),
           timePerMs: timePerUs / 1000,
@@ -970,11 +986,14 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
           },
           interrupt,
         }).finally(() => interrupt.release());
+        const { rows, total } = explored;
         const interrupted = interrupt.signal.aborted;
         if (args.json)
-          process.stdout.write(`${JSON.stringify({ schemaVersion: 1, explore: rows, interrupted })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ schemaVersion: 1, explore: rows, total, interrupted })}\n`,
+          );
         else {
-          printExploreRows(rows);
+          printExploreRows(explored, interrupted);
           if (interrupted) {
             process.stdout.write(
               `${colours(process.stdout).yellow("interrupted")}: the table holds the ${counted(rows.length, "bug")} explored before it stopped (a bug cut short before it was found has no row)\n`,

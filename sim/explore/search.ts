@@ -62,7 +62,9 @@ export interface SearchSettings {
    * Asked where the time bound is checked (`bfs` in levels: after each run of states merged;
    * `dfs` and `cells`: after each new state; `random` and `novelty`: after each walk): once it
    * returns true, the search ends as `bounded` by `interrupted`. The caller decides what
-   * interrupts (the command line: Ctrl-C or SIGTERM).
+   * interrupts (the command line: Ctrl-C or SIGTERM). Also asked while a schedule found at random
+   * is shortened, before each replay: a true answer ends the shortening with the shortest
+   * schedule found so far (`Counterexample.cutShort`).
    */
   readonly interrupted?: () => boolean;
   /** Called about every `progressMs` with the figures so far. */
@@ -135,6 +137,11 @@ export interface Counterexample {
   readonly shortest: boolean;
   /** For a shortened schedule: its steps as found, before shortening. */
   readonly foundSteps?: number;
+  /**
+   * `settings.interrupted` ended the shortening early: `steps` is the shortest schedule found
+   * until then.
+   */
+  readonly cutShort?: true;
 }
 
 /** Explores the states of `setup` with the chosen strategy. */
@@ -218,6 +225,7 @@ function shortened(
   const short = shortenSchedule(setup, choices, finding, {
     now: settings.now,
     deadlineMs: settings.now() + shorteningMs(settings),
+    ...(settings.interrupted === undefined ? {} : { interrupted: settings.interrupted }),
   });
   const shared = new WorldShared();
   const world = new World(setup, shared);
@@ -226,7 +234,13 @@ function shortened(
     world.take(step);
     steps.push(...world.lastTaken);
   }
-  return { steps, finding: short.finding, shortest: false, foundSteps: choices.length };
+  return {
+    steps,
+    finding: short.finding,
+    shortest: false,
+    foundSteps: choices.length,
+    ...(short.interrupted === true ? { cutShort: true } : {}),
+  };
 }
 
 /** The choices (as steps) of `path` (choice numbers). */

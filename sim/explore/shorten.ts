@@ -21,11 +21,18 @@ export interface ShortenSettings {
   readonly now: () => number;
   /** Stop shortening at this wall-clock time (the schedule so far is returned). */
   readonly deadlineMs: number;
+  /**
+   * Asked before each candidate is replayed: once it returns true, shortening stops and the
+   * schedule so far is returned, marked `interrupted` (the command line: Ctrl-C or SIGTERM).
+   */
+  readonly interrupted?: () => boolean;
 }
 
 export interface Shortened {
   readonly choices: readonly ScheduleStep[];
   readonly finding: Finding;
+  /** `settings.interrupted` ended the shortening early: `choices` is the shortest found until then. */
+  readonly interrupted?: true;
 }
 
 /**
@@ -40,11 +47,17 @@ export function shortenSchedule(
 ): Shortened {
   const shared = new WorldShared();
   let best: Shortened = replayLoosely(setup, shared, choices, finding.invariant) ?? { choices, finding };
+  let interrupted = false;
+  // Once interrupted, stays so: the schedule so far is the answer, and says it was cut short.
+  const goOn = (): boolean => {
+    if (!interrupted && settings.interrupted?.() === true) interrupted = true;
+    return !interrupted && settings.now() < settings.deadlineMs;
+  };
   let improved = true;
-  while (improved && settings.now() < settings.deadlineMs) {
+  while (improved && goOn()) {
     improved = false;
     for (let chunk = Math.max(1, best.choices.length >> 1); chunk >= 1; chunk >>= 1) {
-      for (let start = 0; start < best.choices.length && settings.now() < settings.deadlineMs; ) {
+      for (let start = 0; start < best.choices.length && goOn(); ) {
         const candidate = [...best.choices.slice(0, start), ...best.choices.slice(start + chunk)];
         const replayed = replayLoosely(setup, shared, candidate, finding.invariant);
         if (replayed !== undefined && replayed.choices.length < best.choices.length) {
@@ -56,7 +69,7 @@ export function shortenSchedule(
       }
     }
   }
-  return best;
+  return interrupted ? { ...best, interrupted: true } : best;
 }
 
 /**

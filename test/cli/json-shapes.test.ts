@@ -202,6 +202,48 @@ describe("--json shapes", () => {
     ]);
   });
 
+  it("mutants --explore: the documented fields, with the number of bugs the table explores", () => {
+    const explored = quorumlab(
+      "mutants",
+      "--protocol",
+      "two-phase-commit",
+      "--explore",
+      "--time-per",
+      "2s",
+      "--workers",
+      "1",
+      "--json",
+    );
+    const json = JSON.parse(explored.stdout) as Record<string, unknown> & {
+      explore: object[];
+      total: number;
+    };
+    expect(Object.keys(json)).toEqual(["schemaVersion", "explore", "total", "interrupted"]);
+    expect(json.interrupted).toBe(false);
+    // Not interrupted: a row for every safety bug.
+    expect(json.total).toBe(json.explore.length);
+    expect(Object.keys(json.explore[0] ?? {})).toEqual([
+      "protocol",
+      "bug",
+      "id",
+      "found",
+      "verdict",
+      "invariant",
+      "strategy",
+      "steps",
+      "shortest",
+      "depth",
+      "nodes",
+      "clients",
+      "faults",
+      "bounds",
+      "command",
+      "statesVisited",
+      "uniqueStates",
+      "wallMs",
+    ]);
+  });
+
   it("check: a folder with no history file, given alone, is an error object under --json", () => {
     const empty = mkdtempSync(join(out, "empty-"));
     const error = {

@@ -102,4 +102,57 @@ describe("shortening", () => {
       finding.invariant,
     );
   });
+  it("stops when interrupted, with the shortest schedule so far", () => {
+    const { setup } = exploreSetup(protocol("two-phase-commit"), input);
+    const shortest = explore(setup, settings({ strategy: "bfs", depthMax: Number.POSITIVE_INFINITY }));
+    const steps = shortest.counterexample?.steps ?? [];
+    const finding = shortest.counterexample?.finding;
+    if (finding === undefined) throw new Error("no finding");
+    const padded = steps.flatMap((step) => [step, step, step]);
+    const done = shortenSchedule(setup, padded, finding, { now: () => 0, deadlineMs: 1 });
+    expect(done.interrupted).toBeUndefined();
+    // Interrupted at the third question: no more candidates are tried, and what it has is kept.
+    let asked = 0;
+    const cut = shortenSchedule(setup, padded, finding, {
+      now: () => 0,
+      deadlineMs: 1,
+      interrupted: () => ++asked > 2,
+    });
+    expect(cut.interrupted).toBe(true);
+    expect(asked).toBe(3);
+    expect(cut.choices.length).toBeGreaterThanOrEqual(done.choices.length);
+    expect(cut.choices.length).toBeLessThanOrEqual(padded.length);
+    // Interrupted before the first candidate: the schedule as given.
+    const at = shortenSchedule(setup, padded, finding, {
+      now: () => 0,
+      deadlineMs: 1,
+      interrupted: () => true,
+    });
+    expect(at.interrupted).toBe(true);
+    expect(at.choices).toEqual(padded);
+  });
+
+  it("a random search interrupted while it shortens keeps its violation, marked cut short", () => {
+    const { setup } = exploreSetup(protocol("two-phase-commit"), input);
+    const whole = explore(setup, settings({ strategy: "random" }));
+    expect(whole.counterexample?.cutShort).toBeUndefined();
+    // The walks ask after each walk that found nothing, the shortening before each replay: the
+    // first answer of true that the search does not end on bounded is the shortening's.
+    for (let asked = 0; asked < 100; asked++) {
+      let calls = 0;
+      const result = explore(setup, settings({ strategy: "random", interrupted: () => calls++ >= asked }));
+      if (result.verdict === "bounded") {
+        expect(result.boundedBy).toBe("interrupted");
+        continue;
+      }
+      expect(result.verdict).toBe("violation");
+      expect(result.counterexample?.cutShort).toBe(true);
+      expect(result.counterexample?.foundSteps).toBe(whole.counterexample?.foundSteps);
+      expect(replayFound("two-phase-commit", input, result).broke).toContain(
+        whole.counterexample?.finding.invariant,
+      );
+      return;
+    }
+    throw new Error("no search was interrupted while it shortened");
+  });
 });
