@@ -790,7 +790,6 @@ function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult 
     statesVisited,
     uniqueStates: visited.size,
     depth: 0,
-    boundedBy: "time",
     ...extra,
     ...(shared.hiddenState ? { hiddenState: true } : {}),
     restore: store.restorable ? "snapshot" : "replay",
@@ -832,7 +831,8 @@ function randomWalks(setup: WorldSetup, settings: SearchSettings): SearchResult 
     }
     samples.add(() => [...path], print.high, print.low);
     const now = settings.now();
-    if (now - started >= settings.timeMs || visited.size >= settings.statesMax) return result("bounded");
+    if (visited.size >= settings.statesMax) return result("bounded", { boundedBy: "states" });
+    if (now - started >= settings.timeMs) return result("bounded", { boundedBy: "time" });
     if (settings.interrupted?.() === true) return result("bounded", { boundedBy: "interrupted" });
     if (settings.onProgress !== undefined && now - lastProgress >= (settings.progressMs ?? 100)) {
       lastProgress = now;

@@ -129,14 +129,26 @@ describe("breadth-first search on a known state graph", () => {
   });
 
   it("random walks find the violation too, and never claim completeness", () => {
-    const found = explore(toySetup([neverB]), settings({ strategy: "random", timeMs: 1, seed: 7n }));
-    expect(["violation", "bounded"]).toContain(found.verdict);
+    const found = explore(
+      toySetup([neverB]),
+      settings({ strategy: "random", now: () => 0, timeMs: Number.POSITIVE_INFINITY, seed: 7n }),
+    );
+    expect(found.verdict).toBe("violation");
+    // Nothing bounded a search that found its violation.
+    expect(found.boundedBy).toBeUndefined();
     const clean = explore(
       toySetup([]),
       settings({ strategy: "random", statesMax: 7, now: () => 0, timeMs: Number.POSITIVE_INFINITY }),
     );
     expect(clean.verdict).toBe("bounded");
+    expect(clean.boundedBy).toBe("states");
     expect(clean.uniqueStates).toBe(7);
+    let clock = 0;
+    const timed = explore(
+      toySetup([]),
+      settings({ strategy: "random", now: () => (clock += 10), timeMs: 50 }),
+    );
+    expect(timed.boundedBy).toBe("time");
   });
 });
 
