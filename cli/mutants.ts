@@ -972,8 +972,9 @@ export const mutantsCommand: CommandModule<object, MutantsArgs> = {
       const workers = args.explore ? parseWorkers(args.workers ?? "auto") : fuzzWorkers(args.workers);
       if (args.explore) {
         const c = colours(process.stderr);
-        // Ctrl-C or SIGTERM: the table of the bugs explored so far, exit code 130 or 143. A
-        // breadth-first search stops soon after the signal; the other strategies, when they end.
+        // Ctrl-C or SIGTERM: the table of the bugs explored so far, exit code 130 or 143. The
+        // search under way stops soon after the signal: breadth first between runs of states,
+        // the other strategies in their worker thread.
         const interrupt = listenForInterrupt();
         const explored = await runExploreMutants({
           ...(args.protocol === undefined ? {} : { protocol: args.protocol }),
