@@ -10,6 +10,8 @@
  * Node runtime rules:
  * - A crashed node loses its object (volatile state), its timers and its paused backlog;
  *   messages arriving while it is down are dropped with reason `crashed`. Its storage stays.
+ * - A message the network loses when it is sent is dropped with reason `partition` (its link is
+ *   cut), `burst` (a loss burst lost it, which the link's own loss would not have) or `loss`.
  * - A restarted node is created afresh over the same storage and gets `onStart({restarted: true})`.
  * - A paused node (a stalled process) keeps everything, but deliveries and timers that come due
  *   while it is paused wait; on resume they are handled in the order they came due.
@@ -25,7 +27,7 @@ import {
 } from "./determinism.js";
 import { describeThrown, InputError } from "./errors.js";
 import { frozenCopy, frozenJsonCopy, NotJson, whereNotJson } from "./freeze.js";
-import { cutUs, Network, type NetworkSpec } from "./network.js";
+import { burstLostUs, cutUs, Network, type NetworkSpec } from "./network.js";
 import type {
   ClientReply,
   ClientRequest,
@@ -1042,8 +1044,7 @@ export class Kernel {
     const fields = this.tracing ? this.traceFields.message(this.nowUs, this.eventIndex, delivery) : undefined;
     if (fields !== undefined) this.trace.send(fields, message);
     if (arrivalUs < 0) {
-      if (fields !== undefined)
-        this.trace.arrival("drop", fields, arrivalUs === cutUs ? "partition" : "loss");
+      if (fields !== undefined) this.trace.arrival("drop", fields, lossReason(arrivalUs));
       return;
     }
     this.queue.push(arrivalUs, delivery);
@@ -1565,6 +1566,12 @@ class KernelView implements StepView<unknown> {
     const storage = this.kernel.storageOf(id);
     return this.kernel.guardsData ? readOnlyStorage(storage, id) : storage;
   }
+}
+
+/** Why the network lost a message when it was sent (a negative `transmit` result). */
+function lossReason(result: number): DropReason {
+  if (result === cutUs) return "partition";
+  return result === burstLostUs ? "burst" : "loss";
 }
 
 /**

@@ -61,6 +61,11 @@ export const defaultNetwork: NetworkSpec = {
 export const lostUs = -1;
 /** `transmit` result: the link was cut when the message was sent. */
 export const cutUs = -2;
+/**
+ * `transmit` result: the message was lost to a burst, one the link's own loss would have let
+ * through (the same draw below the link's loss is `lostUs`).
+ */
+export const burstLostUs = -3;
 
 /** A clog of one link, or a burst, in force until `untilUs`. */
 interface Overlapping {
@@ -157,21 +162,27 @@ export class Network {
   duplicateArrivalUs = -1;
 
   /**
-   * Decides the fate of a message sent now: its arrival time, or `lostUs` / `cutUs`. When the
-   * message is duplicated, `duplicateArrivalUs` holds the second copy's arrival time.
+   * Decides the fate of a message sent now: its arrival time, or `lostUs` / `burstLostUs` /
+   * `cutUs`. When the message is duplicated, `duplicateArrivalUs` holds the second copy's arrival
+   * time. A loss is one draw against the highest loss in force; a draw that the link's own loss
+   * would not have lost is the burst's.
    */
   transmit(from: number, to: number, nowUs: number): number {
     this.duplicateArrivalUs = -1;
     const index = from * this.size + to;
     if (this.cut[index] !== 0 || this.grouped[index] !== 0) return cutUs;
-    let loss = this.linkLoss[index] as number;
+    const linkLoss = this.linkLoss[index] as number;
+    let loss = linkLoss;
     let duplicate = this.linkDuplicate[index] as number;
     if (nowUs < this.burstUntilUs) {
       if (nowUs >= this.burstChangeUs) this.settleBursts(nowUs);
       loss = Math.max(this.burstLoss, loss);
       duplicate = Math.max(this.burstDuplicate, duplicate);
     }
-    if (loss > 0 && this.random.next() < loss) return lostUs;
+    if (loss > 0) {
+      const draw = this.random.next();
+      if (draw < loss) return draw < linkLoss ? lostUs : burstLostUs;
+    }
     const first = this.arrival(index, nowUs);
     if (duplicate > 0 && this.random.next() < duplicate) this.duplicateArrivalUs = this.arrival(index, nowUs);
     return first;

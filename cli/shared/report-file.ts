@@ -20,6 +20,7 @@ import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
 import { parseSeed } from "../../sim/random.js";
 import { type RunResult, runScenario } from "../../sim/run.js";
+import { copyScenario } from "../../sim/scenario/load.js";
 import type { Scenario } from "../../sim/scenario/schema.js";
 import { writeScenario } from "../../sim/scenario/write.js";
 import type { TraceLine } from "../../sim/trace.js";
@@ -123,7 +124,7 @@ function htmlPage(options: WriteReportOptions): HtmlPage {
  */
 export function labScenario(scenario: Scenario, modules: readonly string[]): Scenario {
   const module = modules.length === 1 ? modules[0] : undefined;
-  return module === undefined ? scenario : { ...scenario, module: resolve(module) };
+  return module === undefined ? scenario : copyScenario(scenario, { module: resolve(module) });
 }
 
 /**
@@ -143,11 +144,20 @@ export function runOfTrace(
   if (header?.kind !== "header" || end?.kind !== "end" || !protocols.has(header.protocol)) return undefined;
   let scenario: Scenario;
   try {
-    scenario = { ...loadScenario(header.scenario), seed: parseSeed(header.seed) };
+    // A copy, not a spread: it keeps the check of the names of a file without `nodes`, made once
+    // the protocol's cluster size is known, as `run` makes it.
+    scenario = copyScenario(loadScenario(header.scenario), { seed: parseSeed(header.seed) });
   } catch {
     return undefined;
   }
-  const result = runScenario(scenario, protocols, { checkHistory: historyChecker() });
+  let result: RunResult;
+  try {
+    result = runScenario(scenario, protocols, { checkHistory: historyChecker() });
+  } catch (error) {
+    // A scenario `run` refuses (a node name its cluster lacks, say) did not make this trace.
+    if (error instanceof InputError) return undefined;
+    throw error;
+  }
   return result.traceHash === end.traceHash ? { scenario, result } : undefined;
 }
 
@@ -198,7 +208,7 @@ export function reportAfterRun(
   if (result.records.length === 0) throw new Error("a report needs the run's trace (keepTrace)");
   writeReport(result.records, options.reportPath, {
     replay: replayCommand(result.scenario, result.seed, options.modules, options.liveness),
-    scenario: { ...result.scenario, seed: result.seed },
+    scenario: copyScenario(result.scenario, { seed: result.seed }),
     result,
     modules: options.protocolModules ?? options.modules ?? [],
     protocol: options.protocol,

@@ -4,6 +4,7 @@
  * protocol, the bugs and the fast-check seed and path that rebuild it.
  */
 import { formatSeed } from "../random.js";
+import { copyScenario } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { exactDuration, writeScenario } from "../scenario/write.js";
 import type { ShrinkResult } from "./campaign.js";
@@ -85,7 +86,7 @@ export function counterexampleScenario(
     description,
     ...(failure.kind === "safety" ? { expectViolates: [failure.invariant] } : {}),
   });
-  return module === undefined ? scenario : { ...scenario, module: module.fromScenario };
+  return module === undefined ? scenario : copyScenario(scenario, { module: module.fromScenario });
 }
 
 /** The YAML text of a counterexample scenario. */

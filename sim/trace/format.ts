@@ -44,7 +44,12 @@ export type MessageRecord =
   | (At & { kind: "drop"; from: string; to: string; id: number; type: string; reason: DropReason })
   | (At & { kind: "duplicate"; from: string; to: string; id: number; type: string; copy: number });
 
-/** Why a message was not delivered. */
+/**
+ * Why a message was not delivered: `loss`, the network's (or its link's) random loss; `burst`, a
+ * scripted loss burst, for a message the link's own loss would have let through; `partition`, its
+ * link was cut when it was sent or when it arrived; `crashed`, its receiver was down when it
+ * arrived; `scripted`, a scenario's `drop` step.
+ */
 export type DropReason = "loss" | "partition" | "crashed" | "burst" | "scripted";
 
 export type NodeRecord =

@@ -6,6 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { checkHistory, detectFormat, modelByName, parseHistory } from "../../sim/check/index.js";
 import { type Keyword, readEdn } from "../../sim/check/parse/edn.js";
+import { elementOffsets } from "../../sim/check/parse/json.js";
+import { walkJsonText } from "../../sim/check/parse/json-walk.js";
 import { parseTxnHistory } from "../../sim/check/txn/index.js";
 import { InputError } from "../../sim/errors.js";
 
@@ -339,6 +341,47 @@ describe("native JSON", () => {
     const error = inputError(() => parseHistory('[{"type": "invoke",,}]', { file: "h.json" }));
     expect(error.line).toBe(1);
     expect(error.message).toContain("invalid JSON");
+  });
+});
+
+describe("the JSON token walker", () => {
+  // Brackets and quotes inside strings, escaped ones among them, are no tokens.
+  const text = '[{"a": "[{\\"}", "b": [1, {"c": "x\\\\"}]},\n {"d": "]"}, [{"e": 2}]]';
+
+  it("gives each bracket its offset, line and column, past the brackets and quotes in strings", () => {
+    const opened: string[] = [];
+    let closed = 0;
+    walkJsonText(text, {
+      open: (object, start, line, lineStart) =>
+        opened.push(`${object ? "{" : "["} ${start} ${line}:${start - lineStart + 1}`),
+      close: () => closed++,
+    });
+    expect(opened).toEqual([
+      "[ 0 1:1",
+      "{ 1 1:2",
+      "[ 21 1:22",
+      "{ 25 1:26",
+      "{ 42 2:2",
+      "[ 54 2:14",
+      "{ 55 2:15",
+    ]);
+    expect(closed).toBe(opened.length);
+  });
+
+  it("starts at an offset with that offset's line, as a walk from the start would have it", () => {
+    const fromStart: string[] = [];
+    const fromSecondLine: string[] = [];
+    const record = (into: string[]) => (_object: boolean, start: number, line: number, lineStart: number) =>
+      into.push(`${start} ${line}:${start - lineStart + 1}`);
+    walkJsonText(text, { open: record(fromStart) });
+    walkJsonText(text, { open: record(fromSecondLine) }, text.indexOf("\n") + 1);
+    expect(fromSecondLine).toEqual(fromStart.slice(4));
+  });
+
+  it("finds the objects that are an array's elements, at the depth asked", () => {
+    expect(elementOffsets(text, 1)).toEqual([1, 42]);
+    expect(elementOffsets(text, 2)).toEqual([55]);
+    expect(elementOffsets('{"events": [{"a": "{"}, {"b": [{}]}]}', 2)).toEqual([12, 24]);
   });
 });
 

@@ -213,6 +213,25 @@ describe("network faults", () => {
     kernel.runUntil(20_000);
     expect(node("n2")?.received.map((r) => r.n)).toEqual([2]);
   });
+
+  it("records a message a burst loses with reason burst, and one the link's own loss loses with reason loss", () => {
+    // n1→n2 always loses; n1→n3 never does but for the burst.
+    const { kernel, trace, send } = setUp({ links: [{ from: "n1", to: "n2", loss: 1 }] });
+    send("n1", "n3", 1);
+    kernel.network.burst(1, 0, { fromUs: 0, untilUs: 5_000 });
+    send("n1", "n2", 2);
+    send("n1", "n3", 3);
+    kernel.runUntil(6_000);
+    send("n1", "n2", 4);
+    send("n1", "n3", 5);
+    kernel.runUntil(20_000);
+    const drops = trace.records.filter((record) => record.kind === "drop");
+    expect(drops.map((drop) => drop.kind === "drop" && [drop.to, drop.reason, drop.t])).toEqual([
+      ["n2", "loss", 0],
+      ["n3", "burst", 0],
+      ["n2", "loss", 6_000],
+    ]);
+  });
 });
 
 describe("overlapping clogs and bursts", () => {

@@ -11,6 +11,7 @@ import { readTraceFile } from "../../cli/report.js";
 import { scenarioOfTrace, writeReport } from "../../cli/shared/report-file.js";
 import { executeScenario, replayCommand } from "../../cli/shared/run-scenario.js";
 import { InputError } from "../../sim/errors.js";
+import { parseScenario } from "../../sim/scenario/load.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { quorumlab } from "../support/quorumlab.js";
 import { ensureOutputFolder } from "./browser.js";
@@ -163,5 +164,26 @@ describe("report command", () => {
       scenarioOfTrace([{ ...(header as object), seed: "0x1" } as TraceLine, ...reseeded.records.slice(1)]),
     ).toBe(undefined);
     expect(scenarioOfTrace(records)).toBe(undefined);
+  });
+
+  it("replays a trace's scenario file without nodes with its names checked, as run checks them", () => {
+    // A trace names its scenario; a name that is a path is read as that file.
+    const file = join(folder, "default-size.yaml");
+    const yaml = (crash: string) =>
+      `name: ${JSON.stringify(file)}\nprotocol: raft\nduration: 300ms\nseed: 7\nfaults:\n  - {at: 100ms, crash: ${crash}}\n`;
+    writeFileSync(file, yaml("n5"));
+    const fits = executeScenario(parseScenario(yaml("n5"), file), { keepTrace: true }).result;
+    const replayed = scenarioOfTrace(fits.records);
+    expect(replayed?.nodes).toBe(undefined);
+    expect(replayed?.checkNames).toBeTypeOf("function");
+
+    // raft runs 5 nodes by default, so `run` refuses n6. A scenario built in code has no such
+    // check, and its run skips the crash; the file refused does not replay that run's trace.
+    writeFileSync(file, yaml("n6"));
+    expect(
+      inputError(() => executeScenario(parseScenario(yaml("n6"), file), { keepTrace: false })).message,
+    ).toContain("unknown target 'n6': expected one of n1..n5");
+    const inCode = executeScenario({ ...parseScenario(yaml("n6"), file) }, { keepTrace: true }).result;
+    expect(scenarioOfTrace(inCode.records)).toBe(undefined);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * One pass over the tokens of a JSON text that JSON.parse has already read, for the checks that
  * need what JSON.parse forgets: where a token was written, and how (a key given twice, an integer
- * JavaScript cannot hold exactly). The walker knows only brackets, strings and numbers, and where
- * each starts; every check keeps its own rule in its own file.
+ * JavaScript cannot hold exactly, a value nested too deep, where each event starts). The walker
+ * knows only brackets, strings and numbers, and where each starts; every check keeps its own
+ * rule in its own file.
  */
 
 /**
@@ -10,8 +11,8 @@
  * and the offset its line starts at, so that a walk allocates nothing per token.
  */
 export interface JsonTokenVisitor {
-  /** A `{` (`object` true) or a `[`. */
-  readonly open?: (object: boolean) => void;
+  /** A `{` (`object` true) or a `[`, at `start`. */
+  readonly open?: (object: boolean, start: number, line: number, lineStart: number) => void;
   /** A `}` or a `]`. */
   readonly close?: () => void;
   /**
@@ -25,12 +26,21 @@ export interface JsonTokenVisitor {
 
 const numberToken = /-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
 
-/** Walks `text`, valid JSON, calling `visitor` for each token it takes, in order. */
-export function walkJsonText(text: string, visitor: JsonTokenVisitor): void {
+/**
+ * Walks `text`, valid JSON, calling `visitor` for each token it takes, in order: from its start,
+ * or from offset `from`, which must be outside strings (a token's start, or the space between).
+ */
+export function walkJsonText(text: string, visitor: JsonTokenVisitor, from = 0): void {
   const { open, close, string, number } = visitor;
   let line = 1;
   let lineStart = 0;
-  for (let index = 0; index < text.length; index++) {
+  if (from > 0) {
+    for (let at = text.indexOf("\n"); at >= 0 && at < from; at = text.indexOf("\n", at + 1)) {
+      line++;
+      lineStart = at + 1;
+    }
+  }
+  for (let index = from; index < text.length; index++) {
     const code = text.charCodeAt(index);
     if (code === 10) {
       line++;
@@ -48,7 +58,7 @@ export function walkJsonText(text: string, visitor: JsonTokenVisitor): void {
       }
       string?.(start, index, escaped, line, lineStart);
     } else if (code === 123 || code === 91) {
-      open?.(code === 123);
+      open?.(code === 123, index, line, lineStart);
     } else if (code === 125 || code === 93) {
       close?.();
     } else if (number !== undefined && (code === 45 || (code >= 48 && code <= 57))) {

@@ -11,6 +11,7 @@ import type { AnyModel } from "../model.js";
 import { isModelName, modelByName, modelNames } from "../models/index.js";
 import { refuseDuplicateJsonKeys } from "./duplicate-keys.js";
 import { refuseInexactJsonIntegers } from "./exact-integers.js";
+import { walkJsonText } from "./json-walk.js";
 import { nestingMax, nestsDeeper, refuseDeepJsonText } from "./nesting.js";
 import type { ParsedHistory } from "./types.js";
 
@@ -64,24 +65,20 @@ export function locator(text: string): (offset: number) => { line: number; colum
   };
 }
 
-/** Offsets of objects that are elements of an array nested `depth` levels deep. */
+/** Offsets of objects that are elements of an array nested `depth` levels deep, in valid JSON `text`. */
 export function elementOffsets(text: string, depth: number): number[] {
   const offsets: number[] = [];
-  const stack: string[] = [];
-  for (let index = 0; index < text.length; index++) {
-    const character = text[index]!;
-    if (character === '"') {
-      index++;
-      while (index < text.length && text[index] !== '"') index += text[index] === "\\" ? 2 : 1;
-      continue;
-    }
-    if (character === "{" || character === "[") {
-      if (character === "{" && stack.length === depth && stack[stack.length - 1] === "[") offsets.push(index);
-      stack.push(character);
-    } else if (character === "}" || character === "]") {
-      stack.pop();
-    }
-  }
+  // Whether each bracket open around the walk is an object's, outermost first.
+  const objects: boolean[] = [];
+  walkJsonText(text, {
+    open: (object, start) => {
+      if (object && objects.length === depth && objects[depth - 1] === false) offsets.push(start);
+      objects.push(object);
+    },
+    close: () => {
+      objects.pop();
+    },
+  });
   return offsets;
 }
 

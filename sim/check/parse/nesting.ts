@@ -4,6 +4,7 @@
  * value keys and explanations, which recurse, would run out of stack on it.
  */
 import { InputError } from "../../errors.js";
+import { walkJsonText } from "./json-walk.js";
 
 /** The deepest nesting of lists, vectors, maps and objects a history may hold. */
 export const nestingMax = 1000;
@@ -32,27 +33,17 @@ export function refuseDeepJsonText(
   levels: number,
 ): void {
   let depth = 0;
-  for (let index = start; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code === 34) {
-      index++;
-      while (index < text.length && text.charCodeAt(index) !== 34)
-        index += text.charCodeAt(index) === 92 ? 2 : 1;
-    } else if (code === 91 || code === 123) {
-      depth++;
-      if (depth > levels) {
-        let line = 1;
-        let lineStart = 0;
-        for (let at = 0; at < index; at++) {
-          if (text.charCodeAt(at) === 10) {
-            line++;
-            lineStart = at + 1;
-          }
-        }
-        throw new InputError(nestingMessage, { file, line, column: index - lineStart + 1 });
-      }
-    } else if (code === 93 || code === 125) {
-      depth--;
-    }
-  }
+  walkJsonText(
+    text,
+    {
+      open: (_object, at, line, lineStart) => {
+        depth++;
+        if (depth > levels) throw new InputError(nestingMessage, { file, line, column: at - lineStart + 1 });
+      },
+      close: () => {
+        depth--;
+      },
+    },
+    start,
+  );
 }
