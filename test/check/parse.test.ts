@@ -326,6 +326,14 @@ describe("native JSON", () => {
       }),
     );
     expect(unnamed.message).toMatch(/^initial: the mutex model starts from true/);
+    // An event's own `initial` key, earlier in the text, is not the document's.
+    const nested = inputError(() =>
+      parseHistory(
+        '{"model": "mutex", "events": [{"type": "invoke", "process": 0, "f": "acquire", "initial": 1}],\n "initial": 7}',
+        { file: "h.json" },
+      ),
+    );
+    expect(nested.describe()).toMatch(/^h\.json:2:13: initial: the mutex model starts from true/);
   });
 
   it("says when a completion's timeUs puts it before its invocation", () => {

@@ -324,8 +324,8 @@ function refuseInitial(model: string, initial: unknown, text: string, file: stri
     expected = "true (the lock starts held) or false (free)";
   }
   if (expected === undefined) return;
-  const at = /"initial"\s*:\s*/.exec(text);
-  const position = at === null ? { line: 1, column: 1 } : locate(text, at.index + at[0].length);
+  const at = initialValueOffset(text);
+  const position = at === undefined ? { line: 1, column: 1 } : locate(text, at);
   throw new InputError(
     `initial: the ${model} model starts from ${expected}, got ${JSON.stringify(initial)}`,
     {
@@ -333,6 +333,32 @@ function refuseInitial(model: string, initial: unknown, text: string, file: stri
       ...position,
     },
   );
+}
+
+/**
+ * Where the value of the document's own `initial` key starts: a key of that name inside an event
+ * is not it, though it may come first in the text.
+ */
+function initialValueOffset(text: string): number | undefined {
+  let depth = 0;
+  let found: number | undefined;
+  const separator = /\s*:\s*/y;
+  walkJsonText(text, {
+    open: () => {
+      depth++;
+    },
+    close: () => {
+      depth--;
+    },
+    string: (start, end) => {
+      if (found !== undefined || depth !== 1 || text.slice(start + 1, end) !== "initial") return;
+      separator.lastIndex = end + 1;
+      const match = separator.exec(text);
+      // A key is followed by its colon; a string value "initial" is not.
+      if (match !== null) found = end + 1 + match[0].length;
+    },
+  });
+  return found;
 }
 
 /** The events of a `{"model"?, "initial"?, "events": [...]}` document, and the model it names. */
