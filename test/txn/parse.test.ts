@@ -125,7 +125,10 @@ describe("deeply nested values", () => {
 {:type :invoke, :process 1, :f :txn, :value [[:r :x ${nested(5000)}]]}`;
     expect(inputError(() => parseTxnHistory(edn, "t.edn")).describe()).toBe(`t.edn:2:1050: ${message}`);
     const json = `[{"type": "invoke", "process": 0, "value": [["r", "x", ${nested(5000)}]]}]`;
-    expect(inputError(() => parseTxnHistory(json, "t.json")).describe()).toBe(`t.json:1:1052: ${message}`);
+    // At the same bracket as the register and key-value reader: value level 1001.
+    expect(inputError(() => parseTxnHistory(json, "t.json")).describe()).toBe(`t.json:1:1054: ${message}`);
+    const lines = `{"type": "invoke", "process": 0, "value": [["w", "x", 1]]}\n{"type": "invoke", "process": 1, "value": [["r", "x", ${nested(5000)}]]}`;
+    expect(inputError(() => parseTxnHistory(lines, "t.jsonl")).describe()).toBe(`t.jsonl:2:1053: ${message}`);
   });
 });
 

@@ -103,7 +103,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 }
 
 /** The offset in `text` of a 1-based line and column. */
-function offsetOf(text: string, at: { line: number; column: number }): number {
+export function offsetOf(text: string, at: { line: number; column: number }): number {
   let offset = 0;
   for (let line = 1; line < at.line; line++) offset = text.indexOf("\n", offset) + 1;
   return offset + at.column - 1;

@@ -13,7 +13,7 @@ import { InputError } from "../../errors.js";
 import { refuseDuplicateJsonKeys } from "../parse/duplicate-keys.js";
 import { EdnFloat, EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.js";
 import { refuseInexactJsonIntegers } from "../parse/exact-integers.js";
-import { elementOffsets, locator } from "../parse/json.js";
+import { elementOffsets, locator, offsetOf } from "../parse/json.js";
 import { nestingMax, nestsDeeper, refuseDeepJsonText } from "../parse/nesting.js";
 import {
   describeMicroOp,
@@ -383,9 +383,12 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
   }
   refuseInexactJsonIntegers(text, file);
   refuseDuplicateJsonKeys(text, file);
-  for (const { raw } of rawEvents) {
+  for (const { raw, at } of rawEvents) {
     const value = (raw as { value?: unknown } | null)?.value;
     if (typeof value === "object" && value !== null && nestsDeeper(value, nestingMax)) {
+      // Counted from the event, as the register and key-value reader counts: the event is one
+      // level, its value up to nestingMax more. An event placed nowhere is counted from the start.
+      if (at !== undefined) refuseDeepJsonText(text, file, offsetOf(text, at), nestingMax + 1);
       refuseDeepJsonText(text, file, 0, nestingMax);
     }
   }
