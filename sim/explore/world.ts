@@ -18,6 +18,7 @@ import { randomDraws, randomStream } from "../random.js";
 import type { HistoryChecker } from "../run.js";
 import type { ScheduleStep } from "../scenario/schema.js";
 import { historyInvariantOf } from "../scenario/validate.js";
+import type { ChoiceEntry } from "../scheduler.js";
 import type { MemoryStorage } from "../storage.js";
 import { TraceRecorder } from "../trace.js";
 import { type Fingerprint, Hasher } from "./fingerprint.js";
@@ -1023,8 +1024,15 @@ export class WorldShared {
    * stays pending in.
    */
   pendingDigest(step: EnabledStep): Fingerprint {
-    const entry = step.entry as DigestSlotted;
-    const kept = entry[digestSlot];
+    const entry = step.entry as DigestSlotted & ChoiceEntry<unknown>;
+    // A frozen entry (a delivery, a timer: sim/scheduler.ts) takes no slot; it keeps its digest
+    // in its memo. Recomputed on every state instead, as it was since entries were frozen (each
+    // node name of each message in flight hashed, the message's hash looked up), unordered Paxos
+    // with two timeouts explored about 56,700 unique states a second, against 59,300 kept
+    // (three alternating 10 s runs each).
+    const memo = entry.memo;
+    if (memo !== undefined && memo.owner === this) return memo.value as Fingerprint;
+    const kept = memo === undefined ? entry[digestSlot] : undefined;
     if (kept !== undefined && kept.owner === this) return kept.digest;
     const element = this.element;
     element.reset();
@@ -1048,7 +1056,10 @@ export class WorldShared {
     // A message's due time moves nothing in choice scheduling (it arrives at the current time).
     if (step.kind !== "deliver") element.number(step.dueUs);
     const digest = element.digest();
-    if (kept !== undefined) {
+    if (memo !== undefined) {
+      memo.owner = this;
+      memo.value = digest;
+    } else if (kept !== undefined) {
       kept.owner = this;
       kept.digest = digest;
     } else if (Object.isExtensible(entry)) {
