@@ -27,6 +27,19 @@ export interface ChoiceEntry<T> {
   /** Arrival order in the queue: deterministic for a given sequence of choices. */
   readonly seq: number;
   readonly item: T;
+  /** On a frozen entry (see `ChoiceQueue`), what a reader derived from it (`EntryMemo`). */
+  readonly memo?: EntryMemo;
+}
+
+/**
+ * The one mutable part of a frozen entry: where a reader of the queue keeps a value it derived
+ * from the entry alone (an exploration keeps the entry's hash there, sim/explore/world.ts), with
+ * who computed it. It is no part of the system's state: a snapshot passes over frozen objects
+ * and what they hold.
+ */
+export interface EntryMemo {
+  owner: unknown;
+  value: unknown;
 }
 
 /**
@@ -55,12 +68,15 @@ export class ChoiceQueue<T> implements StepQueue<T> {
   }
 
   push(timeUs: number, item: T): void {
-    const entry = { dueUs: timeUs, seq: this.nextSeq++, item };
+    const seq = this.nextSeq++;
     if (this.immutable?.(item) === true) {
       Object.freeze(item);
-      Object.freeze(entry);
+      this.entries.push(
+        Object.freeze({ dueUs: timeUs, seq, item, memo: { owner: undefined, value: undefined } }),
+      );
+      return;
     }
-    this.entries.push(entry);
+    this.entries.push({ dueUs: timeUs, seq, item });
   }
 
   some(test: (item: T) => boolean): boolean {

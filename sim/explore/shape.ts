@@ -17,35 +17,61 @@
 /** Whether `target` holds `values` in the fields the comparator was made for, in order. */
 export type SameFields = (target: object, values: readonly unknown[]) => boolean;
 
-/** Distinct field lists given generated code; past this, a generic loop (a memory bound). */
-const generatedMax = 4096;
+/**
+ * Writes `values` into the fields it was made for, in order, each only where it differs; in
+ * strict mode, so a field that cannot be written throws as an assignment in this module would.
+ */
+export type WriteFields = (target: object, values: readonly unknown[]) => void;
 
-const generated = new Map<string, SameFields>();
-
-/** The comparator of the objects whose own enumerable fields are `keys`, in this order. */
-export function sameFields(keys: readonly string[]): SameFields {
-  const id = keys.join("\u0000");
-  let compare = generated.get(id);
-  if (compare !== undefined) return compare;
-  if (generated.size >= generatedMax) return genericSameFields(keys);
-  const terms = keys.map((key, index) => `t[${JSON.stringify(key)}] === v[${index}]`);
-  // The names are quoted by JSON.stringify, so any field name reads as a string literal.
-  compare = new Function(
-    "t",
-    "v",
-    `return ${terms.length === 0 ? "true" : terms.join(" && ")};`,
-  ) as SameFields;
-  generated.set(id, compare);
-  return compare;
+/** The generated code for one list of field names. */
+export interface FieldShape {
+  readonly same: SameFields;
+  readonly write: WriteFields;
 }
 
-function genericSameFields(keys: readonly string[]): SameFields {
-  return (target, values) => {
-    const record = target as Record<string, unknown>;
-    for (let index = 0; index < keys.length; index++) {
-      if (record[keys[index] as string] !== values[index]) return false;
-    }
-    return true;
+/** Distinct field lists given generated code; past this, generic loops (a memory bound). */
+const generatedMax = 4096;
+
+const generated = new Map<string, FieldShape>();
+
+/** The comparator and the writer of the objects whose own enumerable fields are `keys`, in order. */
+export function fieldShape(keys: readonly string[]): FieldShape {
+  const id = keys.join("\u0000");
+  let shape = generated.get(id);
+  if (shape !== undefined) return shape;
+  if (generated.size >= generatedMax) return genericShape(keys);
+  // The names are quoted by JSON.stringify, so any field name reads as a string literal.
+  const names = keys.map((key) => `t[${JSON.stringify(key)}]`);
+  const terms = names.map((name, index) => `${name} === v[${index}]`);
+  const writes = names.map((name, index) => `if (${name} !== v[${index}]) ${name} = v[${index}];`);
+  shape = {
+    same: new Function("t", "v", `return ${terms.length === 0 ? "true" : terms.join(" && ")};`) as SameFields,
+    // Restoring wrote each changed field through a read and a write keyed by a name that met every
+    // shape of the system (megamorphic): the largest line of the profile of unordered Paxos with
+    // two timeouts (5 % of it). Generated, that exploration went from 55,700 to 58,100 unique
+    // states a second (three alternating 10 s runs each).
+    write: new Function("t", "v", `"use strict"; ${writes.join(" ")}`) as WriteFields,
+  };
+  generated.set(id, shape);
+  return shape;
+}
+
+function genericShape(keys: readonly string[]): FieldShape {
+  return {
+    same: (target, values) => {
+      const record = target as Record<string, unknown>;
+      for (let index = 0; index < keys.length; index++) {
+        if (record[keys[index] as string] !== values[index]) return false;
+      }
+      return true;
+    },
+    write: (target, values) => {
+      const record = target as Record<string, unknown>;
+      for (let index = 0; index < keys.length; index++) {
+        const key = keys[index] as string;
+        if (record[key] !== values[index]) record[key] = values[index];
+      }
+    },
   };
 }
 

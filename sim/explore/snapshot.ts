@@ -21,7 +21,7 @@
  */
 
 import { isReadOnlyView } from "../read-only.js";
-import { type SameFields, sameFieldNames, sameFields } from "./shape.js";
+import { type FieldShape, fieldShape, sameFieldNames } from "./shape.js";
 
 const kindObject = 0;
 const kindArray = 1;
@@ -54,8 +54,8 @@ interface Recorded {
   readonly kind: number;
   readonly keys: readonly string[] | undefined;
   readonly copy: readonly unknown[] | TypedArray;
-  /** For plain objects and class instances, the comparator of their field values (shape.ts). */
-  readonly same: SameFields | undefined;
+  /** For plain objects and class instances, the comparator and writer of their fields (shape.ts). */
+  readonly shape: FieldShape | undefined;
   /** The object's prototype chain had enumerable fields: its names are checked with Object.keys. */
   readonly inherits: boolean;
   /** What the walk knows of the object: a restore makes this record its latest. */
@@ -69,7 +69,7 @@ function contents(
   kind: number,
   copy: readonly unknown[] | TypedArray,
 ): Recorded {
-  return { object, kind, keys: undefined, copy, same: undefined, inherits: false, known };
+  return { object, kind, keys: undefined, copy, shape: undefined, inherits: false, known };
 }
 
 /** A saved state: every mutable object reachable then, with its contents then. */
@@ -264,7 +264,7 @@ export class Snapshotter {
       default: {
         // The field names and values compared in place (shape.ts); copied only when they changed.
         const namesKept = last !== undefined && sameNamesAs(value, last);
-        if (namesKept && (last.same as SameFields)(value, last.copy as unknown[])) {
+        if (namesKept && (last.shape as FieldShape).same(value, last.copy as unknown[])) {
           recorded = last;
         } else if (namesKept) {
           // Only values changed: the names, their comparator and what the chain adds stay the
@@ -275,21 +275,21 @@ export class Snapshotter {
             kind: kindObject,
             keys: last.keys,
             copy: Object.values(value),
-            same: last.same,
+            shape: last.shape,
             inherits: last.inherits,
             known,
           };
         } else {
           const keys = Object.keys(value);
-          const same =
-            last !== undefined && sameNames(last.keys as string[], keys) ? last.same : sameFields(keys);
+          const shape =
+            last !== undefined && sameNames(last.keys as string[], keys) ? last.shape : fieldShape(keys);
           const inherits = !sameFieldNames(value, keys);
           recorded = {
             object: value,
             kind: kindObject,
             keys,
             copy: Object.values(value),
-            same,
+            shape,
             inherits,
             known,
           };
@@ -467,12 +467,8 @@ function restoreObject(target: Record<string, unknown>, recorded: Recorded): voi
   const keys = recorded.keys as readonly string[];
   const values = recorded.copy as unknown[];
   if (sameNamesAs(target, recorded)) {
-    if ((recorded.same as SameFields)(target, values)) return;
     try {
-      for (let item = 0; item < keys.length; item++) {
-        const key = keys[item] as string;
-        if (target[key] !== values[item]) target[key] = values[item];
-      }
+      (recorded.shape as FieldShape).write(target, values);
     } catch (error) {
       // Frozen since the snapshot: a message built in one step and sent in a later one. It is
       // taken to have kept the contents it was built with (a node does not edit a message it

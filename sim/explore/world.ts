@@ -18,6 +18,7 @@ import { randomDraws, randomStream } from "../random.js";
 import type { HistoryChecker } from "../run.js";
 import type { ScheduleStep } from "../scenario/schema.js";
 import { historyInvariantOf } from "../scenario/validate.js";
+import type { ChoiceEntry } from "../scheduler.js";
 import type { MemoryStorage } from "../storage.js";
 import { TraceRecorder } from "../trace.js";
 import { type Fingerprint, Hasher } from "./fingerprint.js";
@@ -1000,6 +1001,12 @@ const digestSlot: unique symbol = Symbol("quorumlab.pendingDigest");
 
 type DigestSlotted = { [digestSlot]?: { owner: WorldShared; digest: Fingerprint } };
 
+/** A stored value and the digest of its pair with its key (`WorldShared.hashStorage`). */
+interface StoredDigest {
+  value: unknown;
+  digest: Fingerprint;
+}
+
 /**
  * What the worlds of one exploration share: a trace that records nothing, and the hashers with
  * the memo of message hashes (messages are immutable, so a hash computed once holds).
@@ -1023,8 +1030,15 @@ export class WorldShared {
    * stays pending in.
    */
   pendingDigest(step: EnabledStep): Fingerprint {
-    const entry = step.entry as DigestSlotted;
-    const kept = entry[digestSlot];
+    const entry = step.entry as DigestSlotted & ChoiceEntry<unknown>;
+    // A frozen entry (a delivery, a timer: sim/scheduler.ts) takes no slot; it keeps its digest
+    // in its memo. Recomputed on every state instead, as it was since entries were frozen (each
+    // node name of each message in flight hashed, the message's hash looked up), unordered Paxos
+    // with two timeouts explored about 56,700 unique states a second, against 59,300 kept
+    // (three alternating 10 s runs each).
+    const memo = entry.memo;
+    if (memo !== undefined && memo.owner === this) return memo.value as Fingerprint;
+    const kept = memo === undefined ? entry[digestSlot] : undefined;
     if (kept !== undefined && kept.owner === this) return kept.digest;
     const element = this.element;
     element.reset();
@@ -1048,7 +1062,10 @@ export class WorldShared {
     // A message's due time moves nothing in choice scheduling (it arrives at the current time).
     if (step.kind !== "deliver") element.number(step.dueUs);
     const digest = element.digest();
-    if (kept !== undefined) {
+    if (memo !== undefined) {
+      memo.owner = this;
+      memo.value = digest;
+    } else if (kept !== undefined) {
       kept.owner = this;
       kept.digest = digest;
     } else if (Object.isExtensible(entry)) {
@@ -1057,16 +1074,45 @@ export class WorldShared {
     return digest;
   }
 
+  /**
+   * Per store, the digest of each (key, value) pair as last hashed. A stored value is never
+   * changed in place (storage keeps copies or frozen objects: sim/storage.ts), so a pair whose
+   * value is the very same one, or an equal primitive, has the same digest; a list (an array)
+   * grows in place and is hashed every time. Hashing every pair of a node's store, key names
+   * included, whenever the node was hashed, unordered Paxos with two timeouts explored about
+   * 60,800 unique states a second, against 62,200 kept (three alternating 10 s runs each).
+   */
+  private readonly storedDigests = new WeakMap<MemoryStorage, Map<string, StoredDigest>>();
+
   /** Hashes a node's durable storage: its (key, stored value) pairs as a set. */
   hashStorage(hasher: Hasher, storage: MemoryStorage): void {
     const element = this.element;
     const entries = this.entries;
+    let kept = this.storedDigests.get(storage);
+    if (kept === undefined) {
+      kept = new Map();
+      this.storedDigests.set(storage, kept);
+    }
+    const digests = kept;
     entries.reset();
     storage.forEachEntry((key, value) => {
+      const list = Array.isArray(value);
+      const last = list ? undefined : digests.get(key);
+      if (last !== undefined && last.value === value) {
+        entries.add(last.digest);
+        return;
+      }
       element.reset();
       element.string(key);
       element.value(value);
-      entries.add(element.digest());
+      const digest = element.digest();
+      entries.add(digest);
+      if (list) return;
+      if (last === undefined) digests.set(key, { value, digest });
+      else {
+        last.value = value;
+        last.digest = digest;
+      }
     });
     entries.writeTo(hasher);
   }
