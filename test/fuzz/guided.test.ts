@@ -267,36 +267,21 @@ describe("coverage", () => {
     const settings = fuzzSettings(probing, { durationMs: 800, swarm: true });
     const probeRunner = scenarioRunner(new Map([["probing", probing]]), { liveness: false, coverage: true });
     const plan = generatePlan(settings, 1n, 0);
-    const restart = evaluateJob(
-      settings,
-      1n,
-      {
-        index: 0,
-        plan: {
-          ...plan,
-          faults: [{ atMs: 50, type: "crash", target: 1, restartAfterMs: 100, loseUnsynced: false }],
-        },
+    const restartJob = {
+      index: 0,
+      plan: {
+        ...plan,
+        faults: [{ atMs: 50, type: "crash" as const, target: 1, restartAfterMs: 100, loseUnsynced: false }],
       },
-      probeRunner,
-    );
+    };
+    const restart = evaluateJob(settings, 1n, restartJob, probeRunner);
     const none = evaluateJob(settings, 1n, { index: 1, plan: { ...plan, faults: [] } }, probeRunner);
     expect(restart.probes).toEqual(["restarted"]);
     expect(none.probes).toBeUndefined();
     expect(new Set(restart.edges).size).toBeGreaterThan(0);
     // Without coverage (uniform search), the same probes and no edges.
     const probesOnly = scenarioRunner(new Map([["probing", probing]]), { liveness: false, probes: true });
-    const restartAgain = evaluateJob(
-      settings,
-      1n,
-      {
-        index: 0,
-        plan: {
-          ...plan,
-          faults: [{ atMs: 50, type: "crash", target: 1, restartAfterMs: 100, loseUnsynced: false }],
-        },
-      },
-      probesOnly,
-    );
+    const restartAgain = evaluateJob(settings, 1n, restartJob, probesOnly);
     expect(restartAgain.probes).toEqual(["restarted"]);
     expect(restartAgain.edges).toBeUndefined();
     expect(restartAgain.events).toBe(restart.events);
