@@ -777,19 +777,24 @@ function threadNotes(args: ResolvedArgs): string[] {
 }
 
 /**
- * Refuses `--timers` names that no node set in short random walks from the start (a misspelling,
- * or a name the protocol does not have): such a timer never fires, and the search would cover
- * nothing it was asked to. The error names the timers that were set. A protocol does not declare
- * its timers, so the walks are what the names are checked against.
+ * Refuses `--timers` names the protocol does not have (a misspelling, most often): such a timer
+ * never fires, and the search would cover nothing it was asked to. The names are checked against
+ * the protocol's `timers` when it declares them, else against those nodes set in short random
+ * walks from the start. The error names the protocol's timers.
  */
 function checkTimersSet(args: ResolvedArgs, protocol: Protocol, setup: WorldSetup): void {
   if (args.timers === undefined || args.timers === "all" || setup.timers === undefined) return;
-  const seen = timerNamesSeen(setup);
-  const missing = setup.timers.filter((name) => !seen.includes(name));
+  const declared = protocol.timers;
+  const known = declared === undefined ? timerNamesSeen(setup) : [...declared].sort();
+  const missing = setup.timers.filter((name) => !known.includes(name));
   if (missing.length === 0) return;
   const names = missing.map((name) => `'${name}'`).join(", ");
+  const why =
+    declared !== undefined
+      ? "it declares no such timer"
+      : `no node set ${missing.length === 1 ? "it" : "them"} in ${timerWalks.walks} random walks of ${timerWalks.steps} steps from the start, and it declares no timers`;
   throw new InputError(
-    `--timers: ${protocol.name} has no timer named ${names} (no node set ${missing.length === 1 ? "it" : "them"} in ${timerWalks.walks} random walks of ${timerWalks.steps} steps from the start); its timers: ${seen.length === 0 ? "none" : seen.join(", ")}${meantTimers(missing, seen)}`,
+    `--timers: ${protocol.name} has no timer named ${names} (${why}); its timers: ${known.length === 0 ? "none" : known.join(", ")}${meantTimers(missing, known)}`,
   );
 }
 

@@ -332,6 +332,8 @@ export class Kernel {
   private readonly tracing: boolean;
   private readonly freezeMessages: boolean;
   private readonly guardData: boolean;
+  /** The timer names the protocol declares (`Protocol.timers`); undefined: any name. */
+  private readonly timerNames: ReadonlySet<string> | undefined;
   private readonly view: KernelView;
   private nowUs = 0;
   private eventIndex = 0;
@@ -375,6 +377,7 @@ export class Kernel {
 
   constructor(config: KernelConfig) {
     this.protocol = config.protocol;
+    this.timerNames = config.protocol.timers === undefined ? undefined : new Set(config.protocol.timers);
     this.roles = config.protocol.roles as RoleDeclaration<ProtocolNode> | undefined;
     this.leadingRoles = new Set(this.roles?.leading ?? []);
     this.options = config.options;
@@ -752,10 +755,12 @@ export class Kernel {
         cancelTimer: (name) => {
           if (describing !== undefined) throw describeActed("ctx.cancelTimer");
           if (typeof name !== "string") throw timerNameNotText("ctx.cancelTimer", name);
+          this.checkTimerDeclared("ctx.cancelTimer", name);
           if (slot.timers.has(name)) slot.timers.set(name, noTimer);
         },
         hasTimer: (name) => {
           if (typeof name !== "string") throw timerNameNotText("ctx.hasTimer", name);
+          this.checkTimerDeclared("ctx.hasTimer", name);
           return (slot.timers.get(name) ?? noTimer) !== noTimer;
         },
         reply: (request, reply) => {
@@ -917,6 +922,7 @@ export class Kernel {
     // Names are text in traces, scenario schedules and `explore --timers`: a number 7 there would
     // read back as another timer than "7".
     if (typeof name !== "string") throw timerNameNotText("ctx.setTimer", name);
+    this.checkTimerDeclared("ctx.setTimer", name);
     // A missing or NaN delay would queue the timer at no time at all (a run that never ends).
     if (typeof delayUs !== "number" || !Number.isFinite(delayUs)) {
       throw new TypeError(
@@ -929,6 +935,16 @@ export class Kernel {
     if (realDelayUs === 0 && this.choices === undefined && this.tooManyAtOnce())
       throw this.standstill(`ctx.setTimer(${JSON.stringify(name)}, ${delayUs})`);
     this.queue.push(this.nowUs + realDelayUs, { kind: timerKind, node: slot.index, name, generation });
+  }
+
+  /** Throws, in the handler, for a timer name the protocol's `timers` do not list. */
+  private checkTimerDeclared(call: string, name: string): void {
+    const declared = this.timerNames;
+    if (declared === undefined || declared.has(name)) return;
+    const rest = call === "ctx.setTimer" ? ", …" : "";
+    throw new TypeError(
+      `${call}(${JSON.stringify(name)}${rest}): '${name}' is not one of the timers ${this.protocol.name} declares (timers: ${[...declared].join(", ")})${didYouMean(name, declared)}`,
+    );
   }
 
   /**
@@ -1427,10 +1443,10 @@ export class Kernel {
   /**
    * The kernel's objects that are no part of a run's state, which exploration leaves out of the
    * states it saves. What never changes once the run is set up: the node and client lists, the
-   * slots and their table, the clients' endpoints, the invariants, the endpoints' trace symbols
-   * and the leading roles. What no step reads: the view handed to monitors (its actor and cause
-   * are set before each use), the fields of the trace record being written, and the count of
-   * messages sent by type (a figure for reports). Walked with the rest, they were 16 of the
+   * slots and their table, the clients' endpoints, the invariants, the endpoints' trace symbols,
+   * the leading roles and the declared timer names. What no step reads: the view handed to
+   * monitors (its actor and cause are set before each use), the fields of the trace record being
+   * written, and the count of messages sent by type (a figure for reports). Walked with the rest, they were 16 of the
    * kernel's 28 objects in a Paxos state, compared on every restore, and the view and the counts,
    * which change on most steps, were copied on every save.
    */
@@ -1444,6 +1460,7 @@ export class Kernel {
       this.invariants,
       this.endpointSymbols,
       this.leadingRoles,
+      ...(this.timerNames === undefined ? [] : [this.timerNames]),
       this.view,
       this.traceFields,
       this.messageTypes,

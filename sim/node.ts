@@ -513,6 +513,13 @@ export interface Protocol<M extends Message = Message, N extends ProtocolNode<M>
   readonly strip?: StripDeclaration;
   /** Name of the timer the scenario action `timeout: nX` fires early (Raft: `election`). */
   readonly electionTimer?: string;
+  /**
+   * Every name its nodes give `ctx.setTimer`, `ctx.cancelTimer` and `ctx.hasTimer`, when the names
+   * are fixed: a call with another name then throws in the handler (a misspelt timer would
+   * otherwise never fire, or never be cancelled), and `quorumlab explore --timers` checks the
+   * names it is given against these. Left out, any name is taken.
+   */
+  readonly timers?: readonly string[];
   /** The names this protocol passes to `ctx.probe`, so that a campaign can tell which it never reached. */
   readonly probes?: readonly string[];
   /** How `quorumlab fuzz` should vary runs (default: the protocol's defaults, 3 to `defaultNodes` nodes). */

@@ -86,6 +86,7 @@ const protocolSchema = z.looseObject({
     })
     .optional(),
   electionTimer: z.string().optional(),
+  timers: z.array(text).optional(),
   fuzz: hints.optional(),
   explore: z
     .looseObject({
@@ -200,6 +201,27 @@ function checkRoleNames(roles: NonNullable<Protocol["roles"]>, findings: Finding
   }
 }
 
+/**
+ * With `timers` declared, the other fields that name timers name declared ones: the election
+ * timer, and the timers explore's bounds let fire (the protocol's and each bug's).
+ */
+function checkTimerNames(protocol: Protocol, findings: Findings): void {
+  if (protocol.timers === undefined) return;
+  const declared = new Set(protocol.timers);
+  const check = (field: string, name: unknown) => {
+    if (typeof name === "string" && !declared.has(name))
+      findings.problems.push(`${field}: '${name}' is not one of timers${didYouMean(name, declared)}`);
+  };
+  const listed = (names: unknown): readonly unknown[] => (Array.isArray(names) ? names : []);
+  if (protocol.electionTimer !== undefined) check("electionTimer", protocol.electionTimer);
+  for (const [index, name] of listed(protocol.explore?.timers).entries())
+    check(`explore.timers.${index}`, name);
+  for (const [at, bug] of protocol.bugs.entries()) {
+    for (const [index, name] of listed(bug.explore?.timers).entries())
+      check(`bugs.${at}.explore.timers.${index}`, name);
+  }
+}
+
 /** A `term-starts` log needs its last index: the runs end there. */
 function checkLogBounds(log: NonNullable<Protocol["log"]>, findings: Findings): void {
   if (log.lastIndexField !== undefined) return;
@@ -242,6 +264,7 @@ export function checkProtocol(value: unknown, file: string): CheckedProtocol {
   const names = invariantNames(protocol, findings);
   checkBugsBreakKnownInvariants(protocol, names, findings);
   checkDisplay(protocol, findings);
+  checkTimerNames(protocol, findings);
   checkMisspeltFields({ ...(value as Record<string, unknown>) }, findings);
   const { problems, warnings } = findings;
   if (problems.length === 0) {

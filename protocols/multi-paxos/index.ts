@@ -37,4 +37,5 @@ export const multiPaxos: Protocol<MultiPaxosMessage, MultiPaxosNode> = {
     termOf: (node) => (node.role === "follower" ? node.promised : node.ballot),
   },
   electionTimer,
+  timers: [electionTimer, "heartbeat"],
 };

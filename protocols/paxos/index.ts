@@ -33,6 +33,7 @@ export const paxos: Protocol<PaxosMessage, PaxosNode> = {
     colours: { proposer: "#ffb74d", acceptor: "#90caf9", learner: "#a5d6a7" },
   },
   electionTimer: proposeTimer,
+  timers: [proposeTimer, "retry"],
   // Both proposers' first ballots (two timer firings), on ordered links with quiet timeouts:
   // 30,455 states, complete in about 13 CPU seconds. Without those two bounds it did not complete
   // in minutes; one ballot alone (timeouts=1) is 3,305 states (docs/exploring.md).

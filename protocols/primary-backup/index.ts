@@ -42,6 +42,8 @@ export const primaryBackup: Protocol<PrimaryBackupMessage, PrimaryBackupNode> = 
     termOf: (node) => (node.kind === "view-service" ? node.view.viewnum : node.view),
   },
   electionTimer: failoverTimer,
+  // The pair's servers' heartbeat and failover, the view servers' ping, the view service's tick.
+  timers: ["heartbeat", failoverTimer, "ping", "tick"],
   knownLimits: [
     {
       // view-service.ts: the service moves on only once the primary acknowledged its view, and

@@ -62,4 +62,5 @@ export const raft: Protocol<RaftMessage, RaftNode> = {
   roles: raftRoles,
   log: raftLog,
   electionTimer: "election",
+  timers: ["election", "heartbeat", "check-quorum"],
 };

@@ -42,6 +42,8 @@ function variant(
     measuresBlocking: true,
     roles: commitRoles,
     strip: commitStrip,
+    // The coordinator's next transaction; any site's timeout.
+    timers: ["begin", "timeout"],
     ...(which === "skeen" ? { knownLimits: skeenKnownLimits } : {}),
   };
 }

@@ -37,6 +37,8 @@ export const twoPhaseCommit: Protocol<TwoPhaseMessage, Site> = {
   measuresBlocking: true,
   roles: commitRoles,
   strip: commitStrip,
+  // The coordinator's next transaction and its batched log flush; any site's decision timeout.
+  timers: ["begin", "flush", "timeout"],
   // A coordinator and 3 participants; two timer firings (the coordinator begins, then one
   // timeout anywhere), on ordered links with quiet timeouts: 7,802 states, complete in seconds.
   // Without those two bounds it did not complete in minutes (docs/exploring.md).

@@ -1,6 +1,6 @@
 /**
  * The names of the timers nodes set, as short random walks from the start see them: what the
- * names given to `--timers` are checked against, since a protocol does not declare its timers.
+ * names given to `--timers` are checked against when a protocol does not declare its `timers`.
  */
 import { randomStream } from "../random.js";
 import { World, type WorldSetup } from "./world.js";

@@ -116,11 +116,43 @@ describe("a module's own fields", () => {
   });
 });
 
+describe("a module's timers", () => {
+  it("are names, and the fields that name timers name declared ones", () => {
+    expect(problems({ timers: ["tick", "election"], electionTimer: "election" })).toEqual([]);
+    expect(problems({ timers: ["tick", ""] })).toEqual(["timers.1: expected a non-empty string"]);
+    expect(problems({ timers: "tick" })).toEqual(["timers: expected array, received string"]);
+    expect(
+      problems({
+        timers: ["tick", "election"],
+        electionTimer: "electon",
+        explore: { timers: ["tick", "tock"] },
+        bugs: [
+          {
+            name: "early",
+            summary: "fires early",
+            breaks: ["kv.linearizable"],
+            change: "fires early",
+            source: "none",
+            explore: { timers: ["tik"] },
+          },
+        ],
+      }),
+    ).toEqual([
+      "electionTimer: 'electon' is not one of timers; did you mean 'election'?",
+      "explore.timers.1: 'tock' is not one of timers; did you mean 'tick'?",
+      "bugs.0.explore.timers.0: 'tik' is not one of timers; did you mean 'tick'?",
+    ]);
+    // Undeclared, any name goes.
+    expect(problems({ electionTimer: "anything", explore: { timers: ["tock"] } })).toEqual([]);
+  });
+});
+
 describe("the built-in protocols' declarations", () => {
   for (const [name, protocol] of protocols) {
-    it(`${name}'s roles, log and strip pass the checks a module's do, and so do its client operations`, () => {
-      const { roles, log, strip, client } = protocol;
+    it(`${name}'s roles, log and strip pass the checks a module's do, and so do its client operations and timers`, () => {
+      const { roles, log, strip, client, timers, electionTimer, explore } = protocol;
       expect(problems({ roles, log, strip })).toEqual([]);
+      expect(problems({ timers, electionTimer, explore })).toEqual([]);
       // A model a module may name: the client's operations are ones it knows.
       if (client?.model !== undefined && isModelName(client.model)) expect(problems({ client })).toEqual([]);
     });

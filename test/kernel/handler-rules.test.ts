@@ -101,6 +101,26 @@ describe("a handler that throws", () => {
     }
   });
 
+  it("a timer name the protocol does not declare is an exception of the handler, whichever call names it", () => {
+    for (const [call, shown] of [
+      [(ctx: NodeContext) => ctx.setTimer("retri", 10), 'ctx\\.setTimer\\("retri", …\\)'],
+      [(ctx: NodeContext) => ctx.cancelTimer("retri"), 'ctx\\.cancelTimer\\("retri"\\)'],
+      [(ctx: NodeContext) => ctx.hasTimer("retri"), 'ctx\\.hasTimer\\("retri"\\)'],
+    ] as const) {
+      const result = run({ ...protocolThat((ctx) => void call(ctx)), timers: ["ping", "retry"] });
+      expect(result.violations[0]?.invariant).toBe("exception");
+      expect(result.violations[0]?.message).toMatch(
+        new RegExp(
+          `^n2 onMessage threw TypeError: ${shown}: 'retri' is not one of the timers probe declares \\(timers: ping, retry\\); did you mean 'retry'\\? \\(at`,
+        ),
+      );
+    }
+    // Declared names are taken, and so is any name where none are declared.
+    const declared = run({ ...protocolThat((ctx) => ctx.setTimer("retry", 10)), timers: ["ping", "retry"] });
+    expect(declared.violations).toEqual([]);
+    expect(run(protocolThat((ctx) => ctx.setTimer("retri", 10))).violations).toEqual([]);
+  });
+
   it("the context is frozen: a field set there would outlive a crash", () => {
     const setsField = run(
       protocolThat((ctx) => {
