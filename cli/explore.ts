@@ -486,7 +486,7 @@ function stateNotes(run: ExploreRun): string[] {
   const notes: string[] = [];
   if (result.hiddenState === true) {
     notes.push(
-      `${protocol.name}'s node objects keep their state out of sight (closures, no fields, no fingerprint()); no two states were merged (docs/node-api.md, "State fingerprints")`,
+      `${protocol.name}'s node objects keep their state out of sight (closures, #private fields, a WeakMap; no fingerprint()); no two states were merged (docs/node-api.md, "State fingerprints")${run.replayReasons.map((reason) => `\n  - ${reason}`).join("")}`,
     );
   }
   if (result.restore === "replay" && result.hiddenState !== true) {
@@ -736,7 +736,7 @@ async function exploreMain(given: ExploreArgs, interrupt: Interrupt): Promise<nu
         );
   const knownLimit =
     saved === undefined ? undefined : knownLimitOf(protocol, saved.invariant, bugs, userOptions);
-  const replayed = result.restore === "replay" && result.hiddenState !== true ? replayReasons(setup) : [];
+  const replayed = result.restore === "replay" ? replayReasons(setup) : [];
   const exitCode = interruptedRun(result) ? interrupt.exitCode() : exitCodeOf(result.verdict);
   const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
   // The notes before the verdict line, the one under it, and the one after it, as printed.

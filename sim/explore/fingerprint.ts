@@ -21,6 +21,7 @@
  * Messages are immutable once sent (docs/node-api.md), so their hashes are remembered per object.
  */
 import { mix32 } from "../check/search/hash.js";
+import { hidesFields, privateFieldsMet, prototypeHidesFields } from "./private-fields.js";
 
 const seedA = 0x9747b28c;
 const seedB = 0x1b873593;
@@ -108,6 +109,8 @@ function classWord(prototype: object): number {
   if (word === undefined) {
     word = nameWord((prototype as { constructor?: { name?: string } }).constructor?.name ?? "");
     classWords.set(prototype, word);
+    // Each class met is asked once whether it declares #private fields (`privateFieldsMet`).
+    prototypeHidesFields(prototype);
   }
   return word;
 }
@@ -136,6 +139,12 @@ export class Hasher {
   private words = 0;
   /** Objects on the current encoding path (cycle guard), innermost last. */
   private readonly path: object[] = [];
+  /**
+   * Set when the value encoded since `reset` held something whose contents no walk can read: a
+   * WeakMap, a WeakSet, a Promise, or an object with `#private` fields. Equal digests then do not
+   * mean equal states.
+   */
+  metHidden = false;
 
   constructor(
     /** Objects encoded by a tag only (contexts, kernels, random streams). */
@@ -157,6 +166,7 @@ export class Hasher {
     this.a = seedA;
     this.b = seedB;
     this.words = 0;
+    this.metHidden = false;
   }
 
   word(value: number): void {
@@ -305,6 +315,7 @@ export class Hasher {
       for (const entry of value) {
         const inner = this.inner();
         inner.value(entry);
+        if (inner.metHidden) this.metHidden = true;
         const digest = inner.digest();
         high = (high + digest.high) | 0;
         low = (low + digest.low) | 0;
@@ -339,7 +350,13 @@ export class Hasher {
     } else {
       this.word(tagKey);
       this.word(classWord(prototype as object));
+      if (privateFieldsMet() && hidesFields(value)) this.metHidden = true;
     }
+    if (
+      keys.length === 0 &&
+      (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise)
+    )
+      this.metHidden = true;
     for (let index = 0; index < keys.length; index++) {
       this.word(tagKey);
       this.word(nameWord(keys[index] as string));

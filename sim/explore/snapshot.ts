@@ -21,6 +21,7 @@
  */
 
 import { isReadOnlyView } from "../read-only.js";
+import { hidesFields } from "./private-fields.js";
 import { type FieldShape, fieldShape, sameFieldNames } from "./shape.js";
 
 const kindObject = 0;
@@ -28,7 +29,7 @@ const kindArray = 1;
 const kindMap = 2;
 const kindSet = 3;
 const kindTyped = 4;
-/** An object whose contents cannot be copied (a WeakMap, a WeakSet, a Promise). */
+/** An object whose contents cannot be copied (a WeakMap, a WeakSet, a Promise, #private fields). */
 const kindHidden = 5;
 
 /**
@@ -42,6 +43,8 @@ function kindOf(value: object): number {
   if (value instanceof Set) return kindSet;
   if (ArrayBuffer.isView(value)) return kindTyped;
   if (value instanceof WeakMap || value instanceof WeakSet || value instanceof Promise) return kindHidden;
+  // #private fields cannot be read or written back (private-fields.ts).
+  if (hidesFields(value)) return kindHidden;
   return kindObject;
 }
 

@@ -22,6 +22,7 @@ import type { ChoiceEntry } from "../scheduler.js";
 import type { MemoryStorage } from "../storage.js";
 import { TraceRecorder } from "../trace.js";
 import { type Fingerprint, Hasher } from "./fingerprint.js";
+import { privateFieldsOf } from "./private-fields.js";
 import { firstRetry, takeScheduleStep } from "./schedule.js";
 import { restoreSnapshot, type Snapshot, Snapshotter } from "./snapshot.js";
 
@@ -787,12 +788,15 @@ export class World {
     const up = kernel.isUp(node);
     hasher.word(up ? 1 : 0);
     const object = kernel.nodeObject(node);
-    if (up && !showsState(object)) {
-      // Its state is out of sight (in closures): no other state may count as equal to this one.
-      this.shared.hiddenState = true;
-      hasher.word(this.shared.unique++);
+    if (up) {
+      hashNode(hasher, node, object);
+      // Its state is out of sight (in closures, #private fields, a WeakMap): no other state may
+      // count as equal to this one.
+      if (!showsState(object) || hasher.metHidden) {
+        this.shared.hiddenState = true;
+        hasher.word(this.shared.unique++);
+      }
     }
-    if (up) hashNode(hasher, node, object);
     const storage = kernel.storageOf(node);
     shared.hashStorage(hasher, storage);
     // What a power loss would roll back to, while a crash may still be chosen.
@@ -941,13 +945,14 @@ function copyInto<T>(target: T[], source: readonly T[]): void {
 }
 
 /**
- * Whether a node object shows its state to the fingerprint: it defines `fingerprint()` or has a
- * field that is not a function. A node built from closures keeps its state where no walk can
- * see it.
+ * Whether a node object shows its state to the fingerprint: it defines `fingerprint()`, or has a
+ * field that is not a function and its classes declare no `#private` field. A node built from
+ * closures, or one that keeps fields where no walk can read them, hides its state.
  */
 function showsState(object: unknown): boolean {
   if (object === null || typeof object !== "object") return false;
   if (typeof (object as { fingerprint?: unknown }).fingerprint === "function") return true;
+  if (privateFieldsOf(object).length > 0) return false;
   const record = object as Record<string, unknown>;
   for (const key in record) if (Object.hasOwn(record, key) && typeof record[key] !== "function") return true;
   return false;
@@ -1194,11 +1199,16 @@ export class WorldShared {
     };
     for (const node of world.nodeIds) {
       const object = world.kernel.nodeObject(node);
-      if (object !== undefined && !showsState(object)) {
-        reasons.push(`node ${node}'s object keeps its state out of its fields (closures or #private fields)`);
+      const hiddenFields = typeof object === "object" && object !== null ? privateFieldsOf(object) : [];
+      if (hiddenFields.length > 0) {
+        reasons.push(
+          `node ${node}'s object keeps fields no walk can read: ${hiddenFields.join(", ")} (#private fields; make them ordinary fields, private in TypeScript if you like)`,
+        );
+      } else if (object !== undefined && !showsState(object)) {
+        reasons.push(`node ${node}'s object keeps its state out of its fields (closures)`);
       } else if (hides(world.kernel.nodeStateRoot(node))) {
         reasons.push(
-          `node ${node} holds an object whose contents cannot be read (a WeakMap, a WeakSet or a Promise)`,
+          `node ${node} holds an object whose contents cannot be read (a WeakMap, a WeakSet, a Promise or an object with #private fields)`,
         );
       }
     }
@@ -1224,10 +1234,13 @@ export class WorldShared {
     if (this.restorableFor === undefined) {
       this.restorableFor = world;
       const saver = this.snapshotter(world);
-      saver.capture(this.roots(world));
+      // The nodes' parts too: the kernel's walk stops at its table of nodes (`outsideState`).
+      saver.capture([...this.roots(world), ...world.nodeIds.map((node) => world.kernel.nodeStateRoot(node))]);
       const nodesShow = world.nodeIds.every((node) => {
         const object = world.kernel.nodeObject(node);
-        return object === undefined || showsState(object);
+        if (object === undefined) return true;
+        // A `fingerprint()` covers hashing, not restoring: #private fields are never written back.
+        return showsState(object) && privateFieldsOf(object as object).length === 0;
       });
       const monitorsShow = world.setup.protocol.invariants.every(
         (invariant) => "state" in invariant.create(new SharedRecords<unknown>()),

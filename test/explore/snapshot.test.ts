@@ -143,7 +143,7 @@ describe("snapshot restore", () => {
     const world = new World(setup);
     expect(world.restorable).toBe(false);
     expect(world.replayReasons()).toEqual([
-      "node n2's object keeps its state out of its fields (closures or #private fields)",
+      "node n2's object keeps its state out of its fields (closures)",
       "the monitor of hidden.no-state has no `state`",
       "the `state` of hidden.weak-state's monitor holds an object whose contents cannot be read (a WeakMap, a WeakSet or a Promise)",
     ]);
