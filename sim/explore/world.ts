@@ -22,7 +22,7 @@ import type { ChoiceEntry } from "../scheduler.js";
 import type { MemoryStorage } from "../storage.js";
 import { TraceRecorder } from "../trace.js";
 import { type Fingerprint, Hasher } from "./fingerprint.js";
-import { privateFieldsOf } from "./private-fields.js";
+import { hidesFields, privateFieldsOf } from "./private-fields.js";
 import { firstRetry, takeScheduleStep } from "./schedule.js";
 import { restoreSnapshot, type Snapshot, Snapshotter } from "./snapshot.js";
 
@@ -952,7 +952,7 @@ function copyInto<T>(target: T[], source: readonly T[]): void {
 function showsState(object: unknown): boolean {
   if (object === null || typeof object !== "object") return false;
   if (typeof (object as { fingerprint?: unknown }).fingerprint === "function") return true;
-  if (privateFieldsOf(object).length > 0) return false;
+  if (hidesFields(object)) return false;
   const record = object as Record<string, unknown>;
   for (const key in record) if (Object.hasOwn(record, key) && typeof record[key] !== "function") return true;
   return false;
@@ -1240,7 +1240,7 @@ export class WorldShared {
         const object = world.kernel.nodeObject(node);
         if (object === undefined) return true;
         // A `fingerprint()` covers hashing, not restoring: #private fields are never written back.
-        return showsState(object) && privateFieldsOf(object as object).length === 0;
+        return showsState(object) && !hidesFields(object as object);
       });
       const monitorsShow = world.setup.protocol.invariants.every(
         (invariant) => "state" in invariant.create(new SharedRecords<unknown>()),
