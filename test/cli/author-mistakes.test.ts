@@ -214,7 +214,7 @@ describe("determinism", () => {
     }
   });
 
-  it("state kept between runs at module level is reported as nondeterminism, with where the runs part", () => {
+  it("state kept between runs at module level that shows in a counterexample is reported as nondeterminism, in text and --json, with where the runs part", () => {
     // Every run starts the counter where the last one left it: a counterexample would not replay.
     const file = moduleWith(
       "leaky.mjs",
@@ -223,8 +223,45 @@ describe("determinism", () => {
        if (request.f === "write") throw new Error("write number " + globalThis.leakyCount);
        ctx.reply(request, { status: "ok", value: null });`,
     );
-    const result = quorumlab("fuzz", file, "--runs", "200", "--seed", "1", "--shrink-time", "5s");
-    expectOneLineError(result, /nondeterminism: /);
+    const campaign = [
+      "fuzz",
+      file,
+      "--runs",
+      "200",
+      "--seed",
+      "1",
+      "--shrink-time",
+      "5s",
+      "--out",
+      "leaky-out",
+    ];
+    // The counterexample is run twice before it is saved: the two runs part, reported as a
+    // sampled run's are, with no replay command for a file that would not replay.
+    const text = quorumlab(...campaign);
+    expect(text.status, text.stderr).toBe(2);
+    expect(text.stdout).toMatch(
+      /✗ NONDETERMINISM in the counterexample of run \d+\n {2}nondeterminism: two runs of the same scenario and seed differ at event \d+ .*write number \d+/,
+    );
+    expect(text.stdout).toMatch(
+      / {2}counterexample: leaky-out\/leaky-exception-\w+\.yaml \(it does not replay\)/,
+    );
+    expect(text.stdout).toMatch(
+      /violation of exception in run \d+ \(after .*\), which says nothing while the same run can differ/,
+    );
+    expect(text.stdout).not.toMatch(/replay:|✓/);
+    expect(text.stderr).not.toMatch(/error:/);
+    const json = quorumlab(...campaign, "--json");
+    expect(json.status, json.stderr).toBe(2);
+    const outcome = JSON.parse(json.stdout);
+    expect(outcome).toMatchObject({ schemaVersion: 1, violations: 0, counterexample: null });
+    expect(outcome.nondeterminism).toMatchObject({
+      kind: "counterexample",
+      invariant: "exception",
+      file: expect.stringMatching(/^leaky-out\/leaky-exception-\w+\.yaml$/),
+      line: expect.any(Number),
+      event: expect.any(Number),
+    });
+    expect(outcome.nondeterminism.first).not.toBe(outcome.nondeterminism.second);
   });
 
   it("a campaign whose sampled run did not replay gives no check mark, even with no violation", () => {
