@@ -44,7 +44,10 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
 async function fuzz(args: FuzzArgs): Promise<number> {
   checkModeFlags(args);
   const given = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
-  if (args.replay !== undefined) return replayFile(args);
+  if (args.replay !== undefined)
+    return replayFile(args).catch((error: unknown) => {
+      throw inModule(error, isModulePath(args.target) ? args.target : undefined);
+    });
   if (args["fc-seed"] !== undefined) {
     const outcome = await replayFastCheck(args, given ?? null);
     const { protocol } = await resolveTarget(args.target);
