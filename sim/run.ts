@@ -8,7 +8,7 @@
 import { HistoryLog, SimulatedClient, scriptedAppends, Workload } from "./clients.js";
 import { describeThrown, InputError } from "./errors.js";
 import { playSchedule } from "./explore/schedule.js";
-import { FaultTimeline } from "./faults.js";
+import { FaultTimeline, type StepRan } from "./faults.js";
 import { type HistoryEvent, inStepOrder } from "./history.js";
 import { Kernel, type Violation } from "./kernel.js";
 import type { Protocol } from "./node.js";
@@ -128,6 +128,8 @@ export interface StepRun {
   readonly step: number;
   readonly timeUs: number;
   readonly event: number;
+  /** For a fault timeline's `timeout` that fired: the node, the timer, and whether it was set. */
+  readonly timeout?: StepRan["timeout"];
 }
 
 export function runScenario(
