@@ -44,7 +44,10 @@ export const fuzzCommand: CommandModule<object, FuzzArgs> = {
 async function fuzz(args: FuzzArgs): Promise<number> {
   checkModeFlags(args);
   const given = args.seed === undefined ? undefined : parseSeed(args.seed, "--seed");
-  if (args.replay !== undefined) return replayFile(args);
+  if (args.replay !== undefined)
+    return replayFile(args).catch((error: unknown) => {
+      throw inModule(error, isModulePath(args.target) ? args.target : undefined);
+    });
   if (args["fc-seed"] !== undefined) {
     const outcome = await replayFastCheck(args, given ?? null);
     const { protocol } = await resolveTarget(args.target);
@@ -54,6 +57,7 @@ async function fuzz(args: FuzzArgs): Promise<number> {
       printNotes(notes);
       printOutcome(outcome, protocol);
     }
+    if (outcome.nondeterminism !== undefined) return ExitCode.usage;
     return outcome.counterexample === undefined ? ExitCode.ok : ExitCode.violation;
   }
   return campaign(args, given ?? BigInt(`0x${randomBytes(4).toString("hex")}`));
@@ -116,7 +120,7 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
     const json = fuzzJson(outcome, { ...(shard === undefined ? {} : { shard }), protocol, notes });
     process.stdout.write(`${JSON.stringify(json)}\n`);
   } else printOutcome(outcome, protocol);
-  // A sampled run gave two traces (a counterexample that does so is an input error above).
+  // A sampled run, or the counterexample before it was saved, gave two traces.
   if (outcome.nondeterminism !== undefined) return ExitCode.usage;
   if (outcome.counterexample !== undefined) return ExitCode.violation;
   return outcome.interrupted === true ? interrupt.exitCode() : ExitCode.ok;

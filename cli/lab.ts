@@ -16,7 +16,7 @@ import { displayPath, loadScenario } from "./files.js";
 import { counted, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
 import { loadProtocolModule } from "./shared/fuzz-worker.js";
-import { registryWith, scenarioModules, warn } from "./shared/module-registry.js";
+import { inModule, registryWith, scenarioModules, warn } from "./shared/module-registry.js";
 import { writeReport } from "./shared/report-file.js";
 import { executeScenario } from "./shared/run-scenario.js";
 
@@ -114,7 +114,14 @@ export const labCommand: CommandModule<object, LabArgs> = {
         );
       }
       const registry = await registryWith(target.modules);
-      const { result } = executeScenario(scenario, { keepTrace: true, registry });
+      let executed: ReturnType<typeof executeScenario>;
+      try {
+        executed = executeScenario(scenario, { keepTrace: true, registry });
+      } catch (error) {
+        // A mistake of the module's own code (a figures() that throws) names the module.
+        throw inModule(error, target.modules.length === 1 ? target.modules[0] : undefined);
+      }
+      const { result } = executed;
       writeReport(result.records, args.out, {
         format: "html",
         replay: `npx quorumlab lab ${args.target}${args.seed === undefined ? "" : ` --seed ${args.seed}`}`,

@@ -8,7 +8,12 @@ import { hideBin } from "yargs/helpers";
 import { ExitCode, InputError } from "../sim/errors.js";
 import { closestName } from "../sim/suggest.js";
 import { colours, reportError } from "./output.js";
-import { type CommandName, commandHeadings } from "./shared/command-headings.js";
+import {
+  type CommandName,
+  commandHeadings,
+  positionalArguments,
+  positionalsOf,
+} from "./shared/command-headings.js";
 import { standardInput } from "./shared/standard-input.js";
 
 const exitCodes = `Exit codes:
@@ -69,6 +74,7 @@ export async function main(argv: string[]): Promise<void> {
     commands.length === 1
       ? flagsOf(commands[0] as AnyCommand)
       : { switches: new Set<string>(), lists: new Set<string>(), choices: {}, names: new Set<string>() };
+  if (commands.length === 1) rejectPositionalFlags(argv, argv[0] as CommandName);
   argv = joinDashValues(argv, flags.switches);
   if (standardInputCommands.has(argv[0] ?? ""))
     argv = argv.map((token) => (token === "-" ? standardInput : token));
@@ -99,6 +105,22 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(ExitCode.usage);
     });
   await parser.parseAsync();
+}
+
+/**
+ * Exits 2 when a flag names one of the command's positional arguments (`explore raft --target
+ * paxos`, `run --scenario x`): the parser knows the name, so strict mode let it pass, and it
+ * dropped the flag's value for the positional's, or said only that an argument was missing.
+ */
+function rejectPositionalFlags(argv: readonly string[], command: CommandName): void {
+  for (const { name } of flagTokens(argv)) {
+    const named = name.replace(/^no-/, "");
+    const positional = positionalsOf(command).find((each) => each.name === named);
+    if (positional === undefined) continue;
+    const what = positionalArguments[command][named] ?? `the ${named}`;
+    const where = positional.several ? "as arguments" : "as the first argument";
+    process.exit(reportError(new InputError(`--${name}: give ${what} ${where}, not as a flag`)));
+  }
 }
 
 /**

@@ -27,6 +27,7 @@ import {
   type WorldSetup,
 } from "../sim/explore/index.js";
 import type { CampaignProgress } from "../sim/fuzz/campaign.js";
+import { describeNondeterminism } from "../sim/fuzz/determinism.js";
 import type { DeliberateBug, Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
 import { historyInvariantOf } from "../sim/scenario/validate.js";
@@ -43,6 +44,7 @@ import type { ProtocolSource } from "./shared/fuzz-worker.js";
 import { type Interrupt, listenForInterrupt } from "./shared/interrupt.js";
 import { knownLimitOf } from "./shared/known-limit.js";
 import { progressBar } from "./shared/progress.js";
+import { isModulePath } from "./shared/protocol-module.js";
 import { parseWorkers, workerCount, workersMax } from "./shared/workers.js";
 
 export interface MutantRow {
@@ -167,8 +169,20 @@ export async function runMutants(options: MutantsOptions): Promise<MutantRow[]> 
    * (which does not stop between steps), so that a signal then still ends with the table, once
    * the shrink is done.
    */
-  const fuzz = (campaign: FuzzOptions): Promise<FuzzOutcome> =>
-    fuzzCampaign(interrupt === undefined ? campaign : { ...campaign, signal: interrupt.signal });
+  const fuzz = async (campaign: FuzzOptions): Promise<FuzzOutcome> => {
+    const outcome = await fuzzCampaign(
+      interrupt === undefined ? campaign : { ...campaign, signal: interrupt.signal },
+    );
+    // A detection whose counterexample does not replay proves nothing: the table stops there.
+    const found = outcome.nondeterminism;
+    if (found?.kind === "counterexample") {
+      const file = isModulePath(campaign.target)
+        ? displayPath(campaign.target)
+        : (found.file ?? campaign.target);
+      throw new InputError(describeNondeterminism(found.found), { file });
+    }
+    return outcome;
+  };
   const stopped = (): boolean => interrupt?.signal.aborted === true;
   /** Whether the last campaign was cut short, so that its row says nothing. */
   const cutShort = (outcome: FuzzOutcome): boolean =>

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
+import { shellWord } from "../reports/escape.js";
 import {
   checkRecord,
   formatForPath,
@@ -21,6 +22,7 @@ import { runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
 import { registryWith } from "./shared/module-registry.js";
 import { reportOptions, runOfTrace, writeReport } from "./shared/report-file.js";
+import { standardInput } from "./shared/standard-input.js";
 
 export interface ReportArgs {
   trace: string;
@@ -60,15 +62,25 @@ async function traceProtocol(
  */
 export function readTraceFile(path: string): TraceLine[] {
   const text = readText(path);
+  if (looksLikeScenario(text)) {
+    // `run` reads no standard input: piped in, the scenario is named by a file it could be in.
+    const scenario = path === standardInput ? "FILE.yaml" : shellWord(path);
+    throw new InputError(
+      `a scenario file, not a trace: 'quorumlab run ${scenario} --report report.html' runs it and makes its report ('quorumlab report' reads the trace 'run --trace' writes)`,
+      { file: path, line: 1, column: 1 },
+    );
+  }
   let records: TraceLine[];
   try {
     records = parseTrace(text);
   } catch (error) {
     const message = (error as Error).message;
     const match = /^line (\d+): (.*)$/s.exec(message);
+    const column = jsonErrorColumn(message);
     throw new InputError(match?.[2] ?? message, {
       file: path,
       ...(match?.[1] === undefined ? {} : { line: Number(match[1]) }),
+      ...(column === undefined ? {} : { column }),
     });
   }
   // parseTrace skips blank lines, so map record positions back to file lines.
@@ -87,6 +99,22 @@ export function readTraceFile(path: string): TraceLine[] {
   });
   checkComplete(text, records, path, lineNumbers[lineNumbers.length - 1] ?? 1);
   return records;
+}
+
+/**
+ * A scenario given where a trace belongs: YAML, not JSON Lines, with a top-level `protocol` key.
+ * Parsed as a trace, it would get only "not JSON" for its first line.
+ */
+function looksLikeScenario(text: string): boolean {
+  return !text.trimStart().startsWith("{") && /^protocol:[ \t]*\S/m.test(text);
+}
+
+/** The 1-based column of a JSON parse error, when the parser's message gives its position. */
+function jsonErrorColumn(message: string): number | undefined {
+  const column = /\(line \d+ column (\d+)\)/.exec(message)?.[1];
+  if (column !== undefined) return Number(column);
+  const position = /at position (\d+)/.exec(message)?.[1];
+  return position === undefined ? undefined : Number(position) + 1;
 }
 
 /**

@@ -217,6 +217,7 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
   out.push(
     ...timeline(result.records, c, {
       notes: stepNotes(scenario, result.stepsRun),
+      faults: stepFaults(result.stepsRun),
       leading: options.leading,
       oneWayClogs: oneWayClogs(scenario, result.stepsRun),
     }).map((line) => `  ${line}`),
@@ -387,6 +388,30 @@ export function stepNotes(scenario: Scenario, stepsRun: RunResult["stepsRun"]): 
 }
 
 /**
+ * A fault step that leaves no record of its own in the trace, told at the time and event it ran:
+ * a `timeout`, which calls the node's `onTimer` (its timer record is the node's step, not the
+ * fault, and a paused node's comes only when it resumes).
+ */
+export interface StepFault {
+  readonly t: number;
+  readonly e: number;
+  readonly node: string;
+  readonly timer: string;
+  /** Whether the node had the timer set then. */
+  readonly pending: boolean;
+}
+
+/** The `timeout` steps of the scenario's fault timeline that fired, in the order they ran. */
+export function stepFaults(stepsRun: RunResult["stepsRun"]): StepFault[] {
+  const faults: StepFault[] = [];
+  for (const run of stepsRun) {
+    if (run.timeout === undefined) continue;
+    faults.push({ t: run.timeUs, e: run.event, ...run.timeout });
+  }
+  return faults.sort((left, right) => left.e - right.e);
+}
+
+/**
  * The fault steps that waited for a new leader and never ran, though the run went on to its end:
  * the leader never came, or came too late for the delay to end within the run. Without these
  * lines such a step left no trace at all.
@@ -421,6 +446,8 @@ function ordinal(n: number): string {
 export interface TimelineOptions {
   /** The scenario's notes on its steps (`stepNotes`). */
   readonly notes?: readonly StepNote[];
+  /** Its fault steps that leave no record of their own (`stepFaults`), each after its note. */
+  readonly faults?: readonly StepFault[];
   /** The roles the protocol declares leading (`roles.leading`); without them no node leads. */
   readonly leading?: readonly string[];
   /**
@@ -484,11 +511,23 @@ export function timeline(
       ? c.dim(` (the clog until ${formatDuration(earlier)} goes on: the longer delay applies while both do)`)
       : "";
   };
+  const faults = options.faults ?? [];
   let nextNote = 0;
+  let nextFault = 0;
+  // A step's note, then the step's fault, both before the records of the event the step ran as.
   const notesUntil = (e: number) => {
-    for (; nextNote < notes.length && (notes[nextNote] as StepNote).e <= e; nextNote++) {
-      const note = notes[nextNote] as StepNote;
-      push(note.t, c.italic(`# ${note.text}`));
+    for (;;) {
+      const note = notes[nextNote];
+      const fault = faults[nextFault];
+      const noteDue = note !== undefined && note.e <= e;
+      const faultDue = fault !== undefined && fault.e <= e;
+      if (noteDue && (!faultDue || note.e <= fault.e)) {
+        push(note.t, c.italic(`# ${note.text}`));
+        nextNote++;
+      } else if (faultDue) {
+        push(fault.t, stepFaultText(fault, c));
+        nextFault++;
+      } else return;
     }
   };
   for (const record of records) {
@@ -526,6 +565,16 @@ export function timeline(
   if (hidden > 0) lines.push(c.dim(`     … ${hidden} more (see --trace / --report)`));
   if (lines.length === 0) lines.push(c.dim("no faults, leadership changes or violations"));
   return lines;
+}
+
+/**
+ * A `timeout` step: `timeout n2`, or, when the node had no such timer set, what was called
+ * instead of a timer firing early (a misspelt `electionTimer` names one no node sets).
+ */
+function stepFaultText(fault: StepFault, c: ChalkInstance): string {
+  const text = `${c.yellow("timeout")} ${fault.node}`;
+  if (fault.pending) return text;
+  return `${text}: ${fault.node} had no pending '${fault.timer}' timer; its onTimer('${fault.timer}') ran all the same`;
 }
 
 /** A note of the fault timeline's: `skipped pause: n2 is down`, or its label and data. */

@@ -18,6 +18,19 @@ import type { NodeId } from "./node.js";
 import type { Rng } from "./random.js";
 import type { FaultAction } from "./scenario/schema.js";
 
+/** An action of the timeline as it ran (`FaultTimeline.ran`). */
+export interface StepRan {
+  /** Its index in the timeline given to `schedule`. */
+  readonly step: number;
+  readonly timeUs: number;
+  readonly event: number;
+  /**
+   * For a `timeout` that fired: the node, the timer (the protocol's `electionTimer`), and whether
+   * the node had that timer set then (a misspelt `electionTimer` names one no node sets).
+   */
+  readonly timeout?: { readonly node: NodeId; readonly timer: string; readonly pending: boolean };
+}
+
 /** The fault actions of the given kinds. */
 type FaultOf<Kind extends FaultAction["kind"]> = Extract<FaultAction, { kind: Kind }>;
 
@@ -47,7 +60,7 @@ export class FaultTimeline {
    * it ran at (an action waiting for a leader that never came, or due after the run stopped, has
    * none). Read by `run`'s timeline to tell a step's `note` where the step took effect.
    */
-  readonly ran: Array<{ readonly step: number; readonly timeUs: number; readonly event: number }> = [];
+  readonly ran: StepRan[] = [];
 
   /**
    * Actions waiting for new leaders (`afterNewLeaderUs`), in the order their time came, each
@@ -151,7 +164,15 @@ export class FaultTimeline {
           this.skip("timeout", "this protocol names no election timer");
           return;
         }
-        this.withTarget(action.timeout, action.kind, (id) => kernel.fireTimerNow(id, timer));
+        this.withTarget(action.timeout, action.kind, (id) => {
+          // Told in `run`'s timeline, not the trace: a trace record here would change every
+          // trace with a timeout. Paxos's proposers set no timer until they propose, and its
+          // scenarios start a proposal so, so the handler is called whether or not one is set.
+          const pending = kernel.hasPendingTimer(id, timer);
+          const last = this.ran.length - 1;
+          this.ran[last] = { ...(this.ran[last] as StepRan), timeout: { node: id, timer, pending } };
+          kernel.fireTimerNow(id, timer);
+        });
         return;
       }
       case "isolate":

@@ -909,6 +909,11 @@ export class Kernel {
     if (this.tracing) this.trace.record({ kind: "heal", t: this.nowUs, e: this.eventIndex });
   }
 
+  /** Whether node `id` has timer `name` set and not yet fired or cancelled. */
+  hasPendingTimer(id: NodeId, name: string): boolean {
+    return (this.slot(id).timers.get(name) ?? noTimer) !== noTimer;
+  }
+
   /** Fires timer `name` of node `id` now, as if it had expired (scenario action `timeout`). */
   fireTimerNow(id: NodeId, name: string): void {
     const slot = this.slot(id);

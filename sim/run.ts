@@ -8,7 +8,7 @@
 import { HistoryLog, SimulatedClient, scriptedAppends, Workload } from "./clients.js";
 import { describeThrown, InputError } from "./errors.js";
 import { playSchedule } from "./explore/schedule.js";
-import { FaultTimeline } from "./faults.js";
+import { FaultTimeline, type StepRan } from "./faults.js";
 import { type HistoryEvent, inStepOrder } from "./history.js";
 import { Kernel, type Violation } from "./kernel.js";
 import type { Protocol } from "./node.js";
@@ -128,6 +128,8 @@ export interface StepRun {
   readonly step: number;
   readonly timeUs: number;
   readonly event: number;
+  /** For a fault timeline's `timeout` that fired: the node, the timer, and whether it was set. */
+  readonly timeout?: StepRan["timeout"];
 }
 
 export function runScenario(
@@ -259,10 +261,15 @@ function finishRun(
       ? null
       : historyVerdict.result === "linearizable";
 
+  // The protocol's own figures at once, whatever reads them later: a `figures` that throws stops
+  // every run of its protocol, not only those whose output or expectations show figures.
+  const own =
+    wantFigures && protocol.figures !== undefined
+      ? protocolFigures(protocol, trace.records, options.guardData === true)
+      : undefined;
   const figures = new LazyFigures(() => {
     const computed = computeFigures(kernel, history.events);
-    if (wantFigures && protocol.figures !== undefined)
-      Object.assign(computed, protocolFigures(protocol, trace.records, options.guardData === true));
+    if (own !== undefined) Object.assign(computed, own);
     return computed;
   });
   const violations = kernel.violations;
@@ -755,22 +762,25 @@ function figureExpectations(expect: Scenario["expect"], outcome: RunOutcome): Ex
  * The protocol's own figures of a run, read from a frozen copy of the trace's list of records, and
  * for a module (`guarded`) with each record frozen: `figures` only reads. A module's that reversed
  * the list made `run` fail with an internal error (the trace no longer started with its header);
- * one that changed a record's fields changed what the report and `--json` showed.
+ * one that changed a record's fields changed what the report and `--json` showed. A module's
+ * error names no file: the command adds the module's (`inModule`), as for its other mistakes; a
+ * built-in protocol's names the protocol.
  */
 function protocolFigures(protocol: Protocol, records: readonly TraceLine[], guarded: boolean): object {
   if (guarded) for (const record of records) Object.freeze(record);
+  const whose = guarded ? "" : `${protocol.name}: `;
   let figures: unknown;
   try {
     figures = protocol.figures?.(Object.freeze(records.slice()));
   } catch (error) {
     throw new InputError(
-      `${protocol.name}: figures(records) threw ${describeThrown(error).summary}; figures only read the records (docs/node-api.md, "Figures")`,
+      `${whose}figures(records) threw ${describeThrown(error).summary}; figures only read the records (docs/node-api.md, "Figures")`,
     );
   }
   if (figures === null || typeof figures !== "object" || Array.isArray(figures)) {
     const shown = JSON.stringify(figures) ?? String(figures);
     throw new InputError(
-      `${protocol.name}: figures(records) returned ${shown}; it returns an object of named numbers (docs/node-api.md, "Figures")`,
+      `${whose}figures(records) returned ${shown}; it returns an object of named numbers (docs/node-api.md, "Figures")`,
     );
   }
   return figures;

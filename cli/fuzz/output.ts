@@ -135,7 +135,16 @@ function campaignFields(outcome: FuzzOutcome): Record<string, unknown> {
     mutants: stats?.mutants ?? 0,
     sampled: stats?.sampled ?? 0,
     probes: stats === undefined ? null : Object.keys(stats.probes).sort(),
-    nondeterminism: found === undefined ? null : { run: found.run, ...found.found },
+    nondeterminism:
+      found === undefined
+        ? null
+        : {
+            run: found.run,
+            kind: found.kind,
+            invariant: found.invariant ?? null,
+            file: found.file ?? null,
+            ...found.found,
+          },
   };
 }
 
@@ -181,13 +190,21 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
   const stats = searchLine(c, outcome, protocol);
   if (stats !== undefined) out.push(stats);
   const found = outcome.nondeterminism;
+  const run = found?.run === null ? "the rebuilt run" : `run ${found?.run}`;
   if (found !== undefined) {
-    out.push(c.red.bold(`✗ NONDETERMINISM in run ${found.run}`));
+    const where = found.kind === "counterexample" ? `the counterexample of ${run}` : run;
+    out.push(c.red.bold(`✗ NONDETERMINISM in ${where}`));
     out.push(`  ${describeNondeterminism(found.found)}`);
+    if (found.file !== undefined) out.push(`  counterexample: ${found.file} (it does not replay)`);
   }
   const rate = `${outcome.runsPerSec.toFixed(0)} runs/s, ${compact(outcome.eventsPerSec)} events/s`;
   const cx = outcome.counterexample;
-  if (cx === undefined && found !== undefined) {
+  if (found?.kind === "counterexample") {
+    // A violation that does not replay proves nothing either: no replay command for it.
+    out.push(
+      `violation of ${found.invariant ?? "an invariant"} in ${run} (after ${counted(outcome.runs, "run")}, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate}), which says nothing while the same run can differ`,
+    );
+  } else if (cx === undefined && found !== undefined) {
     // Runs that do not replay prove nothing: no check mark for them.
     out.push(
       `no violation in ${counted(outcome.runs, "run")} (${(outcome.wallMs / 1000).toFixed(1)} s, ${rate}), which says nothing while the same run can differ`,

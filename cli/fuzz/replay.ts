@@ -10,7 +10,7 @@ import { formatSpan } from "../../sim/time.js";
 import { readText } from "../files.js";
 import { colours, counted } from "../output.js";
 import { replay, saveCounterexample } from "../shared/counterexample-file.js";
-import type { FuzzOutcome } from "../shared/fuzz-campaign.js";
+import { type FuzzOutcome, replayedNondeterminism } from "../shared/fuzz-campaign.js";
 import { resolveTarget } from "../shared/fuzz-target.js";
 import { fuzzRunner } from "../shared/fuzz-worker.js";
 import { runJson } from "../shared/run-scenario.js";
@@ -57,8 +57,20 @@ export async function replayFastCheck(args: FuzzArgs, seed: bigint | null): Prom
   };
   if (shrink === undefined) return { ...base, wallMs: performance.now() - started };
   const info = { shrink, campaignSeed: seed, runIndex: null };
-  const counterexample = await saveCounterexample({ source, settings, info, outDir: args.out, shrinkMs: 0 });
-  return { ...base, wallMs: performance.now() - started, counterexample };
+  try {
+    const counterexample = await saveCounterexample({
+      source,
+      settings,
+      info,
+      outDir: args.out,
+      shrinkMs: 0,
+    });
+    return { ...base, wallMs: performance.now() - started, counterexample };
+  } catch (error) {
+    const found = replayedNondeterminism(error, null, shrink.failure.invariant);
+    if (found === undefined) throw error;
+    return { ...base, wallMs: performance.now() - started, nondeterminism: found };
+  }
 }
 
 /**

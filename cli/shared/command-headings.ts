@@ -48,3 +48,30 @@ export const commandHeadings = {
 } as const;
 
 export type CommandName = keyof typeof commandHeadings;
+
+/**
+ * What each positional argument of a command holds, by the name its usage line gives it, for the
+ * answer to a flag of that name (`explore raft --target paxos`, which the parser would drop):
+ * `--target: give the protocol as the first argument, not as a flag`.
+ */
+export const positionalArguments: Readonly<Record<CommandName, Readonly<Record<string, string>>>> = {
+  list: {},
+  run: { scenario: "the scenario (a built-in name or a file)" },
+  verify: { scenarios: "the scenarios (files, folders or built-in names)" },
+  check: { files: "the history files" },
+  fuzz: { target: "the protocol (a built-in name or a module file)" },
+  explore: { target: "the protocol (a built-in name or a module file)" },
+  mutants: { module: "the module file" },
+  report: { trace: "the trace file" },
+  lab: { target: "the protocol, module file or scenario" },
+  bench: {},
+  new: { name: "the name" },
+};
+
+/** The positional arguments of a command's usage line (`fuzz <target>`), each marked when it takes several. */
+export function positionalsOf(command: CommandName): Array<{ name: string; several: boolean }> {
+  return [...commandHeadings[command].command.matchAll(/[<[](\w+)(\.\.)?[>\]]/g)].map((match) => ({
+    name: match[1] as string,
+    several: match[2] !== undefined,
+  }));
+}

@@ -5,7 +5,6 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { shellWord } from "../../reports/escape.js";
-import { describeDivergence, firstDivergence } from "../../sim/divergence.js";
 import { InputError } from "../../sim/errors.js";
 import {
   type CounterexampleInfo,
@@ -14,6 +13,7 @@ import {
   counterexampleText,
   faultActionCount,
 } from "../../sim/fuzz/counterexample.js";
+import { compareRuns, describeNondeterminism, type Nondeterminism } from "../../sim/fuzz/determinism.js";
 import type { FuzzSettings } from "../../sim/fuzz/plan.js";
 import type { RunFailure } from "../../sim/fuzz/property.js";
 import { type RunResult, runScenario } from "../../sim/run.js";
@@ -47,6 +47,25 @@ export interface Counterexample {
   readonly shrinkMs: number;
   readonly scenario: Scenario;
   readonly text: string;
+}
+
+/**
+ * A counterexample whose two runs gave two traces: it would not replay. Thrown by
+ * `saveCounterexample` after the file is written; a campaign (and `fuzz --fc-seed`) reports it
+ * as its outcome's nondeterminism, as it reports a sampled run's.
+ */
+export class CounterexampleNondeterminism extends InputError {
+  /** Where the two runs part. */
+  readonly found: Nondeterminism;
+  /** The scenario file written before the runs, when there was a folder to write it to. */
+  readonly scenarioFile: string | undefined;
+
+  constructor(found: Nondeterminism, location: { file?: string; scenarioFile?: string }) {
+    super(describeNondeterminism(found), location.file === undefined ? {} : { file: location.file });
+    this.name = "CounterexampleNondeterminism";
+    this.found = found;
+    this.scenarioFile = location.scenarioFile;
+  }
 }
 
 /** Runs a scenario exactly as `quorumlab run` would (built-in) or against the user's module. */
@@ -128,6 +147,7 @@ export async function saveCounterexample({
     scenario,
     liveness: settings.liveness,
     ...(traceFile === undefined ? {} : { tracePath: traceFile }),
+    ...(file === undefined ? {} : { scenarioFile: displayPath(file) }),
   });
   const reproduced = reproduces(result, failure, settings.liveness);
   // `run --liveness` checks the protocol's liveness invariants (and refuses a protocol with none);
@@ -167,18 +187,21 @@ export async function saveCounterexample({
 
 /**
  * Runs a saved counterexample twice: the two traces must be the same, or the counterexample would
- * not replay. Returns the first run, whose trace is written to `tracePath`.
+ * not replay (`CounterexampleNondeterminism`). Returns the first run, whose trace is written to
+ * `tracePath`.
  */
 async function replayTwice({
   source,
   scenario,
   liveness,
   tracePath,
+  scenarioFile,
 }: {
   readonly source: ProtocolSource;
   readonly scenario: Scenario;
   readonly liveness: boolean;
   readonly tracePath?: string;
+  readonly scenarioFile?: string;
 }): Promise<RunResult> {
   const result = await replay(source, scenario, {
     liveness,
@@ -186,12 +209,13 @@ async function replayTwice({
     ...(tracePath === undefined ? {} : { tracePath }),
   });
   const again = await replay(source, scenario, { liveness, keepTrace: true });
-  if (again.traceHash !== result.traceHash) {
-    const divergence = firstDivergence(result.records, again.records);
-    throw new InputError(
-      `nondeterminism: two runs of the same scenario and seed differ at ${divergence === undefined ? "the trace hash" : describeDivergence(divergence)}`,
-      { file: source.module === undefined ? scenario.file : displayPath(source.module) },
-    );
+  const found = compareRuns(result, again);
+  if (found !== undefined) {
+    const file = source.module === undefined ? scenario.file : displayPath(source.module);
+    throw new CounterexampleNondeterminism(found, {
+      ...(file === undefined ? {} : { file }),
+      ...(scenarioFile === undefined ? {} : { scenarioFile }),
+    });
   }
   return result;
 }

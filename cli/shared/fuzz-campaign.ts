@@ -14,7 +14,11 @@ import type { FuzzSettings } from "../../sim/fuzz/plan.js";
 import { fuzzSettings, type SettingsInput } from "../../sim/fuzz/settings.js";
 import { displayPath } from "../files.js";
 import { loadCorpus, saveCorpus } from "./corpus-files.js";
-import { type Counterexample, saveCounterexample } from "./counterexample-file.js";
+import {
+  type Counterexample,
+  CounterexampleNondeterminism,
+  saveCounterexample,
+} from "./counterexample-file.js";
 import { runEvaluator } from "./fuzz-pool.js";
 import { resolveTarget } from "./fuzz-target.js";
 import { fuzzRunner, type ProtocolSource } from "./fuzz-worker.js";
@@ -52,6 +56,22 @@ export interface FuzzOptions {
   readonly onSearchEnd?: () => void;
 }
 
+/**
+ * Two runs of one scenario and seed that gave two traces: a passing run sampled for the check
+ * (`sample`), or the failing run's shrunk scenario, run twice before it is saved
+ * (`counterexample`). Either way no run of the protocol proves anything.
+ */
+export interface FoundNondeterminism {
+  /** The campaign's run; null for a run rebuilt with `--fc-seed`. */
+  readonly run: number | null;
+  readonly kind: "sample" | "counterexample";
+  readonly found: Nondeterminism;
+  /** For a counterexample: the invariant its run broke. */
+  readonly invariant?: string;
+  /** For a counterexample: the scenario file written for it, when there was an `--out` folder. */
+  readonly file?: string;
+}
+
 export interface FuzzOutcome {
   readonly protocol: string;
   readonly bugs: readonly string[];
@@ -70,7 +90,7 @@ export interface FuzzOutcome {
   /** Coverage, corpus, fault kinds, probes... (for the campaign report). */
   readonly stats?: CampaignStats;
   /** A run that gave two different traces when repeated (the campaign stops there). */
-  readonly nondeterminism?: { readonly run: number; readonly found: Nondeterminism };
+  readonly nondeterminism?: FoundNondeterminism;
   /** Corpus files written to `corpusDir`. */
   readonly corpusSaved?: number;
   /** The search was stopped by `signal` before its budget ran out. */
@@ -89,7 +109,9 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
   const interrupted = options.signal?.aborted === true;
   const corpusSaved =
     options.corpusDir === undefined ? 0 : saveCorpus(options.corpusDir, settings, guide.found);
-  const nondeterminism = guide.firstNondeterminism;
+  const sampled = guide.firstNondeterminism;
+  const nondeterminism: FoundNondeterminism | undefined =
+    sampled === undefined ? undefined : { ...sampled, kind: "sample" };
   const base = {
     protocol: protocol.name,
     bugs: settings.bugs,
@@ -107,15 +129,40 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
     ...(interrupted ? { interrupted } : {}),
   };
   if (campaign.failure === undefined) return { ...base, wallMs: now() - started };
-  const counterexample = await shrinkAndSave({
-    options,
-    source,
-    settings,
-    guide,
-    failure: campaign.failure,
-    now,
-  });
-  return { ...base, wallMs: now() - started, counterexample };
+  try {
+    const counterexample = await shrinkAndSave({
+      options,
+      source,
+      settings,
+      guide,
+      failure: campaign.failure,
+      now,
+    });
+    return { ...base, wallMs: now() - started, counterexample };
+  } catch (error) {
+    const found = replayedNondeterminism(error, campaign.failure.index, campaign.failure.failure?.invariant);
+    if (found === undefined) throw error;
+    return { ...base, wallMs: now() - started, nondeterminism: found };
+  }
+}
+
+/**
+ * The nondeterminism of a counterexample whose two runs before it was saved differed, as the
+ * outcome reports it; undefined for any other error.
+ */
+export function replayedNondeterminism(
+  error: unknown,
+  run: number | null,
+  invariant: string | undefined,
+): FoundNondeterminism | undefined {
+  if (!(error instanceof CounterexampleNondeterminism)) return undefined;
+  return {
+    run,
+    kind: "counterexample",
+    found: error.found,
+    ...(invariant === undefined ? {} : { invariant }),
+    ...(error.scenarioFile === undefined ? {} : { file: error.scenarioFile }),
+  };
 }
 
 /** What the search phase works with. */

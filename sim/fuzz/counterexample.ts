@@ -4,7 +4,7 @@
  * protocol, the bugs and the fast-check seed and path that rebuild it.
  */
 import { formatSeed } from "../random.js";
-import { copyScenario } from "../scenario/load.js";
+import { copyScenario, fuzzerDescription } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { exactDuration, writeScenario } from "../scenario/write.js";
 import type { ShrinkResult } from "./campaign.js";
@@ -64,7 +64,7 @@ export function counterexampleScenario(
         ? "throws an exception"
         : `violates ${failure.invariant}`;
   const description = [
-    `Counterexample found by the quorumlab fuzzer: ${settings.protocol} with ${bugs} ${what}.`,
+    `${fuzzerDescription}: ${settings.protocol} with ${bugs} ${what}.`,
     "",
     `  ${failure.message}`,
     "",

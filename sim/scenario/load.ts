@@ -103,16 +103,26 @@ function otherKindOfFile(text: string): string | undefined {
     return "an HTML report, not a scenario: give the scenario file (.yaml) it was made from";
   }
   if (!start.startsWith('{"kind":"header"')) return undefined;
-  let scenario: unknown;
+  let header: { scenario?: unknown; description?: unknown };
   try {
-    scenario = (JSON.parse(start.split("\n", 1)[0] as string) as { scenario?: unknown }).scenario;
+    header = JSON.parse(start.split("\n", 1)[0] as string) as typeof header;
   } catch {
     return undefined;
   }
-  const named = typeof scenario === "string" ? ` (of scenario '${scenario}')` : "";
-  const beside = typeof scenario === "string" ? `, as ${scenario}.yaml` : "";
-  return `a trace${named}, not a scenario: replay the scenario's file instead (the fuzzer saves it beside the trace${beside}); 'quorumlab report' reads a trace`;
+  const scenario = typeof header.scenario === "string" ? header.scenario : undefined;
+  const named = scenario === undefined ? "" : ` (of scenario '${scenario}')`;
+  // The fuzzer writes a counterexample's scenario beside its trace; `run --trace` writes a trace
+  // wherever it is told, and the header names the scenario, not its file.
+  const fromFuzzer =
+    typeof header.description === "string" && header.description.startsWith(fuzzerDescription);
+  const instead = fromFuzzer
+    ? `replay the scenario's file instead (the fuzzer saved it beside the trace${scenario === undefined ? "" : `, as ${scenario}.yaml`})`
+    : "give the scenario file (or built-in scenario name) the trace was made from instead";
+  return `a trace${named}, not a scenario: ${instead}; 'quorumlab report' reads a trace`;
 }
+
+/** How the description of a fuzzer's counterexample starts (sim/fuzz/counterexample.ts). */
+export const fuzzerDescription = "Counterexample found by the quorumlab fuzzer";
 
 /**
  * `keyOrder`: the file's top-level keys, in the order it writes them. `nodes`: the cluster's size,

@@ -214,7 +214,7 @@ describe("determinism", () => {
     }
   });
 
-  it("state kept between runs at module level is reported as nondeterminism, with where the runs part", () => {
+  it("state kept between runs at module level that shows in a counterexample is reported as nondeterminism, in text and --json, with where the runs part", () => {
     // Every run starts the counter where the last one left it: a counterexample would not replay.
     const file = moduleWith(
       "leaky.mjs",
@@ -223,8 +223,45 @@ describe("determinism", () => {
        if (request.f === "write") throw new Error("write number " + globalThis.leakyCount);
        ctx.reply(request, { status: "ok", value: null });`,
     );
-    const result = quorumlab("fuzz", file, "--runs", "200", "--seed", "1", "--shrink-time", "5s");
-    expectOneLineError(result, /nondeterminism: /);
+    const campaign = [
+      "fuzz",
+      file,
+      "--runs",
+      "200",
+      "--seed",
+      "1",
+      "--shrink-time",
+      "5s",
+      "--out",
+      "leaky-out",
+    ];
+    // The counterexample is run twice before it is saved: the two runs part, reported as a
+    // sampled run's are, with no replay command for a file that would not replay.
+    const text = quorumlab(...campaign);
+    expect(text.status, text.stderr).toBe(2);
+    expect(text.stdout).toMatch(
+      /✗ NONDETERMINISM in the counterexample of run \d+\n {2}nondeterminism: two runs of the same scenario and seed differ at event \d+ .*write number \d+/,
+    );
+    expect(text.stdout).toMatch(
+      / {2}counterexample: leaky-out\/leaky-exception-\w+\.yaml \(it does not replay\)/,
+    );
+    expect(text.stdout).toMatch(
+      /violation of exception in run \d+ \(after .*\), which says nothing while the same run can differ/,
+    );
+    expect(text.stdout).not.toMatch(/replay:|✓/);
+    expect(text.stderr).not.toMatch(/error:/);
+    const json = quorumlab(...campaign, "--json");
+    expect(json.status, json.stderr).toBe(2);
+    const outcome = JSON.parse(json.stdout);
+    expect(outcome).toMatchObject({ schemaVersion: 1, violations: 0, counterexample: null });
+    expect(outcome.nondeterminism).toMatchObject({
+      kind: "counterexample",
+      invariant: "exception",
+      file: expect.stringMatching(/^leaky-out\/leaky-exception-\w+\.yaml$/),
+      line: expect.any(Number),
+      event: expect.any(Number),
+    });
+    expect(outcome.nondeterminism.first).not.toBe(outcome.nondeterminism.second);
   });
 
   it("a campaign whose sampled run did not replay gives no check mark, even with no violation", () => {
@@ -311,35 +348,60 @@ export const protocol = {
 };
 `;
 
-  it("figures(records) that changes the records, throws or returns no object is one line, exit 2, not an internal error", () => {
+  it("figures(records) that changes the records, throws or returns no object is one line naming the module file, exit 2, whatever the output flags", () => {
+    // The protocols are named apart from their files, so that the line shows which it names.
     const cases: ReadonlyArray<readonly [string, string, RegExp]> = [
       [
         "reversing",
         "records.reverse(); return {};",
-        /^error: reversing: figures\(records\) threw TypeError: Cannot assign to read only property '0' .*\(at reversing\.mjs:\d+:\d+\); figures only read the records/m,
+        /^error: reversing-figures\.mjs: figures\(records\) threw TypeError: Cannot assign to read only property '0' .*\(at reversing-figures\.mjs:\d+:\d+\); figures only read the records/m,
       ],
       [
         "editing",
         "records[0].kind = 'x'; return {};",
-        /^error: editing: figures\(records\) threw TypeError: Cannot assign to read only property 'kind'/m,
+        /^error: editing-figures\.mjs: figures\(records\) threw TypeError: Cannot assign to read only property 'kind'/m,
       ],
       [
         "counting",
         "return records.length;",
-        /^error: counting: figures\(records\) returned \d+; it returns an object of named numbers/m,
+        /^error: counting-figures\.mjs: figures\(records\) returned \d+; it returns an object of named numbers/m,
       ],
     ];
-    for (const [name, body, error] of cases) {
-      moduleWith(`${name}.mjs`, `figures(records) { ${body} },`);
-      write(`${name}.yaml`, `protocol: ${name}\nmodule: ./${name}.mjs\nnodes: 1\nduration: 100ms\n`);
-      expectOneLineError(quorumlab("run", `${name}.yaml`), error);
-    }
     // One that only reads runs as before.
-    moduleWith("reading.mjs", "figures(records) { return { records: records.length }; },");
-    write("reading.yaml", "protocol: reading\nmodule: ./reading.mjs\nnodes: 1\nduration: 100ms\n");
+    write(
+      "reading-figures.mjs",
+      failing("reading", "").replace(
+        "client: {",
+        "figures(records) { return { records: records.length }; },\n  client: {",
+      ),
+    );
+    write(
+      "reading.yaml",
+      "protocol: reading\nmodule: ./reading-figures.mjs\nnodes: 1\nduration: 100ms\nexpect: {safe: true}\n",
+    );
     const json = quorumlab("run", "reading.yaml", "--json");
     expect(json.status, json.stderr).toBe(0);
     expect((JSON.parse(json.stdout) as { figures: { records: number } }).figures.records).toBeGreaterThan(1);
+    for (const [name, body, error] of cases) {
+      write(
+        `${name}-figures.mjs`,
+        failing(name, "").replace("client: {", `figures(records) { ${body} },\n  client: {`),
+      );
+      write(
+        `${name}.yaml`,
+        `protocol: ${name}\nmodule: ./${name}-figures.mjs\nnodes: 1\nduration: 100ms\nexpect: {safe: true}\n`,
+      );
+      for (const flags of [[], ["--quiet"], ["--json"]]) {
+        const result = quorumlab("run", `${name}.yaml`, ...flags);
+        expectOneLineError(result, error);
+        expect(result.stdout).toBe("");
+      }
+      expectOneLineError(quorumlab("verify", `${name}.yaml`, "--json"), error);
+      // Among other files, the others still run, and the exit is 2, not "met its expectations".
+      const several = quorumlab("verify", "reading.yaml", `${name}.yaml`);
+      expectOneLineError(several, error);
+      expect(several.stdout).toMatch(/^✓ reading .*\n1 of 1 scenarios met their expectations\n$/);
+    }
   });
 
   it("describe() is one line naming the node and where it threw, exit 2, not an internal error", () => {

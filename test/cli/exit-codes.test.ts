@@ -42,6 +42,52 @@ describe("exit codes", () => {
     expect(said("fuzz", "raft", "extra")).toBe("usage error: unexpected argument 'extra'");
   });
 
+  it("2 for a flag that names a positional argument, which the parser would drop, for every command", () => {
+    // Each was accepted and ignored: `explore raft --target paxos` explored raft.
+    const cases: ReadonlyArray<readonly [readonly string[], string]> = [
+      [
+        ["explore", "raft", "--target", "paxos", "--time", "1s"],
+        "--target: give the protocol (a built-in name or a module file) as the first argument, not as a flag",
+      ],
+      [
+        ["fuzz", "--target=paxos", "--runs", "1"],
+        "--target: give the protocol (a built-in name or a module file) as the first argument, not as a flag",
+      ],
+      [
+        ["run", "raft-basic", "--scenario", "paxos-basic"],
+        "--scenario: give the scenario (a built-in name or a file) as the first argument, not as a flag",
+      ],
+      [
+        ["report", "t.jsonl", "--trace", "/nonexist", "--format", "text"],
+        "--trace: give the trace file as the first argument, not as a flag",
+      ],
+      [
+        ["verify", "--scenarios", "raft-basic"],
+        "--scenarios: give the scenarios (files, folders or built-in names) as arguments, not as a flag",
+      ],
+      [["check", "--files", "h.json"], "--files: give the history files as arguments, not as a flag"],
+      [
+        ["mutants", "--module", "m.mjs", "--list"],
+        "--module: give the module file as the first argument, not as a flag",
+      ],
+      [
+        ["lab", "raft", "--no-target"],
+        "--no-target: give the protocol, module file or scenario as the first argument, not as a flag",
+      ],
+      [["new", "--name", "mine"], "--name: give the name as the first argument, not as a flag"],
+    ];
+    for (const [args, message] of cases) {
+      const result = quorumlab(...args);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toBe(`error: ${message}\n`);
+    }
+    // A command's own flag of the same name as another command's positional is still its own.
+    expect(
+      quorumlab("run", "2pc-no-vote-lost", "--trace", join(out, "positional.jsonl"), "--quiet").code,
+    ).toBe(0);
+  });
+
   it("2 for a missing scenario", () => {
     const result = quorumlab("run", "no-such-scenario");
     expect(result.code).toBe(2);

@@ -4,7 +4,7 @@
  * that stops a command leaves standard output empty.
  * Method: run the CLI as a user would and compare each object's keys with the documented ones.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -365,5 +365,62 @@ describe("--json shapes", () => {
     expect(rebuilt.runsPerSec).toBeGreaterThan(0);
     expect(rebuilt.eventsPerSec).toBeGreaterThan(0);
     expect(rebuilt.counterexample.run).toBeNull();
+  });
+
+  it("fuzz: nondeterminism is {run, kind, invariant, file, hashes, line, event, timeUs, first, second}, for a sampled run and a counterexample alike", () => {
+    // A count kept at module level reaches the messages: no two runs of one seed are the same.
+    // With writes the count also breaks a run (an exception), whose counterexample is run twice.
+    const module = (name: string, operations: string) => {
+      const file = join(out, `${name}.mjs`);
+      writeFileSync(
+        file,
+        `let count = 0;
+export const protocol = {
+  name: "${name}",
+  create: (ctx) => ({
+    onMessage() {},
+    onClientRequest(request) {
+      count++;
+      if (request.f === "write") throw new Error("write number " + count);
+      ctx.broadcast({ type: "served", count });
+      ctx.reply(request, { status: "ok", value: null });
+    },
+  }),
+  client: { operations: ${operations}, model: "register" },
+};
+`,
+      );
+      return file;
+    };
+    const fields = [
+      "run",
+      "kind",
+      "invariant",
+      "file",
+      "hashes",
+      "line",
+      "event",
+      "timeUs",
+      "first",
+      "second",
+    ];
+    const fuzz = (file: string) => {
+      const result = quorumlab("fuzz", file, "--runs", "20", "--seed", "1", "--out", out, "--json");
+      expect(result.code, result.stderr).toBe(2);
+      const outcome = JSON.parse(result.stdout) as { schemaVersion: number; nondeterminism: object };
+      expect(outcome.schemaVersion).toBe(1);
+      expect(Object.keys(outcome.nondeterminism)).toEqual(fields);
+      return outcome.nondeterminism;
+    };
+    expect(fuzz(module("sampled-leak", "{ read: 1 }"))).toMatchObject({
+      kind: "sample",
+      invariant: null,
+      file: null,
+    });
+    expect(fuzz(module("replayed-leak", "{ read: 1, write: 1 }"))).toMatchObject({
+      kind: "counterexample",
+      invariant: "exception",
+      file: expect.stringMatching(/replayed-leak-exception-\w+\.yaml$/),
+    });
   });
 });

@@ -11,8 +11,9 @@ import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { historyChecker } from "../../cli/history-check.js";
-import { oneWayClogs, stepNotes, timeline, unranWaits } from "../../cli/run.js";
+import { oneWayClogs, stepFaults, stepNotes, timeline, unranWaits } from "../../cli/run.js";
 import { protocols } from "../../protocols/index.js";
+import type { Protocol } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 
@@ -22,6 +23,7 @@ function runOf(name: string): { lines: string[]; leaderChanges: number } {
   const leading = protocols.get(scenario.protocol)?.roles?.leading ?? [];
   const lines = timeline(result.records, new Chalk({ level: 0 }), {
     notes: stepNotes(scenario, result.stepsRun),
+    faults: stepFaults(result.stepsRun),
     leading,
   });
   return { lines: lines.map((line) => line.trim()), leaderChanges: result.figures.leaderChanges };
@@ -35,6 +37,13 @@ describe("run's timeline", () => {
   it("tells the scenario's notes on its steps, each before the records of its instant", () => {
     const lines = timelineOf("raft-figure-8");
     expect(lines[0]).toBe("0  # (a) n1 becomes leader of term 1");
+    // A timeout, which leaves no trace record of its own, is told after its note, as other faults.
+    expect(lines[1]).toBe("0  timeout n1");
+    expect(
+      lines.slice(
+        lines.indexOf("40ms  # n1 wins term 3 and copies b to n3: b is on a majority, uncommitted"),
+      )[1],
+    ).toBe("40ms  timeout n1");
     const note = lines.indexOf("30ms  # (c) n5 crashes");
     expect(note).toBeGreaterThan(lines.indexOf("26ms  # c stays on n5"));
     // Each note right before what its own step did, steps of one instant in file order.
@@ -45,7 +54,7 @@ describe("run's timeline", () => {
       "30ms  # keep n4 out of term 3, as in the figure",
       "30ms  cut n1↔n4",
     ]);
-    // A step that leaves no record of its own (a timeout, a client operation) is told by its note.
+    // A step that leaves no record of its own (a client operation) is told by its note.
     expect(lines).toContain("300ms  # reads e");
   });
 
@@ -90,6 +99,56 @@ schedule:
     expect(told[0]).toBe("0  # n2 goes down");
     expect(told[1]).toBe("0  crash n2");
     expect(told[2]).toMatch(/^[\d.]+ms {2}# n1 stands$/);
+  });
+
+  it("tells a timeout like other faults, and says so when the node had no such timer set", () => {
+    // The protocol's electionTimer is misspelt: its nodes set 'election', the fault fires 'electon'.
+    const misspelt = (electionTimer: string): Protocol => ({
+      name: "misspelt",
+      summary: "",
+      defaultNodes: 3,
+      parseOptions: () => ({}),
+      create: (ctx) => ({
+        onStart: () => ctx.setTimer("election", 1_000_000),
+        onTimer: (name: string) => {
+          if (name === "election") ctx.setTimer("election", 1_000_000);
+        },
+      }),
+      invariants: [],
+      bugs: [],
+      electionTimer,
+    });
+    const scenario = parseScenario(
+      `protocol: misspelt
+duration: 1s
+faults:
+  - {at: 300ms, timeout: n1, note: "n1 times out early"}
+  - {at: 400ms, crash: n2}
+  - {at: 500ms, timeout: n2}
+`,
+      "misspelt.yaml",
+    );
+    const told = (electionTimer: string) => {
+      const result = runScenario(scenario, new Map([["misspelt", misspelt(electionTimer)]]), {
+        keepTrace: true,
+      });
+      return timeline(result.records, new Chalk({ level: 0 }), {
+        notes: stepNotes(scenario, result.stepsRun),
+        faults: stepFaults(result.stepsRun),
+      }).map((line) => line.trim());
+    };
+    expect(told("election")).toEqual([
+      "300ms  # n1 times out early",
+      "300ms  timeout n1",
+      "400ms  crash n2",
+      "500ms  skipped timeout: n2 is down",
+    ]);
+    expect(told("electon")).toEqual([
+      "300ms  # n1 times out early",
+      "300ms  timeout n1: n1 had no pending 'electon' timer; its onTimer('electon') ran all the same",
+      "400ms  crash n2",
+      "500ms  skipped timeout: n2 is down",
+    ]);
   });
 
   it("tells a drifting clock's rate as written, not as a float sum", () => {

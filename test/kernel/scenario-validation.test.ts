@@ -348,9 +348,15 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
   ],
   [
     // A fuzzer's out folder holds a counterexample's trace and report beside its scenario.
-    "a-trace",
-    '{"kind":"header","version":1,"scenario":"raft-raft.election-safety-0x2","protocol":"raft"}\n{"kind":"event","t":0}\n',
-    "a-trace.yaml:1:1: a trace (of scenario 'raft-raft.election-safety-0x2'), not a scenario: replay the scenario's file instead (the fuzzer saves it beside the trace, as raft-raft.election-safety-0x2.yaml); 'quorumlab report' reads a trace",
+    "a-fuzzer-trace",
+    '{"kind":"header","version":1,"scenario":"raft-raft.election-safety-0x2","protocol":"raft","description":"Counterexample found by the quorumlab fuzzer: raft with no deliberate bugs violates raft.election-safety."}\n{"kind":"event","t":0}\n',
+    "a-fuzzer-trace.yaml:1:1: a trace (of scenario 'raft-raft.election-safety-0x2'), not a scenario: replay the scenario's file instead (the fuzzer saved it beside the trace, as raft-raft.election-safety-0x2.yaml); 'quorumlab report' reads a trace",
+  ],
+  [
+    // `run --trace` writes a trace wherever it is told: nothing says where its scenario is.
+    "a-run-trace",
+    '{"kind":"header","version":1,"scenario":"raft-basic","protocol":"raft","description":"Five Raft servers."}\n{"kind":"event","t":0}\n',
+    "a-run-trace.yaml:1:1: a trace (of scenario 'raft-basic'), not a scenario: give the scenario file (or built-in scenario name) the trace was made from instead; 'quorumlab report' reads a trace",
   ],
   [
     "a-report",

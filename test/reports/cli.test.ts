@@ -35,12 +35,31 @@ describe("report command", () => {
   it("names file:line for a line that is not JSON and for a record missing a field", () => {
     const notJson = join(folder, "bad-json.jsonl");
     writeFileSync(notJson, `${JSON.stringify(records[0])}\n{"kind":"send",\n`);
-    expect(inputError(() => readTraceFile(notJson)).describe()).toMatch(/bad-json\.jsonl:2: not JSON/);
+    // The column where the JSON parser stopped: after the trailing comma.
+    expect(inputError(() => readTraceFile(notJson)).describe()).toMatch(/bad-json\.jsonl:2:16: not JSON/);
 
     const missing = join(folder, "bad-field.jsonl");
     writeFileSync(missing, `${JSON.stringify(records[0])}\n\n{"kind":"deliver","t":1,"e":1,"from":"n1"}\n`);
     expect(inputError(() => readTraceFile(missing)).describe()).toMatch(
       /bad-field\.jsonl:3: a 'deliver' record needs 'to'/,
+    );
+  });
+
+  it("names a scenario given in place of a trace, with the command that makes its report", () => {
+    const scenario = join(folder, "a scenario.yaml");
+    writeFileSync(scenario, splitBrainYaml);
+    const given = quorumlab("report", scenario);
+    expect(given.code).toBe(2);
+    expect(given.stdout).toBe("");
+    expect(given.stderr).toBe(
+      `error: ${scenario}:1:1: a scenario file, not a trace: 'quorumlab run '${scenario}' --report report.html' runs it and makes its report ('quorumlab report' reads the trace 'run --trace' writes)\n`,
+    );
+    // ...and the reverse: a trace that run --trace wrote, given to run, names the scenario.
+    const trace = join(folder, "split-brain.jsonl");
+    writeFileSync(trace, traceText);
+    const name = (records[0] as { scenario: string }).scenario;
+    expect(quorumlab("run", trace).stderr).toBe(
+      `error: ${trace}:1:1: a trace (of scenario '${name}'), not a scenario: give the scenario file (or built-in scenario name) the trace was made from instead; 'quorumlab report' reads a trace\n`,
     );
   });
 
