@@ -399,6 +399,8 @@ export interface StepFault {
   readonly timer: string;
   /** Whether the node had the timer set then. */
   readonly pending: boolean;
+  /** Whether the protocol declares the timer (`timers`). */
+  readonly declared: boolean;
 }
 
 /** The `timeout` steps of the scenario's fault timeline that fired, in the order they ran. */
@@ -568,12 +570,14 @@ export function timeline(
 }
 
 /**
- * A `timeout` step: `timeout n2`, or, when the node had no such timer set, what was called
- * instead of a timer firing early (a misspelt `electionTimer` names one no node sets).
+ * A `timeout` step: `timeout n2`, or, when the node had no such timer set and the protocol does
+ * not declare it, what was called instead of a timer firing early (a misspelt `electionTimer`
+ * names one no node sets). A declared name is no misspelling: a Paxos proposer sets no `propose`
+ * timer until it proposes, and its scenarios start a proposal with a timeout.
  */
 function stepFaultText(fault: StepFault, c: ChalkInstance): string {
   const text = `${c.yellow("timeout")} ${fault.node}`;
-  if (fault.pending) return text;
+  if (fault.pending || fault.declared) return text;
   return `${text}: ${fault.node} had no pending '${fault.timer}' timer; its onTimer('${fault.timer}') ran all the same`;
 }
 

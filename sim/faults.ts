@@ -25,10 +25,16 @@ export interface StepRan {
   readonly timeUs: number;
   readonly event: number;
   /**
-   * For a `timeout` that fired: the node, the timer (the protocol's `electionTimer`), and whether
-   * the node had that timer set then (a misspelt `electionTimer` names one no node sets).
+   * For a `timeout` that fired: the node, the timer (the protocol's `electionTimer`), whether the
+   * node had that timer set then (a misspelt `electionTimer` names one no node sets), and whether
+   * the protocol declares the timer in its `timers` (then the name is no misspelling).
    */
-  readonly timeout?: { readonly node: NodeId; readonly timer: string; readonly pending: boolean };
+  readonly timeout?: {
+    readonly node: NodeId;
+    readonly timer: string;
+    readonly pending: boolean;
+    readonly declared: boolean;
+  };
 }
 
 /** The fault actions of the given kinds. */
@@ -169,8 +175,12 @@ export class FaultTimeline {
           // trace with a timeout. Paxos's proposers set no timer until they propose, and its
           // scenarios start a proposal so, so the handler is called whether or not one is set.
           const pending = kernel.hasPendingTimer(id, timer);
+          const declared = kernel.declaresTimer(timer);
           const last = this.ran.length - 1;
-          this.ran[last] = { ...(this.ran[last] as StepRan), timeout: { node: id, timer, pending } };
+          this.ran[last] = {
+            ...(this.ran[last] as StepRan),
+            timeout: { node: id, timer, pending, declared },
+          };
           kernel.fireTimerNow(id, timer);
         });
         return;

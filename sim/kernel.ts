@@ -909,6 +909,11 @@ export class Kernel {
     if (this.tracing) this.trace.record({ kind: "heal", t: this.nowUs, e: this.eventIndex });
   }
 
+  /** Whether the protocol lists `name` in its `timers` (false when it declares none). */
+  declaresTimer(name: string): boolean {
+    return this.timerNames?.has(name) ?? false;
+  }
+
   /** Whether node `id` has timer `name` set and not yet fired or cancelled. */
   hasPendingTimer(id: NodeId, name: string): boolean {
     return (this.slot(id).timers.get(name) ?? noTimer) !== noTimer;

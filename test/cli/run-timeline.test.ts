@@ -151,6 +151,24 @@ faults:
     ]);
   });
 
+  it("tells a timeout of a declared timer the node had not set plainly (n3 proposes nothing until told)", () => {
+    const scenario = parseScenario(
+      "protocol: paxos\nduration: 1s\nfaults:\n  - {at: 10ms, timeout: n3}\n",
+      "propose.yaml",
+    );
+    const result = runScenario(scenario, protocols, { keepTrace: true });
+    expect(result.stepsRun.find((step) => step.timeout !== undefined)?.timeout).toEqual({
+      node: "n3",
+      timer: "propose",
+      pending: false,
+      declared: true,
+    });
+    const told = timeline(result.records, new Chalk({ level: 0 }), {
+      faults: stepFaults(result.stepsRun),
+    }).map((line) => line.trim());
+    expect(told).toContain("10ms  timeout n3");
+  });
+
   it("tells a drifting clock's rate as written, not as a float sum", () => {
     const scenario = parseScenario(
       "protocol: raft\nduration: 100ms\nfaults:\n  - {at: 1ms, drift: {node: n1, rate: -0.07}}\n  - {at: 2ms, drift: {node: n2, rate: 0.05}}\n",
