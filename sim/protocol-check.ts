@@ -261,6 +261,7 @@ export function checkProtocol(value: unknown, file: string): CheckedProtocol {
   const protocol = parsedProtocol(value, file);
   const findings: Findings = { problems: [], warnings: [] };
   const defaults = defaultOptions(protocol, findings);
+  if (findings.problems.length === 0) checkBugsOption(protocol, findings);
   const names = invariantNames(protocol, findings);
   checkBugsBreakKnownInvariants(protocol, names, findings);
   checkDisplay(protocol, findings);
@@ -333,6 +334,24 @@ function defaultOptions(protocol: Protocol, findings: Findings): unknown {
     );
   }
   return defaults;
+}
+
+/**
+ * Each deliberate bug can be switched on: `quorumlab fuzz --bug`, `explore --bug`, `mutants` and a
+ * scenario's `options.bugs` all hand `parseOptions` `{bugs: [name]}`. A `parseOptions` that
+ * refuses unknown options and forgot `bugs` was found only then, as an internal error.
+ */
+function checkBugsOption(protocol: Protocol, findings: Findings): void {
+  for (const bug of protocol.bugs) {
+    try {
+      protocol.parseOptions({ bugs: [bug.name] });
+    } catch (error) {
+      findings.problems.push(
+        `parseOptions: refused {bugs: ["${bug.name}"]} (threw: ${error instanceof Error ? error.message : String(error)}); commands pass options.bugs to turn a deliberate bug on, so parseOptions must accept bugs and pass it through`,
+      );
+      return;
+    }
+  }
 }
 
 /**

@@ -84,7 +84,8 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
 
 /**
  * Every `--bug` names one of the protocol's bugs (a near miss gets the name it misses), once: a
- * bug given twice would be listed twice in the counterexample and change its trace.
+ * bug given twice would be listed twice in the counterexample and change its trace. And the
+ * protocol's `parseOptions` accepts them together.
  */
 function checkBugsKnown(protocol: Protocol, bugs: readonly string[]): void {
   const names = protocol.bugs.map((b) => b.name);
@@ -104,6 +105,15 @@ function checkBugsKnown(protocol: Protocol, bugs: readonly string[]): void {
     if (bugs.indexOf(bug) !== index)
       throw new InputError(`--bug: '${bug}' is given twice; give each bug once`);
   });
+  if (bugs.length === 0) return;
+  // Each bug alone was accepted when the module loaded; these ones together may not be.
+  try {
+    protocol.parseOptions({ bugs });
+  } catch (error) {
+    throw new InputError(
+      `--bug ${bugs.join(" --bug ")}: ${protocol.name}'s parseOptions refused {bugs: ${JSON.stringify(bugs)}}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 /** The cluster sizes to draw from: the user's, else the hints', else around the protocol's default. */

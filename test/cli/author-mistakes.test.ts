@@ -74,6 +74,41 @@ describe("module mistakes", () => {
     );
   });
 
+  it("parseOptions that refuses the bugs option, for every command that turns a bug on", () => {
+    const file = moduleWith(
+      "strict-options.mjs",
+      `parseOptions(options) {
+    const unknown = Object.keys(options).filter((key) => key !== "n");
+    if (unknown.length > 0) throw new Error(\`unknown option '\${unknown[0]}'\`);
+    return options;
+  },
+  bugs: [{ name: "forget", change: "forgets", breaks: ["exception"], source: "here" }],`,
+    );
+    const refused =
+      /^error: strict-options\.mjs: parseOptions: refused \{bugs: \["forget"\]\} \(threw: unknown option 'bugs'\); commands pass options\.bugs to turn a deliberate bug on, so parseOptions must accept bugs and pass it through\n$/;
+    expectOneLineError(quorumlab("fuzz", file, "--bug", "forget", "--runs", "5"), refused);
+    expectOneLineError(quorumlab("mutants", file, "--time-per", "1s"), refused);
+    expectOneLineError(quorumlab("explore", file, "--nodes", "1", "--bug", "forget"), refused);
+  });
+
+  it("parseOptions that refuses two bugs together, named with the flags that asked for them", () => {
+    const file = moduleWith(
+      "lonely-bugs.mjs",
+      `parseOptions(options) {
+    if ((options.bugs ?? []).length > 1) throw new Error("one bug at a time");
+    return options;
+  },
+  bugs: [
+    { name: "forget", change: "forgets", breaks: ["exception"], source: "here" },
+    { name: "repeat", change: "repeats", breaks: ["exception"], source: "here" },
+  ],`,
+    );
+    expectOneLineError(
+      quorumlab("fuzz", file, "--bug", "forget", "--bug", "repeat", "--runs", "5"),
+      /^error: --bug forget --bug repeat: lonely-bugs's parseOptions refused \{bugs: \["forget","repeat"\]\}: one bug at a time\n$/,
+    );
+  });
+
   it("an unknown history model, with a suggestion", () => {
     const file = write(
       "bad-model.mjs",
