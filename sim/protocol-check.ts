@@ -61,6 +61,7 @@ const nodeCounts = z.union([
     min: z.number().int().min(1),
     max: z.number().int().min(1).optional(),
     multipleOf: z.number().int().min(1).optional(),
+    reason: z.string().optional(),
   }),
 ]);
 

@@ -109,6 +109,25 @@ describe("module mistakes", () => {
     );
   });
 
+  it("node counts with a reason load, and the reason is shown when a size is refused", () => {
+    const file = write(
+      "one-node.mjs",
+      `export const protocol = {
+  name: "one-node",
+  create: () => ({}),
+  defaultNodes: 1,
+  nodeCounts: { min: 1, max: 1, reason: "one node" },
+};
+`,
+    );
+    const fine = quorumlab("fuzz", file, "--runs", "5", "--seed", "1");
+    expect(fine.status, fine.stderr).toBe(0);
+    expectOneLineError(
+      quorumlab("fuzz", file, "--nodes", "2", "--runs", "5"),
+      /^error: --nodes 2\.\.2: one-node supports exactly 1 nodes? \(one node\), got 2$/m,
+    );
+  });
+
   it("an unknown history model, with a suggestion", () => {
     const file = write(
       "bad-model.mjs",
