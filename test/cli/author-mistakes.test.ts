@@ -122,9 +122,14 @@ describe("module mistakes", () => {
     );
     const fine = quorumlab("fuzz", file, "--runs", "5", "--seed", "1");
     expect(fine.status, fine.stderr).toBe(0);
+    expect(fine.stdout).toMatch(/1\.\.1 nodes/);
+    // explore takes the protocol's own size when it runs on none from 3.
+    const explored = quorumlab("explore", file, "--time", "3s");
+    expect(explored.status, explored.stderr).toBe(0);
+    expect(explored.stdout).toMatch(/^exploring one-node: 1 node,/m);
     expectOneLineError(
       quorumlab("fuzz", file, "--nodes", "2", "--runs", "5"),
-      /^error: --nodes 2\.\.2: one-node supports exactly 1 nodes? \(one node\), got 2$/m,
+      /^error: --nodes 2\.\.2: one-node supports exactly 1 node \(one node\), got 2$/m,
     );
   });
 
