@@ -7,7 +7,7 @@ import { InputError } from "../errors.js";
 import type { ExploreHints, Protocol } from "../node.js";
 import type { HistoryChecker } from "../run.js";
 import { nodeCountProblem, optionCheckProblem } from "../scenario/validate.js";
-import { closestName } from "../suggest.js";
+import { closestName, didYouMean } from "../suggest.js";
 import type { ExploreOperation, FaultBudget, WorldSetup } from "./world.js";
 
 export interface ExploreInput {
@@ -50,6 +50,9 @@ export const defaultBudget: FaultBudget = {
   isolate: 0,
 };
 
+/** The kinds of fault `--faults` counts, in the order a budget is written. */
+const faultKinds = ["drop", "duplicate", "crash", "timeouts", "drift", "isolate"] as const;
+
 /** Parses `drop=2,duplicate=1,crash=1,timeouts=4,drift=1,isolate=1` (any subset, in any order). */
 export function parseFaultBudget(text: string): Partial<FaultBudget> {
   const out: Record<string, number> = {};
@@ -61,8 +64,12 @@ export function parseFaultBudget(text: string): Partial<FaultBudget> {
       );
     const match = /^(drop|duplicate|crash|timeouts|drift|isolate)=(\d+)$/.exec(part);
     if (match === null) {
+      const named = /^([^=]*)=/.exec(part)?.[1]?.trim();
+      const unknown = named !== undefined && !(faultKinds as readonly string[]).includes(named);
       throw new InputError(
-        `--faults: expected name=count with names drop, duplicate, crash, timeouts, drift, isolate (for example drop=2,crash=1), got '${part}'`,
+        unknown
+          ? `--faults: no fault kind '${named}'${didYouMean(named, faultKinds)} (kinds: ${faultKinds.join(", ")}), got '${part}'`
+          : `--faults: expected name=count with names ${faultKinds.join(", ")} (for example drop=2,crash=1), got '${part}'`,
       );
     }
     const name = match[1] as string;

@@ -159,9 +159,36 @@ describe("module mistakes", () => {
     );
     const result = quorumlab("fuzz", file, "--runs", "5");
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/wrong\.mjs: defaultNodes: expected number, received string/);
+    expect(result.stderr).toMatch(/wrong\.mjs: defaultNodes: expected a number, got "3"/);
     expect(result.stderr).toMatch(/\nwrong\.mjs: create: missing, expected a function/);
-    expect(result.stderr).toMatch(/\nwrong\.mjs: bugs: expected array/);
+    expect(result.stderr).toMatch(/\nwrong\.mjs: bugs: expected a list, got \{\}/);
+  });
+
+  it("schema mistakes in words: the key meant, the bound, and the value got", () => {
+    const cases: ReadonlyArray<readonly [string, string, string]> = [
+      [
+        "crsh.mjs",
+        "explore: { faults: { crsh: 1 } },",
+        "explore.faults: unknown key 'crsh'; did you mean 'crash'? (allowed: drop, duplicate, crash, timeouts, drift, isolate)",
+      ],
+      ["zero.mjs", "defaultNodes: 0,", "defaultNodes: expected a whole number of at least 1, got 0"],
+      ["half.mjs", "defaultNodes: 2.5,", "defaultNodes: expected a whole number, got 2.5"],
+      [
+        "safty.mjs",
+        `invariants: [{ name: "x", statement: "", source: "", kind: "safty", create: () => ({}) }],`,
+        `invariants.0.kind: expected one of "safety", "liveness", got "safty"; did you mean 'safety'?`,
+      ],
+      [
+        "negative.mjs",
+        "fuzz: { options: { fast: [] } },",
+        "fuzz.options.fast: expected a list of at least 1 item, got 0 items",
+      ],
+    ];
+    for (const [file, fields, line] of cases) {
+      const result = quorumlab("fuzz", moduleWith(file, fields), "--runs", "1");
+      expect(result.status, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`error: ${file}: ${line}\n`);
+    }
   });
 
   it("fuzz hints' nodes is a range [min, max]: a list of sizes, or a range turned round, is named as such", () => {
@@ -191,7 +218,7 @@ describe("module mistakes", () => {
     expect(result.stdout).toContain("drift=1,isolate=1");
     const wrong = moduleWith("misspelt.mjs", "explore: { faults: { isolation: 1 } },");
     expect(quorumlab("explore", wrong, "--nodes", "2", "--depth", "2").stderr).toMatch(
-      /misspelt\.mjs: explore\.faults: Unrecognized key: "isolation"/,
+      /misspelt\.mjs: explore\.faults: unknown key 'isolation'; did you mean 'isolate'\? \(allowed: drop, duplicate, crash, timeouts, drift, isolate\)/,
     );
   });
 
