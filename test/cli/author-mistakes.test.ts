@@ -249,6 +249,25 @@ describe("module mistakes", () => {
     );
   });
 
+  it("a module that throws at top level is named with the line and column of the throw", () => {
+    const throwing = `function boom() {\n  throw new Error("top-level boom");\n}\nboom();\nexport const protocol = { name: "top", create: () => ({}) };\n`;
+    const file = write("top-throw.mjs", throwing);
+    expectOneLineError(
+      quorumlab("fuzz", file, "--runs", "5"),
+      /^error: top-throw\.mjs:2:9: cannot load the protocol module: top-level boom\n$/,
+    );
+    // A throw in a file the module imports is named there.
+    write("top-dependency.mjs", throwing);
+    const importing = write(
+      "imports-throwing.mjs",
+      `import "./top-dependency.mjs";\nexport const protocol = { name: "importing", create: () => ({}) };\n`,
+    );
+    expectOneLineError(
+      quorumlab("fuzz", importing, "--runs", "5"),
+      /^error: imports-throwing\.mjs: cannot load the protocol module: top-level boom \(at top-dependency\.mjs:2:9\)\n$/,
+    );
+  });
+
   it("a missing client.model is a warning, not silence", () => {
     const file = write(
       "unchecked.mjs",
