@@ -364,12 +364,14 @@ export function exploreJson(
 
 /** Parses `--timers election,heartbeat`. */
 function parseTimers(text: string): string[] {
-  const names = text
-    .split(",")
-    .map((name) => name.trim())
-    .filter((name) => name !== "");
-  if (names.length === 0)
+  if (text.trim() === "")
     throw new InputError("--timers: expected timer names such as election,heartbeat, or all");
+  const names = text.split(",").map((name) => name.trim());
+  // As --faults refuses `drop=1,`: an empty item is a name left out or a stray comma.
+  if (names.includes(""))
+    throw new InputError(
+      `--timers: expected timer names separated by single commas (for example election,heartbeat), got '${text}' with an empty item`,
+    );
   return names;
 }
 

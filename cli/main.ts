@@ -13,6 +13,7 @@ import {
   commandHeadings,
   positionalArguments,
   positionalsOf,
+  requiredArguments,
 } from "./shared/command-headings.js";
 import { standardInput } from "./shared/standard-input.js";
 
@@ -100,7 +101,10 @@ export async function main(argv: string[]): Promise<void> {
     .fail((message, error) => {
       if (error !== undefined && error !== null) throw error;
       const c = colours(process.stderr);
-      const said = unknownWords(message, argv, commands.length === 1 ? flags.names : undefined) ?? message;
+      const said =
+        unknownWords(message, argv, commands.length === 1 ? flags.names : undefined) ??
+        missingArgument(message, argv) ??
+        message;
       process.stderr.write(`${c.red("usage error:")} ${said}\nRun 'quorumlab --help' for usage.\n`);
       process.exit(ExitCode.usage);
     });
@@ -272,6 +276,16 @@ export function unknownWords(
   }
   const unknown = message.replace(/^Unknown arguments?: /, "").split(", ")[0];
   return `unexpected argument '${unknown}'`;
+}
+
+/** `run: expected a scenario file …` for the parser's `Not enough non-option arguments`. */
+export function missingArgument(message: string, argv: readonly string[]): string | undefined {
+  if (!/^Not enough non-option arguments/.test(message)) return undefined;
+  const command = argv[0] ?? "";
+  const expected = Object.hasOwn(requiredArguments, command)
+    ? requiredArguments[command as CommandName]
+    : undefined;
+  return expected === undefined ? undefined : `${command}: expected ${expected}`;
 }
 
 /**

@@ -61,6 +61,7 @@ const nodeCounts = z.union([
     min: z.number().int().min(1),
     max: z.number().int().min(1).optional(),
     multipleOf: z.number().int().min(1).optional(),
+    reason: z.string().optional(),
   }),
 ]);
 
@@ -181,7 +182,10 @@ function checkDisplay(protocol: Protocol, findings: Findings): void {
   for (const key of Object.keys(displaySchemas) as Array<keyof typeof displaySchemas>) {
     if (declared[key] === undefined) continue;
     const parsed = displaySchemas[key].safeParse(declared[key]);
-    if (!parsed.success) findings.problems.push(...issueProblems(parsed.error.issues, declared[key], key));
+    if (!parsed.success) {
+      const checked = { schema: displaySchemas[key], root: declared[key], prefix: key };
+      findings.problems.push(...issueProblems(parsed.error.issues, checked));
+    }
   }
   if (findings.problems.length > before) return;
   if (protocol.roles !== undefined) checkRoleNames(protocol.roles, findings);
@@ -234,14 +238,140 @@ function checkLogBounds(log: NonNullable<Protocol["log"]>, findings: Findings): 
   });
 }
 
-/** Each zod issue as one problem line, `path: what is wrong` (under `prefix`). */
-function issueProblems(issues: readonly z.core.$ZodIssue[], root: unknown, prefix?: string): string[] {
-  return issues.map((issue) => {
-    const path = issue.path.filter((part) => typeof part !== "symbol").join(".");
-    const field = [prefix, path].filter((part) => part !== undefined && part !== "").join(".") || "protocol";
-    const plain = issue.message.replace(/^Invalid (input|option): /, "");
-    return `${field}: ${valueAt(root, issue.path) === undefined ? `missing, ${plain}` : plain}`;
+/**
+ * Each zod issue as one problem line, `path: what is wrong` (under `prefix`), in words: the key
+ * not known and the one meant, the bound and the value got. `schema` is what `root` was checked
+ * against; it says which keys an object allows.
+ */
+function issueProblems(
+  issues: readonly z.core.$ZodIssue[],
+  checked: { readonly schema: z.ZodType; readonly root: unknown; readonly prefix?: string },
+): string[] {
+  const { schema, root, prefix } = checked;
+  return issues.flatMap((issue) => {
+    const path = issue.path.filter((part) => typeof part !== "symbol");
+    const field =
+      [prefix, path.join(".")].filter((part) => part !== undefined && part !== "").join(".") || "protocol";
+    const value = valueAt(root, issue.path);
+    if (issue.code === "unrecognized_keys") {
+      const allowed = Object.keys(objectAt(schema, path)?.shape ?? {});
+      return issue.keys.map(
+        (key) =>
+          `${field}: unknown key '${key}'${didYouMean(key, allowed)}${allowed.length === 0 ? "" : ` (allowed: ${allowed.join(", ")})`}`,
+      );
+    }
+    if (!zodWords.test(issue.message)) {
+      // A message of this file's own schema says it already.
+      return [`${field}: ${value === undefined ? `missing, ${issue.message}` : issue.message}`];
+    }
+    return [`${field}: ${issueSentence(issue, value, schemaAt(schema, path))}`];
   });
+}
+
+/** How zod's own messages begin; the schemas' own messages are sentences already. */
+const zodWords = /^(Invalid input|Invalid option|Too small|Too big|Unrecognized key)/;
+
+/** A zod issue of zod's own wording, said plainly, with the value got. */
+function issueSentence(issue: z.core.$ZodIssue, value: unknown, schema: z.ZodType | undefined): string {
+  const got = `got ${shown(value)}`;
+  switch (issue.code) {
+    case "invalid_type":
+      return value === undefined
+        ? `missing, expected ${typeNoun(issue.expected)}`
+        : `expected ${typeNoun(issue.expected)}, ${got}`;
+    case "invalid_value": {
+      const known = issue.values.filter((option): option is string => typeof option === "string");
+      const meant = typeof value === "string" ? didYouMean(value, known) : "";
+      return `expected one of ${issue.values.map((option) => JSON.stringify(option)).join(", ")}, ${got}${meant}`;
+    }
+    case "too_small":
+    case "too_big": {
+      const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
+      const words =
+        issue.code === "too_small"
+          ? issue.inclusive
+            ? "of at least"
+            : "above"
+          : issue.inclusive
+            ? "of at most"
+            : "below";
+      if (issue.origin === "array")
+        return `expected a list ${words} ${bound} item${Number(bound) === 1 ? "" : "s"}, got ${Array.isArray(value) ? `${value.length} item${value.length === 1 ? "" : "s"}` : shown(value)}`;
+      if (issue.origin === "string")
+        return `expected a string ${words} ${bound} character${Number(bound) === 1 ? "" : "s"}, ${got}`;
+      const whole = (schema as { isInt?: boolean } | undefined)?.isInt === true;
+      return `expected a ${whole ? "whole " : ""}number ${words} ${bound}, ${got}`;
+    }
+    default:
+      return issue.message.replace(/^Invalid (input|option): /, "");
+  }
+}
+
+/** `a whole number` for zod's `int`, and so on. */
+function typeNoun(expected: string): string {
+  const nouns: Readonly<Record<string, string>> = {
+    int: "a whole number",
+    number: "a number",
+    string: "a string",
+    boolean: "true or false",
+    array: "a list",
+    object: "an object",
+    function: "a function",
+  };
+  return nouns[expected] ?? expected;
+}
+
+/** A value as the module wrote it, cut short. */
+function shown(value: unknown): string {
+  if (typeof value === "function") return "a function";
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** The schema that checked the value at `path`, through optional, default, list and record wrappers. */
+function schemaAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): z.ZodType | undefined {
+  let current: z.ZodType | undefined = unwrapped(schema);
+  for (const part of path) {
+    if (current === undefined) return undefined;
+    const def = current._zod.def as unknown as Record<string, unknown>;
+    let next: unknown;
+    if (def.type === "object") next = (def.shape as Record<PropertyKey, unknown>)[part];
+    else if (def.type === "array") next = def.element;
+    else if (def.type === "record") next = def.valueType;
+    else if (def.type === "union") {
+      const options = def.options as z.ZodType[];
+      next = options.map(unwrapped).find((option) => option?._zod.def.type === "object");
+      next = next === undefined ? undefined : schemaAt(next as z.ZodType, [part]);
+    }
+    current = next === undefined ? undefined : unwrapped(next as z.ZodType);
+  }
+  return current;
+}
+
+/** The object schema at `path` (for an object in a union, its object branch). */
+function objectAt(schema: z.ZodType, path: ReadonlyArray<PropertyKey>): z.ZodObject | undefined {
+  const found = schemaAt(schema, path);
+  if (found?._zod.def.type === "object") return found as z.ZodObject;
+  if (found?._zod.def.type === "union") {
+    const options = (found._zod.def as unknown as { options: z.ZodType[] }).options;
+    return options.map(unwrapped).find((option) => option?._zod.def.type === "object") as
+      | z.ZodObject
+      | undefined;
+  }
+  return undefined;
+}
+
+/** `schema` without its optional, default and nullable wrappers. */
+function unwrapped(schema: z.ZodType): z.ZodType {
+  let current = schema;
+  for (;;) {
+    const def = current._zod.def as unknown as { type: string; innerType?: z.ZodType };
+    if ((def.type === "optional" || def.type === "default" || def.type === "nullable") && def.innerType) {
+      current = def.innerType;
+    } else {
+      return current;
+    }
+  }
 }
 
 /** A validated protocol, and what is legal but probably not meant (printed as warnings). */
@@ -261,6 +391,7 @@ export function checkProtocol(value: unknown, file: string): CheckedProtocol {
   const protocol = parsedProtocol(value, file);
   const findings: Findings = { problems: [], warnings: [] };
   const defaults = defaultOptions(protocol, findings);
+  if (findings.problems.length === 0) checkBugsOption(protocol, findings);
   const names = invariantNames(protocol, findings);
   checkBugsBreakKnownInvariants(protocol, names, findings);
   checkDisplay(protocol, findings);
@@ -314,7 +445,7 @@ function parsedProtocol(value: unknown, file: string): Protocol {
   }
   const parsed = protocolSchema.safeParse(own);
   if (parsed.success) return parsed.data as unknown as Protocol;
-  throw problemsError(issueProblems(parsed.error.issues, own), file);
+  throw problemsError(issueProblems(parsed.error.issues, { schema: protocolSchema, root: own }), file);
 }
 
 /** What `parseOptions({})` returns: the default options, which must be an object. */
@@ -333,6 +464,24 @@ function defaultOptions(protocol: Protocol, findings: Findings): unknown {
     );
   }
   return defaults;
+}
+
+/**
+ * Each deliberate bug can be switched on: `quorumlab fuzz --bug`, `explore --bug`, `mutants` and a
+ * scenario's `options.bugs` all hand `parseOptions` `{bugs: [name]}`. A `parseOptions` that
+ * refuses unknown options and forgot `bugs` was found only then, as an internal error.
+ */
+function checkBugsOption(protocol: Protocol, findings: Findings): void {
+  for (const bug of protocol.bugs) {
+    try {
+      protocol.parseOptions({ bugs: [bug.name] });
+    } catch (error) {
+      findings.problems.push(
+        `parseOptions: refused {bugs: ["${bug.name}"]} (threw: ${error instanceof Error ? error.message : String(error)}); commands pass options.bugs to turn a deliberate bug on, so parseOptions must accept bugs and pass it through`,
+      );
+      return;
+    }
+  }
 }
 
 /**

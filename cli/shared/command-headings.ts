@@ -75,3 +75,17 @@ export function positionalsOf(command: CommandName): Array<{ name: string; sever
     several: match[2] !== undefined,
   }));
 }
+
+/**
+ * What each command's required argument is, for the line printed when it is left out: the
+ * parser's own says only `Not enough non-option arguments: got 0, need at least 1`.
+ */
+export const requiredArguments: Readonly<Partial<Record<CommandName, string>>> = {
+  run: "a scenario file or built-in scenario name (quorumlab list shows them)",
+  check: "history files, or folders of them, to check",
+  fuzz: "a built-in protocol name (raft, paxos, …) or a protocol module (.js or .ts)",
+  explore: "a built-in protocol name (raft, paxos, …) or a protocol module (.js or .ts)",
+  report: "a trace file (.jsonl), or - to read one from standard input",
+  lab: "a built-in protocol or scenario name, a protocol module (.js or .ts) or a scenario file",
+  new: "a name for the new protocol (its folder takes the name)",
+};

@@ -5,8 +5,8 @@
  * completed with its defaults by `checkProtocol` before anything runs.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { resolve, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Message } from "esbuild";
 import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
@@ -59,6 +59,27 @@ async function syntaxErrorIn(
 }
 
 /**
+ * The frames of a thrown error's stack in the user's files, innermost first: `file://` URLs or
+ * absolute paths (as tsx's source maps give them), outside node_modules and this package.
+ */
+function userFrames(error: unknown): Array<{ path: string; line: number; column: number }> {
+  const stack = error instanceof Error ? error.stack : undefined;
+  if (stack === undefined) return [];
+  const own = fileURLToPath(new URL("../../", import.meta.url));
+  const frames: Array<{ path: string; line: number; column: number }> = [];
+  for (const text of stack.split("\n").slice(1)) {
+    // `at f (file:///m.mjs:3:9)` or `at /m.mjs:3:9`; not `node:internal/…`, nor tsx's `data:` code.
+    const match = /(?:\(|^at )((?:file:\/\/|\/|[A-Za-z]:\\)[^()\s]*?):(\d+):(\d+)\)?$/.exec(text.trim());
+    if (match === null) continue;
+    const location = (match[1] as string).replace(/\?.*$/, "");
+    const path = location.startsWith("file://") ? fileURLToPath(location) : location;
+    if (path.startsWith(own) || path.includes(`${sep}node_modules${sep}`)) continue;
+    frames.push({ path, line: Number(match[2]), column: Number(match[3]) });
+  }
+  return frames;
+}
+
+/**
  * Loads, validates and completes the protocol a module exports. `onWarning` hears what is legal
  * but probably not meant (no history model, nothing checked); the fuzz workers load quietly.
  */
@@ -83,9 +104,17 @@ export async function loadProtocolModule(
         column: located.column,
       });
     }
-    // An import of the module that is missing, a top-level throw: the loader's first line says it.
+    // An import of the module that is missing, a top-level throw: the loader's first line says it,
+    // and a throw's stack where: in the module itself, or in a file it imports.
     const message = (error as Error).message?.split("\n")[0] ?? String(error);
-    throw new InputError(`cannot load the protocol module: ${message}`, { file });
+    const frames = userFrames(error);
+    const own = frames.find((frame) => frame.path === resolve(path));
+    if (own !== undefined)
+      throw new InputError(`cannot load the protocol module: ${message}`, { file, ...own });
+    const imported = frames[0];
+    const at =
+      imported === undefined ? "" : ` (at ${displayPath(imported.path)}:${imported.line}:${imported.column})`;
+    throw new InputError(`cannot load the protocol module: ${message}${at}`, { file });
   }
   // A TypeScript file outside an ES-module package is loaded as CommonJS: its exports sit on `default`.
   const inner = module.default;

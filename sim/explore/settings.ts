@@ -7,7 +7,7 @@ import { InputError } from "../errors.js";
 import type { ExploreHints, Protocol } from "../node.js";
 import type { HistoryChecker } from "../run.js";
 import { nodeCountProblem, optionCheckProblem } from "../scenario/validate.js";
-import { closestName } from "../suggest.js";
+import { closestName, didYouMean } from "../suggest.js";
 import type { ExploreOperation, FaultBudget, WorldSetup } from "./world.js";
 
 export interface ExploreInput {
@@ -50,6 +50,9 @@ export const defaultBudget: FaultBudget = {
   isolate: 0,
 };
 
+/** The kinds of fault `--faults` counts, in the order a budget is written. */
+const faultKinds = ["drop", "duplicate", "crash", "timeouts", "drift", "isolate"] as const;
+
 /** Parses `drop=2,duplicate=1,crash=1,timeouts=4,drift=1,isolate=1` (any subset, in any order). */
 export function parseFaultBudget(text: string): Partial<FaultBudget> {
   const out: Record<string, number> = {};
@@ -61,8 +64,12 @@ export function parseFaultBudget(text: string): Partial<FaultBudget> {
       );
     const match = /^(drop|duplicate|crash|timeouts|drift|isolate)=(\d+)$/.exec(part);
     if (match === null) {
+      const named = /^([^=]*)=/.exec(part)?.[1]?.trim();
+      const unknown = named !== undefined && !(faultKinds as readonly string[]).includes(named);
       throw new InputError(
-        `--faults: expected name=count with names drop, duplicate, crash, timeouts, drift, isolate (for example drop=2,crash=1), got '${part}'`,
+        unknown
+          ? `--faults: no fault kind '${named}'${didYouMean(named, faultKinds)} (kinds: ${faultKinds.join(", ")}), got '${part}'`
+          : `--faults: expected name=count with names ${faultKinds.join(", ")} (for example drop=2,crash=1), got '${part}'`,
       );
     }
     const name = match[1] as string;
@@ -199,11 +206,19 @@ export function exploreSetup(
     throw new InputError(`options: ${(error as Error).message}`);
   }
   const hints = exploreHints(protocol, bugs);
-  const nodes = input.nodes ?? hints.nodes ?? smallestClusterFrom(3, protocol, options);
+  const nodes = input.nodes ?? hints.nodes ?? defaultClusterSize(protocol, options);
+  // Blame the flag only when it was given: otherwise the explore hints (or the default) chose.
+  const chosenBy =
+    input.nodes !== undefined
+      ? "--nodes"
+      : hints.nodes !== undefined
+        ? `explore.nodes ${hints.nodes} (from the explore hints)`
+        : "nodes (not given, so the default)";
   if (!Number.isInteger(nodes) || nodes < 1 || nodes > 16)
-    throw new InputError(`--nodes: expected a whole number from 1 to 16, got ${nodes}`);
+    throw new InputError(`${chosenBy}: expected a whole number from 1 to 16, got ${nodes}`);
   const problem = nodeCountProblem(protocol, nodes, options);
-  if (problem !== undefined) throw new InputError(`--nodes: ${problem}`);
+  if (problem !== undefined)
+    throw new InputError(`${chosenBy}: ${problem}${input.nodes === undefined ? "; give --nodes" : ""}`);
   const optionProblem = optionCheckProblem(protocol, nodes, options);
   if (optionProblem !== undefined) {
     const hinted = Object.keys(bugOptionHints(protocol, bugs)).length > 0;
@@ -287,28 +302,42 @@ export function smallestCluster(protocol: Protocol, bugs: readonly string[], fro
   } catch {
     return from;
   }
-  return smallestClusterFrom(from, protocol, options);
+  return smallestClusterFrom(from, protocol, options) ?? from;
+}
+
+/**
+ * The cluster explore runs when neither the command line nor the explore hints give one: 3 nodes,
+ * or the smallest size above 3 the protocol supports (sharded-kv: 6); for a protocol that runs on
+ * none of those, its `defaultNodes`, else the largest size below 3 it supports (a one-node module).
+ */
+function defaultClusterSize(protocol: Protocol, options: Readonly<Record<string, unknown>>): number {
+  const above = smallestClusterFrom(3, protocol, options);
+  if (above !== undefined) return above;
+  if (clusterFits(protocol, protocol.defaultNodes, options)) return protocol.defaultNodes;
+  for (let nodes = 2; nodes >= 1; nodes--) if (clusterFits(protocol, nodes, options)) return nodes;
+  return 3;
 }
 
 /**
  * The smallest cluster of at least `from` nodes the protocol supports with `options`, and whose
- * nodes the options fit (`checkOptions`: a bug's hints may name n5), or `from` when none does
+ * nodes the options fit (`checkOptions`: a bug's hints may name n5), or undefined when none does
  * within 16 nodes.
  */
 function smallestClusterFrom(
   from: number,
   protocol: Protocol,
   options: Readonly<Record<string, unknown>>,
-): number {
-  for (let nodes = from; nodes <= 16; nodes++) {
-    if (
-      nodeCountProblem(protocol, nodes, options) === undefined &&
-      optionCheckProblem(protocol, nodes, options) === undefined
-    ) {
-      return nodes;
-    }
-  }
-  return from;
+): number | undefined {
+  for (let nodes = from; nodes <= 16; nodes++) if (clusterFits(protocol, nodes, options)) return nodes;
+  return undefined;
+}
+
+/** Whether the protocol supports `nodes` nodes with `options`, and the options fit them. */
+function clusterFits(protocol: Protocol, nodes: number, options: Readonly<Record<string, unknown>>): boolean {
+  return (
+    nodeCountProblem(protocol, nodes, options) === undefined &&
+    optionCheckProblem(protocol, nodes, options) === undefined
+  );
 }
 
 function wholeUpTo(value: number, max: number): boolean {

@@ -43,10 +43,10 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
   const bugs = [...(input.bugs ?? [])];
   checkBugsKnown(protocol, bugs);
   const hints = fuzzHints(protocol, input.noHints === true ? [] : bugs);
-  const { nodesMin, nodesMax } = nodeRange(protocol, input, { bugs, hints });
+  const { nodesMin, nodesMax, given } = nodeRange(protocol, input, { bugs, hints });
   const timing = runTiming(input);
   const optionChoices = acceptedOptionChoices(protocol, bugs, input.optionChoices ?? hints.options ?? {});
-  checkOptionsFit(protocol, bugs, optionChoices, { nodesMin, nodesMax });
+  checkOptionsFit(protocol, bugs, optionChoices, { nodesMin, nodesMax, given });
   const operations = protocol.client?.operations;
   const leaders = demandsLeader(protocol);
   if (
@@ -84,7 +84,8 @@ export function fuzzSettings(protocol: Protocol, input: SettingsInput = {}): Fuz
 
 /**
  * Every `--bug` names one of the protocol's bugs (a near miss gets the name it misses), once: a
- * bug given twice would be listed twice in the counterexample and change its trace.
+ * bug given twice would be listed twice in the counterexample and change its trace. And the
+ * protocol's `parseOptions` accepts them together.
  */
 function checkBugsKnown(protocol: Protocol, bugs: readonly string[]): void {
   const names = protocol.bugs.map((b) => b.name);
@@ -104,29 +105,53 @@ function checkBugsKnown(protocol: Protocol, bugs: readonly string[]): void {
     if (bugs.indexOf(bug) !== index)
       throw new InputError(`--bug: '${bug}' is given twice; give each bug once`);
   });
+  if (bugs.length === 0) return;
+  // Each bug alone was accepted when the module loaded; these ones together may not be.
+  try {
+    protocol.parseOptions({ bugs });
+  } catch (error) {
+    throw new InputError(
+      `--bug ${bugs.join(" --bug ")}: ${protocol.name}'s parseOptions refused {bugs: ${JSON.stringify(bugs)}}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
-/** The cluster sizes to draw from: the user's, else the hints', else around the protocol's default. */
+/**
+ * The cluster sizes to draw from: the user's, else the hints', else from 3 (or the protocol's
+ * default, when it runs on fewer or does not run on 3) up to the protocol's default.
+ */
 function nodeRange(
   protocol: Protocol,
   input: SettingsInput,
   context: { bugs: readonly string[]; hints: FuzzHints },
-): { nodesMin: number; nodesMax: number } {
+): { nodesMin: number; nodesMax: number; given: boolean } {
   const { bugs, hints } = context;
+  const defaults = protocol.parseOptions(bugs.length === 0 ? {} : { bugs });
+  const given = input.nodesMin !== undefined || input.nodesMax !== undefined;
   const range = hints.nodes;
-  const nodesMin = input.nodesMin ?? range?.[0] ?? Math.min(3, protocol.defaultNodes);
+  const fromThree =
+    nodeCountProblem(protocol, 3, defaults) === undefined
+      ? Math.min(3, protocol.defaultNodes)
+      : protocol.defaultNodes;
+  const nodesMin = input.nodesMin ?? range?.[0] ?? fromThree;
   const nodesMax = input.nodesMax ?? range?.[1] ?? Math.max(nodesMin, protocol.defaultNodes);
   if (!Number.isInteger(nodesMin) || nodesMin < 1 || nodesMax < nodesMin || nodesMax > 1000) {
     throw new InputError(
       `--nodes: expected N or MIN..MAX with 1 <= MIN <= MAX <= 1000, got ${nodesMin === nodesMax ? nodesMin : `${nodesMin}..${nodesMax}`}`,
     );
   }
-  const defaults = protocol.parseOptions(bugs.length === 0 ? {} : { bugs });
+  // Blame the flag only when it was given: otherwise the fuzz hints, or the default, chose.
+  const chosenBy = given
+    ? `--nodes ${nodesMin}..${nodesMax}`
+    : range !== undefined
+      ? `fuzz.nodes [${nodesMin}, ${nodesMax}] (from the fuzz hints)`
+      : `nodes ${nodesMin}..${nodesMax} (not given, so the default)`;
   for (const nodes of new Set([nodesMin, nodesMax])) {
     const problem = nodeCountProblem(protocol, nodes, defaults);
-    if (problem !== undefined) throw new InputError(`--nodes ${nodesMin}..${nodesMax}: ${problem}`);
+    if (problem !== undefined)
+      throw new InputError(`${chosenBy}: ${problem}${given ? "" : "; give --nodes"}`);
   }
-  return { nodesMin, nodesMax };
+  return { nodesMin, nodesMax, given };
 }
 
 /**
@@ -209,7 +234,7 @@ function checkOptionsFit(
   protocol: Protocol,
   bugs: readonly string[],
   optionChoices: Readonly<Record<string, readonly unknown[]>>,
-  { nodesMin, nodesMax }: { nodesMin: number; nodesMax: number },
+  { nodesMin, nodesMax, given }: { nodesMin: number; nodesMax: number; given: boolean },
 ): void {
   if (protocol.checkOptions === undefined) return;
   const keys = Object.keys(optionChoices);
@@ -227,7 +252,8 @@ function checkOptionsFit(
       (optionChoices[key] ?? []).map((value) => ({ ...first, [key]: value })),
     );
   }
-  const range = nodesMin === nodesMax ? `${nodesMin}` : `${nodesMin}..${nodesMax}`;
+  const sizes = nodesMin === nodesMax ? `${nodesMin}` : `${nodesMin}..${nodesMax}`;
+  const range = given ? `--nodes ${sizes}` : `nodes ${sizes} (not given)`;
   const parsed = combinations.map((chosen) =>
     protocol.parseOptions(bugs.length === 0 ? chosen : { ...chosen, bugs }),
   );
@@ -242,10 +268,11 @@ function checkOptionsFit(
   for (let nodes = nodesMin; nodes <= nodesMax; nodes++) {
     const problem = problemAt(nodes);
     if (problem === undefined) continue;
-    if (keys.length === 0) throw new InputError(`--nodes ${range}: with ${nodes} nodes, ${problem}`);
+    if (keys.length === 0)
+      throw new InputError(`${range}: with ${nodes} node${nodes === 1 ? "" : "s"}, ${problem}`);
     const hints = `${protocol.name}'s fuzz hints${bugs.length === 0 ? "" : ` with --bug ${bugs.join(", ")}`}`;
     throw new InputError(
-      `--nodes ${range}: ${hints} draw options for ${fittingSizes(problemAt, Math.max(nodesMax, sizesShown))}, not ${nodes} (${problem})`,
+      `${range}: ${hints} draw options for ${fittingSizes(problemAt, Math.max(nodesMax, sizesShown))}, not ${nodes} (${problem})`,
     );
   }
 }

@@ -51,7 +51,7 @@ export function describeNodeCounts(counts: NodeCounts): string {
     counts.max === undefined
       ? `${counts.min} or more nodes`
       : counts.min === counts.max
-        ? `exactly ${counts.min} nodes`
+        ? `exactly ${counts.min} node${counts.min === 1 ? "" : "s"}`
         : `${counts.min} to ${counts.max} nodes`;
   const sizes = counts.multipleOf === undefined ? range : `${range}, in multiples of ${counts.multipleOf}`;
   return counts.reason === undefined ? sizes : `${sizes} (${counts.reason})`;
@@ -181,7 +181,7 @@ export function resolveScenario(
     throw errorAt(
       ["nodes"],
       scenario.nodes === undefined
-        ? `nodes: not given, so ${protocol.name}'s default of ${nodes} nodes, but ${sizeProblem}: give nodes`
+        ? `nodes: not given, so ${protocol.name}'s default of ${nodes} node${nodes === 1 ? "" : "s"}, but ${sizeProblem}: give nodes`
         : `nodes: ${sizeProblem}`,
     );
   }

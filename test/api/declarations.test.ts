@@ -51,7 +51,7 @@ describe("a module's roles, log and strip", () => {
     [
       "a misspelt log form",
       { log: { forms: [{ field: "log", form: "term-stars" }], lastIndexField: "last" } },
-      'log.forms.0.form: expected one of "entries"|"term-starts"|"term-runs"',
+      'log.forms.0.form: expected one of "entries", "term-starts", "term-runs", got "term-stars"; did you mean \'term-starts\'?',
     ],
     [
       "a term-starts log without its last index",
@@ -61,7 +61,7 @@ describe("a module's roles, log and strip", () => {
     [
       "a misspelt strip field",
       { strip: { sources: [{ fld: "log" }] } },
-      'strip.sources.0: Unrecognized key: "fld"',
+      "strip.sources.0: unknown key 'fld' (allowed: field, firstWord)",
     ],
     [
       "a leading role that is no role",
@@ -81,7 +81,7 @@ describe("a module's roles, log and strip", () => {
     [
       "a misspelt roles field",
       { roles: { ...roles, leader: ["leader"] } },
-      'roles: Unrecognized key: "leader"',
+      "roles: unknown key 'leader' (allowed: names, leading, colours, roleOf, termOf, groupOf)",
     ],
   ];
 
@@ -120,7 +120,7 @@ describe("a module's timers", () => {
   it("are names, and the fields that name timers name declared ones", () => {
     expect(problems({ timers: ["tick", "election"], electionTimer: "election" })).toEqual([]);
     expect(problems({ timers: ["tick", ""] })).toEqual(["timers.1: expected a non-empty string"]);
-    expect(problems({ timers: "tick" })).toEqual(["timers: expected array, received string"]);
+    expect(problems({ timers: "tick" })).toEqual(['timers: expected a list, got "tick"']);
     expect(
       problems({
         timers: ["tick", "election"],

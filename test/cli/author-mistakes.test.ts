@@ -74,6 +74,65 @@ describe("module mistakes", () => {
     );
   });
 
+  it("parseOptions that refuses the bugs option, for every command that turns a bug on", () => {
+    const file = moduleWith(
+      "strict-options.mjs",
+      `parseOptions(options) {
+    const unknown = Object.keys(options).filter((key) => key !== "n");
+    if (unknown.length > 0) throw new Error(\`unknown option '\${unknown[0]}'\`);
+    return options;
+  },
+  bugs: [{ name: "forget", change: "forgets", breaks: ["exception"], source: "here" }],`,
+    );
+    const refused =
+      /^error: strict-options\.mjs: parseOptions: refused \{bugs: \["forget"\]\} \(threw: unknown option 'bugs'\); commands pass options\.bugs to turn a deliberate bug on, so parseOptions must accept bugs and pass it through\n$/;
+    expectOneLineError(quorumlab("fuzz", file, "--bug", "forget", "--runs", "5"), refused);
+    expectOneLineError(quorumlab("mutants", file, "--time-per", "1s"), refused);
+    expectOneLineError(quorumlab("explore", file, "--nodes", "1", "--bug", "forget"), refused);
+  });
+
+  it("parseOptions that refuses two bugs together, named with the flags that asked for them", () => {
+    const file = moduleWith(
+      "lonely-bugs.mjs",
+      `parseOptions(options) {
+    if ((options.bugs ?? []).length > 1) throw new Error("one bug at a time");
+    return options;
+  },
+  bugs: [
+    { name: "forget", change: "forgets", breaks: ["exception"], source: "here" },
+    { name: "repeat", change: "repeats", breaks: ["exception"], source: "here" },
+  ],`,
+    );
+    expectOneLineError(
+      quorumlab("fuzz", file, "--bug", "forget", "--bug", "repeat", "--runs", "5"),
+      /^error: --bug forget --bug repeat: lonely-bugs's parseOptions refused \{bugs: \["forget","repeat"\]\}: one bug at a time\n$/,
+    );
+  });
+
+  it("node counts with a reason load, and the reason is shown when a size is refused", () => {
+    const file = write(
+      "one-node.mjs",
+      `export const protocol = {
+  name: "one-node",
+  create: () => ({}),
+  defaultNodes: 1,
+  nodeCounts: { min: 1, max: 1, reason: "one node" },
+};
+`,
+    );
+    const fine = quorumlab("fuzz", file, "--runs", "5", "--seed", "1");
+    expect(fine.status, fine.stderr).toBe(0);
+    expect(fine.stdout).toMatch(/1\.\.1 nodes/);
+    // explore takes the protocol's own size when it runs on none from 3.
+    const explored = quorumlab("explore", file, "--time", "3s");
+    expect(explored.status, explored.stderr).toBe(0);
+    expect(explored.stdout).toMatch(/^exploring one-node: 1 node,/m);
+    expectOneLineError(
+      quorumlab("fuzz", file, "--nodes", "2", "--runs", "5"),
+      /^error: --nodes 2\.\.2: one-node supports exactly 1 node \(one node\), got 2$/m,
+    );
+  });
+
   it("an unknown history model, with a suggestion", () => {
     const file = write(
       "bad-model.mjs",
@@ -100,9 +159,36 @@ describe("module mistakes", () => {
     );
     const result = quorumlab("fuzz", file, "--runs", "5");
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/wrong\.mjs: defaultNodes: expected number, received string/);
+    expect(result.stderr).toMatch(/wrong\.mjs: defaultNodes: expected a number, got "3"/);
     expect(result.stderr).toMatch(/\nwrong\.mjs: create: missing, expected a function/);
-    expect(result.stderr).toMatch(/\nwrong\.mjs: bugs: expected array/);
+    expect(result.stderr).toMatch(/\nwrong\.mjs: bugs: expected a list, got \{\}/);
+  });
+
+  it("schema mistakes in words: the key meant, the bound, and the value got", () => {
+    const cases: ReadonlyArray<readonly [string, string, string]> = [
+      [
+        "crsh.mjs",
+        "explore: { faults: { crsh: 1 } },",
+        "explore.faults: unknown key 'crsh'; did you mean 'crash'? (allowed: drop, duplicate, crash, timeouts, drift, isolate)",
+      ],
+      ["zero.mjs", "defaultNodes: 0,", "defaultNodes: expected a whole number of at least 1, got 0"],
+      ["half.mjs", "defaultNodes: 2.5,", "defaultNodes: expected a whole number, got 2.5"],
+      [
+        "safty.mjs",
+        `invariants: [{ name: "x", statement: "", source: "", kind: "safty", create: () => ({}) }],`,
+        `invariants.0.kind: expected one of "safety", "liveness", got "safty"; did you mean 'safety'?`,
+      ],
+      [
+        "negative.mjs",
+        "fuzz: { options: { fast: [] } },",
+        "fuzz.options.fast: expected a list of at least 1 item, got 0 items",
+      ],
+    ];
+    for (const [file, fields, line] of cases) {
+      const result = quorumlab("fuzz", moduleWith(file, fields), "--runs", "1");
+      expect(result.status, result.stderr).toBe(2);
+      expect(result.stderr).toContain(`error: ${file}: ${line}\n`);
+    }
   });
 
   it("fuzz hints' nodes is a range [min, max]: a list of sizes, or a range turned round, is named as such", () => {
@@ -132,7 +218,7 @@ describe("module mistakes", () => {
     expect(result.stdout).toContain("drift=1,isolate=1");
     const wrong = moduleWith("misspelt.mjs", "explore: { faults: { isolation: 1 } },");
     expect(quorumlab("explore", wrong, "--nodes", "2", "--depth", "2").stderr).toMatch(
-      /misspelt\.mjs: explore\.faults: Unrecognized key: "isolation"/,
+      /misspelt\.mjs: explore\.faults: unknown key 'isolation'; did you mean 'isolate'\? \(allowed: drop, duplicate, crash, timeouts, drift, isolate\)/,
     );
   });
 
@@ -160,6 +246,25 @@ describe("module mistakes", () => {
     expectOneLineError(
       quorumlab("explore", file, "--depth", "2"),
       /^error: imports-missing\.mjs: cannot load the protocol module: Cannot find module '.*not-written-yet\.mjs' imported from /m,
+    );
+  });
+
+  it("a module that throws at top level is named with the line and column of the throw", () => {
+    const throwing = `function boom() {\n  throw new Error("top-level boom");\n}\nboom();\nexport const protocol = { name: "top", create: () => ({}) };\n`;
+    const file = write("top-throw.mjs", throwing);
+    expectOneLineError(
+      quorumlab("fuzz", file, "--runs", "5"),
+      /^error: top-throw\.mjs:2:9: cannot load the protocol module: top-level boom\n$/,
+    );
+    // A throw in a file the module imports is named there.
+    write("top-dependency.mjs", throwing);
+    const importing = write(
+      "imports-throwing.mjs",
+      `import "./top-dependency.mjs";\nexport const protocol = { name: "importing", create: () => ({}) };\n`,
+    );
+    expectOneLineError(
+      quorumlab("fuzz", importing, "--runs", "5"),
+      /^error: imports-throwing\.mjs: cannot load the protocol module: top-level boom \(at top-dependency\.mjs:2:9\)\n$/,
     );
   });
 

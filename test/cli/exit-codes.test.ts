@@ -88,6 +88,23 @@ describe("exit codes", () => {
     ).toBe(0);
   });
 
+  it("2 for a command given no argument where one is required, saying what it takes", () => {
+    const said = (...args: string[]) => {
+      const result = quorumlab(...args);
+      expect(result.code).toBe(2);
+      return result.stderr.split("\n")[0];
+    };
+    expect(said("run")).toBe(
+      "usage error: run: expected a scenario file or built-in scenario name (quorumlab list shows them)",
+    );
+    expect(said("explore", "--json")).toBe(
+      "usage error: explore: expected a built-in protocol name (raft, paxos, …) or a protocol module (.js or .ts)",
+    );
+    for (const command of ["check", "fuzz", "report", "lab", "new"]) {
+      expect(said(command)).toMatch(new RegExp(`^usage error: ${command}: expected `));
+    }
+  });
+
   it("2 for a missing scenario", () => {
     const result = quorumlab("run", "no-such-scenario");
     expect(result.code).toBe(2);

@@ -377,6 +377,21 @@ describe("quorumlab explore", () => {
       "drop=1,,crash=1",
       "--faults: expected name=count items separated by single commas (for example drop=2,crash=1), got 'drop=1,,crash=1' with an empty item",
     ],
+    [
+      "--faults",
+      "crsh=1",
+      "--faults: no fault kind 'crsh'; did you mean 'crash'? (kinds: drop, duplicate, crash, timeouts, drift, isolate), got 'crsh=1'",
+    ],
+    [
+      "--timers",
+      "election,",
+      "--timers: expected timer names separated by single commas (for example election,heartbeat), got 'election,' with an empty item",
+    ],
+    [
+      "--timers",
+      "election,,heartbeat",
+      "--timers: expected timer names separated by single commas (for example election,heartbeat), got 'election,,heartbeat' with an empty item",
+    ],
   ])("exit 2 for %s %s, naming the flag and its range", (flag, value, message) => {
     const result = quorumlab("explore", "raft", flag, value, "--depth", "2");
     expect(result.code).toBe(2);

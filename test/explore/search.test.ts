@@ -244,6 +244,22 @@ describe("exploring built-in protocols", () => {
     );
   });
 
+  it("explores a protocol's own size when it runs on no size from 3, and blames only a size the user gave", () => {
+    const paxos = protocols.get("paxos") as Protocol;
+    const one: Protocol = { ...paxos, defaultNodes: 1, nodeCounts: { min: 1, max: 1 } };
+    expect(exploreSetup(one, {}).setup.nodes).toBe(1);
+    const pair: Protocol = { ...paxos, defaultNodes: 2, nodeCounts: { min: 1, max: 2 } };
+    expect(exploreSetup(pair, {}).setup.nodes).toBe(2);
+    expect(() => exploreSetup(one, { nodes: 3 })).toThrow(
+      new InputError("--nodes: paxos supports exactly 1 node, got 3"),
+    );
+    expect(() => exploreSetup({ ...one, explore: { nodes: 3 } }, {})).toThrow(
+      new InputError(
+        "explore.nodes 3 (from the explore hints): paxos supports exactly 1 node, got 3; give --nodes",
+      ),
+    );
+  });
+
   it("explores a cluster its options fit (checkOptions): a bug's hinted ring of n1..n5 gets 5 nodes", () => {
     const ring = protocols.get("consistent-hashing") as Protocol;
     const bugs = ["sequential-vnode-tokens"];

@@ -88,6 +88,24 @@ describe("campaign settings", () => {
     );
   });
 
+  test("without --nodes, a protocol that does not run on 3 nodes is fuzzed at its default size", () => {
+    // Paxos without its check of proposers against the cluster, which names n2.
+    const paxos: Protocol = { ...(protocols.get("paxos") as Protocol), checkOptions: undefined };
+    const one: Protocol = { ...paxos, defaultNodes: 1, nodeCounts: { min: 1, max: 1 } };
+    expect(fuzzSettings(one)).toMatchObject({ nodesMin: 1, nodesMax: 1 });
+    const five: Protocol = { ...paxos, defaultNodes: 5, nodeCounts: { min: 5 } };
+    expect(fuzzSettings(five)).toMatchObject({ nodesMin: 5, nodesMax: 5 });
+    expect(() => fuzzSettings(one, { nodesMin: 3, nodesMax: 3 })).toThrow(
+      new InputError("--nodes 3..3: paxos supports exactly 1 node, got 3"),
+    );
+    // Sizes the hints chose are blamed on the hints, not on a flag the user did not give.
+    expect(() => fuzzSettings({ ...one, fuzz: { nodes: [3, 5] } })).toThrow(
+      new InputError(
+        "fuzz.nodes [3, 5] (from the fuzz hints): paxos supports exactly 1 node, got 3; give --nodes",
+      ),
+    );
+  });
+
   test("a misspelt --bug gets the name it misses; a bug given twice is refused", () => {
     const raft = protocols.get("raft") as Protocol;
     expect(() => fuzzSettings(raft, { bugs: ["commit-prev-term"] })).toThrow(
