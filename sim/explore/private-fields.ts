@@ -45,20 +45,20 @@ export function privateFieldsOf(object: object): readonly string[] {
   const names: string[] = [];
   let prototype: unknown = Object.getPrototypeOf(object);
   while (prototype !== null && prototype !== Object.prototype && typeof prototype === "object") {
-    const constructor = Object.getOwnPropertyDescriptor(prototype, "constructor")?.value as unknown;
-    if (typeof constructor === "function") {
-      for (const name of declaredIn(constructor)) if (!names.includes(name)) names.push(name);
+    const made = Object.getOwnPropertyDescriptor(prototype, "constructor")?.value as unknown;
+    if (typeof made === "function") {
+      for (const name of declaredIn(made)) if (!names.includes(name)) names.push(name);
     }
     prototype = Object.getPrototypeOf(prototype);
   }
   return names;
 }
 
-function declaredIn(constructor: object): readonly string[] {
-  let names = declaredByClass.get(constructor);
+function declaredIn(made: object): readonly string[] {
+  let names = declaredByClass.get(made);
   if (names === undefined) {
-    names = privateFieldDeclarations(Function.prototype.toString.call(constructor));
-    declaredByClass.set(constructor, names);
+    names = privateFieldDeclarations(Function.prototype.toString.call(made));
+    declaredByClass.set(made, names);
   }
   return names;
 }
