@@ -135,6 +135,9 @@ export abstract class Replica {
       this.acknowledge(request, done.value);
       return;
     }
+    // A copy of an older request, arriving late (a duplicated message): its client has moved on
+    // and waits for no answer, and the session no longer keeps that result to answer with.
+    if (this.kv.hasReached(request.client, request.seq)) return;
     const operation: Operation = {
       client: request.client,
       seq: request.seq,

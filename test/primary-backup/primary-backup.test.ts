@@ -133,6 +133,29 @@ describe("regressions from fuzzing the lease variant", () => {
   });
 });
 
+describe("regression from fuzzing the view-service variant", () => {
+  it("a duplicated request that arrives after its client moved on is ignored, not answered without its result", () => {
+    const result = runScenarioFile("regressions/primary-backup-late-duplicate-request");
+    expect(result.violations).toEqual([]);
+    expect(result.linearizable).toBe(true);
+    // c2:26's request and its copy both reached the primary, the second after c2 had sent c2:27.
+    type Line = { kind: string; e?: number; id?: number; to?: string; copy?: number; msg?: unknown };
+    const records = result.records as readonly Line[];
+    const sent = (id: string) =>
+      records.find(
+        (record) => record.kind === "send" && (record.msg as { request?: { id: string } }).request?.id === id,
+      );
+    const request = sent("c2:26")?.id;
+    const copy = records.find((record) => record.kind === "duplicate" && record.id === request)?.copy;
+    const arrivals = records.filter(
+      (record) =>
+        record.kind === "deliver" && record.to === "n3" && (record.id === request || record.id === copy),
+    );
+    expect(arrivals.length).toBe(2);
+    expect((arrivals[1]?.e ?? 0) > (sent("c2:27")?.e ?? Number.POSITIVE_INFINITY)).toBe(true);
+  });
+});
+
 describe("primary-backup failover figures", () => {
   it("measures the time from the primary's crash to the next primary", () => {
     const result = runYaml(
