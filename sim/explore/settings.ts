@@ -315,6 +315,11 @@ function defaultClusterSize(protocol: Protocol, options: Readonly<Record<string,
   if (above !== undefined) return above;
   if (clusterFits(protocol, protocol.defaultNodes, options)) return protocol.defaultNodes;
   for (let nodes = 2; nodes >= 1; nodes--) if (clusterFits(protocol, nodes, options)) return nodes;
+  // The options fit no size the protocol runs on: take one it runs on, so that the error is the
+  // options' (`proposers[1]` names n2), not a size nobody asked for.
+  const supported = (nodes: number) => nodeCountProblem(protocol, nodes, options) === undefined;
+  if (supported(protocol.defaultNodes)) return protocol.defaultNodes;
+  for (let nodes = 3; nodes <= 16; nodes++) if (supported(nodes)) return nodes;
   return 3;
 }
 
