@@ -45,6 +45,12 @@ class Register implements ProtocolNode {
     return this.#writes;
   }
 
+  /** Its state, #writes included, which no walk reads: exploration merges equal states by it. */
+  fingerprint(): unknown {
+    const { value, log, lastByClient, ids, bytes } = this;
+    return { value, log, lastByClient, ids, bytes, writes: this.#writes };
+  }
+
   onMessage(): void {}
 
   onClientRequest(request: ClientRequest): void {
