@@ -11,6 +11,7 @@ import { InputError } from "./errors.js";
 import { exceptionInvariant } from "./kernel.js";
 import { demandsLeader, leaderLiveness, type Protocol } from "./node.js";
 import { historyInvariant, nodeCountProblem } from "./scenario/validate.js";
+import { issueSentence, zodWords } from "./schema-words.js";
 import { closestName, didYouMean } from "./suggest.js";
 
 const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === "function", {
@@ -266,66 +267,6 @@ function issueProblems(
     }
     return [`${field}: ${issueSentence(issue, value, schemaAt(schema, path))}`];
   });
-}
-
-/** How zod's own messages begin; the schemas' own messages are sentences already. */
-const zodWords = /^(Invalid input|Invalid option|Too small|Too big|Unrecognized key)/;
-
-/** A zod issue of zod's own wording, said plainly, with the value got. */
-function issueSentence(issue: z.core.$ZodIssue, value: unknown, schema: z.ZodType | undefined): string {
-  const got = `got ${shown(value)}`;
-  switch (issue.code) {
-    case "invalid_type":
-      return value === undefined
-        ? `missing, expected ${typeNoun(issue.expected)}`
-        : `expected ${typeNoun(issue.expected)}, ${got}`;
-    case "invalid_value": {
-      const known = issue.values.filter((option): option is string => typeof option === "string");
-      const meant = typeof value === "string" ? didYouMean(value, known) : "";
-      return `expected one of ${issue.values.map((option) => JSON.stringify(option)).join(", ")}, ${got}${meant}`;
-    }
-    case "too_small":
-    case "too_big": {
-      const bound = issue.code === "too_small" ? issue.minimum : issue.maximum;
-      const words =
-        issue.code === "too_small"
-          ? issue.inclusive
-            ? "of at least"
-            : "above"
-          : issue.inclusive
-            ? "of at most"
-            : "below";
-      if (issue.origin === "array")
-        return `expected a list ${words} ${bound} item${Number(bound) === 1 ? "" : "s"}, got ${Array.isArray(value) ? `${value.length} item${value.length === 1 ? "" : "s"}` : shown(value)}`;
-      if (issue.origin === "string")
-        return `expected a string ${words} ${bound} character${Number(bound) === 1 ? "" : "s"}, ${got}`;
-      const whole = (schema as { isInt?: boolean } | undefined)?.isInt === true;
-      return `expected a ${whole ? "whole " : ""}number ${words} ${bound}, ${got}`;
-    }
-    default:
-      return issue.message.replace(/^Invalid (input|option): /, "");
-  }
-}
-
-/** `a whole number` for zod's `int`, and so on. */
-function typeNoun(expected: string): string {
-  const nouns: Readonly<Record<string, string>> = {
-    int: "a whole number",
-    number: "a number",
-    string: "a string",
-    boolean: "true or false",
-    array: "a list",
-    object: "an object",
-    function: "a function",
-  };
-  return nouns[expected] ?? expected;
-}
-
-/** A value as the module wrote it, cut short. */
-function shown(value: unknown): string {
-  if (typeof value === "function") return "a function";
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 /** The schema that checked the value at `path`, through optional, default, list and record wrappers. */

@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { WorkloadSpec } from "../clients.js";
 import { InputError } from "../errors.js";
 import { defaultNetwork, type LinkSpec, type NetworkSpec } from "../network.js";
+import { issueSentence, zodWords } from "../schema-words.js";
 import { didYouMean } from "../suggest.js";
 import { formatDuration, formatSpan } from "../time.js";
 import { type FaultAction, type Scenario, type ScenarioInput, scenarioSchema } from "./schema.js";
@@ -619,9 +620,11 @@ function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
     case "unrecognized_keys":
       return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => `'${key}'`).join(", ")}`;
     case "invalid_type":
-      return value === undefined
-        ? `missing, expected ${issue.expected}`
-        : `expected ${issue.expected}, got ${JSON.stringify(value)}`;
+    case "too_small":
+    case "too_big":
+    case "invalid_value":
+      // The schema's own messages are sentences already; zod's are said in words.
+      return zodWords.test(issue.message) ? issueSentence(issue, value) : issue.message;
     case "invalid_union": {
       // A union that says what it expects when missing (a duration) is told in its own words.
       if (value === undefined && issue.message.startsWith("missing")) return issue.message;

@@ -44,7 +44,7 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
     "missing-protocol",
     "nodes: 3\nduration: 1s\n",
-    "missing-protocol.yaml:1:1: protocol: missing, expected string",
+    "missing-protocol.yaml:1:1: protocol: missing, expected a string",
   ],
   [
     "bad-duration",
@@ -104,7 +104,22 @@ const malformed: ReadonlyArray<readonly [string, string, string]> = [
   [
     "nodes-not-int",
     "protocol: raft\nduration: 1s\nnodes: three\n",
-    'nodes-not-int.yaml:3:8: nodes: expected number, got "three"',
+    'nodes-not-int.yaml:3:8: nodes: expected a number, got "three"',
+  ],
+  [
+    "no-nodes",
+    "protocol: raft\nduration: 1s\nnodes: 0\n",
+    "no-nodes.yaml:3:8: nodes: expected a number of at least 1, got 0",
+  ],
+  [
+    "no-clients",
+    "protocol: raft\nduration: 1s\nworkload: {clients: 0}\n",
+    "no-clients.yaml:3:21: workload.clients: expected a number of at least 1, got 0",
+  ],
+  [
+    "drift-backwards",
+    "protocol: raft\nduration: 1s\nfaults:\n  - {at: 1ms, drift: {node: n1, rate: -1.5}}\n",
+    "drift-backwards.yaml:4:39: faults.0.drift.rate: expected a number above -1, got -1.5",
   ],
   [
     "bad-yaml",
