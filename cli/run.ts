@@ -358,7 +358,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-const timelineMax = 40;
+/**
+ * Most lines of the terminal timeline; the rest are counted (`… 3 more`). The longest teaching
+ * scenario, Figure 8 with its notes and scripted writes, takes 44.
+ */
+const timelineMax = 60;
 
 /** A `note` the scenario gives a step, at the time and event the step ran. */
 export interface StepNote {
@@ -390,25 +394,36 @@ export function stepNotes(scenario: Scenario, stepsRun: RunResult["stepsRun"]): 
 /**
  * A fault step that leaves no record of its own in the trace, told at the time and event it ran:
  * a `timeout`, which calls the node's `onTimer` (its timer record is the node's step, not the
- * fault, and a paused node's comes only when it resumes).
+ * fault, and a paused node's comes only when it resumes), and a scripted `op`, whose request is
+ * a message like any client's.
  */
-export interface StepFault {
-  readonly t: number;
-  readonly e: number;
-  readonly node: string;
-  readonly timer: string;
-  /** Whether the node had the timer set then. */
-  readonly pending: boolean;
-  /** Whether the protocol declares the timer (`timers`). */
-  readonly declared: boolean;
-}
+export type StepFault = { readonly t: number; readonly e: number } & (
+  | {
+      readonly kind: "timeout";
+      readonly node: string;
+      readonly timer: string;
+      /** Whether the node had the timer set then. */
+      readonly pending: boolean;
+      /** Whether the protocol declares the timer (`timers`). */
+      readonly declared: boolean;
+    }
+  | {
+      readonly kind: "op";
+      readonly client: string;
+      readonly f: string;
+      readonly key: string | null;
+      readonly value: unknown;
+      readonly node?: string;
+    }
+);
 
-/** The `timeout` steps of the scenario's fault timeline that fired, in the order they ran. */
+/** The `timeout` and `op` steps of the scenario's fault timeline that ran, in the order they ran. */
 export function stepFaults(stepsRun: RunResult["stepsRun"]): StepFault[] {
   const faults: StepFault[] = [];
   for (const run of stepsRun) {
-    if (run.timeout === undefined) continue;
-    faults.push({ t: run.timeUs, e: run.event, ...run.timeout });
+    if (run.timeout !== undefined)
+      faults.push({ t: run.timeUs, e: run.event, kind: "timeout", ...run.timeout });
+    if (run.op !== undefined) faults.push({ t: run.timeUs, e: run.event, kind: "op", ...run.op });
   }
   return faults.sort((left, right) => left.e - right.e);
 }
@@ -576,9 +591,20 @@ export function timeline(
  * timer until it proposes, and its scenarios start a proposal with a timeout.
  */
 function stepFaultText(fault: StepFault, c: ChalkInstance): string {
+  if (fault.kind === "op") return scriptedOpText(fault, c);
   const text = `${c.yellow("timeout")} ${fault.node}`;
   if (fault.pending || fault.declared) return text;
   return `${text}: ${fault.node} had no pending '${fault.timer}' timer; its onTimer('${fault.timer}') ran all the same`;
+}
+
+/**
+ * A scripted operation: `c1 asks n1: write x = "b"`, `c2 asks n5: read x` (a client that picks
+ * its node itself: `c1 asks: …`).
+ */
+function scriptedOpText(op: StepFault & { kind: "op" }, c: ChalkInstance): string {
+  const key = op.key === null ? "" : ` ${op.key}`;
+  const value = op.f === "read" || op.f === "get" ? "" : ` = ${JSON.stringify(op.value) ?? String(op.value)}`;
+  return `${c.cyan(op.client)} asks${op.node === undefined ? "" : ` ${op.node}`}: ${op.f}${key}${value}`;
 }
 
 /** A note of the fault timeline's: `skipped pause: n2 is down`, or its label and data. */

@@ -35,6 +35,17 @@ export interface StepRan {
     readonly pending: boolean;
     readonly declared: boolean;
   };
+  /**
+   * For an `op`: the scripted client that invoked it and what it asked. Its request is a message
+   * like any client's; the timeline tells which of them the scenario scripted.
+   */
+  readonly op?: {
+    readonly client: string;
+    readonly f: string;
+    readonly key: string | null;
+    readonly value: unknown;
+    readonly node?: NodeId;
+  };
 }
 
 /** The fault actions of the given kinds. */
@@ -277,6 +288,17 @@ export class FaultTimeline {
   private invokeScripted(action: FaultOf<"op">, client: SimulatedClient | undefined): void {
     if (client === undefined) throw new Error("scripted operation without a client");
     const op = action.op;
+    const last = this.ran.length - 1;
+    this.ran[last] = {
+      ...(this.ran[last] as StepRan),
+      op: {
+        client: client.name,
+        f: op.f,
+        key: op.key ?? null,
+        value: op.value ?? null,
+        ...(op.node === undefined ? {} : { node: op.node }),
+      },
+    };
     client.invoke({
       f: op.f,
       key: op.key === undefined ? null : op.key,

@@ -130,6 +130,8 @@ export interface StepRun {
   readonly event: number;
   /** For a fault timeline's `timeout` that fired: the node, the timer, and whether it was set. */
   readonly timeout?: StepRan["timeout"];
+  /** For a scripted `op`: its client and what it asked. */
+  readonly op?: StepRan["op"];
 }
 
 export function runScenario(

@@ -54,8 +54,11 @@ describe("run's timeline", () => {
       "30ms  # keep n4 out of term 3, as in the figure",
       "30ms  cut n1↔n4",
     ]);
-    // A step that leaves no record of its own (a client operation) is told by its note.
-    expect(lines).toContain("300ms  # reads e");
+    // A scripted client operation is told after its note, with the client and what it asks.
+    expect(lines.slice(lines.indexOf("12ms  # b reaches n2 only"))[1]).toBe(
+      '12ms  c1 asks n1: write x = "b"',
+    );
+    expect(lines.slice(lines.indexOf("300ms  # reads e"))[1]).toBe("300ms  c4 asks n5: read x");
   });
 
   it("tells the note of a step that waited for a new leader when it ran, and of a schedule step", () => {
