@@ -87,7 +87,7 @@ export const benchCommand: CommandModule<object, { json: boolean; only?: string 
       );
       if (chosen.length === 0)
         throw new InputError(
-          `--only: no benchmark matches '${args.only}'${didYouMean(args.only as string, benchNames())} (benchmarks: ${benchNames().join(", ")})`,
+          `--only: no benchmark matches '${args.only}'${didYouMean(args.only as string, benchNames())} (benchmarks: ${benchNames().join(", ")}, or fuzz-rare: the rare-bug benchmark, under fuzz.rare)`,
         );
       const folder = benchFolder();
       const out: Record<string, unknown> = { schemaVersion: 1 };

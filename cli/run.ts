@@ -258,7 +258,7 @@ function historyLines(result: RunResult, c: ChalkInstance): string[] {
         ? c.yellow("unknown (checker budget ran out)")
         : c.red(`NOT ${property}`);
   const out = [
-    `  ${c.bold("history")}  ${text} (${result.history.filter((e) => e.type === "invoke").length} operations)`,
+    `  ${c.bold("history")}  ${text} (${counted(result.history.filter((e) => e.type === "invoke").length, "operation")})`,
   ];
   if (verdict.result === "not-linearizable" && verdict.summary !== undefined) {
     out.push(...verdict.summary.split("\n").map((line) => `           ${line}`));

@@ -356,11 +356,11 @@ describe("exit codes", () => {
     ],
     [
       ["bench", "--only", "no-such-bench", "--json"],
-      "--only: no benchmark matches 'no-such-bench' (benchmarks: kernel, linearizability, linearizability.hard, txn, protocols.raft, protocols.paxos-family, protocols.consistent-hashing, protocols.commit, protocols.sharded-kv, fuzz, explore, lab)",
+      "--only: no benchmark matches 'no-such-bench' (benchmarks: kernel, linearizability, linearizability.hard, txn, protocols.raft, protocols.paxos-family, protocols.consistent-hashing, protocols.commit, protocols.sharded-kv, fuzz, explore, lab, or fuzz-rare: the rare-bug benchmark, under fuzz.rare)",
     ],
     [
       ["bench", "--only", "kernal"],
-      "--only: no benchmark matches 'kernal'; did you mean 'kernel'? (benchmarks: kernel, linearizability, linearizability.hard, txn, protocols.raft, protocols.paxos-family, protocols.consistent-hashing, protocols.commit, protocols.sharded-kv, fuzz, explore, lab)",
+      "--only: no benchmark matches 'kernal'; did you mean 'kernel'? (benchmarks: kernel, linearizability, linearizability.hard, txn, protocols.raft, protocols.paxos-family, protocols.consistent-hashing, protocols.commit, protocols.sharded-kv, fuzz, explore, lab, or fuzz-rare: the rare-bug benchmark, under fuzz.rare)",
     ],
   ])("2 for %j: a filter that matches nothing is a mistake, not a pass", (args, message) => {
     const result = quorumlab(...args);
