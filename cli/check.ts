@@ -474,6 +474,10 @@ export function runCheck(options: CheckRunOptions, output?: CheckOutput): number
     let report: FileReport;
     try {
       const text = readText(file);
+      // Nothing at all is more likely a producer that failed than a history: `[]` is an empty one.
+      if (text.trim() === "") {
+        throw new InputError("empty input: no history to check (an empty history is written [])", { file });
+      }
       const named =
         options.model === undefined && options.format === "auto" ? namedTransactionalModel(text) : undefined;
       if (named !== undefined) {

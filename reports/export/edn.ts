@@ -2,12 +2,21 @@
  * The client history as a Jepsen history in EDN, one operation map per line, so Knossos or Elle
  * can check it: `{:type :invoke, :f :write, :value 1, :process 1, :time 100000000, :index 0}`.
  *
- * Conventions (Jepsen's): `:time` is in nanoseconds; `:fail` and `:info` completions repeat the
- * invocation's value; an operation on a key carries `[key value]` as its value (the shape of
- * `jepsen.independent` tuples); an operation still pending at the end gets no completion, which
- * Knossos reads as indeterminate. Every string is EDN-escaped.
+ * Conventions (Jepsen's, so that `quorumlab check` and Knossos read the file alike):
+ * - `:time` is in nanoseconds, and the file order is the real-time order: of the events at one
+ *   instant, invocations come first, so that operations whose ends touch stay concurrent, as
+ *   quorumlab's closed intervals make them.
+ * - An operation on a key carries `[key value]` as its value, the shape of `jepsen.independent`
+ *   tuples (`[:invoke :read ["x" nil]]`, `[:ok :read ["x" 2]]`).
+ * - A cas that swapped completes `:ok` with its invocation's `[expected next]`; one that found
+ *   another value did not happen as far as Knossos is concerned, so it completes `:fail`.
+ * - `:fail` and `:info` completions repeat the invocation's value; an operation still pending at
+ *   the end gets no completion, which Knossos reads as indeterminate.
+ * - A transaction's micro-operations name their function as a keyword, as Elle reads them:
+ *   `[[:append "k5" 1] [:r "k0" [1 2]]]`.
+ * Every string is EDN-escaped.
  */
-import type { ReportModel, ReportOperation } from "../model.js";
+import type { ReportModel, ReportOperation, ReportStep } from "../model.js";
 
 /** Converts a JSON value to EDN text: null → nil, arrays → vectors, objects → maps. */
 export function ednValue(value: unknown): string {
@@ -35,25 +44,60 @@ export function ednKeyword(text: string): string {
   return `:${name === "" || /^[0-9]/.test(name) ? `_${name}` : name}`;
 }
 
+/** A value as EDN, a transaction's micro-operations with their function as a keyword. */
+function operationValue(operation: ReportOperation, value: unknown): string {
+  if (operation.f !== "txn" || !Array.isArray(value)) return ednValue(value);
+  const micro = value.map((step: unknown) =>
+    Array.isArray(step) && typeof step[0] === "string"
+      ? `[${[ednKeyword(step[0]), ...step.slice(1).map(ednValue)].join(" ")}]`
+      : ednValue(step),
+  );
+  return `[${micro.join(" ")}]`;
+}
+
 function withKey(operation: ReportOperation, value: unknown): string {
-  return operation.key === null ? ednValue(value) : `[${ednValue(operation.key)} ${ednValue(value)}]`;
+  const text = operationValue(operation, value);
+  return operation.key === null ? text : `[${ednValue(operation.key)} ${text}]`;
+}
+
+/** The client steps in real-time order: of the steps at one instant, invocations first. */
+function clientSteps(model: ReportModel): ReportStep[] {
+  const steps = model.steps.filter(
+    (step) => step.kind === "invoke" || step.kind === "ok" || step.kind === "fail" || step.kind === "info",
+  );
+  const ordered: ReportStep[] = [];
+  for (let start = 0; start < steps.length; ) {
+    let end = start;
+    while (end < steps.length && steps[end]!.t === steps[start]!.t) end++;
+    const instant = steps.slice(start, end);
+    ordered.push(...instant.filter((step) => step.kind === "invoke"));
+    ordered.push(...instant.filter((step) => step.kind !== "invoke"));
+    start = end;
+  }
+  return ordered;
+}
+
+/** The type and value an event is written with (a cas that found another value fails). */
+function written(operation: ReportOperation, kind: ReportStep["kind"]): { type: string; value: unknown } {
+  if (kind !== "ok") return { type: kind, value: operation.input };
+  if (operation.f === "cas")
+    return { type: operation.output === false ? "fail" : "ok", value: operation.input };
+  if (operation.f === "read" || operation.f === "get") return { type: "ok", value: operation.output };
+  // A write that completed without repeating its value wrote its invocation's.
+  return { type: "ok", value: operation.output ?? operation.input };
 }
 
 export function ednHistory(model: ReportModel): string {
   const lines: string[] = [];
-  let index = 0;
-  for (const step of model.steps) {
-    if (step.kind !== "invoke" && step.kind !== "ok" && step.kind !== "fail" && step.kind !== "info")
-      continue;
+  for (const step of clientSteps(model)) {
     const operation = model.operations[step.ref];
     if (operation === undefined) continue;
-    const value = step.kind === "ok" ? operation.output : operation.input;
+    const { type, value } = written(operation, step.kind);
     const error =
       step.kind !== "invoke" && operation.error !== null ? `, :error ${ednString(operation.error)}` : "";
     lines.push(
-      `{:type :${step.kind}, :f ${ednKeyword(operation.f)}, :value ${withKey(operation, value)}, :process ${operation.process}, :time ${step.t * 1000}, :index ${index}${error}}`,
+      `{:type :${type}, :f ${ednKeyword(operation.f)}, :value ${withKey(operation, value)}, :process ${operation.process}, :time ${step.t * 1000}, :index ${lines.length}${error}}`,
     );
-    index++;
   }
   return lines.length === 0 ? "" : `${lines.join("\n")}\n`;
 }

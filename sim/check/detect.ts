@@ -5,6 +5,7 @@
  * - EDN maps one per line with `:key "…"`, starting with `{`: Porcupine kv log;
  * - other EDN (`[`, `(`, `;` or `{` with `:type` keywords): Knossos.
  * An empty file is an empty history; its extension picks the format name (`.log`, `.txt`, `.edn`).
+ * (`quorumlab check` refuses empty input before it gets here: see cli/check.ts.)
  */
 import type { HistoryFormat } from "./parse/types.js";
 

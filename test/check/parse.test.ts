@@ -182,6 +182,58 @@ describe("Knossos histories", () => {
     expect(parsed.events.map((event) => event.key)).toEqual(["1", "1", "2", "2", '"1"', '"1"']);
   });
 
+  it("reads jepsen.independent [key value] tuples as keys, each starting absent", () => {
+    const history = (readValue: string) => `
+      {:process 0, :type :invoke, :f :cas, :value ["x" [nil 1]]}
+      {:process 0, :type :ok, :f :cas, :value ["x" [nil 1]]}
+      {:process 0, :type :invoke, :f :write, :value [:y 2]}
+      {:process 0, :type :ok, :f :write, :value [:y 2]}
+      {:process 1, :type :invoke, :f :cas, :value ["x" [5 6]]}
+      {:process 1, :type :fail, :f :cas, :value ["x" [5 6]]}
+      {:process 2, :type :invoke, :f :read, :value ["x" nil]}
+      {:process 2, :type :ok, :f :read, :value ["x" ${readValue}]}`;
+    const verdict = (readValue: string) => {
+      const parsed = parseHistory(history(readValue), { file: "i.edn" });
+      expect(parsed.model.name).toBe("kv");
+      return checkHistory(parsed.events, parsed.model).result;
+    };
+    expect(verdict("1")).toBe("linearizable");
+    expect(verdict("2")).toBe("not-linearizable"); // 2 went to :y, not "x"
+    expect(verdict("nil")).toBe("linearizable"); // a read of nil constrains nothing
+    const parsed = parseHistory(history("1"));
+    expect(parsed.events.map((event) => [event.key, event.value])).toEqual([
+      ['"x"', [null, 1]],
+      ['"x"', true],
+      [":y", 2],
+      [":y", 2],
+      ['"x"', [5, 6]],
+      ['"x"', null],
+      ['"x"', null],
+      ['"x"', 1],
+    ]);
+    const untupled = `[{:process 0, :type :invoke, :f :write, :value ["x" 1]}
+      {:process 0, :type :ok, :f :write, :value 1}]`;
+    expect(inputError(() => parseHistory(untupled, { file: "i.edn" })).describe()).toBe(
+      "i.edn:2:7: expected :value to be a [key value] tuple, as every invocation in this history is (jepsen.independent), not 1",
+    );
+  });
+
+  it("keeps a single register's cas [expected next] a value, not a tuple", () => {
+    const casOnly = `[{:process 0, :type :invoke, :f :cas, :value [0 1]}
+      {:process 0, :type :ok, :f :cas, :value [0 1]}
+      {:process 1, :type :invoke, :f :cas, :value [1 2]}
+      {:process 1, :type :ok, :f :cas, :value [1 2]}]`;
+    const parsed = parseHistory(casOnly, { file: "c.edn" });
+    expect(parsed.model.name).toBe("cas-register");
+    expect(parsed.events.map((event) => event.key)).toEqual([null, null, null, null]);
+    expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
+    const okTrue = `[{:process 0, :type :invoke, :f :cas, :value [0 1]}
+      {:process 0, :type :ok, :f :cas, :value true}]`;
+    expect(inputError(() => parseHistory(okTrue, { file: "c.edn" })).describe()).toBe(
+      "c.edn:2:7: :ok :cas for process 0 gives the value true, its invocation [0 1] (expected [expected next]: a completed cas repeats it, and a cas that found another value is a :fail)",
+    );
+  });
+
   it("refuses a completion whose :key is not its invocation's, and a :key that is not a scalar", () => {
     const mismatch = `[{:process 0, :type :invoke, :f :write, :key 1, :value 1}
       {:process 0, :type :ok, :f :write, :key 2, :value 1}]`;

@@ -634,6 +634,36 @@ describe("exit codes", () => {
     );
   });
 
+  it("2 for a history that holds nothing, which a producer that failed leaves; [] is an empty one", () => {
+    // Before, `check - </dev/null` passed: `✓ linearizable /dev/stdin 0 ops`.
+    const message = "error: /dev/stdin: empty input: no history to check (an empty history is written [])\n";
+    for (const input of ["", " \n\t\n"]) {
+      const result = quorumlabFed(input, "check", "-");
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toBe(message);
+    }
+    const file = join(out, "empty-history.edn");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(file, "\n");
+    expect(quorumlab("check", file).stderr).toBe(
+      `error: ${file}: empty input: no history to check (an empty history is written [])\n`,
+    );
+    const json = quorumlabFed("", "check", "--json", "-");
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toEqual({
+      schemaVersion: 2,
+      file: "/dev/stdin",
+      result: "error",
+      error: "empty input: no history to check (an empty history is written [])",
+      line: null,
+      column: null,
+    });
+    const empty = quorumlabFed("[]\n", "check", "-");
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toMatch(/^✓ linearizable \/dev\/stdin 0 ops, 0 partitions/);
+  });
+
   it("prints the same --help from the headings alone as with every command loaded", () => {
     // `--help` alone loads no command; with a `--` after it, every command module is loaded.
     const headings = quorumlab("--help");

@@ -19,10 +19,21 @@
  * An operation's `:key` (an integer, a string or a keyword) becomes its event's key, so the
  * register and kv models check each key on its own: `1`, `"1"` (a string, quoted) and `:k`
  * stay three keys. A completion's `:key`, if any, must be its invocation's.
+ *
+ * A multi-key history may instead carry its keys the way `jepsen.independent` writes them, and
+ * `quorumlab report --format edn` exports them: each value a `[key value]` tuple
+ * (`{:type :ok, :f :read, :value ["x" 2]}`). A history is read so when no map gives `:key` and
+ * every client invocation is a read, write, cas, get, put or append whose value is a two-element
+ * vector starting with a key, a cas's being `[key [expected next]]`. A single-register history
+ * never has that shape: its reads are invoked with `nil`, and its cas `[1 2]` holds no vector.
+ * The tuple is then split into the key and the value, and Knossos's rules apply to the value;
+ * the model is `kv`, every key starting absent, as `jepsen.independent` tests check each key
+ * with Knossos's `(cas-register)`, which starts at nil.
  */
 import { InputError } from "../../errors.js";
 import type { HistoryEvent } from "../../history.js";
 import type { AnyModel } from "../model.js";
+import { kvModelOf } from "../models/kv.js";
 import { multiRegisterModelOf } from "../models/multi-register.js";
 import { mutexModelOf } from "../models/mutex.js";
 import { casRegisterModelOf } from "../models/register.js";
@@ -30,6 +41,9 @@ import { EdnMap, type EdnValue, ednToPlain, Keyword, readEdn } from "./edn.js";
 import type { MutableEvent, ParsedHistory } from "./types.js";
 
 const types = new Set(["invoke", "ok", "fail", "info"]);
+
+/** The functions whose values `jepsen.independent` histories write as `[key value]` tuples. */
+const tupleFunctions: ReadonlySet<string> = new Set(["read", "write", "cas", "get", "put", "append"]);
 
 /** Functions whose `:ok` value is the value they wrote (a cas: `[expected, next]`). */
 const givesItsValue: ReadonlySet<string> = new Set(["write", "put", "append", "cas"]);
@@ -40,7 +54,8 @@ function ednText(value: unknown): string {
   return value === null ? "nil" : JSON.stringify(value);
 }
 
-function modelFor(functions: ReadonlySet<string>): AnyModel {
+function modelFor(functions: ReadonlySet<string>, independent: boolean): AnyModel {
+  if (independent) return kvModelOf();
   if (functions.has("txn")) return multiRegisterModelOf({ initial: { x: 0, y: 0 } });
   if (functions.has("acquire") || functions.has("release")) return mutexModelOf();
   return casRegisterModelOf({ initial: 0 });
@@ -52,6 +67,7 @@ export function parseKnossosEdn(text: string, file?: string): ParsedHistory {
   let operations: EdnValue[];
   if (forms.length === 1 && Array.isArray(forms[0]!.value)) operations = forms[0]!.value;
   else operations = forms.map((form) => form.value);
+  const independent = isIndependent(operations);
 
   const events: HistoryEvent[] = [];
   const pending = new Map<number, MutableEvent>();
@@ -66,7 +82,7 @@ export function parseKnossosEdn(text: string, file?: string): ParsedHistory {
         column: form.column,
       });
     }
-    const operation = operationOf(map, { file, index });
+    const operation = operationOf(map, { file, index, independent });
     if (operation === undefined) return;
     positions.set(index, { line: operation.where.line, column: operation.where.column });
     const { process, type, f, where } = operation;
@@ -91,7 +107,38 @@ export function parseKnossosEdn(text: string, file?: string): ParsedHistory {
     const completion = completionEvent(operation, pending);
     if (completion !== undefined) events.push(completion);
   });
-  return { format: "knossos-edn", events, model: modelFor(functions), positions };
+  return { format: "knossos-edn", events, model: modelFor(functions, independent), positions };
+}
+
+/** Whether a value is a `[key value]` tuple: a two-element vector whose first element is a key. */
+function isTuple(value: EdnValue | undefined): value is [EdnValue, EdnValue] {
+  if (!Array.isArray(value) || value.length !== 2) return false;
+  const key = value[0];
+  return (
+    (typeof key === "number" && Number.isInteger(key)) || typeof key === "string" || key instanceof Keyword
+  );
+}
+
+/**
+ * Whether the history carries `jepsen.independent` `[key value]` tuples (see the module comment):
+ * no map gives `:key`, and every client invocation, of which there is one at least, is a tuple of
+ * a register or key/value function, a cas's value being itself `[expected next]`.
+ */
+function isIndependent(operations: readonly EdnValue[]): boolean {
+  let invocations = 0;
+  for (const map of operations) {
+    if (!(map instanceof EdnMap)) return false;
+    if (map.get("key") !== undefined) return false;
+    if (map.get("process") instanceof Keyword) continue;
+    const type = map.get("type");
+    if (!(type instanceof Keyword) || type.name !== "invoke") continue;
+    const f = map.get("f");
+    const value = map.get("value");
+    if (!(f instanceof Keyword) || !tupleFunctions.has(f.name) || !isTuple(value)) return false;
+    if (f.name === "cas" && !(Array.isArray(value[1]) && value[1].length === 2)) return false;
+    invocations++;
+  }
+  return invocations > 0;
 }
 
 /** An operation map, checked, with its position in the file. */
@@ -117,7 +164,10 @@ function keyOf(key: EdnValue | undefined, where: Operation["where"]): string | n
 }
 
 /** The operation a map holds; undefined for a non-client process (the nemesis). */
-function operationOf(map: EdnMap, at: { file: string | undefined; index: number }): Operation | undefined {
+function operationOf(
+  map: EdnMap,
+  at: { file: string | undefined; index: number; independent: boolean },
+): Operation | undefined {
   const where = { file: at.file, line: map.line, column: map.column };
   const process = map.get("process");
   const type = map.get("type");
@@ -130,9 +180,26 @@ function operationOf(map: EdnMap, at: { file: string | undefined; index: number 
     throw new InputError("expected :process to be an integer or a keyword such as :nemesis", where);
   }
   if (!(f instanceof Keyword)) throw new InputError("expected :f to be a keyword such as :read", where);
+  if (at.independent)
+    return { map, index: at.index, where, process, type: type.name, f: f.name, ...tupleOf(map, where) };
   const value = ednToPlain(map.get("value") ?? null);
   const key = keyOf(map.get("key"), where);
   return { map, index: at.index, where, process, type: type.name, f: f.name, key, value };
+}
+
+/**
+ * The key and value of an operation in a history of `[key value]` tuples. An `:ok` completion
+ * must carry one too; a `:fail` or `:info` completion's value tells nothing, tuple or not.
+ */
+function tupleOf(map: EdnMap, where: Operation["where"]): { key: string | null; value: unknown } {
+  const value = map.get("value");
+  if (isTuple(value)) return { key: keyOf(value[0], where), value: ednToPlain(value[1]) };
+  const type = (map.get("type") as Keyword).name;
+  if (type === "fail" || type === "info") return { key: null, value: null };
+  throw new InputError(
+    `expected :value to be a [key value] tuple, as every invocation in this history is (jepsen.independent), not ${ednText(ednToPlain(value ?? null))}`,
+    where,
+  );
 }
 
 /**
@@ -172,6 +239,12 @@ function completionEvent(operation: Operation, pending: Map<number, MutableEvent
   if (value === null && invocation.value !== null && givesItsValue.has(f)) {
     throw new InputError(
       `:ok :${f} for process ${process} gives the value nil, its invocation ${ednText(invocation.value)} (expected the value the operation wrote)`,
+      where,
+    );
+  }
+  if (f === "cas" && !(Array.isArray(value) && value.length === 2)) {
+    throw new InputError(
+      `:ok :cas for process ${process} gives the value ${ednText(value)}, its invocation ${ednText(invocation.value)} (expected [expected next]: a completed cas repeats it, and a cas that found another value is a :fail)`,
       where,
     );
   }
