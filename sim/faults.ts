@@ -35,6 +35,8 @@ export interface StepRan {
     readonly pending: boolean;
     readonly declared: boolean;
   };
+  /** The action found nothing to act on and did nothing (its `skipped-action` note says why). */
+  readonly skipped?: true;
 }
 
 /** The fault actions of the given kinds. */
@@ -353,6 +355,9 @@ export class FaultTimeline {
 
   private skip(action: string, reason: string): void {
     const kernel = this.kernel;
+    // Called while the action runs, so it is the last one `apply` recorded.
+    const last = this.ran.length - 1;
+    if (last >= 0) this.ran[last] = { ...(this.ran[last] as StepRan), skipped: true };
     if (kernel.trace.enabled) {
       kernel.trace.record({
         kind: "note",

@@ -130,6 +130,8 @@ export interface StepRun {
   readonly event: number;
   /** For a fault timeline's `timeout` that fired: the node, the timer, and whether it was set. */
   readonly timeout?: StepRan["timeout"];
+  /** For a fault timeline's step that found nothing to act on (`skipped …` in `run`). */
+  readonly skipped?: true;
 }
 
 export function runScenario(
