@@ -102,6 +102,7 @@ export function fuzzJson(
             kind: cx.kind,
             message: cx.message,
             faultActions: cx.faultActions,
+            faultActionsRemoved: cx.faultActionsRemoved,
             replay: cx.replay,
             traceHash: cx.traceHash,
             reproduced: cx.reproduced,
@@ -246,7 +247,7 @@ function searchLine(c: ChalkInstance, outcome: FuzzOutcome, protocol?: Protocol)
 function counterexampleLines(c: ChalkInstance, cx: Counterexample): string[] {
   const out = [
     `  ${cx.message}`,
-    `  shrunk to ${counted(cx.faultActions, "fault action")} in ${counted(cx.shrinkSteps, "step")} (${counted(cx.shrinkRuns, "run")}, ${(cx.shrinkMs / 1000).toFixed(1)} s)`,
+    `  shrunk to ${counted(cx.faultActions, "fault action")} in ${counted(cx.shrinkSteps, "step")}${cx.faultActionsRemoved === 0 ? "" : ` and a last pass that removed ${cx.faultActionsRemoved} more`} (${counted(cx.shrinkRuns, "run")}, ${(cx.shrinkMs / 1000).toFixed(1)} s)`,
   ];
   if (cx.file !== undefined) out.push(`  counterexample: ${cx.file}`);
   if (cx.traceFile !== undefined)

@@ -270,6 +270,7 @@ describe("--json shapes", () => {
       "kind",
       "message",
       "faultActions",
+      "faultActionsRemoved",
       "replay",
       "traceHash",
       "reproduced",
@@ -365,6 +366,9 @@ describe("--json shapes", () => {
     expect(rebuilt.runsPerSec).toBeGreaterThan(0);
     expect(rebuilt.eventsPerSec).toBeGreaterThan(0);
     expect(rebuilt.counterexample.run).toBeNull();
+    // The rebuild takes the same last pass, so it removes the same actions.
+    expect(typeof campaign.counterexample.faultActionsRemoved).toBe("number");
+    expect(rebuilt.counterexample.faultActionsRemoved).toBe(campaign.counterexample.faultActionsRemoved);
   });
 
   it("fuzz: nondeterminism is {run, kind, invariant, file, hashes, line, event, timeUs, first, second}, for a sampled run and a counterexample alike", () => {
