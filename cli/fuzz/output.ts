@@ -191,7 +191,7 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
   const stats = searchLine(c, outcome, protocol);
   if (stats !== undefined) out.push(stats);
   const found = outcome.nondeterminism;
-  const run = found?.run === null ? "the rebuilt run" : `run ${found?.run}`;
+  const run = found === undefined || found.run === null ? "the rebuilt run" : `run ${runNumber(found.run)}`;
   if (found !== undefined) {
     const where = found.kind === "counterexample" ? `the counterexample of ${run}` : run;
     out.push(c.red.bold(`✗ NONDETERMINISM in ${where}`));
@@ -222,7 +222,7 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
   } else {
     const what = cx.kind === "liveness" ? c.yellow.bold("✗ LIVENESS") : c.red.bold("✗ VIOLATION");
     out.push(
-      `${what} ${c.bold(cx.invariant)}${cx.runIndex === null ? "" : ` in run ${cx.runIndex}`} (after ${counted(outcome.runs, "run")}, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
+      `${what} ${c.bold(cx.invariant)}${cx.runIndex === null ? "" : ` in run ${runNumber(cx.runIndex)}`} (after ${counted(outcome.runs, "run")}, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
     );
     out.push(...counterexampleLines(c, cx));
     const limit = knownLimitOf(protocol, cx.invariant, outcome.bugs, cx.scenario.options);
@@ -241,6 +241,14 @@ function searchLine(c: ChalkInstance, outcome: FuzzOutcome, protocol?: Protocol)
   return c.dim(
     `${outcome.settings.swarm === true ? "guided" : "uniform"} search: coverage ${stats.coverage ?? "not measured (--coverage)"}, corpus ${stats.corpus}${stats.corpusLoaded > 0 ? ` (${stats.corpusLoaded} loaded)` : ""}, ${counted(stats.mutants, "mutant run")}, probes reached ${probes}${declared === undefined ? "" : ` of ${declared} declared`}, ${counted(stats.sampled, "run")} re-run for determinism`,
   );
+}
+
+/**
+ * A run's number for people, counted from 1 as the run counts are (`after 379 runs`); `--json`
+ * gives the 0-based index (`run`).
+ */
+function runNumber(index: number): number {
+  return index + 1;
 }
 
 /** The counterexample's message, its shrink, its files and the line that replays it. */

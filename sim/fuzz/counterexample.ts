@@ -15,7 +15,10 @@ export interface CounterexampleInfo {
   readonly shrink: ShrinkResult;
   /** The campaign's seed; null for a run rebuilt with `--fc-seed` and no `--seed`. */
   readonly campaignSeed: bigint | null;
-  /** The global run index that failed first; null for a run rebuilt with `--fc-seed`. */
+  /**
+   * The global run index (0-based) that failed first; null for a run rebuilt with `--fc-seed`.
+   * Text counts runs from 1, so the description names run `runIndex + 1`.
+   */
   readonly runIndex: number | null;
 }
 
@@ -81,7 +84,7 @@ export function counterexampleScenario(
     "",
     ...(shrink.fcSeed === null
       ? [
-          `Campaign seed ${info.campaignSeed === null ? "unknown" : formatSeed(info.campaignSeed)}, run ${info.runIndex ?? "unknown"}: a mutant of a corpus entry,`,
+          `Campaign seed ${info.campaignSeed === null ? "unknown" : formatSeed(info.campaignSeed)}, run ${info.runIndex === null ? "unknown" : info.runIndex + 1}: a mutant of a corpus entry,`,
           `shrunk in ${shrink.shrinkSteps} steps. This file is its replay.`,
           ...lastPass,
         ]

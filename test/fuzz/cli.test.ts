@@ -164,6 +164,24 @@ describe("quorumlab fuzz", () => {
     expect(rebuilt.traceHash).toBe(one.traceHash);
   });
 
+  test("the text numbers the failing run from 1, as it counts the runs; --json gives its 0-based index", () => {
+    const args = [cli, "fuzz", "paxos", "--bug", "reuse-ballots", "--runs", "40", "--seed", "0x2a"];
+    const text = spawnSync("node", [...args, "--out", join(out, "numbered-text")], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    const json = spawnSync("node", [...args, "--out", join(out, "numbered-json"), "--json"], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    const found = /✗ VIOLATION \S+ in run (\d+) \(after (\d+) runs?,/.exec(text.stdout);
+    expect(found).not.toBeNull();
+    expect(found?.[1]).toBe(found?.[2]);
+    const report = JSON.parse(json.stdout) as { runs: number; counterexample: { run: number } };
+    expect(report.runs).toBe(Number(found?.[2]));
+    expect(report.counterexample.run).toBe(report.runs - 1);
+  });
+
   test("the rebuild command in a counterexample's description writes the same file, to the same trace hash", () => {
     const fuzz = (folder: string, args: string[]) => {
       const result = spawnSync("node", [cli, "fuzz", ...args, "--out", join(out, folder), "--json"], {
