@@ -46,6 +46,8 @@ export interface StepRan {
     readonly value: unknown;
     readonly node?: NodeId;
   };
+  /** The action found nothing to act on and did nothing (its `skipped-action` note says why). */
+  readonly skipped?: true;
 }
 
 /** The fault actions of the given kinds. */
@@ -375,6 +377,9 @@ export class FaultTimeline {
 
   private skip(action: string, reason: string): void {
     const kernel = this.kernel;
+    // Called while the action runs, so it is the last one `apply` recorded.
+    const last = this.ran.length - 1;
+    if (last >= 0) this.ran[last] = { ...(this.ran[last] as StepRan), skipped: true };
     if (kernel.trace.enabled) {
       kernel.trace.record({
         kind: "note",

@@ -132,6 +132,8 @@ export interface StepRun {
   readonly timeout?: StepRan["timeout"];
   /** For a scripted `op`: its client and what it asked. */
   readonly op?: StepRan["op"];
+  /** For a fault timeline's step that found nothing to act on (`skipped …` in `run`). */
+  readonly skipped?: true;
 }
 
 export function runScenario(

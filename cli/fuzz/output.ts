@@ -102,6 +102,7 @@ export function fuzzJson(
             kind: cx.kind,
             message: cx.message,
             faultActions: cx.faultActions,
+            faultActionsRemoved: cx.faultActionsRemoved,
             replay: cx.replay,
             traceHash: cx.traceHash,
             reproduced: cx.reproduced,
@@ -190,7 +191,7 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
   const stats = searchLine(c, outcome, protocol);
   if (stats !== undefined) out.push(stats);
   const found = outcome.nondeterminism;
-  const run = found?.run === null ? "the rebuilt run" : `run ${found?.run}`;
+  const run = found === undefined || found.run === null ? "the rebuilt run" : `run ${runNumber(found.run)}`;
   if (found !== undefined) {
     const where = found.kind === "counterexample" ? `the counterexample of ${run}` : run;
     out.push(c.red.bold(`✗ NONDETERMINISM in ${where}`));
@@ -221,7 +222,7 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
   } else {
     const what = cx.kind === "liveness" ? c.yellow.bold("✗ LIVENESS") : c.red.bold("✗ VIOLATION");
     out.push(
-      `${what} ${c.bold(cx.invariant)}${cx.runIndex === null ? "" : ` in run ${cx.runIndex}`} (after ${counted(outcome.runs, "run")}, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
+      `${what} ${c.bold(cx.invariant)}${cx.runIndex === null ? "" : ` in run ${runNumber(cx.runIndex)}`} (after ${counted(outcome.runs, "run")}, ${(outcome.searchMs / 1000).toFixed(1)} s, ${rate})`,
     );
     out.push(...counterexampleLines(c, cx));
     const limit = knownLimitOf(protocol, cx.invariant, outcome.bugs, cx.scenario.options);
@@ -242,11 +243,19 @@ function searchLine(c: ChalkInstance, outcome: FuzzOutcome, protocol?: Protocol)
   );
 }
 
+/**
+ * A run's number for people, counted from 1 as the run counts are (`after 379 runs`); `--json`
+ * gives the 0-based index (`run`).
+ */
+function runNumber(index: number): number {
+  return index + 1;
+}
+
 /** The counterexample's message, its shrink, its files and the line that replays it. */
 function counterexampleLines(c: ChalkInstance, cx: Counterexample): string[] {
   const out = [
     `  ${cx.message}`,
-    `  shrunk to ${counted(cx.faultActions, "fault action")} in ${counted(cx.shrinkSteps, "step")} (${counted(cx.shrinkRuns, "run")}, ${(cx.shrinkMs / 1000).toFixed(1)} s)`,
+    `  shrunk to ${counted(cx.faultActions, "fault action")} in ${counted(cx.shrinkSteps, "step")}${cx.faultActionsRemoved === 0 ? "" : ` and a last pass that removed ${cx.faultActionsRemoved} more`} (${counted(cx.shrinkRuns, "run")}, ${(cx.shrinkMs / 1000).toFixed(1)} s)`,
   ];
   if (cx.file !== undefined) out.push(`  counterexample: ${cx.file}`);
   if (cx.traceFile !== undefined)

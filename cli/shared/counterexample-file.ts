@@ -33,6 +33,8 @@ export interface Counterexample {
   readonly kind: RunFailure["kind"];
   readonly message: string;
   readonly faultActions: number;
+  /** Fault actions the last pass of shrinking removed from the shrunk plan's (sim/fuzz/minimize.ts). */
+  readonly faultActionsRemoved: number;
   readonly replay: string;
   readonly traceHash: string;
   /** True when the saved scenario, run as `quorumlab run` runs it, fails the same way. */
@@ -171,6 +173,7 @@ export async function saveCounterexample({
     kind: failure.kind,
     message: replayedMessage(result, failure),
     faultActions: faultActionCount(scenario),
+    faultActionsRemoved: info.shrink.removedActions.length,
     replay: replayLine(source, file === undefined ? `${name}.yaml` : displayPath(file), liveness),
     traceHash: result.traceHash,
     reproduced,

@@ -246,7 +246,7 @@ async function shrinkAndSave({
   });
   if (shrink === undefined) {
     throw new InputError(
-      `nondeterminism: run ${failure.index} failed in the campaign but passed when re-run with the same seed; ` +
+      `nondeterminism: run ${failure.index + 1} failed in the campaign but passed when re-run with the same seed; ` +
         "the protocol depends on something outside the simulation (state kept between runs, say)",
       source.module === undefined ? {} : { file: displayPath(source.module) },
     );

@@ -22,7 +22,8 @@ import { planArbitrary } from "./arbitraries.js";
 import { compareRuns } from "./determinism.js";
 import type { CampaignGuide } from "./guide.js";
 import type { PlanShape, RunJob, RunReport } from "./jobs.js";
-import { type FuzzPlan, type FuzzSettings, planScenario } from "./plan.js";
+import { removeIdleActions } from "./minimize.js";
+import { type FuzzPlan, type FuzzSettings, planScenario, quietNote } from "./plan.js";
 import { type RunFailure, type RunVerdict, type ScenarioRunner, sameFailure } from "./property.js";
 import { shrinkPlan } from "./shrink.js";
 import { drawSwarm, faultKinds, type Swarm, type SwarmTheme } from "./swarm.js";
@@ -172,7 +173,12 @@ export interface ShrinkResult {
   readonly fcSeed: number | null;
   readonly fcPath: string | null;
   readonly shrinkSteps: number;
-  /** Runs performed while shrinking. */
+  /**
+   * The fault actions of the shrunk plan's scenario (`planScenario(plan)`, by index, ascending)
+   * that the last pass removed (./minimize.ts): the counterexample leaves them out.
+   */
+  readonly removedActions: readonly number[];
+  /** Runs performed while shrinking, the last pass's included. */
   readonly shrinkRuns: number;
   /** True when the shrink budget ran out before fast-check had tried everything. */
   readonly budgetExhausted: boolean;
@@ -220,11 +226,50 @@ export function shrinkJob(
   const fails = (plan: FuzzPlan) => runner(fuzzScenario(plan, settings)).failure;
   const failure = fails(job.plan);
   if (failure === undefined) return undefined;
+  const deadline = deadlineOf(options);
   const shrunk = shrinkPlan(job.plan, settings, failure, fails, {
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
   });
-  return { ...shrunk, fcSeed: null, fcPath: null };
+  return withIdleActionsRemoved(
+    { ...shrunk, fcSeed: null, fcPath: null, removedActions: [] },
+    settings,
+    runner,
+    {
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(deadline === undefined ? {} : { deadline }),
+    },
+  );
+}
+
+function deadlineOf(options: ShrinkOptions): number | undefined {
+  return options.now === undefined || options.budgetMs === undefined
+    ? undefined
+    : options.now() + options.budgetMs;
+}
+
+/**
+ * The last pass of shrinking (./minimize.ts): removes the fault actions of the shrunk plan's
+ * scenario that the failure does not need, within what is left of the shrink budget. The quiet
+ * phase's repairs stay: they are part of the plan (`quiet`), not faults.
+ */
+function withIdleActionsRemoved(
+  shrunk: ShrinkResult,
+  settings: FuzzSettings,
+  runner: ScenarioRunner,
+  budget: { readonly now?: () => number; readonly deadline?: number },
+): ShrinkResult {
+  const pass = removeIdleActions(fuzzScenario(shrunk.plan, settings), shrunk.failure, runner, {
+    removable: (action) => action.note !== quietNote,
+    ...budget,
+  });
+  return {
+    ...shrunk,
+    failure: pass.failure,
+    removedActions: pass.removed,
+    shrinkRuns: shrunk.shrinkRuns + pass.runs,
+    budgetExhausted: shrunk.budgetExhausted || pass.budgetExhausted,
+  };
 }
 
 /** As `shrinkRun`, given the fast-check seed directly (for `--fc-seed` replays). */
@@ -235,7 +280,7 @@ export function shrinkWithSeed(
   options: ShrinkOptions = {},
 ): ShrinkResult | undefined {
   const now = options.now;
-  const deadline = now === undefined || options.budgetMs === undefined ? undefined : now() + options.budgetMs;
+  const deadline = deadlineOf(options);
   let target: RunFailure | undefined;
   // fast-check's counterexample is the last plan that failed.
   let last: RunFailure | undefined;
@@ -264,16 +309,22 @@ export function shrinkWithSeed(
   );
   if (!details.failed || last === undefined || details.counterexample === null) return undefined;
   const fcPath = details.counterexamplePath ?? "0";
-  return {
+  const shrunk: ShrinkResult = {
     plan: details.counterexample[0],
     failure: last,
     fcSeed,
     fcPath,
     // Each step of the path after the first (the run) is one shrink step; so for a rebuild too.
     shrinkSteps: fcPath.split(":").length - 1,
+    removedActions: [],
     shrinkRuns,
     budgetExhausted,
   };
+  // A rebuild at a path takes the same last pass, so that it writes the same file.
+  return withIdleActionsRemoved(shrunk, settings, runner, {
+    ...(now === undefined ? {} : { now }),
+    ...(deadline === undefined ? {} : { deadline }),
+  });
 }
 
 export interface CampaignProgress {

@@ -8,13 +8,17 @@ import { copyScenario, fuzzerDescription } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { exactDuration, writeScenario } from "../scenario/write.js";
 import type { ShrinkResult } from "./campaign.js";
+import { keepActions } from "./minimize.js";
 import { type FuzzSettings, planScenario, quietNote } from "./plan.js";
 
 export interface CounterexampleInfo {
   readonly shrink: ShrinkResult;
   /** The campaign's seed; null for a run rebuilt with `--fc-seed` and no `--seed`. */
   readonly campaignSeed: bigint | null;
-  /** The global run index that failed first; null for a run rebuilt with `--fc-seed`. */
+  /**
+   * The global run index (0-based) that failed first; null for a run rebuilt with `--fc-seed`.
+   * Text counts runs from 1, so the description names run `runIndex + 1`.
+   */
   readonly runIndex: number | null;
 }
 
@@ -63,6 +67,16 @@ export function counterexampleScenario(
       : failure.kind === "exception" || failure.invariant === "exception"
         ? "throws an exception"
         : `violates ${failure.invariant}`;
+  const removed = shrink.removedActions.length;
+  const planned = planScenario(shrink.plan, settings, { name: settings.protocol });
+  // Said when the last pass removed actions: the shrunk plan itself holds more of them.
+  const lastPass =
+    removed === 0
+      ? []
+      : [
+          `A last pass then removed ${removed} of the ${faultActionCount(planned)} fault actions of the shrunk plan, which`,
+          `the violation does not need${shrink.fcSeed === null ? "" : " (the rebuild takes the same pass)"}.`,
+        ];
   const description = [
     `${fuzzerDescription}: ${settings.protocol} with ${bugs} ${what}.`,
     "",
@@ -70,22 +84,33 @@ export function counterexampleScenario(
     "",
     ...(shrink.fcSeed === null
       ? [
-          `Campaign seed ${info.campaignSeed === null ? "unknown" : formatSeed(info.campaignSeed)}, run ${info.runIndex ?? "unknown"}: a mutant of a corpus entry,`,
+          `Campaign seed ${info.campaignSeed === null ? "unknown" : formatSeed(info.campaignSeed)}, run ${info.runIndex === null ? "unknown" : info.runIndex + 1}: a mutant of a corpus entry,`,
           `shrunk in ${shrink.shrinkSteps} steps. This file is its replay.`,
+          ...lastPass,
         ]
       : [
           `${info.campaignSeed === null ? "Fast-check" : `Campaign seed ${formatSeed(info.campaignSeed)}; fast-check`} seed ${shrink.fcSeed},`,
-          `path "${shrink.fcPath}" (${shrink.shrinkSteps} shrink steps). Rebuild it with:`,
+          `path "${shrink.fcPath}" (${shrink.shrinkSteps} shrink steps).`,
+          ...lastPass,
+          "Rebuild it with:",
           `  quorumlab fuzz ${module?.target ?? settings.protocol}${info.campaignSeed === null ? "" : ` --seed ${formatSeed(info.campaignSeed)}`} ${settingsFlags(settings)} --fc-seed ${shrink.fcSeed} --fc-path ${shrink.fcPath}`,
         ]),
     "",
   ].join("\n");
-  const scenario = planScenario(shrink.plan, settings, {
+  const fromPlan = planScenario(shrink.plan, settings, {
     name: counterexampleName(settings, info),
     summary: `Fuzzer counterexample: ${settings.protocol} ${what}${settings.bugs.length === 0 ? "" : ` (${settings.bugs.join(", ")})`}.`,
     description,
     ...(failure.kind === "safety" ? { expectViolates: [failure.invariant] } : {}),
   });
+  const gone = new Set(shrink.removedActions);
+  const scenario =
+    removed === 0
+      ? fromPlan
+      : keepActions(
+          fromPlan,
+          fromPlan.faults.map((_, index) => index).filter((index) => !gone.has(index)),
+        );
   return module === undefined ? scenario : copyScenario(scenario, { module: module.fromScenario });
 }
 

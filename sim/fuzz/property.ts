@@ -13,7 +13,7 @@
  */
 import { DeterminismError } from "../determinism.js";
 import { type Invariant, leaderLiveness, type Protocol } from "../node.js";
-import { type HistoryChecker, type RunResult, runScenario } from "../run.js";
+import { type HistoryChecker, type RunResult, runScenario, type StepRun } from "../run.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { TraceLine } from "../trace.js";
 import { CoverageRecorder, ProbeRecorder } from "./coverage.js";
@@ -41,6 +41,8 @@ export interface RunVerdict {
   readonly traceHash?: string;
   /** The trace, when asked for (`RunAsk.keepTrace`). */
   readonly records?: readonly TraceLine[];
+  /** The fault actions that ran, and which of them were skipped, when asked for (`RunAsk.stepsRun`). */
+  readonly stepsRun?: readonly StepRun[];
 }
 
 /** What a caller may ask of one run beyond its verdict. */
@@ -49,6 +51,8 @@ export interface RunAsk {
   readonly traceHash?: boolean;
   /** Keep the trace too (`RunVerdict.records`), to find where two runs differ. */
   readonly keepTrace?: boolean;
+  /** Say which fault actions ran (`RunVerdict.stepsRun`; the run records them anyway). */
+  readonly stepsRun?: boolean;
 }
 
 /** Runs one scenario and classifies the outcome. */
@@ -166,6 +170,7 @@ export function scenarioRunner(
       const hash = {
         ...(hashTrace ? { traceHash: result.traceHash } : {}),
         ...(keepTrace ? { records: result.records } : {}),
+        ...(ask?.stepsRun === true ? { stepsRun: result.stepsRun } : {}),
       };
       if (firstSafety?.invariant === eventBudgetName) {
         return { failure: undefined, events: result.events, truncated: true, leaders, ...covered(), ...hash };

@@ -270,6 +270,7 @@ describe("--json shapes", () => {
       "kind",
       "message",
       "faultActions",
+      "faultActionsRemoved",
       "replay",
       "traceHash",
       "reproduced",
@@ -365,6 +366,11 @@ describe("--json shapes", () => {
     expect(rebuilt.runsPerSec).toBeGreaterThan(0);
     expect(rebuilt.eventsPerSec).toBeGreaterThan(0);
     expect(rebuilt.counterexample.run).toBeNull();
+    // `run` is the failing run's 0-based index; `runs` counts runs up to and including it.
+    expect(campaign.counterexample.run).toBe((campaign.runs as number) - 1);
+    // The rebuild takes the same last pass, so it removes the same actions.
+    expect(typeof campaign.counterexample.faultActionsRemoved).toBe("number");
+    expect(rebuilt.counterexample.faultActionsRemoved).toBe(campaign.counterexample.faultActionsRemoved);
   });
 
   it("fuzz: nondeterminism is {run, kind, invariant, file, hashes, line, event, timeUs, first, second}, for a sampled run and a counterexample alike", () => {
