@@ -15,7 +15,8 @@
  * module's, `KernelConfig.guardData`) keeps its list items frozen and hands out a frozen copy of
  * a list, made on the first read after a write to it, so that a module that pushes to the list it
  * read, or changes an item of it, fails at that line instead of changing durable state past the
- * writes a crash that loses unsynced writes rolls back.
+ * writes a crash that loses unsynced writes rolls back. Freezing cannot reach a Map's or a Set's
+ * entries: an item holding one is handed out as a copy, made on every read.
  */
 import { copyData, uncopyable } from "./freeze.js";
 import type { DurableStorage } from "./node.js";
@@ -36,6 +37,8 @@ export class MemoryStorage implements DurableStorage {
   private readonly syncedLists = new Map<string, SyncedList>();
   /** Counts syncs (and rollbacks) that changed anything: the records of older epochs are spent. */
   private epoch = 0;
+  /** Guarded storage: a list item was stored that freezing could not reach all through (`list`). */
+  private holdsLooseItems = false;
   /** Number of write calls, a figure for reports (persist operations per run). */
   writes = 0;
   /** Number of `sync` calls. */
@@ -72,8 +75,14 @@ export class MemoryStorage implements DurableStorage {
   append(key: string, ...items: unknown[]): void {
     // Copied first (into the call's own array), so that an item storage refuses writes nothing.
     const frozen = this.handedOut !== undefined;
-    for (let index = 0; index < items.length; index++)
-      items[index] = storedCopy(items[index], "append", key, frozen);
+    for (let index = 0; index < items.length; index++) {
+      const item = storedCopy(items[index], "append", key, frozen);
+      if (frozen && !frozenThrough(item)) {
+        looseItems.add(item as object);
+        this.holdsLooseItems = true;
+      }
+      items[index] = item;
+    }
     this.wrote();
     this.rememberList(key);
     let list = this.lists.get(key);
@@ -107,8 +116,20 @@ export class MemoryStorage implements DurableStorage {
     if (handedOut === undefined) return list as T[];
     let copy = handedOut.get(key);
     if (copy === undefined) {
-      copy = Object.freeze(list.slice());
-      handedOut.set(key, copy);
+      let copied = false;
+      const items = list.slice();
+      // An item that freezing cannot reach all through (a Map or Set in it) is copied on every
+      // read, as a value is, so that changing it changes no stored state.
+      if (this.holdsLooseItems) {
+        for (let index = 0; index < items.length; index++) {
+          if (looseItems.has(items[index] as object)) {
+            items[index] = structuredClone(items[index]);
+            copied = true;
+          }
+        }
+      }
+      copy = Object.freeze(items);
+      if (!copied) handedOut.set(key, copy);
     }
     return copy as T[];
   }
@@ -223,6 +244,31 @@ export class MemoryStorage implements DurableStorage {
       if (synced.tail.length > 0) synced.tail = [];
     }
   }
+}
+
+/**
+ * Stored list items of guarded stores that freezing could not reach all through. Kept outside the
+ * stores, whose fields a state snapshot walks: a weak set there would count as state it cannot read.
+ */
+const looseItems = new WeakSet<object>();
+
+/**
+ * Whether nothing inside `value` can change: a stored item is frozen object by object, but a Map
+ * or Set (or a class instance copied with `structuredClone`) is frozen only on the outside, and
+ * its entries can still be changed.
+ */
+function frozenThrough(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return true;
+  if (value instanceof Map || value instanceof Set) return false;
+  if (!Object.isFrozen(value)) return false;
+  if (Array.isArray(value)) {
+    for (const item of value) if (!frozenThrough(item)) return false;
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  for (const field of Object.values(value)) if (!frozenThrough(field)) return false;
+  return true;
 }
 
 /** Marks a key that held no value at the last sync. */

@@ -118,6 +118,27 @@ describe("durable storage", () => {
     expect(Object.isFrozen(plain.list("log"))).toBe(false);
   });
 
+  it("guarded, copies on every read a list item freezing cannot reach (a Map or Set in it)", () => {
+    const storage = new MemoryStorage({ guarded: true });
+    storage.append("log", { term: 1, votes: new Map([["n1", true]]) }, { term: 2 });
+    const first = storage.list<{ term: number; votes?: Map<string, boolean> }>("log");
+    // The Map inside a frozen item can still be changed: what was read is a copy.
+    first[0]?.votes?.set("n2", true);
+    const again = storage.list<{ term: number; votes?: Map<string, boolean> }>("log");
+    expect([...(again[0]?.votes?.keys() ?? [])]).toEqual(["n1"]);
+    expect(again).not.toBe(first);
+    // Items freezing reaches all through are handed out as stored.
+    expect(again[1]).toBe(first[1]);
+    storage.sync();
+    storage.append("sets", new Set([1]));
+    storage.list<Set<number>>("sets")[0]?.add(2);
+    expect([...(storage.list<Set<number>>("sets")[0] ?? [])]).toEqual([1]);
+    // A power loss rolls back to what was stored, not to what a read changed.
+    storage.loseUnsynced();
+    expect(storage.list("sets")).toEqual([]);
+    expect(storage.list<{ votes?: Map<string, boolean> }>("log")[0]?.votes?.size).toBe(1);
+  });
+
   it.each([
     ["plain", false],
     ["guarded", true],
