@@ -193,6 +193,11 @@ export interface ShrinkOptions {
    * short by a shrink budget rebuilds the same plan as the shrink that printed it.
    */
   readonly path?: string;
+  /**
+   * With `path`: the last pass stops before a run beyond this many, as a shrink budget stopped
+   * it in the shrink that printed the path (`LastPassResult.runs`), so it rebuilds the same file.
+   */
+  readonly lastPassRuns?: number;
 }
 
 /**
@@ -246,8 +251,8 @@ function deadlineOf(options: ShrinkOptions): number | undefined {
 /**
  * The last pass of shrinking (./minimize.ts): removes the fault actions of the shrunk plan's
  * scenario that the failure does not need and makes the rest, the workload and the run simpler,
- * within what is left of the shrink budget. The quiet phase's repairs stay: they are part of the
- * plan (`quiet`), not faults.
+ * within what is left of the shrink budget (or, rebuilding a cut pass, its count of runs). The
+ * quiet phase's repairs stay: they are part of the plan (`quiet`), not faults.
  */
 function withLastPass(
   shrunk: Omit<ShrinkResult, "lastPass">,
@@ -315,10 +320,12 @@ export function shrinkWithSeed(
     shrinkRuns,
     budgetExhausted,
   };
-  // A rebuild at a path takes the same last pass, so that it writes the same file.
+  // A rebuild at a path takes the same last pass, so that it writes the same file; where the
+  // budget cut the pass, the rebuild stops it after as many runs.
   return withLastPass(shrunk, settings, runner, {
     ...(now === undefined ? {} : { now }),
     ...(deadline === undefined ? {} : { deadline }),
+    ...(options.lastPassRuns === undefined ? {} : { maxRuns: options.lastPassRuns }),
   });
 }
 

@@ -86,7 +86,7 @@ export function counterexampleScenario(
           `path "${shrink.fcPath}" (${shrink.shrinkSteps} shrink steps).`,
           ...lastPass,
           "Rebuild it with:",
-          `  quorumlab fuzz ${module?.target ?? settings.protocol}${info.campaignSeed === null ? "" : ` --seed ${formatSeed(info.campaignSeed)}`} ${settingsFlags(settings)} --fc-seed ${shrink.fcSeed} --fc-path ${shrink.fcPath}`,
+          `  quorumlab fuzz ${module?.target ?? settings.protocol}${info.campaignSeed === null ? "" : ` --seed ${formatSeed(info.campaignSeed)}`} ${settingsFlags(settings)} --fc-seed ${shrink.fcSeed} --fc-path ${shrink.fcPath}${pass.budgetExhausted ? ` --last-pass-runs ${pass.runs}` : ""}`,
         ]),
     "",
   ].join("\n");
@@ -109,7 +109,7 @@ function lastPassLines(pass: LastPassResult, rebuilt: boolean): string[] {
   const changes = lastPassChanges(pass);
   if (changes.length === 0) return [];
   const how = pass.budgetExhausted
-    ? `the shrink budget stopped it after ${counted(pass.runs, "run")}${rebuilt ? "; the rebuild, which has no budget, goes further" : ""}`
+    ? `the shrink budget stopped it after ${counted(pass.runs, "run")}${rebuilt ? ", and the rebuild stops it there too" : ""}`
     : rebuilt
       ? "the rebuild takes the same pass"
       : "";
