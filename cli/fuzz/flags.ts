@@ -23,6 +23,7 @@ export interface FuzzArgs {
   "shrink-time": string;
   "fc-seed"?: number;
   "fc-path"?: string;
+  "last-pass-runs"?: number;
   replay?: string;
   swarm: boolean;
   coverage?: boolean;
@@ -74,6 +75,11 @@ export function fuzzFlags(yargs: Argv): Argv<FuzzArgs> {
       describe: "rebuild one run from its fast-check seed (with --fc-path)",
     })
     .option("fc-path", { type: "string", describe: "fast-check shrink path printed with a counterexample" })
+    .option("last-pass-runs", {
+      type: "number",
+      describe:
+        "with --fc-path: stop the last pass of shrinking after this many runs, where the shrink budget stopped it",
+    })
     .option("replay", { type: "string", describe: "run a counterexample file against a protocol module" })
     .option("swarm", {
       type: "boolean",
@@ -149,6 +155,7 @@ export function settingsInput(args: FuzzArgs): SettingsInput {
 
 /**
  * Refuses the flags that the chosen mode would ignore: `--fc-path` without `--fc-seed`,
+ * `--last-pass-runs` without `--fc-path`,
  * `--liveness-deadline` without `--liveness`, `--corpus` with `--no-swarm`, `--no-coverage` without it, a campaign's flags when one run is rebuilt
  * (`--fc-seed`) or a file replayed (`--replay`), and the search's flags beside `--replay`.
  * A flag with a default counts as given when its value is not the default.
@@ -156,6 +163,8 @@ export function settingsInput(args: FuzzArgs): SettingsInput {
 export function checkModeFlags(args: FuzzArgs): void {
   if (args["fc-path"] !== undefined && args["fc-seed"] === undefined)
     throw new InputError("--fc-path: only with --fc-seed, whose shrink path it is");
+  if (args["last-pass-runs"] !== undefined && args["fc-path"] === undefined)
+    throw new InputError("--last-pass-runs: only with --fc-path, whose last pass it stops");
   checkFastCheckFlags(args);
   if (args["liveness-deadline"] !== undefined && !args.liveness)
     throw new InputError("--liveness-deadline: only with --liveness, whose deadline it is");
@@ -216,6 +225,11 @@ function checkFastCheckFlags(args: FuzzArgs): void {
   if (seed !== undefined && !(Number.isInteger(seed) && seed >= 0 && seed <= fcSeedMax))
     throw new InputError(
       `--fc-seed: expected a whole number from 0 to ${fcSeedMax} (the fast-check seed printed with a counterexample), got ${seed}`,
+    );
+  const runs = args["last-pass-runs"];
+  if (runs !== undefined && !(Number.isInteger(runs) && runs >= 0))
+    throw new InputError(
+      `--last-pass-runs: expected a whole number of runs (as a counterexample's rebuild command gives it), got ${runs}`,
     );
   const path = args["fc-path"];
   if (path !== undefined && !/^0(:\d{1,9})*$/.test(path))

@@ -103,6 +103,12 @@ export function fuzzJson(
             message: cx.message,
             faultActions: cx.faultActions,
             faultActionsRemoved: cx.faultActionsRemoved,
+            faultActionsSimplified: cx.faultActionsSimplified,
+            clients: cx.clients,
+            operations: cx.operations,
+            durationUs: cx.durationUs,
+            beforeLastPass: cx.beforeLastPass,
+            lastPassComplete: cx.lastPassComplete,
             replay: cx.replay,
             traceHash: cx.traceHash,
             reproduced: cx.reproduced,
@@ -255,7 +261,7 @@ function runNumber(index: number): number {
 function counterexampleLines(c: ChalkInstance, cx: Counterexample): string[] {
   const out = [
     `  ${cx.message}`,
-    `  shrunk to ${counted(cx.faultActions, "fault action")} in ${counted(cx.shrinkSteps, "step")}${cx.faultActionsRemoved === 0 ? "" : ` and a last pass that removed ${cx.faultActionsRemoved} more`} (${counted(cx.shrinkRuns, "run")}, ${(cx.shrinkMs / 1000).toFixed(1)} s)`,
+    `  shrunk to ${counted(cx.faultActions, "fault action")} in ${counted(cx.shrinkSteps, "step")}${lastPassSummary(cx)} (${counted(cx.shrinkRuns, "run")}, ${(cx.shrinkMs / 1000).toFixed(1)} s)`,
   ];
   if (cx.file !== undefined) out.push(`  counterexample: ${cx.file}`);
   if (cx.traceFile !== undefined)
@@ -266,6 +272,34 @@ function counterexampleLines(c: ChalkInstance, cx: Counterexample): string[] {
     out.push(c.yellow("  warning: the saved scenario did not reproduce the failure when re-run"));
   out.push(`replay: ${cx.replay}`);
   return out;
+}
+
+/**
+ * What the last pass of shrinking did, after the steps: ` and a last pass that removed 7 more,
+ * simplified 2, cut the workload to 1 client and 4 operations (from 3 and 41) and shortened the
+ * run to 612ms (from 3s)`; nothing when it changed nothing.
+ */
+function lastPassSummary(cx: Counterexample): string {
+  const before = cx.beforeLastPass;
+  const changes: string[] = [];
+  if (cx.faultActionsRemoved > 0) changes.push(`removed ${cx.faultActionsRemoved} more`);
+  if (cx.faultActionsSimplified > 0) changes.push(`simplified ${cx.faultActionsSimplified}`);
+  if (before.clients > 0 && cx.clients === 0) changes.push("removed the workload");
+  else if (before.clients !== cx.clients || before.operations !== cx.operations)
+    changes.push(
+      `cut the workload to ${counted(cx.clients, "client")} and ${counted(cx.operations, "operation")} (from ${before.clients} and ${before.operations})`,
+    );
+  if (cx.durationUs < before.durationUs)
+    changes.push(
+      `shortened the run to ${formatDuration(cx.durationUs)} (from ${formatDuration(before.durationUs)})`,
+    );
+  if (changes.length === 0)
+    return cx.lastPassComplete ? "" : "; the shrink budget ran out before the last pass";
+  const said =
+    changes.length === 1
+      ? (changes[0] as string)
+      : `${changes.slice(0, -1).join(", ")} and ${changes.at(-1)}`;
+  return ` and a last pass that ${said}${cx.lastPassComplete ? "" : ", cut short by the shrink budget"}`;
 }
 
 /**

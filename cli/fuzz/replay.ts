@@ -39,6 +39,7 @@ export async function replayFastCheck(args: FuzzArgs, seed: bigint | null): Prom
     () =>
       shrinkWithSeed(settings, args["fc-seed"] as number, runner, {
         ...(args["fc-path"] === undefined ? {} : { path: args["fc-path"] }),
+        ...(args["last-pass-runs"] === undefined ? {} : { lastPassRuns: args["last-pass-runs"] }),
       }),
     args,
   );

@@ -14,6 +14,7 @@ import {
   faultActionCount,
 } from "../../sim/fuzz/counterexample.js";
 import { compareRuns, describeNondeterminism, type Nondeterminism } from "../../sim/fuzz/determinism.js";
+import type { ScenarioSize } from "../../sim/fuzz/minimize.js";
 import type { FuzzSettings } from "../../sim/fuzz/plan.js";
 import type { RunFailure } from "../../sim/fuzz/property.js";
 import { type RunResult, runScenario } from "../../sim/run.js";
@@ -35,6 +36,16 @@ export interface Counterexample {
   readonly faultActions: number;
   /** Fault actions the last pass of shrinking removed from the shrunk plan's (sim/fuzz/minimize.ts). */
   readonly faultActionsRemoved: number;
+  /** Fault actions the last pass kept but made earlier, shorter or smaller. */
+  readonly faultActionsSimplified: number;
+  /** The saved scenario's workload clients (0 without a workload), the operations they invoked in its run, and its length. */
+  readonly clients: number;
+  readonly operations: number;
+  readonly durationUs: number;
+  /** The same sizes of the shrunk plan's scenario, before the last pass. */
+  readonly beforeLastPass: ScenarioSize;
+  /** False when the shrink budget stopped the last pass before it had finished. */
+  readonly lastPassComplete: boolean;
   readonly replay: string;
   readonly traceHash: string;
   /** True when the saved scenario, run as `quorumlab run` runs it, fails the same way. */
@@ -152,6 +163,12 @@ export async function saveCounterexample({
     ...(file === undefined ? {} : { scenarioFile: displayPath(file) }),
   });
   const reproduced = reproduces(result, failure, settings.liveness);
+  const pass = info.shrink.lastPass;
+  const size = {
+    clients: scenario.workload?.clients ?? 0,
+    operations: result.history.filter((event) => event.type === "invoke").length,
+    durationUs: scenario.durationUs,
+  };
   // `run --liveness` checks the protocol's liveness invariants (and refuses a protocol with none);
   // the fuzzer's own check, a leader after healing, fails the saved file's `expect` without it.
   const protocol = (await registryFor(source)).get(scenario.protocol);
@@ -173,7 +190,12 @@ export async function saveCounterexample({
     kind: failure.kind,
     message: replayedMessage(result, failure),
     faultActions: faultActionCount(scenario),
-    faultActionsRemoved: info.shrink.removedActions.length,
+    faultActionsRemoved: pass.removed,
+    faultActionsSimplified: pass.simplified,
+    ...size,
+    // A pass the budget left no run changed nothing, and counted no operations: the file's are those.
+    beforeLastPass: pass.runs === 0 ? { faultActions: faultActionCount(scenario), ...size } : pass.before,
+    lastPassComplete: !pass.budgetExhausted,
     replay: replayLine(source, file === undefined ? `${name}.yaml` : displayPath(file), liveness),
     traceHash: result.traceHash,
     reproduced,

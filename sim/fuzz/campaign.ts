@@ -22,7 +22,7 @@ import { planArbitrary } from "./arbitraries.js";
 import { compareRuns } from "./determinism.js";
 import type { CampaignGuide } from "./guide.js";
 import type { PlanShape, RunJob, RunReport } from "./jobs.js";
-import { removeIdleActions } from "./minimize.js";
+import { type LastPassResult, lastPass } from "./minimize.js";
 import { type FuzzPlan, type FuzzSettings, planScenario, quietNote } from "./plan.js";
 import { type RunFailure, type RunVerdict, type ScenarioRunner, sameFailure } from "./property.js";
 import { shrinkPlan } from "./shrink.js";
@@ -174,10 +174,10 @@ export interface ShrinkResult {
   readonly fcPath: string | null;
   readonly shrinkSteps: number;
   /**
-   * The fault actions of the shrunk plan's scenario (`planScenario(plan)`, by index, ascending)
-   * that the last pass removed (./minimize.ts): the counterexample leaves them out.
+   * The last pass over the shrunk plan's scenario (./minimize.ts): the fault actions, workload and
+   * run length the counterexample has instead of the plan's, and what it changed.
    */
-  readonly removedActions: readonly number[];
+  readonly lastPass: LastPassResult;
   /** Runs performed while shrinking, the last pass's included. */
   readonly shrinkRuns: number;
   /** True when the shrink budget ran out before fast-check had tried everything. */
@@ -193,6 +193,11 @@ export interface ShrinkOptions {
    * short by a shrink budget rebuilds the same plan as the shrink that printed it.
    */
   readonly path?: string;
+  /**
+   * With `path`: the last pass stops before a run beyond this many, as a shrink budget stopped
+   * it in the shrink that printed the path (`LastPassResult.runs`), so it rebuilds the same file.
+   */
+  readonly lastPassRuns?: number;
 }
 
 /**
@@ -231,15 +236,10 @@ export function shrinkJob(
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs }),
   });
-  return withIdleActionsRemoved(
-    { ...shrunk, fcSeed: null, fcPath: null, removedActions: [] },
-    settings,
-    runner,
-    {
-      ...(options.now === undefined ? {} : { now: options.now }),
-      ...(deadline === undefined ? {} : { deadline }),
-    },
-  );
+  return withLastPass({ ...shrunk, fcSeed: null, fcPath: null }, settings, runner, {
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(deadline === undefined ? {} : { deadline }),
+  });
 }
 
 function deadlineOf(options: ShrinkOptions): number | undefined {
@@ -250,23 +250,24 @@ function deadlineOf(options: ShrinkOptions): number | undefined {
 
 /**
  * The last pass of shrinking (./minimize.ts): removes the fault actions of the shrunk plan's
- * scenario that the failure does not need, within what is left of the shrink budget. The quiet
- * phase's repairs stay: they are part of the plan (`quiet`), not faults.
+ * scenario that the failure does not need and makes the rest, the workload and the run simpler,
+ * within what is left of the shrink budget (or, rebuilding a cut pass, its count of runs). The
+ * quiet phase's repairs stay: they are part of the plan (`quiet`), not faults.
  */
-function withIdleActionsRemoved(
-  shrunk: ShrinkResult,
+function withLastPass(
+  shrunk: Omit<ShrinkResult, "lastPass">,
   settings: FuzzSettings,
   runner: ScenarioRunner,
-  budget: { readonly now?: () => number; readonly deadline?: number },
+  budget: { readonly now?: () => number; readonly deadline?: number; readonly maxRuns?: number },
 ): ShrinkResult {
-  const pass = removeIdleActions(fuzzScenario(shrunk.plan, settings), shrunk.failure, runner, {
+  const pass = lastPass(fuzzScenario(shrunk.plan, settings), shrunk.failure, runner, {
     removable: (action) => action.note !== quietNote,
     ...budget,
   });
   return {
     ...shrunk,
     failure: pass.failure,
-    removedActions: pass.removed,
+    lastPass: pass,
     shrinkRuns: shrunk.shrinkRuns + pass.runs,
     budgetExhausted: shrunk.budgetExhausted || pass.budgetExhausted,
   };
@@ -309,21 +310,22 @@ export function shrinkWithSeed(
   );
   if (!details.failed || last === undefined || details.counterexample === null) return undefined;
   const fcPath = details.counterexamplePath ?? "0";
-  const shrunk: ShrinkResult = {
+  const shrunk = {
     plan: details.counterexample[0],
     failure: last,
     fcSeed,
     fcPath,
     // Each step of the path after the first (the run) is one shrink step; so for a rebuild too.
     shrinkSteps: fcPath.split(":").length - 1,
-    removedActions: [],
     shrinkRuns,
     budgetExhausted,
   };
-  // A rebuild at a path takes the same last pass, so that it writes the same file.
-  return withIdleActionsRemoved(shrunk, settings, runner, {
+  // A rebuild at a path takes the same last pass, so that it writes the same file; where the
+  // budget cut the pass, the rebuild stops it after as many runs.
+  return withLastPass(shrunk, settings, runner, {
     ...(now === undefined ? {} : { now }),
     ...(deadline === undefined ? {} : { deadline }),
+    ...(options.lastPassRuns === undefined ? {} : { maxRuns: options.lastPassRuns }),
   });
 }
 

@@ -7,8 +7,9 @@ import { formatSeed } from "../random.js";
 import { copyScenario, fuzzerDescription } from "../scenario/load.js";
 import type { Scenario } from "../scenario/schema.js";
 import { exactDuration, writeScenario } from "../scenario/write.js";
+import { formatDuration } from "../time.js";
 import type { ShrinkResult } from "./campaign.js";
-import { keepActions } from "./minimize.js";
+import { type LastPassResult, reducedScenario, type ScenarioSize } from "./minimize.js";
 import { type FuzzSettings, planScenario, quietNote } from "./plan.js";
 
 export interface CounterexampleInfo {
@@ -67,16 +68,8 @@ export function counterexampleScenario(
       : failure.kind === "exception" || failure.invariant === "exception"
         ? "throws an exception"
         : `violates ${failure.invariant}`;
-  const removed = shrink.removedActions.length;
-  const planned = planScenario(shrink.plan, settings, { name: settings.protocol });
-  // Said when the last pass removed actions: the shrunk plan itself holds more of them.
-  const lastPass =
-    removed === 0
-      ? []
-      : [
-          `A last pass then removed ${removed} of the ${faultActionCount(planned)} fault actions of the shrunk plan, which`,
-          `the violation does not need${shrink.fcSeed === null ? "" : " (the rebuild takes the same pass)"}.`,
-        ];
+  const pass = shrink.lastPass;
+  const lastPass = lastPassLines(pass, shrink.fcSeed !== null);
   const description = [
     `${fuzzerDescription}: ${settings.protocol} with ${bugs} ${what}.`,
     "",
@@ -93,7 +86,7 @@ export function counterexampleScenario(
           `path "${shrink.fcPath}" (${shrink.shrinkSteps} shrink steps).`,
           ...lastPass,
           "Rebuild it with:",
-          `  quorumlab fuzz ${module?.target ?? settings.protocol}${info.campaignSeed === null ? "" : ` --seed ${formatSeed(info.campaignSeed)}`} ${settingsFlags(settings)} --fc-seed ${shrink.fcSeed} --fc-path ${shrink.fcPath}`,
+          `  quorumlab fuzz ${module?.target ?? settings.protocol}${info.campaignSeed === null ? "" : ` --seed ${formatSeed(info.campaignSeed)}`} ${settingsFlags(settings)} --fc-seed ${shrink.fcSeed} --fc-path ${shrink.fcPath}${pass.budgetExhausted ? ` --last-pass-runs ${pass.runs}` : ""}`,
         ]),
     "",
   ].join("\n");
@@ -103,15 +96,78 @@ export function counterexampleScenario(
     description,
     ...(failure.kind === "safety" ? { expectViolates: [failure.invariant] } : {}),
   });
-  const gone = new Set(shrink.removedActions);
-  const scenario =
-    removed === 0
-      ? fromPlan
-      : keepActions(
-          fromPlan,
-          fromPlan.faults.map((_, index) => index).filter((index) => !gone.has(index)),
-        );
+  const scenario = reducedScenario(fromPlan, pass.reduced);
   return module === undefined ? scenario : copyScenario(scenario, { module: module.fromScenario });
+}
+
+/**
+ * What the last pass changed, in the counterexample's description: said only when it changed
+ * something, since the shrunk plan (which fast-check's seed and path rebuild) then differs from
+ * the file. `rebuilt`: there is a rebuild command, which takes the same pass.
+ */
+function lastPassLines(pass: LastPassResult, rebuilt: boolean): string[] {
+  const changes = lastPassChanges(pass);
+  if (changes.length === 0) return [];
+  const how = pass.budgetExhausted
+    ? `the shrink budget stopped it after ${counted(pass.runs, "run")}${rebuilt ? ", and the rebuild stops it there too" : ""}`
+    : rebuilt
+      ? "the rebuild takes the same pass"
+      : "";
+  return wrap(
+    `A last pass then ${joined(changes)}, and it still fails the same way${how === "" ? "" : ` (${how})`}.`,
+  );
+}
+
+/** What the last pass changed, as phrases: fault actions removed and simplified, workload, length. */
+function lastPassChanges(pass: LastPassResult): string[] {
+  const { before, after } = pass;
+  const changes: string[] = [];
+  if (pass.removed > 0) {
+    changes.push(`removed ${pass.removed} of the ${before.faultActions} fault actions of the shrunk plan`);
+  }
+  if (pass.simplified > 0) {
+    changes.push(`made ${pass.simplified} of the fault actions kept earlier, shorter or smaller`);
+  }
+  if (before.clients > 0 && after.clients === 0) {
+    changes.push(`removed the workload (${workloadSize(before)})`);
+  } else if (before.clients !== after.clients || before.operations !== after.operations) {
+    changes.push(`cut the workload from ${workloadSize(before)} to ${workloadSize(after)}`);
+  }
+  if (after.durationUs < before.durationUs) {
+    changes.push(
+      `shortened the run from ${formatDuration(before.durationUs)} to ${formatDuration(after.durationUs)}`,
+    );
+  }
+  return changes;
+}
+
+function workloadSize(size: ScenarioSize): string {
+  return `${counted(size.clients, "client")} and ${counted(size.operations, "operation")}`;
+}
+
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+/** `a, b and c`. */
+function joined(phrases: readonly string[]): string {
+  return phrases.length <= 1
+    ? (phrases[0] ?? "")
+    : `${phrases.slice(0, -1).join(", ")} and ${phrases[phrases.length - 1]}`;
+}
+
+/** Words in lines of at most 96 characters, as the rest of the description is written. */
+function wrap(text: string): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > 96) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(line);
+  return lines;
 }
 
 /** The YAML text of a counterexample scenario. */

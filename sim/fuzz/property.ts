@@ -43,6 +43,8 @@ export interface RunVerdict {
   readonly records?: readonly TraceLine[];
   /** The fault actions that ran, and which of them were skipped, when asked for (`RunAsk.stepsRun`). */
   readonly stepsRun?: readonly StepRun[];
+  /** Operations the clients invoked, when asked for (`RunAsk.operations`). */
+  readonly operations?: number;
 }
 
 /** What a caller may ask of one run beyond its verdict. */
@@ -53,6 +55,8 @@ export interface RunAsk {
   readonly keepTrace?: boolean;
   /** Say which fault actions ran (`RunVerdict.stepsRun`; the run records them anyway). */
   readonly stepsRun?: boolean;
+  /** Count the operations the clients invoked (`RunVerdict.operations`). */
+  readonly operations?: boolean;
 }
 
 /** Runs one scenario and classifies the outcome. */
@@ -171,6 +175,9 @@ export function scenarioRunner(
         ...(hashTrace ? { traceHash: result.traceHash } : {}),
         ...(keepTrace ? { records: result.records } : {}),
         ...(ask?.stepsRun === true ? { stepsRun: result.stepsRun } : {}),
+        ...(ask?.operations === true
+          ? { operations: result.history.filter((event) => event.type === "invoke").length }
+          : {}),
       };
       if (firstSafety?.invariant === eventBudgetName) {
         return { failure: undefined, events: result.events, truncated: true, leaders, ...covered(), ...hash };

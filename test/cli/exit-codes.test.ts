@@ -266,6 +266,14 @@ describe("exit codes", () => {
       "--fc-path: the run of --fc-seed 5 with these settings has no shrink path '0:99:99' (give the path printed with the counterexample, and the same flags)",
     ],
     [
+      ["--fc-seed", "5", "--last-pass-runs", "3"],
+      "--last-pass-runs: only with --fc-path, whose last pass it stops",
+    ],
+    [
+      ["--fc-seed", "5", "--fc-path", "0", "--last-pass-runs", "1.5"],
+      "--last-pass-runs: expected a whole number of runs (as a counterexample's rebuild command gives it), got 1.5",
+    ],
+    [
       ["--fc-seed", "5", "--runs", "3", "--workers", "2"],
       "--fc-seed: rebuilds one run without a campaign, so it takes no --runs, --workers",
     ],

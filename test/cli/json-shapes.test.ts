@@ -271,6 +271,12 @@ describe("--json shapes", () => {
       "message",
       "faultActions",
       "faultActionsRemoved",
+      "faultActionsSimplified",
+      "clients",
+      "operations",
+      "durationUs",
+      "beforeLastPass",
+      "lastPassComplete",
       "replay",
       "traceHash",
       "reproduced",
@@ -368,9 +374,28 @@ describe("--json shapes", () => {
     expect(rebuilt.counterexample.run).toBeNull();
     // `run` is the failing run's 0-based index; `runs` counts runs up to and including it.
     expect(campaign.counterexample.run).toBe((campaign.runs as number) - 1);
-    // The rebuild takes the same last pass, so it removes the same actions.
+    // The rebuild takes the same last pass, so it removes and simplifies the same, to the same sizes.
     expect(typeof campaign.counterexample.faultActionsRemoved).toBe("number");
-    expect(rebuilt.counterexample.faultActionsRemoved).toBe(campaign.counterexample.faultActionsRemoved);
+    const lastPass = [
+      "faultActions",
+      "faultActionsRemoved",
+      "faultActionsSimplified",
+      "clients",
+      "operations",
+      "durationUs",
+      "beforeLastPass",
+      "lastPassComplete",
+    ];
+    for (const field of lastPass) {
+      expect(rebuilt.counterexample[field], field).toEqual(campaign.counterexample[field]);
+    }
+    expect(Object.keys(campaign.counterexample.beforeLastPass as object)).toEqual([
+      "faultActions",
+      "clients",
+      "operations",
+      "durationUs",
+    ]);
+    expect(campaign.counterexample.lastPassComplete).toBe(true);
   });
 
   it("fuzz: nondeterminism is {run, kind, invariant, file, hashes, line, event, timeUs, first, second}, for a sampled run and a counterexample alike", () => {

@@ -2,7 +2,8 @@
  * Campaigns: generated scenarios are valid, runs are a pure function of (seed, index), so the
  * runs performed and the first counterexample do not depend on how runs are split into batches,
  * workers or shards; a deliberately buggy protocol is found, shrunk to a handful of fault actions,
- * and its counterexample file replays to the same trace hash.
+ * and its counterexample file replays to the same trace hash; a shrink whose budget runs out in
+ * its last pass writes the file its rebuild command writes.
  */
 import { describe, expect, test } from "vitest";
 import { protocols } from "../../protocols/index.js";
@@ -273,5 +274,44 @@ describe("counterexamples", () => {
     const shrink = shrinkRun(buggy, 1n, index, runner);
     const replayed = shrinkRun(buggy, 1n, index, runner, { path: shrink?.fcPath ?? "0" });
     expect(replayed?.plan).toEqual(shrink?.plan);
+  });
+
+  test("a shrink whose budget runs out in the last pass writes the same file as its rebuild command", async () => {
+    const campaign = await runCampaign({
+      settings: buggy,
+      seed: 1n,
+      runs: 300,
+      now,
+      evaluate: evaluator(buggy, 1n, 1),
+    });
+    const index = campaign.failure?.index ?? -1;
+    const full = shrinkRun(buggy, 1n, index, runner);
+    if (full === undefined) throw new Error("the failing run passed when run again");
+    // A clock that moves only with the runs: the budget ends a few runs into the last pass.
+    let calls = 0;
+    const counting: typeof runner = (scenario, ask) => {
+      calls++;
+      return runner(scenario, ask);
+    };
+    const fastCheckRuns = full.shrinkRuns - full.lastPass.runs + 1;
+    const cut = shrinkRun(buggy, 1n, index, counting, { now: () => calls, budgetMs: fastCheckRuns + 3 });
+    if (cut === undefined) throw new Error("the failing run passed when run again");
+    expect(cut.fcPath).toBe(full.fcPath);
+    expect(cut.lastPass.budgetExhausted).toBe(true);
+    expect(cut.lastPass.runs).toBeGreaterThan(0);
+    expect(cut.lastPass.runs).toBeLessThan(full.lastPass.runs);
+    const text = (shrink: typeof cut) =>
+      counterexampleText(counterexampleScenario(buggy, { shrink, campaignSeed: 1n, runIndex: index }));
+    const written = text(cut);
+    expect(written).toContain(`--fc-path ${cut.fcPath} --last-pass-runs ${cut.lastPass.runs}\n`);
+    // The rebuild the description gives: the path, and the last pass stopped after as many runs.
+    const rebuilt = shrinkRun(buggy, 1n, index, runner, {
+      path: cut.fcPath ?? "0",
+      lastPassRuns: cut.lastPass.runs,
+    });
+    if (rebuilt === undefined) throw new Error("the rebuilt run passed");
+    expect(text(rebuilt)).toBe(written);
+    // Without the count, the rebuild takes the whole pass: another file.
+    expect(text(full)).not.toBe(written);
   });
 });

@@ -164,6 +164,32 @@ describe("quorumlab fuzz", () => {
     expect(rebuilt.traceHash).toBe(one.traceHash);
   });
 
+  test("a shrink budget that runs out before the last pass ends gives a rebuild command that writes the same file", () => {
+    const fuzz = (folder: string, args: string[]) => {
+      const result = spawnSync("node", [cli, "fuzz", ...args, "--out", join(out, folder), "--json"], {
+        cwd: root,
+        encoding: "utf8",
+      });
+      expect(result.status).toBe(1);
+      return (
+        JSON.parse(result.stdout) as {
+          counterexample: { file: string; traceHash: string; lastPassComplete: boolean };
+        }
+      ).counterexample;
+    };
+    // 5 ms runs out while fast-check shrinks, or in the last pass: the rebuild stops where it stopped.
+    const args = ["raft", "--bug", "commit-previous-term", "--runs", "600", "--seed", "1"];
+    const found = fuzz("budget-cut", [...args, "--shrink-time", "5ms"]);
+    expect(found.lastPassComplete).toBe(false);
+    const text = readFileSync(found.file, "utf8");
+    const command = /^ {4}quorumlab fuzz (.+)$/m.exec(text)?.[1];
+    expect(command).toMatch(/ --last-pass-runs \d+$/);
+    const rebuilt = fuzz("budget-cut-rebuilt", (command ?? "").split(" "));
+    expect(rebuilt.lastPassComplete).toBe(false);
+    expect(readFileSync(rebuilt.file, "utf8")).toBe(text);
+    expect(rebuilt.traceHash).toBe(found.traceHash);
+  });
+
   test("the text numbers the failing run from 1, as it counts the runs; --json gives its 0-based index", () => {
     const args = [cli, "fuzz", "paxos", "--bug", "reuse-ballots", "--runs", "40", "--seed", "0x2a"];
     const text = spawnSync("node", [...args, "--out", join(out, "numbered-text")], {

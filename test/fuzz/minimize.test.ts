@@ -1,18 +1,25 @@
 /**
  * The last pass of shrinking (sim/fuzz/minimize.ts). Goal: it removes the fault actions a
  * violation does not need (never ran, skipped, or simply not needed) and keeps the ones it does,
- * the result is 1-minimal, and the reduced scenario replays to its own trace hash. Method: a
- * constructed runner whose verdict depends only on which actions are present, then Raft's
- * Figure 8 chase (test/kernel/new-leader-faults.test.ts) with three idle actions added, run by the
- * fuzzer's own runner.
+ * the result is 1-minimal; it makes the actions kept, the workload and the run simpler (earlier,
+ * shorter, smaller, fewer) only while the run still fails the same way; the reduced scenario
+ * replays to its own trace hash; and a pass cut short by its deadline ends where a pass allowed
+ * as many runs ends, so a rebuild can stop it there. Method: constructed runners whose verdict
+ * depends only on the actions, then Raft's Figure 8 chase (test/kernel/new-leader-faults.test.ts)
+ * with three idle actions added, run by the fuzzer's own runner.
  */
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
-import { keepActions, removeIdleActions } from "../../sim/fuzz/minimize.js";
-import { type RunFailure, type ScenarioRunner, scenarioRunner } from "../../sim/fuzz/property.js";
+import { keepActions, lastPass, reducedScenario, removeIdleActions } from "../../sim/fuzz/minimize.js";
+import {
+  type RunFailure,
+  type ScenarioRunner,
+  sameFailure,
+  scenarioRunner,
+} from "../../sim/fuzz/property.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
-import type { Scenario } from "../../sim/scenario/schema.js";
+import type { FaultAction, Scenario } from "../../sim/scenario/schema.js";
 import { writeScenario } from "../../sim/scenario/write.js";
 
 const broken: RunFailure = { invariant: "test.broken", kind: "safety", message: "broken" };
@@ -149,5 +156,109 @@ describe("the last pass of shrinking: fault actions the violation does not need"
     const twice = runScenario(parseScenario(text, "reduced.yaml"), protocols, { hashTrace: true });
     expect(again.violations.map((violation) => violation.invariant)).toContain("raft.leader-completeness");
     expect(twice.traceHash).toBe(again.traceHash);
+  });
+});
+
+/**
+ * A run that breaks `test.broken` while a partition keeps n1 apart from n3, n3 is crashed, and
+ * it is restarted at least 100 ms after the crash: every action acts.
+ */
+const simplerRunner: ScenarioRunner = (scenario) => {
+  const crash = scenario.faults.find((action) => action.kind === "crash" && action.crash === "n3");
+  const restart = scenario.faults.find((action) => action.kind === "restart" && action.restart === "n3");
+  const apart = scenario.faults.some(
+    (action) =>
+      action.kind === "partition" &&
+      action.partition.findIndex((group) => group.includes("n1")) !==
+        action.partition.findIndex((group) => group.includes("n3")),
+  );
+  const fails = apart && crash !== undefined && restart !== undefined && restart.atUs >= crash.atUs + 100_000;
+  const stepsRun = scenario.faults.map((action, step) => ({ step, timeUs: action.atUs, event: step }));
+  return { failure: fails ? broken : undefined, events: 1, stepsRun, operations: 0 };
+};
+
+const longAndLarge = parseScenario(
+  `
+name: long-and-large
+protocol: raft
+nodes: 5
+duration: 3s
+faults:
+  - {at: 400ms, crash: {node: n3, loseUnsynced: true}}
+  - {at: 500ms, partition: [[n1, n2], [n3, n4, n5]]}
+  - {at: 900ms, restart: n3}
+`,
+  "long-and-large.yaml",
+);
+
+describe("the last pass of shrinking: simpler actions, workload and run", () => {
+  it("makes each action kept earlier and smaller, and the run shorter, as far as the failure allows", () => {
+    const pass = lastPass(longAndLarge, broken, simplerRunner);
+    const faults: FaultAction[] = [
+      { atUs: 0, kind: "crash", crash: "n3" },
+      // n2 joins the majority; n1 cannot, it must stay apart from n3.
+      { atUs: 0, kind: "partition", partition: [["n1"], ["n3", "n4", "n5", "n2"]] },
+      // The shortest down time that still fails.
+      { atUs: 100_000, kind: "restart", restart: "n3" },
+    ];
+    expect(pass.reduced.faults).toEqual(faults);
+    expect(pass.reduced.durationUs).toBe(100_000);
+    expect(pass).toMatchObject({ removed: 0, simplified: 3, budgetExhausted: false });
+    expect(pass.before).toEqual({ faultActions: 3, clients: 0, operations: 0, durationUs: 3_000_000 });
+    expect(pass.after).toEqual({ faultActions: 3, clients: 0, operations: 0, durationUs: 100_000 });
+    // Every number went down by bisection: a few dozen runs, not one per millisecond.
+    expect(pass.runs).toBeLessThan(80);
+    // The file it gives reads back to the same actions.
+    const text = writeScenario(reducedScenario(longAndLarge, pass.reduced));
+    expect(parseScenario(text, "reduced.yaml").faults).toEqual(faults);
+  });
+
+  it("leaves Raft's Figure 8 with fewer clients and operations, a shorter run and earlier actions, failing the same way", () => {
+    const runner = scenarioRunner(protocols, { liveness: false });
+    const target = runner(figure8).failure as RunFailure;
+    const pass = lastPass(figure8, target, runner);
+    expect(pass.before).toMatchObject({ faultActions: 8, clients: 3, durationUs: 3_000_000 });
+    expect(pass.after.faultActions).toBeLessThan(pass.before.faultActions);
+    expect(pass.after.clients).toBe(1);
+    expect(pass.after.operations).toBeGreaterThan(0);
+    expect(pass.after.operations).toBeLessThan(pass.before.operations);
+    expect(pass.after.durationUs).toBeLessThan(pass.before.durationUs);
+    expect(pass.simplified).toBeGreaterThan(0);
+    // The chase starts earlier than the original's 300 ms, and the workload stops early.
+    expect(Math.max(...pass.reduced.faults.map((action) => action.atUs))).toBeLessThan(300_000);
+    expect(pass.reduced.workload?.stopUs).toBeLessThan(pass.reduced.durationUs);
+    expect(sameFailure(pass.failure, target)).toBe(true);
+    // Written and read back, it fails the same way, with as many operations, to one trace hash.
+    const text = writeScenario(reducedScenario(figure8, pass.reduced));
+    const read = parseScenario(text, "reduced.yaml");
+    const verdict = runner(read, { operations: true });
+    expect(sameFailure(verdict.failure as RunFailure, target)).toBe(true);
+    expect(verdict.operations).toBe(pass.after.operations);
+    const again = runScenario(read, protocols, { hashTrace: true });
+    const twice = runScenario(parseScenario(text, "reduced.yaml"), protocols, { hashTrace: true });
+    expect(again.violations.map((violation) => violation.invariant)).toContain(target.invariant);
+    expect(twice.traceHash).toBe(again.traceHash);
+  });
+
+  it("cut short by its deadline, ends where a pass allowed as many runs ends", () => {
+    const runner = scenarioRunner(protocols, { liveness: false });
+    const target = runner(figure8).failure as RunFailure;
+    let runs = 0;
+    const counting: ScenarioRunner = (scenario, ask) => {
+      runs++;
+      return runner(scenario, ask);
+    };
+    // A clock that moves only with the runs: the deadline falls within the simplifications.
+    const cut = lastPass(figure8, target, counting, { now: () => runs, deadline: 30 });
+    expect(cut.budgetExhausted).toBe(true);
+    const rebuilt = lastPass(figure8, target, runner, { maxRuns: cut.runs });
+    expect(rebuilt.budgetExhausted).toBe(true);
+    expect(rebuilt.runs).toBe(cut.runs);
+    expect(rebuilt.reduced).toEqual(cut.reduced);
+    expect(rebuilt.after).toEqual(cut.after);
+    // Not the whole pass, which goes further.
+    const full = lastPass(figure8, target, runner);
+    expect(full.runs).toBeGreaterThan(cut.runs);
+    expect(full.reduced).not.toEqual(cut.reduced);
   });
 });
