@@ -1,0 +1,58 @@
+/**
+ * What a run tells of its scenario's steps beside its trace (`RunSteps`, the timeline's notes and
+ * record-less steps): plain data, so the CLI can give it to the report of the run it made and the
+ * lab page to the report of a fork it simulates. No DOM here: the CLI imports it too.
+ */
+import type { RunResult } from "../../sim/run.js";
+import type { Scenario } from "../../sim/scenario/schema.js";
+import type { RunSteps, StepFault, StepNote } from "../model.js";
+
+/** The steps of `result`'s scenario as they ran. */
+export function runSteps(result: Pick<RunResult, "scenario" | "stepsRun">): RunSteps {
+  return {
+    notes: stepNotes(result.scenario, result.stepsRun),
+    faults: stepFaults(result.stepsRun),
+    oneWayClogs: oneWayClogs(result.scenario, result.stepsRun),
+  };
+}
+
+/**
+ * The notes of the scenario's steps that ran (its fault timeline's, or its schedule's), in the
+ * order they ran: a step that waits for a new leader is told when it ran after the election, and
+ * a step that never ran (its leader never came, the run stopped first) is left out.
+ */
+function stepNotes(scenario: Scenario, stepsRun: RunResult["stepsRun"]): StepNote[] {
+  const steps: ReadonlyArray<{ readonly note?: string }> = scenario.schedule ?? scenario.faults;
+  const notes: StepNote[] = [];
+  for (const run of stepsRun) {
+    const note = steps[run.step]?.note;
+    if (note !== undefined) notes.push({ t: run.timeUs, e: run.event, text: note });
+  }
+  // Stable: steps of one event (none yet) keep the order they ran in.
+  return notes
+    .map((note, order) => ({ note, order }))
+    .sort((left, right) => left.note.e - right.note.e || left.order - right.order)
+    .map(({ note }) => note);
+}
+
+/** The `timeout` and `op` steps of the scenario's fault timeline that ran, in the order they ran. */
+function stepFaults(stepsRun: RunResult["stepsRun"]): StepFault[] {
+  const faults: StepFault[] = [];
+  for (const run of stepsRun) {
+    const at = { t: run.timeUs, e: run.event };
+    if (run.timeout !== undefined) faults.push({ ...at, kind: "timeout", ...run.timeout });
+    if (run.op !== undefined) faults.push({ ...at, kind: "op", ...run.op });
+  }
+  return faults.sort((left, right) => left.e - right.e);
+}
+
+/** The events at which the scenario's one-way clogs ran, from the steps that ran. */
+function oneWayClogs(scenario: Scenario, stepsRun: RunResult["stepsRun"]): number[] {
+  if (scenario.schedule !== undefined) return [];
+  const events: number[] = [];
+  for (const run of stepsRun) {
+    const step = scenario.faults[run.step];
+    if (step?.kind === "clog" && step.clog.link.oneWay) events.push(run.event);
+  }
+  return events;
+}
