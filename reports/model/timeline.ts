@@ -3,7 +3,8 @@
  * prints and every report writes. Faults, leaderships (in the protocol's own leading roles),
  * violations, the kernel's notes on the fault timeline, and what the trace does not record: the
  * scenario's notes on its steps and the steps that leave no record of their own (a `timeout`, a
- * scripted operation), which the run that made the trace tells (`RunSteps`).
+ * scripted operation, a schedule's timer firing), which the run that made the trace tells
+ * (`RunSteps`).
  *
  * Each entry is a few spans of text, some marked (a fault's name, a node or client, a note, a
  * violation): the terminal colours the marks, the HTML page styles them, the text and Markdown
@@ -96,6 +97,15 @@ export function timelineEntries(
         else if (record.label === "lost-unsynced-writes")
           push(record.t, record.e, "fault", powerLossSpans(record));
         break;
+      case "drop":
+        // A drop the scenario made (a `drop` step); the network's own losses are no moment of
+        // the story, and there are thousands of them in a long run.
+        if (record.reason === "scripted")
+          push(record.t, record.e, "fault", [
+            { text: "drop", mark: "fault" },
+            { text: ` ${record.type} ${record.from}→${record.to}` },
+          ]);
+        break;
       case "violation":
         push(record.t, record.e, "violation", [
           { text: "✗", mark: "bad" },
@@ -143,7 +153,8 @@ function overlapTracker(oneWayClogs: ReadonlySet<number>): (record: TraceLine) =
  * early (a misspelt `electionTimer` names one no node sets). A declared name is no misspelling:
  * a Paxos proposer sets no `propose` timer until it proposes, and its scenarios start a proposal
  * with a timeout. A scripted operation: `c1 asks n1: write x = "b"`, `c2 asks n5: read x` (a
- * client that picks its node itself: `c1 asks: …`).
+ * client that picks its node itself: `c1 asks: …`). A schedule's `fire n1 election` and
+ * `c1 retries`.
  */
 function stepFaultSpans(fault: StepFault): TimelineSpan[] {
   switch (fault.kind) {
@@ -168,6 +179,10 @@ function stepFaultSpans(fault: StepFault): TimelineSpan[] {
         { text: ` asks${fault.node === undefined ? "" : ` ${fault.node}`}: ${fault.f}${key}${value}` },
       ];
     }
+    case "fire":
+      return [{ text: "fire", mark: "fault" }, { text: ` ${fault.node} ${fault.timer}` }];
+    case "retry":
+      return [{ text: fault.client, mark: "actor" }, { text: " retries" }];
   }
 }
 

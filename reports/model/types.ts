@@ -201,8 +201,9 @@ export interface StepNote {
 /**
  * A step that leaves no record of its own in the trace, told at the time and event it ran: a
  * `timeout`, which calls the node's `onTimer` (its timer record is the node's step, not the
- * fault, and a paused node's comes only when it resumes), and a scripted `op`, whose request is
- * a message like any client's.
+ * fault, and a paused node's comes only when it resumes); a scripted `op`, whose request is a
+ * message like any client's; a schedule's `fire` and `retry`, whose records are those of any
+ * timer and any client.
  */
 export type StepFault = { readonly t: number; readonly e: number } & (
   | {
@@ -222,6 +223,8 @@ export type StepFault = { readonly t: number; readonly e: number } & (
       readonly value: unknown;
       readonly node?: string;
     }
+  | { readonly kind: "fire"; readonly node: string; readonly timer: string }
+  | { readonly kind: "retry"; readonly client: string }
 );
 
 /**
@@ -251,8 +254,9 @@ export interface TimelineSpan {
 }
 
 /**
- * What an entry tells: a scenario's note, a fault (a fault record, a power loss), a step of the
- * scenario with no record of its own, a leadership, a kernel note (a step skipped), a violation.
+ * What an entry tells: a scenario's note, a fault (a fault record, a power loss, a scripted
+ * drop), a step of the scenario with no record of its own, a leadership, a kernel note (a step
+ * skipped), a violation.
  */
 export type TimelineKind = "note" | "fault" | "step" | "leader" | "kernel" | "violation";
 

@@ -11,7 +11,7 @@ import type { RunSteps, StepFault, StepNote } from "../model.js";
 export function runSteps(result: Pick<RunResult, "scenario" | "stepsRun">): RunSteps {
   return {
     notes: stepNotes(result.scenario, result.stepsRun),
-    faults: stepFaults(result.stepsRun),
+    faults: stepFaults(result.scenario, result.stepsRun),
     oneWayClogs: oneWayClogs(result.scenario, result.stepsRun),
   };
 }
@@ -35,13 +35,24 @@ function stepNotes(scenario: Scenario, stepsRun: RunResult["stepsRun"]): StepNot
     .map(({ note }) => note);
 }
 
-/** The `timeout` and `op` steps of the scenario's fault timeline that ran, in the order they ran. */
-function stepFaults(stepsRun: RunResult["stepsRun"]): StepFault[] {
+/**
+ * The steps that ran and leave no record of their own, in the order they ran: a fault timeline's
+ * `timeout` and `op` steps, a schedule's `fire`, `retry` and `invoke` steps (an invoke is told as
+ * a scripted operation is).
+ */
+function stepFaults(scenario: Scenario, stepsRun: RunResult["stepsRun"]): StepFault[] {
   const faults: StepFault[] = [];
   for (const run of stepsRun) {
     const at = { t: run.timeUs, e: run.event };
     if (run.timeout !== undefined) faults.push({ ...at, kind: "timeout", ...run.timeout });
     if (run.op !== undefined) faults.push({ ...at, kind: "op", ...run.op });
+    const step = scenario.schedule?.[run.step];
+    if (step?.kind === "fire") faults.push({ ...at, kind: "fire", node: step.node, timer: step.timer });
+    else if (step?.kind === "retry") faults.push({ ...at, kind: "retry", client: step.client });
+    else if (step?.kind === "invoke") {
+      const { client, f, key, value, node } = step;
+      faults.push({ ...at, kind: "op", client, f, key, value, ...(node === undefined ? {} : { node }) });
+    }
   }
   return faults.sort((left, right) => left.e - right.e);
 }

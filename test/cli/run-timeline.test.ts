@@ -220,6 +220,22 @@ faults:
     ]);
   });
 
+  it("tells a message the scenario dropped, and none of those the network lost", () => {
+    const scenario = parseScenario(
+      "protocol: raft\nnodes: 3\nduration: 300ms\nfaults:\n  - {at: 0, cut: [n1, n3]}\n  - {at: 0, timeout: n1}\n  - {at: 0, drop: {message: 0}}\n",
+      "drops.yaml",
+    );
+    const result = runScenario(scenario, protocols, { keepTrace: true });
+    expect(result.records.some((record) => record.kind === "drop" && record.reason === "partition")).toBe(
+      true,
+    );
+    const lines = timeline(result.records, new Chalk({ level: 0 }), { steps: runSteps(result) })
+      .map((line) => line.trim())
+      .filter((line) => line.includes("drop"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^\S+ {2}drop RequestVote n1→n2$/);
+  });
+
   it("leaves out the notes of steps after the run stopped at a violation", () => {
     const lines = timelineOf("raft-figure-8-bug");
     expect(lines.at(-1)).toMatch(/^72ms {2}✗ raft.leader-completeness/);

@@ -2,8 +2,10 @@
  * The timeline of the text, Markdown and HTML reports. Goal: a reader of a report follows the run
  * by the story `quorumlab run` tells on the terminal, line for line: the scenario's notes on its
  * steps, the timeouts and scripted operations that leave no record of their own, faults,
- * leaderships and violations. Method: render the Figure 8 scenario in each format, and read the
- * timeline back as a reader sees it.
+ * leaderships and violations; and a report of an explored counterexample (a schedule) tells the
+ * timers it fired, the operations it invoked and the messages it dropped. Method: render the
+ * Figure 8 scenario and a schedule cut from an explored counterexample in each format, and read
+ * the timeline back as a reader sees it.
  */
 import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
@@ -16,6 +18,7 @@ import { buildModel, timelineText } from "../../reports/model.js";
 import { runSteps } from "../../reports/page/run-steps.js";
 import type { Protocol } from "../../sim/node.js";
 import { type RunResult, runScenario } from "../../sim/run.js";
+import { parseScenario } from "../../sim/scenario/load.js";
 import { viewerPage } from "./fixtures.js";
 
 const raft = protocols.get("raft") as Protocol;
@@ -114,5 +117,40 @@ describe("a report's timeline", () => {
     expect(
       lines.some((line) => line.startsWith("#") || line.startsWith("timeout") || line.includes(" asks ")),
     ).toBe(false);
+  });
+
+  it("tells an explored schedule's fired timers, invoked operations and dropped messages", () => {
+    const scheduled = runScenario(
+      parseScenario(
+        `protocol: raft
+nodes: 3
+duration: 1s
+clients: 1
+options: {leaderNoop: false, preVote: false, checkQuorum: false}
+schedule:
+  - {fire: {node: n1, timer: election}, note: "n1 stands first"}
+  - {deliver: {id: 0, from: n1, to: n2, type: RequestVote}}
+  - {deliver: {id: 2, from: n2, to: n1, type: RequestVoteReply}}
+  - {deliver: {id: 1, from: n1, to: n3, type: RequestVote}}
+  - {deliver: {id: 5, from: n3, to: n1, type: RequestVoteReply}}
+  - {invoke: {client: c1, f: write, key: x, value: 1, node: n1}}
+  - {deliver: {id: 6, from: c1, to: n1, type: client-request}}
+  - {drop: {id: 3, from: n1, to: n2, type: AppendEntries}}
+`,
+        "explored.yaml",
+      ),
+      protocols,
+      { keepTrace: true },
+    );
+    const lines = terminalLines(scheduled);
+    expect(lines.map((line) => line.replace(/^\S+ {2}/, ""))).toEqual([
+      "# n1 stands first",
+      "fire n1 election",
+      "n1 becomes leader (term 1)",
+      "c1 asks n1: write x = 1",
+      "drop AppendEntries n1→n2",
+    ]);
+    expect(textLines(reportOf(scheduled, "text"))).toEqual(lines);
+    expect(htmlLines(reportOf(scheduled, "html"))).toEqual(lines);
   });
 });
