@@ -1,6 +1,14 @@
 import type { ChalkInstance } from "chalk";
 import type { CommandModule } from "yargs";
-import { type RunSteps, type TimelineMark, timelineEntries, timelineLinesMax } from "../reports/model.js";
+import {
+  neverRanSpans,
+  neverRanWhen,
+  type RunSteps,
+  type TimelineMark,
+  type TimelineSpan,
+  timelineEntries,
+  timelineLinesMax,
+} from "../reports/model.js";
 import { runSteps } from "../reports/page/run-steps.js";
 import { InputError } from "../sim/errors.js";
 import type { Protocol } from "../sim/node.js";
@@ -220,7 +228,6 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
       (line) => `  ${line}`,
     ),
   );
-  out.push(...unranWaits(result, c).map((line) => `  ${line}`));
   out.push(...protocolTimelineLines(result.figures, c).map((line) => `  ${line}`));
   out.push("");
   out.push(
@@ -356,37 +363,6 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/**
- * The fault steps that waited for a new leader and never ran, though the run went on to its end:
- * the leader never came, or came too late for the delay to end within the run. Without these
- * lines such a step left no trace at all.
- */
-export function unranWaits(result: RunResult, c: ChalkInstance): string[] {
-  if (result.scenario.schedule !== undefined || result.kernel.isStopped) return [];
-  const ran = new Set(result.stepsRun.map((run) => run.step));
-  const lines: string[] = [];
-  result.scenario.faults.forEach((step, index) => {
-    if (step.afterNewLeaderUs === undefined || ran.has(index)) return;
-    const target = (step as Record<string, unknown>)[step.kind];
-    const action = typeof target === "string" ? `${step.kind} ${target}` : step.kind;
-    const nth = step.nthNewLeader ?? 1;
-    const leader = nth === 1 ? "the next new leader" : `the ${ordinal(nth)} new leader`;
-    const note = step.note === undefined ? "" : `  ${c.italic(`# ${step.note}`)}`;
-    lines.push(
-      `${c.dim("never ran".padStart(9))}  ${c.yellow(action)} (faults.${index}): from ${formatDuration(step.atUs)} it waited for ${leader} and ${formatDuration(step.afterNewLeaderUs)} more, and the run ended first${note}`,
-    );
-  });
-  return lines;
-}
-
-/** 2nd, 3rd, 11th, 21st. */
-function ordinal(n: number): string {
-  const tens = n % 100;
-  const suffix =
-    tens >= 11 && tens <= 13 ? "th" : n % 10 === 1 ? "st" : n % 10 === 2 ? "nd" : n % 10 === 3 ? "rd" : "th";
-  return `${n}${suffix}`;
-}
-
 /** How the terminal shows each mark of the timeline's spans. */
 function painter(c: ChalkInstance): Record<TimelineMark, (text: string) => string> {
   return { fault: c.yellow, actor: c.cyan, note: c.italic, aside: c.dim, bad: c.red };
@@ -409,13 +385,19 @@ export function timeline(
   const entries = timelineEntries(records, options);
   const paint = painter(c);
   const lines = entries.slice(0, timelineLinesMax).map((entry) => {
-    const text = entry.spans.map((span) =>
-      span.mark === undefined ? span.text : paint[span.mark](span.text),
-    );
-    return `${c.dim(formatDuration(entry.t).padStart(9))}  ${text.join("")}`;
+    const text = entry.spans.map((span) => painted(span, paint)).join("");
+    return `${c.dim(formatDuration(entry.t).padStart(9))}  ${text}`;
   });
   if (entries.length > timelineLinesMax)
     lines.push(c.dim(`     … ${entries.length - timelineLinesMax} more (see --trace / --report)`));
   if (lines.length === 0) lines.push(c.dim("no faults, leadership changes or violations"));
+  // After the timeline, each step that waited for a new leader and never ran: without these
+  // lines such a step left no trace at all.
+  for (const spans of (options.steps?.neverRan ?? []).map(neverRanSpans))
+    lines.push(`${c.dim(neverRanWhen.padStart(9))}  ${spans.map((span) => painted(span, paint)).join("")}`);
   return lines;
+}
+
+function painted(span: TimelineSpan, paint: Record<TimelineMark, (text: string) => string>): string {
+  return span.mark === undefined ? span.text : paint[span.mark](span.text);
 }

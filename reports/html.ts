@@ -10,7 +10,14 @@ import { formatSpan } from "../sim/time.js";
 import { escapeHtml, jsonForScript, scriptElementText } from "./escape.js";
 import { renderFindingGraphs } from "./finding-graph.js";
 import { formatDurationUs, formatValue } from "./format.js";
-import { type ExplanationView, type ReportModel, type ReportOperation, timelineLinesMax } from "./model.js";
+import {
+  type ExplanationView,
+  neverRanWhen,
+  type ReportModel,
+  type ReportOperation,
+  type TimelineSpan,
+  timelineLinesMax,
+} from "./model.js";
 import { messagePalette, packPageData, pageData } from "./page-data.js";
 import { reportCss } from "./template/style.js";
 
@@ -155,28 +162,35 @@ ${violation.source === "" ? "" : `<div class="source">Source: ${escapeHtml(viola
  */
 function renderTimeline(model: ReportModel): string {
   const timeline = model.timeline;
-  if (timeline.length === 0) return "";
+  if (timeline.length === 0 && model.neverRan.length === 0) return "";
   const shown = timeline.slice(0, htmlTimelineMax).map((entry) => {
     const time = escapeHtml(formatDurationUs(entry.t));
     const at =
       entry.step < 0
         ? `<span class="t">${time}</span>`
         : `<a class="t" href="#diagram-section" data-goto-step="${entry.step}" title="show this moment in the diagram">${time}</a>`;
-    const text = entry.spans
-      .map((span) =>
-        span.mark === undefined
-          ? escapeHtml(span.text)
-          : `<span class="m-${span.mark}">${escapeHtml(span.text)}</span>`,
-      )
-      .join("");
-    return `<li class="k-${entry.kind}">${at} ${text}</li>`;
+    return `<li class="k-${entry.kind}">${at} ${spansHtml(entry.spans)}</li>`;
   });
-  const more =
-    timeline.length > htmlTimelineMax ? `<li>… ${timeline.length - htmlTimelineMax} more</li>` : "";
+  if (timeline.length > htmlTimelineMax) shown.push(`<li>… ${timeline.length - htmlTimelineMax} more</li>`);
+  const neverRan = model.neverRan.map(
+    (spans) =>
+      `<li class="k-never-ran"><span class="t">${escapeHtml(neverRanWhen)}</span> ${spansHtml(spans)}</li>`,
+  );
   return `<section id="timeline">
 <h2>Timeline</h2>
-<ol class="timeline">${shown.join("\n")}${more}</ol>
+<ol class="timeline">${[...shown, ...neverRan].join("\n")}</ol>
 </section>`;
+}
+
+/** A timeline entry's spans, each marked one in the class of its mark. */
+function spansHtml(spans: readonly TimelineSpan[]): string {
+  return spans
+    .map((span) =>
+      span.mark === undefined
+        ? escapeHtml(span.text)
+        : `<span class="m-${span.mark}">${escapeHtml(span.text)}</span>`,
+    )
+    .join("");
 }
 
 function renderLegend(model: ReportModel): string {

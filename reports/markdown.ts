@@ -9,7 +9,7 @@ import { describeStep, laneName, operationSpan, operationText } from "./describe
 import { escapeMarkdown, markdownCode } from "./escape.js";
 import { mermaidSequence } from "./export/mermaid.js";
 import { formatDurationUs } from "./format.js";
-import { type ReportModel, timelineLinesMax, timelineText } from "./model.js";
+import { neverRanWhen, type ReportModel, timelineLinesMax, timelineText } from "./model.js";
 import { outcomeLine } from "./text.js";
 
 const mermaidMessagesMax = 60;
@@ -73,10 +73,13 @@ function replaySection(model: ReportModel, out: string[]): void {
   out.push("");
 }
 
-/** The timeline as `quorumlab run` prints it, at most `timelineLinesMax` moments. */
+/**
+ * The timeline as `quorumlab run` prints it, at most `timelineLinesMax` moments, then the steps
+ * that never ran.
+ */
 function timelineSection(model: ReportModel, out: string[]): void {
   const notable = model.timeline;
-  if (notable.length === 0) return;
+  if (notable.length === 0 && model.neverRan.length === 0) return;
   out.push("### Timeline");
   out.push("");
   out.push("| t | event |");
@@ -84,6 +87,7 @@ function timelineSection(model: ReportModel, out: string[]): void {
   for (const entry of notable.slice(0, timelineLinesMax))
     out.push(`| ${formatDurationUs(entry.t)} | ${e(timelineText(entry))} |`);
   if (notable.length > timelineLinesMax) out.push(`| … | ${notable.length - timelineLinesMax} more |`);
+  for (const spans of model.neverRan) out.push(`| ${neverRanWhen} | ${e(timelineText({ spans }))} |`);
   out.push("");
 }
 

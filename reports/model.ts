@@ -22,5 +22,11 @@
 export { buildModel } from "./model/builder.js";
 export { checkRecord } from "./model/check-record.js";
 export { leadershipTracker, roleOf, termOf } from "./model/figures.js";
-export { timelineEntries, timelineLinesMax, timelineText } from "./model/timeline.js";
+export {
+  neverRanSpans,
+  neverRanWhen,
+  timelineEntries,
+  timelineLinesMax,
+  timelineText,
+} from "./model/timeline.js";
 export * from "./model/types.js";

@@ -7,7 +7,7 @@ import { formatSpan } from "../sim/time.js";
 import { describeStep, laneName, operationSpan, operationText } from "./describe.js";
 import { plainText } from "./escape.js";
 import { formatDurationUs } from "./format.js";
-import { type ReportModel, timelineLinesMax, timelineText } from "./model.js";
+import { neverRanWhen, type ReportModel, timelineLinesMax, timelineText } from "./model.js";
 
 const historyMax = 40;
 
@@ -52,7 +52,10 @@ function violationLines(model: ReportModel, out: string[]): void {
   }
 }
 
-/** The timeline as `quorumlab run` prints it, at most `timelineLinesMax` moments. */
+/**
+ * The timeline as `quorumlab run` prints it, at most `timelineLinesMax` moments, then the steps
+ * that never ran.
+ */
 function timelineLines(model: ReportModel, out: string[]): void {
   const timeline = model.timeline;
   out.push("timeline:");
@@ -61,6 +64,7 @@ function timelineLines(model: ReportModel, out: string[]): void {
   }
   if (timeline.length > timelineLinesMax) out.push(`  … ${timeline.length - timelineLinesMax} more`);
   if (timeline.length === 0) out.push("  nothing notable");
+  for (const spans of model.neverRan) out.push(`  ${neverRanWhen.padStart(10)}  ${timelineText({ spans })}`);
   out.push("");
 }
 

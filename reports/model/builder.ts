@@ -7,7 +7,7 @@ import { formatClockRate } from "../../sim/time.js";
 import type { TraceHeader, TraceLine, TraceRecord } from "../../sim/trace.js";
 import { shellWord } from "../escape.js";
 import { computeFigures } from "./figures.js";
-import { timelineEntries } from "./timeline.js";
+import { neverRanSpans, timelineEntries } from "./timeline.js";
 import type {
   ExplanationView,
   Lane,
@@ -118,6 +118,7 @@ class ModelBuilder {
       steps: this.steps,
       violations,
       timeline: this.timeline(lines),
+      neverRan: (this.options.steps?.neverRan ?? []).map(neverRanSpans),
     } as const;
     return { ...model, figures: computeFigures(model) };
   }

@@ -13,7 +13,14 @@
 import { formatClockRate, formatDuration } from "../../sim/time.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { leadershipTracker, roleOf, termOf } from "./figures.js";
-import type { RunSteps, StepFault, TimelineEntry, TimelineKind, TimelineSpan } from "./types.js";
+import type {
+  NeverRanStep,
+  RunSteps,
+  StepFault,
+  TimelineEntry,
+  TimelineKind,
+  TimelineSpan,
+} from "./types.js";
 
 /** The entry as plain text: its spans joined. */
 export function timelineText(entry: { readonly spans: readonly TimelineSpan[] }): string {
@@ -184,6 +191,33 @@ function stepFaultSpans(fault: StepFault): TimelineSpan[] {
     case "retry":
       return [{ text: fault.client, mark: "actor" }, { text: " retries" }];
   }
+}
+
+/** What the time column of a step that never ran says instead of a time. */
+export const neverRanWhen = "never ran";
+
+/**
+ * A step that waited for a new leader and never ran: `crash leader (faults.1): from 500ms it
+ * waited for the 9th new leader and 1ms more, and the run ended first`, and its note.
+ */
+export function neverRanSpans(step: NeverRanStep): TimelineSpan[] {
+  const nth = step.nthNewLeader;
+  const leader = nth === 1 ? "the next new leader" : `the ${ordinal(nth)} new leader`;
+  return [
+    { text: step.action, mark: "fault" },
+    {
+      text: ` (faults.${step.step}): from ${formatDuration(step.atUs)} it waited for ${leader} and ${formatDuration(step.afterNewLeaderUs)} more, and the run ended first`,
+    },
+    ...(step.note === undefined ? [] : [{ text: "  " }, { text: `# ${step.note}`, mark: "note" as const }]),
+  ];
+}
+
+/** 2nd, 3rd, 11th, 21st. */
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix =
+    tens >= 11 && tens <= 13 ? "th" : n % 10 === 1 ? "st" : n % 10 === 2 ? "nd" : n % 10 === 3 ? "rd" : "th";
+  return `${n}${suffix}`;
 }
 
 /** A note of the fault timeline's: `skipped pause: n2 is down`, or its label and data. */

@@ -228,6 +228,23 @@ export type StepFault = { readonly t: number; readonly e: number } & (
 );
 
 /**
+ * A fault step that waited for a new leader and never ran, though the run went on to its end:
+ * the leader never came, or came too late for the delay to end within the run. It left no trace
+ * at all.
+ */
+export interface NeverRanStep {
+  /** Its index in the scenario's `faults`. */
+  readonly step: number;
+  /** What it would have done: `crash leader`, `heal`. */
+  readonly action: string;
+  readonly atUs: number;
+  readonly afterNewLeaderUs: number;
+  /** The new leader it waited for: the next (1), the one after (2)... */
+  readonly nthNewLeader: number;
+  readonly note?: string;
+}
+
+/**
  * What the run that made a trace tells beside it, of its scenario's steps as they ran (plain
  * data: the CLI and the lab page derive it from the run, `reports/page/run-steps.ts`). A trace
  * read back alone has none of it.
@@ -239,6 +256,8 @@ export interface RunSteps {
   readonly faults: readonly StepFault[];
   /** The events at which a one-way clog ran: the trace's clog record does not say which way. */
   readonly oneWayClogs: readonly number[];
+  /** The steps that waited for a new leader and never ran, in the scenario's order. */
+  readonly neverRan: readonly NeverRanStep[];
 }
 
 /**
@@ -296,6 +315,8 @@ export interface ReportModel {
    * scenario's notes and record-less steps when the model was given them (`ModelOptions.steps`).
    */
   readonly timeline: readonly ReportTimelineEntry[];
+  /** After the timeline: each step that waited for a new leader and never ran (`neverRanSpans`). */
+  readonly neverRan: ReadonlyArray<readonly TimelineSpan[]>;
   readonly figures: ReportFigures;
 }
 

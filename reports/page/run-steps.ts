@@ -5,14 +5,15 @@
  */
 import type { RunResult } from "../../sim/run.js";
 import type { Scenario } from "../../sim/scenario/schema.js";
-import type { RunSteps, StepFault, StepNote } from "../model.js";
+import type { NeverRanStep, RunSteps, StepFault, StepNote } from "../model.js";
 
-/** The steps of `result`'s scenario as they ran. */
-export function runSteps(result: Pick<RunResult, "scenario" | "stepsRun">): RunSteps {
+/** The steps of `result`'s scenario as they ran, and those that never ran. */
+export function runSteps(result: Pick<RunResult, "scenario" | "stepsRun" | "kernel">): RunSteps {
   return {
     notes: stepNotes(result.scenario, result.stepsRun),
     faults: stepFaults(result.scenario, result.stepsRun),
     oneWayClogs: oneWayClogs(result.scenario, result.stepsRun),
+    neverRan: neverRan(result),
   };
 }
 
@@ -66,4 +67,27 @@ function oneWayClogs(scenario: Scenario, stepsRun: RunResult["stepsRun"]): numbe
     if (step?.kind === "clog" && step.clog.link.oneWay) events.push(run.event);
   }
   return events;
+}
+
+/**
+ * The fault steps that waited for a new leader and never ran, though the run went on to its end
+ * (a run stopped at a violation ended before their time could come).
+ */
+function neverRan(result: Pick<RunResult, "scenario" | "stepsRun" | "kernel">): NeverRanStep[] {
+  if (result.scenario.schedule !== undefined || result.kernel.isStopped) return [];
+  const ran = new Set(result.stepsRun.map((run) => run.step));
+  const steps: NeverRanStep[] = [];
+  result.scenario.faults.forEach((step, index) => {
+    if (step.afterNewLeaderUs === undefined || ran.has(index)) return;
+    const target = (step as Record<string, unknown>)[step.kind];
+    steps.push({
+      step: index,
+      action: typeof target === "string" ? `${step.kind} ${target}` : step.kind,
+      atUs: step.atUs,
+      afterNewLeaderUs: step.afterNewLeaderUs,
+      nthNewLeader: step.nthNewLeader ?? 1,
+      ...(step.note === undefined ? {} : { note: step.note }),
+    });
+  });
+  return steps;
 }

@@ -11,7 +11,7 @@ import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { historyChecker } from "../../cli/history-check.js";
-import { timeline, unranWaits } from "../../cli/run.js";
+import { timeline } from "../../cli/run.js";
 import { protocols } from "../../protocols/index.js";
 import { runSteps } from "../../reports/page/run-steps.js";
 import type { Protocol } from "../../sim/node.js";
@@ -75,11 +75,11 @@ faults:
     const note = lines.findIndex((line) => line.endsWith("# cut off the first leader"));
     expect(lines[note - 1]).toMatch(/^\S+ {2}n\d becomes leader \(term 1\)$/);
     expect(lines[note + 1]).toMatch(/^\S+ {2}partition n\d \| /);
-    expect(lines.some((line) => line.includes("never comes"))).toBe(false);
+    expect(lines.slice(0, -1).some((line) => line.includes("never comes"))).toBe(false);
     // ...but the step that never ran is told after the timeline, with its note.
-    expect(unranWaits(result, new Chalk({ level: 0 }))).toEqual([
+    expect(lines.at(-1)).toBe(
       "never ran  crash leader (faults.1): from 500ms it waited for the 9th new leader and 1ms more, and the run ended first  # never comes",
-    ]);
+    );
 
     const schedule = parseScenario(
       `protocol: raft

@@ -62,6 +62,7 @@ describe("escaping", () => {
         },
       ],
       oneWayClogs: [],
+      neverRan: [],
     };
     const html = renderReport(trace, "html", { version: "test", page: viewerPage(), steps });
     const timeline = /<ol class="timeline">[\s\S]*?<\/ol>/.exec(html)?.[0] ?? "";

@@ -119,6 +119,29 @@ describe("a report's timeline", () => {
     ).toBe(false);
   });
 
+  it("tells, after the timeline, a step that waited for a new leader and never ran, as the terminal does", () => {
+    const waiting = runScenario(
+      parseScenario(
+        `protocol: raft
+nodes: 3
+duration: 1s
+faults:
+  - {at: 500ms, afterNewLeader: 1ms, nthNewLeader: 9, crash: leader, note: "never comes"}
+`,
+        "waits.yaml",
+      ),
+      protocols,
+      { keepTrace: true },
+    );
+    const lines = terminalLines(waiting);
+    expect(lines.at(-1)).toBe(
+      "never ran  crash leader (faults.0): from 500ms it waited for the 9th new leader and 1ms more, and the run ended first  # never comes",
+    );
+    expect(textLines(reportOf(waiting, "text"))).toEqual(lines);
+    expect(markdownLines(reportOf(waiting, "md"))).toEqual(lines);
+    expect(htmlLines(reportOf(waiting, "html"))).toEqual(lines);
+  });
+
   it("tells an explored schedule's fired timers, invoked operations and dropped messages", () => {
     const scheduled = runScenario(
       parseScenario(
