@@ -101,6 +101,11 @@ describe("a report's timeline", () => {
     const html = reportOf(figure8, "html");
     expect(html).toContain('</a> <span class="m-actor">c1</span> asks n1: write x = &quot;b&quot;</li>');
     expect(html).toContain('<span class="m-note"># (b) n1 crashes</span>');
+    // Each moment says what it tells: one item of each leadership the leaderChanges figure counts.
+    expect(html.match(/<li class="k-leader">/g)).toHaveLength(figure8.figures.leaderChanges);
+    expect(html.match(/<li class="k-note">/g)).toHaveLength(
+      told.filter((line) => /^\S+ {2}# /.test(line)).length,
+    );
   });
 
   it("links each moment of the HTML timeline to the first step of its event", () => {
