@@ -177,8 +177,10 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       const out = args.out === "-" ? undefined : args.out;
       const format =
         (args.format as ReportFormat | undefined) ?? (out === undefined ? "html" : formatForPath(out));
-      // A trace of a built-in scenario becomes a lab page when the scenario replays it exactly.
-      const replayed = format === "html" ? runOfTrace(records) : undefined;
+      // A trace of a built-in scenario becomes a lab page when the scenario replays it exactly, and
+      // the run tells the timeline its scenario's notes and the steps that leave no record.
+      const replayed =
+        format === "html" || format === "md" || format === "text" ? runOfTrace(records) : undefined;
       const protocol = await traceProtocol(records, args.module, format);
       const options = { format, ...replayed, protocol };
       if (out === undefined) {

@@ -1,12 +1,21 @@
 import type { ChalkInstance } from "chalk";
 import type { CommandModule } from "yargs";
-import { leadershipTracker } from "../reports/model.js";
+import {
+  neverRanSpans,
+  neverRanWhen,
+  type RunSteps,
+  type TimelineMark,
+  type TimelineSpan,
+  timelineEntries,
+  timelineLinesMax,
+} from "../reports/model.js";
+import { runSteps } from "../reports/page/run-steps.js";
 import { InputError } from "../sim/errors.js";
 import type { Protocol } from "../sim/node.js";
 import { formatSeed, parseSeed } from "../sim/random.js";
 import type { RunResult } from "../sim/run.js";
 import type { Scenario } from "../sim/scenario/schema.js";
-import { formatClockRate, formatDuration, formatSpan } from "../sim/time.js";
+import { formatDuration, formatSpan } from "../sim/time.js";
 import type { TraceLine } from "../sim/trace.js";
 import { loadScenario } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
@@ -215,14 +224,10 @@ function runLines(result: RunResult, wallMs: number, options: PrintOptions, c: C
   if (scenario.summary !== "") out.push(`  ${scenario.summary}`);
   out.push("");
   out.push(
-    ...timeline(result.records, c, {
-      notes: stepNotes(scenario, result.stepsRun),
-      faults: stepFaults(result.stepsRun),
-      leading: options.leading,
-      oneWayClogs: oneWayClogs(scenario, result.stepsRun),
-    }).map((line) => `  ${line}`),
+    ...timeline(result.records, c, { steps: runSteps(result), leading: options.leading }).map(
+      (line) => `  ${line}`,
+    ),
   );
-  out.push(...unranWaits(result, c).map((line) => `  ${line}`));
   out.push(...protocolTimelineLines(result.figures, c).map((line) => `  ${line}`));
   out.push("");
   out.push(
@@ -358,302 +363,41 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/**
- * Most lines of the terminal timeline; the rest are counted (`… 3 more`). The longest teaching
- * scenario, Figure 8 with its notes and scripted writes, takes 44.
- */
-const timelineMax = 60;
-
-/** A `note` the scenario gives a step, at the time and event the step ran. */
-export interface StepNote {
-  readonly t: number;
-  /** The event the step ran as (or, for a schedule step, the first event it took). */
-  readonly e: number;
-  readonly text: string;
+/** How the terminal shows each mark of the timeline's spans. */
+function painter(c: ChalkInstance): Record<TimelineMark, (text: string) => string> {
+  return { fault: c.yellow, actor: c.cyan, note: c.italic, aside: c.dim, bad: c.red };
 }
 
 /**
- * The notes of the scenario's steps that ran (its fault timeline's, or its schedule's), in the
- * order they ran: a step that waits for a new leader is told when it ran after the election, and
- * a step that never ran (its leader never came, the run stopped first) is left out.
- */
-export function stepNotes(scenario: Scenario, stepsRun: RunResult["stepsRun"]): StepNote[] {
-  const steps: ReadonlyArray<{ readonly note?: string }> = scenario.schedule ?? scenario.faults;
-  const notes: StepNote[] = [];
-  for (const run of stepsRun) {
-    const note = steps[run.step]?.note;
-    if (note !== undefined) notes.push({ t: run.timeUs, e: run.event, text: note });
-  }
-  // Stable: steps of one event (none yet) keep the order they ran in.
-  return notes
-    .map((note, order) => ({ note, order }))
-    .sort((left, right) => left.note.e - right.note.e || left.order - right.order)
-    .map(({ note }) => note);
-}
-
-/**
- * A fault step that leaves no record of its own in the trace, told at the time and event it ran:
- * a `timeout`, which calls the node's `onTimer` (its timer record is the node's step, not the
- * fault, and a paused node's comes only when it resumes), and a scripted `op`, whose request is
- * a message like any client's.
- */
-export type StepFault = { readonly t: number; readonly e: number } & (
-  | {
-      readonly kind: "timeout";
-      readonly node: string;
-      readonly timer: string;
-      /** Whether the node had the timer set then. */
-      readonly pending: boolean;
-      /** Whether the protocol declares the timer (`timers`). */
-      readonly declared: boolean;
-    }
-  | {
-      readonly kind: "op";
-      readonly client: string;
-      readonly f: string;
-      readonly key: string | null;
-      readonly value: unknown;
-      readonly node?: string;
-    }
-);
-
-/** The `timeout` and `op` steps of the scenario's fault timeline that ran, in the order they ran. */
-export function stepFaults(stepsRun: RunResult["stepsRun"]): StepFault[] {
-  const faults: StepFault[] = [];
-  for (const run of stepsRun) {
-    if (run.timeout !== undefined)
-      faults.push({ t: run.timeUs, e: run.event, kind: "timeout", ...run.timeout });
-    if (run.op !== undefined) faults.push({ t: run.timeUs, e: run.event, kind: "op", ...run.op });
-  }
-  return faults.sort((left, right) => left.e - right.e);
-}
-
-/**
- * The fault steps that waited for a new leader and never ran, though the run went on to its end:
- * the leader never came, or came too late for the delay to end within the run. Without these
- * lines such a step left no trace at all.
- */
-export function unranWaits(result: RunResult, c: ChalkInstance): string[] {
-  if (result.scenario.schedule !== undefined || result.kernel.isStopped) return [];
-  const ran = new Set(result.stepsRun.map((run) => run.step));
-  const lines: string[] = [];
-  result.scenario.faults.forEach((step, index) => {
-    if (step.afterNewLeaderUs === undefined || ran.has(index)) return;
-    const target = (step as Record<string, unknown>)[step.kind];
-    const action = typeof target === "string" ? `${step.kind} ${target}` : step.kind;
-    const nth = step.nthNewLeader ?? 1;
-    const leader = nth === 1 ? "the next new leader" : `the ${ordinal(nth)} new leader`;
-    const note = step.note === undefined ? "" : `  ${c.italic(`# ${step.note}`)}`;
-    lines.push(
-      `${c.dim("never ran".padStart(9))}  ${c.yellow(action)} (faults.${index}): from ${formatDuration(step.atUs)} it waited for ${leader} and ${formatDuration(step.afterNewLeaderUs)} more, and the run ended first${note}`,
-    );
-  });
-  return lines;
-}
-
-/** 2nd, 3rd, 11th, 21st. */
-function ordinal(n: number): string {
-  const tens = n % 100;
-  const suffix =
-    tens >= 11 && tens <= 13 ? "th" : n % 10 === 1 ? "st" : n % 10 === 2 ? "nd" : n % 10 === 3 ? "rd" : "th";
-  return `${n}${suffix}`;
-}
-
-/** What the timeline tells beside the trace. */
-export interface TimelineOptions {
-  /** The scenario's notes on its steps (`stepNotes`). */
-  readonly notes?: readonly StepNote[];
-  /** Its fault steps that leave no record of their own (`stepFaults`), each after its note. */
-  readonly faults?: readonly StepFault[];
-  /** The roles the protocol declares leading (`roles.leading`); without them no node leads. */
-  readonly leading?: readonly string[];
-  /**
-   * The events at which a one-way clog ran (`oneWayClogs`): the trace's clog record does not say
-   * which way it goes.
-   */
-  readonly oneWayClogs?: ReadonlySet<number>;
-}
-
-/** The events at which the scenario's one-way clogs ran, from the steps that ran. */
-export function oneWayClogs(scenario: Scenario, stepsRun: RunResult["stepsRun"]): Set<number> {
-  const events = new Set<number>();
-  if (scenario.schedule !== undefined) return events;
-  for (const run of stepsRun) {
-    const step = scenario.faults[run.step];
-    if (step?.kind === "clog" && step.clog.link.oneWay) events.add(run.event);
-  }
-  return events;
-}
-
-/**
- * The notable moments of a run: faults, leaderships, violations, and the scenario's notes on its
- * steps (each before the records of its instant, as its step runs first). A leadership is each
- * node and term in a leading role, once, as the `leaderChanges` figure counts them, told with the
- * role's own name: `n1 becomes primary (term 2)`.
+ * The run's timeline (reports/model/timeline.ts: every report tells the same), one line a moment,
+ * at most `timelineLinesMax` of them.
  */
 export function timeline(
   records: readonly TraceLine[],
   c: ChalkInstance,
-  options: TimelineOptions = {},
+  options: {
+    /** What the run tells of its scenario's steps (`runSteps`). */
+    readonly steps?: RunSteps;
+    /** The roles the protocol declares leading (`roles.leading`); without them no node leads. */
+    readonly leading?: readonly string[];
+  } = {},
 ): string[] {
-  const notes = options.notes ?? [];
-  const leading = new Set(options.leading ?? []);
-  const isNewLeadership = leadershipTracker();
-  const lines: string[] = [];
-  let hidden = 0;
-  const push = (t: number, text: string) => {
-    if (lines.length < timelineMax) lines.push(`${c.dim(formatDuration(t).padStart(9))}  ${text}`);
-    else hidden++;
-  };
-  // A burst during another, and a clog of a link still clogged, compose: each lasts until its
-  // own end, the strongest in force applying. The line says which earlier one goes on.
-  let burstUntil = -1;
-  const clogUntil = new Map<string, number>();
-  const overlaps = (record: TraceLine): string => {
-    if (record.kind === "burst") {
-      const earlier = burstUntil;
-      burstUntil = Math.max(burstUntil, record.untilUs);
-      return earlier > record.t
-        ? c.dim(
-            ` (the burst until ${formatDuration(earlier)} goes on: the higher loss and duplication apply while both do)`,
-          )
-        : "";
-    }
-    if (record.kind !== "clog") return "";
-    const links = [`${record.from}→${record.to}`];
-    if (!options.oneWayClogs?.has(record.e)) links.push(`${record.to}→${record.from}`);
-    const earlier = Math.max(...links.map((link) => clogUntil.get(link) ?? -1));
-    for (const link of links) clogUntil.set(link, Math.max(clogUntil.get(link) ?? -1, record.untilUs));
-    return earlier > record.t
-      ? c.dim(` (the clog until ${formatDuration(earlier)} goes on: the longer delay applies while both do)`)
-      : "";
-  };
-  const faults = options.faults ?? [];
-  let nextNote = 0;
-  let nextFault = 0;
-  // A step's note, then the step's fault, both before the records of the event the step ran as.
-  const notesUntil = (e: number) => {
-    for (;;) {
-      const note = notes[nextNote];
-      const fault = faults[nextFault];
-      const noteDue = note !== undefined && note.e <= e;
-      const faultDue = fault !== undefined && fault.e <= e;
-      if (noteDue && (!faultDue || note.e <= fault.e)) {
-        push(note.t, c.italic(`# ${note.text}`));
-        nextNote++;
-      } else if (faultDue) {
-        push(fault.t, stepFaultText(fault, c));
-        nextFault++;
-      } else return;
-    }
-  };
-  for (const record of records) {
-    // Each note comes before the records of the event its step ran as.
-    if ("e" in record) notesUntil(record.e);
-    const fault = faultText(record, c, options.oneWayClogs);
-    if (fault !== undefined && "t" in record) {
-      push(record.t, `${fault}${overlaps(record)}`);
-      continue;
-    }
-    switch (record.kind) {
-      case "state": {
-        const state = record.state as { role?: unknown; term?: unknown } | null;
-        const role = typeof state?.role === "string" ? state.role : undefined;
-        const term = typeof state?.term === "number" ? state.term : null;
-        if (role !== undefined && leading.has(role) && isNewLeadership(record.node, term)) {
-          push(
-            record.t,
-            `${c.cyan(record.node)} becomes ${c.cyan(role)}${term === null ? "" : ` (term ${String(term)})`}`,
-          );
-        }
-        break;
-      }
-      case "note":
-        if (record.node === "kernel") push(record.t, c.dim(kernelNoteText(record)));
-        else if (record.label === "lost-unsynced-writes") push(record.t, powerLossText(record, c));
-        break;
-      case "violation":
-        push(record.t, `${c.red("✗")} ${c.red(record.invariant)}: ${record.message.split("\n")[0]}`);
-        break;
-      default:
-        break;
-    }
-  }
-  if (hidden > 0) lines.push(c.dim(`     … ${hidden} more (see --trace / --report)`));
+  const entries = timelineEntries(records, options);
+  const paint = painter(c);
+  const lines = entries.slice(0, timelineLinesMax).map((entry) => {
+    const text = entry.spans.map((span) => painted(span, paint)).join("");
+    return `${c.dim(formatDuration(entry.t).padStart(9))}  ${text}`;
+  });
+  if (entries.length > timelineLinesMax)
+    lines.push(c.dim(`     … ${entries.length - timelineLinesMax} more (see --trace / --report)`));
   if (lines.length === 0) lines.push(c.dim("no faults, leadership changes or violations"));
+  // After the timeline, each step that waited for a new leader and never ran: without these
+  // lines such a step left no trace at all.
+  for (const spans of (options.steps?.neverRan ?? []).map(neverRanSpans))
+    lines.push(`${c.dim(neverRanWhen.padStart(9))}  ${spans.map((span) => painted(span, paint)).join("")}`);
   return lines;
 }
 
-/**
- * A `timeout` step: `timeout n2`, or, when the node had no such timer set and the protocol does
- * not declare it, what was called instead of a timer firing early (a misspelt `electionTimer`
- * names one no node sets). A declared name is no misspelling: a Paxos proposer sets no `propose`
- * timer until it proposes, and its scenarios start a proposal with a timeout.
- */
-function stepFaultText(fault: StepFault, c: ChalkInstance): string {
-  if (fault.kind === "op") return scriptedOpText(fault, c);
-  const text = `${c.yellow("timeout")} ${fault.node}`;
-  if (fault.pending || fault.declared) return text;
-  return `${text}: ${fault.node} had no pending '${fault.timer}' timer; its onTimer('${fault.timer}') ran all the same`;
-}
-
-/**
- * A scripted operation: `c1 asks n1: write x = "b"`, `c2 asks n5: read x` (a client that picks
- * its node itself: `c1 asks: …`).
- */
-function scriptedOpText(op: StepFault & { kind: "op" }, c: ChalkInstance): string {
-  const key = op.key === null ? "" : ` ${op.key}`;
-  const value = op.f === "read" || op.f === "get" ? "" : ` = ${JSON.stringify(op.value) ?? String(op.value)}`;
-  return `${c.cyan(op.client)} asks${op.node === undefined ? "" : ` ${op.node}`}: ${op.f}${key}${value}`;
-}
-
-/** A note of the fault timeline's: `skipped pause: n2 is down`, or its label and data. */
-function kernelNoteText(record: TraceLine & { kind: "note" }): string {
-  const data = record.data as { action?: unknown; reason?: unknown } | null;
-  if (
-    record.label === "skipped-action" &&
-    typeof data?.action === "string" &&
-    typeof data.reason === "string"
-  )
-    return `skipped ${data.action}: ${data.reason}`;
-  return `${record.label}: ${JSON.stringify(record.data)}`;
-}
-
-/**
- * The power loss that follows a `crash` with `loseUnsynced: true`: the node's storage lost the
- * writes made since its last sync (the kernel's `lost-unsynced-writes` note).
- */
-function powerLossText(record: TraceLine & { kind: "note" }, c: ChalkInstance): string {
-  const writes = (record.data as { writes?: unknown } | null)?.writes;
-  const count = typeof writes === "number" ? writes : 0;
-  return `${c.yellow("power loss")} ${record.node}: ${count === 0 ? "no" : count} unsynced write${count === 1 ? "" : "s"} lost`;
-}
-
-/** A fault record in one line, or `undefined` for any other record. */
-function faultText(
-  record: TraceLine,
-  c: ChalkInstance,
-  oneWayClogAt?: ReadonlySet<number>,
-): string | undefined {
-  switch (record.kind) {
-    case "crash":
-    case "restart":
-    case "pause":
-    case "resume":
-      return `${c.yellow(record.kind)} ${record.node}`;
-    case "partition":
-      return `${c.yellow("partition")} ${record.groups.map((group) => group.join(",")).join(" | ")}`;
-    case "cut":
-      return `${c.yellow("cut")} ${record.from}${record.oneWay ? "→" : "↔"}${record.to}`;
-    case "heal":
-      return c.yellow("heal: every link restored");
-    case "clog":
-      return `${c.yellow("clog")} ${record.from}${oneWayClogAt?.has(record.e) ? "→" : "↔"}${record.to} +${formatDuration(record.extraUs)} until ${formatDuration(record.untilUs)}`;
-    case "burst":
-      return `${c.yellow("burst")} loss ${record.loss}, duplicate ${record.duplicate} until ${formatDuration(record.untilUs)}`;
-    case "drift":
-      return `${c.yellow("drift")} ${record.node} clock rate ${formatClockRate(record.rate)}`;
-    default:
-      return undefined;
-  }
+function painted(span: TimelineSpan, paint: Record<TimelineMark, (text: string) => string>): string {
+  return span.mark === undefined ? span.text : paint[span.mark](span.text);
 }

@@ -10,9 +10,19 @@ import { formatSpan } from "../sim/time.js";
 import { escapeHtml, jsonForScript, scriptElementText } from "./escape.js";
 import { renderFindingGraphs } from "./finding-graph.js";
 import { formatDurationUs, formatValue } from "./format.js";
-import type { ExplanationView, ReportModel, ReportOperation } from "./model.js";
+import {
+  type ExplanationView,
+  neverRanWhen,
+  type ReportModel,
+  type ReportOperation,
+  type TimelineSpan,
+  timelineLinesMax,
+} from "./model.js";
 import { messagePalette, packPageData, pageData } from "./page-data.js";
 import { reportCss } from "./template/style.js";
+
+/** Most moments of the page's timeline: ten times a terminal's, in a list that scrolls. */
+const htmlTimelineMax = 10 * timelineLinesMax;
 
 /** What a page carries beside the report body: its script, and the lab when it is one. */
 export interface HtmlPage {
@@ -94,6 +104,7 @@ export function renderReportBody(model: ReportModel): string {
 ${renderLegend(model)}
 <div id="logs"></div>
 </section>
+${renderTimeline(model)}
 ${renderExplanation(model)}
 ${renderFindingGraphs(model)}
 ${renderFigures(model)}
@@ -143,6 +154,43 @@ ${violation.statement === "" ? "" : `<div class="statement">${escapeHtml(violati
 ${violation.source === "" ? "" : `<div class="source">Source: ${escapeHtml(violation.source)}</div>`}
 <div class="message">${escapeHtml(message)}</div>
 </div>`;
+}
+
+/**
+ * The timeline, in the words `quorumlab run` prints; each moment's time selects its event in the
+ * diagram. The list scrolls, so it may hold more than a terminal shows.
+ */
+function renderTimeline(model: ReportModel): string {
+  const timeline = model.timeline;
+  if (timeline.length === 0 && model.neverRan.length === 0) return "";
+  const shown = timeline.slice(0, htmlTimelineMax).map((entry) => {
+    const time = escapeHtml(formatDurationUs(entry.t));
+    const at =
+      entry.step < 0
+        ? `<span class="t">${time}</span>`
+        : `<a class="t" href="#diagram-section" data-goto-step="${entry.step}" title="show this moment in the diagram">${time}</a>`;
+    return `<li class="k-${entry.kind}">${at} ${spansHtml(entry.spans)}</li>`;
+  });
+  if (timeline.length > htmlTimelineMax) shown.push(`<li>… ${timeline.length - htmlTimelineMax} more</li>`);
+  const neverRan = model.neverRan.map(
+    (spans) =>
+      `<li class="k-never-ran"><span class="t">${escapeHtml(neverRanWhen)}</span> ${spansHtml(spans)}</li>`,
+  );
+  return `<section id="timeline">
+<h2>Timeline</h2>
+<ol class="timeline">${[...shown, ...neverRan].join("\n")}</ol>
+</section>`;
+}
+
+/** A timeline entry's spans, each marked one in the class of its mark. */
+function spansHtml(spans: readonly TimelineSpan[]): string {
+  return spans
+    .map((span) =>
+      span.mark === undefined
+        ? escapeHtml(span.text)
+        : `<span class="m-${span.mark}">${escapeHtml(span.text)}</span>`,
+    )
+    .join("");
 }
 
 function renderLegend(model: ReportModel): string {

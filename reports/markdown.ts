@@ -1,18 +1,17 @@
 /**
  * The Markdown report, for a pull request comment or an issue: the verdict, the replay command,
- * the notable moments, the explanation of a non-linearizable history, the figures and, for small
+ * the timeline, the explanation of a non-linearizable history, the figures and, for small
  * traces, a Mermaid sequence diagram (GitHub renders it). Every trace string is escaped.
  */
 
 import { formatSpan } from "../sim/time.js";
-import { describeStep, laneName, notableEvents, operationSpan, operationText } from "./describe.js";
+import { describeStep, laneName, operationSpan, operationText } from "./describe.js";
 import { escapeMarkdown, markdownCode } from "./escape.js";
 import { mermaidSequence } from "./export/mermaid.js";
 import { formatDurationUs } from "./format.js";
-import type { ReportModel } from "./model.js";
+import { neverRanWhen, type ReportModel, timelineLinesMax, timelineText } from "./model.js";
 import { outcomeLine } from "./text.js";
 
-const timelineMax = 30;
 const mermaidMessagesMax = 60;
 
 const e = escapeMarkdown;
@@ -74,17 +73,21 @@ function replaySection(model: ReportModel, out: string[]): void {
   out.push("");
 }
 
-/** The notable moments, at most `timelineMax` of them. */
+/**
+ * The timeline as `quorumlab run` prints it, at most `timelineLinesMax` moments, then the steps
+ * that never ran.
+ */
 function timelineSection(model: ReportModel, out: string[]): void {
-  const notable = notableEvents(model);
-  if (notable.length === 0) return;
+  const notable = model.timeline;
+  if (notable.length === 0 && model.neverRan.length === 0) return;
   out.push("### Timeline");
   out.push("");
   out.push("| t | event |");
   out.push("|---:|---|");
-  for (const entry of notable.slice(0, timelineMax))
-    out.push(`| ${formatDurationUs(entry.t)} | ${e(entry.text)} |`);
-  if (notable.length > timelineMax) out.push(`| … | ${notable.length - timelineMax} more |`);
+  for (const entry of notable.slice(0, timelineLinesMax))
+    out.push(`| ${formatDurationUs(entry.t)} | ${e(timelineText(entry))} |`);
+  if (notable.length > timelineLinesMax) out.push(`| … | ${notable.length - timelineLinesMax} more |`);
+  for (const spans of model.neverRan) out.push(`| ${neverRanWhen} | ${e(timelineText({ spans }))} |`);
   out.push("");
 }
 

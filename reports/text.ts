@@ -1,15 +1,14 @@
 /**
- * The plain-text report, for a terminal: the verdict first, then the notable moments, the client
+ * The plain-text report, for a terminal: the verdict first, then the timeline, the client
  * history with the linearizability explanation marked on it, and the figures.
  */
 
 import { formatSpan } from "../sim/time.js";
-import { describeStep, laneName, notableEvents, operationSpan, operationText } from "./describe.js";
+import { describeStep, laneName, operationSpan, operationText } from "./describe.js";
 import { plainText } from "./escape.js";
 import { formatDurationUs } from "./format.js";
-import type { ReportModel } from "./model.js";
+import { neverRanWhen, type ReportModel, timelineLinesMax, timelineText } from "./model.js";
 
-const timelineMax = 40;
 const historyMax = 40;
 
 export function renderText(model: ReportModel): string {
@@ -53,15 +52,19 @@ function violationLines(model: ReportModel, out: string[]): void {
   }
 }
 
-/** The notable moments, at most `timelineMax` of them. */
+/**
+ * The timeline as `quorumlab run` prints it, at most `timelineLinesMax` moments, then the steps
+ * that never ran.
+ */
 function timelineLines(model: ReportModel, out: string[]): void {
-  const timeline = notableEvents(model);
-  out.push(`timeline (faults, leaders, violations):`);
-  for (const entry of timeline.slice(0, timelineMax)) {
-    out.push(`  ${formatDurationUs(entry.t).padStart(10)}  ${entry.text}`);
+  const timeline = model.timeline;
+  out.push("timeline:");
+  for (const entry of timeline.slice(0, timelineLinesMax)) {
+    out.push(`  ${formatDurationUs(entry.t).padStart(10)}  ${timelineText(entry)}`);
   }
-  if (timeline.length > timelineMax) out.push(`  … ${timeline.length - timelineMax} more`);
+  if (timeline.length > timelineLinesMax) out.push(`  … ${timeline.length - timelineLinesMax} more`);
   if (timeline.length === 0) out.push("  nothing notable");
+  for (const spans of model.neverRan) out.push(`  ${neverRanWhen.padStart(10)}  ${timelineText({ spans })}`);
   out.push("");
 }
 

@@ -15,6 +15,7 @@ import {
   type ReportFormat,
   renderReport,
 } from "../../reports/index.js";
+import { runSteps } from "../../reports/page/run-steps.js";
 import { verdictOf } from "../../reports/page/verdict.js";
 import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
@@ -43,7 +44,8 @@ export interface WriteReportOptions {
    */
   readonly scenario?: Scenario;
   /**
-   * The run of `scenario` that made the trace, whose verdict the lab shows; without it, the
+   * The run of `scenario` that made the trace: the timeline tells its scenario's notes and the
+   * steps that leave no record (`runSteps`), and the lab shows its verdict; without it, the
    * scenario is run once more for its verdict (built-in protocols only).
    */
   readonly result?: RunResult;
@@ -161,7 +163,10 @@ export function runOfTrace(
   return result.traceHash === end.traceHash ? { scenario, result } : undefined;
 }
 
-/** The model options, with what the trace's protocol declares (if it is a built-in one). */
+/**
+ * The model options, with what the trace's protocol declares (if it is a built-in one) and what
+ * the run that made it tells of its scenario's steps (if it is given).
+ */
 export function modelOptions(options: WriteReportOptions, records: readonly TraceLine[]): ModelOptions {
   const header = records[0];
   const protocol =
@@ -170,6 +175,7 @@ export function modelOptions(options: WriteReportOptions, records: readonly Trac
     version: options.version ?? packageVersion(),
     ...(options.replay === undefined ? replayOfTrace(header) : { replay: options.replay }),
     ...(protocol === undefined ? {} : { display: displayOf(protocol) }),
+    ...(options.result === undefined ? {} : { steps: runSteps(options.result) }),
   };
 }
 

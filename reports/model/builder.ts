@@ -7,6 +7,7 @@ import { formatClockRate } from "../../sim/time.js";
 import type { TraceHeader, TraceLine, TraceRecord } from "../../sim/trace.js";
 import { shellWord } from "../escape.js";
 import { computeFigures } from "./figures.js";
+import { neverRanSpans, timelineEntries } from "./timeline.js";
 import type {
   ExplanationView,
   Lane,
@@ -21,6 +22,7 @@ import type {
   ReportNote,
   ReportOperation,
   ReportStep,
+  ReportTimelineEntry,
   ReportViolation,
   StepKind,
 } from "./types.js";
@@ -115,8 +117,24 @@ class ModelBuilder {
       notes: this.notes,
       steps: this.steps,
       violations,
+      timeline: this.timeline(lines),
+      neverRan: (this.options.steps?.neverRan ?? []).map(neverRanSpans),
     } as const;
     return { ...model, figures: computeFigures(model) };
+  }
+
+  /** The timeline, each entry with the first step of its event (steps are in event order). */
+  private timeline(lines: readonly TraceLine[]): ReportTimelineEntry[] {
+    const entries = timelineEntries(lines, {
+      steps: this.options.steps,
+      leading: this.options.display?.roles?.leading,
+    });
+    let step = 0;
+    return entries.map((entry) => {
+      // Entries come in event order too, so the search goes on from the last one's step.
+      while (step < this.steps.length - 1 && (this.steps[step]?.e ?? 0) < entry.e) step++;
+      return { ...entry, step: this.steps.length === 0 ? -1 : step };
+    });
   }
 
   private lane(name: string, kind: LaneKind): number {

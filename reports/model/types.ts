@@ -1,6 +1,6 @@
 /**
  * The report model's types: the plain data every report renders (see builder.ts for how a trace
- * becomes one, figures.ts for the figures).
+ * becomes one, figures.ts for the figures, timeline.ts for the timeline).
  */
 import type { DisplayDeclaration } from "../display.js";
 
@@ -190,6 +190,108 @@ export interface ReportMeta {
   readonly replay: string;
 }
 
+/** A `note` the scenario gives a step, at the time and event the step ran. */
+export interface StepNote {
+  readonly t: number;
+  /** The event the step ran as (or, for a schedule step, the first event it took). */
+  readonly e: number;
+  readonly text: string;
+}
+
+/**
+ * A step that leaves no record of its own in the trace, told at the time and event it ran: a
+ * `timeout`, which calls the node's `onTimer` (its timer record is the node's step, not the
+ * fault, and a paused node's comes only when it resumes); a scripted `op`, whose request is a
+ * message like any client's; a schedule's `fire` and `retry`, whose records are those of any
+ * timer and any client.
+ */
+export type StepFault = { readonly t: number; readonly e: number } & (
+  | {
+      readonly kind: "timeout";
+      readonly node: string;
+      readonly timer: string;
+      /** Whether the node had the timer set then. */
+      readonly pending: boolean;
+      /** Whether the protocol declares the timer (`timers`). */
+      readonly declared: boolean;
+    }
+  | {
+      readonly kind: "op";
+      readonly client: string;
+      readonly f: string;
+      readonly key: string | null;
+      readonly value: unknown;
+      readonly node?: string;
+    }
+  | { readonly kind: "fire"; readonly node: string; readonly timer: string }
+  | { readonly kind: "retry"; readonly client: string }
+);
+
+/**
+ * A fault step that waited for a new leader and never ran, though the run went on to its end:
+ * the leader never came, or came too late for the delay to end within the run. It left no trace
+ * at all.
+ */
+export interface NeverRanStep {
+  /** Its index in the scenario's `faults`. */
+  readonly step: number;
+  /** What it would have done: `crash leader`, `heal`. */
+  readonly action: string;
+  readonly atUs: number;
+  readonly afterNewLeaderUs: number;
+  /** The new leader it waited for: the next (1), the one after (2)... */
+  readonly nthNewLeader: number;
+  readonly note?: string;
+}
+
+/**
+ * What the run that made a trace tells beside it, of its scenario's steps as they ran (plain
+ * data: the CLI and the lab page derive it from the run, `reports/page/run-steps.ts`). A trace
+ * read back alone has none of it.
+ */
+export interface RunSteps {
+  /** The notes of the steps that ran, in the order they ran. */
+  readonly notes: readonly StepNote[];
+  /** The steps that leave no record of their own, in the order they ran. */
+  readonly faults: readonly StepFault[];
+  /** The events at which a one-way clog ran: the trace's clog record does not say which way. */
+  readonly oneWayClogs: readonly number[];
+  /** The steps that waited for a new leader and never ran, in the scenario's order. */
+  readonly neverRan: readonly NeverRanStep[];
+}
+
+/**
+ * How a span reads: the name of a fault or step (`crash`, `timeout`), a node or client that acts
+ * or leads, a scenario's note, an aside (a kernel note, what an earlier fault still does), a
+ * violation.
+ */
+export type TimelineMark = "fault" | "actor" | "note" | "aside" | "bad";
+
+export interface TimelineSpan {
+  readonly text: string;
+  readonly mark?: TimelineMark;
+}
+
+/**
+ * What an entry tells: a scenario's note, a fault (a fault record, a power loss, a scripted
+ * drop), a step of the scenario with no record of its own, a leadership, a kernel note (a step
+ * skipped), a violation.
+ */
+export type TimelineKind = "note" | "fault" | "step" | "leader" | "kernel" | "violation";
+
+export interface TimelineEntry {
+  readonly t: number;
+  readonly e: number;
+  readonly kind: TimelineKind;
+  readonly spans: readonly TimelineSpan[];
+}
+
+/** A moment of the timeline, with the step a reader goes to from it. */
+export interface ReportTimelineEntry extends TimelineEntry {
+  /** The first step of the event it tells (or of the next event that has one; -1: no step at all). */
+  readonly step: number;
+}
+
 export interface ReportModel {
   readonly meta: ReportMeta;
   /** What the protocol declares of its roles and logs (empty when unknown). */
@@ -208,6 +310,13 @@ export interface ReportModel {
   readonly notes: readonly ReportNote[];
   readonly steps: readonly ReportStep[];
   readonly violations: readonly ReportViolation[];
+  /**
+   * The moments to follow the run by (timeline.ts), as `quorumlab run` tells them: with the
+   * scenario's notes and record-less steps when the model was given them (`ModelOptions.steps`).
+   */
+  readonly timeline: readonly ReportTimelineEntry[];
+  /** After the timeline: each step that waited for a new leader and never ran (`neverRanSpans`). */
+  readonly neverRan: ReadonlyArray<readonly TimelineSpan[]>;
   readonly figures: ReportFigures;
 }
 
@@ -218,4 +327,9 @@ export interface ModelOptions {
   readonly replay?: string;
   /** The protocol's declarations (reports/display.ts `displayOf`); without them no role leads. */
   readonly display?: DisplayDeclaration;
+  /**
+   * What the run that made the trace tells of its scenario's steps (`reports/page/run-steps.ts`):
+   * without it, the timeline has no scenario notes, timeouts or scripted operations.
+   */
+  readonly steps?: RunSteps;
 }

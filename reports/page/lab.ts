@@ -23,6 +23,7 @@ import { shellWord } from "../escape.js";
 import { renderReportBody } from "../html.js";
 import { buildModel } from "../model.js";
 import { type PageData, pageData } from "../page-data.js";
+import { runSteps } from "./run-steps.js";
 import { digestDeferred } from "./sha256.js";
 import { type Verdict, verdictOf } from "./verdict.js";
 
@@ -272,7 +273,10 @@ async function simulate(
       ? undefined
       : `A what-if of ${scenario.name}, made in the quorumlab lab: ${forks.length} step${forks.length === 1 ? "" : "s"} added (${forks.map((step) => JSON.stringify(step)).join(", ")}).\nquorumlab run replays it to trace ${traceHash}.`;
   const yaml = writeScenario(scenario, comment === undefined ? {} : { comment });
-  const model = buildModel(records, modelOptions(protocol, options, scenario, forks));
+  const model = buildModel(records, {
+    ...modelOptions(protocol, options, scenario, forks),
+    steps: runSteps(result),
+  });
   times.push(options.now());
   const data = pageData(model);
   const body = renderReportBody(model);

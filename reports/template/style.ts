@@ -98,6 +98,15 @@ svg .window { fill: rgba(31, 95, 191, 0.15); stroke: var(--accent); }
 .explanation ol, .explanation ul { margin: 4px 0 4px 18px; padding: 0; }
 .explanation li { margin: 2px 0; }
 .explanation .op-link { color: var(--accent); cursor: pointer; text-decoration: underline; }
+ol.timeline { list-style: none; margin: 4px 0; padding: 0; max-height: 32em; overflow-y: auto; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+ol.timeline li { margin: 1px 0; white-space: pre-wrap; word-break: break-word; }
+ol.timeline .t { display: inline-block; min-width: 9ch; text-align: right; margin-right: 1ch; color: var(--muted); text-decoration: none; }
+ol.timeline a.t:hover { color: var(--accent); text-decoration: underline; }
+ol.timeline .m-fault { color: var(--warn); font-weight: 600; }
+ol.timeline .m-actor { color: var(--accent); font-weight: 600; }
+ol.timeline .m-note { font-style: italic; color: #3b4558; }
+ol.timeline .m-aside { color: var(--muted); }
+ol.timeline .m-bad { color: var(--bad); font-weight: 600; }
 table.figures { border-collapse: collapse; margin: 6px 0 12px; }
 table.figures th, table.figures td { border: 1px solid var(--line); padding: 3px 9px; text-align: right; }
 table.figures th:first-child, table.figures td:first-child { text-align: left; }

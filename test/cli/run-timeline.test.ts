@@ -11,8 +11,9 @@ import { Chalk } from "chalk";
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { historyChecker } from "../../cli/history-check.js";
-import { oneWayClogs, stepFaults, stepNotes, timeline, unranWaits } from "../../cli/run.js";
+import { timeline } from "../../cli/run.js";
 import { protocols } from "../../protocols/index.js";
+import { runSteps } from "../../reports/page/run-steps.js";
 import type { Protocol } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
@@ -21,11 +22,7 @@ function runOf(name: string): { lines: string[]; leaderChanges: number } {
   const scenario = loadScenario(name);
   const result = runScenario(scenario, protocols, { checkHistory: historyChecker(), keepTrace: true });
   const leading = protocols.get(scenario.protocol)?.roles?.leading ?? [];
-  const lines = timeline(result.records, new Chalk({ level: 0 }), {
-    notes: stepNotes(scenario, result.stepsRun),
-    faults: stepFaults(result.stepsRun),
-    leading,
-  });
+  const lines = timeline(result.records, new Chalk({ level: 0 }), { steps: runSteps(result), leading });
   return { lines: lines.map((line) => line.trim()), leaderChanges: result.figures.leaderChanges };
 }
 
@@ -72,17 +69,17 @@ faults:
     const scenario = parseScenario(text, "waits.yaml");
     const result = runScenario(scenario, protocols, { keepTrace: true });
     const lines = timeline(result.records, new Chalk({ level: 0 }), {
-      notes: stepNotes(scenario, result.stepsRun),
+      steps: runSteps(result),
       leading: ["leader"],
     }).map((line) => line.trim());
     const note = lines.findIndex((line) => line.endsWith("# cut off the first leader"));
     expect(lines[note - 1]).toMatch(/^\S+ {2}n\d becomes leader \(term 1\)$/);
     expect(lines[note + 1]).toMatch(/^\S+ {2}partition n\d \| /);
-    expect(lines.some((line) => line.includes("never comes"))).toBe(false);
+    expect(lines.slice(0, -1).some((line) => line.includes("never comes"))).toBe(false);
     // ...but the step that never ran is told after the timeline, with its note.
-    expect(unranWaits(result, new Chalk({ level: 0 }))).toEqual([
+    expect(lines.at(-1)).toBe(
       "never ran  crash leader (faults.1): from 500ms it waited for the 9th new leader and 1ms more, and the run ended first  # never comes",
-    ]);
+    );
 
     const schedule = parseScenario(
       `protocol: raft
@@ -96,9 +93,9 @@ schedule:
       "schedule.yaml",
     );
     const played = runScenario(schedule, protocols, { keepTrace: true });
-    const told = timeline(played.records, new Chalk({ level: 0 }), {
-      notes: stepNotes(schedule, played.stepsRun),
-    }).map((line) => line.trim());
+    const told = timeline(played.records, new Chalk({ level: 0 }), { steps: runSteps(played) }).map((line) =>
+      line.trim(),
+    );
     expect(told[0]).toBe("0  # n2 goes down");
     expect(told[1]).toBe("0  crash n2");
     expect(told[2]).toMatch(/^[\d.]+ms {2}# n1 stands$/);
@@ -135,10 +132,9 @@ faults:
       const result = runScenario(scenario, new Map([["misspelt", misspelt(electionTimer)]]), {
         keepTrace: true,
       });
-      return timeline(result.records, new Chalk({ level: 0 }), {
-        notes: stepNotes(scenario, result.stepsRun),
-        faults: stepFaults(result.stepsRun),
-      }).map((line) => line.trim());
+      return timeline(result.records, new Chalk({ level: 0 }), { steps: runSteps(result) }).map((line) =>
+        line.trim(),
+      );
     };
     expect(told("election")).toEqual([
       "300ms  # n1 times out early",
@@ -166,9 +162,9 @@ faults:
       pending: false,
       declared: true,
     });
-    const told = timeline(result.records, new Chalk({ level: 0 }), {
-      faults: stepFaults(result.stepsRun),
-    }).map((line) => line.trim());
+    const told = timeline(result.records, new Chalk({ level: 0 }), { steps: runSteps(result) }).map((line) =>
+      line.trim(),
+    );
     expect(told).toContain("10ms  timeout n3");
   });
 
@@ -198,9 +194,7 @@ faults:
       "clogs.yaml",
     );
     const result = runScenario(scenario, protocols, { keepTrace: true });
-    const lines = timeline(result.records, new Chalk({ level: 0 }), {
-      oneWayClogs: oneWayClogs(scenario, result.stepsRun),
-    })
+    const lines = timeline(result.records, new Chalk({ level: 0 }), { steps: runSteps(result) })
       .map((line) => line.trim())
       .filter((line) => /clog|burst/.test(line));
     expect(lines).toEqual([
@@ -224,6 +218,22 @@ faults:
       "1ms  skipped restart: n1 is up: only a crashed node restarts",
       "2ms  skipped drop: no message 0 has been sent yet",
     ]);
+  });
+
+  it("tells a message the scenario dropped, and none of those the network lost", () => {
+    const scenario = parseScenario(
+      "protocol: raft\nnodes: 3\nduration: 300ms\nfaults:\n  - {at: 0, cut: [n1, n3]}\n  - {at: 0, timeout: n1}\n  - {at: 0, drop: {message: 0}}\n",
+      "drops.yaml",
+    );
+    const result = runScenario(scenario, protocols, { keepTrace: true });
+    expect(result.records.some((record) => record.kind === "drop" && record.reason === "partition")).toBe(
+      true,
+    );
+    const lines = timeline(result.records, new Chalk({ level: 0 }), { steps: runSteps(result) })
+      .map((line) => line.trim())
+      .filter((line) => line.includes("drop"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^\S+ {2}drop RequestVote n1→n2$/);
   });
 
   it("leaves out the notes of steps after the run stopped at a violation", () => {

@@ -185,6 +185,21 @@ describe("report command", () => {
     expect(scenarioOfTrace(records)).toBe(undefined);
   });
 
+  it("tells a built-in scenario's notes and scripted steps in the report of its trace read back", () => {
+    // The trace does not hold them: `report` runs the scenario again for them, in each format.
+    const trace = join(folder, "figure-8.jsonl");
+    expect(quorumlab("run", "raft-figure-8", "--trace", trace).code).toBe(0);
+    const text = quorumlab("report", trace, "--format", "text");
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(
+      '        12ms  # b reaches n2 only\n        12ms  c1 asks n1: write x = "b"\n',
+    );
+    expect(text.stdout).toContain("           0  timeout n1\n");
+    expect(quorumlab("report", trace, "--format", "md").stdout).toContain(
+      '| 12ms | c1 asks n1: write x = "b" |',
+    );
+  });
+
   it("replays a trace's scenario file without nodes with its names checked, as run checks them", () => {
     // A trace names its scenario; a name that is a path is read as that file.
     const file = join(folder, "default-size.yaml");

@@ -14,6 +14,7 @@ import {
   scriptElementText,
 } from "../../reports/escape.js";
 import { type HtmlPage, renderReport } from "../../reports/index.js";
+import type { RunSteps } from "../../reports/model.js";
 import { type PackedPageData, unpackPageData } from "../../reports/page-data.js";
 import { viewerPage } from "./fixtures.js";
 import { hostile, hostileTrace } from "./hostile.js";
@@ -43,6 +44,35 @@ describe("escaping", () => {
     const data = unpackPageData(packed);
     expect(data.meta.scenario).toBe(hostile.scenario);
     expect(data.lanes.map((lane) => lane[0])).toContain(hostile.node);
+  });
+
+  it("puts no hostile markup into the timeline, in HTML or Markdown: notes, clients, keys, values", () => {
+    // A scenario's note and a scripted operation reach the timeline from the run, not the trace.
+    const steps: RunSteps = {
+      notes: [{ t: 0, e: 0, text: hostile.note }],
+      faults: [
+        {
+          t: 0,
+          e: 0,
+          kind: "op",
+          client: hostile.client,
+          f: hostile.type,
+          key: hostile.value,
+          value: hostile.value,
+        },
+      ],
+      oneWayClogs: [],
+      neverRan: [],
+    };
+    const html = renderReport(trace, "html", { version: "test", page: viewerPage(), steps });
+    const timeline = /<ol class="timeline">[\s\S]*?<\/ol>/.exec(html)?.[0] ?? "";
+    expect(timeline).toContain(escapeHtml(`# ${hostile.note}`));
+    expect(timeline).toContain(escapeHtml(hostile.client));
+    expect(timeline).not.toMatch(/<(?!\/?(ol|li|a|span)[ >])/);
+    const markdown = renderReport(trace, "md", { version: "test", steps });
+    expect(markdown).toContain(`| 0 | ${escapeMarkdown(`# ${hostile.note}`)} |`);
+    const section = markdown.slice(markdown.indexOf("### Timeline")).split("\n###")[0];
+    expect(section).not.toContain("<");
   });
 
   it("keeps a page script whose strings hold <!-- <script> and </SCRIPT> inside its element", () => {

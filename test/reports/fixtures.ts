@@ -7,7 +7,7 @@ import { viewerBundle } from "../../cli/shared/page-bundle.js";
 import { gzipBase64 } from "../../cli/shared/report-file.js";
 import { protocols } from "../../protocols/index.js";
 import { type DisplayDeclaration, displayOf, type HtmlPage } from "../../reports/index.js";
-import { runScenario } from "../../sim/run.js";
+import { type RunResult, runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { testRegistry } from "../support/heartbeat.js";
@@ -35,9 +35,13 @@ faults:
 `;
 
 export function traceOf(yaml: string, file = "fixture.yaml"): TraceLine[] {
+  return [...runOf(yaml, file).records];
+}
+
+/** The run of a scenario of the test protocol, its trace kept. */
+export function runOf(yaml: string, file = "fixture.yaml"): RunResult {
   const scenario = parseScenario(yaml, file);
-  const result = runScenario(scenario, testRegistry, { keepTrace: true, checkHistory: historyChecker() });
-  return [...result.records];
+  return runScenario(scenario, testRegistry, { keepTrace: true, checkHistory: historyChecker() });
 }
 
 /** What the protocol of a trace declares, for reports: built-in protocols and the test protocol. */

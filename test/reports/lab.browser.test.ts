@@ -82,6 +82,8 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.waitForSelector("#lab-hash-check.ok", { timeout: 60_000 });
     expect(await page.locator("#lab-hash-check").textContent()).toContain("✓");
     expect(await page.locator("#outcome").textContent()).toContain("raft.leader-completeness");
+    const timeline = () => page.locator("ol.timeline li").allTextContents();
+    expect(await timeline()).toContain("30ms # (c) n5 crashes");
 
     // Select the event where n5 crashes, in the diagram.
     const model = buildModel(records);
@@ -107,6 +109,11 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     );
     expect(await page.locator("svg#diagram line.fork-line").count()).toBe(1);
     expect(await page.locator("#lab-forks li").count()).toBe(1);
+    // The forked run's timeline tells the step added, among the scenario's notes and steps.
+    const told = await timeline();
+    expect(told).toContain("35ms restart n5");
+    expect(told).toContain("30ms # (c) n5 crashes");
+    expect(told.some((line) => line.includes("✗"))).toBe(false);
     await page.screenshot({ path: join(ensureOutputFolder(), "lab-figure-8-fork.png"), fullPage: true });
 
     // The downloaded scenario replays to the hash the page shows.

@@ -6,9 +6,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { protocols } from "../../protocols/index.js";
-import { notableEvents } from "../../reports/describe.js";
 import { displayOf } from "../../reports/display.js";
-import { buildModel, checkRecord } from "../../reports/model.js";
+import { buildModel, checkRecord, timelineText } from "../../reports/model.js";
 import type { Protocol } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
@@ -109,12 +108,12 @@ describe("the timeline of notable moments", () => {
       keepTrace: true,
     }).records;
     const raft = protocols.get("raft") as Protocol;
-    const timeline = notableEvents(buildModel(figure8, { display: displayOf(raft) })).filter(
+    const timeline = buildModel(figure8, { display: displayOf(raft) }).timeline.filter(
       (entry) => entry.t === 72_000,
     );
-    expect(timeline.map((entry) => entry.text.split(":")[0])).toEqual([
+    expect(timeline.map((entry) => timelineText(entry).split(":")[0])).toEqual([
       "n5 becomes leader (term 4)",
-      "violation raft.leader-completeness",
+      "✗ raft.leader-completeness",
     ]);
   });
 });

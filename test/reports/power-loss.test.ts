@@ -7,16 +7,15 @@
 import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { protocols } from "../../protocols/index.js";
-import { notableEvents } from "../../reports/describe.js";
-import { buildModel } from "../../reports/model.js";
+import { buildModel, timelineText } from "../../reports/model.js";
 import { runScenario } from "../../sim/run.js";
 
 describe("a power loss in a report's timeline", () => {
   it("follows the crash, with the number of unsynced writes lost", () => {
     const result = runScenario(loadScenario("raft-unsynced-vote-bug"), protocols, { keepTrace: true });
-    const texts = notableEvents(buildModel(result.records)).map((entry) => entry.text);
-    const crash = texts.indexOf("n2 crashes (volatile state lost)");
+    const texts = buildModel(result.records).timeline.map(timelineText);
+    const crash = texts.indexOf("crash n2");
     expect(crash).toBeGreaterThanOrEqual(0);
-    expect(texts[crash + 1]).toBe("n2 loses power: 2 unsynced writes lost");
+    expect(texts[crash + 1]).toBe("power loss n2: 2 unsynced writes lost");
   });
 });

@@ -9,8 +9,12 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderReport } from "../../reports/index.js";
+import { loadScenario } from "../../cli/files.js";
+import { protocols } from "../../protocols/index.js";
+import { displayOf, renderReport } from "../../reports/index.js";
 import { buildModel } from "../../reports/model.js";
+import { runSteps } from "../../reports/page/run-steps.js";
+import type { Protocol } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { TraceLine } from "../../sim/trace.js";
@@ -100,6 +104,37 @@ describe.skipIf(skipBrowser)("HTML report in chromium", () => {
       sends,
     );
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("tells Figure 8's timeline as run prints it, and each moment's time selects its event", async () => {
+    const run = runScenario(loadScenario("raft-figure-8"), protocols, { keepTrace: true });
+    const path = join(ensureOutputFolder(), "report-timeline.html");
+    const display = displayOf(protocols.get("raft") as Protocol);
+    writeFileSync(
+      path,
+      renderReport(run.records, "html", {
+        version: "test",
+        display,
+        steps: runSteps(run),
+        page: viewerPage(),
+      }),
+    );
+    const { page, errors, requests } = await openWatched(browser, pathToFileURL(path).href);
+    const items = page.locator("ol.timeline li");
+    const texts = (await items.allTextContents()).map((text) => text.trim());
+    expect(texts.slice(0, 3)).toEqual([
+      "0 # (a) n1 becomes leader of term 1",
+      "0 timeout n1",
+      "2ms n1 becomes leader (term 1)",
+    ]);
+    expect(texts).toContain('12ms c1 asks n1: write x = "b"');
+    expect(texts).toContain("300ms c4 asks n5: read x");
+    // The time of n1's crash selects the crash in the diagram.
+    await items.filter({ hasText: "crash n1" }).first().locator("a.t").click();
+    expect(await page.locator("#step-info").textContent()).toContain("n1 crashes");
+    expect(errors).toEqual([]);
+    expect(onlyLocal(requests)).toEqual([]);
     await page.close();
   });
 
