@@ -54,6 +54,8 @@ export interface WriteReportOptions {
    * built-in protocol of the trace's name (a module's protocol is none of those).
    */
   readonly protocol?: Protocol | undefined;
+  /** The run checked liveness invariants too (`--liveness`): the lab's runs check them as well. */
+  readonly liveness?: boolean;
 }
 
 /** Writes a report of `records` (a whole trace, header first) to `path`. */
@@ -98,6 +100,7 @@ function htmlPage(options: WriteReportOptions): HtmlPage {
   const lab = (verdict: RunResult) => ({
     scenarioYaml: writeScenario(labScenario(scenario, modules)),
     verdict: verdictOf(verdict),
+    ...(options.liveness === true ? { liveness: true } : {}),
   });
   if (modules.length > 0 && options.result !== undefined) {
     try {
@@ -212,5 +215,6 @@ export function reportAfterRun(
     result,
     modules: options.protocolModules ?? options.modules ?? [],
     protocol: options.protocol,
+    ...(options.liveness === true ? { liveness: true } : {}),
   });
 }

@@ -68,6 +68,11 @@ export interface LabOptions {
   readonly replay?: string;
   /** The history checker's wall-clock budget, as the CLI's (default 10 s). */
   readonly historyBudgetMs?: number;
+  /**
+   * Check liveness invariants too, as `quorumlab run --liveness` does: the original run checked
+   * them, so its forks do and their replay commands ask for it.
+   */
+  readonly checkLiveness?: boolean;
 }
 
 /**
@@ -161,6 +166,7 @@ export class Lab {
     const result = runScenario(this.original.scenario, new Map([[this.protocol.name, this.protocol]]), {
       keepTrace: true,
       checkHistory: labHistoryChecker(this.options.now, this.options.historyBudgetMs ?? 10_000),
+      checkLiveness: this.options.checkLiveness ?? false,
       ...moduleGuards(this.original.scenario),
     });
     const records = result.records;
@@ -256,6 +262,7 @@ async function simulate(
   const result = runScenario(scenario, new Map([[protocol.name, protocol]]), {
     keepTrace: true,
     checkHistory: labHistoryChecker(options.now, options.historyBudgetMs ?? 10_000),
+    checkLiveness: options.checkLiveness ?? false,
     ...moduleGuards(scenario),
   });
   times.push(options.now());
@@ -270,7 +277,7 @@ async function simulate(
   const comment =
     forks.length === 0
       ? undefined
-      : `A what-if of ${scenario.name}, made in the quorumlab lab: ${forks.length} step${forks.length === 1 ? "" : "s"} added (${forks.map((step) => JSON.stringify(step)).join(", ")}).\nquorumlab run replays it to trace ${traceHash}.`;
+      : `A what-if of ${scenario.name}, made in the quorumlab lab: ${forks.length} step${forks.length === 1 ? "" : "s"} added (${forks.map((step) => JSON.stringify(step)).join(", ")}).\nquorumlab run${options.checkLiveness === true ? " --liveness" : ""} replays it to trace ${traceHash}.`;
   const yaml = writeScenario(scenario, comment === undefined ? {} : { comment });
   const model = buildModel(records, modelOptions(protocol, options, scenario, forks));
   times.push(options.now());
@@ -310,7 +317,7 @@ function modelOptions(
     replay:
       forks.length === 0
         ? (options.replay ?? `npx quorumlab run ${shellWord(scenario.name)}`)
-        : `npx quorumlab run ${shellWord(downloadName(scenario, forks))}   (the file “Download scenario” saves${
+        : `npx quorumlab run ${shellWord(downloadName(scenario, forks))}${options.checkLiveness === true ? " --liveness" : ""}   (the file “Download scenario” saves${
             scenario.module === undefined ? "" : `, which loads its protocol from ${scenario.module}`
           })`,
   };

@@ -30,6 +30,8 @@ interface LabData {
   readonly replay: string;
   /** The verdict of the run, as the CLI found it. */
   readonly verdict: Verdict;
+  /** The CLI checked liveness invariants too (`run --liveness`); absent: it did not. */
+  readonly liveness?: boolean;
 }
 
 /**
@@ -111,7 +113,12 @@ class LabPage {
   private recheckError: string | undefined;
 
   static async open(protocol: Protocol, data: LabData): Promise<LabPage> {
-    const options = { now: () => performance.now(), version: data.version, replay: data.replay };
+    const options = {
+      now: () => performance.now(),
+      version: data.version,
+      replay: data.replay,
+      checkLiveness: data.liveness === true,
+    };
     performance.mark("lab:start");
     const pageData = await embeddedPageData();
     performance.mark("lab:data-read");
@@ -600,11 +607,24 @@ function parseValue(text: string): unknown {
   }
 }
 
+/** The outcome in the header's words: safety violations, else liveness ones, else all held. */
 function outcomeText(run: LabRun): string {
-  const safety = run.verdict.violations.filter((violation) => violation.kind === "safety");
-  return safety.length === 0
-    ? "✓ every invariant held"
-    : `✗ ${[...new Set(safety.map((violation) => violation.invariant))].join(", ")}`;
+  const names = (kind: string) => [
+    ...new Set(
+      run.verdict.violations
+        .filter((violation) => violation.kind === kind)
+        .map((violation) => violation.invariant),
+    ),
+  ];
+  const safety = names("safety");
+  if (safety.length > 0) return `✗ ${safety.join(", ")}`;
+  const liveness = names("liveness");
+  return liveness.length > 0 ? `⚠ liveness: ${liveness.join(", ")}` : "✓ every invariant held";
+}
+
+function outcomeClass(run: LabRun): string {
+  if (!run.verdict.ok) return "bad";
+  return run.verdict.violations.some((violation) => violation.kind === "liveness") ? "warn" : "ok";
 }
 
 function compareLine(original: LabRun, run: LabRun): Node {
@@ -620,7 +640,7 @@ function compareLine(original: LabRun, run: LabRun): Node {
     "span",
     { id: "lab-compare" },
     `Original: ${outcomeText(original)}. After ${run.forks.length} fork${run.forks.length === 1 ? "" : "s"}: `,
-    h("b", { class: run.verdict.ok ? "ok" : "bad" }, outcomeText(run)),
+    h("b", { class: outcomeClass(run) }, outcomeText(run)),
     `. ${where}.`,
   );
 }

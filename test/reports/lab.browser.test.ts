@@ -299,6 +299,39 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.close();
   });
 
+  it("a run checked with --liveness: the page re-simulates it with liveness checked, says so, and its forks replay with --liveness", async () => {
+    const { result } = executeScenario(loadScenario("3pc-quorum-partition"), {
+      keepTrace: true,
+      liveness: true,
+    });
+    expect(result.violations.map((violation) => violation.kind)).toEqual(["liveness"]);
+    const path = join(ensureOutputFolder(), "lab-liveness.html");
+    reportAfterRun(result, { reportPath: path, liveness: true });
+    const { page, errors, requests } = await openWatched(browser, pathToFileURL(path).href);
+    // Without liveness checked the page's run lacks the violation and has another hash.
+    await page.waitForSelector("#lab-hash-check.ok", { timeout: 60_000 });
+    expect(await page.locator("#lab-compare").textContent()).toBe(
+      "Outcome: ⚠ liveness: commit.ac5-termination.",
+    );
+    const forked = await page.evaluate(() => window.quorumlab.fork({ at: "1ms", crash: "n5" }));
+    const yaml = await page.evaluate(() => window.quorumlab.scenarioYaml());
+    const replayed = runScenario(parseScenario(yaml, "exported.yaml"), protocols, {
+      checkHistory: historyChecker(),
+      checkLiveness: true,
+    });
+    expect(replayed.traceHash).toBe(forked);
+    expect(await page.evaluate(() => window.quorumlab.verdict().violations.map((v) => v.invariant))).toEqual(
+      replayed.violations.map((violation) => violation.invariant),
+    );
+    expect(yaml).toContain("quorumlab run --liveness replays it");
+    expect(await page.locator("#report header").textContent()).toContain(
+      "npx quorumlab run 3pc-quorum-partition-fork.yaml --liveness",
+    );
+    expect(errors).toEqual([]);
+    expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
   it("3PC: the state strip shows each site's transaction state and decision, as the protocol declares them", async () => {
     const { url } = reportOf("3pc-partition");
     const { page, errors } = await openWatched(browser, url);
