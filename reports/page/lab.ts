@@ -12,7 +12,7 @@ import { type ModelName, modelByName, modelNames } from "../../sim/check/models/
 import { checkTxnHistory, isTxnModel } from "../../sim/check/txn-history.js";
 import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
-import { type HistoryChecker, runScenario } from "../../sim/run.js";
+import { type HistoryChecker, type RunResult, runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { Scenario } from "../../sim/scenario/schema.js";
 import { scenarioData, writeScenario } from "../../sim/scenario/write.js";
@@ -46,6 +46,11 @@ export interface LabRun {
   readonly forks: readonly ForkStep[];
   /** Index of the first record that differs from the original run's (-1: none differs). */
   readonly divergenceRecord: number;
+  /**
+   * Why the last step added did nothing, when it found nothing to act on (`n1 is down already`,
+   * `no node is leader`): the run is then the one without it, but for the note that says so.
+   */
+  readonly forkSkipped?: string;
   /**
    * Wall-clock milliseconds the simulation and the checks took, everything included; null for
    * a run read from the trace the report embeds (not simulated in the page).
@@ -209,7 +214,14 @@ export class Lab {
     while (insertAt > 0 && (base.scenario.faults[insertAt - 1]?.atUs ?? 0) > atUs) insertAt--;
     faults.splice(insertAt, 0, { ...step });
     const scenario = parseScenario(JSON.stringify({ ...data, faults }), "fork step");
-    const run = await simulate(this.protocol, this.options, scenario, [...base.forks, step], this.original);
+    const run = await simulate(
+      this.protocol,
+      this.options,
+      scenario,
+      [...base.forks, step],
+      this.original,
+      insertAt,
+    );
     this.runs.push(run);
     this.redoStack = [];
     return run;
@@ -250,13 +262,35 @@ function moduleGuards(scenario: Scenario): { guardData?: true } {
   return scenario.module === undefined ? {} : { guardData: true };
 }
 
-/** Runs `scenario` as `quorumlab run` does, then hashes and models its trace. */
+/**
+ * Why step `step` of the scenario's timeline did nothing, when it found nothing to act on (the
+ * reason its `skipped-action` note gives); undefined when it acted.
+ */
+function skipReason(result: RunResult, step: number): string | undefined {
+  const ran = result.stepsRun.find((entry) => entry.step === step);
+  if (ran?.skipped !== true) return undefined;
+  const note = result.records.find(
+    (record) =>
+      record.kind === "note" &&
+      record.label === "skipped-action" &&
+      record.t === ran.timeUs &&
+      record.e === ran.event,
+  );
+  const reason = note?.kind === "note" ? (note.data as { reason?: unknown } | undefined)?.reason : undefined;
+  return typeof reason === "string" ? reason : "it found nothing to act on";
+}
+
+/**
+ * Runs `scenario` as `quorumlab run` does, then hashes and models its trace. `forkStep`: the
+ * index in its timeline of the step just added, whose skip, if it is skipped, the run records.
+ */
 async function simulate(
   protocol: Protocol,
   options: LabOptions,
   scenario: Scenario,
   forks: readonly ForkStep[],
   original: LabRun | null,
+  forkStep?: number,
 ): Promise<LabRun> {
   const times = [options.now()];
   const result = runScenario(scenario, new Map([[protocol.name, protocol]]), {
@@ -300,9 +334,14 @@ async function simulate(
     traceHash,
     forks,
     divergenceRecord,
+    ...(forkStep === undefined ? {} : withSkip(skipReason(result, forkStep))),
     simulateMs: (times[times.length - 1] ?? 0) - (times[0] ?? 0),
     phasesMs: { run: phase(0), hash: phase(1), model: phase(2), page: phase(3), divergence: phase(4) },
   };
+}
+
+function withSkip(reason: string | undefined): { forkSkipped?: string } {
+  return reason === undefined ? {} : { forkSkipped: reason };
 }
 
 function modelOptions(

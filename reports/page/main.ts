@@ -636,13 +636,30 @@ function compareLine(original: LabRun, run: LabRun): Node {
     diverges === undefined || diverges.kind === "header"
       ? "the trace did not change"
       : `First divergence from the original at t=${formatDurationUs(diverges.t)} (kernel event ${diverges.e}: ${describeRecord(diverges)})`;
+  const last = run.forks[run.forks.length - 1];
   return h(
     "span",
     { id: "lab-compare" },
     `Original: ${outcomeText(original)}. After ${run.forks.length} fork${run.forks.length === 1 ? "" : "s"}: `,
     h("b", { class: outcomeClass(run) }, outcomeText(run)),
     `. ${where}.`,
+    run.forkSkipped === undefined || last === undefined
+      ? null
+      : h(
+          "span",
+          { class: "bad", id: "lab-skipped" },
+          ` The step just added did nothing: ${stepAction(last)} at ${String(last.at)} was skipped (${run.forkSkipped}).`,
+        ),
   );
+}
+
+/** A step's action and target, as the timeline writes it: `crash n1`, `drop message 17`. */
+function stepAction(step: ForkStep): string {
+  const [action, target] = Object.entries(step).find(([key]) => key !== "at" && key !== "note") ?? [
+    "step",
+    "",
+  ];
+  return typeof target === "string" ? `${action} ${target}` : action;
 }
 
 function describeRecord(record: TraceLine): string {
@@ -661,6 +678,10 @@ function describeRecord(record: TraceLine): string {
     case "state":
       return `${record.kind} ${record.node}`;
     case "note":
+      if (record.node === "kernel" && record.label === "skipped-action") {
+        const data = record.data as { action?: unknown; reason?: unknown } | undefined;
+        return `${String(data?.action ?? "a step")} skipped: ${String(data?.reason ?? "nothing to act on")}`;
+      }
       return `${record.node} ${record.label}`;
     case "invoke":
     case "ok":

@@ -156,6 +156,27 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.close();
   });
 
+  it("a fork whose step finds nothing to act on says so, in words, and the next one that acts does not", async () => {
+    const { url } = reportOf("raft-figure-8");
+    const { page, errors } = await openWatched(browser, url);
+    await page.fill("#fork-at", "30ms");
+    await page.selectOption("#fork-node", "n1");
+    await page.click('button[data-fork="crash"]');
+    await page.waitForFunction(() => window.quorumlab.forks().length === 1);
+    const compare = page.locator("#lab-compare");
+    expect(await compare.textContent()).toContain("(kernel event 51: crash skipped: n1 is down already)");
+    expect(await page.locator("#lab-skipped").textContent()).toBe(
+      " The step just added did nothing: crash n1 at 30ms was skipped (n1 is down already).",
+    );
+    await page.fill("#fork-at", "40ms");
+    await page.selectOption("#fork-node", "n1");
+    await page.click('button[data-fork="crash"]');
+    await page.waitForFunction(() => window.quorumlab.forks().length === 2);
+    expect(await page.locator("#lab-skipped").count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("a transactional run: the page simulates write skew to the CLI's hash and forks it", async () => {
     const { url, hash } = reportOf("txn-write-skew-bug");
     const { page, errors, requests } = await openWatched(browser, url);

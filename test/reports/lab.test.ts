@@ -73,6 +73,22 @@ describe("Lab", () => {
     });
   });
 
+  it("says why a step added did nothing: a crash of a node that is down already is skipped", async () => {
+    const lab = await Lab.open(raft, writeScenario(loadScenario("raft-figure-8")), {
+      now: () => performance.now(),
+    });
+    // n1 is down from 10 ms to 31 ms in Figure 8.
+    const skipped = await lab.fork({ at: "30ms", crash: "n1" });
+    expect(skipped.forkSkipped).toBe("n1 is down already");
+    expect(skipped.records[skipped.divergenceRecord]).toMatchObject({
+      kind: "note",
+      label: "skipped-action",
+    });
+    const acted = await lab.fork({ at: "40ms", crash: "n1" });
+    expect(acted.forkSkipped).toBeUndefined();
+    expect(lab.original.forkSkipped).toBeUndefined();
+  });
+
   it("rejects a step that is not a timeline entry, and keeps the run shown", async () => {
     const lab = await Lab.open(raft, writeScenario(loadScenario("raft-basic")), {
       now: () => performance.now(),
