@@ -206,7 +206,6 @@ class LabPage {
 
   private async fork(step: ForkStep): Promise<void> {
     const run = await this.lab.fork(step);
-    this.message = "";
     this.selected = stepAtRecord(run.data, run.records[run.divergenceRecord]);
   }
 
@@ -499,6 +498,7 @@ class LabPage {
     await new Promise((resolve) => window.setTimeout(resolve, 0));
     try {
       await action();
+      this.message = "";
       this.show();
     } catch (error) {
       this.message = `✗ ${(error as Error).message}`;

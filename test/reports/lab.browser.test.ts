@@ -117,8 +117,11 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.click("#lab-undo");
     await page.waitForFunction((before) => window.quorumlab.traceHash() === before, hash);
     expect(await page.locator("#lab-forks li").count()).toBe(0);
+    // Done, the status line no longer says the page is simulating.
+    expect(await page.locator("#lab-status").textContent()).toBe("");
     await page.click("#lab-redo");
     await page.waitForFunction((after) => window.quorumlab.traceHash() === after, forked);
+    expect(await page.locator("#lab-status").textContent()).toBe("");
 
     expect(errors).toEqual([]);
     expect(notLocal(requests)).toEqual([]);
