@@ -323,7 +323,13 @@ class LabPage {
         "div",
         { class: "lab-at" },
         "Fork at ",
-        h("input", { type: "text", id: "fork-at", size: "9", title: "a time such as 35ms, 1.2s or 500us" }),
+        h("input", {
+          type: "text",
+          id: "fork-at",
+          size: "9",
+          title: "a time such as 35ms, 1.2s or 500us",
+          "aria-label": "fork at (a time such as 35ms)",
+        }),
         " — select an event in the diagram (or type a time), then choose what happens then:",
       ),
       this.forkActions(run),
@@ -351,7 +357,7 @@ class LabPage {
   }
 
   private nodeActions(nodes: readonly string[]): HTMLElement {
-    const node = select("fork-node", [...nodes, ...symbolicTargets]);
+    const node = select("fork-node", "node to act on", [...nodes, ...symbolicTargets]);
     const actions = ["crash", "restart", "pause", "resume", "isolate"];
     if (this.protocol.electionTimer !== undefined) actions.push("timeout");
     return h(
@@ -364,8 +370,8 @@ class LabPage {
   }
 
   private linkActions(nodes: readonly string[]): HTMLElement {
-    const from = select("fork-from", nodes, nodes[0]);
-    const to = select("fork-to", nodes, nodes[1]);
+    const from = select("fork-from", "link from", nodes, nodes[0]);
+    const to = select("fork-to", "link to", nodes, nodes[1]);
     const oneWay = h("input", { type: "checkbox", id: "fork-one-way" });
     return h(
       "span",
@@ -389,6 +395,7 @@ class LabPage {
       size: "22",
       value: `${nodes.slice(0, Math.ceil(nodes.length / 2)).join(" ")} | ${nodes.slice(Math.ceil(nodes.length / 2)).join(" ")}`,
       title: "groups of nodes, separated by |",
+      "aria-label": "partition groups, separated by |",
     });
     return h(
       "span",
@@ -411,14 +418,21 @@ class LabPage {
     const client = this.protocol.client;
     if (client === undefined) return undefined;
     const operations = Object.keys(client.operations);
-    const f = select("fork-op-f", operations);
-    const key = h("input", { type: "text", id: "fork-op-key", size: "4", value: firstKey(run) });
+    const f = select("fork-op-f", "client operation", operations);
+    const key = h("input", {
+      type: "text",
+      id: "fork-op-key",
+      size: "4",
+      value: firstKey(run),
+      "aria-label": "key of the operation",
+    });
     const value = h("input", {
       type: "text",
       id: "fork-op-value",
       size: "10",
       value: "1",
       title: "a number, JSON, or text; a cas takes [expected, next]",
+      "aria-label": "value of the operation",
     });
     // A compare-and-set takes the pair [expected, next]: choosing it makes the value one.
     f.addEventListener("change", () => {
@@ -426,7 +440,7 @@ class LabPage {
         value.value = JSON.stringify([null, parseValue(value.value)]);
       }
     });
-    const target = select("fork-op-node", ["(any)", ...nodes]);
+    const target = select("fork-op-node", "node the operation is sent to", ["(any)", ...nodes]);
     return h(
       "span",
       { class: "lab-group" },
@@ -494,12 +508,15 @@ class LabPage {
   private async act(action: () => unknown): Promise<void> {
     this.message = "simulating…";
     this.showStatus();
+    // Drawing the new run rebuilds the lab's controls: the one in focus gets it back after.
+    const focused = focusKey(document.activeElement);
     // Let the page paint "simulating…" before the work starts.
     await new Promise((resolve) => window.setTimeout(resolve, 0));
     try {
       await action();
       this.message = "";
       this.show();
+      refocus(focused);
     } catch (error) {
       this.message = `✗ ${(error as Error).message}`;
       this.showStatus();
@@ -577,7 +594,13 @@ class LabPage {
       box.append(`message ${name}: never arrives, nothing to change`);
       return;
     }
-    const delay = h("input", { type: "text", id: "fork-delay", size: "6", value: "10ms" });
+    const delay = h("input", {
+      type: "text",
+      id: "fork-delay",
+      size: "6",
+      value: "10ms",
+      "aria-label": "delay the message by",
+    });
     append(
       box,
       `message ${name} `,
@@ -592,6 +615,20 @@ class LabPage {
     const at = document.getElementById("fork-at") as HTMLInputElement | null;
     if (at !== null) at.value = String(exactDuration(message.arriveUs));
   }
+}
+
+/** How to find `element` again once the lab is drawn anew: its id, or its fork action. */
+function focusKey(element: Element | null): string | undefined {
+  if (element === null || element === document.body || element.closest("#lab") === null) return undefined;
+  if (element.id !== "") return `#${element.id}`;
+  const action = element.getAttribute("data-fork");
+  return action === null ? undefined : `button[data-fork="${action}"]`;
+}
+
+function refocus(key: string | undefined): void {
+  if (key === undefined) return;
+  const element = document.querySelector(key);
+  if (element instanceof HTMLElement) element.focus();
 }
 
 function firstKey(run: LabRun): string {

@@ -271,6 +271,43 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.close();
   });
 
+  it("by keyboard: every control has a name, a fork keeps the focus on its button, and keys in a list choose in it", async () => {
+    const scenario = blankScenario(protocols.get("raft") as Protocol, 1_000_000);
+    const { result } = executeScenario(scenario, { keepTrace: true });
+    const path = join(ensureOutputFolder(), "lab-keyboard.html");
+    writeReport(result.records, path, { format: "html", scenario });
+    const { page, errors } = await openWatched(browser, pathToFileURL(path).href);
+    // Each field and list of the lab has a name a screen reader can say.
+    const unnamed = await page.locator("#lab select, #lab input").evaluateAll((controls) =>
+      controls
+        .filter(
+          (control) =>
+            ((control as unknown as { labels: ArrayLike<unknown> | null }).labels?.length ?? 0) === 0,
+        )
+        .filter((control) => (control.getAttribute("aria-label") ?? "") === "")
+        .map((control) => control.id),
+    );
+    expect(unnamed).toEqual([]);
+
+    // Keys pressed in the node list choose in it and do not step the diagram.
+    await page.keyboard.press("Home");
+    const step = await page.locator("#step-info").getAttribute("data-step");
+    await page.focus("#fork-node");
+    await page.keyboard.press("n");
+    await page.keyboard.press("ArrowRight");
+    expect(await page.locator("#step-info").getAttribute("data-step")).toBe(step);
+
+    // A fork made from the keyboard leaves the focus where it was, on the button pressed.
+    await page.fill("#fork-at", "500ms");
+    await page.selectOption("#fork-node", "leader");
+    await page.focus('button[data-fork="crash"]');
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => window.quorumlab.forks().length === 1);
+    expect(await page.locator(":focus").getAttribute("data-fork")).toBe("crash");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("a run of the user's own protocol module is a lab too: its fork replays with the module to the page's hash", async () => {
     const module = join(starterFolder(), "quorum-register.ts");
     const registry = await registryWith([module]);
