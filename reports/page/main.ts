@@ -426,19 +426,26 @@ class LabPage {
       value: firstKey(run),
       "aria-label": "key of the operation",
     });
+    // A list-append transaction takes its micro-operations as its value, keys included.
+    const transaction = (operand: unknown) =>
+      JSON.stringify([
+        ["append", key.value, operand],
+        ["r", key.value, null],
+      ]);
     const value = h("input", {
       type: "text",
       id: "fork-op-value",
       size: "10",
-      value: "1",
-      title: "a number, JSON, or text; a cas takes [expected, next]",
+      value: f.value === "txn" ? transaction(1) : "1",
+      title:
+        "a number, JSON, or text; a cas takes [expected, next], a txn a list of [append, key, value] and [r, key, null]",
       "aria-label": "value of the operation",
     });
     // A compare-and-set takes the pair [expected, next]: choosing it makes the value one.
     f.addEventListener("change", () => {
-      if (f.value === "cas" && !Array.isArray(parseValue(value.value))) {
-        value.value = JSON.stringify([null, parseValue(value.value)]);
-      }
+      if (Array.isArray(parseValue(value.value))) return;
+      if (f.value === "cas") value.value = JSON.stringify([null, parseValue(value.value)]);
+      if (f.value === "txn") value.value = transaction(parseValue(value.value));
     });
     const target = select("fork-op-node", "node the operation is sent to", ["(any)", ...nodes]);
     return h(
@@ -455,7 +462,7 @@ class LabPage {
       this.button("op", "send", () => ({
         op: {
           f: f.value,
-          key: key.value,
+          ...(f.value === "txn" ? {} : { key: key.value }),
           ...(f.value === "read" || f.value === "get" ? {} : { value: parseValue(value.value) }),
           ...(target.value === "(any)" ? { follow: true } : { node: target.value }),
         },

@@ -187,6 +187,31 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     const forked = await page.evaluate(() => window.quorumlab.fork({ at: "1ms", crash: "n1" }));
     expect(forked).not.toBe(hash);
     expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(forked);
+
+    // The client's one operation is a transaction: the value offered is one, and sends as it is.
+    expect(await page.locator("#fork-op-f").inputValue()).toBe("txn");
+    const key = await page.locator("#fork-op-key").inputValue();
+    expect(JSON.parse(await page.locator("#fork-op-value").inputValue())).toEqual([
+      ["append", key, 1],
+      ["r", key, null],
+    ]);
+    await page.fill("#fork-at", "2ms");
+    await page.click('button[data-fork="op"]');
+    // Done when the fork is drawn, or when the status line says why it failed.
+    await page.waitForSelector("#lab-status:not(:text-is('simulating…'))", { state: "attached" });
+    expect(await page.locator("#lab-status").textContent()).toBe("");
+    expect(await page.evaluate(() => window.quorumlab.forks()[1])).toEqual({
+      at: "2ms",
+      op: {
+        f: "txn",
+        value: [
+          ["append", key, 1],
+          ["r", key, null],
+        ],
+        follow: true,
+      },
+    });
+    expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(await pageHash(page));
     expect(errors).toEqual([]);
     expect(notLocal(requests)).toEqual([]);
     await page.close();
