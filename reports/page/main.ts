@@ -328,6 +328,7 @@ class LabPage {
           id: "fork-at",
           size: "9",
           title: "a time such as 35ms, 1.2s or 500us",
+          placeholder: "e.g. 35ms",
           "aria-label": "fork at (a time such as 35ms)",
         }),
         " — select an event in the diagram (or type a time), then choose what happens then:",
@@ -504,7 +505,14 @@ class LabPage {
   private button(action: string, label: string, body: () => Record<string, unknown>): HTMLButtonElement {
     const button = h("button", { "data-fork": action }, label);
     button.addEventListener("click", () => {
-      const at = (document.getElementById("fork-at") as HTMLInputElement | null)?.value.trim() || "0";
+      const at = (document.getElementById("fork-at") as HTMLInputElement | null)?.value.trim() ?? "";
+      if (at === "") {
+        // Not 0 in silence: a fork at the start is rarely what was meant.
+        this.message =
+          "✗ when? Select an event in the diagram, or type a time into Fork at (0 for the start)";
+        this.showStatus();
+        return;
+      }
       // A failed fork is shown in the status line; the page's console stays clean.
       this.act(() => this.fork({ at, ...body() })).catch(() => undefined);
     });

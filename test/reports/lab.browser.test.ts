@@ -296,6 +296,25 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.close();
   });
 
+  it("a fork button pressed before any time is chosen asks when, rather than forking at 0", async () => {
+    const { url, hash } = reportOf("raft-figure-8");
+    const { page, errors } = await openWatched(browser, url);
+    expect(await page.locator("#fork-at").inputValue()).toBe("");
+    await page.click('button[data-fork="crash"]');
+    expect(await page.locator("#lab-status").textContent()).toBe(
+      "✗ when? Select an event in the diagram, or type a time into Fork at (0 for the start)",
+    );
+    expect(await page.evaluate(() => window.quorumlab.forks())).toEqual([]);
+    expect(await pageHash(page)).toBe(hash);
+    // 0 typed in is the start, as asked.
+    await page.fill("#fork-at", "0");
+    await page.click('button[data-fork="crash"]');
+    await page.waitForFunction(() => window.quorumlab.forks().length === 1);
+    expect(await page.evaluate(() => window.quorumlab.forks()[0])).toEqual({ at: "0", crash: "n1" });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("by keyboard: every control has a name, a fork keeps the focus on its button, and keys in a list choose in it", async () => {
     const scenario = blankScenario(protocols.get("raft") as Protocol, 1_000_000);
     const { result } = executeScenario(scenario, { keepTrace: true });
