@@ -213,7 +213,7 @@ export class Lab {
     let insertAt = faults.length;
     while (insertAt > 0 && (base.scenario.faults[insertAt - 1]?.atUs ?? 0) > atUs) insertAt--;
     faults.splice(insertAt, 0, { ...step });
-    const scenario = parseScenario(JSON.stringify({ ...data, faults }), "fork step");
+    const scenario = parseStep(JSON.stringify({ ...data, faults }), insertAt);
     const run = await simulate(
       this.protocol,
       this.options,
@@ -251,6 +251,21 @@ export class Lab {
     if (run === undefined) return false;
     this.runs.push(run);
     return true;
+  }
+}
+
+/**
+ * The scenario with a step added at `index` of its timeline. A problem with the step is told of
+ * the step itself (`delay.by: expected a duration…`), not of the place in the timeline it went
+ * (`faults.25.delay.by`), which the reader never saw.
+ */
+function parseStep(text: string, index: number): Scenario {
+  try {
+    return parseScenario(text, "fork step");
+  } catch (error) {
+    const place = `faults.${index}.`;
+    if (!(error instanceof InputError) || !error.message.startsWith(place)) throw error;
+    throw new InputError(error.message.slice(place.length), { file: "fork step" });
   }
 }
 

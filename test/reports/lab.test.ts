@@ -94,7 +94,14 @@ describe("Lab", () => {
       now: () => performance.now(),
     });
     await expect(lab.fork({ at: "soon", crash: "n1" })).rejects.toThrow(/expected a duration/);
-    await expect(lab.fork({ at: "10ms", explode: "n1" })).rejects.toThrow(/explode/);
+    await expect(lab.fork({ at: "10ms", explode: "n1" })).rejects.toThrow(/^explode: unknown field/);
+    // Told of the step, not of the place in the scenario's timeline it would have taken.
+    await expect(lab.fork({ at: "10ms", partition: [["n1"]] })).rejects.toThrow(
+      /^partition: a partition needs at least two groups$/,
+    );
+    await expect(lab.fork({ at: "10ms", delay: { message: 1, by: "10" } })).rejects.toThrow(
+      /^delay\.by: expected a duration such as 150ms/,
+    );
     expect(lab.current).toBe(lab.original);
   });
 
