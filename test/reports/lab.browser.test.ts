@@ -171,6 +171,8 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     expect(await page.locator("#lab-skipped").textContent()).toBe(
       " The step just added did nothing: crash n1 at 30ms was skipped (n1 is down already).",
     );
+    // The skip is the selected event, and the line under the toolbar says it in words too.
+    expect(await page.locator("#step-info").textContent()).toContain("crash skipped: n1 is down already");
     await page.fill("#fork-at", "40ms");
     await page.selectOption("#fork-node", "n1");
     await page.click('button[data-fork="crash"]');
