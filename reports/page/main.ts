@@ -69,6 +69,24 @@ declare global {
 
 const symbolicTargets = ["leader", "follower", "any", "crashed"];
 
+/** What each fork button does, as its tooltip says it (the scenario format's words). */
+const forkTitles: Readonly<Record<string, string>> = {
+  crash:
+    "crash the node: it loses its volatile state, keeps its durable storage, and misses what arrives while down",
+  restart: "restart the crashed node from its durable storage",
+  pause: "pause the node: its deliveries and timers wait until it resumes",
+  resume: "resume the paused node",
+  isolate: "cut the node off from every other node, both ways (clients still reach it)",
+  timeout: "fire the node's election timer now",
+  cut: "cut the link, both ways unless one way is ticked",
+  heal: "end every partition, cut and isolation",
+  partition: "split the nodes into these groups: no message crosses between them",
+  op: "send this client operation to the node chosen, or to whichever node leads",
+  drop: "the message is lost when it arrives",
+  delay: "the message arrives this much later",
+  duplicate: "the message arrives twice",
+};
+
 /** Starts the lab on this page for `protocol` (the bundle's entry calls it). */
 export function startLab(protocol: Protocol | undefined): void {
   const block = document.getElementById("lab-data");
@@ -503,7 +521,7 @@ class LabPage {
   }
 
   private button(action: string, label: string, body: () => Record<string, unknown>): HTMLButtonElement {
-    const button = h("button", { "data-fork": action }, label);
+    const button = h("button", { "data-fork": action, title: forkTitles[action] }, label);
     button.addEventListener("click", () => {
       const at = (document.getElementById("fork-at") as HTMLInputElement | null)?.value.trim() ?? "";
       if (at === "") {

@@ -334,6 +334,15 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
         .map((control) => control.id),
     );
     expect(unnamed).toEqual([]);
+    // Each fork button says in its tooltip what it does.
+    const untitled = await page
+      .locator("#lab button[data-fork]")
+      .evaluateAll((buttons) =>
+        buttons
+          .filter((button) => (button.getAttribute("title") ?? "") === "")
+          .map((button) => button.textContent),
+      );
+    expect(untitled).toEqual([]);
 
     // Keys pressed in the node list choose in it and do not step the diagram.
     await page.keyboard.press("Home");
