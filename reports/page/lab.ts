@@ -100,6 +100,13 @@ export function labHistoryChecker(now: () => number, timeoutMs: number): History
   };
 }
 
+/**
+ * Why a run of an explicit schedule (`schedule:`, as `explore` writes its counterexamples) takes no
+ * fork: it runs exactly its steps, in order, and no timeline, so a timed step would never run.
+ */
+export const scheduleRefusal =
+  "this run follows an explicit schedule (schedule:), step by step, and takes no timed step: download the scenario and edit its schedule to try another";
+
 /** The time of a step in microseconds, read the way the scenario file reads it. */
 function stepTimeUs(step: ForkStep): number {
   const atUs = parseDurationUs(step.at);
@@ -207,6 +214,7 @@ export class Lab {
    */
   async fork(step: ForkStep): Promise<LabRun> {
     const base = this.current;
+    if (base.scenario.schedule !== undefined) throw new InputError(scheduleRefusal, { file: "fork step" });
     const atUs = stepTimeUs(step);
     const data = scenarioData(base.scenario);
     const faults = [...(data.faults as Array<Record<string, unknown>>)];

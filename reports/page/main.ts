@@ -18,7 +18,7 @@ import { messageColumn as M, type PageData } from "../page-data.js";
 import { type DiagramMark, drawDiagram } from "./diagram/diagram.js";
 import { append, h, select } from "./dom.js";
 import { embeddedPageData } from "./embedded.js";
-import { downloadName, type ForkStep, Lab, type LabRun, stepAtRecord } from "./lab.js";
+import { downloadName, type ForkStep, Lab, type LabRun, scheduleRefusal, stepAtRecord } from "./lab.js";
 import type { Verdict } from "./verdict.js";
 
 /** What the report embeds for the lab (`#lab-data`); the trace itself is in `#lab-trace`. */
@@ -337,21 +337,26 @@ class LabPage {
         h("span", { id: "lab-hash-check" }),
       ),
       h("p", {}, compareLine(original, run)),
-      h(
-        "div",
-        { class: "lab-at" },
-        "Fork at ",
-        h("input", {
-          type: "text",
-          id: "fork-at",
-          size: "9",
-          title: "a time such as 35ms, 1.2s or 500us",
-          placeholder: "e.g. 35ms",
-          "aria-label": "fork at (a time such as 35ms)",
-        }),
-        " — select an event in the diagram (or type a time), then choose what happens then:",
-      ),
-      this.forkActions(run),
+      run.scenario.schedule !== undefined
+        ? h("p", { id: "lab-no-fork" }, `No fork here: ${scheduleRefusal}.`)
+        : null,
+      run.scenario.schedule !== undefined
+        ? null
+        : h(
+            "div",
+            { class: "lab-at" },
+            "Fork at ",
+            h("input", {
+              type: "text",
+              id: "fork-at",
+              size: "9",
+              title: "a time such as 35ms, 1.2s or 500us",
+              placeholder: "e.g. 35ms",
+              "aria-label": "fork at (a time such as 35ms)",
+            }),
+            " — select an event in the diagram (or type a time), then choose what happens then:",
+          ),
+      run.scenario.schedule !== undefined ? null : this.forkActions(run),
       this.labTools(run),
       run.forks.length === 0
         ? h("p", { class: "dim" }, "No fork yet: this is the original run.")

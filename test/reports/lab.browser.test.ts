@@ -448,6 +448,29 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.close();
   });
 
+  it("a run of an explicit schedule, as explore writes, offers no fork and says why", async () => {
+    const scenario = parseScenario(
+      "name: scheduled\nprotocol: raft\nnodes: 3\nduration: 1s\nclients: 1\nschedule:\n  - {crash: n2}\n  - {fire: {node: n1, timer: election}}\n",
+      "scheduled.yaml",
+    );
+    const { result } = executeScenario(scenario, { keepTrace: true });
+    const path = join(ensureOutputFolder(), "lab-schedule.html");
+    reportAfterRun(result, { reportPath: path });
+    const { page, errors, requests } = await openWatched(browser, pathToFileURL(path).href);
+    await page.waitForSelector("#lab-hash-check.ok", { timeout: 60_000 });
+    expect(await page.locator("#lab-no-fork").textContent()).toContain(
+      "No fork here: this run follows an explicit schedule (schedule:), step by step",
+    );
+    expect(await page.locator("#lab button[data-fork]").count()).toBe(0);
+    await expect(page.evaluate(() => window.quorumlab.fork({ at: "1ms", crash: "n1" }))).rejects.toThrow(
+      /explicit schedule/,
+    );
+    expect(await page.locator("#lab-download").count()).toBe(1);
+    expect(errors).toEqual([]);
+    expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
   it("3PC: the state strip shows each site's transaction state and decision, as the protocol declares them", async () => {
     const { url } = reportOf("3pc-partition");
     const { page, errors } = await openWatched(browser, url);

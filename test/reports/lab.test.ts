@@ -105,6 +105,23 @@ describe("Lab", () => {
     expect(lab.current).toBe(lab.original);
   });
 
+  it("refuses, in words, a fork of a run that follows an explicit schedule, which takes no timed step", async () => {
+    const yaml = `name: scheduled
+protocol: raft
+nodes: 3
+duration: 1s
+clients: 1
+schedule:
+  - {crash: n2}
+  - {fire: {node: n1, timer: election}}
+`;
+    const lab = await Lab.open(raft, yaml, { now: () => performance.now() });
+    await expect(lab.fork({ at: "1ms", crash: "n1" })).rejects.toThrow(
+      /^this run follows an explicit schedule \(schedule:\), step by step, and takes no timed step/,
+    );
+    expect(lab.current).toBe(lab.original);
+  });
+
   it("checks a transactional history as the CLI does: write skew re-simulates and forks", async () => {
     const scenario = loadScenario("txn-write-skew-bug");
     const cli = runScenario(scenario, protocols, { checkHistory: historyChecker() });
