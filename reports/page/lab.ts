@@ -20,6 +20,7 @@ import { parseDurationUs } from "../../sim/time.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { displayOf } from "../display.js";
 import { shellWord } from "../escape.js";
+import { formatDurationUs } from "../format.js";
 import { renderReportBody } from "../html.js";
 import { buildModel } from "../model.js";
 import { type PageData, pageData } from "../page-data.js";
@@ -291,7 +292,14 @@ function moduleGuards(scenario: Scenario): { guardData?: true } {
  */
 function skipReason(result: RunResult, step: number): string | undefined {
   const ran = result.stepsRun.find((entry) => entry.step === step);
-  if (ran?.skipped !== true) return undefined;
+  if (ran === undefined) {
+    // A step within the scenario's duration that never ran: the run stopped before its time.
+    const first = result.violations.find((violation) => violation.kind === "safety");
+    return first === undefined
+      ? "the run ended before its time"
+      : `the run stopped at its first violation, at t=${formatDurationUs(first.timeUs)}, before then`;
+  }
+  if (ran.skipped !== true) return undefined;
   const note = result.records.find(
     (record) =>
       record.kind === "note" &&

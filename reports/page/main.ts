@@ -709,7 +709,7 @@ function compareLine(original: LabRun, run: LabRun): Node {
   const diverges = run.records[run.divergenceRecord];
   const where =
     diverges === undefined || diverges.kind === "header"
-      ? "the trace did not change"
+      ? "The trace did not change"
       : `First divergence from the original at t=${formatDurationUs(diverges.t)} (kernel event ${diverges.e}: ${describeRecord(diverges)})`;
   const last = run.forks[run.forks.length - 1];
   return h(

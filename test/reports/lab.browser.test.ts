@@ -182,6 +182,22 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.close();
   });
 
+  it("a fork after the run stopped at its violation says the trace did not change, and why", async () => {
+    const { url, hash } = reportOf("raft-figure-8-bug");
+    const { page, errors } = await openWatched(browser, url);
+    await page.fill("#fork-at", "100ms");
+    await page.selectOption("#fork-node", "n2");
+    await page.click('button[data-fork="crash"]');
+    await page.waitForFunction(() => window.quorumlab.forks().length === 1);
+    expect(await pageHash(page)).toBe(hash);
+    expect(await page.locator("#lab-compare").textContent()).toBe(
+      "Original: ✗ raft.leader-completeness. After 1 fork: ✗ raft.leader-completeness. The trace did not change." +
+        " The step just added did nothing: crash n2 at 100ms was skipped (the run stopped at its first violation, at t=72ms, before then).",
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("a transactional run: the page simulates write skew to the CLI's hash and forks it", async () => {
     const { url, hash } = reportOf("txn-write-skew-bug");
     const { page, errors, requests } = await openWatched(browser, url);

@@ -89,6 +89,17 @@ describe("Lab", () => {
     expect(lab.original.forkSkipped).toBeUndefined();
   });
 
+  it("says why a step added after the run stopped at its violation did nothing", async () => {
+    const lab = await Lab.open(raft, writeScenario(loadScenario("raft-figure-8-bug")), {
+      now: () => performance.now(),
+    });
+    // The run stops at Leader Completeness at 72 ms, before a step at 100 ms.
+    const late = await lab.fork({ at: "100ms", crash: "n2" });
+    expect(late.forkSkipped).toBe("the run stopped at its first violation, at t=72ms, before then");
+    expect(late.traceHash).toBe(lab.original.traceHash);
+    expect(late.divergenceRecord).toBe(-1);
+  });
+
   it("rejects a step that is not a timeline entry, and keeps the run shown", async () => {
     const lab = await Lab.open(raft, writeScenario(loadScenario("raft-basic")), {
       now: () => performance.now(),
