@@ -6,6 +6,7 @@
  */
 import type { CommandModule } from "yargs";
 import { protocols } from "../protocols/index.js";
+import { shellWord } from "../reports/escape.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import type { Protocol } from "../sim/node.js";
 import { parseSeed } from "../sim/random.js";
@@ -67,15 +68,30 @@ export function blankScenario(protocol: Protocol, durationUs: number, module?: s
   );
 }
 
-/** A scenario's cluster, network and workload, without its timeline or expectations. */
+/**
+ * A scenario's cluster, network and workload, without its timeline or expectations. Its
+ * description told of the timeline, which the lab leaves out, so the lab's says what is kept.
+ */
 export function withoutFaults(scenario: Scenario): Scenario {
   const workloadOnly = scenario.faults.filter((fault) => fault.kind === "op").length === 0;
   return copyScenario(scenario, {
     name: `${scenario.name}-lab`,
     summary: `A blank lab on the cluster of ${scenario.name}${workloadOnly ? "" : " (its scripted operations left out)"}.`,
+    description: `The nodes, options, network and workload of ${scenario.name}, without its ${
+      scenario.faults.length === 0 ? "" : `${counted(scenario.faults.length, "timeline step")} or its `
+    }expectations: nothing happens that you do not add. ${scenario.name} itself: ${scenario.summary}\n`,
     faults: [],
     expect: {},
   });
+}
+
+/** The command that writes this very lab page again (the page's replay line). */
+export function labReplay(args: Pick<LabArgs, "target" | "duration" | "seed">): string {
+  const flags = [
+    ...(args.duration === undefined ? [] : ["--duration", args.duration]),
+    ...(args.seed === undefined ? [] : ["--seed", args.seed]),
+  ];
+  return ["npx quorumlab lab", ...[args.target, ...flags].map(shellWord)].join(" ");
 }
 
 export const labCommand: CommandModule<object, LabArgs> = {
@@ -124,7 +140,7 @@ export const labCommand: CommandModule<object, LabArgs> = {
       const { result } = executed;
       writeReport(result.records, args.out, {
         format: "html",
-        replay: `npx quorumlab lab ${args.target}${args.seed === undefined ? "" : ` --seed ${args.seed}`}`,
+        replay: labReplay(args),
         scenario,
         result,
         modules: target.modules,

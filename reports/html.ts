@@ -45,6 +45,8 @@ export interface LabEmbedding {
   /** The scenario file that replays the run (its seed is the run's). */
   readonly scenarioYaml: string;
   readonly verdict: unknown;
+  /** The run checked liveness invariants too (`run --liveness`): so do the page's runs. */
+  readonly liveness?: boolean;
 }
 
 /** Renders the whole report page; with `page.lab`, a page that forks the run and re-simulates. */
@@ -61,6 +63,7 @@ export function renderHtml(model: ReportModel, page: HtmlPage): string {
           version: meta.version,
           replay: meta.replay,
           verdict: lab.verdict,
+          ...(lab.liveness === true ? { liveness: true } : {}),
         })}</script>`;
   const packed = packPageData(pageData(model));
   return `<!doctype html>

@@ -56,6 +56,8 @@ export interface WriteReportOptions {
    * built-in protocol of the trace's name (a module's protocol is none of those).
    */
   readonly protocol?: Protocol | undefined;
+  /** The run checked liveness invariants too (`--liveness`): the lab's runs check them as well. */
+  readonly liveness?: boolean;
 }
 
 /** Writes a report of `records` (a whole trace, header first) to `path`. */
@@ -100,6 +102,7 @@ function htmlPage(options: WriteReportOptions): HtmlPage {
   const lab = (verdict: RunResult) => ({
     scenarioYaml: writeScenario(labScenario(scenario, modules)),
     verdict: verdictOf(verdict),
+    ...(options.liveness === true ? { liveness: true } : {}),
   });
   if (modules.length > 0 && options.result !== undefined) {
     try {
@@ -140,10 +143,11 @@ export function scenarioOfTrace(records: readonly TraceLine[]): Scenario | undef
 /** `scenarioOfTrace`, with the run that replayed the trace. */
 export function runOfTrace(
   records: readonly TraceLine[],
-): { scenario: Scenario; result: RunResult } | undefined {
+): { scenario: Scenario; result: RunResult; liveness?: true } | undefined {
   const header = records[0];
   const end = records[records.length - 1];
   if (header?.kind !== "header" || end?.kind !== "end" || !protocols.has(header.protocol)) return undefined;
+  const liveness = checkedLiveness(records);
   let scenario: Scenario;
   try {
     // A copy, not a spread: it keeps the check of the names of a file without `nodes`, made once
@@ -154,13 +158,14 @@ export function runOfTrace(
   }
   let result: RunResult;
   try {
-    result = runScenario(scenario, protocols, { checkHistory: historyChecker() });
+    result = runScenario(scenario, protocols, { checkHistory: historyChecker(), checkLiveness: liveness });
   } catch (error) {
     // A scenario `run` refuses (a node name its cluster lacks, say) did not make this trace.
     if (error instanceof InputError) return undefined;
     throw error;
   }
-  return result.traceHash === end.traceHash ? { scenario, result } : undefined;
+  if (result.traceHash !== end.traceHash) return undefined;
+  return liveness ? { scenario, result, liveness: true } : { scenario, result };
 }
 
 /**
@@ -173,7 +178,7 @@ export function modelOptions(options: WriteReportOptions, records: readonly Trac
     options.protocol ?? (header?.kind === "header" ? protocols.get(header.protocol) : undefined);
   return {
     version: options.version ?? packageVersion(),
-    ...(options.replay === undefined ? replayOfTrace(header) : { replay: options.replay }),
+    ...(options.replay === undefined ? replayOfTrace(records) : { replay: options.replay }),
     ...(protocol === undefined ? {} : { display: displayOf(protocol) }),
     ...(options.result === undefined ? {} : { steps: runSteps(options.result) }),
   };
@@ -186,13 +191,29 @@ export function modelOptions(options: WriteReportOptions, records: readonly Trac
  * placeholder no one takes for a file name (a run that writes its own report passes the command
  * with the file in it).
  */
-function replayOfTrace(header: TraceLine | undefined): { replay?: string } {
+function replayOfTrace(records: readonly TraceLine[]): { replay?: string } {
+  const header = records[0];
   if (header?.kind !== "header") return {};
   const scenarioName = header.scenario;
   if (scenarioFiles().some((file) => basename(file).replace(/\.ya?ml$/, "") === scenarioName)) return {};
+  const liveness = checkedLiveness(records) ? " --liveness" : "";
   return {
-    replay: `npx quorumlab run <scenario file> --seed ${header.seed} --trace trace.jsonl --report report.html   # the trace does not name its scenario file: give the file of scenario ${shellWord(scenarioName)}`,
+    replay: `npx quorumlab run <scenario file>${liveness} --seed ${header.seed} --trace trace.jsonl --report report.html   # the trace does not name its scenario file: give the file of scenario ${shellWord(scenarioName)}`,
   };
+}
+
+/**
+ * Whether the run that wrote a trace checked liveness (`--liveness`): its trace holds a violation
+ * of an invariant its header declares a liveness one. (A run that checked liveness and found no
+ * violation wrote the very trace a run without the check writes.)
+ */
+export function checkedLiveness(records: readonly TraceLine[]): boolean {
+  const header = records[0];
+  if (header?.kind !== "header") return false;
+  const liveness = new Set(
+    header.invariants.filter((invariant) => invariant.kind === "liveness").map((invariant) => invariant.name),
+  );
+  return records.some((record) => record.kind === "violation" && liveness.has(record.invariant));
 }
 
 /** The `--report FILE` step after a run (of `run`, and of a fuzz counterexample). */
@@ -218,5 +239,6 @@ export function reportAfterRun(
     result,
     modules: options.protocolModules ?? options.modules ?? [],
     protocol: options.protocol,
+    ...(options.liveness === true ? { liveness: true } : {}),
   });
 }

@@ -97,9 +97,10 @@ class ModelBuilder {
       endUs: this.finishedUs ?? Math.max(this.endUs, header.durationUs),
       events: this.events,
       traceHash: this.traceHash,
+      // A liveness violation is in the trace only when the run checked liveness: so must the replay.
       replay:
         this.options.replay ??
-        `npx quorumlab run ${shellWord(header.scenario)} --seed ${header.seed} --trace trace.jsonl --report report.html`,
+        `npx quorumlab run ${shellWord(header.scenario)}${violations.some((violation) => violation.kind === "liveness") ? " --liveness" : ""} --seed ${header.seed} --trace trace.jsonl --report report.html`,
     };
     const model = {
       meta,

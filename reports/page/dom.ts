@@ -27,9 +27,17 @@ export function append(parent: Node, ...children: Child[]): void {
   }
 }
 
-/** A `<select>` of `values`, the first selected unless `selected` names another. */
-export function select(id: string, values: readonly string[], selected?: string): HTMLSelectElement {
-  const element = h("select", { id });
+/**
+ * A `<select>` of `values`, the first selected unless `selected` names another; `label` is its
+ * name for a screen reader (the words beside it on the page are not tied to it).
+ */
+export function select(
+  id: string,
+  label: string,
+  values: readonly string[],
+  selected?: string,
+): HTMLSelectElement {
+  const element = h("select", { id, "aria-label": label });
   for (const value of values) {
     const option = h("option", { value }, value);
     if (value === selected) option.selected = true;

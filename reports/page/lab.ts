@@ -12,7 +12,7 @@ import { type ModelName, modelByName, modelNames } from "../../sim/check/models/
 import { checkTxnHistory, isTxnModel } from "../../sim/check/txn-history.js";
 import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
-import { type HistoryChecker, runScenario } from "../../sim/run.js";
+import { type HistoryChecker, type RunResult, runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
 import type { Scenario } from "../../sim/scenario/schema.js";
 import { scenarioData, writeScenario } from "../../sim/scenario/write.js";
@@ -20,6 +20,7 @@ import { parseDurationUs } from "../../sim/time.js";
 import type { TraceLine } from "../../sim/trace.js";
 import { displayOf } from "../display.js";
 import { shellWord } from "../escape.js";
+import { formatDurationUs } from "../format.js";
 import { renderReportBody } from "../html.js";
 import { buildModel } from "../model.js";
 import { type PageData, pageData } from "../page-data.js";
@@ -48,6 +49,11 @@ export interface LabRun {
   /** Index of the first record that differs from the original run's (-1: none differs). */
   readonly divergenceRecord: number;
   /**
+   * Why the last step added did nothing, when it found nothing to act on (`n1 is down already`,
+   * `no node is leader`): the run is then the one without it, but for the note that says so.
+   */
+  readonly forkSkipped?: string;
+  /**
    * Wall-clock milliseconds the simulation and the checks took, everything included; null for
    * a run read from the trace the report embeds (not simulated in the page).
    */
@@ -69,6 +75,11 @@ export interface LabOptions {
   readonly replay?: string;
   /** The history checker's wall-clock budget, as the CLI's (default 10 s). */
   readonly historyBudgetMs?: number;
+  /**
+   * Check liveness invariants too, as `quorumlab run --liveness` does: the original run checked
+   * them, so its forks do and their replay commands ask for it.
+   */
+  readonly checkLiveness?: boolean;
 }
 
 /**
@@ -90,6 +101,13 @@ export function labHistoryChecker(now: () => number, timeoutMs: number): History
     };
   };
 }
+
+/**
+ * Why a run of an explicit schedule (`schedule:`, as `explore` writes its counterexamples) takes no
+ * fork: it runs exactly its steps, in order, and no timeline, so a timed step would never run.
+ */
+export const scheduleRefusal =
+  "this run follows an explicit schedule (schedule:), step by step, and takes no timed step: download the scenario and edit its schedule to try another";
 
 /** The time of a step in microseconds, read the way the scenario file reads it. */
 function stepTimeUs(step: ForkStep): number {
@@ -162,6 +180,7 @@ export class Lab {
     const result = runScenario(this.original.scenario, new Map([[this.protocol.name, this.protocol]]), {
       keepTrace: true,
       checkHistory: labHistoryChecker(this.options.now, this.options.historyBudgetMs ?? 10_000),
+      checkLiveness: this.options.checkLiveness ?? false,
       ...moduleGuards(this.original.scenario),
     });
     const records = result.records;
@@ -197,14 +216,22 @@ export class Lab {
    */
   async fork(step: ForkStep): Promise<LabRun> {
     const base = this.current;
+    if (base.scenario.schedule !== undefined) throw new InputError(scheduleRefusal, { file: "fork step" });
     const atUs = stepTimeUs(step);
     const data = scenarioData(base.scenario);
     const faults = [...(data.faults as Array<Record<string, unknown>>)];
     let insertAt = faults.length;
     while (insertAt > 0 && (base.scenario.faults[insertAt - 1]?.atUs ?? 0) > atUs) insertAt--;
     faults.splice(insertAt, 0, { ...step });
-    const scenario = parseScenario(JSON.stringify({ ...data, faults }), "fork step");
-    const run = await simulate(this.protocol, this.options, scenario, [...base.forks, step], this.original);
+    const scenario = parseStep(JSON.stringify({ ...data, faults }), insertAt);
+    const run = await simulate(
+      this.protocol,
+      this.options,
+      scenario,
+      [...base.forks, step],
+      this.original,
+      insertAt,
+    );
     this.runs.push(run);
     this.redoStack = [];
     return run;
@@ -238,6 +265,21 @@ export class Lab {
 }
 
 /**
+ * The scenario with a step added at `index` of its timeline. A problem with the step is told of
+ * the step itself (`delay.by: expected a duration…`), not of the place in the timeline it went
+ * (`faults.25.delay.by`), which the reader never saw.
+ */
+function parseStep(text: string, index: number): Scenario {
+  try {
+    return parseScenario(text, "fork step");
+  } catch (error) {
+    const place = `faults.${index}.`;
+    if (!(error instanceof InputError) || !error.message.startsWith(place)) throw error;
+    throw new InputError(error.message.slice(place.length), { file: "fork step" });
+  }
+}
+
+/**
  * A protocol module's data is guarded as `quorumlab run` guards it (`KernelConfig.guardData`:
  * messages travel as frozen copies, and more); a scenario of a module names it.
  */
@@ -245,18 +287,48 @@ function moduleGuards(scenario: Scenario): { guardData?: true } {
   return scenario.module === undefined ? {} : { guardData: true };
 }
 
-/** Runs `scenario` as `quorumlab run` does, then hashes and models its trace. */
+/**
+ * Why step `step` of the scenario's timeline did nothing, when it found nothing to act on (the
+ * reason its `skipped-action` note gives); undefined when it acted.
+ */
+function skipReason(result: RunResult, step: number): string | undefined {
+  const ran = result.stepsRun.find((entry) => entry.step === step);
+  if (ran === undefined) {
+    // A step within the scenario's duration that never ran: the run stopped before its time.
+    const first = result.violations.find((violation) => violation.kind === "safety");
+    return first === undefined
+      ? "the run ended before its time"
+      : `the run stopped at its first violation, at t=${formatDurationUs(first.timeUs)}, before then`;
+  }
+  if (ran.skipped !== true) return undefined;
+  const note = result.records.find(
+    (record) =>
+      record.kind === "note" &&
+      record.label === "skipped-action" &&
+      record.t === ran.timeUs &&
+      record.e === ran.event,
+  );
+  const reason = note?.kind === "note" ? (note.data as { reason?: unknown } | undefined)?.reason : undefined;
+  return typeof reason === "string" ? reason : "it found nothing to act on";
+}
+
+/**
+ * Runs `scenario` as `quorumlab run` does, then hashes and models its trace. `forkStep`: the
+ * index in its timeline of the step just added, whose skip, if it is skipped, the run records.
+ */
 async function simulate(
   protocol: Protocol,
   options: LabOptions,
   scenario: Scenario,
   forks: readonly ForkStep[],
   original: LabRun | null,
+  forkStep?: number,
 ): Promise<LabRun> {
   const times = [options.now()];
   const result = runScenario(scenario, new Map([[protocol.name, protocol]]), {
     keepTrace: true,
     checkHistory: labHistoryChecker(options.now, options.historyBudgetMs ?? 10_000),
+    checkLiveness: options.checkLiveness ?? false,
     ...moduleGuards(scenario),
   });
   times.push(options.now());
@@ -271,7 +343,7 @@ async function simulate(
   const comment =
     forks.length === 0
       ? undefined
-      : `A what-if of ${scenario.name}, made in the quorumlab lab: ${forks.length} step${forks.length === 1 ? "" : "s"} added (${forks.map((step) => JSON.stringify(step)).join(", ")}).\nquorumlab run replays it to trace ${traceHash}.`;
+      : `A what-if of ${scenario.name}, made in the quorumlab lab: ${forks.length} step${forks.length === 1 ? "" : "s"} added (${forks.map((step) => JSON.stringify(step)).join(", ")}).\nquorumlab run${options.checkLiveness === true ? " --liveness" : ""} replays it to trace ${traceHash}.`;
   const yaml = writeScenario(scenario, comment === undefined ? {} : { comment });
   const model = buildModel(records, {
     ...modelOptions(protocol, options, scenario, forks),
@@ -297,9 +369,14 @@ async function simulate(
     traceHash,
     forks,
     divergenceRecord,
+    ...(forkStep === undefined ? {} : withSkip(skipReason(result, forkStep))),
     simulateMs: (times[times.length - 1] ?? 0) - (times[0] ?? 0),
     phasesMs: { run: phase(0), hash: phase(1), model: phase(2), page: phase(3), divergence: phase(4) },
   };
+}
+
+function withSkip(reason: string | undefined): { forkSkipped?: string } {
+  return reason === undefined ? {} : { forkSkipped: reason };
 }
 
 function modelOptions(
@@ -314,7 +391,7 @@ function modelOptions(
     replay:
       forks.length === 0
         ? (options.replay ?? `npx quorumlab run ${shellWord(scenario.name)}`)
-        : `npx quorumlab run ${shellWord(downloadName(scenario, forks))}   (the file “Download scenario” saves${
+        : `npx quorumlab run ${shellWord(downloadName(scenario, forks))}${options.checkLiveness === true ? " --liveness" : ""}   (the file “Download scenario” saves${
             scenario.module === undefined ? "" : `, which loads its protocol from ${scenario.module}`
           })`,
   };

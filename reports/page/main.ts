@@ -18,7 +18,7 @@ import { messageColumn as M, type PageData } from "../page-data.js";
 import { type DiagramMark, drawDiagram } from "./diagram/diagram.js";
 import { append, h, select } from "./dom.js";
 import { embeddedPageData } from "./embedded.js";
-import { downloadName, type ForkStep, Lab, type LabRun, stepAtRecord } from "./lab.js";
+import { downloadName, type ForkStep, Lab, type LabRun, scheduleRefusal, stepAtRecord } from "./lab.js";
 import type { Verdict } from "./verdict.js";
 
 /** What the report embeds for the lab (`#lab-data`); the trace itself is in `#lab-trace`. */
@@ -30,6 +30,8 @@ interface LabData {
   readonly replay: string;
   /** The verdict of the run, as the CLI found it. */
   readonly verdict: Verdict;
+  /** The CLI checked liveness invariants too (`run --liveness`); absent: it did not. */
+  readonly liveness?: boolean;
 }
 
 /**
@@ -66,6 +68,24 @@ declare global {
 }
 
 const symbolicTargets = ["leader", "follower", "any", "crashed"];
+
+/** What each fork button does, as its tooltip says it (the scenario format's words). */
+const forkTitles: Readonly<Record<string, string>> = {
+  crash:
+    "crash the node: it loses its volatile state, keeps its durable storage, and misses what arrives while down",
+  restart: "restart the crashed node from its durable storage",
+  pause: "pause the node: its deliveries and timers wait until it resumes",
+  resume: "resume the paused node",
+  isolate: "cut the node off from every other node, both ways (clients still reach it)",
+  timeout: "fire the node's election timer now",
+  cut: "cut the link, both ways unless one way is ticked",
+  heal: "end every partition, cut and isolation",
+  partition: "split the nodes into these groups: no message crosses between them",
+  op: "send this client operation to the node chosen, or to whichever node leads",
+  drop: "the message is lost when it arrives",
+  delay: "the message arrives this much later",
+  duplicate: "the message arrives twice",
+};
 
 /** Starts the lab on this page for `protocol` (the bundle's entry calls it). */
 export function startLab(protocol: Protocol | undefined): void {
@@ -111,7 +131,12 @@ class LabPage {
   private recheckError: string | undefined;
 
   static async open(protocol: Protocol, data: LabData): Promise<LabPage> {
-    const options = { now: () => performance.now(), version: data.version, replay: data.replay };
+    const options = {
+      now: () => performance.now(),
+      version: data.version,
+      replay: data.replay,
+      checkLiveness: data.liveness === true,
+    };
     performance.mark("lab:start");
     const pageData = await embeddedPageData();
     performance.mark("lab:data-read");
@@ -199,7 +224,6 @@ class LabPage {
 
   private async fork(step: ForkStep): Promise<void> {
     const run = await this.lab.fork(step);
-    this.message = "";
     this.selected = stepAtRecord(run.data, run.records[run.divergenceRecord]);
   }
 
@@ -313,14 +337,26 @@ class LabPage {
         h("span", { id: "lab-hash-check" }),
       ),
       h("p", {}, compareLine(original, run)),
-      h(
-        "div",
-        { class: "lab-at" },
-        "Fork at ",
-        h("input", { type: "text", id: "fork-at", size: "9", title: "a time such as 35ms, 1.2s or 500us" }),
-        " — select an event in the diagram (or type a time), then choose what happens then:",
-      ),
-      this.forkActions(run),
+      run.scenario.schedule !== undefined
+        ? h("p", { id: "lab-no-fork" }, `No fork here: ${scheduleRefusal}.`)
+        : null,
+      run.scenario.schedule !== undefined
+        ? null
+        : h(
+            "div",
+            { class: "lab-at" },
+            "Fork at ",
+            h("input", {
+              type: "text",
+              id: "fork-at",
+              size: "9",
+              title: "a time such as 35ms, 1.2s or 500us",
+              placeholder: "e.g. 35ms",
+              "aria-label": "fork at (a time such as 35ms)",
+            }),
+            " — select an event in the diagram (or type a time), then choose what happens then:",
+          ),
+      run.scenario.schedule !== undefined ? null : this.forkActions(run),
       this.labTools(run),
       run.forks.length === 0
         ? h("p", { class: "dim" }, "No fork yet: this is the original run.")
@@ -345,7 +381,7 @@ class LabPage {
   }
 
   private nodeActions(nodes: readonly string[]): HTMLElement {
-    const node = select("fork-node", [...nodes, ...symbolicTargets]);
+    const node = select("fork-node", "node to act on", [...nodes, ...symbolicTargets]);
     const actions = ["crash", "restart", "pause", "resume", "isolate"];
     if (this.protocol.electionTimer !== undefined) actions.push("timeout");
     return h(
@@ -358,8 +394,8 @@ class LabPage {
   }
 
   private linkActions(nodes: readonly string[]): HTMLElement {
-    const from = select("fork-from", nodes, nodes[0]);
-    const to = select("fork-to", nodes, nodes[1]);
+    const from = select("fork-from", "link from", nodes, nodes[0]);
+    const to = select("fork-to", "link to", nodes, nodes[1]);
     const oneWay = h("input", { type: "checkbox", id: "fork-one-way" });
     return h(
       "span",
@@ -383,6 +419,7 @@ class LabPage {
       size: "22",
       value: `${nodes.slice(0, Math.ceil(nodes.length / 2)).join(" ")} | ${nodes.slice(Math.ceil(nodes.length / 2)).join(" ")}`,
       title: "groups of nodes, separated by |",
+      "aria-label": "partition groups, separated by |",
     });
     return h(
       "span",
@@ -405,22 +442,36 @@ class LabPage {
     const client = this.protocol.client;
     if (client === undefined) return undefined;
     const operations = Object.keys(client.operations);
-    const f = select("fork-op-f", operations);
-    const key = h("input", { type: "text", id: "fork-op-key", size: "4", value: firstKey(run) });
+    const f = select("fork-op-f", "client operation", operations);
+    const key = h("input", {
+      type: "text",
+      id: "fork-op-key",
+      size: "4",
+      value: firstKey(run),
+      "aria-label": "key of the operation",
+    });
+    // A list-append transaction takes its micro-operations as its value, keys included.
+    const transaction = (operand: unknown) =>
+      JSON.stringify([
+        ["append", key.value, operand],
+        ["r", key.value, null],
+      ]);
     const value = h("input", {
       type: "text",
       id: "fork-op-value",
       size: "10",
-      value: "1",
-      title: "a number, JSON, or text; a cas takes [expected, next]",
+      value: f.value === "txn" ? transaction(1) : "1",
+      title:
+        "a number, JSON, or text; a cas takes [expected, next], a txn a list of [append, key, value] and [r, key, null]",
+      "aria-label": "value of the operation",
     });
     // A compare-and-set takes the pair [expected, next]: choosing it makes the value one.
     f.addEventListener("change", () => {
-      if (f.value === "cas" && !Array.isArray(parseValue(value.value))) {
-        value.value = JSON.stringify([null, parseValue(value.value)]);
-      }
+      if (Array.isArray(parseValue(value.value))) return;
+      if (f.value === "cas") value.value = JSON.stringify([null, parseValue(value.value)]);
+      if (f.value === "txn") value.value = transaction(parseValue(value.value));
     });
-    const target = select("fork-op-node", ["(any)", ...nodes]);
+    const target = select("fork-op-node", "node the operation is sent to", ["(any)", ...nodes]);
     return h(
       "span",
       { class: "lab-group" },
@@ -435,7 +486,7 @@ class LabPage {
       this.button("op", "send", () => ({
         op: {
           f: f.value,
-          key: key.value,
+          ...(f.value === "txn" ? {} : { key: key.value }),
           ...(f.value === "read" || f.value === "get" ? {} : { value: parseValue(value.value) }),
           ...(target.value === "(any)" ? { follow: true } : { node: target.value }),
         },
@@ -475,9 +526,16 @@ class LabPage {
   }
 
   private button(action: string, label: string, body: () => Record<string, unknown>): HTMLButtonElement {
-    const button = h("button", { "data-fork": action }, label);
+    const button = h("button", { "data-fork": action, title: forkTitles[action] }, label);
     button.addEventListener("click", () => {
-      const at = (document.getElementById("fork-at") as HTMLInputElement | null)?.value.trim() || "0";
+      const at = (document.getElementById("fork-at") as HTMLInputElement | null)?.value.trim() ?? "";
+      if (at === "") {
+        // Not 0 in silence: a fork at the start is rarely what was meant.
+        this.message =
+          "✗ when? Select an event in the diagram, or type a time into Fork at (0 for the start)";
+        this.showStatus();
+        return;
+      }
       // A failed fork is shown in the status line; the page's console stays clean.
       this.act(() => this.fork({ at, ...body() })).catch(() => undefined);
     });
@@ -488,11 +546,15 @@ class LabPage {
   private async act(action: () => unknown): Promise<void> {
     this.message = "simulating…";
     this.showStatus();
+    // Drawing the new run rebuilds the lab's controls: the one in focus gets it back after.
+    const focused = focusKey(document.activeElement);
     // Let the page paint "simulating…" before the work starts.
     await new Promise((resolve) => window.setTimeout(resolve, 0));
     try {
       await action();
+      this.message = "";
       this.show();
+      refocus(focused);
     } catch (error) {
       this.message = `✗ ${(error as Error).message}`;
       this.showStatus();
@@ -570,7 +632,13 @@ class LabPage {
       box.append(`message ${name}: never arrives, nothing to change`);
       return;
     }
-    const delay = h("input", { type: "text", id: "fork-delay", size: "6", value: "10ms" });
+    const delay = h("input", {
+      type: "text",
+      id: "fork-delay",
+      size: "6",
+      value: "10ms",
+      "aria-label": "delay the message by",
+    });
     append(
       box,
       `message ${name} `,
@@ -587,6 +655,20 @@ class LabPage {
   }
 }
 
+/** How to find `element` again once the lab is drawn anew: its id, or its fork action. */
+function focusKey(element: Element | null): string | undefined {
+  if (element === null || element === document.body || element.closest("#lab") === null) return undefined;
+  if (element.id !== "") return `#${element.id}`;
+  const action = element.getAttribute("data-fork");
+  return action === null ? undefined : `button[data-fork="${action}"]`;
+}
+
+function refocus(key: string | undefined): void {
+  if (key === undefined) return;
+  const element = document.querySelector(key);
+  if (element instanceof HTMLElement) element.focus();
+}
+
 function firstKey(run: LabRun): string {
   return run.scenario.workload?.keys[0] ?? "x";
 }
@@ -600,11 +682,24 @@ function parseValue(text: string): unknown {
   }
 }
 
+/** The outcome in the header's words: safety violations, else liveness ones, else all held. */
 function outcomeText(run: LabRun): string {
-  const safety = run.verdict.violations.filter((violation) => violation.kind === "safety");
-  return safety.length === 0
-    ? "✓ every invariant held"
-    : `✗ ${[...new Set(safety.map((violation) => violation.invariant))].join(", ")}`;
+  const names = (kind: string) => [
+    ...new Set(
+      run.verdict.violations
+        .filter((violation) => violation.kind === kind)
+        .map((violation) => violation.invariant),
+    ),
+  ];
+  const safety = names("safety");
+  if (safety.length > 0) return `✗ ${safety.join(", ")}`;
+  const liveness = names("liveness");
+  return liveness.length > 0 ? `⚠ liveness: ${liveness.join(", ")}` : "✓ every invariant held";
+}
+
+function outcomeClass(run: LabRun): string {
+  if (!run.verdict.ok) return "bad";
+  return run.verdict.violations.some((violation) => violation.kind === "liveness") ? "warn" : "ok";
 }
 
 function compareLine(original: LabRun, run: LabRun): Node {
@@ -614,15 +709,32 @@ function compareLine(original: LabRun, run: LabRun): Node {
   const diverges = run.records[run.divergenceRecord];
   const where =
     diverges === undefined || diverges.kind === "header"
-      ? "the trace did not change"
+      ? "The trace did not change"
       : `First divergence from the original at t=${formatDurationUs(diverges.t)} (kernel event ${diverges.e}: ${describeRecord(diverges)})`;
+  const last = run.forks[run.forks.length - 1];
   return h(
     "span",
     { id: "lab-compare" },
     `Original: ${outcomeText(original)}. After ${run.forks.length} fork${run.forks.length === 1 ? "" : "s"}: `,
-    h("b", { class: run.verdict.ok ? "ok" : "bad" }, outcomeText(run)),
+    h("b", { class: outcomeClass(run) }, outcomeText(run)),
     `. ${where}.`,
+    run.forkSkipped === undefined || last === undefined
+      ? null
+      : h(
+          "span",
+          { class: "bad", id: "lab-skipped" },
+          ` The step just added did nothing: ${stepAction(last)} at ${String(last.at)} was skipped (${run.forkSkipped}).`,
+        ),
   );
+}
+
+/** A step's action and target, as the timeline writes it: `crash n1`, `drop message 17`. */
+function stepAction(step: ForkStep): string {
+  const [action, target] = Object.entries(step).find(([key]) => key !== "at" && key !== "note") ?? [
+    "step",
+    "",
+  ];
+  return typeof target === "string" ? `${action} ${target}` : action;
 }
 
 function describeRecord(record: TraceLine): string {
@@ -641,6 +753,10 @@ function describeRecord(record: TraceLine): string {
     case "state":
       return `${record.kind} ${record.node}`;
     case "note":
+      if (record.node === "kernel" && record.label === "skipped-action") {
+        const data = record.data as { action?: unknown; reason?: unknown } | undefined;
+        return `${String(data?.action ?? "a step")} skipped: ${String(data?.reason ?? "nothing to act on")}`;
+      }
       return `${record.node} ${record.label}`;
     case "invoke":
     case "ok":

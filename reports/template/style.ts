@@ -125,6 +125,7 @@ svg .diverge-line-label { fill: #8e24aa; font-size: 10px; font-weight: 600; tran
 #lab p { margin: 4px 0; }
 #lab .ok { color: #1b7f3b; }
 #lab .bad { color: var(--bad); }
+#lab .warn { color: var(--warn); }
 #lab .dim, #state-at .dim { color: var(--muted); }
 #lab .lab-actions { display: flex; flex-wrap: wrap; gap: 6px 10px; margin: 6px 0; }
 #lab .lab-group { background: #fff; border: 1px solid var(--line); border-radius: 4px; padding: 3px 6px; white-space: nowrap; }

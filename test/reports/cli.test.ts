@@ -155,6 +155,39 @@ describe("report command", () => {
     );
   });
 
+  it("replays a trace recorded with --liveness with --liveness, and makes its page a lab that checks liveness", () => {
+    // Checked without liveness, 3pc-quorum-partition is safe; checked with it, AC5 fails.
+    const trace = join(folder, "liveness.jsonl");
+    expect(quorumlab("run", "3pc-quorum-partition", "--liveness", "--quiet", "--trace", trace).code).toBe(1);
+    const text = quorumlab("report", trace, "--format", "text");
+    expect(text.stdout).toContain(
+      "replay: npx quorumlab run 3pc-quorum-partition --liveness --seed 0x1 --trace trace.jsonl --report report.html",
+    );
+    const page = join(folder, "liveness.html");
+    expect(quorumlab("report", trace, "--out", page).code).toBe(0);
+    const data = /<script type="application\/json" id="lab-data">(.*?)<\/script>/s.exec(
+      readFileSync(page, "utf8"),
+    )?.[1];
+    expect(data).toBeDefined();
+    const lab = JSON.parse(data as string) as { liveness?: boolean; traceHash: string };
+    expect(lab.liveness).toBe(true);
+    expect(readFileSync(trace, "utf8")).toContain(`"traceHash":"${lab.traceHash}"`);
+    // A trace of a scenario file names the flag too.
+    const file = join(folder, "quorum partition.yaml");
+    writeFileSync(
+      file,
+      readFileSync(
+        join(import.meta.dirname, "..", "..", "scenarios", "3pc-quorum-partition.yaml"),
+        "utf8",
+      ).replace(/^name: .*$/m, "name: my-quorum-partition"),
+    );
+    const fileTrace = join(folder, "liveness-file.jsonl");
+    expect(quorumlab("run", file, "--liveness", "--quiet", "--trace", fileTrace).code).toBe(1);
+    expect(quorumlab("report", fileTrace, "--format", "text").stdout).toContain(
+      "replay: npx quorumlab run <scenario file> --liveness --seed 0x1",
+    );
+  });
+
   it("picks the format from the file name in writeReport", () => {
     const path = join(folder, "split-brain.md");
     writeReport(records, path, { version: "test" });

@@ -124,8 +124,11 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.click("#lab-undo");
     await page.waitForFunction((before) => window.quorumlab.traceHash() === before, hash);
     expect(await page.locator("#lab-forks li").count()).toBe(0);
+    // Done, the status line no longer says the page is simulating.
+    expect(await page.locator("#lab-status").textContent()).toBe("");
     await page.click("#lab-redo");
     await page.waitForFunction((after) => window.quorumlab.traceHash() === after, forked);
+    expect(await page.locator("#lab-status").textContent()).toBe("");
 
     expect(errors).toEqual([]);
     expect(notLocal(requests)).toEqual([]);
@@ -163,6 +166,45 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.close();
   });
 
+  it("a fork whose step finds nothing to act on says so, in words, and the next one that acts does not", async () => {
+    const { url } = reportOf("raft-figure-8");
+    const { page, errors } = await openWatched(browser, url);
+    await page.fill("#fork-at", "30ms");
+    await page.selectOption("#fork-node", "n1");
+    await page.click('button[data-fork="crash"]');
+    await page.waitForFunction(() => window.quorumlab.forks().length === 1);
+    const compare = page.locator("#lab-compare");
+    expect(await compare.textContent()).toContain("(kernel event 51: crash skipped: n1 is down already)");
+    expect(await page.locator("#lab-skipped").textContent()).toBe(
+      " The step just added did nothing: crash n1 at 30ms was skipped (n1 is down already).",
+    );
+    // The skip is the selected event, and the line under the toolbar says it in words too.
+    expect(await page.locator("#step-info").textContent()).toContain("crash skipped: n1 is down already");
+    await page.fill("#fork-at", "40ms");
+    await page.selectOption("#fork-node", "n1");
+    await page.click('button[data-fork="crash"]');
+    await page.waitForFunction(() => window.quorumlab.forks().length === 2);
+    expect(await page.locator("#lab-skipped").count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a fork after the run stopped at its violation says the trace did not change, and why", async () => {
+    const { url, hash } = reportOf("raft-figure-8-bug");
+    const { page, errors } = await openWatched(browser, url);
+    await page.fill("#fork-at", "100ms");
+    await page.selectOption("#fork-node", "n2");
+    await page.click('button[data-fork="crash"]');
+    await page.waitForFunction(() => window.quorumlab.forks().length === 1);
+    expect(await pageHash(page)).toBe(hash);
+    expect(await page.locator("#lab-compare").textContent()).toBe(
+      "Original: ✗ raft.leader-completeness. After 1 fork: ✗ raft.leader-completeness. The trace did not change." +
+        " The step just added did nothing: crash n2 at 100ms was skipped (the run stopped at its first violation, at t=72ms, before then).",
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("a transactional run: the page simulates write skew to the CLI's hash and forks it", async () => {
     const { url, hash } = reportOf("txn-write-skew-bug");
     const { page, errors, requests } = await openWatched(browser, url);
@@ -170,6 +212,31 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     const forked = await page.evaluate(() => window.quorumlab.fork({ at: "1ms", crash: "n1" }));
     expect(forked).not.toBe(hash);
     expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(forked);
+
+    // The client's one operation is a transaction: the value offered is one, and sends as it is.
+    expect(await page.locator("#fork-op-f").inputValue()).toBe("txn");
+    const key = await page.locator("#fork-op-key").inputValue();
+    expect(JSON.parse(await page.locator("#fork-op-value").inputValue())).toEqual([
+      ["append", key, 1],
+      ["r", key, null],
+    ]);
+    await page.fill("#fork-at", "2ms");
+    await page.click('button[data-fork="op"]');
+    // Done when the fork is drawn, or when the status line says why it failed.
+    await page.waitForSelector("#lab-status:not(:text-is('simulating…'))", { state: "attached" });
+    expect(await page.locator("#lab-status").textContent()).toBe("");
+    expect(await page.evaluate(() => window.quorumlab.forks()[1])).toEqual({
+      at: "2ms",
+      op: {
+        f: "txn",
+        value: [
+          ["append", key, 1],
+          ["r", key, null],
+        ],
+        follow: true,
+      },
+    });
+    expect(cliHash(await page.evaluate(() => window.quorumlab.scenarioYaml()))).toBe(await pageHash(page));
     expect(errors).toEqual([]);
     expect(notLocal(requests)).toEqual([]);
     await page.close();
@@ -254,6 +321,71 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.close();
   });
 
+  it("a fork button pressed before any time is chosen asks when, rather than forking at 0", async () => {
+    const { url, hash } = reportOf("raft-figure-8");
+    const { page, errors } = await openWatched(browser, url);
+    expect(await page.locator("#fork-at").inputValue()).toBe("");
+    await page.click('button[data-fork="crash"]');
+    expect(await page.locator("#lab-status").textContent()).toBe(
+      "✗ when? Select an event in the diagram, or type a time into Fork at (0 for the start)",
+    );
+    expect(await page.evaluate(() => window.quorumlab.forks())).toEqual([]);
+    expect(await pageHash(page)).toBe(hash);
+    // 0 typed in is the start, as asked.
+    await page.fill("#fork-at", "0");
+    await page.click('button[data-fork="crash"]');
+    await page.waitForFunction(() => window.quorumlab.forks().length === 1);
+    expect(await page.evaluate(() => window.quorumlab.forks()[0])).toEqual({ at: "0", crash: "n1" });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("by keyboard: every control has a name, a fork keeps the focus on its button, and keys in a list choose in it", async () => {
+    const scenario = blankScenario(protocols.get("raft") as Protocol, 1_000_000);
+    const { result } = executeScenario(scenario, { keepTrace: true });
+    const path = join(ensureOutputFolder(), "lab-keyboard.html");
+    writeReport(result.records, path, { format: "html", scenario });
+    const { page, errors } = await openWatched(browser, pathToFileURL(path).href);
+    // Each field and list of the lab has a name a screen reader can say.
+    const unnamed = await page.locator("#lab select, #lab input").evaluateAll((controls) =>
+      controls
+        .filter(
+          (control) =>
+            ((control as unknown as { labels: ArrayLike<unknown> | null }).labels?.length ?? 0) === 0,
+        )
+        .filter((control) => (control.getAttribute("aria-label") ?? "") === "")
+        .map((control) => control.id),
+    );
+    expect(unnamed).toEqual([]);
+    // Each fork button says in its tooltip what it does.
+    const untitled = await page
+      .locator("#lab button[data-fork]")
+      .evaluateAll((buttons) =>
+        buttons
+          .filter((button) => (button.getAttribute("title") ?? "") === "")
+          .map((button) => button.textContent),
+      );
+    expect(untitled).toEqual([]);
+
+    // Keys pressed in the node list choose in it and do not step the diagram.
+    await page.keyboard.press("Home");
+    const step = await page.locator("#step-info").getAttribute("data-step");
+    await page.focus("#fork-node");
+    await page.keyboard.press("n");
+    await page.keyboard.press("ArrowRight");
+    expect(await page.locator("#step-info").getAttribute("data-step")).toBe(step);
+
+    // A fork made from the keyboard leaves the focus where it was, on the button pressed.
+    await page.fill("#fork-at", "500ms");
+    await page.selectOption("#fork-node", "leader");
+    await page.focus('button[data-fork="crash"]');
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() => window.quorumlab.forks().length === 1);
+    expect(await page.locator(":focus").getAttribute("data-fork")).toBe("crash");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("a run of the user's own protocol module is a lab too: its fork replays with the module to the page's hash", async () => {
     const module = join(starterFolder(), "quorum-register.ts");
     const registry = await registryWith([module]);
@@ -301,6 +433,62 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
       { checkHistory: historyChecker() },
     );
     expect(replayed.traceHash).toBe(forked);
+    expect(errors).toEqual([]);
+    expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
+  it("a run checked with --liveness: the page re-simulates it with liveness checked, says so, and its forks replay with --liveness", async () => {
+    const { result } = executeScenario(loadScenario("3pc-quorum-partition"), {
+      keepTrace: true,
+      liveness: true,
+    });
+    expect(result.violations.map((violation) => violation.kind)).toEqual(["liveness"]);
+    const path = join(ensureOutputFolder(), "lab-liveness.html");
+    reportAfterRun(result, { reportPath: path, liveness: true });
+    const { page, errors, requests } = await openWatched(browser, pathToFileURL(path).href);
+    // Without liveness checked the page's run lacks the violation and has another hash.
+    await page.waitForSelector("#lab-hash-check.ok", { timeout: 60_000 });
+    expect(await page.locator("#lab-compare").textContent()).toBe(
+      "Outcome: ⚠ liveness: commit.ac5-termination.",
+    );
+    const forked = await page.evaluate(() => window.quorumlab.fork({ at: "1ms", crash: "n5" }));
+    const yaml = await page.evaluate(() => window.quorumlab.scenarioYaml());
+    const replayed = runScenario(parseScenario(yaml, "exported.yaml"), protocols, {
+      checkHistory: historyChecker(),
+      checkLiveness: true,
+    });
+    expect(replayed.traceHash).toBe(forked);
+    expect(await page.evaluate(() => window.quorumlab.verdict().violations.map((v) => v.invariant))).toEqual(
+      replayed.violations.map((violation) => violation.invariant),
+    );
+    expect(yaml).toContain("quorumlab run --liveness replays it");
+    expect(await page.locator("#report header").textContent()).toContain(
+      "npx quorumlab run 3pc-quorum-partition-fork.yaml --liveness",
+    );
+    expect(errors).toEqual([]);
+    expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
+  it("a run of an explicit schedule, as explore writes, offers no fork and says why", async () => {
+    const scenario = parseScenario(
+      "name: scheduled\nprotocol: raft\nnodes: 3\nduration: 1s\nclients: 1\nschedule:\n  - {crash: n2}\n  - {fire: {node: n1, timer: election}}\n",
+      "scheduled.yaml",
+    );
+    const { result } = executeScenario(scenario, { keepTrace: true });
+    const path = join(ensureOutputFolder(), "lab-schedule.html");
+    reportAfterRun(result, { reportPath: path });
+    const { page, errors, requests } = await openWatched(browser, pathToFileURL(path).href);
+    await page.waitForSelector("#lab-hash-check.ok", { timeout: 60_000 });
+    expect(await page.locator("#lab-no-fork").textContent()).toContain(
+      "No fork here: this run follows an explicit schedule (schedule:), step by step",
+    );
+    expect(await page.locator("#lab button[data-fork]").count()).toBe(0);
+    await expect(page.evaluate(() => window.quorumlab.fork({ at: "1ms", crash: "n1" }))).rejects.toThrow(
+      /explicit schedule/,
+    );
+    expect(await page.locator("#lab-download").count()).toBe(1);
     expect(errors).toEqual([]);
     expect(notLocal(requests)).toEqual([]);
     await page.close();

@@ -73,12 +73,63 @@ describe("Lab", () => {
     });
   });
 
+  it("says why a step added did nothing: a crash of a node that is down already is skipped", async () => {
+    const lab = await Lab.open(raft, writeScenario(loadScenario("raft-figure-8")), {
+      now: () => performance.now(),
+    });
+    // n1 is down from 10 ms to 31 ms in Figure 8.
+    const skipped = await lab.fork({ at: "30ms", crash: "n1" });
+    expect(skipped.forkSkipped).toBe("n1 is down already");
+    expect(skipped.records[skipped.divergenceRecord]).toMatchObject({
+      kind: "note",
+      label: "skipped-action",
+    });
+    const acted = await lab.fork({ at: "40ms", crash: "n1" });
+    expect(acted.forkSkipped).toBeUndefined();
+    expect(lab.original.forkSkipped).toBeUndefined();
+  });
+
+  it("says why a step added after the run stopped at its violation did nothing", async () => {
+    const lab = await Lab.open(raft, writeScenario(loadScenario("raft-figure-8-bug")), {
+      now: () => performance.now(),
+    });
+    // The run stops at Leader Completeness at 72 ms, before a step at 100 ms.
+    const late = await lab.fork({ at: "100ms", crash: "n2" });
+    expect(late.forkSkipped).toBe("the run stopped at its first violation, at t=72ms, before then");
+    expect(late.traceHash).toBe(lab.original.traceHash);
+    expect(late.divergenceRecord).toBe(-1);
+  });
+
   it("rejects a step that is not a timeline entry, and keeps the run shown", async () => {
     const lab = await Lab.open(raft, writeScenario(loadScenario("raft-basic")), {
       now: () => performance.now(),
     });
     await expect(lab.fork({ at: "soon", crash: "n1" })).rejects.toThrow(/expected a duration/);
-    await expect(lab.fork({ at: "10ms", explode: "n1" })).rejects.toThrow(/explode/);
+    await expect(lab.fork({ at: "10ms", explode: "n1" })).rejects.toThrow(/^explode: unknown field/);
+    // Told of the step, not of the place in the scenario's timeline it would have taken.
+    await expect(lab.fork({ at: "10ms", partition: [["n1"]] })).rejects.toThrow(
+      /^partition: a partition needs at least two groups$/,
+    );
+    await expect(lab.fork({ at: "10ms", delay: { message: 1, by: "10" } })).rejects.toThrow(
+      /^delay\.by: expected a duration such as 150ms/,
+    );
+    expect(lab.current).toBe(lab.original);
+  });
+
+  it("refuses, in words, a fork of a run that follows an explicit schedule, which takes no timed step", async () => {
+    const yaml = `name: scheduled
+protocol: raft
+nodes: 3
+duration: 1s
+clients: 1
+schedule:
+  - {crash: n2}
+  - {fire: {node: n1, timer: election}}
+`;
+    const lab = await Lab.open(raft, yaml, { now: () => performance.now() });
+    await expect(lab.fork({ at: "1ms", crash: "n1" })).rejects.toThrow(
+      /^this run follows an explicit schedule \(schedule:\), step by step, and takes no timed step/,
+    );
     expect(lab.current).toBe(lab.original);
   });
 

@@ -14,6 +14,17 @@ export function laneName(data: PageData, index: number): string {
   return index < 0 ? "cluster" : (data.lanes[index]?.[0] ?? "?");
 }
 
+/**
+ * A timeline step that found nothing to act on, in words: `crash skipped: n1 is down already`
+ * (the kernel's `skipped-action` note); undefined for any other note.
+ */
+function skippedStep(label: string, json: string): string | undefined {
+  if (label !== "skipped-action") return undefined;
+  const parsed = JSON.parse(json) as { action?: unknown; reason?: unknown } | null;
+  if (typeof parsed?.action !== "string" || typeof parsed.reason !== "string") return undefined;
+  return `${parsed.action} skipped: ${parsed.reason}`;
+}
+
 /** Whether a step is a message's (send, deliver, drop, duplicate) and names one. */
 export function isMessageStep(data: PageData, index: number): boolean {
   const step = data.steps[index];
@@ -57,9 +68,11 @@ export function describeStep(data: PageData, index: number): string {
       return `${lane(step[3])} resumes`;
     case "note": {
       const note = data.notes[step[4]];
-      return note === undefined
-        ? `${lane(step[3])} note`
-        : `${lane(step[3])} note ${note[2]}${note[3] !== "null" ? ` ${note[3]}` : ""}`;
+      if (note === undefined) return `${lane(step[3])} note`;
+      return (
+        skippedStep(note[2], note[3]) ??
+        `${lane(step[3])} note ${note[2]}${note[3] !== "null" ? ` ${note[3]}` : ""}`
+      );
     }
     case "network":
       return step[5] ?? "network";

@@ -808,8 +808,10 @@ class Diagram {
   }
 
   private onKey(event: KeyboardEvent): void {
+    // Keys typed into a field, or choosing in a list (`n` picks n1 there), are not the diagram's.
     const target = event.target as HTMLInputElement | null;
     if (target !== null && target.tagName === "INPUT" && target.type === "text") return;
+    if (target !== null && (target.tagName === "SELECT" || target.tagName === "TEXTAREA")) return;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     const big = event.shiftKey ? 10 : 1;
     const actions: Record<string, () => void> = {
