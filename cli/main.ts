@@ -5,9 +5,9 @@
  */
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { ExitCode, InputError } from "../sim/errors.js";
+import { InputError } from "../sim/errors.js";
 import { closestName } from "../sim/suggest.js";
-import { colours, reportError } from "./output.js";
+import { reportError, reportErrorsAsJson, reportUsageError } from "./output.js";
 import {
   type CommandName,
   commandHeadings,
@@ -75,6 +75,7 @@ export async function main(argv: string[]): Promise<void> {
     commands.length === 1
       ? flagsOf(commands[0] as AnyCommand)
       : { switches: new Set<string>(), lists: new Set<string>(), choices: {}, names: new Set<string>() };
+  reportErrorsAsJson(flags.switches.has("json") && asksForJson(argv));
   if (commands.length === 1) rejectPositionalFlags(argv, argv[0] as CommandName);
   argv = joinDashValues(argv, flags.switches);
   if (standardInputCommands.has(argv[0] ?? ""))
@@ -100,13 +101,11 @@ export async function main(argv: string[]): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
       if (error !== undefined && error !== null) throw error;
-      const c = colours(process.stderr);
       const said =
         unknownWords(message, argv, commands.length === 1 ? flags.names : undefined) ??
         missingArgument(message, argv) ??
         message;
-      process.stderr.write(`${c.red("usage error:")} ${said}\nRun 'quorumlab --help' for usage.\n`);
-      process.exit(ExitCode.usage);
+      process.exit(reportUsageError(said));
     });
   await parser.parseAsync();
 }
@@ -154,6 +153,19 @@ function rejectMissingValues(args: Record<string, unknown>, argv: readonly strin
       inline === undefined ? next === undefined || next === "" || next.startsWith("--") : inline === "";
     if (missing) process.exit(reportError(new InputError(`--${name}: expected a value after it`)));
   }
+}
+
+/**
+ * Whether the command line asks for `--json` (or `--json=true`), as the parser reads it: the last
+ * of `--json`, `--json=false` and `--no-json` wins.
+ */
+function asksForJson(argv: readonly string[]): boolean {
+  let json = false;
+  for (const { name, inline } of flagTokens(argv)) {
+    if (name === "json") json = inline === undefined || inline === "true";
+    else if (name === "no-json") json = false;
+  }
+  return json;
 }
 
 /** A flag on the command line, before any `--`: `--name`, or `--name=inline`, then the token after it. */

@@ -9,7 +9,7 @@
  * suggestion when a known name is close.
  */
 import { isModelName, models } from "../check/models/index.js";
-import { InputError } from "../errors.js";
+import { fieldAt, InputError } from "../errors.js";
 import { exceptionInvariant } from "../kernel.js";
 import type { NodeCounts, Protocol } from "../node.js";
 import { didYouMean } from "../suggest.js";
@@ -150,6 +150,7 @@ export function resolveScenario(
     new InputError(message, {
       ...(scenario.file === undefined ? {} : { file: scenario.file }),
       ...(scenario.locate?.(path) ?? {}),
+      ...fieldAt(path),
     });
 
   const protocol = registry.get(scenario.protocol);

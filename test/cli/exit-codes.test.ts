@@ -10,6 +10,17 @@ const root = join(import.meta.dirname, "..", "..");
 const out = join(root, "test-output");
 const corpus = join(root, "..", "shared", "corpus");
 
+/**
+ * What a command stopped by a usage error before it ran prints on standard output: nothing, or
+ * under `--json` the error object (docs/cli.md).
+ */
+function stoppedOutput(args: readonly string[], message: string): string {
+  if (!args.includes("--json")) return "";
+  const field = /^--[a-z-]+/.exec(message)?.[0] ?? null;
+  const object = { schemaVersion: 1, result: "error", exitCode: 2, error: message };
+  return `${JSON.stringify({ ...object, file: null, line: null, column: null, field })}\n`;
+}
+
 describe("exit codes", () => {
   it("2 for an unknown command, with usage help and no stack trace", () => {
     const result = quorumlab("frobnicate");
@@ -365,7 +376,7 @@ describe("exit codes", () => {
   ])("2 for %j: a filter that matches nothing is a mistake, not a pass", (args, message) => {
     const result = quorumlab(...args);
     expect(result.code).toBe(2);
-    expect(result.stdout).toBe("");
+    expect(result.stdout).toBe(stoppedOutput(args, message));
     expect(result.stderr.trim()).toBe(`error: ${message}`);
   });
 
@@ -413,7 +424,7 @@ describe("exit codes", () => {
   ])("2 for %j: a flag given no value is refused, not left at its default", (args, flag) => {
     const result = quorumlab(...args);
     expect(result.code).toBe(2);
-    expect(result.stdout).toBe("");
+    expect(result.stdout).toBe(stoppedOutput(args, `${flag}: expected a value after it`));
     expect(result.stderr.trim()).toBe(`error: ${flag}: expected a value after it`);
   });
 
