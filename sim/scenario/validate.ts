@@ -29,6 +29,14 @@ export function historyInvariantOf(model: string): string {
     : historyInvariant;
 }
 
+/**
+ * The property a protocol's history check decides, by its client model, as people read it:
+ * `strict-serializable` for a transactional model, else `linearizable`.
+ */
+export function historyPropertyOf(model: string): string {
+  return historyInvariantOf(model) === transactionalHistoryInvariant ? "strict-serializable" : "linearizable";
+}
+
 /** What a scenario runs: its protocol, that protocol's parsed options, and how many nodes. */
 export interface ResolvedScenario {
   readonly protocol: Protocol;
