@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
 import cliProgress from "cli-progress";
 import type { CommandModule } from "yargs";
-import { shellWord } from "../reports/escape.js";
+import { pathWord, shellWord } from "../reports/escape.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import {
   defaultDriftRate,
@@ -254,7 +254,7 @@ function saveCounterexample(
     ...(counterexample.foundSteps === undefined ? {} : { foundSteps: counterexample.foundSteps }),
     ...(counterexample.cutShort === true ? { cutShort: true } : {}),
     reproduced,
-    replay: `npx quorumlab run ${shellWord(displayPath(file))}${moduleFlag}`,
+    replay: `npx quorumlab run ${pathWord(displayPath(file))}${moduleFlag}`,
     replaced,
   };
 }

@@ -105,7 +105,7 @@ export async function main(argv: string[]): Promise<void> {
         unknownWords(message, argv, commands.length === 1 ? flags.names : undefined) ??
         missingArgument(message, argv) ??
         message;
-      process.exit(reportUsageError(said));
+      process.exit(reportUsageError(`${said}${dashWordHint(argv)}`));
     });
   await parser.parseAsync();
 }
@@ -193,23 +193,27 @@ function flagTokens(argv: readonly string[]): FlagToken[] {
 
 /**
  * `--flag -` as `--flag=-`: the parser takes a lone `-` for a positional, and the command's strict
- * check then says only "Unknown argument: -". So too a value that starts with a minus and a digit
- * (`--time -1s`), which the parser would read as the short flags `-1` and `-s` ("Unknown
- * arguments: 1, s"): the flag's own check then says what it expects. A switch's `-` stays a
- * positional (`check --json -` reads standard input). Tokens after `--` are left as they are.
+ * check then says only "Unknown argument: -". So too any other value that starts with one minus:
+ * a file name (`report t.jsonl --out -x.html`), which the parser would read as the short flags
+ * `-x`, `-.`, … ("unknown flag -x.html"), or a number or duration (`--time -1s`), whose flag's own
+ * check then says what it expects. A switch takes no value, so the token after it is left alone
+ * (`check --json -` reads standard input), as is one that starts with `--`, a flag of its own.
+ * Tokens after `--` are left as they are.
  */
 function joinDashValues(argv: readonly string[], switches: ReadonlySet<string>): string[] {
   const joined: string[] = [];
   for (let index = 0; index < argv.length; index++) {
     const token = argv[index] as string;
     if (token === "--") return [...joined, ...argv.slice(index)];
+    const next = argv[index + 1] ?? "";
     if (
       token.startsWith("--") &&
       !token.includes("=") &&
-      (argv[index + 1] === "-" || /^-[\d.]/.test(argv[index + 1] ?? "")) &&
+      next.startsWith("-") &&
+      !next.startsWith("--") &&
       !switches.has(token.slice(2))
     ) {
-      joined.push(`${token}=${argv[index + 1]}`);
+      joined.push(`${token}=${next}`);
       index++;
     } else {
       joined.push(token);
@@ -288,6 +292,21 @@ export function unknownWords(
   }
   const unknown = message.replace(/^Unknown arguments?: /, "").split(", ")[0];
   return `unexpected argument '${unknown}'`;
+}
+
+/**
+ * For a word that starts with one minus and is not a flag's value (`report -t.jsonl`): the parser
+ * read it as short flags (`-t`, `-.`, …), so the usage error ends with how to name such a file.
+ * Empty when there is none.
+ */
+export function dashWordHint(argv: readonly string[]): string {
+  const end = argv.indexOf("--");
+  const word = (end === -1 ? argv : argv.slice(0, end)).find(
+    (token) => /^-[^-]/.test(token) && token.length > 2,
+  );
+  return word === undefined
+    ? ""
+    : ` ('${word}' was read as flags: name a file that starts with - as ./${word})`;
 }
 
 /** `run: expected a scenario file …` for the parser's `Not enough non-option arguments`. */
