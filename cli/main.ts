@@ -15,6 +15,7 @@ import {
   positionalsOf,
   requiredArguments,
 } from "./shared/command-headings.js";
+import { listenEarly, releaseEarly } from "./shared/interrupt.js";
 import { standardInput } from "./shared/standard-input.js";
 
 const exitCodes = `Exit codes:
@@ -63,6 +64,8 @@ async function commandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // A signal while the command loads is kept for it, so that it ends as it would later.
+  if (interruptibleCommands.has(argv[0] ?? "")) listenEarly();
   // A closed pipe (`quorumlab list | head`) ends the output quietly, as other tools do.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
@@ -108,7 +111,11 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(reportUsageError(`${said}${dashWordHint(argv)}`));
     });
   await parser.parseAsync();
+  releaseEarly();
 }
+
+/** The commands that hear SIGINT and SIGTERM and end with what they did until then (docs/cli.md). */
+const interruptibleCommands = new Set(["run", "fuzz", "explore", "mutants"]);
 
 /**
  * Exits 2 when a flag names one of the command's positional arguments (`explore raft --target
