@@ -13,7 +13,7 @@ import { performance } from "node:perf_hooks";
 import type { ChalkInstance } from "chalk";
 import cliProgress from "cli-progress";
 import type { CommandModule } from "yargs";
-import { shellWord } from "../reports/escape.js";
+import { pathWord, shellWord } from "../reports/escape.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import {
   defaultDriftRate,
@@ -26,6 +26,7 @@ import {
   exploreSetup,
   formatDriftRate,
   formatFaultBudget,
+  impliedDrops,
   parseFaultBudget,
   replayReasons,
   type SearchProgress,
@@ -254,7 +255,7 @@ function saveCounterexample(
     ...(counterexample.foundSteps === undefined ? {} : { foundSteps: counterexample.foundSteps }),
     ...(counterexample.cutShort === true ? { cutShort: true } : {}),
     reproduced,
-    replay: `npx quorumlab run ${shellWord(displayPath(file))}${moduleFlag}`,
+    replay: `npx quorumlab run ${pathWord(displayPath(file))}${moduleFlag}`,
     replaced,
   };
 }
@@ -473,6 +474,7 @@ function exitCodeOf(verdict: SearchResult["verdict"]): number {
 interface ExploreRun {
   readonly args: ResolvedArgs;
   readonly protocol: Protocol;
+  readonly setup: WorldSetup;
   readonly search: BreadthFirstRun;
   readonly result: SearchResult;
   readonly saved: SavedCounterexample | undefined;
@@ -566,8 +568,13 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
             ? `short schedule (${steps}, shortened from ${choices} choices until Ctrl-C or SIGTERM cut the shortening short; ${unproven})`
             : `short schedule (${steps}, shortened from ${choices} choices; ${unproven})`;
       out.write(`${kind}, found by ${result.strategy} after ${figures}:\n`);
+      // The drops the bounds imply are not the budget's (`faults drop=0` in the header).
+      const implied = impliedDrops(saved.steps, run.setup);
       saved.steps.forEach((step, index) => {
-        out.write(`  ${c.dim(String(index + 1).padStart(3))}  ${describeStep(step)}\n`);
+        const drop = implied.get(index);
+        const why =
+          drop === undefined ? "" : c.dim(`  (implied: lost to step ${drop.by + 1}'s ${drop.bound})`);
+        out.write(`  ${c.dim(String(index + 1).padStart(3))}  ${describeStep(step)}${why}\n`);
       });
       out.write(
         `saved   ${saved.file}${saved.reportFile === undefined ? "" : `  (report ${saved.reportFile})`}\n`,
@@ -740,7 +747,16 @@ async function exploreMain(given: ExploreArgs, interrupt: Interrupt): Promise<nu
     saved === undefined ? undefined : knownLimitOf(protocol, saved.invariant, bugs, userOptions);
   const replayed = result.restore === "replay" ? replayReasons(setup) : [];
   const exitCode = interruptedRun(result) ? interrupt.exitCode() : exitCodeOf(result.verdict);
-  const run: ExploreRun = { args, protocol, search, result, saved, knownLimit, replayReasons: replayed };
+  const run: ExploreRun = {
+    args,
+    protocol,
+    setup,
+    search,
+    result,
+    saved,
+    knownLimit,
+    replayReasons: replayed,
+  };
   // The notes before the verdict line, the one under it, and the one after it, as printed.
   const before = [...threadNotes(args), ...stateNotes(run)];
   const under = [verdictNote(run), replacedNote(saved)].filter((text) => text !== undefined);

@@ -5,9 +5,9 @@
  */
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
-import { ExitCode, InputError } from "../sim/errors.js";
+import { InputError } from "../sim/errors.js";
 import { closestName } from "../sim/suggest.js";
-import { colours, reportError } from "./output.js";
+import { reportError, reportErrorsAsJson, reportUsageError } from "./output.js";
 import {
   type CommandName,
   commandHeadings,
@@ -15,6 +15,7 @@ import {
   positionalsOf,
   requiredArguments,
 } from "./shared/command-headings.js";
+import { listenEarly, releaseEarly } from "./shared/interrupt.js";
 import { standardInput } from "./shared/standard-input.js";
 
 const exitCodes = `Exit codes:
@@ -63,6 +64,8 @@ async function commandsFor(argv: readonly string[]): Promise<AnyCommand[]> {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // A signal while the command loads is kept for it, so that it ends as it would later.
+  if (interruptibleCommands.has(argv[0] ?? "")) listenEarly();
   // A closed pipe (`quorumlab list | head`) ends the output quietly, as other tools do.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
@@ -75,6 +78,7 @@ export async function main(argv: string[]): Promise<void> {
     commands.length === 1
       ? flagsOf(commands[0] as AnyCommand)
       : { switches: new Set<string>(), lists: new Set<string>(), choices: {}, names: new Set<string>() };
+  reportErrorsAsJson(flags.switches.has("json") && asksForJson(argv));
   if (commands.length === 1) rejectPositionalFlags(argv, argv[0] as CommandName);
   argv = joinDashValues(argv, flags.switches);
   if (standardInputCommands.has(argv[0] ?? ""))
@@ -100,16 +104,18 @@ export async function main(argv: string[]): Promise<void> {
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .fail((message, error) => {
       if (error !== undefined && error !== null) throw error;
-      const c = colours(process.stderr);
       const said =
         unknownWords(message, argv, commands.length === 1 ? flags.names : undefined) ??
         missingArgument(message, argv) ??
         message;
-      process.stderr.write(`${c.red("usage error:")} ${said}\nRun 'quorumlab --help' for usage.\n`);
-      process.exit(ExitCode.usage);
+      process.exit(reportUsageError(`${said}${dashWordHint(argv)}`));
     });
   await parser.parseAsync();
+  releaseEarly();
 }
+
+/** The commands that hear SIGINT and SIGTERM and end with what they did until then (docs/cli.md). */
+const interruptibleCommands = new Set(["run", "fuzz", "explore", "mutants"]);
 
 /**
  * Exits 2 when a flag names one of the command's positional arguments (`explore raft --target
@@ -156,6 +162,19 @@ function rejectMissingValues(args: Record<string, unknown>, argv: readonly strin
   }
 }
 
+/**
+ * Whether the command line asks for `--json` (or `--json=true`), as the parser reads it: the last
+ * of `--json`, `--json=false` and `--no-json` wins.
+ */
+function asksForJson(argv: readonly string[]): boolean {
+  let json = false;
+  for (const { name, inline } of flagTokens(argv)) {
+    if (name === "json") json = inline === undefined || inline === "true";
+    else if (name === "no-json") json = false;
+  }
+  return json;
+}
+
 /** A flag on the command line, before any `--`: `--name`, or `--name=inline`, then the token after it. */
 interface FlagToken {
   readonly name: string;
@@ -181,23 +200,27 @@ function flagTokens(argv: readonly string[]): FlagToken[] {
 
 /**
  * `--flag -` as `--flag=-`: the parser takes a lone `-` for a positional, and the command's strict
- * check then says only "Unknown argument: -". So too a value that starts with a minus and a digit
- * (`--time -1s`), which the parser would read as the short flags `-1` and `-s` ("Unknown
- * arguments: 1, s"): the flag's own check then says what it expects. A switch's `-` stays a
- * positional (`check --json -` reads standard input). Tokens after `--` are left as they are.
+ * check then says only "Unknown argument: -". So too any other value that starts with one minus:
+ * a file name (`report t.jsonl --out -x.html`), which the parser would read as the short flags
+ * `-x`, `-.`, … ("unknown flag -x.html"), or a number or duration (`--time -1s`), whose flag's own
+ * check then says what it expects. A switch takes no value, so the token after it is left alone
+ * (`check --json -` reads standard input), as is one that starts with `--`, a flag of its own.
+ * Tokens after `--` are left as they are.
  */
 function joinDashValues(argv: readonly string[], switches: ReadonlySet<string>): string[] {
   const joined: string[] = [];
   for (let index = 0; index < argv.length; index++) {
     const token = argv[index] as string;
     if (token === "--") return [...joined, ...argv.slice(index)];
+    const next = argv[index + 1] ?? "";
     if (
       token.startsWith("--") &&
       !token.includes("=") &&
-      (argv[index + 1] === "-" || /^-[\d.]/.test(argv[index + 1] ?? "")) &&
+      next.startsWith("-") &&
+      !next.startsWith("--") &&
       !switches.has(token.slice(2))
     ) {
-      joined.push(`${token}=${argv[index + 1]}`);
+      joined.push(`${token}=${next}`);
       index++;
     } else {
       joined.push(token);
@@ -276,6 +299,21 @@ export function unknownWords(
   }
   const unknown = message.replace(/^Unknown arguments?: /, "").split(", ")[0];
   return `unexpected argument '${unknown}'`;
+}
+
+/**
+ * For a word that starts with one minus and is not a flag's value (`report -t.jsonl`): the parser
+ * read it as short flags (`-t`, `-.`, …), so the usage error ends with how to name such a file.
+ * Empty when there is none.
+ */
+export function dashWordHint(argv: readonly string[]): string {
+  const end = argv.indexOf("--");
+  const word = (end === -1 ? argv : argv.slice(0, end)).find(
+    (token) => /^-[^-]/.test(token) && token.length > 2,
+  );
+  return word === undefined
+    ? ""
+    : ` ('${word}' was read as flags: name a file that starts with - as ./${word})`;
 }
 
 /** `run: expected a scenario file …` for the parser's `Not enough non-option arguments`. */

@@ -31,16 +31,68 @@ export function colourLevel(
   return terminal ? 2 : 0;
 }
 
-/** Prints an error the way the CLI does and returns the exit code it deserves. */
+/**
+ * Whether an error that stops the command also prints its JSON object (`errorJson`) on standard
+ * output: the command line gave `--json` to a command that takes it.
+ */
+let errorsAsJson = false;
+
+/** Makes `reportError` and `reportUsageError` print each error's JSON object on standard output too. */
+export function reportErrorsAsJson(on: boolean): void {
+  errorsAsJson = on;
+}
+
+/** The version of the error object's shape, the same for every command (docs/cli.md). */
+export const errorSchemaVersion = 1;
+
+/**
+ * The JSON object for an error that stopped a command with `exitCode`: `{schemaVersion, result:
+ * "error", exitCode, error, file, line, column, field}`, each place null when unknown. `field`:
+ * the scenario field, or the flag a message about a flag value starts with (`--nodes: …`).
+ */
+export function errorJson(error: unknown, exitCode: number): Record<string, unknown> {
+  const input = error instanceof InputError ? error : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    schemaVersion: errorSchemaVersion,
+    result: "error",
+    exitCode,
+    error: message,
+    file: input?.file ?? null,
+    line: input?.line ?? null,
+    column: input?.line === undefined ? null : (input.column ?? null),
+    field: input === undefined ? null : (input.field ?? /^(--[a-z][a-z0-9-]*):/.exec(message)?.[1] ?? null),
+  };
+}
+
+function writeErrorJson(error: unknown, exitCode: number): void {
+  if (errorsAsJson) process.stdout.write(`${JSON.stringify(errorJson(error, exitCode))}\n`);
+}
+
+/**
+ * Prints an error the way the CLI does and returns the exit code it deserves: the one place errors
+ * become exit codes. Under `--json` (`reportErrorsAsJson`) the error's object goes to standard
+ * output as well.
+ */
 export function reportError(error: unknown): number {
   const c = colours(process.stderr);
   if (error instanceof InputError) {
     process.stderr.write(`${c.red("error:")} ${error.describe()}\n`);
+    writeErrorJson(error, ExitCode.usage);
     return ExitCode.usage;
   }
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`${c.red("internal error:")} ${text}\n`);
+  writeErrorJson(error, ExitCode.internal);
   return ExitCode.internal;
+}
+
+/** Prints a usage error the parser found (`unknown flag --tme; …`) and returns its exit code, 2. */
+export function reportUsageError(message: string): number {
+  const c = colours(process.stderr);
+  process.stderr.write(`${c.red("usage error:")} ${message}\nRun 'quorumlab --help' for usage.\n`);
+  writeErrorJson(new InputError(message), ExitCode.usage);
+  return ExitCode.usage;
 }
 
 /** Runs a command body, mapping thrown errors to exit codes; sets process.exitCode. */

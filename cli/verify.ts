@@ -8,7 +8,7 @@ import { ExitCode, InputError } from "../sim/errors.js";
 import { formatSeed } from "../sim/random.js";
 import { parseScenario } from "../sim/scenario/load.js";
 import { displayPath, readText, scenarioFiles, yamlFilesUnder } from "./files.js";
-import { colours, runCommand } from "./output.js";
+import { colours, errorJson, runCommand } from "./output.js";
 import { commandHeadings } from "./shared/command-headings.js";
 import { inModule, registryWith, scenarioModules } from "./shared/module-registry.js";
 import { executeScenario, runJson } from "./shared/run-scenario.js";
@@ -55,6 +55,7 @@ export const verifyCommand: CommandModule<object, { json: boolean; filter?: stri
             if (!(error instanceof InputError)) throw error;
             badInput++;
             process.stderr.write(`${c.red("error:")} ${error.describe()}\n`);
+            if (args.json) process.stdout.write(`${JSON.stringify(errorJson(error, ExitCode.usage))}\n`);
             continue;
           }
           total++;

@@ -85,3 +85,11 @@ export function shellWord(text: string): string {
   if (/^[A-Za-z0-9_./:=@%+,-]+$/.test(text)) return text;
   return `'${text.replace(/'/g, "'\\''")}'`;
 }
+
+/**
+ * A file's path as one shell word (`shellWord`) that a command line's parser takes for an argument,
+ * not a flag: `./-x.yaml` for `-x.yaml`.
+ */
+export function pathWord(path: string): string {
+  return shellWord(path.startsWith("-") ? `./${path}` : path);
+}

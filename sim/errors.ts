@@ -16,10 +16,15 @@ export class InputError extends Error {
    * event but not where it is written (the checker); a reader of the file can place it.
    */
   readonly event: number | undefined;
+  /**
+   * The field of the input the problem is in, when known: a scenario's `faults.0.at`, or the
+   * flag `--nodes`.
+   */
+  readonly field: string | undefined;
 
   constructor(
     message: string,
-    location: { file?: string; line?: number; column?: number; event?: number } = {},
+    location: { file?: string; line?: number; column?: number; event?: number; field?: string } = {},
   ) {
     super(message);
     this.name = "InputError";
@@ -27,6 +32,7 @@ export class InputError extends Error {
     this.line = location.line;
     this.column = location.column;
     this.event = location.event;
+    this.field = location.field;
   }
 
   /** `file:line:column: message`, leaving out the parts that are unknown. */
@@ -36,6 +42,11 @@ export class InputError extends Error {
       .join(":");
     return where === "" ? this.message : `${where}: ${this.message}`;
   }
+}
+
+/** The `field` of an `InputError` about the input at `path` (`faults.0.at`); none for the whole input. */
+export function fieldAt(path: ReadonlyArray<string | number>): { field?: string } {
+  return path.length === 0 ? {} : { field: path.join(".") };
 }
 
 /** Process exit codes, the same for every command. */

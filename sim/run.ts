@@ -15,7 +15,7 @@ import type { Protocol } from "./node.js";
 import type { KernelObserver } from "./observer.js";
 import { formatSeed, randomStream } from "./random.js";
 import type { Scenario } from "./scenario/schema.js";
-import { historyInvariantOf, resolveScenario } from "./scenario/validate.js";
+import { historyInvariantOf, historyPropertyOf, resolveScenario } from "./scenario/validate.js";
 import { closestName } from "./suggest.js";
 import { formatDuration } from "./time.js";
 import { type TraceLine, TraceRecorder, type TraceSink, traceVersion } from "./trace.js";
@@ -282,7 +282,7 @@ function finishRun(
     violations,
     leaders: new Set(kernel.leaderships.map((leadership) => leadership.node)),
     linearizable,
-    property: historyVerdict?.property ?? "linearizable",
+    property: historyVerdict?.property ?? historyPropertyOf(protocol.client?.model ?? ""),
     leaderAt,
     figures: () => figures.value,
   });
@@ -695,12 +695,15 @@ function safetyExpectations(expect: Scenario["expect"], outcome: RunOutcome): Ex
   return results;
 }
 
-/** `linearizable`: the verdict of the client history's check. */
+/**
+ * `linearizable`: the verdict of the client history's check, named after the property checked
+ * (`strict-serializable` for a transactional store), which the key asks for.
+ */
 function historyExpectations(expect: Scenario["expect"], outcome: RunOutcome): ExpectationResult[] {
   if (expect.linearizable === undefined) return [];
   return [
     {
-      expectation: expect.linearizable ? "linearizable" : "not linearizable",
+      expectation: expect.linearizable ? outcome.property : `not ${outcome.property}`,
       met: outcome.linearizable === expect.linearizable,
       detail:
         outcome.linearizable === null

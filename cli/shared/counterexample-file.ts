@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { shellWord } from "../../reports/escape.js";
+import { pathWord, shellWord } from "../../reports/escape.js";
 import { InputError } from "../../sim/errors.js";
 import {
   type CounterexampleInfo,
@@ -113,8 +113,8 @@ export async function replay(
 export function replayLine(source: ProtocolSource, file: string, liveness: boolean): string {
   const flags = liveness ? " --liveness" : "";
   return source.module === undefined
-    ? `npx quorumlab run ${shellWord(file)}${flags}`
-    : `npx quorumlab run ${shellWord(file)} --module ${shellWord(displayPath(source.module))}${flags}`;
+    ? `npx quorumlab run ${pathWord(file)}${flags}`
+    : `npx quorumlab run ${pathWord(file)} --module ${shellWord(displayPath(source.module))}${flags}`;
 }
 
 /**

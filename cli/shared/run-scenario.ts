@@ -6,7 +6,7 @@ import { closeSync, openSync, writeSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import { performance } from "node:perf_hooks";
 import { protocols } from "../../protocols/index.js";
-import { shellWord } from "../../reports/escape.js";
+import { pathWord, shellWord } from "../../reports/escape.js";
 import { InputError } from "../../sim/errors.js";
 import type { Protocol } from "../../sim/node.js";
 import { formatSeed } from "../../sim/random.js";
@@ -213,5 +213,5 @@ export function replayCommand(
   const moduleFlags =
     scenario.module === undefined ? modules.map((module) => ` --module ${shellWord(module)}`).join("") : "";
   const livenessFlag = liveness ? " --liveness" : "";
-  return `npx quorumlab run ${shellWord(target)}${moduleFlags}${livenessFlag} --seed ${formatSeed(seed)} --trace trace.jsonl --report report.html`;
+  return `npx quorumlab run ${builtIn ? shellWord(target) : pathWord(target)}${moduleFlags}${livenessFlag} --seed ${formatSeed(seed)} --trace trace.jsonl --report report.html`;
 }

@@ -4,7 +4,14 @@
  */
 export { type CounterexampleSetup, exploredName, exploredScenario, exploredText } from "./counterexample.js";
 export { type Fingerprint, fingerprintOf, formatFingerprint, Hasher } from "./fingerprint.js";
-export { describeStep, formatDriftRate, playSchedule, takeScheduleStep } from "./schedule.js";
+export {
+  describeStep,
+  formatDriftRate,
+  type ImpliedDrop,
+  impliedDrops,
+  playSchedule,
+  takeScheduleStep,
+} from "./schedule.js";
 export {
   explore,
   type SearchProgress,

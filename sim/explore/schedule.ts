@@ -203,6 +203,48 @@ function whatCouldRun(kernel: Kernel, step: ScheduleStep): string {
   return "";
 }
 
+/** What implied a drop in an explored schedule: the bound, and the index of the step it came with. */
+export interface ImpliedDrop {
+  readonly bound: "quiet timeout" | "ordered link";
+  /** The index (from 0) of the firing or retry, or of the delivery on the same link, that lost it. */
+  readonly by: number;
+}
+
+/**
+ * The drops of an explored schedule that its bounds implied rather than its `drop` budget, by
+ * step index (docs/exploring.md): with quiet timeouts, the messages in flight lost just before a
+ * timer fires or a client retries; on ordered links, those sent on a link before the message its
+ * next step delivers. The explorer writes them just before that step, so they are told from the
+ * budget's drops by where they stand. (A budget drop just before such a step would have been lost
+ * to it anyway; a shortest schedule never spends a choice on one.)
+ */
+export function impliedDrops(
+  steps: readonly ScheduleStep[],
+  bounds: { readonly network?: string; readonly quietTimeouts?: boolean },
+): Map<number, ImpliedDrop> {
+  const implied = new Map<number, ImpliedDrop>();
+  let first = 0;
+  for (let index = 0; index < steps.length; index++) {
+    const step = steps[index] as ScheduleStep;
+    if (step.kind === "drop") continue;
+    const quiet = bounds.quietTimeouts === true && (step.kind === "fire" || step.kind === "retry");
+    // The drops just before this step, latest first, while this step's bound accounts for them.
+    for (let at = index - 1; at >= first; at--) {
+      const drop = steps[at] as ScheduleStep & { kind: "drop" };
+      const ordered =
+        bounds.network === "ordered" &&
+        step.kind === "deliver" &&
+        drop.from === step.from &&
+        drop.to === step.to &&
+        drop.id < step.id;
+      if (!quiet && !ordered) break;
+      implied.set(at, { bound: quiet ? "quiet timeout" : "ordered link", by: index });
+    }
+    first = index + 1;
+  }
+  return implied;
+}
+
 /** One line for people: `n1 → n2 prepare #4`, `fire n1 propose`, `crash n2`. */
 export function describeStep(step: ScheduleStep): string {
   switch (step.kind) {

@@ -5,7 +5,7 @@
 import { type Document, isMap, isNode, isScalar, LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import type { WorkloadSpec } from "../clients.js";
-import { InputError } from "../errors.js";
+import { fieldAt, InputError } from "../errors.js";
 import { defaultNetwork, type LinkSpec, type NetworkSpec } from "../network.js";
 import { issueSentence, zodWords } from "../schema-words.js";
 import { didYouMean } from "../suggest.js";
@@ -49,7 +49,11 @@ export function parseScenario(text: string, file: string): Scenario {
   const errorAt: ErrorAt = (path, message, at = "value") => {
     const { line, column } =
       at === "key" ? locateKey(document, lineCounter, path) : locate(document, lineCounter, path);
-    return new InputError(message, { file, ...(line === undefined ? {} : { line, column }) });
+    return new InputError(message, {
+      file,
+      ...(line === undefined ? {} : { line, column }),
+      ...fieldAt(path),
+    });
   };
   const input = result.data;
   const scenario = build(input, file, keyOrder, errorAt, input.nodes);
@@ -575,13 +579,18 @@ function issueError(
     return new InputError(`${unknownKey.path.join(".")}: ${unknownKey.issue.message}`, {
       file,
       ...(line === undefined ? {} : { line, column }),
+      ...fieldAt(unknownKey.path),
     });
   }
   const issue = flat[0] as z.core.$ZodIssue;
   const path = pathOf(issue);
   const where = locate(document, lineCounter, path);
   const field = path.length === 0 ? "scenario" : path.join(".");
-  return new InputError(`${field}: ${describeIssue(issue, valueAt(raw, path))}`, { file, ...where });
+  return new InputError(`${field}: ${describeIssue(issue, valueAt(raw, path))}`, {
+    file,
+    ...where,
+    ...fieldAt(path),
+  });
 }
 
 function pathOf(issue: z.core.$ZodIssue): Array<string | number> {

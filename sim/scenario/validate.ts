@@ -9,7 +9,7 @@
  * suggestion when a known name is close.
  */
 import { isModelName, models } from "../check/models/index.js";
-import { InputError } from "../errors.js";
+import { fieldAt, InputError } from "../errors.js";
 import { exceptionInvariant } from "../kernel.js";
 import type { NodeCounts, Protocol } from "../node.js";
 import { didYouMean } from "../suggest.js";
@@ -27,6 +27,14 @@ export function historyInvariantOf(model: string): string {
   return model === "list-append" || model === "rw-register"
     ? transactionalHistoryInvariant
     : historyInvariant;
+}
+
+/**
+ * The property a protocol's history check decides, by its client model, as people read it:
+ * `strict-serializable` for a transactional model, else `linearizable`.
+ */
+export function historyPropertyOf(model: string): string {
+  return historyInvariantOf(model) === transactionalHistoryInvariant ? "strict-serializable" : "linearizable";
 }
 
 /** What a scenario runs: its protocol, that protocol's parsed options, and how many nodes. */
@@ -150,6 +158,7 @@ export function resolveScenario(
     new InputError(message, {
       ...(scenario.file === undefined ? {} : { file: scenario.file }),
       ...(scenario.locate?.(path) ?? {}),
+      ...fieldAt(path),
     });
 
   const protocol = registry.get(scenario.protocol);

@@ -499,7 +499,9 @@ export const protocol = {
       for (const flags of [[], ["--quiet"], ["--json"]]) {
         const result = quorumlab("run", `${name}.yaml`, ...flags);
         expectOneLineError(result, error);
-        expect(result.stdout).toBe("");
+        if (flags.includes("--json"))
+          expect(JSON.parse(result.stdout)).toMatchObject({ schemaVersion: 1, result: "error", exitCode: 2 });
+        else expect(result.stdout).toBe("");
       }
       expectOneLineError(quorumlab("verify", `${name}.yaml`, "--json"), error);
       // Among other files, the others still run, and the exit is 2, not "met its expectations".

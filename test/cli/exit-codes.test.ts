@@ -1,14 +1,25 @@
 /**
  * The CLI's exit codes and error output, exercised as a user would run it.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { quorumlab, quorumlabFed } from "../support/quorumlab.js";
+import { quorumlab, quorumlabFed, quorumlabIn } from "../support/quorumlab.js";
 
 const root = join(import.meta.dirname, "..", "..");
 const out = join(root, "test-output");
 const corpus = join(root, "..", "shared", "corpus");
+
+/**
+ * What a command stopped by a usage error before it ran prints on standard output: nothing, or
+ * under `--json` the error object (docs/cli.md).
+ */
+function stoppedOutput(args: readonly string[], message: string): string {
+  if (!args.includes("--json")) return "";
+  const field = /^--[a-z-]+/.exec(message)?.[0] ?? null;
+  const object = { schemaVersion: 1, result: "error", exitCode: 2, error: message };
+  return `${JSON.stringify({ ...object, file: null, line: null, column: null, field })}\n`;
+}
 
 describe("exit codes", () => {
   it("2 for an unknown command, with usage help and no stack trace", () => {
@@ -373,7 +384,7 @@ describe("exit codes", () => {
   ])("2 for %j: a filter that matches nothing is a mistake, not a pass", (args, message) => {
     const result = quorumlab(...args);
     expect(result.code).toBe(2);
-    expect(result.stdout).toBe("");
+    expect(result.stdout).toBe(stoppedOutput(args, message));
     expect(result.stderr.trim()).toBe(`error: ${message}`);
   });
 
@@ -421,7 +432,7 @@ describe("exit codes", () => {
   ])("2 for %j: a flag given no value is refused, not left at its default", (args, flag) => {
     const result = quorumlab(...args);
     expect(result.code).toBe(2);
-    expect(result.stdout).toBe("");
+    expect(result.stdout).toBe(stoppedOutput(args, `${flag}: expected a value after it`));
     expect(result.stderr.trim()).toBe(`error: ${flag}: expected a value after it`);
   });
 
@@ -581,6 +592,47 @@ describe("exit codes", () => {
       );
     }
     expect(existsSync("-")).toBe(false);
+  });
+
+  it("takes a value that starts with a minus as the flag's value: --out -x.html names a file, not flags", () => {
+    const folder = join(out, "dash-values");
+    rmSync(folder, { recursive: true, force: true });
+    mkdirSync(folder, { recursive: true });
+    const ran = quorumlabIn(
+      folder,
+      "run",
+      "raft-basic",
+      "--quiet",
+      "--trace",
+      "-t.jsonl",
+      "--report",
+      "-r.html",
+    );
+    expect(ran.stderr).toBe("");
+    expect(ran.code).toBe(0);
+    // The trace itself, an argument and no flag's value, still needs ./ (or a path), as the usage error says.
+    const reported = quorumlabIn(folder, "report", "-t.jsonl", "--out", "-x.html");
+    expect(reported.code).toBe(2);
+    expect(reported.stderr.split("\n")[0]).toBe(
+      "usage error: report: expected a trace file (.jsonl), or - to read one from standard input ('-t.jsonl' was read as flags: name a file that starts with - as ./-t.jsonl)",
+    );
+    const report = quorumlabIn(folder, "report", "./-t.jsonl", "--out", "-x.html");
+    expect(report.stderr).toBe("report written to -x.html\n");
+    expect(report.code).toBe(0);
+    expect(quorumlabIn(folder, "lab", "raft", "--duration", "1s", "--out", "-lab.html").code).toBe(0);
+    for (const file of ["-t.jsonl", "-r.html", "-x.html", "-lab.html"])
+      expect(existsSync(join(folder, file)), file).toBe(true);
+    expect(existsSync(join(folder, "x.html"))).toBe(false);
+    // A folder: the command that replays what explore saved in it names it ./-cx, which run takes.
+    const explored = quorumlabIn(folder, "explore", "paxos", "--bug", "adopt-first-value", "--out", "-cx");
+    expect(explored.code).toBe(1);
+    const replay = /^replay {2}npx quorumlab run (\S+)$/m.exec(explored.stdout)?.[1] ?? "";
+    expect(replay).toMatch(/^\.\/-cx\/paxos-p2c-justified-adopt-first-value-explored-\w+\.yaml$/);
+    expect(quorumlabIn(folder, "run", replay, "--quiet").code).toBe(1);
+    // A word that starts with -- stays a flag of its own.
+    expect(quorumlabIn(folder, "report", "./-t.jsonl", "--out", "--x.html").stderr.split("\n")[0]).toBe(
+      "usage error: unknown flag --x.html",
+    );
   });
 
   it("reads - as standard input in check and report", () => {

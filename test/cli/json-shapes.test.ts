@@ -1,13 +1,15 @@
 /**
  * Goal: the `--json` shapes docs/cli.md (and docs/fuzzing.md for fuzz) give for list, run, verify,
  * check, explore, mutants and fuzz are what the commands print, `schemaVersion` first, and an error
- * that stops a command leaves standard output empty.
+ * that stops a command prints the one error object every command shares.
  * Method: run the CLI as a user would and compare each object's keys with the documented ones.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { errorJson } from "../../cli/output.js";
+import { InputError } from "../../sim/errors.js";
 import { quorumlab } from "../support/quorumlab.js";
 
 const lines = (stdout: string): Array<Record<string, unknown>> =>
@@ -15,6 +17,9 @@ const lines = (stdout: string): Array<Record<string, unknown>> =>
     .trim()
     .split("\n")
     .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+/** The keys of the error object every command prints for an error that stops it (docs/cli.md). */
+const errorKeys = ["schemaVersion", "result", "exitCode", "error", "file", "line", "column", "field"];
 
 const out = mkdtempSync(join(tmpdir(), "quorumlab-json-shapes-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -57,22 +62,108 @@ describe("--json shapes", () => {
     expect(row).toMatchObject({ schemaVersion: 1, scenario: "2pc-no-vote-lost", met: true });
   });
 
-  it("an error that stops a command prints nothing on stdout under --json: one line on stderr, exit 2", () => {
-    const stopped = [
-      ["run", "no-such-scenario", "--json"],
-      ["run", "raft-basic", "--seed", "x", "--json"],
-      ["verify", "--filter", "no-such-scenario", "--json"],
-      ["fuzz", "raft", "--bug", "no-such-bug", "--json"],
-      ["explore", "raft", "--nodes", "99", "--json"],
-      ["mutants", "--protocol", "no-such-protocol", "--json"],
-      ["check", join(out, "no-such-history.edn"), "--timeout", "soon", "--json"],
-      ["bench", "--only", "no-such-benchmark", "--json"],
+  it("an error that stops a command prints one error object on stdout under --json, its line on stderr, exit 2", () => {
+    const stopped: Array<[string[], string | null]> = [
+      [["run", "no-such-scenario", "--json"], null],
+      [["run", "raft-basic", "--seed", "x", "--json"], "--seed"],
+      [["verify", "--filter", "no-such-scenario", "--json"], "--filter"],
+      [["fuzz", "raft", "--bug", "no-such-bug", "--json"], "--bug"],
+      [["explore", "raft", "--nodes", "99", "--json"], "--nodes"],
+      [["mutants", "--protocol", "no-such-protocol", "--json"], null],
+      [["check", join(out, "no-such-history.edn"), "--timeout", "soon", "--json"], "--timeout"],
+      [["bench", "--only", "no-such-benchmark", "--json"], "--only"],
     ];
-    for (const args of stopped) {
+    for (const [args, field] of stopped) {
       const result = quorumlab(...args);
-      expect({ args, code: result.code, stdout: result.stdout }).toEqual({ args, code: 2, stdout: "" });
+      expect({ args, code: result.code }).toEqual({ args, code: 2 });
       expect(result.stderr).toMatch(/^error: [^\n]+\n$/);
+      const [error, ...more] = lines(result.stdout);
+      expect(more).toEqual([]);
+      expect(Object.keys(error ?? {})).toEqual(errorKeys);
+      expect(error).toEqual({
+        schemaVersion: 1,
+        result: "error",
+        exitCode: 2,
+        error: result.stderr.slice("error: ".length, -1),
+        file: null,
+        line: null,
+        column: null,
+        field,
+      });
     }
+  });
+
+  it("a usage error the parser finds prints the error object too, after its two lines on stderr", () => {
+    for (const args of [
+      ["fuzz", "raft", "--tme", "5s", "--json"],
+      ["explore", "--json"],
+      ["list", "extra", "--json"],
+    ]) {
+      const result = quorumlab(...args);
+      expect(result.code).toBe(2);
+      const said = /^usage error: ([^\n]+)\nRun 'quorumlab --help' for usage\.\n$/.exec(result.stderr)?.[1];
+      expect(said).toBeDefined();
+      expect(lines(result.stdout)).toEqual([
+        {
+          schemaVersion: 1,
+          result: "error",
+          exitCode: 2,
+          error: said,
+          file: null,
+          line: null,
+          column: null,
+          field: null,
+        },
+      ]);
+    }
+  });
+
+  it("an internal error's object has exit code 70 and its message, without the stack", () => {
+    const error = new Error("boom");
+    expect(errorJson(error, 70)).toEqual({
+      schemaVersion: 1,
+      result: "error",
+      exitCode: 70,
+      error: "boom",
+      file: null,
+      line: null,
+      column: null,
+      field: null,
+    });
+    expect(errorJson("thrown text", 70)).toMatchObject({ exitCode: 70, error: "thrown text" });
+    const placed = new InputError("--nodes: expected a number", { file: "x.yaml", line: 2 });
+    expect(errorJson(placed, 2)).toMatchObject({ file: "x.yaml", line: 2, column: null, field: "--nodes" });
+  });
+
+  it("a bad scenario file's error object names its file, line, column and field; --json=false and --no-json print none", () => {
+    const file = join(out, "bad-target.yaml");
+    writeFileSync(file, "protocol: raft\nduration: 1s\nfaults: [{at: 500ms, crash: n9}]\n");
+    const result = quorumlab("run", file, "--json");
+    expect(result.code).toBe(2);
+    const [error] = lines(result.stdout);
+    expect(error).toMatchObject({
+      schemaVersion: 1,
+      result: "error",
+      exitCode: 2,
+      file,
+      line: 3,
+      field: "faults.0.crash",
+    });
+    expect(result.stderr).toBe(`error: ${file}:3:${error?.column}: ${error?.error}\n`);
+    // verify carries on past a bad file, printing its error object in its place.
+    const verified = quorumlab("verify", file, "raft-basic", "--json");
+    expect(verified.code).toBe(2);
+    const [bad, good, ...more] = lines(verified.stdout);
+    expect(more).toEqual([]);
+    expect(bad).toEqual(error);
+    expect(good).toMatchObject({ schemaVersion: 1, scenario: "raft-basic", met: true });
+    for (const off of [["--json=false"], ["--json", "--no-json"]]) {
+      const plain = quorumlab("run", file, ...off);
+      expect(plain.code).toBe(2);
+      expect(plain.stdout).toBe("");
+    }
+    // A command without --json (report) has no error object.
+    expect(quorumlab("report", join(out, "no-such-trace.jsonl"), "--format", "text").stdout).toBe("");
   });
 
   it("run: expectations are {expectation, met, detail}", () => {

@@ -471,7 +471,8 @@ describe("quorumlab explore", () => {
     );
     const json = quorumlab("explore", "raft", "--timers", "electon", "--depth", "2", "--json");
     expect(json.code).toBe(2);
-    expect(json.stdout).toBe("");
+    // Under --json, only the error object: no header or verdict either.
+    expect(JSON.parse(json.stdout)).toMatchObject({ result: "error", exitCode: 2, field: "--timers" });
     const two = quorumlab("explore", "raft", "--timers", "electon,hartbeat,zzz", "--depth", "2");
     expect(two.code).toBe(2);
     expect(two.stderr).toBe(

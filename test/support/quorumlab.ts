@@ -20,10 +20,19 @@ export function quorumlab(...args: string[]): Ran {
 
 /** `quorumlab` with `input` on its standard input. */
 export function quorumlabFed(input: string, ...args: string[]): Ran {
+  return spawned({ input }, args);
+}
+
+/** `quorumlab` run in the folder `cwd`, for relative paths that name files in it. */
+export function quorumlabIn(cwd: string, ...args: string[]): Ran {
+  return spawned({ input: "", cwd }, args);
+}
+
+function spawned(options: { input: string; cwd?: string }, args: readonly string[]): Ran {
   const result = spawnSync(tsx, [join(root, "cli", "main.ts"), ...args], {
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1" },
-    input,
+    ...options,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
