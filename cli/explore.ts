@@ -17,6 +17,7 @@ import { pathWord, shellWord } from "../reports/escape.js";
 import { ExitCode, InputError } from "../sim/errors.js";
 import {
   defaultDriftRate,
+  describeImplied,
   describeStep,
   type ExploreInput,
   explore,
@@ -26,6 +27,7 @@ import {
   exploreSetup,
   formatDriftRate,
   formatFaultBudget,
+  type ImpliedDrop,
   impliedDrops,
   parseFaultBudget,
   replayReasons,
@@ -100,6 +102,8 @@ export interface SavedCounterexample {
   readonly invariant: string;
   readonly message: string;
   readonly steps: readonly ScheduleStep[];
+  /** The drops the bounds imply (quiet timeouts, ordered links), by step index from 0. */
+  readonly implied: ReadonlyMap<number, ImpliedDrop>;
   /** No shorter schedule exists within the bounds (bfs, dfs); false for a shortened random find. */
   readonly shortest: boolean;
   /** A shortened schedule's steps as found. */
@@ -187,6 +191,8 @@ function saveCounterexample(
     module?: string;
     bugs: readonly string[];
     digest: string;
+    /** The bounds that imply drops (`impliedDrops`). */
+    bounds: { network?: string; quietTimeouts?: boolean };
   },
   result: SearchResult,
   outDir: string,
@@ -221,7 +227,7 @@ function saveCounterexample(
     counterexample.finding,
     Math.max(1, probe.simulatedUs),
   );
-  const text = exploredText(scenario);
+  const text = exploredText(scenario, context.bounds);
   makeOutputFolder(outDir, "--out");
   const file = join(outDir, `${scenario.name}.yaml`);
   const replaced = existsSync(file) && !sameSchedule(readFileSync(file, "utf8"), scenario);
@@ -251,6 +257,7 @@ function saveCounterexample(
     invariant,
     message: counterexample.finding.message,
     steps: counterexample.steps,
+    implied: impliedDrops(counterexample.steps, context.bounds),
     shortest: counterexample.shortest,
     ...(counterexample.foundSteps === undefined ? {} : { foundSteps: counterexample.foundSteps }),
     ...(counterexample.cutShort === true ? { cutShort: true } : {}),
@@ -352,6 +359,9 @@ export function exploreJson(
             shortest: saved.shortest,
             foundSteps: saved.foundSteps ?? null,
             schedule: saved.steps.map(describeStep),
+            impliedDrops: [...saved.implied]
+              .sort(([a], [b]) => a - b)
+              .map(([index, drop]) => ({ step: index + 1, bound: drop.bound, by: drop.by + 1 })),
             reproduced: saved.reproduced,
             replay: saved.replay,
             report: saved.reportFile ?? null,
@@ -569,11 +579,9 @@ function printVerdict(out: NodeJS.WritableStream, c: ChalkInstance, run: Explore
             : `short schedule (${steps}, shortened from ${choices} choices; ${unproven})`;
       out.write(`${kind}, found by ${result.strategy} after ${figures}:\n`);
       // The drops the bounds imply are not the budget's (`faults drop=0` in the header).
-      const implied = impliedDrops(saved.steps, run.setup);
       saved.steps.forEach((step, index) => {
-        const drop = implied.get(index);
-        const why =
-          drop === undefined ? "" : c.dim(`  (implied: lost to step ${drop.by + 1}'s ${drop.bound})`);
+        const drop = saved.implied.get(index);
+        const why = drop === undefined ? "" : c.dim(`  (${describeImplied(drop)})`);
         out.write(`  ${c.dim(String(index + 1).padStart(3))}  ${describeStep(step)}${why}\n`);
       });
       out.write(
@@ -739,6 +747,7 @@ async function exploreMain(given: ExploreArgs, interrupt: Interrupt): Promise<nu
             ...(module === undefined ? {} : { module }),
             bugs,
             digest: settingsDigest(args, setup, { userOptions, seed }),
+            bounds: setup,
           },
           result,
           args.out,

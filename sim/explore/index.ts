@@ -5,6 +5,7 @@
 export { type CounterexampleSetup, exploredName, exploredScenario, exploredText } from "./counterexample.js";
 export { type Fingerprint, fingerprintOf, formatFingerprint, Hasher } from "./fingerprint.js";
 export {
+  describeImplied,
   describeStep,
   formatDriftRate,
   type ImpliedDrop,

@@ -245,6 +245,11 @@ export function impliedDrops(
   return implied;
 }
 
+/** What implied a drop, for people: `implied: lost to step 12's quiet timeout` (steps from 1). */
+export function describeImplied(drop: ImpliedDrop): string {
+  return `implied: lost to step ${drop.by + 1}'s ${drop.bound}`;
+}
+
 /** One line for people: `n1 → n2 prepare #4`, `fire n1 propose`, `crash n2`. */
 export function describeStep(step: ScheduleStep): string {
   switch (step.kind) {

@@ -225,9 +225,13 @@ export function scenarioData(scenario: Scenario): Record<string, unknown> {
 
 /**
  * The scenario as YAML text. Optional `comment` lines go at the top of the file (each line is
- * prefixed with `# `).
+ * prefixed with `# `); optional `stepComments`, by schedule step index from 0, go at the end of
+ * those steps' lines. Comments are not part of the scenario: they change no trace.
  */
-export function writeScenario(scenario: Scenario, options: { comment?: string } = {}): string {
+export function writeScenario(
+  scenario: Scenario,
+  options: { comment?: string; stepComments?: ReadonlyMap<number, string> } = {},
+): string {
   const document = new Document(scenarioData(scenario));
   const root = document.contents as YAMLMap;
   // Short collections read best inline; the timeline gets one line per action.
@@ -247,6 +251,11 @@ export function writeScenario(scenario: Scenario, options: { comment?: string } 
     for (const item of timeline.items) {
       if (isMap(item)) item.flow = true;
     }
+  }
+  const schedule = root.get("schedule", true) as YAMLSeq | undefined;
+  for (const [index, text] of options.stepComments ?? []) {
+    const item = schedule?.items[index];
+    if (isMap(item)) item.comment = ` ${text}`;
   }
   if (options.comment !== undefined) document.commentBefore = ` ${options.comment.split("\n").join("\n ")}`;
   return document.toString({ lineWidth: 0, flowCollectionPadding: false });

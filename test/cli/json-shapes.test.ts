@@ -239,6 +239,47 @@ describe("--json shapes", () => {
     expect(json.notes).toEqual([expect.stringContaining("only the start state was checked")]);
   });
 
+  it("explore's counterexample: the documented fields, the drops its bounds imply listed by step", () => {
+    const result = quorumlab(
+      "explore",
+      "paxos",
+      "--bug",
+      "promise-omits-accepted",
+      "--network",
+      "ordered",
+      "--no-quiet-timeouts",
+      "--out",
+      join(out, "explored"),
+      "--json",
+    );
+    expect(result.code).toBe(1);
+    const json = JSON.parse(result.stdout) as {
+      counterexample: Record<string, unknown> & { schedule: string[] };
+    };
+    expect(Object.keys(json.counterexample)).toEqual([
+      "file",
+      "traceHash",
+      "invariant",
+      "message",
+      "steps",
+      "shortest",
+      "foundSteps",
+      "schedule",
+      "impliedDrops",
+      "reproduced",
+      "replay",
+      "report",
+      "knownLimit",
+    ]);
+    // The steps' text is as before; which drops were implied is a list of its own.
+    expect(json.counterexample.schedule[5]).toBe("drop prepare n1 → n2 (#0)");
+    expect(json.counterexample.impliedDrops).toEqual([
+      { step: 6, bound: "ordered link", by: 9 },
+      { step: 7, bound: "ordered link", by: 9 },
+      { step: 8, bound: "ordered link", by: 9 },
+    ]);
+  });
+
   it("mutants --list and the mutant table: the documented fields", () => {
     const list = quorumlab("mutants", "--list", "--protocol", "two-phase-commit", "--json");
     expect(list.code).toBe(0);

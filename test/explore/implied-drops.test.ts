@@ -4,7 +4,7 @@
  * Method: explorations in process with a drop budget of 0, where every drop is implied; schedules
  * written by hand with a budget drop beside implied ones; and the command's listing.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,6 +13,7 @@ import { impliedDrops } from "../../sim/explore/schedule.js";
 import { explore } from "../../sim/explore/search.js";
 import { type ExploreInput, exploreSetup } from "../../sim/explore/settings.js";
 import type { Protocol } from "../../sim/node.js";
+import { parseScenario } from "../../sim/scenario/load.js";
 import type { ScheduleStep } from "../../sim/scenario/schema.js";
 import { quorumlab } from "../support/quorumlab.js";
 
@@ -111,5 +112,42 @@ describe("implied drops", () => {
       "    5  drop vote-yes n2 → n1 (#3)  (implied: lost to step 6's quiet timeout)",
       "    6  fire n2 timeout",
     ]);
+  });
+
+  it("the saved file marks them in comments on their schedule lines, leaving the description and the trace as they were", () => {
+    const folder = join(out, "saved");
+    const result = quorumlab(
+      "explore",
+      "paxos",
+      "--bug",
+      "promise-omits-accepted",
+      "--network",
+      "ordered",
+      "--no-quiet-timeouts",
+      "--out",
+      folder,
+    );
+    expect(result.code).toBe(1);
+    const file = /^saved {3}(\S+)/m.exec(result.stdout)?.[1] ?? "";
+    const text = readFileSync(file, "utf8");
+    expect(text).toContain(
+      "# A drop marked `implied` was lost to the exploration's bounds, not taken from its drop budget.",
+    );
+    expect(text.split("\n").filter((line) => line.startsWith("  - {"))).toEqual([
+      "  - {fire: {node: n1, timer: propose}}",
+      "  - {fire: {node: n2, timer: propose}}",
+      "  - {deliver: {id: 1, from: n1, to: n3, type: prepare}}",
+      "  - {deliver: {id: 4, from: n3, to: n1, type: promise}}",
+      "  - {deliver: {id: 2, from: n2, to: n1, type: prepare}}",
+      "  - {drop: {id: 0, from: n1, to: n2, type: prepare}} # implied: lost to step 9's ordered link",
+      "  - {drop: {id: 5, from: n1, to: n2, type: accepted}} # implied: lost to step 9's ordered link",
+      "  - {drop: {id: 7, from: n1, to: n2, type: accept}} # implied: lost to step 9's ordered link",
+      "  - {deliver: {id: 9, from: n1, to: n2, type: promise}}",
+    ]);
+    // The description is in the trace's header: it numbers the steps the comments name, unmarked.
+    const scenario = parseScenario(text, file);
+    expect(scenario.description).toContain("   6. drop prepare n1 → n2 (#0)\n");
+    expect(scenario.description).not.toContain("implied");
+    expect(result.stdout).toMatch(/^trace {3}8fc6d12852ef47ea$/m);
   });
 });
