@@ -139,7 +139,11 @@ export class Lab {
   /** Simulates `yaml` (a whole scenario file) with `protocol`. */
   static async open(protocol: Protocol, yaml: string, options: LabOptions): Promise<Lab> {
     const scenario = parseScenario(yaml, "scenario.yaml");
-    return new Lab(protocol, options, await simulate(protocol, options, scenario, [], null));
+    const lab = new Lab(protocol, options, await simulate(protocol, options, scenario, [], null));
+    // Simulated here: its hash is this page's own.
+    lab.checkedHash = lab.original.traceHash;
+    lab.checking = Promise.resolve(lab.original.traceHash);
+    return lab;
   }
 
   /**
@@ -175,7 +179,27 @@ export class Lab {
   /** Keeps the original's records once they are known (a lab from a report only). */
   private originalRecords: (records: readonly TraceLine[]) => void = () => undefined;
 
-  /** The original scenario's trace, simulated now (its hash is the original's, known already). */
+  /**
+   * The trace hash of the original scenario as simulated here, once it has been: the original
+   * run's own when the lab simulated it, else that of the check (`checkOriginal`).
+   */
+  private checkedHash: string | undefined;
+
+  /** The check of the original under way or done, which resolves to `checkedHash`. */
+  private checking: Promise<string> | undefined;
+
+  /**
+   * The trace hash the original scenario had when simulated here, or undefined while it has not
+   * been: a lab from a report simulates it on request, or at its first fork.
+   */
+  get originalChecked(): string | undefined {
+    return this.checkedHash;
+  }
+
+  /**
+   * The original scenario's trace, simulated now, for a caller that needs it at once; its hash,
+   * computed after (in the page, asynchronously), is then the check's.
+   */
   private recordsOfOriginal(): readonly TraceLine[] {
     const result = runScenario(this.original.scenario, new Map([[this.protocol.name, this.protocol]]), {
       keepTrace: true,
@@ -185,7 +209,14 @@ export class Lab {
     });
     const records = result.records;
     const end = records[records.length - 1];
-    if (end?.kind === "end") (end as { traceHash: string }).traceHash = this.original.traceHash;
+    // Taken at once (sha256.ts): the next run would replace the text waiting to be hashed.
+    const hashed = digestDeferred().then((digest) => {
+      const traceHash = digest ?? result.traceHash;
+      if (end?.kind === "end") (end as { traceHash: string }).traceHash = traceHash;
+      this.checkedHash ??= traceHash;
+      return traceHash;
+    });
+    this.checking ??= hashed;
     return records;
   }
 
@@ -218,6 +249,8 @@ export class Lab {
     const base = this.current;
     if (base.scenario.schedule !== undefined) throw new InputError(scheduleRefusal, { file: "fork step" });
     const atUs = stepTimeUs(step);
+    // The fork is compared with the original's records: simulating them checks their hash too.
+    await this.resimulateOriginal();
     const data = scenarioData(base.scenario);
     const faults = [...(data.faults as Array<Record<string, unknown>>)];
     let insertAt = faults.length;
@@ -238,13 +271,24 @@ export class Lab {
   }
 
   /**
-   * Simulates the original scenario in the page and returns its trace hash, which equals the
-   * original run's when the page's simulator makes the very run the CLI made.
+   * Simulates the original scenario in the page (once: later calls return the first answer) and
+   * returns its trace hash, which equals the original run's when the page's simulator makes the
+   * very run the CLI made. Forks are compared with the records of this simulation, whatever its
+   * hash: the page's own run of the original, which `originalChecked` says is or is not the CLI's.
    */
-  async resimulateOriginal(): Promise<string> {
-    const original = this.original;
-    const run = await simulate(this.protocol, this.options, original.scenario, [], null);
-    if (run.traceHash === original.traceHash) this.originalRecords(run.records);
+  resimulateOriginal(): Promise<string> {
+    this.checking ??= this.simulateOriginal().catch((error: unknown) => {
+      // A failure is told to the caller; the next call tries again.
+      this.checking = undefined;
+      throw error;
+    });
+    return this.checking;
+  }
+
+  private async simulateOriginal(): Promise<string> {
+    const run = await simulate(this.protocol, this.options, this.original.scenario, [], null);
+    this.originalRecords(run.records);
+    this.checkedHash = run.traceHash;
     return run.traceHash;
   }
 

@@ -122,8 +122,6 @@ class LabPage {
   private controller: AbortController | undefined;
   private selected = -1;
   private message = "";
-  /** The trace hash of the original scenario simulated in this page, once it has been. */
-  private recheckedHash: string | undefined;
   private shownOnce = false;
   /** Whether the original run is about to be simulated again, to check it. */
   private recheckPending = false;
@@ -188,8 +186,7 @@ class LabPage {
 
   /** Simulates the original scenario again in the page, soon, when its run is short. */
   recheckSoon(): void {
-    if (this.lab.original.simulateMs !== null) {
-      this.recheckedHash = this.lab.original.traceHash;
+    if (this.lab.originalChecked !== undefined) {
       this.showRecheck();
       return;
     }
@@ -211,7 +208,7 @@ class LabPage {
   /** Simulates the original run here; a failure is said where the result would be, then thrown. */
   private async recheck(): Promise<void> {
     try {
-      this.recheckedHash = await this.lab.resimulateOriginal();
+      await this.lab.resimulateOriginal();
       this.recheckError = undefined;
     } catch (error) {
       this.recheckError = (error as Error).message;
@@ -336,7 +333,7 @@ class LabPage {
         run.forks.length === 0 ? "" : `original trace ${original.traceHash} `,
         h("span", { id: "lab-hash-check" }),
       ),
-      h("p", {}, compareLine(original, run)),
+      h("p", {}, compareLine(original, run, this.lab.originalChecked)),
       run.scenario.schedule !== undefined
         ? h("p", { id: "lab-no-fork" }, `No fork here: ${scheduleRefusal}.`)
         : null,
@@ -558,22 +555,29 @@ class LabPage {
     } catch (error) {
       this.message = `✗ ${(error as Error).message}`;
       this.showStatus();
+      // A fork that failed may have checked the original on its way.
+      this.showRecheck();
       throw error;
     }
   }
 
-  /** Whether the original run, simulated in this page, has the CLI's trace hash. */
+  /**
+   * Whether the original run, simulated in this page, has the CLI's trace hash: checked once the
+   * page has simulated it (soon after opening for a short run; on request, or at the first fork,
+   * for a long one), and the button that asks for it offered until then.
+   */
   private showRecheck(): void {
     const box = document.getElementById("lab-hash-check");
     if (box === null) return;
     const cliHash = this.data.traceHash;
-    if (this.recheckedHash === undefined && this.recheckError !== undefined) {
+    const checked = this.lab.originalChecked;
+    if (checked === undefined && this.recheckError !== undefined) {
       box.className = "bad";
       box.replaceChildren(`✗ this page could not simulate the run: ${this.recheckError}`);
-    } else if (this.recheckedHash === undefined && this.recheckPending) {
+    } else if (checked === undefined && this.recheckPending) {
       box.className = "dim";
       box.replaceChildren("simulating the run in this page to check it…");
-    } else if (this.recheckedHash === undefined) {
+    } else if (checked === undefined) {
       const button = h(
         "button",
         { id: "lab-recheck", title: "simulate the original scenario in this page" },
@@ -597,13 +601,13 @@ class LabPage {
       });
       box.className = "";
       box.replaceChildren(button);
-    } else if (this.recheckedHash === cliHash) {
+    } else if (checked === cliHash) {
       box.className = "ok";
       box.replaceChildren("✓ this page re-simulated the CLI's run exactly");
     } else {
       box.className = "bad";
       box.replaceChildren(
-        `✗ this page's simulation of the original has trace ${this.recheckedHash}, the CLI's ${cliHash}`,
+        `✗ this page's simulation of the original has trace ${checked}, the CLI's ${cliHash}`,
       );
     }
   }
@@ -702,7 +706,12 @@ function outcomeClass(run: LabRun): string {
   return run.verdict.violations.some((violation) => violation.kind === "liveness") ? "warn" : "ok";
 }
 
-function compareLine(original: LabRun, run: LabRun): Node {
+/**
+ * The outcome, and for a fork how it compares with the original. `checked`: the trace hash of
+ * the original as this page simulated it, which the fork is compared with; when it is not the
+ * CLI's, the line says the comparison is with the page's run.
+ */
+function compareLine(original: LabRun, run: LabRun, checked: string | undefined): Node {
   if (run.forks.length === 0) {
     return h("span", { id: "lab-compare" }, `Outcome: ${outcomeText(run)}.`);
   }
@@ -711,13 +720,17 @@ function compareLine(original: LabRun, run: LabRun): Node {
     diverges === undefined || diverges.kind === "header"
       ? "The trace did not change"
       : `First divergence from the original at t=${formatDurationUs(diverges.t)} (kernel event ${diverges.e}: ${describeRecord(diverges)})`;
+  const compared =
+    checked === undefined || checked === original.traceHash
+      ? ""
+      : " (compared with the original as this page simulated it, whose trace is not the CLI's)";
   const last = run.forks[run.forks.length - 1];
   return h(
     "span",
     { id: "lab-compare" },
     `Original: ${outcomeText(original)}. After ${run.forks.length} fork${run.forks.length === 1 ? "" : "s"}: `,
     h("b", { class: outcomeClass(run) }, outcomeText(run)),
-    `. ${where}.`,
+    `. ${where}${compared}.`,
     run.forkSkipped === undefined || last === undefined
       ? null
       : h(

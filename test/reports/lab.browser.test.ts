@@ -205,6 +205,27 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     await page.close();
   });
 
+  it("a long run not yet checked: its first fork simulates the original, compares its hash with the CLI's, and the check is done", async () => {
+    // About 40,000 kernel events: above what the page checks by itself once drawn.
+    const { url, hash } = reportOf("paxos-dueling-proposers");
+    const { page, errors, requests } = await openWatched(browser, url);
+    expect(await page.locator("#lab-recheck").count()).toBe(1);
+    const forked = await page.evaluate(() => window.quorumlab.fork({ at: "5ms", crash: "n3" }));
+    expect(forked).not.toBe(hash);
+    expect(await page.locator("#lab-recheck").count()).toBe(0);
+    expect(await page.locator("#lab-hash-check.ok").textContent()).toBe(
+      "✓ this page re-simulated the CLI's run exactly",
+    );
+    expect(await page.locator("#lab-compare").textContent()).not.toContain("not the CLI's");
+    // Undone, the original shows the check done too.
+    await page.evaluate(() => window.quorumlab.undo());
+    expect(await page.locator("#lab-recheck").count()).toBe(0);
+    expect(await page.locator("#lab-hash-check.ok").count()).toBe(1);
+    expect(errors).toEqual([]);
+    expect(notLocal(requests)).toEqual([]);
+    await page.close();
+  });
+
   it("a transactional run: the page simulates write skew to the CLI's hash and forks it", async () => {
     const { url, hash } = reportOf("txn-write-skew-bug");
     const { page, errors, requests } = await openWatched(browser, url);

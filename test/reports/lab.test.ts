@@ -9,7 +9,10 @@ import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../cli/files.js";
 import { historyChecker } from "../../cli/history-check.js";
 import { protocols } from "../../protocols/index.js";
+import { buildModel } from "../../reports/model.js";
 import { downloadName, Lab } from "../../reports/page/lab.js";
+import { verdictOf } from "../../reports/page/verdict.js";
+import { pageData } from "../../reports/page-data.js";
 import type { Protocol } from "../../sim/node.js";
 import { runScenario } from "../../sim/run.js";
 import { parseScenario } from "../../sim/scenario/load.js";
@@ -146,5 +149,34 @@ schedule:
     const run = await lab.fork({ at: "1ms", crash: "n1" });
     expect(run.traceHash).not.toBe(cli.traceHash);
     expect(cliHash(run.yaml)).toBe(run.traceHash);
+  });
+
+  it("a lab of a recorded run, not yet checked, compares the original it simulates for a fork with the CLI's hash", async () => {
+    const scenario = loadScenario("raft-figure-8-bug");
+    const cli = runScenario(scenario, protocols, { checkHistory: historyChecker(), keepTrace: true });
+    const recorded = (traceHash: string) =>
+      Lab.fromRecorded(
+        raft,
+        {
+          scenarioYaml: writeScenario(scenario),
+          data: pageData(buildModel(cli.records)),
+          verdict: verdictOf(cli),
+          traceHash,
+        },
+        { now: () => performance.now() },
+      );
+    const lab = recorded(cli.traceHash);
+    expect(lab.originalChecked).toBeUndefined();
+    await lab.fork({ at: "35ms", restart: "n5" });
+    expect(lab.originalChecked).toBe(cli.traceHash);
+    // Checked once: asking again gives the same answer.
+    expect(await lab.resimulateOriginal()).toBe(cli.traceHash);
+
+    // A recorded hash that is not what the scenario makes: the check says so, not the recorded one.
+    const other = "0".repeat(64);
+    const wrong = recorded(other);
+    await wrong.fork({ at: "35ms", restart: "n5" });
+    expect(wrong.originalChecked).toBe(cli.traceHash);
+    expect(wrong.original.traceHash).toBe(other);
   });
 });
