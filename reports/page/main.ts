@@ -468,6 +468,24 @@ class LabPage {
       if (f.value === "cas") value.value = JSON.stringify([null, parseValue(value.value)]);
       if (f.value === "txn") value.value = transaction(parseValue(value.value));
     });
+    // A transaction names its key in each micro-operation: a new key renames those on the old one.
+    let shownKey = key.value;
+    key.addEventListener("input", () => {
+      const before = shownKey;
+      shownKey = key.value;
+      if (f.value !== "txn") return;
+      const operations = parseValue(value.value);
+      if (!Array.isArray(operations)) return;
+      const onKey = (operation: unknown): operation is unknown[] =>
+        Array.isArray(operation) && operation[1] === before;
+      // Text written by hand that names the key nowhere is left as it is.
+      if (!operations.some(onKey)) return;
+      value.value = JSON.stringify(
+        operations.map((operation: unknown) =>
+          onKey(operation) ? [operation[0], key.value, ...operation.slice(2)] : operation,
+        ),
+      );
+    });
     const target = select("fork-op-node", "node the operation is sent to", ["(any)", ...nodes]);
     return h(
       "span",

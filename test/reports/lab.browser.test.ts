@@ -241,6 +241,13 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
       ["append", key, 1],
       ["r", key, null],
     ]);
+    // The key given is the transaction's: a new one renames the key in the value offered.
+    await page.fill("#fork-op-key", "y");
+    expect(JSON.parse(await page.locator("#fork-op-value").inputValue())).toEqual([
+      ["append", "y", 1],
+      ["r", "y", null],
+    ]);
+    await page.fill("#fork-op-key", key);
     await page.fill("#fork-at", "2ms");
     await page.click('button[data-fork="op"]');
     // Done when the fork is drawn, or when the status line says why it failed.
