@@ -54,6 +54,11 @@ export interface LabRun {
    */
   readonly forkSkipped?: string;
   /**
+   * Why the last step added never ran, when the run stopped before its time (`the run stopped at
+   * its violation at t=72ms`): the run is then the one without it.
+   */
+  readonly forkNeverRan?: string;
+  /**
    * Wall-clock milliseconds the simulation and the checks took, everything included; null for
    * a run read from the trace the report embeds (not simulated in the page).
    */
@@ -332,19 +337,23 @@ function moduleGuards(scenario: Scenario): { guardData?: true } {
 }
 
 /**
- * Why step `step` of the scenario's timeline did nothing, when it found nothing to act on (the
- * reason its `skipped-action` note gives); undefined when it acted.
+ * Why step `step` of the scenario's timeline did nothing: it never ran, the run having stopped
+ * before its time, or it found nothing to act on (the reason its `skipped-action` note gives).
+ * Neither when it acted.
  */
-function skipReason(result: RunResult, step: number): string | undefined {
+function skipReason(result: RunResult, step: number): { forkSkipped?: string; forkNeverRan?: string } {
   const ran = result.stepsRun.find((entry) => entry.step === step);
   if (ran === undefined) {
     // A step within the scenario's duration that never ran: the run stopped before its time.
     const first = result.violations.find((violation) => violation.kind === "safety");
-    return first === undefined
-      ? "the run ended before its time"
-      : `the run stopped at its first violation, at t=${formatDurationUs(first.timeUs)}, before then`;
+    return {
+      forkNeverRan:
+        first === undefined
+          ? "the run ended before its time"
+          : `the run stopped at its violation at t=${formatDurationUs(first.timeUs)}`,
+    };
   }
-  if (ran.skipped !== true) return undefined;
+  if (ran.skipped !== true) return {};
   const note = result.records.find(
     (record) =>
       record.kind === "note" &&
@@ -353,7 +362,7 @@ function skipReason(result: RunResult, step: number): string | undefined {
       record.e === ran.event,
   );
   const reason = note?.kind === "note" ? (note.data as { reason?: unknown } | undefined)?.reason : undefined;
-  return typeof reason === "string" ? reason : "it found nothing to act on";
+  return { forkSkipped: typeof reason === "string" ? reason : "it found nothing to act on" };
 }
 
 /**
@@ -413,14 +422,10 @@ async function simulate(
     traceHash,
     forks,
     divergenceRecord,
-    ...(forkStep === undefined ? {} : withSkip(skipReason(result, forkStep))),
+    ...(forkStep === undefined ? {} : skipReason(result, forkStep)),
     simulateMs: (times[times.length - 1] ?? 0) - (times[0] ?? 0),
     phasesMs: { run: phase(0), hash: phase(1), model: phase(2), page: phase(3), divergence: phase(4) },
   };
-}
-
-function withSkip(reason: string | undefined): { forkSkipped?: string } {
-  return reason === undefined ? {} : { forkSkipped: reason };
 }
 
 function modelOptions(

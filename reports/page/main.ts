@@ -749,12 +749,16 @@ function compareLine(original: LabRun, run: LabRun, checked: string | undefined)
     `Original: ${outcomeText(original)}. After ${run.forks.length} fork${run.forks.length === 1 ? "" : "s"}: `,
     h("b", { class: outcomeClass(run) }, outcomeText(run)),
     `. ${where}${compared}.`,
-    run.forkSkipped === undefined || last === undefined
+    last === undefined || (run.forkSkipped === undefined && run.forkNeverRan === undefined)
       ? null
       : h(
           "span",
           { class: "bad", id: "lab-skipped" },
-          ` The step just added did nothing: ${stepAction(last)} at ${String(last.at)} was skipped (${run.forkSkipped}).`,
+          ` The step just added did nothing: ${stepAction(last)} at ${String(last.at)} ${
+            run.forkNeverRan === undefined
+              ? `was skipped (${run.forkSkipped})`
+              : `never ran (${run.forkNeverRan})`
+          }.`,
         ),
   );
 }

@@ -199,7 +199,7 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     expect(await pageHash(page)).toBe(hash);
     expect(await page.locator("#lab-compare").textContent()).toBe(
       "Original: ✗ raft.leader-completeness. After 1 fork: ✗ raft.leader-completeness. The trace did not change." +
-        " The step just added did nothing: crash n2 at 100ms was skipped (the run stopped at its first violation, at t=72ms, before then).",
+        " The step just added did nothing: crash n2 at 100ms never ran (the run stopped at its violation at t=72ms).",
     );
     expect(errors).toEqual([]);
     await page.close();
