@@ -396,7 +396,7 @@ async function simulate(
   const comment =
     forks.length === 0
       ? undefined
-      : `A what-if of ${scenario.name}, made in the quorumlab lab: ${forks.length} step${forks.length === 1 ? "" : "s"} added (${forks.map((step) => JSON.stringify(step)).join(", ")}).\nquorumlab run${options.checkLiveness === true ? " --liveness" : ""} replays it to trace ${traceHash}.`;
+      : `A what-if of ${scenario.name}, made in the quorumlab lab: ${forks.length} step${forks.length === 1 ? "" : "s"} added (${forks.map((step) => JSON.stringify(step)).join(", ")}).\nReplay it with \`quorumlab run <this file>${options.checkLiveness === true ? " --liveness" : ""}\`: its trace hash is ${traceHash}.`;
   const yaml = writeScenario(scenario, comment === undefined ? {} : { comment });
   const model = buildModel(records, {
     ...modelOptions(protocol, options, scenario, forks),

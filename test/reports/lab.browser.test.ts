@@ -490,7 +490,7 @@ describe.skipIf(skipBrowser)("the lab page in chromium", () => {
     expect(await page.evaluate(() => window.quorumlab.verdict().violations.map((v) => v.invariant))).toEqual(
       replayed.violations.map((violation) => violation.invariant),
     );
-    expect(yaml).toContain("quorumlab run --liveness replays it");
+    expect(yaml).toContain("# Replay it with `quorumlab run <this file> --liveness`: its trace hash is");
     expect(await page.locator("#report header").textContent()).toContain(
       "npx quorumlab run 3pc-quorum-partition-fork.yaml --liveness",
     );

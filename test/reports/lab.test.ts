@@ -180,4 +180,19 @@ schedule:
     expect(wrong.originalChecked).toBe(cli.traceHash);
     expect(wrong.original.traceHash).toBe(other);
   });
+
+  it("a fork of a run checked with --liveness says in its first lines how to replay it", async () => {
+    const lab = await Lab.open(
+      protocols.get("three-phase-commit") as Protocol,
+      writeScenario(loadScenario("3pc-partition")),
+      {
+        now: () => performance.now(),
+        checkLiveness: true,
+      },
+    );
+    const run = await lab.fork({ at: "1ms", crash: "n2" });
+    expect(run.yaml.split("\n")[1]).toBe(
+      `# Replay it with \`quorumlab run <this file> --liveness\`: its trace hash is ${run.traceHash}.`,
+    );
+  });
 });
