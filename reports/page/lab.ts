@@ -254,14 +254,15 @@ export class Lab {
     const base = this.current;
     if (base.scenario.schedule !== undefined) throw new InputError(scheduleRefusal, { file: "fork step" });
     const atUs = stepTimeUs(step);
-    // The fork is compared with the original's records: simulating them checks their hash too.
-    await this.resimulateOriginal();
     const data = scenarioData(base.scenario);
     const faults = [...(data.faults as Array<Record<string, unknown>>)];
     let insertAt = faults.length;
     while (insertAt > 0 && (base.scenario.faults[insertAt - 1]?.atUs ?? 0) > atUs) insertAt--;
     faults.splice(insertAt, 0, { ...step });
     const scenario = parseStep(JSON.stringify({ ...data, faults }), insertAt);
+    // The fork is compared with the original's records (a step refused above needs none):
+    // simulating them checks their hash too.
+    await this.resimulateOriginal();
     const run = await simulate(
       this.protocol,
       this.options,

@@ -168,6 +168,9 @@ schedule:
       );
     const lab = recorded(cli.traceHash);
     expect(lab.originalChecked).toBeUndefined();
+    // A step refused is refused before the original is simulated.
+    await expect(lab.fork({ at: "10ms", explode: "n1" })).rejects.toThrow(/^explode: unknown field/);
+    expect(lab.originalChecked).toBeUndefined();
     await lab.fork({ at: "35ms", restart: "n5" });
     expect(lab.originalChecked).toBe(cli.traceHash);
     // Checked once: asking again gives the same answer.
