@@ -2,7 +2,8 @@
  * The last pass of shrinking (sim/fuzz/minimize.ts). Goal: it removes the fault actions a
  * violation does not need (never ran, skipped, or simply not needed) and keeps the ones it does,
  * the result is 1-minimal; it makes the actions kept, the workload and the run simpler (earlier,
- * shorter, smaller, fewer) only while the run still fails the same way; the reduced scenario
+ * shorter, smaller, fewer) only while the run still fails the same way, and goes round again
+ * while a round changes something; the reduced scenario
  * replays to its own trace hash; and a pass cut short by its deadline ends where a pass allowed
  * as many runs ends, so a rebuild can stop it there. Method: constructed runners whose verdict
  * depends only on the actions, then Raft's Figure 8 chase (test/kernel/new-leader-faults.test.ts)
@@ -260,5 +261,41 @@ describe("the last pass of shrinking: simpler actions, workload and run", () => 
     const full = lastPass(figure8, target, runner);
     expect(full.runs).toBeGreaterThan(cut.runs);
     expect(full.reduced).not.toEqual(cut.reduced);
+  });
+});
+
+/**
+ * A run that breaks `test.broken` when n1 crashes within its first 50 ms, or later while n2 is
+ * isolated: the isolation is needed only until the crash is made earlier.
+ */
+const earlierCrashRunner: ScenarioRunner = (scenario) => {
+  const crash = scenario.faults.find((action) => action.kind === "crash" && action.crash === "n1");
+  const isolated = scenario.faults.some((action) => action.kind === "isolate" && action.isolate === "n2");
+  const fails = crash !== undefined && (crash.atUs <= 50_000 || isolated);
+  const stepsRun = scenario.faults.map((action, step) => ({ step, timeUs: action.atUs, event: step }));
+  return { failure: fails ? broken : undefined, events: 1, stepsRun, operations: 0 };
+};
+
+const lateCrash = parseScenario(
+  `
+name: late-crash
+protocol: raft
+nodes: 3
+duration: 1s
+faults:
+  - {at: 400ms, crash: n1}
+  - {at: 500ms, isolate: n2}
+`,
+  "late-crash.yaml",
+);
+
+describe("the last pass of shrinking: rounds", () => {
+  it("goes round again, and removes an action that only an earlier action kept made redundant", () => {
+    const pass = lastPass(lateCrash, broken, earlierCrashRunner);
+    // The first round cannot remove the isolation (the crash at 400 ms needs it) but makes the
+    // crash earlier; the second removes the isolation; the third changes nothing.
+    expect(pass.reduced.faults).toEqual([{ atUs: 0, kind: "crash", crash: "n1" }]);
+    expect(pass).toMatchObject({ removed: 1, simplified: 1, rounds: 3, budgetExhausted: false });
+    expect(pass.after).toMatchObject({ faultActions: 1 });
   });
 });
