@@ -18,8 +18,10 @@
  *    leader, fewer leaders to wait for), then smaller by its kind (an ordinary crash for a power
  *    loss, a smaller minority, a one-way cut or clog, a shorter clog or burst, less loss,
  *    duplication or drift);
- * 4. the workload: none at all, else fewer clients and keys, then an earlier stop (fewer
- *    operations);
+ * 4. the workload: none at all, else fewer clients and keys, then fewer operations: a lower rate
+ *    (whole operations per second, kept only when the clients then invoke fewer), then an
+ *    earlier stop. The mix stays: its weights are shares, which choose the kind of each
+ *    operation and not how many there are;
  * 5. the run: shorter (not for a liveness failure, whose deadline comes after the quiet phase).
  *    A run cut short never reaches the actions after its end: they go.
  *
@@ -261,10 +263,10 @@ export function lastPass(
   let verdict = first;
   /** Candidates kept so far: a round that adds none leaves nothing for the next to try. */
   let changes = 0;
-  /** Keeps `candidate` when its run fails as the target. */
-  const accept = (candidate: Reduced): boolean => {
+  /** Keeps `candidate` when its run fails as the target (and `keep` accepts that run). */
+  const accept = (candidate: Reduced, keep?: (ran: RunVerdict) => boolean): boolean => {
     const ran = trials.fails(reducedScenario(scenario, candidate));
-    if (ran === undefined) return false;
+    if (ran === undefined || (keep !== undefined && !keep(ran))) return false;
     state = candidate;
     verdict = ran;
     changes++;
@@ -283,7 +285,11 @@ export function lastPass(
       changes++;
     }
     simplifyActions(() => state, accept, removable);
-    reduceWorkload(() => state, accept);
+    reduceWorkload(
+      () => state,
+      accept,
+      () => verdict.operations ?? 0,
+    );
     if (target.kind !== "liveness") shortenRun(() => state, accept);
     if (changes === changesBefore || trials.stopped) break;
   }
@@ -533,17 +539,30 @@ function smallerPartition(action: FaultAction, groupIndex: number, member: strin
   return { ...action, partition };
 }
 
-/** Step 4: no workload, else fewer clients, fewer keys, then an earlier stop. */
-function reduceWorkload(current: () => Reduced, accept: (candidate: Reduced) => boolean): void {
+/**
+ * Step 4: no workload, else fewer clients, fewer keys, a lower rate, then an earlier stop. The
+ * rate and the stop set how many operations the clients invoke; a lower rate, whose only use is
+ * fewer of them, is kept only when the run then has fewer (`operations`: the current run's).
+ */
+function reduceWorkload(
+  current: () => Reduced,
+  accept: (candidate: Reduced, keep?: (ran: RunVerdict) => boolean) => boolean,
+  operations: () => number,
+): void {
   const workload = current().workload;
   if (workload === undefined) return;
   if (accept({ ...current(), workload: undefined })) return;
-  const withWorkload = (changes: Partial<WorkloadSpec>) => {
+  const withWorkload = (changes: Partial<WorkloadSpec>, keep?: (ran: RunVerdict) => boolean) => {
     const state = current();
-    return accept({ ...state, workload: { ...(state.workload as WorkloadSpec), ...changes } });
+    return accept({ ...state, workload: { ...(state.workload as WorkloadSpec), ...changes } }, keep);
   };
   lowest(workload.clients, 1, 1, (clients) => withWorkload({ clients }));
   lowest(workload.keys.length, 1, 1, (count) => withWorkload({ keys: workload.keys.slice(0, count) }));
+  // Whole operations per second, down to one.
+  lowest(current().workload?.ratePerSecond ?? 0, 1, 1, (ratePerSecond) => {
+    const most = operations();
+    return withWorkload({ ratePerSecond }, (ran) => (ran.operations ?? 0) < most);
+  });
   const { startUs, stopUs } = current().workload as WorkloadSpec;
   lowest(stopUs, startUs + millisecond, millisecond, (stop) => withWorkload({ stopUs: stop }));
 }

@@ -289,7 +289,41 @@ faults:
   "late-crash.yaml",
 );
 
-describe("the last pass of shrinking: rounds", () => {
+/**
+ * A workload whose operation k (from 1) starts at k / rate seconds, before its stop: the run
+ * breaks `test.broken` when one starts at 900 ms or later.
+ */
+const lateOperationRunner: ScenarioRunner = (scenario) => {
+  const workload = scenario.workload;
+  let operations = 0;
+  let late = false;
+  if (workload !== undefined) {
+    for (let k = 1; workload.startUs + (k * 1_000_000) / workload.ratePerSecond < workload.stopUs; k++) {
+      operations++;
+      if (workload.startUs + (k * 1_000_000) / workload.ratePerSecond >= 900_000) late = true;
+    }
+  }
+  return { failure: late ? broken : undefined, events: 1, stepsRun: [], operations };
+};
+
+const busyWorkload = parseScenario(
+  `
+name: busy-workload
+protocol: raft
+nodes: 3
+duration: 1s
+workload:
+  clients: 1
+  rate: 50
+  mix: {read: 1, write: 1}
+  keys: [k0]
+  start: 0
+  stop: 1s
+`,
+  "busy-workload.yaml",
+);
+
+describe("the last pass of shrinking: rounds, and fewer operations", () => {
   it("goes round again, and removes an action that only an earlier action kept made redundant", () => {
     const pass = lastPass(lateCrash, broken, earlierCrashRunner);
     // The first round cannot remove the isolation (the crash at 400 ms needs it) but makes the
@@ -297,5 +331,28 @@ describe("the last pass of shrinking: rounds", () => {
     expect(pass.reduced.faults).toEqual([{ atUs: 0, kind: "crash", crash: "n1" }]);
     expect(pass).toMatchObject({ removed: 1, simplified: 1, rounds: 3, budgetExhausted: false });
     expect(pass.after).toMatchObject({ faultActions: 1 });
+  });
+
+  it("lowers the workload's rate, to fewer operations where an earlier stop cannot go", () => {
+    const pass = lastPass(busyWorkload, broken, lateOperationRunner);
+    expect(pass.before).toMatchObject({ clients: 1, operations: 49 });
+    // The lowest whole rate that still starts an operation at 900 ms: 10 per second, and the
+    // stop just after that operation.
+    expect(pass.reduced.workload).toMatchObject({ ratePerSecond: 10, stopUs: 901_000 });
+    expect(pass.after).toMatchObject({ clients: 1, operations: 9 });
+    expect(lateOperationRunner(reducedScenario(busyWorkload, pass.reduced)).operations).toBe(9);
+  });
+
+  it("keeps a lower rate only when the run then invokes fewer operations", () => {
+    // Three operations whatever the rate: a lower one would fail the same way, with as many.
+    const threeOperations: ScenarioRunner = (scenario) => ({
+      failure: scenario.workload === undefined ? undefined : broken,
+      events: 1,
+      stepsRun: [],
+      operations: scenario.workload === undefined ? 0 : 3,
+    });
+    const pass = lastPass(busyWorkload, broken, threeOperations);
+    expect(pass.reduced.workload).toMatchObject({ ratePerSecond: 50, stopUs: 1_000 });
+    expect(pass.after.operations).toBe(3);
   });
 });
