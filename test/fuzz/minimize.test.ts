@@ -2,7 +2,8 @@
  * The last pass of shrinking (sim/fuzz/minimize.ts). Goal: it removes the fault actions a
  * violation does not need (never ran, skipped, or simply not needed) and keeps the ones it does,
  * the result is 1-minimal; it makes the actions kept, the workload and the run simpler (earlier,
- * shorter, smaller, fewer) only while the run still fails the same way; the reduced scenario
+ * shorter, smaller, fewer) only while the run still fails the same way, and goes round again
+ * while a round changes something; the reduced scenario
  * replays to its own trace hash; and a pass cut short by its deadline ends where a pass allowed
  * as many runs ends, so a rebuild can stop it there. Method: constructed runners whose verdict
  * depends only on the actions, then Raft's Figure 8 chase (test/kernel/new-leader-faults.test.ts)
@@ -260,5 +261,98 @@ describe("the last pass of shrinking: simpler actions, workload and run", () => 
     const full = lastPass(figure8, target, runner);
     expect(full.runs).toBeGreaterThan(cut.runs);
     expect(full.reduced).not.toEqual(cut.reduced);
+  });
+});
+
+/**
+ * A run that breaks `test.broken` when n1 crashes within its first 50 ms, or later while n2 is
+ * isolated: the isolation is needed only until the crash is made earlier.
+ */
+const earlierCrashRunner: ScenarioRunner = (scenario) => {
+  const crash = scenario.faults.find((action) => action.kind === "crash" && action.crash === "n1");
+  const isolated = scenario.faults.some((action) => action.kind === "isolate" && action.isolate === "n2");
+  const fails = crash !== undefined && (crash.atUs <= 50_000 || isolated);
+  const stepsRun = scenario.faults.map((action, step) => ({ step, timeUs: action.atUs, event: step }));
+  return { failure: fails ? broken : undefined, events: 1, stepsRun, operations: 0 };
+};
+
+const lateCrash = parseScenario(
+  `
+name: late-crash
+protocol: raft
+nodes: 3
+duration: 1s
+faults:
+  - {at: 400ms, crash: n1}
+  - {at: 500ms, isolate: n2}
+`,
+  "late-crash.yaml",
+);
+
+/**
+ * A workload whose operation k (from 1) starts at k / rate seconds, before its stop: the run
+ * breaks `test.broken` when one starts at 900 ms or later.
+ */
+const lateOperationRunner: ScenarioRunner = (scenario) => {
+  const workload = scenario.workload;
+  let operations = 0;
+  let late = false;
+  if (workload !== undefined) {
+    for (let k = 1; workload.startUs + (k * 1_000_000) / workload.ratePerSecond < workload.stopUs; k++) {
+      operations++;
+      if (workload.startUs + (k * 1_000_000) / workload.ratePerSecond >= 900_000) late = true;
+    }
+  }
+  return { failure: late ? broken : undefined, events: 1, stepsRun: [], operations };
+};
+
+const busyWorkload = parseScenario(
+  `
+name: busy-workload
+protocol: raft
+nodes: 3
+duration: 1s
+workload:
+  clients: 1
+  rate: 50
+  mix: {read: 1, write: 1}
+  keys: [k0]
+  start: 0
+  stop: 1s
+`,
+  "busy-workload.yaml",
+);
+
+describe("the last pass of shrinking: rounds, and fewer operations", () => {
+  it("goes round again, and removes an action that only an earlier action kept made redundant", () => {
+    const pass = lastPass(lateCrash, broken, earlierCrashRunner);
+    // The first round cannot remove the isolation (the crash at 400 ms needs it) but makes the
+    // crash earlier; the second removes the isolation; the third changes nothing.
+    expect(pass.reduced.faults).toEqual([{ atUs: 0, kind: "crash", crash: "n1" }]);
+    expect(pass).toMatchObject({ removed: 1, simplified: 1, rounds: 3, budgetExhausted: false });
+    expect(pass.after).toMatchObject({ faultActions: 1 });
+  });
+
+  it("lowers the workload's rate, to fewer operations where an earlier stop cannot go", () => {
+    const pass = lastPass(busyWorkload, broken, lateOperationRunner);
+    expect(pass.before).toMatchObject({ clients: 1, operations: 49 });
+    // The lowest whole rate that still starts an operation at 900 ms: 10 per second, and the
+    // stop just after that operation.
+    expect(pass.reduced.workload).toMatchObject({ ratePerSecond: 10, stopUs: 901_000 });
+    expect(pass.after).toMatchObject({ clients: 1, operations: 9 });
+    expect(lateOperationRunner(reducedScenario(busyWorkload, pass.reduced)).operations).toBe(9);
+  });
+
+  it("keeps a lower rate only when the run then invokes fewer operations", () => {
+    // Three operations whatever the rate: a lower one would fail the same way, with as many.
+    const threeOperations: ScenarioRunner = (scenario) => ({
+      failure: scenario.workload === undefined ? undefined : broken,
+      events: 1,
+      stepsRun: [],
+      operations: scenario.workload === undefined ? 0 : 3,
+    });
+    const pass = lastPass(busyWorkload, broken, threeOperations);
+    expect(pass.reduced.workload).toMatchObject({ ratePerSecond: 50, stopUs: 1_000 });
+    expect(pass.after.operations).toBe(3);
   });
 });
