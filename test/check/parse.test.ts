@@ -513,6 +513,32 @@ describe("integers beyond ±(2^53 − 1)", () => {
     );
   });
 
+  it("are refused in JSON beyond the largest double, which JSON.parse reads as Infinity", () => {
+    const infinite = (literal: string) =>
+      `number ${literal} is beyond the largest JavaScript can hold (about 1.8e308) and would read as Infinity; write it as a string`;
+    // 1e400 and 2e400 would both read as Infinity, and the read would match the write.
+    const text = `[{"type": "invoke", "process": 0, "f": "write", "value": 1e400},
+ {"type": "ok", "process": 0, "f": "write"},
+ {"type": "invoke", "process": 1, "f": "read"},
+ {"type": "ok", "process": 1, "f": "read", "value": 2e400}]`;
+    expect(inputError(() => parseHistory(text, { file: "h.json" })).describe()).toBe(
+      `h.json:1:58: ${infinite("1e400")}`,
+    );
+    const digits = `-1${"0".repeat(400)}`;
+    const lines = `{"type": "invoke", "process": 0, "f": "write", "value": 1, "timeUs": ${digits}}`;
+    expect(inputError(() => parseHistory(lines, { file: "h.jsonl" })).describe()).toBe(
+      `h.jsonl:1:70: ${infinite(digits)}`,
+    );
+    const txn = `{"model": "list-append", "events": [
+  {"type": "invoke", "process": 0, "f": "txn", "value": [["append", "x", 1]], "timeUs": 1E999}]}`;
+    expect(inputError(() => parseTxnHistory(txn, "t.json")).describe()).toBe(
+      `t.json:2:89: ${infinite("1E999")}`,
+    );
+    expect(
+      parseHistory('[{"type": "invoke", "process": 0, "f": "write", "value": 2.5e-300}]').events,
+    ).toHaveLength(1);
+  });
+
   it("are refused in etcd logs", () => {
     const log = [
       "INFO  jepsen.util - 3\t:invoke\t:write\t99999999999999999999",
