@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { checkHistory, detectFormat, modelByName, parseHistory } from "../../sim/check/index.js";
 import { type Keyword, readEdn } from "../../sim/check/parse/edn.js";
 import { elementOffsets } from "../../sim/check/parse/json.js";
+import { jsonSyntaxErrorOffset } from "../../sim/check/parse/json-syntax.js";
 import { walkJsonText } from "../../sim/check/parse/json-walk.js";
 import { parseTxnHistory } from "../../sim/check/txn/index.js";
 import { InputError } from "../../sim/errors.js";
@@ -442,6 +443,84 @@ describe("native JSON", () => {
     const error = inputError(() => parseHistory('[{"type": "invoke",,}]', { file: "h.json" }));
     expect(error.line).toBe(1);
     expect(error.message).toContain("invalid JSON");
+  });
+});
+
+describe("JSON that breaks where JSON.parse names no position", () => {
+  const event = (type: string, f: string, value: string) =>
+    `{"type": "${type}", "process": 0, "f": "${f}", "value": ${value}}`;
+
+  it("is placed at the line and column where it stops being JSON, not at 1:1", () => {
+    // "Unexpected token '}'" and "Unexpected end of JSON input" carry no position.
+    const literal = `[\n${event("invoke", "write", "1")},\n${event("ok", "write", "tru")}]`;
+    expect(inputError(() => parseHistory(literal, { file: "h.json" })).describe()).toBe(
+      "h.json:3:56: invalid JSON (Unexpected token '}')",
+    );
+    const cut = `[\n${event("invoke", "write", "1")},\n`;
+    expect(inputError(() => parseHistory(cut, { file: "h.json" })).describe()).toBe(
+      "h.json:3:1: invalid JSON (Unexpected end of JSON input)",
+    );
+    // A document over several lines whose first line is no value is not JSON Lines.
+    const document = `{"model": "kv", "events": [\n  ${event("invoke", "write", "1")}\n  ${event("ok", "write", "1")}\n]}`;
+    expect(inputError(() => parseHistory(document, { file: "h.json" })).describe()).toBe(
+      "h.json:3:3: invalid JSON (Expected ',' or ']' after array element)",
+    );
+    const lines = `${event("invoke", "write", "1")}\n${event("ok", "write", "1")}, x`;
+    expect(inputError(() => parseHistory(lines, { file: "h.jsonl" })).describe()).toBe(
+      "h.jsonl:2:55: invalid JSON (Unexpected non-whitespace character after JSON)",
+    );
+  });
+
+  it("is placed so in a transactional history too, which is not read as EDN for it", () => {
+    const txn = (type: string) =>
+      `{"type": "${type}", "process": 0, "f": "txn", "value": [["append", "x", 1]]}`;
+    const document = `{"model": "list-append", "events": [\n  ${txn("invoke")},\n  ${txn("ok")}\n  ${txn("invoke")}\n]}`;
+    expect(inputError(() => parseTxnHistory(document, "t.json")).describe()).toBe(
+      "t.json:4:3: not JSON: Expected ',' or ']' after array element",
+    );
+    const lines = `${txn("invoke")}\n${txn("ok").replace("1]]", "1]")}`;
+    expect(inputError(() => parseTxnHistory(lines, "t.jsonl")).describe()).toBe(
+      "t.jsonl:2:70: not JSON: Expected ',' or ']' after array element",
+    );
+  });
+
+  it("is found where JSON.parse finds it", () => {
+    const samples = [
+      "[1,2]",
+      '{"a":[1,{"b":null}],"c":"x\\u00e9\\n"}',
+      "[",
+      "[1,]",
+      '{"a" 1}',
+      '{"a":1,}',
+      "[1 2]",
+      '"abc',
+      '"a\\x"',
+      "tru",
+      "[01]",
+      "-",
+      "1e",
+      "[]x",
+      "{}",
+      " 5 ",
+      '{"a":"\t"}',
+      "[-0.5e+3]",
+      "{,}",
+      '{"a":1}}',
+      "[true,false,null]",
+      "[.5]",
+      '"\\u12g4"',
+    ];
+    for (const text of samples) {
+      let valid = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        valid = false;
+      }
+      expect(jsonSyntaxErrorOffset(text) === undefined, text).toBe(valid);
+    }
+    expect(jsonSyntaxErrorOffset('{"a": [1, 2}')).toBe(11);
+    expect(jsonSyntaxErrorOffset('{"a": nul}')).toBe(9);
   });
 });
 
