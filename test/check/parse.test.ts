@@ -31,6 +31,27 @@ describe("EDN reader", () => {
     expect((items[2] as Keyword[])[0]!.name).toBe("k");
   });
 
+  it("reads the string escapes Clojure's reader takes: \\b, \\f and \\uXXXX besides EDN's", () => {
+    const [form] = readEdn('["a\\u00e9\\u20AC" "x\\by\\fz" "\\"\\\\\\n\\t\\r"]');
+    expect(form!.value).toEqual(["aé€", "x\by\fz", '"\\\n\t\r']);
+    // A history whose values are written with them checks as the same history written plainly.
+    const history = (
+      written: string,
+      read: string,
+    ) => `[{:process 0, :type :invoke, :f :write, :value "${written}"}
+ {:process 0, :type :ok, :f :write, :value "${written}"}
+ {:process 1, :type :invoke, :f :read, :value nil}
+ {:process 1, :type :ok, :f :read, :value "${read}"}]`;
+    const escaped = parseHistory(history("caf\\u00e9", "café"));
+    expect(checkHistory(escaped.events, escaped.model).result).toBe("linearizable");
+    expect(inputError(() => readEdn('["\\u00g9"]', "h.edn")).describe()).toBe(
+      "h.edn:1:3: a \\u escape needs four hex digits, as in \\u00e9",
+    );
+    expect(inputError(() => readEdn('["\\q"]', "h.edn")).describe()).toBe(
+      "h.edn:1:3: unsupported escape \\q in a string",
+    );
+  });
+
   it("reports where an unclosed collection starts", () => {
     const error = inputError(() => readEdn("\n  [{:a 1}", "h.edn"));
     expect(error.describe()).toBe("h.edn:2:3: a collection is not closed (expected ']')");
