@@ -399,6 +399,21 @@ describe("native JSON", () => {
     );
   });
 
+  it("gives an ok write of no value its invocation's, so that an explanation does not say it returned nil", () => {
+    const text = [
+      '{"type": "invoke", "process": 0, "f": "write", "value": 1, "timeUs": 0}',
+      '{"type": "ok", "process": 0, "f": "write", "timeUs": 10}',
+      '{"type": "invoke", "process": 1, "f": "read", "timeUs": 11}',
+      '{"type": "ok", "process": 1, "f": "read", "value": null, "timeUs": 20}',
+    ].join("\n");
+    const parsed = parseHistory(text);
+    expect(parsed.events[1]).toMatchObject({ type: "ok", f: "write", value: 1 });
+    const result = checkHistory(parsed.events, parsed.model);
+    expect(result.result).toBe("not-linearizable");
+    expect(result.explanation?.summary).toContain("write(1) → 1 by process 0");
+    expect(result.explanation?.summary).not.toContain("→ nil by process 0");
+  });
+
   it("starts the model at a document's initial value, also when the document names no model", () => {
     const read5 = [
       { type: "invoke", process: 0, f: "read" },

@@ -232,6 +232,9 @@ function checkOrder(
         );
       }
       events[invoked.index] = { ...invocation, value: event.value };
+    } else if (event.type === "ok" && writesItsValue.has(event.f)) {
+      // One that gives no value wrote its invocation's, and an explanation says so.
+      events[index] = { ...event, value: invocation.value };
     }
   }
 }
