@@ -399,6 +399,35 @@ describe("native JSON", () => {
     );
   });
 
+  it("reads an object or map back as the same value whatever the order of its keys, in JSON and EDN", () => {
+    const json = (read: string, model: string) =>
+      `{"model": "${model}", "events": [
+  {"type": "invoke", "process": 0, "f": "write", "value": {"a": 1, "b": [{"x": 1, "y": 2}]}},
+  {"type": "ok", "process": 0, "f": "write"},
+  {"type": "invoke", "process": 1, "f": "read"},
+  {"type": "ok", "process": 1, "f": "read", "value": ${read}}]}`;
+    const edn = (read: string) => `[{:process 0, :type :invoke, :f :write, :value {:a 1, :b [{:x 1, :y 2}]}}
+ {:process 0, :type :ok, :f :write, :value {:a 1, :b [{:x 1, :y 2}]}}
+ {:process 1, :type :invoke, :f :read, :value nil}
+ {:process 1, :type :ok, :f :read, :value ${read}}]`;
+    const verdict = (text: string) => {
+      const parsed = parseHistory(text);
+      return checkHistory(parsed.events, parsed.model).result;
+    };
+    for (const model of ["register", "kv"]) {
+      expect(verdict(json('{"b": [{"y": 2, "x": 1}], "a": 1}', model))).toBe("linearizable");
+      expect(verdict(json('{"b": [{"y": 3, "x": 1}], "a": 1}', model))).toBe("not-linearizable");
+    }
+    expect(verdict(edn("{:b [{:y 2, :x 1}], :a 1}"))).toBe("linearizable");
+    expect(verdict(edn("{:b [{:y 3, :x 1}], :a 1}"))).toBe("not-linearizable");
+    // A cas compares the same way.
+    const cas = `[{"type": "invoke", "process": 0, "f": "write", "value": {"a": 1, "b": 2}},
+ {"type": "ok", "process": 0, "f": "write"},
+ {"type": "invoke", "process": 0, "f": "cas", "value": [{"b": 2, "a": 1}, 3]},
+ {"type": "ok", "process": 0, "f": "cas", "value": true}]`;
+    expect(verdict(cas)).toBe("linearizable");
+  });
+
   it("gives an ok write of no value its invocation's, so that an explanation does not say it returned nil", () => {
     const text = [
       '{"type": "invoke", "process": 0, "f": "write", "value": 1, "timeUs": 0}',
