@@ -131,7 +131,15 @@ async function campaign(args: FuzzArgs, seed: bigint, seedGiven: boolean): Promi
   if (args.json) {
     const json = fuzzJson(outcome, { ...(shard === undefined ? {} : { shard }), protocol, notes });
     process.stdout.write(`${JSON.stringify(json)}\n`);
-  } else printOutcome(outcome, protocol);
+  } else {
+    printOutcome(outcome, protocol);
+    // Where what outlives the command went.
+    if (args.corpus !== undefined) {
+      const saved = outcome.corpusSaved ?? 0;
+      process.stdout.write(`corpus written to ${args.corpus}: ${saved} new plan${saved === 1 ? "" : "s"}\n`);
+    }
+    if (args.report !== undefined) process.stdout.write(`campaign report written to ${args.report}\n`);
+  }
   // A sampled run, or the counterexample before it was saved, gave two traces.
   if (outcome.nondeterminism !== undefined) return ExitCode.usage;
   if (outcome.counterexample !== undefined) return ExitCode.violation;

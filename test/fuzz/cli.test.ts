@@ -350,6 +350,35 @@ describe("quorumlab fuzz", () => {
     ).toBeNull();
   });
 
+  test("the text output names where the corpus and the campaign report went", () => {
+    const corpus = join(out, "named-corpus");
+    const page = join(out, "named-campaign.html");
+    const fuzz = spawnSync(
+      "node",
+      [
+        cli,
+        "fuzz",
+        "paxos",
+        "--runs",
+        "40",
+        "--seed",
+        "3",
+        "--out",
+        out,
+        "--corpus",
+        corpus,
+        "--report",
+        page,
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(fuzz.status).toBe(0);
+    const lines = fuzz.stdout.trimEnd().split("\n");
+    expect(lines.at(-2)).toBe(`corpus written to ${corpus}: ${readdirSync(corpus).length} new plans`);
+    expect(lines.at(-1)).toBe(`campaign report written to ${page}`);
+    expect(existsSync(page)).toBe(true);
+  });
+
   test("--corpus saves what a campaign found and the next campaign resumes from it; --report writes the campaign page", () => {
     const corpus = join(out, "corpus");
     const page = join(out, "campaign.html");
