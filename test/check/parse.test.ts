@@ -641,6 +641,15 @@ describe("format detection", () => {
     expect(detectFormat("hello")).toBeUndefined();
   });
 
+  it("reads comments and nothing else, as standard input has no extension to go by, as an empty EDN history", () => {
+    expect(detectFormat("; no operations were recorded\n;; none at all\n")).toBe("knossos-edn");
+    const parsed = parseHistory("; no operations were recorded\n", { file: "/dev/stdin" });
+    expect(parsed.format).toBe("knossos-edn");
+    expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
+    expect(detectFormat("  \n", "/dev/stdin")).toBe("json");
+    expect(detectFormat("; c\n", "e.log")).toBe("porcupine-etcd");
+  });
+
   it("says which format a file looks like when the one --format gives cannot read it", () => {
     const json = '[{"type":"invoke","process":0,"f":"write","value":1,"timeUs":0}]\n';
     expect(() => parseHistory(json, { file: "h.json", format: "knossos-edn" })).toThrow(
