@@ -25,6 +25,7 @@ import {
   txnModelNames,
 } from "../sim/check/txn/index.js";
 import { ExitCode, InputError } from "../sim/errors.js";
+import { parseDurationUs } from "../sim/time.js";
 import { inFile, readText } from "./files.js";
 import { colours, counted, runCommand } from "./output.js";
 import { checkerCode, saveCheckerCache } from "./shared/checker-code.js";
@@ -61,17 +62,19 @@ export interface CheckOutput {
   readonly colour: boolean;
 }
 
-/** Parses `10s`, `500ms`, `2m` (a bare number is seconds) into milliseconds. */
+/**
+ * Parses a duration as every duration flag takes it (`10s`, `500ms`, `2m`, `1m30s`, `1h`; a bare
+ * number is seconds) into milliseconds.
+ */
 export function parseDuration(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m)?\s*$/.exec(text);
-  if (match === null) {
+  const bare = /^\s*\d+(?:\.\d+)?\s*$/.test(text);
+  const us = bare ? Number(text) * 1_000_000 : parseDurationUs(text);
+  if (us === undefined) {
     throw new InputError(`--timeout: expected a duration such as 10s, 500ms or 2m, got '${text}'`);
   }
-  const amount = Number(match[1]);
   // No time at all would answer \`unknown\` before looking at a history.
-  if (amount === 0) throw new InputError(`--timeout: expected a duration above 0, got '${text}'`);
-  const unit = match[2] ?? "s";
-  return unit === "ms" ? amount : unit === "s" ? amount * 1000 : amount * 60_000;
+  if (us === 0) throw new InputError(`--timeout: expected a duration above 0, got '${text}'`);
+  return us / 1_000;
 }
 
 /** Strings longer than this are shortened in text output (`--json` keeps them whole). */

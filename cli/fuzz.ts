@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import type { CommandModule } from "yargs";
 import { ExitCode } from "../sim/errors.js";
 import { fuzzSettings } from "../sim/fuzz/settings.js";
-import { parseSeed } from "../sim/random.js";
+import { formatSeed, parseSeed } from "../sim/random.js";
 import { checkOutputFile, checkOutputFolder } from "./files.js";
 import {
   campaignBudget,
@@ -60,11 +60,22 @@ async function fuzz(args: FuzzArgs): Promise<number> {
     if (outcome.nondeterminism !== undefined) return ExitCode.usage;
     return outcome.counterexample === undefined ? ExitCode.ok : ExitCode.violation;
   }
-  return campaign(args, given ?? BigInt(`0x${randomBytes(4).toString("hex")}`));
+  return campaign(args, given ?? BigInt(`0x${randomBytes(4).toString("hex")}`), given !== undefined);
 }
 
-/** A campaign with a progress bar, its report file, and its outcome printed. */
-async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
+/**
+ * The note for `--shard` without `--seed`: each machine draws its own seed, so its shard is a
+ * share of a campaign no other machine runs.
+ */
+function unseededShardNote(shard: { index: number; count: number }, seed: bigint): string {
+  return `--shard ${shard.index + 1}/${shard.count} without --seed: this shard drew the seed ${formatSeed(seed)} and every other shard draws its own, so together they are not one campaign; give every shard the same --seed`;
+}
+
+/**
+ * A campaign with a progress bar, its report file, and its outcome printed; `seedGiven` false
+ * when the seed was drawn here.
+ */
+async function campaign(args: FuzzArgs, seed: bigint, seedGiven: boolean): Promise<number> {
   const budget = campaignBudget(args);
   const shard = args.shard === undefined ? undefined : parseShard(args.shard);
   const { protocol } = await resolveTarget(args.target);
@@ -74,6 +85,7 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
   const shrinkBudgetMs = durationMs("shrink-time", args["shrink-time"]);
   const settings = fuzzSettings(protocol, settingsInput(args));
   const notes = campaignNotes(args.workers, protocol, settings);
+  if (shard !== undefined && !seedGiven) notes.push(unseededShardNote(shard, seed));
   if (!args.json) {
     printHeader({
       protocol,
@@ -119,7 +131,15 @@ async function campaign(args: FuzzArgs, seed: bigint): Promise<number> {
   if (args.json) {
     const json = fuzzJson(outcome, { ...(shard === undefined ? {} : { shard }), protocol, notes });
     process.stdout.write(`${JSON.stringify(json)}\n`);
-  } else printOutcome(outcome, protocol);
+  } else {
+    printOutcome(outcome, protocol);
+    // Where what outlives the command went.
+    if (args.corpus !== undefined) {
+      const saved = outcome.corpusSaved ?? 0;
+      process.stdout.write(`corpus written to ${args.corpus}: ${saved} new plan${saved === 1 ? "" : "s"}\n`);
+    }
+    if (args.report !== undefined) process.stdout.write(`campaign report written to ${args.report}\n`);
+  }
   // A sampled run, or the counterexample before it was saved, gave two traces.
   if (outcome.nondeterminism !== undefined) return ExitCode.usage;
   if (outcome.counterexample !== undefined) return ExitCode.violation;

@@ -12,9 +12,11 @@ import type { HistoryFormat } from "./parse/types.js";
 /** Guesses the format of a history file; `undefined` when nothing fits. */
 export function detectFormat(text: string, file?: string): HistoryFormat | undefined {
   let start = 0;
+  let commented = false;
   for (;;) {
     while (start < text.length && /\s|,/.test(text[start]!)) start++;
     if (text[start] === ";") {
+      commented = true;
       while (start < text.length && text[start] !== "\n") start++;
       continue;
     }
@@ -22,8 +24,9 @@ export function detectFormat(text: string, file?: string): HistoryFormat | undef
   }
   if (start >= text.length) {
     if (file?.endsWith(".log") === true) return "porcupine-etcd";
-    if (file?.endsWith(".edn") === true) return "knossos-edn";
     if (file?.endsWith(".txt") === true) return "porcupine-kv";
+    // Only EDN has `;` comments: comments and nothing else are an empty EDN history.
+    if (file?.endsWith(".edn") === true || commented) return "knossos-edn";
     return "json";
   }
   const head = text.slice(start, start + 4096);

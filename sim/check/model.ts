@@ -137,7 +137,7 @@ export function describeOperationDefault(operation: Operation): string {
 
 /**
  * A value as a state key: primitives stay as they are; arrays and objects become their JSON
- * text, so structurally equal values compare equal.
+ * text, with the keys of objects sorted, so structurally equal values compare equal.
  */
 export function valueKey(value: unknown): StateKey {
   if (value === undefined || value === null) return null;
@@ -148,8 +148,24 @@ export function valueKey(value: unknown): StateKey {
     case "bigint":
       return value;
     default:
-      return `\u0000${JSON.stringify(value)}`;
+      return `\u0000${canonicalJson(value)}`;
   }
+}
+
+/** An object's own keys in sorted order, as `canonicalJson` writes every object. */
+function sortedKeys(_key: string, item: unknown): unknown {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) return item;
+  const sorted: Record<string, unknown> = {};
+  for (const name of Object.keys(item).sort()) sorted[name] = (item as Record<string, unknown>)[name];
+  return sorted;
+}
+
+/**
+ * The JSON text of a value with the keys of every object in it sorted: a JSON object or an EDN
+ * map gives its keys no order, so `{"a": 1, "b": 2}` and `{"b": 2, "a": 1}` are one value.
+ */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, sortedKeys);
 }
 
 /** A 32-bit polynomial hash of a string (base 0x01000193, modulo 2^32). */

@@ -11,8 +11,9 @@
  * machine.
  *
  * Shards split a campaign across machines: shard `k` of `n` performs the global runs
- * k, k + n, k + 2n, ... (0-based k), so shards never overlap, and n shards of N runs together
- * perform exactly the runs of one campaign of n·N runs.
+ * k, k + n, k + 2n, ... (0-based k), so shards never overlap, and without a guide n shards of N
+ * runs together perform exactly the runs of one campaign of n·N runs. With a guide, each shard
+ * keeps its own corpus, so its mutant runs are its own.
  *
  * The simulator never reads the clock: time budgets use the `now` function the caller passes.
  */

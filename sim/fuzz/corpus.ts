@@ -7,7 +7,7 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import { locate } from "../check/parse/json.js";
+import { jsonSyntaxError } from "../check/parse/json.js";
 import { InputError } from "../errors.js";
 import type { FaultStep, FuzzPlan, FuzzSettings } from "./plan.js";
 
@@ -159,10 +159,8 @@ function parsedJson(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const position = /position (\d+)/.exec(message);
-    const at = position === null ? undefined : locate(text, Number(position[1]));
-    throw new InputError(`not JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}`, at ?? {});
+    const { message, at } = jsonSyntaxError(text, error);
+    throw new InputError(`not JSON: ${message}`, at);
   }
 }
 

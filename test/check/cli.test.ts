@@ -449,4 +449,19 @@ describe("quorumlab check", () => {
     expect(() => parseDuration("0")).toThrow("--timeout: expected a duration above 0, got '0'");
     expect(() => parseDuration("0ms")).toThrow("--timeout: expected a duration above 0, got '0ms'");
   });
+
+  it("takes every duration the other duration flags take, compound ones included", () => {
+    expect(parseDuration("1m30s")).toBe(90_000);
+    expect(parseDuration("1h")).toBe(3_600_000);
+    expect(parseDuration("1.5s")).toBe(1_500);
+    expect(parseDuration("250us")).toBe(0.25);
+    // A bare number is seconds, as before.
+    expect(parseDuration("10")).toBe(10_000);
+    expect(() => parseDuration("-1s")).toThrow(
+      "--timeout: expected a duration such as 10s, 500ms or 2m, got '-1s'",
+    );
+    expect(() => parseDuration("30s1m")).toThrow(
+      "--timeout: expected a duration such as 10s, 500ms or 2m, got '30s1m'",
+    );
+  });
 });

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { checkHistory, detectFormat, modelByName, parseHistory } from "../../sim/check/index.js";
 import { type Keyword, readEdn } from "../../sim/check/parse/edn.js";
 import { elementOffsets } from "../../sim/check/parse/json.js";
+import { jsonSyntaxErrorOffset } from "../../sim/check/parse/json-syntax.js";
 import { walkJsonText } from "../../sim/check/parse/json-walk.js";
 import { parseTxnHistory } from "../../sim/check/txn/index.js";
 import { InputError } from "../../sim/errors.js";
@@ -28,6 +29,27 @@ describe("EDN reader", () => {
     const items = form!.value as unknown[];
     expect(items[1]).toEqual([1, -2]);
     expect((items[2] as Keyword[])[0]!.name).toBe("k");
+  });
+
+  it("reads the string escapes Clojure's reader takes: \\b, \\f and \\uXXXX besides EDN's", () => {
+    const [form] = readEdn('["a\\u00e9\\u20AC" "x\\by\\fz" "\\"\\\\\\n\\t\\r"]');
+    expect(form!.value).toEqual(["aé€", "x\by\fz", '"\\\n\t\r']);
+    // A history whose values are written with them checks as the same history written plainly.
+    const history = (
+      written: string,
+      read: string,
+    ) => `[{:process 0, :type :invoke, :f :write, :value "${written}"}
+ {:process 0, :type :ok, :f :write, :value "${written}"}
+ {:process 1, :type :invoke, :f :read, :value nil}
+ {:process 1, :type :ok, :f :read, :value "${read}"}]`;
+    const escaped = parseHistory(history("caf\\u00e9", "café"));
+    expect(checkHistory(escaped.events, escaped.model).result).toBe("linearizable");
+    expect(inputError(() => readEdn('["\\u00g9"]', "h.edn")).describe()).toBe(
+      "h.edn:1:3: a \\u escape needs four hex digits, as in \\u00e9",
+    );
+    expect(inputError(() => readEdn('["\\q"]', "h.edn")).describe()).toBe(
+      "h.edn:1:3: unsupported escape \\q in a string",
+    );
   });
 
   it("reports where an unclosed collection starts", () => {
@@ -246,6 +268,47 @@ describe("Knossos histories", () => {
     );
   });
 
+  it("refuses a whole-number float, which EDN and Knossos tell from the integer, and a float process or key", () => {
+    // Knossos finds a read of 1 after a write of 1.0 not linearizable: (= 1.0 1) is false.
+    const history = (
+      written: string,
+      read: string,
+    ) => `[{:process 0, :type :invoke, :f :write, :value ${written}}
+ {:process 0, :type :ok, :f :write, :value ${written}}
+ {:process 1, :type :invoke, :f :read, :value nil}
+ {:process 1, :type :ok, :f :read, :value ${read}}]`;
+    const float = (text: string, integer: string) =>
+      `:value holds the float ${text}, which EDN and Knossos tell apart from the integer ${integer} but which would compare equal to it here (expected an integer, a string, or a float with a fraction)`;
+    expect(inputError(() => parseHistory(history("1.0", "1"), { file: "k.edn" })).describe()).toBe(
+      `k.edn:1:2: ${float("1.0", "1")}`,
+    );
+    expect(inputError(() => parseHistory(history("7", "7e0"), { file: "k.edn" })).describe()).toBe(
+      `k.edn:4:2: ${float("7e0", "7")}`,
+    );
+    const tuples = `[{:process 0, :type :invoke, :f :write, :value ["x" 2.0]}]`;
+    expect(inputError(() => parseHistory(tuples, { file: "i.edn" })).describe()).toBe(
+      `i.edn:1:2: ${float("2.0", "2")}`,
+    );
+    const txn = "[{:process 0, :type :invoke, :f :txn, :value [[:write :x 3.0]]}]";
+    expect(inputError(() => parseHistory(txn, { file: "t.edn" })).message).toBe(float("3.0", "3"));
+    const fraction = parseHistory(history("2.5", "2.5"));
+    expect(checkHistory(fraction.events, fraction.model).result).toBe("linearizable");
+    // Other fields may hold floats.
+    expect(parseHistory("[{:process 0, :type :invoke, :f :write, :value 1, :time 1.0}]").events).toHaveLength(
+      1,
+    );
+    expect(
+      inputError(() =>
+        parseHistory("[{:process 1.0, :type :invoke, :f :write, :value 1}]", { file: "k.edn" }),
+      ).message,
+    ).toBe("expected :process to be an integer or a keyword such as :nemesis");
+    expect(
+      inputError(() =>
+        parseHistory("[{:process 1, :type :invoke, :f :write, :key 1.0, :value 1}]", { file: "k.edn" }),
+      ).message,
+    ).toBe("expected :key to be an integer, a string or a keyword");
+  });
+
   it("checks mutexes", () => {
     const text = `[{:process 0 :type :invoke :f :acquire} {:process 1 :type :invoke :f :acquire}
       {:process 0 :type :ok :f :acquire} {:process 1 :type :ok :f :acquire}]`;
@@ -336,6 +399,50 @@ describe("native JSON", () => {
     );
   });
 
+  it("reads an object or map back as the same value whatever the order of its keys, in JSON and EDN", () => {
+    const json = (read: string, model: string) =>
+      `{"model": "${model}", "events": [
+  {"type": "invoke", "process": 0, "f": "write", "value": {"a": 1, "b": [{"x": 1, "y": 2}]}},
+  {"type": "ok", "process": 0, "f": "write"},
+  {"type": "invoke", "process": 1, "f": "read"},
+  {"type": "ok", "process": 1, "f": "read", "value": ${read}}]}`;
+    const edn = (read: string) => `[{:process 0, :type :invoke, :f :write, :value {:a 1, :b [{:x 1, :y 2}]}}
+ {:process 0, :type :ok, :f :write, :value {:a 1, :b [{:x 1, :y 2}]}}
+ {:process 1, :type :invoke, :f :read, :value nil}
+ {:process 1, :type :ok, :f :read, :value ${read}}]`;
+    const verdict = (text: string) => {
+      const parsed = parseHistory(text);
+      return checkHistory(parsed.events, parsed.model).result;
+    };
+    for (const model of ["register", "kv"]) {
+      expect(verdict(json('{"b": [{"y": 2, "x": 1}], "a": 1}', model))).toBe("linearizable");
+      expect(verdict(json('{"b": [{"y": 3, "x": 1}], "a": 1}', model))).toBe("not-linearizable");
+    }
+    expect(verdict(edn("{:b [{:y 2, :x 1}], :a 1}"))).toBe("linearizable");
+    expect(verdict(edn("{:b [{:y 3, :x 1}], :a 1}"))).toBe("not-linearizable");
+    // A cas compares the same way.
+    const cas = `[{"type": "invoke", "process": 0, "f": "write", "value": {"a": 1, "b": 2}},
+ {"type": "ok", "process": 0, "f": "write"},
+ {"type": "invoke", "process": 0, "f": "cas", "value": [{"b": 2, "a": 1}, 3]},
+ {"type": "ok", "process": 0, "f": "cas", "value": true}]`;
+    expect(verdict(cas)).toBe("linearizable");
+  });
+
+  it("gives an ok write of no value its invocation's, so that an explanation does not say it returned nil", () => {
+    const text = [
+      '{"type": "invoke", "process": 0, "f": "write", "value": 1, "timeUs": 0}',
+      '{"type": "ok", "process": 0, "f": "write", "timeUs": 10}',
+      '{"type": "invoke", "process": 1, "f": "read", "timeUs": 11}',
+      '{"type": "ok", "process": 1, "f": "read", "value": null, "timeUs": 20}',
+    ].join("\n");
+    const parsed = parseHistory(text);
+    expect(parsed.events[1]).toMatchObject({ type: "ok", f: "write", value: 1 });
+    const result = checkHistory(parsed.events, parsed.model);
+    expect(result.result).toBe("not-linearizable");
+    expect(result.explanation?.summary).toContain("write(1) → 1 by process 0");
+    expect(result.explanation?.summary).not.toContain("→ nil by process 0");
+  });
+
   it("starts the model at a document's initial value, also when the document names no model", () => {
     const read5 = [
       { type: "invoke", process: 0, f: "read" },
@@ -404,6 +511,84 @@ describe("native JSON", () => {
   });
 });
 
+describe("JSON that breaks where JSON.parse names no position", () => {
+  const event = (type: string, f: string, value: string) =>
+    `{"type": "${type}", "process": 0, "f": "${f}", "value": ${value}}`;
+
+  it("is placed at the line and column where it stops being JSON, not at 1:1", () => {
+    // "Unexpected token '}'" and "Unexpected end of JSON input" carry no position.
+    const literal = `[\n${event("invoke", "write", "1")},\n${event("ok", "write", "tru")}]`;
+    expect(inputError(() => parseHistory(literal, { file: "h.json" })).describe()).toBe(
+      "h.json:3:56: invalid JSON (Unexpected token '}')",
+    );
+    const cut = `[\n${event("invoke", "write", "1")},\n`;
+    expect(inputError(() => parseHistory(cut, { file: "h.json" })).describe()).toBe(
+      "h.json:3:1: invalid JSON (Unexpected end of JSON input)",
+    );
+    // A document over several lines whose first line is no value is not JSON Lines.
+    const document = `{"model": "kv", "events": [\n  ${event("invoke", "write", "1")}\n  ${event("ok", "write", "1")}\n]}`;
+    expect(inputError(() => parseHistory(document, { file: "h.json" })).describe()).toBe(
+      "h.json:3:3: invalid JSON (Expected ',' or ']' after array element)",
+    );
+    const lines = `${event("invoke", "write", "1")}\n${event("ok", "write", "1")}, x`;
+    expect(inputError(() => parseHistory(lines, { file: "h.jsonl" })).describe()).toBe(
+      "h.jsonl:2:55: invalid JSON (Unexpected non-whitespace character after JSON)",
+    );
+  });
+
+  it("is placed so in a transactional history too, which is not read as EDN for it", () => {
+    const txn = (type: string) =>
+      `{"type": "${type}", "process": 0, "f": "txn", "value": [["append", "x", 1]]}`;
+    const document = `{"model": "list-append", "events": [\n  ${txn("invoke")},\n  ${txn("ok")}\n  ${txn("invoke")}\n]}`;
+    expect(inputError(() => parseTxnHistory(document, "t.json")).describe()).toBe(
+      "t.json:4:3: not JSON: Expected ',' or ']' after array element",
+    );
+    const lines = `${txn("invoke")}\n${txn("ok").replace("1]]", "1]")}`;
+    expect(inputError(() => parseTxnHistory(lines, "t.jsonl")).describe()).toBe(
+      "t.jsonl:2:70: not JSON: Expected ',' or ']' after array element",
+    );
+  });
+
+  it("is found where JSON.parse finds it", () => {
+    const samples = [
+      "[1,2]",
+      '{"a":[1,{"b":null}],"c":"x\\u00e9\\n"}',
+      "[",
+      "[1,]",
+      '{"a" 1}',
+      '{"a":1,}',
+      "[1 2]",
+      '"abc',
+      '"a\\x"',
+      "tru",
+      "[01]",
+      "-",
+      "1e",
+      "[]x",
+      "{}",
+      " 5 ",
+      '{"a":"\t"}',
+      "[-0.5e+3]",
+      "{,}",
+      '{"a":1}}',
+      "[true,false,null]",
+      "[.5]",
+      '"\\u12g4"',
+    ];
+    for (const text of samples) {
+      let valid = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        valid = false;
+      }
+      expect(jsonSyntaxErrorOffset(text) === undefined, text).toBe(valid);
+    }
+    expect(jsonSyntaxErrorOffset('{"a": [1, 2}')).toBe(11);
+    expect(jsonSyntaxErrorOffset('{"a": nul}')).toBe(9);
+  });
+});
+
 describe("the JSON token walker", () => {
   // Brackets and quotes inside strings, escaped ones among them, are no tokens.
   const text = '[{"a": "[{\\"}", "b": [1, {"c": "x\\\\"}]},\n {"d": "]"}, [{"e": 2}]]';
@@ -454,6 +639,15 @@ describe("format detection", () => {
     expect(detectFormat('[{"type": "invoke"}]')).toBe("json");
     expect(detectFormat('{"type": "invoke", "process": 0}')).toBe("json");
     expect(detectFormat("hello")).toBeUndefined();
+  });
+
+  it("reads comments and nothing else, as standard input has no extension to go by, as an empty EDN history", () => {
+    expect(detectFormat("; no operations were recorded\n;; none at all\n")).toBe("knossos-edn");
+    const parsed = parseHistory("; no operations were recorded\n", { file: "/dev/stdin" });
+    expect(parsed.format).toBe("knossos-edn");
+    expect(checkHistory(parsed.events, parsed.model).result).toBe("linearizable");
+    expect(detectFormat("  \n", "/dev/stdin")).toBe("json");
+    expect(detectFormat("; c\n", "e.log")).toBe("porcupine-etcd");
   });
 
   it("says which format a file looks like when the one --format gives cannot read it", () => {
@@ -511,6 +705,32 @@ describe("integers beyond ±(2^53 − 1)", () => {
     expect(inputError(() => parseHistory(lines, { file: "h.jsonl" })).describe()).toBe(
       `h.jsonl:2:27: ${message("1e16")}`,
     );
+  });
+
+  it("are refused in JSON beyond the largest double, which JSON.parse reads as Infinity", () => {
+    const infinite = (literal: string) =>
+      `number ${literal} is beyond the largest JavaScript can hold (about 1.8e308) and would read as Infinity; write it as a string`;
+    // 1e400 and 2e400 would both read as Infinity, and the read would match the write.
+    const text = `[{"type": "invoke", "process": 0, "f": "write", "value": 1e400},
+ {"type": "ok", "process": 0, "f": "write"},
+ {"type": "invoke", "process": 1, "f": "read"},
+ {"type": "ok", "process": 1, "f": "read", "value": 2e400}]`;
+    expect(inputError(() => parseHistory(text, { file: "h.json" })).describe()).toBe(
+      `h.json:1:58: ${infinite("1e400")}`,
+    );
+    const digits = `-1${"0".repeat(400)}`;
+    const lines = `{"type": "invoke", "process": 0, "f": "write", "value": 1, "timeUs": ${digits}}`;
+    expect(inputError(() => parseHistory(lines, { file: "h.jsonl" })).describe()).toBe(
+      `h.jsonl:1:70: ${infinite(digits)}`,
+    );
+    const txn = `{"model": "list-append", "events": [
+  {"type": "invoke", "process": 0, "f": "txn", "value": [["append", "x", 1]], "timeUs": 1E999}]}`;
+    expect(inputError(() => parseTxnHistory(txn, "t.json")).describe()).toBe(
+      `t.json:2:89: ${infinite("1E999")}`,
+    );
+    expect(
+      parseHistory('[{"type": "invoke", "process": 0, "f": "write", "value": 2.5e-300}]').events,
+    ).toHaveLength(1);
   });
 
   it("are refused in etcd logs", () => {

@@ -272,6 +272,24 @@ describe("quorumlab fuzz", () => {
     expect(checked.notes).toEqual([]);
   });
 
+  test("a shard without --seed says that it drew its own seed, in the text and in --json; one with it does not", () => {
+    const fuzz = (...extra: string[]) =>
+      spawnSync("node", [cli, "fuzz", "paxos", "--runs", "2", "--shard", "2/3", "--out", out, ...extra], {
+        cwd: root,
+        encoding: "utf8",
+      });
+    const text = fuzz();
+    expect(text.status).toBe(0);
+    const seed = /^fuzz paxos seed (0x[0-9a-f]+),/.exec(text.stdout)?.[1];
+    expect(seed).toBeDefined();
+    const note = (drawn: string) =>
+      `--shard 2/3 without --seed: this shard drew the seed ${drawn} and every other shard draws its own, so together they are not one campaign; give every shard the same --seed`;
+    expect(text.stdout).toContain(`note: ${note(seed ?? "")}`);
+    const json = JSON.parse(fuzz("--json").stdout) as { seed: string; notes: string[] };
+    expect(json.notes).toEqual([note(json.seed)]);
+    expect((JSON.parse(fuzz("--json", "--seed", "7").stdout) as { notes: string[] }).notes).toEqual([]);
+  });
+
   test("runs too short for an election are told so, after the outcome and in --json; runs of the default length are not", () => {
     const fuzz = (...extra: string[]) =>
       spawnSync("node", [cli, "fuzz", "raft", "--runs", "40", "--seed", "1", "--out", out, ...extra], {
@@ -330,6 +348,35 @@ describe("quorumlab fuzz", () => {
     expect(
       (JSON.parse(bug.stdout) as { counterexample: { knownLimit: unknown } }).counterexample.knownLimit,
     ).toBeNull();
+  });
+
+  test("the text output names where the corpus and the campaign report went", () => {
+    const corpus = join(out, "named-corpus");
+    const page = join(out, "named-campaign.html");
+    const fuzz = spawnSync(
+      "node",
+      [
+        cli,
+        "fuzz",
+        "paxos",
+        "--runs",
+        "40",
+        "--seed",
+        "3",
+        "--out",
+        out,
+        "--corpus",
+        corpus,
+        "--report",
+        page,
+      ],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(fuzz.status).toBe(0);
+    const lines = fuzz.stdout.trimEnd().split("\n");
+    expect(lines.at(-2)).toBe(`corpus written to ${corpus}: ${readdirSync(corpus).length} new plans`);
+    expect(lines.at(-1)).toBe(`campaign report written to ${page}`);
+    expect(existsSync(page)).toBe(true);
   });
 
   test("--corpus saves what a campaign found and the next campaign resumes from it; --report writes the campaign page", () => {

@@ -8,6 +8,7 @@
  */
 import type { Operation } from "../../history.js";
 import {
+  canonicalJson,
   describeValue,
   hashConcatenation,
   hashPrimitive,
@@ -46,7 +47,7 @@ export interface KvState {
 function text(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "string") return value.startsWith("\u0000") ? value.slice(1) : value;
-  if (typeof value === "object") return JSON.stringify(value);
+  if (typeof value === "object") return canonicalJson(value);
   return String(value);
 }
 

@@ -81,8 +81,19 @@ export function readEdn(text: string, file?: string, options: EdnOptions = {}): 
   return new EdnReader(text, file, options.markFloats === true).readAll();
 }
 
-/** Escapes a string may hold, by the character after the backslash. */
-const stringEscapes: Readonly<Record<string, string>> = { n: "\n", t: "\t", r: "\r", '"': '"', "\\": "\\" };
+/**
+ * Escapes a string may hold, by the character after the backslash: EDN's, and the backspace and
+ * form feed Clojure's printer writes as `\b` and `\f`; `\uXXXX` is read apart.
+ */
+const stringEscapes: Readonly<Record<string, string>> = {
+  n: "\n",
+  t: "\t",
+  r: "\r",
+  b: "\b",
+  f: "\f",
+  '"': '"',
+  "\\": "\\",
+};
 
 /** A reader over one text: a position, and the line it is on for error messages and maps. */
 class EdnReader {
@@ -251,6 +262,14 @@ class EdnReader {
       if (code === 92) {
         result += text.slice(chunkStart, this.position);
         const escaped = text[this.position + 1];
+        if (escaped === "u") {
+          const hex = text.slice(this.position + 2, this.position + 6);
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) this.fail("a \\u escape needs four hex digits, as in \\u00e9");
+          result += String.fromCharCode(Number.parseInt(hex, 16));
+          this.position += 6;
+          chunkStart = this.position;
+          continue;
+        }
         const replacement = escaped === undefined ? undefined : stringEscapes[escaped];
         if (replacement === undefined) this.fail(`unsupported escape \\${escaped ?? ""} in a string`);
         result += replacement;

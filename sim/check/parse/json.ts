@@ -11,6 +11,7 @@ import type { AnyModel } from "../model.js";
 import { isModelName, modelByName, modelNames } from "../models/index.js";
 import { refuseDuplicateJsonKeys } from "./duplicate-keys.js";
 import { refuseInexactJsonIntegers } from "./exact-integers.js";
+import { jsonSyntaxErrorOffset } from "./json-syntax.js";
 import { walkJsonText } from "./json-walk.js";
 import { nestingMax, nestsDeeper, refuseDeepJsonText } from "./nesting.js";
 import type { ParsedHistory } from "./types.js";
@@ -86,15 +87,26 @@ function parseJsonText(text: string, file: string | undefined, offset: number): 
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const position = /position (\d+)/.exec(message);
-    const at = position === null ? { line: 1, column: 1 } : locate(text, Number(position[1]));
-    throw new InputError(`invalid JSON (${message.replace(/ in JSON at position \d+.*$/, "")})`, {
-      file,
-      line: at.line + offset,
-      column: at.column,
-    });
+    const { message, at } = jsonSyntaxError(text, error);
+    throw new InputError(`invalid JSON (${message})`, { file, line: at.line + offset, column: at.column });
   }
+}
+
+/**
+ * JSON.parse's message for `error`, without the position or the quoted text it may end with, and
+ * where in `text` the error is: where JSON.parse says, else where the text stops being JSON.
+ */
+export function jsonSyntaxError(
+  text: string,
+  error: unknown,
+): { message: string; at: { line: number; column: number } } {
+  const raw = error instanceof Error ? error.message : String(error);
+  const position = /position (\d+)/.exec(raw);
+  const offset = position === null ? jsonSyntaxErrorOffset(text) : Number(position[1]);
+  const message = raw
+    .replace(/ (?:in JSON )?at position \d+.*$/s, "")
+    .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, "");
+  return { message, at: offset === undefined ? { line: 1, column: 1 } : locate(text, offset) };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -220,6 +232,9 @@ function checkOrder(
         );
       }
       events[invoked.index] = { ...invocation, value: event.value };
+    } else if (event.type === "ok" && writesItsValue.has(event.f)) {
+      // One that gives no value wrote its invocation's, and an explanation says so.
+      events[index] = { ...event, value: invocation.value };
     }
   }
 }
@@ -291,6 +306,9 @@ function jsonItems(text: string, file: string | undefined): JsonItems {
     } catch {
       wholeParsed = false;
     }
+    // Every line of JSON Lines is a value: a first line that is none makes this one document,
+    // whose error is where the whole text stops being JSON.
+    if (!wholeParsed && jsonSyntaxErrorOffset(first.line) !== undefined) parseJsonText(text, file, 0);
   } else {
     whole = parseJsonText(text, file, 0);
     wholeParsed = true;

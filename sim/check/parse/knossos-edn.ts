@@ -13,6 +13,8 @@
  *   nothing or a lost value. A completed CAS becomes an `ok` with value `true`; a completed read of `nil` returned an unknown value and constrains nothing,
  *   so it becomes an indeterminate (`info`) read.
  * - `:info`, or no completion at all: indeterminate.
+ * - A float in a `:value` that is a whole number (`1.0`) is refused: Knossos tells it from the
+ *   integer `1`, which as a plain number it would equal.
  * The model follows the functions used: `txn` → multi-register (keys start at 0),
  * `acquire`/`release` → mutex, otherwise a cas-register starting at 0.
  *
@@ -37,7 +39,7 @@ import { kvModelOf } from "../models/kv.js";
 import { multiRegisterModelOf } from "../models/multi-register.js";
 import { mutexModelOf } from "../models/mutex.js";
 import { casRegisterModelOf } from "../models/register.js";
-import { EdnMap, type EdnValue, ednToPlain, Keyword, readEdn } from "./edn.js";
+import { EdnFloat, EdnMap, type EdnValue, ednToPlain, Keyword, readEdn } from "./edn.js";
 import type { MutableEvent, ParsedHistory } from "./types.js";
 
 const types = new Set(["invoke", "ok", "fail", "info"]);
@@ -63,7 +65,7 @@ function modelFor(functions: ReadonlySet<string>, independent: boolean): AnyMode
 
 /** Parses a Knossos history. Throws `InputError` naming the line of the first problem. */
 export function parseKnossosEdn(text: string, file?: string): ParsedHistory {
-  const forms = readEdn(text, file);
+  const forms = readEdn(text, file, { markFloats: true });
   let operations: EdnValue[];
   if (forms.length === 1 && Array.isArray(forms[0]!.value)) operations = forms[0]!.value;
   else operations = forms.map((form) => form.value);
@@ -163,6 +165,39 @@ function keyOf(key: EdnValue | undefined, where: Operation["where"]): string | n
   throw new InputError("expected :key to be an integer, a string or a keyword", where);
 }
 
+/** The first float in `value` whose value is a whole number (`1.0`, `2e3`), if any. */
+function wholeFloat(value: EdnValue): EdnFloat | undefined {
+  if (value instanceof EdnFloat) return Number.isInteger(value.value) ? value : undefined;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = wholeFloat(item);
+      if (found !== undefined) return found;
+    }
+  }
+  if (value instanceof EdnMap) {
+    for (const item of value.entries.values()) {
+      const found = wholeFloat(item);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A `:value` as plain data. A float that is a whole number is refused: EDN tells `1.0` from `1`,
+ * and so does Knossos (Clojure's `=`), but as plain numbers the two would be one value.
+ */
+function plainValue(value: EdnValue, where: Operation["where"]): unknown {
+  const float = wholeFloat(value);
+  if (float !== undefined) {
+    throw new InputError(
+      `:value holds the float ${float.text}, which EDN and Knossos tell apart from the integer ${float.value} but which would compare equal to it here (expected an integer, a string, or a float with a fraction)`,
+      where,
+    );
+  }
+  return ednToPlain(value);
+}
+
 /** The operation a map holds; undefined for a non-client process (the nemesis). */
 function operationOf(
   map: EdnMap,
@@ -182,7 +217,7 @@ function operationOf(
   if (!(f instanceof Keyword)) throw new InputError("expected :f to be a keyword such as :read", where);
   if (at.independent)
     return { map, index: at.index, where, process, type: type.name, f: f.name, ...tupleOf(map, where) };
-  const value = ednToPlain(map.get("value") ?? null);
+  const value = plainValue(map.get("value") ?? null, where);
   const key = keyOf(map.get("key"), where);
   return { map, index: at.index, where, process, type: type.name, f: f.name, key, value };
 }
@@ -193,7 +228,7 @@ function operationOf(
  */
 function tupleOf(map: EdnMap, where: Operation["where"]): { key: string | null; value: unknown } {
   const value = map.get("value");
-  if (isTuple(value)) return { key: keyOf(value[0], where), value: ednToPlain(value[1]) };
+  if (isTuple(value)) return { key: keyOf(value[0], where), value: plainValue(value[1], where) };
   const type = (map.get("type") as Keyword).name;
   if (type === "fail" || type === "info") return { key: null, value: null };
   throw new InputError(

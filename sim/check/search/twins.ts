@@ -4,6 +4,7 @@
  */
 import type { Operation } from "../../history.js";
 import { takeInt32 } from "../buffers.js";
+import { canonicalJson } from "../model.js";
 import { mix32 } from "./hash.js";
 
 /**
@@ -26,7 +27,7 @@ function valueHash(value: unknown, textIds: Map<string, number>): number {
       return 0x7f4a7c15;
     case "object": {
       if (value === null) return 0x12b9b0a1;
-      if (!Array.isArray(value)) return textHash(`o${JSON.stringify(value)}`, textIds);
+      if (!Array.isArray(value)) return textHash(`o${canonicalJson(value)}`, textIds);
       let hash = 0x6a09e667 ^ value.length;
       for (const element of value) hash = mix32(Math.imul(hash, 31) + valueHash(element, textIds));
       return hash;
@@ -46,14 +47,14 @@ function textHash(text: string, textIds: Map<string, number>): number {
   return mix32(Math.imul(id + 1, 0x27d4eb2f));
 }
 
-/** Whether a model can tell two values apart: primitives by `===` (NaN equal to itself), arrays element by element, other objects by their JSON. */
+/** Whether a model can tell two values apart: primitives by `===` (NaN equal to itself), arrays element by element, other objects by their JSON with keys sorted. */
 function sameValue(left: unknown, right: unknown): boolean {
   if (typeof left !== typeof right) return false;
   if (typeof left !== "object" || left === null || right === null) {
     return left === right || (Number.isNaN(left) && Number.isNaN(right));
   }
   if (Array.isArray(left) !== Array.isArray(right)) return false;
-  if (!Array.isArray(left)) return JSON.stringify(left) === JSON.stringify(right);
+  if (!Array.isArray(left)) return canonicalJson(left) === canonicalJson(right);
   const other = right as unknown[];
   if (left.length !== other.length) return false;
   for (let index = 0; index < left.length; index++) if (!sameValue(left[index], other[index])) return false;

@@ -13,7 +13,8 @@ import { InputError } from "../../errors.js";
 import { refuseDuplicateJsonKeys } from "../parse/duplicate-keys.js";
 import { EdnFloat, EdnMap, type EdnValue, Keyword, readEdn } from "../parse/edn.js";
 import { refuseInexactJsonIntegers } from "../parse/exact-integers.js";
-import { elementOffsets, locator, offsetOf } from "../parse/json.js";
+import { elementOffsets, jsonSyntaxError, locator, offsetOf } from "../parse/json.js";
+import { jsonSyntaxErrorOffset } from "../parse/json-syntax.js";
 import { nestingMax, nestsDeeper, refuseDeepJsonText } from "../parse/nesting.js";
 import {
   describeMicroOp,
@@ -368,16 +369,16 @@ export function parseTxnJson(text: string, file?: string): TxnHistory {
   } else {
     rawEvents = [];
     const lines = text.split("\n");
+    const first = lines.find((line) => line.trim() !== "") ?? "";
+    // Every line of JSON Lines is a value: a first line that is none makes this one document,
+    // whose error is where the whole text stops being JSON.
+    if (jsonSyntaxErrorOffset(first) !== undefined) refuseJson(text, 0, file);
     lines.forEach((line, number) => {
       if (line.trim() === "") return;
       try {
         rawEvents.push({ raw: JSON.parse(line), at: { line: number + 1, column: 1 } });
-      } catch (error) {
-        throw new InputError(`not JSON: ${(error as Error).message}`, {
-          ...(file === undefined ? {} : { file }),
-          line: number + 1,
-          column: 1,
-        });
+      } catch {
+        refuseJson(line, number, file);
       }
     });
   }
@@ -409,10 +410,29 @@ export function parseTxnEvents(events: readonly unknown[]): TxnHistory {
   return { format: "json", transactions: pairEvents(parsed) };
 }
 
-/** True when `text` is a JSON document or JSON Lines (EDN maps start `{:`, JSON objects `{"`). */
+/** Throws the error JSON.parse finds in `text`, the text of a file from line `lines` + 1, where it is. */
+function refuseJson(text: string, lines: number, file: string | undefined): never {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const { message, at } = jsonSyntaxError(text, error);
+    throw new InputError(`not JSON: ${message}`, {
+      ...(file === undefined ? {} : { file }),
+      line: at.line + lines,
+      column: at.column,
+    });
+  }
+  throw new Error("refuseJson: the text is JSON");
+}
+
+/**
+ * True when `text` is a JSON document or JSON Lines (EDN maps start `{:`, JSON objects `{"`),
+ * or opens as one (`{"`, `[{"`, `[["`), even if it breaks further on.
+ */
 function looksLikeJson(text: string): boolean {
   const trimmed = text.trim();
   if (!trimmed.startsWith("[") && !trimmed.startsWith("{")) return false;
+  if (/^(?:\[\s*)?[[{]\s*"/.test(trimmed)) return true;
   try {
     JSON.parse(trimmed);
     return true;
