@@ -277,18 +277,40 @@ function counterexampleLines(c: ChalkInstance, cx: Counterexample): string[] {
 /**
  * What the last pass of shrinking did, after the steps: ` and a last pass that removed 7 more,
  * simplified 2, cut the workload to 1 client and 4 operations (from 3 and 41) and shortened the
- * run to 612ms (from 3s)`; nothing when it changed nothing.
+ * run to 612ms (from 3s)`, naming only the workload's counts that changed (`cut the workload to 4
+ * operations (from 11)`); nothing when it changed nothing.
  */
-function lastPassSummary(cx: Counterexample): string {
+export function lastPassSummary(
+  cx: Pick<
+    Counterexample,
+    | "beforeLastPass"
+    | "faultActionsRemoved"
+    | "faultActionsSimplified"
+    | "clients"
+    | "operations"
+    | "durationUs"
+    | "lastPassComplete"
+  >,
+): string {
   const before = cx.beforeLastPass;
   const changes: string[] = [];
   if (cx.faultActionsRemoved > 0) changes.push(`removed ${cx.faultActionsRemoved} more`);
   if (cx.faultActionsSimplified > 0) changes.push(`simplified ${cx.faultActionsSimplified}`);
   if (before.clients > 0 && cx.clients === 0) changes.push("removed the workload");
-  else if (before.clients !== cx.clients || before.operations !== cx.operations)
-    changes.push(
-      `cut the workload to ${counted(cx.clients, "client")} and ${counted(cx.operations, "operation")} (from ${before.clients} and ${before.operations})`,
-    );
+  else if (before.clients !== cx.clients || before.operations !== cx.operations) {
+    // Only the counts that changed: `to 4 operations (from 11)` when the clients stayed.
+    const to: string[] = [];
+    const from: number[] = [];
+    if (before.clients !== cx.clients) {
+      to.push(counted(cx.clients, "client"));
+      from.push(before.clients);
+    }
+    if (before.operations !== cx.operations) {
+      to.push(counted(cx.operations, "operation"));
+      from.push(before.operations);
+    }
+    changes.push(`cut the workload to ${to.join(" and ")} (from ${from.join(" and ")})`);
+  }
   if (cx.durationUs < before.durationUs)
     changes.push(
       `shortened the run to ${formatDuration(cx.durationUs)} (from ${formatDuration(before.durationUs)})`,

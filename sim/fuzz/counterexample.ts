@@ -119,7 +119,7 @@ function lastPassLines(pass: LastPassResult, rebuilt: boolean): string[] {
 }
 
 /** What the last pass changed, as phrases: fault actions removed and simplified, workload, length. */
-function lastPassChanges(pass: LastPassResult): string[] {
+export function lastPassChanges(pass: LastPassResult): string[] {
   const { before, after } = pass;
   const changes: string[] = [];
   if (pass.removed > 0) {
@@ -131,7 +131,7 @@ function lastPassChanges(pass: LastPassResult): string[] {
   if (before.clients > 0 && after.clients === 0) {
     changes.push(`removed the workload (${workloadSize(before)})`);
   } else if (before.clients !== after.clients || before.operations !== after.operations) {
-    changes.push(`cut the workload from ${workloadSize(before)} to ${workloadSize(after)}`);
+    changes.push(`cut the workload from ${workloadChange(before, after)}`);
   }
   if (after.durationUs < before.durationUs) {
     changes.push(
@@ -139,6 +139,18 @@ function lastPassChanges(pass: LastPassResult): string[] {
     );
   }
   return changes;
+}
+
+/** `3 clients and 41 operations to 1 client and 4 operations`, naming only the counts that changed. */
+function workloadChange(before: ScenarioSize, after: ScenarioSize): string {
+  const clients = before.clients !== after.clients;
+  const operations = before.operations !== after.operations;
+  const size = (s: ScenarioSize) =>
+    [
+      ...(clients ? [counted(s.clients, "client")] : []),
+      ...(operations ? [counted(s.operations, "operation")] : []),
+    ].join(" and ");
+  return `${size(before)} to ${size(after)}`;
 }
 
 function workloadSize(size: ScenarioSize): string {
