@@ -22,7 +22,14 @@ import {
   parseShard,
   settingsInput,
 } from "./fuzz/flags.js";
-import { campaignNotes, fuzzJson, printHeader, printNotes, printOutcome } from "./fuzz/output.js";
+import {
+  campaignExitCode,
+  campaignNotes,
+  fuzzJson,
+  printHeader,
+  printNotes,
+  printOutcome,
+} from "./fuzz/output.js";
 import { replayFastCheck, replayFile } from "./fuzz/replay.js";
 import { runCommand } from "./output.js";
 import { writeCampaignReport } from "./shared/campaign-report.js";
@@ -140,8 +147,6 @@ async function campaign(args: FuzzArgs, seed: bigint, seedGiven: boolean): Promi
     }
     if (args.report !== undefined) process.stdout.write(`campaign report written to ${args.report}\n`);
   }
-  // A sampled run, or the counterexample before it was saved, gave two traces.
-  if (outcome.nondeterminism !== undefined) return ExitCode.usage;
-  if (outcome.counterexample !== undefined) return ExitCode.violation;
-  return outcome.interrupted === true ? interrupt.exitCode() : ExitCode.ok;
+  // A sampled run, or the counterexample before it was saved, gave two traces: exit 2.
+  return campaignExitCode(outcome, () => interrupt.exitCode());
 }

@@ -1,5 +1,6 @@
 /** What `fuzz` prints: the header line, the outcome for people, and the stable `--json` shape. */
 import type { ChalkInstance } from "chalk";
+import { ExitCode } from "../../sim/errors.js";
 import { describeNondeterminism } from "../../sim/fuzz/determinism.js";
 import type { FuzzSettings } from "../../sim/fuzz/plan.js";
 import { defaultSettings } from "../../sim/fuzz/settings.js";
@@ -89,6 +90,7 @@ export function fuzzJson(
     wallMs: Math.round(outcome.wallMs),
     searchMs: Math.round(outcome.searchMs),
     violations: cx === undefined ? 0 : 1,
+    inconclusiveRuns: outcome.inconclusiveRuns ?? 0,
     interrupted: outcome.interrupted === true,
     ...campaignFields(outcome),
     counterexample:
@@ -221,6 +223,11 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
     out.push(
       `${c.yellow("interrupted")}: no violation in ${counted(outcome.runs, "run")} before it stopped (${(outcome.wallMs / 1000).toFixed(1)} s, ${rate})`,
     );
+  } else if (cx === undefined && (outcome.inconclusiveRuns ?? 0) > 0) {
+    // Runs whose history was not decided prove less than a pass: no check mark for them.
+    out.push(
+      `${c.yellow("inconclusive")}: no violation in ${counted(outcome.runs, "run")} (${(outcome.wallMs / 1000).toFixed(1)} s, ${rate})`,
+    );
   } else if (cx === undefined) {
     out.push(
       `${c.green("✓ no violation")} in ${counted(outcome.runs, "run")} (${(outcome.wallMs / 1000).toFixed(1)} s, ${rate})`,
@@ -234,8 +241,36 @@ export function printOutcome(outcome: FuzzOutcome, protocol?: Protocol): void {
     const limit = knownLimitOf(protocol, cx.invariant, outcome.bugs, cx.scenario.options);
     if (limit !== undefined) out.push(c.yellow(knownLimitNote(protocol?.name ?? "", limit)));
   }
+  const unknown = inconclusiveLine(outcome);
+  if (unknown !== undefined) out.push(`  ${c.yellow(unknown)}`);
   for (const note of outcomeNotes(outcome, protocol)) out.push(`${c.yellow("note")}: ${note}`);
   process.stdout.write(`${out.join("\n")}\n`);
+}
+
+/**
+ * The runs that passed with their history check undecided, when there were any: `3 runs' history
+ * checks were inconclusive (checker budget)`.
+ */
+export function inconclusiveLine(outcome: Pick<FuzzOutcome, "inconclusiveRuns">): string | undefined {
+  const count = outcome.inconclusiveRuns ?? 0;
+  if (count === 0) return undefined;
+  return count === 1
+    ? "1 run's history check was inconclusive (checker budget)"
+    : `${count.toLocaleString("en-US")} runs' history checks were inconclusive (checker budget)`;
+}
+
+/**
+ * A campaign's exit code: a violation 1, nondeterminism 2, a signal its own code (`interrupted`),
+ * and no violation with inconclusive history checks 3, since those runs decided nothing.
+ */
+export function campaignExitCode(
+  outcome: Pick<FuzzOutcome, "nondeterminism" | "counterexample" | "interrupted" | "inconclusiveRuns">,
+  interrupted: () => number,
+): number {
+  if (outcome.nondeterminism !== undefined) return ExitCode.usage;
+  if (outcome.counterexample !== undefined) return ExitCode.violation;
+  if (outcome.interrupted === true) return interrupted();
+  return (outcome.inconclusiveRuns ?? 0) > 0 ? ExitCode.inconclusive : ExitCode.ok;
 }
 
 /** Coverage, corpus, mutants, probes and determinism re-runs, when the campaign counted them. */

@@ -81,6 +81,11 @@ export interface FuzzOutcome {
   readonly runs: number;
   readonly evaluated: number;
   readonly events: number;
+  /**
+   * Runs (of `runs`) that passed with their history check inconclusive, the checker's budget
+   * spent; absent for a run rebuilt with `--fc-seed`.
+   */
+  readonly inconclusiveRuns?: number;
   /** Wall time to the first failing run (or the whole campaign), before shrinking. */
   readonly searchMs: number;
   readonly wallMs: number;
@@ -120,6 +125,7 @@ export async function fuzzCampaign(options: FuzzOptions): Promise<FuzzOutcome> {
     runs: campaign.runs,
     evaluated: campaign.evaluated,
     events: campaign.events,
+    inconclusiveRuns: campaign.inconclusive,
     searchMs,
     runsPerSec: searchMs > 0 ? (campaign.evaluated * 1000) / searchMs : 0,
     eventsPerSec: searchMs > 0 ? (campaign.events * 1000) / searchMs : 0,

@@ -98,6 +98,7 @@ function reportOf(index: number, verdict: RunVerdict, shape: PlanShape | undefin
     index,
     events: verdict.events,
     ...(verdict.failure === undefined ? {} : { failure: verdict.failure }),
+    ...(verdict.historyUnknown === true ? { inconclusive: true } : {}),
     ...(verdict.edges === undefined ? {} : { edges: verdict.edges }),
     ...(verdict.probes === undefined || verdict.probes.length === 0 ? {} : { probes: verdict.probes }),
     ...(verdict.leaders === undefined || verdict.leaders === 0 ? {} : { leaders: verdict.leaders }),
@@ -383,6 +384,11 @@ export interface CampaignResult {
   readonly evaluated: number;
   /** Kernel events of the evaluated runs. */
   readonly events: number;
+  /**
+   * Runs counted in `runs` that passed although their history check was inconclusive (the
+   * checker's budget ran out): the same for any worker count, as `runs` is.
+   */
+  readonly inconclusive: number;
   readonly elapsedMs: number;
   /** The first failing run, by its position in this shard. */
   readonly failure?: RunReport;
@@ -407,6 +413,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   let local = 0;
   let events = 0;
   let evaluated = 0;
+  let inconclusive = 0;
   // `handedOut` runs (from local 0) have been given to the evaluator; `inFlight` are the batches
   // not yet taken back, oldest first.
   let handedOut = 0;
@@ -444,6 +451,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       events += report.events;
       if (report.failure !== undefined && (first === undefined || report.index < first.index)) first = report;
     }
+    // Only the runs `runs` counts: those of this batch before its first failure, if any.
+    for (const report of reports) {
+      if (report.inconclusive === true && report.failure === undefined) {
+        if (first === undefined || report.index < first.index) inconclusive++;
+      }
+    }
     options.onProgress?.({
       runs: evaluated,
       events,
@@ -452,10 +465,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     });
     if (first !== undefined) {
       const position = (first.index - shard.index) / shard.count;
-      return { runs: position + 1, evaluated, events, elapsedMs: elapsed(), failure: first };
+      return { runs: position + 1, evaluated, events, inconclusive, elapsedMs: elapsed(), failure: first };
     }
     local += batch.count;
     if (options.pipeline !== true) handOut();
   }
-  return { runs: local, evaluated, events, elapsedMs: elapsed() };
+  return { runs: local, evaluated, events, inconclusive, elapsedMs: elapsed() };
 }

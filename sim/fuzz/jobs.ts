@@ -21,6 +21,8 @@ export interface RunReport {
   readonly index: number;
   readonly events: number;
   readonly failure?: RunFailure;
+  /** The run's history check was inconclusive (`RunVerdict.historyUnknown`). */
+  readonly inconclusive?: boolean;
   /** Coverage (`CoverageRecorder.edges()`), when the runner records it. */
   readonly edges?: readonly number[];
   readonly probes?: readonly string[];

@@ -31,6 +31,11 @@ export interface RunVerdict {
   readonly events: number;
   /** The run hit the event budget and was cut short (it counts as passed). */
   readonly truncated?: boolean;
+  /**
+   * The client history's check was inconclusive (`unknown`: the checker's budget ran out before
+   * it decided); the run counts as passed, and the campaign counts it.
+   */
+  readonly historyUnknown?: boolean;
   /** Leaderships the run saw (`Kernel.leaderships`: a node entering a leading role, per term). */
   readonly leaders?: number;
   /** The run's coverage (`CoverageRecorder.edges()`), when the runner records coverage. */
@@ -178,6 +183,7 @@ export function scenarioRunner(
         ...(ask?.operations === true
           ? { operations: result.history.filter((event) => event.type === "invoke").length }
           : {}),
+        ...(result.historyVerdict?.result === "unknown" ? { historyUnknown: true } : {}),
       };
       if (firstSafety?.invariant === eventBudgetName) {
         return { failure: undefined, events: result.events, truncated: true, leaders, ...covered(), ...hash };

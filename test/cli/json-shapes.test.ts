@@ -430,6 +430,7 @@ describe("--json shapes", () => {
       "wallMs",
       "searchMs",
       "violations",
+      "inconclusiveRuns",
       "interrupted",
       "search",
       "coverage",
