@@ -318,6 +318,7 @@ function checkText(file: string, text: string, options: CheckRunOptions): FileRe
   const model =
     options.model === undefined || parsed.model.name === options.model ? parsed.model : defaultModel!;
   if (model.partition === undefined) refuseKeys(parsed, model.name, file);
+  if (model.name === "kv") refuseAppendValues(parsed, file);
   const start = performance.now();
   const verdict: CheckResult = inFile(file, () =>
     placed(parsed, () =>
@@ -351,6 +352,34 @@ function refuseKeys(parsed: ParsedHistory, model: string, file: string): void {
   const index = event.index ?? position;
   throw new InputError(
     `event ${index} has key ${event.key}, but the ${model} model checks a single object and would merge the keys (expected --model kv, register or cas-register, which check each key on its own)`,
+    { file, ...parsed.positions?.get(index) },
+  );
+}
+
+/**
+ * Refuses an `append` whose value is not a string under the kv model (docs/history-format.md: the
+ * value appended is a string): the model would append its text, a number `5` as `"5"` and a list
+ * as its JSON, and check something the file does not say. Only files: the simulator's own
+ * histories are checked as they are.
+ */
+function refuseAppendValues(parsed: ParsedHistory, file: string): void {
+  const position = parsed.events.findIndex(
+    (event) =>
+      event.f === "append" &&
+      event.value !== null &&
+      event.value !== undefined &&
+      typeof event.value !== "string",
+  );
+  if (position < 0) return;
+  const event = parsed.events[position]!;
+  const index = event.index ?? position;
+  const kind = Array.isArray(event.value)
+    ? "a list"
+    : typeof event.value === "object"
+      ? "a map"
+      : `a ${typeof event.value}`;
+  throw new InputError(
+    `event ${index}: '${event.type}' append for process ${event.process} gives the value ${typeof event.value === "bigint" ? String(event.value) : JSON.stringify(event.value)}, ${kind} (expected a string: the kv model appends text)`,
     { file, ...parsed.positions?.get(index) },
   );
 }

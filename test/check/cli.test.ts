@@ -265,6 +265,44 @@ describe("quorumlab check", () => {
     expect(kv.stdout).toContain("3 ops, 2 partitions");
   });
 
+  it("refuses an append of anything but a string under kv, where the file writes it", () => {
+    const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-append-"));
+    const json = path.join(folder, "number.jsonl");
+    writeFileSync(
+      json,
+      `{"type":"invoke","process":0,"f":"append","key":"k","value":"a","timeUs":1}
+{"type":"ok","process":0,"f":"append","key":"k","timeUs":2}
+{"type":"invoke","process":1,"f":"append","key":"k","value":5,"timeUs":3}
+{"type":"ok","process":1,"f":"append","key":"k","value":5,"timeUs":4}
+`,
+    );
+    const number = run({ files: [json], model: "kv" });
+    expect(number.code).toBe(2);
+    expect(number.stderr).toBe(
+      `error: ${json}:3:1: event 2: 'invoke' append for process 1 gives the value 5, a number (expected a string: the kv model appends text)\n`,
+    );
+    const edn = path.join(folder, "list.edn");
+    writeFileSync(
+      edn,
+      `[{:process 0, :type :invoke, :f :append, :key "k", :value [1 2]}
+ {:process 0, :type :ok, :f :append, :key "k", :value [1 2]}]`,
+    );
+    const list = run({ files: [edn], model: "kv" });
+    expect(list.code).toBe(2);
+    expect(list.stderr).toBe(
+      `error: ${edn}:1:2: event 0: 'invoke' append for process 0 gives the value [1,2], a list (expected a string: the kv model appends text)\n`,
+    );
+    const text = path.join(folder, "text.edn");
+    writeFileSync(
+      text,
+      `[{:process 0, :type :invoke, :f :append, :key "k", :value "x"}
+ {:process 0, :type :ok, :f :append, :key "k", :value "x"}
+ {:process 1, :type :invoke, :f :get, :key "k", :value nil}
+ {:process 1, :type :ok, :f :get, :key "k", :value "x"}]`,
+    );
+    expect(run({ files: [text], model: "kv" }).code).toBe(0);
+  });
+
   it("reports dangling links and link loops in a folder as bad input, and walks a folder once", () => {
     const folder = mkdtempSync(path.join(tmpdir(), "quorumlab-links-"));
     writeFileSync(
